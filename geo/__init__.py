@@ -1,0 +1,1 @@
+"""The digital address map: road network, layers, snapping, travel times and search."""
