@@ -1,0 +1,113 @@
+"""Points to positions on road edges: projection onto the nearest drivable edge, not the nearest node.
+
+A snapped point sits at ``fraction`` of the way along a directed edge ``u -> v``; travel times from and to it
+add the partial edge (see :mod:`geo.matrix`). On a two-way road the point is put on the edge of the pair with
+the smaller index, so two points on one road always share an edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from geo._errors import InputError, OutOfAreaError
+from geo.network import RoadNetwork
+
+DEFAULT_MAX_DISTANCE_M = 500.0
+"""Farthest a point may lie from any road of the profile before it counts as outside the map, m."""
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """Points placed on the road network.
+
+    Attributes
+    ----------
+    edge
+        Index of the edge each point lies on.
+    fraction
+        Position along that edge from its start node, 0 to 1.
+    distance_m
+        Straight-line distance from the input point to the road, m.
+    lon, lat
+        The position on the road, degrees.
+    """
+
+    edge: np.ndarray
+    fraction: np.ndarray
+    distance_m: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.edge)
+
+    def subset(self, index: np.ndarray | list[int]) -> Snapped:
+        """The snapped points at ``index``, in that order."""
+        return Snapped(*(getattr(self, f)[index] for f in ("edge", "fraction", "distance_m", "lon", "lat")))
+
+
+def check_coordinates(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes as float arrays; :class:`InputError` names the first invalid point."""
+    lons = np.atleast_1d(np.asarray(lons, dtype=float))
+    lats = np.atleast_1d(np.asarray(lats, dtype=float))
+    if lons.shape != lats.shape:
+        raise InputError(f"{len(lons)} longitudes but {len(lats)} latitudes")
+    bad = ~(np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"point {i}: invalid coordinates lat={lats[i]}, lon={lons[i]}")
+    return lons, lats
+
+
+def to_edges(
+    network: RoadNetwork,
+    lons: np.ndarray,
+    lats: np.ndarray,
+    *,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+) -> Snapped:
+    """Snap points to the nearest edge of the network.
+
+    Parameters
+    ----------
+    network
+        The road network.
+    lons, lats
+        Point coordinates, degrees (EPSG:4326).
+    max_distance_m
+        Points farther than this from every road raise :class:`OutOfAreaError`, m.
+
+    Returns
+    -------
+    Snapped
+        One position per input point, in input order.
+    """
+    lons, lats = check_coordinates(lons, lats)
+    x, y = network.from_wgs84.transform(lons, lats)
+    points = shapely.points(x, y)
+    found, edges = network.tree.query_nearest(points, max_distance=max_distance_m, all_matches=False)
+    if len(found) < len(points) or np.any(np.diff(found) <= 0):
+        edge = np.full(len(points), -1)
+        edge[found] = edges
+        missing = int(np.flatnonzero(edge < 0)[0])
+        _, (nearest,) = network.tree.query_nearest(points[missing : missing + 1], all_matches=False)
+        gap = shapely.distance(points[missing], network.edge_geom[nearest])
+        raise OutOfAreaError(
+            f"point {missing} (lat={lats[missing]:.6f}, lon={lons[missing]:.6f}) is outside the map: "
+            f"{gap:,.0f} m from the nearest {network.profile} road (limit {max_distance_m:,.0f} m)"
+        )
+    edge = np.asarray(edges, dtype=np.int64)
+    geoms = network.edge_geom[edge]
+    fraction = np.clip(shapely.line_locate_point(geoms, points, normalized=True), 0.0, 1.0)
+    on_road = shapely.line_interpolate_point(geoms, fraction, normalized=True)
+    distance = shapely.distance(points, on_road)
+
+    rev = network.edge_rev[edge]
+    swap = (rev >= 0) & (rev < edge)
+    edge = np.where(swap, rev, edge)
+    fraction = np.where(swap, 1.0 - fraction, fraction)
+    lon, lat = network.to_wgs84.transform(shapely.get_x(on_road), shapely.get_y(on_road))
+    return Snapped(edge, fraction, distance, np.asarray(lon), np.asarray(lat))
