@@ -1,0 +1,321 @@
+"""The map's point and area layers as GeoDataFrames with fixed schemas (EPSG:4326).
+
+Schemas (one row per feature; the GeoPackage written by :mod:`geo.store` carries the same descriptions in its
+``layer_columns`` table):
+
+``agencies``: ``agency_id`` (``osm:<type>/<id>``), ``name``, ``kind`` (post_office, ems, viettel_post,
+fpt_shop, public_admin_centre), ``operator``, ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``,
+``data_date``, ``likely_stale``, ``geometry``.
+
+``authorities``: ``authority_id``, ``name``, ``kind`` (ward_committee, government_office), ``level`` (ward,
+commune, district, city, central, unknown), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``,
+``data_date``, ``likely_stale``, ``geometry``.
+
+``wards``: ``ward_id`` (OSM relation id), ``name``, ``kind`` (phuong, xa), ``population`` (people, OSM
+``population`` tag as of 2025-07-01; empty where unknown), ``population_estimated`` (people; the known figure,
+or area times the median density of known units of the same kind), ``area_km2``, ``postal_code``,
+``geometry``.
+
+``households``: ``household_id``, ``ward_id``, ``ward``, ``households`` (households at this address point),
+``persons`` (people), ``meritorious`` and ``social_protection`` (households in each priority group),
+``source`` (osm_building or synthetic), ``synthetic`` (whether the *location* is generated), ``geometry``.
+Priority counts are always synthetic: real registers are private.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import paths
+from geo._errors import InputError
+from geo.network import RoadNetwork
+
+log = logging.getLogger(__name__)
+
+PERSONS_PER_HOUSEHOLD = 3.3
+"""Mean household size in Hanoi, people (2019 Population and Housing Census, Hanoi ~3.3; approximate)."""
+
+HOUSEHOLDS_PER_POINT = 10
+"""Households one synthetic address point stands for: a cluster of alley houses (engineering choice that keeps
+the layer near 10^4-10^5 rows for central Hanoi)."""
+
+FLOOR_M2_PER_HOUSEHOLD = 80.0
+"""Floor area per household when spreading households over real buildings, m² (assumption: Hanoi urban homes
+of 60-100 m² of floor)."""
+
+MERITORIOUS_RATE = 0.015
+"""Share of households with a person of meritorious service on a monthly allowance (assumption, ~1.4 million
+beneficiaries nationally in the 2020s ≈ 1.5% of households)."""
+
+SOCIAL_PROTECTION_RATE = 0.03
+"""Share of households receiving monthly social-protection allowances (assumption; Decree 20/2021/NĐ-CP
+beneficiaries ≈ 3.3 million people nationally ≈ 3% of households)."""
+
+RESIDENTIAL_CLASSES = ("residential", "service", "living_street", "unclassified", "tertiary")
+"""Road classes along which synthetic households are placed."""
+
+AGENCY_FILE = Path("pois/agencies_authorities.geojson")
+POI_FILE = Path("pois/hanoi_pois_full.shp")
+WARD_FILE = Path("boundaries/hanoi_wards_2025_osm.geojson")
+BUILDING_FILE = Path("buildings/hanoi_central_osm_buildings_derived.geojson")
+ADDRESS_FILE = Path("buildings/hanoi_central_osm_address_points_derived.geojson")
+
+AGENCY_KINDS = ("post_office", "ems", "viettel_post", "fpt_shop", "public_admin_centre")
+AUTHORITY_KINDS = ("ward_committee", "government_office")
+
+
+@dataclass
+class Layers:
+    """All point and area layers of the map."""
+
+    agencies: gpd.GeoDataFrame
+    authorities: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame
+    households: gpd.GeoDataFrame
+    addresses: gpd.GeoDataFrame
+
+
+def _read(path: Path) -> gpd.GeoDataFrame:
+    if not path.is_file():
+        raise InputError(f"data file not found: {path} (set AGENCYNET_DATA to the data folder)")
+    return gpd.read_file(path).to_crs(4326)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str)
+
+
+def _in_ward(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Series:
+    """Name of the ward containing each point ('' outside every ward)."""
+    joined = gpd.sjoin(points[["geometry"]], wards[["name", "geometry"]], how="left", predicate="within")
+    return _text(joined.groupby(level=0)["name"].first()).reindex(points.index, fill_value="")
+
+
+def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Agencies and authorities from ``pois/agencies_authorities.geojson``, else from the POI shapefile.
+
+    The shapefile fallback keeps post offices as agencies and town halls as authorities; its names are damaged
+    (characters outside Windows-1252 became '?', see SOURCES.md), which the ``name`` column then shows.
+    """
+    clean = data_dir / AGENCY_FILE
+    if clean.is_file():
+        raw = _read(clean)
+    else:
+        pois = _read(data_dir / POI_FILE)
+        pois = pois[pois["fclass"].isin(["post_office", "town_hall"])].copy()
+        raw = gpd.GeoDataFrame(
+            {
+                "osm_id": pois["osm_id"].astype("int64"),
+                "osm_type": "node",
+                "name": pois["name"],
+                "role": np.where(pois["fclass"] == "post_office", "agency", "authority"),
+                "kind": np.where(pois["fclass"] == "post_office", "post_office", "ward_committee"),
+                "source": POI_FILE.name,
+            },
+            geometry=pois.geometry.values,
+            crs=4326,
+        )
+    for column in ("level", "operator", "addr_housenumber", "addr_street", "data_date", "source"):
+        raw[column] = _text(raw[column]) if column in raw else ""
+    raw["likely_stale"] = raw["likely_stale"].fillna(False).astype(bool) if "likely_stale" in raw else False
+    raw["address"] = (raw["addr_housenumber"] + " " + raw["addr_street"]).str.strip()
+    raw["ward"] = _in_ward(raw, wards)
+    raw["osm_id"] = raw["osm_id"].astype("int64")
+    ident = "osm:" + raw["osm_type"].astype(str) + "/" + raw["osm_id"].astype(str)
+    common = ["name", "kind", "address", "ward", "osm_type", "osm_id", "source", "data_date", "likely_stale"]
+    agencies = raw[raw["role"] == "agency"].assign(agency_id=ident, name=lambda f: _text(f["name"]))
+    agencies = agencies[["agency_id", *common[:2], "operator", *common[2:], "geometry"]]
+    authorities = raw[raw["role"] == "authority"].assign(authority_id=ident, name=lambda f: _text(f["name"]))
+    authorities["level"] = authorities["level"].replace("", "unknown")
+    authorities = authorities[["authority_id", *common[:2], "level", *common[2:], "geometry"]]
+    return agencies.reset_index(drop=True), authorities.reset_index(drop=True)
+
+
+def wards(data_dir: Path) -> gpd.GeoDataFrame:
+    """The 126 wards and communes of Hanoi after 1 July 2025, with known and estimated population."""
+    raw = _read(data_dir / WARD_FILE)
+    area = raw.to_crs(raw.estimate_utm_crs()).area / 1e6
+    population = pd.to_numeric(raw["population"], errors="coerce")
+    density = (population / area).groupby(raw["kind"]).median()
+    estimated = population.fillna(area * raw["kind"].map(density))
+    frame = gpd.GeoDataFrame(
+        {
+            "ward_id": raw["osm_id"].astype("int64").astype(str),
+            "name": _text(raw["name"]),
+            "kind": _text(raw["kind"]),
+            "population": population.astype("Int64"),
+            "population_estimated": estimated.round().astype("int64"),
+            "area_km2": area.round(3),
+            "postal_code": _text(raw["postal_code"]).str.replace(r"\.0$", "", regex=True),
+        },
+        geometry=raw.geometry.values,
+        crs=4326,
+    )
+    return frame
+
+
+def addresses(data_dir: Path, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """OSM address points (``addr:housenumber``, ``addr:street``) for search; empty without the file."""
+    path = data_dir / ADDRESS_FILE
+    columns = ["address_id", "housenumber", "street", "name", "ward", "geometry"]
+    if not path.is_file():
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=4326)
+    raw = _read(path)
+    frame = gpd.GeoDataFrame(
+        {
+            "address_id": "osm:" + raw["osm_type"] + "/" + raw["osm_id"].astype(str),
+            "housenumber": _text(raw["addr_housenumber"]),
+            "street": _text(raw["addr_street"]),
+            "name": _text(raw["name"]),
+        },
+        geometry=raw.geometry.values,
+        crs=4326,
+    )
+    frame["ward"] = _in_ward(frame, wards)
+    return frame
+
+
+def _coverage(network: RoadNetwork) -> shapely.Geometry:
+    """Area the road network covers: the convex hull of its nodes, in the network's metric CRS."""
+    return shapely.convex_hull(shapely.multipoints(np.column_stack([network.node_x, network.node_y])))
+
+
+def _building_households(data_dir: Path, covered: gpd.GeoDataFrame, crs: object) -> pd.DataFrame:
+    """Households in real OSM buildings: floor area (footprint times levels, 2 when untagged) over
+    :data:`FLOOR_M2_PER_HOUSEHOLD`, at least one per building."""
+    columns = ["ward_id", "households", "source", "synthetic", "x", "y"]
+    path = data_dir / BUILDING_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    buildings = _read(path).to_crs(crs)
+    levels = pd.to_numeric(buildings.get("building_levels"), errors="coerce").fillna(2).clip(1, 30)
+    spots = gpd.GeoDataFrame(
+        {"households": np.maximum(1, np.round(buildings.area * levels / FLOOR_M2_PER_HOUSEHOLD)).astype(int)},
+        geometry=buildings.geometry.representative_point().values,
+        crs=crs,
+    )
+    inside = gpd.sjoin(spots, covered[["ward_id", "geometry"]], predicate="within")
+    return pd.DataFrame(
+        {
+            "ward_id": inside["ward_id"].values,
+            "households": inside["households"].values,
+            "source": "osm_building",
+            "synthetic": False,
+            "x": inside.geometry.x.values,
+            "y": inside.geometry.y.values,
+        }
+    )
+
+
+def households(
+    network: RoadNetwork, wards: gpd.GeoDataFrame, data_dir: Path, *, seed: int = 2025
+) -> gpd.GeoDataFrame:
+    """Household address points over the area the network covers (locations real where OSM has buildings).
+
+    Each ward's population inside the network's coverage (population times covered share of its area) is
+    split into households. Real OSM buildings take households by floor area; the rest of each ward's
+    households are seeded synthetic points along its residential streets, :data:`HOUSEHOLDS_PER_POINT`
+    households each. Priority-group counts are seeded binomial draws at
+    :data:`MERITORIOUS_RATE` and :data:`SOCIAL_PROTECTION_RATE` (synthetic everywhere).
+
+    Parameters
+    ----------
+    network
+        The road network; it bounds the area and carries the streets.
+    wards
+        The ward layer (:func:`wards`).
+    data_dir
+        Data folder holding the building file.
+    seed
+        Seed of every random draw, so the layer is reproducible.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The ``households`` layer (schema in the module docstring).
+    """
+    rng = np.random.default_rng(seed)
+    crs = network.crs
+    cover = _coverage(network)
+    metric_wards = wards.to_crs(crs)
+    share = shapely.area(shapely.intersection(metric_wards.geometry.values, cover)) / metric_wards.area.values
+    covered = metric_wards[share > 0.01].assign(share=share[share > 0.01])
+    covered_households = covered["population_estimated"] * covered["share"] / PERSONS_PER_HOUSEHOLD
+
+    parts = [_building_households(data_dir, covered, crs)]
+    real = parts[0].groupby("ward_id")["households"].sum()
+    remaining = (covered_households - covered["ward_id"].map(real).fillna(0).values).clip(lower=0)
+
+    streets = np.isin(network.edge_highway, RESIDENTIAL_CLASSES) & (
+        network.edge_rev <= np.arange(network.n_edges)
+    )
+    street_geom = network.edge_geom[streets]
+    midpoints = shapely.line_interpolate_point(street_geom, 0.5, normalized=True)
+    for (_, ward), count in zip(covered.iterrows(), remaining, strict=True):
+        in_ward = np.flatnonzero(shapely.within(midpoints, ward.geometry))
+        n_points = round(count / HOUSEHOLDS_PER_POINT)
+        if n_points == 0 or len(in_ward) == 0:
+            continue
+        lengths = shapely.length(street_geom[in_ward])
+        chosen = rng.choice(in_ward, size=n_points, p=lengths / lengths.sum())
+        spots = shapely.line_interpolate_point(
+            street_geom[chosen], rng.uniform(0, 1, n_points), normalized=True
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "ward_id": ward["ward_id"],
+                    "households": HOUSEHOLDS_PER_POINT,
+                    "source": "synthetic",
+                    "synthetic": True,
+                    # A few metres off the street centre line, as house fronts are.
+                    "x": shapely.get_x(spots) + rng.normal(0, 5, n_points),
+                    "y": shapely.get_y(spots) + rng.normal(0, 5, n_points),
+                }
+            )
+        )
+    table = pd.concat(parts, ignore_index=True)
+    table["persons"] = np.round(table["households"] * PERSONS_PER_HOUSEHOLD).astype(int)
+    table["meritorious"] = rng.binomial(table["households"], MERITORIOUS_RATE)
+    table["social_protection"] = rng.binomial(table["households"], SOCIAL_PROTECTION_RATE)
+    table["ward"] = table["ward_id"].map(wards.set_index("ward_id")["name"])
+    table["household_id"] = [f"hh{i:06d}" for i in range(len(table))]
+    frame = gpd.GeoDataFrame(
+        table[
+            [
+                "household_id",
+                "ward_id",
+                "ward",
+                "households",
+                "persons",
+                "meritorious",
+                "social_protection",
+                "source",
+                "synthetic",
+            ]
+        ],
+        geometry=gpd.points_from_xy(table["x"], table["y"], crs=crs),
+    ).to_crs(4326)
+    log.info("households: %d address points, %d households", len(frame), frame["households"].sum())
+    return frame
+
+
+def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 2025) -> Layers:
+    """Read and derive every layer for a network from the data folder (default :func:`geo.paths.data_dir`)."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.data_dir()
+    ward_layer = wards(data_dir)
+    agencies, authorities = places(data_dir, ward_layer)
+    return Layers(
+        agencies=agencies,
+        authorities=authorities,
+        wards=ward_layer,
+        households=households(network, ward_layer, data_dir, seed=seed),
+        addresses=addresses(data_dir, ward_layer),
+    )
