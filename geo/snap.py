@@ -111,3 +111,11 @@ def to_edges(
     fraction = np.where(swap, 1.0 - fraction, fraction)
     lon, lat = network.to_wgs84.transform(shapely.get_x(on_road), shapely.get_y(on_road))
     return Snapped(edge, fraction, distance, np.asarray(lon), np.asarray(lat))
+
+
+def road_distances(network: RoadNetwork, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Straight-line distance from each point to the nearest road of the network, m."""
+    lons, lats = check_coordinates(lons, lats)
+    points = shapely.points(*network.from_wgs84.transform(lons, lats))
+    _, nearest = network.tree.query_nearest(points, all_matches=False)
+    return shapely.distance(points, network.edge_geom[nearest])
