@@ -1,0 +1,316 @@
+"""Solomon VRPTW and Li & Lim PDPTW benchmark files, read into the dispatch problem model and solved.
+
+Both formats use Euclidean distances in double precision with travel time equal to distance. The dispatch
+model is integral, so coordinates are scaled by :data:`SCALE`: arc times are rounded *up* (a plan feasible
+with them is feasible in double precision) and arc distances to the nearest unit; reported distances are
+recomputed in double precision from the coordinates.
+
+The benchmark objective is hierarchical (vehicles first, then distance). :func:`solve_instance` searches in
+three phases with OR-Tools on the full model: a first plan with a fixed cost per postman larger than any
+distance; then, while time remains, it removes the route with the fewest stops, re-solves with one postman
+less from the remaining routes and keeps the result when every task found a place; finally it spends the rest
+of the budget shortening the best plan with guided local search.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from geo._errors import InfeasibleError, InputError
+from routing import check, solver
+from routing.plan import Plan
+from routing.problem import ALL_DAY, Depot, Place, Postman, Problem, Task
+
+log = logging.getLogger(__name__)
+
+SCALE = 1000
+"""Integer units per benchmark distance (and time) unit."""
+
+FIXED_COST = 10**9
+"""Cost of using one more vehicle, in scaled distance units: above any instance's total distance."""
+
+
+def benchmarks_dir() -> Path:
+    """The shared benchmark folder: ``AGENCYNET_BENCHMARKS`` or ``../shared/benchmarks`` beside the repo."""
+    env = os.environ.get("AGENCYNET_BENCHMARKS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A benchmark instance; node 0 is the depot. Times and distances in the file's units.
+
+    ``sibling[i]`` is, for a Li & Lim pickup, its delivery node, and for a delivery its pickup node (``-1``
+    for Solomon and the depot).
+    """
+
+    name: str
+    format: str
+    vehicles: int
+    capacity: int
+    xy: np.ndarray
+    demand: np.ndarray
+    ready: np.ndarray
+    due: np.ndarray
+    service: np.ndarray
+    sibling: np.ndarray
+
+    @property
+    def customers(self) -> int:
+        """Number of nodes besides the depot."""
+        return len(self.xy) - 1
+
+    def distances(self) -> np.ndarray:
+        """Euclidean distance matrix in double precision."""
+        diff = self.xy[:, None, :] - self.xy[None, :, :]
+        return np.hypot(diff[..., 0], diff[..., 1])
+
+
+def read(path: Path, fmt: str) -> Instance:
+    """Read a ``solomon`` or ``lilim`` file (LF or CRLF line ends)."""
+    if fmt == "solomon":
+        return read_solomon(path)
+    if fmt == "lilim":
+        return read_lilim(path)
+    raise InputError(f"unknown benchmark format {fmt!r} (expected solomon or lilim)")
+
+
+def read_solomon(path: Path) -> Instance:
+    """Read a Solomon VRPTW file: name, vehicle count and capacity, then one row per node."""
+    lines = [ln.strip() for ln in Path(path).read_text().splitlines()]
+    lines = [ln for ln in lines if ln]
+    try:
+        name = lines[0]
+        k = next(i for i, ln in enumerate(lines) if ln.upper().startswith("NUMBER"))
+        vehicles, capacity = (int(x) for x in lines[k + 1].split()[:2])
+        h = next(i for i, ln in enumerate(lines) if ln.upper().startswith("CUST NO"))
+        rows = np.array([[float(x) for x in ln.split()] for ln in lines[h + 1 :]], dtype=float)
+    except (StopIteration, ValueError, IndexError) as exc:
+        raise InputError(f"{path}: not a Solomon file ({exc})") from exc
+    if rows.ndim != 2 or rows.shape[1] != 7:
+        raise InputError(f"{path}: expected 7 columns per node, got shape {rows.shape}")
+    return Instance(
+        name,
+        "solomon",
+        vehicles,
+        capacity,
+        rows[:, 1:3],
+        rows[:, 3].astype(int),
+        rows[:, 4],
+        rows[:, 5],
+        rows[:, 6],
+        np.full(len(rows), -1),
+    )
+
+
+def read_lilim(path: Path) -> Instance:
+    """Read a Li & Lim PDPTW file: ``K Q speed`` then one row per node with pickup and delivery siblings."""
+    lines = [ln.split() for ln in Path(path).read_text().splitlines() if ln.strip()]
+    try:
+        vehicles, capacity = int(lines[0][0]), int(lines[0][1])
+        rows = np.array([[float(x) for x in ln] for ln in lines[1:]], dtype=float)
+    except (ValueError, IndexError) as exc:
+        raise InputError(f"{path}: not a Li & Lim file ({exc})") from exc
+    if rows.ndim != 2 or rows.shape[1] != 9:
+        raise InputError(f"{path}: expected 9 columns per node, got shape {rows.shape}")
+    if not (rows[:, 0] == np.arange(len(rows))).all():
+        raise InputError(f"{path}: node ids are not 0..{len(rows) - 1} in order")
+    demand = rows[:, 3].astype(int)
+    sibling = np.where(demand > 0, rows[:, 8], np.where(demand < 0, rows[:, 7], -1)).astype(int)
+    return Instance(
+        Path(path).stem,
+        "lilim",
+        vehicles,
+        capacity,
+        rows[:, 1:3],
+        demand,
+        rows[:, 4],
+        rows[:, 5],
+        rows[:, 6],
+        sibling,
+    )
+
+
+def to_problem(inst: Instance, *, vehicles: int | None = None) -> Problem:
+    """The instance as a dispatch problem, times and distances scaled by :data:`SCALE`.
+
+    Every customer is a mandatory task (a ``visit`` for Solomon, a ``shuttle`` pair for Li & Lim); each
+    vehicle costs :data:`FIXED_COST` so that fewer vehicles always win, then distance.
+    """
+    d = inst.distances() * SCALE
+    times = np.ceil(d - 1e-6).astype(np.int64)
+    dist = np.rint(d).astype(np.int64)
+    s = SCALE
+
+    def win(i: int) -> tuple[tuple[int, int], ...]:
+        return ((round(inst.ready[i] * s), round(inst.due[i] * s)),)
+
+    places = [Place("0", 0, ALL_DAY)] + [Place(str(i), i, win(i)) for i in range(1, len(inst.xy))]
+    depot = Depot("depot", "0")
+    postmen = [
+        Postman(
+            f"v{k}",
+            "depot",
+            inst.capacity,
+            shift_start=round(inst.ready[0] * s),
+            shift_end=round(inst.due[0] * s),
+            cost_per_km=1000.0,
+            cost_per_hour=0.0,
+            fixed_cost=FIXED_COST,
+        )
+        for k in range(vehicles if vehicles is not None else inst.vehicles)
+    ]
+    tasks = []
+    for i in range(1, len(inst.xy)):
+        service = round(inst.service[i] * s)
+        if inst.format == "solomon":
+            tasks.append(Task(str(i), "visit", str(i), None, int(inst.demand[i]), service, 0, mandatory=True))
+        elif inst.demand[i] > 0:
+            j = int(inst.sibling[i])
+            tasks.append(
+                Task(
+                    str(i),
+                    "shuttle",
+                    str(i),
+                    str(j),
+                    int(inst.demand[i]),
+                    service,
+                    round(inst.service[j] * s),
+                    mandatory=True,
+                )
+            )
+    return Problem.build(times, dist, places, [depot], postmen, tasks)
+
+
+def _key_routes(plan: Plan) -> dict[str, list[tuple[str, str]]]:
+    return {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in plan.routes}
+
+
+def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Plan]:
+    """Solve a benchmark instance within ``time_limit_s`` seconds of wall clock (see the module notes).
+
+    Returns the problem of the final plan (its number of postmen is the number of vehicles kept) and the
+    plan, which serves every customer.
+    """
+    started = time.perf_counter()
+
+    def left() -> float:
+        return time_limit_s - (time.perf_counter() - started)
+
+    first = "PARALLEL_CHEAPEST_INSERTION" if inst.format == "lilim" else "LOCAL_CHEAPEST_INSERTION"
+    problem = to_problem(inst)
+    plan = solver.solve(problem, time_limit_s=max(0.5, 0.3 * time_limit_s), deterministic=False, first_solution=first)
+    if plan.unserved:
+        raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved: {plan.unserved[0].reason}")
+    best_problem, best = problem, plan
+    slice_s = max(0.5, 0.12 * time_limit_s)
+    while left() > slice_s + 0.05 * time_limit_s and best.vehicles > 1:
+        routes = [r for r in best.routes if r.used]
+        drop = min(routes, key=lambda r: (len(r.stops), r.distance))
+        kept = [r for r in routes if r is not drop]
+        trial = replace(best_problem, postmen=best_problem.postmen[: len(kept)])
+        initial = {trial.postmen[k].id: [(s.task, s.kind) for s in r.stops if s.task] for k, r in enumerate(kept)}
+        plan = solver.solve(
+            trial,
+            time_limit_s=min(slice_s, left()),
+            deterministic=False,
+            first_solution=first,
+            initial_routes=initial,
+        )
+        if plan.unserved:
+            log.info("%s: %d vehicles not reached (%d unserved)", inst.name, len(kept), len(plan.unserved))
+            break
+        log.info("%s: down to %d vehicles, distance %d", inst.name, plan.vehicles, plan.distance)
+        best_problem, best = trial, plan
+    if left() > 0.2:
+        plan = solver.solve(
+            best_problem,
+            time_limit_s=left(),
+            deterministic=False,
+            first_solution=first,
+            initial_routes=_key_routes(best),
+        )
+        if not plan.unserved and (plan.vehicles, plan.distance) <= (best.vehicles, best.distance):
+            best = plan
+    return best_problem, best
+
+
+def route_ids(plan: Plan) -> list[list[int]]:
+    """Customer ids (node numbers of the file) in visit order, one list per used route, depot excluded."""
+    return [[int(s.place) for s in r.stops if s.task is not None] for r in plan.routes if r.used]
+
+
+def exact_distance(inst: Instance, routes: list[list[int]]) -> float:
+    """Total Euclidean distance of routes in double precision, depot to depot."""
+    d = inst.distances()
+    return float(sum(d[a, b] for r in routes for a, b in zip([0, *r], [*r, 0], strict=False)))
+
+
+def exact_violations(inst: Instance, routes: list[list[int]]) -> list[str]:
+    """Check routes in double precision: every customer once, capacity, windows, pairs in order."""
+    d = inst.distances()
+    out: list[str] = []
+    seen = [c for r in routes for c in r]
+    if sorted(seen) != list(range(1, len(inst.xy))):
+        out.append(f"customers not each visited once ({len(seen)} visits, {len(set(seen))} distinct)")
+    for k, r in enumerate(routes):
+        t, load, prev, where = inst.ready[0], 0, 0, {c: i for i, c in enumerate(r)}
+        for c in [*r, 0]:
+            t = max(t + d[prev, c], inst.ready[c])
+            if t > inst.due[c] + 1e-9:
+                out.append(f"route {k}: node {c} served at {t:.3f} after due {inst.due[c]:g}")
+            t += inst.service[c]
+            load += inst.demand[c]
+            if load > inst.capacity or load < 0:
+                out.append(f"route {k}: load {load} at node {c} outside 0..{inst.capacity}")
+            if inst.format == "lilim" and inst.demand[c] < 0 and where.get(int(inst.sibling[c]), math.inf) > where[c]:
+                out.append(f"route {k}: delivery {c} before (or without) its pickup {inst.sibling[c]}")
+            prev = c
+    return out
+
+
+def solve_benchmark(path: Path, fmt: str, *, time_limit_s: float) -> dict:
+    """Solve a Solomon or Li & Lim file and report it in the benchmark convention.
+
+    Parameters
+    ----------
+    path
+        Instance file.
+    fmt
+        ``solomon`` or ``lilim``.
+    time_limit_s
+        Search budget, seconds of wall clock.
+
+    Returns
+    -------
+    dict
+        ``instance`` (name), ``vehicles``, ``distance`` (double precision, rounded to 2 decimals) and
+        ``routes`` (customer ids in visit order, depot excluded).
+
+    Raises
+    ------
+    InfeasibleError
+        When the plan found does not pass :func:`routing.check.check` or the double-precision check.
+    """
+    inst = read(Path(path), fmt)
+    problem, plan = solve_instance(inst, time_limit_s=time_limit_s)
+    result = check.check(problem, plan)
+    routes = route_ids(plan)
+    violations = [*result.violations, *exact_violations(inst, routes)]
+    if violations:
+        raise InfeasibleError(f"{inst.name}: plan fails the checker: " + "; ".join(violations[:5]))
+    return {
+        "instance": inst.name,
+        "vehicles": len(routes),
+        "distance": round(exact_distance(inst, routes), 2),
+        "routes": routes,
+    }
