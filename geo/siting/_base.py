@@ -23,9 +23,7 @@ def as_cost(cost: Any) -> np.ndarray:
         raise InputError(f"cost must be a non-empty (n_demand x n_candidates) matrix, got shape {arr.shape}")
     if np.isnan(arr).any():
         i, j = np.argwhere(np.isnan(arr))[0]
-        raise InputError(
-            f"cost has {int(np.isnan(arr).sum())} NaN entries (first: demand {i}, candidate {j})"
-        )
+        raise InputError(f"cost has {int(np.isnan(arr).sum())} NaN entries (first: demand {i}, candidate {j})")
     if (arr < 0).any():
         i, j = np.argwhere(arr < 0)[0]
         raise InputError(f"cost has negative entries (demand {i}, candidate {j}: {arr[i, j]})")
@@ -49,9 +47,7 @@ def as_fixed(fixed_open: Any, n_candidates: int) -> np.ndarray:
     """Indices of candidates that stay open, checked and sorted."""
     arr = np.unique(np.asarray(fixed_open if fixed_open is not None else [], dtype=np.int64).ravel())
     if arr.size and (arr[0] < 0 or arr[-1] >= n_candidates):
-        raise InputError(
-            f"fixed_open indices must lie in 0..{n_candidates - 1}, got {arr.min()}..{arr.max()}"
-        )
+        raise InputError(f"fixed_open indices must lie in 0..{n_candidates - 1}, got {arr.min()}..{arr.max()}")
     return arr
 
 
@@ -213,9 +209,7 @@ class LocateModel:
         """
         cost = np.asarray(matrix_fn(demand, candidates), dtype=float)
         if cost.shape != (len(demand), len(candidates)):
-            raise InputError(
-                f"matrix_fn returned shape {cost.shape}, expected ({len(demand)}, {len(candidates)})"
-            )
+            raise InputError(f"matrix_fn returned shape {cost.shape}, expected ({len(demand)}, {len(candidates)})")
         weights = None if weight_column is None else np.asarray(demand[weight_column], dtype=float)
         if fixed_column is not None:
             flagged = np.flatnonzero(np.asarray(candidates[fixed_column], dtype=bool))

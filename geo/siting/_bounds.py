@@ -47,6 +47,9 @@ def subgradient(
     deadline: float,
     resolution: float = 0.0,
     max_iter: int = 5000,
+    patience: int = 30,
+    lam0: np.ndarray | None = None,
+    mu0: float = 2.0,
     on_solution: Callable[[np.ndarray], float] | None = None,
 ) -> LagrangianResult:
     """Maximise the Lagrangian bound by subgradient steps (Held-Wolfe-Crowder step size).
@@ -66,6 +69,11 @@ def subgradient(
     resolution
         Granularity of objective values (1 for integer data, 0 otherwise); stops as soon as the bound proves
         the incumbent optimal.
+    max_iter, patience, mu0
+        Iteration limit; halve the step factor after ``patience`` iterations without progress, starting from
+        ``mu0``.
+    lam0
+        Multipliers to start from (e.g. those of the parent node in a branch-and-bound).
     on_solution
         Called now and then with the sites of the relaxed solution; returns the cost of a feasible solution
         built from them (e.g. after local search) so that the incumbent improves during the ascent.
@@ -74,8 +82,11 @@ def subgradient(
     free = np.setdiff1d(np.arange(n_cand), fixed)
     # Start from each demand's second cheapest cost: a standard, reasonably tight first guess.
     lam = np.partition(w, 1, axis=1)[:, 1] if n_cand > 1 else w[:, 0].copy()
+    if lam0 is not None:
+        lam = lam0.copy()
     best = LagrangianResult(-np.inf, np.zeros(n_cand), lam.copy(), 0)
-    mu, stall, seen = 2.0, 0, set()
+    mu, stall, seen = mu0, 0, set()
+    it = 0
     for it in range(1, max_iter + 1):
         bound, rho, chosen, served = _evaluate(w, lam, free, fixed, p)
         if bound > best.bound + 1e-9 * abs(bound):
@@ -83,7 +94,7 @@ def subgradient(
             stall = 0
         else:
             stall += 1
-            if stall >= 30:
+            if stall >= patience:
                 mu, stall = mu / 2, 0
         if on_solution is not None and (it % 10 == 1):
             key = tuple(np.sort(chosen).tolist())

@@ -5,8 +5,9 @@ Solved in three stages, each cheap enough to run on any size:
 1. greedy construction and fast vertex substitution give a good solution (the upper bound);
 2. a Lagrangian relaxation gives a lower bound, improves the incumbent with local search from its relaxed
    solutions, and fixes sites open or closed by reduced costs;
-3. if a gap remains, the reduced problem goes to a MIP solver in the compact formulation of Elloumi (2010),
-   which indexes each demand's *distinct* sorted costs rather than every (demand, site) pair.
+3. if a gap remains, a Lagrangian branch-and-bound over the remaining sites closes it (default), or the
+   reduced problem goes to an OR-Tools MIP solver in the compact formulation of Elloumi (2010), which indexes
+   each demand's *distinct* sorted costs rather than every (demand, site) pair.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from geo._errors import InfeasibleError
-from geo.siting import _bounds, _heuristic, _mip
+from geo._errors import InfeasibleError, InputError
+from geo.siting import _bounds, _branch, _heuristic, _mip
 from geo.siting._base import LocateModel, check_reachable, nearest_assignment
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,7 @@ def elloumi_model(
     vals.append(np.ones(n_site))
     row_lb.append(np.array([float(n_free)]))
     n_row += 1
-    a = sp.csr_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n_var)
-    )
+    a = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n_var))
     row_lb_arr = np.concatenate(row_lb)
     return np.concatenate(obj), a, row_lb_arr, np.array([n_site]), np.ones(n_var), constant
 
@@ -119,8 +118,11 @@ class PMedian(LocateModel):
         Number of NEW sites to open, in addition to ``fixed_open``.
     fixed_open
         Candidate indices that stay open (existing agencies).
+    method
+        How to close a gap the Lagrangian bound leaves: ``branch`` (Lagrangian branch-and-bound, default) or
+        ``mip`` (the reduced problem in Elloumi's formulation, solved by an OR-Tools MIP solver).
     solver
-        MIP solver of OR-Tools for the last stage: ``SCIP`` (default), ``HIGHS``, ``CBC`` or ``CP_SAT``.
+        MIP solver of OR-Tools for ``method="mip"``: ``SCIP`` (default), ``HIGHS``, ``CBC`` or ``CP_SAT``.
     """
 
     def __init__(
@@ -130,10 +132,15 @@ class PMedian(LocateModel):
         *,
         p: int,
         fixed_open: Any = (),
+        method: str = "branch",
         solver: str = "SCIP",
     ) -> None:
         super().__init__(cost, weights, p=p, fixed_open=fixed_open)
+        if method not in ("branch", "mip"):
+            raise InputError(f"method must be 'branch' or 'mip', got {method!r}")
+        self.method = method
         self.solver = solver
+        self.nodes = 0
         if self.p + self.fixed_open.size == 0:
             raise InfeasibleError("p = 0 and no fixed-open site: nothing would serve the demand")
         check_reachable(self.cost, self.weights)
@@ -156,23 +163,38 @@ class PMedian(LocateModel):
 
         # Leave the larger part of the budget for the MIP if the bound alone does not close the gap.
         budget = start + 0.4 * (deadline - start)
-        lag = _bounds.subgradient(
-            w, fixed, p, upper, deadline=budget, resolution=resolution, on_solution=improve
-        )
+        lag = _bounds.subgradient(w, fixed, p, upper, deadline=budget, resolution=resolution, on_solution=improve)
         self.lagrangian_iterations = lag.iterations
         upper, bound = best["cost"], lag.bound
         status = "optimal" if bound > upper - max(resolution, 1e-9 * abs(upper)) else "feasible"
         if status != "optimal":
             closed, opened = _bounds.reduced_cost_fixing(lag, fixed, p, upper, resolution=resolution)
-            keep = np.setdiff1d(np.arange(w.shape[1]), closed)
             log.debug("reduced-cost fixing: %d sites closed, %d opened", closed.size, opened.size)
-            mip = self._exact(w, keep, opened, deadline, best["sites"])
-            if mip is not None:
-                if mip["cost"] < upper:
-                    best.update(sites=mip["sites"], cost=mip["cost"])
+            if self.method == "mip":
+                keep = np.setdiff1d(np.arange(w.shape[1]), closed)
+                exact = self._exact(w, keep, opened, deadline, best["sites"])
+            else:
+                found, cost, lower, nodes = _branch.branch_and_bound(
+                    w,
+                    fixed,
+                    p,
+                    best["sites"],
+                    upper,
+                    closed=closed,
+                    opened=opened,
+                    lam=lag.lam,
+                    root_bound=lag.bound,
+                    deadline=deadline,
+                    resolution=resolution,
+                )
+                self.nodes = nodes
+                exact = {"sites": found, "cost": cost, "bound": lower, "optimal": False}
+            if exact is not None:
+                if exact["cost"] < upper:
+                    best.update(sites=exact["sites"], cost=exact["cost"])
                 upper = best["cost"]
-                bound = max(bound, mip["bound"])
-                if mip["optimal"] or bound > upper - max(resolution, 1e-9 * abs(upper)):
+                bound = max(bound, exact["bound"])
+                if exact["optimal"] or bound > upper - max(resolution, 1e-9 * abs(upper)):
                     status, bound = "optimal", upper
         if resolution and status != "optimal":
             bound = float(np.ceil(bound - 1e-9))
