@@ -1,0 +1,180 @@
+"""Folding and tokenising of Vietnamese text for search (private to :mod:`geo.search`).
+
+Folding is for matching only: it makes "Đinh Tiên Hoàng", "Dinh Tien Hoang", the NFD form of either, and the
+two tone-mark placements ("hoà"/"hòa", "Uỷ"/"Ủy") equal. Outputs of the search keep the original text.
+
+The pipeline is ``strip_marks`` (compatibility decomposition, combining marks removed, ``đ`` -> ``d``, lower
+case) -> ``tokens`` (words and house numbers; other punctuation separates) -> ``canonical`` (multi-word
+terms such as "uy ban nhan dan" collapsed to one token, "ubnd", so full and abbreviated forms are one token).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Multi-word terms and the single token that stands for them. Both the records and the query are rewritten
+# with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and count as one word.
+PHRASES: dict[tuple[str, ...], str] = {
+    ("uy", "ban", "nhan", "dan"): "ubnd",
+    ("hoi", "dong", "nhan", "dan"): "hdnd",
+    ("buu", "dien"): "bd",
+    ("buu", "cuc"): "bc",
+    ("post", "office"): "bd",
+    ("thanh", "pho"): "tp",
+    ("ha", "noi"): "hn",
+    ("thi", "xa"): "tx",
+    ("thi", "tran"): "tt",
+    ("viet", "nam"): "vn",
+    ("so", "nha"): "so",
+}
+_MAX_PHRASE = max(len(p) for p in PHRASES)
+
+# One-token abbreviations and what they may stand for. "p." is ambiguous in Vietnamese addresses (phường or
+# phố), so it matches both; which one wins is left to the rest of the query. The relation is used both ways:
+# a query "phuong" also matches a record that wrote "P.".
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "p": ("phuong", "pho"),
+    "ph": ("phuong", "pho"),
+    "q": ("quan",),
+    "x": ("xa",),
+    "h": ("huyen",),
+    "d": ("duong",),
+    "ng": ("ngo", "ngach"),
+    "ward": ("phuong",),
+    "commune": ("xa",),
+    "district": ("quan", "huyen"),
+    "street": ("pho", "duong"),
+    "alley": ("ngo", "ngach"),
+}
+
+# Pairs of canonical tokens that are near-synonyms: people say "bưu điện" for any post office, including
+# those named "Bưu cục". Similarity in [0, 1].
+NEAR_SYNONYMS: dict[frozenset[str], float] = {
+    frozenset({"bd", "bc"}): 0.8,
+}
+
+# Administrative and street-type words that appear in a large share of names; they are given a small weight
+# so that "Hoan Kiem" finds "Phường Hoàn Kiếm" nearly as well as "phuong hoan kiem" does.
+GENERIC: frozenset[str] = frozenset(
+    {"phuong", "pho", "duong", "xa", "quan", "huyen", "tp", "hn", "tx", "tt", "vn"} | set(ABBREVIATIONS)
+)
+
+# Words that introduce a house number ("số 5", "số nhà 5", "No. 5").
+HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "no", "number"})
+
+# Words after which a number names an alley, not a house ("ngõ 10", "ngách 3").
+ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley"})
+
+_HOUSENUMBER = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)*")
+# A house number keeps its "/" and "-" ("12/3", "7-9"); any other run of letters and digits is a word.
+_TOKEN = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)+|[^\W_]+")
+# Dotted initialisms ("T.P.", "U.B.N.D.") become one word; "P.Hoàn" stays two because "hoan" is no initial.
+_DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
+
+
+def strip_marks(text: str) -> str:
+    """Lower-case ``text`` with diacritics removed and ``đ`` mapped to ``d``; punctuation is kept.
+
+    NFKD (a superset of NFD) is used so that compatibility forms such as full-width digits fold as well.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "d").casefold()
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: marks stripped, ``đ`` -> ``d``, lower case, punctuation to single spaces.
+
+    Examples
+    --------
+    >>> fold("Ủy ban nhân dân P. Hoàn Kiếm")
+    'uy ban nhan dan p hoan kiem'
+    """
+    return " ".join(re.findall(r"[^\W_]+", strip_marks(text)))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words of ``text``, keeping house numbers such as "12/3" and "7-9" whole."""
+    return _TOKEN.findall(_DOTTED.sub(r"\1", strip_marks(text)))
+
+
+def collapse_phrases(words: Iterable[str]) -> list[str]:
+    """Replace multi-word terms of :data:`PHRASES` by their single token, longest match first."""
+    words = list(words)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_MAX_PHRASE, len(words) - i), 1, -1):
+            phrase = PHRASES.get(tuple(words[i : i + size]))
+            if phrase is not None:
+                out.append(phrase)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def canonical(text: str) -> list[str]:
+    """Tokens of ``text`` in canonical form: folded, with multi-word terms collapsed."""
+    return collapse_phrases(tokens(text))
+
+
+def equivalents(token: str) -> set[str]:
+    """Canonical tokens that ``token`` matches exactly, through :data:`ABBREVIATIONS` in either direction."""
+    out = {token, *ABBREVIATIONS.get(token, ())}
+    out.update(abbr for abbr, full in ABBREVIATIONS.items() if token in full)
+    return out
+
+
+def is_housenumber(token: str) -> bool:
+    """Whether ``token`` looks like a Vietnamese house number ("75", "12A", "12/3", "7-9")."""
+    return _HOUSENUMBER.fullmatch(token) is not None
+
+
+def housenumber_base(key: str) -> str:
+    """A house number without its letter suffix ("12a" -> "12"): houses that share it are neighbours."""
+    return key.rstrip("abcdefghijklmnopqrstuvwxyz")
+
+
+def housenumber_keys(words: list[str]) -> tuple[set[str], list[str]]:
+    """Keys under which a house number written as ``words`` (canonical tokens) can be found, and the rest.
+
+    The keys are the number itself ("7-9"), each house of a range ("7", "9"), and for a house in an alley
+    ("5, ngõ 10") both slash forms ("5/10", "10/5"), since both orders are written in Hanoi; a number after
+    an alley word is the alley's, never a key of its own. The rest are the words that are not keys nor
+    markers ("ngo", "10"): they belong with the street.
+    """
+    keys: set[str] = set()
+    rest: list[str] = []
+    first = None
+    for i, word in enumerate(words):
+        alley = i > 0 and words[i - 1] in ALLEY_WORDS
+        if not is_housenumber(word) or alley:
+            if alley and first is not None and is_housenumber(word):
+                keys.update({f"{first}/{word}", f"{word}/{first}"})
+            if word not in HOUSENUMBER_MARKERS:
+                rest.append(word)
+            continue
+        first = first or word
+        keys.add(word)
+        keys.update(part for part in word.split("-") if part)
+    return keys, rest
+
+
+def record_housenumber(text: str) -> tuple[set[str], list[str]]:
+    """Keys and street words of a record's ``addr:housenumber`` (see :func:`housenumber_keys`).
+
+    Examples
+    --------
+    >>> sorted(record_housenumber("45, Ngõ 9")[0]), record_housenumber("45, Ngõ 9")[1]
+    (['45', '45/9', '9/45'], ['ngo', '9'])
+    >>> record_housenumber("37 b")[0], record_housenumber("số 6")[0]
+    ({'37b'}, {'6'})
+    """
+    joined = re.sub(r"(\d)\s+([a-z])\b", r"\1\2", strip_marks(text))
+    joined = re.sub(r"\s*/\s*", "/", joined)
+    return housenumber_keys(collapse_phrases(_TOKEN.findall(joined)))

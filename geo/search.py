@@ -1,0 +1,424 @@
+"""Vietnamese address and name search, with or without diacritics.
+
+Find addresses (OSM ``addr:*``), agencies, authorities and wards by free text: "75 Dinh Tien Hoang" finds
+the same place as "75 Đinh Tiên Hoàng", "P. Hoan Kiem" the ward "Phường Hoàn Kiếm", "BĐ Tràng Tiền" the post
+office "Bưu điện Tràng Tiền". Text is folded only for matching (see :mod:`geo._text`); results keep the
+original names.
+
+Examples
+--------
+>>> index = SearchIndex.from_frame(records)  # doctest: +SKIP
+>>> index.query("75 Dinh Tien Hoang", k=3)  # doctest: +SKIP
+
+How a record is scored, in [0, 1]
+---------------------------------
+Each canonical token has a weight, its inverse document frequency over the index (administrative words such as
+"phường" count less still). A query token matches a record token exactly (1), through an abbreviation (1),
+as a near-synonym ("bưu điện"/"bưu cục", 0.8), as a typo (rapidfuzz ratio >= 80, scaled to at most 0.85) or,
+for the last query token, as the start of a word (0.7, for search-as-you-type). Then
+
+- *query coverage*: weighted share of the query tokens the record matches,
+- *record coverage*: weighted share of the tokens of the record's best-covered field (street or name) that
+  the query matches, so that "Phường Hoàn Kiếm" beats "Bưu điện Hoàn Kiếm" for "P. Hoan Kiem",
+- *similarity*: rapidfuzz ratio of the query and the record without administrative words, which rewards
+  word order,
+
+are combined as ``0.65 * query + 0.2 * record + 0.15 * similarity``. A house number in the query (leading
+or after "số") multiplies this by 1 for a record with that house number, 0.93 for a neighbour ("12" vs "12A")
+and 0.85 otherwise, so the right house of a street always comes first. A trailing number ("Nguyễn Hữu Huân
+37b") counts the same way among records that have a house number, and stays a word for names ending in one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from geo import _text
+from geo._errors import InputError
+
+logger = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("address", "agency", "authority", "ward")
+"""Kinds of record the index holds."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "housenumber", "street", "lon", "lat")
+"""Columns ``SearchIndex.from_frame`` needs; any other column is carried through to results."""
+
+# Weights of the three parts of the text score; they sum to 1 so the score stays in [0, 1].
+_W_QUERY, _W_RECORD, _W_SIMILARITY = 0.65, 0.2, 0.15
+# House-number factors. An exact house whose street the query covers fully scores at least 0.65 + 0.2 = 0.85
+# before the similarity part, which is the most any other house can reach: the right house comes first.
+_HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.85
+_GENERIC_WEIGHT = 0.3
+_PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
+_FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
+# Vietnamese syllables have at most 7 letters ("nghieng"); longer pieces are not tried when splitting
+# a query word typed without spaces ("hoankiem").
+_MAX_PIECE = 8
+_SPLIT_MIN_LEN = 4
+
+
+@dataclass
+class _Query:
+    """A parsed query: its text words (canonical tokens) and the keys of its house number, if any."""
+
+    words: list[str]
+    housenumber: set[str] = field(default_factory=set)
+    number: str = ""
+    trailing: bool = False
+
+
+class SearchIndex:
+    """An in-memory index of addresses, agencies, authorities and wards for Vietnamese text search.
+
+    Build it once with :meth:`from_frame`; :meth:`query` then takes about a millisecond on a few thousand
+    records. The index does not change after it is built, so one instance can serve concurrent readers.
+    """
+
+    def __init__(self, records: pd.DataFrame) -> None:
+        """Index ``records``; prefer :meth:`from_frame`, which documents the columns."""
+        _check_records(records)
+        self.records = records.reset_index(drop=True)
+        n = len(self.records)
+        kind = self.records["kind"].to_numpy(dtype=object)
+        names = _text_column(self.records, "name")
+        streets = _text_column(self.records, "street")
+        numbers = _text_column(self.records, "housenumber")
+
+        self._kind = kind
+        self.labels = [
+            (f"{hn} {st}".strip() or nm) if k == "address" else (nm or f"{hn} {st}".strip())
+            for k, nm, hn, st in zip(kind, names, numbers, streets, strict=True)
+        ]
+
+        parsed_numbers = [_text.record_housenumber(s) if s else (set(), []) for s in numbers]
+        name_tokens = [_text.canonical(s) for s in names]
+        # Words written in the house number ("45, Ngõ 9") locate the house like the street does.
+        street_tokens = [[*rest, *_text.canonical(s)] for (_, rest), s in zip(parsed_numbers, streets, strict=True)]
+        vocab: dict[str, int] = {}
+        for toks in (*name_tokens, *street_tokens):
+            for tok in toks:
+                vocab.setdefault(tok, len(vocab))
+        self._vocab = vocab
+        self._sorted_vocab = sorted(vocab)
+        self._vocab_list = list(vocab)
+
+        df = np.zeros(len(vocab))
+        for nm_toks, st_toks in zip(name_tokens, street_tokens, strict=True):
+            for tok in set(nm_toks) | set(st_toks):
+                df[vocab[tok]] += 1
+        generic = np.array([tok in _text.GENERIC for tok in vocab], dtype=bool)
+        self._weight = np.log1p(n / np.maximum(df, 1)) * np.where(generic, _GENERIC_WEIGHT, 1.0)
+        # A query word found nowhere weighs as much as the rarest word, so it pulls every score down.
+        self._unknown_weight = float(np.log1p(n))
+
+        self._postings_any = _postings(
+            [set(a) | set(b) for a, b in zip(name_tokens, street_tokens, strict=True)], vocab
+        )
+        self._fields = []
+        for field_tokens in (street_tokens, name_tokens):
+            postings = _postings([set(t) for t in field_tokens], vocab)
+            total = np.array([sum(self._weight[vocab[t]] for t in set(toks)) for toks in field_tokens])
+            self._fields.append((postings, total))
+
+        self._hn_keys = [keys for keys, _ in parsed_numbers]
+        self._has_housenumber = np.array([bool(keys) for keys in self._hn_keys], dtype=bool)
+        self._hn_bases = [{_text.housenumber_base(k) for k in keys} for keys in self._hn_keys]
+        self._hn_exact = _inverted(self._hn_keys)
+        self._hn_neighbour = _inverted(self._hn_bases)
+
+        # Strings for the similarity part: content words only, so "P." or "Phường" do not decide it.
+        self._sim_label = [_content(_text.canonical(s)) for s in self.labels]
+        self._sim_name = [_content(t) for t in name_tokens]
+        self._kind_mask = {k: kind == k for k in KINDS}
+        logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
+
+    @classmethod
+    def from_frame(cls, records: pd.DataFrame) -> SearchIndex:
+        """Build an index over ``records``.
+
+        Parameters
+        ----------
+        records
+            One row per searchable object, with columns ``id`` (unique text), ``kind`` (``address``,
+            ``agency``, ``authority`` or ``ward``), ``name`` (may be empty for addresses), ``housenumber`` and
+            ``street`` (``addr:*`` values, may be empty), ``lon`` and ``lat`` (degrees, WGS 84). Other columns
+            are kept and returned with the results. Missing values count as empty text.
+
+        Returns
+        -------
+        SearchIndex
+            The index; building it takes well under a second for a few thousand records.
+
+        Raises
+        ------
+        geo._errors.InputError
+            When a column is missing, an ``id`` repeats or a ``kind`` is not one of :data:`KINDS`.
+        """
+        return cls(records)
+
+    def query(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        kinds: Collection[str] | None = None,
+        min_score: float = 0.3,
+    ) -> pd.DataFrame:
+        """The records that best match ``text``, best first.
+
+        Parameters
+        ----------
+        text
+            Free Vietnamese text, with or without diacritics, in NFC or NFD, with the usual abbreviations
+            ("P." phường/phố, "Q." quận, "UBND", "BĐ" bưu điện, "TP", "HN", "số", "ng." ngõ, "đ." đường ...).
+            A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc").
+        k
+            Largest number of results.
+        kinds
+            Only return records of these kinds (see :data:`KINDS`); all kinds when omitted.
+        min_score
+            Results scoring below this, in [0, 1], are left out; they share little with the query.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Up to ``k`` rows of the indexed records (all their columns) with ``score`` (in [0, 1], 1 for an
+            exact match) and ``label`` (display text with diacritics: "75 Đinh Tiên Hoàng" for an address,
+            the name otherwise), sorted by score descending. Empty, with the same columns, when nothing
+            matches.
+
+        Raises
+        ------
+        geo._errors.InputError
+            When ``text`` is empty or has no letters or digits, ``k`` is not positive, or ``kinds`` names an
+            unknown kind.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(f"search text is empty: {text!r}; give a name or an address")
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}")
+        mask = self._mask(kinds)
+        parsed = _parse(text)
+        if not parsed.words and not parsed.housenumber:
+            raise InputError(f"search text has no letters or digits: {text!r}")
+
+        score = self._text_scores(parsed, mask) if parsed.words else np.zeros(len(self.records))
+        if parsed.housenumber:
+            exact, neighbour = self._housenumber_hits(parsed.housenumber)
+            if parsed.words:
+                factor = np.full(len(score), _HN_OTHER)
+                if parsed.trailing:
+                    factor[~self._has_housenumber] = _HN_EXACT
+                factor[neighbour] = _HN_NEIGHBOUR
+                factor[exact] = _HN_EXACT
+                score *= factor
+            else:
+                # A bare number lists the houses with that number.
+                score[neighbour] = _HN_NEIGHBOUR
+                score[exact] = _HN_EXACT
+        score = np.clip(score, 0.0, 1.0)
+        score[~mask] = 0.0
+        hits = np.flatnonzero(score >= max(min_score, np.finfo(float).tiny))
+        # Ties keep the order of the records, so results are reproducible.
+        order = hits[np.lexsort((hits, -score[hits]))][:k]
+        out = self.records.iloc[order].copy()
+        out["score"] = score[order].astype(float)
+        out["label"] = pd.Series([self.labels[i] for i in order], index=out.index, dtype="str")
+        return out.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        """Number of indexed records."""
+        return len(self.records)
+
+    def _mask(self, kinds: Collection[str] | None) -> np.ndarray:
+        if kinds is None:
+            return np.ones(len(self.records), dtype=bool)
+        if isinstance(kinds, str):
+            kinds = [kinds]
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown:
+            raise InputError(f"unknown kinds {unknown}; expected some of {list(KINDS)}")
+        mask = np.zeros(len(self.records), dtype=bool)
+        for kind in kinds:
+            mask |= self._kind_mask[kind]
+        return mask
+
+    def _matches(self, word: str, last: bool) -> tuple[dict[int, float], float]:
+        """Vocabulary ids a query word matches with their similarity, and the word's weight."""
+        vocab = self._vocab
+        found = {vocab[t]: 1.0 for t in _text.equivalents(word) if t in vocab}
+        for pair, sim in _text.NEAR_SYNONYMS.items():
+            if word in pair:
+                for other in pair - {word}:
+                    if other in vocab:
+                        found.setdefault(vocab[other], sim)
+        weight = max((self._weight[v] for v, s in found.items() if s == 1.0), default=None)
+        if weight is None and len(word) >= _FUZZY_MIN_LEN:
+            for _, ratio, v in process.extract(
+                word, self._vocab_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=_FUZZY_LIMIT
+            ):
+                found.setdefault(v, _FUZZY_SCALE * ratio / 100.0)
+        if last and len(word) >= _PREFIX_MIN_LEN:
+            start = bisect.bisect_right(self._sorted_vocab, word)
+            for tok in self._sorted_vocab[start : start + _PREFIX_MAX]:
+                if not tok.startswith(word):
+                    break
+                found.setdefault(vocab[tok], _PREFIX_SIM)
+        if weight is None:
+            best = max(found.items(), key=lambda item: item[1], default=None)
+            weight = float(self._weight[best[0]]) if best else self._unknown_weight
+        return found, float(weight)
+
+    def _split(self, word: str) -> list[str] | None:
+        """``word`` cut into the fewest indexed words ("hoankiem" -> hoan, kiem), or None."""
+        n = len(word)
+        best: list[list[str] | None] = [[]] + [None] * n
+        for end in range(1, n + 1):
+            for start in range(max(0, end - _MAX_PIECE), end - 1):
+                prefix, current = best[start], best[end]
+                fewer = current is None or (prefix is not None and len(prefix) + 1 < len(current))
+                if prefix is not None and fewer and word[start:end] in self._vocab:
+                    best[end] = [*prefix, word[start:end]]
+        found = best[n]
+        return found if found is not None and len(found) > 1 else None
+
+    def _text_scores(self, parsed: _Query, mask: np.ndarray) -> np.ndarray:
+        n = len(self.records)
+        words: list[str] = []
+        for word in parsed.words:
+            known = any(t in self._vocab for t in _text.equivalents(word))
+            pieces = None if known or len(word) < _SPLIT_MIN_LEN else self._split(word)
+            words.extend(pieces or [word])
+
+        covered = np.zeros(n)
+        total_weight = 0.0
+        best_sim: dict[int, float] = {}
+        for i, word in enumerate(words):
+            found, weight = self._matches(word, last=i == len(words) - 1)
+            total_weight += weight
+            hit = np.zeros(n)
+            for v, sim in found.items():
+                rows = self._postings_any[v]
+                hit[rows] = np.maximum(hit[rows], sim)
+                best_sim[v] = max(best_sim.get(v, 0.0), sim)
+            covered += weight * hit
+        query_cov = covered / total_weight
+        candidates = np.flatnonzero((query_cov > 0) & mask)
+        score = np.zeros(n)
+        if candidates.size == 0:
+            return score
+
+        record_cov = np.zeros(n)
+        for postings, total in self._fields:
+            matched = np.zeros(n)
+            for v, sim in best_sim.items():
+                matched[postings[v]] += self._weight[v] * sim
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(total > 0, matched / total, 0.0)
+            record_cov = np.maximum(record_cov, share)
+
+        query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
+        labels = [self._sim_label[i] for i in candidates]
+        names = [self._sim_name[i] for i in candidates]
+        by_name = process.cdist([query_string], names, scorer=fuzz.ratio, dtype=np.float64)[0]
+        similarity = np.maximum(
+            process.cdist([query_string], labels, scorer=fuzz.ratio, dtype=np.float64)[0],
+            np.where([bool(name) for name in names], by_name, 0.0),
+        )
+        score[candidates] = (
+            _W_QUERY * query_cov[candidates]
+            + _W_RECORD * np.minimum(record_cov[candidates], 1.0)
+            + _W_SIMILARITY * similarity / 100.0
+        )
+        return score
+
+    def _housenumber_hits(self, keys: set[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows whose house number equals one of ``keys``, and rows that are its neighbours ("12"/"12A")."""
+        exact = [self._hn_exact[k] for k in keys if k in self._hn_exact]
+        bases = {_text.housenumber_base(k) for k in keys}
+        neighbour = [self._hn_neighbour[b] for b in bases if b in self._hn_neighbour]
+        empty = np.zeros(0, dtype=np.intp)
+        return (
+            np.unique(np.concatenate(exact)) if exact else empty,
+            np.unique(np.concatenate(neighbour)) if neighbour else empty,
+        )
+
+
+def _parse(text: str) -> _Query:
+    """Split a query into text words and house-number keys."""
+    words = _text.canonical(text)
+    start = None
+    if len(words) > 1 and words[0] in _text.HOUSENUMBER_MARKERS and _text.is_housenumber(words[1]):
+        start = 1
+    elif words and _text.is_housenumber(words[0]):
+        start = 0
+    else:
+        for i in range(len(words) - 1):
+            if words[i] in _text.HOUSENUMBER_MARKERS and _text.is_housenumber(words[i + 1]):
+                start = i + 1
+                break
+    if start is None:
+        # "Nguyễn Hữu Huân 37b": a trailing number may be a house number written last, or part of a name
+        # ("Bưu cục Hai Bà Trưng 1"), so it stays a word too and only ranks houses against each other.
+        if len(words) > 1 and _text.is_housenumber(words[-1]) and words[-2] not in _text.ALLEY_WORDS:
+            keys, _ = _text.housenumber_keys(words[-1:])
+            return _Query(words=words, housenumber=keys, number=words[-1], trailing=True)
+        return _Query(words=words)
+    rest = words[start + 1 :]
+    # "số 5 ngõ 10": the alley number stays in the text (it is part of the street "Ngõ 10 ..."), and also
+    # gives the slash forms "5/10" and "10/5" under which the house may be recorded.
+    keys, _ = _text.housenumber_keys([words[start], *rest[:2]])
+    prefix = words[: start - 1] if start > 0 else []
+    return _Query(words=[*prefix, *rest], housenumber=keys, number=words[start])
+
+
+def _content(words: list[str]) -> str:
+    """Words without administrative ones, unless nothing else is left ("Ngõ Huyện" is all of them)."""
+    content = [w for w in words if w not in _text.GENERIC]
+    return " ".join(content or words)
+
+
+def _text_column(frame: pd.DataFrame, column: str) -> list[str]:
+    values = frame[column].to_numpy(dtype=object)
+    return ["" if pd.isna(v) else str(v).strip() for v in values]
+
+
+def _postings(token_sets: list[set[str]], vocab: dict[str, int]) -> list[np.ndarray]:
+    rows: list[list[int]] = [[] for _ in vocab]
+    for i, toks in enumerate(token_sets):
+        for tok in toks:
+            rows[vocab[tok]].append(i)
+    return [np.asarray(r, dtype=np.intp) for r in rows]
+
+
+def _inverted(key_sets: list[set[str]]) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for i, keys in enumerate(key_sets):
+        for key in keys:
+            rows.setdefault(key, []).append(i)
+    return {key: np.asarray(r, dtype=np.intp) for key, r in rows.items()}
+
+
+def _check_records(records: pd.DataFrame) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in records.columns]
+    if missing:
+        raise InputError(f"search records lack columns {missing}; need {list(REQUIRED_COLUMNS)}")
+    duplicated = records["id"][records["id"].duplicated()]
+    if len(duplicated):
+        raise InputError(
+            f"search records have {len(duplicated)} repeated ids, e.g. {duplicated.iloc[0]!r}; ids must be unique"
+        )
+    bad = sorted(set(records["kind"].dropna().astype(str)) - set(KINDS))
+    if bad or records["kind"].isna().any():
+        raise InputError(f"search records have unknown kinds {bad or ['<missing>']}; expected {list(KINDS)}")
+    for column in ("score", "label"):
+        if column in records.columns:
+            raise InputError(f"search records must not have a {column!r} column; query adds it")
