@@ -1,0 +1,145 @@
+"""The digital address map: road network, layers, snapped agencies and search, loaded together.
+
+This is what the command line and the service hold in memory: build it once with :func:`load`, then answer
+nearest-agency, geocoding and matrix queries from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import layers as _layers
+from geo import matrix, network, paths, snap
+from geo._errors import InputError
+from geo.layers import Layers
+from geo.network import RoadNetwork
+
+if TYPE_CHECKING:
+    from geo.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AddressMap:
+    """A loaded map.
+
+    Attributes
+    ----------
+    network
+        Road network of the travel profile.
+    layers
+        Agencies, authorities, wards, households and addresses.
+    agencies
+        The agencies that lie on this network (within the snapping distance), in the order of
+        ``agency_table``'s targets.
+    agency_table
+        Travel times from every node to every agency (one reversed search per agency, done at load).
+    """
+
+    network: RoadNetwork
+    layers: Layers
+    agencies: gpd.GeoDataFrame
+    agency_table: matrix.TargetTable
+
+    @cached_property
+    def search(self) -> SearchIndex:
+        """Text search over addresses, agencies, authorities and wards (:class:`geo.search.SearchIndex`)."""
+        # Imported here: the index is only built when a text query is made.
+        from geo.search import SearchIndex
+
+        return SearchIndex.from_frame(search_records(self.layers))
+
+    def snap(self, lons: np.ndarray, lats: np.ndarray) -> snap.Snapped:
+        """Snap points to this map's roads (raises :class:`geo._errors.OutOfAreaError` off the map)."""
+        return snap.to_edges(self.network, lons, lats)
+
+    def geocode(self, text: str) -> pd.Series:
+        """The best search hit for a typed address or name; :class:`InputError` when nothing matches."""
+        hits = self.search.query(text, k=1)
+        if hits.empty:
+            raise InputError(f"address not found: {text!r}")
+        return hits.iloc[0]
+
+
+def search_records(layers: Layers) -> pd.DataFrame:
+    """One searchable record per address, agency, authority and ward (ward at a point inside it)."""
+
+    def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str) -> pd.DataFrame:
+        points = gdf.geometry.representative_point()
+        return pd.DataFrame(
+            {
+                "id": gdf[id_column].astype(str).values,
+                "kind": kind,
+                "name": gdf["name"].values,
+                "housenumber": gdf["housenumber"].values if "housenumber" in gdf else "",
+                "street": gdf["street"].values if "street" in gdf else "",
+                "lon": points.x.values,
+                "lat": points.y.values,
+            }
+        )
+
+    records = pd.concat(
+        [
+            frame(layers.addresses, "address", "address_id"),
+            frame(layers.agencies, "agency", "agency_id"),
+            frame(layers.authorities, "authority", "authority_id"),
+            frame(layers.wards, "ward", "ward_id"),
+        ],
+        ignore_index=True,
+    )
+    return records.drop_duplicates("id").reset_index(drop=True)
+
+
+def load(
+    source: str | Path | None = None,
+    *,
+    profile: str = "motorbike",
+    data_dir: Path | None = None,
+    use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> AddressMap:
+    """Build (or load from the cache) the network, read the layers and index the agencies.
+
+    Parameters
+    ----------
+    source
+        OSM extract path or place name; the default central-Hanoi extract when omitted.
+    profile
+        Travel profile name.
+    data_dir
+        Folder of the Hanoi data files (default :func:`geo.paths.data_dir`).
+    use_cache
+        Reuse a cached network for the same input and settings.
+    progress
+        Optional callable given a short description of each stage.
+
+    Returns
+    -------
+    AddressMap
+        The loaded map.
+    """
+    say = progress or (lambda _stage: None)
+    net = network.build(source, profile=profile, use_cache=use_cache, progress=say)
+    say("reading layers")
+    layers = _layers.build(net, data_dir if data_dir is not None else paths.data_dir())
+    say("indexing agencies")
+    agencies = layers.agencies
+    lons, lats = agencies.geometry.x.values, agencies.geometry.y.values
+    on_map = snap.road_distances(net, lons, lats) <= snap.DEFAULT_MAX_DISTANCE_M
+    agencies = agencies[on_map].reset_index(drop=True)
+    if agencies.empty:
+        raise InputError(f"no agency lies within {snap.DEFAULT_MAX_DISTANCE_M:.0f} m of this map's roads")
+    points = snap.to_edges(net, agencies.geometry.x.values, agencies.geometry.y.values)
+    table = matrix.target_table(net, points)
+    log.info("%d of %d agencies on the map", len(agencies), len(layers.agencies))
+    return AddressMap(net, layers, agencies, table)
