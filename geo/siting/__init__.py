@@ -5,9 +5,13 @@ Models follow spopt's shape: build with ``from_matrix`` (or ``from_layers``), ca
 ``gap``. In every model ``p`` counts the NEW sites, opened in addition to ``fixed_open`` (the existing
 agencies, which stay open).
 
-Modules: :mod:`~geo.siting.pmedian`, :mod:`~geo.siting.pmed` (OR-Library benchmark).
+Modules: :mod:`~geo.siting.pmedian`, :mod:`~geo.siting.coverage` (max coverage, set cover),
+:mod:`~geo.siting.pcenter`, :mod:`~geo.siting.capacitated`, :mod:`~geo.siting.pmed` (OR-Library benchmark).
 """
 
+from geo.siting.capacitated import CapacitatedPMedian
+from geo.siting.coverage import MaxCoverage, SetCover
+from geo.siting.pcenter import PCenter
 from geo.siting.pmedian import PMedian
 
-__all__ = ["PMedian"]
+__all__ = ["CapacitatedPMedian", "MaxCoverage", "PCenter", "PMedian", "SetCover"]
