@@ -124,7 +124,8 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
         )
     for column in ("level", "operator", "addr_housenumber", "addr_street", "data_date", "source"):
         raw[column] = _text(raw[column]) if column in raw else ""
-    raw["likely_stale"] = raw["likely_stale"].fillna(False).astype(bool) if "likely_stale" in raw else False
+    stale = pd.to_numeric(raw["likely_stale"], errors="coerce") if "likely_stale" in raw else pd.Series(0, raw.index)
+    raw["likely_stale"] = stale.fillna(0).astype(bool)
     raw["address"] = (raw["addr_housenumber"] + " " + raw["addr_street"]).str.strip()
     raw["ward"] = _in_ward(raw, wards)
     raw["osm_id"] = raw["osm_id"].astype("int64")

@@ -1,0 +1,35 @@
+"""Options and helpers shared by the map commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tqdm import tqdm
+
+from geo import addressmap, profiles
+from geo.addressmap import AddressMap
+
+LOAD_STAGES = 6
+"""Stages :func:`geo.addressmap.load` reports (read, component, travel times, cache, layers, agencies)."""
+
+
+def add_map_options(parser: argparse.ArgumentParser) -> None:
+    """``--osm``, ``--place`` and ``--profile``: which network to build."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--osm", type=Path, help="OSM extract (.osm, .osm.bz2, .osm.pbf); default: central Hanoi")
+    source.add_argument("--place", help="place name to download with osmnx (needs internet)")
+    parser.add_argument("--profile", default="motorbike", help=f"travel profile: {', '.join(profiles.PROFILES)}")
+
+
+def load_map(args: argparse.Namespace) -> AddressMap:
+    """Load the map the options name, with a progress bar on standard error."""
+    profiles.get(args.profile)
+    source = args.osm if args.osm is not None else args.place
+    with tqdm(total=LOAD_STAGES, desc="map", unit="step", leave=False, disable=None) as bar:
+
+        def step(stage: str) -> None:
+            bar.set_description(stage)
+            bar.update(1)
+
+        return addressmap.load(source, profile=args.profile, progress=step)

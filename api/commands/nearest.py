@@ -1,0 +1,49 @@
+"""``agencynet nearest``: the nearest agencies by road from a point or a typed address."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from api.commands._common import add_map_options, load_map
+from geo import nearest
+from geo._errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("nearest", help="nearest agencies by travel time, with routes")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--lat", type=float, help="latitude (with --lon)")
+    where.add_argument("--address", help="typed address or place name, with or without diacritics")
+    parser.add_argument("--lon", type=float, help="longitude (with --lat)")
+    parser.add_argument("-k", type=int, default=3, help="how many agencies (default 3)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_map_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.lat is not None and args.lon is None:
+        raise InputError("--lat needs --lon")
+    if args.k < 1:
+        raise InputError(f"-k must be at least 1, got {args.k}")
+    amap = load_map(args)
+    if args.address is not None:
+        hit = amap.geocode(args.address)
+        lon, lat = float(hit["lon"]), float(hit["lat"])
+        query = {"address": args.address, "matched": hit["label"], "score": round(float(hit["score"]), 3)}
+    else:
+        lon, lat = args.lon, args.lat
+        query = {}
+    query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
+    results = nearest.nearest_agencies(amap, lon, lat, k=args.k)
+    if args.json:
+        print(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, ensure_ascii=False))
+        return 0
+    if "matched" in query:
+        print(f"{query['matched']} (score {query['score']})")
+    for rank, r in enumerate(results, 1):
+        print(
+            f"{rank}. {r.name or '(unnamed)'} [{r.kind}] {r.travel_time_s / 60:.1f} min, {r.distance_m / 1000:.2f} km"
+        )
+    return 0

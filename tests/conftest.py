@@ -1,0 +1,25 @@
+"""Shared fixtures: the real central-Hanoi map, built once per test session."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import addressmap, network
+from geo.addressmap import AddressMap
+from geo.network import RoadNetwork
+
+
+@pytest.fixture(scope="session")
+def hanoi() -> AddressMap:
+    """The default map: central Hanoi, motorbike profile (network cached under data/cache)."""
+    return addressmap.load()
+
+
+@pytest.fixture(scope="session")
+def motorbike(hanoi: AddressMap) -> RoadNetwork:
+    return hanoi.network
+
+
+@pytest.fixture(scope="session")
+def car() -> RoadNetwork:
+    return network.build(profile="car")
