@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from routing.plan import Plan, Route
 from routing.problem import Postman, Problem, hhmm
@@ -139,12 +140,15 @@ def _check_route(problem, m: Postman, route: Route, tasks, v: list[str], visits)
             if s.arrival < need:
                 v.append(f"{where}: arrives {hhmm(s.arrival)} ({s.arrival} s), cannot before {need} s")
             # A break between two stops, on the road or while waiting, must fit in the gap with the drive.
-            if brk is not None and prev.departure <= brk[0] < s.start:
-                if s.start < need + brk[1] - brk[0] or brk[1] > s.start:
-                    v.append(
-                        f"{where}: the break {hhmm(brk[0])}-{hhmm(brk[1])} and the drive do not fit between "
-                        f"{prev.departure} s and {s.start} s"
-                    )
+            if (
+                brk is not None
+                and prev.departure <= brk[0] < s.start
+                and (s.start < need + brk[1] - brk[0] or brk[1] > s.start)
+            ):
+                v.append(
+                    f"{where}: the break {hhmm(brk[0])}-{hhmm(brk[1])} and the drive do not fit between "
+                    f"{prev.departure} s and {s.start} s"
+                )
         if s.start < s.arrival:
             v.append(f"{where}: service starts {s.start} s before arrival {s.arrival} s")
         if s.kind in ("start", "end", "position"):
@@ -182,14 +186,14 @@ def _check_route(problem, m: Postman, route: Route, tasks, v: list[str], visits)
             v.append(f"{where}: negative load {load}")
 
     idx = [s.place_index for s in stops]
-    distance = sum(int(problem.distances[a, b]) for a, b in zip(idx, idx[1:], strict=False))
-    travel = sum(int(problem.times[a, b]) for a, b in zip(idx, idx[1:], strict=False))
+    distance = sum(int(problem.distances[a, b]) for a, b in pairwise(idx))
+    travel = sum(int(problem.times[a, b]) for a, b in pairwise(idx))
     cost = sum(
         round(
             float(problem.distances[a, b]) * m.cost_per_km / 1000.0
             + float(problem.times[a, b]) * m.cost_per_hour / 3600.0
         )
-        for a, b in zip(idx, idx[1:], strict=False)
+        for a, b in pairwise(idx)
     )
     if any(s.task is not None for s in stops):
         cost += m.fixed_cost

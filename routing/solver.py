@@ -172,7 +172,8 @@ class _Model:
         for vi, v in enumerate(self.vehicles):
             m = v.postman
             start, end = routing.Start(vi), routing.End(vi)
-            tdim.CumulVar(start).SetRange(v.earliest, m.shift_end)
+            # A postman on his way is where he is now; one at the depot may leave later.
+            tdim.CumulVar(start).SetRange(v.earliest, v.earliest if v.done else m.shift_end)
             tdim.CumulVar(end).SetRange(max(m.shift_start, v.earliest), m.shift_end)
             ldim.CumulVar(start).SetValue(v.load)
             if v.max_work is not None:
@@ -202,7 +203,7 @@ class _Model:
         for n, t, vehicle in singles:
             ni = self.manager.NodeToIndex(n)
             if vehicle is not None:
-                routing.SetAllowedVehiclesForIndex([vehicle], ni)
+                _allow_only(routing, ni, vehicle)
             routing.AddDisjunction([ni], t.penalty)
         for ni in range(2 * nv, len(nodes)):
             routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(self.manager.NodeToIndex(ni)))
@@ -304,6 +305,11 @@ def arc_cost(problem: Problem, postman: Postman, idx: np.ndarray) -> int:
     d = problem.distances[idx[:-1], idx[1:]]
     t = problem.times[idx[:-1], idx[1:]]
     return int(np.rint(d * (postman.cost_per_km / 1000.0) + t * (postman.cost_per_hour / 3600.0)).sum())
+
+
+def _allow_only(routing: pywrapcp.RoutingModel, index: int, vehicle: int) -> None:
+    """Let only ``vehicle`` serve routing index ``index`` (or nobody, when it is dropped)."""
+    routing.VehicleVar(index).SetValues([-1, vehicle])
 
 
 def _set_windows(var: pywrapcp.IntVar, windows: Sequence[Window]) -> None:
@@ -481,7 +487,7 @@ def _run(
     if fixed_owner:
         for key, ni in model.key_node.items():
             if key[0] in fixed_owner and key[0] not in carried:
-                model.routing.SetAllowedVehiclesForIndex([fixed_owner[key[0]]], model.manager.NodeToIndex(ni))
+                _allow_only(model.routing, model.manager.NodeToIndex(ni), fixed_owner[key[0]])
     solution_limit = None
     wall = time_limit_s
     if deterministic:

@@ -1,0 +1,68 @@
+"""Validation of dispatch problems: one precise message per problem, all collected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from routing_cases import build, matrices, places
+
+from geo._errors import InfeasibleError, InputError
+from routing.problem import Depot, Postman, Problem, Task, clock, hhmm, intersect
+
+
+def test_unknown_place_and_bad_window_are_collected():
+    tasks = [
+        Task("t1", "shuttle", "A1", "NOWHERE"),
+        Task("t2", "shuttle", "A1", "W1", pickup_windows=((clock("10:00"), clock("09:00")),)),
+    ]
+    with pytest.raises(InputError) as err:
+        build(tasks)
+    lines = str(err.value).splitlines()
+    assert "task 't1': unknown delivery place 'NOWHERE'" in lines
+    assert "task 't2' pickup: window 10:00-09:00 ends before it starts" in lines
+
+
+def test_unknown_depot_and_shift_backwards():
+    times, dist, _ = matrices()
+    postmen = [Postman("P1", "D9", capacity=5, shift_start=clock("17:00"), shift_end=clock("08:00"))]
+    with pytest.raises(InputError) as err:
+        Problem.build(times, dist, places(), [Depot("D1", "D1")], postmen, [])
+    message = str(err.value)
+    assert "postman 'P1': unknown depot 'D9'" in message
+    assert "postman 'P1': shift 17:00-08:00 ends before it starts" in message
+
+
+def test_load_above_every_capacity():
+    with pytest.raises(InfeasibleError, match=r"task 'big': load 30 exceeds every postman's capacity \(largest 10\)"):
+        build([Task("big", "shuttle", "A1", "W1", load=30, mandatory=True)])
+
+
+def test_unreachable_pickup_window_gives_the_numbers():
+    # FAR is 28.3 km away: 5091 s at 20 km/h, so leaving at 07:30 the postman is there at 08:55.
+    task = Task("far", "home_pickup", "FAR", "A1", pickup_windows=((clock("08:00"), clock("08:10")),), mandatory=True)
+    with pytest.raises(InfeasibleError) as err:
+        build([task])
+    times, _, names = matrices()
+    arrival = clock("07:30") + int(times[names.index("D1"), names.index("FAR")])
+    assert str(err.value) == (
+        f"task 'far': pickup window 08:00-08:10 at place 'FAR' cannot be reached by any postman "
+        f"(earliest arrival {hhmm(arrival)} from depot 'D1')"
+    )
+
+
+def test_optional_infeasible_task_is_a_warning_not_an_error():
+    problem = build([Task("big", "shuttle", "A1", "W1", load=30)])
+    assert problem.warnings == ("task 'big': load 30 exceeds every postman's capacity (largest 10)",)
+
+
+def test_bad_matrix():
+    with pytest.raises(InputError, match="square"):
+        Problem.build(np.zeros((2, 3)), None, [], [], [], [])
+
+
+def test_windows_intersect_opening_hours(day):
+    task = Task("x", "shuttle", "A1", "W1", pickup_windows=((clock("11:00"), clock("14:00")),))
+    assert intersect(day.places["A1"].windows, task.pickup_windows) == (
+        (clock("11:00"), clock("11:30")),
+        (clock("13:30"), clock("14:00")),
+    )

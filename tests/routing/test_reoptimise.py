@@ -1,0 +1,39 @@
+"""Re-optimisation of a plan in progress: done stops stay, new tasks get in, the checker still agrees."""
+
+from __future__ import annotations
+
+from routing import check, solver
+from routing.problem import Task, clock
+
+
+def test_done_stops_stay_and_new_task_is_served(day):
+    plan = solver.solve(day, time_limit_s=1.0)
+    assert check.check(day, plan).ok
+    route = max(plan.routes, key=lambda r: len(r.stops))
+    done = 3
+    here = route.stops[done - 1]
+    progress = {route.postman: solver.Progress(here.place, here.departure, done)}
+    urgent = Task("urgent", "home_pickup", "H2", "A1", pickup_windows=((clock("12:00"), clock("16:00")),), priority=5)
+    problem, new = solver.reoptimise(day, plan, progress, new_tasks=[urgent], time_limit_s=1.0)
+    result = check.check(problem, new)
+    assert result.violations == ()
+    assert new.route(route.postman).stops[:done] == route.stops[:done]
+    position = new.route(route.postman).stops[done]
+    assert (position.kind, position.place, position.start) == ("position", here.place, here.departure)
+    assert "urgent" in result.served
+    assert new.unserved == ()
+
+
+def test_a_task_carried_is_delivered_by_the_same_postman(day):
+    plan = solver.solve(day, time_limit_s=1.0)
+    route = next(r for r in plan.routes if r.used)
+    k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
+    carried = route.stops[k].task
+    progress = {route.postman: solver.Progress(route.stops[k].place, route.stops[k].departure, k + 1)}
+    problem, new = solver.reoptimise(day, plan, progress, time_limit_s=0.5, keep_assignment=True)
+    assert check.check(problem, new).violations == ()
+    rest = new.route(route.postman).stops[k + 1 :]
+    assert any(s.task == carried and s.kind == "delivery" for s in rest)
+    for other in new.routes:
+        if other.postman != route.postman:
+            assert all(s.task != carried for s in other.stops)

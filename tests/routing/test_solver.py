@@ -1,0 +1,147 @@
+"""The OR-Tools dispatch solver on small hand-made problems; every plan goes through the checker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from routing_cases import build
+
+from routing import check, solver
+from routing.plan import Plan
+from routing.problem import Break, Postman, Problem, Task, clock
+
+
+def solve_checked(problem: Problem, **kwargs) -> Plan:
+    plan = solver.solve(problem, time_limit_s=kwargs.pop("time_limit_s", 1.0), **kwargs)
+    result = check.check(problem, plan)
+    assert result.violations == ()
+    assert result.cost == plan.cost
+    return plan
+
+
+def test_every_task_served_pairs_in_order(day):
+    plan = solve_checked(day)
+    assert plan.unserved == ()
+    stops = plan.stops
+    for task in day.tasks:
+        rows = stops[stops["task"] == task.id]
+        assert list(rows["kind"]) == ["pickup", "delivery"]
+        assert rows["postman"].nunique() == 1
+        assert rows["seq"].iloc[0] < rows["seq"].iloc[1]
+    assert plan.distance == sum(r.distance for r in plan.routes) > 0
+
+
+def test_home_pickup_in_the_citizens_window(day):
+    plan = solve_checked(day)
+    start = plan.stops.query("task == 'h1' and kind == 'pickup'")["start"].iloc[0]
+    assert clock("09:00") <= start <= clock("09:30")
+
+
+def test_several_windows_skip_the_midday_closure():
+    # Ward W1 is open 08:00-11:30 and 13:30-17:00; the dossier is ready at A1 only from 11:25, so the
+    # delivery must wait for the afternoon window.
+    task = Task("s", "shuttle", "A1", "W1", pickup_windows=((clock("11:25"), clock("11:28")),), mandatory=True)
+    plan = solve_checked(build([task]))
+    delivery = plan.stops.query("kind == 'delivery'")["start"].iloc[0]
+    assert delivery >= clock("13:30")
+
+
+def test_lunch_break_taken_inside_its_window_outside_service():
+    postmen = [Postman("P1", "D1", capacity=10, lunch=Break(duration=45 * 60))]
+    tasks = [
+        Task("am", "shuttle", "A1", "W1", pickup_windows=((clock("11:00"), clock("11:15")),), mandatory=True),
+        Task("pm", "home_pickup", "H2", "A2", pickup_windows=((clock("12:00"), clock("12:30")),), mandatory=True),
+    ]
+    plan = solve_checked(build(tasks, postmen))
+    route = plan.route("P1")
+    assert route.break_start is not None
+    assert clock("11:30") <= route.break_start and route.break_end <= clock("13:30")
+    assert route.break_end - route.break_start == 45 * 60
+
+
+def test_capacity_splits_the_work_between_postmen():
+    postmen = [Postman("P1", "D1", capacity=4), Postman("P2", "D1", capacity=4)]
+    tasks = [
+        Task("a", "shuttle", "A1", "W1", load=4, pickup_windows=((clock("08:00"), clock("08:10")),), mandatory=True),
+        Task("b", "shuttle", "A2", "W1", load=4, pickup_windows=((clock("08:00"), clock("08:10")),), mandatory=True),
+    ]
+    plan = solve_checked(build(tasks, postmen))
+    assert plan.vehicles == 2
+
+
+def test_fixed_cost_keeps_a_postman_at_home(day):
+    postmen = [Postman("P1", "D1", capacity=10), Postman("P2", "D1", capacity=10, fixed_cost=10**7)]
+    plan = solve_checked(replace(day, postmen=tuple(postmen)))
+    assert not plan.route("P2").used
+
+
+def test_unserved_reasons_found_by_analysis():
+    tasks = [
+        Task("ok", "shuttle", "A1", "W1", mandatory=True),
+        Task("heavy", "shuttle", "A1", "W1", load=50),
+        Task("early", "home_pickup", "FAR", "A1", pickup_windows=((clock("08:00"), clock("08:10")),)),
+        Task("late", "result_return", "W1", "FAR", delivery_windows=((clock("16:55"), clock("17:00")),)),
+        Task("cheap", "home_pickup", "FAR", "A1", drop_penalty=1000),
+    ]
+    postmen = [Postman("P1", "D1", capacity=10, shift_end=clock("17:30"))]
+    problem = build(tasks, postmen)
+    plan = solve_checked(problem)
+    reasons = {u.task: u.reason for u in plan.unserved}
+    assert set(reasons) == {"heavy", "early", "late", "cheap"}
+    assert reasons["heavy"] == "load 50 exceeds every postman's capacity (largest 10)"
+    assert reasons["early"].startswith("pickup window 08:00-08:10 at place 'FAR' cannot be reached by any postman")
+    assert reasons["late"].startswith("shift too short for the round trip (best: postman 'P1' back at")
+    assert reasons["cheap"].startswith("dropped by the optimiser: cost ")
+    assert reasons["cheap"].endswith("> penalty 1000")
+
+
+def test_deterministic_for_the_same_input_and_limit(day):
+    first = solver.solve(day, time_limit_s=0.5)
+    second = solver.solve(day, time_limit_s=0.5)
+    assert first.meta["deterministic"]
+    assert first.stops.equals(second.stops)
+
+
+def test_to_dict_is_json_ready(day):
+    import json
+
+    plan = solve_checked(day)
+    data = json.loads(json.dumps(plan.to_dict()))
+    assert data["totals"]["distance_m"] == plan.distance
+    assert len(data["routes"]) == 2
+
+
+def test_checker_names_violations(day):
+    plan = solve_checked(day)
+    route = next(r for r in plan.routes if r.used)
+    k = next(i for i, s in enumerate(route.stops) if s.task == "h1" and s.kind == "pickup")
+    late = replace(route.stops[k], start=clock("10:00"), departure=clock("10:00") + 300)
+    bad_route = replace(route, stops=(*route.stops[:k], late, *route.stops[k + 1 :]))
+    swapped = [s for s in route.stops]
+    bad = replace(plan, routes=tuple(bad_route if r is route else r for r in plan.routes))
+    violations = check.check(day, bad).violations
+    assert any("service starts 10:00" in v and "outside the windows 09:00-09:30" in v for v in violations)
+    # A plan that forgets a mandatory task
+    empty = replace(
+        plan, routes=tuple(replace(r, stops=(r.stops[0], r.stops[-1]), distance=0, cost=0) for r in plan.routes)
+    )
+    violations = check.check(day, empty).violations
+    assert "task 's1': mandatory but not served" in violations
+    assert swapped
+
+
+def test_reported_break_outside_window_is_a_violation():
+    postmen = [Postman("P1", "D1", capacity=10, lunch=Break())]
+    problem = build([Task("s", "shuttle", "A1", "W1", mandatory=True)], postmen)
+    plan = solve_checked(problem)
+    route = plan.route("P1")
+    moved = replace(route, break_start=clock("10:00"), break_end=clock("10:45"))
+    violations = check.check(problem, replace(plan, routes=(moved,))).violations
+    assert any("break 10:00-10:45 outside 11:30-13:30" in v for v in violations)
+
+
+@pytest.mark.parametrize("strategy", ["PARALLEL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC"])
+def test_first_solution_strategies(day, strategy):
+    plan = solve_checked(day, first_solution=strategy)
+    assert plan.unserved == ()
