@@ -102,11 +102,15 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
         return _to_route(network, [coords], length, float(direct[0]))
 
     node = int(nodes[best])
-    forward = node == network.edge_v[e]
-    pieces, length = [], 0.0
-    coords, part_length = _part(network, e, f, 1) if forward else _part(network, int(network.edge_rev[e]), 1 - f, 1)
-    pieces.append(coords)
-    length += part_length
+    # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
+    # nothing when the point sits on u of a one-way edge.
+    if best == 0:
+        coords, length = _part(network, e, f, 1)
+    elif network.edge_rev[e] >= 0:
+        coords, length = _part(network, int(network.edge_rev[e]), 1 - f, 1)
+    else:
+        coords, length = np.empty((0, 2)), 0.0
+    pieces = [coords]
     fastest = network.fastest_edge
     while True:
         nxt = int(table.next_node[target, node])
@@ -118,8 +122,10 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
         node = nxt
     if node == network.edge_u[te]:
         coords, part_length = _part(network, te, 0, tf)
-    else:
+    elif network.edge_rev[te] >= 0:
         coords, part_length = _part(network, int(network.edge_rev[te]), 0, 1 - tf)
+    else:
+        coords, part_length = np.empty((0, 2)), 0.0
     pieces.append(coords)
     return _to_route(network, pieces, length + part_length, total)
 

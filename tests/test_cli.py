@@ -1,0 +1,90 @@
+"""The command line: JSON output and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_nearest_json_is_sorted_by_travel_time(capsys: pytest.CaptureFixture[str], hanoi: object) -> None:
+    code, out, _ = _run(capsys, "nearest", "--lat", "21.0245", "--lon", "105.8412", "-k", "3", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    times = [r["travel_time_s"] for r in payload["results"]]
+    assert len(times) == 3 and times == sorted(times)
+    assert set(payload["results"][0]) == {"agency_id", "name", "kind", "travel_time_s", "distance_m", "geometry"}
+
+
+def test_nearest_by_address(capsys: pytest.CaptureFixture[str], hanoi: object) -> None:
+    code, out, _ = _run(capsys, "nearest", "--address", "58 Pho Hao Nam", "--json")
+    assert code == 0
+    assert json.loads(out)["query"]["matched"] == "58 Phố Hào Nam"
+
+
+def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text("id,lat,lon\na,21.0245,105.8412\nb,21.0300,105.8500\nc,21.0330,105.8300\n")
+    out = tmp_path / "m.csv"
+    code, _, _ = _run(capsys, "matrix", "--from", str(points), "--metric", "distance", "--out", str(out))
+    assert code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "from_id,to_id,value" and len(lines) == 10
+    assert lines[1].startswith("a,a,0")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["build", "--osm", "missing.osm.pbf"], "OSM file not found: missing.osm.pbf"),
+        (["nearest", "--lat", "20.5", "--lon", "105.3"], "outside the map"),
+        (["nearest", "--lat", "21.03", "--lon", "105.85", "--profile", "bus"], "unknown profile 'bus'"),
+        (["nearest", "--lat", "121.03", "--lon", "105.85"], "invalid coordinates"),
+        (["nearest", "--lat", "abc", "--lon", "105.85"], "invalid float value: 'abc'"),
+        (["nearest", "--address", "zzzz qqqq xxxx"], "address not found"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str, hanoi: object
+) -> None:
+    with pytest.raises(SystemExit) if "abc" in argv else _no_exit():
+        code, _, err = _run(capsys, *argv)
+        assert code == 2
+    if "abc" in argv:
+        err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id,lat\na,21.0\n", "missing column(s) lon"),
+        ("id,lat,lon\na,21.03,east\n", "line 2: lon is not a number: 'east'"),
+        ("id,lat,lon\n", "no points"),
+        ("id,lat,lon\na,21.03,105.85\na,21.03,105.85\n", "ids must be present and unique"),
+    ],
+)
+def test_malformed_csv_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str) -> None:
+    points = tmp_path / "bad.csv"
+    points.write_text(content)
+    code, _, err = _run(capsys, "matrix", "--from", str(points), "--out", str(tmp_path / "o.csv"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and message in err
+
+
+class _no_exit:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return False

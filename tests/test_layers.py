@@ -1,0 +1,63 @@
+"""Layers and the GeoPackage: fixed schemas, synthetic data labelled, reproducible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyogrio
+
+from geo import layers, store
+from geo.addressmap import AddressMap
+
+
+def test_layers_have_their_documented_schemas(hanoi: AddressMap) -> None:
+    lay = hanoi.layers
+    assert list(lay.agencies.columns) == [
+        "agency_id",
+        "name",
+        "kind",
+        "operator",
+        "address",
+        "ward",
+        "osm_type",
+        "osm_id",
+        "source",
+        "data_date",
+        "likely_stale",
+        "geometry",
+    ]
+    assert set(lay.agencies["kind"]) <= set(layers.AGENCY_KINDS)
+    assert set(lay.authorities["kind"]) <= set(layers.AUTHORITY_KINDS)
+    assert len(lay.wards) == 126
+    assert set(lay.wards["kind"]) == {"phuong", "xa"}
+    assert (lay.wards["population_estimated"] > 0).all()
+    assert lay.agencies["agency_id"].is_unique
+    assert lay.households["household_id"].is_unique
+    assert all(df.crs.to_epsg() == 4326 for df in (lay.agencies, lay.authorities, lay.wards, lay.households))
+
+
+def test_households_mix_real_buildings_and_labelled_synthetic_points(hanoi: AddressMap) -> None:
+    hh = hanoi.layers.households
+    assert set(hh["source"]) == {"osm_building", "synthetic"}
+    assert (hh["synthetic"] == (hh["source"] == "synthetic")).all()
+    share = hh["meritorious"].sum() / hh["households"].sum()
+    assert abs(share - layers.MERITORIOUS_RATE) < 0.005
+    assert (hh["persons"] >= hh["households"]).all()
+
+
+def test_households_are_reproducible_for_a_seed(hanoi: AddressMap) -> None:
+    again = layers.households(hanoi.network, hanoi.layers.wards, layers.paths.data_dir(), seed=2025)
+    assert again.drop(columns="geometry").equals(hanoi.layers.households.drop(columns="geometry"))
+    other = layers.households(hanoi.network, hanoi.layers.wards, layers.paths.data_dir(), seed=1)
+    assert not other["meritorious"].equals(hanoi.layers.households["meritorious"])
+
+
+def test_geopackage_holds_every_layer_and_marks_synthetic_columns(hanoi: AddressMap, tmp_path: Path) -> None:
+    path = store.write(tmp_path / "map.gpkg", hanoi.network, hanoi.layers)
+    names = {name for name, _ in pyogrio.list_layers(path)}
+    assert {"nodes", "edges", "agencies", "authorities", "wards", "households", "layer_columns"} <= names
+    edges = store.read_layer(path, "edges")
+    assert len(edges) == hanoi.network.n_edges
+    columns = store.read_layer(path, "layer_columns")
+    synthetic = set(columns.loc[columns["synthetic"].astype(bool), "column"])
+    assert {"meritorious", "social_protection"} <= synthetic
