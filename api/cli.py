@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from geo._errors import AgencynetError
 
@@ -29,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of every sub-command, one module of :mod:`api.commands` each."""
     parser = _Parser(prog="agencynet", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--data", type=Path, help="folder of the Hanoi data files (default $AGENCYNET_DATA)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -45,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.data is not None:
+        if not args.data.is_dir():
+            print(f"agencynet: error: --data: no such folder: {args.data}", file=sys.stderr)
+            return 2
+        os.environ["AGENCYNET_DATA"] = str(args.data)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return int(args.func(args) or 0)
