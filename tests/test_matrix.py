@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -59,7 +61,7 @@ def test_matrix_equals_networkx_between_nodes(motorbike: RoadNetwork) -> None:
                     (d for d in motorbike.graph[u][v].values()),
                     key=lambda d: d["travel_time"],
                 )["length"]
-                for u, v in zip(path[:-1], path[1:], strict=True)
+                for u, v in itertools.pairwise(path)
             )
             assert result.distance_m[i, j] == pytest.approx(length, abs=1e-3)
 
@@ -105,7 +107,7 @@ def test_point_far_from_roads_is_out_of_area(motorbike: RoadNetwork) -> None:
 
 
 def test_invalid_coordinates_are_named(motorbike: RoadNetwork) -> None:
-    with pytest.raises(InputError, match="point 0: invalid coordinates lat=95.0"):
+    with pytest.raises(InputError, match=r"point 0: invalid coordinates lat=95\.0"):
         snap.to_edges(motorbike, [105.85], [95.0])
 
 

@@ -112,5 +112,5 @@ def test_bad_extract_is_a_clear_error(tmp_path: Path, name: str, message: str) -
 def test_corrupt_extract_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.osm"
     path.write_text("<osm><node id='1' lat='21' lon='105'></osm")
-    with pytest.raises(InputError, match="broken.osm"):
+    with pytest.raises(InputError, match=r"broken\.osm"):
         network.build(path, use_cache=False)
