@@ -215,9 +215,7 @@ def _building_households(data_dir: Path, covered: gpd.GeoDataFrame, crs: object)
     )
 
 
-def households(
-    network: RoadNetwork, wards: gpd.GeoDataFrame, data_dir: Path, *, seed: int = 2025
-) -> gpd.GeoDataFrame:
+def households(network: RoadNetwork, wards: gpd.GeoDataFrame, data_dir: Path, *, seed: int = 2025) -> gpd.GeoDataFrame:
     """Household address points over the area the network covers (locations real where OSM has buildings).
 
     Each ward's population inside the network's coverage (population times covered share of its area) is
@@ -254,9 +252,7 @@ def households(
     real = parts[0].groupby("ward_id")["households"].sum()
     remaining = (covered_households - covered["ward_id"].map(real).fillna(0).values).clip(lower=0)
 
-    streets = np.isin(network.edge_highway, RESIDENTIAL_CLASSES) & (
-        network.edge_rev <= np.arange(network.n_edges)
-    )
+    streets = np.isin(network.edge_highway, RESIDENTIAL_CLASSES) & (network.edge_rev <= np.arange(network.n_edges))
     street_geom = network.edge_geom[streets]
     midpoints = shapely.line_interpolate_point(street_geom, 0.5, normalized=True)
     for (_, ward), count in zip(covered.iterrows(), remaining, strict=True):
@@ -266,9 +262,7 @@ def households(
             continue
         lengths = shapely.length(street_geom[in_ward])
         chosen = rng.choice(in_ward, size=n_points, p=lengths / lengths.sum())
-        spots = shapely.line_interpolate_point(
-            street_geom[chosen], rng.uniform(0, 1, n_points), normalized=True
-        )
+        spots = shapely.line_interpolate_point(street_geom[chosen], rng.uniform(0, 1, n_points), normalized=True)
         parts.append(
             pd.DataFrame(
                 {

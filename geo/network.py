@@ -158,9 +158,7 @@ class RoadNetwork:
         first = np.ones(len(order), dtype=bool)
         first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
         keep = order[first]
-        return sp.csr_array(
-            (keep + 1, (self.edge_u[keep], self.edge_v[keep])), shape=(self.n_nodes, self.n_nodes)
-        )
+        return sp.csr_array((keep + 1, (self.edge_u[keep], self.edge_v[keep])), shape=(self.n_nodes, self.n_nodes))
 
     @cached_property
     def to_wgs84(self) -> Transformer:
@@ -232,9 +230,7 @@ def edge_speeds(highways: list[object], maxspeeds: list[object], profile: Profil
 def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray) -> np.ndarray:
     """For each edge, the index of the edge with swapped ends and the same length (``-1`` if none)."""
     rounded = np.round(length, 3)
-    index = {
-        (a, b, c): j for j, (a, b, c) in enumerate(zip(u.tolist(), v.tolist(), rounded.tolist(), strict=True))
-    }
+    index = {(a, b, c): j for j, (a, b, c) in enumerate(zip(u.tolist(), v.tolist(), rounded.tolist(), strict=True))}
     return np.array(
         [index.get((b, a, c), -1) for a, b, c in zip(u.tolist(), v.tolist(), rounded.tolist(), strict=True)],
         dtype=np.int64,
@@ -255,9 +251,7 @@ def from_graph(graph: nx.MultiDiGraph, profile: Profile, report: BuildReport) ->
     u = np.array([position[a] for a, _, _, _ in edges], dtype=np.int64)
     v = np.array([position[b] for _, b, _, _ in edges], dtype=np.int64)
     length = np.array([d["length"] for *_, d in edges], dtype=float)
-    speed = edge_speeds(
-        [d.get("highway") for *_, d in edges], [d.get("maxspeed") for *_, d in edges], profile
-    )
+    speed = edge_speeds([d.get("highway") for *_, d in edges], [d.get("maxspeed") for *_, d in edges], profile)
     travel_time = length / (speed / 3.6)
     for (_, _, _, data), s, t in zip(edges, speed, travel_time, strict=True):
         data["speed_kph"] = float(s)
@@ -274,9 +268,7 @@ def from_graph(graph: nx.MultiDiGraph, profile: Profile, report: BuildReport) ->
     )
 
     def text(value: object) -> str:
-        return (
-            "; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value))
-        )
+        return "; ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value))
 
     return RoadNetwork(
         profile=profile.name,
@@ -309,9 +301,7 @@ def _graph_from_source(source: str | Path, profile: Profile) -> tuple[nx.MultiDi
             stats = osm.filter_ways(source, profile, filtered)
             graph = ox.graph_from_xml(filtered, bidirectional=False, simplify=True, retain_all=True)
         return graph, stats.ways_read, stats.ways_kept
-    graph = ox.graph_from_place(
-        source, custom_filter=profile.overpass_filter(), simplify=True, retain_all=True
-    )
+    graph = ox.graph_from_place(source, custom_filter=profile.overpass_filter(), simplify=True, retain_all=True)
     return graph, -1, -1
 
 
