@@ -50,6 +50,7 @@ def subgradient(
     patience: int = 30,
     lam0: np.ndarray | None = None,
     mu0: float = 2.0,
+    mu_min: float = 1e-5,
     on_solution: Callable[[np.ndarray], float] | None = None,
 ) -> LagrangianResult:
     """Maximise the Lagrangian bound by subgradient steps (Held-Wolfe-Crowder step size).
@@ -69,9 +70,9 @@ def subgradient(
     resolution
         Granularity of objective values (1 for integer data, 0 otherwise); stops as soon as the bound proves
         the incumbent optimal.
-    max_iter, patience, mu0
+    max_iter, patience, mu0, mu_min
         Iteration limit; halve the step factor after ``patience`` iterations without progress, starting from
-        ``mu0``.
+        ``mu0``, and stop once it falls below ``mu_min``.
     lam0
         Multipliers to start from (e.g. those of the parent node in a branch-and-bound).
     on_solution
@@ -105,7 +106,7 @@ def subgradient(
         norm = float(g @ g)
         if best.bound > upper - max(resolution, 1e-9 * abs(upper)) or norm == 0.0:
             break
-        if mu < 1e-5 or time.perf_counter() > deadline:
+        if mu < mu_min or time.perf_counter() > deadline:
             break
         lam = lam + mu * (upper - bound) / norm * g
     best.iterations = it

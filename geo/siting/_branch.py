@@ -111,7 +111,7 @@ def branch_and_bound(
             deadline=deadline,
             resolution=resolution,
             max_iter=node_iterations,
-            patience=10,
+            patience=15,
             lam0=node_lam,
             mu0=0.5,
             on_solution=evaluate,

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 #: Largest reduced MIP (non-zeros of the constraint matrix) handed to the solver; beyond, the heuristic and
 #: the Lagrangian bound stand.
 MAX_MIP_NONZEROS = 3_000_000
+MU_MIN = 1e-5
 
 
 def weighted_costs(cost: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
@@ -156,6 +157,9 @@ class PMedian(LocateModel):
         best = {"sites": sites, "cost": upper}
 
         def improve(relaxed: np.ndarray) -> float:
+            # Local search only from relaxed solutions that are already close to the incumbent.
+            if w[:, relaxed].min(axis=1).sum() > 1.05 * best["cost"]:
+                return best["cost"]
             local, cost = _heuristic.interchange(w, relaxed, fixed, deadline=deadline)
             if cost < best["cost"]:
                 best.update(sites=local, cost=cost)
@@ -163,7 +167,9 @@ class PMedian(LocateModel):
 
         # Leave the larger part of the budget for the MIP if the bound alone does not close the gap.
         budget = start + 0.4 * (deadline - start)
-        lag = _bounds.subgradient(w, fixed, p, upper, deadline=budget, resolution=resolution, on_solution=improve)
+        lag = _bounds.subgradient(
+            w, fixed, p, upper, deadline=budget, resolution=resolution, on_solution=improve, mu_min=MU_MIN
+        )
         self.lagrangian_iterations = lag.iterations
         upper, bound = best["cost"], lag.bound
         status = "optimal" if bound > upper - max(resolution, 1e-9 * abs(upper)) else "feasible"
