@@ -119,8 +119,8 @@ def candidates(net: RoadNetwork, rng: np.random.Generator, repeat: int) -> None:
     graph = matrix._augment(net, o, d)
     _shared.update(graph=graph.time, targets=graph.destination_nodes)
     workers = 2
+    started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        started = time.perf_counter()
         pool.map(np.abs, [0] * workers)
         spawn = time.perf_counter() - started
 
