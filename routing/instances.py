@@ -140,7 +140,7 @@ def read_lilim(path: Path) -> Instance:
     )
 
 
-def to_problem(inst: Instance, *, vehicles: int | None = None) -> Problem:
+def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int = FIXED_COST) -> Problem:
     """The instance as a dispatch problem, times and distances scaled by :data:`SCALE`.
 
     Every customer is a mandatory task (a ``visit`` for Solomon, a ``shuttle`` pair for Li & Lim); each
@@ -165,7 +165,7 @@ def to_problem(inst: Instance, *, vehicles: int | None = None) -> Problem:
             shift_end=round(inst.due[0] * s),
             cost_per_km=1000.0,
             cost_per_hour=0.0,
-            fixed_cost=FIXED_COST,
+            fixed_cost=fixed_cost,
         )
         for k in range(vehicles if vehicles is not None else inst.vehicles)
     ]
@@ -207,17 +207,31 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
         return time_limit_s - (time.perf_counter() - started)
 
     first = "PARALLEL_CHEAPEST_INSERTION" if inst.format == "lilim" else "LOCAL_CHEAPEST_INSERTION"
-    problem = to_problem(inst)
-    plan = solver.solve(problem, time_limit_s=max(0.5, 0.3 * time_limit_s), deterministic=False, first_solution=first)
+    # Phase 1: few routes. The fixed cost steers the construction and a plain descent that empties routes;
+    # guided local search is kept for later, because it scales its arc penalties with the arc costs, which
+    # the fixed cost would inflate.
+    plan = solver.solve(
+        to_problem(inst),
+        time_limit_s=max(0.5, 0.1 * time_limit_s),
+        deterministic=False,
+        first_solution=first,
+        metaheuristic="GREEDY_DESCENT",
+        explain=False,
+    )
     if plan.unserved:
-        raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved: {plan.unserved[0].reason}")
-    best_problem, best = problem, plan
+        raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved in the first plan")
+    best = plan
+    free = to_problem(inst, fixed_cost=0)
+    best_problem = replace(free, postmen=free.postmen[: best.vehicles])
+    # Phase 2: one route less at a time, from the other routes, until the customers no longer fit.
     slice_s = max(0.5, 0.12 * time_limit_s)
-    while left() > slice_s + 0.05 * time_limit_s and best.vehicles > 1:
-        routes = [r for r in best.routes if r.used]
-        drop = min(routes, key=lambda r: (len(r.stops), r.distance))
+    tried: set[int] = set()
+    while left() > slice_s + 0.1 * time_limit_s and best.vehicles > 1:
+        routes = sorted((r for r in best.routes if r.used), key=lambda r: (len(r.stops), r.distance))
+        candidates = [r for r in routes if len(r.stops) not in tried] or routes
+        drop = candidates[0]
         kept = [r for r in routes if r is not drop]
-        trial = replace(best_problem, postmen=best_problem.postmen[: len(kept)])
+        trial = replace(free, postmen=free.postmen[: len(kept)])
         initial = {trial.postmen[k].id: [(s.task, s.kind) for s in r.stops if s.task] for k, r in enumerate(kept)}
         plan = solver.solve(
             trial,
@@ -225,12 +239,17 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
             deterministic=False,
             first_solution=first,
             initial_routes=initial,
+            explain=False,
         )
         if plan.unserved:
             log.info("%s: %d vehicles not reached (%d unserved)", inst.name, len(kept), len(plan.unserved))
-            break
+            tried.add(len(drop.stops))
+            if len(tried) >= 2:
+                break
+            continue
         log.info("%s: down to %d vehicles, distance %d", inst.name, plan.vehicles, plan.distance)
-        best_problem, best = trial, plan
+        best_problem, best, tried = trial, plan, set()
+    # Phase 3: the rest of the budget shortens the best plan.
     if left() > 0.2:
         plan = solver.solve(
             best_problem,
@@ -238,6 +257,7 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
             deterministic=False,
             first_solution=first,
             initial_routes=_key_routes(best),
+            explain=False,
         )
         if not plan.unserved and (plan.vehicles, plan.distance) <= (best.vehicles, best.distance):
             best = plan
