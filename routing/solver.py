@@ -91,6 +91,7 @@ class _Vehicle:
     lunch: bool = True
     max_work: int | None = None
     done: tuple[Stop, ...] = ()
+    taken_break: tuple[int, int] | None = None
     fixed_tasks: list[StopKey] = field(default_factory=list)
 
 
@@ -186,7 +187,9 @@ class _Model:
                     interval = solver.FixedDurationIntervalVar(
                         earliest, b.latest - b.duration, b.duration, False, f"break {vi}"
                     )
-                    tdim.SetBreakIntervalsOfVehicle([interval], vi, service.tolist())
+                    # Service times by routing index: a break may not interrupt a service.
+                    visit = [int(service[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
+                    tdim.SetBreakIntervalsOfVehicle([interval], vi, visit)
                 else:
                     log.info("postman %r: too late for the break (%s)", m.id, hhmm(v.earliest))
             # Compact schedules: come back as early as possible, then leave as late as that allows.
@@ -277,15 +280,17 @@ class _Model:
                 # After a re-optimisation the route goes on from where the postman is.
                 kind = "position" if node.kind == "start" and v.done else node.kind
                 task = node.key[0] if node.key else None
+                departure = start + int(node.service)
                 stops.append(
-                    Stop(kind, node.place, node.index, min(arrival, start), start, start + node.service, load, task)
-                )  # type: ignore[arg-type]
-                prev, prev_dep = node, start + node.service
+                    Stop(kind, node.place, int(node.index), min(arrival, start), start, departure, load, task)  # type: ignore[arg-type]
+                )
+                prev, prev_dep = node, departure
                 if self.routing.IsEnd(i):
                     break
                 i = assignment.Value(self.routing.NextVar(i))
             used = any(s.task is not None for s in stops)
-            routes.append(route_from_stops(p, m, stops, breaks.get(vi) if used else None))
+            brk = breaks.get(vi) if used else None
+            routes.append(route_from_stops(p, m, stops, v.taken_break or brk))
         return routes
 
 
@@ -460,7 +465,10 @@ def reoptimise(
         in_lunch = route.break_start is not None and route.break_start < pr.clock < (route.break_end or 0)
         worked = pr.clock - done[0].departure
         max_work = None if m.max_work is None else max(0, m.max_work - worked)
-        vehicles.append(_Vehicle(m, pr.place, pr.clock, load, not (lunch_taken or in_lunch), max_work, tuple(done)))
+        taken = (route.break_start, route.break_end) if lunch_taken or in_lunch else None
+        vehicles.append(
+            _Vehicle(m, pr.place, pr.clock, load, taken is None, max_work, tuple(done), taken)  # type: ignore[arg-type]
+        )
         rest = [(s.task, s.kind) for s in route.stops[pr.done :] if s.task is not None]
         initial[m.id] = rest
         for key in rest:

@@ -37,3 +37,43 @@ def test_a_task_carried_is_delivered_by_the_same_postman(day):
     for other in new.routes:
         if other.postman != route.postman:
             assert all(s.task != carried for s in other.stops)
+
+
+def test_break_already_taken_is_kept():
+    from routing_cases import build
+
+    from routing.problem import Break, Postman
+
+    postmen = [Postman("P1", "D1", capacity=10, lunch=Break(duration=30 * 60))]
+    tasks = [
+        Task("am", "shuttle", "A1", "W1", pickup_windows=((clock("11:00"), clock("11:15")),), mandatory=True),
+        Task("pm", "shuttle", "A2", "W2", pickup_windows=((clock("14:00"), clock("15:00")),), mandatory=True),
+    ]
+    problem = build(tasks, postmen)
+    plan = solver.solve(problem, time_limit_s=0.5)
+    route = plan.route("P1")
+    assert route.break_end is not None
+    done = next(i for i, s in enumerate(route.stops) if s.start > route.break_end)
+    here = route.stops[done - 1]
+    clock_now = max(here.departure, route.break_end)
+    progress = {"P1": solver.Progress(here.place, clock_now, done)}
+    late = Task("late", "home_pickup", "H1", "A1", pickup_windows=((clock("15:00"), clock("16:00")),))
+    full, new = solver.reoptimise(problem, plan, progress, new_tasks=[late], time_limit_s=0.5)
+    assert check.check(full, new).violations == ()
+    kept = new.route("P1")
+    assert (kept.break_start, kept.break_end) == (route.break_start, route.break_end)
+    assert kept.stops[:done] == route.stops[:done]
+    assert new.unserved == ()
+
+
+def test_plan_with_numpy_indices_serialises(day):
+    import json
+
+    import numpy as np
+
+    from routing.problem import Place, Problem
+
+    places = [Place(p.id, np.int64(p.index), p.windows) for p in day.places.values()]
+    problem = Problem.build(day.times, day.distances, places, day.depots.values(), day.postmen, day.tasks)
+    plan = solver.solve(problem, time_limit_s=0.3)
+    assert json.loads(json.dumps(plan.to_dict()))["totals"]["distance_m"] == plan.distance

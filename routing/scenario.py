@@ -1,0 +1,232 @@
+"""A dispatcher's day on the Hanoi address map: seeded tasks, the travel matrix, and plans drawn on the roads.
+
+Volumes follow CONTEXT.md: a Hanoi district area moves 50-300 tasks a day. The mix (shares below) and the
+windows are assumptions documented where they are set. Home pickups go to households of the synthetic
+priority-group layer (:mod:`geo.layers`), so every scenario is synthetic and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import matrix, nearest, snap
+from geo.addressmap import AddressMap
+from routing.plan import Plan
+from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock
+
+log = logging.getLogger(__name__)
+
+AGENCY_HOURS: tuple[Window, ...] = ((clock("07:30"), clock("18:00")),)
+"""Opening hours of a post office or shop acting as agent (assumption: Vietnam Post counters 07:30-18:00)."""
+
+HOME_HOURS: tuple[Window, ...] = ((clock("08:00"), clock("20:00")),)
+"""When a household can receive a result at home (assumption)."""
+
+TASK_MIX = {"shuttle": 0.5, "result_return": 0.3, "home_pickup": 0.2}
+"""Share of each task kind in a generated day (assumption: most traffic is dossiers moving to authorities)."""
+
+POSTMAN_CAPACITY = 40
+"""Dossier units one postman's motorbike carries (assumption: two panniers of about 20 folders)."""
+
+PICKUP_WINDOW_S = 2 * 3600
+"""Length of the window a citizen asks for a home pickup, s (assumption)."""
+
+
+@dataclass
+class Scenario:
+    """A generated day: the problem, the places on the map and what they are.
+
+    Attributes
+    ----------
+    problem
+        The validated dispatch problem (travel times and distances in its matrices).
+    places
+        One row per place: ``place_id``, ``role`` (depot, agency, authority, household), ``name``, ``lon``,
+        ``lat``; row ``i`` is matrix index ``i``.
+    synthetic
+        Always true: tasks and households are generated.
+    """
+
+    problem: Problem
+    places: pd.DataFrame
+    synthetic: bool = True
+
+
+def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1) -> Scenario:
+    """Generate a day of dossier tasks on the map.
+
+    Parameters
+    ----------
+    amap
+        The loaded address map.
+    n_tasks
+        Number of tasks (shuttles, result returns, home pickups by :data:`TASK_MIX`).
+    postmen
+        Number of postmen, spread over the post offices chosen as depots.
+    seed
+        Seed of every draw.
+
+    Returns
+    -------
+    Scenario
+        The problem with its matrices and the table of places.
+    """
+    rng = np.random.default_rng(seed)
+    agencies = amap.agencies.assign(role="agency", place_id=amap.agencies["agency_id"])
+    authorities = amap.layers.authorities
+    west, south = amap.network.node_lon.min(), amap.network.node_lat.min()
+    east, north = amap.network.node_lon.max(), amap.network.node_lat.max()
+    authorities = authorities.cx[west:east, south:north]
+    near = snap.road_distances(amap.network, authorities.geometry.x.values, authorities.geometry.y.values)
+    authorities = authorities[near <= snap.DEFAULT_MAX_DISTANCE_M].assign(
+        role="authority", place_id=lambda f: f["authority_id"]
+    )
+    households = amap.layers.households
+    priority = households[(households["meritorious"] + households["social_protection"]) > 0]
+    post_offices = agencies[agencies["kind"] == "post_office"]
+    depot_rows = post_offices.sample(min(max(1, postmen // 2), len(post_offices)), random_state=seed)
+
+    kinds = rng.choice(list(TASK_MIX), size=n_tasks, p=list(TASK_MIX.values()))
+    homes = priority.sample(int((kinds != "shuttle").sum()), random_state=seed, replace=len(priority) < n_tasks)
+    homes = homes.assign(role="household", place_id=homes["household_id"], name="household (synthetic)")
+    table = pd.concat(
+        [
+            depot_rows.assign(role="depot", place_id="depot:" + depot_rows["agency_id"]),
+            agencies,
+            authorities,
+            homes,
+        ],
+        ignore_index=True,
+    ).drop_duplicates("place_id")
+    table = pd.DataFrame(
+        {
+            "place_id": table["place_id"].values,
+            "role": table["role"].values,
+            "name": table["name"].fillna("").values,
+            "lon": table.geometry.x.values,
+            "lat": table.geometry.y.values,
+        }
+    )
+    points = amap.snap(table["lon"].values, table["lat"].values)
+    travel = matrix.travel_times(amap.network, points, with_distance=True)
+
+    hours = {"depot": AGENCY_HOURS, "agency": AGENCY_HOURS, "authority": OFFICE_HOURS, "household": HOME_HOURS}
+    places = [
+        Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
+    ]
+    depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
+    crew = [
+        Postman(f"postman {k + 1}", depots[k % len(depots)].id, POSTMAN_CAPACITY, lunch=Break()) for k in range(postmen)
+    ]
+    agency_ids = table.loc[table["role"] == "agency", "place_id"].to_numpy()
+    authority_ids = table.loc[table["role"] == "authority", "place_id"].to_numpy()
+    home_ids = iter(homes["place_id"].tolist())
+    tasks = []
+    for i, kind in enumerate(kinds):
+        load = int(rng.integers(1, 4))
+        priority_level = int(rng.choice([1, 1, 1, 2, 3]))
+        if kind == "shuttle":
+            task = Task(
+                f"T{i:03d}",
+                "shuttle",
+                rng.choice(agency_ids),
+                rng.choice(authority_ids),
+                load=load,
+                priority=priority_level,
+            )
+        elif kind == "result_return":
+            to_home = rng.random() < 0.3
+            task = Task(
+                f"T{i:03d}",
+                "result_return",
+                rng.choice(authority_ids),
+                next(home_ids) if to_home else rng.choice(agency_ids),
+                load=load,
+                priority=priority_level,
+            )
+        else:
+            start = int(rng.integers(clock("08:00"), clock("15:00")) // 900 * 900)
+            task = Task(
+                f"T{i:03d}",
+                "home_pickup",
+                next(home_ids),
+                rng.choice(agency_ids),
+                load=1,
+                pickup_windows=((start, start + PICKUP_WINDOW_S),),
+                priority=4,
+                mandatory=False,
+            )
+        tasks.append(task)
+    problem = Problem.build(travel.time_s.round(), travel.distance_m.round(), places, depots, crew, tasks)
+    log.info("scenario: %d places, %d tasks, %d postmen (synthetic)", len(places), len(tasks), len(crew))
+    return Scenario(problem, table)
+
+
+def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
+    """The plan as a GeoJSON FeatureCollection: one LineString per postman along the roads, one Point per stop.
+
+    Parameters
+    ----------
+    amap
+        The map the scenario was generated on.
+    scenario
+        The scenario (for place coordinates).
+    plan
+        A plan of the scenario's problem.
+
+    Returns
+    -------
+    dict
+        GeoJSON FeatureCollection; features carry ``postman``, and stops ``seq``, ``kind``, ``task``, ``arrival``.
+    """
+    places = scenario.places
+    points = amap.snap(places["lon"].values, places["lat"].values)
+    used = sorted({s.place_index for r in plan.routes if r.used for s in r.stops})
+    table = matrix.target_table(amap.network, points.subset(used))
+    column = {p: k for k, p in enumerate(used)}
+    features = []
+    for route in plan.routes:
+        if not route.used:
+            continue
+        parts = []
+        for a, b in zip(route.stops[:-1], route.stops[1:], strict=True):
+            if a.place_index == b.place_index:
+                continue
+            leg = nearest.route_to_target(amap.network, table, points.subset([a.place_index]), column[b.place_index])
+            parts.extend(leg.geometry.coords)
+        line = shapely.LineString(parts) if len(parts) > 1 else shapely.LineString()
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(line),
+                "properties": {
+                    "postman": route.postman,
+                    "distance_m": route.distance,
+                    "travel_time_s": route.travel_time,
+                },
+            }
+        )
+        for seq, stop in enumerate(route.stops):
+            row = places.iloc[stop.place_index]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
+                    "properties": {
+                        "postman": route.postman,
+                        "seq": seq,
+                        "kind": stop.kind,
+                        "task": stop.task,
+                        "place": stop.place,
+                        "role": row["role"],
+                        "name": row["name"],
+                        "arrival": stop.arrival,
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
