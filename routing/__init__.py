@@ -1,0 +1,7 @@
+"""Dispatch of postmen with OR-Tools: shuttles of dossiers, result returns and home pickups.
+
+Modules: :mod:`routing.problem` (the validated problem), :mod:`routing.solver` (solve and re-optimise into a
+:class:`routing.plan.Plan`), :mod:`routing.check` (independent checker) and :mod:`routing.instances`
+(Solomon and Li & Lim benchmarks). ``routing`` takes matrices and plain records; it imports nothing from
+``geo`` but its exceptions.
+"""
