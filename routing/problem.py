@@ -8,7 +8,7 @@ raises one error listing every problem found, each with its numbers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,6 +117,8 @@ class Postman:
         wear (about 3,000 VND/km) and a postman's wage (about 40,000 VND/h).
     fixed_cost
         Cost of using this postman at all (VND).
+    profile
+        Travel profile of the matrix the problem is built on (information for the caller).
     """
 
     id: str
@@ -130,6 +132,7 @@ class Postman:
     cost_per_km: float = 3_000.0
     cost_per_hour: float = 40_000.0
     fixed_cost: int = 0
+    profile: str = "motorbike"
 
     @property
     def end(self) -> str:
@@ -335,6 +338,71 @@ class Problem:
         for w in warnings:
             log.info("optional %s", w)
         return cls(times, distances, places_d, depots_d, postmen_t, tasks_t, tuple(warnings))
+
+    @classmethod
+    def from_records(
+        cls,
+        times: np.ndarray,
+        distances: np.ndarray | None,
+        *,
+        places: Iterable[Mapping],
+        depots: Iterable[Mapping],
+        postmen: Iterable[Mapping],
+        tasks: Iterable[Mapping],
+    ) -> Problem:
+        """Build a problem from plain records (dicts, e.g. JSON or ``DataFrame.to_dict("records")``).
+
+        Keys are the field names of :class:`Place`, :class:`Depot`, :class:`Postman`, :class:`Task` and
+        :class:`Break` (under ``lunch``). Clock times may be given as ``"HH:MM"`` strings and windows as
+        ``"08:00-11:30"`` strings or pairs; missing keys take the defaults.
+        """
+
+        def when(value):
+            return clock(value) if isinstance(value, str) else value
+
+        def windows(value):
+            if value is None:
+                return None
+            out = []
+            for w in value:
+                a, b = w.split("-") if isinstance(w, str) else w
+                out.append((when(a.strip() if isinstance(a, str) else a), when(b.strip() if isinstance(b, str) else b)))
+            return tuple(out)
+
+        def postman(r: Mapping) -> Postman:
+            r = dict(r)
+            for key in ("shift_start", "shift_end"):
+                if key in r:
+                    r[key] = when(r[key])
+            if isinstance(r.get("lunch"), Mapping):
+                lunch = {k: when(v) if k != "duration" else v for k, v in r["lunch"].items()}
+                r["lunch"] = Break(**lunch)
+            return Postman(**r)
+
+        def task(r: Mapping) -> Task:
+            r = dict(r)
+            for key in ("pickup_windows", "delivery_windows"):
+                if key in r:
+                    r[key] = windows(r[key])
+            return Task(**r)
+
+        def place(r: Mapping) -> Place:
+            r = dict(r)
+            if "windows" in r:
+                r["windows"] = windows(r["windows"]) or ALL_DAY
+            return Place(**r)
+
+        try:
+            return cls.build(
+                times,
+                distances,
+                [place(r) for r in places],
+                [Depot(**r) for r in depots],
+                [postman(r) for r in postmen],
+                [task(r) for r in tasks],
+            )
+        except TypeError as exc:
+            raise InputError(f"bad record: {exc}") from exc
 
     # ------------------------------------------------------------------ derived data used by solver and checker
     def windows(self, task: Task, stop: Literal["pickup", "delivery"]) -> tuple[Window, ...]:

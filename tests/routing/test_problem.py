@@ -66,3 +66,28 @@ def test_windows_intersect_opening_hours(day):
         (clock("11:00"), clock("11:30")),
         (clock("13:30"), clock("14:00")),
     )
+
+
+def test_from_records_with_clock_strings():
+    times, dist, names = matrices()
+    problem = Problem.from_records(
+        times,
+        dist,
+        places=[{"id": n, "index": k} for k, n in enumerate(names) if n != "H1"]
+        + [{"id": "H1", "index": names.index("H1"), "windows": ["00:00-23:59"]}],
+        depots=[{"id": "D1", "place": "D1"}],
+        postmen=[{"id": "P1", "start_depot": "D1", "capacity": 5, "shift_start": "07:00", "lunch": {"duration": 1800}}],
+        tasks=[{"id": "h", "kind": "home_pickup", "pickup": "H1", "delivery": "A1", "pickup_windows": ["09:00-09:30"]}],
+    )
+    assert problem.tasks[0].pickup_windows == ((clock("09:00"), clock("09:30")),)
+    assert problem.postmen[0].shift_start == clock("07:00")
+    assert problem.postmen[0].lunch.duration == 1800
+    assert problem.places["A1"].windows == ((clock("08:00"), clock("11:30")), (clock("13:30"), clock("17:00")))
+
+
+def test_from_records_bad_key():
+    times, dist, _ = matrices()
+    with pytest.raises(InputError, match="bad record"):
+        Problem.from_records(
+            times, dist, places=[{"id": "D1", "index": 0, "colour": "red"}], depots=[], postmen=[], tasks=[]
+        )
