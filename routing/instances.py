@@ -6,10 +6,11 @@ with them is feasible in double precision) and arc distances to the nearest unit
 recomputed in double precision from the coordinates.
 
 The benchmark objective is hierarchical (vehicles first, then distance). :func:`solve_instance` searches in
-three phases with OR-Tools on the full model: a first plan with a fixed cost per postman larger than any
-distance; then, while time remains, it removes the route with the fewest stops, re-solves with one postman
-less from the remaining routes and keeps the result when every task found a place; finally it spends the rest
-of the budget shortening the best plan with guided local search.
+three phases with OR-Tools on the full model: a first plan (cheapest insertion, then plain descent) with a
+fixed cost per postman larger than any distance; then, while time remains, it removes the route with the
+fewest stops, re-solves with one postman less from the remaining routes (guided local search, no fixed cost)
+and keeps the result when every task found a place; finally it spends the rest of the budget shortening the
+best plan with guided local search.
 """
 
 from __future__ import annotations

@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from geo._errors import InfeasibleError
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import ALL_DAY, Postman, Problem, Task, Window, hhmm
 
@@ -92,7 +93,6 @@ class _Vehicle:
     max_work: int | None = None
     done: tuple[Stop, ...] = ()
     taken_break: tuple[int, int] | None = None
-    fixed_tasks: list[StopKey] = field(default_factory=list)
 
 
 class _Model:
@@ -551,8 +551,6 @@ def _run(
 
 
 def _infeasible(problem: Problem, status: str) -> Exception:
-    from geo._errors import InfeasibleError
-
     return InfeasibleError(
         f"no plan found ({status}); the shifts, breaks and windows leave no schedule "
         f"for {len(problem.postmen)} postmen (try a longer time limit or more postmen)"
