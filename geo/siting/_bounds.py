@@ -28,13 +28,16 @@ class LagrangianResult:
     iterations: int
 
 
-def _evaluate(w: np.ndarray, lam: np.ndarray, free: np.ndarray, fixed: np.ndarray, p: int):
-    reduced = np.minimum(w - lam[:, None], 0.0)
-    rho = reduced.sum(axis=0)
+def _evaluate(w: np.ndarray, lam: np.ndarray, free: np.ndarray, fixed: np.ndarray, p: int, buf: np.ndarray):
+    """Bound, site values, chosen sites and how often each demand is served, for multipliers ``lam``."""
+    # One scratch buffer: this runs thousands of times on matrices of up to a million entries.
+    np.subtract(w, lam[:, None], out=buf)
+    np.minimum(buf, 0.0, out=buf)
+    rho = buf.sum(axis=0)
     chosen_free = free[np.argpartition(rho[free], p - 1)[:p]] if p > 0 else free[:0]
     chosen = np.concatenate([fixed, chosen_free])
     bound = float(lam.sum() + rho[chosen].sum())
-    served = (reduced[:, chosen] < 0).sum(axis=1)
+    served = np.count_nonzero(buf[:, chosen], axis=1)
     return bound, rho, chosen, served
 
 
@@ -87,9 +90,10 @@ def subgradient(
         lam = lam0.copy()
     best = LagrangianResult(-np.inf, np.zeros(n_cand), lam.copy(), 0)
     mu, stall, seen = mu0, 0, set()
+    buf = np.empty_like(w)
     it = 0
     for it in range(1, max_iter + 1):
-        bound, rho, chosen, served = _evaluate(w, lam, free, fixed, p)
+        bound, rho, chosen, served = _evaluate(w, lam, free, fixed, p, buf)
         if bound > best.bound + 1e-9 * abs(bound):
             best = LagrangianResult(bound, rho, lam.copy(), it)
             stall = 0

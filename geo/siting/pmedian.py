@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 #: the Lagrangian bound stand.
 MAX_MIP_NONZEROS = 3_000_000
 MU_MIN = 1e-5
+#: Relaxed solutions of the Lagrangian ascent that always get a local search.
+LOCAL_SEARCH_FREE = 20
 
 
 def weighted_costs(cost: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
@@ -156,9 +158,13 @@ class PMedian(LocateModel):
         log.debug("greedy + interchange: %.6g", upper)
         best = {"sites": sites, "cost": upper}
 
+        calls = [0]
+
         def improve(relaxed: np.ndarray) -> float:
-            # Local search only from relaxed solutions that are already close to the incumbent.
-            if w[:, relaxed].min(axis=1).sum() > 1.05 * best["cost"]:
+            # Local search from the first relaxed solutions, later only from those close to the incumbent:
+            # early ones find good solutions when p is large, late ones are many and seldom better.
+            calls[0] += 1
+            if calls[0] > LOCAL_SEARCH_FREE and w[:, relaxed].min(axis=1).sum() > 1.05 * best["cost"]:
                 return best["cost"]
             local, cost = _heuristic.interchange(w, relaxed, fixed, deadline=deadline)
             if cost < best["cost"]:
