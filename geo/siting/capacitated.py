@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from geo._errors import InfeasibleError, InputError
 from geo.siting import _mip
-from geo.siting._base import LocateModel, check_reachable
+from geo.siting._base import LocateModel, check_reachable, nearest_assignment
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,9 @@ class CapacitatedPMedian(LocateModel):
         alloc[rows_i, cols_j] = x
         self.allocation = alloc
         self.sites = np.flatnonzero(res.x[y0:] > 0.5)
-        self.assignment = np.where(alloc.max(axis=1) > 0, alloc.argmax(axis=1), -1).astype(np.int64)
+        # Rows of zero demand carry no flow; they are shown as served by their nearest open site.
+        nearest = nearest_assignment(self.cost, self.sites)
+        self.assignment = np.where(alloc.max(axis=1) > 0, alloc.argmax(axis=1), nearest).astype(np.int64)
         self.load = w @ alloc
         self.objective = float(c[:n_x] @ x)
         self.bound = float(res.bound)

@@ -179,6 +179,8 @@ class PMedian(LocateModel):
         self.lagrangian_iterations = lag.iterations
         upper, bound = best["cost"], lag.bound
         status = "optimal" if bound > upper - max(resolution, 1e-9 * abs(upper)) else "feasible"
+        if status == "optimal":
+            bound = upper
         if status != "optimal":
             closed, opened = _bounds.reduced_cost_fixing(lag, fixed, p, upper, resolution=resolution)
             log.debug("reduced-cost fixing: %d sites closed, %d opened", closed.size, opened.size)

@@ -158,3 +158,11 @@ def test_demand_without_any_path_fails():
     cost = np.array([[1.0, 2.0], [np.inf, np.inf], [3.0, 1.0]])
     with pytest.raises(InfeasibleError, match=r"1 demand points cannot reach any candidate .*demand 1"):
         PMedian.from_matrix(cost, p=1)
+
+
+def test_capacitated_shows_zero_demand_rows_at_their_nearest_site():
+    cost, weights = instance(2, n_demand=6, n_cand=5)
+    weights[0] = 0.0
+    model = CapacitatedPMedian.from_matrix(cost, weights, p=2, capacity=weights.sum()).solve(time_limit_s=20)
+    assert model.assignment[0] == model.sites[np.argmin(cost[0, model.sites])]
+    assert model.load.sum() == pytest.approx(weights.sum())

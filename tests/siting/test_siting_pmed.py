@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.siting import pmed
+from geo.siting import PMedian, pmed
 
 
 def test_reader_keeps_the_last_of_duplicate_edges(tmp_path):
@@ -32,3 +32,12 @@ def test_solve_benchmark_reaches_the_pmed1_optimum():
     result = pmed.solve_benchmark(path, time_limit_s=30)
     assert result["objective"] == 5819 and result["lower_bound"] == 5819
     assert len(result["medians"]) == result["p"] == 5
+
+
+def test_pmed1_model_reports_zero_gap_when_proven():
+    path = pmed.benchmarks_dir() / "pmed" / "pmed1.txt"
+    if not path.is_file():
+        pytest.skip(f"benchmark files not found at {path}")
+    inst = pmed.read(path)
+    model = PMedian.from_matrix(inst.distances, p=inst.p).solve(time_limit_s=30)
+    assert model.optimal and model.gap == 0.0 and model.bound == model.objective == 5819
