@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import folium
 import numpy as np
 import pandas as pd
 import shapely
@@ -17,7 +18,8 @@ import shapely
 from geo import matrix, nearest, snap
 from geo.addressmap import AddressMap
 from routing.plan import Plan
-from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock
+from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock, hhmm
+from routing.solver import Progress
 
 log = logging.getLogger(__name__)
 
@@ -230,3 +232,54 @@ def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#66c2a5")
+"""Route colours, one per postman (ColorBrewer Set1)."""
+
+
+def folium_map(geojson: dict) -> folium.Map:
+    """A folium map of :func:`route_lines`: one colour per postman, numbered stops with their times."""
+    points = [f for f in geojson["features"] if f["geometry"]["type"] == "Point"]
+    lat = sum(f["geometry"]["coordinates"][1] for f in points) / max(len(points), 1)
+    lon = sum(f["geometry"]["coordinates"][0] for f in points) / max(len(points), 1)
+    fmap = folium.Map(location=[lat, lon], zoom_start=14, tiles="OpenStreetMap", control_scale=True)
+    postmen = sorted({f["properties"]["postman"] for f in geojson["features"]})
+    colour = {p: COLOURS[i % len(COLOURS)] for i, p in enumerate(postmen)}
+    for feature in geojson["features"]:
+        props = feature["properties"]
+        if feature["geometry"]["type"] == "LineString" and feature["geometry"]["coordinates"]:
+            coords = [(y, x) for x, y in feature["geometry"]["coordinates"]]
+            folium.PolyLine(coords, color=colour[props["postman"]], weight=4, tooltip=props["postman"]).add_to(fmap)
+        elif feature["geometry"]["type"] == "Point":
+            x, y = feature["geometry"]["coordinates"]
+            label = (
+                f"{props['postman']} #{props['seq']} {props['kind']} {props['task'] or ''} at {hhmm(props['arrival'])}"
+            )
+            folium.Marker(
+                [y, x],
+                tooltip=f"{label}: {props['name']}",
+                icon=folium.DivIcon(
+                    html=f'<div style="background:{colour[props["postman"]]};color:#fff;border-radius:9px;'
+                    f'width:18px;text-align:center;font:11px sans-serif">{props["seq"]}</div>'
+                ),
+            ).add_to(fmap)
+    return fmap
+
+
+def progress_at(plan: Plan, when: int) -> dict[str, Progress]:
+    """Where each postman of a plan is at a clock time, for :func:`routing.solver.reoptimise`.
+
+    A stop counts as done once its service has ended by ``when``; the postman is then free at that stop's
+    place from ``when`` (or from its departure, or the end of a break he is on, if later). Postmen who have
+    not left yet are left out.
+    """
+    progress = {}
+    for route in plan.routes:
+        done = [s for s in route.stops if s.departure <= when]
+        if route.used and done:
+            free = max(when, done[-1].departure)
+            if route.break_start is not None and route.break_start <= when < route.break_end:
+                free = max(free, route.break_end)
+            progress[route.postman] = Progress(done[-1].place, free, len(done))
+    return progress

@@ -6,14 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-import folium
-
 from api.commands._common import add_map_options, load_map
 from geo._errors import InputError
 from routing import check, scenario, solver
 from routing.problem import hhmm
-
-COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#66c2a5")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,35 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def plan_map(geojson: dict) -> folium.Map:
-    """Folium map: one colour per postman, numbered stops with times."""
-    points = [f for f in geojson["features"] if f["geometry"]["type"] == "Point"]
-    lat = sum(f["geometry"]["coordinates"][1] for f in points) / max(len(points), 1)
-    lon = sum(f["geometry"]["coordinates"][0] for f in points) / max(len(points), 1)
-    fmap = folium.Map(location=[lat, lon], zoom_start=14, tiles="OpenStreetMap", control_scale=True)
-    postmen = sorted({f["properties"]["postman"] for f in geojson["features"]})
-    colour = {p: COLOURS[i % len(COLOURS)] for i, p in enumerate(postmen)}
-    for feature in geojson["features"]:
-        props = feature["properties"]
-        if feature["geometry"]["type"] == "LineString" and feature["geometry"]["coordinates"]:
-            coords = [(y, x) for x, y in feature["geometry"]["coordinates"]]
-            folium.PolyLine(coords, color=colour[props["postman"]], weight=4, tooltip=props["postman"]).add_to(fmap)
-        elif feature["geometry"]["type"] == "Point":
-            x, y = feature["geometry"]["coordinates"]
-            label = (
-                f"{props['postman']} #{props['seq']} {props['kind']} {props['task'] or ''} at {hhmm(props['arrival'])}"
-            )
-            folium.Marker(
-                [y, x],
-                tooltip=f"{label}: {props['name']}",
-                icon=folium.DivIcon(
-                    html=f'<div style="background:{colour[props["postman"]]};color:#fff;border-radius:9px;'
-                    f'width:18px;text-align:center;font:11px sans-serif">{props["seq"]}</div>'
-                ),
-            ).add_to(fmap)
-    return fmap
-
-
 def run(args: argparse.Namespace) -> int:
     if args.generate < 1 or args.postmen < 1:
         raise InputError("--generate and --postmen must be at least 1")
@@ -69,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     geojson = scenario.route_lines(amap, day, plan)
     if args.map:
         args.map.parent.mkdir(parents=True, exist_ok=True)
-        plan_map(geojson).save(args.map)
+        scenario.folium_map(geojson).save(args.map)
     if args.json:
         payload = plan.to_dict() | {"synthetic": True, "check": verdict.ok, "geojson": geojson}
         print(json.dumps(payload, ensure_ascii=False, default=str))
