@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from geo import matrix, nearest, snap
+from geo._errors import InputError
 from geo.addressmap import AddressMap
 from routing.plan import Plan
 from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock, hhmm
@@ -79,15 +80,7 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
         The problem with its matrices and the table of places.
     """
     rng = np.random.default_rng(seed)
-    agencies = amap.agencies.assign(role="agency", place_id=amap.agencies["agency_id"])
-    authorities = amap.layers.authorities
-    west, south = amap.network.node_lon.min(), amap.network.node_lat.min()
-    east, north = amap.network.node_lon.max(), amap.network.node_lat.max()
-    authorities = authorities.cx[west:east, south:north]
-    near = snap.road_distances(amap.network, authorities.geometry.x.values, authorities.geometry.y.values)
-    authorities = authorities[near <= snap.DEFAULT_MAX_DISTANCE_M].assign(
-        role="authority", place_id=lambda f: f["authority_id"]
-    )
+    agencies, authorities = _map_places(amap)
     households = amap.layers.households
     priority = households[(households["meritorious"] + households["social_protection"]) > 0]
     post_offices = agencies[agencies["kind"] == "post_office"]
@@ -96,34 +89,12 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
     kinds = rng.choice(list(TASK_MIX), size=n_tasks, p=list(TASK_MIX.values()))
     homes = priority.sample(int((kinds != "shuttle").sum()), random_state=seed, replace=len(priority) < n_tasks)
     homes = homes.assign(role="household", place_id=homes["household_id"], name="household (synthetic)")
-    table = pd.concat(
-        [
-            depot_rows.assign(role="depot", place_id="depot:" + depot_rows["agency_id"]),
-            agencies,
-            authorities,
-            homes,
-        ],
-        ignore_index=True,
-    ).drop_duplicates("place_id")
-    table = pd.DataFrame(
-        {
-            "place_id": table["place_id"].values,
-            "role": table["role"].values,
-            "name": table["name"].fillna("").values,
-            "lon": table.geometry.x.values,
-            "lat": table.geometry.y.values,
-        }
-    )
-    points = amap.snap(table["lon"].values, table["lat"].values)
-    travel = matrix.travel_times(amap.network, points, with_distance=True)
-
-    hours = {"depot": AGENCY_HOURS, "agency": AGENCY_HOURS, "authority": OFFICE_HOURS, "household": HOME_HOURS}
-    places = [
-        Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
-    ]
-    depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
+    depot_rows = depot_rows.assign(role="depot", place_id="depot:" + depot_rows["agency_id"])
+    table = _place_table([depot_rows, agencies, authorities, homes])
+    depot_ids = depot_rows["place_id"].tolist()
     crew = [
-        Postman(f"postman {k + 1}", depots[k % len(depots)].id, POSTMAN_CAPACITY, lunch=Break()) for k in range(postmen)
+        Postman(f"postman {k + 1}", depot_ids[k % len(depot_ids)], POSTMAN_CAPACITY, lunch=Break())
+        for k in range(postmen)
     ]
     agency_ids = table.loc[table["role"] == "agency", "place_id"].to_numpy()
     authority_ids = table.loc[table["role"] == "authority", "place_id"].to_numpy()
@@ -164,9 +135,152 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
                 mandatory=False,
             )
         tasks.append(task)
+    return _scenario(amap, table, crew, tasks)
+
+
+def _map_places(amap: AddressMap) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agencies and authorities that lie on the map's roads, with ``role`` and ``place_id`` columns."""
+    agencies = amap.agencies.assign(role="agency", place_id=amap.agencies["agency_id"])
+    authorities = amap.layers.authorities
+    west, south = amap.network.node_lon.min(), amap.network.node_lat.min()
+    east, north = amap.network.node_lon.max(), amap.network.node_lat.max()
+    authorities = authorities.cx[west:east, south:north]
+    near = snap.road_distances(amap.network, authorities.geometry.x.values, authorities.geometry.y.values)
+    authorities = authorities[near <= snap.DEFAULT_MAX_DISTANCE_M].assign(
+        role="authority", place_id=lambda f: f["authority_id"]
+    )
+    return agencies, authorities
+
+
+def _place_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per distinct place: ``place_id``, ``role``, ``name``, ``lon``, ``lat``."""
+    table = pd.concat(frames, ignore_index=True).drop_duplicates("place_id")
+    return pd.DataFrame(
+        {
+            "place_id": table["place_id"].values,
+            "role": table["role"].values,
+            "name": table["name"].fillna("").values,
+            "lon": table.geometry.x.values,
+            "lat": table.geometry.y.values,
+        }
+    )
+
+
+def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks: list[Task]) -> Scenario:
+    """Snap the places, compute the travel matrices and build (validate) the problem."""
+    points = amap.snap(table["lon"].values, table["lat"].values)
+    travel = matrix.travel_times(amap.network, points, with_distance=True)
+    hours = {"depot": AGENCY_HOURS, "agency": AGENCY_HOURS, "authority": OFFICE_HOURS, "household": HOME_HOURS}
+    places = [
+        Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
+    ]
+    depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
     problem = Problem.build(travel.time_s.round(), travel.distance_m.round(), places, depots, crew, tasks)
-    log.info("scenario: %d places, %d tasks, %d postmen (synthetic)", len(places), len(tasks), len(crew))
+    log.info("scenario: %d places, %d tasks, %d postmen", len(places), len(tasks), len(crew))
     return Scenario(problem, table)
+
+
+def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
+    """Windows written ``"08:00-10:00"`` or ``"08:00-11:30,13:30-17:00"``; ``None`` when absent."""
+    if not text:
+        return None
+    windows = []
+    for part in str(text).split(","):
+        start, sep, end = part.strip().partition("-")
+        if not sep:
+            raise InputError(f"{where}: window {part.strip()!r} is not HH:MM-HH:MM")
+        windows.append((clock(start.strip()), clock(end.strip())))
+    return tuple(windows)
+
+
+def from_records(amap: AddressMap, postmen: list[dict], tasks: list[dict]) -> Scenario:
+    """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
+
+    Parameters
+    ----------
+    amap
+        The loaded map.
+    postmen
+        Records with ``id``, ``depot`` (an ``agency_id``), and optionally ``capacity`` (dossier units),
+        ``shift`` (``"07:30-17:30"``) and ``lunch`` (true for a 45-minute break inside 11:30-13:30).
+    tasks
+        Records with ``id``, ``kind`` (shuttle, result_return, home_pickup), ``pickup`` and ``delivery`` (an
+        ``agency_id``, ``authority_id`` or ``household_id`` of the map), and optionally ``load``,
+        ``pickup_window`` / ``delivery_window`` (``"HH:MM-HH:MM[,HH:MM-HH:MM]"``), ``priority`` (1-5) and
+        ``mandatory``.
+
+    Returns
+    -------
+    Scenario
+        The validated problem; ``synthetic`` is false unless a task visits a (synthetic) household.
+
+    Raises
+    ------
+    InputError
+        Every unknown place, depot or malformed record, one a line, naming the record and the field.
+    """
+    agencies, authorities = _map_places(amap)
+    homes = amap.layers.households.assign(
+        role="household", place_id=amap.layers.households["household_id"], name="household (synthetic)"
+    )
+    known = pd.concat([agencies, authorities, homes], ignore_index=True).set_index("place_id")
+    errors: list[str] = []
+    crew, depot_rows = [], []
+    for k, rec in enumerate(postmen):
+        where = f"postmen[{k}]"
+        depot = rec.get("depot")
+        if depot not in agencies["place_id"].values:
+            errors.append(f"{where}.depot: unknown agency {depot!r} (an agency_id of the map)")
+            continue
+        try:
+            shift = _windows(rec.get("shift"), f"{where}.shift") or ((clock("07:30"), clock("17:30")),)
+            crew.append(
+                Postman(
+                    str(rec.get("id", f"postman {k + 1}")),
+                    f"depot:{depot}",
+                    int(rec.get("capacity", POSTMAN_CAPACITY)),
+                    shift_start=shift[0][0],
+                    shift_end=shift[0][1],
+                    lunch=Break() if rec.get("lunch", True) else None,
+                )
+            )
+        except (InputError, TypeError, ValueError) as exc:
+            errors.append(f"{where}: {exc}")
+        depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
+    records, used = [], set()
+    for k, rec in enumerate(tasks):
+        where = f"tasks[{k}]"
+        for field in ("pickup", "delivery"):
+            if rec.get(field) not in known.index:
+                errors.append(
+                    f"{where}.{field}: unknown place {rec.get(field)!r} (an agency, authority or household id)"
+                )
+        try:
+            records.append(
+                Task(
+                    str(rec.get("id", f"T{k:03d}")),
+                    rec.get("kind", "shuttle"),
+                    str(rec.get("pickup")),
+                    str(rec.get("delivery")),
+                    load=int(rec.get("load", 1)),
+                    pickup_windows=_windows(rec.get("pickup_window"), f"{where}.pickup_window"),
+                    delivery_windows=_windows(rec.get("delivery_window"), f"{where}.delivery_window"),
+                    priority=int(rec.get("priority", 1)),
+                    mandatory=bool(rec.get("mandatory", False)),
+                )
+            )
+        except (InputError, TypeError, ValueError) as exc:
+            errors.append(f"{where}: {exc}")
+        used.update(str(rec.get(f)) for f in ("pickup", "delivery"))
+    if not crew and not errors:
+        errors.append("postmen: at least one postman is needed")
+    if errors:
+        raise InputError("; ".join(errors))
+    visited = known.loc[sorted(used & set(known.index))].reset_index()
+    table = _place_table([*depot_rows, visited])
+    day = _scenario(amap, table, crew, records)
+    day.synthetic = bool((table["role"] == "household").any())
+    return day
 
 
 def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:

@@ -14,7 +14,9 @@ from routing.problem import hhmm
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dispatch", help="plan postmen's routes for a generated day of tasks")
-    parser.add_argument("--generate", type=int, default=60, metavar="N", help="generate N tasks (default 60)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--scenario", type=Path, help="JSON file of postmen and tasks (see data/scenarios/)")
+    source.add_argument("--generate", type=int, default=60, metavar="N", help="generate N tasks (default 60)")
     parser.add_argument("--postmen", type=int, default=6, help="number of postmen (default 6)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated day")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds of search (default 20)")
@@ -24,13 +26,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def read_scenario(path: Path) -> dict:
+    """A scenario file: JSON with lists ``postmen`` and ``tasks`` (see :func:`routing.scenario.from_records`)."""
+    if not path.is_file():
+        raise InputError(f"no such scenario file: {path}")
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(records, dict) or not all(isinstance(records.get(k), list) for k in ("postmen", "tasks")):
+        raise InputError(f"{path}: expected an object with lists 'postmen' and 'tasks'")
+    return records
+
+
 def run(args: argparse.Namespace) -> int:
     if args.generate < 1 or args.postmen < 1:
         raise InputError("--generate and --postmen must be at least 1")
     if args.time_limit <= 0:
         raise InputError(f"--time-limit must be positive, got {args.time_limit}")
     amap = load_map(args)
-    day = scenario.generate(amap, args.generate, postmen=args.postmen, seed=args.seed)
+    if args.scenario is not None:
+        records = read_scenario(args.scenario)
+        day = scenario.from_records(amap, records["postmen"], records["tasks"])
+    else:
+        day = scenario.generate(amap, args.generate, postmen=args.postmen, seed=args.seed)
     plan = solver.solve(day.problem, time_limit_s=args.time_limit)
     verdict = check.check(day.problem, plan)
     geojson = scenario.route_lines(amap, day, plan)
@@ -38,12 +57,14 @@ def run(args: argparse.Namespace) -> int:
         args.map.parent.mkdir(parents=True, exist_ok=True)
         scenario.folium_map(geojson).save(args.map)
     if args.json:
-        payload = plan.to_dict() | {"synthetic": True, "check": verdict.ok, "geojson": geojson}
+        payload = plan.to_dict() | {"synthetic": day.synthetic, "check": verdict.ok, "geojson": geojson}
         print(json.dumps(payload, ensure_ascii=False, default=str))
         return 0
+    checked = "ok" if verdict.ok else "; ".join(verdict.violations)
+    label = " (synthetic)" if day.synthetic else ""
     print(
-        f"{len(day.problem.tasks)} tasks (synthetic), {args.postmen} postmen: {plan.vehicles} used, "
-        f"{plan.distance / 1000:.1f} km, {len(plan.unserved)} unserved; checker: {'ok' if verdict.ok else verdict}"
+        f"{len(day.problem.tasks)} tasks{label}, {len(day.problem.postmen)} postmen: {plan.vehicles} used, "
+        f"{plan.distance / 1000:.1f} km, {len(plan.unserved)} unserved; checker: {checked}"
     )
     for route in plan.routes:
         if route.used:

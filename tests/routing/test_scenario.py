@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from api.cli import main
+from geo._errors import InputError
 from geo.addressmap import AddressMap
 from routing import check, scenario, solver
 
@@ -41,3 +43,41 @@ def test_dispatch_command_prints_a_checked_plan(capsys: pytest.CaptureFixture[st
     assert code == 0
     assert payload["check"] is True and payload["synthetic"] is True
     assert payload["geojson"]["type"] == "FeatureCollection"
+
+
+def test_scenario_file_is_solved(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
+    path = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "hoan_kiem_morning.json"
+    code = main(["dispatch", "--scenario", str(path), "--time-limit", "2", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0 and payload["check"] is True
+    served = {s["task"] for r in payload["routes"] for s in r["stops"] if s["task"]}
+    assert {"S1", "S2", "S3", "R1", "H1"} == served | {u["task"] for u in payload["unserved"]}
+    assert "H1" in served  # mandatory
+
+
+def test_scenario_records_name_every_unknown_place(hanoi: AddressMap) -> None:
+    postmen = [{"id": "A", "depot": "osm:node/1"}, {"id": "B", "depot": "osm:node/5239480022"}]
+    tasks = [
+        {"id": "X", "kind": "shuttle", "pickup": "nowhere", "delivery": "osm:node/13709983613"},
+        {
+            "id": "Y",
+            "kind": "shuttle",
+            "pickup": "osm:node/5239480022",
+            "delivery": "osm:way/1197716023",
+            "pickup_window": "9am",
+        },
+    ]
+    with pytest.raises(InputError) as err:
+        scenario.from_records(hanoi, postmen, tasks)
+    message = str(err.value)
+    assert "postmen[0].depot: unknown agency 'osm:node/1'" in message
+    assert "tasks[0].pickup: unknown place 'nowhere'" in message
+    assert "tasks[1].pickup_window: window '9am' is not HH:MM-HH:MM" in message
+
+
+def test_bad_scenario_file_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "day.json"
+    path.write_text("{not json")
+    assert main(["dispatch", "--scenario", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not valid JSON" in err[0]
