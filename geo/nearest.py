@@ -158,7 +158,7 @@ def nearest_agencies(amap: AddressMap, lon: float, lat: float, *, k: int = 3) ->
     list of NearestAgency
         Sorted by travel time, each with its route.
     """
-    point = amap.snap([lon], [lat])
+    point = amap.snap(np.array([lon]), np.array([lat]))
     times = matrix.times_to_targets(amap.network, amap.agency_table, point)[0]
     k = max(1, min(k, len(times)))
     order = np.argsort(times, kind="stable")[:k]

@@ -80,23 +80,23 @@ def filter_ways(path: Path, profile: Profile, out_path: Path) -> WayFilterStats:
     needed: set[int] = set()
     read = 0
     try:
-        for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
-            tags = dict(way.tags)
-            if "highway" not in tags:
+        for obj in osmium.FileProcessor(str(path), osmium.osm.WAY):
+            tags = dict(obj.tags)
+            if "highway" not in tags or not isinstance(obj, osmium.osm.Way):
                 continue
             read += 1
             if not profile.allows(tags):
                 continue
-            refs = [n.ref for n in way.nodes]
+            refs = [n.ref for n in obj.nodes]
             needed.update(refs)
-            ways.append(Way(id=way.id, nodes=refs, tags=profile.normalise(tags)))
+            ways.append(Way(id=obj.id, nodes=refs, tags=profile.normalise(tags)))
         out_path.unlink(missing_ok=True)
         with osmium.SimpleWriter(str(out_path)) as writer:
             for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
                 if node.id in needed:
                     writer.add_node(node)
-            for way in ways:
-                writer.add_way(way)
+            for kept in ways:
+                writer.add_way(kept)
     except RuntimeError as exc:
         raise InputError(f"cannot read OSM file {path}: {exc}") from exc
     if not ways:

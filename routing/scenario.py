@@ -175,6 +175,7 @@ def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks:
         Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
     ]
     depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
+    assert travel.distance_m is not None  # asked for with_distance
     problem = Problem.build(travel.time_s.round(), travel.distance_m.round(), places, depots, crew, tasks)
     log.info("scenario: %d places, %d tasks, %d postmen", len(places), len(tasks), len(crew))
     return Scenario(problem, table)
@@ -247,7 +248,8 @@ def from_records(amap: AddressMap, postmen: list[dict], tasks: list[dict]) -> Sc
         except (InputError, TypeError, ValueError) as exc:
             errors.append(f"{where}: {exc}")
         depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
-    records, used = [], set()
+    records: list[Task] = []
+    used: set[str] = set()
     for k, rec in enumerate(tasks):
         where = f"tasks[{k}]"
         for field in ("pickup", "delivery"):
@@ -393,7 +395,11 @@ def progress_at(plan: Plan, when: int) -> dict[str, Progress]:
         done = [s for s in route.stops if s.departure <= when]
         if route.used and done:
             free = max(when, done[-1].departure)
-            if route.break_start is not None and route.break_start <= when < route.break_end:
+            if (
+                route.break_start is not None
+                and route.break_end is not None
+                and route.break_start <= when < route.break_end
+            ):
                 free = max(free, route.break_end)
             progress[route.postman] = Progress(done[-1].place, free, len(done))
     return progress

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError(f"{exc} (ids and order as in the CSV files)") from None
     result = matrix.travel_times(amap.network, o, d, with_distance=args.metric == "distance")
-    values = result.time_s if args.metric == "time" else result.distance_m
+    values = result.distance_m if result.distance_m is not None else result.time_s
     out = pd.DataFrame(
         {
             "from_id": np.repeat(origins["id"].values, len(destinations)),
