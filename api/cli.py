@@ -17,7 +17,7 @@ from pathlib import Path
 
 from geo._errors import AgencynetError
 
-COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites")
+COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites", "serve")
 
 
 class _Parser(argparse.ArgumentParser):

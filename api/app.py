@@ -1,0 +1,102 @@
+"""The agencynet HTTP service: application factory, start-up (the map is loaded once) and the pages.
+
+Run it with ``agencynet serve`` or ``uvicorn --factory api.app:create_app``. Routers are thin layers over
+:mod:`geo` and :mod:`routing`, one per user group (:mod:`api.routers`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import auth, errors
+from api.basemap import Basemap
+from api.routers import citizens, dispatchers, planners
+from api.settings import Settings
+from api.store import Store
+from geo import addressmap, paths
+from geo.addressmap import AddressMap
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+PAGES = {"/": "citizens.html", "/dispatch": "dispatch.html", "/planning": "planning.html"}
+"""Map pages and their files in ``api/pages``."""
+
+
+def load_map(settings: Settings) -> AddressMap:
+    """The address map the settings name (built, or read from the cache)."""
+    return addressmap.load(settings.osm, profile=settings.profile, data_dir=settings.data or paths.data_dir())
+
+
+def tokens_of(settings: Settings) -> dict[str, str]:
+    """The operator's tokens and roles, from the file and the environment (the environment wins)."""
+    tokens = {} if settings.tokens_file is None else auth.read_tokens_file(settings.tokens_file)
+    tokens |= auth.parse_tokens(settings.tokens)
+    if not tokens:
+        log.warning("no tokens configured: planner and dispatcher endpoints will answer 401")
+    return tokens
+
+
+def create_app(settings: Settings | None = None, *, amap: AddressMap | None = None) -> FastAPI:
+    """Build the service.
+
+    Parameters
+    ----------
+    settings
+        Settings; read from ``AGENCYNET_*`` environment variables when omitted.
+    amap
+        An already loaded map to serve (tests share one); loaded at start-up from the settings when omitted.
+
+    Returns
+    -------
+    FastAPI
+        The application; the map and the database are opened by its lifespan.
+    """
+    settings = settings or Settings()
+    tokens = tokens_of(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loaded = amap if amap is not None else await run_in_threadpool(load_map, settings)
+        app.state.amap = loaded
+        app.state.basemap = Basemap(loaded)
+        app.state.store = Store(settings.resolved_database_url())
+        log.info("map: %d agencies on %d road edges", len(loaded.agencies), loaded.network.n_edges)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="agencynet",
+        summary="Post offices as public-service agents in Hanoi: nearest agencies, dispatch of postmen, site planning.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tokens = tokens
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.include_router(citizens.router)
+    app.include_router(planners.router)
+    app.include_router(dispatchers.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for route, name in PAGES.items():
+        _add_page(app, route, HERE / "pages" / name)
+    return app
+
+
+def _add_page(app: FastAPI, route: str, path: Path) -> None:
+    async def page() -> HTMLResponse:
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+
+    app.add_api_route(route, page, methods=["GET"], include_in_schema=False, name=path.stem)

@@ -1,0 +1,57 @@
+"""Dependencies shared by the routers: the loaded map, the database, the settings and input checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from fastapi import Depends, Request
+
+from api.errors import FieldError
+from api.settings import Settings
+from api.store import Store
+from geo import snap
+from geo.addressmap import AddressMap
+
+
+def get_map(request: Request) -> AddressMap:
+    """The address map loaded at start-up."""
+    return request.app.state.amap
+
+
+def get_store(request: Request) -> Store:
+    """The database of plans and scenarios."""
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    """The service settings."""
+    return request.app.state.settings
+
+
+MapDep = Annotated[AddressMap, Depends(get_map)]
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def check_on_map(amap: AddressMap, lon: float, lat: float, *, field: str = "lat,lon") -> None:
+    """Raise :class:`FieldError` unless the point lies within the snapping distance of the map's roads."""
+    distance = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
+    if not np.isfinite(distance) or distance > snap.DEFAULT_MAX_DISTANCE_M:
+        west, east = float(amap.network.node_lon.min()), float(amap.network.node_lon.max())
+        south, north = float(amap.network.node_lat.min()), float(amap.network.node_lat.max())
+        raise FieldError(
+            field,
+            f"point ({lat:.6f}, {lon:.6f}) is {distance:.0f} m from the nearest road of the map (limit "
+            f"{snap.DEFAULT_MAX_DISTANCE_M:.0f} m); the map covers lat {south:.4f}..{north:.4f}, "
+            f"lon {west:.4f}..{east:.4f}",
+        )
+
+
+def time_limit(settings: Settings, asked: float | None) -> float:
+    """The search budget of a request: the asked one within the operator's maximum, else the default."""
+    if asked is None:
+        return settings.solve_time_limit_s
+    if asked > settings.max_solve_time_s:
+        raise FieldError("time_limit_s", f"at most {settings.max_solve_time_s:g} s, got {asked:g}")
+    return asked

@@ -1,0 +1,182 @@
+"""Dispatch plans for the service: compose :mod:`routing` on the map, and keep what a plan needs to continue.
+
+A stored plan keeps its day as plain records (postmen and tasks in the form of
+:func:`routing.scenario.from_records`), so that re-optimisation rebuilds the problem on the current map and
+adds the new tasks' places. A generated day is stored in the same form.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from api.errors import FieldError
+from geo.addressmap import AddressMap
+from routing import check, scenario, solver
+from routing.plan import Plan, Route, Stop, Unserved
+from routing.problem import Problem, Window, hhmm
+from routing.scenario import Scenario
+from routing.solver import Progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """A solved day: the records it was built from, the plan, the checker's verdict and the GeoJSON."""
+
+    postmen: list[dict]
+    tasks: list[dict]
+    synthetic: bool
+    plan: Plan
+    violations: list[str]
+    warnings: list[str]
+    geojson: dict
+
+    def state(self) -> dict:
+        """What re-optimisation needs (stored, never served)."""
+        return {"postmen": self.postmen, "tasks": self.tasks, "synthetic": self.synthetic}
+
+    def result(self) -> dict:
+        """What the service serves to dispatchers."""
+        return {
+            "synthetic": self.synthetic,
+            "check": not self.violations,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "plan": self.plan.to_dict(),
+            "geojson": self.geojson,
+        }
+
+
+def _windows(windows: tuple[Window, ...] | None) -> str | None:
+    return None if windows is None else ",".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in windows)
+
+
+def records(problem: Problem) -> tuple[list[dict], list[dict]]:
+    """Postmen and task records (the form of :func:`routing.scenario.from_records`) of a map problem."""
+    postmen = [
+        {
+            "id": m.id,
+            "depot": m.start_depot.removeprefix("depot:"),
+            "capacity": m.capacity,
+            "shift": f"{hhmm(m.shift_start)}-{hhmm(m.shift_end)}",
+            "lunch": m.lunch is not None,
+        }
+        for m in problem.postmen
+    ]
+    tasks = [
+        {
+            "id": t.id,
+            "kind": t.kind,
+            "pickup": t.pickup,
+            "delivery": t.delivery,
+            "load": t.load,
+            "pickup_window": _windows(t.pickup_windows),
+            "delivery_window": _windows(t.delivery_windows),
+            "priority": t.priority,
+            "mandatory": t.mandatory,
+        }
+        for t in problem.tasks
+    ]
+    return postmen, tasks
+
+
+def _finish(amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict]) -> Outcome:
+    verdict = check.check(day.problem, plan)
+    geojson = scenario.route_lines(amap, day, plan)
+    return Outcome(postmen, tasks, day.synthetic, plan, list(verdict.violations), list(day.problem.warnings), geojson)
+
+
+def generated(amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_limit_s: float) -> Outcome:
+    """Plan a generated (synthetic) day of ``n_tasks`` tasks for ``postmen`` postmen."""
+    day = scenario.generate(amap, n_tasks, postmen=postmen, seed=seed)
+    plan = solver.solve(day.problem, time_limit_s=time_limit_s)
+    crew, tasks = records(day.problem)
+    return _finish(amap, day, plan, crew, tasks)
+
+
+def explicit(amap: AddressMap, postmen: list[dict], tasks: list[dict], *, time_limit_s: float) -> Outcome:
+    """Plan a day given as records (postmen with depots, tasks between places of the map)."""
+    day = scenario.from_records(amap, postmen, tasks)
+    plan = solver.solve(day.problem, time_limit_s=time_limit_s)
+    return _finish(amap, day, plan, postmen, tasks)
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """The :class:`Plan` of :meth:`Plan.to_dict`."""
+    routes = tuple(
+        Route(**{**r, "stops": tuple(Stop(**s) for s in r["stops"])})  # type: ignore[arg-type]
+        for r in data["routes"]
+    )
+    return Plan(
+        routes,
+        tuple(Unserved(**u) for u in data["unserved"]),
+        objective=data["objective"],
+        status=data["status"],
+    )
+
+
+def _reindexed(plan: Plan, problem: Problem) -> Plan:
+    """The plan with each stop's matrix index looked up in ``problem`` (place tables differ between builds)."""
+    routes = tuple(
+        replace(r, stops=tuple(replace(s, place_index=problem.index(s.place)) for s in r.stops)) for r in plan.routes
+    )
+    return replace(plan, routes=routes)
+
+
+def progress_of(plan: Plan, problem: Problem, given: dict[str, dict]) -> dict[str, Progress]:
+    """Per postman progress from the request, checked against the plan (fields named in errors)."""
+    out = {}
+    postmen = {r.postman: r for r in plan.routes}
+    for name, p in given.items():
+        field = f"progress.{name}"
+        if name not in postmen:
+            raise FieldError(field, f"no postman {name!r} in this plan")
+        if p["place"] not in problem.places:
+            raise FieldError(f"{field}.place", f"place {p['place']!r} is not a place of this plan")
+        if p["done"] > len(postmen[name].stops):
+            raise FieldError(f"{field}.done", f"the route of {name!r} has only {len(postmen[name].stops)} stops")
+        hours, minutes = (int(x) for x in p["clock"].split(":"))
+        out[name] = Progress(p["place"], hours * 3600 + minutes * 60, p["done"])
+    return out
+
+
+def reoptimised(
+    amap: AddressMap,
+    state: dict,
+    stored_plan: dict,
+    new_tasks: list[dict],
+    *,
+    at: str | None,
+    progress: dict[str, dict] | None,
+    time_limit_s: float,
+) -> Outcome:
+    """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed."""
+    known = {t["id"] for t in state["tasks"]}
+    for k, t in enumerate(new_tasks):
+        if t["id"] in known:
+            raise FieldError(f"tasks[{k}].id", f"task {t['id']!r} is already in the plan")
+    all_tasks = [*state["tasks"], *new_tasks]
+    day = scenario.from_records(amap, state["postmen"], all_tasks)
+    fresh = {t["id"] for t in new_tasks}
+    full = day.problem
+    before = Problem.build(
+        full.times,
+        full.distances,
+        full.places.values(),
+        full.depots.values(),
+        full.postmen,
+        [t for t in full.tasks if t.id not in fresh],
+    )
+    plan = _reindexed(plan_from_dict(stored_plan), before)
+    if at is not None:
+        hours, minutes = (int(x) for x in at.split(":"))
+        where = scenario.progress_at(plan, hours * 3600 + minutes * 60)
+    else:
+        where = progress_of(plan, before, progress or {})
+    problem, new_plan = solver.reoptimise(
+        before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
+    )
+    day = Scenario(problem, day.places, day.synthetic or state["synthetic"])
+    return _finish(amap, day, new_plan, state["postmen"], all_tasks)

@@ -1,0 +1,111 @@
+"""Dispatcher endpoints (bearer token, role ``dispatcher``): plan a day, read it, add tasks during the day.
+
+Plans may visit households (home pickups and result returns); their ids and stop times are served here, to
+dispatchers only, and nothing else of the household records.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from api import auth, plans, schemas
+from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(
+    tags=["dispatchers"],
+    dependencies=[Depends(auth.require("dispatcher"))],
+    responses={401: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}, 422: {"model": schemas.ErrorBody}},
+)
+
+PlanId = Annotated[str, Path(max_length=64, description="id returned by POST /plans")]
+
+
+def _answer(record_id: str, version: int, result: dict) -> dict:
+    return {"id": record_id, "version": version} | {k: v for k, v in result.items() if k != "geojson"}
+
+
+def _stored(store: StoreDep, plan_id: str) -> dict:
+    record = store.get("plan", plan_id)
+    if record is None:
+        raise NotFound("id", f"no plan {plan_id!r}")
+    return record
+
+
+@router.post("/plans", response_model=schemas.PlanAnswer, status_code=status.HTTP_201_CREATED, summary="Plan a day")
+def create_plan(
+    body: schemas.PlanRequest, amap: MapDep, store: StoreDep, settings: SettingsDep, response: Response
+) -> dict:
+    """Route postmen for explicit tasks and postmen, or for a generated (synthetic) day.
+
+    Explicit places are ids of the map: an ``agency_id`` for depots, and ``agency_id``, ``authority_id`` or
+    ``household_id`` for task pickups and deliveries. The plan is stored; its id is in the answer and in the
+    ``Location`` header.
+    """
+    limit = time_limit(settings, body.time_limit_s)
+    if body.generate is not None:
+        assert isinstance(body.postmen, int)
+        outcome = plans.generated(amap, body.generate, body.postmen, body.seed, time_limit_s=limit)
+    else:
+        assert isinstance(body.postmen, list) and body.tasks is not None
+        outcome = plans.explicit(
+            amap,
+            [p.model_dump() for p in body.postmen],
+            [t.model_dump() for t in body.tasks],
+            time_limit_s=limit,
+        )
+    request = body.model_dump(mode="json")
+    plan_id = store.add("plan", request, outcome.state(), outcome.result())
+    response.headers["Location"] = f"/plans/{plan_id}"
+    log.info("plan %s: %d tasks, %d unserved", plan_id, len(outcome.tasks), len(outcome.plan.unserved))
+    return _answer(plan_id, 1, outcome.result())
+
+
+@router.get("/plans", summary="Recent plans")
+def list_plans(store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
+    """Ids, creation times and versions of the newest plans."""
+    return store.list("plan", limit=limit)
+
+
+@router.get("/plans/{plan_id}", response_model=schemas.PlanAnswer, summary="A stored plan")
+def get_plan(plan_id: PlanId, store: StoreDep) -> dict:
+    """The plan: routes with stop times, unserved tasks with reasons, the checker's verdict."""
+    record = _stored(store, plan_id)
+    return _answer(record["id"], record["version"], record["result"])
+
+
+@router.get(
+    "/plans/{plan_id}/geojson",
+    response_model=schemas.FeatureCollection,
+    summary="A stored plan as GeoJSON",
+)
+def get_plan_geojson(plan_id: PlanId, store: StoreDep) -> dict:
+    """One LineString per postman along the roads and one numbered Point per stop (with arrival time, s)."""
+    return _stored(store, plan_id)["result"]["geojson"]
+
+
+@router.post("/plans/{plan_id}/tasks", response_model=schemas.PlanAnswer, summary="Add tasks and re-optimise")
+def add_tasks(plan_id: PlanId, body: schemas.NewTasks, amap: MapDep, store: StoreDep, settings: SettingsDep) -> dict:
+    """Insert new tasks into the plan; stops done by ``at`` (or as ``progress`` says) stay as they were.
+
+    The stored plan is replaced by the new one and its ``version`` goes up; two concurrent updates of the
+    same plan cannot both win (the second gets 409 and may retry).
+    """
+    limit = time_limit(settings, body.time_limit_s)
+    record = _stored(store, plan_id)
+    outcome = plans.reoptimised(
+        amap,
+        record["state"],
+        record["result"]["plan"],
+        [t.model_dump() for t in body.tasks],
+        at=body.at,
+        progress=None if body.progress is None else {k: v.model_dump() for k, v in body.progress.items()},
+        time_limit_s=limit,
+    )
+    version = store.update("plan", plan_id, record["version"], state=outcome.state(), result=outcome.result())
+    return _answer(plan_id, version, outcome.result())

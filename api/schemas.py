@@ -1,0 +1,178 @@
+"""Request and response models of the service; GeoJSON goes in and out as plain FeatureCollections.
+
+Clock times are ``"HH:MM"`` strings (seconds since midnight inside the routing package); places are ids of
+the map's layers: ``agency_id``, ``authority_id`` or ``household_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
+"""Pattern of a clock time ``HH:MM``."""
+
+_HHMM = r"\s*([01]?\d|2[0-3]):[0-5]\d\s*"
+WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
+"""Pattern of time windows ``"08:00-11:30"`` or ``"08:00-11:30,13:30-17:00"``."""
+
+
+class Problem(BaseModel):
+    """One reason a request was refused."""
+
+    field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
+    reason: str
+
+
+class ErrorBody(BaseModel):
+    """Body of every 4xx answer."""
+
+    detail: list[Problem]
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection (features kept as given)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[dict[str, Any]]
+
+
+class NearestAgency(BaseModel):
+    """An agency reached from the citizen's point, with the route along the roads."""
+
+    agency_id: str
+    name: str
+    kind: str
+    travel_time_s: float = Field(description="travel time, s")
+    distance_m: float = Field(description="road distance, m")
+    geometry: dict[str, Any] = Field(description="route as a GeoJSON LineString from the point to the agency")
+
+
+class Origin(BaseModel):
+    """Where a nearest-agency query starts: the given point, or the geocoded address."""
+
+    lon: float
+    lat: float
+    label: str | None = None
+
+
+class NearestAnswer(BaseModel):
+    """The answer of ``GET /agencies/nearest``."""
+
+    origin: Origin
+    agencies: list[NearestAgency]
+
+
+class SearchHit(BaseModel):
+    """A search result (addresses, agencies, authorities, wards; never households)."""
+
+    id: str
+    kind: Literal["address", "agency", "authority", "ward"]
+    name: str
+    label: str
+    lon: float
+    lat: float
+    score: float = Field(description="match quality in [0, 1]")
+
+
+class SearchAnswer(BaseModel):
+    """The answer of ``GET /search``."""
+
+    query: str
+    results: list[SearchHit]
+
+
+class PostmanIn(BaseModel):
+    """A postman of an explicit plan request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    depot: str = Field(description="agency_id of the post office where the day starts and ends")
+    capacity: int = Field(default=40, ge=0, le=10_000, description="dossier units carried at once")
+    shift: str = Field(default="07:30-17:30", pattern=WINDOWS, description="working hours HH:MM-HH:MM")
+    lunch: bool = Field(default=True, description="take a 45-minute break inside 11:30-13:30")
+
+
+class TaskIn(BaseModel):
+    """A dossier movement of an explicit plan request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: Literal["shuttle", "result_return", "home_pickup"]
+    pickup: str = Field(description="place id where the dossier is collected")
+    delivery: str = Field(description="place id where it is delivered")
+    load: int = Field(default=1, ge=1, le=1000, description="dossier units")
+    pickup_window: str | None = Field(default=None, pattern=WINDOWS, description="e.g. '08:00-10:00'")
+    delivery_window: str | None = Field(default=None, pattern=WINDOWS, description="e.g. '13:30-17:00'")
+    priority: int = Field(default=1, ge=1, le=5, description="1 routine to 5 urgent")
+    mandatory: bool = False
+
+
+class PlanRequest(BaseModel):
+    """``POST /plans``: explicit ``postmen`` and ``tasks``, or a generated day (``generate`` tasks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    generate: int | None = Field(default=None, ge=1, le=300, description="generate a synthetic day of N tasks")
+    postmen: int | list[PostmanIn] = Field(description="number of postmen (generated day) or the postmen")
+    seed: int = Field(default=1, ge=0, description="seed of the generated day")
+    tasks: list[TaskIn] | None = None
+    time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PlanRequest:
+        if self.generate is not None:
+            if not isinstance(self.postmen, int) or not 1 <= self.postmen <= 50:
+                raise ValueError("with 'generate', 'postmen' is a number of postmen from 1 to 50")
+            if self.tasks is not None:
+                raise ValueError("give either 'generate' or 'tasks', not both")
+        else:
+            if self.tasks is None:
+                raise ValueError("give 'tasks' (with a list of 'postmen') or 'generate'")
+            if isinstance(self.postmen, int) or not self.postmen:
+                raise ValueError("with 'tasks', 'postmen' is a non-empty list of postmen")
+        return self
+
+
+class ProgressIn(BaseModel):
+    """Where a postman is when new tasks arrive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    place: str
+    clock: str = Field(pattern=CLOCK)
+    done: int = Field(default=1, ge=1, description="stops of his route already done, counting the start")
+
+
+class NewTasks(BaseModel):
+    """``POST /plans/{id}/tasks``: tasks to insert; what is done by ``at`` (or ``progress``) stays fixed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: list[TaskIn] = Field(min_length=1)
+    at: str | None = Field(default=None, pattern=CLOCK, description="the clock now, HH:MM")
+    progress: dict[str, ProgressIn] | None = None
+    time_limit_s: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _when(self) -> NewTasks:
+        if (self.at is None) == (self.progress is None):
+            raise ValueError("give either 'at' (the clock now) or 'progress' (per postman)")
+        return self
+
+
+class PlanAnswer(BaseModel):
+    """A stored plan: routes with stop times, unserved tasks with reasons, and the checker's verdict."""
+
+    id: str
+    version: int
+    synthetic: bool
+    check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
+    violations: list[str]
+    warnings: list[str]
+    plan: dict[str, Any]

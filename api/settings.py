@@ -1,0 +1,65 @@
+"""Settings of the HTTP service, read from ``AGENCYNET_*`` environment variables (pydantic-settings).
+
+Every setting has a default that runs the service offline on the embedded central-Hanoi data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE = Path("data") / "agencynet.sqlite"
+"""Default database file, relative to the working directory (``data/*.sqlite`` is git-ignored)."""
+
+
+class Settings(BaseSettings):
+    """Service settings; each field is also read from ``AGENCYNET_<NAME>`` (e.g. ``AGENCYNET_DATABASE_URL``).
+
+    Attributes
+    ----------
+    data
+        Folder of the Hanoi data files; :func:`geo.paths.data_dir` decides when empty (same variable,
+        ``AGENCYNET_DATA``, as the command line).
+    osm
+        OSM extract to build the network from; the default central-Hanoi extract when empty.
+    profile
+        Travel profile of the map (``motorbike``, ``car``, ``walk``).
+    database_url
+        SQLAlchemy URL of the database holding plans and scenarios; a SQLite file under ``data/`` when empty.
+    tokens
+        Bearer tokens and their roles, ``"tokenA:planner,tokenB:dispatcher"``.
+    tokens_file
+        JSON (``{"token": "role"}``) or TOML (``[tokens]`` table of the same) file of tokens; merged with
+        ``tokens``.
+    tiles_url
+        Optional online tile template (``https://.../{z}/{x}/{y}.png``) offered as a layer on the pages; the
+        pages draw the project's own roads and wards when empty, so they work offline.
+    tiles_attribution
+        Attribution shown with the online tiles.
+    solve_time_limit_s
+        Default search budget of ``POST /plans``, seconds.
+    max_solve_time_s
+        Largest search budget a request may ask for, seconds (a worker is busy that long).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AGENCYNET_", extra="ignore")
+
+    data: Path | None = None
+    osm: Path | None = None
+    profile: str = "motorbike"
+    database_url: str = ""
+    tokens: str = ""
+    tokens_file: Path | None = None
+    tiles_url: str = ""
+    tiles_attribution: str = "© OpenStreetMap contributors"
+    solve_time_limit_s: float = Field(default=5.0, gt=0)
+    max_solve_time_s: float = Field(default=60.0, gt=0)
+
+    def resolved_database_url(self) -> str:
+        """The database URL, the default SQLite file when none is set (its folder is created)."""
+        if self.database_url:
+            return self.database_url
+        DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DEFAULT_DATABASE}"

@@ -1,0 +1,122 @@
+"""Plans and scenarios kept in a database with SQLAlchemy Core (SQLite by default, PostgreSQL when asked).
+
+Each record is one row: a stable id, creation and update times, a version counter and JSON documents. SQLite
+runs in WAL mode with a busy timeout so that concurrent requests read while one writes; every write is one
+transaction, and an update names the version it read (optimistic locking), so two re-optimisations of the same
+plan cannot silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+
+def _table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("request", sa.JSON, nullable=False),
+        sa.Column("state", sa.JSON, nullable=False),
+        sa.Column("result", sa.JSON, nullable=False),
+    )
+
+
+TABLES = {"plan": _table("plans"), "scenario": _table("scenarios")}
+"""One table per kind of record: ``request`` as posted, ``state`` needed to continue, ``result`` as served."""
+
+
+class ConflictError(Exception):
+    """The record changed since it was read (another request updated it first)."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Store:
+    """The records of the service in one database.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy database URL; tables are created when missing.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = sa.create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        log.info("database %s", self.engine.url.render_as_string(hide_password=True))
+
+    def add(self, kind: str, request: dict, state: dict, result: dict) -> str:
+        """Store a new record; returns its id (``plan-`` or ``scenario-`` followed by 12 hex digits)."""
+        table = TABLES[kind]
+        now = datetime.now(UTC)
+        record_id = f"{kind}-{secrets.token_hex(6)}"
+        with self.engine.begin() as conn:
+            conn.execute(
+                table.insert().values(
+                    id=record_id, created_at=now, updated_at=now, version=1, request=request, state=state, result=result
+                )
+            )
+        return record_id
+
+    def get(self, kind: str, record_id: str) -> dict | None:
+        """The record as a dict (columns as keys), or ``None`` when there is no such id."""
+        table = TABLES[kind]
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def list(self, kind: str, *, limit: int = 50) -> list[dict]:
+        """The newest records' ids, times and versions, newest first."""
+        table = TABLES[kind]
+        query = (
+            sa.select(table.c.id, table.c.created_at, table.c.updated_at, table.c.version)
+            .order_by(table.c.created_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def update(self, kind: str, record_id: str, version: int, *, state: dict, result: dict) -> int:
+        """Replace a record's state and result if it is still at ``version``; returns the new version.
+
+        Raises
+        ------
+        ConflictError
+            When the record was updated by someone else since ``version`` was read.
+        """
+        table = TABLES[kind]
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                table.update()
+                .where(table.c.id == record_id, table.c.version == version)
+                .values(state=state, result=result, version=version + 1, updated_at=datetime.now(UTC))
+            )
+            if done.rowcount != 1:
+                raise ConflictError(f"{kind} {record_id} changed since version {version}")
+        return version + 1
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
