@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -280,6 +281,67 @@ class Coverage:
     def to_geojson(self) -> dict:
         """The ward table as a GeoJSON FeatureCollection (aggregates only: no household is exported)."""
         return ward_geojson(self.wards)
+
+    def folium_map(self, *, minutes: float | None = None, zoom_start: int = 13) -> Any:
+        """A folium choropleth of the share of population within ``minutes`` (the first threshold by default).
+
+        Returns
+        -------
+        folium.Map
+            One polygon per ward, red (0 %) to green (100 %), with population and mean time in the tooltip.
+        """
+        m = self.minutes[0] if minutes is None else float(minutes)
+        if m not in self.minutes:
+            raise InputError(f"no coverage for {m:g} minutes; thresholds: {', '.join(map(_label, self.minutes))}")
+        # Imported here: folium is only needed to draw.
+        import folium
+
+        bounds = self.wards.total_bounds
+        centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+        fmap = folium.Map(location=centre, zoom_start=zoom_start, tiles="OpenStreetMap", control_scale=True)
+        scale = share_scale(m)
+        choropleth(self.wards, m, scale, name=f"coverage within {m:g} min").add_to(fmap)
+        scale.add_to(fmap)
+        return fmap
+
+
+def share_scale(minutes: float) -> Any:
+    """The colour scale of coverage maps: red at 0 % of the population within ``minutes``, green at 100 %."""
+    import branca.colormap
+
+    scale = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
+    scale = scale.to_step(10)
+    scale.caption = f"share of population within {minutes:g} min of an agency"
+    return scale
+
+
+def choropleth(wards: gpd.GeoDataFrame, minutes: float, scale: Any, *, name: str, show: bool = True) -> Any:
+    """A folium GeoJson layer of a ward table coloured by the share within ``minutes``, with tooltips."""
+    import folium
+
+    key = f"share_within_{_label(minutes)}"
+    frame = wards[["ward_id", "name", "population", key, "mean_time_min", "p95_time_min", "geometry"]]
+    frame = frame.assign(
+        share_pct=(100 * frame[key]).round(1),
+        mean_time_min=frame["mean_time_min"].round(1),
+        p95_time_min=frame["p95_time_min"].round(1),
+    )
+    share = dict(zip(frame["ward_id"], frame[key], strict=True))
+    return folium.GeoJson(
+        frame.drop(columns=[key]).__geo_interface__,
+        name=name,
+        show=show,
+        style_function=lambda f: {
+            "fillColor": scale(share[f["properties"]["ward_id"]]),
+            "color": "#555",
+            "weight": 1,
+            "fillOpacity": 0.55,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "population", "share_pct", "mean_time_min", "p95_time_min"],
+            aliases=["ward", "persons", f"% within {minutes:g} min", "mean minutes", "95th percentile minutes"],
+        ),
+    )
 
 
 def ward_geojson(wards: gpd.GeoDataFrame) -> dict:

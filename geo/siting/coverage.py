@@ -194,7 +194,7 @@ class MaxCoverage(LocateModel):
             self.bound = base_weight + float(res.bound)
             self.status = "optimal" if res.status == "optimal" else "feasible"
         self.sites = np.union1d(self.fixed_open, chosen)
-        self.covered = reach[:, self.sites].any(axis=1) if self.sites.size else np.zeros(self.n_demand, bool)
+        self.covered = np.asarray(reach[:, self.sites].any(axis=1), dtype=bool)
         self.objective = float(self.weights[self.covered].sum())
         if self.status == "optimal":
             self.bound = self.objective

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -106,6 +107,14 @@ def elloumi_model(
     return np.concatenate(obj), a, row_lb_arr, np.array([n_site]), np.ones(n_var), constant
 
 
+@dataclass
+class _Incumbent:
+    """Best solution so far: all open sites and their total weighted cost."""
+
+    sites: np.ndarray
+    cost: float
+
+
 class PMedian(LocateModel):
     """Minimise total demand-weighted travel time with ``p`` new sites besides the fixed-open ones.
 
@@ -156,7 +165,7 @@ class PMedian(LocateModel):
         resolution = objective_resolution(w)
         sites, upper = _heuristic.interchange(w, _heuristic.greedy(w, fixed, p), fixed, deadline=deadline)
         log.debug("greedy + interchange: %.6g", upper)
-        best = {"sites": sites, "cost": upper}
+        best = _Incumbent(sites, upper)
 
         calls = [0]
 
@@ -164,12 +173,12 @@ class PMedian(LocateModel):
             # Local search from the first relaxed solutions, later only from those close to the incumbent:
             # early ones find good solutions when p is large, late ones are many and seldom better.
             calls[0] += 1
-            if calls[0] > LOCAL_SEARCH_FREE and w[:, relaxed].min(axis=1).sum() > 1.05 * best["cost"]:
-                return best["cost"]
+            if calls[0] > LOCAL_SEARCH_FREE and w[:, relaxed].min(axis=1).sum() > 1.05 * best.cost:
+                return best.cost
             local, cost = _heuristic.interchange(w, relaxed, fixed, deadline=deadline)
-            if cost < best["cost"]:
-                best.update(sites=local, cost=cost)
-            return best["cost"]
+            if cost < best.cost:
+                best.sites, best.cost = local, cost
+            return best.cost
 
         # Leave the larger part of the budget for the MIP if the bound alone does not close the gap.
         budget = start + 0.4 * (deadline - start)
@@ -177,7 +186,7 @@ class PMedian(LocateModel):
             w, fixed, p, upper, deadline=budget, resolution=resolution, on_solution=improve, mu_min=MU_MIN
         )
         self.lagrangian_iterations = lag.iterations
-        upper, bound = best["cost"], lag.bound
+        upper, bound = best.cost, lag.bound
         status = "optimal" if bound > upper - max(resolution, 1e-9 * abs(upper)) else "feasible"
         if status == "optimal":
             bound = upper
@@ -186,13 +195,13 @@ class PMedian(LocateModel):
             log.debug("reduced-cost fixing: %d sites closed, %d opened", closed.size, opened.size)
             if self.method == "mip":
                 keep = np.setdiff1d(np.arange(w.shape[1]), closed)
-                exact = self._exact(w, keep, opened, deadline, best["sites"])
+                exact = self._exact(w, keep, opened, deadline, best.sites)
             else:
                 found, cost, lower, nodes = _branch.branch_and_bound(
                     w,
                     fixed,
                     p,
-                    best["sites"],
+                    best.sites,
                     upper,
                     closed=closed,
                     opened=opened,
@@ -205,15 +214,15 @@ class PMedian(LocateModel):
                 exact = {"sites": found, "cost": cost, "bound": lower, "optimal": False}
             if exact is not None:
                 if exact["cost"] < upper:
-                    best.update(sites=exact["sites"], cost=exact["cost"])
-                upper = best["cost"]
+                    best.sites, best.cost = exact["sites"], exact["cost"]
+                upper = best.cost
                 bound = max(bound, exact["bound"])
                 if exact["optimal"] or bound > upper - max(resolution, 1e-9 * abs(upper)):
                     status, bound = "optimal", upper
         if resolution and status != "optimal":
             bound = float(np.ceil(bound - 1e-9))
-        self.sites = best["sites"]
-        self.objective = float(best["cost"])
+        self.sites = best.sites
+        self.objective = float(best.cost)
         self.bound = min(float(bound), self.objective)
         self.status = status
         self.assignment = nearest_assignment(self.cost, self.sites)

@@ -440,37 +440,14 @@ class SiteScenario:
             "new sites" (orange), and "service areas" of the new sites when :attr:`areas` is set.
         """
         # Imported here: folium is only needed to draw.
-        import branca.colormap
         import folium
 
-        scale = branca.colormap.LinearColormap(
-            ["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0
-        ).to_step(10)
-        scale.caption = f"share of population within {self.minutes:g} min of an agency"
+        scale = access.share_scale(self.minutes)
         bounds = self.before.wards.total_bounds
         centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
         fmap = folium.Map(location=centre, zoom_start=zoom_start, tiles="OpenStreetMap", control_scale=True)
-        key = self.share_key
-        for label, cover, show in (("coverage before", self.before, False), ("coverage after", self.after, True)):
-            wards = cover.wards[["ward_id", "name", "population", key, "mean_time_min", "p95_time_min", "geometry"]]
-            wards = wards.assign(share_pct=(100 * wards[key]).round(1), mean_time_min=wards["mean_time_min"].round(1))
-            wards = wards.drop(columns=[key, "p95_time_min"])
-            share = dict(zip(wards["ward_id"], wards["share_pct"] / 100, strict=True))
-            folium.GeoJson(
-                wards.__geo_interface__,
-                name=label,
-                show=show,
-                style_function=lambda f, share=share: {
-                    "fillColor": scale(share[f["properties"]["ward_id"]]),
-                    "color": "#555",
-                    "weight": 1,
-                    "fillOpacity": 0.55,
-                },
-                tooltip=folium.GeoJsonTooltip(
-                    ["name", "population", "share_pct", "mean_time_min"],
-                    aliases=["ward", "persons", f"% within {self.minutes:g} min", "mean minutes"],
-                ),
-            ).add_to(fmap)
+        access.choropleth(self.before.wards, self.minutes, scale, name="coverage before", show=False).add_to(fmap)
+        access.choropleth(self.after.wards, self.minutes, scale, name="coverage after").add_to(fmap)
         if self.areas is not None and not self.areas.empty:
             folium.GeoJson(
                 self.areas[["agency_id", "minutes", "geometry"]].__geo_interface__,
