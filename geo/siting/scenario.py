@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from geo import isochrones, matrix, snap
-from geo._errors import InputError
+from geo._errors import InfeasibleError, InputError
 from geo.addressmap import AddressMap
 from geo.siting import access
 from geo.siting._base import LocateModel
@@ -599,9 +599,19 @@ def plan(
     log.info("matrix %d x %d in %.2f s", *cost.shape, matrix_time)
 
     weights = demand["persons"].to_numpy(dtype=float)
-    solver, unit = _build_model(
-        name, cost, weights, p=p, seconds=minutes * 60.0, capacity=capacity, fixed=np.arange(n_existing)
-    )
+    try:
+        solver, unit = _build_model(
+            name, cost, weights, p=p, seconds=minutes * 60.0, capacity=capacity, fixed=np.arange(n_existing)
+        )
+    except InfeasibleError as exc:
+        # The model speaks of demand rows; the planner needs to know where that is and what to change.
+        far = np.flatnonzero(np.min(cost, axis=1) > minutes * 60.0)
+        where = ""
+        if far.size:
+            worst = demand.iloc[int(far[np.argmax(np.min(cost[far], axis=1))])]
+            where = f" (worst demand cell near lat={worst.geometry.y:.5f}, lon={worst.geometry.x:.5f})"
+        hint = "; raise --minutes or add candidates there" if name == "lscp" else ""
+        raise InfeasibleError(f"{name} at {minutes:g} min: {exc}{where}{hint}") from exc
     solver.solve(time_limit_s=time_limit_s)
 
     new_idx = solver.new_sites - n_existing
