@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
 """Pattern of a clock time ``HH:MM``."""
@@ -111,6 +111,17 @@ class TaskIn(BaseModel):
     delivery_window: str | None = Field(default=None, pattern=WINDOWS, description="e.g. '13:30-17:00'")
     priority: int = Field(default=1, ge=1, le=5, description="1 routine to 5 urgent")
     mandatory: bool = False
+
+    @field_validator("pickup_window", "delivery_window")
+    @classmethod
+    def _ordered(cls, value: str | None) -> str | None:
+        for part in (value or "").split(","):
+            if not part:
+                continue
+            start, end = (int(h) * 60 + int(m) for h, m in (t.strip().split(":") for t in part.split("-")))
+            if end < start:
+                raise ValueError(f"window {part.strip()} ends before it starts")
+        return value
 
 
 class PlanRequest(BaseModel):

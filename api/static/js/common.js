@@ -1,0 +1,97 @@
+// Shared by the pages: the offline basemap (the project's own roads and wards), API calls, formatting.
+"use strict";
+
+const COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf", "#66c2a5", "#999999"];
+const ROAD_STYLE = {
+  trunk: ["#e07b39", 3], primary: ["#e8a33d", 2.6], secondary: ["#f3d36b", 2.2], tertiary: ["#ffffff", 1.8],
+  trunk_link: ["#e07b39", 1.5], primary_link: ["#e8a33d", 1.5], secondary_link: ["#f3d36b", 1.4],
+};
+
+function fmtMinutes(seconds) { return (seconds / 60).toFixed(1) + " min"; }
+function fmtKm(metres) { return (metres / 1000).toFixed(2) + " km"; }
+function hhmm(seconds) {
+  const m = Math.round(seconds / 60);
+  return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+}
+function esc(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+// fetch JSON; throws an Error whose message lists the API's field/reason pairs.
+async function api(path, options = {}) {
+  const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+  if (options.token) headers.Authorization = "Bearer " + options.token;
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method: options.method || "GET", headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && Array.isArray(data.detail)
+      ? data.detail.map((d) => (d.field ? d.field + ": " : "") + d.reason).join("\n")
+      : response.status + " " + response.statusText;
+    throw new Error(detail);
+  }
+  return data;
+}
+
+// A Leaflet map with the offline basemap; resolves when the wards and main roads are drawn.
+async function makeMap(elementId) {
+  const map = L.map(elementId, { preferCanvas: false, zoomControl: true });
+  const canvas = L.canvas({ padding: 0.3 });
+  const config = await api("/config");
+  map.fitBounds(config.bounds);
+  const layers = {};
+  if (config.tiles_url) {
+    layers["Online tiles"] = L.tileLayer(config.tiles_url, { attribution: config.tiles_attribution, maxZoom: 19 });
+  }
+  map.attributionControl.addAttribution("Roads and wards © OpenStreetMap contributors (ODbL)");
+  const wards = await api("/basemap/wards");
+  const wardLayer = L.geoJSON(wards, {
+    renderer: canvas, interactive: false,
+    style: { color: "#8a7f9c", weight: 1, dashArray: "4 3", fillColor: "#efeae0", fillOpacity: 0.5 },
+  }).addTo(map);
+  const styleRoad = (feature) => {
+    const [colour, weight] = ROAD_STYLE[feature.properties.c] || ["#ffffff", 1];
+    return { color: colour, weight, opacity: 0.95 };
+  };
+  const mainRoads = L.geoJSON(await api("/basemap/roads?detail=main"), { renderer: canvas, interactive: false, style: styleRoad });
+  mainRoads.addTo(map);
+  let allRoads = null;
+  async function detail() {
+    if (map.getZoom() >= 15 && !allRoads) {
+      allRoads = L.geoJSON(await api("/basemap/roads?detail=all"), { renderer: canvas, interactive: false, style: styleRoad });
+    }
+    if (allRoads) {
+      if (map.getZoom() >= 15 && !map.hasLayer(allRoads)) { allRoads.addTo(map); allRoads.bringToBack(); wardLayer.bringToBack(); }
+      if (map.getZoom() < 15 && map.hasLayer(allRoads)) map.removeLayer(allRoads);
+    }
+  }
+  map.on("zoomend", detail);
+  detail();
+  layers["Wards"] = wardLayer;
+  layers["Main roads"] = mainRoads;
+  L.control.layers(null, layers, { collapsed: true }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  map.createPane("overlay").style.zIndex = 450;
+  return map;
+}
+
+function pinIcon(colour, size = 14) {
+  return L.divIcon({ className: "", iconSize: [size, size],
+    html: `<div class="pin" style="width:${size - 4}px;height:${size - 4}px;background:${colour}"></div>` });
+}
+
+function stopIcon(colour, label) {
+  return L.divIcon({ className: "", iconSize: [18, 18],
+    html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
+}
+
+// A token kept in the browser's local storage, bound to an input field.
+function tokenField(inputId, key) {
+  const input = document.getElementById(inputId);
+  input.value = localStorage.getItem(key) || "";
+  input.addEventListener("change", () => localStorage.setItem(key, input.value.trim()));
+  return () => input.value.trim();
+}

@@ -1,0 +1,88 @@
+// Dispatch page: a stored plan's routes (one colour per postman), numbered stops and the stop list with times.
+"use strict";
+
+(async function () {
+  const map = await makeMap("map");
+  const token = tokenField("token", "agencynet.dispatcher");
+  const status = document.getElementById("status");
+  const error = document.getElementById("error");
+  const select = document.getElementById("plans");
+  const overlay = L.layerGroup().addTo(map);
+
+  async function listPlans(selected) {
+    if (!token()) return;
+    try {
+      const plans = await api("/plans", { token: token() });
+      select.innerHTML = '<option value="">—</option>' +
+        plans.map((p) => `<option value="${esc(p.id)}">${esc(p.id)} (v${p.version})</option>`).join("");
+      if (selected) select.value = selected;
+    } catch (e) { error.textContent = e.message; }
+  }
+
+  async function show(planId) {
+    error.textContent = "";
+    status.textContent = "Loading " + planId + "…";
+    try {
+      const [answer, geojson] = await Promise.all([
+        api(`/plans/${encodeURIComponent(planId)}`, { token: token() }),
+        api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
+      ]);
+      draw(answer, geojson);
+      status.textContent = `${planId}, version ${answer.version}` + (answer.synthetic ? " (synthetic day)" : "");
+      history.replaceState(null, "", "?plan=" + encodeURIComponent(planId));
+    } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  function draw(answer, geojson) {
+    overlay.clearLayers();
+    const postmen = [...new Set(geojson.features.map((f) => f.properties.postman))].sort();
+    const colour = Object.fromEntries(postmen.map((p, i) => [p, COLOURS[i % COLOURS.length]]));
+    const bounds = L.latLngBounds([]);
+    for (const f of geojson.features) {
+      const p = f.properties;
+      if (f.geometry.type === "LineString" && f.geometry.coordinates.length) {
+        const line = L.geoJSON(f, { pane: "overlay", style: { color: colour[p.postman], weight: 4, opacity: 0.85 } })
+          .bindTooltip(`${esc(p.postman)}: ${fmtKm(p.distance_m)}, ${fmtMinutes(p.travel_time_s)} driving`).addTo(overlay);
+        bounds.extend(line.getBounds());
+      } else if (f.geometry.type === "Point") {
+        const [lon, lat] = f.geometry.coordinates;
+        L.marker([lat, lon], { icon: stopIcon(colour[p.postman], p.seq), title: `${p.postman} #${p.seq}` })
+          .bindTooltip(`${esc(p.postman)} #${p.seq} ${esc(p.kind)} ${esc(p.task || "")} at ${hhmm(p.arrival)}<br>${esc(p.name)}`)
+          .addTo(overlay);
+        bounds.extend([lat, lon]);
+      }
+    }
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1));
+    const t = answer.plan.totals;
+    document.getElementById("summary").innerHTML =
+      `<p>${t.vehicles} postmen used, ${fmtKm(t.distance_m)}, ${t.unserved} unserved; checker: ${answer.check ? "ok" : "violations"}</p>` +
+      answer.plan.unserved.map((u) => `<div class="muted">unserved ${esc(u.task)}: ${esc(u.reason)}</div>`).join("");
+    const names = Object.fromEntries(geojson.features.filter((f) => f.geometry.type === "Point")
+      .map((f) => [f.properties.postman + "#" + f.properties.seq, f.properties.name]));
+    document.getElementById("stops").innerHTML = answer.plan.routes.filter((r) => r.stops.length > 2).map((r) =>
+      `<h3><span class="swatch" style="background:${colour[r.postman]}"></span>${esc(r.postman)}</h3>` +
+      `<table class="stop-table"><tr><th>#</th><th>time</th><th>stop</th><th>task</th><th>place</th></tr>` +
+      r.stops.map((s, i) => `<tr><td>${i}</td><td>${hhmm(s.arrival)}</td><td>${esc(s.kind)}</td><td>${esc(s.task || "")}</td>` +
+        `<td>${esc(names[r.postman + "#" + i] || s.place)}</td></tr>`).join("") + "</table>").join("");
+  }
+
+  document.getElementById("load").onclick = () => select.value && show(select.value);
+  select.onchange = () => select.value && show(select.value);
+  document.getElementById("token").addEventListener("change", () => listPlans());
+  document.getElementById("generate").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    status.textContent = "Planning…";
+    try {
+      const body = { generate: +document.getElementById("n").value, postmen: +document.getElementById("k").value, seed: 1 };
+      const answer = await api("/plans", { method: "POST", token: token(), body });
+      await listPlans(answer.id);
+      await show(answer.id);
+    } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  });
+
+  await listPlans();
+  const wanted = new URLSearchParams(location.search).get("plan");
+  if (wanted && token()) await show(wanted);
+  document.body.dataset.ready = "1";
+})();

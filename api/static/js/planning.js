@@ -1,0 +1,99 @@
+// Planning page: coverage of the agencies by ward (share of persons within T minutes), existing, candidate
+// and chosen sites of a scenario.
+"use strict";
+
+(async function () {
+  const map = await makeMap("map");
+  const token = tokenField("token", "agencynet.planner");
+  const status = document.getElementById("status");
+  const error = document.getElementById("error");
+  const wardLayer = L.layerGroup().addTo(map);
+  const siteLayer = L.layerGroup().addTo(map);
+  let legend = null;
+
+  function shade(share) {
+    const stops = [[0.5, "#d7301f"], [0.7, "#fc8d59"], [0.85, "#fdcc8a"], [0.95, "#c2e699"], [1.01, "#31a354"]];
+    for (const [limit, colour] of stops) if (share < limit) return colour;
+    return "#31a354";
+  }
+
+  const agencies = await api("/agencies");
+  function drawAgencies() {
+    for (const f of agencies.features) {
+      if (!f.properties.on_map) continue;
+      const [lon, lat] = f.geometry.coordinates;
+      L.marker([lat, lon], { icon: pinIcon("#0b5cad", 12), title: f.properties.name })
+        .bindTooltip(`existing: ${esc(f.properties.name)}`).addTo(siteLayer);
+    }
+  }
+  drawAgencies();
+
+  async function coverage() {
+    error.textContent = "";
+    status.textContent = "Computing coverage…";
+    const minutes = document.getElementById("minutes").value;
+    try {
+      const answer = await api("/coverage?" + new URLSearchParams({ minutes, least: 10 }), { token: token() });
+      const key = "share_within_" + Number(minutes);
+      wardLayer.clearLayers();
+      const layer = L.geoJSON(answer.wards, {
+        pane: "overlay",
+        style: (f) => ({ color: "#555", weight: 1, fillColor: shade(f.properties[key]), fillOpacity: 0.55 }),
+        onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)}: ${(100 * f.properties[key]).toFixed(1)}% ` +
+          `within ${minutes} min, mean ${f.properties.mean_time_min.toFixed(1)} min`),
+      }).addTo(wardLayer);
+      map.fitBounds(layer.getBounds());
+      const total = answer.total;
+      document.getElementById("totals").innerHTML =
+        `<p><b>${(100 * total[key]).toFixed(1)}%</b> of ${Math.round(total.population).toLocaleString()} persons ` +
+        `within ${minutes} min of an agency; mean ${total.mean_time_min.toFixed(1)} min.</p>`;
+      document.getElementById("wards").innerHTML = `<h3>Least-served wards</h3><table class="ward-table">` +
+        `<tr><th>#</th><th>ward</th><th>within</th><th>p95</th></tr>` +
+        answer.least_served.map((w) => `<tr><td>${w.rank}</td><td>${esc(w.name)}</td><td>${(100 * w[key]).toFixed(0)}%</td>` +
+          `<td>${w.p95_time_min.toFixed(1)} min</td></tr>`).join("") + "</table>";
+      if (!legend) {
+        legend = L.control({ position: "bottomright" });
+        legend.onAdd = () => {
+          const div = L.DomUtil.create("div", "legend");
+          div.innerHTML = "share within T<br>" + [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
+            .map(([s, t]) => `<span class="swatch" style="background:${shade(s)}"></span>${t}`).join("<br>");
+          return div;
+        };
+        legend.addTo(map);
+      }
+      status.textContent = `Coverage within ${minutes} min by ward.`;
+    } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  async function scenario(event) {
+    event.preventDefault();
+    error.textContent = "";
+    status.textContent = "Running the scenario…";
+    try {
+      const minutes = +document.getElementById("minutes").value;
+      const body = { p: +document.getElementById("p").value, minutes };
+      const created = await api("/scenarios", { method: "POST", token: token(), body });
+      const answer = await api(`/scenarios/${encodeURIComponent(created.id)}`, { token: token() });
+      siteLayer.clearLayers();
+      drawAgencies();
+      for (const f of (answer.geojson || { features: [] }).features) {
+        if (f.geometry.type !== "Point") continue;
+        const [lon, lat] = f.geometry.coordinates;
+        const role = f.properties.role || "site";
+        const colour = role === "chosen" ? "#d7301f" : role === "candidate" ? "#999999" : "#0b5cad";
+        L.marker([lat, lon], { icon: pinIcon(colour, role === "chosen" ? 18 : 10), title: `${role}: ${f.properties.name || ""}` })
+          .bindTooltip(`${esc(role)}: ${esc(f.properties.name || f.properties.site_id || "")}`).addTo(siteLayer);
+      }
+      status.textContent = `Scenario ${created.id}`;
+    } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  document.getElementById("coverage").onclick = coverage;
+  document.getElementById("scenario").addEventListener("submit", scenario);
+  try {
+    const spec = await api("/openapi.json");
+    document.getElementById("scenario-box").hidden = !spec.paths["/scenarios"];
+  } catch (e) { /* the scenario form stays hidden */ }
+  if (token()) await coverage();
+  document.body.dataset.ready = "1";
+})();

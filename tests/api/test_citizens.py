@@ -1,0 +1,157 @@
+"""Public endpoints: agencies, nearest, search, isochrones, basemap, pages; bad input is a named 4xx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo.addressmap import AddressMap
+
+HOAN_KIEM = (21.0285, 105.8520)
+"""A point near Hoàn Kiếm lake (lat, lon)."""
+
+
+def _fields(response) -> list[str]:
+    return [d["field"] for d in response.json()["detail"]]
+
+
+def test_agencies_geojson_and_filters(client, hanoi: AddressMap) -> None:
+    everything = client.get("/agencies").json()
+    assert everything["type"] == "FeatureCollection"
+    assert len(everything["features"]) == len(hanoi.layers.agencies)
+    assert sum(f["properties"]["on_map"] for f in everything["features"]) == len(hanoi.agencies)
+    post = client.get("/agencies", params={"kind": "post_office"}).json()["features"]
+    assert post and all(f["properties"]["kind"] == "post_office" for f in post)
+    ward = client.get("/agencies", params={"ward": "hoan kiem"}).json()["features"]
+    assert ward and all(f["properties"]["ward"] == "Phường Hoàn Kiếm" for f in ward)
+    box = client.get("/agencies", params={"bbox": "105.84,21.02,105.86,21.04"}).json()["features"]
+    assert box and all(105.84 <= f["geometry"]["coordinates"][0] <= 105.86 for f in box)
+    assert "likely_stale" not in box[0]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "bakery"}, "kind"),
+        ({"ward": "Atlantis"}, "ward"),
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"bbox": "5,0,1,1"}, "bbox"),
+    ],
+)
+def test_agencies_bad_filters(client, params: dict, field: str) -> None:
+    response = client.get("/agencies", params=params)
+    assert response.status_code == 422
+    assert _fields(response) == [field]
+
+
+def test_nearest_by_point(client, hanoi: AddressMap) -> None:
+    lat, lon = HOAN_KIEM
+    answer = client.get("/agencies/nearest", params={"lat": lat, "lon": lon, "k": 3}).json()
+    agencies = answer["agencies"]
+    assert len(agencies) == 3
+    times = [a["travel_time_s"] for a in agencies]
+    assert times == sorted(times)
+    assert all(a["geometry"]["type"] == "LineString" and a["distance_m"] > 0 for a in agencies)
+    assert set(a["agency_id"] for a in agencies) <= set(hanoi.agencies["agency_id"])
+
+
+def test_nearest_by_address(client) -> None:
+    answer = client.get("/agencies/nearest", params={"address": "75 dinh tien hoang", "k": 1}).json()
+    assert answer["origin"]["label"] == "75 Đinh Tiên Hoàng"
+    assert len(answer["agencies"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"lat": 121, "lon": 105.85}, 422, "lat"),
+        ({"lat": 21.03, "lon": 200}, 422, "lon"),
+        ({"lat": "north", "lon": 105.85}, 422, "lat"),
+        ({"lat": 21.5, "lon": 105.85}, 422, "lat,lon"),
+        ({"lat": 21.03}, 422, "lon"),
+        ({}, 422, "lat"),
+        ({"lat": 21.03, "lon": 105.85, "k": 0}, 422, "k"),
+        ({"address": "zzqxv qqq"}, 422, "address"),
+        ({"address": "75 dinh tien hoang", "lat": 21.03, "lon": 105.85}, 422, "address"),
+    ],
+)
+def test_nearest_bad_input(client, params: dict, status: int, field: str) -> None:
+    response = client.get("/agencies/nearest", params=params)
+    assert response.status_code == status
+    assert field in _fields(response)
+    assert all(d["reason"] for d in response.json()["detail"])
+
+
+@pytest.mark.parametrize("q", ["Bưu điện Hà Nội", "buu dien ha noi", "BĐ Hà Nội"])
+def test_search_with_or_without_diacritics(client, q: str) -> None:
+    results = client.get("/search", params={"q": q}).json()["results"]
+    assert results
+    assert results[0]["kind"] in {"address", "agency", "authority", "ward"}
+    assert any("Bưu điện" in r["name"] for r in results)
+
+
+def test_search_kinds_and_bad_query(client) -> None:
+    wards = client.get("/search", params={"q": "hoan kiem", "kind": "ward"}).json()["results"]
+    assert wards and {r["kind"] for r in wards} == {"ward"}
+    assert client.get("/search", params={"q": "   "}).status_code == 422
+    assert client.get("/search", params={"q": "x", "kind": "household"}).status_code == 422
+    assert client.get("/search").status_code == 422
+
+
+def test_no_household_in_public_answers(client, hanoi: AddressMap) -> None:
+    household = hanoi.layers.households.iloc[0]["household_id"]
+    for path, params in [("/search", {"q": household}), ("/search", {"q": "household"}), ("/agencies", {})]:
+        answer = client.get(path, params=params).json()
+        text = json.dumps(answer.get("results", answer.get("features")))
+        assert household not in text and "meritorious" not in text and "social_protection" not in text
+
+
+def test_isochrones(client, hanoi: AddressMap) -> None:
+    agency = hanoi.agencies.iloc[0]["agency_id"]
+    answer = client.get("/isochrones", params={"agency_id": agency, "minutes": [5, 10]}).json()
+    areas = {f["properties"]["minutes"]: f for f in answer["features"]}
+    assert set(areas) == {5.0, 10.0}
+    assert areas[5.0]["properties"]["area_km2"] < areas[10.0]["properties"]["area_km2"]
+    assert areas[10.0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+
+
+def test_isochrones_bad_input(client, hanoi: AddressMap) -> None:
+    agency = hanoi.agencies.iloc[0]["agency_id"]
+    assert client.get("/isochrones", params={"agency_id": "osm:node/0"}).status_code == 404
+    assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": -5})) == ["minutes"]
+    assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": "soon"})) == ["minutes[0]"]
+    off = sorted(set(hanoi.layers.agencies["agency_id"]) - set(hanoi.agencies["agency_id"]))[0]
+    assert _fields(client.get("/isochrones", params={"agency_id": off})) == ["agency_id"]
+
+
+def test_basemap_and_config(client) -> None:
+    main = client.get("/basemap/roads")
+    assert main.status_code == 200 and main.headers["content-type"] == "application/geo+json"
+    everything = json.loads(client.get("/basemap/roads", params={"detail": "all"}).content)
+    assert len(everything["features"]) > len(json.loads(main.content)["features"])
+    wards = json.loads(client.get("/basemap/wards").content)
+    assert len(wards["features"]) == 126
+    assert client.get("/basemap/roads", params={"detail": "some"}).status_code == 422
+    config = client.get("/config").json()
+    assert config["tiles_url"] is None and len(config["bounds"]) == 2
+
+
+def test_pages_and_assets_are_local(client) -> None:
+    for path in ("/", "/dispatch", "/planning"):
+        page = client.get(path)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert "/static/leaflet/leaflet.js" in page.text
+        assert "http://" not in page.text and "https://" not in page.text
+    for asset in ("/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css", "/static/js/common.js"):
+        assert client.get(asset).status_code == 200
+
+
+def test_openapi_offline(client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/agencies", "/agencies/nearest", "/search", "/isochrones", "/coverage", "/plans"} <= set(spec["paths"])
+
+
+def test_unknown_path_is_json_404(client) -> None:
+    response = client.get("/nowhere")
+    assert response.status_code == 404 and response.json()

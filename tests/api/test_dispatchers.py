@@ -1,0 +1,159 @@
+"""Dispatcher endpoints: plans from explicit records and generated days, GeoJSON, re-optimisation, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.addressmap import AddressMap
+
+
+@pytest.fixture(scope="module")
+def places(hanoi: AddressMap) -> dict[str, str]:
+    """An agency (post office) on the map, an authority near the centre and a household on the map."""
+    post = hanoi.agencies[hanoi.agencies["kind"] == "post_office"].iloc[0]["agency_id"]
+    other = hanoi.agencies.iloc[1]["agency_id"]
+    households = hanoi.layers.households.cx[105.84:105.86, 21.02:21.04]
+    return {
+        "depot": post,
+        "agency": other,
+        "authority": "osm:way/309723042",
+        "household": households.iloc[0]["household_id"],
+    }
+
+
+def _explicit(places: dict[str, str]) -> dict:
+    return {
+        "postmen": [{"id": "Minh", "depot": places["depot"], "capacity": 20, "shift": "07:30-17:30"}],
+        "tasks": [
+            {"id": "S1", "kind": "shuttle", "pickup": places["agency"], "delivery": places["authority"], "load": 2},
+            {
+                "id": "H1",
+                "kind": "home_pickup",
+                "pickup": places["household"],
+                "delivery": places["agency"],
+                "pickup_window": "09:00-11:00",
+                "priority": 4,
+            },
+        ],
+        "time_limit_s": 1,
+    }
+
+
+def test_explicit_plan(client, dispatcher, places) -> None:
+    response = client.post("/plans", json=_explicit(places), headers=dispatcher)
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert response.headers["location"] == f"/plans/{answer['id']}"
+    assert answer["check"] and answer["version"] == 1
+    stops = answer["plan"]["routes"][0]["stops"]
+    assert {s["task"] for s in stops if s["task"]} == {"S1", "H1"}
+    pickup = next(s for s in stops if s["task"] == "H1" and s["kind"] == "pickup")
+    assert 9 * 3600 <= pickup["start"] <= 11 * 3600
+
+
+def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
+    assert small_plan["synthetic"] and small_plan["check"]
+    plan_id = small_plan["id"]
+    again = client.get(f"/plans/{plan_id}", headers=dispatcher).json()
+    assert again["plan"] == small_plan["plan"]
+    geojson = client.get(f"/plans/{plan_id}/geojson", headers=dispatcher).json()
+    lines = [f for f in geojson["features"] if f["geometry"]["type"] == "LineString"]
+    points = [f for f in geojson["features"] if f["geometry"]["type"] == "Point"]
+    used = [r for r in small_plan["plan"]["routes"] if len(r["stops"]) > 2]
+    assert len(lines) == len(used) and all(len(f["geometry"]["coordinates"]) > 1 for f in lines)
+    assert len(points) == sum(len(r["stops"]) for r in used)
+    listed = client.get("/plans", headers=dispatcher).json()
+    assert plan_id in {p["id"] for p in listed}
+
+
+def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:
+    created = client.post("/plans", json=_explicit(places), headers=dispatcher).json()
+    before = created["plan"]["routes"][0]["stops"]
+    at = before[1]["departure"] + 60
+    clock = f"{at // 3600:02d}:{at % 3600 // 60:02d}"
+    new = {"id": "N1", "kind": "shuttle", "pickup": places["depot"], "delivery": places["authority"]}
+    response = client.post(
+        f"/plans/{created['id']}/tasks", json={"tasks": [new], "at": clock, "time_limit_s": 1}, headers=dispatcher
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["version"] == 2 and answer["check"]
+    after = answer["plan"]["routes"][0]["stops"]
+    assert after[:2] == before[:2]
+    assert "N1" in {s["task"] for s in after} | {u["task"] for u in answer["plan"]["unserved"]}
+    stored = client.get(f"/plans/{created['id']}", headers=dispatcher).json()
+    assert stored["version"] == 2 and stored["plan"] == answer["plan"]
+    duplicate = client.post(f"/plans/{created['id']}/tasks", json={"tasks": [new], "at": clock}, headers=dispatcher)
+    assert duplicate.status_code == 422 and duplicate.json()["detail"][0]["field"] == "tasks[0].id"
+
+
+def test_add_tasks_with_progress(client, dispatcher, small_plan, places) -> None:
+    route = next(r for r in small_plan["plan"]["routes"] if len(r["stops"]) > 2)
+    first = route["stops"][1]
+    progress = {route["postman"]: {"place": first["place"], "clock": "12:00", "done": 2}}
+    new = {"id": "P1", "kind": "shuttle", "pickup": places["agency"], "delivery": places["authority"]}
+    response = client.post(
+        f"/plans/{small_plan['id']}/tasks",
+        json={"tasks": [new], "progress": progress, "time_limit_s": 1},
+        headers=dispatcher,
+    )
+    assert response.status_code == 200, response.text
+    bad = {"nobody": {"place": first["place"], "clock": "12:00"}}
+    response = client.post(
+        f"/plans/{small_plan['id']}/tasks", json={"tasks": [new | {"id": "P2"}], "progress": bad}, headers=dispatcher
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "progress.nobody"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda b: b["postmen"][0].update(depot="osm:node/1"), "postmen[0].depot"),
+        (lambda b: b["tasks"][0].update(pickup="nowhere"), "tasks[0].pickup"),
+        (lambda b: b["tasks"][1].update(pickup_window="11:00-09:00"), "tasks[1].pickup_window"),
+        (lambda b: b["tasks"][1].update(pickup_window="9h-10h"), "tasks[1].pickup_window"),
+        (lambda b: b["tasks"][0].update(kind="teleport"), "tasks[0].kind"),
+        (lambda b: b["tasks"][0].update(load=-1), "tasks[0].load"),
+        (lambda b: b["tasks"][0].update(colour="red"), "tasks[0].colour"),
+        (lambda b: b.update(postmen=[]), "body"),
+        (lambda b: b.update(time_limit_s=1e6), "time_limit_s"),
+    ],
+)
+def test_bad_plan_requests(client, dispatcher, places, change, field: str) -> None:
+    body = _explicit(places)
+    change(body)
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 422, response.text
+    assert field in [d["field"] for d in response.json()["detail"]]
+
+
+def test_impossible_problem(client, dispatcher, places) -> None:
+    body = _explicit(places)
+    body["tasks"][0].update(load=50, mandatory=True)
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 422
+    assert "capacity" in response.json()["detail"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"generate": 0, "postmen": 2}, {"generate": 5, "postmen": [{"id": "a", "depot": "x"}]}, {"generate": 5}, []],
+)
+def test_malformed_bodies(client, dispatcher, body) -> None:
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 422
+    assert all(d["field"] and d["reason"] for d in response.json()["detail"])
+
+
+def test_not_json(client, dispatcher) -> None:
+    response = client.post("/plans", content=b"{not json", headers=dispatcher | {"Content-Type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_unknown_plan(client, dispatcher) -> None:
+    for path in ("/plans/plan-000000000000", "/plans/plan-000000000000/geojson"):
+        response = client.get(path, headers=dispatcher)
+        assert response.status_code == 404 and response.json()["detail"][0]["field"] == "id"
+    new = {"id": "X", "kind": "shuttle", "pickup": "a", "delivery": "b"}
+    response = client.post("/plans/plan-000000000000/tasks", json={"tasks": [new], "at": "10:00"}, headers=dispatcher)
+    assert response.status_code == 404
