@@ -187,3 +187,31 @@ class PlanAnswer(BaseModel):
     violations: list[str]
     warnings: list[str]
     plan: dict[str, Any]
+
+
+class CandidateIn(BaseModel):
+    """A candidate site of a scenario."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site_id: str = Field(min_length=1, max_length=64)
+    name: str = ""
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class ScenarioRequest(BaseModel):
+    """``POST /scenarios``: a location-allocation model run on the map, existing agencies staying open."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: Literal["pmedian", "mclp", "lscp", "pcenter"] = Field(
+        default="pmedian", description="pmedian (total time), mclp (coverage within T), lscp (fewest sites), pcenter"
+    )
+    p: int | None = Field(default=None, ge=1, le=100, description="new sites to open (not used by lscp)")
+    minutes: float = Field(default=10.0, gt=0, le=60, description="coverage threshold T, min")
+    capacity: float | None = Field(default=None, gt=0, description="dossiers a day per site (capacitated p-median)")
+    candidates: list[CandidateIn] | None = Field(
+        default=None, min_length=1, description="candidate sites; authorities, addresses and street points if omitted"
+    )
+    time_limit_s: float | None = Field(default=None, gt=0, description="solver budget, s")

@@ -1,7 +1,8 @@
 """Planner endpoints (bearer token, role ``planner``): coverage of the agency network per ward, site scenarios.
 
-Coverage figures are aggregates per ward (persons within T minutes, mean and 95th-percentile times); no
-household record leaves the service.
+Scenarios run :func:`geo.siting.scenario.plan` (existing agencies stay open, new sites are chosen among
+candidates) and are stored like plans. Coverage figures are aggregates per ward (persons within T minutes,
+mean and 95th-percentile times); no household record leaves the service.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import logging
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+import geopandas as gpd
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from api import auth, schemas
-from api.deps import MapDep
-from api.errors import FieldError
+from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api.errors import FieldError, NotFound
 from geo._errors import InputError
 from geo.siting import access
+from geo.siting import scenario as siting
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +76,79 @@ def coverage(
         "least_served": _records(result.least_served(n=least)),
         "wards": wards,
     }
+
+
+def _candidates(amap: MapDep, given: list[schemas.CandidateIn] | None) -> gpd.GeoDataFrame:
+    if given is None:
+        return siting.default_candidates(amap)
+    frame = gpd.GeoDataFrame(
+        {"site_id": [c.site_id for c in given], "name": [c.name for c in given], "kind": "user"},
+        geometry=gpd.points_from_xy([c.lon for c in given], [c.lat for c in given]),
+        crs=4326,
+    )
+    if frame["site_id"].duplicated().any():
+        raise FieldError("candidates", f"duplicate site_id {frame['site_id'][frame['site_id'].duplicated()].iloc[0]!r}")
+    return frame
+
+
+def _candidate_features(candidates: gpd.GeoDataFrame) -> list[dict]:
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
+            "properties": {"layer": "candidate", "site_id": str(i), "name": str(n or ""), "kind": str(k)},
+        }
+        for p, i, n, k in zip(
+            candidates.geometry, candidates["site_id"], candidates["name"], candidates["kind"], strict=True
+        )
+    ]
+
+
+@router.post("/scenarios", status_code=status.HTTP_201_CREATED, summary="Run a site-planning scenario")
+def create_scenario(
+    body: schemas.ScenarioRequest,
+    amap: MapDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    points: Annotated[access.HouseholdPoints, Depends(household_points)],
+    response: Response,
+) -> dict:
+    """Choose new sites with a location-allocation model; the existing agencies stay open.
+
+    The answer has the id, the model's figures, the new sites and the coverage before and after; the full
+    result with GeoJSON is at ``GET /scenarios/{id}``.
+    """
+    limit = time_limit(settings, body.time_limit_s or siting.DEFAULT_TIME_LIMIT_S)
+    candidates = _candidates(amap, body.candidates)
+    result = siting.plan(
+        amap,
+        model=body.model,
+        p=body.p,
+        minutes=body.minutes,
+        capacity=body.capacity,
+        candidates=candidates,
+        time_limit_s=limit,
+        households=points,
+    )
+    summary = json.loads(json.dumps(result.to_dict(), default=_plain))
+    geojson = result.to_geojson()
+    geojson["features"] = geojson["features"] + _candidate_features(candidates)
+    geojson = json.loads(json.dumps(geojson, default=_plain).replace("NaN", "null"))
+    scenario_id = store.add("scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson})
+    response.headers["Location"] = f"/scenarios/{scenario_id}"
+    log.info("scenario %s: %s p=%s, gap %.4f", scenario_id, result.model, result.p, result.gap)
+    return {"id": scenario_id} | summary
+
+
+@router.get("/scenarios/{scenario_id}", summary="A stored scenario with GeoJSON")
+def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreDep) -> dict:
+    """The scenario's figures, and ``geojson``: wards (coverage before/after), open sites (``layer`` = ``site``,
+    ``status`` existing or new) and candidate sites (``layer`` = ``candidate``)."""
+    record = store.get("scenario", scenario_id)
+    if record is None:
+        raise NotFound("id", f"no scenario {scenario_id!r}")
+    return (
+        {"id": record["id"], "created_at": record["created_at"].isoformat()}
+        | record["result"]["result"]
+        | {"geojson": record["result"]["geojson"]}
+    )

@@ -12,6 +12,8 @@ from geo._errors import InputError
 
 PROTECTED = [
     ("get", "/coverage", "planner"),
+    ("post", "/scenarios", "planner"),
+    ("get", "/scenarios/scenario-000000000000", "planner"),
     ("get", "/plans", "dispatcher"),
     ("post", "/plans", "dispatcher"),
     ("get", "/plans/plan-000000000000", "dispatcher"),

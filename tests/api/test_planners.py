@@ -20,3 +20,50 @@ def test_coverage_bad_minutes(client, planner) -> None:
         response = client.get("/coverage", params={"minutes": minutes}, headers=planner)
         assert response.status_code == 422
         assert response.json()["detail"][0]["field"].startswith("minutes")
+
+
+def test_scenario_roundtrip(client, planner) -> None:
+    response = client.post(
+        "/scenarios", json={"model": "mclp", "p": 2, "minutes": 5, "time_limit_s": 5}, headers=planner
+    )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"] == f"/scenarios/{created['id']}"
+    assert created["p"] == 2 and len(created["new_sites"]) == 2
+    assert created["coverage_after"]["share_within_5"] >= created["coverage_before"]["share_within_5"]
+    stored = client.get(f"/scenarios/{created['id']}", headers=planner).json()
+    assert stored["new_sites"] == created["new_sites"]
+    layers = {f["properties"]["layer"] for f in stored["geojson"]["features"]}
+    assert layers == {"ward", "site", "candidate"}
+    new = [f for f in stored["geojson"]["features"] if f["properties"].get("status") == "new"]
+    assert len(new) == 2
+    assert "household_id" not in str(stored)
+
+
+def test_scenario_with_candidates(client, planner) -> None:
+    candidates = [
+        {"site_id": "A", "name": "Kiosk A", "lon": 105.8200, "lat": 21.0300},
+        {"site_id": "B", "name": "Kiosk B", "lon": 105.8450, "lat": 21.0150},
+    ]
+    response = client.post("/scenarios", json={"p": 1, "candidates": candidates, "time_limit_s": 5}, headers=planner)
+    assert response.status_code == 201, response.text
+    assert response.json()["new_sites"][0]["site_id"] in {"A", "B"}
+
+
+def test_scenario_bad_input(client, planner, dispatcher) -> None:
+    cases = [
+        ({"model": "magic", "p": 1}, "model"),
+        ({"model": "pmedian"}, "body"),
+        ({"p": 0}, "p"),
+        ({"p": 1, "minutes": -3}, "minutes"),
+        ({"p": 1, "candidates": [{"site_id": "far", "lon": 106.5, "lat": 21.5}]}, "body"),
+        ({"p": 3, "candidates": [{"site_id": "A", "lon": 105.82, "lat": 21.03}]}, "body"),
+        ({"p": 1, "time_limit_s": 1e9}, "time_limit_s"),
+    ]
+    for body, field in cases:
+        response = client.post("/scenarios", json=body, headers=planner)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["detail"][0]["field"] == field, (body, response.text)
+    assert client.post("/scenarios", json={"p": 1}).status_code == 401
+    assert client.post("/scenarios", json={"p": 1}, headers=dispatcher).status_code == 403
+    assert client.get("/scenarios/scenario-000000000000", headers=planner).status_code == 404

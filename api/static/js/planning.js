@@ -75,25 +75,35 @@
       const created = await api("/scenarios", { method: "POST", token: token(), body });
       const answer = await api(`/scenarios/${encodeURIComponent(created.id)}`, { token: token() });
       siteLayer.clearLayers();
-      drawAgencies();
-      for (const f of (answer.geojson || { features: [] }).features) {
+      const key = "share_within_" + Number(minutes) + "_after";
+      const features = answer.geojson.features;
+      wardLayer.clearLayers();
+      L.geoJSON({ type: "FeatureCollection", features: features.filter((f) => f.properties.layer === "ward") }, {
+        pane: "overlay",
+        style: (f) => ({ color: "#555", weight: 1, fillColor: shade(f.properties[key]), fillOpacity: 0.55 }),
+        onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)}: ` +
+          `${(100 * f.properties["share_within_" + Number(minutes) + "_before"]).toFixed(1)}% → ${(100 * f.properties[key]).toFixed(1)}%`),
+      }).addTo(wardLayer);
+      for (const f of features) {
         if (f.geometry.type !== "Point") continue;
+        const p = f.properties;
         const [lon, lat] = f.geometry.coordinates;
-        const role = f.properties.role || "site";
-        const colour = role === "chosen" ? "#d7301f" : role === "candidate" ? "#999999" : "#0b5cad";
-        L.marker([lat, lon], { icon: pinIcon(colour, role === "chosen" ? 18 : 10), title: `${role}: ${f.properties.name || ""}` })
-          .bindTooltip(`${esc(role)}: ${esc(f.properties.name || f.properties.site_id || "")}`).addTo(siteLayer);
+        const role = p.layer === "candidate" ? "candidate" : p.status;
+        const style = { candidate: ["#888888", 8], existing: ["#0b5cad", 12], new: ["#d7301f", 20] }[role] || ["#000", 10];
+        L.marker([lat, lon], { icon: pinIcon(style[0], style[1]), title: `${role}: ${p.name || p.site_id}`, zIndexOffset: role === "new" ? 1000 : 0 })
+          .bindTooltip(`${esc(role)}: ${esc(p.name || p.site_id)}`).addTo(siteLayer);
       }
+      const before = answer.coverage_before["share_within_" + Number(minutes)];
+      const after = answer.coverage_after["share_within_" + Number(minutes)];
+      document.getElementById("totals").innerHTML = `<p>${esc(answer.model)}: ${answer.p} new site(s); within ${minutes} min ` +
+        `<b>${(100 * before).toFixed(1)}% → ${(100 * after).toFixed(1)}%</b> (gap ${answer.gap === null ? "–" : (100 * answer.gap).toFixed(2) + "%"})</p>` +
+        `<ul class="list new-sites">` + answer.new_sites.map((n) => `<li>${esc(n.name || n.site_id)} <span class="muted">${esc(n.kind)}</span></li>`).join("") + "</ul>";
       status.textContent = `Scenario ${created.id}`;
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
   document.getElementById("coverage").onclick = coverage;
   document.getElementById("scenario").addEventListener("submit", scenario);
-  try {
-    const spec = await api("/openapi.json");
-    document.getElementById("scenario-box").hidden = !spec.paths["/scenarios"];
-  } catch (e) { /* the scenario form stays hidden */ }
   if (token()) await coverage();
   document.body.dataset.ready = "1";
 })();
