@@ -35,6 +35,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyogrio.errors import DataSourceError
 
 from geo import isochrones, matrix, snap
 from geo._errors import InfeasibleError, InputError
@@ -272,7 +273,7 @@ def read_candidates(path: str | Path) -> gpd.GeoDataFrame:
             raise InputError(f"{path}: candidates must be a .geojson, .json or .csv file")
     except InputError:
         raise
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError, DataSourceError) as exc:
         raise InputError(f"{path}: cannot read candidates ({type(exc).__name__}: {exc})") from exc
     if len(table) == 0:
         raise InputError(f"{path}: no candidate sites in the file")
