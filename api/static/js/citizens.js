@@ -29,7 +29,10 @@
       const origin = [answer.origin.lat, answer.origin.lon];
       L.marker(origin, { icon: pinIcon("#222", 16), title: "start" }).bindTooltip(answer.origin.label || "your point").addTo(overlay);
       const bounds = L.latLngBounds([origin]);
-      answer.agencies.forEach((a, i) => {
+      // Slowest first, so that the fastest route is drawn on top where routes share roads.
+      const items = [];
+      answer.agencies.slice().reverse().forEach((a, j) => {
+        const i = answer.agencies.length - 1 - j;
         const colour = COLOURS[i % COLOURS.length];
         const line = L.geoJSON(a.geometry, { pane: "overlay", style: { color: colour, weight: 5, opacity: 0.85 } })
           .bindTooltip(`${esc(a.name)}: ${fmtMinutes(a.travel_time_s)}`).addTo(overlay);
@@ -41,9 +44,10 @@
         li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b><br>` +
           `<span class="muted">${esc(a.kind)} — ${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}</span>`;
         li.onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
-        nearestList.appendChild(li);
+        items.unshift(li);
       });
-      map.fitBounds(bounds.pad(0.2), { maxZoom: 16 });
+      items.forEach((li) => nearestList.appendChild(li));
+      map.fitBounds(bounds.pad(0.2), { maxZoom: 16, animate: false });
       status.textContent = answer.origin.label ? `From ${answer.origin.label}` : "From the point you clicked";
     } catch (e) {
       status.textContent = "";

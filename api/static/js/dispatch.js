@@ -52,7 +52,7 @@
         bounds.extend([lat, lon]);
       }
     }
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1));
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { animate: false });
     const t = answer.plan.totals;
     document.getElementById("summary").innerHTML =
       `<p>${t.vehicles} postmen used, ${fmtKm(t.distance_m)}, ${t.unserved} unserved; checker: ${answer.check ? "ok" : "violations"}</p>` +

@@ -42,7 +42,7 @@
         onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)}: ${(100 * f.properties[key]).toFixed(1)}% ` +
           `within ${minutes} min, mean ${f.properties.mean_time_min.toFixed(1)} min`),
       }).addTo(wardLayer);
-      map.fitBounds(layer.getBounds());
+      map.fitBounds(layer.getBounds(), { animate: false });
       const total = answer.total;
       document.getElementById("totals").innerHTML =
         `<p><b>${(100 * total[key]).toFixed(1)}%</b> of ${Math.round(total.population).toLocaleString()} persons ` +
