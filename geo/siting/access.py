@@ -309,8 +309,8 @@ def share_scale(minutes: float) -> Any:
     """The colour scale of coverage maps: red at 0 % of the population within ``minutes``, green at 100 %."""
     import branca.colormap
 
-    scale = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
-    scale = scale.to_step(10)
+    linear = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
+    scale = linear.to_step(10)
     scale.caption = f"share of population within {minutes:g} min of an agency"
     return scale
 

@@ -650,7 +650,9 @@ def plan(
     )
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=4326)
 
-    new_table = matrix.target_table(amap.network, cand_points.subset(new_idx)) if len(new_idx) else None
+    new_table = None
+    if cand_points is not None and len(new_idx):
+        new_table = matrix.target_table(amap.network, cand_points.subset(new_idx))
     after = access.coverage(amap, minutes=thresholds, households=points, extra=new_table)
     areas = None
     if with_areas and new_table is not None:
