@@ -83,8 +83,9 @@ def agencies(
     return {"type": "FeatureCollection", "features": features}
 
 
+# Short CPU-bound handlers (a few ms) run on the event loop: a thread hop would cost more than it frees.
 @router.get("/agencies/nearest", response_model=schemas.NearestAnswer, summary="Nearest agencies by travel time")
-def nearest_agencies(
+async def nearest_agencies(
     amap: MapDep,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="latitude, degrees")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="longitude, degrees")] = None,
@@ -184,7 +185,7 @@ def basemap_wards(request: Request) -> Response:
 
 
 @router.get("/config", summary="Settings the pages need")
-def config(request: Request, amap: MapDep) -> dict:
+async def config(request: Request, amap: MapDep) -> dict:
     """Online tiles (when configured) and the map's bounds, for the pages."""
     settings = request.app.state.settings
     net = amap.network
