@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 
@@ -20,8 +21,6 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from tests.api.conftest import DISPATCHER, PLANNER
-
-import playwright.sync_api as playwright_api
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
