@@ -252,7 +252,7 @@ def travel_times(
 
 @dataclass(frozen=True)
 class TargetTable:
-    """Travel times from every road node to each of a set of targets, with the next node on each route.
+    """Travel times from every road node to each of a set of targets, with the next edge on each route.
 
     Built once by searching the reversed graph from every target; afterwards the time from any snapped point
     to any target is a lookup over the point's two edge ends (see :func:`times_to_targets`).
@@ -261,15 +261,15 @@ class TargetTable:
     ----------
     time_s
         ``(n_targets, n_nodes)`` time from each node to each target, s.
-    next_node
-        ``(n_targets, n_nodes + n_targets)`` node after each node on its fastest route to the target (indices
-        ``>= n_nodes`` are the targets themselves); negative where none.
+    next_edge
+        ``(n_targets, n_nodes)`` road edge taken from each node towards the target; ``-1`` where the next step
+        is the target's own partial edge (or there is none).
     targets
         The snapped targets.
     """
 
     time_s: np.ndarray
-    next_node: np.ndarray
+    next_edge: np.ndarray
     targets: Snapped
 
 
@@ -292,7 +292,12 @@ def target_table(network: RoadNetwork, targets: Snapped) -> TargetTable:
     graph = _augment(network, empty, targets)
     reverse = graph.time.T.tocsr()
     times, nxt = csgraph.dijkstra(reverse, directed=True, indices=graph.destination_nodes, return_predecessors=True)
-    return TargetTable(times[:, : network.n_nodes].astype(np.float32), nxt.astype(np.int32), targets)
+    nodes = nxt[:, : network.n_nodes]
+    road = (nodes >= 0) & (nodes < network.n_nodes)
+    rows = np.broadcast_to(np.arange(network.n_nodes), nodes.shape)
+    next_edge = np.full(nodes.shape, -1, dtype=np.int64)
+    next_edge[road] = network.edge_between(rows[road], nodes[road])
+    return TargetTable(times[:, : network.n_nodes].astype(np.float32), next_edge, targets)
 
 
 def times_to_targets(network: RoadNetwork, table: TargetTable, points: Snapped) -> np.ndarray:

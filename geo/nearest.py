@@ -111,15 +111,10 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
     else:
         coords, length = np.empty((0, 2)), 0.0
     pieces = [coords]
-    fastest = network.fastest_edge
-    while True:
-        nxt = int(table.next_node[target, node])
-        if nxt >= network.n_nodes:
-            break
-        edge = int(fastest[node, nxt]) - 1
+    while (edge := int(table.next_edge[target, node])) >= 0:
         pieces.append(network.edge_geom[edge].coords)
         length += float(network.edge_length[edge])
-        node = nxt
+        node = int(network.edge_v[edge])
     if node == network.edge_u[te]:
         coords, part_length = _part(network, te, 0, tf)
     elif network.edge_rev[te] >= 0:

@@ -160,6 +160,16 @@ class RoadNetwork:
         keep = order[first]
         return sp.csr_array((keep + 1, (self.edge_u[keep], self.edge_v[keep])), shape=(self.n_nodes, self.n_nodes))
 
+    def edge_between(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Index of the fastest edge from each node ``u`` to the node ``v`` beside it, ``-1`` where none."""
+        fastest = self.fastest_edge
+        fastest.sort_indices()
+        rows = np.repeat(np.arange(self.n_nodes), np.diff(fastest.indptr))
+        keys = rows * self.n_nodes + fastest.indices
+        wanted = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[at] == wanted, fastest.data[at] - 1, -1)
+
     @cached_property
     def to_wgs84(self) -> Transformer:
         """Transformer from ``crs`` to longitude/latitude."""
