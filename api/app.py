@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         summary="Post offices as public-service agents in Hanoi: nearest agencies, dispatch of postmen, site planning.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
     )
     app.state.settings = settings
     app.state.tokens = tokens
@@ -90,6 +93,19 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="agencynet API",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/swagger-ui/favicon-32x32.png",
+        )
+
     for route, name in PAGES.items():
         _add_page(app, route, HERE / "pages" / name)
     return app

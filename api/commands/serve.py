@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,14 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    if not (os.environ.get("AGENCYNET_TOKENS") or os.environ.get("AGENCYNET_TOKENS_FILE")):
+        # A first run with no operator tokens still opens every page: tokens for this run only, printed once.
+        planner, dispatcher = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
+        os.environ["AGENCYNET_TOKENS"] = f"{planner}:planner,{dispatcher}:dispatcher"
+        print(
+            f"agencynet: no AGENCYNET_TOKENS set; tokens for this run: planner {planner}, dispatcher {dispatcher}",
+            flush=True,
+        )
     print(
         f"agencynet: loading the map, then serving on http://{shown}:{args.port}/ "
         f"(dispatch: /dispatch, planning: /planning, API: /docs)",

@@ -155,3 +155,12 @@ def test_openapi_offline(client) -> None:
 def test_unknown_path_is_json_404(client) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404 and response.json()
+
+
+def test_docs_page_is_served_without_a_cdn(client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert client.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "agencynet"
