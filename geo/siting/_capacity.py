@@ -1,0 +1,220 @@
+"""Heuristics and a Lagrangian lower bound for the capacitated p-median.
+
+Everything works on a weighted cost matrix ``wc`` (demand weight times travel time, ``n_demand x
+n_candidates``, ``inf`` where a site cannot be reached) restricted to the demand rows with positive weight.
+
+The bound relaxes the assignment rows ``sum_j x_ij = 1`` with multipliers ``lam``. What is left splits by
+site: opening ``j`` is worth ``rho[j] = min sum_i (wc[i, j] - lam[i]) x_ij`` subject to
+``sum_i w_i x_ij <= C_j``, ``0 <= x_ij <= 1``, a continuous knapsack solved exactly by taking the items of most
+negative cost per unit of weight first. The bound is ``sum(lam) + rho over the fixed sites and the p smallest
+of the free ones``: valid for the full model (all pairs, single source or split) whatever ``lam`` is, and at
+best equal to its LP relaxation with the strong linking rows ``x_ij <= y_j``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Solution:
+    """A single-source assignment: the open sites, the site of each demand row and its total cost."""
+
+    sites: np.ndarray
+    assign: np.ndarray
+    cost: float
+
+
+def assign(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) -> np.ndarray | None:
+    """Single-source assignment of every row to one of ``sites`` within the capacities, by regret.
+
+    Rows are taken in decreasing regret (second-cheapest minus cheapest site), larger weights first on ties,
+    and each goes to its cheapest site that still has room; a row whose nearest sites are full is then served
+    where it hurts least. Returns the column of ``wc`` serving each row, or ``None`` when a row fits nowhere.
+    """
+    sub = wc[:, sites]
+    room = cap[sites].astype(float).copy()
+    if sites.size > 1:
+        two = np.partition(sub, 1, axis=1)[:, :2]
+        regret = two[:, 1] - two[:, 0]
+    else:
+        regret = np.zeros(sub.shape[0])
+    # Infinite regret (one reachable site) must come first; lexsort keys: last is primary.
+    order = np.lexsort((-w, -np.nan_to_num(regret, posinf=np.finfo(float).max)))
+    out = np.empty(sub.shape[0], dtype=np.int64)
+    for i in order:
+        row = np.where(room >= w[i] - 1e-9, sub[i], np.inf)
+        k = int(np.argmin(row))
+        if not np.isfinite(row[k]):
+            return None
+        room[k] -= w[i]
+        out[i] = k
+    return sites[out]
+
+
+def improve(
+    wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray, col: np.ndarray, *, max_moves: int = 5000
+) -> np.ndarray:
+    """Local search on a single-source assignment with fixed open sites: best shift, else best swap of two rows.
+
+    A shift moves one row to another open site with room; a swap exchanges the sites of two rows when both
+    sites keep within capacity. Stops at a local optimum or after ``max_moves`` moves.
+    """
+    sub = wc[:, sites]
+    pos = np.searchsorted(sites, col)
+    room = cap[sites] - np.bincount(pos, weights=w, minlength=sites.size)
+    rows = np.arange(sub.shape[0])
+    tol = 1e-9 * max(1.0, float(np.abs(sub[rows, pos]).sum()))
+    for _ in range(max_moves):
+        cur = sub[rows, pos]
+        delta = sub - cur[:, None]
+        delta[room[None, :] < w[:, None] - 1e-9] = np.inf
+        i, k = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if delta[i, k] < -tol:
+            room[pos[i]] += w[i]
+            room[k] -= w[i]
+            pos[i] = k
+            continue
+        # Swap rows a (at site s) and b (at site t): a goes to t, b to s.
+        at = sub[:, pos]  # at[a, b]: cost of row a at the site of row b
+        dswap = at + at.T - cur[:, None] - cur[None, :]
+        dw = w[:, None] - w[None, :]  # weight site t gains when a comes in and b leaves, indexed [a, b]
+        ok = (room[pos][None, :] >= dw - 1e-9) & (room[pos][:, None] >= -dw - 1e-9)
+        dswap = np.where(ok & (pos[:, None] != pos[None, :]), dswap, np.inf)
+        a, b = np.unravel_index(int(np.argmin(dswap)), dswap.shape)
+        if not dswap[a, b] < -tol:
+            break
+        s, t = pos[a], pos[b]
+        room[s] += w[a] - w[b]
+        room[t] += w[b] - w[a]
+        pos[a], pos[b] = t, s
+    return sites[pos]
+
+
+def solution_cost(wc: np.ndarray, col: np.ndarray) -> float:
+    """Total weighted cost of an assignment."""
+    return float(wc[np.arange(wc.shape[0]), col].sum())
+
+
+def heuristic(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) -> Solution | None:
+    """Regret assignment to ``sites`` then local search; ``None`` when the regret pass finds no room."""
+    col = assign(wc, w, cap, sites)
+    if col is None:
+        return None
+    col = improve(wc, w, cap, sites, col)
+    return Solution(sites, col, solution_cost(wc, col))
+
+
+@dataclass
+class Bound:
+    """Best Lagrangian bound, its multipliers, and the number of subgradient iterations."""
+
+    value: float
+    lam: np.ndarray
+    iterations: int
+
+
+def _evaluate(
+    wc: np.ndarray, w: np.ndarray, cap: np.ndarray, lam: np.ndarray, fixed: np.ndarray, free: np.ndarray, p: int
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Bound for ``lam``, the chosen sites and how much of each row they serve (for the subgradient)."""
+    r = wc - lam[:, None]
+    neg = r < 0
+    x = neg.astype(float)
+    rneg = np.where(neg, r, 0.0)
+    over = np.flatnonzero(w @ x > cap)
+    if over.size:
+        # Only sites whose attractive rows outweigh their capacity need the ratio sort of the knapsack.
+        ratio = np.where(neg[:, over], rneg[:, over] / w[:, None], np.inf)
+        order = np.argsort(ratio, axis=0)
+        ws = w[order]
+        before = np.cumsum(ws, axis=0) - ws
+        frac = np.clip((cap[over][None, :] - before) / ws, 0.0, 1.0)
+        frac[~np.isfinite(np.take_along_axis(ratio, order, axis=0))] = 0.0
+        part = np.empty_like(frac)
+        np.put_along_axis(part, order, frac, axis=0)
+        x[:, over] = part
+    rho = (rneg * x).sum(axis=0)
+    chosen = np.concatenate([fixed, free[np.argpartition(rho[free], p - 1)[:p]]]) if p > 0 else fixed
+    bound = float(lam.sum() + rho[chosen].sum())
+    return bound, chosen, x[:, chosen].sum(axis=1)
+
+
+def lagrangian(
+    wc: np.ndarray,
+    w: np.ndarray,
+    cap: np.ndarray,
+    fixed: np.ndarray,
+    p: int,
+    upper: float,
+    *,
+    deadline: float,
+    max_iter: int = 3000,
+    patience: int = 25,
+    lam0: np.ndarray | None = None,
+    on_sites: Callable[[np.ndarray], float] | None = None,
+) -> Bound:
+    """Maximise the Lagrangian bound by subgradient steps (Polyak step towards the incumbent ``upper``).
+
+    Parameters
+    ----------
+    wc
+        Weighted costs, ``n_demand x n_candidates``, rows of positive weight only; ``inf`` where unreachable.
+    w
+        Positive demand weight of each row.
+    cap
+        Capacity of each candidate.
+    fixed
+        Candidates open in every solution.
+    p
+        Number of sites opened besides the fixed ones.
+    upper
+        Cost of the best known solution (``inf`` when none is known yet).
+    deadline
+        ``time.perf_counter()`` value at which to stop.
+    max_iter, patience
+        Iteration limit; the step factor halves after ``patience`` iterations without progress and the ascent
+        stops once it is below 1e-4.
+    lam0
+        Multipliers to start from (those of an earlier ascent, continued once the incumbent improved).
+    on_sites
+        Called with the sites the relaxation opens whenever they change; returns the cost of a feasible
+        solution built on them so that the step size aims at a better incumbent.
+    """
+    n_c = wc.shape[1]
+    free = np.setdiff1d(np.arange(n_c), fixed)
+    finite = np.where(np.isfinite(wc), wc, np.nan)
+    # The cheapest reachable cost of each row: the uncapacitated all-open bound, a valid start.
+    lam = np.nanmin(finite, axis=1) if lam0 is None else lam0.copy()
+    best = Bound(-np.inf, lam.copy(), 0)
+    mu, stall, seen, it = 2.0, 0, set(), 0
+    for it in range(1, max_iter + 1):
+        bound, chosen, served = _evaluate(wc, w, cap, lam, fixed, free, p)
+        if bound > best.value + 1e-12 * abs(bound):
+            best = Bound(bound, lam.copy(), it)
+            stall = 0
+        else:
+            stall += 1
+            if stall >= patience:
+                mu, stall = mu / 2, 0
+        if on_sites is not None:
+            key = tuple(np.sort(chosen).tolist())
+            if key not in seen:
+                seen.add(key)
+                upper = min(upper, on_sites(np.sort(chosen)))
+        g = 1.0 - served
+        norm = float(g @ g)
+        target = upper if np.isfinite(upper) else abs(bound) * 1.1 + 1.0
+        if norm < 1e-18 or best.value >= upper - 1e-9 * abs(upper) or mu < 1e-4 or time.perf_counter() > deadline:
+            break
+        lam = lam + mu * max(target - bound, 1e-9 * abs(bound)) / norm * g
+    best.iterations = it
+    log.debug("capacitated Lagrangian bound %.6g after %d iterations (upper %.6g)", best.value, it, upper)
+    return best
