@@ -192,8 +192,22 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
     return Problem.build(times, dist, places, [depot], postmen, tasks)
 
 
-def _key_routes(plan: Plan) -> dict[str, list[tuple[str, str]]]:
-    return {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in plan.routes}
+def _hint(plan: Plan, problem: Problem) -> dict[str, list[tuple[str, str]]]:
+    """The used routes of ``plan`` as initial routes for the postmen of ``problem``, in order."""
+    used = [r for r in plan.routes if r.used]
+    return {
+        m.id: [(s.task, s.kind) for s in r.stops if s.task is not None]
+        for m, r in zip(problem.postmen, used, strict=False)
+    }
+
+
+def _on(problem: Problem, plan: Plan) -> Plan:
+    """The used routes of ``plan`` given to the (identical) postmen of ``problem`` in order, costs recomputed."""
+    used = [r for r in plan.routes if r.used]
+    routes = tuple(
+        solver.route_from_stops(problem, m, r.stops, None) for m, r in zip(problem.postmen, used, strict=False)
+    )
+    return replace(plan, routes=routes, objective=sum(r.cost for r in routes))
 
 
 def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Plan]:
@@ -219,21 +233,33 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
         metaheuristic="GREEDY_DESCENT",
         explain=False,
     )
-    if plan.unserved:
-        raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved in the first plan")
-    best = plan
     free = to_problem(inst, fixed_cost=0)
-    best_problem = replace(free, postmen=free.postmen[: best.vehicles])
+    if plan.unserved:
+        # A tight instance where the construction leaves customers out: guided local search with every
+        # vehicle inserts them (their penalty dwarfs any distance).
+        plan = solver.solve(
+            free,
+            time_limit_s=max(0.5, min(0.4 * time_limit_s, left())),
+            deterministic=False,
+            first_solution=first,
+            initial_routes=_hint(plan, free),
+            explain=False,
+        )
+        if plan.unserved:
+            raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved in the first plan")
+    best_problem = replace(free, postmen=free.postmen[: plan.vehicles])
+    # From here on the plan is expressed on the problem without fixed costs, with one postman per route.
+    best = _on(best_problem, plan)
     # Phase 2: one route less at a time, from the other routes, until the customers no longer fit.
     slice_s = max(0.5, 0.12 * time_limit_s)
-    tried: set[int] = set()
+    tried: set[str] = set()
     while left() > slice_s + 0.1 * time_limit_s and best.vehicles > 1:
         routes = sorted((r for r in best.routes if r.used), key=lambda r: (len(r.stops), r.distance))
-        candidates = [r for r in routes if len(r.stops) not in tried] or routes
+        candidates = [r for r in routes if r.postman not in tried] or routes
         drop = candidates[0]
         kept = [r for r in routes if r is not drop]
         trial = replace(free, postmen=free.postmen[: len(kept)])
-        initial = {trial.postmen[k].id: [(s.task, s.kind) for s in r.stops if s.task] for k, r in enumerate(kept)}
+        initial = _hint(replace(best, routes=tuple(kept)), trial)
         plan = solver.solve(
             trial,
             time_limit_s=min(slice_s, left()),
@@ -244,8 +270,8 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
         )
         if plan.unserved:
             log.info("%s: %d vehicles not reached (%d unserved)", inst.name, len(kept), len(plan.unserved))
-            tried.add(len(drop.stops))
-            if len(tried) >= 2:
+            tried.add(drop.postman)
+            if len(tried) >= 3:
                 break
             continue
         log.info("%s: down to %d vehicles, distance %d", inst.name, plan.vehicles, plan.distance)
@@ -257,7 +283,7 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
             time_limit_s=left(),
             deterministic=False,
             first_solution=first,
-            initial_routes=_key_routes(best),
+            initial_routes=_hint(best, best_problem),
             explain=False,
         )
         if not plan.unserved and (plan.vehicles, plan.distance) <= (best.vehicles, best.distance):
