@@ -24,6 +24,9 @@ from scipy.optimize import linprog
 
 log = logging.getLogger(__name__)
 
+MAX_SWAP_ROWS = 2000
+"""Above this many demand rows the local search only shifts: a swap pass builds several rows x rows arrays."""
+
 
 @dataclass
 class Solution:
@@ -67,7 +70,8 @@ def improve(
     """Local search on a single-source assignment with fixed open sites: best shift, else best swap of two rows.
 
     A shift moves one row to another open site with room; a swap exchanges the sites of two rows when both
-    sites keep within capacity. Stops at a local optimum or after ``max_moves`` moves.
+    sites keep within capacity (only up to :data:`MAX_SWAP_ROWS` rows). Stops at a local optimum or after
+    ``max_moves`` moves.
     """
     sub = wc[:, sites]
     pos = np.searchsorted(sites, col)
@@ -84,6 +88,8 @@ def improve(
             room[k] -= w[i]
             pos[i] = k
             continue
+        if sub.shape[0] > MAX_SWAP_ROWS:
+            break
         # Swap rows a (at site s) and b (at site t): a goes to t, b to s.
         at = sub[:, pos]  # at[a, b]: cost of row a at the site of row b
         dswap = at + at.T - cur[:, None] - cur[None, :]
