@@ -10,10 +10,12 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from api import auth, plans, schemas
 from api.deps import MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
+from routing import scenario
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,13 @@ def get_plan(plan_id: PlanId, store: StoreDep) -> dict:
 def get_plan_geojson(plan_id: PlanId, store: StoreDep) -> dict:
     """One LineString per postman along the roads and one numbered Point per stop (with arrival time, s)."""
     return _stored(store, plan_id)["result"]["geojson"]
+
+
+@router.get("/plans/{plan_id}/map.html", response_class=HTMLResponse, summary="A stored plan as a folium map")
+def get_plan_map(plan_id: PlanId, store: StoreDep) -> HTMLResponse:
+    """A static HTML export of the plan (folium): one colour per postman, numbered stops with their times."""
+    geojson = _stored(store, plan_id)["result"]["geojson"]
+    return HTMLResponse(scenario.folium_map(geojson).get_root().render())
 
 
 @router.post("/plans/{plan_id}/tasks", response_model=schemas.PlanAnswer, summary="Add tasks and re-optimise")

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import geopandas as gpd
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
 
 from api import auth, schemas
 from api.deps import MapDep, SettingsDep, StoreDep, time_limit
@@ -134,7 +135,10 @@ def create_scenario(
     geojson = result.to_geojson()
     geojson["features"] = geojson["features"] + _candidate_features(candidates)
     geojson = json.loads(json.dumps(geojson, default=_plain).replace("NaN", "null"))
-    scenario_id = store.add("scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson})
+    export = result.folium_map().get_root().render()
+    scenario_id = store.add(
+        "scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson, "map_html": export}
+    )
     response.headers["Location"] = f"/scenarios/{scenario_id}"
     log.info("scenario %s: %s p=%s, gap %.4f", scenario_id, result.model, result.p, result.gap)
     return {"id": scenario_id} | summary
@@ -152,3 +156,14 @@ def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreD
         | record["result"]["result"]
         | {"geojson": record["result"]["geojson"]}
     )
+
+
+@router.get(
+    "/scenarios/{scenario_id}/map.html", response_class=HTMLResponse, summary="A stored scenario as a folium map"
+)
+def get_scenario_map(scenario_id: Annotated[str, Path(max_length=64)], store: StoreDep) -> HTMLResponse:
+    """A static HTML export of the scenario (folium): coverage before and after by ward, existing and new sites."""
+    record = store.get("scenario", scenario_id)
+    if record is None:
+        raise NotFound("id", f"no scenario {scenario_id!r}")
+    return HTMLResponse(record["result"]["map_html"])

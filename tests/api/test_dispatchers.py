@@ -64,6 +64,9 @@ def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
     assert len(points) == sum(len(r["stops"]) for r in used)
     listed = client.get("/plans", headers=dispatcher).json()
     assert plan_id in {p["id"] for p in listed}
+    export = client.get(f"/plans/{plan_id}/map.html", headers=dispatcher)
+    assert export.status_code == 200 and "L.polyline" in export.text
+    assert client.get(f"/plans/{plan_id}/map.html").status_code == 401
 
 
 def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:

@@ -38,6 +38,10 @@ def test_scenario_roundtrip(client, planner) -> None:
     new = [f for f in stored["geojson"]["features"] if f["properties"].get("status") == "new"]
     assert len(new) == 2
     assert "household_id" not in str(stored)
+    export = client.get(f"/scenarios/{created['id']}/map.html", headers=planner)
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/html")
+    assert "coverage after" in export.text and "new sites" in export.text
+    assert client.get(f"/scenarios/{created['id']}/map.html").status_code == 401
 
 
 def test_scenario_with_candidates(client, planner) -> None:
