@@ -110,11 +110,12 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
         coords, length = _part(network, int(network.edge_rev[e]), 1 - f, 1)
     else:
         coords, length = np.empty((0, 2)), 0.0
-    pieces = [coords]
+    edges = []
     while (edge := int(table.next_edge[target, node])) >= 0:
-        pieces.append(network.edge_geom[edge].coords)
-        length += float(network.edge_length[edge])
+        edges.append(edge)
         node = int(network.edge_v[edge])
+    pieces = [coords, shapely.get_coordinates(network.edge_geom[edges])]
+    length += float(network.edge_length[edges].sum())
     if node == network.edge_u[te]:
         coords, part_length = _part(network, te, 0, tf)
     elif network.edge_rev[te] >= 0:
@@ -157,11 +158,11 @@ def nearest_agencies(amap: AddressMap, lon: float, lat: float, *, k: int = 3) ->
     times = matrix.times_to_targets(amap.network, amap.agency_table, point)[0]
     k = max(1, min(k, len(times)))
     order = np.argsort(times, kind="stable")[:k]
+    ids, names, kinds = (amap.agencies[c].to_numpy() for c in ("agency_id", "name", "kind"))
     results = []
     for target in order:
         route = route_to_target(amap.network, amap.agency_table, point, int(target))
-        row = amap.agencies.iloc[int(target)]
         results.append(
-            NearestAgency(row["agency_id"], row["name"], row["kind"], float(times[target]), route.distance_m, route)
+            NearestAgency(ids[target], names[target], kinds[target], float(times[target]), route.distance_m, route)
         )
     return results
