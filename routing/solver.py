@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from geo._errors import InfeasibleError
 from routing.plan import Plan, Route, Stop, Unserved
@@ -355,6 +355,7 @@ def solve(
     metaheuristic: str = "GUIDED_LOCAL_SEARCH",
     initial_routes: Mapping[str, Sequence[StopKey]] | None = None,
     explain: bool = True,
+    tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
 ) -> Plan:
     """Plan the day: route every postman and say why each unserved task is unserved.
 
@@ -375,6 +376,9 @@ def solve(
         search from (a previous plan); postmen left out start empty.
     explain
         Analyse why each unserved task is unserved (skip it when only the routes matter).
+    tune
+        Called with the OR-Tools ``RoutingSearchParameters`` once they are set, to adjust them further (e.g.
+        operators or the guided local search coefficient); the default leaves them as they are.
 
     Returns
     -------
@@ -395,6 +399,7 @@ def solve(
         metaheuristic=metaheuristic,
         initial_routes=initial_routes,
         explain=explain,
+        tune=tune,
     )
 
 
@@ -500,6 +505,7 @@ def _run(
     metaheuristic: str = "GUIDED_LOCAL_SEARCH",
     fixed_owner: Mapping[str, int] | None = None,
     explain: bool = True,
+    tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
 ) -> Plan:
     started = time.perf_counter()
     model = _Model(problem, vehicles, tasks, carried)
@@ -515,6 +521,8 @@ def _run(
     params = search_parameters(
         time_limit_s=wall, first_solution=first_solution, metaheuristic=metaheuristic, solution_limit=solution_limit
     )
+    if tune is not None:
+        tune(params)
     assignment = None
     if initial_routes:
         routes = [list(initial_routes.get(v.postman.id, ())) for v in vehicles]
