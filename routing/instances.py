@@ -288,11 +288,16 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
     # From here on the plan is expressed on the problem without fixed costs, with one postman per route.
     best = _on(best_problem, plan)
     # Phase 2: one route less at a time, from the other routes, until the customers no longer fit.
+    # Each route is dropped at most once per vehicle count (three tries at most); on Solomon, not below the
+    # capacity bound.
     slice_s = max(0.5, 0.12 * time_limit_s)
+    floor = max(1, math.ceil(inst.demand.sum() / inst.capacity)) if inst.format == "solomon" else 1
     tried: set[str] = set()
-    while left() > slice_s + 0.1 * time_limit_s and best.vehicles > 1:
+    while left() > slice_s + 0.1 * time_limit_s and best.vehicles > floor:
         routes = sorted((r for r in best.routes if r.used), key=lambda r: (len(r.stops), r.distance))
-        candidates = [r for r in routes if r.postman not in tried] or routes
+        candidates = [r for r in routes if r.postman not in tried]
+        if not candidates:
+            break
         drop = candidates[0]
         kept = [r for r in routes if r is not drop]
         trial = replace(free, postmen=free.postmen[: len(kept)])

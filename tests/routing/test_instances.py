@@ -52,3 +52,18 @@ def test_solomon_plan_passes_the_checker():
     problem, plan = instances.solve_instance(inst, time_limit_s=3.0)
     assert check.check(problem, plan).violations == ()
     assert plan.vehicles >= 10
+
+
+def test_tuning_turns_on_the_lns_operators_and_sets_the_gls_coefficient():
+    from ortools.util import optional_boolean_pb2
+
+    from routing import solver
+
+    params = solver.search_parameters(time_limit_s=1.0)
+    instances._tuning(lns=True, gls_lambda=0.5)(params)
+    for name in instances.LNS_OPERATORS:
+        assert getattr(params.local_search_operators, name) == optional_boolean_pb2.BOOL_TRUE
+    assert params.guided_local_search_lambda_coefficient == 0.5
+    default = solver.search_parameters(time_limit_s=1.0)
+    instances._tuning(lns=False)(default)
+    assert default == solver.search_parameters(time_limit_s=1.0)

@@ -103,6 +103,18 @@ def test_deterministic_for_the_same_input_and_limit(day):
     assert first.stops.equals(second.stops)
 
 
+def test_tune_hook_adjusts_the_search_parameters(day):
+    seen = []
+
+    def tune(params):
+        seen.append(params.guided_local_search_lambda_coefficient)
+        params.guided_local_search_lambda_coefficient = 0.5
+
+    plan = solve_checked(day, tune=tune)
+    assert seen == [pytest.approx(0.1)]
+    assert plan.unserved == ()
+
+
 def test_to_dict_is_json_ready(day):
     import json
 
