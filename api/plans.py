@@ -14,7 +14,7 @@ from api.errors import FieldError
 from geo.addressmap import AddressMap
 from routing import check, scenario, solver
 from routing.plan import Plan, Route, Stop, Unserved
-from routing.problem import Problem, Window, hhmm
+from routing.problem import Problem, Window, clock, hhmm
 from routing.scenario import Scenario
 from routing.solver import Progress
 
@@ -170,11 +170,7 @@ def reoptimised(
         [t for t in full.tasks if t.id not in fresh],
     )
     plan = _reindexed(plan_from_dict(stored_plan), before)
-    if at is not None:
-        hours, minutes = (int(x) for x in at.split(":"))
-        where = scenario.progress_at(plan, hours * 3600 + minutes * 60)
-    else:
-        where = progress_of(plan, before, progress or {})
+    where = scenario.progress_at(plan, clock(at)) if at is not None else progress_of(plan, before, progress or {})
     problem, new_plan = solver.reoptimise(
         before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
     )
