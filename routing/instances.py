@@ -26,7 +26,7 @@ import logging
 import math
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from ortools.constraint_solver import routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
 
 from geo._errors import InfeasibleError, InputError
-from routing import check, solver
+from routing import alns, check, solver
 from routing.plan import Plan
 from routing.problem import ALL_DAY, Depot, Place, Postman, Problem, Task
 
@@ -57,6 +57,9 @@ LNS_OPERATORS = (
     "use_cross_exchange",
 )
 """OR-Tools local search operators, off by default, that the benchmark search turns on (see the module notes)."""
+
+POLISH_SHARE = 0.1
+"""Share of the budget OR-Tools gets at the end to take the warm start on the full model and shorten it."""
 
 SOLOMON_GLS_LAMBDA = 0.5
 """Guided local search coefficient of the final phase on Solomon instances (OR-Tools' default is 0.1)."""
@@ -229,25 +232,36 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
     return Problem.build(times, dist, places, [depot], postmen, tasks)
 
 
-def _hint(plan: Plan, problem: Problem) -> dict[str, list[tuple[str, str]]]:
-    """The used routes of ``plan`` as initial routes for the postmen of ``problem``, in order."""
-    used = [r for r in plan.routes if r.used]
-    return {
-        m.id: [(s.task, s.kind) for s in r.stops if s.task is not None]
-        for m, r in zip(problem.postmen, used, strict=False)
-    }
-
-
-def _on(problem: Problem, plan: Plan) -> Plan:
-    """The used routes of ``plan`` given to the (identical) postmen of ``problem`` in order, costs recomputed."""
-    used = [r for r in plan.routes if r.used]
-    routes = tuple(
-        solver.route_from_stops(problem, m, r.stops, None) for m, r in zip(problem.postmen, used, strict=False)
+def to_alns(inst: Instance) -> alns.Data:
+    """The instance for :func:`routing.alns.search`, on the same scaled integers as :func:`to_problem`."""
+    d = inst.distances() * SCALE
+    nodes = np.stack(
+        [np.round(inst.ready * SCALE), np.round(inst.due * SCALE), np.round(inst.service * SCALE), inst.demand], axis=1
+    ).astype(np.int64)
+    if inst.format == "solomon":
+        customers = np.arange(1, len(inst.xy))
+        requests = np.stack([customers, np.full(len(customers), -1)], axis=1)
+    else:
+        pickups = np.flatnonzero(inst.demand > 0)
+        requests = np.stack([pickups, inst.sibling[pickups]], axis=1)
+    return alns.Data(
+        np.ceil(d - 1e-6).astype(np.int64),
+        np.rint(d).astype(np.int64),
+        nodes,
+        requests.astype(np.int64),
+        inst.capacity,
+        inst.vehicles,
     )
-    return replace(plan, routes=routes, objective=sum(r.cost for r in routes))
 
 
-def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Plan]:
+def _stops(inst: Instance, route: list[int]) -> list[tuple[str, str]]:
+    """Task stops of a route of node numbers (a Li & Lim task is named after its pickup node)."""
+    if inst.format == "solomon":
+        return [(str(c), "visit") for c in route]
+    return [(str(c), "pickup") if inst.demand[c] > 0 else (str(int(inst.sibling[c])), "delivery") for c in route]
+
+
+def solve_instance(inst: Instance, *, time_limit_s: float, seed: int = 0) -> tuple[Problem, Plan]:
     """Solve a benchmark instance within ``time_limit_s`` seconds of wall clock (see the module notes).
 
     Returns the problem of the final plan (its number of postmen is the number of vehicles kept) and the
@@ -258,82 +272,25 @@ def solve_instance(inst: Instance, *, time_limit_s: float) -> tuple[Problem, Pla
     def left() -> float:
         return time_limit_s - (time.perf_counter() - started)
 
-    first = "PARALLEL_CHEAPEST_INSERTION" if inst.format == "lilim" else "LOCAL_CHEAPEST_INSERTION"
-    # Phase 1: few routes. The fixed cost steers the construction and a plain descent that empties routes;
-    # guided local search is kept for later, because it scales its arc penalties with the arc costs, which
-    # the fixed cost would inflate.
+    found = alns.search(to_alns(inst), time_limit_s=(1 - POLISH_SHARE) * time_limit_s, seed=seed)
+    if found.unserved:
+        raise InfeasibleError(f"{inst.name}: {len(found.unserved)} requests left out by the whole fleet")
+    problem = to_problem(inst, vehicles=found.vehicles, fixed_cost=0)
+    initial = {m.id: _stops(inst, r) for m, r in zip(problem.postmen, found.routes, strict=True)}
+    # OR-Tools takes the plan on the full model: it is re-checked there and shortened with the time left.
+    tune = _tuning(lns=True) if inst.format == "lilim" else _tuning(lns=False, gls_lambda=SOLOMON_GLS_LAMBDA)
     plan = solver.solve(
-        to_problem(inst),
-        time_limit_s=max(0.5, 0.1 * time_limit_s),
+        problem,
+        time_limit_s=max(0.2, left()),
         deterministic=False,
-        first_solution=first,
-        metaheuristic="GREEDY_DESCENT",
+        initial_routes=initial,
         explain=False,
+        tune=tune,
     )
-    free = to_problem(inst, fixed_cost=0)
-    if plan.unserved:
-        # A tight instance where the construction leaves customers out: guided local search with every
-        # vehicle inserts them (their penalty dwarfs any distance).
-        plan = solver.solve(
-            free,
-            time_limit_s=max(0.5, min(0.4 * time_limit_s, left())),
-            deterministic=False,
-            first_solution=first,
-            initial_routes=_hint(plan, free),
-            explain=False,
-        )
-        if plan.unserved:
-            raise InfeasibleError(f"{inst.name}: {len(plan.unserved)} customers unserved in the first plan")
-    best_problem = replace(free, postmen=free.postmen[: plan.vehicles])
-    # From here on the plan is expressed on the problem without fixed costs, with one postman per route.
-    best = _on(best_problem, plan)
-    # Phase 2: one route less at a time, from the other routes, until the customers no longer fit.
-    # Each route is dropped at most once per vehicle count (three tries at most); on Solomon, not below the
-    # capacity bound.
-    slice_s = max(0.5, 0.12 * time_limit_s)
-    floor = max(1, math.ceil(inst.demand.sum() / inst.capacity)) if inst.format == "solomon" else 1
-    tried: set[str] = set()
-    while left() > slice_s + 0.1 * time_limit_s and best.vehicles > floor:
-        routes = sorted((r for r in best.routes if r.used), key=lambda r: (len(r.stops), r.distance))
-        candidates = [r for r in routes if r.postman not in tried]
-        if not candidates:
-            break
-        drop = candidates[0]
-        kept = [r for r in routes if r is not drop]
-        trial = replace(free, postmen=free.postmen[: len(kept)])
-        initial = _hint(replace(best, routes=tuple(kept)), trial)
-        plan = solver.solve(
-            trial,
-            time_limit_s=min(slice_s, left()),
-            deterministic=False,
-            first_solution=first,
-            initial_routes=initial,
-            explain=False,
-            tune=_tuning(lns=True),
-        )
-        if plan.unserved:
-            log.info("%s: %d vehicles not reached (%d unserved)", inst.name, len(kept), len(plan.unserved))
-            tried.add(drop.postman)
-            if len(tried) >= 3:
-                break
-            continue
-        log.info("%s: down to %d vehicles, distance %d", inst.name, plan.vehicles, plan.distance)
-        best_problem, best, tried = trial, plan, set()
-    # Phase 3: the rest of the budget shortens the best plan.
-    final_tune = _tuning(lns=True) if inst.format == "lilim" else _tuning(lns=False, gls_lambda=SOLOMON_GLS_LAMBDA)
-    if left() > 0.2:
-        plan = solver.solve(
-            best_problem,
-            time_limit_s=left(),
-            deterministic=False,
-            first_solution=first,
-            initial_routes=_hint(best, best_problem),
-            explain=False,
-            tune=final_tune,
-        )
-        if not plan.unserved and (plan.vehicles, plan.distance) <= (best.vehicles, best.distance):
-            best = plan
-    return best_problem, best
+    if plan.unserved or plan.vehicles > found.vehicles:
+        raise InfeasibleError(f"{inst.name}: OR-Tools did not keep the plan of the warm start")
+    log.info("%s: warm start %d vehicles %d; OR-Tools %d", inst.name, found.vehicles, found.distance, plan.distance)
+    return problem, plan
 
 
 def route_ids(plan: Plan) -> list[list[int]]:
