@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from routing import instances
+from routing import alns, instances
 
 log = logging.getLogger("bench.vrp")
 
@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     root = instances.benchmarks_dir()
     chosen = select(root, args.instances)
     bks = load_bks(root)
+    alns.warm_up()  # compiles the numba code before any clock starts (VROOM comes compiled)
     rows = []
     for path, fmt in tqdm(chosen, desc="instances", unit="inst"):
         rows.append(run_one(path, fmt, time_limit_s=args.time_limit, threads=args.vroom_threads, bks=bks))

@@ -729,3 +729,12 @@ def search(
         progress("distance", len(routes), s.distance(best))
     log.info("alns: %d vehicles, distance %d, %d iterations", len(routes), s.distance(best), int(s.state[2]))
     return Result(routes, s.distance(best), unserved, int(s.state[2]), history)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every compiled function on a tiny instance, so timings start warm."""
+    xy = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [5, 5]])
+    d = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * 10).astype(np.int64)
+    nodes = np.array([[0, 1000, 0, 0], [0, 1000, 1, 1], [0, 1000, 1, -1], [0, 1000, 1, 1], [0, 1000, 1, -1]])
+    requests = np.array([[1, 2], [3, 4]])
+    search(Data(d, d, nodes, requests, capacity=2, fleet=2), time_limit_s=1.0)
