@@ -497,6 +497,8 @@ def _start_of(sol, node):
 def _destroy_shaw(sol, inst, q, chosen, power, scale):
     served = _served(sol, inst)
     q = min(q, len(served))
+    if q == 0:
+        return 0
     taken = np.zeros(len(served), dtype=np.bool_)
     first = np.random.randint(len(served))
     taken[first] = True
