@@ -33,6 +33,7 @@ from geo._errors import InputError
 log = logging.getLogger(__name__)
 
 _INF = np.int64(1) << np.int64(60)
+_RANK_STEP = np.int64(1) << np.int64(44)
 _E, _L, _S, _Q = 0, 1, 2, 3
 """Columns of the node table: window start, window end, service time, load change."""
 
@@ -50,6 +51,12 @@ SCORES = (33.0, 9.0, 13.0)
 
 START_WORSE = 0.05
 """The starting temperature accepts a plan this much longer than the first one with probability 1/2 (w)."""
+
+FLEET_TRY = 0.1
+"""Share of the budget one try at a plan with one vehicle less may take."""
+
+PENALTY = 20.0
+"""Cost of a request left out, in longest arcs of the instance (the best plan serves the most requests anyway)."""
 
 END_TEMPERATURE = 0.002
 """Temperature at the end of a phase, as a share of the starting temperature."""
@@ -314,6 +321,12 @@ def _objective(sol, penalty, n_bank):
 
 
 @njit(cache=True)
+def _rank(sol, n_bank):
+    """Order of plans for the best one: fewer requests left out first, then shorter."""
+    return n_bank * _RANK_STEP + sol[2].sum()
+
+
+@njit(cache=True)
 def _used(sol):
     return (sol[1] > 0).sum()
 
@@ -563,9 +576,10 @@ def _iterate(cur, cand, best, inst, vmax, penalty, iters, temp, cooling, weights
         left = _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax)
         f = _objective(cand, penalty, left)
         score = 0.0
-        if f < state[1]:
+        rank = _rank(cand, left)
+        if rank < state[1]:
             _copy(cand, best)
-            state[1] = f
+            state[1] = rank
             score = SCORES[0]
         if f < state[0]:
             if score == 0.0:
@@ -613,7 +627,7 @@ class _Search:
         loads = max(1.0, float(np.abs(data.nodes[:, _Q]).max()))
         self.scale = np.array([max(1.0, float(dist.max())), float(span), loads])
         self.noise = max(1, int(0.025 * dist.max()))
-        self.penalty = int(10 * dist.max() * 2 + 1)
+        self.penalty = int(PENALTY * dist.max() + 1)
         _seed(seed)
 
     def distance(self, sol: tuple) -> int:
@@ -627,8 +641,9 @@ class _Search:
         for other in (self.cur, self.best):
             if other is not sol:
                 _copy(sol, other)
-        f = _objective(sol, self.penalty, len(self.banked(sol)))
-        self.state[0] = self.state[1] = f
+        n_bank = len(self.banked(sol))
+        self.state[0] = _objective(sol, self.penalty, n_bank)
+        self.state[1] = _rank(sol, n_bank)
 
     def run(self, vmax: int, seconds: float, *, stop_when_complete: bool, t0: float, chunk: int = 50) -> bool:
         """Iterate for `seconds` (cooling from t0 to END_TEMPERATURE * t0); True if stopped on an empty bank."""
@@ -709,7 +724,7 @@ def search(
         _remove(trial, s.inst, out, len(out))
         _repair(trial, s.inst, s.banked(trial), 2, 0, vehicles - 1)
         s.reset_to(trial, vehicles - 1)
-        budget = min(fleet_end - time.perf_counter(), max(0.1 * time_limit_s, 1.0))
+        budget = min(fleet_end - time.perf_counter(), max(FLEET_TRY * time_limit_s, 1.0))
         if s.run(vehicles - 1, budget, stop_when_complete=True, t0=t0):
             _copy(s.best, complete)
             vehicles = int(_used(complete))
