@@ -615,7 +615,6 @@ class _Search:
         n = len(data.nodes)
         self.cur, self.cand, self.best = (_empty(n, data.fleet) for _ in range(3))
         for sol in (self.cur, self.cand, self.best):
-            sol[0][:, :] = 0
             for k in range(data.fleet):
                 _refresh(sol, self.inst, k)
         self.weights = np.ones(3 + len(REPAIRS) + 2)
