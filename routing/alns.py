@@ -645,15 +645,16 @@ class _Search:
         self.state[1] = _rank(sol, n_bank)
 
     def run(self, vmax: int, seconds: float, *, stop_when_complete: bool, t0: float, chunk: int = 50) -> bool:
-        """Iterate for `seconds` (cooling from t0 to END_TEMPERATURE * t0); True if stopped on an empty bank."""
+        """Iterate for `seconds`, at least one chunk (cooling from t0 to END_TEMPERATURE * t0).
+
+        Returns True when stopped because the best plan left no request out.
+        """
         started = time.perf_counter()
         temp = t0
+        elapsed = 0.0
         while True:
-            elapsed = time.perf_counter() - started
-            if elapsed >= seconds:
-                return False
             # Geometric cooling in wall-clock time: the temperature reached is t0 * END^(elapsed / seconds).
-            goal = t0 * END_TEMPERATURE ** min(1.0, (elapsed + 0.05) / seconds)
+            goal = t0 * END_TEMPERATURE ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
             cooling = (goal / temp) ** (1.0 / chunk) if temp > 0 else 1.0
             temp = _iterate(
                 self.cur, self.cand, self.best, self.inst, vmax, self.penalty, chunk, temp, cooling,
@@ -661,6 +662,9 @@ class _Search:
             )  # fmt: skip
             if stop_when_complete and len(self.banked(self.best)) == 0:
                 return True
+            elapsed = time.perf_counter() - started
+            if elapsed >= seconds:
+                return False
 
 
 def search(
@@ -736,8 +740,7 @@ def search(
             if tries >= min(2, vehicles):
                 break
     s.reset_to(complete, vehicles)
-    if left() > 0:
-        s.run(vehicles, left(), stop_when_complete=False, t0=t0)
+    s.run(vehicles, left(), stop_when_complete=False, t0=t0)
     best = s.best
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet) if best[1][k] > 0]
     unserved = [int(r) for r in s.banked(best)]
@@ -753,4 +756,4 @@ def warm_up() -> None:
     d = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * 10).astype(np.int64)
     nodes = np.array([[0, 1000, 0, 0], [0, 1000, 1, 1], [0, 1000, 1, -1], [0, 1000, 1, 1], [0, 1000, 1, -1]])
     requests = np.array([[1, 2], [3, 4]])
-    search(Data(d, d, nodes, requests, capacity=2, fleet=2), time_limit_s=1.0)
+    search(Data(d, d, nodes, requests, capacity=2, fleet=2), time_limit_s=0.01)

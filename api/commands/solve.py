@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
 
         result = pmed.solve_benchmark(args.file, time_limit_s=args.time_limit)
     else:
-        from routing import instances
+        from routing import alns, instances
 
+        alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
         result = instances.solve_benchmark(args.file, args.format, time_limit_s=args.time_limit)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
