@@ -35,7 +35,7 @@ from geo.network import RoadNetwork
 try:
     import routingkit_cch as _rk
 except ImportError:  # pragma: no cover - the scipy path in geo.matrix takes over
-    _rk = None
+    _rk = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 

@@ -327,7 +327,8 @@ class Problem:
             raise InputError("\n".join(errors))
 
         problem = cls(times, distances, places_d, depots_d, postmen_t, tasks_t)
-        infeasible, warnings = [], []
+        infeasible: list[str] = []
+        warnings: list[str] = []
         for t in tasks_t:
             reason = problem.task_obstacle(t)
             if reason is None:

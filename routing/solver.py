@@ -204,8 +204,8 @@ class _Model:
             # The pair is dropped as a whole, so each node carries half the task's penalty.
             routing.AddDisjunction([pi], (t.penalty + 1) // 2)
             routing.AddDisjunction([di], (t.penalty + 1) // 2)
-        for n, t, vehicle in singles:
-            ni = self.manager.NodeToIndex(n)
+        for node, t, vehicle in singles:
+            ni = self.manager.NodeToIndex(node)
             if vehicle is not None:
                 _allow_only(routing, ni, vehicle)
             routing.AddDisjunction([ni], t.penalty)
@@ -460,8 +460,8 @@ def reoptimise(
             initial[m.id] = [(s.task, s.kind) for s in route.stops if s.task is not None]
             continue
         done = route.stops[: pr.done]
-        picked = {s.task for s in done if s.kind == "pickup"}
-        delivered = {s.task for s in done if s.kind in ("delivery", "visit")}
+        picked = {s.task for s in done if s.kind == "pickup" and s.task is not None}
+        delivered = {s.task for s in done if s.kind in ("delivery", "visit") and s.task is not None}
         finished |= delivered
         load = sum(tasks_by_id[t].load for t in picked - delivered)
         for t in picked - delivered:
@@ -474,7 +474,7 @@ def reoptimise(
         vehicles.append(
             _Vehicle(m, pr.place, pr.clock, load, taken is None, max_work, tuple(done), taken)  # type: ignore[arg-type]
         )
-        rest = [(s.task, s.kind) for s in route.stops[pr.done :] if s.task is not None]
+        rest: list[StopKey] = [(s.task, s.kind) for s in route.stops[pr.done :] if s.task is not None]
         initial[m.id] = rest
         for key in rest:
             owner[key[0]] = vi
@@ -525,9 +525,9 @@ def _run(
         tune(params)
     assignment = None
     if initial_routes:
-        routes = [list(initial_routes.get(v.postman.id, ())) for v in vehicles]
+        hinted = [list(initial_routes.get(v.postman.id, ())) for v in vehicles]
         model.routing.CloseModelWithParameters(params)
-        hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(routes), True)
+        hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(hinted), True)
         if hint is None:
             log.info("the previous routes are no longer feasible; searching from scratch")
             assignment = model.routing.SolveWithParameters(params)
@@ -601,7 +601,9 @@ def _cheapest_insertion(problem: Problem, m: Postman, route: Route, task: Task) 
     first = max((i for i, s in enumerate(stops) if s.kind == "position"), default=0)
     base = arc_cost(problem, m, np.array([s.place_index for s in stops])) + (m.fixed_cost if route.used else 0)
     windows = _windows_by_stop(problem)
-    items = [(s.place_index, s.departure - s.start, windows.get((s.task, s.kind), ALL_DAY), s.load, 0) for s in stops]
+    items: list[tuple[int, int, tuple[Window, ...], int | None, int]] = [
+        (s.place_index, s.departure - s.start, windows.get((s.task, s.kind), ALL_DAY), s.load, 0) for s in stops
+    ]
     p_item = (problem.index(task.pickup), task.pickup_service, problem.windows(task, "pickup"), None, task.load)
     d_item = None
     if task.delivery is not None:
@@ -612,13 +614,15 @@ def _cheapest_insertion(problem: Problem, m: Postman, route: Route, task: Task) 
             None,
             -task.load,
         )
-    brk = (route.break_start, route.break_end) if route.break_start is not None else None
+    brk = (
+        (route.break_start, route.break_end) if route.break_start is not None and route.break_end is not None else None
+    )
     best = None
     n = len(stops)
     for i in range(first + 1, n):
         for j in range(i, n) if d_item is not None else [None]:
             seq = [*items[:i], p_item, *items[i:]]
-            if j is not None:
+            if j is not None and d_item is not None:
                 seq.insert(j + 1, d_item)
             if not _feasible(problem, m, seq, first, stops[first].departure, brk):
                 continue
