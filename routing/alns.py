@@ -314,15 +314,13 @@ def _remove(sol, inst, chosen, count):
 @njit(cache=True)
 def _bank(sol, inst):
     """Requests not in any route."""
-    where = sol[6]
-    requests = inst[3]
-    out = np.empty(len(requests), dtype=np.int64)
-    n = 0
-    for r in range(len(requests)):
-        if where[requests[r, 0]] < 0:
-            out[n] = r
-            n += 1
-    return out[:n]
+    return np.flatnonzero(sol[6][inst[3][:, 0]] < 0)
+
+
+@njit(cache=True)
+def _served(sol, inst):
+    """Requests in a route."""
+    return np.flatnonzero(sol[6][inst[3][:, 0]] >= 0)
 
 
 @njit(cache=True)
@@ -380,6 +378,7 @@ def _repair(sol, inst, bank, regret, noise, vmax):
             _column(sol, inst, k, bank, active, table, at_i, at_j, noise)
     left = nb
     big = 1e15
+    firsts = np.empty(max(regret, 1), dtype=np.int64)
     while left > 0:
         pick, pick_k, score_best = -1, -1, -np.inf
         for b in range(nb):
@@ -387,7 +386,7 @@ def _repair(sol, inst, bank, regret, noise, vmax):
                 continue
             row = table[b]
             # The `regret` smallest costs over routes (an empty route counts once).
-            firsts = np.full(max(regret, 1), _INF, dtype=np.int64)
+            firsts[:] = _INF
             ks = -1
             for k in range(n_routes):
                 c = row[k]
@@ -427,19 +426,6 @@ def _repair(sol, inst, bank, regret, noise, vmax):
 
 
 @njit(cache=True)
-def _served(sol, inst):
-    where = sol[6]
-    requests = inst[3]
-    out = np.empty(len(requests), dtype=np.int64)
-    n = 0
-    for r in range(len(requests)):
-        if where[requests[r, 0]] >= 0:
-            out[n] = r
-            n += 1
-    return out[:n]
-
-
-@njit(cache=True)
 def _destroy_random(sol, inst, q, chosen):
     served = _served(sol, inst)
     np.random.shuffle(served)
@@ -449,19 +435,28 @@ def _destroy_random(sol, inst, q, chosen):
 
 
 @njit(cache=True)
-def _saving(sol, inst, r):
+def _positions(sol):
+    """Per node in a route: its position there and its start of service (0 for nodes out of the plan)."""
+    seq, rlen, start = sol[0], sol[1], sol[3]
+    pos_of = np.zeros(len(sol[6]), dtype=np.int64)
+    start_of = np.zeros(len(sol[6]), dtype=np.int64)
+    for k in range(len(rlen)):
+        for pos in range(1, rlen[k] + 1):
+            pos_of[seq[k, pos]] = pos
+            start_of[seq[k, pos]] = start[k, pos]
+    return pos_of, start_of
+
+
+@njit(cache=True)
+def _saving(sol, inst, r, pos_of):
     """Distance saved by taking request r out of its route."""
-    seq, rlen, where = sol[0], sol[1], sol[6]
+    seq, where = sol[0], sol[6]
     dist = inst[1]
     requests = inst[3]
     p, d = requests[r, 0], requests[r, 1]
     k = where[p]
-    pos_p, pos_d = -1, -1
-    for pos in range(1, rlen[k] + 1):
-        if seq[k, pos] == p:
-            pos_p = pos
-        elif seq[k, pos] == d:
-            pos_d = pos
+    pos_p = pos_of[p]
+    pos_d = pos_of[d] if d >= 0 else -1
     a, b = seq[k, pos_p - 1], seq[k, pos_p + 1]
     if d < 0:
         return dist[a, p] + dist[p, b] - dist[a, b]
@@ -475,9 +470,10 @@ def _saving(sol, inst, r):
 @njit(cache=True)
 def _destroy_worst(sol, inst, q, chosen, power):
     served = _served(sol, inst)
+    pos_of = _positions(sol)[0]
     savings = np.empty(len(served), dtype=np.int64)
     for x in range(len(served)):
-        savings[x] = -_saving(sol, inst, served[x])
+        savings[x] = -_saving(sol, inst, served[x], pos_of)
     order = served[np.argsort(savings, kind="mergesort")]
     q = min(q, len(order))
     taken = np.zeros(len(order), dtype=np.bool_)
@@ -493,27 +489,17 @@ def _destroy_worst(sol, inst, q, chosen, power):
 
 
 @njit(cache=True)
-def _relatedness(sol, inst, r, s, scale):
+def _relatedness(inst, r, s, scale, start_of):
     """Shaw's relatedness of two requests (smaller is closer): distance, start times and load, normalised."""
     dist = inst[1]
     nodes = inst[2]
     requests = inst[3]
     pr, dr, ps, ds = requests[r, 0], requests[r, 1], requests[s, 0], requests[s, 1]
     value = 9.0 * dist[pr, ps] / scale[0] + 2.0 * abs(nodes[pr, _Q] - nodes[ps, _Q]) / scale[2]
-    value += 3.0 * abs(_start_of(sol, pr) - _start_of(sol, ps)) / scale[1]
+    value += 3.0 * abs(start_of[pr] - start_of[ps]) / scale[1]
     if dr >= 0 and ds >= 0:
-        value += 9.0 * dist[dr, ds] / scale[0] + 3.0 * abs(_start_of(sol, dr) - _start_of(sol, ds)) / scale[1]
+        value += 9.0 * dist[dr, ds] / scale[0] + 3.0 * abs(start_of[dr] - start_of[ds]) / scale[1]
     return value
-
-
-@njit(cache=True)
-def _start_of(sol, node):
-    seq, rlen, start, where = sol[0], sol[1], sol[3], sol[6]
-    k = where[node]
-    for pos in range(1, rlen[k] + 1):
-        if seq[k, pos] == node:
-            return start[k, pos]
-    return 0
 
 
 @njit(cache=True)
@@ -522,6 +508,7 @@ def _destroy_shaw(sol, inst, q, chosen, power, scale):
     q = min(q, len(served))
     if q == 0:
         return 0
+    start_of = _positions(sol)[1]
     taken = np.zeros(len(served), dtype=np.bool_)
     first = np.random.randint(len(served))
     taken[first] = True
@@ -532,7 +519,7 @@ def _destroy_shaw(sol, inst, q, chosen, power, scale):
         rest = np.flatnonzero(~taken)
         rel = np.empty(len(rest))
         for x in range(len(rest)):
-            rel[x] = _relatedness(sol, inst, ref, served[rest[x]], scale)
+            rel[x] = _relatedness(inst, ref, served[rest[x]], scale, start_of)
         order = rest[np.argsort(rel)]
         x = order[int(np.random.random() ** power * len(order))]
         taken[x] = True
