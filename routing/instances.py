@@ -181,19 +181,24 @@ def read_lilim(path: Path) -> Instance:
     )
 
 
+def _scaled(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arc times (rounded up), arc distances (rounded) and per node ready, due, service, demand, all integers."""
+    d = inst.distances() * SCALE
+    nodes = np.stack([inst.ready * SCALE, inst.due * SCALE, inst.service * SCALE, inst.demand], axis=1)
+    return np.ceil(d - 1e-6).astype(np.int64), np.rint(d).astype(np.int64), np.round(nodes).astype(np.int64)
+
+
 def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int = FIXED_COST) -> Problem:
     """The instance as a dispatch problem, times and distances scaled by :data:`SCALE`.
 
     Every customer is a mandatory task (a ``visit`` for Solomon, a ``shuttle`` pair for Li & Lim); each
     vehicle costs :data:`FIXED_COST` so that fewer vehicles always win, then distance.
     """
-    d = inst.distances() * SCALE
-    times = np.ceil(d - 1e-6).astype(np.int64)
-    dist = np.rint(d).astype(np.int64)
-    s = SCALE
+    times, dist, nodes = _scaled(inst)
+    ready, due, service = (nodes[:, c].tolist() for c in range(3))
 
     def win(i: int) -> tuple[tuple[int, int], ...]:
-        return ((round(inst.ready[i] * s), round(inst.due[i] * s)),)
+        return ((ready[i], due[i]),)
 
     places = [Place("0", 0, ALL_DAY)] + [Place(str(i), i, win(i)) for i in range(1, len(inst.xy))]
     depot = Depot("depot", "0")
@@ -202,8 +207,8 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
             f"v{k}",
             "depot",
             inst.capacity,
-            shift_start=round(inst.ready[0] * s),
-            shift_end=round(inst.due[0] * s),
+            shift_start=ready[0],
+            shift_end=due[0],
             cost_per_km=1000.0,
             cost_per_hour=0.0,
             fixed_cost=fixed_cost,
@@ -212,9 +217,8 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
     ]
     tasks = []
     for i in range(1, len(inst.xy)):
-        service = round(inst.service[i] * s)
         if inst.format == "solomon":
-            tasks.append(Task(str(i), "visit", str(i), None, int(inst.demand[i]), service, 0, mandatory=True))
+            tasks.append(Task(str(i), "visit", str(i), None, int(inst.demand[i]), service[i], 0, mandatory=True))
         elif inst.demand[i] > 0:
             j = int(inst.sibling[i])
             tasks.append(
@@ -224,8 +228,8 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
                     str(i),
                     str(j),
                     int(inst.demand[i]),
-                    service,
-                    round(inst.service[j] * s),
+                    service[i],
+                    service[j],
                     mandatory=True,
                 )
             )
@@ -234,24 +238,14 @@ def to_problem(inst: Instance, *, vehicles: int | None = None, fixed_cost: int =
 
 def to_alns(inst: Instance) -> alns.Data:
     """The instance for :func:`routing.alns.search`, on the same scaled integers as :func:`to_problem`."""
-    d = inst.distances() * SCALE
-    nodes = np.stack(
-        [np.round(inst.ready * SCALE), np.round(inst.due * SCALE), np.round(inst.service * SCALE), inst.demand], axis=1
-    ).astype(np.int64)
+    times, dist, nodes = _scaled(inst)
     if inst.format == "solomon":
         customers = np.arange(1, len(inst.xy))
         requests = np.stack([customers, np.full(len(customers), -1)], axis=1)
     else:
         pickups = np.flatnonzero(inst.demand > 0)
         requests = np.stack([pickups, inst.sibling[pickups]], axis=1)
-    return alns.Data(
-        np.ceil(d - 1e-6).astype(np.int64),
-        np.rint(d).astype(np.int64),
-        nodes,
-        requests.astype(np.int64),
-        inst.capacity,
-        inst.vehicles,
-    )
+    return alns.Data(times, dist, nodes, requests.astype(np.int64), inst.capacity, inst.vehicles)
 
 
 def _stops(inst: Instance, route: list[int]) -> list[tuple[str, str]]:
