@@ -37,6 +37,21 @@ class Solution:
     cost: float
 
 
+def _fill(rows: np.ndarray, sub: np.ndarray, w: np.ndarray, room: np.ndarray, out: np.ndarray) -> bool:
+    """Give each of ``rows``, in order, the cheapest column of ``sub`` with room left; False if one fits nowhere.
+
+    ``room`` (per column) and ``out`` (column per row) are updated in place.
+    """
+    for i in rows:
+        row = np.where(room >= w[i] - 1e-9, sub[i], np.inf)
+        k = int(np.argmin(row))
+        if not np.isfinite(row[k]):
+            return False
+        room[k] -= w[i]
+        out[i] = k
+    return True
+
+
 def assign(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) -> np.ndarray | None:
     """Single-source assignment of every row to one of ``sites`` within the capacities, by regret.
 
@@ -54,14 +69,7 @@ def assign(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray) ->
     # Infinite regret (one reachable site) must come first; lexsort keys: last is primary.
     order = np.lexsort((-w, -np.nan_to_num(regret, posinf=np.finfo(float).max)))
     out = np.empty(sub.shape[0], dtype=np.int64)
-    for i in order:
-        row = np.where(room >= w[i] - 1e-9, sub[i], np.inf)
-        k = int(np.argmin(row))
-        if not np.isfinite(row[k]):
-            return None
-        room[k] -= w[i]
-        out[i] = k
-    return sites[out]
+    return sites[out] if _fill(order, sub, w, room, out) else None
 
 
 def improve(
@@ -153,13 +161,8 @@ def rounded_lp(wc: np.ndarray, w: np.ndarray, cap: np.ndarray, sites: np.ndarray
     pos = np.argmax(x, axis=1)
     whole = x[np.arange(n), pos] > 1.0 - 1e-7
     room = cap[sites] - np.bincount(pos[whole], weights=w[whole], minlength=k)
-    for i in np.flatnonzero(~whole)[np.argsort(-w[~whole])]:
-        row = np.where(room >= w[i] - 1e-9, sub[i], np.inf)
-        j = int(np.argmin(row))
-        if not np.isfinite(row[j]):
-            return None
-        room[j] -= w[i]
-        pos[i] = j
+    if not _fill(np.flatnonzero(~whole)[np.argsort(-w[~whole])], sub, w, room, pos):
+        return None
     col = improve(wc, w, cap, sites, sites[pos])
     return Solution(sites, col, solution_cost(wc, col))
 
