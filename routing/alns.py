@@ -468,6 +468,12 @@ def _saving(sol, inst, r, pos_of):
 
 
 @njit(cache=True)
+def _biased(ranked, power):
+    """An element of `ranked`, front ones likelier: the floor(y^power * n)-th for y uniform in [0, 1)."""
+    return ranked[int(np.random.random() ** power * len(ranked))]
+
+
+@njit(cache=True)
 def _destroy_worst(sol, inst, q, chosen, power):
     served = _served(sol, inst)
     pos_of = _positions(sol)[0]
@@ -479,9 +485,7 @@ def _destroy_worst(sol, inst, q, chosen, power):
     taken = np.zeros(len(order), dtype=np.bool_)
     n = 0
     while n < q:
-        # Among those not yet taken, the y^p-th most expensive.
-        rest = np.flatnonzero(~taken)
-        x = rest[int(np.random.random() ** power * len(rest))]
+        x = _biased(np.flatnonzero(~taken), power)  # among those left, most expensive first
         taken[x] = True
         chosen[n] = order[x]
         n += 1
@@ -520,8 +524,7 @@ def _destroy_shaw(sol, inst, q, chosen, power, scale):
         rel = np.empty(len(rest))
         for x in range(len(rest)):
             rel[x] = _relatedness(inst, ref, served[rest[x]], scale, start_of)
-        order = rest[np.argsort(rel)]
-        x = order[int(np.random.random() ** power * len(order))]
+        x = _biased(rest[np.argsort(rel)], power)
         taken[x] = True
         chosen[n] = served[x]
         n += 1
