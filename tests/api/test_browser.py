@@ -36,12 +36,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "out" / "screenshots"
 TIMEOUT_MS = 30_000
 
-# The browser is part of the test environment (.ci/run installs Debian's chromium): a missing one fails the
-# tests with this message rather than skipping them silently.
-if not Path(CHROMIUM).exists():
-    raise RuntimeError("headless browser tests need Debian's chromium (apt-get install chromium)")
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,6 +68,10 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # The browser is part of the test environment (.ci/system-packages installs Debian's chromium): a missing
+    # one fails these tests with this message rather than skipping them silently or stopping the whole run.
+    if not Path(CHROMIUM).exists():
+        pytest.fail("headless browser tests need Debian's chromium (as root: bash .ci/system-packages)")
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
