@@ -67,15 +67,19 @@ class NearestAnswer(BaseModel):
 
 
 class SearchHit(BaseModel):
-    """A search result (addresses, agencies, authorities, wards; never households)."""
+    """A search result (addresses, streets, agencies, authorities, wards; never households)."""
 
     id: str
-    kind: Literal["address", "agency", "authority", "ward"]
+    kind: Literal["address", "street", "agency", "authority", "ward"]
     name: str
     label: str
     lon: float
     lat: float
     score: float = Field(description="match quality in [0, 1]")
+    match: Literal["exact", "interpolated", "street"] = Field(
+        description="exact: the place itself; interpolated: a house number placed between the numbered houses "
+        "of its street; street: the street's middle (its numbers are not known)"
+    )
 
 
 class SearchAnswer(BaseModel):

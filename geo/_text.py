@@ -41,7 +41,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "x": ("xa",),
     "h": ("huyen",),
     "d": ("duong",),
+    "dg": ("duong",),
     "ng": ("ngo", "ngach"),
+    "hem": ("ngo",),
     "ward": ("phuong",),
     "commune": ("xa",),
     "district": ("quan", "huyen"),
@@ -62,7 +64,7 @@ GENERIC: frozenset[str] = frozenset(
 )
 
 # Words that introduce a house number ("số 5", "số nhà 5", "No. 5").
-HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "no", "number"})
+HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
 
 # Words after which a number names an alley, not a house ("ngõ 10", "ngách 3").
 ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley"})
@@ -121,6 +123,22 @@ def collapse_phrases(words: Iterable[str]) -> list[str]:
 def canonical(text: str) -> list[str]:
     """Tokens of ``text`` in canonical form: folded, with multi-word terms collapsed."""
     return collapse_phrases(tokens(text))
+
+
+def resolve_p(words: list[str]) -> list[str]:
+    """``p``/``ph`` read by context: "phố" right after a house number ("10 P. Huế"), "phường" after other
+    words ("Hàng Bạc, P. Hoàn Kiếm": the ward comes after the street); left ambiguous at the start.
+
+    Examples
+    --------
+    >>> resolve_p(["10", "p", "hue"]), resolve_p(["hang", "bac", "p", "hoan", "kiem"]), resolve_p(["p", "hue"])
+    (['10', 'pho', 'hue'], ['hang', 'bac', 'phuong', 'hoan', 'kiem'], ['p', 'hue'])
+    """
+    out = list(words)
+    for i in range(1, len(out)):
+        if out[i] in ("p", "ph"):
+            out[i] = "pho" if is_housenumber(out[i - 1]) else "phuong"
+    return out
 
 
 def equivalents(token: str) -> set[str]:

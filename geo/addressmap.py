@@ -25,6 +25,7 @@ from geo.network import RoadNetwork
 
 if TYPE_CHECKING:
     from geo.search import SearchIndex
+    from geo.streets import Streets
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,20 @@ class AddressMap:
     agency_table: matrix.TargetTable
 
     @cached_property
+    def streets(self) -> Streets:
+        """Named streets of the network with the numbered address points along them (:mod:`geo.streets`)."""
+        from geo.streets import Streets
+
+        return Streets.from_network(self.network, self.layers.addresses)
+
+    @cached_property
     def search(self) -> SearchIndex:
-        """Text search over addresses, agencies, authorities and wards (:class:`geo.search.SearchIndex`)."""
+        """Text search over addresses, streets, agencies, authorities and wards (:class:`geo.search.SearchIndex`)."""
         # Imported here: the index is only built when a text query is made.
         from geo.search import SearchIndex
 
-        return SearchIndex.from_frame(search_records(self.layers))
+        records = pd.concat([search_records(self.layers), self.streets.records()], ignore_index=True)
+        return SearchIndex.from_frame(records, streets=self.streets)
 
     def snap(self, lons: np.ndarray, lats: np.ndarray) -> snap.Snapped:
         """Snap points to this map's roads (raises :class:`geo._errors.OutOfAreaError` off the map)."""

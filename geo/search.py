@@ -42,10 +42,11 @@ from rapidfuzz import fuzz, process
 
 from geo import _text
 from geo._errors import InputError
+from geo.streets import Streets, house_base
 
 logger = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = ("address", "agency", "authority", "ward")
+KINDS: tuple[str, ...] = ("address", "street", "agency", "authority", "ward")
 """Kinds of record the index holds."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "housenumber", "street", "lon", "lat")
@@ -56,6 +57,9 @@ _W_QUERY, _W_RECORD, _W_SIMILARITY = 0.65, 0.2, 0.15
 # House-number factors. An exact house whose street the query covers fully scores at least 0.65 + 0.2 = 0.85
 # before the similarity part, which is the most any other house can reach: the right house comes first.
 _HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.85
+# A street asked with a house number: below the house itself and its neighbours ("12A"), above other houses of
+# the street; a street whose numbers can be interpolated above one answered by its middle only.
+_HN_INTERPOLATED, _HN_STREET = 0.9, 0.87
 _GENERIC_WEIGHT = 0.3
 _PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
 _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
@@ -82,26 +86,28 @@ class SearchIndex:
     records. The index does not change after it is built, so one instance can serve concurrent readers.
     """
 
-    def __init__(self, records: pd.DataFrame) -> None:
+    def __init__(self, records: pd.DataFrame, streets: Streets | None = None) -> None:
         """Index ``records``; prefer :meth:`from_frame`, which documents the columns."""
         _check_records(records)
+        if streets is None and (records["kind"] == "street").any():
+            raise InputError("street records need their streets (SearchIndex.from_frame(records, streets=...))")
+        self._streets = streets
         self.records = records.reset_index(drop=True)
         n = len(self.records)
         kind = self.records["kind"].to_numpy(dtype=object)
         names = _text_column(self.records, "name")
-        streets = _text_column(self.records, "street")
+        street_names = _text_column(self.records, "street")
         numbers = _text_column(self.records, "housenumber")
 
         self._kind = kind
-        self.labels = [
-            (f"{hn} {st}".strip() or nm) if k == "address" else (nm or f"{hn} {st}".strip())
-            for k, nm, hn, st in zip(kind, names, numbers, streets, strict=True)
-        ]
+        self.labels = [_label(k, nm, hn, st) for k, nm, hn, st in zip(kind, names, numbers, street_names, strict=True)]
 
         parsed_numbers = [_text.record_housenumber(s) if s else (set(), []) for s in numbers]
         name_tokens = [_text.canonical(s) for s in names]
         # Words written in the house number ("45, Ngõ 9") locate the house like the street does.
-        street_tokens = [[*rest, *_text.canonical(s)] for (_, rest), s in zip(parsed_numbers, streets, strict=True)]
+        street_tokens = [
+            [*rest, *_text.canonical(s)] for (_, rest), s in zip(parsed_numbers, street_names, strict=True)
+        ]
         vocab: dict[str, int] = {}
         for toks in (*name_tokens, *street_tokens):
             for tok in toks:
@@ -138,19 +144,28 @@ class SearchIndex:
         self._sim_label = [_content(_text.canonical(s)) for s in self.labels]
         self._sim_name = [_content(t) for t in name_tokens]
         self._kind_mask = {k: kind == k for k in KINDS}
+        self._street_rows = np.flatnonzero(self._kind_mask["street"])
+        interpolable = [
+            self._streets is not None and self._streets.can_interpolate(str(sid))
+            for sid in self.records["id"].to_numpy()[self._street_rows]
+        ]
+        self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
-    def from_frame(cls, records: pd.DataFrame) -> SearchIndex:
+    def from_frame(cls, records: pd.DataFrame, *, streets: Streets | None = None) -> SearchIndex:
         """Build an index over ``records``.
 
         Parameters
         ----------
         records
-            One row per searchable object, with columns ``id`` (unique text), ``kind`` (``address``,
-            ``agency``, ``authority`` or ``ward``), ``name`` (may be empty for addresses), ``housenumber`` and
-            ``street`` (``addr:*`` values, may be empty), ``lon`` and ``lat`` (degrees, WGS 84). Other columns
-            are kept and returned with the results. Missing values count as empty text.
+            One row per searchable object, with columns ``id`` (unique text), ``kind`` (one of :data:`KINDS`),
+            ``name`` (may be empty for addresses), ``housenumber`` and ``street`` (``addr:*`` values, may be
+            empty; for a street, the street an alley opens on), ``lon`` and ``lat`` (degrees, WGS 84). Other
+            columns are kept and returned with the results. Missing values count as empty text.
+        streets
+            The streets whose records (:meth:`geo.streets.Streets.records`) are among ``records``: a house
+            number asked on a street is placed along it.
 
         Returns
         -------
@@ -162,7 +177,7 @@ class SearchIndex:
         geo._errors.InputError
             When a column is missing, an ``id`` repeats or a ``kind`` is not one of :data:`KINDS`.
         """
-        return cls(records)
+        return cls(records, streets)
 
     def query(
         self,
@@ -191,9 +206,11 @@ class SearchIndex:
         -------
         pandas.DataFrame
             Up to ``k`` rows of the indexed records (all their columns) with ``score`` (in [0, 1], 1 for an
-            exact match) and ``label`` (display text with diacritics: "75 Đinh Tiên Hoàng" for an address,
-            the name otherwise), sorted by score descending. Empty, with the same columns, when nothing
-            matches.
+            exact match), ``label`` (display text with diacritics: "75 Đinh Tiên Hoàng" for an address,
+            "Ngõ 378, Đường Bưởi" for an alley, the name otherwise) and ``match``: ``exact`` for a record found
+            as itself; for a street asked with a house number, ``interpolated`` (``lon``/``lat`` placed between
+            the numbered houses of the street, label "10 Phố Huế") or ``street`` (its middle). Sorted by score
+            descending. Empty, with the same columns, when nothing matches.
 
         Raises
         ------
@@ -219,6 +236,8 @@ class SearchIndex:
                     factor[~self._has_housenumber] = _HN_EXACT
                 factor[neighbour] = _HN_NEIGHBOUR
                 factor[exact] = _HN_EXACT
+                if house_base(parsed.number) is not None:
+                    factor[self._street_rows] = self._street_factor
                 score *= factor
             else:
                 # A bare number lists the houses with that number.
@@ -232,6 +251,20 @@ class SearchIndex:
         out = self.records.iloc[order].copy()
         out["score"] = score[order].astype(float)
         out["label"] = pd.Series([self.labels[i] for i in order], index=out.index, dtype="str")
+        out["match"] = "exact"
+        number = house_base(parsed.number) if parsed.housenumber and parsed.words else None
+        if number is not None and self._streets is not None:
+            for at, row in enumerate(order):
+                if self._kind[row] == "street":
+                    lon, lat, how = self._streets.locate(str(self.records["id"].iat[row]), number)
+                    out.iloc[at, out.columns.get_indexer(["lon", "lat", "label", "match"])] = [
+                        lon,
+                        lat,
+                        f"{parsed.number.upper()} {self.labels[row]}" if how == "interpolated" else self.labels[row],
+                        how,
+                    ]
+        elif self._streets is not None:
+            out.loc[out["kind"] == "street", "match"] = "street"
         return out.reset_index(drop=True)
 
     def __len__(self) -> int:
@@ -354,7 +387,7 @@ class SearchIndex:
 
 def _parse(text: str) -> _Query:
     """Split a query into text words and house-number keys."""
-    words = _text.canonical(text)
+    words = _text.resolve_p(_text.canonical(text))
     start = None
     if len(words) > 1 and words[0] in _text.HOUSENUMBER_MARKERS and _text.is_housenumber(words[1]):
         start = 1
@@ -378,6 +411,15 @@ def _parse(text: str) -> _Query:
     keys, _ = _text.housenumber_keys([words[start], *rest[:2]])
     prefix = words[: start - 1] if start > 0 else []
     return _Query(words=[*prefix, *rest], housenumber=keys, number=words[start])
+
+
+def _label(kind: str, name: str, housenumber: str, street: str) -> str:
+    """Display text of a record: "75 Đinh Tiên Hoàng", "Ngõ 378, Đường Bưởi", or the name."""
+    if kind == "address":
+        return f"{housenumber} {street}".strip() or name
+    if kind == "street":
+        return f"{name}, {street}" if street else name
+    return name or f"{housenumber} {street}".strip()
 
 
 def _content(words: list[str]) -> str:

@@ -26,7 +26,7 @@ router = APIRouter(tags=["citizens"])
 AGENCY_COLUMNS = ("agency_id", "name", "kind", "operator", "address", "ward")
 """Agency attributes served (the source bookkeeping columns stay inside)."""
 
-SEARCH_KINDS = ("address", "agency", "authority", "ward")
+SEARCH_KINDS = ("address", "street", "agency", "authority", "ward")
 
 GEOJSON = "application/geo+json"
 
@@ -109,14 +109,18 @@ async def nearest_agencies(
     return {"origin": {"lon": lon, "lat": lat, "label": label}, "agencies": [a.to_dict() for a in found]}
 
 
-@router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, agencies, authorities, wards")
+@router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")
 def search(
     amap: MapDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="text, with or without diacritics")],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-    kind: Annotated[list[Literal["address", "agency", "authority", "ward"]] | None, Query()] = None,
+    kind: Annotated[list[Literal["address", "street", "agency", "authority", "ward"]] | None, Query()] = None,
 ) -> dict:
-    """Addresses, agencies, authorities and wards matching Vietnamese text, best first."""
+    """Addresses, streets, agencies, authorities and wards matching Vietnamese text, best first.
+
+    A house number on a street without that numbered point is placed between the street's numbered houses
+    (``match``: ``interpolated``), else at the street's middle (``street``).
+    """
     try:
         hits = amap.search.query(q, k=k, kinds=kind)
     except InputError as exc:
@@ -130,6 +134,7 @@ def search(
             "lon": float(r.lon),
             "lat": float(r.lat),
             "score": round(float(r.score), 4),
+            "match": str(r.match),
         }
         for r in hits.itertuples()
         if r.kind in SEARCH_KINDS

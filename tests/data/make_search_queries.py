@@ -1,0 +1,92 @@
+"""Write ``search_queries.csv``: real queries built from the central-Hanoi map, with their expected places.
+
+Run once from the repository (``python -m tests.data.make_search_queries``); the CSV is kept in the tests so the
+list does not move when the search changes. Seeded. Columns: ``query``, ``category``, ``expected`` (what the
+first result must be within 50 m of: ``point`` at ``lon``/``lat``, or ``street``, any edge of the network
+named ``street_name``), ``held_out`` (an address id the test index is built without, so that its house is
+found only by interpolation along its street).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo import addressmap
+from geo._text import fold
+from geo.streets import Streets, house_base, street_key
+
+OUT = Path(__file__).with_name("search_queries.csv")
+TYPE = re.compile(r"^(Phố|Đường) ")
+
+
+def _street_forms(name: str, i: int) -> str:
+    bare = TYPE.sub("", name)
+    abbreviated = name.replace("Đường ", "đ. " if i % 2 else "đg ").replace("Phố ", "p. ")
+    return [name, fold(name), abbreviated, fold(bare), bare][i % 5]
+
+
+def main() -> None:
+    rng = np.random.default_rng(12)
+    amap = addressmap.load()
+    rows: list[dict[str, object]] = []
+
+    def add(query: str, category: str, *, lon: float = np.nan, lat: float = np.nan, street: str = "", held: str = ""):
+        expected = "street" if street else "point"
+        rows.append({"query": query, "category": category, "expected": expected, "lon": round(lon, 7),
+                     "lat": round(lat, 7), "street_name": street, "held_out": held})  # fmt: skip
+
+    names = pd.Series([p.strip() for n in amap.network.edge_name for p in str(n).split(";") if p.strip()])
+    lengths = names.value_counts()
+    main_streets = sorted(n for n in lengths.index if TYPE.match(n) and lengths[n] >= 6)
+    for i, name in enumerate(rng.choice(main_streets, 35, replace=False)):
+        add(_street_forms(str(name), i), "street", street=str(name))
+    alleys = sorted(n for n in lengths.index if re.match(r"^Ngõ \d+ \D", n))
+    for i, name in enumerate(rng.choice(alleys, 20, replace=False)):
+        text = str(name)
+        add([text, fold(text), text.replace("Ngõ", "ng."), fold(text.replace("Đường ", "").replace("Phố ", ""))][i % 4],
+            "alley", street=text)  # fmt: skip
+    add("ngõ 186 đường bưởi", "alley", street="Ngõ 186 Đường Bưởi")
+
+    addresses = amap.layers.addresses.copy()
+    addresses["base"] = addresses["housenumber"].map(house_base)
+    addresses["key"] = addresses["street"].map(street_key)
+    streets = Streets.from_network(amap.network, addresses)
+    known = set(streets.frame.loc[streets.frame["anchors"] >= 4, "key"])
+    numbered = addresses[addresses["base"].notna() & addresses["key"].isin(known)]
+    numbered = numbered.drop_duplicates(["key", "base"], keep=False)
+    picked = numbered.sample(60, random_state=12)
+    for i, (_, a) in enumerate(picked.iloc[:30].iterrows()):
+        hn, st = str(a["housenumber"]), str(a["street"])
+        text = [f"{hn} {st}", f"số {hn} {fold(st)}", f"sn {hn} {st}", f"{hn} {fold(st)}", f"so {hn} {st}"][i % 5]
+        add(text, "address", lon=a.geometry.x, lat=a.geometry.y)
+    for i, (_, a) in enumerate(picked.iloc[30:].iterrows()):
+        hn, st = str(a["housenumber"]), str(a["street"])
+        text = [f"{hn} {st}", f"so {hn} {fold(st)}", f"số nhà {hn} {st}"][i % 3]
+        add(text, "interpolated", lon=a.geometry.x, lat=a.geometry.y, held=str(a["address_id"]))
+
+    agencies = amap.agencies[amap.agencies["name"].str.len() > 0].drop_duplicates("name", keep=False)
+    for i, (_, a) in enumerate(agencies.sample(12, random_state=12).iterrows()):
+        name = str(a["name"])
+        short = re.sub(r"(?i)^bưu điện", "BĐ", re.sub(r"(?i)^bưu cục", "bc", name))
+        add([name, fold(name), short][i % 3], "agency", lon=a.geometry.x, lat=a.geometry.y)
+    wards = amap.layers.wards
+    on_map = wards[wards.intersects(amap.network.edges_frame().union_all().envelope)]
+    for i, (_, w) in enumerate(on_map.sample(min(12, len(on_map)), random_state=12).iterrows()):
+        name = str(w["name"])
+        point = w.geometry.representative_point()
+        add([name, fold(name), re.sub(r"^Phường ", "p. ", name)][i % 3], "ward", lon=point.x, lat=point.y)
+
+    with OUT.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} queries -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Tests of geo.streets and of streets in the search, on the real central-Hanoi map."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from geo import _text
+from geo.addressmap import AddressMap
+from geo.streets import house_base, street_key
+
+
+def _top(hanoi: AddressMap, text: str) -> dict:
+    hits = hanoi.search.query(text, k=3)
+    assert len(hits), f"no result for {text!r}"
+    return hits.iloc[0].to_dict()
+
+
+def test_street_key_groups_spellings() -> None:
+    assert street_key("Phố Hàng Bông") == street_key("Hàng Bông") == street_key("HANG BONG")
+    assert street_key("Đường Xuân Thủy") == street_key("Đường Xuân Thuỷ")
+    assert house_base("12A") == 12 and house_base("37 b") == 37
+    assert house_base("12/3") is None and house_base("7-9") is None
+
+
+def test_every_named_road_is_a_street(hanoi: AddressMap) -> None:
+    names = {street_key(p) for n in hanoi.network.edge_name for p in str(n).split(";") if p.strip()}
+    assert names == set(hanoi.streets.frame["key"])
+    # The middle of a street lies on it.
+    row = hanoi.streets.frame.set_index("name").loc["Đường Bưởi"]
+    x, y = hanoi.network.from_wgs84.transform(row["lon"], row["lat"])
+    edges = [j for j, n in enumerate(hanoi.network.edge_name) if "Đường Bưởi" in str(n).split("; ")]
+    assert shapely.union_all(hanoi.network.edge_geom[edges]).distance(shapely.Point(x, y)) < 1.0
+
+
+@pytest.mark.parametrize("text", ["Đường Bưởi", "duong buoi", "đ. Bưởi", "đg buoi", "Bưởi"])
+def test_a_street_is_found_by_its_name_and_abbreviations(hanoi: AddressMap, text: str) -> None:
+    top = _top(hanoi, text)
+    assert (top["kind"], top["label"], top["match"]) == ("street", "Đường Bưởi", "street")
+
+
+def test_an_alley_named_in_osm(hanoi: AddressMap) -> None:
+    top = _top(hanoi, "ngõ 186 đường bưởi")
+    assert (top["kind"], top["label"]) == ("street", "Ngõ 186 Đường Bưởi")
+
+
+def test_an_alley_named_by_its_number_carries_the_street_it_opens_on(hanoi: AddressMap) -> None:
+    frame = hanoi.streets.frame
+    bare = frame[frame["name"].str.fullmatch(r"Ngõ \d+") & (frame["opens_on"] != "")]
+    assert len(bare) > 20
+    row = bare.iloc[0]
+    top = _top(hanoi, f"{row['name']} {_text.fold(row['opens_on'])}")
+    assert top["label"] == f"{row['name']}, {row['opens_on']}"
+
+
+@pytest.mark.parametrize("text", ["so 10 pho hue", "số 10 Phố Huế", "sn 10 p. Hue", "10 p. huế"])
+def test_a_house_number_is_placed_along_its_street(hanoi: AddressMap, text: str) -> None:
+    top = _top(hanoi, text)
+    assert (top["kind"], top["match"], top["label"]) == ("street", "interpolated", "10 Phố Huế")
+    # Number 10 is at the north end of Phố Huế, where numbering starts (from Hoàn Kiếm lake): north of 39.
+    houses = hanoi.layers.addresses
+    house_39 = houses[(houses["housenumber"] == "39") & (houses["street"] == "Phố Huế")].geometry.iloc[0]
+    assert top["lat"] > house_39.y
+
+
+def test_an_exact_house_outranks_its_interpolated_street(hanoi: AddressMap) -> None:
+    hits = hanoi.search.query("75 Dinh Tien Hoang", k=5)
+    assert hits.iloc[0]["kind"] == "address" and hits.iloc[0]["match"] == "exact"
+    street = hits[hits["kind"] == "street"].iloc[0]
+    assert street["match"] == "interpolated"
+
+
+def test_p_is_read_by_context() -> None:
+    assert _text.resolve_p(["10", "p", "hue"]) == ["10", "pho", "hue"]
+    assert _text.resolve_p(["hang", "bac", "p", "hoan", "kiem"])[2] == "phuong"
+    assert _text.resolve_p(["p", "hoan", "kiem"]) == ["p", "hoan", "kiem"]
+
+
+def test_p_alone_before_a_ward_name_finds_the_ward(hanoi: AddressMap) -> None:
+    assert _top(hanoi, "p. Hoan Kiem")["label"] == "Phường Hoàn Kiếm"
