@@ -11,15 +11,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import jinja2
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import auth, errors
+from api import auth, errors, i18n
 from api.basemap import Basemap
 from api.routers import citizens, dispatchers, planners
 from api.settings import Settings
@@ -30,8 +31,15 @@ from geo.addressmap import AddressMap
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGES = {"/": "citizens.html", "/dispatch": "dispatch.html", "/planning": "planning.html"}
-"""Map pages and their files in ``api/pages``."""
+PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning"}
+"""Map pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
+
+BROWSER_TEXTS = ("js", "kind", "procedure")
+"""Parts of the catalogue the pages' scripts use."""
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "pages"), autoescape=True, undefined=jinja2.StrictUndefined
+)
 
 
 def load_map(settings: Settings) -> AddressMap:
@@ -107,12 +115,29 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         )
 
     for route, name in PAGES.items():
-        _add_page(app, route, HERE / "pages" / name)
+        _add_page(app, route, name)
     return app
 
 
-def _add_page(app: FastAPI, route: str, path: Path) -> None:
-    async def page() -> HTMLResponse:
-        return HTMLResponse(path.read_text(encoding="utf-8"))
+def render_page(name: str, lang: str) -> str:
+    """The HTML of page ``name`` in ``lang``."""
+    texts = i18n.catalogue(lang)
+    languages = [(code, i18n.catalogue(code)["lang_name"]) for code in i18n.LANGUAGES]
+    browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang}
+    return _templates.get_template(f"{name}.html").render(
+        page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts
+    )
 
-    app.add_api_route(route, page, methods=["GET"], include_in_schema=False, name=path.stem)
+
+def _add_page(app: FastAPI, route: str, name: str) -> None:
+    async def page(request: Request) -> HTMLResponse:
+        lang = i18n.negotiate(request)
+        response = HTMLResponse(
+            render_page(name, lang), headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
+        )
+        if request.query_params.get("lang") in i18n.LANGUAGES:
+            # The switch is remembered, so the other pages and the API's messages follow it.
+            response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    app.add_api_route(route, page, methods=["GET"], include_in_schema=False, name=name)

@@ -42,9 +42,15 @@ def check_on_map(amap: AddressMap, lon: float, lat: float, *, field: str = "lat,
         south, north = float(amap.network.node_lat.min()), float(amap.network.node_lat.max())
         raise FieldError(
             field,
-            f"point ({lat:.6f}, {lon:.6f}) is {distance:.0f} m from the nearest road of the map (limit "
-            f"{snap.DEFAULT_MAX_DISTANCE_M:.0f} m); the map covers lat {south:.4f}..{north:.4f}, "
-            f"lon {west:.4f}..{east:.4f}",
+            code="off_map",
+            lat=f"{lat:.6f}",
+            lon=f"{lon:.6f}",
+            distance=f"{distance:.0f}",
+            limit=f"{snap.DEFAULT_MAX_DISTANCE_M:.0f}",
+            south=f"{south:.4f}",
+            north=f"{north:.4f}",
+            west=f"{west:.4f}",
+            east=f"{east:.4f}",
         )
 
 
@@ -53,5 +59,5 @@ def time_limit(settings: Settings, asked: float | None) -> float:
     if asked is None:
         return settings.solve_time_limit_s
     if asked > settings.max_solve_time_s:
-        raise FieldError("time_limit_s", f"at most {settings.max_solve_time_s:g} s, got {asked:g}")
+        raise FieldError("time_limit_s", code="time_limit", limit=f"{settings.max_solve_time_s:g}", asked=f"{asked:g}")
     return asked

@@ -31,13 +31,19 @@ SEARCH_KINDS = ("address", "street", "agency", "authority", "ward")
 GEOJSON = "application/geo+json"
 
 
+def _check_text(field: str, text: str) -> None:
+    """Refuse text with no letter or digit (blank, punctuation only): nothing to look for."""
+    if not any(ch.isalnum() for ch in text):
+        raise FieldError(field, code="empty_query")
+
+
 def _bbox(text: str) -> tuple[float, float, float, float]:
     try:
         west, south, east, north = (float(v) for v in text.split(","))
     except ValueError:
-        raise FieldError("bbox", f"expected west,south,east,north in degrees, got {text!r}") from None
+        raise FieldError("bbox", code="bad_bbox", text=text) from None
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise FieldError("bbox", f"expected west <= east in -180..180 and south <= north in -90..90, got {text!r}")
+        raise FieldError("bbox", code="bad_bbox", text=text)
     return west, south, east, north
 
 
@@ -56,7 +62,7 @@ def agencies(
     if kind is not None:
         kinds = sorted(frame["kind"].dropna().unique())
         if kind not in kinds:
-            raise FieldError("kind", f"unknown kind {kind!r}; known: {', '.join(kinds)}")
+            raise FieldError("kind", code="unknown_kind", kind=kind, known=", ".join(kinds))
         frame = frame[frame["kind"] == kind]
     if ward is not None:
         wards = amap.layers.wards
@@ -65,7 +71,7 @@ def agencies(
         if hit.empty:
             hit = wards[wards["name"].map(fold).str.endswith(" " + key)]
         if hit.empty:
-            raise FieldError("ward", f"unknown ward {ward!r} (a ward name or ward_id; see /basemap/wards)")
+            raise FieldError("ward", code="unknown_ward", ward=ward)
         frame = frame[frame["ward"].isin(hit["name"])]
     if bbox is not None:
         west, south, east, north = _bbox(bbox)
@@ -96,14 +102,15 @@ async def nearest_agencies(
     label = None
     if address is not None:
         if lat is not None or lon is not None:
-            raise FieldError("address", "give either an address or lat and lon, not both")
+            raise FieldError("address", code="address_and_point")
+        _check_text("address", address)
         try:
             hit = amap.geocode(address)
-        except InputError as exc:
-            raise FieldError("address", str(exc)) from None
+        except InputError:
+            raise FieldError("address", code="address_not_found", text=address) from None
         lon, lat, label = float(hit["lon"]), float(hit["lat"]), str(hit["label"])
     elif lat is None or lon is None:
-        raise FieldError("lat" if lat is None else "lon", "give lat and lon (degrees), or an address")
+        raise FieldError("lat" if lat is None else "lon", code="point_missing")
     check_on_map(amap, lon, lat, field="address" if label is not None else "lat,lon")
     found = nearest.nearest_agencies(amap, lon, lat, k=k)
     return {"origin": {"lon": lon, "lat": lat, "label": label}, "agencies": [a.to_dict() for a in found]}
@@ -121,6 +128,7 @@ def search(
     A house number on a street without that numbered point is placed between the street's numbered houses
     (``match``: ``interpolated``), else at the street's middle (``street``).
     """
+    _check_text("q", q)
     try:
         hits = amap.search.query(q, k=k, kinds=kind)
     except InputError as exc:
@@ -155,11 +163,11 @@ def isochrones(
     limits = minutes or list(iso.DEFAULT_MINUTES)
     for m in limits:
         if not (np.isfinite(m) and 0 < m <= 60):
-            raise FieldError("minutes", f"minutes must be in (0, 60], got {m:g}")
+            raise FieldError("minutes", code="minutes_range", minutes=f"{m:g}")
     ids = amap.agencies["agency_id"].tolist()
     if agency_id not in ids:
         if agency_id in set(amap.layers.agencies["agency_id"]):
-            raise FieldError("agency_id", f"agency {agency_id!r} lies off the map's roads; no service area")
+            raise FieldError("agency_id", code="agency_off_map", agency=agency_id)
         raise NotFound("agency_id", f"no agency {agency_id!r}")
     areas = iso.service_areas(
         amap.network, amap.agency_table, ids=ids, targets=[ids.index(agency_id)], minutes=sorted(set(limits))

@@ -81,7 +81,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server)
+    # A Vietnamese citizen's browser: the pages answer in Vietnamese.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server, locale="vi-VN")
     # Offline: any request leaving the service fails the test.
     outside: list[str] = []
     context.route(
@@ -119,14 +120,14 @@ def test_citizens_page(page) -> None:
     assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
     page.fill("#q", "75 dinh tien hoang")
     page.click("#search-button")
-    page.locator("li.hit").first.click()
+    page.locator("li.hit button").first.click()
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3
     first_route = page.locator("li.nearest-item").first.inner_text()
-    assert "min" in first_route and "km" in first_route
+    assert "phút" in first_route and "km" in first_route
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)
-    page.wait_for_function("document.querySelector('#status').textContent.includes('clicked')")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('bấm trên bản đồ')")
     assert page.locator("li.nearest-item").count() == 3 and _paths(page) >= 3
     _shot(page, "citizens")
 
@@ -159,3 +160,54 @@ def test_planning_page(page) -> None:
     assert page.locator("ul.new-sites li").count() == 3
     assert page.locator(".leaflet-marker-icon").count() > 50
     _shot(page, "planning")
+
+
+VIETNAMESE = {"/": "Điểm phục vụ hành chính công gần nhất", "/dispatch": "Lộ trình bưu tá", "/planning": "Độ phủ"}
+ENGLISH = {"/": "Nearest public-service agents", "/dispatch": "Postmen's routes", "/planning": "Coverage"}
+
+
+def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
+    for route, heading in VIETNAMESE.items():
+        page.goto(route)
+        _ready(page)
+        assert page.locator("html").get_attribute("lang") == "vi"
+        assert heading in page.locator("h1").inner_text()
+    page.goto("/")
+    _ready(page)
+    page.fill("#q", "!!!")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#error').textContent.length > 0")
+    assert "Hãy nhập chữ hoặc số" in page.locator("#error").inner_text()
+    # The switch, reached with the keyboard; the choice holds on the other pages.
+    page.focus("#lang-en")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?lang=en")
+    _ready(page)
+    for route, heading in ENGLISH.items():
+        page.goto(route)
+        _ready(page)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert heading in page.locator("h1").inner_text()
+    page.goto("/")
+    _ready(page)
+    page.fill("#q", "so 10 pho hue")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit button")
+    first = page.locator("li.hit").first.inner_text()
+    assert "10 Phố Huế" in first and "Street" in first
+    page.click("#lang-vi")
+    _ready(page)
+    assert page.locator("#search-button").inner_text() == "Tìm"
+
+
+def test_citizens_page_on_a_phone(browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server, locale="vi-VN")
+    page = context.new_page()
+    page.goto("/")
+    _ready(page)
+    side, map_box = page.locator("#side").bounding_box(), page.locator("#map").bounding_box()
+    # One column: the panel above the map, both the width of the screen.
+    assert side["width"] == map_box["width"] == 390 and map_box["y"] >= side["y"] + side["height"] - 1
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#q')).fontSize)") >= 16
+    _shot(page, "citizens-phone")
+    context.close()

@@ -133,9 +133,10 @@ def test_bad_plan_requests(client, dispatcher, places, change, field: str) -> No
 def test_impossible_problem(client, dispatcher, places) -> None:
     body = _explicit(places)
     body["tasks"][0].update(load=50, mandatory=True)
-    response = client.post("/plans", json=body, headers=dispatcher)
+    response = client.post("/plans", json=body, headers=dispatcher | {"Accept-Language": "en"})
     assert response.status_code == 422
-    assert "capacity" in response.json()["detail"][0]["reason"]
+    problem = response.json()["detail"][0]
+    assert problem["reason"] == "infeasible" and "capacity" in problem["message"]
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,20 @@
-// Citizens' page: search, click the map, see the nearest agencies with routes and ETAs.
+// Citizens' page: search, click the map, see the nearest agencies with routes, ETAs and their details.
 "use strict";
+
+// An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups.
+function agencyDetails(a) {
+  const lines = [];
+  if (a.kind) lines.push(`<span class="kind">${esc(kindName(a.kind))}</span>` + (a.public_service_agent ? ` · ${esc(t("js.public_agent"))}` : ""));
+  if (a.address) lines.push(`${esc(t("js.address"))}: ${esc(a.address)}`);
+  if (a.operator) lines.push(`${esc(t("js.operator"))}: ${esc(a.operator)}`);
+  if (a.opening_hours) {
+    const state = a.open_now === true ? t("js.open_now") : a.open_now === false ? t("js.closed_now") : "";
+    lines.push(`${esc(t("js.hours"))}: ${esc(a.opening_hours)}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
+      (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : ""));
+  }
+  if (a.procedures && a.procedures.length) lines.push(`${esc(t("js.procedures"))}: ${a.procedures.map((p) => esc(procedureName(p))).join(", ")}`);
+  return lines.map((l) => `<div class="detail">${l}</div>`).join("");
+}
 
 (async function () {
   const map = await makeMap("map");
@@ -8,26 +23,37 @@
   const hitsList = document.getElementById("hits");
   const nearestList = document.getElementById("nearest");
   const overlay = L.layerGroup().addTo(map);
+  let lastQuery = null;
 
   const agencies = await api("/agencies");
   const agencyLayer = L.layerGroup().addTo(map);
   for (const f of agencies.features) {
     if (!f.properties.on_map) continue;
     const [lon, lat] = f.geometry.coordinates;
-    L.marker([lat, lon], { icon: pinIcon("#0b5cad"), title: f.properties.name })
-      .bindTooltip(`${esc(f.properties.name)}<br><span class="muted">${esc(f.properties.kind)}</span>`)
+    L.marker([lat, lon], { icon: pinIcon("#0b5cad"), title: f.properties.name, alt: f.properties.name })
+      .bindTooltip(`${esc(f.properties.name)}<br><span class="muted">${esc(kindName(f.properties.kind))}</span>`)
+      .bindPopup(`<b>${esc(f.properties.name)}</b>${agencyDetails(f.properties)}`)
       .addTo(agencyLayer);
   }
 
+  function filters() {
+    const out = {};
+    const procedure = document.getElementById("procedure").value;
+    if (procedure) out.procedure = procedure;
+    if (document.getElementById("open-now").checked) out.open_now = "true";
+    return out;
+  }
+
   async function nearest(params) {
+    lastQuery = params;
     error.textContent = "";
-    status.textContent = "Finding the nearest agencies…";
+    status.textContent = t("js.finding");
     try {
-      const answer = await api("/agencies/nearest?" + new URLSearchParams(Object.assign({ k: 3 }, params)));
+      const answer = await api("/agencies/nearest?" + new URLSearchParams(Object.assign({ k: 3 }, params, filters())));
       overlay.clearLayers();
       nearestList.innerHTML = "";
       const origin = [answer.origin.lat, answer.origin.lon];
-      L.marker(origin, { icon: pinIcon("#222", 16), title: "start" }).bindTooltip(answer.origin.label || "your point").addTo(overlay);
+      L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
       const bounds = L.latLngBounds([origin]);
       // Slowest first, so that the fastest route is drawn on top where routes share roads.
       const items = [];
@@ -38,17 +64,20 @@
           .bindTooltip(`${esc(a.name)}: ${fmtMinutes(a.travel_time_s)}`).addTo(overlay);
         bounds.extend(line.getBounds());
         const end = a.geometry.coordinates[a.geometry.coordinates.length - 1];
-        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).addTo(overlay);
+        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a)}`).addTo(overlay);
         const li = document.createElement("li");
         li.className = "nearest-item";
-        li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b><br>` +
-          `<span class="muted">${esc(a.kind)} — ${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}</span>`;
-        li.onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
+        li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b> — ` +
+          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a)}` +
+          `<button type="button" class="link">${esc(t("js.route"))}</button>`;
+        li.querySelector("button").onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
         items.unshift(li);
       });
       items.forEach((li) => nearestList.appendChild(li));
       map.fitBounds(bounds.pad(0.2), { maxZoom: 16, animate: false });
-      status.textContent = answer.origin.label ? `From ${answer.origin.label}` : "From the point you clicked";
+      status.textContent = answer.agencies.length
+        ? (answer.origin.label ? t("js.from_label", { label: answer.origin.label }) : t("js.from_click"))
+        : t("js.none_open");
     } catch (e) {
       status.textContent = "";
       error.textContent = e.message;
@@ -56,6 +85,7 @@
   }
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
+  for (const id of ["procedure", "open-now"]) document.getElementById(id).addEventListener("change", () => lastQuery && nearest(lastQuery));
 
   document.getElementById("search-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -64,15 +94,17 @@
     const q = document.getElementById("q").value;
     try {
       const found = await api("/search?" + new URLSearchParams({ q, k: 8 }));
-      if (!found.results.length) { status.textContent = "Nothing found."; return; }
+      if (!found.results.length) { status.textContent = t("js.nothing_found"); return; }
       for (const hit of found.results) {
         const li = document.createElement("li");
         li.className = "hit";
-        li.innerHTML = `${esc(hit.label)} <span class="muted">${esc(hit.kind)}</span>`;
-        li.onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
+        const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
+        li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${esc(kindName(hit.kind))}${how ? " · " + esc(how) : ""}</span></button>`;
+        li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
       }
-      status.textContent = `${found.results.length} result(s): choose one.`;
+      status.textContent = t("js.results", { n: found.results.length });
+      hitsList.querySelector("button").focus();
     } catch (e) {
       error.textContent = e.message;
     }

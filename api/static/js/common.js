@@ -1,5 +1,22 @@
-// Shared by the pages: the offline basemap (the project's own roads and wards), API calls, formatting.
+// Shared by the pages: texts in the page's language, the offline basemap (the project's own roads and wards),
+// API calls, formatting.
 "use strict";
+
+// The catalogue parts the server put in the page (api/i18n/<lang>.json: js, kind, procedure) and its language.
+const I18N = JSON.parse(document.getElementById("i18n").textContent);
+const LANG = I18N.lang;
+
+// The text of a dotted key ("js.finding") with {fields} filled in; the key itself if missing.
+function t(key, fields = {}) {
+  let node = I18N;
+  for (const part of key.split(".")) node = node && node[part];
+  if (typeof node !== "string") return key;
+  return node.replace(/\{(\w+)\}/g, (m, name) => (name in fields ? String(fields[name]) : m));
+}
+// A kind or procedure code in words ("post_office" -> "Bưu cục"); the code itself when unknown.
+function kindName(kind) { const name = t("kind." + kind); return name === "kind." + kind ? kind : name; }
+function procedureName(code) { const name = t("procedure." + code); return name === "procedure." + code ? code : name; }
+function num(value, digits) { return Number(value).toLocaleString(LANG, { minimumFractionDigits: digits, maximumFractionDigits: digits }); }
 
 const COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf", "#66c2a5", "#999999"];
 const ROAD_STYLE = {
@@ -7,8 +24,8 @@ const ROAD_STYLE = {
   trunk_link: ["#e07b39", 1.5], primary_link: ["#e8a33d", 1.5], secondary_link: ["#f3d36b", 1.4],
 };
 
-function fmtMinutes(seconds) { return (seconds / 60).toFixed(1) + " min"; }
-function fmtKm(metres) { return (metres / 1000).toFixed(2) + " km"; }
+function fmtMinutes(seconds) { return t("js.minutes", { n: num(seconds / 60, 1) }); }
+function fmtKm(metres) { return t("js.km", { n: num(metres / 1000, 2) }); }
 function hhmm(seconds) {
   const m = Math.round(seconds / 60);
   return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
@@ -17,9 +34,9 @@ function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
-// fetch JSON; throws an Error whose message lists the API's field/reason pairs.
+// fetch JSON; throws an Error whose message lists the API's messages (in the page's language).
 async function api(path, options = {}) {
-  const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+  const headers = Object.assign({ Accept: "application/json", "Accept-Language": LANG }, options.headers || {});
   if (options.token) headers.Authorization = "Bearer " + options.token;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
@@ -29,8 +46,8 @@ async function api(path, options = {}) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const detail = data && Array.isArray(data.detail)
-      ? data.detail.map((d) => (d.field ? d.field + ": " : "") + d.reason).join("\n")
-      : response.status + " " + response.statusText;
+      ? data.detail.map((d) => d.message || d.reason).join("\n")
+      : t("js.error_status", { status: response.status });
     throw new Error(detail);
   }
   return data;
@@ -44,9 +61,9 @@ async function makeMap(elementId) {
   map.fitBounds(config.bounds);
   const layers = {};
   if (config.tiles_url) {
-    layers["Online tiles"] = L.tileLayer(config.tiles_url, { attribution: config.tiles_attribution, maxZoom: 19 });
+    layers[t("js.layer_tiles")] = L.tileLayer(config.tiles_url, { attribution: config.tiles_attribution, maxZoom: 19 });
   }
-  map.attributionControl.addAttribution("Roads and wards © OpenStreetMap contributors (ODbL)");
+  map.attributionControl.addAttribution(t("js.attribution"));
   const wards = await api("/basemap/wards");
   const wardLayer = L.geoJSON(wards, {
     renderer: canvas, interactive: false,
@@ -70,8 +87,8 @@ async function makeMap(elementId) {
   }
   map.on("zoomend", detail);
   detail();
-  layers["Wards"] = wardLayer;
-  layers["Main roads"] = mainRoads;
+  layers[t("js.layer_wards")] = wardLayer;
+  layers[t("js.layer_roads")] = mainRoads;
   L.control.layers(null, layers, { collapsed: true }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   map.createPane("overlay").style.zIndex = 450;

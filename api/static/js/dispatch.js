@@ -21,14 +21,14 @@
 
   async function show(planId) {
     error.textContent = "";
-    status.textContent = "Loading " + planId + "…";
+    status.textContent = t("js.loading", { id: planId });
     try {
       const [answer, geojson] = await Promise.all([
         api(`/plans/${encodeURIComponent(planId)}`, { token: token() }),
         api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
       ]);
       draw(answer, geojson);
-      status.textContent = `${planId}, version ${answer.version}` + (answer.synthetic ? " (synthetic day)" : "");
+      status.textContent = t("js.version", { id: planId, version: answer.version }) + (answer.synthetic ? t("js.synthetic") : "");
       history.replaceState(null, "", "?plan=" + encodeURIComponent(planId));
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
@@ -42,27 +42,28 @@
       const p = f.properties;
       if (f.geometry.type === "LineString" && f.geometry.coordinates.length) {
         const line = L.geoJSON(f, { pane: "overlay", style: { color: colour[p.postman], weight: 4, opacity: 0.85 } })
-          .bindTooltip(`${esc(p.postman)}: ${fmtKm(p.distance_m)}, ${fmtMinutes(p.travel_time_s)} driving`).addTo(overlay);
+          .bindTooltip(`${esc(p.postman)}: ${esc(t("js.driving", { km: fmtKm(p.distance_m), minutes: fmtMinutes(p.travel_time_s) }))}`).addTo(overlay);
         bounds.extend(line.getBounds());
       } else if (f.geometry.type === "Point") {
         const [lon, lat] = f.geometry.coordinates;
         L.marker([lat, lon], { icon: stopIcon(colour[p.postman], p.seq), title: `${p.postman} #${p.seq}` })
-          .bindTooltip(`${esc(p.postman)} #${p.seq} ${esc(p.kind)} ${esc(p.task || "")} at ${hhmm(p.arrival)}<br>${esc(p.name)}`)
+          .bindTooltip(`${esc(p.postman)} #${p.seq} ${esc(kindName(p.kind))} ${esc(p.task || "")} ${esc(t("js.stop_at", { time: hhmm(p.arrival) }))}<br>${esc(p.name)}`)
           .addTo(overlay);
         bounds.extend([lat, lon]);
       }
     }
     if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { animate: false });
-    const t = answer.plan.totals;
-    document.getElementById("summary").innerHTML =
-      `<p>${t.vehicles} postmen used, ${fmtKm(t.distance_m)}, ${t.unserved} unserved; checker: ${answer.check ? "ok" : "violations"}</p>` +
-      answer.plan.unserved.map((u) => `<div class="muted">unserved ${esc(u.task)}: ${esc(u.reason)}</div>`).join("");
+    const totals = answer.plan.totals;
+    const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
+      check: answer.check ? t("js.check_ok") : t("js.check_bad") });
+    document.getElementById("summary").innerHTML = `<p>${esc(summary)}</p>` +
+      answer.plan.unserved.map((u) => `<div class="muted">${esc(t("js.unserved", { task: u.task, reason: u.reason }))}</div>`).join("");
     const names = Object.fromEntries(geojson.features.filter((f) => f.geometry.type === "Point")
       .map((f) => [f.properties.postman + "#" + f.properties.seq, f.properties.name]));
     document.getElementById("stops").innerHTML = answer.plan.routes.filter((r) => r.stops.length > 2).map((r) =>
       `<h3><span class="swatch" style="background:${colour[r.postman]}"></span>${esc(r.postman)}</h3>` +
-      `<table class="stop-table"><tr><th>#</th><th>time</th><th>stop</th><th>task</th><th>place</th></tr>` +
-      r.stops.map((s, i) => `<tr><td>${i}</td><td>${hhmm(s.arrival)}</td><td>${esc(s.kind)}</td><td>${esc(s.task || "")}</td>` +
+      `<table class="stop-table"><tr><th>#</th>${["col_time", "col_stop", "col_task", "col_place"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>` +
+      r.stops.map((s, i) => `<tr><td>${i}</td><td>${hhmm(s.arrival)}</td><td>${esc(kindName(s.kind))}</td><td>${esc(s.task || "")}</td>` +
         `<td>${esc(names[r.postman + "#" + i] || s.place)}</td></tr>`).join("") + "</table>").join("");
   }
 
@@ -72,7 +73,7 @@
   document.getElementById("generate").addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
-    status.textContent = "Planning…";
+    status.textContent = t("js.planning");
     try {
       const body = { generate: +document.getElementById("n").value, postmen: +document.getElementById("k").value, seed: 1 };
       const answer = await api("/plans", { method: "POST", token: token(), body });

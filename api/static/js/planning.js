@@ -23,14 +23,14 @@
       if (!f.properties.on_map) continue;
       const [lon, lat] = f.geometry.coordinates;
       L.marker([lat, lon], { icon: pinIcon("#0b5cad", 12), title: f.properties.name })
-        .bindTooltip(`existing: ${esc(f.properties.name)}`).addTo(siteLayer);
+        .bindTooltip(`${esc(t("js.existing"))}: ${esc(f.properties.name)}`).addTo(siteLayer);
     }
   }
   drawAgencies();
 
   async function coverage() {
     error.textContent = "";
-    status.textContent = "Computing coverage…";
+    status.textContent = t("js.computing");
     const minutes = document.getElementById("minutes").value;
     try {
       const answer = await api("/coverage?" + new URLSearchParams({ minutes, least: 10 }), { token: token() });
@@ -39,36 +39,35 @@
       const layer = L.geoJSON(answer.wards, {
         pane: "overlay",
         style: (f) => ({ color: "#555", weight: 1, fillColor: shade(f.properties[key]), fillOpacity: 0.55 }),
-        onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)}: ${(100 * f.properties[key]).toFixed(1)}% ` +
-          `within ${minutes} min, mean ${f.properties.mean_time_min.toFixed(1)} min`),
+        onEachFeature: (f, l) => l.bindTooltip(esc(t("js.ward_share", { name: f.properties.name, share: num(100 * f.properties[key], 1),
+          minutes, mean: num(f.properties.mean_time_min, 1) }))),
       }).addTo(wardLayer);
       map.fitBounds(layer.getBounds(), { animate: false });
       const total = answer.total;
-      document.getElementById("totals").innerHTML =
-        `<p><b>${(100 * total[key]).toFixed(1)}%</b> of ${Math.round(total.population).toLocaleString()} persons ` +
-        `within ${minutes} min of an agency; mean ${total.mean_time_min.toFixed(1)} min.</p>`;
-      document.getElementById("wards").innerHTML = `<h3>Least-served wards</h3><table class="ward-table">` +
-        `<tr><th>#</th><th>ward</th><th>within</th><th>p95</th></tr>` +
-        answer.least_served.map((w) => `<tr><td>${w.rank}</td><td>${esc(w.name)}</td><td>${(100 * w[key]).toFixed(0)}%</td>` +
-          `<td>${w.p95_time_min.toFixed(1)} min</td></tr>`).join("") + "</table>";
+      document.getElementById("totals").innerHTML = `<p>${esc(t("js.totals", { share: num(100 * total[key], 1),
+        population: num(Math.round(total.population), 0), minutes, mean: num(total.mean_time_min, 1) }))}</p>`;
+      document.getElementById("wards").innerHTML = `<h3>${esc(t("js.least_served"))}</h3><table class="ward-table">` +
+        `<tr><th>#</th><th>${esc(t("js.col_ward"))}</th><th>${esc(t("js.col_within"))}</th><th>p95</th></tr>` +
+        answer.least_served.map((w) => `<tr><td>${w.rank}</td><td>${esc(w.name)}</td><td>${num(100 * w[key], 0)}%</td>` +
+          `<td>${fmtMinutes(60 * w.p95_time_min)}</td></tr>`).join("") + "</table>";
       if (!legend) {
         legend = L.control({ position: "bottomright" });
         legend.onAdd = () => {
           const div = L.DomUtil.create("div", "legend");
-          div.innerHTML = "share within T<br>" + [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
-            .map(([s, t]) => `<span class="swatch" style="background:${shade(s)}"></span>${t}`).join("<br>");
+          div.innerHTML = esc(t("js.legend")) + "<br>" + [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
+            .map(([s, label]) => `<span class="swatch" style="background:${shade(s)}"></span>${label}`).join("<br>");
           return div;
         };
         legend.addTo(map);
       }
-      status.textContent = `Coverage within ${minutes} min by ward.`;
+      status.textContent = t("js.coverage_done", { minutes });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
   async function scenario(event) {
     event.preventDefault();
     error.textContent = "";
-    status.textContent = "Running the scenario…";
+    status.textContent = t("js.running");
     try {
       const minutes = +document.getElementById("minutes").value;
       const body = { p: +document.getElementById("p").value, minutes };
@@ -90,15 +89,16 @@
         const [lon, lat] = f.geometry.coordinates;
         const role = p.layer === "candidate" ? "candidate" : p.status;
         const style = { candidate: ["#888888", 8], existing: ["#0b5cad", 12], new: ["#d7301f", 20] }[role] || ["#000", 10];
-        L.marker([lat, lon], { icon: pinIcon(style[0], style[1]), title: `${role}: ${p.name || p.site_id}`, zIndexOffset: role === "new" ? 1000 : 0 })
-          .bindTooltip(`${esc(role)}: ${esc(p.name || p.site_id)}`).addTo(siteLayer);
+        const roleName = ["candidate", "existing", "new"].includes(role) ? t("js." + role) : role;
+        L.marker([lat, lon], { icon: pinIcon(style[0], style[1]), title: `${roleName}: ${p.name || p.site_id}`, zIndexOffset: role === "new" ? 1000 : 0 })
+          .bindTooltip(`${esc(roleName)}: ${esc(p.name || p.site_id)}`).addTo(siteLayer);
       }
       const before = answer.coverage_before["share_within_" + Number(minutes)];
       const after = answer.coverage_after["share_within_" + Number(minutes)];
-      document.getElementById("totals").innerHTML = `<p>${esc(answer.model)}: ${answer.p} new site(s); within ${minutes} min ` +
-        `<b>${(100 * before).toFixed(1)}% → ${(100 * after).toFixed(1)}%</b> (gap ${answer.gap === null ? "–" : (100 * answer.gap).toFixed(2) + "%"})</p>` +
-        `<ul class="list new-sites">` + answer.new_sites.map((n) => `<li>${esc(n.name || n.site_id)} <span class="muted">${esc(n.kind)}</span></li>`).join("") + "</ul>";
-      status.textContent = `Scenario ${created.id}`;
+      document.getElementById("totals").innerHTML = `<p>${esc(t("js.scenario_totals", { model: answer.model, p: answer.p, minutes }))} ` +
+        `<b>${num(100 * before, 1)}% → ${num(100 * after, 1)}%</b> (${esc(t("js.gap", { gap: answer.gap === null ? "–" : num(100 * answer.gap, 2) + "%" }))})</p>` +
+        `<ul class="list new-sites">` + answer.new_sites.map((n) => `<li>${esc(n.name || n.site_id)} <span class="muted">${esc(kindName(n.kind))}</span></li>`).join("") + "</ul>";
+      status.textContent = t("js.scenario", { id: created.id });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 

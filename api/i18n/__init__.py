@@ -1,0 +1,81 @@
+"""Texts of the pages and of the API's messages, one JSON catalogue per language (``vi.json``, ``en.json``).
+
+Vietnamese is the default: the citizens are Vietnamese, many of them older people new to online services.
+English is chosen by ``?lang=en`` (remembered in the ``lang`` cookie by the pages) or by ``Accept-Language``.
+Keys are dotted paths into the catalogue (``errors.off_map``); texts are ``str.format`` templates with named
+fields. Both catalogues hold the same keys (checked by the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+"""Supported languages; the first is the default."""
+
+DEFAULT = LANGUAGES[0]
+COOKIE = "lang"
+"""Cookie in which the pages remember the chosen language."""
+
+HERE = Path(__file__).parent
+_RANGE = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    """The catalogue of ``lang`` (a nested dict of texts)."""
+    return json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def text(lang: str, key: str, /, **fields: object) -> str:
+    """The text of ``key`` in ``lang`` with ``fields`` filled in; the key itself when the catalogue lacks it."""
+    node: Any = catalogue(lang if lang in LANGUAGES else DEFAULT)
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return key
+        node = node[part]
+    if not isinstance(node, str):
+        return key
+    try:
+        return node.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        return node
+
+
+def has(key: str) -> bool:
+    """Whether the catalogues hold ``key``."""
+    return text(DEFAULT, key) != key
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The supported language the ``Accept-Language`` header prefers, or None.
+
+    Written here rather than taken from a library: the rule needed (primary subtag, highest ``q``, first on
+    ties) is a few lines, and Babel, which has a negotiator, is not otherwise a dependency.
+    """
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate((header or "").split(",")):
+        hit = _RANGE.match(item)
+        if not hit or hit[1].lower() not in LANGUAGES:
+            continue
+        try:
+            quality = float(hit[2]) if hit[2] is not None else 1.0
+        except ValueError:
+            continue
+        if quality > 0 and (best is None or (quality, -position) > (best[0], best[1])):
+            best = (quality, -position, hit[1].lower())
+    return best[2] if best else None
+
+
+def negotiate(connection: HTTPConnection) -> str:
+    """The language of a request: ``?lang=``, else the ``lang`` cookie, else ``Accept-Language``, else Vietnamese."""
+    for value in (connection.query_params.get("lang"), connection.cookies.get(COOKIE)):
+        if value in LANGUAGES:
+            return value
+    return from_accept_language(connection.headers.get("accept-language")) or DEFAULT

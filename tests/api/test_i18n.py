@@ -1,0 +1,105 @@
+"""Pages and API messages: Vietnamese by default, English by switch or Accept-Language, one catalogue each."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from api import i18n
+
+API = Path(__file__).resolve().parents[2] / "api"
+
+
+def _keys(node: dict, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for key, value in node.items():
+        out |= _keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+    return out
+
+
+def test_catalogues_hold_the_same_keys_and_fields() -> None:
+    vi, en = i18n.catalogue("vi"), i18n.catalogue("en")
+    assert _keys(vi) == _keys(en)
+    for key in _keys(vi):
+        fields = [set(re.findall(r"\{(\w+)\}", i18n.text(lang, key))) for lang in ("vi", "en")]
+        assert fields[0] == fields[1], key
+
+
+def test_every_text_the_pages_use_is_in_the_catalogue() -> None:
+    keys = _keys(i18n.catalogue("vi"))
+    used = set()
+    for script in (API / "static" / "js").glob("*.js"):
+        used |= set(re.findall(r'\bt\("([a-z_]+\.[a-z_]+)"', script.read_text(encoding="utf-8")))
+    for page in (API / "pages").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        name = page.stem
+        used |= {f"page.{name}.{m}" for m in re.findall(r"\bp\.(\w+)", text)} if name != "base" else set()
+        used |= {m for m in re.findall(r"\bt\.([a-z_]+\.[a-z_]+)\b(?!\()", text)}
+    assert used, "no text keys found"
+    missing = {k for k in used if k not in keys and not any(x.startswith(k + ".") for x in keys)}
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [(None, "vi"), ("en-US,en;q=0.9", "en"), ("vi-VN,vi;q=0.9,en;q=0.8", "vi"), ("fr, en;q=0.5", "en"), ("fr", "vi"),
+     ("en;q=0.2, vi;q=0.8", "vi"), ("vi;q=0, en", "en"), ("*;q=x", "vi")],
+)  # fmt: skip
+def test_accept_language(header: str | None, lang: str) -> None:
+    assert (i18n.from_accept_language(header) or i18n.DEFAULT) == lang
+
+
+@pytest.mark.parametrize("route", ["/", "/dispatch", "/planning"])
+def test_pages_are_vietnamese_by_default(client, route: str) -> None:
+    page = client.get(route)
+    assert page.status_code == 200 and page.headers["content-language"] == "vi"
+    assert '<html lang="vi">' in page.text
+    english = client.get(route, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text
+    vi_heading = re.search(r"<h1>(.*?)</h1>", page.text)[1]
+    en_heading = re.search(r"<h1>(.*?)</h1>", english.text)[1]
+    assert vi_heading != en_heading and vi_heading == i18n.text("vi", f"page.{_page(route)}.title")
+
+
+def _page(route: str) -> str:
+    return {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning"}[route]
+
+
+def test_language_switch_is_remembered(client) -> None:
+    switched = client.get("/", params={"lang": "en"})
+    assert '<html lang="en">' in switched.text and switched.cookies.get("lang") == "en"
+    # The test client keeps the cookie: the other pages and the API's messages follow the switch.
+    assert '<html lang="en">' in client.get("/planning").text
+    message = client.get("/agencies/nearest", params={"lat": 21.5, "lon": 105.85}).json()["detail"][0]["message"]
+    assert message.startswith("Point (")
+    client.get("/", params={"lang": "vi"})
+    client.cookies.clear()
+
+
+def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
+    off = client.get("/agencies/nearest", params={"lat": 21.5, "lon": 105.85}).json()["detail"][0]
+    assert off["field"] == "lat,lon" and off["reason"] == "off_map" and off["message"].startswith("Điểm (21.500000")
+    missing = client.get("/agencies/nearest", params={"lat": 21.03}).json()["detail"][0]
+    assert (missing["field"], missing["reason"], missing["message"]) == (
+        "lon",
+        "point_missing",
+        i18n.text("vi", "errors.point_missing"),
+    )
+    low = client.get("/agencies/nearest", params={"lat": 21.03, "lon": 105.85, "k": 0}).json()["detail"][0]
+    assert (low["reason"], low["message"]) == ("greater_than_equal", "Phải lớn hơn hoặc bằng 1")
+    english = client.get(
+        "/agencies/nearest", params={"lat": 21.03, "lon": 105.85, "k": 0}, headers={"Accept-Language": "en"}
+    )
+    assert english.json()["detail"][0] == {
+        "field": "k",
+        "reason": "greater_than_equal",
+        "message": "Must be greater than or equal to 1",
+    }
+    blank = client.get("/search", params={"q": "  ?  "}).json()["detail"][0]
+    assert (blank["reason"], blank["message"]) == ("empty_query", "Hãy nhập chữ hoặc số để tìm")
+    unauthorized = client.get("/coverage").json()["detail"][0]
+    assert unauthorized["reason"] == "unauthorized" and unauthorized["message"].startswith("Cần mã truy cập")
+    unknown = client.get("/no/such/page").json()["detail"][0]
+    assert unknown["reason"] == "not_found"
