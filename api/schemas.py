@@ -40,8 +40,31 @@ class FeatureCollection(BaseModel):
     features: list[dict[str, Any]]
 
 
-class NearestAgency(BaseModel):
-    """An agency reached from the citizen's point, with the route along the roads."""
+ProcedureCode = Literal[
+    "social_insurance",
+    "driving_licence",
+    "judicial_record",
+    "land_use_certificate",
+    "civil_status_copy",
+    "business_registration",
+]
+"""Procedures an agency may accept (:data:`geo.agencies.PROCEDURES`)."""
+
+
+class AgencyDetails(BaseModel):
+    """What a citizen needs to know of an agency before going (sources and defaults in :mod:`geo.agencies`)."""
+
+    address: str = Field(description="OSM address, else the nearest numbered address or street")
+    operator: str = Field(description="Vietnam Post, Viettel Post, FPT Retail or the Service Centre")
+    opening_hours: str = Field(description="OSM opening_hours syntax, e.g. 'Mo-Su 07:30-19:00'")
+    hours_source: Literal["osm", "default"] = Field(description="from OSM, or the documented default of its kind")
+    open_now: bool = Field(description="open at the time asked (Hanoi local time)")
+    public_service_agent: bool = Field(description="receives dossiers and returns results for the citizens")
+    procedures: list[ProcedureCode] = Field(description="procedures accepted")
+
+
+class NearestAgency(AgencyDetails):
+    """An agency reached from the citizen's point, with the route along the roads and its details."""
 
     agency_id: str
     name: str
@@ -63,6 +86,7 @@ class NearestAnswer(BaseModel):
     """The answer of ``GET /agencies/nearest``."""
 
     origin: Origin
+    at: str = Field(description="the time the opening hours were read at, Hanoi local time (ISO 8601)")
     agencies: list[NearestAgency]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +67,26 @@ class AddressMap:
 
         records = pd.concat([search_records(self.layers), self.streets.records()], ignore_index=True)
         return SearchIndex.from_frame(records, streets=self.streets)
+
+    @cached_property
+    def agency_details(self) -> dict[str, dict[str, Any]]:
+        """What a citizen needs to know of each agency, by ``agency_id`` (sources in :mod:`geo.agencies`).
+
+        Each record has ``address``, ``operator``, ``opening_hours`` (OSM syntax), ``hours_source`` (``osm``
+        or ``default``), ``public_service_agent`` and ``procedures`` (a list of codes).
+        """
+        frame = self.layers.agencies
+        return {
+            str(row.agency_id): {
+                "address": str(row.address),
+                "operator": str(row.operator),
+                "opening_hours": str(row.opening_hours),
+                "hours_source": str(row.hours_source),
+                "public_service_agent": bool(row.public_service_agent),
+                "procedures": [p for p in str(row.procedures).split(";") if p],
+            }
+            for row in frame.itertuples()
+        }
 
     def snap(self, lons: np.ndarray, lats: np.ndarray) -> snap.Snapped:
         """Snap points to this map's roads (raises :class:`geo._errors.OutOfAreaError` off the map)."""

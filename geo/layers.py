@@ -4,8 +4,11 @@ Schemas (one row per feature; the GeoPackage written by :mod:`geo.store` carries
 ``layer_columns`` table):
 
 ``agencies``: ``agency_id`` (``osm:<type>/<id>``), ``name``, ``kind`` (post_office, ems, viettel_post,
-fpt_shop, public_admin_centre), ``operator``, ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``,
-``data_date``, ``likely_stale``, ``geometry``.
+fpt_shop, public_admin_centre), ``operator`` (Vietnam Post, Viettel Post, FPT Retail, Hanoi Public
+Administration Service Centre), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``, ``data_date``,
+``likely_stale``, ``operator_osm`` (as tagged in OSM), ``opening_hours`` (OSM syntax), ``hours_source`` (osm or
+default), ``public_service_agent``, ``procedures`` (codes joined by ``;``), ``address_source`` (osm,
+nearest_address, nearest_street), ``geometry``; see :mod:`geo.agencies` for the sources and defaults.
 
 ``authorities``: ``authority_id``, ``name``, ``kind`` (ward_committee, government_office), ``level`` (ward,
 commune, district, city, central, unknown), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``,
@@ -33,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import agencies as agency_details
 from geo import paths
 from geo._errors import InputError
 from geo.network import RoadNetwork
@@ -307,10 +311,11 @@ def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 202
     data_dir = Path(data_dir) if data_dir is not None else paths.data_dir()
     ward_layer = wards(data_dir)
     agencies, authorities = places(data_dir, ward_layer)
+    address_layer = addresses(data_dir, ward_layer)
     return Layers(
-        agencies=agencies,
+        agencies=agency_details.add_details(agencies, address_layer, network, data_dir),
         authorities=authorities,
         wards=ward_layer,
         households=households(network, ward_layer, data_dir, seed=seed),
-        addresses=addresses(data_dir, ward_layer),
+        addresses=address_layer,
     )

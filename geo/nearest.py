@@ -137,7 +137,9 @@ def _to_route(network: RoadNetwork, pieces: list, length: float, time_s: float) 
     return Route(shapely.LineString(np.column_stack([lon, lat])), length, time_s)
 
 
-def nearest_agencies(amap: AddressMap, lon: float, lat: float, *, k: int = 3) -> list[NearestAgency]:
+def nearest_agencies(
+    amap: AddressMap, lon: float, lat: float, *, k: int = 3, among: np.ndarray | None = None
+) -> list[NearestAgency]:
     """The ``k`` agencies reached soonest from a point, fastest first.
 
     Parameters
@@ -148,6 +150,9 @@ def nearest_agencies(amap: AddressMap, lon: float, lat: float, *, k: int = 3) ->
         The citizen's position, degrees.
     k
         How many agencies to return (fewer if the map has fewer).
+    among
+        Optional boolean mask over ``amap.agencies``: only these agencies are candidates (those accepting a
+        procedure, or open now); none may be left, and then the answer is empty.
 
     Returns
     -------
@@ -156,8 +161,8 @@ def nearest_agencies(amap: AddressMap, lon: float, lat: float, *, k: int = 3) ->
     """
     point = amap.snap(np.array([lon]), np.array([lat]))
     times = matrix.times_to_targets(amap.network, amap.agency_table, point)[0]
-    k = max(1, min(k, len(times)))
-    order = np.argsort(times, kind="stable")[:k]
+    candidates = np.arange(len(times)) if among is None else np.flatnonzero(among)
+    order = candidates[np.argsort(times[candidates], kind="stable")][: max(1, k)]
     ids, names, kinds = (amap.agencies[c].to_numpy() for c in ("agency_id", "name", "kind"))
     results = []
     for target in order:

@@ -24,6 +24,12 @@ def test_layers_have_their_documented_schemas(hanoi: AddressMap) -> None:
         "source",
         "data_date",
         "likely_stale",
+        "operator_osm",
+        "opening_hours",
+        "hours_source",
+        "public_service_agent",
+        "procedures",
+        "address_source",
         "geometry",
     ]
     assert set(lay.agencies["kind"]) <= set(layers.AGENCY_KINDS)

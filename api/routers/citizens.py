@@ -6,7 +6,9 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -15,16 +17,22 @@ from fastapi import APIRouter, Query, Request, Response
 from api import schemas
 from api.deps import MapDep, check_on_map
 from api.errors import FieldError, NotFound
+from geo import agencies as agency_details
 from geo import nearest
 from geo._errors import InputError
 from geo._text import fold
+from geo.addressmap import AddressMap
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["citizens"])
 
-AGENCY_COLUMNS = ("agency_id", "name", "kind", "operator", "address", "ward")
-"""Agency attributes served (the source bookkeeping columns stay inside)."""
+AGENCY_COLUMNS = ("agency_id", "name", "kind", "ward")
+"""Agency attributes served besides the details of :attr:`geo.addressmap.AddressMap.agency_details` (the source
+bookkeeping columns stay inside)."""
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+"""Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
 SEARCH_KINDS = ("address", "street", "agency", "authority", "ward")
 
@@ -56,8 +64,12 @@ def agencies(
 ) -> dict:
     """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
 
-    ``on_map`` tells whether the agency lies on the road network of the map (and so can be routed to).
+    Properties: name, kind, ward, address, operator, opening hours (OSM syntax; ``hours_source`` says whether
+    they come from OSM or are the documented default of the kind), ``open_now`` (in Hanoi, now), whether it is a
+    public-service agent and the procedures it accepts; ``on_map`` tells whether the agency lies on the road
+    network of the map (and so can be routed to).
     """
+    now = _local(None)
     frame = amap.layers.agencies
     if kind is not None:
         kinds = sorted(frame["kind"].dropna().unique())
@@ -82,11 +94,25 @@ def agencies(
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
             "properties": {c: ("" if row[c] is None else str(row[c])) for c in AGENCY_COLUMNS}
+            | _details(amap, str(row["agency_id"]), now)
             | {"on_map": row["agency_id"] in on_map},
         }
         for p, (_, row) in zip(frame.geometry, frame.iterrows(), strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _local(at: datetime | None) -> datetime:
+    """``at`` as a naive local time in Hanoi (a naive ``at`` is taken as Hanoi time); now when omitted."""
+    if at is None:
+        return datetime.now(HANOI).replace(tzinfo=None)
+    return at.astimezone(HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+
+
+def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
+    """An agency's details with ``open_now``: whether it is open at ``when``."""
+    details = amap.agency_details[agency_id]
+    return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
 
 
 # Short CPU-bound handlers (a few ms) run on the event loop: a thread hop would cost more than it frees.
@@ -97,8 +123,20 @@ async def nearest_agencies(
     lon: Annotated[float | None, Query(ge=-180, le=180, description="longitude, degrees")] = None,
     address: Annotated[str | None, Query(min_length=1, max_length=200, description="an address to geocode")] = None,
     k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
+    procedure: Annotated[
+        schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
+    ] = None,
+    open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
+    at: Annotated[
+        datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
+    ] = None,
 ) -> dict:
-    """The ``k`` agencies reached soonest from a point (or a typed address), with ETA, distance and route."""
+    """The ``k`` agencies reached soonest from a point (or a typed address), with ETA, distance, route and the
+    agency's details (address, operator, opening hours, ``open_now`` at the time asked, procedures accepted).
+
+    ``procedure`` keeps only the agencies that accept it and ``open_now=true`` those open at ``at`` (or now);
+    the list is empty when none is left.
+    """
     label = None
     if address is not None:
         if lat is not None or lon is not None:
@@ -112,8 +150,24 @@ async def nearest_agencies(
     elif lat is None or lon is None:
         raise FieldError("lat" if lat is None else "lon", code="point_missing")
     check_on_map(amap, lon, lat, field="address" if label is not None else "lat,lon")
-    found = nearest.nearest_agencies(amap, lon, lat, k=k)
-    return {"origin": {"lon": lon, "lat": lat, "label": label}, "agencies": [a.to_dict() for a in found]}
+    when = _local(at)
+    among = None
+    if procedure is not None or open_now:
+        details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
+        among = np.array(
+            [
+                (procedure is None or procedure in d["procedures"])
+                and (not open_now or agency_details.is_open(d["opening_hours"], when))
+                for d in details
+            ],
+            dtype=bool,
+        )
+    found = nearest.nearest_agencies(amap, lon, lat, k=k, among=among)
+    return {
+        "origin": {"lon": lon, "lat": lat, "label": label},
+        "at": when.isoformat(timespec="minutes"),
+        "agencies": [a.to_dict() | _details(amap, a.agency_id, when) for a in found],
+    }
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")

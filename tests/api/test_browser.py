@@ -124,7 +124,7 @@ def test_citizens_page(page) -> None:
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3
     first_route = page.locator("li.nearest-item").first.inner_text()
-    assert "phút" in first_route and "km" in first_route
+    assert "phút" in first_route and "km" in first_route and "Giờ mở cửa" in first_route
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)
     page.wait_for_function("document.querySelector('#status').textContent.includes('bấm trên bản đồ')")

@@ -1,0 +1,196 @@
+"""Details of the agencies a citizen needs before going: address, operator, opening hours, procedures.
+
+Sources and defaults (each overridable per place by the data):
+
+- **Operator** by kind: post offices and EMS counters belong to Vietnam Post (the public postal service), then
+  Viettel Post, FPT Retail (FPT Shop) and the city's Public Administration Service Centre: the three enterprises
+  of the Hanoi pilot of 5 Feb 2025 (Vietnam Post 10, Viettel Post 12, FPT Retail 10 agents).
+- **Opening hours**: OSM ``opening_hours`` where a source file carries it for the agency's OSM id (the raw OSM
+  extracts under ``osm/`` and ``pois/hieudm05_hanoi_post_offices.json``), parsed with ``opening-hours-py``;
+  otherwise the documented default of its kind, :data:`DEFAULT_HOURS` (``hours_source``: ``osm`` or
+  ``default``).
+- **Public-service agent**: Vietnam Post's post offices (Decision 45/2016/QĐ-TTg: any citizen may send a
+  dossier or receive a result through the public postal service), Viettel Post and FPT Shop points (the pilot,
+  extended city-wide from March 2025) and the Service Centre itself; EMS counters are couriers only.
+- **Procedures** accepted (:data:`PROCEDURES`, the common procedures handled by post): every one at post offices
+  and at the Centre (Decision 45/2016 does not restrict them); the pilot agents of Viettel Post and FPT Retail
+  take the procedures of the pilot's citizen services (social insurance, judicial records, civil-status copies,
+  driving licences) — an engineering default until the city publishes per-agent lists.
+- **Address**: OSM ``addr:housenumber``/``addr:street`` of the agency; else the nearest numbered address point
+  within :data:`ADDRESS_RADIUS_M`; else the name of the nearest named road ("Phố Huế") (``address_source``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import opening_hours
+import osmium
+import pandas as pd
+import shapely
+
+from geo.network import RoadNetwork
+
+log = logging.getLogger(__name__)
+
+PROCEDURES: tuple[str, ...] = (
+    "social_insurance",
+    "driving_licence",
+    "judicial_record",
+    "land_use_certificate",
+    "civil_status_copy",
+    "business_registration",
+)
+"""Procedures citizens most often send or receive by post (social insurance, driving-licence renewal, judicial
+records, land-use certificates, copies of civil-status papers, business registration)."""
+
+_PILOT = ("social_insurance", "driving_licence", "judicial_record", "civil_status_copy")
+
+OPERATORS: dict[str, str] = {
+    "post_office": "Vietnam Post",
+    "ems": "Vietnam Post",
+    "viettel_post": "Viettel Post",
+    "fpt_shop": "FPT Retail",
+    "public_admin_centre": "Hanoi Public Administration Service Centre",
+}
+"""Operator of each agency kind."""
+
+OFFICE_HOURS = "Mo-Fr 08:00-11:30,13:30-17:00"
+"""Office hours of ward committees and public-service centres: 08:00-11:30 and 13:30-17:00 on weekdays."""
+
+DEFAULT_HOURS: dict[str, str] = {
+    # The value of 3 of the 4 Hanoi post offices that carry opening_hours in OSM (hieudm05 extract, 2025-11).
+    "post_office": "Mo-Su 07:30-19:00",
+    "ems": "Mo-Su 07:30-19:00",
+    # Viettel Post and FPT Shop points: shop hours as their stores post them (assumption: 08:00-21:00 and
+    # 08:00-22:00, every day).
+    "viettel_post": "Mo-Su 08:00-21:00",
+    "fpt_shop": "Mo-Su 08:00-22:00",
+    "public_admin_centre": OFFICE_HOURS,
+}
+"""Opening hours of an agency whose OSM data has none, by kind (OSM ``opening_hours`` syntax)."""
+
+AGENT_KINDS = frozenset({"post_office", "viettel_post", "fpt_shop", "public_admin_centre"})
+"""Kinds that are public-service agents."""
+
+ACCEPTED: dict[str, tuple[str, ...]] = {
+    "post_office": PROCEDURES,
+    "public_admin_centre": PROCEDURES,
+    "viettel_post": _PILOT,
+    "fpt_shop": _PILOT,
+    "ems": (),
+}
+"""Procedures accepted by kind."""
+
+ADDRESS_RADIUS_M = 40.0
+"""An address point this close to an agency gives it its address when OSM has none, m."""
+
+OSM_FILES = ("osm/*/*.osm",)
+"""Raw OSM extracts searched for ``opening_hours`` tags (globs under the data folder)."""
+
+POST_OFFICE_FILE = Path("pois/hieudm05_hanoi_post_offices.json")
+
+
+def is_open(hours: str, when: datetime) -> bool:
+    """Whether ``hours`` (OSM ``opening_hours``) are open at ``when`` (local time, naive)."""
+    return bool(_parsed(hours).is_open(when))
+
+
+def check_hours(hours: str) -> bool:
+    """Whether ``hours`` parse as OSM ``opening_hours``."""
+    try:
+        _parsed(hours)
+    except Exception:  # opening_hours.ParserError, which its stubs do not declare
+        return False
+    return True
+
+
+@cache
+def _parsed(hours: str) -> opening_hours.OpeningHours:
+    return opening_hours.OpeningHours(hours)
+
+
+def osm_opening_hours(data_dir: Path) -> dict[str, str]:
+    """``opening_hours`` found in the data folder, by OSM id (``osm:node/123``)."""
+    found: dict[str, str] = {}
+    path = data_dir / POST_OFFICE_FILE
+    if path.is_file():
+        offices = json.loads(path.read_text(encoding="utf-8")).get("all_offices", [])
+        found |= {f"osm:node/{o['id']}": o["opening_hours"] for o in offices if o.get("opening_hours")}
+    for pattern in OSM_FILES:
+        for osm_file in sorted(data_dir.glob(pattern)):
+            reader = osmium.FileProcessor(str(osm_file)).with_filter(osmium.filter.KeyFilter("opening_hours"))
+            for obj in reader:
+                kind = {"n": "node", "w": "way", "r": "relation"}[obj.type_str()]
+                found.setdefault(f"osm:{kind}/{obj.id}", obj.tags["opening_hours"])
+    return found
+
+
+def add_details(
+    agencies: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame, network: RoadNetwork, data_dir: Path
+) -> gpd.GeoDataFrame:
+    """``agencies`` with ``operator``, ``address``, ``address_source``, ``opening_hours``, ``hours_source``,
+    ``public_service_agent`` and ``procedures`` (codes of :data:`PROCEDURES` joined by ``;``) filled in.
+
+    The operator found in OSM is kept in ``operator_osm`` (it is often a branch: "Bưu điện Trung tâm 3").
+    """
+    out = agencies.copy()
+    kind = out["kind"].astype(str)
+    out["operator_osm"] = out["operator"]
+    out["operator"] = kind.map(OPERATORS).fillna(out["operator"])
+
+    found = osm_opening_hours(data_dir)
+    osm_hours = out["agency_id"].map(found).fillna("")
+    valid = osm_hours.map(lambda h: bool(h) and check_hours(h))
+    out["opening_hours"] = np.where(valid, osm_hours, kind.map(DEFAULT_HOURS).fillna(OFFICE_HOURS))
+    out["hours_source"] = np.where(valid, "osm", "default")
+    out["public_service_agent"] = kind.isin(AGENT_KINDS)
+    out["procedures"] = kind.map(lambda k: ";".join(ACCEPTED.get(k, ())))
+
+    address, source = _addresses(out, addresses, network)
+    out["address"], out["address_source"] = address, source
+    log.info(
+        "agency details: %d with OSM opening hours, %d addresses from OSM", int(valid.sum()), (source == "osm").sum()
+    )
+    columns = [c for c in out.columns if c != "geometry"] + ["geometry"]
+    return out[columns]
+
+
+def _addresses(
+    agencies: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame, network: RoadNetwork
+) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = network.from_wgs84.transform(agencies.geometry.x.to_numpy(), agencies.geometry.y.to_numpy())
+    points = shapely.points(xs, ys)
+    address = agencies["address"].fillna("").astype(str).to_numpy(dtype=object)
+    source = np.where(address != "", "osm", "").astype(object)
+
+    numbered = addresses[(addresses["housenumber"] != "") & (addresses["street"] != "")]
+    if len(numbered):
+        ax, ay = network.from_wgs84.transform(numbered.geometry.x.to_numpy(), numbered.geometry.y.to_numpy())
+        tree = shapely.STRtree(shapely.points(ax, ay))
+        (rows, hits), distance = tree.query_nearest(points, return_distance=True, all_matches=False)
+        labels = (numbered["housenumber"] + " " + numbered["street"]).to_numpy()
+        for row, hit, d in zip(rows, hits, distance, strict=True):
+            if not address[row] and d <= ADDRESS_RADIUS_M:
+                address[row], source[row] = labels[hit], "nearest_address"
+
+    named = np.flatnonzero(network.edge_name != "")
+    if len(named):
+        tree = shapely.STRtree(network.edge_geom[named])
+        rows, hits = tree.query_nearest(points, all_matches=False)
+        for row, hit in zip(rows, hits, strict=True):
+            if not address[row]:
+                street = str(network.edge_name[named[hit]]).split(";")[0].strip()
+                address[row], source[row] = street, "nearest_street"
+    return address, source
+
+
+def accepts(procedures: pd.Series, procedure: str) -> np.ndarray:
+    """Which agencies (their ``procedures`` column) accept ``procedure``."""
+    return procedures.fillna("").map(lambda p: procedure in p.split(";")).to_numpy(dtype=bool)

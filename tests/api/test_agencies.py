@@ -1,0 +1,107 @@
+"""Agency details and the nearest-agency filters (procedure accepted, open at the time asked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import get_args
+
+import pytest
+
+from api import schemas
+from geo import agencies
+
+POINT = {"lat": 21.0245, "lon": 105.8412}
+SUNDAY_EVENING = "2025-07-06T20:30"
+"""A Sunday at 20:30 in Hanoi: post offices (07:30-19:00) are closed, FPT Shops (08:00-22:00) open."""
+
+
+def test_procedure_codes_match_the_map() -> None:
+    assert get_args(schemas.ProcedureCode) == agencies.PROCEDURES
+
+
+def test_layer_carries_the_details(hanoi) -> None:
+    frame = hanoi.layers.agencies
+    assert frame["operator"].isin(set(agencies.OPERATORS.values())).all()
+    assert (frame["address"] != "").all()
+    assert frame["opening_hours"].map(agencies.check_hours).all()
+    # Hours tagged in OSM are kept (three agencies of the data carry them), the rest use the kind's default.
+    from_osm = frame[frame["hours_source"] == "osm"]
+    assert len(from_osm) >= 3
+    default = frame[frame["hours_source"] == "default"]
+    assert (default["opening_hours"] == default["kind"].map(agencies.DEFAULT_HOURS)).all()
+    assert not frame.loc[frame["kind"] == "ems", "public_service_agent"].any()
+    assert frame.loc[frame["kind"] == "post_office", "public_service_agent"].all()
+
+
+def test_opening_hours_parse_weekdays_and_breaks() -> None:
+    hours = agencies.OFFICE_HOURS
+    assert agencies.is_open(hours, datetime(2025, 7, 1, 9, 0))  # Tuesday morning
+    assert not agencies.is_open(hours, datetime(2025, 7, 1, 12, 0))  # lunch break
+    assert not agencies.is_open(hours, datetime(2025, 7, 5, 9, 0))  # Saturday
+    assert not agencies.check_hours("whenever")
+
+
+def test_agencies_list_shows_the_details(client) -> None:
+    features = client.get("/agencies").json()["features"]
+    props = features[0]["properties"]
+    assert {
+        "address",
+        "operator",
+        "opening_hours",
+        "hours_source",
+        "open_now",
+        "public_service_agent",
+        "procedures",
+    } <= set(props)
+    assert isinstance(props["procedures"], list)
+
+
+def test_nearest_answers_carry_the_details(client) -> None:
+    answer = client.get("/agencies/nearest", params=POINT | {"k": 5}).json()
+    for a in answer["agencies"]:
+        assert a["address"] and a["operator"] and a["opening_hours"]
+
+
+def test_procedure_filter_keeps_only_agencies_that_accept_it(client, hanoi) -> None:
+    wanted = "land_use_certificate"
+    every = client.get("/agencies/nearest", params=POINT | {"k": 10}).json()["agencies"]
+    kept = client.get("/agencies/nearest", params=POINT | {"k": 10, "procedure": wanted}).json()["agencies"]
+    assert len(kept) == 10 and all(wanted in a["procedures"] for a in kept)
+    assert any(wanted not in a["procedures"] for a in every), "the filter must change something here"
+    # Still the nearest of those that accept it: times ascending, and no accepting agency skipped.
+    times = [a["travel_time_s"] for a in kept]
+    assert times == sorted(times)
+    skipped = [a for a in every if wanted in a["procedures"] and a["travel_time_s"] < times[-1]]
+    assert {a["agency_id"] for a in skipped} <= {a["agency_id"] for a in kept}
+
+
+def test_open_now_keeps_only_agencies_open_at_the_time_asked(client) -> None:
+    params = POINT | {"k": 10, "open_now": "true", "at": SUNDAY_EVENING}
+    answer = client.get("/agencies/nearest", params=params).json()
+    when = datetime.fromisoformat(SUNDAY_EVENING)
+    assert answer["at"] == SUNDAY_EVENING
+    assert answer["agencies"] and all(a["open_now"] for a in answer["agencies"])
+    assert all(agencies.is_open(a["opening_hours"], when) for a in answer["agencies"])
+    assert {a["kind"] for a in answer["agencies"]} <= {"fpt_shop", "viettel_post"} | {
+        a["kind"] for a in answer["agencies"] if a["hours_source"] == "osm"
+    }
+    # With a timezone: 13:30 UTC is 20:30 in Hanoi, the same answer.
+    utc = client.get("/agencies/nearest", params=params | {"at": "2025-07-06T13:30:00+00:00"}).json()
+    assert [a["agency_id"] for a in utc["agencies"]] == [a["agency_id"] for a in answer["agencies"]]
+    # Both filters, at an hour when none is open: an empty list, not an error.
+    late = client.get(
+        "/agencies/nearest", params=params | {"at": "2025-07-06T23:30", "procedure": "land_use_certificate"}
+    )
+    assert late.status_code == 200 and late.json()["agencies"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "reason"),
+    [({"procedure": "tax"}, "procedure", "literal_error"), ({"at": "sunday"}, "at", "datetime_from_date_parsing"),
+     ({"open_now": "maybe"}, "open_now", "bool_parsing")],
+)  # fmt: skip
+def test_bad_filters(client, params: dict, field: str, reason: str) -> None:
+    response = client.get("/agencies/nearest", params=POINT | params)
+    assert response.status_code == 422
+    problem = response.json()["detail"][0]
+    assert (problem["field"], problem["reason"]) == (field, reason) and problem["message"]
