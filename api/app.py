@@ -13,14 +13,14 @@ from pathlib import Path
 
 import jinja2
 import swagger_ui_bundle
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import auth, errors, i18n
+from api import auth, contract, errors, i18n
 from api.basemap import Basemap
 from api.routers import citizens, dispatchers, planners
 from api.settings import Settings
@@ -92,10 +92,12 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,
+        dependencies=[Depends(contract.known_query_only)],
     )
     app.state.settings = settings
     app.state.tokens = tokens
     errors.install(app)
+    contract.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.include_router(citizens.router)
     app.include_router(planners.router)

@@ -35,18 +35,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def check_on_map(amap: AddressMap, lon: float, lat: float, *, field: str = "lat,lon") -> None:
-    """Raise :class:`FieldError` unless the point lies within the snapping distance of the map's roads."""
-    distance = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
-    if not np.isfinite(distance) or distance > snap.DEFAULT_MAX_DISTANCE_M:
-        west, east = float(amap.network.node_lon.min()), float(amap.network.node_lon.max())
-        south, north = float(amap.network.node_lat.min()), float(amap.network.node_lat.max())
+    """Raise :class:`FieldError` unless the point lies within the map's bounds (published in the OpenAPI
+    document as the range of ``lat`` and ``lon``); inside them, a point far from any road (in a lake) starts
+    from the nearest road."""
+    west, east = float(amap.network.node_lon.min()), float(amap.network.node_lon.max())
+    south, north = float(amap.network.node_lat.min()), float(amap.network.node_lat.max())
+    if not (south <= lat <= north and west <= lon <= east):
+        distance = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
         raise FieldError(
             field,
             code="off_map",
             lat=f"{lat:.6f}",
             lon=f"{lon:.6f}",
-            distance=f"{distance:.0f}",
-            limit=f"{snap.DEFAULT_MAX_DISTANCE_M:.0f}",
+            distance=f"{distance:.0f}" if np.isfinite(distance) else "?",
             south=f"{south:.4f}",
             north=f"{north:.4f}",
             west=f"{west:.4f}",

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import i18n
+from api.schemas import BBOX, TEXT
 from api.store import ConflictError
 from geo._errors import AgencynetError, InfeasibleError, InputError
 
@@ -30,6 +31,9 @@ _FIELD = re.compile(r"^((?:postmen|tasks|progress)(?:\[\d+\])?(?:\.\w+)?): (.+)$
 
 INVALID = "invalid_value"
 """Code of a refusal the lower layers explain in their own (English) words."""
+
+_PATTERNS = {TEXT: "empty_query", BBOX: "bad_bbox"}
+"""Messages of the service's own patterns, in place of "does not match <regex>"."""
 
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
 
@@ -51,10 +55,13 @@ class FieldError(InputError):
 
 
 class NotFound(HTTPException):
-    """An unknown id in the path or the query."""
+    """An unknown id in the path or the query; ``code`` and ``fields`` as for :class:`FieldError`."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(status.HTTP_404_NOT_FOUND, detail=[{"field": field, "reason": reason}])
+    def __init__(self, field: str, reason: str = "", *, code: str = "not_found", **fields: Any) -> None:
+        reason = reason or i18n.text("en", f"errors.{code}", **fields)
+        super().__init__(
+            status.HTTP_404_NOT_FOUND, detail=[{"field": field, "reason": reason, "code": code, "fields": fields}]
+        )
 
 
 def problem(lang: str, field: str, code: str, detail: str = "", **fields: Any) -> dict[str, str]:
@@ -101,6 +108,8 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
     field = _field_of(tuple(error.get("loc", ())))
     detail = str(error.get("msg", "invalid"))
     key = f"validation.{code}"
+    if code == "string_pattern_mismatch" and context.get("pattern") in _PATTERNS:
+        key = _PATTERNS[context["pattern"]]
     if i18n.has(f"errors.{key}"):
         return {"field": field, "reason": code, "message": i18n.text(lang, f"errors.{key}", detail=detail, **context)}
     return problem(lang, field, INVALID, detail) | {"reason": code}
@@ -145,6 +154,17 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         lang = i18n.negotiate(request)
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        items = exc.detail if isinstance(exc.detail, list) else [{"field": "path", "reason": str(exc.detail)}]
-        problems = [problem(lang, str(i.get("field", "path")), code, str(i.get("reason", ""))) for i in items]
+        items: list[dict[str, Any]] = (
+            exc.detail if isinstance(exc.detail, list) else [{"field": "path", "reason": str(exc.detail)}]
+        )
+        problems = [
+            problem(
+                lang,
+                str(i.get("field", "path")),
+                str(i.get("code", code)),
+                str(i.get("reason", "")),
+                **dict(i.get("fields", {})),
+            )
+            for i in items
+        ]
         return answer(request, problems, exc.status_code, headers=getattr(exc, "headers", None))

@@ -18,11 +18,27 @@ WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
 """Pattern of time windows ``"08:00-11:30"`` or ``"08:00-11:30,13:30-17:00"``."""
 
 
+TEXT = r"[^\W_]"
+"""Pattern of search text: at least one letter or digit (JSON Schema patterns match anywhere in the text)."""
+
+_NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
+BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+"""Pattern of a bounding box ``west,south,east,north``: four numbers."""
+
+AgencyKind = Literal["post_office", "ems", "viettel_post", "fpt_shop", "public_admin_centre"]
+"""Kinds of agency (:data:`geo.layers.AGENCY_KINDS`)."""
+
+
 class Problem(BaseModel):
     """One reason a request was refused."""
 
     field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
-    reason: str
+    reason: str = Field(
+        description="stable machine code: the service's own (off_map, point_missing, address_not_found, "
+        "unknown_ward, unknown_agency, infeasible, unauthorized, forbidden, not_found, conflict, invalid_value ...) "
+        "or pydantic's error type (missing, greater_than_equal, string_too_short, literal_error ...)"
+    )
+    message: str = Field(description="the reason in words, in the reader's language (Vietnamese by default)")
 
 
 class ErrorBody(BaseModel):
@@ -80,6 +96,7 @@ class Origin(BaseModel):
     lon: float
     lat: float
     label: str | None = None
+    road_distance_m: float = Field(description="distance to the nearest road, where the routes start, m")
 
 
 class NearestAnswer(BaseModel):

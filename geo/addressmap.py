@@ -88,9 +88,12 @@ class AddressMap:
             for row in frame.itertuples()
         }
 
-    def snap(self, lons: np.ndarray, lats: np.ndarray) -> snap.Snapped:
-        """Snap points to this map's roads (raises :class:`geo._errors.OutOfAreaError` off the map)."""
-        return snap.to_edges(self.network, lons, lats)
+    def snap(
+        self, lons: np.ndarray, lats: np.ndarray, *, max_distance_m: float | None = snap.DEFAULT_MAX_DISTANCE_M
+    ) -> snap.Snapped:
+        """Snap points to this map's roads (raises :class:`geo._errors.OutOfAreaError` farther than
+        ``max_distance_m`` from every road; None for no limit)."""
+        return snap.to_edges(self.network, lons, lats, max_distance_m=max_distance_m)
 
     def geocode(self, text: str) -> pd.Series:
         """The best search hit for a typed address or name; :class:`InputError` when nothing matches."""

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely.ops import substring
 
-from geo import matrix
+from geo import matrix, snap
 from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
 from geo.snap import Snapped
@@ -138,7 +138,13 @@ def _to_route(network: RoadNetwork, pieces: list, length: float, time_s: float) 
 
 
 def nearest_agencies(
-    amap: AddressMap, lon: float, lat: float, *, k: int = 3, among: np.ndarray | None = None
+    amap: AddressMap,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 3,
+    among: np.ndarray | None = None,
+    max_distance_m: float | None = snap.DEFAULT_MAX_DISTANCE_M,
 ) -> list[NearestAgency]:
     """The ``k`` agencies reached soonest from a point, fastest first.
 
@@ -153,13 +159,16 @@ def nearest_agencies(
     among
         Optional boolean mask over ``amap.agencies``: only these agencies are candidates (those accepting a
         procedure, or open now); none may be left, and then the answer is empty.
+    max_distance_m
+        A point farther than this from every road is off the map (:class:`geo._errors.OutOfAreaError`), m;
+        None to start from the nearest road however far (a point in a lake).
 
     Returns
     -------
     list of NearestAgency
         Sorted by travel time, each with its route.
     """
-    point = amap.snap(np.array([lon]), np.array([lat]))
+    point = amap.snap(np.array([lon]), np.array([lat]), max_distance_m=max_distance_m)
     times = matrix.times_to_targets(amap.network, amap.agency_table, point)[0]
     candidates = np.arange(len(times)) if among is None else np.flatnonzero(among)
     order = candidates[np.argsort(times[candidates], kind="stable")][: max(1, k)]

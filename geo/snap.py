@@ -67,7 +67,7 @@ def to_edges(
     lons: np.ndarray,
     lats: np.ndarray,
     *,
-    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+    max_distance_m: float | None = DEFAULT_MAX_DISTANCE_M,
 ) -> Snapped:
     """Snap points to the nearest edge of the network.
 
@@ -78,7 +78,7 @@ def to_edges(
     lons, lats
         Point coordinates, degrees (EPSG:4326).
     max_distance_m
-        Points farther than this from every road raise :class:`OutOfAreaError`, m.
+        Points farther than this from every road raise :class:`OutOfAreaError`, m; None for no limit.
 
     Returns
     -------

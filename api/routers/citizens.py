@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
 
 from api import schemas
+from api.contract import GEOJSON, GeoJSONResponse
 from api.deps import MapDep, check_on_map
 from api.errors import FieldError, NotFound
 from geo import agencies as agency_details
-from geo import nearest
+from geo import nearest, snap
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
@@ -36,31 +38,35 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 SEARCH_KINDS = ("address", "street", "agency", "authority", "ward")
 
-GEOJSON = "application/geo+json"
-
-
-def _check_text(field: str, text: str) -> None:
-    """Refuse text with no letter or digit (blank, punctuation only): nothing to look for."""
-    if not any(ch.isalnum() for ch in text):
-        raise FieldError(field, code="empty_query")
-
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(v) for v in text.split(","))
-    except ValueError:
-        raise FieldError("bbox", code="bad_bbox", text=text) from None
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise FieldError("bbox", code="bad_bbox", text=text)
+    west, south, east, north = (float(v) for v in text.split(","))
     return west, south, east, north
 
 
-@router.get("/agencies", response_model=schemas.FeatureCollection, summary="Agencies as GeoJSON")
+NOT_FOUND: dict[int | str, dict] = {404: {"model": schemas.ErrorBody, "description": "Unknown ward, address or agency"}}
+
+
+@router.get(
+    "/agencies",
+    response_model=schemas.FeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="Agencies as GeoJSON",
+    responses=NOT_FOUND,
+)
 def agencies(
     amap: MapDep,
-    kind: Annotated[str | None, Query(description="agency kind, e.g. post_office, ems, viettel_post")] = None,
-    ward: Annotated[str | None, Query(description="ward name (with or without diacritics) or ward_id")] = None,
-    bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
+    kind: Annotated[schemas.AgencyKind | None, Query(description="agency kind")] = None,
+    ward: Annotated[
+        str | None, Query(max_length=200, description="ward name (with or without diacritics) or ward_id")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            pattern=schemas.BBOX,
+            description="west,south,east,north in degrees (an empty box has no agency)",
+        ),
+    ] = None,
 ) -> dict:
     """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
 
@@ -72,9 +78,6 @@ def agencies(
     now = _local(None)
     frame = amap.layers.agencies
     if kind is not None:
-        kinds = sorted(frame["kind"].dropna().unique())
-        if kind not in kinds:
-            raise FieldError("kind", code="unknown_kind", kind=kind, known=", ".join(kinds))
         frame = frame[frame["kind"] == kind]
     if ward is not None:
         wards = amap.layers.wards
@@ -83,7 +86,7 @@ def agencies(
         if hit.empty:
             hit = wards[wards["name"].map(fold).str.endswith(" " + key)]
         if hit.empty:
-            raise FieldError("ward", code="unknown_ward", ward=ward)
+            raise NotFound("ward", code="unknown_ward", ward=ward)
         frame = frame[frame["ward"].isin(hit["name"])]
     if bbox is not None:
         west, south, east, north = _bbox(bbox)
@@ -115,65 +118,110 @@ def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
     return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
 
 
-# Short CPU-bound handlers (a few ms) run on the event loop: a thread hop would cost more than it frees.
-@router.get("/agencies/nearest", response_model=schemas.NearestAnswer, summary="Nearest agencies by travel time")
-async def nearest_agencies(
-    amap: MapDep,
-    lat: Annotated[float | None, Query(ge=-90, le=90, description="latitude, degrees")] = None,
-    lon: Annotated[float | None, Query(ge=-180, le=180, description="longitude, degrees")] = None,
-    address: Annotated[str | None, Query(min_length=1, max_length=200, description="an address to geocode")] = None,
-    k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
-    procedure: Annotated[
-        schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
-    ] = None,
-    open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
-    at: Annotated[
-        datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
-    ] = None,
-) -> dict:
-    """The ``k`` agencies reached soonest from a point (or a typed address), with ETA, distance, route and the
-    agency's details (address, operator, opening hours, ``open_now`` at the time asked, procedures accepted).
+class NearestFilters:
+    """How many agencies, and which: the query parameters both nearest-agency operations share."""
 
-    ``procedure`` keeps only the agencies that accept it and ``open_now=true`` those open at ``at`` (or now);
-    the list is empty when none is left.
-    """
-    label = None
-    if address is not None:
-        if lat is not None or lon is not None:
-            raise FieldError("address", code="address_and_point")
-        _check_text("address", address)
-        try:
-            hit = amap.geocode(address)
-        except InputError:
-            raise FieldError("address", code="address_not_found", text=address) from None
-        lon, lat, label = float(hit["lon"]), float(hit["lat"]), str(hit["label"])
-    elif lat is None or lon is None:
-        raise FieldError("lat" if lat is None else "lon", code="point_missing")
-    check_on_map(amap, lon, lat, field="address" if label is not None else "lat,lon")
-    when = _local(at)
-    among = None
-    if procedure is not None or open_now:
+    def __init__(
+        self,
+        k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
+        procedure: Annotated[
+            schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
+        ] = None,
+        open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
+        at: Annotated[
+            datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
+        ] = None,
+    ) -> None:
+        self.k, self.procedure, self.open_now, self.when = k, procedure, open_now, _local(at)
+
+    def among(self, amap: AddressMap) -> np.ndarray | None:
+        """Which agencies of ``amap.agencies`` may answer; None when all may."""
+        if self.procedure is None and not self.open_now:
+            return None
         details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
-        among = np.array(
+        return np.array(
             [
-                (procedure is None or procedure in d["procedures"])
-                and (not open_now or agency_details.is_open(d["opening_hours"], when))
+                (self.procedure is None or self.procedure in d["procedures"])
+                and (not self.open_now or agency_details.is_open(d["opening_hours"], self.when))
                 for d in details
             ],
             dtype=bool,
         )
-    found = nearest.nearest_agencies(amap, lon, lat, k=k, among=among)
+
+
+FiltersDep = Annotated[NearestFilters, Depends()]
+
+
+def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: NearestFilters) -> dict:
+    # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
+    found = nearest.nearest_agencies(amap, lon, lat, k=filters.k, among=filters.among(amap), max_distance_m=None)
+    road = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
     return {
-        "origin": {"lon": lon, "lat": lat, "label": label},
-        "at": when.isoformat(timespec="minutes"),
-        "agencies": [a.to_dict() | _details(amap, a.agency_id, when) for a in found],
+        "origin": {"lon": lon, "lat": lat, "label": label, "road_distance_m": round(road, 1)},
+        "at": filters.when.isoformat(timespec="minutes"),
+        "agencies": [a.to_dict() | _details(amap, a.agency_id, filters.when) for a in found],
     }
+
+
+_NEAREST_DOC = (
+    "Each agency comes with its ETA, distance, route and details (address, operator, opening hours, `open_now` "
+    "at the time asked, procedures accepted). `procedure` keeps only the agencies that accept it and "
+    "`open_now=true` those open at `at` (or now); the list is empty when none is left."
+)
+
+
+# Short CPU-bound handlers (a few ms) run on the event loop: a thread hop would cost more than it frees.
+@router.get(
+    "/agencies/nearest",
+    response_model=schemas.NearestAnswer,
+    summary="Nearest agencies from a point",
+    description="The agencies reached soonest by travel time from a point of the map. " + _NEAREST_DOC,
+)
+async def nearest_agencies(
+    amap: MapDep,
+    lat: Annotated[float, Query(ge=-90, le=90, description="latitude, degrees, within the map")],
+    lon: Annotated[float, Query(ge=-180, le=180, description="longitude, degrees, within the map")],
+    filters: FiltersDep,
+) -> dict:
+    """The nearest agencies from a point."""
+    check_on_map(amap, lon, lat)
+    return _nearest(amap, lon, lat, None, filters)
+
+
+@router.get(
+    "/agencies/nearest/address",
+    response_model=schemas.NearestAnswer,
+    summary="Nearest agencies from a typed address",
+    description="The agencies reached soonest from the best match of a typed address (see `/search`). " + _NEAREST_DOC,
+    responses=NOT_FOUND,
+)
+async def nearest_agencies_from_address(
+    amap: MapDep,
+    address: Annotated[
+        str, Query(min_length=1, max_length=200, pattern=schemas.TEXT, description="an address to geocode")
+    ],
+    filters: FiltersDep,
+) -> dict:
+    """The nearest agencies from a typed address."""
+    try:
+        hit = amap.geocode(address)
+    except InputError:
+        raise NotFound("address", code="address_not_found", text=address) from None
+    return _nearest(amap, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), filters)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")
 def search(
     amap: MapDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="text, with or without diacritics")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=schemas.TEXT,
+            description="text with a letter or digit, diacritics optional",
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     kind: Annotated[list[Literal["address", "street", "agency", "authority", "ward"]] | None, Query()] = None,
 ) -> dict:
@@ -182,11 +230,11 @@ def search(
     A house number on a street without that numbered point is placed between the street's numbered houses
     (``match``: ``interpolated``), else at the street's middle (``street``).
     """
-    _check_text("q", q)
     try:
         hits = amap.search.query(q, k=k, kinds=kind)
-    except InputError as exc:
-        raise FieldError("q", str(exc)) from None
+    except InputError:
+        # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
+        return {"query": q, "results": []}
     results = [
         {
             "id": str(r.id),
@@ -204,25 +252,30 @@ def search(
     return {"query": q, "results": results}
 
 
-@router.get("/isochrones", response_model=schemas.FeatureCollection, summary="Service areas of an agency")
+@router.get(
+    "/isochrones",
+    response_model=schemas.FeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="Service areas of an agency",
+    responses=NOT_FOUND,
+)
 def isochrones(
     request: Request,
     amap: MapDep,
-    agency_id: Annotated[str, Query(min_length=1)],
-    minutes: Annotated[list[float] | None, Query(description="minutes of travel, e.g. 5, 10, 15")] = None,
+    agency_id: Annotated[str, Query(min_length=1, max_length=200)],
+    minutes: Annotated[
+        list[Annotated[float, Field(gt=0, le=60)]] | None, Query(description="minutes of travel, e.g. 5, 10, 15")
+    ] = None,
 ) -> dict:
     """Where a citizen can ride from to reach the agency within each number of minutes (motorbike by default)."""
     from geo import isochrones as iso
 
     limits = minutes or list(iso.DEFAULT_MINUTES)
-    for m in limits:
-        if not (np.isfinite(m) and 0 < m <= 60):
-            raise FieldError("minutes", code="minutes_range", minutes=f"{m:g}")
     ids = amap.agencies["agency_id"].tolist()
     if agency_id not in ids:
         if agency_id in set(amap.layers.agencies["agency_id"]):
             raise FieldError("agency_id", code="agency_off_map", agency=agency_id)
-        raise NotFound("agency_id", f"no agency {agency_id!r}")
+        raise NotFound("agency_id", code="unknown_agency", agency=agency_id)
     areas = iso.service_areas(
         amap.network, amap.agency_table, ids=ids, targets=[ids.index(agency_id)], minutes=sorted(set(limits))
     )
@@ -237,7 +290,14 @@ def isochrones(
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get("/basemap/roads", summary="Roads of the map (offline basemap)", response_class=Response)
+_GEOJSON_ANSWER: dict[int | str, dict] = {
+    200: {"content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}
+}
+
+
+@router.get(
+    "/basemap/roads", summary="Roads of the map (offline basemap)", response_class=Response, responses=_GEOJSON_ANSWER
+)
 def basemap_roads(
     request: Request, detail: Annotated[Literal["main", "all"], Query(description="main classes or all")] = "main"
 ) -> Response:
@@ -245,7 +305,9 @@ def basemap_roads(
     return Response(request.app.state.basemap.roads(detail), media_type=GEOJSON, headers=_cached)
 
 
-@router.get("/basemap/wards", summary="Ward outlines (offline basemap)", response_class=Response)
+@router.get(
+    "/basemap/wards", summary="Ward outlines (offline basemap)", response_class=Response, responses=_GEOJSON_ANSWER
+)
 def basemap_wards(request: Request) -> Response:
     """The 126 wards and communes of Hanoi (2025) as GeoJSON with name, kind, population and area."""
     return Response(request.app.state.basemap.wards(), media_type=GEOJSON, headers=_cached)

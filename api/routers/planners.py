@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import geopandas as gpd
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
+from pydantic import Field
 
 from api import auth, schemas
 from api.deps import MapDep, SettingsDep, StoreDep, time_limit
@@ -55,7 +56,9 @@ def household_points(request: Request, amap: MapDep) -> access.HouseholdPoints:
 def coverage(
     amap: MapDep,
     points: Annotated[access.HouseholdPoints, Depends(household_points)],
-    minutes: Annotated[list[float] | None, Query(description="thresholds, min (default 10, 15, 20)")] = None,
+    minutes: Annotated[
+        list[Annotated[float, Field(gt=0, le=120)]] | None, Query(description="thresholds, min (default 10, 15, 20)")
+    ] = None,
     least: Annotated[int, Query(ge=1, le=126, description="how many least-served wards to list")] = 10,
 ) -> dict:
     """Population within each travel-time threshold of its nearest agency, per ward and in total.
@@ -64,8 +67,6 @@ def coverage(
     each threshold, mean and 95th-percentile travel times in minutes); ``least_served`` ranks them.
     """
     limits = minutes or list(access.DEFAULT_MINUTES)
-    if any(not (math.isfinite(m) and 0 < m <= 120) for m in limits):
-        raise FieldError("minutes", f"thresholds must be in (0, 120] minutes, got {limits}")
     try:
         result = access.coverage(amap, minutes=limits, households=points)
     except InputError as exc:

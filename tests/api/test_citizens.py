@@ -31,18 +31,22 @@ def test_agencies_geojson_and_filters(client, hanoi: AddressMap) -> None:
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "status", "field"),
     [
-        ({"kind": "bakery"}, "kind"),
-        ({"ward": "Atlantis"}, "ward"),
-        ({"bbox": "1,2,3"}, "bbox"),
-        ({"bbox": "5,0,1,1"}, "bbox"),
+        ({"kind": "bakery"}, 422, "kind"),
+        ({"ward": "Atlantis"}, 404, "ward"),
+        ({"bbox": "1,2,3"}, 422, "bbox"),
+        ({"bbox": "1,2,x,4"}, 422, "bbox"),
     ],
 )
-def test_agencies_bad_filters(client, params: dict, field: str) -> None:
+def test_agencies_bad_filters(client, params: dict, status: int, field: str) -> None:
     response = client.get("/agencies", params=params)
-    assert response.status_code == 422
+    assert response.status_code == status
     assert _fields(response) == [field]
+
+
+def test_an_empty_box_has_no_agency(client) -> None:
+    assert client.get("/agencies", params={"bbox": "5,0,1,1"}).json()["features"] == []
 
 
 def test_nearest_by_point(client, hanoi: AddressMap) -> None:
@@ -57,7 +61,7 @@ def test_nearest_by_point(client, hanoi: AddressMap) -> None:
 
 
 def test_nearest_by_address(client) -> None:
-    answer = client.get("/agencies/nearest", params={"address": "75 dinh tien hoang", "k": 1}).json()
+    answer = client.get("/agencies/nearest/address", params={"address": "75 dinh tien hoang", "k": 1}).json()
     assert answer["origin"]["label"] == "75 Đinh Tiên Hoàng"
     assert len(answer["agencies"]) == 1
 
@@ -72,8 +76,6 @@ def test_nearest_by_address(client) -> None:
         ({"lat": 21.03}, 422, "lon"),
         ({}, 422, "lat"),
         ({"lat": 21.03, "lon": 105.85, "k": 0}, 422, "k"),
-        ({"address": "zzqxv qqq"}, 422, "address"),
-        ({"address": "75 dinh tien hoang", "lat": 21.03, "lon": 105.85}, 422, "address"),
     ],
 )
 def test_nearest_bad_input(client, params: dict, status: int, field: str) -> None:
@@ -81,6 +83,19 @@ def test_nearest_bad_input(client, params: dict, status: int, field: str) -> Non
     assert response.status_code == status
     assert field in _fields(response)
     assert all(d["reason"] for d in response.json()["detail"])
+
+
+def test_nearest_from_an_address_not_found(client) -> None:
+    response = client.get("/agencies/nearest/address", params={"address": "zzqxv qqq"})
+    assert response.status_code == 404 and _fields(response) == ["address"]
+    assert response.json()["detail"][0]["reason"] == "address_not_found"
+
+
+def test_a_point_far_from_the_roads_starts_from_the_nearest_road(client) -> None:
+    # Across the Red River, inside the map's bounds but about 3 km from its roads.
+    answer = client.get("/agencies/nearest", params={"lat": 21.0705, "lon": 105.867, "k": 1})
+    assert answer.status_code == 200 and answer.json()["agencies"]
+    assert answer.json()["origin"]["road_distance_m"] > 2000
 
 
 @pytest.mark.parametrize("q", ["Bưu điện Hà Nội", "buu dien ha noi", "BĐ Hà Nội"])
@@ -119,7 +134,7 @@ def test_isochrones(client, hanoi: AddressMap) -> None:
 def test_isochrones_bad_input(client, hanoi: AddressMap) -> None:
     agency = hanoi.agencies.iloc[0]["agency_id"]
     assert client.get("/isochrones", params={"agency_id": "osm:node/0"}).status_code == 404
-    assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": -5})) == ["minutes"]
+    assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": -5})) == ["minutes[0]"]
     assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": "soon"})) == ["minutes[0]"]
     off = sorted(set(hanoi.layers.agencies["agency_id"]) - set(hanoi.agencies["agency_id"]))[0]
     assert _fields(client.get("/isochrones", params={"agency_id": off})) == ["agency_id"]

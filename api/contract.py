@@ -1,0 +1,137 @@
+"""What the API promises in its OpenAPI document, kept equal to what it answers (checked by schemathesis).
+
+- One error body for every 4xx (:class:`api.schemas.ErrorBody`), in place of FastAPI's default validation
+  schema, which the service never sends.
+- Every status an operation can answer: 422 where it takes input, 401/403 behind a token, 404 for an id in the
+  path, 409 where a stored record is updated; routers add the others (404 for an unknown address or ward).
+- The constraints the service enforces that depend on the running service: the map's bounds for ``lat`` and
+  ``lon``, the operator's longest search budget for ``time_limit_s``.
+- GeoJSON answers are ``application/geo+json`` (:class:`GeoJSONResponse`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from api.errors import FieldError
+from api.schemas import ErrorBody
+
+GEOJSON = "application/geo+json"
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+_DESCRIPTIONS = {
+    "400": "A body that is not JSON",
+    "401": "No token, or an unknown one",
+    "403": "A token of another role",
+    "404": "Unknown id",
+    "409": "The record changed meanwhile; read it again and retry",
+    "422": "Invalid input: each problem with its field, a machine reason code and a message",
+}
+
+
+class GeoJSONResponse(JSONResponse):
+    """A JSON answer served as GeoJSON (RFC 7946 media type)."""
+
+    media_type = GEOJSON
+
+
+def install(app: FastAPI) -> None:
+    """Make ``app.openapi()`` describe the service as it answers.
+
+    The map (``app.state.amap``, loaded at start-up) and the settings give the dynamic constraints, so the
+    document is built at its first request.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, description=app.description, routes=app.routes
+        )
+        _errors(document)
+        _bounds(document, app)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse query parameters an operation does not declare (a misspelt ``limt=5`` is not silently ignored)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return
+    unknown = sorted(set(request.query_params) - _query_names(route.dependant))
+    if unknown:
+        raise FieldError(unknown[0], code="unknown_parameter", name=unknown[0])
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _errors(document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(body.pop("$defs", {}))
+    schemas["ErrorBody"] = body
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            codes = set()
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.add("422")
+            if operation.get("requestBody"):
+                codes.add("400")
+            if operation.get("security"):
+                codes |= {"401", "403"}
+            if "{" in path:
+                codes.add("404")
+            if method in ("post", "put", "patch") and "{" in path:
+                codes.add("409")
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes | {c for c in responses if c.startswith("4")}):
+                responses[code] = {
+                    "description": responses.get(code, {}).get("description") or _DESCRIPTIONS.get(code, "Refused"),
+                    "content": {"application/json": {"schema": _ERROR_REF}},
+                }
+
+
+def _bounds(document: dict[str, Any], app: FastAPI) -> None:
+    amap = getattr(app.state, "amap", None)
+    settings = app.state.settings
+    limits: dict[str, tuple[float, float]] = {}
+    if amap is not None:
+        net = amap.network
+        limits = {
+            "lat": (float(net.node_lat.min()), float(net.node_lat.max())),
+            "lon": (float(net.node_lon.min()), float(net.node_lon.max())),
+        }
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") in limits:
+                    _set_range(parameter["schema"], *limits[parameter["name"]])
+    for schema in document["components"]["schemas"].values():
+        budget = schema.get("properties", {}).get("time_limit_s")
+        if budget is not None:
+            _set_range(budget, None, settings.max_solve_time_s)
+
+
+def _set_range(schema: dict[str, Any], low: float | None, high: float) -> None:
+    """Bounds on a number's schema (inside ``anyOf`` when it may be null)."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") in ("number", "integer"):
+            if low is not None:
+                option["minimum"] = low
+            option["maximum"] = high

@@ -1,0 +1,112 @@
+"""The API keeps its OpenAPI contract: schemathesis, all its default checks, against the ASGI app.
+
+Every operation is exercised with schema-valid (positive) and schema-invalid (negative) requests, a bounded
+number of examples each, with the token of the role the operation needs; any finding fails the test, and the
+findings are listed. Run alone with ``python -m pytest -q tests/api/test_contract.py -s`` for the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+from api.app import create_app
+from api.settings import Settings
+from geo.addressmap import AddressMap
+from tests.api.conftest import DISPATCHER, PLANNER, TestClient
+
+MAX_EXAMPLES = int(os.environ.get("AGENCYNET_CONTRACT_EXAMPLES", "8"))
+"""Examples per operation and mode: enough to meet each parameter's bounds, short enough for CI (raise it with
+``AGENCYNET_CONTRACT_EXAMPLES`` for a longer search)."""
+
+ROLES = {"/plans": DISPATCHER, "/coverage": PLANNER, "/scenarios": PLANNER}
+SEMANTIC = {("POST", "/plans"), ("POST", "/plans/{plan_id}/tasks"), ("POST", "/scenarios")}
+"""Operations whose bodies name places of the map or ask for a plan that may have no solution: a JSON Schema
+cannot say which ids exist, so a schema-valid body may still be refused with 422 (documented, with reasons)."""
+
+
+@pytest.fixture(scope="module")
+def app(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    database: Path = tmp_path_factory.mktemp("contract") / "contract.sqlite"
+    service = create_app(
+        Settings(
+            database_url=f"sqlite:///{database}",
+            tokens=f"{PLANNER}:planner,{DISPATCHER}:dispatcher",
+            solve_time_limit_s=0.2,
+            max_solve_time_s=0.5,
+        ),
+        amap=hanoi,
+    )
+    with TestClient(service):
+        yield service
+
+
+def _headers(path: str) -> dict[str, str]:
+    token = next((t for prefix, t in ROLES.items() if path.startswith(prefix)), None)
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _exercise(operation: schemathesis.APIOperation, mode: GenerationMode) -> tuple[int, str | None]:
+    """Run ``MAX_EXAMPLES`` cases of one operation in one mode: the number of cases and the finding, if any."""
+    semantic = (operation.method.upper(), operation.path) in SEMANTIC
+    count = 0
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: schemathesis.Case) -> None:
+        nonlocal count
+        count += 1
+        response = case.call(headers=_headers(operation.path))
+        if semantic and mode is GenerationMode.POSITIVE and response.status_code == 422:
+            # See SEMANTIC; the body is still checked against the documented 422.
+            case.validate_response(response, excluded_checks=[schemathesis.checks.positive_data_acceptance])
+        else:
+            case.validate_response(response)
+
+    try:
+        run()
+    except BaseException as exc:  # hypothesis raises the failures as an exception group
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return count, f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"
+    return count, None
+
+
+def test_api_keeps_its_contract(app, capsys: pytest.CaptureFixture[str]) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    findings: list[str] = []
+    cases = operations = 0
+    start = time.perf_counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        # An operation without input has no invalid request to make.
+        takes_input = any(True for _ in operation.iter_parameters()) or bool(
+            operation.get_request_payload_content_types()
+        )
+        modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if takes_input else (GenerationMode.POSITIVE,)
+        for mode in modes:
+            count, finding = _exercise(operation, mode)
+            cases += count
+            if finding:
+                findings.append(finding)
+    elapsed = time.perf_counter() - start
+    with capsys.disabled():
+        print(
+            f"\nschemathesis {schemathesis.__version__}: {operations} operations, {cases} cases "
+            f"(positive and negative, all default checks), {len(findings)} findings, {elapsed:.0f} s"
+        )
+    assert not findings, "\n\n".join(findings)
