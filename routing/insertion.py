@@ -150,26 +150,35 @@ def insert(plan: Plan, task: Task, insertion: Insertion) -> Plan:
     return Plan(routes, unserved, plan.objective, plan.status, plan.meta)
 
 
-def explain_unserved(problem: Problem, plan: Plan, task: Task, *, insertion: Insertion | None = None) -> str:
+def explain_unserved(problem: Problem, plan: Plan, task: Task) -> str:
     """Why ``task`` is not in ``plan``, by analysis.
 
     First the task alone (capacity, windows reachable within shifts, round trip within the shift,
-    :meth:`Problem.task_obstacle`); then its cheapest feasible insertion into the plan (pass it when already
-    computed, e.g. by :func:`insertions`): when there is none the plan is full, otherwise its cost is compared
-    with the drop penalty.
+    :meth:`Problem.task_obstacle`); then its cheapest feasible insertion into the plan: when there is none the
+    plan is full, otherwise its cost is compared with the drop penalty.
     """
-    obstacle = problem.task_obstacle(task)
-    if obstacle is not None:
-        return obstacle
-    found = insertion if insertion is not None else cheapest_insertion(problem, plan, task)
-    if found is None:
-        return "no postman's route can take it without breaking a window, the capacity, the shift or the break"
-    if found.cost > task.penalty:
-        return f"dropped by the optimiser: cost {found.cost} > penalty {task.penalty}"
-    return (
-        f"not inserted by the search within its limit (cheapest insertion: postman {found.postman!r}, "
-        f"{describe_positions(found)}, costs {found.cost} <= penalty {task.penalty})"
-    )
+    return explanations(problem, plan, [task])[task.id]
+
+
+def explanations(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str, str]:
+    """:func:`explain_unserved` of several tasks, by task id, with one batch of insertions."""
+    obstacles = {t.id: problem.task_obstacle(t) for t in tasks}
+    found = insertions(problem, plan, [t for t in tasks if obstacles[t.id] is None])
+    out = {}
+    for t in tasks:
+        obstacle, best = obstacles[t.id], found.get(t.id)
+        if obstacle is not None:
+            out[t.id] = obstacle
+        elif best is None:
+            out[t.id] = "no postman's route can take it without breaking a window, the capacity, the shift or the break"
+        elif best.cost > t.penalty:
+            out[t.id] = f"dropped by the optimiser: cost {best.cost} > penalty {t.penalty}"
+        else:
+            out[t.id] = (
+                f"not inserted by the search within its limit (cheapest insertion: postman {best.postman!r}, "
+                f"{describe_positions(best)}, costs {best.cost} <= penalty {t.penalty})"
+            )
+    return out
 
 
 def describe_positions(insertion: Insertion) -> str:
@@ -320,7 +329,7 @@ def _candidates(
     gap_ok[0] = False
     gap_ok[np.nonzero(is_break)[0]] = False  # never between the stop before the break and the break
 
-    exact = not (ctx.needs_break_check or ctx.float_start)
+    exact = not ctx.needs_break_check and m.max_work is None
     kpm, kph = m.cost_per_km / 1000.0, m.cost_per_hour / 3600.0
     dist = problem.distances
 
