@@ -340,3 +340,28 @@ def test_never_claims_more_than_the_checker_accepts(seed):
     # Every plan the insertions build is valid, whatever the breaks and working times.
     assert other_violations(problem, plan) == []
     assert plan.vehicles >= 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_or_tools_accepts_the_routes_insertions_build(seed, caplog):
+    rng = np.random.default_rng(200 + seed)
+    problem = random_problem(rng, lunch=True, max_work=True)
+    plan = greedy(problem, list(problem.tasks))
+    routes = {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in plan.routes}
+    with caplog.at_level("INFO", logger="routing.solver"):
+        solver.solve(problem, time_limit_s=0.1, initial_routes=routes, explain=False)
+    assert "no longer feasible" not in caplog.text
+
+
+def test_explanations_of_several_tasks_at_once():
+    a = Task("a", "shuttle", "A1", "W1", mandatory=True)
+    cheap = Task("cheap", "shuttle", "A2", "W2")
+    dear = Task("dear", "shuttle", "A2", "W2", drop_penalty=100)
+    heavy = Task("heavy", "shuttle", "A2", "W2", load=50)
+    problem = build([a, cheap, dear, heavy], ONE)
+    plan = greedy(problem, [a])
+    reasons = insertion.explanations(problem, plan, [cheap, dear, heavy])
+    assert reasons["cheap"].startswith("not inserted by the search") and "'P1'" in reasons["cheap"]
+    assert reasons["dear"].startswith("dropped by the optimiser")
+    assert reasons["heavy"] == problem.task_obstacle(heavy)
+    assert insertion.explain_unserved(problem, plan, dear) == reasons["dear"]
