@@ -264,14 +264,13 @@ def _with_break(ctx: _Route) -> list[_Element]:
 def _earliest(arrival: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Earliest start of service at or after ``arrival`` in the first window not yet closed, ``inf`` if none.
 
-    ``starts`` and ``ends`` hold windows sorted by start on the last axis (padded with ``-inf`` ends) and
-    broadcast against ``arrival[..., None]``.
+    ``starts`` and ``ends`` hold windows sorted by start on the last axis (padded with ``-inf`` ends); without
+    that axis they broadcast against ``arrival``.
     """
-    open_ = ends >= arrival[..., None]
-    any_open = open_.any(axis=-1)
-    w = open_.argmax(axis=-1)
-    s = np.take_along_axis(np.broadcast_to(starts, open_.shape), w[..., None], axis=-1)[..., 0]
-    return np.where(any_open & np.isfinite(arrival), np.maximum(arrival, s), np.inf)
+    out = np.full(np.broadcast_shapes(arrival.shape, starts.shape[:-1]), np.inf)
+    for w in range(starts.shape[-1] - 1, -1, -1):
+        out = np.where(arrival <= ends[..., w], np.maximum(arrival, starts[..., w]), out)
+    return out
 
 
 def _window_arrays(windows: Sequence[tuple[Window, ...]]) -> tuple[np.ndarray, np.ndarray]:
