@@ -237,7 +237,8 @@ def _open_route(problem: Problem, m: Postman, route: Route, tasks: dict[str, Tas
                     # A break after the day keeps the day ending early enough for it.
                     end_upper = min(end_upper, m.lunch.latest - m.lunch.duration)
         else:
-            needs_break_check = True
+            # After a re-optimisation a postman free too late for the break has none to take (as in the solver).
+            needs_break_check = float_start or t0 <= m.lunch.latest - m.lunch.duration
     return _Route(
         m,
         route,
