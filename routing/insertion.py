@@ -331,99 +331,115 @@ def _candidates(
 
     exact = not ctx.needs_break_check and m.max_work is None
     kpm, kph = m.cost_per_km / 1000.0, m.cost_per_hour / 3600.0
-    dist = problem.distances
 
     def arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.rint(dist[a, b] * kpm + problem.times[a, b] * kph)
+        return np.rint(problem.distances[a, b] * kpm + problem.times[a, b] * kph)
 
     fixed = 0 if ctx.used else m.fixed_cost
     busy = float(travel_in[1:].sum() + service.sum())
+    c_next = arc(place[:-1], place[1:])
+    t_next = times[place[:-1], place[1:]]
+    room = m.capacity - load  # capacity left after each element
 
-    out: list[tuple[int, int, int, int | None]] = []
-    groups = {
-        "visit": [k for k, t in enumerate(tasks) if t.delivery is None],
-        "pair": [k for k, t in enumerate(tasks) if t.delivery is not None],
-    }
+    found = _Found(len(tasks), exact)
+    groups = [[k for k, t in enumerate(tasks) if t.delivery is None], [k for k, t in enumerate(tasks) if t.delivery]]
     gaps = np.arange(1, n_el)
-    prev, nxt = place[gaps - 1], place[gaps]
-    for kind, members in groups.items():
+    for members in groups:
         if not members:
             continue
         batch = [tasks[k] for k in members]
+        rows = np.array(members)
         p = np.array([problem.index(t.pickup) for t in batch])
         q = np.array([t.load for t in batch], dtype=float)
         p_starts, p_ends = _window_arrays([problem.windows(t, "pickup") for t in batch])
         p_serv = np.array([t.pickup_service for t in batch], dtype=float)
-        arr_p = dep[gaps - 1][None, :] + times[prev[None, :], p[:, None]]
+        # Matrices between the route's elements and the tasks' stops, cut once per route.
+        t_el_p, t_p_el = times[place[:, None], p[None, :]].T, times[p[:, None], place[None, :]]
+        c_el_p, c_p_el = arc(place[:, None], p[None, :]).T, arc(p[:, None], place[None, :])
+        arr_p = dep[gaps - 1][None, :] + t_el_p[:, gaps - 1]
         start_p = _earliest(arr_p, p_starts[:, None, :], p_ends[:, None, :])
         dep_p = start_p + p_serv[:, None]
-        valid_p = np.isfinite(start_p) & gap_ok[gaps][None, :] & (load[gaps - 1][None, :] + q[:, None] <= m.capacity)
-        cost_p = arc(prev[None, :], p[:, None]) + arc(p[:, None], nxt[None, :]) - arc(prev, nxt)[None, :]
-        drive_p = times[prev[None, :], p[:, None]] + times[p[:, None], nxt[None, :]] - times[prev, nxt][None, :]
-        if kind == "visit":
-            tail_max = np.maximum.accumulate(load[::-1])[::-1]
-            ok = valid_p & (dep_p + times[p[:, None], nxt[None, :]] <= latest[gaps][None, :])
-            ok &= tail_max[gaps - 1][None, :] + q[:, None] <= m.capacity
+        valid_p = np.isfinite(start_p) & gap_ok[gaps][None, :] & (room[gaps - 1][None, :] >= q[:, None])
+        cost_p = c_el_p[:, gaps - 1] + c_p_el[:, gaps] - c_next[gaps - 1][None, :] + fixed
+        drive_p = t_el_p[:, gaps - 1] + t_p_el[:, gaps] - t_next[gaps - 1][None, :]
+        if batch[0].delivery is None:
+            tail_room = np.minimum.accumulate(room[::-1])[::-1]
+            ok = valid_p & (dep_p + t_p_el[:, gaps] <= latest[gaps][None, :])
+            ok &= tail_room[gaps - 1][None, :] >= q[:, None]
             if m.max_work is not None:
                 ok &= busy + drive_p + p_serv[:, None] <= m.max_work
-            _collect(out, members, ok, cost_p + fixed, gaps, None, exact)
+            found.add(rows, ok, cost_p, gaps, None)
             continue
         d = np.array([problem.index(t.delivery) for t in batch])  # type: ignore[arg-type]
         d_starts, d_ends = _window_arrays([problem.windows(t, "delivery") for t in batch])
         d_serv = np.array([t.delivery_service for t in batch], dtype=float)
+        t_el_d, t_d_el = times[place[:, None], d[None, :]], times[d[:, None], place[None, :]]
+        c_el_d, c_d_el = arc(place[:, None], d[None, :]), arc(d[:, None], place[None, :])
+        t_pd, c_pd = times[p, d], arc(p, d)
         n, g = len(batch), len(gaps)
-        cur = np.full((n, g), np.inf)  # departure from the stop before gap j, pickup in gap i (column i - 1)
-        peak = np.zeros((n, g))  # highest planned load from the stop before the pickup to the one before j
+        cur = np.full((n, g), np.inf)  # departure from the element before gap j, pickup in gap i (column i - 1)
+        space = np.zeros((n, g))  # least room left from the element before the pickup to the one before j
         for j in range(1, n_el):
             col = j - 1
             cur[:, col] = np.where(valid_p[:, col], dep_p[:, col], np.inf)
-            peak[:, col] = load[j - 1]
-            before = np.full(n, place[j - 1])
-            from_place = np.broadcast_to(before[:, None], (n, j)).copy()
-            from_place[:, col] = p
-            if gap_ok[j]:
-                arr_d = cur[:, :j] + times[from_place, d[:, None]]
-                start_d = _earliest(arr_d, d_starts[:, None, :], d_ends[:, None, :])
-                back = start_d + d_serv[:, None] + times[d, place[j]][:, None]
-                ok = np.isfinite(start_d) & (back <= latest[j]) & (peak[:, :j] + q[:, None] <= m.capacity)
-                added = arc(from_place, d[:, None]) + arc(d, place[j])[:, None] - arc(from_place, place[j])
-                cost = cost_p[:, :j] + added
+            space[:, col] = room[j - 1]
+            if gap_ok[j] and np.isfinite(latest[j]):
+                into_d = np.empty((n, j))
+                into_d[:] = t_el_d[j - 1][:, None]
+                into_d[:, col] = t_pd
+                start_d = _earliest(cur[:, :j] + into_d, d_starts[:, None, :], d_ends[:, None, :])
+                ok = (start_d + (d_serv + t_d_el[:, j])[:, None] <= latest[j]) & (space[:, :j] >= q[:, None])
+                added = np.empty((n, j))
+                added[:] = (c_el_d[j - 1] + c_d_el[:, j] - c_next[j - 1])[:, None]
+                added[:, col] = c_pd + c_d_el[:, j] - c_p_el[:, j]
                 if m.max_work is not None:
-                    drive = (
-                        times[from_place, d[:, None]]
-                        + times[d, place[j]][:, None]
-                        - times[from_place, place[j]]
-                        + drive_p[:, :j]
-                    )
-                    ok &= busy + drive + p_serv[:, None] + d_serv[:, None] <= m.max_work
-                _collect(out, members, ok, cost + fixed, gaps[:j], j, exact)
+                    drive = np.empty((n, j))
+                    drive[:] = (t_el_d[j - 1] + t_d_el[:, j] - t_next[j - 1])[:, None]
+                    drive[:, col] = t_pd + t_d_el[:, j] - t_p_el[:, j]
+                    ok &= busy + drive + drive_p[:, :j] + (p_serv + d_serv)[:, None] <= m.max_work
+                found.add(rows, ok, cost_p[:, :j] + added, gaps[:j], j)
             if j == last:
                 break
-            step = np.where(np.arange(j) == col, times[p, place[j]][:, None], travel_in[j])
-            start = _earliest(cur[:, :j] + step, el_starts[j], el_ends[j])
-            cur[:, :j] = start + service[j]
-            peak[:, :j] = np.maximum(peak[:, :j], load[j])
-    return out
+            into = np.empty((n, j))
+            into[:] = travel_in[j]
+            into[:, col] = t_p_el[:, j]
+            cur[:, :j] = _earliest(cur[:, :j] + into, el_starts[j], el_ends[j]) + service[j]
+            space[:, :j] = np.minimum(space[:, :j], room[j])
+    return found.candidates()
 
 
-def _collect(
-    out: list[tuple[int, int, int, int | None]],
-    members: list[int],
-    ok: np.ndarray,
-    cost: np.ndarray,
-    pickup_gaps: np.ndarray,
-    delivery_gap: int | None,
-    exact: bool,
-) -> None:
-    """Append feasible candidates: all of them, or each task's cheapest when the relaxation is exact."""
-    masked = np.where(ok, cost, np.inf)
-    if exact:
+class _Found:
+    """Candidates gathered over a route: all of them, or each task's cheapest when the relaxation is exact."""
+
+    def __init__(self, n_tasks: int, exact: bool) -> None:
+        self.exact = exact
+        self.all: list[tuple[int, int, int, int | None]] = []
+        self.cost = np.full(n_tasks, np.inf)
+        self.pickup = np.zeros(n_tasks, dtype=int)
+        self.delivery = np.full(n_tasks, -1)
+
+    def add(self, rows: np.ndarray, ok: np.ndarray, cost: np.ndarray, pickup_gaps: np.ndarray, j: int | None) -> None:
+        """Candidates of tasks ``rows`` (one row each), pickup gaps by column, delivery gap ``j``."""
+        if not self.exact:
+            for r, c in zip(*np.nonzero(ok), strict=True):
+                self.all.append((int(rows[r]), int(cost[r, c]), int(pickup_gaps[c]), j))
+            return
+        masked = np.where(ok, cost, np.inf)
         best = masked.argmin(axis=1)
-        for r in np.nonzero(np.isfinite(masked[np.arange(len(members)), best]))[0]:
-            out.append((members[r], int(masked[r, best[r]]), int(pickup_gaps[best[r]]), delivery_gap))
-        return
-    for r, c in zip(*np.nonzero(ok), strict=True):
-        out.append((members[r], int(cost[r, c]), int(pickup_gaps[c]), delivery_gap))
+        value = masked[np.arange(len(rows)), best]
+        better = value < self.cost[rows]
+        self.cost[rows[better]] = value[better]
+        self.pickup[rows[better]] = pickup_gaps[best[better]]
+        self.delivery[rows[better]] = -1 if j is None else j
+
+    def candidates(self) -> list[tuple[int, int, int, int | None]]:
+        """(task number, added cost, pickup gap, delivery gap or ``None``) of every candidate kept."""
+        if not self.exact:
+            return self.all
+        return [
+            (int(k), int(self.cost[k]), int(self.pickup[k]), None if self.delivery[k] < 0 else int(self.delivery[k]))
+            for k in np.nonzero(np.isfinite(self.cost))[0]
+        ]
 
 
 # ------------------------------------------------------------------------------------------------- schedules
