@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = amap if amap is not None else await run_in_threadpool(load_map, settings)
+        # The search index (streets included) is built now rather than by the first search (a few seconds).
+        await run_in_threadpool(lambda: loaded.search)
         app.state.amap = loaded
         app.state.basemap = Basemap(loaded)
         app.state.store = Store(settings.resolved_database_url())

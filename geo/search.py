@@ -144,6 +144,9 @@ class SearchIndex:
         self._sim_label = [_content(_text.canonical(s)) for s in self.labels]
         self._sim_name = [_content(t) for t in name_tokens]
         self._kind_mask = {k: kind == k for k in KINDS}
+        self._ids = self.records["id"].astype(str).to_numpy()
+        self._lon = self.records["lon"].to_numpy(dtype=float)
+        self._lat = self.records["lat"].to_numpy(dtype=float)
         self._street_rows = np.flatnonzero(self._kind_mask["street"])
         interpolable = [
             self._streets is not None and self._streets.can_interpolate(str(sid))
@@ -248,24 +251,22 @@ class SearchIndex:
         hits = np.flatnonzero(score >= max(min_score, np.finfo(float).tiny))
         # Ties keep the order of the records, so results are reproducible.
         order = hits[np.lexsort((hits, -score[hits]))][:k]
-        out = self.records.iloc[order].copy()
-        out["score"] = score[order].astype(float)
-        out["label"] = pd.Series([self.labels[i] for i in order], index=out.index, dtype="str")
-        out["match"] = "exact"
+        labels = [self.labels[i] for i in order]
+        match = ["street" if self._kind[i] == "street" else "exact" for i in order]
+        lon = self._lon[order].copy()
+        lat = self._lat[order].copy()
         number = house_base(parsed.number) if parsed.housenumber and parsed.words else None
         if number is not None and self._streets is not None:
             for at, row in enumerate(order):
                 if self._kind[row] == "street":
-                    lon, lat, how = self._streets.locate(str(self.records["id"].iat[row]), number)
-                    out.iloc[at, out.columns.get_indexer(["lon", "lat", "label", "match"])] = [
-                        lon,
-                        lat,
-                        f"{parsed.number.upper()} {self.labels[row]}" if how == "interpolated" else self.labels[row],
-                        how,
-                    ]
-        elif self._streets is not None:
-            out.loc[out["kind"] == "street", "match"] = "street"
-        return out.reset_index(drop=True)
+                    lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
+                    if match[at] == "interpolated":
+                        labels[at] = f"{parsed.number.upper()} {labels[at]}"
+        # Columns set at once: assigning cell by cell costs more than the search itself.
+        out = self.records.iloc[order].reset_index(drop=True)
+        return out.assign(
+            lon=lon, lat=lat, score=score[order].astype(float), label=pd.Series(labels, dtype="str"), match=match
+        )
 
     def __len__(self) -> int:
         """Number of indexed records."""
