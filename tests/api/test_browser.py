@@ -139,7 +139,8 @@ def test_dispatch_page(page) -> None:
     page.fill("#n", "30")
     page.fill("#k", "4")
     page.click("#generate button")
-    page.wait_for_selector("table.stop-table")
+    # The first plan of a process compiles the routing search (numba): longer than a page's usual wait.
+    page.wait_for_selector("table.stop-table", timeout=4 * TIMEOUT_MS)
     assert _paths(page) >= 1
     stops = page.locator(".stop").count()
     assert stops >= 4
