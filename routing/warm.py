@@ -149,3 +149,15 @@ def search(
     keys = [n.key for n in table.nodes]
     routes = [[keys[x] for x in r if x < len(keys) and keys[x] is not None] for r in found.routes]
     return routes, found  # type: ignore[return-value]
+
+
+def schedules(table: _Table, found: alns.Result) -> list[list[tuple[int, int]]]:
+    """Per vehicle, the table nodes of the search's route (start and end included, breaks left out) with the
+    start of service at each."""
+    assert found.starts is not None
+    nv = len(found.routes)
+    out = []
+    for k, route in enumerate(found.routes):
+        seq = [k, *route, nv + k]
+        out.append([(x, t) for x, t in zip(seq, found.starts[k], strict=True) if x < len(table.nodes)])
+    return out
