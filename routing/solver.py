@@ -6,12 +6,20 @@ Each shuttle, result return or home pickup is a pickup-and-delivery pair served 
 Tasks are optional with a drop penalty by priority; a task that must be done today gets a penalty larger than
 any plan, so it is left out only when it cannot be served, and the plan then says why.
 
-Determinism: the OR-Tools routing search is single-threaded and has no random choices, so two runs with the
-same input and the same stopping rule give the same plan. A wall-clock limit is not such a rule (a loaded
-machine does fewer steps), so by default the search is bounded by a number of solutions derived from the time
-limit (:data:`SOLUTIONS_PER_SECOND`), with the wall clock only as a safety cap at twice the limit; the plan's
-``meta["deterministic"]`` says whether the cap had to stop the search. Pass ``deterministic=False`` to use
-the whole wall-clock budget instead (the benchmarks do, to compare at equal time).
+The search (issue 9): the adaptive large neighbourhood search of :mod:`routing.warm` builds and improves the
+plan for most of the limit; OR-Tools then takes it on the full model (given the break times), checks it and
+shortens it with guided local search for what is left. Days above :data:`POLISH_MAX_NODES` keep the search's
+own schedule. Tasks dropped although a route can still take them for less than their penalty are put in
+(:func:`routing.insertion.insertions`), and every task left out is explained. All of it within the limit on the
+wall clock: the search gets the limit less the measured cost of building the OR-Tools model and a share for
+OR-Tools and the explanations.
+
+Determinism: with ``deterministic=True`` (the default) the warm start stops at an iteration budget scaled to
+the limit (:data:`routing.warm.ITERATION_RATE`) and OR-Tools at a number of solutions
+(:data:`SOLUTIONS_PER_SECOND`); both are also stopped by the wall clock. Same input, seed and limit give the
+same plan whenever the budgets, not the clock, end the searches (an idle machine); ``meta["deterministic"]``
+says whether that was so. ``deterministic=False`` uses the whole wall-clock budget (the benchmarks do, to
+compare at equal time).
 """
 
 from __future__ import annotations
