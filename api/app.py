@@ -23,9 +23,9 @@ from api import auth, errors
 from api.basemap import Basemap
 from api.routers import citizens, dispatchers, planners
 from api.settings import Settings
-from api.store import Store
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
+from ops.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from geo._errors import InputError
+from routing.errors import ProblemError
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +103,14 @@ class Data:
     def __post_init__(self) -> None:
         n = len(self.nodes)
         if self.times.shape != (n, n) or self.distances.shape != (n, n):
-            raise InputError(f"matrices must be {n}x{n} for {n} nodes, got {self.times.shape}, {self.distances.shape}")
+            raise ProblemError(
+                f"matrices must be {n}x{n} for {n} nodes, got {self.times.shape}, {self.distances.shape}"
+            )
         if self.nodes.shape[1:] != (4,) or self.requests.shape[1:] != (2,):
-            raise InputError("nodes need 4 columns (start, end, service, load) and requests 2 (node, delivery)")
+            raise ProblemError("nodes need 4 columns (start, end, service, load) and requests 2 (node, delivery)")
         served = np.concatenate([self.requests[:, 0], self.requests[self.requests[:, 1] >= 0, 1]])
         if sorted(served.tolist()) != list(range(1, n)):
-            raise InputError("every node but the depot must belong to exactly one request")
+            raise ProblemError("every node but the depot must belong to exactly one request")
 
     def as_tuple(self) -> tuple:
         """The arrays in the layout the compiled functions take."""

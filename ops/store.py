@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ops.errors import ConflictError
+
 log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
@@ -37,10 +39,6 @@ def _table(name: str) -> sa.Table:
 
 TABLES = {"plan": _table("plans"), "scenario": _table("scenarios")}
 """One table per kind of record: ``request`` as posted, ``state`` needed to continue, ``result`` as served."""
-
-
-class ConflictError(Exception):
-    """The record changed since it was read (another request updated it first)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
