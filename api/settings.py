@@ -10,8 +10,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE = Path("data") / "agencynet.sqlite"
-"""Default database file, relative to the working directory (``data/*.sqlite`` is git-ignored)."""
+from ops import database
 
 
 class Settings(BaseSettings):
@@ -27,7 +26,8 @@ class Settings(BaseSettings):
     profile
         Travel profile of the map (``motorbike``, ``car``, ``walk``).
     database_url
-        SQLAlchemy URL of the database holding plans and scenarios; a SQLite file under ``data/`` when empty.
+        SQLAlchemy URL of the operations store (plans, scenarios, dossiers); ``data/agencynet.sqlite`` when
+        empty.
     tokens
         Bearer tokens and their roles, ``"tokenA:planner,tokenB:dispatcher"``.
     tokens_file
@@ -59,7 +59,4 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         """The database URL, the default SQLite file when none is set (its folder is created)."""
-        if self.database_url:
-            return self.database_url
-        DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{DEFAULT_DATABASE}"
+        return database.url(self.database_url)

@@ -16,3 +16,16 @@ class FieldError(InputError):
 
 class ConflictError(AgencynetError):
     """The record changed since it was read (another request updated it first)."""
+
+
+class UnknownError(AgencynetError, LookupError):
+    """No record has the code or id asked for."""
+
+
+class TransitionError(AgencynetError, ValueError):
+    """A move the lifecycle does not allow from the dossier's state; the message names the dossier, its state
+    and the move."""
+
+
+class IdempotencyError(InputError):
+    """An ``Idempotency-Key`` used again with another request body."""
