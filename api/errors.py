@@ -2,7 +2,8 @@
 
 Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
 ``routing.errors.ProblemError`` and ``InfeasibleError``, request validation) is 422;
-an unknown id is 404; a lost update race is 409. Nothing the caller sends leads to a 500.
+an unknown id or code is 404; a lost update race and a move the dossier lifecycle refuses are 409. Nothing the
+caller sends leads to a 500.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from geo._errors import AgencynetError, InfeasibleError, InputError
-from ops.errors import ConflictError, FieldError
+from ops.errors import ConflictError, FieldError, IdempotencyError, TransitionError, UnknownError
 from routing import errors as routing_errors
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(routing_errors.ProblemError)
     async def input_error(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": reasons(str(exc))}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(IdempotencyError)
+    async def idempotency(_request: Request, exc: IdempotencyError) -> JSONResponse:
+        return JSONResponse(body("Idempotency-Key", str(exc)), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(UnknownError)
+    async def unknown(_request: Request, exc: UnknownError) -> JSONResponse:
+        return JSONResponse(body("code", str(exc)), status_code=status.HTTP_404_NOT_FOUND)
+
+    @app.exception_handler(TransitionError)
+    async def refused(_request: Request, exc: TransitionError) -> JSONResponse:
+        return JSONResponse(body("to", str(exc)), status_code=status.HTTP_409_CONFLICT)
 
     @app.exception_handler(AgencynetError)
     async def other(_request: Request, exc: AgencynetError) -> JSONResponse:

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     tokens_file
         JSON (``{"token": "role"}``) or TOML (``[tokens]`` table of the same) file of tokens; merged with
         ``tokens``.
+    session_secret
+        Key signing the session cookies of people signed in to the pages; a random key per process when empty
+        (sessions then end when the service restarts).
+    cookie_secure
+        Send the session cookie over HTTPS only (set it behind TLS).
     tiles_url
         Optional online tile template (``https://.../{z}/{x}/{y}.png``) offered as a layer on the pages; the
         pages draw the project's own roads and wards when empty, so they work offline.
@@ -52,6 +57,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     tokens: str = ""
     tokens_file: Path | None = None
+    session_secret: str = ""
+    cookie_secure: bool = False
     tiles_url: str = ""
     tiles_attribution: str = "© OpenStreetMap contributors"
     solve_time_limit_s: float = Field(default=5.0, gt=0)

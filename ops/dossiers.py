@@ -139,7 +139,7 @@ class Dossier(BaseModel):
             "lon": a.lon,
             "priority_group": a.priority_group,
             "synthetic": self.synthetic,
-            "content_hash": content_hash(self.model_dump(mode="json")),
+            "content_hash": hashlib.blake2b(self.model_dump_json().encode(), digest_size=16).hexdigest(),
         }
 
 

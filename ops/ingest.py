@@ -8,16 +8,15 @@ A bad line is rejected with its number and the reason, and the good ones are kep
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
@@ -44,6 +43,7 @@ class PortalEvent(BaseModel):
     code: str
     event: Literal["decided", "cancelled"]
     at: datetime
+    synthetic: bool = False
 
 
 @dataclass
@@ -68,25 +68,35 @@ class Report:
 
 
 def _reason(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'record'}: {e['msg']}" for e in exc.errors())
+    """``field: reason`` per error, the union's tag (``dossier``, ``event``) left out of the field."""
+    parts = []
+    for e in exc.errors():
+        loc = e["loc"][1:] if e["loc"] and e["loc"][0] in ("dossier", "event") else e["loc"]
+        parts.append(f"{'.'.join(str(p) for p in loc) or 'record'}: {e['msg']}")
+    return "; ".join(parts)
+
+
+class DossierLine(Dossier):
+    """A dossier record of the feed."""
+
+    type: Literal["dossier"]
+
+
+LINE: TypeAdapter[DossierLine | PortalEvent] = TypeAdapter(
+    Annotated[DossierLine | PortalEvent, Field(discriminator="type")]
+)
+"""A record of the feed: a dossier or a status change, told apart by ``type``."""
 
 
 def _parse(line: int, record: object, report: Report) -> Dossier | PortalEvent | None:
-    """The record as a dossier or a status change, or ``None`` after rejecting it."""
-    if not isinstance(record, dict):
-        report.rejected.append({"line": line, "reason": "expected a JSON object"})
-        return None
-    kind = record.get("type")
+    """The record (raw JSON bytes, or parsed) as a dossier or a status change, or ``None`` after rejecting it."""
     try:
-        if kind == "dossier":
-            return Dossier.model_validate({k: v for k, v in record.items() if k != "type"})
-        if kind == "event":
-            return PortalEvent.model_validate(record)
+        if isinstance(record, bytes | str):
+            return LINE.validate_json(record)
+        return LINE.validate_python(record)
     except ValidationError as exc:
         report.rejected.append({"line": line, "reason": _reason(exc)})
         return None
-    report.rejected.append({"line": line, "reason": f"type must be 'dossier' or 'event', got {kind!r}"})
-    return None
 
 
 def ingest(engine: Engine, records: Iterable[tuple[int, object]], *, batch: int = BATCH) -> Report:
@@ -97,7 +107,7 @@ def ingest(engine: Engine, records: Iterable[tuple[int, object]], *, batch: int 
     engine
         The store.
     records
-        ``(line, record)`` pairs; a record that is not valid JSON is given as a :class:`str` reason.
+        ``(line, record)`` pairs; a record is the raw JSON text of a line or an already parsed value.
     batch
         Records per transaction.
 
@@ -110,9 +120,6 @@ def ingest(engine: Engine, records: Iterable[tuple[int, object]], *, batch: int 
     chunk: list[tuple[int, Dossier | PortalEvent]] = []
     for line, record in records:
         report.read += 1
-        if isinstance(record, str):
-            report.rejected.append({"line": line, "reason": record})
-            continue
         parsed = _parse(line, record, report)
         if parsed is not None:
             chunk.append((line, parsed))
@@ -124,8 +131,8 @@ def ingest(engine: Engine, records: Iterable[tuple[int, object]], *, batch: int 
     return report
 
 
-def read_lines(path: Path, *, progress: bool = False) -> Iterator[tuple[int, object]]:
-    """Numbered records of a JSON Lines file (blank lines skipped; a line that is not JSON gives its reason)."""
+def read_lines(path: Path, *, progress: bool = False) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines of a JSON Lines file, as bytes (blank lines skipped)."""
     if not path.is_file():
         raise InputError(f"no such feed file: {path}")
     with (
@@ -134,12 +141,8 @@ def read_lines(path: Path, *, progress: bool = False) -> Iterator[tuple[int, obj
     ):
         for number, raw in enumerate(fh, start=1):
             bar.update(len(raw))
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield number, f"not valid JSON ({exc})"
+            if raw.strip():
+                yield number, raw
 
 
 def ingest_file(engine: Engine, path: Path, *, progress: bool = False) -> Report:
@@ -229,17 +232,18 @@ def _event_row(code: str, event: Event) -> dict:
 
 def _portal_events(conn: Connection, happenings: list[tuple[int, PortalEvent]], report: Report) -> None:
     """Keep each status change once; apply it when the dossier's state allows, keep a decision for later
-    when the dossier has not reached its authority yet."""
+    when the dossier has not reached its authority yet. The batch's changes are written with one statement
+    per table; the unique event number per dossier turns a concurrent move into a :class:`ConflictError`."""
     d, pe = tables.dossiers, tables.portal_events
     codes = {e.code for _, e in happenings}
-    states = {
-        r.code: [r.state, r.seq, r.channel]
-        for r in conn.execute(sa.select(d.c.code, d.c.state, d.c.seq, d.c.channel).where(d.c.code.in_(codes)))
-    }
+    query = sa.select(d.c.code, d.c.state, d.c.seq, d.c.channel).where(d.c.code.in_(codes))
+    states = {r.code: [r.state, r.seq, r.channel] for r in conn.execute(query)}
+    first_seq = {code: s[1] for code, s in states.items()}
     seen = {
         (r.dossier_code, r.event, dossiers.utc(r.at))
         for r in conn.execute(sa.select(pe.c.dossier_code, pe.c.event, pe.c.at).where(pe.c.dossier_code.in_(codes)))
     }
+    kept, moves = [], []
     for line, happening in happenings:
         at = dossiers.utc(happening.at)
         key = (happening.code, happening.event, at)
@@ -257,11 +261,29 @@ def _portal_events(conn: Connection, happenings: list[tuple[int, PortalEvent]], 
             except TransitionError as exc:
                 report.rejected.append({"line": line, "reason": str(exc)})
                 continue
-            dossiers.append(conn, happening.code, seq, Event(seq + 1, happening.event, at, PORTAL, None, None))
+            moves.append(_event_row(happening.code, Event(seq + 1, happening.event, at, PORTAL, None, None)))
             states[happening.code][:2] = [happening.event, seq + 1]
-        conn.execute(pe.insert().values(dossier_code=happening.code, event=happening.event, at=at, applied=not waits))
+        kept.append({"dossier_code": happening.code, "event": happening.event, "at": at, "applied": not waits})
         seen.add(key)
         report.created += 1
+    if moves:
+        moved = {m["dossier_code"] for m in moves}
+        now = datetime.now(UTC)
+        rows = [{"c": c, "old": first_seq[c], "state": states[c][0], "seq": states[c][1], "now": now} for c in moved]
+        update = (
+            d.update()
+            .where(d.c.code == sa.bindparam("c"), d.c.seq == sa.bindparam("old"))
+            .values(state=sa.bindparam("state"), seq=sa.bindparam("seq"), updated_at=sa.bindparam("now"))
+        )
+        done = conn.execute(update, rows)
+        if conn.dialect.supports_sane_multi_rowcount and done.rowcount != len(rows):
+            raise ConflictError("a dossier of the batch moved while it was ingested")
+        try:
+            conn.execute(tables.events.insert(), moves)
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError("a dossier of the batch moved while it was ingested") from exc
+    if kept:
+        conn.execute(pe.insert(), kept)
 
 
 def submit(engine: Engine, records: list, key: str | None) -> dict:
