@@ -18,7 +18,22 @@ from pathlib import Path
 from geo._errors import AgencynetError
 from routing.errors import RoutingError
 
-COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites", "coverage", "serve")
+COMMANDS = (
+    "build",
+    "nearest",
+    "matrix",
+    "demo",
+    "solve",
+    "dispatch",
+    "plan_sites",
+    "coverage",
+    "serve",
+    "simulate_dossiers",
+    "ingest",
+    "dossiers",
+    "authorities",
+    "users",
+)
 
 
 class _Parser(argparse.ArgumentParser):

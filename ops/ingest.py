@@ -137,7 +137,9 @@ def read_lines(path: Path, *, progress: bool = False) -> Iterator[tuple[int, byt
         raise InputError(f"no such feed file: {path}")
     with (
         path.open("rb") as fh,
-        tqdm(total=path.stat().st_size, unit="B", unit_scale=True, disable=not progress, desc="ingest") as bar,
+        tqdm(
+            total=path.stat().st_size, unit="B", unit_scale=True, disable=None if progress else True, desc="ingest"
+        ) as bar,
     ):
         for number, raw in enumerate(fh, start=1):
             bar.update(len(raw))

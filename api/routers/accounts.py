@@ -34,6 +34,7 @@ def signin_page() -> HTMLResponse:
     "/signin",
     summary="Sign in to the pages",
     status_code=status.HTTP_303_SEE_OTHER,
+    response_model=None,
     responses={429: {"model": schemas.ErrorBody, "description": "too many wrong passwords; wait Retry-After s"}},
 )
 def signin(
