@@ -50,7 +50,9 @@ CITY_BODIES = (
     CityBody("01.STC", "Sở Tài chính Hà Nội (đăng ký kinh doanh)", "sở kế hoạch và đầu tư"),
 )
 """City-level bodies deciding social insurance, driving licences (traffic police since March 2025), judicial
-records and business registration (the former planning and investment department, merged into finance in 2025)."""
+records and business registration (the former planning and investment department, merged into finance in 2025).
+The map has no building named for the city's social insurance office: the national office it names stands in for
+it (an assumption) until the operator imports the city office's location."""
 
 
 def units_file() -> Path:
