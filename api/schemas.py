@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ops.dossiers import State
+
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
 """Pattern of a clock time ``HH:MM``."""
 
@@ -276,7 +278,7 @@ class MoveIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to: str = Field(description="the state to move to", examples=["digitised"])
+    to: State = Field(description="the state to move to", examples=["digitised"])
     place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
     record_no: str | None = Field(
         default=None, max_length=64, description="number of the signed handover record (at_authority, returned)"

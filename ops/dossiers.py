@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import shapely
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from ops.errors import ConflictError, TransitionError, UnknownError
 
 log = logging.getLogger(__name__)
 
-PROCEDURES = (
+Procedure = Literal[
     "social_insurance",
     "police_papers",
     "driving_licence",
@@ -37,14 +37,15 @@ PROCEDURES = (
     "civil_status",
     "business_registration",
     "other",
-)
+]
+PROCEDURES: tuple[str, ...] = get_args(Procedure)
 """Procedures handled by post (CONTEXT.md: the common ones, Phú Thọ's mix)."""
 
-CHANNELS = ("counter", "online", "home_pickup")
-RETURN_MODES = ("agency", "address")
-PRIORITY_GROUPS = ("none", "meritorious", "social_protection")
+Channel = Literal["counter", "online", "home_pickup"]
+ReturnMode = Literal["agency", "address"]
+PriorityGroup = Literal["none", "meritorious", "social_protection"]
 
-STATES = (
+State = Literal[
     "received",
     "digitised",
     "to_authority",
@@ -54,7 +55,8 @@ STATES = (
     "returned",
     "cancelled",
     "failed_return",
-)
+]
+STATES: tuple[str, ...] = get_args(State)
 """Every state of a dossier, in the order of its journey, then the side states."""
 
 MOVES: dict[str, tuple[str, ...]] = {
@@ -89,7 +91,7 @@ class Applicant(BaseModel):
     address: Text
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    priority_group: Literal["none", "meritorious", "social_protection"] = "none"
+    priority_group: PriorityGroup = "none"
 
 
 class Dossier(BaseModel):
@@ -98,21 +100,12 @@ class Dossier(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Code
-    procedure: Literal[
-        "social_insurance",
-        "police_papers",
-        "driving_licence",
-        "judicial_record",
-        "land",
-        "civil_status",
-        "business_registration",
-        "other",
-    ]
+    procedure: Procedure
     received_at: datetime
     agency_id: Code
     authority_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-    channel: Literal["counter", "online", "home_pickup"]
-    return_mode: Literal["agency", "address"]
+    channel: Channel
+    return_mode: ReturnMode
     due_date: date
     insured_value: int = Field(ge=0, description="Insured value of the dossier, VND")
     applicant: Applicant

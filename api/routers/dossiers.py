@@ -134,7 +134,6 @@ def move(
 ) -> dict:
     """Record a move; refused with 409 when the lifecycle does not allow it from the dossier's state, or when
     another move was recorded since ``expected_seq`` (read the dossier again and retry)."""
-    _row(store, code)
     event = dossiers.move(
         store.engine,
         code,

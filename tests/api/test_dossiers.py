@@ -97,6 +97,7 @@ def test_moves_refused_with_409(service) -> None:
     journey = service.get("/dossiers/HS-1/events").json()
     assert [(e["seq"], e["state"], e["who"]) for e in journey] == [(1, "received", "portal"), (2, "digitised", "lan")]
     assert service.post("/dossiers/HS-404/moves", json={"to": "digitised"}).status_code == 404
+    assert service.post("/dossiers/HS-1/moves", json={"to": "lost"}).status_code == 422
 
 
 def test_tracking_without_personal_data_and_throttled(service) -> None:
