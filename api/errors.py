@@ -1,7 +1,9 @@
 """Errors of the service and their one mapping to HTTP: every failure is JSON naming the field and the reason.
 
-Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, request validation) is 422;
-an unknown id is 404; a lost update race is 409. Nothing the caller sends leads to a 500.
+Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
+``routing.errors.ProblemError`` and ``InfeasibleError``, request validation) is 422;
+an unknown id or code is 404; a lost update race and a move the dossier lifecycle refuses are 409. Nothing the
+caller sends leads to a 500.
 """
 
 from __future__ import annotations
@@ -13,22 +15,14 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.store import ConflictError
 from geo._errors import AgencynetError, InfeasibleError, InputError
+from ops.errors import ConflictError, FieldError, IdempotencyError, TransitionError, UnknownError
+from routing import errors as routing_errors
 
 log = logging.getLogger(__name__)
 
 _FIELD = re.compile(r"^((?:postmen|tasks|progress)(?:\[\d+\])?(?:\.\w+)?): (.+)$", re.DOTALL)
 """A reason that starts by naming its record and field (``tasks[2].pickup: unknown place ...``)."""
-
-
-class FieldError(InputError):
-    """Bad input in a named field of the request (``lat``, ``tasks[2].pickup`` ...)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class NotFound(HTTPException):
@@ -78,13 +72,27 @@ def install(app: FastAPI) -> None:
         return JSONResponse(body(exc.field, exc.reason), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.exception_handler(InfeasibleError)
-    async def infeasible(_request: Request, exc: InfeasibleError) -> JSONResponse:
+    @app.exception_handler(routing_errors.InfeasibleError)
+    async def infeasible(_request: Request, exc: Exception) -> JSONResponse:
         reasons = [{"field": "tasks", "reason": line} for line in str(exc).splitlines() if line]
         return JSONResponse({"detail": reasons}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.exception_handler(InputError)
-    async def input_error(_request: Request, exc: InputError) -> JSONResponse:
+    @app.exception_handler(routing_errors.ProblemError)
+    async def input_error(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": reasons(str(exc))}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(IdempotencyError)
+    async def idempotency(_request: Request, exc: IdempotencyError) -> JSONResponse:
+        return JSONResponse(body("Idempotency-Key", str(exc)), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.exception_handler(UnknownError)
+    async def unknown(_request: Request, exc: UnknownError) -> JSONResponse:
+        return JSONResponse(body("code", str(exc)), status_code=status.HTTP_404_NOT_FOUND)
+
+    @app.exception_handler(TransitionError)
+    async def refused(_request: Request, exc: TransitionError) -> JSONResponse:
+        return JSONResponse(body("to", str(exc)), status_code=status.HTTP_409_CONFLICT)
 
     @app.exception_handler(AgencynetError)
     async def other(_request: Request, exc: AgencynetError) -> JSONResponse:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from geo._errors import InputError
+from routing.errors import ProblemError
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +120,14 @@ class Data:
     def __post_init__(self) -> None:
         n = len(self.nodes)
         if self.times.shape != (n, n) or self.distances.shape != (n, n):
-            raise InputError(f"matrices must be {n}x{n} for {n} nodes, got {self.times.shape}, {self.distances.shape}")
+            raise ProblemError(
+                f"matrices must be {n}x{n} for {n} nodes, got {self.times.shape}, {self.distances.shape}"
+            )
         if self.nodes.shape[1:] != (4,) or self.requests.shape[1:] != (2,):
-            raise InputError("nodes need 4 columns (start, end, service, load) and requests 2 (node, delivery)")
+            raise ProblemError("nodes need 4 columns (start, end, service, load) and requests 2 (node, delivery)")
         served = np.concatenate([self.requests[:, 0], self.requests[self.requests[:, 1] >= 0, 1]])
         if sorted(served.tolist()) != list(range(1, n)):
-            raise InputError("every node but the depot must belong to exactly one request")
+            raise ProblemError("every node but the depot must belong to exactly one request")
 
     def general(self) -> Instance:
         """The instance in the general layout: every vehicle starts and ends at node 0, one window per node."""
@@ -188,15 +190,15 @@ class Instance:
     def __post_init__(self) -> None:
         n, k = len(self.nodes), len(self.vehicles)
         if self.nodes.shape[1:] != (3,) or self.vehicles.shape[1:] != (7,) or self.windows.shape[0] != n:
-            raise InputError("nodes need 3 columns, vehicles 7, and windows one row per node")
+            raise ProblemError("nodes need 3 columns, vehicles 7, and windows one row per node")
         if self.costs.ndim != 3 or self.costs.shape[1:] != self.times.shape:
-            raise InputError(f"costs must be classes x {self.times.shape}, got {self.costs.shape}")
+            raise ProblemError(f"costs must be classes x {self.times.shape}, got {self.costs.shape}")
         fixed = {*self.vehicles[:, _VS].tolist(), *self.vehicles[:, _VE].tolist()}
         served = np.concatenate([self.requests[:, 0], self.requests[self.requests[:, 1] >= 0, 1]]).tolist()
         if len(set(served)) != len(served) or set(served) & fixed:
-            raise InputError("a request node appears twice or is also a vehicle's start or end")
+            raise ProblemError("a request node appears twice or is also a vehicle's start or end")
         if k == 0:
-            raise InputError("no vehicles")
+            raise ProblemError("no vehicles")
 
     @property
     def fleet(self) -> int:
@@ -1067,7 +1069,7 @@ def plan(
         One node list per vehicle, in the vehicle order of ``data`` (breaks included, empty when unused).
     """
     if data.penalties is None:
-        raise InputError("the general search needs a penalty per request")
+        raise ProblemError("the general search needs a penalty per request")
     started = time.perf_counter()
     s = _Search(data, seed)
     if initial:

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
-from geo._errors import InfeasibleError
 from routing import alns, insertion, warm
+from routing.errors import InfeasibleError
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import Postman, Problem, Task, Window, hhmm
 

@@ -11,7 +11,8 @@ import numpy as np
 import routing_cases
 
 from geo.addressmap import AddressMap
-from routing import alns, check, scenario, solver, warm
+from ops import scenario
+from routing import alns, check, solver, warm
 from routing.problem import Break, Depot, Postman, Problem, Task, clock
 
 NOON = clock("12:00")
@@ -105,7 +106,7 @@ def _brute_force(problem: Problem) -> int:
             costs = []
             for order in itertools.permutations(stops):
                 seen: set[str] = set()
-                if any(kind == "delivery" and t.id not in seen or seen.add(t.id) for t, kind in order):
+                if any((kind == "delivery" and t.id not in seen) or seen.add(t.id) for t, kind in order):
                     continue
                 c = _route_cost(problem, m, list(order))
                 if c is not None:
