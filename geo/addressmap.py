@@ -133,6 +133,24 @@ def load(
     say("reading layers")
     layers = _layers.build(net, data_dir if data_dir is not None else paths.data_dir())
     say("indexing agencies")
+    return assemble(net, layers)
+
+
+def assemble(net: RoadNetwork, layers: Layers) -> AddressMap:
+    """A map of a built network and its layers: the agencies on its roads snapped and indexed.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    layers
+        Its layers (:func:`geo.layers.build`, possibly clipped to a region).
+
+    Returns
+    -------
+    AddressMap
+        The loaded map; :class:`InputError` when no agency lies on its roads.
+    """
     agencies = layers.agencies
     lons, lats = agencies.geometry.x.values, agencies.geometry.y.values
     on_map = snap.road_distances(net, lons, lats) <= snap.DEFAULT_MAX_DISTANCE_M
