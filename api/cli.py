@@ -17,7 +17,7 @@ from pathlib import Path
 
 from geo._errors import AgencynetError
 
-COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites", "coverage", "serve")
+COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites", "coverage", "batch", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
