@@ -30,7 +30,7 @@ import re
 import time
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import addressmap, network, osm, paths, profiles
+from geo import addressmap, network, osm, paths, profiles, snap
 from geo import layers as _layers
 from geo._errors import AgencynetError, InputError
 from geo.addressmap import AddressMap
@@ -158,6 +158,8 @@ class Region:
         Identifier (unique in a file) and display name.
     source
         OSM extract path, or a place name for osmnx (online).
+    is_file
+        Whether the source is a file (else a place name).
     data_dir
         Folder of its agencies, authorities, wards and buildings.
     province_code, province
@@ -170,11 +172,7 @@ class Region:
     data_dir: str
     province_code: str
     province: str
-
-    @property
-    def is_file(self) -> bool:
-        """Whether the source is a file (not a place name)."""
-        return Path(self.source).suffix != "" or os.sep in self.source
+    is_file: bool = True
 
 
 @dataclass(frozen=True)
@@ -254,7 +252,7 @@ def _region(entry: dict[str, Any], number: int, folder: Path) -> Region:
     code, full_name = province(str(entry["province"]))
     data_dir = folder / entry["data"] if "data" in entry else paths.data_dir()
     source = str(data_dir / entry["osm"]) if "osm" in entry else str(entry["place"])
-    return Region(ident, str(entry.get("name", ident)), source, str(data_dir), code, full_name)
+    return Region(ident, str(entry.get("name", ident)), source, str(data_dir), code, full_name, "osm" in entry)
 
 
 def read(path: str | Path) -> RegionsFile:
@@ -339,6 +337,11 @@ def load_map(region: Region, *, profile: str = "motorbike") -> AddressMap:
     if not boundary.geometry.iloc[0].contains(region_area.representative_point()):
         raise InputError(f"the roads lie outside {region.province} ({region.province_code})")
     layers = clip(_layers.build(net, Path(region.data_dir)), region_area)
+    # Households off the region's roads (buildings of a ward the extract only grazes) can be neither covered
+    # nor visited; coverage leaves them out anyway, and so does the region.
+    homes = layers.households
+    on_roads = snap.road_distances(net, homes.geometry.x.values, homes.geometry.y.values)
+    layers = replace(layers, households=homes[on_roads <= snap.DEFAULT_MAX_DISTANCE_M].reset_index(drop=True))
     if layers.agencies.empty:
         raise InputError("no agency inside the region: coverage and siting need at least one")
     return addressmap.assemble(net, layers)
