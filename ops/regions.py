@@ -53,7 +53,7 @@ from routing.solver import solve
 
 log = logging.getLogger(__name__)
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2
 """Version of a region's figures; part of the input hash, so a change of the computation invalidates reuse."""
 
 COLUMNS = (
@@ -328,7 +328,8 @@ def load_map(region: Region, *, profile: str = "motorbike") -> AddressMap:
     Raises
     ------
     InputError
-        Missing or unreadable road file, no roads, a region outside its province, no agency inside it.
+        Missing or unreadable road file, no roads, a region outside its province. A region without any agency
+        is a map with an empty agency table: nobody is covered and the siting starts from nothing.
     """
     source: str | Path = Path(region.source) if region.is_file else region.source
     net = network.build(source, profile=profile)
@@ -342,9 +343,7 @@ def load_map(region: Region, *, profile: str = "motorbike") -> AddressMap:
     homes = layers.households
     on_roads = snap.road_distances(net, homes.geometry.x.values, homes.geometry.y.values)
     layers = replace(layers, households=homes[on_roads <= snap.DEFAULT_MAX_DISTANCE_M].reset_index(drop=True))
-    if layers.agencies.empty:
-        raise InputError("no agency inside the region: coverage and siting need at least one")
-    return addressmap.assemble(net, layers)
+    return addressmap.assemble(net, layers, allow_no_agency=True)
 
 
 def synthetic_day(amap: AddressMap, options: Options) -> dict[str, Any]:
@@ -385,18 +384,23 @@ def _siting(amap: AddressMap, options: Options) -> dict[str, Any]:
         "persons": round(float(before["population"])),
         "share_10min": round(float(before["share_within_10"]), 4),
         "share_15min": round(float(before["share_within_15"]), 4),
-        "mean_time_min": round(float(before["mean_time_min"]), 3),
+        "mean_time_min": _finite(before["mean_time_min"], 3),
         "siting_model": options.model,
         "sites_proposed": int(scenario.p),
         "share_10min_after": round(float(after["share_within_10"]), 4),
         "share_15min_after": round(float(after["share_within_15"]), 4),
-        "mean_time_after_min": round(float(after["mean_time_min"]), 3),
+        "mean_time_after_min": _finite(after["mean_time_min"], 3),
         "gain_10min_pp": round(100 * float(after["share_within_10"] - before["share_within_10"]), 2),
         "persons_gained_10min": round(
             float(after["share_within_10"] - before["share_within_10"]) * after["population"]
         ),
-        "gain_mean_time_min": round(float(before["mean_time_min"] - after["mean_time_min"]), 3),
+        "gain_mean_time_min": _finite(before["mean_time_min"] - after["mean_time_min"], 3),
     }
+
+
+def _finite(value: float, digits: int) -> float | None:
+    """A figure rounded, or ``None`` where it is not finite (a mean time with no agency to reach)."""
+    return round(float(value), digits) if np.isfinite(value) else None
 
 
 def figures(region: Region, options: Options) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 from geo._errors import InputError
@@ -37,16 +38,18 @@ def run(args: argparse.Namespace) -> int:
         result = regions.batch(parsed, args.out, scheduler=args.scheduler, workers=args.workers, progress=done)
     table = result.table
     ok = int((table["status"] == "ok").sum())
+    engine = f"on {result.scheduler} with {result.workers} workers" if result.computed else "without a cluster"
     print(
         f"{ok} of {len(table)} regions ok ({len(result.computed)} computed, {len(result.reused)} reused) "
-        f"on {result.scheduler} with {result.workers} workers in {result.seconds:.1f} s"
+        f"{engine} in {result.seconds:.1f} s"
     )
     for row in table.itertuples():
         if row.status == "ok":
+            faster = "" if pd.isna(row.gain_mean_time_min) else f", mean time -{row.gain_mean_time_min:.2f} min"
             print(
                 f"  {row.region}: {row.nodes:,} nodes, {row.agencies} agencies, {row.persons:,} persons, "
                 f"{100 * row.share_10min:.1f} % within 10 min, {100 * row.share_15min:.1f} % within 15 min; "
-                f"+{row.sites_proposed} sites: {row.gain_10min_pp:+.2f} pp, mean -{row.gain_mean_time_min:.2f} min"
+                f"+{row.sites_proposed} sites: {row.gain_10min_pp:+.2f} pp within 10 min{faster}"
             )
         else:
             print(f"  {row.region}: {row.status}")

@@ -171,6 +171,21 @@ def test_a_killed_worker_does_not_lose_the_batch(
     _same(result.table, expected)
 
 
+def test_a_region_without_agency_is_covered_by_nobody_and_sited_from_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "west.toml"
+    path.write_text(
+        '[batch]\np = 2\nsiting_time_limit_s = 5.0\n[[region]]\nid = "west"\nprovince = "01"\n'
+        'osm = "osm/vuquanghuy19_findthebestway/west_hanoi_roads.osm.pbf"\n',
+        encoding="utf-8",
+    )
+    parsed = regions.read(path)
+    row = regions.figures(parsed.regions[0], parsed.options)
+    assert row["status"] == "ok" and row["agencies"] == 0 and row["persons"] > 0
+    assert row["share_15min"] == 0.0 and row["mean_time_min"] is None
+    assert row["sites_proposed"] == 2 and row["share_15min_after"] > 0.5
+    assert row["notes"].startswith("no post office")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
