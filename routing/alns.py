@@ -35,10 +35,24 @@ log = logging.getLogger(__name__)
 _INF = np.int64(1) << np.int64(60)
 _RANK_STEP = np.int64(1) << np.int64(44)
 _E, _L, _S, _Q = 0, 1, 2, 3
-"""Columns of the node table: window start, window end, service time, load change."""
+"""Columns of a benchmark node table (:class:`Data`): window start, window end, service time, load change."""
+_P, _SV, _LD = 0, 1, 2
+"""Columns of the general node table: place (row of the matrices; -1 for a break), service time, load change."""
+_VS, _VE, _VB, _VC, _VL, _VK, _VF = 0, 1, 2, 3, 4, 5, 6
+"""Columns of the vehicle table: start node, end node, break node (-1: none), capacity, load at the start,
+cost class (matrix of ``costs``), fixed cost when used."""
 
 REMOVAL_SHARE = 0.4
 """At most this share of the requests (and at most 100) leave the plan in one iteration (the paper's xi)."""
+GENERAL_REMOVAL_CAP = 20
+"""At most this many requests leave the plan in one iteration of the general search.
+
+Its routes are long (a postman's day holds 20-40 pairs, against 5-15 customers per vehicle in the benchmark
+files), and a pair's insertion costs the square of the route's length, so the benchmark's 100 would make one
+iteration cost tens of milliseconds; 20 keeps a few hundred iterations a second on a 300-task day."""
+
+CHUNK_S = 0.05
+"""Seconds of one compiled call of the search, at most: the wall clock is read between calls."""
 
 SEGMENT = 100
 """Iterations between two updates of the operator weights (the paper's segment)."""
@@ -110,20 +124,109 @@ class Data:
         if sorted(served.tolist()) != list(range(1, n)):
             raise InputError("every node but the depot must belong to exactly one request")
 
-    def as_tuple(self) -> tuple:
+    def general(self) -> Instance:
+        """The instance in the general layout: every vehicle starts and ends at node 0, one window per node."""
+        n = len(self.nodes)
+        nodes = np.stack([np.arange(n), self.nodes[:, _S], self.nodes[:, _Q]], axis=1)
+        vehicles = np.tile(np.array([0, 0, -1, self.capacity, 0, 0, 0]), (self.fleet, 1))
+        return Instance(
+            self.times,
+            self.distances[None, :, :],
+            nodes,
+            self.nodes[:, None, _E : _L + 1],
+            self.requests,
+            vehicles,
+            homogeneous=True,
+        )
+
+
+@dataclass(frozen=True)
+class Instance:
+    """The general instance: vehicles of their own (start, end, shift, capacity, costs, break), several windows
+    per node, requests with their own penalty and, for loads already on board, their vehicle.
+
+    Parameters
+    ----------
+    times
+        Travel times between places.
+    costs
+        Arc costs between places, one matrix per cost class.
+    nodes
+        One row per node: place (row of the matrices; ``-1`` for a break, which is taken where the postman
+        is), service time (a break's duration), load change.
+    windows
+        Per node, windows for the start of service, sorted, ``(start, end)``; padded with ``(-1, -1)`` rows
+        after the node's own windows. A vehicle's start node window is when it may leave, its end node window
+        when it must be back; a break node's window is when the break may start.
+    requests
+        One row per request: its node and, for a pickup-and-delivery pair, the delivery node (else ``-1``).
+    vehicles
+        One row per vehicle: start node, end node, break node (``-1``: none), capacity, load on board at the
+        start, cost class, fixed cost when the vehicle serves anything.
+    penalties
+        Cost of leaving each request out; ``None`` for the benchmark's lexicographic goal (fewest requests out,
+        then the fleet, then the distance).
+    allowed
+        Per request, the only vehicle that may serve it (a load already on board), or ``-1``.
+    homogeneous
+        Whether the vehicles are interchangeable (then one empty route stands for all of them).
+    """
+
+    times: np.ndarray
+    costs: np.ndarray
+    nodes: np.ndarray
+    windows: np.ndarray
+    requests: np.ndarray
+    vehicles: np.ndarray
+    penalties: np.ndarray | None = None
+    allowed: np.ndarray | None = None
+    homogeneous: bool = False
+
+    def __post_init__(self) -> None:
+        n, k = len(self.nodes), len(self.vehicles)
+        if self.nodes.shape[1:] != (3,) or self.vehicles.shape[1:] != (7,) or self.windows.shape[0] != n:
+            raise InputError("nodes need 3 columns, vehicles 7, and windows one row per node")
+        if self.costs.ndim != 3 or self.costs.shape[1:] != self.times.shape:
+            raise InputError(f"costs must be classes x {self.times.shape}, got {self.costs.shape}")
+        fixed = {*self.vehicles[:, _VS].tolist(), *self.vehicles[:, _VE].tolist()}
+        served = np.concatenate([self.requests[:, 0], self.requests[self.requests[:, 1] >= 0, 1]]).tolist()
+        if len(set(served)) != len(served) or set(served) & fixed:
+            raise InputError("a request node appears twice or is also a vehicle's start or end")
+        if k == 0:
+            raise InputError("no vehicles")
+
+    @property
+    def fleet(self) -> int:
+        """Number of vehicles."""
+        return len(self.vehicles)
+
+    def as_tuple(self, capacity_only: bool = False) -> tuple:
         """The arrays in the layout the compiled functions take."""
+        width = max(1, self.windows.shape[1])
+        windows = np.full((len(self.nodes), width, 2), -1, dtype=np.int64)
+        windows[:, : self.windows.shape[1]] = self.windows
+        count = (windows[:, :, 1] >= 0).sum(axis=1).astype(np.int64)
+        allowed = self.allowed if self.allowed is not None else np.full(len(self.requests), -1)
         return (
             np.ascontiguousarray(self.times, dtype=np.int64),
-            np.ascontiguousarray(self.distances, dtype=np.int64),
+            np.ascontiguousarray(self.costs, dtype=np.int64),
             np.ascontiguousarray(self.nodes, dtype=np.int64),
+            windows,
+            count,
             np.ascontiguousarray(self.requests, dtype=np.int64),
-            np.int64(self.capacity),
+            np.ascontiguousarray(self.vehicles, dtype=np.int64),
+            np.ascontiguousarray(allowed, dtype=np.int64),
+            np.int64(self.homogeneous),
         )
 
 
 @dataclass(frozen=True)
 class Result:
-    """Routes found by :func:`search`: node sequences without the depot; ``unserved`` requests by index."""
+    """Routes found by :func:`search`: node sequences without start and end; ``unserved`` requests by index.
+
+    ``routes`` has one list per vehicle in the general search (breaks included, empty for an unused vehicle)
+    and one per used vehicle in the benchmark search. ``distance`` is the summed arc cost (fixed costs too).
+    """
 
     routes: list[list[int]]
     distance: int
@@ -131,31 +234,50 @@ class Result:
     iterations: int
     fleet_history: list[tuple[float, int]]
     """(seconds, vehicles) each time a complete plan with fewer vehicles was found."""
+    stopped_by_clock: bool = False
+    """Whether the wall clock ended the search before its iteration budget."""
 
     @property
     def vehicles(self) -> int:
         """Number of routes used."""
-        return len(self.routes)
+        return sum(1 for r in self.routes if r)
 
 
-# --- the plan: fixed-size arrays, one row per route, depot at both ends -----------------------------------------
-# seq[k, 0..len+1]: nodes of route k (seq[k, 0] = seq[k, len+1] = 0); start: start of service at each position;
-# latest: latest start of service there that keeps the rest of the route feasible; load: load after the stop;
-# where[node]: route of the node or -1; cost[k]: distance of route k.
+# --- the plan: fixed-size arrays, one row per route, the vehicle's start and end nodes at both ends --------------
+# seq[k, 0..len+1]: nodes of route k; start: start of service at each position; latest: latest start of service
+# there that keeps the rest of the route feasible; load: load after the stop; where[node]: route of the node or -1;
+# cost[k]: arc cost of route k plus its fixed cost when used; place[k, pos]: matrix row of the place of each
+# position (a break is where the stop before it is); peak[k, pos]: highest load from the position to the end.
 
 
-def _empty(n_nodes: int, fleet: int) -> tuple:
+def _empty(inst: tuple) -> tuple:
+    n_nodes, fleet = len(inst[2]), len(inst[6])
+    vehicles = inst[6]
     width = n_nodes + 2
     seq = np.zeros((fleet, width), dtype=np.int64)
-    return (
+    rlen = np.zeros(fleet, dtype=np.int64)
+    where = np.full(n_nodes, -1, dtype=np.int64)
+    for k in range(fleet):
+        seq[k, 0] = vehicles[k, _VS]
+        if vehicles[k, _VB] >= 0:
+            seq[k, 1] = vehicles[k, _VB]
+            where[vehicles[k, _VB]] = k
+            rlen[k] = 1
+        seq[k, rlen[k] + 1] = vehicles[k, _VE]
+    sol = (
         seq,
+        rlen,
         np.zeros(fleet, dtype=np.int64),
-        np.zeros(fleet, dtype=np.int64),
         np.zeros((fleet, width), dtype=np.int64),
         np.zeros((fleet, width), dtype=np.int64),
         np.zeros((fleet, width), dtype=np.int64),
-        np.full(n_nodes, -1, dtype=np.int64),
+        where,
+        np.zeros((fleet, width), dtype=np.int64),
+        np.zeros((fleet, width), dtype=np.int64),
     )
+    for k in range(fleet):
+        _refresh(sol, inst, k)
+    return sol
 
 
 @njit(cache=True)
@@ -167,94 +289,180 @@ def _copy(src, dst):
     dst[4][:, :] = src[4]
     dst[5][:, :] = src[5]
     dst[6][:] = src[6]
+    dst[7][:, :] = src[7]
+    dst[8][:, :] = src[8]
+
+
+@njit(cache=True)
+def _open(inst, node, t):
+    """Earliest start of service at `node` for an arrival at `t`, or _INF when every window has closed."""
+    win, count = inst[3], inst[4]
+    for w in range(count[node]):
+        if t <= win[node, w, 1]:
+            return max(t, win[node, w, 0])
+    return _INF
+
+
+@njit(cache=True)
+def _close(inst, node, t):
+    """Latest start of service at `node` no later than `t`, or -_INF when no window opens by then."""
+    win, count = inst[3], inst[4]
+    for w in range(count[node] - 1, -1, -1):
+        if win[node, w, 0] <= t:
+            return min(t, win[node, w, 1])
+    return -_INF
+
+
+@njit(cache=True)
+def _route_used(sol, inst, k):
+    """Whether route k serves a request (its break alone does not count)."""
+    brk = inst[6][k, _VB]
+    return sol[1][k] > (1 if brk >= 0 and sol[6][brk] == k else 0)
 
 
 @njit(cache=True)
 def _refresh(sol, inst, k):
-    seq, rlen, cost, start, latest, load = sol[0], sol[1], sol[2], sol[3], sol[4], sol[5]
-    times, dist, nodes = inst[0], inst[1], inst[2]
+    seq, rlen, cost, start, latest, load, place, peak = sol[0], sol[1], sol[2], sol[3], sol[4], sol[5], sol[7], sol[8]
+    times, costs, nodes, vehicles = inst[0], inst[1], inst[2], inst[6]
+    cc = vehicles[k, _VK]
     m = rlen[k]
-    t = nodes[0, _E]
+    a = seq[k, 0]
+    here = nodes[a, _P]
+    t = _open(inst, a, 0)
     start[k, 0] = t
-    load[k, 0] = 0
-    ld = 0
+    ld = vehicles[k, _VL]
+    load[k, 0] = ld
+    place[k, 0] = here
     c = 0
     for pos in range(1, m + 2):
-        a = seq[k, pos - 1]
         b = seq[k, pos]
-        t = max(nodes[b, _E], t + nodes[a, _S] + times[a, b])
+        there = nodes[b, _P]
+        if there < 0:
+            there = here
+        t = _open(inst, b, t + nodes[a, _SV] + times[here, there])
         start[k, pos] = t
-        ld += nodes[b, _Q]
+        ld += nodes[b, _LD]
         load[k, pos] = ld
-        c += dist[a, b]
+        place[k, pos] = there
+        c += costs[cc, here, there]
+        a, here = b, there
+    if _route_used(sol, inst, k):
+        c += vehicles[k, _VF]
     cost[k] = c
-    latest[k, m + 1] = nodes[0, _L]
+    latest[k, m + 1] = _close(inst, seq[k, m + 1], _INF)
+    peak[k, m + 1] = load[k, m + 1]
     for pos in range(m, -1, -1):
         a = seq[k, pos]
-        latest[k, pos] = min(nodes[a, _L], latest[k, pos + 1] - nodes[a, _S] - times[a, seq[k, pos + 1]])
+        reach = latest[k, pos + 1] - nodes[a, _SV] - times[place[k, pos], place[k, pos + 1]]
+        latest[k, pos] = _close(inst, a, reach)
+        peak[k, pos] = max(load[k, pos], peak[k, pos + 1])
+
+
+@njit(cache=True)
+def _after(sol, inst, k, i, here, leave):
+    """Whether leaving `here` at `leave`, inserted after position i of route k, keeps the rest feasible; and the
+    place of the next real stop (a break right after position i is taken at `here`)."""
+    seq, latest, place = sol[0], sol[4], sol[7]
+    times, nodes = inst[0], inst[2]
+    b = seq[k, i + 1]
+    if nodes[b, _P] < 0:
+        tb = _open(inst, b, leave)
+        nxt = place[k, i + 2]
+        ok = tb < _INF and tb + nodes[b, _SV] + times[here, nxt] <= latest[k, i + 2]
+        return ok, nxt
+    nxt = place[k, i + 1]
+    return leave + times[here, nxt] <= latest[k, i + 1], nxt
 
 
 @njit(cache=True)
 def _best_insertion(sol, inst, k, r):
     """Cheapest feasible insertion of request r in route k: (cost, pickup position, delivery position)."""
-    seq, rlen, start, latest, load = sol[0], sol[1], sol[3], sol[4], sol[5]
-    times, dist, nodes, requests, capacity = inst[0], inst[1], inst[2], inst[3], inst[4]
+    seq, rlen, start, latest, load, place, peak = sol[0], sol[1], sol[3], sol[4], sol[5], sol[7], sol[8]
+    times, costs, nodes, requests, vehicles, allowed = inst[0], inst[1], inst[2], inst[5], inst[6], inst[7]
+    best, bi, bj = _INF, -1, -1
+    if allowed[r] >= 0 and allowed[r] != k:
+        return best, bi, bj
+    cc = vehicles[k, _VK]
+    capacity = vehicles[k, _VC]
     p = requests[r, 0]
+    brk = nodes[p, _P] < 0
+    fixed = 0 if brk or _route_used(sol, inst, k) else vehicles[k, _VF]
     d = requests[r, 1]
     m = rlen[k]
-    best, bi, bj = _INF, -1, -1
-    qp = nodes[p, _Q]
+    qp = nodes[p, _LD]
+    lp = nodes[p, _P]
+    sp = nodes[p, _SV]
+    last = inst[3][p, inst[4][p] - 1, 1]
     if d < 0:
-        if load[k, m + 1] + qp > capacity:
-            return best, bi, bj
         for i in range(m + 1):
-            a = seq[k, i]
-            if start[k, i] > nodes[p, _L]:
+            if start[k, i] > last:
                 break
-            b = seq[k, i + 1]
-            t = max(nodes[p, _E], start[k, i] + nodes[a, _S] + times[a, p])
-            if t > nodes[p, _L]:
+            if peak[k, i + 1] + qp > capacity or load[k, i] + qp < 0:
                 continue
-            if max(nodes[b, _E], t + nodes[p, _S] + times[p, b]) > latest[k, i + 1]:
+            a = seq[k, i]
+            here = place[k, i]
+            at = here if brk else lp  # a break is taken where the postman is
+            t = _open(inst, p, start[k, i] + nodes[a, _SV] + times[here, at])
+            if t >= _INF:
                 continue
-            delta = dist[a, p] + dist[p, b] - dist[a, b]
+            ok, nxt = _after(sol, inst, k, i, at, t + sp)
+            if not ok:
+                continue
+            delta = costs[cc, here, at] + costs[cc, at, nxt] - costs[cc, here, nxt] + fixed
             if delta < best:
                 best, bi, bj = delta, i, -1
         return best, bi, bj
+    ld_ = nodes[d, _P]
+    sd = nodes[d, _SV]
+    # The pickup alone already costs base[i] at position i (arc costs keep the triangle inequality up to
+    # rounding), so positions are tried cheapest pickup first and the search stops at the first one whose
+    # pickup alone costs more than the best pair found.
+    base = np.empty(m + 1, dtype=np.int64)
     for i in range(m + 1):
-        a = seq[k, i]
-        if start[k, i] > nodes[p, _L]:
+        here = place[k, i]
+        nxt_i = place[k, i + 2] if nodes[seq[k, i + 1], _P] < 0 else place[k, i + 1]
+        base[i] = costs[cc, here, lp] + costs[cc, lp, nxt_i] - costs[cc, here, nxt_i] + fixed
+        if start[k, i] > last or load[k, i] + qp > capacity:
+            base[i] = _INF
+    for i in np.argsort(base):
+        if base[i] >= best:
             break
-        if load[k, i] + qp > capacity:
+        a = seq[k, i]
+        here = place[k, i]
+        tp = _open(inst, p, start[k, i] + nodes[a, _SV] + times[here, lp])
+        if tp >= _INF:
             continue
-        tp = max(nodes[p, _E], start[k, i] + nodes[a, _S] + times[a, p])
-        if tp > nodes[p, _L]:
-            continue
-        b = seq[k, i + 1]
         # Delivery right after the pickup.
-        td = max(nodes[d, _E], tp + nodes[p, _S] + times[p, d])
-        if td <= nodes[d, _L] and max(nodes[b, _E], td + nodes[d, _S] + times[d, b]) <= latest[k, i + 1]:
-            delta = dist[a, p] + dist[p, d] + dist[d, b] - dist[a, b]
-            if delta < best:
-                best, bi, bj = delta, i, i
+        td = _open(inst, d, tp + sp + times[lp, ld_])
+        if td < _INF:
+            ok, nxt = _after(sol, inst, k, i, ld_, td + sd)
+            if ok:
+                delta = costs[cc, here, lp] + costs[cc, lp, ld_] + costs[cc, ld_, nxt] - costs[cc, here, nxt] + fixed
+                if delta < best:
+                    best, bi, bj = delta, i, i
         # Delivery after position j > i: the stops in between are pushed by the pickup and carry its load.
-        base = dist[a, p] + dist[p, b] - dist[a, b]
         t = tp
         prev = p
+        prev_place = lp
         for j in range(i + 1, m + 1):
             c = seq[k, j]
-            t = max(nodes[c, _E], t + nodes[prev, _S] + times[prev, c])
-            prev = c
-            if t > latest[k, j] or load[k, j] + qp > capacity or t > nodes[d, _L]:
+            cp = nodes[c, _P]
+            moved = cp < 0 and j == i + 1
+            if cp < 0:
+                cp = prev_place
+            t = _open(inst, c, t + nodes[prev, _SV] + times[prev_place, cp])
+            if t >= _INF or (not moved and t > latest[k, j]) or load[k, j] + qp > capacity:
                 break
+            prev, prev_place = c, cp
             nb = seq[k, j + 1]
-            td = max(nodes[d, _E], t + nodes[c, _S] + times[c, d])
-            if td > nodes[d, _L]:
+            nxt = place[k, j + 2] if nodes[nb, _P] < 0 else place[k, j + 1]
+            delta = base[i] + costs[cc, cp, ld_] + costs[cc, ld_, nxt] - costs[cc, cp, nxt]
+            if delta >= best:
                 continue
-            if max(nodes[nb, _E], td + nodes[d, _S] + times[d, nb]) > latest[k, j + 1]:
+            td = _open(inst, d, t + nodes[c, _SV] + times[cp, ld_])
+            if td >= _INF:
                 continue
-            delta = base + dist[c, d] + dist[d, nb] - dist[c, nb]
-            if delta < best:
+            if _after(sol, inst, k, j, ld_, td + sd)[0]:
                 best, bi, bj = delta, i, j
     return best, bi, bj
 
@@ -262,7 +470,7 @@ def _best_insertion(sol, inst, k, r):
 @njit(cache=True)
 def _insert(sol, inst, k, r, i, j):
     seq, rlen, where = sol[0], sol[1], sol[6]
-    requests = inst[3]
+    requests = inst[5]
     p = requests[r, 0]
     d = requests[r, 1]
     m = rlen[k]
@@ -288,7 +496,7 @@ def _insert(sol, inst, k, r, i, j):
 def _remove(sol, inst, chosen, count):
     """Take requests chosen[:count] out of their routes."""
     seq, rlen, where = sol[0], sol[1], sol[6]
-    requests = inst[3]
+    requests = inst[5]
     touched = np.zeros(len(rlen), dtype=np.bool_)
     for x in range(count):
         r = chosen[x]
@@ -300,13 +508,14 @@ def _remove(sol, inst, chosen, count):
         if not touched[k]:
             continue
         m = rlen[k]
+        end = seq[k, m + 1]
         w = 1
         for pos in range(1, m + 1):
             node = seq[k, pos]
             if where[node] == k:
                 seq[k, w] = node
                 w += 1
-        seq[k, w] = 0
+        seq[k, w] = end
         rlen[k] = w - 1
         _refresh(sol, inst, k)
 
@@ -314,42 +523,49 @@ def _remove(sol, inst, chosen, count):
 @njit(cache=True)
 def _bank(sol, inst):
     """Requests not in any route."""
-    return np.flatnonzero(sol[6][inst[3][:, 0]] < 0)
+    return np.flatnonzero(sol[6][inst[5][:, 0]] < 0)
 
 
 @njit(cache=True)
 def _served(sol, inst):
     """Requests in a route."""
-    return np.flatnonzero(sol[6][inst[3][:, 0]] >= 0)
+    return np.flatnonzero(sol[6][inst[5][:, 0]] >= 0)
 
 
 @njit(cache=True)
-def _objective(sol, penalty, n_bank):
-    return sol[2].sum() + penalty * n_bank
+def _objective(sol, inst, pen):
+    """Arc and fixed costs plus the penalty of every request left out (pen: per request)."""
+    f = sol[2].sum()
+    for r in _bank(sol, inst):
+        f += pen[r]
+    return f
 
 
 @njit(cache=True)
-def _rank(sol, n_bank):
-    """Order of plans for the best one: fewer requests left out first, then shorter."""
-    return n_bank * _RANK_STEP + sol[2].sum()
+def _used(sol, inst):
+    n = 0
+    for k in range(len(sol[1])):
+        n += _route_used(sol, inst, k)
+    return n
 
 
 @njit(cache=True)
-def _used(sol):
-    return (sol[1] > 0).sum()
-
-
-@njit(cache=True)
-def _first_empty(sol, vmax):
-    rlen = sol[1]
+def _first_empty(sol, inst, vmax):
+    """The empty route that stands for all of them when the fleet is homogeneous (-1 at vmax routes used)."""
     used = 0
     empty = -1
-    for k in range(len(rlen)):
-        if rlen[k] > 0:
+    for k in range(len(sol[1])):
+        if _route_used(sol, inst, k):
             used += 1
         elif empty < 0:
             empty = k
     return empty if used < vmax else -1
+
+
+@njit(cache=True)
+def _open_to(sol, inst, k, empty):
+    """Whether route k may take a request: used, the representative empty route, or any of a mixed fleet."""
+    return inst[8] == 0 or k == empty or _route_used(sol, inst, k)
 
 
 @njit(cache=True)
@@ -364,17 +580,18 @@ def _column(sol, inst, k, bank, active, table, at_i, at_j, noise):
 
 
 @njit(cache=True)
-def _repair(sol, inst, bank, regret, noise, vmax):
-    """Insert the bank's requests by regret-k insertion (k = 1: greedy); returns how many stay out."""
+def _repair(sol, inst, bank, regret, noise, vmax, pen):
+    """Insert the bank's requests by regret-k insertion (k = 1: greedy), each only where it costs less than its
+    penalty; returns how many stay out."""
     n_routes = len(sol[1])
     nb = len(bank)
     table = np.full((nb, n_routes), _INF, dtype=np.int64)
     at_i = np.zeros((nb, n_routes), dtype=np.int64)
     at_j = np.zeros((nb, n_routes), dtype=np.int64)
     active = np.ones(nb, dtype=np.bool_)
-    empty = _first_empty(sol, vmax)
+    empty = _first_empty(sol, inst, vmax)
     for k in range(n_routes):
-        if sol[1][k] > 0 or k == empty:
+        if _open_to(sol, inst, k, empty):
             _column(sol, inst, k, bank, active, table, at_i, at_j, noise)
     left = nb
     big = 1e15
@@ -385,12 +602,12 @@ def _repair(sol, inst, bank, regret, noise, vmax):
             if not active[b]:
                 continue
             row = table[b]
-            # The `regret` smallest costs over routes (an empty route counts once).
+            # The `regret` smallest costs over routes (an empty route of a homogeneous fleet counts once).
             firsts[:] = _INF
             ks = -1
             for k in range(n_routes):
                 c = row[k]
-                if c >= _INF or (sol[1][k] == 0 and k != empty):
+                if c >= _INF or c >= pen[bank[b]] or not _open_to(sol, inst, k, empty):
                     continue
                 if c < firsts[-1]:
                     h = len(firsts) - 1
@@ -413,13 +630,13 @@ def _repair(sol, inst, bank, regret, noise, vmax):
                 pick, pick_k, score_best = b, ks, score
         if pick < 0:
             break
-        was_empty = sol[1][pick_k] == 0
+        was_empty = not _route_used(sol, inst, pick_k)
         _insert(sol, inst, pick_k, bank[pick], at_i[pick, pick_k], at_j[pick, pick_k])
         active[pick] = False
         left -= 1
         _column(sol, inst, pick_k, bank, active, table, at_i, at_j, noise)
-        if was_empty:
-            empty = _first_empty(sol, vmax)
+        if was_empty and inst[8] != 0:
+            empty = _first_empty(sol, inst, vmax)
             if empty >= 0:
                 _column(sol, inst, empty, bank, active, table, at_i, at_j, noise)
     return left
@@ -448,23 +665,30 @@ def _positions(sol):
 
 
 @njit(cache=True)
+def _gap(sol, inst, k, pos):
+    """Cost saved by taking the stop at `pos` out of route k (a break beside it stays where the postman is)."""
+    seq, place = sol[0], sol[7]
+    costs, nodes = inst[1], inst[2]
+    cc = inst[6][k, _VK]
+    here = nodes[seq[k, pos], _P]
+    if here < 0:
+        return 0
+    a = place[k, pos - 1]
+    nxt = pos + 1 if nodes[seq[k, pos + 1], _P] >= 0 else pos + 2
+    b = place[k, nxt]
+    return costs[cc, a, here] + costs[cc, here, b] - costs[cc, a, b]
+
+
+@njit(cache=True)
 def _saving(sol, inst, r, pos_of):
-    """Distance saved by taking request r out of its route."""
-    seq, where = sol[0], sol[6]
-    dist = inst[1]
-    requests = inst[3]
+    """Estimated cost saved by taking request r out of its route (both stops counted apart)."""
+    requests = inst[5]
     p, d = requests[r, 0], requests[r, 1]
-    k = where[p]
-    pos_p = pos_of[p]
-    pos_d = pos_of[d] if d >= 0 else -1
-    a, b = seq[k, pos_p - 1], seq[k, pos_p + 1]
-    if d < 0:
-        return dist[a, p] + dist[p, b] - dist[a, b]
-    if pos_d == pos_p + 1:
-        nb = seq[k, pos_d + 1]
-        return dist[a, p] + dist[p, d] + dist[d, nb] - dist[a, nb]
-    c, nb = seq[k, pos_d - 1], seq[k, pos_d + 1]
-    return dist[a, p] + dist[p, b] - dist[a, b] + dist[c, d] + dist[d, nb] - dist[c, nb]
+    k = sol[6][p]
+    saved = _gap(sol, inst, k, pos_of[p])
+    if d >= 0:
+        saved += _gap(sol, inst, k, pos_of[d])
+    return saved
 
 
 @njit(cache=True)
@@ -495,14 +719,18 @@ def _destroy_worst(sol, inst, q, chosen, power):
 @njit(cache=True)
 def _relatedness(inst, r, s, scale, start_of):
     """Shaw's relatedness of two requests (smaller is closer): distance, start times and load, normalised."""
-    dist = inst[1]
+    times = inst[0]
     nodes = inst[2]
-    requests = inst[3]
+    requests = inst[5]
     pr, dr, ps, ds = requests[r, 0], requests[r, 1], requests[s, 0], requests[s, 1]
-    value = 9.0 * dist[pr, ps] / scale[0] + 2.0 * abs(nodes[pr, _Q] - nodes[ps, _Q]) / scale[2]
+    if nodes[pr, _P] < 0 or nodes[ps, _P] < 0:
+        return 1e9  # a break is related to nothing
+    value = 9.0 * times[nodes[pr, _P], nodes[ps, _P]] / scale[0]
+    value += 2.0 * abs(nodes[pr, _LD] - nodes[ps, _LD]) / scale[2]
     value += 3.0 * abs(start_of[pr] - start_of[ps]) / scale[1]
     if dr >= 0 and ds >= 0:
-        value += 9.0 * dist[dr, ds] / scale[0] + 3.0 * abs(start_of[dr] - start_of[ds]) / scale[1]
+        value += 9.0 * times[nodes[dr, _P], nodes[ds, _P]] / scale[0]
+        value += 3.0 * abs(start_of[dr] - start_of[ds]) / scale[1]
     return value
 
 
@@ -551,10 +779,15 @@ def _seed(seed):
 
 
 @njit(cache=True)
-def _iterate(cur, cand, best, inst, vmax, penalty, iters, temp, cooling, weights, scores, uses, state, scale, noise):
-    """Run `iters` ALNS iterations; state = [f_cur, f_best, iteration]; returns the temperature reached."""
-    n_req = len(inst[3])
-    q_max = max(1, min(100, int(REMOVAL_SHARE * n_req)))
+def _iterate(
+    cur, cand, best, inst, vmax, pen, rank_pen, iters, temp, cooling, weights, scores, uses, state, scale, noise, cap
+):
+    """Run `iters` ALNS iterations; state = [f_cur, rank_best, iteration]; returns the temperature reached.
+
+    `pen` is the penalty per request left out that the acceptance sees, `rank_pen` the one the best plan is
+    ranked by; at most `cap` requests leave the plan in one iteration."""
+    n_req = len(inst[5])
+    q_max = max(1, min(cap, int(REMOVAL_SHARE * n_req)))
     q_min = min(4, q_max)
     chosen = np.empty(n_req, dtype=np.int64)
     n_destroy = 3
@@ -573,10 +806,10 @@ def _iterate(cur, cand, best, inst, vmax, penalty, iters, temp, cooling, weights
         _remove(cand, inst, chosen, got)
         bank = _bank(cand, inst)
         np.random.shuffle(bank)
-        left = _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax)
-        f = _objective(cand, penalty, left)
+        _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax, rank_pen)
+        f = _objective(cand, inst, pen)
         score = 0.0
-        rank = _rank(cand, left)
+        rank = _objective(cand, inst, rank_pen)
         if rank < state[1]:
             _copy(cand, best)
             state[1] = rank
@@ -610,23 +843,27 @@ def _iterate(cur, cand, best, inst, vmax, penalty, iters, temp, cooling, weights
 class _Search:
     """The current, candidate and best plans of one run, with the operator weights."""
 
-    def __init__(self, data: Data, seed: int) -> None:
+    def __init__(self, data: Instance, seed: int) -> None:
+        self.data = data
         self.inst = data.as_tuple()
-        n = len(data.nodes)
-        self.cur, self.cand, self.best = (_empty(n, data.fleet) for _ in range(3))
-        for sol in (self.cur, self.cand, self.best):
-            for k in range(data.fleet):
-                _refresh(sol, self.inst, k)
+        self.cur, self.cand, self.best = (_empty(self.inst) for _ in range(3))
         self.weights = np.ones(3 + len(REPAIRS) + 2)
         self.scores = np.zeros_like(self.weights)
         self.uses = np.zeros_like(self.weights)
         self.state = np.zeros(3, dtype=np.int64)
-        dist = data.distances
-        span = max(1, int(data.nodes[0, _L] - data.nodes[0, _E]))
-        loads = max(1.0, float(np.abs(data.nodes[:, _Q]).max()))
-        self.scale = np.array([max(1.0, float(dist.max())), float(span), loads])
-        self.noise = max(1, int(0.025 * dist.max()))
-        self.penalty = int(PENALTY * dist.max() + 1)
+        cost = max(1, int(data.costs.max()))
+        windows = data.windows[data.windows[:, :, 1] >= 0]
+        span = max(1, int(windows[:, 1].max() - windows[:, 0].min())) if len(windows) else 1
+        loads = max(1.0, float(np.abs(data.nodes[:, _LD]).max()))
+        self.scale = np.array([max(1.0, float(data.times.max())), float(span), loads])
+        self.noise = max(1, int(0.025 * cost))
+        self.cap = 100 if data.penalties is None else GENERAL_REMOVAL_CAP
+        self.penalty = np.full(len(data.requests), int(PENALTY * cost + 1), dtype=np.int64)
+        self.ranked = (
+            np.full(len(data.requests), _RANK_STEP, dtype=np.int64)
+            if data.penalties is None
+            else np.ascontiguousarray(data.penalties, dtype=np.int64)
+        )
         _seed(seed)
 
     def distance(self, sol: tuple) -> int:
@@ -635,37 +872,59 @@ class _Search:
     def banked(self, sol: tuple) -> np.ndarray:
         return _bank(sol, self.inst)
 
-    def reset_to(self, sol: tuple, vmax: int) -> None:
-        """Make `sol` current and best, with objective values for `vmax` vehicles."""
+    def reset_to(self, sol: tuple, pen: np.ndarray) -> None:
+        """Make `sol` current and best, with the objective for penalties `pen`."""
         for other in (self.cur, self.best):
             if other is not sol:
                 _copy(sol, other)
-        n_bank = len(self.banked(sol))
-        self.state[0] = _objective(sol, self.penalty, n_bank)
-        self.state[1] = _rank(sol, n_bank)
+        self.state[0] = _objective(sol, self.inst, pen)
+        self.state[1] = _objective(sol, self.inst, self.ranked)
 
     def run(
-        self, vmax: int, seconds: float, *, stop_when_complete: bool, t0: float, penalty: int, chunk: int = 50
+        self,
+        vmax: int,
+        seconds: float,
+        *,
+        stop_when_complete: bool,
+        t0: float,
+        pen: np.ndarray,
+        iterations: int | None = None,
+        chunk: int = 50,
     ) -> bool:
-        """Iterate for `seconds`, at least one chunk (cooling from t0 to END_TEMPERATURE * t0).
+        """Iterate for `seconds` (or `iterations`, whichever ends first), at least one chunk, cooling from t0 to
+        END_TEMPERATURE * t0 over the seconds (or over the iterations when a count is given).
 
         Returns True when stopped because the best plan left no request out.
         """
         started = time.perf_counter()
+        first = int(self.state[2])
         temp = t0
         elapsed = 0.0
         while True:
-            # Geometric cooling in wall-clock time: the temperature reached is t0 * END^(elapsed / seconds).
-            goal = t0 * END_TEMPERATURE ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
-            cooling = (goal / temp) ** (1.0 / chunk) if temp > 0 else 1.0
+            # Geometric cooling to END_TEMPERATURE * t0 over the budget: by the clock, or by a fixed factor per
+            # iteration when the budget is a count (then the chunks' sizes do not change the plan).
+            if iterations is None:
+                goal = t0 * END_TEMPERATURE ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
+                cooling = (goal / temp) ** (1.0 / chunk) if temp > 0 else 1.0
+            else:
+                cooling = END_TEMPERATURE ** (1.0 / max(iterations, 1))
+            before = time.perf_counter()
             temp = _iterate(
-                self.cur, self.cand, self.best, self.inst, vmax, penalty, chunk, temp, cooling,
-                self.weights, self.scores, self.uses, self.state, self.scale, self.noise,
+                self.cur, self.cand, self.best, self.inst, vmax, pen, self.ranked, chunk, temp, cooling,
+                self.weights, self.scores, self.uses, self.state, self.scale, self.noise, self.cap,
             )  # fmt: skip
             if stop_when_complete and len(self.banked(self.best)) == 0:
                 return True
-            elapsed = time.perf_counter() - started
-            if elapsed >= seconds:
+            now = time.perf_counter()
+            elapsed = now - started
+            # Chunks of about CHUNK_S seconds, so that the clock is read often enough to stop in time.
+            per_iteration = (now - before) / chunk
+            chunk = int(max(1, min(50, CHUNK_S / max(per_iteration, 1e-7))))
+            if iterations is not None:
+                chunk = int(max(1, min(chunk, iterations - (self.state[2] - first))))
+            if elapsed + per_iteration * chunk >= seconds:
+                return False
+            if iterations is not None and self.state[2] - first >= iterations:
                 return False
 
 
@@ -677,7 +936,7 @@ def search(
     seed: int = 0,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Result:
-    """Fewest vehicles first, then shortest distance, within ``time_limit_s`` seconds.
+    """Fewest vehicles first, then shortest distance, within ``time_limit_s`` seconds (benchmark instances).
 
     Parameters
     ----------
@@ -702,37 +961,38 @@ def search(
     def left() -> float:
         return time_limit_s - (time.perf_counter() - started)
 
-    s = _Search(data, seed)
+    general = data.general()
+    s = _Search(general, seed)
     bank = s.banked(s.cur)
-    _repair(s.cur, s.inst, bank, 2, 0, data.fleet)
+    _repair(s.cur, s.inst, bank, 2, 0, data.fleet, s.ranked)
     first_distance = max(1, s.distance(s.cur))
     t0 = -START_WORSE * first_distance / math.log(0.5)
-    s.reset_to(s.cur, data.fleet)
+    s.reset_to(s.cur, s.penalty)
     history: list[tuple[float, int]] = []
     if len(s.banked(s.cur)):
         # Not every request fits yet: search with the whole fleet until the bank is empty.
-        s.run(data.fleet, fleet_share * left(), stop_when_complete=True, t0=t0, penalty=s.penalty)
-    complete = _empty(len(data.nodes), data.fleet)
+        s.run(data.fleet, fleet_share * left(), stop_when_complete=True, t0=t0, pen=s.penalty)
+    complete = _empty(s.inst)
     _copy(s.best, complete)
-    vehicles = int(_used(complete))
+    vehicles = int(_used(complete, s.inst))
     if not len(s.banked(complete)):
         history.append((time.perf_counter() - started, vehicles))
     fleet_end = started + fleet_share * time_limit_s
     tries = 0
     while not len(s.banked(complete)) and vehicles > 1 and time.perf_counter() < fleet_end:
         # Take out the route with the fewest requests (the next one on a failed try) and search without it.
-        trial = _empty(len(data.nodes), data.fleet)
+        trial = _empty(s.inst)
         _copy(complete, trial)
         sizes = np.where(trial[1] > 0, trial[1], np.iinfo(np.int64).max)
         k = int(np.argsort(sizes, kind="stable")[tries])
         out = np.flatnonzero(trial[6][data.requests[:, 0]] == k).astype(np.int64)
         _remove(trial, s.inst, out, len(out))
-        _repair(trial, s.inst, s.banked(trial), 2, 0, vehicles - 1)
-        s.reset_to(trial, vehicles - 1)
+        _repair(trial, s.inst, s.banked(trial), 2, 0, vehicles - 1, s.ranked)
+        s.reset_to(trial, s.penalty)
         budget = min(fleet_end - time.perf_counter(), max(FLEET_TRY * time_limit_s, 1.0))
-        if s.run(vehicles - 1, budget, stop_when_complete=True, t0=t0, penalty=s.penalty):
+        if s.run(vehicles - 1, budget, stop_when_complete=True, t0=t0, pen=s.penalty):
             _copy(s.best, complete)
-            vehicles = int(_used(complete))
+            vehicles = int(_used(complete, s.inst))
             history.append((time.perf_counter() - started, vehicles))
             tries = 0
             if progress:
@@ -741,8 +1001,9 @@ def search(
             tries += 1
             if tries >= min(2, vehicles):
                 break
-    s.reset_to(complete, vehicles)
-    s.run(vehicles, left(), stop_when_complete=False, t0=t0, penalty=int(DISTANCE_PENALTY * data.distances.max() + 1))
+    short = np.full(len(data.requests), int(DISTANCE_PENALTY * data.distances.max() + 1), dtype=np.int64)
+    s.reset_to(complete, short)
+    s.run(vehicles, left(), stop_when_complete=False, t0=t0, pen=short)
     best = s.best
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet) if best[1][k] > 0]
     unserved = [int(r) for r in s.banked(best)]
@@ -752,10 +1013,130 @@ def search(
     return Result(routes, s.distance(best), unserved, int(s.state[2]), history)
 
 
+def plan(
+    data: Instance,
+    *,
+    time_limit_s: float,
+    iterations: int | None = None,
+    seed: int = 0,
+    initial: list[list[int]] | None = None,
+) -> Result:
+    """The cheapest plan (arc and fixed costs plus penalties of requests left out) of a general instance.
+
+    Parameters
+    ----------
+    data
+        The instance, with a penalty per request.
+    time_limit_s
+        Wall-clock budget in seconds; the search stops at it whatever the iteration count.
+    iterations
+        Iteration budget: with it, the same input and seed give the same plan as long as the wall clock does not
+        stop the search first (see ``Result.stopped_by_clock``).
+    seed
+        Seed of the random choices.
+    initial
+        Per vehicle, nodes in order (requests only, both stops of a pair) to start from, e.g. the rest of a plan
+        in progress; a stop that does not fit any more is put back in the bank.
+
+    Returns
+    -------
+    Result
+        One node list per vehicle, in the vehicle order of ``data`` (breaks included, empty when unused).
+    """
+    if data.penalties is None:
+        raise InputError("the general search needs a penalty per request")
+    started = time.perf_counter()
+    s = _Search(data, seed)
+    if initial:
+        _start_from(s, initial)
+    # Breaks and mandatory tasks first, then by penalty; ties by the earliest window.
+    bank = s.banked(s.cur)
+    first_open = data.windows[data.requests[bank, 0], 0, 0]
+    order = bank[np.lexsort((first_open, -s.ranked[bank]))]
+    _construct(s.cur, s.inst, order, s.ranked)
+    t0 = -START_WORSE * max(1, s.distance(s.cur)) / math.log(0.5)
+    s.reset_to(s.cur, s.ranked)
+    left = time_limit_s - (time.perf_counter() - started)
+    budget_iterations = iterations
+    s.run(data.fleet, left, stop_when_complete=False, t0=t0, pen=s.ranked, iterations=budget_iterations)
+    best = s.best
+    by_clock = iterations is not None and int(s.state[2]) < iterations
+    routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
+    unserved = [int(r) for r in s.banked(best)]
+    log.info(
+        "alns: %d vehicles, cost %d, %d left out, %d iterations in %.2f s",
+        sum(1 for k in range(data.fleet) if _route_used(best, s.inst, k)),
+        s.distance(best),
+        len(unserved),
+        int(s.state[2]),
+        time.perf_counter() - started,
+    )
+    return Result(routes, s.distance(best), unserved, int(s.state[2]), [], stopped_by_clock=by_clock)
+
+
+@njit(cache=True)
+def _construct(sol, inst, order, pen):
+    """Insert the requests in `order`, each at its cheapest feasible position over all routes when that costs
+    less than its penalty: the first plan of a large day (regret insertion from scratch costs the number of
+    requests times more)."""
+    for r in order:
+        if sol[6][inst[5][r, 0]] >= 0:
+            continue
+        best, bk, bi, bj = pen[r], -1, -1, -1
+        for k in range(len(sol[1])):
+            c, i, j = _best_insertion(sol, inst, k, r)
+            if c < best:
+                best, bk, bi, bj = c, k, i, j
+        if bk >= 0:
+            _insert(sol, inst, bk, r, bi, bj)
+
+
+def _start_from(s: _Search, initial: list[list[int]]) -> None:
+    """Make the given routes the current plan, each as given when it is feasible (its break left to the repair),
+    else left empty so that its requests go back through the repair."""
+    sol, inst = s.cur, s.inst
+    for k, nodes in enumerate(initial):
+        if not nodes:
+            continue
+        brk = int(s.data.vehicles[k, _VB])
+        end = sol[0][k, sol[1][k] + 1]
+        backup = (sol[0][k].copy(), int(sol[1][k]))
+        if brk >= 0:
+            sol[6][brk] = -1
+        sol[0][k, 1 : len(nodes) + 1] = nodes
+        sol[0][k, len(nodes) + 1] = end
+        sol[1][k] = len(nodes)
+        _refresh(sol, inst, k)
+        m = len(nodes) + 2
+        capacity = s.data.vehicles[k, _VC]
+        ok = (sol[3][k, :m] <= sol[4][k, :m]).all() and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0
+        if ok:
+            sol[6][np.asarray(nodes)] = k
+            continue
+        sol[0][k], sol[1][k] = backup
+        if brk >= 0:
+            sol[6][brk] = k
+        _refresh(sol, inst, k)
+
+
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every compiled function on a tiny instance, so timings start warm."""
+    """Compile (or load from numba's cache) every compiled function on tiny instances, so timings start warm."""
     xy = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [5, 5]])
     d = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * 10).astype(np.int64)
     nodes = np.array([[0, 1000, 0, 0], [0, 1000, 1, 1], [0, 1000, 1, -1], [0, 1000, 1, 1], [0, 1000, 1, -1]])
     requests = np.array([[1, 2], [3, 4]])
-    search(Data(d, d, nodes, requests, capacity=2, fleet=2), time_limit_s=0.01)
+    data = Data(d, d, nodes, requests, capacity=2, fleet=2)
+    search(data, time_limit_s=0.01)
+    general = data.general()
+    plan(
+        Instance(
+            general.times,
+            general.costs,
+            general.nodes,
+            general.windows,
+            general.requests,
+            general.vehicles,
+            penalties=np.full(len(requests), 10**6),
+        ),
+        time_limit_s=0.01,
+    )

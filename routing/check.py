@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from routing import insertion
 from routing.plan import Plan, Route
 from routing.problem import Postman, Problem, hhmm
 
@@ -43,7 +44,8 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
     maximum working time; travel times between consecutive stops (breaks included); service times; windows;
     loads (recomputed, never above capacity or below zero); the break (inside its window, of full length,
     not during a service); every task served completely once or listed as unserved, pickup before delivery
-    on one route; every mandatory task served; reported distances, times and costs.
+    on one route; every mandatory task served; reported distances, times and costs; no optional task
+    dropped that some postman could still take for less than its penalty (:mod:`routing.insertion`).
     """
     v: list[str] = []
     postmen = {m.id: m for m in problem.postmen}
@@ -96,6 +98,7 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
             v.append(f"postman {m.id!r} has no route")
     if plan.distance != distance:
         v.append(f"reported total distance {plan.distance} m, recomputed {distance} m")
+    v.extend(_insertable_drops(problem, plan, served))
     return CheckResult(tuple(v), distance, travel, cost, frozenset(served))
 
 
@@ -224,3 +227,18 @@ def _check_break(m: Postman, route: Route, brk: tuple[int, int] | None, v: list[
         v.append(f"{who}: break {hhmm(brk[0])}-{hhmm(brk[1])} outside {hhmm(b.earliest)}-{hhmm(b.latest)}")
     if brk[1] - brk[0] < b.duration:
         v.append(f"{who}: break of {(brk[1] - brk[0]) // 60} min, needs {b.duration // 60} min")
+
+
+def _insertable_drops(problem: Problem, plan: Plan, served: set[str]) -> list[str]:
+    """One sentence per optional task left undone that a postman could take for less than its penalty."""
+    dropped = [t for t in problem.tasks if t.id not in served and not t.mandatory and problem.task_obstacle(t) is None]
+    out = []
+    found_all = insertion.insertions(problem, plan, dropped)
+    for task in dropped:
+        found = found_all[task.id]
+        if found is not None and found.cost < task.penalty:
+            out.append(
+                f"task {task.id!r}: dropped, but postman {found.postman!r} can take it "
+                f"({insertion.describe_positions(found)}) for {found.cost} < its penalty {task.penalty}"
+            )
+    return out

@@ -280,6 +280,7 @@ def solve_instance(inst: Instance, *, time_limit_s: float, seed: int = 0) -> tup
         initial_routes=initial,
         explain=False,
         tune=tune,
+        warm_start=False,
     )
     if plan.unserved or plan.vehicles > found.vehicles:
         raise InfeasibleError(f"{inst.name}: OR-Tools did not keep the plan of the warm start")

@@ -25,6 +25,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from geo._errors import InfeasibleError
+from routing import warm
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import ALL_DAY, Postman, Problem, Task, Window, hhmm
 
@@ -47,6 +48,16 @@ SOLUTIONS_PER_SECOND = 20
 OR-Tools counts every solution the local search accepts. Measured on this project's 2-core machine under load:
 about 20-40 a second with guided local search on a 100-task pickup-and-delivery day with 6 postmen, many more
 on small problems, so the count normally ends the search before the time limit."""
+
+MODEL_SECONDS_PER_PAIR = 2e-6
+"""Seconds to build the OR-Tools model and read a plan into it, per pair of nodes (its matrices are dense)."""
+
+RESERVE_S = 0.3
+"""Seconds kept back at least for OR-Tools to read the warm start (it does so under the search's time limit)."""
+
+EXPLAIN_SHARE = 0.05
+"""Share of the limit for OR-Tools' own search from the warm start, and again for the explanations of unserved
+tasks."""
 
 StopKey = tuple[str, str]
 """A task stop: task id and ``"pickup"``, ``"delivery"`` or ``"visit"``."""
@@ -95,8 +106,8 @@ class _Vehicle:
     taken_break: tuple[int, int] | None = None
 
 
-class _Model:
-    """The OR-Tools model of a problem, kept together with the node table to read solutions back."""
+class _Table:
+    """The nodes of a day: each vehicle's start and end, then one node per task stop (carried loads: delivery only)."""
 
     def __init__(
         self,
@@ -105,36 +116,65 @@ class _Model:
         tasks: Sequence[Task],
         carried: Mapping[str, int],
     ) -> None:
-        self.problem, self.vehicles = problem, list(vehicles)
-        nv = len(self.vehicles)
+        self.problem = problem
         nodes: list[_Node] = []
-        for v in self.vehicles:
+        for v in vehicles:
             m = v.postman
             nodes.append(
                 _Node(None, "start", v.start_place, problem.index(v.start_place), 0, ((v.earliest, m.shift_end),), 0)
             )
-        for v in self.vehicles:
+        for v in vehicles:
             m = v.postman
             place = problem.depots[m.end].place
             nodes.append(_Node(None, "end", place, problem.index(place), 0, ((m.shift_start, m.shift_end),), 0))
         self.key_node: dict[StopKey, int] = {}
-        pairs: list[tuple[int, int, Task]] = []
-        singles: list[tuple[int, Task, int | None]] = []
+        self.pairs: list[tuple[int, int, Task]] = []
+        self.singles: list[tuple[int, Task, int | None]] = []
         for t in tasks:
             if t.id in carried:
                 self.key_node[(t.id, "delivery")] = len(nodes)
-                singles.append((len(nodes), t, carried[t.id]))
+                self.singles.append((len(nodes), t, carried[t.id]))
                 nodes.append(self._stop(t, "delivery"))
             elif t.kind == "visit":
                 self.key_node[(t.id, "visit")] = len(nodes)
-                singles.append((len(nodes), t, None))
+                self.singles.append((len(nodes), t, None))
                 nodes.append(self._stop(t, "visit"))
             else:
                 self.key_node[(t.id, "pickup")] = len(nodes)
                 nodes.append(self._stop(t, "pickup"))
                 self.key_node[(t.id, "delivery")] = len(nodes)
                 nodes.append(self._stop(t, "delivery"))
-                pairs.append((len(nodes) - 2, len(nodes) - 1, t))
+                self.pairs.append((len(nodes) - 2, len(nodes) - 1, t))
+        self.nodes = nodes
+
+    def _stop(self, t: Task, kind: str) -> _Node:
+        p = self.problem
+        if kind == "delivery":
+            assert t.delivery is not None
+            return _Node(
+                (t.id, kind),
+                kind,
+                t.delivery,
+                p.index(t.delivery),
+                t.delivery_service,
+                p.windows(t, "delivery"),
+                -t.load,
+                t,
+            )
+        return _Node(
+            (t.id, kind), kind, t.pickup, p.index(t.pickup), t.pickup_service, p.windows(t, "pickup"), t.load, t
+        )
+
+
+class _Model:
+    """The OR-Tools model of a problem, kept together with the node table to read solutions back."""
+
+    def __init__(self, problem: Problem, vehicles: Sequence[_Vehicle], table: _Table) -> None:
+        self.problem, self.vehicles, self.table = problem, list(vehicles), table
+        nv = len(self.vehicles)
+        nodes = table.nodes
+        self.key_node = table.key_node
+        pairs, singles = table.pairs, table.singles
         self.nodes = nodes
         self.manager = pywrapcp.RoutingIndexManager(len(nodes), nv, list(range(nv)), list(range(nv, 2 * nv)))
         routing = self.routing = pywrapcp.RoutingModel(self.manager)
@@ -211,24 +251,6 @@ class _Model:
             routing.AddDisjunction([ni], t.penalty)
         for ni in range(2 * nv, len(nodes)):
             routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(self.manager.NodeToIndex(ni)))
-
-    def _stop(self, t: Task, kind: str) -> _Node:
-        p = self.problem
-        if kind == "delivery":
-            assert t.delivery is not None
-            return _Node(
-                (t.id, kind),
-                kind,
-                t.delivery,
-                p.index(t.delivery),
-                t.delivery_service,
-                p.windows(t, "delivery"),
-                -t.load,
-                t,
-            )
-        return _Node(
-            (t.id, kind), kind, t.pickup, p.index(t.pickup), t.pickup_service, p.windows(t, "pickup"), t.load, t
-        )
 
     def routes_to_indices(self, routes: Sequence[Sequence[StopKey]]) -> list[list[int]]:
         """Routing indices of routes given as task stops; stops unknown to the model are skipped."""
@@ -356,6 +378,8 @@ def solve(
     initial_routes: Mapping[str, Sequence[StopKey]] | None = None,
     explain: bool = True,
     tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
+    warm_start: bool = True,
+    seed: int = 0,
 ) -> Plan:
     """Plan the day: route every postman and say why each unserved task is unserved.
 
@@ -379,6 +403,11 @@ def solve(
     tune
         Called with the OR-Tools ``RoutingSearchParameters`` once they are set, to adjust them further (e.g.
         operators or the guided local search coefficient); the default leaves them as they are.
+    warm_start
+        Start OR-Tools from the plan of the adaptive large neighbourhood search (:mod:`routing.warm`), which
+        takes most of the limit; without it OR-Tools builds its own first plan by ``first_solution``.
+    seed
+        Seed of the warm start's random choices.
 
     Returns
     -------
@@ -400,6 +429,8 @@ def solve(
         initial_routes=initial_routes,
         explain=explain,
         tune=tune,
+        warm_start=warm_start,
+        seed=seed,
     )
 
 
@@ -506,36 +537,65 @@ def _run(
     fixed_owner: Mapping[str, int] | None = None,
     explain: bool = True,
     tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
+    warm_start: bool = True,
+    seed: int = 0,
 ) -> Plan:
     started = time.perf_counter()
-    model = _Model(problem, vehicles, tasks, carried)
+    deadline = started + time_limit_s
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    table = _Table(problem, vehicles, tasks, carried)
+    hinted = [list(initial_routes.get(v.postman.id, ())) for v in vehicles] if initial_routes else None
+    alns_meta: dict = {}
+    if warm_start:
+        # The search gets the limit less what building the OR-Tools model, reading the plan back and explaining
+        # what is left out will take (measured: about 2 us per node pair of the model, see module notes).
+        reserve = MODEL_SECONDS_PER_PAIR * len(table.nodes) ** 2 + RESERVE_S + 2 * EXPLAIN_SHARE * time_limit_s
+        budget = max(min(0.05, time_limit_s / 4), left() - reserve)
+        hinted, found = warm.search(
+            problem,
+            vehicles,
+            table,
+            time_limit_s=budget,
+            deterministic=deterministic,
+            seed=seed,
+            owner=fixed_owner,
+            initial=hinted,
+        )
+        alns_meta = {"alns_iterations": found.iterations, "alns_cost": found.distance}
+        deterministic = deterministic and not found.stopped_by_clock
+    built = time.perf_counter()
+    model = _Model(problem, vehicles, table)
+    log.debug("OR-Tools model of %d nodes built in %.2f s", len(table.nodes), time.perf_counter() - built)
     if fixed_owner:
         for key, ni in model.key_node.items():
             if key[0] in fixed_owner and key[0] not in carried:
                 _allow_only(model.routing, model.manager.NodeToIndex(ni), fixed_owner[key[0]])
     solution_limit = None
-    wall = time_limit_s
+    wall = max(RESERVE_S, left() - (EXPLAIN_SHARE * time_limit_s if explain else 0.0))
     if deterministic:
         solution_limit = max(10, round(time_limit_s * SOLUTIONS_PER_SECOND))
-        wall = 2 * time_limit_s + 1
     params = search_parameters(
         time_limit_s=wall, first_solution=first_solution, metaheuristic=metaheuristic, solution_limit=solution_limit
     )
     if tune is not None:
         tune(params)
     assignment = None
-    if initial_routes:
-        hinted = [list(initial_routes.get(v.postman.id, ())) for v in vehicles]
-        model.routing.CloseModelWithParameters(params)
+    model.routing.CloseModelWithParameters(params)
+    if hinted:
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(hinted), True)
         if hint is None:
-            log.info("the previous routes are no longer feasible; searching from scratch")
+            log.info("the starting routes are not feasible on the full model; searching from scratch")
             assignment = model.routing.SolveWithParameters(params)
         else:
             assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
+            if assignment is None:
+                assignment = hint
     else:
         assignment = model.routing.SolveWithParameters(params)
-    elapsed = time.perf_counter() - started
+    log.debug("OR-Tools done %.2f s after the start", time.perf_counter() - started)
     status = model.routing.status()
     status_name = _STATUS.get(status, str(status))
     if assignment is None:
@@ -544,16 +604,19 @@ def _run(
     served = {k[0] for r in model.read_routes(assignment) for k in r}
     served |= {s.task for v in vehicles for s in v.done if s.task is not None}
     dropped = [t for t in tasks if t.id not in served]
+    elapsed = time.perf_counter() - started
     plan = Plan(
         tuple(routes),
         objective=assignment.ObjectiveValue(),
         status=status_name,
         meta={
             "time_s": round(elapsed, 3),
-            "deterministic": deterministic and elapsed < 0.98 * wall,
+            "deterministic": deterministic and elapsed < 0.98 * time_limit_s,
+            **alns_meta,
         },
     )
     unserved = tuple(Unserved(t.id, explain_unserved(problem, plan, t) if explain else "not analysed") for t in dropped)
+    plan.meta["time_s"] = round(time.perf_counter() - started, 3)
     log.info("plan: %d postmen, %d m, %d unserved, %.1f s", plan.vehicles, plan.distance, len(unserved), elapsed)
     return Plan(plan.routes, unserved, plan.objective, plan.status, plan.meta)
 

@@ -1,0 +1,151 @@
+"""The warm start of the dispatch model: the day as a general ALNS instance, searched, read back as routes.
+
+OR-Tools alone builds its first plan by parallel cheapest insertion, which on a few hundred pickup-and-delivery
+pairs with breaks takes longer than the dispatcher's limit and leaves postmen idle (issue 9). The adaptive large
+neighbourhood search of :mod:`routing.alns` takes the same model — every postman's own start, end, shift,
+capacity, costs and lunch break, several windows per stop, penalties by priority, mandatory tasks, loads already
+on board and the rest of a plan in progress — and hands its plan to OR-Tools, which checks it on the full model.
+
+The break is a stop of its own in the search: taken where the postman is (after a stop, while waiting), of its
+full length, starting inside its window. OR-Tools is freer (a break may also cut a drive), so every plan of the
+search is a plan of OR-Tools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from routing import alns
+from routing.problem import Problem
+
+if TYPE_CHECKING:
+    from routing.solver import StopKey, _Table, _Vehicle
+
+BREAK_PENALTY = 10**13
+"""Penalty of a break left out of a route: above any task's (a postman always takes his lunch)."""
+
+ITERATIONS_PER_SECOND = 40_000
+"""Iteration budget of the deterministic search per second of its share of the limit, per 100 requests.
+
+Measured on this project's 2-core machine: about 300-500 iterations a second on a 300-task day with 10 postmen
+(~85 per second per 1,000 requests... so a budget of ``ITERATIONS_PER_SECOND * seconds / requests`` is reached
+on an idle machine and the wall clock stops the search first on a loaded one."""
+
+
+def instance(
+    problem: Problem,
+    vehicles: Sequence[_Vehicle],
+    table: _Table,
+    owner: Mapping[str, int] | None = None,
+) -> alns.Instance:
+    """The day as a general ALNS instance: the table's nodes in their order, then one break node per postman.
+
+    Parameters
+    ----------
+    problem
+        The problem (matrices and costs).
+    vehicles
+        The postmen with where and when they start, what they carry and whether the break is still due.
+    table
+        The nodes of the OR-Tools model (starts, ends, task stops), in that order.
+    owner
+        Per task id, the only vehicle that may serve it (a re-optimisation that keeps assignments).
+    """
+    nodes = table.nodes
+    nv = len(vehicles)
+    used_places = np.unique([n.index for n in nodes])
+    row = {int(x): i for i, x in enumerate(used_places)}
+    sub = np.ix_(used_places, used_places)
+    times = problem.times[sub].astype(np.int64)
+    dist = problem.distances[sub]
+    classes: dict[tuple[float, float], int] = {}
+    costs: list[np.ndarray] = []
+    for v in vehicles:
+        key = (v.postman.cost_per_km, v.postman.cost_per_hour)
+        if key not in classes:
+            classes[key] = len(costs)
+            costs.append(np.rint(dist * (key[0] / 1000.0) + times * (key[1] / 3600.0)).astype(np.int64))
+    width = max(len(n.windows) for n in nodes)
+    table_rows, windows = [], []
+    for n in nodes:
+        table_rows.append((row[n.index], n.service, n.demand))
+        w = sorted(n.windows)
+        windows.append(w + [(-1, -1)] * (width - len(w)))
+    for vi, v in enumerate(vehicles):
+        m = v.postman
+        # A postman under way leaves from where he is at once; one at the depot may leave later.
+        windows[vi] = [(v.earliest, v.earliest if v.done else m.shift_end)] + [(-1, -1)] * (width - 1)
+        latest_back = m.shift_end if v.max_work is None else min(m.shift_end, v.earliest + v.max_work)
+        windows[nv + vi] = [(max(m.shift_start, v.earliest), latest_back)] + [(-1, -1)] * (width - 1)
+    fleet = []
+    requests: list[tuple[int, int]] = []
+    penalties: list[int] = []
+    allowed: list[int] = []
+    for vi, v in enumerate(vehicles):
+        m = v.postman
+        brk = -1
+        b = m.lunch
+        if b is not None and v.lunch and b.latest - max(b.earliest, v.earliest) >= b.duration:
+            brk = len(table_rows)
+            table_rows.append((-1, b.duration, 0))
+            windows.append([(max(b.earliest, v.earliest), b.latest - b.duration)] + [(-1, -1)] * (width - 1))
+            requests.append((brk, -1))
+            penalties.append(BREAK_PENALTY)
+            allowed.append(vi)
+        cost_class = classes[(m.cost_per_km, m.cost_per_hour)]
+        fleet.append((vi, nv + vi, brk, m.capacity, v.load, cost_class, int(m.fixed_cost)))
+    owner = owner or {}
+    for p, d, t in table.pairs:
+        requests.append((p, d))
+        penalties.append(t.penalty)
+        allowed.append(owner.get(t.id, -1))
+    for node, t, vehicle in table.singles:
+        requests.append((node, -1))
+        penalties.append(t.penalty)
+        allowed.append(vehicle if vehicle is not None else owner.get(t.id, -1))
+    return alns.Instance(
+        times,
+        np.stack(costs),
+        np.array(table_rows, dtype=np.int64),
+        np.array(windows, dtype=np.int64),
+        np.array(requests, dtype=np.int64).reshape(-1, 2),
+        np.array(fleet, dtype=np.int64),
+        penalties=np.array(penalties, dtype=np.int64),
+        allowed=np.array(allowed, dtype=np.int64),
+    )
+
+
+def initial_nodes(table: _Table, routes: Sequence[Sequence[StopKey]]) -> list[list[int]]:
+    """Routes given as task stops, as node lists of the instance (stops unknown to the table left out)."""
+    return [[table.key_node[k] for k in r if k in table.key_node] for r in routes]
+
+
+def search(
+    problem: Problem,
+    vehicles: Sequence[_Vehicle],
+    table: _Table,
+    *,
+    time_limit_s: float,
+    deterministic: bool,
+    seed: int = 0,
+    owner: Mapping[str, int] | None = None,
+    initial: Sequence[Sequence[StopKey]] | None = None,
+) -> tuple[list[list[StopKey]], alns.Result]:
+    """Search the day within ``time_limit_s`` seconds and return each vehicle's task stops in order.
+
+    With ``deterministic``, the search also stops at an iteration budget of :data:`ITERATIONS_PER_SECOND` per
+    second and 100 requests, so that the same input and seed give the same routes unless the clock ends the
+    search first (``Result.stopped_by_clock``).
+    """
+    data = instance(problem, vehicles, table, owner)
+    iterations = None
+    if deterministic:
+        iterations = max(200, int(ITERATIONS_PER_SECOND * time_limit_s * 100 / max(100, len(data.requests)) / 100))
+    start = initial_nodes(table, initial) if initial else None
+    found = alns.plan(data, time_limit_s=time_limit_s, iterations=iterations, seed=seed, initial=start)
+    keys = [n.key for n in table.nodes]
+    routes = [[keys[x] for x in r if x < len(keys) and keys[x] is not None] for r in found.routes]
+    return routes, found  # type: ignore[return-value]
