@@ -7,6 +7,7 @@ Run it with ``agencynet serve`` or ``uvicorn --factory api.app:create_app``. Rou
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,14 +20,16 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n
 from api.basemap import Basemap
-from api.routers import citizens, dispatchers, planners
+from api.routers import accounts, citizens, dispatchers, dossiers, planners
 from api.settings import Settings
-from api.store import Store
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
+from ops import tracking
+from ops.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +103,21 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.state.tokens = tokens
     errors.install(app)
     contract.install(app)
+    app.state.throttle = tracking.Throttle()
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret or secrets.token_urlsafe(32),
+        session_cookie="agencynet_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
     app.include_router(citizens.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
+    app.include_router(dossiers.router)
+    app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

@@ -1,8 +1,10 @@
-"""Bearer tokens with roles; citizen endpoints are public, planner and dispatcher ones need a token.
+"""Who is asking: a bearer token with a role (systems, scripts) or a person signed in to the pages.
 
-The operator configures tokens in ``AGENCYNET_TOKENS`` (``"tokenA:planner,tokenB:dispatcher"``) or a file
-named by ``AGENCYNET_TOKENS_FILE`` (JSON or TOML mapping each token to a role). Without a token a protected
-endpoint answers 401; with a token of another role, 403.
+The operator configures tokens in ``AGENCYNET_TOKENS`` (``"tokenA:planner,tokenB:portal"``) or a file
+named by ``AGENCYNET_TOKENS_FILE`` (JSON or TOML mapping each token to a role). People sign in with the
+accounts of :mod:`ops.accounts`; their session is a signed cookie (Starlette's SessionMiddleware, itsdangerous).
+Citizen endpoints are public; without a token or a session a protected endpoint answers 401; with another
+role, 403.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from geo._errors import InputError
+from ops.accounts import ROLES, Principal
 
 log = logging.getLogger(__name__)
 
-ROLES = ("planner", "dispatcher")
-"""Roles a token may carry."""
+_bearer = HTTPBearer(auto_error=False, description="A token configured by the operator, with its role")
 
-_bearer = HTTPBearer(auto_error=False, description="A token configured by the operator (role planner or dispatcher)")
+SESSION_KEY = "user"
+"""Key of the signed-in person (name, role, agency) in the session cookie."""
 
 
 def parse_tokens(text: str) -> dict[str, str]:
@@ -74,30 +77,51 @@ def role_of(tokens: Mapping[str, str], presented: str) -> str | None:
     return found
 
 
-def require(role: str) -> Callable[..., str]:
-    """A dependency that lets a request through only with a bearer token of ``role``; returns the role."""
+def sign_in(request: Request, who: Principal) -> None:
+    """Remember ``who`` in the request's session cookie."""
+    request.session[SESSION_KEY] = {"name": who.name, "role": who.role, "agency_id": who.agency_id}
+
+
+def signed_in(request: Request) -> Principal | None:
+    """The person of the session cookie, or ``None``."""
+    data = request.scope.get("session", {}).get(SESSION_KEY)
+    return Principal(**data) if isinstance(data, dict) else None
+
+
+def require(*roles: str) -> Callable[..., Principal]:
+    """A dependency that lets a request through only with a bearer token or a session of one of ``roles``."""
 
     def dependency(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> str:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=[{"field": "Authorization", "reason": "a bearer token is required"}],
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        found = role_of(request.app.state.tokens, credentials.credentials)
-        if found is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=[{"field": "Authorization", "reason": "unknown token"}],
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if found != role:
+    ) -> Principal:
+        if credentials is not None and credentials.scheme.lower() == "bearer":
+            found = role_of(request.app.state.tokens, credentials.credentials)
+            if found is None:
+                raise HTTPException(
+                    status.HTTP_401_UNAUTHORIZED,
+                    detail=[{"field": "Authorization", "reason": "unknown token"}],
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            who = Principal(f"token:{found}", found)
+        else:
+            person = signed_in(request)
+            if person is None:
+                raise HTTPException(
+                    status.HTTP_401_UNAUTHORIZED,
+                    detail=[{"field": "Authorization", "reason": "a bearer token or signing in is required"}],
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            who = person
+        if who.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=[{"field": "Authorization", "reason": f"this endpoint needs the role {role!r}"}],
+                detail=[
+                    {
+                        "field": "Authorization",
+                        "reason": f"this endpoint needs the role {' or '.join(map(repr, roles))}",
+                    }
+                ],
             )
-        return found
+        return who
 
     return dependency

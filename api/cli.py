@@ -16,8 +16,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo._errors import AgencynetError
+from routing.errors import RoutingError
 
-COMMANDS = ("build", "nearest", "matrix", "demo", "solve", "dispatch", "plan_sites", "coverage", "serve")
+COMMANDS = (
+    "build",
+    "nearest",
+    "matrix",
+    "demo",
+    "solve",
+    "dispatch",
+    "plan_sites",
+    "coverage",
+    "batch",
+    "serve",
+    "simulate_dossiers",
+    "ingest",
+    "dossiers",
+    "authorities",
+    "users",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return int(args.func(args) or 0)
-    except (AgencynetError, FileNotFoundError) as exc:
+    except (AgencynetError, RoutingError, FileNotFoundError) as exc:
         print(f"agencynet {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@
   schema, which the service never sends.
 - Every status an operation can answer: 422 where it takes input, 401/403 behind a token, 404 for an id in the
   path, 409 where a stored record is updated; routers add the others (404 for an unknown address or ward).
+  Redirects (sign-in) have no body.
 - The constraints the service enforces that depend on the running service: the map's bounds for ``lat`` and
   ``lon``, the operator's longest search budget for ``time_limit_s``.
 - GeoJSON answers are ``application/geo+json`` (:class:`GeoJSONResponse`).
@@ -100,6 +101,10 @@ def _errors(document: dict[str, Any]) -> None:
             if method in ("post", "put", "patch") and "{" in path:
                 codes.add("409")
             responses = operation.setdefault("responses", {})
+            for code in [c for c in responses if c.startswith("3")]:
+                # A redirect has no body (FastAPI documents one by default).
+                responses[code].pop("content", None)
+                responses[code].setdefault("headers", {"Location": {"schema": {"type": "string"}}})
             for code in sorted(codes | {c for c in responses if c.startswith("4")}):
                 responses[code] = {
                     "description": responses.get(code, {}).get("description") or _DESCRIPTIONS.get(code, "Refused"),

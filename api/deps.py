@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 
 from api.errors import FieldError
 from api.settings import Settings
-from api.store import Store
 from geo import snap
 from geo.addressmap import AddressMap
+from ops.store import Store
 
 
 def get_map(request: Request) -> AddressMap:

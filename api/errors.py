@@ -3,9 +3,10 @@
 Body: ``{"detail": [{"field": ..., "reason": ..., "message": ...}]}``. ``reason`` is a stable machine code
 (``off_map``, ``unknown_ward``, ``missing``, ``greater_than_equal`` ...: the service's own codes and
 pydantic's error types), ``message`` the human text in the request's language (:mod:`api.i18n`: Vietnamese by
-default). Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, request validation)
-is 422; a missing or unknown token 401, a token of another role 403; an unknown id or path 404; a lost update
-race 409. Nothing the caller sends leads to a 500.
+default). Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
+``routing.errors.ProblemError`` and ``InfeasibleError``, request validation) is 422; a missing or unknown token
+401, a token of another role 403; an unknown id, code or path 404; a lost update race and a move the dossier
+lifecycle refuses 409. Nothing the caller sends leads to a 500.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import i18n
 from api.schemas import BBOX, TEXT
-from api.store import ConflictError
 from geo._errors import AgencynetError, InfeasibleError, InputError
+from ops import errors as ops_errors
+from ops.errors import ConflictError, IdempotencyError, TransitionError, UnknownError
+from routing import errors as routing_errors
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +41,16 @@ _PATTERNS = {TEXT: "empty_query", BBOX: "bad_bbox"}
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
 
 
-class FieldError(InputError):
-    """Bad input in a named field of the request (``lat``, ``tasks[2].pickup`` ...).
+class FieldError(ops_errors.FieldError):
+    """Bad input in a named field of the request (``lat``, ``tasks[2].pickup`` ...), with a message code.
 
     Give ``code`` (a key of ``errors`` in the catalogues) and its ``fields`` for a message in the reader's
-    language; ``reason`` is then the English text and may be omitted.
+    language; ``reason`` is then the English text and may be omitted. The operations layer raises the plain
+    :class:`ops.errors.FieldError`, answered the same way with the code ``invalid_value``.
     """
 
     def __init__(self, field: str, reason: str = "", *, code: str = INVALID, **fields: Any) -> None:
-        reason = reason or i18n.text("en", f"errors.{code}", **fields)
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+        super().__init__(field, reason or i18n.text("en", f"errors.{code}", **fields))
         self.code = code
         self.fields = fields
 
@@ -75,9 +76,10 @@ def problem(lang: str, field: str, code: str, detail: str = "", **fields: Any) -
     return {"field": field, "reason": code, "message": message}
 
 
-def body(lang: str, field: str, code: str, detail: str = "", **fields: Any) -> dict:
-    """The error body with one problem: ``{"detail": [{"field", "reason", "message"}]}``."""
-    return {"detail": [problem(lang, field, code, detail, **fields)]}
+def body(field: str, message: str, *, code: str) -> dict:
+    """An error body with one problem whose message is already written: ``{"detail": [{"field", "reason",
+    "message"}]}``."""
+    return {"detail": [{"field": field, "reason": code, "message": message}]}
 
 
 def _field_of(loc: tuple) -> str:
@@ -126,21 +128,38 @@ def install(app: FastAPI) -> None:
         lang = i18n.negotiate(request)
         return answer(request, [_validation_problem(lang, e) for e in exc.errors()], 422)
 
-    @app.exception_handler(FieldError)
-    async def field_error(request: Request, exc: FieldError) -> JSONResponse:
+    @app.exception_handler(ops_errors.FieldError)
+    async def field_error(request: Request, exc: ops_errors.FieldError) -> JSONResponse:
         lang = i18n.negotiate(request)
-        return answer(request, [problem(lang, exc.field, exc.code, exc.reason, **exc.fields)], 422)
+        code, fields = getattr(exc, "code", INVALID), getattr(exc, "fields", {})
+        return answer(request, [problem(lang, exc.field, code, exc.reason, **fields)], 422)
 
     @app.exception_handler(InfeasibleError)
-    async def infeasible(request: Request, exc: InfeasibleError) -> JSONResponse:
+    @app.exception_handler(routing_errors.InfeasibleError)
+    async def infeasible(request: Request, exc: Exception) -> JSONResponse:
         lang = i18n.negotiate(request)
         lines = [line for line in str(exc).splitlines() if line] or [str(exc)]
         return answer(request, [problem(lang, "tasks", "infeasible", line) for line in lines], 422)
 
     @app.exception_handler(InputError)
-    async def input_error(request: Request, exc: InputError) -> JSONResponse:
+    @app.exception_handler(routing_errors.ProblemError)
+    async def input_error(request: Request, exc: Exception) -> JSONResponse:
         lang = i18n.negotiate(request)
         return answer(request, [problem(lang, f, INVALID, r) for f, r in reasons(str(exc))], 422)
+
+    @app.exception_handler(IdempotencyError)
+    async def idempotency(request: Request, exc: IdempotencyError) -> JSONResponse:
+        return answer(
+            request, [problem(i18n.negotiate(request), "Idempotency-Key", "idempotency_key_reused", str(exc))], 422
+        )
+
+    @app.exception_handler(UnknownError)
+    async def unknown(request: Request, exc: UnknownError) -> JSONResponse:
+        return answer(request, [problem(i18n.negotiate(request), "code", "not_found", str(exc))], 404)
+
+    @app.exception_handler(TransitionError)
+    async def refused(request: Request, exc: TransitionError) -> JSONResponse:
+        return answer(request, [problem(i18n.negotiate(request), "to", "transition_refused", str(exc))], 409)
 
     @app.exception_handler(AgencynetError)
     async def other(request: Request, exc: AgencynetError) -> JSONResponse:

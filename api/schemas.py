@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ops.dossiers import State
+
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
 """Pattern of a clock time ``HH:MM``."""
 
@@ -260,3 +262,104 @@ class ScenarioRequest(BaseModel):
         default=None, min_length=1, description="candidate sites; authorities, addresses and street points if omitted"
     )
     time_limit_s: float | None = Field(default=None, gt=0, description="solver budget, s")
+
+
+class Rejected(BaseModel):
+    """A record of a feed or a posted array that was not kept, with why (records numbered from 1)."""
+
+    line: int
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an ingest did (``agencynet ingest`` and ``POST /dossiers``)."""
+
+    read: int
+    created: int = Field(description="dossiers and portal status changes stored for the first time")
+    updated: int = Field(description="dossiers stored before with other content (their journey kept)")
+    unchanged: int = Field(description="records already stored exactly so")
+    rejected: list[Rejected]
+
+
+class DossierSummary(BaseModel):
+    """Counts of the dossiers in the store."""
+
+    total: int
+    by_state: dict[str, int]
+    by_procedure: dict[str, int]
+
+
+class ApplicantOut(BaseModel):
+    """The applicant (personal data): only for the roles that need it, and every read is logged."""
+
+    name: str
+    phone: str
+    address: str
+    lat: float
+    lon: float
+    priority_group: str
+
+
+class DossierOut(BaseModel):
+    """A dossier and where it stands; ``applicant`` is null for a role that may not see personal data."""
+
+    code: str
+    procedure: str
+    received_at: str
+    agency_id: str
+    authority_code: str
+    channel: str
+    return_mode: str
+    due_date: str
+    insured_value: int = Field(description="VND")
+    state: str
+    seq: int = Field(description="number of the last event; send it as expected_seq to move the dossier")
+    synthetic: bool
+    applicant: ApplicantOut | None
+
+
+class MoveIn(BaseModel):
+    """A move of a dossier to another state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: State = Field(description="the state to move to", examples=["digitised"])
+    place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
+    record_no: str | None = Field(
+        default=None, max_length=64, description="number of the signed handover record (at_authority, returned)"
+    )
+    expected_seq: int | None = Field(default=None, description="the seq read; 409 if the dossier moved since")
+
+
+class EventOut(BaseModel):
+    """One event of a dossier's journey."""
+
+    seq: int
+    state: str
+    at: str
+    who: str
+    place: str | None
+    record_no: str | None
+
+
+class TrackAnswer(BaseModel):
+    """The public view of a dossier: no personal data."""
+
+    code: str
+    procedure: str
+    state: str
+    state_words: str
+    where: Literal["agency", "in_transit", "authority", "returned"]
+    where_words: str
+    appointment: str = Field(description="appointment date for the result, YYYY-MM-DD")
+    result_expected: str | None = Field(description="date the result is expected; null once returned or cancelled")
+
+
+class AccessOut(BaseModel):
+    """One read of personal data."""
+
+    at: str
+    who: str
+    role: str
+    dossier_code: str
+    what: str

@@ -10,8 +10,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE = Path("data") / "agencynet.sqlite"
-"""Default database file, relative to the working directory (``data/*.sqlite`` is git-ignored)."""
+from ops import database
 
 
 class Settings(BaseSettings):
@@ -27,12 +26,18 @@ class Settings(BaseSettings):
     profile
         Travel profile of the map (``motorbike``, ``car``, ``walk``).
     database_url
-        SQLAlchemy URL of the database holding plans and scenarios; a SQLite file under ``data/`` when empty.
+        SQLAlchemy URL of the operations store (plans, scenarios, dossiers); ``data/agencynet.sqlite`` when
+        empty.
     tokens
         Bearer tokens and their roles, ``"tokenA:planner,tokenB:dispatcher"``.
     tokens_file
         JSON (``{"token": "role"}``) or TOML (``[tokens]`` table of the same) file of tokens; merged with
         ``tokens``.
+    session_secret
+        Key signing the session cookies of people signed in to the pages; a random key per process when empty
+        (sessions then end when the service restarts).
+    cookie_secure
+        Send the session cookie over HTTPS only (set it behind TLS).
     tiles_url
         Optional online tile template (``https://.../{z}/{x}/{y}.png``) offered as a layer on the pages; the
         pages draw the project's own roads and wards when empty, so they work offline.
@@ -52,6 +57,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     tokens: str = ""
     tokens_file: Path | None = None
+    session_secret: str = ""
+    cookie_secure: bool = False
     tiles_url: str = ""
     tiles_attribution: str = "© OpenStreetMap contributors"
     solve_time_limit_s: float = Field(default=5.0, gt=0)
@@ -59,7 +66,4 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         """The database URL, the default SQLite file when none is set (its folder is created)."""
-        if self.database_url:
-            return self.database_url
-        DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{DEFAULT_DATABASE}"
+        return database.url(self.database_url)

@@ -1,6 +1,6 @@
 """Benchmark dispatch on generated Hanoi days: agencynet's ``routing.solver.solve`` against VROOM, same limit.
 
-Each day is made by ``routing.scenario.generate`` on the default map (central Hanoi, motorbike profile) with
+Each day is made by ``ops.scenario.generate`` on the default map (central Hanoi, motorbike profile) with
 postmen scaled to the volume. Both solvers get the very same day in the same process and the same time limit
 on the wall clock: agencynet with ``deterministic=False`` (the whole budget), VROOM (pyvroom) at exploration
 level 5 with 2 threads and the limit as its ``timeout``. VROOM is given:
@@ -79,7 +79,7 @@ def _address_map() -> AddressMap:
 
 def generated_day(n_tasks: int, *, postmen: int, seed: int) -> Problem:
     """A generated Hanoi day on the default map: the one place that composes the map and the scenario."""
-    from routing import scenario
+    from ops import scenario
 
     return scenario.generate(_address_map(), n_tasks, postmen=postmen, seed=seed).problem
 

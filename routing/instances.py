@@ -33,8 +33,8 @@ import numpy as np
 from ortools.constraint_solver import routing_parameters_pb2
 from ortools.util import optional_boolean_pb2
 
-from geo._errors import InfeasibleError, InputError
 from routing import alns, check, solver
+from routing.errors import InfeasibleError, ProblemError
 from routing.plan import Plan
 from routing.problem import ALL_DAY, Depot, Place, Postman, Problem, Task
 
@@ -122,7 +122,7 @@ def read(path: Path, fmt: str) -> Instance:
         return read_solomon(path)
     if fmt == "lilim":
         return read_lilim(path)
-    raise InputError(f"unknown benchmark format {fmt!r} (expected solomon or lilim)")
+    raise ProblemError(f"unknown benchmark format {fmt!r} (expected solomon or lilim)")
 
 
 def read_solomon(path: Path) -> Instance:
@@ -136,9 +136,9 @@ def read_solomon(path: Path) -> Instance:
         h = next(i for i, ln in enumerate(lines) if ln.upper().startswith("CUST NO"))
         rows = np.array([[float(x) for x in ln.split()] for ln in lines[h + 1 :]], dtype=float)
     except (StopIteration, ValueError, IndexError) as exc:
-        raise InputError(f"{path}: not a Solomon file ({exc})") from exc
+        raise ProblemError(f"{path}: not a Solomon file ({exc})") from exc
     if rows.ndim != 2 or rows.shape[1] != 7:
-        raise InputError(f"{path}: expected 7 columns per node, got shape {rows.shape}")
+        raise ProblemError(f"{path}: expected 7 columns per node, got shape {rows.shape}")
     return Instance(
         name,
         "solomon",
@@ -160,11 +160,11 @@ def read_lilim(path: Path) -> Instance:
         vehicles, capacity = int(lines[0][0]), int(lines[0][1])
         rows = np.array([[float(x) for x in ln] for ln in lines[1:]], dtype=float)
     except (ValueError, IndexError) as exc:
-        raise InputError(f"{path}: not a Li & Lim file ({exc})") from exc
+        raise ProblemError(f"{path}: not a Li & Lim file ({exc})") from exc
     if rows.ndim != 2 or rows.shape[1] != 9:
-        raise InputError(f"{path}: expected 9 columns per node, got shape {rows.shape}")
+        raise ProblemError(f"{path}: expected 9 columns per node, got shape {rows.shape}")
     if not (rows[:, 0] == np.arange(len(rows))).all():
-        raise InputError(f"{path}: node ids are not 0..{len(rows) - 1} in order")
+        raise ProblemError(f"{path}: node ids are not 0..{len(rows) - 1} in order")
     demand = rows[:, 3].astype(int)
     sibling = np.where(demand > 0, rows[:, 8], np.where(demand < 0, rows[:, 7], -1)).astype(int)
     return Instance(

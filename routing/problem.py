@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from geo._errors import InfeasibleError, InputError
+from routing.errors import InfeasibleError, ProblemError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def clock(text: str) -> int:
     """Seconds since midnight of a clock time written ``HH:MM`` or ``HH:MM:SS``."""
     parts = [int(p) for p in text.split(":")]
     if len(parts) not in (2, 3):
-        raise InputError(f"not a clock time: {text!r} (expected HH:MM)")
+        raise ProblemError(f"not a clock time: {text!r} (expected HH:MM)")
     return parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0)
 
 
@@ -246,7 +246,7 @@ class Problem:
 
         Raises
         ------
-        InputError
+        ProblemError
             Malformed records (unknown place, window ending before it starts, duplicate id, bad matrix); the
             message lists every problem, one a line.
         InfeasibleError
@@ -259,9 +259,9 @@ class Problem:
         depots_d: dict[str, Depot] = {}
         errors: list[str] = []
         if times.ndim != 2 or times.shape[0] != times.shape[1]:
-            raise InputError(f"travel-time matrix must be square, got shape {times.shape}")
+            raise ProblemError(f"travel-time matrix must be square, got shape {times.shape}")
         if distances.shape != times.shape:
-            raise InputError(f"distance matrix shape {distances.shape} differs from travel times {times.shape}")
+            raise ProblemError(f"distance matrix shape {distances.shape} differs from travel times {times.shape}")
         if not (np.isfinite(times).all() and (times >= 0).all()):
             errors.append("travel-time matrix has negative or infinite entries (unreachable places?)")
         n = times.shape[0]
@@ -324,7 +324,7 @@ class Problem:
             check_windows(f"task {t.id!r} pickup", t.pickup_windows)
             check_windows(f"task {t.id!r} delivery", t.delivery_windows)
         if errors:
-            raise InputError("\n".join(errors))
+            raise ProblemError("\n".join(errors))
 
         problem = cls(times, distances, places_d, depots_d, postmen_t, tasks_t)
         infeasible: list[str] = []
@@ -403,7 +403,7 @@ class Problem:
                 [task(r) for r in tasks],
             )
         except TypeError as exc:
-            raise InputError(f"bad record: {exc}") from exc
+            raise ProblemError(f"bad record: {exc}") from exc
 
     # ------------------------------------------------------------------ derived data used by solver and checker
     def windows(self, task: Task, stop: Literal["pickup", "delivery"]) -> tuple[Window, ...]:

@@ -1,1 +1,1 @@
-"""Tests of agencynet; a package so that tests/api and tests/routing do not shadow the api and routing packages."""
+"""The test suite; a package so that ``tests/api`` is ``tests.api`` and never shadows the ``api`` package."""

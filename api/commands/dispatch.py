@@ -6,9 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from api import maps
 from api.commands._common import add_map_options, load_map
 from geo._errors import InputError
-from routing import check, scenario, solver
+from ops import scenario
+from routing import check, solver
 from routing.problem import hhmm
 
 
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_scenario(path: Path) -> dict:
-    """A scenario file: JSON with lists ``postmen`` and ``tasks`` (see :func:`routing.scenario.from_records`)."""
+    """A scenario file: JSON with lists ``postmen`` and ``tasks`` (see :func:`ops.scenario.from_records`)."""
     if not path.is_file():
         raise InputError(f"no such scenario file: {path}")
     try:
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     geojson = scenario.route_lines(amap, day, plan)
     if args.map:
         args.map.parent.mkdir(parents=True, exist_ok=True)
-        scenario.folium_map(geojson).save(args.map)
+        maps.folium_map(geojson).save(args.map)
     if args.json:
         payload = plan.to_dict() | {"synthetic": day.synthetic, "check": verdict.ok, "geojson": geojson}
         print(json.dumps(payload, ensure_ascii=False, default=str))

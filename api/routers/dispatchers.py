@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
-from api import auth, plans, schemas
+from api import auth, maps, schemas
 from api.deps import MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
-from routing import scenario
+from ops import plans
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def get_plan_geojson(plan_id: PlanId, store: StoreDep) -> dict:
 def get_plan_map(plan_id: PlanId, store: StoreDep) -> HTMLResponse:
     """A static HTML export of the plan (folium): one colour per postman, numbered stops with their times."""
     geojson = _stored(store, plan_id)["result"]["geojson"]
-    return HTMLResponse(scenario.folium_map(geojson).get_root().render())
+    return HTMLResponse(maps.folium_map(geojson).get_root().render())
 
 
 @router.post("/plans/{plan_id}/tasks", response_model=schemas.PlanAnswer, summary="Add tasks and re-optimise")

@@ -19,11 +19,14 @@ with warnings.catch_warnings():
 
 PLANNER = "planner-secret-token"
 DISPATCHER = "dispatcher-secret-token"
+PORTAL = "portal-secret-token"
+ADMIN = "admin-secret-token"
 
 
 def settings_for(database: Path) -> Settings:
     """Settings of a test service on a database file."""
-    return Settings(database_url=f"sqlite:///{database}", tokens=f"{PLANNER}:planner,{DISPATCHER}:dispatcher")
+    tokens = f"{PLANNER}:planner,{DISPATCHER}:dispatcher,{PORTAL}:portal,{ADMIN}:admin"
+    return Settings(database_url=f"sqlite:///{database}", tokens=tokens)
 
 
 def client_for(settings: Settings, amap: AddressMap) -> TestClient:

@@ -45,7 +45,7 @@ def test_parse_tokens(tmp_path: Path) -> None:
         "beta-token": "dispatcher",
     }
     with pytest.raises(InputError, match="unknown role"):
-        auth.parse_tokens("alpha-token:admin")
+        auth.parse_tokens("alpha-token:superuser")
     with pytest.raises(InputError, match="token:role"):
         auth.parse_tokens("alpha-token")
     with pytest.raises(InputError, match="8 characters"):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from api.store import ConflictError, Store
 from geo.addressmap import AddressMap
+from ops.errors import ConflictError
+from ops.store import Store
 from tests.api.conftest import DISPATCHER, client_for, settings_for
 
 HEADERS = {"Authorization": f"Bearer {DISPATCHER}"}

@@ -8,8 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from geo._errors import InputError
 from routing import alns, instances
+from routing.errors import ProblemError
 
 ROOT = instances.benchmarks_dir()
 needs_files = pytest.mark.skipif(not ROOT.is_dir(), reason=f"benchmark files not found at {ROOT}")
@@ -114,12 +114,12 @@ def test_unreachable_request_is_left_out_and_named():
 )
 def test_malformed_data_is_refused(nodes, requests, message):
     d = np.zeros((2, 2), dtype=np.int64)
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(ProblemError, match=message):
         alns.Data(d, d, np.array(nodes), np.array(requests), 5, 1)
 
 
 def test_matrix_shape_is_checked():
-    with pytest.raises(InputError, match="3x3"):
+    with pytest.raises(ProblemError, match="3x3"):
         alns.Data(np.zeros((2, 2)), np.zeros((3, 3)), np.zeros((3, 4)), np.array([[1, 2]]), 5, 1)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from routing_cases import build, matrices, places
 
-from geo._errors import InfeasibleError, InputError
+from routing.errors import InfeasibleError, ProblemError
 from routing.problem import Depot, Postman, Problem, Task, clock, hhmm, intersect
 
 
@@ -15,7 +15,7 @@ def test_unknown_place_and_bad_window_are_collected():
         Task("t1", "shuttle", "A1", "NOWHERE"),
         Task("t2", "shuttle", "A1", "W1", pickup_windows=((clock("10:00"), clock("09:00")),)),
     ]
-    with pytest.raises(InputError) as err:
+    with pytest.raises(ProblemError) as err:
         build(tasks)
     lines = str(err.value).splitlines()
     assert "task 't1': unknown delivery place 'NOWHERE'" in lines
@@ -25,7 +25,7 @@ def test_unknown_place_and_bad_window_are_collected():
 def test_unknown_depot_and_shift_backwards():
     times, dist, _ = matrices()
     postmen = [Postman("P1", "D9", capacity=5, shift_start=clock("17:00"), shift_end=clock("08:00"))]
-    with pytest.raises(InputError) as err:
+    with pytest.raises(ProblemError) as err:
         Problem.build(times, dist, places(), [Depot("D1", "D1")], postmen, [])
     message = str(err.value)
     assert "postman 'P1': unknown depot 'D9'" in message
@@ -56,7 +56,7 @@ def test_optional_infeasible_task_is_a_warning_not_an_error():
 
 
 def test_bad_matrix():
-    with pytest.raises(InputError, match="square"):
+    with pytest.raises(ProblemError, match="square"):
         Problem.build(np.zeros((2, 3)), None, [], [], [], [])
 
 
@@ -87,7 +87,7 @@ def test_from_records_with_clock_strings():
 
 def test_from_records_bad_key():
     times, dist, _ = matrices()
-    with pytest.raises(InputError, match="bad record"):
+    with pytest.raises(ProblemError, match="bad record"):
         Problem.from_records(
             times, dist, places=[{"id": "D1", "index": 0, "colour": "red"}], depots=[], postmen=[], tasks=[]
         )

@@ -1,7 +1,7 @@
-"""Dispatch plans for the service: compose :mod:`routing` on the map, and keep what a plan needs to continue.
+"""Dispatch plans: compose :mod:`routing` on the map, and keep what a plan needs to continue.
 
 A stored plan keeps its day as plain records (postmen and tasks in the form of
-:func:`routing.scenario.from_records`), so that re-optimisation rebuilds the problem on the current map and
+:func:`ops.scenario.from_records`), so that re-optimisation rebuilds the problem on the current map and
 adds the new tasks' places. A generated day is stored in the same form.
 """
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from api.errors import FieldError
 from geo.addressmap import AddressMap
-from routing import check, scenario, solver
+from ops import scenario
+from ops.errors import FieldError
+from ops.scenario import Scenario
+from routing import check, solver
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import Problem, Window, clock, hhmm
-from routing.scenario import Scenario
 from routing.solver import Progress
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _windows(windows: tuple[Window, ...] | None) -> str | None:
 
 
 def records(problem: Problem) -> tuple[list[dict], list[dict]]:
-    """Postmen and task records (the form of :func:`routing.scenario.from_records`) of a map problem."""
+    """Postmen and task records (the form of :func:`ops.scenario.from_records`) of a map problem."""
     postmen = [
         {
             "id": m.id,

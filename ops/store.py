@@ -1,9 +1,8 @@
-"""Plans and scenarios kept in a database with SQLAlchemy Core (SQLite by default, PostgreSQL when asked).
+"""Plans and scenarios in the operations store (:mod:`ops.database`: SQLite by default, PostgreSQL when asked).
 
-Each record is one row: a stable id, creation and update times, a version counter and JSON documents. SQLite
-runs in WAL mode with a busy timeout so that concurrent requests read while one writes; every write is one
-transaction, and an update names the version it read (optimistic locking), so two re-optimisations of the same
-plan cannot silently overwrite each other.
+Each record is one row: a stable id, creation and update times, a version counter and JSON documents. Every
+write is one transaction, and an update names the version it read (optimistic locking), so two
+re-optimisations of the same plan cannot silently overwrite each other.
 """
 
 from __future__ import annotations
@@ -11,44 +10,17 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ops import database, tables
+from ops.errors import ConflictError
+
 log = logging.getLogger(__name__)
 
-metadata = sa.MetaData()
-
-
-def _table(name: str) -> sa.Table:
-    return sa.Table(
-        name,
-        metadata,
-        sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("request", sa.JSON, nullable=False),
-        sa.Column("state", sa.JSON, nullable=False),
-        sa.Column("result", sa.JSON, nullable=False),
-    )
-
-
-TABLES = {"plan": _table("plans"), "scenario": _table("scenarios")}
+TABLES = {"plan": tables.plans, "scenario": tables.scenarios}
 """One table per kind of record: ``request`` as posted, ``state`` needed to continue, ``result`` as served."""
-
-
-class ConflictError(Exception):
-    """The record changed since it was read (another request updated it first)."""
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 class Store:
@@ -57,15 +29,11 @@ class Store:
     Parameters
     ----------
     url
-        SQLAlchemy database URL; tables are created when missing.
+        SQLAlchemy database URL (:func:`ops.database.url` when empty); the schema is migrated when behind.
     """
 
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = sa.create_engine(url)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        log.info("database %s", self.engine.url.render_as_string(hide_password=True))
+    def __init__(self, url: str = "") -> None:
+        self.engine: Engine = database.connect(url)
 
     def add(self, kind: str, request: dict, state: dict, result: dict) -> str:
         """Store a new record; returns its id (``plan-`` or ``scenario-`` followed by 12 hex digits)."""

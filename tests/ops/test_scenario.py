@@ -10,7 +10,8 @@ import pytest
 from api.cli import main
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from routing import check, scenario, solver
+from ops import scenario
+from routing import check, solver
 
 
 def test_generated_day_is_solved_checked_and_drawn_on_roads(hanoi: AddressMap) -> None:

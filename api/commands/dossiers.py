@@ -1,0 +1,51 @@
+"""``agencynet dossiers``: what the store holds (``summary``) and the authorities without a location (``gaps``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from api.commands._store import add_database_option, open_store
+from ops import authorities, dossiers
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("dossiers", help="dossiers in the store: summary, data gaps")
+    sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+    summary = sub.add_parser("summary", help="counts by state and by procedure")
+    summary.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_database_option(summary)
+    summary.set_defaults(func=run_summary)
+    gaps = sub.add_parser("gaps", help="deciding units of stored dossiers that are unknown or have no location")
+    gaps.add_argument("--json", action="store_true", help="print the gaps as JSON")
+    add_database_option(gaps)
+    gaps.set_defaults(func=run_gaps)
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    engine = open_store(args)
+    try:
+        found = dossiers.summary(engine)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False))
+        return 0
+    print(f"{found['total']} dossiers")
+    for title, counts in (("by state", found["by_state"]), ("by procedure", found["by_procedure"])):
+        print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def run_gaps(args: argparse.Namespace) -> int:
+    engine = open_store(args)
+    try:
+        gaps = authorities.data_gaps(engine)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(gaps, ensure_ascii=False))
+        return 0
+    for gap in gaps:
+        print(f"{gap['authority_code']} {gap['name'] or '?'}: {gap['reason']}, {gap['dossiers']} dossiers")
+    return 0

@@ -1,0 +1,48 @@
+"""``agencynet users add NAME --role R``: create an account for the pages (the password is asked for)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from api.commands._store import add_database_option, open_store
+from geo._errors import InputError
+from ops import accounts
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("users", help="accounts of the people who sign in to the pages")
+    sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+    add = sub.add_parser("add", help="create an account")
+    add.add_argument("name", help="user name")
+    add.add_argument("--role", required=True, choices=accounts.PEOPLE_ROLES, help="role of the account")
+    add.add_argument("--agency", help="agency_id of the agency (required for agency_staff)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (else it is asked)"
+    )
+    add_database_option(add)
+    add.set_defaults(func=run_add)
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if os.environ.get("AGENCYNET_PASSWORD"):
+        return os.environ["AGENCYNET_PASSWORD"]
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InputError("the two passwords differ")
+    return first
+
+
+def run_add(args: argparse.Namespace) -> int:
+    password = _password(args)
+    engine = open_store(args)
+    try:
+        who = accounts.add_user(engine, args.name, password, args.role, agency_id=args.agency)
+    finally:
+        engine.dispose()
+    print(f"user {who.name} added with role {who.role}")
+    return 0

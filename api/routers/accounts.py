@@ -1,0 +1,78 @@
+"""Signing in to the pages: a form posts the name and password, the session is a signed cookie.
+
+Wrong passwords are throttled per client like wrong tracking checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from api import auth, schemas
+from api.deps import StoreDep
+from api.errors import body
+from ops import accounts
+from ops.accounts import Principal
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["accounts"])
+
+PAGE = Path(__file__).resolve().parents[1] / "pages" / "signin.html"
+
+
+@router.get("/signin", include_in_schema=False)
+def signin_page() -> HTMLResponse:
+    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+
+@router.post(
+    "/signin",
+    summary="Sign in to the pages",
+    status_code=status.HTTP_303_SEE_OTHER,
+    response_model=None,
+    responses={429: {"model": schemas.ErrorBody, "description": "too many wrong passwords; wait Retry-After s"}},
+)
+def signin(
+    request: Request,
+    store: StoreDep,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(min_length=1, max_length=200)],
+    next: Annotated[str, Form(max_length=200)] = "/signin",
+) -> RedirectResponse | JSONResponse:
+    """Check the password; on success the session cookie is set and the browser goes to ``next`` (a path of
+    this site), on failure back to the form with ``?error=1``."""
+    throttle = request.app.state.throttle
+    client = f"signin:{request.client.host if request.client else 'unknown'}"
+    wait = throttle.wait_s(client)
+    if wait > 0:
+        return JSONResponse(
+            body("password", f"quá nhiều lần đăng nhập sai; thử lại sau {wait:.0f} giây", code="too_many_attempts"),
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    who = accounts.authenticate(store.engine, username, password)
+    if who is None:
+        throttle.miss(client)
+        log.info("failed sign-in for %r", username)
+        return RedirectResponse("/signin?error=1", status_code=status.HTTP_303_SEE_OTHER)
+    auth.sign_in(request, who)
+    target = next if next.startswith("/") and not next.startswith("//") else "/signin"
+    return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/signout", summary="Sign out", status_code=status.HTTP_303_SEE_OTHER)
+def signout(request: Request) -> RedirectResponse:
+    """Forget the session."""
+    request.session.clear()
+    return RedirectResponse("/signin", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/me", summary="Who is signed in", responses={401: {"model": schemas.ErrorBody}})
+def me(who: Annotated[Principal, Depends(auth.require(*accounts.ROLES))]) -> dict:
+    """The name, role and agency of the person signed in (or of the token)."""
+    return {"name": who.name, "role": who.role, "agency_id": who.agency_id}

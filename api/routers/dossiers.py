@@ -1,0 +1,196 @@
+"""Dossier endpoints: the portal's submissions (role ``portal``), staff reading and moving dossiers, the
+access log (``admin``), and public tracking for citizens.
+
+Personal data of applicants is served only to the roles that need it (:func:`ops.accounts.sees_personal_data`)
+and every such read is logged; tracking answers without personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from api import auth, schemas
+from api.deps import StoreDep
+from api.errors import NotFound, body
+from ops import accounts, dossiers, ingest, tracking
+from ops.accounts import Principal
+from ops.errors import UnknownError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(
+    tags=["dossiers"],
+    responses={
+        401: {"model": schemas.ErrorBody},
+        403: {"model": schemas.ErrorBody},
+        404: {"model": schemas.ErrorBody},
+        422: {"model": schemas.ErrorBody},
+    },
+)
+
+STAFF = ("agency_staff", "dispatcher", "postman", "admin")
+"""Roles that read dossiers (personal data only as :func:`ops.accounts.sees_personal_data` allows)."""
+
+Code = Annotated[str, Path(max_length=64, description="the portal's dossier code")]
+
+
+def _out(row: dict, with_applicant: bool) -> dict:
+    applicant = (
+        {
+            "name": row["applicant_name"],
+            "phone": row["applicant_phone"],
+            "address": row["applicant_address"],
+            "lat": row["lat"],
+            "lon": row["lon"],
+            "priority_group": row["priority_group"],
+        }
+        if with_applicant
+        else None
+    )
+    keep = ("code", "procedure", "agency_id", "authority_code", "channel", "return_mode", "insured_value")
+    return {k: row[k] for k in keep} | {
+        "received_at": dossiers.utc(row["received_at"]).isoformat(),
+        "due_date": row["due_date"].isoformat(),
+        "state": row["state"],
+        "seq": row["seq"],
+        "synthetic": row["synthetic"],
+        "applicant": applicant,
+    }
+
+
+def _row(store: StoreDep, code: str) -> dict:
+    try:
+        return dossiers.current(store.engine, code)
+    except UnknownError:
+        raise NotFound("code", f"no dossier {code!r}") from None
+
+
+@router.post("/dossiers", response_model=schemas.IngestReport, summary="Submit dossiers and status changes (portal)")
+def submit(
+    store: StoreDep,
+    records: Annotated[list[dict[str, Any]], Body(max_length=10_000, description="records of the portal feed")],
+    _who: Annotated[Principal, Depends(auth.require("portal"))],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict:
+    """Store the records (``{"type": "dossier", ...}`` or ``{"type": "event", "code", "event", "at"}``).
+
+    A bad record is rejected with its number (from 1) and the reason; the good ones are kept. With an
+    ``Idempotency-Key`` header, the same key and body give the first answer again without a second write, and
+    the same key with another body is refused (422).
+    """
+    return ingest.submit(store.engine, records, idempotency_key)
+
+
+@router.get("/dossiers/summary", response_model=schemas.DossierSummary, summary="Counts of dossiers")
+def summary(store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF, "planner"))]) -> dict:
+    """The number of dossiers, by state and by procedure."""
+    return dossiers.summary(store.engine)
+
+
+@router.get("/dossiers/{code}", response_model=schemas.DossierOut, summary="A dossier")
+def get_dossier(code: Code, store: StoreDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> dict:
+    """The dossier; the applicant (personal data) only for the staff of the receiving agency and the postman
+    carrying it, and each such read is written to the access log."""
+    row = _row(store, code)
+    allowed = accounts.sees_personal_data(who, row)
+    if allowed:
+        accounts.log_access(store.engine, who, code, "GET /dossiers/{code}")
+    return _out(row, allowed)
+
+
+@router.get("/dossiers/{code}/events", response_model=list[schemas.EventOut], summary="A dossier's journey")
+def get_events(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
+    """Every move of the dossier, first to last."""
+    _row(store, code)
+    return [
+        {
+            "seq": e.seq,
+            "state": e.state,
+            "at": dossiers.utc(e.at).isoformat(),
+            "who": e.who,
+            "place": e.place,
+            "record_no": e.record_no,
+        }
+        for e in dossiers.history(store.engine, code)
+    ]
+
+
+@router.post(
+    "/dossiers/{code}/moves",
+    response_model=schemas.EventOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Move a dossier",
+    responses={409: {"model": schemas.ErrorBody, "description": "move not allowed now, or a concurrent move won"}},
+)
+def move(
+    code: Code,
+    step: schemas.MoveIn,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("agency_staff", "postman", "dispatcher"))],
+) -> dict:
+    """Record a move; refused with 409 when the lifecycle does not allow it from the dossier's state, or when
+    another move was recorded since ``expected_seq`` (read the dossier again and retry)."""
+    event = dossiers.move(
+        store.engine,
+        code,
+        step.to,
+        who=who.name,
+        place=step.place,
+        record_no=step.record_no,
+        expected_seq=step.expected_seq,
+    )
+    return {
+        "seq": event.seq,
+        "state": event.state,
+        "at": event.at.isoformat(),
+        "who": event.who,
+        "place": event.place,
+        "record_no": event.record_no,
+    }
+
+
+@router.get("/access-log", response_model=list[schemas.AccessOut], summary="Reads of personal data (admin)")
+def access_log(
+    store: StoreDep,
+    _who: Annotated[Principal, Depends(auth.require("admin"))],
+    code: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict]:
+    """Who read which dossier's personal data, and when, newest first."""
+    rows = accounts.access_log(store.engine, code=code, limit=limit)
+    return [r | {"at": dossiers.utc(r["at"]).isoformat()} for r in rows]
+
+
+@router.get(
+    "/track/{code}",
+    response_model=schemas.TrackAnswer,
+    tags=["citizens"],
+    summary="Track a dossier (public)",
+    responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
+)
+def track(
+    code: Code,
+    request: Request,
+    store: StoreDep,
+    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$", description="last four digits of the applicant's phone")],
+) -> Any:
+    """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
+    answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
+    throttle: tracking.Throttle = request.app.state.throttle
+    client = request.client.host if request.client else "unknown"
+    wait = throttle.wait_s(client)
+    if wait > 0:
+        return JSONResponse(
+            body("phone_last4", f"quá nhiều lần thử sai; thử lại sau {wait:.0f} giây", code="too_many_attempts"),
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    answer = tracking.track(store.engine, code, phone_last4)
+    if answer is None:
+        throttle.miss(client)
+        raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
+    return answer

@@ -1,0 +1,23 @@
+// Tracking box of the citizens' page: a dossier's state without personal data (GET /track/{code}).
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const form = $("track-form");
+  if (!form) return;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const out = $("track-result");
+    out.textContent = "";
+    const code = $("track-code").value.trim();
+    const last4 = $("track-phone").value.trim();
+    try {
+      const data = await api(`/track/${encodeURIComponent(code)}?phone_last4=${encodeURIComponent(last4)}`);
+      out.className = "";
+      const expected = data.result_expected ? t("js.track_expected", { date: data.result_expected }) : "";
+      out.textContent = t("js.track_answer", { state: data.state_words, where: data.where_words, appointment: data.appointment }) + expected + ".";
+    } catch (e) {
+      out.className = "error";
+      out.textContent = e.message || t("js.track_failed");
+    }
+  });
+})();

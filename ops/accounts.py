@@ -1,0 +1,121 @@
+"""Accounts and roles: people sign in with a name and a password (argon2id hashes), systems use API tokens.
+
+Applicants' personal data only reaches the roles that need it: the staff of the agency that received the
+dossier, and postmen while a dossier is in their hands (on its way to the authority or back to the citizen).
+Every read of personal data is written to the access log (who, when, which dossier).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Engine
+
+from geo._errors import InputError
+from ops import tables
+
+log = logging.getLogger(__name__)
+
+ROLES = ("agency_staff", "dispatcher", "postman", "planner", "admin", "portal")
+"""Roles of people (the first five) and of systems (``portal``, API tokens only)."""
+
+PEOPLE_ROLES = ROLES[:-1]
+
+CARRYING = ("to_authority", "returning")
+"""States in which a postman carries the dossier and needs the applicant's address and phone."""
+
+_hasher = PasswordHasher()
+"""argon2id with the library's defaults (RFC 9106 low-memory profile)."""
+
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who makes a request: a signed-in person or an API token."""
+
+    name: str
+    role: str
+    agency_id: str | None = None
+
+
+def add_user(engine: Engine, name: str, password: str, role: str, *, agency_id: str | None = None) -> Principal:
+    """Create an account.
+
+    Raises
+    ------
+    InputError
+        A malformed name, a short password, an unknown role, agency staff without an agency, or a name taken.
+    """
+    if not _NAME.match(name):
+        raise InputError(f"user name {name!r}: 2-64 letters, digits or _ . @ -")
+    if role not in PEOPLE_ROLES:
+        raise InputError(f"unknown role {role!r} (one of {', '.join(PEOPLE_ROLES)})")
+    if len(password) < 10:
+        raise InputError("a password needs at least 10 characters")
+    if role == "agency_staff" and not agency_id:
+        raise InputError("agency_staff accounts belong to an agency: give its agency_id")
+    row = {
+        "name": name,
+        "password_hash": _hasher.hash(password),
+        "role": role,
+        "agency_id": agency_id,
+        "created_at": datetime.now(UTC),
+    }
+    try:
+        with engine.begin() as conn:
+            conn.execute(tables.users.insert().values(**row))
+    except sa.exc.IntegrityError:
+        raise InputError(f"user {name!r} exists already") from None
+    log.info("user %s added with role %s", name, role)
+    return Principal(name, role, agency_id)
+
+
+def authenticate(engine: Engine, name: str, password: str) -> Principal | None:
+    """The account if the password matches, else ``None`` (the same answer for an unknown name)."""
+    users = tables.users
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(users).where(users.c.name == name)).mappings().first()
+    if row is None:
+        # Hash anyway so that an unknown name takes as long as a wrong password.
+        _hasher.hash(password)
+        return None
+    try:
+        _hasher.verify(row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return Principal(row["name"], row["role"], row["agency_id"])
+
+
+def sees_personal_data(who: Principal, dossier: dict) -> bool:
+    """Whether ``who`` may read the applicant of ``dossier`` (a row of the ``dossiers`` table)."""
+    if who.role == "agency_staff":
+        return who.agency_id == dossier["agency_id"]
+    return who.role == "postman" and dossier["state"] in CARRYING
+
+
+def log_access(engine: Engine, who: Principal, code: str, what: str) -> None:
+    """Write one read of personal data to the access log."""
+    with engine.begin() as conn:
+        conn.execute(
+            tables.access_log.insert().values(
+                at=datetime.now(UTC), who=who.name, role=who.role, dossier_code=code, what=what
+            )
+        )
+
+
+def access_log(engine: Engine, *, code: str | None = None, limit: int = 100) -> list[dict]:
+    """The newest reads of personal data (of one dossier when ``code`` is given), newest first."""
+    log_table = tables.access_log
+    query = sa.select(log_table.c.at, log_table.c.who, log_table.c.role, log_table.c.dossier_code, log_table.c.what)
+    if code is not None:
+        query = query.where(log_table.c.dossier_code == code)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(log_table.c.id.desc()).limit(limit)).mappings()
+        return [dict(r) for r in rows]

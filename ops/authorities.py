@@ -1,0 +1,191 @@
+"""The registry of deciding units: official code, name, level and location.
+
+Seeded from the official list of Hanoi's commune-level units (``../shared/data/vietnam/units_*.json``, the 126
+units since 1 July 2025) located by the map's authorities layer (a committee inside a ward's boundary is that
+ward's), plus the city-level bodies that decide the procedures handled by post. The operator extends it from a
+CSV file. A unit without a location stays in the registry; its dossiers are listed as a data gap, never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo import paths
+from geo._errors import InputError
+from geo._text import fold
+from geo.addressmap import AddressMap
+from ops import tables
+
+log = logging.getLogger(__name__)
+
+UNITS_FILE = Path("vietnam") / "units_2026-07-25.json"
+"""Official administrative units, relative to the shared data folder (the parent of the Hanoi data folder)."""
+
+HANOI = "01"
+"""Official code of Hà Nội."""
+
+
+@dataclass(frozen=True)
+class CityBody:
+    """A city-level deciding body: a code (``01.`` + an abbreviation assigned here; the official unit codes of
+    these bodies are not in the shared data), its name, and words to find its building on the map."""
+
+    code: str
+    name: str
+    map_name: str | None
+
+
+CITY_BODIES = (
+    CityBody("01.BHXH", "Bảo hiểm xã hội thành phố Hà Nội", "bảo hiểm xã hội"),
+    CityBody("01.CA", "Công an thành phố Hà Nội", None),
+    CityBody("01.STP", "Sở Tư pháp Hà Nội", None),
+    CityBody("01.STC", "Sở Tài chính Hà Nội (đăng ký kinh doanh)", "sở kế hoạch và đầu tư"),
+)
+"""City-level bodies deciding social insurance, driving licences (traffic police since March 2025), judicial
+records and business registration (the former planning and investment department, merged into finance in 2025).
+The map has no building named for the city's social insurance office: the national office it names stands in for
+it (an assumption) until the operator imports the city office's location."""
+
+
+def units_file() -> Path:
+    """The official units JSON next to the Hanoi data folder."""
+    return paths.data_dir().parent / UNITS_FILE
+
+
+def communes(path: Path | None = None, *, province: str = HANOI) -> dict[str, str]:
+    """Official commune-level units of a province: code -> full name (``Phường Ba Đình``)."""
+    path = path or units_file()
+    if not path.is_file():
+        raise InputError(f"no units file {path} (official administrative units JSON)")
+    units = json.loads(path.read_text(encoding="utf-8"))
+    for unit in units:
+        if unit.get("Code") == province:
+            return {w["Code"]: w["FullName"] for w in unit.get("Wards", [])}
+    raise InputError(f"{path}: no province with code {province!r}")
+
+
+def ward_codes(amap: AddressMap, units: dict[str, str]) -> dict[str, str]:
+    """Official code of each ward of the map (``ward_id`` -> code), matched by name without diacritics."""
+    by_name = {fold(name): code for code, name in units.items()}
+    return {
+        ward_id: by_name[fold(name)]
+        for ward_id, name in zip(amap.layers.wards["ward_id"], amap.layers.wards["name"], strict=True)
+        if fold(name) in by_name
+    }
+
+
+def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) -> dict[str, int]:
+    """Fill the registry from the official units and the map; rows from a CSV import are kept.
+
+    Returns
+    -------
+    dict
+        ``{"units": N, "located": M}``.
+    """
+    units = units if units is not None else communes()
+    codes = ward_codes(amap, units)
+    committees = amap.layers.authorities[amap.layers.authorities["kind"] == "ward_committee"]
+    inside = gpd.sjoin(committees, amap.layers.wards[["ward_id", "geometry"]], predicate="within")
+    located: dict[str, tuple[float, float, str]] = {}
+    for row in inside.itertuples():
+        code = codes.get(row.ward_id)
+        if code is not None and code not in located:
+            located[code] = (row.geometry.y, row.geometry.x, row.authority_id)
+    rows = [
+        {"code": code, "name": name, "level": "commune", "source": "map", **_where(located.get(code))}
+        for code, name in units.items()
+    ]
+    offices = amap.layers.authorities[amap.layers.authorities["kind"] == "government_office"]
+    for body in CITY_BODIES:
+        hit = None
+        if body.map_name is not None:
+            matches = offices[offices["name"].fillna("").map(fold).str.contains(fold(body.map_name), regex=False)]
+            if len(matches):
+                first = matches.iloc[0]
+                hit = (first.geometry.y, first.geometry.x, first["authority_id"])
+        rows.append({"code": body.code, "name": body.name, "level": "city", "source": "map", **_where(hit)})
+    with engine.begin() as conn:
+        from_csv = set(conn.scalars(sa.select(tables.authorities.c.code).where(tables.authorities.c.source == "csv")))
+        conn.execute(tables.authorities.delete().where(tables.authorities.c.source == "map"))
+        conn.execute(tables.authorities.insert(), [r for r in rows if r["code"] not in from_csv])
+    found = sum(1 for r in rows if r["lat"] is not None)
+    log.info("authorities: %d units, %d located on the map", len(rows), found)
+    return {"units": len(rows), "located": found}
+
+
+def _where(hit: tuple[float, float, str] | None) -> dict:
+    lat, lon, place = hit if hit is not None else (None, None, None)
+    return {"lat": lat, "lon": lon, "place_id": place}
+
+
+def import_csv(engine: Engine, path: Path) -> int:
+    """Add or replace units from a CSV with columns ``code,name,level[,lat,lon]`` (UTF-8); returns the count.
+
+    Raises
+    ------
+    InputError
+        A missing column or a bad row, naming the file and line.
+    """
+    if not path.is_file():
+        raise InputError(f"no such CSV file: {path}")
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"code", "name", "level"} - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(f"{path}: missing columns {', '.join(sorted(missing))}")
+        for line, rec in enumerate(reader, start=2):
+            code, name = (rec.get("code") or "").strip(), (rec.get("name") or "").strip()
+            if not code or not name:
+                raise InputError(f"{path}:{line}: code and name are required")
+            try:
+                lat = float(rec["lat"]) if (rec.get("lat") or "").strip() else None
+                lon = float(rec["lon"]) if (rec.get("lon") or "").strip() else None
+            except ValueError:
+                raise InputError(f"{path}:{line}: lat and lon must be numbers") from None
+            in_range = lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
+            if not in_range and (lat, lon) != (None, None):
+                raise InputError(f"{path}:{line}: give both lat and lon, in degrees")
+            rows.append({"code": code, "name": name, "level": rec["level"].strip() or "other", "lat": lat, "lon": lon})
+    a = tables.authorities
+    with engine.begin() as conn:
+        conn.execute(a.delete().where(a.c.code.in_([r["code"] for r in rows])))
+        conn.execute(a.insert(), [r | {"place_id": None, "source": "csv"} for r in rows])
+    return len(rows)
+
+
+def data_gaps(engine: Engine) -> list[dict]:
+    """Deciding units of stored dossiers that are unknown or have no location, with how many dossiers wait.
+
+    Returns
+    -------
+    list of dict
+        ``authority_code``, ``name`` (null when unknown), ``reason`` and ``dossiers``, most dossiers first.
+    """
+    d, a = tables.dossiers, tables.authorities
+    query = (
+        sa.select(d.c.authority_code, a.c.name, a.c.lat, sa.func.count().label("n"))
+        .select_from(d.outerjoin(a, a.c.code == d.c.authority_code))
+        .where(sa.or_(a.c.code.is_(None), a.c.lat.is_(None)))
+        .group_by(d.c.authority_code, a.c.name, a.c.lat)
+        .order_by(sa.func.count().desc(), d.c.authority_code)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        {
+            "authority_code": r.authority_code,
+            "name": r.name,
+            "reason": "unknown unit" if r.name is None else "no location",
+            "dossiers": r.n,
+        }
+        for r in rows
+    ]

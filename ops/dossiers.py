@@ -1,0 +1,346 @@
+"""The dossier and its journey: fields, states, the allowed moves, and moves recorded as append-only events.
+
+A dossier is received (and digitised) at an agency, shuttled to the deciding authority and handed over against
+a signed record, decided, and its result brought back to the agency or the citizen's door (Decision
+45/2016/QĐ-TTg; Circular 17/2017/TT-BTTTT art. 5). Every move is a row of ``dossier_events``; the state of a
+dossier is the state of its last event, mirrored on its row in the same transaction, and a move names the
+event number it follows, so two concurrent moves cannot both win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from typing import Annotated, Literal, get_args
+
+import shapely
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.engine import Connection, Engine
+
+from ops import tables
+from ops.errors import ConflictError, TransitionError, UnknownError
+
+log = logging.getLogger(__name__)
+
+Procedure = Literal[
+    "social_insurance",
+    "police_papers",
+    "driving_licence",
+    "judicial_record",
+    "land",
+    "civil_status",
+    "business_registration",
+    "other",
+]
+PROCEDURES: tuple[str, ...] = get_args(Procedure)
+"""Procedures handled by post (CONTEXT.md: the common ones, Phú Thọ's mix)."""
+
+Channel = Literal["counter", "online", "home_pickup"]
+ReturnMode = Literal["agency", "address"]
+PriorityGroup = Literal["none", "meritorious", "social_protection"]
+
+State = Literal[
+    "received",
+    "digitised",
+    "to_authority",
+    "at_authority",
+    "decided",
+    "returning",
+    "returned",
+    "cancelled",
+    "failed_return",
+]
+STATES: tuple[str, ...] = get_args(State)
+"""Every state of a dossier, in the order of its journey, then the side states."""
+
+MOVES: dict[str, tuple[str, ...]] = {
+    "received": ("digitised", "at_authority", "cancelled"),
+    "digitised": ("to_authority", "cancelled"),
+    "to_authority": ("at_authority", "cancelled"),
+    "at_authority": ("decided", "cancelled"),
+    "decided": ("returning", "cancelled"),
+    "returning": ("returned", "failed_return", "cancelled"),
+    "failed_return": ("decided", "cancelled"),
+    "returned": (),
+    "cancelled": (),
+}
+"""The states each state may move to; ``received -> at_authority`` only for online dossiers (no shuttle), and
+``failed_return`` (citizen not at home) goes back to ``decided`` for another try."""
+
+HANDOVERS = ("at_authority", "returned")
+"""Moves that hand the dossier over against a signed record (Circular 17/2017 art. 5): a record number is required,
+except for an online dossier reaching its authority."""
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Applicant(BaseModel):
+    """The applicant: personal data, read only by the roles that need it and logged when read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{8,20}$")]
+    address: Text
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    priority_group: PriorityGroup = "none"
+
+
+class Dossier(BaseModel):
+    """A dossier as the portal sends it (the ``dossier`` records of the feed, without ``type``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    procedure: Procedure
+    received_at: datetime
+    agency_id: Code
+    authority_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    channel: Channel
+    return_mode: ReturnMode
+    due_date: date
+    insured_value: int = Field(ge=0, description="Insured value of the dossier, VND")
+    applicant: Applicant
+    synthetic: bool = False
+
+    def row(self) -> dict:
+        """The columns of the ``dossiers`` row (without state), with the hash of the content."""
+        received = utc(self.received_at)
+        a = self.applicant
+        return {
+            "code": self.code,
+            "procedure": self.procedure,
+            "received_at": received,
+            "agency_id": self.agency_id,
+            "authority_code": self.authority_code,
+            "channel": self.channel,
+            "return_mode": self.return_mode,
+            "due_date": self.due_date,
+            "insured_value": self.insured_value,
+            "applicant_name": a.name,
+            "applicant_phone": a.phone,
+            "applicant_address": a.address,
+            "lat": a.lat,
+            "lon": a.lon,
+            "priority_group": a.priority_group,
+            "synthetic": self.synthetic,
+            "content_hash": hashlib.blake2b(self.model_dump_json().encode(), digest_size=16).hexdigest(),
+        }
+
+
+def content_hash(record: dict) -> str:
+    """A short hash of a record's canonical JSON: equal content, equal hash."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def utc(when: datetime) -> datetime:
+    """An aware time in UTC, as the store keeps times (SQLite keeps no offset; a naive time is taken as UTC)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def check_move(code: str, state: str, to: str, *, channel: str) -> None:
+    """Raise :class:`TransitionError` unless ``state -> to`` is allowed for a dossier of ``channel``."""
+    if to not in STATES:
+        raise TransitionError(f"dossier {code}: unknown state {to!r} (one of {', '.join(STATES)})")
+    allowed = [m for m in MOVES[state] if channel == "online" or (state, m) != ("received", "at_authority")]
+    if to not in allowed:
+        why = f"allowed: {', '.join(allowed)}" if allowed else f"{state} is final"
+        raise TransitionError(f"dossier {code} is {state}: move to {to} refused ({why})")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One move of a dossier: its number, the state reached, when, who, where and the handover record."""
+
+    seq: int
+    state: str
+    at: datetime
+    who: str
+    place: str | None
+    record_no: str | None
+
+
+def derived_state(events: Iterable[Event]) -> str:
+    """The state of a dossier from its events: the state of the last one, each move checked against :data:`MOVES`."""
+    ordered = sorted(events, key=lambda e: e.seq)
+    if not ordered or ordered[0].state != "received":
+        raise ValueError("a dossier's journey starts with 'received'")
+    for a, b in pairwise(ordered):
+        if b.state not in MOVES[a.state]:
+            raise ValueError(f"event {b.seq}: {a.state} -> {b.state} is not an allowed move")
+    return ordered[-1].state
+
+
+def history(engine: Engine, code: str) -> list[Event]:
+    """The events of a dossier, first to last (empty for an unknown code)."""
+    ev = tables.events
+    query = sa.select(ev.c.seq, ev.c.state, ev.c.at, ev.c.who, ev.c.place, ev.c.record_no)
+    with engine.connect() as conn:
+        rows = conn.execute(query.where(ev.c.dossier_code == code).order_by(ev.c.seq)).all()
+    return [Event(*r) for r in rows]
+
+
+def current(engine: Engine, code: str) -> dict:
+    """The dossier's row as a dict (personal data included: callers check the role and log the read).
+
+    Raises
+    ------
+    UnknownError
+        No dossier has this code.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(tables.dossiers).where(tables.dossiers.c.code == code)).mappings().first()
+    if row is None:
+        raise UnknownError(f"no dossier {code!r}")
+    return dict(row)
+
+
+def move(
+    engine: Engine,
+    code: str,
+    to: str,
+    *,
+    who: str,
+    place: str | None = None,
+    record_no: str | None = None,
+    at: datetime | None = None,
+    expected_seq: int | None = None,
+) -> Event:
+    """Move a dossier to state ``to``, appending its event.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    code
+        The dossier's code.
+    to
+        The state to move to.
+    who
+        User name (or ``portal``) recording the move.
+    place
+        Where: an agency id, an authority code or ``address``.
+    record_no
+        Number of the signed handover record (required for a handover, :data:`HANDOVERS`).
+    at
+        When (now when omitted).
+    expected_seq
+        The event number the caller read; the move is refused if the dossier moved since.
+
+    Returns
+    -------
+    Event
+        The new event.
+
+    Raises
+    ------
+    UnknownError
+        No dossier has this code.
+    TransitionError
+        The move is not allowed from the dossier's state (the message names the dossier, its state and the move).
+    ConflictError
+        Another move was recorded since the dossier was read; read it again and retry.
+    """
+    row = current(engine, code)
+    state, seq, channel = row["state"], row["seq"], row["channel"]
+    if expected_seq is not None and expected_seq != seq:
+        raise ConflictError(f"dossier {code} moved since event {expected_seq} (now {state}, event {seq})")
+    check_move(code, state, to, channel=channel)
+    if to in HANDOVERS and not record_no and not (to == "at_authority" and channel == "online"):
+        raise TransitionError(f"dossier {code}: the move to {to} is a handover and needs record_no")
+    event = Event(seq + 1, to, utc(at or datetime.now(UTC)), who, place, record_no)
+    with engine.begin() as conn:
+        append(conn, code, seq, event)
+        if to == "at_authority":
+            _apply_waiting_decision(conn, code, event.seq)
+    log.info("dossier %s: %s -> %s by %s", code, state, to, who)
+    return event
+
+
+def append(conn: Connection, code: str, seq: int, event: Event) -> None:
+    """Append ``event`` to a dossier's journey after event ``seq``, in the caller's transaction.
+
+    The conditional update is the transaction's first write, so it waits for the other writers and sees their
+    commits (SQLite) or takes the row lock (PostgreSQL); :class:`ConflictError` when the dossier moved since.
+    """
+    d = tables.dossiers
+    done = conn.execute(
+        d.update()
+        .where(d.c.code == code, d.c.seq == seq)
+        .values(state=event.state, seq=event.seq, updated_at=datetime.now(UTC))
+    )
+    if done.rowcount != 1:
+        raise ConflictError(f"dossier {code} moved since event {seq}; read it again and retry")
+    conn.execute(
+        tables.events.insert().values(
+            dossier_code=code,
+            seq=event.seq,
+            state=event.state,
+            at=event.at,
+            who=event.who,
+            place=event.place,
+            record_no=event.record_no,
+        )
+    )
+
+
+def _apply_waiting_decision(conn: Connection, code: str, seq: int) -> None:
+    """Record the portal's decision that arrived before the dossier reached its authority."""
+    pe = tables.portal_events
+    waiting = conn.execute(
+        sa.select(pe.c.id, pe.c.at).where(pe.c.dossier_code == code, pe.c.event == "decided", ~pe.c.applied)
+    ).first()
+    if waiting is not None:
+        append(conn, code, seq, Event(seq + 1, "decided", waiting.at, "portal", None, None))
+        conn.execute(pe.update().where(pe.c.id == waiting.id).values(applied=True))
+
+
+def summary(engine: Engine) -> dict:
+    """``{"total": N, "by_state": {...}, "by_procedure": {...}}`` of the dossiers in the store."""
+    d = tables.dossiers
+    with engine.connect() as conn:
+        by_state: dict[str, int] = {
+            s: n for s, n in conn.execute(sa.select(d.c.state, sa.func.count()).group_by(d.c.state))
+        }
+        by_procedure: dict[str, int] = {
+            p: n for p, n in conn.execute(sa.select(d.c.procedure, sa.func.count()).group_by(d.c.procedure))
+        }
+    return {
+        "total": sum(by_state.values()),
+        "by_state": {s: by_state[s] for s in STATES if s in by_state},
+        "by_procedure": {p: by_procedure[p] for p in PROCEDURES if p in by_procedure},
+    }
+
+
+def within(engine: Engine, polygon_wkt: str, *, states: Iterable[str] = ("decided",)) -> list[str]:
+    """Codes of the dossiers in ``states`` whose applicant address lies inside a polygon (lon/lat WKT).
+
+    On PostgreSQL this is one query on the PostGIS ``geom`` column and its spatial index; on SQLite a bounding
+    box query, then the exact test with shapely.
+    """
+    d = tables.dossiers
+    wanted = list(states)
+    if engine.dialect.name == "postgresql":
+        # geom is generated by the database from lon and lat (migration 0001), so it is not a Core column.
+        inside = sa.func.ST_Within(sa.literal_column("dossiers.geom"), sa.func.ST_GeomFromText(polygon_wkt, 4326))
+        query = sa.select(d.c.code).where(d.c.state.in_(wanted), inside).order_by(d.c.code)
+        with engine.connect() as conn:
+            return list(conn.scalars(query))
+    shape = shapely.from_wkt(polygon_wkt)
+    west, south, east, north = shape.bounds
+    query = sa.select(d.c.code, d.c.lon, d.c.lat).where(
+        d.c.state.in_(wanted), d.c.lon.between(west, east), d.c.lat.between(south, north)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(d.c.code)).all()
+    hits = shapely.contains_xy(shape, [r.lon for r in rows], [r.lat for r in rows]) if rows else []
+    return [r.code for r, hit in zip(rows, hits, strict=True) if hit]

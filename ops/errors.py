@@ -1,0 +1,31 @@
+"""Exceptions of the operations layer, under the hierarchy of :mod:`geo._errors`; mapped once in :mod:`api.errors`."""
+
+from __future__ import annotations
+
+from geo._errors import AgencynetError, InputError
+
+
+class FieldError(InputError):
+    """Bad input in a named field of a request or record (``lat``, ``tasks[2].pickup`` ...)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class ConflictError(AgencynetError):
+    """The record changed since it was read (another request updated it first)."""
+
+
+class UnknownError(AgencynetError, LookupError):
+    """No record has the code or id asked for."""
+
+
+class TransitionError(AgencynetError, ValueError):
+    """A move the lifecycle does not allow from the dossier's state; the message names the dossier, its state
+    and the move."""
+
+
+class IdempotencyError(InputError):
+    """An ``Idempotency-Key`` used again with another request body."""

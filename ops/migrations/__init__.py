@@ -1,0 +1,1 @@
+"""Alembic migrations of the operations store; applied by :func:`ops.database.connect`."""

@@ -1,0 +1,136 @@
+"""The tables of the operations store (SQLAlchemy Core), the schema that :mod:`ops.migrations` creates.
+
+Locations are latitude and longitude columns on every backend; on PostgreSQL the migration adds a PostGIS
+``geom`` column generated from them, with a spatial index, so spatial queries run in the database while the
+application writes the same rows everywhere.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+TZ = sa.DateTime(timezone=True)
+
+
+def _record_table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("updated_at", TZ, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("request", sa.JSON, nullable=False),
+        sa.Column("state", sa.JSON, nullable=False),
+        sa.Column("result", sa.JSON, nullable=False),
+    )
+
+
+plans = _record_table("plans")
+"""Dispatch plans: ``request`` as posted, ``state`` needed to continue, ``result`` as served."""
+
+scenarios = _record_table("scenarios")
+"""Site-planning scenarios, kept like plans."""
+
+dossiers = sa.Table(
+    "dossiers",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("procedure", sa.String(32), nullable=False, index=True),
+    sa.Column("received_at", TZ, nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("authority_code", sa.String(32), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("return_mode", sa.String(16), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("insured_value", sa.BigInteger, nullable=False),
+    sa.Column("applicant_name", sa.String(200), nullable=False),
+    sa.Column("applicant_phone", sa.String(32), nullable=False),
+    sa.Column("applicant_address", sa.String(500), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("priority_group", sa.String(24), nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False),
+    sa.Column("content_hash", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("updated_at", TZ, nullable=False),
+)
+"""One row per dossier; ``state`` and ``seq`` mirror the dossier's last event (kept in the same transaction)."""
+
+events = sa.Table(
+    "dossier_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_code", sa.String(64), sa.ForeignKey("dossiers.code"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("place", sa.String(64), nullable=True),
+    sa.Column("record_no", sa.String(64), nullable=True),
+    sa.UniqueConstraint("dossier_code", "seq", name="uq_dossier_events_seq"),
+)
+"""The append-only journey: one row per move; the state a dossier is in is the state of its last event."""
+
+portal_events = sa.Table(
+    "portal_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_code", sa.String(64), sa.ForeignKey("dossiers.code"), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+    sa.Column("applied", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("dossier_code", "event", "at", name="uq_portal_events"),
+)
+"""Status changes sent by the portal, each kept once; a decision waits here until its dossier is at the
+authority."""
+
+authorities = sa.Table(
+    "authorities",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("place_id", sa.String(64), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+)
+"""Deciding units keyed by official code; a unit without a location is a data gap, never dropped."""
+
+idempotency = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+"""Answers of ``POST /dossiers`` by ``Idempotency-Key``: the same key and body replay the answer."""
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=True),
+    sa.Column("created_at", TZ, nullable=False),
+)
+"""People who sign in to the pages (argon2id hashes)."""
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", TZ, nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("dossier_code", sa.String(64), nullable=False, index=True),
+    sa.Column("what", sa.String(64), nullable=False),
+)
+"""Every read of an applicant's personal data: who, when, which dossier."""

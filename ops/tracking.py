@@ -1,0 +1,125 @@
+"""Tracking for citizens: where a dossier is and when its result is expected, without personal data.
+
+A citizen gives the dossier's code and the last four digits of the applicant's phone. A wrong check answers
+exactly like an unknown code, and repeated wrong tries from one client are throttled.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ops import tables
+
+WORDS = {
+    "received": "Đã tiếp nhận tại điểm phục vụ",
+    "digitised": "Đã số hoá hồ sơ",
+    "to_authority": "Đang chuyển đến cơ quan giải quyết",
+    "at_authority": "Cơ quan có thẩm quyền đang giải quyết",
+    "decided": "Đã có kết quả, chờ trả",
+    "returning": "Bưu tá đang mang kết quả đến",
+    "returned": "Đã trả kết quả",
+    "cancelled": "Hồ sơ đã huỷ",
+    "failed_return": "Chưa trả được kết quả (vắng nhà), sẽ giao lại",
+}
+"""The state in words, for citizens (Vietnamese)."""
+
+WHERE = {
+    "received": "agency",
+    "digitised": "agency",
+    "to_authority": "in_transit",
+    "at_authority": "authority",
+    "decided": "authority",
+    "returning": "in_transit",
+    "returned": "returned",
+    "cancelled": "agency",
+    "failed_return": "in_transit",
+}
+"""Where the dossier is: at the agency, in transit, at the authority, or back with the citizen."""
+
+WHERE_WORDS = {
+    "agency": "Tại điểm phục vụ",
+    "in_transit": "Đang vận chuyển",
+    "authority": "Tại cơ quan giải quyết",
+    "returned": "Đã giao cho công dân",
+}
+
+RETURN_DAYS = 1
+"""Working days from the appointment date to a result brought to the citizen's address (assumption: one postal
+round); a result returned at the agency is expected on the appointment date."""
+
+
+def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
+    """The public view of a dossier, or ``None`` for an unknown code or a wrong check (the same answer).
+
+    Returns
+    -------
+    dict or None
+        ``code``, ``state``, ``state_words``, ``where``, ``where_words``, ``appointment`` (the due date) and
+        ``result_expected`` (a date, or ``null`` once returned or cancelled); nothing about the applicant.
+    """
+    d = tables.dossiers
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(d.c.code, d.c.state, d.c.due_date, d.c.return_mode, d.c.applicant_phone, d.c.procedure).where(
+                d.c.code == code
+            )
+        ).first()
+    digits = "".join(ch for ch in (row.applicant_phone if row else "") if ch.isdigit())
+    if row is None or len(phone_last4) != 4 or digits[-4:] != phone_last4:
+        return None
+    due: date = row.due_date
+    expected: date | None = due if row.return_mode == "agency" else _add_working_days(due, RETURN_DAYS)
+    if row.state in ("returned", "cancelled"):
+        expected = None
+    return {
+        "code": row.code,
+        "procedure": row.procedure,
+        "state": row.state,
+        "state_words": WORDS[row.state],
+        "where": WHERE[row.state],
+        "where_words": WHERE_WORDS[WHERE[row.state]],
+        "appointment": due.isoformat(),
+        "result_expected": None if expected is None else expected.isoformat(),
+    }
+
+
+def _add_working_days(day: date, n: int) -> date:
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+class Throttle:
+    """At most ``tries`` wrong answers per client in a sliding ``window_s``; then the client waits.
+
+    Kept in the process's memory: one service process answers tracking (a shared store would be needed to
+    throttle across several workers).
+    """
+
+    def __init__(self, tries: int = 5, window_s: float = 900.0) -> None:
+        self.tries = tries
+        self.window_s = window_s
+        self._misses: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def wait_s(self, client: str) -> float:
+        """Seconds the client must wait before trying again (0 when it may try now)."""
+        now = time.monotonic()
+        with self._lock:
+            misses = self._misses[client]
+            while misses and misses[0] <= now - self.window_s:
+                misses.popleft()
+            return 0.0 if len(misses) < self.tries else misses[0] + self.window_s - now
+
+    def miss(self, client: str) -> None:
+        """Count a wrong try."""
+        with self._lock:
+            self._misses[client].append(time.monotonic())

@@ -1,0 +1,84 @@
+"""Signing in and the tracking box in a real browser (headless Chromium driven by Playwright), against a live
+server whose store holds two synthetic dossiers and a staff account. The browser fixtures are those of
+``test_browser.py``; the server here has its own store."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+import tests.api.test_browser as pages
+from api.app import create_app
+from api.settings import Settings
+from geo.addressmap import AddressMap
+from ops import accounts, database, ingest
+from tests.ops.cases import dossier
+
+browser = pages.browser
+page = pages.page
+PASSWORD = "mật-khẩu-thử-nghiệm"
+
+
+@pytest.fixture(scope="module")
+def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service under uvicorn on a free loopback port, with a staff account of agency osm:node/1."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-dossiers') / 'store.sqlite'}"
+    engine = database.connect(url)
+    accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1")
+    ingest.ingest(engine, [(1, dossier("HS-1")), (2, dossier("HS-2", agency_id="osm:node/2"))])
+    engine.dispose()
+    port = pages._free_port()
+    config = uvicorn.Config(
+        create_app(Settings(database_url=url), amap=hanoi), host="127.0.0.1", port=port, log_level="warning"
+    )
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_sign_in_and_look_a_dossier_up(page) -> None:
+    page.goto("/signin")
+    page.fill("#username", "lan")
+    page.fill("#password", "sai-mật-khẩu")
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#signin-error').textContent.includes('Sai tên đăng nhập')")
+    page.fill("#username", "lan")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: lan')")
+    page.fill("#lookup-code", "HS-1")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-result dd")
+    assert "Nguyễn Văn An (tổng hợp)" in page.inner_text("#lookup-result")
+    page.fill("#lookup-code", "HS-2")  # received at another agency: no personal data for this account
+    page.click("#lookup-form button")
+    page.wait_for_function("document.querySelector('#lookup-result').textContent.includes('HS-2')")
+    assert "không có quyền xem" in page.inner_text("#lookup-result")
+    pages._shot(page, "signin")
+
+
+def test_tracking_box(page) -> None:
+    page.goto("/")
+    pages._ready(page)
+    page.fill("#track-code", "HS-1")
+    page.fill("#track-phone", "5678")
+    page.click("#track-button")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Đã tiếp nhận')")
+    answer = page.inner_text("#track-result")
+    assert "Ngày hẹn trả: 2026-02-10" in answer and "Nguyễn" not in answer
+    page.fill("#track-phone", "0000")
+    page.click("#track-button")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('không tìm thấy')")
+    pages._shot(page, "tracking")

@@ -1,0 +1,143 @@
+"""Dossier endpoints: the portal's idempotent submissions, roles (401/403), personal data only where needed and
+logged, moves refused with 409, public tracking without personal data and throttled, signing in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.addressmap import AddressMap
+from ops import accounts
+from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
+from tests.ops.cases import dossier, event
+
+PORTAL_AUTH = {"Authorization": f"Bearer {PORTAL}"}
+ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
+DISPATCH_AUTH = {"Authorization": f"Bearer {DISPATCHER}"}
+PASSWORD = "một-mật-khẩu-dài"
+
+
+@pytest.fixture
+def service(hanoi: AddressMap, tmp_path: Path):
+    """A service of its own (own database, own throttle), with staff of two agencies and a postman."""
+    with client_for(settings_for(tmp_path / "dossiers.sqlite"), hanoi) as client:
+        engine = client.app.state.store.engine
+        accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1")
+        accounts.add_user(engine, "minh", PASSWORD, "agency_staff", agency_id="osm:node/2")
+        accounts.add_user(engine, "hung", PASSWORD, "postman")
+        yield client
+
+
+def _sign_in(client, name: str) -> None:
+    answer = client.post("/signin", data={"username": name, "password": PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/signin"
+    assert client.get("/me").json()["name"] == name
+
+
+def test_portal_submission_is_idempotent(service) -> None:
+    body = [dossier("HS-1"), dossier("HS-2", channel="online"), event("HS-2", "decided")]
+    assert service.post("/dossiers", json=body).status_code == 401
+    assert service.post("/dossiers", json=body, headers=DISPATCH_AUTH).status_code == 403
+    key = {**PORTAL_AUTH, "Idempotency-Key": "batch-0001"}
+    first = service.post("/dossiers", json=body, headers=key)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"read": 3, "created": 3, "updated": 0, "unchanged": 0, "rejected": []}
+    again = service.post("/dossiers", json=body, headers=key)
+    assert again.json() == first.json()
+    other = service.post("/dossiers", json=[dossier("HS-3")], headers=key)
+    assert other.status_code == 422
+    assert other.json()["detail"][0]["field"] == "Idempotency-Key"
+    summary = service.get("/dossiers/summary", headers=DISPATCH_AUTH).json()
+    assert summary == {
+        "total": 2,
+        "by_state": {"received": 1, "decided": 1},
+        "by_procedure": {"social_insurance": 2},
+    }
+    rerun = service.post("/dossiers", json=body, headers=PORTAL_AUTH).json()
+    assert (rerun["created"], rerun["unchanged"]) == (0, 3)
+    bad = service.post("/dossiers", json=[{"type": "dossier", "code": "HS-9"}, dossier("HS-4")], headers=PORTAL_AUTH)
+    assert bad.status_code == 200 and bad.json()["created"] == 1
+    assert bad.json()["rejected"][0]["line"] == 1
+
+
+def test_personal_data_only_for_the_roles_that_need_it_and_logged(service) -> None:
+    service.post("/dossiers", json=[dossier("HS-1")], headers=PORTAL_AUTH)
+    assert service.get("/dossiers/HS-1").status_code == 401
+    assert service.get("/dossiers/HS-1", headers=PORTAL_AUTH).status_code == 403
+    assert service.get("/dossiers/HS-1", headers=DISPATCH_AUTH).json()["applicant"] is None
+    _sign_in(service, "minh")  # staff of another agency
+    assert service.get("/dossiers/HS-1").json()["applicant"] is None
+    _sign_in(service, "lan")  # staff of the receiving agency
+    seen = service.get("/dossiers/HS-1").json()
+    assert seen["applicant"]["name"] == "Nguyễn Văn An (tổng hợp)"
+    for to in ("digitised", "to_authority"):
+        assert service.post("/dossiers/HS-1/moves", json={"to": to}).status_code == 201
+    _sign_in(service, "hung")  # the postman carrying it to the authority
+    assert service.get("/dossiers/HS-1").json()["applicant"]["phone"] == "0912345678"
+    assert service.get("/access-log", headers=DISPATCH_AUTH).status_code == 403
+    log = service.get("/access-log", params={"code": "HS-1"}, headers=ADMIN_AUTH).json()
+    assert [(e["who"], e["role"], e["dossier_code"]) for e in log] == [
+        ("hung", "postman", "HS-1"),
+        ("lan", "agency_staff", "HS-1"),
+    ]
+    assert service.get("/dossiers/HS-404", headers=DISPATCH_AUTH).status_code == 404
+
+
+def test_moves_refused_with_409(service) -> None:
+    service.post("/dossiers", json=[dossier("HS-1")], headers=PORTAL_AUTH)
+    _sign_in(service, "lan")
+    skip = service.post("/dossiers/HS-1/moves", json={"to": "decided"})
+    assert skip.status_code == 409
+    refused = skip.json()["detail"][0]
+    assert refused["reason"] == "transition_refused"
+    assert "dossier HS-1 is received: move to decided refused" in refused["message"]
+    assert service.post("/dossiers/HS-1/moves", json={"to": "digitised", "expected_seq": 1}).status_code == 201
+    stale = service.post("/dossiers/HS-1/moves", json={"to": "to_authority", "expected_seq": 1})
+    assert stale.status_code == 409
+    assert stale.json()["detail"][0]["reason"] == "conflict"
+    assert "moved since event 1" in stale.json()["detail"][0]["message"]
+    journey = service.get("/dossiers/HS-1/events").json()
+    assert [(e["seq"], e["state"], e["who"]) for e in journey] == [(1, "received", "portal"), (2, "digitised", "lan")]
+    assert service.post("/dossiers/HS-404/moves", json={"to": "digitised"}).status_code == 404
+    assert service.post("/dossiers/HS-1/moves", json={"to": "lost"}).status_code == 422
+
+
+def test_tracking_without_personal_data_and_throttled(service) -> None:
+    service.post("/dossiers", json=[dossier("HS-1", return_mode="agency")], headers=PORTAL_AUTH)
+    found = service.get("/track/HS-1", params={"phone_last4": "5678"})
+    assert found.status_code == 200
+    assert found.json() == {
+        "code": "HS-1",
+        "procedure": "social_insurance",
+        "state": "received",
+        "state_words": "Đã tiếp nhận tại điểm phục vụ",
+        "where": "agency",
+        "where_words": "Tại điểm phục vụ",
+        "appointment": "2026-02-10",
+        "result_expected": "2026-02-10",
+    }
+    for personal in ("Nguyễn", "0912345678", "Hàng Bạc", "21.034"):
+        assert personal not in found.text
+    wrong = service.get("/track/HS-1", params={"phone_last4": "0000"})
+    unknown = service.get("/track/HS-404", params={"phone_last4": "5678"})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+    assert service.get("/track/HS-1", params={"phone_last4": "12a4"}).status_code == 422
+    for _ in range(3):
+        assert service.get("/track/HS-1", params={"phone_last4": "1111"}).status_code == 404
+    throttled = service.get("/track/HS-1", params={"phone_last4": "5678"})
+    assert throttled.status_code == 429
+    assert int(throttled.headers["retry-after"]) > 0
+
+
+def test_sign_in_and_out(service) -> None:
+    wrong = service.post("/signin", data={"username": "lan", "password": "sai-mật-khẩu"}, follow_redirects=False)
+    assert wrong.status_code == 303 and wrong.headers["location"] == "/signin?error=1"
+    assert service.get("/me").status_code == 401
+    _sign_in(service, "lan")
+    assert "agencynet_session" in service.cookies
+    assert service.get("/me").json() == {"name": "lan", "role": "agency_staff", "agency_id": "osm:node/1"}
+    service.post("/signout", follow_redirects=False)
+    assert service.get("/me").status_code == 401
+    assert "Đăng nhập" in service.get("/signin").text

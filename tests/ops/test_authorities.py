@@ -1,0 +1,54 @@
+"""The registry of deciding units on both backends: seeded from the official units and the map, extended by CSV,
+and dossiers of units without a location listed as data gaps, never dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from geo._errors import InputError
+from geo.addressmap import AddressMap
+from ops import authorities, dossiers, ingest
+from tests.ops.cases import dossier
+
+
+def test_seed_locates_committees_in_their_wards(engine: Engine, hanoi: AddressMap) -> None:
+    units = authorities.communes()
+    assert len(units) == 126
+    found = authorities.seed(engine, hanoi, units)
+    assert found["units"] == 126 + len(authorities.CITY_BODIES)
+    assert 5 <= found["located"] < found["units"]
+    # The committee mapped as "UBND phường Xuân Tảo" lies inside the boundary of today's Phường Xuân Đỉnh.
+    xuan_dinh = next(code for code, name in units.items() if name == "Phường Xuân Đỉnh")
+    ingest.ingest(engine, [(1, dossier("HS-1", authority_code=xuan_dinh))])
+    assert authorities.data_gaps(engine) == []
+    again = authorities.seed(engine, hanoi, units)
+    assert again == found
+
+
+def test_gaps_are_listed_and_filled_by_a_csv(engine: Engine, hanoi: AddressMap, tmp_path: Path) -> None:
+    units = authorities.communes()
+    authorities.seed(engine, hanoi, units)
+    nghia_do = next(code for code, name in units.items() if name == "Phường Nghĩa Đô")
+    records = [dossier("HS-1", authority_code=nghia_do), dossier("HS-2", authority_code="99999")]
+    report = ingest.ingest(engine, list(enumerate(records, start=1)))
+    assert report.created == 2 and dossiers.summary(engine)["total"] == 2
+    gaps = {g["authority_code"]: g for g in authorities.data_gaps(engine)}
+    assert gaps[nghia_do] | {} == {
+        "authority_code": nghia_do,
+        "name": "Phường Nghĩa Đô",
+        "reason": "no location",
+        "dossiers": 1,
+    }
+    assert gaps["99999"]["reason"] == "unknown unit"
+    table = tmp_path / "units.csv"
+    table.write_text(f"code,name,level,lat,lon\n{nghia_do},UBND phường Nghĩa Đô,commune,21.0465,105.7990\n", "utf-8")
+    assert authorities.import_csv(engine, table) == 1
+    assert [g["authority_code"] for g in authorities.data_gaps(engine)] == ["99999"]
+    authorities.seed(engine, hanoi, units)  # seeding again keeps the operator's row
+    assert [g["authority_code"] for g in authorities.data_gaps(engine)] == ["99999"]
+    table.write_text("code,name,level,lat,lon\n00001,X,commune,91,105\n", "utf-8")
+    with pytest.raises(InputError, match=r"units.csv:2: give both lat and lon"):
+        authorities.import_csv(engine, table)
