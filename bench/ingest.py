@@ -4,9 +4,10 @@ Run ``python bench/ingest.py`` (``--help`` for options). The feed is a synthetic
 (``agencynet simulate-dossiers``: 35,566 dossiers and their portal events by default). Printed, all in the same
 run and on the same feed: for each backend, the rate of a first ingest into an empty store (new records) and of
 a second one (every record already there), wall clock and per CPU second of the ingesting process (the
-machine's cores may be shared; the database server's own CPU is not counted), and, as the baseline, the same code writing one record per
-transaction (what an ingest without batching would do), measured on the first ``--baseline`` records. Issue 10's
-target: at least 5,000 new records per second into SQLite on this machine (2 cores).
+machine's cores may be shared; the database server's own CPU is not counted), and, as the baseline, the same
+code writing one record per transaction (what an ingest without batching would do), measured on the first
+``--baseline`` records. Issue 10's target: at least 5,000 new records per second into SQLite on this machine
+(2 cores).
 
 PostgreSQL is Debian's packaged cluster started like the tests do (:mod:`tests.pgserver`, needs root), or the
 database named by ``--postgres URL``; ``--no-postgres`` leaves it out.
