@@ -27,6 +27,7 @@ COMMANDS = (
     "dispatch",
     "plan_sites",
     "coverage",
+    "batch",
     "serve",
     "simulate_dossiers",
     "ingest",

@@ -133,11 +133,32 @@ def load(
     say("reading layers")
     layers = _layers.build(net, data_dir if data_dir is not None else paths.data_dir())
     say("indexing agencies")
+    return assemble(net, layers)
+
+
+def assemble(net: RoadNetwork, layers: Layers, *, allow_no_agency: bool = False) -> AddressMap:
+    """A map of a built network and its layers: the agencies on its roads snapped and indexed.
+
+    Parameters
+    ----------
+    net
+        The road network.
+    layers
+        Its layers (:func:`geo.layers.build`, possibly clipped to a region).
+    allow_no_agency
+        Accept a map without any agency on its roads (a region where sites are planned from nothing); its
+        agency table is then empty.
+
+    Returns
+    -------
+    AddressMap
+        The loaded map; :class:`InputError` when no agency lies on its roads, unless allowed.
+    """
     agencies = layers.agencies
     lons, lats = agencies.geometry.x.values, agencies.geometry.y.values
     on_map = snap.road_distances(net, lons, lats) <= snap.DEFAULT_MAX_DISTANCE_M
     agencies = agencies[on_map].reset_index(drop=True)
-    if agencies.empty:
+    if agencies.empty and not allow_no_agency:
         raise InputError(f"no agency lies within {snap.DEFAULT_MAX_DISTANCE_M:.0f} m of this map's roads")
     points = snap.to_edges(net, agencies.geometry.x.values, agencies.geometry.y.values)
     table = matrix.target_table(net, points)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import re
 import tempfile
@@ -389,6 +390,9 @@ def build(
     )
     if use_cache:
         say("writing cache")
-        with open(cache_file, "wb") as handle:
+        # Written aside then renamed: a process killed mid-write (a batch worker) leaves no truncated cache.
+        partial = cache_file.with_name(f"{cache_file.name}.{os.getpid()}.part")
+        with open(partial, "wb") as handle:
             pickle.dump(network, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cache_file)
     return network

@@ -32,3 +32,9 @@ def cache_dir() -> Path:
 def default_osm() -> Path:
     """The default OSM extract: the merged central-Hanoi highways PBF in the data folder."""
     return data_dir() / DEFAULT_OSM
+
+
+def vietnam_dir() -> Path:
+    """The folder of Vietnam's administrative units (``AGENCYNET_VIETNAM_DATA`` or ``vietnam`` beside the data)."""
+    env = os.environ.get("AGENCYNET_VIETNAM_DATA")
+    return Path(env) if env else data_dir().parent / "vietnam"

@@ -51,6 +51,9 @@ Its routes are long (a postman's day holds 20-40 pairs, against 5-15 customers p
 files), and a pair's insertion costs the square of the route's length, so the benchmark's 100 would make one
 iteration cost tens of milliseconds; 20 keeps a few hundred iterations a second on a 300-task day."""
 
+BANK_SAMPLE = 10
+"""Requests left out by earlier iterations that one repair tries again (besides those it just removed)."""
+
 CHUNK_S = 0.05
 """Seconds of one compiled call of the search, at most: the wall clock is read between calls."""
 
@@ -238,6 +241,11 @@ class Result:
     """(seconds, vehicles) each time a complete plan with fewer vehicles was found."""
     stopped_by_clock: bool = False
     """Whether the wall clock ended the search before its iteration budget."""
+    breaks: list[int | None] | None = None
+    """Per vehicle of the general search, when its break starts (``None``: no break in the route)."""
+    starts: list[list[int]] | None = None
+    """Per vehicle of the general search, the start of service at each stop of the route, start and end
+    included (the earliest schedule)."""
 
     @property
     def vehicles(self) -> int:
@@ -808,6 +816,21 @@ def _iterate(
         _remove(cand, inst, chosen, got)
         bank = _bank(cand, inst)
         np.random.shuffle(bank)
+        if len(bank) > got + BANK_SAMPLE:
+            # The requests just removed, and a few of those left out before (a long bank would make every
+            # repair try all of them on every route).
+            fresh = np.zeros(len(cand[6]), dtype=np.bool_)
+            for x in range(got):
+                fresh[inst[5][chosen[x], 0]] = True
+            keep = np.empty(len(bank), dtype=np.int64)
+            n_keep, n_old = 0, 0
+            for r in bank:
+                if fresh[inst[5][r, 0]] or n_old < BANK_SAMPLE:
+                    if not fresh[inst[5][r, 0]]:
+                        n_old += 1
+                    keep[n_keep] = r
+                    n_keep += 1
+            bank = keep[:n_keep]
         _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax, rank_pen)
         f = _objective(cand, inst, pen)
         score = 0.0
@@ -1065,6 +1088,10 @@ def plan(
     by_clock = iterations is not None and int(s.state[2]) < iterations
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
     unserved = [int(r) for r in s.banked(best)]
+    breaks: list[int | None] = []
+    for k, route in enumerate(routes):
+        brk = int(data.vehicles[k, _VB])
+        breaks.append(int(best[3][k, route.index(brk) + 1]) if brk in route else None)
     log.info(
         "alns: %d vehicles, cost %d, %d left out, %d iterations in %.2f s",
         sum(1 for k in range(data.fleet) if _route_used(best, s.inst, k)),
@@ -1073,7 +1100,10 @@ def plan(
         int(s.state[2]),
         time.perf_counter() - started,
     )
-    return Result(routes, s.distance(best), unserved, int(s.state[2]), [], stopped_by_clock=by_clock)
+    starts = [[int(x) for x in best[3][k, : len(routes[k]) + 2]] for k in range(data.fleet)]
+    return Result(
+        routes, s.distance(best), unserved, int(s.state[2]), [], stopped_by_clock=by_clock, breaks=breaks, starts=starts
+    )
 
 
 @njit(cache=True)

@@ -6,12 +6,20 @@ Each shuttle, result return or home pickup is a pickup-and-delivery pair served 
 Tasks are optional with a drop penalty by priority; a task that must be done today gets a penalty larger than
 any plan, so it is left out only when it cannot be served, and the plan then says why.
 
-Determinism: the OR-Tools routing search is single-threaded and has no random choices, so two runs with the
-same input and the same stopping rule give the same plan. A wall-clock limit is not such a rule (a loaded
-machine does fewer steps), so by default the search is bounded by a number of solutions derived from the time
-limit (:data:`SOLUTIONS_PER_SECOND`), with the wall clock only as a safety cap at twice the limit; the plan's
-``meta["deterministic"]`` says whether the cap had to stop the search. Pass ``deterministic=False`` to use
-the whole wall-clock budget instead (the benchmarks do, to compare at equal time).
+The search (issue 9): the adaptive large neighbourhood search of :mod:`routing.warm` builds and improves the
+plan for most of the limit; OR-Tools then takes it on the full model (given the break times), checks it and
+shortens it with guided local search for what is left. Days above :data:`POLISH_MAX_NODES` keep the search's
+own schedule. Tasks dropped although a route can still take them for less than their penalty are put in
+(:func:`routing.insertion.insertions`), and every task left out is explained. All of it within the limit on the
+wall clock: the search gets the limit less the measured cost of building the OR-Tools model and a share for
+OR-Tools and the explanations.
+
+Determinism: with ``deterministic=True`` (the default) the warm start stops at an iteration budget scaled to
+the limit (:data:`routing.warm.ITERATION_RATE`) and OR-Tools at a number of solutions
+(:data:`SOLUTIONS_PER_SECOND`); both are also stopped by the wall clock. Same input, seed and limit give the
+same plan whenever the budgets, not the clock, end the searches (an idle machine); ``meta["deterministic"]``
+says whether that was so. ``deterministic=False`` uses the whole wall-clock budget (the benchmarks do, to
+compare at equal time).
 """
 
 from __future__ import annotations
@@ -24,10 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
-from routing import warm
+from routing import alns, insertion, warm
 from routing.errors import InfeasibleError
 from routing.plan import Plan, Route, Stop, Unserved
-from routing.problem import ALL_DAY, Postman, Problem, Task, Window, hhmm
+from routing.problem import Postman, Problem, Task, Window, hhmm
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,13 @@ SOLUTIONS_PER_SECOND = 20
 OR-Tools counts every solution the local search accepts. Measured on this project's 2-core machine under load:
 about 20-40 a second with guided local search on a 100-task pickup-and-delivery day with 6 postmen, many more
 on small problems, so the count normally ends the search before the time limit."""
+
+POLISH_MAX_NODES = 1300
+"""Largest model (task stops plus two nodes per postman) that OR-Tools takes the warm start of.
+
+OR-Tools reads a plan with lunch breaks by searching the break times: 0.4 s on a 300-task day, 29.5 s on a
+1,000-task day with 25 postmen (measured here); given the break times it rejects the plan on that day. Above this
+size the search's own schedule is the plan (``Plan.status`` ``WARM_START``), checked like any other."""
 
 MODEL_SECONDS_PER_PAIR = 2e-6
 """Seconds to build the OR-Tools model and read a plan into it, per pair of nodes (its matrices are dense)."""
@@ -176,6 +191,7 @@ class _Model:
         self.key_node = table.key_node
         pairs, singles = table.pairs, table.singles
         self.nodes = nodes
+        self.breaks: dict[int, pywrapcp.IntervalVar] = {}
         self.manager = pywrapcp.RoutingIndexManager(len(nodes), nv, list(range(nv)), list(range(nv, 2 * nv)))
         routing = self.routing = pywrapcp.RoutingModel(self.manager)
         solver = routing.solver()
@@ -227,6 +243,7 @@ class _Model:
                     interval = solver.FixedDurationIntervalVar(
                         earliest, b.latest - b.duration, b.duration, False, f"break {vi}"
                     )
+                    self.breaks[vi] = interval
                     # Service times by routing index: a break may not interrupt a service.
                     visit = [int(service[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
                     tdim.SetBreakIntervalsOfVehicle([interval], vi, visit)
@@ -255,6 +272,25 @@ class _Model:
     def routes_to_indices(self, routes: Sequence[Sequence[StopKey]]) -> list[list[int]]:
         """Routing indices of routes given as task stops; stops unknown to the model are skipped."""
         return [[self.manager.NodeToIndex(self.key_node[k]) for k in r if k in self.key_node] for r in routes]
+
+    def hint(self, routes: Sequence[Sequence[StopKey]], breaks: Sequence[int | None]) -> pywrapcp.Assignment | None:
+        """A first solution from routes and break start times (seconds), or ``None`` when they do not fit.
+
+        OR-Tools' own reading of routes (``ReadAssignmentFromRoutes``) searches for the break times and takes
+        about 30 s on a 1,000-task day; given the times it only checks them."""
+        assignment = self.routing.solver().Assignment()
+        if not self.routing.RoutesToAssignment(self.routes_to_indices(routes), True, True, assignment):
+            return None
+        for vi, interval in self.breaks.items():
+            start = breaks[vi] if vi < len(breaks) else None
+            if start is None:
+                continue
+            assignment.Add(interval)
+            assignment.SetStartValue(interval, start)
+            assignment.SetDurationValue(interval, interval.DurationMin())
+            assignment.SetEndValue(interval, start + interval.DurationMin())
+            assignment.SetPerformedValue(interval, 1)
+        return assignment
 
     def read_routes(self, assignment: pywrapcp.Assignment) -> list[list[StopKey]]:
         """The routes of a solution as task stops."""
@@ -549,10 +585,15 @@ def _run(
     table = _Table(problem, vehicles, tasks, carried)
     hinted = [list(initial_routes.get(v.postman.id, ())) for v in vehicles] if initial_routes else None
     alns_meta: dict = {}
+    breaks: list[int | None] | None = None
+    found: alns.Result | None = None
+    polish = not warm_start or len(table.nodes) <= POLISH_MAX_NODES
     if warm_start:
         # The search gets the limit less what building the OR-Tools model, reading the plan back and explaining
         # what is left out will take (measured: about 2 us per node pair of the model, see module notes).
-        reserve = MODEL_SECONDS_PER_PAIR * len(table.nodes) ** 2 + RESERVE_S + 2 * EXPLAIN_SHARE * time_limit_s
+        reserve = RESERVE_S + EXPLAIN_SHARE * time_limit_s
+        if polish:
+            reserve += MODEL_SECONDS_PER_PAIR * len(table.nodes) ** 2 + EXPLAIN_SHARE * time_limit_s
         budget = max(min(0.05, time_limit_s / 4), left() - reserve)
         hinted, found = warm.search(
             problem,
@@ -565,7 +606,11 @@ def _run(
             initial=hinted,
         )
         alns_meta = {"alns_iterations": found.iterations, "alns_cost": found.distance}
+        breaks = found.breaks
         deterministic = deterministic and not found.stopped_by_clock
+        if not polish:
+            routes = _scheduled_routes(problem, vehicles, table, found)
+            return _finish(problem, routes, tasks, vehicles, "WARM_START", started, deterministic, alns_meta, explain)
     built = time.perf_counter()
     model = _Model(problem, vehicles, table)
     log.debug("OR-Tools model of %d nodes built in %.2f s", len(table.nodes), time.perf_counter() - built)
@@ -584,41 +629,60 @@ def _run(
         tune(params)
     assignment = None
     model.routing.CloseModelWithParameters(params)
-    if hinted:
+    if found is not None:
+        hint = model.hint(hinted or [], breaks or [])
+        if hint is not None:
+            assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
+    elif hinted:
         hint = model.routing.ReadAssignmentFromRoutes(model.routes_to_indices(hinted), True)
         if hint is None:
             log.info("the starting routes are not feasible on the full model; searching from scratch")
             assignment = model.routing.SolveWithParameters(params)
         else:
             assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
-            if assignment is None:
-                assignment = hint
     else:
         assignment = model.routing.SolveWithParameters(params)
     log.debug("OR-Tools done %.2f s after the start", time.perf_counter() - started)
     status = model.routing.status()
     status_name = _STATUS.get(status, str(status))
-    if assignment is None:
+    if assignment is None and found is not None:
+        # OR-Tools could not take the plan within the limit: the search's own schedule is the plan, checked like
+        # any other.
+        log.warning("OR-Tools did not take the warm start (%s); the plan is the search's own", status_name)
+        routes = _scheduled_routes(problem, vehicles, table, found)
+        status_name = "WARM_START"
+    elif assignment is None:
         raise _infeasible(problem, status_name)
-    routes = model.to_routes(assignment)
-    served = {k[0] for r in model.read_routes(assignment) for k in r}
-    served |= {s.task for v in vehicles for s in v.done if s.task is not None}
+    else:
+        routes = model.to_routes(assignment)
+    return _finish(problem, routes, tasks, vehicles, status_name, started, deterministic, alns_meta, explain)
+
+
+def _finish(
+    problem: Problem,
+    routes: list[Route],
+    tasks: Sequence[Task],
+    vehicles: Sequence[_Vehicle],
+    status: str,
+    started: float,
+    deterministic: bool,
+    meta: dict,
+    explain: bool,
+) -> Plan:
+    """The plan of the routes found: dropped tasks that still fit put in, the others explained."""
+    served = {s.task for r in routes for s in r.stops if s.task is not None}
     dropped = [t for t in tasks if t.id not in served]
     elapsed = time.perf_counter() - started
     plan = Plan(
-        tuple(routes),
-        objective=assignment.ObjectiveValue(),
-        status=status_name,
-        meta={
-            "time_s": round(elapsed, 3),
-            "deterministic": deterministic and elapsed < 0.98 * time_limit_s,
-            **alns_meta,
-        },
+        tuple(routes), status=status, meta={"time_s": round(elapsed, 3), "deterministic": deterministic, **meta}
     )
-    unserved = tuple(Unserved(t.id, explain_unserved(problem, plan, t) if explain else "not analysed") for t in dropped)
+    plan, dropped = _fill(problem, plan, dropped)
+    reasons = insertion.explanations(problem, plan, dropped) if explain else {t.id: "not analysed" for t in dropped}
+    unserved = tuple(Unserved(t.id, reasons[t.id]) for t in dropped)
     plan.meta["time_s"] = round(time.perf_counter() - started, 3)
     log.info("plan: %d postmen, %d m, %d unserved, %.1f s", plan.vehicles, plan.distance, len(unserved), elapsed)
-    return Plan(plan.routes, unserved, plan.objective, plan.status, plan.meta)
+    objective = plan.cost + sum(t.penalty for t in dropped)
+    return Plan(plan.routes, unserved, objective, plan.status, plan.meta)
 
 
 def _infeasible(problem: Problem, status: str) -> Exception:
@@ -628,112 +692,58 @@ def _infeasible(problem: Problem, status: str) -> Exception:
     )
 
 
-# --------------------------------------------------------------------------------------------- explanations
-def explain_unserved(problem: Problem, plan: Plan, task: Task) -> str:
-    """Why ``task`` is not in ``plan``, by analysis.
-
-    First the task alone (capacity, windows reachable within shifts, round trip within the shift); then the
-    cheapest feasible insertion into the plan's routes (breaks left where they are): when there is none the
-    plan is full, otherwise the insertion cost is compared with the drop penalty.
-    """
-    obstacle = problem.task_obstacle(task)
-    if obstacle is not None:
-        return obstacle
-    best: int | None = None
-    by_id = {m.id: m for m in problem.postmen}
-    for route in plan.routes:
-        m = by_id[route.postman]
-        delta = _cheapest_insertion(problem, m, route, task)
-        if delta is not None and (best is None or delta < best):
-            best = delta
-    if best is None:
-        return "no postman's route can take it without breaking a window, the capacity or the shift"
-    if best > task.penalty:
-        return f"dropped by the optimiser: cost {best} > penalty {task.penalty}"
-    return f"not inserted by the search within its limit (cheapest insertion costs {best} <= penalty {task.penalty})"
-
-
-def _cheapest_insertion(problem: Problem, m: Postman, route: Route, task: Task) -> int | None:
-    """Added cost of the cheapest feasible insertion of ``task`` into ``route``, or ``None``.
-
-    Stops already done (up to a ``position`` stop) stay; the break stays where the plan put it.
-    """
-    if task.load > m.capacity:
-        return None
-    stops = list(route.stops)
-    first = max((i for i, s in enumerate(stops) if s.kind == "position"), default=0)
-    base = arc_cost(problem, m, np.array([s.place_index for s in stops])) + (m.fixed_cost if route.used else 0)
-    windows = _windows_by_stop(problem)
-    items: list[tuple[int, int, tuple[Window, ...], int | None, int]] = [
-        (s.place_index, s.departure - s.start, windows.get((s.task, s.kind), ALL_DAY), s.load, 0) for s in stops
-    ]
-    p_item = (problem.index(task.pickup), task.pickup_service, problem.windows(task, "pickup"), None, task.load)
-    d_item = None
-    if task.delivery is not None:
-        d_item = (
-            problem.index(task.delivery),
-            task.delivery_service,
-            problem.windows(task, "delivery"),
-            None,
-            -task.load,
-        )
-    brk = (
-        (route.break_start, route.break_end) if route.break_start is not None and route.break_end is not None else None
-    )
-    best = None
-    n = len(stops)
-    for i in range(first + 1, n):
-        for j in range(i, n) if d_item is not None else [None]:
-            seq = [*items[:i], p_item, *items[i:]]
-            if j is not None and d_item is not None:
-                seq.insert(j + 1, d_item)
-            if not _feasible(problem, m, seq, first, stops[first].departure, brk):
-                continue
-            delta = arc_cost(problem, m, np.array([s[0] for s in seq])) + m.fixed_cost - base
-            if best is None or delta < best:
-                best = delta
-    return best
+def _scheduled_routes(problem: Problem, vehicles: Sequence[_Vehicle], table: _Table, found: alns.Result) -> list[Route]:
+    """Routes of the search's own earliest schedule (done stops first after a re-optimisation)."""
+    assert found.breaks is not None
+    routes = []
+    for vi, (v, sched) in enumerate(zip(vehicles, warm.schedules(table, found), strict=True)):
+        m = v.postman
+        b = found.breaks[vi]
+        brk = (b, b + m.lunch.duration) if b is not None and m.lunch is not None else None
+        stops: list[Stop] = list(v.done)
+        load, prev_dep, prev = v.load, None, None
+        for x, start in sched:
+            node = table.nodes[x]
+            arrival = start
+            if prev is not None and prev_dep is not None:
+                # The break, when taken between the two stops, is taken on leaving the first.
+                leave = brk[1] if brk is not None and prev_dep <= brk[0] < start else prev_dep
+                arrival = leave + int(problem.times[prev, node.index])
+            load += node.demand
+            kind = "position" if node.kind == "start" and v.done else node.kind
+            stops.append(
+                Stop(
+                    kind,  # type: ignore[arg-type]
+                    node.place,
+                    node.index,
+                    min(arrival, start),
+                    start,
+                    start + node.service,
+                    load,
+                    node.key[0] if node.key else None,
+                )  # type: ignore[arg-type]
+            )
+            prev_dep, prev = start + node.service, node.index
+        used = any(s.task is not None for s in stops)
+        routes.append(route_from_stops(problem, m, stops, v.taken_break or (brk if used else None)))
+    return routes
 
 
-def _windows_by_stop(problem: Problem) -> dict[tuple[str | None, str], tuple[Window, ...]]:
-    out: dict[tuple[str | None, str], tuple[Window, ...]] = {}
-    for t in problem.tasks:
-        out[(t.id, "visit" if t.kind == "visit" else "pickup")] = problem.windows(t, "pickup")
-        if t.delivery is not None:
-            out[(t.id, "delivery")] = problem.windows(t, "delivery")
-    return out
-
-
-def _feasible(
-    problem: Problem, m: Postman, seq: Sequence[tuple], first: int, t0: int, brk: tuple[int, int] | None
-) -> bool:
-    """Whether a stop sequence keeps windows, capacity and the shift when leaving stop ``first`` at ``t0``.
-
-    Each item is (matrix index, service s, windows, planned load after the stop or ``None`` for the inserted
-    stops, load change of an inserted stop).
-    """
-    t, extra, planned = t0, 0, seq[first][3]
-    for k in range(first + 1, len(seq)):
-        index, service, windows, load, delta = seq[k]
-        arrive = t + int(problem.times[seq[k - 1][0], index])
-        if brk is not None and t <= brk[0] < arrive:
-            arrive += brk[1] - brk[0]
-        start = _earliest(arrive, windows)
-        if start is not None and brk is not None and start < brk[1] and start + service > brk[0]:
-            start = _earliest(brk[1], windows)
-        if start is None:
-            return False
-        t = start + service
-        extra += delta
-        if load is not None:
-            planned = load
-        if planned + extra > m.capacity:
-            return False
-    return t <= m.shift_end
-
-
-def _earliest(arrival: int, windows: Sequence[Window]) -> int | None:
-    for s, e in windows:
-        if arrival <= e:
-            return max(arrival, s)
-    return None
+def _fill(problem: Problem, plan: Plan, dropped: Sequence[Task]) -> tuple[Plan, list[Task]]:
+    """Insert, cheapest first, every dropped optional task that some route can still take for less than its
+    penalty (the checker's rule: no dossier is dropped that a postman could still take); returns the plan and
+    the tasks still dropped."""
+    left = [t for t in dropped if not t.mandatory and problem.task_obstacle(t) is None]
+    kept = [t for t in dropped if t not in left]
+    while left:
+        found = insertion.insertions(problem, plan, left)
+        fits = [(f.cost, t.id) for t in left if (f := found[t.id]) is not None and f.cost < t.penalty]
+        if not fits:
+            break
+        task = next(t for t in left if t.id == min(fits)[1])
+        fit = found[task.id]
+        assert fit is not None
+        log.info("task %r inserted after the search (postman %r, cost %d)", task.id, fit.postman, fit.cost)
+        plan = insertion.insert(plan, task, fit)
+        left.remove(task)
+    return plan, kept + left

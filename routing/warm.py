@@ -27,12 +27,15 @@ if TYPE_CHECKING:
 BREAK_PENALTY = 10**13
 """Penalty of a break left out of a route: above any task's (a postman always takes his lunch)."""
 
-ITERATIONS_PER_SECOND = 40_000
-"""Iteration budget of the deterministic search per second of its share of the limit, per 100 requests.
+ITERATION_RATE = 40_000
+"""Iterations a second times requests: the deterministic search's budget is ``ITERATION_RATE * seconds /
+requests`` iterations.
 
-Measured on this project's 2-core machine: about 300-500 iterations a second on a 300-task day with 10 postmen
-(~85 per second per 1,000 requests... so a budget of ``ITERATIONS_PER_SECOND * seconds / requests`` is reached
-on an idle machine and the wall clock stops the search first on a loaded one."""
+One iteration costs about linearly in the number of requests (routes get longer, the bank wider). Measured here
+on the 2-core machine under load (other jobs running): 370 iterations/s on a 60-task day (66 requests with the
+breaks), 100/s at 300 tasks, 25/s at 1,000 tasks, i.e. 22,000-25,000 iterations/s x requests. The budget is set
+higher so that on an idle machine the iteration count, not the clock, ends the search (same plan every run), and
+on a loaded one the clock ends it on time (``Result.stopped_by_clock``)."""
 
 
 def instance(
@@ -136,16 +139,28 @@ def search(
 ) -> tuple[list[list[StopKey]], alns.Result]:
     """Search the day within ``time_limit_s`` seconds and return each vehicle's task stops in order.
 
-    With ``deterministic``, the search also stops at an iteration budget of :data:`ITERATIONS_PER_SECOND` per
-    second and 100 requests, so that the same input and seed give the same routes unless the clock ends the
-    search first (``Result.stopped_by_clock``).
+    With ``deterministic``, the search also stops at an iteration budget of :data:`ITERATION_RATE` per second
+    and request, so that the same input and seed give the same routes unless the clock ends the search first
+    (``Result.stopped_by_clock``).
     """
     data = instance(problem, vehicles, table, owner)
     iterations = None
     if deterministic:
-        iterations = max(200, int(ITERATIONS_PER_SECOND * time_limit_s * 100 / max(100, len(data.requests)) / 100))
+        iterations = max(200, int(ITERATION_RATE * time_limit_s / max(20, len(data.requests))))
     start = initial_nodes(table, initial) if initial else None
     found = alns.plan(data, time_limit_s=time_limit_s, iterations=iterations, seed=seed, initial=start)
     keys = [n.key for n in table.nodes]
     routes = [[keys[x] for x in r if x < len(keys) and keys[x] is not None] for r in found.routes]
     return routes, found  # type: ignore[return-value]
+
+
+def schedules(table: _Table, found: alns.Result) -> list[list[tuple[int, int]]]:
+    """Per vehicle, the table nodes of the search's route (start and end included, breaks left out) with the
+    start of service at each."""
+    assert found.starts is not None
+    nv = len(found.routes)
+    out = []
+    for k, route in enumerate(found.routes):
+        seq = [k, *route, nv + k]
+        out.append([(x, t) for x, t in zip(seq, found.starts[k], strict=True) if x < len(table.nodes)])
+    return out

@@ -132,11 +132,14 @@ def nearest_times(
     -------
     tuple of numpy.ndarray
         Travel time to the nearest site, s, and the index of that site: ``0 .. n_agencies - 1`` for the map's
-        agencies (``amap.agencies`` rows), ``n_agencies + k`` for the ``k``-th extra target.
+        agencies (``amap.agencies`` rows), ``n_agencies + k`` for the ``k``-th extra target; ``inf`` and ``-1``
+        when there is no site at all.
     """
     times = matrix.times_to_targets(amap.network, amap.agency_table, households.points)
     if extra is not None and len(extra.targets):
         times = np.hstack([times, matrix.times_to_targets(amap.network, extra, households.points)])
+    if times.shape[1] == 0:  # a map without any site: nobody is reached
+        return np.full(len(times), np.inf), np.full(len(times), -1)
     nearest = np.argmin(times, axis=1)
     return times[np.arange(len(nearest)), nearest], nearest
 
