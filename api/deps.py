@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import Depends, Request
+from fastapi import Depends, Request, status
+from fastapi.responses import JSONResponse
 
-from api.errors import FieldError
+from api.errors import FieldError, body
 from api.settings import Settings
 from geo import snap
 from geo.addressmap import AddressMap
@@ -62,3 +63,21 @@ def time_limit(settings: Settings, asked: float | None) -> float:
     if asked > settings.max_solve_time_s:
         raise FieldError("time_limit_s", code="time_limit", limit=f"{settings.max_solve_time_s:g}", asked=f"{asked:g}")
     return asked
+
+
+def client_key(request: Request, what: str) -> str:
+    """The key under which wrong tries of ``what`` (tracking, signing in) are counted: the client's address."""
+    return f"{what}:{request.client.host if request.client else 'unknown'}"
+
+
+def throttled(request: Request, key: str, field: str) -> JSONResponse | None:
+    """A 429 answer naming ``field`` when the client made too many wrong tries (:class:`ops.tracking.Throttle`),
+    with ``Retry-After``; ``None`` when it may try."""
+    wait = request.app.state.throttle.wait_s(key)
+    if wait <= 0:
+        return None
+    return JSONResponse(
+        body(field, f"quá nhiều lần thử sai; thử lại sau {wait:.0f} giây", code="too_many_attempts"),
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(int(wait) + 1)},
+    )

@@ -26,8 +26,8 @@ from ops import tables
 
 log = logging.getLogger(__name__)
 
-UNITS_FILE = Path("vietnam") / "units_2026-07-25.json"
-"""Official administrative units, relative to the shared data folder (the parent of the Hanoi data folder)."""
+UNITS_FILE = "units_2026-07-25.json"
+"""Official administrative units, in :func:`geo.paths.vietnam_dir`."""
 
 HANOI = "01"
 """Official code of Hà Nội."""
@@ -56,8 +56,8 @@ it (an assumption) until the operator imports the city office's location."""
 
 
 def units_file() -> Path:
-    """The official units JSON next to the Hanoi data folder."""
-    return paths.data_dir().parent / UNITS_FILE
+    """The official units JSON (in the folder of Vietnam's administrative units)."""
+    return paths.vietnam_dir() / UNITS_FILE
 
 
 def communes(path: Path | None = None, *, province: str = HANOI) -> dict[str, str]:

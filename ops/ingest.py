@@ -228,10 +228,12 @@ def _bulk_insert(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
     """
     keys = list(rows[0])
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
-    processors = {k: table.c[k].type._cached_bind_processor(conn.dialect) for k in keys}
-    order = compiled.positiontup if compiled.positional else None
-    converted = [{k: (p(row[k]) if (p := processors[k]) else row[k]) for k in keys} for row in rows]
-    params = [tuple(r[k] for k in order) for r in converted] if order is not None else converted
+    order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else keys
+    steps = [(k, table.c[k].type._cached_bind_processor(conn.dialect)) for k in order]
+    values = [[p(row[k]) if p else row[k] for k, p in steps] for row in rows]
+    params: list = (
+        [tuple(v) for v in values] if compiled.positional else [dict(zip(order, v, strict=True)) for v in values]
+    )
     conn.exec_driver_sql(str(compiled), params)
 
 

@@ -54,6 +54,12 @@ iteration cost tens of milliseconds; 20 keeps a few hundred iterations a second 
 BANK_SAMPLE = 10
 """Requests left out by earlier iterations that one repair tries again (besides those it just removed)."""
 
+CONSTRUCT_BATCH = 100
+"""Requests inserted by one regret repair when the general search builds its first plan."""
+
+SORT_FROM = 12
+"""Pickup positions above which a pair's insertion tries them cheapest first rather than in route order."""
+
 CHUNK_S = 0.05
 """Seconds of one compiled call of the search, at most: the wall clock is read between calls."""
 
@@ -303,7 +309,7 @@ def _copy(src, dst):
     dst[8][:, :] = src[8]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _open(inst, node, t):
     """Earliest start of service at `node` for an arrival at `t`, or _INF when every window has closed."""
     win, count = inst[3], inst[4]
@@ -313,7 +319,7 @@ def _open(inst, node, t):
     return _INF
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _close(inst, node, t):
     """Latest start of service at `node` no later than `t`, or -_INF when no window opens by then."""
     win, count = inst[3], inst[4]
@@ -323,7 +329,7 @@ def _close(inst, node, t):
     return -_INF
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _route_used(sol, inst, k):
     """Whether route k serves a request (its break alone does not count)."""
     brk = inst[6][k, _VB]
@@ -368,7 +374,7 @@ def _refresh(sol, inst, k):
         peak[k, pos] = max(load[k, pos], peak[k, pos + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _after(sol, inst, k, i, here, leave):
     """Whether leaving `here` at `leave`, inserted after position i of route k, keeps the rest feasible; and the
     place of the next real stop (a break right after position i is taken at `here`)."""
@@ -403,6 +409,8 @@ def _best_insertion(sol, inst, k, r):
     lp = nodes[p, _P]
     sp = nodes[p, _SV]
     last = inst[3][p, inst[4][p] - 1, 1]
+    if d < 0 and qp > 0 and peak[k, m + 1] + qp > capacity:
+        return best, bi, bj  # a visit's load stays on board to the end, where the route is already full
     if d < 0:
         for i in range(m + 1):
             if start[k, i] > last:
@@ -428,15 +436,26 @@ def _best_insertion(sol, inst, k, r):
     # rounding), so positions are tried cheapest pickup first and the search stops at the first one whose
     # pickup alone costs more than the best pair found.
     base = np.empty(m + 1, dtype=np.int64)
+    at = np.empty(m + 1, dtype=np.int64)
+    n = 0
     for i in range(m + 1):
+        if start[k, i] > last:
+            break
+        if load[k, i] + qp > capacity:
+            continue
         here = place[k, i]
         nxt_i = place[k, i + 2] if nodes[seq[k, i + 1], _P] < 0 else place[k, i + 1]
-        base[i] = costs[cc, here, lp] + costs[cc, lp, nxt_i] - costs[cc, here, nxt_i] + fixed
-        if start[k, i] > last or load[k, i] + qp > capacity:
-            base[i] = _INF
-    for i in np.argsort(base):
-        if base[i] >= best:
-            break
+        base[n] = costs[cc, here, lp] + costs[cc, lp, nxt_i] - costs[cc, here, nxt_i] + fixed
+        at[n] = i
+        n += 1
+    # Long routes: cheapest pickup first (short ones in route order, sorting would cost more than it saves).
+    order = np.argsort(base[:n]) if n > SORT_FROM else np.arange(n)
+    for x in order:
+        i = at[x]
+        if base[x] >= best:
+            if n > SORT_FROM:
+                break
+            continue
         a = seq[k, i]
         here = place[k, i]
         tp = _open(inst, p, start[k, i] + nodes[a, _SV] + times[here, lp])
@@ -466,7 +485,7 @@ def _best_insertion(sol, inst, k, r):
             prev, prev_place = c, cp
             nb = seq[k, j + 1]
             nxt = place[k, j + 2] if nodes[nb, _P] < 0 else place[k, j + 1]
-            delta = base[i] + costs[cc, cp, ld_] + costs[cc, ld_, nxt] - costs[cc, cp, nxt]
+            delta = base[x] + costs[cc, cp, ld_] + costs[cc, ld_, nxt] - costs[cc, cp, nxt]
             if delta >= best:
                 continue
             td = _open(inst, d, t + nodes[c, _SV] + times[cp, ld_])
@@ -674,7 +693,7 @@ def _positions(sol):
     return pos_of, start_of
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _gap(sol, inst, k, pos):
     """Cost saved by taking the stop at `pos` out of route k (a break beside it stays where the postman is)."""
     seq, place = sol[0], sol[7]
@@ -1074,11 +1093,13 @@ def plan(
     s = _Search(data, seed)
     if initial:
         _start_from(s, initial)
-    # Breaks and mandatory tasks first, then by penalty; ties by the earliest window.
+    # Breaks and mandatory tasks first, then by penalty; ties by the earliest window. Regret insertion packs the
+    # routes better than one request at a time, and in batches it costs the batch's size, not the day's.
     bank = s.banked(s.cur)
     first_open = data.windows[data.requests[bank, 0], 0, 0]
     order = bank[np.lexsort((first_open, -s.ranked[bank]))]
-    _construct(s.cur, s.inst, order, s.ranked)
+    for batch in np.array_split(order, max(1, len(order) // CONSTRUCT_BATCH)):
+        _repair(s.cur, s.inst, np.ascontiguousarray(batch), 2, 0, data.fleet, s.ranked)
     t0 = -START_WORSE * max(1, s.distance(s.cur)) / math.log(0.5)
     s.reset_to(s.cur, s.ranked)
     left = time_limit_s - (time.perf_counter() - started)

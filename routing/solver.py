@@ -628,6 +628,7 @@ def _run(
     if tune is not None:
         tune(params)
     assignment = None
+    searching = time.perf_counter()
     model.routing.CloseModelWithParameters(params)
     if found is not None:
         hint = model.hint(hinted or [], breaks or [])
@@ -643,6 +644,8 @@ def _run(
     else:
         assignment = model.routing.SolveWithParameters(params)
     log.debug("OR-Tools done %.2f s after the start", time.perf_counter() - started)
+    # A search its solution budget did not end was ended by the clock: another run may differ.
+    deterministic = deterministic and time.perf_counter() - searching < 0.95 * wall
     status = model.routing.status()
     status_name = _STATUS.get(status, str(status))
     if assignment is None and found is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
 
@@ -16,6 +18,11 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace) -> Engine:
-    """The store the options name, migrated."""
-    return database.connect(args.database)
+@contextmanager
+def open_store(args: argparse.Namespace) -> Iterator[Engine]:
+    """The store the options name, migrated; its connections are released on leaving."""
+    engine = database.connect(args.database)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -25,20 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_seed(args: argparse.Namespace) -> int:
     amap = load_map(args)
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         found = authorities.seed(engine, amap)
-    finally:
-        engine.dispose()
     print(f"{found['units']} deciding units, {found['located']} located on the map")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         count = authorities.import_csv(engine, args.file)
-    finally:
-        engine.dispose()
     print(f"{count} deciding units imported from {args.file}")
     return 0

@@ -23,11 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         found = dossiers.summary(engine)
-    finally:
-        engine.dispose()
     if args.json:
         print(json.dumps(found, ensure_ascii=False))
         return 0
@@ -38,11 +35,8 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def run_gaps(args: argparse.Namespace) -> int:
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         gaps = authorities.data_gaps(engine)
-    finally:
-        engine.dispose()
     if args.json:
         print(json.dumps(gaps, ensure_ascii=False))
         return 0

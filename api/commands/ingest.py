@@ -19,11 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         report = ingest.ingest_file(engine, args.file, progress=True).to_dict()
-    finally:
-        engine.dispose()
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0

@@ -39,10 +39,7 @@ def _password(args: argparse.Namespace) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     password = _password(args)
-    engine = open_store(args)
-    try:
+    with open_store(args) as engine:
         who = accounts.add_user(engine, args.name, password, args.role, agency_id=args.agency)
-    finally:
-        engine.dispose()
     print(f"user {who.name} added with role {who.role}")
     return 0

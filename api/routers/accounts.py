@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from api import auth, schemas
-from api.deps import StoreDep
-from api.errors import body
+from api.deps import StoreDep, client_key, throttled
 from ops import accounts
 from ops.accounts import Principal
 
@@ -46,18 +45,12 @@ def signin(
 ) -> RedirectResponse | JSONResponse:
     """Check the password; on success the session cookie is set and the browser goes to ``next`` (a path of
     this site), on failure back to the form with ``?error=1``."""
-    throttle = request.app.state.throttle
-    client = f"signin:{request.client.host if request.client else 'unknown'}"
-    wait = throttle.wait_s(client)
-    if wait > 0:
-        return JSONResponse(
-            body("password", f"quá nhiều lần đăng nhập sai; thử lại sau {wait:.0f} giây", code="too_many_attempts"),
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(int(wait) + 1)},
-        )
+    key = client_key(request, "signin")
+    if (refused := throttled(request, key, "password")) is not None:
+        return refused
     who = accounts.authenticate(store.engine, username, password)
     if who is None:
-        throttle.miss(client)
+        request.app.state.throttle.miss(key)
         log.info("failed sign-in for %r", username)
         return RedirectResponse("/signin?error=1", status_code=status.HTTP_303_SEE_OTHER)
     auth.sign_in(request, who)

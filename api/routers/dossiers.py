@@ -11,11 +11,10 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, status
-from fastapi.responses import JSONResponse
 
 from api import auth, schemas
-from api.deps import StoreDep
-from api.errors import NotFound, body
+from api.deps import StoreDep, client_key, throttled
+from api.errors import NotFound
 from ops import accounts, dossiers, ingest, tracking
 from ops.accounts import Principal
 from ops.errors import UnknownError
@@ -180,17 +179,11 @@ def track(
 ) -> Any:
     """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
     answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
-    throttle: tracking.Throttle = request.app.state.throttle
-    client = request.client.host if request.client else "unknown"
-    wait = throttle.wait_s(client)
-    if wait > 0:
-        return JSONResponse(
-            body("phone_last4", f"quá nhiều lần thử sai; thử lại sau {wait:.0f} giây", code="too_many_attempts"),
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(int(wait) + 1)},
-        )
+    key = client_key(request, "track")
+    if (refused := throttled(request, key, "phone_last4")) is not None:
+        return refused
     answer = tracking.track(store.engine, code, phone_last4)
     if answer is None:
-        throttle.miss(client)
+        request.app.state.throttle.miss(key)
         raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
     return answer
