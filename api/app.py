@@ -30,6 +30,7 @@ from geo import addressmap, paths
 from geo.addressmap import AddressMap
 from ops import tracking
 from ops.store import Store
+from routing import alns
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         loaded = amap if amap is not None else await run_in_threadpool(load_map, settings)
         # The search index (streets included) is built now rather than by the first search (a few seconds).
         await run_in_threadpool(lambda: loaded.search)
+        # The dispatch search is compiled (or read from numba's cache) now, not inside a dispatcher's time limit.
+        await run_in_threadpool(alns.warm_up)
         app.state.amap = loaded
         app.state.basemap = Basemap(loaded)
         app.state.store = Store(settings.resolved_database_url())

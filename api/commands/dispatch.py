@@ -10,7 +10,7 @@ from api import maps
 from api.commands._common import add_map_options, load_map
 from geo._errors import InputError
 from ops import scenario
-from routing import check, solver
+from routing import alns, check, solver
 from routing.problem import hhmm
 
 
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         day = scenario.from_records(amap, records["postmen"], records["tasks"])
     else:
         day = scenario.generate(amap, args.generate, postmen=args.postmen, seed=args.seed)
+    alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
     plan = solver.solve(day.problem, time_limit_s=args.time_limit)
     verdict = check.check(day.problem, plan)
     geojson = scenario.route_lines(amap, day, plan)
