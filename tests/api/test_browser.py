@@ -11,11 +11,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
@@ -43,21 +45,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service under uvicorn on a free loopback port, in a thread."""
-    database = tmp_path_factory.mktemp("browser") / "pages.sqlite"
-    settings = Settings(
-        database_url=f"sqlite:///{database}",
-        tokens=f"{PLANNER}:planner,{DISPATCHER}:dispatcher",
-        solve_time_limit_s=1,
-    )
+@contextmanager
+def live(app: FastAPI) -> Iterator[str]:
+    """``app`` under uvicorn on a free loopback port, in a thread; yields its address."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, amap=hanoi), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
+    # Starting loads the map and compiles the dispatch search (numba), which takes a while on a cold cache.
+    deadline = time.monotonic() + 300
     while not uv.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the service did not start")
@@ -65,6 +61,19 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service on a loopback port."""
+    database = tmp_path_factory.mktemp("browser") / "pages.sqlite"
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        tokens=f"{PLANNER}:planner,{DISPATCHER}:dispatcher",
+        solve_time_limit_s=1,
+    )
+    with live(create_app(settings, amap=hanoi)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

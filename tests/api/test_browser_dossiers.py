@@ -4,12 +4,9 @@ server whose store holds two synthetic dossiers and a staff account. The browser
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 import tests.api.test_browser as pages
 from api.app import create_app
@@ -31,21 +28,8 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
     accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1")
     ingest.ingest(engine, [(1, dossier("HS-1")), (2, dossier("HS-2", agency_id="osm:node/2"))])
     engine.dispose()
-    port = pages._free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url), amap=hanoi), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
+        yield address
 
 
 def test_sign_in_and_look_a_dossier_up(page) -> None:
