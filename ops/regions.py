@@ -346,6 +346,15 @@ def load_map(region: Region, *, profile: str = "motorbike") -> AddressMap:
     return addressmap.assemble(net, layers, allow_no_agency=True)
 
 
+DAY_SOLUTIONS = 40
+"""OR-Tools solutions a region's day is searched for: a count, not the clock, ends the search, so a busy
+worker gives the same day as an idle one; ``day_time_limit_s`` is then only the cap."""
+
+
+def _day_budget(params: Any) -> None:
+    params.solution_limit = DAY_SOLUTIONS
+
+
 def synthetic_day(amap: AddressMap, options: Options) -> dict[str, Any]:
     """A planned day from a synthetic dossier feed on the region's map: seeded tasks, solved, checked.
 
@@ -364,7 +373,7 @@ def synthetic_day(amap: AddressMap, options: Options) -> dict[str, Any]:
     scenario = day.generate(amap, options.tasks, postmen=options.postmen, seed=options.seed)
     # Without the ALNS warm start, which a loaded machine stops by the clock: a region's figures must depend on
     # its inputs only (they are reused by input hash, and the cluster must give the in-process table).
-    plan = solve(scenario.problem, time_limit_s=options.day_time_limit_s, warm_start=False)
+    plan = solve(scenario.problem, time_limit_s=options.day_time_limit_s, warm_start=False, tune=_day_budget)
     result = check(scenario.problem, plan)
     clock = {} if plan.meta.get("deterministic", True) else {"notes": "day search stopped by the clock (machine busy)"}
     return clock | {

@@ -621,7 +621,9 @@ def _run(
     solution_limit = None
     wall = max(RESERVE_S, left() - (EXPLAIN_SHARE * time_limit_s if explain else 0.0))
     if deterministic:
-        solution_limit = max(10, round(time_limit_s * SOLUTIONS_PER_SECOND))
+        # After a warm start OR-Tools has its share of the limit only, and its budget is that share's.
+        share = EXPLAIN_SHARE * time_limit_s if found is not None else time_limit_s
+        solution_limit = max(10, round(share * SOLUTIONS_PER_SECOND))
     params = search_parameters(
         time_limit_s=wall, first_solution=first_solution, metaheuristic=metaheuristic, solution_limit=solution_limit
     )

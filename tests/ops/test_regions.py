@@ -30,7 +30,7 @@ REAL = """
 p = 2
 tasks = 30
 siting_time_limit_s = 5.0
-day_time_limit_s = 2.0
+day_time_limit_s = 20.0
 
 [[region]]
 id = "hoan-kiem-2019"
