@@ -1127,23 +1127,6 @@ def plan(
     )
 
 
-@njit(cache=True)
-def _construct(sol, inst, order, pen):
-    """Insert the requests in `order`, each at its cheapest feasible position over all routes when that costs
-    less than its penalty: the first plan of a large day (regret insertion from scratch costs the number of
-    requests times more)."""
-    for r in order:
-        if sol[6][inst[5][r, 0]] >= 0:
-            continue
-        best, bk, bi, bj = pen[r], -1, -1, -1
-        for k in range(len(sol[1])):
-            c, i, j = _best_insertion(sol, inst, k, r)
-            if c < best:
-                best, bk, bi, bj = c, k, i, j
-        if bk >= 0:
-            _insert(sol, inst, bk, r, bi, bj)
-
-
 def _start_from(s: _Search, initial: list[list[int]]) -> None:
     """Make the given routes the current plan, each as given when it is feasible (its break left to the repair),
     else left empty so that its requests go back through the repair."""

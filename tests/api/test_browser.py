@@ -176,12 +176,17 @@ VIETNAMESE = {"/": "Điểm phục vụ hành chính công gần nhất", "/disp
 ENGLISH = {"/": "Nearest public-service agents", "/dispatch": "Postmen's routes", "/planning": "Coverage"}
 
 
-def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
-    for route, heading in VIETNAMESE.items():
+def _headings(page, headings: dict[str, str], lang: str) -> None:
+    """Each page in ``headings`` is in ``lang``, with its heading."""
+    for route, heading in headings.items():
         page.goto(route)
         _ready(page)
-        assert page.locator("html").get_attribute("lang") == "vi"
+        assert page.locator("html").get_attribute("lang") == lang
         assert heading in page.locator("h1").inner_text()
+
+
+def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
+    _headings(page, VIETNAMESE, "vi")
     page.goto("/")
     _ready(page)
     page.fill("#q", "!!!")
@@ -193,11 +198,7 @@ def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url("**/?lang=en")
     _ready(page)
-    for route, heading in ENGLISH.items():
-        page.goto(route)
-        _ready(page)
-        assert page.locator("html").get_attribute("lang") == "en"
-        assert heading in page.locator("h1").inner_text()
+    _headings(page, ENGLISH, "en")
     page.goto("/")
     _ready(page)
     page.fill("#q", "so 10 pho hue")
