@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n
 from api.basemap import Basemap
-from api.routers import accounts, citizens, dispatchers, dossiers, planners
+from api.routers import accounts, citizens, dispatchers, dossiers, planners, reports
 from api.settings import Settings
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(dispatchers.router)
     app.include_router(dossiers.router)
     app.include_router(accounts.router)
+    app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

@@ -34,6 +34,7 @@ COMMANDS = (
     "dossiers",
     "authorities",
     "users",
+    "report",
 )
 
 

@@ -107,7 +107,8 @@ def quarter_days(quarter: str) -> list[date]:
     return [d for d in days if d.weekday() < 5 and d not in off]
 
 
-def _working_day_after(days_off: holidays.HolidayBase, day: date, n: int) -> date:
+def working_day_after(days_off: holidays.HolidayBase, day: date, n: int) -> date:
+    """The ``n``-th working day after ``day`` (weekends and ``days_off`` skipped)."""
     while n > 0:
         day += timedelta(days=1)
         if day.weekday() < 5 and day not in days_off:
@@ -194,7 +195,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
         h = home_rows[i]
         procedure = str(procedures[i])
         received = _office_time(rng, days[day_index[i]])
-        due = _working_day_after(days_off, received.date(), WORKING_DAYS[procedure])
+        due = working_day_after(days_off, received.date(), WORKING_DAYS[procedure])
         code = f"{quarter}-{i + 1:06d}"
         decider = DECIDER[procedure]
         dossier = {

@@ -35,6 +35,7 @@ ROLES = {
     ("", "/plans"): DISPATCHER,
     ("", "/coverage"): PLANNER,
     ("", "/scenarios"): PLANNER,
+    ("", "/reports"): PLANNER,
 }
 """Token by method (any when empty) and path prefix: the role each operation needs."""
 SEMANTIC = {("POST", "/plans"), ("POST", "/plans/{plan_id}/tasks"), ("POST", "/scenarios")}

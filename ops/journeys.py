@@ -1,0 +1,166 @@
+"""Synthetic past journeys: what the postal network did with stored synthetic dossiers up to a moment.
+
+The portal's feed (:mod:`ops.simulate`) brings dossiers and decisions; the moves the postmen and the agencies
+make (digitising, shuttling to the authority, bringing results back) come from the day's work. For a demo
+store or a benchmark quarter that already lies in the past, this module writes those moves as the network
+would have made them, in bulk (one transaction, a few statements):
+
+- a paper dossier is digitised half an hour after reception, leaves for its authority at 08:30 on the next
+  working day and is handed over an hour later (signed record ``BB-...``);
+- a decision that was waiting for the dossier is recorded once it is at the authority (an hour after the
+  handover when the portal's decision came earlier);
+- a result leaves at 14:00 when decided in the morning, else at 08:30 on the next working day, and is handed
+  over two hours later (record ``BG-...``); :data:`FAILED_RETURN` of the deliveries to an address find nobody
+  at home and go out again on the next working day.
+
+Only synthetic dossiers are moved, and only by moves that happen before ``until``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+import holidays
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from tqdm import tqdm
+
+from ops import tables
+from ops.dossiers import utc
+from ops.simulate import HANOI_TIME, working_day_after
+
+log = logging.getLogger(__name__)
+
+FAILED_RETURN = 0.04
+"""Share of deliveries to an address that find nobody at home (assumption)."""
+
+WHO = "synthetic"
+"""The ``who`` of the moves written here."""
+
+OPEN = ("received", "digitised", "to_authority", "at_authority", "decided", "returning", "failed_return")
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), HANOI_TIME).astimezone(UTC)
+
+
+def _steps(row: sa.Row, decision: datetime | None, off: holidays.HolidayBase, fail: bool) -> list[tuple]:
+    """The moves after the dossier's current state, as ``(state, at, place, record_no)``, in order."""
+    steps: list[tuple] = []
+    state, last = row.state, utc(row.last_at)
+    if state == "received" and row.channel != "online":
+        steps.append(("digitised", last + timedelta(minutes=30), row.agency_id, None))
+        state, last = "digitised", last + timedelta(minutes=30)
+    if state == "digitised":
+        leaves = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 30)
+        steps.append(("to_authority", leaves, row.agency_id, None))
+        state, last = "to_authority", leaves
+    if state == "to_authority":
+        steps.append(("at_authority", last + timedelta(hours=1), row.authority_code, f"BB-{row.code}"))
+        state, last = "at_authority", last + timedelta(hours=1)
+    if state == "at_authority":
+        if decision is None:
+            return steps
+        last = max(decision, last + timedelta(hours=1))
+        steps.append(("decided", last, row.authority_code, None))
+        state = "decided"
+    if state == "failed_return":
+        last = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+        steps.append(("decided", last, row.agency_id, None))
+        state, fail = "decided", False
+    if state == "decided":
+        local = last.astimezone(HANOI_TIME)
+        same_day = local.hour < 11 and local.weekday() < 5 and local.date() not in off
+        leaves = _at(local.date(), 14) if same_day else _at(working_day_after(off, local.date(), 1), 8, 30)
+        steps.append(("returning", leaves, row.authority_code, None))
+        state, last = "returning", leaves
+    if state == "returning":
+        to_door = row.return_mode == "address"
+        if to_door and fail:
+            steps.append(("failed_return", last + timedelta(hours=2), "address", None))
+            again = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+            steps.append(("decided", again, row.agency_id, None))
+            leaves = again + timedelta(minutes=30)
+            steps.append(("returning", leaves, row.agency_id, None))
+            last = leaves
+        place = "address" if to_door else row.agency_id
+        steps.append(("returned", last + timedelta(hours=2), place, f"BG-{row.code}"))
+    return steps
+
+
+def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool = False) -> int:
+    """Write the moves of the synthetic dossiers that the network would have made before ``until``.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    until
+        Moves at or after this moment are not written (the dossiers stay where they are then).
+    seed
+        Seed of the failed deliveries.
+    progress
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    int
+        The number of moves written.
+    """
+    d, ev, pe = tables.dossiers, tables.events, tables.portal_events
+    limit = utc(until)
+    last_at = (
+        sa.select(ev.c.at).where(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq).scalar_subquery().label("last_at")
+    )
+    query = (
+        sa.select(
+            d.c.code, d.c.state, d.c.seq, d.c.channel, d.c.return_mode, d.c.agency_id, d.c.authority_code, last_at
+        )
+        .where(d.c.synthetic, d.c.state.in_(OPEN), d.c.received_at < limit)
+        .order_by(d.c.code)
+    )
+    waiting = sa.select(pe.c.id, pe.c.dossier_code, pe.c.at).where(pe.c.event == "decided", ~pe.c.applied)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        decisions = {r.dossier_code: (r.id, utc(r.at)) for r in conn.execute(waiting)}
+    years = sorted({utc(r.last_at).year for r in rows} | {limit.year})
+    off = holidays.country_holidays("VN", years=[*years, years[-1] + 1])
+    fails = np.random.default_rng(seed).random(len(rows)) < FAILED_RETURN
+    events, states, applied = [], [], []
+    for row, fail in tqdm(zip(rows, fails, strict=True), total=len(rows), desc="journeys", disable=not progress):
+        decision = decisions.get(row.code)
+        steps = [s for s in _steps(row, decision[1] if decision else None, off, bool(fail)) if s[1] < limit]
+        if not steps:
+            continue
+        for k, (state, at, place, record_no) in enumerate(steps, start=1):
+            events.append(
+                {
+                    "dossier_code": row.code,
+                    "seq": row.seq + k,
+                    "state": state,
+                    "at": at,
+                    "who": WHO,
+                    "place": place,
+                    "record_no": record_no,
+                }
+            )
+        states.append({"c": row.code, "old": row.seq, "state": steps[-1][0], "seq": row.seq + len(steps)})
+        if decision and any(s[0] == "decided" for s in steps) and row.state != "decided":
+            applied.append({"i": decision[0]})
+    if not events:
+        return 0
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            d.update()
+            .where(d.c.code == sa.bindparam("c"), d.c.seq == sa.bindparam("old"))
+            .values(state=sa.bindparam("state"), seq=sa.bindparam("seq"), updated_at=now),
+            states,
+        )
+        conn.execute(ev.insert(), events)
+        if applied:
+            conn.execute(pe.update().where(pe.c.id == sa.bindparam("i")).values(applied=True), applied)
+    log.info("journeys until %s: %d moves of %d dossiers", limit.isoformat(), len(events), len(states))
+    return len(events)

@@ -1,0 +1,476 @@
+"""The quarter's figures (:mod:`ops.report`), computed from the store by SQL (SQLite and PostgreSQL alike).
+
+The Hậu Giang agreement asks Vietnam Post for a progress report every three months. A quarter's figures are
+flows within the quarter (Hanoi time) and the stock at its end:
+
+- ``received``: dossiers received in the quarter;
+- ``returned``: dossiers whose result was handed over (event ``returned``) in the quarter, whenever received;
+- ``cancelled``: dossiers cancelled in the quarter;
+- ``in_progress``: dossiers received before the quarter's end and neither returned nor cancelled by then;
+  ``overdue``: those of them whose due date had passed at the quarter's end;
+- ``on_time``: returned dossiers handed over on or before their due date (Hanoi date); the others are ``late``,
+  ``days_late`` summed over them (the day of return minus the due date);
+- ``median_days``: median time from reception to return of the returned dossiers, in days (to 0.1 day);
+- ``pickups_priority`` / ``returns_priority``: home pickups received and results returned to the address for
+  the priority groups (people with meritorious service, social-protection beneficiaries).
+
+Every figure is one aggregate query over ``dossiers`` and the ``returned``/``cancelled`` events (see
+:func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home (wards are
+found for the distinct home points, then summed). Kilometres and postman-hours come from the dispatch plans stored
+for days of the quarter; coverage by travel time from :func:`geo.siting.access.coverage`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from geo._errors import InputError
+from geo.addressmap import AddressMap
+from geo.siting import access
+from ops import tables
+from ops.dossiers import utc
+from ops.simulate import HANOI_TIME
+
+log = logging.getLogger(__name__)
+
+AREAS = ("ward", "agency", "authority")
+"""Breakdowns the report's map and first table can be drawn by."""
+
+COUNTS = (
+    "received",
+    "returned",
+    "cancelled",
+    "in_progress",
+    "overdue",
+    "on_time",
+    "late",
+    "days_late",
+    "pickups_priority",
+    "returns_priority",
+)
+"""Columns every breakdown has, in this order (see the module's docstring)."""
+
+_QUARTER = re.compile(r"(\d{4})Q([1-4])")
+YEARS = (2000, 2100)
+"""Years a quarter may name."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A quarter: its name and its first and last day (Hanoi dates)."""
+
+    name: str
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        """Start of the first day, Hanoi time."""
+        return datetime.combine(self.first, time(0), HANOI_TIME)
+
+    @property
+    def end(self) -> datetime:
+        """Start of the day after the last, Hanoi time (exclusive end)."""
+        return datetime.combine(self.last + timedelta(days=1), time(0), HANOI_TIME)
+
+
+def period(quarter: str) -> Period:
+    """The quarter written ``2026Q1``.
+
+    Raises
+    ------
+    InputError
+        Not of the form ``YYYYQn`` with a year from 2000 to 2099.
+    """
+    hit = _QUARTER.fullmatch(quarter)
+    if hit is None or not YEARS[0] <= int(hit[1]) < YEARS[1]:
+        raise InputError(
+            f"--quarter: expected YEARQn such as 2026Q1 (years {YEARS[0]}-{YEARS[1] - 1}), got {quarter!r}"
+        )
+    year, q = int(hit[1]), int(hit[2])
+    first = date(year, 3 * q - 2, 1)
+    after = date(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return Period(quarter, first, after - timedelta(days=1))
+
+
+class _HanoiDay(FunctionElement):
+    """Day number of a stored UTC time's Hanoi date (UTC+7, no daylight saving); only differences matter."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+class _DateDay(FunctionElement):
+    """Day number of a date, numbered as :class:`_HanoiDay`."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+class _DaysBetween(FunctionElement):
+    """Days (fractional) from the first time to the second."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+# julianday counts from noon; the cast truncates a positive number, i.e. takes its floor.
+@compiles(_HanoiDay, "sqlite")
+def _hanoi_day_sqlite(element: _HanoiDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}, '+7 hours') - 0.5 AS INTEGER)"
+
+
+@compiles(_DateDay, "sqlite")
+def _date_day_sqlite(element: _DateDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 0.5 AS INTEGER)"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_sqlite(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({b}) - julianday({a}))"
+
+
+@compiles(_HanoiDay, "postgresql")
+def _hanoi_day_postgresql(element: _HanoiDay, compiler: SQLCompiler, **kw: Any) -> str:
+    local = f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' + INTERVAL '7 hours')"
+    return f"(CAST({local} AS date) - DATE '2000-01-01')"
+
+
+@compiles(_DateDay, "postgresql")
+def _date_day_postgresql(element: _DateDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(({compiler.process(element.clauses, **kw)}) - DATE '2000-01-01')"
+
+
+@compiles(_DaysBetween, "postgresql")
+def _days_postgresql(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
+
+
+def _scope(when: Period) -> sa.Subquery:
+    """One row per dossier that was open at some moment of the quarter, with the flags the figures sum.
+
+    The return and cancellation times are the first ``returned`` and ``cancelled`` events of each dossier.
+    """
+    d, ev = tables.dossiers, tables.events
+    start, end = when.start, when.end
+    ends = (
+        sa.select(
+            ev.c.dossier_code,
+            sa.func.min(sa.case((ev.c.state == "returned", ev.c.at))).label("returned_at"),
+            sa.func.min(sa.case((ev.c.state == "cancelled", ev.c.at))).label("cancelled_at"),
+        )
+        .where(ev.c.state.in_(("returned", "cancelled")))
+        .group_by(ev.c.dossier_code)
+        .subquery("ends")
+    )
+    returned_at, cancelled_at = ends.c.returned_at, ends.c.cancelled_at
+    returned = sa.and_(returned_at >= start, returned_at < end)
+    closed = sa.or_(returned_at < end, cancelled_at < end)
+    late_by = _HanoiDay(returned_at) - _DateDay(d.c.due_date)
+    priority = d.c.priority_group != "none"
+    received = d.c.received_at >= start
+
+    def flag(condition: ColumnElement) -> ColumnElement:
+        return sa.case((condition, 1), else_=0)
+
+    return (
+        sa.select(
+            d.c.code,
+            d.c.procedure,
+            d.c.agency_id,
+            d.c.authority_code,
+            d.c.lat,
+            d.c.lon,
+            d.c.synthetic,
+            flag(received).label("received"),
+            flag(returned).label("returned"),
+            flag(sa.and_(cancelled_at >= start, cancelled_at < end)).label("cancelled"),
+            flag(~sa.func.coalesce(closed, False)).label("in_progress"),
+            flag(sa.and_(~sa.func.coalesce(closed, False), d.c.due_date <= when.last)).label("overdue"),
+            flag(sa.and_(returned, late_by <= 0)).label("on_time"),
+            flag(sa.and_(returned, late_by > 0)).label("late"),
+            sa.case((sa.and_(returned, late_by > 0), late_by), else_=0).label("days_late"),
+            sa.case((returned, _DaysBetween(d.c.received_at, returned_at))).label("days"),
+            flag(sa.and_(received, d.c.channel == "home_pickup", priority)).label("pickups_priority"),
+            flag(sa.and_(returned, d.c.return_mode == "address", priority)).label("returns_priority"),
+        )
+        .select_from(d.outerjoin(ends, ends.c.dossier_code == d.c.code))
+        .where(
+            d.c.received_at < end,
+            sa.or_(returned_at.is_(None), returned_at >= start),
+            sa.or_(cancelled_at.is_(None), cancelled_at >= start),
+        )
+        .subquery("scope")
+    )
+
+
+def _sums(scope: sa.Subquery, keys: list[str]) -> sa.Select:
+    columns = [sa.func.sum(scope.c[c]).label(c) for c in COUNTS]
+    return sa.select(*(scope.c[k] for k in keys), *columns).group_by(*(scope.c[k] for k in keys))
+
+
+def _medians(scope: sa.Subquery, keys: list[str]) -> sa.Select:
+    """Histogram of the reception-to-return times in tenths of a day, per group (the median is read from it)."""
+    tenths = sa.cast(sa.func.round(scope.c.days * 10), sa.Integer).label("tenths")
+    return (
+        sa.select(*(scope.c[k] for k in keys), tenths, sa.func.count().label("n"))
+        .where(scope.c.days.is_not(None))
+        .group_by(*(scope.c[k] for k in keys), tenths)
+    )
+
+
+def median_of_histogram(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of values given with their counts (the lower middle value for an even total)."""
+    if counts.sum() == 0:
+        return float("nan")
+    order = np.argsort(values)
+    values, counts = values[order], counts[order]
+    return float(values[np.searchsorted(np.cumsum(counts), (counts.sum() + 1) // 2)])
+
+
+@dataclass
+class Figures:
+    """The quarter's figures: one table per breakdown (the :data:`COUNTS` columns plus shares and medians).
+
+    Attributes
+    ----------
+    period
+        The quarter.
+    total
+        The quarter's totals (a one-row table).
+    by_procedure, by_agency, by_authority, by_ward
+        Breakdowns, keyed by ``procedure``, ``agency_id``, ``authority_code`` and ``ward_id`` (the applicant's
+        home), with names where the map or the registry has them.
+    lateness
+        Late returns by whole days late.
+    priority
+        Home pickups and home returns per priority group.
+    postmen
+        Plans of the quarter's days: ``plans``, ``km``, ``postman_hours`` (driving time of the planned routes).
+    coverage
+        Wards with the population within each travel-time threshold of an agency.
+    synthetic
+        Whether any dossier of the quarter is synthetic.
+    """
+
+    period: Period
+    total: pd.DataFrame
+    by_procedure: pd.DataFrame
+    by_agency: pd.DataFrame
+    by_authority: pd.DataFrame
+    by_ward: pd.DataFrame
+    lateness: pd.DataFrame
+    priority: pd.DataFrame
+    postmen: dict
+    coverage: access.Coverage | None
+    synthetic: bool
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, as they go to CSV and Excel (the coverage table without geometry)."""
+        out = {
+            "total": self.total,
+            "by_procedure": self.by_procedure,
+            "by_agency": self.by_agency,
+            "by_authority": self.by_authority,
+            "by_ward": self.by_ward,
+            "lateness": self.lateness,
+            "priority": self.priority,
+            "postmen": pd.DataFrame([self.postmen]),
+        }
+        if self.coverage is not None:
+            out["coverage"] = pd.DataFrame(self.coverage.wards.drop(columns="geometry"))
+        return out
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts as integers, the on-time share and the mean lateness added."""
+    frame = frame.copy()
+    for c in COUNTS:
+        frame[c] = frame[c].fillna(0).astype("int64")
+    returned = frame["returned"].where(frame["returned"] > 0)
+    frame["on_time_share"] = (frame["on_time"] / returned).round(4)
+    frame["mean_days_late"] = (frame["days_late"] / frame["late"].where(frame["late"] > 0)).round(2)
+    return frame
+
+
+def _with_medians(conn: sa.Connection, scope: sa.Subquery, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    hist = pd.DataFrame(conn.execute(_medians(scope, keys)).mappings().all(), columns=[*keys, "tenths", "n"])
+    if keys and hist.empty:
+        frame["median_days"] = np.nan
+    elif keys:
+        medians = hist.groupby(keys).apply(
+            lambda g: median_of_histogram(g["tenths"].to_numpy(), g["n"].to_numpy()) / 10, include_groups=False
+        )
+        frame = frame.merge(medians.rename("median_days").reset_index(), on=keys, how="left")
+    else:
+        frame["median_days"] = median_of_histogram(hist["tenths"].to_numpy(), hist["n"].to_numpy()) / 10
+    return frame
+
+
+def _grouped(conn: sa.Connection, scope: sa.Subquery, keys: list[str]) -> pd.DataFrame:
+    rows = conn.execute(_sums(scope, keys)).mappings().all()
+    return _finish(pd.DataFrame(rows, columns=[*keys, *COUNTS]))
+
+
+def _wards(frame: pd.DataFrame, amap: AddressMap) -> pd.DataFrame:
+    """Sums per home point summed per ward of the map (points outside every ward under ``ward_id`` "")."""
+    wards = amap.layers.wards[["ward_id", "name", "geometry"]]
+    points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=wards.crs)
+    joined = gpd.sjoin(points, wards, how="left", predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    joined["ward_id"] = joined["ward_id"].fillna("").astype(str)
+    joined["name"] = joined["name"].fillna("")
+    summed = joined.groupby(["ward_id", "name"], as_index=False)[list(COUNTS)].sum()
+    return _finish(summed.sort_values("received", ascending=False).reset_index(drop=True))
+
+
+def _plan_day(record: dict) -> date:
+    """The day a stored plan is for: its request's ``date`` when it has one, else the Hanoi day it was made."""
+    asked = record["request"].get("date") if isinstance(record["request"], dict) else None
+    if isinstance(asked, str):
+        try:
+            return date.fromisoformat(asked)
+        except ValueError:
+            pass
+    return utc(record["created_at"]).astimezone(HANOI_TIME).date()
+
+
+def postmen_figures(engine: Engine, when: Period) -> dict:
+    """Plans of the quarter's days, their kilometres and postman-hours of driving (0 without plans).
+
+    A day planned several times for the same area counts once, with its most recent plan.
+    """
+    p = tables.plans
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(p.c.created_at, p.c.updated_at, p.c.request, p.c.result)).mappings().all()
+    latest: dict[tuple, dict] = {}
+    for row in rows:
+        day = _plan_day(dict(row))
+        if not when.first <= day <= when.last:
+            continue
+        request = row["request"] if isinstance(row["request"], dict) else {}
+        key = (day, str(request.get("area", ""))) if "date" in request else (day, str(row["created_at"]))
+        if key not in latest or row["updated_at"] > latest[key]["updated_at"]:
+            latest[key] = dict(row)
+    distance = sum(r["result"].get("plan", {}).get("totals", {}).get("distance_m", 0) for r in latest.values())
+    driving = sum(r["result"].get("plan", {}).get("totals", {}).get("travel_time_s", 0) for r in latest.values())
+    return {
+        "plans": len(latest),
+        "days": len({day for day, _ in latest}),
+        "km": round(distance / 1000, 1),
+        "postman_hours": round(driving / 3600, 1),
+    }
+
+
+def figures(
+    engine: Engine,
+    quarter: str,
+    *,
+    amap: AddressMap,
+    coverage: access.Coverage | None = None,
+) -> Figures:
+    """The quarter's figures from the store.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    quarter
+        ``2026Q1`` and so on.
+    amap
+        The map: wards of the applicants' homes, agency names, coverage.
+    coverage
+        Coverage already computed on this map (computed here when omitted).
+
+    Returns
+    -------
+    Figures
+        The tables of the report.
+    """
+    when = period(quarter)
+    scope = _scope(when)
+    with engine.connect() as conn:
+        total = _with_medians(conn, scope, _grouped(conn, scope, []), [])
+        by_procedure = _with_medians(conn, scope, _grouped(conn, scope, ["procedure"]), ["procedure"])
+        by_agency = _with_medians(conn, scope, _grouped(conn, scope, ["agency_id"]), ["agency_id"])
+        by_authority = _with_medians(conn, scope, _grouped(conn, scope, ["authority_code"]), ["authority_code"])
+        homes = _grouped(conn, scope, ["lat", "lon"])
+        late_by = scope.c.days_late
+        lateness = pd.DataFrame(
+            conn.execute(
+                sa.select(late_by.label("days_late"), sa.func.count().label("dossiers"))
+                .where(scope.c.late == 1)
+                .group_by(late_by)
+                .order_by(late_by)
+            ).all(),
+            columns=["days_late", "dossiers"],
+        )
+        d = tables.dossiers
+        groups = sa.select(
+            d.c.priority_group,
+            sa.func.sum(scope.c.pickups_priority).label("home_pickups"),
+            sa.func.sum(scope.c.returns_priority).label("home_returns"),
+        ).select_from(scope.join(d, d.c.code == scope.c.code))
+        priority = pd.DataFrame(
+            conn.execute(groups.where(d.c.priority_group != "none").group_by(d.c.priority_group)).all(),
+            columns=["priority_group", "home_pickups", "home_returns"],
+        )
+        synthetic = bool(conn.execute(sa.select(sa.func.max(sa.cast(scope.c.synthetic, sa.Integer)))).scalar() or 0)
+        au = tables.authorities
+        registry = pd.DataFrame(
+            conn.execute(sa.select(au.c.code, au.c.name, au.c.lat, au.c.lon)).all(),
+            columns=["authority_code", "name", "lat", "lon"],
+        )
+    agencies = pd.DataFrame(
+        {
+            "agency_id": amap.agencies["agency_id"].astype(str),
+            "name": amap.agencies["name"].fillna(""),
+            "lat": amap.agencies.geometry.y,
+            "lon": amap.agencies.geometry.x,
+        }
+    )
+    by_agency = agencies.merge(by_agency, on="agency_id", how="right")
+    by_agency["name"] = by_agency["name"].fillna("")
+    by_authority = registry.merge(by_authority, on="authority_code", how="right")
+    by_authority["name"] = by_authority["name"].fillna("")
+    by_procedure, by_agency, by_authority = (
+        frame.sort_values("received", ascending=False, ignore_index=True)
+        for frame in (by_procedure, by_agency, by_authority)
+    )
+    by_ward = _wards(homes, amap) if len(homes) else _finish(pd.DataFrame(columns=["ward_id", "name", *COUNTS]))
+    priority[["home_pickups", "home_returns"]] = priority[["home_pickups", "home_returns"]].fillna(0).astype("int64")
+    if coverage is None:
+        coverage = access.coverage(amap)
+    result = Figures(
+        when,
+        total,
+        by_procedure,
+        by_agency,
+        by_authority,
+        by_ward,
+        lateness,
+        priority,
+        postmen_figures(engine, when),
+        coverage,
+        synthetic,
+    )
+    log.info(
+        "report %s: %d received, %d returned", quarter, int(total["received"].iloc[0]), int(total["returned"].iloc[0])
+    )
+    return result

@@ -1,0 +1,194 @@
+"""The quarter's report: its counts equal direct queries on a seeded quarter (SQLite and PostgreSQL), its files
+are written and readable, bad input is refused; the synthetic journeys behind the seeded quarter."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from api import i18n
+from api.cli import main
+from geo.addressmap import AddressMap
+from geo.siting import access
+from ops import ingest, journeys, report, report_figures, simulate, tables
+from ops.simulate import HANOI_TIME
+from ops.store import Store
+
+QUARTER = "2026Q1"
+UNTIL = datetime(2026, 3, 20, 12, tzinfo=HANOI_TIME)
+"""The seeded quarter is carried out until this moment: some dossiers returned, some still on their way."""
+
+
+@pytest.fixture(scope="module")
+def feed(hanoi: AddressMap) -> list[dict]:
+    return simulate.simulate(hanoi, QUARTER, seed=5, count=500)
+
+
+@pytest.fixture(scope="module")
+def coverage(hanoi: AddressMap) -> access.Coverage:
+    return access.coverage(hanoi)
+
+
+def _seed(engine: Engine, feed: list[dict]) -> None:
+    ingest.ingest(engine, enumerate(feed, start=1))
+    journeys.carry_out(engine, UNTIL)
+    store = Store.__new__(Store)
+    store.engine = engine
+    plan = {"plan": {"totals": {"distance_m": 48_250, "travel_time_s": 9_000}}}
+    store.add("plan", {"date": "2026-02-10"}, {}, plan)
+    store.add("plan", {"date": "2026-02-10"}, {}, {"plan": {"totals": {"distance_m": 41_000, "travel_time_s": 8_100}}})
+    store.add("plan", {"date": "2026-04-02"}, {}, plan)
+
+
+def _direct(engine: Engine) -> dict:
+    """The figures re-derived with plain queries and Python date arithmetic (independent of the report's SQL)."""
+    d, ev = tables.dossiers, tables.events
+    start = datetime(2026, 1, 1, tzinfo=HANOI_TIME).astimezone(UTC)
+    end = datetime(2026, 4, 1, tzinfo=HANOI_TIME).astimezone(UTC)
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(sa.select(d)).mappings().all())
+        moves = pd.DataFrame(conn.execute(sa.select(ev.c.dossier_code, ev.c.state, ev.c.at)).mappings().all())
+    for frame, column in ((rows, "received_at"), (moves, "at")):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    first = moves.groupby(["dossier_code", "state"])["at"].min().unstack()
+    rows = rows.join(first[["returned", "cancelled"]], on="code")
+    returned = rows["returned"].between(start, end, inclusive="left")
+    closed = (rows["returned"] < end) | (rows["cancelled"] < end)
+    local_return = rows["returned"].dt.tz_convert("Asia/Ho_Chi_Minh").dt.date
+    due = pd.to_datetime(rows["due_date"]).dt.date
+    late_days = pd.Series([(r - u).days if pd.notna(r) else 0 for r, u in zip(local_return, due, strict=True)])
+    open_ = (rows["received_at"] < end) & ~closed
+    days = (rows["returned"] - rows["received_at"]).dt.total_seconds() / 86400
+    return {
+        "received": int((rows["received_at"] >= start).sum()),
+        "returned": int(returned.sum()),
+        "cancelled": int(rows["cancelled"].between(start, end, inclusive="left").sum()),
+        "in_progress": int(open_.sum()),
+        "overdue": int((open_ & (due <= date(2026, 3, 31))).sum()),
+        "on_time": int((returned & (late_days <= 0)).sum()),
+        "late": int((returned & (late_days > 0)).sum()),
+        "days_late": int(late_days[returned & (late_days > 0)].sum()),
+        "median_days": float(np.quantile(np.round(days[returned] * 10), 0.5, method="lower") / 10),
+        "by_procedure": rows[rows["received_at"] >= start].groupby("procedure").size().to_dict(),
+        "pickups": int(
+            (
+                (rows["received_at"] >= start) & (rows["channel"] == "home_pickup") & (rows["priority_group"] != "none")
+            ).sum()
+        ),
+        "home_returns": int((returned & (rows["return_mode"] == "address") & (rows["priority_group"] != "none")).sum()),
+    }
+
+
+def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: AddressMap, coverage) -> None:
+    _seed(engine, feed)
+    figures = report_figures.figures(engine, QUARTER, amap=hanoi, coverage=coverage)
+    expected = _direct(engine)
+    total = {c: figures.total[c].iloc[0] for c in figures.total.columns}
+    assert total["received"] == 500 == expected["received"]
+    for name in ("returned", "cancelled", "in_progress", "overdue", "on_time", "late", "days_late"):
+        assert total[name] == expected[name], name
+    assert 0 < total["returned"] < 500 and total["in_progress"] > 0 and total["late"] > 0
+    assert total["median_days"] == pytest.approx(expected["median_days"])
+    assert (
+        dict(zip(figures.by_procedure["procedure"], figures.by_procedure["received"], strict=True))
+        == (expected["by_procedure"])
+    )
+    assert int(figures.priority["home_pickups"].sum()) == expected["pickups"] == total["pickups_priority"] > 0
+    assert int(figures.priority["home_returns"].sum()) == expected["home_returns"] == total["returns_priority"]
+    for table in (figures.by_agency, figures.by_authority, figures.by_ward):
+        assert table[list(report_figures.COUNTS)].sum().to_dict() == {c: total[c] for c in report_figures.COUNTS}
+    assert (figures.by_ward["ward_id"] != "").all() and figures.by_ward["name"].str.startswith(("Phường", "Xã")).all()
+    # Two plans of 10 Feb (the latest counts) and one of April, outside the quarter.
+    assert figures.postmen == {"plans": 1, "days": 1, "km": 41.0, "postman_hours": 2.2}
+    assert figures.synthetic
+
+
+def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressMap, coverage) -> None:
+    from ops import database
+
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    _seed(engine, feed)
+    written = report.build(
+        engine, QUARTER, tmp_path / "out", amap=hanoi, texts=i18n.catalogue("vi"), area="agency", coverage=coverage
+    )
+    engine.dispose()
+    html = written.html.read_text(encoding="utf-8")
+    assert '<html lang="vi">' in html and "Báo cáo quý 2026Q1" in html
+    assert html.count("Dữ liệu tổng hợp") >= 2 and html.count("<svg") == 5
+    assert written.pdf.read_bytes().startswith(b"%PDF")
+    book = openpyxl.load_workbook(written.xlsx, read_only=True)
+    assert book.sheetnames == ["about", *written.csv]
+    sheet = book["by_procedure"]
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))][:2] == ["Thủ tục", "Tiếp nhận"]
+    assert sum(r[1] for r in sheet.iter_rows(min_row=2, values_only=True)) == 500
+    by_agency = pd.read_csv(written.csv["by_agency"], encoding="utf-8-sig")
+    assert by_agency["Tiếp nhận"].sum() == 500
+    assert pd.read_csv(written.csv["postmen"], encoding="utf-8-sig")["Km"].tolist() == [41.0]
+
+
+def test_a_quarter_without_dossiers_reports_zeros(tmp_path: Path, hanoi: AddressMap, coverage) -> None:
+    from ops import database
+
+    engine = database.connect(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    written = report.build(engine, "2030Q4", tmp_path, amap=hanoi, texts=i18n.catalogue("en"), coverage=coverage)
+    engine.dispose()
+    html = written.html.read_text(encoding="utf-8")
+    assert "Received 0 dossiers" in html and "No dispatch plan is stored" in html and "Synthetic data" not in html
+
+
+@pytest.mark.parametrize("quarter", ["2026Q5", "26Q1", "1999Q4", "2026q1"])
+def test_a_bad_quarter_is_refused(quarter: str) -> None:
+    with pytest.raises(report_figures.InputError, match="--quarter"):
+        report_figures.period(quarter)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--quarter", "2026Q7"], "--quarter: expected YEARQn"),
+        (["--quarter", "2026Q1", "--area", "district"], "invalid choice"),
+    ],
+)
+def test_the_command_refuses_bad_input_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], message: str
+) -> None:
+    try:
+        code = main(["report", *argv, "--out", str(tmp_path)])
+    except SystemExit as exc:  # argparse's own refusals
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_the_median_of_a_histogram_is_the_lower_middle() -> None:
+    values, counts = np.array([30, 10, 20]), np.array([1, 2, 1])
+    assert (
+        report_figures.median_of_histogram(values, counts) == 10 == np.quantile([10, 10, 20, 30], 0.5, method="lower")
+    )
+    assert report_figures.median_of_histogram(np.array([5, 7]), np.array([1, 2])) == 7
+
+
+def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, feed: list[dict]) -> None:
+    from ops import database, dossiers
+
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    ingest.ingest(engine, enumerate(feed, start=1))
+    moved = journeys.carry_out(engine, UNTIL)
+    assert moved > 0 and journeys.carry_out(engine, UNTIL) == 0
+    with engine.connect() as conn:
+        latest = conn.execute(sa.select(sa.func.max(tables.events.c.at)).where(tables.events.c.who == "synthetic"))
+        assert dossiers.utc(latest.scalar_one()) < UNTIL
+        codes = conn.scalars(sa.select(tables.dossiers.c.code).order_by(tables.dossiers.c.code).limit(40)).all()
+    for code in codes:
+        assert dossiers.derived_state(dossiers.history(engine, code)) == dossiers.current(engine, code)["state"]
+    summary = dossiers.summary(engine)["by_state"]
+    assert summary["returned"] > 0 and summary.get("received", 0) > 0
+    engine.dispose()
+    assert timedelta(0) < UNTIL - datetime(2026, 3, 1, tzinfo=HANOI_TIME)
