@@ -28,7 +28,7 @@ from api.routers import accounts, citizens, dispatchers, dossiers, planners, rep
 from api.settings import Settings
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
-from ops import tracking
+from ops import demo, tracking
 from ops.store import Store
 from routing import alns
 
@@ -141,21 +141,23 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     return app
 
 
-def render_page(name: str, lang: str) -> str:
-    """The HTML of page ``name`` in ``lang``."""
+def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
+    """The HTML of page ``name`` in ``lang``; ``synthetic`` adds the notice that the store's data are synthetic."""
     texts = i18n.catalogue(lang)
     languages = [(code, i18n.catalogue(code)["lang_name"]) for code in i18n.LANGUAGES]
     browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang}
     return _templates.get_template(f"{name}.html").render(
-        page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts
+        page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts, synthetic=synthetic
     )
 
 
 def _add_page(app: FastAPI, route: str, name: str) -> None:
     async def page(request: Request) -> HTMLResponse:
         lang = i18n.negotiate(request)
+        synthetic = await run_in_threadpool(demo.holds_synthetic, request.app.state.store.engine)
         response = HTMLResponse(
-            render_page(name, lang), headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
+            render_page(name, lang, synthetic=synthetic),
+            headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"},
         )
         if request.query_params.get("lang") in i18n.LANGUAGES:
             # The switch is remembered, so the other pages and the API's messages follow it.

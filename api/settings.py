@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         Default search budget of ``POST /plans``, seconds.
     max_solve_time_s
         Largest search budget a request may ask for, seconds (a worker is busy that long).
+    demo
+        Whether ``agencynet serve`` fills an empty store with the demonstration data (:mod:`ops.demo`); the
+        service itself never does, so tests and other stores are left alone.
     """
 
     model_config = SettingsConfigDict(env_prefix="AGENCYNET_", extra="ignore")
@@ -63,6 +66,7 @@ class Settings(BaseSettings):
     tiles_attribution: str = "© OpenStreetMap contributors"
     solve_time_limit_s: float = Field(default=5.0, gt=0)
     max_solve_time_s: float = Field(default=60.0, gt=0)
+    demo: bool = True
 
     def resolved_database_url(self) -> str:
         """The database URL, the default SQLite file when none is set (its folder is created)."""

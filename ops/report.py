@@ -8,6 +8,7 @@ page of the PDF and in the workbook.
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import textwrap
@@ -47,6 +48,9 @@ KEYS = {"ward": "ward_id", "agency": "agency_id", "authority": "authority_code"}
 
 SHARES = ("on_time_share",)
 """Columns shown as percentages."""
+
+MAP = "map"
+"""Label of the figures that are maps."""
 
 PDF_ROWS = 20
 """Rows of each table printed in the PDF (the page, the CSV files and the workbook have them all)."""
@@ -92,11 +96,15 @@ def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     return _named(frame, texts)
 
 
-def _svg(figure: Figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
+def _inline(figure: Figure) -> str:
+    """A figure as inline HTML: SVG for charts, a PNG image for maps (hundreds of ward outlines)."""
+    if figure.get_label() == MAP:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        return f'<img alt="" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+    text = io.StringIO()
+    figure.savefig(text, format="svg", bbox_inches="tight")
+    return text.getvalue()[text.getvalue().index("<svg") :]
 
 
 def _bars(frame: pd.DataFrame, labels: pd.Series, columns: list[str], title: str, texts: Mapping[str, Any]) -> Figure:
@@ -149,6 +157,7 @@ def _map(figures: Figures, amap: AddressMap, area: str, texts: Mapping[str, Any]
     report = texts["report"]
     wards = amap.layers.wards[["ward_id", "geometry"]]
     figure = Figure(figsize=(8, 8))
+    figure.set_label(MAP)
     axes = figure.subplots()
     if area == "ward":
         shaded = wards.merge(figures.by_ward[["ward_id", "received"]], on="ward_id", how="left").fillna({"received": 0})
@@ -179,6 +188,7 @@ def _frame(axes: Any, amap: AddressMap) -> None:
 def _coverage_map(coverage: access.Coverage, amap: AddressMap, texts: Mapping[str, Any]) -> Figure:
     minutes = coverage.minutes[0]
     figure = Figure(figsize=(8, 8))
+    figure.set_label(MAP)
     axes = figure.subplots()
     wards = gpd.GeoDataFrame(coverage.wards, geometry="geometry")
     wards.plot(
@@ -325,7 +335,7 @@ def page(figures: Figures, charts: list[Figure], *, texts: Mapping[str, Any], ar
         subtitle=report["subtitle"].format(first=figures.period.first, last=figures.period.last),
         banner=report["synthetic"] if figures.synthetic else None,
         summary=_summary(figures, texts),
-        charts=[_svg(c) for c in charts],
+        charts=[_inline(c) for c in charts],
         tables=[
             (heading, _shown(tables[name], texts).to_html(index=False, border=0, classes="t"))
             for heading, name in _sections(figures, texts, area)

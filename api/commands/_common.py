@@ -25,11 +25,15 @@ def add_map_options(parser: argparse.ArgumentParser) -> None:
 def load_map(args: argparse.Namespace) -> AddressMap:
     """Load the map the options name, with a progress bar on standard error."""
     profiles.get(args.profile)
-    source = args.osm if args.osm is not None else args.place
+    return loading(args.osm if args.osm is not None else args.place, profile=args.profile)
+
+
+def loading(source: Path | str | None, *, profile: str, data_dir: Path | None = None) -> AddressMap:
+    """Load a map (:func:`geo.addressmap.load`) with a progress bar on standard error."""
     with tqdm(total=LOAD_STAGES, desc="map", unit="step", leave=False, disable=None) as bar:
 
         def step(stage: str) -> None:
             bar.set_description(stage)
             bar.update(1)
 
-        return addressmap.load(source, profile=args.profile, progress=step)
+        return addressmap.load(source, profile=profile, data_dir=data_dir, progress=step)

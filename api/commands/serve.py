@@ -1,4 +1,8 @@
-"""``agencynet serve``: the HTTP service and its map pages (uvicorn)."""
+"""``agencynet serve``: the HTTP service and its map pages (uvicorn).
+
+On a first start with an empty store it creates the demonstration data (:mod:`ops.demo`: a synthetic quarter and
+a half, one account per role, the passwords printed once), unless ``--no-demo`` or ``AGENCYNET_DEMO=0``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ import argparse
 import logging
 import os
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from geo.addressmap import AddressMap
 
 log = logging.getLogger(__name__)
 
@@ -15,11 +24,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (each loads the map)")
+    parser.add_argument(
+        "--no-demo", action="store_true", help="never create the demonstration data, even in an empty store"
+    )
     parser.set_defaults(func=run)
+
+
+def _demo(settings: Settings) -> AddressMap | None:
+    """Create the demonstration data when the store is empty; the map it loaded, else ``None``."""
+    from api.commands._common import loading
+    from geo import paths
+    from ops import database, demo
+
+    engine = database.connect(settings.resolved_database_url())
+    try:
+        if not demo.is_empty(engine):
+            return None
+        print("agencynet: empty store: creating the demonstration data (synthetic, seeded) ...", flush=True)
+        amap = loading(settings.osm, profile=settings.profile, data_dir=settings.data or paths.data_dir())
+        made = demo.seed(engine, amap, progress=True)
+    finally:
+        engine.dispose()
+    print(
+        f"agencynet: {made.dossiers:,} synthetic dossiers of {' and '.join(made.quarters)} "
+        f"({made.moves:,} moves carried out until this morning); demonstration accounts, shown only now:",
+        flush=True,
+    )
+    for role, (name, password) in made.accounts.items():
+        print(f"  {role:<13} {name:<20} {password}", flush=True)
+    return amap
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
 
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     if not (os.environ.get("AGENCYNET_TOKENS") or os.environ.get("AGENCYNET_TOKENS_FILE")):
@@ -30,17 +70,17 @@ def run(args: argparse.Namespace) -> int:
             f"agencynet: no AGENCYNET_TOKENS set; tokens for this run: planner {planner}, dispatcher {dispatcher}",
             flush=True,
         )
+    settings = Settings()
+    amap = None if args.no_demo or not settings.demo else _demo(settings)
     print(
         f"agencynet: loading the map, then serving on http://{shown}:{args.port}/ "
-        f"(dispatch: /dispatch, planning: /planning, API: /docs)",
+        f"(dispatch: /dispatch, planning: /planning, sign in: /signin, API: /docs)",
         flush=True,
     )
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info" if args.verbose else "warning",
-    )
+    options = {"host": args.host, "port": args.port, "log_level": "info" if args.verbose else "warning"}
+    if amap is not None and args.workers == 1:
+        # The map loaded for the demonstration data is served as it is, rather than loaded a second time.
+        uvicorn.run(create_app(settings, amap=amap), **options)
+    else:
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return 0

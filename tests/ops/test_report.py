@@ -121,7 +121,7 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     engine.dispose()
     html = written.html.read_text(encoding="utf-8")
     assert '<html lang="vi">' in html and "Báo cáo quý 2026Q1" in html
-    assert html.count("Dữ liệu tổng hợp") >= 2 and html.count("<svg") == 5
+    assert html.count("Dữ liệu tổng hợp") >= 2 and html.count("<svg") == 3 and html.count("data:image/png") == 2
     assert written.pdf.read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(written.xlsx, read_only=True)
     assert book.sheetnames == ["about", *written.csv]

@@ -1,0 +1,41 @@
+"""The demonstration store of a first start: a synthetic quarter and a half up to now, one account per role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from geo.addressmap import AddressMap
+from ops import accounts, database, demo, dossiers, tables
+from ops.simulate import HANOI_TIME
+
+
+def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, hanoi: AddressMap) -> None:
+    engine = database.connect(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    assert demo.is_empty(engine) and not demo.holds_synthetic(engine)
+    now = datetime(2026, 3, 10, 15, 30, tzinfo=HANOI_TIME)
+    made = demo.seed(engine, hanoi, now=now, per_quarter=300)
+    assert made.quarters == ("2025Q4", "2026Q1")
+    assert not demo.is_empty(engine) and demo.holds_synthetic(engine)
+    d, ev = tables.dossiers, tables.events
+    with engine.connect() as conn:
+        latest = conn.execute(sa.select(sa.func.max(d.c.received_at), sa.func.count(), sa.func.min(d.c.synthetic)))
+        last_received, count, all_synthetic = latest.one()
+        morning = datetime(2026, 3, 10, tzinfo=HANOI_TIME)
+        moved_today = conn.scalar(sa.select(sa.func.count()).where(ev.c.who == "synthetic", ev.c.at >= morning))
+    assert count == made.dossiers and 300 < count < 600 and all_synthetic
+    assert dossiers.utc(last_received) <= now and moved_today == 0
+    states = dossiers.summary(engine)["by_state"]
+    assert states["returned"] > 200 and states.get("decided", 0) + states.get("digitised", 0) > 0
+    for role, (name, password) in made.accounts.items():
+        who = accounts.authenticate(engine, name, password)
+        assert who is not None and who.role == role
+    assert made.accounts.keys() == set(demo.ROLES)
+    engine.dispose()
+
+
+def test_quarters() -> None:
+    assert demo.quarter_of(datetime(2026, 12, 1).date()) == "2026Q4"
+    assert demo.previous_quarter("2026Q1") == "2025Q4" and demo.previous_quarter("2026Q3") == "2026Q2"
