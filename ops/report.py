@@ -77,6 +77,16 @@ def _label(texts: Mapping[str, Any], column: str) -> str:
     return columns.get(column, column)
 
 
+def number(value: float, texts: Mapping[str, Any], digits: int = 0) -> str:
+    """A number written the reader's way: ``12.345,6`` in Vietnamese, ``12,345.6`` in English; "–" when missing."""
+    if pd.isna(value):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    if texts["report"]["decimal"] == ",":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
 def _named(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     """A table as people read it: procedure and group names in words, columns labelled, no coordinates."""
     frame = frame.drop(columns=[c for c in ("lat", "lon", "geometry", "points") if c in frame.columns])
@@ -90,9 +100,9 @@ def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     frame = frame.copy()
     for c in frame.columns:
         if c in SHARES or c.startswith("share_within_"):
-            frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{100 * v:.1f} %")
+            frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{number(100 * v, texts, 1)} %")
         elif frame[c].dtype.kind == "f":
-            frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
+            frame[c] = frame[c].map(lambda v: number(v, texts, 1))
     return _named(frame, texts)
 
 
@@ -139,7 +149,7 @@ def _timeliness(figures: Figures, texts: Mapping[str, Any]) -> Figure:
             [on_time, late],
             labels=[_label(texts, "on_time"), _label(texts, "late")],
             colors=["#4daf4a", "#e41a1c"],
-            autopct=lambda p: f"{p:.1f} %",
+            autopct=lambda p: f"{number(p, texts, 1)} %",
         )
     else:
         left.set_axis_off()
@@ -239,31 +249,31 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
     total = {c: figures.total[c].iloc[0] for c in figures.total.columns}
     lines = [
         report["counts_line"].format(
-            received=f"{total['received']:,}",
-            returned=f"{total['returned']:,}",
-            in_progress=f"{total['in_progress']:,}",
-            overdue=f"{total['overdue']:,}",
-            cancelled=f"{total['cancelled']:,}",
+            received=number(total["received"], texts),
+            returned=number(total["returned"], texts),
+            in_progress=number(total["in_progress"], texts),
+            overdue=number(total["overdue"], texts),
+            cancelled=number(total["cancelled"], texts),
         )
     ]
     if total["returned"]:
         lines.append(
             report["on_time_line"].format(
-                share=f"{100 * total['on_time_share']:.1f} %",
-                late=f"{total['late']:,}",
-                mean="–" if pd.isna(total["mean_days_late"]) else f"{total['mean_days_late']:.1f}",
+                share=f"{number(100 * total['on_time_share'], texts, 1)} %",
+                late=number(total["late"], texts),
+                mean=number(total["mean_days_late"], texts, 1),
             )
         )
-        lines.append(report["median_line"].format(days=f"{total['median_days']:.1f}"))
+        lines.append(report["median_line"].format(days=number(total["median_days"], texts, 1)))
     lines.append(
         report["priority_line"].format(
-            pickups=f"{total['pickups_priority']:,}", returns=f"{total['returns_priority']:,}"
+            pickups=number(total["pickups_priority"], texts), returns=number(total["returns_priority"], texts)
         )
     )
     p = figures.postmen
     lines.append(
         report["plans_line"].format(
-            plans=p["plans"], days=p["days"], km=f"{p['km']:,.1f}", hours=f"{p['postman_hours']:,.1f}"
+            plans=p["plans"], days=p["days"], km=number(p["km"], texts, 1), hours=number(p["postman_hours"], texts, 1)
         )
         if p["plans"]
         else report["no_plans"]
@@ -273,7 +283,7 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
         for minutes in figures.coverage.minutes:
             lines.append(
                 report["coverage_line"].format(
-                    share=f"{100 * covered[f'share_within_{minutes:g}']:.1f} %", minutes=f"{minutes:g}"
+                    share=f"{number(100 * covered[f'share_within_{minutes:g}'], texts, 1)} %", minutes=f"{minutes:g}"
                 )
             )
     return lines

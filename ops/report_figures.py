@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -161,7 +164,7 @@ def _days_postgresql(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) ->
     return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
 
 
-def _scope(when: Period) -> sa.Subquery:
+def _scope(when: Period) -> sa.Select:
     """One row per dossier that was open at some moment of the quarter, with the flags the figures sum.
 
     The return and cancellation times are the first ``returned`` and ``cancelled`` events of each dossier.
@@ -197,6 +200,7 @@ def _scope(when: Period) -> sa.Subquery:
             d.c.lat,
             d.c.lon,
             d.c.synthetic,
+            d.c.priority_group,
             flag(received).label("received"),
             flag(returned).label("returned"),
             flag(sa.and_(cancelled_at >= start, cancelled_at < end)).label("cancelled"),
@@ -215,16 +219,34 @@ def _scope(when: Period) -> sa.Subquery:
             sa.or_(returned_at.is_(None), returned_at >= start),
             sa.or_(cancelled_at.is_(None), cancelled_at >= start),
         )
-        .subquery("scope")
     )
 
 
-def _sums(scope: sa.Subquery, keys: list[str]) -> sa.Select:
+@contextmanager
+def _materialised(conn: sa.Connection, when: Period) -> Iterator[sa.Table]:
+    """The quarter's scope (:func:`_scope`) as a temporary table of the connection, evaluated once for all the
+    breakdowns (each would otherwise group the journeys' events again), dropped on leaving."""
+    query = _scope(when)
+    name = f"report_scope_{secrets.token_hex(4)}"
+    columns = [
+        sa.Column(c.name, sa.Float() if isinstance(c.type, sa.types.NullType) else c.type)
+        for c in query.selected_columns
+    ]
+    temp = sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"])
+    temp.create(conn)
+    try:
+        conn.execute(temp.insert().from_select([c.name for c in query.selected_columns], query))
+        yield temp
+    finally:
+        temp.drop(conn)
+
+
+def _sums(scope: sa.Table, keys: list[str]) -> sa.Select:
     columns = [sa.func.sum(scope.c[c]).label(c) for c in COUNTS]
     return sa.select(*(scope.c[k] for k in keys), *columns).group_by(*(scope.c[k] for k in keys))
 
 
-def _medians(scope: sa.Subquery, keys: list[str]) -> sa.Select:
+def _medians(scope: sa.Table, keys: list[str]) -> sa.Select:
     """Histogram of the reception-to-return times in tenths of a day, per group (the median is read from it)."""
     tenths = sa.cast(sa.func.round(scope.c.days * 10), sa.Integer).label("tenths")
     return (
@@ -309,7 +331,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _with_medians(conn: sa.Connection, scope: sa.Subquery, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _with_medians(conn: sa.Connection, scope: sa.Table, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     hist = pd.DataFrame(conn.execute(_medians(scope, keys)).mappings().all(), columns=[*keys, "tenths", "n"])
     if keys and hist.empty:
         frame["median_days"] = np.nan
@@ -323,7 +345,7 @@ def _with_medians(conn: sa.Connection, scope: sa.Subquery, frame: pd.DataFrame, 
     return frame
 
 
-def _grouped(conn: sa.Connection, scope: sa.Subquery, keys: list[str]) -> pd.DataFrame:
+def _grouped(conn: sa.Connection, scope: sa.Table, keys: list[str]) -> pd.DataFrame:
     rows = conn.execute(_sums(scope, keys)).mappings().all()
     return _finish(pd.DataFrame(rows, columns=[*keys, *COUNTS]))
 
@@ -404,8 +426,7 @@ def figures(
         The tables of the report.
     """
     when = period(quarter)
-    scope = _scope(when)
-    with engine.connect() as conn:
+    with engine.connect() as conn, _materialised(conn, when) as scope:
         total = _with_medians(conn, scope, _grouped(conn, scope, []), [])
         by_procedure = _with_medians(conn, scope, _grouped(conn, scope, ["procedure"]), ["procedure"])
         by_agency = _with_medians(conn, scope, _grouped(conn, scope, ["agency_id"]), ["agency_id"])
@@ -421,14 +442,14 @@ def figures(
             ).all(),
             columns=["days_late", "dossiers"],
         )
-        d = tables.dossiers
+        group = scope.c.priority_group
         groups = sa.select(
-            d.c.priority_group,
+            group,
             sa.func.sum(scope.c.pickups_priority).label("home_pickups"),
             sa.func.sum(scope.c.returns_priority).label("home_returns"),
-        ).select_from(scope.join(d, d.c.code == scope.c.code))
+        )
         priority = pd.DataFrame(
-            conn.execute(groups.where(d.c.priority_group != "none").group_by(d.c.priority_group)).all(),
+            conn.execute(groups.where(group != "none").group_by(group).order_by(group)).all(),
             columns=["priority_group", "home_pickups", "home_returns"],
         )
         synthetic = bool(conn.execute(sa.select(sa.func.max(sa.cast(scope.c.synthetic, sa.Integer)))).scalar() or 0)

@@ -192,3 +192,9 @@ def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, 
     assert summary["returned"] > 0 and summary.get("received", 0) > 0
     engine.dispose()
     assert timedelta(0) < UNTIL - datetime(2026, 3, 1, tzinfo=HANOI_TIME)
+
+
+def test_numbers_are_written_the_readers_way() -> None:
+    assert report.number(12345.67, i18n.catalogue("vi"), 1) == "12.345,7"
+    assert report.number(12345.67, i18n.catalogue("en"), 1) == "12,345.7"
+    assert report.number(float("nan"), i18n.catalogue("vi")) == "–"
