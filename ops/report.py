@@ -243,6 +243,18 @@ def _table_figure(frame: pd.DataFrame, title: str, banner: str | None, rows: int
     return figure
 
 
+def _cover(figures: Figures, texts: Mapping[str, Any]) -> Figure:
+    """The PDF's first page: title, period, the synthetic notice and the key sentences."""
+    report = texts["report"]
+    cover = Figure(figsize=(8.27, 11.69))
+    cover.text(0.08, 0.94, report["title"].format(quarter=figures.period.name), fontsize=16, weight="bold")
+    lines = [report["subtitle"].format(first=figures.period.first, last=figures.period.last)]
+    lines += [*([report["synthetic"]] if figures.synthetic else []), *_summary(figures, texts), report["definitions"]]
+    wrapped = ["\n".join(textwrap.wrap(line, 95)) for line in lines]
+    cover.text(0.08, 0.9, "\n\n".join(wrapped), fontsize=9, va="top", linespacing=1.4)
+    return cover
+
+
 def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
     """The report's key sentences."""
     report = texts["report"]
@@ -416,12 +428,7 @@ def render(
     bar.set_description("report: PDF")
     pdf = out_dir / "report.pdf"
     with PdfPages(pdf, metadata={"Title": title, "Creator": "agencynet"}) as pages:
-        cover = Figure(figsize=(8.27, 11.69))
-        cover.text(0.08, 0.94, title, fontsize=16, weight="bold")
-        lines = [report["subtitle"].format(first=figures.period.first, last=figures.period.last), ""]
-        lines += [*([banner, ""] if banner else []), *_summary(figures, texts)]
-        cover.text(0.08, 0.9, "\n\n".join(lines), fontsize=9, va="top", wrap=True)
-        pages.savefig(cover)
+        pages.savefig(_cover(figures, texts))
         for chart in charts:
             pages.savefig(chart, bbox_inches="tight")
         # The PDF for sending keeps the chosen breakdown; the other two are on the page and in the workbook.
