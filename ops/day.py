@@ -18,12 +18,13 @@ from scipy.spatial import cKDTree
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import daytasks, plans, tables
+from ops import daytasks, plans, scenario, tables
 from ops.daytasks import DayTasks
 from ops.errors import UnknownError
 from ops.plans import Outcome
 from ops.scenario import POSTMAN_CAPACITY
 from ops.store import Store
+from routing.plan import Stop
 from routing.problem import hhmm
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,17 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
 
 
 def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | None:
-    """Agencies served by ``postmen`` (None: all), by the nearest depot among all postmen's depots."""
+    """Agencies served by ``postmen`` (None: all), by the nearest depot among all postmen's depots.
+
+    Raises
+    ------
+    InputError
+        A depot that is not an agency of the map.
+    """
+    agencies = amap.agencies.set_index("agency_id")
+    for k, p in enumerate(postmen):
+        if p["depot"] not in agencies.index:
+            raise InputError(f"postmen[{k}].depot: unknown agency {p['depot']!r} (an agency_id of the map)")
     u = tables.users
     with store.engine.connect() as conn:
         accounts = set(conn.scalars(sa.select(u.c.agency_id).where(u.c.role == "postman", u.c.agency_id.is_not(None))))
@@ -61,7 +72,6 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
     depots = sorted(mine | accounts)
     if mine >= set(depots):
         return None
-    agencies = amap.agencies.set_index("agency_id")
     known = [d for d in depots if d in agencies.index]
     # Straight-line distance in a local plane (longitudes scaled by the cosine of the latitude).
     scale = np.cos(np.radians(float(agencies.geometry.y.mean())))
@@ -74,11 +84,18 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
 def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
     """Per postman the stops with times and dossiers, and the dossiers unserved with reasons (the ``--json`` of
     ``agencynet plan-day``)."""
-    names = {
-        (f["properties"]["postman"], f["properties"]["seq"]): f["properties"]["name"]
+    points = {
+        (f["properties"]["postman"], f["properties"]["seq"]): f
         for f in outcome.geojson["features"]
         if f["geometry"]["type"] == "Point"
     }
+    tasks = {t["id"]: t for t in outcome.tasks}
+
+    def window(stop: Stop, role: str) -> str:
+        task = tasks.get(stop.task or "", {})
+        asked = task.get("pickup_window" if stop.kind == "pickup" else "delivery_window")
+        return asked or ",".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.HOURS.get(role, ()))
+
     routes = [
         {
             "postman": r.postman,
@@ -90,7 +107,10 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
                     "kind": s.kind,
                     "task": s.task,
                     "place": s.place,
-                    "name": names.get((r.postman, i), ""),
+                    "name": points[(r.postman, i)]["properties"]["name"],
+                    "lon": points[(r.postman, i)]["geometry"]["coordinates"][0],
+                    "lat": points[(r.postman, i)]["geometry"]["coordinates"][1],
+                    "window": window(s, points[(r.postman, i)]["properties"]["role"]),
                     "arrival": hhmm(s.arrival),
                     "departure": hhmm(s.departure),
                     "dossiers": dossiers.get(s.task, []) if s.task else [],

@@ -32,6 +32,15 @@ AGENCY_HOURS: tuple[Window, ...] = ((clock("07:30"), clock("18:00")),)
 HOME_HOURS: tuple[Window, ...] = ((clock("08:00"), clock("20:00")),)
 """When a household can receive a result at home (assumption)."""
 
+HOURS: dict[str, tuple[Window, ...]] = {
+    "depot": AGENCY_HOURS,
+    "agency": AGENCY_HOURS,
+    "authority": OFFICE_HOURS,
+    "household": HOME_HOURS,
+    "address": HOME_HOURS,
+}
+"""Opening hours of a place by its role (a citizen's address: a household's hours)."""
+
 TASK_MIX = {"shuttle": 0.5, "result_return": 0.3, "home_pickup": 0.2}
 """Share of each task kind in a generated day (assumption: most traffic is dossiers moving to authorities)."""
 
@@ -172,15 +181,8 @@ def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks:
     """Snap the places, compute the travel matrices and build (validate) the problem."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
-    hours = {
-        "depot": AGENCY_HOURS,
-        "agency": AGENCY_HOURS,
-        "authority": OFFICE_HOURS,
-        "household": HOME_HOURS,
-        "address": HOME_HOURS,
-    }
     places = [
-        Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
+        Place(pid, i, HOURS[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
     ]
     depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
     assert travel.distance_m is not None  # asked for with_distance
