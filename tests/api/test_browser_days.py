@@ -12,8 +12,10 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import day, dossiers
+from ops import day, dayevents, dossiers
+from ops.accounts import Principal
 from ops.store import Store
+from tests.api.conftest import DISPATCHER
 from tests.ops import daycases
 
 browser = pages.browser
@@ -31,7 +33,8 @@ def store(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="module")
 def server(hanoi: AddressMap, store: Store) -> Iterator[str]:
-    with pages.live(create_app(Settings(database_url=str(store.engine.url)), amap=hanoi)) as address:
+    settings = Settings(database_url=str(store.engine.url), tokens=f"{DISPATCHER}:dispatcher")
+    with pages.live(create_app(settings, amap=hanoi)) as address:
         yield address
 
 
@@ -71,3 +74,19 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     )
     assert {dossiers.current(store.engine, c)["state"] for c in codes} <= {"at_authority", "returned"}
     pages._shot(page, "postman-done")
+
+
+def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
+    plan = day.stored(store, daycases.DAY)
+    task = next(t["id"] for t in plan["state"]["tasks"] if t["kind"] == "shuttle")
+    dayevents.record(store, daycases.DAY, task=task, event="picked_up", who=Principal("an", "dispatcher"))
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
+    assert page.locator("#day-stops tr.day-done").count() >= 1
+    late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
+    assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
+    assert pages._paths(page) >= 1  # the routes are drawn along the roads
+    pages._shot(page, "dispatch-day")
