@@ -1,7 +1,7 @@
 """The day's tasks from the dossiers' states: what postmen must carry on a date, as records of
 :func:`ops.scenario.from_records`.
 
-- Paper dossiers ``received`` or ``digitised`` at an agency before the day -> a shuttle to their authority; the
+- Paper dossiers ``received`` or ``digitised`` at an agency -> a shuttle to their authority; the
   dossiers of one agency for one authority are one pickup and one handover, with their summed load (split only
   where the sum exceeds a postman's capacity).
 - ``decided`` results -> from the authority back to the agency (grouped the same way), or to the citizen's
@@ -13,7 +13,8 @@
 - Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
-Dossiers that cannot become a task (agency, authority or address not on the map) are listed with the reason.
+A dossier counts in the state it had reached by the end of the day. Dossiers that cannot become a task (agency,
+authority or address not on the map) are listed with the reason.
 """
 
 from __future__ import annotations
@@ -89,24 +90,30 @@ def day_start(day: date) -> datetime:
 
 
 def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str]) -> list[sa.Row]:
-    d = tables.dossiers
-    end = day_start(day + timedelta(days=1))
+    """The dossiers waiting on ``day``: in a waiting state reached before the day ended (a store holding later
+    events, such as a whole synthetic quarter, is read as it stood then)."""
+    d, ev = tables.dossiers, tables.events
     waiting = sa.or_(
-        sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online", d.c.received_at < end),
+        sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
         d.c.state.in_(RETURN_STATES),
     )
-    query = sa.select(
-        d.c.code,
-        d.c.state,
-        d.c.channel,
-        d.c.return_mode,
-        d.c.agency_id,
-        d.c.authority_code,
-        d.c.received_at,
-        d.c.due_date,
-        d.c.lat,
-        d.c.lon,
-    ).where(waiting)
+    last = sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq)
+    query = (
+        sa.select(
+            d.c.code,
+            d.c.state,
+            d.c.channel,
+            d.c.return_mode,
+            d.c.agency_id,
+            d.c.authority_code,
+            d.c.received_at,
+            d.c.due_date,
+            d.c.lat,
+            d.c.lon,
+        )
+        .join(ev, last)
+        .where(waiting, ev.c.at < day_start(day + timedelta(days=1)))
+    )
     if agencies is not None:
         query = query.where(d.c.agency_id.in_(sorted(agencies)))
     with engine.connect() as conn:

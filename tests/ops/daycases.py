@@ -3,7 +3,7 @@ central Hanoi, and dossiers in chosen states (synthetic, built on :func:`tests.o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -33,7 +33,8 @@ def add(engine: Engine, code: str, *, states: tuple[str, ...] = (), **changes: A
     fields = {"agency_id": LUONG_VAN_CAN, "authority_code": BHXH, "return_mode": "agency"} | changes
     ingest.ingest(engine, [(1, dossier(code, **fields))])
     for state in states:
-        dossiers.move(engine, code, state, who="test", record_no="BB-1" if state in dossiers.HANDOVERS else None)
+        record = "BB-1" if state in dossiers.HANDOVERS else None
+        dossiers.move(engine, code, state, who="test", record_no=record, at=datetime(2026, 2, 3, 4, tzinfo=UTC))
 
 
 def seed(engine: Engine, amap: AddressMap) -> None:

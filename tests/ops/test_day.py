@@ -4,7 +4,7 @@ events moving the dossiers (idempotent), a failed delivery back the next day, th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +13,13 @@ from geo.addressmap import AddressMap
 from ops import day, dayevents, daytasks, dossiers, ingest
 from ops.accounts import Principal
 from ops.errors import FieldError, TransitionError
+from ops.simulate import HANOI_TIME
 from ops.store import Store
 from tests.ops import daycases
 from tests.ops.cases import dossier
 from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
 
+AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI_TIME)
 BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
 
 
@@ -62,6 +64,8 @@ def test_tasks_follow_the_states(sqlite_store: Store, hanoi: AddressMap) -> None
         "10:00-12:00",
     )
     assert not any("ONLINE" in codes for codes in tasks), "online dossiers need no shuttle"
+    earlier = daytasks.from_states(sqlite_store.engine, hanoi, DAY - timedelta(days=2))
+    assert {"HOME", "PICKUP", "S-0"}.isdisjoint(earlier.codes), "a state reached later is no task on an earlier day"
     assert daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded == [
         {"code": "NOWHERE", "reason": "agency osm:node/1 is not on the map"}
     ]
@@ -104,8 +108,8 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
 
     with pytest.raises(TransitionError, match="not picked up"):
         dayevents.record(store, DAY, task=home, event="delivered", who=BINH)
-    dayevents.record(store, DAY, task=home, event="picked_up", who=BINH)
-    dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason="không có ai ở nhà")
+    dayevents.record(store, DAY, task=home, event="picked_up", who=BINH, at=AFTERNOON)
+    dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason="không có ai ở nhà", at=AFTERNOON)
     assert dossiers.current(store.engine, "HOME")["state"] == "failed_return"
     live = dayevents.live(store, DAY, now="23:00")
     task_stops = sum(1 for r in live["routes"] for s in r["stops"] if s["task"])

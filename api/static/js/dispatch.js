@@ -101,7 +101,7 @@
         ["col_time", "col_stop", "col_task", "col_place"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "<th></th></tr>" +
         r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
           `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td>${esc(s.name || s.place)}</td>` +
-          `<td>${esc(t("js.status_" + s.status))}</td></tr>`).join("") + "</table>").join("");
+          `<td>${esc(t("js.status." + s.status))}</td></tr>`).join("") + "</table>").join("");
       clearTimeout(following);
       following = setTimeout(follow, 30000);
     } catch (e) { error.textContent = e.message; }

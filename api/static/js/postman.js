@@ -20,9 +20,9 @@
       ? [["picked_up", ""]]
       : stop.place.startsWith("address:") ? [["delivered", ""]] : [["handed_over", `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">`]];
     return `<div class="actions" data-task="${id}">` +
-      buttons.map(([event, field]) => `${field}<button type="button" data-event="${event}">${esc(t("js.event_" + event))}</button>`).join("") +
+      buttons.map(([event, field]) => `${field}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>`).join("") +
       `<input class="reason" aria-label="${esc(t("js.reason"))}" placeholder="${esc(t("js.reason"))}">` +
-      `<button type="button" data-event="failed">${esc(t("js.event_failed"))}</button></div>`;
+      `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
   }
 
   function draw(day) {
@@ -42,7 +42,7 @@
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
       `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
-      `<div class="stop-state">${esc(t("js.status_" + s.status))}${s.event ? " · " + esc(t("js.event_" + s.event)) : ""}</div>` +
+      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.event ? " · " + esc(t("js.event." + s.event)) : ""}</div>` +
       actions(s) + "</li>").join("");
   }
 
