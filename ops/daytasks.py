@@ -13,7 +13,8 @@
 - Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
-A dossier counts in the state it had reached by the end of the day. Dossiers that cannot become a task (agency,
+A dossier counts in the state it had reached when the day began (what comes in during the day waits for the
+next one, except the home pickups asked for that day). Dossiers that cannot become a task (agency,
 authority or address not on the map) are listed with the reason.
 """
 
@@ -90,8 +91,8 @@ def day_start(day: date) -> datetime:
 
 
 def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str]) -> list[sa.Row]:
-    """The dossiers waiting on ``day``: in a waiting state reached before the day ended (a store holding later
-    events, such as a whole synthetic quarter, is read as it stood then)."""
+    """The dossiers waiting on ``day``: in a waiting state reached before the day began, and the home pickups asked
+    for that day (a store holding later events, such as a whole synthetic quarter, is read as it stood then)."""
     d, ev = tables.dossiers, tables.events
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
@@ -112,7 +113,17 @@ def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Col
             d.c.lon,
         )
         .join(ev, last)
-        .where(waiting, ev.c.at < day_start(day + timedelta(days=1)))
+        .where(
+            waiting,
+            sa.or_(
+                ev.c.at < day_start(day),
+                sa.and_(
+                    d.c.channel == "home_pickup",
+                    d.c.state == "received",
+                    ev.c.at < day_start(day + timedelta(days=1)),
+                ),
+            ),
+        )
     )
     if agencies is not None:
         query = query.where(d.c.agency_id.in_(sorted(agencies)))
