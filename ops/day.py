@@ -165,7 +165,8 @@ def plan(
         Postmen records (``id``, ``depot``, optionally ``capacity``, ``shift``, ``lunch``); the postman accounts
         when omitted.
     time_limit_s
-        Search budget of the dispatch engine, s.
+        Time of the plan (travel times, search, routes on the roads), s; reading and writing the store come on
+        top.
 
     Returns
     -------
@@ -178,7 +179,7 @@ def plan(
     tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
     if not tasks.tasks:
         return None, _empty(day, tasks.excluded)
-    outcome = plans.explicit(amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s)
+    outcome = plans.explicit(amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s, whole=True)
     answer = report(day, outcome, tasks.dossiers, tasks.excluded)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}

@@ -161,7 +161,8 @@ def record(
     if event in ("handed_over", "delivered") and "picked_up" not in seen:
         raise TransitionError(f"task {task}: {event} refused, the dossiers were not picked up")
     when = dossiers.utc(at or datetime.now(UTC))
-    answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": [], "replayed": False}
+    moves: list[dict] = []
+    answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": moves, "replayed": False}
     k = tables.idempotency
     place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
     try:
@@ -184,14 +185,14 @@ def record(
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
                     )
-                    answer["moves"].append({"code": code, "state": to})
+                    moves.append({"code": code, "state": to})
             conn.execute(k.update().where(k.c.key == key).values(response=answer))
     except sa.exc.IntegrityError:
         again = recorded(store, plan_id).get(task, {}).get(event)
         if again is None:
             raise
         return _replay(again, digest, task, event)
-    log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(answer["moves"]))
+    log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(moves))
     return answer
 
 

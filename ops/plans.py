@@ -8,6 +8,7 @@ adds the new tasks' places. A generated day is stored in the same form.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, replace
 
 from geo.addressmap import AddressMap
@@ -20,6 +21,9 @@ from routing.problem import Problem, Window, clock, hhmm
 from routing.solver import Progress
 
 log = logging.getLogger(__name__)
+
+MIN_SEARCH_SHARE = 0.5
+"""Least share of a whole plan's time limit left to the search, however long the travel times took."""
 
 
 @dataclass
@@ -110,10 +114,18 @@ def explicit(
     *,
     time_limit_s: float,
     addresses: list[dict] | None = None,
+    whole: bool = False,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
-    see :func:`ops.scenario.from_records`)."""
+    see :func:`ops.scenario.from_records`).
+
+    ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
+    the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
+    began = time.perf_counter()
     day = scenario.from_records(amap, postmen, tasks, addresses=addresses)
+    if whole:
+        spent = time.perf_counter() - began
+        time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)
     plan = solver.solve(day.problem, time_limit_s=time_limit_s)
     return _finish(amap, day, plan, postmen, tasks, list(addresses or []))
 
