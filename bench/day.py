@@ -28,9 +28,10 @@ from pathlib import Path
 # The PostgreSQL helper of the tests lives in tests/; run from a checkout, the repository root is importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.ingest import empty_store
 from geo import addressmap
 from geo.addressmap import AddressMap
-from ops import authorities, database, day, daytasks, ingest, simulate, tables
+from ops import authorities, day, daytasks, ingest, simulate
 from ops.store import Store
 from routing import alns
 from tests import pgserver
@@ -64,14 +65,6 @@ class Row:
         return self.plan_s - self.limit_s
 
 
-def _empty(url: str) -> None:
-    engine = database.connect(url)
-    with engine.begin() as conn:
-        for table in reversed(tables.metadata.sorted_tables):
-            conn.execute(table.delete())
-    engine.dispose()
-
-
 def _postmen(amap: AddressMap, n: int) -> list[dict]:
     offices = amap.agencies.loc[amap.agencies["kind"] == "post_office", "agency_id"].tolist()
     return [{"id": f"bưu tá {k + 1}", "depot": offices[k % len(offices)]} for k in range(n)]
@@ -80,7 +73,7 @@ def _postmen(amap: AddressMap, n: int) -> list[dict]:
 def run(amap: AddressMap, url: str, backend: str, size: int, feed: Path, quarter: str) -> Row:
     """Ingest the quarter into an empty store, then read and plan its second working day."""
     count, limit = SIZES[size]
-    _empty(url)
+    empty_store(url)
     store = Store(url)
     try:
         ingest.ingest_file(store.engine, feed, progress=True)

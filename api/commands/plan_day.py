@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from api import maps
-from api.commands._common import add_map_options, load_map
+from api.commands._common import add_map_options, load_map, read_json
 from api.commands._store import add_database_option
 from geo._errors import InputError
 from ops import day
@@ -32,12 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_postmen(path: Path) -> list[dict]:
     """A postmen file: a JSON list of postmen, or an object with a list ``postmen``."""
-    if not path.is_file():
-        raise InputError(f"no such postmen file: {path}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    data = read_json(path, "postmen")
     postmen = data.get("postmen") if isinstance(data, dict) else data
     if not isinstance(postmen, list) or not postmen:
         raise InputError(f"{path}: expected a non-empty list of postmen (or an object with a list 'postmen')")
