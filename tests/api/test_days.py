@@ -56,6 +56,9 @@ def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> N
     missing = client.get("/days/2026-03-04", headers=BEARER)
     assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "date"
     task = planned["routes"][0]["stops"][1]["task"]
+    assert client.post("/days/2026-03-04/replan", json={"at": "12:00"}, headers=BEARER).status_code == 404
+    same = client.post(f"/days/{DAY}/replan", json={"at": "12:00", "time_limit_s": 1}, headers=BEARER)
+    assert same.status_code == 200 and (same.json()["id"], same.json()["added"]) == (planned["id"], 0)
     no_record = client.post(f"/days/{DAY}/events", json={"task": task, "event": "failed"}, headers=BEARER)
     assert no_record.status_code == 422 and no_record.json()["detail"][0]["field"] == "reason"
 
