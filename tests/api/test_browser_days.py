@@ -73,7 +73,10 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
         f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
     )
     assert {dossiers.current(store.engine, c)["state"] for c in codes} <= {"at_authority", "returned"}
-    pages._shot(page, "postman-done")
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: one column, buttons a thumb can hit
+    button = page.locator("li.day-stop:not(.done) .actions button").first.bounding_box()
+    assert button["height"] >= 44 and page.locator("#side").bounding_box()["width"] == 390
+    pages._shot(page, "postman-phone")
 
 
 def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
