@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n
 from api.basemap import Basemap
-from api.routers import accounts, citizens, dispatchers, dossiers, planners, reports
+from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
@@ -35,7 +35,7 @@ from routing import alns
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning"}
+PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/postman": "postman"}
 """Map pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
 
 BROWSER_TEXTS = ("js", "kind", "procedure")
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(citizens.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
+    app.include_router(days.router)
     app.include_router(dossiers.router)
     app.include_router(accounts.router)
     app.include_router(reports.router)

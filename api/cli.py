@@ -35,6 +35,7 @@ COMMANDS = (
     "authorities",
     "users",
     "report",
+    "plan_day",
 )
 
 

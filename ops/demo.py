@@ -34,15 +34,19 @@ SEED = 11
 ROLES = ("agency_staff", "dispatcher", "postman", "planner", "admin")
 """One demonstration account per role of people, named ``demo.<role>``."""
 
+POSTMEN = 4
+"""Postmen of the demonstration (``demo.postman``, ``demo.postman2`` ...), each at one of the busiest agencies."""
+
 
 @dataclass(frozen=True)
 class Demo:
-    """What :func:`seed` created: the quarters, the dossiers, and the accounts with their passwords (shown once)."""
+    """What :func:`seed` created: the quarters, the dossiers, and the accounts (role, name, password; the
+    passwords are shown once)."""
 
     quarters: tuple[str, ...]
     dossiers: int
     moves: int
-    accounts: dict[str, tuple[str, str]]
+    accounts: list[tuple[str, str, str]]
 
 
 def quarter_of(day: date) -> str:
@@ -99,7 +103,7 @@ def seed(
     Returns
     -------
     Demo
-        The quarters, counts and accounts (name and password per role).
+        The quarters, counts and accounts.
     """
     present = utc(now or datetime.now(UTC))
     today = present.astimezone(HANOI_TIME).date()
@@ -130,15 +134,18 @@ def _when(record: dict) -> datetime:
     return utc(datetime.fromisoformat(record["received_at"] if record["type"] == "dossier" else record["at"]))
 
 
-def _accounts(engine: Engine, amap: AddressMap) -> dict[str, tuple[str, str]]:
-    """One account per role with a random password; the agency staff work at the agency with most dossiers."""
+def _accounts(engine: Engine, amap: AddressMap) -> list[tuple[str, str, str]]:
+    """One account per role with a random password, and :data:`POSTMEN` postmen: the agency staff work at the
+    agency with most dossiers, the postmen start from the busiest agencies (their depots for the day's plan)."""
     d = tables.dossiers
     busiest = sa.select(d.c.agency_id).group_by(d.c.agency_id).order_by(sa.func.count().desc(), d.c.agency_id)
     with engine.connect() as conn:
-        agency = conn.scalar(busiest.limit(1)) or str(amap.agencies["agency_id"].iloc[0])
-    made = {}
-    for role in ROLES:
-        name, password = f"demo.{role}", secrets.token_urlsafe(12)
-        accounts.add_user(engine, name, password, role, agency_id=agency if role == "agency_staff" else None)
-        made[role] = (name, password)
+        agencies = list(conn.scalars(busiest.limit(POSTMEN))) or [str(amap.agencies["agency_id"].iloc[0])]
+    people = [(role, f"demo.{role}", agencies[0] if role in ("agency_staff", "postman") else None) for role in ROLES]
+    people += [("postman", f"demo.postman{k + 1}", a) for k, a in enumerate(agencies[1:], start=1)]
+    made = []
+    for role, name, agency in people:
+        password = secrets.token_urlsafe(12)
+        accounts.add_user(engine, name, password, role, agency_id=agency)
+        made.append((role, name, password))
     return made

@@ -376,19 +376,20 @@ def _plan_day(record: dict) -> date:
 def postmen_figures(engine: Engine, when: Period) -> dict:
     """Plans of the quarter's days, their kilometres and postman-hours of driving (0 without plans).
 
-    A day planned several times for the same area counts once, with its most recent plan.
+    A day's plan is its newest (as :func:`ops.day.stored` reads it: a re-plan updates that record); a plan
+    without a date (``POST /plans``) counts on the day it was made.
     """
     p = tables.plans
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(p.c.created_at, p.c.updated_at, p.c.request, p.c.result)).mappings().all()
+        rows = conn.execute(sa.select(p.c.id, p.c.created_at, p.c.request, p.c.result)).mappings().all()
     latest: dict[tuple, dict] = {}
     for row in rows:
         day = _plan_day(dict(row))
         if not when.first <= day <= when.last:
             continue
-        request = row["request"] if isinstance(row["request"], dict) else {}
-        key = (day, str(request.get("area", ""))) if "date" in request else (day, str(row["created_at"]))
-        if key not in latest or row["updated_at"] > latest[key]["updated_at"]:
+        dated = isinstance(row["request"], dict) and "date" in row["request"]
+        key = (day, "" if dated else row["id"])
+        if key not in latest or utc(row["created_at"]) > utc(latest[key]["created_at"]):
             latest[key] = dict(row)
     distance = sum(r["result"].get("plan", {}).get("totals", {}).get("distance_m", 0) for r in latest.values())
     driving = sum(r["result"].get("plan", {}).get("totals", {}).get("travel_time_s", 0) for r in latest.values())

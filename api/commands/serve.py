@@ -50,7 +50,7 @@ def _demo(settings: Settings) -> AddressMap | None:
         f"({made.moves:,} moves carried out until this morning); demonstration accounts, shown only now:",
         flush=True,
     )
-    for role, (name, password) in made.accounts.items():
+    for role, name, password in made.accounts:
         print(f"  {role:<13} {name:<20} {password}", flush=True)
     return amap
 

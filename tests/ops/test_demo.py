@@ -29,10 +29,14 @@ def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, han
     assert dossiers.utc(last_received) <= now and moved_today == 0
     states = dossiers.summary(engine)["by_state"]
     assert states["returned"] > 200 and states.get("decided", 0) + states.get("digitised", 0) > 0
-    for role, (name, password) in made.accounts.items():
+    for role, name, password in made.accounts:
         who = accounts.authenticate(engine, name, password)
         assert who is not None and who.role == role
-    assert made.accounts.keys() == set(demo.ROLES)
+    roles = [role for role, _, _ in made.accounts]
+    assert set(roles) == set(demo.ROLES) and roles.count("postman") == demo.POSTMEN
+    with engine.connect() as conn:
+        depots = conn.scalars(sa.select(tables.users.c.agency_id).where(tables.users.c.role == "postman")).all()
+    assert len(set(depots)) == demo.POSTMEN and set(depots) <= set(hanoi.agencies["agency_id"].astype(str))
     engine.dispose()
 
 
