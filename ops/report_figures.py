@@ -7,7 +7,7 @@ flows within the quarter (Hanoi time) and the stock at its end:
 - ``returned``: dossiers whose result was handed over (event ``returned``) in the quarter, whenever received;
 - ``cancelled``: dossiers cancelled in the quarter;
 - ``in_progress``: dossiers received before the quarter's end and neither returned nor cancelled by then;
-  ``overdue``: those of them whose due date had passed at the quarter's end;
+  ``overdue``: those of them whose due date had passed at the quarter's end (today, in a quarter not over yet);
 - ``on_time``: returned dossiers handed over on or before their due date (Hanoi date); the others are ``late``,
   ``days_late`` summed over them (the day of return minus the due date);
 - ``median_days``: median time from reception to return of the returned dossiers, in days (to 0.1 day);
@@ -83,6 +83,11 @@ class Period:
     def start(self) -> datetime:
         """Start of the first day, Hanoi time."""
         return datetime.combine(self.first, time(0), HANOI_TIME)
+
+    @property
+    def as_of(self) -> date:
+        """The day after the last, or today in a quarter not over yet: a due date before it has passed."""
+        return min(self.last + timedelta(days=1), datetime.now(HANOI_TIME).date())
 
     @property
     def end(self) -> datetime:
@@ -205,7 +210,7 @@ def _scope(when: Period) -> sa.Select:
             flag(returned).label("returned"),
             flag(sa.and_(cancelled_at >= start, cancelled_at < end)).label("cancelled"),
             flag(~sa.func.coalesce(closed, False)).label("in_progress"),
-            flag(sa.and_(~sa.func.coalesce(closed, False), d.c.due_date <= when.last)).label("overdue"),
+            flag(sa.and_(~sa.func.coalesce(closed, False), d.c.due_date < when.as_of)).label("overdue"),
             flag(sa.and_(returned, late_by <= 0)).label("on_time"),
             flag(sa.and_(returned, late_by > 0)).label("late"),
             sa.case((sa.and_(returned, late_by > 0), late_by), else_=0).label("days_late"),

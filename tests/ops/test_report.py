@@ -198,3 +198,8 @@ def test_numbers_are_written_the_readers_way() -> None:
     assert report.number(12345.67, i18n.catalogue("vi"), 1) == "12.345,7"
     assert report.number(12345.67, i18n.catalogue("en"), 1) == "12,345.7"
     assert report.number(float("nan"), i18n.catalogue("vi")) == "–"
+
+
+def test_past_due_is_counted_at_the_quarters_end_or_today() -> None:
+    assert report_figures.period("2020Q1").as_of == date(2020, 4, 1)
+    assert report_figures.period("2099Q4").as_of == datetime.now(HANOI_TIME).date()
