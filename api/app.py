@@ -6,6 +6,7 @@ Run it with ``agencynet serve`` or ``uvicorn --factory api.app:create_app``. Rou
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -88,6 +89,10 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         app.state.amap = loaded
         app.state.basemap = Basemap(loaded)
         app.state.store = Store(settings.resolved_database_url())
+        # The map's objects live as long as the process: frozen, a full collection no longer walks them in the
+        # middle of a request.
+        gc.collect()
+        gc.freeze()
         log.info("map: %d agencies on %d road edges", len(loaded.agencies), loaded.network.n_edges)
         try:
             yield

@@ -42,5 +42,9 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info" if args.verbose else "warning",
+        # The compiled event loop and HTTP parser (uvicorn[standard]); no access log line per request.
+        loop="uvloop",
+        http="httptools",
+        access_log=bool(args.verbose),
     )
     return 0
