@@ -36,10 +36,10 @@ from routing import alns
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning"}
-"""Map pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
+PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/signin": "signin"}
+"""Pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
 
-BROWSER_TEXTS = ("js", "kind", "procedure")
+BROWSER_TEXTS = ("js", "kind", "procedure", "role")
 """Parts of the catalogue the pages' scripts use."""
 
 _templates = jinja2.Environment(

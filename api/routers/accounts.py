@@ -1,4 +1,5 @@
-"""Signing in to the pages: a form posts the name and password, the session is a signed cookie.
+"""Signing in to the pages: the form (page ``/signin``, :mod:`api.app`) posts the name and password, the session is a
+signed cookie.
 
 Wrong passwords are throttled per client like wrong tracking checks.
 """
@@ -6,11 +7,10 @@ Wrong passwords are throttled per client like wrong tracking checks.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from api import auth, schemas
 from api.deps import StoreDep, client_key, throttled
@@ -20,13 +20,6 @@ from ops.accounts import Principal
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["accounts"])
-
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "signin.html"
-
-
-@router.get("/signin", include_in_schema=False)
-def signin_page() -> HTMLResponse:
-    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
 
 @router.post(
