@@ -121,10 +121,11 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # Routes are matched in order: the public ones under load first.
     app.include_router(citizens.router)
+    app.include_router(dossiers.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
-    app.include_router(dossiers.router)
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.
