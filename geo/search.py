@@ -382,31 +382,40 @@ class SearchIndex:
             pieces = None if known or len(word) < _SPLIT_MIN_LEN else self._split(word)
             words.extend(pieces or [word])
 
-        covered = np.zeros(n)
-        total_weight = 0.0
+        matches: list[tuple[dict[int, float], float]] = []
         best_sim: dict[int, float] = {}
         for i, word in enumerate(words):
             found, weight = self._matches(word, last=i == len(words) - 1)
-            total_weight += weight
-            hit = np.zeros(n)
+            matches.append((found, weight))
             for v, sim in found.items():
-                rows = self._postings_any[v]
-                hit[rows] = np.maximum(hit[rows], sim)
                 best_sim[v] = max(best_sim.get(v, 0.0), sim)
+        score = np.zeros(n)
+        if not best_sim:
+            return score
+        # Only the records holding a matched word can score: the sums run over them, not over every record.
+        rows = np.unique(np.concatenate([self._postings_any[v] for v in best_sim]))
+        local = {v: np.searchsorted(rows, self._postings_any[v]) for v in best_sim}
+        covered = np.zeros(len(rows))
+        total_weight = 0.0
+        for found, weight in matches:
+            total_weight += weight
+            hit = np.zeros(len(rows))
+            for v, sim in found.items():
+                hit[local[v]] = np.maximum(hit[local[v]], sim)
             covered += weight * hit
         query_cov = covered / total_weight
-        candidates = np.flatnonzero((query_cov > 0) & mask)
-        score = np.zeros(n)
-        if candidates.size == 0:
+        keep = np.flatnonzero((query_cov > 0) & mask[rows])
+        if keep.size == 0:
             return score
+        candidates = rows[keep]
 
-        record_cov = np.zeros(n)
+        record_cov = np.zeros(len(rows))
         for postings, total in self._fields:
-            matched = np.zeros(n)
+            matched = np.zeros(len(rows))
             for v, sim in best_sim.items():
-                matched[postings[v]] += self._weight[v] * sim
+                matched[np.searchsorted(rows, postings[v])] += self._weight[v] * sim
             with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(total > 0, matched / total, 0.0)
+                share = np.where(total[rows] > 0, matched / total[rows], 0.0)
             record_cov = np.maximum(record_cov, share)
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
@@ -418,8 +427,8 @@ class SearchIndex:
             np.where(self._has_name[candidates], by_name, 0.0),
         )
         score[candidates] = (
-            _W_QUERY * query_cov[candidates]
-            + _W_RECORD * np.minimum(record_cov[candidates], 1.0)
+            _W_QUERY * query_cov[keep]
+            + _W_RECORD * np.minimum(record_cov[keep], 1.0)
             + _W_SIMILARITY * similarity / 100.0
         )
         return score
