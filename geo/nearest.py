@@ -7,6 +7,7 @@ read back from the next hops stored by that search.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import shapely
 
 from geo import matrix, snap
 from geo.addressmap import AddressMap
-from geo.network import EdgeLines, RoadNetwork
+from geo.network import RoadNetwork
 from geo.snap import Snapped
 
 
@@ -66,32 +67,31 @@ class NearestAgency:
         }
 
 
-def _point_at(lines: EdgeLines, edge: int, distance: float) -> np.ndarray:
-    """Longitude and latitude of the point ``distance`` m along an edge (clamped to it)."""
-    a, b = int(lines.offset[edge]), int(lines.offset[edge + 1])
-    along = lines.along[a:b]
-    i = min(max(int(np.searchsorted(along, distance, side="right")) - 1, 0), b - a - 2)
-    span = along[i + 1] - along[i]
-    t = min(max((distance - along[i]) / span, 0.0), 1.0) if span > 0 else 0.0
-    return lines.lonlat[a + i] + t * (lines.lonlat[a + i + 1] - lines.lonlat[a + i])
-
-
 def _part(network: RoadNetwork, edge: int, start: float, end: float) -> tuple[np.ndarray, float]:
     """Coordinates (longitude/latitude) and length (m) of an edge between two fractions of its length.
 
     The vertices :func:`shapely.ops.substring` keeps (the two ends and the vertices strictly between them),
-    read from the network's flat edge lines rather than cut from the projected geometry and projected back.
+    read from the network's flat edge lines rather than cut from the projected geometry and projected back;
+    on Python floats, as an edge has a handful of vertices.
     """
     lines = network.edge_lines
     a, b = int(lines.offset[edge]), int(lines.offset[edge + 1])
-    along = lines.along[a:b]
-    d0, d1 = start * along[-1], end * along[-1]
-    first = _point_at(lines, edge, d0)
+    along, xy = lines.along[a:b].tolist(), lines.lonlat[a:b]
+    total = along[-1]
+
+    def point(distance: float) -> list[float]:
+        i = min(max(bisect.bisect_right(along, distance) - 1, 0), len(along) - 2)
+        span = along[i + 1] - along[i]
+        t = min(max((distance - along[i]) / span, 0.0), 1.0) if span > 0 else 0.0
+        (x0, y0), (x1, y1) = xy[i].tolist(), xy[i + 1].tolist()
+        return [x0 + t * (x1 - x0), y0 + t * (y1 - y0)]
+
     length = abs(end - start) * float(network.edge_length[edge])
+    first = point(start * total)
     if start == end:
-        return first[None, :], length
-    inner = lines.lonlat[a + int(np.searchsorted(along, d0, side="right")) : a + int(np.searchsorted(along, d1))]
-    return np.vstack([first, inner, _point_at(lines, edge, d1)]), length
+        return np.array([first]), length
+    inner = xy[bisect.bisect_right(along, start * total) : bisect.bisect_left(along, end * total)]
+    return np.vstack([first, inner, point(end * total)]), length
 
 
 @dataclass(frozen=True)
