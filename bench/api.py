@@ -15,7 +15,9 @@ database first, each with its phone check). The Lua script draws the URLs in tur
 answer can come from a cache of URLs. For each, a ramp of rates per worker count, then three bisection steps
 between the last rate sustained and the first not; the table gives p50/p99 at the highest rate sustained with
 p99 <= 20 ms and no error, and its ratio to the baseline of the same worker count (target: every endpoint
->= 90% of the baseline).
+>= 90% of the baseline). The server's CPU time per request (its processes read in /proc around each step) is
+printed too, and /config's over each endpoint's: on a machine shared with other work the rates depend on what
+else runs, the CPU spent per request much less.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +40,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RATES = (50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000)
+RATES = (10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000)
 """Requests per second of the ramp."""
 
 TARGET_P99_MS = 20.0
@@ -104,7 +107,35 @@ def start_server(port: int, workers: int, database: Path) -> subprocess.Popen:
     """``agencynet serve --workers N`` on loopback."""
     env = os.environ | {"AGENCYNET_DATABASE_URL": f"sqlite:///{database}", "AGENCYNET_TOKENS": "bench-token:planner"}
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    # Its own session, so that the server and its workers are stopped together.
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group; SIGKILL when it has not exited within a minute."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and of its children (uvicorn's workers) so far, s (Linux /proc).
+
+    On a machine shared with other work the rates a server sustains depend on what else runs; the CPU it spends
+    per request does much less, so the bench reports both.
+    """
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def seed_dossiers(database: Path, count: int, seed: int) -> list[str]:
@@ -163,12 +194,14 @@ def search_queries() -> list[str]:
         return [row["query"] for row in csv.DictReader(f)]
 
 
-def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float) -> dict:
-    """One fixed-rate step with wrk; latencies in ms."""
+def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float, server: int) -> dict:
+    """One fixed-rate step with wrk; latencies in ms, the server's CPU time per request in ms."""
     connections = max(2, math.ceil(rate / PER_CONNECTION))
     interval_ms = 1000.0 / rate  # one schedule for the thread: its connections take the next free slot
     command = [wrk, "-t1", f"-c{connections}", f"-d{duration_s:g}s", "--timeout", "2s", "-s", str(script), base]
+    cpu = cpu_seconds(server)
     out = subprocess.run([*command, "--", str(paths), f"{interval_ms:.4f}"], capture_output=True, text=True)
+    cpu = cpu_seconds(server) - cpu
     line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
     if out.returncode != 0 or line is None:
         raise SystemExit(f"wrk failed: {out.stderr.strip() or out.stdout.strip()}")
@@ -180,6 +213,8 @@ def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration
         "p99_ms": r["p99_us"] / 1e3,
         "max_ms": r["max_us"] / 1e3,
         "errors": r["errors"],
+        "requests": r["requests"],
+        "cpu_s": cpu,
     }
 
 
@@ -187,18 +222,21 @@ def sustained(step: dict) -> bool:
     return step["p99_ms"] <= TARGET_P99_MS and not step["errors"] and step["achieved"] >= REACHED * step["rate"]
 
 
-def ramp(wrk: str, base: str, script: Path, paths: Path, rates: list[int], duration_s: float, label: str) -> dict:
+def ramp(
+    wrk: str, base: str, script: Path, paths: Path, rates: list[int], duration_s: float, label: str, server: int
+) -> dict:
     """Rates in turn until one is not sustained, then three bisection steps; the best sustained step (or None)
     and every step."""
     steps: list[dict] = []
 
     def step(rate: int) -> bool:
-        result = run_step(wrk, base, script, paths, rate, duration_s)
+        result = run_step(wrk, base, script, paths, rate, duration_s, server)
         ok = sustained(result)
         steps.append(result | {"ok": ok})
         print(
             f"  {label:<18} {rate:5d} req/s asked, {result['achieved']:7.1f} achieved: p50 {result['p50_ms']:6.2f} ms  "
-            f"p99 {result['p99_ms']:7.2f} ms  max {result['max_ms']:7.1f} ms  errors {result['errors']}"
+            f"p99 {result['p99_ms']:7.2f} ms  max {result['max_ms']:7.1f} ms  errors {result['errors']}  "
+            f"server CPU {1e3 * result['cpu_s'] / max(result['requests'], 1):.2f} ms/request"
             + ("" if ok else "  <- not sustained"),
             flush=True,
         )
@@ -219,7 +257,10 @@ def ramp(wrk: str, base: str, script: Path, paths: Path, rates: list[int], durat
         else:
             high = middle
     best = max((s for s in steps if s["ok"]), key=lambda s: s["rate"], default=None)
-    return {"label": label, "best": best, "steps": steps}
+    # Read at the busiest step: at low rates the server's idle work (timers, the collector) inflates it.
+    busiest = max(steps, key=lambda s: s["requests"])
+    cpu_ms = 1e3 * busiest["cpu_s"] / max(busiest["requests"], 1)
+    return {"label": label, "best": best, "steps": steps, "cpu_ms": cpu_ms}
 
 
 def main() -> None:
@@ -266,21 +307,25 @@ def main() -> None:
                     paths.write_text("\n".join(urls) + "\n")
                     for url in urls[:200]:  # warm-up: each worker reads its agencies' next hops into lists
                         get(base + url)
-                    result = ramp(wrk, base, script, paths, args.rates, args.duration, label)
+                    result = ramp(wrk, base, script, paths, args.rates, args.duration, label, server.pid)
                     table.append(result | {"workers": workers})
             finally:
-                server.terminate()
-                server.wait(timeout=60)
+                stop_server(server)
 
     print(f"\nmaximum sustained rate (p99 <= {TARGET_P99_MS:g} ms, no errors, >= {REACHED:.0%} of the asked rate):")
-    print(f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}")
+    print("(CPU: the server's CPU time per request at the busiest step; 'by CPU': /config's CPU per request over the")
+    print(" endpoint's, the share of the baseline's rate the endpoint would sustain on cores of its own)")
+    header = f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}"
+    print(header + f"{'CPU ms':>9}{'by CPU':>9}")
     baseline = {r["workers"]: (r["best"] or {}).get("rate", 0) for r in table if r["label"] == "/config"}
+    base_cpu = {r["workers"]: r["cpu_ms"] for r in table if r["label"] == "/config"}
     for r in table:
         best = r["best"] or {"rate": 0, "p50_ms": float("nan"), "p99_ms": float("nan")}
         ratio = best["rate"] / baseline[r["workers"]] if baseline.get(r["workers"]) else float("nan")
+        by_cpu = base_cpu[r["workers"]] / r["cpu_ms"] if r["cpu_ms"] else float("nan")
         print(
             f"{r['label']:<20}{r['workers']:>8}{best['rate']:>8}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}"
-            f"{ratio:>11.0%}"
+            f"{ratio:>11.0%}{r['cpu_ms']:>9.2f}{by_cpu:>8.0%}"
         )
     print("\np50 / p99 latency (ms) at the fixed rates of the ramp ('-': not run, a lower rate was not sustained):")
     rates = [rate for rate in args.rates if any(s["rate"] == rate for r in table for s in r["steps"])]
