@@ -148,12 +148,12 @@ def _route(network: RoadNetwork, table: matrix.TargetTable, start: _Start, targe
     edges = table.route_edges(network, target, node)
     pieces = [coords]
     if edges:
-        lines = network.edge_lines
-        starts, stops = lines.offset[edges], lines.offset[np.asarray(edges) + 1]
+        lines, path = network.edge_lines, np.array(edges)
+        starts, stops = lines.offset[path], lines.offset[path + 1]
         counts = stops - starts
         pieces.append(lines.lonlat[np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())])
         node = int(network.edge_v[edges[-1]])
-    length += float(network.edge_length[edges].sum())
+        length += float(network.edge_length[path].sum())
     if node == network.edge_u[te]:
         coords, part_length = _part(network, te, 0, tf)
     elif network.edge_rev[te] >= 0:
