@@ -257,10 +257,43 @@ def ramp(
         else:
             high = middle
     best = max((s for s in steps if s["ok"]), key=lambda s: s["rate"], default=None)
-    # Read at the busiest step: at low rates the server's idle work (timers, the collector) inflates it.
-    busiest = max(steps, key=lambda s: s["requests"])
-    cpu_ms = 1e3 * busiest["cpu_s"] / max(busiest["requests"], 1)
-    return {"label": label, "best": best, "steps": steps, "cpu_ms": cpu_ms}
+    return {"label": label, "best": best, "steps": steps}
+
+
+def cpu_ms(steps: list[dict], rate: int | None = None) -> tuple[float, int]:
+    """The server's CPU time per request, ms, at ``rate`` (or the nearest rate run below it; the busiest step
+    when None), and the rate it was read at: the server's idle work (timers, the collector) weighs more at low
+    rates, so endpoints are compared at one rate."""
+    below = [s for s in steps if rate is None or s["rate"] <= rate] or steps
+    step = max(below, key=lambda s: (s["rate"], s["requests"]))
+    return 1e3 * step["cpu_s"] / max(step["requests"], 1), step["rate"]
+
+
+def print_tables(table: list[dict], rates: list[int]) -> None:
+    """The table of the highest sustained rates, with the CPU per request, and the latencies at fixed rates."""
+    print(f"\nmaximum sustained rate (p99 <= {TARGET_P99_MS:g} ms, no errors, >= {REACHED:.0%} of the asked rate):")
+    print("(CPU: the server's CPU time per request at the endpoint's highest rate run, and /config's at that rate;")
+    print(" 'by CPU': their ratio, the share of the baseline's rate the endpoint would sustain on cores of its own)")
+    header = f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}"
+    print(header + f"{'at req/s':>9}{'CPU ms':>8}{'/config':>8}{'by CPU':>8}")
+    baseline = {r["workers"]: (r["best"] or {}).get("rate", 0) for r in table if r["label"] == "/config"}
+    config_steps = {r["workers"]: r["steps"] for r in table if r["label"] == "/config"}
+    for r in table:
+        best = r["best"] or {"rate": 0, "p50_ms": float("nan"), "p99_ms": float("nan")}
+        ratio = best["rate"] / baseline[r["workers"]] if baseline.get(r["workers"]) else float("nan")
+        cpu, at = cpu_ms(r["steps"])
+        base_cpu, _ = cpu_ms(config_steps[r["workers"]], at)
+        print(
+            f"{r['label']:<20}{r['workers']:>8}{best['rate']:>8}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}"
+            f"{ratio:>11.0%}{at:>9}{cpu:>8.2f}{base_cpu:>8.2f}{base_cpu / cpu:>8.0%}"
+        )
+    print("\np50 / p99 latency (ms) at the fixed rates of the ramp ('-': not run, a lower rate was not sustained):")
+    rates = [rate for rate in rates if any(s["rate"] == rate for r in table for s in r["steps"])]
+    print(f"{'endpoint':<20}{'workers':>8}" + "".join(f"{rate:>13}" for rate in rates))
+    for r in table:
+        by_rate = {s["rate"]: s for s in r["steps"]}
+        cells = [f"{by_rate[x]['p50_ms']:.1f}/{by_rate[x]['p99_ms']:.1f}" if x in by_rate else "-" for x in rates]
+        print(f"{r['label']:<20}{r['workers']:>8}" + "".join(f"{c:>13}" for c in cells))
 
 
 def main() -> None:
@@ -271,7 +304,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dossiers", type=int, default=2000, help="synthetic dossiers to track (default 2,000)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON at the end")
+    parser.add_argument("--tables", type=Path, help="only print the tables of an earlier run's JSON output")
     args = parser.parse_args()
+    if args.tables:
+        print_tables(json.loads(args.tables.read_text().strip().splitlines()[-1]), args.rates)
+        return
 
     wrk = ensure_wrk()
     version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -312,28 +349,7 @@ def main() -> None:
             finally:
                 stop_server(server)
 
-    print(f"\nmaximum sustained rate (p99 <= {TARGET_P99_MS:g} ms, no errors, >= {REACHED:.0%} of the asked rate):")
-    print("(CPU: the server's CPU time per request at the busiest step; 'by CPU': /config's CPU per request over the")
-    print(" endpoint's, the share of the baseline's rate the endpoint would sustain on cores of its own)")
-    header = f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}"
-    print(header + f"{'CPU ms':>9}{'by CPU':>9}")
-    baseline = {r["workers"]: (r["best"] or {}).get("rate", 0) for r in table if r["label"] == "/config"}
-    base_cpu = {r["workers"]: r["cpu_ms"] for r in table if r["label"] == "/config"}
-    for r in table:
-        best = r["best"] or {"rate": 0, "p50_ms": float("nan"), "p99_ms": float("nan")}
-        ratio = best["rate"] / baseline[r["workers"]] if baseline.get(r["workers"]) else float("nan")
-        by_cpu = base_cpu[r["workers"]] / r["cpu_ms"] if r["cpu_ms"] else float("nan")
-        print(
-            f"{r['label']:<20}{r['workers']:>8}{best['rate']:>8}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}"
-            f"{ratio:>11.0%}{r['cpu_ms']:>9.2f}{by_cpu:>8.0%}"
-        )
-    print("\np50 / p99 latency (ms) at the fixed rates of the ramp ('-': not run, a lower rate was not sustained):")
-    rates = [rate for rate in args.rates if any(s["rate"] == rate for r in table for s in r["steps"])]
-    print(f"{'endpoint':<20}{'workers':>8}" + "".join(f"{rate:>13}" for rate in rates))
-    for r in table:
-        at = {s["rate"]: s for s in r["steps"]}
-        cells = [f"{at[x]['p50_ms']:.1f}/{at[x]['p99_ms']:.1f}" if x in at else "-" for x in rates]
-        print(f"{r['label']:<20}{r['workers']:>8}" + "".join(f"{c:>13}" for c in cells))
+    print_tables(table, args.rates)
     if args.json:
         print(json.dumps(table))
 
