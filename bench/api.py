@@ -307,7 +307,10 @@ def main() -> None:
     parser.add_argument("--tables", type=Path, help="only print the tables of an earlier run's JSON output")
     args = parser.parse_args()
     if args.tables:
-        print_tables(json.loads(args.tables.read_text().strip().splitlines()[-1]), args.rates)
+        runs = [line for line in args.tables.read_text().splitlines() if line.startswith("[")]
+        if not runs:
+            raise SystemExit(f"bench/api.py: no JSON table (a line starting with '[') in {args.tables}")
+        print_tables(json.loads(runs[-1]), args.rates)
         return
 
     wrk = ensure_wrk()
