@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n
 from api.basemap import Basemap
-from api.routers import accounts, citizens, dispatchers, dossiers, planners
+from api.routers import accounts, citizens, days, dispatchers, dossiers, planners
 from api.settings import Settings
 from geo import addressmap, paths
 from geo.addressmap import AddressMap
@@ -36,7 +36,7 @@ from routing import alns
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/signin": "signin"}
+PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/postman": "postman", "/signin": "signin"}
 """Pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
 
 BROWSER_TEXTS = ("js", "kind", "procedure", "role")
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(dossiers.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
+    app.include_router(days.router)
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.

@@ -34,6 +34,7 @@ COMMANDS = (
     "dossiers",
     "authorities",
     "users",
+    "plan_day",
 )
 
 

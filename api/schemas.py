@@ -6,6 +6,7 @@ the map's layers: ``agency_id``, ``authority_id`` or ``household_id``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -363,3 +364,134 @@ class AccessOut(BaseModel):
     role: str
     dossier_code: str
     what: str
+
+
+class DayPlanIn(BaseModel):
+    """``POST /days/{date}/plan``: the postmen (default: the accounts of role postman) and the search budget."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    postmen: list[PostmanIn] | None = Field(
+        default=None, min_length=1, description="the postmen; their depots set the area planned"
+    )
+    time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+
+
+class DossierUnserved(BaseModel):
+    """A dossier left for another day, and why."""
+
+    code: str
+    reason: str
+
+
+class DayStop(BaseModel):
+    """A stop of a postman's day: when, where, what, and (live) whether it is done."""
+
+    seq: int
+    kind: str = Field(description="start, position, pickup, delivery or end")
+    task: str | None
+    place: str = Field(description="agency_id, authority_id, address:<code> or depot:<agency_id>")
+    name: str
+    arrival: str = Field(description="planned arrival, HH:MM")
+    departure: str = Field(description="planned departure, HH:MM")
+    window: str = Field(description="when service may start: the window asked for, else the place's hours")
+    lat: float
+    lon: float
+    dossiers: list[str] = Field(description="codes of the dossiers picked up or handed over here")
+    status: Literal["done", "late", "remaining"] | None = Field(default=None, description="live views only")
+    event: str | None = Field(default=None, description="the event that settled the stop (live views only)")
+    address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
+
+
+class DayRoute(BaseModel):
+    """A postman's day."""
+
+    postman: str
+    distance_m: int
+    travel_time_s: int
+    stops: list[DayStop]
+
+
+class DayAnswer(BaseModel):
+    """A planned day: per postman the stops and their dossiers, the dossiers unserved with reasons."""
+
+    id: str | None = Field(description="the stored plan (null when there was nothing to plan)")
+    date: str
+    tasks: int
+    dossiers: int
+    served_dossiers: int
+    unserved: list[DossierUnserved]
+    routes: list[DayRoute]
+    check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
+
+
+class ReplanIn(BaseModel):
+    """``POST /days/{date}/replan``: add the dossiers that came in since; stops done stay fixed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str = Field(pattern=CLOCK, description="the clock now, HH:MM")
+    time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+
+
+class ReplanAnswer(DayAnswer):
+    """The day re-planned."""
+
+    version: int
+    added: int = Field(description="tasks added")
+
+
+class DayCounts(BaseModel):
+    """Task stops by status."""
+
+    done: int
+    late: int
+    remaining: int
+
+
+class DayLive(BaseModel):
+    """The day as it goes."""
+
+    id: str
+    version: int
+    date: str
+    now: str = Field(description="the clock the status is for, HH:MM")
+    check: bool
+    synthetic: bool
+    counts: DayCounts
+    routes: list[DayRoute]
+    unserved: list[DossierUnserved]
+
+
+class StopEventIn(BaseModel):
+    """A postman's stop event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: str = Field(min_length=1, max_length=64, description="a task id of the day's plan")
+    event: Literal["picked_up", "handed_over", "delivered", "failed"]
+    record_no: str | None = Field(
+        default=None, min_length=1, max_length=64, description="signed handover record (handed_over)"
+    )
+    reason: str | None = Field(default=None, min_length=1, max_length=500, description="why it failed (failed)")
+    at: datetime | None = Field(default=None, description="when (now when omitted)")
+
+
+class DossierMove(BaseModel):
+    """A dossier moved by an event."""
+
+    code: str
+    state: str
+
+
+class StopEventOut(BaseModel):
+    """What an event did; the same event again answers the same with ``replayed`` true and moves nothing."""
+
+    plan_id: str
+    task: str
+    event: str
+    at: str
+    record_no: str | None
+    reason: str | None
+    moves: list[DossierMove]
+    replayed: bool

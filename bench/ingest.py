@@ -33,7 +33,8 @@ TARGET_SQLITE = 5_000
 """Issue 10: new records per second into SQLite."""
 
 
-def _empty(url: str) -> None:
+def empty_store(url: str) -> None:
+    """Delete every row of the store at ``url`` (its schema stays)."""
     engine = database.connect(url)
     with engine.begin() as conn:
         for table in reversed(tables.metadata.sorted_tables):
@@ -52,9 +53,9 @@ def _rate(url: str, feed: Path, *, batch: int = ingest.BATCH) -> tuple[float, fl
 
 
 def run(url: str, name: str, feed: Path, head: Path) -> dict:
-    _empty(url)
+    empty_store(url)
     _, baseline, _, _ = _rate(url, head, batch=1)
-    _empty(url)
+    empty_store(url)
     seconds, new, new_cpu, report = _rate(url, feed)
     assert not report.rejected and report.created == report.read, report.to_dict() | {"rejected": "..."}
     again_s, again, again_cpu, rerun = _rate(url, feed)

@@ -250,18 +250,40 @@ def move(
     ConflictError
         Another move was recorded since the dossier was read; read it again and retry.
     """
-    row = current(engine, code)
-    state, seq, channel = row["state"], row["seq"], row["channel"]
+    with engine.begin() as conn:
+        return advance(conn, code, to, who=who, place=place, record_no=record_no, at=at, expected_seq=expected_seq)
+
+
+def advance(
+    conn: Connection,
+    code: str,
+    to: str,
+    *,
+    who: str,
+    place: str | None = None,
+    record_no: str | None = None,
+    at: datetime | None = None,
+    expected_seq: int | None = None,
+) -> Event:
+    """:func:`move` in the caller's transaction, so that several dossiers (one stop's) move together or not at all.
+
+    The dossier is read before the transaction's first write (the SQLite driver begins it at that write), and
+    :func:`append` refuses the move if it moved since.
+    """
+    d = tables.dossiers
+    row = conn.execute(sa.select(d.c.state, d.c.seq, d.c.channel).where(d.c.code == code)).first()
+    if row is None:
+        raise UnknownError(f"no dossier {code!r}")
+    state, seq, channel = row.state, row.seq, row.channel
     if expected_seq is not None and expected_seq != seq:
         raise ConflictError(f"dossier {code} moved since event {expected_seq} (now {state}, event {seq})")
     check_move(code, state, to, channel=channel)
     if to in HANDOVERS and not record_no and not (to == "at_authority" and channel == "online"):
         raise TransitionError(f"dossier {code}: the move to {to} is a handover and needs record_no")
     event = Event(seq + 1, to, utc(at or datetime.now(UTC)), who, place, record_no)
-    with engine.begin() as conn:
-        append(conn, code, seq, event)
-        if to == "at_authority":
-            _apply_waiting_decision(conn, code, event.seq)
+    append(conn, code, seq, event)
+    if to == "at_authority":
+        _apply_waiting_decision(conn, code, event.seq)
     log.info("dossier %s: %s -> %s by %s", code, state, to, who)
     return event
 

@@ -8,7 +8,8 @@ adds the new tasks' places. A generated day is stored in the same form.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass, field, replace
 
 from geo.addressmap import AddressMap
 from ops import scenario
@@ -20,6 +21,9 @@ from routing.problem import Problem, Window, clock, hhmm
 from routing.solver import Progress
 
 log = logging.getLogger(__name__)
+
+MIN_SEARCH_SHARE = 0.5
+"""Least share of a whole plan's time limit left to the search, however long the travel times took."""
 
 
 @dataclass
@@ -33,10 +37,11 @@ class Outcome:
     violations: list[str]
     warnings: list[str]
     geojson: dict
+    addresses: list[dict] = field(default_factory=list)
 
     def state(self) -> dict:
         """What re-optimisation needs (stored, never served)."""
-        return {"postmen": self.postmen, "tasks": self.tasks, "synthetic": self.synthetic}
+        return {"postmen": self.postmen, "tasks": self.tasks, "synthetic": self.synthetic, "addresses": self.addresses}
 
     def result(self) -> dict:
         """What the service serves to dispatchers."""
@@ -83,10 +88,15 @@ def records(problem: Problem) -> tuple[list[dict], list[dict]]:
     return postmen, tasks
 
 
-def _finish(amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict]) -> Outcome:
+def _finish(
+    amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict], addresses: list[dict]
+) -> Outcome:
     verdict = check.check(day.problem, plan)
     geojson = scenario.route_lines(amap, day, plan)
-    return Outcome(postmen, tasks, day.synthetic, plan, list(verdict.violations), list(day.problem.warnings), geojson)
+    problem = day.problem
+    return Outcome(
+        postmen, tasks, day.synthetic, plan, list(verdict.violations), list(problem.warnings), geojson, addresses
+    )
 
 
 def generated(amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_limit_s: float) -> Outcome:
@@ -94,14 +104,30 @@ def generated(amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_l
     day = scenario.generate(amap, n_tasks, postmen=postmen, seed=seed)
     plan = solver.solve(day.problem, time_limit_s=time_limit_s)
     crew, tasks = records(day.problem)
-    return _finish(amap, day, plan, crew, tasks)
+    return _finish(amap, day, plan, crew, tasks, [])
 
 
-def explicit(amap: AddressMap, postmen: list[dict], tasks: list[dict], *, time_limit_s: float) -> Outcome:
-    """Plan a day given as records (postmen with depots, tasks between places of the map)."""
-    day = scenario.from_records(amap, postmen, tasks)
+def explicit(
+    amap: AddressMap,
+    postmen: list[dict],
+    tasks: list[dict],
+    *,
+    time_limit_s: float,
+    addresses: list[dict] | None = None,
+    whole: bool = False,
+) -> Outcome:
+    """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
+    see :func:`ops.scenario.from_records`).
+
+    ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
+    the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
+    began = time.perf_counter()
+    day = scenario.from_records(amap, postmen, tasks, addresses=addresses)
+    if whole:
+        spent = time.perf_counter() - began
+        time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)
     plan = solver.solve(day.problem, time_limit_s=time_limit_s)
-    return _finish(amap, day, plan, postmen, tasks)
+    return _finish(amap, day, plan, postmen, tasks, list(addresses or []))
 
 
 def plan_from_dict(data: dict) -> Plan:
@@ -152,14 +178,18 @@ def reoptimised(
     at: str | None,
     progress: dict[str, dict] | None,
     time_limit_s: float,
+    new_addresses: list[dict] | None = None,
 ) -> Outcome:
-    """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed."""
+    """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
+
+    ``new_addresses`` are the places of the new tasks that are citizens' addresses (as for :func:`explicit`)."""
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
             raise FieldError(f"tasks[{k}].id", f"task {t['id']!r} is already in the plan")
     all_tasks = [*state["tasks"], *new_tasks]
-    day = scenario.from_records(amap, state["postmen"], all_tasks)
+    addresses = [*state.get("addresses", []), *(new_addresses or [])]
+    day = scenario.from_records(amap, state["postmen"], all_tasks, addresses=addresses)
     fresh = {t["id"] for t in new_tasks}
     full = day.problem
     before = Problem.build(
@@ -176,4 +206,4 @@ def reoptimised(
         before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
     )
     day = Scenario(problem, day.places, day.synthetic or state["synthetic"])
-    return _finish(amap, day, new_plan, state["postmen"], all_tasks)
+    return _finish(amap, day, new_plan, state["postmen"], all_tasks, addresses)

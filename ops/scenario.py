@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,6 +31,15 @@ AGENCY_HOURS: tuple[Window, ...] = ((clock("07:30"), clock("18:00")),)
 
 HOME_HOURS: tuple[Window, ...] = ((clock("08:00"), clock("20:00")),)
 """When a household can receive a result at home (assumption)."""
+
+HOURS: dict[str, tuple[Window, ...]] = {
+    "depot": AGENCY_HOURS,
+    "agency": AGENCY_HOURS,
+    "authority": OFFICE_HOURS,
+    "household": HOME_HOURS,
+    "address": HOME_HOURS,
+}
+"""Opening hours of a place by its role (a citizen's address: a household's hours)."""
 
 TASK_MIX = {"shuttle": 0.5, "result_return": 0.3, "home_pickup": 0.2}
 """Share of each task kind in a generated day (assumption: most traffic is dossiers moving to authorities)."""
@@ -50,7 +60,7 @@ class Scenario:
     problem
         The validated dispatch problem (travel times and distances in its matrices).
     places
-        One row per place: ``place_id``, ``role`` (depot, agency, authority, household), ``name``, ``lon``,
+        One row per place: ``place_id``, ``role`` (depot, agency, authority, household, address), ``name``, ``lon``,
         ``lat``; row ``i`` is matrix index ``i``.
     synthetic
         Always true: tasks and households are generated.
@@ -81,7 +91,7 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
         The problem with its matrices and the table of places.
     """
     rng = np.random.default_rng(seed)
-    agencies, authorities = _map_places(amap)
+    agencies, authorities = map_places(amap)
     households = amap.layers.households
     priority = households[(households["meritorious"] + households["social_protection"]) > 0]
     post_offices = agencies[agencies["kind"] == "post_office"]
@@ -139,7 +149,7 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
     return _scenario(amap, table, crew, tasks)
 
 
-def _map_places(amap: AddressMap) -> tuple[pd.DataFrame, pd.DataFrame]:
+def map_places(amap: AddressMap) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Agencies and authorities that lie on the map's roads, with ``role`` and ``place_id`` columns."""
     agencies = amap.agencies.assign(role="agency", place_id=amap.agencies["agency_id"])
     authorities = amap.layers.authorities
@@ -171,9 +181,8 @@ def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks:
     """Snap the places, compute the travel matrices and build (validate) the problem."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
-    hours = {"depot": AGENCY_HOURS, "agency": AGENCY_HOURS, "authority": OFFICE_HOURS, "household": HOME_HOURS}
     places = [
-        Place(pid, i, hours[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
+        Place(pid, i, HOURS[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
     ]
     depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
     assert travel.distance_m is not None  # asked for with_distance
@@ -195,7 +204,9 @@ def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
     return tuple(windows)
 
 
-def from_records(amap: AddressMap, postmen: list[dict], tasks: list[dict]) -> Scenario:
+def from_records(
+    amap: AddressMap, postmen: list[dict], tasks: list[dict], *, addresses: list[dict] | None = None
+) -> Scenario:
     """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
 
     Parameters
@@ -210,6 +221,9 @@ def from_records(amap: AddressMap, postmen: list[dict], tasks: list[dict]) -> Sc
         ``agency_id``, ``authority_id`` or ``household_id`` of the map), and optionally ``load``,
         ``pickup_window`` / ``delivery_window`` (``"HH:MM-HH:MM[,HH:MM-HH:MM]"``), ``priority`` (1-5) and
         ``mandatory``.
+    addresses
+        More places for the tasks: citizens' addresses that are not households of the map, records with
+        ``id``, ``lat`` and ``lon`` (served in a household's hours, :data:`HOME_HOURS`).
 
     Returns
     -------
@@ -221,11 +235,20 @@ def from_records(amap: AddressMap, postmen: list[dict], tasks: list[dict]) -> Sc
     InputError
         Every unknown place, depot or malformed record, one a line, naming the record and the field.
     """
-    agencies, authorities = _map_places(amap)
+    agencies, authorities = map_places(amap)
     homes = amap.layers.households.assign(
         role="household", place_id=amap.layers.households["household_id"], name="household (synthetic)"
     )
-    known = pd.concat([agencies, authorities, homes], ignore_index=True).set_index("place_id")
+    frames = [agencies, authorities, homes]
+    if addresses:
+        frames.append(
+            gpd.GeoDataFrame(
+                {"place_id": [a["id"] for a in addresses], "role": "address", "name": ""},
+                geometry=gpd.points_from_xy([a["lon"] for a in addresses], [a["lat"] for a in addresses]),
+                crs=homes.crs,
+            )
+        )
+    known = pd.concat(frames, ignore_index=True).set_index("place_id")
     errors: list[str] = []
     crew, depot_rows = [], []
     for k, rec in enumerate(postmen):

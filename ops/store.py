@@ -55,6 +55,17 @@ class Store:
             row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
         return None if row is None else dict(row)
 
+    def latest(self, kind: str, **request: str) -> dict | None:
+        """The newest record whose request holds these values (``latest("plan", date="2026-02-03")``), or
+        ``None``."""
+        table = TABLES[kind]
+        query = sa.select(table)
+        for key, value in request.items():
+            query = query.where(table.c.request[key].as_string() == value)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(table.c.created_at.desc()).limit(1)).mappings().first()
+        return None if row is None else dict(row)
+
     def list(self, kind: str, *, limit: int = 50) -> list[dict]:
         """The newest records' ids, times and versions, newest first."""
         table = TABLES[kind]

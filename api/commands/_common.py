@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from tqdm import tqdm
 
 from geo import addressmap, profiles
+from geo._errors import InputError
 from geo.addressmap import AddressMap
 
 LOAD_STAGES = 6
@@ -33,3 +35,13 @@ def load_map(args: argparse.Namespace) -> AddressMap:
             bar.update(1)
 
         return addressmap.load(source, profile=args.profile, progress=step)
+
+
+def read_json(path: Path, what: str) -> object:
+    """The JSON of a ``what`` file (a scenario, postmen ...); a missing or malformed file is an :class:`InputError`."""
+    if not path.is_file():
+        raise InputError(f"no such {what} file: {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None

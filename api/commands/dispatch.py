@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from api import maps
-from api.commands._common import add_map_options, load_map
+from api.commands._common import add_map_options, load_map, read_json
 from geo._errors import InputError
 from ops import scenario
 from routing import alns, check, solver
@@ -30,12 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_scenario(path: Path) -> dict:
     """A scenario file: JSON with lists ``postmen`` and ``tasks`` (see :func:`ops.scenario.from_records`)."""
-    if not path.is_file():
-        raise InputError(f"no such scenario file: {path}")
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    records = read_json(path, "scenario")
     if not isinstance(records, dict) or not all(isinstance(records.get(k), list) for k in ("postmen", "tasks")):
         raise InputError(f"{path}: expected an object with lists 'postmen' and 'tasks'")
     return records

@@ -33,13 +33,21 @@ ROLES = {
     ("", "/access-log"): ADMIN,
     ("", "/me"): ADMIN,
     ("", "/plans"): DISPATCHER,
+    ("", "/days"): DISPATCHER,
     ("", "/coverage"): PLANNER,
     ("", "/scenarios"): PLANNER,
 }
 """Token by method (any when empty) and path prefix: the role each operation needs."""
-SEMANTIC = {("POST", "/plans"), ("POST", "/plans/{plan_id}/tasks"), ("POST", "/scenarios")}
-"""Operations whose bodies name places of the map or ask for a plan that may have no solution: a JSON Schema
-cannot say which ids exist, so a schema-valid body may still be refused with 422 (documented, with reasons)."""
+SEMANTIC = {
+    ("POST", "/plans"),
+    ("POST", "/plans/{plan_id}/tasks"),
+    ("POST", "/scenarios"),
+    ("POST", "/days/{date}/plan"),
+    ("POST", "/days/{date}/events"),
+}
+"""Operations whose bodies name places of the map, tasks of a stored plan or a day's postmen, or ask for a plan
+that may have no solution: a JSON Schema cannot say which ids exist, so a schema-valid body may still be refused
+with 422 (documented, with reasons)."""
 
 NOT_IN_CI = {("POST", "/scenarios", GenerationMode.POSITIVE)}
 """Left out of this run, and printed as such: schema-valid scenarios (solved within 0.5 s on a loaded machine)

@@ -82,6 +82,46 @@
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   });
 
+  // The working day from the dossiers: plan it, follow it (done, late, remaining), re-plan from now.
+  const dayInput = document.getElementById("day");
+  const dayStatus = document.getElementById("day-counts");
+  const hanoiNow = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString();
+  dayInput.value = new URLSearchParams(location.search).get("date") || hanoiNow().slice(0, 10);
+  const dayPath = () => `/days/${encodeURIComponent(dayInput.value)}`;
+  let following = null;
+
+  async function follow() {
+    error.textContent = "";
+    try {
+      const day = await api(dayPath(), { token: token() });
+      await show(day.id);
+      dayStatus.textContent = t("js.day_counts", day.counts);
+      document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
+        `<h3>${esc(r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
+        ["col_time", "col_stop", "col_task", "col_place"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "<th></th></tr>" +
+        r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
+          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td>${esc(s.name || s.place)}</td>` +
+          `<td>${esc(t("js.status." + s.status))}</td></tr>`).join("") + "</table>").join("");
+      clearTimeout(following);
+      following = setTimeout(follow, 30000);
+    } catch (e) { error.textContent = e.message; }
+  }
+
+  async function act(path, body, words) {
+    error.textContent = "";
+    status.textContent = t("js.planning");
+    try {
+      const answer = await api(dayPath() + path, { method: "POST", token: token(), body });
+      status.textContent = t(words, { id: answer.id || "—", served: answer.served_dossiers, dossiers: answer.dossiers,
+        added: answer.added, version: answer.version });
+      if (answer.id) { await listPlans(answer.id); await follow(); }
+    } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
+  document.getElementById("plan-day").onclick = () => act("/plan", {}, "js.day_planned");
+  document.getElementById("replan").onclick = () => act("/replan", { at: hanoiNow().slice(11, 16) }, "js.day_replanned");
+
   await listPlans();
   const wanted = new URLSearchParams(location.search).get("plan");
   if (wanted && token()) await show(wanted);

@@ -1,0 +1,82 @@
+"""``agencynet plan-day``: the day's tasks from the dossiers in the store, planned and saved."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from api import maps
+from api.commands._common import add_map_options, load_map, read_json
+from api.commands._store import add_database_option
+from geo._errors import InputError
+from ops import day
+from ops.store import Store
+from routing import alns
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("plan-day", help="plan a day from the dossiers in the store and save the plan")
+    parser.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
+    parser.add_argument(
+        "--postmen", type=Path, help="JSON list of postmen (id, depot, ...); default: the postman accounts"
+    )
+    parser.add_argument("--time-limit", type=float, default=20.0, help="seconds of search (default 20)")
+    parser.add_argument("--json", action="store_true", help="print the day as JSON")
+    parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
+    add_database_option(parser)
+    add_map_options(parser)
+    parser.set_defaults(func=run)
+
+
+def read_postmen(path: Path) -> list[dict]:
+    """A postmen file: a JSON list of postmen, or an object with a list ``postmen``."""
+    data = read_json(path, "postmen")
+    postmen = data.get("postmen") if isinstance(data, dict) else data
+    if not isinstance(postmen, list) or not postmen:
+        raise InputError(f"{path}: expected a non-empty list of postmen (or an object with a list 'postmen')")
+    return postmen
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        when = date.fromisoformat(args.date)
+    except ValueError:
+        raise InputError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+    if args.time_limit <= 0:
+        raise InputError(f"--time-limit must be positive, got {args.time_limit}")
+    postmen = read_postmen(args.postmen) if args.postmen is not None else None
+    store = Store(args.database)
+    try:
+        day.crew(store, postmen)  # no postmen is an error before the map is loaded
+        amap = load_map(args)
+        alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
+        plan_id, answer = day.plan(store, amap, when, postmen=postmen, time_limit_s=args.time_limit)
+        record = store.get("plan", plan_id) if plan_id else None
+    finally:
+        store.close()
+    if args.map and record is not None:
+        args.map.parent.mkdir(parents=True, exist_ok=True)
+        maps.folium_map(record["result"]["geojson"]).save(args.map)
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False))
+        return 0
+    print(
+        f"{answer['date']}: {answer['tasks']} tasks, {answer['served_dossiers']} of {answer['dossiers']} dossiers "
+        f"served; checker: {'ok' if answer['check'] else 'violations'}"
+        + (f"; plan {plan_id}" if plan_id else "; nothing to plan")
+    )
+    for route in answer["routes"]:
+        print(f"  {route['postman']}: {route['distance_m'] / 1000:.1f} km")
+        for stop in route["stops"]:
+            if stop["task"]:
+                print(
+                    f"    {stop['arrival']}-{stop['departure']} {stop['kind']:<8} {stop['task']} "
+                    f"{stop['name'] or stop['place']}: {', '.join(stop['dossiers'])}"
+                )
+    for item in answer["unserved"]:
+        print(f"  unserved {item['code']}: {item['reason']}")
+    if args.map and record is not None:
+        print(f"map written to {args.map}")
+    return 0

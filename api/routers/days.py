@@ -1,0 +1,127 @@
+"""The working day: a dispatcher plans it from the store and re-plans it; postmen record their stop events and
+read their route (with the applicants' addresses, each read logged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api import auth, schemas
+from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api.errors import NotFound
+from api.schemas import CLOCK
+from ops import day, dayevents
+from ops.accounts import Principal
+from ops.errors import UnknownError
+from ops.simulate import HANOI_TIME
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(
+    tags=["days"],
+    responses={
+        401: {"model": schemas.ErrorBody},
+        403: {"model": schemas.ErrorBody},
+        404: {"model": schemas.ErrorBody},
+        422: {"model": schemas.ErrorBody},
+    },
+)
+
+Day = Annotated[dt.date, Path(description="the day, YYYY-MM-DD")]
+Dispatcher = Annotated[Principal, Depends(auth.require("dispatcher"))]
+T = TypeVar("T")
+
+
+def _stored(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call`` with the day's plan: 404 naming the date when there is none."""
+    try:
+        return call(*args, **kwargs)
+    except UnknownError as exc:
+        raise NotFound("date", str(exc)) from None
+
+
+@router.post("/days/{date}/plan", response_model=schemas.DayAnswer, summary="Plan a day from the dossiers")
+def plan_day(
+    date: Day,
+    amap: MapDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _who: Dispatcher,
+    body: schemas.DayPlanIn | None = None,
+) -> dict:
+    """The day's tasks from the dossiers' states (shuttles grouped per agency and authority, results back to the
+    agency or the citizen's address, home pickups in their window; near due dates first, overdue ones
+    mandatory), planned and stored. Without ``postmen``, the accounts of role postman with their agencies as
+    depots; no postmen is 422."""
+    body = body or schemas.DayPlanIn()
+    postmen = None if body.postmen is None else [p.model_dump() for p in body.postmen]
+    plan_id, answer = day.plan(store, amap, date, postmen=postmen, time_limit_s=time_limit(settings, body.time_limit_s))
+    return answer | {"id": plan_id}
+
+
+@router.get("/days/{date}", response_model=schemas.DayLive, summary="The day as it goes")
+def get_day(
+    date: Day,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    at: Annotated[str | None, Query(pattern=CLOCK, description="the clock, HH:MM (now in Hanoi)")] = None,
+) -> dict:
+    """Every stop done, late (its planned arrival has passed) or remaining. A postman sees his own route, with
+    the applicants' addresses at the address stops (each read is written to the access log)."""
+    now = at or dt.datetime.now(HANOI_TIME).strftime("%H:%M")
+    reader = who if who.role == "postman" else None
+    return _stored(dayevents.live, store, date, now=now, reader=reader)
+
+
+@router.post(
+    "/days/{date}/events",
+    response_model=schemas.StopEventOut,
+    summary="Record a stop event",
+    responses={409: {"model": schemas.ErrorBody, "description": "the event does not follow the task's events"}},
+)
+def add_event(
+    date: Day,
+    event: schemas.StopEventIn,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("postman", "dispatcher"))],
+) -> dict:
+    """Picked up, handed over (with the signed record's number), delivered, or failed (with the reason): the
+    task's dossiers move together. The same event again answers the same (``replayed``) and moves nothing; a
+    failed delivery comes back in the next day's tasks. A postman records events of his own route only."""
+    return _stored(
+        dayevents.record,
+        store,
+        date,
+        task=event.task,
+        event=event.event,
+        who=who,
+        record_no=event.record_no,
+        reason=event.reason,
+        at=event.at,
+    )
+
+
+@router.post(
+    "/days/{date}/replan",
+    response_model=schemas.ReplanAnswer,
+    summary="Add what came in since the day was planned",
+    responses={409: {"model": schemas.ErrorBody, "description": "the plan changed meanwhile; retry"}},
+)
+def replan(
+    date: Day,
+    body: schemas.ReplanIn,
+    amap: MapDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _who: Dispatcher,
+) -> dict:
+    """Dossiers that came in since the plan (an urgent home pickup at noon ...) are inserted; the stops done
+    (by the events) stay fixed and each postman continues from his last one at ``at``."""
+    limit = time_limit(settings, body.time_limit_s)
+    done = _stored(dayevents.done_stops, store, date)
+    plan_id, version, answer, added = day.replan(store, amap, date, done=done, at=body.at, time_limit_s=limit)
+    return answer | {"id": plan_id, "version": version, "added": added}

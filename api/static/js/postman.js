@@ -1,0 +1,80 @@
+// Postman page: today's stops in order (address, window, dossiers), a map of them, and the stop events.
+"use strict";
+
+(async function () {
+  const map = await makeMap("map");
+  const status = document.getElementById("status");
+  const error = document.getElementById("error");
+  const dayInput = document.getElementById("day");
+  const list = document.getElementById("stops");
+  const overlay = L.layerGroup().addTo(map);
+  const COLOUR = { done: "#4daf4a", late: "#e41a1c", remaining: "#377eb8" };
+  // Today in Hanoi (UTC+7), unless the address names a day.
+  dayInput.value = new URLSearchParams(location.search).get("date") ||
+    new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+
+  function actions(stop) {
+    if (stop.status === "done" || !stop.task) return "";
+    const id = esc(stop.task);
+    const buttons = stop.kind === "pickup"
+      ? [["picked_up", ""]]
+      : stop.place.startsWith("address:") ? [["delivered", ""]] : [["handed_over", `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">`]];
+    return `<div class="actions" data-task="${id}">` +
+      buttons.map(([event, field]) => `${field}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>`).join("") +
+      `<input class="reason" aria-label="${esc(t("js.reason"))}" placeholder="${esc(t("js.reason"))}">` +
+      `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
+  }
+
+  function draw(day) {
+    overlay.clearLayers();
+    const route = day.routes[0];
+    document.getElementById("counts").textContent = t("js.day_counts", day.counts);
+    if (!route) { list.innerHTML = `<li>${esc(t("js.no_route"))}</li>`; return; }
+    const points = route.stops.map((s) => [s.lat, s.lon]);
+    L.polyline(points, { pane: "overlay", color: "#377eb8", weight: 3, opacity: 0.6, dashArray: "6 4" }).addTo(overlay);
+    route.stops.forEach((s) => {
+      L.marker([s.lat, s.lon], { icon: stopIcon(COLOUR[s.status] || "#555", s.seq), title: `#${s.seq}` })
+        .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
+    });
+    map.fitBounds(L.latLngBounds(points).pad(0.1), { animate: false });
+    list.innerHTML = route.stops.filter((s) => s.task).map((s) =>
+      `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}">` +
+      `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
+      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
+      `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
+      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.event ? " · " + esc(t("js.event." + s.event)) : ""}</div>` +
+      actions(s) + "</li>").join("");
+  }
+
+  async function show() {
+    error.textContent = "";
+    try {
+      const me = await api("/me");
+      document.getElementById("who").textContent = t("js.signed_in_as", { name: me.name });
+      const day = await api(`/days/${encodeURIComponent(dayInput.value)}`);
+      draw(day);
+      status.textContent = day.synthetic ? t("js.synthetic_day") : "";
+    } catch (e) {
+      list.innerHTML = "";
+      error.innerHTML = `${esc(e.message)} <a href="/signin">${esc(t("js.signin_link"))}</a>`;
+    }
+  }
+
+  list.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-event]");
+    if (!button) return;
+    const box = button.closest(".actions");
+    const body = { task: box.dataset.task, event: button.dataset.event };
+    const record = box.querySelector(".record");
+    if (body.event === "handed_over") body.record_no = record.value.trim() || undefined;
+    if (body.event === "failed") body.reason = box.querySelector(".reason").value.trim() || undefined;
+    error.textContent = "";
+    try {
+      await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body });
+      await show();
+    } catch (e) { error.textContent = e.message; }
+  });
+  document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  await show();
+  document.body.dataset.ready = "1";
+})();

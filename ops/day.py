@@ -1,0 +1,264 @@
+"""A working day from the store: the postmen, the tasks from the dossiers' states (:mod:`ops.daytasks`), the plan
+of the dispatch engine (:mod:`ops.plans`), kept in the store with the dossiers of every task, and the re-plan
+during the day with the stops done fixed.
+
+The postmen are the accounts of role ``postman`` (their agency is their depot) unless a list is given. The area
+of a list of postmen is the agencies whose nearest depot (straight-line distance) among all postmen's depots is
+one of theirs: each post office's postmen serve the agencies around it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+from scipy.spatial import cKDTree
+
+from geo._errors import InputError
+from geo.addressmap import AddressMap
+from ops import daytasks, plans, scenario, tables
+from ops.daytasks import DayTasks
+from ops.errors import UnknownError
+from ops.plans import Outcome
+from ops.scenario import POSTMAN_CAPACITY
+from ops.store import Store
+from routing.plan import Stop
+from routing.problem import hhmm
+
+log = logging.getLogger(__name__)
+
+
+def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
+    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency.
+
+    Raises
+    ------
+    InputError
+        No postmen, or a record without ``id`` and ``depot``.
+    """
+    if postmen is None:
+        u = tables.users
+        query = sa.select(u.c.name, u.c.agency_id).where(u.c.role == "postman", u.c.agency_id.is_not(None))
+        with store.engine.connect() as conn:
+            postmen = [{"id": name, "depot": agency} for name, agency in conn.execute(query.order_by(u.c.name))]
+        if not postmen:
+            raise InputError(
+                "no postmen: add accounts (agencynet users add NAME --role postman --agency ID) or give --postmen FILE"
+            )
+    for k, p in enumerate(postmen):
+        if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not isinstance(p.get("depot"), str):
+            raise InputError(f"postmen[{k}]: expected an object with 'id' and 'depot' (an agency_id)")
+    return postmen
+
+
+def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | None:
+    """Agencies served by ``postmen`` (None: all), by the nearest depot among all postmen's depots.
+
+    Raises
+    ------
+    InputError
+        A depot that is not an agency of the map.
+    """
+    agencies = amap.agencies.set_index("agency_id")
+    for k, p in enumerate(postmen):
+        if p["depot"] not in agencies.index:
+            raise InputError(f"postmen[{k}].depot: unknown agency {p['depot']!r} (an agency_id of the map)")
+    u = tables.users
+    with store.engine.connect() as conn:
+        accounts = set(conn.scalars(sa.select(u.c.agency_id).where(u.c.role == "postman", u.c.agency_id.is_not(None))))
+    mine = {p["depot"] for p in postmen}
+    depots = sorted(mine | accounts)
+    if mine >= set(depots):
+        return None
+    known = [d for d in depots if d in agencies.index]
+    # Straight-line distance in a local plane (longitudes scaled by the cosine of the latitude).
+    scale = np.cos(np.radians(float(agencies.geometry.y.mean())))
+    points = np.column_stack([agencies.geometry.x * scale, agencies.geometry.y])
+    depot_points = np.column_stack([agencies.loc[known].geometry.x * scale, agencies.loc[known].geometry.y])
+    _, nearest = cKDTree(depot_points).query(points)
+    return sorted(a for a, k in zip(agencies.index, nearest, strict=True) if known[k] in mine)
+
+
+def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
+    """Per postman the stops with times and dossiers, and the dossiers unserved with reasons (the ``--json`` of
+    ``agencynet plan-day``)."""
+    points = {
+        (f["properties"]["postman"], f["properties"]["seq"]): f
+        for f in outcome.geojson["features"]
+        if f["geometry"]["type"] == "Point"
+    }
+    tasks = {t["id"]: t for t in outcome.tasks}
+
+    def window(stop: Stop, role: str) -> str:
+        task = tasks.get(stop.task or "", {})
+        asked = task.get("pickup_window" if stop.kind == "pickup" else "delivery_window")
+        return asked or ",".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.HOURS.get(role, ()))
+
+    routes = [
+        {
+            "postman": r.postman,
+            "distance_m": r.distance,
+            "travel_time_s": r.travel_time,
+            "stops": [
+                {
+                    "seq": i,
+                    "kind": s.kind,
+                    "task": s.task,
+                    "place": s.place,
+                    "name": points[(r.postman, i)]["properties"]["name"],
+                    "lon": points[(r.postman, i)]["geometry"]["coordinates"][0],
+                    "lat": points[(r.postman, i)]["geometry"]["coordinates"][1],
+                    "window": window(s, points[(r.postman, i)]["properties"]["role"]),
+                    "arrival": hhmm(s.arrival),
+                    "departure": hhmm(s.departure),
+                    "dossiers": dossiers.get(s.task, []) if s.task else [],
+                }
+                for i, s in enumerate(r.stops)
+            ],
+        }
+        for r in outcome.plan.routes
+        if r.used
+    ]
+    unserved = list(excluded) + [
+        {"code": code, "reason": u.reason} for u in outcome.plan.unserved for code in dossiers.get(u.task, [])
+    ]
+    total = sum(len(c) for c in dossiers.values()) + len(excluded)
+    return {
+        "date": day.isoformat(),
+        "tasks": len(outcome.tasks),
+        "dossiers": total,
+        "served_dossiers": total - len(unserved),
+        "unserved": unserved,
+        "routes": routes,
+        "check": not outcome.violations,
+    }
+
+
+def _empty(day: date, excluded: list[dict]) -> dict:
+    return {
+        "date": day.isoformat(),
+        "tasks": 0,
+        "dossiers": len(excluded),
+        "served_dossiers": 0,
+        "unserved": excluded,
+        "routes": [],
+        "check": True,
+    }
+
+
+def plan(
+    store: Store, amap: AddressMap, day: date, *, postmen: list[dict] | None = None, time_limit_s: float
+) -> tuple[str | None, dict]:
+    """Plan ``day`` from the dossiers in the store and save the plan.
+
+    Parameters
+    ----------
+    store
+        The store (dossiers, accounts, plans).
+    amap
+        The map.
+    day
+        The date.
+    postmen
+        Postmen records (``id``, ``depot``, optionally ``capacity``, ``shift``, ``lunch``); the postman accounts
+        when omitted.
+    time_limit_s
+        Time of the plan (travel times, search, routes on the roads), s; reading and writing the store come on
+        top.
+
+    Returns
+    -------
+    tuple
+        The stored plan's id (None when there was nothing to plan) and :func:`report`.
+    """
+    team = crew(store, postmen)
+    served = area(store, amap, team)
+    capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in team)
+    tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
+    if not tasks.tasks:
+        return None, _empty(day, tasks.excluded)
+    outcome = plans.explicit(amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s, whole=True)
+    answer = report(day, outcome, tasks.dossiers, tasks.excluded)
+    request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
+    state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
+    plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
+    log.info("day %s: plan %s, %d of %d dossiers served", day, plan_id, answer["served_dossiers"], answer["dossiers"])
+    return plan_id, answer
+
+
+def stored(store: Store, day: date) -> dict:
+    """The newest plan of ``day``.
+
+    Raises
+    ------
+    UnknownError
+        No plan of that date.
+    """
+    record = store.latest("plan", date=day.isoformat())
+    if record is None:
+        raise UnknownError(f"no plan of {day.isoformat()} (plan it first: agencynet plan-day --date ...)")
+    return record
+
+
+def replan(
+    store: Store, amap: AddressMap, day: date, *, done: dict[str, int], at: str, time_limit_s: float
+) -> tuple[str, int, dict, int]:
+    """Add the dossiers that came in since the day was planned (an urgent home pickup ...) to its plan; the stops
+    done stay fixed and each postman continues from his last one at ``at``.
+
+    Parameters
+    ----------
+    done
+        Per postman, the stops of his route done (counting the start), from the stop events.
+    at
+        The clock now, ``HH:MM``.
+
+    Returns
+    -------
+    tuple
+        The plan's id, its new version, :func:`report` and the number of tasks added.
+    """
+    record = stored(store, day)
+    state = record["state"]
+    capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in state["postmen"])
+    planned = [c for codes in state["dossiers"].values() for c in codes] + [e["code"] for e in state["excluded"]]
+    new: DayTasks = daytasks.from_states(
+        store.engine,
+        amap,
+        day,
+        agencies=state["area"],
+        capacity=capacity,
+        skip=set(planned),
+        first=len(state["tasks"]) + 1,
+    )
+    if not new.tasks:
+        return record["id"], record["version"], record["result"]["day"], 0
+    stops = {r["postman"]: r["stops"] for r in record["result"]["plan"]["routes"]}
+    progress = {
+        name: {"place": route[done.get(name, 1) - 1]["place"], "clock": at, "done": done.get(name, 1)}
+        for name, route in stops.items()
+    }
+    outcome = plans.reoptimised(
+        amap,
+        state,
+        record["result"]["plan"],
+        new.tasks,
+        at=None,
+        progress=progress,
+        time_limit_s=time_limit_s,
+        new_addresses=new.addresses,
+    )
+    dossiers = state["dossiers"] | new.dossiers
+    excluded = state["excluded"] + new.excluded
+    answer = report(day, outcome, dossiers, excluded)
+    version = store.update(
+        "plan",
+        record["id"],
+        record["version"],
+        state=outcome.state() | {"area": state["area"], "dossiers": dossiers, "excluded": excluded},
+        result=outcome.result() | {"day": answer},
+    )
+    log.info("day %s: %d tasks added at %s, plan %s v%d", day, len(new.tasks), at, record["id"], version)
+    return record["id"], version, answer, len(new.tasks)

@@ -1,0 +1,288 @@
+"""The postmen's stop events of a planned day, the dossiers' moves they make, and the day as it goes.
+
+An event names a task of the day's plan and what happened: ``picked_up`` (at the pickup stop), ``handed_over``
+(at an agency or authority, against the signed record's number), ``delivered`` (at the citizen's address) or
+``failed`` (with the reason). The dossiers of the task move together, in one transaction
+(:func:`ops.dossiers.advance`):
+
+- shuttles and home pickups: picked up -> ``to_authority`` (through ``digitised`` when the agency had not yet
+  scanned it: the postman lists the documents with the staff, Circular 17/2017 art. 5), handed over ->
+  ``at_authority``;
+- results: picked up -> ``returning`` (a ``failed_return`` through ``decided``), handed over at the agency or
+  delivered at the address -> ``returned``; failed after the pickup -> ``failed_return``, so the next day's
+  tasks bring it again (:mod:`ops.daytasks`).
+
+A failure before the pickup moves nothing: the dossier stays where it is and comes back in the next day's tasks.
+Each event is kept once under its key (plan, task, event) in the store's table of idempotency keys: the same
+event again answers as the first time and moves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+
+from ops import accounts, dossiers, tables
+from ops.accounts import Principal
+from ops.day import stored
+from ops.errors import ConflictError, FieldError, TransitionError
+from ops.store import Store
+from routing.problem import clock
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("picked_up", "handed_over", "delivered", "failed")
+"""What a postman records at a stop."""
+
+TERMINAL = ("handed_over", "delivered", "failed")
+"""Events that end a task."""
+
+
+def _key(plan_id: str, task: str, event: str) -> str:
+    return f"day:{plan_id}:{task}:{event}"
+
+
+def recorded(store: Store, plan_id: str) -> dict[str, dict[str, dict]]:
+    """The events of a plan: task -> event -> the answer it got."""
+    k = tables.idempotency
+    prefix = f"day:{plan_id}:"
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.startswith(prefix, autoescape=True)))
+        out: dict[str, dict[str, dict]] = {}
+        for key, response in rows:
+            task, _, event = key.removeprefix(prefix).rpartition(":")
+            out.setdefault(task, {})[event] = response
+    return out
+
+
+def _task(record: dict, task: str) -> dict:
+    for t in record["state"]["tasks"]:
+        if t["id"] == task:
+            return t
+    raise FieldError("task", f"no task {task!r} in the plan of {record['request']['date']}")
+
+
+def _postman_of(record: dict, task: str) -> str | None:
+    for route in record["result"]["plan"]["routes"]:
+        if any(s["task"] == task for s in route["stops"]):
+            return route["postman"]
+    return None
+
+
+def _path(kind: str, event: str, state: str, picked: bool) -> list[str]:
+    """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``."""
+    if event == "failed":
+        return ["failed_return"] if kind == "result_return" and picked else []
+    if event == "picked_up":
+        if kind == "result_return":
+            return ["decided", "returning"] if state == "failed_return" else ["returning"]
+        return ["digitised", "to_authority"] if state == "received" else ["to_authority"]
+    return ["returned"] if kind == "result_return" else ["at_authority"]
+
+
+def record(
+    store: Store,
+    day: date,
+    *,
+    task: str,
+    event: str,
+    who: Principal,
+    record_no: str | None = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> dict:
+    """Record a stop event and move its dossiers.
+
+    Parameters
+    ----------
+    store
+        The store.
+    day
+        The date of the plan.
+    task
+        A task id of the day's plan.
+    event
+        One of :data:`EVENTS`.
+    who
+        Who records it; a postman only for the tasks of his own route.
+    record_no
+        Number of the signed handover record (required for ``handed_over``; for ``delivered`` the delivery
+        note's number, the plan and task when omitted).
+    reason
+        Why it failed (required for ``failed``).
+    at
+        When (now when omitted).
+
+    Returns
+    -------
+    dict
+        ``{"plan_id", "task", "event", "at", "record_no", "reason", "moves": [{"code", "state"}], "replayed"}``.
+
+    Raises
+    ------
+    UnknownError
+        No plan of that date.
+    FieldError
+        An unknown task, an event that does not fit the stop, a missing record number or reason.
+    TransitionError
+        The event does not follow the task's events (delivered before picked up ...) or a dossier refuses the move.
+    ConflictError
+        The same event was recorded with other details.
+    """
+    plan = stored(store, day)
+    plan_id = plan["id"]
+    spec = _task(plan, task)
+    if event not in EVENTS:
+        raise FieldError("event", f"unknown event {event!r} (one of {', '.join(EVENTS)})")
+    if who.role == "postman" and _postman_of(plan, task) != who.name:
+        raise FieldError("task", f"task {task} is not on the route of {who.name}")
+    to_address = spec["delivery"].startswith("address:")
+    if event == "handed_over" and to_address:
+        raise FieldError("event", f"task {task} ends at the citizen's address: record 'delivered'")
+    if event == "delivered" and not to_address:
+        raise FieldError("event", f"task {task} ends at an agency or authority: record 'handed_over'")
+    if event == "handed_over" and not record_no:
+        raise FieldError("record_no", "a handover needs the number of the signed record")
+    if event == "failed" and not reason:
+        raise FieldError("reason", "say why it failed")
+    if event == "delivered" and not record_no:
+        record_no = f"{plan_id}/{task}"
+    content = {"task": task, "event": event, "record_no": record_no, "reason": reason}
+    digest = dossiers.content_hash(content)
+    key = _key(plan_id, task, event)
+    seen = recorded(store, plan_id).get(task, {})
+    if event in seen:
+        return _replay(seen[event], digest, task, event)
+    ended = [e for e in TERMINAL if e in seen]
+    if ended or (event == "picked_up" and seen):
+        raise TransitionError(f"task {task}: {event} refused, {(ended or list(seen))[0]} was recorded already")
+    if event in ("handed_over", "delivered") and "picked_up" not in seen:
+        raise TransitionError(f"task {task}: {event} refused, the dossiers were not picked up")
+    when = dossiers.utc(at or datetime.now(UTC))
+    moves: list[dict] = []
+    answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": moves, "replayed": False}
+    k = tables.idempotency
+    place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
+    try:
+        with store.engine.begin() as conn:
+            # The key first: of two identical events at once, the second waits here and then finds it.
+            conn.execute(
+                k.insert().values(
+                    key=key, request_hash=digest, status_code=201, response=answer, created_at=datetime.now(UTC)
+                )
+            )
+            for code in plan["state"]["dossiers"][task]:
+                state = conn.execute(sa.select(tables.dossiers.c.state).where(tables.dossiers.c.code == code)).scalar()
+                for to in _path(spec["kind"], event, str(state), "picked_up" in seen):
+                    dossiers.advance(
+                        conn,
+                        code,
+                        to,
+                        who=who.name,
+                        place="address" if place.startswith("address:") else place,
+                        record_no=record_no if to in dossiers.HANDOVERS else None,
+                        at=when,
+                    )
+                    moves.append({"code": code, "state": to})
+            conn.execute(k.update().where(k.c.key == key).values(response=answer))
+    except sa.exc.IntegrityError:
+        again = recorded(store, plan_id).get(task, {}).get(event)
+        if again is None:
+            raise
+        return _replay(again, digest, task, event)
+    log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(moves))
+    return answer
+
+
+def _replay(first: dict, digest: str, task: str, event: str) -> dict:
+    content = {k: first[k] for k in ("task", "event", "record_no", "reason")}
+    if dossiers.content_hash(content) != digest:
+        raise ConflictError(f"task {task}: {event} was recorded already with other details")
+    return first | {"replayed": True}
+
+
+def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
+    """The event that settled a stop, or None."""
+    if stop["kind"] == "pickup":
+        return next((e for e in ("picked_up", "failed") if e in events), None)
+    if stop["kind"] == "delivery":
+        if "failed" in events and "picked_up" not in events:
+            return "failed"
+        return next((e for e in TERMINAL if e in events), None)
+    return None
+
+
+def done_stops(store: Store, day: date) -> dict[str, int]:
+    """Per postman, the stops of his route settled by events, counting the start (for :func:`ops.day.replan`)."""
+    plan = stored(store, day)
+    events = recorded(store, plan["id"])
+    out = {}
+    for route in plan["result"]["plan"]["routes"]:
+        settled = [i for i, s in enumerate(route["stops"]) if s["task"] and _stop_state(s, events.get(s["task"], {}))]
+        out[route["postman"]] = max(settled, default=0) + 1
+    return out
+
+
+def live(store: Store, day: date, *, now: str, reader: Principal | None = None) -> dict:
+    """The day as it goes: every stop done (with its event), late (its planned arrival passed) or remaining.
+
+    Parameters
+    ----------
+    now
+        The clock, ``HH:MM``.
+    reader
+        A postman: only his route, with the applicants' addresses at address stops (each read logged).
+
+    Returns
+    -------
+    dict
+        ``{"id", "version", "date", "now", "check", "synthetic", "counts": {"done", "late", "remaining"},
+        "routes": [...], "unserved": [...]}``.
+    """
+    plan = stored(store, day)
+    events = recorded(store, plan["id"])
+    answer = plan["result"]["day"]
+    counts = {"done": 0, "late": 0, "remaining": 0}
+    routes = []
+    for route in answer["routes"]:
+        if reader is not None and route["postman"] != reader.name:
+            continue
+        stops = []
+        for stop in route["stops"]:
+            settled = _stop_state(stop, events.get(stop["task"], {})) if stop["task"] else None
+            status = "done" if settled else ("late" if clock(stop["arrival"]) < clock(now) else "remaining")
+            if stop["task"]:
+                counts[status] += 1
+            stops.append(stop | {"status": status, "event": settled})
+        routes.append(route | {"stops": stops})
+    if reader is not None:
+        _addresses(store, reader, routes)
+    return {
+        "id": plan["id"],
+        "version": plan["version"],
+        "date": answer["date"],
+        "now": now,
+        "check": answer["check"],
+        "synthetic": plan["result"]["synthetic"],
+        "counts": counts,
+        "routes": routes,
+        "unserved": answer["unserved"] if reader is None else [],
+    }
+
+
+def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:
+    """Add the applicant's address to the postman's address stops, logging each read."""
+    codes = [c for r in routes for s in r["stops"] if s["place"].startswith("address:") for c in s["dossiers"]]
+    if not codes:
+        return
+    d = tables.dossiers
+    with store.engine.connect() as conn:
+        found = dict(conn.execute(sa.select(d.c.code, d.c.applicant_address).where(d.c.code.in_(codes))).all())
+    for r in routes:
+        for s in r["stops"]:
+            if s["place"].startswith("address:"):
+                s["address"] = "; ".join(found.get(c, "") for c in s["dossiers"])
+    for code in codes:
+        accounts.log_access(store.engine, reader, code, "GET /days/{date}")

@@ -1,0 +1,265 @@
+"""The day's tasks from the dossiers' states: what postmen must carry on a date, as records of
+:func:`ops.scenario.from_records`.
+
+- Paper dossiers ``received`` or ``digitised`` at an agency -> a shuttle to their authority; the
+  dossiers of one agency for one authority are one pickup and one handover, with their summed load (split only
+  where the sum exceeds a postman's capacity).
+- ``decided`` results -> from the authority back to the agency (grouped the same way), or to the citizen's
+  address when ``return_mode`` is ``address`` (within a household's hours, :data:`ops.scenario.HOME_HOURS`).
+  A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again.
+- Home-pickup requests (``channel`` ``home_pickup``, priority groups) still ``received`` -> a pickup at the
+  address in the window asked for (:data:`ops.scenario.PICKUP_WINDOW_S` from the time of the request), taken to
+  the authority; a request of an earlier day not yet served is picked up any time in a household's hours.
+- Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
+  mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
+
+A dossier counts in the state it had reached when the day began (what comes in during the day waits for the
+next one, except the home pickups asked for that day). Dossiers that cannot become a task (agency,
+authority or address not on the map) are listed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo import snap
+from geo.addressmap import AddressMap
+from ops import scenario, tables
+from ops.dossiers import utc
+from ops.simulate import HANOI_TIME
+from routing.problem import hhmm
+
+log = logging.getLogger(__name__)
+
+PRIORITY_BY_DAYS_LEFT = {0: 5, 1: 4, 2: 3, 3: 2, 4: 2}
+"""Priority of a dossier by days left to its due date (1 when more than four days are left; assumption: the
+last working week before the appointment counts as near)."""
+
+HOME_PICKUP_PRIORITY = 4
+"""Least priority of a home pickup (priority groups: people with meritorious service, social protection)."""
+
+SHUTTLE_STATES = ("received", "digitised")
+RETURN_STATES = ("decided", "failed_return")
+
+
+@dataclass
+class DayTasks:
+    """The tasks of a day and the dossiers behind them.
+
+    Attributes
+    ----------
+    tasks
+        Task records (``id``, ``kind``, ``pickup``, ``delivery``, ``load``, windows, ``priority``, ``mandatory``).
+    addresses
+        Citizens' addresses the tasks visit: ``id`` (``address:<code>``), ``lat``, ``lon``.
+    dossiers
+        Task id -> codes of the dossiers it carries.
+    excluded
+        Dossiers that could not become a task: ``{"code", "reason"}``.
+    """
+
+    tasks: list[dict] = field(default_factory=list)
+    addresses: list[dict] = field(default_factory=list)
+    dossiers: dict[str, list[str]] = field(default_factory=dict)
+    excluded: list[dict] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        """Every dossier of the tasks."""
+        return [c for codes in self.dossiers.values() for c in codes]
+
+
+def urgency(due: date, day: date) -> tuple[int, bool]:
+    """Priority (1-5) and whether it is mandatory, of a dossier due on ``due``, on ``day``."""
+    left = (due - day).days
+    if left < 0:
+        return 5, True
+    return PRIORITY_BY_DAYS_LEFT.get(left, 1), False
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Hanoi."""
+    return datetime.combine(day, time(0, 0), HANOI_TIME)
+
+
+def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str]) -> list[sa.Row]:
+    """The dossiers waiting on ``day``: in a waiting state reached before the day began, and the home pickups asked
+    for that day (a store holding later events, such as a whole synthetic quarter, is read as it stood then)."""
+    d, ev = tables.dossiers, tables.events
+    waiting = sa.or_(
+        sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
+        d.c.state.in_(RETURN_STATES),
+    )
+    last = sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq)
+    query = (
+        sa.select(
+            d.c.code,
+            d.c.state,
+            d.c.channel,
+            d.c.return_mode,
+            d.c.agency_id,
+            d.c.authority_code,
+            d.c.received_at,
+            d.c.due_date,
+            d.c.lat,
+            d.c.lon,
+        )
+        .join(ev, last)
+        .where(
+            waiting,
+            sa.or_(
+                ev.c.at < day_start(day),
+                sa.and_(
+                    d.c.channel == "home_pickup",
+                    d.c.state == "received",
+                    ev.c.at < day_start(day + timedelta(days=1)),
+                ),
+            ),
+        )
+    )
+    if agencies is not None:
+        query = query.where(d.c.agency_id.in_(sorted(agencies)))
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(d.c.code)).all()
+    return [r for r in rows if r.code not in skip]
+
+
+def _authority_places(engine: Engine) -> dict[str, str | None]:
+    a = tables.authorities
+    with engine.connect() as conn:
+        return {code: place for code, place in conn.execute(sa.select(a.c.code, a.c.place_id))}
+
+
+def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each point is inside the map and near enough to a road to be snapped."""
+    net = amap.network
+    inside = (
+        (lon >= net.node_lon.min())
+        & (lon <= net.node_lon.max())
+        & (lat >= net.node_lat.min())
+        & (lat <= net.node_lat.max())
+    )
+    near = np.zeros(len(lon), dtype=bool)
+    if inside.any():
+        near[inside] = snap.road_distances(net, lon[inside], lat[inside]) <= snap.DEFAULT_MAX_DISTANCE_M
+    return near
+
+
+def from_states(
+    engine: Engine,
+    amap: AddressMap,
+    day: date,
+    *,
+    agencies: Collection[str] | None = None,
+    capacity: int = scenario.POSTMAN_CAPACITY,
+    skip: Collection[str] = (),
+    first: int = 1,
+) -> DayTasks:
+    """The tasks of ``day`` from the dossiers in the store.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    amap
+        The map (agencies, authorities, roads).
+    day
+        The date planned.
+    agencies
+        Only dossiers of these agencies (the area of a depot's postmen); all when omitted.
+    capacity
+        Most dossier units in one task (the smallest capacity of the postmen), so that every task fits.
+    skip
+        Codes already planned (a re-plan adds only the others).
+    first
+        Number of the first task id (``T0001``...).
+
+    Returns
+    -------
+    DayTasks
+        Tasks, addresses, dossiers per task and the dossiers left out with reasons.
+    """
+    rows = _rows(engine, day, agencies, skip)
+    out = DayTasks()
+    if not rows:
+        return out
+    map_agencies, map_authorities = scenario.map_places(amap)
+    agency_ids = set(map_agencies["place_id"])
+    authority_ids = set(map_authorities["place_id"])
+    authority_of = _authority_places(engine)
+    home_ok = dict(
+        zip(
+            (r.code for r in rows),
+            _on_roads(amap, np.array([r.lon for r in rows]), np.array([r.lat for r in rows])),
+            strict=True,
+        )
+    )
+    groups: dict[tuple[str, str, str], list[sa.Row]] = defaultdict(list)
+    singles: list[tuple[str, sa.Row, str, str, str | None]] = []
+    start = day_start(day)
+    for r in rows:
+        authority = authority_of.get(r.authority_code)
+        pickup_at_home = r.channel == "home_pickup" and r.state == "received"
+        to_address = r.state == "failed_return" or (r.state == "decided" and r.return_mode == "address")
+        needs_authority = r.state != "failed_return"
+        needs_agency = not pickup_at_home
+        if needs_agency and r.agency_id not in agency_ids:
+            out.excluded.append({"code": r.code, "reason": f"agency {r.agency_id} is not on the map"})
+        elif needs_authority and authority is None:
+            out.excluded.append(
+                {"code": r.code, "reason": f"authority {r.authority_code} has no location (agencynet dossiers gaps)"}
+            )
+        elif needs_authority and authority not in authority_ids:
+            out.excluded.append({"code": r.code, "reason": f"authority {r.authority_code} is not on the map's roads"})
+        elif (pickup_at_home or to_address) and not home_ok[r.code]:
+            out.excluded.append({"code": r.code, "reason": "the applicant's address is off the map's roads"})
+        elif pickup_at_home:
+            received = utc(r.received_at)
+            window = None
+            if received >= start:
+                opens = int((received - start).total_seconds())
+                window = f"{hhmm(opens)}-{hhmm(min(opens + scenario.PICKUP_WINDOW_S, 24 * 3600 - 60))}"
+            singles.append(("home_pickup", r, f"address:{r.code}", str(authority), window))
+        elif r.state == "failed_return":
+            singles.append(("result_return", r, r.agency_id, f"address:{r.code}", None))
+        elif to_address:
+            singles.append(("result_return", r, str(authority), f"address:{r.code}", None))
+        elif r.state == "decided":
+            groups[("result_return", str(authority), r.agency_id)].append(r)
+        else:
+            groups[("shuttle", r.agency_id, str(authority))].append(r)
+    number = iter(range(first, first + len(rows) + 1))
+
+    def add(kind: str, pickup: str, delivery: str, members: list[sa.Row], window: str | None = None) -> None:
+        marks = [urgency(m.due_date, day) for m in members]
+        task_id = f"T{next(number):04d}"
+        out.tasks.append(
+            {
+                "id": task_id,
+                "kind": kind,
+                "pickup": pickup,
+                "delivery": delivery,
+                "load": len(members),
+                "pickup_window": window,
+                "priority": max([p for p, _ in marks] + [HOME_PICKUP_PRIORITY if kind == "home_pickup" else 1]),
+                "mandatory": any(m for _, m in marks),
+            }
+        )
+        out.dossiers[task_id] = [m.code for m in members]
+
+    for (kind, pickup, delivery), members in sorted(groups.items()):
+        for k in range(0, len(members), max(capacity, 1)):
+            add(kind, pickup, delivery, members[k : k + max(capacity, 1)])
+    for kind, r, pickup, delivery, window in singles:
+        add(kind, pickup, delivery, [r], window)
+        out.addresses.append({"id": f"address:{r.code}", "lat": r.lat, "lon": r.lon})
+    log.info("day %s: %d tasks for %d dossiers, %d left out", day, len(out.tasks), len(out.codes), len(out.excluded))
+    return out

@@ -1,0 +1,95 @@
+"""The postman's page in a real browser (headless Chromium driven by Playwright), against a live server whose
+store holds the planned day of :mod:`tests.ops.daycases`: sign in as a postman, mark a stop done, see the stop
+and the dossiers' states change. The browser fixtures are those of ``test_browser.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import tests.api.test_browser as pages
+from api.app import create_app
+from api.settings import Settings
+from geo.addressmap import AddressMap
+from ops import day, dayevents, dossiers
+from ops.accounts import Principal
+from ops.store import Store
+from tests.api.conftest import DISPATCHER
+from tests.ops import daycases
+
+browser = pages.browser
+page = pages.page
+
+
+@pytest.fixture(scope="module")
+def store(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('browser-days') / 'store.sqlite'}")
+    daycases.seed(store.engine, hanoi)
+    day.plan(store, hanoi, daycases.DAY, time_limit_s=1)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def server(hanoi: AddressMap, store: Store) -> Iterator[str]:
+    settings = Settings(database_url=str(store.engine.url), tokens=f"{DISPATCHER}:dispatcher")
+    with pages.live(create_app(settings, amap=hanoi)) as address:
+        yield address
+
+
+def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
+    page.goto("/postman")
+    pages._ready(page)
+    assert "Đăng nhập" in page.inner_text("#error")  # not signed in: the page says so and links to sign in
+    page.goto("/signin")
+    page.fill("#username", "binh")
+    page.fill("#password", daycases.PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('binh')")
+    page.goto(f"/postman?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    first = page.locator("li.day-stop[data-kind='pickup']").first
+    task = first.get_attribute("data-task")
+    codes = day.stored(store, daycases.DAY)["state"]["dossiers"][task]
+    assert "Chưa đến" in first.inner_text() or "Trễ" in first.inner_text()
+    assert page.locator(".leaflet-marker-icon").count() >= 3
+    pages._shot(page, "postman")
+    first.locator("button[data-event='picked_up']").click()
+    page.wait_for_function(
+        f"document.querySelector(\"li.day-stop[data-kind='pickup'][data-task='{task}']\").classList.contains('done')"
+    )
+    assert (
+        "Đã xong · Đã nhận hồ sơ" in page.locator(f"li.day-stop[data-kind='pickup'][data-task='{task}']").inner_text()
+    )
+    assert {dossiers.current(store.engine, c)["state"] for c in codes} <= {"to_authority", "returning"}
+    delivery = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{task}']")
+    if delivery.locator("input.record").count():  # an agency or authority: the signed record's number
+        delivery.locator("input.record").fill("BB-0204-7")
+        delivery.locator("button[data-event='handed_over']").click()
+    else:
+        delivery.locator("button[data-event='delivered']").click()
+    page.wait_for_function(
+        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
+    )
+    assert {dossiers.current(store.engine, c)["state"] for c in codes} <= {"at_authority", "returned"}
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: one column, buttons a thumb can hit
+    button = page.locator("li.day-stop:not(.done) .actions button").first.bounding_box()
+    assert button["height"] >= 44 and page.locator("#side").bounding_box()["width"] == 390
+    pages._shot(page, "postman-phone")
+
+
+def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
+    plan = day.stored(store, daycases.DAY)
+    task = next(t["id"] for t in plan["state"]["tasks"] if t["kind"] == "shuttle")
+    dayevents.record(store, daycases.DAY, task=task, event="picked_up", who=Principal("an", "dispatcher"))
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
+    assert page.locator("#day-stops tr.day-done").count() >= 1
+    late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
+    assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
+    assert pages._paths(page) >= 1  # the routes are drawn along the roads
+    pages._shot(page, "dispatch-day")

@@ -1,0 +1,90 @@
+"""The day's endpoints (issue 11): a dispatcher plans a day from the store and follows it, a postman signed in
+reads his route (addresses logged) and records events; bad input answers 4xx with the one error body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.settings import Settings
+from geo.addressmap import AddressMap
+from ops import accounts, database
+from tests.api.conftest import DISPATCHER, TestClient
+from tests.ops import daycases
+
+DAY = daycases.DAY.isoformat()
+BEARER = {"Authorization": f"Bearer {DISPATCHER}"}
+
+
+@pytest.fixture(scope="module")
+def client(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path: Path = tmp_path_factory.mktemp("days") / "store.sqlite"
+    engine = database.connect(f"sqlite:///{path}")
+    daycases.seed(engine, hanoi)
+    engine.dispose()
+    app = create_app(Settings(database_url=f"sqlite:///{path}", tokens=f"{DISPATCHER}:dispatcher"), amap=hanoi)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def planned(client: TestClient) -> dict:
+    response = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_dispatcher_plans_the_day(planned: dict) -> None:
+    assert planned["id"].startswith("plan-") and planned["check"]
+    assert (
+        planned["dossiers"] == 9
+        and {"code": "NOWHERE", "reason": "agency osm:node/1 is not on the map"} in (planned["unserved"])
+    )
+    served = {c for r in planned["routes"] for s in r["stops"] for c in s["dossiers"]}
+    assert len(served) == planned["served_dossiers"] and {"S-0", "HOME", "PICKUP"} <= served
+
+
+def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> None:
+    assert client.post(f"/days/{DAY}/plan").status_code == 401
+    wrong = client.post("/days/2026-02-31/plan", headers=BEARER)
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "date"
+    depot = client.post(f"/days/{DAY}/plan", json={"postmen": [{"id": "x", "depot": "nope"}]}, headers=BEARER)
+    assert depot.status_code == 422 and "postmen[0].depot" in depot.text
+    missing = client.get("/days/2026-03-04", headers=BEARER)
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "date"
+    task = planned["routes"][0]["stops"][1]["task"]
+    assert client.post("/days/2026-03-04/replan", json={"at": "12:00"}, headers=BEARER).status_code == 404
+    same = client.post(f"/days/{DAY}/replan", json={"at": "12:00", "time_limit_s": 1}, headers=BEARER)
+    assert same.status_code == 200 and (same.json()["id"], same.json()["added"]) == (planned["id"], 0)
+    no_record = client.post(f"/days/{DAY}/events", json={"task": task, "event": "failed"}, headers=BEARER)
+    assert no_record.status_code == 422 and no_record.json()["detail"][0]["field"] == "reason"
+
+
+def test_a_postman_reads_his_route_and_records_events(client: TestClient, planned: dict) -> None:
+    signed = client.post(
+        "/signin", data={"username": "binh", "password": daycases.PASSWORD, "next": "/postman"}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    try:
+        mine = client.get(f"/days/{DAY}?at=08:00")
+        assert mine.status_code == 200, mine.text
+        routes = mine.json()["routes"]
+        assert [r["postman"] for r in routes] == ["binh"]
+        home = next(s for s in routes[0]["stops"] if s["place"] == "address:HOME")
+        assert home["address"] == "12 Hàng Bạc, Hoàn Kiếm" and home["window"] == "08:00-20:00"
+        pickup = next(s for s in routes[0]["stops"] if s["kind"] == "pickup")
+        event = {"task": pickup["task"], "event": "picked_up"}
+        first = client.post(f"/days/{DAY}/events", json=event)
+        again = client.post(f"/days/{DAY}/events", json=event)
+        assert first.status_code == again.status_code == 200
+        assert not first.json()["replayed"] and again.json()["replayed"] and first.json()["moves"]
+        status = client.get(f"/days/{DAY}?at=08:00").json()
+        done = next(s for s in status["routes"][0]["stops"] if s["task"] == pickup["task"] and s["kind"] == "pickup")
+        assert (done["status"], done["event"]) == ("done", "picked_up")
+    finally:
+        client.post("/signout")
+    log = client.app.state.store.engine
+    assert any(r["dossier_code"] == "HOME" and r["who"] == "binh" for r in accounts.access_log(log, code="HOME"))

@@ -1,0 +1,52 @@
+"""A small store for the day's tests: authorities seeded from the map, postmen accounts at two post offices of
+central Hanoi, and dossiers in chosen states (synthetic, built on :func:`tests.ops.cases.dossier`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from geo.addressmap import AddressMap
+from ops import accounts, authorities, dossiers, ingest
+from tests.ops.cases import dossier
+
+DAY = date(2026, 2, 4)
+"""The planned date (a Wednesday); the dossiers were received the day before."""
+
+LUONG_VAN_CAN = "osm:node/4406493092"
+"""Bưu điện Lương Văn Can: depot of the postmen and the agency of most dossiers."""
+
+TRANG_TIEN = "osm:node/4571873590"
+"""Bưu điện Tràng Tiền."""
+
+BHXH, HOAN_KIEM = "01.BHXH", "00070"
+"""City social insurance and the Hoàn Kiếm ward committee (both on the map)."""
+
+PASSWORD = "mật-khẩu-bưu-tá"
+DECIDED = ("digitised", "to_authority", "at_authority", "decided")
+
+
+def add(engine: Engine, code: str, *, states: tuple[str, ...] = (), **changes: Any) -> None:
+    """Ingest one dossier (received at Lương Văn Can for social insurance, due 2026-02-10) and move it."""
+    fields = {"agency_id": LUONG_VAN_CAN, "authority_code": BHXH, "return_mode": "agency"} | changes
+    ingest.ingest(engine, [(1, dossier(code, **fields))])
+    for state in states:
+        record = "BB-1" if state in dossiers.HANDOVERS else None
+        dossiers.move(engine, code, state, who="test", record_no=record, at=datetime(2026, 2, 3, 4, tzinfo=UTC))
+
+
+def seed(engine: Engine, amap: AddressMap) -> None:
+    """Authorities, one postman at Lương Văn Can, and the dossiers of :data:`DAY`."""
+    authorities.seed(engine, amap)
+    accounts.add_user(engine, "binh", PASSWORD, "postman", agency_id=LUONG_VAN_CAN)
+    for k in range(3):  # one shuttle Lương Văn Can -> BHXH with three dossiers
+        add(engine, f"S-{k}", states=("digitised",) if k == 0 else ())
+    add(engine, "S-HK", authority_code=HOAN_KIEM)  # another authority: another shuttle
+    add(engine, "ONLINE", channel="online")  # online: no shuttle
+    add(engine, "LATE", due_date="2026-02-02")  # overdue: mandatory
+    add(engine, "HOME", states=DECIDED, return_mode="address")  # a result brought to the citizen's door
+    add(engine, "BACK", states=DECIDED)  # a result brought back to the agency
+    add(engine, "PICKUP", channel="home_pickup", received_at="2026-02-04T10:00:00+07:00")
+    add(engine, "NOWHERE", agency_id="osm:node/1")  # an agency that is not on the map

@@ -1,0 +1,143 @@
+"""The working day from the store (issue 11, items 1-2): tasks from the dossiers' states, the plan, the postmen's
+events moving the dossiers (idempotent), a failed delivery back the next day, the re-plan with done stops fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from geo.addressmap import AddressMap
+from ops import day, dayevents, daytasks, dossiers, ingest
+from ops.accounts import Principal
+from ops.errors import FieldError, TransitionError
+from ops.simulate import HANOI_TIME
+from ops.store import Store
+from tests.ops import daycases
+from tests.ops.cases import dossier
+from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
+
+AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI_TIME)
+BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
+
+
+@pytest.fixture
+def store(backend_url: str, hanoi: AddressMap) -> Iterator[Store]:
+    """A store with the dossiers of :mod:`tests.ops.daycases`, on SQLite and on PostgreSQL."""
+    store = Store(backend_url)
+    daycases.seed(store.engine, hanoi)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, hanoi: AddressMap) -> Iterator[Store]:
+    store = Store(f"sqlite:///{tmp_path / 'day.sqlite'}")
+    daycases.seed(store.engine, hanoi)
+    yield store
+    store.close()
+
+
+def _by_codes(tasks: daytasks.DayTasks) -> dict[tuple[str, ...], dict]:
+    return {tuple(tasks.dossiers[t["id"]]): t for t in tasks.tasks}
+
+
+def test_tasks_follow_the_states(sqlite_store: Store, hanoi: AddressMap) -> None:
+    tasks = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, DAY))
+    places = daytasks.scenario.map_places(hanoi)[1].set_index("authority_id")
+    bhxh = places.index[places["name"].str.contains("Bảo hiểm", na=False)]
+    shuttle = tasks[("LATE", "S-0", "S-1", "S-2")]  # one agency, one authority: one pickup, summed load
+    assert (shuttle["kind"], shuttle["pickup"], shuttle["load"]) == ("shuttle", LUONG_VAN_CAN, 4)
+    assert shuttle["delivery"] in bhxh
+    assert shuttle["mandatory"], "a group holding an overdue dossier must be done today"
+    other = tasks[("S-HK",)]
+    assert other["kind"] == "shuttle" and other["delivery"] != shuttle["delivery"] and not other["mandatory"]
+    home = tasks[("HOME",)]
+    assert (home["kind"], home["delivery"]) == ("result_return", "address:HOME")
+    assert tasks[("BACK",)]["delivery"] == LUONG_VAN_CAN
+    pickup = tasks[("PICKUP",)]
+    assert (pickup["kind"], pickup["pickup"], pickup["pickup_window"]) == (
+        "home_pickup",
+        "address:PICKUP",
+        "10:00-12:00",
+    )
+    assert not any("ONLINE" in codes for codes in tasks), "online dossiers need no shuttle"
+    earlier = daytasks.from_states(sqlite_store.engine, hanoi, DAY - timedelta(days=2))
+    assert {"HOME", "PICKUP", "S-0"}.isdisjoint(earlier.codes), "a state reached later is no task on an earlier day"
+    assert daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded == [
+        {"code": "NOWHERE", "reason": "agency osm:node/1 is not on the map"}
+    ]
+
+
+def test_priority_grows_as_the_due_date_nears() -> None:
+    assert daytasks.urgency(DAY - timedelta(days=1), DAY) == (5, True)
+    assert daytasks.urgency(DAY, DAY) == (5, False)
+    assert daytasks.urgency(DAY + timedelta(days=1), DAY) == (4, False)
+    assert daytasks.urgency(DAY + timedelta(days=10), DAY) == (1, False)
+
+
+def test_groups_are_split_at_the_capacity(sqlite_store: Store, hanoi: AddressMap) -> None:
+    tasks = daytasks.from_states(sqlite_store.engine, hanoi, DAY, capacity=3)
+    loads = sorted(t["load"] for t in tasks.tasks if t["kind"] == "shuttle" and t["pickup"] == LUONG_VAN_CAN)
+    assert loads == [1, 1, 3]  # Hoàn Kiếm's one, and BHXH's four in 3 + 1
+
+
+def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: Store, hanoi: AddressMap) -> None:
+    plan_id, answer = day.plan(store, hanoi, DAY, time_limit_s=1)
+    assert plan_id is not None and answer["check"]
+    assert answer["dossiers"] == 9 and {u["code"] for u in answer["unserved"]} >= {"NOWHERE"}
+    stops = {s["task"]: s for r in answer["routes"] for s in r["stops"] if s["kind"] == "pickup"}
+    by_code = {c: task for task, s in stops.items() for c in s["dossiers"]}
+    assert answer["served_dossiers"] == len(by_code)
+    shuttle, home = by_code["S-1"], by_code["HOME"]
+
+    first = dayevents.record(store, DAY, task=shuttle, event="picked_up", who=BINH)
+    again = dayevents.record(store, DAY, task=shuttle, event="picked_up", who=BINH)
+    assert again["replayed"] and again["moves"] == first["moves"]
+    assert dossiers.current(store.engine, "S-0")["state"] == "to_authority"
+    assert [e.state for e in dossiers.history(store.engine, "S-1")] == ["received", "digitised", "to_authority"]
+    with pytest.raises(FieldError, match="record_no"):
+        dayevents.record(store, DAY, task=shuttle, event="handed_over", who=BINH)
+    dayevents.record(store, DAY, task=shuttle, event="handed_over", who=BINH, record_no="BB-0204-1")
+    assert dossiers.history(store.engine, "S-2")[-1].record_no == "BB-0204-1"
+    assert dossiers.current(store.engine, "S-2")["state"] == "at_authority"
+    with pytest.raises(TransitionError):
+        dayevents.record(store, DAY, task=shuttle, event="failed", who=BINH, reason="late")
+
+    with pytest.raises(TransitionError, match="not picked up"):
+        dayevents.record(store, DAY, task=home, event="delivered", who=BINH)
+    dayevents.record(store, DAY, task=home, event="picked_up", who=BINH, at=AFTERNOON)
+    dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason="không có ai ở nhà", at=AFTERNOON)
+    assert dossiers.current(store.engine, "HOME")["state"] == "failed_return"
+    live = dayevents.live(store, DAY, now="23:00")
+    task_stops = sum(1 for r in live["routes"] for s in r["stops"] if s["task"])
+    assert live["counts"] == {"done": 4, "late": task_stops - 4, "remaining": 0}
+
+    tomorrow = daytasks.from_states(store.engine, hanoi, DAY + timedelta(days=1))
+    back = _by_codes(tomorrow)[("HOME",)]
+    assert (back["kind"], back["pickup"], back["delivery"]) == ("result_return", LUONG_VAN_CAN, "address:HOME")
+
+
+def test_an_urgent_home_pickup_at_noon_keeps_the_done_stops(sqlite_store: Store, hanoi: AddressMap) -> None:
+    plan_id, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    route = answer["routes"][0]
+    first = next(s for s in route["stops"] if s["kind"] == "pickup")
+    dayevents.record(sqlite_store, DAY, task=first["task"], event="picked_up", who=BINH)
+    urgent = dossier(
+        "URGENT",
+        agency_id=LUONG_VAN_CAN,
+        authority_code=BHXH,
+        channel="home_pickup",
+        received_at="2026-02-04T12:00:00+07:00",
+    )
+    ingest.ingest(sqlite_store.engine, [(1, urgent)])
+    done = dayevents.done_stops(sqlite_store, DAY)
+    assert done[route["postman"]] >= 2
+    same_id, version, after, added = day.replan(sqlite_store, hanoi, DAY, done=done, at="12:00", time_limit_s=1)
+    assert (same_id, version, added) == (plan_id, 2, 1)
+    new_route = next(r for r in after["routes"] if r["postman"] == route["postman"])
+    assert new_route["stops"][: done[route["postman"]]] == route["stops"][: done[route["postman"]]]
+    pickup = next(s for r in after["routes"] for s in r["stops"] if "URGENT" in s["dossiers"] and s["kind"] == "pickup")
+    assert pickup["departure"] >= "12:00" and pickup["arrival"] <= "14:00"  # in the window asked for

@@ -1,0 +1,44 @@
+"""``agencynet plan-day``: the ``--json`` of a day planned from the store, and bad input in one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from geo.addressmap import AddressMap
+from ops import database
+from tests.ops import daycases
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: AddressMap) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = database.connect(url)
+    daycases.seed(engine, hanoi)
+    engine.dispose()
+    day = daycases.DAY.isoformat()
+    code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "2", "--json", "--database", url)
+    assert code == 0
+    answer = json.loads(out)
+    assert set(answer) == {"date", "tasks", "dossiers", "served_dossiers", "unserved", "routes", "check"}
+    assert answer["date"] == day and answer["check"] and answer["dossiers"] == 9
+    served = {c for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
+    assert len(served) == answer["served_dossiers"] == 9 - len(answer["unserved"])
+    postmen = tmp_path / "postmen.json"
+    postmen.write_text(json.dumps([{"id": "x", "depot": "osm:node/1"}]))
+    for argv, message in [
+        (("--date", "2026-02-30"), "--date: expected YYYY-MM-DD"),
+        (("--date", day, "--postmen", str(tmp_path / "none.json")), "no such postmen file"),
+        (("--date", day, "--postmen", str(postmen)), "postmen[0].depot: unknown agency 'osm:node/1'"),
+        (("--date", day, "--time-limit", "0"), "--time-limit must be positive"),
+    ]:
+        code, out, err = _run(capsys, "plan-day", *argv, "--database", url)
+        assert (code, out) == (2, "") and message in err and err.count("\n") == 1
