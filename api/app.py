@@ -6,6 +6,7 @@ Run it with ``agencynet serve`` or ``uvicorn --factory api.app:create_app``. Rou
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -35,10 +36,10 @@ from routing import alns
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
-PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/postman": "postman"}
-"""Map pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
+PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/postman": "postman", "/signin": "signin"}
+"""Pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
 
-BROWSER_TEXTS = ("js", "kind", "procedure")
+BROWSER_TEXTS = ("js", "kind", "procedure", "role")
 """Parts of the catalogue the pages' scripts use."""
 
 _templates = jinja2.Environment(
@@ -88,6 +89,10 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         app.state.amap = loaded
         app.state.basemap = Basemap(loaded)
         app.state.store = Store(settings.resolved_database_url())
+        # The map's objects live as long as the process: frozen, a full collection no longer walks them in the
+        # middle of a request.
+        gc.collect()
+        gc.freeze()
         log.info("map: %d agencies on %d road edges", len(loaded.agencies), loaded.network.n_edges)
         try:
             yield
@@ -116,11 +121,12 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    # Routes are matched in order: the public ones under load first.
     app.include_router(citizens.router)
+    app.include_router(dossiers.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
     app.include_router(days.router)
-    app.include_router(dossiers.router)
     app.include_router(accounts.router)
     app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from api.errors import FieldError
@@ -34,6 +35,20 @@ _DESCRIPTIONS = {
     "409": "The record changed meanwhile; read it again and retry",
     "422": "Invalid input: each problem with its field, a machine reason code and a message",
 }
+
+
+class FastJSON(Response):
+    """A JSON answer serialised by orjson, which the public handlers under load return as is.
+
+    FastAPI then neither validates it against the operation's response model nor serialises it again (together
+    more than the work of a nearest-agency answer, bench/api.py); the model still documents it, and the
+    contract test (schemathesis) checks every answer against the schema.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class GeoJSONResponse(JSONResponse):
@@ -63,21 +78,38 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def known_query_only(request: Request) -> None:
-    """Refuse query parameters an operation does not declare (a misspelt ``limt=5`` is not silently ignored)."""
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters an operation does not declare (a misspelt ``limt=5`` is not silently ignored).
+
+    A coroutine, so that FastAPI does not run it in a worker thread on every request."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not route.include_in_schema:
         return
-    unknown = sorted(set(request.query_params) - _query_names(route.dependant))
+    unknown = set(request.query_params) - _query_names(route)
     if unknown:
-        raise FieldError(unknown[0], code="unknown_parameter", name=unknown[0])
+        first = min(unknown)
+        raise FieldError(first, code="unknown_parameter", name=first)
 
 
-def _query_names(dependant: Dependant) -> set[str]:
-    names = {p.alias for p in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
+_NAMES: dict[int, tuple[APIRoute, frozenset[str]]] = {}
+"""Query parameters of each route by ``id`` (routes are unhashable; the route is kept so its id stays its own)."""
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters ``route`` declares, its dependencies' included (routes are fixed once served)."""
+    known = _NAMES.get(id(route))
+    if known is not None and known[0] is route:
+        return known[1]
+
+    def names(dependant: Dependant) -> set[str]:
+        found = {p.alias for p in dependant.query_params}
+        for sub in dependant.dependencies:
+            found |= names(sub)
+        return found
+
+    found = frozenset(names(route.dependant))
+    _NAMES[id(route)] = (route, found)
+    return found
 
 
 def _errors(document: dict[str, Any]) -> None:

@@ -15,17 +15,19 @@ from geo.addressmap import AddressMap
 from ops.store import Store
 
 
-def get_map(request: Request) -> AddressMap:
+# Dependencies are coroutines: FastAPI runs a plain function in a worker thread, a hop that costs more than
+# these lookups (bench/api.py).
+async def get_map(request: Request) -> AddressMap:
     """The address map loaded at start-up."""
     return request.app.state.amap
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The database of plans and scenarios."""
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The service settings."""
     return request.app.state.settings
 
@@ -39,8 +41,7 @@ def check_on_map(amap: AddressMap, lon: float, lat: float, *, field: str = "lat,
     """Raise :class:`FieldError` unless the point lies within the map's bounds (published in the OpenAPI
     document as the range of ``lat`` and ``lon``); inside them, a point far from any road (in a lake) starts
     from the nearest road."""
-    west, east = float(amap.network.node_lon.min()), float(amap.network.node_lon.max())
-    south, north = float(amap.network.node_lat.min()), float(amap.network.node_lat.max())
+    west, south, east, north = amap.bounds
     if not (south <= lat <= north and west <= lon <= east):
         distance = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
         raise FieldError(

@@ -8,10 +8,16 @@ once when the connection is behind. wrk times each request from its sending, so 
 shows in the latencies but waiting for a late connection does not; the achieved rate is printed beside the
 asked one, and a step only counts as sustained when it reached 95% of the asked rate.
 
-Endpoints: ``GET /config`` (the HTTP baseline: no map work), ``/agencies/nearest`` (seeded points on the
-map's roads), ``/search`` (the real queries of ``tests/data/search_queries.csv``). For each, a ramp of rates
-per worker count; the table gives p50/p99 at the highest rate sustained with p99 <= 20 ms and no error, and
-its ratio to the baseline of the same worker count (target: every endpoint >= 90% of the baseline).
+Endpoints: ``GET /config`` (the HTTP baseline: no map work), ``/agencies/nearest`` (5,000 seeded points on the
+map's roads, k from 1 to 5), ``/search`` (the 140 real queries of ``tests/data/search_queries.csv``, k from 1
+to 10) and ``/track/{code}`` (2,000 seeded synthetic dossiers, simulated and ingested into the bench's own
+database first, each with its phone check). The Lua script draws the URLs in turn from these lists, so no
+answer can come from a cache of URLs. For each, a ramp of rates per worker count, then three bisection steps
+between the last rate sustained and the first not; the table gives p50/p99 at the highest rate sustained with
+p99 <= 20 ms and no error, and its ratio to the baseline of the same worker count (target: every endpoint
+>= 90% of the baseline). The server's CPU time per request (its processes read in /proc around each step) is
+printed too, and /config's over each endpoint's: on a machine shared with other work the rates depend on what
+else runs, the CPU spent per request much less.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,7 +40,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RATES = (50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000)
+RATES = (10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000)
 """Requests per second of the ramp."""
 
 TARGET_P99_MS = 20.0
@@ -100,7 +107,54 @@ def start_server(port: int, workers: int, database: Path) -> subprocess.Popen:
     """``agencynet serve --workers N`` on loopback."""
     env = os.environ | {"AGENCYNET_DATABASE_URL": f"sqlite:///{database}", "AGENCYNET_TOKENS": "bench-token:planner"}
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    # Its own session, so that the server and its workers are stopped together.
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group; SIGKILL when it has not exited within a minute."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and of its children (uvicorn's workers) so far, s (Linux /proc).
+
+    On a machine shared with other work the rates a server sustains depend on what else runs; the CPU it spends
+    per request does much less, so the bench reports both.
+    """
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def seed_dossiers(database: Path, count: int, seed: int) -> list[str]:
+    """Simulate ``count`` synthetic dossiers, ingest them into ``database``; their ``/track`` paths."""
+    feed = database.with_suffix(".jsonl")
+    cli = [sys.executable, "-m", "api.cli"]
+    simulate = [*cli, "simulate-dossiers", "--quarter", "2026Q1", "--count", str(count), "--seed", str(seed)]
+    subprocess.run([*simulate, "--out", str(feed)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    ingest = [*cli, "ingest", str(feed), "--database", f"sqlite:///{database}", "--json"]
+    subprocess.run(ingest, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    paths = []
+    with feed.open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("type") == "dossier":
+                digits = "".join(ch for ch in record["applicant"]["phone"] if ch.isdigit())
+                code = urllib.parse.quote(record["code"], safe="")
+                paths.append(f"/track/{code}?phone_last4={digits[-4:]}")
+    return paths
 
 
 def get(url: str, timeout: float = 60) -> bytes:
@@ -140,12 +194,14 @@ def search_queries() -> list[str]:
         return [row["query"] for row in csv.DictReader(f)]
 
 
-def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float) -> dict:
-    """One fixed-rate step with wrk; latencies in ms."""
+def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float, server: int) -> dict:
+    """One fixed-rate step with wrk; latencies in ms, the server's CPU time per request in ms."""
     connections = max(2, math.ceil(rate / PER_CONNECTION))
     interval_ms = 1000.0 / rate  # one schedule for the thread: its connections take the next free slot
     command = [wrk, "-t1", f"-c{connections}", f"-d{duration_s:g}s", "--timeout", "2s", "-s", str(script), base]
+    cpu = cpu_seconds(server)
     out = subprocess.run([*command, "--", str(paths), f"{interval_ms:.4f}"], capture_output=True, text=True)
+    cpu = cpu_seconds(server) - cpu
     line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
     if out.returncode != 0 or line is None:
         raise SystemExit(f"wrk failed: {out.stderr.strip() or out.stdout.strip()}")
@@ -157,6 +213,8 @@ def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration
         "p99_ms": r["p99_us"] / 1e3,
         "max_ms": r["max_us"] / 1e3,
         "errors": r["errors"],
+        "requests": r["requests"],
+        "cpu_s": cpu,
     }
 
 
@@ -164,22 +222,78 @@ def sustained(step: dict) -> bool:
     return step["p99_ms"] <= TARGET_P99_MS and not step["errors"] and step["achieved"] >= REACHED * step["rate"]
 
 
-def ramp(wrk: str, base: str, script: Path, paths: Path, rates: list[int], duration_s: float, label: str) -> dict:
-    """Rates in turn until one is not sustained; the best sustained step (or None)."""
-    best = None
-    for rate in rates:
-        step = run_step(wrk, base, script, paths, rate, duration_s)
-        ok = sustained(step)
+def ramp(
+    wrk: str, base: str, script: Path, paths: Path, rates: list[int], duration_s: float, label: str, server: int
+) -> dict:
+    """Rates in turn until one is not sustained, then three bisection steps; the best sustained step (or None)
+    and every step."""
+    steps: list[dict] = []
+
+    def step(rate: int) -> bool:
+        result = run_step(wrk, base, script, paths, rate, duration_s, server)
+        ok = sustained(result)
+        steps.append(result | {"ok": ok})
         print(
-            f"  {label:<18} {rate:5d} req/s asked, {step['achieved']:7.1f} achieved: p50 {step['p50_ms']:6.2f} ms  "
-            f"p99 {step['p99_ms']:7.2f} ms  max {step['max_ms']:7.1f} ms  errors {step['errors']}"
+            f"  {label:<18} {rate:5d} req/s asked, {result['achieved']:7.1f} achieved: p50 {result['p50_ms']:6.2f} ms  "
+            f"p99 {result['p99_ms']:7.2f} ms  max {result['max_ms']:7.1f} ms  errors {result['errors']}  "
+            f"server CPU {1e3 * result['cpu_s'] / max(result['requests'], 1):.2f} ms/request"
             + ("" if ok else "  <- not sustained"),
             flush=True,
         )
-        if not ok:
+        return ok
+
+    low, high = 0, None
+    for rate in rates:
+        if not step(rate):
+            high = rate
             break
-        best = step
-    return {"label": label, "best": best}
+        low = rate
+    for _ in range(3 if high is not None and low else 0):
+        middle = (low + high) // 2
+        if middle in (low, high):
+            break
+        if step(middle):
+            low = middle
+        else:
+            high = middle
+    best = max((s for s in steps if s["ok"]), key=lambda s: s["rate"], default=None)
+    return {"label": label, "best": best, "steps": steps}
+
+
+def cpu_ms(steps: list[dict], rate: int | None = None) -> tuple[float, int]:
+    """The server's CPU time per request, ms, at ``rate`` (or the nearest rate run below it; the busiest step
+    when None), and the rate it was read at: the server's idle work (timers, the collector) weighs more at low
+    rates, so endpoints are compared at one rate."""
+    below = [s for s in steps if rate is None or s["rate"] <= rate] or steps
+    step = max(below, key=lambda s: (s["rate"], s["requests"]))
+    return 1e3 * step["cpu_s"] / max(step["requests"], 1), step["rate"]
+
+
+def print_tables(table: list[dict], rates: list[int]) -> None:
+    """The table of the highest sustained rates, with the CPU per request, and the latencies at fixed rates."""
+    print(f"\nmaximum sustained rate (p99 <= {TARGET_P99_MS:g} ms, no errors, >= {REACHED:.0%} of the asked rate):")
+    print("(CPU: the server's CPU time per request at the endpoint's highest rate run, and /config's at that rate;")
+    print(" 'by CPU': their ratio, the share of the baseline's rate the endpoint would sustain on cores of its own)")
+    header = f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}"
+    print(header + f"{'at req/s':>9}{'CPU ms':>8}{'/config':>8}{'by CPU':>8}")
+    baseline = {r["workers"]: (r["best"] or {}).get("rate", 0) for r in table if r["label"] == "/config"}
+    config_steps = {r["workers"]: r["steps"] for r in table if r["label"] == "/config"}
+    for r in table:
+        best = r["best"] or {"rate": 0, "p50_ms": float("nan"), "p99_ms": float("nan")}
+        ratio = best["rate"] / baseline[r["workers"]] if baseline.get(r["workers"]) else float("nan")
+        cpu, at = cpu_ms(r["steps"])
+        base_cpu, _ = cpu_ms(config_steps[r["workers"]], at)
+        print(
+            f"{r['label']:<20}{r['workers']:>8}{best['rate']:>8}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}"
+            f"{ratio:>11.0%}{at:>9}{cpu:>8.2f}{base_cpu:>8.2f}{base_cpu / cpu:>8.0%}"
+        )
+    print("\np50 / p99 latency (ms) at the fixed rates of the ramp ('-': not run, a lower rate was not sustained):")
+    rates = [rate for rate in rates if any(s["rate"] == rate for r in table for s in r["steps"])]
+    print(f"{'endpoint':<20}{'workers':>8}" + "".join(f"{rate:>13}" for rate in rates))
+    for r in table:
+        by_rate = {s["rate"]: s for s in r["steps"]}
+        cells = [f"{by_rate[x]['p50_ms']:.1f}/{by_rate[x]['p99_ms']:.1f}" if x in by_rate else "-" for x in rates]
+        print(f"{r['label']:<20}{r['workers']:>8}" + "".join(f"{c:>13}" for c in cells))
 
 
 def main() -> None:
@@ -188,8 +302,16 @@ def main() -> None:
     parser.add_argument("--rates", type=lambda s: [int(x) for x in s.split(",")], default=list(RATES))
     parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dossiers", type=int, default=2000, help="synthetic dossiers to track (default 2,000)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON at the end")
+    parser.add_argument("--tables", type=Path, help="only print the tables of an earlier run's JSON output")
     args = parser.parse_args()
+    if args.tables:
+        runs = [line for line in args.tables.read_text().splitlines() if line.startswith("[")]
+        if not runs:
+            raise SystemExit(f"bench/api.py: no JSON table (a line starting with '[') in {args.tables}")
+        print_tables(json.loads(runs[-1]), args.rates)
+        return
 
     wrk = ensure_wrk()
     version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()[0]
@@ -198,40 +320,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "pacing.lua"
         script.write_text(PACING)
+        database = Path(tmp) / "bench.sqlite"
+        tracked = seed_dossiers(database, args.dossiers, args.seed)
+        print(f"{len(tracked)} synthetic dossiers ingested for /track", flush=True)
         for workers in args.workers:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
-            server = start_server(port, workers, Path(tmp) / f"bench-{workers}.sqlite")
+            server = start_server(port, workers, database)
             try:
                 ready = wait_ready(base, server, workers)
                 print(f"agencynet serve --workers {workers}: ready in {ready:.0f} s", flush=True)
                 points = road_points(base, 5000, args.seed)
+                rng = random.Random(args.seed)
+                queries = [(q, k) for q in search_queries() for k in range(1, 11)]
+                rng.shuffle(queries)
                 endpoints = {
                     "/config": ["/config"],
-                    "/agencies/nearest": [f"/agencies/nearest?lat={lat:.6f}&lon={lon:.6f}&k=3" for lon, lat in points],
-                    "/search": [f"/search?{urllib.parse.urlencode({'q': q, 'k': 8})}" for q in search_queries()],
+                    "/agencies/nearest": [
+                        f"/agencies/nearest?lat={lat:.6f}&lon={lon:.6f}&k={rng.randint(1, 5)}" for lon, lat in points
+                    ],
+                    "/search": [f"/search?{urllib.parse.urlencode({'q': q, 'k': k})}" for q, k in queries],
+                    "/track/{code}": tracked,
                 }
                 for label, urls in endpoints.items():
                     paths = Path(tmp) / "paths.txt"
                     paths.write_text("\n".join(urls) + "\n")
-                    for url in urls[:200]:  # warm-up: every worker's caches
+                    for url in urls[:200]:  # warm-up: each worker reads its agencies' next hops into lists
                         get(base + url)
-                    result = ramp(wrk, base, script, paths, args.rates, args.duration, label)
+                    result = ramp(wrk, base, script, paths, args.rates, args.duration, label, server.pid)
                     table.append(result | {"workers": workers})
             finally:
-                server.terminate()
-                server.wait(timeout=60)
+                stop_server(server)
 
-    print(f"\nmaximum sustained rate (p99 <= {TARGET_P99_MS:g} ms, no errors, >= {REACHED:.0%} of the asked rate):")
-    print(f"{'endpoint':<20}{'workers':>8}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'vs /config':>12}")
-    baseline = {r["workers"]: (r["best"] or {}).get("rate", 0) for r in table if r["label"] == "/config"}
-    for r in table:
-        best = r["best"] or {"rate": 0, "p50_ms": float("nan"), "p99_ms": float("nan")}
-        ratio = best["rate"] / baseline[r["workers"]] if baseline.get(r["workers"]) else float("nan")
-        print(
-            f"{r['label']:<20}{r['workers']:>8}{best['rate']:>8}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}"
-            f"{ratio:>11.0%}"
-        )
+    print_tables(table, args.rates)
     if args.json:
         print(json.dumps(table))
 

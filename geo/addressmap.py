@@ -53,6 +53,22 @@ class AddressMap:
     agency_table: matrix.TargetTable
 
     @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """West, south, east and north edges of the road network, degrees."""
+        net = self.network
+        return (
+            float(net.node_lon.min()),
+            float(net.node_lat.min()),
+            float(net.node_lon.max()),
+            float(net.node_lat.max()),
+        )
+
+    @cached_property
+    def agency_labels(self) -> tuple[list[str], list[str], list[str]]:
+        """``agency_id``, ``name`` and ``kind`` of :attr:`agencies`, as lists in the table's order."""
+        return tuple(self.agencies[c].astype(str).tolist() for c in ("agency_id", "name", "kind"))  # type: ignore[return-value]
+
+    @cached_property
     def streets(self) -> Streets:
         """Named streets of the network with the numbered address points along them (:mod:`geo.streets`)."""
         from geo.streets import Streets

@@ -79,6 +79,25 @@ class BuildReport:
     from_cache: bool = False
 
 
+@dataclass(frozen=True)
+class EdgeLines:
+    """The vertices of all edge geometries, flat.
+
+    Attributes
+    ----------
+    lonlat
+        ``(n_vertices, 2)`` longitude and latitude of the vertices, degrees, edge after edge.
+    offset
+        Vertices of edge ``j`` are rows ``offset[j]`` to ``offset[j + 1]`` (exclusive).
+    along
+        Distance from the start of its edge to each vertex, in the network's CRS, m.
+    """
+
+    lonlat: np.ndarray
+    offset: np.ndarray
+    along: np.ndarray
+
+
 @dataclass
 class RoadNetwork:
     """A directed road graph with flat arrays for fast computation.
@@ -172,6 +191,20 @@ class RoadNetwork:
         return np.where(keys[at] == wanted, fastest.data[at] - 1, -1)
 
     @cached_property
+    def edge_lines(self) -> EdgeLines:
+        """Vertices of every edge geometry in longitude/latitude, flat, for drawing routes without projecting."""
+        coords, index = shapely.get_coordinates(self.edge_geom, return_index=True)
+        offset = np.searchsorted(index, np.arange(self.n_edges + 1))
+        step = np.zeros(len(coords))
+        step[1:] = np.sqrt(((coords[1:] - coords[:-1]) ** 2).sum(axis=1))
+        step[offset[:-1]] = 0.0
+        # One running sum over all edges, less its value at each edge's start (exact to ~1e-8 m).
+        along = np.cumsum(step)
+        along -= np.repeat(along[offset[:-1]], np.diff(offset))
+        lon, lat = self.to_wgs84.transform(coords[:, 0], coords[:, 1])
+        return EdgeLines(np.column_stack([lon, lat]), offset, along)
+
+    @cached_property
     def to_wgs84(self) -> Transformer:
         """Transformer from ``crs`` to longitude/latitude."""
         return Transformer.from_crs(self.crs, 4326, always_xy=True)
@@ -183,7 +216,7 @@ class RoadNetwork:
 
     def __getstate__(self) -> dict:
         # Derived indexes are rebuilt on demand rather than pickled.
-        lazy = {"tree", "fastest_edge", "to_wgs84", "from_wgs84"}
+        lazy = {"tree", "fastest_edge", "edge_lines", "to_wgs84", "from_wgs84"}
         return {k: v for k, v in self.__dict__.items() if k not in lazy}
 
     def edges_frame(self) -> gpd.GeoDataFrame:

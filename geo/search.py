@@ -35,6 +35,7 @@ import bisect
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,18 @@ class _Query:
     housenumber: set[str] = field(default_factory=set)
     number: str = ""
     trailing: bool = False
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """The best rows of a query, best first, with what :meth:`SearchIndex.query` adds to them."""
+
+    rows: np.ndarray
+    score: np.ndarray
+    labels: list[str]
+    match: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
 
 
 class SearchIndex:
@@ -141,10 +154,13 @@ class SearchIndex:
         self._hn_neighbour = _inverted(self._hn_bases)
 
         # Strings for the similarity part: content words only, so "P." or "Phường" do not decide it.
-        self._sim_label = [_content(_text.canonical(s)) for s in self.labels]
-        self._sim_name = [_content(t) for t in name_tokens]
+        # Object arrays, so that the candidates of a query are taken in one indexing.
+        self._sim_label = np.array([_content(_text.canonical(s)) for s in self.labels], dtype=object)
+        self._sim_name = np.array([_content(t) for t in name_tokens], dtype=object)
+        self._has_name = self._sim_name.astype(bool)
         self._kind_mask = {k: kind == k for k in KINDS}
         self._ids = self.records["id"].astype(str).to_numpy()
+        self._out_names = [str(v or "") for v in self.records["name"].to_numpy(dtype=object)]
         self._lon = self.records["lon"].to_numpy(dtype=float)
         self._lat = self.records["lat"].to_numpy(dtype=float)
         self._street_rows = np.flatnonzero(self._kind_mask["street"])
@@ -221,6 +237,44 @@ class SearchIndex:
             When ``text`` is empty or has no letters or digits, ``k`` is not positive, or ``kinds`` names an
             unknown kind.
         """
+        ranked = self._rank(text, k=k, kinds=kinds, min_score=min_score)
+        # Columns set at once: assigning cell by cell costs more than the search itself.
+        out = self.records.iloc[ranked.rows].reset_index(drop=True)
+        return out.assign(
+            lon=ranked.lon,
+            lat=ranked.lat,
+            score=ranked.score,
+            label=pd.Series(ranked.labels, dtype="str"),
+            match=ranked.match,
+        )
+
+    def hits(
+        self, text: str, *, k: int = 10, kinds: Collection[str] | None = None, min_score: float = 0.3
+    ) -> list[dict[str, Any]]:
+        """The results of :meth:`query` as plain records, for answering under load without building a frame.
+
+        Each record has ``id``, ``kind``, ``name`` (empty when missing), ``label``, ``lon``, ``lat``, ``score``
+        and ``match``, as in :meth:`query`; same arguments and errors.
+        """
+        r = self._rank(text, k=k, kinds=kinds, min_score=min_score)
+        return [
+            {
+                "id": self._ids[row],
+                "kind": self._kind[row],
+                "name": self._out_names[row],
+                "label": label,
+                "lon": lon,
+                "lat": lat,
+                "score": score,
+                "match": match,
+            }
+            for row, label, lon, lat, score, match in zip(
+                r.rows.tolist(), r.labels, r.lon.tolist(), r.lat.tolist(), r.score.tolist(), r.match, strict=True
+            )
+        ]
+
+    def _rank(self, text: str, *, k: int, kinds: Collection[str] | None, min_score: float) -> _Ranked:
+        """The best ``k`` rows for ``text`` with their scores, labels, matches and positions (see :meth:`query`)."""
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"search text is empty: {text!r}; give a name or an address")
         if k < 1:
@@ -262,11 +316,7 @@ class SearchIndex:
                     lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
                     if match[at] == "interpolated":
                         labels[at] = f"{parsed.number.upper()} {labels[at]}"
-        # Columns set at once: assigning cell by cell costs more than the search itself.
-        out = self.records.iloc[order].reset_index(drop=True)
-        return out.assign(
-            lon=lon, lat=lat, score=score[order].astype(float), label=pd.Series(labels, dtype="str"), match=match
-        )
+        return _Ranked(order, score[order].astype(float), labels, match, lon, lat)
 
     def __len__(self) -> int:
         """Number of indexed records."""
@@ -332,44 +382,53 @@ class SearchIndex:
             pieces = None if known or len(word) < _SPLIT_MIN_LEN else self._split(word)
             words.extend(pieces or [word])
 
-        covered = np.zeros(n)
-        total_weight = 0.0
+        matches: list[tuple[dict[int, float], float]] = []
         best_sim: dict[int, float] = {}
         for i, word in enumerate(words):
             found, weight = self._matches(word, last=i == len(words) - 1)
-            total_weight += weight
-            hit = np.zeros(n)
+            matches.append((found, weight))
             for v, sim in found.items():
-                rows = self._postings_any[v]
-                hit[rows] = np.maximum(hit[rows], sim)
                 best_sim[v] = max(best_sim.get(v, 0.0), sim)
+        score = np.zeros(n)
+        if not best_sim:
+            return score
+        # Only the records holding a matched word can score: the sums run over them, not over every record.
+        rows = np.unique(np.concatenate([self._postings_any[v] for v in best_sim]))
+        local = {v: np.searchsorted(rows, self._postings_any[v]) for v in best_sim}
+        covered = np.zeros(len(rows))
+        total_weight = 0.0
+        for found, weight in matches:
+            total_weight += weight
+            hit = np.zeros(len(rows))
+            for v, sim in found.items():
+                hit[local[v]] = np.maximum(hit[local[v]], sim)
             covered += weight * hit
         query_cov = covered / total_weight
-        candidates = np.flatnonzero((query_cov > 0) & mask)
-        score = np.zeros(n)
-        if candidates.size == 0:
+        keep = np.flatnonzero((query_cov > 0) & mask[rows])
+        if keep.size == 0:
             return score
+        candidates = rows[keep]
 
-        record_cov = np.zeros(n)
+        record_cov = np.zeros(len(rows))
         for postings, total in self._fields:
-            matched = np.zeros(n)
+            matched = np.zeros(len(rows))
             for v, sim in best_sim.items():
-                matched[postings[v]] += self._weight[v] * sim
+                matched[np.searchsorted(rows, postings[v])] += self._weight[v] * sim
             with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(total > 0, matched / total, 0.0)
+                share = np.where(total[rows] > 0, matched / total[rows], 0.0)
             record_cov = np.maximum(record_cov, share)
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
-        labels = [self._sim_label[i] for i in candidates]
-        names = [self._sim_name[i] for i in candidates]
+        labels = self._sim_label[candidates].tolist()
+        names = self._sim_name[candidates].tolist()
         by_name = process.cdist([query_string], names, scorer=fuzz.ratio, dtype=np.float64)[0]
         similarity = np.maximum(
             process.cdist([query_string], labels, scorer=fuzz.ratio, dtype=np.float64)[0],
-            np.where([bool(name) for name in names], by_name, 0.0),
+            np.where(self._has_name[candidates], by_name, 0.0),
         )
         score[candidates] = (
-            _W_QUERY * query_cov[candidates]
-            + _W_RECORD * np.minimum(record_cov[candidates], 1.0)
+            _W_QUERY * query_cov[keep]
+            + _W_RECORD * np.minimum(record_cov[keep], 1.0)
             + _W_SIMILARITY * similarity / 100.0
         )
         return score

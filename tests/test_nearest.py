@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+
+import networkx as nx
 import numpy as np
 import pytest
 import shapely
@@ -58,3 +61,48 @@ def test_address_search_with_and_without_diacritics_finds_the_same_place(hanoi: 
     marked = hanoi.geocode("75 Đinh Tiên Hoàng")
     assert plain["id"] == marked["id"]
     assert marked["label"] == "75 Đinh Tiên Hoàng"
+
+
+def test_times_and_routes_read_from_the_table_equal_networkx_dijkstra(hanoi: AddressMap) -> None:
+    """From points at road nodes, every agency's time and the fastest one's route length equal networkx's
+    Dijkstra over the osmnx graph (travel_time weights), with the agency's own partial edge added."""
+    net, table = hanoi.network, hanoi.agency_table
+    te, tf = table.targets.edge, table.targets.fraction
+    rev = net.edge_rev[te]
+    rng = np.random.default_rng(11)
+    checked = 0
+    for i in rng.choice(net.n_nodes, 40, replace=False):
+        point = hanoi.snap(net.node_lon[i : i + 1], net.node_lat[i : i + 1])
+        e, f = int(point.edge[0]), float(point.fraction[0])
+        if not ((f < 1e-9 and net.edge_u[e] == i) or (f > 1 - 1e-9 and net.edge_v[e] == i)):
+            continue  # the node's position lies on another road's line (a bridge): not a node of its own
+        times, paths = nx.single_source_dijkstra(net.graph, net.node_osmid[i], weight="travel_time")
+        at = np.array([times.get(o, np.inf) for o in net.node_osmid])
+        at_v_end = (1 - tf) * net.edge_length[te] <= matrix.AT_NODE_M
+        expected = np.minimum(
+            at[net.edge_u[te]] + tf * net.edge_time[te],
+            np.where(
+                rev >= 0,
+                at[net.edge_v[te]] + (1 - tf) * net.edge_time[np.maximum(rev, 0)],
+                np.where(at_v_end, at[net.edge_v[te]], np.inf),
+            ),
+        )
+        results = nearest.nearest_agencies(hanoi, net.node_lon[i], net.node_lat[i], k=len(hanoi.agencies))
+        found = {r.agency_id: r for r in results}
+        got = np.array([found[a].travel_time_s for a in hanoi.agencies["agency_id"]])
+        np.testing.assert_allclose(got, expected, atol=1e-3)
+
+        best = int(np.argmin(expected))
+        via_u = at[net.edge_u[te[best]]] + tf[best] * net.edge_time[te[best]] <= expected[best] + 1e-9
+        end = net.edge_u[te[best]] if via_u else net.edge_v[te[best]]
+        nodes = paths[net.node_osmid[end]]
+        # Parallel edges: the fastest one, as the table's graph keeps.
+        length = sum(
+            min(net.graph.get_edge_data(a, b).values(), key=lambda d: d["travel_time"])["length"]
+            for a, b in itertools.pairwise(nodes)
+        )
+        back = net.edge_length[rev[best]] if rev[best] >= 0 else 0.0  # a one-way edge ends at the agency
+        partial = tf[best] * net.edge_length[te[best]] if via_u else (1 - tf[best]) * back
+        assert found[hanoi.agencies["agency_id"].iloc[best]].distance_m == pytest.approx(length + partial, abs=0.5)
+        checked += 1
+    assert checked >= 20

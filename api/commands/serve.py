@@ -77,7 +77,15 @@ def run(args: argparse.Namespace) -> int:
         f"(dispatch: /dispatch, planning: /planning, sign in: /signin, API: /docs)",
         flush=True,
     )
-    options = {"host": args.host, "port": args.port, "log_level": "info" if args.verbose else "warning"}
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info" if args.verbose else "warning",
+        # The compiled event loop and HTTP parser (uvicorn[standard]); no access log line per request.
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": bool(args.verbose),
+    }
     if amap is not None and args.workers == 1:
         # The map loaded for the demonstration data is served as it is, rather than loaded a second time.
         uvicorn.run(create_app(settings, amap=amap), **options)

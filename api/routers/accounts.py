@@ -1,37 +1,25 @@
-"""Signing in to the pages: a form posts the name and password, the session is a signed cookie.
+"""Signing in to the pages: the form (page ``/signin``, :mod:`api.app`) posts the name and password, the session is a
+signed cookie.
 
 Wrong passwords are throttled per client like wrong tracking checks.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
-from api import auth, i18n, schemas
+from api import auth, schemas
 from api.deps import StoreDep, client_key, throttled
-from ops import accounts, demo
+from ops import accounts
 from ops.accounts import Principal
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["accounts"])
-
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "signin.html"
-
-
-@router.get("/signin", include_in_schema=False)
-def signin_page(store: StoreDep) -> HTMLResponse:
-    page = PAGE.read_text(encoding="utf-8")
-    if demo.holds_synthetic(store.engine):
-        notice = f'<p class="synthetic" role="note">{html.escape(i18n.text("vi", "common.synthetic"))}</p>'
-        page = page.replace("<body>", f"<body>\n{notice}", 1)
-    return HTMLResponse(page)
 
 
 @router.post(

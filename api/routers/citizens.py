@@ -6,8 +6,9 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,11 +17,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from api import schemas
-from api.contract import GEOJSON, GeoJSONResponse
+from api.contract import GEOJSON, FastJSON, GeoJSONResponse
 from api.deps import MapDep, check_on_map
 from api.errors import FieldError, NotFound
 from geo import agencies as agency_details
-from geo import nearest, snap
+from geo import nearest
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
@@ -118,21 +119,14 @@ def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
     return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
 
 
+@dataclass(frozen=True)
 class NearestFilters:
     """How many agencies, and which: the query parameters both nearest-agency operations share."""
 
-    def __init__(
-        self,
-        k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
-        procedure: Annotated[
-            schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
-        ] = None,
-        open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
-        at: Annotated[
-            datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
-        ] = None,
-    ) -> None:
-        self.k, self.procedure, self.open_now, self.when = k, procedure, open_now, _local(at)
+    k: int
+    procedure: str | None
+    open_now: bool
+    when: datetime
 
     def among(self, amap: AddressMap) -> np.ndarray | None:
         """Which agencies of ``amap.agencies`` may answer; None when all may."""
@@ -149,18 +143,35 @@ class NearestFilters:
         )
 
 
-FiltersDep = Annotated[NearestFilters, Depends()]
+async def nearest_filters(
+    k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
+    procedure: Annotated[
+        schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
+    ] = None,
+    open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
+    at: Annotated[
+        datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
+    ] = None,
+) -> NearestFilters:
+    """The filters of a request (a coroutine: FastAPI would run a plain function in a worker thread)."""
+    return NearestFilters(k, procedure, open_now, _local(at))
 
 
-def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: NearestFilters) -> dict:
+FiltersDep = Annotated[NearestFilters, Depends(nearest_filters)]
+
+
+def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: NearestFilters) -> FastJSON:
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
-    found = nearest.nearest_agencies(amap, lon, lat, k=filters.k, among=filters.among(amap), max_distance_m=None)
-    road = float(snap.road_distances(amap.network, np.array([lon]), np.array([lat]))[0])
-    return {
-        "origin": {"lon": lon, "lat": lat, "label": label, "road_distance_m": round(road, 1)},
-        "at": filters.when.isoformat(timespec="minutes"),
-        "agencies": [a.to_dict() | _details(amap, a.agency_id, filters.when) for a in found],
-    }
+    point = amap.snap(np.array([lon]), np.array([lat]), max_distance_m=None)
+    found = nearest.nearest_from(amap, point, k=filters.k, among=filters.among(amap))
+    road = float(point.distance_m[0])
+    return FastJSON(
+        {
+            "origin": {"lon": lon, "lat": lat, "label": label, "road_distance_m": round(road, 1)},
+            "at": filters.when.isoformat(timespec="minutes"),
+            "agencies": [a.to_dict() | _details(amap, a.agency_id, filters.when) for a in found],
+        }
+    )
 
 
 _NEAREST_DOC = (
@@ -182,7 +193,7 @@ async def nearest_agencies(
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude, degrees, within the map")],
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude, degrees, within the map")],
     filters: FiltersDep,
-) -> dict:
+) -> FastJSON:
     """The nearest agencies from a point."""
     check_on_map(amap, lon, lat)
     return _nearest(amap, lon, lat, None, filters)
@@ -201,7 +212,7 @@ async def nearest_agencies_from_address(
         str, Query(min_length=1, max_length=200, pattern=schemas.TEXT, description="an address to geocode")
     ],
     filters: FiltersDep,
-) -> dict:
+) -> FastJSON:
     """The nearest agencies from a typed address."""
     try:
         hit = amap.geocode(address)
@@ -211,7 +222,7 @@ async def nearest_agencies_from_address(
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")
-def search(
+async def search(
     amap: MapDep,
     q: Annotated[
         str,
@@ -224,32 +235,19 @@ def search(
     ],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     kind: Annotated[list[Literal["address", "street", "agency", "authority", "ward"]] | None, Query()] = None,
-) -> dict:
+) -> FastJSON:
     """Addresses, streets, agencies, authorities and wards matching Vietnamese text, best first.
 
     A house number on a street without that numbered point is placed between the street's numbered houses
     (``match``: ``interpolated``), else at the street's middle (``street``).
     """
     try:
-        hits = amap.search.query(q, k=k, kinds=kind)
+        hits = amap.search.hits(q, k=k, kinds=kind)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
-        return {"query": q, "results": []}
-    results = [
-        {
-            "id": str(r.id),
-            "kind": r.kind,
-            "name": str(r.name or ""),
-            "label": str(r.label),
-            "lon": float(r.lon),
-            "lat": float(r.lat),
-            "score": round(float(r.score), 4),
-            "match": str(r.match),
-        }
-        for r in hits.itertuples()
-        if r.kind in SEARCH_KINDS
-    ]
-    return {"query": q, "results": results}
+        return FastJSON({"query": q, "results": []})
+    results = [h | {"score": round(h["score"], 4)} for h in hits if h["kind"] in SEARCH_KINDS]
+    return FastJSON({"query": q, "results": results})
 
 
 @router.get(
@@ -313,20 +311,19 @@ def basemap_wards(request: Request) -> Response:
     return Response(request.app.state.basemap.wards(), media_type=GEOJSON, headers=_cached)
 
 
-@router.get("/config", summary="Settings the pages need")
-async def config(request: Request, amap: MapDep) -> dict:
+@router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
+async def config(request: Request, amap: MapDep) -> FastJSON:
     """Online tiles (when configured) and the map's bounds, for the pages."""
     settings = request.app.state.settings
-    net = amap.network
-    return {
-        "tiles_url": settings.tiles_url or None,
-        "tiles_attribution": settings.tiles_attribution,
-        "bounds": [
-            [float(net.node_lat.min()), float(net.node_lon.min())],
-            [float(net.node_lat.max()), float(net.node_lon.max())],
-        ],
-        "profile": settings.profile,
-    }
+    west, south, east, north = amap.bounds
+    return FastJSON(
+        {
+            "tiles_url": settings.tiles_url or None,
+            "tiles_attribution": settings.tiles_attribution,
+            "bounds": [[south, west], [north, east]],
+            "profile": settings.profile,
+        }
+    )
 
 
 _cached = {"Cache-Control": "public, max-age=3600"}

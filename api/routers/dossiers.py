@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, status
 
 from api import auth, schemas
+from api.contract import FastJSON
 from api.deps import StoreDep, client_key, throttled
 from api.errors import NotFound
 from ops import accounts, dossiers, ingest, tracking
@@ -171,7 +172,7 @@ def access_log(
     summary="Track a dossier (public)",
     responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
 )
-def track(
+async def track(
     code: Code,
     request: Request,
     store: StoreDep,
@@ -179,6 +180,7 @@ def track(
 ) -> Any:
     """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
     answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
+    # On the event loop: one lookup by primary key takes less than the hop to a worker thread (bench/api.py).
     key = client_key(request, "track")
     if (refused := throttled(request, key, "phone_last4")) is not None:
         return refused
@@ -186,4 +188,4 @@ def track(
     if answer is None:
         request.app.state.throttle.miss(key)
         raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
-    return answer
+    return FastJSON(answer)

@@ -51,6 +51,12 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
     page.wait_for_function("document.querySelector('#lookup-result').textContent.includes('HS-2')")
     assert "không có quyền xem" in page.inner_text("#lookup-result")
     pages._shot(page, "signin")
+    # The page's texts come from the catalogue: English on switching, role in words.
+    page.goto("/signin?lang=en")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Signed in: lan (agency staff)')")
+    assert page.locator("h1").inner_text() == "Staff sign-in"
+    page.goto("/signin?lang=vi")
+    assert page.locator("h1").inner_text() == "Đăng nhập nhân viên"
 
 
 def test_tracking_box(page) -> None:

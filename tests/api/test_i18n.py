@@ -51,7 +51,7 @@ def test_accept_language(header: str | None, lang: str) -> None:
     assert (i18n.from_accept_language(header) or i18n.DEFAULT) == lang
 
 
-@pytest.mark.parametrize("route", ["/", "/dispatch", "/planning"])
+@pytest.mark.parametrize("route", ["/", "/dispatch", "/planning", "/signin"])
 def test_pages_are_vietnamese_by_default(client, route: str) -> None:
     page = client.get(route)
     assert page.status_code == 200 and page.headers["content-language"] == "vi"
@@ -64,7 +64,7 @@ def test_pages_are_vietnamese_by_default(client, route: str) -> None:
 
 
 def _page(route: str) -> str:
-    return {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning"}[route]
+    return {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/signin": "signin"}[route]
 
 
 def test_language_switch_is_remembered(client) -> None:

@@ -1,15 +1,15 @@
 // Sign-in page: shows who is signed in and lets staff look a dossier up (personal data only if their role allows).
+// Texts come from the catalogue (common.js: t()).
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const ROLE = { agency_staff: "nhân viên điểm phục vụ", dispatcher: "điều phối viên", postman: "bưu tá",
-                 planner: "quy hoạch", admin: "quản trị" };
   if (new URLSearchParams(location.search).has("error")) {
-    $("signin-error").textContent = "Sai tên đăng nhập hoặc mật khẩu.";
+    $("signin-error").textContent = t("js.signin_failed");
   }
   fetch("/me", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null)).then((me) => {
     if (!me) return;
-    $("who").textContent = `Đã đăng nhập: ${me.name} (${ROLE[me.role] || me.role})`;
+    const role = t("role." + me.role);
+    $("who").textContent = t("js.signed_in", { name: me.name, role: role === "role." + me.role ? me.role : role });
     $("signin-form").hidden = true;
     $("signout-form").hidden = false;
     $("lookup").hidden = false;
@@ -18,15 +18,18 @@
     ev.preventDefault();
     $("lookup-result").replaceChildren();
     $("lookup-error").textContent = "";
-    const r = await fetch(`/dossiers/${encodeURIComponent($("lookup-code").value.trim())}`, { credentials: "same-origin" });
+    const r = await fetch(`/dossiers/${encodeURIComponent($("lookup-code").value.trim())}`, {
+      credentials: "same-origin", headers: { "Accept-Language": LANG },
+    });
     const data = await r.json();
     if (!r.ok) {
-      $("lookup-error").textContent = (data.detail && data.detail[0] && data.detail[0].reason) || "Lỗi";
+      const d = data.detail && data.detail[0];
+      $("lookup-error").textContent = (d && (d.message || d.reason)) || t("js.lookup_failed");
       return;
     }
-    const rows = [["Mã hồ sơ", data.code], ["Thủ tục", data.procedure], ["Trạng thái", data.state],
-                  ["Ngày hẹn trả", data.due_date],
-                  ["Người nộp", data.applicant ? data.applicant.name : "(không có quyền xem)"]];
+    const rows = [[t("js.field_code"), data.code], [t("js.field_procedure"), procedureName(data.procedure)],
+                  [t("js.field_state"), data.state], [t("js.field_due"), data.due_date],
+                  [t("js.field_applicant"), data.applicant ? data.applicant.name : t("js.no_access")]];
     for (const [k, v] of rows) {
       const dt = document.createElement("dt"); dt.textContent = k;
       const dd = document.createElement("dd"); dd.textContent = v;
