@@ -535,11 +535,15 @@ def reoptimise(
             carried[t] = vi
         lunch_taken = route.break_end is not None and route.break_end <= pr.clock
         in_lunch = route.break_start is not None and route.break_start < pr.clock < (route.break_end or 0)
-        worked = pr.clock - done[0].departure
+        # A postman at lunch goes on when it ends.
+        now = route.break_end if in_lunch and route.break_end is not None else pr.clock
+        # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
+        now = max(now, done[-1].departure)
+        worked = now - done[0].departure
         max_work = None if m.max_work is None else max(0, m.max_work - worked)
         taken = (route.break_start, route.break_end) if lunch_taken or in_lunch else None
         vehicles.append(
-            _Vehicle(m, pr.place, pr.clock, load, taken is None, max_work, tuple(done), taken)  # type: ignore[arg-type]
+            _Vehicle(m, pr.place, now, load, taken is None, max_work, tuple(done), taken)  # type: ignore[arg-type]
         )
         rest: list[StopKey] = [(s.task, s.kind) for s in route.stops[pr.done :] if s.task is not None]
         initial[m.id] = rest

@@ -27,15 +27,14 @@ if TYPE_CHECKING:
 BREAK_PENALTY = 10**13
 """Penalty of a break left out of a route: above any task's (a postman always takes his lunch)."""
 
-ITERATION_RATE = 40_000
-"""Iterations a second times requests: the deterministic search's budget is ``ITERATION_RATE * seconds /
-requests`` iterations.
+ITERATION_RATE = 300_000
+"""The deterministic search's budget is ``ITERATION_RATE * seconds / requests ** 1.5`` iterations.
 
-One iteration costs about linearly in the number of requests (routes get longer, the bank wider). Measured here
-on the 2-core machine under load (other jobs running): 370 iterations/s on a 60-task day (66 requests with the
-breaks), 100/s at 300 tasks, 25/s at 1,000 tasks, i.e. 22,000-25,000 iterations/s x requests. The budget is set
-higher so that on an idle machine the iteration count, not the clock, ends the search (same plan every run), and
-on a loaded one the clock ends it on time (``Result.stopped_by_clock``)."""
+An iteration costs more on a larger day: routes get longer and up to a tenth of the requests leave the plan at
+once. Measured here (2 cores, one other job running; iterations per CPU second, breaks counted as requests):
+1,077/s at 66 requests (60 tasks), 466 at 156, 103 at 308, 33 at 615, 12 at 1,025, i.e. 390,000-900,000 x
+requests^-1.5. The budget is set below that, so that on such a machine the iteration count, not the clock, ends
+the search (same plan every run), and on a busier one the clock ends it on time (``Result.stopped_by_clock``)."""
 
 
 def instance(
@@ -139,14 +138,13 @@ def search(
 ) -> tuple[list[list[StopKey]], alns.Result]:
     """Search the day within ``time_limit_s`` seconds and return each vehicle's task stops in order.
 
-    With ``deterministic``, the search also stops at an iteration budget of :data:`ITERATION_RATE` per second
-    and request, so that the same input and seed give the same routes unless the clock ends the search first
-    (``Result.stopped_by_clock``).
+    With ``deterministic``, the search also stops at an iteration budget (:data:`ITERATION_RATE`), so that the
+    same input and seed give the same routes unless the clock ends the search first (``Result.stopped_by_clock``).
     """
     data = instance(problem, vehicles, table, owner)
     iterations = None
     if deterministic:
-        iterations = max(200, int(ITERATION_RATE * time_limit_s / max(20, len(data.requests))))
+        iterations = max(200, int(ITERATION_RATE * time_limit_s / max(20, len(data.requests)) ** 1.5))
     start = initial_nodes(table, initial) if initial else None
     found = alns.plan(data, time_limit_s=time_limit_s, iterations=iterations, seed=seed, initial=start)
     keys = [n.key for n in table.nodes]
