@@ -21,8 +21,10 @@ WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
 """Pattern of time windows ``"08:00-11:30"`` or ``"08:00-11:30,13:30-17:00"``."""
 
 
-TEXT = r"[^\W_]"
-"""Pattern of search text: at least one letter or digit (JSON Schema patterns match anywhere in the text)."""
+TEXT = r"[0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF]"
+"""Pattern of search text: at least one digit or Latin letter, Vietnamese ones included (JSON Schema patterns
+match anywhere in the text). Spelled out rather than ``[^\\W_]``: ``\\W`` is ASCII-only in the ECMA regular
+expressions of JSON Schema and Unicode-aware in the service's, so the two disagreed on "É"."""
 
 _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
