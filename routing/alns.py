@@ -845,7 +845,7 @@ def _roulette(weights):
     x = np.random.random() * weights.sum()
     for i in range(len(weights)):
         x -= weights[i]
-        if x <= 0:
+        if x <= 0 and weights[i] > 0:
             return i
     return len(weights) - 1
 
@@ -933,7 +933,8 @@ def _iterate(
             for op in range(len(weights)):
                 if uses[op] > 0:
                     weights[op] = (1 - REACTION) * weights[op] + REACTION * scores[op] / uses[op]
-                weights[op] = max(weights[op], 0.05)
+                if weights[op] > 0:  # a weight of 0 is an operator left out
+                    weights[op] = max(weights[op], 0.05)
                 scores[op] = 0.0
                 uses[op] = 0
     return temp
@@ -947,6 +948,10 @@ class _Search:
         self.inst = data.as_tuple()
         self.cur, self.cand, self.best = (_empty(self.inst) for _ in range(3))
         self.weights = np.ones(3 + len(REPAIRS) + 2)
+        if data.penalties is None:
+            # The benchmark files' routes are short and their removals small enough for the regret repairs; the
+            # one-after-the-other repair (for the long routes of a postman's day) is left out there.
+            self.weights[3 + int(np.flatnonzero(REPAIRS == 0)[0])] = 0.0
         self.scores = np.zeros_like(self.weights)
         self.uses = np.zeros_like(self.weights)
         self.state = np.zeros(3, dtype=np.int64)
