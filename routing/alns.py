@@ -450,9 +450,10 @@ def _best_insertion(sol, inst, k, r, bound):
     if lowest >= best:
         return _INF, -1, -1
     # The delivery alone after each position j on the route's own schedule, and the cheapest such position from j
-    # on before the pair's load stops fitting: once the pickup's push has died out (a stop starts no later than
-    # it did), the rest of the route runs on its own schedule and the delivery's best place there is known. A
-    # pair's insertion then costs about the route's length instead of its square.
+    # on before the pair's load stops fitting: once the pickup's push has died out (a stop starts when it did, at
+    # its own place), the rest of the route runs on its own schedule and the delivery's best place there is
+    # known. A pair's insertion then costs about the route's length instead of its square. (A stop may also start
+    # earlier than it did, when a break moves to the pickup's place: then the loop goes on, the rest differs.)
     tail = np.empty(m + 2, dtype=np.int64)
     tail_at = np.empty(m + 2, dtype=np.int64)
     tail[m + 1], tail_at[m + 1] = _INF, -1
@@ -500,7 +501,7 @@ def _best_insertion(sol, inst, k, r, bound):
             t = _open(inst, c, t + nodes[prev, _SV] + times[prev_place, cp])
             if t >= _INF or (not moved and t > latest[k, j]) or load[k, j] + qp > capacity:
                 break
-            if t <= start[k, j] and cp == place[k, j]:
+            if t == start[k, j] and cp == place[k, j]:
                 if base[x] + tail[j] < best:
                     best, bi, bj = base[x] + tail[j], i, tail_at[j]
                 break
@@ -1203,13 +1204,14 @@ def _start_from(s: _Search, initial: list[list[int]]) -> None:
         sol[0][k, 1 : len(nodes) + 1] = nodes
         sol[0][k, len(nodes) + 1] = end
         sol[1][k] = len(nodes)
+        sol[6][np.asarray(nodes)] = k  # before the refresh: whether the route is used (its fixed cost) reads it
         _refresh(sol, inst, k)
         m = len(nodes) + 2
         capacity = s.data.vehicles[k, _VC]
         ok = (sol[3][k, :m] <= sol[4][k, :m]).all() and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0
         if ok:
-            sol[6][np.asarray(nodes)] = k
             continue
+        sol[6][np.asarray(nodes)] = -1
         sol[0][k], sol[1][k] = backup
         if brk >= 0:
             sol[6][brk] = k
