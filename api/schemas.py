@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from geo.agencies import Procedure
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -61,17 +62,6 @@ class FeatureCollection(BaseModel):
     features: list[dict[str, Any]]
 
 
-ProcedureCode = Literal[
-    "social_insurance",
-    "driving_licence",
-    "judicial_record",
-    "land_use_certificate",
-    "civil_status_copy",
-    "business_registration",
-]
-"""Procedures an agency may accept (:data:`geo.agencies.PROCEDURES`)."""
-
-
 class AgencyDetails(BaseModel):
     """What a citizen needs to know of an agency before going (sources and defaults in :mod:`geo.agencies`)."""
 
@@ -81,7 +71,7 @@ class AgencyDetails(BaseModel):
     hours_source: Literal["osm", "default"] = Field(description="from OSM, or the documented default of its kind")
     open_now: bool = Field(description="open at the time asked (Hanoi local time)")
     public_service_agent: bool = Field(description="receives dossiers and returns results for the citizens")
-    procedures: list[ProcedureCode] = Field(description="procedures accepted")
+    procedures: list[Procedure] = Field(description="procedures accepted")
 
 
 class NearestAgency(AgencyDetails):

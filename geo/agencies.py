@@ -27,6 +27,7 @@ import logging
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Literal, get_args
 
 import geopandas as gpd
 import numpy as np
@@ -39,14 +40,15 @@ from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
-PROCEDURES: tuple[str, ...] = (
+Procedure = Literal[
     "social_insurance",
     "driving_licence",
     "judicial_record",
     "land_use_certificate",
     "civil_status_copy",
     "business_registration",
-)
+]
+PROCEDURES: tuple[str, ...] = get_args(Procedure)
 """Procedures citizens most often send or receive by post (social insurance, driving-licence renewal, judicial
 records, land-use certificates, copies of civil-status papers, business registration)."""
 

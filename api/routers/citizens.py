@@ -146,7 +146,7 @@ class NearestFilters:
 async def nearest_filters(
     k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
     procedure: Annotated[
-        schemas.ProcedureCode | None, Query(description="only agencies that accept this procedure")
+        agency_details.Procedure | None, Query(description="only agencies that accept this procedure")
     ] = None,
     open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
     at: Annotated[

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import get_args
 
 import pytest
 
-from api import schemas
 from geo import agencies
 
 POINT = {"lat": 21.0245, "lon": 105.8412}
@@ -15,8 +13,11 @@ SUNDAY_EVENING = "2025-07-06T20:30"
 """A Sunday at 20:30 in Hanoi: post offices (07:30-19:00) are closed, FPT Shops (08:00-22:00) open."""
 
 
-def test_procedure_codes_match_the_map() -> None:
-    assert get_args(schemas.ProcedureCode) == agencies.PROCEDURES
+def test_the_api_documents_the_procedures_of_the_map(client) -> None:
+    params = client.get("/openapi.json").json()["paths"]["/agencies/nearest"]["get"]["parameters"]
+    procedure = next(p for p in params if p["name"] == "procedure")["schema"]
+    documented = next(s["enum"] for s in procedure["anyOf"] if "enum" in s)
+    assert tuple(documented) == agencies.PROCEDURES
 
 
 def test_layer_carries_the_details(hanoi) -> None:
