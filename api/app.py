@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import auth, contract, errors, i18n
+from api import auth, contract, errors, i18n, lean
 from api.basemap import Basemap
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.state.tokens = tokens
     errors.install(app)
     contract.install(app)
+    lean.check(app, (contract.known_query_only,))
     app.state.throttle = tracking.Throttle()
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(

@@ -20,6 +20,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from api.errors import FieldError
 from api.schemas import ErrorBody
@@ -102,7 +103,11 @@ def _query_names(route: APIRoute) -> frozenset[str]:
         return known[1]
 
     def names(dependant: Dependant) -> set[str]:
-        found = {p.alias for p in dependant.query_params}
+        found = set()
+        for p in dependant.query_params:
+            model = p.field_info.annotation
+            # A model of query parameters (api.schemas._Strict) refuses the unknown ones itself.
+            found |= set(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else {p.alias}
         for sub in dependant.dependencies:
             found |= names(sub)
         return found

@@ -107,8 +107,12 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in error.get("ctx", {}).items()
     }
-    field = _field_of(tuple(error.get("loc", ())))
+    loc = tuple(error.get("loc", ()))
+    field = _field_of(loc)
     detail = str(error.get("msg", "invalid"))
+    if code == "extra_forbidden" and loc[:1] == ("query",):
+        # A model of query parameters (api.schemas) refuses an unknown one, as api.contract.known_query_only does.
+        return problem(lang, field, "unknown_parameter", name=field)
     key = f"validation.{code}"
     if code == "string_pattern_mismatch" and context.get("pattern") in _PATTERNS:
         key = _PATTERNS[context["pattern"]]

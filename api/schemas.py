@@ -35,6 +35,61 @@ AgencyKind = Literal["post_office", "ems", "viettel_post", "fpt_shop", "public_a
 """Kinds of agency (:data:`geo.layers.AGENCY_KINDS`)."""
 
 
+class _Strict(BaseModel):
+    """Query parameters of an operation as one model: FastAPI validates them in one call of pydantic-core rather
+    than one per parameter and dependency (the public operations under load, bench/api.py), and a parameter the
+    operation does not declare is refused (``unknown_parameter``) instead of silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Point(_Strict):
+    lat: float = Field(ge=-90, le=90, description="latitude, degrees, within the map")
+    lon: float = Field(ge=-180, le=180, description="longitude, degrees, within the map")
+
+
+class _Address(_Strict):
+    address: str = Field(min_length=1, max_length=200, pattern=TEXT, description="an address to geocode")
+
+
+class NearestFilters(_Strict):
+    """How many agencies, and which: the query parameters both nearest-agency operations share."""
+
+    k: int = Field(3, ge=1, le=20, description="how many agencies")
+    procedure: Procedure | None = Field(None, description="only agencies that accept this procedure")
+    open_now: bool = Field(False, description="only agencies open at the time asked (`at`, else now)")
+    at: datetime | None = Field(None, description="the time asked, ISO 8601; local Hanoi time when without offset")
+
+
+# The point (or the address) comes first in the document: pydantic orders fields from the last base on.
+class NearestQuery(NearestFilters, _Point):
+    """Query of ``GET /agencies/nearest``."""
+
+
+class NearestAddressQuery(NearestFilters, _Address):
+    """Query of ``GET /agencies/nearest/address``."""
+
+
+SearchKind = Literal["address", "street", "agency", "authority", "ward"]
+"""Kinds of search result."""
+
+
+class SearchQuery(_Strict):
+    """Query of ``GET /search``."""
+
+    q: str = Field(
+        min_length=1, max_length=200, pattern=TEXT, description="text with a letter or digit, diacritics optional"
+    )
+    k: int = Field(10, ge=1, le=50)
+    kind: list[SearchKind] | None = None
+
+
+class TrackQuery(_Strict):
+    """Query of ``GET /track/{code}``."""
+
+    phone_last4: str = Field(pattern=r"^\d{4}$", description="last four digits of the applicant's phone")
+
+
 class Problem(BaseModel):
     """One reason a request was refused."""
 

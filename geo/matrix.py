@@ -6,7 +6,7 @@ Every optimisation in agencynet (siting, dispatch, nearest agency) consumes matr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -271,25 +271,6 @@ class TargetTable:
     time_s: np.ndarray
     next_edge: np.ndarray
     targets: Snapped
-    _walks: dict[int, tuple[list[int], list[int]]] = field(default_factory=dict, repr=False, compare=False)
-
-    def route_edges(self, network: RoadNetwork, target: int, node: int) -> list[int]:
-        """The road edges of the fastest route from ``node`` towards target ``target``, in order.
-
-        The next hops of a target are read into lists at its first route: walking them edge by edge in Python
-        is then several times faster than indexing the arrays.
-        """
-        walk = self._walks.get(target)
-        if walk is None:
-            edges = self.next_edge[target]
-            heads = np.where(edges >= 0, network.edge_v[np.maximum(edges, 0)], -1)
-            walk = self._walks[target] = (edges.tolist(), heads.tolist())
-        next_edge, next_node = walk
-        route = []
-        while (edge := next_edge[node]) >= 0:
-            route.append(edge)
-            node = next_node[node]
-        return route
 
 
 def target_table(network: RoadNetwork, targets: Snapped) -> TargetTable:

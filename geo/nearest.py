@@ -7,14 +7,13 @@ read back from the next hops stored by that search.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 
-from geo import matrix, snap
+from geo import _routes, matrix, snap
 from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
 from geo.snap import Snapped
@@ -67,33 +66,6 @@ class NearestAgency:
         }
 
 
-def _part(network: RoadNetwork, edge: int, start: float, end: float) -> tuple[np.ndarray, float]:
-    """Coordinates (longitude/latitude) and length (m) of an edge between two fractions of its length.
-
-    The vertices :func:`shapely.ops.substring` keeps (the two ends and the vertices strictly between them),
-    read from the network's flat edge lines rather than cut from the projected geometry and projected back;
-    on Python floats, as an edge has a handful of vertices.
-    """
-    lines = network.edge_lines
-    a, b = int(lines.offset[edge]), int(lines.offset[edge + 1])
-    along, xy = lines.along[a:b].tolist(), lines.lonlat[a:b]
-    total = along[-1]
-
-    def point(distance: float) -> list[float]:
-        i = min(max(bisect.bisect_right(along, distance) - 1, 0), len(along) - 2)
-        span = along[i + 1] - along[i]
-        t = min(max((distance - along[i]) / span, 0.0), 1.0) if span > 0 else 0.0
-        (x0, y0), (x1, y1) = xy[i].tolist(), xy[i + 1].tolist()
-        return [x0 + t * (x1 - x0), y0 + t * (y1 - y0)]
-
-    length = abs(end - start) * float(network.edge_length[edge])
-    first = point(start * total)
-    if start == end:
-        return np.array([first]), length
-    inner = xy[bisect.bisect_right(along, start * total) : bisect.bisect_left(along, end * total)]
-    return np.vstack([first, inner, point(end * total)]), length
-
-
 @dataclass(frozen=True)
 class _Start:
     """How a snapped point joins the road graph: arcs from it to nodes and direct runs to targets on its edge."""
@@ -131,37 +103,37 @@ def _route(network: RoadNetwork, table: matrix.TargetTable, start: _Start, targe
     best = int(np.argmin(via))
     total = float(via[best])
     direct = start.direct_s.get(target)
-    if direct is not None and direct <= total:
-        ahead = tf >= f
-        coords, length = _part(network, e, f, tf) if ahead else _part(network, int(network.edge_rev[e]), 1 - f, 1 - tf)
-        return _to_route([coords], length, direct)
-
     node = int(start.nodes[best])
-    # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
-    # nothing when the point sits on u of a one-way edge.
-    if best == 0:
-        coords, length = _part(network, e, f, 1)
+    if direct is not None and direct <= total:
+        # Along the point's own edge: forwards, or backwards along its reverse edge.
+        first, first_start, first_end = (e, f, tf) if tf >= f else (int(network.edge_rev[e]), 1 - f, 1 - tf)
+        node, total = -1, direct
+    elif best == 0:
+        # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
+        # nothing when the point sits on u of a one-way edge.
+        first, first_start, first_end = e, f, 1.0
     elif network.edge_rev[e] >= 0:
-        coords, length = _part(network, int(network.edge_rev[e]), 1 - f, 1)
+        first, first_start, first_end = int(network.edge_rev[e]), 1 - f, 1.0
     else:
-        coords, length = np.empty((0, 2)), 0.0
-    edges = table.route_edges(network, target, node)
-    pieces = [coords]
-    if edges:
-        lines, path = network.edge_lines, np.array(edges)
-        starts, stops = lines.offset[path], lines.offset[path + 1]
-        counts = stops - starts
-        pieces.append(lines.lonlat[np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())])
-        node = int(network.edge_v[edges[-1]])
-        length += float(network.edge_length[path].sum())
-    if node == network.edge_u[te]:
-        coords, part_length = _part(network, te, 0, tf)
-    elif network.edge_rev[te] >= 0:
-        coords, part_length = _part(network, int(network.edge_rev[te]), 0, 1 - tf)
-    else:
-        coords, part_length = np.empty((0, 2)), 0.0
-    pieces.append(coords)
-    return _to_route(pieces, length + part_length, total)
+        first, first_start, first_end = -1, 0.0, 0.0
+    lines = network.edge_lines
+    coords, length = _routes.route_coords(
+        lines.offset,
+        lines.along,
+        lines.lonlat,
+        network.edge_u,
+        network.edge_v,
+        network.edge_rev,
+        network.edge_length,
+        table.next_edge[target],
+        first,
+        first_start,
+        first_end,
+        node,
+        te,
+        tf,
+    )
+    return Route(coords, length, total)
 
 
 def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snapped, target: int) -> Route:
@@ -184,16 +156,6 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
         Geometry, length and time of the route, partial edges at both ends included.
     """
     return _route(network, table, _Start.of(network, table, point), target)
-
-
-def _to_route(pieces: list[np.ndarray], length: float, time_s: float) -> Route:
-    coords = np.vstack([p for p in pieces if len(p)])
-    keep = np.ones(len(coords), dtype=bool)
-    keep[1:] = np.any(np.diff(coords, axis=0) != 0, axis=1)
-    coords = coords[keep]
-    if len(coords) == 1:
-        coords = np.vstack([coords, coords])
-    return Route(coords, length, time_s)
 
 
 def nearest_agencies(

@@ -6,20 +6,20 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from api import schemas
 from api.contract import GEOJSON, FastJSON, GeoJSONResponse
 from api.deps import MapDep, check_on_map
 from api.errors import FieldError, NotFound
+from api.lean import LeanRoute
 from geo import agencies as agency_details
 from geo import nearest
 from geo._errors import InputError
@@ -28,7 +28,9 @@ from geo.addressmap import AddressMap
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["citizens"])
+# Lean routes (api.lean): the operations whose endpoint reads the app's state itself and takes its query as one
+# strict model are run without FastAPI's dependency solving.
+router = APIRouter(tags=["citizens"], route_class=LeanRoute)
 
 AGENCY_COLUMNS = ("agency_id", "name", "kind", "ward")
 """Agency attributes served besides the details of :attr:`geo.addressmap.AddressMap.agency_details` (the source
@@ -37,7 +39,7 @@ bookkeeping columns stay inside)."""
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 """Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
-SEARCH_KINDS = ("address", "street", "agency", "authority", "ward")
+SEARCH_KINDS = get_args(schemas.SearchKind)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -119,57 +121,32 @@ def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
     return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
 
 
-@dataclass(frozen=True)
-class NearestFilters:
-    """How many agencies, and which: the query parameters both nearest-agency operations share."""
-
-    k: int
-    procedure: str | None
-    open_now: bool
-    when: datetime
-
-    def among(self, amap: AddressMap) -> np.ndarray | None:
-        """Which agencies of ``amap.agencies`` may answer; None when all may."""
-        if self.procedure is None and not self.open_now:
-            return None
-        details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
-        return np.array(
-            [
-                (self.procedure is None or self.procedure in d["procedures"])
-                and (not self.open_now or agency_details.is_open(d["opening_hours"], self.when))
-                for d in details
-            ],
-            dtype=bool,
-        )
+def _among(amap: AddressMap, filters: schemas.NearestFilters, when: datetime) -> np.ndarray | None:
+    """Which agencies of ``amap.agencies`` may answer the filters at ``when``; None when all may."""
+    if filters.procedure is None and not filters.open_now:
+        return None
+    details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
+    return np.array(
+        [
+            (filters.procedure is None or filters.procedure in d["procedures"])
+            and (not filters.open_now or agency_details.is_open(d["opening_hours"], when))
+            for d in details
+        ],
+        dtype=bool,
+    )
 
 
-async def nearest_filters(
-    k: Annotated[int, Query(ge=1, le=20, description="how many agencies")] = 3,
-    procedure: Annotated[
-        agency_details.Procedure | None, Query(description="only agencies that accept this procedure")
-    ] = None,
-    open_now: Annotated[bool, Query(description="only agencies open at the time asked (`at`, else now)")] = False,
-    at: Annotated[
-        datetime | None, Query(description="the time asked, ISO 8601; local Hanoi time when without offset")
-    ] = None,
-) -> NearestFilters:
-    """The filters of a request (a coroutine: FastAPI would run a plain function in a worker thread)."""
-    return NearestFilters(k, procedure, open_now, _local(at))
-
-
-FiltersDep = Annotated[NearestFilters, Depends(nearest_filters)]
-
-
-def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: NearestFilters) -> FastJSON:
+def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: schemas.NearestFilters) -> FastJSON:
+    when = _local(filters.at)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
     point = amap.snap(np.array([lon]), np.array([lat]), max_distance_m=None)
-    found = nearest.nearest_from(amap, point, k=filters.k, among=filters.among(amap))
+    found = nearest.nearest_from(amap, point, k=filters.k, among=_among(amap, filters, when))
     road = float(point.distance_m[0])
     return FastJSON(
         {
             "origin": {"lon": lon, "lat": lat, "label": label, "road_distance_m": round(road, 1)},
-            "at": filters.when.isoformat(timespec="minutes"),
-            "agencies": [a.to_dict() | _details(amap, a.agency_id, filters.when) for a in found],
+            "at": when.isoformat(timespec="minutes"),
+            "agencies": [a.to_dict() | _details(amap, a.agency_id, when) for a in found],
         }
     )
 
@@ -188,15 +165,11 @@ _NEAREST_DOC = (
     summary="Nearest agencies from a point",
     description="The agencies reached soonest by travel time from a point of the map. " + _NEAREST_DOC,
 )
-async def nearest_agencies(
-    amap: MapDep,
-    lat: Annotated[float, Query(ge=-90, le=90, description="latitude, degrees, within the map")],
-    lon: Annotated[float, Query(ge=-180, le=180, description="longitude, degrees, within the map")],
-    filters: FiltersDep,
-) -> FastJSON:
+async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQuery, Query()]) -> FastJSON:
     """The nearest agencies from a point."""
-    check_on_map(amap, lon, lat)
-    return _nearest(amap, lon, lat, None, filters)
+    amap = request.app.state.amap
+    check_on_map(amap, query.lon, query.lat)
+    return _nearest(amap, query.lon, query.lat, None, query)
 
 
 @router.get(
@@ -207,42 +180,27 @@ async def nearest_agencies(
     responses=NOT_FOUND,
 )
 async def nearest_agencies_from_address(
-    amap: MapDep,
-    address: Annotated[
-        str, Query(min_length=1, max_length=200, pattern=schemas.TEXT, description="an address to geocode")
-    ],
-    filters: FiltersDep,
+    request: Request, query: Annotated[schemas.NearestAddressQuery, Query()]
 ) -> FastJSON:
     """The nearest agencies from a typed address."""
+    amap = request.app.state.amap
     try:
-        hit = amap.geocode(address)
+        hit = amap.geocode(query.address)
     except InputError:
-        raise NotFound("address", code="address_not_found", text=address) from None
-    return _nearest(amap, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), filters)
+        raise NotFound("address", code="address_not_found", text=query.address) from None
+    return _nearest(amap, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")
-async def search(
-    amap: MapDep,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=200,
-            pattern=schemas.TEXT,
-            description="text with a letter or digit, diacritics optional",
-        ),
-    ],
-    k: Annotated[int, Query(ge=1, le=50)] = 10,
-    kind: Annotated[list[Literal["address", "street", "agency", "authority", "ward"]] | None, Query()] = None,
-) -> FastJSON:
+async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()]) -> FastJSON:
     """Addresses, streets, agencies, authorities and wards matching Vietnamese text, best first.
 
     A house number on a street without that numbered point is placed between the street's numbered houses
     (``match``: ``interpolated``), else at the street's middle (``street``).
     """
+    q = query.q
     try:
-        hits = amap.search.hits(q, k=k, kinds=kind)
+        hits = request.app.state.amap.search.hits(q, k=query.k, kinds=query.kind)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
         return FastJSON({"query": q, "results": []})
@@ -312,10 +270,10 @@ def basemap_wards(request: Request) -> Response:
 
 
 @router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
-async def config(request: Request, amap: MapDep) -> FastJSON:
+async def config(request: Request) -> FastJSON:
     """Online tiles (when configured) and the map's bounds, for the pages."""
     settings = request.app.state.settings
-    west, south, east, north = amap.bounds
+    west, south, east, north = request.app.state.amap.bounds
     return FastJSON(
         {
             "tiles_url": settings.tiles_url or None,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
 
 from api import auth, schemas
 from api.contract import FastJSON
 from api.deps import StoreDep, client_key, throttled
 from api.errors import NotFound
+from api.lean import LeanRoute
 from ops import accounts, dossiers, ingest, tracking
 from ops.accounts import Principal
 from ops.errors import UnknownError
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(
     tags=["dossiers"],
+    route_class=LeanRoute,  # /track (api.lean); the others use FastAPI's dependencies and go its own way
     responses={
         401: {"model": schemas.ErrorBody},
         403: {"model": schemas.ErrorBody},
@@ -172,19 +174,14 @@ def access_log(
     summary="Track a dossier (public)",
     responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
 )
-async def track(
-    code: Code,
-    request: Request,
-    store: StoreDep,
-    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$", description="last four digits of the applicant's phone")],
-) -> Any:
+async def track(code: Code, request: Request, query: Annotated[schemas.TrackQuery, Query()]) -> Response:
     """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
     answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
     # On the event loop: one lookup by primary key takes less than the hop to a worker thread (bench/api.py).
     key = client_key(request, "track")
     if (refused := throttled(request, key, "phone_last4")) is not None:
         return refused
-    answer = tracking.track(store.engine, code, phone_last4)
+    answer = tracking.track(request.app.state.store.engine, code, query.phone_last4)
     if answer is None:
         request.app.state.throttle.miss(key)
         raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")

@@ -76,6 +76,8 @@ def test_nearest_by_address(client) -> None:
         ({"lat": 21.03}, 422, "lon"),
         ({}, 422, "lat"),
         ({"lat": 21.03, "lon": 105.85, "k": 0}, 422, "k"),
+        ({"lat": 21.03, "lon": 105.85, "at": "noon"}, 422, "at"),
+        ({"lat": 21.03, "lon": 105.85, "procedure": "fishing"}, 422, "procedure"),
     ],
 )
 def test_nearest_bad_input(client, params: dict, status: int, field: str) -> None:
@@ -112,6 +114,28 @@ def test_search_kinds_and_bad_query(client) -> None:
     assert client.get("/search", params={"q": "   "}).status_code == 422
     assert client.get("/search", params={"q": "x", "kind": "household"}).status_code == 422
     assert client.get("/search").status_code == 422
+    both = client.get("/search", params=[("q", "hoan kiem"), ("kind", "ward"), ("kind", "agency")]).json()
+    assert both["results"] and {r["kind"] for r in both["results"]} <= {"ward", "agency"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/agencies/nearest", {"lat": 21.03, "lon": 105.85, "limt": 5}),
+        ("/agencies/nearest/address", {"address": "Hàng Trống", "limt": 5}),
+        ("/search", {"q": "hoan kiem", "limt": 5}),
+        ("/track/HS-1", {"phone_last4": "5678", "limt": 5}),
+        ("/basemap/roads", {"limt": 5}),
+    ],
+)
+def test_an_unknown_parameter_is_refused(client, path: str, params: dict) -> None:
+    # The public operations under load validate their query as one strict model (api.lean); the others by
+    # api.contract.known_query_only: the same answer.
+    response = client.get(path, params=params, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "limt", "reason": "unknown_parameter", "message": "Unknown parameter: limt"}
+    ]
 
 
 def test_no_household_in_public_answers(client, hanoi: AddressMap) -> None:
