@@ -12,6 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+SAME = 1e-9
+"""Consecutive vertices closer than this in both longitude and latitude are one (about 0.1 mm), degrees: a point
+snapped onto a vertex of its road comes back from the arithmetic a few units in the last place beside it."""
+
 
 @njit(cache=True)
 def _point(along: np.ndarray, lonlat: np.ndarray, a: int, b: int, distance: float, out: np.ndarray, n: int) -> None:
@@ -110,7 +114,7 @@ def route_coords(
             out = np.empty((max(n, 2), 2))
     kept = 0
     for i in range(n):
-        if kept == 0 or out[i, 0] != out[kept - 1, 0] or out[i, 1] != out[kept - 1, 1]:
+        if kept == 0 or abs(out[i, 0] - out[kept - 1, 0]) > SAME or abs(out[i, 1] - out[kept - 1, 1]) > SAME:
             out[kept, 0], out[kept, 1] = out[i, 0], out[i, 1]
             kept += 1
     if kept == 1:

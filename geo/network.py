@@ -91,11 +91,14 @@ class EdgeLines:
         Vertices of edge ``j`` are rows ``offset[j]`` to ``offset[j + 1]`` (exclusive).
     along
         Distance from the start of its edge to each vertex, in the network's CRS, m.
+    xy
+        ``(n_vertices, 2)`` the same vertices in the network's CRS, m.
     """
 
     lonlat: np.ndarray
     offset: np.ndarray
     along: np.ndarray
+    xy: np.ndarray
 
 
 @dataclass
@@ -192,7 +195,7 @@ class RoadNetwork:
 
     @cached_property
     def edge_lines(self) -> EdgeLines:
-        """Vertices of every edge geometry in longitude/latitude, flat, for drawing routes without projecting."""
+        """Vertices of every edge geometry, flat, for snapping points and drawing routes without projecting."""
         coords, index = shapely.get_coordinates(self.edge_geom, return_index=True)
         offset = np.searchsorted(index, np.arange(self.n_edges + 1))
         step = np.zeros(len(coords))
@@ -202,7 +205,7 @@ class RoadNetwork:
         along = np.cumsum(step)
         along -= np.repeat(along[offset[:-1]], np.diff(offset))
         lon, lat = self.to_wgs84.transform(coords[:, 0], coords[:, 1])
-        return EdgeLines(np.column_stack([lon, lat]), offset, along)
+        return EdgeLines(np.column_stack([lon, lat]), offset, along, coords)
 
     @cached_property
     def to_wgs84(self) -> Transformer:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from numba import njit
 
 from geo._errors import InputError, OutOfAreaError
 from geo.network import RoadNetwork
@@ -100,17 +101,55 @@ def to_edges(
             f"{gap:,.0f} m from the nearest {network.profile} road (limit {max_distance_m:,.0f} m)"
         )
     edge = np.asarray(edges, dtype=np.int64)
-    geoms = network.edge_geom[edge]
-    fraction = np.clip(shapely.line_locate_point(geoms, points, normalized=True), 0.0, 1.0)
-    on_road = shapely.line_interpolate_point(geoms, fraction, normalized=True)
-    distance = shapely.distance(points, on_road)
+    lines = network.edge_lines
+    fraction, distance, lon, lat = _locate(lines.offset, lines.along, lines.xy, lines.lonlat, edge, x, y)
 
     rev = network.edge_rev[edge]
     swap = (rev >= 0) & (rev < edge)
     edge = np.where(swap, rev, edge)
     fraction = np.where(swap, 1.0 - fraction, fraction)
-    lon, lat = network.to_wgs84.transform(shapely.get_x(on_road), shapely.get_y(on_road))
-    return Snapped(edge, fraction, distance, np.asarray(lon), np.asarray(lat))
+    return Snapped(edge, fraction, distance, lon, lat)
+
+
+@njit(cache=True)
+def _locate(
+    offset: np.ndarray,
+    along: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    edges: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each point's projection onto its edge: fraction along it, distance to it (m), longitude and latitude.
+
+    What :func:`shapely.line_locate_point`, :func:`shapely.line_interpolate_point`, :func:`shapely.distance` and
+    a transform back to longitude/latitude did, in one compiled call (their dozen calls per point were a third
+    of a nearest-agency answer, bench/api.py): the closest point of each segment, the first closest segment
+    kept, as GEOS does. The position's longitude and latitude are interpolated between the segment's two
+    vertices (exact transforms of the projected ones) rather than projected back: the projection's curvature
+    between two vertices moves it by a few millimetres at most (2.5 mm over 20,000 random points of Hanoi).
+    """
+    n = len(edges)
+    fraction, distance, lon, lat = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for p in range(n):
+        a, b = offset[edges[p]], offset[edges[p] + 1]
+        best, at, share = np.inf, a, 0.0
+        for i in range(a, b - 1):
+            dx, dy = xy[i + 1, 0] - xy[i, 0], xy[i + 1, 1] - xy[i, 1]
+            span = dx * dx + dy * dy
+            t = 0.0 if span == 0 else min(max(((x[p] - xy[i, 0]) * dx + (y[p] - xy[i, 1]) * dy) / span, 0.0), 1.0)
+            gap = np.hypot(x[p] - (xy[i, 0] + t * dx), y[p] - (xy[i, 1] + t * dy))
+            if gap < best:
+                best, at, share = gap, i, t
+        total = along[b - 1]
+        fraction[p] = (
+            min(max((along[at] + share * (along[at + 1] - along[at])) / total, 0.0), 1.0) if total > 0 else 0.0
+        )
+        distance[p] = best
+        lon[p] = lonlat[at, 0] + share * (lonlat[at + 1, 0] - lonlat[at, 0])
+        lat[p] = lonlat[at, 1] + share * (lonlat[at + 1, 1] - lonlat[at, 1])
+    return fraction, distance, lon, lat
 
 
 def road_distances(network: RoadNetwork, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
