@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from fastapi import Depends, Request, status
+from fastapi import Depends, Path, Request, status
 from fastapi.responses import JSONResponse
 
 from api.errors import FieldError, body
@@ -31,6 +31,9 @@ async def get_settings(request: Request) -> Settings:
     """The service settings."""
     return request.app.state.settings
 
+
+Code = Annotated[str, Path(max_length=64, description="the portal's dossier code")]
+"""A dossier's code in a path."""
 
 MapDep = Annotated[AddressMap, Depends(get_map)]
 StoreDep = Annotated[Store, Depends(get_store)]

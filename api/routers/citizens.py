@@ -1,4 +1,5 @@
-"""Public endpoints for citizens: agencies, nearest agencies with routes, search, isochrones, basemap.
+"""Public endpoints for citizens: agencies, nearest agencies with routes, search, tracking a dossier, isochrones,
+basemap.
 
 Nothing here reads the households layer: answers carry agencies, authorities, addresses and wards only.
 """
@@ -13,11 +14,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from api import schemas
 from api.contract import GEOJSON, FastJSON, GeoJSONResponse
-from api.deps import MapDep, check_on_map
+from api.deps import Code, MapDep, check_on_map, client_key, throttled
 from api.errors import FieldError, NotFound
 from api.lean import LeanRoute
 from geo import agencies as agency_details
@@ -25,6 +27,7 @@ from geo import nearest
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
+from ops import tracking
 
 log = logging.getLogger(__name__)
 
@@ -50,62 +53,20 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 NOT_FOUND: dict[int | str, dict] = {404: {"model": schemas.ErrorBody, "description": "Unknown ward, address or agency"}}
 
 
-@router.get(
-    "/agencies",
-    response_model=schemas.FeatureCollection,
-    response_class=GeoJSONResponse,
-    summary="Agencies as GeoJSON",
-    responses=NOT_FOUND,
-)
-def agencies(
-    amap: MapDep,
-    kind: Annotated[schemas.AgencyKind | None, Query(description="agency kind")] = None,
-    ward: Annotated[
-        str | None, Query(max_length=200, description="ward name (with or without diacritics) or ward_id")
-    ] = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            pattern=schemas.BBOX,
-            description="west,south,east,north in degrees (an empty box has no agency)",
-        ),
-    ] = None,
-) -> dict:
-    """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
-
-    Properties: name, kind, ward, address, operator, opening hours (OSM syntax; ``hours_source`` says whether
-    they come from OSM or are the documented default of the kind), ``open_now`` (in Hanoi, now), whether it is a
-    public-service agent and the procedures it accepts; ``on_map`` tells whether the agency lies on the road
-    network of the map (and so can be routed to).
-    """
-    now = _local(None)
-    frame = amap.layers.agencies
-    if kind is not None:
-        frame = frame[frame["kind"] == kind]
-    if ward is not None:
-        wards = amap.layers.wards
-        key = fold(ward).strip()
-        hit = wards[(wards["ward_id"].astype(str) == ward) | (wards["name"].map(fold) == key)]
-        if hit.empty:
-            hit = wards[wards["name"].map(fold).str.endswith(" " + key)]
-        if hit.empty:
-            raise NotFound("ward", code="unknown_ward", ward=ward)
-        frame = frame[frame["ward"].isin(hit["name"])]
-    if bbox is not None:
-        west, south, east, north = _bbox(bbox)
-        frame = frame.cx[west:east, south:north]
-    on_map = set(amap.agencies["agency_id"])
-    features = [
+# Routes are matched in the order they are defined: the public ones under load first.
+@router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
+async def config(request: Request) -> FastJSON:
+    """Online tiles (when configured) and the map's bounds, for the pages."""
+    settings = request.app.state.settings
+    west, south, east, north = request.app.state.amap.bounds
+    return FastJSON(
         {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
-            "properties": {c: ("" if row[c] is None else str(row[c])) for c in AGENCY_COLUMNS}
-            | _details(amap, str(row["agency_id"]), now)
-            | {"on_map": row["agency_id"] in on_map},
+            "tiles_url": settings.tiles_url or None,
+            "tiles_attribution": settings.tiles_attribution,
+            "bounds": [[south, west], [north, east]],
+            "profile": settings.profile,
         }
-        for p, (_, row) in zip(frame.geometry, frame.iterrows(), strict=True)
-    ]
-    return {"type": "FeatureCollection", "features": features}
+    )
 
 
 def _local(at: datetime | None) -> datetime:
@@ -209,6 +170,94 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
 
 
 @router.get(
+    "/track/{code}",
+    response_model=schemas.TrackAnswer,
+    summary="Track a dossier (public)",
+    responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
+)
+async def track(
+    code: Code,
+    request: Request,
+    query: Annotated[schemas.TrackQuery, Query()],
+) -> Response:
+    """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
+    answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
+    key = client_key(request, "track")
+    if (refused := throttled(request, key, "phone_last4")) is not None:
+        return refused
+    engine = request.app.state.store.engine
+    if engine.dialect.name == "sqlite":
+        # On the event loop: one lookup by primary key in a local file takes less than the hop to a worker
+        # thread (bench/api.py).
+        answer = tracking.track(engine, code, query.phone_last4)
+    else:
+        # A database server: the query waits on the network, which must not hold up the other requests.
+        answer = await run_in_threadpool(tracking.track, engine, code, query.phone_last4)
+    if answer is None:
+        request.app.state.throttle.miss(key)
+        raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
+    return FastJSON(answer)
+
+
+@router.get(
+    "/agencies",
+    response_model=schemas.FeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="Agencies as GeoJSON",
+    responses=NOT_FOUND,
+)
+def agencies(
+    amap: MapDep,
+    kind: Annotated[schemas.AgencyKind | None, Query(description="agency kind")] = None,
+    ward: Annotated[
+        str | None, Query(max_length=200, description="ward name (with or without diacritics) or ward_id")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            pattern=schemas.BBOX,
+            description="west,south,east,north in degrees (an empty box has no agency)",
+        ),
+    ] = None,
+) -> dict:
+    """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
+
+    Properties: name, kind, ward, address, operator, opening hours (OSM syntax; ``hours_source`` says whether
+    they come from OSM or are the documented default of the kind), ``open_now`` (in Hanoi, now), whether it is a
+    public-service agent and the procedures it accepts; ``on_map`` tells whether the agency lies on the road
+    network of the map (and so can be routed to).
+    """
+    now = _local(None)
+    frame = amap.layers.agencies
+    if kind is not None:
+        frame = frame[frame["kind"] == kind]
+    if ward is not None:
+        wards = amap.layers.wards
+        key = fold(ward).strip()
+        hit = wards[(wards["ward_id"].astype(str) == ward) | (wards["name"].map(fold) == key)]
+        if hit.empty:
+            hit = wards[wards["name"].map(fold).str.endswith(" " + key)]
+        if hit.empty:
+            raise NotFound("ward", code="unknown_ward", ward=ward)
+        frame = frame[frame["ward"].isin(hit["name"])]
+    if bbox is not None:
+        west, south, east, north = _bbox(bbox)
+        frame = frame.cx[west:east, south:north]
+    on_map = set(amap.agencies["agency_id"])
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
+            "properties": {c: ("" if row[c] is None else str(row[c])) for c in AGENCY_COLUMNS}
+            | _details(amap, str(row["agency_id"]), now)
+            | {"on_map": row["agency_id"] in on_map},
+        }
+        for p, (_, row) in zip(frame.geometry, frame.iterrows(), strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get(
     "/isochrones",
     response_model=schemas.FeatureCollection,
     response_class=GeoJSONResponse,
@@ -267,21 +316,6 @@ def basemap_roads(
 def basemap_wards(request: Request) -> Response:
     """The 126 wards and communes of Hanoi (2025) as GeoJSON with name, kind, population and area."""
     return Response(request.app.state.basemap.wards(), media_type=GEOJSON, headers=_cached)
-
-
-@router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
-async def config(request: Request) -> FastJSON:
-    """Online tiles (when configured) and the map's bounds, for the pages."""
-    settings = request.app.state.settings
-    west, south, east, north = request.app.state.amap.bounds
-    return FastJSON(
-        {
-            "tiles_url": settings.tiles_url or None,
-            "tiles_attribution": settings.tiles_attribution,
-            "bounds": [[south, west], [north, east]],
-            "profile": settings.profile,
-        }
-    )
 
 
 _cached = {"Cache-Control": "public, max-age=3600"}

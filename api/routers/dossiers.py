@@ -1,8 +1,8 @@
-"""Dossier endpoints: the portal's submissions (role ``portal``), staff reading and moving dossiers, the
-access log (``admin``), and public tracking for citizens.
+"""Dossier endpoints: the portal's submissions (role ``portal``), staff reading and moving dossiers and the
+access log (``admin``); citizens track theirs in :mod:`api.routers.citizens`.
 
 Personal data of applicants is served only to the roles that need it (:func:`ops.accounts.sees_personal_data`)
-and every such read is logged; tracking answers without personal data.
+and every such read is logged.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, status
 
 from api import auth, schemas
-from api.contract import FastJSON
-from api.deps import StoreDep, client_key, throttled
+from api.deps import Code, StoreDep
 from api.errors import NotFound
-from api.lean import LeanRoute
-from ops import accounts, dossiers, ingest, tracking
+from ops import accounts, dossiers, ingest
 from ops.accounts import Principal
 from ops.errors import UnknownError
 
@@ -25,7 +23,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(
     tags=["dossiers"],
-    route_class=LeanRoute,  # /track (api.lean); the others use FastAPI's dependencies and go its own way
     responses={
         401: {"model": schemas.ErrorBody},
         403: {"model": schemas.ErrorBody},
@@ -36,8 +33,6 @@ router = APIRouter(
 
 STAFF = ("agency_staff", "dispatcher", "postman", "admin")
 """Roles that read dossiers (personal data only as :func:`ops.accounts.sees_personal_data` allows)."""
-
-Code = Annotated[str, Path(max_length=64, description="the portal's dossier code")]
 
 
 def _out(row: dict, with_applicant: bool) -> dict:
@@ -165,24 +160,3 @@ def access_log(
     """Who read which dossier's personal data, and when, newest first."""
     rows = accounts.access_log(store.engine, code=code, limit=limit)
     return [r | {"at": dossiers.utc(r["at"]).isoformat()} for r in rows]
-
-
-@router.get(
-    "/track/{code}",
-    response_model=schemas.TrackAnswer,
-    tags=["citizens"],
-    summary="Track a dossier (public)",
-    responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
-)
-async def track(code: Code, request: Request, query: Annotated[schemas.TrackQuery, Query()]) -> Response:
-    """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
-    answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
-    # On the event loop: one lookup by primary key takes less than the hop to a worker thread (bench/api.py).
-    key = client_key(request, "track")
-    if (refused := throttled(request, key, "phone_last4")) is not None:
-        return refused
-    answer = tracking.track(request.app.state.store.engine, code, query.phone_last4)
-    if answer is None:
-        request.app.state.throttle.miss(key)
-        raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
-    return FastJSON(answer)
