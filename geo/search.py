@@ -393,8 +393,14 @@ class SearchIndex:
         if not best_sim:
             return score
         # Only the records holding a matched word can score: the sums run over them, not over every record.
-        rows = np.unique(np.concatenate([self._postings_any[v] for v in best_sim]))
-        local = {v: np.searchsorted(rows, self._postings_any[v]) for v in best_sim}
+        held = np.zeros(n, dtype=bool)
+        for v in best_sim:
+            held[self._postings_any[v]] = True
+        rows = np.flatnonzero(held)
+        # Position of each record among ``rows`` (a lookup rather than a sort or a search per word).
+        at = np.empty(n, dtype=np.intp)
+        at[rows] = np.arange(len(rows))
+        local = {v: at[self._postings_any[v]] for v in best_sim}
         covered = np.zeros(len(rows))
         total_weight = 0.0
         for found, weight in matches:
@@ -413,19 +419,17 @@ class SearchIndex:
         for postings, total in self._fields:
             matched = np.zeros(len(rows))
             for v, sim in best_sim.items():
-                matched[np.searchsorted(rows, postings[v])] += self._weight[v] * sim
+                matched[at[postings[v]]] += self._weight[v] * sim
             with np.errstate(invalid="ignore", divide="ignore"):
                 share = np.where(total[rows] > 0, matched / total[rows], 0.0)
             record_cov = np.maximum(record_cov, share)
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
-        labels = self._sim_label[candidates].tolist()
-        names = self._sim_name[candidates].tolist()
-        by_name = process.cdist([query_string], names, scorer=fuzz.ratio, dtype=np.float64)[0]
-        similarity = np.maximum(
-            process.cdist([query_string], labels, scorer=fuzz.ratio, dtype=np.float64)[0],
-            np.where(self._has_name[candidates], by_name, 0.0),
-        )
+        # Labels and names in one call of rapidfuzz: its set-up costs more than scoring a few hundred texts.
+        texts = self._sim_label[candidates].tolist() + self._sim_name[candidates].tolist()
+        ratios = process.cdist([query_string], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
+        by_label, by_name = ratios[: len(candidates)], ratios[len(candidates) :]
+        similarity = np.maximum(by_label, np.where(self._has_name[candidates], by_name, 0.0))
         score[candidates] = (
             _W_QUERY * query_cov[keep]
             + _W_RECORD * np.minimum(record_cov[keep], 1.0)
