@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from geo import _text
+from geo import _coverage, _text
 from geo._errors import InputError
 from geo.streets import Streets, house_base
 
@@ -138,14 +138,17 @@ class SearchIndex:
         # A query word found nowhere weighs as much as the rarest word, so it pulls every score down.
         self._unknown_weight = float(np.log1p(n))
 
-        self._postings_any = _postings(
-            [set(a) | set(b) for a, b in zip(name_tokens, street_tokens, strict=True)], vocab
+        # Postings as flat arrays for the compiled coverage sums (geo._coverage): in any field, then per field.
+        self._any = _coverage.csr(
+            _postings([set(a) | set(b) for a, b in zip(name_tokens, street_tokens, strict=True)], vocab)
         )
-        self._fields = []
+        offsets, rows, totals = [], [], []
         for field_tokens in (street_tokens, name_tokens):
-            postings = _postings([set(t) for t in field_tokens], vocab)
-            total = np.array([sum(self._weight[vocab[t]] for t in set(toks)) for toks in field_tokens])
-            self._fields.append((postings, total))
+            offset, field_rows = _coverage.csr(_postings([set(t) for t in field_tokens], vocab))
+            offsets.append(offset)
+            rows.append(field_rows)
+            totals.append([sum(self._weight[vocab[t]] for t in set(toks)) for toks in field_tokens])
+        self._fields = (np.stack(offsets), np.concatenate(rows), np.array(totals, dtype=float).reshape(2, n))
 
         self._hn_keys = [keys for keys, _ in parsed_numbers]
         self._has_housenumber = np.array([bool(keys) for keys in self._hn_keys], dtype=bool)
@@ -392,37 +395,23 @@ class SearchIndex:
         score = np.zeros(n)
         if not best_sim:
             return score
-        # Only the records holding a matched word can score: the sums run over them, not over every record.
-        held = np.zeros(n, dtype=bool)
-        for v in best_sim:
-            held[self._postings_any[v]] = True
-        rows = np.flatnonzero(held)
-        # Position of each record among ``rows`` (a lookup rather than a sort or a search per word).
-        at = np.empty(n, dtype=np.intp)
-        at[rows] = np.arange(len(rows))
-        local = {v: at[self._postings_any[v]] for v in best_sim}
-        covered = np.zeros(len(rows))
-        total_weight = 0.0
-        for found, weight in matches:
-            total_weight += weight
-            hit = np.zeros(len(rows))
-            for v, sim in found.items():
-                hit[local[v]] = np.maximum(hit[local[v]], sim)
-            covered += weight * hit
-        query_cov = covered / total_weight
+        rows, query_cov, record_cov = _coverage.coverage(
+            n,
+            *self._any,
+            *self._fields,
+            self._weight,
+            np.cumsum([0] + [len(found) for found, _ in matches]),
+            np.array([v for found, _ in matches for v in found], dtype=np.int64),
+            np.array([sim for found, _ in matches for sim in found.values()], dtype=float),
+            np.array([weight for _, weight in matches], dtype=float),
+            sum(weight for _, weight in matches),
+            np.array(list(best_sim), dtype=np.int64),
+            np.array(list(best_sim.values()), dtype=float),
+        )
         keep = np.flatnonzero((query_cov > 0) & mask[rows])
         if keep.size == 0:
             return score
         candidates = rows[keep]
-
-        record_cov = np.zeros(len(rows))
-        for postings, total in self._fields:
-            matched = np.zeros(len(rows))
-            for v, sim in best_sim.items():
-                matched[at[postings[v]]] += self._weight[v] * sim
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(total[rows] > 0, matched / total[rows], 0.0)
-            record_cov = np.maximum(record_cov, share)
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
         # Labels and names in one call of rapidfuzz: its set-up costs more than scoring a few hundred texts.

@@ -1,0 +1,101 @@
+"""Compiled (numba) coverage sums of the text search (:mod:`geo.search`): how much of the query each record
+matches, and how much of its best-covered field the query matches.
+
+Done with numpy these were a few dozen small array operations per query (per query word, per matched
+vocabulary word, per field), each costing more in calls than in arithmetic: most of a search's time under load
+(bench/api.py). The sums are done here in the same order with the same operations, so the scores are the same
+to the last bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+def csr(postings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Postings (the rows holding each vocabulary word) as one array and its offsets: word ``v``'s rows are
+    ``rows[offset[v]:offset[v + 1]]``."""
+    offset = np.zeros(len(postings) + 1, dtype=np.int64)
+    offset[1:] = np.cumsum([len(p) for p in postings])
+    rows = np.concatenate(postings).astype(np.int64) if postings else np.zeros(0, dtype=np.int64)
+    return offset, rows
+
+
+@njit(cache=True)
+def coverage(
+    n: int,
+    any_offset: np.ndarray,
+    any_rows: np.ndarray,
+    field_offsets: np.ndarray,
+    field_rows: np.ndarray,
+    field_totals: np.ndarray,
+    weight: np.ndarray,
+    word_offset: np.ndarray,
+    found_vocab: np.ndarray,
+    found_sim: np.ndarray,
+    word_weight: np.ndarray,
+    total_weight: float,
+    best_vocab: np.ndarray,
+    best_sim: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The records holding a matched word (sorted), their query coverage and their record coverage.
+
+    Parameters
+    ----------
+    n
+        Number of records.
+    any_offset, any_rows
+        Postings of every vocabulary word in any field (:func:`csr`).
+    field_offsets, field_rows, field_totals
+        Per field (street, name): offsets ``(n_fields, n_vocab + 1)`` into the concatenated ``field_rows``
+        (each field's offsets count from its own start in it), and ``(n_fields, n)`` the weight of each
+        record's words in that field.
+    weight
+        Weight of each vocabulary word.
+    word_offset, found_vocab, found_sim, word_weight
+        The query words: word ``w`` matches vocabulary words ``found_vocab[word_offset[w]:word_offset[w + 1]]``
+        with similarities ``found_sim`` there, and weighs ``word_weight[w]``; ``total_weight`` is their sum.
+    best_vocab, best_sim
+        Every matched vocabulary word once, with its best similarity over the query words.
+    """
+    held = np.zeros(n, dtype=np.bool_)
+    for v in best_vocab:
+        for i in range(any_offset[v], any_offset[v + 1]):
+            held[any_rows[i]] = True
+    rows = np.flatnonzero(held)
+    m = len(rows)
+    at = np.empty(n, dtype=np.int64)
+    for j in range(m):
+        at[rows[j]] = j
+
+    covered = np.zeros(m)
+    hit = np.empty(m)
+    for w in range(len(word_weight)):
+        hit[:] = 0.0
+        for f in range(word_offset[w], word_offset[w + 1]):
+            v, sim = found_vocab[f], found_sim[f]
+            for i in range(any_offset[v], any_offset[v + 1]):
+                j = at[any_rows[i]]
+                hit[j] = max(hit[j], sim)
+        for j in range(m):
+            covered[j] += word_weight[w] * hit[j]
+    query_cov = covered / total_weight
+
+    record_cov = np.zeros(m)
+    matched = np.empty(m)
+    start = 0
+    for field in range(len(field_offsets)):
+        offset = field_offsets[field]
+        matched[:] = 0.0
+        for b in range(len(best_vocab)):
+            v = best_vocab[b]
+            add = weight[v] * best_sim[b]
+            for i in range(start + offset[v], start + offset[v + 1]):
+                matched[at[field_rows[i]]] += add
+        for j in range(m):
+            total = field_totals[field, rows[j]]
+            share = matched[j] / total if total > 0 else 0.0
+            record_cov[j] = max(record_cov[j], share)
+        start += offset[-1]
+    return rows, query_cov, record_cov
