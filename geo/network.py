@@ -28,6 +28,7 @@ from pyproj import CRS, Transformer
 from geo import osm, paths
 from geo import profiles as _profiles
 from geo._errors import InputError
+from geo._grid import SegmentGrid
 from geo.profiles import Profile
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,12 @@ class RoadNetwork:
         return shapely.STRtree(self.edge_geom)
 
     @cached_property
+    def grid(self) -> SegmentGrid:
+        """Grid of the edges' segments, for the nearest edge of a point (:mod:`geo._grid`)."""
+        lines = self.edge_lines
+        return SegmentGrid.build(lines.xy, lines.offset)
+
+    @cached_property
     def fastest_edge(self) -> sp.csr_array:
         """Sparse ``(n_nodes, n_nodes)`` matrix of ``1 + index`` of the fastest edge from ``u`` to ``v``.
 
@@ -219,7 +226,7 @@ class RoadNetwork:
 
     def __getstate__(self) -> dict:
         # Derived indexes are rebuilt on demand rather than pickled.
-        lazy = {"tree", "fastest_edge", "edge_lines", "to_wgs84", "from_wgs84"}
+        lazy = {"tree", "grid", "fastest_edge", "edge_lines", "to_wgs84", "from_wgs84"}
         return {k: v for k, v in self.__dict__.items() if k not in lazy}
 
     def edges_frame(self) -> gpd.GeoDataFrame:

@@ -88,19 +88,15 @@ def to_edges(
     """
     lons, lats = check_coordinates(lons, lats)
     x, y = network.from_wgs84.transform(lons, lats)
-    points = shapely.points(x, y)
-    found, edges = network.tree.query_nearest(points, max_distance=max_distance_m, all_matches=False)
-    if len(found) < len(points) or np.any(np.diff(found) <= 0):
-        edge = np.full(len(points), -1)
-        edge[found] = edges
+    edge = network.grid.nearest(x, y, max_distance_m)
+    if (edge < 0).any():
         missing = int(np.flatnonzero(edge < 0)[0])
-        _, (nearest,) = network.tree.query_nearest(points[missing : missing + 1], all_matches=False)
-        gap = shapely.distance(points[missing], network.edge_geom[nearest])
+        point = shapely.points(x[missing], y[missing])
+        gap = float(shapely.distance(point, network.edge_geom[network.tree.query_nearest(point)[0]]))
         raise OutOfAreaError(
             f"point {missing} (lat={lats[missing]:.6f}, lon={lons[missing]:.6f}) is outside the map: "
             f"{gap:,.0f} m from the nearest {network.profile} road (limit {max_distance_m:,.0f} m)"
         )
-    edge = np.asarray(edges, dtype=np.int64)
     lines = network.edge_lines
     fraction, distance, lon, lat = _locate(lines.offset, lines.along, lines.xy, lines.lonlat, edge, x, y)
 

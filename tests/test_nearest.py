@@ -106,3 +106,22 @@ def test_times_and_routes_read_from_the_table_equal_networkx_dijkstra(hanoi: Add
         assert found[hanoi.agencies["agency_id"].iloc[best]].distance_m == pytest.approx(length + partial, abs=0.5)
         checked += 1
     assert checked >= 20
+
+
+def test_the_segment_grid_finds_the_nearest_edge_as_the_strtree_does(hanoi: AddressMap) -> None:
+    net = hanoi.network
+    rng = np.random.default_rng(5)
+    west, south, east, north = hanoi.bounds
+    on_roads = net.edge_lines.lonlat[rng.integers(0, len(net.edge_lines.lonlat), 500)]
+    lons = np.r_[rng.uniform(west - 0.01, east + 0.01, 2000), on_roads[:, 0]]
+    lats = np.r_[rng.uniform(south - 0.01, north + 0.01, 2000), on_roads[:, 1]]
+    x, y = net.from_wgs84.transform(lons, lats)
+    points = shapely.points(x, y)
+    _, reference = net.tree.query_nearest(points, all_matches=False)
+    found = net.grid.nearest(x, y, None)
+    # Of edges equally near (a two-way road's pair, edges meeting at a node) the grid keeps the lowest index.
+    gap = shapely.distance(points, net.edge_geom[found]) - shapely.distance(points, net.edge_geom[reference])
+    assert np.abs(gap).max() < 1e-6
+    within = net.grid.nearest(x, y, 100.0)
+    assert np.array_equal(within >= 0, shapely.distance(points, net.edge_geom[reference]) <= 100.0)
+    assert np.array_equal(within[within >= 0], found[within >= 0])
