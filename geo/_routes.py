@@ -121,3 +121,90 @@ def route_coords(
         out[1, 0], out[1, 1] = out[0, 0], out[0, 1]
         kept = 2
     return out[:kept].copy(), length
+
+
+@njit(cache=True)
+def routes(
+    offset: np.ndarray,
+    along: np.ndarray,
+    lonlat: np.ndarray,
+    edge_u: np.ndarray,
+    edge_v: np.ndarray,
+    edge_rev: np.ndarray,
+    edge_length: np.ndarray,
+    time_s: np.ndarray,
+    next_edge: np.ndarray,
+    target_edge: np.ndarray,
+    target_fraction: np.ndarray,
+    edge: int,
+    fraction: float,
+    nodes: np.ndarray,
+    arc_time_s: np.ndarray,
+    direct_s: np.ndarray,
+    targets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The fastest routes from a snapped point to several targets of a table, in one call.
+
+    The point lies at ``fraction`` of ``edge`` and joins the graph at ``nodes`` after ``arc_time_s`` (forwards
+    to the edge's end first, then backwards); ``direct_s`` is the time along its own edge to each target of the
+    table (``inf`` where none lies ahead of it). ``time_s`` and ``next_edge`` are the table's, ``target_edge``
+    and ``target_fraction`` its targets' positions.
+
+    Returns
+    -------
+    coords, offset, length_m, time_s
+        The routes' vertices one after the other (route ``i`` at ``offset[i]:offset[i + 1]``), lengths (m)
+        and times (s).
+    """
+    k = len(targets)
+    pieces = []
+    lengths, totals = np.empty(k), np.empty(k)
+    starts = np.zeros(k + 1, dtype=np.int64)
+    for i in range(k):
+        target = targets[i]
+        best, total = 0, np.inf
+        for j in range(len(nodes)):
+            via = arc_time_s[j] + time_s[target, nodes[j]]
+            if via < total:
+                best, total = j, via
+        node = nodes[best]
+        te, tf = target_edge[target], target_fraction[target]
+        direct = direct_s[target]
+        if direct < np.inf and direct <= total:
+            # Along the point's own edge: forwards, or backwards along its reverse edge.
+            node, total = -1, direct
+            if tf >= fraction:
+                first, first_start, first_end = edge, fraction, tf
+            else:
+                first, first_start, first_end = edge_rev[edge], 1 - fraction, 1 - tf
+        elif best == 0:
+            # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
+            # nothing when the point sits on u of a one-way edge.
+            first, first_start, first_end = edge, fraction, 1.0
+        elif edge_rev[edge] >= 0:
+            first, first_start, first_end = edge_rev[edge], 1 - fraction, 1.0
+        else:
+            first, first_start, first_end = -1, 0.0, 0.0
+        coords, length = route_coords(
+            offset,
+            along,
+            lonlat,
+            edge_u,
+            edge_v,
+            edge_rev,
+            edge_length,
+            next_edge[target],
+            first,
+            first_start,
+            first_end,
+            node,
+            te,
+            tf,
+        )
+        pieces.append(coords)
+        lengths[i], totals[i] = length, total
+        starts[i + 1] = starts[i] + len(coords)
+    out = np.empty((starts[k], 2))
+    for i in range(k):
+        out[starts[i] : starts[i + 1]] = pieces[i]
+    return out, starts, lengths, totals

@@ -95,29 +95,14 @@ class _Start:
         return best
 
 
-def _route(network: RoadNetwork, table: matrix.TargetTable, start: _Start, target: int) -> Route:
-    """The fastest route from a start to target ``target`` of the table (see :func:`route_to_target`)."""
-    e, f = start.edge, start.fraction
-    te, tf = int(table.targets.edge[target]), float(table.targets.fraction[target])
-    via = start.arc_time_s + table.time_s[target, start.nodes]
-    best = int(np.argmin(via))
-    total = float(via[best])
-    direct = start.direct_s.get(target)
-    node = int(start.nodes[best])
-    if direct is not None and direct <= total:
-        # Along the point's own edge: forwards, or backwards along its reverse edge.
-        first, first_start, first_end = (e, f, tf) if tf >= f else (int(network.edge_rev[e]), 1 - f, 1 - tf)
-        node, total = -1, direct
-    elif best == 0:
-        # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
-        # nothing when the point sits on u of a one-way edge.
-        first, first_start, first_end = e, f, 1.0
-    elif network.edge_rev[e] >= 0:
-        first, first_start, first_end = int(network.edge_rev[e]), 1 - f, 1.0
-    else:
-        first, first_start, first_end = -1, 0.0, 0.0
+def _routes_to(network: RoadNetwork, table: matrix.TargetTable, start: _Start, targets: list[int]) -> list[Route]:
+    """The fastest routes from a start to targets of the table (see :func:`route_to_target`), in one compiled
+    call (:func:`geo._routes.routes`)."""
     lines = network.edge_lines
-    coords, length = _routes.route_coords(
+    direct = np.full(len(table.targets), np.inf)
+    for target, time in start.direct_s.items():
+        direct[target] = time
+    coords, offset, length, time = _routes.routes(
         lines.offset,
         lines.along,
         lines.lonlat,
@@ -125,15 +110,22 @@ def _route(network: RoadNetwork, table: matrix.TargetTable, start: _Start, targe
         network.edge_v,
         network.edge_rev,
         network.edge_length,
-        table.next_edge[target],
-        first,
-        first_start,
-        first_end,
-        node,
-        te,
-        tf,
+        table.time_s,
+        table.next_edge,
+        table.targets.edge,
+        table.targets.fraction,
+        start.edge,
+        start.fraction,
+        start.nodes,
+        start.arc_time_s,
+        direct,
+        np.asarray(targets, dtype=np.int64),
     )
-    return Route(coords, length, total)
+    ends = offset.tolist()
+    return [
+        Route(coords[a:b], distance, total)
+        for a, b, distance, total in zip(ends[:-1], ends[1:], length.tolist(), time.tolist(), strict=True)
+    ]
 
 
 def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snapped, target: int) -> Route:
@@ -155,7 +147,7 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
     Route
         Geometry, length and time of the route, partial edges at both ends included.
     """
-    return _route(network, table, _Start.of(network, table, point), target)
+    return _routes_to(network, table, _Start.of(network, table, point), [target])[0]
 
 
 def nearest_agencies(
@@ -221,10 +213,9 @@ def nearest_from(
     candidates = np.arange(len(times)) if among is None else np.flatnonzero(among)
     order = candidates[np.argsort(times[candidates], kind="stable")][: max(1, k)]
     ids, names, kinds = amap.agency_labels
-    results = []
-    for target in order.tolist():
-        route = _route(amap.network, table, start, target)
-        results.append(
-            NearestAgency(ids[target], names[target], kinds[target], float(times[target]), route.distance_m, route)
-        )
-    return results
+    targets = order.tolist()
+    routes = _routes_to(amap.network, table, start, targets)
+    return [
+        NearestAgency(ids[t], names[t], kinds[t], float(times[t]), route.distance_m, route)
+        for t, route in zip(targets, routes, strict=True)
+    ]
