@@ -92,6 +92,8 @@ class Streets:
         self._geometry = geometry
         self._anchors = anchors
         self._row = {sid: i for i, sid in enumerate(frame["street_id"])}
+        # The middles as lists: read per search, where a frame's cell costs more than the rest of the lookup.
+        self._middle = list(zip(frame["lon"].astype(float).tolist(), frame["lat"].astype(float).tolist(), strict=True))
         self._to_wgs84 = network.to_wgs84
 
     @classmethod
@@ -152,7 +154,7 @@ class Streets:
         i = self._row[street_id]
         anchors = self._anchors[i]
         if len(anchors.numbers) < 2:
-            return float(self.frame["lon"].iat[i]), float(self.frame["lat"].iat[i]), "street"
+            return *self._middle[i], "street"
         same = anchors.numbers % 2 == number % 2
         numbers, xy = (anchors.numbers[same], anchors.xy[same]) if same.sum() >= 2 else (anchors.numbers, anchors.xy)
         # The two anchors bracketing the number where possible, else the two nearest on its side. The point is
