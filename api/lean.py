@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -40,7 +40,7 @@ class LeanRoute(APIRoute):
         return handler(self) or super().get_route_handler()
 
 
-def _query_model(route: APIRoute) -> tuple[str, type[BaseModel]] | bool | None:
+def _query_model(route: APIRoute) -> tuple[str, type[BaseModel]] | Literal[False] | None:
     """The parameter name and model of the route's query; None without query; False when not lean."""
     params = route.dependant.query_params
     if not params:

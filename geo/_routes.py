@@ -20,8 +20,7 @@ snapped onto a vertex of its road comes back from the arithmetic a few units in 
 @njit(cache=True)
 def _point(along: np.ndarray, lonlat: np.ndarray, a: int, b: int, distance: float, out: np.ndarray, n: int) -> None:
     """Write to ``out[n]`` the point ``distance`` along the vertices ``a:b``, linearly between two of them."""
-    i = np.searchsorted(along[a:b], distance, side="right") - 1
-    i = min(max(i, 0), b - a - 2)
+    i = min(max(int(np.searchsorted(along[a:b], distance, side="right")) - 1, 0), b - a - 2)
     span = along[a + i + 1] - along[a + i]
     t = min(max((distance - along[a + i]) / span, 0.0), 1.0) if span > 0 else 0.0
     for c in range(2):

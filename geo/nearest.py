@@ -100,8 +100,8 @@ def _routes_to(network: RoadNetwork, table: matrix.TargetTable, start: _Start, t
     call (:func:`geo._routes.routes`)."""
     lines = network.edge_lines
     direct = np.full(len(table.targets), np.inf)
-    for target, time in start.direct_s.items():
-        direct[target] = time
+    for target, seconds in start.direct_s.items():
+        direct[target] = seconds
     coords, offset, length, time = _routes.routes(
         lines.offset,
         lines.along,
