@@ -316,6 +316,7 @@ def main() -> None:
     wrk = ensure_wrk()
     version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()[0]
     print(f"load generator: {version}; {os.cpu_count()} cores shared by server and generator", flush=True)
+    print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     table = []
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "pacing.lua"
@@ -345,7 +346,7 @@ def main() -> None:
                 for label, urls in endpoints.items():
                     paths = Path(tmp) / "paths.txt"
                     paths.write_text("\n".join(urls) + "\n")
-                    for url in urls[:200]:  # warm-up: each worker reads its agencies' next hops into lists
+                    for url in urls[:200]:  # warm-up: each worker loads its compiled kernels (numba's cache)
                         get(base + url)
                     result = ramp(wrk, base, script, paths, args.rates, args.duration, label, server.pid)
                     table.append(result | {"workers": workers})
@@ -353,6 +354,8 @@ def main() -> None:
                 stop_server(server)
 
     print_tables(table, args.rates)
+    # The server and wrk keep both cores busy at the top rates: other work shows as a load above about 2.
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.json:
         print(json.dumps(table))
 
