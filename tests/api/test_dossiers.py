@@ -9,6 +9,7 @@ import pytest
 
 from geo.addressmap import AddressMap
 from ops import accounts
+from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier, event
 
@@ -129,6 +130,21 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
     throttled = service.get("/track/HS-1", params={"phone_last4": "5678"})
     assert throttled.status_code == 429
     assert int(throttled.headers["retry-after"]) > 0
+
+
+def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> None:
+    # On PostgreSQL the lookup runs in a worker thread, not on the event loop (on SQLite it stays there).
+    try:
+        with pgserver.database() as url:
+            settings = settings_for(tmp_path / "unused.sqlite").model_copy(update={"database_url": url})
+            with client_for(settings, hanoi) as client:
+                assert client.app.state.store.engine.dialect.name == "postgresql"
+                client.post("/dossiers", json=[dossier("HS-PG", return_mode="agency")], headers=PORTAL_AUTH)
+                found = client.get("/track/HS-PG", params={"phone_last4": "5678"})
+                assert found.status_code == 200 and found.json()["state"] == "received"
+                assert client.get("/track/HS-PG", params={"phone_last4": "0000"}).status_code == 404
+    except pgserver.ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def test_sign_in_and_out(service) -> None:
