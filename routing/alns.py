@@ -11,6 +11,11 @@ A *request* is one customer (VRPTW) or one pickup with its delivery (PDPTW, same
 windows, loads and distances are integers (the benchmark reader scales them); the objective is total distance
 plus the bank penalty.
 
+The general search (a postman's day) uses both cores: small fleets as whole plans searched side by side from
+their own seeds, the one behind taking the leader's best plan after each stretch of the budget; large fleets in
+parts, the routes dealt at random into one part per core for each stretch and joined after it. The compiled
+iterations release the GIL, so plain threads run them.
+
 Why by hand: no maintained library does this for paired pickups and deliveries. OR-Tools' local search moves
 one pair at a time and stalls on the hard PDPTW instances (see :mod:`routing.instances`), PyVRP has no paired
 pickups and deliveries, and the ``alns`` package is a framework whose operators would still have to be written,
@@ -21,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +97,16 @@ PENALTY = 20.0
 
 END_TEMPERATURE = 0.002
 """Temperature at the end of a phase, as a share of the starting temperature."""
+
+WORKERS = min(2, len(os.sched_getaffinity(0)))
+"""Searches of the general search run side by side, one per core (the compiled iterations release the GIL)."""
+
+EPOCHS = 8
+"""Stretches of the general search's budget; the searches side by side meet after each."""
+
+DECOMPOSE_FLEET = 12
+"""Fleets from this size are searched in parts side by side (:func:`_in_parts`), smaller ones as whole plans side
+by side that meet after each stretch (:func:`_side_by_side`)."""
 
 
 @dataclass(frozen=True)
@@ -860,7 +877,7 @@ def _seed(seed):
     np.random.seed(seed)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _iterate(
     cur, cand, best, inst, vmax, pen, rank_pen, iters, temp, cooling, weights, scores, uses, state, scale, noise, cap
 ):
@@ -994,26 +1011,28 @@ class _Search:
         stop_when_complete: bool,
         t0: float,
         pen: np.ndarray,
+        t1: float | None = None,
         iterations: int | None = None,
         chunk: int = 50,
     ) -> bool:
         """Iterate for `seconds` (or `iterations`, whichever ends first), at least one chunk, cooling from t0 to
-        END_TEMPERATURE * t0 over the seconds (or over the iterations when a count is given).
+        t1 (default END_TEMPERATURE * t0) over the seconds (or over the iterations when a count is given).
 
         Returns True when stopped because the best plan left no request out.
         """
         started = time.perf_counter()
         first = int(self.state[2])
         temp = t0
+        end = END_TEMPERATURE if t1 is None else t1 / t0
         elapsed = 0.0
         while True:
-            # Geometric cooling to END_TEMPERATURE * t0 over the budget: by the clock, or by a fixed factor per
-            # iteration when the budget is a count (then the chunks' sizes do not change the plan).
+            # Geometric cooling to t1 over the budget: by the clock, or by a fixed factor per iteration when the
+            # budget is a count (then the chunks' sizes do not change the plan).
             if iterations is None:
-                goal = t0 * END_TEMPERATURE ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
+                goal = t0 * end ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
                 cooling = (goal / temp) ** (1.0 / chunk) if temp > 0 else 1.0
             else:
-                cooling = END_TEMPERATURE ** (1.0 / max(iterations, 1))
+                cooling = end ** (1.0 / max(iterations, 1))
             before = time.perf_counter()
             temp = _iterate(
                 self.cur, self.cand, self.best, self.inst, vmax, pen, self.ranked, chunk, temp, cooling,
@@ -1164,11 +1183,16 @@ def plan(
         _repair(s.cur, s.inst, np.ascontiguousarray(batch), 2, 0, data.fleet, s.ranked)
     t0 = -START_WORSE * max(1, s.distance(s.cur)) / math.log(0.5)
     s.reset_to(s.cur, s.ranked)
-    left = time_limit_s - (time.perf_counter() - started)
-    budget_iterations = iterations
-    s.run(data.fleet, left, stop_when_complete=False, t0=t0, pen=s.ranked, iterations=budget_iterations)
+    deadline = started + time_limit_s
+    if WORKERS > 1 and data.fleet >= DECOMPOSE_FLEET:
+        done, by_clock = _in_parts(s, seed, deadline=deadline, t0=t0, iterations=iterations)
+    else:
+        searches = [s, *(_Search(data, seed + w) for w in range(1, WORKERS))]
+        for other in searches[1:]:
+            other.reset_to(s.cur, s.ranked)
+        done, by_clock = _side_by_side(searches, seed, deadline=deadline, t0=t0, iterations=iterations)
+        s = min(searches, key=lambda x: int(x.state[1]))
     best = s.best
-    by_clock = iterations is not None and int(s.state[2]) < iterations
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
     unserved = [int(r) for r in s.banked(best)]
     breaks: list[int | None] = []
@@ -1180,13 +1204,138 @@ def plan(
         sum(1 for k in range(data.fleet) if _route_used(best, s.inst, k)),
         s.distance(best),
         len(unserved),
-        int(s.state[2]),
+        done,
         time.perf_counter() - started,
     )
     starts = [[int(x) for x in best[3][k, : len(routes[k]) + 2]] for k in range(data.fleet)]
-    return Result(
-        routes, s.distance(best), unserved, int(s.state[2]), [], stopped_by_clock=by_clock, breaks=breaks, starts=starts
-    )
+    return Result(routes, s.distance(best), unserved, done, [], stopped_by_clock=by_clock, breaks=breaks, starts=starts)
+
+
+def _side_by_side(
+    searches: list[_Search], seed: int, *, deadline: float, t0: float, iterations: int | None
+) -> tuple[int, bool]:
+    """Run the searches in threads until the deadline (or for `iterations` each) in EPOCHS stretches, each
+    from its own seed; after each, the searches behind take the best plan found (a synchronous cooperative ALNS:
+    with an iteration budget the exchanges fall at counts, so the plan does not depend on the threads' speed).
+    Returns the iterations run and whether the clock ended a stretch before its count."""
+    done, by_clock = 0, False
+    for e in range(EPOCHS):
+        count = None if iterations is None else iterations * (e + 1) // EPOCHS - iterations * e // EPOCHS
+        span = (deadline - time.perf_counter()) / (EPOCHS - e)
+        runs = _in_threads([_Stretch(x, seed * 1_000 + e * 10 + w, e, span, t0, count) for w, x in enumerate(searches)])
+        done += sum(n for n, _ in runs)
+        by_clock |= any(late for _, late in runs)
+        leader = min(searches, key=lambda x: int(x.state[1]))
+        for other in searches:
+            if other.state[1] > leader.state[1]:
+                other.reset_to(leader.best, other.ranked)
+    return done, by_clock
+
+
+def _in_parts(s: _Search, seed: int, *, deadline: float, t0: float, iterations: int | None) -> tuple[int, bool]:
+    """Search a large fleet in WORKERS parts side by side, in EPOCHS stretches; `s.best` ends as the plan.
+
+    Each stretch deals the routes at random into parts, each with the requests its routes serve and a random
+    share of those left out, searches every part in a thread, and joins the parts' best plans: a decomposition
+    (the parts are smaller, so each iteration is cheaper, and both cores work). A request that fits only a route
+    of another part gets there in a later stretch. With an iteration budget, a part runs the full search's
+    budget scaled to its size (an iteration costs about requests^1.5), so the plan does not depend on the
+    threads' speed. Returns the iterations run and whether the clock ended a stretch before its count."""
+    data = s.data
+    assert data.penalties is not None
+    rng = np.random.default_rng(seed)
+    done, by_clock = 0, False
+    for e in range(EPOCHS):
+        best = s.best
+        routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
+        group = np.arange(data.fleet) % WORKERS
+        rng.shuffle(group)
+        route_of = best[6][data.requests[:, 0]]
+        side = np.where(route_of >= 0, group[np.maximum(route_of, 0)], rng.integers(0, WORKERS, len(route_of)))
+        allowed = data.allowed if data.allowed is not None else np.full(len(route_of), -1)
+        side = np.where(allowed >= 0, group[np.maximum(allowed, 0)], side)
+        span = (deadline - time.perf_counter()) / (EPOCHS - e)
+        parts, jobs = [], []
+        for w in range(WORKERS):
+            vehicles, requests = np.flatnonzero(group == w), np.flatnonzero(side == w)
+            renumber = np.full(data.fleet, -1)
+            renumber[vehicles] = np.arange(len(vehicles))
+            part = _Search(
+                Instance(
+                    data.times, data.costs, data.nodes, data.windows, data.requests[requests], data.vehicles[vehicles],
+                    penalties=data.penalties[requests],
+                    allowed=np.where(allowed[requests] >= 0, renumber[np.maximum(allowed[requests], 0)], -1),
+                ),
+                seed,
+            )  # fmt: skip
+            _start_from(part, [routes[k] for k in vehicles])
+            part.reset_to(part.cur, part.ranked)
+            count = None
+            if iterations is not None:
+                count = max(1, round(iterations / EPOCHS * (len(data.requests) / max(1, len(requests))) ** 1.5))
+            parts.append(vehicles)
+            jobs.append(_Stretch(part, seed * 1_000 + e * 10 + w, e, span, t0, count))
+        runs = _in_threads(jobs)
+        done += sum(n for n, _ in runs)
+        by_clock |= any(late for _, late in runs)
+        for vehicles, job in zip(parts, jobs, strict=True):
+            found = job.search.best
+            for i, k in enumerate(vehicles):
+                routes[k] = [int(x) for x in found[0][i, 1 : found[1][i] + 1]]
+        s.cur = _empty(s.inst)
+        _start_from(s, routes)
+        s.reset_to(s.cur, s.ranked)
+    return done, by_clock
+
+
+@dataclass
+class _Stretch:
+    """One stretch of a search in a thread: its seed (numba's random state is the thread's own), the cooling
+    from the stretch's share of the temperatures, and the iteration count or the clock as its end."""
+
+    search: _Search
+    seed: int
+    epoch: int
+    seconds: float
+    t0: float
+    count: int | None
+
+    def __call__(self) -> tuple[int, bool]:
+        first = int(self.search.state[2])
+        _seed(self.seed)
+        self.search.run(
+            self.search.data.fleet,
+            self.seconds,
+            stop_when_complete=False,
+            t0=self.t0 * END_TEMPERATURE ** (self.epoch / EPOCHS),
+            t1=self.t0 * END_TEMPERATURE ** ((self.epoch + 1) / EPOCHS),
+            pen=self.search.ranked,
+            iterations=self.count,
+            chunk=1,
+        )
+        ran = int(self.search.state[2]) - first
+        return ran, self.count is not None and ran < self.count
+
+
+def _in_threads(jobs: list[_Stretch]) -> list[tuple[int, bool]]:
+    """Run the jobs in threads, one each, and return their answers; the first error is raised."""
+    answers: list[tuple[int, bool] | None] = [None] * len(jobs)
+    failed: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            answers[i] = jobs[i]()
+        except BaseException as exc:  # raised in the caller's thread below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"alns-{i}") for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return [a for a in answers if a is not None]
 
 
 def _start_from(s: _Search, initial: list[list[int]]) -> None:

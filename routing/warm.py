@@ -34,7 +34,8 @@ An iteration costs more on a larger day: routes get longer and up to a tenth of 
 once. Measured here (2 cores, one other job running; iterations per CPU second, breaks counted as requests):
 1,077/s at 66 requests (60 tasks), 466 at 156, 103 at 308, 33 at 615, 12 at 1,025, i.e. 390,000-900,000 x
 requests^-1.5. The budget is set below that, so that on such a machine the iteration count, not the clock, ends
-the search (same plan every run), and on a busier one the clock ends it on time (``Result.stopped_by_clock``)."""
+the search (same plan every run), and on a busier one the clock ends it on time (``Result.stopped_by_clock``).
+The budget is each thread's (:data:`routing.alns.WORKERS`); a part of a large fleet gets it scaled to its size."""
 
 
 def instance(
