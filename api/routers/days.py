@@ -68,11 +68,18 @@ def get_day(
     date: Day,
     store: StoreDep,
     who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
-    at: Annotated[str | None, Query(pattern=CLOCK, description="the clock, HH:MM (now in Hanoi)")] = None,
+    at: Annotated[
+        str | None,
+        Query(
+            pattern=CLOCK,
+            description="the clock, HH:MM; by default now in Hanoi on today's plan, the day's end on a past day "
+            "and its start on a coming one",
+        ),
+    ] = None,
 ) -> dict:
     """Every stop done, late (its planned arrival has passed) or remaining. A postman sees his own route, with
     the applicants' addresses at the address stops (each read is written to the access log)."""
-    now = at or dt.datetime.now(HANOI_TIME).strftime("%H:%M")
+    now = at or _clock_of(date, dt.datetime.now(HANOI_TIME))
     reader = who if who.role == "postman" else None
     return _stored(dayevents.live, store, date, now=now, reader=reader)
 
@@ -125,3 +132,13 @@ def replan(
     done = _stored(dayevents.done_stops, store, date)
     plan_id, version, answer, added = day.replan(store, amap, date, done=done, at=body.at, time_limit_s=limit)
     return answer | {"id": plan_id, "version": version, "added": added}
+
+
+def _clock_of(day: dt.date, now: dt.datetime) -> str:
+    """The clock a day is seen at, ``HH:MM``: ``now``'s on its own date, the day's end once it is over (every stop
+    not done is late) and its start before it comes (none is)."""
+    if day < now.date():
+        return "23:59"
+    if day > now.date():
+        return "00:00"
+    return now.strftime("%H:%M")

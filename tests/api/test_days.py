@@ -3,12 +3,14 @@ reads his route (addresses logged) and records events; bad input answers 4xx wit
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from api.app import create_app
+from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from ops import accounts, database
@@ -88,3 +90,16 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
         client.post("/signout")
     log = client.app.state.store.engine
     assert any(r["dossier_code"] == "HOME" and r["who"] == "binh" for r in accounts.access_log(log, code="HOME"))
+
+
+def test_a_past_day_is_seen_at_its_end_whatever_the_hour(client: TestClient, planned: dict) -> None:
+    day = daycases.DAY
+    for hour in (1, 9, 23):  # the dispatcher's page follows a past day at any hour of the night
+        now = dt.datetime(day.year, day.month, day.day, hour, 30) + dt.timedelta(days=1)
+        assert _clock_of(day, now) == "23:59"
+    assert _clock_of(day, dt.datetime(day.year, day.month, day.day, 9, 5)) == "09:05"
+    assert _clock_of(day, dt.datetime(day.year, day.month, day.day, 9, 5) - dt.timedelta(days=1)) == "00:00"
+    # Through the API: every stop of the past day not done is late, at whatever hour the test runs.
+    status = client.get(f"/days/{DAY}", headers=BEARER).json()
+    stops = [s for r in status["routes"] for s in r["stops"] if s["task"]]
+    assert stops and all(s["status"] in ("done", "late") for s in stops)
