@@ -1042,15 +1042,17 @@ class _Search:
                 return True
             now = time.perf_counter()
             elapsed = now - started
-            # Chunks of about CHUNK_S seconds, so that the clock is read often enough to stop in time.
-            per_iteration = (now - before) / chunk
-            chunk = int(max(1, min(50, CHUNK_S / max(per_iteration, 1e-7))))
-            if iterations is not None:
-                chunk = int(max(1, min(chunk, iterations - (self.state[2] - first))))
-            if elapsed + per_iteration * chunk >= seconds:
-                return False
             if iterations is not None and self.state[2] - first >= iterations:
                 return False
+            # Chunks of about CHUNK_S seconds, so that the clock is read often enough to stop in time, and no
+            # longer than the time left: one slow chunk (a thread waiting for the GIL) shortens the next, it
+            # does not end the search while iterations still fit.
+            per_iteration = max((now - before) / chunk, 1e-7)
+            if elapsed + per_iteration >= seconds:
+                return False
+            chunk = int(max(1, min(50, CHUNK_S / per_iteration, (seconds - elapsed) / per_iteration)))
+            if iterations is not None:
+                chunk = int(max(1, min(chunk, iterations - (self.state[2] - first))))
 
 
 def search(
