@@ -1,6 +1,6 @@
 """The general search side by side in threads: whole plans that meet after each stretch (small fleets) or a
-large fleet in parts. With an iteration budget, the same seed gives the same plan whatever the threads' speed,
-and every plan is one the search itself accepts as feasible."""
+large fleet in parts, then every route alone. With an iteration budget, the same seed gives the same plan
+whatever the threads' speed, and every plan is one the search itself accepts as feasible."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from routing import alns
 from tests.routing.test_alns_insertion import _day
 
 
-def _kept_whole(data: alns.Instance, found: alns.Result) -> bool:
+def _routes(sol: tuple) -> list[list[int]]:
+    return [[int(x) for x in sol[0][k, 1 : sol[1][k] + 1]] for k in range(len(sol[1]))]
+
+
+def _kept_whole(data: alns.Instance, routes: list[list[int]]) -> bool:
     """Whether every route of the plan is feasible: a fresh search started from it keeps every route."""
     search = alns._Search(data, 0)
-    alns._start_from(search, found.routes)
-    sol = search.cur
-    return all([int(x) for x in sol[0][k, 1 : sol[1][k] + 1]] == route for k, route in enumerate(found.routes) if route)
+    alns._start_from(search, routes)
+    return all(kept == route for kept, route in zip(_routes(search.cur), routes, strict=True) if route)
 
 
 @pytest.mark.parametrize("parts", [False, True], ids=["whole plans", "in parts"])
@@ -25,14 +28,15 @@ def test_same_seed_same_plan_side_by_side(monkeypatch: pytest.MonkeyPatch, parts
     # The test day has 3 vehicles: a threshold of 2 sends it through the decomposition.
     monkeypatch.setattr(alns, "DECOMPOSE_FLEET", 2 if parts else 100)
     data = _day(2)
+    alns.warm_up()  # compiled before the clock runs, as the service does at start
     first = alns.plan(data, time_limit_s=60.0, iterations=240, seed=7)
     second = alns.plan(data, time_limit_s=60.0, iterations=240, seed=7)
     assert not first.stopped_by_clock
     assert first.routes == second.routes and first.distance == second.distance
     assert first.unserved == second.unserved
-    assert _kept_whole(data, first)
-    if not parts:
-        assert first.iterations == 2 * 240  # both searches ran the whole budget
+    assert _kept_whole(data, first.routes)
+    if not parts:  # both searches ran their share of the budget, and the routes alone theirs
+        assert first.iterations > 2 * 240 * (1 - alns.ROUTE_SHARE)
 
 
 def test_searches_side_by_side_beat_their_start(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +49,37 @@ def test_searches_side_by_side_beat_their_start(monkeypatch: pytest.MonkeyPatch)
         found = alns.plan(data, time_limit_s=60.0, iterations=400, seed=1)
         penalty = int(np.asarray(data.penalties)[found.unserved].sum())
         assert found.distance + penalty <= start.distance + int(np.asarray(data.penalties)[start.unserved].sum())
-        assert _kept_whole(data, found)
+        assert _kept_whole(data, found.routes)
+
+
+def _objective(data: alns.Instance, s: alns._Search) -> int:
+    assert data.penalties is not None
+    return s.distance(s.best) + int(np.asarray(data.penalties)[s.banked(s.best)].sum())
+
+
+def test_every_route_alone_keeps_its_requests_and_shortens_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alns, "WORKERS", 2)
+    shortened = 0
+    for seed in range(4):
+        data = _day(seed)
+        s = alns._Search(data, seed)
+        alns._repair(s.cur, s.inst, s.banked(s.cur), 2, 0, data.fleet, s.ranked)  # the first plan, as `plan` does
+        s.reset_to(s.cur, s.ranked)
+        before = _objective(data, s)
+        owner = s.best[6][data.requests[:, 0]].copy()
+        t0 = -alns.START_WORSE * s.distance(s.best) / np.log(0.5)
+        ran, late = alns._apart(
+            s, alns._Stretch(s, seed, 0, 60.0, t0, count=300), np.random.default_rng(seed), data.fleet
+        )
+        after = _objective(data, s)
+        moved = s.best[6][data.requests[:, 0]]
+        assert ran > 0 and not late
+        # A request stays on its route or, if it was left out, joins one: the routes are searched apart.
+        assert ((moved == owner) | (owner < 0)).all()
+        assert after <= before
+        assert _kept_whole(data, _routes(s.best))
+        shortened += after < before
+    assert shortened >= 2  # regret insertion's first plan leaves routes to shorten
 
 
 def test_a_failure_in_a_thread_reaches_the_caller() -> None:
