@@ -106,7 +106,7 @@ EPOCHS = 8
 """Stretches of the general search's budget; the searches side by side meet after each."""
 
 DECOMPOSE_FLEET = 12
-"""Fleets from this size are searched in parts side by side (:func:`_in_parts`), smaller ones as whole plans side
+"""Fleets from this size are searched in parts side by side (:func:`_apart`), smaller ones as whole plans side
 by side that meet after each stretch (:func:`_together`)."""
 
 ROUTE_SHARE = 0.15
