@@ -1277,6 +1277,9 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
     allowed = data.allowed if data.allowed is not None else np.full(len(route_of), -1)
     side = np.where(allowed >= 0, group[np.maximum(allowed, 0)], side)
     turns = max(1.0, n_parts / WORKERS)  # parts per thread
+    # By the clock, a part has its share of the stretch; with a count, any part may run to the stretch's end (the
+    # parts' sizes differ, and a share of the time would cut a large one before its count).
+    until = None if stretch.count is None else time.perf_counter() + stretch.seconds
     alone = n_parts == data.fleet
     parts, jobs = [], []
     for w in range(n_parts):
@@ -1303,7 +1306,7 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
         jobs.append(
             replace(
                 stretch, search=part, seed=stretch.seed + w, seconds=stretch.seconds / turns, count=count,
-                scale=size if alone else 1.0,
+                scale=size if alone else 1.0, until=until,
             )
         )  # fmt: skip
     runs = _in_threads(jobs)
@@ -1330,6 +1333,8 @@ class _Stretch:
     t0: float
     count: int | None = None
     scale: float = 1.0
+    until: float | None = None
+    """A time on the clock (``time.perf_counter``) to stop at, in place of `seconds` from the start."""
 
     def __call__(self) -> tuple[int, bool]:
         first = int(self.search.state[2])
@@ -1337,7 +1342,7 @@ class _Stretch:
         t0 = self.t0 * self.scale
         self.search.run(
             self.search.data.fleet,
-            self.seconds,
+            self.seconds if self.until is None else self.until - time.perf_counter(),
             stop_when_complete=False,
             t0=t0 * END_TEMPERATURE ** (self.epoch / EPOCHS),
             t1=t0 * END_TEMPERATURE ** ((self.epoch + 1) / EPOCHS),

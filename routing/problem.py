@@ -425,7 +425,8 @@ class Problem:
 
         The test schedules the task alone for each postman: leave the depot at the start of the shift, drive,
         wait for the window, serve, drive on, and come back before the end of the shift and within the maximum
-        working time. The reason given is that of the postman who comes closest, with the numbers.
+        working time (counted from a departure just in time for the pickup). The reason given is that of the
+        postman who comes closest, with the numbers.
         """
         caps = [m.capacity for m in self.postmen]
         if task.load > max(caps):
@@ -457,7 +458,11 @@ class Problem:
                 if best_delivery is None or arrive_d < best_delivery[0]:
                     best_delivery = (arrive_d, m.id)
                 continue
-            limit = m.shift_end if m.max_work is None else min(m.shift_end, m.shift_start + m.max_work)
+            # The maximum working time counts from the departure: leaving just in time for the pickup.
+            leave = max(
+                m.shift_start, start_p - int(self.times[self.depot_index(m.start_depot), self.index(task.pickup)])
+            )
+            limit = m.shift_end if m.max_work is None else min(m.shift_end, leave + m.max_work)
             if back > limit:
                 if best_return is None or back - limit < best_return[0]:
                     best_return = (back - limit, f"{m.id!r} back at {hhmm(back)}, day ends {hhmm(limit)}")

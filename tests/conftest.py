@@ -7,6 +7,14 @@ import pytest
 from geo import addressmap, network
 from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
+from routing import alns
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_search() -> None:
+    """The dispatch search compiled (or loaded from numba's cache) before any test, as the service does at start:
+    on a fresh clone the first compilation takes about a minute, which would fall inside some test's time limit."""
+    alns.warm_up()
 
 
 @pytest.fixture(scope="session")

@@ -139,7 +139,6 @@ def test_maximum_working_time(hours, insertable):
 
 def test_maximum_working_time_counts_from_a_late_departure():
     # Starting at 07:30 the day would last 5 hours; leaving late it lasts half an hour.
-    # (The problem's own check of a task alone leaves at 07:30, so this one cannot be mandatory.)
     a = Task("a", "result_return", "H1", "H2", pickup_windows=((clock("12:00"), clock("12:10")),), priority=5)
     b = Task("b", "result_return", "H2", "D1")
     problem, plan = solved_without([a], b, [Postman("P1", "D1", capacity=10, max_work=3600)])
