@@ -1208,8 +1208,11 @@ def plan(
             ran = _apart(s, replace(stretch, count=_part_of(count, 1 - ROUTE_SHARE)), rng, WORKERS)
         # Then every route alone (with a few requests left out): the whole plan's iterations move a route's
         # stops only a few at a time, and a postman's day of 70 stops stays far from its best order.
-        polish = replace(stretch, search=s, seed=stretch.seed + 500, seconds=epoch_end - time.perf_counter())
-        polished = _apart(s, replace(polish, count=_part_of(count, ROUTE_SHARE)), rng, data.fleet)
+        polish = replace(
+            stretch, search=s, seed=stretch.seed + 500, seconds=epoch_end - time.perf_counter(),
+            count=_part_of(count, ROUTE_SHARE),
+        )  # fmt: skip
+        polished = _apart(s, polish, rng, data.fleet)
         done += ran[0] + polished[0]
         by_clock |= ran[1] or polished[1]
         for other in searches:
