@@ -1215,7 +1215,7 @@ def plan(
         polished = _apart(s, polish, rng, data.fleet)
         done += ran[0] + polished[0]
         by_clock |= ran[1] or polished[1]
-        for other in searches:
+        for other in searches:  # the leader's plan, after its routes alone, for every search
             if other is not s:
                 other.reset_to(s.best, other.ranked)
     best = s.best
@@ -1243,15 +1243,11 @@ def _part_of(count: int | None, share: float) -> int | None:
 
 
 def _together(searches: list[_Search], stretch: _Stretch) -> tuple[int, bool]:
-    """One stretch of whole plans searched side by side, each from its own seed; after it, the searches behind
-    take the best plan found (a synchronous cooperative ALNS: with an iteration budget the exchanges fall at
-    counts, so the plan does not depend on the threads' speed). Returns the iterations run and whether the clock
-    ended the stretch before its count."""
+    """One stretch of whole plans searched side by side, each from its own seed (a synchronous cooperative ALNS:
+    :func:`plan` gives the others the leader's plan after each stretch; with an iteration budget the exchanges
+    fall at counts, so the plan does not depend on the threads' speed). Returns the iterations run and whether
+    the clock ended the stretch before its count."""
     runs = _in_threads([replace(stretch, search=x, seed=stretch.seed + w) for w, x in enumerate(searches)])
-    leader = min(searches, key=lambda x: int(x.state[1]))
-    for other in searches:
-        if other.state[1] > leader.state[1]:
-            other.reset_to(leader.best, other.ranked)
     return sum(n for n, _ in runs), any(late for _, late in runs)
 
 
