@@ -35,12 +35,15 @@ def test_mid_size_instance_is_feasible_with_a_valid_bound():
     cost, weights, fixed = clustered(7, 300, 80, 12)
     capacity = float(np.ceil(weights.sum() / 15))
     model = CapacitatedPMedian.from_matrix(cost, weights, p=4, capacity=capacity, fixed_open=fixed)
-    model.solve(time_limit_s=8)
+    # The bound closes in steps (Lagrangian ascent, then the restricted MIP), after 4-8 s on a quiet 2-core
+    # machine; 20 s leaves room for a loaded CI runner, where 8 s once ended at a gap of 0.107.
+    model.solve(time_limit_s=20)
     check_feasible(model, cost, weights, capacity)
     assert model.new_sites.size == 4 and set(fixed) <= set(model.sites.tolist())
     assert np.isfinite(model.bound) and 0 < model.bound <= model.objective
+    assert model.gap == pytest.approx((model.objective - model.bound) / model.objective)
     assert model.gap < 0.1
-    assert model.solve_time_s < 12
+    assert model.solve_time_s < 22
 
 
 def test_restricted_solve_brackets_the_exact_optimum(monkeypatch: pytest.MonkeyPatch):
