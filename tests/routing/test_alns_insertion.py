@@ -63,8 +63,11 @@ def _feasible(sol: tuple, k: int, capacity: int) -> bool:
 
 
 def _brute_force(sol: tuple, inst: tuple, k: int, r: int) -> int:
-    """The cheapest feasible insertion of request r into route k over every pair of positions."""
+    """The cheapest feasible insertion of request r into route k over every pair of positions (none where the
+    request belongs to another vehicle: a break, or a load on board)."""
     best = int(alns._INF)
+    if inst[7][r] not in (-1, k):
+        return best
     trial = alns._empty(inst)
     m = int(sol[1][k])
     pair = inst[5][r, 1] >= 0
