@@ -13,10 +13,11 @@ plus the bank penalty.
 
 The general search (a postman's day) starts from routes filled one after another (Solomon's sequential
 insertion), so that each postman keeps to one part of the city. It uses both cores: small fleets as whole plans
-searched side by side from their own seeds (one from regret insertion's first plan), the one behind taking the leader's best plan after each stretch of the budget; large fleets in
-parts, the routes dealt at random into one part per core for each stretch and joined after it. The end of each
-stretch searches every route alone (with a few requests left out), the routes shared among the cores. The
-compiled iterations release the GIL, so plain threads run them.
+searched side by side from their own seeds (one from regret insertion's first plan), the one behind taking the
+leader's best plan after each stretch of the budget; large fleets in parts, the routes dealt at random into one
+part per core for each stretch and joined after it. The end of each stretch searches every route alone (with a
+few requests left out), the routes shared among the cores. The compiled iterations release the GIL, so plain
+threads run them.
 
 Why by hand: no maintained library does this for paired pickups and deliveries. OR-Tools' local search moves
 one pair at a time and stalls on the hard PDPTW instances (see :mod:`routing.instances`), PyVRP has no paired
@@ -65,8 +66,11 @@ BANK_SAMPLE = 10
 
 CONSTRUCT_BATCH = 100
 
-FILL_LAMBDA = 1.0
-"""Weight of a request's cost alone in the routes filled one after another (0: cheapest insertion)."""
+FILL_LAMBDA = 0.5
+"""Weight of a request's cost alone in the routes filled one after another (0: cheapest insertion).
+
+On the 1,000-task day seed 2 (57 s, search seeds 0-3, tasks served): 0.5 gave 972-992 (mean 980.5), 1.0
+959-967 (964.5); 0, 0.25 and 2.0 on seeds 0 and 1: 968 and 967, 978 and 969, 947 and 961."""
 """Requests inserted by one regret repair when the general search builds its first plan."""
 
 CHUNK_S = 0.05
@@ -577,7 +581,7 @@ def _remove(sol, inst, chosen, count):
     where the postman is, so with the stop before it gone he waits for it at an earlier place and drives on
     after it (seen on a test day: the next stop's window had closed). Without its break, a route only gets
     earlier; the repair puts the break back where it fits."""
-    seq, rlen, where = sol[0], sol[1], sol[6]
+    rlen, where = sol[1], sol[6]
     requests = inst[5]
     touched = np.zeros(len(rlen), dtype=np.bool_)
     for x in range(count):
@@ -616,7 +620,7 @@ def _compact(sol, inst, k):
 @njit(cache=True)
 def _feasible(sol, k):
     """Whether every stop of route k starts inside a window and early enough for the rest of the route."""
-    for pos in range(sol[1][k] + 2):
+    for pos in range(sol[1][k] + 2):  # noqa: SIM110 (numba compiles no generator inside all())
         if sol[3][k, pos] >= _INF or sol[3][k, pos] > sol[4][k, pos]:
             return False
     return True
@@ -1329,12 +1333,13 @@ def _construct(s: _Search, *, in_turn: bool) -> None:
     then what is left by regret insertion (mandatory tasks first), else regret insertion alone (all routes at
     once).
 
-    Measured at 57 s (28 s, 43 s) on generated Hanoi days, seeds of the search in brackets: the 1,000-task day
-    seed 2 served 966 and 968 tasks from routes filled in turn (0, 1) against 931-954 from regret insertion
-    (0-3), although that start had the better objective (it serves the high-priority tasks first, wherever they
-    are: the search puts them in anyway, but does not undo routes that cross the city); the 600-task day seed 1
-    573 and 581 against 550 (the benchmark's run); the 300-task day seed 2 all 300 tasks in 4 of 4 runs against 2
-    of 4. On the 150-task day seed 1, where both serve all, regret insertion's plan cost 5% less: small fleets
+    Measured with the search alone (:func:`plan`) at 57 s (28 s, 43 s, 19 s) on generated Hanoi days, seeds of the
+    search 0-3: the 1,000-task day seed 2 served 972-992 tasks from routes filled in turn against 939-954 from
+    regret insertion, although that start had the better objective (it serves the high-priority tasks first,
+    wherever they are: the search puts them in anyway, but does not undo routes that cross the city); the 600-task
+    day seed 1 570-581 (3 runs) against 550 (the benchmark's run); the 300-task day seed 2 all 300 tasks in 6 of 6
+    runs against 2 of 4, seed 1 289-300 against 289-293. On the 150-task day seed 1, where both serve all, regret
+    insertion's plan cost 5% less than routes filled in turn alone (1 run), so small fleets
     search from both side by side."""
     data = s.data
     if in_turn:

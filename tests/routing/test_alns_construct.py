@@ -16,7 +16,7 @@ def _two_districts(shift_end: int) -> alns.Instance:
     two postmen leave the depot between the districts."""
     rng = np.random.default_rng(3)
     west = rng.integers(0, 6, size=(10, 2))
-    east = rng.integers(0, 6, size=(10, 2)) + [100, 0]
+    east = rng.integers(0, 6, size=(10, 2)) + np.array([100, 0])
     xy = np.vstack([[[50, 0]], west, east])
     times = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2) * 60
     nodes = [[0, 0, 0]] * 4  # starts and ends of both postmen
