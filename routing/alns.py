@@ -65,13 +65,13 @@ BANK_SAMPLE = 10
 """Requests left out by earlier iterations that one repair tries again (besides those it just removed)."""
 
 CONSTRUCT_BATCH = 100
+"""Requests inserted by one regret repair when the general search builds its first plan."""
 
 FILL_LAMBDA = 0.5
 """Weight of a request's cost alone in the routes filled one after another (0: cheapest insertion).
 
 On the 1,000-task day seed 2 (57 s, search seeds 0-3, tasks served): 0.5 gave 972-992 (mean 980.5), 1.0
 959-967 (964.5); 0, 0.25 and 2.0 on seeds 0 and 1: 968 and 967, 978 and 969, 947 and 961."""
-"""Requests inserted by one regret repair when the general search builds its first plan."""
 
 CHUNK_S = 0.05
 """Seconds of one compiled call of the search, at most: the wall clock is read between calls."""
@@ -772,7 +772,9 @@ def _fill_in_turn(sol, inst, bank, pen, lam):
     A route built whole keeps to one part of the city; the regret repair fills all routes at once and, given the
     day in batches by time, sends every postman everywhere (on a 1,000-task day its plan had 20% more route-place
     visits than VROOM's, and the search did not undo it). A request that did not fit a route is not tried there
-    again: inserting stops only makes a route later and fuller."""
+    again: inserting stops only makes a route later and fuller (one left out there for costing its penalty or
+    more may miss a cheaper place that a later stop opens; the regret insertion after this one can still find
+    it)."""
     nb = len(bank)
     active = np.ones(nb, dtype=np.bool_)
     fits = np.zeros(nb, dtype=np.bool_)
@@ -1339,8 +1341,8 @@ def _construct(s: _Search, *, in_turn: bool) -> None:
     wherever they are: the search puts them in anyway, but does not undo routes that cross the city); the 600-task
     day seed 1 570-581 (3 runs) against 550 (the benchmark's run); the 300-task day seed 2 all 300 tasks in 6 of 6
     runs against 2 of 4, seed 1 289-300 against 289-293. On the 150-task day seed 1, where both serve all, regret
-    insertion's plan cost 5% less than routes filled in turn alone (1 run), so small fleets
-    search from both side by side."""
+    insertion's plan cost 5% less than routes filled in turn alone (1 run), so small fleets search from both side
+    by side."""
     data = s.data
     if in_turn:
         _fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, FILL_LAMBDA)
