@@ -22,8 +22,7 @@ def _two_districts(shift_end: int) -> alns.Instance:
     nodes = [[0, 0, 0]] * 4  # starts and ends of both postmen
     windows = [[[0, shift_end]]] * 4
     requests = []
-    for district in (west, east):
-        offset = 1 if district is west else 11
+    for offset in (1, 11):  # the places of the western district, then of the eastern one
         for i in range(10):
             requests.append([len(nodes), len(nodes) + 1])
             nodes += [[offset + i, 900, 1], [offset + (i + 3) % 10, 900, -1]]
