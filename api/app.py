@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n, lean
 from api.basemap import Basemap
+from api.direct import DirectApp
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
 from geo import addressmap, paths
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/postman": "postman", "/signin": "signin"}
 """Pages and their templates in ``api/pages`` (Jinja2, texts from :mod:`api.i18n`)."""
+
+GZIP_MINIMUM_SIZE = 2048
+"""Smallest answer compressed for a client that accepts gzip, bytes."""
 
 BROWSER_TEXTS = ("js", "kind", "procedure", "role")
 """Parts of the catalogue the pages' scripts use."""
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         finally:
             app.state.store.close()
 
-    app = FastAPI(
+    app = DirectApp(
         title="agencynet",
         summary="Post offices as public-service agents in Hanoi: nearest agencies, dispatch of postmen, site planning.",
         version="0.1.0",
@@ -113,7 +117,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     contract.install(app)
     lean.check(app, (contract.known_query_only,))
     app.state.throttle = tracking.Throttle()
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret or secrets.token_urlsafe(32),
@@ -122,8 +126,9 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         same_site="lax",
         https_only=settings.cookie_secure,
     )
-    # Routes are matched in order: the public ones under load first.
+    # Routes are matched in order: the public ones under load first (and run by api.direct ahead of the stack).
     app.include_router(citizens.router)
+    app.direct_routes, app.gzip_minimum_size = citizens.router.routes, GZIP_MINIMUM_SIZE
     app.include_router(dossiers.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)

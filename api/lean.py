@@ -34,10 +34,16 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class LeanRoute(APIRoute):
-    """An API route run by :func:`handler` when its endpoint has the lean shape (see the module)."""
+    """An API route run by :func:`handler` when its endpoint has the lean shape (see the module).
+
+    ``lean`` is that handler (None for another shape), which :mod:`api.direct` also runs on its own.
+    """
+
+    lean: Handler | None = None
 
     def get_route_handler(self) -> Handler:
-        return handler(self) or super().get_route_handler()
+        self.lean = handler(self)
+        return self.lean or super().get_route_handler()
 
 
 def _query_model(route: APIRoute) -> tuple[str, type[BaseModel]] | Literal[False] | None:

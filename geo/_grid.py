@@ -109,37 +109,55 @@ def _nearest(
     y: np.ndarray,
     limit: float,
 ) -> np.ndarray:
-    out = np.full(len(x), -1, dtype=np.int64)
+    out = np.empty(len(x), dtype=np.int64)
     for p in range(len(x)):
-        px, py = x[p], y[p]
-        cx, cy = math.floor((px - x0) / size), math.floor((py - y0) / size)
-        best, edge = math.inf, -1
-        r = 0
-        while True:
-            for iy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
-                # The ring's top and bottom rows whole, its sides only at their two ends.
-                step = 1 if iy == cy - r or iy == cy + r else 2 * r
-                for ix in range(cx - r, cx + r + 1, step):
-                    if ix < 0 or ix >= nx:
-                        continue
-                    c = iy * nx + ix
-                    for k in range(cell_offset[c], cell_offset[c + 1]):
-                        i = cell_segments[k]
-                        d = _segment_distance(xy, i, px, py)
-                        e = vertex_edge[i]
-                        if d < best or (d == best and e < edge):
-                            best, edge = d, e
-            # Every cell outside the rings searched lies at least this far from the point.
-            gap = min(
-                px - (x0 + (cx - r) * size),
-                x0 + (cx + r + 1) * size - px,
-                py - (y0 + (cy - r) * size),
-                y0 + (cy + r + 1) * size - py,
-            )
-            covered = cx - r <= 0 and cy - r <= 0 and cx + r >= nx - 1 and cy + r >= ny - 1
-            if best <= gap or gap > limit or covered:
-                break
-            r += 1
-        if best <= limit:
-            out[p] = edge
+        out[p] = nearest_edge(x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge, x[p], y[p], limit)
     return out
+
+
+@njit(cache=True)
+def nearest_edge(
+    x0: float,
+    y0: float,
+    size: float,
+    nx: int,
+    ny: int,
+    cell_offset: np.ndarray,
+    cell_segments: np.ndarray,
+    xy: np.ndarray,
+    vertex_edge: np.ndarray,
+    px: float,
+    py: float,
+    limit: float,
+) -> int:
+    """The nearest edge of the point ``(px, py)`` on the grid with lower-left corner ``(x0, y0)``, cells of side
+    ``size`` (``nx`` by ``ny``), as :class:`SegmentGrid` holds it; -1 when none lies within ``limit`` (m)."""
+    cx, cy = math.floor((px - x0) / size), math.floor((py - y0) / size)
+    best, edge = math.inf, -1
+    r = 0
+    while True:
+        for iy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
+            # The ring's top and bottom rows whole, its sides only at their two ends.
+            step = 1 if iy == cy - r or iy == cy + r else 2 * r
+            for ix in range(cx - r, cx + r + 1, step):
+                if ix < 0 or ix >= nx:
+                    continue
+                c = iy * nx + ix
+                for k in range(cell_offset[c], cell_offset[c + 1]):
+                    i = cell_segments[k]
+                    d = _segment_distance(xy, i, px, py)
+                    e = vertex_edge[i]
+                    if d < best or (d == best and e < edge):
+                        best, edge = d, e
+        # Every cell outside the rings searched lies at least this far from the point.
+        gap = min(
+            px - (x0 + (cx - r) * size),
+            x0 + (cx + r + 1) * size - px,
+            py - (y0 + (cy - r) * size),
+            y0 + (cy + r + 1) * size - py,
+        )
+        covered = cx - r <= 0 and cy - r <= 0 and cx + r >= nx - 1 and cy + r >= ny - 1
+        if best <= gap or gap > limit or covered:
+            break
+        r += 1
+    return edge if best <= limit else -1

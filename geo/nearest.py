@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numba import njit
 
 from geo import _routes, matrix, snap
 from geo.addressmap import AddressMap
@@ -66,43 +67,13 @@ class NearestAgency:
         }
 
 
-@dataclass(frozen=True)
-class _Start:
-    """How a snapped point joins the road graph: arcs from it to nodes and direct runs to targets on its edge."""
-
-    edge: int
-    fraction: float
-    nodes: np.ndarray
-    arc_time_s: np.ndarray
-    direct_s: dict[int, float]
-
-    @classmethod
-    def of(cls, network: RoadNetwork, table: matrix.TargetTable, point: Snapped) -> _Start:
-        _, nodes, times, _ = matrix._arcs_from(network, point)
-        e = int(point.edge[0])
-        direct: dict[int, float] = {}
-        on_edge = np.flatnonzero(table.targets.edge == e)
-        if len(on_edge):
-            _, d, t, _ = matrix._same_road(network, point, table.targets.subset(on_edge))
-            direct = {int(on_edge[i]): float(x) for i, x in zip(d, t, strict=True)}
-        return cls(e, float(point.fraction[0]), nodes, times, direct)
-
-    def times(self, table: matrix.TargetTable) -> np.ndarray:
-        """Travel time to each target of the table, s."""
-        best = (self.arc_time_s[:, None] + table.time_s[:, self.nodes].T).min(axis=0)
-        for target, time in self.direct_s.items():
-            best[target] = min(best[target], time)
-        return best
-
-
-def _routes_to(network: RoadNetwork, table: matrix.TargetTable, start: _Start, targets: list[int]) -> list[Route]:
-    """The fastest routes from a start to targets of the table (see :func:`route_to_target`), in one compiled
-    call (:func:`geo._routes.routes`)."""
+def _routes_to(
+    network: RoadNetwork, table: matrix.TargetTable, point: Snapped, among: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, list[Route]]:
+    """The ``k`` targets of ``among`` (a mask over the table's targets) reached soonest from a snapped point,
+    fastest first, their times (s) and routes, in one compiled call (:func:`_fastest`)."""
     lines = network.edge_lines
-    direct = np.full(len(table.targets), np.inf)
-    for target, seconds in start.direct_s.items():
-        direct[target] = seconds
-    coords, offset, length, time = _routes.routes(
+    targets, times, coords, offset, length = _fastest(
         lines.offset,
         lines.along,
         lines.lonlat,
@@ -110,22 +81,96 @@ def _routes_to(network: RoadNetwork, table: matrix.TargetTable, start: _Start, t
         network.edge_v,
         network.edge_rev,
         network.edge_length,
+        network.edge_time,
         table.time_s,
         table.next_edge,
         table.targets.edge,
         table.targets.fraction,
-        start.edge,
-        start.fraction,
-        start.nodes,
-        start.arc_time_s,
-        direct,
-        np.asarray(targets, dtype=np.int64),
+        int(point.edge[0]),
+        float(point.fraction[0]),
+        among,
+        k,
     )
     ends = offset.tolist()
-    return [
+    routes = [
         Route(coords[a:b], distance, total)
-        for a, b, distance, total in zip(ends[:-1], ends[1:], length.tolist(), time.tolist(), strict=True)
+        for a, b, distance, total in zip(ends[:-1], ends[1:], length.tolist(), times.tolist(), strict=True)
     ]
+    return targets, times, routes
+
+
+@njit(cache=True)
+def _fastest(
+    offset: np.ndarray,
+    along: np.ndarray,
+    lonlat: np.ndarray,
+    edge_u: np.ndarray,
+    edge_v: np.ndarray,
+    edge_rev: np.ndarray,
+    edge_length: np.ndarray,
+    edge_time: np.ndarray,
+    time_s: np.ndarray,
+    next_edge: np.ndarray,
+    target_edge: np.ndarray,
+    target_fraction: np.ndarray,
+    edge: int,
+    fraction: float,
+    among: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k`` targets of ``among`` reached soonest from the point at ``fraction`` of ``edge``, stable on ties.
+
+    The point leaves its edge forwards (to ``v``) or, on a two-way road or at ``u`` itself, backwards (to ``u``),
+    as :func:`geo.matrix.times_to_targets` has it, or runs along its edge to a target ahead on it; each target's
+    time is read at those ends in the table. Done with numpy, these steps were a dozen small-array calls for a
+    few microseconds of work each (bench/api.py).
+
+    Returns
+    -------
+    targets, times_s, coords, offset, length_m
+        The targets and their times; their routes as :func:`geo._routes.routes` gives them.
+    """
+    rev = edge_rev[edge]
+    back = rev >= 0 or fraction * edge_length[edge] <= matrix.AT_NODE_M
+    nodes = np.array([edge_v[edge], edge_u[edge]])[: 2 if back else 1]
+    arc = np.array([(1 - fraction) * edge_time[edge], fraction * edge_time[rev] if rev >= 0 else 0.0])[: len(nodes)]
+    n = len(target_edge)
+    direct = np.full(n, np.inf)
+    best = np.full(n, np.inf)
+    for t in range(n):
+        if not among[t]:
+            continue
+        for j in range(len(nodes)):
+            best[t] = min(best[t], arc[j] + time_s[t, nodes[j]])
+        if target_edge[t] == edge:
+            tf = target_fraction[t]
+            if tf >= fraction:
+                direct[t] = (tf - fraction) * edge_time[edge]
+            elif rev >= 0:
+                direct[t] = (fraction - tf) * edge_time[rev]
+            best[t] = min(best[t], direct[t])
+    candidates = np.flatnonzero(among)
+    order = candidates[np.argsort(best[candidates], kind="mergesort")][: max(1, k)]
+    coords, starts, lengths, totals = _routes.routes(
+        offset,
+        along,
+        lonlat,
+        edge_u,
+        edge_v,
+        edge_rev,
+        edge_length,
+        time_s,
+        next_edge,
+        target_edge,
+        target_fraction,
+        edge,
+        fraction,
+        nodes,
+        arc,
+        direct,
+        order,
+    )
+    return order, totals, coords, starts, lengths
 
 
 def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snapped, target: int) -> Route:
@@ -147,7 +192,9 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
     Route
         Geometry, length and time of the route, partial edges at both ends included.
     """
-    return _routes_to(network, table, _Start.of(network, table, point), [target])[0]
+    among = np.zeros(len(table.targets), dtype=np.bool_)
+    among[target] = True
+    return _routes_to(network, table, point, among, 1)[2][0]
 
 
 def nearest_agencies(
@@ -208,14 +255,10 @@ def nearest_from(
         Sorted by travel time, each with its route.
     """
     table = amap.agency_table
-    start = _Start.of(amap.network, table, point)
-    times = start.times(table)
-    candidates = np.arange(len(times)) if among is None else np.flatnonzero(among)
-    order = candidates[np.argsort(times[candidates], kind="stable")][: max(1, k)]
+    mask = np.ones(len(table.targets), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
+    targets, times, routes = _routes_to(amap.network, table, point, mask, k)
     ids, names, kinds = amap.agency_labels
-    targets = order.tolist()
-    routes = _routes_to(amap.network, table, start, targets)
     return [
-        NearestAgency(ids[t], names[t], kinds[t], float(times[t]), route.distance_m, route)
-        for t, route in zip(targets, routes, strict=True)
+        NearestAgency(ids[t], names[t], kinds[t], float(time), route.distance_m, route)
+        for t, time, route in zip(targets.tolist(), times.tolist(), routes, strict=True)
     ]

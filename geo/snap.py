@@ -7,12 +7,14 @@ the smaller index, so two points on one road always share an edge.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from numba import njit
 
+from geo import _grid
 from geo._errors import InputError, OutOfAreaError
 from geo.network import RoadNetwork
 
@@ -88,7 +90,23 @@ def to_edges(
     """
     lons, lats = check_coordinates(lons, lats)
     x, y = network.from_wgs84.transform(lons, lats)
-    edge = network.grid.nearest(x, y, max_distance_m)
+    grid, lines = network.grid, network.edge_lines
+    edge, fraction, distance, lon, lat = _snap(
+        *grid.origin,
+        _grid.CELL_M,
+        *grid.shape,
+        grid.cell_offset,
+        grid.cell_segments,
+        grid.vertex_edge,
+        lines.offset,
+        lines.along,
+        lines.xy,
+        lines.lonlat,
+        network.edge_rev,
+        np.asarray(x, dtype=float),
+        np.asarray(y, dtype=float),
+        math.inf if max_distance_m is None else float(max_distance_m),
+    )
     if (edge < 0).any():
         missing = int(np.flatnonzero(edge < 0)[0])
         point = shapely.points(x[missing], y[missing])
@@ -97,39 +115,47 @@ def to_edges(
             f"point {missing} (lat={lats[missing]:.6f}, lon={lons[missing]:.6f}) is outside the map: "
             f"{gap:,.0f} m from the nearest {network.profile} road (limit {max_distance_m:,.0f} m)"
         )
-    lines = network.edge_lines
-    fraction, distance, lon, lat = _locate(lines.offset, lines.along, lines.xy, lines.lonlat, edge, x, y)
-
-    rev = network.edge_rev[edge]
-    swap = (rev >= 0) & (rev < edge)
-    edge = np.where(swap, rev, edge)
-    fraction = np.where(swap, 1.0 - fraction, fraction)
     return Snapped(edge, fraction, distance, lon, lat)
 
 
 @njit(cache=True)
-def _locate(
+def _snap(
+    x0: float,
+    y0: float,
+    size: float,
+    nx: int,
+    ny: int,
+    cell_offset: np.ndarray,
+    cell_segments: np.ndarray,
+    vertex_edge: np.ndarray,
     offset: np.ndarray,
     along: np.ndarray,
     xy: np.ndarray,
     lonlat: np.ndarray,
-    edges: np.ndarray,
+    edge_rev: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each point's projection onto its edge: fraction along it, distance to it (m), longitude and latitude.
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each point's edge (-1 beyond ``limit``, m, from every road; the pair's lower index on a two-way road),
+    fraction along it, distance to it (m), and position's longitude and latitude.
 
-    What :func:`shapely.line_locate_point`, :func:`shapely.line_interpolate_point`, :func:`shapely.distance` and
-    a transform back to longitude/latitude did, in one compiled call (their dozen calls per point were a third
+    The nearest edge is searched on the segment grid (:func:`geo._grid.nearest_edge`). The projection onto it
+    is what :func:`shapely.line_locate_point`, :func:`shapely.line_interpolate_point`, :func:`shapely.distance`
+    and a transform back to longitude/latitude did, in compiled code (their dozen calls per point were a third
     of a nearest-agency answer, bench/api.py): the closest point of each segment, the first closest segment
     kept, as GEOS does. The position's longitude and latitude are interpolated between the segment's two
     vertices (exact transforms of the projected ones) rather than projected back: the projection's curvature
     between two vertices moves it by a few millimetres at most (2.5 mm over 20,000 random points of Hanoi).
     """
-    n = len(edges)
-    fraction, distance, lon, lat = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    n = len(x)
+    edges = np.full(n, -1, dtype=np.int64)
+    fraction, distance, lon, lat = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for p in range(n):
-        a, b = offset[edges[p]], offset[edges[p] + 1]
+        e = _grid.nearest_edge(x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge, x[p], y[p], limit)
+        if e < 0:
+            continue
+        a, b = offset[e], offset[e + 1]
         best, at, share = np.inf, a, 0.0
         for i in range(a, b - 1):
             dx, dy = xy[i + 1, 0] - xy[i, 0], xy[i + 1, 1] - xy[i, 1]
@@ -139,13 +165,13 @@ def _locate(
             if gap < best:
                 best, at, share = gap, i, t
         total = along[b - 1]
-        fraction[p] = (
-            min(max((along[at] + share * (along[at + 1] - along[at])) / total, 0.0), 1.0) if total > 0 else 0.0
-        )
+        f = min(max((along[at] + share * (along[at + 1] - along[at])) / total, 0.0), 1.0) if total > 0 else 0.0
+        rev = edge_rev[e]
+        edges[p], fraction[p] = (rev, 1.0 - f) if 0 <= rev < e else (e, f)
         distance[p] = best
         lon[p] = lonlat[at, 0] + share * (lonlat[at + 1, 0] - lonlat[at, 0])
         lat[p] = lonlat[at, 1] + share * (lonlat[at + 1, 1] - lonlat[at, 1])
-    return fraction, distance, lon, lat
+    return edges, fraction, distance, lon, lat
 
 
 def road_distances(network: RoadNetwork, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:

@@ -1,0 +1,86 @@
+"""The public GETs under load answered ahead of FastAPI's own stack.
+
+Under uvicorn a request to ``/config`` cost about 310 µs of CPU through FastAPI (bench/api.py), of which uvicorn
+itself spends about 75 µs (a bare ASGI app sending the same bytes): the rest went to FastAPI's and Starlette's
+layers (telemetry, the body limit, the error middleware, sessions, compression, each wrapping ``send``), to the
+router trying its routes' patterns in turn, and to FastAPI's per-request exit stacks. For the operations every
+citizen's page calls that was most of their cost, and it capped what one core serves.
+
+:class:`DirectApp` runs a GET whose route is one of its lean routes (:class:`api.lean.LeanRoute`, of a router
+the application includes first and without prefix) itself: the route found as the router would find it (the
+first full match, in order), its lean handler awaited, an exception answered by the application's own handler
+for it, and the answer compressed as :class:`~starlette.middleware.gzip.GZipMiddleware` would. The session
+middleware has nothing to add: it writes a cookie only when a handler changed the session, and no lean handler
+reads it (one that did would fail here, having no session in its scope). Every other request goes the whole
+way; both ways answer the same (tests/api/test_direct.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.lean import LeanRoute
+
+
+class DirectApp(FastAPI):
+    """A FastAPI application answering the GETs of its ``direct_routes`` ahead of its stack (see the module).
+
+    Attributes
+    ----------
+    direct_routes
+        Routes of a router the application includes first and without prefix; none by default.
+    gzip_minimum_size
+        Smallest answer compressed for a client accepting gzip, bytes (that of the application's GZip
+        middleware).
+    """
+
+    direct_routes: Sequence[BaseRoute] = ()
+    gzip_minimum_size: int = 500
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = self._direct(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if answer is None:
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        if any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]):
+            answer = GZipMiddleware(answer, self.gzip_minimum_size)
+        await answer(scope, receive, send)
+
+    def _direct(self, scope: Scope) -> ASGIApp | None:
+        """The answer of the route the router would run, when it is a lean route; None otherwise."""
+        for route in self.direct_routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                if not isinstance(route, LeanRoute) or route.lean is None:
+                    return None
+                scope.update(child)
+                return _Answer(route, self.exception_handlers)
+        return None
+
+
+class _Answer:
+    """A lean route's answer as an ASGI app: its handler run, an exception answered by the app's handler."""
+
+    def __init__(self, route: LeanRoute, handlers: dict[Any, Any]) -> None:
+        self.route = route
+        self.handlers = handlers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.route.lean is not None
+        request = Request(scope, receive, send)
+        try:
+            response = await self.route.lean(request)
+        except Exception as exc:
+            handler = next((self.handlers[c] for c in type(exc).__mro__ if c in self.handlers), None)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
