@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, contract, errors, i18n, lean
+from api.answers import NearestAnswers
 from api.basemap import Basemap
 from api.direct import DirectApp
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         # The dispatch search is compiled (or read from numba's cache) now, not inside a dispatcher's time limit.
         await run_in_threadpool(alns.warm_up)
         app.state.amap = loaded
+        app.state.answers = NearestAnswers(loaded)
         app.state.basemap = Basemap(loaded)
         app.state.store = Store(settings.resolved_database_url())
         # The map's objects live as long as the process: frozen, a full collection no longer walks them in the

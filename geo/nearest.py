@@ -7,6 +7,7 @@ read back from the next hops stored by that search.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import shapely
 from numba import njit
 
-from geo import _routes, matrix, snap
+from geo import _grid, _routes, matrix, snap
 from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
 from geo.snap import Snapped
@@ -67,15 +68,78 @@ class NearestAgency:
         }
 
 
-def _routes_to(
-    network: RoadNetwork, table: matrix.TargetTable, point: Snapped, among: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray, list[Route]]:
-    """The ``k`` targets of ``among`` (a mask over the table's targets) reached soonest from a snapped point,
-    fastest first, their times (s) and routes, in one compiled call (:func:`_fastest`)."""
-    lines = network.edge_lines
-    targets, times, coords, offset, length = _fastest(
+@dataclass(frozen=True)
+class Found:
+    """The agencies reached soonest from a point, fastest first, as arrays (:func:`find`).
+
+    Attributes
+    ----------
+    point
+        The point as snapped onto the roads.
+    targets
+        Row of each agency in :attr:`geo.addressmap.AddressMap.agencies`.
+    travel_time_s, distance_m
+        Travel time (s) and length along the roads (m) of each route.
+    coords
+        The routes' vertices (longitude, latitude) one after the other: route ``i`` is
+        ``coords[offset[i]:offset[i + 1]]``, from the point to the agency.
+    offset
+        Where each route starts in ``coords``, and where the last ends.
+    """
+
+    point: Snapped
+    targets: np.ndarray
+    travel_time_s: np.ndarray
+    distance_m: np.ndarray
+    coords: np.ndarray
+    offset: np.ndarray
+
+    def agencies(self, amap: AddressMap) -> list[NearestAgency]:
+        """The agencies found, each with its route."""
+        ids, names, kinds = amap.agency_labels
+        ends = self.offset.tolist()
+        return [
+            NearestAgency(ids[t], names[t], kinds[t], time, length, Route(self.coords[a:b], length, time))
+            for t, time, length, a, b in zip(
+                self.targets.tolist(),
+                self.travel_time_s.tolist(),
+                self.distance_m.tolist(),
+                ends[:-1],
+                ends[1:],
+                strict=True,
+            )
+        ]
+
+
+def find(
+    amap: AddressMap,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 3,
+    among: np.ndarray | None = None,
+    max_distance_m: float | None = snap.DEFAULT_MAX_DISTANCE_M,
+) -> Found:
+    """The ``k`` agencies reached soonest from a point, fastest first, in one compiled call after the point's
+    projection (see :func:`nearest_agencies`, which lists them; ``lon`` and ``lat`` are checked by the caller).
+
+    The point is snapped as :func:`geo.snap.to_edges` does, the agency table read at the two ends of its edge
+    (never searched again) and each route read back from the table's next hops.
+    """
+    network, table = amap.network, amap.agency_table
+    grid, lines = network.grid, network.edge_lines
+    x, y = network.from_wgs84.transform(lon, lat)
+    mask = np.ones(len(table.targets), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
+    edge, fraction, distance, at_lon, at_lat, targets, times, coords, offset, length = _find(
+        *grid.origin,
+        _grid.CELL_M,
+        *grid.shape,
+        grid.cell_offset,
+        grid.cell_segments,
+        grid.vertex_edge,
         lines.offset,
         lines.along,
+        lines.xy,
         lines.lonlat,
         network.edge_u,
         network.edge_v,
@@ -86,17 +150,88 @@ def _routes_to(
         table.next_edge,
         table.targets.edge,
         table.targets.fraction,
-        int(point.edge[0]),
-        float(point.fraction[0]),
+        float(x),
+        float(y),
+        math.inf if max_distance_m is None else float(max_distance_m),
+        mask,
+        k,
+    )
+    if edge[0] < 0:
+        amap.snap(np.array([lon]), np.array([lat]), max_distance_m=max_distance_m)  # raises, saying how far
+    return Found(Snapped(edge, fraction, distance, at_lon, at_lat), targets, times, length, coords, offset)
+
+
+@njit(cache=True)
+def _find(
+    x0: float,
+    y0: float,
+    size: float,
+    nx: int,
+    ny: int,
+    cell_offset: np.ndarray,
+    cell_segments: np.ndarray,
+    vertex_edge: np.ndarray,
+    offset: np.ndarray,
+    along: np.ndarray,
+    xy: np.ndarray,
+    lonlat: np.ndarray,
+    edge_u: np.ndarray,
+    edge_v: np.ndarray,
+    edge_rev: np.ndarray,
+    edge_length: np.ndarray,
+    edge_time: np.ndarray,
+    time_s: np.ndarray,
+    next_edge: np.ndarray,
+    target_edge: np.ndarray,
+    target_fraction: np.ndarray,
+    x: float,
+    y: float,
+    limit: float,
+    among: np.ndarray,
+    k: int,
+) -> tuple:
+    """:func:`geo.snap._snap` of the point ``(x, y)``, then :func:`_fastest` from it (nothing beyond ``limit``)."""
+    point = snap._snap(
+        x0,
+        y0,
+        size,
+        nx,
+        ny,
+        cell_offset,
+        cell_segments,
+        vertex_edge,
+        offset,
+        along,
+        xy,
+        lonlat,
+        edge_rev,
+        np.array([x]),
+        np.array([y]),
+        limit,
+    )
+    edge, fraction = point[0][0], point[1][0]
+    if edge < 0:
+        none = np.zeros(0, dtype=np.int64)
+        return (*point, none, np.zeros(0), np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(0))
+    found = _fastest(
+        offset,
+        along,
+        lonlat,
+        edge_u,
+        edge_v,
+        edge_rev,
+        edge_length,
+        edge_time,
+        time_s,
+        next_edge,
+        target_edge,
+        target_fraction,
+        edge,
+        fraction,
         among,
         k,
     )
-    ends = offset.tolist()
-    routes = [
-        Route(coords[a:b], distance, total)
-        for a, b, distance, total in zip(ends[:-1], ends[1:], length.tolist(), times.tolist(), strict=True)
-    ]
-    return targets, times, routes
+    return (*point, *found)
 
 
 @njit(cache=True)
@@ -194,7 +329,26 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
     """
     among = np.zeros(len(table.targets), dtype=np.bool_)
     among[target] = True
-    return _routes_to(network, table, point, among, 1)[2][0]
+    lines = network.edge_lines
+    _, times, coords, _, length = _fastest(
+        lines.offset,
+        lines.along,
+        lines.lonlat,
+        network.edge_u,
+        network.edge_v,
+        network.edge_rev,
+        network.edge_length,
+        network.edge_time,
+        table.time_s,
+        table.next_edge,
+        table.targets.edge,
+        table.targets.fraction,
+        int(point.edge[0]),
+        float(point.fraction[0]),
+        among,
+        1,
+    )
+    return Route(coords, float(length[0]), float(times[0]))
 
 
 def nearest_agencies(
@@ -228,37 +382,5 @@ def nearest_agencies(
     list of NearestAgency
         Sorted by travel time, each with its route.
     """
-    point = amap.snap(np.array([lon]), np.array([lat]), max_distance_m=max_distance_m)
-    return nearest_from(amap, point, k=k, among=among)
-
-
-def nearest_from(
-    amap: AddressMap, point: Snapped, *, k: int = 3, among: np.ndarray | None = None
-) -> list[NearestAgency]:
-    """The ``k`` agencies reached soonest from a point already snapped, fastest first.
-
-    The agency table is read at the two ends of the point's edge, never searched again; each route is read back
-    from its next hops.
-
-    Parameters
-    ----------
-    amap
-        The loaded map.
-    point
-        One snapped point (:meth:`geo.addressmap.AddressMap.snap`).
-    k, among
-        As for :func:`nearest_agencies`.
-
-    Returns
-    -------
-    list of NearestAgency
-        Sorted by travel time, each with its route.
-    """
-    table = amap.agency_table
-    mask = np.ones(len(table.targets), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
-    targets, times, routes = _routes_to(amap.network, table, point, mask, k)
-    ids, names, kinds = amap.agency_labels
-    return [
-        NearestAgency(ids[t], names[t], kinds[t], float(time), route.distance_m, route)
-        for t, time, route in zip(targets.tolist(), times.tolist(), routes, strict=True)
-    ]
+    snap.check_coordinates(np.array([lon]), np.array([lat]))
+    return find(amap, lon, lat, k=k, among=among, max_distance_m=max_distance_m).agencies(amap)

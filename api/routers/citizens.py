@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import shapely
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -82,34 +81,13 @@ def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
     return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
 
 
-def _among(amap: AddressMap, filters: schemas.NearestFilters, when: datetime) -> np.ndarray | None:
-    """Which agencies of ``amap.agencies`` may answer the filters at ``when``; None when all may."""
-    if filters.procedure is None and not filters.open_now:
-        return None
-    details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
-    return np.array(
-        [
-            (filters.procedure is None or filters.procedure in d["procedures"])
-            and (not filters.open_now or agency_details.is_open(d["opening_hours"], when))
-            for d in details
-        ],
-        dtype=bool,
-    )
-
-
-def _nearest(amap: AddressMap, lon: float, lat: float, label: str | None, filters: schemas.NearestFilters) -> FastJSON:
+def _nearest(request: Request, lon: float, lat: float, label: str | None, filters: schemas.NearestFilters) -> Response:
+    amap, answers = request.app.state.amap, request.app.state.answers
     when = _local(filters.at)
+    among = answers.among(filters.procedure, filters.open_now, when)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
-    point = amap.snap(np.array([lon]), np.array([lat]), max_distance_m=None)
-    found = nearest.nearest_from(amap, point, k=filters.k, among=_among(amap, filters, when))
-    road = float(point.distance_m[0])
-    return FastJSON(
-        {
-            "origin": {"lon": lon, "lat": lat, "label": label, "road_distance_m": round(road, 1)},
-            "at": when.isoformat(timespec="minutes"),
-            "agencies": [a.to_dict() | _details(amap, a.agency_id, when) for a in found],
-        }
-    )
+    found = nearest.find(amap, lon, lat, k=filters.k, among=among, max_distance_m=None)
+    return Response(answers.answer(found, lon, lat, label, when), media_type="application/json")
 
 
 _NEAREST_DOC = (
@@ -126,11 +104,10 @@ _NEAREST_DOC = (
     summary="Nearest agencies from a point",
     description="The agencies reached soonest by travel time from a point of the map. " + _NEAREST_DOC,
 )
-async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQuery, Query()]) -> FastJSON:
+async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQuery, Query()]) -> Response:
     """The nearest agencies from a point."""
-    amap = request.app.state.amap
-    check_on_map(amap, query.lon, query.lat)
-    return _nearest(amap, query.lon, query.lat, None, query)
+    check_on_map(request.app.state.amap, query.lon, query.lat)
+    return _nearest(request, query.lon, query.lat, None, query)
 
 
 @router.get(
@@ -142,14 +119,14 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
 )
 async def nearest_agencies_from_address(
     request: Request, query: Annotated[schemas.NearestAddressQuery, Query()]
-) -> FastJSON:
+) -> Response:
     """The nearest agencies from a typed address."""
     amap = request.app.state.amap
     try:
         hit = amap.geocode(query.address)
     except InputError:
         raise NotFound("address", code="address_not_found", text=query.address) from None
-    return _nearest(amap, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
+    return _nearest(request, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")

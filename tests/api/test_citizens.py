@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+import numpy as np
 import pytest
 
+from geo import agencies as agency_details
+from geo import nearest
 from geo.addressmap import AddressMap
 
 HOAN_KIEM = (21.0285, 105.8520)
@@ -58,6 +62,28 @@ def test_nearest_by_point(client, hanoi: AddressMap) -> None:
     assert times == sorted(times)
     assert all(a["geometry"]["type"] == "LineString" and a["distance_m"] > 0 for a in agencies)
     assert set(a["agency_id"] for a in agencies) <= set(hanoi.agencies["agency_id"])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_nearest_answer_carries_the_maps_agencies_and_routes(client, hanoi: AddressMap, seed: int) -> None:
+    """The answer (encoded by api.answers) says what geo.nearest finds: agencies, times, lengths, details and
+    routes, the numbers to 0.1 and the coordinates to 1e-7 degree."""
+    rng = np.random.default_rng(seed)
+    west, south, east, north = hanoi.bounds
+    at = datetime(2026, 3, 2, 7, 45)  # a Monday before most agencies open
+    for lon, lat in zip(rng.uniform(west, east, 10), rng.uniform(south, north, 10), strict=True):
+        params = {"lat": lat, "lon": lon, "k": 4, "at": at.isoformat()}
+        answer = client.get("/agencies/nearest", params=params).json()
+        expected = nearest.nearest_agencies(hanoi, lon, lat, k=4, max_distance_m=None)
+        assert [a["agency_id"] for a in answer["agencies"]] == [e.agency_id for e in expected]
+        for got, want in zip(answer["agencies"], expected, strict=True):
+            details = hanoi.agency_details[want.agency_id]
+            assert {key: got[key] for key in details} == details
+            assert got["open_now"] == agency_details.is_open(details["opening_hours"], at)
+            assert (got["name"], got["kind"]) == (want.name, want.kind)
+            assert got["travel_time_s"] == pytest.approx(want.travel_time_s, abs=0.05)
+            assert got["distance_m"] == pytest.approx(want.distance_m, abs=0.05)
+            np.testing.assert_allclose(got["geometry"]["coordinates"], want.route.coords, atol=5.1e-8, rtol=0)
 
 
 def test_nearest_by_address(client) -> None:
