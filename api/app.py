@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     )
     # Routes are matched in order: the public ones under load first (and run by api.direct ahead of the stack).
     app.include_router(citizens.router)
-    app.direct_routes, app.gzip_minimum_size = citizens.router.routes, GZIP_MINIMUM_SIZE
+    app.answer_directly(citizens.router.routes, GZIP_MINIMUM_SIZE)
     app.include_router(dossiers.router)
     app.include_router(planners.router)
     app.include_router(dispatchers.router)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match
@@ -39,10 +40,18 @@ class DirectApp(FastAPI):
     gzip_minimum_size
         Smallest answer compressed for a client accepting gzip, bytes (that of the application's GZip
         middleware).
+
+    Both are set by :meth:`answer_directly`.
     """
 
     direct_routes: Sequence[BaseRoute] = ()
     gzip_minimum_size: int = 500
+    _static: dict[str, BaseRoute] = {}  # noqa: RUF012 (replaced, never changed, by answer_directly)
+
+    def answer_directly(self, routes: Sequence[BaseRoute], gzip_minimum_size: int) -> None:
+        """Answer the GETs of ``routes`` (see the class) ahead of the stack; none when empty."""
+        self.direct_routes, self.gzip_minimum_size = routes, gzip_minimum_size
+        self._static = _static_routes(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = self._direct(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -56,14 +65,28 @@ class DirectApp(FastAPI):
 
     def _direct(self, scope: Scope) -> ASGIApp | None:
         """The answer of the route the router would run, when it is a lean route; None otherwise."""
-        for route in self.direct_routes:
-            match, child = route.matches(scope)
+        route = self._static.get(scope["path"])
+        for candidate in self.direct_routes if route is None else (route,):
+            match, child = candidate.matches(scope)
             if match is Match.FULL:
-                if not isinstance(route, LeanRoute) or route.lean is None:
+                if not isinstance(candidate, LeanRoute) or candidate.lean is None:
                     return None
                 scope.update(child)
-                return _Answer(route, self.exception_handlers)
+                return _Answer(candidate, self.exception_handlers)
         return None
+
+
+def _static_routes(routes: Sequence[BaseRoute]) -> dict[str, BaseRoute]:
+    """The GET routes of ``routes`` without path parameters, by path, where no route before them (in the
+    router's order) could match their path: for these, the router's search in order ends on them."""
+    found: dict[str, BaseRoute] = {}
+    for i, route in enumerate(routes):
+        path = getattr(route, "path", None)
+        if not isinstance(route, APIRoute) or "GET" not in route.methods or "{" in route.path or path in found:
+            continue
+        if not any(r.path_regex.match(path) for r in routes[:i] if isinstance(r, APIRoute)):
+            found[path] = route
+    return found
 
 
 class _Answer:

@@ -35,7 +35,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str]]] = [
 
 def _without_direct(client: Any) -> Any:
     """``client`` with no route answered directly (the way every request went before)."""
-    client.app.direct_routes = ()
+    client.app.answer_directly((), 0)
     return client
 
 
@@ -108,3 +108,20 @@ def test_wrong_tracking_tries_are_counted_once_each(clients) -> None:
     direct, _ = clients
     answers = [direct.get("/track/HS-1", params={"phone_last4": "0000"}).status_code for _ in range(6)]
     assert answers == [404] * 5 + [429]
+
+
+def test_a_static_path_goes_by_the_route_the_router_would_take() -> None:
+    from fastapi import APIRouter
+
+    from api.direct import _static_routes
+
+    router = APIRouter()
+
+    async def handler() -> None: ...
+
+    for path in ("/items/{item}", "/items/new", "/about", "/about"):
+        router.add_api_route(path, handler, methods=["GET"])
+    router.add_api_route("/form", handler, methods=["POST"])
+    static = _static_routes(router.routes)
+    # /items/new is taken by /items/{item} before it; of two /about, the first; a POST route is not a GET's.
+    assert static == {"/about": router.routes[2]}
