@@ -102,6 +102,7 @@ class NearestAnswers:
 
 @njit(cache=True)
 def _put(out: np.ndarray, n: int, piece: np.ndarray) -> int:
+    """Copy ``piece`` to ``out[n:]``; the next free position."""
     out[n : n + len(piece)] = piece
     return n + len(piece)
 
@@ -153,6 +154,10 @@ def _write(
     coords: np.ndarray,
     offset: np.ndarray,
 ) -> np.ndarray:
+    """The JSON list of the agencies ``targets`` (rows of the fragments), as UTF-8 bytes: each agency's
+    fragment, ``open_now`` (per agency), its time and length (per answer row) and its route (``coords`` rows
+    ``offset[i]:offset[i + 1]``)."""
+    # Room enough: 24 bytes per coordinate, 160 per agency besides its fragment.
     size = 2 + len(coords) * 2 * 24
     for t in targets:
         size += fragment_offset[t + 1] - fragment_offset[t] + 160

@@ -137,7 +137,9 @@ class NearestAgency(AgencyDetails):
     kind: str
     travel_time_s: float = Field(description="travel time, s")
     distance_m: float = Field(description="road distance, m")
-    geometry: dict[str, Any] = Field(description="route as a GeoJSON LineString from the point to the agency")
+    geometry: dict[str, Any] = Field(
+        description="route as a GeoJSON LineString from the point to the agency, coordinates to 1e-7 degree (1 cm)"
+    )
 
 
 class Origin(BaseModel):

@@ -54,14 +54,11 @@ class AddressMap:
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float]:
-        """West, south, east and north edges of the road network, degrees."""
-        net = self.network
-        return (
-            float(net.node_lon.min()),
-            float(net.node_lat.min()),
-            float(net.node_lon.max()),
-            float(net.node_lat.max()),
-        )
+        """West, south, east and north edges of the road network, degrees: of its roads' whole lines, which
+        may bend beyond every node (a curve at the map's edge)."""
+        west, south = self.network.edge_lines.lonlat.min(axis=0).tolist()
+        east, north = self.network.edge_lines.lonlat.max(axis=0).tolist()
+        return west, south, east, north
 
     @cached_property
     def agency_labels(self) -> tuple[list[str], list[str], list[str]]:

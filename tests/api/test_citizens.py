@@ -86,6 +86,17 @@ def test_nearest_answer_carries_the_maps_agencies_and_routes(client, hanoi: Addr
             np.testing.assert_allclose(got["geometry"]["coordinates"], want.route.coords, atol=5.1e-8, rtol=0)
 
 
+def test_every_point_of_the_roads_is_on_the_map(client, hanoi: AddressMap) -> None:
+    """The map's bounds are those of its roads' lines, not of their nodes: a road may bend beyond every node
+    (in central Hanoi, a curve 7 m north of the northernmost node was refused as off the map)."""
+    lonlat = hanoi.network.edge_lines.lonlat
+    for row in (lonlat[:, 0].argmin(), lonlat[:, 1].argmin(), lonlat[:, 0].argmax(), lonlat[:, 1].argmax()):
+        lon, lat = lonlat[row].tolist()
+        answer = client.get("/agencies/nearest", params={"lat": lat, "lon": lon, "k": 1})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["origin"]["road_distance_m"] < 0.01
+
+
 def test_nearest_by_address(client) -> None:
     answer = client.get("/agencies/nearest/address", params={"address": "75 dinh tien hoang", "k": 1}).json()
     assert answer["origin"]["label"] == "75 Đinh Tiên Hoàng"
