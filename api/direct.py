@@ -78,14 +78,14 @@ class DirectApp(FastAPI):
 
 def _static_routes(routes: Sequence[BaseRoute]) -> dict[str, BaseRoute]:
     """The GET routes of ``routes`` without path parameters, by path, where no route before them (in the
-    router's order) could match their path: for these, the router's search in order ends on them."""
+    router's order) could match their path: for these, the router's search in order ends on them. A route
+    before them of another kind (a mount) could match anything, so none after it is taken."""
     found: dict[str, BaseRoute] = {}
     for i, route in enumerate(routes):
-        path = getattr(route, "path", None)
-        if not isinstance(route, APIRoute) or "GET" not in route.methods or "{" in route.path or path in found:
+        if not isinstance(route, APIRoute) or "{" in route.path or "GET" not in (route.methods or ()):
             continue
-        if not any(r.path_regex.match(path) for r in routes[:i] if isinstance(r, APIRoute)):
-            found[path] = route
+        if all(isinstance(r, APIRoute) and not r.path_regex.match(route.path) for r in routes[:i]):
+            found[route.path] = route
     return found
 
 
