@@ -50,8 +50,11 @@ TARGET_P99_MS = 20.0
 REACHED = 0.95
 """Share of the asked rate a step must achieve to count as sustained."""
 
-PER_CONNECTION = 100
-"""Largest rate asked of one connection, req/s (so that pacing, not latency, sets the rate)."""
+PER_CONNECTION = 25
+"""Largest rate asked of one connection, req/s: pacing, not latency, sets the rate, and the connections are
+many, as a service's clients are. With 100, a step of 600 req/s had 6 connections, which uvicorn's two workers
+(taking connections from one socket) shared unevenly: /search sustained less on two workers than on one (session
+8: 593 against 687 req/s, the two together using one core)."""
 
 PACING = r"""
 -- Paces the requests of a wrk thread (Lua state is per thread) to a fixed rate; reports the step as JSON.
@@ -197,7 +200,7 @@ def search_queries() -> list[str]:
 
 def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float, server: int) -> dict:
     """One fixed-rate step with wrk; latencies in ms, the server's CPU time per request in ms."""
-    connections = max(2, math.ceil(rate / PER_CONNECTION))
+    connections = max(4, math.ceil(rate / PER_CONNECTION))
     interval_ms = 1000.0 / rate  # one schedule for the thread: its connections take the next free slot
     command = [wrk, "-t1", f"-c{connections}", f"-d{duration_s:g}s", "--timeout", "2s", "-s", str(script), base]
     cpu = cpu_seconds(server)
