@@ -71,18 +71,13 @@ class SegmentGrid:
     def nearest(self, x: np.ndarray, y: np.ndarray, max_distance: float | None) -> np.ndarray:
         """The nearest edge of each point ``(x, y)`` (m), -1 where none lies within ``max_distance`` (m)."""
         limit = math.inf if max_distance is None else float(max_distance)
-        return _nearest(
-            *self.origin,
-            CELL_M,
-            *self.shape,
-            self.cell_offset,
-            self.cell_segments,
-            self.xy,
-            self.vertex_edge,
-            np.asarray(x, dtype=float),
-            np.asarray(y, dtype=float),
-            limit,
-        )
+        return _nearest(self.arrays, np.asarray(x, dtype=float), np.asarray(y, dtype=float), limit)
+
+    @property
+    def arrays(self) -> tuple:
+        """The grid as compiled code takes it (:func:`nearest_edge`): lower-left ``x``, ``y``, cell side, cells
+        along x and y, ``cell_offset``, ``cell_segments``, ``xy``, ``vertex_edge``."""
+        return (*self.origin, CELL_M, *self.shape, self.cell_offset, self.cell_segments, self.xy, self.vertex_edge)
 
 
 @njit(cache=True)
@@ -95,43 +90,18 @@ def _segment_distance(xy: np.ndarray, i: int, px: float, py: float) -> float:
 
 
 @njit(cache=True)
-def _nearest(
-    x0: float,
-    y0: float,
-    size: float,
-    nx: int,
-    ny: int,
-    cell_offset: np.ndarray,
-    cell_segments: np.ndarray,
-    xy: np.ndarray,
-    vertex_edge: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    limit: float,
-) -> np.ndarray:
+def _nearest(grid: tuple, x: np.ndarray, y: np.ndarray, limit: float) -> np.ndarray:
     out = np.empty(len(x), dtype=np.int64)
     for p in range(len(x)):
-        out[p] = nearest_edge(x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge, x[p], y[p], limit)
+        out[p] = nearest_edge(grid, x[p], y[p], limit)
     return out
 
 
 @njit(cache=True)
-def nearest_edge(
-    x0: float,
-    y0: float,
-    size: float,
-    nx: int,
-    ny: int,
-    cell_offset: np.ndarray,
-    cell_segments: np.ndarray,
-    xy: np.ndarray,
-    vertex_edge: np.ndarray,
-    px: float,
-    py: float,
-    limit: float,
-) -> int:
-    """The nearest edge of the point ``(px, py)`` on the grid with lower-left corner ``(x0, y0)``, cells of side
-    ``size`` (``nx`` by ``ny``), as :class:`SegmentGrid` holds it; -1 when none lies within ``limit`` (m)."""
+def nearest_edge(grid: tuple, px: float, py: float, limit: float) -> int:
+    """The nearest edge of the point ``(px, py)`` on ``grid`` (:attr:`SegmentGrid.arrays`); -1 when none lies
+    within ``limit`` (m)."""
+    x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge = grid
     cx, cy = math.floor((px - x0) / size), math.floor((py - y0) / size)
     best, edge = math.inf, -1
     r = 0

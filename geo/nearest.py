@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from numba import njit
 
-from geo import _grid, _routes, matrix, snap
+from geo import _routes, matrix, snap
 from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
 from geo.snap import Snapped
@@ -126,30 +126,12 @@ def find(
     The point is snapped as :func:`geo.snap.to_edges` does, the agency table read at the two ends of its edge
     (never searched again) and each route read back from the table's next hops.
     """
-    network, table = amap.network, amap.agency_table
-    grid, lines = network.grid, network.edge_lines
+    network = amap.network
     x, y = network.from_wgs84.transform(lon, lat)
-    mask = np.ones(len(table.targets), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
+    mask = np.ones(len(amap.agencies), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
     edge, fraction, distance, at_lon, at_lat, targets, times, coords, offset, length = _find(
-        *grid.origin,
-        _grid.CELL_M,
-        *grid.shape,
-        grid.cell_offset,
-        grid.cell_segments,
-        grid.vertex_edge,
-        lines.offset,
-        lines.along,
-        lines.xy,
-        lines.lonlat,
-        network.edge_u,
-        network.edge_v,
-        network.edge_rev,
-        network.edge_length,
-        network.edge_time,
-        table.time_s,
-        table.next_edge,
-        table.targets.edge,
-        table.targets.fraction,
+        network.grid.arrays,
+        _arrays(network, amap.agency_table),
         float(x),
         float(y),
         math.inf if max_distance_m is None else float(max_distance_m),
@@ -161,93 +143,41 @@ def find(
     return Found(Snapped(edge, fraction, distance, at_lon, at_lat), targets, times, length, coords, offset)
 
 
-@njit(cache=True)
-def _find(
-    x0: float,
-    y0: float,
-    size: float,
-    nx: int,
-    ny: int,
-    cell_offset: np.ndarray,
-    cell_segments: np.ndarray,
-    vertex_edge: np.ndarray,
-    offset: np.ndarray,
-    along: np.ndarray,
-    xy: np.ndarray,
-    lonlat: np.ndarray,
-    edge_u: np.ndarray,
-    edge_v: np.ndarray,
-    edge_rev: np.ndarray,
-    edge_length: np.ndarray,
-    edge_time: np.ndarray,
-    time_s: np.ndarray,
-    next_edge: np.ndarray,
-    target_edge: np.ndarray,
-    target_fraction: np.ndarray,
-    x: float,
-    y: float,
-    limit: float,
-    among: np.ndarray,
-    k: int,
-) -> tuple:
-    """:func:`geo.snap._snap` of the point ``(x, y)``, then :func:`_fastest` from it (nothing beyond ``limit``)."""
-    point = snap._snap(
-        x0,
-        y0,
-        size,
-        nx,
-        ny,
-        cell_offset,
-        cell_segments,
-        vertex_edge,
-        offset,
-        along,
-        xy,
-        lonlat,
-        edge_rev,
-        np.array([x]),
-        np.array([y]),
-        limit,
+def _arrays(network: RoadNetwork, table: matrix.TargetTable) -> tuple:
+    """The network's and the table's arrays as :func:`_fastest` takes them, in its order."""
+    lines = network.edge_lines
+    return (
+        lines.offset,
+        lines.along,
+        lines.lonlat,
+        network.edge_u,
+        network.edge_v,
+        network.edge_rev,
+        network.edge_length,
+        network.edge_time,
+        table.time_s,
+        table.next_edge,
+        table.targets.edge,
+        table.targets.fraction,
     )
+
+
+@njit(cache=True)
+def _find(grid: tuple, arrays: tuple, x: float, y: float, limit: float, among: np.ndarray, k: int) -> tuple:
+    """:func:`geo.snap._snap` of the point ``(x, y)`` on ``grid`` (:attr:`geo._grid.SegmentGrid.arrays`), then
+    :func:`_fastest` from it with ``arrays`` (:func:`_arrays`); nothing beyond ``limit`` (m)."""
+    offset, along, lonlat, _, _, edge_rev = arrays[:6]
+    point = snap._snap(grid, offset, along, lonlat, edge_rev, np.array([x]), np.array([y]), limit)
     edge, fraction = point[0][0], point[1][0]
     if edge < 0:
         none = np.zeros(0, dtype=np.int64)
         return (*point, none, np.zeros(0), np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(0))
-    found = _fastest(
-        offset,
-        along,
-        lonlat,
-        edge_u,
-        edge_v,
-        edge_rev,
-        edge_length,
-        edge_time,
-        time_s,
-        next_edge,
-        target_edge,
-        target_fraction,
-        edge,
-        fraction,
-        among,
-        k,
-    )
-    return (*point, *found)
+    return (*point, *_fastest(arrays, edge, fraction, among, k))
 
 
 @njit(cache=True)
 def _fastest(
-    offset: np.ndarray,
-    along: np.ndarray,
-    lonlat: np.ndarray,
-    edge_u: np.ndarray,
-    edge_v: np.ndarray,
-    edge_rev: np.ndarray,
-    edge_length: np.ndarray,
-    edge_time: np.ndarray,
-    time_s: np.ndarray,
-    next_edge: np.ndarray,
-    target_edge: np.ndarray,
-    target_fraction: np.ndarray,
+    arrays: tuple,
     edge: int,
     fraction: float,
     among: np.ndarray,
@@ -258,13 +188,15 @@ def _fastest(
     The point leaves its edge forwards (to ``v``) or, on a two-way road or at ``u`` itself, backwards (to ``u``),
     as :func:`geo.matrix.times_to_targets` has it, or runs along its edge to a target ahead on it; each target's
     time is read at those ends in the table. Done with numpy, these steps were a dozen small-array calls for a
-    few microseconds of work each (bench/api.py).
+    few microseconds of work each (bench/api.py). ``arrays`` are the network's and the table's (:func:`_arrays`).
 
     Returns
     -------
     targets, times_s, coords, offset, length_m
         The targets and their times; their routes as :func:`geo._routes.routes` gives them.
     """
+    offset, along, lonlat, edge_u, edge_v, edge_rev, edge_length, edge_time = arrays[:8]
+    time_s, next_edge, target_edge, target_fraction = arrays[8:]
     rev = edge_rev[edge]
     back = rev >= 0 or fraction * edge_length[edge] <= matrix.AT_NODE_M
     nodes = np.array([edge_v[edge], edge_u[edge]])[: 2 if back else 1]
@@ -329,24 +261,8 @@ def route_to_target(network: RoadNetwork, table: matrix.TargetTable, point: Snap
     """
     among = np.zeros(len(table.targets), dtype=np.bool_)
     among[target] = True
-    lines = network.edge_lines
     _, times, coords, _, length = _fastest(
-        lines.offset,
-        lines.along,
-        lines.lonlat,
-        network.edge_u,
-        network.edge_v,
-        network.edge_rev,
-        network.edge_length,
-        network.edge_time,
-        table.time_s,
-        table.next_edge,
-        table.targets.edge,
-        table.targets.fraction,
-        int(point.edge[0]),
-        float(point.fraction[0]),
-        among,
-        1,
+        _arrays(network, table), int(point.edge[0]), float(point.fraction[0]), among, 1
     )
     return Route(coords, float(length[0]), float(times[0]))
 

@@ -92,15 +92,9 @@ def to_edges(
     x, y = network.from_wgs84.transform(lons, lats)
     grid, lines = network.grid, network.edge_lines
     edge, fraction, distance, lon, lat = _snap(
-        *grid.origin,
-        _grid.CELL_M,
-        *grid.shape,
-        grid.cell_offset,
-        grid.cell_segments,
-        grid.vertex_edge,
+        grid.arrays,
         lines.offset,
         lines.along,
-        lines.xy,
         lines.lonlat,
         network.edge_rev,
         np.asarray(x, dtype=float),
@@ -120,17 +114,9 @@ def to_edges(
 
 @njit(cache=True)
 def _snap(
-    x0: float,
-    y0: float,
-    size: float,
-    nx: int,
-    ny: int,
-    cell_offset: np.ndarray,
-    cell_segments: np.ndarray,
-    vertex_edge: np.ndarray,
+    grid: tuple,
     offset: np.ndarray,
     along: np.ndarray,
-    xy: np.ndarray,
     lonlat: np.ndarray,
     edge_rev: np.ndarray,
     x: np.ndarray,
@@ -140,7 +126,8 @@ def _snap(
     """Each point's edge (-1 beyond ``limit``, m, from every road; the pair's lower index on a two-way road),
     fraction along it, distance to it (m), and position's longitude and latitude.
 
-    The nearest edge is searched on the segment grid (:func:`geo._grid.nearest_edge`). The projection onto it
+    The nearest edge is searched on the segment grid (:attr:`geo._grid.SegmentGrid.arrays`, whose vertices are
+    those of the edge lines). The projection onto it
     is what :func:`shapely.line_locate_point`, :func:`shapely.line_interpolate_point`, :func:`shapely.distance`
     and a transform back to longitude/latitude did, in compiled code (their dozen calls per point were a third
     of a nearest-agency answer, bench/api.py): the closest point of each segment, the first closest segment
@@ -148,11 +135,12 @@ def _snap(
     vertices (exact transforms of the projected ones) rather than projected back: the projection's curvature
     between two vertices moves it by a few millimetres at most (2.5 mm over 20,000 random points of Hanoi).
     """
+    xy = grid[7]
     n = len(x)
     edges = np.full(n, -1, dtype=np.int64)
     fraction, distance, lon, lat = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     for p in range(n):
-        e = _grid.nearest_edge(x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge, x[p], y[p], limit)
+        e = _grid.nearest_edge(grid, x[p], y[p], limit)
         if e < 0:
             continue
         a, b = offset[e], offset[e + 1]
