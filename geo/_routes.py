@@ -124,17 +124,7 @@ def route_coords(
 
 @njit(cache=True)
 def routes(
-    offset: np.ndarray,
-    along: np.ndarray,
-    lonlat: np.ndarray,
-    edge_u: np.ndarray,
-    edge_v: np.ndarray,
-    edge_rev: np.ndarray,
-    edge_length: np.ndarray,
-    time_s: np.ndarray,
-    next_edge: np.ndarray,
-    target_edge: np.ndarray,
-    target_fraction: np.ndarray,
+    arrays: tuple,
     edge: int,
     fraction: float,
     nodes: np.ndarray,
@@ -144,10 +134,10 @@ def routes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The fastest routes from a snapped point to several targets of a table, in one call.
 
-    The point lies at ``fraction`` of ``edge`` and joins the graph at ``nodes`` after ``arc_time_s`` (forwards
-    to the edge's end first, then backwards); ``direct_s`` is the time along its own edge to each target of the
-    table (``inf`` where none lies ahead of it). ``time_s`` and ``next_edge`` are the table's, ``target_edge``
-    and ``target_fraction`` its targets' positions.
+    ``arrays`` are the network's edge lines and edges and the table's times, next edges and targets' positions,
+    as :func:`geo.nearest._arrays` gives them. The point lies at ``fraction`` of ``edge`` and joins the graph at
+    ``nodes`` after ``arc_time_s`` (forwards to the edge's end first, then backwards); ``direct_s`` is the time
+    along its own edge to each target of the table (``inf`` where none lies ahead of it).
 
     Returns
     -------
@@ -155,6 +145,8 @@ def routes(
         The routes' vertices one after the other (route ``i`` at ``offset[i]:offset[i + 1]``), lengths (m)
         and times (s).
     """
+    offset, along, lonlat, edge_u, edge_v, edge_rev, edge_length, _ = arrays[:8]
+    time_s, next_edge, target_edge, target_fraction = arrays[8:]
     k = len(targets)
     pieces = []
     lengths, totals = np.empty(k), np.empty(k)

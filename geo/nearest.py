@@ -195,8 +195,7 @@ def _fastest(
     targets, times_s, coords, offset, length_m
         The targets and their times; their routes as :func:`geo._routes.routes` gives them.
     """
-    offset, along, lonlat, edge_u, edge_v, edge_rev, edge_length, edge_time = arrays[:8]
-    time_s, next_edge, target_edge, target_fraction = arrays[8:]
+    _, _, _, edge_u, edge_v, edge_rev, edge_length, edge_time, time_s, _, target_edge, target_fraction = arrays
     rev = edge_rev[edge]
     back = rev >= 0 or fraction * edge_length[edge] <= matrix.AT_NODE_M
     nodes = np.array([edge_v[edge], edge_u[edge]])[: 2 if back else 1]
@@ -218,25 +217,7 @@ def _fastest(
             best[t] = min(best[t], direct[t])
     candidates = np.flatnonzero(among)
     order = candidates[np.argsort(best[candidates], kind="mergesort")][: max(1, k)]
-    coords, starts, lengths, totals = _routes.routes(
-        offset,
-        along,
-        lonlat,
-        edge_u,
-        edge_v,
-        edge_rev,
-        edge_length,
-        time_s,
-        next_edge,
-        target_edge,
-        target_fraction,
-        edge,
-        fraction,
-        nodes,
-        arc,
-        direct,
-        order,
-    )
+    coords, starts, lengths, totals = _routes.routes(arrays, edge, fraction, nodes, arc, direct, order)
     return order, totals, coords, starts, lengths
 
 
