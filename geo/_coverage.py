@@ -99,3 +99,69 @@ def coverage(
             record_cov[j] = max(record_cov[j], share)
         start += offset[-1]
     return rows, query_cov, record_cov
+
+
+@njit(cache=True)
+def may_rank(
+    rows: np.ndarray,
+    query_cov: np.ndarray,
+    record_cov: np.ndarray,
+    mask: np.ndarray,
+    factor: np.ndarray,
+    weights: tuple[float, float, float],
+    k: int,
+    cut: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of the records :func:`coverage` found, those that may rank among the best ``k`` before their similarity
+    part is known.
+
+    A record's score is ``clip((w_query * query_cov + w_record * min(record_cov, 1) + w_similarity * s / 100)
+    * factor, 0, 1)`` with ``s`` its similarity in [0, 100]; the operations round monotonically, so ``s = 0`` and
+    ``s = 100`` bound it. A record whose upper bound is below ``cut`` or below the ``k``-th best lower bound
+    cannot rank.
+
+    Parameters
+    ----------
+    rows, query_cov, record_cov
+        What :func:`coverage` returned.
+    mask
+        Per record, whether it may be returned (the kinds asked).
+    factor
+        Per record, the house-number factor (ones when the query has no house number).
+    weights
+        ``(w_query, w_record, w_similarity)``.
+    k
+        Number of results asked.
+    cut
+        Lowest score returned.
+
+    Returns
+    -------
+    tuple
+        The records that may rank (sorted), their coverage part ``w_query * query_cov + w_record *
+        min(record_cov, 1)`` and their factor.
+    """
+    w_query, w_record, w_similarity = weights
+    m = len(rows)
+    kept = np.empty(m, dtype=np.int64)
+    part = np.empty(m)
+    scale = np.empty(m)
+    n = 0
+    for j in range(m):
+        row = rows[j]
+        if query_cov[j] > 0 and mask[row]:
+            kept[n] = row
+            part[n] = w_query * query_cov[j] + w_record * min(record_cov[j], 1.0)
+            scale[n] = factor[row]
+            n += 1
+    if n > k:
+        lower = np.empty(n)
+        for j in range(n):
+            lower[j] = min(max((part[j] + w_similarity * 0.0 / 100.0) * scale[j], 0.0), 1.0)
+        cut = max(cut, np.partition(lower, n - k)[n - k])
+    out = 0
+    for j in range(n):
+        if min(max((part[j] + w_similarity * 100.0 / 100.0) * scale[j], 0.0), 1.0) >= cut:
+            kept[out], part[out], scale[out] = kept[j], part[j], scale[j]
+            out += 1
+    return kept[:out], part[:out], scale[:out]

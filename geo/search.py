@@ -147,7 +147,8 @@ class SearchIndex:
             offset, field_rows = _coverage.csr(_postings([set(t) for t in field_tokens], vocab))
             offsets.append(offset)
             rows.append(field_rows)
-            totals.append([sum(self._weight[vocab[t]] for t in set(toks)) for toks in field_tokens])
+            # Summed in the order the words are written, not a set's (which varies with PYTHONHASHSEED).
+            totals.append([sum(self._weight[vocab[t]] for t in dict.fromkeys(toks)) for toks in field_tokens])
         self._fields = (np.stack(offsets), np.concatenate(rows), np.array(totals, dtype=float).reshape(2, n))
 
         self._hn_keys = [keys for keys, _ in parsed_numbers]
@@ -161,6 +162,7 @@ class SearchIndex:
         self._sim_label = np.array([_content(_text.canonical(s)) for s in self.labels], dtype=object)
         self._sim_name = np.array([_content(t) for t in name_tokens], dtype=object)
         self._has_name = self._sim_name.astype(bool)
+        self._ones = np.ones(n)
         self._kind_mask = {k: kind == k for k in KINDS}
         self._ids = self.records["id"].astype(str).to_numpy()
         self._out_names = [str(v or "") for v in self.records["name"].to_numpy(dtype=object)]
@@ -287,27 +289,21 @@ class SearchIndex:
         if not parsed.words and not parsed.housenumber:
             raise InputError(f"search text has no letters or digits: {text!r}")
 
-        score = self._text_scores(parsed, mask) if parsed.words else np.zeros(len(self.records))
-        if parsed.housenumber:
+        if parsed.words:
+            rows, score = self._text_scores(parsed, mask, self._housenumber_factor(parsed), k=k, min_score=min_score)
+        else:
+            # A bare number lists the houses with that number.
             exact, neighbour = self._housenumber_hits(parsed.housenumber)
-            if parsed.words:
-                factor = np.full(len(score), _HN_OTHER)
-                if parsed.trailing:
-                    factor[~self._has_housenumber] = _HN_EXACT
-                factor[neighbour] = _HN_NEIGHBOUR
-                factor[exact] = _HN_EXACT
-                if house_base(parsed.number) is not None:
-                    factor[self._street_rows] = self._street_factor
-                score *= factor
-            else:
-                # A bare number lists the houses with that number.
-                score[neighbour] = _HN_NEIGHBOUR
-                score[exact] = _HN_EXACT
-        score = np.clip(score, 0.0, 1.0)
-        score[~mask] = 0.0
-        hits = np.flatnonzero(score >= max(min_score, np.finfo(float).tiny))
-        # Ties keep the order of the records, so results are reproducible.
-        order = hits[np.lexsort((hits, -score[hits]))][:k]
+            score = np.zeros(len(self.records))
+            score[neighbour] = _HN_NEIGHBOUR
+            score[exact] = _HN_EXACT
+            rows = np.flatnonzero(mask & (score > 0))
+            score = score[rows]
+        keep = score >= max(min_score, np.finfo(float).tiny)
+        rows, score = rows[keep], score[keep]
+        # Rows come sorted: ties keep the order of the records, so results are reproducible.
+        best = np.lexsort((rows, -score))[:k]
+        order, score = rows[best], score[best]
         labels = [self.labels[i] for i in order]
         match = ["street" if self._kind[i] == "street" else "exact" for i in order]
         lon = self._lon[order].copy()
@@ -319,7 +315,7 @@ class SearchIndex:
                     lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
                     if match[at] == "interpolated":
                         labels[at] = f"{parsed.number.upper()} {labels[at]}"
-        return _Ranked(order, score[order].astype(float), labels, match, lon, lat)
+        return _Ranked(order, score.astype(float), labels, match, lon, lat)
 
     def __len__(self) -> int:
         """Number of indexed records."""
@@ -377,8 +373,15 @@ class SearchIndex:
         found = best[n]
         return found if found is not None and len(found) > 1 else None
 
-    def _text_scores(self, parsed: _Query, mask: np.ndarray) -> np.ndarray:
-        n = len(self.records)
+    def _text_scores(
+        self, parsed: _Query, mask: np.ndarray, factor: np.ndarray, *, k: int, min_score: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that may rank among the best ``k`` (sorted) and their scores, house-number ``factor`` applied.
+
+        The similarity part is the costly one, and a generic word ("phố", "đường") matches thousands of records:
+        only those whose score, bounded without it, may still rank are scored (:func:`geo._coverage.may_rank`).
+        """
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
         words: list[str] = []
         for word in parsed.words:
             known = any(t in self._vocab for t in _text.equivalents(word))
@@ -392,11 +395,10 @@ class SearchIndex:
             matches.append((found, weight))
             for v, sim in found.items():
                 best_sim[v] = max(best_sim.get(v, 0.0), sim)
-        score = np.zeros(n)
         if not best_sim:
-            return score
+            return empty
         rows, query_cov, record_cov = _coverage.coverage(
-            n,
+            len(self.records),
             *self._any,
             *self._fields,
             self._weight,
@@ -405,13 +407,23 @@ class SearchIndex:
             np.array([sim for found, _ in matches for sim in found.values()], dtype=float),
             np.array([weight for _, weight in matches], dtype=float),
             sum(weight for _, weight in matches),
-            np.array(list(best_sim), dtype=np.int64),
-            np.array(list(best_sim.values()), dtype=float),
+            # In vocabulary order: the words' equivalents come from sets, whose order varies with PYTHONHASHSEED,
+            # and the record coverage sums over these in turn.
+            np.array(sorted(best_sim), dtype=np.int64),
+            np.array([best_sim[v] for v in sorted(best_sim)], dtype=float),
         )
-        keep = np.flatnonzero((query_cov > 0) & mask[rows])
-        if keep.size == 0:
-            return score
-        candidates = rows[keep]
+        candidates, coverage, scale = _coverage.may_rank(
+            rows,
+            query_cov,
+            record_cov,
+            mask,
+            factor,
+            (_W_QUERY, _W_RECORD, _W_SIMILARITY),
+            k,
+            max(min_score, np.finfo(float).tiny),
+        )
+        if candidates.size == 0:
+            return empty
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
         # Labels and names in one call of rapidfuzz: its set-up costs more than scoring a few hundred texts.
@@ -419,12 +431,21 @@ class SearchIndex:
         ratios = process.cdist([query_string], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         by_label, by_name = ratios[: len(candidates)], ratios[len(candidates) :]
         similarity = np.maximum(by_label, np.where(self._has_name[candidates], by_name, 0.0))
-        score[candidates] = (
-            _W_QUERY * query_cov[keep]
-            + _W_RECORD * np.minimum(record_cov[keep], 1.0)
-            + _W_SIMILARITY * similarity / 100.0
-        )
-        return score
+        return candidates, np.clip((coverage + _W_SIMILARITY * similarity / 100.0) * scale, 0.0, 1.0)
+
+    def _housenumber_factor(self, parsed: _Query) -> np.ndarray:
+        """What each record's text score is multiplied by for the query's house number (ones without one)."""
+        if not parsed.housenumber:
+            return self._ones
+        exact, neighbour = self._housenumber_hits(parsed.housenumber)
+        factor = np.full(len(self.records), _HN_OTHER)
+        if parsed.trailing:
+            factor[~self._has_housenumber] = _HN_EXACT
+        factor[neighbour] = _HN_NEIGHBOUR
+        factor[exact] = _HN_EXACT
+        if house_base(parsed.number) is not None:
+            factor[self._street_rows] = self._street_factor
+        return factor
 
     def _housenumber_hits(self, keys: set[str]) -> tuple[np.ndarray, np.ndarray]:
         """Rows whose house number equals one of ``keys``, and rows that are its neighbours ("12"/"12A")."""

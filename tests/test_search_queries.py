@@ -9,6 +9,9 @@ score per category is printed with the test output; ``python -m pytest -q tests/
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +90,35 @@ def test_rank_one_within_50_m(
     assert found["ok"].mean() >= MIN_SCORE, missed.to_string()
     street_answers = found[found["category"].isin(["interpolated"])]
     assert (street_answers["match"] == "interpolated").mean() >= 0.9
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_the_best_k_are_the_first_k_of_every_match(queries: pd.DataFrame, index: SearchIndex, k: int) -> None:
+    # Asked for k results, the search scores only the records that may still rank; asked for them all, it
+    # scores every record: the first k must be the same records with the same scores, and so must the ties.
+    words = " ".join(queries["query"]).split()
+    generic = ["pho", "đường", "ngõ 1", "so 5 pho", "bưu điện", "phường", "hang"]
+    asked = [*queries["query"], *generic, *(" ".join(words[i : i + 2]) for i in range(0, len(words), 7))]
+    for text in asked:
+        for kinds in (None, ["address", "street"]):
+            best = index.hits(text, k=k, kinds=kinds, min_score=0.0)
+            every = index.hits(text, k=len(index), kinds=kinds, min_score=0.0)
+            assert best == every[:k], text
+
+
+def test_scores_do_not_depend_on_the_hash_seed() -> None:
+    # Sums over sets of words took their order from PYTHONHASHSEED: scores differed in the last bit between
+    # runs, and so could the order of ties.
+    script = (
+        "import csv, sys\nfrom geo import addressmap\nindex = addressmap.load().search\n"
+        f"queries = [row['query'] for row in csv.DictReader(open({str(QUERIES)!r}, encoding='utf-8'))]\n"
+        "print([(h['id'], h['score'].hex()) for q in queries for h in index.hits(q, k=5)])"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=os.environ | {"PYTHONHASHSEED": seed}, capture_output=True, text=True
+        )
+        for seed in ("1", "2")
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
+    assert runs[0].stdout == runs[1].stdout
