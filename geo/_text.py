@@ -63,6 +63,12 @@ GENERIC: frozenset[str] = frozenset(
     {"phuong", "pho", "duong", "xa", "quan", "huyen", "tp", "hn", "tx", "tt", "vn"} | set(ABBREVIATIONS)
 )
 
+# ABBREVIATIONS read backwards: the abbreviations of each full word.
+_ABBREVIATED_AS: dict[str, tuple[str, ...]] = {
+    full: tuple(abbr for abbr, fulls in ABBREVIATIONS.items() if full in fulls)
+    for full in {f for fulls in ABBREVIATIONS.values() for f in fulls}
+}
+
 # Words that introduce a house number ("số 5", "số nhà 5", "No. 5").
 HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
 
@@ -143,9 +149,7 @@ def resolve_p(words: list[str]) -> list[str]:
 
 def equivalents(token: str) -> set[str]:
     """Canonical tokens that ``token`` matches exactly, through :data:`ABBREVIATIONS` in either direction."""
-    out = {token, *ABBREVIATIONS.get(token, ())}
-    out.update(abbr for abbr, full in ABBREVIATIONS.items() if token in full)
-    return out
+    return {token, *ABBREVIATIONS.get(token, ()), *_ABBREVIATED_AS.get(token, ())}
 
 
 def is_housenumber(token: str) -> bool:

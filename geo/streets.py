@@ -20,6 +20,7 @@ house number on its street by interpolating between the numbered address points 
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -90,11 +91,11 @@ class Streets:
     ) -> None:
         self.frame = frame
         self._geometry = geometry
-        self._anchors = anchors
         self._row = {sid: i for i, sid in enumerate(frame["street_id"])}
         # The middles as lists: read per search, where a frame's cell costs more than the rest of the lookup.
         self._middle = list(zip(frame["lon"].astype(float).tolist(), frame["lat"].astype(float).tolist(), strict=True))
         self._to_wgs84 = network.to_wgs84
+        self._sides = [_sides(a) for a in anchors]
 
     @classmethod
     def from_network(cls, network: RoadNetwork, addresses: pd.DataFrame | None = None) -> Streets:
@@ -140,7 +141,7 @@ class Streets:
 
     def can_interpolate(self, street_id: str) -> bool:
         """Whether house numbers on the street are placed by interpolation (two numbered points or more)."""
-        return len(self._anchors[self._row[street_id]].numbers) >= 2
+        return self._sides[self._row[street_id]] is not None
 
     def locate(self, street_id: str, number: int) -> tuple[float, float, str]:
         """Where house ``number`` lies on a street.
@@ -152,22 +153,35 @@ class Streets:
             the street, or ``street`` (its middle) when the street has fewer than two.
         """
         i = self._row[street_id]
-        anchors = self._anchors[i]
-        if len(anchors.numbers) < 2:
+        sides = self._sides[i]
+        if sides is None:
             return *self._middle[i], "street"
-        same = anchors.numbers % 2 == number % 2
-        numbers, xy = (anchors.numbers[same], anchors.xy[same]) if same.sum() >= 2 else (anchors.numbers, anchors.xy)
+        numbers, xy = sides[number % 2]
         # The two anchors bracketing the number where possible, else the two nearest on its side. The point is
         # taken on the chord between them and moved onto the street: positions along a street drawn in several
         # pieces have no common origin, a chord has. Beyond the last anchor, at most one spacing further.
-        at = int(np.clip(np.searchsorted(numbers, number), 1, len(numbers) - 1))
-        n0, n1 = float(numbers[at - 1]), float(numbers[at])
-        t = float(np.clip((number - n0) / (n1 - n0), -1.0, 2.0))
-        x, y = xy[at - 1] + t * (xy[at] - xy[at - 1])
+        # Plain floats: numpy's calls cost more than this arithmetic on one point.
+        at = min(max(bisect.bisect_left(numbers, number), 1), len(numbers) - 1)
+        n0, n1 = numbers[at - 1], numbers[at]
+        t = min(max((number - n0) / (n1 - n0), -1.0), 2.0)
+        (x0, y0), (x1, y1) = xy[at - 1], xy[at]
         line = self._geometry[i]
-        point = line.interpolate(line.project(shapely.Point(x, y)))
+        point = line.interpolate(line.project(shapely.Point(x0 + t * (x1 - x0), y0 + t * (y1 - y0))))
         lon, lat = self._to_wgs84.transform(point.x, point.y)
         return float(lon), float(lat), "interpolated"
+
+
+def _sides(anchors: _Anchors) -> tuple[tuple[list[int], list[tuple[float, float]]], ...] | None:
+    """Numbers and positions used for even and for odd house numbers: the points of that side when it has two or
+    more, else all of them; None when the street has fewer than two."""
+    if len(anchors.numbers) < 2:
+        return None
+    sides = []
+    for parity in (0, 1):
+        same = anchors.numbers % 2 == parity
+        numbers, xy = (anchors.numbers[same], anchors.xy[same]) if same.sum() >= 2 else (anchors.numbers, anchors.xy)
+        sides.append((numbers.tolist(), [(float(x), float(y)) for x, y in xy]))
+    return tuple(sides)
 
 
 def _pieces(network: RoadNetwork) -> pd.DataFrame:
