@@ -95,7 +95,7 @@ class _Ranked:
 class SearchIndex:
     """An in-memory index of addresses, agencies, authorities and wards for Vietnamese text search.
 
-    Build it once with :meth:`from_frame`; :meth:`query` then takes about a millisecond on a few thousand
+    Build it once with :meth:`from_frame`; :meth:`query` then takes about half a millisecond on a few thousand
     records. The index does not change after it is built, so one instance can serve concurrent readers.
     """
 
