@@ -65,8 +65,14 @@ class DirectApp(FastAPI):
 
     def _direct(self, scope: Scope) -> ASGIApp | None:
         """The answer of the route the router would run, when it is a lean route; None otherwise."""
-        route = self._static.get(scope["path"])
+        path = scope["path"]
+        route = self._static.get(path)
+        # A route's own pattern first: its full match costs several times more, and the routes before a path's
+        # own are each tried. Behind a root path the pattern sees another path: every route is asked then.
+        screen = not scope.get("root_path")
         for candidate in self.direct_routes if route is None else (route,):
+            if screen and isinstance(candidate, APIRoute) and candidate.path_regex.match(path) is None:
+                continue
             match, child = candidate.matches(scope)
             if match is Match.FULL:
                 if not isinstance(candidate, LeanRoute) or candidate.lean is None:

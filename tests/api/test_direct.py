@@ -125,3 +125,13 @@ def test_a_static_path_goes_by_the_route_the_router_would_take() -> None:
     static = _static_routes(router.routes)
     # /items/new is taken by /items/{item} before it; of two /about, the first; a POST route is not a GET's.
     assert static == {"/about": router.routes[2]}
+
+
+@pytest.mark.parametrize("root", ["", "/svc"])
+def test_a_path_with_parameters_finds_its_route_behind_a_root_path_too(clients, root: str) -> None:
+    # Routes are screened by their pattern on the path; behind a root path the path carries it, so every route
+    # is asked in full instead.
+    scope = {"type": "http", "method": "GET", "path": f"{root}/track/HS-1", "root_path": root, "headers": []}
+    answer = clients[0].app._direct(scope)
+    assert answer is not None and answer.route.path == "/track/{code}"
+    assert scope["path_params"] == {"code": "HS-1"}
