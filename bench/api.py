@@ -17,12 +17,15 @@ between the last rate sustained and the first not; the table gives p50/p99 at th
 p99 <= 20 ms and no error, and its ratio to the baseline of the same worker count (target: every endpoint
 >= 90% of the baseline). The server's CPU time per request (its processes read in /proc around each step) is
 printed too, and /config's over each endpoint's: on a machine shared with other work the rates depend on what
-else runs, the CPU spent per request much less.
+else runs, the CPU spent per request much less. Last, each endpoint's URLs are answered by the ASGI application in
+the bench's own process (``--in-process`` requests, no HTTP): the CPU per request there is the endpoint's own
+work, the rest of the server's is what HTTP costs, the same for every endpoint.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import math
@@ -38,6 +41,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RATES = (10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000)
@@ -198,6 +202,61 @@ def search_queries() -> list[str]:
         return [row["query"] for row in csv.DictReader(f)]
 
 
+def in_process(endpoints: dict[str, list[str]], database: Path, requests: int) -> dict[str, float]:
+    """CPU time per request (µs) of each endpoint answered by the ASGI application in this process, without
+    HTTP: what the endpoint's own work costs, against which the server's CPU per request shows what uvicorn
+    and the connection cost besides. Every answer must be a 200."""
+    # The project's package, not this script (bench/api.py), which is "api" on the script's path.
+    sys.path.insert(0, str(ROOT))
+    from api.app import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{database}", demo=False))
+
+    async def answer(url: str) -> int:
+        path, _, query = url.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": urllib.parse.unquote(path),
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent: list[Any] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return sent[0]["status"]
+
+    async def measure() -> dict[str, float]:
+        out = {}
+        async with app.router.lifespan_context(app):
+            for label, urls in endpoints.items():
+                for url in urls[:200]:  # warm-up, as for the load
+                    await answer(url)
+                asked = [urls[i % len(urls)] for i in range(requests)]
+                start = time.process_time()
+                statuses = {await answer(url) for url in asked}
+                out[label] = (time.process_time() - start) / requests * 1e6
+                if statuses != {200}:
+                    raise SystemExit(f"bench/api.py: {label} answered {sorted(statuses)} in process")
+        return out
+
+    return asyncio.run(measure())
+
+
 def run_step(wrk: str, base: str, script: Path, paths: Path, rate: int, duration_s: float, server: int) -> dict:
     """One fixed-rate step with wrk; latencies in ms, the server's CPU time per request in ms."""
     connections = max(4, math.ceil(rate / PER_CONNECTION))
@@ -300,6 +359,22 @@ def print_tables(table: list[dict], rates: list[int]) -> None:
         print(f"{r['label']:<20}{r['workers']:>8}" + "".join(f"{c:>13}" for c in cells))
 
 
+def print_costs(table: list[dict]) -> None:
+    """Each endpoint's CPU per request in process beside the server's (one worker): what is its own work and
+    what HTTP costs. The rate an endpoint sustains against /config's follows from their totals."""
+    rows = [r for r in table if r["workers"] == 1 and r.get("in_process_us") is not None]
+    own = {r["label"]: r["in_process_us"] for r in rows}
+    if "/config" not in own:
+        return
+    print("\nCPU per request (µs): in process (the ASGI application, no HTTP) and in the server (1 worker, at")
+    print("its highest rate run); their difference is what uvicorn, the connection and the loop cost besides:")
+    print(f"{'endpoint':<20}{'in process':>12}{'server':>10}{'HTTP':>8}{'beyond /config':>16}")
+    for r in rows:
+        served = cpu_ms(r["steps"])[0] * 1e3
+        cost = r["in_process_us"]
+        print(f"{r['label']:<20}{cost:>12.0f}{served:>10.0f}{served - cost:>8.0f}{cost - own['/config']:>16.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per rate step (default 5)")
@@ -307,6 +382,9 @@ def main() -> None:
     parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dossiers", type=int, default=2000, help="synthetic dossiers to track (default 2,000)")
+    parser.add_argument(
+        "--in-process", type=int, default=5000, help="requests per endpoint answered in process (default 5,000)"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON at the end")
     parser.add_argument("--tables", type=Path, help="only print the tables of an earlier run's JSON output")
     args = parser.parse_args()
@@ -315,6 +393,7 @@ def main() -> None:
         if not runs:
             raise SystemExit(f"bench/api.py: no JSON table (a line starting with '[') in {args.tables}")
         print_tables(json.loads(runs[-1]), args.rates)
+        print_costs(json.loads(runs[-1]))
         return
 
     wrk = ensure_wrk()
@@ -322,6 +401,7 @@ def main() -> None:
     print(f"load generator: {version}; {os.cpu_count()} cores shared by server and generator", flush=True)
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     table = []
+    own: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "pacing.lua"
         script.write_text(PACING)
@@ -347,17 +427,21 @@ def main() -> None:
                     "/search": [f"/search?{urllib.parse.urlencode({'q': q, 'k': k})}" for q, k in queries],
                     "/track/{code}": tracked,
                 }
+                if not own:
+                    own = in_process(endpoints, database, args.in_process)
+                    print("in process, CPU per request: " + ", ".join(f"{k} {v:.0f} µs" for k, v in own.items()))
                 for label, urls in endpoints.items():
                     paths = Path(tmp) / "paths.txt"
                     paths.write_text("\n".join(urls) + "\n")
                     for url in urls[:200]:  # warm-up: each worker loads its compiled kernels (numba's cache)
                         get(base + url)
                     result = ramp(wrk, base, script, paths, args.rates, args.duration, label, server.pid)
-                    table.append(result | {"workers": workers})
+                    table.append(result | {"workers": workers, "in_process_us": own.get(label)})
             finally:
                 stop_server(server)
 
     print_tables(table, args.rates)
+    print_costs(table)
     # The server and wrk keep both cores busy at the top rates: other work shows as a load above about 2.
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.json:
