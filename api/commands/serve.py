@@ -58,8 +58,10 @@ def _demo(settings: Settings) -> AddressMap | None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api import workers
+    from api.app import create_app, tokens_of
     from api.settings import Settings
+    from geo._errors import InputError
 
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     if not (os.environ.get("AGENCYNET_TOKENS") or os.environ.get("AGENCYNET_TOKENS_FILE")):
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     settings = Settings()
+    tokens_of(settings)  # a bad token is one line here, not a traceback in every worker restarted by uvicorn
     amap = None if args.no_demo or not settings.demo else _demo(settings)
     print(
         f"agencynet: loading the map, then serving on http://{shown}:{args.port}/ "
@@ -89,6 +92,11 @@ def run(args: argparse.Namespace) -> int:
     if amap is not None and args.workers == 1:
         # The map loaded for the demonstration data is served as it is, rather than loaded a second time.
         uvicorn.run(create_app(settings, amap=amap), **options)
+    elif args.workers > 1 and workers.balanced():
+        try:
+            workers.run(uvicorn.Config("api.app:create_app", factory=True, workers=args.workers, **options))
+        except OSError as exc:
+            raise InputError(f"--port {args.port}: cannot listen on {args.host}: {exc.strerror}") from exc
     else:
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return 0

@@ -1,0 +1,116 @@
+"""``agencynet serve --workers 2`` as a real server: each worker listens on a socket of its own, the kernel shares
+the connections between them, and a taken port is one line and exit code 2."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONNECTIONS = 40
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(port: int, tmp_path: Path, token: str = "workers-test", **popen: object) -> subprocess.Popen:
+    """``agencynet serve --workers 2`` on loopback, in a session of its own (stopped with its workers)."""
+    database = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    env = os.environ | {"AGENCYNET_DATABASE_URL": database, "AGENCYNET_TOKENS": f"{token}:planner"}
+    command = [sys.executable, "-m", "api.cli", "serve", "--no-demo", "--port", str(port), "--workers", "2"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **popen)  # type: ignore[call-overload]
+
+
+def _listening(server: subprocess.Popen, port: int) -> dict[int, int]:
+    """Listening sockets on ``port`` by process of the server's group."""
+    found: dict[int, int] = {}
+    for process in psutil.Process(server.pid).children(recursive=True):
+        try:
+            sockets = process.net_connections("tcp")
+        except psutil.NoSuchProcess:  # a helper process that ended meanwhile
+            continue
+        found[process.pid] = sum(c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in sockets)
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, int]]:
+    port = _free_port()
+    server = _serve(port, tmp_path_factory.mktemp("workers"), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    try:
+        while sum(_listening(server, port).values()) < 2:
+            assert server.poll() is None, "the server ended before both workers listened"
+            assert time.monotonic() < deadline, "the workers did not listen within 600 s"
+            time.sleep(0.5)
+        yield server, port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(served: tuple[subprocess.Popen, int]) -> None:
+    server, port = served
+    listening = _listening(server, port)
+    assert sorted(listening.values(), reverse=True)[:2] == [1, 1]
+    assert not any(c.laddr.port == port for c in psutil.Process(server.pid).net_connections("tcp"))
+
+
+def test_the_kernel_shares_the_connections_between_the_workers(served: tuple[subprocess.Popen, int]) -> None:
+    server, port = served
+    clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in range(CONNECTIONS)]
+    try:
+        for client in clients:
+            client.request("GET", "/config")
+            answer = client.getresponse()
+            assert answer.status == 200
+            answer.read()
+        workers = [pid for pid, count in _listening(server, port).items() if count]
+        held = {
+            pid: sum(
+                c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED
+                for c in psutil.Process(pid).net_connections("tcp")
+            )
+            for pid in workers
+        }
+    finally:
+        for client in clients:
+            client.close()
+    assert sum(held.values()) == CONNECTIONS
+    # Shared by a hash of the clients' ports: each worker holds at least 8 of 40 but with odds below 1e-5.
+    assert min(held.values()) >= 8, held
+
+
+def test_a_taken_port_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _serve(port, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        _, err = server.communicate(timeout=120)
+    assert server.returncode == 2
+    assert err.strip().splitlines() == [
+        f"agencynet serve: error: --port {port}: cannot listen on 127.0.0.1: Address already in use"
+    ]
+
+
+def test_a_bad_token_is_one_line_and_exit_code_2_not_a_worker_restarted_forever(tmp_path: Path) -> None:
+    server = _serve(_free_port(), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, token="short")
+    _, err = server.communicate(timeout=120)
+    assert server.returncode == 2
+    assert err.strip().splitlines() == [
+        "agencynet serve: error: AGENCYNET_TOKENS: a token must have at least 8 characters"
+    ]
