@@ -20,8 +20,8 @@ for the last query token, as the start of a word (0.7, for search-as-you-type). 
 - *query coverage*: weighted share of the query tokens the record matches,
 - *record coverage*: weighted share of the tokens of the record's best-covered field (street or name) that
   the query matches, so that "Phường Hoàn Kiếm" beats "Bưu điện Hoàn Kiếm" for "P. Hoan Kiem",
-- *similarity*: rapidfuzz ratio of the query and the record without administrative words, which rewards
-  word order,
+- *similarity*: rapidfuzz's ratio of the query and the record without administrative words, which rewards
+  word order (computed in :mod:`geo._similarity`),
 
 are combined as ``0.65 * query + 0.2 * record + 0.15 * similarity``. A house number in the query (leading
 or after "số") multiplies this by 1 for a record with that house number, 0.93 for a neighbour ("12" vs "12A")
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from geo import _coverage, _text
+from geo import _coverage, _similarity, _text
 from geo._errors import InputError
 from geo.streets import Streets, house_base
 
@@ -68,6 +68,8 @@ _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
 # a query word typed without spaces ("hoankiem").
 _MAX_PIECE = 8
 _SPLIT_MIN_LEN = 4
+# Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
+_TINY = float(np.finfo(float).tiny)
 
 
 @dataclass
@@ -157,11 +159,12 @@ class SearchIndex:
         self._hn_exact = _inverted(self._hn_keys)
         self._hn_neighbour = _inverted(self._hn_bases)
 
-        # Strings for the similarity part: content words only, so "P." or "Phường" do not decide it.
-        # Object arrays, so that the candidates of a query are taken in one indexing.
-        self._sim_label = np.array([_content(_text.canonical(s)) for s in self.labels], dtype=object)
-        self._sim_name = np.array([_content(t) for t in name_tokens], dtype=object)
-        self._has_name = self._sim_name.astype(bool)
+        # Strings for the similarity part: content words only, so "P." or "Phường" do not decide it; as character
+        # codes for the compiled similarity (geo._similarity).
+        self._alphabet: dict[str, int] = {}
+        sim_labels = _similarity.Texts([_content(_text.canonical(s)) for s in self.labels], self._alphabet)
+        sim_names = _similarity.Texts([_content(t) for t in name_tokens], self._alphabet)
+        self._sim_texts = ((sim_labels.codes, sim_labels.offset), (sim_names.codes, sim_names.offset))
         self._ones = np.ones(n)
         self._kind_mask = {k: kind == k for k in KINDS}
         self._ids = self.records["id"].astype(str).to_numpy()
@@ -299,7 +302,7 @@ class SearchIndex:
             score[exact] = _HN_EXACT
             rows = np.flatnonzero(mask & (score > 0))
             score = score[rows]
-        keep = score >= max(min_score, np.finfo(float).tiny)
+        keep = score >= max(min_score, _TINY)
         rows, score = rows[keep], score[keep]
         # Rows come sorted: ties keep the order of the records, so results are reproducible.
         best = np.lexsort((rows, -score))[:k]
@@ -421,18 +424,18 @@ class SearchIndex:
             factor,
             (_W_QUERY, _W_RECORD, _W_SIMILARITY),
             k,
-            max(min_score, np.finfo(float).tiny),
+            max(min_score, _TINY),
         )
         if candidates.size == 0:
             return empty
 
         query_string = _content([parsed.number, *words] if parsed.number and not parsed.trailing else words)
-        # Labels and names in one call of rapidfuzz: its set-up costs more than scoring a few hundred texts.
-        texts = self._sim_label[candidates].tolist() + self._sim_name[candidates].tolist()
-        ratios = process.cdist([query_string], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
-        by_label, by_name = ratios[: len(candidates)], ratios[len(candidates) :]
-        similarity = np.maximum(by_label, np.where(self._has_name[candidates], by_name, 0.0))
-        return candidates, np.clip((coverage + _W_SIMILARITY * similarity / 100.0) * scale, 0.0, 1.0)
+        query = _similarity.encode(query_string, self._alphabet)
+        labels, names = self._sim_texts
+        scores = _similarity.scores(
+            query, len(self._alphabet), labels, names, candidates, coverage, scale, _W_SIMILARITY
+        )
+        return candidates, scores
 
     def _housenumber_factor(self, parsed: _Query) -> np.ndarray:
         """What each record's text score is multiplied by for the query's house number (ones without one)."""
