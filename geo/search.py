@@ -32,6 +32,7 @@ and 0.85 otherwise, so the right house of a street always comes first. A trailin
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -165,7 +166,10 @@ class SearchIndex:
         sim_labels = _similarity.Texts([_content(_text.canonical(s)) for s in self.labels], self._alphabet)
         sim_names = _similarity.Texts([_content(t) for t in name_tokens], self._alphabet)
         self._sim_texts = ((sim_labels.codes, sim_labels.offset), (sim_names.codes, sim_names.offset))
+        # Shared by every query without a house number or a kinds filter, never written to (not flagged
+        # read-only: numba would compile its kernels again for read-only arrays).
         self._ones = np.ones(n)
+        self._everything = np.ones(n, dtype=bool)
         self._kind_mask = {k: kind == k for k in KINDS}
         self._ids = self.records["id"].astype(str).to_numpy()
         self._out_names = [str(v or "") for v in self.records["name"].to_numpy(dtype=object)]
@@ -327,7 +331,7 @@ class SearchIndex:
 
     def _mask(self, kinds: Collection[str] | None) -> np.ndarray:
         if kinds is None:
-            return np.ones(len(self.records), dtype=bool)
+            return self._everything
         if isinstance(kinds, str):
             kinds = [kinds]
         unknown = sorted(set(kinds) - set(KINDS))
@@ -406,7 +410,7 @@ class SearchIndex:
             *self._any,
             *self._fields,
             self._weight,
-            np.cumsum([0] + [len(found) for found, _ in matches]),
+            np.fromiter(itertools.accumulate((len(found) for found, _ in matches), initial=0), dtype=np.int64),
             np.array([v for found, _ in matches for v in found], dtype=np.int64),
             np.array([sim for found, _ in matches for sim in found.values()], dtype=float),
             np.array([weight for _, weight in matches], dtype=float),
