@@ -48,6 +48,9 @@ RATES = (10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 
 """Requests per second of the ramp: up to 12,000, above what `/config` sustains here (about 6,000 on one worker, 8,000
 or more on two, session 8)."""
 
+ENDPOINTS = ("/config", "/agencies/nearest", "/search", "/track/{code}")
+"""The endpoints measured, by their route."""
+
 TARGET_P99_MS = 20.0
 """p99 latency a sustained rate must keep, ms."""
 
@@ -114,7 +117,7 @@ def free_port() -> int:
 def start_server(port: int, workers: int, database: Path) -> subprocess.Popen:
     """``agencynet serve --workers N`` on loopback."""
     env = os.environ | {"AGENCYNET_DATABASE_URL": f"sqlite:///{database}", "AGENCYNET_TOKENS": "bench-token:planner"}
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "api.cli", "serve", "--no-demo", "--port", str(port), "--workers", str(workers)]
     # Its own session, so that the server and its workers are stopped together.
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
 
@@ -380,6 +383,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per rate step (default 5)")
     parser.add_argument("--rates", type=lambda s: [int(x) for x in s.split(",")], default=list(RATES))
     parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
+    parser.add_argument(
+        "--endpoints",
+        type=lambda s: s.split(","),
+        default=list(ENDPOINTS),
+        help="comma-separated, of " + ", ".join(ENDPOINTS) + " (default: all; /config is the baseline of the ratios)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dossiers", type=int, default=2000, help="synthetic dossiers to track (default 2,000)")
     parser.add_argument(
@@ -388,6 +397,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON at the end")
     parser.add_argument("--tables", type=Path, help="only print the tables of an earlier run's JSON output")
     args = parser.parse_args()
+    if unknown := sorted(set(args.endpoints) - set(ENDPOINTS)):
+        parser.error(f"--endpoints: unknown {', '.join(unknown)}; expected some of {', '.join(ENDPOINTS)}")
+    if "/config" not in args.endpoints:
+        parser.error("--endpoints: /config is needed, the baseline of the ratios")
     if args.tables:
         runs = [line for line in args.tables.read_text().splitlines() if line.startswith("[")]
         if not runs:
@@ -406,7 +419,7 @@ def main() -> None:
         script = Path(tmp) / "pacing.lua"
         script.write_text(PACING)
         database = Path(tmp) / "bench.sqlite"
-        tracked = seed_dossiers(database, args.dossiers, args.seed)
+        tracked = seed_dossiers(database, args.dossiers, args.seed) if "/track/{code}" in args.endpoints else []
         print(f"{len(tracked)} synthetic dossiers ingested for /track", flush=True)
         for workers in args.workers:
             port = free_port()
@@ -427,6 +440,7 @@ def main() -> None:
                     "/search": [f"/search?{urllib.parse.urlencode({'q': q, 'k': k})}" for q, k in queries],
                     "/track/{code}": tracked,
                 }
+                endpoints = {label: urls for label, urls in endpoints.items() if label in args.endpoints}
                 if not own:
                     own = in_process(endpoints, database, args.in_process)
                     print("in process, CPU per request: " + ", ".join(f"{k} {v:.0f} µs" for k, v in own.items()))
