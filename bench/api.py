@@ -419,8 +419,10 @@ def main() -> None:
         script = Path(tmp) / "pacing.lua"
         script.write_text(PACING)
         database = Path(tmp) / "bench.sqlite"
-        tracked = seed_dossiers(database, args.dossiers, args.seed) if "/track/{code}" in args.endpoints else []
-        print(f"{len(tracked)} synthetic dossiers ingested for /track", flush=True)
+        tracked = []
+        if "/track/{code}" in args.endpoints:
+            tracked = seed_dossiers(database, args.dossiers, args.seed)
+            print(f"{len(tracked)} synthetic dossiers ingested for /track", flush=True)
         for workers in args.workers:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
@@ -428,7 +430,8 @@ def main() -> None:
             try:
                 ready = wait_ready(base, server, workers)
                 print(f"agencynet serve --workers {workers}: ready in {ready:.0f} s", flush=True)
-                points = road_points(base, 5000, args.seed)
+                # Drawn only when measured (5,000 requests); the same URLs as in a run of every endpoint.
+                points = road_points(base, 5000, args.seed) if "/agencies/nearest" in args.endpoints else []
                 rng = random.Random(args.seed)
                 queries = [(q, k) for q in search_queries() for k in range(1, 11)]
                 rng.shuffle(queries)
