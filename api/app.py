@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Message, Receive, Scope, Send
 
 from api import auth, contract, errors, i18n, lean
 from api.answers import NearestAnswers
@@ -30,6 +32,7 @@ from api.direct import DirectApp
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
 from geo import addressmap, paths
+from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
 from ops import demo, tracking
 from ops.store import Store
@@ -50,6 +53,26 @@ BROWSER_TEXTS = ("js", "kind", "procedure", "role")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "pages"), autoescape=True, undefined=jinja2.StrictUndefined
 )
+
+
+class _Service(DirectApp):
+    """The service's application: a start-up failure of agencynet's own kind (a map that cannot be read, a store
+    that does not answer) is logged as one line, not as the traceback Starlette sends uvicorn."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, _one_line_failure(send) if scope["type"] == "lifespan" else send)
+
+
+def _one_line_failure(send: Send) -> Send:
+    """``send`` with a start-up failure of agencynet's own kind told as ``agencynet serve: error: ...``."""
+
+    async def sending(message: Message) -> None:
+        failure = sys.exc_info()[1]  # Starlette sends the failure from inside its ``except`` block
+        if message["type"] == "lifespan.startup.failed" and isinstance(failure, AgencynetError):
+            message = {**message, "message": f"agencynet serve: error: {failure}"}
+        await send(message)
+
+    return sending
 
 
 def load_map(settings: Settings) -> AddressMap:
@@ -105,7 +128,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         finally:
             app.state.store.close()
 
-    app = DirectApp(
+    app = _Service(
         title="agencynet",
         summary="Post offices as public-service agents in Hanoi: nearest agencies, dispatch of postmen, site planning.",
         version="0.1.0",

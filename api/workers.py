@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from uvicorn import Config
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 
@@ -47,8 +48,14 @@ def balanced() -> bool:
     return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 
 
-def run(config: Config) -> None:
+def run(config: Config) -> bool:
     """Serve ``config`` (an application import string and ``workers`` > 1) with a socket per worker.
+
+    Returns
+    -------
+    bool
+        False when the service stopped because a worker failed to start (uvicorn's supervisor then stops them
+        all; the worker logged why), True when it was stopped.
 
     Raises
     ------
@@ -61,7 +68,9 @@ def run(config: Config) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((config.host, config.port))
     placeholder = _group_member(family, (config.host, config.port))
+    supervisor = Multiprocess(config, sockets=[placeholder])
     try:
-        Multiprocess(config, sockets=[placeholder]).run()
+        supervisor.run()
     finally:
         placeholder.close()
+    return all(worker.exitcode != STARTUP_FAILURE for worker in supervisor.processes)

@@ -14,7 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine
+
+from ops.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +58,44 @@ def connect(database_url: str = "") -> Engine:
     -------
     Engine
         The engine; dispose of it when done.
+
+    Raises
+    ------
+    StoreError
+        When the URL names no usable database, the database does not answer or refuses the account, or its
+        schema is one this code does not know; one line, the password hidden.
     """
-    engine = sa.create_engine(url(database_url))
+    given = url(database_url)
+    try:
+        engine = sa.create_engine(given)
+    except (sa.exc.ArgumentError, ImportError) as exc:  # not a URL, an unknown dialect, a driver not installed
+        raise StoreError(f"database URL {_shown(given)}: {_first_line(exc)}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    upgrade(engine)
-    log.info("database %s", engine.url.render_as_string(hide_password=True))
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        upgrade(engine)
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"database {shown}: {_first_line(exc.orig)}") from None
+    except CommandError as exc:  # a revision this code does not have: the store of a newer agencynet
+        engine.dispose()
+        raise StoreError(f"database {shown}: {_first_line(exc)}") from None
+    log.info("database %s", shown)
     return engine
+
+
+def _shown(given: str) -> str:
+    """A database URL as it may be printed: its password hidden (the whole URL when it cannot be read)."""
+    try:
+        return sa.engine.make_url(given).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(not a URL)"
+
+
+def _first_line(exc: BaseException | None) -> str:
+    """The first line of an exception's message (a driver's message goes on with hints on further lines)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def upgrade(engine: Engine) -> None:

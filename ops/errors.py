@@ -14,6 +14,11 @@ class FieldError(InputError):
         self.reason = reason
 
 
+class StoreError(AgencynetError):
+    """The store cannot be opened: a URL that names no database agencynet can use, a server that does not answer
+    or refuses the account, or a schema this code cannot bring up to date; the message names the database."""
+
+
 class ConflictError(AgencynetError):
     """The record changed since it was read (another request updated it first)."""
 

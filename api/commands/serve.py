@@ -30,18 +30,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _demo(settings: Settings) -> AddressMap | None:
-    """Create the demonstration data when the store is empty; the map it loaded, else ``None``."""
+def _map(settings: Settings) -> AddressMap:
+    """The map the settings name, loaded here with a progress bar (its errors one line, before any server)."""
     from api.commands._common import loading
     from geo import paths
+
+    return loading(settings.osm, profile=settings.profile, data_dir=settings.data or paths.data_dir())
+
+
+def _open_store(settings: Settings, *, seed: bool, amap: AddressMap | None) -> AddressMap | None:
+    """Open the store here, its schema migrated once before any worker opens it (an unreachable store is one
+    line, not a traceback in every worker); with ``seed`` and an empty store, create the demonstration data.
+
+    Returns the map: ``amap``, or the one loaded for the demonstration data when ``amap`` was None.
+    """
     from ops import database, demo
 
     engine = database.connect(settings.resolved_database_url())
     try:
-        if not demo.is_empty(engine):
-            return None
+        if not seed or not demo.is_empty(engine):
+            return amap
         print("agencynet: empty store: creating the demonstration data (synthetic, seeded) ...", flush=True)
-        amap = loading(settings.osm, profile=settings.profile, data_dir=settings.data or paths.data_dir())
+        amap = amap or _map(settings)
         made = demo.seed(engine, amap, progress=True)
     finally:
         engine.dispose()
@@ -61,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
     from api import workers
     from api.app import create_app, tokens_of
     from api.settings import Settings
-    from geo._errors import InputError
+    from geo._errors import AgencynetError, InputError
 
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     if not (os.environ.get("AGENCYNET_TOKENS") or os.environ.get("AGENCYNET_TOKENS_FILE")):
         # A first run with no operator tokens still opens every page: tokens for this run only, printed once.
@@ -74,9 +86,11 @@ def run(args: argparse.Namespace) -> int:
         )
     settings = Settings()
     tokens_of(settings)  # a bad token is one line here, not a traceback in every worker restarted by uvicorn
-    amap = None if args.no_demo or not settings.demo else _demo(settings)
+    # One worker serves the map loaded here (a bad map is one line); several load their own (each a process).
+    amap = _map(settings) if args.workers == 1 else None
+    amap = _open_store(settings, seed=not args.no_demo and settings.demo, amap=amap)
     print(
-        f"agencynet: loading the map, then serving on http://{shown}:{args.port}/ "
+        f"agencynet: starting, then serving on http://{shown}:{args.port}/ "
         f"(dispatch: /dispatch, planning: /planning, sign in: /signin, API: /docs)",
         flush=True,
     )
@@ -89,14 +103,16 @@ def run(args: argparse.Namespace) -> int:
         "http": "httptools",
         "access_log": bool(args.verbose),
     }
-    if amap is not None and args.workers == 1:
-        # The map loaded for the demonstration data is served as it is, rather than loaded a second time.
+    if args.workers == 1:
+        assert amap is not None
         uvicorn.run(create_app(settings, amap=amap), **options)
-    elif args.workers > 1 and workers.balanced():
+    elif workers.balanced():
         try:
-            workers.run(uvicorn.Config("api.app:create_app", factory=True, workers=args.workers, **options))
+            started = workers.run(uvicorn.Config("api.app:create_app", factory=True, workers=args.workers, **options))
         except OSError as exc:
             raise InputError(f"--port {args.port}: cannot listen on {args.host}: {exc.strerror}") from exc
+        if not started:
+            raise AgencynetError("a worker could not start (its reason is above); the service stopped")
     else:
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return 0

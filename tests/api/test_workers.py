@@ -1,5 +1,6 @@
 """``agencynet serve --workers 2`` as a real server: each worker listens on a socket of its own, the kernel shares
-the connections between them, and a taken port is one line and exit code 2."""
+the connections between them, and what stops it from starting (a taken port, a bad token, a store that does not
+answer, a map that cannot be read) is said in one line per process, with exit code 2, never a traceback."""
 
 from __future__ import annotations
 
@@ -26,12 +27,31 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(port: int, tmp_path: Path, token: str = "workers-test", **popen: object) -> subprocess.Popen:
+def _serve(
+    port: int,
+    tmp_path: Path,
+    token: str = "workers-test",
+    *,
+    database: str = "",
+    data: Path | None = None,
+    workers: int = 2,
+    **popen: object,
+) -> subprocess.Popen:
     """``agencynet serve --workers 2`` on loopback, in a session of its own (stopped with its workers)."""
-    database = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    database = database or f"sqlite:///{tmp_path / 'serve.sqlite'}"
     env = os.environ | {"AGENCYNET_DATABASE_URL": database, "AGENCYNET_TOKENS": f"{token}:planner"}
-    command = [sys.executable, "-m", "api.cli", "serve", "--no-demo", "--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "api.cli", *(["--data", str(data)] if data else [])]
+    command += ["serve", "--no-demo", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **popen)  # type: ignore[call-overload]
+
+
+def _failed_start(*args: object, **options: object) -> list[str]:
+    """The lines a server that cannot start writes on standard error, having ended with exit code 2."""
+    server = _serve(*args, **options, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # type: ignore[arg-type]
+    _, err = server.communicate(timeout=300)
+    assert server.returncode == 2, err
+    assert "Traceback" not in err
+    return err.strip().splitlines()
 
 
 def _listening(server: subprocess.Popen, port: int) -> dict[int, int]:
@@ -99,18 +119,35 @@ def test_a_taken_port_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = _serve(port, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        _, err = server.communicate(timeout=120)
-    assert server.returncode == 2
-    assert err.strip().splitlines() == [
-        f"agencynet serve: error: --port {port}: cannot listen on 127.0.0.1: Address already in use"
-    ]
+        lines = _failed_start(port, tmp_path)
+    assert lines == [f"agencynet serve: error: --port {port}: cannot listen on 127.0.0.1: Address already in use"]
 
 
 def test_a_bad_token_is_one_line_and_exit_code_2_not_a_worker_restarted_forever(tmp_path: Path) -> None:
-    server = _serve(_free_port(), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, token="short")
-    _, err = server.communicate(timeout=120)
-    assert server.returncode == 2
-    assert err.strip().splitlines() == [
-        "agencynet serve: error: AGENCYNET_TOKENS: a token must have at least 8 characters"
-    ]
+    lines = _failed_start(_free_port(), tmp_path, token="short")
+    assert lines == ["agencynet serve: error: AGENCYNET_TOKENS: a token must have at least 8 characters"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_store_that_does_not_answer_is_one_line_before_any_worker_starts(tmp_path: Path, workers: int) -> None:
+    closed = _free_port()
+    lines = _failed_start(
+        _free_port(), tmp_path, database=f"postgresql://agencynet:secret@127.0.0.1:{closed}/x", workers=workers
+    )
+    assert len(lines) == 1
+    assert lines[0].startswith(f"agencynet serve: error: database postgresql://agencynet:***@127.0.0.1:{closed}/x: ")
+
+
+def test_one_worker_that_cannot_read_the_map_is_one_line(tmp_path: Path) -> None:
+    lines = _failed_start(_free_port(), tmp_path, data=tmp_path, workers=1)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"agencynet serve: error: OSM file not found: {tmp_path}")
+
+
+def test_workers_that_cannot_read_the_map_stop_the_service_each_saying_why(tmp_path: Path) -> None:
+    lines = _failed_start(_free_port(), tmp_path, data=tmp_path)
+    reasons = [line for line in lines if "agencynet serve: error: OSM file not found: " in line]
+    # Each worker that started says why (uvicorn's supervisor stops the others once one has failed).
+    assert 1 <= len(reasons) <= 2
+    assert all(line.startswith("ERROR:") for line in reasons)
+    assert lines[-1] == "agencynet serve: error: a worker could not start (its reason is above); the service stopped"

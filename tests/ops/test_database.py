@@ -1,0 +1,80 @@
+"""Opening the store: a database that cannot be used is one line naming it (its password hidden), from the
+library and from the command line, on a real PostgreSQL server and on SQLite."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from api import cli
+from ops import database
+from ops.errors import StoreError
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again on leaving: nothing listens there
+
+
+def test_a_wrong_password_is_refused_by_the_server_and_never_printed(postgres_url: str) -> None:
+    url = sa.engine.make_url(postgres_url).set(password="not-the-password")
+    with pytest.raises(StoreError) as refused:
+        database.connect(url.render_as_string(hide_password=False))
+    message = str(refused.value)
+    assert message.startswith(f"database {url.render_as_string(hide_password=True)}: ")
+    assert "password authentication failed" in message
+    assert "not-the-password" not in message and "\n" not in message
+
+
+def test_a_server_that_does_not_answer_is_one_line() -> None:
+    port = _closed_port()
+    with pytest.raises(StoreError, match=rf"^database postgresql://agencynet:\*\*\*@127.0.0.1:{port}/x: .*refused"):
+        database.connect(f"postgresql://agencynet:secret@127.0.0.1:{port}/x")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("not a url", "database URL (not a URL): Could not parse SQLAlchemy URL"),
+        ("foo://h/x", "database URL foo://h/x: Can't load plugin: sqlalchemy.dialects:foo"),
+        ("mysql://u:secret@h/x", "database URL mysql://u:***@h/x: No module named 'MySQLdb'"),
+    ],
+)
+def test_a_url_that_names_no_usable_database_says_so(given: str, expected: str) -> None:
+    with pytest.raises(StoreError) as refused:
+        database.connect(given)
+    assert str(refused.value).startswith(expected)
+
+
+def test_a_file_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'absent' / 'store.sqlite'}"
+    with pytest.raises(StoreError, match=r": unable to open database file$"):
+        database.connect(url)
+
+
+def test_the_store_of_a_newer_agencynet_is_refused_not_changed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    database.connect(url).dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+        tables_before = set(sa.inspect(conn).get_table_names())
+    with pytest.raises(StoreError, match=r"^database sqlite:///.*: Can't locate revision identified by 'f00dfeed'"):
+        database.connect(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "f00dfeed"
+        assert set(sa.inspect(conn).get_table_names()) == tables_before
+    engine.dispose()
+
+
+def test_the_command_line_says_it_in_one_line_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    port = _closed_port()
+    code = cli.main(["dossiers", "summary", "--database", f"postgresql://agencynet:secret@127.0.0.1:{port}/x"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"agencynet dossiers: error: database postgresql://agencynet:***@127.0.0.1:{port}/x: ")
