@@ -13,10 +13,11 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 
 import jinja2
 import swagger_ui_bundle
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -28,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api import auth, contract, errors, i18n, lean
 from api.answers import NearestAnswers
 from api.basemap import Basemap
+from api.contract import PAGES_TAG
 from api.direct import DirectApp
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
@@ -190,7 +192,13 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
 
 
 def _add_page(app: FastAPI, route: str, name: str) -> None:
-    async def page(request: Request) -> HTMLResponse:
+    async def page(
+        request: Request,
+        lang: Annotated[
+            str | None,
+            Query(description="language: `vi` (the default) or `en`, remembered in a cookie; another value is ignored"),
+        ] = None,
+    ) -> HTMLResponse:
         lang = i18n.negotiate(request)
         synthetic = await run_in_threadpool(demo.holds_synthetic, request.app.state.store.engine)
         response = HTMLResponse(
@@ -202,4 +210,14 @@ def _add_page(app: FastAPI, route: str, name: str) -> None:
             response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
         return response
 
-    app.add_api_route(route, page, methods=["GET"], include_in_schema=False, name=name)
+    # In the OpenAPI document, so that the path's methods are all told (GET /signin beside POST /signin); a page's
+    # script reads parameters of its own (date, plan ...) and a shared link may carry others: none is refused.
+    app.add_api_route(
+        route,
+        page,
+        methods=["GET"],
+        name=name,
+        tags=[PAGES_TAG],
+        summary=f"Page: {i18n.text('en', f'page.{name}.title')}",
+        response_class=HTMLResponse,
+    )

@@ -7,7 +7,7 @@
   Redirects (sign-in) have no body.
 - The constraints the service enforces that depend on the running service: the map's bounds for ``lat`` and
   ``lon``, the operator's longest search budget for ``time_limit_s``.
-- GeoJSON answers are ``application/geo+json`` (:class:`GeoJSONResponse`).
+- GeoJSON answers are ``application/geo+json`` (:class:`GeoJSONResponse`); the pages are ``text/html``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from api.errors import FieldError
 from api.schemas import ErrorBody
 
 GEOJSON = "application/geo+json"
+
+PAGES_TAG = "pages"
+"""Tag of the HTML pages: documented like the operations, but a page refuses no query parameter (its script
+reads its own, and a shared link may carry others)."""
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 _DESCRIPTIONS = {
@@ -84,7 +88,7 @@ async def known_query_only(request: Request) -> None:
 
     A coroutine, so that FastAPI does not run it in a worker thread on every request."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not route.include_in_schema:
+    if not isinstance(route, APIRoute) or not route.include_in_schema or PAGES_TAG in route.tags:
         return
     unknown = set(request.query_params) - _query_names(route)
     if unknown:
@@ -127,7 +131,9 @@ def _errors(document: dict[str, Any]) -> None:
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             codes = set()
-            if operation.get("parameters") or operation.get("requestBody"):
+            if (operation.get("parameters") and PAGES_TAG not in operation.get("tags", ())) or operation.get(
+                "requestBody"
+            ):
                 codes.add("422")
             if operation.get("requestBody"):
                 codes.add("400")
@@ -154,11 +160,9 @@ def _bounds(document: dict[str, Any], app: FastAPI) -> None:
     settings = app.state.settings
     limits: dict[str, tuple[float, float]] = {}
     if amap is not None:
-        net = amap.network
-        limits = {
-            "lat": (float(net.node_lat.min()), float(net.node_lat.max())),
-            "lon": (float(net.node_lon.min()), float(net.node_lon.max())),
-        }
+        # The very bounds api.deps.check_on_map enforces: those of the roads' lines, not of the nodes alone.
+        west, south, east, north = amap.bounds
+        limits = {"lat": (south, north), "lon": (west, east)}
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):

@@ -19,6 +19,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from api import i18n
 from api.schemas import BBOX, TEXT
@@ -190,4 +191,20 @@ def install(app: FastAPI) -> None:
             )
             for i in items
         ]
-        return answer(request, problems, exc.status_code, headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow", ""))}
+        return answer(request, problems, exc.status_code, headers=headers)
+
+
+def _allowed(request: Request, given: str) -> str:
+    """The methods the OpenAPI document lists for the request's path (``given`` when it lists none): Starlette's
+    405 names those of the first route on the path only, and a path's GET and POST are often two routes."""
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    methods = {
+        method.upper()
+        for template, operations in request.app.openapi()["paths"].items()
+        if compile_path(template)[0].match(path)
+        for method in operations
+    }
+    return ", ".join(sorted(methods)) or given

@@ -120,6 +120,18 @@ def test_service_areas_grow_with_minutes(hanoi: AddressMap) -> None:
     assert metric[1].buffer(4.0).contains(metric[0]) and metric[2].buffer(4.0).contains(metric[1])
 
 
+def test_a_limit_beyond_the_farthest_road_reaches_what_the_one_before_it_did(hanoi: AddressMap) -> None:
+    net, table = hanoi.network, hanoi.agency_table
+    to_agency = table.time_s[0].astype(float)[net.edge_v] + net.edge_time
+    whole = float(to_agency[np.isfinite(to_agency)].max()) / 60  # every road that reaches the agency, all of it
+    areas = isochrones.service_areas(net, table, targets=[0], minutes=[whole / 2, whole + 1, whole + 5])
+    alone = isochrones.service_areas(net, table, targets=[0], minutes=[whole + 5])
+    metric = areas.to_crs(net.crs).geometry.to_numpy()
+    assert areas["area_km2"].iloc[0] < areas["area_km2"].iloc[1] == areas["area_km2"].iloc[2]
+    assert shapely.equals_exact(metric[1], metric[2], tolerance=0)
+    assert shapely.equals_exact(metric[2], alone.to_crs(net.crs).geometry.iloc[0], tolerance=0)
+
+
 def test_substrings_cut_lines_at_fractions() -> None:
     line = shapely.LineString([(0, 0), (10, 0), (10, 10)])
     parts = isochrones.substrings(np.array([line, line]), np.array([0.25, 0.0]), np.array([0.75, 1.0]))

@@ -41,6 +41,10 @@ bookkeeping columns stay inside)."""
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 """Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
+MAX_BANDS = 4
+"""Service areas one request may ask for (Valhalla's default ``max_contours``): a public request draws up to
+1.5 s of polygons per area (geo.isochrones)."""
+
 SEARCH_KINDS = get_args(schemas.SearchKind)
 
 
@@ -246,7 +250,8 @@ def isochrones(
     amap: MapDep,
     agency_id: Annotated[str, Query(min_length=1, max_length=200)],
     minutes: Annotated[
-        list[Annotated[float, Field(gt=0, le=60)]] | None, Query(description="minutes of travel, e.g. 5, 10, 15")
+        list[Annotated[float, Field(gt=0, le=60)]] | None,
+        Query(description="minutes of travel, e.g. 5, 10, 15 (the default); at most four", max_length=MAX_BANDS),
     ] = None,
 ) -> dict:
     """Where a citizen can ride from to reach the agency within each number of minutes (motorbike by default)."""

@@ -197,6 +197,9 @@ def test_isochrones_bad_input(client, hanoi: AddressMap) -> None:
     assert client.get("/isochrones", params={"agency_id": "osm:node/0"}).status_code == 404
     assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": -5})) == ["minutes[0]"]
     assert _fields(client.get("/isochrones", params={"agency_id": agency, "minutes": "soon"})) == ["minutes[0]"]
+    five = client.get("/isochrones", params={"agency_id": agency, "minutes": [1, 2, 3, 4, 5]})
+    assert five.status_code == 422
+    assert five.json()["detail"][0] | {"message": ""} == {"field": "minutes", "reason": "too_long", "message": ""}
     off = sorted(set(hanoi.layers.agencies["agency_id"]) - set(hanoi.agencies["agency_id"]))[0]
     assert _fields(client.get("/isochrones", params={"agency_id": off})) == ["agency_id"]
 

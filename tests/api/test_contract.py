@@ -1,13 +1,19 @@
-"""The API keeps its OpenAPI contract: schemathesis, all its default checks, against the ASGI app.
+"""The API keeps its OpenAPI contract: schemathesis, all its default checks, against the ASGI app and against a
+running ``agencynet serve``.
 
-Every operation is exercised with schema-valid (positive) and schema-invalid (negative) requests, a bounded
-number of examples each, with the token of the role the operation needs; any finding fails the test, and the
-findings are listed. Run alone with ``python -m pytest -q tests/api/test_contract.py -s`` for the summary.
+Against the app, every operation is exercised with schema-valid (positive) and schema-invalid (negative)
+requests, a bounded number of examples each, with the token of the role the operation needs; any finding fails
+the test, and the findings are listed. Against the served API, ``schemathesis run`` goes through all its phases
+(examples, the coverage of each constraint's bounds and of the methods a path does not take, fuzzing, stateful
+sequences), configured by ``tests/api/schemathesis.toml`` as a user would run it. Run alone with
+``python -m pytest -q tests/api/test_contract.py -s`` for the summaries.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,12 +27,18 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from tests.api.conftest import DISPATCHER, PLANNER, TestClient
+from tests.api.served import ROOT, free_port, serve, stop, wait_answering
 
 MAX_EXAMPLES = int(os.environ.get("AGENCYNET_CONTRACT_EXAMPLES", "8"))
 """Examples per operation and mode: enough to meet each parameter's bounds, short enough for CI (raise it with
 ``AGENCYNET_CONTRACT_EXAMPLES`` for a longer search)."""
 
 ADMIN, PORTAL = "admin-secret-token", "portal-secret-token"
+
+RUN_EXAMPLES = int(os.environ.get("AGENCYNET_CONTRACT_RUN_EXAMPLES", "5"))
+RUN_SEED = os.environ.get("AGENCYNET_CONTRACT_RUN_SEED", "1")
+"""Examples per operation of ``schemathesis run`` against the served API, and its seed (fixed, so that CI
+repeats one run; give another seed, or raise the examples, for a wider search)."""
 ROLES = {
     ("POST", "/dossiers"): PORTAL,
     ("", "/dossiers"): ADMIN,
@@ -150,3 +162,29 @@ def test_api_keeps_its_contract(app, capsys: pytest.CaptureFixture[str]) -> None
             + f"; left out: {', '.join(left_out) or 'none'}"
         )
     assert not findings, "\n\n".join(findings)
+
+
+def test_schemathesis_run_against_the_served_api_finds_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    tokens = {"PLANNER_TOKEN": PLANNER, "DISPATCHER_TOKEN": DISPATCHER, "ADMIN_TOKEN": ADMIN, "PORTAL_TOKEN": PORTAL}
+    roles = f"{PLANNER}:planner,{DISPATCHER}:dispatcher,{ADMIN}:admin,{PORTAL}:portal"
+    budget = {"AGENCYNET_SOLVE_TIME_LIMIT_S": "0.2", "AGENCYNET_MAX_SOLVE_TIME_S": "0.5"}
+    log = tmp_path / "served.log"
+    with log.open("w") as out:
+        server = serve(port, f"sqlite:///{tmp_path / 'served.sqlite'}", roles, env=budget, stdout=out, stderr=out)
+    try:
+        wait_answering(server, port)
+        command = [str(Path(sys.executable).parent / "schemathesis"), "--no-color"]
+        command += ["--config-file", str(ROOT / "tests" / "api" / "schemathesis.toml"), "run"]
+        command += [f"http://127.0.0.1:{port}/openapi.json", "--max-examples", str(RUN_EXAMPLES), "--seed", RUN_SEED]
+        run = subprocess.run(command, env=os.environ | tokens, capture_output=True, text=True, timeout=1200)
+    finally:
+        stop(server)
+    summary = [line for line in run.stdout.splitlines() if line.startswith("=") and " in " in line]
+    with capsys.disabled():
+        print(f"\nschemathesis run against agencynet serve (seed {RUN_SEED}, {RUN_EXAMPLES} examples):", *summary[-1:])
+    # The report, its long reproductions cut, when anything was found.
+    report = "\n".join(line[:300] for line in run.stdout.splitlines()[-120:]) + run.stderr[-2000:]
+    assert run.returncode == 0, report + "\nserver:\n" + log.read_text()[-3000:]

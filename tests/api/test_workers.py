@@ -5,11 +5,8 @@ answer, a map that cannot be read) is said in one line per process, with exit co
 from __future__ import annotations
 
 import http.client
-import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +14,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.api.served import free_port, serve, stop
+
 CONNECTIONS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(
@@ -33,16 +25,12 @@ def _serve(
     token: str = "workers-test",
     *,
     database: str = "",
-    data: Path | None = None,
     workers: int = 2,
-    **popen: object,
+    **options: object,
 ) -> subprocess.Popen:
-    """``agencynet serve --workers 2`` on loopback, in a session of its own (stopped with its workers)."""
+    """``agencynet serve --workers 2`` with a planner's ``token``, on a store of its own unless ``database``."""
     database = database or f"sqlite:///{tmp_path / 'serve.sqlite'}"
-    env = os.environ | {"AGENCYNET_DATABASE_URL": database, "AGENCYNET_TOKENS": f"{token}:planner"}
-    command = [sys.executable, "-m", "api.cli", *(["--data", str(data)] if data else [])]
-    command += ["serve", "--no-demo", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **popen)  # type: ignore[call-overload]
+    return serve(port, database, f"{token}:planner", workers=workers, **options)  # type: ignore[arg-type]
 
 
 def _failed_start(*args: object, **options: object) -> list[str]:
@@ -68,7 +56,7 @@ def _listening(server: subprocess.Popen, port: int) -> dict[int, int]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, int]]:
-    port = _free_port()
+    port = free_port()
     server = _serve(port, tmp_path_factory.mktemp("workers"), stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     try:
@@ -78,8 +66,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subproces
             time.sleep(0.5)
         yield server, port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        stop(server)
 
 
 def test_each_worker_listens_on_a_socket_of_its_own(served: tuple[subprocess.Popen, int]) -> None:
@@ -124,28 +111,28 @@ def test_a_taken_port_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
 
 
 def test_a_bad_token_is_one_line_and_exit_code_2_not_a_worker_restarted_forever(tmp_path: Path) -> None:
-    lines = _failed_start(_free_port(), tmp_path, token="short")
+    lines = _failed_start(free_port(), tmp_path, token="short")
     assert lines == ["agencynet serve: error: AGENCYNET_TOKENS: a token must have at least 8 characters"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_store_that_does_not_answer_is_one_line_before_any_worker_starts(tmp_path: Path, workers: int) -> None:
-    closed = _free_port()
+    closed = free_port()
     lines = _failed_start(
-        _free_port(), tmp_path, database=f"postgresql://agencynet:secret@127.0.0.1:{closed}/x", workers=workers
+        free_port(), tmp_path, database=f"postgresql://agencynet:secret@127.0.0.1:{closed}/x", workers=workers
     )
     assert len(lines) == 1
     assert lines[0].startswith(f"agencynet serve: error: database postgresql://agencynet:***@127.0.0.1:{closed}/x: ")
 
 
 def test_one_worker_that_cannot_read_the_map_is_one_line(tmp_path: Path) -> None:
-    lines = _failed_start(_free_port(), tmp_path, data=tmp_path, workers=1)
+    lines = _failed_start(free_port(), tmp_path, data=tmp_path, workers=1)
     assert len(lines) == 1
     assert lines[0].startswith(f"agencynet serve: error: OSM file not found: {tmp_path}")
 
 
 def test_workers_that_cannot_read_the_map_stop_the_service_each_saying_why(tmp_path: Path) -> None:
-    lines = _failed_start(_free_port(), tmp_path, data=tmp_path)
+    lines = _failed_start(free_port(), tmp_path, data=tmp_path)
     reasons = [line for line in lines if "agencynet serve: error: OSM file not found: " in line]
     # Each worker that started says why (uvicorn's supervisor stops the others once one has failed).
     assert 1 <= len(reasons) <= 2
