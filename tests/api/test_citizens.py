@@ -243,3 +243,16 @@ def test_docs_page_is_served_without_a_cdn(client) -> None:
     assert "/swagger-ui/swagger-ui-bundle.js" in page.text
     assert client.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "agencynet"
+
+
+def test_the_corners_of_the_published_bounds_are_answered_and_beyond_them_refused(client) -> None:
+    parameters = {
+        p["name"]: p["schema"]
+        for p in client.get("/openapi.json").json()["paths"]["/agencies/nearest"]["get"]["parameters"]
+    }
+    lat, lon = parameters["lat"], parameters["lon"]
+    for corner in [(lat["minimum"], lon["minimum"]), (lat["maximum"], lon["maximum"])]:
+        answer = client.get("/agencies/nearest", params={"lat": repr(corner[0]), "lon": repr(corner[1]), "k": 1})
+        assert answer.status_code == 200, answer.text
+    beyond = client.get("/agencies/nearest", params={"lat": lat["minimum"] - 1e-6, "lon": lon["minimum"]})
+    assert beyond.status_code == 422 and beyond.json()["detail"][0]["reason"] == "off_map"
