@@ -42,8 +42,8 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 """Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
 MAX_BANDS = 4
-"""Service areas one request may ask for (Valhalla's default ``max_contours``): a public request draws up to
-1.5 s of polygons per area (geo.isochrones)."""
+"""Service areas one request may ask for (Valhalla's default ``max_contours``): a public request, its largest
+area up to 2 s of drawing on the central map, the others a fraction more (geo.isochrones)."""
 
 SEARCH_KINDS = get_args(schemas.SearchKind)
 
