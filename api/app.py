@@ -199,15 +199,15 @@ def _add_page(app: FastAPI, route: str, name: str) -> None:
             Query(description="language: `vi` (the default) or `en`, remembered in a cookie; another value is ignored"),
         ] = None,
     ) -> HTMLResponse:
-        lang = i18n.negotiate(request)
+        language = i18n.negotiate(request)  # ``lang`` if it names one, else the cookie, else Accept-Language
         synthetic = await run_in_threadpool(demo.holds_synthetic, request.app.state.store.engine)
         response = HTMLResponse(
-            render_page(name, lang, synthetic=synthetic),
-            headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"},
+            render_page(name, language, synthetic=synthetic),
+            headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"},
         )
-        if request.query_params.get("lang") in i18n.LANGUAGES:
+        if lang in i18n.LANGUAGES:
             # The switch is remembered, so the other pages and the API's messages follow it.
-            response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+            response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
         return response
 
     # In the OpenAPI document, so that the path's methods are all told (GET /signin beside POST /signin); a page's
