@@ -75,18 +75,17 @@ def connect(database_url: str = "") -> Engine:
     shown = engine.url.render_as_string(hide_password=True)
     try:
         upgrade(engine)
-    except sa.exc.DBAPIError as exc:
+    # The driver's refusal, or a revision this code does not have (the store of a newer agencynet).
+    except (sa.exc.DBAPIError, CommandError) as exc:
         engine.dispose()
-        raise StoreError(f"database {shown}: {_first_line(exc.orig)}") from None
-    except CommandError as exc:  # a revision this code does not have: the store of a newer agencynet
-        engine.dispose()
-        raise StoreError(f"database {shown}: {_first_line(exc)}") from None
+        reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        raise StoreError(f"database {shown}: {_first_line(reason)}") from None
     log.info("database %s", shown)
     return engine
 
 
 def _shown(given: str) -> str:
-    """A database URL as it may be printed: its password hidden (the whole URL when it cannot be read)."""
+    """A database URL as it may be printed: its password hidden (nothing of it when it cannot be read)."""
     try:
         return sa.engine.make_url(given).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
