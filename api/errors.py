@@ -3,7 +3,8 @@
 Body: ``{"detail": [{"field": ..., "reason": ..., "message": ...}]}``. ``reason`` is a stable machine code
 (``off_map``, ``unknown_ward``, ``missing``, ``greater_than_equal`` ...: the service's own codes and
 pydantic's error types), ``message`` the human text in the request's language (:mod:`api.i18n`: Vietnamese by
-default). Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
+default). An error of a lower layer gives its own code and values (:class:`geo._errors.AgencynetError`), said
+from the catalogue like the API's own; one without is answered with its category's code. Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
 ``routing.errors.ProblemError`` and ``InfeasibleError``, request validation) is 422; a missing or unknown token
 401, a token of another role 403; an unknown id, code or path 404; a lost update race and a move the dossier
 lifecycle refuses 409. Nothing the caller sends leads to a 500.
@@ -45,15 +46,12 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
 class FieldError(ops_errors.FieldError):
     """Bad input in a named field of the request (``lat``, ``tasks[2].pickup`` ...), with a message code.
 
-    Give ``code`` (a key of ``errors`` in the catalogues) and its ``fields`` for a message in the reader's
-    language; ``reason`` is then the English text and may be omitted. The operations layer raises the plain
-    :class:`ops.errors.FieldError`, answered the same way with the code ``invalid_value``.
+    Give ``code`` (a key of ``errors`` in the catalogues) and its ``fields``; the English text is the
+    catalogue's unless ``reason`` gives it.
     """
 
     def __init__(self, field: str, reason: str = "", *, code: str = INVALID, **fields: Any) -> None:
-        super().__init__(field, reason or i18n.text("en", f"errors.{code}", **fields))
-        self.code = code
-        self.fields = fields
+        super().__init__(field, reason or i18n.text("en", f"errors.{code}", **fields), code=code, **fields)
 
 
 class NotFound(HTTPException):
@@ -66,9 +64,17 @@ class NotFound(HTTPException):
         )
 
 
+_WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state"}
+"""Fields of a message whose values are codes the catalogues say in words (a task's events, a dossier's states),
+under these keys."""
+
+
 def problem(lang: str, field: str, code: str, detail: str = "", **fields: Any) -> dict[str, str]:
     """One item of an error body: the field, the machine code and the message in ``lang``."""
     if code != INVALID and i18n.has(f"errors.{code}"):
+        for name, value in fields.items():
+            if name in _WORDS and i18n.has(f"{_WORDS[name]}.{value}"):
+                fields[name] = i18n.text(lang, f"{_WORDS[name]}.{value}")
         message = i18n.text(lang, f"errors.{code}", detail=detail, **fields)
     elif lang == "en":
         message = detail
@@ -133,11 +139,15 @@ def install(app: FastAPI) -> None:
         lang = i18n.negotiate(request)
         return answer(request, [_validation_problem(lang, e) for e in exc.errors()], 422)
 
+    def said(request: Request, exc: AgencynetError, field: str, code: str, status_code: int) -> JSONResponse:
+        """The answer to ``exc``: one problem in ``field``, with the raiser's code when it gave one."""
+        lang = i18n.negotiate(request)
+        return answer(request, [problem(lang, field, exc.code or code, str(exc), **exc.fields)], status_code)
+
     @app.exception_handler(ops_errors.FieldError)
     async def field_error(request: Request, exc: ops_errors.FieldError) -> JSONResponse:
         lang = i18n.negotiate(request)
-        code, fields = getattr(exc, "code", INVALID), getattr(exc, "fields", {})
-        return answer(request, [problem(lang, exc.field, code, exc.reason, **fields)], 422)
+        return answer(request, [problem(lang, exc.field, exc.code or INVALID, exc.reason, **exc.fields)], 422)
 
     @app.exception_handler(InfeasibleError)
     @app.exception_handler(routing_errors.InfeasibleError)
@@ -149,30 +159,30 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     @app.exception_handler(routing_errors.ProblemError)
     async def input_error(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, AgencynetError) and exc.code is not None:
+            return said(request, exc, "body", INVALID, 422)
         lang = i18n.negotiate(request)
         return answer(request, [problem(lang, f, INVALID, r) for f, r in reasons(str(exc))], 422)
 
     @app.exception_handler(IdempotencyError)
     async def idempotency(request: Request, exc: IdempotencyError) -> JSONResponse:
-        return answer(
-            request, [problem(i18n.negotiate(request), "Idempotency-Key", "idempotency_key_reused", str(exc))], 422
-        )
+        return said(request, exc, "Idempotency-Key", "idempotency_key_reused", 422)
 
     @app.exception_handler(UnknownError)
     async def unknown(request: Request, exc: UnknownError) -> JSONResponse:
-        return answer(request, [problem(i18n.negotiate(request), "code", "not_found", str(exc))], 404)
+        return said(request, exc, "code", "not_found", 404)
 
     @app.exception_handler(TransitionError)
     async def refused(request: Request, exc: TransitionError) -> JSONResponse:
-        return answer(request, [problem(i18n.negotiate(request), "to", "transition_refused", str(exc))], 409)
+        return said(request, exc, "to", "transition_refused", 409)
 
     @app.exception_handler(AgencynetError)
     async def other(request: Request, exc: AgencynetError) -> JSONResponse:
-        return answer(request, [problem(i18n.negotiate(request), "body", INVALID, str(exc))], 422)
+        return said(request, exc, "body", INVALID, 422)
 
     @app.exception_handler(ConflictError)
     async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return answer(request, [problem(i18n.negotiate(request), "id", "conflict", str(exc))], 409)
+        return said(request, exc, "id", "conflict", 409)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -20,7 +20,7 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from ops import daytasks, plans, scenario, tables
 from ops.daytasks import DayTasks
-from ops.errors import UnknownError
+from ops.errors import FieldError, UnknownError
 from ops.plans import Outcome
 from ops.scenario import POSTMAN_CAPACITY
 from ops.store import Store
@@ -45,7 +45,8 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
             postmen = [{"id": name, "depot": agency} for name, agency in conn.execute(query.order_by(u.c.name))]
         if not postmen:
             raise InputError(
-                "no postmen: add accounts (agencynet users add NAME --role postman --agency ID) or give --postmen FILE"
+                "no postmen: add accounts (agencynet users add NAME --role postman --agency ID) or give --postmen FILE",
+                code="no_postmen",
             )
     for k, p in enumerate(postmen):
         if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not isinstance(p.get("depot"), str):
@@ -64,7 +65,12 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
     agencies = amap.agencies.set_index("agency_id")
     for k, p in enumerate(postmen):
         if p["depot"] not in agencies.index:
-            raise InputError(f"postmen[{k}].depot: unknown agency {p['depot']!r} (an agency_id of the map)")
+            raise FieldError(
+                f"postmen[{k}].depot",
+                f"unknown agency {p['depot']!r} (an agency_id of the map)",
+                code="unknown_agency",
+                agency=p["depot"],
+            )
     u = tables.users
     with store.engine.connect() as conn:
         accounts = set(conn.scalars(sa.select(u.c.agency_id).where(u.c.role == "postman", u.c.agency_id.is_not(None))))
@@ -198,7 +204,11 @@ def stored(store: Store, day: date) -> dict:
     """
     record = store.latest("plan", date=day.isoformat())
     if record is None:
-        raise UnknownError(f"no plan of {day.isoformat()} (plan it first: agencynet plan-day --date ...)")
+        raise UnknownError(
+            f"no plan of {day.isoformat()} (plan it first: agencynet plan-day --date ...)",
+            code="plan_not_found",
+            day=day.isoformat(),
+        )
     return record
 
 

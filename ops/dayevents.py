@@ -61,7 +61,8 @@ def _task(record: dict, task: str) -> dict:
     for t in record["state"]["tasks"]:
         if t["id"] == task:
             return t
-    raise FieldError("task", f"no task {task!r} in the plan of {record['request']['date']}")
+    day = record["request"]["date"]
+    raise FieldError("task", f"no task {task!r} in the plan of {day}", code="task_not_in_plan", task=task, day=day)
 
 
 def _postman_of(record: dict, task: str) -> str | None:
@@ -135,18 +136,37 @@ def record(
     plan_id = plan["id"]
     spec = _task(plan, task)
     if event not in EVENTS:
-        raise FieldError("event", f"unknown event {event!r} (one of {', '.join(EVENTS)})")
+        events = ", ".join(EVENTS)
+        raise FieldError(
+            "event", f"unknown event {event!r} (one of {events})", code="unknown_event", event=event, events=events
+        )
     if who.role == "postman" and _postman_of(plan, task) != who.name:
-        raise FieldError("task", f"task {task} is not on the route of {who.name}")
+        raise FieldError(
+            "task",
+            f"task {task} is not on the route of {who.name}",
+            code="task_of_another",
+            task=task,
+            postman=who.name,
+        )
     to_address = spec["delivery"].startswith("address:")
     if event == "handed_over" and to_address:
-        raise FieldError("event", f"task {task} ends at the citizen's address: record 'delivered'")
+        raise FieldError(
+            "event",
+            f"task {task} ends at the citizen's address: record 'delivered'",
+            code="record_delivered",
+            task=task,
+        )
     if event == "delivered" and not to_address:
-        raise FieldError("event", f"task {task} ends at an agency or authority: record 'handed_over'")
+        raise FieldError(
+            "event",
+            f"task {task} ends at an agency or authority: record 'handed_over'",
+            code="record_handover",
+            task=task,
+        )
     if event == "handed_over" and not record_no:
-        raise FieldError("record_no", "a handover needs the number of the signed record")
+        raise FieldError("record_no", "a handover needs the number of the signed record", code="record_no_needed")
     if event == "failed" and not reason:
-        raise FieldError("reason", "say why it failed")
+        raise FieldError("reason", "say why it failed", code="failure_reason_needed")
     if event == "delivered" and not record_no:
         record_no = f"{plan_id}/{task}"
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason}
@@ -157,9 +177,21 @@ def record(
         return _replay(seen[event], digest, task, event)
     ended = [e for e in TERMINAL if e in seen]
     if ended or (event == "picked_up" and seen):
-        raise TransitionError(f"task {task}: {event} refused, {(ended or list(seen))[0]} was recorded already")
+        before = (ended or list(seen))[0]
+        raise TransitionError(
+            f"task {task}: {event} refused, {before} was recorded already",
+            code="event_after_end",
+            task=task,
+            event=event,
+            before=before,
+        )
     if event in ("handed_over", "delivered") and "picked_up" not in seen:
-        raise TransitionError(f"task {task}: {event} refused, the dossiers were not picked up")
+        raise TransitionError(
+            f"task {task}: {event} refused, the dossiers were not picked up",
+            code="not_picked_up",
+            task=task,
+            event=event,
+        )
     when = dossiers.utc(at or datetime.now(UTC))
     moves: list[dict] = []
     answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": moves, "replayed": False}
@@ -199,7 +231,12 @@ def record(
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
     content = {k: first[k] for k in ("task", "event", "record_no", "reason")}
     if dossiers.content_hash(content) != digest:
-        raise ConflictError(f"task {task}: {event} was recorded already with other details")
+        raise ConflictError(
+            f"task {task}: {event} was recorded already with other details",
+            code="event_recorded",
+            task=task,
+            event=event,
+        )
     return first | {"replayed": True}
 
 

@@ -150,11 +150,24 @@ def utc(when: datetime) -> datetime:
 def check_move(code: str, state: str, to: str, *, channel: str) -> None:
     """Raise :class:`TransitionError` unless ``state -> to`` is allowed for a dossier of ``channel``."""
     if to not in STATES:
-        raise TransitionError(f"dossier {code}: unknown state {to!r} (one of {', '.join(STATES)})")
+        states = ", ".join(STATES)
+        raise TransitionError(
+            f"dossier {code}: unknown state {to!r} (one of {states})",
+            code="unknown_state",
+            dossier=code,
+            to=to,
+            states=states,
+        )
     allowed = [m for m in MOVES[state] if channel == "online" or (state, m) != ("received", "at_authority")]
     if to not in allowed:
         why = f"allowed: {', '.join(allowed)}" if allowed else f"{state} is final"
-        raise TransitionError(f"dossier {code} is {state}: move to {to} refused ({why})")
+        raise TransitionError(
+            f"dossier {code} is {state}: move to {to} refused ({why})",
+            code="transition_refused" if allowed else "dossier_closed",
+            dossier=code,
+            state=state,
+            to=to,
+        )
 
 
 @dataclass(frozen=True)
@@ -200,7 +213,7 @@ def current(engine: Engine, code: str) -> dict:
     with engine.connect() as conn:
         row = conn.execute(sa.select(tables.dossiers).where(tables.dossiers.c.code == code)).mappings().first()
     if row is None:
-        raise UnknownError(f"no dossier {code!r}")
+        raise UnknownError(f"no dossier {code!r}", code="dossier_not_found", dossier=code)
     return dict(row)
 
 
@@ -273,13 +286,23 @@ def advance(
     d = tables.dossiers
     row = conn.execute(sa.select(d.c.state, d.c.seq, d.c.channel).where(d.c.code == code)).first()
     if row is None:
-        raise UnknownError(f"no dossier {code!r}")
+        raise UnknownError(f"no dossier {code!r}", code="dossier_not_found", dossier=code)
     state, seq, channel = row.state, row.seq, row.channel
     if expected_seq is not None and expected_seq != seq:
-        raise ConflictError(f"dossier {code} moved since event {expected_seq} (now {state}, event {seq})")
+        raise ConflictError(
+            f"dossier {code} moved since event {expected_seq} (now {state}, event {seq})",
+            code="dossier_moved",
+            dossier=code,
+            seq=expected_seq,
+        )
     check_move(code, state, to, channel=channel)
     if to in HANDOVERS and not record_no and not (to == "at_authority" and channel == "online"):
-        raise TransitionError(f"dossier {code}: the move to {to} is a handover and needs record_no")
+        raise TransitionError(
+            f"dossier {code}: the move to {to} is a handover and needs record_no",
+            code="handover_needs_record",
+            dossier=code,
+            to=to,
+        )
     event = Event(seq + 1, to, utc(at or datetime.now(UTC)), who, place, record_no)
     append(conn, code, seq, event)
     if to == "at_authority":
@@ -301,7 +324,12 @@ def append(conn: Connection, code: str, seq: int, event: Event) -> None:
         .values(state=event.state, seq=event.seq, updated_at=datetime.now(UTC))
     )
     if done.rowcount != 1:
-        raise ConflictError(f"dossier {code} moved since event {seq}; read it again and retry")
+        raise ConflictError(
+            f"dossier {code} moved since event {seq}; read it again and retry",
+            code="dossier_moved",
+            dossier=code,
+            seq=seq,
+        )
     conn.execute(
         tables.events.insert().values(
             dossier_code=code,

@@ -6,10 +6,11 @@ from geo._errors import AgencynetError, InputError
 
 
 class FieldError(InputError):
-    """Bad input in a named field of a request or record (``lat``, ``tasks[2].pickup`` ...)."""
+    """Bad input in a named field of a request or record (``lat``, ``tasks[2].pickup`` ...); ``code`` and
+    ``fields`` as for :class:`geo._errors.AgencynetError`."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, reason: str, *, code: str | None = None, **fields: object) -> None:
+        super().__init__(f"{field}: {reason}", code=code, **fields)
         self.field = field
         self.reason = reason
 

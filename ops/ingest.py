@@ -169,7 +169,11 @@ def _write(engine: Engine, chunk: list[tuple[int, Dossier | PortalEvent]], repor
         report.unchanged += partial.unchanged
         report.rejected.extend(partial.rejected)
         return
-    raise ConflictError(f"a batch of {len(chunk)} records kept meeting concurrent moves; run the ingest again")
+    raise ConflictError(
+        f"a batch of {len(chunk)} records kept meeting concurrent moves; run the ingest again",
+        code="batch_contended",
+        records=len(chunk),
+    )
 
 
 def _write_batch(conn: Connection, chunk: list[tuple[int, Dossier | PortalEvent]], report: Report) -> None:
@@ -296,11 +300,11 @@ def _portal_events(conn: Connection, happenings: list[tuple[int, PortalEvent]], 
         )
         done = conn.execute(update, rows)
         if conn.dialect.supports_sane_multi_rowcount and done.rowcount != len(rows):
-            raise ConflictError("a dossier of the batch moved while it was ingested")
+            raise ConflictError("a dossier of the batch moved while it was ingested", code="batch_moved")
         try:
             _bulk_insert(conn, tables.events, moves)
         except sa.exc.IntegrityError as exc:
-            raise ConflictError("a dossier of the batch moved while it was ingested") from exc
+            raise ConflictError("a dossier of the batch moved while it was ingested", code="batch_moved") from exc
     if kept:
         _bulk_insert(conn, pe, kept)
 
@@ -334,7 +338,11 @@ def submit(engine: Engine, records: list, key: str | None) -> dict:
             seen = conn.execute(sa.select(ik.c.request_hash, ik.c.response).where(ik.c.key == key)).first()
         if seen is not None:
             if seen.request_hash != digest:
-                raise IdempotencyError(f"Idempotency-Key {key!r} was used with another body; use a new key")
+                raise IdempotencyError(
+                    f"Idempotency-Key {key!r} was used with another body; use a new key",
+                    code="idempotency_key_reused",
+                    key=key,
+                )
             return dict(seen.response)
     answer = ingest(engine, enumerate(records, start=1)).to_dict()
     if key is not None:

@@ -159,11 +159,23 @@ def progress_of(plan: Plan, problem: Problem, given: dict[str, dict]) -> dict[st
     for name, p in given.items():
         field = f"progress.{name}"
         if name not in postmen:
-            raise FieldError(field, f"no postman {name!r} in this plan")
+            raise FieldError(field, f"no postman {name!r} in this plan", code="postman_not_in_plan", postman=name)
         if p["place"] not in problem.places:
-            raise FieldError(f"{field}.place", f"place {p['place']!r} is not a place of this plan")
+            raise FieldError(
+                f"{field}.place",
+                f"place {p['place']!r} is not a place of this plan",
+                code="place_not_in_plan",
+                place=p["place"],
+            )
         if p["done"] > len(postmen[name].stops):
-            raise FieldError(f"{field}.done", f"the route of {name!r} has only {len(postmen[name].stops)} stops")
+            stops = len(postmen[name].stops)
+            raise FieldError(
+                f"{field}.done",
+                f"the route of {name!r} has only {stops} stops",
+                code="past_the_route",
+                postman=name,
+                stops=stops,
+            )
         hours, minutes = (int(x) for x in p["clock"].split(":"))
         out[name] = Progress(p["place"], hours * 3600 + minutes * 60, p["done"])
     return out
@@ -186,7 +198,9 @@ def reoptimised(
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
-            raise FieldError(f"tasks[{k}].id", f"task {t['id']!r} is already in the plan")
+            raise FieldError(
+                f"tasks[{k}].id", f"task {t['id']!r} is already in the plan", code="task_in_plan", task=t["id"]
+            )
     all_tasks = [*state["tasks"], *new_tasks]
     addresses = [*state.get("addresses", []), *(new_addresses or [])]
     day = scenario.from_records(amap, state["postmen"], all_tasks, addresses=addresses)

@@ -93,7 +93,12 @@ class Store:
                 .values(state=state, result=result, version=version + 1, updated_at=datetime.now(UTC))
             )
             if done.rowcount != 1:
-                raise ConflictError(f"{kind} {record_id} changed since version {version}")
+                raise ConflictError(
+                    f"{kind} {record_id} changed since version {version}",
+                    code="record_changed",
+                    record=record_id,
+                    version=version,
+                )
         return version + 1
 
     def close(self) -> None:

@@ -3,7 +3,9 @@
 Vietnamese is the default: the citizens are Vietnamese, many of them older people new to online services.
 English is chosen by ``?lang=en`` (remembered in the ``lang`` cookie by the pages) or by ``Accept-Language``.
 Keys are dotted paths into the catalogue (``errors.off_map``); texts are ``str.format`` templates with named
-fields. Both catalogues hold the same keys (checked by the tests).
+fields. Both catalogues hold the same keys with the same fields (checked by the tests), but for one case: an
+English error that is only ``{detail}`` is said in the words of the layer that raised it (the operations layer
+writes its messages in English, for the command line as well, and gives their code and fields for the others).
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ async def track(
         answer = await run_in_threadpool(tracking.track, engine, code, query.phone_last4)
     if answer is None:
         request.app.state.throttle.miss(key)
-        raise NotFound("code", "không tìm thấy hồ sơ với mã và số điện thoại này")
+        raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
     return FastJSON(answer)
 
 

@@ -41,7 +41,7 @@ def _stored(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return call(*args, **kwargs)
     except UnknownError as exc:
-        raise NotFound("date", str(exc)) from None
+        raise NotFound("date", str(exc), code=exc.code or "not_found", **exc.fields) from None
 
 
 @router.post("/days/{date}/plan", response_model=schemas.DayAnswer, summary="Plan a day from the dossiers")

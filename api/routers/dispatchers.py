@@ -35,7 +35,7 @@ def _answer(record_id: str, version: int, result: dict) -> dict:
 def _stored(store: StoreDep, plan_id: str) -> dict:
     record = store.get("plan", plan_id)
     if record is None:
-        raise NotFound("id", f"no plan {plan_id!r}")
+        raise NotFound("id", code="unknown_plan", plan=plan_id)
     return record
 
 

@@ -14,10 +14,8 @@ from fastapi import APIRouter, Body, Depends, Header, Query, status
 
 from api import auth, schemas
 from api.deps import Code, StoreDep
-from api.errors import NotFound
 from ops import accounts, dossiers, ingest
 from ops.accounts import Principal
-from ops.errors import UnknownError
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +57,6 @@ def _out(row: dict, with_applicant: bool) -> dict:
     }
 
 
-def _row(store: StoreDep, code: str) -> dict:
-    try:
-        return dossiers.current(store.engine, code)
-    except UnknownError:
-        raise NotFound("code", f"no dossier {code!r}") from None
-
-
 @router.post("/dossiers", response_model=schemas.IngestReport, summary="Submit dossiers and status changes (portal)")
 def submit(
     store: StoreDep,
@@ -92,7 +83,7 @@ def summary(store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*ST
 def get_dossier(code: Code, store: StoreDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> dict:
     """The dossier; the applicant (personal data) only for the staff of the receiving agency and the postman
     carrying it, and each such read is written to the access log."""
-    row = _row(store, code)
+    row = dossiers.current(store.engine, code)  # an unknown code is a 404 naming it (api.errors)
     allowed = accounts.sees_personal_data(who, row)
     if allowed:
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}")
@@ -102,7 +93,7 @@ def get_dossier(code: Code, store: StoreDep, who: Annotated[Principal, Depends(a
 @router.get("/dossiers/{code}/events", response_model=list[schemas.EventOut], summary="A dossier's journey")
 def get_events(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
     """Every move of the dossier, first to last."""
-    _row(store, code)
+    dossiers.current(store.engine, code)
     return [
         {
             "seq": e.seq,

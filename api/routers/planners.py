@@ -151,7 +151,7 @@ def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreD
     ``status`` existing or new) and candidate sites (``layer`` = ``candidate``)."""
     record = store.get("scenario", scenario_id)
     if record is None:
-        raise NotFound("id", f"no scenario {scenario_id!r}")
+        raise NotFound("id", code="unknown_scenario", scenario=scenario_id)
     return (
         {"id": record["id"], "created_at": record["created_at"].isoformat()}
         | record["result"]["result"]
@@ -166,5 +166,5 @@ def get_scenario_map(scenario_id: Annotated[str, Path(max_length=64)], store: St
     """A static HTML export of the scenario (folium): coverage before and after by ward, existing and new sites."""
     record = store.get("scenario", scenario_id)
     if record is None:
-        raise NotFound("id", f"no scenario {scenario_id!r}")
+        raise NotFound("id", code="unknown_scenario", scenario=scenario_id)
     return HTMLResponse(record["result"]["map_html"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import numpy as np
@@ -217,13 +218,16 @@ def test_basemap_and_config(client) -> None:
 
 
 def test_pages_and_assets_are_local(client) -> None:
-    for path in ("/", "/dispatch", "/planning"):
+    linked = set()
+    for path in ("/", "/dispatch", "/postman", "/planning", "/signin"):
         page = client.get(path)
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-        assert "/static/leaflet/leaflet.js" in page.text
         assert "http://" not in page.text and "https://" not in page.text
-    for asset in ("/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css", "/static/js/common.js"):
-        assert client.get(asset).status_code == 200
+        # Every file a page asks for, its icon included (a browser asks for /favicon.ico without one).
+        assert '<link rel="icon" href="/static/' in page.text
+        linked |= set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text))
+    assert {"/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css", "/static/js/common.js"} <= linked
+    assert {asset: client.get(asset).status_code for asset in linked} == dict.fromkeys(linked, 200)
 
 
 def test_openapi_offline(client) -> None:

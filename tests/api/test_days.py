@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,44 @@ def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> N
     assert same.status_code == 200 and (same.json()["id"], same.json()["added"]) == (planned["id"], 0)
     no_record = client.post(f"/days/{DAY}/events", json={"task": task, "event": "failed"}, headers=BEARER)
     assert no_record.status_code == 422 and no_record.json()["detail"][0]["field"] == "reason"
+
+
+def test_refusals_are_said_in_the_readers_language(client: TestClient, planned: dict) -> None:
+    # The operations layer's refusals carry a code and their values: Vietnamese by default, events in words.
+    def problem(response: Any) -> tuple[int, str, str, str]:
+        item = response.json()["detail"][0]
+        return response.status_code, item["field"], item["reason"], item["message"]
+
+    assert problem(client.get("/days/2026-03-04", headers=BEARER)) == (
+        404,
+        "date",
+        "plan_not_found",
+        "Chưa có kế hoạch phát cho ngày 2026-03-04: điều phối viên cần lập kế hoạch ngày trước",
+    )
+    english = client.get("/days/2026-03-04", headers=BEARER | {"Accept-Language": "en"})
+    assert problem(english)[3] == "no plan of 2026-03-04 (plan it first: agencynet plan-day --date ...)"
+    depot = client.post(f"/days/{DAY}/plan", json={"postmen": [{"id": "x", "depot": "nope"}]}, headers=BEARER)
+    assert problem(depot) == (422, "postmen[0].depot", "unknown_agency", "Không có điểm phục vụ nope")
+    stops = [s for r in planned["routes"] for s in r["stops"] if s["kind"] == "delivery"]
+    at_agency = next(s["task"] for s in stops if not s["place"].startswith("address:"))
+    wrong = client.post(f"/days/{DAY}/events", json={"task": at_agency, "event": "delivered"}, headers=BEARER)
+    assert problem(wrong) == (
+        422,
+        "event",
+        "record_handover",
+        f"Việc {at_agency} kết thúc tại điểm phục vụ hoặc cơ quan giải quyết: hãy ghi “Đã bàn giao”",
+    )
+    early = client.post(
+        f"/days/{DAY}/events", json={"task": at_agency, "event": "handed_over", "record_no": "BB-1"}, headers=BEARER
+    )
+    assert problem(early) == (
+        409,
+        "to",
+        "not_picked_up",
+        f"Việc {at_agency}: không ghi được “Đã bàn giao” vì hồ sơ chưa được nhận",
+    )
+    unknown = client.post(f"/days/{DAY}/events", json={"task": "T-none", "event": "picked_up"}, headers=BEARER)
+    assert problem(unknown) == (422, "task", "task_not_in_plan", f"Không có việc T-none trong kế hoạch ngày {DAY}")
 
 
 def test_a_postman_reads_his_route_and_records_events(client: TestClient, planned: dict) -> None:

@@ -91,13 +91,22 @@ def test_moves_refused_with_409(service) -> None:
     skip = service.post("/dossiers/HS-1/moves", json={"to": "decided"})
     assert skip.status_code == 409
     refused = skip.json()["detail"][0]
-    assert refused["reason"] == "transition_refused"
-    assert "dossier HS-1 is received: move to decided refused" in refused["message"]
+    # Said to the staff in Vietnamese, the states in words; in English on asking.
+    assert refused == {
+        "field": "to",
+        "reason": "transition_refused",
+        "message": "Hồ sơ HS-1 đang ở trạng thái “Đã tiếp nhận”: không thể chuyển sang “Đã có kết quả”",
+    }
+    english = service.post("/dossiers/HS-1/moves", json={"to": "decided"}, headers={"Accept-Language": "en"})
+    assert "dossier HS-1 is received: move to decided refused" in english.json()["detail"][0]["message"]
     assert service.post("/dossiers/HS-1/moves", json={"to": "digitised", "expected_seq": 1}).status_code == 201
     stale = service.post("/dossiers/HS-1/moves", json={"to": "to_authority", "expected_seq": 1})
     assert stale.status_code == 409
-    assert stale.json()["detail"][0]["reason"] == "conflict"
-    assert "moved since event 1" in stale.json()["detail"][0]["message"]
+    assert stale.json()["detail"][0] == {
+        "field": "id",
+        "reason": "dossier_moved",
+        "message": "Hồ sơ HS-1 đã thay đổi sau sự kiện 1; hãy đọc lại và thử lại",
+    }
     journey = service.get("/dossiers/HS-1/events").json()
     assert [(e["seq"], e["state"], e["who"]) for e in journey] == [(1, "received", "portal"), (2, "digitised", "lan")]
     assert service.post("/dossiers/HS-404/moves", json={"to": "digitised"}).status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 
 from api import i18n
 
-API = Path(__file__).resolve().parents[2] / "api"
+ROOT = Path(__file__).resolve().parents[2]
+API = ROOT / "api"
 
 
 def _keys(node: dict, prefix: str = "") -> set[str]:
@@ -23,6 +25,8 @@ def test_catalogues_hold_the_same_keys_and_fields() -> None:
     vi, en = i18n.catalogue("vi"), i18n.catalogue("en")
     assert _keys(vi) == _keys(en)
     for key in _keys(vi):
+        if key.startswith("errors.") and i18n.text("en", key) == "{detail}":
+            continue  # said in English by the layer that raised it (api.i18n)
         fields = [set(re.findall(r"\{(\w+)\}", i18n.text(lang, key))) for lang in ("vi", "en")]
         assert fields[0] == fields[1], key
 
@@ -99,3 +103,45 @@ def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
     assert unauthorized["reason"] == "unauthorized" and unauthorized["message"].startswith("Cần mã truy cập")
     unknown = client.get("/no/such/page").json()["detail"][0]
     assert unknown["reason"] == "not_found"
+
+
+_RAISED = ("FieldError", "UnknownError", "ConflictError", "TransitionError", "IdempotencyError")
+"""The operations layer's errors the API answers (api.errors): each raised with a message code."""
+
+
+def _raised(folder: Path) -> list[tuple[str, ast.Call]]:
+    """Every ``raise SomeError(...)`` under ``folder``, with where it is."""
+    out = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name):
+                out.append((f"{path.relative_to(ROOT)}:{node.lineno}", node.exc))
+    return out
+
+
+def test_errors_raised_below_the_api_have_their_message_in_each_language() -> None:
+    # The API says an error of a lower layer in the reader's language from its code and fields: every code given
+    # is in the catalogues, with no field the raiser does not give; the operations layer's errors all have one.
+    raised = _raised(ROOT / "ops") + _raised(ROOT / "geo")
+    coded = 0
+    for where, call in raised:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+        if call.func.id in _RAISED and where.startswith("ops"):
+            assert "code" in keywords, f"{where}: {call.func.id} without a message code"
+        if "code" not in keywords:
+            continue
+        assert isinstance(keywords["code"], ast.Constant | ast.IfExp), where
+        codes = (
+            [keywords["code"]]
+            if isinstance(keywords["code"], ast.Constant)
+            else [keywords["code"].body, keywords["code"].orelse]
+        )
+        for code in codes:
+            assert isinstance(code, ast.Constant), where
+            for lang in i18n.LANGUAGES:
+                template = i18n.catalogue(lang)["errors"].get(code.value)
+                assert template is not None, f"{where}: no errors.{code.value} in {lang}.json"
+                named = set(re.findall(r"\{(\w+)\}", template)) - {"detail"}
+                assert named <= set(keywords) - {"code"}, f"{where}: errors.{code.value} ({lang}) names {named}"
+            coded += 1
+    assert coded >= 25
