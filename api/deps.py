@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import Depends, Path, Request, status
 from fastapi.responses import JSONResponse
 
+from api import i18n
 from api.errors import FieldError, body
 from api.settings import Settings
 from geo import snap
@@ -35,7 +36,14 @@ async def get_settings(request: Request) -> Settings:
 Code = Annotated[str, Path(max_length=64, description="the portal's dossier code")]
 """A dossier's code in a path."""
 
+
+async def get_lang(request: Request) -> str:
+    """The language of the answer's words (:func:`api.i18n.negotiate`)."""
+    return i18n.negotiate(request)
+
+
 MapDep = Annotated[AddressMap, Depends(get_map)]
+LangDep = Annotated[str, Depends(get_lang)]
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

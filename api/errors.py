@@ -4,7 +4,9 @@ Body: ``{"detail": [{"field": ..., "reason": ..., "message": ...}]}``. ``reason`
 (``off_map``, ``unknown_ward``, ``missing``, ``greater_than_equal`` ...: the service's own codes and
 pydantic's error types), ``message`` the human text in the request's language (:mod:`api.i18n`: Vietnamese by
 default). An error of a lower layer gives its own code and values (:class:`geo._errors.AgencynetError`), said
-from the catalogue like the API's own; one without is answered with its category's code. Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
+from the catalogue like the API's own; one without is answered with its category's code.
+
+Bad input (``geo._errors.InputError``, ``OutOfAreaError``, ``InfeasibleError``, the engine's
 ``routing.errors.ProblemError`` and ``InfeasibleError``, request validation) is 422; a missing or unknown token
 401, a token of another role 403; an unknown id, code or path 404; a lost update race and a move the dossier
 lifecycle refuses 409. Nothing the caller sends leads to a 500.
@@ -64,18 +66,10 @@ class NotFound(HTTPException):
         )
 
 
-_WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state"}
-"""Fields of a message whose values are codes the catalogues say in words (a task's events, a dossier's states),
-under these keys."""
-
-
 def problem(lang: str, field: str, code: str, detail: str = "", **fields: Any) -> dict[str, str]:
     """One item of an error body: the field, the machine code and the message in ``lang``."""
     if code != INVALID and i18n.has(f"errors.{code}"):
-        for name, value in fields.items():
-            if name in _WORDS and i18n.has(f"{_WORDS[name]}.{value}"):
-                fields[name] = i18n.text(lang, f"{_WORDS[name]}.{value}")
-        message = i18n.text(lang, f"errors.{code}", detail=detail, **fields)
+        message = i18n.said(lang, f"errors.{code}", detail, fields)
     elif lang == "en":
         message = detail
     else:

@@ -431,7 +431,12 @@ class DossierUnserved(BaseModel):
     """A dossier left for another day, and why."""
 
     code: str
-    reason: str
+    reason: str = Field(description="why, in English words")
+    reason_code: str | None = Field(
+        default=None, description="why, as a machine code (agency_not_on_map, pickup_unreachable, no_route_fits ...)"
+    )
+    values: dict[str, Any] = Field(default_factory=dict, description="the values the reason names")
+    message: str = Field(description="why, in the reader's language (Vietnamese by default)")
 
 
 class DayStop(BaseModel):

@@ -128,7 +128,7 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
         if r.used
     ]
     unserved = list(excluded) + [
-        {"code": code, "reason": u.reason} for u in outcome.plan.unserved for code in dossiers.get(u.task, [])
+        daytasks.left_out(code, u.why) for u in outcome.plan.unserved for code in dossiers.get(u.task, [])
     ]
     total = sum(len(c) for c in dossiers.values()) + len(excluded)
     return {

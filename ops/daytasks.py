@@ -35,6 +35,7 @@ from geo.addressmap import AddressMap
 from ops import scenario, tables
 from ops.dossiers import utc
 from ops.simulate import HANOI_TIME
+from routing.plan import Reason
 from routing.problem import hhmm
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class DayTasks:
     dossiers
         Task id -> codes of the dossiers it carries.
     excluded
-        Dossiers that could not become a task: ``{"code", "reason"}``.
+        Dossiers that could not become a task, as :func:`left_out` gives them.
     """
 
     tasks: list[dict] = field(default_factory=list)
@@ -75,6 +76,12 @@ class DayTasks:
     def codes(self) -> list[str]:
         """Every dossier of the tasks."""
         return [c for codes in self.dossiers.values() for c in codes]
+
+
+def left_out(code: str, why: Reason) -> dict:
+    """A dossier left out of the day (no task, or its task unserved): ``code``, ``reason`` in words, and
+    ``reason_code`` and ``values`` as in :class:`routing.plan.Reason`."""
+    return {"code": code, "reason": why.text, "reason_code": why.code, "values": why.values}
 
 
 def urgency(due: date, day: date) -> tuple[int, bool]:
@@ -212,15 +219,17 @@ def from_states(
         needs_authority = r.state != "failed_return"
         needs_agency = not pickup_at_home
         if needs_agency and r.agency_id not in agency_ids:
-            out.excluded.append({"code": r.code, "reason": f"agency {r.agency_id} is not on the map"})
+            why = Reason(f"agency {r.agency_id} is not on the map", "agency_not_on_map", {"agency": r.agency_id})
+            out.excluded.append(left_out(r.code, why))
         elif needs_authority and authority is None:
-            out.excluded.append(
-                {"code": r.code, "reason": f"authority {r.authority_code} has no location (agencynet dossiers gaps)"}
-            )
+            text = f"authority {r.authority_code} has no location (agencynet dossiers gaps)"
+            out.excluded.append(left_out(r.code, Reason(text, "authority_unlocated", {"authority": r.authority_code})))
         elif needs_authority and authority not in authority_ids:
-            out.excluded.append({"code": r.code, "reason": f"authority {r.authority_code} is not on the map's roads"})
+            text = f"authority {r.authority_code} is not on the map's roads"
+            out.excluded.append(left_out(r.code, Reason(text, "authority_off_roads", {"authority": r.authority_code})))
         elif (pickup_at_home or to_address) and not home_ok[r.code]:
-            out.excluded.append({"code": r.code, "reason": "the applicant's address is off the map's roads"})
+            why = Reason("the applicant's address is off the map's roads", "address_off_roads")
+            out.excluded.append(left_out(r.code, why))
         elif pickup_at_home:
             received = utc(r.received_at)
             window = None

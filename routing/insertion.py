@@ -32,7 +32,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from routing.plan import Plan, Route, Stop
+from routing.plan import Plan, Reason, Route, Stop
 from routing.problem import ALL_DAY, Postman, Problem, Task, Window
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def insert(plan: Plan, task: Task, insertion: Insertion) -> Plan:
     return Plan(routes, unserved, plan.objective, plan.status, plan.meta)
 
 
-def explain_unserved(problem: Problem, plan: Plan, task: Task) -> str:
+def explain_unserved(problem: Problem, plan: Plan, task: Task) -> Reason:
     """Why ``task`` is not in ``plan``, by analysis.
 
     First the task alone (capacity, windows reachable within shifts, round trip within the shift,
@@ -160,7 +160,7 @@ def explain_unserved(problem: Problem, plan: Plan, task: Task) -> str:
     return explanations(problem, plan, [task])[task.id]
 
 
-def explanations(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str, str]:
+def explanations(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str, Reason]:
     """:func:`explain_unserved` of several tasks, by task id, with one batch of insertions."""
     obstacles = {t.id: problem.task_obstacle(t) for t in tasks}
     found = insertions(problem, plan, [t for t in tasks if obstacles[t.id] is None])
@@ -170,14 +170,18 @@ def explanations(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[st
         if obstacle is not None:
             out[t.id] = obstacle
         elif best is None:
-            out[t.id] = "no postman's route can take it without breaking a window, the capacity, the shift or the break"
+            text = "no postman's route can take it without breaking a window, the capacity, the shift or the break"
+            out[t.id] = Reason(text, "no_route_fits")
         elif best.cost > t.penalty:
-            out[t.id] = f"dropped by the optimiser: cost {best.cost} > penalty {t.penalty}"
+            text = f"dropped by the optimiser: cost {best.cost} > penalty {t.penalty}"
+            out[t.id] = Reason(text, "dropped_costly", {"cost": best.cost, "penalty": t.penalty})
         else:
-            out[t.id] = (
+            text = (
                 f"not inserted by the search within its limit (cheapest insertion: postman {best.postman!r}, "
                 f"{describe_positions(best)}, costs {best.cost} <= penalty {t.penalty})"
             )
+            values = {"postman": best.postman, "cost": best.cost, "penalty": t.penalty}
+            out[t.id] = Reason(text, "not_inserted", values)
     return out
 
 

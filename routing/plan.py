@@ -7,7 +7,7 @@ place id and matrix index so that route geometry can be attached later without t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -55,11 +55,47 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a task cannot be or was not served: in English words, with a machine code and the values the words
+    name, for the faces to say it in another language.
+
+    Attributes
+    ----------
+    text
+        The words, with the numbers (``load 9 exceeds every postman's capacity (largest 6)``).
+    code
+        What kind of reason (``over_capacity``, ``pickup_unreachable``, ``no_route_fits`` ...).
+    values
+        The values ``text`` names, by name (``load``, ``largest`` ...), as plain JSON values.
+    """
+
+    text: str
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Unserved:
-    """A task left undone and why, found by analysing the problem and the plan."""
+    """A task left undone and why, found by analysing the problem and the plan: ``reason`` in words, ``code`` and
+    ``values`` as in :class:`Reason` (``unexplained`` and none for a plan stored before they were given)."""
 
     task: str
     reason: str
+    code: str = "unexplained"
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, task: str, why: Reason) -> Unserved:
+        """The unserved ``task`` for ``why``."""
+        return cls(task, why.text, why.code, why.values)
+
+    @property
+    def why(self) -> Reason:
+        """The reason, with its code and values."""
+        return Reason(self.reason, self.code, self.values)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from routing.errors import InfeasibleError, ProblemError
+from routing.plan import Reason
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +421,7 @@ class Problem:
         """Matrix index of a depot id."""
         return self.places[self.depots[depot].place].index
 
-    def task_obstacle(self, task: Task) -> str | None:
+    def task_obstacle(self, task: Task) -> Reason | None:
         """Why no postman can do ``task`` even on an otherwise empty route, or ``None`` when one can.
 
         The test schedules the task alone for each postman: leave the depot at the start of the shift, drive,
@@ -430,21 +431,24 @@ class Problem:
         """
         caps = [m.capacity for m in self.postmen]
         if task.load > max(caps):
-            return f"load {task.load} exceeds every postman's capacity (largest {max(caps)})"
+            largest = max(caps)
+            text = f"load {task.load} exceeds every postman's capacity (largest {largest})"
+            return Reason(text, "over_capacity", {"load": task.load, "largest": largest})
         pw = self.windows(task, "pickup")
         if not pw:
-            return f"pickup window {_fmt(task.pickup_windows or ())} is outside the opening hours of the place"
+            window = _fmt(task.pickup_windows or ())
+            text = f"pickup window {window} is outside the opening hours of the place"
+            return Reason(text, "pickup_window_closed", {"window": window, "place": task.pickup})
         dw: tuple[Window, ...] = ()
         if task.delivery is not None:
             dw = self.windows(task, "delivery")
             if not dw:
-                return (
-                    f"delivery window {_fmt(task.delivery_windows or ())} is outside the opening hours of "
-                    f"{task.delivery!r}"
-                )
+                window = _fmt(task.delivery_windows or ())
+                text = f"delivery window {window} is outside the opening hours of {task.delivery!r}"
+                return Reason(text, "delivery_window_closed", {"window": window, "place": task.delivery})
         best_pickup: tuple[int, str] | None = None
         best_delivery: tuple[int, str] | None = None
-        best_return: tuple[int, str] | None = None
+        best_return: tuple[int, str, int, int] | None = None
         for m in self.postmen:
             if task.load > m.capacity:
                 continue
@@ -465,22 +469,39 @@ class Problem:
             limit = m.shift_end if m.max_work is None else min(m.shift_end, leave + m.max_work)
             if back > limit:
                 if best_return is None or back - limit < best_return[0]:
-                    best_return = (back - limit, f"{m.id!r} back at {hhmm(back)}, day ends {hhmm(limit)}")
+                    best_return = (back - limit, m.id, back, limit)
                 continue
             return None
         if best_return is not None:
-            return f"shift too short for the round trip (best: postman {best_return[1]})"
+            _, postman, back, limit = best_return
+            values = {"postman": postman, "back": hhmm(back), "end": hhmm(limit)}
+            text = (
+                f"shift too short for the round trip (best: postman {postman!r} back at {values['back']}, "
+                f"day ends {values['end']})"
+            )
+            return Reason(text, "shift_too_short", values)
         if best_delivery is not None:
-            return (
+            arrival, postman = hhmm(best_delivery[0]), best_delivery[1]
+            text = (
                 f"delivery window {_fmt(dw)} at place {task.delivery!r} cannot be reached by any postman "
-                f"(earliest arrival {hhmm(best_delivery[0])}, postman {best_delivery[1]!r})"
+                f"(earliest arrival {arrival}, postman {postman!r})"
             )
+            values = {"window": _fmt(dw), "place": str(task.delivery), "arrival": arrival, "postman": postman}
+            return Reason(text, "delivery_unreachable", values)
         if best_pickup is not None:
-            return (
+            arrival, depot = hhmm(best_pickup[0]), best_pickup[1]
+            text = (
                 f"pickup window {_fmt(pw)} at place {task.pickup!r} cannot be reached by any postman "
-                f"(earliest arrival {hhmm(best_pickup[0])} from depot {best_pickup[1]!r})"
+                f"(earliest arrival {arrival} from depot {depot!r})"
             )
-        return f"load {task.load} exceeds the capacity of every postman"
+            return Reason(
+                text,
+                "pickup_unreachable",
+                {"window": _fmt(pw), "place": task.pickup, "arrival": arrival, "depot": depot},
+            )
+        return Reason(
+            f"load {task.load} exceeds the capacity of every postman", "over_capacity_each", {"load": task.load}
+        )
 
     def single_task_schedule(self, postman: Postman, task: Task) -> tuple:
         """Earliest schedule of ``task`` alone on ``postman``'s route, ignoring the break.

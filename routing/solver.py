@@ -35,7 +35,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_param
 
 from routing import alns, insertion, warm
 from routing.errors import InfeasibleError
-from routing.plan import Plan, Route, Stop, Unserved
+from routing.plan import Plan, Reason, Route, Stop, Unserved
 from routing.problem import Postman, Problem, Task, Window, hhmm
 
 log = logging.getLogger(__name__)
@@ -690,8 +690,13 @@ def _finish(
         tuple(routes), status=status, meta={"time_s": round(elapsed, 3), "deterministic": deterministic, **meta}
     )
     plan, dropped = _fill(problem, plan, dropped)
-    reasons = insertion.explanations(problem, plan, dropped) if explain else {t.id: "not analysed" for t in dropped}
-    unserved = tuple(Unserved(t.id, reasons[t.id]) for t in dropped)
+    unexplained = Reason("not analysed", "not_analysed")
+    reasons = (
+        insertion.explanations(problem, plan, dropped)
+        if explain
+        else dict.fromkeys((t.id for t in dropped), unexplained)
+    )
+    unserved = tuple(Unserved.of(t.id, reasons[t.id]) for t in dropped)
     plan.meta["time_s"] = round(time.perf_counter() - started, 3)
     log.info("plan: %d postmen, %d m, %d unserved, %.1f s", plan.vehicles, plan.distance, len(unserved), elapsed)
     objective = plan.cost + sum(t.penalty for t in dropped)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,33 @@ def text(lang: str, key: str, /, **fields: object) -> str:
 def has(key: str) -> bool:
     """Whether the catalogues hold ``key``."""
     return text(DEFAULT, key) != key
+
+
+WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state"}
+"""Values named in messages that are codes the catalogues say in words (a task's events, a dossier's states),
+by the value's name: under these keys."""
+
+
+def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
+    """The text of ``key`` in ``lang`` for something a lower layer said (an error, why a dossier is left out):
+    ``values`` filled in, the codes among them in words (:data:`WORDS`), and ``detail``, that layer's English
+    words, where the text has ``{detail}``; ``detail`` itself when the catalogues lack ``key``."""
+    if not has(key):
+        return detail
+    words = {
+        name: text(lang, f"{WORDS[name]}.{value}") if name in WORDS and has(f"{WORDS[name]}.{value}") else value
+        for name, value in values.items()
+    }
+    return text(lang, key, detail=detail, **words)
+
+
+def reasons(lang: str, items: list[dict], code: str) -> list[dict]:
+    """``items`` left out of a plan (tasks, dossiers), each with ``reason`` in English words, its code under the
+    key ``code`` and its ``values``, given ``message``: the reason in ``lang`` (``unserved`` in the catalogues)."""
+    return [
+        item | {"message": said(lang, f"unserved.{item.get(code)}", item["reason"], item.get("values", {}))}
+        for item in items
+    ]
 
 
 def from_accept_language(header: str | None) -> str | None:

@@ -10,8 +10,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api import auth, schemas
-from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api import auth, i18n, schemas
+from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from api.schemas import CLOCK
 from ops import day, dayevents
@@ -36,6 +36,11 @@ Dispatcher = Annotated[Principal, Depends(auth.require("dispatcher"))]
 T = TypeVar("T")
 
 
+def _said(answer: dict, lang: str) -> dict:
+    """A day's answer with the reason each dossier is left out said in ``lang``."""
+    return answer | {"unserved": i18n.reasons(lang, answer["unserved"], "reason_code")}
+
+
 def _stored(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``call`` with the day's plan: 404 naming the date when there is none."""
     try:
@@ -51,6 +56,7 @@ def plan_day(
     store: StoreDep,
     settings: SettingsDep,
     _who: Dispatcher,
+    lang: LangDep,
     body: schemas.DayPlanIn | None = None,
 ) -> dict:
     """The day's tasks from the dossiers' states (shuttles grouped per agency and authority, results back to the
@@ -60,7 +66,7 @@ def plan_day(
     body = body or schemas.DayPlanIn()
     postmen = None if body.postmen is None else [p.model_dump() for p in body.postmen]
     plan_id, answer = day.plan(store, amap, date, postmen=postmen, time_limit_s=time_limit(settings, body.time_limit_s))
-    return answer | {"id": plan_id}
+    return _said(answer, lang) | {"id": plan_id}
 
 
 @router.get("/days/{date}", response_model=schemas.DayLive, summary="The day as it goes")
@@ -68,6 +74,7 @@ def get_day(
     date: Day,
     store: StoreDep,
     who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    lang: LangDep,
     at: Annotated[
         str | None,
         Query(
@@ -81,7 +88,7 @@ def get_day(
     the applicants' addresses at the address stops (each read is written to the access log)."""
     now = at or _clock_of(date, dt.datetime.now(HANOI_TIME))
     reader = who if who.role == "postman" else None
-    return _stored(dayevents.live, store, date, now=now, reader=reader)
+    return _said(_stored(dayevents.live, store, date, now=now, reader=reader), lang)
 
 
 @router.post(
@@ -125,13 +132,14 @@ def replan(
     store: StoreDep,
     settings: SettingsDep,
     _who: Dispatcher,
+    lang: LangDep,
 ) -> dict:
     """Dossiers that came in since the plan (an urgent home pickup at noon ...) are inserted; the stops done
     (by the events) stay fixed and each postman continues from his last one at ``at``."""
     limit = time_limit(settings, body.time_limit_s)
     done = _stored(dayevents.done_stops, store, date)
     plan_id, version, answer, added = day.replan(store, amap, date, done=done, at=body.at, time_limit_s=limit)
-    return answer | {"id": plan_id, "version": version, "added": added}
+    return _said(answer, lang) | {"id": plan_id, "version": version, "added": added}
 
 
 def _clock_of(day: dt.date, now: dt.datetime) -> str:

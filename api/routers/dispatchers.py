@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
-from api import auth, maps, schemas
-from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api import auth, i18n, maps, schemas
+from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from ops import plans
 
@@ -28,8 +28,10 @@ router = APIRouter(
 PlanId = Annotated[str, Path(max_length=64, description="id returned by POST /plans")]
 
 
-def _answer(record_id: str, version: int, result: dict) -> dict:
-    return {"id": record_id, "version": version} | {k: v for k, v in result.items() if k != "geojson"}
+def _answer(record_id: str, version: int, result: dict, lang: str) -> dict:
+    """The answer of a stored plan: its record without the geometry, each unserved task's reason said in ``lang``."""
+    plan = result["plan"] | {"unserved": i18n.reasons(lang, result["plan"]["unserved"], "code")}
+    return {"id": record_id, "version": version} | {k: v for k, v in result.items() if k != "geojson"} | {"plan": plan}
 
 
 def _stored(store: StoreDep, plan_id: str) -> dict:
@@ -41,7 +43,7 @@ def _stored(store: StoreDep, plan_id: str) -> dict:
 
 @router.post("/plans", response_model=schemas.PlanAnswer, status_code=status.HTTP_201_CREATED, summary="Plan a day")
 def create_plan(
-    body: schemas.PlanRequest, amap: MapDep, store: StoreDep, settings: SettingsDep, response: Response
+    body: schemas.PlanRequest, amap: MapDep, store: StoreDep, settings: SettingsDep, response: Response, lang: LangDep
 ) -> dict:
     """Route postmen for explicit tasks and postmen, or for a generated (synthetic) day.
 
@@ -65,7 +67,7 @@ def create_plan(
     plan_id = store.add("plan", request, outcome.state(), outcome.result())
     response.headers["Location"] = f"/plans/{plan_id}"
     log.info("plan %s: %d tasks, %d unserved", plan_id, len(outcome.tasks), len(outcome.plan.unserved))
-    return _answer(plan_id, 1, outcome.result())
+    return _answer(plan_id, 1, outcome.result(), lang)
 
 
 @router.get("/plans", summary="Recent plans")
@@ -75,10 +77,10 @@ def list_plans(store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 50)
 
 
 @router.get("/plans/{plan_id}", response_model=schemas.PlanAnswer, summary="A stored plan")
-def get_plan(plan_id: PlanId, store: StoreDep) -> dict:
+def get_plan(plan_id: PlanId, store: StoreDep, lang: LangDep) -> dict:
     """The plan: routes with stop times, unserved tasks with reasons, the checker's verdict."""
     record = _stored(store, plan_id)
-    return _answer(record["id"], record["version"], record["result"])
+    return _answer(record["id"], record["version"], record["result"], lang)
 
 
 @router.get(
@@ -99,7 +101,9 @@ def get_plan_map(plan_id: PlanId, store: StoreDep) -> HTMLResponse:
 
 
 @router.post("/plans/{plan_id}/tasks", response_model=schemas.PlanAnswer, summary="Add tasks and re-optimise")
-def add_tasks(plan_id: PlanId, body: schemas.NewTasks, amap: MapDep, store: StoreDep, settings: SettingsDep) -> dict:
+def add_tasks(
+    plan_id: PlanId, body: schemas.NewTasks, amap: MapDep, store: StoreDep, settings: SettingsDep, lang: LangDep
+) -> dict:
     """Insert new tasks into the plan; stops done by ``at`` (or as ``progress`` says) stay as they were.
 
     The stored plan is replaced by the new one and its ``version`` goes up; two concurrent updates of the
@@ -117,4 +121,4 @@ def add_tasks(plan_id: PlanId, body: schemas.NewTasks, amap: MapDep, store: Stor
         time_limit_s=limit,
     )
     version = store.update("plan", plan_id, record["version"], state=outcome.state(), result=outcome.result())
-    return _answer(plan_id, version, outcome.result())
+    return _answer(plan_id, version, outcome.result(), lang)

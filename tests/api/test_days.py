@@ -42,10 +42,15 @@ def planned(client: TestClient) -> dict:
 
 def test_a_dispatcher_plans_the_day(planned: dict) -> None:
     assert planned["id"].startswith("plan-") and planned["check"]
-    assert (
-        planned["dossiers"] == 9
-        and {"code": "NOWHERE", "reason": "agency osm:node/1 is not on the map"} in (planned["unserved"])
-    )
+    assert planned["dossiers"] == 9
+    nowhere = next(u for u in planned["unserved"] if u["code"] == "NOWHERE")
+    assert nowhere == {
+        "code": "NOWHERE",
+        "reason": "agency osm:node/1 is not on the map",
+        "reason_code": "agency_not_on_map",
+        "values": {"agency": "osm:node/1"},
+        "message": "Điểm phục vụ osm:node/1 không có trên bản đồ",
+    }
     served = {c for r in planned["routes"] for s in r["stops"] for c in s["dossiers"]}
     assert len(served) == planned["served_dossiers"] and {"S-0", "HOME", "PICKUP"} <= served
 

@@ -130,6 +130,23 @@ def test_bad_plan_requests(client, dispatcher, places, change, field: str) -> No
     assert field in [d["field"] for d in response.json()["detail"]]
 
 
+def test_why_a_task_is_unserved_is_said_in_the_readers_language(client, dispatcher, places) -> None:
+    body = _explicit(places)
+    body["tasks"][0].update(load=50)  # optional, and no postman can carry it
+    created = client.post("/plans", json=body, headers=dispatcher)
+    assert created.status_code == 201, created.text
+    [unserved] = created.json()["plan"]["unserved"]
+    assert unserved == {
+        "task": "S1",
+        "reason": "load 50 exceeds every postman's capacity (largest 20)",
+        "code": "over_capacity",
+        "values": {"load": 50, "largest": 20},
+        "message": "Khối lượng 50 vượt sức chở của mọi bưu tá (lớn nhất 20)",
+    }
+    stored = client.get(f"/plans/{created.json()['id']}", headers=dispatcher | {"Accept-Language": "en"})
+    assert stored.json()["plan"]["unserved"][0]["message"] == unserved["reason"]
+
+
 def test_impossible_problem(client, dispatcher, places) -> None:
     body = _explicit(places)
     body["tasks"][0].update(load=50, mandatory=True)

@@ -25,8 +25,8 @@ def test_catalogues_hold_the_same_keys_and_fields() -> None:
     vi, en = i18n.catalogue("vi"), i18n.catalogue("en")
     assert _keys(vi) == _keys(en)
     for key in _keys(vi):
-        if key.startswith("errors.") and i18n.text("en", key) == "{detail}":
-            continue  # said in English by the layer that raised it (api.i18n)
+        if key.startswith(("errors.", "unserved.")) and i18n.text("en", key) == "{detail}":
+            continue  # said in English by the layer below the API (api.i18n)
         fields = [set(re.findall(r"\{(\w+)\}", i18n.text(lang, key))) for lang in ("vi", "en")]
         assert fields[0] == fields[1], key
 
@@ -109,22 +109,25 @@ _RAISED = ("FieldError", "UnknownError", "ConflictError", "TransitionError", "Id
 """The operations layer's errors the API answers (api.errors): each raised with a message code."""
 
 
-def _raised(folder: Path) -> list[tuple[str, ast.Call]]:
-    """Every ``raise SomeError(...)`` under ``folder``, with where it is."""
+def _calls(folder: Path, *, raised: bool = False) -> list[tuple[str, ast.Call]]:
+    """Every call under ``folder`` (only those raised, ``raise SomeError(...)``, when ``raised``), with where."""
     out = []
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name):
-                out.append((f"{path.relative_to(ROOT)}:{node.lineno}", node.exc))
+            call = node.exc if raised and isinstance(node, ast.Raise) else None if raised else node
+            if isinstance(call, ast.Call):
+                out.append((f"{path.relative_to(ROOT)}:{call.lineno}", call))
     return out
 
 
 def test_errors_raised_below_the_api_have_their_message_in_each_language() -> None:
     # The API says an error of a lower layer in the reader's language from its code and fields: every code given
     # is in the catalogues, with no field the raiser does not give; the operations layer's errors all have one.
-    raised = _raised(ROOT / "ops") + _raised(ROOT / "geo")
+    raised = _calls(ROOT / "ops", raised=True) + _calls(ROOT / "geo", raised=True)
     coded = 0
     for where, call in raised:
+        if not isinstance(call.func, ast.Name):
+            continue
         keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
         if call.func.id in _RAISED and where.startswith("ops"):
             assert "code" in keywords, f"{where}: {call.func.id} without a message code"
@@ -145,3 +148,23 @@ def test_errors_raised_below_the_api_have_their_message_in_each_language() -> No
                 assert named <= set(keywords) - {"code"}, f"{where}: errors.{code.value} ({lang}) names {named}"
             coded += 1
     assert coded >= 25
+
+
+def test_every_reason_for_leaving_a_task_out_is_said_in_each_language() -> None:
+    # Why a task or a dossier is left out of a plan (routing.plan.Reason), said on the pages from its code.
+    made = [
+        (where, call)
+        for folder in ("routing", "ops")
+        for where, call in _calls(ROOT / folder)
+        if isinstance(call.func, ast.Name) and call.func.id == "Reason" and not where.startswith("routing/plan.py")
+    ]  # routing.plan, where Reason is, only passes reasons on
+    assert len(made) >= 14
+    for where, call in made:
+        code = call.args[1] if len(call.args) > 1 else None
+        assert isinstance(code, ast.Constant), f"{where}: a Reason's code is a constant"
+        for lang in i18n.LANGUAGES:
+            template = i18n.catalogue(lang)["unserved"].get(code.value)
+            assert template is not None, f"{where}: no unserved.{code.value} in {lang}.json"
+            if len(call.args) > 2 and isinstance(call.args[2], ast.Dict):
+                given = {k.value for k in call.args[2].keys if isinstance(k, ast.Constant)}
+                assert set(re.findall(r"\{(\w+)\}", template)) - {"detail"} <= given, f"{where}: {code.value}"

@@ -67,7 +67,12 @@ def test_tasks_follow_the_states(sqlite_store: Store, hanoi: AddressMap) -> None
     earlier = daytasks.from_states(sqlite_store.engine, hanoi, DAY - timedelta(days=2))
     assert {"HOME", "PICKUP", "S-0"}.isdisjoint(earlier.codes), "a state reached later is no task on an earlier day"
     assert daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded == [
-        {"code": "NOWHERE", "reason": "agency osm:node/1 is not on the map"}
+        {
+            "code": "NOWHERE",
+            "reason": "agency osm:node/1 is not on the map",
+            "reason_code": "agency_not_on_map",
+            "values": {"agency": "osm:node/1"},
+        }
     ]
 
 

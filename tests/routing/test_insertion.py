@@ -99,7 +99,8 @@ def test_a_task_blocked_by_a_window_is_not_a_violation():
     assert problem.task_obstacle(b) is None
     assert insertion.cheapest_insertion(problem, plan, b) is None
     assert drop_violations(problem, plan) == []
-    assert insertion.explain_unserved(problem, plan, b).startswith("no postman's route can take it")
+    why = insertion.explain_unserved(problem, plan, b)
+    assert why.text.startswith("no postman's route can take it") and (why.code, why.values) == ("no_route_fits", {})
 
 
 @pytest.mark.parametrize(("capacity", "insertable"), [(5, False), (6, True)])
@@ -198,7 +199,9 @@ def test_a_task_costing_more_than_its_penalty_is_not_a_violation():
     found = insertion.cheapest_insertion(problem, plan, b)
     assert found is not None and found.cost > 100
     assert drop_violations(problem, plan) == []
-    assert insertion.explain_unserved(problem, plan, b) == f"dropped by the optimiser: cost {found.cost} > penalty 100"
+    why = insertion.explain_unserved(problem, plan, b)
+    assert why.text == f"dropped by the optimiser: cost {found.cost} > penalty 100"
+    assert (why.code, why.values) == ("dropped_costly", {"cost": found.cost, "penalty": 100})
 
 
 def test_reoptimised_plan_inserts_only_after_the_position_stop():
@@ -360,7 +363,8 @@ def test_explanations_of_several_tasks_at_once():
     problem = build([a, cheap, dear, heavy], ONE)
     plan = greedy(problem, [a])
     reasons = insertion.explanations(problem, plan, [cheap, dear, heavy])
-    assert reasons["cheap"].startswith("not inserted by the search") and "'P1'" in reasons["cheap"]
-    assert reasons["dear"].startswith("dropped by the optimiser")
+    assert reasons["cheap"].text.startswith("not inserted by the search") and "'P1'" in reasons["cheap"].text
+    assert reasons["cheap"].code == "not_inserted" and reasons["cheap"].values["postman"] == "P1"
+    assert reasons["dear"].text.startswith("dropped by the optimiser")
     assert reasons["heavy"] == problem.task_obstacle(heavy)
     assert insertion.explain_unserved(problem, plan, dear) == reasons["dear"]

@@ -94,6 +94,12 @@ def test_unserved_reasons_found_by_analysis():
     assert reasons["late"].startswith("shift too short for the round trip (best: postman 'P1' back at")
     assert reasons["cheap"].startswith("dropped by the optimiser: cost ")
     assert reasons["cheap"].endswith("> penalty 1000")
+    # Each with its code and values, for the pages to say it in Vietnamese.
+    said = {u.task: (u.code, u.values) for u in plan.unserved}
+    assert said["heavy"] == ("over_capacity", {"load": 50, "largest": 10})
+    assert said["early"][0] == "pickup_unreachable" and said["early"][1]["window"] == "08:00-08:10"
+    assert said["late"][0] == "shift_too_short" and said["late"][1]["postman"] == "P1"
+    assert said["cheap"][0] == "dropped_costly" and said["cheap"][1]["penalty"] == 1000
 
 
 def test_deterministic_for_the_same_input_and_limit(day):

@@ -57,7 +57,7 @@
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
       check: answer.check ? t("js.check_ok") : t("js.check_bad") });
     document.getElementById("summary").innerHTML = `<p>${esc(summary)}</p>` +
-      answer.plan.unserved.map((u) => `<div class="muted">${esc(t("js.unserved", { task: u.task, reason: u.reason }))}</div>`).join("");
+      answer.plan.unserved.map((u) => `<div class="muted">${esc(t("js.unserved", { task: u.task, reason: u.message || u.reason }))}</div>`).join("");
     const names = Object.fromEntries(geojson.features.filter((f) => f.geometry.type === "Point")
       .map((f) => [f.properties.postman + "#" + f.properties.seq, f.properties.name]));
     document.getElementById("stops").innerHTML = answer.plan.routes.filter((r) => r.stops.length > 2).map((r) =>
