@@ -30,6 +30,7 @@ from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import errors as ops_errors
 from ops.errors import ConflictError, IdempotencyError, TransitionError, UnknownError
 from routing import errors as routing_errors
+from routing.plan import Reason
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(routing_errors.InfeasibleError)
     async def infeasible(request: Request, exc: Exception) -> JSONResponse:
         lang = i18n.negotiate(request)
+        reasons = getattr(exc, "reasons", {})
+        if reasons:  # the tasks that must be served and cannot be, each said with its reason
+            problems = [
+                {"field": "tasks", "reason": "infeasible", "message": _task_infeasible(lang, task, why)}
+                for task, why in reasons.items()
+            ]
+            return answer(request, problems, 422)
         lines = [line for line in str(exc).splitlines() if line] or [str(exc)]
         return answer(request, [problem(lang, "tasks", "infeasible", line) for line in lines], 422)
 
@@ -199,6 +207,12 @@ def install(app: FastAPI) -> None:
         if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
             headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow", ""))}
         return answer(request, problems, exc.status_code, headers=headers)
+
+
+def _task_infeasible(lang: str, task: str, why: Reason) -> str:
+    """That task ``task``, which must be served, cannot be, and ``why``, in ``lang``."""
+    said = i18n.said(lang, f"unserved.{why.code}", why.text, why.values)
+    return i18n.said(lang, "errors.task_infeasible", f"task {task!r}: {why.text}", {"task": task, "why": said})
 
 
 def _allowed(request: Request, given: str) -> str:

@@ -328,15 +328,18 @@ class Problem:
             raise ProblemError("\n".join(errors))
 
         problem = cls(times, distances, places_d, depots_d, postmen_t, tasks_t)
-        infeasible: list[str] = []
+        infeasible: dict[str, Reason] = {}
         warnings: list[str] = []
         for t in tasks_t:
             reason = problem.task_obstacle(t)
             if reason is None:
                 continue
-            (infeasible if t.mandatory else warnings).append(f"task {t.id!r}: {reason}")
+            if t.mandatory:
+                infeasible[t.id] = reason
+            else:
+                warnings.append(f"task {t.id!r}: {reason}")
         if infeasible:
-            raise InfeasibleError("\n".join(infeasible))
+            raise InfeasibleError("\n".join(f"task {k!r}: {v}" for k, v in infeasible.items()), reasons=infeasible)
         for w in warnings:
             log.info("optional %s", w)
         return cls(times, distances, places_d, depots_d, postmen_t, tasks_t, tuple(warnings))

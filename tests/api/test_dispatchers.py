@@ -154,6 +154,15 @@ def test_impossible_problem(client, dispatcher, places) -> None:
     assert response.status_code == 422
     problem = response.json()["detail"][0]
     assert problem["reason"] == "infeasible" and "capacity" in problem["message"]
+    vietnamese = client.post("/plans", json=body, headers=dispatcher).json()["detail"]
+    assert vietnamese == [
+        {
+            "field": "tasks",
+            "reason": "infeasible",
+            "message": "Việc S1 bắt buộc nhưng không thể phục vụ: "
+            "Khối lượng 50 vượt sức chở của mọi bưu tá (lớn nhất 20)",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
