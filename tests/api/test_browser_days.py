@@ -4,6 +4,7 @@ and the dossiers' states change. The browser fixtures are those of ``test_browse
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -47,6 +48,11 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.fill("#password", daycases.PASSWORD)
     page.click("#signin-button")
     page.wait_for_function("document.querySelector('#who').textContent.includes('binh')")
+    unplanned = (daycases.DAY + dt.timedelta(days=1)).isoformat()
+    page.goto(f"/postman?date={unplanned}")  # a day not planned yet: said in Vietnamese, as the API's refusals are
+    pages._ready(page)
+    page.wait_for_function("document.querySelector('#error').textContent.includes('Chưa có kế hoạch phát')")
+    assert "no plan" not in page.inner_text("#error")
     page.goto(f"/postman?date={daycases.DAY.isoformat()}")
     pages._ready(page)
     first = page.locator("li.day-stop[data-kind='pickup']").first

@@ -70,5 +70,6 @@ def test_tracking_box(page) -> None:
     assert "Ngày hẹn trả: 2026-02-10" in answer and "Nguyễn" not in answer
     page.fill("#track-phone", "0000")
     page.click("#track-button")
-    page.wait_for_function("document.querySelector('#track-result').textContent.includes('không tìm thấy')")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Không tìm thấy hồ sơ')")
+    assert page.inner_text("#track-result") == "Không tìm thấy hồ sơ có mã và số điện thoại này"
     pages._shot(page, "tracking")
