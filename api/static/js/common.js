@@ -34,7 +34,8 @@ function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
-// fetch JSON; throws an Error whose message lists the API's messages (in the page's language).
+// fetch JSON; throws an Error whose message lists the API's messages (in the page's language), with the answer's
+// status and the problems' reason codes.
 async function api(path, options = {}) {
   const headers = Object.assign({ Accept: "application/json", "Accept-Language": LANG }, options.headers || {});
   if (options.token) headers.Authorization = "Bearer " + options.token;
@@ -45,10 +46,13 @@ async function api(path, options = {}) {
   });
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const detail = data && Array.isArray(data.detail)
-      ? data.detail.map((d) => d.message || d.reason).join("\n")
-      : t("js.error_status", { status: response.status });
-    throw new Error(detail);
+    const problems = data && Array.isArray(data.detail) ? data.detail : null;
+    const failure = new Error(problems
+      ? problems.map((d) => d.message || d.reason).join("\n")
+      : t("js.error_status", { status: response.status }));
+    failure.status = response.status;
+    failure.reasons = problems ? problems.map((d) => d.reason) : [];
+    throw failure;
   }
   return data;
 }

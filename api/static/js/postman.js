@@ -48,6 +48,7 @@
 
   async function show() {
     error.textContent = "";
+    status.textContent = "";
     try {
       const me = await api("/me");
       document.getElementById("who").textContent = t("js.signed_in_as", { name: me.name });
@@ -56,7 +57,12 @@
       status.textContent = day.synthetic ? t("js.synthetic_day") : "";
     } catch (e) {
       list.innerHTML = "";
-      error.innerHTML = `${esc(e.message)} <a href="/signin">${esc(t("js.signin_link"))}</a>`;
+      if (e.reasons && e.reasons.includes("plan_not_found")) {
+        status.textContent = e.message; // a normal morning before the dispatcher has planned: news, not an error
+      } else {
+        const signIn = e.status === 401 ? ` <a href="/signin">${esc(t("js.signin_link"))}</a>` : "";
+        error.innerHTML = esc(e.message) + signIn;
+      }
     }
   }
 
