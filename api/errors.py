@@ -176,7 +176,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TransitionError)
     async def refused(request: Request, exc: TransitionError) -> JSONResponse:
-        return said(request, exc, "to", "transition_refused", 409)
+        return said(request, exc, exc.field, "transition_refused", 409)
 
     @app.exception_handler(AgencynetError)
     async def other(request: Request, exc: AgencynetError) -> JSONResponse:

@@ -180,6 +180,7 @@ def record(
         before = (ended or list(seen))[0]
         raise TransitionError(
             f"task {task}: {event} refused, {before} was recorded already",
+            field="event",
             code="event_after_end",
             task=task,
             event=event,
@@ -188,6 +189,7 @@ def record(
     if event in ("handed_over", "delivered") and "picked_up" not in seen:
         raise TransitionError(
             f"task {task}: {event} refused, the dossiers were not picked up",
+            field="event",
             code="not_picked_up",
             task=task,
             event=event,

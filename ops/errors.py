@@ -29,8 +29,12 @@ class UnknownError(AgencynetError, LookupError):
 
 
 class TransitionError(AgencynetError, ValueError):
-    """A move the lifecycle does not allow from the dossier's state; the message names the dossier, its state
-    and the move."""
+    """A move the lifecycle does not allow from the dossier's state (or an event a stop's events do not allow);
+    the message names the dossier, its state and the move. ``field`` is the request's field at fault."""
+
+    def __init__(self, message: str, *, field: str = "to", code: str | None = None, **fields: object) -> None:
+        super().__init__(message, code=code, **fields)
+        self.field = field
 
 
 class IdempotencyError(InputError):

@@ -101,7 +101,7 @@ def test_refusals_are_said_in_the_readers_language(client: TestClient, planned: 
     )
     assert problem(early) == (
         409,
-        "to",
+        "event",
         "not_picked_up",
         f"Việc {at_agency}: không ghi được “Đã bàn giao” vì hồ sơ chưa được nhận",
     )
