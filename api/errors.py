@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from api import i18n
-from api.schemas import BBOX, TEXT
+from api.schemas import BBOX, CLOCK, PHONE_LAST4, QUARTER, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import errors as ops_errors
 from ops.errors import ConflictError, IdempotencyError, TransitionError, UnknownError
@@ -40,7 +40,14 @@ _FIELD = re.compile(r"^((?:postmen|tasks|progress)(?:\[\d+\])?(?:\.\w+)?): (.+)$
 INVALID = "invalid_value"
 """Code of a refusal the lower layers explain in their own (English) words."""
 
-_PATTERNS = {TEXT: "empty_query", BBOX: "bad_bbox"}
+PATTERNS = {
+    TEXT: "empty_query",
+    BBOX: "bad_bbox",
+    WINDOWS: "bad_windows",
+    CLOCK: "bad_clock",
+    PHONE_LAST4: "bad_phone_last4",
+    QUARTER: "bad_quarter",
+}
 """Messages of the service's own patterns, in place of "does not match <regex>"."""
 
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
@@ -116,8 +123,8 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
         # A model of query parameters (api.schemas) refuses an unknown one, as api.contract.known_query_only does.
         return problem(lang, field, "unknown_parameter", name=field)
     key = f"validation.{code}"
-    if code == "string_pattern_mismatch" and context.get("pattern") in _PATTERNS:
-        key = _PATTERNS[context["pattern"]]
+    if code == "string_pattern_mismatch" and context.get("pattern") in PATTERNS:
+        key = PATTERNS[context["pattern"]]
     if i18n.has(f"errors.{key}"):
         return {"field": field, "reason": code, "message": i18n.text(lang, f"errors.{key}", detail=detail, **context)}
     return problem(lang, field, INVALID, detail) | {"reason": code}
@@ -143,6 +150,13 @@ def install(app: FastAPI) -> None:
     async def field_error(request: Request, exc: ops_errors.FieldError) -> JSONResponse:
         lang = i18n.negotiate(request)
         return answer(request, [problem(lang, exc.field, exc.code or INVALID, exc.reason, **exc.fields)], 422)
+
+    @app.exception_handler(ops_errors.FieldErrors)
+    async def field_errors(request: Request, exc: ops_errors.FieldErrors) -> JSONResponse:
+        lang = i18n.negotiate(request)
+        return answer(
+            request, [problem(lang, p.field, p.code or INVALID, p.reason, **p.fields) for p in exc.problems], 422
+        )
 
     @app.exception_handler(InfeasibleError)
     @app.exception_handler(routing_errors.InfeasibleError)

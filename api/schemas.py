@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
 from ops.dossiers import State
@@ -30,6 +31,12 @@ expressions of JSON Schema and Unicode-aware in the service's, so the two disagr
 _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
 """Pattern of a bounding box ``west,south,east,north``: four numbers."""
+
+PHONE_LAST4 = r"^\d{4}$"
+"""Pattern of the last four digits of a phone number."""
+
+QUARTER = r"^20\d\dQ[1-4]$"
+"""Pattern of a quarter, ``2026Q1``."""
 
 AgencyKind = Literal["post_office", "ems", "viettel_post", "fpt_shop", "public_admin_centre"]
 """Kinds of agency (:data:`geo.layers.AGENCY_KINDS`)."""
@@ -87,7 +94,7 @@ class SearchQuery(_Strict):
 class TrackQuery(_Strict):
     """Query of ``GET /track/{code}``."""
 
-    phone_last4: str = Field(pattern=r"^\d{4}$", description="last four digits of the applicant's phone")
+    phone_last4: str = Field(pattern=PHONE_LAST4, description="last four digits of the applicant's phone")
 
 
 class Problem(BaseModel):
@@ -218,7 +225,9 @@ class TaskIn(BaseModel):
                 continue
             start, end = (int(h) * 60 + int(m) for h, m in (t.strip().split(":") for t in part.split("-")))
             if end < start:
-                raise ValueError(f"window {part.strip()} ends before it starts")
+                raise PydanticCustomError(
+                    "window_order", "window {window} ends before it starts", {"window": part.strip()}
+                )
         return value
 
 
@@ -237,14 +246,14 @@ class PlanRequest(BaseModel):
     def _one_form(self) -> PlanRequest:
         if self.generate is not None:
             if not isinstance(self.postmen, int) or not 1 <= self.postmen <= 50:
-                raise ValueError("with 'generate', 'postmen' is a number of postmen from 1 to 50")
+                raise PydanticCustomError("generated_postmen", "with 'generate', 'postmen' is a number from 1 to 50")
             if self.tasks is not None:
-                raise ValueError("give either 'generate' or 'tasks', not both")
+                raise PydanticCustomError("generate_and_tasks", "give either 'generate' or 'tasks', not both")
         else:
             if self.tasks is None:
-                raise ValueError("give 'tasks' (with a list of 'postmen') or 'generate'")
+                raise PydanticCustomError("no_tasks", "give 'tasks' (with a list of 'postmen') or 'generate'")
             if isinstance(self.postmen, int) or not self.postmen:
-                raise ValueError("with 'tasks', 'postmen' is a non-empty list of postmen")
+                raise PydanticCustomError("tasks_postmen", "with 'tasks', 'postmen' is a non-empty list of postmen")
         return self
 
 
@@ -271,7 +280,7 @@ class NewTasks(BaseModel):
     @model_validator(mode="after")
     def _when(self) -> NewTasks:
         if (self.at is None) == (self.progress is None):
-            raise ValueError("give either 'at' (the clock now) or 'progress' (per postman)")
+            raise PydanticCustomError("at_or_progress", "give either 'at' (the clock now) or 'progress' (per postman)")
         return self
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from geo._errors import AgencynetError, InputError
 
 
@@ -13,6 +15,14 @@ class FieldError(InputError):
         super().__init__(f"{field}: {reason}", code=code, **fields)
         self.field = field
         self.reason = reason
+
+
+class FieldErrors(InputError):
+    """Bad input in several fields at once, each a :class:`FieldError`, all said together (one a problem)."""
+
+    def __init__(self, problems: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = list(problems)
 
 
 class StoreError(AgencynetError):

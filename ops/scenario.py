@@ -20,6 +20,7 @@ import shapely
 from geo import matrix, nearest, snap
 from geo._errors import InputError
 from geo.addressmap import AddressMap
+from ops.errors import FieldError, FieldErrors
 from routing.plan import Plan
 from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock
 from routing.solver import Progress
@@ -191,6 +192,11 @@ def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks:
     return Scenario(problem, table)
 
 
+def _at(where: str, exc: Exception) -> FieldError:
+    """``exc``, raised reading record ``where``, as the error of its field (of the record when it names none)."""
+    return exc if isinstance(exc, FieldError) else FieldError(where, str(exc))
+
+
 def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
     """Windows written ``"08:00-10:00"`` or ``"08:00-11:30,13:30-17:00"``; ``None`` when absent."""
     if not text:
@@ -199,7 +205,9 @@ def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
     for part in str(text).split(","):
         start, sep, end = part.strip().partition("-")
         if not sep:
-            raise InputError(f"{where}: window {part.strip()!r} is not HH:MM-HH:MM")
+            raise FieldError(
+                where, f"window {part.strip()!r} is not HH:MM-HH:MM", code="bad_window", window=part.strip()
+            )
         windows.append((clock(start.strip()), clock(end.strip())))
     return tuple(windows)
 
@@ -232,8 +240,8 @@ def from_records(
 
     Raises
     ------
-    InputError
-        Every unknown place, depot or malformed record, one a line, naming the record and the field.
+    FieldErrors
+        Every unknown place, depot or malformed record, each naming the record and the field.
     """
     agencies, authorities = map_places(amap)
     homes = amap.layers.households.assign(
@@ -249,13 +257,14 @@ def from_records(
             )
         )
     known = pd.concat(frames, ignore_index=True).set_index("place_id")
-    errors: list[str] = []
+    errors: list[FieldError] = []
     crew, depot_rows = [], []
     for k, rec in enumerate(postmen):
         where = f"postmen[{k}]"
         depot = rec.get("depot")
         if depot not in agencies["place_id"].values:
-            errors.append(f"{where}.depot: unknown agency {depot!r} (an agency_id of the map)")
+            text = f"unknown agency {depot!r} (an agency_id of the map)"
+            errors.append(FieldError(f"{where}.depot", text, code="unknown_agency", agency=depot))
             continue
         try:
             shift = _windows(rec.get("shift"), f"{where}.shift") or ((clock("07:30"), clock("17:30")),)
@@ -270,17 +279,17 @@ def from_records(
                 )
             )
         except (InputError, TypeError, ValueError) as exc:
-            errors.append(f"{where}: {exc}")
+            errors.append(_at(where, exc))
         depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
     records: list[Task] = []
     used: set[str] = set()
     for k, rec in enumerate(tasks):
         where = f"tasks[{k}]"
         for field in ("pickup", "delivery"):
-            if rec.get(field) not in known.index:
-                errors.append(
-                    f"{where}.{field}: unknown place {rec.get(field)!r} (an agency, authority or household id)"
-                )
+            place = rec.get(field)
+            if place not in known.index:
+                text = f"unknown place {place!r} (an agency, authority or household id)"
+                errors.append(FieldError(f"{where}.{field}", text, code="unknown_place", place=str(place)))
         try:
             records.append(
                 Task(
@@ -296,12 +305,12 @@ def from_records(
                 )
             )
         except (InputError, TypeError, ValueError) as exc:
-            errors.append(f"{where}: {exc}")
+            errors.append(_at(where, exc))
         used.update(str(rec.get(f)) for f in ("pickup", "delivery"))
     if not crew and not errors:
-        errors.append("postmen: at least one postman is needed")
+        errors.append(FieldError("postmen", "at least one postman is needed", code="no_postman_given"))
     if errors:
-        raise InputError("; ".join(errors))
+        raise FieldErrors(errors)
     visited = known.loc[sorted(used & set(known.index))].reset_index()
     table = _place_table([*depot_rows, visited])
     day = _scenario(amap, table, crew, records)

@@ -22,7 +22,6 @@ router = APIRouter(
     responses={401: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}, 422: {"model": schemas.ErrorBody}},
 )
 
-QUARTER = r"^20\d\dQ[1-4]$"
 """A quarter of this century, ``2026Q1``."""
 
 
@@ -50,7 +49,7 @@ def _page(store: StoreDep, quarter: str, amap: AddressMap, coverage: access.Cove
 )
 async def quarterly_report(
     request: Request,
-    quarter: Annotated[str, Path(pattern=QUARTER, description="quarter, e.g. 2026Q1")],
+    quarter: Annotated[str, Path(pattern=schemas.QUARTER, description="quarter, e.g. 2026Q1")],
     amap: MapDep,
     store: StoreDep,
     coverage: Annotated[access.Coverage, Depends(coverage_of)],

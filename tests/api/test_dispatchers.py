@@ -130,6 +130,43 @@ def test_bad_plan_requests(client, dispatcher, places, change, field: str) -> No
     assert field in [d["field"] for d in response.json()["detail"]]
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda b: b["postmen"][0].update(depot="osm:node/1"),
+            ("postmen[0].depot", "unknown_agency", "Không có điểm phục vụ osm:node/1"),
+        ),
+        (
+            lambda b: b["tasks"][0].update(pickup="nowhere"),
+            ("tasks[0].pickup", "unknown_place", "Không có điểm “nowhere” (mã một điểm phục vụ, cơ quan hoặc hộ dân)"),
+        ),
+        (
+            lambda b: b["tasks"][1].update(pickup_window="11:00-09:00"),
+            ("tasks[1].pickup_window", "window_order", "Khung giờ 11:00-09:00 kết thúc trước khi bắt đầu"),
+        ),
+        (
+            lambda b: b["tasks"][1].update(pickup_window="9h-10h"),
+            (
+                "tasks[1].pickup_window",
+                "string_pattern_mismatch",
+                "Khung giờ theo dạng HH:MM-HH:MM, nhiều khung cách nhau bằng dấu phẩy (ví dụ 08:00-11:30,13:30-17:00)",
+            ),
+        ),
+        (
+            lambda b: b.update(postmen=[]),
+            ("body", "tasks_postmen", "Với 'tasks', 'postmen' là danh sách bưu tá, ít nhất một người"),
+        ),
+    ],
+)
+def test_bad_plan_requests_are_said_in_vietnamese(client, dispatcher, places, change, problem: tuple) -> None:
+    # Neither English words nor a regular expression: what is wrong, where, in the reader's words.
+    body = _explicit(places)
+    change(body)
+    [said] = client.post("/plans", json=body, headers=dispatcher).json()["detail"]
+    assert (said["field"], said["reason"], said["message"]) == problem
+
+
 def test_why_a_task_is_unserved_is_said_in_the_readers_language(client, dispatcher, places) -> None:
     body = _explicit(places)
     body["tasks"][0].update(load=50)  # optional, and no postman can carry it

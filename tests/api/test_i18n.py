@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api import i18n
+from api import errors, i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "api"
@@ -122,15 +122,16 @@ def _calls(folder: Path, *, raised: bool = False) -> list[tuple[str, ast.Call]]:
 
 def test_errors_raised_below_the_api_have_their_message_in_each_language() -> None:
     # The API says an error of a lower layer in the reader's language from its code and fields: every code given
-    # is in the catalogues, with no field the raiser does not give; the operations layer's errors all have one.
-    raised = _calls(ROOT / "ops", raised=True) + _calls(ROOT / "geo", raised=True)
+    # (to an error raised or gathered) is in the catalogues, with no field the error does not give; the operations
+    # layer's errors raised all have one.
+    for where, call in _calls(ROOT / "ops", raised=True):
+        if isinstance(call.func, ast.Name) and call.func.id in _RAISED:
+            assert any(k.arg == "code" for k in call.keywords), f"{where}: {call.func.id} without a message code"
     coded = 0
-    for where, call in raised:
-        if not isinstance(call.func, ast.Name):
+    for where, call in _calls(ROOT / "ops") + _calls(ROOT / "geo"):
+        if not (isinstance(call.func, ast.Name) and call.func.id.endswith("Error")):
             continue
         keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
-        if call.func.id in _RAISED and where.startswith("ops"):
-            assert "code" in keywords, f"{where}: {call.func.id} without a message code"
         if "code" not in keywords:
             continue
         assert isinstance(keywords["code"], ast.Constant | ast.IfExp), where
@@ -147,7 +148,7 @@ def test_errors_raised_below_the_api_have_their_message_in_each_language() -> No
                 named = set(re.findall(r"\{(\w+)\}", template)) - {"detail"}
                 assert named <= set(keywords) - {"code"}, f"{where}: errors.{code.value} ({lang}) names {named}"
             coded += 1
-    assert coded >= 25
+    assert coded >= 30
 
 
 def test_every_reason_for_leaving_a_task_out_is_said_in_each_language() -> None:
@@ -168,3 +169,17 @@ def test_every_reason_for_leaving_a_task_out_is_said_in_each_language() -> None:
             if len(call.args) > 2 and isinstance(call.args[2], ast.Dict):
                 given = {k.value for k in call.args[2].keys if isinstance(k, ast.Constant)}
                 assert set(re.findall(r"\{(\w+)\}", template)) - {"detail"} <= given, f"{where}: {code.value}"
+
+
+def test_every_pattern_the_api_checks_is_said_in_words(client) -> None:
+    # A value refused by a pattern is told what is expected, never shown the regular expression.
+    def patterns(node: object) -> set[str]:
+        if isinstance(node, dict):
+            own = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+            return own.union(*(patterns(v) for v in node.values()))
+        return set().union(*(patterns(v) for v in node)) if isinstance(node, list) else set()
+
+    checked = patterns(client.get("/openapi.json").json())
+    assert len(checked) >= 6 and checked <= set(errors.PATTERNS)
+    for key in errors.PATTERNS.values():
+        assert i18n.has(f"errors.{key}")
