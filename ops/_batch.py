@@ -49,7 +49,9 @@ def client(scheduler: str | None, workers: int) -> Iterator[Client]:
             processes=True,
             protocol="tcp://",
             host="127.0.0.1",
-            dashboard_address=None,
+            # Its HTTP server on a free port: None still means 8787, which another cluster (a batch run beside this
+            # one) may hold; distributed then only warns and takes another.
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as local,

@@ -145,7 +145,7 @@ def test_a_killed_worker_does_not_lose_the_batch(
     killed: list[int] = []
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, protocol="tcp://", dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, protocol="tcp://", dashboard_address="127.0.0.1:0"
         ) as cluster,
         Client(cluster) as client,
     ):
