@@ -141,22 +141,23 @@ def install(app: FastAPI) -> None:
         lang = i18n.negotiate(request)
         return answer(request, [_validation_problem(lang, e) for e in exc.errors()], 422)
 
-    def said(request: Request, exc: AgencynetError, field: str, code: str, status_code: int) -> JSONResponse:
+    def answer_to(request: Request, exc: AgencynetError, field: str, code: str, status_code: int) -> JSONResponse:
         """The answer to ``exc``: one problem in ``field``, with the raiser's code when it gave one."""
         lang = i18n.negotiate(request)
         return answer(request, [problem(lang, field, exc.code or code, str(exc), **exc.fields)], status_code)
 
+    def in_field(lang: str, exc: ops_errors.FieldError) -> dict[str, str]:
+        """The problem of a field at fault: its reason without the field's name."""
+        return problem(lang, exc.field, exc.code or INVALID, exc.reason, **exc.fields)
+
     @app.exception_handler(ops_errors.FieldError)
     async def field_error(request: Request, exc: ops_errors.FieldError) -> JSONResponse:
-        lang = i18n.negotiate(request)
-        return answer(request, [problem(lang, exc.field, exc.code or INVALID, exc.reason, **exc.fields)], 422)
+        return answer(request, [in_field(i18n.negotiate(request), exc)], 422)
 
     @app.exception_handler(ops_errors.FieldErrors)
     async def field_errors(request: Request, exc: ops_errors.FieldErrors) -> JSONResponse:
         lang = i18n.negotiate(request)
-        return answer(
-            request, [problem(lang, p.field, p.code or INVALID, p.reason, **p.fields) for p in exc.problems], 422
-        )
+        return answer(request, [in_field(lang, p) for p in exc.problems], 422)
 
     @app.exception_handler(InfeasibleError)
     @app.exception_handler(routing_errors.InfeasibleError)
@@ -176,29 +177,29 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(routing_errors.ProblemError)
     async def input_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, AgencynetError) and exc.code is not None:
-            return said(request, exc, "body", INVALID, 422)
+            return answer_to(request, exc, "body", INVALID, 422)
         lang = i18n.negotiate(request)
         return answer(request, [problem(lang, f, INVALID, r) for f, r in reasons(str(exc))], 422)
 
     @app.exception_handler(IdempotencyError)
     async def idempotency(request: Request, exc: IdempotencyError) -> JSONResponse:
-        return said(request, exc, "Idempotency-Key", "idempotency_key_reused", 422)
+        return answer_to(request, exc, "Idempotency-Key", "idempotency_key_reused", 422)
 
     @app.exception_handler(UnknownError)
     async def unknown(request: Request, exc: UnknownError) -> JSONResponse:
-        return said(request, exc, "code", "not_found", 404)
+        return answer_to(request, exc, "code", "not_found", 404)
 
     @app.exception_handler(TransitionError)
     async def refused(request: Request, exc: TransitionError) -> JSONResponse:
-        return said(request, exc, exc.field, "transition_refused", 409)
+        return answer_to(request, exc, exc.field, "transition_refused", 409)
 
     @app.exception_handler(AgencynetError)
     async def other(request: Request, exc: AgencynetError) -> JSONResponse:
-        return said(request, exc, "body", INVALID, 422)
+        return answer_to(request, exc, "body", INVALID, 422)
 
     @app.exception_handler(ConflictError)
     async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return said(request, exc, "id", "conflict", 409)
+        return answer_to(request, exc, "id", "conflict", 409)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
