@@ -99,7 +99,7 @@ def require(*roles: str) -> Callable[..., Principal]:
             if found is None:
                 raise HTTPException(
                     status.HTTP_401_UNAUTHORIZED,
-                    detail=[{"field": "Authorization", "reason": "unknown token"}],
+                    detail=[{"field": "Authorization", "reason": "unknown token", "code": "unknown_token"}],
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             who = Principal(f"token:{found}", found)
@@ -108,7 +108,13 @@ def require(*roles: str) -> Callable[..., Principal]:
             if person is None:
                 raise HTTPException(
                     status.HTTP_401_UNAUTHORIZED,
-                    detail=[{"field": "Authorization", "reason": "a bearer token or signing in is required"}],
+                    detail=[
+                        {
+                            "field": "Authorization",
+                            "reason": "a bearer token or signing in is required",
+                            "code": "sign_in_needed",
+                        }
+                    ],
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             who = person
@@ -119,6 +125,8 @@ def require(*roles: str) -> Callable[..., Principal]:
                     {
                         "field": "Authorization",
                         "reason": f"this endpoint needs the role {' or '.join(map(repr, roles))}",
+                        "code": "role_needed",
+                        "fields": {"roles": list(roles)},
                     }
                 ],
             )

@@ -56,9 +56,9 @@ def has(key: str) -> bool:
     return text(DEFAULT, key) != key
 
 
-WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state"}
-"""Values named in messages that are codes the catalogues say in words (a task's events, a dossier's states),
-by the value's name: under these keys."""
+WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state", "roles": "role"}
+"""Values named in messages that are codes the catalogues say in words (a task's events, a dossier's states, the
+roles an endpoint takes), by the value's name: under these keys; a list of codes is said as a list of words."""
 
 
 def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
@@ -67,11 +67,13 @@ def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
     words, where the text has ``{detail}``; ``detail`` itself when the catalogues lack ``key``."""
     if not has(key):
         return detail
-    words = {
-        name: text(lang, f"{WORDS[name]}.{value}") if name in WORDS and has(f"{WORDS[name]}.{value}") else value
-        for name, value in values.items()
-    }
-    return text(lang, key, detail=detail, **words)
+
+    def word(name: str, value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return ", ".join(word(name, v) for v in value)
+        return text(lang, f"{WORDS[name]}.{value}") if name in WORDS and has(f"{WORDS[name]}.{value}") else value
+
+    return text(lang, key, detail=detail, **{name: word(name, value) for name, value in values.items()})
 
 
 def reasons(lang: str, items: list[dict], code: str) -> list[dict]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api import errors, i18n
+from tests.api.conftest import DISPATCHER
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "api"
@@ -100,7 +101,15 @@ def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
     blank = client.get("/search", params={"q": "  ?  "}).json()["detail"][0]
     assert (blank["reason"], blank["message"]) == ("string_pattern_mismatch", "Hãy nhập chữ hoặc số để tìm")
     unauthorized = client.get("/coverage").json()["detail"][0]
-    assert unauthorized["reason"] == "unauthorized" and unauthorized["message"].startswith("Cần mã truy cập")
+    assert (unauthorized["reason"], unauthorized["message"]) == (
+        "sign_in_needed",
+        "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer ...)",
+    )
+    bad_token = client.get("/coverage", headers={"Authorization": "Bearer nobody-knows-this"}).json()["detail"][0]
+    assert (bad_token["reason"], bad_token["message"]) == ("unknown_token", "Mã truy cập không hợp lệ")
+    # The roles an endpoint takes, in words.
+    other_role = client.get("/coverage", headers={"Authorization": f"Bearer {DISPATCHER}"}).json()["detail"][0]
+    assert (other_role["reason"], other_role["message"]) == ("role_needed", "Chức năng này dành cho vai trò: quy hoạch")
     unknown = client.get("/no/such/page").json()["detail"][0]
     assert unknown["reason"] == "not_found"
 
