@@ -123,7 +123,7 @@ def _calls(folder: Path, *, raised: bool = False) -> list[tuple[str, ast.Call]]:
     out = []
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            call = node.exc if raised and isinstance(node, ast.Raise) else None if raised else node
+            call = (node.exc if isinstance(node, ast.Raise) else None) if raised else node
             if isinstance(call, ast.Call):
                 out.append((f"{path.relative_to(ROOT)}:{call.lineno}", call))
     return out
