@@ -49,7 +49,7 @@ PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/po
 GZIP_MINIMUM_SIZE = 2048
 """Smallest answer compressed for a client that accepts gzip, bytes."""
 
-BROWSER_TEXTS = ("js", "kind", "procedure", "role")
+BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model")
 """Parts of the catalogue the pages' scripts use."""
 
 _templates = jinja2.Environment(

@@ -142,9 +142,11 @@ def install(app: FastAPI) -> None:
         return answer(request, [_validation_problem(lang, e) for e in exc.errors()], 422)
 
     def answer_to(request: Request, exc: AgencynetError, field: str, code: str, status_code: int) -> JSONResponse:
-        """The answer to ``exc``: one problem in ``field``, with the raiser's code when it gave one."""
+        """The answer to ``exc``: one problem in the raiser's field (else ``field``), with the raiser's code when
+        it gave one (else ``code``)."""
         lang = i18n.negotiate(request)
-        return answer(request, [problem(lang, field, exc.code or code, str(exc), **exc.fields)], status_code)
+        problems = [problem(lang, exc.field or field, exc.code or code, str(exc), **exc.fields)]
+        return answer(request, problems, status_code)
 
     def in_field(lang: str, exc: ops_errors.FieldError) -> dict[str, str]:
         """The problem of a field at fault: its reason without the field's name."""
@@ -170,8 +172,10 @@ def install(app: FastAPI) -> None:
                 for task, why in reasons.items()
             ]
             return answer(request, problems, 422)
+        if isinstance(exc, AgencynetError) and exc.code is not None:
+            return answer_to(request, exc, "body", "infeasible", 422)
         lines = [line for line in str(exc).splitlines() if line] or [str(exc)]
-        return answer(request, [problem(lang, "tasks", "infeasible", line) for line in lines], 422)
+        return answer(request, [problem(lang, "body", "infeasible", line) for line in lines], 422)
 
     @app.exception_handler(InputError)
     @app.exception_handler(routing_errors.ProblemError)
@@ -191,7 +195,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TransitionError)
     async def refused(request: Request, exc: TransitionError) -> JSONResponse:
-        return answer_to(request, exc, exc.field, "transition_refused", 409)
+        return answer_to(request, exc, "to", "transition_refused", 409)
 
     @app.exception_handler(AgencynetError)
     async def other(request: Request, exc: AgencynetError) -> JSONResponse:

@@ -13,13 +13,19 @@ class AgencynetError(Exception):
     code
         The message's code in the service's catalogues (``api/i18n``, under ``errors``), for the API to say it in
         the reader's language and to give it as the problem's machine ``reason``; None when the message has none.
+    field
+        The input at fault, by the name a request gives it (``capacity``, ``tasks[2].pickup``); None when the
+        error is not one input's.
     **fields
         The values that message names (``dossier``, ``task`` ...).
     """
 
-    def __init__(self, message: str = "", *, code: str | None = None, **fields: object) -> None:
+    def __init__(
+        self, message: str = "", *, code: str | None = None, field: str | None = None, **fields: object
+    ) -> None:
         super().__init__(message)
         self.code = code
+        self.field = field
         self.fields = fields
 
 

@@ -12,8 +12,8 @@ class FieldError(InputError):
     ``fields`` as for :class:`geo._errors.AgencynetError`."""
 
     def __init__(self, field: str, reason: str, *, code: str | None = None, **fields: object) -> None:
-        super().__init__(f"{field}: {reason}", code=code, **fields)
-        self.field = field
+        super().__init__(f"{field}: {reason}", code=code, field=field, **fields)
+        self.field: str = field
         self.reason = reason
 
 
@@ -43,8 +43,8 @@ class TransitionError(AgencynetError, ValueError):
     the message names the dossier, its state and the move. ``field`` is the request's field at fault."""
 
     def __init__(self, message: str, *, field: str = "to", code: str | None = None, **fields: object) -> None:
-        super().__init__(message, code=code, **fields)
-        self.field = field
+        super().__init__(message, code=code, field=field, **fields)
+        self.field: str = field
 
 
 class IdempotencyError(InputError):

@@ -259,8 +259,14 @@ def from_records(
     known = pd.concat(frames, ignore_index=True).set_index("place_id")
     errors: list[FieldError] = []
     crew, depot_rows = [], []
+    seen: set[str] = set()
     for k, rec in enumerate(postmen):
         where = f"postmen[{k}]"
+        postman = str(rec.get("id", f"postman {k + 1}"))
+        if postman in seen:
+            text = f"postman id {postman!r} is given twice"
+            errors.append(FieldError(f"{where}.id", text, code="duplicate_postman", postman=postman))
+        seen.add(postman)
         depot = rec.get("depot")
         if depot not in agencies["place_id"].values:
             text = f"unknown agency {depot!r} (an agency_id of the map)"
@@ -270,7 +276,7 @@ def from_records(
             shift = _windows(rec.get("shift"), f"{where}.shift") or ((clock("07:30"), clock("17:30")),)
             crew.append(
                 Postman(
-                    str(rec.get("id", f"postman {k + 1}")),
+                    postman,
                     f"depot:{depot}",
                     int(rec.get("capacity", POSTMAN_CAPACITY)),
                     shift_start=shift[0][0],
@@ -283,8 +289,15 @@ def from_records(
         depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
     records: list[Task] = []
     used: set[str] = set()
+    seen = set()
     for k, rec in enumerate(tasks):
         where = f"tasks[{k}]"
+        task = str(rec.get("id", f"T{k:03d}"))
+        if task in seen:
+            errors.append(
+                FieldError(f"{where}.id", f"task id {task!r} is given twice", code="duplicate_task", task=task)
+            )
+        seen.add(task)
         for field in ("pickup", "delivery"):
             place = rec.get(field)
             if place not in known.index:
@@ -293,7 +306,7 @@ def from_records(
         try:
             records.append(
                 Task(
-                    str(rec.get("id", f"T{k:03d}")),
+                    task,
                     rec.get("kind", "shuttle"),
                     str(rec.get("pickup")),
                     str(rec.get("delivery")),

@@ -489,6 +489,97 @@ def _build_model(
     return PCenter.from_matrix(cost, weights, p=p, fixed_open=fixed), "seconds"
 
 
+def _refuse_unservable(
+    name: str, cost: np.ndarray, demand: gpd.GeoDataFrame, *, minutes: float, sites: int, capacity: float | None
+) -> None:
+    """Fail, saying where and what to change, when the scenario's demand cannot be served as asked.
+
+    The models check the same before they solve, in terms of matrix rows (:func:`geo.siting._base.check_reachable`,
+    :class:`~geo.siting.capacitated.CapacitatedPMedian`); the planner needs the place and the option at fault.
+
+    Parameters
+    ----------
+    name
+        The model (``lscp`` must cover every cell within ``minutes``).
+    cost
+        Travel times, s, from the demand cells (rows) to the existing agencies then the candidates (columns).
+    demand
+        The demand cells (:func:`demand_points`), in the rows' order.
+    minutes
+        Coverage threshold T, min.
+    sites
+        Sites open at most: the existing agencies and the new ones.
+    capacity
+        Dossiers a day per site (capacitated p-median), or None.
+
+    Raises
+    ------
+    InfeasibleError
+        A cell with households that reaches no site; with ``lscp``, a cell farther than T from every site; with a
+        capacity, more dossiers a day than the sites can take, or a cell that alone exceeds one site's capacity.
+    """
+    nearest = cost.min(axis=1)
+    persons = demand["persons"].to_numpy(dtype=float)
+
+    def where(row: int) -> dict[str, str]:
+        point = demand.geometry.iloc[row]
+        return {"lat": f"{point.y:.5f}", "lon": f"{point.x:.5f}"}
+
+    cut = minutes * 60.0 if name == "lscp" else np.inf
+    unreachable = np.flatnonzero(~np.isfinite(nearest) & (persons > 0))
+    if unreachable.size:
+        at = where(int(unreachable[0]))
+        raise InfeasibleError(
+            f"{name}: {unreachable.size} demand cells reach no site by road, first near lat={at['lat']}, "
+            f"lon={at['lon']}",
+            code="demand_unreachable",
+            field="candidates",
+            cells=int(unreachable.size),
+            lat=at["lat"],
+            lon=at["lon"],
+        )
+    far = np.flatnonzero((nearest > cut) & (persons > 0))
+    if far.size:
+        worst = int(far[np.argmax(nearest[far])])
+        at, away = where(worst), f"{nearest[worst] / 60:.0f}"
+        raise InfeasibleError(
+            f"{name} at {minutes:g} min: {far.size} demand cells are farther than that from every site; worst near "
+            f"lat={at['lat']}, lon={at['lon']} ({away} min away); raise --minutes or add candidates there",
+            code="beyond_reach",
+            field="minutes",
+            cells=int(far.size),
+            minutes=f"{minutes:g}",
+            away=away,
+            lat=at["lat"],
+            lon=at["lon"],
+        )
+    if capacity is None:
+        return
+    dossiers = persons * DOSSIERS_PER_PERSON_DAY
+    if dossiers.sum() > sites * capacity:
+        raise InfeasibleError(
+            f"{dossiers.sum():.0f} dossiers a day exceed what {sites} sites of capacity {capacity:g} can take",
+            code="capacity_short",
+            field="capacity",
+            dossiers=f"{dossiers.sum():.0f}",
+            sites=sites,
+            capacity=f"{capacity:g}",
+        )
+    largest = int(np.argmax(dossiers))
+    if dossiers[largest] > capacity:
+        at = where(largest)
+        raise InfeasibleError(
+            f"the demand cell near lat={at['lat']}, lon={at['lon']} alone has {dossiers[largest]:.1f} dossiers a "
+            f"day, more than one site's capacity {capacity:g}",
+            code="cell_over_capacity",
+            field="capacity",
+            dossiers=f"{dossiers[largest]:.1f}",
+            capacity=f"{capacity:g}",
+            lat=at["lat"],
+            lon=at["lon"],
+        )
+
+
 def check_options(
     model: str, p: int | None, minutes: float, capacity: float | None, time_limit_s: float
 ) -> tuple[str, int]:
@@ -513,13 +604,18 @@ def check_options(
         raise InputError(f"time limit must be positive seconds, got {time_limit_s:g}")
     if capacity is not None:
         if name != "pmedian":
-            raise InputError(f"a capacity applies to the p-median only, not to {name}")
+            raise InputError(
+                f"a capacity applies to the p-median only, not to {name}",
+                code="capacity_model",
+                field="capacity",
+                model=name,
+            )
         if not (np.isfinite(capacity) and capacity > 0):
             raise InputError(f"capacity must be a positive number of dossiers a day, got {capacity:g}")
     if name == "lscp":
         return name, 0 if p is None else int(p)
     if p is None:
-        raise InputError(f"{name} needs p, the number of new sites")
+        raise InputError(f"{name} needs p, the number of new sites", code="needs_p", field="p", model=name)
     if int(p) != p or p < 1:
         raise InputError(f"p must be a positive whole number of new sites, got {p}")
     return name, int(p)
@@ -577,13 +673,30 @@ def plan(
         off = ~_on_map(amap, cands)
         if off.any():
             i = int(np.flatnonzero(off)[0])
+            site, lat, lon = (
+                cands["site_id"].iloc[i],
+                f"{cands.geometry.y.iloc[i]:.6f}",
+                f"{cands.geometry.x.iloc[i]:.6f}",
+            )
             raise InputError(
                 f"{int(off.sum())} candidate sites lie off the map (more than {snap.DEFAULT_MAX_DISTANCE_M:g} m "
-                f"from a road), first: {cands['site_id'].iloc[i]} at lat={cands.geometry.y.iloc[i]:.6f}, "
-                f"lon={cands.geometry.x.iloc[i]:.6f}"
+                f"from a road), first: {site} at lat={lat}, lon={lon}",
+                code="candidates_off_map",
+                field=f"candidates[{i}]",
+                count=int(off.sum()),
+                site=site,
+                lat=lat,
+                lon=lon,
+                limit=f"{snap.DEFAULT_MAX_DISTANCE_M:g}",
             )
     if name != "lscp" and p > len(cands):
-        raise InputError(f"p = {p} new sites requested but there are only {len(cands)} candidate sites")
+        raise InputError(
+            f"p = {p} new sites requested but there are only {len(cands)} candidate sites",
+            code="too_few_candidates",
+            field="p",
+            p=p,
+            candidates=len(cands),
+        )
     points = access.household_points(amap) if households is None else households
     thresholds = access.check_minutes((minutes, *access.DEFAULT_MINUTES))
     before = access.coverage(amap, minutes=thresholds, households=points)
@@ -600,19 +713,10 @@ def plan(
     log.info("matrix %d x %d in %.2f s", *cost.shape, matrix_time)
 
     weights = demand["persons"].to_numpy(dtype=float)
-    try:
-        solver, unit = _build_model(
-            name, cost, weights, p=p, seconds=minutes * 60.0, capacity=capacity, fixed=np.arange(n_existing)
-        )
-    except InfeasibleError as exc:
-        # The model speaks of demand rows; the planner needs to know where that is and what to change.
-        far = np.flatnonzero(np.min(cost, axis=1) > minutes * 60.0)
-        where = ""
-        if far.size:
-            worst = demand.iloc[int(far[np.argmax(np.min(cost[far], axis=1))])]
-            where = f" (worst demand cell near lat={worst.geometry.y:.5f}, lon={worst.geometry.x:.5f})"
-        hint = "; raise --minutes or add candidates there" if name == "lscp" else ""
-        raise InfeasibleError(f"{name} at {minutes:g} min: {exc}{where}{hint}") from exc
+    _refuse_unservable(name, cost, demand, minutes=minutes, sites=n_existing + p, capacity=capacity)
+    solver, unit = _build_model(
+        name, cost, weights, p=p, seconds=minutes * 60.0, capacity=capacity, fixed=np.arange(n_existing)
+    )
     solver.solve(time_limit_s=time_limit_s)
 
     new_idx = solver.new_sites - n_existing

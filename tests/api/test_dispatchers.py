@@ -157,6 +157,14 @@ def test_bad_plan_requests(client, dispatcher, places, change, field: str) -> No
             lambda b: b.update(postmen=[]),
             ("body", "tasks_postmen", "Với 'tasks', 'postmen' là danh sách bưu tá, ít nhất một người"),
         ),
+        (
+            lambda b: b["postmen"].append(dict(b["postmen"][0])),
+            ("postmen[1].id", "duplicate_postman", "Mã bưu tá “Minh” bị trùng"),
+        ),
+        (
+            lambda b: b["tasks"][1].update(id=b["tasks"][0]["id"]),
+            ("tasks[1].id", "duplicate_task", "Mã việc “S1” bị trùng"),
+        ),
     ],
 )
 def test_bad_plan_requests_are_said_in_vietnamese(client, dispatcher, places, change, problem: tuple) -> None:

@@ -109,7 +109,10 @@ def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
     assert (bad_token["reason"], bad_token["message"]) == ("unknown_token", "Mã truy cập không hợp lệ")
     # The roles an endpoint takes, in words.
     other_role = client.get("/coverage", headers={"Authorization": f"Bearer {DISPATCHER}"}).json()["detail"][0]
-    assert (other_role["reason"], other_role["message"]) == ("role_needed", "Chức năng này dành cho vai trò: quy hoạch")
+    assert (other_role["reason"], other_role["message"]) == (
+        "role_needed",
+        "Chức năng này dành cho vai trò: cán bộ quy hoạch",
+    )
     unknown = client.get("/no/such/page").json()["detail"][0]
     assert unknown["reason"] == "not_found"
 

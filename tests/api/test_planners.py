@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 
 def test_coverage(client, planner) -> None:
     answer = client.get("/coverage", params={"minutes": [5, 10]}, headers=planner).json()
@@ -57,11 +61,8 @@ def test_scenario_with_candidates(client, planner) -> None:
 def test_scenario_bad_input(client, planner, dispatcher) -> None:
     cases = [
         ({"model": "magic", "p": 1}, "model"),
-        ({"model": "pmedian"}, "body"),
         ({"p": 0}, "p"),
         ({"p": 1, "minutes": -3}, "minutes"),
-        ({"p": 1, "candidates": [{"site_id": "far", "lon": 106.5, "lat": 21.5}]}, "body"),
-        ({"p": 3, "candidates": [{"site_id": "A", "lon": 105.82, "lat": 21.03}]}, "body"),
         ({"p": 1, "time_limit_s": 1e9}, "time_limit_s"),
     ]
     for body, field in cases:
@@ -71,3 +72,61 @@ def test_scenario_bad_input(client, planner, dispatcher) -> None:
     assert client.post("/scenarios", json={"p": 1}).status_code == 401
     assert client.post("/scenarios", json={"p": 1}, headers=dispatcher).status_code == 403
     assert client.get("/scenarios/scenario-000000000000", headers=planner).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            {"model": "mclp", "p": 2, "capacity": 10},
+            (
+                "capacity",
+                "capacity_model",
+                "Sức phục vụ (capacity) chỉ dùng với mô hình p-median, không dùng với phủ tối đa (MCLP)",
+            ),
+        ),
+        ({"model": "pmedian"}, ("p", "needs_p", "Mô hình p-median cần p, số điểm mới cần mở")),
+        (
+            {"p": 3, "candidates": [{"site_id": "A", "lon": 105.82, "lat": 21.03}]},
+            ("p", "too_few_candidates", "Yêu cầu 3 điểm mới nhưng chỉ có 1 điểm ứng viên"),
+        ),
+        (
+            {
+                "p": 1,
+                "candidates": [
+                    {"site_id": "A", "lon": 105.82, "lat": 21.03},
+                    {"site_id": "far", "lon": 106.5, "lat": 21.5},
+                ],
+            },
+            (
+                "candidates[1]",
+                "candidates_off_map",
+                "1 điểm ứng viên nằm ngoài bản đồ (cách đường hơn 500 m), đầu tiên: "
+                "far tại vĩ độ 21.500000, kinh độ 106.500000",
+            ),
+        ),
+    ],
+)
+def test_scenario_refusals_name_the_field_in_the_readers_words(client, planner, body: dict, problem: tuple) -> None:
+    [said] = client.post("/scenarios", json=body, headers=planner).json()["detail"]
+    assert (said["field"], said["reason"], said["message"]) == problem
+    [english] = client.post("/scenarios", json=body, headers=planner | {"Accept-Language": "en"}).json()["detail"]
+    assert english["reason"] == problem[1] and english["message"].isascii()
+
+
+def test_a_scenario_that_cannot_be_served_says_where_and_what_to_change(client, planner) -> None:
+    # Every demand cell beyond T of every site: the farthest is named, with the option to change.
+    body = {"model": "lscp", "minutes": 0.5, "time_limit_s": 2}
+    [beyond] = client.post("/scenarios", json=body, headers=planner).json()["detail"]
+    assert (beyond["field"], beyond["reason"]) == ("minutes", "beyond_reach")
+    hit = re.fullmatch(
+        r"(\d+) ô dân cư cách mọi điểm hơn 0.5 phút; xa nhất gần vĩ độ (21\.\d+), kinh độ (105\.\d+) \((\d+) phút\): "
+        r"hãy tăng số phút hoặc thêm điểm ứng viên ở đó",
+        beyond["message"],
+    )
+    assert hit is not None, beyond["message"]
+    assert int(hit[1]) > 100 and int(hit[4]) >= 1
+    # More dossiers a day than the agencies and the new site can take, in dossiers.
+    [short] = client.post("/scenarios", json={"p": 1, "capacity": 2}, headers=planner).json()["detail"]
+    assert (short["field"], short["reason"]) == ("capacity", "capacity_short")
+    assert re.fullmatch(r"\d+ hồ sơ mỗi ngày vượt sức phục vụ của \d+ điểm, mỗi điểm 2 hồ sơ", short["message"])

@@ -95,7 +95,7 @@
       }
       const before = answer.coverage_before["share_within_" + Number(minutes)];
       const after = answer.coverage_after["share_within_" + Number(minutes)];
-      document.getElementById("totals").innerHTML = `<p>${esc(t("js.scenario_totals", { model: answer.model, p: answer.p, minutes }))} ` +
+      document.getElementById("totals").innerHTML = `<p>${esc(t("js.scenario_totals", { model: t("model." + answer.model), p: answer.p, minutes }))} ` +
         `<b>${num(100 * before, 1)}% → ${num(100 * after, 1)}%</b> (${esc(t("js.gap", { gap: answer.gap === null ? "–" : num(100 * answer.gap, 2) + "%" }))})</p>` +
         `<ul class="list new-sites">` + answer.new_sites.map((n) => `<li>${esc(n.name || n.site_id)} <span class="muted">${esc(kindName(n.kind))}</span></li>`).join("") + "</ul>";
       status.textContent = t("js.scenario", { id: created.id });
