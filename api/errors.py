@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 _FIELD = re.compile(r"^((?:postmen|tasks|progress)(?:\[\d+\])?(?:\.\w+)?): (.+)$", re.DOTALL)
 """A reason that starts by naming its record and field (``tasks[2].pickup: unknown place ...``)."""
 
+_LAST_OR = re.compile(r" or (?=[^,]*$)")
+"""The last separator of pydantic's list of the values expected (``'a', 'b' or 'c'``)."""
+
 INVALID = "invalid_value"
 """Code of a refusal the lower layers explain in their own (English) words."""
 
@@ -50,7 +53,14 @@ PATTERNS = {
 }
 """Messages of the service's own patterns, in place of "does not match <regex>"."""
 
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+}
 
 
 class FieldError(ops_errors.FieldError):
@@ -116,6 +126,8 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in error.get("ctx", {}).items()
     }
+    if code in ("literal_error", "enum") and isinstance(context.get("expected"), str):
+        context["expected"] = _LAST_OR.sub(", ", context["expected"])  # pydantic's English "'a', 'b' or 'c'"
     loc = tuple(error.get("loc", ()))
     field = _field_of(loc)
     detail = str(error.get("msg", "invalid"))

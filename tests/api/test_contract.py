@@ -5,13 +5,15 @@ Against the app, every operation is exercised with schema-valid (positive) and s
 requests, a bounded number of examples each, with the token of the role the operation needs; any finding fails
 the test, and the findings are listed. Against the served API, ``schemathesis run`` goes through all its phases
 (examples, the coverage of each constraint's bounds and of the methods a path does not take, fuzzing, stateful
-sequences), configured by ``tests/api/schemathesis.toml`` as a user would run it. Run alone with
+sequences), configured by ``tests/api/schemathesis.toml`` as a user would run it. Against the app, every
+refusal asked in Vietnamese is also checked to be said in Vietnamese. Run alone with
 ``python -m pytest -q tests/api/test_contract.py -s`` for the summaries.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -91,6 +93,28 @@ def _headers(method: str, path: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+ENGLISH = re.compile(r"\b(the|must|is|are|not|of|should|expected|or|got|needs?|input|invalid|unknown)\b")
+"""English words a Vietnamese message has no reason to hold: the sign of a lower layer's words passed on as they
+were (pydantic's, Starlette's, the operations layer's)."""
+
+
+def _said_in_vietnamese(case: schemathesis.Case, response: schemathesis.Response) -> None:
+    """Fail when a refusal asked in Vietnamese (the default: no ``lang``, no ``Accept-Language``) has a message
+    with English words."""
+    asked = (case.query or {}).get("lang") or {k.lower(): v for k, v in (case.headers or {}).items()}.get(
+        "accept-language"
+    )
+    if asked not in (None, "vi") or not 400 <= response.status_code < 500:
+        return
+    try:
+        problems = response.json()["detail"]
+    except (ValueError, KeyError, TypeError):
+        return
+    for problem in problems if isinstance(problems, list) else []:
+        message = problem.get("message", "") if isinstance(problem, dict) else ""
+        assert not ENGLISH.search(message), f"{response.status_code} said in English words: {problem}"
+
+
 def _exercise(operation: schemathesis.APIOperation, mode: GenerationMode) -> tuple[int, str | None]:
     """Run ``MAX_EXAMPLES`` cases of one operation in one mode: the number of cases and the finding, if any."""
     semantic = (operation.method.upper(), operation.path) in SEMANTIC
@@ -118,6 +142,7 @@ def _exercise(operation: schemathesis.APIOperation, mode: GenerationMode) -> tup
             case.validate_response(response, excluded_checks=[schemathesis.checks.positive_data_acceptance])
         else:
             case.validate_response(response)
+        _said_in_vietnamese(case, response)
 
     try:
         run()
