@@ -163,8 +163,11 @@ def _snap(
 
 
 def road_distances(network: RoadNetwork, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-    """Straight-line distance from each point to the nearest road of the network, m."""
+    """Straight-line distance from each point to the nearest road of the network, m; infinite for a point the
+    map's projection cannot place (far around the globe, where it gives no finite coordinates)."""
     lons, lats = check_coordinates(lons, lats)
     points = shapely.points(*network.from_wgs84.transform(lons, lats))
-    _, nearest = network.tree.query_nearest(points, all_matches=False)
-    return shapely.distance(points, network.edge_geom[nearest])
+    placed, nearest = network.tree.query_nearest(points, all_matches=False)
+    distances = np.full(len(points), np.inf)
+    distances[placed] = shapely.distance(points[placed], network.edge_geom[nearest])
+    return distances

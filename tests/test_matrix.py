@@ -106,6 +106,15 @@ def test_point_far_from_roads_is_out_of_area(motorbike: RoadNetwork) -> None:
         snap.to_edges(motorbike, [105.85, 105.2], [21.03, 21.03])
 
 
+def test_a_point_the_projection_cannot_place_is_infinitely_far_from_the_roads(motorbike: RoadNetwork) -> None:
+    # Around the globe from Hanoi the map's UTM projection gives no finite coordinates; the other points keep
+    # their distances, in their order.
+    far = snap.road_distances(motorbike, np.array([105.85, -156.0, -145.0]), np.array([21.03, 0.0, 9.4]))
+    assert far[0] < snap.DEFAULT_MAX_DISTANCE_M and np.isinf(far[1]) and far[2] > 1e6
+    with pytest.raises(OutOfAreaError, match="point 1 "):
+        snap.to_edges(motorbike, [105.85, -156.0], [21.03, 0.0])
+
+
 def test_invalid_coordinates_are_named(motorbike: RoadNetwork) -> None:
     with pytest.raises(InputError, match=r"point 0: invalid coordinates lat=95\.0"):
         snap.to_edges(motorbike, [105.85], [95.0])

@@ -88,8 +88,10 @@ def _candidates(amap: MapDep, given: list[schemas.CandidateIn] | None) -> gpd.Ge
         geometry=gpd.points_from_xy([c.lon for c in given], [c.lat for c in given]),
         crs=4326,
     )
-    if frame["site_id"].duplicated().any():
-        raise FieldError("candidates", f"duplicate site_id {frame['site_id'][frame['site_id'].duplicated()].iloc[0]!r}")
+    again = frame["site_id"].duplicated().to_numpy().nonzero()[0]
+    if again.size:
+        first = int(again[0])
+        raise FieldError(f"candidates[{first}].site_id", code="duplicate_site", site=given[first].site_id)
     return frame
 
 
