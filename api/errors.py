@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
@@ -27,6 +28,7 @@ from starlette.routing import compile_path
 from api import i18n
 from api.schemas import BBOX, CLOCK, PHONE_LAST4, QUARTER, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
+from ops import dossiers
 from ops import errors as ops_errors
 from ops.errors import ConflictError, IdempotencyError, TransitionError, UnknownError
 from routing import errors as routing_errors
@@ -50,8 +52,10 @@ PATTERNS = {
     CLOCK: "bad_clock",
     PHONE_LAST4: "bad_phone_last4",
     QUARTER: "bad_quarter",
+    dossiers.PHONE: "bad_phone",
 }
-"""Messages of the service's own patterns, in place of "does not match <regex>"."""
+"""Messages of the service's own patterns (the API's and those of the portal's records), in place of "does not
+match <regex>"."""
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -140,6 +144,16 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
     if i18n.has(f"errors.{key}"):
         return {"field": field, "reason": code, "message": i18n.text(lang, f"errors.{key}", detail=detail, **context)}
     return problem(lang, field, INVALID, detail) | {"reason": code}
+
+
+def recorded(lang: str, item: Mapping[str, Any]) -> dict[str, str]:
+    """A problem a lower layer recorded rather than raised (a rejected record of the portal's feed:
+    ``{"field", "code", "text", "values"}``, :mod:`ops.ingest`), said in ``lang`` as a refusal would be: a code
+    of the catalogues' errors, or pydantic's error type."""
+    field, code, text, values = item["field"], item["code"], item["text"], dict(item.get("values", {}))
+    if i18n.has(f"errors.{code}"):
+        return problem(lang, field, code, text, **values)
+    return _validation_problem(lang, {"type": code, "loc": (field,), "msg": text, "ctx": values})
 
 
 def install(app: FastAPI) -> None:

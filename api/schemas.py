@@ -328,7 +328,10 @@ class Rejected(BaseModel):
     """A record of a feed or a posted array that was not kept, with why (records numbered from 1)."""
 
     line: int
-    reason: str
+    reason: str = Field(description="why, in English: each problem as 'field: text'")
+    problems: list[Problem] = Field(
+        default=[], description="why, a problem per field at fault, with its machine code and the reader's words"
+    )
 
 
 class IngestReport(BaseModel):

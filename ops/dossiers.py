@@ -81,13 +81,17 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
+PHONE = r"^\+?[0-9 .-]{8,20}$"
+"""An applicant's phone number: 8 to 20 digits, spaces, dots or hyphens, a leading + allowed."""
+
+
 class Applicant(BaseModel):
     """The applicant: personal data, read only by the roles that need it and logged when read."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{8,20}$")]
+    phone: Annotated[str, StringConstraints(pattern=PHONE)]
     address: Text
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)

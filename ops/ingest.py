@@ -9,7 +9,7 @@ A bad line is rejected with its number and the reason, and the good ones are kep
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +57,7 @@ class Report:
     rejected: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """``{"read", "created", "updated", "unchanged", "rejected": [{"line", "reason"}]}``."""
+        """``{"read", "created", "updated", "unchanged", "rejected": [{"line", "reason", "problems"}]}``."""
         return {
             "read": self.read,
             "created": self.created,
@@ -67,13 +67,26 @@ class Report:
         }
 
 
-def _reason(exc: ValidationError) -> str:
-    """``field: reason`` per error, the union's tag (``dossier``, ``event``) left out of the field."""
-    parts = []
-    for e in exc.errors():
+def _rejected(line: int, problems: list[dict]) -> dict:
+    """A record not kept: its number, ``reason`` (each problem ``field: text``, in English) and ``problems``."""
+    reason = "; ".join(f"{p['field']}: {p['text']}" for p in problems)
+    return {"line": line, "reason": reason, "problems": problems}
+
+
+def _problem(field: str, code: str, text: str, values: Mapping[str, object]) -> dict:
+    """One reason a record is not kept: the field at fault, the message code (a key of the API's catalogues, or
+    pydantic's error type), its English text and the values it names (plain JSON values)."""
+    plain = {k: v if isinstance(v, str | int | float | bool) else str(v) for k, v in values.items()}
+    return {"field": field, "code": code, "text": text, "values": plain}
+
+
+def _problems(exc: ValidationError) -> list[dict]:
+    """A problem per error of ``exc``, the union's tag (``dossier``, ``event``) left out of the field."""
+    out = []
+    for e in exc.errors(include_url=False):
         loc = e["loc"][1:] if e["loc"] and e["loc"][0] in ("dossier", "event") else e["loc"]
-        parts.append(f"{'.'.join(str(p) for p in loc) or 'record'}: {e['msg']}")
-    return "; ".join(parts)
+        out.append(_problem(".".join(str(p) for p in loc) or "record", e["type"], e["msg"], e.get("ctx", {})))
+    return out
 
 
 class DossierLine(Dossier):
@@ -95,7 +108,7 @@ def _parse(line: int, record: object, report: Report) -> Dossier | PortalEvent |
             return LINE.validate_json(record)
         return LINE.validate_python(record)
     except ValidationError as exc:
-        report.rejected.append({"line": line, "reason": _reason(exc)})
+        report.rejected.append(_rejected(line, _problems(exc)))
         return None
 
 
@@ -128,6 +141,7 @@ def ingest(engine: Engine, records: Iterable[tuple[int, object]], *, batch: int 
             chunk = []
     if chunk:
         _write(engine, chunk, report)
+    report.rejected.sort(key=lambda r: r["line"])  # a batch's status changes are written after its dossiers
     return report
 
 
@@ -271,7 +285,10 @@ def _portal_events(conn: Connection, happenings: list[tuple[int, PortalEvent]], 
         at = dossiers.utc(happening.at)
         key = (happening.code, happening.event, at)
         if happening.code not in states:
-            report.rejected.append({"line": line, "reason": f"unknown dossier {happening.code!r}"})
+            unknown = _problem(
+                "code", "dossier_not_found", f"unknown dossier {happening.code!r}", {"dossier": happening.code}
+            )
+            report.rejected.append(_rejected(line, [unknown]))
             continue
         if key in seen:
             report.unchanged += 1
@@ -282,7 +299,8 @@ def _portal_events(conn: Connection, happenings: list[tuple[int, PortalEvent]], 
             try:
                 dossiers.check_move(happening.code, state, happening.event, channel=channel)
             except TransitionError as exc:
-                report.rejected.append({"line": line, "reason": str(exc)})
+                refused = _problem("event", exc.code or "transition_refused", str(exc), exc.fields)
+                report.rejected.append(_rejected(line, [refused]))
                 continue
             moves.append(_event_row(happening.code, Event(seq + 1, happening.event, at, PORTAL, None, None)))
             states[happening.code][:2] = [happening.event, seq + 1]

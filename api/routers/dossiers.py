@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, status
 
-from api import auth, schemas
-from api.deps import Code, StoreDep
+from api import auth, errors, schemas
+from api.deps import Code, LangDep, StoreDep
 from ops import accounts, dossiers, ingest
 from ops.accounts import Principal
 
@@ -62,15 +62,19 @@ def submit(
     store: StoreDep,
     records: Annotated[list[dict[str, Any]], Body(max_length=10_000, description="records of the portal feed")],
     _who: Annotated[Principal, Depends(auth.require("portal"))],
+    lang: LangDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict:
     """Store the records (``{"type": "dossier", ...}`` or ``{"type": "event", "code", "event", "at"}``).
 
-    A bad record is rejected with its number (from 1) and the reason; the good ones are kept. With an
-    ``Idempotency-Key`` header, the same key and body give the first answer again without a second write, and
-    the same key with another body is refused (422).
+    A bad record is rejected with its number (from 1) and why: each problem with its field, machine code and
+    message in the reader's language, as in a refusal; the good ones are kept. With an ``Idempotency-Key``
+    header, the same key and body give the first answer again without a second write, and the same key with
+    another body is refused (422).
     """
-    return ingest.submit(store.engine, records, idempotency_key)
+    report = ingest.submit(store.engine, records, idempotency_key)
+    rejected = [r | {"problems": [errors.recorded(lang, p) for p in r.get("problems", [])]} for r in report["rejected"]]
+    return report | {"rejected": rejected}
 
 
 @router.get("/dossiers/summary", response_model=schemas.DossierSummary, summary="Counts of dossiers")

@@ -62,6 +62,44 @@ def test_portal_submission_is_idempotent(service) -> None:
     assert bad.json()["rejected"][0]["line"] == 1
 
 
+def test_rejected_records_say_each_problem_in_the_readers_language(service) -> None:
+    # Each problem with its field and a machine code, as in a refusal, said in Vietnamese unless asked otherwise.
+    bad_phone = dossier("HS-2")
+    bad_phone["applicant"] = {**bad_phone["applicant"], "phone": "gọi tôi"}
+    late = dossier("HS-5") | {"due_date": "soon", "insured_value": -3}
+    body = [dossier("HS-1"), bad_phone, {"type": "complaint"}, event("HS-9", "decided"), late]
+    body += [event("HS-1", "cancelled"), event("HS-1", "decided")]
+    report = service.post("/dossiers", json=body, headers=PORTAL_AUTH).json()
+    assert (report["read"], report["created"]) == (7, 2)
+    said = {r["line"]: [(p["field"], p["reason"], p["message"]) for p in r["problems"]] for r in report["rejected"]}
+    assert said == {
+        2: [
+            (
+                "applicant.phone",
+                "string_pattern_mismatch",
+                "Số điện thoại gồm 8 đến 20 chữ số (được có dấu + ở đầu, dấu cách, dấu chấm, gạch nối)",
+            )
+        ],
+        3: [
+            (
+                "record",
+                "union_tag_invalid",
+                "Trường 'type' phải là một trong: 'dossier', 'event' (nhận được “complaint”)",
+            )
+        ],
+        4: [("code", "dossier_not_found", "Không có hồ sơ HS-9")],
+        5: [
+            ("due_date", "date_from_datetime_parsing", "Ngày phải theo dạng YYYY-MM-DD, ví dụ 2025-07-01"),
+            ("insured_value", "greater_than_equal", "Phải lớn hơn hoặc bằng 0"),
+        ],
+        7: [("event", "dossier_closed", "Hồ sơ HS-1 đã kết thúc (“Đã huỷ”): không thể chuyển sang “Đã có kết quả”")],
+    }
+    assert [r["line"] for r in report["rejected"]] == [2, 3, 4, 5, 7]
+    assert report["rejected"][2]["reason"] == "code: unknown dossier 'HS-9'"  # the English words stay beside
+    english = service.post("/dossiers", json=body[3:4], headers=PORTAL_AUTH | {"Accept-Language": "en"}).json()
+    assert english["rejected"][0]["problems"][0]["message"] == "unknown dossier 'HS-9'"
+
+
 def test_personal_data_only_for_the_roles_that_need_it_and_logged(service) -> None:
     service.post("/dossiers", json=[dossier("HS-1")], headers=PORTAL_AUTH)
     assert service.get("/dossiers/HS-1").status_code == 401
