@@ -291,8 +291,11 @@ class PlanAnswer(BaseModel):
     version: int
     synthetic: bool
     check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
-    violations: list[str]
-    warnings: list[str]
+    violations: list[str] = Field(description="what the checker refuses, in its English words (none when check)")
+    warnings: list[str] = Field(
+        description="optional tasks no postman can serve, as the engine logs them in English; the same tasks are "
+        "in plan.unserved with their reason code and the reader's words"
+    )
     plan: dict[str, Any]
 
 
