@@ -222,3 +222,34 @@ def test_citizens_page_on_a_phone(browser, server: str) -> None:
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('#q')).fontSize)") >= 16
     _shot(page, "citizens-phone")
     context.close()
+
+
+def _in_view(page, selector: str) -> None:
+    """``selector`` is drawn inside the visible part of the side panel (scrolled into it), on the screen."""
+    box, side = page.locator(selector).bounding_box(), page.locator("#side").bounding_box()
+    viewport = page.viewport_size
+    assert box["height"] > 0, selector
+    assert side["y"] <= box["y"] and box["y"] + box["height"] <= min(side["y"] + side["height"], viewport["height"]) + 1
+
+
+def test_what_a_page_says_is_in_view_on_a_short_phone(browser, server: str) -> None:
+    # On a small phone (360 x 640) the panel above the map holds less than the page: the status line and the errors
+    # are scrolled into it when they change, the results listed after the status.
+    context = browser.new_context(viewport={"width": 360, "height": 640}, base_url=server, locale="vi-VN")
+    page = context.new_page()
+    page.goto("/")
+    _ready(page)
+    page.fill("#q", "số 10 phố huế")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit button")
+    assert page.locator("#status").inner_text() == "4 kết quả: hãy chọn một."
+    _in_view(page, "#status")
+    status, first = page.locator("#status").bounding_box(), page.locator("li.hit").first.bounding_box()
+    assert first["y"] >= status["y"] + status["height"]
+    page.goto("/postman")  # not signed in: told so, with the way to sign in
+    _ready(page)
+    page.wait_for_function("document.getElementById('error').textContent.trim().length > 0")
+    assert "Đăng nhập" in page.locator("#error").inner_text()
+    _in_view(page, "#error")
+    _shot(page, "postman-short-phone")
+    context.close()

@@ -18,6 +18,15 @@ function kindName(kind) { const name = t("kind." + kind); return name === "kind.
 function procedureName(code) { const name = t("procedure." + code); return name === "procedure." + code ? code : name; }
 function num(value, digits) { return Number(value).toLocaleString(LANG, { minimumFractionDigits: digits, maximumFractionDigits: digits }); }
 
+// What the page says (its status line and its errors) is brought into view when it changes: on a phone the panel
+// above the map is short, and a message below its fold would go unseen.
+for (const id of ["status", "error"]) {
+  const said = document.getElementById(id);
+  if (!said) continue;
+  new MutationObserver(() => { if (said.textContent.trim()) said.scrollIntoView({ block: "nearest" }); })
+    .observe(said, { childList: true, characterData: true, subtree: true });
+}
+
 const COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf", "#66c2a5", "#999999"];
 const ROAD_STYLE = {
   trunk: ["#e07b39", 3], primary: ["#e8a33d", 2.6], secondary: ["#f3d36b", 2.2], tertiary: ["#ffffff", 1.8],
