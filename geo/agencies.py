@@ -42,17 +42,20 @@ log = logging.getLogger(__name__)
 
 Procedure = Literal[
     "social_insurance",
+    "police_papers",
     "driving_licence",
     "judicial_record",
-    "land_use_certificate",
-    "civil_status_copy",
+    "land",
+    "civil_status",
     "business_registration",
+    "other",
 ]
 PROCEDURES: tuple[str, ...] = get_args(Procedure)
-"""Procedures citizens most often send or receive by post (social insurance, driving-licence renewal, judicial
-records, land-use certificates, copies of civil-status papers, business registration)."""
+"""Procedures handled by post (CONTEXT.md: the common ones, Phú Thọ's mix): social insurance, police papers,
+driving licences, judicial records, land (land-use certificates), civil status, business registration, other. The
+one vocabulary of the agencies that accept them and of the dossiers (:mod:`ops.dossiers`)."""
 
-_PILOT = ("social_insurance", "driving_licence", "judicial_record", "civil_status_copy")
+_PILOT = ("social_insurance", "driving_licence", "judicial_record", "civil_status")
 
 OPERATORS: dict[str, str] = {
     "post_office": "Vietnam Post",

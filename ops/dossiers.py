@@ -23,23 +23,11 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.engine import Connection, Engine
 
+from geo.agencies import PROCEDURES, Procedure
 from ops import tables
 from ops.errors import ConflictError, TransitionError, UnknownError
 
 log = logging.getLogger(__name__)
-
-Procedure = Literal[
-    "social_insurance",
-    "police_papers",
-    "driving_licence",
-    "judicial_record",
-    "land",
-    "civil_status",
-    "business_registration",
-    "other",
-]
-PROCEDURES: tuple[str, ...] = get_args(Procedure)
-"""Procedures handled by post (CONTEXT.md: the common ones, Phú Thọ's mix)."""
 
 Channel = Literal["counter", "online", "home_pickup"]
 ReturnMode = Literal["agency", "address"]

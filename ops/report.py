@@ -90,7 +90,7 @@ def number(value: float, texts: Mapping[str, Any], digits: int = 0) -> str:
 def _named(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     """A table as people read it: procedure and group names in words, columns labelled, no coordinates."""
     frame = frame.drop(columns=[c for c in ("lat", "lon", "geometry", "points") if c in frame.columns])
-    words = {"procedure": texts["report"]["procedures"], "priority_group": texts["report"]["groups"]}
+    words = {"procedure": texts["procedure"], "priority_group": texts["report"]["groups"]}
     frame = frame.assign(**{c: frame[c].map(lambda v, w=w: w.get(v, v)) for c, w in words.items() if c in frame})
     return frame.rename(columns={c: _label(texts, c) for c in frame.columns})
 
@@ -324,7 +324,7 @@ def draw(figures: Figures, *, amap: AddressMap, texts: Mapping[str, Any], area: 
     charts = [
         _bars(
             figures.by_procedure,
-            procedures.map(report["procedures"]).fillna(procedures),
+            procedures.map(texts["procedure"]).fillna(procedures),
             ["received", "returned", "in_progress"],
             report["chart_procedure"],
             texts,

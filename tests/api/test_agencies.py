@@ -64,7 +64,7 @@ def test_nearest_answers_carry_the_details(client) -> None:
 
 
 def test_procedure_filter_keeps_only_agencies_that_accept_it(client, hanoi) -> None:
-    wanted = "land_use_certificate"
+    wanted = "land"
     every = client.get("/agencies/nearest", params=POINT | {"k": 10}).json()["agencies"]
     kept = client.get("/agencies/nearest", params=POINT | {"k": 10, "procedure": wanted}).json()["agencies"]
     assert len(kept) == 10 and all(wanted in a["procedures"] for a in kept)
@@ -90,9 +90,7 @@ def test_open_now_keeps_only_agencies_open_at_the_time_asked(client) -> None:
     utc = client.get("/agencies/nearest", params=params | {"at": "2025-07-06T13:30:00+00:00"}).json()
     assert [a["agency_id"] for a in utc["agencies"]] == [a["agency_id"] for a in answer["agencies"]]
     # Both filters, at an hour when none is open: an empty list, not an error.
-    late = client.get(
-        "/agencies/nearest", params=params | {"at": "2025-07-06T23:30", "procedure": "land_use_certificate"}
-    )
+    late = client.get("/agencies/nearest", params=params | {"at": "2025-07-06T23:30", "procedure": "land"})
     assert late.status_code == 200 and late.json()["agencies"] == []
 
 

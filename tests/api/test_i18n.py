@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from api import errors, i18n
+from geo import agencies
+from ops import dossiers
 from tests.api.conftest import DISPATCHER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +197,11 @@ def test_every_pattern_the_api_checks_is_said_in_words(client) -> None:
     assert len(checked) >= 6 and checked <= set(errors.PATTERNS)
     for key in errors.PATTERNS.values():
         assert i18n.has(f"errors.{key}")
+
+
+def test_one_vocabulary_of_procedures_named_in_each_language() -> None:
+    # The procedures an agency accepts are those a dossier has: the filter of the citizens' page, the staff's
+    # look-up and the quarter's report name the same codes in the same words.
+    assert dossiers.PROCEDURES is agencies.PROCEDURES
+    for lang in i18n.LANGUAGES:
+        assert set(i18n.catalogue(lang)["procedure"]) == set(agencies.PROCEDURES), lang
