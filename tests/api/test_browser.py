@@ -249,7 +249,10 @@ def test_what_a_page_says_is_in_view_on_a_short_phone(browser, server: str) -> N
     page.goto("/postman")  # not signed in: told so, with the way to sign in
     _ready(page)
     page.wait_for_function("document.getElementById('error').textContent.trim().length > 0")
-    assert "Đăng nhập" in page.locator("#error").inner_text()
+    assert page.locator("#error").inner_text() == (
+        "Bạn chưa đăng nhập: hãy đăng nhập bằng tài khoản bưu tá để xem lộ trình trong ngày. Đăng nhập"
+    )
+    assert page.locator("#error a").get_attribute("href") == "/signin"
     _in_view(page, "#error")
     _shot(page, "postman-short-phone")
     context.close()

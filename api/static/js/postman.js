@@ -60,8 +60,10 @@
       if (e.reasons && e.reasons.includes("plan_not_found")) {
         status.textContent = e.message; // a normal morning before the dispatcher has planned: news, not an error
       } else {
-        const signIn = e.status === 401 ? ` <a href="/signin">${esc(t("js.signin_link"))}</a>` : "";
-        error.innerHTML = esc(e.message) + signIn;
+        // Not signed in: said as a postman would need it (the API's words speak of bearer tokens).
+        error.innerHTML = e.status === 401
+          ? `${esc(t("js.postman_signin"))} <a href="/signin">${esc(t("js.signin_link"))}</a>`
+          : esc(e.message);
       }
     }
   }
