@@ -90,6 +90,13 @@ def to_edges(
     """
     lons, lats = check_coordinates(lons, lats)
     x, y = network.from_wgs84.transform(lons, lats)
+    unplaced = ~(np.isfinite(x) & np.isfinite(y))
+    if unplaced.any():  # far around the globe: the grid search would look for the nearest road without end
+        i = int(np.flatnonzero(unplaced)[0])
+        raise OutOfAreaError(
+            f"point {i} (lat={lats[i]:.6f}, lon={lons[i]:.6f}) is outside the map: its projection "
+            f"({network.crs.name}) cannot place it"
+        )
     grid, lines = network.grid, network.edge_lines
     edge, fraction, distance, lon, lat = _snap(
         grid.arrays,
