@@ -101,10 +101,14 @@ def _nearest(grid: tuple, x: np.ndarray, y: np.ndarray, limit: float) -> np.ndar
 def nearest_edge(grid: tuple, px: float, py: float, limit: float) -> int:
     """The nearest edge of the point ``(px, py)`` on ``grid`` (:attr:`SegmentGrid.arrays`); -1 when none lies
     within ``limit`` (m)."""
+    if not (math.isfinite(px) and math.isfinite(py)):
+        return -1  # a point the map's projection cannot place lies on no road
     x0, y0, size, nx, ny, cell_offset, cell_segments, xy, vertex_edge = grid
     cx, cy = math.floor((px - x0) / size), math.floor((py - y0) / size)
     best, edge = math.inf, -1
-    r = 0
+    # The rings nearer than the grid's own cells hold none of them: a point beyond the grid starts at the first
+    # ring that meets it (ring by ring from its own cell, a point thousands of km away took hours without a limit).
+    r = max(0, -cx, cx - (nx - 1), -cy, cy - (ny - 1))
     while True:
         for iy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
             # The ring's top and bottom rows whole, its sides only at their two ends.

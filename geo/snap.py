@@ -90,13 +90,6 @@ def to_edges(
     """
     lons, lats = check_coordinates(lons, lats)
     x, y = network.from_wgs84.transform(lons, lats)
-    unplaced = ~(np.isfinite(x) & np.isfinite(y))
-    if unplaced.any():  # far around the globe: the grid search would look for the nearest road without end
-        i = int(np.flatnonzero(unplaced)[0])
-        raise OutOfAreaError(
-            f"point {i} (lat={lats[i]:.6f}, lon={lons[i]:.6f}) is outside the map: its projection "
-            f"({network.crs.name}) cannot place it"
-        )
     grid, lines = network.grid, network.edge_lines
     edge, fraction, distance, lon, lat = _snap(
         grid.arrays,
@@ -110,11 +103,14 @@ def to_edges(
     )
     if (edge < 0).any():
         missing = int(np.flatnonzero(edge < 0)[0])
-        point = shapely.points(x[missing], y[missing])
-        gap = float(shapely.distance(point, network.edge_geom[network.tree.query_nearest(point)[0]]))
-        raise OutOfAreaError(
-            f"point {missing} (lat={lats[missing]:.6f}, lon={lons[missing]:.6f}) is outside the map: "
+        gap = road_distances(network, lons[missing : missing + 1], lats[missing : missing + 1])[0]
+        how_far = (
             f"{gap:,.0f} m from the nearest {network.profile} road (limit {max_distance_m:,.0f} m)"
+            if np.isfinite(gap) and max_distance_m is not None
+            else f"its projection ({network.crs.name}) cannot place it"
+        )
+        raise OutOfAreaError(
+            f"point {missing} (lat={lats[missing]:.6f}, lon={lons[missing]:.6f}) is outside the map: {how_far}"
         )
     return Snapped(edge, fraction, distance, lon, lat)
 

@@ -111,8 +111,14 @@ def test_a_point_the_projection_cannot_place_is_infinitely_far_from_the_roads(mo
     # their distances, in their order.
     far = snap.road_distances(motorbike, np.array([105.85, -156.0, -145.0]), np.array([21.03, 0.0, 9.4]))
     assert far[0] < snap.DEFAULT_MAX_DISTANCE_M and np.isinf(far[1]) and far[2] > 1e6
-    with pytest.raises(OutOfAreaError, match="point 1 "):
+    with pytest.raises(OutOfAreaError, match=r"point 1 .* outside the map: its projection \(WGS 84 / UTM zone 48N\)"):
         snap.to_edges(motorbike, [105.85, -156.0], [21.03, 0.0])
+    with pytest.raises(OutOfAreaError, match="cannot place it"):
+        snap.to_edges(motorbike, [-156.0], [0.0], max_distance_m=None)
+    # Without a limit a point half a world away still snaps, the grid's empty rings around it skipped.
+    antipodes = snap.to_edges(motorbike, [0.15], [-51.6], max_distance_m=None)
+    straight = snap.road_distances(motorbike, np.array([0.15]), np.array([-51.6]))[0]
+    assert antipodes.edge[0] >= 0 and antipodes.distance_m[0] == pytest.approx(straight, rel=1e-6)
 
 
 def test_invalid_coordinates_are_named(motorbike: RoadNetwork) -> None:
