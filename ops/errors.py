@@ -11,9 +11,10 @@ class FieldError(InputError):
     """Bad input in a named field of a request or record (``lat``, ``tasks[2].pickup`` ...); ``code`` and
     ``fields`` as for :class:`geo._errors.AgencynetError`."""
 
+    field: str
+
     def __init__(self, field: str, reason: str, *, code: str | None = None, **fields: object) -> None:
         super().__init__(f"{field}: {reason}", code=code, field=field, **fields)
-        self.field: str = field
         self.reason = reason
 
 
@@ -42,9 +43,10 @@ class TransitionError(AgencynetError, ValueError):
     """A move the lifecycle does not allow from the dossier's state (or an event a stop's events do not allow);
     the message names the dossier, its state and the move. ``field`` is the request's field at fault."""
 
+    field: str
+
     def __init__(self, message: str, *, field: str = "to", code: str | None = None, **fields: object) -> None:
         super().__init__(message, code=code, field=field, **fields)
-        self.field: str = field
 
 
 class IdempotencyError(InputError):
