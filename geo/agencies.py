@@ -18,6 +18,9 @@ Sources and defaults (each overridable per place by the data):
   driving licences) — an engineering default until the city publishes per-agent lists.
 - **Address**: OSM ``addr:housenumber``/``addr:street`` of the agency; else the nearest numbered address point
   within :data:`ADDRESS_RADIUS_M`; else the name of the nearest named road ("Phố Huế") (``address_source``).
+- **Name**: OSM ``name``; an agency without one is called by its kind and address, "Bưu cục 18 Nguyễn Du"
+  (:data:`NAMELESS`, ``name_source``: ``osm`` or ``derived``), as a citizen would ask for it: nine post offices
+  of the Hanoi extracts have no name in OSM, and a list or a screen reader would give them none.
 """
 
 from __future__ import annotations
@@ -93,6 +96,16 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
 }
 """Procedures accepted by kind."""
 
+NAMELESS: dict[str, str] = {
+    "post_office": "Bưu cục",
+    "ems": "Bưu cục EMS",
+    "viettel_post": "Điểm phục vụ Viettel Post",
+    "fpt_shop": "Cửa hàng FPT Shop",
+    "public_admin_centre": "Trung tâm Phục vụ hành chính công",
+}
+"""What an agency without an OSM name is called before its address, by kind: in Vietnamese, as the map's names
+are, with the words the pages use for its kind (the ``kind`` section of the Vietnamese catalogue)."""
+
 ADDRESS_RADIUS_M = 40.0
 """An address point this close to an agency gives it its address when OSM has none, m."""
 
@@ -141,7 +154,8 @@ def add_details(
     agencies: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame, network: RoadNetwork, data_dir: Path
 ) -> gpd.GeoDataFrame:
     """``agencies`` with ``operator``, ``address``, ``address_source``, ``opening_hours``, ``hours_source``,
-    ``public_service_agent`` and ``procedures`` (codes of :data:`PROCEDURES` joined by ``;``) filled in.
+    ``public_service_agent`` and ``procedures`` (codes of :data:`PROCEDURES` joined by ``;``) filled in, and a
+    ``name`` for those OSM leaves unnamed (``name_source``).
 
     The operator found in OSM is kept in ``operator_osm`` (it is often a branch: "Bưu điện Trung tâm 3").
     """
@@ -160,6 +174,9 @@ def add_details(
 
     address, source = _addresses(out, addresses, network)
     out["address"], out["address_source"] = address, source
+    named = out["name"] != ""
+    out["name"] = out["name"].where(named, kind.map(NAMELESS).fillna("") + " " + out["address"]).str.strip()
+    out["name_source"] = np.where(named, "osm", "derived")
     log.info(
         "agency details: %d with OSM opening hours, %d addresses from OSM", int(valid.sum()), (source == "osm").sum()
     )

@@ -34,6 +34,7 @@ DESCRIPTIONS = {
     ("edges", "travel_time_s"): "travel time for the profile, s",
     ("edges", "speed_kmh"): "travelling speed, km/h",
     ("edges", "oneway"): "no edge runs the same road the other way",
+    ("agencies", "name_source"): "OSM name, or derived from kind and address (osm, derived)",
     ("wards", "population"): "OSM population tag (2025-07-01), people",
     ("wards", "population_estimated"): "population, or area x median density of its kind, people",
     ("households", "households"): "households at this point (estimated)",

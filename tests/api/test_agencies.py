@@ -34,6 +34,16 @@ def test_layer_carries_the_details(hanoi) -> None:
     assert frame.loc[frame["kind"] == "post_office", "public_service_agent"].all()
 
 
+def test_an_agency_osm_leaves_unnamed_is_called_by_its_kind_and_address(hanoi) -> None:
+    frame = hanoi.layers.agencies
+    assert (frame["name"] != "").all()
+    derived = frame[frame["name_source"] == "derived"]
+    assert len(derived) >= 4  # post offices of the central extract without a name tag
+    expected = derived["kind"].map(agencies.NAMELESS) + " " + derived["address"]
+    assert (derived["name"] == expected).all()
+    assert "Bưu cục 18 Nguyễn Du" in set(derived["name"])  # osm:node/7856383105, numbered from its address point
+
+
 def test_opening_hours_parse_weekdays_and_breaks() -> None:
     hours = agencies.OFFICE_HOURS
     assert agencies.is_open(hours, datetime(2025, 7, 1, 9, 0))  # Tuesday morning

@@ -1,7 +1,8 @@
 """The three pages in a real browser (headless Chromium driven by Playwright), offline, against a live server.
 
-Each page is opened, a search or a form is used and the map clicked; markers and route lines must be drawn.
-Screenshots go to ``data/out/screenshots/`` (git-ignored).
+Each page is opened, a search or a form is used and the map clicked; markers and route lines must be drawn, and
+axe-core (the accessibility engine browsers' audits use: WCAG 2 A and AA, and best practices) must find nothing
+wrong with what the page then shows. Screenshots go to ``data/out/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
 
 from api.app import create_app
@@ -37,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "out" / "screenshots"
 TIMEOUT_MS = 30_000
+AXE = Axe()  # axe-core, shipped inside the package: injected into the page, nothing fetched
 
 
 def _free_port() -> int:
@@ -118,6 +121,13 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+def accessible(page) -> None:
+    """axe-core finds no violation in the page as it stands (each listed with its rule, help and elements)."""
+    page.wait_for_timeout(300)  # Leaflet fades popups and tooltips in: contrast is judged on the drawn colours
+    found = AXE.run(page).response["violations"]
+    assert not found, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in found]
+
+
 def _paths(page) -> int:
     return page.locator(".leaflet-overlay-pane svg path").count()
 
@@ -127,13 +137,20 @@ def test_citizens_page(page) -> None:
     _ready(page)
     assert page.locator(".leaflet-marker-icon").count() > 10
     assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    accessible(page)
     page.fill("#q", "75 dinh tien hoang")
     page.click("#search-button")
+    page.wait_for_selector("li.hit button")
+    accessible(page)
     page.locator("li.hit button").first.click()
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3
     first_route = page.locator("li.nearest-item").first.inner_text()
     assert "phút" in first_route and "km" in first_route and "Giờ mở cửa" in first_route
+    # Opening hours in words, not in OSM's syntax ("Mo-Su 07:30-19:00").
+    assert "hằng ngày 07:30–19:00" in page.locator("#nearest").inner_text()
+    assert "Mo-Su" not in page.locator("#nearest").inner_text()
+    accessible(page)
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)
     page.wait_for_function("document.querySelector('#status').textContent.includes('bấm trên bản đồ')")
@@ -155,6 +172,7 @@ def test_dispatch_page(page) -> None:
     assert stops >= 4
     assert page.locator("table.stop-table tr").count() >= 4
     assert ":" in page.locator("table.stop-table td").nth(1).inner_text()
+    accessible(page)
     _shot(page, "dispatch")
 
 
@@ -169,6 +187,7 @@ def test_planning_page(page) -> None:
     page.wait_for_selector("ul.new-sites li")
     assert page.locator("ul.new-sites li").count() == 3
     assert page.locator(".leaflet-marker-icon").count() > 50
+    accessible(page)
     _shot(page, "planning")
 
 
@@ -209,6 +228,41 @@ def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
     page.click("#lang-vi")
     _ready(page)
     assert page.locator("#search-button").inner_text() == "Tìm"
+
+
+def _tab_to(page, selector: str, presses: int) -> None:
+    """Press Tab until the element ``selector`` has the focus, at most ``presses`` times (0: it has it); the focus
+    is drawn."""
+    for pressed in range(presses + 1):
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{selector}: the focus is not drawn"
+            return
+        if pressed < presses:
+            page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} not reached in {presses} presses of Tab")
+
+
+def test_a_citizen_finds_the_nearest_agency_with_the_keyboard_alone(page) -> None:
+    page.goto("/")
+    _ready(page)
+    _tab_to(page, "a.skip", presses=1)  # the first stop skips the menus
+    page.keyboard.press("Enter")
+    _tab_to(page, "#q", presses=1)
+    page.keyboard.type("18 nguyen du")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit button")
+    _tab_to(page, "li.hit button", presses=0)  # the results found, the first has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    # The post office that OSM leaves unnamed, called by its kind and address, is the nearest.
+    assert page.locator("li.nearest-item").first.inner_text().startswith("Bưu cục 18 Nguyễn Du")
+    # Its marker on the map is reached with Tab too, and Enter opens its details.
+    _tab_to(page, ".leaflet-marker-icon[title='Bưu cục 18 Nguyễn Du']", presses=200)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup")
+    assert "Địa chỉ: 18 Nguyễn Du" in page.locator(".leaflet-popup").inner_text()
+    accessible(page)
 
 
 def test_citizens_page_on_a_phone(browser, server: str) -> None:

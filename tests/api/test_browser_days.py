@@ -48,6 +48,7 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.fill("#password", daycases.PASSWORD)
     page.click("#signin-button")
     page.wait_for_function("document.querySelector('#who').textContent.includes('binh')")
+    pages.accessible(page)
     unplanned = (daycases.DAY + dt.timedelta(days=1)).isoformat()
     page.goto(f"/postman?date={unplanned}")  # a day not planned yet: news in Vietnamese, not an error
     pages._ready(page)
@@ -60,6 +61,7 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     codes = day.stored(store, daycases.DAY)["state"]["dossiers"][task]
     assert "Chưa đến" in first.inner_text() or "Trễ" in first.inner_text()
     assert page.locator(".leaflet-marker-icon").count() >= 3
+    pages.accessible(page)
     pages._shot(page, "postman")
     first.locator("button[data-event='picked_up']").click()
     page.wait_for_function(
@@ -98,4 +100,5 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
     assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
     assert pages._paths(page) >= 1  # the routes are drawn along the roads
+    pages.accessible(page)
     pages._shot(page, "dispatch-day")

@@ -205,3 +205,9 @@ def test_one_vocabulary_of_procedures_named_in_each_language() -> None:
     assert dossiers.PROCEDURES is agencies.PROCEDURES
     for lang in i18n.LANGUAGES:
         assert set(i18n.catalogue(lang)["procedure"]) == set(agencies.PROCEDURES), lang
+
+
+def test_an_unnamed_agency_is_called_by_its_kind_in_the_pages_words() -> None:
+    # The map's names are Vietnamese; an agency OSM leaves unnamed is named with the Vietnamese word of its kind.
+    kinds = i18n.catalogue("vi")["kind"]
+    assert {kind: kinds[kind] for kind in agencies.NAMELESS} == agencies.NAMELESS

@@ -1,6 +1,14 @@
 // Citizens' page: search, click the map, see the nearest agencies with routes, ETAs and their details.
 "use strict";
 
+// OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
+// catalogue, ranges with dashes; what a rule holds beyond these stays as written.
+function hoursInWords(hours) {
+  const words = I18N.js.hours_words;
+  return hours.replace(/Mo-Su|24\/7|[A-Za-z]+|-|,\s*|;\s*/g, (m) =>
+    m === "-" ? "–" : m[0] === "," ? ", " : m[0] === ";" ? "; " : Object.hasOwn(words, m) ? words[m] : m);
+}
+
 // An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups.
 function agencyDetails(a) {
   const lines = [];
@@ -9,7 +17,7 @@ function agencyDetails(a) {
   if (a.operator) lines.push(`${esc(t("js.operator"))}: ${esc(a.operator)}`);
   if (a.opening_hours) {
     const state = a.open_now === true ? t("js.open_now") : a.open_now === false ? t("js.closed_now") : "";
-    lines.push(`${esc(t("js.hours"))}: ${esc(a.opening_hours)}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
+    lines.push(`${esc(t("js.hours"))}: ${esc(hoursInWords(a.opening_hours))}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
       (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : ""));
   }
   if (a.procedures && a.procedures.length) lines.push(`${esc(t("js.procedures"))}: ${a.procedures.map((p) => esc(procedureName(p))).join(", ")}`);

@@ -46,7 +46,7 @@
       const total = answer.total;
       document.getElementById("totals").innerHTML = `<p>${esc(t("js.totals", { share: num(100 * total[key], 1),
         population: num(Math.round(total.population), 0), minutes, mean: num(total.mean_time_min, 1) }))}</p>`;
-      document.getElementById("wards").innerHTML = `<h3>${esc(t("js.least_served"))}</h3><table class="ward-table">` +
+      document.getElementById("wards").innerHTML = `<h2>${esc(t("js.least_served"))}</h2><table class="ward-table">` +
         `<tr><th>#</th><th>${esc(t("js.col_ward"))}</th><th>${esc(t("js.col_within"))}</th><th>p95</th></tr>` +
         answer.least_served.map((w) => `<tr><td>${w.rank}</td><td>${esc(w.name)}</td><td>${num(100 * w[key], 0)}%</td>` +
           `<td>${fmtMinutes(60 * w.p95_time_min)}</td></tr>`).join("") + "</table>";
