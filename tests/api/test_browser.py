@@ -24,6 +24,8 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
+from ops import accounts
+from ops.store import Store
 from tests.api.conftest import DISPATCHER, PLANNER
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,6 +41,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "out" / "screenshots"
 TIMEOUT_MS = 30_000
+PLANNER_NAME, PASSWORD = "lan", "mật-khẩu-quy-hoạch"
 AXE = Axe()  # axe-core, shipped inside the package: injected into the page, nothing fetched
 
 
@@ -76,6 +79,9 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
         solve_time_limit_s=1,
     )
     with live(create_app(settings, amap=hanoi)) as url:
+        store = Store(settings.database_url)  # migrated by the service's start
+        accounts.add_user(store.engine, PLANNER_NAME, PASSWORD, "planner")
+        store.close()
         yield url
 
 
@@ -189,6 +195,17 @@ def test_planning_page(page) -> None:
     assert page.locator(".leaflet-marker-icon").count() > 50
     accessible(page)
     _shot(page, "planning")
+
+
+def test_a_signed_in_planner_sees_the_coverage_at_once(page) -> None:
+    page.goto("/signin")
+    page.fill("#username", PLANNER_NAME)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('lan')")
+    page.goto("/planning")  # no token in this browser: the session is enough
+    _ready(page)
+    assert page.locator("table.ward-table tr").count() > 5
 
 
 VIETNAMESE = {"/": "Điểm phục vụ hành chính công gần nhất", "/dispatch": "Lộ trình bưu tá", "/planning": "Độ phủ"}

@@ -104,6 +104,8 @@
 
   document.getElementById("coverage").onclick = coverage;
   document.getElementById("scenario").addEventListener("submit", scenario);
-  if (token()) await coverage();
+  // The coverage at once for a planner: by the token kept in this browser, or signed in.
+  const me = token() ? null : await api("/me").catch(() => null);
+  if (token() || (me && me.role === "planner")) await coverage();
   document.body.dataset.ready = "1";
 })();
