@@ -141,7 +141,7 @@ class NearestAgency(AgencyDetails):
     """An agency reached from the citizen's point, with the route along the roads and its details."""
 
     agency_id: str
-    name: str
+    name: str = Field(description="OSM name, else its kind and address in Vietnamese ('Bưu cục 18 Nguyễn Du')")
     kind: str
     travel_time_s: float = Field(description="travel time, s")
     distance_m: float = Field(description="road distance, m")

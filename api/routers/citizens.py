@@ -203,10 +203,10 @@ def agencies(
 ) -> dict:
     """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
 
-    Properties: name, kind, ward, address, operator, opening hours (OSM syntax; ``hours_source`` says whether
-    they come from OSM or are the documented default of the kind), ``open_now`` (in Hanoi, now), whether it is a
-    public-service agent and the procedures it accepts; ``on_map`` tells whether the agency lies on the road
-    network of the map (and so can be routed to).
+    Properties: name (OSM's, else the kind and address in Vietnamese), kind, ward, address, operator, opening
+    hours (OSM syntax; ``hours_source`` says whether they come from OSM or are the documented default of the
+    kind), ``open_now`` (in Hanoi, now), whether it is a public-service agent and the procedures it accepts;
+    ``on_map`` tells whether the agency lies on the road network of the map (and so can be routed to).
     """
     now = _local(None)
     frame = amap.layers.agencies
