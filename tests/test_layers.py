@@ -30,6 +30,7 @@ def test_layers_have_their_documented_schemas(hanoi: AddressMap) -> None:
         "public_service_agent",
         "procedures",
         "address_source",
+        "name_source",
         "geometry",
     ]
     assert set(lay.agencies["kind"]) <= set(layers.AGENCY_KINDS)
