@@ -79,7 +79,7 @@ class AddressMap:
         from geo.search import SearchIndex
 
         records = pd.concat([search_records(self.layers), self.streets.records()], ignore_index=True)
-        return SearchIndex.from_frame(records, streets=self.streets)
+        return SearchIndex.from_frame(records, streets=self.streets, areas=self.layers.admin_areas())
 
     @cached_property
     def agency_details(self) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,10 @@ commune, district, city, central, unknown), ``address``, ``ward``, ``osm_type``,
 or area times the median density of known units of the same kind), ``area_km2``, ``postal_code``,
 ``geometry``.
 
+``districts``: ``district_id`` (official code), ``name`` ("Quận Hoàn Kiếm"), ``province``, ``geometry``: the
+districts (quận, huyện, thị xã) abolished on 1 July 2025, which addresses written before the reform still name;
+empty where the data folder has none.
+
 ``households``: ``household_id``, ``ward_id``, ``ward``, ``households`` (households at this address point),
 ``persons`` (people), ``meritorious`` and ``social_protection`` (households in each priority group),
 ``source`` (osm_building or synthetic), ``synthetic`` (whether the *location* is generated), ``geometry``.
@@ -69,6 +73,7 @@ RESIDENTIAL_CLASSES = ("residential", "service", "living_street", "unclassified"
 AGENCY_FILE = Path("pois/agencies_authorities.geojson")
 POI_FILE = Path("pois/hanoi_pois_full.shp")
 WARD_FILE = Path("boundaries/hanoi_wards_2025_osm.geojson")
+DISTRICT_FILE = Path("boundaries/hanoi_districts_2019_dvhcvn.geojson")
 BUILDING_FILE = Path("buildings/hanoi_central_osm_buildings_derived.geojson")
 ADDRESS_FILE = Path("buildings/hanoi_central_osm_address_points_derived.geojson")
 
@@ -85,6 +90,17 @@ class Layers:
     wards: gpd.GeoDataFrame
     households: gpd.GeoDataFrame
     addresses: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+
+    def admin_areas(self) -> gpd.GeoDataFrame:
+        """The named areas an address may end with: wards (``level`` ward), pre-2025 districts (district) and
+        their provinces (city), with ``name``, ``level`` and ``geometry``."""
+        parts = [self.wards.assign(level="ward"), self.districts.assign(level="district")]
+        if len(self.districts):
+            cities = self.districts.dissolve("province").reset_index()
+            parts.append(cities.assign(name=cities["province"], level="city"))
+        frame = pd.concat([p[["name", "level", "geometry"]] for p in parts], ignore_index=True)
+        return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
@@ -165,6 +181,19 @@ def wards(data_dir: Path) -> gpd.GeoDataFrame:
         crs=4326,
     )
     return frame
+
+
+def districts(data_dir: Path) -> gpd.GeoDataFrame:
+    """Hanoi's districts before 1 July 2025 (see the module); empty without the file."""
+    path = data_dir / DISTRICT_FILE
+    if not path.is_file():
+        return gpd.GeoDataFrame(columns=["district_id", "name", "province", "geometry"], geometry="geometry", crs=4326)
+    raw = _read(path)
+    return gpd.GeoDataFrame(
+        {"district_id": _text(raw["level2_id"]), "name": _text(raw["name"]), "province": _text(raw["province"])},
+        geometry=raw.geometry.values,
+        crs=4326,
+    )
 
 
 def addresses(data_dir: Path, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -319,4 +348,5 @@ def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 202
         wards=ward_layer,
         households=households(network, ward_layer, data_dir, seed=seed),
         addresses=address_layer,
+        districts=districts(data_dir),
     )

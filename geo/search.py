@@ -38,11 +38,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from rapidfuzz import fuzz, process
 
-from geo import _coverage, _similarity, _text
+from geo import _areas, _coverage, _similarity, _text
 from geo._errors import InputError
 from geo.streets import Streets, house_base
 
@@ -62,6 +64,9 @@ _HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.85
 # A street asked with a house number: below the house itself and its neighbours ("12A"), above other houses of
 # the street; a street whose numbers can be interpolated above one answered by its middle only.
 _HN_INTERPOLATED, _HN_STREET = 0.9, 0.87
+# A record outside an area the query names ("..., phường Hoàn Kiếm"): a wrong or pre-2025 ward written by the
+# citizen should not lose the right street, so it only ranks below the same match inside the area.
+_OUTSIDE_AREA = 0.85
 _GENERIC_WEIGHT = 0.3
 _PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
 _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
@@ -102,7 +107,9 @@ class SearchIndex:
     records. The index does not change after it is built, so one instance can serve concurrent readers.
     """
 
-    def __init__(self, records: pd.DataFrame, streets: Streets | None = None) -> None:
+    def __init__(
+        self, records: pd.DataFrame, streets: Streets | None = None, areas: gpd.GeoDataFrame | None = None
+    ) -> None:
         """Index ``records``; prefer :meth:`from_frame`, which documents the columns."""
         _check_records(records)
         if streets is None and (records["kind"] == "street").any():
@@ -181,10 +188,14 @@ class SearchIndex:
             for sid in self.records["id"].to_numpy()[self._street_rows]
         ]
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
+        self._areas = _areas.Areas.from_frame(areas) if areas is not None and len(areas) else None
+        self._inside = self._membership(self._areas) if self._areas is not None else None
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
-    def from_frame(cls, records: pd.DataFrame, *, streets: Streets | None = None) -> SearchIndex:
+    def from_frame(
+        cls, records: pd.DataFrame, *, streets: Streets | None = None, areas: gpd.GeoDataFrame | None = None
+    ) -> SearchIndex:
         """Build an index over ``records``.
 
         Parameters
@@ -208,7 +219,7 @@ class SearchIndex:
         geo._errors.InputError
             When a column is missing, an ``id`` repeats or a ``kind`` is not one of :data:`KINDS`.
         """
-        return cls(records, streets)
+        return cls(records, streets, areas)
 
     def query(
         self,
@@ -225,7 +236,8 @@ class SearchIndex:
         text
             Free Vietnamese text, with or without diacritics, in NFC or NFD, with the usual abbreviations
             ("P." phường/phố, "Q." quận, "UBND", "BĐ" bưu điện, "TP", "HN", "số", "ng." ngõ, "đ." đường ...).
-            A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc").
+            A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc"). Areas
+            written after the street ("..., phường Hoàn Kiếm, Hà Nội") say where, when the index knows them.
         k
             Largest number of results.
         kinds
@@ -292,12 +304,16 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
-        parsed = _parse(text)
+        parsed = _parse(_text.resolve_p(_text.canonical(text)))
         if not parsed.words and not parsed.housenumber:
             raise InputError(f"search text has no letters or digits: {text!r}")
 
         if parsed.words:
             rows, score = self._text_scores(parsed, mask, self._housenumber_factor(parsed), k=k, min_score=min_score)
+            located = self._in_areas(text, mask, k=k, min_score=min_score)
+            if located is not None:
+                parsed, more_rows, more = located
+                rows, score = _best_of(rows, score, more_rows, more)
         else:
             # A bare number lists the houses with that number.
             exact, neighbour = self._housenumber_hits(parsed.housenumber)
@@ -441,6 +457,38 @@ class SearchIndex:
         )
         return candidates, scores
 
+    def _in_areas(
+        self, text: str, mask: np.ndarray, *, k: int, min_score: float
+    ) -> tuple[_Query, np.ndarray, np.ndarray] | None:
+        """The query read without the areas it ends with, the rows it may rank and their scores, those outside
+        the areas lowered; None when it names no area, or names one only the way a name does.
+
+        The text without its areas is only a reading: "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn
+        Kiếm", so the caller keeps the best score of both readings; and an area written bare at the end ("Hà
+        Nội") is read apart only from a query with a house number.
+        """
+        if self._areas is None or self._inside is None:
+            return None
+        parts = self._areas.split(text)
+        if not parts.found or not parts.words:
+            return None
+        reading = _parse(parts.words)
+        if not reading.words or not (parts.marked or reading.housenumber):
+            return None
+        inside = np.ones(len(self.records), dtype=bool)
+        for named in parts.areas:
+            inside &= self._inside[:, named].any(axis=1)
+        factor = self._housenumber_factor(reading) * np.where(inside, 1.0, _OUTSIDE_AREA)
+        return reading, *self._text_scores(reading, mask, factor, k=k, min_score=min_score)
+
+    def _membership(self, areas: _areas.Areas) -> np.ndarray:
+        """Whether each record lies in (a street: crosses) each of ``areas``."""
+        geometry = shapely.points(self._lon, self._lat)
+        if self._streets is not None and self._street_rows.size:
+            lines = self._streets.lines()
+            geometry[self._street_rows] = [lines[str(sid)] for sid in self._ids[self._street_rows]]
+        return areas.membership(geometry)
+
     def _housenumber_factor(self, parsed: _Query) -> np.ndarray:
         """What each record's text score is multiplied by for the query's house number (ones without one)."""
         if not parsed.housenumber:
@@ -467,9 +515,8 @@ class SearchIndex:
         )
 
 
-def _parse(text: str) -> _Query:
-    """Split a query into text words and house-number keys."""
-    words = _text.resolve_p(_text.canonical(text))
+def _parse(words: list[str]) -> _Query:
+    """Split a query's canonical words into text words and house-number keys."""
     start = None
     if len(words) > 1 and words[0] in _text.HOUSENUMBER_MARKERS and _text.is_housenumber(words[1]):
         start = 1
@@ -493,6 +540,19 @@ def _parse(text: str) -> _Query:
     keys, _ = _text.housenumber_keys([words[start], *rest[:2]])
     prefix = words[: start - 1] if start > 0 else []
     return _Query(words=[*prefix, *rest], housenumber=keys, number=words[start])
+
+
+def _best_of(
+    rows: np.ndarray, score: np.ndarray, other_rows: np.ndarray, other: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of two readings (sorted, unique) with the better of their scores."""
+    both = np.concatenate([rows, other_rows])
+    scores = np.concatenate([score, other])
+    order = np.lexsort((-scores, both))
+    both, scores = both[order], scores[order]
+    first = np.ones(both.size, dtype=bool)
+    first[1:] = both[1:] != both[:-1]
+    return both[first], scores[first]
 
 
 def _label(kind: str, name: str, housenumber: str, street: str) -> str:

@@ -1,8 +1,8 @@
 """The map on disk: one GeoPackage (QGIS opens it) holding the network and every layer.
 
 Layers: ``nodes``, ``edges`` (schemas in :meth:`geo.network.RoadNetwork.nodes_frame` and ``edges_frame``),
-``agencies``, ``authorities``, ``wards``, ``households``, ``addresses`` (schemas in :mod:`geo.layers`), and the
-table ``layer_columns`` describing every column, with ``synthetic`` set on generated ones.
+``agencies``, ``authorities``, ``wards``, ``households``, ``addresses``, ``districts`` (schemas in
+:mod:`geo.layers`), and the table ``layer_columns`` describing every column, with ``synthetic`` set on generated ones.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
-LAYER_NAMES = ("nodes", "edges", "agencies", "authorities", "wards", "households", "addresses")
+LAYER_NAMES = ("nodes", "edges", "agencies", "authorities", "wards", "households", "addresses", "districts")
 
 SYNTHETIC_COLUMNS = {
     ("households", "meritorious"),
@@ -37,6 +37,7 @@ DESCRIPTIONS = {
     ("agencies", "name_source"): "OSM name, or derived from kind and address (osm, derived)",
     ("wards", "population"): "OSM population tag (2025-07-01), people",
     ("wards", "population_estimated"): "population, or area x median density of its kind, people",
+    ("districts", "district_id"): "official code of a district abolished on 2025-07-01",
     ("households", "households"): "households at this point (estimated)",
     ("households", "persons"): "people at this point (households x 3.3)",
     ("households", "meritorious"): "households with meritorious-service members (SYNTHETIC, seeded)",
@@ -89,6 +90,7 @@ def write(path: Path, network: RoadNetwork, layers: Layers) -> Path:
         "wards": layers.wards,
         "households": layers.households,
         "addresses": layers.addresses,
+        "districts": layers.districts,
     }
     for name, frame in frames.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")

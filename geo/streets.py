@@ -139,6 +139,16 @@ class Streets:
             }
         )
 
+    def lines(self) -> dict[str, shapely.Geometry]:
+        """Each street's line in longitude/latitude, by ``street_id``."""
+        to_wgs84 = self._to_wgs84
+
+        def lonlat(xy: np.ndarray) -> np.ndarray:
+            return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+
+        lines = shapely.transform(np.asarray(self._geometry, dtype=object), lonlat)
+        return dict(zip(self.frame["street_id"].astype(str), lines, strict=True))
+
     def can_interpolate(self, street_id: str) -> bool:
         """Whether house numbers on the street are placed by interpolation (two numbered points or more)."""
         return self._sides[self._row[street_id]] is not None

@@ -303,7 +303,8 @@ def area(net: network.RoadNetwork) -> shapely.Polygon:
 
 
 def clip(layers: Layers, region_area: shapely.Geometry) -> Layers:
-    """The layers of a region: agencies, authorities and addresses inside its area, wards that touch it.
+    """The layers of a region: agencies, authorities and addresses inside its area, wards and districts that
+    touch it.
 
     Households are already limited to the area (:func:`geo.layers.households`); those of wards left out go too.
     """
@@ -319,6 +320,7 @@ def clip(layers: Layers, region_area: shapely.Geometry) -> Layers:
         wards=wards,
         households=households,
         addresses=inside(layers.addresses),
+        districts=layers.districts[layers.districts.intersects(region_area)].reset_index(drop=True),
     )
 
 

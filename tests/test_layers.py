@@ -62,7 +62,7 @@ def test_households_are_reproducible_for_a_seed(hanoi: AddressMap) -> None:
 def test_geopackage_holds_every_layer_and_marks_synthetic_columns(hanoi: AddressMap, tmp_path: Path) -> None:
     path = store.write(tmp_path / "map.gpkg", hanoi.network, hanoi.layers)
     names = {name for name, _ in pyogrio.list_layers(path)}
-    assert {"nodes", "edges", "agencies", "authorities", "wards", "households", "layer_columns"} <= names
+    assert {*store.LAYER_NAMES, "layer_columns"} == names
     edges = store.read_layer(path, "edges")
     assert len(edges) == hanoi.network.n_edges
     columns = store.read_layer(path, "layer_columns")

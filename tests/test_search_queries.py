@@ -43,7 +43,7 @@ def index(hanoi: AddressMap, queries: pd.DataFrame) -> SearchIndex:
     streets = Streets.from_network(hanoi.network, addresses)
     records = addressmap.search_records(hanoi.layers)
     records = pd.concat([records[~records["id"].isin(held)], streets.records()], ignore_index=True)
-    return SearchIndex.from_frame(records, streets=streets)
+    return SearchIndex.from_frame(records, streets=streets, areas=hanoi.layers.admin_areas())
 
 
 def _distances(hanoi: AddressMap, queries: pd.DataFrame, index: SearchIndex) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def _distances(hanoi: AddressMap, queries: pd.DataFrame, index: SearchIndex) -> 
 
 def test_query_list_is_long_and_varied(queries: pd.DataFrame) -> None:
     assert len(queries) >= 100
-    assert set(queries["category"]) == {"street", "alley", "address", "interpolated", "agency", "ward"}
+    assert set(queries["category"]) == {"street", "alley", "address", "interpolated", "agency", "ward", "written"}
     plain = queries["query"].map(lambda s: s.isascii())
     assert plain.sum() >= 30 and (~plain).sum() >= 30, "queries with and without diacritics"
 

@@ -4,7 +4,11 @@ Run once from the repository (``python -m tests.data.make_search_queries``); the
 list does not move when the search changes. Seeded. Columns: ``query``, ``category``, ``expected`` (what the
 first result must be within 50 m of: ``point`` at ``lon``/``lat``, or ``street``, any edge of the network
 named ``street_name``), ``held_out`` (an address id the test index is built without, so that its house is
-found only by interpolation along its street).
+found only by interpolation along its street). Categories: ``street``, ``alley``, ``address``,
+``interpolated``, ``agency``, ``ward``, and ``written``, addresses as written on a form ("Số 15 Phố Hàng Bài,
+Phường Hoàn Kiếm, Hà Nội"; the last 8 held out). The ``written`` rows were appended to the
+kept list later; regenerated today, the ``agency`` rows would differ, since agencies OSM leaves unnamed are now
+named by their kind and address.
 """
 
 from __future__ import annotations
@@ -80,6 +84,24 @@ def main() -> None:
         name = str(w["name"])
         point = w.geometry.representative_point()
         add([name, fold(name), re.sub(r"^Phường ", "p. ", name)][i % 3], "ward", lon=point.x, lat=point.y)
+
+    # Addresses as written on a form: street, then ward (since 2025) or district (before), city, country.
+    districts = amap.layers.districts
+    written = numbered.drop(picked.index).sample(24, random_state=7)
+    written = written.sjoin(districts[["name", "geometry"]].rename(columns={"name": "district"}), how="left")
+    for i, (_, a) in enumerate(written.iterrows()):
+        hn, st, ward, district = str(a["housenumber"]), str(a["street"]), str(a["ward"]), str(a["district"])
+        bare_ward, bare_district = (re.sub(r"^(Phường|Quận|Huyện) ", "", n) for n in (ward, district))
+        text = [
+            f"Số {hn} {st}, {ward}, Hà Nội",
+            f"{hn} {fold(st)}, {fold(ward)}, ha noi",
+            f"{hn} {st}, {district}, Thành phố Hà Nội, Việt Nam",
+            f"so {hn} {fold(st)} {fold(district)} ha noi",
+            f"{hn} {st}, {bare_ward}, {bare_district}, Hà Nội 100000",
+            f"Số nhà {hn}, {st}, P. {bare_ward}, TP. Hà Nội",
+        ][i % 6]
+        held = str(a["address_id"]) if i >= 16 else ""
+        add(text, "written", lon=a.geometry.x, lat=a.geometry.y, held=held)
 
     with OUT.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))

@@ -1,0 +1,180 @@
+"""The administrative part of a written address (private to :mod:`geo.search`).
+
+Vietnamese addresses are written street first, then the areas that hold it, separated by commas: "Số 15 phố
+Hàng Bài, phường Hoàn Kiếm, Hà Nội", or in the pre-2025 form "15 Hàng Bài, P. Tràng Tiền, Q. Hoàn Kiếm, TP Hà
+Nội, Việt Nam 100000". Matched as words, those areas pull toward any record whose name shares them (an address
+tagged "Hàng Bông, Hoàn Kiếm, Hà Nội", a "Phố Hai Bà Trưng" for a house on Phố Huế in phường Hai Bà Trưng).
+:func:`split` reads them apart, so that the street is matched as text and the areas as places.
+
+An area part is
+- a comma-separated part after the first that names an area of :class:`Areas` (a ward, a pre-2025 district,
+  the city), with or without its kind ("phường", "P.", "quận", "Q.", "TP", ...), or the country;
+- a comma-separated part after the first that starts with a kind but names no area known here (a ward
+  abolished in 2025, "P. Tràng Tiền"): it is dropped, since it says where, not what;
+- at the end of the text, without commas: the country, the city, or a kind followed by a known area
+  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội").
+
+A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
+
+No geocoding library reads Vietnamese administrative suffixes (libpostal's models are trained on other
+countries' orders and do not know the 2025 units), hence this small hand-written reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo import _text
+
+# Kind words that introduce an area in canonical form ("thành phố" is "tp", "thị xã" "tx"), and the level of
+# area each names; "p"/"ph" are read by :func:`geo._text.resolve_p` first, so a "P." after a house number
+# stays "phố".
+LEVELS: dict[str, str] = {
+    **dict.fromkeys(("phuong", "p", "ph", "xa", "x", "tt", "ward", "commune"), "ward"),
+    **dict.fromkeys(("quan", "q", "huyen", "h", "tx", "district"), "district"),
+    **dict.fromkeys(("tp", "tinh", "city"), "city"),
+}
+# Those that can only name an area: a part led by "P." may also be a street ("5, P. Huế").
+_AREA_ONLY = LEVELS.keys() - {"p", "ph"}
+
+COUNTRY: frozenset[tuple[str, ...]] = frozenset({("vn",), ("vietnam",)})
+"""Names of the country: every record lies in it, so they only need to be read apart."""
+
+# A postal code has 5 (since 2018) or 6 digits.
+_POSTAL_DIGITS = (5, 6)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A query read apart: the words that describe the place, and the areas it is said to lie in.
+
+    Attributes
+    ----------
+    words
+        Canonical tokens of the rest of the query, in order.
+    areas
+        For each known area part, the indices of the areas it may name (the ward and the district of one name
+        when its kind is not written); the country and unknown areas are not listed.
+    found
+        Whether any area part was read apart (known or not).
+    marked
+        Whether an area part was marked as one: after a comma, or led by the kind of a ward or district
+        ("phường", "quận"; "TP" ends names too: "Bưu điện Thành phố Hà Nội").
+    """
+
+    words: list[str]
+    areas: list[list[int]]
+    found: bool
+    marked: bool
+
+
+class Areas:
+    """Administrative areas known by name, and which of a search index's records lie in each.
+
+    Parameters
+    ----------
+    names
+        Each area's name with its kind ("Phường Hoàn Kiếm", "Quận Hoàn Kiếm", "Thành phố Hà Nội").
+    geometry
+        Each area's polygon, EPSG:4326.
+    levels
+        Each area's level: ``ward`` (phường, xã), ``district`` (quận, huyện, thị xã before 2025) or ``city``
+        (a province-level city or province, which addresses end with bare: "..., Hà Nội").
+
+    Attributes
+    ----------
+    names
+        Area indices by name without its kind (``("hoan", "kiem")`` for both the ward and the district).
+    """
+
+    def __init__(self, names: Sequence[str], geometry: Sequence[shapely.Geometry], levels: Sequence[str]) -> None:
+        self.names: dict[tuple[str, ...], list[int]] = {}
+        for i, name in enumerate(names):
+            key = core(_text.canonical(name))
+            if key:
+                self.names.setdefault(key, []).append(i)
+        self._levels = list(levels)
+        self._cities = {key for key, found in self.names.items() if any(self._levels[i] == "city" for i in found)}
+        self._tree = shapely.STRtree(np.asarray(geometry, dtype=object))
+
+    @classmethod
+    def from_frame(cls, frame: gpd.GeoDataFrame) -> Areas:
+        """Areas of a frame with ``name``, ``level`` (see the class) and a polygon ``geometry`` (reprojected
+        to EPSG:4326 when in another CRS)."""
+        frame = frame.to_crs(4326) if frame.crs is not None else frame
+        return cls(frame["name"].astype(str).tolist(), list(frame.geometry.to_numpy()), frame["level"].tolist())
+
+    def membership(self, geometry: Sequence[shapely.Geometry]) -> np.ndarray:
+        """``(len(geometry), areas)`` booleans: whether each geometry (EPSG:4326) lies in (a point) or crosses
+        (a street) each area."""
+        inside = np.zeros((len(geometry), len(self._levels)), dtype=bool)
+        rows, areas = self._tree.query(np.asarray(geometry, dtype=object), predicate="intersects")
+        inside[rows, areas] = True
+        return inside
+
+    def split(self, text: str) -> Parts:
+        """``text`` read apart into the place it describes and the areas it names (see the module)."""
+        pieces = [_text.resolve_p(_text.canonical(piece)) for piece in text.replace(";", ",").split(",")]
+        areas: list[list[int]] = []
+        found = False
+        kept: list[str] = []
+        for i, piece in enumerate(p for p in pieces if p):
+            bare = _without_postal_code(piece)
+            key = core(bare)
+            # After a street, a part led by "P." is a ward ("Hàng Bài, P. Tràng Tiền"); after a bare house
+            # number it is the street ("5, P. Huế").
+            street_seen = any(not _text.is_housenumber(w) and w not in _text.HOUSENUMBER_MARKERS for w in kept)
+            if i > 0 and (key in self.names or key in COUNTRY):
+                areas.extend(self._named(key, bare[0]))
+                found = True
+            elif i > 0 and key and bare[0] in (LEVELS.keys() if street_seen else _AREA_ONLY):
+                found = True  # an area not known here, such as a ward abolished in 2025
+            else:
+                kept.extend(piece)
+        marked = found
+        while (start := self._tail(kept)) is not None:
+            tail = _without_postal_code(kept[start:])
+            marked = marked or LEVELS.get(tail[0]) in ("ward", "district")
+            areas.extend(self._named(core(tail), tail[0]))
+            kept = kept[:start]
+            found = True
+        return Parts(words=kept, areas=areas, found=found, marked=marked)
+
+    def _named(self, key: tuple[str, ...], kind: str) -> list[list[int]]:
+        """The areas a part may name, as one entry (none for the country): of the level its ``kind`` word
+        says, when there are such areas."""
+        if key not in self.names:
+            return []
+        found = self.names[key]
+        level = [i for i in found if self._levels[i] == LEVELS.get(kind)]
+        return [level or found]
+
+    def _tail(self, words: list[str]) -> int | None:
+        """Where an area written at the end of ``words`` starts, or None (never the whole text)."""
+        words = _without_postal_code(words)
+        for start in range(1, len(words)):
+            rest = tuple(words[start:])
+            named = core(rest)
+            if rest in COUNTRY or (named in self.names and (words[start] in LEVELS or named in self._cities)):
+                return start
+        return None
+
+
+def core(words: Sequence[str]) -> tuple[str, ...]:
+    """An area's name without the kind words that lead it ("phuong hoan kiem" -> ("hoan", "kiem"))."""
+    start = 0
+    while start < len(words) - 1 and words[start] in LEVELS:
+        start += 1
+    return tuple(words[start:])
+
+
+def _without_postal_code(words: list[str]) -> list[str]:
+    """``words`` without a trailing postal code ("hn 100000")."""
+    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) in _POSTAL_DIGITS:
+        return words[:-1]
+    return words

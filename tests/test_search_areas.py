@@ -1,0 +1,96 @@
+"""Addresses written with their ward, district and city (geo._areas) on the central-Hanoi map's search."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import _areas
+from geo.addressmap import AddressMap
+from geo.search import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def index(hanoi: AddressMap) -> SearchIndex:
+    return hanoi.search
+
+
+@pytest.fixture(scope="module")
+def areas(hanoi: AddressMap) -> _areas.Areas:
+    return _areas.Areas.from_frame(hanoi.layers.admin_areas())
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Without the areas read apart, each of these found another street: "Hàng Bông, Hoàn Kiếm, Hà Nội"
+        # (an OSM address written with its areas), "10 Phố Hai Bà Trưng" (the ward's name).
+        ("Số 15 phố Hàng Bài, phường Hoàn Kiếm, Hà Nội", "15 Phố Hàng Bài"),
+        ("10 Phố Huế, phường Hai Bà Trưng, Hà Nội", "10 Phố Huế"),
+        # Before the reform: an abolished ward, a district, the city, the country and a postal code.
+        ("15 Hàng Bài, P. Tràng Tiền, Q. Hoàn Kiếm, TP Hà Nội, Việt Nam 100000", "15 Phố Hàng Bài"),
+        ("so 15 hang bai quan hoan kiem ha noi", "15 Phố Hàng Bài"),
+        ("Số 10 Phố Huế P.Hai Bà Trưng TP.Hà Nội", "10 Phố Huế"),
+        # A part led by "P." after a bare number is the street, not a ward.
+        ("5, P. Huế", "5 Phố Huế"),
+    ],
+)
+def test_a_written_address_is_found_on_its_street(index: SearchIndex, text: str, label: str) -> None:
+    top = index.hits(text, k=1)[0]
+    assert (top["label"], top["match"]) == (label, "interpolated")
+
+
+@pytest.mark.parametrize(
+    ("text", "street_id"),
+    [
+        # Two alleys numbered 168, one in each ward: the ward says which.
+        ("ngõ 168, phường Giảng Võ", "street:1001"),
+        ("ngõ 168, Nghĩa Đô", "street:1002"),
+        ("ngo 168 phuong nghia do", "street:1002"),
+        ("Ngõ 43, Tây Hồ", "street:1433"),
+        ("Ngõ 43, P. Cầu Giấy", "street:1432"),
+    ],
+)
+def test_the_ward_tells_apart_streets_of_one_name(index: SearchIndex, text: str, street_id: str) -> None:
+    first, second = index.hits(text, k=2)
+    assert first["id"] == street_id
+    assert first["label"].startswith("Ngõ") and second["label"].startswith("Ngõ")
+    assert first["score"] > second["score"]
+
+
+def test_a_wrong_ward_lowers_the_place_without_losing_it(index: SearchIndex) -> None:
+    right = index.hits("15 Hàng Bài, phường Hoàn Kiếm", k=1)[0]
+    wrong = index.hits("15 Hàng Bài, phường Ba Đình", k=1)[0]
+    assert right["label"] == wrong["label"] == "15 Phố Hàng Bài"
+    assert wrong["score"] < right["score"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("UBND phường Hoàn Kiếm", "Ủy ban nhân dân phường Hoàn Kiếm"),
+        ("UBND TP HN", "UBND thành phố Hà Nội"),
+        ("Bưu điện thành phố HN", "Bưu điện Thành phố Hà Nội"),
+        ("buu dien ha noi", "Bưu điện Thành phố Hà Nội"),
+        ("trung tam phuc vu hcc phuong hai ba trung", "Trung tâm phục vụ hành chính công phường Hai Bà Trưng"),
+    ],
+)
+def test_names_that_end_with_an_area_stay_names(index: SearchIndex, text: str, label: str) -> None:
+    first, second = index.hits(text, k=2)
+    assert first["label"] == label
+    assert first["score"] > second["score"]
+
+
+def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> None:
+    parts = areas.split("Số 15 phố Hàng Bài, P. Tràng Tiền, Q. Hoàn Kiếm, TP Hà Nội, Việt Nam 100000")
+    assert parts.words == ["so", "15", "pho", "hang", "bai"]
+    # The abolished ward is dropped; the district is the district only, not the ward of the same name; the
+    # country needs nothing.
+    district, city = areas.names[("hoan", "kiem")], areas.names[("hn",)]
+    assert len(district) == 2  # the ward since 2025 and the district before
+    assert len(parts.areas) == 2 and len(parts.areas[0]) == 1 and parts.areas[0][0] in district
+    assert parts.areas[1] == city
+    assert parts.found and parts.marked
+    bare = areas.split("15 hang bai hoan kiem ha noi")
+    assert (bare.words, bare.areas, bare.marked) == (["15", "hang", "bai", "hoan", "kiem"], [city], False)
+    alone = areas.split("Hà Nội")
+    assert (alone.words, alone.found) == (["hn"], False)
