@@ -67,6 +67,11 @@ _HN_INTERPOLATED, _HN_STREET = 0.9, 0.87
 # A record outside an area the query names ("..., phường Hoàn Kiếm"): a wrong or pre-2025 ward written by the
 # citizen should not lose the right street, so it only ranks below the same match inside the area.
 _OUTSIDE_AREA = 0.85
+# An alley asked ("ngõ 10 phố Huế") and not on the map is placed at its mouth: Hanoi numbers an alley after the
+# house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
+# that an alley the map has ranks above the mouth of the same alley.
+_ALLEY_MOUTH = 0.95
+_ALLEY_NAMES = {"ngo": "Ngõ", "ng": "Ngõ", "alley": "Ngõ", "ngach": "Ngách", "hem": "Hẻm", "kiet": "Kiệt"}
 _GENERIC_WEIGHT = 0.3
 _PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
 _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
@@ -80,12 +85,14 @@ _TINY = float(np.finfo(float).tiny)
 
 @dataclass
 class _Query:
-    """A parsed query: its text words (canonical tokens) and the keys of its house number, if any."""
+    """A parsed query: its text words (canonical tokens) and the keys of its house number, if any; for a
+    reading that places an alley the map does not name at its mouth, the alley ("Ngõ 10") and its number."""
 
     words: list[str]
     housenumber: set[str] = field(default_factory=set)
     number: str = ""
     trailing: bool = False
+    alley: str = ""
 
 
 @dataclass(frozen=True)
@@ -308,12 +315,10 @@ class SearchIndex:
         if not parsed.words and not parsed.housenumber:
             raise InputError(f"search text has no letters or digits: {text!r}")
 
+        readings = self._readings(text, parsed) if parsed.words else [(parsed, self._ones)]
         if parsed.words:
-            rows, score = self._text_scores(parsed, mask, self._housenumber_factor(parsed), k=k, min_score=min_score)
-            located = self._in_areas(text, mask, k=k, min_score=min_score)
-            if located is not None:
-                parsed, more_rows, more = located
-                rows, score = _best_of(rows, score, more_rows, more)
+            found = [self._text_scores(r, mask, factor, k=k, min_score=min_score) for r, factor in readings]
+            rows, score, reading = _best_of(found)
         else:
             # A bare number lists the houses with that number.
             exact, neighbour = self._housenumber_hits(parsed.housenumber)
@@ -321,9 +326,9 @@ class SearchIndex:
             score[neighbour] = _HN_NEIGHBOUR
             score[exact] = _HN_EXACT
             rows = np.flatnonzero(mask & (score > 0))
-            score = score[rows]
+            score, reading = score[rows], np.zeros(rows.size, dtype=np.intp)
         keep = score >= max(min_score, _TINY)
-        rows, score = rows[keep], score[keep]
+        rows, score, reading = rows[keep], score[keep], reading[keep]
         # Rows come sorted: ties keep the order of the records, so results are reproducible.
         best = np.lexsort((rows, -score))[:k]
         order, score = rows[best], score[best]
@@ -332,13 +337,13 @@ class SearchIndex:
         match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
         lon = self._lon[order]
         lat = self._lat[order]
-        number = house_base(parsed.number) if parsed.housenumber and parsed.words else None
-        if number is not None and self._streets is not None:
-            for at, row in enumerate(listed):
-                if self._kind[row] == "street":
-                    lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
-                    if match[at] == "interpolated":
-                        labels[at] = f"{parsed.number.upper()} {labels[at]}"
+        for at, (row, r) in enumerate(zip(listed, reading[best].tolist(), strict=True)):
+            asked = readings[r][0]
+            number = house_base(asked.number) if asked.housenumber and asked.words else None
+            if number is not None and self._streets is not None and self._kind[row] == "street":
+                lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
+                if match[at] == "interpolated":
+                    labels[at] = f"{asked.alley or asked.number.upper()} {labels[at]}"
         return _Ranked(order, score.astype(float), labels, match, lon, lat)
 
     def __len__(self) -> int:
@@ -457,29 +462,31 @@ class SearchIndex:
         )
         return candidates, scores
 
-    def _in_areas(
-        self, text: str, mask: np.ndarray, *, k: int, min_score: float
-    ) -> tuple[_Query, np.ndarray, np.ndarray] | None:
-        """The query read without the areas it ends with, the rows it may rank and their scores, those outside
-        the areas lowered; None when it names no area, or names one only the way a name does.
+    def _readings(self, text: str, parsed: _Query) -> list[tuple[_Query, np.ndarray]]:
+        """The ways ``text`` (parsed as ``parsed``) may be read, each with what its text scores are multiplied
+        by; a record's score is its best over the readings.
 
-        The text without its areas is only a reading: "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn
-        Kiếm", so the caller keeps the best score of both readings; and an area written bare at the end ("Hà
-        Nội") is read apart only from a query with a house number.
+        - the text as written;
+        - without the areas it ends with ("..., phường Hoàn Kiếm, Hà Nội"), the places outside them lowered.
+          "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn Kiếm", hence only a reading; an area written
+          bare at the end ("Hà Nội") is read apart only from a query with a house number;
+        - an alley the map may not name placed at its mouth on what it opens on ("ngõ 10 phố Huế" at 10 Phố
+          Huế, "ngách 2 ngõ 10 phố Huế" at 2 Ngõ 10 Phố Huế then at 10 Phố Huế), from the last of the above.
         """
-        if self._areas is None or self._inside is None:
-            return None
-        parts = self._areas.split(text)
-        if not parts.found or not parts.words:
-            return None
-        reading = _parse(parts.words)
-        if not reading.words or not (parts.marked or reading.housenumber):
-            return None
-        inside = np.ones(len(self.records), dtype=bool)
-        for named in parts.areas:
-            inside &= self._inside[:, named].any(axis=1)
-        factor = self._housenumber_factor(reading) * np.where(inside, 1.0, _OUTSIDE_AREA)
-        return reading, *self._text_scores(reading, mask, factor, k=k, min_score=min_score)
+        readings = [(parsed, self._housenumber_factor(parsed))]
+        base, area = parsed, self._ones
+        parts = self._areas.split(text) if self._areas is not None else None
+        if parts is not None and self._inside is not None and parts.found and parts.words:
+            reading = _parse(parts.words)
+            if reading.words and (parts.marked or reading.housenumber):
+                inside = np.ones(len(self.records), dtype=bool)
+                for named in parts.areas:
+                    inside &= self._inside[:, named].any(axis=1)
+                base, area = reading, np.where(inside, 1.0, _OUTSIDE_AREA)
+                readings.append((reading, self._housenumber_factor(reading) * area))
+        for level, mouth in enumerate(_alley_mouths(base.words), start=1):
+            readings.append((mouth, self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level))
+        return readings
 
     def _membership(self, areas: _areas.Areas) -> np.ndarray:
         """Whether each record lies in (a street: crosses) each of ``areas``."""
@@ -542,17 +549,33 @@ def _parse(words: list[str]) -> _Query:
     return _Query(words=[*prefix, *rest], housenumber=keys, number=words[start])
 
 
-def _best_of(
-    rows: np.ndarray, score: np.ndarray, other_rows: np.ndarray, other: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of two readings (sorted, unique) with the better of their scores."""
-    both = np.concatenate([rows, other_rows])
-    scores = np.concatenate([score, other])
-    order = np.lexsort((-scores, both))
-    both, scores = both[order], scores[order]
-    first = np.ones(both.size, dtype=bool)
-    first[1:] = both[1:] != both[:-1]
-    return both[first], scores[first]
+def _alley_mouths(words: list[str]) -> list[_Query]:
+    """Readings of ``words`` with each alley level left out, its number asked on what it opens on."""
+    out: list[_Query] = []
+    prefix: list[str] | None = None
+    for i in range(len(words) - 2):
+        if words[i] not in _ALLEY_NAMES or not _text.is_housenumber(words[i + 1]):
+            continue
+        prefix = words[:i] if prefix is None else prefix
+        rest = words[i + 2 :]
+        if any(w not in _text.GENERIC and not _text.is_housenumber(w) for w in rest):
+            keys, _ = _text.housenumber_keys([words[i + 1]])
+            alley = f"{_ALLEY_NAMES[words[i]]} {words[i + 1].upper()}"
+            out.append(_Query(words=[*prefix, *rest], housenumber=keys, number=words[i + 1], alley=alley))
+    return out
+
+
+def _best_of(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of several readings (sorted, unique) with their best score and the reading that gave it (the
+    first of equal ones)."""
+    rows = np.concatenate([r for r, _ in found])
+    scores = np.concatenate([s for _, s in found])
+    reading = np.repeat(np.arange(len(found)), [r.size for r, _ in found])
+    order = np.lexsort((reading, -scores, rows))
+    rows, scores, reading = rows[order], scores[order], reading[order]
+    first = np.ones(rows.size, dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    return rows[first], scores[first], reading[first]
 
 
 def _label(kind: str, name: str, housenumber: str, street: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import shapely
 
 from geo import _text
 from geo.addressmap import AddressMap
-from geo.streets import house_base, street_key
+from geo.streets import Streets, house_base, street_key
 
 
 def _top(hanoi: AddressMap, text: str) -> dict:
@@ -78,3 +79,34 @@ def test_p_is_read_by_context() -> None:
 
 def test_p_alone_before_a_ward_name_finds_the_ward(hanoi: AddressMap) -> None:
     assert _top(hanoi, "p. Hoan Kiem")["label"] == "Phường Hoàn Kiếm"
+
+
+def test_alley_mouths_number_their_streets(hanoi: AddressMap, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Ngõ 186 Đường Bưởi" opens beside 186 Đường Bưởi: with the alleys' mouths alone (no address point), the
+    # map's numbered houses are placed on their streets closer than the streets' middles put them.
+    mouths = Streets.from_network(hanoi.network, None)
+    frame = mouths.frame
+    assert int(frame["anchors"].sum()) > 1000
+    ids_by_key: dict[str, list[str]] = {}
+    for street_id, key in zip(frame["street_id"], frame["key"], strict=True):
+        if mouths.can_interpolate(street_id):
+            ids_by_key.setdefault(key, []).append(street_id)
+    middle = frame.set_index("street_id")[["lon", "lat"]]
+    to_xy = hanoi.network.from_wgs84.transform
+    placed, middles = [], []
+    addresses = hanoi.layers.addresses
+    for hn, street, point in zip(addresses["housenumber"], addresses["street"], addresses.geometry, strict=True):
+        number, ids = house_base(hn) if hn else None, ids_by_key.get(street_key(street), []) if street else []
+        if number is None or not ids:
+            continue
+        x, y = to_xy(point.x, point.y)
+        placed.append(min(np.hypot(*np.subtract(to_xy(*mouths.locate(s, number)[:2]), (x, y))) for s in ids))
+        middles.append(min(np.hypot(*np.subtract(to_xy(*middle.loc[s]), (x, y))) for s in ids))
+    with capsys.disabled():
+        print(
+            f"\n{len(placed)} numbered houses on streets numbered by alley mouths alone: median error "
+            f"{np.median(placed):.0f} m ({np.mean(np.array(placed) <= 50):.0%} within 50 m); the streets' middles "
+            f"{np.median(middles):.0f} m ({np.mean(np.array(middles) <= 50):.0%})"
+        )
+    assert len(placed) >= 100
+    assert np.median(placed) < 0.5 * np.median(middles)

@@ -1,4 +1,5 @@
-"""Addresses written with their ward, district and city (geo._areas) on the central-Hanoi map's search."""
+"""Addresses as citizens write them, on the central-Hanoi map's search: with their ward, district and city
+(geo._areas), and in alleys the map does not have."""
 
 from __future__ import annotations
 
@@ -94,3 +95,20 @@ def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> No
     assert (bare.words, bare.areas, bare.marked) == (["15", "hang", "bai", "hoan", "kiem"], [city], False)
     alone = areas.split("Hà Nội")
     assert (alone.words, alone.found) == (["hn"], False)
+
+
+def test_an_alley_the_map_does_not_have_is_placed_at_its_mouth(hanoi: AddressMap, index: SearchIndex) -> None:
+    assert "Ngõ 10 Phố Huế" not in set(hanoi.streets.frame["name"])
+    mouth = index.hits("ngõ 10 phố huế", k=1)[0]
+    house = index.hits("10 phố huế", k=1)[0]
+    assert (mouth["label"], mouth["match"]) == ("Ngõ 10 Phố Huế", "interpolated")
+    assert (mouth["lon"], mouth["lat"]) == (house["lon"], house["lat"])
+    # A house in a lane of that alley: at the alley's mouth too, since neither is on the map.
+    inner = index.hits("số 5 ngách 2 ngõ 10 phố Huế, Hai Bà Trưng", k=1)[0]
+    assert (inner["label"], inner["lon"], inner["lat"]) == ("Ngõ 10 Phố Huế", house["lon"], house["lat"])
+
+
+def test_an_alley_the_map_has_outranks_its_mouth(index: SearchIndex) -> None:
+    first, second = index.hits("ngõ 186 đường bưởi", k=2)
+    assert (first["label"], first["match"]) == ("Ngõ 186 Đường Bưởi", "street")
+    assert first["score"] > second["score"]
