@@ -27,6 +27,13 @@ are combined as ``0.65 * query + 0.2 * record + 0.15 * similarity``. A house num
 or after "số") multiplies this by 1 for a record with that house number, 0.93 for a neighbour ("12" vs "12A")
 and 0.85 otherwise, so the right house of a street always comes first. A trailing number ("Nguyễn Hữu Huân
 37b") counts the same way among records that have a house number, and stays a word for names ending in one.
+
+Readings
+--------
+A query may be read more than one way, and a record scores its best over the readings (``_readings``): as
+written; without the areas an address ends with ("..., phường Hoàn Kiếm, Hà Nội", :mod:`geo._areas`), places
+outside them multiplied by 0.85; and with an alley the map lacks placed at its mouth ("ngõ 10 phố Huế" at 10
+Phố Huế, since Hanoi numbers an alley after the house it opens beside), 0.95 per alley level left out.
 """
 
 from __future__ import annotations
