@@ -178,8 +178,13 @@ class SearchHit(BaseModel):
     lat: float
     score: float = Field(description="match quality in [0, 1]")
     match: Literal["exact", "interpolated", "street"] = Field(
-        description="exact: the place itself; interpolated: a house number placed between the numbered houses "
-        "of its street; street: the street's middle (its numbers are not known)"
+        description="exact: the place itself; interpolated: a house number, or an alley the map lacks, placed "
+        "between the numbered points of its street (address points and alley mouths); street: the street's "
+        "middle (its numbers are not known)"
+    )
+    ward: str = Field(
+        description="the ward or commune (since 1 July 2025) at lon/lat, with its kind: 'Phường Hoàn Kiếm'; "
+        "empty outside the city's wards"
     )
 
 

@@ -99,8 +99,11 @@ class Areas:
             if key:
                 self.names.setdefault(key, []).append(i)
         self._levels = list(levels)
+        self._full_names = list(names)
         self._cities = {key for key, found in self.names.items() if any(self._levels[i] == "city" for i in found)}
-        self._tree = shapely.STRtree(np.asarray(geometry, dtype=object))
+        self._geometry = np.asarray(geometry, dtype=object)
+        shapely.prepare(self._geometry)
+        self._tree = shapely.STRtree(self._geometry)
 
     @classmethod
     def from_frame(cls, frame: gpd.GeoDataFrame) -> Areas:
@@ -117,9 +120,35 @@ class Areas:
         inside[rows, areas] = True
         return inside
 
-    def split(self, text: str) -> Parts:
-        """``text`` read apart into the place it describes and the areas it names (see the module)."""
-        pieces = [_text.resolve_p(_text.canonical(piece)) for piece in text.replace(";", ",").split(",")]
+    def ward_at(self, lon: float, lat: float, candidates: np.ndarray) -> str:
+        """The name of the ward among the areas ``candidates`` (a boolean per area) that a point lies in;
+        empty in none of them."""
+        wards = [i for i in np.flatnonzero(candidates).tolist() if self._levels[i] == "ward"]
+        if len(wards) == 1:
+            return self._full_names[wards[0]]
+        inside = [i for i in wards if shapely.contains_xy(self._geometry[i], lon, lat)]
+        return self._full_names[inside[0]] if inside else ""
+
+    def wards_at(self, lon: np.ndarray, lat: np.ndarray) -> list[str]:
+        """The name of the ward each point (degrees) lies in; empty outside every ward."""
+        points, areas = self._tree.query(shapely.points(lon, lat), predicate="within")
+        out = [""] * len(lon)
+        for point, area in zip(points.tolist(), areas.tolist(), strict=True):
+            if self._levels[area] == "ward" and not out[point]:
+                out[point] = self._full_names[area]
+        return out
+
+    def split(self, text: str, words: list[str] | None = None) -> Parts:
+        """``text`` read apart into the place it describes and the areas it names (see the module).
+
+        ``words``, when given, are ``text``'s canonical words with "P." read (:func:`geo._text.resolve_p`),
+        which a text without commas is not read again for.
+        """
+        parts = text.replace(";", ",").split(",")
+        if words is not None and len(parts) == 1:
+            pieces = [words]
+        else:
+            pieces = [_text.resolve_p(_text.canonical(piece)) for piece in parts]
         areas: list[list[int]] = []
         found = False
         kept: list[str] = []

@@ -33,7 +33,8 @@ Readings
 A query may be read more than one way, and a record scores its best over the readings (``_readings``): as
 written; without the areas an address ends with ("..., phường Hoàn Kiếm, Hà Nội", :mod:`geo._areas`), places
 outside them multiplied by 0.85; and with an alley the map lacks placed at its mouth ("ngõ 10 phố Huế" at 10
-Phố Huế, since Hanoi numbers an alley after the house it opens beside), 0.95 per alley level left out.
+Phố Huế, since Hanoi numbers an alley after the house it opens beside), 0.9 per alley level left out, sought
+only when the other readings score below 0.9.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ _OUTSIDE_AREA = 0.85
 # An alley asked ("ngõ 10 phố Huế") and not on the map is placed at its mouth: Hanoi numbers an alley after the
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
-_ALLEY_MOUTH = 0.95
+_ALLEY_MOUTH = 0.9
 _ALLEY_NAMES = {"ngo": "Ngõ", "ng": "Ngõ", "alley": "Ngõ", "ngach": "Ngách", "hem": "Hẻm", "kiet": "Kiệt"}
 _GENERIC_WEIGHT = 0.3
 _PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
@@ -112,6 +113,7 @@ class _Ranked:
     match: list[str]
     lon: np.ndarray
     lat: np.ndarray
+    wards: list[str]
 
 
 class SearchIndex:
@@ -204,6 +206,7 @@ class SearchIndex:
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
         self._areas = _areas.Areas.from_frame(areas) if areas is not None and len(areas) else None
         self._inside = self._membership(self._areas) if self._areas is not None else None
+        self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
@@ -264,10 +267,12 @@ class SearchIndex:
         pandas.DataFrame
             Up to ``k`` rows of the indexed records (all their columns) with ``score`` (in [0, 1], 1 for an
             exact match), ``label`` (display text with diacritics: "75 Đinh Tiên Hoàng" for an address,
-            "Ngõ 378, Đường Bưởi" for an alley, the name otherwise) and ``match``: ``exact`` for a record found
-            as itself; for a street asked with a house number, ``interpolated`` (``lon``/``lat`` placed between
-            the numbered houses of the street, label "10 Phố Huế") or ``street`` (its middle). Sorted by score
-            descending. Empty, with the same columns, when nothing matches.
+            "Ngõ 378, Đường Bưởi" for an alley, the name otherwise), ``match``: ``exact`` for a record found
+            as itself; for a street asked with a house number or an alley it lacks, ``interpolated``
+            (``lon``/``lat`` placed between the numbered points of the street, label "10 Phố Huế" or "Ngõ 10
+            Phố Huế") or ``street`` (its middle); and ``ward``, the name of the ward at ``lon``/``lat`` (empty
+            without areas, or outside them). Sorted by score descending. Empty, with the same columns, when
+            nothing matches.
 
         Raises
         ------
@@ -284,6 +289,7 @@ class SearchIndex:
             score=ranked.score,
             label=pd.Series(ranked.labels, dtype="str"),
             match=ranked.match,
+            ward=ranked.wards,
         )
 
     def hits(
@@ -291,8 +297,8 @@ class SearchIndex:
     ) -> list[dict[str, Any]]:
         """The results of :meth:`query` as plain records, for answering under load without building a frame.
 
-        Each record has ``id``, ``kind``, ``name`` (empty when missing), ``label``, ``lon``, ``lat``, ``score``
-        and ``match``, as in :meth:`query`; same arguments and errors.
+        Each record has ``id``, ``kind``, ``name`` (empty when missing), ``label``, ``lon``, ``lat``, ``score``,
+        ``match`` and ``ward``, as in :meth:`query`; same arguments and errors.
         """
         r = self._rank(text, k=k, kinds=kinds, min_score=min_score)
         return [
@@ -305,9 +311,17 @@ class SearchIndex:
                 "lat": lat,
                 "score": score,
                 "match": match,
+                "ward": ward,
             }
-            for row, label, lon, lat, score, match in zip(
-                r.rows.tolist(), r.labels, r.lon.tolist(), r.lat.tolist(), r.score.tolist(), r.match, strict=True
+            for row, label, lon, lat, score, match, ward in zip(
+                r.rows.tolist(),
+                r.labels,
+                r.lon.tolist(),
+                r.lat.tolist(),
+                r.score.tolist(),
+                r.match,
+                r.wards,
+                strict=True,
             )
         ]
 
@@ -318,14 +332,23 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
-        parsed = _parse(_text.resolve_p(_text.canonical(text)))
+        source = _text.resolve_p(_text.canonical(text))
+        parsed = _parse(source)
         if not parsed.words and not parsed.housenumber:
             raise InputError(f"search text has no letters or digits: {text!r}")
 
-        readings = self._readings(text, parsed) if parsed.words else [(parsed, self._ones)]
+        readings = [(parsed, self._ones)]
         if parsed.words:
+            readings, base, area = self._readings(text, source, parsed)
             found = [self._text_scores(r, mask, factor, k=k, min_score=min_score) for r, factor in readings]
-            rows, score, reading = _best_of(found)
+            # An alley's mouth scores at most _ALLEY_MOUTH: sought only when it may come first, that is when the
+            # map may lack the alley asked (locating numbers on streets is the costly part).
+            if max((float(s.max()) for _, s in found if s.size), default=0.0) < _ALLEY_MOUTH:
+                for level, mouth in enumerate(_alley_mouths(base.words), start=1):
+                    factor = self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level
+                    readings.append((mouth, factor))
+                    found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score))
+            rows, score, reading = _best_of(found) if len(found) > 1 else (*found[0], np.zeros(found[0][0].size, int))
         else:
             # A bare number lists the houses with that number.
             exact, neighbour = self._housenumber_hits(parsed.housenumber)
@@ -344,14 +367,19 @@ class SearchIndex:
         match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
         lon = self._lon[order]
         lat = self._lat[order]
+        numbers = [house_base(r.number) if r.housenumber and r.words else None for r, _ in readings]
         for at, (row, r) in enumerate(zip(listed, reading[best].tolist(), strict=True)):
-            asked = readings[r][0]
-            number = house_base(asked.number) if asked.housenumber and asked.words else None
+            asked, number = readings[r][0], numbers[r]
             if number is not None and self._streets is not None and self._kind[row] == "street":
                 lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
                 if match[at] == "interpolated":
                     labels[at] = f"{asked.alley or asked.number.upper()} {labels[at]}"
-        return _Ranked(order, score.astype(float), labels, match, lon, lat)
+        wards = [self._wards[i] for i in listed]
+        for at, (row, how) in enumerate(zip(listed, match, strict=True)):
+            if how == "interpolated" and self._areas is not None and self._inside is not None:
+                # Among the wards the street crosses: one point-in-polygon test, often none.
+                wards[at] = self._areas.ward_at(float(lon[at]), float(lat[at]), self._inside[row])
+        return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
 
     def __len__(self) -> int:
         """Number of indexed records."""
@@ -469,20 +497,23 @@ class SearchIndex:
         )
         return candidates, scores
 
-    def _readings(self, text: str, parsed: _Query) -> list[tuple[_Query, np.ndarray]]:
-        """The ways ``text`` (parsed as ``parsed``) may be read, each with what its text scores are multiplied
-        by; a record's score is its best over the readings.
+    def _readings(
+        self, text: str, source: list[str], parsed: _Query
+    ) -> tuple[list[tuple[_Query, np.ndarray]], _Query, np.ndarray]:
+        """The ways ``text`` (its canonical words ``source``, parsed as ``parsed``) may be read, each with what
+        its text scores are multiplied by (a record's score is its best over the readings), and the last of
+        them with its factor for the places in the areas it names, from which :meth:`_rank` may place an alley
+        the map lacks at its mouth ("ngõ 10 phố Huế" at 10 Phố Huế, "ngách 2 ngõ 10 phố Huế" at 2 Ngõ 10 Phố
+        Huế then at 10 Phố Huế).
 
         - the text as written;
         - without the areas it ends with ("..., phường Hoàn Kiếm, Hà Nội"), the places outside them lowered.
           "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn Kiếm", hence only a reading; an area written
-          bare at the end ("Hà Nội") is read apart only from a query with a house number;
-        - an alley the map may not name placed at its mouth on what it opens on ("ngõ 10 phố Huế" at 10 Phố
-          Huế, "ngách 2 ngõ 10 phố Huế" at 2 Ngõ 10 Phố Huế then at 10 Phố Huế), from the last of the above.
+          bare at the end ("Hà Nội") is read apart only from a query with a house number.
         """
         readings = [(parsed, self._housenumber_factor(parsed))]
         base, area = parsed, self._ones
-        parts = self._areas.split(text) if self._areas is not None else None
+        parts = self._areas.split(text, source) if self._areas is not None else None
         if parts is not None and self._inside is not None and parts.found and parts.words:
             reading = _parse(parts.words)
             if reading.words and (parts.marked or reading.housenumber):
@@ -491,9 +522,7 @@ class SearchIndex:
                     inside &= self._inside[:, named].any(axis=1)
                 base, area = reading, np.where(inside, 1.0, _OUTSIDE_AREA)
                 readings.append((reading, self._housenumber_factor(reading) * area))
-        for level, mouth in enumerate(_alley_mouths(base.words), start=1):
-            readings.append((mouth, self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level))
-        return readings
+        return readings, base, area
 
     def _membership(self, areas: _areas.Areas) -> np.ndarray:
         """Whether each record lies in (a street: crosses) each of ``areas``."""

@@ -137,8 +137,9 @@ async def nearest_agencies_from_address(
 async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()]) -> FastJSON:
     """Addresses, streets, agencies, authorities and wards matching Vietnamese text, best first.
 
-    A house number on a street without that numbered point is placed between the street's numbered houses
-    (``match``: ``interpolated``), else at the street's middle (``street``).
+    A house number on a street without that numbered point is placed between the street's numbered points
+    (``match``: ``interpolated``), else at the street's middle (``street``); an address may end with its ward,
+    district (before 2025) and city, which rank the places inside them first. Each result names its ward.
     """
     q = query.q
     try:

@@ -148,6 +148,9 @@ def test_citizens_page(page) -> None:
     page.click("#search-button")
     page.wait_for_selector("li.hit button")
     accessible(page)
+    # Each result says which ward it lies in.
+    assert "75 Đinh Tiên Hoàng" in page.locator("li.hit").first.inner_text()
+    assert "Phường Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
     page.locator("li.hit button").first.click()
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3

@@ -146,6 +146,16 @@ def test_search_with_or_without_diacritics(client, q: str) -> None:
     assert any("Bưu điện" in r["name"] for r in results)
 
 
+def test_search_reads_a_written_address_and_names_each_result_s_ward(client) -> None:
+    results = client.get("/search", params={"q": "Số 10 Phố Huế, phường Hai Bà Trưng, Hà Nội", "k": 3}).json()
+    first = results["results"][0]
+    assert (first["label"], first["match"], first["kind"]) == ("10 Phố Huế", "interpolated", "street")
+    # The ward at the placed number, not that of the street's middle.
+    assert first["ward"] == "Phường Hai Bà Trưng"
+    ward = client.get("/search", params={"q": "phuong hoan kiem", "kind": "ward", "k": 1}).json()["results"][0]
+    assert ward["ward"] == ward["name"] == "Phường Hoàn Kiếm"
+
+
 def test_search_kinds_and_bad_query(client) -> None:
     wards = client.get("/search", params={"q": "hoan kiem", "kind": "ward"}).json()["results"]
     assert wards and {r["kind"] for r in wards} == {"ward"}

@@ -107,7 +107,9 @@ function agencyDetails(a) {
         const li = document.createElement("li");
         li.className = "hit";
         const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
-        li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${esc(kindName(hit.kind))}${how ? " · " + esc(how) : ""}</span></button>`;
+        const where = hit.kind === "ward" ? "" : hit.ward;
+        const about = [where, kindName(hit.kind), how].filter(Boolean).map(esc).join(" · ");
+        li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${about}</span></button>`;
         li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
       }
