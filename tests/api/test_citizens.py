@@ -8,6 +8,7 @@ from datetime import datetime
 
 import numpy as np
 import pytest
+import shapely
 
 from geo import agencies as agency_details
 from geo import nearest
@@ -146,12 +147,20 @@ def test_search_with_or_without_diacritics(client, q: str) -> None:
     assert any("Bưu điện" in r["name"] for r in results)
 
 
-def test_search_reads_a_written_address_and_names_each_result_s_ward(client) -> None:
+def test_search_reads_a_written_address_and_names_each_result_s_ward(client, hanoi: AddressMap) -> None:
+    def ward_at(lon: float, lat: float) -> str:
+        wards = hanoi.layers.wards
+        return str(wards.loc[wards.contains(shapely.Point(lon, lat)), "name"].iat[0])
+
     results = client.get("/search", params={"q": "Số 10 Phố Huế, phường Hai Bà Trưng, Hà Nội", "k": 3}).json()
     first = results["results"][0]
     assert (first["label"], first["match"], first["kind"]) == ("10 Phố Huế", "interpolated", "street")
-    # The ward at the placed number, not that of the street's middle.
-    assert first["ward"] == "Phường Hai Bà Trưng"
+    # The ward at the placed number (Phố Huế runs between two wards), not that of the street's middle.
+    assert first["ward"] == ward_at(first["lon"], first["lat"])
+    street = hanoi.streets.frame.set_index("street_id").loc[first["id"]]
+    assert first["ward"] != ward_at(street["lon"], street["lat"])
+    house = client.get("/search", params={"q": "75 Đinh Tiên Hoàng", "k": 1}).json()["results"][0]
+    assert house["ward"] == ward_at(house["lon"], house["lat"]) == "Phường Hoàn Kiếm"
     ward = client.get("/search", params={"q": "phuong hoan kiem", "kind": "ward", "k": 1}).json()["results"][0]
     assert ward["ward"] == ward["name"] == "Phường Hoàn Kiếm"
 
