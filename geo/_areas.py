@@ -1,4 +1,4 @@
-"""The administrative part of a written address (private to :mod:`geo.search`).
+"""The administrative part of a written address (private to :mod:`geo`: the search and the layers).
 
 Vietnamese addresses are written street first, then the areas that hold it, separated by commas: "Số 15 phố
 Hàng Bài, phường Hoàn Kiếm, Hà Nội", or in the pre-2025 form "15 Hàng Bài, P. Tràng Tiền, Q. Hoàn Kiếm, TP Hà
@@ -153,18 +153,12 @@ class Areas:
         found = False
         kept: list[str] = []
         for i, piece in enumerate(p for p in pieces if p):
-            bare = _without_postal_code(piece)
-            key = core(bare)
-            # After a street, a part led by "P." is a ward ("Hàng Bài, P. Tràng Tiền"); after a bare house
-            # number it is the street ("5, P. Huế").
-            street_seen = any(not _text.is_housenumber(w) and w not in _text.HOUSENUMBER_MARKERS for w in kept)
-            if i > 0 and (key in self.names or key in COUNTRY):
-                areas.extend(self._named(key, bare[0]))
-                found = True
-            elif i > 0 and key and bare[0] in (LEVELS.keys() if street_seen else _AREA_ONLY):
-                found = True  # an area not known here, such as a ward abolished in 2025
-            else:
+            named = self._part(piece, kept) if i > 0 else None
+            if named is None:
                 kept.extend(piece)
+            else:
+                areas.extend(named)
+                found = True
         marked = found
         while (start := self._tail(kept)) is not None:
             tail = _without_postal_code(kept[start:])
@@ -173,6 +167,31 @@ class Areas:
             kept = kept[:start]
             found = True
         return Parts(words=kept, areas=areas, found=found, marked=marked)
+
+    def street(self, text: str) -> str:
+        """``text`` up to the first comma-separated part that names an area: "Hàng Bông, Hoàn Kiếm, Hà Nội" ->
+        "Hàng Bông"; "Ngõ Trạm, Hang Bong Street" is left whole."""
+        parts = text.split(",")
+        words = _text.resolve_p(_text.canonical(parts[0]))
+        for i, part in enumerate(parts[1:], start=1):
+            piece = _text.resolve_p(_text.canonical(part))
+            if piece and self._part(piece, words) is not None:
+                return ",".join(parts[:i]).strip()
+            words = [*words, *piece]
+        return text.strip()
+
+    def _part(self, piece: list[str], before: list[str]) -> list[list[int]] | None:
+        """The areas a comma-separated part after the first names (see :attr:`Parts.areas`; empty for the
+        country or an area not known here, such as a ward abolished in 2025), or None when it is no area.
+        ``before`` are the words of the parts before it."""
+        bare = _without_postal_code(piece)
+        key = core(bare)
+        if key in self.names or key in COUNTRY:
+            return self._named(key, bare[0])
+        # After a street, a part led by "P." is a ward ("Hàng Bài, P. Tràng Tiền"); after a bare house number it
+        # is the street ("5, P. Huế").
+        street_seen = any(not _text.is_housenumber(w) and w not in _text.HOUSENUMBER_MARKERS for w in before)
+        return [] if key and bare[0] in (LEVELS.keys() if street_seen else _AREA_ONLY) else None
 
     def _named(self, key: tuple[str, ...], kind: str) -> list[list[int]]:
         """The areas a part may name, as one entry (none for the country): of the level its ``kind`` word

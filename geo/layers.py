@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import _areas, paths
 from geo import agencies as agency_details
-from geo import paths
 from geo._errors import InputError
 from geo.network import RoadNetwork
 
@@ -93,14 +93,19 @@ class Layers:
     districts: gpd.GeoDataFrame
 
     def admin_areas(self) -> gpd.GeoDataFrame:
-        """The named areas an address may end with: wards (``level`` ward), pre-2025 districts (district) and
-        their provinces (city), with ``name``, ``level`` and ``geometry``."""
-        parts = [self.wards.assign(level="ward"), self.districts.assign(level="district")]
-        if len(self.districts):
-            cities = self.districts.dissolve("province").reset_index()
-            parts.append(cities.assign(name=cities["province"], level="city"))
-        frame = pd.concat([p[["name", "level", "geometry"]] for p in parts], ignore_index=True)
-        return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
+        """The named areas an address may end with (:func:`admin_areas`)."""
+        return admin_areas(self.wards, self.districts)
+
+
+def admin_areas(wards: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The named areas an address may end with: wards (``level`` ward), pre-2025 districts (district) and their
+    provinces (city), with ``name``, ``level`` and ``geometry``."""
+    parts = [wards.assign(level="ward"), districts.assign(level="district")]
+    if len(districts):
+        cities = districts.dissolve("province").reset_index()
+        parts.append(cities.assign(name=cities["province"], level="city"))
+    frame = pd.concat([p[["name", "level", "geometry"]] for p in parts], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
@@ -183,11 +188,15 @@ def wards(data_dir: Path) -> gpd.GeoDataFrame:
     return frame
 
 
+def _no_districts() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(columns=["district_id", "name", "province", "geometry"], geometry="geometry", crs=4326)
+
+
 def districts(data_dir: Path) -> gpd.GeoDataFrame:
     """Hanoi's districts before 1 July 2025 (see the module); empty without the file."""
     path = data_dir / DISTRICT_FILE
     if not path.is_file():
-        return gpd.GeoDataFrame(columns=["district_id", "name", "province", "geometry"], geometry="geometry", crs=4326)
+        return _no_districts()
     raw = _read(path)
     return gpd.GeoDataFrame(
         {"district_id": _text(raw["level2_id"]), "name": _text(raw["name"]), "province": _text(raw["province"])},
@@ -196,8 +205,13 @@ def districts(data_dir: Path) -> gpd.GeoDataFrame:
     )
 
 
-def addresses(data_dir: Path, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """OSM address points (``addr:housenumber``, ``addr:street``) for search; empty without the file."""
+def addresses(data_dir: Path, wards: gpd.GeoDataFrame, districts: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """OSM address points (``addr:housenumber``, ``addr:street``) for search; empty without the file.
+
+    Some mappers write the areas after the street ("12 Hàng Gà, Hoàn Kiếm, Hà Nội, Việt Nam"): ``street`` keeps
+    the street ("Hàng Gà"), without the areas (of ``wards``, ``districts`` and their city) nor a repeated house
+    number, so that the house is found and counted on its street.
+    """
     path = data_dir / ADDRESS_FILE
     columns = ["address_id", "housenumber", "street", "name", "ward", "geometry"]
     if not path.is_file():
@@ -214,7 +228,18 @@ def addresses(data_dir: Path, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=4326,
     )
     frame["ward"] = _in_ward(frame, wards)
+    areas = _areas.Areas.from_frame(admin_areas(wards, districts if districts is not None else _no_districts()))
+    written = frame["street"].str.contains(",")
+    frame.loc[written, "street"] = [
+        _without_number(areas.street(street), number)
+        for street, number in zip(frame.loc[written, "street"], frame.loc[written, "housenumber"], strict=True)
+    ]
     return frame
+
+
+def _without_number(street: str, housenumber: str) -> str:
+    """``street`` without the house number written again at its start ("12 Hàng Gà" for house 12)."""
+    return street[len(housenumber) :].strip() if housenumber and street.startswith(housenumber + " ") else street
 
 
 def _coverage(network: RoadNetwork) -> shapely.Geometry:
@@ -339,14 +364,14 @@ def households(network: RoadNetwork, wards: gpd.GeoDataFrame, data_dir: Path, *,
 def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 2025) -> Layers:
     """Read and derive every layer for a network from the data folder (default :func:`geo.paths.data_dir`)."""
     data_dir = Path(data_dir) if data_dir is not None else paths.data_dir()
-    ward_layer = wards(data_dir)
+    ward_layer, district_layer = wards(data_dir), districts(data_dir)
     agencies, authorities = places(data_dir, ward_layer)
-    address_layer = addresses(data_dir, ward_layer)
+    address_layer = addresses(data_dir, ward_layer, district_layer)
     return Layers(
         agencies=agency_details.add_details(agencies, address_layer, network, data_dir),
         authorities=authorities,
         wards=ward_layer,
         households=households(network, ward_layer, data_dir, seed=seed),
         addresses=address_layer,
-        districts=districts(data_dir),
+        districts=district_layer,
     )

@@ -68,3 +68,16 @@ def test_geopackage_holds_every_layer_and_marks_synthetic_columns(hanoi: Address
     columns = store.read_layer(path, "layer_columns")
     synthetic = set(columns.loc[columns["synthetic"].astype(bool), "column"])
     assert {"meritorious", "social_protection"} <= synthetic
+
+
+def test_an_address_written_with_its_areas_keeps_its_street(hanoi: AddressMap) -> None:
+    # OSM has "addr:street=12 Hàng Gà, Hoàn Kiếm, Hà Nội, Việt Nam" for house 12: the layer keeps "Hàng Gà",
+    # which the search labels and the street's numbering use.
+    addresses = hanoi.layers.addresses.set_index("address_id")
+    areas_after = r",\s*(?:Hà Nội|Hoàn Kiếm|Hoan Kiem|Việt Nam|Vietnam)"
+    assert not addresses["street"].str.contains(areas_after, case=False).any()
+    assert addresses.loc["osm:node/1671744985", ["housenumber", "street"]].tolist() == ["12", "Hàng Gà"]
+    top = hanoi.search.hits("12 Hàng Gà", k=1)[0]
+    assert (top["id"], top["label"]) == ("osm:node/1671744985", "12 Hàng Gà")
+    # An alley written after its street is no area: kept whole.
+    assert (addresses["street"] == "Ngõ Trạm, Hang Bong Street").sum() == 1

@@ -90,8 +90,10 @@ def test_address_without_diacritics_finds_the_same_house(index: SearchIndex, rec
         "75 Đinh Tiên Hoàng",
     )
     assert top["score"] == pytest.approx(1.0)
-    # All original columns come back, the extra one included, plus score, label and match.
-    assert list(plain.columns) == [*records.columns, "score", "label", "match"]
+    # All original columns come back, the extra one included, plus score, label, match and ward (empty: this
+    # index has no areas).
+    assert list(plain.columns) == [*records.columns, "score", "label", "match", "ward"]
+    assert set(plain["ward"]) == {""}
     assert top["osm_id"] == records.set_index("id").loc[top["id"], "osm_id"]
 
 
@@ -220,7 +222,7 @@ def test_blank_query_is_an_input_error(index: SearchIndex, text: str) -> None:
 def test_no_match_gives_an_empty_frame(index: SearchIndex, records: pd.DataFrame) -> None:
     result = index.query("xyzzy qwertz")
     assert result.empty
-    assert list(result.columns) == [*records.columns, "score", "label", "match"]
+    assert list(result.columns) == [*records.columns, "score", "label", "match", "ward"]
 
 
 def test_k_limits_results(index: SearchIndex) -> None:
