@@ -12,7 +12,8 @@ An area part is
 - a comma-separated part after the first that starts with a kind but names no area known here (a ward
   abolished in 2025, "P. Tràng Tiền"): it is dropped, since it says where, not what;
 - at the end of the text, without commas: the country, the city, or a kind followed by a known area
-  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội").
+  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội"); after a house number and a street, a known area without its kind
+  too ("5 Hàng Bài Hoàn Kiếm"), when the caller asks for it.
 
 A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
 
@@ -138,11 +139,13 @@ class Areas:
                 out[point] = self._full_names[area]
         return out
 
-    def split(self, text: str, words: list[str] | None = None) -> Parts:
+    def split(self, text: str, words: list[str] | None = None, *, bare: bool = False) -> Parts:
         """``text`` read apart into the place it describes and the areas it names (see the module).
 
         ``words``, when given, are ``text``'s canonical words with "P." read (:func:`geo._text.resolve_p`),
-        which a text without commas is not read again for.
+        which a text without commas is not read again for. ``bare``: a known area may end the text without its
+        kind ("5 Hàng Bài Hoàn Kiếm"), for a text with a house number: without one, "Hàng Bài Hoàn Kiếm" may as
+        well be a name.
         """
         parts = text.replace(";", ",").split(",")
         if words is not None and len(parts) == 1:
@@ -160,7 +163,7 @@ class Areas:
                 areas.extend(named)
                 found = True
         marked = found
-        while (start := self._tail(kept)) is not None:
+        while (start := self._tail(kept, bare)) is not None:
             tail = _without_postal_code(kept[start:])
             marked = marked or LEVELS.get(tail[0]) in ("ward", "district")
             areas.extend(self._named(core(tail), tail[0]))
@@ -202,13 +205,17 @@ class Areas:
         level = [i for i in found if self._levels[i] == LEVELS.get(kind)]
         return [level or found]
 
-    def _tail(self, words: list[str]) -> int | None:
-        """Where an area written at the end of ``words`` starts, or None (never the whole text)."""
+    def _tail(self, words: list[str], bare: bool) -> int | None:
+        """Where an area written at the end of ``words`` starts, or None (never the whole text); with ``bare``,
+        a known area without its kind too, when a word of a street comes before it ("Phố Hai Bà Trưng" is a
+        street, "Phố Huế Hai Bà Trưng" a street and an area)."""
         words = _without_postal_code(words)
         for start in range(1, len(words)):
             rest = tuple(words[start:])
             named = core(rest)
             if rest in COUNTRY or (named in self.names and (words[start] in LEVELS or named in self._cities)):
+                return start
+            if bare and named in self.names and any(_content_word(w) for w in words[:start]):
                 return start
         return None
 
@@ -219,6 +226,11 @@ def core(words: Sequence[str]) -> tuple[str, ...]:
     while start < len(words) - 1 and words[start] in LEVELS:
         start += 1
     return tuple(words[start:])
+
+
+def _content_word(word: str) -> bool:
+    """Whether ``word`` names something: neither a number, nor a kind, nor an administrative or street word."""
+    return not _text.is_housenumber(word) and word not in _text.GENERIC and word not in _text.HOUSENUMBER_MARKERS
 
 
 def _without_postal_code(words: list[str]) -> list[str]:

@@ -75,6 +75,9 @@ HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
 # Words after which a number names an alley, not a house ("ngõ 10", "ngách 3").
 ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley"})
 
+# Alley levels from the outermost: a ngõ opens on a street, a ngách on a ngõ, a hẻm on a ngách.
+_ALLEY_LEVELS = ("ngo", "ngach", "hem")
+
 _HOUSENUMBER = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)*")
 # A house number keeps its "/" and "-" ("12/3", "7-9"); any other run of letters and digits is a word.
 _TOKEN = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)+|[^\W_]+")
@@ -155,6 +158,40 @@ def equivalents(token: str) -> set[str]:
 def is_housenumber(token: str) -> bool:
     """Whether ``token`` looks like a Vietnamese house number ("75", "12A", "12/3", "7-9")."""
     return _HOUSENUMBER.fullmatch(token) is not None
+
+
+def expand_alleys(words: list[str]) -> list[str] | None:
+    """``words`` with the slash forms of alleys written out, or None when they have none.
+
+    Hanoi writes an alley's place innermost first, each number after a slash: "ngách 35/462 Bưởi" is ngách 35
+    of ngõ 462, "hẻm 15/35/462" hẻm 15 of that ngách, and a house number "12/575 Kim Mã" or "số 15/35/462
+    Bưởi" is house 12 of ngõ 575, house 15 of ngách 35 of ngõ 462. The outermost number is always the ngõ's,
+    whatever alley word leads it ("ngõ 35/462" is read as ngách 35 of ngõ 462).
+
+    Examples
+    --------
+    >>> expand_alleys(["ngach", "35/462", "buoi"]), expand_alleys(["so", "15/35/462", "buoi"])
+    (['ngach', '35', 'ngo', '462', 'buoi'], ['so', '15', 'ngach', '35', 'ngo', '462', 'buoi'])
+    >>> expand_alleys(["12/575", "kim", "ma"]), expand_alleys(["75", "dinh", "tien", "hoang"])
+    (['12', 'ngo', '575', 'kim', 'ma'], None)
+    """
+    out: list[str] = []
+    for i, word in enumerate(words):
+        parts = word.split("/")
+        if len(parts) < 2 or "-" in word or not is_housenumber(word):
+            out.append(word)
+            continue
+        if i > 0 and words[i - 1] in ALLEY_WORDS and len(parts) <= len(_ALLEY_LEVELS):
+            out.pop()
+            levels = _ALLEY_LEVELS[: len(parts)][::-1]
+        elif (i == 0 or words[i - 1] in HOUSENUMBER_MARKERS) and len(parts) <= len(_ALLEY_LEVELS) + 1:
+            out.append(parts.pop(0))
+            levels = _ALLEY_LEVELS[: len(parts)][::-1]
+        else:
+            out.append(word)
+            continue
+        out.extend(w for level, number in zip(levels, parts, strict=True) for w in (level, number))
+    return out if out != words else None
 
 
 def housenumber_base(key: str) -> str:

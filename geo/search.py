@@ -253,8 +253,9 @@ class SearchIndex:
         text
             Free Vietnamese text, with or without diacritics, in NFC or NFD, with the usual abbreviations
             ("P." phường/phố, "Q." quận, "UBND", "BĐ" bưu điện, "TP", "HN", "số", "ng." ngõ, "đ." đường ...).
-            A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc"). Areas
-            written after the street ("..., phường Hoàn Kiếm, Hà Nội") say where, when the index knows them.
+            A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc"); alleys
+            may be written with slashes ("ngách 35/462 Bưởi", "12/575 Kim Mã"). Areas written after the street
+            ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm") say where, when the index knows them.
         k
             Largest number of results.
         kinds
@@ -507,15 +508,22 @@ class SearchIndex:
         Huế then at 10 Phố Huế).
 
         - the text as written;
+        - with the slash forms of its alleys written out ("ngách 35/462 Bưởi" as ngách 35 ngõ 462 Bưởi,
+          :func:`geo._text.expand_alleys`), when it has some;
         - without the areas it ends with ("..., phường Hoàn Kiếm, Hà Nội"), the places outside them lowered.
           "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn Kiếm", hence only a reading; an area written
-          bare at the end ("Hà Nội") is read apart only from a query with a house number.
+          bare at the end ("Hà Nội", or after a street "Hoàn Kiếm") is read apart only from a query with a house
+          number.
         """
         readings = [(parsed, self._housenumber_factor(parsed))]
         base, area = parsed, self._ones
-        parts = self._areas.split(text, source) if self._areas is not None else None
+        alleys = _text.expand_alleys(source)
+        if alleys is not None:
+            base = _parse(alleys)
+            readings.append((base, self._housenumber_factor(base)))
+        parts = self._areas.split(text, source, bare=bool(parsed.housenumber)) if self._areas is not None else None
         if parts is not None and self._inside is not None and parts.found and parts.words:
-            reading = _parse(parts.words)
+            reading = _parse(_text.expand_alleys(parts.words) or parts.words)
             if reading.words and (parts.marked or reading.housenumber):
                 inside = np.ones(len(self.records), dtype=bool)
                 for named in parts.areas:

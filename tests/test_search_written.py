@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo import _areas
+from geo import _areas, _text
 from geo.addressmap import AddressMap
 from geo.search import SearchIndex
 
@@ -95,6 +95,64 @@ def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> No
     assert (bare.words, bare.areas, bare.marked) == (["15", "hang", "bai", "hoan", "kiem"], [city], False)
     alone = areas.split("Hà Nội")
     assert (alone.words, alone.found) == (["hn"], False)
+    # Asked for (a query with a house number), an area may end the text without its kind, after a street.
+    kindless = areas.split("15 hang bai hoan kiem ha noi", bare=True)
+    assert (kindless.words, kindless.areas) == (["15", "hang", "bai"], [city, district])
+    street = areas.split("18 pho hai ba trung", bare=True)
+    assert (street.words, street.found) == (["18", "pho", "hai", "ba", "trung"], False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Each found another street before the area was read apart: "5 Phố Hồ Hoàn Kiếm", "10 Phố Hai Bà
+        # Trưng", "10 Phố Cửa Nam".
+        ("so 5 hang bai hoan kiem", "5 Phố Hàng Bài"),
+        ("10 phố huế hai bà trưng", "10 Phố Huế"),
+        ("10 hàng bạc cửa nam", "10 Phố Hàng Bạc"),
+        # Streets named like an area stay streets.
+        ("18 phố hai bà trưng", "18 Phố Hai Bà Trưng"),
+        ("15 đường cầu giấy", "15 Đường Cầu Giấy"),
+    ],
+)
+def test_an_area_typed_without_its_kind_after_the_street_says_where(index: SearchIndex, text: str, label: str) -> None:
+    top = index.hits(text, k=1)[0]
+    assert (top["label"], top["match"]) == (label, "interpolated")
+
+
+def test_slash_forms_of_alleys_are_written_out() -> None:
+    assert _text.expand_alleys(["ng", "22/575", "kim", "ma"]) == ["ngach", "22", "ngo", "575", "kim", "ma"]
+    assert _text.expand_alleys(["hem", "2/15/127", "van", "cao"]) == [
+        *("hem", "2", "ngach", "15", "ngo", "127"),
+        *("van", "cao"),
+    ]
+    assert _text.expand_alleys(["5/2/15/127", "van", "cao"]) == [
+        *("5", "hem", "2", "ngach", "15", "ngo", "127"),
+        *("van", "cao"),
+    ]
+    # Not an alley: a number in the middle of a name, a range, too many levels.
+    for words in (["kim", "ma", "12/3"], ["7-9/2", "hue"], ["ngo", "1/2/3/4", "hue"]):
+        assert _text.expand_alleys(words) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "match"),
+    [
+        # Before, each of these found Đường Bưởi or Phố Kim Mã (the numbers were one unknown house number).
+        ("ngách 35/462 đường bưởi", "Ngách 35 Ngõ 462 Đường Bưởi", "street"),
+        ("hem 15/35/462 buoi", "Hẻm 15 Ngách 35 Ngõ 462 Đường Bưởi", "street"),
+        ("số 15/35/462 Bưởi", "15 Ngách 35 Ngõ 462 Đường Bưởi", "interpolated"),
+        ("12/575 kim mã", "12 Ngõ 575 Kim Mã", "interpolated"),
+        # A house the map records with its slash keeps it.
+        ("11/33B Phạm Ngũ Lão", "11/33B Phố Phạm Ngũ Lão", "exact"),
+    ],
+)
+def test_an_alley_written_with_slashes_is_found(index: SearchIndex, text: str, label: str, match: str) -> None:
+    top = index.hits(text, k=1)[0]
+    assert (top["label"], top["match"]) == (label, match)
+    if match == "interpolated":
+        spelled = index.hits(text.replace("12/575", "số 12 ngõ 575").replace("15/35/462", "15 ngách 35 ngõ 462"))
+        assert (spelled[0]["lon"], spelled[0]["lat"]) == (top["lon"], top["lat"])
 
 
 def test_an_alley_the_map_does_not_have_is_placed_at_its_mouth(hanoi: AddressMap, index: SearchIndex) -> None:

@@ -5,10 +5,12 @@ list does not move when the search changes. Seeded. Columns: ``query``, ``catego
 first result must be within 50 m of: ``point`` at ``lon``/``lat``, or ``street``, any edge of the network
 named ``street_name``), ``held_out`` (an address id the test index is built without, so that its house is
 found only by interpolation along its street). Categories: ``street``, ``alley``, ``address``,
-``interpolated``, ``agency``, ``ward``, and ``written``, addresses as written on a form ("Số 15 Phố Hàng Bài,
-Phường Hoàn Kiếm, Hà Nội"; the last 8 held out). The ``written`` rows were appended to the
-kept list later; regenerated today, the ``agency`` rows would differ, since agencies OSM leaves unnamed are now
-named by their kind and address.
+``interpolated``, ``agency``, ``ward``, ``written``, addresses as written on a form ("Số 15 Phố Hàng Bài,
+Phường Hoàn Kiếm, Hà Nội"; the last 8 held out) or typed without commas ("5 hang bai hoan kiem"), and ``slash``,
+alleys written the Hanoi way ("ngách 35/462 Bưởi", "12/575 Kim Mã"). The ``written`` and ``slash`` rows were
+appended to the kept list later: regenerated today, the rows before them would differ, since the map's
+agencies and numbered streets have changed since (agencies OSM leaves unnamed are named, alley mouths number
+streets).
 """
 
 from __future__ import annotations
@@ -102,6 +104,35 @@ def main() -> None:
         ][i % 6]
         held = str(a["address_id"]) if i >= 16 else ""
         add(text, "written", lon=a.geometry.x, lat=a.geometry.y, held=held)
+
+    # The same, typed without commas, the area's kind left out ("5 hang bai hoan kiem"); the last 4 held out.
+    bare = numbered.drop(picked.index).drop(written.index).sample(12, random_state=9)
+    bare = bare.sjoin(districts[["name", "geometry"]].rename(columns={"name": "district"}), how="left")
+    for i, (_, a) in enumerate(bare.iterrows()):
+        hn, st = str(a["housenumber"]), str(a["street"])
+        area = re.sub(r"^(Phường|Quận|Huyện) ", "", str(a["ward"] if i % 2 else a["district"]))
+        forms = [f"{hn} {fold(st)} {fold(area)}", f"số {hn} {st} {area}", f"so {hn} {fold(st)} {fold(area)} ha noi"]
+        text = forms[i % 3]
+        add(text, "written", lon=a.geometry.x, lat=a.geometry.y, held=str(a["address_id"]) if i >= 8 else "")
+
+    # Alleys written the Hanoi way, innermost number first after slashes: "ngách 35/462 Bưởi", "số 12/575 Kim Mã".
+    ngach = sorted(n for n in lengths.index if re.match(r"^Ngách \d+ Ngõ \d+ \D", n))
+    for i, name in enumerate(rng.choice(ngach, 12, replace=False)):
+        a, b, rest = re.match(r"^Ngách (\d+) Ngõ (\d+) (.*)$", str(name)).groups()
+        bare_rest = TYPE.sub("", rest)
+        forms = [f"ngách {a}/{b} {rest}", f"ngach {a}/{b} {fold(bare_rest)}", f"ng. {a}/{b} {bare_rest}",
+                 f"số {1 + 2 * i}/{a}/{b} {rest}"]  # fmt: skip
+        add(forms[i % 4], "slash", street=str(name))
+    hem = sorted(n for n in lengths.index if re.match(r"^Hẻm \d+ Ngách \d+ Ngõ \d+ \D", n))
+    for i, name in enumerate(rng.choice(hem, 4, replace=False)):
+        a, b, c, rest = re.match(r"^Hẻm (\d+) Ngách (\d+) Ngõ (\d+) (.*)$", str(name)).groups()
+        forms = [f"hẻm {a}/{b}/{c} {rest}", f"hem {a}/{b}/{c} {fold(TYPE.sub('', rest))}"]
+        add(forms[i % 2], "slash", street=str(name))
+    on_streets = [n for n in alleys if not re.match(r"^Ngõ \d+ (Ngõ|Ngách|Hẻm) ", n)]
+    for i, name in enumerate(rng.choice(on_streets, 8, replace=False)):
+        b, rest = re.match(r"^Ngõ (\d+) (.*)$", str(name)).groups()
+        n = 2 + 3 * i
+        add([f"{n}/{b} {rest}", f"so {n}/{b} {fold(TYPE.sub('', rest))}"][i % 2], "slash", street=str(name))
 
     with OUT.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
