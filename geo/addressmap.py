@@ -117,9 +117,11 @@ class AddressMap:
 
 
 def search_records(layers: Layers) -> pd.DataFrame:
-    """One searchable record per address, agency, authority and ward (ward at a point inside it)."""
+    """One searchable record per address, agency, authority and ward (ward at a point inside it). An agency's
+    address is its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy: the chains name
+    their shops alike."""
 
-    def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str) -> pd.DataFrame:
+    def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str, street: str = "street") -> pd.DataFrame:
         points = gdf.geometry.representative_point()
         return pd.DataFrame(
             {
@@ -127,7 +129,7 @@ def search_records(layers: Layers) -> pd.DataFrame:
                 "kind": kind,
                 "name": gdf["name"].values,
                 "housenumber": gdf["housenumber"].values if "housenumber" in gdf else "",
-                "street": gdf["street"].values if "street" in gdf else "",
+                "street": gdf[street].values if street in gdf else "",
                 "lon": points.x.values,
                 "lat": points.y.values,
             }
@@ -136,7 +138,7 @@ def search_records(layers: Layers) -> pd.DataFrame:
     records = pd.concat(
         [
             frame(layers.addresses, "address", "address_id"),
-            frame(layers.agencies, "agency", "agency_id"),
+            frame(layers.agencies, "agency", "agency_id", street="address"),
             frame(layers.authorities, "authority", "authority_id"),
             frame(layers.wards, "ward", "ward_id"),
         ],

@@ -1,5 +1,5 @@
 """Addresses as citizens write them, on the central-Hanoi map's search: with their ward, district and city
-(geo._areas), and in alleys the map does not have."""
+(geo._areas), with slashes, and in alleys the map does not have; agencies by their chain and street."""
 
 from __future__ import annotations
 
@@ -169,4 +169,23 @@ def test_an_alley_the_map_does_not_have_is_placed_at_its_mouth(hanoi: AddressMap
 def test_an_alley_the_map_has_outranks_its_mouth(index: SearchIndex) -> None:
     first, second = index.hits("ngõ 186 đường bưởi", k=2)
     assert (first["label"], first["match"]) == ("Ngõ 186 Đường Bưởi", "street")
+    assert first["score"] > second["score"]
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("fpt shop cầu giấy", "Đường Cầu Giấy"),
+        ("FPT Shop Lê Duẩn", "Đường Lê Duẩn"),
+        ("viettel post mai hac de", "Phố Mai Hắc Đế"),
+    ],
+)
+def test_an_agency_is_found_by_its_chain_and_its_street(
+    hanoi: AddressMap, index: SearchIndex, text: str, street: str
+) -> None:
+    # The chains name their shops alike ("FPT Shop"): before the agencies' addresses were searched, every shop of
+    # the chain tied and the first was on another street.
+    first, second = index.hits(text, k=2)
+    address = hanoi.agencies.set_index("agency_id").loc[first["id"], "address"]
+    assert first["kind"] == "agency" and address.endswith(street)
     assert first["score"] > second["score"]
