@@ -14,8 +14,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# Multi-word terms and the single token that stands for them. Both the records and the query are rewritten
-# with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and count as one word.
+# Multi-word terms (and one-word spellings of them) and the single token that stands for them. Both the records
+# and the query are rewritten with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and
+# count as one word, and "Hà Nội" and "Hanoi" both "hn".
 PHRASES: dict[tuple[str, ...], str] = {
     ("uy", "ban", "nhan", "dan"): "ubnd",
     ("hoi", "dong", "nhan", "dan"): "hdnd",
@@ -24,10 +25,12 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("post", "office"): "bd",
     ("thanh", "pho"): "tp",
     ("ha", "noi"): "hn",
+    ("hanoi",): "hn",
     ("thi", "xa"): "tx",
     ("thi", "tran"): "tt",
     ("viet", "nam"): "vn",
     ("so", "nha"): "so",
+    ("nha", "so"): "so",
 }
 _MAX_PHRASE = max(len(p) for p in PHRASES)
 
@@ -48,6 +51,10 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "commune": ("xa",),
     "district": ("quan", "huyen"),
     "street": ("pho", "duong"),
+    "st": ("pho", "duong"),
+    "road": ("duong",),
+    "rd": ("duong",),
+    "lane": ("ngo", "ngach"),
     "alley": ("ngo", "ngach"),
 }
 
@@ -73,7 +80,7 @@ _ABBREVIATED_AS: dict[str, tuple[str, ...]] = {
 HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
 
 # Words after which a number names an alley, not a house ("ngõ 10", "ngách 3").
-ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley"})
+ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley", "lane"})
 
 # Alley levels from the outermost: a ngõ opens on a street, a ngách on a ngõ, a hẻm on a ngách.
 _ALLEY_LEVELS = ("ngo", "ngach", "hem")
@@ -117,7 +124,7 @@ def collapse_phrases(words: Iterable[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        for size in range(min(_MAX_PHRASE, len(words) - i), 1, -1):
+        for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
             phrase = PHRASES.get(tuple(words[i : i + size]))
             if phrase is not None:
                 out.append(phrase)

@@ -79,7 +79,15 @@ _OUTSIDE_AREA = 0.85
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
 _ALLEY_MOUTH = 0.9
-_ALLEY_NAMES = {"ngo": "Ngõ", "ng": "Ngõ", "alley": "Ngõ", "ngach": "Ngách", "hem": "Hẻm", "kiet": "Kiệt"}
+_ALLEY_NAMES = {
+    "ngo": "Ngõ",
+    "ng": "Ngõ",
+    "alley": "Ngõ",
+    "lane": "Ngõ",
+    "ngach": "Ngách",
+    "hem": "Hẻm",
+    "kiet": "Kiệt",
+}
 _GENERIC_WEIGHT = 0.3
 _PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
 _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5

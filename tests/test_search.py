@@ -77,6 +77,9 @@ def test_abbreviations_are_equivalent_both_ways() -> None:
     assert "x" in _text.equivalents("xa")
     assert "ng" in _text.equivalents("ngo")
     assert "d" in _text.equivalents("duong")
+    assert _text.canonical("Hanoi") == _text.canonical("Hà Nội") == ["hn"]
+    assert _text.canonical("nhà số 5") == _text.canonical("số nhà 5") == ["so", "5"]
+    assert {"pho", "duong"} <= _text.equivalents("st") and "ngo" in _text.equivalents("lane")
 
 
 def test_address_without_diacritics_finds_the_same_house(index: SearchIndex, records: pd.DataFrame) -> None:
@@ -137,6 +140,10 @@ def test_names_without_diacritics(index: SearchIndex, plain: str, accented: str,
         ("Bưu điện thành phố HN", "agency", "Bưu điện Thành phố Hà Nội"),
         ("45 ng. Huyện", "address", "45 Ngõ Huyện"),
         ("số 6 phố Tông Đản", "address", "số 6 Phố Tông Đản"),
+        ("nhà số 6 phố Tông Đản", "address", "số 6 Phố Tông Đản"),
+        # English forms, as on a foreigner's or a company's letterhead.
+        ("6 Tong Dan St., Hanoi", "address", "số 6 Phố Tông Đản"),
+        ("Hanoi Post Office", "agency", "Bưu điện Thành phố Hà Nội"),
     ],
 )
 def test_abbreviations(index: SearchIndex, text: str, kind: str, label: str) -> None:
