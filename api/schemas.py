@@ -128,7 +128,9 @@ class FeatureCollection(BaseModel):
 class AgencyDetails(BaseModel):
     """What a citizen needs to know of an agency before going (sources and defaults in :mod:`geo.agencies`)."""
 
-    address: str = Field(description="OSM address, else the nearest numbered address or street")
+    address: str = Field(
+        description="OSM address, else the nearest numbered address (40 m) or named road (150 m); empty otherwise"
+    )
     operator: str = Field(description="Vietnam Post, Viettel Post, FPT Retail or the Service Centre")
     opening_hours: str = Field(description="OSM opening_hours syntax, e.g. 'Mo-Su 07:30-19:00'")
     hours_source: Literal["osm", "default"] = Field(description="from OSM, or the documented default of its kind")
@@ -141,7 +143,9 @@ class NearestAgency(AgencyDetails):
     """An agency reached from the citizen's point, with the route along the roads and its details."""
 
     agency_id: str
-    name: str = Field(description="OSM name, else its kind and address in Vietnamese ('Bưu cục 18 Nguyễn Du')")
+    name: str = Field(
+        description="OSM name, else its kind and address (or ward) in Vietnamese ('Bưu cục 18 Nguyễn Du')"
+    )
     kind: str
     travel_time_s: float = Field(description="travel time, s")
     distance_m: float = Field(description="road distance, m")

@@ -118,8 +118,14 @@ class AddressMap:
 
 def search_records(layers: Layers) -> pd.DataFrame:
     """One searchable record per address, agency, authority and ward (ward at a point inside it). An agency's
-    address is its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy: the chains name
-    their shops alike."""
+    address and ward are its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy and "FPT
+    Shop Đống Đa" the one in Phường Đống Đa: the chains name their shops alike."""
+    agencies = layers.agencies.assign(
+        where=[
+            ", ".join(part for part in pair if part)
+            for pair in zip(layers.agencies["address"], layers.agencies["ward"], strict=True)
+        ]
+    )
 
     def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str, street: str = "street") -> pd.DataFrame:
         points = gdf.geometry.representative_point()
@@ -138,7 +144,7 @@ def search_records(layers: Layers) -> pd.DataFrame:
     records = pd.concat(
         [
             frame(layers.addresses, "address", "address_id"),
-            frame(layers.agencies, "agency", "agency_id", street="address"),
+            frame(agencies, "agency", "agency_id", street="where"),
             frame(layers.authorities, "authority", "authority_id"),
             frame(layers.wards, "ward", "ward_id"),
         ],

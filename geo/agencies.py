@@ -17,10 +17,14 @@ Sources and defaults (each overridable per place by the data):
   take the procedures of the pilot's citizen services (social insurance, judicial records, civil-status copies,
   driving licences) — an engineering default until the city publishes per-agent lists.
 - **Address**: OSM ``addr:housenumber``/``addr:street`` of the agency; else the nearest numbered address point
-  within :data:`ADDRESS_RADIUS_M`; else the name of the nearest named road ("Phố Huế") (``address_source``).
-- **Name**: OSM ``name``; an agency without one is called by its kind and address, "Bưu cục 18 Nguyễn Du"
-  (:data:`NAMELESS`, ``name_source``: ``osm`` or ``derived``), as a citizen would ask for it: nine post offices
-  of the Hanoi extracts have no name in OSM, and a list or a screen reader would give them none.
+  within :data:`ADDRESS_RADIUS_M`; else the name of the nearest named road within :data:`STREET_RADIUS_M` ("Phố
+  Huế"); else none: an agency off the map's roads (the POI layers cover the whole city, the road extracts a part
+  of it) is not given the name of a road kilometres away (``address_source``: ``osm``, ``nearest_address``,
+  ``nearest_street`` or ``none``).
+- **Name**: OSM ``name``; an agency without one is called by its kind and address, "Bưu cục 18 Nguyễn Du", or
+  without an address by its kind and ward, "Bưu cục Xã Quảng Oai" (:data:`NAMELESS`, ``name_source``: ``osm``
+  or ``derived``), as a citizen would ask for it: nine post offices of the Hanoi extracts have no name in OSM,
+  and a list or a screen reader would give them none.
 """
 
 from __future__ import annotations
@@ -109,6 +113,10 @@ are, with the words the pages use for its kind (the ``kind`` section of the Viet
 ADDRESS_RADIUS_M = 40.0
 """An address point this close to an agency gives it its address when OSM has none, m."""
 
+STREET_RADIUS_M = 150.0
+"""A named road this close to an agency gives it its address when no address point does, m. The agencies of the
+central map lie within 150 m of a named road or beyond 290 m of any (off the extract's roads)."""
+
 OSM_FILES = ("osm/*/*.osm",)
 """Raw OSM extracts searched for ``opening_hours`` tags (globs under the data folder)."""
 
@@ -175,7 +183,8 @@ def add_details(
     address, source = _addresses(out, addresses, network)
     out["address"], out["address_source"] = address, source
     named = out["name"] != ""
-    out["name"] = out["name"].where(named, kind.map(NAMELESS).fillna("") + " " + out["address"]).str.strip()
+    where = out["address"].where(out["address"] != "", out["ward"].fillna(""))
+    out["name"] = out["name"].where(named, kind.map(NAMELESS).fillna("") + " " + where).str.strip()
     out["name_source"] = np.where(named, "osm", "derived")
     log.info(
         "agency details: %d with OSM opening hours, %d addresses from OSM", int(valid.sum()), (source == "osm").sum()
@@ -205,11 +214,12 @@ def _addresses(
     named = np.flatnonzero(network.edge_name != "")
     if len(named):
         tree = shapely.STRtree(network.edge_geom[named])
-        rows, hits = tree.query_nearest(points, all_matches=False)
-        for row, hit in zip(rows, hits, strict=True):
-            if not address[row]:
+        (rows, hits), distance = tree.query_nearest(points, return_distance=True, all_matches=False)
+        for row, hit, d in zip(rows, hits, distance, strict=True):
+            if not address[row] and d <= STREET_RADIUS_M:
                 street = str(network.edge_name[named[hit]]).split(";")[0].strip()
                 address[row], source[row] = street, "nearest_street"
+    source[source == ""] = "none"
     return address, source
 
 

@@ -8,7 +8,8 @@ fpt_shop, public_admin_centre), ``operator`` (Vietnam Post, Viettel Post, FPT Re
 Administration Service Centre), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``, ``data_date``,
 ``likely_stale``, ``operator_osm`` (as tagged in OSM), ``opening_hours`` (OSM syntax), ``hours_source`` (osm or
 default), ``public_service_agent``, ``procedures`` (codes joined by ``;``), ``address_source`` (osm,
-nearest_address, nearest_street), ``name_source`` (osm, or derived from kind and address), ``geometry``; see
+nearest_address, nearest_street, none), ``name_source`` (osm, or derived from kind and address or ward),
+``geometry``; see
 :mod:`geo.agencies` for the sources and defaults.
 
 ``authorities``: ``authority_id``, ``name``, ``kind`` (ward_committee, government_office), ``level`` (ward,

@@ -34,7 +34,9 @@ DESCRIPTIONS = {
     ("edges", "travel_time_s"): "travel time for the profile, s",
     ("edges", "speed_kmh"): "travelling speed, km/h",
     ("edges", "oneway"): "no edge runs the same road the other way",
-    ("agencies", "name_source"): "OSM name, or derived from kind and address (osm, derived)",
+    ("agencies", "name_source"): "OSM name, or derived from kind and address or ward (osm, derived)",
+    ("agencies", "address_source"): "OSM address, nearest address point or named road (osm, nearest_address, "
+    "nearest_street, none)",
     ("wards", "population"): "OSM population tag (2025-07-01), people",
     ("wards", "population_estimated"): "population, or area x median density of its kind, people",
     ("districts", "district_id"): "official code of a district abolished on 2025-07-01",

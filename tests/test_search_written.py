@@ -1,5 +1,5 @@
 """Addresses as citizens write them, on the central-Hanoi map's search: with their ward, district and city
-(geo._areas), with slashes, and in alleys the map does not have; agencies by their chain and street."""
+(geo._areas), with slashes, and in alleys the map does not have; agencies by their chain and street or ward."""
 
 from __future__ import annotations
 
@@ -173,19 +173,20 @@ def test_an_alley_the_map_has_outranks_its_mouth(index: SearchIndex) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "street"),
+    ("text", "column", "where"),
     [
-        ("fpt shop cầu giấy", "Đường Cầu Giấy"),
-        ("FPT Shop Lê Duẩn", "Đường Lê Duẩn"),
-        ("viettel post mai hac de", "Phố Mai Hắc Đế"),
+        ("fpt shop cầu giấy", "address", "Đường Cầu Giấy"),
+        ("FPT Shop Thụy Khuê", "address", "Đường Thụy Khuê"),
+        ("viettel post mai hac de", "address", "Phố Mai Hắc Đế"),
+        ("fpt shop đống đa", "ward", "Phường Đống Đa"),
     ],
 )
-def test_an_agency_is_found_by_its_chain_and_its_street(
-    hanoi: AddressMap, index: SearchIndex, text: str, street: str
+def test_an_agency_is_found_by_its_chain_and_its_street_or_ward(
+    hanoi: AddressMap, index: SearchIndex, text: str, column: str, where: str
 ) -> None:
-    # The chains name their shops alike ("FPT Shop"): before the agencies' addresses were searched, every shop of
-    # the chain tied and the first was on another street.
+    # The chains name their shops alike ("FPT Shop"): before the agencies' addresses and wards were searched, every
+    # shop of the chain tied and the first was elsewhere.
     first, second = index.hits(text, k=2)
-    address = hanoi.agencies.set_index("agency_id").loc[first["id"], "address"]
-    assert first["kind"] == "agency" and address.endswith(street)
+    assert first["kind"] == "agency"
+    assert hanoi.layers.agencies.set_index("agency_id").loc[first["id"], column] == where
     assert first["score"] > second["score"]
