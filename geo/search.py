@@ -212,6 +212,11 @@ class SearchIndex:
             for sid in self.records["id"].to_numpy()[self._street_rows]
         ]
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
+        # The house-number factors before the houses asked are set: every record "another house", streets by
+        # whether they place numbers; copied per query (cheaper than filling and indexing again).
+        self._other_house = np.full(n, _HN_OTHER)
+        self._other_house_on_streets = self._other_house.copy()
+        self._other_house_on_streets[self._street_rows] = self._street_factor
         self._areas = _areas.Areas.from_frame(areas) if areas is not None and len(areas) else None
         self._inside = self._membership(self._areas) if self._areas is not None else None
         self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
@@ -553,13 +558,14 @@ class SearchIndex:
         if not parsed.housenumber:
             return self._ones
         exact, neighbour = self._housenumber_hits(parsed.housenumber)
-        factor = np.full(len(self.records), _HN_OTHER)
+        on_streets = house_base(parsed.number) is not None
+        factor = (self._other_house_on_streets if on_streets and not parsed.trailing else self._other_house).copy()
         if parsed.trailing:
             factor[~self._has_housenumber] = _HN_EXACT
+            if on_streets:
+                factor[self._street_rows] = self._street_factor
         factor[neighbour] = _HN_NEIGHBOUR
         factor[exact] = _HN_EXACT
-        if house_base(parsed.number) is not None:
-            factor[self._street_rows] = self._street_factor
         return factor
 
     def _housenumber_hits(self, keys: set[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -567,11 +573,7 @@ class SearchIndex:
         exact = [self._hn_exact[k] for k in keys if k in self._hn_exact]
         bases = {_text.housenumber_base(k) for k in keys}
         neighbour = [self._hn_neighbour[b] for b in bases if b in self._hn_neighbour]
-        empty = np.zeros(0, dtype=np.intp)
-        return (
-            np.unique(np.concatenate(exact)) if exact else empty,
-            np.unique(np.concatenate(neighbour)) if neighbour else empty,
-        )
+        return _union(exact), _union(neighbour)
 
 
 def _parse(words: list[str]) -> _Query:
@@ -628,6 +630,13 @@ def _best_of(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
     first = np.ones(rows.size, dtype=bool)
     first[1:] = rows[1:] != rows[:-1]
     return rows[first], scores[first], reading[first]
+
+
+def _union(rows: list[np.ndarray]) -> np.ndarray:
+    """The sorted union of arrays of rows, each sorted and unique (one alone is returned as it is)."""
+    if len(rows) == 1:
+        return rows[0]
+    return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.intp)
 
 
 def _label(kind: str, name: str, housenumber: str, street: str) -> str:
