@@ -14,7 +14,8 @@ How a record is scored, in [0, 1]
 ---------------------------------
 Each canonical token has a weight, its inverse document frequency over the index (administrative words such as
 "phường" count less still). A query token matches a record token exactly (1), through an abbreviation (1),
-as a near-synonym ("bưu điện"/"bưu cục", 0.8), as a typo (rapidfuzz ratio >= 80, scaled to at most 0.85) or,
+as a near-synonym ("bưu điện"/"bưu cục", 0.8), with the next or previous word as one word of the record
+("Viettel Post" and "ViettelPost", 1), as a typo (rapidfuzz ratio >= 80, scaled to at most 0.85) or,
 for the last query token, as the start of a word (0.7, for search-as-you-type). Then
 
 - *query coverage*: weighted share of the query tokens the record matches,
@@ -470,6 +471,11 @@ class SearchIndex:
         best_sim: dict[int, float] = {}
         for i, word in enumerate(words):
             found, weight = self._matches(word, last=i == len(words) - 1)
+            # Two words a record writes as one ("Viettel Post" for "ViettelPost"): each matches the joined word.
+            for pair in (words[i - 1 : i + 1] if i else [], words[i : i + 2]):
+                joined = self._vocab.get("".join(pair)) if len(pair) == 2 else None
+                if joined is not None:
+                    found[joined] = 1.0
             matches.append((found, weight))
             for v, sim in found.items():
                 best_sim[v] = max(best_sim.get(v, 0.0), sim)
