@@ -12,9 +12,9 @@ nearest_address, nearest_street, none), ``name_source`` (osm, or derived from ki
 ``geometry``; see
 :mod:`geo.agencies` for the sources and defaults.
 
-``authorities``: ``authority_id``, ``name``, ``kind`` (ward_committee, government_office), ``level`` (ward,
-commune, district, city, central, unknown), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``,
-``data_date``, ``likely_stale``, ``geometry``.
+``authorities``: ``authority_id``, ``name`` (with its ward when OSM names it only "UBND"), ``kind``
+(ward_committee, government_office), ``level`` (ward, commune, district, city, central, unknown), ``address``,
+``ward``, ``osm_type``, ``osm_id``, ``source``, ``data_date``, ``likely_stale``, ``geometry``.
 
 ``wards``: ``ward_id`` (OSM relation id), ``name``, ``kind`` (phuong, xa), ``population`` (people, OSM
 ``population`` tag as of 2025-07-01; empty where unknown), ``population_estimated`` (people; the known figure,
@@ -45,6 +45,7 @@ import shapely
 from geo import _areas, paths
 from geo import agencies as agency_details
 from geo._errors import InputError
+from geo._text import canonical
 from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
@@ -161,9 +162,18 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     agencies = raw[raw["role"] == "agency"].assign(agency_id=ident, name=lambda f: _text(f["name"]))
     agencies = agencies[["agency_id", *common[:2], "operator", *common[2:], "geometry"]]
     authorities = raw[raw["role"] == "authority"].assign(authority_id=ident, name=lambda f: _text(f["name"]))
+    # A committee OSM names only "UBND" is the committee of the ward it stands in: "UBND Xã Hát Môn".
+    bare = authorities["name"].map(_committee_only) & (authorities["ward"] != "")
+    authorities.loc[bare, "name"] = authorities.loc[bare, "name"] + " " + authorities.loc[bare, "ward"]
     authorities["level"] = authorities["level"].replace("", "unknown")
     authorities = authorities[["authority_id", *common[:2], "level", *common[2:], "geometry"]]
     return agencies.reset_index(drop=True), authorities.reset_index(drop=True)
+
+
+def _committee_only(name: str) -> bool:
+    """Whether ``name`` says only what the authority is ("UBND", "Ủy ban nhân dân"), not where."""
+    words = set(canonical(name))
+    return bool(words) and words <= {"ubnd", "hdnd"}
 
 
 def wards(data_dir: Path) -> gpd.GeoDataFrame:

@@ -192,3 +192,12 @@ def test_an_agency_is_found_by_its_chain_and_its_street_or_ward(
     assert first["kind"] == "agency"
     assert hanoi.layers.agencies.set_index("agency_id").loc[first["id"], column] == where
     assert first["score"] > second["score"]
+
+
+def test_a_committee_asked_with_its_area_is_that_area_s(hanoi: AddressMap, index: SearchIndex) -> None:
+    # The map has no committee of Phường Cửa Nam: the ward comes first, not the committee of another area (the
+    # city's, or a commune's that OSM names only "UBND", now named with its ward).
+    assert "UBND Xã Hát Môn" in set(hanoi.layers.authorities["name"])
+    first = index.hits("ubnd p. cua nam", k=1)[0]
+    assert (first["kind"], first["label"]) == ("ward", "Phường Cửa Nam")
+    assert index.hits("ubnd phường hoàn kiếm", k=1)[0]["label"] == "Ủy ban nhân dân phường Hoàn Kiếm"
