@@ -76,6 +76,9 @@ _ABBREVIATED_AS: dict[str, tuple[str, ...]] = {
     for full in {f for fulls in ABBREVIATIONS.values() for f in fulls}
 }
 
+# What a committee is called ("UBND", "Ủy ban nhân dân", "HĐND"), without the area it is of.
+COMMITTEE_WORDS: frozenset[str] = frozenset({"ubnd", "hdnd"})
+
 # Words that introduce a house number ("số 5", "số nhà 5", "No. 5").
 HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
 

@@ -9,8 +9,7 @@ Administration Service Centre), ``address``, ``ward``, ``osm_type``, ``osm_id``,
 ``likely_stale``, ``operator_osm`` (as tagged in OSM), ``opening_hours`` (OSM syntax), ``hours_source`` (osm or
 default), ``public_service_agent``, ``procedures`` (codes joined by ``;``), ``address_source`` (osm,
 nearest_address, nearest_street, none), ``name_source`` (osm, or derived from kind and address or ward),
-``geometry``; see
-:mod:`geo.agencies` for the sources and defaults.
+``geometry``; see :mod:`geo.agencies` for the sources and defaults.
 
 ``authorities``: ``authority_id``, ``name`` (with its ward when OSM names it only "UBND"), ``kind``
 (ward_committee, government_office), ``level`` (ward, commune, district, city, central, unknown), ``address``,
@@ -45,7 +44,7 @@ import shapely
 from geo import _areas, paths
 from geo import agencies as agency_details
 from geo._errors import InputError
-from geo._text import canonical
+from geo._text import COMMITTEE_WORDS, canonical
 from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
@@ -173,7 +172,7 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
 def _committee_only(name: str) -> bool:
     """Whether ``name`` says only what the authority is ("UBND", "Ủy ban nhân dân"), not where."""
     words = set(canonical(name))
-    return bool(words) and words <= {"ubnd", "hdnd"}
+    return bool(words) and words <= COMMITTEE_WORDS
 
 
 def wards(data_dir: Path) -> gpd.GeoDataFrame:

@@ -79,7 +79,6 @@ _OUTSIDE_AREA = 0.85
 # A committee asked with its area ("UBND phường Cửa Nam") is that area's: one elsewhere is another committee, and
 # ranks below the area itself.
 _OUTSIDE_AREA_COMMITTEE = 0.5
-_COMMITTEE = frozenset({"ubnd", "hdnd"})
 # An alley asked ("ngõ 10 phố Huế") and not on the map is placed at its mouth: Hanoi numbers an alley after the
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
@@ -551,7 +550,7 @@ class SearchIndex:
                 inside = np.ones(len(self.records), dtype=bool)
                 for named in parts.areas:
                     inside &= self._inside[:, named].any(axis=1)
-                outside = _OUTSIDE_AREA_COMMITTEE if set(reading.words) <= _COMMITTEE else _OUTSIDE_AREA
+                outside = _OUTSIDE_AREA_COMMITTEE if set(reading.words) <= _text.COMMITTEE_WORDS else _OUTSIDE_AREA
                 base, area = reading, np.where(inside, 1.0, outside)
                 readings.append((reading, self._housenumber_factor(reading) * area))
         return readings, base, area
