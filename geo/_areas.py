@@ -12,8 +12,8 @@ An area part is
 - a comma-separated part after the first that starts with a kind but names no area known here (a ward
   abolished in 2025, "P. Tràng Tiền"): it is dropped, since it says where, not what;
 - at the end of the text, without commas: the country, the city, or a kind followed by a known area
-  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội"); after a house number and a street, a known area without its kind
-  too ("5 Hàng Bài Hoàn Kiếm"), when the caller asks for it.
+  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội"); after a street or a name, a known area without its kind too ("5
+  Hàng Bài Hoàn Kiếm", "Viettel Post Cầu Giấy"), when the caller asks for it.
 
 A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
 
@@ -144,8 +144,8 @@ class Areas:
 
         ``words``, when given, are ``text``'s canonical words with "P." read (:func:`geo._text.resolve_p`),
         which a text without commas is not read again for. ``bare``: a known area may end the text without its
-        kind ("5 Hàng Bài Hoàn Kiếm"), for a text with a house number: without one, "Hàng Bài Hoàn Kiếm" may as
-        well be a name.
+        kind ("5 Hàng Bài Hoàn Kiếm"). The caller weighs that reading: without a house number, "Hàng Bài Hoàn
+        Kiếm" may as well be a name.
         """
         parts = text.replace(";", ",").split(",")
         if words is not None and len(parts) == 1:

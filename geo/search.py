@@ -79,6 +79,10 @@ _OUTSIDE_AREA = 0.85
 # A committee asked with its area ("UBND phường Cửa Nam") is that area's: one elsewhere is another committee, and
 # ranks below the area itself.
 _OUTSIDE_AREA_COMMITTEE = 0.5
+# A name followed by an area without its kind ("FPT Shop Cầu Giấy", "Hàng Bài Hoàn Kiếm") may be the whole name
+# (or a street's) or a name and where: read both ways, the text as written first, so a record matching all of it
+# ranks above one that matches the name inside the area, and that one above the name elsewhere.
+_UNMARKED_AREA = 0.9
 # An alley asked ("ngõ 10 phố Huế") and not on the map is placed at its mouth: Hanoi numbers an alley after the
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
@@ -533,9 +537,10 @@ class SearchIndex:
         - with the slash forms of its alleys written out ("ngách 35/462 Bưởi" as ngách 35 ngõ 462 Bưởi,
           :func:`geo._text.expand_alleys`), when it has some;
         - without the areas it ends with ("..., phường Hoàn Kiếm, Hà Nội"), the places outside them lowered.
-          "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn Kiếm", hence only a reading; an area written
-          bare at the end ("Hà Nội", or after a street "Hoàn Kiếm") is read apart only from a query with a house
-          number.
+          "Bưu điện Hà Nội" is a name, and so is "UBND phường Hoàn Kiếm", hence only a reading. An area written
+          bare at the end ("Hà Nội", or after a name "Hoàn Kiếm") may belong to the name as well: without a house
+          number that says which, its reading is lowered by ``_UNMARKED_AREA``, so a record matching the whole
+          text comes before the name inside the area.
         """
         readings = [(parsed, self._housenumber_factor(parsed))]
         base, area = parsed, self._ones
@@ -543,15 +548,18 @@ class SearchIndex:
         if alleys is not None:
             base = _parse(alleys)
             readings.append((base, self._housenumber_factor(base)))
-        parts = self._areas.split(text, source, bare=bool(parsed.housenumber)) if self._areas is not None else None
+        parts = self._areas.split(text, source, bare=True) if self._areas is not None else None
         if parts is not None and self._inside is not None and parts.found and parts.words:
             reading = _parse(_text.expand_alleys(parts.words) or parts.words)
-            if reading.words and (parts.marked or reading.housenumber):
+            if reading.words:
                 inside = np.ones(len(self.records), dtype=bool)
                 for named in parts.areas:
                     inside &= self._inside[:, named].any(axis=1)
                 outside = _OUTSIDE_AREA_COMMITTEE if set(reading.words) <= _text.COMMITTEE_WORDS else _OUTSIDE_AREA
-                base, area = reading, np.where(inside, 1.0, outside)
+                area = np.where(inside, 1.0, outside)
+                if not (parts.marked or reading.housenumber):
+                    area *= _UNMARKED_AREA
+                base = reading
                 readings.append((reading, self._housenumber_factor(reading) * area))
         return readings, base, area
 

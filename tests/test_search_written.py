@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 
 from geo import _areas, _text
 from geo.addressmap import AddressMap
@@ -87,6 +88,40 @@ def test_names_that_end_with_an_area_stay_names(index: SearchIndex, text: str, l
     first, second = index.hits(text, k=2)
     assert first["label"] == label
     assert first["score"] > second["score"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A street and a bare area, no house number: before, these found the ward, "Phố Hai Bà Trưng" and the
+        # post office of Phường Ba Đình.
+        ("hàng bài hoàn kiếm", "Phố Hàng Bài"),
+        ("phố huế hai bà trưng", "Phố Huế"),
+        ("đường bưởi ba đình", "Đường Bưởi"),
+    ],
+)
+def test_a_street_then_a_bare_area_is_the_street(index: SearchIndex, text: str, label: str) -> None:
+    first, second = index.hits(text, k=2)
+    assert (first["kind"], first["label"]) == ("street", label)
+    assert first["score"] > second["score"]
+
+
+def test_a_name_then_a_bare_area_ranks_the_name_inside_the_area_first(
+    hanoi: AddressMap, areas: _areas.Areas, index: SearchIndex
+) -> None:
+    # No Viettel Post has "Cầu Giấy" in its name, address or ward: before, every Viettel Post tied, the first in
+    # Phường Đông Ngạc. Now the area is read apart too: the ones in Cầu Giấy (the 2025 ward or the district before)
+    # come first, each elsewhere below, and a record matching the whole text (the FPT Shop on Đường Cầu Giấy,
+    # test above) still above those.
+    admin = hanoi.layers.admin_areas()
+    cau_giay = admin.iloc[areas.names[("cau", "giay")]].union_all()
+    hits = index.hits("viettel post cầu giấy", k=10)
+    chain = [h for h in hits if h["kind"] == "agency" and "viettel" in h["name"].lower()]
+    assert hits[: len(chain)] == chain  # the chain's agencies before any street or ward of that name
+    inside = [cau_giay.contains(shapely.Point(h["lon"], h["lat"])) for h in chain]
+    assert inside[0] and not all(inside)
+    assert inside == sorted(inside, reverse=True)
+    assert chain[0]["score"] > chain[inside.index(False)]["score"]
 
 
 def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> None:
