@@ -29,6 +29,11 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("thi", "xa"): "tx",
     ("thi", "tran"): "tt",
     ("viet", "nam"): "vn",
+    # Vietnam Post, as its post offices' operator is written and as citizens call it.
+    ("vietnam", "post"): "vnpost",
+    ("viet", "nam", "post"): "vnpost",
+    ("vn", "post"): "vnpost",
+    ("vietnampost",): "vnpost",
     ("so", "nha"): "so",
     ("nha", "so"): "so",
 }

@@ -118,14 +118,11 @@ class AddressMap:
 
 def search_records(layers: Layers) -> pd.DataFrame:
     """One searchable record per address, agency, authority and ward (ward at a point inside it). An agency's
-    address and ward are its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy and "FPT
-    Shop Đống Đa" the one in Phường Đống Đa: the chains name their shops alike."""
-    agencies = layers.agencies.assign(
-        where=[
-            ", ".join(part for part in pair if part)
-            for pair in zip(layers.agencies["address"], layers.agencies["ward"], strict=True)
-        ]
-    )
+    address, ward and operator are its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy,
+    "FPT Shop Đống Đa" the one in Phường Đống Đa (the chains name their shops alike) and "VNPost Tây Hồ" a post
+    office of Vietnam Post named "Bưu điện Yên Phụ"."""
+    columns = zip(layers.agencies["address"], layers.agencies["ward"], layers.agencies["operator"], strict=True)
+    agencies = layers.agencies.assign(where=[", ".join(part for part in parts if part) for parts in columns])
 
     def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str, street: str = "street") -> pd.DataFrame:
         points = gdf.geometry.representative_point()

@@ -206,6 +206,9 @@ def test_an_alley_the_map_has_outranks_its_mouth(index: SearchIndex) -> None:
         ("fpt shop đống đa", "ward", "Phường Đống Đa"),
         # OSM writes this one "ViettelPost": the two words typed match the one written.
         ("viettel post định công", "ward", "Phường Định Công"),
+        # Vietnam Post by its operator's name: its post offices are named "Bưu điện ..." or "Post Office".
+        ("vnpost tây hồ", "ward", "Phường Tây Hồ"),
+        ("Vietnam Post Ba Đình", "ward", "Phường Ba Đình"),
     ],
 )
 def test_an_agency_is_found_by_its_chain_and_its_street_or_ward(
@@ -217,6 +220,17 @@ def test_an_agency_is_found_by_its_chain_and_its_street_or_ward(
     assert first["kind"] == "agency"
     assert hanoi.layers.agencies.set_index("agency_id").loc[first["id"], column] == where
     assert first["score"] > second["score"]
+
+
+@pytest.mark.parametrize("text", ["vnpost", "VNPost", "Vietnam Post", "viet nam post"])
+def test_vietnam_post_is_found_by_its_name_never_as_viettel_post(
+    hanoi: AddressMap, index: SearchIndex, text: str
+) -> None:
+    # "vnpost" used to find Viettel Post first, its nearest spelling.
+    operator = hanoi.layers.agencies.set_index("agency_id")["operator"]
+    hits = index.hits(text, k=10, kinds=["agency"])
+    assert len(hits) == 10
+    assert {operator[h["id"]] for h in hits} == {"Vietnam Post"}
 
 
 def test_a_committee_asked_with_its_area_is_that_area_s(hanoi: AddressMap, index: SearchIndex) -> None:
