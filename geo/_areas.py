@@ -8,12 +8,14 @@ tagged "Hàng Bông, Hoàn Kiếm, Hà Nội", a "Phố Hai Bà Trưng" for a ho
 
 An area part is
 - a comma-separated part after the first that names an area of :class:`Areas` (a ward, a pre-2025 district,
-  the city), with or without its kind ("phường", "P.", "quận", "Q.", "TP", ...), or the country;
+  the city), with or without its kind ("phường", "P.", "quận", "Q.", "TP", ...), or by the initials of its name
+  ("Q.HK", "HBT"), or the country;
 - a comma-separated part after the first that starts with a kind but names no area known here (a ward
   abolished in 2025, "P. Tràng Tiền"): it is dropped, since it says where, not what;
 - at the end of the text, without commas: the country, the city, or a kind followed by a known area
-  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội"); after a street or a name, a known area without its kind too ("5
-  Hàng Bài Hoàn Kiếm", "Viettel Post Cầu Giấy"), when the caller asks for it.
+  ("15 Hàng Bài quận Hoàn Kiếm Hà Nội") or its initials ("15 Hàng Bài Q.HK"); after a street or a name, a
+  known area without its kind too ("5 Hàng Bài Hoàn Kiếm", "Viettel Post Cầu Giấy"), when the caller asks
+  for it.
 
 A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
 
@@ -91,14 +93,20 @@ class Areas:
     ----------
     names
         Area indices by name without its kind (``("hoan", "kiem")`` for both the ward and the district).
+    initials
+        Area indices by the initials of a name of two words or more (``("hk",)``), as addresses abbreviate
+        them after their kind ("Q.HK", "P. HBT", "Q.ĐĐ"); read only after a kind word or alone between commas.
     """
 
     def __init__(self, names: Sequence[str], geometry: Sequence[shapely.Geometry], levels: Sequence[str]) -> None:
         self.names: dict[tuple[str, ...], list[int]] = {}
+        self.initials: dict[tuple[str, ...], list[int]] = {}
         for i, name in enumerate(names):
             key = core(_text.canonical(name))
             if key:
                 self.names.setdefault(key, []).append(i)
+            if len(key) > 1:
+                self.initials.setdefault(("".join(word[0] for word in key),), []).append(i)
         self._levels = list(levels)
         self._full_names = list(names)
         self._cities = {key for key, found in self.names.items() if any(self._levels[i] == "city" for i in found)}
@@ -189,7 +197,8 @@ class Areas:
         ``before`` are the words of the parts before it."""
         bare = _without_postal_code(piece)
         key = core(bare)
-        if key in self.names or key in COUNTRY:
+        # Initials after a kind ("Q.HK") or alone in their part ("..., HK, HN"), never inside a text.
+        if key in self.names or key in COUNTRY or (key in self.initials and (bare[0] in LEVELS or len(bare) == 1)):
             return self._named(key, bare[0])
         # After a street, a part led by "P." is a ward ("Hàng Bài, P. Tràng Tiền"); after a bare house number it
         # is the street ("5, P. Huế").
@@ -198,10 +207,10 @@ class Areas:
 
     def _named(self, key: tuple[str, ...], kind: str) -> list[list[int]]:
         """The areas a part may name, as one entry (none for the country): of the level its ``kind`` word
-        says, when there are such areas."""
-        if key not in self.names:
+        says, when there are such areas. ``key`` is a name, else initials (the caller checked a kind leads)."""
+        found = self.names.get(key) or self.initials.get(key)
+        if not found:
             return []
-        found = self.names[key]
         level = [i for i in found if self._levels[i] == LEVELS.get(kind)]
         return [level or found]
 
@@ -214,6 +223,8 @@ class Areas:
             rest = tuple(words[start:])
             named = core(rest)
             if rest in COUNTRY or (named in self.names and (words[start] in LEVELS or named in self._cities)):
+                return start
+            if words[start] in LEVELS and named in self.initials:
                 return start
             if bare and named in self.names and any(_content_word(w) for w in words[:start]):
                 return start

@@ -84,8 +84,9 @@ _ABBREVIATED_AS: dict[str, tuple[str, ...]] = {
 # What a committee is called ("UBND", "Ủy ban nhân dân", "HĐND"), without the area it is of.
 COMMITTEE_WORDS: frozenset[str] = frozenset({"ubnd", "hdnd"})
 
-# Words that introduce a house number ("số 5", "số nhà 5", "No. 5").
-HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "no", "number"})
+# Words that introduce a house number ("số 5", "số nhà 5", "nhà 5", "No. 5"); "nhà" only before a number
+# ("Phố Nhà Chung" is a name).
+HOUSENUMBER_MARKERS: frozenset[str] = frozenset({"so", "sn", "nha", "no", "number"})
 
 # Words after which a number names an alley, not a house ("ngõ 10", "ngách 3").
 ALLEY_WORDS: frozenset[str] = frozenset({"ngo", "ngach", "ng", "hem", "kiet", "alley", "lane"})

@@ -39,6 +39,11 @@ def areas(hanoi: AddressMap) -> _areas.Areas:
         ("so 5 hang bai hoan kiem", "5 Phố Hàng Bài"),
         ("10 phố huế hai bà trưng", "10 Phố Huế"),
         ("10 hàng bạc cửa nam", "10 Phố Hàng Bạc"),
+        # "Nhà 10" is house 10 (before, "nhà 10" was two words and the house number was lost); the district by its
+        # initials after its kind.
+        ("nhà 10 phố huế", "10 Phố Huế"),
+        ("nha 5 hang bai", "5 Phố Hàng Bài"),
+        ("5 hàng bạc q.hk", "5 Phố Hàng Bạc"),
         # Streets named like an area stay streets.
         ("18 phố hai bà trưng", "18 Phố Hai Bà Trưng"),
         ("15 đường cầu giấy", "15 Đường Cầu Giấy"),
@@ -58,6 +63,11 @@ def test_a_written_address_is_found_on_its_street(index: SearchIndex, text: str,
         ("ngo 168 phuong nghia do", "street:1002"),
         ("Ngõ 43, Tây Hồ", "street:1433"),
         ("Ngõ 43, P. Cầu Giấy", "street:1432"),
+        # By the initials of the area, after its kind or alone between commas.
+        ("ngõ 168, P.NĐ", "street:1002"),
+        ("ngõ 168, p.gv", "street:1001"),
+        ("Ngõ 43, P.TH", "street:1433"),
+        ("ngõ 168, NĐ, HN", "street:1002"),
     ],
 )
 def test_the_ward_tells_apart_streets_of_one_name(index: SearchIndex, text: str, street_id: str) -> None:
@@ -65,6 +75,11 @@ def test_the_ward_tells_apart_streets_of_one_name(index: SearchIndex, text: str,
     assert first["id"] == street_id
     assert first["label"].startswith("Ngõ") and second["label"].startswith("Ngõ")
     assert first["score"] > second["score"]
+
+
+def test_nha_leads_a_house_number_only_before_a_number(index: SearchIndex) -> None:
+    assert index.hits("nhà chung", k=1)[0]["label"] == "Phố Nhà Chung"
+    assert index.hits("nhà 10 nhà chung", k=1)[0]["label"] == "10 Phố Nhà Chung"
 
 
 def test_a_wrong_ward_lowers_the_place_without_losing_it(index: SearchIndex) -> None:
@@ -138,9 +153,17 @@ def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> No
     assert (bare.words, bare.areas, bare.marked) == (["15", "hang", "bai", "hoan", "kiem"], [city], False)
     alone = areas.split("Hà Nội")
     assert (alone.words, alone.found) == (["hn"], False)
-    # Asked for (a query with a house number), an area may end the text without its kind, after a street.
+    # Asked for (the search does), an area may end the text without its kind, after a street.
     kindless = areas.split("15 hang bai hoan kiem ha noi", bare=True)
     assert (kindless.words, kindless.areas) == (["15", "hang", "bai"], [city, district])
+    # Initials after a kind, or alone between commas; never inside a text, where they may be a word.
+    initials = [areas.split(text) for text in ("15 hang bai q.hk", "15 Hàng Bài, HK, HN", "15 hang bai hk")]
+    assert [read.words for read in initials] == [
+        ["15", "hang", "bai"],
+        ["15", "hang", "bai"],
+        [*kindless.words, "hk"],
+    ]
+    assert initials[0].areas == parts.areas[:1] and initials[1].areas == [district, city] and not initials[2].found
     street = areas.split("18 pho hai ba trung", bare=True)
     assert (street.words, street.found) == (["18", "pho", "hai", "ba", "trung"], False)
 
