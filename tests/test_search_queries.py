@@ -69,7 +69,18 @@ def _distances(hanoi: AddressMap, queries: pd.DataFrame, index: SearchIndex) -> 
 
 def test_query_list_is_long_and_varied(queries: pd.DataFrame) -> None:
     assert len(queries) >= 100
-    categories = {"street", "alley", "address", "interpolated", "agency", "ward", "written", "typed", "slash"}
+    categories = {
+        "street",
+        "alley",
+        "address",
+        "interpolated",
+        "agency",
+        "ward",
+        "written",
+        "typed",
+        "slash",
+        "initials",
+    }
     assert set(queries["category"]) == categories
     plain = queries["query"].map(lambda s: s.isascii())
     assert plain.sum() >= 30 and (~plain).sum() >= 30, "queries with and without diacritics"

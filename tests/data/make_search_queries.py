@@ -7,11 +7,12 @@ named ``street_name``), ``held_out`` (an address id the test index is built with
 found only by interpolation along its street). Categories: ``street``, ``alley``, ``address``,
 ``interpolated``, ``agency``, ``ward``, ``written``, addresses as written on a form ("Số 15 Phố Hàng Bài,
 Phường Hoàn Kiếm, Hà Nội"; the last 8 held out), ``typed``, addresses typed without commas, the area's kind left
-out ("5 hang bai hoan kiem"; never an address another row asks for, the last 4 held out), and ``slash``, alleys
-written the Hanoi way ("ngách 35/462 Bưởi", "12/575 Kim Mã"). The ``written``, ``typed`` and ``slash`` rows were
-appended to the kept list later: regenerated today, the rows before them would differ, since the map's
-agencies and numbered streets have changed since (agencies OSM leaves unnamed are named, alley mouths number
-streets).
+out ("5 hang bai hoan kiem"; never an address another row asks for, the last 4 held out), ``slash``, alleys
+written the Hanoi way ("ngách 35/462 Bưởi", "12/575 Kim Mã"), and ``initials``, addresses with their areas by
+their initials ("15 Hàng Bài, Q.HK") or the house after "nhà" (chosen as ``typed``'s). The ``written``,
+``typed``, ``slash`` and ``initials`` rows were appended to the kept list later: regenerated today, the rows
+before them would differ, since the map's agencies and numbered streets have changed since (agencies OSM
+leaves unnamed are named, alley mouths number streets).
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def _street_forms(name: str, i: int) -> str:
     bare = TYPE.sub("", name)
     abbreviated = name.replace("Đường ", "đ. " if i % 2 else "đg ").replace("Phố ", "p. ")
     return [name, fold(name), abbreviated, fold(bare), bare][i % 5]
+
+
+def _initials(area: str) -> str:
+    """The initials of an area's name without its kind, as addresses abbreviate it ("Quận Hoàn Kiếm" -> "HK")."""
+    return "".join(word[0] for word in area.split()[1:] if word.isalpha()).upper()
 
 
 def main() -> None:
@@ -120,6 +126,24 @@ def main() -> None:
         forms = [f"{hn} {fold(st)} {fold(area)}", f"số {hn} {st} {area}", f"so {hn} {fold(st)} {fold(area)} ha noi"]
         text = forms[i % 3]
         add(text, "typed", lon=a.geometry.x, lat=a.geometry.y, held=str(a["address_id"]) if i >= 8 else "")
+
+    # Addresses with their area by its initials ("Q.HK", "..., HBT, HN") or the house after "nhà"; never an address
+    # another row asks for, the last 4 held out.
+    asked |= {(round(g.x, 7), round(g.y, 7)) for g in bare.geometry}
+    if OUT.exists():
+        with OUT.open(encoding="utf-8") as kept:
+            asked |= {(float(r["lon"]), float(r["lat"])) for r in csv.DictReader(kept) if r["category"] != "initials"}
+    fresh = [(round(g.x, 7), round(g.y, 7)) not in asked for g in numbered.geometry]
+    short = numbered[fresh].sjoin(districts[["name", "geometry"]].rename(columns={"name": "district"}), how="left")
+    short = short[short["ward"].str.count(" ").ge(2) & short["district"].str.count(" ").ge(2)].sample(
+        12, random_state=5
+    )
+    for i, (_, a) in enumerate(short.iterrows()):
+        hn, st = str(a["housenumber"]), str(a["street"])
+        ward, district = (_initials(str(a[column])) for column in ("ward", "district"))
+        forms = [f"{hn} {st}, Q.{district}", f"số {hn} {fold(st)} p.{ward}", f"nhà {hn} {st}, {ward}, HN",
+                 f"nha {hn} {fold(st)} q {district.lower()} ha noi"]  # fmt: skip
+        add(forms[i % 4], "initials", lon=a.geometry.x, lat=a.geometry.y, held=str(a["address_id"]) if i >= 8 else "")
 
     # Alleys written the Hanoi way, innermost number first after slashes: "ngách 35/462 Bưởi", "số 12/575 Kim Mã".
     ngach = sorted(n for n in lengths.index if re.match(r"^Ngách \d+ Ngõ \d+ \D", n))
