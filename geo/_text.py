@@ -99,6 +99,14 @@ _HOUSENUMBER = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)*")
 _TOKEN = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)+|[^\W_]+")
 # Dotted initialisms ("T.P.", "U.B.N.D.") become one word; "P.Hoàn" stays two because "hoan" is no initial.
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
+# What an address says inside its place, which no map places, in folded text: the floor, room or flat ("Tầng 3",
+# "Lầu 2", "Phòng 305", "Căn hộ 12A"), the building's code ("Tòa B2", "Tòa nhà 17T1"), the residents' group
+# ("Tổ 5", "Tổ dân phố 3", "Cụm 2", "Khu phố 4"), and remarks in brackets ("(cạnh ngân hàng)").
+_DETAILS = re.compile(
+    r"\([^)]*\)?|\[[^\]]*\]?"
+    r"|\b(?:tang|lau|phong|can ho|to dan pho|tdp|to|cum|khu pho|kp)\s*[.:]?\s*\d+[a-z]?\b"
+    r"|\btoa(?:\s+nha)?\s+(?:[a-z]?\d+[a-z0-9]*|[a-z])\b"
+)
 
 
 def strip_marks(text: str) -> str:
@@ -109,6 +117,19 @@ def strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return bare.replace("đ", "d").replace("Đ", "d").casefold()
+
+
+def without_details(text: str) -> str:
+    """``text`` folded (:func:`strip_marks`) without what it says inside the place: floor, room, flat,
+    building code, residents' group, remarks in brackets; empty when nothing else is left.
+
+    Examples
+    --------
+    >>> without_details("Tầng 3, Số 10 Phố Huế (cạnh ngân hàng)")
+    ' , so 10 pho hue  '
+    """
+    out = _DETAILS.sub(" ", strip_marks(text))
+    return out if any(ch.isalnum() for ch in out) else ""
 
 
 def fold(text: str) -> str:

@@ -354,6 +354,7 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
+        text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
         parsed = _parse(source)
         if not parsed.words and not parsed.housenumber:

@@ -69,6 +69,26 @@ def test_fold_makes_forms_equal() -> None:
     assert _text.fold("Đống Đa, HN.") == "dong da hn"
 
 
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("Tầng 3, Số 10 Phố Huế", "so 10 pho hue"),
+        ("Phòng 305 - Lầu 2, 10 Phố Huế", "10 pho hue"),
+        ("Căn hộ 12A, Tòa B2, Tòa nhà 17T1, ngõ 5 Láng Hạ", "ngo 5 lang ha"),
+        ("Số 12, Tổ dân phố 3, TDP 4, tổ 5, cụm 2, khu phố 1, KP 6, phường Hoàn Kiếm", "so 12 phuong hoan kiem"),
+        ("10 Phố Huế (cạnh ngân hàng) [cổng sau", "10 pho hue"),
+        # Names that start like a detail stay: a street, a court, a street and its alley.
+        ("Tô Hiến Thành", "to hien thanh"),
+        ("Tòa án nhân dân, 43 Hai Bà Trưng", "toa an nhan dan 43 hai ba trung"),
+        ("ngõ 3 Tăng Bạt Hổ", "ngo 3 tang bat ho"),
+        # Nothing else: empty, and the search reads the text as it is.
+        ("Tầng 3", ""),
+    ],
+)
+def test_what_an_address_says_inside_its_place_is_left_out(text: str, left: str) -> None:
+    assert _text.fold(_text.without_details(text)) == left
+
+
 def test_abbreviations_are_equivalent_both_ways() -> None:
     assert _text.canonical("U.B.N.D. T.P. Hà Nội") == _text.canonical("Ủy ban nhân dân thành phố Hà Nội")
     assert _text.canonical("BĐ") == _text.canonical("Bưu điện") == ["bd"]

@@ -44,6 +44,11 @@ def areas(hanoi: AddressMap) -> _areas.Areas:
         ("nhà 10 phố huế", "10 Phố Huế"),
         ("nha 5 hang bai", "5 Phố Hàng Bài"),
         ("5 hàng bạc q.hk", "5 Phố Hàng Bạc"),
+        # The floor, room, building and remarks are left out: before, their numbers and words lost the house
+        # (the second found 39 Phố Huế, the third 2 Hàng Bài) or scored it below 0.5.
+        ("Tầng 3, số 10 phố Huế, Hà Nội", "10 Phố Huế"),
+        ("phòng 305, 10 phố huế (cạnh ngân hàng)", "10 Phố Huế"),
+        ("Tòa B2, 15 hàng bài, Q.HK", "15 Phố Hàng Bài"),
         # Streets named like an area stay streets.
         ("18 phố hai bà trưng", "18 Phố Hai Bà Trưng"),
         ("15 đường cầu giấy", "15 Đường Cầu Giấy"),
