@@ -276,7 +276,8 @@ class SearchIndex:
             ("P." phường/phố, "Q." quận, "UBND", "BĐ" bưu điện, "TP", "HN", "số", "ng." ngõ, "đ." đường ...).
             A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc"); alleys
             may be written with slashes ("ngách 35/462 Bưởi", "12/575 Kim Mã"). Areas written after the street
-            ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm") say where, when the index knows them.
+            ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm", "Q.HK") say where, when the index knows them;
+            the floor, room, building code, residents' group and remarks in brackets are left out.
         k
             Largest number of results.
         kinds
