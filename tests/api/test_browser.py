@@ -151,6 +151,14 @@ def test_citizens_page(page) -> None:
     # Each result says which ward it lies in.
     assert "75 Đinh Tiên Hoàng" in page.locator("li.hit").first.inner_text()
     assert "Phường Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
+    assert page.locator("#status").inner_text().endswith("kết quả: hãy chọn một.")
+    # A street the map does not have: the closest results come with a warning.
+    page.fill("#q", "láng hạ")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('không có nơi khớp hoàn toàn')")
+    page.fill("#q", "75 dinh tien hoang")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.endsWith('hãy chọn một.')")
     page.locator("li.hit button").first.click()
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3
