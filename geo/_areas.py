@@ -17,6 +17,8 @@ An area part is
   known area without its kind too ("5 Hàng Bài Hoàn Kiếm", "Viettel Post Cầu Giấy"), when the caller asks
   for it.
 
+The kind may also follow the name, as English writes it ("Hoan Kiem District", "Hanoi City").
+
 A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
 
 No geocoding library reads Vietnamese administrative suffixes (libpostal's models are trained on other
@@ -40,8 +42,10 @@ from geo import _text
 LEVELS: dict[str, str] = {
     **dict.fromkeys(("phuong", "p", "ph", "xa", "x", "tt", "ward", "commune"), "ward"),
     **dict.fromkeys(("quan", "q", "huyen", "h", "tx", "district"), "district"),
-    **dict.fromkeys(("tp", "tinh", "city"), "city"),
+    **dict.fromkeys(("tp", "tinh", "city", "province"), "city"),
 }
+# Kinds that English writes after the name ("Hoan Kiem District", "Hanoi City").
+_TRAILING_KINDS = frozenset({"district", "ward", "commune", "city", "province"})
 # Those that can only name an area: a part led by "P." may also be a street ("5, P. Huế").
 _AREA_ONLY = LEVELS.keys() - {"p", "ph"}
 
@@ -172,7 +176,7 @@ class Areas:
                 found = True
         marked = found
         while (start := self._tail(kept, bare)) is not None:
-            tail = _without_postal_code(kept[start:])
+            tail = _kind_first(_without_postal_code(kept[start:]))
             marked = marked or LEVELS.get(tail[0]) in ("ward", "district")
             areas.extend(self._named(core(tail), tail[0]))
             kept = kept[:start]
@@ -195,7 +199,7 @@ class Areas:
         """The areas a comma-separated part after the first names (see :attr:`Parts.areas`; empty for the
         country or an area not known here, such as a ward abolished in 2025), or None when it is no area.
         ``before`` are the words of the parts before it."""
-        bare = _without_postal_code(piece)
+        bare = _kind_first(_without_postal_code(piece))
         key = core(bare)
         # Initials after a kind ("Q.HK") or alone in their part ("..., HK, HN"), never inside a text.
         if key in self.names or key in COUNTRY or (key in self.initials and (bare[0] in LEVELS or len(bare) == 1)):
@@ -220,11 +224,11 @@ class Areas:
         street, "Phố Huế Hai Bà Trưng" a street and an area)."""
         words = _without_postal_code(words)
         for start in range(1, len(words)):
-            rest = tuple(words[start:])
+            rest = tuple(_kind_first(words[start:]))
             named = core(rest)
-            if rest in COUNTRY or (named in self.names and (words[start] in LEVELS or named in self._cities)):
+            if rest in COUNTRY or (named in self.names and (rest[0] in LEVELS or named in self._cities)):
                 return start
-            if words[start] in LEVELS and named in self.initials:
+            if rest[0] in LEVELS and named in self.initials:
                 return start
             if bare and named in self.names and any(_content_word(w) for w in words[:start]):
                 return start
@@ -242,6 +246,13 @@ def core(words: Sequence[str]) -> tuple[str, ...]:
 def _content_word(word: str) -> bool:
     """Whether ``word`` names something: neither a number, nor a kind, nor an administrative or street word."""
     return not _text.is_housenumber(word) and word not in _text.GENERIC and word not in _text.HOUSENUMBER_MARKERS
+
+
+def _kind_first(words: list[str]) -> list[str]:
+    """``words`` with a kind written after the name, as in English, moved before it ("hoan kiem district")."""
+    if len(words) > 1 and words[-1] in _TRAILING_KINDS and words[0] not in LEVELS:
+        return [words[-1], *words[:-1]]
+    return words
 
 
 def _without_postal_code(words: list[str]) -> list[str]:

@@ -49,6 +49,9 @@ def areas(hanoi: AddressMap) -> _areas.Areas:
         ("Tầng 3, số 10 phố Huế, Hà Nội", "10 Phố Huế"),
         ("phòng 305, 10 phố huế (cạnh ngân hàng)", "10 Phố Huế"),
         ("Tòa B2, 15 hàng bài, Q.HK", "15 Phố Hàng Bài"),
+        # English writes the kind after the name: before, "..., Ba Dinh District" found the same house at 0.56.
+        ("12 Kim Ma Street, Ba Dinh District, Hanoi, Vietnam", "12 Phố Kim Mã"),
+        ("15 hang bai street hoan kiem district hanoi city", "15 Phố Hàng Bài"),
         # Streets named like an area stay streets.
         ("18 phố hai bà trưng", "18 Phố Hai Bà Trưng"),
         ("15 đường cầu giấy", "15 Đường Cầu Giấy"),
@@ -107,6 +110,13 @@ def test_a_wrong_ward_lowers_the_place_without_losing_it(index: SearchIndex) -> 
 def test_names_that_end_with_an_area_stay_names(index: SearchIndex, text: str, label: str) -> None:
     first, second = index.hits(text, k=2)
     assert first["label"] == label
+    assert first["score"] > second["score"]
+
+
+def test_an_area_written_the_english_way_says_where(index: SearchIndex) -> None:
+    # Before, the words of the district matched Phố Hồ Hoàn Kiếm first.
+    first, second = index.hits("Hang Bai Street, Hoan Kiem District, Hanoi", k=2)
+    assert (first["label"], first["kind"]) == ("Phố Hàng Bài", "street")
     assert first["score"] > second["score"]
 
 
