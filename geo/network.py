@@ -33,7 +33,7 @@ from geo.profiles import Profile
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bumped whenever the layout of a cached network changes, so stale caches are rebuilt."""
 
 EXTRA_WAY_TAGS = ["oneway:motorcycle", "motorcycle", "motor_vehicle", "motorcar", "vehicle"]
@@ -354,9 +354,24 @@ def _graph_from_source(source: str | Path, profile: Profile) -> tuple[nx.MultiDi
             filtered = Path(tmp) / "ways.osm"
             stats = osm.filter_ways(source, profile, filtered)
             graph = ox.graph_from_xml(filtered, bidirectional=False, simplify=True, retain_all=True)
-        return graph, stats.ways_read, stats.ways_kept
+        return _sorted_lists(graph), stats.ways_read, stats.ways_kept
     graph = ox.graph_from_place(source, custom_filter=profile.overpass_filter(), simplify=True, retain_all=True)
-    return graph, -1, -1
+    return _sorted_lists(graph), -1, -1
+
+
+def _sorted_lists(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``graph`` with the values osmnx merged into lists sorted, in place.
+
+    osmnx's simplification lists the distinct values of the ways it merges (names, classes) from a set, in an
+    order that follows Python's string hash seed: without sorting, a merged edge was "Phố Linh Lang; Phố Đội
+    Cấn" in one build and "Phố Đội Cấn; Phố Linh Lang" in the next, and the agency address taken from its
+    first name changed with it.
+    """
+    for _, _, data in graph.edges(data=True):
+        for key, value in data.items():
+            if isinstance(value, list):
+                data[key] = sorted(value, key=str)
+    return graph
 
 
 def build(

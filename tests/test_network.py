@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +90,26 @@ def test_second_build_reads_the_cache_without_parsing(tmp_path: Path, monkeypatc
     assert second.report.from_cache
     assert second.n_edges == first.n_edges
     np.testing.assert_array_equal(second.edge_time, first.edge_time)
+
+
+def test_a_build_does_not_depend_on_the_hash_seed() -> None:
+    # osmnx lists the names and classes of the ways it merges from a set: their order followed PYTHONHASHSEED, so
+    # a merged edge's first name, which an agency's address may be taken from, changed from build to build.
+    extract = paths.data_dir() / "osm/across_hoankiemair/hoankiem.osm"
+    script = (
+        "from pathlib import Path\nfrom geo import network\n"
+        f"net = network.build(Path({str(extract)!r}), use_cache=False)\n"
+        "print(list(net.edge_name), list(net.edge_highway), net.edge_time.tolist())"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=os.environ | {"PYTHONHASHSEED": seed}, capture_output=True, text=True
+        )
+        for seed in ("1", "2", "3")
+    ]
+    assert [run.returncode for run in runs] == [0, 0, 0], runs[0].stderr[-2000:]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert "; " in runs[0].stdout  # merged edges are there to be ordered
 
 
 def test_cache_is_keyed_by_profile_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
