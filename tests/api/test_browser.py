@@ -153,7 +153,7 @@ def test_citizens_page(page) -> None:
     assert "Phường Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
     assert page.locator("#status").inner_text().endswith("kết quả: hãy chọn một.")
     # A street the map does not have: the closest results come with a warning.
-    page.fill("#q", "láng hạ")
+    page.fill("#q", "tạ quang bửu")
     page.click("#search-button")
     page.wait_for_function("document.querySelector('#status').textContent.includes('không có nơi khớp hoàn toàn')")
     page.fill("#q", "75 dinh tien hoang")

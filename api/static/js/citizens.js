@@ -1,8 +1,8 @@
 // Citizens' page: search, click the map, see the nearest agencies with routes, ETAs and their details.
 "use strict";
 
-// Below this search score the best result shares only part of what was typed (a street the map lacks: "Láng Hạ"
-// finds Đường Láng at 0.61); the best of each of the 212 queries of tests/data/search_queries.csv scores 0.8 or
+// Below this search score the best result shares only part of what was typed (a street the map lacks: "Tạ Quang
+// Bửu" finds Phố Tạ Hiện at 0.38); the best of each of the 212 queries of tests/data/search_queries.csv scores 0.8 or
 // more, the right place or not.
 const CLOSE_SCORE = 0.7;
 
