@@ -98,6 +98,8 @@ _HOUSENUMBER = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)*")
 # A house number keeps its "/" and "-" ("12/3", "7-9"); any other run of letters and digits is a word.
 _TOKEN = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)+|[^\W_]+")
 # Dotted initialisms ("T.P.", "U.B.N.D.") become one word; "P.Hoàn" stays two because "hoan" is no initial.
+# A word of letters and digits, in NFC text: its precomposed letters are letters, combining marks are not.
+_WORD = re.compile(r"[^\W_]+")
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # What an address says inside its place, which no map places, in folded text: the floor, room or flat ("Tầng 3",
 # "Lầu 2", "Phòng 305", "Căn hộ 12A"), the building's code ("Tòa B2", "Tòa nhà 17T1"), the residents' group
@@ -140,7 +142,7 @@ def fold(text: str) -> str:
     >>> fold("Ủy ban nhân dân P. Hoàn Kiếm")
     'uy ban nhan dan p hoan kiem'
     """
-    return " ".join(re.findall(r"[^\W_]+", strip_marks(text)))
+    return " ".join(_WORD.findall(strip_marks(text)))
 
 
 def tokens(text: str) -> list[str]:
@@ -150,20 +152,58 @@ def tokens(text: str) -> list[str]:
 
 def collapse_phrases(words: Iterable[str]) -> list[str]:
     """Replace multi-word terms of :data:`PHRASES` by their single token, longest match first."""
-    words = list(words)
-    out: list[str] = []
+    return [token for _, _, token in _phrase_spans(list(words))]
+
+
+def _phrase_spans(words: list[str]) -> list[tuple[int, int, str]]:
+    """``words`` cut into terms, longest :data:`PHRASES` match first: the start and length of each, and its
+    token (the word itself when it is no phrase)."""
+    out: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
         for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
             phrase = PHRASES.get(tuple(words[i : i + size]))
             if phrase is not None:
-                out.append(phrase)
+                out.append((i, size, phrase))
                 i += size
                 break
         else:
-            out.append(words[i])
+            out.append((i, 1, words[i]))
             i += 1
     return out
+
+
+def marks(word: str) -> tuple[str, ...]:
+    """The diacritics of ``word``, wherever its tone mark is placed: its combining marks and ``đ``, sorted.
+
+    Examples
+    --------
+    >>> marks("hoà") == marks("hòa"), marks("Láng") == marks("Lang"), marks("Đống") == marks("đông")
+    (True, False, False)
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    return tuple(
+        sorted(ch if unicodedata.combining(ch) else "đ" for ch in decomposed if ch in "đĐ" or unicodedata.combining(ch))
+    )
+
+
+def word_marks(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word of ``text``, folded (:func:`strip_marks`), with its :func:`marks`."""
+    return [(strip_marks(word), marks(word)) for word in _WORD.findall(unicodedata.normalize("NFC", text))]
+
+
+def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The words of ``text`` written with diacritics, folded, with their :func:`marks`; words of a
+    :data:`PHRASES` term ("Hà Nội", "bưu điện") are left out, since the term is matched as one token.
+
+    Examples
+    --------
+    >>> [word for word, _ in marked_words("Láng Hạ, Hà Nội")], marked_words("lang ha")
+    (['lang', 'ha'], [])
+    """
+    words = word_marks(text)
+    spans = _phrase_spans([word for word, _ in words])
+    return [words[start] for start, size, _ in spans if size == 1 and words[start][1]]
 
 
 def canonical(text: str) -> list[str]:

@@ -28,6 +28,9 @@ are combined as ``0.65 * query + 0.2 * record + 0.15 * similarity``. A house num
 or after "số") multiplies this by 1 for a record with that house number, 0.93 for a neighbour ("12" vs "12A")
 and 0.85 otherwise, so the right house of a street always comes first. A trailing number ("Nguyễn Hữu Huân
 37b") counts the same way among records that have a house number, and stays a word for names ending in one.
+Words typed with diacritics say which of the words that fold alike is meant: a record that writes them
+otherwise ("Láng" asked, "Linh Lang" written) is multiplied by down to 0.8, in proportion to the words that
+disagree; a record written without any diacritics is not.
 
 Readings
 --------
@@ -41,6 +44,7 @@ only when the other readings score below 0.9.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import logging
 from collections.abc import Collection
@@ -83,6 +87,10 @@ _OUTSIDE_AREA_COMMITTEE = 0.5
 # (or a street's) or a name and where: read both ways, the text as written first, so a record matching all of it
 # ranks above one that matches the name inside the area, and that one above the name elsewhere.
 _UNMARKED_AREA = 0.9
+# Words typed with diacritics say which of the words that fold alike is meant ("Láng" is not "Lang", "Hà" not
+# "Hạ"): a record whose words fold like them but are written otherwise loses up to this share of its score, in
+# proportion to the (weighted) words that disagree. Typing mistakes stay found, below the right spelling.
+_MARKS_PENALTY = 0.2
 # An alley asked ("ngõ 10 phố Huế") and not on the map is placed at its mouth: Hanoi numbers an alley after the
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
@@ -193,6 +201,9 @@ class SearchIndex:
             totals.append([sum(self._weight[vocab[t]] for t in dict.fromkeys(toks)) for toks in field_tokens])
         self._fields = (np.stack(offsets), np.concatenate(rows), np.array(totals, dtype=float).reshape(2, n))
 
+        # The diacritics of each record's words by folded word, from the fields written with some: a name typed
+        # without any ("Khach San Hoa Binh") says nothing of them.
+        self._marks = [_written_marks(fields) for fields in zip(names, street_names, numbers, strict=True)]
         self._hn_keys = [keys for keys, _ in parsed_numbers]
         self._has_housenumber = np.array([bool(keys) for keys in self._hn_keys], dtype=bool)
         self._hn_bases = [{_text.housenumber_base(k) for k in keys} for keys in self._hn_keys]
@@ -355,6 +366,7 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
+        asked_marks = _text.marked_words(text)
         text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
         parsed = _parse(source)
@@ -381,11 +393,11 @@ class SearchIndex:
             score[exact] = _HN_EXACT
             rows = np.flatnonzero(mask & (score > 0))
             score, reading = score[rows], np.zeros(rows.size, dtype=np.intp)
-        keep = score >= max(min_score, _TINY)
+        floor = max(min_score, _TINY)
+        keep = score >= floor
         rows, score, reading = rows[keep], score[keep], reading[keep]
-        # Rows come sorted: ties keep the order of the records, so results are reproducible.
-        best = np.lexsort((rows, -score))[:k]
-        order, score = rows[best], score[best]
+        best, score = self._best(rows, score, asked_marks, k=k, floor=floor)
+        order = rows[best]
         listed = order.tolist()  # Python ints index lists faster than numpy's
         labels = [self.labels[i] for i in listed]
         match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
@@ -404,6 +416,46 @@ class SearchIndex:
                 # Among the wards the street crosses: one point-in-polygon test, often none.
                 wards[at] = self._areas.ward_at(float(lon[at]), float(lat[at]), self._inside[row])
         return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
+
+    def _best(
+        self, rows: np.ndarray, score: np.ndarray, asked: list[tuple[str, tuple[str, ...]]], *, k: int, floor: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``rows`` of the best ``k`` and their scores, best first; with words asked with
+        diacritics, each score multiplied by how well the record's agree (:meth:`_marks_factor`), then those
+        below ``floor`` left out."""
+        # Rows come sorted: ties keep the order of the records, so results are reproducible.
+        order = np.lexsort((rows, -score))
+        if not asked:
+            return order[:k], score[order[:k]]
+        # Factors are at most 1: rows are taken best first until the k-th factored score is above the next
+        # row's score as it stands, which no later row can then pass.
+        taken: list[tuple[float, int, int]] = []
+        kth: list[float] = []
+        for at in order.tolist():
+            if len(kth) == k and kth[0] > score[at]:
+                break
+            row = int(rows[at])
+            factored = float(score[at]) * self._marks_factor(row, asked)
+            taken.append((-factored, row, at))
+            if len(kth) < k:
+                heapq.heappush(kth, factored)
+            else:
+                heapq.heappushpop(kth, factored)
+        taken.sort()
+        best = [(at, -negative) for negative, _, at in taken[:k] if -negative >= floor]
+        return np.array([at for at, _ in best], dtype=np.intp), np.array([s for _, s in best], dtype=float)
+
+    def _marks_factor(self, row: int, asked: list[tuple[str, tuple[str, ...]]]) -> float:
+        """What ``row``'s score is multiplied by for the words asked with diacritics (folded, with their marks)
+        that the record writes otherwise: 1 when none does, ``1 - _MARKS_PENALTY`` when all do."""
+        written = self._marks[row]
+        total = off = 0.0
+        for word, marks in asked:
+            weight = _GENERIC_WEIGHT if word in _text.GENERIC else 1.0
+            total += weight
+            if word in written and marks not in written[word]:
+                off += weight
+        return 1.0 - _MARKS_PENALTY * off / total
 
     def __len__(self) -> int:
         """Number of indexed records."""
@@ -666,6 +718,17 @@ def _label(kind: str, name: str, housenumber: str, street: str) -> str:
     if kind == "street":
         return f"{name}, {street}" if street else name
     return name or f"{housenumber} {street}".strip()
+
+
+def _written_marks(fields: tuple[str, ...]) -> dict[str, set[tuple[str, ...]]]:
+    """The marks of each folded word of the ``fields`` written with some diacritics."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for text in fields:
+        words = _text.word_marks(text)
+        if any(marks for _, marks in words):
+            for word, marks in words:
+                out.setdefault(word, set()).add(marks)
+    return out
 
 
 def _content(words: list[str]) -> str:

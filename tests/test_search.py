@@ -183,6 +183,27 @@ def test_either_tone_mark_placement_finds_the_ward(index: SearchIndex) -> None:
     assert _top(index, "Phường Yên Hoà")["label"] == "Phường Yên Hòa"
 
 
+def test_diacritics_typed_choose_among_words_that_fold_alike(index: SearchIndex) -> None:
+    # OSM has the street both right (20 Hạ Hồi) and misspelled (25 Hà Hồi), and 21b without marks ("Ha Hoi").
+    right_20, wrong_25, plain_21b = "address/node/4809990136", "address/node/4570094492", "address/node/5353997224"
+    plain = index.query("ha hoi", k=20).set_index("id")["score"]
+    assert {right_20, wrong_25, plain_21b} <= set(plain.index)
+    for typed, right, wrong in [("hạ hồi", right_20, wrong_25), ("hà hồi", wrong_25, right_20)]:
+        scores = index.query(typed, k=20).set_index("id")["score"]
+        assert scores.index[0] == right
+        assert scores[right] == pytest.approx(plain[right])
+        # One of the two words typed is written otherwise: a tenth off (half of _MARKS_PENALTY).
+        assert scores[wrong] == pytest.approx(plain[wrong] * 0.9)
+        # A record written without any marks says nothing of them.
+        assert scores[plain_21b] == pytest.approx(plain[plain_21b])
+
+
+def test_a_diacritic_mistyped_still_finds_the_place(index: SearchIndex) -> None:
+    assert _top(index, "Phường Hoàn Kiêm")["label"] == "Phường Hoàn Kiếm"
+    # "Hà Nội" is one term, matched as such: its words are not weighed against "Hạ Hồi".
+    assert _top(index, "25 Hà Hồi, Hà Nội")["score"] == pytest.approx(_top(index, "25 Ha Hoi, Ha Noi")["score"])
+
+
 def test_kinds_filter(index: SearchIndex) -> None:
     agencies = index.query("Hoan Kiem", kinds={"agency"})
     assert len(agencies) and set(agencies["kind"]) == {"agency"}
