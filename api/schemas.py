@@ -77,7 +77,7 @@ class NearestAddressQuery(NearestFilters, _Address):
     """Query of ``GET /agencies/nearest/address``."""
 
 
-SearchKind = Literal["address", "street", "agency", "authority", "ward"]
+SearchKind = Literal["address", "street", "agency", "authority", "ward", "landmark"]
 """Kinds of search result."""
 
 
@@ -172,10 +172,10 @@ class NearestAnswer(BaseModel):
 
 
 class SearchHit(BaseModel):
-    """A search result (addresses, streets, agencies, authorities, wards; never households)."""
+    """A search result (addresses, streets, agencies, authorities, wards, landmarks; never households)."""
 
     id: str
-    kind: Literal["address", "street", "agency", "authority", "ward"]
+    kind: SearchKind
     name: str
     label: str
     lon: float

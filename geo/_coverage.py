@@ -111,14 +111,15 @@ def may_rank(
     weights: tuple[float, float, float],
     k: int,
     cut: float,
+    slack: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of the records :func:`coverage` found, those that may rank among the best ``k`` before their similarity
     part is known.
 
     A record's score is ``clip((w_query * query_cov + w_record * min(record_cov, 1) + w_similarity * s / 100)
     * factor, 0, 1)`` with ``s`` its similarity in [0, 100]; the operations round monotonically, so ``s = 0`` and
-    ``s = 100`` bound it. A record whose upper bound is below ``cut`` or below the ``k``-th best lower bound
-    cannot rank.
+    ``s = 100`` bound it. A record whose upper bound is below ``cut`` or below ``slack`` times the ``k``-th best
+    lower bound cannot rank.
 
     Parameters
     ----------
@@ -134,6 +135,9 @@ def may_rank(
         Number of results asked.
     cut
         Lowest score returned.
+    slack
+        Least share of its score a record may keep after this (1 when scores are final): the diacritics typed
+        may yet lower the best records (:meth:`geo.search.SearchIndex._best`).
 
     Returns
     -------
@@ -158,7 +162,7 @@ def may_rank(
         lower = np.empty(n)
         for j in range(n):
             lower[j] = min(max((part[j] + w_similarity * 0.0 / 100.0) * scale[j], 0.0), 1.0)
-        cut = max(cut, np.partition(lower, n - k)[n - k])
+        cut = max(cut, slack * np.partition(lower, n - k)[n - k])
     out = 0
     for j in range(n):
         if min(max((part[j] + w_similarity * 100.0 / 100.0) * scale[j], 0.0), 1.0) >= cut:

@@ -74,7 +74,8 @@ class AddressMap:
 
     @cached_property
     def search(self) -> SearchIndex:
-        """Text search over addresses, streets, agencies, authorities and wards (:class:`geo.search.SearchIndex`)."""
+        """Text search over addresses, streets, agencies, authorities, wards and landmarks
+        (:class:`geo.search.SearchIndex`)."""
         # Imported here: the index is only built when a text query is made.
         from geo.search import SearchIndex
 
@@ -117,12 +118,16 @@ class AddressMap:
 
 
 def search_records(layers: Layers) -> pd.DataFrame:
-    """One searchable record per address, agency, authority and ward (ward at a point inside it). An agency's
-    address, ward and operator are its street, so that "FPT Shop Cầu Giấy" finds the FPT Shop on Đường Cầu Giấy,
-    "FPT Shop Đống Đa" the one in Phường Đống Đa (the chains name their shops alike) and "VNPost Tây Hồ" a post
-    office of Vietnam Post named "Bưu điện Yên Phụ"."""
+    """One searchable record per address, agency, authority, ward (at a point inside it) and landmark, with its
+    other names (``other_names``). An agency's address, ward and operator are its street, so that "FPT Shop Cầu
+    Giấy" finds the FPT Shop on Đường Cầu Giấy, "FPT Shop Đống Đa" the one in Phường Đống Đa (the chains name
+    their shops alike) and "VNPost Tây Hồ" a post office of Vietnam Post named "Bưu điện Yên Phụ". A landmark
+    that is already an address point, an agency or an authority is that record (with its other names, for an
+    address point)."""
     columns = zip(layers.agencies["address"], layers.agencies["ward"], layers.agencies["operator"], strict=True)
     agencies = layers.agencies.assign(where=[", ".join(part for part in parts if part) for parts in columns])
+    also_called = layers.landmarks.set_index("landmark_id")["other_names"]
+    addresses = layers.addresses.assign(other_names=layers.addresses["address_id"].map(also_called).fillna(""))
 
     def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str, street: str = "street") -> pd.DataFrame:
         points = gdf.geometry.representative_point()
@@ -133,6 +138,7 @@ def search_records(layers: Layers) -> pd.DataFrame:
                 "name": gdf["name"].values,
                 "housenumber": gdf["housenumber"].values if "housenumber" in gdf else "",
                 "street": gdf[street].values if street in gdf else "",
+                "other_names": gdf["other_names"].values if "other_names" in gdf else "",
                 "lon": points.x.values,
                 "lat": points.y.values,
             }
@@ -140,10 +146,11 @@ def search_records(layers: Layers) -> pd.DataFrame:
 
     records = pd.concat(
         [
-            frame(layers.addresses, "address", "address_id"),
+            frame(addresses, "address", "address_id"),
             frame(agencies, "agency", "agency_id", street="where"),
             frame(layers.authorities, "authority", "authority_id"),
             frame(layers.wards, "ward", "ward_id"),
+            frame(layers.landmarks, "landmark", "landmark_id"),
         ],
         ignore_index=True,
     )

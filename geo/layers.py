@@ -24,6 +24,10 @@ or area times the median density of known units of the same kind), ``area_km2``,
 districts (quận, huyện, thị xã) abolished on 1 July 2025, which addresses written before the reform still name;
 empty where the data folder has none.
 
+``landmarks``: ``landmark_id`` (``osm:<type>/<id>``), ``name``, ``other_names`` (joined by ``;``), ``category``
+(``amenity=marketplace`` ...), ``housenumber``, ``street``, ``version``, ``geometry``: the named places people
+give directions by, from the raw OSM extracts (:mod:`geo.landmarks`).
+
 ``households``: ``household_id``, ``ward_id``, ``ward``, ``households`` (households at this address point),
 ``persons`` (people), ``meritorious`` and ``social_protection`` (households in each priority group),
 ``source`` (osm_building or synthetic), ``synthetic`` (whether the *location* is generated), ``geometry``.
@@ -43,6 +47,7 @@ import shapely
 
 from geo import _areas, paths
 from geo import agencies as agency_details
+from geo import landmarks as _landmarks
 from geo._errors import InputError
 from geo._text import COMMITTEE_WORDS, canonical
 from geo.network import RoadNetwork
@@ -92,6 +97,7 @@ class Layers:
     households: gpd.GeoDataFrame
     addresses: gpd.GeoDataFrame
     districts: gpd.GeoDataFrame
+    landmarks: gpd.GeoDataFrame
 
     def admin_areas(self) -> gpd.GeoDataFrame:
         """The named areas an address may end with (:func:`admin_areas`)."""
@@ -384,4 +390,5 @@ def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 202
         households=households(network, ward_layer, data_dir, seed=seed),
         addresses=address_layer,
         districts=district_layer,
+        landmarks=_landmarks.read(data_dir),
     )

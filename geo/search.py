@@ -63,7 +63,7 @@ from geo.streets import Streets, house_base
 
 logger = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = ("address", "street", "agency", "authority", "ward")
+KINDS: tuple[str, ...] = ("address", "street", "agency", "authority", "ward", "landmark")
 """Kinds of record the index holds."""
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "housenumber", "street", "lon", "lat")
@@ -156,14 +156,19 @@ class SearchIndex:
             raise InputError("street records need their streets (SearchIndex.from_frame(records, streets=...))")
         self._streets = streets
         self.records = records.reset_index(drop=True)
-        n = len(self.records)
-        kind = self.records["kind"].to_numpy(dtype=object)
-        names = _text_column(self.records, "name")
-        street_names = _text_column(self.records, "street")
-        numbers = _text_column(self.records, "housenumber")
+        # A record's other names are rows of their own, each standing for the record (``_place``): found by any
+        # of its names, listed once, as itself.
+        table, self._place = _with_other_names(self.records)
+        self._n = n = len(table)
+        self._rows_per_place = int(np.bincount(self._place).max()) if n else 1
+        kind = table["kind"].to_numpy(dtype=object)
+        names = _text_column(table, "name")
+        street_names = _text_column(table, "street")
+        numbers = _text_column(table, "housenumber")
 
         self._kind = kind
-        self.labels = [_label(k, nm, hn, st) for k, nm, hn, st in zip(kind, names, numbers, street_names, strict=True)]
+        labels = [_label(k, nm, hn, st) for k, nm, hn, st in zip(kind, names, numbers, street_names, strict=True)]
+        self.labels = [labels[place] for place in self._place.tolist()]
 
         parsed_numbers = [_text.record_housenumber(s) if s else (set(), []) for s in numbers]
         name_tokens = [_text.canonical(s) for s in names]
@@ -221,14 +226,14 @@ class SearchIndex:
         self._ones = np.ones(n)
         self._everything = np.ones(n, dtype=bool)
         self._kind_mask = {k: kind == k for k in KINDS}
-        self._ids = self.records["id"].astype(str).to_numpy()
-        self._out_names = [str(v or "") for v in self.records["name"].to_numpy(dtype=object)]
-        self._lon = self.records["lon"].to_numpy(dtype=float)
-        self._lat = self.records["lat"].to_numpy(dtype=float)
+        self._ids = table["id"].astype(str).to_numpy()
+        self._out_names = [str(v or "") for v in table["name"].to_numpy(dtype=object)]
+        self._lon = table["lon"].to_numpy(dtype=float)
+        self._lat = table["lat"].to_numpy(dtype=float)
         self._street_rows = np.flatnonzero(self._kind_mask["street"])
         interpolable = [
             self._streets is not None and self._streets.can_interpolate(str(sid))
-            for sid in self.records["id"].to_numpy()[self._street_rows]
+            for sid in self._ids[self._street_rows]
         ]
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
         # The house-number factors before the houses asked are set: every record "another house", streets by
@@ -376,19 +381,22 @@ class SearchIndex:
         readings = [(parsed, self._ones)]
         if parsed.words:
             readings, base, area = self._readings(text, source, parsed)
-            found = [self._text_scores(r, mask, factor, k=k, min_score=min_score) for r, factor in readings]
+            slack = 1.0 - _MARKS_PENALTY if asked_marks else 1.0
+            found = [
+                self._text_scores(r, mask, factor, k=k, min_score=min_score, slack=slack) for r, factor in readings
+            ]
             # An alley's mouth scores at most _ALLEY_MOUTH: sought only when it may come first, that is when the
             # map may lack the alley asked (locating numbers on streets is the costly part).
             if max((float(s.max()) for _, s in found if s.size), default=0.0) < _ALLEY_MOUTH:
                 for level, mouth in enumerate(_alley_mouths(base.words), start=1):
                     factor = self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level
                     readings.append((mouth, factor))
-                    found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score))
+                    found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score, slack=slack))
             rows, score, reading = _best_of(found) if len(found) > 1 else (*found[0], np.zeros(found[0][0].size, int))
         else:
             # A bare number lists the houses with that number.
             exact, neighbour = self._housenumber_hits(parsed.housenumber)
-            score = np.zeros(len(self.records))
+            score = np.zeros(self._n)
             score[neighbour] = _HN_NEIGHBOUR
             score[exact] = _HN_EXACT
             rows = np.flatnonzero(mask & (score > 0))
@@ -397,7 +405,7 @@ class SearchIndex:
         keep = score >= floor
         rows, score, reading = rows[keep], score[keep], reading[keep]
         best, score = self._best(rows, score, asked_marks, k=k, floor=floor)
-        order = rows[best]
+        order = self._place[rows[best]]
         listed = order.tolist()  # Python ints index lists faster than numpy's
         labels = [self.labels[i] for i in listed]
         match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
@@ -420,30 +428,31 @@ class SearchIndex:
     def _best(
         self, rows: np.ndarray, score: np.ndarray, asked: list[tuple[str, tuple[str, ...]]], *, k: int, floor: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Positions in ``rows`` of the best ``k`` and their scores, best first; with words asked with
-        diacritics, each score multiplied by how well the record's agree (:meth:`_marks_factor`), then those
-        below ``floor`` left out."""
+        """Positions in ``rows`` of the best ``k`` records and their scores, best first: a record found by
+        several of its names counts once, by its best; with words asked with diacritics, each score multiplied
+        by how well the record's agree (:meth:`_marks_factor`), then those below ``floor`` left out."""
         # Rows come sorted: ties keep the order of the records, so results are reproducible.
         order = np.lexsort((rows, -score))
-        if not asked:
+        if not asked and self._rows_per_place == 1:
             return order[:k], score[order[:k]]
-        # Factors are at most 1: rows are taken best first until the k-th factored score is above the next
-        # row's score as it stands, which no later row can then pass.
-        taken: list[tuple[float, int, int]] = []
-        kth: list[float] = []
+        # Factors are at most 1: rows are taken best first until the k-th record's factored score is above the
+        # next row's score as it stands, which no later row can then pass.
+        best: dict[int, tuple[float, int, int]] = {}
+        kth = -1.0  # the k-th best record's factored score, once there are k
         for at in order.tolist():
-            if len(kth) == k and kth[0] > score[at]:
+            if kth > score[at]:
                 break
             row = int(rows[at])
-            factored = float(score[at]) * self._marks_factor(row, asked)
-            taken.append((-factored, row, at))
-            if len(kth) < k:
-                heapq.heappush(kth, factored)
-            else:
-                heapq.heappushpop(kth, factored)
-        taken.sort()
-        best = [(at, -negative) for negative, _, at in taken[:k] if -negative >= floor]
-        return np.array([at for at, _ in best], dtype=np.intp), np.array([s for _, s in best], dtype=float)
+            factored = float(score[at]) * (self._marks_factor(row, asked) if asked else 1.0)
+            place, entry = int(self._place[row]), (-factored, row, at)
+            if place not in best or entry < best[place]:
+                best[place] = entry
+                # Only a score above the k-th can change it (many houses tie on a bare number).
+                if len(best) >= k and factored > kth:
+                    kth = heapq.nlargest(k, (-b[0] for b in best.values()))[-1]
+        ranked = sorted(best.values())[:k]
+        kept = [(at, -negative) for negative, _, at in ranked if -negative >= floor]
+        return np.array([at for at, _ in kept], dtype=np.intp), np.array([s for _, s in kept], dtype=float)
 
     def _marks_factor(self, row: int, asked: list[tuple[str, tuple[str, ...]]]) -> float:
         """What ``row``'s score is multiplied by for the words asked with diacritics (folded, with their marks)
@@ -469,7 +478,7 @@ class SearchIndex:
         unknown = sorted(set(kinds) - set(KINDS))
         if unknown:
             raise InputError(f"unknown kinds {unknown}; expected some of {list(KINDS)}")
-        mask = np.zeros(len(self.records), dtype=bool)
+        mask = np.zeros(self._n, dtype=bool)
         for kind in kinds:
             mask |= self._kind_mask[kind]
         return mask
@@ -514,9 +523,10 @@ class SearchIndex:
         return found if found is not None and len(found) > 1 else None
 
     def _text_scores(
-        self, parsed: _Query, mask: np.ndarray, factor: np.ndarray, *, k: int, min_score: float
+        self, parsed: _Query, mask: np.ndarray, factor: np.ndarray, *, k: int, min_score: float, slack: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The rows that may rank among the best ``k`` (sorted) and their scores, house-number ``factor`` applied.
+        """The rows that may rank among the best ``k`` records (sorted) and their scores, house-number ``factor``
+        applied; ``slack`` is the least share of its score the diacritics typed may leave a record.
 
         The similarity part is the costly one, and a generic word ("phố", "đường") matches thousands of records:
         only those whose score, bounded without it, may still rank are scored (:func:`geo._coverage.may_rank`).
@@ -543,7 +553,7 @@ class SearchIndex:
         if not best_sim:
             return empty
         rows, query_cov, record_cov = _coverage.coverage(
-            len(self.records),
+            self._n,
             *self._any,
             *self._fields,
             self._weight,
@@ -564,8 +574,10 @@ class SearchIndex:
             mask,
             factor,
             (_W_QUERY, _W_RECORD, _W_SIMILARITY),
-            k,
+            # A record found by several of its names takes as many rows.
+            k * self._rows_per_place,
             max(min_score, _TINY),
+            slack,
         )
         if candidates.size == 0:
             return empty
@@ -606,7 +618,7 @@ class SearchIndex:
         if parts is not None and self._inside is not None and parts.found and parts.words:
             reading = _parse(_text.expand_alleys(parts.words) or parts.words)
             if reading.words:
-                inside = np.ones(len(self.records), dtype=bool)
+                inside = np.ones(self._n, dtype=bool)
                 for named in parts.areas:
                     inside &= self._inside[:, named].any(axis=1)
                 outside = _OUTSIDE_AREA_COMMITTEE if set(reading.words) <= _text.COMMITTEE_WORDS else _OUTSIDE_AREA
@@ -729,6 +741,23 @@ def _written_marks(fields: tuple[str, ...]) -> dict[str, set[tuple[str, ...]]]:
             for word, marks in words:
                 out.setdefault(word, set()).add(marks)
     return out
+
+
+def _with_other_names(records: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``records`` followed by a copy of each for every one of its ``other_names`` (joined by ``;``) as its
+    name, and the record each row stands for."""
+    n = len(records)
+    if "other_names" not in records.columns:
+        return records, np.arange(n, dtype=np.intp)
+    other = [
+        (i, name.strip()) for i, text in enumerate(_text_column(records, "other_names")) for name in text.split(";")
+    ]
+    other = [(i, name) for i, name in other if name]
+    if not other:
+        return records, np.arange(n, dtype=np.intp)
+    copies = records.iloc[[i for i, _ in other]].assign(name=[name for _, name in other])
+    place = np.array([*range(n), *(i for i, _ in other)], dtype=np.intp)
+    return pd.concat([records, copies], ignore_index=True), place
 
 
 def _content(words: list[str]) -> str:

@@ -1,7 +1,7 @@
 """The map on disk: one GeoPackage (QGIS opens it) holding the network and every layer.
 
 Layers: ``nodes``, ``edges`` (schemas in :meth:`geo.network.RoadNetwork.nodes_frame` and ``edges_frame``),
-``agencies``, ``authorities``, ``wards``, ``households``, ``addresses``, ``districts`` (schemas in
+``agencies``, ``authorities``, ``wards``, ``households``, ``addresses``, ``districts``, ``landmarks`` (schemas in
 :mod:`geo.layers`), and the table ``layer_columns`` describing every column, with ``synthetic`` set on generated ones.
 """
 
@@ -19,7 +19,17 @@ from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
-LAYER_NAMES = ("nodes", "edges", "agencies", "authorities", "wards", "households", "addresses", "districts")
+LAYER_NAMES = (
+    "nodes",
+    "edges",
+    "agencies",
+    "authorities",
+    "wards",
+    "households",
+    "addresses",
+    "districts",
+    "landmarks",
+)
 
 SYNTHETIC_COLUMNS = {
     ("households", "meritorious"),
@@ -45,6 +55,8 @@ DESCRIPTIONS = {
     ("households", "meritorious"): "households with meritorious-service members (SYNTHETIC, seeded)",
     ("households", "social_protection"): "households on social-protection allowance (SYNTHETIC, seeded)",
     ("households", "synthetic"): "location generated along streets (true) or a real OSM building (false)",
+    ("landmarks", "other_names"): "other OSM names (official, alternative, old, short, English), joined by ';'",
+    ("landmarks", "category"): "the OSM tag that makes it a landmark (amenity=marketplace ...)",
 }
 
 
@@ -93,6 +105,7 @@ def write(path: Path, network: RoadNetwork, layers: Layers) -> Path:
         "households": layers.households,
         "addresses": layers.addresses,
         "districts": layers.districts,
+        "landmarks": layers.landmarks,
     }
     for name, frame in frames.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")

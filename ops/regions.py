@@ -321,6 +321,7 @@ def clip(layers: Layers, region_area: shapely.Geometry) -> Layers:
         households=households,
         addresses=inside(layers.addresses),
         districts=layers.districts[layers.districts.intersects(region_area)].reset_index(drop=True),
+        landmarks=inside(layers.landmarks),
     )
 
 

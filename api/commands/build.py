@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
         ("agencies", f"{len(layers.agencies)} ({len(amap.agencies)} on this map)"),
         ("authorities", f"{len(layers.authorities)}"),
         ("wards", f"{len(layers.wards)}"),
+        ("landmarks", f"{len(layers.landmarks)}"),
         (
             "households",
             f"{int(layers.households['households'].sum()):,} in {len(layers.households):,} address points"

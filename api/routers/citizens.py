@@ -133,9 +133,12 @@ async def nearest_agencies_from_address(
     return _nearest(request, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
 
 
-@router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, agencies, wards")
+@router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")
 async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()]) -> FastJSON:
-    """Addresses, streets, agencies, authorities and wards matching Vietnamese text, best first.
+    """Addresses, streets, agencies, authorities, wards and landmarks matching Vietnamese text, best first.
+
+    A landmark (a market, hospital, temple, lake ...) is found by any of its OSM names ("Hồ Gươm" finds Hồ Hoàn
+    Kiếm) and listed once, as itself; words typed with diacritics rank the places written alike first.
 
     A house number on a street without that numbered point is placed between the street's numbered points
     (``match``: ``interpolated``), else at the street's middle (``street``); an address may end with its ward,

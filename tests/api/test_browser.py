@@ -156,6 +156,13 @@ def test_citizens_page(page) -> None:
     page.fill("#q", "tạ quang bửu")
     page.click("#search-button")
     page.wait_for_function("document.querySelector('#status').textContent.includes('không có nơi khớp hoàn toàn')")
+    # A landmark, by one of its other names, in words of its kind.
+    page.fill("#q", "hồ gươm")
+    page.click("#search-button")
+    page.wait_for_function(
+        "[...document.querySelectorAll('li.hit')].some(li => li.textContent.includes('Hồ Hoàn Kiếm'))"
+    )
+    assert "Địa danh" in page.locator("li.hit").first.inner_text()
     page.fill("#q", "75 dinh tien hoang")
     page.click("#search-button")
     page.wait_for_function("document.querySelector('#status').textContent.endsWith('hãy chọn một.')")

@@ -1,0 +1,225 @@
+"""Landmarks: the named places people give directions by, read from the raw OSM extracts.
+
+A citizen asks for "chợ Đồng Xuân", "Nhà hát Lớn" or "gần Bệnh viện Việt Đức" as often as for a street, and a
+landmark's other names ("Hanoi Opera House", the official "Nhà hát Lớn Hà Nội") find it too. Only the raw OSM
+extracts (``osm/*/*.osm``) carry these names whole: the city-wide POI layer lost every letter outside
+Windows-1252 ("B?u ?i?n", ``SOURCES.md``), so landmarks exist where those extracts reach (Hoàn Kiếm, 2019, and
+the Văn Miếu - Cát Linh square kilometre, 2023; the highway-only tiles add none).
+
+What makes a named object a landmark is :data:`LANDMARK_TAGS`: public places, sights, water, stations, markets
+and large shops, hotels, named buildings; not eateries, small shops or offices, which are too many to tell apart
+by name and which nobody gives as a landmark.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from geo._text import fold
+
+log = logging.getLogger(__name__)
+
+OSM_FILES = ("osm/*/*.osm",)
+"""Raw OSM extracts read for landmarks (globs under the data folder)."""
+
+LANDMARK_TAGS: dict[str, frozenset[str] | None] = {
+    "amenity": frozenset(
+        {
+            "arts_centre",
+            "bus_station",
+            "cinema",
+            "clinic",
+            "college",
+            "community_centre",
+            "courthouse",
+            "embassy",
+            "fire_station",
+            "hospital",
+            "kindergarten",
+            "library",
+            "marketplace",
+            "place_of_worship",
+            "police",
+            "school",
+            "theatre",
+            "university",
+        }
+    ),
+    "tourism": frozenset({"attraction", "gallery", "hotel", "museum", "theme_park", "viewpoint", "zoo"}),
+    "historic": None,
+    "leisure": frozenset({"garden", "park", "sports_centre", "sports_hall", "stadium", "water_park"}),
+    "natural": frozenset({"water"}),
+    "water": frozenset({"lake", "pond", "reservoir"}),
+    "railway": frozenset({"halt", "station"}),
+    "public_transport": frozenset({"station"}),
+    "shop": frozenset({"mall", "supermarket"}),
+    "office": frozenset({"government"}),
+    "landuse": frozenset({"education", "military", "railway", "religious"}),
+    "place": frozenset({"island", "islet", "locality", "neighbourhood", "quarter", "square"}),
+    "building": None,
+}
+"""Tag keys and the values (None: any) that make a named object a landmark; the first key found is its
+``category`` ("amenity=marketplace"). Roads are streets (:mod:`geo.streets`), wards and post offices have their
+own layers."""
+
+OTHER_NAME_TAGS = (
+    "name:vi",
+    "official_name",
+    "official_name:vi",
+    "alt_name",
+    "alt_name:vi",
+    "old_name",
+    "short_name",
+    "loc_name",
+    "name:en",
+    "official_name:en",
+)
+"""Tags whose names also find a landmark (several names in one tag are separated by ``;``)."""
+
+SAME_PLACE_M = 150.0
+"""Objects of one name this close are one place: OSM often maps a place twice, a market as a point and as its
+building ("Chợ Đồng Xuân"), a shop and the building it fills ("Tràng Tiền Plaza"), m."""
+
+# Metric coordinates to measure SAME_PLACE_M in: UTM zone 48N, Hanoi's.
+_METRIC_CRS = 32648
+
+COLUMNS = ["landmark_id", "name", "other_names", "category", "housenumber", "street", "version", "geometry"]
+
+
+def read(data_dir: Path) -> gpd.GeoDataFrame:
+    """The landmarks of the raw OSM extracts in ``data_dir``, one point each (EPSG:4326).
+
+    Parameters
+    ----------
+    data_dir
+        The data folder; extracts matching :data:`OSM_FILES` are read, none found gives an empty frame.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``landmark_id`` (``osm:way/123``, as the agencies'), ``name``, ``other_names`` (joined by ``;``, without
+        the name itself), ``category``, ``housenumber`` and ``street`` (OSM ``addr:*``, may be empty),
+        ``version`` (OSM version: an object in two extracts is kept in its latest) and a point inside its area
+        or on its line. A place mapped as several objects of one name (:data:`SAME_PLACE_M`) is one landmark,
+        its area's (else its first object's) with the other names of all.
+    """
+    rows = [row for pattern in OSM_FILES for path in sorted(data_dir.glob(pattern)) for row in _landmarks(path)]
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=COLUMNS), geometry="geometry", crs=4326)
+    frame = frame.sort_values(["landmark_id", "version"]).drop_duplicates("landmark_id", keep="last")
+    frame = _one_per_place(frame.reset_index(drop=True))
+    log.info("landmarks: %d named places from the raw OSM extracts", len(frame))
+    return frame
+
+
+def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per place: rows of one folded name within :data:`SAME_PLACE_M` of each other (transitively)
+    merged into the first of them, areas and lines before points, with every name the others had."""
+    if frame.empty:
+        return frame
+    names = frame["name"].map(fold).to_numpy()
+    metric = frame.geometry.to_crs(_METRIC_CRS)
+    pairs = cKDTree(np.column_stack([metric.x, metric.y])).query_pairs(SAME_PLACE_M, output_type="ndarray")
+    pairs = pairs[names[pairs[:, 0]] == names[pairs[:, 1]]]
+    n = len(frame)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, place = connected_components(graph, directed=False)
+    is_node = frame["landmark_id"].str.startswith("osm:node/")
+    order = frame.assign(_place=place, _node=is_node).sort_values(["_place", "_node", "landmark_id"], kind="stable")
+    merged = order.groupby("_place", sort=False).agg(
+        first=("landmark_id", "first"), other_names=("other_names", lambda names: ";".join(n for n in names if n))
+    )
+    kept = frame.set_index("landmark_id").loc[merged["first"]].reset_index()
+    kept["other_names"] = [
+        ";".join(other_names({"name": name, "alt_name": names}))
+        for name, names in zip(kept["name"], merged["other_names"], strict=True)
+    ]
+    return (
+        gpd.GeoDataFrame(kept[COLUMNS], geometry="geometry", crs=frame.crs)
+        .sort_values("landmark_id")
+        .reset_index(drop=True)
+    )
+
+
+def category(tags: dict[str, str]) -> str:
+    """The ``key=value`` that makes ``tags`` a landmark's (see :data:`LANDMARK_TAGS`), or "" for none.
+
+    Examples
+    --------
+    >>> category({"amenity": "marketplace", "building": "yes"}), category({"amenity": "cafe"})
+    ('amenity=marketplace', '')
+    >>> category({"highway": "pedestrian", "place": "square"})
+    ''
+    """
+    if "highway" in tags or "boundary" in tags or tags.get("type") in ("route", "boundary"):
+        return ""
+    for key, values in LANDMARK_TAGS.items():
+        value = tags.get(key)
+        if value is not None and (values is None or value in values):
+            return f"{key}={value}"
+    return ""
+
+
+def other_names(tags: dict[str, str]) -> list[str]:
+    """The names of :data:`OTHER_NAME_TAGS` in ``tags`` that differ from ``name`` and each other, in that order.
+
+    Examples
+    --------
+    >>> other_names({"name": "Nhà Hát Lớn", "name:vi": "Nhà Hát Lớn", "official_name": "Nhà hát Lớn Hà Nội"})
+    ['Nhà hát Lớn Hà Nội']
+    """
+    seen = {tags.get("name", "").strip().casefold()}
+    out: list[str] = []
+    for key in OTHER_NAME_TAGS:
+        for name in tags.get(key, "").split(";"):
+            name = name.strip()
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                out.append(name)
+    return out
+
+
+def _landmarks(path: Path) -> list[tuple[object, ...]]:
+    """Landmark rows (:data:`COLUMNS`) of one OSM file."""
+    processor = (
+        osmium.FileProcessor(str(path)).with_locations().with_areas().with_filter(osmium.filter.KeyFilter("name"))
+    )
+    rows: list[tuple[object, ...]] = []
+    for obj in processor:
+        tags = dict(obj.tags)
+        kind = category(tags)
+        if not kind:
+            continue
+        if isinstance(obj, osmium.osm.Node):
+            ident, geometry = f"osm:node/{obj.id}", shapely.Point(obj.location.lon, obj.location.lat)
+        elif isinstance(obj, osmium.osm.Area):
+            outer = [shapely.Polygon([(n.lon, n.lat) for n in ring]) for ring in obj.outer_rings()]
+            source = "way" if obj.from_way() else "relation"
+            ident, geometry = f"osm:{source}/{obj.orig_id()}", shapely.MultiPolygon(outer)
+        elif isinstance(obj, osmium.osm.Way) and not obj.is_closed():
+            # A closed way comes again as an area; an open one ("a square drawn as its outline") is its line.
+            ident, geometry = f"osm:way/{obj.id}", shapely.LineString([(n.lon, n.lat) for n in obj.nodes])
+        else:
+            continue
+        rows.append(
+            (
+                ident,
+                tags["name"].strip(),
+                ";".join(other_names(tags)),
+                kind,
+                tags.get("addr:housenumber", ""),
+                tags.get("addr:street", ""),
+                obj.version,
+                shapely.point_on_surface(geometry),
+            )
+        )
+    return rows

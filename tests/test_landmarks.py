@@ -1,0 +1,160 @@
+"""Landmarks of the raw OSM extracts (geo.landmarks) and their search: by name, by other names, once each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from geo import landmarks, paths
+from geo.addressmap import AddressMap
+from geo.search import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def table() -> gpd.GeoDataFrame:
+    return landmarks.read(paths.data_dir())
+
+
+def _one(table: gpd.GeoDataFrame, name: str) -> dict[str, object]:
+    rows = table[table["name"] == name]
+    assert len(rows) == 1, f"{name!r}: {len(rows)} landmarks"
+    return dict(rows.iloc[0])
+
+
+def test_landmarks_are_the_named_places_people_give_directions_by(table: gpd.GeoDataFrame) -> None:
+    assert table["landmark_id"].is_unique
+    assert table["landmark_id"].str.fullmatch(r"osm:(node|way|relation)/\d+").all()
+    assert (table.geometry.geom_type == "Point").all()
+    kinds = table["category"].str.split("=").str[0]
+    assert set(kinds) <= set(landmarks.LANDMARK_TAGS)
+    # Eateries and roads are not landmarks; Hoàn Kiếm's are (the extract of 2019 has all its tags).
+    assert not table["category"].isin(["amenity=restaurant", "amenity=cafe", "highway=pedestrian"]).any()
+    assert _one(table, "Chợ Đồng Xuân")["category"] == "amenity=marketplace"
+    assert _one(table, "Bệnh viện Việt Đức")["category"] == "amenity=hospital"
+    lake = _one(table, "Hồ Hoàn Kiếm")
+    assert lake["landmark_id"] == "osm:relation/198437"
+    # A lake is a multipolygon: its point lies on the water, not at the centre of its bounding box.
+    assert {"Hồ Gươm", "Hoàn Kiếm Lake"} <= set(str(lake["other_names"]).split(";"))
+
+
+def test_other_names_leave_out_the_name_and_repeats() -> None:
+    tags = {
+        "name": "Nhà Hát Lớn",
+        "name:vi": "Nhà Hát Lớn",
+        "official_name": "Nhà hát Lớn Hà Nội",
+        "official_name:vi": "Nhà hát Lớn Hà Nội",
+        "name:en": "Opera House",
+        "official_name:en": "Hanoi Opera House",
+        "alt_name": "Nhà hát Thành phố; Opera House",
+    }
+    assert landmarks.other_names(tags) == [
+        "Nhà hát Lớn Hà Nội",
+        "Nhà hát Thành phố",
+        "Opera House",
+        "Hanoi Opera House",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tags", "category"),
+    [
+        ({"amenity": "marketplace", "building": "yes"}, "amenity=marketplace"),
+        ({"building": "yes"}, "building=yes"),
+        ({"amenity": "cafe", "building": "yes"}, "building=yes"),
+        ({"amenity": "cafe"}, ""),
+        ({"highway": "pedestrian", "place": "square"}, ""),
+        ({"type": "route", "historic": "yes"}, ""),
+    ],
+)
+def test_what_makes_a_landmark(tags: dict[str, str], category: str) -> None:
+    assert landmarks.category(tags) == category
+
+
+def test_a_place_mapped_twice_is_one_landmark(table: gpd.GeoDataFrame) -> None:
+    # OSM has Chợ Đồng Xuân as a point and as its building, and Tràng Tiền Plaza as a shop and as its building.
+    raw = [
+        row
+        for path in sorted(paths.data_dir().glob("osm/*/*.osm"))
+        for row in landmarks._landmarks(path)
+        if row[1] in ("Chợ Đồng Xuân", "Tràng Tiền Plaza")
+    ]
+    assert len({row[0] for row in raw if row[1] == "Chợ Đồng Xuân"}) >= 2
+    assert len({row[0] for row in raw if row[1] == "Tràng Tiền Plaza"}) >= 2
+    market = _one(table, "Chợ Đồng Xuân")
+    # The building is kept (its point lies inside it), with the names of both.
+    assert str(market["landmark_id"]).startswith("osm:way/")
+    names = {name for row in raw if row[1] == "Chợ Đồng Xuân" for name in str(row[2]).split(";") if name}
+    assert names <= set(str(market["other_names"]).split(";"))
+    _one(table, "Tràng Tiền Plaza")
+
+
+def test_only_near_objects_of_one_name_are_one_place() -> None:
+    # Near Chợ Đồng Xuân: 0.0005 degrees of latitude is 55 m, 0.02 about 2.2 km.
+    lon, lat = 105.8497, 21.03814
+    rows = [
+        ("osm:node/1", "Chợ Mới", "New Market", lat),
+        ("osm:way/2", "Chợ mới", "Cho Moi", lat + 0.0005),
+        ("osm:node/3", "Chợ Mới", "", lat + 0.02),
+        ("osm:node/4", "Chợ Cũ", "", lat),
+    ]
+    frame = gpd.GeoDataFrame(
+        {
+            "landmark_id": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "other_names": [r[2] for r in rows],
+            "category": "amenity=marketplace",
+            "housenumber": "",
+            "street": "",
+            "version": 1,
+        },
+        geometry=gpd.points_from_xy([lon] * 4, [r[3] for r in rows]),
+        crs=4326,
+    )
+    merged = landmarks._one_per_place(frame).set_index("landmark_id")
+    assert sorted(merged.index) == ["osm:node/3", "osm:node/4", "osm:way/2"]
+    # The way is kept (its point lies inside the place), with the other names of both.
+    assert merged.loc["osm:way/2", "other_names"] == "Cho Moi;New Market"
+
+
+def test_an_empty_data_folder_has_no_landmarks(tmp_path: Path) -> None:
+    assert landmarks.read(tmp_path).empty
+
+
+@pytest.fixture(scope="module")
+def index(hanoi: AddressMap) -> SearchIndex:
+    return hanoi.search
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("chợ đồng xuân", "Chợ Đồng Xuân"),
+        ("cho dong xuan", "Chợ Đồng Xuân"),
+        ("Bệnh viện Việt Đức", "Bệnh viện Việt Đức"),
+        ("nhà thờ lớn", "Nhà thờ Lớn"),
+        ("Văn Miếu Quốc Tử Giám", "Văn Miếu - Quốc Tử Giám"),
+        # Other names: the place is found, and listed as itself.
+        ("hồ gươm", "Hồ Hoàn Kiếm"),
+        ("Hanoi Opera House", "Nhà Hát Lớn"),
+        ("Temple of Literature", "Văn Miếu - Quốc Tử Giám"),
+        ("old quarter", "Khu phố cổ"),
+    ],
+)
+def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, name: str) -> None:
+    hits = index.query(text, k=10)
+    top = hits.iloc[0]
+    assert (top["kind"], top["name"], top["label"]) == ("landmark", name, name)
+    assert top["score"] == pytest.approx(1.0)
+    # Once, however many of its names match.
+    assert hits["id"].is_unique
+
+
+def test_landmarks_are_a_kind_to_filter_on(index: SearchIndex) -> None:
+    hits = index.query("hồ", k=10, kinds=["landmark"])
+    assert len(hits) and set(hits["kind"]) == {"landmark"}
+    assert "Hồ Hoàn Kiếm" in set(hits["name"])
+    # The street named after the lake stays a street, the lake a landmark.
+    both = index.query("hồ hoàn kiếm", k=3)
+    assert list(both["kind"][:2]) == ["landmark", "street"]
