@@ -102,10 +102,10 @@ class Problem(BaseModel):
 
     field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
     reason: str = Field(
-        description="stable machine code: the service's own (off_map, address_not_found, unknown_ward, "
-        "unknown_agency, infeasible, unauthorized, forbidden, not_found, dossier_not_found, plan_not_found, "
-        "transition_refused, dossier_moved, record_handover, conflict, invalid_value ...: the keys of `errors` in "
-        "api/i18n/vi.json) or pydantic's error type (missing, greater_than_equal, string_too_short ...)"
+        description="stable machine code: the service's own (off_map, address_not_found, address_elsewhere, "
+        "unknown_ward, unknown_agency, infeasible, unauthorized, forbidden, not_found, dossier_not_found, "
+        "plan_not_found, transition_refused, dossier_moved, record_handover, conflict, invalid_value ...: the keys "
+        "of `errors` in api/i18n/vi.json) or pydantic's error type (missing, greater_than_equal, string_too_short ...)"
     )
     message: str = Field(description="the reason in words, in the reader's language (Vietnamese by default)")
 
@@ -197,6 +197,11 @@ class SearchAnswer(BaseModel):
 
     query: str
     results: list[SearchHit]
+    elsewhere: str | None = Field(
+        None,
+        description="when nothing is found and the text ends with a province the map does not cover, its full "
+        "name ('Thành phố Hồ Chí Minh' for '..., Quận 1, TP.HCM'); else null",
+    )
 
 
 class PostmanIn(BaseModel):

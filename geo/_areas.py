@@ -19,6 +19,9 @@ An area part is
 
 The kind may also follow the name, as English writes it ("Hoan Kiem District", "Hanoi City").
 
+A province the areas do not cover ("..., Quận 1, TP.HCM", "..., tỉnh Vĩnh Phúc") says the address is elsewhere,
+when it ends the address or is written with its kind, and no known area is named: :attr:`Parts.elsewhere`.
+
 A postal code ends some addresses ("Hà Nội 100000"); it goes with its part.
 
 No geocoding library reads Vietnamese administrative suffixes (libpostal's models are trained on other
@@ -27,7 +30,7 @@ countries' orders and do not know the 2025 units), hence this small hand-written
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -35,6 +38,10 @@ import numpy as np
 import shapely
 
 from geo import _text
+from geo.provinces import SHORTHANDS
+
+# Provinces written so that they can only be one, even bare at the end of a text ("... Q1 HCM").
+_SHORTHANDS = frozenset((name,) for name in SHORTHANDS)
 
 # Kind words that introduce an area in canonical form ("thành phố" is "tp", "thị xã" "tx"), and the level of
 # area each names; "p"/"ph" are read by :func:`geo._text.resolve_p` first, so a "P." after a house number
@@ -72,12 +79,15 @@ class Parts:
     marked
         Whether an area part was marked as one: after a comma, or led by the kind of a ward or district
         ("phường", "quận"; "TP" ends names too: "Bưu điện Thành phố Hà Nội").
+    elsewhere
+        The full name of the province the text says the place is in, when the areas do not cover it; else empty.
     """
 
     words: list[str]
     areas: list[list[int]]
     found: bool
     marked: bool
+    elsewhere: str = ""
 
 
 class Areas:
@@ -92,6 +102,9 @@ class Areas:
     levels
         Each area's level: ``ward`` (phường, xã), ``district`` (quận, huyện, thị xã before 2025) or ``city``
         (a province-level city or province, which addresses end with bare: "..., Hà Nội").
+    provinces
+        The provinces by each of their names, with the full name of each (:func:`geo.provinces.names`): those
+        these areas do not name are elsewhere.
 
     Attributes
     ----------
@@ -102,7 +115,13 @@ class Areas:
         them after their kind ("Q.HK", "P. HBT", "Q.ĐĐ"); read only after a kind word or alone between commas.
     """
 
-    def __init__(self, names: Sequence[str], geometry: Sequence[shapely.Geometry], levels: Sequence[str]) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        geometry: Sequence[shapely.Geometry],
+        levels: Sequence[str],
+        provinces: Mapping[str, str] | None = None,
+    ) -> None:
         self.names: dict[tuple[str, ...], list[int]] = {}
         self.initials: dict[tuple[str, ...], list[int]] = {}
         for i, name in enumerate(names):
@@ -114,16 +133,22 @@ class Areas:
         self._levels = list(levels)
         self._full_names = list(names)
         self._cities = {key for key, found in self.names.items() if any(self._levels[i] == "city" for i in found)}
+        self._elsewhere = {
+            key: full
+            for name, full in (provinces or {}).items()
+            if (key := core(_text.canonical(name))) and key not in self.names
+        }
         self._geometry = np.asarray(geometry, dtype=object)
         shapely.prepare(self._geometry)
         self._tree = shapely.STRtree(self._geometry)
 
     @classmethod
-    def from_frame(cls, frame: gpd.GeoDataFrame) -> Areas:
+    def from_frame(cls, frame: gpd.GeoDataFrame, provinces: Mapping[str, str] | None = None) -> Areas:
         """Areas of a frame with ``name``, ``level`` (see the class) and a polygon ``geometry`` (reprojected
-        to EPSG:4326 when in another CRS)."""
+        to EPSG:4326 when in another CRS), and the ``provinces`` (see the class)."""
         frame = frame.to_crs(4326) if frame.crs is not None else frame
-        return cls(frame["name"].astype(str).tolist(), list(frame.geometry.to_numpy()), frame["level"].tolist())
+        names, levels = frame["name"].astype(str).tolist(), frame["level"].tolist()
+        return cls(names, list(frame.geometry.to_numpy()), levels, provinces)
 
     def membership(self, geometry: Sequence[shapely.Geometry]) -> np.ndarray:
         """``(len(geometry), areas)`` booleans: whether each geometry (EPSG:4326) lies in (a point) or crosses
@@ -167,21 +192,26 @@ class Areas:
         areas: list[list[int]] = []
         found = False
         kept: list[str] = []
-        for i, piece in enumerate(p for p in pieces if p):
-            named = self._part(piece, kept) if i > 0 else None
+        elsewhere = ""
+        pieces = [p for p in pieces if p]
+        for i, piece in enumerate(pieces):
+            province = self._province(piece, last=all(map(_trailer, pieces[i + 1 :]))) if i else ""
+            named = [] if province else self._part(piece, kept) if i > 0 else None
             if named is None:
                 kept.extend(piece)
             else:
                 areas.extend(named)
+                elsewhere = elsewhere or province
                 found = True
         marked = found
         while (start := self._tail(kept, bare)) is not None:
             tail = _kind_first(_without_postal_code(kept[start:]))
             marked = marked or LEVELS.get(tail[0]) in ("ward", "district")
             areas.extend(self._named(core(tail), tail[0]))
+            elsewhere = elsewhere or self._elsewhere.get(core(tail), "")
             kept = kept[:start]
             found = True
-        return Parts(words=kept, areas=areas, found=found, marked=marked)
+        return Parts(words=kept, areas=areas, found=found, marked=marked, elsewhere="" if areas else elsewhere)
 
     def street(self, text: str) -> str:
         """``text`` up to the first comma-separated part that names an area: "Hàng Bông, Hoàn Kiếm, Hà Nội" ->
@@ -194,6 +224,14 @@ class Areas:
                 return ",".join(parts[:i]).strip()
             words = [*words, *piece]
         return text.strip()
+
+    def _province(self, piece: list[str], *, last: bool) -> str:
+        """The full name of the province a comma-separated part names, when the areas do not cover it and the
+        part ends the address (``last``: only the country may follow) or leads with a province's kind ("tỉnh",
+        "TP"); else empty. "10, Huế, Hai Bà Trưng" is Phố Huế."""
+        bare = _kind_first(_without_postal_code(piece))
+        province = self._elsewhere.get(core(bare), "")
+        return province if last or LEVELS.get(bare[0]) == "city" else ""
 
     def _part(self, piece: list[str], before: list[str]) -> list[list[int]] | None:
         """The areas a comma-separated part after the first names (see :attr:`Parts.areas`; empty for the
@@ -230,6 +268,8 @@ class Areas:
                 return start
             if rest[0] in LEVELS and named in self.initials:
                 return start
+            if named in self._elsewhere and (LEVELS.get(rest[0]) == "city" or named in _SHORTHANDS):
+                return start
             if bare and named in self.names and any(_content_word(w) for w in words[:start]):
                 return start
         return None
@@ -246,6 +286,12 @@ def core(words: Sequence[str]) -> tuple[str, ...]:
 def _content_word(word: str) -> bool:
     """Whether ``word`` names something: neither a number, nor a kind, nor an administrative or street word."""
     return not _text.is_housenumber(word) and word not in _text.GENERIC and word not in _text.HOUSENUMBER_MARKERS
+
+
+def _trailer(piece: list[str]) -> bool:
+    """Whether a comma-separated part may follow the province at the end of an address: the country, or a
+    postal code alone."""
+    return core(_without_postal_code(piece)) in COUNTRY or (len(piece) == 1 and piece[0].isdigit())
 
 
 def _kind_first(words: list[str]) -> list[str]:

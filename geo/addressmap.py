@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from geo import layers as _layers
-from geo import matrix, network, paths, snap
-from geo._errors import InputError
+from geo import matrix, network, paths, provinces, snap
+from geo._errors import InputError, OutOfAreaError
 from geo.layers import Layers
 from geo.network import RoadNetwork
 
@@ -80,7 +80,12 @@ class AddressMap:
         from geo.search import SearchIndex
 
         records = pd.concat([search_records(self.layers), self.streets.records()], ignore_index=True)
-        return SearchIndex.from_frame(records, streets=self.streets, areas=self.layers.admin_areas())
+        return SearchIndex.from_frame(
+            records,
+            streets=self.streets,
+            areas=self.layers.admin_areas(),
+            provinces=provinces.names(paths.vietnam_dir()),
+        )
 
     @cached_property
     def agency_details(self) -> dict[str, dict[str, Any]]:
@@ -110,9 +115,18 @@ class AddressMap:
         return snap.to_edges(self.network, lons, lats, max_distance_m=max_distance_m)
 
     def geocode(self, text: str) -> pd.Series:
-        """The best search hit for a typed address or name; :class:`InputError` when nothing matches."""
+        """The best search hit for a typed address or name; :class:`InputError` when nothing matches,
+        :class:`OutOfAreaError` when the address is in a province the map does not cover."""
         hits = self.search.query(text, k=1)
         if hits.empty:
+            province = self.search.elsewhere(text)
+            if province:
+                raise OutOfAreaError(
+                    f"address {text!r} is in {province}, outside this map",
+                    code="address_elsewhere",
+                    text=text,
+                    province=province,
+                )
             raise InputError(f"address not found: {text!r}")
         return hits.iloc[0]
 

@@ -47,7 +47,7 @@ import bisect
 import heapq
 import itertools
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,7 +148,11 @@ class SearchIndex:
     """
 
     def __init__(
-        self, records: pd.DataFrame, streets: Streets | None = None, areas: gpd.GeoDataFrame | None = None
+        self,
+        records: pd.DataFrame,
+        streets: Streets | None = None,
+        areas: gpd.GeoDataFrame | None = None,
+        provinces: Mapping[str, str] | None = None,
     ) -> None:
         """Index ``records``; prefer :meth:`from_frame`, which documents the columns."""
         _check_records(records)
@@ -241,14 +245,19 @@ class SearchIndex:
         self._other_house = np.full(n, _HN_OTHER)
         self._other_house_on_streets = self._other_house.copy()
         self._other_house_on_streets[self._street_rows] = self._street_factor
-        self._areas = _areas.Areas.from_frame(areas) if areas is not None and len(areas) else None
+        self._areas = _areas.Areas.from_frame(areas, provinces) if areas is not None and len(areas) else None
         self._inside = self._membership(self._areas) if self._areas is not None else None
         self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
     def from_frame(
-        cls, records: pd.DataFrame, *, streets: Streets | None = None, areas: gpd.GeoDataFrame | None = None
+        cls,
+        records: pd.DataFrame,
+        *,
+        streets: Streets | None = None,
+        areas: gpd.GeoDataFrame | None = None,
+        provinces: Mapping[str, str] | None = None,
     ) -> SearchIndex:
         """Build an index over ``records``.
 
@@ -262,6 +271,12 @@ class SearchIndex:
         streets
             The streets whose records (:meth:`geo.streets.Streets.records`) are among ``records``: a house
             number asked on a street is placed along it.
+        areas
+            Named areas (``name``, ``level``, ``geometry``; :func:`geo.layers.admin_areas`) that an address may
+            end with, so that the places inside them rank first.
+        provinces
+            Vietnam's provinces by each of their names (:func:`geo.provinces.names`): an address ending with
+            one the areas do not cover is elsewhere (:meth:`elsewhere`), and finds nothing here.
 
         Returns
         -------
@@ -273,7 +288,7 @@ class SearchIndex:
         geo._errors.InputError
             When a column is missing, an ``id`` repeats or a ``kind`` is not one of :data:`KINDS`.
         """
-        return cls(records, streets, areas)
+        return cls(records, streets, areas, provinces)
 
     def query(
         self,
@@ -381,6 +396,8 @@ class SearchIndex:
         readings = [(parsed, self._ones)]
         if parsed.words:
             readings, base, area = self._readings(text, source, parsed)
+            if not readings:
+                return _Ranked(np.zeros(0, dtype=np.intp), np.zeros(0), [], [], np.zeros(0), np.zeros(0), [])
             slack = 1.0 - _MARKS_PENALTY if asked_marks else 1.0
             found = [
                 self._text_scores(r, mask, factor, k=k, min_score=min_score, slack=slack) for r, factor in readings
@@ -465,6 +482,15 @@ class SearchIndex:
             if word in written and marks not in written[word]:
                 off += weight
         return 1.0 - _MARKS_PENALTY * off / total
+
+    def elsewhere(self, text: str) -> str:
+        """The full name of the province ``text`` ends with, when this index's areas do not cover it ("12
+        Nguyễn Huệ, Quận 1, TP.HCM" -> "Thành phố Hồ Chí Minh"): :meth:`query` then finds nothing. Else empty.
+        """
+        if self._areas is None:
+            return ""
+        folded = _text.without_details(text) or text
+        return self._areas.split(folded, _text.resolve_p(_text.canonical(folded)), bare=True).elsewhere
 
     def __len__(self) -> int:
         """Number of indexed records."""
@@ -607,6 +633,8 @@ class SearchIndex:
           bare at the end ("Hà Nội", or after a name "Hoàn Kiếm") may belong to the name as well: without a house
           number that says which, its reading is lowered by ``_UNMARKED_AREA``, so a record matching the whole
           text comes before the name inside the area.
+
+        None at all when the text ends with a province the areas do not cover (:meth:`elsewhere`).
         """
         readings = [(parsed, self._housenumber_factor(parsed))]
         base, area = parsed, self._ones
@@ -615,6 +643,8 @@ class SearchIndex:
             base = _parse(alleys)
             readings.append((base, self._housenumber_factor(base)))
         parts = self._areas.split(text, source, bare=True) if self._areas is not None else None
+        if parts is not None and parts.elsewhere:
+            return [], base, area
         if parts is not None and self._inside is not None and parts.found and parts.words:
             reading = _parse(_text.expand_alleys(parts.words) or parts.words)
             if reading.words:

@@ -51,6 +51,7 @@ def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path
         (["nearest", "--lat", "121.03", "--lon", "105.85"], "invalid coordinates"),
         (["nearest", "--lat", "abc", "--lon", "105.85"], "invalid float value: 'abc'"),
         (["nearest", "--address", "zzzz qqqq xxxx"], "address not found"),
+        (["nearest", "--address", "12 Nguyễn Huệ, Quận 1, TP.HCM"], "is in Thành phố Hồ Chí Minh, outside this map"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

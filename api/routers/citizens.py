@@ -23,7 +23,7 @@ from api.errors import FieldError, NotFound
 from api.lean import LeanRoute
 from geo import agencies as agency_details
 from geo import nearest
-from geo._errors import InputError
+from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
 from ops import tracking
@@ -128,6 +128,9 @@ async def nearest_agencies_from_address(
     amap = request.app.state.amap
     try:
         hit = amap.geocode(query.address)
+    except OutOfAreaError as error:
+        province = error.fields["province"]
+        raise NotFound("address", code="address_elsewhere", text=query.address, province=province) from None
     except InputError:
         raise NotFound("address", code="address_not_found", text=query.address) from None
     return _nearest(request, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
@@ -142,16 +145,21 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
 
     A house number on a street without that numbered point is placed between the street's numbered points
     (``match``: ``interpolated``), else at the street's middle (``street``); an address may end with its ward,
-    district (before 2025) and city, which rank the places inside them first. Each result names its ward.
+    district (before 2025) and city, which rank the places inside them first. Each result names its ward. An
+    address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names
+    that province.
     """
     q = query.q
+    search = request.app.state.amap.search
     try:
-        hits = request.app.state.amap.search.hits(q, k=query.k, kinds=query.kind)
+        hits = search.hits(q, k=query.k, kinds=query.kind)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
-        return FastJSON({"query": q, "results": []})
+        return FastJSON({"query": q, "results": [], "elsewhere": None})
     results = [h | {"score": round(h["score"], 4)} for h in hits if h["kind"] in SEARCH_KINDS]
-    return FastJSON({"query": q, "results": results})
+    # Only an empty answer is asked why: the address may be in another province.
+    elsewhere = None if results else search.elsewhere(q) or None
+    return FastJSON({"query": q, "results": results, "elsewhere": elsewhere})
 
 
 @router.get(

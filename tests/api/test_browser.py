@@ -163,6 +163,12 @@ def test_citizens_page(page) -> None:
         "[...document.querySelectorAll('li.hit')].some(li => li.textContent.includes('Hồ Hoàn Kiếm'))"
     )
     assert "Địa danh" in page.locator("li.hit").first.inner_text()
+    # An address in another province: said so, not matched to a Hanoi street.
+    page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Thành phố Hồ Chí Minh')")
+    assert "ngoài vùng của bản đồ" in page.locator("#status").inner_text()
+    assert page.locator("li.hit").count() == 0
     page.fill("#q", "75 dinh tien hoang")
     page.click("#search-button")
     page.wait_for_function("document.querySelector('#status').textContent.endsWith('hãy chọn một.')")

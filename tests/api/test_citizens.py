@@ -132,6 +132,20 @@ def test_nearest_from_an_address_not_found(client) -> None:
     assert response.json()["detail"][0]["reason"] == "address_not_found"
 
 
+def test_an_address_in_another_province_is_said_to_be_elsewhere(client) -> None:
+    address = "12 Nguyễn Huệ, Quận 1, TP.HCM"
+    response = client.get("/agencies/nearest/address", params={"address": address})
+    assert response.status_code == 404 and _fields(response) == ["address"]
+    problem = response.json()["detail"][0]
+    assert problem["reason"] == "address_elsewhere"
+    assert problem["message"] == f"Địa chỉ '{address}' thuộc Thành phố Hồ Chí Minh, ngoài vùng của bản đồ này"
+    found = client.get("/search", params={"q": address}).json()
+    assert found == {"query": address, "results": [], "elsewhere": "Thành phố Hồ Chí Minh"}
+    # A Hanoi street named after a city is no other province; an answer found says nothing of one.
+    found = client.get("/search", params={"q": "10 Phố Huế, Hà Nội"}).json()
+    assert found["results"] and found["elsewhere"] is None
+
+
 def test_a_point_far_from_the_roads_starts_from_the_nearest_road(client) -> None:
     # Across the Red River, inside the map's bounds but about 3 km from its roads.
     answer = client.get("/agencies/nearest", params={"lat": 21.0705, "lon": 105.867, "k": 1})

@@ -107,7 +107,10 @@ function agencyDetails(a) {
     const q = document.getElementById("q").value;
     try {
       const found = await api("/search?" + new URLSearchParams({ q, k: 8 }));
-      if (!found.results.length) { status.textContent = t("js.nothing_found"); return; }
+      if (!found.results.length) {
+        status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
+        return;
+      }
       for (const hit of found.results) {
         const li = document.createElement("li");
         li.className = "hit";
