@@ -195,13 +195,15 @@ class Areas:
         elsewhere = ""
         pieces = [p for p in pieces if p]
         for i, piece in enumerate(pieces):
-            province = self._province(piece, last=all(map(_trailer, pieces[i + 1 :]))) if i else ""
-            named = [] if province else self._part(piece, kept) if i > 0 else None
+            province = self._province(piece, last=all(map(_trailer, pieces[i + 1 :]))) if i > 0 else ""
+            if province:
+                elsewhere, found = elsewhere or province, True
+                continue
+            named = self._part(piece, kept) if i > 0 else None
             if named is None:
                 kept.extend(piece)
             else:
                 areas.extend(named)
-                elsewhere = elsewhere or province
                 found = True
         marked = found
         while (start := self._tail(kept, bare)) is not None:
@@ -228,10 +230,13 @@ class Areas:
     def _province(self, piece: list[str], *, last: bool) -> str:
         """The full name of the province a comma-separated part names, when the areas do not cover it and the
         part ends the address (``last``: only the country may follow) or leads with a province's kind ("tỉnh",
-        "TP"); else empty. "10, Huế, Hai Bà Trưng" is Phố Huế."""
+        "TP"); else empty. "10, Huế, Hai Bà Trưng" and "5, P. Huế" are Phố Huế."""
         bare = _kind_first(_without_postal_code(piece))
+        kind = LEVELS.get(bare[0])
+        if kind not in (None, "city"):
+            return ""
         province = self._elsewhere.get(core(bare), "")
-        return province if last or LEVELS.get(bare[0]) == "city" else ""
+        return province if last or kind == "city" else ""
 
     def _part(self, piece: list[str], before: list[str]) -> list[list[int]] | None:
         """The areas a comma-separated part after the first names (see :attr:`Parts.areas`; empty for the

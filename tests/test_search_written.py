@@ -37,6 +37,7 @@ def areas(hanoi: AddressMap) -> _areas.Areas:
         ("10 phố Huế", ""),
         ("10 Phố Huế, Hà Nội", ""),
         ("số 10, Huế, Hai Bà Trưng", ""),
+        ("5, P. Huế", ""),
         ("phố Hải Phòng", ""),
         ("Bưu điện Đà Nẵng", ""),
         ("Lăng Chủ tịch Hồ Chí Minh", ""),
