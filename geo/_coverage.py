@@ -111,15 +111,16 @@ def may_rank(
     weights: tuple[float, float, float],
     k: int,
     cut: float,
-    slack: float,
+    place: np.ndarray,
+    rows_per_place: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of the records :func:`coverage` found, those that may rank among the best ``k`` before their similarity
     part is known.
 
     A record's score is ``clip((w_query * query_cov + w_record * min(record_cov, 1) + w_similarity * s / 100)
     * factor, 0, 1)`` with ``s`` its similarity in [0, 100]; the operations round monotonically, so ``s = 0`` and
-    ``s = 100`` bound it. A record whose upper bound is below ``cut`` or below ``slack`` times the ``k``-th best
-    lower bound cannot rank.
+    ``s = 100`` bound it. A record whose upper bound is below ``cut`` or below the ``k``-th best lower bound
+    cannot rank; a place found by several rows (its other names) counts once, by its best.
 
     Parameters
     ----------
@@ -128,16 +129,15 @@ def may_rank(
     mask
         Per record, whether it may be returned (the kinds asked).
     factor
-        Per record, the house-number factor (ones when the query has no house number).
+        Per record, what its text score is multiplied by (house number, areas, diacritics; ones for none).
     weights
         ``(w_query, w_record, w_similarity)``.
     k
         Number of results asked.
     cut
         Lowest score returned.
-    slack
-        Least share of its score a record may keep after this (1 when scores are final): the diacritics typed
-        may yet lower the best records (:meth:`geo.search.SearchIndex._best`).
+    place, rows_per_place
+        The place each row stands for, and the most rows any place has.
 
     Returns
     -------
@@ -162,7 +162,19 @@ def may_rank(
         lower = np.empty(n)
         for j in range(n):
             lower[j] = min(max((part[j] + w_similarity * 0.0 / 100.0) * scale[j], 0.0), 1.0)
-        cut = max(cut, slack * np.partition(lower, n - k)[n - k])
+        # The k-th best place is among the best k * rows_per_place rows: walk those, best first.
+        m = min(n, k * rows_per_place)
+        top = np.flatnonzero(lower >= np.partition(lower, n - m)[n - m])
+        seen = np.empty(k, dtype=np.int64)
+        count = 0
+        for j in top[np.argsort(-lower[top], kind="mergesort")]:
+            p = place[kept[j]]
+            if p not in seen[:count]:
+                seen[count] = p
+                count += 1
+                if count == k:
+                    cut = max(cut, lower[j])
+                    break
     out = 0
     for j in range(n):
         if min(max((part[j] + w_similarity * 100.0 / 100.0) * scale[j], 0.0), 1.0) >= cut:

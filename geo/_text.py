@@ -189,7 +189,8 @@ def marks(word: str) -> tuple[str, ...]:
 
 def word_marks(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word of ``text``, folded (:func:`strip_marks`), with its :func:`marks`."""
-    return [(strip_marks(word), marks(word)) for word in _WORD.findall(unicodedata.normalize("NFC", text))]
+    words = _WORD.findall(unicodedata.normalize("NFC", text))
+    return [(word.lower(), ()) if word.isascii() else (strip_marks(word), marks(word)) for word in words]
 
 
 def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -201,6 +202,8 @@ def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
     >>> [word for word, _ in marked_words("Láng Hạ, Hà Nội")], marked_words("lang ha")
     (['lang', 'ha'], [])
     """
+    if text.isascii():
+        return []
     words = word_marks(text)
     spans = _phrase_spans([word for word, _ in words])
     return [words[start] for start, size, _ in spans if size == 1 and words[start][1]]

@@ -44,7 +44,6 @@ only when the other readings score below 0.9.
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 import logging
 from collections.abc import Collection, Mapping
@@ -111,6 +110,7 @@ _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
 # a query word typed without spaces ("hoankiem").
 _MAX_PIECE = 8
 _SPLIT_MIN_LEN = 4
+_NO_ROWS = np.zeros(0, dtype=np.intp)
 # Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
 _TINY = float(np.finfo(float).tiny)
 
@@ -210,9 +210,10 @@ class SearchIndex:
             totals.append([sum(self._weight[vocab[t]] for t in dict.fromkeys(toks)) for toks in field_tokens])
         self._fields = (np.stack(offsets), np.concatenate(rows), np.array(totals, dtype=float).reshape(2, n))
 
-        # The diacritics of each record's words by folded word, from the fields written with some: a name typed
-        # without any ("Khach San Hoa Binh") says nothing of them.
-        self._marks = [_written_marks(fields) for fields in zip(names, street_names, numbers, strict=True)]
+        # The rows that write each folded word with diacritics, and for each set of marks those that write it
+        # otherwise only, from the fields written with some: a name typed without any ("Khach San Hoa Binh")
+        # says nothing of them.
+        self._marked_rows, self._other_marks = _written_marks(list(zip(names, street_names, numbers, strict=True)))
         self._hn_keys = [keys for keys, _ in parsed_numbers]
         self._has_housenumber = np.array([bool(keys) for keys in self._hn_keys], dtype=bool)
         self._hn_bases = [{_text.housenumber_base(k) for k in keys} for keys in self._hn_keys]
@@ -386,7 +387,7 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
-        asked_marks = _text.marked_words(text)
+        marks = self._marks_factor(_text.marked_words(text))
         text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
         parsed = _parse(source)
@@ -398,17 +399,17 @@ class SearchIndex:
             readings, base, area = self._readings(text, source, parsed)
             if not readings:
                 return _Ranked(np.zeros(0, dtype=np.intp), np.zeros(0), [], [], np.zeros(0), np.zeros(0), [])
-            slack = 1.0 - _MARKS_PENALTY if asked_marks else 1.0
-            found = [
-                self._text_scores(r, mask, factor, k=k, min_score=min_score, slack=slack) for r, factor in readings
-            ]
+            if marks is not self._ones:
+                readings = [(r, factor * marks) for r, factor in readings]
+                area = area * marks
+            found = [self._text_scores(r, mask, factor, k=k, min_score=min_score) for r, factor in readings]
             # An alley's mouth scores at most _ALLEY_MOUTH: sought only when it may come first, that is when the
             # map may lack the alley asked (locating numbers on streets is the costly part).
             if max((float(s.max()) for _, s in found if s.size), default=0.0) < _ALLEY_MOUTH:
                 for level, mouth in enumerate(_alley_mouths(base.words), start=1):
                     factor = self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level
                     readings.append((mouth, factor))
-                    found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score, slack=slack))
+                    found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score))
             rows, score, reading = _best_of(found) if len(found) > 1 else (*found[0], np.zeros(found[0][0].size, int))
         else:
             # A bare number lists the houses with that number.
@@ -421,8 +422,8 @@ class SearchIndex:
         floor = max(min_score, _TINY)
         keep = score >= floor
         rows, score, reading = rows[keep], score[keep], reading[keep]
-        best, score = self._best(rows, score, asked_marks, k=k, floor=floor)
-        order = self._place[rows[best]]
+        best = self._best(rows, score, k=k)
+        order, score = self._place[rows[best]], score[best]
         listed = order.tolist()  # Python ints index lists faster than numpy's
         labels = [self.labels[i] for i in listed]
         match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
@@ -442,46 +443,38 @@ class SearchIndex:
                 wards[at] = self._areas.ward_at(float(lon[at]), float(lat[at]), self._inside[row])
         return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
 
-    def _best(
-        self, rows: np.ndarray, score: np.ndarray, asked: list[tuple[str, tuple[str, ...]]], *, k: int, floor: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Positions in ``rows`` of the best ``k`` records and their scores, best first: a record found by
-        several of its names counts once, by its best; with words asked with diacritics, each score multiplied
-        by how well the record's agree (:meth:`_marks_factor`), then those below ``floor`` left out."""
+    def _best(self, rows: np.ndarray, score: np.ndarray, *, k: int) -> np.ndarray:
+        """Positions in ``rows`` of the best ``k`` records, best first: a record found by several of its names
+        counts once, by its best."""
         # Rows come sorted: ties keep the order of the records, so results are reproducible.
         order = np.lexsort((rows, -score))
-        if not asked and self._rows_per_place == 1:
-            return order[:k], score[order[:k]]
-        # Factors are at most 1: rows are taken best first until the k-th record's factored score is above the
-        # next row's score as it stands, which no later row can then pass.
-        best: dict[int, tuple[float, int, int]] = {}
-        kth = -1.0  # the k-th best record's factored score, once there are k
+        first = order[:k]
+        if self._rows_per_place == 1 or len(set(self._place[rows[first]].tolist())) == first.size:
+            return first
+        seen: set[int] = set()
+        best: list[int] = []
         for at in order.tolist():
-            if kth > score[at]:
-                break
-            row = int(rows[at])
-            factored = float(score[at]) * (self._marks_factor(row, asked) if asked else 1.0)
-            place, entry = int(self._place[row]), (-factored, row, at)
-            if place not in best or entry < best[place]:
-                best[place] = entry
-                # Only a score above the k-th can change it (many houses tie on a bare number).
-                if len(best) >= k and factored > kth:
-                    kth = heapq.nlargest(k, (-b[0] for b in best.values()))[-1]
-        ranked = sorted(best.values())[:k]
-        kept = [(at, -negative) for negative, _, at in ranked if -negative >= floor]
-        return np.array([at for at, _ in kept], dtype=np.intp), np.array([s for _, s in kept], dtype=float)
+            place = int(self._place[rows[at]])
+            if place not in seen:
+                seen.add(place)
+                best.append(at)
+                if len(best) == k:
+                    break
+        return np.array(best, dtype=np.intp)
 
-    def _marks_factor(self, row: int, asked: list[tuple[str, tuple[str, ...]]]) -> float:
-        """What ``row``'s score is multiplied by for the words asked with diacritics (folded, with their marks)
-        that the record writes otherwise: 1 when none does, ``1 - _MARKS_PENALTY`` when all do."""
-        written = self._marks[row]
-        total = off = 0.0
-        for word, marks in asked:
-            weight = _GENERIC_WEIGHT if word in _text.GENERIC else 1.0
-            total += weight
-            if word in written and marks not in written[word]:
-                off += weight
-        return 1.0 - _MARKS_PENALTY * off / total
+    def _marks_factor(self, asked: list[tuple[str, tuple[str, ...]]]) -> np.ndarray:
+        """What each record's score is multiplied by for the words asked with diacritics (folded, with their
+        marks) that it writes otherwise: 1 when none does, ``1 - _MARKS_PENALTY`` when all do (generic words
+        weigh ``_GENERIC_WEIGHT``); ones when nothing is asked with diacritics."""
+        weights = [_GENERIC_WEIGHT if word in _text.GENERIC else 1.0 for word, _ in asked]
+        # A set of marks no record writes a word with: every row writing the word disagrees.
+        disagree = [self._other_marks.get(key, self._marked_rows.get(key[0], _NO_ROWS)) for key in asked]
+        if not any(rows.size for rows in disagree):
+            return self._ones
+        off = np.zeros(self._n)
+        for rows, weight in zip(disagree, weights, strict=True):
+            off[rows] += weight
+        return 1.0 - (_MARKS_PENALTY / sum(weights)) * off
 
     def elsewhere(self, text: str) -> str:
         """The full name of the province ``text`` ends with, when this index's areas do not cover it ("12
@@ -549,10 +542,10 @@ class SearchIndex:
         return found if found is not None and len(found) > 1 else None
 
     def _text_scores(
-        self, parsed: _Query, mask: np.ndarray, factor: np.ndarray, *, k: int, min_score: float, slack: float
+        self, parsed: _Query, mask: np.ndarray, factor: np.ndarray, *, k: int, min_score: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The rows that may rank among the best ``k`` records (sorted) and their scores, house-number ``factor``
-        applied; ``slack`` is the least share of its score the diacritics typed may leave a record.
+        """The rows that may rank among the best ``k`` records (sorted) and their scores, ``factor`` (house
+        number, areas, diacritics) applied.
 
         The similarity part is the costly one, and a generic word ("phố", "đường") matches thousands of records:
         only those whose score, bounded without it, may still rank are scored (:func:`geo._coverage.may_rank`).
@@ -600,10 +593,10 @@ class SearchIndex:
             mask,
             factor,
             (_W_QUERY, _W_RECORD, _W_SIMILARITY),
-            # A record found by several of its names takes as many rows.
-            k * self._rows_per_place,
+            k,
             max(min_score, _TINY),
-            slack,
+            self._place,
+            self._rows_per_place,
         )
         if candidates.size == 0:
             return empty
@@ -762,15 +755,25 @@ def _label(kind: str, name: str, housenumber: str, street: str) -> str:
     return name or f"{housenumber} {street}".strip()
 
 
-def _written_marks(fields: tuple[str, ...]) -> dict[str, set[tuple[str, ...]]]:
-    """The marks of each folded word of the ``fields`` written with some diacritics."""
-    out: dict[str, set[tuple[str, ...]]] = {}
-    for text in fields:
-        words = _text.word_marks(text)
-        if any(marks for _, marks in words):
-            for word, marks in words:
-                out.setdefault(word, set()).add(marks)
-    return out
+def _written_marks(
+    records: list[tuple[str, ...]],
+) -> tuple[dict[str, np.ndarray], dict[tuple[str, tuple[str, ...]], np.ndarray]]:
+    """For the fields of each record written with some diacritics: the rows that write each folded word, and
+    for each set of marks (:func:`geo._text.marks`) a word is written with, the rows that write it only with
+    others ("Hà" and "Hạ" in one record agree with both)."""
+    marked: dict[str, set[int]] = {}
+    variants: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    for row, fields in enumerate(records):
+        for text in fields:
+            words = _text.word_marks(text)
+            if any(marks for _, marks in words):
+                for word, marks in words:
+                    marked.setdefault(word, set()).add(row)
+                    variants.setdefault((word, marks), set()).add(row)
+    return (
+        {word: np.array(sorted(rows), dtype=np.intp) for word, rows in marked.items()},
+        {key: np.array(sorted(marked[key[0]] - rows), dtype=np.intp) for key, rows in variants.items()},
+    )
 
 
 def _with_other_names(records: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
