@@ -267,7 +267,8 @@ class SearchIndex:
         records
             One row per searchable object, with columns ``id`` (unique text), ``kind`` (one of :data:`KINDS`),
             ``name`` (may be empty for addresses), ``housenumber`` and ``street`` (``addr:*`` values, may be
-            empty; for a street, the street an alley opens on), ``lon`` and ``lat`` (degrees, WGS 84). Other
+            empty; for a street, the street an alley opens on), ``lon`` and ``lat`` (degrees, WGS 84); optionally
+            ``other_names`` (joined by ``;``: "Hồ Gươm;Hoàn Kiếm Lake"), each of which finds the record too. Other
             columns are kept and returned with the results. Missing values count as empty text.
         streets
             The streets whose records (:meth:`geo.streets.Streets.records`) are among ``records``: a house
@@ -419,8 +420,7 @@ class SearchIndex:
             score[exact] = _HN_EXACT
             rows = np.flatnonzero(mask & (score > 0))
             score, reading = score[rows], np.zeros(rows.size, dtype=np.intp)
-        floor = max(min_score, _TINY)
-        keep = score >= floor
+        keep = score >= max(min_score, _TINY)
         rows, score, reading = rows[keep], score[keep], reading[keep]
         best = self._best(rows, score, k=k)
         order, score = self._place[rows[best]], score[best]
