@@ -96,17 +96,8 @@ def write(path: Path, network: RoadNetwork, layers: Layers) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    frames = {
-        "nodes": network.nodes_frame(),
-        "edges": network.edges_frame(),
-        "agencies": layers.agencies,
-        "authorities": layers.authorities,
-        "wards": layers.wards,
-        "households": layers.households,
-        "addresses": layers.addresses,
-        "districts": layers.districts,
-        "landmarks": layers.landmarks,
-    }
+    frames = {"nodes": network.nodes_frame(), "edges": network.edges_frame()}
+    frames |= {name: getattr(layers, name) for name in LAYER_NAMES if name not in frames}
     for name, frame in frames.items():
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
     pyogrio.write_dataframe(_column_table(frames), path, layer="layer_columns", driver="GPKG")
