@@ -97,9 +97,9 @@ _ALLEY_LEVELS = ("ngo", "ngach", "hem")
 _HOUSENUMBER = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)*")
 # A house number keeps its "/" and "-" ("12/3", "7-9"); any other run of letters and digits is a word.
 _TOKEN = re.compile(r"\d+[a-z]?(?:[/-]\d+[a-z]?)+|[^\W_]+")
-# Dotted initialisms ("T.P.", "U.B.N.D.") become one word; "P.Hoàn" stays two because "hoan" is no initial.
 # A word of letters and digits, in NFC text: its precomposed letters are letters, combining marks are not.
 _WORD = re.compile(r"[^\W_]+")
+# Dotted initialisms ("T.P.", "U.B.N.D.") become one word; "P.Hoàn" stays two because "hoan" is no initial.
 _DOTTED = re.compile(r"\b([a-z])\.(?=[a-z]\b)")
 # What an address says inside its place, which no map places, in folded text: the floor, room or flat ("Tầng 3",
 # "Lầu 2", "Phòng 305", "Căn hộ 12A"), the building's code ("Tòa B2", "Tòa nhà 17T1"), the residents' group

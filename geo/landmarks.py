@@ -136,9 +136,10 @@ def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     is_node = frame["landmark_id"].str.startswith("osm:node/")
     order = frame.assign(_place=place, _node=is_node).sort_values(["_place", "_node", "landmark_id"], kind="stable")
     merged = order.groupby("_place", sort=False).agg(
-        first=("landmark_id", "first"), other_names=("other_names", lambda names: ";".join(n for n in names if n))
+        first=("landmark_id", "first"), other_names=("other_names", lambda found: ";".join(o for o in found if o))
     )
     kept = frame.set_index("landmark_id").loc[merged["first"]].reset_index()
+    # The names of all, as one object's tags: without the kept name and without repeats.
     kept["other_names"] = [
         ";".join(other_names({"name": name, "alt_name": names}))
         for name, names in zip(kept["name"], merged["other_names"], strict=True)

@@ -402,7 +402,7 @@ class SearchIndex:
                 return _Ranked(np.zeros(0, dtype=np.intp), np.zeros(0), [], [], np.zeros(0), np.zeros(0), [])
             if marks is not self._ones:
                 readings = [(r, factor * marks) for r, factor in readings]
-                area = area * marks
+                area = area * marks  # for the alleys' mouths below
             found = [self._text_scores(r, mask, factor, k=k, min_score=min_score) for r, factor in readings]
             # An alley's mouth scores at most _ALLEY_MOUTH: sought only when it may come first, that is when the
             # map may lack the alley asked (locating numbers on streets is the costly part).
