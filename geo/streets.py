@@ -10,11 +10,14 @@ house number on its street by interpolating between the numbered address points 
   without their street ("Ngõ 378") are split into their connected pieces, and each piece is given the street it
   opens on: the named road that most of its end nodes touch.
 - **House numbers**: Vietnamese streets number odd houses on one side and even on the other, each rising along
-  the street. A number is placed by linear interpolation between the two nearest numbered points of the same
-  parity (taken on the street's centre line), then moved onto the street; beyond the first or last, by
-  extrapolation from the two nearest, at most one of their spacings further. With fewer than two same-parity
-  points, both sides are used (the two sides rise together); with fewer than two points in all, the answer is
-  the street's middle.
+  the street. A number is placed by linear interpolation between the two numbered points of its side that
+  bracket it (taken on the street's centre line), then moved onto the street. The two sides rise together, so
+  a number its side cannot bracket is placed between the points of both sides that do ("120 Lê Duẩn" between
+  49 and 129 when the even side has only 222 and 226); beyond the first or last of them all, by extrapolation
+  on the chord of its side's first and last points (the spacing of a whole side, steadier than that of two
+  neighbours), no further than the street's end. With fewer than two same-parity points, both sides are used;
+  with fewer than two points in all, the answer is the street's middle. Placing each numbered house of the map
+  with its own point left out (5-fold, tests/test_streets.py), 77% land within 50 m of it, median 19 m.
   :meth:`Streets.locate` says which: ``interpolated`` or ``street``.
 - **Alley mouths** number streets too: Hanoi names an alley after the house beside which it opens ("Ngõ 186
   Đường Bưởi" opens beside 186 Đường Bưởi, "Ngách 18 Ngõ 575 Kim Mã" beside 18 of Ngõ 575). The point where a
@@ -175,32 +178,49 @@ class Streets:
         sides = self._sides[i]
         if sides is None:
             return *self._middle[i], "street"
-        numbers, xy = sides[number % 2]
-        # The two anchors bracketing the number where possible, else the two nearest on its side. The point is
-        # taken on the chord between them and moved onto the street: positions along a street drawn in several
-        # pieces have no common origin, a chord has. Beyond the last anchor, at most one spacing further.
-        # Plain floats: numpy's calls cost more than this arithmetic on one point.
-        at = min(max(bisect.bisect_left(numbers, number), 1), len(numbers) - 1)
-        n0, n1 = numbers[at - 1], numbers[at]
-        t = min(max((number - n0) / (n1 - n0), -1.0), 2.0)
-        (x0, y0), (x1, y1) = xy[at - 1], xy[at]
-        line = self._geometry[i]
-        point = line.interpolate(line.project(shapely.Point(x0 + t * (x1 - x0), y0 + t * (y1 - y0))))
+        x, y = _chord_point(sides[number % 2], sides[2], number)
+        # The street's point nearest the chord's: a street drawn in several pieces is a MultiLineString, on
+        # which GEOS's interpolate does not undo its project (it placed "2 Hàng Bông" 600 m away).
+        point = shapely.get_point(shapely.shortest_line(self._geometry[i], shapely.Point(x, y)), 0)
         lon, lat = self._to_wgs84.transform(point.x, point.y)
         return float(lon), float(lat), "interpolated"
 
 
-def _sides(anchors: _Anchors) -> tuple[tuple[list[int], list[tuple[float, float]]], ...] | None:
-    """Numbers and positions used for even and for odd house numbers: the points of that side when it has two or
-    more, else all of them; None when the street has fewer than two."""
+_Side = tuple[list[int], list[tuple[float, float]]]
+"""Numbered points of a street, house numbers rising, and their positions (x, y) in the network's CRS."""
+
+
+def _sides(anchors: _Anchors) -> tuple[_Side, _Side, _Side] | None:
+    """Numbers and positions used for even and for odd house numbers (the points of that side when it has two or
+    more, else all of them), then all of them; None when the street has fewer than two."""
     if len(anchors.numbers) < 2:
         return None
+    every = np.ones(len(anchors.numbers), dtype=bool)
     sides = []
-    for parity in (0, 1):
-        same = anchors.numbers % 2 == parity
+    for parity in (0, 1, None):
+        same = every if parity is None else anchors.numbers % 2 == parity
         numbers, xy = (anchors.numbers[same], anchors.xy[same]) if same.sum() >= 2 else (anchors.numbers, anchors.xy)
         sides.append((numbers.tolist(), [(float(x), float(y)) for x, y in xy]))
-    return tuple(sides)
+    return sides[0], sides[1], sides[2]
+
+
+def _chord_point(side: _Side, both: _Side, number: int) -> tuple[float, float]:
+    """Where ``number`` lies on the chord of the two numbered points that place it (see the module): the two of
+    its ``side`` bracketing it, else the two of ``both`` sides, else the first and last of its side, extrapolated.
+    The point is taken on a chord, not along the street: the pieces of a street drawn in several have no common
+    origin, a chord has. Plain floats: numpy's calls cost more than this arithmetic on one point."""
+    chosen, first, last = side, 0, -1  # when none brackets it
+    for candidate in (side, both):
+        numbers = candidate[0]
+        at = bisect.bisect_left(numbers, number)
+        if at < len(numbers) and (at > 0 or numbers[0] == number):
+            chosen, first, last = candidate, max(at, 1) - 1, max(at, 1)
+            break
+    numbers, xy = chosen
+    n0, n1 = numbers[first], numbers[last]
+    t = (number - n0) / (n1 - n0)
+    (x0, y0), (x1, y1) = xy[first], xy[last]
+    return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
 
 
 def _pieces(network: RoadNetwork) -> pd.DataFrame:
@@ -318,8 +338,8 @@ def _attach(
             point = shapely.Point(x, y)
             best = min(rows, key=lambda r: geometry[r].distance(point))
             if geometry[best].distance(point) <= MAX_ANCHOR_DISTANCE_M:
-                on_line = geometry[best].interpolate(geometry[best].project(point))
-                found[best].append((number, on_line.x, on_line.y))
+                (x_on, y_on), _ = shapely.shortest_line(geometry[best], point).coords
+                found[best].append((number, x_on, y_on))
     out = []
     for items in found:
         if not items:
