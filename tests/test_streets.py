@@ -112,13 +112,18 @@ def test_alley_mouths_number_their_streets(hanoi: AddressMap, capsys: pytest.Cap
     assert np.median(placed) < 0.5 * np.median(middles)
 
 
-def test_a_number_its_side_cannot_bracket_is_placed_between_both_sides() -> None:
-    # Lê Duẩn's even side has only 222 and 226; 49 and 129 (odd) bracket 120: both sides rise together.
+def test_a_number_far_beyond_its_side_is_placed_between_both_sides() -> None:
+    # Lê Duẩn's even side has only 222 and 226: 120 lies far beyond them (102 numbers, they span 4); 49 and 129
+    # (odd) bracket it, and both sides rise together.
     even = ([222, 226], [(1488.0, 0.0), (1542.0, 0.0)])
     both = ([1, 49, 129, 222, 226], [(46.0, 0.0), (509.0, 0.0), (654.0, 0.0), (1488.0, 0.0), (1542.0, 0.0)])
     x, _ = _chord_point(even, both, 120)
     assert 509.0 < x < 654.0
-    # Beyond every point: extrapolated at the spacing of the whole side (first to last), not of two neighbours.
+    # Near its side (2 beyond 222-226, within their span): extrapolated on its side, not placed by the other.
+    assert _chord_point(even, both, 228)[0] == pytest.approx(1542.0 + 2 * 54.0 / 4)
+
+
+def test_a_number_beyond_every_point_is_extrapolated_at_its_whole_side_spacing() -> None:
     odd = ([67, 69, 95], [(1000.0, 0.0), (1030.0, 0.0), (1140.0, 0.0)])
     assert _chord_point(odd, odd, 1)[0] == pytest.approx(1000.0 - 66 * 140.0 / 28)
     # A number of the list is placed at its own point.
