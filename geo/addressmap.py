@@ -137,11 +137,14 @@ def search_records(layers: Layers) -> pd.DataFrame:
     Giấy" finds the FPT Shop on Đường Cầu Giấy, "FPT Shop Đống Đa" the one in Phường Đống Đa (the chains name
     their shops alike) and "VNPost Tây Hồ" a post office of Vietnam Post named "Bưu điện Yên Phụ". A landmark
     that is already an address point, an agency or an authority is that record (with its other names, for an
-    address point)."""
+    address point). A house mapped as several points is one record (:data:`SAME_ADDRESS_M`)."""
     columns = zip(layers.agencies["address"], layers.agencies["ward"], layers.agencies["operator"], strict=True)
     agencies = layers.agencies.assign(where=[", ".join(part for part in parts if part) for parts in columns])
-    also_called = layers.landmarks.set_index("landmark_id")["other_names"]
-    addresses = layers.addresses.assign(other_names=layers.addresses["address_id"].map(also_called).fillna(""))
+    landmarks = layers.landmarks
+    also_called = landmarks.set_index("landmark_id")["other_names"]
+    addresses = _one_per_address(
+        layers.addresses.assign(other_names=layers.addresses["address_id"].map(also_called).fillna(""))
+    )
 
     def frame(gdf: gpd.GeoDataFrame, kind: str, id_column: str, street: str = "street") -> pd.DataFrame:
         points = gdf.geometry.representative_point()
@@ -164,11 +167,54 @@ def search_records(layers: Layers) -> pd.DataFrame:
             frame(agencies, "agency", "agency_id", street="where"),
             frame(layers.authorities, "authority", "authority_id"),
             frame(layers.wards, "ward", "ward_id"),
-            frame(layers.landmarks, "landmark", "landmark_id"),
+            # A landmark mapped as an address point is that point's record (merged into another's by
+            # _one_per_address, it is that other's).
+            frame(landmarks[~landmarks["landmark_id"].isin(layers.addresses["address_id"])], "landmark", "landmark_id"),
         ],
         ignore_index=True,
     )
     return records.drop_duplicates("id").reset_index(drop=True)
+
+
+SAME_ADDRESS_M = 50.0
+"""Address points of one house number and street closer than this (transitively) are one place in the search:
+OSM maps some houses once per shop or clinic in them (36 Ngô Quyền 40 times), which listed one address many
+times, m. Two houses of one number on a street are farther apart (the two "Ngõ 168" are in two wards)."""
+
+
+def _one_per_address(addresses: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per numbered address (:data:`SAME_ADDRESS_M`): the point of the name most of its points give
+    (the first by id on a tie), found by the names and other names of all. Points without a house number are
+    kept as they are."""
+    from geo._nearby import same_place
+    from geo._text import fold
+    from geo.streets import street_key
+
+    keys = [
+        f"{fold(str(number))}|{street_key(str(street))}" if isinstance(number, str) and number else f"#{i}"
+        for i, (number, street) in enumerate(zip(addresses["housenumber"], addresses["street"], strict=True))
+    ]
+    place = same_place(keys, addresses.geometry, SAME_ADDRESS_M)
+    if len(set(place.tolist())) == len(addresses):
+        return addresses
+    names = addresses["name"].fillna("").astype(str)
+    # The most given name first, unnamed points last, then by id: the first row of each place is kept.
+    given = names.groupby([place, names]).transform("size").where(names != "", 0)
+    order = addresses.assign(_place=place, _given=given).sort_values(
+        ["_place", "_given", "address_id"], ascending=[True, False, True], kind="stable"
+    )
+    kept = order.drop_duplicates("_place")
+    others = order.groupby("_place", sort=False).apply(
+        lambda rows: [n for text in (*rows["name"], *rows["other_names"]) for n in str(text or "").split(";")],
+        include_groups=False,
+    )
+    kept = kept.assign(
+        other_names=[
+            ";".join(dict.fromkeys(n.strip() for n in found if n.strip() and fold(n) != fold(str(name or ""))))
+            for name, found in zip(kept["name"], others.loc[kept["_place"]], strict=True)
+        ]
+    )
+    return kept.drop(columns=["_place", "_given"]).sort_index()
 
 
 def load(

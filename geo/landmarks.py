@@ -17,14 +17,11 @@ import logging
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import osmium
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
+from geo._nearby import same_place
 from geo._text import fold
 
 log = logging.getLogger(__name__)
@@ -90,9 +87,6 @@ SAME_PLACE_M = 150.0
 """Objects of one name this close are one place: OSM often maps a place twice, a market as a point and as its
 building ("Chợ Đồng Xuân"), a shop and the building it fills ("Tràng Tiền Plaza"), m."""
 
-# Metric coordinates to measure SAME_PLACE_M in: UTM zone 48N, Hanoi's.
-_METRIC_CRS = 32648
-
 COLUMNS = ["landmark_id", "name", "other_names", "category", "housenumber", "street", "version", "geometry"]
 
 
@@ -126,13 +120,7 @@ def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     merged into the first of them, areas and lines before points, with every name the others had."""
     if frame.empty:
         return frame
-    names = frame["name"].map(fold).to_numpy()
-    metric = frame.geometry.to_crs(_METRIC_CRS)
-    pairs = cKDTree(np.column_stack([metric.x, metric.y])).query_pairs(SAME_PLACE_M, output_type="ndarray")
-    pairs = pairs[names[pairs[:, 0]] == names[pairs[:, 1]]]
-    n = len(frame)
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, place = connected_components(graph, directed=False)
+    place = same_place(frame["name"].map(fold).tolist(), frame.geometry, SAME_PLACE_M)
     is_node = frame["landmark_id"].str.startswith("osm:node/")
     order = frame.assign(_place=place, _node=is_node).sort_values(["_place", "_node", "landmark_id"], kind="stable")
     merged = order.groupby("_place", sort=False).agg(

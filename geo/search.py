@@ -58,7 +58,7 @@ from rapidfuzz import fuzz, process
 
 from geo import _areas, _coverage, _similarity, _text
 from geo._errors import InputError
-from geo.streets import Streets, house_base
+from geo.streets import Streets, house_base, street_key
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ _SPLIT_MIN_LEN = 4
 _NO_ROWS = np.zeros(0, dtype=np.intp)
 # Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
 _TINY = float(np.finfo(float).tiny)
+_NO_ROWS = np.zeros(0, dtype=np.intp)
 
 
 @dataclass
@@ -241,6 +242,8 @@ class SearchIndex:
             for sid in self._ids[self._street_rows]
         ]
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
+        # A mouth stands for an alley the map lacks: not sought on the streets the map has the alley of.
+        self._has_alley = _alleys_of(self.labels, kind)
         # The house-number factors before the houses asked are set: every record "another house", streets by
         # whether they place numbers; copied per query (cheaper than filling and indexing again).
         self._other_house = np.full(n, _HN_OTHER)
@@ -409,6 +412,7 @@ class SearchIndex:
             if max((float(s.max()) for _, s in found if s.size), default=0.0) < _ALLEY_MOUTH:
                 for level, mouth in enumerate(_alley_mouths(base.words), start=1):
                     factor = self._housenumber_factor(mouth) * area * _ALLEY_MOUTH**level
+                    factor[self._has_alley.get(street_key(mouth.alley), _NO_ROWS)] = 0.0
                     readings.append((mouth, factor))
                     found.append(self._text_scores(mouth, mask, factor, k=k, min_score=min_score))
             rows, score, reading = _best_of(found) if len(found) > 1 else (*found[0], np.zeros(found[0][0].size, int))
@@ -724,6 +728,20 @@ def _alley_mouths(words: list[str]) -> list[_Query]:
             alley = f"{_ALLEY_NAMES[words[i]]} {words[i + 1].upper()}"
             out.append(_Query(words=[*prefix, *rest], housenumber=keys, number=words[i + 1], alley=alley))
     return out
+
+
+def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
+    """The street rows the map has an alley of, by the alley's key ("ngach 40"): "Ngách 40 Ngõ 260 Đường Cầu
+    Giấy" makes the row of Ngõ 260 Đường Cầu Giấy one of "ngach 40"'s."""
+    rows_by_key: dict[str, list[int]] = {}
+    for row in np.flatnonzero(kind == "street").tolist():
+        rows_by_key.setdefault(street_key(labels[row]), []).append(row)
+    found: dict[str, list[int]] = {}
+    for key in rows_by_key:
+        words = key.split()
+        if len(words) > 2 and words[0] in _ALLEY_NAMES and _text.is_housenumber(words[1]):
+            found.setdefault(f"{words[0]} {words[1]}", []).extend(rows_by_key.get(" ".join(words[2:]), []))
+    return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
 
 
 def _best_of(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

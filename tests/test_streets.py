@@ -184,3 +184,12 @@ def test_house_numbers_placed_with_their_own_point_left_out(
         )
     assert len(placed_m) >= 1000
     assert np.mean(placed_m <= 50) >= 0.77 and np.median(placed_m) < 0.25 * np.median(middles_m)
+
+
+def test_an_alley_the_map_has_is_not_placed_at_its_mouth_too(hanoi: AddressMap) -> None:
+    # The mouth of "Ngách 40" on Ngõ 260 stands for an alley the map lacks; the map has this one.
+    hits = hanoi.search.query("số 7/40/260 Đường Cầu Giấy", k=10)
+    assert (hits["label"] == "Ngách 40 Ngõ 260 Đường Cầu Giấy").sum() == 1
+    assert (hits["label"].iat[0], hits["match"].iat[0]) == ("Ngách 40 Ngõ 260 Đường Cầu Giấy", "street")
+    # One the map lacks is placed at its mouth.
+    assert _top(hanoi, "ngõ 10 phố huế")["match"] == "interpolated"
