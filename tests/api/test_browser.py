@@ -163,6 +163,11 @@ def test_citizens_page(page) -> None:
         "[...document.querySelectorAll('li.hit')].some(li => li.textContent.includes('Hồ Hoàn Kiếm'))"
     )
     assert "Địa danh" in page.locator("li.hit").first.inner_text()
+    # An address point named for what is there shows that name beside the address.
+    page.fill("#q", "bệnh viện k")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('li.hit')?.textContent.includes('43 Quán Sứ')")
+    assert "Bệnh viện K" in page.locator("li.hit").first.inner_text()
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
     page.click("#search-button")
@@ -337,7 +342,7 @@ def test_what_a_page_says_is_in_view_on_a_short_phone(browser, server: str) -> N
     page.fill("#q", "số 10 phố huế")
     page.keyboard.press("Enter")
     page.wait_for_selector("li.hit button")
-    assert page.locator("#status").inner_text() == "4 kết quả: hãy chọn một."
+    assert page.locator("#status").inner_text() == "3 kết quả: hãy chọn một."
     _in_view(page, "#status")
     status, first = page.locator("#status").bounding_box(), page.locator("li.hit").first.bounding_box()
     assert first["y"] >= status["y"] + status["height"]

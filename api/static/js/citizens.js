@@ -116,7 +116,9 @@ function agencyDetails(a) {
         li.className = "hit";
         const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
         const where = hit.kind === "ward" ? "" : hit.ward;
-        const about = [where, kindName(hit.kind), how].filter(Boolean).map(esc).join(" · ");
+        // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
+        const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
+        const about = [named, where, kindName(hit.kind), how].filter(Boolean).map(esc).join(" · ");
         li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${about}</span></button>`;
         li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
