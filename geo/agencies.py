@@ -24,7 +24,9 @@ Sources and defaults (each overridable per place by the data):
 - **Name**: OSM ``name``; an agency without one is called by its kind and address, "Bưu cục 18 Nguyễn Du", or
   without an address by its kind and ward, "Bưu cục Xã Quảng Oai" (:data:`NAMELESS`, ``name_source``: ``osm``
   or ``derived``), as a citizen would ask for it: nine post offices of the Hanoi extracts have no name in OSM,
-  and a list or a screen reader would give them none.
+  and a list or a screen reader would give them none. A name that only says what the agency is
+  (:data:`GENERIC_NAMES`: the city's main post office, at 75 Đinh Tiên Hoàng, is "Post Office" in OSM) is
+  taken as none: the pages would show it in English, and no different from any other post office.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import osmium
 import pandas as pd
 import shapely
 
+from geo._text import fold
 from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,9 @@ NAMELESS: dict[str, str] = {
 }
 """What an agency without an OSM name is called before its address, by kind: in Vietnamese, as the map's names
 are, with the words the pages use for its kind (the ``kind`` section of the Vietnamese catalogue)."""
+
+GENERIC_NAMES = frozenset({"post office", "buu dien", "buu cuc", "buu chinh"})
+"""OSM names (folded) that say what an agency is and not which: named as an agency without a name."""
 
 ADDRESS_RADIUS_M = 40.0
 """An address point this close to an agency gives it its address when OSM has none, m."""
@@ -182,7 +188,7 @@ def add_details(
 
     address, source = _addresses(out, addresses, network)
     out["address"], out["address_source"] = address, source
-    named = out["name"] != ""
+    named = (out["name"] != "") & ~out["name"].map(fold).isin(GENERIC_NAMES)
     where = out["address"].where(out["address"] != "", out["ward"].fillna(""))
     out["name"] = out["name"].where(named, kind.map(NAMELESS).fillna("") + " " + where).str.strip()
     out["name_source"] = np.where(named, "osm", "derived")

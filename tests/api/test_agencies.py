@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 import shapely
 
-from geo import agencies
+from geo import _text, agencies
 
 POINT = {"lat": 21.0245, "lon": 105.8412}
 SUNDAY_EVENING = "2025-07-06T20:30"
@@ -47,6 +47,10 @@ def test_an_agency_osm_leaves_unnamed_is_called_by_its_kind_and_address(hanoi) -
     assert "Bưu cục 18 Nguyễn Du" in set(derived["name"])  # osm:node/7856383105, numbered from its address point
     # Without an address: by its ward (it was "Bưu cục Phố Doãn Kế Thiện", a road of the map 23 km away).
     assert "Bưu cục Xã Hạ Bằng" in set(derived["name"])
+    # A name that only says what it is, in English ("Post Office": the city's main post office), counts as none.
+    main = frame.set_index("agency_id").loc["osm:node/2270438268"]
+    assert (main["name"], main["name_source"]) == ("Bưu cục 75 Đinh Tiên Hoàng", "derived")
+    assert not frame["name"].map(_text.fold).isin(agencies.GENERIC_NAMES).any()
 
 
 def test_an_agency_off_the_map_s_roads_is_not_given_a_far_road_as_its_address(hanoi) -> None:
