@@ -209,6 +209,31 @@ def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return [words[start] for start, size, _ in spans if size == 1 and words[start][1]]
 
 
+# "X gần Y": what is asked (X) near a place (Y). Written with marks, the words say it wherever they are; without
+# them ("gan", "canh") only in a query typed without any, where "canh" cannot be a name written "Cảnh".
+_NEAR_MARKED = re.compile(r"(?<!\w)(?:xung quanh|bên cạnh|đối diện|gần với|gần|cạnh|quanh|nearby|near|around)(?!\w)")
+_NEAR_PLAIN = re.compile(r"(?<!\w)(?:xung quanh|ben canh|doi dien|gan voi|gan|canh|quanh|nearby|near|around)(?!\w)")
+
+
+def split_near(text: str) -> tuple[str, str] | None:
+    """What is asked and the place it is asked near (lower case), in a query "X gần Y" (near, next to,
+    opposite, around Y); None when the query says no such thing, or says nothing before or after.
+
+    Examples
+    --------
+    >>> split_near("Bưu điện gần Hồ Gươm"), split_near("buu dien gan ho guom")
+    (('bưu điện', 'hồ gươm'), ('buu dien', 'ho guom'))
+    >>> split_near("FPT Shop near the Temple of Literature"), split_near("10 Phố Huế"), split_near("gần hồ gươm")
+    (('fpt shop', 'the temple of literature'), None, None)
+    """
+    low = unicodedata.normalize("NFC", text).casefold()
+    found = (_NEAR_PLAIN if strip_marks(low) == low else _NEAR_MARKED).search(low)
+    if found is None:
+        return None
+    what, where = low[: found.start()].strip(" ,.;:-"), low[found.end() :].strip(" ,.;:-")
+    return (what, where) if fold(what) and fold(where) else None
+
+
 def canonical(text: str) -> list[str]:
     """Tokens of ``text`` in canonical form: folded, with multi-word terms collapsed."""
     return collapse_phrases(tokens(text))

@@ -113,7 +113,6 @@ _SPLIT_MIN_LEN = 4
 _NO_ROWS = np.zeros(0, dtype=np.intp)
 # Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
 _TINY = float(np.finfo(float).tiny)
-_NO_ROWS = np.zeros(0, dtype=np.intp)
 
 
 @dataclass
