@@ -212,6 +212,8 @@ def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
 # "X gần Y": what is asked (X) near a place (Y). Written with marks, the words say it wherever they are; without
 # them ("gan", "canh") only in a query typed without any, where "canh" cannot be a name written "Cảnh".
 _NEAR_MARKED = re.compile(r"(?<!\w)(?:xung quanh|bên cạnh|đối diện|gần với|gần|cạnh|quanh|nearby|near|around)(?!\w)")
+# Remarks in brackets say where the place is, "(cạnh ngân hàng)", not what is asked.
+_BRACKETS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 _NEAR_PLAIN = re.compile(r"(?<!\w)(?:xung quanh|ben canh|doi dien|gan voi|gan|canh|quanh|nearby|near|around)(?!\w)")
 
 
@@ -223,10 +225,12 @@ def split_near(text: str) -> tuple[str, str] | None:
     --------
     >>> split_near("Bưu điện gần Hồ Gươm"), split_near("buu dien gan ho guom")
     (('bưu điện', 'hồ gươm'), ('buu dien', 'ho guom'))
-    >>> split_near("FPT Shop near the Temple of Literature"), split_near("10 Phố Huế"), split_near("gần hồ gươm")
-    (('fpt shop', 'the temple of literature'), None, None)
+    >>> split_near("FPT Shop near the Temple of Literature"), split_near("gần hồ gươm")
+    (('fpt shop', 'the temple of literature'), None)
+    >>> split_near("10 Phố Huế"), split_near("Số 10 phố Huế (cạnh ngân hàng)")
+    (None, None)
     """
-    low = unicodedata.normalize("NFC", text).casefold()
+    low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
     found = (_NEAR_PLAIN if strip_marks(low) == low else _NEAR_MARKED).search(low)
     if found is None:
         return None

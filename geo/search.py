@@ -111,6 +111,15 @@ _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
 _MAX_PIECE = 8
 _SPLIT_MIN_LEN = 4
 _NO_ROWS = np.zeros(0, dtype=np.intp)
+# "X gần Y" (_text.split_near, SearchIndex._near): the records matching X about as well as the best match of X
+# (_NEAR_SHARE of its score), among its _NEAR_CANDIDATES best anywhere and within _NEAR_RADIUS_M of the best place
+# Y names (scoring at least _NEAR_PLACE_MIN, else the query is read as a whole), each score times
+# 1 / (1 + d / _NEAR_SCALE_M): a record 1 km away counts half, about a quarter-hour's walk.
+_NEAR_RADIUS_M = 3000.0
+_NEAR_SCALE_M = 1000.0
+_NEAR_PLACE_MIN = 0.7
+_NEAR_CANDIDATES = 100
+_NEAR_SHARE = 0.7
 # Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
 _TINY = float(np.finfo(float).tiny)
 
@@ -312,7 +321,9 @@ class SearchIndex:
             A leading number, or one after "số", is read as a house number ("số 5 ngõ 10 Hàng Bạc"); alleys
             may be written with slashes ("ngách 35/462 Bưởi", "12/575 Kim Mã"). Areas written after the street
             ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm", "Q.HK") say where, when the index knows them;
-            the floor, room, building code, residents' group and remarks in brackets are left out.
+            the floor, room, building code, residents' group and remarks in brackets are left out. "X gần Y"
+            (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the place Y
+            names, each score times 1 / (1 + d / 1 km), the place itself left out.
         k
             Largest number of results.
         kinds
@@ -383,13 +394,28 @@ class SearchIndex:
             )
         ]
 
-    def _rank(self, text: str, *, k: int, kinds: Collection[str] | None, min_score: float) -> _Ranked:
-        """The best ``k`` rows for ``text`` with their scores, labels, matches and positions (see :meth:`query`)."""
+    def _rank(
+        self,
+        text: str,
+        *,
+        k: int,
+        kinds: Collection[str] | None,
+        min_score: float,
+        within: np.ndarray | None = None,
+    ) -> _Ranked:
+        """The best ``k`` rows for ``text`` with their scores, labels, matches and positions (see :meth:`query`);
+        only among the rows of ``within`` (a mask) when given."""
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"search text is empty: {text!r}; give a name or an address")
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
+        if within is not None:
+            mask = mask & within
+        elif (near := _text.split_near(text)) is not None:
+            ranked = self._near(*near, k=k, kinds=kinds, min_score=min_score)
+            if ranked is not None:
+                return ranked
         marks = self._marks_factor(_text.marked_words(text))
         text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
@@ -445,6 +471,51 @@ class SearchIndex:
                 # Among the wards the street crosses: one point-in-polygon test, often none.
                 wards[at] = self._areas.ward_at(float(lon[at]), float(lat[at]), self._inside[row])
         return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
+
+    def _near(
+        self, what: str, where: str, *, k: int, kinds: Collection[str] | None, min_score: float
+    ) -> _Ranked | None:
+        """The records matching ``what`` near the place ``where`` names ("bưu điện gần hồ gươm": the post offices
+        around Hoàn Kiếm lake), the place itself left out: the best matches of ``what`` anywhere and around the
+        place (_NEAR_RADIUS_M), those scoring at least _NEAR_SHARE of the best, each score times
+        1 / (1 + d / _NEAR_SCALE_M); ``min_score`` is asked of the match of ``what``. None when ``where`` names no
+        place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read as a whole."""
+        try:
+            place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
+            if not place.score.size:
+                return None
+            lon, lat = float(place.lon[0]), float(place.lat[0])
+            around = _metres(self._lon, self._lat, lon, lat) <= _NEAR_RADIUS_M
+            found = [
+                self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
+                for within in (self._everything, around)
+            ]
+        except InputError:
+            return None
+        if not found[0].score.size:
+            return None
+        rows = np.concatenate([f.rows for f in found])
+        text = np.concatenate([f.score for f in found])
+        at = np.concatenate([f.lon for f in found]), np.concatenate([f.lat for f in found])
+        # Each record once (a record found both ways comes first in the best anywhere), the place left out.
+        _, first = np.unique(rows, return_index=True)
+        keep = first[(rows[first] != place.rows[0]) & (text[first] >= _NEAR_SHARE * found[0].score[0])]
+        score = text[keep] / (1.0 + _metres(at[0][keep], at[1][keep], lon, lat) / _NEAR_SCALE_M)
+        order = np.argsort(-score, kind="stable")[:k]
+        listed = keep[order]
+        if not listed.size:
+            return None
+        parts = [(f, i) for f in found for i in range(f.rows.size)]
+        picked = [parts[i] for i in listed.tolist()]
+        return _Ranked(
+            rows[listed],
+            score[order],
+            [f.labels[i] for f, i in picked],
+            [f.match[i] for f, i in picked],
+            at[0][listed],
+            at[1][listed],
+            [f.wards[i] for f, i in picked],
+        )
 
     def _best(self, rows: np.ndarray, score: np.ndarray, *, k: int) -> np.ndarray:
         """Positions in ``rows`` of the best ``k`` records, best first: a record found by several of its names
@@ -741,6 +812,12 @@ def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
         if len(words) > 2 and words[0] in _ALLEY_NAMES and _text.is_housenumber(words[1]):
             found.setdefault(f"{words[0]} {words[1]}", []).extend(rows_by_key.get(" ".join(words[2:]), []))
     return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
+
+
+def _metres(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    """Distances from (``lon0``, ``lat0``) in metres, on the plane tangent there: within a city, within a few
+    metres of the geodesic."""
+    return np.hypot((lon - lon0) * (111_320.0 * np.cos(np.radians(lat0))), (lat - lat0) * 110_574.0)
 
 
 def _best_of(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

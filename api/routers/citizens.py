@@ -147,7 +147,8 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     (``match``: ``interpolated``), else at the street's middle (``street``); an address may end with its ward,
     district (before 2025) and city, which rank the places inside them first. Each result names its ward. An
     address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names
-    that province.
+    that province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the
+    place Y names, each score times 1 / (1 + d / 1 km).
     """
     q = query.q
     search = request.app.state.amap.search

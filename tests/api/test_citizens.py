@@ -179,6 +179,16 @@ def test_search_reads_a_written_address_and_names_each_result_s_ward(client, han
     assert ward["ward"] == ward["name"] == "Phường Hoàn Kiếm"
 
 
+def test_search_near_a_place(client) -> None:
+    # "X gần Y": the X nearest the place Y names, here the post offices around Hoàn Kiếm lake; with a kinds
+    # filter, of those kinds.
+    found = client.get("/search", params={"q": "bưu điện gần hồ gươm", "k": 5}).json()["results"]
+    assert len(found) == 5 and {r["kind"] for r in found} == {"agency"}
+    assert {r["ward"] for r in found} == {"Phường Hoàn Kiếm"}
+    landmarks = client.get("/search", params={"q": "chợ gần nhà hát lớn", "kind": "landmark", "k": 3}).json()
+    assert landmarks["results"] and {r["kind"] for r in landmarks["results"]} == {"landmark"}
+
+
 def test_search_kinds_and_bad_query(client) -> None:
     wards = client.get("/search", params={"q": "hoan kiem", "kind": "ward"}).json()["results"]
     assert wards and {r["kind"] for r in wards} == {"ward"}
