@@ -20,12 +20,14 @@ import pandas as pd
 from geo import layers as _layers
 from geo import matrix, network, paths, provinces, snap
 from geo._errors import InputError, OutOfAreaError
+from geo._nearby import same_place
+from geo._text import fold
 from geo.layers import Layers
 from geo.network import RoadNetwork
+from geo.streets import Streets, street_key
 
 if TYPE_CHECKING:
     from geo.search import SearchIndex
-    from geo.streets import Streets
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +70,6 @@ class AddressMap:
     @cached_property
     def streets(self) -> Streets:
         """Named streets of the network with the numbered address points along them (:mod:`geo.streets`)."""
-        from geo.streets import Streets
-
         return Streets.from_network(self.network, self.layers.addresses)
 
     @cached_property
@@ -186,10 +186,6 @@ def _one_per_address(addresses: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One row per numbered address (:data:`SAME_ADDRESS_M`): the point of the name most of its points give
     (the first by id on a tie), found by the names and other names of all. Points without a house number are
     kept as they are."""
-    from geo._nearby import same_place
-    from geo._text import fold
-    from geo.streets import street_key
-
     keys = [
         f"{fold(str(number))}|{street_key(str(street))}" if isinstance(number, str) and number else f"#{i}"
         for i, (number, street) in enumerate(zip(addresses["housenumber"], addresses["street"], strict=True))
