@@ -486,6 +486,7 @@ class SearchIndex:
                 return None
             lon, lat = float(place.lon[0]), float(place.lat[0])
             around = _metres(self._lon, self._lat, lon, lat) <= _NEAR_RADIUS_M
+            # Both with a mask: ``what`` is not read as a near query again.
             found = [
                 self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
                 for within in (self._everything, around)
@@ -505,16 +506,20 @@ class SearchIndex:
         listed = keep[order]
         if not listed.size:
             return None
-        parts = [(f, i) for f in found for i in range(f.rows.size)]
-        picked = [parts[i] for i in listed.tolist()]
+        labels, match, wards = (
+            found[0].labels + found[1].labels,
+            found[0].match + found[1].match,
+            found[0].wards + found[1].wards,
+        )
+        picked = listed.tolist()
         return _Ranked(
             rows[listed],
             score[order],
-            [f.labels[i] for f, i in picked],
-            [f.match[i] for f, i in picked],
+            [labels[i] for i in picked],
+            [match[i] for i in picked],
             at[0][listed],
             at[1][listed],
-            [f.wards[i] for f, i in picked],
+            [wards[i] for i in picked],
         )
 
     def _best(self, rows: np.ndarray, score: np.ndarray, *, k: int) -> np.ndarray:
