@@ -167,6 +167,11 @@ class Areas:
         inside = [i for i in wards if shapely.contains_xy(self._geometry[i], lon, lat)]
         return self._full_names[inside[0]] if inside else ""
 
+    def ward_shape(self, name: str) -> shapely.Geometry | None:
+        """The polygon (degrees) of the ward named ``name`` in full ("Phường Láng"); None for no such ward."""
+        found = [i for i, full in enumerate(self._full_names) if full == name and self._levels[i] == "ward"]
+        return self._geometry[found[0]] if found else None
+
     def wards_at(self, lon: np.ndarray, lat: np.ndarray) -> list[str]:
         """The name of the ward each point (degrees) lies in; empty outside every ward."""
         points, areas = self._tree.query(shapely.points(lon, lat), predicate="within")

@@ -238,6 +238,54 @@ def split_near(text: str) -> tuple[str, str] | None:
     return (what, where) if fold(what) and fold(where) else None
 
 
+# "X Y" without a near word, where X says what kind of agency is asked ("bưu điện hồ gươm", "viettel post kim mã"):
+# canonical terms (PHRASES collapsed) that name one, and the words that may join the place after them ("ở", "tại":
+# in, at; unmarked only in a query typed without any marks). Not "UBND": a committee is of its area ("UBND phường
+# Láng" is Láng's, not one near it), as its name says.
+CATEGORY_TERMS: frozenset[tuple[str, ...]] = frozenset(
+    {("bd",), ("bc",), ("vnpost",), ("viettel", "post"), ("viettelpost",), ("fpt", "shop"), ("fptshop",), ("fpt",)}
+)
+_MAX_CATEGORY = max(len(t) for t in CATEGORY_TERMS)
+# The words a query asking for a kind of agency may begin with, to tell the others at once.
+_CATEGORY_FIRST = {terms[0] for terms in CATEGORY_TERMS} | {
+    words[0] for words, term in PHRASES.items() if any(terms[0] == term for terms in CATEGORY_TERMS)
+}
+_IN_MARKED = re.compile(r"(?:ở|tại|in|at)(?!\w)\s*")
+_IN_PLAIN = re.compile(r"(?:o|tai|in|at)(?!\w)\s*")
+
+
+def split_category(text: str) -> tuple[str, str] | None:
+    """What kind of agency is asked and the place after it (lower case), in a query that begins with
+    one (:data:`CATEGORY_TERMS`) and goes on; None otherwise.
+
+    Examples
+    --------
+    >>> split_category("Bưu điện Hồ Gươm"), split_category("viettel post o kim ma")
+    (('bưu điện', 'hồ gươm'), ('viettel post', 'kim ma'))
+    >>> split_category("UBND phường Láng"), split_category("bưu điện"), split_category("Hồ Gươm")
+    (None, None, None)
+    """
+    low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
+    first = _WORD.search(low)
+    if first is None or strip_marks(first.group()) not in _CATEGORY_FIRST:
+        return None
+    words = list(_WORD.finditer(low))
+    spans = _phrase_spans([strip_marks(w.group()) for w in words[: _MAX_CATEGORY * _MAX_PHRASE + 1]])
+    # The longest term asked: "fpt shop ..." asks for the chain's shops, not for "fpt" near "shop ...".
+    terms: tuple[str, ...] = ()
+    size = 0
+    for start, length, term in spans[:_MAX_CATEGORY]:
+        terms += (term,)
+        if terms in CATEGORY_TERMS:
+            size = start + length
+    if not 0 < size < len(words):
+        return None
+    cut = words[size - 1].end()
+    what, where = low[:cut].strip(" ,.;:-"), low[cut:].strip(" ,.;:-")
+    where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where, count=1).strip()
+    return (what, where) if fold(where) else None
+
+
 def canonical(text: str) -> list[str]:
     """Tokens of ``text`` in canonical form: folded, with multi-word terms collapsed."""
     return collapse_phrases(tokens(text))

@@ -120,6 +120,9 @@ _NEAR_SCALE_M = 1000.0
 _NEAR_PLACE_MIN = 0.7
 _NEAR_CANDIDATES = 100
 _NEAR_SHARE = 0.7
+# A query beginning with a kind of agency ("bưu điện ...", _text.split_category) read as a whole scoring this much
+# names one record: it is not read as "X near Y".
+_NAMES_ONE = 0.95
 # Lowest score a result may have whatever the min_score asked: above zero, so no record sharing nothing is listed.
 _TINY = float(np.finfo(float).tiny)
 
@@ -416,6 +419,13 @@ class SearchIndex:
             ranked = self._near(*near, k=k, kinds=kinds, min_score=min_score)
             if ranked is not None:
                 return ranked
+        elif (category := _text.split_category(text)) is not None:
+            # "Bưu điện Quốc tế" is the name of one: the query read as a whole (not as a category again) is the
+            # answer, and the near reading's work is spared.
+            whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=mask)
+            if whole.score.size and whole.score[0] >= _NAMES_ONE:
+                return whole
+            return self._near(*category, k=k, kinds=kinds, min_score=min_score, whole=text) or whole
         marks = self._marks_factor(_text.marked_words(text))
         text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
@@ -473,19 +483,33 @@ class SearchIndex:
         return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
 
     def _near(
-        self, what: str, where: str, *, k: int, kinds: Collection[str] | None, min_score: float
+        self,
+        what: str,
+        where: str,
+        *,
+        k: int,
+        kinds: Collection[str] | None,
+        min_score: float,
+        whole: str | None = None,
     ) -> _Ranked | None:
         """The records matching ``what`` near the place ``where`` names ("bưu điện gần hồ gươm": the post offices
         around Hoàn Kiếm lake), the place itself left out: the best matches of ``what`` anywhere and around the
         place (_NEAR_RADIUS_M), those scoring at least _NEAR_SHARE of the best, each score times
-        1 / (1 + d / _NEAR_SCALE_M); ``min_score`` is asked of the match of ``what``. None when ``where`` names no
-        place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read as a whole."""
+        1 / (1 + d / _NEAR_SCALE_M), d from the place's line (a street), area (a ward: 0 inside) or point;
+        ``min_score`` is asked of the match of ``what``. With ``whole``, the query read as a whole too ("bưu điện
+        cầu giấy" names Bưu điện Cầu Giấy): a record matching ``what`` keeps the better of its two scores. None
+        when ``where`` names no place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is
+        then read as a whole."""
         try:
             place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
             if not place.score.size:
                 return None
-            lon, lat = float(place.lon[0]), float(place.lat[0])
-            around = _metres(self._lon, self._lat, lon, lat) <= _NEAR_RADIUS_M
+            shape = self._shape(int(place.rows[0]), float(place.lon[0]), float(place.lat[0]))
+            west, south, east, north = shapely.bounds(shape).tolist()
+            kx, ky = _metres_per_degree(south)
+            dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
+            around = (self._lon >= west - dx) & (self._lon <= east + dx)
+            around &= (self._lat >= south - dy) & (self._lat <= north + dy)
             # Both with a mask: ``what`` is not read as a near query again.
             found = [
                 self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
@@ -495,32 +519,58 @@ class SearchIndex:
             return None
         if not found[0].score.size:
             return None
-        rows = np.concatenate([f.rows for f in found])
-        text = np.concatenate([f.score for f in found])
-        at = np.concatenate([f.lon for f in found]), np.concatenate([f.lat for f in found])
-        # Each record once (a record found both ways comes first in the best anywhere), the place left out.
-        _, first = np.unique(rows, return_index=True)
-        keep = first[(rows[first] != place.rows[0]) & (text[first] >= _NEAR_SHARE * found[0].score[0])]
-        score = text[keep] / (1.0 + _metres(at[0][keep], at[1][keep], lon, lat) / _NEAR_SCALE_M)
-        order = np.argsort(-score, kind="stable")[:k]
-        listed = keep[order]
-        if not listed.size:
-            return None
-        labels, match, wards = (
-            found[0].labels + found[1].labels,
-            found[0].match + found[1].match,
-            found[0].wards + found[1].wards,
-        )
-        picked = listed.tolist()
-        return _Ranked(
-            rows[listed],
-            score[order],
-            [labels[i] for i in picked],
-            [match[i] for i in picked],
-            at[0][listed],
-            at[1][listed],
-            [wards[i] for i in picked],
-        )
+        ranked = _joined(found)
+        # Each record once (a record found both ways comes first in the best anywhere).
+        _, first = np.unique(ranked.rows, return_index=True)
+        asked = first[ranked.score[first] >= _NEAR_SHARE * found[0].score[0]]
+        keep = asked[ranked.rows[asked] != place.rows[0]]
+        metres = _distances(shape, ranked.lon[keep], ranked.lat[keep])
+        near = _picked(ranked, keep, ranked.score[keep] / (1.0 + metres / _NEAR_SCALE_M), k)
+        if whole is not None:
+            # A record that names the place itself ("Bưu điện Cầu Giấy"; an FPT Shop in Phường Văn Miếu for "fpt
+            # shop văn miếu") keeps the better of its two scores; another only matches ``what`` (a Viettel Post
+            # shop elsewhere for "viettel post kim mã"): its near score counts.
+            named = np.intersect1d(ranked.rows[asked], self._naming(where))
+            read = self._rank(whole, k=k, kinds=kinds, min_score=min_score, within=self._rows_of(named))
+            both = _joined([near, read])
+            # Each record once, by the better of its scores.
+            order = np.lexsort((both.rows, -both.score))
+            _, first = np.unique(both.rows[order], return_index=True)
+            near = _picked(both, order[first], both.score[order[first]], k)
+        return near if near.rows.size else None
+
+    def _naming(self, text: str) -> np.ndarray:
+        """The records (sorted) having, in any field of any of their names, every word of ``text`` that says
+        which place (not its numbers; not its generic words either, unless it has only those: "Hà Nội"): those
+        naming the place ``text`` names."""
+        words = [word for word in _text.resolve_p(_text.canonical(text)) if not _text.is_housenumber(word)]
+        words = [word for word in words if word not in _text.GENERIC] or words
+        offset, rows = self._any
+        having = np.ones(self._n, dtype=bool) if words else np.zeros(self._n, dtype=bool)
+        for word in words:
+            hit = np.zeros(self._n, dtype=bool)
+            for v in (self._vocab[t] for t in _text.equivalents(word) if t in self._vocab):
+                hit[rows[offset[v] : offset[v + 1]]] = True
+            having &= hit
+        return np.unique(self._place[having])
+
+    def _rows_of(self, records: np.ndarray) -> np.ndarray:
+        """A mask of the rows standing for ``records`` (a record's other names are rows of their own)."""
+        chosen = np.zeros(self._n, dtype=bool)
+        chosen[records] = True
+        return chosen[self._place]
+
+    def _shape(self, row: int, lon: float, lat: float) -> shapely.Geometry:
+        """The place a record stands for, in degrees: a street's line, a ward's area, else its point
+        (``lon``, ``lat``, as found)."""
+        kind = self._kind[row]
+        if kind == "street" and self._streets is not None:
+            return self._streets.line(self._ids[row])
+        if kind == "ward" and self._areas is not None:
+            area = self._areas.ward_shape(self._out_names[row])
+            if area is not None:
+                return area
+        return shapely.Point(lon, lat)
 
     def _best(self, rows: np.ndarray, score: np.ndarray, *, k: int) -> np.ndarray:
         """Positions in ``rows`` of the best ``k`` records, best first: a record found by several of its names
@@ -819,10 +869,47 @@ def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
     return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
 
 
-def _metres(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    """Distances from (``lon0``, ``lat0``) in metres, on the plane tangent there: within a city, within a few
-    metres of the geodesic."""
-    return np.hypot((lon - lon0) * (111_320.0 * np.cos(np.radians(lat0))), (lat - lat0) * 110_574.0)
+def _metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude and of latitude at ``lat``, on the plane tangent there: within a city,
+    distances within a few metres of the geodesic."""
+    return 111_320.0 * float(np.cos(np.radians(lat))), 110_574.0
+
+
+def _distances(shape: shapely.Geometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Distances in metres from each point (degrees) to ``shape`` (degrees; 0 inside an area)."""
+    west, south = shapely.bounds(shape)[:2].tolist()
+    kx, ky = _metres_per_degree(south)
+    local = shapely.transform(shape, lambda xy: (xy - (west, south)) * (kx, ky))
+    return shapely.distance(local, shapely.points((lon - west) * kx, (lat - south) * ky))
+
+
+def _joined(parts: list[_Ranked]) -> _Ranked:
+    """Several rankings end to end, as one (not sorted)."""
+    return _Ranked(
+        np.concatenate([p.rows for p in parts]),
+        np.concatenate([p.score for p in parts]),
+        [label for p in parts for label in p.labels],
+        [match for p in parts for match in p.match],
+        np.concatenate([p.lon for p in parts]),
+        np.concatenate([p.lat for p in parts]),
+        [ward for p in parts for ward in p.wards],
+    )
+
+
+def _picked(ranked: _Ranked, at: np.ndarray, score: np.ndarray, k: int) -> _Ranked:
+    """The best ``k`` records of ``ranked`` at positions ``at`` given new scores, best first (ties in the order
+    given)."""
+    order = np.argsort(-score, kind="stable")[:k]
+    at, listed = at[order], at[order].tolist()
+    return _Ranked(
+        ranked.rows[at],
+        score[order],
+        [ranked.labels[i] for i in listed],
+        [ranked.match[i] for i in listed],
+        ranked.lon[at],
+        ranked.lat[at],
+        [ranked.wards[i] for i in listed],
+    )
 
 
 def _best_of(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

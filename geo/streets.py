@@ -32,6 +32,7 @@ import bisect
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,13 +155,17 @@ class Streets:
 
     def lines(self) -> dict[str, shapely.Geometry]:
         """Each street's line in longitude/latitude, by ``street_id``."""
-        to_wgs84 = self._to_wgs84
-
-        def lonlat(xy: np.ndarray) -> np.ndarray:
-            return np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
-
-        lines = shapely.transform(np.asarray(self._geometry, dtype=object), lonlat)
+        lines = self._in_degrees(np.asarray(self._geometry, dtype=object))
         return dict(zip(self.frame["street_id"].astype(str), lines, strict=True))
+
+    def line(self, street_id: str) -> shapely.Geometry:
+        """The street's line in longitude/latitude."""
+        return self._in_degrees(self._geometry[self._row[street_id]])
+
+    def _in_degrees(self, geometry: Any) -> Any:
+        """``geometry`` (one or an array) from the network's CRS to longitude/latitude."""
+        to_wgs84 = self._to_wgs84
+        return shapely.transform(geometry, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
 
     def can_interpolate(self, street_id: str) -> bool:
         """Whether house numbers on the street are placed by interpolation (two numbered points or more)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo._text import split_near
+from geo._text import split_category, split_near
 from geo.addressmap import AddressMap
 
 
@@ -37,7 +38,39 @@ def _metres(hanoi: AddressMap, a: tuple[float, float], b: tuple[float, float]) -
     return float(np.hypot(ax - bx, ay - by))
 
 
-@pytest.mark.parametrize("text", ["bưu điện gần hồ gươm", "buu dien gan ho guom", "Bưu điện quanh Hồ Hoàn Kiếm"])
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("Bưu điện Hồ Gươm", ("bưu điện", "hồ gươm")),
+        ("buu cuc o hang bai", ("buu cuc", "hang bai")),
+        ("Viettel Post tại Kim Mã", ("viettel post", "kim mã")),
+        # A committee is of the area it names, not near it.
+        ("Ủy ban nhân dân phường Láng", None),
+        ("VNPost Tây Hồ", ("vnpost", "tây hồ")),
+        # The longest term: the chain's shops, not "FPT" near "Shop ...".
+        ("FPT Shop Văn Miếu", ("fpt shop", "văn miếu")),
+        ("FPT Shop", None),
+        ("bưu điện", None),
+        ("bưu điện ở", None),
+        ("Hồ Gươm bưu điện", None),
+        ("10 Phố Huế", None),
+    ],
+)
+def test_what_kind_of_agency_is_asked_where(text: str, split: tuple[str, str] | None) -> None:
+    assert split_category(text) == split
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bưu điện gần hồ gươm",
+        "buu dien gan ho guom",
+        "Bưu điện quanh Hồ Hoàn Kiếm",
+        # Without a near word: "bưu điện" says what is asked, the rest where.
+        "bưu điện hồ gươm",
+        "Bưu điện ở Hồ Gươm",
+    ],
+)
 def test_post_offices_near_the_lake(hanoi: AddressMap, text: str) -> None:
     lake = hanoi.search.query("Hồ Hoàn Kiếm", k=1).iloc[0]
     hits = hanoi.search.query(text, k=6)
@@ -66,12 +99,47 @@ def test_the_nearest_of_a_chain_comes_first(hanoi: AddressMap) -> None:
     assert distances[0] == pytest.approx(nearest, abs=1.0)
 
 
-def test_the_first_k_are_those_of_a_longer_list(hanoi: AddressMap) -> None:
-    text = "ubnd gần hồ gươm"
-    assert hanoi.search.hits(text, k=3) == hanoi.search.hits(text, k=10)[:3]
+@pytest.mark.parametrize("text", ["ubnd gần hồ gươm", "bưu điện cầu giấy", "fpt shop văn miếu", "bưu điện hà nội"])
+def test_the_first_k_are_those_of_a_longer_list(hanoi: AddressMap, text: str) -> None:
+    for k in (1, 3):
+        assert hanoi.search.hits(text, k=k) == hanoi.search.hits(text, k=10)[:k]
 
 
 def test_a_place_the_map_lacks_reads_the_query_as_a_whole(hanoi: AddressMap) -> None:
     # "Xyzzy" names no place: the words are searched as written, and "bưu điện" still finds post offices.
     hits = hanoi.search.query("bưu điện gần xyzzy", k=3)
     assert len(hits) and hits["label"].iat[0].startswith("Bưu điện")
+
+
+def test_an_office_named_for_the_place_comes_first(hanoi: AddressMap) -> None:
+    # "Bưu điện Cầu Giấy" is the name of one post office: found as itself.
+    hits = hanoi.search.query("bưu điện cầu giấy", k=5)
+    assert hits["label"].iat[0] == "Bưu Điện Cầu Giấy" and hits["score"].iat[0] == pytest.approx(1.0)
+    # The FPT Shop in Phường Văn Miếu - Quốc Tử Giám names the place by its ward: it keeps its score as read as a
+    # whole, above the shops near the Temple of Literature; only the chain's shops are listed.
+    hits = hanoi.search.query("fpt shop văn miếu", k=5)
+    assert hits["ward"].iat[0] == "Phường Văn Miếu - Quốc Tử Giám" and hits["score"].iat[0] > 0.9
+    assert hits["label"].str.casefold().eq("fpt shop").all() and hits["score"].is_monotonic_decreasing
+    shop = hanoi.search.query("fpt shop đống đa", k=3).iloc[0]
+    assert shop["label"] == "FPT Shop" and shop["ward"] == "Phường Đống Đa"
+
+
+def test_offices_near_a_street_by_their_distance_to_it(hanoi: AddressMap) -> None:
+    # None of the Viettel Post shops is on Kim Mã: they come by their distance to the street's whole line, not to
+    # its middle.
+    street = hanoi.search.query("đường kim mã", k=1, kinds=["street"]).iloc[0]
+    line = hanoi.streets.line(street["id"])
+    hits = hanoi.search.query("viettel post kim mã", k=3)
+    assert (hits["kind"] == "agency").all() and len(hits) == 3
+    shops = hanoi.layers.agencies[hanoi.layers.agencies["kind"] == "viettel_post"]
+    utm = shops.estimate_utm_crs()
+    nearest = shops.to_crs(utm).distance(gpd.GeoSeries([line], crs=4326).to_crs(utm).iloc[0]).idxmin()
+    assert hits["id"].iat[0] == shops.loc[nearest, "agency_id"]
+
+
+def test_offices_in_a_ward_come_before_those_outside(hanoi: AddressMap) -> None:
+    # Inside the ward asked a post office is at distance 0: those in Phường Hoàn Kiếm, all of them, come first.
+    hits = hanoi.search.query("bưu điện phường hoàn kiếm", k=20)
+    inside = (hits["ward"] == "Phường Hoàn Kiếm").to_numpy()
+    assert inside[:3].all() and not inside.all()
+    assert list(inside) == sorted(inside, reverse=True)
