@@ -190,6 +190,14 @@ class SearchHit(BaseModel):
         description="the ward or commune (since 1 July 2025) at lon/lat, with its kind: 'Phường Hoàn Kiếm'; "
         "empty outside the city's wards"
     )
+    near: str | None = Field(
+        None,
+        description="for a query read as 'X near Y' ('bưu điện gần hồ gươm', or beginning with a kind of agency: "
+        "'bưu điện hồ gươm'), the place Y names: 'Hồ Hoàn Kiếm'; else null",
+    )
+    near_m: int | None = Field(
+        None, ge=0, description="the distance from that place (its line for a street, 0 inside a ward), m; else null"
+    )
 
 
 class SearchAnswer(BaseModel):

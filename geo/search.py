@@ -47,7 +47,7 @@ import bisect
 import itertools
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -150,6 +150,10 @@ class _Ranked:
     lon: np.ndarray
     lat: np.ndarray
     wards: list[str]
+    near: str = ""
+    """The label of the place the rows were ranked near ("X gần Y"), else empty."""
+    near_m: np.ndarray | None = None
+    """Each row's distance from that place, m."""
 
 
 class SearchIndex:
@@ -326,7 +330,10 @@ class SearchIndex:
             ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm", "Q.HK") say where, when the index knows them;
             the floor, room, building code, residents' group and remarks in brackets are left out. "X gần Y"
             (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the place Y
-            names, each score times 1 / (1 + d / 1 km), the place itself left out.
+            names, each score times 1 / (1 + d / 1 km), d from the place's point, a street's line or a ward's area
+            (0 inside), the place itself left out. A query beginning with a kind of agency ("bưu điện hồ gươm",
+            "viettel post kim mã") is read so too, unless read as a whole it names one ("Bưu điện Cầu Giấy"); an
+            agency naming the place ("FPT Shop" in Phường Văn Miếu for "fpt shop văn miếu") keeps its whole score.
         k
             Largest number of results.
         kinds
@@ -343,8 +350,9 @@ class SearchIndex:
             as itself; for a street asked with a house number or an alley it lacks, ``interpolated``
             (``lon``/``lat`` placed between the numbered points of the street, label "10 Phố Huế" or "Ngõ 10
             Phố Huế") or ``street`` (its middle); and ``ward``, the name of the ward at ``lon``/``lat`` (empty
-            without areas, or outside them). Sorted by score descending. Empty, with the same columns, when
-            nothing matches.
+            without areas, or outside them); for a query read as "X near Y", ``near`` (the label of the place Y
+            names; else empty) and ``near_m`` (the distance from it, m; else NaN). Sorted by score descending.
+            Empty, with the same columns, when nothing matches.
 
         Raises
         ------
@@ -362,6 +370,8 @@ class SearchIndex:
             label=pd.Series(ranked.labels, dtype="str"),
             match=ranked.match,
             ward=ranked.wards,
+            near=ranked.near,
+            near_m=np.full(len(ranked.rows), np.nan) if ranked.near_m is None else ranked.near_m,
         )
 
     def hits(
@@ -370,7 +380,8 @@ class SearchIndex:
         """The results of :meth:`query` as plain records, for answering under load without building a frame.
 
         Each record has ``id``, ``kind``, ``name`` (empty when missing), ``label``, ``lon``, ``lat``, ``score``,
-        ``match`` and ``ward``, as in :meth:`query`; same arguments and errors.
+        ``match``, ``ward``, ``near`` and ``near_m``, as in :meth:`query` (None for no near place); same arguments
+        and errors.
         """
         r = self._rank(text, k=k, kinds=kinds, min_score=min_score)
         return [
@@ -384,8 +395,10 @@ class SearchIndex:
                 "score": score,
                 "match": match,
                 "ward": ward,
+                "near": r.near or None,
+                "near_m": None if metres is None else round(metres),
             }
-            for row, label, lon, lat, score, match, ward in zip(
+            for row, label, lon, lat, score, match, ward, metres in zip(
                 r.rows.tolist(),
                 r.labels,
                 r.lon.tolist(),
@@ -393,6 +406,7 @@ class SearchIndex:
                 r.score.tolist(),
                 r.match,
                 r.wards,
+                [None] * r.rows.size if r.near_m is None else r.near_m.tolist(),
                 strict=True,
             )
         ]
@@ -537,7 +551,9 @@ class SearchIndex:
             order = np.lexsort((both.rows, -both.score))
             _, first = np.unique(both.rows[order], return_index=True)
             near = _picked(both, order[first], both.score[order[first]], k)
-        return near if near.rows.size else None
+        if not near.rows.size:
+            return None
+        return replace(near, near=place.labels[0], near_m=_distances(shape, near.lon, near.lat))
 
     def _naming(self, text: str) -> np.ndarray:
         """The records (sorted) having, in any field of any of their names, every word of ``text`` that says

@@ -7,6 +7,7 @@ wrong with what the page then shows. Screenshots go to ``data/out/screenshots/``
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -168,6 +169,12 @@ def test_citizens_page(page) -> None:
     page.click("#search-button")
     page.wait_for_function("document.querySelector('li.hit')?.textContent.includes('43 Quán Sứ')")
     assert "Bệnh viện K" in page.locator("li.hit").first.inner_text()
+    # Post offices near the lake: said so, each with its distance from it, and no warning for their low scores.
+    page.fill("#q", "bưu điện hồ gươm")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần Hồ Hoàn Kiếm')")
+    assert page.locator("#status").inner_text().endswith("kết quả gần Hồ Hoàn Kiếm, gần nhất trước: hãy chọn một.")
+    assert re.search(r"cách Hồ Hoàn Kiếm \d+ m", page.locator("li.hit").first.inner_text())
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
     page.click("#search-button")

@@ -185,6 +185,13 @@ def test_search_near_a_place(client) -> None:
     found = client.get("/search", params={"q": "bưu điện gần hồ gươm", "k": 5}).json()["results"]
     assert len(found) == 5 and {r["kind"] for r in found} == {"agency"}
     assert {r["ward"] for r in found} == {"Phường Hoàn Kiếm"}
+    # Each says the place and how far it is from it; a query near nothing says null.
+    assert {r["near"] for r in found} == {"Hồ Hoàn Kiếm"} and all(0 <= r["near_m"] < 1500 for r in found)
+    plain = client.get("/search", params={"q": "75 đinh tiên hoàng", "k": 2}).json()["results"]
+    assert plain and {(r["near"], r["near_m"]) for r in plain} == {(None, None)}
+    # Without a near word, a query beginning with a kind of agency is read so too.
+    alike = client.get("/search", params={"q": "bưu điện hồ gươm", "k": 5}).json()["results"]
+    assert [r["id"] for r in alike] == [r["id"] for r in found]
     landmarks = client.get("/search", params={"q": "chợ gần nhà hát lớn", "kind": "landmark", "k": 3}).json()
     assert landmarks["results"] and {r["kind"] for r in landmarks["results"]} == {"landmark"}
 

@@ -118,13 +118,17 @@ function agencyDetails(a) {
         const where = hit.kind === "ward" ? "" : hit.ward;
         // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
         const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
-        const about = [named, where, kindName(hit.kind), how].filter(Boolean).map(esc).join(" · ");
+        // Found near a place ("bưu điện gần hồ gươm"): how far from it.
+        const away = hit.near ? t("js.near_m", { place: hit.near, d: hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m) }) : "";
+        const about = [named, where, kindName(hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
         li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${about}</span></button>`;
         li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
       }
-      const close = found.results[0].score < CLOSE_SCORE;
-      status.textContent = t(close ? "js.results_close" : "js.results", { n: found.results.length });
+      // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
+      const near = found.results[0].near;
+      const close = !near && found.results[0].score < CLOSE_SCORE;
+      status.textContent = t(near ? "js.results_near" : close ? "js.results_close" : "js.results", { n: found.results.length, place: near });
       hitsList.querySelector("button").focus();
     } catch (e) {
       error.textContent = e.message;
