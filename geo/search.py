@@ -518,7 +518,7 @@ class SearchIndex:
             place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
             if not place.score.size:
                 return None
-            shape = self._shape(int(place.rows[0]), float(place.lon[0]), float(place.lat[0]))
+            shape = self._shape(int(place.rows[0]), place.match[0], float(place.lon[0]), float(place.lat[0]))
             west, south, east, north = shapely.bounds(shape).tolist()
             kx, ky = _metres_per_degree(south)
             dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
@@ -576,11 +576,11 @@ class SearchIndex:
         chosen[records] = True
         return chosen[self._place]
 
-    def _shape(self, row: int, lon: float, lat: float) -> shapely.Geometry:
-        """The place a record stands for, in degrees: a street's line, a ward's area, else its point
-        (``lon``, ``lat``, as found)."""
+    def _shape(self, row: int, match: str, lon: float, lat: float) -> shapely.Geometry:
+        """The place a record found as ``match`` stands for, in degrees: a street's line (the street itself, not
+        a house number placed on it), a ward's area, else its point (``lon``, ``lat``, as found)."""
         kind = self._kind[row]
-        if kind == "street" and self._streets is not None:
+        if kind == "street" and match == "street" and self._streets is not None:
             return self._streets.line(self._ids[row])
         if kind == "ward" and self._areas is not None:
             area = self._areas.ward_shape(self._out_names[row])

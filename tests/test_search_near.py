@@ -143,3 +143,12 @@ def test_offices_in_a_ward_come_before_those_outside(hanoi: AddressMap) -> None:
     inside = (hits["ward"] == "Phường Hoàn Kiếm").to_numpy()
     assert inside[:3].all() and not inside.all()
     assert list(inside) == sorted(inside, reverse=True)
+
+
+def test_near_a_house_number_is_near_that_house(hanoi: AddressMap) -> None:
+    # A house number placed on a street is a point: distances are from it, not from the whole street.
+    house = hanoi.search.query("10 phố huế", k=1).iloc[0]
+    hits = hanoi.search.query("bưu điện gần 10 phố huế", k=4)
+    assert (hits["near"] == house["label"]).all()
+    for lon, lat, metres in zip(hits["lon"], hits["lat"], hits["near_m"], strict=True):
+        assert metres == pytest.approx(_metres(hanoi, (lon, lat), (house["lon"], house["lat"])), rel=0.01, abs=2)
