@@ -89,6 +89,15 @@ class SearchQuery(_Strict):
     )
     k: int = Field(10, ge=1, le=50)
     kind: list[SearchKind] | None = None
+    lat: float | None = Field(
+        None,
+        ge=-90,
+        le=90,
+        description="latitude of where the asker is or looks (the page: the point chosen, else the map's centre); "
+        "with lon. 'X gần đây' (near here; 'gần nhất', nearest; 'near me') then lists the X nearest it, and equal "
+        "scores come nearest it first ('FPT Shop'); without it 'X gần đây' is X anywhere",
+    )
+    lon: float | None = Field(None, ge=-180, le=180, description="longitude of that point; with lat")
 
 
 class TrackQuery(_Strict):
@@ -196,7 +205,10 @@ class SearchHit(BaseModel):
         "'bưu điện hồ gươm'), the place Y names: 'Hồ Hoàn Kiếm'; else null",
     )
     near_m: int | None = Field(
-        None, ge=0, description="the distance from that place (its line for a street, 0 inside a ward), m; else null"
+        None,
+        ge=0,
+        description="the distance from that place (its line for a street, 0 inside a ward), or from the point "
+        "lat/lon asked for 'X gần đây' (near is then null), m; else null",
     )
 
 

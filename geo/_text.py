@@ -217,6 +217,24 @@ _BRACKETS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 _NEAR_PLAIN = re.compile(r"(?<!\w)(?:xung quanh|ben canh|doi dien|gan voi|gan|canh|quanh|nearby|near|around)(?!\w)")
 
 
+HERE: frozenset[str] = frozenset(
+    {"day", "nhat", "day nhat", "toi", "minh", "cho toi", "vi tri cua toi", "here", "me", "my location"}
+)
+"""What a query "X gần Y" says Y is when it is where the asker is (folded): "gần đây" (near here), "gần nhất"
+(nearest), "gần tôi", "near me"."""
+
+
+def asks_here(where: str) -> bool:
+    """Whether the place of a query "X gần Y" (:func:`split_near`) is the asker's own (:data:`HERE`).
+
+    Examples
+    --------
+    >>> asks_here("đây"), asks_here("nhất"), asks_here("me"), asks_here("hồ gươm")
+    (True, True, True, False)
+    """
+    return fold(where) in HERE
+
+
 def split_near(text: str) -> tuple[str, str] | None:
     """What is asked and the place it is asked near (lower case), in a query "X gần Y" (near, next to,
     opposite, around Y); None when the query says no such thing, or says nothing before or after.

@@ -317,6 +317,7 @@ class SearchIndex:
         k: int = 10,
         kinds: Collection[str] | None = None,
         min_score: float = 0.3,
+        focus: tuple[float, float] | None = None,
     ) -> pd.DataFrame:
         """The records that best match ``text``, best first.
 
@@ -340,6 +341,10 @@ class SearchIndex:
             Only return records of these kinds (see :data:`KINDS`); all kinds when omitted.
         min_score
             Results scoring below this, in [0, 1], are left out; they share little with the query.
+        focus
+            Where the asker is, or looks (longitude, latitude): "X gần đây" (near here; "gần nhất", nearest;
+            "gần tôi", "near me") lists the X nearest it, as for a place named, and equal scores come nearest it
+            first ("FPT Shop": the chain's shops nearest it). Without it, "X gần đây" is X anywhere.
 
         Returns
         -------
@@ -351,8 +356,8 @@ class SearchIndex:
             (``lon``/``lat`` placed between the numbered points of the street, label "10 Phố Huế" or "Ngõ 10
             Phố Huế") or ``street`` (its middle); and ``ward``, the name of the ward at ``lon``/``lat`` (empty
             without areas, or outside them); for a query read as "X near Y", ``near`` (the label of the place Y
-            names; else empty) and ``near_m`` (the distance from it, m; else NaN). Sorted by score descending.
-            Empty, with the same columns, when nothing matches.
+            names, empty near ``focus``; else empty) and ``near_m`` (the distance from it, m; else NaN). Sorted
+            by score descending. Empty, with the same columns, when nothing matches.
 
         Raises
         ------
@@ -360,7 +365,7 @@ class SearchIndex:
             When ``text`` is empty or has no letters or digits, ``k`` is not positive, or ``kinds`` names an
             unknown kind.
         """
-        ranked = self._rank(text, k=k, kinds=kinds, min_score=min_score)
+        ranked = self._rank(text, k=k, kinds=kinds, min_score=min_score, focus=focus)
         # Columns set at once: assigning cell by cell costs more than the search itself.
         out = self.records.iloc[ranked.rows].reset_index(drop=True)
         return out.assign(
@@ -375,7 +380,13 @@ class SearchIndex:
         )
 
     def hits(
-        self, text: str, *, k: int = 10, kinds: Collection[str] | None = None, min_score: float = 0.3
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        kinds: Collection[str] | None = None,
+        min_score: float = 0.3,
+        focus: tuple[float, float] | None = None,
     ) -> list[dict[str, Any]]:
         """The results of :meth:`query` as plain records, for answering under load without building a frame.
 
@@ -383,7 +394,7 @@ class SearchIndex:
         ``match``, ``ward``, ``near`` and ``near_m``, as in :meth:`query` (None for no near place); same arguments
         and errors.
         """
-        r = self._rank(text, k=k, kinds=kinds, min_score=min_score)
+        r = self._rank(text, k=k, kinds=kinds, min_score=min_score, focus=focus)
         return [
             {
                 "id": self._ids[row],
@@ -419,6 +430,7 @@ class SearchIndex:
         kinds: Collection[str] | None,
         min_score: float,
         within: np.ndarray | None = None,
+        focus: tuple[float, float] | None = None,
     ) -> _Ranked:
         """The best ``k`` rows for ``text`` with their scores, labels, matches and positions (see :meth:`query`);
         only among the rows of ``within`` (a mask) when given."""
@@ -430,13 +442,18 @@ class SearchIndex:
         if within is not None:
             mask = mask & within
         elif (near := _text.split_near(text)) is not None:
-            ranked = self._near(*near, k=k, kinds=kinds, min_score=min_score)
+            what, where = near
+            if _text.asks_here(where) and focus is None:
+                # "Bưu điện gần đây" with no point to be near: what is asked, anywhere.
+                return self._rank(what, k=k, kinds=kinds, min_score=min_score, within=mask)
+            point_or_place = focus if _text.asks_here(where) and focus is not None else where
+            ranked = self._near(what, point_or_place, k=k, kinds=kinds, min_score=min_score)
             if ranked is not None:
                 return ranked
         elif (category := _text.split_category(text)) is not None:
             # "Bưu điện Quốc tế" is the name of one: the query read as a whole (not as a category again) is the
             # answer, and the near reading's work is spared.
-            whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=mask)
+            whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=mask, focus=focus)
             if whole.score.size and whole.score[0] >= _NAMES_ONE:
                 return whole
             return self._near(*category, k=k, kinds=kinds, min_score=min_score, whole=text) or whole
@@ -475,7 +492,7 @@ class SearchIndex:
             score, reading = score[rows], np.zeros(rows.size, dtype=np.intp)
         keep = score >= max(min_score, _TINY)
         rows, score, reading = rows[keep], score[keep], reading[keep]
-        best = self._best(rows, score, k=k)
+        best = self._best(rows, score, k=k, focus=focus)
         order, score = self._place[rows[best]], score[best]
         listed = order.tolist()  # Python ints index lists faster than numpy's
         labels = [self.labels[i] for i in listed]
@@ -499,7 +516,7 @@ class SearchIndex:
     def _near(
         self,
         what: str,
-        where: str,
+        where: str | tuple[float, float],
         *,
         k: int,
         kinds: Collection[str] | None,
@@ -507,18 +524,18 @@ class SearchIndex:
         whole: str | None = None,
     ) -> _Ranked | None:
         """The records matching ``what`` near the place ``where`` names ("bưu điện gần hồ gươm": the post offices
-        around Hoàn Kiếm lake), the place itself left out: the best matches of ``what`` anywhere and around the
-        place (_NEAR_RADIUS_M), those scoring at least _NEAR_SHARE of the best, each score times
-        1 / (1 + d / _NEAR_SCALE_M), d from the place's line (a street), area (a ward: 0 inside) or point;
-        ``min_score`` is asked of the match of ``what``. With ``whole``, the query read as a whole too ("bưu điện
-        cầu giấy" names Bưu điện Cầu Giấy): a record matching ``what`` keeps the better of its two scores. None
-        when ``where`` names no place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is
-        then read as a whole."""
+        around Hoàn Kiếm lake) or near the point ``where`` (longitude, latitude), the place itself left out: the
+        best matches of ``what`` anywhere and around the place (_NEAR_RADIUS_M), those scoring at least
+        _NEAR_SHARE of the best, each score times 1 / (1 + d / _NEAR_SCALE_M), d from the place's line (a
+        street), area (a ward: 0 inside) or point; ``min_score`` is asked of the match of ``what``. With
+        ``whole``, the query read as a whole too ("bưu điện cầu giấy" names Bưu điện Cầu Giấy): a record matching
+        ``what`` keeps the better of its two scores. None when ``where`` names no place well enough
+        (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read as a whole."""
         try:
-            place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
-            if not place.score.size:
+            found_at = self._place_of(where)
+            if found_at is None:
                 return None
-            shape = self._shape(int(place.rows[0]), place.match[0], float(place.lon[0]), float(place.lat[0]))
+            shape, label, row = found_at
             west, south, east, north = shapely.bounds(shape).tolist()
             kx, ky = _metres_per_degree(south)
             dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
@@ -537,10 +554,10 @@ class SearchIndex:
         # Each record once (a record found both ways comes first in the best anywhere).
         _, first = np.unique(ranked.rows, return_index=True)
         asked = first[ranked.score[first] >= _NEAR_SHARE * found[0].score[0]]
-        keep = asked[ranked.rows[asked] != place.rows[0]]
+        keep = asked[ranked.rows[asked] != row]
         metres = _distances(shape, ranked.lon[keep], ranked.lat[keep])
         near = _picked(ranked, keep, ranked.score[keep] / (1.0 + metres / _NEAR_SCALE_M), k)
-        if whole is not None:
+        if whole is not None and isinstance(where, str):
             # A record that names the place itself ("Bưu điện Cầu Giấy"; an FPT Shop in Phường Văn Miếu for "fpt
             # shop văn miếu") keeps the better of its two scores; another only matches ``what`` (a Viettel Post
             # shop elsewhere for "viettel post kim mã"): its near score counts.
@@ -553,7 +570,19 @@ class SearchIndex:
             near = _picked(both, order[first], both.score[order[first]], k)
         if not near.rows.size:
             return None
-        return replace(near, near=place.labels[0], near_m=_distances(shape, near.lon, near.lat))
+        return replace(near, near=label, near_m=_distances(shape, near.lon, near.lat))
+
+    def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
+        """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,
+        latitude), the point, no label and row -1. None when the text names no place well enough
+        (_NEAR_PLACE_MIN)."""
+        if not isinstance(where, str):
+            return shapely.Point(where), "", -1
+        place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
+        if not place.score.size:
+            return None
+        row = int(place.rows[0])
+        return self._shape(row, place.match[0], float(place.lon[0]), float(place.lat[0])), place.labels[0], row
 
     def _naming(self, text: str) -> np.ndarray:
         """The records (sorted) having, in any field of any of their names, every word of ``text`` that says
@@ -588,11 +617,19 @@ class SearchIndex:
                 return area
         return shapely.Point(lon, lat)
 
-    def _best(self, rows: np.ndarray, score: np.ndarray, *, k: int) -> np.ndarray:
-        """Positions in ``rows`` of the best ``k`` records, best first: a record found by several of its names
-        counts once, by its best."""
+    def _best(
+        self, rows: np.ndarray, score: np.ndarray, *, k: int, focus: tuple[float, float] | None = None
+    ) -> np.ndarray:
+        """Positions in ``rows`` of the best ``k`` records, best first, equal scores nearest ``focus`` (longitude,
+        latitude) first when given ("FPT Shop": the chain's shops nearest the asker): a record found by several
+        of its names counts once, by its best."""
         # Rows come sorted: ties keep the order of the records, so results are reproducible.
-        order = np.lexsort((rows, -score))
+        if focus is None:
+            order = np.lexsort((rows, -score))
+        else:
+            kx, ky = _metres_per_degree(focus[1])
+            away = np.hypot((self._lon[rows] - focus[0]) * kx, (self._lat[rows] - focus[1]) * ky)
+            order = np.lexsort((rows, away, -score))
         first = order[:k]
         if self._rows_per_place == 1 or len(set(self._place[rows[first]].tolist())) == first.size:
             return first

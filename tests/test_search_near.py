@@ -152,3 +152,29 @@ def test_near_a_house_number_is_near_that_house(hanoi: AddressMap) -> None:
     assert (hits["near"] == house["label"]).all()
     for lon, lat, metres in zip(hits["lon"], hits["lat"], hits["near_m"], strict=True):
         assert metres == pytest.approx(_metres(hanoi, (lon, lat), (house["lon"], house["lat"])), rel=0.01, abs=2)
+
+
+LAKE_SHORE = (105.8520, 21.0287)
+"""A point on the west shore of Hoàn Kiếm lake (longitude, latitude): where the asker is."""
+
+
+@pytest.mark.parametrize("text", ["bưu điện gần đây", "Bưu điện gần nhất", "post office near me"])
+def test_near_here_is_near_the_point_given(hanoi: AddressMap, text: str) -> None:
+    hits = hanoi.search.query(text, k=5, focus=LAKE_SHORE)
+    assert (hits["kind"] == "agency").all() and (hits["near"] == "").all()
+    for lon, lat, metres in zip(hits["lon"], hits["lat"], hits["near_m"], strict=True):
+        assert metres == pytest.approx(_metres(hanoi, (lon, lat), LAKE_SHORE), rel=0.01, abs=2)
+    assert hits["near_m"].max() < 800
+    # Without a point, "gần đây" says nothing to search for: what is asked, anywhere.
+    what = text.split(" gần")[0].split(" near")[0]
+    assert hanoi.search.hits(text, k=5) == hanoi.search.hits(what, k=5)
+
+
+def test_equal_scores_come_nearest_the_point_first(hanoi: AddressMap) -> None:
+    # Every FPT Shop matches "FPT Shop" alike: with a point, the shops nearest it come first.
+    hits = hanoi.search.query("FPT Shop", k=6, focus=LAKE_SHORE)
+    assert hits["score"].nunique() == 1
+    distances = [_metres(hanoi, (lon, lat), LAKE_SHORE) for lon, lat in zip(hits["lon"], hits["lat"], strict=True)]
+    assert distances == sorted(distances)
+    shops = hanoi.layers.agencies[hanoi.layers.agencies["kind"] == "fpt_shop"]
+    assert distances[0] == pytest.approx(min(_metres(hanoi, (p.x, p.y), LAKE_SHORE) for p in shops.geometry), abs=1.0)

@@ -148,12 +148,18 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     district (before 2025) and city, which rank the places inside them first. Each result names its ward. An
     address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names
     that province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the
-    place Y names, each score times 1 / (1 + d / 1 km).
+    place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line or a ward's area; so
+    does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel post kim mã") unless it names one
+    ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its distance (`near_m`). With `lat` and
+    `lon`, "X gần đây" (near here, nearest, near me) lists the X nearest that point.
     """
     q = query.q
+    if (query.lat is None) != (query.lon is None):
+        raise FieldError("lon" if query.lon is None else "lat", code="point_half")
+    focus = None if query.lat is None or query.lon is None else (query.lon, query.lat)
     search = request.app.state.amap.search
     try:
-        hits = search.hits(q, k=query.k, kinds=query.kind)
+        hits = search.hits(q, k=query.k, kinds=query.kind, focus=focus)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
         return FastJSON({"query": q, "results": [], "elsewhere": None})

@@ -193,6 +193,13 @@ def test_citizens_page(page) -> None:
     # Opening hours in words, not in OSM's syntax ("Mo-Su 07:30-19:00").
     assert "hằng ngày 07:30–19:00" in page.locator("#nearest").inner_text()
     assert "Mo-Su" not in page.locator("#nearest").inner_text()
+    # "Gần đây" (near here): near the point chosen (75 Đinh Tiên Hoàng, the main post office), each result with
+    # how far it is from it.
+    page.fill("#q", "bưu điện gần đây")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần vị trí trên bản đồ')")
+    away = re.search(r"cách (\d+) m", page.locator("li.hit").first.inner_text())
+    assert away and int(away[1]) < 100
     accessible(page)
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)

@@ -192,6 +192,12 @@ def test_search_near_a_place(client) -> None:
     # Without a near word, a query beginning with a kind of agency is read so too.
     alike = client.get("/search", params={"q": "bưu điện hồ gươm", "k": 5}).json()["results"]
     assert [r["id"] for r in alike] == [r["id"] for r in found]
+    # "Gần đây" (near here) is near the point given, which goes with both coordinates.
+    here = client.get("/search", params={"q": "bưu điện gần đây", "k": 3, "lat": 21.0287, "lon": 105.852}).json()
+    assert here["results"] and all(r["near"] is None and r["near_m"] < 800 for r in here["results"])
+    half = client.get("/search", params={"q": "bưu điện gần đây", "lat": 21.0287})
+    assert half.status_code == 422 and half.json()["detail"][0]["field"] == "lon"
+    assert half.json()["detail"][0]["reason"] == "point_half"
     landmarks = client.get("/search", params={"q": "chợ gần nhà hát lớn", "kind": "landmark", "k": 3}).json()
     assert landmarks["results"] and {r["kind"] for r in landmarks["results"]} == {"landmark"}
 

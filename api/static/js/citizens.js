@@ -106,7 +106,10 @@ function agencyDetails(a) {
     hitsList.innerHTML = "";
     const q = document.getElementById("q").value;
     try {
-      const found = await api("/search?" + new URLSearchParams({ q, k: 8 }));
+      // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
+      const centre = map.getCenter();
+      const focus = lastQuery && lastQuery.lat !== undefined ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) };
+      const found = await api("/search?" + new URLSearchParams({ q, k: 8, lat: focus.lat, lon: focus.lon }));
       if (!found.results.length) {
         status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
         return;
@@ -119,16 +122,19 @@ function agencyDetails(a) {
         // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
         const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
         // Found near a place ("bưu điện gần hồ gươm"): how far from it.
-        const away = hit.near ? t("js.near_m", { place: hit.near, d: hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m) }) : "";
+        const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
+        const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
         const about = [named, where, kindName(hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
         li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${about}</span></button>`;
         li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
       }
       // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
-      const near = found.results[0].near;
-      const close = !near && found.results[0].score < CLOSE_SCORE;
-      status.textContent = t(near ? "js.results_near" : close ? "js.results_close" : "js.results", { n: found.results.length, place: near });
+      const { near, near_m: nearM } = found.results[0];
+      const here = !near && nearM !== null;
+      const close = !near && !here && found.results[0].score < CLOSE_SCORE;
+      const said = near ? "js.results_near" : here ? "js.results_here" : close ? "js.results_close" : "js.results";
+      status.textContent = t(said, { n: found.results.length, place: near });
       hitsList.querySelector("button").focus();
     } catch (e) {
       error.textContent = e.message;
