@@ -339,6 +339,29 @@ def test_citizens_page_on_a_phone(browser, server: str) -> None:
     context.close()
 
 
+def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) -> None:
+    # A citizen by Hoàn Kiếm lake lets the page use their location: the nearest agencies from there.
+    where = {"latitude": 21.0287, "longitude": 105.852}
+    context = browser.new_context(base_url=server, locale="vi-VN", geolocation=where, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto("/")
+    _ready(page)
+    page.click("#locate")
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    assert page.locator("#status").inner_text() == "Từ vị trí của bạn" and _paths(page) >= 3
+    accessible(page)
+    context.close()
+    # Refused: said so, with what to do instead.
+    context = browser.new_context(base_url=server, locale="vi-VN")
+    page = context.new_page()
+    page.goto("/")
+    _ready(page)
+    page.click("#locate")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('không cho trang dùng vị trí')")
+    assert "bấm vào bản đồ" in page.locator("#error").inner_text() and page.locator("li.nearest-item").count() == 0
+    context.close()
+
+
 def _in_view(page, selector: str) -> None:
     """``selector`` is drawn inside the visible part of the side panel (scrolled into it), on the screen."""
     box, side = page.locator(selector).bounding_box(), page.locator("#side").bounding_box()

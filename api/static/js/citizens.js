@@ -37,6 +37,7 @@ function agencyDetails(a) {
   const nearestList = document.getElementById("nearest");
   const overlay = L.layerGroup().addTo(map);
   let lastQuery = null;
+  let lastFrom = null;
 
   const agencies = await api("/agencies");
   const agencyLayer = L.layerGroup().addTo(map);
@@ -57,8 +58,10 @@ function agencyDetails(a) {
     return out;
   }
 
-  async function nearest(params) {
+  // ``from``: what the status line calls the point (the citizen's own position), else the address or the click.
+  async function nearest(params, from = null) {
     lastQuery = params;
+    lastFrom = from;
     error.textContent = "";
     status.textContent = t("js.finding");
     try {
@@ -89,7 +92,7 @@ function agencyDetails(a) {
       items.forEach((li) => nearestList.appendChild(li));
       map.fitBounds(bounds.pad(0.2), { maxZoom: 16, animate: false });
       status.textContent = answer.agencies.length
-        ? (answer.origin.label ? t("js.from_label", { label: answer.origin.label }) : t("js.from_click"))
+        ? from || (answer.origin.label ? t("js.from_label", { label: answer.origin.label }) : t("js.from_click"))
         : t("js.none_open");
     } catch (e) {
       status.textContent = "";
@@ -98,7 +101,25 @@ function agencyDetails(a) {
   }
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
-  for (const id of ["procedure", "open-now"]) document.getElementById(id).addEventListener("change", () => lastQuery && nearest(lastQuery));
+  for (const id of ["procedure", "open-now"]) document.getElementById(id).addEventListener("change", () => lastQuery && nearest(lastQuery, lastFrom));
+
+  // The citizen's own position (the browser asks them first): the nearest agencies from there.
+  document.getElementById("locate").addEventListener("click", () => {
+    error.textContent = "";
+    if (!navigator.geolocation) {
+      error.textContent = t("js.locate_failed");
+      return;
+    }
+    status.textContent = t("js.locating");
+    navigator.geolocation.getCurrentPosition(
+      (at) => nearest({ lat: at.coords.latitude.toFixed(6), lon: at.coords.longitude.toFixed(6) }, t("js.from_me")),
+      (why) => {
+        status.textContent = "";
+        error.textContent = t(why.code === why.PERMISSION_DENIED ? "js.locate_denied" : "js.locate_failed");
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+  });
 
   document.getElementById("search-form").addEventListener("submit", async (event) => {
     event.preventDefault();
