@@ -175,6 +175,8 @@ def test_citizens_page(page) -> None:
     page.wait_for_function("document.querySelector('#status').textContent.includes('gần Hồ Hoàn Kiếm')")
     assert page.locator("#status").inner_text().endswith("kết quả gần Hồ Hoàn Kiếm, gần nhất trước: hãy chọn một.")
     assert re.search(r"cách Hồ Hoàn Kiếm \d+ m", page.locator("li.hit").first.inner_text())
+    # Each agency said by its own kind, not as "an agency".
+    assert "Bưu cục" in page.locator("li.hit").first.inner_text()
     _shot(page, "citizens-near")
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")

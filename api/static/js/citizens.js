@@ -41,6 +41,8 @@ function agencyDetails(a) {
 
   const agencies = await api("/agencies");
   const agencyLayer = L.layerGroup().addTo(map);
+  // A search result that is an agency is said by its own kind ("Bưu cục", "Cửa hàng FPT Shop").
+  const agencyKind = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties.kind]));
   for (const f of agencies.features) {
     if (!f.properties.on_map) continue;
     const [lon, lat] = f.geometry.coordinates;
@@ -145,7 +147,7 @@ function agencyDetails(a) {
         // Found near a place ("bưu điện gần hồ gươm"): how far from it.
         const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
         const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
-        const about = [named, where, kindName(hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
+        const about = [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
         li.innerHTML = `<button type="button">${esc(hit.label)} <span class="muted">${about}</span></button>`;
         li.querySelector("button").onclick = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
         hitsList.appendChild(li);
