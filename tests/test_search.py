@@ -114,8 +114,9 @@ def test_address_without_diacritics_finds_the_same_house(index: SearchIndex, rec
     )
     assert top["score"] == pytest.approx(1.0)
     # All original columns come back, the extra one included, plus score, label, match and ward (empty: this
-    # index has no areas).
-    assert list(plain.columns) == [*records.columns, "score", "label", "match", "ward"]
+    # index has no areas), near and near_m (empty and NaN: the query asks for nothing near a place).
+    assert list(plain.columns) == [*records.columns, "score", "label", "match", "ward", "near", "near_m"]
+    assert (plain["near"] == "").all() and plain["near_m"].isna().all()
     assert set(plain["ward"]) == {""}
     assert top["osm_id"] == records.set_index("id").loc[top["id"], "osm_id"]
 
@@ -270,7 +271,7 @@ def test_blank_query_is_an_input_error(index: SearchIndex, text: str) -> None:
 def test_no_match_gives_an_empty_frame(index: SearchIndex, records: pd.DataFrame) -> None:
     result = index.query("xyzzy qwertz")
     assert result.empty
-    assert list(result.columns) == [*records.columns, "score", "label", "match", "ward"]
+    assert list(result.columns) == [*records.columns, "score", "label", "match", "ward", "near", "near_m"]
 
 
 def test_k_limits_results(index: SearchIndex) -> None:
