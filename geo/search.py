@@ -528,9 +528,10 @@ class SearchIndex:
         best matches of ``what`` anywhere and around the place (_NEAR_RADIUS_M), those scoring at least
         _NEAR_SHARE of the best, each score times 1 / (1 + d / _NEAR_SCALE_M), d from the place's line (a
         street), area (a ward: 0 inside) or point; ``min_score`` is asked of the match of ``what``. With
-        ``whole``, the query read as a whole too ("bưu điện cầu giấy" names Bưu điện Cầu Giấy): a record matching
-        ``what`` keeps the better of its two scores. None when ``where`` names no place well enough
-        (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read as a whole."""
+        ``whole``, the query read as a whole too: a record matching ``what`` and naming the place ("fpt shop văn
+        miếu": the FPT Shop in Phường Văn Miếu - Quốc Tử Giám) keeps the better of its two scores. None when
+        ``where`` names no place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read
+        as a whole."""
         try:
             found_at = self._place_of(where)
             if found_at is None:
