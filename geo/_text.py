@@ -268,8 +268,8 @@ _MAX_CATEGORY = max(len(t) for t in CATEGORY_TERMS)
 _CATEGORY_FIRST = {terms[0] for terms in CATEGORY_TERMS} | {
     words[0] for words, term in PHRASES.items() if any(terms[0] == term for terms in CATEGORY_TERMS)
 }
-_IN_MARKED = re.compile(r"(?:ở|tại|in|at)(?!\w)\s*")
-_IN_PLAIN = re.compile(r"(?:o|tai|in|at)(?!\w)\s*")
+_IN_MARKED = re.compile(r"^(?:ở|tại|in|at)(?!\w)\s*")
+_IN_PLAIN = re.compile(r"^(?:o|tai|in|at)(?!\w)\s*")
 
 
 def split_category(text: str) -> tuple[str, str] | None:
@@ -300,7 +300,7 @@ def split_category(text: str) -> tuple[str, str] | None:
         return None
     cut = words[size - 1].end()
     what, where = low[:cut].strip(" ,.;:-"), low[cut:].strip(" ,.;:-")
-    where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where, count=1).strip()
+    where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
     return (what, where) if fold(where) else None
 
 

@@ -43,6 +43,9 @@ def _metres(hanoi: AddressMap, a: tuple[float, float], b: tuple[float, float]) -
     [
         ("Bưu điện Hồ Gươm", ("bưu điện", "hồ gươm")),
         ("buu cuc o hang bai", ("buu cuc", "hang bai")),
+        # Only a first word says "in": "o" inside a word or further on is the place's.
+        ("buu dien ho guom", ("buu dien", "ho guom")),
+        ("viettel post ngo 5 o cho", ("viettel post", "ngo 5 o cho")),
         ("Viettel Post tại Kim Mã", ("viettel post", "kim mã")),
         # A committee is of the area it names, not near it.
         ("Ủy ban nhân dân phường Láng", None),
@@ -68,6 +71,7 @@ def test_what_kind_of_agency_is_asked_where(text: str, split: tuple[str, str] | 
         "Bưu điện quanh Hồ Hoàn Kiếm",
         # Without a near word: "bưu điện" says what is asked, the rest where.
         "bưu điện hồ gươm",
+        "buu dien ho guom",
         "Bưu điện ở Hồ Gươm",
     ],
 )
