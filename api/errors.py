@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from api import i18n
-from api.schemas import BBOX, CLOCK, PHONE_LAST4, QUARTER, TEXT, WINDOWS
+from api.schemas import BBOX, CLOCK, FOCUS, PHONE_LAST4, QUARTER, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import dossiers
 from ops import errors as ops_errors
@@ -48,6 +48,7 @@ INVALID = "invalid_value"
 PATTERNS = {
     TEXT: "empty_query",
     BBOX: "bad_bbox",
+    FOCUS: "bad_focus",
     WINDOWS: "bad_windows",
     CLOCK: "bad_clock",
     PHONE_LAST4: "bad_phone_last4",

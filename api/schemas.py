@@ -32,6 +32,11 @@ _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
 """Pattern of a bounding box ``west,south,east,north``: four numbers."""
 
+_LAT = r"[-+]?(90(\.0+)?|[1-8]?\d(\.\d+)?)"
+_LON = r"[-+]?(180(\.0+)?|(1[0-7]\d|[1-9]?\d)(\.\d+)?)"
+FOCUS = rf"^\s*{_LAT}\s*,\s*{_LON}\s*$"
+"""Pattern of a point ``lat,lon`` in degrees, each in its range."""
+
 PHONE_LAST4 = r"^\d{4}$"
 """Pattern of the last four digits of a phone number."""
 
@@ -89,15 +94,13 @@ class SearchQuery(_Strict):
     )
     k: int = Field(10, ge=1, le=50)
     kind: list[SearchKind] | None = None
-    lat: float | None = Field(
+    focus: str | None = Field(
         None,
-        ge=-90,
-        le=90,
-        description="latitude of where the asker is or looks (the page: the point chosen, else the map's centre); "
-        "with lon. 'X gần đây' (near here; 'gần nhất', nearest; 'near me') then lists the X nearest it, and equal "
+        pattern=FOCUS,
+        description="'lat,lon' in degrees of where the asker is or looks (the page: the point chosen, else the map's "
+        "centre): 'X gần đây' (near here; 'gần nhất', nearest; 'near me') then lists the X nearest it, and equal "
         "scores come nearest it first ('FPT Shop'); without it 'X gần đây' is X anywhere",
     )
-    lon: float | None = Field(None, ge=-180, le=180, description="longitude of that point; with lat")
 
 
 class TrackQuery(_Strict):
@@ -208,7 +211,7 @@ class SearchHit(BaseModel):
         None,
         ge=0,
         description="the distance from that place (its line for a street, 0 inside a ward), or from the point "
-        "lat/lon asked for 'X gần đây' (near is then null), m; else null",
+        "focus asked for 'X gần đây' (near is then null), m; else null",
     )
 
 

@@ -48,6 +48,12 @@ area up to 2 s of drawing on the central map, the others a fraction more (geo.is
 SEARCH_KINDS = get_args(schemas.SearchKind)
 
 
+def _lon_lat(focus: str) -> tuple[float, float]:
+    """Longitude and latitude of a point written ``lat,lon`` (:data:`api.schemas.FOCUS`)."""
+    lat, lon = (float(v) for v in focus.split(","))
+    return lon, lat
+
+
 def _bbox(text: str) -> tuple[float, float, float, float]:
     west, south, east, north = (float(v) for v in text.split(","))
     return west, south, east, north
@@ -150,13 +156,11 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     that province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the
     place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line or a ward's area; so
     does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel post kim mã") unless it names one
-    ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its distance (`near_m`). With `lat` and
-    `lon`, "X gần đây" (near here, nearest, near me) lists the X nearest that point.
+    ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its distance (`near_m`). With `focus`
+    (lat,lon), "X gần đây" (near here, nearest, near me) lists the X nearest that point.
     """
     q = query.q
-    if (query.lat is None) != (query.lon is None):
-        raise FieldError("lon" if query.lon is None else "lat", code="point_half")
-    focus = None if query.lat is None or query.lon is None else (query.lon, query.lat)
+    focus = None if query.focus is None else _lon_lat(query.focus)
     search = request.app.state.amap.search
     try:
         hits = search.hits(q, k=query.k, kinds=query.kind, focus=focus)

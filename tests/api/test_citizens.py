@@ -192,12 +192,13 @@ def test_search_near_a_place(client) -> None:
     # Without a near word, a query beginning with a kind of agency is read so too.
     alike = client.get("/search", params={"q": "bưu điện hồ gươm", "k": 5}).json()["results"]
     assert [r["id"] for r in alike] == [r["id"] for r in found]
-    # "Gần đây" (near here) is near the point given, which goes with both coordinates.
-    here = client.get("/search", params={"q": "bưu điện gần đây", "k": 3, "lat": 21.0287, "lon": 105.852}).json()
+    # "Gần đây" (near here) is near the point given, lat,lon in degrees.
+    here = client.get("/search", params={"q": "bưu điện gần đây", "k": 3, "focus": "21.0287,105.852"}).json()
     assert here["results"] and all(r["near"] is None and r["near_m"] < 800 for r in here["results"])
-    half = client.get("/search", params={"q": "bưu điện gần đây", "lat": 21.0287})
-    assert half.status_code == 422 and half.json()["detail"][0]["field"] == "lon"
-    assert half.json()["detail"][0]["reason"] == "point_half"
+    for bad in ("21.0287", "105.852,21.0287", "21.0287,105.852,3"):
+        refused = client.get("/search", params={"q": "bưu điện gần đây", "focus": bad})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "focus"
+        assert refused.json()["detail"][0]["message"].startswith("Điểm phải là vĩ độ,kinh độ")
     landmarks = client.get("/search", params={"q": "chợ gần nhà hát lớn", "kind": "landmark", "k": 3}).json()
     assert landmarks["results"] and {r["kind"] for r in landmarks["results"]} == {"landmark"}
 

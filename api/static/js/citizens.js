@@ -132,7 +132,7 @@ function agencyDetails(a) {
       // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
       const centre = map.getCenter();
       const focus = lastQuery && lastQuery.lat !== undefined ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) };
-      const found = await api("/search?" + new URLSearchParams({ q, k: 8, lat: focus.lat, lon: focus.lon }));
+      const found = await api("/search?" + new URLSearchParams({ q, k: 8, focus: `${focus.lat},${focus.lon}` }));
       if (!found.results.length) {
         status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
         return;
