@@ -556,7 +556,8 @@ class SearchIndex:
         _, first = np.unique(ranked.rows, return_index=True)
         asked = first[ranked.score[first] >= _NEAR_SHARE * found[0].score[0]]
         keep = asked[ranked.rows[asked] != row]
-        metres = _distances(shape, ranked.lon[keep], ranked.lat[keep])
+        away = _Away(shape)
+        metres = away(ranked.lon[keep], ranked.lat[keep])
         near = _picked(ranked, keep, ranked.score[keep] / (1.0 + metres / _NEAR_SCALE_M), k)
         if whole is not None and isinstance(where, str):
             # A record that names the place itself ("Bưu điện Cầu Giấy"; an FPT Shop in Phường Văn Miếu for "fpt
@@ -571,7 +572,7 @@ class SearchIndex:
             near = _picked(both, order[first], both.score[order[first]], k)
         if not near.rows.size:
             return None
-        return replace(near, near=label, near_m=_distances(shape, near.lon, near.lat))
+        return replace(near, near=label, near_m=away(near.lon, near.lat))
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
         """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,
@@ -929,12 +930,19 @@ def _metres_per_degree(lat: float) -> tuple[float, float]:
     return 111_320.0 * float(np.cos(np.radians(lat))), 110_574.0
 
 
-def _distances(shape: shapely.Geometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Distances in metres from each point (degrees) to ``shape`` (degrees; 0 inside an area)."""
-    west, south = shapely.bounds(shape)[:2].tolist()
-    kx, ky = _metres_per_degree(south)
-    local = shapely.transform(shape, lambda xy: (xy - (west, south)) * (kx, ky))
-    return shapely.distance(local, shapely.points((lon - west) * kx, (lat - south) * ky))
+class _Away:
+    """Distances in metres to ``shape`` (degrees; 0 inside an area), on the plane tangent at its south-west corner:
+    within a city, within a few metres of the geodesic. The shape is put on that plane once."""
+
+    def __init__(self, shape: shapely.Geometry) -> None:
+        self._west, self._south = shapely.bounds(shape)[:2].tolist()
+        self._scale = _metres_per_degree(self._south)
+        self._local = shapely.transform(shape, lambda xy: (xy - (self._west, self._south)) * self._scale)
+
+    def __call__(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Distances from each point (degrees), m."""
+        kx, ky = self._scale
+        return shapely.distance(self._local, shapely.points((lon - self._west) * kx, (lat - self._south) * ky))
 
 
 def _joined(parts: list[_Ranked]) -> _Ranked:

@@ -110,6 +110,7 @@ class Streets:
         self._middle = list(zip(frame["lon"].astype(float).tolist(), frame["lat"].astype(float).tolist(), strict=True))
         self._to_wgs84 = network.to_wgs84
         self._sides = [_sides(a) for a in anchors]
+        self._lines: dict[str, shapely.Geometry] = {}
 
     @classmethod
     def from_network(cls, network: RoadNetwork, addresses: pd.DataFrame | None = None) -> Streets:
@@ -159,8 +160,11 @@ class Streets:
         return dict(zip(self.frame["street_id"].astype(str), lines, strict=True))
 
     def line(self, street_id: str) -> shapely.Geometry:
-        """The street's line in longitude/latitude."""
-        return self._in_degrees(self._geometry[self._row[street_id]])
+        """The street's line in longitude/latitude (kept once asked: the search measures from it per query)."""
+        line = self._lines.get(street_id)
+        if line is None:
+            line = self._lines[street_id] = self._in_degrees(self._geometry[self._row[street_id]])
+        return line
 
     def _in_degrees(self, geometry: Any) -> Any:
         """``geometry`` (one or an array) from the network's CRS to longitude/latitude."""
