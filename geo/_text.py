@@ -218,10 +218,10 @@ _NEAR_PLAIN = re.compile(r"(?<!\w)(?:xung quanh|ben canh|doi dien|gan voi|gan|ca
 
 
 HERE: frozenset[str] = frozenset(
-    {"day", "nhat", "day nhat", "toi", "minh", "cho toi", "vi tri cua toi", "here", "me", "my location"}
+    {"", "day", "nhat", "day nhat", "toi", "minh", "cho toi", "vi tri cua toi", "here", "me", "my location"}
 )
 """What a query "X gần Y" says Y is when it is where the asker is (folded): "gần đây" (near here), "gần nhất"
-(nearest), "gần tôi", "near me"."""
+(nearest), "gần tôi", "near me", or nothing ("bưu điện gần", "post office nearby")."""
 
 
 def asks_here(where: str) -> bool:
@@ -237,7 +237,8 @@ def asks_here(where: str) -> bool:
 
 def split_near(text: str) -> tuple[str, str] | None:
     """What is asked and the place it is asked near (lower case), in a query "X gần Y" (near, next to,
-    opposite, around Y); None when the query says no such thing, or says nothing before or after.
+    opposite, around Y); the place empty when nothing follows ("bưu điện gần", "post office nearby": near the
+    asker, :func:`asks_here`); None when the query says no such thing, or nothing before it.
 
     Examples
     --------
@@ -245,15 +246,15 @@ def split_near(text: str) -> tuple[str, str] | None:
     (('bưu điện', 'hồ gươm'), ('buu dien', 'ho guom'))
     >>> split_near("FPT Shop near the Temple of Literature"), split_near("gần hồ gươm")
     (('fpt shop', 'the temple of literature'), None)
-    >>> split_near("10 Phố Huế"), split_near("Số 10 phố Huế (cạnh ngân hàng)")
-    (None, None)
+    >>> split_near("10 Phố Huế"), split_near("Số 10 phố Huế (cạnh ngân hàng)"), split_near("post office nearby")
+    (None, None, ('post office', ''))
     """
     low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
     found = (_NEAR_PLAIN if strip_marks(low) == low else _NEAR_MARKED).search(low)
     if found is None:
         return None
     what, where = low[: found.start()].strip(" ,.;:-"), low[found.end() :].strip(" ,.;:-")
-    return (what, where) if fold(what) and fold(where) else None
+    return (what, where) if fold(what) and (fold(where) or not where) else None
 
 
 # "X Y" without a near word, where X says what kind of agency is asked ("bưu điện hồ gươm", "viettel post kim mã"):

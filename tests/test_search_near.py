@@ -24,7 +24,11 @@ from geo.addressmap import AddressMap
         # Remarks in brackets say where the place is, not what is asked.
         ("Số 10 phố Huế (cạnh ngân hàng)", None),
         ("gần hồ gươm", None),
-        ("bưu điện gần", None),
+        # Nothing after the near word: near the asker.
+        ("bưu điện gần", ("bưu điện", "")),
+        ("post office nearby", ("post office", "")),
+        # Punctuation after it names no place.
+        ("bưu điện gần, ", ("bưu điện", "")),
         ("10 Phố Huế", None),
     ],
 )
@@ -162,7 +166,7 @@ LAKE_SHORE = (105.8520, 21.0287)
 """A point on the west shore of Hoàn Kiếm lake (longitude, latitude): where the asker is."""
 
 
-@pytest.mark.parametrize("text", ["bưu điện gần đây", "Bưu điện gần nhất", "post office near me"])
+@pytest.mark.parametrize("text", ["bưu điện gần đây", "Bưu điện gần nhất", "post office near me", "bưu điện gần"])
 def test_near_here_is_near_the_point_given(hanoi: AddressMap, text: str) -> None:
     hits = hanoi.search.query(text, k=5, focus=LAKE_SHORE)
     assert (hits["kind"] == "agency").all() and (hits["near"] == "").all()
