@@ -443,10 +443,12 @@ class SearchIndex:
             mask = mask & within
         elif (near := _text.split_near(text)) is not None:
             what, where = near
-            if _text.asks_here(where) and focus is None:
-                # "Bưu điện gần đây" with no point to be near: what is asked, anywhere.
-                return self._rank(what, k=k, kinds=kinds, min_score=min_score, within=mask)
-            point_or_place = focus if _text.asks_here(where) and focus is not None else where
+            point_or_place: str | tuple[float, float] = where
+            if _text.asks_here(where):
+                if focus is None:
+                    # "Bưu điện gần đây" with no point to be near: what is asked, anywhere.
+                    return self._rank(what, k=k, kinds=kinds, min_score=min_score, within=mask)
+                point_or_place = focus
             ranked = self._near(what, point_or_place, k=k, kinds=kinds, min_score=min_score)
             if ranked is not None:
                 return ranked
