@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import layers as _layers
 from geo import matrix, network, paths, provinces, snap
@@ -85,6 +86,7 @@ class AddressMap:
             streets=self.streets,
             areas=self.layers.admin_areas(),
             provinces=provinces.names(paths.vietnam_dir()),
+            shapes=search_shapes(self.layers),
         )
 
     @cached_property
@@ -174,6 +176,14 @@ def search_records(layers: Layers) -> pd.DataFrame:
         ignore_index=True,
     )
     return records.drop_duplicates("id").reset_index(drop=True)
+
+
+def search_shapes(layers: Layers) -> dict[str, shapely.Geometry]:
+    """The areas and lines of the searchable records that have one (landmarks: a lake, a park, a market's
+    building), by record id: the search measures "gần" (near) such a place from its edge."""
+    landmarks = layers.landmarks
+    drawn = landmarks[landmarks.geom_type != "Point"]
+    return dict(zip(drawn["landmark_id"].astype(str), drawn.geometry, strict=True))
 
 
 SAME_ADDRESS_M = 50.0

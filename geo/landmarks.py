@@ -103,9 +103,10 @@ def read(data_dir: Path) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``landmark_id`` (``osm:way/123``, as the agencies'), ``name``, ``other_names`` (joined by ``;``, without
         the name itself), ``category``, ``housenumber`` and ``street`` (OSM ``addr:*``, may be empty),
-        ``version`` (OSM version: an object in two extracts is kept in its latest) and a point inside its area
-        or on its line. A place mapped as several objects of one name (:data:`SAME_PLACE_M`) is one landmark,
-        its area's (else its first object's) with the other names of all.
+        ``version`` (OSM version: an object in two extracts is kept in its latest) and its geometry as OSM draws
+        it: an area (MultiPolygon: a lake, a park, a building), a line (an open way: a square drawn as its
+        outline) or a point. A place mapped as several objects of one name (:data:`SAME_PLACE_M`) is one
+        landmark, its area's (else its first object's) with the other names of all.
     """
     rows = [row for pattern in OSM_FILES for path in sorted(data_dir.glob(pattern)) for row in _landmarks(path)]
     frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=COLUMNS), geometry="geometry", crs=4326)
@@ -120,7 +121,7 @@ def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     merged into the first of them, areas and lines before points, with every name the others had."""
     if frame.empty:
         return frame
-    place = same_place(frame["name"].map(fold).tolist(), frame.geometry, SAME_PLACE_M)
+    place = same_place(frame["name"].map(fold).tolist(), frame.geometry.representative_point(), SAME_PLACE_M)
     is_node = frame["landmark_id"].str.startswith("osm:node/")
     order = frame.assign(_place=place, _node=is_node).sort_values(["_place", "_node", "landmark_id"], kind="stable")
     merged = order.groupby("_place", sort=False).agg(
@@ -191,9 +192,13 @@ def _landmarks(path: Path) -> list[tuple[object, ...]]:
         if isinstance(obj, osmium.osm.Node):
             ident, geometry = f"osm:node/{obj.id}", shapely.Point(obj.location.lon, obj.location.lat)
         elif isinstance(obj, osmium.osm.Area):
-            outer = [shapely.Polygon([(n.lon, n.lat) for n in ring]) for ring in obj.outer_rings()]
+            # With its holes: the islands of Hồ Hoàn Kiếm are not water.
+            parts = [
+                shapely.Polygon(_ring(outer), [_ring(inner) for inner in obj.inner_rings(outer)])
+                for outer in obj.outer_rings()
+            ]
             source = "way" if obj.from_way() else "relation"
-            ident, geometry = f"osm:{source}/{obj.orig_id()}", shapely.MultiPolygon(outer)
+            ident, geometry = f"osm:{source}/{obj.orig_id()}", shapely.MultiPolygon(parts)
         elif isinstance(obj, osmium.osm.Way) and not obj.is_closed():
             # A closed way comes again as an area; an open one ("a square drawn as its outline") is its line.
             ident, geometry = f"osm:way/{obj.id}", shapely.LineString([(n.lon, n.lat) for n in obj.nodes])
@@ -208,7 +213,12 @@ def _landmarks(path: Path) -> list[tuple[object, ...]]:
                 tags.get("addr:housenumber", ""),
                 tags.get("addr:street", ""),
                 obj.version,
-                shapely.point_on_surface(geometry),
+                geometry,
             )
         )
     return rows
+
+
+def _ring(ring: osmium.osm.OuterRing | osmium.osm.InnerRing) -> list[tuple[float, float]]:
+    """A ring's corners, longitude and latitude."""
+    return [(n.lon, n.lat) for n in ring]

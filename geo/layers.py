@@ -25,8 +25,9 @@ districts (quận, huyện, thị xã) abolished on 1 July 2025, which addresses
 empty where the data folder has none.
 
 ``landmarks``: ``landmark_id`` (``osm:<type>/<id>``), ``name``, ``other_names`` (joined by ``;``), ``category``
-(``amenity=marketplace`` ...), ``housenumber``, ``street``, ``version``, ``geometry``: the named places people
-give directions by, from the raw OSM extracts (:mod:`geo.landmarks`).
+(``amenity=marketplace`` ...), ``housenumber``, ``street``, ``version``, ``geometry`` (an area, a line or a
+point, as OSM draws it): the named places people give directions by, from the raw OSM extracts
+(:mod:`geo.landmarks`).
 
 ``households``: ``household_id``, ``ward_id``, ``ward``, ``households`` (households at this address point),
 ``persons`` (people), ``meritorious`` and ``social_protection`` (households in each priority group),

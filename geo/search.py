@@ -169,6 +169,7 @@ class SearchIndex:
         streets: Streets | None = None,
         areas: gpd.GeoDataFrame | None = None,
         provinces: Mapping[str, str] | None = None,
+        shapes: Mapping[str, shapely.Geometry] | None = None,
     ) -> None:
         """Index ``records``; prefer :meth:`from_frame`, which documents the columns."""
         _check_records(records)
@@ -267,6 +268,8 @@ class SearchIndex:
         self._areas = _areas.Areas.from_frame(areas, provinces) if areas is not None and len(areas) else None
         self._inside = self._membership(self._areas) if self._areas is not None else None
         self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
+        at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
+        self._shapes = {at[ident]: shape for ident, shape in (shapes or {}).items() if ident in at}
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
@@ -277,6 +280,7 @@ class SearchIndex:
         streets: Streets | None = None,
         areas: gpd.GeoDataFrame | None = None,
         provinces: Mapping[str, str] | None = None,
+        shapes: Mapping[str, shapely.Geometry] | None = None,
     ) -> SearchIndex:
         """Build an index over ``records``.
 
@@ -297,6 +301,10 @@ class SearchIndex:
         provinces
             Vietnam's provinces by each of their names (:func:`geo.provinces.names`): an address ending with
             one the areas do not cover is elsewhere (:meth:`elsewhere`), and finds nothing here.
+        shapes
+            The area or line (degrees) of records that have one, by ``id``: a place asked near ("bưu điện gần
+            hồ gươm") is measured from it (the lake's shore), not from its point. Ids not among ``records`` are
+            ignored.
 
         Returns
         -------
@@ -308,7 +316,7 @@ class SearchIndex:
         geo._errors.InputError
             When a column is missing, an ``id`` repeats or a ``kind`` is not one of :data:`KINDS`.
         """
-        return cls(records, streets, areas, provinces)
+        return cls(records, streets, areas, provinces, shapes)
 
     def query(
         self,
@@ -611,7 +619,11 @@ class SearchIndex:
 
     def _shape(self, row: int, match: str, lon: float, lat: float) -> shapely.Geometry:
         """The place a record found as ``match`` stands for, in degrees: a street's line (the street itself, not
-        a house number placed on it), a ward's area, else its point (``lon``, ``lat``, as found)."""
+        a house number placed on it), a ward's area, its own shape when it has one (a lake's area), else its
+        point (``lon``, ``lat``, as found)."""
+        shape = self._shapes.get(int(self._place[row]))
+        if shape is not None:
+            return shape
         kind = self._kind[row]
         if kind == "street" and match == "street" and self._streets is not None:
             return self._streets.line(self._ids[row])

@@ -310,7 +310,8 @@ def clip(layers: Layers, region_area: shapely.Geometry) -> Layers:
     """
 
     def inside(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        return frame[frame.within(region_area)].reset_index(drop=True)
+        # By a point inside each feature: a landmark's area may cross the region's edge.
+        return frame[frame.representative_point().within(region_area)].reset_index(drop=True)
 
     wards = layers.wards[layers.wards.intersects(region_area)].reset_index(drop=True)
     households = layers.households[layers.households["ward_id"].isin(wards["ward_id"])].reset_index(drop=True)

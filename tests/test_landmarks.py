@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 
 from geo import landmarks, paths
+from geo._nearby import METRIC_CRS
 from geo.addressmap import AddressMap
 from geo.search import SearchIndex
 
@@ -26,7 +27,11 @@ def _one(table: gpd.GeoDataFrame, name: str) -> dict[str, object]:
 def test_landmarks_are_the_named_places_people_give_directions_by(table: gpd.GeoDataFrame) -> None:
     assert table["landmark_id"].is_unique
     assert table["landmark_id"].str.fullmatch(r"osm:(node|way|relation)/\d+").all()
-    assert (table.geometry.geom_type == "Point").all()
+    # Drawn as in OSM: a node is a point, a way or relation its area (or its line when open).
+    is_node = table["landmark_id"].str.startswith("osm:node/")
+    assert (table.geometry[is_node].geom_type == "Point").all()
+    assert table.geometry[~is_node].geom_type.isin(["MultiPolygon", "LineString"]).all()
+    assert table.geometry.is_valid.all()
     kinds = table["category"].str.split("=").str[0]
     assert set(kinds) <= set(landmarks.LANDMARK_TAGS)
     # Eateries and roads are not landmarks; Hoàn Kiếm's are (the extract of 2019 has all its tags).
@@ -35,8 +40,16 @@ def test_landmarks_are_the_named_places_people_give_directions_by(table: gpd.Geo
     assert _one(table, "Bệnh viện Việt Đức")["category"] == "amenity=hospital"
     lake = _one(table, "Hồ Hoàn Kiếm")
     assert lake["landmark_id"] == "osm:relation/198437"
-    # A lake is a multipolygon: its point lies on the water, not at the centre of its bounding box.
     assert {"Hồ Gươm", "Hoàn Kiếm Lake"} <= set(str(lake["other_names"]).split(";"))
+    # The lake is its water: its two islands (Ngọc Sơn temple's and the Turtle Tower's) are holes in it.
+    water = lake["geometry"]
+    assert water.geom_type == "MultiPolygon"
+    assert sum(len(part.interiors) for part in water.geoms) == 2
+    assert 0.1 < _area_km2(water) < 0.2  # Hồ Hoàn Kiếm covers about 12 hectares
+
+
+def _area_km2(shape: object) -> float:
+    return float(gpd.GeoSeries([shape], crs=4326).to_crs(METRIC_CRS).area.iloc[0]) / 1e6
 
 
 def test_other_names_leave_out_the_name_and_repeats() -> None:
@@ -83,7 +96,7 @@ def test_a_place_mapped_twice_is_one_landmark(table: gpd.GeoDataFrame) -> None:
     assert len({row[0] for row in raw if row[1] == "Chợ Đồng Xuân"}) >= 2
     assert len({row[0] for row in raw if row[1] == "Tràng Tiền Plaza"}) >= 2
     market = _one(table, "Chợ Đồng Xuân")
-    # The building is kept (its point lies inside it), with the names of both.
+    # The building is kept (it holds the point), with the names of both.
     assert str(market["landmark_id"]).startswith("osm:way/")
     names = {name for row in raw if row[1] == "Chợ Đồng Xuân" for name in str(row[2]).split(";") if name}
     assert names <= set(str(market["other_names"]).split(";"))
