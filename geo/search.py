@@ -339,8 +339,9 @@ class SearchIndex:
             ("..., phường Hoàn Kiếm, Hà Nội", "5 Hàng Bài Hoàn Kiếm", "Q.HK") say where, when the index knows them;
             the floor, room, building code, residents' group and remarks in brackets are left out. "X gần Y"
             (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the place Y
-            names, each score times 1 / (1 + d / 1 km), d from the place's point, a street's line or a ward's area
-            (0 inside), the place itself left out. A query beginning with a kind of agency ("bưu điện hồ gươm",
+            names, each score times 1 / (1 + d / 1 km), d from the place's point, a street's line, a ward's area
+            or a landmark's own shape (``shapes``: a lake's shore; 0 inside an area), the place itself left
+            out. A query beginning with a kind of agency ("bưu điện hồ gươm",
             "viettel post kim mã") is read so too, unless read as a whole it names one ("Bưu điện Cầu Giấy"); an
             agency naming the place ("FPT Shop" in Phường Văn Miếu for "fpt shop văn miếu") keeps its whole score.
         k

@@ -154,10 +154,11 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     district (before 2025) and city, which rank the places inside them first. Each result names its ward. An
     address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names
     that province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the
-    place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line or a ward's area; so
-    does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel post kim mã") unless it names one
-    ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its distance (`near_m`). With `focus`
-    (lat,lon), "X gần đây" (near here, nearest, near me) lists the X nearest that point.
+    place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line, a ward's area or a
+    landmark's (a lake's shore); so does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel
+    post kim mã") unless it names one ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its
+    distance (`near_m`). With `focus` (lat,lon), "X gần đây" (near here, nearest, near me) lists the X nearest
+    that point.
     """
     q = query.q
     focus = None if query.focus is None else _lon_lat(query.focus)
