@@ -14,6 +14,7 @@ by name and which nobody gives as a landmark.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -160,22 +161,32 @@ def category(tags: dict[str, str]) -> str:
 
 
 def other_names(tags: dict[str, str]) -> list[str]:
-    """The names of :data:`OTHER_NAME_TAGS` in ``tags`` that differ from ``name`` and each other, in that order.
+    """The names of :data:`OTHER_NAME_TAGS` in ``tags`` that differ from ``name`` and each other, in that order,
+    then each part of a name joined by a dash (:data:`_JOINED`), which is also said alone: "Văn Miếu - Quốc Tử
+    Giám" is "Văn Miếu" and "Quốc Tử Giám", "Chợ đêm Hàng Đào – Đồng Xuân" is "Chợ đêm Hàng Đào".
 
     Examples
     --------
     >>> other_names({"name": "Nhà Hát Lớn", "name:vi": "Nhà Hát Lớn", "official_name": "Nhà hát Lớn Hà Nội"})
     ['Nhà hát Lớn Hà Nội']
+    >>> other_names({"name": "Văn Miếu - Quốc Tử Giám", "name:en": "Temple of Literature"})
+    ['Temple of Literature', 'Văn Miếu', 'Quốc Tử Giám']
     """
-    seen = {tags.get("name", "").strip().casefold()}
+    name = tags.get("name", "").strip()
+    seen = {name.casefold()}
     out: list[str] = []
-    for key in OTHER_NAME_TAGS:
-        for name in tags.get(key, "").split(";"):
-            name = name.strip()
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
-                out.append(name)
+    tagged = [other for key in OTHER_NAME_TAGS for other in tags.get(key, "").split(";")]
+    for other in [*tagged, *_JOINED.split(name)]:
+        other = other.strip()
+        if other and other.casefold() not in seen:
+            seen.add(other.casefold())
+            out.append(other)
     return out
+
+
+_JOINED = re.compile(r"\s+[-–—]\s+")
+"""A dash between spaces, joining two names of one place; not one inside a word or number ("Đảng uỷ-HĐND",
+"56-58")."""
 
 
 def _landmarks(path: Path) -> list[tuple[object, ...]]:

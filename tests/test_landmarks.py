@@ -153,6 +153,10 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("Hanoi Opera House", "Nhà Hát Lớn"),
         ("Temple of Literature", "Văn Miếu - Quốc Tử Giám"),
         ("old quarter", "Khu phố cổ"),
+        # Each part of a name joined by a dash is said alone too.
+        ("văn miếu", "Văn Miếu - Quốc Tử Giám"),
+        ("van mieu", "Văn Miếu - Quốc Tử Giám"),
+        ("chợ đêm hàng đào", "Chợ đêm Hàng Đào – Đồng Xuân"),
     ],
 )
 def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, name: str) -> None:
@@ -162,6 +166,13 @@ def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, 
     assert top["score"] == pytest.approx(1.0)
     # Once, however many of its names match.
     assert hits["id"].is_unique
+
+
+def test_near_the_temple_is_near_its_grounds(index: SearchIndex) -> None:
+    # "Văn Miếu" is the temple (before, Phố Văn Miếu, the street along its east wall, was the place).
+    hits = index.query("bưu điện gần văn miếu", k=3)
+    assert (hits["near"] == "Văn Miếu - Quốc Tử Giám").all()
+    assert list(index.query("văn miếu", k=2)["kind"]) == ["landmark", "street"]
 
 
 def test_landmarks_are_a_kind_to_filter_on(index: SearchIndex) -> None:
