@@ -6,10 +6,11 @@ the map's layers: ``agency_id``, ``authority_id`` or ``household_id``.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
@@ -31,6 +32,26 @@ expressions of JSON Schema and Unicode-aware in the service's, so the two disagr
 _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 BBOX = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
 """Pattern of a bounding box ``west,south,east,north``: four numbers."""
+
+
+def _no_number(code: str, asked: str) -> BeforeValidator:
+    """A check refusing a number where ISO 8601 text is asked (``code``: the error's reason): pydantic reads
+    "0" or 1.5e9 as a Unix time, which the document's ``format: date`` or ``date-time`` does not allow."""
+    number = re.compile(_NUMBER)
+
+    def check(value: object) -> object:
+        if isinstance(value, int | float) or (isinstance(value, str) and number.fullmatch(value)):
+            raise PydanticCustomError(code, "must be {asked}, not a number", {"asked": asked})
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDateTime = Annotated[datetime, _no_number("datetime_type", "an ISO 8601 time such as 2025-07-01T09:30")]
+"""A date and time written in ISO 8601 ("2025-07-01T09:30", with an offset or without), not a Unix time."""
+
+IsoDate = Annotated[date, _no_number("date_type", "a date written YYYY-MM-DD")]
+"""A date written ``YYYY-MM-DD``, not a Unix time."""
 
 _LAT = r"[-+]?(90(\.0+)?|[1-8]?\d(\.\d+)?)"
 _LON = r"[-+]?(180(\.0+)?|(1[0-7]\d|[1-9]?\d)(\.\d+)?)"
@@ -70,7 +91,7 @@ class NearestFilters(_Strict):
     k: int = Field(3, ge=1, le=20, description="how many agencies")
     procedure: Procedure | None = Field(None, description="only agencies that accept this procedure")
     open_now: bool = Field(False, description="only agencies open at the time asked (`at`, else now)")
-    at: datetime | None = Field(None, description="the time asked, ISO 8601; local Hanoi time when without offset")
+    at: IsoDateTime | None = Field(None, description="the time asked, ISO 8601; local Hanoi time when without offset")
 
 
 # The point (or the address) comes first in the document: pydantic orders fields from the last base on.
@@ -581,7 +602,7 @@ class StopEventIn(BaseModel):
         default=None, min_length=1, max_length=64, description="signed handover record (handed_over)"
     )
     reason: str | None = Field(default=None, min_length=1, max_length=500, description="why it failed (failed)")
-    at: datetime | None = Field(default=None, description="when (now when omitted)")
+    at: IsoDateTime | None = Field(default=None, description="when (now when omitted)")
 
 
 class DossierMove(BaseModel):

@@ -31,7 +31,7 @@ router = APIRouter(
     },
 )
 
-Day = Annotated[dt.date, Path(description="the day, YYYY-MM-DD")]
+Day = Annotated[schemas.IsoDate, Path(description="the day, YYYY-MM-DD")]
 Dispatcher = Annotated[Principal, Depends(auth.require("dispatcher"))]
 T = TypeVar("T")
 

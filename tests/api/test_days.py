@@ -59,6 +59,10 @@ def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> N
     assert client.post(f"/days/{DAY}/plan").status_code == 401
     wrong = client.post("/days/2026-02-31/plan", headers=BEARER)
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "date"
+    # A number is no date, though pydantic would read it as a Unix time (1970-01-01).
+    for day in ("0", "86400"):
+        number = client.get(f"/days/{day}", headers=BEARER)
+        assert number.status_code == 422 and number.json()["detail"][0]["reason"] == "date_type"
     depot = client.post(f"/days/{DAY}/plan", json={"postmen": [{"id": "x", "depot": "nope"}]}, headers=BEARER)
     assert depot.status_code == 422 and "postmen[0].depot" in depot.text
     missing = client.get("/days/2026-03-04", headers=BEARER)
@@ -69,6 +73,9 @@ def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> N
     assert same.status_code == 200 and (same.json()["id"], same.json()["added"]) == (planned["id"], 0)
     no_record = client.post(f"/days/{DAY}/events", json={"task": task, "event": "failed"}, headers=BEARER)
     assert no_record.status_code == 422 and no_record.json()["detail"][0]["field"] == "reason"
+    event = {"task": task, "event": "picked_up", "at": 1751362200}
+    unix = client.post(f"/days/{DAY}/events", json=event, headers=BEARER)
+    assert unix.status_code == 422 and unix.json()["detail"][0]["reason"] == "datetime_type"
 
 
 def test_refusals_are_said_in_the_readers_language(client: TestClient, planned: dict) -> None:
