@@ -113,8 +113,8 @@ function pinIcon(colour, size = 14) {
     html: `<div class="pin" style="width:${size - 4}px;height:${size - 4}px;background:${colour}"></div>` });
 }
 
-function stopIcon(colour, label) {
-  return L.divIcon({ className: "", iconSize: [18, 18],
+function stopIcon(colour, label, className = "") {
+  return L.divIcon({ className, iconSize: [18, 18],
     html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
 }
 
