@@ -248,10 +248,15 @@ class SearchAnswer(BaseModel):
     )
 
 
-class PostmanIn(BaseModel):
-    """A postman of an explicit plan request."""
+class _Body(BaseModel):
+    """A request body: a field it does not declare is refused, and a value is taken only as the document says
+    its type, as JSON has it (strict): "2" or true is no number, as lax validation would take them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PostmanIn(_Body):
+    """A postman of an explicit plan request."""
 
     id: str = Field(min_length=1, max_length=64)
     depot: str = Field(description="agency_id of the post office where the day starts and ends")
@@ -260,10 +265,8 @@ class PostmanIn(BaseModel):
     lunch: bool = Field(default=True, description="take a 45-minute break inside 11:30-13:30")
 
 
-class TaskIn(BaseModel):
+class TaskIn(_Body):
     """A dossier movement of an explicit plan request."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=64)
     kind: Literal["shuttle", "result_return", "home_pickup"]
@@ -289,10 +292,8 @@ class TaskIn(BaseModel):
         return value
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(_Body):
     """``POST /plans``: explicit ``postmen`` and ``tasks``, or a generated day (``generate`` tasks)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     generate: int | None = Field(default=None, ge=1, le=300, description="generate a synthetic day of N tasks")
     postmen: int | list[PostmanIn] = Field(description="number of postmen (generated day) or the postmen")
@@ -315,20 +316,16 @@ class PlanRequest(BaseModel):
         return self
 
 
-class ProgressIn(BaseModel):
+class ProgressIn(_Body):
     """Where a postman is when new tasks arrive."""
-
-    model_config = ConfigDict(extra="forbid")
 
     place: str
     clock: str = Field(pattern=CLOCK)
     done: int = Field(default=1, ge=1, description="stops of his route already done, counting the start")
 
 
-class NewTasks(BaseModel):
+class NewTasks(_Body):
     """``POST /plans/{id}/tasks``: tasks to insert; what is done by ``at`` (or ``progress``) stays fixed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     tasks: list[TaskIn] = Field(min_length=1)
     at: str | None = Field(default=None, pattern=CLOCK, description="the clock now, HH:MM")
@@ -357,10 +354,8 @@ class PlanAnswer(BaseModel):
     plan: dict[str, Any]
 
 
-class CandidateIn(BaseModel):
+class CandidateIn(_Body):
     """A candidate site of a scenario."""
-
-    model_config = ConfigDict(extra="forbid")
 
     site_id: str = Field(min_length=1, max_length=64)
     name: str = ""
@@ -368,10 +363,8 @@ class CandidateIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
 
 
-class ScenarioRequest(BaseModel):
+class ScenarioRequest(_Body):
     """``POST /scenarios``: a location-allocation model run on the map, existing agencies staying open."""
-
-    model_config = ConfigDict(extra="forbid")
 
     model: Literal["pmedian", "mclp", "lscp", "pcenter"] = Field(
         default="pmedian", description="pmedian (total time), mclp (coverage within T), lscp (fewest sites), pcenter"
@@ -442,10 +435,8 @@ class DossierOut(BaseModel):
     applicant: ApplicantOut | None
 
 
-class MoveIn(BaseModel):
+class MoveIn(_Body):
     """A move of a dossier to another state."""
-
-    model_config = ConfigDict(extra="forbid")
 
     to: State = Field(description="the state to move to", examples=["digitised"])
     place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
@@ -489,10 +480,8 @@ class AccessOut(BaseModel):
     what: str
 
 
-class DayPlanIn(BaseModel):
+class DayPlanIn(_Body):
     """``POST /days/{date}/plan``: the postmen (default: the accounts of role postman) and the search budget."""
-
-    model_config = ConfigDict(extra="forbid")
 
     postmen: list[PostmanIn] | None = Field(
         default=None, min_length=1, description="the postmen; their depots set the area planned"
@@ -553,10 +542,8 @@ class DayAnswer(BaseModel):
     check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
 
 
-class ReplanIn(BaseModel):
+class ReplanIn(_Body):
     """``POST /days/{date}/replan``: add the dossiers that came in since; stops done stay fixed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     at: str = Field(pattern=CLOCK, description="the clock now, HH:MM")
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
@@ -591,10 +578,8 @@ class DayLive(BaseModel):
     unserved: list[DossierUnserved]
 
 
-class StopEventIn(BaseModel):
+class StopEventIn(_Body):
     """A postman's stop event."""
-
-    model_config = ConfigDict(extra="forbid")
 
     task: str = Field(min_length=1, max_length=64, description="a task id of the day's plan")
     event: Literal["picked_up", "handed_over", "delivered", "failed"]
@@ -602,7 +587,8 @@ class StopEventIn(BaseModel):
         default=None, min_length=1, max_length=64, description="signed handover record (handed_over)"
     )
     reason: str | None = Field(default=None, min_length=1, max_length=500, description="why it failed (failed)")
-    at: IsoDateTime | None = Field(default=None, description="when (now when omitted)")
+    # Not strict: JSON writes a time as text.
+    at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
 
 
 class DossierMove(BaseModel):

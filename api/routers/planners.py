@@ -56,9 +56,12 @@ def household_points(request: Request, amap: MapDep) -> access.HouseholdPoints:
 def coverage(
     amap: MapDep,
     points: Annotated[access.HouseholdPoints, Depends(household_points)],
+    # A list with its default rather than an optional one: the document shows the default thresholds, and a
+    # single number is a list of one (schemathesis takes "minutes=7" for a number, not an array, when the
+    # parameter may also be null).
     minutes: Annotated[
-        list[Annotated[float, Field(gt=0, le=120)]] | None, Query(description="thresholds, min (default 10, 15, 20)")
-    ] = None,
+        tuple[Annotated[float, Field(gt=0, le=120)], ...], Query(description="thresholds, min")
+    ] = access.DEFAULT_MINUTES,
     least: Annotated[int, Query(ge=1, le=126, description="how many least-served wards to list")] = 10,
 ) -> dict:
     """Population within each travel-time threshold of its nearest agency, per ward and in total.
@@ -66,9 +69,8 @@ def coverage(
     ``wards`` is a GeoJSON FeatureCollection of the wards with households on the map (persons, shares within
     each threshold, mean and 95th-percentile travel times in minutes); ``least_served`` ranks them.
     """
-    limits = minutes or list(access.DEFAULT_MINUTES)
     try:
-        result = access.coverage(amap, minutes=limits, households=points)
+        result = access.coverage(amap, minutes=list(minutes), households=points)
     except InputError as exc:
         raise FieldError("minutes", str(exc)) from None
     wards = json.loads(json.dumps(result.to_geojson(), default=_plain).replace("NaN", "null"))

@@ -220,6 +220,26 @@ def test_malformed_bodies(client, dispatcher, body) -> None:
     assert all(d["field"] and d["reason"] for d in response.json()["detail"])
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        # A value of another JSON type than the document says is refused, not converted as lax validation would.
+        (lambda b: b.update(time_limit_s="1"), "time_limit_s", "float_type"),
+        (lambda b: b.update(time_limit_s=True), "time_limit_s", "float_type"),
+        (lambda b: b["tasks"][0].update(load="2"), "tasks[0].load", "int_type"),
+        (lambda b: b["tasks"][0].update(mandatory="yes"), "tasks[0].mandatory", "bool_type"),
+        (lambda b: b["tasks"][1].update(priority=2.5), "tasks[1].priority", "int_type"),
+        (lambda b: b["tasks"].__setitem__(0, "S1"), "tasks[0]", "model_attributes_type"),
+    ],
+)
+def test_values_of_another_json_type_are_refused(client, dispatcher, places, change, field: str, reason: str) -> None:
+    body = _explicit(places)
+    change(body)
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 422, response.text
+    assert (field, reason) in [(d["field"], d["reason"]) for d in response.json()["detail"]]
+
+
 def test_not_json(client, dispatcher) -> None:
     response = client.post("/plans", content=b"{not json", headers=dispatcher | {"Content-Type": "application/json"})
     assert response.status_code == 422
