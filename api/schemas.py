@@ -236,6 +236,16 @@ class SearchHit(BaseModel):
     )
 
 
+class NearPlace(BaseModel):
+    """The place a query read as "X near Y" names, as the distances of its results were measured from it."""
+
+    label: str = Field(description="the place, as the results' `near` says it: 'Hồ Hoàn Kiếm'")
+    geometry: dict[str, Any] = Field(
+        description="its shape, a GeoJSON geometry in longitude/latitude simplified to about 2 m: a street's "
+        "line, a ward's or landmark's area (a lake's water), a house's point"
+    )
+
+
 class SearchAnswer(BaseModel):
     """The answer of ``GET /search``."""
 
@@ -245,6 +255,9 @@ class SearchAnswer(BaseModel):
         None,
         description="when nothing is found and the text ends with a province the map does not cover, its full "
         "name ('Thành phố Hồ Chí Minh' for '..., Quận 1, TP.HCM'); else null",
+    )
+    near_place: NearPlace | None = Field(
+        None, description="for results found near a place named ('bưu điện gần hồ gươm'), that place; else null"
     )
 
 

@@ -154,6 +154,21 @@ class _Ranked:
     """The label of the place the rows were ranked near ("X gần Y"), else empty."""
     near_m: np.ndarray | None = None
     """Each row's distance from that place, m."""
+    place: shapely.Geometry | None = None
+    """That place's shape, as the distances were measured from it (degrees); None near a point asked."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's results as plain records (:meth:`SearchIndex.answer`), with the place they were found near."""
+
+    hits: list[dict[str, Any]]
+    """The results, as :meth:`SearchIndex.hits` gives them."""
+    near: str = ""
+    """The label of the place a query read as "X gần Y" names ("Hồ Hoàn Kiếm"), else empty."""
+    place: shapely.Geometry | None = None
+    """That place's shape in degrees, as the distances were measured from it: a street's line, a ward's or a
+    landmark's area, a house's point; None when the results were not found near a named place."""
 
 
 class SearchIndex:
@@ -403,8 +418,21 @@ class SearchIndex:
         ``match``, ``ward``, ``near`` and ``near_m``, as in :meth:`query` (None for no near place); same arguments
         and errors.
         """
+        return self.answer(text, k=k, kinds=kinds, min_score=min_score, focus=focus).hits
+
+    def answer(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        kinds: Collection[str] | None = None,
+        min_score: float = 0.3,
+        focus: tuple[float, float] | None = None,
+    ) -> Answer:
+        """:meth:`hits`, with the place they were found near and its shape (a map shows them together); same
+        arguments and errors."""
         r = self._rank(text, k=k, kinds=kinds, min_score=min_score, focus=focus)
-        return [
+        hits = [
             {
                 "id": self._ids[row],
                 "kind": self._kind[row],
@@ -430,6 +458,7 @@ class SearchIndex:
                 strict=True,
             )
         ]
+        return Answer(hits, r.near, r.place)
 
     def _rank(
         self,
@@ -583,7 +612,7 @@ class SearchIndex:
             near = _picked(both, order[first], both.score[order[first]], k)
         if not near.rows.size:
             return None
-        return replace(near, near=label, near_m=away(near.lon, near.lat))
+        return replace(near, near=label, near_m=away(near.lon, near.lat), place=shape if label else None)
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
         """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,

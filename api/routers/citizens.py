@@ -47,11 +47,20 @@ area up to 2 s of drawing on the central map, the others a fraction more (geo.is
 
 SEARCH_KINDS = get_args(schemas.SearchKind)
 
+PLACE_TOLERANCE_DEG = 2e-5
+"""How far the drawn shape of a place searched near may stray from the map's (about 2 m): a ward's outline
+keeps its look with a fraction of its corners."""
+
 
 def _lon_lat(focus: str) -> tuple[float, float]:
     """Longitude and latitude of a point written ``lat,lon`` (:data:`api.schemas.FOCUS`)."""
     lat, lon = (float(v) for v in focus.split(","))
     return lon, lat
+
+
+def _geojson(shape: shapely.Geometry) -> dict:
+    """A shape as a GeoJSON geometry, coordinates to 6 decimals (about 10 cm)."""
+    return shapely.geometry.mapping(shapely.set_precision(shape, 1e-6))
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -164,14 +173,17 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     focus = None if query.focus is None else _lon_lat(query.focus)
     search = request.app.state.amap.search
     try:
-        hits = search.hits(q, k=query.k, kinds=query.kind, focus=focus)
+        found = search.answer(q, k=query.k, kinds=query.kind, focus=focus)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
-        return FastJSON({"query": q, "results": [], "elsewhere": None})
-    results = [h | {"score": round(h["score"], 4)} for h in hits if h["kind"] in SEARCH_KINDS]
+        return FastJSON({"query": q, "results": [], "elsewhere": None, "near_place": None})
+    results = [h | {"score": round(h["score"], 4)} for h in found.hits if h["kind"] in SEARCH_KINDS]
     # Only an empty answer is asked why: the address may be in another province.
     elsewhere = None if results else search.elsewhere(q) or None
-    return FastJSON({"query": q, "results": results, "elsewhere": elsewhere})
+    place = None
+    if results and found.place is not None:
+        place = {"label": found.near, "geometry": _geojson(shapely.simplify(found.place, PLACE_TOLERANCE_DEG))}
+    return FastJSON({"query": q, "results": results, "elsewhere": elsewhere, "near_place": place})
 
 
 @router.get(
@@ -293,7 +305,7 @@ def isochrones(
     features = [
         {
             "type": "Feature",
-            "geometry": shapely.geometry.mapping(shapely.set_precision(g, 1e-6)),
+            "geometry": _geojson(g),
             "properties": {"agency_id": a, "minutes": float(m), "area_km2": round(float(s), 4)},
         }
         for a, m, s, g in zip(areas["agency_id"], areas["minutes"], areas["area_km2"], areas.geometry, strict=True)

@@ -183,11 +183,14 @@ def test_citizens_page(page) -> None:
     assert results.count() == page.locator("li.hit").count() == 8
     assert [results.nth(i).inner_text() for i in range(8)] == [str(i) for i in range(1, 9)]
     assert page.locator("li.hit").first.inner_text().startswith("1")
+    # The lake outlined (the base map draws no water).
+    assert page.locator("path.near-place").count() == 1
     _shot(page, "citizens-near")
     results.nth(1).focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelectorAll('#nearest li').length === 3")
     assert page.locator(".leaflet-marker-icon.result").count() == 0 and page.locator("li.hit").count() == 0
+    assert page.locator("path.near-place").count() == 0
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
     page.click("#search-button")

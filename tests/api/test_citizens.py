@@ -203,6 +203,33 @@ def test_search_near_a_place(client) -> None:
     assert landmarks["results"] and {r["kind"] for r in landmarks["results"]} == {"landmark"}
 
 
+@pytest.mark.parametrize(
+    ("text", "label", "shape"),
+    [
+        ("bưu điện gần hồ gươm", "Hồ Hoàn Kiếm", "Polygon"),  # the lake's water
+        ("viettel post gần kim mã", "Phố Kim Mã", "LineString"),  # the street's line
+        ("bưu điện phường hoàn kiếm", "Phường Hoàn Kiếm", "Polygon"),  # the ward's area
+    ],
+)
+def test_search_near_a_place_gives_its_shape(client, text: str, label: str, shape: str) -> None:
+    answer = client.get("/search", params={"q": text, "k": 5}).json()
+    place = answer["near_place"]
+    assert place["label"] == label and {r["near"] for r in answer["results"]} == {label}
+    drawn = shapely.geometry.shape(place["geometry"])
+    assert drawn.geom_type.endswith(shape) and drawn.is_valid
+    # The distances said are from that shape (drawn to about 2 m; measured here on a local plane).
+    metres = np.array([111_320 * np.cos(np.radians(21.03)), 110_600])
+    local = shapely.transform(drawn, lambda xy: xy * metres)
+    for r in answer["results"]:
+        away = local.distance(shapely.Point(np.array([r["lon"], r["lat"]]) * metres))
+        assert abs(r["near_m"] - away) <= 0.01 * r["near_m"] + 5
+
+
+def test_search_near_no_place_gives_no_shape(client) -> None:
+    for params in ({"q": "75 đinh tiên hoàng"}, {"q": "bưu điện gần đây", "focus": "21.0287,105.852"}):
+        assert client.get("/search", params=params).json()["near_place"] is None
+
+
 def test_search_kinds_and_bad_query(client) -> None:
     wards = client.get("/search", params={"q": "hoan kiem", "kind": "ward"}).json()["results"]
     assert wards and {r["kind"] for r in wards} == {"ward"}

@@ -8,6 +8,8 @@ const CLOSE_SCORE = 0.7;
 
 // The search results' numbers, on the map and in the list: apart from the agencies' blue, white on it at 6.6:1.
 const RESULT_COLOUR = "#b3261e";
+// The place results were found near ("bưu điện gần hồ gươm": the lake), outlined: the base map draws no water.
+const PLACE_STYLE = { className: "near-place", color: "#0f766e", weight: 3, dashArray: "6 4", fillOpacity: 0.12, interactive: false };
 
 // OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
 // catalogue, ranges with dashes; what a rule holds beyond these stays as written.
@@ -166,7 +168,14 @@ function agencyDetails(a) {
           .on("keypress", (e) => e.originalEvent.key === "Enter" && choose()).addTo(resultLayer);
         spots.push([hit.lat, hit.lon]);
       });
-      map.fitBounds(L.latLngBounds(spots).pad(0.2), { maxZoom: 17, animate: false });
+      const bounds = L.latLngBounds(spots);
+      if (found.near_place) {
+        const place = L.geoJSON(found.near_place.geometry, {
+          style: PLACE_STYLE, pointToLayer: (_, at) => L.circleMarker(at, { ...PLACE_STYLE, radius: 8 }),
+        }).addTo(resultLayer);
+        bounds.extend(place.getBounds());
+      }
+      map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
       // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
       const { near, near_m: nearM } = found.results[0];
       const here = !near && nearM !== null;
