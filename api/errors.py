@@ -107,7 +107,10 @@ def body(field: str, message: str, *, code: str) -> dict:
 
 
 def _field_of(loc: tuple) -> str:
+    """The path of the field at fault: ``tasks[2].pickup``; without the request's part (``body``) and the
+    branch of a union (a tag in brackets, :mod:`api.schemas`)."""
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    parts = [p for p in parts if not (p.startswith("(") and p.endswith(")"))]
     out = ""
     for p in parts:
         out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)

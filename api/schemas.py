@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
@@ -305,11 +305,20 @@ class TaskIn(_Body):
         return value
 
 
+def _number_or_list(value: Any) -> str:
+    """The branch of a "number or list" field a value is validated by, so that only its problems are said (a
+    postman's capacity, not "must be an integer" beside it). Tags are in brackets, which the error body leaves
+    out of the field's path (:mod:`api.errors`)."""
+    return "(list)" if isinstance(value, list) else "(number)"
+
+
 class PlanRequest(_Body):
     """``POST /plans``: explicit ``postmen`` and ``tasks``, or a generated day (``generate`` tasks)."""
 
     generate: int | None = Field(default=None, ge=1, le=300, description="generate a synthetic day of N tasks")
-    postmen: int | list[PostmanIn] = Field(description="number of postmen (generated day) or the postmen")
+    postmen: Annotated[
+        Annotated[int, Tag("(number)")] | Annotated[list[PostmanIn], Tag("(list)")], Discriminator(_number_or_list)
+    ] = Field(description="number of postmen (generated day) or the postmen")
     seed: int = Field(default=1, ge=0, description="seed of the generated day")
     tasks: list[TaskIn] | None = None
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")

@@ -240,6 +240,19 @@ def test_values_of_another_json_type_are_refused(client, dispatcher, places, cha
     assert (field, reason) in [(d["field"], d["reason"]) for d in response.json()["detail"]]
 
 
+def test_a_postman_at_fault_is_said_alone(client, dispatcher, places) -> None:
+    # "postmen" is a number or a list: a list's problem is that postman's, not also "must be an integer".
+    body = _explicit(places)
+    body["postmen"][0].update(capacity=-1)
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 422
+    assert [(d["field"], d["reason"]) for d in response.json()["detail"]] == [
+        ("postmen[0].capacity", "greater_than_equal")
+    ]
+    words = client.post("/plans", json=body | {"postmen": "two"}, headers=dispatcher).json()["detail"]
+    assert [(d["field"], d["reason"]) for d in words] == [("postmen", "int_type")]
+
+
 def test_not_json(client, dispatcher) -> None:
     response = client.post("/plans", content=b"{not json", headers=dispatcher | {"Content-Type": "application/json"})
     assert response.status_code == 422
