@@ -361,6 +361,12 @@ def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) ->
     page = context.new_page()
     page.goto("/")
     _ready(page)
+    # "Bưu điện gần đây" (near here) with no point chosen: near where the citizen is, not the map's centre.
+    page.fill("#q", "bưu điện gần đây")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần vị trí của bạn')")
+    metres = re.search(r"cách (\d+) m", page.locator("li.hit").first.inner_text())
+    assert metres and int(metres[1]) < 400  # the post offices by the lake
     page.click("#locate")
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert page.locator("#status").inner_text() == "Từ vị trí của bạn" and _paths(page) >= 3
@@ -374,6 +380,12 @@ def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) ->
     page.click("#locate")
     page.wait_for_function("document.querySelector('#error').textContent.includes('không cho trang dùng vị trí')")
     assert "bấm vào bản đồ" in page.locator("#error").inner_text() and page.locator("li.nearest-item").count() == 0
+    # Near here without the position: near the map's centre, and said so.
+    page.fill("#q", "bưu điện gần đây")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần vị trí trên bản đồ')")
+    page.wait_for_timeout(500)  # the browser's refusal of the position changes nothing
+    assert "gần vị trí trên bản đồ" in page.locator("#status").inner_text()
     context.close()
 
 

@@ -131,6 +131,56 @@ function agencyDetails(a) {
     );
   });
 
+  // Found near a point, not a place named ("bưu điện gần đây"): the results say their distance, not the place.
+  const nearHere = (found) => !found.results[0].near && found.results[0].near_m !== null;
+
+  function searchNear(q, focus) {
+    return api("/search?" + new URLSearchParams({ q, k: 8, focus: `${focus.lat},${focus.lon}` }));
+  }
+
+  // A search's results listed and on the map, numbered alike; ``mine``: found near the citizen's own position.
+  function showResults(found, mine) {
+    hitsList.innerHTML = "";
+    resultLayer.clearLayers();
+    const spots = [];
+    found.results.forEach((hit, i) => {
+      const li = document.createElement("li");
+      li.className = "hit";
+      const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
+      const where = hit.kind === "ward" ? "" : hit.ward;
+      // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
+      const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
+      // Found near a place ("bưu điện gần hồ gươm"): how far from it.
+      const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
+      const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
+      const about = [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
+      const badge = `<span class="stop badge" style="background:${RESULT_COLOUR}">${i + 1}</span>`;
+      li.innerHTML = `<button type="button">${badge}${esc(hit.label)} <span class="muted">${about}</span></button>`;
+      const choose = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
+      li.querySelector("button").onclick = choose;
+      hitsList.appendChild(li);
+      L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result"), title: hit.label, zIndexOffset: 1000 })
+        .bindTooltip(`${i + 1}. ${esc(hit.label)}`).on("click", choose)
+        .on("keypress", (e) => e.originalEvent.key === "Enter" && choose()).addTo(resultLayer);
+      spots.push([hit.lat, hit.lon]);
+    });
+    const bounds = L.latLngBounds(spots);
+    if (found.near_place) {
+      const place = L.geoJSON(found.near_place.geometry, {
+        style: PLACE_STYLE, pointToLayer: (_, at) => L.circleMarker(at, { ...PLACE_STYLE, radius: 8 }),
+      }).addTo(resultLayer);
+      bounds.extend(place.getBounds());
+    }
+    map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
+    // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
+    const near = found.results[0].near;
+    const here = nearHere(found);
+    const close = !near && !here && found.results[0].score < CLOSE_SCORE;
+    const said = near ? "js.results_near" : mine ? "js.results_mine" : here ? "js.results_here" : close ? "js.results_close" : "js.results";
+    status.textContent = t(said, { n: found.results.length, place: near });
+    hitsList.querySelector("button").focus();
+  }
+
   document.getElementById("search-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -140,49 +190,26 @@ function agencyDetails(a) {
     try {
       // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
       const centre = map.getCenter();
-      const focus = lastQuery && lastQuery.lat !== undefined ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) };
-      const found = await api("/search?" + new URLSearchParams({ q, k: 8, focus: `${focus.lat},${focus.lon}` }));
+      const chosen = lastQuery && lastQuery.lat !== undefined;
+      const found = await searchNear(q, chosen ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) });
       if (!found.results.length) {
         status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
         return;
       }
-      const spots = [];
-      found.results.forEach((hit, i) => {
-        const li = document.createElement("li");
-        li.className = "hit";
-        const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
-        const where = hit.kind === "ward" ? "" : hit.ward;
-        // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
-        const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
-        // Found near a place ("bưu điện gần hồ gươm"): how far from it.
-        const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
-        const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
-        const about = [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
-        const badge = `<span class="stop badge" style="background:${RESULT_COLOUR}">${i + 1}</span>`;
-        li.innerHTML = `<button type="button">${badge}${esc(hit.label)} <span class="muted">${about}</span></button>`;
-        const choose = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
-        li.querySelector("button").onclick = choose;
-        hitsList.appendChild(li);
-        L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result"), title: hit.label, zIndexOffset: 1000 })
-          .bindTooltip(`${i + 1}. ${esc(hit.label)}`).on("click", choose)
-          .on("keypress", (e) => e.originalEvent.key === "Enter" && choose()).addTo(resultLayer);
-        spots.push([hit.lat, hit.lon]);
-      });
-      const bounds = L.latLngBounds(spots);
-      if (found.near_place) {
-        const place = L.geoJSON(found.near_place.geometry, {
-          style: PLACE_STYLE, pointToLayer: (_, at) => L.circleMarker(at, { ...PLACE_STYLE, radius: 8 }),
-        }).addTo(resultLayer);
-        bounds.extend(place.getBounds());
+      showResults(found, false);
+      // Near here with no point chosen: near the citizen, when the browser may say where they are (it asks them
+      // first); else the results near the map's centre stay, and the status line says so.
+      if (!chosen && nearHere(found) && navigator.geolocation) {
+        navigator.geolocation.getCurrentPosition(async (at) => {
+          try {
+            const mine = await searchNear(q, { lat: at.coords.latitude.toFixed(6), lon: at.coords.longitude.toFixed(6) });
+            // Unless another search was asked meanwhile.
+            if (document.getElementById("q").value === q && mine.results.length) showResults(mine, true);
+          } catch (e) {
+            error.textContent = e.message;
+          }
+        }, () => {}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
       }
-      map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
-      // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
-      const { near, near_m: nearM } = found.results[0];
-      const here = !near && nearM !== null;
-      const close = !near && !here && found.results[0].score < CLOSE_SCORE;
-      const said = near ? "js.results_near" : here ? "js.results_here" : close ? "js.results_close" : "js.results";
-      status.textContent = t(said, { n: found.results.length, place: near });
-      hitsList.querySelector("button").focus();
     } catch (e) {
       error.textContent = e.message;
     }
