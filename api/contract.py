@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from api.errors import FieldError
+from api.lean import refuse_repeated, takes_many
 from api.schemas import ErrorBody
 
 GEOJSON = "application/geo+json"
@@ -84,41 +85,53 @@ def install(app: FastAPI) -> None:
 
 
 async def known_query_only(request: Request) -> None:
-    """Refuse query parameters an operation does not declare (a misspelt ``limt=5`` is not silently ignored).
+    """Refuse query parameters an operation does not declare (a misspelt ``limt=5`` is not silently ignored),
+    and one that takes one value given several times (:func:`api.lean.refuse_repeated`).
 
     A coroutine, so that FastAPI does not run it in a worker thread on every request."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not route.include_in_schema or PAGES_TAG in route.tags:
         return
-    unknown = set(request.query_params) - _query_names(route)
+    known, singles = _query_names(route)
+    params = request.query_params
+    unknown = set(params) - known
     if unknown:
         first = min(unknown)
         raise FieldError(first, code="unknown_parameter", name=first)
+    if len(params) < len(params.multi_items()):
+        refuse_repeated(params, singles)
 
 
-_NAMES: dict[int, tuple[APIRoute, frozenset[str]]] = {}
-"""Query parameters of each route by ``id`` (routes are unhashable; the route is kept so its id stays its own)."""
+_NAMES: dict[int, tuple[APIRoute, frozenset[str], frozenset[str]]] = {}
+"""Query parameters of each route by ``id``, and those taking one value (routes are unhashable; the route is
+kept so its id stays its own)."""
 
 
-def _query_names(route: APIRoute) -> frozenset[str]:
-    """The query parameters ``route`` declares, its dependencies' included (routes are fixed once served)."""
+def _query_names(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters ``route`` declares, its dependencies' included, and those of them taking one value
+    (routes are fixed once served)."""
     known = _NAMES.get(id(route))
     if known is not None and known[0] is route:
-        return known[1]
+        return known[1], known[2]
 
-    def names(dependant: Dependant) -> set[str]:
-        found = set()
+    def names(dependant: Dependant) -> dict[str, bool]:
+        found: dict[str, bool] = {}
         for p in dependant.query_params:
             model = p.field_info.annotation
             # A model of query parameters (api.schemas._Strict) refuses the unknown ones itself.
-            found |= set(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else {p.alias}
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                found |= {name: takes_many(f.annotation) for name, f in model.model_fields.items()}
+            else:
+                found[p.alias] = takes_many(p.field_info.annotation)
         for sub in dependant.dependencies:
             found |= names(sub)
         return found
 
-    found = frozenset(names(route.dependant))
-    _NAMES[id(route)] = (route, found)
-    return found
+    found = names(route.dependant)
+    known_names = frozenset(found)
+    singles = frozenset(name for name, many in found.items() if not many)
+    _NAMES[id(route)] = (route, known_names, singles)
+    return known_names, singles
 
 
 def _errors(document: dict[str, Any]) -> None:

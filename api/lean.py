@@ -21,14 +21,18 @@ Any other shape falls back to FastAPI's own handler.
 from __future__ import annotations
 
 import inspect
+import types
 import typing
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams
+
+from api.errors import FieldError
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -59,9 +63,11 @@ def _query_model(route: APIRoute) -> tuple[str, type[BaseModel]] | Literal[False
     return params[0].name, model
 
 
-def _is_list(annotation: Any) -> bool:
-    """Whether a query field takes repeated values (``kind=a&kind=b``), ``None`` allowed."""
-    options = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+def takes_many(annotation: Any) -> bool:
+    """Whether a query field takes repeated values (``kind=a&kind=b``): a list, tuple or set, or one of them or
+    ``None``."""
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    options = [a for a in typing.get_args(annotation) if a is not type(None)] if union else [annotation]
     return any(typing.get_origin(a) in (list, tuple, set, frozenset) for a in options)
 
 
@@ -85,7 +91,8 @@ def handler(route: APIRoute) -> Handler | None:
     request_name = dependant.request_param_name
     paths = [(field.name, field.alias, field) for field in dependant.path_params]
     name, model = query if query else ("", None)
-    lists = frozenset(k for k, f in model.model_fields.items() if _is_list(f.annotation)) if model else frozenset()
+    lists = frozenset(k for k, f in model.model_fields.items() if takes_many(f.annotation)) if model else frozenset()
+    singles = frozenset(model.model_fields) - lists if model else frozenset()
 
     async def run(request: Request) -> Response:
         values: dict[str, Any] = {}
@@ -98,6 +105,8 @@ def handler(route: APIRoute) -> Handler | None:
             errors += problems
         if model is not None:
             params = request.query_params
+            if len(params) < len(params.multi_items()):
+                refuse_repeated(params, singles)
             raw = {key: params.getlist(key) if key in lists else value for key, value in params.items()}
             try:
                 values[name] = model.model_validate(raw)
@@ -111,6 +120,14 @@ def handler(route: APIRoute) -> Handler | None:
         return response
 
     return run
+
+
+def refuse_repeated(params: QueryParams, singles: Collection[str]) -> None:
+    """Refuse a parameter of ``singles`` (those taking one value) given more than once: the document's form of
+    query says one value, and taking the last of several would answer another question than the one asked."""
+    repeated = sorted(key for key in set(params) & set(singles) if len(params.getlist(key)) > 1)
+    if repeated:
+        raise FieldError(repeated[0], code="repeated_parameter", name=repeated[0])
 
 
 def check(app: FastAPI, allowed: tuple[Callable[..., Any], ...]) -> None:

@@ -185,6 +185,7 @@ def test_citizens_page(page) -> None:
     assert page.locator("li.hit").first.inner_text().startswith("1")
     # The lake outlined (the base map draws no water).
     assert page.locator("path.near-place").count() == 1
+    accessible(page)
     _shot(page, "citizens-near")
     results.nth(1).focus()
     page.keyboard.press("Enter")

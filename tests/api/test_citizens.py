@@ -140,7 +140,7 @@ def test_an_address_in_another_province_is_said_to_be_elsewhere(client) -> None:
     assert problem["reason"] == "address_elsewhere"
     assert problem["message"] == f"Địa chỉ '{address}' thuộc Thành phố Hồ Chí Minh, ngoài vùng của bản đồ này"
     found = client.get("/search", params={"q": address}).json()
-    assert found == {"query": address, "results": [], "elsewhere": "Thành phố Hồ Chí Minh"}
+    assert found == {"query": address, "results": [], "elsewhere": "Thành phố Hồ Chí Minh", "near_place": None}
     # A Hanoi street named after a city is no other province; an answer found says nothing of one.
     found = client.get("/search", params={"q": "10 Phố Huế, Hà Nội"}).json()
     assert found["results"] and found["elsewhere"] is None
@@ -257,6 +257,28 @@ def test_an_unknown_parameter_is_refused(client, path: str, params: dict) -> Non
     assert response.status_code == 422
     assert response.json()["detail"] == [
         {"field": "limt", "reason": "unknown_parameter", "message": "Unknown parameter: limt"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/agencies/nearest", [("lat", 21.03), ("lon", 105.85), ("lat", 21.02)], "lat"),
+        ("/search", [("q", "hoan kiem"), ("q", "hàng bài")], "q"),
+        ("/track/HS-1", [("phone_last4", "5678"), ("phone_last4", "1234")], "phone_last4"),
+        ("/basemap/roads", [("detail", "main"), ("detail", "all")], "detail"),
+    ],
+)
+def test_a_parameter_of_one_value_given_twice_is_refused(client, path: str, params: list, field: str) -> None:
+    # Not the last of them taken silently: the question asked is not clear. The same answer lean or not.
+    response = client.get(path, params=params, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "field": field,
+            "reason": "repeated_parameter",
+            "message": f"Parameter {field} takes one value but was given more than once",
+        }
     ]
 
 
