@@ -177,8 +177,8 @@ def test_citizens_page(page) -> None:
     assert re.search(r"cách Hồ Hoàn Kiếm \d+ m", page.locator("li.hit").first.inner_text())
     # Each agency said by its own kind, not as "an agency".
     assert "Bưu cục" in page.locator("li.hit").first.inner_text()
-    # The results on the map, numbered as in the list; choosing one there gives its nearest agencies (by the
-    # keyboard: the lakeside post offices' markers overlap).
+    # The results on the map, numbered as in the list; choosing one there gives its nearest agencies. The
+    # lakeside post offices share a building: their markers are fanned out, each clickable.
     results = page.locator(".leaflet-marker-icon.result")
     assert results.count() == page.locator("li.hit").count() == 8
     assert [results.nth(i).inner_text() for i in range(8)] == [str(i) for i in range(1, 9)]
@@ -187,11 +187,16 @@ def test_citizens_page(page) -> None:
     assert page.locator("path.near-place").count() == 1
     accessible(page)
     _shot(page, "citizens-near")
-    results.nth(1).focus()
-    page.keyboard.press("Enter")
+    results.nth(1).click()
     page.wait_for_function("document.querySelectorAll('#nearest li').length === 3")
     assert page.locator(".leaflet-marker-icon.result").count() == 0 and page.locator("li.hit").count() == 0
     assert page.locator("path.near-place").count() == 0
+    # And from the keyboard: Enter on a marker.
+    page.click("#search-button")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.result').length === 8")
+    results.nth(3).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.result').length === 0")
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
     page.click("#search-button")

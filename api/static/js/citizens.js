@@ -9,6 +9,8 @@ const CLOSE_SCORE = 0.7;
 // The search results' numbers, on the map and in the list: apart from the agencies' blue, white on it at 6.6:1.
 const RESULT_COLOUR = "#b3261e";
 // The place results were found near ("bưu điện gần hồ gươm": the lake), outlined: the base map draws no water.
+// A numbered marker's size, pixels (common.js stopIcon): results closer than this on the screen are fanned out.
+const MARKER_PX = 18;
 const PLACE_STYLE = { className: "near-place", color: "#0f766e", weight: 3, dashArray: "6 4", fillOpacity: 0.12, interactive: false };
 
 // OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
@@ -138,11 +140,40 @@ function agencyDetails(a) {
     return api("/search?" + new URLSearchParams({ q, k: 8, focus: `${focus.lat},${focus.lon}` }));
   }
 
+  // Where each result's marker is drawn off its point, pixels, at the map's zoom: results whose markers would
+  // overlap one drawn before (the post offices of one building) are fanned out with it around their point, so
+  // that each can be seen and clicked.
+  function fannedOut(results) {
+    const firsts = [];
+    const group = results.map((hit) => {
+      const at = map.latLngToContainerPoint([hit.lat, hit.lon]);
+      let g = firsts.findIndex((first) => first.distanceTo(at) < MARKER_PX);
+      if (g < 0) g = firsts.push(at) - 1;
+      return g;
+    });
+    return group.map((g, i) => {
+      const members = group.filter((other) => other === g).length;
+      if (members === 1) return [0, 0];
+      // Far enough out that neighbours on the circle do not overlap.
+      const radius = Math.max(MARKER_PX * 0.7, MARKER_PX / 2 / Math.sin(Math.PI / members) + 1);
+      const angle = (2 * Math.PI * group.slice(0, i).filter((other) => other === g).length) / members - Math.PI / 2;
+      return [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+    });
+  }
+
   // A search's results listed and on the map, numbered alike; ``mine``: found near the citizen's own position.
   function showResults(found, mine) {
     hitsList.innerHTML = "";
     resultLayer.clearLayers();
-    const spots = [];
+    const bounds = L.latLngBounds(found.results.map((hit) => [hit.lat, hit.lon]));
+    if (found.near_place) {
+      const place = L.geoJSON(found.near_place.geometry, {
+        style: PLACE_STYLE, pointToLayer: (_, at) => L.circleMarker(at, { ...PLACE_STYLE, radius: 8 }),
+      }).addTo(resultLayer);
+      bounds.extend(place.getBounds());
+    }
+    map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
+    const shifts = fannedOut(found.results);
     found.results.forEach((hit, i) => {
       const li = document.createElement("li");
       li.className = "hit";
@@ -159,19 +190,10 @@ function agencyDetails(a) {
       const choose = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
       li.querySelector("button").onclick = choose;
       hitsList.appendChild(li);
-      L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result"), title: hit.label, zIndexOffset: 1000 })
+      L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result", shifts[i]), title: hit.label, zIndexOffset: 1000 })
         .bindTooltip(`${i + 1}. ${esc(hit.label)}`).on("click", choose)
         .on("keypress", (e) => e.originalEvent.key === "Enter" && choose()).addTo(resultLayer);
-      spots.push([hit.lat, hit.lon]);
     });
-    const bounds = L.latLngBounds(spots);
-    if (found.near_place) {
-      const place = L.geoJSON(found.near_place.geometry, {
-        style: PLACE_STYLE, pointToLayer: (_, at) => L.circleMarker(at, { ...PLACE_STYLE, radius: 8 }),
-      }).addTo(resultLayer);
-      bounds.extend(place.getBounds());
-    }
-    map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
     // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
     const near = found.results[0].near;
     const here = nearHere(found);

@@ -113,8 +113,9 @@ function pinIcon(colour, size = 14) {
     html: `<div class="pin" style="width:${size - 4}px;height:${size - 4}px;background:${colour}"></div>` });
 }
 
-function stopIcon(colour, label, className = "") {
-  return L.divIcon({ className, iconSize: [18, 18],
+// ``shift``: pixels the icon is drawn off its point (results fanned out around one building).
+function stopIcon(colour, label, className = "", shift = [0, 0]) {
+  return L.divIcon({ className, iconSize: [18, 18], iconAnchor: [9 - shift[0], 9 - shift[1]],
     html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
 }
 
