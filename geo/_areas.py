@@ -172,6 +172,12 @@ class Areas:
         found = [i for i, full in enumerate(self._full_names) if full == name and self._levels[i] == "ward"]
         return self._geometry[found[0]] if found else None
 
+    def names_whole(self, text: str) -> bool:
+        """Whether ``text`` names the city these areas are in, or the country ("Hà Nội", "TP HN", "Hanoi City",
+        "Việt Nam"): an area every record lies in, so no place to be near."""
+        key = core(_kind_first(_text.canonical(text)))
+        return key in self._cities or key in COUNTRY
+
     def wards_at(self, lon: np.ndarray, lat: np.ndarray) -> list[str]:
         """The name of the ward each point (degrees) lies in; empty outside every ward."""
         points, areas = self._tree.query(shapely.points(lon, lat), predicate="within")

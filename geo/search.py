@@ -482,11 +482,11 @@ class SearchIndex:
         elif (near := _text.split_near(text)) is not None:
             what, where = near
             point_or_place: str | tuple[float, float] = where
-            if _text.asks_here(where):
-                if focus is None:
-                    # "Bưu điện gần đây" with no point to be near: what is asked, anywhere.
-                    return self._rank(what, k=k, kinds=kinds, min_score=min_score, within=mask)
+            if _text.asks_here(where) and focus is not None:
                 point_or_place = focus
+            elif _text.asks_here(where) or self._names_whole(where):
+                # "Bưu điện gần đây" with no point to be near, "bưu điện gần Hà Nội": what is asked, anywhere.
+                return self._rank(what, k=k, kinds=kinds, min_score=min_score, within=mask)
             ranked = self._near(what, point_or_place, k=k, kinds=kinds, min_score=min_score)
             if ranked is not None:
                 return ranked
@@ -620,11 +620,18 @@ class SearchIndex:
         (_NEAR_PLACE_MIN)."""
         if not isinstance(where, str):
             return shapely.Point(where), "", -1
+        if self._names_whole(where):
+            # "Bưu điện Hà Nội": the query names one ("Bưu điện Thành phố Hà Nội").
+            return None
         place = self._rank(where, k=1, kinds=None, min_score=_NEAR_PLACE_MIN)
         if not place.score.size:
             return None
         row = int(place.rows[0])
         return self._shape(row, place.match[0], float(place.lon[0]), float(place.lat[0])), place.labels[0], row
+
+    def _names_whole(self, where: str) -> bool:
+        """Whether ``where`` names the city or the country: every record lies in it, no place to be near."""
+        return self._areas is not None and self._areas.names_whole(where)
 
     def _naming(self, text: str) -> np.ndarray:
         """The records (sorted) having, in any field of any of their names, every word of ``text`` that says

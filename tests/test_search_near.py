@@ -126,6 +126,25 @@ def test_a_place_the_map_lacks_reads_the_query_as_a_whole(hanoi: AddressMap) -> 
     assert len(hits) and hits["label"].iat[0].startswith("Bưu điện")
 
 
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("bưu điện hà nội", None),
+        ("Viettel Post Hanoi City", None),
+        ("bưu điện gần Hà Nội", "bưu điện"),
+        ("fpt shop near Vietnam", "fpt shop"),
+    ],
+)
+def test_the_city_or_the_country_is_no_place_to_be_near(hanoi: AddressMap, text: str, what: str | None) -> None:
+    # Every record lies in Hà Nội: a query naming it is read as a whole (not near a hotel named "Hanoi ..."), and
+    # "X gần Hà Nội" is X anywhere.
+    hits = hanoi.search.query(text, k=5)
+    assert len(hits) and (hits["near"] == "").all() and hits["near_m"].isna().all()
+    assert (hits["kind"] == "agency").all()
+    if what is not None:
+        assert hanoi.search.hits(text, k=5) == hanoi.search.hits(what, k=5)
+
+
 def test_an_office_named_for_the_place_comes_first(hanoi: AddressMap) -> None:
     # "Bưu điện Cầu Giấy" is the name of one post office: found as itself.
     hits = hanoi.search.query("bưu điện cầu giấy", k=5)
