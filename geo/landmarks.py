@@ -1,10 +1,14 @@
 """Landmarks: the named places people give directions by, read from the raw OSM extracts.
 
 A citizen asks for "chợ Đồng Xuân", "Nhà hát Lớn" or "gần Bệnh viện Việt Đức" as often as for a street, and a
-landmark's other names ("Hanoi Opera House", the official "Nhà hát Lớn Hà Nội") find it too. Only the raw OSM
-extracts (``osm/*/*.osm``) carry these names whole: the city-wide POI layer lost every letter outside
-Windows-1252 ("B?u ?i?n", ``SOURCES.md``), so landmarks exist where those extracts reach (Hoàn Kiếm, 2019, and
-the Văn Miếu - Cát Linh square kilometre, 2023; the highway-only tiles add none).
+landmark's other names ("Hanoi Opera House", the official "Nhà hát Lớn Hà Nội") find it too. Two sources:
+
+- the raw OSM extracts (``osm/*/*.osm``: Hoàn Kiếm, 2019, and the Văn Miếu - Cát Linh square kilometre, 2023;
+  the highway-only tiles add none), with all their tags and names whole, areas as OSM draws them;
+- the city-wide POI layer (:data:`POI_FILE`, 2025), points only, kept where the map's roads are (``within``).
+  Its export lost every letter outside Windows-1252 ("Khách S?n", ``SOURCES.md``): a name is restored when its
+  lost letters have one reading (:mod:`geo._repair`, against the names the extracts, the wards and the country's
+  communes write whole), else left out. ``name_source`` says which.
 
 What makes a named object a landmark is :data:`LANDMARK_TAGS`: public places, sights, water, stations, markets
 and large shops, hotels, named buildings; not eateries, small shops or offices, which are too many to tell apart
@@ -15,13 +19,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import osmium
 import pandas as pd
 import shapely
 
+from geo import _repair
 from geo._nearby import same_place
 from geo._text import fold
 
@@ -88,33 +95,126 @@ SAME_PLACE_M = 150.0
 """Objects of one name this close are one place: OSM often maps a place twice, a market as a point and as its
 building ("Chợ Đồng Xuân"), a shop and the building it fills ("Tràng Tiền Plaza"), m."""
 
-COLUMNS = ["landmark_id", "name", "other_names", "category", "housenumber", "street", "version", "geometry"]
+POI_FILE = Path("pois/hanoi_pois_full.shp")
+"""The city-wide POI layer (Geofabrik's ``gis_osm_pois`` schema, 2025): points, names in Windows-1252."""
+
+POI_CATEGORIES: dict[str, str] = {
+    "arts_centre": "amenity=arts_centre",
+    "cinema": "amenity=cinema",
+    "clinic": "amenity=clinic",
+    "college": "amenity=college",
+    "community_centre": "amenity=community_centre",
+    "embassy": "amenity=embassy",
+    "fire_station": "amenity=fire_station",
+    "hospital": "amenity=hospital",
+    "kindergarten": "amenity=kindergarten",
+    "library": "amenity=library",
+    "marketplace": "amenity=marketplace",
+    "police": "amenity=police",
+    "school": "amenity=school",
+    "theatre": "amenity=theatre",
+    "university": "amenity=university",
+    "attraction": "tourism=attraction",
+    "hotel": "tourism=hotel",
+    "museum": "tourism=museum",
+    "zoo": "tourism=zoo",
+    "archaeological": "historic=archaeological_site",
+    "memorial": "historic=memorial",
+    "monument": "historic=monument",
+    "ruins": "historic=ruins",
+    "park": "leisure=park",
+    "sports_centre": "leisure=sports_centre",
+    "stadium": "leisure=stadium",
+    "mall": "shop=mall",
+    "supermarket": "shop=supermarket",
+}
+"""The POI layer's classes (``fclass``) that are landmarks, with the OSM tag each stands for (one of
+:data:`LANDMARK_TAGS`); not its ``department_store``, which holds corner shops."""
+
+NAME_SOURCES = ("osm", "poi", "repaired")
+"""Where a landmark's name comes from: a raw extract (whole), the POI layer with no letter lost, or the POI layer
+with its lost letters restored (:mod:`geo._repair`)."""
+
+COLUMNS = [
+    "landmark_id",
+    "name",
+    "other_names",
+    "category",
+    "housenumber",
+    "street",
+    "version",
+    "name_source",
+    "geometry",
+]
 
 
-def read(data_dir: Path) -> gpd.GeoDataFrame:
-    """The landmarks of the raw OSM extracts in ``data_dir``, one point each (EPSG:4326).
+def read(
+    data_dir: Path, *, within: shapely.Geometry | None = None, known_names: Iterable[str] = ()
+) -> gpd.GeoDataFrame:
+    """The landmarks of the raw OSM extracts and of the POI layer in ``data_dir`` (EPSG:4326).
 
     Parameters
     ----------
     data_dir
-        The data folder; extracts matching :data:`OSM_FILES` are read, none found gives an empty frame.
+        The data folder; extracts matching :data:`OSM_FILES` and :data:`POI_FILE` are read, if there.
+    within
+        Where the POI layer's landmarks are kept (EPSG:4326: the area the map's roads cover); all when omitted.
+    known_names
+        Names written whole besides the extracts' (wards, communes), for restoring the POI layer's lost letters.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``landmark_id`` (``osm:way/123``, as the agencies'), ``name``, ``other_names`` (joined by ``;``, without
         the name itself), ``category``, ``housenumber`` and ``street`` (OSM ``addr:*``, may be empty),
-        ``version`` (OSM version: an object in two extracts is kept in its latest) and its geometry as OSM draws
-        it: an area (MultiPolygon: a lake, a park, a building), a line (an open way: a square drawn as its
-        outline) or a point. A place mapped as several objects of one name (:data:`SAME_PLACE_M`) is one
-        landmark, its area's (else its first object's) with the other names of all.
+        ``version`` (OSM version: an object in two extracts is kept in its latest, an extract's over the POI
+        layer's, version 0), ``name_source`` (:data:`NAME_SOURCES`) and its geometry as OSM draws it: an area
+        (MultiPolygon: a lake, a park, a building), a line (an open way: a square drawn as its outline) or a
+        point. A place mapped as several objects of one name (:data:`SAME_PLACE_M`) is one landmark, its
+        area's (else its first object's) with the other names of all.
     """
-    rows = [row for pattern in OSM_FILES for path in sorted(data_dir.glob(pattern)) for row in _landmarks(path)]
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=COLUMNS), geometry="geometry", crs=4326)
+    found = [_landmarks(path) for pattern in OSM_FILES for path in sorted(data_dir.glob(pattern))]
+    rows = [row for landmarks, _ in found for row in landmarks]
+    written = {name for _, names in found for name in names} | set(known_names)
+    frame = pd.concat(
+        [pd.DataFrame(rows, columns=COLUMNS), _poi_landmarks(data_dir / POI_FILE, written, within)],
+        ignore_index=True,
+    )
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
     frame = frame.sort_values(["landmark_id", "version"]).drop_duplicates("landmark_id", keep="last")
     frame = _one_per_place(frame.reset_index(drop=True))
-    log.info("landmarks: %d named places from the raw OSM extracts", len(frame))
+    log.info("landmarks: %d named places (%s)", len(frame), frame["name_source"].value_counts().to_dict())
     return frame
+
+
+def _poi_landmarks(path: Path, written: set[str], within: shapely.Geometry | None) -> pd.DataFrame:
+    """Landmark rows (:data:`COLUMNS`) of the POI layer at ``path`` (none if missing) inside ``within``, their
+    names restored against ``written`` (:class:`geo._repair.Repairer`); those with no single reading left out."""
+    if not path.is_file():
+        return pd.DataFrame(columns=COLUMNS)
+    pois = gpd.read_file(path, columns=["osm_id", "fclass", "name"]).to_crs(4326)
+    pois = pois[pois["fclass"].isin(list(POI_CATEGORIES)) & (pois["name"].fillna("").str.strip() != "")]
+    if within is not None:
+        pois = pois[pois.within(within)]
+    repair = _repair.Repairer(written)
+    names = [repair(name.strip()) for name in pois["name"]]
+    lost = pois["name"].map(_repair.damaged).to_numpy()
+    kept = np.array([name is not None for name in names], dtype=bool)
+    log.info("POI layer: %d landmarks, %d of %d damaged names restored", kept.sum(), (kept & lost).sum(), lost.sum())
+    pois = pois[kept]
+    return pd.DataFrame(
+        {
+            "landmark_id": "osm:node/" + pois["osm_id"].astype("int64").astype(str),
+            "name": [name for name in names if name is not None],
+            "other_names": "",
+            "category": pois["fclass"].map(POI_CATEGORIES).to_numpy(),
+            "housenumber": "",
+            "street": "",
+            "version": 0,
+            "name_source": np.where(lost[kept], "repaired", "poi"),
+            "geometry": pois.geometry.to_numpy(),
+        }
+    )
 
 
 def _one_per_place(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,14 +289,16 @@ _JOINED = re.compile(r"\s+[-–—]\s+")
 "56-58")."""
 
 
-def _landmarks(path: Path) -> list[tuple[object, ...]]:
-    """Landmark rows (:data:`COLUMNS`) of one OSM file."""
+def _landmarks(path: Path) -> tuple[list[tuple[object, ...]], set[str]]:
+    """Landmark rows (:data:`COLUMNS`) of one OSM file, and every name it writes (streets' too)."""
     processor = (
         osmium.FileProcessor(str(path)).with_locations().with_areas().with_filter(osmium.filter.KeyFilter("name"))
     )
     rows: list[tuple[object, ...]] = []
+    names: set[str] = set()
     for obj in processor:
         tags = dict(obj.tags)
+        names.add(tags["name"])
         kind = category(tags)
         if not kind:
             continue
@@ -224,10 +326,11 @@ def _landmarks(path: Path) -> list[tuple[object, ...]]:
                 tags.get("addr:housenumber", ""),
                 tags.get("addr:street", ""),
                 obj.version,
+                "osm",
                 geometry,
             )
         )
-    return rows
+    return rows, names
 
 
 def _ring(ring: osmium.osm.OuterRing | osmium.osm.InnerRing) -> list[tuple[float, float]]:

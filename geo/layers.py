@@ -25,9 +25,9 @@ districts (quận, huyện, thị xã) abolished on 1 July 2025, which addresses
 empty where the data folder has none.
 
 ``landmarks``: ``landmark_id`` (``osm:<type>/<id>``), ``name``, ``other_names`` (joined by ``;``), ``category``
-(``amenity=marketplace`` ...), ``housenumber``, ``street``, ``version``, ``geometry`` (an area, a line or a
-point, as OSM draws it): the named places people give directions by, from the raw OSM extracts
-(:mod:`geo.landmarks`).
+(``amenity=marketplace`` ...), ``housenumber``, ``street``, ``version``, ``name_source`` (osm, poi or
+repaired), ``geometry`` (an area, a line or a point, as OSM draws it): the named places people give directions
+by, from the raw OSM extracts and the POI layer (:mod:`geo.landmarks`).
 
 ``households``: ``household_id``, ``ward_id``, ``ward``, ``households`` (households at this address point),
 ``persons`` (people), ``meritorious`` and ``social_protection`` (households in each priority group),
@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import _areas, paths
+from geo import _areas, paths, provinces
 from geo import agencies as agency_details
 from geo import landmarks as _landmarks
 from geo._errors import InputError
@@ -78,7 +78,7 @@ RESIDENTIAL_CLASSES = ("residential", "service", "living_street", "unclassified"
 """Road classes along which synthetic households are placed."""
 
 AGENCY_FILE = Path("pois/agencies_authorities.geojson")
-POI_FILE = Path("pois/hanoi_pois_full.shp")
+POI_FILE = _landmarks.POI_FILE
 WARD_FILE = Path("boundaries/hanoi_wards_2025_osm.geojson")
 DISTRICT_FILE = Path("boundaries/hanoi_districts_2019_dvhcvn.geojson")
 BUILDING_FILE = Path("buildings/hanoi_central_osm_buildings_derived.geojson")
@@ -391,5 +391,9 @@ def build(network: RoadNetwork, data_dir: Path | None = None, *, seed: int = 202
         households=households(network, ward_layer, data_dir, seed=seed),
         addresses=address_layer,
         districts=district_layer,
-        landmarks=_landmarks.read(data_dir),
+        landmarks=_landmarks.read(
+            data_dir,
+            within=gpd.GeoSeries([_coverage(network)], crs=network.crs).to_crs(4326).iloc[0],
+            known_names=[*ward_layer["name"], *provinces.unit_names(paths.vietnam_dir())],
+        ),
     )

@@ -74,13 +74,27 @@ def names(vietnam_dir: Path) -> dict[str, str]:
     vietnam_dir
         The folder of the units list; none there gives an empty mapping (no address is then told outside).
     """
-    found = sorted(vietnam_dir.glob("units_*.json"))
-    if not found:
+    units = _units(vietnam_dir)
+    if not units:
         log.info("no units list in %s: addresses in other provinces are not told apart", vietnam_dir)
         return {}
-    units = json.loads(found[-1].read_text(encoding="utf-8"))
     full = {str(unit["Name"]): str(unit["FullName"]) for unit in units if unit.get("Type") == "province"}
     out = {name: full_name for name, full_name in full.items()}
     out |= {str(unit["NameEn"]): full[str(unit["Name"])] for unit in units if unit.get("Type") == "province"}
     out |= {old: full[new] for old, new in (MERGED | OTHER_NAMES).items() if new in full}
     return out
+
+
+def unit_names(vietnam_dir: Path) -> list[str]:
+    """The full names of the country's provinces and communes ("Tỉnh Phú Thọ", "Phường Ba Đình", "Xã Hát Môn"),
+    as the units list writes them; empty without one."""
+    return [
+        str(unit["FullName"]) for province in _units(vietnam_dir) for unit in (province, *province.get("Wards", []))
+    ]
+
+
+def _units(vietnam_dir: Path) -> list[dict]:
+    """The provinces of the latest units list in ``vietnam_dir``, each with its communes (``Wards``); empty
+    without one."""
+    found = sorted(vietnam_dir.glob("units_*.json"))
+    return json.loads(found[-1].read_text(encoding="utf-8")) if found else []

@@ -72,7 +72,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "housenumber", "stree
 _W_QUERY, _W_RECORD, _W_SIMILARITY = 0.65, 0.2, 0.15
 # House-number factors. An exact house whose street the query covers fully scores at least 0.65 + 0.2 = 0.85
 # before the similarity part, which is the most any other house can reach: the right house comes first.
-_HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.85
+_HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.8
 # A street asked with a house number: below the house itself and its neighbours ("12A"), above other houses of
 # the street; a street whose numbers can be interpolated above one answered by its middle only.
 _HN_INTERPOLATED, _HN_STREET = 0.9, 0.87

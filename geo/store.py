@@ -57,6 +57,7 @@ DESCRIPTIONS = {
     ("households", "synthetic"): "location generated along streets (true) or a real OSM building (false)",
     ("landmarks", "other_names"): "other OSM names (official, alternative, old, short, English), joined by ';'",
     ("landmarks", "category"): "the OSM tag that makes it a landmark (amenity=marketplace ...)",
+    ("landmarks", "name_source"): "osm (a raw extract), poi (the POI layer) or repaired (its lost letters restored)",
 }
 
 

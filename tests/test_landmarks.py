@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from geo import landmarks, paths
+from geo import _repair, landmarks, paths
 from geo._nearby import METRIC_CRS
 from geo.addressmap import AddressMap
 from geo.search import SearchIndex
@@ -85,12 +85,42 @@ def test_what_makes_a_landmark(tags: dict[str, str], category: str) -> None:
     assert landmarks.category(tags) == category
 
 
+def test_the_poi_layer_adds_landmarks_with_their_names_whole(hanoi: AddressMap) -> None:
+    table = hanoi.layers.landmarks
+    assert set(table["name_source"]) == set(landmarks.NAME_SOURCES)
+    pois = table[table["name_source"] != "osm"]
+    # Points of the city-wide layer, kept where the map's roads are, each a kind of landmark.
+    assert len(pois) > 200 and (pois.geom_type == "Point").all()
+    assert pois["landmark_id"].str.fullmatch(r"osm:node/\d+").all()
+    assert set(landmarks.POI_CATEGORIES.values()) >= set(pois["category"])
+    west, south, east, north = hanoi.bounds
+    assert pois.geometry.x.between(west, east).all() and pois.geometry.y.between(south, north).all()
+    # No name keeps a lost letter: restored, or the place left out.
+    assert not table["name"].map(_repair.damaged).any()
+    assert (table["name_source"] == "repaired").sum() > 100
+    # The layer's "Công an ph??ng V?nh Phúc" and "??i s? quán Brazil", found by their names.
+    for text, name, kind in [
+        ("công an phường vĩnh phúc", "Công an phường Vĩnh Phúc", "amenity=police"),
+        ("dai su quan brazil", "Đại sứ quán Brazil", "amenity=embassy"),
+        ("Vincom Liễu Giai", "Vincom Center Metropolis Liễu Giai", "shop=mall"),
+    ]:
+        hit = hanoi.search.query(text, k=1).iloc[0]
+        assert (hit["label"], hit["kind"]) == (name, "landmark")
+        assert _one(table, name)["category"] == kind
+
+
+def test_poi_categories_are_landmark_tags() -> None:
+    for tag in landmarks.POI_CATEGORIES.values():
+        key, value = tag.split("=")
+        assert landmarks.category({key: value, "name": "x"}) == tag
+
+
 def test_a_place_mapped_twice_is_one_landmark(table: gpd.GeoDataFrame) -> None:
     # OSM has Chợ Đồng Xuân as a point and as its building, and Tràng Tiền Plaza as a shop and as its building.
     raw = [
         row
         for path in sorted(paths.data_dir().glob("osm/*/*.osm"))
-        for row in landmarks._landmarks(path)
+        for row in landmarks._landmarks(path)[0]
         if row[1] in ("Chợ Đồng Xuân", "Tràng Tiền Plaza")
     ]
     assert len({row[0] for row in raw if row[1] == "Chợ Đồng Xuân"}) >= 2
@@ -121,6 +151,7 @@ def test_only_near_objects_of_one_name_are_one_place() -> None:
             "housenumber": "",
             "street": "",
             "version": 1,
+            "name_source": "osm",
         },
         geometry=gpd.points_from_xy([lon] * 4, [r[3] for r in rows]),
         crs=4326,
