@@ -122,6 +122,13 @@ def _ready(page) -> None:
     page.wait_for_selector("body[data-ready='1']", state="attached")
 
 
+ON_TOP = """(selector) => [...document.querySelectorAll(selector)].every((element) => {
+    const box = element.getBoundingClientRect();
+    return element.contains(document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2));
+})"""
+"""Whether each element of a selector is what a click at its centre reaches (no other drawn over it)."""
+
+
 def _shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(400)  # let Leaflet finish redrawing after the last move
@@ -187,6 +194,18 @@ def test_citizens_page(page) -> None:
     assert page.locator("path.near-place").count() == 1
     accessible(page)
     _shot(page, "citizens-near")
+    # Each marker can be clicked at its centre, and still so zoomed out, where more of them would overlap: once
+    # the zoom has moved them and ended, each is on top again.
+    assert page.evaluate(ON_TOP, ".leaflet-marker-icon.result")
+    for _ in range(2):
+        before = results.first.bounding_box()
+        page.click(".leaflet-control-zoom-out")
+        page.wait_for_function(
+            f"""(before) => !document.querySelector('.leaflet-zoom-anim')
+                && document.querySelector('.leaflet-marker-icon.result').getBoundingClientRect().x !== before.x
+                && ({ON_TOP})('.leaflet-marker-icon.result')""",
+            arg=before,
+        )
     results.nth(1).click()
     page.wait_for_function("document.querySelectorAll('#nearest li').length === 3")
     assert page.locator(".leaflet-marker-icon.result").count() == 0 and page.locator("li.hit").count() == 0

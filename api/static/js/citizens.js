@@ -161,6 +161,15 @@ function agencyDetails(a) {
     });
   }
 
+  // The results' markers as drawn: fanned out again at each zoom, since markers apart at one zoom overlap at
+  // another (zoomed out) and a fan is no longer needed at another (zoomed in).
+  let drawn = [];
+  map.on("zoomend", () => {
+    drawn = drawn.filter(({ marker }) => resultLayer.hasLayer(marker));
+    const shifts = fannedOut(drawn.map(({ hit }) => hit));
+    drawn.forEach(({ marker, number }, i) => marker.setIcon(stopIcon(RESULT_COLOUR, number, "result", shifts[i])));
+  });
+
   // A search's results listed and on the map, numbered alike; ``mine``: found near the citizen's own position.
   function showResults(found, mine) {
     hitsList.innerHTML = "";
@@ -174,6 +183,7 @@ function agencyDetails(a) {
     }
     map.fitBounds(bounds.pad(0.2), { maxZoom: 17, animate: false });
     const shifts = fannedOut(found.results);
+    drawn = [];
     found.results.forEach((hit, i) => {
       const li = document.createElement("li");
       li.className = "hit";
@@ -190,9 +200,10 @@ function agencyDetails(a) {
       const choose = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
       li.querySelector("button").onclick = choose;
       hitsList.appendChild(li);
-      L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result", shifts[i]), title: hit.label, zIndexOffset: 1000 })
+      const marker = L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result", shifts[i]), title: hit.label, zIndexOffset: 1000 })
         .bindTooltip(`${i + 1}. ${esc(hit.label)}`).on("click", choose)
         .on("keypress", (e) => e.originalEvent.key === "Enter" && choose()).addTo(resultLayer);
+      drawn.push({ hit, marker, number: i + 1 });
     });
     // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
     const near = found.results[0].near;
