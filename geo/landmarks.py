@@ -189,7 +189,8 @@ def read(
 
 def _poi_landmarks(path: Path, written: set[str], within: shapely.Geometry | None) -> pd.DataFrame:
     """Landmark rows (:data:`COLUMNS`) of the POI layer at ``path`` (none if missing) inside ``within``, their
-    names restored against ``written`` (:class:`geo._repair.Repairer`); those with no single reading left out."""
+    names restored against ``written`` (:class:`geo._repair.Repairer`); those with no single reading, or named
+    only by a term of :data:`geo._repair.TERMS`, left out."""
     if not path.is_file():
         return pd.DataFrame(columns=COLUMNS)
     pois = gpd.read_file(path, columns=["osm_id", "fclass", "name"]).to_crs(4326)
@@ -199,13 +200,15 @@ def _poi_landmarks(path: Path, written: set[str], within: shapely.Geometry | Non
     repair = _repair.Repairer(written)
     names = [repair(name.strip()) for name in pois["name"]]
     lost = pois["name"].map(_repair.damaged).to_numpy()
-    kept = np.array([name is not None for name in names], dtype=bool)
+    # A name that only says what the place is ("Khach San", "Nha Khoa") names no one place.
+    generic = {fold(term) for term in _repair.TERMS}
+    kept = np.array([name is not None and fold(name) not in generic for name in names], dtype=bool)
     log.info("POI layer: %d landmarks, %d of %d damaged names restored", kept.sum(), (kept & lost).sum(), lost.sum())
     pois = pois[kept]
     return pd.DataFrame(
         {
             "landmark_id": "osm:node/" + pois["osm_id"].astype("int64").astype(str),
-            "name": [name for name in names if name is not None],
+            "name": np.array(names, dtype=object)[kept],
             "other_names": "",
             "category": pois["fclass"].map(POI_CATEGORIES).to_numpy(),
             "housenumber": "",

@@ -95,8 +95,9 @@ def test_the_poi_layer_adds_landmarks_with_their_names_whole(hanoi: AddressMap) 
     assert set(landmarks.POI_CATEGORIES.values()) >= set(pois["category"])
     west, south, east, north = hanoi.bounds
     assert pois.geometry.x.between(west, east).all() and pois.geometry.y.between(south, north).all()
-    # No name keeps a lost letter: restored, or the place left out.
+    # No name keeps a lost letter: restored, or the place left out; nor says only what the place is.
     assert not table["name"].map(_repair.damaged).any()
+    assert not pois["name"].str.casefold().isin(["khach san", "chợ đêm", "nha khoa"]).any()
     assert (table["name_source"] == "repaired").sum() > 100
     # The layer's "Công an ph??ng V?nh Phúc" and "??i s? quán Brazil", found by their names.
     for text, name, kind in [
