@@ -114,11 +114,33 @@ _DETAILS = re.compile(
 def strip_marks(text: str) -> str:
     """Lower-case ``text`` with diacritics removed and ``đ`` mapped to ``d``; punctuation is kept.
 
-    NFKD (a superset of NFD) is used so that compatibility forms such as full-width digits fold as well.
+    NFKD (a superset of NFD) is used so that compatibility forms such as full-width digits fold as well. Text
+    whose letters are all precomposed Latin ones (NFC Vietnamese, as typed) takes a shortcut with the same result:
+    each letter replaced by its folded form (:data:`_FOLDED`), a search folding its text some thirty times.
     """
+    if text.isascii():
+        return text.casefold()
+    quick = text.translate(_FOLDED)
+    if quick.isascii():
+        return quick.casefold()
+    return _strip_marks_by_decomposing(text)
+
+
+def _strip_marks_by_decomposing(text: str) -> str:
+    """:func:`strip_marks` for any text."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return bare.replace("đ", "d").replace("Đ", "d").casefold()
+
+
+_FOLDED: dict[int, str] = {
+    code: folded
+    for block in (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    for code in block
+    if (folded := _strip_marks_by_decomposing(chr(code))).isascii()
+}
+"""The folded form of each precomposed Latin letter that folds to ASCII (Latin-1, Latin Extended A and B,
+Latin Extended Additional: every Vietnamese letter)."""
 
 
 def without_details(text: str) -> str:

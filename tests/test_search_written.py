@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 import shapely
 
-from geo import _areas, _text
+from geo import _areas, _text, addressmap
 from geo.addressmap import AddressMap
 from geo.search import SearchIndex
 
@@ -309,3 +311,12 @@ def test_a_committee_asked_with_its_area_is_that_area_s(hanoi: AddressMap, index
     first = index.hits("ubnd p. cua nam", k=1)[0]
     assert (first["kind"], first["label"]) == ("ward", "Phường Cửa Nam")
     assert index.hits("ubnd phường hoàn kiếm", k=1)[0]["label"] == "Ủy ban nhân dân phường Hoàn Kiếm"
+
+
+def test_folding_takes_a_shortcut_with_the_same_result(hanoi: AddressMap) -> None:
+    # Every record's text, its NFD form, and letters outside the shortcut (Lao script, full-width digits).
+    records = addressmap.search_records(hanoi.layers)
+    texts = [*records["name"], *records["street"], *records["other_names"]]
+    texts += [unicodedata.normalize("NFD", text) for text in texts[:500]]
+    texts += ["ກະຊວງ ປ້ອງກັນ", "Số １０ Phố Huế", "Đường Láng – ĐÔNG", "ǅ ǈ ß ﬁ"]
+    assert [_text.strip_marks(t) for t in texts] == [_text._strip_marks_by_decomposing(t) for t in texts]
