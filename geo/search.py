@@ -71,10 +71,12 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "housenumber", "stree
 # Weights of the three parts of the text score; they sum to 1 so the score stays in [0, 1].
 _W_QUERY, _W_RECORD, _W_SIMILARITY = 0.65, 0.2, 0.15
 # House-number factors. An exact house whose street the query covers fully scores at least 0.65 + 0.2 = 0.85
-# before the similarity part, which is the most any other house can reach: the right house comes first.
+# before the similarity part, more than any other house can reach (0.8): the right house comes first.
 _HN_EXACT, _HN_NEIGHBOUR, _HN_OTHER = 1.0, 0.93, 0.8
 # A street asked with a house number: below the house itself and its neighbours ("12A"), above other houses of
-# the street; a street whose numbers can be interpolated above one answered by its middle only.
+# the street, even when the street's name has a word the query and its houses lack ("Phố Quán Sứ" for "50 quan
+# su": 0.92 of the text score of "65 Quan Su"); a street whose numbers can be interpolated above one answered by
+# its middle only.
 _HN_INTERPOLATED, _HN_STREET = 0.9, 0.87
 # A record outside an area the query names ("..., phường Hoàn Kiếm"): a wrong or pre-2025 ward written by the
 # citizen should not lose the right street, so it only ranks below the same match inside the area.
