@@ -9,7 +9,7 @@ shows in the latencies but waiting for a late connection does not; the achieved 
 asked one, and a step only counts as sustained when it reached 95% of the asked rate.
 
 Endpoints: ``GET /config`` (the HTTP baseline: no map work), ``/agencies/nearest`` (5,000 seeded points on the
-map's roads, k from 1 to 5), ``/search`` (the real queries of ``tests/data/search_queries.csv``, 212, k from 1
+map's roads, k from 1 to 5), ``/search`` (the real queries of ``tests/data/search_queries.csv``, 225, k from 1
 to 10) and ``/track/{code}`` (2,000 seeded synthetic dossiers, simulated and ingested into the bench's own
 database first, each with its phone check). The Lua script draws the URLs in turn from these lists, so no
 answer can come from a cache of URLs. For each, a ramp of rates per worker count, then three bisection steps

@@ -4,7 +4,7 @@ Run from the repository root::
 
     python bench/search.py [--data ../shared/data/hanoi] [--repeat 7] [--json]
 
-Each query of ``tests/data/search_queries.csv`` (212 real queries) and of :data:`NEAR` (queries read as "X near
+Each query of ``tests/data/search_queries.csv`` (225 real queries) and of :data:`NEAR` (queries read as "X near
 Y": with a near word, beginning with a kind of agency, or near the asker's point) is answered ``--repeat`` times
 in turn; its time is the best of these (the least disturbed by the rest of the machine). It prints the mean,
 median and 90th percentile per group, and each group's mean as a ratio to the query list's, measured in the same

@@ -78,6 +78,7 @@ def test_query_list_is_long_and_varied(queries: pd.DataFrame) -> None:
         "typed",
         "slash",
         "initials",
+        "landmark",
     }
     assert set(queries["category"]) == categories
     plain = queries["query"].map(lambda s: s.isascii())
