@@ -36,6 +36,16 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("vietnampost",): "vnpost",
     ("so", "nha"): "so",
     ("nha", "so"): "so",
+    # Kinds of landmark, as people shorten them ("BV Việt Đức", "KS Cầu Giấy", "ĐSQ Brazil", "THPT Nguyễn Huệ").
+    ("benh", "vien"): "bv",
+    ("khach", "san"): "ks",
+    ("dai", "hoc"): "dh",
+    ("dai", "su", "quan"): "dsq",
+    ("trung", "hoc", "pho", "thong"): "thpt",
+    ("trung", "hoc", "co", "so"): "thcs",
+    ("tieu", "hoc"): "th",
+    ("mam", "non"): "mn",
+    ("trung", "tam", "thuong", "mai"): "tttm",
 }
 _MAX_PHRASE = max(len(p) for p in PHRASES)
 

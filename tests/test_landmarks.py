@@ -189,6 +189,12 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("văn miếu", "Văn Miếu - Quốc Tử Giám"),
         ("van mieu", "Văn Miếu - Quốc Tử Giám"),
         ("chợ đêm hàng đào", "Chợ đêm Hàng Đào – Đồng Xuân"),
+        # Kinds of landmark as people shorten them.
+        ("BV Việt Đức", "Bệnh viện Việt Đức"),
+        ("ks cau giay", "Khách Sạn Cầu Giấy"),
+        ("ĐSQ Brazil", "Đại sứ quán Brazil"),
+        ("trường thpt nguyễn huệ", "Trường Trung học phổ thông Nguyễn Huệ"),
+        ("Trường ĐH Y Dược", "Trường Đại học Y Dược"),
     ],
 )
 def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, name: str) -> None:
