@@ -43,7 +43,6 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("dai", "su", "quan"): "dsq",
     ("trung", "hoc", "pho", "thong"): "thpt",
     ("trung", "hoc", "co", "so"): "thcs",
-    ("tieu", "hoc"): "th",
     ("mam", "non"): "mn",
     ("trung", "tam", "thuong", "mai"): "tttm",
 }
