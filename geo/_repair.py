@@ -15,7 +15,8 @@ letters ``SOURCES.md`` restored by hand, must give no reading that differs (``te
 
 The case of a lost letter is lost too: it is written upper case at the start of the name, inside a word whose
 surviving letters are all upper case, and at the start of a word the names read mostly write with a capital
-("Điện Biên", but "Bưu điện"); lower case otherwise.
+("Điện Biên", but "Bưu điện"), counting first those whose other letters are written as in the damaged name; lower
+case otherwise.
 """
 
 from __future__ import annotations
@@ -162,19 +163,25 @@ class Repairer:
         if not lost:
             return text
         # Each damaged word's readings by the length of the runs giving them (the longest runs say most), and
-        # how often each is written with a capital (+) or without (-).
+        # how often each is written with a capital (+) or without (-): by the runs whose surviving letters are
+        # written as in ``text`` ("Đinh Tiên Hoàng" for "?inh Tiên Hoàng", not "đinh tiên hoàng"), else by all.
         read: dict[int, dict[int, Counter[str]]] = {i: {} for i in lost}
-        capital: dict[int, Counter[str]] = {i: Counter() for i in lost}
+        capital: dict[tuple[int, bool], Counter[str]] = {(i, alike): Counter() for i in lost for alike in (False, True)}
         for start in range(len(words)):
             for end in range(start + 2, min(start + MAX_RUN, len(words)) + 1):
                 for run, times in self._readings.get(tuple(words[start:end]), {}).items():
+                    alike = all(
+                        _written_alike(text[a:b], word) for (a, b), word in zip(spans[start:end], run, strict=True)
+                    )
                     for i, word in enumerate(run, start=start):
                         if i in read:
                             read[i].setdefault(end - start, Counter())[word.casefold()] += times
-                            capital[i][word.casefold()] += times if word[0].isupper() else -times
+                            capital[i, alike][word.casefold()] += times if word[0].isupper() else -times
         chosen = {i: _dominant(by_length[max(by_length)]) for i, by_length in read.items() if by_length}
         if len(chosen) < len(lost) or None in chosen.values():
             return None
+        if any(len(reading or "") != spans[i][1] - spans[i][0] for i, reading in chosen.items()):
+            return None  # a letter whose lower case is longer ("ß"): no letter-for-letter reading
         out = list(text)
         for i in lost:
             reading = chosen[i]
@@ -182,9 +189,15 @@ class Repairer:
             a, b = spans[i]
             for at, (was, letter) in enumerate(zip(text[a:b], reading, strict=True), start=a):
                 if was == LOST:
-                    upper = _upper(text, spans, i, at) or (at == a and capital[i][reading] > 0)
+                    votes = capital[i, True][reading] or capital[i, False][reading]
+                    upper = _upper(text, spans, i, at) or (at == a and votes > 0)
                     out[at] = letter.upper() if upper else letter
         return "".join(out)
+
+
+def _written_alike(damaged: str, word: str) -> bool:
+    """Whether ``word`` has the letters ``damaged`` kept, in the same case."""
+    return len(damaged) == len(word) and all(kept in (LOST, letter) for kept, letter in zip(damaged, word, strict=True))
 
 
 def _dominant(readings: Counter[str]) -> str | None:

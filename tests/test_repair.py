@@ -93,3 +93,13 @@ def test_readings_that_disagree_are_left_unread() -> None:
     repair = Repairer(["Phố Quốc Tử Giám"])
     assert repair("B?u ?i?n Qu?c t?") == "Bưu điện Quốc tế"
     assert repair("Qu?c T? Giám") == "Quốc Tử Giám"
+
+
+def test_a_lost_capital_follows_the_names_written_alike() -> None:
+    # Two names write the street in lower case, one with capitals: "Tiên Hoàng" written with capitals says which.
+    repair = Repairer(["Phố Đinh Tiên Hoàng", "bánh mì đinh tiên hoàng", "ngõ đinh tiên hoàng"])
+    assert repair("Quán ?inh Tiên Hoàng") == "Quán Đinh Tiên Hoàng"
+    assert repair("quán ?inh tiên hoàng") == "quán đinh tiên hoàng"
+    # A common noun keeps its lower case inside a name ("Bưu điện"), a name's first letter its capital.
+    assert repair("B?u ?i?n Qu?c t?") == "Bưu điện Quốc tế"
+    assert repair("??i s? quán Brazil") == "Đại sứ quán Brazil"
