@@ -7,11 +7,13 @@ from the words around it, against names the map has whole (its streets, wards, t
 OSM extracts) and :data:`TERMS`, the common words of place names.
 
 A run of words containing a damaged one is read only when it is spelled, letter for letter where letters
-survived, as a run of two to four words of those names, and a damaged word gets a reading only when every such
-run agrees on it ("Khách S?n Mai" is "Khách Sạn Mai": "khách sạn" is a term, and no name reads "S?n Mai"
-otherwise). A name keeps one unread "?" and it is not repaired at all: a guess would put a place under a wrong
-name, which is worse than leaving it out. The same rules, run on the 65 names of the agencies layer whose
-letters ``SOURCES.md`` restored by hand, must give no reading that differs (``tests/test_repair.py``).
+survived, as a run of two to four words of those names. A damaged word gets a reading when the longest such runs
+agree on it, or write it :data:`DOMINANCE` times as often as all other readings together, a term counting for
+:data:`TERM_WEIGHT` names ("Khách S?n Mai" is "Khách Sạn Mai": "khách sạn" is a term, "Sơn Mai" one street's).
+A name with one unread "?" is not repaired at all: a guess would put a place under a wrong name, which is worse
+than leaving it out. The same rules, run on the 65 names of the agencies layer whose letters ``SOURCES.md``
+restored by hand and on the places the raw extracts name whole, must give no reading that differs
+(``tests/test_repair.py``).
 
 The case of a lost letter is lost too: it is written upper case at the start of the name, inside a word whose
 surviving letters are all upper case, and at the start of a word the names read mostly write with a capital
@@ -202,7 +204,7 @@ def _written_alike(damaged: str, word: str) -> bool:
 
 def _dominant(readings: Counter[str]) -> str | None:
     """The reading of a word when it is the only one, or names known whole write it :data:`DOMINANCE` times as
-    often as all others ("khách sạn" in hundreds of hotels against one "Khách Sơn"); None otherwise."""
+    often as all others (a term's "khách sạn" against one street's "Sơn Mai"); None otherwise."""
     (best, times), *others = readings.most_common()
     return best if times >= DOMINANCE * sum(n for _, n in others) else None
 
