@@ -1,4 +1,4 @@
-"""Landmarks: the named places people give directions by, read from the raw OSM extracts.
+"""Landmarks: the named places people give directions by, read from the raw OSM extracts and the POI layer.
 
 A citizen asks for "chợ Đồng Xuân", "Nhà hát Lớn" or "gần Bệnh viện Việt Đức" as often as for a street, and a
 landmark's other names ("Hanoi Opera House", the official "Nhà hát Lớn Hà Nội") find it too. Two sources:
