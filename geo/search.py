@@ -358,9 +358,11 @@ class SearchIndex:
             (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the place Y
             names, each score times 1 / (1 + d / 1 km), d from the place's point, a street's line, a ward's area
             or a landmark's own shape (``shapes``: a lake's shore; 0 inside an area), the place itself left
-            out. A query beginning with a kind of agency ("bưu điện hồ gươm",
-            "viettel post kim mã") is read so too, unless read as a whole it names one ("Bưu điện Cầu Giấy"); an
-            agency naming the place ("FPT Shop" in Phường Văn Miếu for "fpt shop văn miếu") keeps its whole score.
+            out; the city or the country is no such place ("bưu điện gần Hà Nội" is post offices anywhere). A
+            query beginning with a kind of agency ("bưu điện hồ gươm", "viettel post kim mã") is read so too,
+            unless read as a whole it names one ("Bưu điện Cầu Giấy"); an agency naming the place ("FPT Shop" in
+            Phường Văn Miếu for "fpt shop văn miếu") keeps its whole score. Kinds of landmark may be shortened
+            ("BV" bệnh viện, "KS" khách sạn, "ĐH" đại học, "ĐSQ" đại sứ quán, "THPT", "THCS", "MN", "TTTM").
         k
             Largest number of results.
         kinds
@@ -619,7 +621,7 @@ class SearchIndex:
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
         """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,
         latitude), the point, no label and row -1. None when the text names no place well enough
-        (_NEAR_PLACE_MIN)."""
+        (_NEAR_PLACE_MIN), or names the city or the country."""
         if not isinstance(where, str):
             return shapely.Point(where), "", -1
         if self._names_whole(where):
