@@ -204,6 +204,38 @@ def _phrase_spans(words: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+# The PHRASES a query may end partway through, by the words typed whole before the last: for each, the word the
+# last typed one begins and the term's token. Not "số nhà": a house-number marker is read where it is whole.
+_BEGUN: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+for _words, _token in PHRASES.items():
+    if _token not in HOUSENUMBER_MARKERS:
+        for _at in range(len(_words)):
+            _BEGUN.setdefault(_words[:_at], []).append((_words[_at], _token))
+
+
+def phrases_begun(words: list[str]) -> dict[int, set[str]]:
+    """The :data:`PHRASES` terms the query ``words`` (canonical) end partway through, as typed before a search
+    is finished: each of the words the term's beginning spans, by its position, with the terms' tokens. A term
+    is begun by its first words typed whole and a beginning of its next ("bưu đi", "ủy ban", "khách s"); a
+    last word begins a term when it has at least two letters. A term typed whole is not begun: the canonical
+    words have it collapsed already.
+
+    Examples
+    --------
+    >>> phrases_begun(["tran", "buu", "di"]), phrases_begun(["uy", "ban"]), phrases_begun(["bd"])
+    ({1: {'bd'}, 2: {'bd'}}, {0: {'ubnd'}, 1: {'ubnd'}}, {})
+    """
+    out: dict[int, set[str]] = {}
+    last = words[-1] if words else ""
+    for size in range(1, min(_MAX_PHRASE, len(words)) + 1):
+        if size == 1 and len(last) < 2:
+            continue
+        tokens = {token for word, token in _BEGUN.get(tuple(words[-size:-1]), ()) if word.startswith(last)}
+        for at in range(len(words) - size, len(words)):
+            out.setdefault(at, set()).update(tokens)
+    return {at: out[at] for at in sorted(out) if out[at]}
+
+
 def marks(word: str) -> tuple[str, ...]:
     """The diacritics of ``word``, wherever its tone mark is placed: its combining marks and ``đ``, sorted.
 

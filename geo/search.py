@@ -16,7 +16,9 @@ Each canonical token has a weight, its inverse document frequency over the index
 "phường" count less still). A query token matches a record token exactly (1), through an abbreviation (1),
 as a near-synonym ("bưu điện"/"bưu cục", 0.8), with the next or previous word as one word of the record
 ("Viettel Post" and "ViettelPost", 1), as a typo (rapidfuzz ratio >= 80, scaled to at most 0.85) or,
-for the last query token, as the start of a word (0.7, for search-as-you-type). Then
+for the last query token, as the start of a word (0.7, for search-as-you-type: from one letter after other
+words, "trần hưng đ", from three alone); the words of a term the query ends partway through ("bưu đi", "ủy ban",
+:func:`geo._text.phrases_begun`) match the term's token (0.7) too. Then
 
 - *query coverage*: weighted share of the query tokens the record matches,
 - *record coverage*: weighted share of the tokens of the record's best-covered field (street or name) that
@@ -106,7 +108,7 @@ _ALLEY_NAMES = {
     "kiet": "Kiệt",
 }
 _GENERIC_WEIGHT = 0.3
-_PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 50
+_PREFIX_SIM, _PREFIX_MIN_LEN, _PREFIX_MAX = 0.7, 3, 200
 _FUZZY_CUTOFF, _FUZZY_MIN_LEN, _FUZZY_SCALE, _FUZZY_LIMIT = 80.0, 4, 0.85, 5
 # Vietnamese syllables have at most 7 letters ("nghieng"); longer pieces are not tried when splitting
 # a query word typed without spaces ("hoankiem").
@@ -645,9 +647,13 @@ class SearchIndex:
         words = [word for word in words if word not in _text.GENERIC] or words
         offset, rows = self._any
         having = np.ones(self._n, dtype=bool) if words else np.zeros(self._n, dtype=bool)
-        for word in words:
+        # The last words may be typed in part ("bưu điện tràng t", "... Bưu điện TP. Hà N").
+        begun = _text.phrases_begun(words)
+        for i, word in enumerate(words):
             hit = np.zeros(self._n, dtype=bool)
-            for v in (self._vocab[t] for t in _text.equivalents(word) if t in self._vocab):
+            begins = self._begins(word, multiword=i > 0) if i == len(words) - 1 else []
+            typed = [*_text.equivalents(word), *begins, *begun.get(i, ())]
+            for v in (self._vocab[t] for t in typed if t in self._vocab):
                 hit[rows[offset[v] : offset[v + 1]]] = True
             having &= hit
         return np.unique(self._place[having])
@@ -741,8 +747,22 @@ class SearchIndex:
             mask |= self._kind_mask[kind]
         return mask
 
-    def _matches(self, word: str, last: bool) -> tuple[dict[int, float], float]:
-        """Vocabulary ids a query word matches with their similarity, and the word's weight."""
+    def _begins(self, word: str, multiword: bool) -> list[str]:
+        """The indexed words ``word`` begins (at most _PREFIX_MAX, in order), for a last word typed in part: from
+        one letter after other words ("trần hưng đ"), from _PREFIX_MIN_LEN letters alone."""
+        if len(word) < (1 if multiword else _PREFIX_MIN_LEN):
+            return []
+        start = bisect.bisect_right(self._sorted_vocab, word)
+        return list(
+            itertools.takewhile(lambda tok: tok.startswith(word), self._sorted_vocab[start : start + _PREFIX_MAX])
+        )
+
+    def _matches(
+        self, word: str, *, last: bool, multiword: bool, begun: Collection[str] = ()
+    ) -> tuple[dict[int, float], float]:
+        """Vocabulary ids a query word matches with their similarity, and the word's weight: for the ``last``
+        word of the query (``multiword``: after others), the words it begins too; the word is part of the
+        beginning of the terms whose tokens are ``begun`` (:func:`geo._text.phrases_begun`)."""
         vocab = self._vocab
         found = {vocab[t]: 1.0 for t in _text.equivalents(word) if t in vocab}
         for pair, sim in _text.NEAR_SYNONYMS.items():
@@ -756,11 +776,8 @@ class SearchIndex:
                 word, self._vocab_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=_FUZZY_LIMIT
             ):
                 found.setdefault(v, _FUZZY_SCALE * ratio / 100.0)
-        if last and len(word) >= _PREFIX_MIN_LEN:
-            start = bisect.bisect_right(self._sorted_vocab, word)
-            for tok in self._sorted_vocab[start : start + _PREFIX_MAX]:
-                if not tok.startswith(word):
-                    break
+        for tok in [*self._begins(word, multiword), *begun] if last else begun:
+            if tok in vocab:
                 found.setdefault(vocab[tok], _PREFIX_SIM)
         if weight is None:
             best = max(found.items(), key=lambda item: item[1], default=None)
@@ -798,8 +815,11 @@ class SearchIndex:
 
         matches: list[tuple[dict[int, float], float]] = []
         best_sim: dict[int, float] = {}
+        begun = _text.phrases_begun(words)
         for i, word in enumerate(words):
-            found, weight = self._matches(word, last=i == len(words) - 1)
+            found, weight = self._matches(
+                word, last=i == len(words) - 1, multiword=len(words) > 1, begun=begun.get(i, ())
+            )
             # Two words a record writes as one ("Viettel Post" for "ViettelPost"): each matches the joined word.
             for pair in (words[i - 1 : i + 1] if i else [], words[i : i + 2]):
                 joined = self._vocab.get("".join(pair)) if len(pair) == 2 else None

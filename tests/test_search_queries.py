@@ -79,6 +79,7 @@ def test_query_list_is_long_and_varied(queries: pd.DataFrame) -> None:
         "slash",
         "initials",
         "landmark",
+        "partial",
     }
     assert set(queries["category"]) == categories
     plain = queries["query"].map(lambda s: s.isascii())

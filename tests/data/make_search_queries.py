@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +165,9 @@ def main() -> None:
         n = 2 + 3 * i
         add([f"{n}/{b} {rest}", f"so {n}/{b} {fold(TYPE.sub('', rest))}"][i % 2], "slash", street=str(name))
 
+    for query, category, lon, lat, street in _partial(amap, main_streets):
+        add(query, category, lon=lon, lat=lat, street=street)
+
     with OUT.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -171,5 +175,53 @@ def main() -> None:
     print(f"{len(rows)} queries -> {OUT}")
 
 
+def _partial(amap: addressmap.AddressMap, main_streets: list[str]) -> list[tuple[str, str, float, float, str]]:
+    """Queries stopped partway through their last word, as a citizen types: streets without their kind, agencies
+    and landmarks, cut at the shortest beginning that no other name of the map (its records' labels, the streets'
+    names without their kind) begins with, so that one place is meant; half with diacritics. Rows: query,
+    category, lon, lat, street."""
+    records = amap.search.records
+    bare = {name: TYPE.sub("", name) for name in main_streets}
+    folded = [fold(text) for text in [*amap.search.labels, *bare.values()]]
+
+    def cut(name: str) -> str | None:
+        words = name.split()
+        if len(words) < 2 or len(words[-1]) < 3 or not fold(name).isascii():
+            return None
+        for size in range(1, len(words[-1])):
+            typed = " ".join([*words[:-1], words[-1][:size]])
+            if sum(f.startswith(fold(typed)) for f in folded) == 1:
+                return typed
+        return None
+
+    rng = np.random.default_rng(21)
+    out: list[tuple[str, str, float, float, str]] = []
+    for name in rng.permutation(sorted(bare)):
+        if (typed := cut(bare[str(name)])) and sum(row[4] != "" for row in out) < 8:
+            out.append((typed if len(out) % 2 else fold(typed), "partial", np.nan, np.nan, str(name)))
+    for kind, n in (("agency", 6), ("landmark", 6)):
+        places = records[(records["kind"] == kind) & (records["name"].str.len() > 0)]
+        taken = 0
+        for _, r in places.sample(frac=1.0, random_state=21).iterrows():
+            if (typed := cut(str(r["name"]))) and taken < n:
+                out.append((typed if len(out) % 2 else fold(typed), "partial", r["lon"], r["lat"], ""))
+                taken += 1
+    return out
+
+
+def append_partial() -> None:
+    """Append the ``partial`` rows to the kept list (``python -m tests.data.make_search_queries partial``): the
+    rows before them stay as kept."""
+    amap = addressmap.load()
+    names = pd.Series([p.strip() for n in amap.network.edge_name for p in str(n).split(";") if p.strip()])
+    lengths = names.value_counts()
+    main_streets = sorted(n for n in lengths.index if TYPE.match(n) and lengths[n] >= 6)
+    with OUT.open("a", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        for query, category, lon, lat, street in _partial(amap, main_streets):
+            expected = "street" if street else "point"
+            writer.writerow([query, category, expected, round(lon, 7), round(lat, 7), street, ""])
+
+
 if __name__ == "__main__":
-    main()
+    append_partial() if sys.argv[1:] == ["partial"] else main()

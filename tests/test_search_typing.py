@@ -1,0 +1,51 @@
+"""A query typed partway, as the citizens' page asks while the citizen types (geo.search on the central-Hanoi
+map): its last word begun, or a term begun ("bưu đi", "ủy ban")."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import _text
+from geo.addressmap import AddressMap
+from geo.search import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def index(hanoi: AddressMap) -> SearchIndex:
+    return hanoi.search
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # One letter after whole words: the words it begins count ("Đạo"), not only "đ." for đường.
+        ("trần hưng đ", "Phố Trần Hưng Đạo"),
+        ("tran hung d", "Phố Trần Hưng Đạo"),
+        ("ủy ban nhân dân phường hoàn ki", "Ủy ban nhân dân phường Hoàn Kiếm"),
+        # A kind of agency then a place typed in part: the agency naming it keeps its whole score.
+        ("bưu điện tràng t", "Bưu điện Tràng Tiền"),
+        ("buu dien trang t", "Bưu điện Tràng Tiền"),
+        ("chợ đồng x", "Chợ Đồng Xuân"),
+    ],
+)
+def test_a_last_word_typed_in_part_finds_the_place(index: SearchIndex, text: str, label: str) -> None:
+    assert index.hits(text, k=1)[0]["label"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("bưu đi", "bưu điện"),
+        ("buu d", "bưu điện"),
+        ("ủy ban", "UBND"),
+        ("khách s", "khách sạn"),
+        ("bệnh vi", "bệnh viện"),
+    ],
+)
+def test_a_term_typed_in_part_finds_what_it_begins(index: SearchIndex, text: str, term: str) -> None:
+    # Each of the first five names the term, written whole or shortened (its canonical token: "Ủy ban nhân dân"
+    # and "UBND" alike).
+    hits = index.hits(text, k=5)
+    assert len(hits) == 5
+    for hit in hits:
+        assert set(_text.canonical(term)) <= set(_text.canonical(hit["name"])), (text, hit["label"])
