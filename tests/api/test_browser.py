@@ -366,6 +366,49 @@ def test_a_citizen_finds_the_nearest_agency_with_the_keyboard_alone(page) -> Non
     accessible(page)
 
 
+def test_suggestions_while_typing_are_taken_with_the_keyboard_or_a_click(page) -> None:
+    page.goto("/")
+    _ready(page)
+    page.click("#q")
+    # A name typed in part: the place it begins is suggested first, said as the results are.
+    page.keyboard.type("bưu điện tràng t")
+    page.wait_for_selector("#suggestions li[role='option']")
+    assert page.locator("#suggestions li").first.inner_text().startswith("Bưu điện Tràng Tiền")
+    assert "Bưu cục" in page.locator("#suggestions li").first.inner_text()
+    assert page.get_attribute("#q", "aria-expanded") == "true"
+    assert page.locator("#suggested").inner_text().startswith(f"{page.locator('#suggestions li').count()} gợi ý")
+    accessible(page)
+    _shot(page, "citizens-suggestions")
+    # The arrow keys choose (and back to the text typed), Enter takes: its nearest agencies, itself first.
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#q", "aria-activedescendant") == "suggestion-0"
+    page.keyboard.press("ArrowUp")
+    assert page.get_attribute("#q", "aria-activedescendant") is None
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    assert page.input_value("#q") == "Bưu điện Tràng Tiền"
+    assert page.locator("#suggestions").is_hidden() and page.get_attribute("#q", "aria-expanded") == "false"
+    assert page.locator("li.nearest-item").first.inner_text().startswith("Bưu điện Tràng Tiền")
+    # Escape closes them and keeps what was typed.
+    page.fill("#q", "")
+    page.keyboard.type("chợ đồng x")
+    page.wait_for_selector("#suggestions li[role='option']")
+    page.keyboard.press("Escape")
+    assert page.locator("#suggestions").is_hidden() and page.input_value("#q") == "chợ đồng x"
+    # A click takes one.
+    page.keyboard.type("u")
+    page.locator("#suggestions li").first.click()
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Chợ Đồng Xuân')")
+    # Searching at once: no suggestion comes after the results.
+    page.fill("#q", "")
+    page.keyboard.type("hàng bạc")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit button")
+    page.wait_for_timeout(800)
+    assert page.locator("#suggestions").is_hidden()
+
+
 def test_citizens_page_on_a_phone(browser, server: str) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server, locale="vi-VN")
     page = context.new_page()

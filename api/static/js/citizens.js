@@ -2,16 +2,21 @@
 "use strict";
 
 // Below this search score the best result shares only part of what was typed (a street the map lacks: "Tạ Quang
-// Bửu" finds Phố Tạ Hiện at 0.38); the best of each of the 212 queries of tests/data/search_queries.csv scores 0.8 or
-// more, the right place or not.
+// Bửu" finds Phố Tạ Hiện at 0.38); the best of each of the 245 queries of tests/data/search_queries.csv scores 0.79 or
+// more, the right place or not (0.79 for a word typed in part, "nguyen kho").
 const CLOSE_SCORE = 0.7;
 
 // The search results' numbers, on the map and in the list: apart from the agencies' blue, white on it at 6.6:1.
 const RESULT_COLOUR = "#b3261e";
-// The place results were found near ("bưu điện gần hồ gươm": the lake), outlined: the base map draws no water.
 // A numbered marker's size, pixels (common.js stopIcon): results closer than this on the screen are fanned out.
 const MARKER_PX = 18;
+// The place results were found near ("bưu điện gần hồ gươm": the lake), outlined: the base map draws no water.
 const PLACE_STYLE = { className: "near-place", color: "#0f766e", weight: 3, dashArray: "6 4", fillOpacity: 0.12, interactive: false };
+
+// Suggestions while typing: asked after a pause this long (ms) in a text this long at least, this many.
+const SUGGEST_AFTER_MS = 250;
+const SUGGEST_FROM_CHARS = 3;
+const SUGGESTIONS = 5;
 
 // OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
 // catalogue, ranges with dashes; what a rule holds beyond these stays as written.
@@ -112,6 +117,9 @@ function agencyDetails(a) {
     }
   }
 
+  // From a place the search found, called by its name.
+  const nearestFrom = (hit) => nearest({ lat: hit.lat, lon: hit.lon }, t("js.from_label", { label: hit.label }));
+
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
   for (const id of ["procedure", "open-now"]) document.getElementById(id).addEventListener("change", () => lastQuery && nearest(lastQuery, lastFrom));
 
@@ -136,8 +144,8 @@ function agencyDetails(a) {
   // Found near a point, not a place named ("bưu điện gần đây"): the results say their distance, not the place.
   const nearHere = (found) => !found.results[0].near && found.results[0].near_m !== null;
 
-  function searchNear(q, focus) {
-    return api("/search?" + new URLSearchParams({ q, k: 8, focus: `${focus.lat},${focus.lon}` }));
+  function searchNear(q, focus, k = 8) {
+    return api("/search?" + new URLSearchParams({ q, k, focus: `${focus.lat},${focus.lon}` }));
   }
 
   // Where each result's marker is drawn off its point, pixels, at the map's zoom: results whose markers would
@@ -170,6 +178,18 @@ function agencyDetails(a) {
     drawn.forEach(({ marker, number }, i) => marker.setIcon(stopIcon(RESULT_COLOUR, number, "result", shifts[i])));
   });
 
+  // What a result is, as HTML: what is there, its ward, its kind, how it was placed and how far it is.
+  function aboutHit(hit) {
+    const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
+    const where = hit.kind === "ward" ? "" : hit.ward;
+    // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
+    const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
+    // Found near a place ("bưu điện gần hồ gươm"): how far from it.
+    const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
+    const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
+    return [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
+  }
+
   // A search's results listed and on the map, numbered alike; ``mine``: found near the citizen's own position.
   function showResults(found, mine) {
     hitsList.innerHTML = "";
@@ -187,17 +207,9 @@ function agencyDetails(a) {
     found.results.forEach((hit, i) => {
       const li = document.createElement("li");
       li.className = "hit";
-      const how = hit.match === "interpolated" ? t("js.match_interpolated") : hit.match === "street" && hit.kind === "street" ? t("js.match_street") : "";
-      const where = hit.kind === "ward" ? "" : hit.ward;
-      // An address point may carry the name of what is there ("Bệnh viện K" at 43 Quán Sứ).
-      const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
-      // Found near a place ("bưu điện gần hồ gươm"): how far from it.
-      const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
-      const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
-      const about = [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
       const badge = `<span class="stop badge" style="background:${RESULT_COLOUR}">${i + 1}</span>`;
-      li.innerHTML = `<button type="button">${badge}${esc(hit.label)} <span class="muted">${about}</span></button>`;
-      const choose = () => { hitsList.innerHTML = ""; nearest({ lat: hit.lat, lon: hit.lon }); };
+      li.innerHTML = `<button type="button">${badge}${esc(hit.label)} <span class="muted">${aboutHit(hit)}</span></button>`;
+      const choose = () => { hitsList.innerHTML = ""; nearestFrom(hit); };
       li.querySelector("button").onclick = choose;
       hitsList.appendChild(li);
       const marker = L.marker([hit.lat, hit.lon], { icon: stopIcon(RESULT_COLOUR, i + 1, "result", shifts[i]), title: hit.label, zIndexOffset: 1000 })
@@ -214,8 +226,97 @@ function agencyDetails(a) {
     hitsList.querySelector("button").focus();
   }
 
+  // Suggestions while the citizen types, as a combobox does: a pause in typing asks for the best few, the arrow
+  // keys choose among them, Enter or a click takes one (its nearest agencies, as a result chosen), Escape closes
+  // them; the search button still searches what was typed. An answer that comes after more typing is dropped.
+  const input = document.getElementById("q");
+  const box = document.getElementById("suggestions");
+  const suggestedStatus = document.getElementById("suggested");
+  let offered = [];
+  let active = -1;
+  let asked = 0;
+  let pause = 0;
+
+  function closeSuggestions() {
+    clearTimeout(pause);
+    asked += 1;
+    offered = [];
+    active = -1;
+    box.hidden = true;
+    box.innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(i) {
+    active = i;
+    box.querySelectorAll("li").forEach((li, j) => li.setAttribute("aria-selected", String(j === i)));
+    if (i < 0) return input.removeAttribute("aria-activedescendant");
+    input.setAttribute("aria-activedescendant", `suggestion-${i}`);
+    box.children[i].scrollIntoView({ block: "nearest" });
+  }
+
+  function take(hit) {
+    closeSuggestions();
+    input.value = hit.label;
+    hitsList.innerHTML = "";
+    nearestFrom(hit);
+  }
+
+  async function suggest(q, ask) {
+    try {
+      const centre = map.getCenter();
+      const chosen = lastQuery && lastQuery.lat !== undefined;
+      const found = await searchNear(q, chosen ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) }, SUGGESTIONS);
+      if (ask !== asked) return;
+      offered = found.results;
+      box.innerHTML = "";
+      offered.forEach((hit, i) => {
+        const li = document.createElement("li");
+        li.id = `suggestion-${i}`;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.innerHTML = `${esc(hit.label)} <span class="muted">${aboutHit(hit)}</span>`;
+        // Taken on mousedown, before the box loses the focus.
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); take(hit); });
+        box.appendChild(li);
+      });
+      box.hidden = !offered.length;
+      input.setAttribute("aria-expanded", String(offered.length > 0));
+      suggestedStatus.textContent = offered.length ? t("js.suggested", { n: offered.length }) : "";
+      active = -1;
+    } catch (e) {
+      // Typing goes on: a suggestion that failed is no error to show; the search says it when asked.
+      if (ask === asked) closeSuggestions();
+    }
+  }
+
+  input.addEventListener("input", () => {
+    closeSuggestions();
+    const q = input.value.trim();
+    if (q.length < SUGGEST_FROM_CHARS) return;
+    const ask = asked;
+    pause = setTimeout(() => suggest(q, ask), SUGGEST_AFTER_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !box.hidden) {
+      event.preventDefault();  // a search box clears itself on Escape: the suggestions close, the text stays
+      closeSuggestions();
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && offered.length) {
+      event.preventDefault();
+      // Down from the last, or up from the first, back to the text typed.
+      const next = active + (event.key === "ArrowDown" ? 1 : -1);
+      highlight(next >= offered.length ? -1 : next < -1 ? offered.length - 1 : next);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      take(offered[active]);
+    }
+  });
+  input.addEventListener("blur", closeSuggestions);
+
   document.getElementById("search-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    closeSuggestions();
     error.textContent = "";
     hitsList.innerHTML = "";
     resultLayer.clearLayers();
