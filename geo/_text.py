@@ -204,13 +204,15 @@ def _phrase_spans(words: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-# The PHRASES a query may end partway through, by the words typed whole before the last: for each, the word the
-# last typed one begins and the term's token. Not "số nhà": a house-number marker is read where it is whole.
-_BEGUN: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+# The PHRASES a query may end partway through: by the words typed whole before the last and the last typed (a
+# beginning of the term's next word, of two letters at least for its first), the terms' tokens. Not "số nhà": a
+# house-number marker is read where it is whole.
+_BEGUN: dict[tuple[tuple[str, ...], str], set[str]] = {}
 for _words, _token in PHRASES.items():
     if _token not in HOUSENUMBER_MARKERS:
-        for _at in range(len(_words)):
-            _BEGUN.setdefault(_words[:_at], []).append((_words[_at], _token))
+        for _at, _next in enumerate(_words):
+            for _size in range(1 if _at else 2, len(_next) + (_at < len(_words) - 1)):
+                _BEGUN.setdefault((_words[:_at], _next[:_size]), set()).add(_token)
 
 
 def phrases_begun(words: list[str]) -> dict[int, set[str]]:
@@ -228,12 +230,11 @@ def phrases_begun(words: list[str]) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     last = words[-1] if words else ""
     for size in range(1, min(_MAX_PHRASE, len(words)) + 1):
-        if size == 1 and len(last) < 2:
-            continue
-        tokens = {token for word, token in _BEGUN.get(tuple(words[-size:-1]), ()) if word.startswith(last)}
-        for at in range(len(words) - size, len(words)):
-            out.setdefault(at, set()).update(tokens)
-    return {at: out[at] for at in sorted(out) if out[at]}
+        tokens = _BEGUN.get((tuple(words[-size:-1]), last))
+        if tokens:
+            for at in range(len(words) - size, len(words)):
+                out.setdefault(at, set()).update(tokens)
+    return {at: out[at] for at in sorted(out)}
 
 
 def marks(word: str) -> tuple[str, ...]:

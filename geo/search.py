@@ -752,10 +752,10 @@ class SearchIndex:
         one letter after other words ("trần hưng đ"), from _PREFIX_MIN_LEN letters alone."""
         if len(word) < (1 if multiword else _PREFIX_MIN_LEN):
             return []
+        # The words beginning with ``word`` follow it in order, up to the first past every such word.
         start = bisect.bisect_right(self._sorted_vocab, word)
-        return list(
-            itertools.takewhile(lambda tok: tok.startswith(word), self._sorted_vocab[start : start + _PREFIX_MAX])
-        )
+        end = bisect.bisect_left(self._sorted_vocab, word + "\U0010ffff", lo=start)
+        return self._sorted_vocab[start : min(end, start + _PREFIX_MAX)]
 
     def _matches(
         self, word: str, *, last: bool, multiword: bool, begun: Collection[str] = ()
