@@ -257,20 +257,39 @@ def word_marks(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return [(word.lower(), ()) if word.isascii() else (strip_marks(word), marks(word)) for word in words]
 
 
-def marked_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The words of ``text`` written with diacritics, folded, with their :func:`marks`; words of a
-    :data:`PHRASES` term ("Hà Nội", "bưu điện") are left out, since the term is matched as one token.
+def beginnings(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each beginning of the written ``word`` (NFC), itself included, folded, with its :func:`marks`: the words
+    a word typed in part may begin, and how their beginning is written.
 
     Examples
     --------
-    >>> [word for word, _ in marked_words("Láng Hạ, Hà Nội")], marked_words("lang ha")
-    (['lang', 'ha'], [])
+    >>> [(folded, len(marked)) for folded, marked in beginnings("Bạc")]
+    [('b', 0), ('ba', 1), ('bac', 1)]
+    """
+    return tuple((strip_marks(word[:size]), marks(word[:size])) for size in range(1, len(word) + 1))
+
+
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` as written, in NFC."""
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def marked_words(text: str) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
+    """The words of ``text`` written with diacritics, folded, with their :func:`marks`; words of a
+    :data:`PHRASES` term ("Hà Nội", "bưu điện") are left out, since the term is matched as one token. And
+    whether the last of them is the last word of ``text``, which may be typed in part.
+
+    Examples
+    --------
+    >>> marked_words("Láng Hạ, Hà Nội")[0], marked_words("lang ha"), marked_words("hàng bạ")[1]
+    ([('lang', ('́',)), ('ha', ('̣',))], ([], False), True)
     """
     if text.isascii():
-        return []
+        return [], False
     words = word_marks(text)
     spans = _phrase_spans([word for word, _ in words])
-    return [words[start] for start, size, _ in spans if size == 1 and words[start][1]]
+    asked = [start for start, size, _ in spans if size == 1 and words[start][1]]
+    return [words[at] for at in asked], bool(asked) and asked[-1] == len(words) - 1
 
 
 # "X gần Y": what is asked (X) near a place (Y). Written with marks, the words say it wherever they are; without

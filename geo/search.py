@@ -17,8 +17,9 @@ Each canonical token has a weight, its inverse document frequency over the index
 as a near-synonym ("bưu điện"/"bưu cục", 0.8), with the next or previous word as one word of the record
 ("Viettel Post" and "ViettelPost", 1), as a typo (rapidfuzz ratio >= 80, scaled to at most 0.85) or,
 for the last query token, as the start of a word (0.7, for search-as-you-type: from one letter after other
-words, "trần hưng đ", from three alone); the words of a term the query ends partway through ("bưu đi", "ủy ban",
-:func:`geo._text.phrases_begun`) match the term's token (0.7) too. Then
+words, "trần hưng đ", from three alone; a letter a record writes alone, "B&B", counts no more); the words of a term
+the query ends partway through ("bưu đi", "ủy ban", :func:`geo._text.phrases_begun`) match the term's token (0.7)
+too. Then
 
 - *query coverage*: weighted share of the query tokens the record matches,
 - *record coverage*: weighted share of the tokens of the record's best-covered field (street or name) that
@@ -32,7 +33,8 @@ and 0.85 otherwise, so the right house of a street always comes first. A trailin
 37b") counts the same way among records that have a house number, and stays a word for names ending in one.
 Words typed with diacritics say which of the words that fold alike is meant: a record that writes them
 otherwise ("Láng" asked, "Linh Lang" written) is multiplied by down to 0.8, in proportion to the words that
-disagree; a record written without any diacritics is not.
+disagree; a record written without any diacritics is not. The last word, which may be typed in part, is
+compared with the beginnings of the record's words: "hàng bạ" agrees with "Hàng Bạc", not with "Hàng Bài".
 
 Readings
 --------
@@ -48,7 +50,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -249,7 +251,9 @@ class SearchIndex:
         # The rows that write each folded word with diacritics, and for each set of marks those that write it
         # otherwise only, from the fields written with some: a name typed without any ("Khach San Hoa Binh")
         # says nothing of them.
-        self._marked_rows, self._other_marks = _written_marks(list(zip(names, street_names, numbers, strict=True)))
+        (self._marked_rows, self._other_marks), (self._begun_rows, self._other_beginnings) = _written_marks(
+            list(zip(names, street_names, numbers, strict=True))
+        )
         self._hn_keys = [keys for keys, _ in parsed_numbers]
         self._has_housenumber = np.array([bool(keys) for keys in self._hn_keys], dtype=bool)
         self._hn_bases = [{_text.housenumber_base(k) for k in keys} for keys in self._hn_keys]
@@ -503,7 +507,7 @@ class SearchIndex:
             if whole.score.size and whole.score[0] >= _NAMES_ONE:
                 return whole
             return self._near(*category, k=k, kinds=kinds, min_score=min_score, whole=text) or whole
-        marks = self._marks_factor(_text.marked_words(text))
+        marks = self._marks_factor(*_text.marked_words(text))
         text = _text.without_details(text) or text
         source = _text.resolve_p(_text.canonical(text))
         parsed = _parse(source)
@@ -707,13 +711,18 @@ class SearchIndex:
                     break
         return np.array(best, dtype=np.intp)
 
-    def _marks_factor(self, asked: list[tuple[str, tuple[str, ...]]]) -> np.ndarray:
+    def _marks_factor(self, asked: list[tuple[str, tuple[str, ...]]], last_typed: bool) -> np.ndarray:
         """What each record's score is multiplied by for the words asked with diacritics (folded, with their
         marks) that it writes otherwise: 1 when none does, ``1 - _MARKS_PENALTY`` when all do (generic words
-        weigh ``_GENERIC_WEIGHT``); ones when nothing is asked with diacritics."""
+        weigh ``_GENERIC_WEIGHT``); ones when nothing is asked with diacritics. The last word asked, when
+        ``last_typed`` (the query's last, which may be typed in part), is compared with the beginnings of the
+        words the record writes: "hàng bạ" agrees with "Hàng Bạc", not with "Hàng Bài"."""
         weights = [_GENERIC_WEIGHT if word in _text.GENERIC else 1.0 for word, _ in asked]
         # A set of marks no record writes a word with: every row writing the word disagrees.
         disagree = [self._other_marks.get(key, self._marked_rows.get(key[0], _NO_ROWS)) for key in asked]
+        if last_typed:
+            key = asked[-1]
+            disagree[-1] = self._other_beginnings.get(key, self._begun_rows.get(key[0], _NO_ROWS))
         if not any(rows.size for rows in disagree):
             return self._ones
         off = np.zeros(self._n)
@@ -765,6 +774,10 @@ class SearchIndex:
         beginning of the terms whose tokens are ``begun`` (:func:`geo._text.phrases_begun`)."""
         vocab = self._vocab
         found = {vocab[t]: 1.0 for t in _text.equivalents(word) if t in vocab}
+        if last and multiword and len(word) == 1 and word in vocab:
+            # One letter after other words is most likely a word begun: the letter a name writes alone ("B&B",
+            # "Minh's") is one of the words it begins, no better.
+            found[vocab[word]] = _PREFIX_SIM
         for pair, sim in _text.NEAR_SYNONYMS.items():
             if word in pair:
                 for other in pair - {word}:
@@ -1078,21 +1091,35 @@ def _label(kind: str, name: str, housenumber: str, street: str) -> str:
     return name or f"{housenumber} {street}".strip()
 
 
-def _written_marks(
-    records: list[tuple[str, ...]],
-) -> tuple[dict[str, np.ndarray], dict[tuple[str, tuple[str, ...]], np.ndarray]]:
+_Marked = tuple[dict[str, np.ndarray], dict[tuple[str, tuple[str, ...]], np.ndarray]]
+
+
+def _written_marks(records: list[tuple[str, ...]]) -> tuple[_Marked, _Marked]:
     """For the fields of each record written with some diacritics: the rows that write each folded word, and
     for each set of marks (:func:`geo._text.marks`) a word is written with, the rows that write it only with
-    others ("Hà" and "Hạ" in one record agree with both)."""
-    marked: dict[str, set[int]] = {}
-    variants: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    others ("Hà" and "Hạ" in one record agree with both); then the same for the beginnings of the words
+    (:func:`geo._text.beginnings`: "Bạc" begins "b", "bạ" and "bạc")."""
+    words: list[tuple[int, str]] = []
     for row, fields in enumerate(records):
         for text in fields:
-            words = _text.word_marks(text)
-            if any(marks for _, marks in words):
-                for word, marks in words:
-                    marked.setdefault(word, set()).add(row)
-                    variants.setdefault((word, marks), set()).add(row)
+            written = _text.written_words(text)
+            if not text.isascii() and any(_text.marks(word) for word in written):
+                words.extend((row, word) for word in written)
+    # Names repeat their words ("Phố", "Hàng"): each word's beginnings worked out once.
+    beginnings = {word: _text.beginnings(word) for word in {word for _, word in words}}
+    whole = _rows_by_marks((row, beginnings[word][-1]) for row, word in words)
+    begun = _rows_by_marks((row, beginning) for row, word in words for beginning in beginnings[word])
+    return whole, begun
+
+
+def _rows_by_marks(written: Iterable[tuple[int, tuple[str, tuple[str, ...]]]]) -> _Marked:
+    """The rows writing each folded word, and for each way (its marks) of writing it, the rows writing it only
+    otherwise, from (row, (folded, marks)) pairs."""
+    marked: dict[str, set[int]] = {}
+    variants: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    for row, key in written:
+        marked.setdefault(key[0], set()).add(row)
+        variants.setdefault(key, set()).add(row)
     return (
         {word: np.array(sorted(rows), dtype=np.intp) for word, rows in marked.items()},
         {key: np.array(sorted(marked[key[0]] - rows), dtype=np.intp) for key, rows in variants.items()},

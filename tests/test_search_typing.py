@@ -26,6 +26,12 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("bưu điện tràng t", "Bưu điện Tràng Tiền"),
         ("buu dien trang t", "Bưu điện Tràng Tiền"),
         ("chợ đồng x", "Chợ Đồng Xuân"),
+        # One letter is a word begun, not the letter a name writes alone ("B&B hotel", "Minh's Jazz Club").
+        ("quán s", "Phố Quán Sứ"),
+        # Diacritics typed on a word begun say which words it begins ("bạ" for Bạc, "bà" for Bài).
+        ("hàng bạ", "Phố Hàng Bạc"),
+        ("hàng bà", "Phố Hàng Bài"),
+        ("12 hàng bạ", "12 Hàng Bạc"),
     ],
 )
 def test_a_last_word_typed_in_part_finds_the_place(index: SearchIndex, text: str, label: str) -> None:
@@ -49,3 +55,8 @@ def test_a_term_typed_in_part_finds_what_it_begins(index: SearchIndex, text: str
     assert len(hits) == 5
     for hit in hits:
         assert set(_text.canonical(term)) <= set(_text.canonical(hit["name"])), (text, hit["label"])
+
+
+def test_one_letter_after_words_lists_the_words_it_begins(index: SearchIndex) -> None:
+    labels = [hit["label"] for hit in index.hits("hàng b", k=5)]
+    assert all(label.startswith(("Phố Hàng B", "Hàng B")) or " Hàng B" in label for label in labels), labels
