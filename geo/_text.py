@@ -352,6 +352,8 @@ _MAX_CATEGORY = max(len(t) for t in CATEGORY_TERMS)
 _CATEGORY_FIRST = {terms[0] for terms in CATEGORY_TERMS} | {
     words[0] for words, term in PHRASES.items() if any(terms[0] == term for terms in CATEGORY_TERMS)
 }
+# Fewest letters of the place after a kind of agency: fewer are a word still being typed.
+_PLACE_MIN_LETTERS = 3
 _IN_MARKED = re.compile(r"^(?:ở|tại|in|at)(?!\w)\s*")
 _IN_PLAIN = re.compile(r"^(?:o|tai|in|at)(?!\w)\s*")
 
@@ -365,6 +367,8 @@ def split_category(text: str) -> tuple[str, str] | None:
     >>> split_category("Bưu điện Hồ Gươm"), split_category("viettel post o kim ma")
     (('bưu điện', 'hồ gươm'), ('viettel post', 'kim ma'))
     >>> split_category("UBND phường Láng"), split_category("bưu điện"), split_category("Hồ Gươm")
+    (None, None, None)
+    >>> split_category("fpt s"), split_category("bưu điện c"), split_category("bưu điện mơ")
     (None, None, None)
     """
     low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
@@ -385,7 +389,8 @@ def split_category(text: str) -> tuple[str, str] | None:
     cut = words[size - 1].end()
     what, where = low[:cut].strip(" ,.;:-"), low[cut:].strip(" ,.;:-")
     where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
-    return (what, where) if fold(where) else None
+    # A word of one or two letters is a word being typed ("fpt s", "bưu điện c"), no place to be near.
+    return (what, where) if len(fold(where)) >= _PLACE_MIN_LETTERS else None
 
 
 def canonical(text: str) -> list[str]:

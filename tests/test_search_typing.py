@@ -32,6 +32,8 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("hàng bạ", "Phố Hàng Bạc"),
         ("hàng bà", "Phố Hàng Bài"),
         ("12 hàng bạ", "12 Hàng Bạc"),
+        # A kind of agency then a word of two letters: the word is part of the name, no place to be near.
+        ("bưu điện mơ", "Bưu Cục Chợ Mơ"),
     ],
 )
 def test_a_last_word_typed_in_part_finds_the_place(index: SearchIndex, text: str, label: str) -> None:
@@ -60,3 +62,10 @@ def test_a_term_typed_in_part_finds_what_it_begins(index: SearchIndex, text: str
 def test_one_letter_after_words_lists_the_words_it_begins(index: SearchIndex) -> None:
     labels = [hit["label"] for hit in index.hits("hàng b", k=5)]
     assert all(label.startswith(("Phố Hàng B", "Hàng B")) or " Hàng B" in label for label in labels), labels
+
+
+def test_a_chain_then_a_letter_is_the_chain_not_a_place_named_by_the_letter(index: SearchIndex) -> None:
+    # "fpt s" was read as FPT shops near a place called "s", scoring by their distance from it (0.32 at best).
+    hits = index.hits("fpt s", k=3)
+    assert [hit["name"].casefold() for hit in hits] == ["fpt shop"] * 3
+    assert min(hit["score"] for hit in hits) >= 0.8 and all(hit["near"] is None for hit in hits)
