@@ -168,6 +168,10 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     post kim mã") unless it names one ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its
     distance (`near_m`). With `focus` (lat,lon), "X gần đây" (near here, nearest, near me) lists the X nearest
     that point.
+
+    Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
+    after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
+    it begins; diacritics typed on it say which ("hàng bạ" finds Hàng Bạc before Hàng Bài).
     """
     q = query.q
     focus = None if query.focus is None else _lon_lat(query.focus)
