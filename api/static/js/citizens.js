@@ -282,6 +282,11 @@ function agencyDetails(a) {
         box.appendChild(li);
       });
       box.hidden = !offered.length;
+      // In view in the side panel with the search box, scrolled no more than needed (a phone's panel is short).
+      if (offered.length) {
+        box.scrollIntoView({ block: "nearest" });
+        input.scrollIntoView({ block: "nearest" });
+      }
       input.setAttribute("aria-expanded", String(offered.length > 0));
       suggestedStatus.textContent = offered.length ? t("js.suggested", { n: offered.length }) : "";
       active = -1;
