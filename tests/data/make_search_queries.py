@@ -9,10 +9,12 @@ found only by interpolation along its street). Categories: ``street``, ``alley``
 Phường Hoàn Kiếm, Hà Nội"; the last 8 held out), ``typed``, addresses typed without commas, the area's kind left
 out ("5 hang bai hoan kiem"; never an address another row asks for, the last 4 held out), ``slash``, alleys
 written the Hanoi way ("ngách 35/462 Bưởi", "12/575 Kim Mã"), and ``initials``, addresses with their areas by
-their initials ("15 Hàng Bài, Q.HK") or the house after "nhà" (chosen as ``typed``'s). The ``written``,
-``typed``, ``slash`` and ``initials`` rows were appended to the kept list later: regenerated today, the rows
-before them would differ, since the map's agencies and numbered streets have changed since (agencies OSM
-leaves unnamed are named, alley mouths number streets).
+their initials ("15 Hàng Bài, Q.HK") or the house after "nhà" (chosen as ``typed``'s), and ``partial``, names
+stopped partway through their last word as a citizen types them ("Tông Đ", "buu dien khuong m"). The
+``written``, ``typed``, ``slash`` and ``initials`` rows were appended to the kept list later: regenerated
+today, the rows before them would differ, since the map's agencies and numbered streets have changed since
+(agencies OSM leaves unnamed are named, alley mouths number streets). The 13 ``landmark`` rows were written by
+hand (session 23); the ``partial`` rows were appended with ``python -m tests.data.make_search_queries partial``.
 """
 
 from __future__ import annotations
