@@ -144,6 +144,13 @@ function agencyDetails(a) {
   // Found near a point, not a place named ("bưu điện gần đây"): the results say their distance, not the place.
   const nearHere = (found) => !found.results[0].near && found.results[0].near_m !== null;
 
+  // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
+  function lookingAt() {
+    if (lastQuery && lastQuery.lat !== undefined) return lastQuery;
+    const centre = map.getCenter();
+    return { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) };
+  }
+
   function searchNear(q, focus, k = 8) {
     return api("/search?" + new URLSearchParams({ q, k, focus: `${focus.lat},${focus.lon}` }));
   }
@@ -244,6 +251,7 @@ function agencyDetails(a) {
     active = -1;
     box.hidden = true;
     box.innerHTML = "";
+    suggestedStatus.textContent = "";
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   }
@@ -265,9 +273,7 @@ function agencyDetails(a) {
 
   async function suggest(q, ask) {
     try {
-      const centre = map.getCenter();
-      const chosen = lastQuery && lastQuery.lat !== undefined;
-      const found = await searchNear(q, chosen ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) }, SUGGESTIONS);
+      const found = await searchNear(q, lookingAt(), SUGGESTIONS);
       if (ask !== asked) return;
       offered = found.results;
       box.innerHTML = "";
@@ -289,7 +295,6 @@ function agencyDetails(a) {
       }
       input.setAttribute("aria-expanded", String(offered.length > 0));
       suggestedStatus.textContent = offered.length ? t("js.suggested", { n: offered.length }) : "";
-      active = -1;
     } catch (e) {
       // Typing goes on: a suggestion that failed is no error to show; the search says it when asked.
       if (ask === asked) closeSuggestions();
@@ -327,10 +332,9 @@ function agencyDetails(a) {
     resultLayer.clearLayers();
     const q = document.getElementById("q").value;
     try {
-      // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
-      const centre = map.getCenter();
-      const chosen = lastQuery && lastQuery.lat !== undefined;
-      const found = await searchNear(q, chosen ? lastQuery : { lat: centre.lat.toFixed(6), lon: centre.lng.toFixed(6) });
+      const focus = lookingAt();
+      const chosen = focus === lastQuery;
+      const found = await searchNear(q, focus);
       if (!found.results.length) {
         status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
         return;
