@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 # Multi-word terms (and one-word spellings of them) and the single token that stands for them. Both the records
 # and the query are rewritten with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and
@@ -391,6 +391,56 @@ def split_category(text: str) -> tuple[str, str] | None:
     where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
     # A word of one or two letters is a word being typed ("fpt s", "bưu điện c"), no place to be near.
     return (what, where) if len(fold(where)) >= _PLACE_MIN_LETTERS else None
+
+
+# Telex, as most Vietnamese type: a vowel doubled or followed by "w" is marked (aa â, aw ă, ee ê, oo ô, ow ơ, uw ư;
+# dd đ), and a key after the vowel gives the tone (s, f, r, x, j; z none). With the input method off, "Hàng Bạc"
+# comes typed as "hangf bacj". Written by hand: the search needs only the folded word, which no input-method
+# library gives without its own state machine.
+_TELEX_PAIRS = re.compile(r"dd|aa|aw|ee|oo|ow|uw")
+# Keys of no Vietnamese letter (f, j, z: tones), and s, r, x after a vowel or ending the word after a final
+# consonant: letters that only begin a Vietnamese syllable, so after its vowel they are its tone.
+_TELEX_TONES = re.compile(r"[fjz]|(?<=[aeiouy])[srx]|(?<=[cghmnpt])[srx]$")
+# Might be typed in Telex: has a key of no Vietnamese letter, a doubled or hooked vowel, or a tone key as above.
+_TELEX_KEYS = re.compile(r"[fjwz]|dd|aa|ee|oo|[aeiouy][srx]|[cghmnpt][srx]\b")
+# The words a query is read by besides the index's own: the words of its terms, and those saying near or where.
+TELEX_WORDS: frozenset[str] = frozenset(
+    {word for words in PHRASES for word in words}
+    | HOUSENUMBER_MARKERS
+    | ALLEY_WORDS
+    | {"gan", "canh", "ben", "quanh", "xung", "doi", "dien", "voi", "day", "nhat", "toi", "minh", "cho", "o", "tai"}
+)
+
+
+def telex_reading(word: str) -> str:
+    """The folded word ``word`` (lower-case ASCII) stands for when typed in Telex with the input method off: "hangf"
+    -> "hang", "ddieenj" -> "dien", "buwu" -> "buu", "cuwra" -> "cua"; ``word`` itself when it has no Telex keys.
+
+    Examples
+    --------
+    >>> [telex_reading(w) for w in ("hangf", "bacj", "ddieenj", "thuwowngf", "phoos", "cuwra", "hang")]
+    ['hang', 'bac', 'dien', 'thuong', 'pho', 'cua', 'hang']
+    """
+    if not _TELEX_KEYS.search(word):
+        return word
+    return _TELEX_TONES.sub("", _TELEX_PAIRS.sub(lambda pair: pair.group()[0], word).replace("w", "u"))
+
+
+def untelex(text: str, known: Collection[str]) -> str:
+    """``text`` with each ASCII word that is not among the ``known`` ones but whose :func:`telex_reading` is (or
+    is one of :data:`TELEX_WORDS`) replaced by that reading: "buwu ddieenj trangf tieenf" -> "buu dien trang tien".
+    Words with diacritics, and words known as typed ("coffee", "post"), stay."""
+    if not text.isascii() or not _TELEX_KEYS.search(text.casefold()):
+        return text
+
+    def read(found: re.Match[str]) -> str:
+        word = found.group().casefold()
+        reading = telex_reading(word)
+        if word in known or reading == word or not (reading in known or reading in TELEX_WORDS):
+            return found.group()
+        return reading
+
+    return _WORD.sub(read, text)
 
 
 def canonical(text: str) -> list[str]:

@@ -486,6 +486,8 @@ class SearchIndex:
             raise InputError(f"search text is empty: {text!r}; give a name or an address")
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
+        # Typed in Telex with the input method off ("hangf bacj"): read as the words meant.
+        text = _text.untelex(text, self._vocab)
         mask = self._mask(kinds)
         if within is not None:
             mask = mask & within

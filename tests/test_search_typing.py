@@ -1,5 +1,6 @@
 """A query typed partway, as the citizens' page asks while the citizen types (geo.search on the central-Hanoi
-map): its last word begun, or a term begun ("bưu đi", "ủy ban")."""
+map): its last word begun, or a term begun ("bưu đi", "ủy ban"); and a query typed in Telex with the input method
+off ("hangf bacj")."""
 
 from __future__ import annotations
 
@@ -69,3 +70,51 @@ def test_a_chain_then_a_letter_is_the_chain_not_a_place_named_by_the_letter(inde
     hits = index.hits("fpt s", k=3)
     assert [hit["name"].casefold() for hit in hits] == ["fpt shop"] * 3
     assert min(hit["score"] for hit in hits) >= 0.8 and all(hit["near"] is None for hit in hits)
+
+
+@pytest.mark.parametrize(
+    ("word", "reading"),
+    [
+        ("hangf", "hang"),
+        ("bacj", "bac"),
+        ("ddieenj", "dien"),
+        ("thuwowngf", "thuong"),
+        ("nguwowif", "nguoi"),
+        ("phoos", "pho"),
+        ("cuwar", "cua"),
+        ("cuwra", "cua"),
+        ("hoangs", "hoang"),
+        ("hang", "hang"),
+        ("tran", "tran"),
+        ("hotels", "hotels"),
+    ],
+)
+def test_a_word_typed_in_telex_is_read_folded(word: str, reading: str) -> None:
+    assert _text.telex_reading(word) == reading
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("hangf bacj", "Phố Hàng Bạc"),
+        ("75 ddinh tieen hoangf", "75 Đinh Tiên Hoàng"),
+        ("buwu ddieenj trangf tieenf", "Bưu điện Tràng Tiền"),
+        ("soo 10 phoos hueej", "10 Phố Huế"),
+        # Near words and terms are read too.
+        ("buwu ddieenj gaafn hoof guwowm", "Bưu điện Thành phố Hà Nội"),
+    ],
+)
+def test_a_query_typed_in_telex_with_the_input_method_off_finds_the_place(
+    index: SearchIndex, text: str, label: str
+) -> None:
+    assert index.hits(text, k=1)[0]["label"] == label
+
+
+def test_words_known_as_typed_are_not_read_as_telex() -> None:
+    # "Times" reads "time" in Telex (s as a tone): read so only when the words known lack "times" itself.
+    assert _text.untelex("Times City", {"times", "time", "city"}) == "Times City"
+    assert _text.untelex("Times City", {"time", "city"}) == "time City"
+    # A reading known nowhere is no reading ("coffee"), nor are words written with diacritics Telex.
+    assert _text.untelex("coffee", {"cofe"}) == "coffee" and _text.untelex("coffee", set()) == "coffee"
+    assert _text.untelex("Hangf Bacj", {"hang", "bac"}) == "hang bac"
+    assert _text.untelex("hangf bacj, Hoàn Kiếm", {"hang", "bac"}) == "hangf bacj, Hoàn Kiếm"

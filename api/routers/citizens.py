@@ -171,7 +171,8 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
 
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
-    it begins; diacritics typed on it say which ("hàng bạ" finds Hàng Bạc before Hàng Bài).
+    it begins; diacritics typed on it say which ("hàng bạ" finds Hàng Bạc before Hàng Bài). Text typed in Telex
+    with the input method off ("hangf bacj") is read as the words meant.
     """
     q = query.q
     focus = None if query.focus is None else _lon_lat(query.focus)
