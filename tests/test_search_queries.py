@@ -80,6 +80,7 @@ def test_query_list_is_long_and_varied(queries: pd.DataFrame) -> None:
         "initials",
         "landmark",
         "partial",
+        "telex",
     }
     assert set(queries["category"]) == categories
     plain = queries["query"].map(lambda s: s.isascii())

@@ -14,7 +14,9 @@ stopped partway through their last word as a citizen types them ("Tông Đ", "bu
 ``written``, ``typed``, ``slash`` and ``initials`` rows were appended to the kept list later: regenerated
 today, the rows before them would differ, since the map's agencies and numbered streets have changed since
 (agencies OSM leaves unnamed are named, alley mouths number streets). The 13 ``landmark`` rows were written by
-hand (session 23); the ``partial`` rows were appended with ``python -m tests.data.make_search_queries partial``.
+hand (session 23); the ``partial`` rows were appended with ``python -m tests.data.make_search_queries partial``,
+then ``telex``, names and addresses typed in Telex with the input method off ("phoos hangf bacj"), with ``...
+telex``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -167,7 +170,7 @@ def main() -> None:
         n = 2 + 3 * i
         add([f"{n}/{b} {rest}", f"so {n}/{b} {fold(TYPE.sub('', rest))}"][i % 2], "slash", street=str(name))
 
-    for query, category, lon, lat, street in _partial(amap, main_streets):
+    for query, category, lon, lat, street in [*_partial(amap, main_streets), *_telex_rows(amap, main_streets)]:
         add(query, category, lon=lon, lat=lat, street=street)
 
     with OUT.open("w", encoding="utf-8", newline="") as out:
@@ -211,19 +214,66 @@ def _partial(amap: addressmap.AddressMap, main_streets: list[str]) -> list[tuple
     return out
 
 
-def append_partial() -> None:
-    """Append the ``partial`` rows to the kept list (``python -m tests.data.make_search_queries partial``): the
-    rows before them stay as kept."""
+# Telex keys of the marks (NFD): tones typed after the word, a hook or breve as "w", a circumflex by doubling.
+_TONE_KEYS = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_HOOKS = {"\u0306", "\u031b"}
+
+
+def _telex(text: str) -> str:
+    """``text`` as typed in Telex with the input method off, in lower case: "Phố Hàng Bạc" -> "phoos hangf bacj"."""
+    words = []
+    for word in text.lower().replace("đ", "dd").split():
+        letters, tone = [], ""
+        for char in unicodedata.normalize("NFD", word):
+            if char in _TONE_KEYS:
+                tone = _TONE_KEYS[char]
+            elif char in _HOOKS:
+                letters.append("w")
+            elif char == "\u0302":
+                letters.append(letters[-1])
+            else:
+                letters.append(char)
+        words.append("".join(letters) + tone)
+    return " ".join(words)
+
+
+def _marked(text: str) -> bool:
+    """Whether ``text`` is written with diacritics."""
+    return "đ" in text.lower() or any(unicodedata.combining(char) for char in unicodedata.normalize("NFD", text))
+
+
+def _telex_rows(amap: addressmap.AddressMap, main_streets: list[str]) -> list[tuple[str, str, float, float, str]]:
+    """Streets, addresses and agencies typed in Telex with the input method off, as on a borrowed computer: 4
+    each, their names written with diacritics. Rows: query, category, lon, lat, street."""
+    rng = np.random.default_rng(24)
+    marked = [name for name in main_streets if _marked(name)]
+    out: list[tuple[str, str, float, float, str]] = [
+        (_telex(str(name)), "telex", np.nan, np.nan, str(name)) for name in rng.choice(marked, 4, replace=False)
+    ]
+    addresses = amap.layers.addresses
+    addresses = addresses[addresses["street"].fillna("").map(_marked)]
+    for _, a in addresses.drop_duplicates(["housenumber", "street"], keep=False).sample(4, random_state=24).iterrows():
+        out.append((_telex(f"{a['housenumber']} {a['street']}"), "telex", a.geometry.x, a.geometry.y, ""))
+    agencies = amap.agencies[amap.agencies["name"].astype(str).map(_marked)]
+    for _, a in agencies.drop_duplicates("name", keep=False).sample(4, random_state=24).iterrows():
+        out.append((_telex(str(a["name"])), "telex", a.geometry.x, a.geometry.y, ""))
+    return out
+
+
+def append(category: str) -> None:
+    """Append the rows of ``category`` (``partial`` or ``telex``) to the kept list (``python -m
+    tests.data.make_search_queries partial``): the rows before them stay as kept."""
     amap = addressmap.load()
     names = pd.Series([p.strip() for n in amap.network.edge_name for p in str(n).split(";") if p.strip()])
     lengths = names.value_counts()
     main_streets = sorted(n for n in lengths.index if TYPE.match(n) and lengths[n] >= 6)
+    rows = _partial(amap, main_streets) if category == "partial" else _telex_rows(amap, main_streets)
     with OUT.open("a", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        for query, category, lon, lat, street in _partial(amap, main_streets):
+        for query, kind, lon, lat, street in rows:
             expected = "street" if street else "point"
-            writer.writerow([query, category, expected, round(lon, 7), round(lat, 7), street, ""])
+            writer.writerow([query, kind, expected, round(lon, 7), round(lat, 7), street, ""])
 
 
 if __name__ == "__main__":
-    append_partial() if sys.argv[1:] == ["partial"] else main()
+    append(sys.argv[1]) if sys.argv[1:] in (["partial"], ["telex"]) else main()

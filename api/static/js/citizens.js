@@ -2,7 +2,7 @@
 "use strict";
 
 // Below this search score the best result shares only part of what was typed (a street the map lacks: "Tạ Quang
-// Bửu" finds Phố Tạ Hiện at 0.38); the best of each of the 245 queries of tests/data/search_queries.csv scores 0.79 or
+// Bửu" finds Phố Tạ Hiện at 0.38); the best of each of the 257 queries of tests/data/search_queries.csv scores 0.79 or
 // more, the right place or not (0.79 for a word typed in part, "nguyen kho").
 const CLOSE_SCORE = 0.7;
 
