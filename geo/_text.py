@@ -297,7 +297,8 @@ def marked_words(text: str) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
 _NEAR_MARKED = re.compile(r"(?<!\w)(?:xung quanh|bên cạnh|đối diện|gần với|gần|cạnh|quanh|nearby|near|around)(?!\w)")
 # Remarks in brackets say where the place is, "(cạnh ngân hàng)", not what is asked.
 _BRACKETS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
-_NEAR_PLAIN = re.compile(r"(?<!\w)(?:xung quanh|ben canh|doi dien|gan voi|gan|canh|quanh|nearby|near|around)(?!\w)")
+_NEAR_WORDS = ("xung quanh", "ben canh", "doi dien", "gan voi", "gan", "canh", "quanh", "nearby", "near", "around")
+_NEAR_PLAIN = re.compile(rf"(?<!\w)(?:{'|'.join(_NEAR_WORDS)})(?!\w)")
 
 
 HERE: frozenset[str] = frozenset(
@@ -408,7 +409,8 @@ TELEX_WORDS: frozenset[str] = frozenset(
     {word for words in PHRASES for word in words}
     | HOUSENUMBER_MARKERS
     | ALLEY_WORDS
-    | {"gan", "canh", "ben", "quanh", "xung", "doi", "dien", "voi", "day", "nhat", "toi", "minh", "cho", "o", "tai"}
+    | {word for phrase in (*_NEAR_WORDS, *HERE) for word in phrase.split()}
+    | {"o", "tai"}
 )
 
 
