@@ -226,13 +226,14 @@ class SearchHit(BaseModel):
     near: str | None = Field(
         None,
         description="for a query read as 'X near Y' ('bưu điện gần hồ gươm', or beginning with a kind of agency: "
-        "'bưu điện hồ gươm'), the place Y names: 'Hồ Hoàn Kiếm'; else null",
+        "'bưu điện hồ gươm'), the place Y names: 'Hồ Hoàn Kiếm'; else null, and null for a result that names the "
+        "place itself ('bưu điện tràng t': Bưu điện Tràng Tiền, the others near Phố Tràng Thi)",
     )
     near_m: int | None = Field(
         None,
         ge=0,
         description="the distance from that place (its line for a street, 0 inside a ward), or from the point "
-        "focus asked for 'X gần đây' (near is then null), m; else null",
+        "focus asked for 'X gần đây' (near is then null), m; else null, as near",
     )
 
 

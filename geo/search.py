@@ -50,6 +50,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -159,9 +160,13 @@ class _Ranked:
     near: str = ""
     """The label of the place the rows were ranked near ("X gần Y"), else empty."""
     near_m: np.ndarray | None = None
-    """Each row's distance from that place, m."""
+    """Each row's distance from that place, m; NaN for a row that is the place itself (it names it)."""
     place: shapely.Geometry | None = None
     """That place's shape, as the distances were measured from it (degrees); None near a point asked."""
+
+    def distances(self) -> np.ndarray:
+        """Each row's distance from the place or point it was found near, m; NaN when found near none."""
+        return np.full(self.rows.size, np.nan) if self.near_m is None else self.near_m
 
 
 @dataclass(frozen=True)
@@ -390,8 +395,9 @@ class SearchIndex:
             (``lon``/``lat`` placed between the numbered points of the street, label "10 Phố Huế" or "Ngõ 10
             Phố Huế") or ``street`` (its middle); and ``ward``, the name of the ward at ``lon``/``lat`` (empty
             without areas, or outside them); for a query read as "X near Y", ``near`` (the label of the place Y
-            names, empty near ``focus``; else empty) and ``near_m`` (the distance from it, m; else NaN). Sorted
-            by score descending. Empty, with the same columns, when nothing matches.
+            names, empty near ``focus``; else empty) and ``near_m`` (the distance from it, m; else NaN), both
+            empty and NaN for a record naming the place itself ("fpt shop văn miếu": the shop in Phường Văn
+            Miếu - Quốc Tử Giám). Sorted by score descending. Empty, with the same columns, when nothing matches.
 
         Raises
         ------
@@ -400,6 +406,7 @@ class SearchIndex:
             unknown kind.
         """
         ranked = self._rank(text, k=k, kinds=kinds, min_score=min_score, focus=focus)
+        metres = ranked.distances()
         # Columns set at once: assigning cell by cell costs more than the search itself.
         out = self.records.iloc[ranked.rows].reset_index(drop=True)
         return out.assign(
@@ -409,8 +416,8 @@ class SearchIndex:
             label=pd.Series(ranked.labels, dtype="str"),
             match=ranked.match,
             ward=ranked.wards,
-            near=ranked.near,
-            near_m=np.full(len(ranked.rows), np.nan) if ranked.near_m is None else ranked.near_m,
+            near=np.where(np.isnan(metres), "", ranked.near),
+            near_m=metres,
         )
 
     def hits(
@@ -453,8 +460,8 @@ class SearchIndex:
                 "score": score,
                 "match": match,
                 "ward": ward,
-                "near": r.near or None,
-                "near_m": None if metres is None else round(metres),
+                "near": None if metres is None else r.near or None,
+                "near_m": metres,
             }
             for row, label, lon, lat, score, match, ward, metres in zip(
                 r.rows.tolist(),
@@ -464,7 +471,7 @@ class SearchIndex:
                 r.score.tolist(),
                 r.match,
                 r.wards,
-                [None] * r.rows.size if r.near_m is None else r.near_m.tolist(),
+                [None if math.isnan(d) else round(d) for d in r.distances().tolist()],
                 strict=True,
             )
         ]
@@ -611,6 +618,7 @@ class SearchIndex:
         away = _Away(shape)
         metres = away(ranked.lon[keep], ranked.lat[keep])
         near = _picked(ranked, keep, ranked.score[keep] / (1.0 + metres / _NEAR_SCALE_M), k)
+        itself = _NO_ROWS
         if whole is not None and isinstance(where, str):
             # A record that names the place itself ("Bưu điện Cầu Giấy"; an FPT Shop in Phường Văn Miếu for "fpt
             # shop văn miếu") keeps the better of its two scores; another only matches ``what`` (a Viettel Post
@@ -622,9 +630,14 @@ class SearchIndex:
             order = np.lexsort((both.rows, -both.score))
             _, first = np.unique(both.rows[order], return_index=True)
             near = _picked(both, order[first], both.score[order[first]], k)
+            # Those naming the place are in it or are it, whichever score they keep: no distance from it is said
+            # (Bưu điện Tràng Tiền is not "208 m from Phố Tràng Thi" for "bưu điện tràng t").
+            itself = named
         if not near.rows.size:
             return None
-        return replace(near, near=label, near_m=away(near.lon, near.lat), place=shape if label else None)
+        metres = away(near.lon, near.lat)
+        metres[np.isin(near.rows, itself)] = np.nan
+        return replace(near, near=label, near_m=metres, place=shape if label else None)
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
         """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,

@@ -158,6 +158,27 @@ def test_an_office_named_for_the_place_comes_first(hanoi: AddressMap) -> None:
     assert shop["label"] == "FPT Shop" and shop["ward"] == "Phường Đống Đa"
 
 
+@pytest.mark.parametrize(
+    ("text", "itself", "place"),
+    [
+        ("fpt shop văn miếu", "FPT Shop", "Văn Miếu - Quốc Tử Giám"),
+        ("bưu điện tràng t", "Bưu điện Tràng Tiền", "Phố Tràng Thi"),  # typed in part
+    ],
+)
+def test_a_result_naming_the_place_says_no_distance_from_it(
+    hanoi: AddressMap, text: str, itself: str, place: str
+) -> None:
+    # The first names the place (the shop by its ward, the post office by "Tràng T..."): it is not "1.9 km from
+    # the Temple" nor "208 m from Phố Tràng Thi". The others were found near the place, and say so.
+    hits = hanoi.search.query(text, k=3)
+    first, others = hits.iloc[0], hits.iloc[1:]
+    assert first["label"] == itself and first["near"] == "" and np.isnan(first["near_m"])
+    assert len(others) and (others["near"] == place).all() and (others["near_m"] >= 0).all()
+    plain = hanoi.search.hits(text, k=3)
+    assert (plain[0]["near"], plain[0]["near_m"]) == (None, None)
+    assert all(h["near"] == place and h["near_m"] == round(m) for h, m in zip(plain[1:], others["near_m"], strict=True))
+
+
 def test_offices_near_a_street_by_their_distance_to_it(hanoi: AddressMap) -> None:
     # None of the Viettel Post shops is on Kim Mã: they come by their distance to the street's whole line, not to
     # its middle.

@@ -166,8 +166,9 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line, a ward's area or a
     landmark's (a lake's shore); so does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel
     post kim mã") unless it names one ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its
-    distance (`near_m`). With `focus` (lat,lon), "X gần đây" (near here, nearest, near me) lists the X nearest
-    that point.
+    distance (`near_m`), unless it names the place itself, by its name or its ward's ("fpt shop văn miếu": the
+    shop in Phường Văn Miếu - Quốc Tử Giám); `near_place` gives the place and its shape. With `focus` (lat,lon),
+    "X gần đây" (near here, nearest, near me) lists the X nearest that point.
 
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what

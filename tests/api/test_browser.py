@@ -216,6 +216,14 @@ def test_citizens_page(page) -> None:
     results.nth(3).focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon.result').length === 0")
+    # The shop in Phường Văn Miếu - Quốc Tử Giám names the place itself: first, and no distance from the Temple;
+    # the status line still says the place, and the shops after it their distance from it.
+    page.fill("#q", "fpt shop văn miếu")
+    page.click("#search-button")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần Văn Miếu')")
+    hits = page.locator("li.hit")
+    assert "cách" not in hits.first.inner_text() and "Phường Văn Miếu - Quốc Tử Giám" in hits.first.inner_text()
+    assert re.search(r"cách Văn Miếu - Quốc Tử Giám [\d,.]+ k?m", hits.nth(1).inner_text())
     # An address in another province: said so, not matched to a Hanoi street.
     page.fill("#q", "12 Nguyễn Huệ, Quận 1, TP.HCM")
     page.click("#search-button")

@@ -189,6 +189,11 @@ def test_search_near_a_place(client) -> None:
     assert {r["near"] for r in found} == {"Hồ Hoàn Kiếm"} and all(0 <= r["near_m"] < 1500 for r in found)
     plain = client.get("/search", params={"q": "75 đinh tiên hoàng", "k": 2}).json()["results"]
     assert plain and {(r["near"], r["near_m"]) for r in plain} == {(None, None)}
+    # A result naming the place itself says no distance from it; the answer still names the place.
+    shop = client.get("/search", params={"q": "fpt shop văn miếu", "k": 3}).json()
+    assert shop["near_place"]["label"] == "Văn Miếu - Quốc Tử Giám" and len(shop["results"]) == 3
+    assert (shop["results"][0]["near"], shop["results"][0]["near_m"]) == (None, None)
+    assert {r["near"] for r in shop["results"][1:]} == {"Văn Miếu - Quốc Tử Giám"}
     # Without a near word, a query beginning with a kind of agency is read so too.
     alike = client.get("/search", params={"q": "bưu điện hồ gươm", "k": 5}).json()["results"]
     assert [r["id"] for r in alike] == [r["id"] for r in found]
@@ -214,13 +219,14 @@ def test_search_near_a_place(client) -> None:
 def test_search_near_a_place_gives_its_shape(client, text: str, label: str, shape: str) -> None:
     answer = client.get("/search", params={"q": text, "k": 5}).json()
     place = answer["near_place"]
-    assert place["label"] == label and {r["near"] for r in answer["results"]} == {label}
+    # Each result is near the place, or names it (a post office in Phường Hoàn Kiếm: no distance said).
+    assert place["label"] == label and {r["near"] for r in answer["results"]} <= {label, None}
     drawn = shapely.geometry.shape(place["geometry"])
     assert drawn.geom_type.endswith(shape) and drawn.is_valid
     # The distances said are from that shape (drawn to about 2 m; measured here on a local plane).
     metres = np.array([111_320 * np.cos(np.radians(21.03)), 110_600])
     local = shapely.transform(drawn, lambda xy: xy * metres)
-    for r in answer["results"]:
+    for r in (r for r in answer["results"] if r["near"] is not None):
         away = local.distance(shapely.Point(np.array([r["lon"], r["lat"]]) * metres))
         assert abs(r["near_m"] - away) <= 0.01 * r["near_m"] + 5
 

@@ -142,7 +142,7 @@ function agencyDetails(a) {
   });
 
   // Found near a point, not a place named ("bưu điện gần đây"): the results say their distance, not the place.
-  const nearHere = (found) => !found.results[0].near && found.results[0].near_m !== null;
+  const nearHere = (found) => !found.near_place && found.results[0].near_m !== null;
 
   // Where the citizen is or looks: the point chosen, else the map's centre ("bưu điện gần đây", near here).
   function lookingAt() {
@@ -225,7 +225,8 @@ function agencyDetails(a) {
       drawn.push({ hit, marker, number: i + 1 });
     });
     // Results near a place score by their distance too: low scores there say "far", not "unlike what was typed".
-    const near = found.results[0].near;
+    // The place, not the first result's: that may be the place itself ("bưu điện tràng t": Bưu điện Tràng Tiền).
+    const near = found.near_place && found.near_place.label;
     const here = nearHere(found);
     const close = !near && !here && found.results[0].score < CLOSE_SCORE;
     const said = near ? "js.results_near" : mine ? "js.results_mine" : here ? "js.results_here" : close ? "js.results_close" : "js.results";
