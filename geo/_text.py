@@ -431,12 +431,15 @@ def telex_reading(word: str) -> str:
 def untelex(text: str, known: Collection[str]) -> str:
     """``text`` with each ASCII word that is not among the ``known`` ones but whose :func:`telex_reading` is (or
     is one of :data:`TELEX_WORDS`) replaced by that reading: "buwu ddieenj trangf tieenf" -> "buu dien trang tien".
-    Words with diacritics, and words known as typed ("coffee", "post"), stay."""
-    if not text.isascii() or not _TELEX_KEYS.search(text.casefold()):
+    Words with diacritics, and words known as typed ("coffee", "post"), stay; so the words of a text typed partly
+    with the input method on are read each on its own ("hangf bacj, Hoàn Kiếm", a ward's name pasted)."""
+    if not _TELEX_KEYS.search(text.casefold()):
         return text
 
     def read(found: re.Match[str]) -> str:
         word = found.group().casefold()
+        if not word.isascii():
+            return found.group()
         reading = telex_reading(word)
         if word in known or reading == word or not (reading in known or reading in TELEX_WORDS):
             return found.group()

@@ -102,6 +102,9 @@ def test_a_word_typed_in_telex_is_read_folded(word: str, reading: str) -> None:
         ("soo 10 phoos hueej", "10 Phố Huế"),
         # Near words and terms are read too.
         ("buwu ddieenj gaafn hoof guwowm", "Bưu điện Thành phố Hà Nội"),
+        # Partly with the input method on: each word read on its own.
+        ("hangf bacj, Hoàn Kiếm", "Phố Hàng Bạc"),
+        ("Bưu điện trangf tieenf", "Bưu điện Tràng Tiền"),
     ],
 )
 def test_a_query_typed_in_telex_with_the_input_method_off_finds_the_place(
@@ -114,7 +117,10 @@ def test_words_known_as_typed_are_not_read_as_telex() -> None:
     # "Times" reads "time" in Telex (s as a tone): read so only when the words known lack "times" itself.
     assert _text.untelex("Times City", {"times", "time", "city"}) == "Times City"
     assert _text.untelex("Times City", {"time", "city"}) == "time City"
-    # A reading known nowhere is no reading ("coffee"), nor are words written with diacritics Telex.
+    # A reading known nowhere is no reading ("coffee"), nor are words written with diacritics Telex ("Đoàn":
+    # "oa" then "n", not "aa"); beside them, a word typed in Telex still is ("hangf bacj", a ward pasted after).
     assert _text.untelex("coffee", {"cofe"}) == "coffee" and _text.untelex("coffee", set()) == "coffee"
     assert _text.untelex("Hangf Bacj", {"hang", "bac"}) == "hang bac"
-    assert _text.untelex("hangf bacj, Hoàn Kiếm", {"hang", "bac"}) == "hangf bacj, Hoàn Kiếm"
+    assert _text.untelex("hangf bacj, Hoàn Kiếm", {"hang", "bac", "hoan"}) == "hang bac, Hoàn Kiếm"
+    assert _text.untelex("Hàng Bacj", {"hang", "bac"}) == "Hàng bac"
+    assert _text.untelex("Phố Đoàn Trần Nghiệp", {"doan", "tran", "nghiep"}) == "Phố Đoàn Trần Nghiệp"
