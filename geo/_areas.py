@@ -14,8 +14,8 @@ An area part is
   abolished in 2025, "P. Tràng Tiền"): it is dropped, since it says where, not what;
 - at the end of the text, without commas: the country, the city, or a kind followed by a known area
   ("15 Hàng Bài quận Hoàn Kiếm Hà Nội") or its initials ("15 Hàng Bài Q.HK"); after a street or a name, a
-  known area without its kind too ("5 Hàng Bài Hoàn Kiếm", "Viettel Post Cầu Giấy"), when the caller asks
-  for it.
+  known area without its kind too, by its name or its initials ("5 Hàng Bài Hoàn Kiếm", "Viettel Post HBT"),
+  when the caller asks for it (it weighs that reading: the initials may be a word of the name).
 
 The kind may also follow the name, as English writes it ("Hoan Kiem District", "Hanoi City").
 
@@ -112,7 +112,8 @@ class Areas:
         Area indices by name without its kind (``("hoan", "kiem")`` for both the ward and the district).
     initials
         Area indices by the initials of a name of two words or more (``("hk",)``), as addresses abbreviate
-        them after their kind ("Q.HK", "P. HBT", "Q.ĐĐ"); read only after a kind word or alone between commas.
+        them after their kind ("Q.HK", "P. HBT", "Q.ĐĐ"); read only after a kind word, alone between commas,
+        or after a name when the caller asks for areas without their kind.
     """
 
     def __init__(
@@ -171,6 +172,17 @@ class Areas:
         """The polygon (degrees) of the ward named ``name`` in full ("Phường Láng"); None for no such ward."""
         found = [i for i, full in enumerate(self._full_names) if full == name and self._levels[i] == "ward"]
         return self._geometry[found[0]] if found else None
+
+    def ward_by_initials(self, text: str) -> str:
+        """The full name of the one ward whose initials ``text`` is, with or without a kind ("HK", "Q.HK", "P.
+        HBT": "Phường Hoàn Kiếm"; the ward, not the district before 2025: the city's units are wards since then);
+        empty when it names none, or several."""
+        bare = _kind_first(_text.resolve_p(_text.canonical(text)))
+        key = core(bare)
+        if len(key) != 1 or (len(bare) > 1 and bare[0] not in LEVELS):
+            return ""
+        wards = [i for i in self.initials.get(key, ()) if self._levels[i] == "ward"]
+        return self._full_names[wards[0]] if len(wards) == 1 else ""
 
     def names_whole(self, text: str) -> bool:
         """Whether ``text`` names the city these areas are in, or the country ("Hà Nội", "TP HN", "Hanoi City",
@@ -286,7 +298,9 @@ class Areas:
                 return start
             if named in self._elsewhere and (LEVELS.get(rest[0]) == "city" or named in _SHORTHANDS):
                 return start
-            if bare and named in self.names and any(_content_word(w) for w in words[:start]):
+            # After a name, an area by its name or its initials ("Bưu điện HK", "Viettel Post HBT").
+            known = named in self.names or (len(named) == 1 and named in self.initials)
+            if bare and known and any(_content_word(w) for w in words[:start]):
                 return start
         return None
 

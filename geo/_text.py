@@ -359,9 +359,10 @@ _IN_MARKED = re.compile(r"^(?:ở|tại|in|at)(?!\w)\s*")
 _IN_PLAIN = re.compile(r"^(?:o|tai|in|at)(?!\w)\s*")
 
 
-def split_category(text: str) -> tuple[str, str] | None:
+def split_category(text: str, short: Collection[str] = ()) -> tuple[str, str] | None:
     """What kind of agency is asked and the place after it (lower case), in a query that begins with
-    one (:data:`CATEGORY_TERMS`) and goes on; None otherwise.
+    one (:data:`CATEGORY_TERMS`) and goes on; None otherwise, and None when the place has fewer than three
+    letters (a word still being typed) unless it is one of ``short`` (folded: an area's initials, "hk").
 
     Examples
     --------
@@ -371,6 +372,8 @@ def split_category(text: str) -> tuple[str, str] | None:
     (None, None, None)
     >>> split_category("fpt s"), split_category("bưu điện c"), split_category("bưu điện mơ")
     (None, None, None)
+    >>> split_category("Bưu điện HK", {"hk"})
+    ('bưu điện', 'hk')
     """
     low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
     first = _WORD.search(low)
@@ -391,7 +394,8 @@ def split_category(text: str) -> tuple[str, str] | None:
     what, where = low[:cut].strip(" ,.;:-"), low[cut:].strip(" ,.;:-")
     where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
     # A word of one or two letters is a word being typed ("fpt s", "bưu điện c"), no place to be near.
-    return (what, where) if len(fold(where)) >= _PLACE_MIN_LETTERS else None
+    folded = fold(where)
+    return (what, where) if len(folded) >= _PLACE_MIN_LETTERS or folded in short else None
 
 
 # Telex, as most Vietnamese type: a vowel doubled or followed by "w" is marked (aa â, aw ă, ee ê, oo ô, ow ơ, uw ư;

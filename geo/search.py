@@ -296,6 +296,8 @@ class SearchIndex:
         self._areas = _areas.Areas.from_frame(areas, provinces) if areas is not None and len(areas) else None
         self._inside = self._membership(self._areas) if self._areas is not None else None
         self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
+        # Places of two letters after a kind of agency read as such: the areas' initials ("bưu điện HK").
+        self._initials = frozenset(key for (key,) in self._areas.initials) if self._areas is not None else frozenset()
         at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
         self._shapes = {at[ident]: shape for ident, shape in (shapes or {}).items() if ident in at}
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
@@ -509,7 +511,7 @@ class SearchIndex:
             ranked = self._near(what, point_or_place, k=k, kinds=kinds, min_score=min_score)
             if ranked is not None:
                 return ranked
-        elif (category := _text.split_category(text)) is not None:
+        elif (category := _text.split_category(text, self._initials)) is not None:
             # "Bưu điện Quốc tế" is the name of one: the query read as a whole (not as a category again) is the
             # answer, and the near reading's work is spared.
             whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=mask, focus=focus)
@@ -591,6 +593,9 @@ class SearchIndex:
         miếu": the FPT Shop in Phường Văn Miếu - Quốc Tử Giám) keeps the better of its two scores. None when
         ``where`` names no place well enough (_NEAR_PLACE_MIN) or nothing matches ``what``: the query is then read
         as a whole."""
+        if isinstance(where, str) and self._areas is not None:
+            # A ward by its initials ("bưu điện HK"), as addresses abbreviate it: the records name it in full.
+            where = self._areas.ward_by_initials(where) or where
         try:
             found_at = self._place_of(where)
             if found_at is None:

@@ -233,3 +233,20 @@ def test_equal_scores_come_nearest_the_point_first(hanoi: AddressMap) -> None:
     assert distances == sorted(distances)
     shops = hanoi.layers.agencies[hanoi.layers.agencies["kind"] == "fpt_shop"]
     assert distances[0] == pytest.approx(min(_metres(hanoi, (p.x, p.y), LAKE_SHORE) for p in shops.geometry), abs=1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"),
+    [
+        ("bưu điện hk", "Phường Hoàn Kiếm"),
+        ("viettel post hbt", "Phường Hai Bà Trưng"),
+        ("fpt shop cg", "Phường Cầu Giấy"),
+        ("bưu điện gần q.hk", "Phường Hoàn Kiếm"),
+    ],
+)
+def test_a_ward_by_its_initials_is_a_place_to_be_near(hanoi: AddressMap, text: str, ward: str) -> None:
+    # As addresses abbreviate it. Before, "bưu điện hk" listed the post offices named "Bưu điện Việt Nam" in
+    # Tương Mai and Định Công, "fpt shop cg" a shop in Phú Diễn first.
+    answer = hanoi.search.answer(text, k=3)
+    assert answer.near == ward and answer.hits[0]["ward"] == ward
+    assert all(hit["near"] in (ward, None) for hit in answer.hits)

@@ -212,6 +212,14 @@ def test_a_query_is_read_into_its_place_and_its_areas(areas: _areas.Areas) -> No
         [*kindless.words, "hk"],
     ]
     assert initials[0].areas == parts.areas[:1] and initials[1].areas == [district, city] and not initials[2].found
+    # After a name, bare, when the caller weighs that reading ("Viettel Post HBT").
+    named = areas.split("viettel post hbt", bare=True)
+    assert named.words == ["viettel", "post"] and len(named.areas) == 1 and not named.marked
+    # The ward of those initials, for a place to be near ("bưu điện HK"); none for initials of no ward.
+    assert [areas.ward_by_initials(t) for t in ("HK", "Q.HK", "p. hbt", "hà nội hk", "xyz")] == [
+        *("Phường Hoàn Kiếm", "Phường Hoàn Kiếm", "Phường Hai Bà Trưng"),
+        *("", ""),
+    ]
     street = areas.split("18 pho hai ba trung", bare=True)
     assert (street.words, street.found) == (["18", "pho", "hai", "ba", "trung"], False)
 

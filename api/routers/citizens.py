@@ -158,17 +158,17 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     A landmark (a market, hospital, temple, lake ...) is found by any of its OSM names ("Hồ Gươm" finds Hồ Hoàn
     Kiếm) and listed once, as itself; words typed with diacritics rank the places written alike first.
 
-    A house number on a street without that numbered point is placed between the street's numbered points
-    (``match``: ``interpolated``), else at the street's middle (``street``); an address may end with its ward,
-    district (before 2025) and city, which rank the places inside them first. Each result names its ward. An
-    address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names
-    that province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the
-    place Y names, each score times 1 / (1 + d / 1 km), d from its point, a street's line, a ward's area or a
-    landmark's (a lake's shore); so does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel
-    post kim mã") unless it names one ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and its
-    distance (`near_m`), unless it names the place itself, by its name or its ward's ("fpt shop văn miếu": the
-    shop in Phường Văn Miếu - Quốc Tử Giám); `near_place` gives the place and its shape. With `focus` (lat,lon),
-    "X gần đây" (near here, nearest, near me) lists the X nearest that point.
+    A house number on a street without that numbered point is placed between the street's numbered points (``match``:
+    ``interpolated``), else at the street's middle (``street``); an address may end with its ward, district (before
+    2025) and city, by name or initials ("Q.HK"), which rank the places inside them first. Each result names its ward.
+    An address in a province the map does not cover ("..., Quận 1, TP.HCM") finds nothing, and ``elsewhere`` names that
+    province. "X gần Y" (near, next to, opposite, around Y: "bưu điện gần hồ gươm") lists the X nearest the place Y
+    names, each score times 1 / (1 + d / 1 km), d from its point, a street's line, a ward's area or a landmark's (a
+    lake's shore); so does a query beginning with a kind of agency ("bưu điện hồ gươm", "viettel post kim mã", "bưu điện
+    HK": a ward by its initials) unless it names one ("Bưu điện Cầu Giấy"). Each such result says the place (`near`) and
+    its distance (`near_m`), unless it names the place itself, by its name or its ward's ("fpt shop văn miếu": the shop
+    in Phường Văn Miếu - Quốc Tử Giám); `near_place` gives the place and its shape. With `focus` (lat,lon), "X gần đây"
+    (near here, nearest, near me) lists the X nearest that point.
 
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
