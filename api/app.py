@@ -49,6 +49,17 @@ PAGES = {"/": "citizens", "/dispatch": "dispatch", "/planning": "planning", "/po
 GZIP_MINIMUM_SIZE = 2048
 """Smallest answer compressed for a client that accepts gzip, bytes."""
 
+PAGE_LINKS = {
+    "citizens": "A link may say what the page shows, and the page keeps it in its address as the citizen goes (to "
+    "share, bookmark or reload): `q`, a search, run on opening; or `lat` and `lon` (degrees) with `label`, a point "
+    "and what it is, from which the nearest agencies are shown; with the filters `procedure` (a procedure's code) "
+    "and `open_now=true`. `code` fills in a dossier's code to track it; the phone's digits are never in a link, nor "
+    "the citizen's own position.",
+    "dispatch": "`date` (YYYY-MM-DD): the day shown; `plan`: a plan shown at once to a dispatcher signed in.",
+    "postman": "`date` (YYYY-MM-DD): the day shown, else today in Hanoi.",
+}
+"""What each page reads from its address, for the OpenAPI document (the pages refuse no parameter)."""
+
 BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model")
 """Parts of the catalogue the pages' scripts use."""
 
@@ -219,5 +230,6 @@ def _add_page(app: FastAPI, route: str, name: str) -> None:
         name=name,
         tags=[PAGES_TAG],
         summary=f"Page: {i18n.text('en', f'page.{name}.title')}",
+        description=PAGE_LINKS.get(name, ""),
         response_class=HTMLResponse,
     )

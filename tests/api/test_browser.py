@@ -321,11 +321,14 @@ def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#error').textContent.length > 0")
     assert "Hãy nhập chữ hoặc số" in page.locator("#error").inner_text()
-    # The switch, reached with the keyboard; the choice holds on the other pages.
+    # The switch, reached with the keyboard, keeps what the page shows (the search, here refused, is said again
+    # in English); the choice holds on the other pages.
     page.focus("#lang-en")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/?lang=en")
+    page.wait_for_url("**/?q=%21%21%21&lang=en")
     _ready(page)
+    page.wait_for_function("document.querySelector('#error').textContent.length > 0")
+    assert "Type letters or digits" in page.locator("#error").inner_text() and page.input_value("#q") == "!!!"
     _headings(page, ENGLISH, "en")
     page.goto("/")
     _ready(page)
@@ -337,6 +340,44 @@ def test_pages_are_vietnamese_by_default_and_english_on_switching(page) -> None:
     page.click("#lang-vi")
     _ready(page)
     assert page.locator("#search-button").inner_text() == "Tìm"
+
+
+def test_the_citizens_page_keeps_what_it_shows_in_its_address(page) -> None:
+    # A search in the address: run on opening, as if typed; the address keeps it, and the language links too.
+    page.goto("/?q=" + "bưu điện hồ gươm")
+    _ready(page)
+    page.wait_for_function("document.querySelector('#status').textContent.includes('gần Hồ Hoàn Kiếm')")
+    assert page.input_value("#q") == "bưu điện hồ gươm" and page.locator("li.hit").count() == 8
+    assert "q=b%C6%B0u" in page.locator("#lang-en").get_attribute("href")
+    # A result chosen, with filters: the address says the point, what it is and the filters; a reload (or the
+    # link, shared) shows the same nearest agencies, from the place called by its name.
+    page.select_option("#procedure", "judicial_record")
+    page.locator("li.hit button").first.click()
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    linked = dict(re.findall(r"[?&](\w+)=([^&]*)", page.url))
+    assert set(linked) == {"lat", "lon", "label", "procedure"} and linked["procedure"] == "judicial_record"
+    before = page.locator("#nearest").inner_text()
+    status = page.locator("#status").inner_text()
+    page.reload()
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    assert page.locator("#nearest").inner_text() == before and page.locator("#status").inner_text() == status
+    assert status.startswith("Từ Bưu điện") and page.input_value("#procedure") == "judicial_record"
+    # A click on the map: its point, with no name; the filters kept.
+    page.locator("#map").click(position={"x": 400, "y": 300})
+    page.wait_for_function("!location.search.includes('label=')")
+    assert re.search(r"lat=[\d.]+&lon=[\d.]+&procedure=judicial_record$", page.url)
+    # A tracking link fills in the code and asks for the phone's digits, never carried by a link.
+    page.goto("/?code=HS-2026-000001")
+    _ready(page)
+    assert page.input_value("#track-code") == "HS-2026-000001" and page.evaluate("document.activeElement.id") == (
+        "track-phone"
+    )
+    # A point off the map in a link: said, as for a click there.
+    page.goto("/?lat=10.77&lon=106.70")
+    _ready(page)
+    page.wait_for_function("document.querySelector('#error').textContent.length > 0")
+    assert page.locator("li.nearest-item").count() == 0
 
 
 def _tab_to(page, selector: str, presses: int) -> None:
@@ -446,6 +487,8 @@ def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) ->
     page.click("#locate")
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert page.locator("#status").inner_text() == "Từ vị trí của bạn" and _paths(page) >= 3
+    # The citizen's position is not put in the page's address, which may be shared.
+    assert "lat=" not in page.url and "lon=" not in page.url
     accessible(page)
     context.close()
     # Refused: said so, with what to do instead.

@@ -74,10 +74,20 @@ function agencyDetails(a) {
     return out;
   }
 
-  // ``from``: what the status line calls the point (the citizen's own position), else the address or the click.
-  async function nearest(params, from = null) {
+  // What the address keeps of what is shown (common.js keepInAddress): the search, or the point and what it is,
+  // with the filters. The citizen's own position is not put there: a link shared would give it away.
+  let shown = {};
+  function keep(what) {
+    shown = what;
+    keepInAddress(Object.assign({}, what, filters()));
+  }
+
+  // ``from``: what the status line calls the point (the citizen's own position), else the address or the click;
+  // ``label``: the place the point is, for the address (null for a click; false for the citizen's position).
+  async function nearest(params, from = null, label = null) {
     lastQuery = params;
     lastFrom = from;
+    keep(label === false ? {} : { lat: params.lat, lon: params.lon, label });
     resultLayer.clearLayers();
     error.textContent = "";
     status.textContent = t("js.finding");
@@ -118,10 +128,13 @@ function agencyDetails(a) {
   }
 
   // From a place the search found, called by its name.
-  const nearestFrom = (hit) => nearest({ lat: hit.lat, lon: hit.lon }, t("js.from_label", { label: hit.label }));
+  const nearestFrom = (hit) =>
+    nearest({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, t("js.from_label", { label: hit.label }), hit.label);
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
-  for (const id of ["procedure", "open-now"]) document.getElementById(id).addEventListener("change", () => lastQuery && nearest(lastQuery, lastFrom));
+  for (const id of ["procedure", "open-now"]) {
+    document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, shown.lat ? shown.label : false) : keep(shown)));
+  }
 
   // The citizen's own position (the browser asks them first): the nearest agencies from there.
   document.getElementById("locate").addEventListener("click", () => {
@@ -132,7 +145,7 @@ function agencyDetails(a) {
     }
     status.textContent = t("js.locating");
     navigator.geolocation.getCurrentPosition(
-      (at) => nearest({ lat: at.coords.latitude.toFixed(6), lon: at.coords.longitude.toFixed(6) }, t("js.from_me")),
+      (at) => nearest({ lat: at.coords.latitude.toFixed(6), lon: at.coords.longitude.toFixed(6) }, t("js.from_me"), false),
       (why) => {
         status.textContent = "";
         error.textContent = t(why.code === why.PERMISSION_DENIED ? "js.locate_denied" : "js.locate_failed");
@@ -325,13 +338,12 @@ function agencyDetails(a) {
   });
   input.addEventListener("blur", closeSuggestions);
 
-  document.getElementById("search-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
+  async function search(q) {
     closeSuggestions();
     error.textContent = "";
     hitsList.innerHTML = "";
     resultLayer.clearLayers();
-    const q = document.getElementById("q").value;
+    keep({ q });
     try {
       const focus = lookingAt();
       const chosen = focus === lastQuery;
@@ -357,6 +369,23 @@ function agencyDetails(a) {
     } catch (e) {
       error.textContent = e.message;
     }
+  }
+  document.getElementById("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    search(input.value);
   });
+
+  // A link to what another citizen saw (the address kept above): its filters, then its point or its search.
+  const linked = new URLSearchParams(location.search);
+  const procedure = document.getElementById("procedure");
+  if ([...procedure.options].some((option) => option.value && option.value === linked.get("procedure"))) procedure.value = linked.get("procedure");
+  document.getElementById("open-now").checked = linked.get("open_now") === "true";
+  const label = linked.get("label");
+  if (linked.get("lat") && linked.get("lon")) {
+    nearest({ lat: linked.get("lat"), lon: linked.get("lon") }, label ? t("js.from_label", { label }) : null, label);
+  } else if (linked.get("q")) {
+    input.value = linked.get("q");
+    search(linked.get("q"));
+  }
   document.body.dataset.ready = "1";
 })();

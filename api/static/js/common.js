@@ -43,6 +43,18 @@ function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// The page's state kept in its address, so that it can be shared, bookmarked or reloaded (replaced, not pushed:
+// Back still leaves the page); empty values are left out, and the language links keep the state.
+function keepInAddress(params) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ""));
+  history.replaceState(null, "", query.toString() ? `?${query}` : location.pathname);
+  for (const link of document.querySelectorAll("a[hreflang]")) {
+    const switched = new URLSearchParams(query);
+    switched.set("lang", link.hreflang);
+    link.href = `?${switched}`;
+  }
+}
+
 // fetch JSON; throws an Error whose message lists the API's messages (in the page's language), with the answer's
 // status and the problems' reason codes.
 async function api(path, options = {}) {

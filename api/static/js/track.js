@@ -4,6 +4,13 @@
   const $ = (id) => document.getElementById(id);
   const form = $("track-form");
   if (!form) return;
+  // A link with the dossier's code (a receipt's, a message's: "/?code=..."): the code filled in, the phone's
+  // digits asked for; they are never in a link.
+  const code = new URLSearchParams(location.search).get("code");
+  if (code) {
+    $("track-code").value = code;
+    $("track-phone").focus();
+  }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const out = $("track-result");
