@@ -495,9 +495,11 @@ class SearchIndex:
             raise InputError(f"search text is empty: {text!r}; give a name or an address")
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
-        # Typed in Telex with the input method off ("hangf bacj"): read as the words meant.
-        text = _text.untelex(text, self._vocab)
         mask = self._mask(kinds)
+        if within is None:
+            # Typed in Telex with the input method off ("hangf bacj"): read as the words meant. The parts of a
+            # query read below come back with ``within``, already read.
+            text = _text.untelex(text, self._vocab)
         if within is not None:
             mask = mask & within
         elif (near := _text.split_near(text)) is not None:
@@ -641,7 +643,10 @@ class SearchIndex:
         if not near.rows.size:
             return None
         metres = away(near.lon, near.lat)
-        metres[np.isin(near.rows, itself)] = np.nan
+        if itself.size:
+            # At most k rows: a set beats np.isin's sorting here.
+            named_rows = set(itself.tolist())
+            metres[[row in named_rows for row in near.rows.tolist()]] = np.nan
         return replace(near, near=label, near_m=metres, place=shape if label else None)
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
