@@ -263,10 +263,29 @@ def category(tags: dict[str, str]) -> str:
     return ""
 
 
+def shown_name(tags: dict[str, str]) -> str:
+    """The name a landmark is shown by: ``name``, unless it is written without diacritics and ``name:vi`` with
+    them; then ``name:vi``, the Vietnamese name as citizens write it (OSM's ``name`` is at times another
+    language's: the museum of Hỏa Lò prison is "Museo della Prigione di Hoa Lo", the river "Red River"). A
+    ``name:vi`` without diacritics is no better, and one beside a ``name`` with them is often stale (2019: a
+    hotel since renamed).
+
+    Examples
+    --------
+    >>> shown_name({"name": "Museo della Prigione di Hoa Lo", "name:vi": "Nhà tù Hoả Lò"})
+    'Nhà tù Hoả Lò'
+    >>> shown_name({"name": "Old City Gate", "name:vi": "Cua O Quan Choung"}), shown_name({"name": "Bệnh viện K"})
+    ('Old City Gate', 'Bệnh viện K')
+    """
+    name, vietnamese = tags.get("name", "").strip(), tags.get("name:vi", "").strip()
+    return vietnamese if name.isascii() and not vietnamese.isascii() else name
+
+
 def other_names(tags: dict[str, str]) -> list[str]:
-    """The names of :data:`OTHER_NAME_TAGS` in ``tags`` that differ from ``name`` and each other, in that order,
-    then each part of a name joined by a dash (:data:`_JOINED`), which is also said alone: "Văn Miếu - Quốc Tử
-    Giám" is "Văn Miếu" and "Quốc Tử Giám", "Chợ đêm Hàng Đào – Đồng Xuân" is "Chợ đêm Hàng Đào".
+    """The names of ``name`` and :data:`OTHER_NAME_TAGS` in ``tags`` that differ from the name shown
+    (:func:`shown_name`) and each other, in that order, then each part of a name joined by a dash
+    (:data:`_JOINED`), which is also said alone: "Văn Miếu - Quốc Tử Giám" is "Văn Miếu" and "Quốc Tử Giám",
+    "Chợ đêm Hàng Đào – Đồng Xuân" is "Chợ đêm Hàng Đào".
 
     Examples
     --------
@@ -274,11 +293,13 @@ def other_names(tags: dict[str, str]) -> list[str]:
     ['Nhà hát Lớn Hà Nội']
     >>> other_names({"name": "Văn Miếu - Quốc Tử Giám", "name:en": "Temple of Literature"})
     ['Temple of Literature', 'Văn Miếu', 'Quốc Tử Giám']
+    >>> other_names({"name": "Red River", "name:vi": "Sông Hồng"})
+    ['Red River']
     """
-    name = tags.get("name", "").strip()
+    name = shown_name(tags)
     seen = {name.casefold()}
     out: list[str] = []
-    tagged = [other for key in OTHER_NAME_TAGS for other in tags.get(key, "").split(";")]
+    tagged = [other for key in ("name", *OTHER_NAME_TAGS) for other in tags.get(key, "").split(";")]
     for other in [*tagged, *_JOINED.split(name)]:
         other = other.strip()
         if other and other.casefold() not in seen:
@@ -301,7 +322,7 @@ def _landmarks(path: Path) -> tuple[list[tuple[object, ...]], set[str]]:
     names: set[str] = set()
     for obj in processor:
         tags = dict(obj.tags)
-        names.add(tags["name"])
+        names.update((tags["name"], shown_name(tags)))
         kind = category(tags)
         if not kind:
             continue
@@ -323,7 +344,7 @@ def _landmarks(path: Path) -> tuple[list[tuple[object, ...]], set[str]]:
         rows.append(
             (
                 ident,
-                tags["name"].strip(),
+                shown_name(tags),
                 ";".join(other_names(tags)),
                 kind,
                 tags.get("addr:housenumber", ""),

@@ -70,6 +70,16 @@ def test_other_names_leave_out_the_name_and_repeats() -> None:
     ]
 
 
+def test_a_landmark_is_shown_by_its_name_with_diacritics() -> None:
+    # OSM's name of the prison museum is Italian, its name:vi Vietnamese: shown by the one citizens write, the
+    # other kept to find it by. A name:vi written without diacritics, or beside a name with them, is not taken.
+    prison = {"name": "Museo della Prigione di Hoa Lo", "name:vi": "Nhà tù Hoả Lò", "name:en": "Hoa Lo Prison"}
+    assert landmarks.shown_name(prison) == "Nhà tù Hoả Lò"
+    assert landmarks.other_names(prison) == ["Museo della Prigione di Hoa Lo", "Hoa Lo Prison"]
+    assert landmarks.shown_name({"name": "Old City Gate", "name:vi": "Cua O Quan Choung"}) == "Old City Gate"
+    assert landmarks.shown_name({"name": "Bệnh viện K", "name:vi": "Viện K Ung Bướu TW"}) == "Bệnh viện K"
+
+
 @pytest.mark.parametrize(
     ("tags", "category"),
     [
@@ -195,6 +205,10 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("ĐSQ Brazil", "Đại sứ quán Brazil"),
         ("trường thpt nguyễn huệ", "Trường Trung học phổ thông Nguyễn Huệ"),
         ("Trường ĐH Y Dược", "Trường Đại học Y Dược"),
+        # Shown by its Vietnamese name where OSM's name is another language's (Italian here), found by both.
+        ("nhà tù hỏa lò", "Nhà tù Hoả Lò"),
+        ("Museo della Prigione di Hoa Lo", "Nhà tù Hoả Lò"),
+        ("Red River", "Sông Hồng"),
     ],
 )
 def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, name: str) -> None:
