@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import landmarks as _landmarks
 from geo import layers as _layers
 from geo import matrix, network, paths, provinces, snap
 from geo._errors import InputError, OutOfAreaError
@@ -158,6 +159,12 @@ def search_records(layers: Layers) -> pd.DataFrame:
                 "housenumber": gdf["housenumber"].values if "housenumber" in gdf else "",
                 "street": gdf[street].values if street in gdf else "",
                 "other_names": gdf["other_names"].values if "other_names" in gdf else "",
+                # A landmark said with its kind ("bảo tàng nhà tù hỏa lò", "khách sạn Prince").
+                "said_names": (
+                    [_landmarks.said_with_kind(n, c) for n, c in zip(gdf["name"], gdf["category"], strict=True)]
+                    if kind == "landmark"
+                    else ""
+                ),
                 "lon": points.x.values,
                 "lat": points.y.values,
             }

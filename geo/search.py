@@ -205,7 +205,7 @@ class SearchIndex:
         self.records = records.reset_index(drop=True)
         # A record's other names are rows of their own, each standing for the record (``_place``): found by any
         # of its names, listed once, as itself.
-        table, self._place = _with_other_names(self.records)
+        table, self._place, counted = _with_other_names(self.records)
         self._n = n = len(table)
         self._rows_per_place = int(np.bincount(self._place).max()) if n else 1
         kind = table["kind"].to_numpy(dtype=object)
@@ -232,13 +232,14 @@ class SearchIndex:
         self._vocab_list = list(vocab)
 
         df = np.zeros(len(vocab))
-        for nm_toks, st_toks in zip(name_tokens, street_tokens, strict=True):
-            for tok in set(nm_toks) | set(st_toks):
+        for nm_toks, st_toks, count in zip(name_tokens, street_tokens, counted.tolist(), strict=True):
+            for tok in set(nm_toks) | set(st_toks) if count else ():
                 df[vocab[tok]] += 1
         generic = np.array([tok in _text.GENERIC for tok in vocab], dtype=bool)
-        self._weight = np.log1p(n / np.maximum(df, 1)) * np.where(generic, _GENERIC_WEIGHT, 1.0)
+        rows = int(counted.sum())
+        self._weight = np.log1p(rows / np.maximum(df, 1)) * np.where(generic, _GENERIC_WEIGHT, 1.0)
         # A query word found nowhere weighs as much as the rarest word, so it pulls every score down.
-        self._unknown_weight = float(np.log1p(n))
+        self._unknown_weight = float(np.log1p(rows))
 
         # Postings as flat arrays for the compiled coverage sums (geo._coverage): in any field, then per field.
         self._any = _coverage.csr(
@@ -320,8 +321,10 @@ class SearchIndex:
             One row per searchable object, with columns ``id`` (unique text), ``kind`` (one of :data:`KINDS`),
             ``name`` (may be empty for addresses), ``housenumber`` and ``street`` (``addr:*`` values, may be
             empty; for a street, the street an alley opens on), ``lon`` and ``lat`` (degrees, WGS 84); optionally
-            ``other_names`` (joined by ``;``: "Hồ Gươm;Hoàn Kiếm Lake"), each of which finds the record too. Other
-            columns are kept and returned with the results. Missing values count as empty text.
+            ``other_names`` (joined by ``;``: "Hồ Gươm;Hoàn Kiếm Lake"), each of which finds the record too, and
+            ``said_names``, names made up from what the record is ("Bảo tàng Nhà tù Hoả Lò"), which find it
+            without counting in the words' frequencies. Other columns are kept and returned with the results.
+            Missing values count as empty text.
         streets
             The streets whose records (:meth:`geo.streets.Streets.records`) are among ``records``: a house
             number asked on a street is placed along it.
@@ -1151,21 +1154,23 @@ def _rows_by_marks(written: Iterable[tuple[int, tuple[str, tuple[str, ...]]]]) -
     )
 
 
-def _with_other_names(records: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """``records`` followed by a copy of each for every one of its ``other_names`` (joined by ``;``) as its
-    name, and the record each row stands for."""
-    n = len(records)
-    if "other_names" not in records.columns:
-        return records, np.arange(n, dtype=np.intp)
+def _with_other_names(records: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """``records`` followed by a copy of each for every one of its ``other_names``, then of its ``said_names``
+    (each joined by ``;``) as its name; the record each row stands for; and whether each row counts in the words'
+    frequencies (not a said name: "Khách sạn" said before 361 hotels' names would make it a common word)."""
     other = [
-        (i, name.strip()) for i, text in enumerate(_text_column(records, "other_names")) for name in text.split(";")
+        (i, name.strip(), column == "other_names")
+        for column in ("other_names", "said_names")
+        if column in records.columns
+        for i, text in enumerate(_text_column(records, column))
+        for name in text.split(";")
     ]
-    other = [(i, name) for i, name in other if name]
-    if not other:
-        return records, np.arange(n, dtype=np.intp)
-    copies = records.iloc[[i for i, _ in other]].assign(name=[name for _, name in other])
-    place = np.array([*range(n), *(i for i, _ in other)], dtype=np.intp)
-    return pd.concat([records, copies], ignore_index=True), place
+    other = [(i, name, counted) for i, name, counted in other if name]
+    n = len(records)
+    copies = records.iloc[[i for i, _, _ in other]].assign(name=[name for _, name, _ in other])
+    place = np.array([*range(n), *(i for i, _, _ in other)], dtype=np.intp)
+    counted = np.array([*([True] * n), *(counted for _, _, counted in other)], dtype=bool)
+    return pd.concat([records, copies], ignore_index=True), place, counted
 
 
 def _content(words: list[str]) -> str:

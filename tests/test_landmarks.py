@@ -209,6 +209,10 @@ def index(hanoi: AddressMap) -> SearchIndex:
         ("nhà tù hỏa lò", "Nhà tù Hoả Lò"),
         ("Museo della Prigione di Hoa Lo", "Nhà tù Hoả Lò"),
         ("Red River", "Sông Hồng"),
+        # Said with its kind, which its OSM name leaves out.
+        ("siêu thị winmart", "WinMart"),
+        ("khách sạn sheraton hanoi", "Sheraton Hanoi"),
+        ("bảo tàng nhà tù hỏa lò", "Nhà tù Hoả Lò"),
     ],
 )
 def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, name: str) -> None:
