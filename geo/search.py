@@ -236,10 +236,10 @@ class SearchIndex:
             for tok in set(nm_toks) | set(st_toks) if count else ():
                 df[vocab[tok]] += 1
         generic = np.array([tok in _text.GENERIC for tok in vocab], dtype=bool)
-        rows = int(counted.sum())
-        self._weight = np.log1p(rows / np.maximum(df, 1)) * np.where(generic, _GENERIC_WEIGHT, 1.0)
+        documents = int(counted.sum())
+        self._weight = np.log1p(documents / np.maximum(df, 1)) * np.where(generic, _GENERIC_WEIGHT, 1.0)
         # A query word found nowhere weighs as much as the rarest word, so it pulls every score down.
-        self._unknown_weight = float(np.log1p(rows))
+        self._unknown_weight = float(np.log1p(documents))
 
         # Postings as flat arrays for the compiled coverage sums (geo._coverage): in any field, then per field.
         self._any = _coverage.csr(
