@@ -487,8 +487,11 @@ def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) ->
     page.click("#locate")
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert page.locator("#status").inner_text() == "Từ vị trí của bạn" and _paths(page) >= 3
-    # The citizen's position is not put in the page's address, which may be shared.
+    # The citizen's position is not put in the page's address, which may be shared; nor when a filter changes.
     assert "lat=" not in page.url and "lon=" not in page.url
+    page.check("#open-now")
+    page.wait_for_function("location.search.includes('open_now=true')")
+    assert "lat=" not in page.url and page.locator("#status").inner_text() != ""
     accessible(page)
     context.close()
     # Refused: said so, with what to do instead.

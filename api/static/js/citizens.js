@@ -52,6 +52,7 @@ function agencyDetails(a) {
   const resultLayer = L.layerGroup().addTo(map);
   let lastQuery = null;
   let lastFrom = null;
+  let lastLabel = null;
 
   const agencies = await api("/agencies");
   const agencyLayer = L.layerGroup().addTo(map);
@@ -87,6 +88,7 @@ function agencyDetails(a) {
   async function nearest(params, from = null, label = null) {
     lastQuery = params;
     lastFrom = from;
+    lastLabel = label;
     keep(label === false ? {} : { lat: params.lat, lon: params.lon, label });
     resultLayer.clearLayers();
     error.textContent = "";
@@ -133,7 +135,7 @@ function agencyDetails(a) {
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
   for (const id of ["procedure", "open-now"]) {
-    document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, shown.lat ? shown.label : false) : keep(shown)));
+    document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, lastLabel) : keep(shown)));
   }
 
   // The citizen's own position (the browser asks them first): the nearest agencies from there.
