@@ -233,7 +233,9 @@ class SearchIndex:
 
         df = np.zeros(len(vocab))
         for nm_toks, st_toks, count in zip(name_tokens, street_tokens, counted.tolist(), strict=True):
-            for tok in set(nm_toks) | set(st_toks) if count else ():
+            if not count:
+                continue
+            for tok in set(nm_toks) | set(st_toks):
                 df[vocab[tok]] += 1
         generic = np.array([tok in _text.GENERIC for tok in vocab], dtype=bool)
         documents = int(counted.sum())
