@@ -260,6 +260,12 @@ class SearchAnswer(BaseModel):
     near_place: NearPlace | None = Field(
         None, description="for results found near a place named ('bưu điện gần hồ gươm'), that place; else null"
     )
+    procedure: Procedure | None = Field(
+        None,
+        description="the procedure the text asks where to take ('đổi bằng lái xe', 'làm căn cước gần hồ gươm', "
+        "'passport renewal'); the results are then the agencies that accept it, near the place the rest of the text "
+        "names or near `focus`, unless the text names a place itself ('Bảo hiểm Xã hội Việt Nam'); else null",
+    )
 
 
 class _Body(BaseModel):

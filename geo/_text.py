@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 
+from geo._procedure_words import PROCEDURE_WORDS, SAID_AFTER, SAID_BEFORE
+
 # Multi-word terms (and one-word spellings of them) and the single token that stands for them. Both the records
 # and the query are rewritten with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and
 # count as one word, and "Hà Nội" and "Hanoi" both "hn".
@@ -376,9 +378,21 @@ def split_category(text: str, short: Collection[str] = ()) -> tuple[str, str] | 
     ('bưu điện', 'hk')
     """
     low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
+    cut = _category_end(low)
+    if not cut or _WORD.search(low, cut) is None:
+        return None
+    what, where = low[:cut].strip(" ,.;:-"), _place_after(low, cut)
+    # A word of one or two letters is a word being typed ("fpt s", "bưu điện c"), no place to be near.
+    folded = fold(where)
+    return (what, where) if len(folded) >= _PLACE_MIN_LETTERS or folded in short else None
+
+
+def _category_end(low: str) -> int:
+    """Where the kind of agency (:data:`CATEGORY_TERMS`) that ``low`` (NFC, lower case) begins with ends, as
+    an index of ``low``; 0 when it begins with none."""
     first = _WORD.search(low)
     if first is None or strip_marks(first.group()) not in _CATEGORY_FIRST:
-        return None
+        return 0
     words = list(_WORD.finditer(low))
     spans = _phrase_spans([strip_marks(w.group()) for w in words[: _MAX_CATEGORY * _MAX_PHRASE + 1]])
     # The longest term asked: "fpt shop ..." asks for the chain's shops, not for "fpt" near "shop ...".
@@ -388,14 +402,88 @@ def split_category(text: str, short: Collection[str] = ()) -> tuple[str, str] | 
         terms += (term,)
         if terms in CATEGORY_TERMS:
             size = start + length
-    if not 0 < size < len(words):
+    return words[size - 1].end() if size else 0
+
+
+def _place_after(low: str, cut: int) -> str:
+    """The place ``low`` (NFC, lower case) names from ``cut`` on, without the word joining it ("ở", "tại": in,
+    at; unmarked only in a query typed without any marks)."""
+    where = low[cut:].strip(" ,.;:-?!")
+    return (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
+
+
+# "Đổi bằng lái xe gần hồ gươm": a procedure asked where to take (geo._procedure_words), with the words around it
+# that ask for it, and what is left: the kind of agency and the place asked near. Terms as folded words, longest
+# first; the words around them as written (NFC, lower case), the longest first.
+_PROCEDURE_TERMS: dict[tuple[str, ...], str] = {
+    tuple(fold(phrase).split()): code for code, phrases in PROCEDURE_WORDS.items() for phrase in phrases
+}
+_MAX_PROCEDURE = max(len(term) for term in _PROCEDURE_TERMS)
+# Any of them in text without its marks (strip_marks): most queries name none, and are told so at once.
+_ANY_PROCEDURE = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(sorted((r"[\W_]+".join(term) for term in _PROCEDURE_TERMS), key=len, reverse=True))
+    + r")(?![^\W_])"
+)
+_SAID_BEFORE = sorted((tuple(unicodedata.normalize("NFC", w).split()) for w in SAID_BEFORE), key=len, reverse=True)
+_SAID_AFTER = sorted((tuple(unicodedata.normalize("NFC", w).split()) for w in SAID_AFTER), key=len, reverse=True)
+
+
+def split_procedure(text: str) -> tuple[str, str, str] | None:
+    """The procedure a query asks where to take (a code of :data:`geo.agencies.PROCEDURES`), the kind of agency
+    it asks for it at (:data:`CATEGORY_TERMS`, lower case; empty for any) and the place it asks near (lower case;
+    empty, or one of :data:`HERE`, for the asker's); None when the query names no procedure
+    (:data:`geo._procedure_words.PROCEDURE_WORDS`), or names it after a near word: "fpt shop gần bảo hiểm xã
+    hội" asks for a shop near the social insurance office.
+
+    Examples
+    --------
+    >>> split_procedure("Đổi bằng lái xe gần Hồ Gươm"), split_procedure("lam can cuoc o dau")
+    (('driving_licence', '', 'hồ gươm'), ('police_papers', '', ''))
+    >>> split_procedure("Viettel Post làm lý lịch tư pháp"), split_procedure("nộp hồ sơ đất đai ở Hoàn Kiếm")
+    (('judicial_record', 'viettel post', ''), ('land', '', 'hoàn kiếm'))
+    >>> split_procedure("fpt shop gần bảo hiểm xã hội"), split_procedure("Phố Cầu Đất")
+    (None, None)
+    """
+    if _ANY_PROCEDURE.search(strip_marks(text)) is None:
         return None
-    cut = words[size - 1].end()
-    what, where = low[:cut].strip(" ,.;:-"), low[cut:].strip(" ,.;:-")
-    where = (_IN_PLAIN if strip_marks(low) == low else _IN_MARKED).sub("", where).strip()
-    # A word of one or two letters is a word being typed ("fpt s", "bưu điện c"), no place to be near.
-    folded = fold(where)
-    return (what, where) if len(folded) >= _PLACE_MIN_LETTERS or folded in short else None
+    low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
+    words = list(_WORD.finditer(low))
+    folded = [strip_marks(w.group()) for w in words]
+    found = next(
+        (
+            (start, start + size, _PROCEDURE_TERMS[term])
+            for start in range(len(words))
+            for size in range(min(_MAX_PROCEDURE, len(words) - start), 0, -1)
+            if (term := tuple(folded[start : start + size])) in _PROCEDURE_TERMS
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    start, end, code = found
+    marked = strip_marks(low) != low
+    if (_NEAR_MARKED if marked else _NEAR_PLAIN).search(low, 0, words[start].start()) is not None:
+        return None
+    written = [w.group() for w in words]
+
+    def said(at: int, phrase: tuple[str, ...]) -> bool:
+        if at < 0 or at + len(phrase) > len(words):
+            return False
+        pairs = zip(written[at : at + len(phrase)], folded[at : at + len(phrase)], phrase, strict=True)
+        return all(word == said or (not marked and bare == strip_marks(said)) for word, bare, said in pairs)
+
+    while (before := next((p for p in _SAID_BEFORE if said(start - len(p), p)), None)) is not None:
+        start -= len(before)
+    while (after := next((p for p in _SAID_AFTER if said(end, p)), None)) is not None:
+        end += len(after)
+    rest = f"{low[: words[start].start()]} {low[words[end - 1].end() :]}".strip(" ,.;:-?!")
+    cut = _category_end(rest)
+    where = _place_after(rest, cut)
+    found_near = (_NEAR_MARKED if marked else _NEAR_PLAIN).match(where)
+    if found_near is not None:
+        where = where[found_near.end() :].strip(" ,.;:-?!")
+    return code, rest[:cut].strip(" ,.;:-"), where
 
 
 # Telex, as most Vietnamese type: a vowel doubled or followed by "w" is marked (aa â, aw ă, ee ê, oo ô, ow ơ, uw ư;

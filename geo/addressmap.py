@@ -165,6 +165,8 @@ def search_records(layers: Layers) -> pd.DataFrame:
                     if kind == "landmark"
                     else ""
                 ),
+                # What an agency takes: "đổi bằng lái xe" lists the agencies taking driving licences.
+                "procedures": gdf["procedures"].values if kind == "agency" else "",
                 "lon": points.x.values,
                 "lat": points.y.values,
             }

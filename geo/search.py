@@ -163,6 +163,8 @@ class _Ranked:
     """Each row's distance from that place, m; NaN for a row that is the place itself (it names it)."""
     place: shapely.Geometry | None = None
     """That place's shape, as the distances were measured from it (degrees); None near a point asked."""
+    procedure: str = ""
+    """The procedure the query asks where to take (``_text.split_procedure``), else empty."""
 
     def distances(self) -> np.ndarray:
         """Each row's distance from the place or point it was found near, m; NaN when found near none."""
@@ -180,6 +182,8 @@ class Answer:
     place: shapely.Geometry | None = None
     """That place's shape in degrees, as the distances were measured from it: a street's line, a ward's or a
     landmark's area, a house's point; None when the results were not found near a named place."""
+    procedure: str = ""
+    """The procedure the query asks where to take ("đổi bằng lái xe": ``driving_licence``), else empty."""
 
 
 class SearchIndex:
@@ -303,6 +307,11 @@ class SearchIndex:
         self._initials = frozenset(key for (key,) in self._areas.initials) if self._areas is not None else frozenset()
         at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
         self._shapes = {at[ident]: shape for ident, shape in (shapes or {}).items() if ident in at}
+        accepted = _text_column(self.records, "procedures") if "procedures" in self.records else []
+        self._accepting = {
+            code: np.array([place for place, codes in enumerate(accepted) if code in codes.split(";")], dtype=np.intp)
+            for code in {code for codes in accepted for code in codes.split(";") if code}
+        }
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
@@ -325,7 +334,9 @@ class SearchIndex:
             empty; for a street, the street an alley opens on), ``lon`` and ``lat`` (degrees, WGS 84); optionally
             ``other_names`` (joined by ``;``: "Hồ Gươm;Hoàn Kiếm Lake"), each of which finds the record too, and
             ``said_names``, names made up from what the record is ("Bảo tàng Nhà tù Hoả Lò"), which find it
-            without counting in the words' frequencies. Other columns are kept and returned with the results.
+            without counting in the words' frequencies; and ``procedures``, the procedures an agency takes (codes
+            of :data:`geo.agencies.PROCEDURES` joined by ``;``), which a query asking where to take one lists
+            (:meth:`query`). Other columns are kept and returned with the results.
             Missing values count as empty text.
         streets
             The streets whose records (:meth:`geo.streets.Streets.records`) are among ``records``: a house
@@ -381,6 +392,11 @@ class SearchIndex:
             unless read as a whole it names one ("Bưu điện Cầu Giấy"); an agency naming the place ("FPT Shop" in
             Phường Văn Miếu for "fpt shop văn miếu") keeps its whole score. Kinds of landmark may be shortened
             ("BV" bệnh viện, "KS" khách sạn, "ĐH" đại học, "ĐSQ" đại sứ quán, "THPT", "THCS", "MN", "TTTM").
+            A query asking where to take a procedure ("đổi bằng lái xe", "làm căn cước ở Hoàn Kiếm", "viettel
+            post làm lý lịch tư pháp gần hồ gươm", "passport renewal"; :mod:`geo._procedure_words`) lists the
+            records taking it (``procedures``), of the kind of agency asked if any, as "X gần Y" lists X: near the
+            place the rest of the query names, else near ``focus``, else anywhere; unless read as a whole it
+            names one ("Bảo hiểm Xã hội Việt Nam"). :meth:`answer` says the procedure.
         k
             Largest number of results.
         kinds
@@ -482,7 +498,7 @@ class SearchIndex:
                 strict=True,
             )
         ]
-        return Answer(hits, r.near, r.place)
+        return Answer(hits, r.near, r.place, r.procedure)
 
     def _rank(
         self,
@@ -507,6 +523,8 @@ class SearchIndex:
             text = _text.untelex(text, self._vocab)
         if within is not None:
             mask = mask & within
+        elif (asked := _text.split_procedure(text)) is not None and (taking := self._taking(asked[0], mask)).size:
+            return self._procedure(text, taking, *asked, k=k, kinds=kinds, min_score=min_score, focus=focus)
         elif (near := _text.split_near(text)) is not None:
             what, where = near
             point_or_place: str | tuple[float, float] = where
@@ -561,29 +579,80 @@ class SearchIndex:
         keep = score >= max(min_score, _TINY)
         rows, score, reading = rows[keep], score[keep], reading[keep]
         best = self._best(rows, score, k=k, focus=focus)
-        order, score = self._place[rows[best]], score[best]
-        listed = order.tolist()  # Python ints index lists faster than numpy's
-        labels = [self.labels[i] for i in listed]
-        match = ["street" if self._kind[i] == "street" else "exact" for i in listed]
-        lon = self._lon[order]
-        lat = self._lat[order]
+        ranked = self._listed(self._place[rows[best]], score[best].astype(float))
+        listed = ranked.rows.tolist()
         numbers = [house_base(r.number) if r.housenumber and r.words else None for r, _ in readings]
         for at, (row, r) in enumerate(zip(listed, reading[best].tolist(), strict=True)):
             asked, number = readings[r][0], numbers[r]
             if number is not None and self._streets is not None and self._kind[row] == "street":
-                lon[at], lat[at], match[at] = self._streets.locate(self._ids[row], number)
-                if match[at] == "interpolated":
-                    labels[at] = f"{asked.alley or asked.number.upper()} {labels[at]}"
-        wards = [self._wards[i] for i in listed]
-        for at, (row, how) in enumerate(zip(listed, match, strict=True)):
+                ranked.lon[at], ranked.lat[at], ranked.match[at] = self._streets.locate(self._ids[row], number)
+                if ranked.match[at] == "interpolated":
+                    ranked.labels[at] = f"{asked.alley or asked.number.upper()} {ranked.labels[at]}"
+        for at, (row, how) in enumerate(zip(listed, ranked.match, strict=True)):
             if how == "interpolated" and self._areas is not None and self._inside is not None:
                 # Among the wards the street crosses: one point-in-polygon test, often none.
-                wards[at] = self._areas.ward_at(float(lon[at]), float(lat[at]), self._inside[row])
-        return _Ranked(order, score.astype(float), labels, match, lon, lat, wards)
+                ranked.wards[at] = self._areas.ward_at(float(ranked.lon[at]), float(ranked.lat[at]), self._inside[row])
+        return ranked
+
+    def _listed(self, records: np.ndarray, score: np.ndarray) -> _Ranked:
+        """``records`` with ``score``, as found as themselves (their own labels, points and wards; a street at its
+        middle): lists and arrays of their own, which the caller may change."""
+        listed = records.tolist()  # Python ints index lists faster than numpy's
+        return _Ranked(
+            records,
+            score,
+            [self.labels[i] for i in listed],
+            ["street" if self._kind[i] == "street" else "exact" for i in listed],
+            self._lon[records],
+            self._lat[records],
+            [self._wards[i] for i in listed],
+        )
+
+    def _taking(self, procedure: str, mask: np.ndarray) -> np.ndarray:
+        """The records (agencies) that take ``procedure``, among the rows of ``mask`` (the first rows are the
+        records themselves)."""
+        taking = self._accepting.get(procedure, _NO_ROWS)
+        return taking[mask[taking]]
+
+    def _procedure(
+        self,
+        text: str,
+        taking: np.ndarray,
+        procedure: str,
+        kind: str,
+        where: str,
+        *,
+        k: int,
+        kinds: Collection[str] | None,
+        min_score: float,
+        focus: tuple[float, float] | None,
+    ) -> _Ranked:
+        """The records ``taking`` the ``procedure`` that ``text`` asks where to take (of the ``kind`` of agency
+        asked, when one is: "viettel post làm lý lịch tư pháp"), near the place ``where`` names or, when it asks
+        for the asker's (:func:`_text.asks_here`), near ``focus`` (anywhere without it), as "X gần Y" lists X
+        (:meth:`_near`); ``text`` read as a whole when it names a record itself ("Bảo hiểm Xã hội Việt Nam") or
+        ``where`` names no place. Each way, the answer says the procedure."""
+        whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=self._mask(kinds), focus=focus)
+        if whole.score.size and whole.score[0] >= _NAMES_ONE:
+            return replace(whole, procedure=procedure)
+        if kind:
+            found = self._rank(kind, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=self._rows_of(taking))
+        else:
+            found = self._listed(taking, np.ones(taking.size))
+        point_or_place: str | tuple[float, float] | None = where
+        if _text.asks_here(where):
+            point_or_place = focus
+        if not found.rows.size:
+            ranked: _Ranked | None = found
+        elif point_or_place is None:
+            ranked = _picked(found, np.arange(found.rows.size), found.score, k)
+        else:
+            ranked = self._near(found, point_or_place, k=k, kinds=kinds, min_score=min_score)
+        return replace(whole if ranked is None else ranked, procedure=procedure)
 
     def _near(
         self,
-        what: str,
+        what: str | _Ranked,
         where: str | tuple[float, float],
         *,
         k: int,
@@ -593,7 +662,8 @@ class SearchIndex:
     ) -> _Ranked | None:
         """The records matching ``what`` near the place ``where`` names ("bưu điện gần hồ gươm": the post offices
         around Hoàn Kiếm lake) or near the point ``where`` (longitude, latitude), the place itself left out: the
-        best matches of ``what`` anywhere and around the place (_NEAR_RADIUS_M), those scoring at least
+        best matches of ``what`` anywhere and around the place (_NEAR_RADIUS_M), or the records ``what`` lists
+        with their scores (the agencies taking a procedure), those scoring at least
         _NEAR_SHARE of the best, each score times 1 / (1 + d / _NEAR_SCALE_M), d from the place's line (a
         street), area (a ward: 0 inside) or point; ``min_score`` is asked of the match of ``what``. With
         ``whole``, the query read as a whole too: a record matching ``what`` and naming the place ("fpt shop văn
@@ -608,16 +678,7 @@ class SearchIndex:
             if found_at is None:
                 return None
             shape, label, row = found_at
-            west, south, east, north = shapely.bounds(shape).tolist()
-            kx, ky = _metres_per_degree(south)
-            dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
-            around = (self._lon >= west - dx) & (self._lon <= east + dx)
-            around &= (self._lat >= south - dy) & (self._lat <= north + dy)
-            # Both with a mask: ``what`` is not read as a near query again.
-            found = [
-                self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
-                for within in (self._everything, around)
-            ]
+            found = [what] if isinstance(what, _Ranked) else self._candidates(what, shape, kinds, min_score)
         except InputError:
             return None
         if not found[0].score.size:
@@ -653,6 +714,21 @@ class SearchIndex:
             named_rows = set(itself.tolist())
             metres[[row in named_rows for row in near.rows.tolist()]] = np.nan
         return replace(near, near=label, near_m=metres, place=shape if label else None)
+
+    def _candidates(
+        self, what: str, shape: shapely.Geometry, kinds: Collection[str] | None, min_score: float
+    ) -> list[_Ranked]:
+        """The best matches of ``what`` anywhere and around ``shape`` (_NEAR_RADIUS_M), for :meth:`_near`."""
+        west, south, east, north = shapely.bounds(shape).tolist()
+        kx, ky = _metres_per_degree(south)
+        dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
+        around = (self._lon >= west - dx) & (self._lon <= east + dx)
+        around &= (self._lat >= south - dy) & (self._lat <= north + dy)
+        # Both with a mask: ``what`` is not read as a near query again.
+        return [
+            self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
+            for within in (self._everything, around)
+        ]
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
         """The shape of the place ``where`` names (:meth:`_shape`), its label and row; for a point (longitude,

@@ -170,6 +170,10 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     in Phường Văn Miếu - Quốc Tử Giám); `near_place` gives the place and its shape. With `focus` (lat,lon), "X gần đây"
     (near here, nearest, near me) lists the X nearest that point.
 
+    A text asking where to take a procedure ("đổi bằng lái xe", "làm căn cước ở Hoàn Kiếm", "viettel post làm lý
+    lịch tư pháp gần hồ gươm", "passport renewal") lists the agencies that accept it (`procedure` says which), of
+    the kind of agency asked if any, near the place the rest of the text names, or near `focus` when it names none.
+
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
     it begins; diacritics typed on it say which ("hàng bạ" finds Hàng Bạc before Hàng Bài). Text typed in Telex
@@ -182,14 +186,22 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
         found = search.answer(q, k=query.k, kinds=query.kind, focus=focus)
     except InputError:
         # Text the schema allows but that folds to nothing searchable (a lone combining mark): no result.
-        return FastJSON({"query": q, "results": [], "elsewhere": None, "near_place": None})
+        return FastJSON({"query": q, "results": [], "elsewhere": None, "near_place": None, "procedure": None})
     results = [h | {"score": round(h["score"], 4)} for h in found.hits if h["kind"] in SEARCH_KINDS]
     # Only an empty answer is asked why: the address may be in another province.
     elsewhere = None if results else search.elsewhere(q) or None
     place = None
     if results and found.place is not None:
         place = {"label": found.near, "geometry": _geojson(shapely.simplify(found.place, PLACE_TOLERANCE_DEG))}
-    return FastJSON({"query": q, "results": results, "elsewhere": elsewhere, "near_place": place})
+    return FastJSON(
+        {
+            "query": q,
+            "results": results,
+            "elsewhere": elsewhere,
+            "near_place": place,
+            "procedure": found.procedure or None,
+        }
+    )
 
 
 @router.get(

@@ -380,6 +380,28 @@ def test_the_citizens_page_keeps_what_it_shows_in_its_address(page) -> None:
     assert page.locator("li.nearest-item").count() == 0
 
 
+def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
+    # Typed as citizens ask it: the agencies that take it, near the map's point; the procedure becomes the filter,
+    # shown and kept in the address, so that a result chosen lists the nearest agencies taking it.
+    page.goto("/")
+    _ready(page)
+    page.fill("#q", "đổi bằng lái xe")
+    page.keyboard.press("Enter")
+    status = "document.querySelector('#status').textContent"
+    page.wait_for_function(f"{status}.startsWith('Nơi nhận hồ sơ Giấy phép lái xe.')")
+    assert page.input_value("#procedure") == "driving_licence" and "procedure=driving_licence" in page.url
+    page.locator("li.hit button").first.click()
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    items = page.locator("li.nearest-item").all_inner_texts()
+    assert items and all("Giấy phép lái xe" in item for item in items)
+    # In a ward asked: the agencies in it say so, not "0 m from it".
+    page.fill("#q", "nộp hồ sơ đất đai ở hoàn kiếm")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{status}.startsWith('Nơi nhận hồ sơ Đất đai.')")
+    assert "trong Phường Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
+    assert page.input_value("#procedure") == "land"
+
+
 def _tab_to(page, selector: str, presses: int) -> None:
     """Press Tab until the element ``selector`` has the focus, at most ``presses`` times (0: it has it); the focus
     is drawn."""

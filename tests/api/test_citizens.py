@@ -140,7 +140,14 @@ def test_an_address_in_another_province_is_said_to_be_elsewhere(client) -> None:
     assert problem["reason"] == "address_elsewhere"
     assert problem["message"] == f"Địa chỉ '{address}' thuộc Thành phố Hồ Chí Minh, ngoài vùng của bản đồ này"
     found = client.get("/search", params={"q": address}).json()
-    assert found == {"query": address, "results": [], "elsewhere": "Thành phố Hồ Chí Minh", "near_place": None}
+    assert found["elsewhere"] == "Thành phố Hồ Chí Minh"
+    assert found == {
+        "query": address,
+        "results": [],
+        "elsewhere": found["elsewhere"],
+        "near_place": None,
+        "procedure": None,
+    }
     # A Hanoi street named after a city is no other province; an answer found says nothing of one.
     found = client.get("/search", params={"q": "10 Phố Huế, Hà Nội"}).json()
     assert found["results"] and found["elsewhere"] is None
@@ -229,6 +236,25 @@ def test_search_near_a_place_gives_its_shape(client, text: str, label: str, shap
     for r in (r for r in answer["results"] if r["near"] is not None):
         away = local.distance(shapely.Point(np.array([r["lon"], r["lat"]]) * metres))
         assert abs(r["near_m"] - away) <= 0.01 * r["near_m"] + 5
+
+
+def test_search_for_a_procedure_lists_the_agencies_taking_it(client) -> None:
+    # "Where do I change my driving licence": the agencies that take it, nearest the point the page looks at;
+    # the answer says the procedure, which the page takes as its filter.
+    found = client.get("/search", params={"q": "đổi bằng lái xe", "k": 4, "focus": "21.0287,105.852"}).json()
+    assert found["procedure"] == "driving_licence" and len(found["results"]) == 4
+    taking = {
+        f["properties"]["agency_id"]
+        for f in client.get("/agencies").json()["features"]
+        if "driving_licence" in f["properties"]["procedures"]
+    }
+    assert {r["id"] for r in found["results"]} <= taking
+    distances = [r["near_m"] for r in found["results"]]
+    assert distances == sorted(distances) and found["near_place"] is None
+    # Near a place named: that place, its shape and each agency's distance from it.
+    near = client.get("/search", params={"q": "làm lý lịch tư pháp gần hồ gươm", "k": 3}).json()
+    assert near["procedure"] == "judicial_record" and near["near_place"]["label"] == "Hồ Hoàn Kiếm"
+    assert client.get("/search", params={"q": "hồ gươm"}).json()["procedure"] is None
 
 
 def test_search_near_no_place_gives_no_shape(client) -> None:

@@ -67,9 +67,16 @@ function agencyDetails(a) {
       .addTo(agencyLayer);
   }
 
+  const procedureChoice = document.getElementById("procedure");
+
+  // The procedure a search asked where to take ("đổi bằng lái xe") becomes the filter, shown and kept.
+  function chooseProcedure(procedure) {
+    if (procedure && [...procedureChoice.options].some((option) => option.value === procedure)) procedureChoice.value = procedure;
+  }
+
   function filters() {
     const out = {};
-    const procedure = document.getElementById("procedure").value;
+    const procedure = procedureChoice.value;
     if (procedure) out.procedure = procedure;
     if (document.getElementById("open-now").checked) out.open_now = "true";
     return out;
@@ -208,7 +215,8 @@ function agencyDetails(a) {
     const named = hit.kind === "address" && hit.name !== hit.label ? hit.name : "";
     // Found near a place ("bưu điện gần hồ gươm"): how far from it.
     const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
-    const away = hit.near ? t("js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
+    // 0 m from an area or a line: in the ward, on the street.
+    const away = hit.near ? t(hit.near_m === 0 ? "js.in_place" : "js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
     return [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
   }
 
@@ -245,7 +253,8 @@ function agencyDetails(a) {
     const here = nearHere(found);
     const close = !near && !here && found.results[0].score < CLOSE_SCORE;
     const said = near ? "js.results_near" : mine ? "js.results_mine" : here ? "js.results_here" : close ? "js.results_close" : "js.results";
-    status.textContent = t(said, { n: found.results.length, place: near });
+    const taking = found.procedure ? t("js.taking", { procedure: procedureName(found.procedure) }) : "";
+    status.textContent = taking + t(said, { n: found.results.length, place: near });
     hitsList.querySelector("button").focus();
   }
 
@@ -256,6 +265,7 @@ function agencyDetails(a) {
   const box = document.getElementById("suggestions");
   const suggestedStatus = document.getElementById("suggested");
   let offered = [];
+  let offeredFor = null;
   let active = -1;
   let asked = 0;
   let pause = 0;
@@ -264,6 +274,7 @@ function agencyDetails(a) {
     clearTimeout(pause);
     asked += 1;
     offered = [];
+    offeredFor = null;
     active = -1;
     box.hidden = true;
     box.innerHTML = "";
@@ -281,6 +292,7 @@ function agencyDetails(a) {
   }
 
   function take(hit) {
+    chooseProcedure(offeredFor);
     closeSuggestions();
     input.value = hit.label;
     hitsList.innerHTML = "";
@@ -292,6 +304,7 @@ function agencyDetails(a) {
       const found = await searchNear(q, lookingAt(), SUGGESTIONS);
       if (ask !== asked) return;
       offered = found.results;
+      offeredFor = found.procedure;
       box.innerHTML = "";
       offered.forEach((hit, i) => {
         const li = document.createElement("li");
@@ -345,11 +358,12 @@ function agencyDetails(a) {
     error.textContent = "";
     hitsList.innerHTML = "";
     resultLayer.clearLayers();
-    keep({ q });
     try {
       const focus = lookingAt();
       const chosen = focus === lastQuery;
       const found = await searchNear(q, focus);
+      chooseProcedure(found.procedure);
+      keep({ q });
       if (!found.results.length) {
         status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
         return;
@@ -379,8 +393,7 @@ function agencyDetails(a) {
 
   // A link to what another citizen saw (the address kept above): its filters, then its point or its search.
   const linked = new URLSearchParams(location.search);
-  const procedure = document.getElementById("procedure");
-  if ([...procedure.options].some((option) => option.value && option.value === linked.get("procedure"))) procedure.value = linked.get("procedure");
+  chooseProcedure(linked.get("procedure"));
   document.getElementById("open-now").checked = linked.get("open_now") === "true";
   const label = linked.get("label");
   if (linked.get("lat") && linked.get("lon")) {

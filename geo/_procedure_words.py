@@ -1,0 +1,157 @@
+"""What citizens type for the procedures they bring to an agency, in Vietnamese and in English (private to
+:mod:`geo._text`).
+
+A query such as "đổi bằng lái xe", "làm căn cước gần hồ gươm" or "passport renewal" asks where a procedure is
+taken, not for a place of that name: :func:`geo._text.split_procedure` reads it with these words, and the search
+lists the agencies that accept the procedure. Each phrase is matched without its diacritics, as typed with or
+without them; the words around it only as written, or in a query typed without any marks.
+"""
+
+from __future__ import annotations
+
+PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
+    "social_insurance": (
+        "bảo hiểm xã hội",
+        "BHXH",
+        "bảo hiểm y tế",
+        "BHYT",
+        "bảo hiểm thất nghiệp",
+        "trợ cấp thất nghiệp",
+        "lương hưu",
+        "social insurance",
+        "health insurance",
+        "pension",
+    ),
+    "police_papers": (
+        "giấy tờ công an",
+        "căn cước",
+        "căn cước công dân",
+        "CCCD",
+        "chứng minh nhân dân",
+        "chứng minh thư",
+        "CMND",
+        "hộ chiếu",
+        "tạm trú",
+        "thường trú",
+        "hộ khẩu",
+        "định danh điện tử",
+        "VNeID",
+        "đăng ký xe",
+        "biển số xe",
+        "passport",
+        "identity card",
+        "ID card",
+        "residence registration",
+        "vehicle registration",
+    ),
+    "driving_licence": (
+        "giấy phép lái xe",
+        "bằng lái",
+        "bằng lái xe",
+        "GPLX",
+        "driving licence",
+        "driving license",
+        "driver licence",
+        "driver license",
+        "driver's licence",
+        "driver's license",
+        "drivers licence",
+        "drivers license",
+    ),
+    "judicial_record": (
+        "lý lịch tư pháp",
+        "LLTP",
+        "criminal record",
+        "judicial record",
+        "police clearance",
+    ),
+    "land": (
+        "đất đai",
+        "sổ đỏ",
+        "sổ hồng",
+        "quyền sử dụng đất",
+        "nhà đất",
+        "land use",
+        "land title",
+        "land certificate",
+        "land registration",
+    ),
+    "civil_status": (
+        "hộ tịch",
+        "khai sinh",
+        "kết hôn",
+        "khai tử",
+        "tình trạng hôn nhân",
+        "birth certificate",
+        "birth registration",
+        "marriage certificate",
+        "marriage registration",
+        "death certificate",
+        "civil status",
+    ),
+    "business_registration": (
+        "đăng ký kinh doanh",
+        "ĐKKD",
+        "giấy phép kinh doanh",
+        "hộ kinh doanh",
+        "thành lập doanh nghiệp",
+        "thành lập công ty",
+        "business registration",
+        "business licence",
+        "business license",
+    ),
+}
+"""What a citizen types for each procedure of :data:`geo.agencies.PROCEDURES` but "other" (which has no words):
+its name, the papers it gives ("sổ đỏ", the land-use certificate; "giấy khai sinh" says "khai sinh") and their
+abbreviations, in Vietnamese as on the National Public Service Portal and as people say them, and in English. A
+procedure's words alone, without the words around them: "Cầu Đất" (a street) is no land procedure, "đất đai" is."""
+
+SAID_BEFORE: tuple[str, ...] = (
+    "làm",
+    "đổi",
+    "cấp",
+    "cấp lại",
+    "cấp đổi",
+    "gia hạn",
+    "xin",
+    "nộp",
+    "nhận",
+    "trả",
+    "hồ sơ",
+    "thủ tục",
+    "đăng ký",
+    "trích lục",
+    "bản sao",
+    "giấy",
+    "phiếu",
+    "thẻ",
+    "sổ",
+    "renew",
+    "apply for",
+    "get",
+    "submit",
+    "register",
+    "a",
+    "my",
+    "new",
+)
+"""Words said before a procedure's that ask for it: do, change, issue (again), renew, apply for, hand in, receive,
+the dossier, the procedure of, register, a copy of, the paper, card or book of ("làm căn cước", "cấp lại bằng lái",
+"nộp hồ sơ đất đai", "thẻ bảo hiểm y tế"). They are part of the request, not of the place asked near."""
+
+SAID_AFTER: tuple[str, ...] = (
+    "ở đâu",
+    "tại đâu",
+    "ở",
+    "tại",
+    "xe máy",
+    "ô tô",
+    "renewal",
+    "application",
+    "office",
+    "where",
+    "in",
+    "at",
+)
+"""Words said after a procedure's that belong to the request: where (at, in), the vehicle of a driving licence,
+"renewal", "office" ("bằng lái xe máy ở đâu", "passport renewal", "birth certificate office")."""

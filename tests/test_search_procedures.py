@@ -1,0 +1,105 @@
+"""Queries asking where to take a procedure, "đổi bằng lái xe gần hồ gươm" (geo._text.split_procedure,
+geo.search), on the real central map."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from geo import agencies
+from geo._nearby import METRIC_CRS
+from geo._procedure_words import PROCEDURE_WORDS
+from geo._text import split_procedure
+from geo.addressmap import AddressMap
+
+LAKE_SHORE = (105.8520, 21.0287)
+"""A point on the west shore of Hoàn Kiếm lake (longitude, latitude): where the asker is."""
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("Đổi bằng lái xe", ("driving_licence", "", "")),
+        ("doi bang lai xe gan ho guom", ("driving_licence", "", "ho guom")),
+        ("Làm căn cước ở đâu?", ("police_papers", "", "")),
+        ("cấp lại CCCD tại phường Cửa Nam", ("police_papers", "", "phường cửa nam")),
+        ("Nộp hồ sơ đất đai ở Hoàn Kiếm", ("land", "", "hoàn kiếm")),
+        ("Viettel Post làm lý lịch tư pháp gần Hồ Gươm", ("judicial_record", "viettel post", "hồ gươm")),
+        ("đăng ký khai sinh cho con", ("civil_status", "", "cho con")),
+        ("thẻ bảo hiểm y tế gần nhất", ("social_insurance", "", "nhất")),
+        ("passport renewal near Hoan Kiem Lake", ("police_papers", "", "hoan kiem lake")),
+        ("driver's license", ("driving_licence", "", "")),
+        ("ĐKKD hộ cá thể", ("business_registration", "", "hộ cá thể")),
+        # The words around a procedure's are read as written: unmarked among marked words, "lam" is a name's.
+        ("Lam bằng lái", ("driving_licence", "", "lam")),
+        # A procedure's words after a near word name the place asked near: a shop near the insurance office.
+        ("fpt shop gần bảo hiểm xã hội", None),
+        # A word of a procedure's alone is none: "Cầu Đất" is a street, "đất đai" (land) a procedure.
+        ("Phố Cầu Đất", None),
+        ("xbang lai", None),
+        ("10 Phố Huế", None),
+    ],
+)
+def test_what_procedure_is_asked_where(text: str, split: tuple[str, str, str] | None) -> None:
+    assert split_procedure(text) == split
+
+
+def test_every_procedure_but_other_has_its_words() -> None:
+    assert set(PROCEDURE_WORDS) == set(agencies.PROCEDURES) - {"other"}
+
+
+def _taking(hanoi: AddressMap, procedure: str) -> gpd.GeoDataFrame:
+    """The agencies of the map that take ``procedure``, in metres."""
+    frame = hanoi.layers.agencies
+    return frame[frame["procedures"].str.split(";").map(lambda codes: procedure in codes)].to_crs(METRIC_CRS)
+
+
+@pytest.mark.parametrize(
+    "text", ["đổi bằng lái xe gần hồ gươm", "doi bang lai xe o ho guom", "driving licence near Hoan Kiem Lake"]
+)
+def test_the_agencies_taking_a_procedure_nearest_a_place(hanoi: AddressMap, text: str) -> None:
+    answer = hanoi.search.answer(text, k=6)
+    assert answer.procedure == "driving_licence" and answer.near == "Hồ Hoàn Kiếm"
+    details = hanoi.agency_details
+    assert all(hit["kind"] == "agency" and "driving_licence" in details[hit["id"]]["procedures"] for hit in answer.hits)
+    # The six that take it nearest the lake's shore, nearest first, each with its distance from it.
+    lake = hanoi.layers.landmarks.set_index("landmark_id").loc[[hanoi.search.query("Hồ Hoàn Kiếm", k=1).iloc[0]["id"]]]
+    shore = lake.to_crs(METRIC_CRS).geometry.iloc[0]
+    nearest = sorted(_taking(hanoi, "driving_licence").distance(shore).tolist())[:6]
+    assert [hit["near_m"] for hit in answer.hits] == pytest.approx(nearest, abs=2)
+
+
+def test_where_to_take_a_procedure_near_the_asker(hanoi: AddressMap) -> None:
+    # Only post offices and the Centre take police papers (not the pilot's Viettel Post and FPT Shop points).
+    answer = hanoi.search.answer("làm căn cước ở đâu", k=5, focus=LAKE_SHORE)
+    assert answer.procedure == "police_papers" and answer.near == ""
+    kinds = hanoi.layers.agencies.set_index("agency_id")["kind"]
+    assert {kinds[hit["id"]] for hit in answer.hits} <= {"post_office", "public_admin_centre"}
+    asker = gpd.GeoSeries(gpd.points_from_xy([LAKE_SHORE[0]], [LAKE_SHORE[1]]), crs=4326).to_crs(METRIC_CRS).iloc[0]
+    nearest = sorted(_taking(hanoi, "police_papers").distance(asker).tolist())[:5]
+    assert [hit["near_m"] for hit in answer.hits] == pytest.approx(nearest, abs=2)
+    # Without a point: the agencies taking it, anywhere.
+    anywhere = hanoi.search.answer("làm căn cước ở đâu", k=5).hits
+    assert len(anywhere) == 5 and {kinds[hit["id"]] for hit in anywhere} <= {"post_office", "public_admin_centre"}
+
+
+def test_a_kind_of_agency_asked_for_a_procedure(hanoi: AddressMap) -> None:
+    answer = hanoi.search.answer("viettel post làm lý lịch tư pháp gần hồ gươm", k=3)
+    kinds = hanoi.layers.agencies.set_index("agency_id")["kind"]
+    assert answer.procedure == "judicial_record" and answer.hits
+    assert all(kinds[hit["id"]] == "viettel_post" for hit in answer.hits)
+    # No FPT Shop takes passports: none is listed, and the answer still says what was asked.
+    none = hanoi.search.answer("fpt shop làm hộ chiếu", k=3)
+    assert none.procedure == "police_papers" and none.hits == []
+
+
+def test_a_place_named_like_a_procedure_is_that_place(hanoi: AddressMap) -> None:
+    # The office of Vietnam Social Security is found by its name; the answer still says the procedure, which
+    # the citizens' page then takes as its filter.
+    answer = hanoi.search.answer("Bảo hiểm Xã hội Việt Nam", k=3)
+    assert answer.hits[0]["name"] == "Bảo hiểm Xã hội Việt Nam" and answer.procedure == "social_insurance"
+
+
+def test_a_procedure_is_not_read_among_kinds_without_agencies(hanoi: AddressMap) -> None:
+    answer = hanoi.search.answer("đổi bằng lái xe", k=3, kinds=["address", "street"])
+    assert answer.procedure == "" and all(hit["kind"] in ("address", "street") for hit in answer.hits)
