@@ -47,8 +47,14 @@ NEAR: dict[str, list[tuple[str, tuple[float, float] | None]]] = {
     ],
     "names one": [("bưu điện cầu giấy", None), ("Bưu điện Quốc tế", None), ("fpt shop đống đa", None)],
     "near here": [("bưu điện gần đây", LAKE_SHORE), ("fpt shop gần nhất", LAKE_SHORE)],
+    "procedure": [
+        ("đổi bằng lái xe gần hồ gươm", None),
+        ("làm căn cước ở đâu", LAKE_SHORE),
+        ("viettel post làm lý lịch tư pháp", LAKE_SHORE),
+        ("nộp hồ sơ đất đai ở hoàn kiếm", None),
+    ],
 }
-"""Queries read near a place, by how (see ``SearchIndex.query``)."""
+"""Queries read near a place, by how (see ``SearchIndex.query``): the last group asks where to take a procedure."""
 
 
 def query_list() -> list[tuple[str, tuple[float, float] | None]]:
