@@ -492,9 +492,12 @@ class TrackAnswer(BaseModel):
     code: str
     procedure: str
     state: str
-    state_words: str
+    state_words: str = Field(
+        description="the state in words, in the language asked (the pages' lang cookie, else Accept-Language; "
+        "Vietnamese by default): 'Đã tiếp nhận tại điểm phục vụ'"
+    )
     where: Literal["agency", "in_transit", "authority", "returned"]
-    where_words: str
+    where_words: str = Field(description="where the dossier is, in words, in the same language: 'Tại điểm phục vụ'")
     appointment: str = Field(description="appointment date for the result, YYYY-MM-DD")
     result_expected: str | None = Field(description="date the result is expected; null once returned or cancelled")
 

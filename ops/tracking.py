@@ -18,19 +18,6 @@ from sqlalchemy.engine import Engine
 
 from ops import tables
 
-WORDS = {
-    "received": "Đã tiếp nhận tại điểm phục vụ",
-    "digitised": "Đã số hoá hồ sơ",
-    "to_authority": "Đang chuyển đến cơ quan giải quyết",
-    "at_authority": "Cơ quan có thẩm quyền đang giải quyết",
-    "decided": "Đã có kết quả, chờ trả",
-    "returning": "Bưu tá đang mang kết quả đến",
-    "returned": "Đã trả kết quả",
-    "cancelled": "Hồ sơ đã huỷ",
-    "failed_return": "Chưa trả được kết quả (vắng nhà), sẽ giao lại",
-}
-"""The state in words, for citizens (Vietnamese)."""
-
 WHERE = {
     "received": "agency",
     "digitised": "agency",
@@ -42,14 +29,9 @@ WHERE = {
     "cancelled": "agency",
     "failed_return": "in_transit",
 }
-"""Where the dossier is: at the agency, in transit, at the authority, or back with the citizen."""
-
-WHERE_WORDS = {
-    "agency": "Tại điểm phục vụ",
-    "in_transit": "Đang vận chuyển",
-    "authority": "Tại cơ quan giải quyết",
-    "returned": "Đã giao cho công dân",
-}
+"""Where the dossier is: at the agency, in transit, at the authority, or back with the citizen. The pages and the API
+say the state and the place in words, in the citizen's language (``tracking`` in the catalogues of
+:mod:`api.i18n`)."""
 
 RETURN_DAYS = 1
 """Working days from the appointment date to a result brought to the citizen's address (assumption: one postal
@@ -70,8 +52,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     Returns
     -------
     dict or None
-        ``code``, ``state``, ``state_words``, ``where``, ``where_words``, ``appointment`` (the due date) and
-        ``result_expected`` (a date, or ``null`` once returned or cancelled); nothing about the applicant.
+        ``code``, ``procedure``, ``state``, ``where`` (:data:`WHERE`), ``appointment`` (the due date) and
+        ``result_expected`` (a date, or ``None`` once returned or cancelled); nothing about the applicant.
     """
     if engine.dialect.name == "sqlite":
         row = _sqlite_row(engine, code)
@@ -92,9 +74,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "code": code,
         "procedure": procedure,
         "state": state,
-        "state_words": WORDS[state],
         "where": WHERE[state],
-        "where_words": WHERE_WORDS[WHERE[state]],
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),
     }

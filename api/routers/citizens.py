@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
-from api import schemas
+from api import i18n, schemas
 from api.contract import GEOJSON, FastJSON, GeoJSONResponse
 from api.deps import Code, MapDep, check_on_map, client_key, throttled
 from api.errors import FieldError, NotFound
@@ -215,8 +215,10 @@ async def track(
     request: Request,
     query: Annotated[schemas.TrackQuery, Query()],
 ) -> Response:
-    """Where the dossier is and when its result is expected, without personal data. A wrong ``phone_last4``
-    answers like an unknown code (404); repeated wrong tries from one client are throttled (429)."""
+    """Where the dossier is and when its result is expected, without personal data; the state and the place in
+    words in the language asked (the pages' ``lang`` cookie, else ``Accept-Language``; Vietnamese by default). A
+    wrong ``phone_last4`` answers like an unknown code (404); repeated wrong tries from one client are throttled
+    (429)."""
     key = client_key(request, "track")
     if (refused := throttled(request, key, "phone_last4")) is not None:
         return refused
@@ -231,7 +233,12 @@ async def track(
     if answer is None:
         request.app.state.throttle.miss(key)
         raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
-    return FastJSON(answer)
+    lang = i18n.negotiate(request)
+    words = {
+        "state_words": i18n.text(lang, f"tracking.state.{answer['state']}"),
+        "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
+    }
+    return FastJSON(answer | words, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
 
 
 @router.get(

@@ -67,9 +67,20 @@ def test_tracking_box(page) -> None:
     page.click("#track-button")
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Đã tiếp nhận')")
     answer = page.inner_text("#track-result")
-    assert "Ngày hẹn trả: 2026-02-10" in answer and "Nguyễn" not in answer
+    assert answer.startswith("Hồ sơ Bảo hiểm xã hội: Đã tiếp nhận tại điểm phục vụ.")
+    assert "Ngày hẹn trả: 10/02/2026" in answer and "Nguyễn" not in answer
     page.fill("#track-phone", "0000")
     page.click("#track-button")
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Không tìm thấy hồ sơ')")
     assert page.inner_text("#track-result") == "Không tìm thấy hồ sơ có mã và số điện thoại này"
     pages._shot(page, "tracking")
+    # In English, all of it: the state and the place (the API's words), the procedure and the dates.
+    page.goto("/?lang=en&code=HS-1")
+    pages._ready(page)
+    page.fill("#track-phone", "5678")
+    page.click("#track-button")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Received')")
+    assert page.inner_text("#track-result") == (
+        "Social insurance dossier: Received at the agency. At the agency. Appointment: 10 Feb 2026; "
+        "result expected: 11 Feb 2026."
+    )

@@ -167,6 +167,10 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
     }
     for personal in ("Nguyễn", "0912345678", "Hàng Bạc", "21.034"):
         assert personal not in found.text
+    # In the citizen's language: the words, not the codes, change.
+    english = service.get("/track/HS-1", params={"phone_last4": "5678"}, headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert english.headers["content-language"] == "en" and "Accept-Language" in english.headers["vary"]
+    assert english.json() == found.json() | {"state_words": "Received at the agency", "where_words": "At the agency"}
     wrong = service.get("/track/HS-1", params={"phone_last4": "0000"})
     unknown = service.get("/track/HS-404", params={"phone_last4": "5678"})
     assert wrong.status_code == unknown.status_code == 404

@@ -35,6 +35,9 @@ const ROAD_STYLE = {
 
 function fmtMinutes(seconds) { return t("js.minutes", { n: num(seconds / 60, 1) }); }
 function fmtKm(metres) { return t("js.km", { n: num(metres / 1000, 2) }); }
+// A date ("2026-02-10") as the page's language writes it (its locale and Intl options in the catalogue): "10/02/2026",
+// "10 Feb 2026".
+function fmtDate(iso) { return new Date(iso + "T00:00:00").toLocaleDateString(t("js.date_locale"), JSON.parse(t("js.date_options"))); }
 function hhmm(seconds) {
   const m = Math.round(seconds / 60);
   return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");

@@ -20,8 +20,9 @@
     try {
       const data = await api(`/track/${encodeURIComponent(code)}?phone_last4=${encodeURIComponent(last4)}`);
       out.className = "";
-      const expected = data.result_expected ? t("js.track_expected", { date: data.result_expected }) : "";
-      out.textContent = t("js.track_answer", { state: data.state_words, where: data.where_words, appointment: data.appointment }) + expected + ".";
+      const expected = data.result_expected ? t("js.track_expected", { date: fmtDate(data.result_expected) }) : "";
+      const answer = { procedure: procedureName(data.procedure), state: data.state_words, where: data.where_words, appointment: fmtDate(data.appointment) };
+      out.textContent = t("js.track_answer", answer) + expected + ".";
     } catch (e) {
       out.className = "error";
       out.textContent = e.message || t("js.track_failed");
