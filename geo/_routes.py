@@ -39,8 +39,13 @@ def _part(
     n: int,
     fill: bool,
 ) -> int:
-    """Vertices of ``edge`` between fractions ``start <= end`` of its length, written from ``out[n]`` when
-    ``fill`` (else only counted); the next free row."""
+    """Vertices of ``edge`` from fraction ``start`` of its length to ``end`` (backwards when ``start > end``),
+    written from ``out[n]`` when ``fill`` (else only counted); the next free row."""
+    if start > end:
+        m = _part(offset, along, lonlat, edge, end, start, out, n, fill)
+        if fill:
+            out[n:m] = out[n:m][::-1].copy()
+        return m
     a, b = offset[edge], offset[edge + 1]
     total = along[b - 1]
     if fill:
@@ -137,7 +142,7 @@ def routes(
     ``arrays`` are the network's edge lines and edges and the table's times, next edges and targets' positions,
     as :func:`geo.nearest._arrays` gives them. The point lies at ``fraction`` of ``edge`` and joins the graph at
     ``nodes`` after ``arc_time_s`` (forwards to the edge's end first, then backwards); ``direct_s`` is the time
-    along its own edge to each target of the table (``inf`` where none lies ahead of it).
+    along its own edge to each target of the table (``inf`` where it reaches none so).
 
     Returns
     -------
@@ -166,8 +171,11 @@ def routes(
             node, total = -1, direct
             if tf >= fraction:
                 first, first_start, first_end = edge, fraction, tf
-            else:
+            elif edge_rev[edge] >= 0:
                 first, first_start, first_end = edge_rev[edge], 1 - fraction, 1 - tf
+            else:
+                # A few metres back along a one-way edge, on foot (geo.nearest.ON_FOOT_M).
+                first, first_start, first_end = edge, fraction, tf
         elif best == 0:
             # Arcs from the point come forwards (to v) first, then backwards (to u): along the reverse edge, or
             # nothing when the point sits on u of a one-way edge.

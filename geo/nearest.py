@@ -20,6 +20,12 @@ from geo.addressmap import AddressMap
 from geo.network import RoadNetwork
 from geo.snap import Snapped
 
+ON_FOOT_M = 20.0
+"""An agency this close behind the point on its own one-way road is reached there, along the kerb on foot with the
+motorbike pushed, not by a loop round the block (m, timed at the road's speed): the point of an agency chosen on
+the map, rounded to six decimals (10 cm), could fall past its own door on Đinh Tiên Hoàng and lose it from its
+own nearest agencies."""
+
 
 @dataclass(frozen=True)
 class Route:
@@ -186,7 +192,8 @@ def _fastest(
     """The ``k`` targets of ``among`` reached soonest from the point at ``fraction`` of ``edge``, stable on ties.
 
     The point leaves its edge forwards (to ``v``) or, on a two-way road or at ``u`` itself, backwards (to ``u``),
-    as :func:`geo.matrix.times_to_targets` has it, or runs along its edge to a target ahead on it; each target's
+    as :func:`geo.matrix.times_to_targets` has it, or runs along its edge to a target ahead on it (or behind it, on
+    a two-way road or within :data:`ON_FOOT_M` on a one-way one); each target's
     time is read at those ends in the table. Done with numpy, these steps were a dozen small-array calls for a
     few microseconds of work each (bench/api.py). ``arrays`` are the network's and the table's (:func:`_arrays`).
 
@@ -214,6 +221,8 @@ def _fastest(
                 direct[t] = (tf - fraction) * edge_time[edge]
             elif rev >= 0:
                 direct[t] = (fraction - tf) * edge_time[rev]
+            elif (fraction - tf) * edge_length[edge] <= ON_FOOT_M:
+                direct[t] = (fraction - tf) * edge_time[edge]
             best[t] = min(best[t], direct[t])
     candidates = np.flatnonzero(among)
     order = candidates[np.argsort(best[candidates], kind="mergesort")][: max(1, k)]

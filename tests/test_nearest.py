@@ -49,6 +49,48 @@ def test_route_runs_from_the_point_to_the_agency_along_roads(hanoi: AddressMap) 
     assert set(record) == {"agency_id", "name", "kind", "travel_time_s", "distance_m", "geometry"}
 
 
+def _along(hanoi: AddressMap, edge: int, fraction: float) -> tuple[float, float]:
+    """Longitude and latitude at ``fraction`` of an edge's length."""
+    lines = hanoi.network.edge_lines
+    rows = slice(lines.offset[edge], lines.offset[edge + 1])
+    at = fraction * lines.along[rows][-1]
+    return float(np.interp(at, lines.along[rows], lines.lonlat[rows, 0])), float(
+        np.interp(at, lines.along[rows], lines.lonlat[rows, 1])
+    )
+
+
+def test_an_agency_just_behind_on_a_one_way_road_is_reached_on_foot(hanoi: AddressMap) -> None:
+    # The point of an agency chosen on the map, a little past its door on a one-way road (Bưu điện Thành phố Hà
+    # Nội on Đinh Tiên Hoàng, rounded to six decimals), still finds it first: the citizen walks back along the
+    # kerb. Farther back, the way is round the block.
+    net, targets = hanoi.network, hanoi.agency_table.targets
+    one_way = [t for t in range(len(targets)) if net.edge_rev[targets.edge[t]] < 0]
+    assert one_way
+    tried = 0
+    for t in one_way:
+        edge, fraction, length = (
+            int(targets.edge[t]),
+            float(targets.fraction[t]),
+            float(net.edge_length[targets.edge[t]]),
+        )
+        for behind_m in (0.1, nearest.ON_FOOT_M / 2, nearest.ON_FOOT_M * 1.5):
+            if fraction + behind_m / length > 1:
+                continue
+            tried += 1
+            lon, lat = _along(hanoi, edge, fraction + behind_m / length)
+            found = nearest.find(hanoi, lon, lat, k=len(hanoi.agencies))
+            at = found.targets.tolist().index(t)
+            on_foot = behind_m / length * float(net.edge_time[edge])
+            if behind_m <= nearest.ON_FOOT_M:
+                assert found.travel_time_s[at] == pytest.approx(on_foot, rel=1e-3, abs=1e-4)
+                assert found.distance_m[at] == pytest.approx(behind_m, abs=0.05)
+                route = found.coords[found.offset[at] : found.offset[at + 1]]
+                assert route[-1] == pytest.approx([targets.lon[t], targets.lat[t]], abs=1e-7)
+            else:
+                assert found.travel_time_s[at] > on_foot + 10
+    assert tried >= 10
+
+
 def test_k_is_capped_by_the_number_of_agencies(hanoi: AddressMap) -> None:
     results = nearest.nearest_agencies(hanoi, 105.85, 21.03, k=10_000)
     assert len(results) == len(hanoi.agencies)
