@@ -106,6 +106,28 @@ its name, the papers it gives ("sổ đỏ", the land-use certificate; "giấy k
 abbreviations, in Vietnamese as on the National Public Service Portal and as people say them, and in English. A
 procedure's words alone, without the words around them: "Cầu Đất" (a street) is no land procedure, "đất đai" is."""
 
+SERVICE_WORDS: tuple[str, ...] = (
+    "nộp hồ sơ",
+    "gửi hồ sơ",
+    "hồ sơ",
+    "thủ tục hành chính",
+    "thủ tục",
+    "dịch vụ công",
+    "hành chính công",
+    "bộ phận một cửa",
+    "một cửa",
+    "điểm phục vụ",
+    "điểm tiếp nhận",
+    "public service",
+    "public services",
+    "public administration",
+    "dossier",
+)
+"""What a citizen types for the service itself, any procedure: hand in or send a dossier, administrative
+procedures, public services, the "one-stop" desk (bộ phận một cửa), a service point. Matched as written (unmarked
+only in a query typed without marks: "Hồ Sở" is no "hồ sơ"), and only with a kind of agency and a place asked
+near: "Trung tâm phục vụ hành chính công" is a name."""
+
 SAID_BEFORE: tuple[str, ...] = (
     "làm",
     "đổi",
@@ -139,19 +161,10 @@ SAID_BEFORE: tuple[str, ...] = (
 the dossier, the procedure of, register, a copy of, the paper, card or book of ("làm căn cước", "cấp lại bằng lái",
 "nộp hồ sơ đất đai", "thẻ bảo hiểm y tế"). They are part of the request, not of the place asked near."""
 
-SAID_AFTER: tuple[str, ...] = (
-    "ở đâu",
-    "tại đâu",
-    "ở",
-    "tại",
-    "xe máy",
-    "ô tô",
-    "renewal",
-    "application",
-    "office",
-    "where",
-    "in",
-    "at",
-)
-"""Words said after a procedure's that belong to the request: where (at, in), the vehicle of a driving licence,
-"renewal", "office" ("bằng lái xe máy ở đâu", "passport renewal", "birth certificate office")."""
+SAID_AFTER: tuple[str, ...] = ("xe máy", "ô tô", "renewal", "application", "office")
+"""Words said after a procedure's that belong to the request: the vehicle of a driving licence, "renewal",
+"office" ("bằng lái xe máy", "passport renewal", "birth certificate office")."""
+
+SAID_WHERE: tuple[str, ...] = ("ở đâu", "tại đâu", "ở", "tại", "where", "in", "at")
+"""Words said after a procedure's, or after the service's, that ask where: where, at, in ("làm căn cước ở đâu",
+"nộp hồ sơ ở Hoàn Kiếm")."""

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 
-from geo._procedure_words import PROCEDURE_WORDS, SAID_AFTER, SAID_BEFORE
+from geo._procedure_words import PROCEDURE_WORDS, SAID_AFTER, SAID_BEFORE, SAID_WHERE, SERVICE_WORDS
 
 # Multi-word terms (and one-word spellings of them) and the single token that stands for them. Both the records
 # and the query are rewritten with this table, so "Ủy ban nhân dân", "UBND" and "U.B.N.D." all become "ubnd" and
@@ -304,10 +304,14 @@ _NEAR_PLAIN = re.compile(rf"(?<!\w)(?:{'|'.join(_NEAR_WORDS)})(?!\w)")
 
 
 HERE: frozenset[str] = frozenset(
-    {"", "day", "nhat", "day nhat", "toi", "minh", "cho toi", "vi tri cua toi", "here", "me", "my location"}
+    {
+        *("", "day", "nhat", "day nhat", "toi", "minh", "cho toi", "vi tri cua toi"),
+        *("nha", "nha toi", "nha minh", "here", "me", "my location", "my home"),
+    }
 )
 """What a query "X gần Y" says Y is when it is where the asker is (folded): "gần đây" (near here), "gần nhất"
-(nearest), "gần tôi", "near me", or nothing ("bưu điện gần", "post office nearby")."""
+(nearest), "gần tôi", "gần nhà" (near home: the page's point is the asker's), "near me", or nothing ("bưu điện
+gần", "post office nearby")."""
 
 
 def asks_here(where: str) -> bool:
@@ -414,27 +418,44 @@ def _place_after(low: str, cut: int) -> str:
 
 # "Đổi bằng lái xe gần hồ gươm": a procedure asked where to take (geo._procedure_words), with the words around it
 # that ask for it, and what is left: the kind of agency and the place asked near. Terms as folded words, longest
-# first; the words around them as written (NFC, lower case), the longest first.
+# first; the service asked for without a procedure ("nộp hồ sơ gần đây") and the words around them as written (NFC,
+# lower case), the longest first.
 _PROCEDURE_TERMS: dict[tuple[str, ...], str] = {
     tuple(fold(phrase).split()): code for code, phrases in PROCEDURE_WORDS.items() for phrase in phrases
 }
 _MAX_PROCEDURE = max(len(term) for term in _PROCEDURE_TERMS)
+
+
+def _written(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    return sorted((tuple(unicodedata.normalize("NFC", p).split()) for p in phrases), key=len, reverse=True)
+
+
+_SERVICE = _written(SERVICE_WORDS)
+_SAID_BEFORE = _written(SAID_BEFORE)
+_SAID_WHERE = _written(SAID_WHERE)
+_SAID_AFTER = _written((*SAID_AFTER, *SAID_WHERE))
 # Any of them in text without its marks (strip_marks): most queries name none, and are told so at once.
 _ANY_PROCEDURE = re.compile(
     r"(?<![^\W_])(?:"
-    + "|".join(sorted((r"[\W_]+".join(term) for term in _PROCEDURE_TERMS), key=len, reverse=True))
+    + "|".join(
+        sorted(
+            {r"[\W_]+".join(t) for t in (*_PROCEDURE_TERMS, *((strip_marks(w) for w in p) for p in _SERVICE))},
+            key=len,
+            reverse=True,
+        )
+    )
     + r")(?![^\W_])"
 )
-_SAID_BEFORE = sorted((tuple(unicodedata.normalize("NFC", w).split()) for w in SAID_BEFORE), key=len, reverse=True)
-_SAID_AFTER = sorted((tuple(unicodedata.normalize("NFC", w).split()) for w in SAID_AFTER), key=len, reverse=True)
 
 
 def split_procedure(text: str) -> tuple[str, str, str] | None:
-    """The procedure a query asks where to take (a code of :data:`geo.agencies.PROCEDURES`), the kind of agency
-    it asks for it at (:data:`CATEGORY_TERMS`, lower case; empty for any) and the place it asks near (lower case;
-    empty, or one of :data:`HERE`, for the asker's); None when the query names no procedure
-    (:data:`geo._procedure_words.PROCEDURE_WORDS`), or names it after a near word: "fpt shop gần bảo hiểm xã
-    hội" asks for a shop near the social insurance office.
+    """The procedure a query asks where to take (a code of :data:`geo.agencies.PROCEDURES`; empty for the
+    service itself, any procedure: "nộp hồ sơ gần đây", "dịch vụ công gần nhất"), the kind of agency it asks for
+    it at (:data:`CATEGORY_TERMS`, lower case; empty for any) and the place it asks near (lower case; empty, or
+    one of :data:`HERE`, for the asker's); None when the query names no procedure
+    (:data:`geo._procedure_words.PROCEDURE_WORDS`) nor the service (``SERVICE_WORDS``, then with nothing else
+    but a kind and a place after a near or in word: "trung tâm phục vụ hành chính công" is a name), or names it
+    after a near word: "fpt shop gần bảo hiểm xã hội" asks for a shop near the social insurance office.
 
     Examples
     --------
@@ -442,6 +463,8 @@ def split_procedure(text: str) -> tuple[str, str, str] | None:
     (('driving_licence', '', 'hồ gươm'), ('police_papers', '', ''))
     >>> split_procedure("Viettel Post làm lý lịch tư pháp"), split_procedure("nộp hồ sơ đất đai ở Hoàn Kiếm")
     (('judicial_record', 'viettel post', ''), ('land', '', 'hoàn kiếm'))
+    >>> split_procedure("Nộp hồ sơ gần đây"), split_procedure("Trung tâm phục vụ hành chính công")
+    (('', '', 'đây'), None)
     >>> split_procedure("fpt shop gần bảo hiểm xã hội"), split_procedure("Phố Cầu Đất")
     (None, None)
     """
@@ -450,6 +473,17 @@ def split_procedure(text: str) -> tuple[str, str, str] | None:
     low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
     words = list(_WORD.finditer(low))
     folded = [strip_marks(w.group()) for w in words]
+    written = [w.group() for w in words]
+    marked = strip_marks(low) != low
+
+    def said(at: int, phrase: tuple[str, ...]) -> bool:
+        """Whether ``phrase`` is written from word ``at`` on (as written; unmarked too in a query without marks)."""
+        if at < 0 or at + len(phrase) > len(words):
+            return False
+        pairs = zip(written[at : at + len(phrase)], folded[at : at + len(phrase)], phrase, strict=True)
+        return all(word == said or (not marked and bare == strip_marks(said)) for word, bare, said in pairs)
+
+    # A procedure named anywhere first ("nộp hồ sơ đất đai" is land), else the service.
     found = next(
         (
             (start, start + size, _PROCEDURE_TERMS[term])
@@ -458,29 +492,29 @@ def split_procedure(text: str) -> tuple[str, str, str] | None:
             if (term := tuple(folded[start : start + size])) in _PROCEDURE_TERMS
         ),
         None,
+    ) or next(
+        ((start, start + len(phrase), "") for start in range(len(words)) for phrase in _SERVICE if said(start, phrase)),
+        None,
     )
     if found is None:
         return None
     start, end, code = found
-    marked = strip_marks(low) != low
-    if (_NEAR_MARKED if marked else _NEAR_PLAIN).search(low, 0, words[start].start()) is not None:
+    near, joining = (_NEAR_MARKED, _IN_MARKED) if marked else (_NEAR_PLAIN, _IN_PLAIN)
+    if near.search(low, 0, words[start].start()) is not None:
         return None
-    written = [w.group() for w in words]
-
-    def said(at: int, phrase: tuple[str, ...]) -> bool:
-        if at < 0 or at + len(phrase) > len(words):
-            return False
-        pairs = zip(written[at : at + len(phrase)], folded[at : at + len(phrase)], phrase, strict=True)
-        return all(word == said or (not marked and bare == strip_marks(said)) for word, bare, said in pairs)
-
     while (before := next((p for p in _SAID_BEFORE if said(start - len(p), p)), None)) is not None:
         start -= len(before)
+    asks_where = False
     while (after := next((p for p in _SAID_AFTER if said(end, p)), None)) is not None:
         end += len(after)
+        asks_where = asks_where or after in _SAID_WHERE
     rest = f"{low[: words[start].start()]} {low[words[end - 1].end() :]}".strip(" ,.;:-?!")
     cut = _category_end(rest)
+    left = rest[cut:].strip(" ,.;:-?!")
+    if not code and left and not asks_where and near.match(left) is None and joining.match(left) is None:
+        return None
     where = _place_after(rest, cut)
-    found_near = (_NEAR_MARKED if marked else _NEAR_PLAIN).match(where)
+    found_near = near.match(where)
     if found_near is not None:
         where = where[found_near.end() :].strip(" ,.;:-?!")
     return code, rest[:cut].strip(" ,.;:-"), where

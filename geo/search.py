@@ -308,10 +308,12 @@ class SearchIndex:
         at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
         self._shapes = {at[ident]: shape for ident, shape in (shapes or {}).items() if ident in at}
         accepted = _text_column(self.records, "procedures") if "procedures" in self.records else []
+        # The records taking each procedure, and any ("": the service itself, "nộp hồ sơ gần đây").
         self._accepting = {
             code: np.array([place for place, codes in enumerate(accepted) if code in codes.split(";")], dtype=np.intp)
             for code in {code for codes in accepted for code in codes.split(";") if code}
         }
+        self._accepting[""] = np.array([place for place, codes in enumerate(accepted) if codes], dtype=np.intp)
         logger.debug("search index: %d records, %d distinct tokens", n, len(vocab))
 
     @classmethod
@@ -396,7 +398,9 @@ class SearchIndex:
             post làm lý lịch tư pháp gần hồ gươm", "passport renewal"; :mod:`geo._procedure_words`) lists the
             records taking it (``procedures``), of the kind of agency asked if any, as "X gần Y" lists X: near the
             place the rest of the query names, else near ``focus``, else anywhere; unless read as a whole it
-            names one ("Bảo hiểm Xã hội Việt Nam"). :meth:`answer` says the procedure.
+            names one ("Bảo hiểm Xã hội Việt Nam"). :meth:`answer` says the procedure. A query asking for the
+            service itself ("nộp hồ sơ gần đây", "dịch vụ công gần nhất", "bộ phận một cửa") lists so the records
+            taking any procedure.
         k
             Largest number of results.
         kinds

@@ -30,6 +30,17 @@ LAKE_SHORE = (105.8520, 21.0287)
         ("passport renewal near Hoan Kiem Lake", ("police_papers", "", "hoan kiem lake")),
         ("driver's license", ("driving_licence", "", "")),
         ("ĐKKD hộ cá thể", ("business_registration", "", "hộ cá thể")),
+        # The service itself, any procedure, when nothing but a place asked near (or a kind) goes with it.
+        ("Nộp hồ sơ gần đây", ("", "", "đây")),
+        ("dich vu cong gan nhat", ("", "", "nhat")),
+        ("Bộ phận một cửa", ("", "", "")),
+        ("nộp hồ sơ ở Hoàn Kiếm", ("", "", "hoàn kiếm")),
+        ("Điểm phục vụ Viettel Post gần hồ gươm", ("", "viettel post", "hồ gươm")),
+        ("Trung tâm phục vụ hành chính công", None),
+        ("hồ sơ HS-2026-000123", None),
+        ("Hồ Sở", None),
+        # A procedure named beside the service's words is that procedure.
+        ("nộp hồ sơ đăng ký kết hôn", ("civil_status", "", "")),
         # The words around a procedure's are read as written: unmarked among marked words, "lam" is a name's.
         ("Lam bằng lái", ("driving_licence", "", "lam")),
         # A procedure's words after a near word name the place asked near: a shop near the insurance office.
@@ -98,6 +109,24 @@ def test_a_place_named_like_a_procedure_is_that_place(hanoi: AddressMap) -> None
     # the citizens' page then takes as its filter.
     answer = hanoi.search.answer("Bảo hiểm Xã hội Việt Nam", k=3)
     assert answer.hits[0]["name"] == "Bảo hiểm Xã hội Việt Nam" and answer.procedure == "social_insurance"
+
+
+@pytest.mark.parametrize("text", ["nộp hồ sơ gần đây", "dịch vụ công gần nhất", "bộ phận một cửa", "hồ sơ ở đâu"])
+def test_where_to_hand_in_a_dossier_is_the_nearest_agents(hanoi: AddressMap, text: str) -> None:
+    # The service itself, any procedure: the public-service agents nearest the asker (not EMS counters, which
+    # take none). Before, "nộp hồ sơ gần đây" found Hồ Hoàn Kiếm ("hồ"), "bộ phận một cửa" 23 Cửa Nam.
+    answer = hanoi.search.answer(text, k=5, focus=LAKE_SHORE)
+    assert answer.procedure == "" and len(answer.hits) == 5
+    agents = hanoi.layers.agencies.set_index("agency_id")["public_service_agent"]
+    assert all(hit["kind"] == "agency" and agents[hit["id"]] for hit in answer.hits)
+    asker = gpd.GeoSeries(gpd.points_from_xy([LAKE_SHORE[0]], [LAKE_SHORE[1]]), crs=4326).to_crs(METRIC_CRS).iloc[0]
+    taking = hanoi.layers.agencies[hanoi.layers.agencies["procedures"] != ""].to_crs(METRIC_CRS)
+    assert [hit["near_m"] for hit in answer.hits] == pytest.approx(sorted(taking.distance(asker))[:5], abs=2)
+
+
+def test_near_home_is_near_the_asker(hanoi: AddressMap) -> None:
+    near_home = hanoi.search.hits("bưu điện gần nhà", k=3, focus=LAKE_SHORE)
+    assert near_home == hanoi.search.hits("bưu điện gần đây", k=3, focus=LAKE_SHORE)
 
 
 def test_a_procedure_is_not_read_among_kinds_without_agencies(hanoi: AddressMap) -> None:

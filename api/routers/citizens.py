@@ -173,6 +173,8 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     A text asking where to take a procedure ("đổi bằng lái xe", "làm căn cước ở Hoàn Kiếm", "viettel post làm lý
     lịch tư pháp gần hồ gươm", "passport renewal") lists the agencies that accept it (`procedure` says which), of
     the kind of agency asked if any, near the place the rest of the text names, or near `focus` when it names none.
+    A text asking for the service itself ("nộp hồ sơ gần đây", "dịch vụ công gần nhất", "bộ phận một cửa") lists so
+    the public-service agents, `procedure` null.
 
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
