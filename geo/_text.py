@@ -47,7 +47,35 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("trung", "hoc", "co", "so"): "thcs",
     ("mam", "non"): "mn",
     ("trung", "tam", "thuong", "mai"): "tttm",
+    # Kinds of landmark in two words, one token, as "bệnh viện" is, for English to say them too (ENGLISH_KINDS).
+    ("bao", "tang"): "baotang",
+    ("nha", "tho"): "nhatho",
+    ("nha", "hat"): "nhahat",
+    ("nha", "tu"): "nhatu",
+    ("cong", "vien"): "congvien",
+    ("sieu", "thi"): "sieuthi",
+    ("ngan", "hang"): "nganhang",
 }
+# Kinds of landmark as English says them, the token of the Vietnamese ("Hoa Lo museum", "Melia hotel", "St Joseph
+# cathedral"), so either finds a place named with the other. Not the kinds Vietnamese says in one syllable that
+# other words write alike without their marks (lake "hồ", household "hộ"; station "ga", chicken "gà"; market
+# "chợ", "cho"; temple "đền", lamp "đèn"; bridge "cầu"; pagoda "chùa", "chua").
+ENGLISH_KINDS: dict[str, str] = {
+    "museum": "baotang",
+    "hotel": "ks",
+    "hospital": "bv",
+    "university": "dh",
+    "embassy": "dsq",
+    "church": "nhatho",
+    "cathedral": "nhatho",
+    "theatre": "nhahat",
+    "theater": "nhahat",
+    "prison": "nhatu",
+    "park": "congvien",
+    "supermarket": "sieuthi",
+    "bank": "nganhang",
+}
+PHRASES |= {(word,): token for word, token in ENGLISH_KINDS.items()}
 _MAX_PHRASE = max(len(p) for p in PHRASES)
 
 # One-token abbreviations and what they may stand for. "p." is ambiguous in Vietnamese addresses (phường or
@@ -213,7 +241,9 @@ _BEGUN: dict[tuple[tuple[str, ...], str], set[str]] = {}
 for _words, _token in PHRASES.items():
     if _token not in HOUSENUMBER_MARKERS:
         for _at, _next in enumerate(_words):
-            for _size in range(1 if _at else 2, len(_next) + (_at < len(_words) - 1)):
+            # An English kind from four letters: "ban" is more often "ủy ban" than a bank begun.
+            _first = 1 if _at else 4 if _next in ENGLISH_KINDS else 2
+            for _size in range(_first, len(_next) + (_at < len(_words) - 1)):
                 _BEGUN.setdefault((_words[:_at], _next[:_size]), set()).add(_token)
 
 

@@ -159,7 +159,7 @@ def search_records(layers: Layers) -> pd.DataFrame:
                 "housenumber": gdf["housenumber"].values if "housenumber" in gdf else "",
                 "street": gdf[street].values if street in gdf else "",
                 "other_names": gdf["other_names"].values if "other_names" in gdf else "",
-                # A landmark said with its kind ("bảo tàng nhà tù hỏa lò", "khách sạn Prince").
+                # A landmark said with its kind ("bảo tàng nhà tù hỏa lò", "khách sạn Sheraton").
                 "said_names": (
                     [_landmarks.said_with_kind(n, c) for n, c in zip(gdf["name"], gdf["category"], strict=True)]
                     if kind == "landmark"

@@ -156,8 +156,9 @@ KIND_WORDS: dict[str, str] = {
     "water=lake": "Hồ",
 }
 """What Vietnamese calls a landmark of each category, said before its name ("bảo tàng nhà tù hỏa lò", "khách sạn
-Prince", "siêu thị WinMart"): most OSM names leave it out (361 of the 419 hotels are "... Hotel"). Kinds whose
-word depends on the place (a place of worship: chùa, đền, nhà thờ) are not listed."""
+Sheraton", "siêu thị WinMart"): most OSM names leave it out, or say it in English (361 of the 419 hotels are "...
+Hotel", which the search reads as "khách sạn": geo._text.ENGLISH_KINDS). Kinds whose word depends on the place (a
+place of worship: chùa, đền, nhà thờ) are not listed."""
 
 NAME_SOURCES = ("osm", "poi", "repaired")
 """Where a landmark's name comes from: a raw extract (whole), the POI layer with no letter lost, or the POI layer
@@ -315,8 +316,10 @@ def said_with_kind(name: str, category: str) -> str:
 
     Examples
     --------
-    >>> said_with_kind("Nhà tù Hoả Lò", "tourism=museum"), said_with_kind("Prince Hotel", "tourism=hotel")
-    ('Bảo tàng Nhà tù Hoả Lò', 'Khách sạn Prince Hotel')
+    >>> said_with_kind("Nhà tù Hoả Lò", "tourism=museum"), said_with_kind("Sheraton Hanoi", "tourism=hotel")
+    ('Bảo tàng Nhà tù Hoả Lò', 'Khách sạn Sheraton Hanoi')
+    >>> said_with_kind("Prince Hotel", "tourism=hotel")  # "Hotel" says "khách sạn" (geo._text.ENGLISH_KINDS)
+    ''
     >>> said_with_kind("Chợ Đồng Xuân", "amenity=marketplace"), said_with_kind("BV Việt Đức", "amenity=hospital")
     ('', '')
     >>> said_with_kind("Tháp Rùa", "historic=monument")

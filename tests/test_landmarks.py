@@ -224,6 +224,26 @@ def test_a_landmark_is_found_by_any_of_its_names(index: SearchIndex, text: str, 
     assert hits["id"].is_unique
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("hoa lo museum", "Nhà tù Hoả Lò"),
+        ("Hoa Lo prison museum", "Nhà tù Hoả Lò"),
+        ("melia hotel", "Melia Hanoi"),
+        ("st joseph cathedral", "Nhà thờ Lớn"),
+        ("viet duc hospital", "Bệnh viện Việt Đức"),
+        ("cau giay hotel", "Khách Sạn Cầu Giấy"),
+        ("brazil embassy", "Đại sứ quán Brazil"),
+    ],
+)
+def test_a_landmark_is_found_with_its_kind_in_english(index: SearchIndex, text: str, name: str) -> None:
+    # A kind said in English after the name, as English says it, is the Vietnamese kind (geo._text.ENGLISH_KINDS):
+    # before, "hoa lo museum" found Phố Hỏa Lò first, "melia hotel" an address as high as the hotel.
+    hits = index.query(text, k=2)
+    assert (hits.iloc[0]["kind"], hits.iloc[0]["name"]) == ("landmark", name)
+    assert hits.iloc[0]["score"] > hits.iloc[1]["score"]
+
+
 def test_near_the_temple_is_near_its_grounds(index: SearchIndex) -> None:
     # "Văn Miếu" is the temple (before, Phố Văn Miếu, the street along its east wall, was the place).
     hits = index.query("bưu điện gần văn miếu", k=3)
