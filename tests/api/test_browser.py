@@ -400,6 +400,11 @@ def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
     page.wait_for_function(f"{status}.startsWith('Nơi nhận hồ sơ Đất đai.')")
     assert "trong Phường Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
     assert page.input_value("#procedure") == "land"
+    # No FPT Shop takes passports: said so, not "nothing found".
+    page.fill("#q", "fpt shop làm hộ chiếu")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{status}.startsWith('Không có điểm phục vụ nào như đã hỏi nhận hồ sơ Giấy tờ công an')")
+    assert page.locator("li.hit").count() == 0 and page.input_value("#procedure") == "police_papers"
 
 
 def _tab_to(page, selector: str, presses: int) -> None:

@@ -365,7 +365,9 @@ function agencyDetails(a) {
       chooseProcedure(found.procedure);
       keep({ q });
       if (!found.results.length) {
-        status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : t("js.nothing_found");
+        // None of the kind asked takes the procedure ("fpt shop làm hộ chiếu"): said so, not "nothing found".
+        const none = found.procedure ? t("js.none_taking", { procedure: procedureName(found.procedure) }) : t("js.nothing_found");
+        status.textContent = found.elsewhere ? t("js.elsewhere", { province: found.elsewhere }) : none;
         return;
       }
       showResults(found, false);
