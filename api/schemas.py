@@ -264,7 +264,8 @@ class SearchAnswer(BaseModel):
         None,
         description="the procedure the text asks where to take ('đổi bằng lái xe', 'làm căn cước gần hồ gươm', "
         "'passport renewal'); the results are then the agencies that accept it, near the place the rest of the text "
-        "names or near `focus`, unless the text names a place itself ('Bảo hiểm Xã hội Việt Nam'); else null",
+        "names or near `focus`, unless the text names a place itself ('Bảo hiểm Xã hội Việt Nam'); else null, and "
+        "null for the service itself ('nộp hồ sơ gần đây': the public-service agents)",
     )
 
 
