@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from geo.addressmap import AddressMap
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -29,6 +30,22 @@ def test_nearest_by_address(capsys: pytest.CaptureFixture[str], hanoi: object) -
     code, out, _ = _run(capsys, "nearest", "--address", "58 Pho Hao Nam", "--json")
     assert code == 0
     assert json.loads(out)["query"]["matched"] == "58 Phố Hào Nam"
+
+
+def test_nearest_keeps_the_agencies_taking_a_procedure(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
+    # As GET /agencies/nearest?procedure= does: no Viettel Post or FPT Shop point takes police papers.
+    argv = ["nearest", "--lat", "21.0245", "--lon", "105.8412", "-k", "5", "--json"]
+    code, out, _ = _run(capsys, *argv, "--procedure", "police_papers")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["query"]["procedure"] == "police_papers" and len(payload["results"]) == 5
+    assert all("police_papers" in hanoi.agency_details[r["agency_id"]]["procedures"] for r in payload["results"])
+    assert {r["kind"] for r in payload["results"]} <= {"post_office", "public_admin_centre"}
+    _, every, _ = _run(capsys, *argv)
+    assert {r["kind"] for r in json.loads(every)["results"]} - {"post_office", "public_admin_centre"}
+    with pytest.raises(SystemExit) as refused:
+        main([*argv, "--procedure", "passport"])
+    assert refused.value.code == 2 and "invalid choice: 'passport'" in capsys.readouterr().err
 
 
 def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:

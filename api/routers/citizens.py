@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
-from zoneinfo import ZoneInfo
 
 import shapely
 from fastapi import APIRouter, Query, Request, Response
@@ -37,9 +36,6 @@ router = APIRouter(tags=["citizens"], route_class=LeanRoute)
 AGENCY_COLUMNS = ("agency_id", "name", "kind", "ward")
 """Agency attributes served besides the details of :attr:`geo.addressmap.AddressMap.agency_details` (the source
 bookkeeping columns stay inside)."""
-
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
 MAX_BANDS = 4
 """Service areas one request may ask for (Valhalla's default ``max_contours``): a public request, its largest
@@ -90,8 +86,8 @@ async def config(request: Request) -> FastJSON:
 def _local(at: datetime | None) -> datetime:
     """``at`` as a naive local time in Hanoi (a naive ``at`` is taken as Hanoi time); now when omitted."""
     if at is None:
-        return datetime.now(HANOI).replace(tzinfo=None)
-    return at.astimezone(HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+        return datetime.now(agency_details.HANOI).replace(tzinfo=None)
+    return at.astimezone(agency_details.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
