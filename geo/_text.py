@@ -377,6 +377,61 @@ def split_near(text: str) -> tuple[str, str] | None:
     return (what, where) if fold(what) and (fold(where) or not where) else None
 
 
+# Words that ask about a place rather than name it: where it is, its opening hours, address or phone, whether it is
+# open ("bưu điện ở đâu", "giờ mở cửa Bưu điện Tràng Tiền", "where is the post office"); as written, or folded in a
+# query typed without marks. The longest first.
+_WHERE_ASKED = ("nằm ở đâu", "ở chỗ nào", "ở đâu", "tại đâu", "chỗ nào", "where is the", "where is", "where's the")
+_ABOUT_ASKED = (
+    *("mấy giờ mở cửa", "mở cửa lúc mấy giờ", "mở cửa mấy giờ", "giờ mở cửa", "giờ làm việc", "thời gian làm việc"),
+    *("còn mở cửa", "đang mở cửa", "mở cửa", "địa chỉ của", "địa chỉ", "số điện thoại", "sđt", "thông tin về"),
+    *("opening hours of the", "opening hours of", "opening hours", "opening times", "open now", "still open"),
+    *("address of the", "address of", "phone number of the", "phone number of"),
+)
+
+
+def _asked(phrases: tuple[str, ...], folded: bool) -> re.Pattern[str]:
+    forms = sorted({strip_marks(p) if folded else p for p in phrases}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(f) for f in forms)})(?!\w)")
+
+
+_WHERE_MARKED, _WHERE_PLAIN = _asked(_WHERE_ASKED, False), _asked(_WHERE_ASKED, True)
+_ABOUT_MARKED, _ABOUT_PLAIN = _asked(_ABOUT_ASKED, False), _asked(_ABOUT_ASKED, True)
+
+
+def without_questions(text: str) -> tuple[str, bool]:
+    """``text`` (lower case) without the words that ask about a place rather than name it: where it is, its
+    opening hours, address or phone, whether it is open; and whether they ask where. ``text`` itself, and False,
+    when it has none of them or nothing else.
+
+    Examples
+    --------
+    >>> without_questions("Giờ mở cửa Bưu điện Tràng Tiền?"), without_questions("buu dien o dau")
+    (('bưu điện tràng tiền', False), ('buu dien', True))
+    >>> without_questions("Where is the post office"), without_questions("Phố Cửa Nam"), without_questions("ở đâu")
+    (('post office', True), ('Phố Cửa Nam', False), ('ở đâu', False))
+    """
+    low = unicodedata.normalize("NFC", text).casefold()
+    where, about = (_WHERE_PLAIN, _ABOUT_PLAIN) if strip_marks(low) == low else (_WHERE_MARKED, _ABOUT_MARKED)
+    asks_where = where.search(low) is not None
+    if not asks_where and about.search(low) is None:
+        return text, False
+    rest = " ".join(about.sub(" ", where.sub(" ", low)).split()).strip(" ,.;:-?!")
+    return (rest, asks_where) if fold(rest) else (text, False)
+
+
+def is_category(text: str) -> bool:
+    """Whether ``text`` says a kind of agency and nothing else ("bưu điện", "Viettel Post").
+
+    Examples
+    --------
+    >>> is_category("Bưu điện"), is_category("viettel post"), is_category("bưu điện tràng tiền")
+    (True, True, False)
+    """
+    low = _BRACKETS.sub(" ", unicodedata.normalize("NFC", text).casefold())
+    cut = _category_end(low)
+    return bool(cut) and _WORD.search(low, cut) is None
+
+
 # "X Y" without a near word, where X says what kind of agency is asked ("bưu điện hồ gươm", "viettel post kim mã"):
 # canonical terms (PHRASES collapsed) that name one, and the words that may join the place after them ("ở", "tại":
 # in, at; unmarked only in a query typed without any marks). Not "UBND": a committee is of its area ("UBND phường

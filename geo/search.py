@@ -400,7 +400,9 @@ class SearchIndex:
             place the rest of the query names, else near ``focus``, else anywhere; unless read as a whole it
             names one ("Bảo hiểm Xã hội Việt Nam"). :meth:`answer` says the procedure. A query asking for the
             service itself ("nộp hồ sơ gần đây", "dịch vụ công gần nhất", "bộ phận một cửa") lists so the records
-            taking any procedure.
+            taking any procedure. Words asking about a place rather than naming it are left out (its opening
+            hours, address or phone, whether it is open: "giờ mở cửa bưu điện Tràng Tiền"); a kind of agency
+            asked where ("bưu điện ở đâu", "where is the post office") is asked near ``focus``, as "gần đây".
         k
             Largest number of results.
         kinds
@@ -521,7 +523,11 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
+        where_asked = False
         if within is None:
+            # "Giờ mở cửa bưu điện Tràng Tiền": the place, whose hours the answer gives. "Bưu điện ở đâu" asks for
+            # a kind of agency near the asker, as "bưu điện gần đây" does. Before Telex, which reads "is" as "i".
+            text, where_asked = _text.without_questions(text)
             # Typed in Telex with the input method off ("hangf bacj"): read as the words meant. The parts of a
             # query read below come back with ``within``, already read.
             text = _text.untelex(text, self._vocab)
@@ -529,7 +535,7 @@ class SearchIndex:
             mask = mask & within
         elif (asked := _text.split_procedure(text)) is not None and (taking := self._taking(asked[0], mask)).size:
             return self._procedure(text, taking, *asked, k=k, kinds=kinds, min_score=min_score, focus=focus)
-        elif (near := _text.split_near(text)) is not None:
+        elif (near := _text.split_near(text) or _here(text, where_asked)) is not None:
             what, where = near
             point_or_place: str | tuple[float, float] = where
             if _text.asks_here(where) and focus is not None:
@@ -1120,6 +1126,11 @@ def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
         if len(words) > 2 and words[0] in _ALLEY_NAMES and _text.is_housenumber(words[1]):
             found.setdefault(f"{words[0]} {words[1]}", []).extend(rows_by_key.get(" ".join(words[2:]), []))
     return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
+
+
+def _here(text: str, where_asked: bool) -> tuple[str, str] | None:
+    """A kind of agency asked where ("bưu điện ở đâu"), as "X gần đây" (:func:`_text.split_near`); else None."""
+    return (text, "") if where_asked and _text.is_category(text) else None
 
 
 def _metres_per_degree(lat: float) -> tuple[float, float]:

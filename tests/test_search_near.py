@@ -250,3 +250,39 @@ def test_a_ward_by_its_initials_is_a_place_to_be_near(hanoi: AddressMap, text: s
     answer = hanoi.search.answer(text, k=3)
     assert answer.near == ward and answer.hits[0]["ward"] == ward
     assert all(hit["near"] in (ward, None) for hit in answer.hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("bưu điện ở đâu", "bưu điện"),
+        ("buu dien o dau", "bưu điện"),
+        ("Viettel Post ở chỗ nào?", "viettel post"),
+        ("where is the post office", "post office"),
+    ],
+)
+def test_a_kind_of_agency_asked_where_is_near_the_asker(hanoi: AddressMap, text: str, what: str) -> None:
+    # As "bưu điện gần đây". Before, "bưu điện ở đâu" was read near Tháp nước Hàng Đậu ("đâu" as "Đậu") and
+    # "where is the post office" found 7-9 Hàng Vôi.
+    asked = hanoi.search.hits(text, k=5, focus=LAKE_SHORE)
+    assert asked == hanoi.search.hits(f"{what} gần đây", k=5, focus=LAKE_SHORE)
+    assert all(hit["kind"] == "agency" and hit["near"] is None and hit["near_m"] is not None for hit in asked)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("giờ mở cửa bưu điện Tràng Tiền", "Bưu điện Tràng Tiền"),
+        ("Bưu điện Tràng Tiền mấy giờ mở cửa?", "Bưu điện Tràng Tiền"),
+        ("bưu điện tràng tiền ở đâu", "Bưu điện Tràng Tiền"),
+        ("địa chỉ bưu điện hà nội", "Bưu điện Thành phố Hà Nội"),
+        ("opening hours of the Hanoi Opera House", "Nhà Hát Lớn"),
+        ("hồ gươm ở đâu", "Hồ Hoàn Kiếm"),
+        ("where is hoa lo prison", "Nhà tù Hoả Lò"),
+    ],
+)
+def test_words_asking_about_a_place_leave_the_place(hanoi: AddressMap, text: str, label: str) -> None:
+    # Where it is, its hours or address: the place named, as if named alone (its card says the rest). Before,
+    # "giờ mở cửa bưu điện tràng tiền" scored 0.575, below what the page calls a close match.
+    top = hanoi.search.hits(text, k=1)[0]
+    assert top["label"] == label and top["score"] > 0.9

@@ -170,7 +170,9 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     lịch tư pháp gần hồ gươm", "passport renewal") lists the agencies that accept it (`procedure` says which), of
     the kind of agency asked if any, near the place the rest of the text names, or near `focus` when it names none.
     A text asking for the service itself ("nộp hồ sơ gần đây", "dịch vụ công gần nhất", "bộ phận một cửa") lists so
-    the public-service agents, `procedure` null.
+    the public-service agents, `procedure` null. Words asking about a place rather than naming it are left out
+    ("giờ mở cửa bưu điện Tràng Tiền", "địa chỉ ..."); a kind of agency asked where ("bưu điện ở đâu", "where is the
+    post office") is asked near `focus`.
 
     Text typed in part is read as such, for suggestions while typing: the last word begins words, from one letter
     after other words ("trần hưng đ" finds Phố Trần Hưng Đạo), and a term begun ("bưu đi", "ủy ban") finds what
