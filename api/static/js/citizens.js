@@ -358,6 +358,9 @@ function agencyDetails(a) {
     error.textContent = "";
     hitsList.innerHTML = "";
     resultLayer.clearLayers();
+    // Kept at once, so that a search refused is kept too (a language switch says the refusal again); kept again
+    // with the procedure it asked for, as the filter.
+    keep({ q });
     try {
       const focus = lookingAt();
       const chosen = focus === lastQuery;
