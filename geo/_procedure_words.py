@@ -161,9 +161,15 @@ SAID_BEFORE: tuple[str, ...] = (
 the dossier, the procedure of, register, a copy of, the paper, card or book of ("làm căn cước", "cấp lại bằng lái",
 "nộp hồ sơ đất đai", "thẻ bảo hiểm y tế"). They are part of the request, not of the place asked near."""
 
-SAID_AFTER: tuple[str, ...] = ("xe máy", "ô tô", "renewal", "application", "office")
-"""Words said after a procedure's that belong to the request: the vehicle of a driving licence, "renewal",
-"office" ("bằng lái xe máy", "passport renewal", "birth certificate office")."""
+SAID_AFTER: tuple[str, ...] = (
+    *("xe máy", "ô tô", "số 1", "số 2", "gắn chip", "lần đầu", "bị mất", "mới", "trực tuyến", "qua mạng", "online"),
+    *("hạng a", "hạng a1", "hạng a2", "hạng b", "hạng b1", "hạng b2", "hạng c", "hạng d", "hạng e", "hạng f"),
+    *("cho con", "cho trẻ em", "cho người nước ngoài", "renewal", "application", "office", "type 1", "type 2"),
+)
+"""Words said after a procedure's that belong to the request: the vehicle or class of a driving licence, the form
+of a judicial record (số 1, số 2), a chip ID card, the first time, lost, new, online, for a child or a foreigner,
+"renewal", "office" ("bằng lái xe hạng A1", "lý lịch tư pháp số 2", "passport renewal"): not a place ("số 2" is
+no house number 2)."""
 
 SAID_WHERE: tuple[str, ...] = ("ở đâu", "tại đâu", "ở", "tại", "where", "in", "at")
 """Words said after a procedure's, or after the service's, that ask where: where, at, in ("làm căn cước ở đâu",

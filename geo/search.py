@@ -639,9 +639,9 @@ class SearchIndex:
     ) -> _Ranked:
         """The records ``taking`` the ``procedure`` that ``text`` asks where to take (of the ``kind`` of agency
         asked, when one is: "viettel post làm lý lịch tư pháp"), near the place ``where`` names or, when it asks
-        for the asker's (:func:`_text.asks_here`), near ``focus`` (anywhere without it), as "X gần Y" lists X
-        (:meth:`_near`); ``text`` read as a whole when it names a record itself ("Bảo hiểm Xã hội Việt Nam") or
-        ``where`` names no place. Each way, the answer says the procedure."""
+        for the asker's (:func:`_text.asks_here`) or names no place ("làm căn cước cho bà"), near ``focus``
+        (anywhere without it), as "X gần Y" lists X (:meth:`_near`); ``text`` read as a whole when it names a
+        record itself ("Bảo hiểm Xã hội Việt Nam"). Each way, the answer says the procedure."""
         whole = self._rank(text, k=k, kinds=kinds, min_score=min_score, within=self._mask(kinds), focus=focus)
         if whole.score.size and whole.score[0] >= _NAMES_ONE:
             return replace(whole, procedure=procedure)
@@ -649,16 +649,12 @@ class SearchIndex:
             found = self._rank(kind, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=self._rows_of(taking))
         else:
             found = self._listed(taking, np.ones(taking.size))
-        point_or_place: str | tuple[float, float] | None = where
-        if _text.asks_here(where):
-            point_or_place = focus
-        if not found.rows.size:
-            ranked: _Ranked | None = found
-        elif point_or_place is None:
+        ranked = None
+        for point_or_place in ([] if _text.asks_here(where) else [where]) + ([] if focus is None else [focus]):
+            ranked = ranked or self._near(found, point_or_place, k=k, kinds=kinds, min_score=min_score)
+        if ranked is None:
             ranked = _picked(found, np.arange(found.rows.size), found.score, k)
-        else:
-            ranked = self._near(found, point_or_place, k=k, kinds=kinds, min_score=min_score)
-        return replace(whole if ranked is None else ranked, procedure=procedure)
+        return replace(ranked, procedure=procedure)
 
     def _near(
         self,

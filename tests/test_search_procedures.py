@@ -25,11 +25,14 @@ LAKE_SHORE = (105.8520, 21.0287)
         ("cấp lại CCCD tại phường Cửa Nam", ("police_papers", "", "phường cửa nam")),
         ("Nộp hồ sơ đất đai ở Hoàn Kiếm", ("land", "", "hoàn kiếm")),
         ("Viettel Post làm lý lịch tư pháp gần Hồ Gươm", ("judicial_record", "viettel post", "hồ gươm")),
-        ("đăng ký khai sinh cho con", ("civil_status", "", "cho con")),
+        ("đăng ký khai sinh cho con", ("civil_status", "", "")),
         ("thẻ bảo hiểm y tế gần nhất", ("social_insurance", "", "nhất")),
         ("passport renewal near Hoan Kiem Lake", ("police_papers", "", "hoan kiem lake")),
         ("driver's license", ("driving_licence", "", "")),
         ("ĐKKD hộ cá thể", ("business_registration", "", "hộ cá thể")),
+        # What is said of the paper after it is no place: "số 2" is the judicial record's form, no house number.
+        ("Xin phiếu lý lịch tư pháp số 2", ("judicial_record", "", "")),
+        ("bằng lái xe hạng A1 gần hồ gươm", ("driving_licence", "", "hồ gươm")),
         # The service itself, any procedure, when nothing but a place asked near (or a kind) goes with it.
         ("Nộp hồ sơ gần đây", ("", "", "đây")),
         ("dich vu cong gan nhat", ("", "", "nhat")),
@@ -92,6 +95,17 @@ def test_where_to_take_a_procedure_near_the_asker(hanoi: AddressMap) -> None:
     # Without a point: the agencies taking it, anywhere.
     anywhere = hanoi.search.answer("làm căn cước ở đâu", k=5).hits
     assert len(anywhere) == 5 and {kinds[hit["id"]] for hit in anywhere} <= {"post_office", "public_admin_centre"}
+
+
+@pytest.mark.parametrize("text", ["lý lịch tư pháp số 2", "làm căn cước cho bà", "bằng lái xe hạng A1"])
+def test_a_procedure_with_no_place_is_asked_near_the_asker(hanoi: AddressMap, text: str) -> None:
+    # Before, "lý lịch tư pháp số 2" was read near 2 Hàng Bông, and a rest naming no place ("cho bà", for
+    # grandmother) made the whole text a search for an address.
+    answer = hanoi.search.answer(text, k=5, focus=LAKE_SHORE)
+    procedure = answer.procedure
+    assert procedure and answer.near == ""
+    near_here = hanoi.search.answer(f"{PROCEDURE_WORDS[procedure][0]} gần đây", k=5, focus=LAKE_SHORE)
+    assert answer.hits == near_here.hits
 
 
 def test_a_kind_of_agency_asked_for_a_procedure(hanoi: AddressMap) -> None:
