@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ def reasons(lang: str, items: list[dict], code: str) -> list[dict]:
     ]
 
 
+@lru_cache(maxsize=1024)
 def from_accept_language(header: str | None) -> str | None:
     """The supported language the ``Accept-Language`` header prefers, or None.
 
@@ -107,8 +108,18 @@ def from_accept_language(header: str | None) -> str | None:
 
 
 def negotiate(connection: HTTPConnection) -> str:
-    """The language of a request: ``?lang=``, else the ``lang`` cookie, else ``Accept-Language``, else Vietnamese."""
-    for value in (connection.query_params.get("lang"), connection.cookies.get(COOKIE)):
-        if value in LANGUAGES:
-            return value
-    return from_accept_language(connection.headers.get("accept-language")) or DEFAULT
+    """The language of a request: ``?lang=``, else the ``lang`` cookie, else ``Accept-Language``, else Vietnamese.
+
+    Read from the raw query and headers, the query and the cookies parsed only when they may name a language: the
+    public operations under load say their words in it (``/track``), and parsing both cost 10 µs a request.
+    """
+    scope = connection.scope
+    if b"lang=" in scope.get("query_string", b"") and (asked := connection.query_params.get("lang")) in LANGUAGES:
+        return asked
+    accepted = None
+    for name, value in scope["headers"]:
+        if name == b"cookie" and b"lang=" in value and (chosen := connection.cookies.get(COOKIE)) in LANGUAGES:
+            return chosen
+        if name == b"accept-language":
+            accepted = value.decode("latin-1")
+    return from_accept_language(accepted) or DEFAULT
