@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
 from api import errors, i18n
 from geo import agencies
@@ -56,6 +57,25 @@ def test_every_text_the_pages_use_is_in_the_catalogue() -> None:
 )  # fmt: skip
 def test_accept_language(header: str | None, lang: str) -> None:
     assert (i18n.from_accept_language(header) or i18n.DEFAULT) == lang
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "lang"),
+    [
+        (b"", [], "vi"),
+        (b"phone_last4=1234", [(b"accept-language", b"en-GB,en;q=0.9")], "en"),
+        # The cookie before Accept-Language, in whichever order the headers come; a cookie of another name is none.
+        (b"", [(b"accept-language", b"en"), (b"cookie", b"theme=dark; lang=vi")], "vi"),
+        (b"", [(b"cookie", b"lang=en"), (b"accept-language", b"vi")], "en"),
+        (b"", [(b"cookie", b"slang=en"), (b"accept-language", b"vi")], "vi"),
+        # ?lang= before both; an unknown one is none.
+        (b"q=x&lang=en", [(b"cookie", b"lang=vi"), (b"accept-language", b"vi")], "en"),
+        (b"lang=fr", [(b"accept-language", b"en")], "en"),
+    ],
+)
+def test_the_language_of_a_request(query: bytes, headers: list[tuple[bytes, bytes]], lang: str) -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/", "query_string": query, "headers": headers})
+    assert i18n.negotiate(request) == lang
 
 
 @pytest.mark.parametrize("route", ["/", "/dispatch", "/planning", "/signin"])
