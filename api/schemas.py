@@ -10,7 +10,17 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
@@ -47,8 +57,23 @@ def _no_number(code: str, asked: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-IsoDateTime = Annotated[datetime, _no_number("datetime_type", "an ISO 8601 time such as 2025-07-01T09:30")]
-"""A date and time written in ISO 8601 ("2025-07-01T09:30", with an offset or without), not a Unix time."""
+_EARLIEST, _LATEST = datetime(1, 1, 2), datetime(9999, 12, 30, 23, 59, 59, 999999)
+
+
+def _within_years(value: datetime) -> datetime:
+    """Refuse a time within a day of the ends of the years a date can have (1 to 9999): ISO 8601 allows
+    0001-01-01T00:00+09:00, whose time in Hanoi or UTC is in year 0 (a server error, schemathesis seed 261)."""
+    if not _EARLIEST <= value.replace(tzinfo=None) <= _LATEST:
+        limits = {"earliest": _EARLIEST.date().isoformat(), "latest": _LATEST.date().isoformat()}
+        raise PydanticCustomError("datetime_out_of_range", "must be between {earliest} and {latest}", limits)
+    return value
+
+
+IsoDateTime = Annotated[
+    datetime, _no_number("datetime_type", "an ISO 8601 time such as 2025-07-01T09:30"), AfterValidator(_within_years)
+]
+"""A date and time written in ISO 8601 ("2025-07-01T09:30", with an offset or without), not a Unix time, from
+0001-01-02 to 9999-12-30."""
 
 IsoDate = Annotated[date, _no_number("date_type", "a date written YYYY-MM-DD")]
 """A date written ``YYYY-MM-DD``, not a Unix time."""
