@@ -69,11 +69,15 @@ def _within_years(value: datetime) -> datetime:
     return value
 
 
-IsoDateTime = Annotated[
-    datetime, _no_number("datetime_type", "an ISO 8601 time such as 2025-07-01T09:30"), AfterValidator(_within_years)
-]
+_ISO_TIME = _no_number("datetime_type", "an ISO 8601 time such as 2025-07-01T09:30")
+
+IsoDateTime = Annotated[datetime, _ISO_TIME, AfterValidator(_within_years)]
 """A date and time written in ISO 8601 ("2025-07-01T09:30", with an offset or without), not a Unix time, from
-0001-01-02 to 9999-12-30."""
+0001-01-02 to 9999-12-30: a time a body records (an event, a dossier's), kept in UTC."""
+
+AskedTime = Annotated[datetime, _ISO_TIME]
+"""A time a query asks about, any ISO 8601 time: one whose Hanoi time falls outside years 1 to 9999 is taken at
+its wall time (``api.routers.citizens._local``), as a query's every schema-valid value is answered."""
 
 IsoDate = Annotated[date, _no_number("date_type", "a date written YYYY-MM-DD")]
 """A date written ``YYYY-MM-DD``, not a Unix time."""
@@ -116,7 +120,7 @@ class NearestFilters(_Strict):
     k: int = Field(3, ge=1, le=20, description="how many agencies")
     procedure: Procedure | None = Field(None, description="only agencies that accept this procedure")
     open_now: bool = Field(False, description="only agencies open at the time asked (`at`, else now)")
-    at: IsoDateTime | None = Field(None, description="the time asked, ISO 8601; local Hanoi time when without offset")
+    at: AskedTime | None = Field(None, description="the time asked, ISO 8601; local Hanoi time when without offset")
 
 
 # The point (or the address) comes first in the document: pydantic orders fields from the last base on.

@@ -87,7 +87,11 @@ def _local(at: datetime | None) -> datetime:
     """``at`` as a naive local time in Hanoi (a naive ``at`` is taken as Hanoi time); now when omitted."""
     if at is None:
         return datetime.now(agency_details.HANOI).replace(tzinfo=None)
-    return at.astimezone(agency_details.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+    try:
+        return at.astimezone(agency_details.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+    except OverflowError:
+        # 0001-01-01T00:01+09:22 is in year 0 in Hanoi, no date Python holds: its wall time, as written.
+        return at.replace(tzinfo=None)
 
 
 def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
