@@ -18,7 +18,7 @@ import numpy as np
 import orjson
 from numba import njit
 
-from geo import agencies
+from geo import hours
 from geo.addressmap import AddressMap
 from geo.nearest import Found
 
@@ -30,8 +30,6 @@ def _bytes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), dtype=np.uint8)
 
 
-_OPEN = _bytes(',"open_now":true')
-_CLOSED = _bytes(',"open_now":false')
 _TIME = _bytes(',"travel_time_s":')
 _DISTANCE = _bytes(',"distance_m":')
 _LINE = _bytes(',"geometry":{"type":"LineString","coordinates":[')
@@ -54,9 +52,11 @@ class NearestAnswers:
             for i, n, k in zip(ids, names, kinds, strict=True)
         ]
         parts = [orjson.dumps(r)[:-1] for r in records]  # without the closing brace: open_now and route follow
-        self.fragments = np.frombuffer(b"".join(parts), dtype=np.uint8)
-        self.fragment_offset = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
-        self.hours = [r["opening_hours"] for r in records]
+        self.fragments, self.fragment_offset = _joined(parts)
+        self.hours = sorted({r["opening_hours"] for r in records})
+        """The agencies' distinct opening hours (a handful: most are their kind's default)."""
+        index = {h: i for i, h in enumerate(self.hours)}
+        self.hours_id = np.array([index[r["opening_hours"]] for r in records], dtype=np.int64)
         codes = sorted({c for r in records for c in r["procedures"]})
         self.procedures = {c: np.array([c in r["procedures"] for r in records]) for c in codes}
         self.none = np.zeros(len(records), dtype=bool)
@@ -64,10 +64,15 @@ class NearestAnswers:
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per map, kept for the service's life)
     def open_at(self, minute: datetime) -> np.ndarray:
         """Which agencies are open at ``minute`` (local time, naive, seconds dropped); read-only."""
-        by_hours = {h: agencies.is_open(h, minute) for h in set(self.hours)}
-        mask = np.array([by_hours[h] for h in self.hours])
+        mask = np.array([hours.is_open(h, minute) for h in self.hours])[self.hours_id]
         mask.flags.writeable = False
         return mask
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
+    def state_at(self, minute: datetime) -> tuple[np.ndarray, np.ndarray]:
+        """``open_now`` and ``changes_at`` at ``minute`` of each of :attr:`hours`, as JSON member fragments
+        (``,"open_now":true,"changes_at":"2026-02-21T07:30"``) and their offsets."""
+        return _joined([b"," + orjson.dumps(hours.state(h, minute))[1:-1] for h in self.hours])
 
     def among(self, procedure: str | None, open_now: bool, when: datetime) -> np.ndarray | None:
         """The agencies that accept ``procedure`` (any when None) and, with ``open_now``, are open ``when``;
@@ -77,27 +82,39 @@ class NearestAnswers:
         mask = self.procedures.get(procedure, self.none) if procedure is not None else ~self.none
         return mask & self.open_at(when.replace(second=0, microsecond=0)) if open_now else mask
 
-    def answer(self, found: Found, lon: float, lat: float, label: str | None, when: datetime) -> bytes:
+    def answer(
+        self, found: Found, lon: float, lat: float, label: str | None, when: datetime, holiday: str | None
+    ) -> bytes:
         """The JSON answer (:class:`api.schemas.NearestAnswer`): the origin asked (``lon``, ``lat``, the
-        address's ``label``) with its distance to the road, the time asked, and :meth:`agencies`."""
+        address's ``label``) with its distance to the road, the time asked, the public ``holiday`` it falls on,
+        and :meth:`agencies`."""
         road = round(float(found.point.distance_m[0]), 1)
         origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road}
-        head = orjson.dumps({"origin": origin, "at": when.isoformat(timespec="minutes")})
+        head = orjson.dumps({"origin": origin, "at": when.isoformat(timespec="minutes"), "holiday": holiday})
         return head[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
 
     def agencies(self, found: Found, when: datetime) -> bytes:
-        """The JSON list of the agencies found, each with its details, ``open_now`` at ``when``, time, distance
-        and route (a GeoJSON LineString)."""
+        """The JSON list of the agencies found, each with its details, ``open_now`` at ``when`` and when that
+        changes, time, distance and route (a GeoJSON LineString)."""
+        state, state_offset = self.state_at(when.replace(second=0, microsecond=0))
         return _write(
             self.fragments,
             self.fragment_offset,
             found.targets,
             found.travel_time_s,
             found.distance_m,
-            self.open_at(when.replace(second=0, microsecond=0)),
+            self.hours_id,
+            state,
+            state_offset,
             found.coords,
             found.offset,
         ).tobytes()
+
+
+def _joined(parts: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """``parts`` as one byte array and the offsets where each begins (and the last ends)."""
+    offset = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    return np.frombuffer(b"".join(parts), dtype=np.uint8), offset
 
 
 @njit(cache=True)
@@ -150,17 +167,20 @@ def _write(
     targets: np.ndarray,
     times: np.ndarray,
     lengths: np.ndarray,
-    open_now: np.ndarray,
+    hours_id: np.ndarray,
+    state: np.ndarray,
+    state_offset: np.ndarray,
     coords: np.ndarray,
     offset: np.ndarray,
 ) -> np.ndarray:
     """The JSON list of the agencies ``targets`` (rows of the fragments), as UTF-8 bytes: each agency's
-    fragment, ``open_now`` (per agency), its time and length (per answer row) and its route (``coords`` rows
-    ``offset[i]:offset[i + 1]``)."""
-    # Room enough: 24 bytes per coordinate, 160 per agency besides its fragment.
+    fragment, the state of its hours (``state`` rows by ``hours_id``), its time and length (per answer row) and
+    its route (``coords`` rows ``offset[i]:offset[i + 1]``)."""
+    # Room enough: 24 bytes per coordinate, 160 per agency besides its fragment and its hours' state.
     size = 2 + len(coords) * 2 * 24
     for t in targets:
-        size += fragment_offset[t + 1] - fragment_offset[t] + 160
+        h = hours_id[t]
+        size += fragment_offset[t + 1] - fragment_offset[t] + state_offset[h + 1] - state_offset[h] + 160
     out = np.empty(size, dtype=np.uint8)
     out[0] = 91  # [
     n = 1
@@ -170,7 +190,7 @@ def _write(
             out[n] = 44  # ,
             n += 1
         n = _put(out, n, fragments[fragment_offset[t] : fragment_offset[t + 1]])
-        n = _put(out, n, _OPEN if open_now[t] else _CLOSED)
+        n = _put(out, n, state[state_offset[hours_id[t]] : state_offset[hours_id[t] + 1]])
         n = _put(out, n, _TIME)
         n = _decimal(out, n, times[i], 1)
         n = _put(out, n, _DISTANCE)

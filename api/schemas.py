@@ -196,7 +196,11 @@ class AgencyDetails(BaseModel):
     operator: str = Field(description="Vietnam Post, Viettel Post, FPT Retail or the Service Centre")
     opening_hours: str = Field(description="OSM opening_hours syntax, e.g. 'Mo-Su 07:30-19:00'")
     hours_source: Literal["osm", "default"] = Field(description="from OSM, or the documented default of its kind")
-    open_now: bool = Field(description="open at the time asked (Hanoi local time)")
+    open_now: bool = Field(description="open at the time asked (Hanoi local time), Vietnam's public holidays read")
+    changes_at: str | None = Field(
+        description="when open_now next changes, Hanoi local time (ISO 8601, to the minute): the time it opens "
+        "when closed, closes when open; null when it never does (24/7)"
+    )
     public_service_agent: bool = Field(description="receives dossiers and returns results for the citizens")
     procedures: list[Procedure] = Field(description="procedures accepted")
 
@@ -230,6 +234,10 @@ class NearestAnswer(BaseModel):
 
     origin: Origin
     at: str = Field(description="the time the opening hours were read at, Hanoi local time (ISO 8601)")
+    holiday: str | None = Field(
+        description="the Vietnamese public holiday that time falls on, in the asker's language ('Tết Nguyên Đán'); "
+        "null on other days"
+    )
     agencies: list[NearestAgency]
 
 

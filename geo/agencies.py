@@ -6,9 +6,10 @@ Sources and defaults (each overridable per place by the data):
   Viettel Post, FPT Retail (FPT Shop) and the city's Public Administration Service Centre: the three enterprises
   of the Hanoi pilot of 5 Feb 2025 (Vietnam Post 10, Viettel Post 12, FPT Retail 10 agents).
 - **Opening hours**: OSM ``opening_hours`` where a source file carries it for the agency's OSM id (the raw OSM
-  extracts under ``osm/`` and ``pois/hieudm05_hanoi_post_offices.json``), parsed with ``opening-hours-py``;
-  otherwise the documented default of its kind, :data:`DEFAULT_HOURS` (``hours_source``: ``osm`` or
-  ``default``).
+  extracts under ``osm/`` and ``pois/hieudm05_hanoi_post_offices.json``), read with Vietnam's public holidays
+  (:mod:`geo.hours`); otherwise the documented default of its kind, :data:`DEFAULT_HOURS` (``hours_source``:
+  ``osm`` or ``default``). The Service Centre closes on public holidays; the post offices and the shops keep
+  their hours (no published holiday hours: an assumption).
 - **Public-service agent**: Vietnam Post's post offices (Decision 45/2016/QĐ-TTg: any citizen may send a
   dossier or receive a result through the public postal service), Viettel Post and FPT Shop points (the pilot,
   extended city-wide from March 2025) and the Service Centre itself; EMS counters are couriers only.
@@ -33,20 +34,18 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
-import opening_hours
 import osmium
 import pandas as pd
 import shapely
 
 from geo._text import fold
+from geo.hours import check_hours
 from geo.network import RoadNetwork
 
 log = logging.getLogger(__name__)
@@ -80,8 +79,9 @@ OPERATORS: dict[str, str] = {
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 """Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
-OFFICE_HOURS = "Mo-Fr 08:00-11:30,13:30-17:00"
-"""Office hours of ward committees and public-service centres: 08:00-11:30 and 13:30-17:00 on weekdays."""
+OFFICE_HOURS = "Mo-Fr 08:00-11:30,13:30-17:00; PH off"
+"""Office hours of ward committees and public-service centres: 08:00-11:30 and 13:30-17:00 on weekdays, closed on
+public holidays (:mod:`geo.hours` knows Vietnam's, Tết among them)."""
 
 DEFAULT_HOURS: dict[str, str] = {
     # The value of 3 of the 4 Hanoi post offices that carry opening_hours in OSM (hieudm05 extract, 2025-11).
@@ -131,25 +131,6 @@ OSM_FILES = ("osm/*/*.osm",)
 """Raw OSM extracts searched for ``opening_hours`` tags (globs under the data folder)."""
 
 POST_OFFICE_FILE = Path("pois/hieudm05_hanoi_post_offices.json")
-
-
-def is_open(hours: str, when: datetime) -> bool:
-    """Whether ``hours`` (OSM ``opening_hours``) are open at ``when`` (local time, naive)."""
-    return bool(_parsed(hours).is_open(when))
-
-
-def check_hours(hours: str) -> bool:
-    """Whether ``hours`` parse as OSM ``opening_hours``."""
-    try:
-        _parsed(hours)
-    except Exception:  # opening_hours.ParserError, which its stubs do not declare
-        return False
-    return True
-
-
-@cache
-def _parsed(hours: str) -> opening_hours.OpeningHours:
-    return opening_hours.OpeningHours(hours)
 
 
 def osm_opening_hours(data_dir: Path) -> dict[str, str]:

@@ -23,7 +23,8 @@ def test_nearest_json_is_sorted_by_travel_time(capsys: pytest.CaptureFixture[str
     payload = json.loads(out)
     times = [r["travel_time_s"] for r in payload["results"]]
     assert len(times) == 3 and times == sorted(times)
-    assert set(payload["results"][0]) == {"agency_id", "name", "kind", "travel_time_s", "distance_m", "geometry"}
+    keys = {"agency_id", "name", "kind", "travel_time_s", "distance_m", "geometry", "open_now", "changes_at"}
+    assert set(payload["results"][0]) == keys
 
 
 def test_nearest_by_address(capsys: pytest.CaptureFixture[str], hanoi: object) -> None:
@@ -48,6 +49,26 @@ def test_nearest_keeps_the_agencies_taking_a_procedure(capsys: pytest.CaptureFix
     assert refused.value.code == 2 and "invalid choice: 'passport'" in capsys.readouterr().err
 
 
+def test_nearest_reads_the_hours_at_the_time_asked(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
+    # At the Service Centre on Tết (a Tuesday): closed until the Monday after, and left out with --open-now.
+    argv = ["nearest", "--lat", "21.0132", "--lon", "105.8523", "-k", "3", "--at", "2026-02-17T10:00"]
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "17/02/2026 is a public holiday: Lunar New Year"
+    centre = next(line for line in lines if "[public_admin_centre]" in line)
+    assert centre.endswith("closed, opens Mon 23/02 08:00")
+    assert any(line.endswith("open, closes 19:00") for line in lines)  # a post office
+    _, kept, _ = _run(capsys, *argv, "--open-now", "--json")
+    payload = json.loads(kept)
+    assert payload["query"]["at"] == "2026-02-17T10:00" and payload["holiday"] == "Lunar New Year"
+    assert payload["results"] and all(r["open_now"] for r in payload["results"])
+    assert "public_admin_centre" not in {r["kind"] for r in payload["results"]}
+    # A time with its offset is read in Hanoi: 03:00 UTC is 10:00 there.
+    _, utc, _ = _run(capsys, *argv[:-1], "2026-02-17T03:00+00:00", "--json")
+    assert json.loads(utc)["query"]["at"] == "2026-02-17T10:00"
+
+
 def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:
     points = tmp_path / "points.csv"
     points.write_text("id,lat,lon\na,21.0245,105.8412\nb,21.0300,105.8500\nc,21.0330,105.8300\n")
@@ -67,6 +88,10 @@ def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path
         (["nearest", "--lat", "21.03", "--lon", "105.85", "--profile", "bus"], "unknown profile 'bus'"),
         (["nearest", "--lat", "121.03", "--lon", "105.85"], "invalid coordinates"),
         (["nearest", "--lat", "abc", "--lon", "105.85"], "invalid float value: 'abc'"),
+        (
+            ["nearest", "--lat", "21.03", "--lon", "105.85", "--at", "tet"],
+            "not an ISO 8601 time (2026-02-17T10:00): 'tet'",
+        ),
         (["nearest", "--address", "zzzz qqqq xxxx"], "address not found"),
         (["nearest", "--address", "12 Nguyễn Huệ, Quận 1, TP.HCM"], "is in Thành phố Hồ Chí Minh, outside this map"),
     ],
@@ -74,10 +99,11 @@ def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path
 def test_bad_input_is_one_line_and_exit_code_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str, hanoi: object
 ) -> None:
-    with pytest.raises(SystemExit) if "abc" in argv else _no_exit():
+    refused_by_argparse = "abc" in argv or "tet" in argv
+    with pytest.raises(SystemExit) if refused_by_argparse else _no_exit():
         code, _, err = _run(capsys, *argv)
         assert code == 2
-    if "abc" in argv:
+    if refused_by_argparse:
         err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]

@@ -9,7 +9,7 @@ from datetime import datetime
 import numpy as np
 
 from api.commands._common import add_map_options, load_map
-from geo import agencies, nearest
+from geo import agencies, hours, nearest
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 
@@ -22,7 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lon", type=float, help="longitude (with --lat)")
     parser.add_argument("-k", type=int, default=3, help="how many agencies (default 3)")
     parser.add_argument("--procedure", choices=agencies.PROCEDURES, help="only agencies that accept this procedure")
-    parser.add_argument("--open-now", action="store_true", help="only agencies open now (Hanoi time)")
+    parser.add_argument("--open-now", action="store_true", help="only agencies open at --at (Hanoi time)")
+    parser.add_argument(
+        "--at",
+        type=_hanoi_time,
+        help="time to read the opening hours at, Hanoi local time (ISO 8601: 2026-02-17T10:00); default now",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     add_map_options(parser)
     parser.set_defaults(func=run)
@@ -42,34 +47,62 @@ def run(args: argparse.Namespace) -> int:
         lon, lat = args.lon, args.lat
         query = {}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
-    query |= {"procedure": args.procedure, "open_now": args.open_now}
-    among = _among(amap, args.procedure, args.open_now)
+    when = args.at or datetime.now(agencies.HANOI).replace(tzinfo=None)
+    holiday = hours.holiday(when.date(), "en")
+    query |= {"procedure": args.procedure, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
+    among = _among(amap, args.procedure, args.open_now, when)
     results = nearest.nearest_agencies(amap, lon, lat, k=args.k, among=among)
+    states = [hours.state(amap.agency_details[r.agency_id]["opening_hours"], when) for r in results]
     if args.json:
-        print(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, ensure_ascii=False))
+        records = [r.to_dict() | state for r, state in zip(results, states, strict=True)]
+        print(json.dumps({"query": query, "holiday": holiday, "results": records}, ensure_ascii=False))
         return 0
     if "matched" in query:
         print(f"{query['matched']} (score {query['score']})")
+    if holiday:
+        print(f"{when:%d/%m/%Y} is a public holiday: {holiday}")
     if not results:
         print("no agency left by the filters (--procedure, --open-now)")
-    for rank, r in enumerate(results, 1):
+    for rank, (r, state) in enumerate(zip(results, states, strict=True), 1):
         print(
-            f"{rank}. {r.name or '(unnamed)'} [{r.kind}] {r.travel_time_s / 60:.1f} min, {r.distance_m / 1000:.2f} km"
+            f"{rank}. {r.name or '(unnamed)'} [{r.kind}] {r.travel_time_s / 60:.1f} min, {r.distance_m / 1000:.2f} km,"
+            f" {_in_words(state, when)}"
         )
     return 0
 
 
-def _among(amap: AddressMap, procedure: str | None, open_now: bool) -> np.ndarray | None:
-    """The agencies that accept ``procedure`` (any when None) and, with ``open_now``, are open now in Hanoi, as a
-    mask over :attr:`geo.addressmap.AddressMap.agencies`; None when both filters are off."""
+def _hanoi_time(text: str) -> datetime:
+    """``--at``: an ISO 8601 time, taken as Hanoi time unless it carries an offset."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time (2026-02-17T10:00): {text!r}") from None
+    try:
+        return at.astimezone(agencies.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"no date in Hanoi at {text!r}") from None
+
+
+def _in_words(state: dict, when: datetime) -> str:
+    """ "open, closes 19:00" or "closed, opens Mon 23/02 08:00": the day said when it is not ``when``'s."""
+    word = ("open", "closes") if state["open_now"] else ("closed", "opens")
+    if state["changes_at"] is None:
+        return word[0]
+    change = datetime.fromisoformat(str(state["changes_at"]))
+    day = "" if change.date() == when.date() else f"{change:%a %d/%m} "
+    return f"{word[0]}, {word[1]} {day}{change:%H:%M}"
+
+
+def _among(amap: AddressMap, procedure: str | None, open_now: bool, when: datetime) -> np.ndarray | None:
+    """The agencies that accept ``procedure`` (any when None) and, with ``open_now``, are open ``when`` (Hanoi
+    local time), as a mask over :attr:`geo.addressmap.AddressMap.agencies`; None when both filters are off."""
     if procedure is None and not open_now:
         return None
-    now = datetime.now(agencies.HANOI).replace(tzinfo=None)
     details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
     return np.array(
         [
             (procedure is None or procedure in d["procedures"])
-            and (not open_now or agencies.is_open(d["opening_hours"], now))
+            and (not open_now or hours.is_open(d["opening_hours"], when))
             for d in details
         ],
         dtype=bool,

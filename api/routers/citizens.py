@@ -21,7 +21,7 @@ from api.deps import Code, MapDep, check_on_map, client_key, throttled
 from api.errors import FieldError, NotFound
 from api.lean import LeanRoute
 from geo import agencies as agency_details
-from geo import nearest
+from geo import hours, nearest
 from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
@@ -95,9 +95,14 @@ def _local(at: datetime | None) -> datetime:
 
 
 def _details(amap: AddressMap, agency_id: str, when: datetime) -> dict:
-    """An agency's details with ``open_now``: whether it is open at ``when``."""
+    """An agency's details with ``open_now``, whether it is open at ``when``, and ``changes_at``, when that
+    changes."""
     details = amap.agency_details[agency_id]
-    return details | {"open_now": agency_details.is_open(details["opening_hours"], when)}
+    return details | hours.state(details["opening_hours"], when)
+
+
+_LANGUAGE_VARIES = {"Vary": "Accept-Language, Cookie"}
+"""Headers of the nearest agencies' answers: a public holiday is named in the asker's language."""
 
 
 def _nearest(request: Request, lon: float, lat: float, label: str | None, filters: schemas.NearestFilters) -> Response:
@@ -106,13 +111,19 @@ def _nearest(request: Request, lon: float, lat: float, label: str | None, filter
     among = answers.among(filters.procedure, filters.open_now, when)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
     found = nearest.find(amap, lon, lat, k=filters.k, among=among, max_distance_m=None)
-    return Response(answers.answer(found, lon, lat, label, when), media_type="application/json")
+    # The language is asked for only on a holiday: the other days' answers say nothing in words.
+    holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
+    return Response(
+        answers.answer(found, lon, lat, label, when, holiday), media_type="application/json", headers=_LANGUAGE_VARIES
+    )
 
 
 _NEAREST_DOC = (
     "Each agency comes with its ETA, distance, route and details (address, operator, opening hours, `open_now` "
-    "at the time asked, procedures accepted). `procedure` keeps only the agencies that accept it and "
-    "`open_now=true` those open at `at` (or now); the list is empty when none is left."
+    "at the time asked and `changes_at`, when it next opens or closes, procedures accepted). Opening hours are "
+    "read with Vietnam's public holidays (Tết among them): `holiday` names the one the time asked falls on, in "
+    "the asker's language. `procedure` keeps only the agencies that accept it and `open_now=true` those open at "
+    "`at` (or now); the list is empty when none is left."
 )
 
 

@@ -9,7 +9,7 @@ import shapely
 from pydantic import TypeAdapter, ValidationError
 
 from api import schemas
-from geo import _text, agencies
+from geo import _text, agencies, hours
 
 POINT = {"lat": 21.0245, "lon": 105.8412}
 SUNDAY_EVENING = "2025-07-06T20:30"
@@ -29,7 +29,7 @@ def test_layer_carries_the_details(hanoi) -> None:
     # Every agency on the map's roads has an address but four, 295-386 m from any named road of the extract.
     on_map = frame["agency_id"].isin(hanoi.agencies["agency_id"])
     assert (frame.loc[on_map, "address"] != "").sum() >= len(hanoi.agencies) - 4
-    assert frame["opening_hours"].map(agencies.check_hours).all()
+    assert frame["opening_hours"].map(hours.check_hours).all()
     # Hours tagged in OSM are kept (three agencies of the data carry them), the rest use the kind's default.
     from_osm = frame[frame["hours_source"] == "osm"]
     assert len(from_osm) >= 3
@@ -69,14 +69,6 @@ def test_an_agency_off_the_map_s_roads_is_not_given_a_far_road_as_its_address(ha
     assert (unaddressed["address"] == "").all() and (unaddressed["address_source"] == "none").all()
 
 
-def test_opening_hours_parse_weekdays_and_breaks() -> None:
-    hours = agencies.OFFICE_HOURS
-    assert agencies.is_open(hours, datetime(2025, 7, 1, 9, 0))  # Tuesday morning
-    assert not agencies.is_open(hours, datetime(2025, 7, 1, 12, 0))  # lunch break
-    assert not agencies.is_open(hours, datetime(2025, 7, 5, 9, 0))  # Saturday
-    assert not agencies.check_hours("whenever")
-
-
 def test_agencies_list_shows_the_details(client) -> None:
     features = client.get("/agencies").json()["features"]
     props = features[0]["properties"]
@@ -86,6 +78,7 @@ def test_agencies_list_shows_the_details(client) -> None:
         "opening_hours",
         "hours_source",
         "open_now",
+        "changes_at",
         "public_service_agent",
         "procedures",
     } <= set(props)
@@ -120,7 +113,7 @@ def test_open_now_keeps_only_agencies_open_at_the_time_asked(client) -> None:
     when = datetime.fromisoformat(SUNDAY_EVENING)
     assert answer["at"] == SUNDAY_EVENING
     assert answer["agencies"] and all(a["open_now"] for a in answer["agencies"])
-    assert all(agencies.is_open(a["opening_hours"], when) for a in answer["agencies"])
+    assert all(hours.is_open(a["opening_hours"], when) for a in answer["agencies"])
     assert {a["kind"] for a in answer["agencies"]} <= {"fpt_shop", "viettel_post"} | {
         a["kind"] for a in answer["agencies"] if a["hours_source"] == "osm"
     }
@@ -130,6 +123,48 @@ def test_open_now_keeps_only_agencies_open_at_the_time_asked(client) -> None:
     # Both filters, at an hour when none is open: an empty list, not an error.
     late = client.get("/agencies/nearest", params=params | {"at": "2025-07-06T23:30", "procedure": "land"})
     assert late.status_code == 200 and late.json()["agencies"] == []
+
+
+CENTRE = {"lat": 21.0132, "lon": 105.8523}
+"""At the Service Centre of Phường Hai Bà Trưng, the map's one (office hours, closed on public holidays)."""
+
+
+def _centre(answer: dict) -> list[dict]:
+    return [a for a in answer["agencies"] if a["kind"] == "public_admin_centre"]
+
+
+def test_on_a_public_holiday_the_centre_is_closed_and_the_day_named(client) -> None:
+    params = CENTRE | {"k": 5}
+    tet = client.get("/agencies/nearest", params=params | {"at": "2026-02-17T10:00"})  # a Tuesday
+    answer = tet.json()
+    assert answer["holiday"] == "Tết Nguyên Đán" and "Accept-Language, Cookie" in tet.headers["vary"]
+    [centre] = _centre(answer)
+    assert (centre["open_now"], centre["changes_at"]) == (False, "2026-02-23T08:00")
+    assert all(a["open_now"] for a in answer["agencies"] if a["kind"] != "public_admin_centre")
+    # Open now: the Centre is left out on Tết, not on the Tuesday after.
+    kept = client.get("/agencies/nearest", params=params | {"at": "2026-02-17T10:00", "open_now": "true"}).json()
+    assert not _centre(kept) and kept["agencies"]
+    after = client.get("/agencies/nearest", params=params | {"at": "2026-02-24T10:00", "open_now": "true"}).json()
+    assert after["holiday"] is None
+    assert _centre(after)[0]["changes_at"] == "2026-02-24T11:30"  # the lunch break
+    # The holiday in English for an English reader; a moved day named as such.
+    english = client.get(
+        "/agencies/nearest", params=params | {"at": "2026-04-27T10:00"}, headers={"Accept-Language": "en"}
+    ).json()
+    assert english["holiday"] == "Hung Kings' Commemoration Day (observed)"
+
+
+def test_every_agency_says_when_it_next_opens_or_closes(client, hanoi) -> None:
+    at = datetime(2026, 2, 13, 18, 59)  # Friday evening before Tết: post offices close at 19:00
+    answer = client.get("/agencies/nearest", params=POINT | {"k": 20, "at": at.isoformat()}).json()
+    for a in answer["agencies"]:
+        assert {key: a[key] for key in ("open_now", "changes_at")} == hours.state(a["opening_hours"], at)
+    by_kind = {a["kind"]: a["changes_at"] for a in answer["agencies"]}
+    assert by_kind["post_office"] == "2026-02-13T19:00"
+    assert by_kind["fpt_shop"] == "2026-02-13T22:00"
+    # The GeoJSON list says it too, at the time of the request.
+    props = client.get("/agencies", params={"kind": "public_admin_centre"}).json()["features"][0]["properties"]
+    assert props["changes_at"] is not None and props["opening_hours"] == agencies.OFFICE_HOURS
 
 
 @pytest.mark.parametrize("at", ["0001-01-01T00:01:00+09:22", "9999-12-31T23:59:00-05:00"])

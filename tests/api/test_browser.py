@@ -380,6 +380,38 @@ def test_the_citizens_page_keeps_what_it_shows_in_its_address(page) -> None:
     assert page.locator("li.nearest-item").count() == 0
 
 
+def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
+    # At the Service Centre of Phường Hai Bà Trưng, going on Tết (a Tuesday at 10:00): the day is named, the
+    # Centre said closed until the Monday after, the post offices open until 19:00.
+    page.goto("/?lat=21.0132&lon=105.8523&at=2026-02-17T10:00")
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    assert page.input_value("#at") == "2026-02-17T10:00"
+    assert page.locator("#status").inner_text().endswith("Ngày lễ: Tết Nguyên Đán.")
+    items = [page.locator("li.nearest-item").nth(i).inner_text() for i in range(3)]
+    centre = next(item for item in items if "Trung tâm phục vụ hành chính công" in item)
+    assert "T2–T6 08:00–11:30, 13:30–17:00; ngày lễ nghỉ" in centre
+    assert re.search(r"Đang đóng cửa · mở cửa lúc 08:00 \S.*23/02", centre), centre
+    assert any("Đang mở cửa · đóng cửa lúc 19:00" in item for item in items)
+    accessible(page)
+    _shot(page, "citizens-holiday")
+    # Only those open then: the Centre is left out; the address keeps the time and the filter.
+    page.check("#open-now")
+    page.wait_for_function("location.search.includes('open_now=true')")
+    page.wait_for_function(
+        "[...document.querySelectorAll('li.nearest-item')].every(li => !li.textContent.includes('Trung tâm'))"
+    )
+    assert "at=2026-02-17T10%3A00" in page.url
+    # The Tuesday after: the Centre is open until its lunch break, and no holiday is said.
+    page.fill("#at", "2026-02-24T10:00")
+    page.wait_for_function("location.search.includes('at=2026-02-24')")
+    page.wait_for_function(
+        "[...document.querySelectorAll('li.nearest-item')].some(li => li.textContent.includes('Trung tâm'))"
+    )
+    assert "Ngày lễ" not in page.locator("#status").inner_text()
+    assert "đóng cửa lúc 11:30" in page.locator("#nearest").inner_text()
+
+
 def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
     # Typed as citizens ask it: the agencies that take it, near the map's point; the procedure becomes the filter,
     # shown and kept in the address, so that a result chosen lists the nearest agencies taking it.

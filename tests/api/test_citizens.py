@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import agencies as agency_details
-from geo import nearest
+from geo import hours, nearest
 from geo.addressmap import AddressMap
 
 HOAN_KIEM = (21.0285, 105.8520)
@@ -81,7 +80,7 @@ def test_nearest_answer_carries_the_maps_agencies_and_routes(client, hanoi: Addr
         for got, want in zip(answer["agencies"], expected, strict=True):
             details = hanoi.agency_details[want.agency_id]
             assert {key: got[key] for key in details} == details
-            assert got["open_now"] == agency_details.is_open(details["opening_hours"], at)
+            assert {key: got[key] for key in ("open_now", "changes_at")} == hours.state(details["opening_hours"], at)
             assert (got["name"], got["kind"]) == (want.name, want.kind)
             assert got["travel_time_s"] == pytest.approx(want.travel_time_s, abs=0.05)
             assert got["distance_m"] == pytest.approx(want.distance_m, abs=0.05)

@@ -26,16 +26,31 @@ function hoursInWords(hours) {
     m === "-" ? "–" : m[0] === "," ? ", " : m[0] === ";" ? "; " : Object.hasOwn(words, m) ? words[m] : m);
 }
 
-// An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups.
-function agencyDetails(a) {
+// Today in Hanoi ("2026-02-17"), where the agencies' hours are read.
+function hanoiToday() { return new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }); }
+
+// When an agency next opens or closes (``changes_at``, Hanoi time "2026-02-23T08:00"), in words: "mở cửa lúc
+// 08:00", with its day when that is not ``day`` (the day the hours were read): "mở cửa lúc 08:00 T2, 23/02".
+function changeInWords(a, day) {
+  if (!a.changes_at) return "";
+  const [date, time] = a.changes_at.split("T");
+  const when = date === day ? time
+    : `${time} ${new Date(date + "T00:00:00").toLocaleDateString(t("js.date_locale"), JSON.parse(t("js.change_day_options")))}`;
+  return t(a.open_now ? "js.closes_at" : "js.opens_at", { time: when });
+}
+
+// An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups; ``day``: the
+// day its hours were read at (today when not said).
+function agencyDetails(a, day = hanoiToday()) {
   const lines = [];
   if (a.kind) lines.push(`<span class="kind">${esc(kindName(a.kind))}</span>` + (a.public_service_agent ? ` · ${esc(t("js.public_agent"))}` : ""));
   if (a.address) lines.push(`${esc(t("js.address"))}: ${esc(a.address)}`);
   if (a.operator) lines.push(`${esc(t("js.operator"))}: ${esc(a.operator)}`);
   if (a.opening_hours) {
     const state = a.open_now === true ? t("js.open_now") : a.open_now === false ? t("js.closed_now") : "";
+    const change = changeInWords(a, day);
     lines.push(`${esc(t("js.hours"))}: ${esc(hoursInWords(a.opening_hours))}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
-      (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : ""));
+      (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : "") + (change ? ` · ${esc(change)}` : ""));
   }
   if (a.procedures && a.procedures.length) lines.push(`${esc(t("js.procedures"))}: ${a.procedures.map((p) => esc(procedureName(p))).join(", ")}`);
   return lines.map((l) => `<div class="detail">${l}</div>`).join("");
@@ -79,6 +94,9 @@ function agencyDetails(a) {
     const procedure = procedureChoice.value;
     if (procedure) out.procedure = procedure;
     if (document.getElementById("open-now").checked) out.open_now = "true";
+    // When the citizen means to go (Hanoi time, as the API takes a time without offset); now when empty.
+    const at = document.getElementById("at").value;
+    if (at) out.at = at;
     return out;
   }
 
@@ -107,6 +125,7 @@ function agencyDetails(a) {
       const origin = [answer.origin.lat, answer.origin.lon];
       L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
       const bounds = L.latLngBounds([origin]);
+      const day = answer.at.slice(0, 10);
       // Slowest first, so that the fastest route is drawn on top where routes share roads.
       const items = [];
       answer.agencies.slice().reverse().forEach((a, j) => {
@@ -116,20 +135,23 @@ function agencyDetails(a) {
           .bindTooltip(`${esc(a.name)}: ${fmtMinutes(a.travel_time_s)}`).addTo(overlay);
         bounds.extend(line.getBounds());
         const end = a.geometry.coordinates[a.geometry.coordinates.length - 1];
-        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a)}`).addTo(overlay);
+        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day)}`).addTo(overlay);
         const li = document.createElement("li");
         li.className = "nearest-item";
         li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b> — ` +
-          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a)}` +
+          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a, day)}` +
           `<button type="button" class="link">${esc(t("js.route"))}</button>`;
         li.querySelector("button").onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
         items.unshift(li);
       });
       items.forEach((li) => nearestList.appendChild(li));
       map.fitBounds(bounds.pad(0.2), { maxZoom: 16, animate: false });
-      status.textContent = answer.agencies.length
+      const said = answer.agencies.length
         ? from || (answer.origin.label ? t("js.from_label", { label: answer.origin.label }) : t("js.from_click"))
         : t("js.none_open");
+      // The public holiday the time falls on, a sentence of its own.
+      const holiday = answer.holiday ? t("js.holiday", { name: answer.holiday }) : "";
+      status.textContent = holiday ? `${said}${/[.!?]$/.test(said) ? " " : " — "}${holiday}` : said;
     } catch (e) {
       status.textContent = "";
       error.textContent = e.message;
@@ -141,7 +163,7 @@ function agencyDetails(a) {
     nearest({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, t("js.from_label", { label: hit.label }), hit.label);
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
-  for (const id of ["procedure", "open-now"]) {
+  for (const id of ["procedure", "open-now", "at"]) {
     document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, lastLabel) : keep(shown)));
   }
 
@@ -400,6 +422,7 @@ function agencyDetails(a) {
   const linked = new URLSearchParams(location.search);
   chooseProcedure(linked.get("procedure"));
   document.getElementById("open-now").checked = linked.get("open_now") === "true";
+  document.getElementById("at").value = linked.get("at") || "";
   const label = linked.get("label");
   if (linked.get("lat") && linked.get("lon")) {
     nearest({ lat: linked.get("lat"), lon: linked.get("lon") }, label ? t("js.from_label", { label }) : null, label);

@@ -1,0 +1,150 @@
+"""Opening hours read with Vietnam's public holidays.
+
+OSM ``opening_hours`` are parsed and evaluated by ``opening-hours-py``, whose calendar of Vietnamese public holidays
+holds only the fixed dates (1 January, 30 April, 1 May, 2 September): a rule ``PH off`` would keep an office open
+through Tết, the longest holiday of the year. The ``holidays`` package knows the lunar ones (Tết, the Hùng Kings'
+day), the days moved by decision and the newer ones (1 September since 2025, 24 November since 2026). So before
+evaluation each ``PH`` standing in a rule's day list is written out as that calendar's dates of the year asked and
+the next ("Mo-Fr 08:00-17:00; PH off" as "Mo-Fr 08:00-17:00; 2026 Jan 01,2026 Feb 16-20,... off"): the library
+has no way to be given a calendar, and this rewriting is the one thing done here by hand. ``PH`` in other
+positions ("Jan PH", "SH,PH", "PH +1 day") and years the calendar does not hold (before 1901, after 2100) are left
+to the library's calendar (its fixed dates, 2000-2099: none then).
+
+Compensatory working Saturdays (an office open on a Saturday given for a bridging day off) have no
+``opening_hours`` syntax and are not read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import groupby
+
+import holidays
+import opening_hours
+
+COUNTRY = "VN"
+
+LANGUAGES = {"vi": "vi", "en": "en_US"}
+"""The ``holidays`` language of each language of the pages."""
+
+_DAYS = r"(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?"
+_LEADING_DAYS = re.compile(rf"((?:{_DAYS}|PH)(?:,(?:{_DAYS}|PH))*)(?=\s|$)(?!\s*[+-]\d)")
+"""A rule's day list at its start: weekdays, ranges of them and ``PH``, joined by commas (not a holiday with an
+offset, "PH +1 day", which a list of dates would give to its last date only)."""
+
+_SEPARATOR = re.compile(r"(\s*;\s*|\s*\|\|\s*|,\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)\b))")
+"""What separates rules: ``;``, the fallback ``||`` and the additional rule's comma (before a day)."""
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def is_open(hours: str, when: datetime) -> bool:
+    """Whether ``hours`` (OSM ``opening_hours``) are open at ``when`` (Hanoi local time, naive).
+
+    Examples
+    --------
+    >>> is_open("Mo-Fr 08:00-17:00; PH off", datetime(2026, 2, 17, 10))  # Tết, a Tuesday
+    False
+    >>> is_open("Mo-Fr 08:00-17:00; PH off", datetime(2026, 2, 24, 10))
+    True
+    """
+    return bool(_parsed(_with_holidays(hours, when.year)).is_open(when))
+
+
+def next_change(hours: str, when: datetime) -> datetime | None:
+    """When ``hours`` next open or close after ``when`` (both Hanoi local time, naive); None when they never do
+    (``24/7``, ``off``).
+
+    Examples
+    --------
+    >>> next_change("Mo-Fr 08:00-17:00; PH off", datetime(2026, 2, 13, 17))  # Friday before Tết
+    datetime.datetime(2026, 2, 23, 8, 0)
+    """
+    return _parsed(_with_holidays(hours, when.year)).next_change(when)
+
+
+def state(hours: str, when: datetime) -> dict[str, bool | str | None]:
+    """``open_now`` at ``when`` and ``changes_at``, when that next changes (ISO 8601 to the minute, None when
+    never), as the answers carry them.
+
+    Examples
+    --------
+    >>> state("Mo-Fr 08:00-17:00; PH off", datetime(2026, 2, 13, 16))
+    {'open_now': True, 'changes_at': '2026-02-13T17:00'}
+    """
+    change = next_change(hours, when)
+    return {
+        "open_now": is_open(hours, when),
+        "changes_at": None if change is None else change.isoformat(timespec="minutes"),
+    }
+
+
+def check_hours(hours: str) -> bool:
+    """Whether ``hours`` parse as OSM ``opening_hours``."""
+    try:
+        _parsed(hours)
+    except Exception:  # opening_hours.ParserError, which its stubs do not declare
+        return False
+    return True
+
+
+def holiday(day: date, language: str = "vi") -> str | None:
+    """The name of the public holiday ``day`` is, in ``language`` (``vi`` or ``en``); None on other days.
+
+    Examples
+    --------
+    >>> holiday(date(2026, 2, 17))
+    'Tết Nguyên Đán'
+    >>> holiday(date(2026, 2, 17), "en")
+    'Lunar New Year'
+    """
+    return _calendar(day.year, LANGUAGES.get(language, "vi")).get(day)
+
+
+@lru_cache(maxsize=256)
+def _calendar(year: int, language: str) -> dict[date, str]:
+    return dict(holidays.country_holidays(COUNTRY, years=year, language=language))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(hours: str) -> opening_hours.OpeningHours:
+    return opening_hours.OpeningHours(hours, country=COUNTRY)
+
+
+@lru_cache(maxsize=1024)
+def _with_holidays(hours: str, year: int) -> str:
+    """``hours`` with each ``PH`` of a rule's leading day list written out as the holidays of ``year`` and the
+    next; unchanged when they hold none or the calendar has no holiday that year."""
+    if "PH" not in hours or not _calendar(year, "vi"):
+        return hours
+    dates = _dates([*_calendar(year, "vi"), *_calendar(year + 1, "vi")])
+    parts = _SEPARATOR.split(hours.strip())
+    out: list[str] = []
+    for i in range(0, len(parts), 2):
+        rule, separator = parts[i], (parts[i + 1] if i + 1 < len(parts) else "")
+        days = _LEADING_DAYS.match(rule)
+        if days is None or "PH" not in days.group(1).split(","):
+            out += [rule, separator]
+            continue
+        rest = rule[days.end() :]
+        weekdays = [d for d in days.group(1).split(",") if d != "PH"]
+        between = parts[i - 1] if i else "; "  # the holidays' rule joins as the rule it comes from did
+        if weekdays:
+            out += [",".join(weekdays) + rest, between]
+        out += [dates + rest, separator]
+    written = "".join(out)
+    return written if check_hours(written) else hours
+
+
+def _dates(days: list[date]) -> str:
+    """``days`` as an OSM month-day list with years, runs of days within a month as ranges: ``2026 Feb 16-20``."""
+    items = []
+    for _, run in groupby(enumerate(sorted(days)), key=lambda p: p[1].toordinal() - p[0]):
+        span = [d for _, d in run]
+        for (year, month), in_month in groupby(span, key=lambda d: (d.year, d.month)):
+            first, *more = in_month
+            last = f"-{more[-1].day:02d}" if more else ""
+            items.append(f"{year} {_MONTHS[month - 1]} {first.day:02d}{last}")
+    return ",".join(items)
