@@ -33,6 +33,7 @@ PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
         "hộ chiếu",
         "tạm trú",
         "thường trú",
+        "cư trú",
         "hộ khẩu",
         "định danh điện tử",
         "VNeID",
@@ -129,6 +130,9 @@ only in a query typed without marks: "Hồ Sở" is no "hồ sơ"), and only wit
 near: "Trung tâm phục vụ hành chính công" is a name."""
 
 SAID_BEFORE: tuple[str, ...] = (
+    "chỗ",
+    "nơi",
+    "địa điểm",
     "làm",
     "đổi",
     "cấp",
@@ -143,6 +147,7 @@ SAID_BEFORE: tuple[str, ...] = (
     "thủ tục",
     "đăng ký",
     "trích lục",
+    "xác nhận",
     "bản sao",
     "giấy",
     "phiếu",
@@ -157,9 +162,10 @@ SAID_BEFORE: tuple[str, ...] = (
     "my",
     "new",
 )
-"""Words said before a procedure's that ask for it: do, change, issue (again), renew, apply for, hand in, receive,
-the dossier, the procedure of, register, a copy of, the paper, card or book of ("làm căn cước", "cấp lại bằng lái",
-"nộp hồ sơ đất đai", "thẻ bảo hiểm y tế"). They are part of the request, not of the place asked near."""
+"""Words said before a procedure's that ask for it: the place to (chỗ, nơi, địa điểm), do, change, issue (again),
+renew, apply for, hand in, receive, the dossier, the procedure of, register, confirm, a copy of, the paper, card
+or book of ("chỗ nộp hồ sơ đất đai", "làm căn cước", "cấp lại bằng lái", "xác nhận cư trú", "thẻ bảo hiểm y tế").
+They are part of the request, not of the place asked near."""
 
 SAID_AFTER: tuple[str, ...] = (
     *("xe máy", "ô tô", "số 1", "số 2", "gắn chip", "lần đầu", "bị mất", "mới", "trực tuyến", "qua mạng", "online"),

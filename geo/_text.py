@@ -381,42 +381,71 @@ def split_near(text: str) -> tuple[str, str] | None:
 # open ("bưu điện ở đâu", "giờ mở cửa Bưu điện Tràng Tiền", "where is the post office"); as written, or folded in a
 # query typed without marks. The longest first.
 _WHERE_ASKED = ("nằm ở đâu", "ở chỗ nào", "ở đâu", "tại đâu", "chỗ nào", "where is the", "where is", "where's the")
+_OPEN_ASKED = (
+    *("mở cửa", "còn mở cửa", "đang mở cửa", "có mở cửa", "còn mở", "đang mở", "có mở", "làm việc", "có làm việc"),
+    *("open", "open on", "is it open", "is it open on"),
+)
+_WHEN_ASKED = (
+    *("chủ nhật", "thứ bảy", "thứ 7", "cuối tuần", "ngày lễ", "ngày tết", "hôm nay", "ngày mai", "bây giờ"),
+    *("buổi sáng", "buổi chiều", "buổi tối", "sáng nay", "chiều nay", "tối nay", "đến mấy giờ", "tới mấy giờ"),
+    *("sunday", "sundays", "saturday", "saturdays", "weekend", "weekends", "today", "tomorrow", "tonight"),
+)
 _ABOUT_ASKED = (
     *("mấy giờ mở cửa", "mở cửa lúc mấy giờ", "mở cửa mấy giờ", "giờ mở cửa", "giờ làm việc", "thời gian làm việc"),
-    *("còn mở cửa", "đang mở cửa", "mở cửa", "địa chỉ của", "địa chỉ", "số điện thoại", "sđt", "thông tin về"),
+    *("mấy giờ đóng cửa", "đóng cửa lúc mấy giờ", "giờ đóng cửa", "còn mở cửa", "đang mở cửa", "mở cửa"),
+    *("có mở cửa", "còn mở", "đang mở", "địa chỉ của", "địa chỉ", "số điện thoại", "sđt", "thông tin về"),
     *("opening hours of the", "opening hours of", "opening hours", "opening times", "open now", "still open"),
     *("address of the", "address of", "phone number of the", "phone number of"),
 )
 
 
-def _asked(phrases: tuple[str, ...], folded: bool) -> re.Pattern[str]:
+def _either(phrases: tuple[str, ...], folded: bool) -> str:
+    """A pattern matching any of ``phrases`` (unmarked when ``folded``), the longest first."""
     forms = sorted({strip_marks(p) if folded else p for p in phrases}, key=len, reverse=True)
-    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(f) for f in forms)})(?!\w)")
+    return "|".join(re.escape(f) for f in forms)
 
+
+def _asked(phrases: tuple[str, ...], folded: bool, *, when: bool = False) -> re.Pattern[str]:
+    body = _either(phrases, folded)
+    if when:
+        # Open when, first: "bưu điện mở cửa chủ nhật", "làm việc vào thứ bảy", "open on sundays".
+        on = _either(("vào", "on"), folded)
+        body = rf"(?:{_either(_OPEN_ASKED, folded)})(?:\s+(?:{on}))?\s+(?:{_either(_WHEN_ASKED, folded)})|{body}"
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+_TAIL_ASKED = ("không", "ko", "chưa", "ạ", "vậy", "nhỉ", "nhé", "thế")
+"""Words ending a question ("... có mở cửa ngày lễ không?": whether; "ạ", "nhỉ": politeness), left out of one."""
 
 _WHERE_MARKED, _WHERE_PLAIN = _asked(_WHERE_ASKED, False), _asked(_WHERE_ASKED, True)
-_ABOUT_MARKED, _ABOUT_PLAIN = _asked(_ABOUT_ASKED, False), _asked(_ABOUT_ASKED, True)
+_TAIL_MARKED = re.compile(rf"(?:\s+(?:{'|'.join(_TAIL_ASKED)}))+$")
+# Unmarked, not those a name or English may end with ("ạ" as "a": "nhà A"; "thế" as "the").
+_TAIL_PLAIN = re.compile(rf"(?:\s+(?:{'|'.join(strip_marks(w) for w in _TAIL_ASKED if w not in ('ạ', 'thế'))}))+$")
+_ABOUT_MARKED, _ABOUT_PLAIN = _asked(_ABOUT_ASKED, False, when=True), _asked(_ABOUT_ASKED, True, when=True)
 
 
 def without_questions(text: str) -> tuple[str, bool]:
     """``text`` (lower case) without the words that ask about a place rather than name it: where it is, its
-    opening hours, address or phone, whether it is open; and whether they ask where. ``text`` itself, and False,
-    when it has none of them or nothing else.
+    opening hours (when it opens: "mở cửa chủ nhật", on Sunday), address or phone, whether it is open; and
+    whether it had any. ``text`` itself, and False, when it has none of them or nothing else.
 
     Examples
     --------
     >>> without_questions("Giờ mở cửa Bưu điện Tràng Tiền?"), without_questions("buu dien o dau")
-    (('bưu điện tràng tiền', False), ('buu dien', True))
+    (('bưu điện tràng tiền', True), ('buu dien', True))
+    >>> without_questions("bưu điện mở cửa chủ nhật"), without_questions("Bưu điện Hà Nội có mở cửa ngày lễ không?")
+    (('bưu điện', True), ('bưu điện hà nội', True))
     >>> without_questions("Where is the post office"), without_questions("Phố Cửa Nam"), without_questions("ở đâu")
     (('post office', True), ('Phố Cửa Nam', False), ('ở đâu', False))
     """
     low = unicodedata.normalize("NFC", text).casefold()
-    where, about = (_WHERE_PLAIN, _ABOUT_PLAIN) if strip_marks(low) == low else (_WHERE_MARKED, _ABOUT_MARKED)
-    asks_where = where.search(low) is not None
-    if not asks_where and about.search(low) is None:
+    plain = strip_marks(low) == low
+    where, about = (_WHERE_PLAIN, _ABOUT_PLAIN) if plain else (_WHERE_MARKED, _ABOUT_MARKED)
+    if where.search(low) is None and about.search(low) is None:
         return text, False
     rest = " ".join(about.sub(" ", where.sub(" ", low)).split()).strip(" ,.;:-?!")
-    return (rest, asks_where) if fold(rest) else (text, False)
+    rest = (_TAIL_PLAIN if plain else _TAIL_MARKED).sub("", rest)
+    return (rest, True) if fold(rest) else (text, False)
 
 
 def is_category(text: str) -> bool:

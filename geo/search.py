@@ -523,11 +523,12 @@ class SearchIndex:
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         mask = self._mask(kinds)
-        where_asked = False
+        questioned = False
         if within is None:
-            # "Giờ mở cửa bưu điện Tràng Tiền": the place, whose hours the answer gives. "Bưu điện ở đâu" asks for
-            # a kind of agency near the asker, as "bưu điện gần đây" does. Before Telex, which reads "is" as "i".
-            text, where_asked = _text.without_questions(text)
+            # "Giờ mở cửa bưu điện Tràng Tiền": the place, whose hours the answer gives. "Bưu điện ở đâu" or "bưu
+            # điện mở cửa chủ nhật" asks about a kind of agency near the asker, as "bưu điện gần đây" does. Before
+            # Telex, which reads "is" as "i".
+            text, questioned = _text.without_questions(text)
             # Typed in Telex with the input method off ("hangf bacj"): read as the words meant. The parts of a
             # query read below come back with ``within``, already read.
             text = _text.untelex(text, self._vocab)
@@ -535,7 +536,7 @@ class SearchIndex:
             mask = mask & within
         elif (asked := _text.split_procedure(text)) is not None and (taking := self._taking(asked[0], mask)).size:
             return self._procedure(text, taking, *asked, k=k, kinds=kinds, min_score=min_score, focus=focus)
-        elif (near := _text.split_near(text) or _here(text, where_asked)) is not None:
+        elif (near := _text.split_near(text) or _here(text, questioned)) is not None:
             what, where = near
             point_or_place: str | tuple[float, float] = where
             if _text.asks_here(where) and focus is not None:
@@ -1124,9 +1125,10 @@ def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
     return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
 
 
-def _here(text: str, where_asked: bool) -> tuple[str, str] | None:
-    """A kind of agency asked where ("bưu điện ở đâu"), as "X gần đây" (:func:`_text.split_near`); else None."""
-    return (text, "") if where_asked and _text.is_category(text) else None
+def _here(text: str, asked: bool) -> tuple[str, str] | None:
+    """A kind of agency asked about, where it is or when it opens ("bưu điện ở đâu", "giờ mở cửa bưu điện"), as
+    "X gần đây" (:func:`_text.split_near`); else None."""
+    return (text, "") if asked and _text.is_category(text) else None
 
 
 def _metres_per_degree(lat: float) -> tuple[float, float]:

@@ -259,9 +259,18 @@ def test_a_ward_by_its_initials_is_a_place_to_be_near(hanoi: AddressMap, text: s
         ("buu dien o dau", "bưu điện"),
         ("Viettel Post ở chỗ nào?", "viettel post"),
         ("where is the post office", "post office"),
+        # Asked when it opens or whether it is open: the nearest, whose hours the answer gives. Before, "bưu điện
+        # mở cửa chủ nhật" (open on Sunday) found Nhật Tân, "bưu điện gần nhất còn mở" (nearest still open) a post
+        # office 8 km away in Hà Đông, and "giờ mở cửa bưu điện" the post offices named "Bưu điện Việt Nam".
+        ("bưu điện mở cửa chủ nhật", "bưu điện"),
+        ("buu dien lam viec thu bay", "bưu điện"),
+        ("giờ mở cửa bưu điện", "bưu điện"),
+        ("bưu điện còn mở", "bưu điện"),
+        ("fpt shop mở cửa đến mấy giờ", "fpt shop"),
+        ("post office open on sundays", "post office"),
     ],
 )
-def test_a_kind_of_agency_asked_where_is_near_the_asker(hanoi: AddressMap, text: str, what: str) -> None:
+def test_a_kind_of_agency_asked_about_is_near_the_asker(hanoi: AddressMap, text: str, what: str) -> None:
     # As "bưu điện gần đây". Before, "bưu điện ở đâu" was read near Tháp nước Hàng Đậu ("đâu" as "Đậu") and
     # "where is the post office" found 7-9 Hàng Vôi.
     asked = hanoi.search.hits(text, k=5, focus=LAKE_SHORE)
@@ -279,6 +288,7 @@ def test_a_kind_of_agency_asked_where_is_near_the_asker(hanoi: AddressMap, text:
         ("opening hours of the Hanoi Opera House", "Nhà Hát Lớn"),
         ("hồ gươm ở đâu", "Hồ Hoàn Kiếm"),
         ("where is hoa lo prison", "Nhà tù Hoả Lò"),
+        ("Bưu điện Tràng Tiền có mở cửa ngày lễ không", "Bưu điện Tràng Tiền"),
     ],
 )
 def test_words_asking_about_a_place_leave_the_place(hanoi: AddressMap, text: str, label: str) -> None:
@@ -286,3 +296,9 @@ def test_words_asking_about_a_place_leave_the_place(hanoi: AddressMap, text: str
     # "giờ mở cửa bưu điện tràng tiền" scored 0.575, below what the page calls a close match.
     top = hanoi.search.hits(text, k=1)[0]
     assert top["label"] == label and top["score"] > 0.9
+
+
+def test_the_nearest_asked_still_open_is_near_the_asker(hanoi: AddressMap) -> None:
+    # "Gần nhất còn mở" (nearest, still open): the near word's place is the asker's once the question is left out.
+    asked = hanoi.search.hits("bưu điện gần nhất còn mở", k=5, focus=LAKE_SHORE)
+    assert asked == hanoi.search.hits("bưu điện gần đây", k=5, focus=LAKE_SHORE)

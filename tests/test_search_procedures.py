@@ -33,6 +33,11 @@ LAKE_SHORE = (105.8520, 21.0287)
         # What is said of the paper after it is no place: "số 2" is the judicial record's form, no house number.
         ("Xin phiếu lý lịch tư pháp số 2", ("judicial_record", "", "")),
         ("bằng lái xe hạng A1 gần hồ gươm", ("driving_licence", "", "hồ gươm")),
+        # Where to: "chỗ", "nơi", "địa điểm" (the place to) ask, they name none. Before, "chỗ nộp hồ sơ đất đai"
+        # was read near 134 Phố Giảng Võ; "xác nhận cư trú" (residence confirmation) was no procedure.
+        ("Chỗ nộp hồ sơ đất đai", ("land", "", "")),
+        ("nơi làm hộ chiếu gần hồ gươm", ("police_papers", "", "hồ gươm")),
+        ("xin giấy xác nhận cư trú", ("police_papers", "", "")),
         # The service itself, any procedure, when nothing but a place asked near (or a kind) goes with it.
         ("Nộp hồ sơ gần đây", ("", "", "đây")),
         ("dich vu cong gan nhat", ("", "", "nhat")),
