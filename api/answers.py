@@ -59,6 +59,7 @@ class NearestAnswers:
         self.hours_id = np.array([index[r["opening_hours"]] for r in records], dtype=np.int64)
         codes = sorted({c for r in records for c in r["procedures"]})
         self.procedures = {c: np.array([c in r["procedures"] for r in records]) for c in codes}
+        self.procedures[""] = np.array([bool(r["procedures"]) for r in records])  # any: the public-service agents
         self.none = np.zeros(len(records), dtype=bool)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per map, kept for the service's life)
@@ -75,23 +76,21 @@ class NearestAnswers:
         return _joined([b"," + orjson.dumps(hours.state(h, minute))[1:-1] for h in self.hours])
 
     def among(self, procedure: str | None, open_now: bool, when: datetime) -> np.ndarray | None:
-        """The agencies that accept ``procedure`` (any when None) and, with ``open_now``, are open ``when``;
-        None when both filters are off."""
+        """The agencies that accept ``procedure`` (``""``: any one, the public-service agents; None: every
+        agency) and, with ``open_now``, are open ``when``; None when both filters are off."""
         if procedure is None and not open_now:
             return None
         mask = self.procedures.get(procedure, self.none) if procedure is not None else ~self.none
         return mask & self.open_at(when.replace(second=0, microsecond=0)) if open_now else mask
 
-    def answer(
-        self, found: Found, lon: float, lat: float, label: str | None, when: datetime, holiday: str | None
-    ) -> bytes:
+    def answer(self, found: Found, lon: float, lat: float, label: str | None, head: dict) -> bytes:
         """The JSON answer (:class:`api.schemas.NearestAnswer`): the origin asked (``lon``, ``lat``, the
-        address's ``label``) with its distance to the road, the time asked, the public ``holiday`` it falls on,
-        and :meth:`agencies`."""
+        address's ``label``) with its distance to the road, the members of ``head`` (the time asked, ``at``, as
+        ISO 8601 to the minute, first), and :meth:`agencies` at that time."""
         road = round(float(found.point.distance_m[0]), 1)
         origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road}
-        head = orjson.dumps({"origin": origin, "at": when.isoformat(timespec="minutes"), "holiday": holiday})
-        return head[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
+        when = datetime.fromisoformat(head["at"])
+        return orjson.dumps({"origin": origin} | head)[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
 
     def agencies(self, found: Found, when: datetime) -> bytes:
         """The JSON list of the agencies found, each with its details, ``open_now`` at ``when`` and when that

@@ -165,9 +165,10 @@ class Problem(BaseModel):
     field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
     reason: str = Field(
         description="stable machine code: the service's own (off_map, address_not_found, address_elsewhere, "
-        "unknown_ward, unknown_agency, infeasible, unauthorized, forbidden, not_found, dossier_not_found, "
-        "plan_not_found, transition_refused, dossier_moved, record_handover, conflict, invalid_value ...: the keys "
-        "of `errors` in api/i18n/vi.json) or pydantic's error type (missing, greater_than_equal, string_too_short ...)"
+        "address_names_no_place, unknown_ward, unknown_agency, infeasible, unauthorized, forbidden, not_found, "
+        "dossier_not_found, plan_not_found, transition_refused, dossier_moved, record_handover, conflict, "
+        "invalid_value ...: the keys of `errors` in api/i18n/vi.json) or pydantic's error type (missing, "
+        "greater_than_equal, string_too_short ...)"
     )
     message: str = Field(description="the reason in words, in the reader's language (Vietnamese by default)")
 
@@ -237,6 +238,10 @@ class NearestAnswer(BaseModel):
     holiday: str | None = Field(
         description="the Vietnamese public holiday that time falls on, in the asker's language ('Tết Nguyên Đán'); "
         "null on other days"
+    )
+    procedure: Procedure | None = Field(
+        description="the procedure the agencies accept: the query's, else the one a typed address asks where to "
+        "take ('đổi bằng lái xe gần hồ gươm'); null when none"
     )
     agencies: list[NearestAgency]
 

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import _text, matrix, network, paths, provinces, snap
 from geo import landmarks as _landmarks
 from geo import layers as _layers
-from geo import matrix, network, paths, provinces, snap
 from geo._errors import InputError, OutOfAreaError
 from geo._nearby import same_place
 from geo._text import fold
@@ -32,6 +32,21 @@ if TYPE_CHECKING:
     from geo.search import SearchIndex
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a typed text asks the nearest agencies from (:meth:`AddressMap.locate`)."""
+
+    lon: float
+    lat: float
+    label: str
+    """The address or place found ("75 Đinh Tiên Hoàng", "Hồ Hoàn Kiếm")."""
+    score: float
+    """Its search score, in [0, 1]."""
+    procedure: str | None
+    """The procedure the text asks where to take ("đổi bằng lái xe gần hồ gươm": ``driving_licence``), ``""``
+    for the service itself, any procedure ("nộp hồ sơ gần hồ gươm"), None when it asks for neither."""
 
 
 @dataclass
@@ -132,6 +147,32 @@ class AddressMap:
                 )
             raise InputError(f"address not found: {text!r}")
         return hits.iloc[0]
+
+    def locate(self, text: str) -> Located:
+        """Where a typed text asks the nearest agencies from, and the procedure it asks where to take.
+
+        An address or a place is the best search hit (:meth:`geocode`, same errors). A text asking where to take
+        a procedure, or to hand in a dossier, near a place ("đổi bằng lái xe gần hồ gươm", "làm căn cước ở
+        Hoàn Kiếm", "nộp hồ sơ gần hồ gươm") is that place, as the search reads it, with the procedure; one
+        that names no place ("đổi bằng lái xe", "... gần đây") is an :class:`InputError`
+        (``address_names_no_place``): the nearest from where, only the asker knows.
+        """
+        asked = _text.split_procedure(text)
+        if asked is None:
+            hit = self.geocode(text)
+            return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), None)
+        procedure, _, where = asked
+        if not fold(where).strip() or _text.asks_here(where):
+            raise InputError(
+                f"{text!r} asks where to take a procedure but names no place", code="address_names_no_place", text=text
+            )
+        answer = self.search.answer(text, k=1)
+        if answer.place is None:  # the place is not one the search reads near: the place text alone
+            hit = self.geocode(where)
+            return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), procedure)
+        # A lake's or a ward's area, a street's line, a house's point: a point of it, whence the nearest road.
+        point = shapely.point_on_surface(answer.place)
+        return Located(point.x, point.y, answer.near, float(answer.hits[0]["score"]), procedure)
 
 
 def search_records(layers: Layers) -> pd.DataFrame:

@@ -69,6 +69,18 @@ def test_nearest_reads_the_hours_at_the_time_asked(capsys: pytest.CaptureFixture
     assert json.loads(utc)["query"]["at"] == "2026-02-17T10:00"
 
 
+def test_nearest_from_an_address_asking_for_a_procedure(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
+    code, out, _ = _run(capsys, "nearest", "--address", "đổi bằng lái xe gần hồ gươm", "-k", "5", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["query"]["matched"] == "Hồ Hoàn Kiếm" and payload["query"]["procedure"] == "driving_licence"
+    taking = [hanoi.agency_details[r["agency_id"]]["procedures"] for r in payload["results"]]
+    assert len(taking) == 5 and all("driving_licence" in p for p in taking)
+    _, text, _ = _run(capsys, "nearest", "--address", "nộp hồ sơ gần hồ gươm")
+    lines = text.splitlines()
+    assert lines[0].startswith("Hồ Hoàn Kiếm (score ") and lines[1] == "only public-service agents"
+
+
 def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:
     points = tmp_path / "points.csv"
     points.write_text("id,lat,lon\na,21.0245,105.8412\nb,21.0300,105.8500\nc,21.0330,105.8300\n")
@@ -93,6 +105,7 @@ def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path
             "not an ISO 8601 time (2026-02-17T10:00): 'tet'",
         ),
         (["nearest", "--address", "zzzz qqqq xxxx"], "address not found"),
+        (["nearest", "--address", "đổi bằng lái xe"], "asks where to take a procedure but names no place"),
         (["nearest", "--address", "12 Nguyễn Huệ, Quận 1, TP.HCM"], "is in Thành phố Hồ Chí Minh, outside this map"),
     ],
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
+import shapely
 
 from geo import agencies
+from geo._errors import InputError
 from geo._nearby import METRIC_CRS
 from geo._procedure_words import PROCEDURE_WORDS
 from geo._text import split_procedure
@@ -151,3 +153,32 @@ def test_near_home_is_near_the_asker(hanoi: AddressMap) -> None:
 def test_a_procedure_is_not_read_among_kinds_without_agencies(hanoi: AddressMap) -> None:
     answer = hanoi.search.answer("đổi bằng lái xe", k=3, kinds=["address", "street"])
     assert answer.procedure == "" and all(hit["kind"] in ("address", "street") for hit in answer.hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "procedure"),
+    [
+        ("đổi bằng lái xe gần phố huế", "Phố Huế", "driving_licence"),
+        ("lý lịch tư pháp số 10 phố huế", "10 Phố Huế", "judicial_record"),
+        ("cấp lại CCCD tại phường Cửa Nam", "Phường Cửa Nam", "police_papers"),
+        ("nộp hồ sơ gần hồ gươm", "Hồ Hoàn Kiếm", ""),
+        ("75 Đinh Tiên Hoàng", "75 Đinh Tiên Hoàng", None),
+    ],
+)
+def test_a_text_asking_where_to_take_a_procedure_is_located_at_its_place(
+    hanoi: AddressMap, text: str, label: str, procedure: str | None
+) -> None:
+    # What the nearest agencies by road start from: the place named, within its shape (a point of a street's
+    # line, inside a ward), with the procedure asked.
+    at = hanoi.locate(text)
+    assert (at.label, at.procedure) == (label, procedure)
+    answer = hanoi.search.answer(text, k=1)
+    if answer.place is not None:
+        assert shapely.distance(answer.place, shapely.Point(at.lon, at.lat)) < 1e-9
+
+
+@pytest.mark.parametrize("text", ["đổi bằng lái xe", "làm căn cước gần đây", "nộp hồ sơ"])
+def test_a_text_asking_a_procedure_without_a_place_locates_nothing(hanoi: AddressMap, text: str) -> None:
+    with pytest.raises(InputError) as refused:
+        hanoi.locate(text)
+    assert refused.value.code == "address_names_no_place"

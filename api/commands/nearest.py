@@ -39,18 +39,21 @@ def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise InputError(f"-k must be at least 1, got {args.k}")
     amap = load_map(args)
+    procedure = args.procedure
     if args.address is not None:
-        hit = amap.geocode(args.address)
-        lon, lat = float(hit["lon"]), float(hit["lat"])
-        query = {"address": args.address, "matched": hit["label"], "score": round(float(hit["score"]), 3)}
+        # "đổi bằng lái xe gần hồ gươm": from the lake, the agencies taking driving licences (unless --procedure).
+        at = amap.locate(args.address)
+        lon, lat = at.lon, at.lat
+        query = {"address": args.address, "matched": at.label, "score": round(at.score, 3)}
+        procedure = procedure or at.procedure
     else:
         lon, lat = args.lon, args.lat
         query = {}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
     when = args.at or datetime.now(agencies.HANOI).replace(tzinfo=None)
     holiday = hours.holiday(when.date(), "en")
-    query |= {"procedure": args.procedure, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
-    among = _among(amap, args.procedure, args.open_now, when)
+    query |= {"procedure": procedure or None, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
+    among = _among(amap, procedure, args.open_now, when)
     results = nearest.nearest_agencies(amap, lon, lat, k=args.k, among=among)
     states = [hours.state(amap.agency_details[r.agency_id]["opening_hours"], when) for r in results]
     if args.json:
@@ -59,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if "matched" in query:
         print(f"{query['matched']} (score {query['score']})")
+    if procedure is not None:
+        print(f"only agencies accepting {procedure}" if procedure else "only public-service agents")
     if holiday:
         print(f"{when:%d/%m/%Y} is a public holiday: {holiday}")
     if not results:
@@ -94,14 +99,15 @@ def _in_words(state: dict, when: datetime) -> str:
 
 
 def _among(amap: AddressMap, procedure: str | None, open_now: bool, when: datetime) -> np.ndarray | None:
-    """The agencies that accept ``procedure`` (any when None) and, with ``open_now``, are open ``when`` (Hanoi
-    local time), as a mask over :attr:`geo.addressmap.AddressMap.agencies`; None when both filters are off."""
+    """The agencies that accept ``procedure`` (``""``: any, the public-service agents; None: every agency) and,
+    with ``open_now``, are open ``when`` (Hanoi local time), as a mask over
+    :attr:`geo.addressmap.AddressMap.agencies`; None when both filters are off."""
     if procedure is None and not open_now:
         return None
     details = [amap.agency_details[str(a)] for a in amap.agencies["agency_id"]]
     return np.array(
         [
-            (procedure is None or procedure in d["procedures"])
+            (procedure is None or (procedure in d["procedures"] if procedure else bool(d["procedures"])))
             and (not open_now or hours.is_open(d["opening_hours"], when))
             for d in details
         ],

@@ -105,17 +105,27 @@ _LANGUAGE_VARIES = {"Vary": "Accept-Language, Cookie"}
 """Headers of the nearest agencies' answers: a public holiday is named in the asker's language."""
 
 
-def _nearest(request: Request, lon: float, lat: float, label: str | None, filters: schemas.NearestFilters) -> Response:
+def _nearest(
+    request: Request,
+    lon: float,
+    lat: float,
+    label: str | None,
+    filters: schemas.NearestFilters,
+    procedure: str | None = None,
+) -> Response:
+    """The nearest agencies from a point, filtered by ``filters`` (its procedure, else ``procedure``: the one the
+    address asked; ``""`` for public-service agents, any procedure)."""
     amap, answers = request.app.state.amap, request.app.state.answers
     when = _local(filters.at)
-    among = answers.among(filters.procedure, filters.open_now, when)
+    procedure = filters.procedure or procedure
+    among = answers.among(procedure, filters.open_now, when)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
     found = nearest.find(amap, lon, lat, k=filters.k, among=among, max_distance_m=None)
     # The language is asked for only on a holiday: the other days' answers say nothing in words.
     holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
-    return Response(
-        answers.answer(found, lon, lat, label, when, holiday), media_type="application/json", headers=_LANGUAGE_VARIES
-    )
+    head = {"at": when.isoformat(timespec="minutes"), "holiday": holiday, "procedure": procedure or None}
+    answer = answers.answer(found, lon, lat, label, head)
+    return Response(answer, media_type="application/json", headers=_LANGUAGE_VARIES)
 
 
 _NEAREST_DOC = (
@@ -144,7 +154,11 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
     "/agencies/nearest/address",
     response_model=schemas.NearestAnswer,
     summary="Nearest agencies from a typed address",
-    description="The agencies reached soonest from the best match of a typed address (see `/search`). " + _NEAREST_DOC,
+    description="The agencies reached soonest from the best match of a typed address (see `/search`). A text "
+    "asking where to take a procedure near a place ('đổi bằng lái xe gần hồ gươm', 'làm căn cước ở Hoàn Kiếm') is "
+    "read as `/search` reads it: from that place, only the agencies that accept the procedure (`procedure` says "
+    "which, unless the query gives one); one asking where to hand in a dossier ('nộp hồ sơ gần hồ gươm') lists the "
+    "public-service agents; one naming no place is not found (`address_names_no_place`). " + _NEAREST_DOC,
     responses=NOT_FOUND,
 )
 async def nearest_agencies_from_address(
@@ -153,13 +167,14 @@ async def nearest_agencies_from_address(
     """The nearest agencies from a typed address."""
     amap = request.app.state.amap
     try:
-        hit = amap.geocode(query.address)
+        at = amap.locate(query.address)
     except OutOfAreaError as error:
         province = error.fields["province"]
         raise NotFound("address", code="address_elsewhere", text=query.address, province=province) from None
-    except InputError:
-        raise NotFound("address", code="address_not_found", text=query.address) from None
-    return _nearest(request, float(hit["lon"]), float(hit["lat"]), str(hit["label"]), query)
+    except InputError as error:
+        code = error.code if error.code == "address_names_no_place" else "address_not_found"
+        raise NotFound("address", code=code, text=query.address) from None
+    return _nearest(request, at.lon, at.lat, at.label, query, at.procedure)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")

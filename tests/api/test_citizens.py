@@ -131,6 +131,38 @@ def test_nearest_from_an_address_not_found(client) -> None:
     assert response.json()["detail"][0]["reason"] == "address_not_found"
 
 
+def test_an_address_asking_where_to_take_a_procedure_is_read_as_the_search_reads_it(client) -> None:
+    # From the place it names, only the agencies that take the procedure. Before, "đổi bằng lái xe gần hồ gươm"
+    # was answered from the first post office by the lake, with EMS counters (which take no procedure) listed.
+    params = {"address": "đổi bằng lái xe gần hồ gươm", "k": 10}
+    answer = client.get("/agencies/nearest/address", params=params).json()
+    assert answer["origin"]["label"] == "Hồ Hoàn Kiếm" and answer["procedure"] == "driving_licence"
+    assert len(answer["agencies"]) == 10 and all("driving_licence" in a["procedures"] for a in answer["agencies"])
+    lake = client.get("/agencies/nearest/address", params=params | {"address": "hồ gươm"}).json()
+    assert lake["procedure"] is None and any("driving_licence" not in a["procedures"] for a in lake["agencies"])
+    # The query's own procedure comes first.
+    land = client.get("/agencies/nearest/address", params=params | {"procedure": "land"}).json()
+    assert land["procedure"] == "land" and all("land" in a["procedures"] for a in land["agencies"])
+    # A ward asked ("ở Hoàn Kiếm"): from within it.
+    ward = client.get("/agencies/nearest/address", params={"address": "làm căn cước ở Hoàn Kiếm"}).json()
+    assert ward["origin"]["label"] == "Phường Hoàn Kiếm" and ward["procedure"] == "police_papers"
+    # Where to hand in a dossier: the public-service agents, no EMS counter.
+    dossier = client.get("/agencies/nearest/address", params=params | {"address": "nộp hồ sơ gần hồ gươm"}).json()
+    assert dossier["procedure"] is None and all(a["public_service_agent"] for a in dossier["agencies"])
+    assert any(a["kind"] == "ems" for a in lake["agencies"]), "the filter must change something here"
+    # The point operation says the procedure asked too.
+    point = client.get("/agencies/nearest", params={"lat": 21.0245, "lon": 105.8412, "procedure": "land"}).json()
+    assert point["procedure"] == "land"
+
+
+def test_an_address_asking_a_procedure_without_a_place_is_not_found(client) -> None:
+    response = client.get("/agencies/nearest/address", params={"address": "đổi bằng lái xe"})
+    assert response.status_code == 404 and _fields(response) == ["address"]
+    problem = response.json()["detail"][0]
+    assert problem["reason"] == "address_names_no_place"
+    assert problem["message"].startswith("'đổi bằng lái xe' hỏi nơi làm thủ tục nhưng không nói gần đâu")
+
+
 def test_an_address_in_another_province_is_said_to_be_elsewhere(client) -> None:
     address = "12 Nguyễn Huệ, Quận 1, TP.HCM"
     response = client.get("/agencies/nearest/address", params={"address": address})

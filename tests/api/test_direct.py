@@ -25,6 +25,8 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     ("/agencies/nearest", {"lat": 21.0285, "lon": 105.8542, "radius": 3}, {}),
     ("/agencies/nearest/address", {"address": "Hàng Bạc", "k": 2, "at": AT}, {}),
     ("/agencies/nearest/address", {"address": "zzzz qqqq xxxx"}, {}),
+    ("/agencies/nearest/address", {"address": "đổi bằng lái xe gần hồ gươm", "at": "2026-02-17T10:00"}, {}),
+    ("/agencies/nearest/address", {"address": "đổi bằng lái xe"}, {"Accept-Language": "en"}),
     ("/search", {"q": "so 10 pho hue", "k": 5}, {}),
     ("/search", {"q": "ngõ 186 đường bưởi", "kind": ["street", "address"]}, {}),
     ("/search", {"q": "", "k": 5}, {"Accept-Language": "en"}),
