@@ -55,6 +55,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("cong", "vien"): "congvien",
     ("sieu", "thi"): "sieuthi",
     ("ngan", "hang"): "nganhang",
+    ("cong", "an"): "congan",
 }
 # Kinds of landmark as English says them, the token of the Vietnamese ("Hoa Lo museum", "Melia hotel", "St Joseph
 # cathedral"), so either finds a place named with the other. Not the kinds Vietnamese says in one syllable that
@@ -74,8 +75,10 @@ ENGLISH_KINDS: dict[str, str] = {
     "park": "congvien",
     "supermarket": "sieuthi",
     "bank": "nganhang",
+    "police": "congan",
+    "police station": "congan",
 }
-PHRASES |= {(word,): token for word, token in ENGLISH_KINDS.items()}
+PHRASES |= {tuple(words.split()): token for words, token in ENGLISH_KINDS.items()}
 _MAX_PHRASE = max(len(p) for p in PHRASES)
 
 # One-token abbreviations and what they may stand for. "p." is ambiguous in Vietnamese addresses (phường or
@@ -475,8 +478,8 @@ _CATEGORY_FIRST = {terms[0] for terms in CATEGORY_TERMS} | {
 }
 # Fewest letters of the place after a kind of agency: fewer are a word still being typed.
 _PLACE_MIN_LETTERS = 3
-_IN_MARKED = re.compile(r"^(?:ở|tại|in|at)(?!\w)\s*")
-_IN_PLAIN = re.compile(r"^(?:o|tai|in|at)(?!\w)\s*")
+_IN_MARKED = re.compile(r"^(?:ở|tại|in|at|on)(?!\w)\s*")
+_IN_PLAIN = re.compile(r"^(?:o|tai|in|at|on)(?!\w)\s*")
 
 
 def split_category(text: str, short: Collection[str] = ()) -> tuple[str, str] | None:

@@ -258,3 +258,10 @@ def test_landmarks_are_a_kind_to_filter_on(index: SearchIndex) -> None:
     # The street named after the lake stays a street, the lake a landmark.
     both = index.query("hồ hoàn kiếm", k=3)
     assert list(both["kind"][:2]) == ["landmark", "street"]
+
+
+def test_police_said_in_english_is_the_police(index: SearchIndex) -> None:
+    # "Police station" is "công an", one token. Before, "station" found Hanoi Coffee Station (19 Hàng Mành) first.
+    hits = index.query("police station near hoan kiem lake", k=3)
+    assert hits["name"].str.startswith(("Công an", "Bộ công an")).all()
+    assert index.query("hanoi police", k=1).iloc[0]["name"] == "Công an thành phố Hà Nội"

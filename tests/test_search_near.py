@@ -186,6 +186,8 @@ def test_offices_near_a_street_by_their_distance_to_it(hanoi: AddressMap) -> Non
     line = hanoi.streets.line(street["id"])
     hits = hanoi.search.query("viettel post kim mã", k=3)
     assert (hits["kind"] == "agency").all() and len(hits) == 3
+    # As English says it: "on" joins the place as "ở" does, "street" is "phố".
+    assert hits.equals(hanoi.search.query("viettel post on kim ma street", k=3))
     shops = hanoi.layers.agencies[hanoi.layers.agencies["kind"] == "viettel_post"]
     utm = shops.estimate_utm_crs()
     nearest = shops.to_crs(utm).distance(gpd.GeoSeries([line], crs=4326).to_crs(utm).iloc[0]).idxmin()
