@@ -10,14 +10,15 @@ has no way to be given a calendar, and this rewriting is the one thing done here
 positions ("Jan PH", "SH,PH", "PH +1 day") and years the calendar does not hold (before 1901, after 2100) are left
 to the library's calendar (its fixed dates, 2000-2099: none then).
 
-Compensatory working Saturdays (an office open on a Saturday given for a bridging day off) have no
-``opening_hours`` syntax and are not read.
+The same calendar says the working days of the public administration (:func:`is_working_day`), by which
+appointment dates and returns are counted. Compensatory working Saturdays (an office open on a Saturday given
+for a bridging day off) have no ``opening_hours`` syntax and are not read, in either.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
 
@@ -101,6 +102,39 @@ def holiday(day: date, language: str = "vi") -> str | None:
     'Lunar New Year'
     """
     return _calendar(day.year, LANGUAGES.get(language, "vi")).get(day)
+
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a working day of the public administration: a weekday that is no public holiday.
+
+    Examples
+    --------
+    >>> is_working_day(date(2026, 2, 17)), is_working_day(date(2026, 2, 21)), is_working_day(date(2026, 2, 23))
+    (False, False, True)
+    """
+    return day.weekday() < 5 and day not in _calendar(day.year, "vi")
+
+
+def working_day_after(day: date, n: int) -> date:
+    """The ``n``-th working day after ``day`` (:func:`is_working_day`).
+
+    Examples
+    --------
+    >>> working_day_after(date(2026, 2, 13), 1)  # the Friday before Tết
+    datetime.date(2026, 2, 23)
+    """
+    while n > 0:
+        day += timedelta(days=1)
+        n -= is_working_day(day)
+    return day
+
+
+def working_day_before(day: date) -> date:
+    """The last working day before ``day`` (:func:`is_working_day`)."""
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 @lru_cache(maxsize=256)

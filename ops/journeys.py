@@ -21,15 +21,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-import holidays
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
+from geo.hours import is_working_day, working_day_after
 from ops import tables
 from ops.dossiers import utc
-from ops.simulate import HANOI_TIME, working_day_after
+from ops.simulate import HANOI_TIME
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), HANOI_TIME).astimezone(UTC)
 
 
-def _steps(row: sa.Row, decision: datetime | None, off: holidays.HolidayBase, fail: bool) -> list[tuple]:
+def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
     """The moves after the dossier's current state, as ``(state, at, place, record_no)``, in order."""
     steps: list[tuple] = []
     state, last = row.state, utc(row.last_at)
@@ -54,7 +54,7 @@ def _steps(row: sa.Row, decision: datetime | None, off: holidays.HolidayBase, fa
         steps.append(("digitised", last + timedelta(minutes=30), row.agency_id, None))
         state, last = "digitised", last + timedelta(minutes=30)
     if state == "digitised":
-        leaves = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 30)
+        leaves = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 30)
         steps.append(("to_authority", leaves, row.agency_id, None))
         state, last = "to_authority", leaves
     if state == "to_authority":
@@ -67,20 +67,20 @@ def _steps(row: sa.Row, decision: datetime | None, off: holidays.HolidayBase, fa
         steps.append(("decided", last, row.authority_code, None))
         state = "decided"
     if state == "failed_return":
-        last = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+        last = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 0)
         steps.append(("decided", last, row.agency_id, None))
         state, fail = "decided", False
     if state == "decided":
         local = last.astimezone(HANOI_TIME)
-        same_day = local.hour < 11 and local.weekday() < 5 and local.date() not in off
-        leaves = _at(local.date(), 14) if same_day else _at(working_day_after(off, local.date(), 1), 8, 30)
+        same_day = local.hour < 11 and is_working_day(local.date())
+        leaves = _at(local.date(), 14) if same_day else _at(working_day_after(local.date(), 1), 8, 30)
         steps.append(("returning", leaves, row.authority_code, None))
         state, last = "returning", leaves
     if state == "returning":
         to_door = row.return_mode == "address"
         if to_door and fail:
             steps.append(("failed_return", last + timedelta(hours=2), "address", None))
-            again = _at(working_day_after(off, last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+            again = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 0)
             steps.append(("decided", again, row.agency_id, None))
             leaves = again + timedelta(minutes=30)
             steps.append(("returning", leaves, row.agency_id, None))
@@ -125,13 +125,11 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         decisions = {r.dossier_code: (r.id, utc(r.at)) for r in conn.execute(waiting)}
-    years = sorted({utc(r.last_at).year for r in rows} | {limit.year})
-    off = holidays.country_holidays("VN", years=[*years, years[-1] + 1])
     fails = np.random.default_rng(seed).random(len(rows)) < FAILED_RETURN
     events, states, applied = [], [], []
     for row, fail in tqdm(zip(rows, fails, strict=True), total=len(rows), desc="journeys", disable=not progress):
         decision = decisions.get(row.code)
-        steps = [s for s in _steps(row, decision[1] if decision else None, off, bool(fail)) if s[1] < limit]
+        steps = [s for s in _steps(row, decision[1] if decision else None, bool(fail)) if s[1] < limit]
         if not steps:
             continue
         for k, (state, at, place, record_no) in enumerate(steps, start=1):

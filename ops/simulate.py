@@ -3,8 +3,8 @@ few cancellations arriving as portal events. Every record is marked synthetic; t
 
 Volumes and mix follow Phú Thọ, H1 2018 (CONTEXT.md): 71,132 dossiers by post in six months, so 35,566 a
 quarter by default; 81% social insurance, 18% police papers, 0.5% driving licences, the rest spread evenly over
-the other procedures. Dossiers are received on working days (Vietnamese public holidays from the ``holidays``
-package) in office hours, at one of the agencies nearest to the applicant's home; the other shares below are
+the other procedures. Dossiers are received on working days (Vietnamese public holidays from :mod:`geo.hours`) in
+office hours, at one of the agencies nearest to the applicant's home; the other shares below are
 assumptions, documented where they are set.
 """
 
@@ -16,12 +16,12 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
+from geo import hours
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from ops import authorities
@@ -102,25 +102,8 @@ def quarter_days(quarter: str) -> list[date]:
     year, q = int(hit[1]), int(hit[2])
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), (3 * q) % 12 + 1, 1)
-    off = holidays.country_holidays("VN", years=year)
     days = (start + timedelta(days=i) for i in range((end - start).days))
-    return [d for d in days if d.weekday() < 5 and d not in off]
-
-
-def working_day_after(days_off: holidays.HolidayBase, day: date, n: int) -> date:
-    """The ``n``-th working day after ``day`` (weekends and ``days_off`` skipped)."""
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in days_off:
-            n -= 1
-    return day
-
-
-def _working_day_before(days_off: holidays.HolidayBase, day: date) -> date:
-    day -= timedelta(days=1)
-    while day.weekday() >= 5 or day in days_off:
-        day -= timedelta(days=1)
-    return day
+    return [d for d in days if hours.is_working_day(d)]
 
 
 def _office_time(rng: np.random.Generator, day: date) -> datetime:
@@ -174,7 +157,6 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
     near = np.atleast_2d(near)
     agency_rows = near[np.arange(n), rng.integers(0, near.shape[1], size=n)]
     day_index = np.sort(rng.integers(0, len(days), size=n))
-    days_off = holidays.country_holidays("VN", years=[days[0].year, days[0].year + 1])
     family = rng.choice(FAMILY, size=n, p=np.array(FAMILY_SHARE) / sum(FAMILY_SHARE))
     middle, given = rng.choice(MIDDLE, size=n), rng.choice(GIVEN, size=n)
     phones = rng.integers(0, 10**8, size=n)
@@ -195,7 +177,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
         h = home_rows[i]
         procedure = str(procedures[i])
         received = _office_time(rng, days[day_index[i]])
-        due = working_day_after(days_off, received.date(), WORKING_DAYS[procedure])
+        due = hours.working_day_after(received.date(), WORKING_DAYS[procedure])
         code = f"{quarter}-{i + 1:06d}"
         decider = DECIDER[procedure]
         dossier = {
@@ -224,7 +206,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
             what, at = "cancelled", received + timedelta(days=1, hours=1)
         else:
             # Decided on the appointment date or the working day before, never within 4 hours of reception.
-            decided_on = due if not early[i] else _working_day_before(days_off, due)
+            decided_on = due if not early[i] else hours.working_day_before(due)
             what, at = "decided", max(_office_time(rng, decided_on), received + timedelta(hours=4))
         if at <= quarter_end:
             change = {"type": "event", "code": code, "event": what, "at": at.isoformat(), "synthetic": True}

@@ -10,12 +10,13 @@ import threading
 import time
 import weakref
 from collections import defaultdict, deque
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 
+from geo import hours
 from ops import tables
 
 WHERE = {
@@ -67,7 +68,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     if len(phone_last4) != 4 or digits[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
-    expected: date | None = due if return_mode == "agency" else _add_working_days(due, RETURN_DAYS)
+    expected: date | None = due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
     if state in ("returned", "cancelled"):
         expected = None
     return {
@@ -99,14 +100,6 @@ def _sqlite_row(engine: Engine, code: str) -> tuple | None:
     # Every row read (one: the code is the key), so the statement ends and holds no snapshot of the file open.
     rows = cursor.execute(_SQLITE_BY_CODE, (code,)).fetchall()
     return rows[0] if rows else None
-
-
-def _add_working_days(day: date, n: int) -> date:
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
 
 
 class Throttle:

@@ -183,6 +183,14 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
     assert int(throttled.headers["retry-after"]) > 0
 
 
+def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:
+    # Due the Friday before Tết: brought home the next working day, the Monday after the holiday week (before,
+    # the Monday of Tết, 16 February, when no office works).
+    service.post("/dossiers", json=[dossier("HS-2", due_date="2026-02-13")], headers=PORTAL_AUTH)
+    found = service.get("/track/HS-2", params={"phone_last4": "5678"}).json()
+    assert (found["appointment"], found["result_expected"]) == ("2026-02-13", "2026-02-23")
+
+
 def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> None:
     # On PostgreSQL the lookup runs in a worker thread, not on the event loop (on SQLite it stays there).
     try:
