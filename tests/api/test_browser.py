@@ -391,8 +391,8 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     items = [page.locator("li.nearest-item").nth(i).inner_text() for i in range(3)]
     centre = next(item for item in items if "Trung tâm phục vụ hành chính công" in item)
     assert "T2–T6 08:00–11:30, 13:30–17:00; ngày lễ nghỉ" in centre
-    assert re.search(r"Đang đóng cửa · mở cửa lúc 08:00 \S.*23/02", centre), centre
-    assert any("Đang mở cửa · đóng cửa lúc 19:00" in item for item in items)
+    assert re.search(r"Đóng cửa lúc đó · mở cửa lúc 08:00 \S.*23/02", centre), centre
+    assert any("Mở cửa lúc đó · đóng cửa lúc 19:00" in item for item in items)
     accessible(page)
     _shot(page, "citizens-holiday")
     # Only those open then: the Centre is left out; the address keeps the time and the filter.
@@ -410,6 +410,13 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     )
     assert "Ngày lễ" not in page.locator("#status").inner_text()
     assert "đóng cửa lúc 11:30" in page.locator("#nearest").inner_text()
+    # Without a time chosen: now, and said so.
+    page.uncheck("#open-now")
+    page.wait_for_function("!location.search.includes('open_now')")
+    page.fill("#at", "")
+    page.wait_for_function("!/[?&]at=/.test(location.search)")
+    page.wait_for_function("/Đang (mở|đóng) cửa/.test(document.querySelector('#nearest').textContent)")
+    assert "lúc đó" not in page.locator("#nearest").inner_text()
 
 
 def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:

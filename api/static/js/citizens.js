@@ -40,14 +40,15 @@ function changeInWords(a, day) {
 }
 
 // An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups; ``day``: the
-// day its hours were read at (today when not said).
-function agencyDetails(a, day = hanoiToday()) {
+// day its hours were read at (today when not said); ``then``: read at a time the citizen chose, not now.
+function agencyDetails(a, day = hanoiToday(), then = false) {
   const lines = [];
   if (a.kind) lines.push(`<span class="kind">${esc(kindName(a.kind))}</span>` + (a.public_service_agent ? ` · ${esc(t("js.public_agent"))}` : ""));
   if (a.address) lines.push(`${esc(t("js.address"))}: ${esc(a.address)}`);
   if (a.operator) lines.push(`${esc(t("js.operator"))}: ${esc(a.operator)}`);
   if (a.opening_hours) {
-    const state = a.open_now === true ? t("js.open_now") : a.open_now === false ? t("js.closed_now") : "";
+    const state = a.open_now === true ? t(then ? "js.open_then" : "js.open_now")
+      : a.open_now === false ? t(then ? "js.closed_then" : "js.closed_now") : "";
     const change = changeInWords(a, day);
     lines.push(`${esc(t("js.hours"))}: ${esc(hoursInWords(a.opening_hours))}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
       (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : "") + (change ? ` · ${esc(change)}` : ""));
@@ -126,6 +127,7 @@ function agencyDetails(a, day = hanoiToday()) {
       L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
       const bounds = L.latLngBounds([origin]);
       const day = answer.at.slice(0, 10);
+      const then = Boolean(filters().at);
       // Slowest first, so that the fastest route is drawn on top where routes share roads.
       const items = [];
       answer.agencies.slice().reverse().forEach((a, j) => {
@@ -135,11 +137,11 @@ function agencyDetails(a, day = hanoiToday()) {
           .bindTooltip(`${esc(a.name)}: ${fmtMinutes(a.travel_time_s)}`).addTo(overlay);
         bounds.extend(line.getBounds());
         const end = a.geometry.coordinates[a.geometry.coordinates.length - 1];
-        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day)}`).addTo(overlay);
+        L.marker([end[1], end[0]], { icon: pinIcon(colour, 18), title: a.name }).bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day, then)}`).addTo(overlay);
         const li = document.createElement("li");
         li.className = "nearest-item";
         li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b> — ` +
-          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a, day)}` +
+          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a, day, then)}` +
           `<button type="button" class="link">${esc(t("js.route"))}</button>`;
         li.querySelector("button").onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
         items.unshift(li);
