@@ -655,6 +655,11 @@ TELEX_WORDS: frozenset[str] = frozenset(
     | {word for phrase in (*_NEAR_WORDS, *HERE) for word in phrase.split()}
     | {"o", "tai"}
 )
+NOT_TELEX: frozenset[str] = frozenset(
+    {"is", "as", "has", "this", "or", "nor", "far", "car", "cars", "gas", "tax", "fax", "max", "six", "fix", "mix"}
+)
+"""English words a query may hold that Telex would misread as Vietnamese ones ("is" as "i", "gas" as "ga",
+"tax" as "ta"): kept as typed."""
 
 
 def telex_reading(word: str) -> str:
@@ -684,7 +689,7 @@ def untelex(text: str, known: Collection[str]) -> str:
         if not word.isascii():
             return found.group()
         reading = telex_reading(word)
-        if word in known or reading == word or not (reading in known or reading in TELEX_WORDS):
+        if word in known or word in NOT_TELEX or reading == word or not (reading in known or reading in TELEX_WORDS):
             return found.group()
         return reading
 

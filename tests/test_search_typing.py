@@ -126,3 +126,7 @@ def test_words_known_as_typed_are_not_read_as_telex() -> None:
     assert _text.untelex("hangf bacj, Hoàn Kiếm", {"hang", "bac", "hoan"}) == "hang bac, Hoàn Kiếm"
     assert _text.untelex("Hàng Bacj", {"hang", "bac"}) == "Hàng bac"
     assert _text.untelex("Phố Đoàn Trần Nghiệp", {"doan", "tran", "nghiep"}) == "Phố Đoàn Trần Nghiệp"
+    # English words among the names are English: "is" is no "i", "gas" no "ga" (station), "tax" no "ta".
+    known = {"i", "ga", "ta", "gas"}
+    assert _text.untelex("is there a gas station", known - {"gas"}) == "is there a gas station"
+    assert _text.untelex("tax office", known) == "tax office"
