@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import orjson
@@ -83,14 +84,16 @@ class NearestAnswers:
         mask = self.procedures.get(procedure, self.none) if procedure is not None else ~self.none
         return mask & self.open_at(when.replace(second=0, microsecond=0)) if open_now else mask
 
-    def answer(self, found: Found, lon: float, lat: float, label: str | None, head: dict) -> bytes:
+    def answer(
+        self, found: Found, lon: float, lat: float, label: str | None, when: datetime, said: dict[str, Any]
+    ) -> bytes:
         """The JSON answer (:class:`api.schemas.NearestAnswer`): the origin asked (``lon``, ``lat``, the
-        address's ``label``) with its distance to the road, the members of ``head`` (the time asked, ``at``, as
-        ISO 8601 to the minute, first), and :meth:`agencies` at that time."""
+        address's ``label``) with its distance to the road, the time asked, what else is ``said`` of the
+        answer (the holiday, the procedure), and :meth:`agencies` at that time."""
         road = round(float(found.point.distance_m[0]), 1)
         origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road}
-        when = datetime.fromisoformat(head["at"])
-        return orjson.dumps({"origin": origin} | head)[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
+        head = {"origin": origin, "at": when.isoformat(timespec="minutes")} | said
+        return orjson.dumps(head)[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
 
     def agencies(self, found: Found, when: datetime) -> bytes:
         """The JSON list of the agencies found, each with its details, ``open_now`` at ``when`` and when that

@@ -123,8 +123,7 @@ def _nearest(
     found = nearest.find(amap, lon, lat, k=filters.k, among=among, max_distance_m=None)
     # The language is asked for only on a holiday: the other days' answers say nothing in words.
     holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
-    head = {"at": when.isoformat(timespec="minutes"), "holiday": holiday, "procedure": procedure or None}
-    answer = answers.answer(found, lon, lat, label, head)
+    answer = answers.answer(found, lon, lat, label, when, {"holiday": holiday, "procedure": procedure or None})
     return Response(answer, media_type="application/json", headers=_LANGUAGE_VARIES)
 
 
