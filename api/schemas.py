@@ -227,7 +227,10 @@ class Origin(BaseModel):
     lon: float
     lat: float
     label: str | None = None
-    road_distance_m: float = Field(description="distance to the nearest road, where the routes start, m")
+    road_distance_m: float = Field(
+        description="distance to the nearest road, where the routes start, m; from a landmark's area (a lake), "
+        "that of the point of its edge the first route starts from"
+    )
 
 
 class NearestAnswer(BaseModel):

@@ -47,6 +47,10 @@ class Located:
     procedure: str | None
     """The procedure the text asks where to take ("đổi bằng lái xe gần hồ gươm": ``driving_licence``), ``""``
     for the service itself, any procedure ("nộp hồ sơ gần hồ gươm"), None when it asks for neither."""
+    area: shapely.Geometry | None = None
+    """The landmark's own area or line when the place is one ("Hồ Gươm": the lake), degrees: the agencies are
+    reached from any point of its edge (:func:`geo.nearest.find_from`), not from ``lon``, ``lat`` (a point of
+    it, for the map); None for a point, a street or a ward."""
 
 
 @dataclass
@@ -155,12 +159,12 @@ class AddressMap:
         a procedure, or to hand in a dossier, near a place ("đổi bằng lái xe gần hồ gươm", "làm căn cước ở
         Hoàn Kiếm", "nộp hồ sơ gần hồ gươm") is that place, as the search reads it, with the procedure; one
         that names no place ("đổi bằng lái xe", "... gần đây") is an :class:`InputError`
-        (``address_names_no_place``): the nearest from where, only the asker knows.
+        (``address_names_no_place``): the nearest from where, only the asker knows. A landmark with an area or
+        a line of its own (a lake) comes with it (:attr:`Located.area`), to be left from its edge.
         """
         asked = _text.split_procedure(text)
         if asked is None:
-            hit = self.geocode(text)
-            return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), None)
+            return self._located(self.geocode(text), None)
         procedure, _, where = asked
         if not fold(where).strip() or _text.asks_here(where):
             raise InputError(
@@ -168,11 +172,18 @@ class AddressMap:
             )
         answer = self.search.answer(text, k=1)
         if answer.place is None:  # the place is not one the search reads near: the place text alone
-            hit = self.geocode(where)
-            return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), procedure)
-        # A lake's or a ward's area, a street's line, a house's point: a point of it, whence the nearest road.
+            return self._located(self.geocode(where), procedure)
+        # A lake's or a ward's area, a street's line, a house's point: a point of it, whence the nearest road;
+        # a landmark's own shape is left from all round.
         point = shapely.point_on_surface(answer.place)
-        return Located(point.x, point.y, answer.near, float(answer.hits[0]["score"]), procedure)
+        own = answer.place_kind == "landmark" and answer.place.geom_type != "Point"
+        score = float(answer.hits[0]["score"])
+        return Located(point.x, point.y, answer.near, score, procedure, answer.place if own else None)
+
+    def _located(self, hit: pd.Series, procedure: str | None) -> Located:
+        """:meth:`locate`'s answer for a search hit: its point, and its own shape for a landmark that has one."""
+        area = self.search.own_shape(str(hit["id"])) if hit["kind"] == "landmark" else None
+        return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), procedure, area)
 
 
 def search_records(layers: Layers) -> pd.DataFrame:

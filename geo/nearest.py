@@ -132,21 +132,100 @@ def find(
     The point is snapped as :func:`geo.snap.to_edges` does, the agency table read at the two ends of its edge
     (never searched again) and each route read back from the table's next hops.
     """
-    network = amap.network
-    x, y = network.from_wgs84.transform(lon, lat)
+    x, y = amap.network.from_wgs84.transform(lon, lat)
+    found = _find_at(amap, float(x), float(y), k=k, among=among, max_distance_m=max_distance_m)
+    if found.point.edge[0] < 0:
+        amap.snap(np.array([lon]), np.array([lat]), max_distance_m=max_distance_m)  # raises, saying how far
+    return found
+
+
+def find_from(
+    amap: AddressMap,
+    lon: float,
+    lat: float,
+    area: shapely.Geometry | None = None,
+    *,
+    k: int = 3,
+    among: np.ndarray | None = None,
+) -> Found:
+    """The ``k`` agencies reached soonest from a point, or from any point of the edge of ``area`` (a landmark's
+    own area or line, :attr:`geo.addressmap.Located.area`), fastest first; the point is then the area's, for
+    the map, and not searched from. Any point of the map is answered, from its nearest road however far (a point
+    in a lake).
+
+    "Gần hồ gươm" (near the lake) is near its shore all round: a point of the lake, snapped to its nearest road
+    (one-way Đinh Tiên Hoàng), left out the main post office on that road behind it. The edge is sampled every
+    :data:`EDGE_SPACING_M` (at most :data:`EDGE_POINTS` points), each point searched from as :func:`find` does
+    (each a compiled call), and each agency kept from the point it is reached soonest from; its route starts
+    there, and the answer's :attr:`Found.point` is the first route's start.
+    """
+    if area is None:
+        return find(amap, lon, lat, k=k, among=among, max_distance_m=None)
+    x, y = edge_points(area, amap.network)
+    return _soonest(
+        [_find_at(amap, px, py, k=k, among=among, max_distance_m=None) for px, py in zip(x, y, strict=True)], k
+    )
+
+
+EDGE_SPACING_M = 50.0
+"""Points of an area's edge (a lake's shore) are searched from this far apart along it, m: a road along the
+shore is reached from the edge within half of it."""
+
+EDGE_POINTS = 64
+"""At most this many points of an edge are searched from (a park of 3 km round is sampled every 50 m; a larger
+area more sparsely)."""
+
+
+def edge_points(shape: shapely.Geometry, network: RoadNetwork) -> tuple[list[float], list[float]]:
+    """Points along a shape's edge (degrees in), in the network's metres: a polygon's outer rings (an island in a
+    lake is left out), a line itself; :data:`EDGE_SPACING_M` apart, at most :data:`EDGE_POINTS`, at the middle
+    of equal stretches."""
+    parts = shapely.get_parts(shape)
+    polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    edge = shapely.multilinestrings(np.where(polygons, shapely.get_exterior_ring(parts), parts))
+    edge = shapely.transform(edge, lambda xy: np.column_stack(network.from_wgs84.transform(xy[:, 0], xy[:, 1])))
+    length = float(shapely.length(edge))
+    n = min(EDGE_POINTS, max(1, math.ceil(length / EDGE_SPACING_M)))
+    points = shapely.line_interpolate_point(edge, (np.arange(n) + 0.5) * length / n)
+    return shapely.get_x(points).tolist(), shapely.get_y(points).tolist()
+
+
+def _find_at(
+    amap: AddressMap, x: float, y: float, *, k: int, among: np.ndarray | None, max_distance_m: float | None
+) -> Found:
+    """:func:`find` from the point ``(x, y)`` in the network's metres; its point's edge is -1 when it is beyond
+    ``max_distance_m`` of every road."""
     mask = np.ones(len(amap.agencies), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
     edge, fraction, distance, at_lon, at_lat, targets, times, coords, offset, length = _find(
-        network.grid.arrays,
-        _arrays(network, amap.agency_table),
-        float(x),
-        float(y),
+        amap.network.grid.arrays,
+        _arrays(amap.network, amap.agency_table),
+        x,
+        y,
         math.inf if max_distance_m is None else float(max_distance_m),
         mask,
         k,
     )
-    if edge[0] < 0:
-        amap.snap(np.array([lon]), np.array([lat]), max_distance_m=max_distance_m)  # raises, saying how far
     return Found(Snapped(edge, fraction, distance, at_lon, at_lat), targets, times, length, coords, offset)
+
+
+def _soonest(found: list[Found], k: int) -> Found:
+    """The ``k`` targets of several answers reached soonest, each from the answer reaching it soonest (the first
+    of equal ones), fastest first, with their routes; the point is that of the first route's answer."""
+    targets = np.concatenate([f.targets for f in found])
+    times = np.concatenate([f.travel_time_s for f in found])
+    source = np.repeat(np.arange(len(found)), [f.targets.size for f in found])
+    order = np.lexsort((source, times))
+    _, first = np.unique(targets[order], return_index=True)
+    chosen = order[np.sort(first)][:k]
+    start = np.concatenate([[0], np.cumsum([f.targets.size for f in found])])
+    routes = []
+    for s, i in zip(source[chosen].tolist(), (chosen - start[source[chosen]]).tolist(), strict=True):
+        routes.append(found[s].coords[found[s].offset[i] : found[s].offset[i + 1]])
+    offset = np.concatenate([[0], np.cumsum([len(r) for r in routes])]).astype(np.int64)
+    lengths = np.concatenate([f.distance_m for f in found])[chosen]
+    point = found[int(source[chosen[0]]) if chosen.size else 0].point
+    coords = np.concatenate(routes) if routes else np.zeros((0, 2))
+    return Found(point, targets[chosen], times[chosen], lengths, coords, offset)
 
 
 def _arrays(network: RoadNetwork, table: matrix.TargetTable) -> tuple:

@@ -163,6 +163,8 @@ class _Ranked:
     """Each row's distance from that place, m; NaN for a row that is the place itself (it names it)."""
     place: shapely.Geometry | None = None
     """That place's shape, as the distances were measured from it (degrees); None near a point asked."""
+    place_kind: str = ""
+    """The kind of record that place is ("landmark", "ward", "street" ...), else empty."""
     procedure: str = ""
     """The procedure the query asks where to take (``_text.split_procedure``), else empty."""
 
@@ -182,6 +184,9 @@ class Answer:
     place: shapely.Geometry | None = None
     """That place's shape in degrees, as the distances were measured from it: a street's line, a ward's or a
     landmark's area, a house's point; None when the results were not found near a named place."""
+    place_kind: str = ""
+    """The kind of record that place is: "landmark" (its shape its own: a lake's area), "ward", "street",
+    "address" ...; empty when the results were not found near a named place."""
     procedure: str = ""
     """The procedure the query asks where to take ("đổi bằng lái xe": ``driving_licence``), else empty."""
 
@@ -305,8 +310,10 @@ class SearchIndex:
         self._wards = self._areas.wards_at(self._lon, self._lat) if self._areas is not None else [""] * n
         # Places of two letters after a kind of agency read as such: the areas' initials ("bưu điện HK").
         self._initials = frozenset(key for (key,) in self._areas.initials) if self._areas is not None else frozenset()
-        at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
-        self._shapes = {at[ident]: shape for ident, shape in (shapes or {}).items() if ident in at}
+        self._record_at = {str(ident): place for place, ident in enumerate(self.records["id"].tolist())}
+        self._shapes = {
+            self._record_at[ident]: shape for ident, shape in (shapes or {}).items() if ident in self._record_at
+        }
         accepted = _text_column(self.records, "procedures") if "procedures" in self.records else []
         # The records taking each procedure, and any ("": the service itself, "nộp hồ sơ gần đây").
         self._accepting = {
@@ -504,7 +511,7 @@ class SearchIndex:
                 strict=True,
             )
         ]
-        return Answer(hits, r.near, r.place, r.procedure)
+        return Answer(hits, r.near, r.place, r.place_kind, r.procedure)
 
     def _rank(
         self,
@@ -720,7 +727,8 @@ class SearchIndex:
             # At most k rows: a set beats np.isin's sorting here.
             named_rows = set(itself.tolist())
             metres[[row in named_rows for row in near.rows.tolist()]] = np.nan
-        return replace(near, near=label, near_m=metres, place=shape if label else None)
+        kind = self._kind[row] if label else ""
+        return replace(near, near=label, near_m=metres, place=shape if label else None, place_kind=kind)
 
     def _candidates(
         self, what: str, shape: shapely.Geometry, kinds: Collection[str] | None, min_score: float
@@ -842,6 +850,11 @@ class SearchIndex:
         for rows, weight in zip(disagree, weights, strict=True):
             off[rows] += weight
         return 1.0 - (_MARKS_PENALTY / sum(weights)) * off
+
+    def own_shape(self, record_id: str) -> shapely.Geometry | None:
+        """The area or line a record has of its own (a landmark's: a lake's area, a bridge's line), degrees; None
+        for one known by its point alone, or not in the index."""
+        return self._shapes.get(self._record_at.get(record_id, -1))
 
     def elsewhere(self, text: str) -> str:
         """The full name of the province ``text`` ends with, when this index's areas do not cover it ("12

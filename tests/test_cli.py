@@ -79,6 +79,9 @@ def test_nearest_from_an_address_asking_for_a_procedure(capsys: pytest.CaptureFi
     _, text, _ = _run(capsys, "nearest", "--address", "nộp hồ sơ gần hồ gươm")
     lines = text.splitlines()
     assert lines[0].startswith("Hồ Hoàn Kiếm (score ") and lines[1] == "only public-service agents"
+    # From the lake's shore all round: the main post office across the road first.
+    _, text, _ = _run(capsys, "nearest", "--address", "hồ gươm")
+    assert text.splitlines()[1].startswith("1. Bưu điện Thành phố Hà Nội [post_office] 0.0 min, 0.01 km")
 
 
 def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import networkx as nx
 import numpy as np
@@ -89,6 +90,64 @@ def test_an_agency_just_behind_on_a_one_way_road_is_reached_on_foot(hanoi: Addre
             else:
                 assert found.travel_time_s[at] > on_foot + 10
     assert tried >= 10
+
+
+MAIN_POST_OFFICE = "Bưu điện Thành phố Hà Nội"
+"""On one-way Đinh Tiên Hoàng, across the road from Hồ Gươm's east shore."""
+
+
+def test_a_lake_is_left_from_all_round_its_shore(hanoi: AddressMap) -> None:
+    # "Hồ gươm": from a point of the lake, snapped to its nearest road (one-way Đinh Tiên Hoàng), the main post
+    # office on that road behind it was not among the nearest 6; from the shore it is the first, a road's width
+    # away.
+    at = hanoi.locate("hồ gươm")
+    assert at.label == "Hồ Hoàn Kiếm" and at.area is not None
+    from_point = nearest.find_from(hanoi, at.lon, at.lat, k=6).agencies(hanoi)
+    from_shore = nearest.find_from(hanoi, at.lon, at.lat, at.area, k=6).agencies(hanoi)
+    assert MAIN_POST_OFFICE not in [a.name for a in from_point]
+    assert from_shore[0].name == MAIN_POST_OFFICE and from_shore[0].distance_m < 50
+
+
+@pytest.mark.parametrize("text", ["hồ gươm", "văn miếu", "chợ đồng xuân"])
+def test_from_an_edge_each_agency_is_reached_from_the_point_of_it_nearest(hanoi: AddressMap, text: str) -> None:
+    # Brute force: every agency from every point of the edge; the answer keeps each agency's best.
+    area = hanoi.locate(text).area
+    assert area is not None
+    x, y = nearest.edge_points(area, hanoi.network)
+    lons, lats = hanoi.network.to_wgs84.transform(x, y)
+    best = np.full(len(hanoi.agencies), np.inf)
+    starts: set[tuple[float, float]] = set()
+    for lon, lat in zip(lons, lats, strict=True):
+        each = nearest.find(hanoi, lon, lat, k=len(hanoi.agencies), max_distance_m=None)
+        best[each.targets] = np.minimum(best[each.targets], each.travel_time_s)
+        starts.add((float(each.point.lon[0]), float(each.point.lat[0])))
+    found = nearest.find_from(hanoi, 0.0, 0.0, area, k=8)
+    np.testing.assert_allclose(found.travel_time_s, np.sort(best)[:8], atol=1e-6)
+    assert len(set(found.targets.tolist())) == 8
+    routes = [found.coords[a:b] for a, b in itertools.pairwise(found.offset.tolist())]
+    # Each route starts where one point of the edge meets its road (to rounding: the points were in metres).
+    starts_at = np.array(sorted(starts))
+    assert all(np.abs(starts_at - r[0]).max(axis=1).min() < 1e-9 for r in routes)
+    assert len({tuple(r[0]) for r in routes}) > 1, "the routes here start from several points of the edge"
+
+
+def test_edge_points_lie_on_the_outer_edge_evenly(hanoi: AddressMap) -> None:
+    # A square of about 400 m a side with a hole (an island in a lake): points every 50 m on its outer edge only.
+    outer, hole = shapely.box(105.840, 21.020, 105.844, 21.024), shapely.box(105.8415, 21.0215, 105.8425, 21.0225)
+    lake = outer.difference(hole)
+    net = hanoi.network
+    x, y = nearest.edge_points(lake, net)
+    to_metres = lambda shape: shapely.transform(shape, lambda xy: np.column_stack(net.from_wgs84.transform(*xy.T)))  # noqa: E731
+    points = shapely.points(x, y)
+    perimeter = shapely.length(to_metres(outer.exterior))
+    assert len(x) == math.ceil(perimeter / nearest.EDGE_SPACING_M)
+    np.testing.assert_allclose(shapely.distance(points, to_metres(outer.exterior)), 0, atol=1e-6)
+    assert shapely.distance(points, to_metres(hole)).min() > 100
+    gaps = np.diff(shapely.line_locate_point(to_metres(lake.exterior), points))
+    assert gaps.std() < 1e-6 and 0 < gaps.mean() <= nearest.EDGE_SPACING_M
+    # A long edge is sampled more sparsely, at most EDGE_POINTS.
+    x, _ = nearest.edge_points(shapely.box(105.80, 21.00, 105.86, 21.06), net)
+    assert len(x) == nearest.EDGE_POINTS
 
 
 def test_k_is_capped_by_the_number_of_agencies(hanoi: AddressMap) -> None:

@@ -175,6 +175,32 @@ def test_a_text_asking_where_to_take_a_procedure_is_located_at_its_place(
     answer = hanoi.search.answer(text, k=1)
     if answer.place is not None:
         assert shapely.distance(answer.place, shapely.Point(at.lon, at.lat)) < 1e-9
+    # A landmark's own area (the lake) is left from its edge; a street, a ward or a house from its point.
+    assert (at.area is not None) == (label == "Hồ Hoàn Kiếm")
+    if at.area is not None:
+        assert at.area.equals(answer.place) and answer.place_kind == "landmark"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("bưu điện gần hồ gươm", "landmark"),
+        ("bưu điện gần phố huế", "street"),
+        ("bưu điện gần phường cửa nam", "ward"),
+        ("bưu điện gần 75 đinh tiên hoàng", "address"),
+        ("bưu điện", ""),
+    ],
+)
+def test_the_answer_says_what_kind_of_place_it_was_found_near(hanoi: AddressMap, text: str, kind: str) -> None:
+    assert hanoi.search.answer(text, k=3).place_kind == kind
+
+
+def test_a_landmark_found_by_its_name_has_its_own_shape(hanoi: AddressMap) -> None:
+    lake = hanoi.locate("hồ gươm")
+    assert lake.area is not None and lake.area.geom_type in ("Polygon", "MultiPolygon")
+    assert shapely.contains_xy(lake.area, lake.lon, lake.lat)
+    assert hanoi.locate("75 Đinh Tiên Hoàng").area is None and hanoi.locate("phố huế").area is None
+    assert hanoi.search.own_shape("no such record") is None
 
 
 @pytest.mark.parametrize("text", ["đổi bằng lái xe", "làm căn cước gần đây", "nộp hồ sơ"])

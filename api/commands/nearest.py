@@ -43,18 +43,21 @@ def run(args: argparse.Namespace) -> int:
     if args.address is not None:
         # "đổi bằng lái xe gần hồ gươm": from the lake, the agencies taking driving licences (unless --procedure).
         at = amap.locate(args.address)
-        lon, lat = at.lon, at.lat
+        lon, lat, area = at.lon, at.lat, at.area
         query = {"address": args.address, "matched": at.label, "score": round(at.score, 3)}
         procedure = procedure or at.procedure
     else:
-        lon, lat = args.lon, args.lat
+        lon, lat, area = args.lon, args.lat, None
         query = {}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
     when = args.at or datetime.now(agencies.HANOI).replace(tzinfo=None)
     holiday = hours.holiday(when.date(), "en")
     query |= {"procedure": procedure or None, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
     among = _among(amap, procedure, args.open_now, when)
-    results = nearest.nearest_agencies(amap, lon, lat, k=args.k, among=among)
+    if area is None:
+        results = nearest.nearest_agencies(amap, lon, lat, k=args.k, among=among)
+    else:  # a landmark's area or line ("hồ gươm"): from its edge all round
+        results = nearest.find_from(amap, lon, lat, area, k=args.k, among=among).agencies(amap)
     states = [hours.state(amap.agency_details[r.agency_id]["opening_hours"], when) for r in results]
     if args.json:
         records = [r.to_dict() | state for r, state in zip(results, states, strict=True)]

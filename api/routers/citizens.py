@@ -112,15 +112,17 @@ def _nearest(
     label: str | None,
     filters: schemas.NearestFilters,
     procedure: str | None = None,
+    area: shapely.Geometry | None = None,
 ) -> Response:
-    """The nearest agencies from a point, filtered by ``filters`` (its procedure, else ``procedure``: the one the
-    address asked; ``""`` for public-service agents, any procedure)."""
+    """The nearest agencies from a point, or from the edge of a landmark's ``area`` (a lake), filtered by
+    ``filters`` (its procedure, else ``procedure``: the one the address asked; ``""`` for public-service agents,
+    any procedure)."""
     amap, answers = request.app.state.amap, request.app.state.answers
     when = _local(filters.at)
     procedure = filters.procedure or procedure
     among = answers.among(procedure, filters.open_now, when)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
-    found = nearest.find(amap, lon, lat, k=filters.k, among=among, max_distance_m=None)
+    found = nearest.find_from(amap, lon, lat, area, k=filters.k, among=among)
     # The language is asked for only on a holiday: the other days' answers say nothing in words.
     holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
     answer = answers.answer(found, lon, lat, label, when, {"holiday": holiday, "procedure": procedure or None})
@@ -153,7 +155,9 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
     "/agencies/nearest/address",
     response_model=schemas.NearestAnswer,
     summary="Nearest agencies from a typed address",
-    description="The agencies reached soonest from the best match of a typed address (see `/search`). A text "
+    description="The agencies reached soonest from the best match of a typed address (see `/search`); from a "
+    "landmark that has an area or a line of its own (a lake, a park, a bridge), from any point of its edge: 'hồ "
+    "gươm' is the lake's shore all round, and each route starts where its agency is reached soonest. A text "
     "asking where to take a procedure near a place ('đổi bằng lái xe gần hồ gươm', 'làm căn cước ở Hoàn Kiếm') is "
     "read as `/search` reads it: from that place, only the agencies that accept the procedure (`procedure` says "
     "which, unless the query gives one); one asking where to hand in a dossier ('nộp hồ sơ gần hồ gươm') lists the "
@@ -173,7 +177,7 @@ async def nearest_agencies_from_address(
     except InputError as error:
         code = error.code if error.code == "address_names_no_place" else "address_not_found"
         raise NotFound("address", code=code, text=query.address) from None
-    return _nearest(request, at.lon, at.lat, at.label, query, at.procedure)
+    return _nearest(request, at.lon, at.lat, at.label, query, at.procedure, at.area)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")

@@ -125,6 +125,17 @@ def test_nearest_bad_input(client, params: dict, status: int, field: str) -> Non
     assert all(d["reason"] for d in response.json()["detail"])
 
 
+def test_nearest_from_a_lake_starts_from_its_shore(client) -> None:
+    # The main post office, across one-way Đinh Tiên Hoàng from the lake's east shore, comes first; the routes
+    # start from several points of the shore, the origin is a point of the lake.
+    answer = client.get("/agencies/nearest/address", params={"address": "hồ gươm", "k": 6}).json()
+    assert answer["origin"]["label"] == "Hồ Hoàn Kiếm"
+    first = answer["agencies"][0]
+    assert first["name"] == "Bưu điện Thành phố Hà Nội" and first["distance_m"] < 50
+    starts = {tuple(a["geometry"]["coordinates"][0]) for a in answer["agencies"]}
+    assert len(starts) > 1 and (answer["origin"]["lon"], answer["origin"]["lat"]) not in starts
+
+
 def test_nearest_from_an_address_not_found(client) -> None:
     response = client.get("/agencies/nearest/address", params={"address": "zzqxv qqq"})
     assert response.status_code == 404 and _fields(response) == ["address"]
