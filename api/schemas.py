@@ -127,6 +127,15 @@ class NearestFilters(_Strict):
 class NearestQuery(NearestFilters, _Point):
     """Query of ``GET /agencies/nearest``."""
 
+    place: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="the id of the search result the point stands for (`/search`): a landmark with an area of its "
+        "own (a lake, a park, a market) is then left from any point of its edge ('osm:relation/198437', Hồ Hoàn "
+        "Kiếm), the point kept as the origin shown; any other place from the point",
+    )
+
 
 class NearestAddressQuery(NearestFilters, _Address):
     """Query of ``GET /agencies/nearest/address``."""
@@ -165,8 +174,8 @@ class Problem(BaseModel):
     field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
     reason: str = Field(
         description="stable machine code: the service's own (off_map, address_not_found, address_elsewhere, "
-        "address_names_no_place, unknown_ward, unknown_agency, infeasible, unauthorized, forbidden, not_found, "
-        "dossier_not_found, plan_not_found, transition_refused, dossier_moved, record_handover, conflict, "
+        "address_names_no_place, unknown_ward, unknown_agency, unknown_place, infeasible, unauthorized, forbidden, "
+        "not_found, dossier_not_found, plan_not_found, transition_refused, dossier_moved, record_handover, conflict, "
         "invalid_value ...: the keys of `errors` in api/i18n/vi.json) or pydantic's error type (missing, "
         "greater_than_equal, string_too_short ...)"
     )

@@ -852,9 +852,9 @@ class SearchIndex:
         return 1.0 - (_MARKS_PENALTY / sum(weights)) * off
 
     def own_shape(self, record_id: str) -> shapely.Geometry | None:
-        """The area or line a record has of its own (a landmark's: a lake's area, a bridge's line), degrees; None
-        for one known by its point alone, or not in the index."""
-        return self._shapes.get(self._record_at.get(record_id, -1))
+        """The area or line a record has of its own (a landmark's: a lake's area), degrees; None for one known by
+        its point alone. :class:`KeyError` when no record has that id."""
+        return self._shapes.get(self._record_at[record_id])
 
     def elsewhere(self, text: str) -> str:
         """The full name of the province ``text`` ends with, when this index's areas do not cover it ("12

@@ -200,7 +200,8 @@ def test_a_landmark_found_by_its_name_has_its_own_shape(hanoi: AddressMap) -> No
     assert lake.area is not None and lake.area.geom_type in ("Polygon", "MultiPolygon")
     assert shapely.contains_xy(lake.area, lake.lon, lake.lat)
     assert hanoi.locate("75 Đinh Tiên Hoàng").area is None and hanoi.locate("phố huế").area is None
-    assert hanoi.search.own_shape("no such record") is None
+    with pytest.raises(KeyError):
+        hanoi.search.own_shape("no such record")
 
 
 @pytest.mark.parametrize("text", ["đổi bằng lái xe", "làm căn cước gần đây", "nộp hồ sơ"])

@@ -64,7 +64,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-NOT_FOUND: dict[int | str, dict] = {404: {"model": schemas.ErrorBody, "description": "Unknown ward, address or agency"}}
+NOT_FOUND: dict[int | str, dict] = {
+    404: {"model": schemas.ErrorBody, "description": "Unknown ward, address, place or agency"}
+}
 
 
 # Routes are matched in the order they are defined: the public ones under load first.
@@ -143,12 +145,21 @@ _NEAREST_DOC = (
     "/agencies/nearest",
     response_model=schemas.NearestAnswer,
     summary="Nearest agencies from a point",
-    description="The agencies reached soonest by travel time from a point of the map. " + _NEAREST_DOC,
+    description="The agencies reached soonest by travel time from a point of the map, or from the edge of the "
+    "landmark it stands for (`place`). " + _NEAREST_DOC,
+    responses=NOT_FOUND,
 )
 async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQuery, Query()]) -> Response:
     """The nearest agencies from a point."""
-    check_on_map(request.app.state.amap, query.lon, query.lat)
-    return _nearest(request, query.lon, query.lat, None, query)
+    amap = request.app.state.amap
+    check_on_map(amap, query.lon, query.lat)
+    if query.place is None:
+        return _nearest(request, query.lon, query.lat, None, query)
+    try:
+        area = amap.search.own_shape(query.place)
+    except KeyError:
+        raise NotFound("place", code="unknown_place", place=query.place) from None
+    return _nearest(request, query.lon, query.lat, None, query, area=area)
 
 
 @router.get(
@@ -156,7 +167,7 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
     response_model=schemas.NearestAnswer,
     summary="Nearest agencies from a typed address",
     description="The agencies reached soonest from the best match of a typed address (see `/search`); from a "
-    "landmark that has an area or a line of its own (a lake, a park, a bridge), from any point of its edge: 'hồ "
+    "landmark that has an area or a line of its own (a lake, a park, a market), from any point of its edge: 'hồ "
     "gươm' is the lake's shore all round, and each route starts where its agency is reached soonest. A text "
     "asking where to take a procedure near a place ('đổi bằng lái xe gần hồ gươm', 'làm căn cước ở Hoàn Kiếm') is "
     "read as `/search` reads it: from that place, only the agencies that accept the procedure (`procedure` says "

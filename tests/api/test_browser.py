@@ -419,6 +419,25 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     assert "lúc đó" not in page.locator("#nearest").inner_text()
 
 
+def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
+    # "Hồ Gươm" chosen among the results: the nearest agencies from its shore all round, the main post office
+    # across the road first; the address keeps the place, and a reload shows the same.
+    page.goto("/?q=" + "hồ gươm")
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
+    assert "Hồ Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
+    page.locator("li.hit button").first.click()
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    first = page.locator("li.nearest-item").first.inner_text()
+    assert first.startswith("Bưu điện Thành phố Hà Nội"), first
+    assert "place=osm%3Arelation%2F198437" in page.url
+    before = page.locator("#nearest").inner_text()
+    page.reload()
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    assert page.locator("#nearest").inner_text() == before
+
+
 def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
     # Typed as citizens ask it: the agencies that take it, near the map's point; the procedure becomes the filter,
     # shown and kept in the address, so that a result chosen lists the nearest agencies taking it.

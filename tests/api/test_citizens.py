@@ -136,6 +136,27 @@ def test_nearest_from_a_lake_starts_from_its_shore(client) -> None:
     assert len(starts) > 1 and (answer["origin"]["lon"], answer["origin"]["lat"]) not in starts
 
 
+def test_nearest_from_a_point_standing_for_a_lake_starts_from_its_shore(client) -> None:
+    # The page's way: a search result chosen, its point and its id. The lake (a landmark with its own area) is
+    # left from its shore; the point alone, snapped to one-way Đinh Tiên Hoàng, misses the main post office.
+    lake = client.get("/search", params={"q": "hồ gươm", "k": 1}).json()["results"][0]
+    point = {"lat": lake["lat"], "lon": lake["lon"], "k": 6}
+    from_point = [a["name"] for a in client.get("/agencies/nearest", params=point).json()["agencies"]]
+    from_shore = client.get("/agencies/nearest", params=point | {"place": lake["id"]}).json()
+    assert "Bưu điện Thành phố Hà Nội" not in from_point
+    assert from_shore["agencies"][0]["name"] == "Bưu điện Thành phố Hà Nội"
+    assert (from_shore["origin"]["lat"], from_shore["origin"]["lon"]) == (lake["lat"], lake["lon"])
+    # A place known by its point alone (an address) is left from the point.
+    house = client.get("/search", params={"q": "75 Đinh Tiên Hoàng", "k": 1}).json()["results"][0]
+    at_house = {"lat": house["lat"], "lon": house["lon"]}
+    alone = client.get("/agencies/nearest", params=at_house).json()["agencies"]
+    assert client.get("/agencies/nearest", params=at_house | {"place": house["id"]}).json()["agencies"] == alone
+    # An id no search result has: not found, said which.
+    unknown = client.get("/agencies/nearest", params=point | {"place": "osm:way/0"})
+    assert unknown.status_code == 404 and unknown.json()["detail"][0]["reason"] == "unknown_place"
+    assert "osm:way/0" in unknown.json()["detail"][0]["message"]
+
+
 def test_nearest_from_an_address_not_found(client) -> None:
     response = client.get("/agencies/nearest/address", params={"address": "zzqxv qqq"})
     assert response.status_code == 404 and _fields(response) == ["address"]

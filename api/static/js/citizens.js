@@ -115,7 +115,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     lastQuery = params;
     lastFrom = from;
     lastLabel = label;
-    keep(label === false ? {} : { lat: params.lat, lon: params.lon, label });
+    keep(label === false ? {} : Object.assign({}, params, { label }));
     resultLayer.clearLayers();
     error.textContent = "";
     status.textContent = t("js.finding");
@@ -160,9 +160,13 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     }
   }
 
-  // From a place the search found, called by its name.
+  // From a place the search found, called by its name; a landmark (a lake) from all round its edge (``place``).
   const nearestFrom = (hit) =>
-    nearest({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, t("js.from_label", { label: hit.label }), hit.label);
+    nearest(
+      Object.assign({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, hit.kind === "landmark" ? { place: hit.id } : {}),
+      t("js.from_label", { label: hit.label }),
+      hit.label,
+    );
 
   map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
   for (const id of ["procedure", "open-now", "at"]) {
@@ -427,7 +431,9 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   document.getElementById("at").value = linked.get("at") || "";
   const label = linked.get("label");
   if (linked.get("lat") && linked.get("lon")) {
-    nearest({ lat: linked.get("lat"), lon: linked.get("lon") }, label ? t("js.from_label", { label }) : null, label);
+    const point = { lat: linked.get("lat"), lon: linked.get("lon") };
+    if (linked.get("place")) point.place = linked.get("place");
+    nearest(point, label ? t("js.from_label", { label }) : null, label);
   } else if (linked.get("q")) {
     input.value = linked.get("q");
     search(linked.get("q"));
