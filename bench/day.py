@@ -39,8 +39,8 @@ from api import i18n
 from bench.ingest import empty_store
 from geo import addressmap
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import authorities, day, daytasks, ingest, journeys, report, simulate
-from ops.simulate import HANOI_TIME
 from ops.store import Store
 from routing import alns
 from tests import pgserver
@@ -122,7 +122,7 @@ def run(amap: AddressMap, url: str, backend: str, size: int, feed: Path, quarter
 
 def _report_s(store: Store, amap: AddressMap, quarter: str, name: Path) -> float:
     """Carry the quarter out to its end, then time its report (written into a temporary folder)."""
-    end = datetime.combine(simulate.quarter_days(quarter)[-1] + timedelta(days=1), clock_time(0), HANOI_TIME)
+    end = datetime.combine(simulate.quarter_days(quarter)[-1] + timedelta(days=1), clock_time(0), HANOI)
     journeys.carry_out(store.engine, end, progress=True)
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()

@@ -36,7 +36,6 @@ import json
 import logging
 from pathlib import Path
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -75,9 +74,6 @@ OPERATORS: dict[str, str] = {
     "public_admin_centre": "Hanoi Public Administration Service Centre",
 }
 """Operator of each agency kind."""
-
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Opening hours are local times in Hanoi (UTC+7, no daylight saving)."""
 
 OFFICE_HOURS = "Mo-Fr 08:00-11:30,13:30-17:00; PH off"
 """Office hours of ward committees and public-service centres: 08:00-11:30 and 13:30-17:00 on weekdays, closed on

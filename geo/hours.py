@@ -21,11 +21,16 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
 import holidays
 import opening_hours
 
 COUNTRY = "VN"
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+"""Hanoi's time zone (UTC+7, no daylight saving): opening hours, working days and the service's clocks (the day's
+plans, the dossiers' journeys, the quarter's reports) are local times there."""
 
 LANGUAGES = {"vi": "vi", "en": "en_US"}
 """The ``holidays`` language of each language of the pages."""

@@ -32,9 +32,9 @@ from sqlalchemy.engine import Engine
 
 from geo import snap
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import scenario, tables
 from ops.dossiers import utc
-from ops.simulate import HANOI_TIME
 from routing.plan import Reason
 from routing.problem import hhmm
 
@@ -94,7 +94,7 @@ def urgency(due: date, day: date) -> tuple[int, bool]:
 
 def day_start(day: date) -> datetime:
     """Midnight at the start of ``day`` in Hanoi."""
-    return datetime.combine(day, time(0, 0), HANOI_TIME)
+    return datetime.combine(day, time(0, 0), HANOI)
 
 
 def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str]) -> list[sa.Row]:

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, authorities, ingest, journeys, simulate, tables
 from ops.dossiers import utc
-from ops.simulate import HANOI_TIME
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def seed(
         The quarters, counts and accounts.
     """
     present = utc(now or datetime.now(UTC))
-    today = present.astimezone(HANOI_TIME).date()
+    today = present.astimezone(HANOI).date()
     current = quarter_of(today)
     quarters = (previous_quarter(current), current)
     with tqdm(total=4, desc="demo: authorities", unit="step", disable=not progress, leave=False) as bar:
@@ -120,7 +120,7 @@ def seed(
         report = ingest.ingest(engine, enumerate(records, start=1))
         bar.update()
         bar.set_description("demo: journeys")
-        moves = journeys.carry_out(engine, datetime.combine(today, time(0), HANOI_TIME), seed=SEED)
+        moves = journeys.carry_out(engine, datetime.combine(today, time(0), HANOI), seed=SEED)
         bar.update()
         bar.set_description("demo: accounts")
         made = _accounts(engine, amap)

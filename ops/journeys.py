@@ -26,10 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
-from geo.hours import is_working_day, working_day_after
+from geo.hours import HANOI, is_working_day, working_day_after
 from ops import tables
 from ops.dossiers import utc
-from ops.simulate import HANOI_TIME
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ OPEN = ("received", "digitised", "to_authority", "at_authority", "decided", "ret
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), HANOI_TIME).astimezone(UTC)
+    return datetime.combine(day, time(hour, minute), HANOI).astimezone(UTC)
 
 
 def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
@@ -54,7 +53,7 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
         steps.append(("digitised", last + timedelta(minutes=30), row.agency_id, None))
         state, last = "digitised", last + timedelta(minutes=30)
     if state == "digitised":
-        leaves = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 30)
+        leaves = _at(working_day_after(last.astimezone(HANOI).date(), 1), 8, 30)
         steps.append(("to_authority", leaves, row.agency_id, None))
         state, last = "to_authority", leaves
     if state == "to_authority":
@@ -67,11 +66,11 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
         steps.append(("decided", last, row.authority_code, None))
         state = "decided"
     if state == "failed_return":
-        last = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+        last = _at(working_day_after(last.astimezone(HANOI).date(), 1), 8, 0)
         steps.append(("decided", last, row.agency_id, None))
         state, fail = "decided", False
     if state == "decided":
-        local = last.astimezone(HANOI_TIME)
+        local = last.astimezone(HANOI)
         same_day = local.hour < 11 and is_working_day(local.date())
         leaves = _at(local.date(), 14) if same_day else _at(working_day_after(local.date(), 1), 8, 30)
         steps.append(("returning", leaves, row.authority_code, None))
@@ -80,7 +79,7 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
         to_door = row.return_mode == "address"
         if to_door and fail:
             steps.append(("failed_return", last + timedelta(hours=2), "address", None))
-            again = _at(working_day_after(last.astimezone(HANOI_TIME).date(), 1), 8, 0)
+            again = _at(working_day_after(last.astimezone(HANOI).date(), 1), 8, 0)
             steps.append(("decided", again, row.agency_id, None))
             leaves = again + timedelta(minutes=30)
             steps.append(("returning", leaves, row.agency_id, None))

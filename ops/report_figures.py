@@ -42,10 +42,10 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from geo.siting import access
 from ops import tables
 from ops.dossiers import utc
-from ops.simulate import HANOI_TIME
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +82,17 @@ class Period:
     @property
     def start(self) -> datetime:
         """Start of the first day, Hanoi time."""
-        return datetime.combine(self.first, time(0), HANOI_TIME)
+        return datetime.combine(self.first, time(0), HANOI)
 
     @property
     def as_of(self) -> date:
         """The day after the last, or today in a quarter not over yet: a due date before it has passed."""
-        return min(self.last + timedelta(days=1), datetime.now(HANOI_TIME).date())
+        return min(self.last + timedelta(days=1), datetime.now(HANOI).date())
 
     @property
     def end(self) -> datetime:
         """Start of the day after the last, Hanoi time (exclusive end)."""
-        return datetime.combine(self.last + timedelta(days=1), time(0), HANOI_TIME)
+        return datetime.combine(self.last + timedelta(days=1), time(0), HANOI)
 
 
 def period(quarter: str) -> Period:
@@ -375,7 +375,7 @@ def _plan_day(record: dict) -> date:
             return date.fromisoformat(asked)
         except ValueError:
             pass
-    return utc(record["created_at"]).astimezone(HANOI_TIME).date()
+    return utc(record["created_at"]).astimezone(HANOI).date()
 
 
 def postmen_figures(engine: Engine, when: Period) -> dict:

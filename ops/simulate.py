@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,6 @@ from geo.addressmap import AddressMap
 from ops import authorities
 
 log = logging.getLogger(__name__)
-
-HANOI_TIME = timezone(timedelta(hours=7), "ICT")
 
 PER_QUARTER = 71_132 // 2
 """Dossiers by post in a quarter (Phú Thọ, H1 2018: 71,132 in six months)."""
@@ -109,7 +107,7 @@ def quarter_days(quarter: str) -> list[date]:
 def _office_time(rng: np.random.Generator, day: date) -> datetime:
     minutes = rng.integers(0, 210 + 210)
     start = OFFICE[0][0] if minutes < 210 else OFFICE[1][0]
-    moment = datetime.combine(day, start, HANOI_TIME) + timedelta(minutes=int(minutes % 210))
+    moment = datetime.combine(day, start, hours.HANOI) + timedelta(minutes=int(minutes % 210))
     return moment + timedelta(seconds=int(rng.integers(0, 60)))
 
 
@@ -171,7 +169,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
         np.where(homes["social_protection"].to_numpy() > 0, "social_protection", "none"),
     )
     agency_ids = agencies["agency_id"].astype(str).to_numpy()
-    quarter_end = datetime.combine(days[-1], time(23, 59), HANOI_TIME)
+    quarter_end = datetime.combine(days[-1], time(23, 59), hours.HANOI)
     records: list[tuple[datetime, int, dict]] = []
     for i in tqdm(range(n), desc="simulate", unit="dossier", disable=None, leave=False):
         h = home_rows[i]

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         lon, lat, area = args.lon, args.lat, None
         query = {}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
-    when = args.at or datetime.now(agencies.HANOI).replace(tzinfo=None)
+    when = args.at or datetime.now(hours.HANOI).replace(tzinfo=None)
     holiday = hours.holiday(when.date(), "en")
     query |= {"procedure": procedure or None, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
     among = _among(amap, procedure, args.open_now, when)
@@ -86,7 +86,7 @@ def _hanoi_time(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time (2026-02-17T10:00): {text!r}") from None
     try:
-        return at.astimezone(agencies.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+        return at.astimezone(hours.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
     except OverflowError:
         raise argparse.ArgumentTypeError(f"no date in Hanoi at {text!r}") from None
 

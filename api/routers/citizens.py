@@ -20,7 +20,6 @@ from api.contract import GEOJSON, FastJSON, GeoJSONResponse
 from api.deps import Code, MapDep, check_on_map, client_key, throttled
 from api.errors import FieldError, NotFound
 from api.lean import LeanRoute
-from geo import agencies as agency_details
 from geo import hours, nearest
 from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
@@ -88,9 +87,9 @@ async def config(request: Request) -> FastJSON:
 def _local(at: datetime | None) -> datetime:
     """``at`` as a naive local time in Hanoi (a naive ``at`` is taken as Hanoi time); now when omitted."""
     if at is None:
-        return datetime.now(agency_details.HANOI).replace(tzinfo=None)
+        return datetime.now(hours.HANOI).replace(tzinfo=None)
     try:
-        return at.astimezone(agency_details.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
+        return at.astimezone(hours.HANOI).replace(tzinfo=None) if at.tzinfo is not None else at
     except OverflowError:
         # 0001-01-01T00:01+09:22 is in year 0 in Hanoi, no date Python holds: its wall time, as written.
         return at.replace(tzinfo=None)

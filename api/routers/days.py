@@ -14,10 +14,10 @@ from api import auth, i18n, schemas
 from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from api.schemas import CLOCK
+from geo.hours import HANOI
 from ops import day, dayevents
 from ops.accounts import Principal
 from ops.errors import UnknownError
-from ops.simulate import HANOI_TIME
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def get_day(
 ) -> dict:
     """Every stop done, late (its planned arrival has passed) or remaining. A postman sees his own route, with
     the applicants' addresses at the address stops (each read is written to the access log)."""
-    now = at or _clock_of(date, dt.datetime.now(HANOI_TIME))
+    now = at or _clock_of(date, dt.datetime.now(HANOI))
     reader = who if who.role == "postman" else None
     return _said(_stored(dayevents.live, store, date, now=now, reader=reader), lang)
 

@@ -10,8 +10,8 @@ import pytest
 
 from api.settings import Settings
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import database, ingest, journeys, simulate
-from ops.simulate import HANOI_TIME
 from tests.api.conftest import ADMIN, DISPATCHER, PLANNER, PORTAL, TestClient, client_for
 
 
@@ -21,7 +21,7 @@ def reports(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iter
     path: Path = tmp_path_factory.mktemp("reports") / "store.sqlite"
     engine = database.connect(f"sqlite:///{path}")
     ingest.ingest(engine, enumerate(simulate.simulate(hanoi, "2026Q1", seed=2, count=200), start=1))
-    journeys.carry_out(engine, datetime(2026, 3, 15, tzinfo=HANOI_TIME))
+    journeys.carry_out(engine, datetime(2026, 3, 15, tzinfo=HANOI))
     engine.dispose()
     tokens = f"{PLANNER}:planner,{DISPATCHER}:dispatcher,{ADMIN}:admin,{PORTAL}:portal"
     with client_for(Settings(database_url=f"sqlite:///{path}", tokens=tokens), hanoi) as client:

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import day, dayevents, daytasks, dossiers, ingest
 from ops.accounts import Principal
 from ops.errors import FieldError, TransitionError
-from ops.simulate import HANOI_TIME
 from ops.store import Store
 from tests.ops import daycases
 from tests.ops.cases import dossier
 from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
 
-AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI_TIME)
+AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI)
 BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
 
 

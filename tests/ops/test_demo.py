@@ -8,14 +8,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, database, demo, dossiers, tables
-from ops.simulate import HANOI_TIME
 
 
 def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, hanoi: AddressMap) -> None:
     engine = database.connect(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     assert demo.is_empty(engine) and not demo.holds_synthetic(engine)
-    now = datetime(2026, 3, 10, 15, 30, tzinfo=HANOI_TIME)
+    now = datetime(2026, 3, 10, 15, 30, tzinfo=HANOI)
     made = demo.seed(engine, hanoi, now=now, per_quarter=300)
     assert made.quarters == ("2025Q4", "2026Q1")
     assert not demo.is_empty(engine) and demo.holds_synthetic(engine)
@@ -23,7 +23,7 @@ def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, han
     with engine.connect() as conn:
         latest = conn.execute(sa.select(sa.func.max(d.c.received_at), sa.func.count(), sa.func.min(d.c.synthetic)))
         last_received, count, all_synthetic = latest.one()
-        morning = datetime(2026, 3, 10, tzinfo=HANOI_TIME)
+        morning = datetime(2026, 3, 10, tzinfo=HANOI)
         moved_today = conn.scalar(sa.select(sa.func.count()).where(ev.c.who == "synthetic", ev.c.at >= morning))
     assert count == made.dossiers and 300 < count < 600 and all_synthetic
     assert dossiers.utc(last_received) <= now and moved_today == 0

@@ -16,13 +16,13 @@ from sqlalchemy.engine import Engine
 from api import i18n
 from api.cli import main
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from geo.siting import access
 from ops import ingest, journeys, report, report_figures, simulate, tables
-from ops.simulate import HANOI_TIME
 from ops.store import Store
 
 QUARTER = "2026Q1"
-UNTIL = datetime(2026, 3, 20, 12, tzinfo=HANOI_TIME)
+UNTIL = datetime(2026, 3, 20, 12, tzinfo=HANOI)
 """The seeded quarter is carried out until this moment: some dossiers returned, some still on their way."""
 
 
@@ -50,8 +50,8 @@ def _seed(engine: Engine, feed: list[dict]) -> None:
 def _direct(engine: Engine) -> dict:
     """The figures re-derived with plain queries and Python date arithmetic (independent of the report's SQL)."""
     d, ev = tables.dossiers, tables.events
-    start = datetime(2026, 1, 1, tzinfo=HANOI_TIME).astimezone(UTC)
-    end = datetime(2026, 4, 1, tzinfo=HANOI_TIME).astimezone(UTC)
+    start = datetime(2026, 1, 1, tzinfo=HANOI).astimezone(UTC)
+    end = datetime(2026, 4, 1, tzinfo=HANOI).astimezone(UTC)
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(sa.select(d)).mappings().all())
         moves = pd.DataFrame(conn.execute(sa.select(ev.c.dossier_code, ev.c.state, ev.c.at)).mappings().all())
@@ -191,7 +191,7 @@ def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, 
     summary = dossiers.summary(engine)["by_state"]
     assert summary["returned"] > 0 and summary.get("received", 0) > 0
     engine.dispose()
-    assert timedelta(0) < UNTIL - datetime(2026, 3, 1, tzinfo=HANOI_TIME)
+    assert timedelta(0) < UNTIL - datetime(2026, 3, 1, tzinfo=HANOI)
 
 
 def test_numbers_are_written_the_readers_way() -> None:
@@ -202,4 +202,4 @@ def test_numbers_are_written_the_readers_way() -> None:
 
 def test_past_due_is_counted_at_the_quarters_end_or_today() -> None:
     assert report_figures.period("2020Q1").as_of == date(2020, 4, 1)
-    assert report_figures.period("2099Q4").as_of == datetime.now(HANOI_TIME).date()
+    assert report_figures.period("2099Q4").as_of == datetime.now(HANOI).date()
