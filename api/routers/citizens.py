@@ -304,15 +304,23 @@ def agencies(
             description="west,south,east,north in degrees (an empty box has no agency)",
         ),
     ] = None,
+    at: Annotated[
+        schemas.AskedTime | None,
+        Query(
+            description="the time `open_now` and `changes_at` are read at, ISO 8601; local Hanoi time when "
+            "without offset; now when omitted"
+        ),
+    ] = None,
 ) -> dict:
     """Every agency of the map as a GeoJSON FeatureCollection, filtered by kind, ward and bounding box.
 
     Properties: name (OSM's, else the kind and address in Vietnamese), kind, ward, address, operator, opening
     hours (OSM syntax; ``hours_source`` says whether they come from OSM or are the documented default of the
-    kind), ``open_now`` (in Hanoi, now), whether it is a public-service agent and the procedures it accepts;
-    ``on_map`` tells whether the agency lies on the road network of the map (and so can be routed to).
+    kind), ``open_now`` and ``changes_at`` (at ``at`` in Hanoi, else now; Vietnam's public holidays read),
+    whether it is a public-service agent and the procedures it accepts; ``on_map`` tells whether the agency lies
+    on the road network of the map (and so can be routed to).
     """
-    now = _local(None)
+    when = _local(at)
     frame = amap.layers.agencies
     if kind is not None:
         frame = frame[frame["kind"] == kind]
@@ -334,7 +342,7 @@ def agencies(
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(p.x, 6), round(p.y, 6)]},
             "properties": {c: ("" if row[c] is None else str(row[c])) for c in AGENCY_COLUMNS}
-            | _details(amap, str(row["agency_id"]), now)
+            | _details(amap, str(row["agency_id"]), when)
             | {"on_map": row["agency_id"] in on_map},
         }
         for p, (_, row) in zip(frame.geometry, frame.iterrows(), strict=True)

@@ -167,6 +167,27 @@ def test_every_agency_says_when_it_next_opens_or_closes(client, hanoi) -> None:
     assert props["changes_at"] is not None and props["opening_hours"] == agencies.OFFICE_HOURS
 
 
+def test_the_agencies_list_reads_the_hours_at_the_time_asked(client) -> None:
+    # The map's markers follow the time the citizen means to go: on Tết the Centres closed until the Monday
+    # after, the post offices open; a time with an offset read in Hanoi; a bad time refused, saying which field.
+    def by_kind(params: dict) -> dict[str, set]:
+        features = client.get("/agencies", params=params).json()["features"]
+        kinds: dict[str, set] = {}
+        for f in features:
+            kinds.setdefault(f["properties"]["kind"], set()).add(
+                (f["properties"]["open_now"], f["properties"]["changes_at"])
+            )
+        return kinds
+
+    tet = by_kind({"at": "2026-02-17T10:00"})
+    assert tet["public_admin_centre"] == {(False, "2026-02-23T08:00")}
+    assert {open_now for open_now, _ in tet["post_office"]} == {True}
+    assert by_kind({"at": "2026-02-17T03:00+00:00"}) == tet
+    assert by_kind({"at": "2026-02-24T10:00"})["public_admin_centre"] == {(True, "2026-02-24T11:30")}
+    refused = client.get("/agencies", params={"at": "sunday"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "at"
+
+
 @pytest.mark.parametrize("at", ["0001-01-01T00:01:00+09:22", "9999-12-31T23:59:00-05:00"])
 def test_a_time_at_the_ends_of_the_calendar_is_taken_as_written(client, at: str) -> None:
     # Valid ISO 8601 times whose Hanoi time is no date (year 0, year 10000): answered at their wall time, not a

@@ -419,6 +419,32 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     assert "lúc đó" not in page.locator("#nearest").inner_text()
 
 
+def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> None:
+    # The markers of the agencies closed at the time chosen are grey, as many as the API says; the legend says
+    # "then"; without a time, now.
+    def closed(at: str | None) -> int:
+        answer = page.request.get("/agencies" + (f"?at={at}" if at else "")).json()
+        return sum(1 for f in answer["features"] if f["properties"]["on_map"] and f["properties"]["open_now"] is False)
+
+    grey = "document.querySelectorAll('.leaflet-marker-icon .pin[style*=\"8a8f98\"]').length"
+    sunday_night, tet = "2026-03-01T22:00", "2026-02-17T10:00"
+    assert closed(sunday_night) != closed(tet), "the two times must differ here"
+    page.goto(f"/?at={sunday_night}")
+    _ready(page)
+    page.wait_for_function(f"{grey} === {closed(sunday_night)}")
+    legend = page.locator(".legend").inner_text()
+    assert "Mở cửa lúc đó" in legend and "Đóng cửa lúc đó" in legend
+    page.fill("#at", tet)
+    page.wait_for_function(f"{grey} === {closed(tet)}")
+    # On Tết the Service Centres are closed, the post offices open: said so in their popups.
+    centre = page.locator(".leaflet-marker-icon[title^='Trung tâm phục vụ hành chính công']").first
+    centre.click()
+    assert "Đóng cửa lúc đó" in page.locator(".leaflet-popup-content").inner_text()
+    page.fill("#at", "")
+    page.wait_for_function("document.querySelector('.legend').textContent.includes('Đang đóng cửa')")
+    page.wait_for_function(f"{grey} === {closed(None)}")
+
+
 def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
     # "Hồ Gươm" chosen among the results: the nearest agencies from its shore all round, the main post office
     # across the road first; the address keeps the place, and a reload shows the same.

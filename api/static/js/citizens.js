@@ -8,6 +8,9 @@ const CLOSE_SCORE = 0.7;
 
 // The search results' numbers, on the map and in the list: apart from the agencies' blue, white on it at 6.6:1.
 const RESULT_COLOUR = "#b3261e";
+// The agencies' markers: open at the time shown (now, or when the citizen means to go) in blue, closed in grey.
+const OPEN_COLOUR = "#0b5cad";
+const CLOSED_COLOUR = "#8a8f98";
 // A numbered marker's size, pixels (common.js stopIcon): results closer than this on the screen are fanned out.
 const MARKER_PX = 18;
 // The place results were found near ("bưu điện gần hồ gươm": the lake), outlined: the base map draws no water.
@@ -70,18 +73,37 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   let lastFrom = null;
   let lastLabel = null;
 
-  const agencies = await api("/agencies");
+  // Every agency on the map, open or closed at the time the citizen means to go ("Lúc đến"), else now: closed
+  // ones in grey, as the legend says.
   const agencyLayer = L.layerGroup().addTo(map);
+  const legend = L.control({ position: "bottomleft" });
+  legend.onAdd = () => L.DomUtil.create("div", "legend");
+  legend.addTo(map);
   // A search result that is an agency is said by its own kind ("Bưu cục", "Cửa hàng FPT Shop").
-  const agencyKind = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties.kind]));
-  for (const f of agencies.features) {
-    if (!f.properties.on_map) continue;
-    const [lon, lat] = f.geometry.coordinates;
-    L.marker([lat, lon], { icon: pinIcon("#0b5cad"), title: f.properties.name, alt: f.properties.name })
-      .bindTooltip(`${esc(f.properties.name)}<br><span class="muted">${esc(kindName(f.properties.kind))}</span>`)
-      .bindPopup(`<b>${esc(f.properties.name)}</b>${agencyDetails(f.properties)}`)
-      .addTo(agencyLayer);
+  let agencyKind = new Map();
+  async function drawAgencies() {
+    const at = document.getElementById("at").value;
+    const agencies = await api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : ""));
+    const then = Boolean(at);
+    const day = at ? at.slice(0, 10) : hanoiToday();
+    const state = (open) => t(open ? (then ? "js.open_then" : "js.open_now") : then ? "js.closed_then" : "js.closed_now");
+    agencyKind = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties.kind]));
+    agencyLayer.clearLayers();
+    for (const f of agencies.features) {
+      const a = f.properties;
+      if (!a.on_map) continue;
+      const [lon, lat] = f.geometry.coordinates;
+      const open = a.open_now !== false;
+      L.marker([lat, lon], { icon: pinIcon(open ? OPEN_COLOUR : CLOSED_COLOUR), title: a.name, alt: a.name })
+        .bindTooltip(`${esc(a.name)}<br><span class="muted">${esc(kindName(a.kind))}` +
+          (a.open_now === null ? "" : ` · ${esc(state(open))}`) + "</span>")
+        .bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day, then)}`)
+        .addTo(agencyLayer);
+    }
+    legend.getContainer().innerHTML = [[OPEN_COLOUR, state(true)], [CLOSED_COLOUR, state(false)]]
+      .map(([colour, said]) => `<span class="pin legend-pin" style="background:${colour}"></span> ${esc(said)}`).join("<br>");
   }
+  await drawAgencies();
 
   const procedureChoice = document.getElementById("procedure");
 
@@ -172,6 +194,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   for (const id of ["procedure", "open-now", "at"]) {
     document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, lastLabel) : keep(shown)));
   }
+  document.getElementById("at").addEventListener("change", () => drawAgencies().catch((e) => (error.textContent = e.message)));
 
   // The citizen's own position (the browser asks them first): the nearest agencies from there.
   document.getElementById("locate").addEventListener("click", () => {
@@ -429,6 +452,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   chooseProcedure(linked.get("procedure"));
   document.getElementById("open-now").checked = linked.get("open_now") === "true";
   document.getElementById("at").value = linked.get("at") || "";
+  if (linked.get("at")) await drawAgencies();
   const label = linked.get("label");
   if (linked.get("lat") && linked.get("lon")) {
     const point = { lat: linked.get("lat"), lon: linked.get("lon") };
