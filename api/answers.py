@@ -85,13 +85,21 @@ class NearestAnswers:
         return mask & self.open_at(when.replace(second=0, microsecond=0)) if open_now else mask
 
     def answer(
-        self, found: Found, lon: float, lat: float, label: str | None, when: datetime, said: dict[str, Any]
+        self,
+        found: Found,
+        lon: float,
+        lat: float,
+        label: str | None,
+        when: datetime,
+        said: dict[str, Any],
+        area: dict[str, Any] | None = None,
     ) -> bytes:
         """The JSON answer (:class:`api.schemas.NearestAnswer`): the origin asked (``lon``, ``lat``, the
-        address's ``label``) with its distance to the road, the time asked, what else is ``said`` of the
-        answer (the holiday, the procedure), and :meth:`agencies` at that time."""
+        address's ``label``, the ``area`` left from, a GeoJSON geometry) with its distance to the road, the time
+        asked, what else is ``said`` of the answer (the holiday, the procedure), and :meth:`agencies` at that
+        time."""
         road = round(float(found.point.distance_m[0]), 1)
-        origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road}
+        origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road, "area": area}
         head = {"origin": origin, "at": when.isoformat(timespec="minutes")} | said
         return orjson.dumps(head)[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
 

@@ -240,6 +240,11 @@ class Origin(BaseModel):
         description="distance to the nearest road, where the routes start, m; from a landmark's area (a lake), "
         "that of the point of its edge the first route starts from"
     )
+    area: dict[str, Any] | None = Field(
+        None,
+        description="the landmark's area the routes leave from all round its edge (a lake's water), a GeoJSON "
+        "geometry in longitude/latitude simplified to about 2 m; null from a point",
+    )
 
 
 class NearestAnswer(BaseModel):

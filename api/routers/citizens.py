@@ -126,7 +126,9 @@ def _nearest(
     found = nearest.find_from(amap, lon, lat, area, k=filters.k, among=among)
     # The language is asked for only on a holiday: the other days' answers say nothing in words.
     holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
-    answer = answers.answer(found, lon, lat, label, when, {"holiday": holiday, "procedure": procedure or None})
+    said = {"holiday": holiday, "procedure": procedure or None}
+    outline = None if area is None else _geojson(shapely.simplify(area, PLACE_TOLERANCE_DEG))
+    answer = answers.answer(found, lon, lat, label, when, said, outline)
     return Response(answer, media_type="application/json", headers=_LANGUAGE_VARIES)
 
 

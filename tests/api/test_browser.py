@@ -236,8 +236,10 @@ def test_citizens_page(page) -> None:
     page.locator("li.hit button").first.click()
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
     assert _paths(page) >= 3
+    # The main post office at that number: under a minute and a few metres, said so (not "0,0 phút, 0,01 km").
     first_route = page.locator("li.nearest-item").first.inner_text()
-    assert "phút" in first_route and "km" in first_route and "Giờ mở cửa" in first_route
+    assert re.search(r"— dưới 1 phút, \d0? m\b", first_route) and "Giờ mở cửa" in first_route, first_route
+    assert re.search(r"— [\d,]+ phút, ([\d,]+ km|\d+ m)\b", page.locator("li.nearest-item").nth(2).inner_text())
     # Opening hours in words, not in OSM's syntax ("Mo-Su 07:30-19:00").
     assert "hằng ngày 07:30–19:00" in page.locator("#nearest").inner_text()
     assert "Mo-Su" not in page.locator("#nearest").inner_text()
@@ -457,6 +459,8 @@ def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
     first = page.locator("li.nearest-item").first.inner_text()
     assert first.startswith("Bưu điện Thành phố Hà Nội"), first
     assert "place=osm%3Arelation%2F198437" in page.url
+    # The lake outlined, where the routes start.
+    assert page.locator("path.near-place").count() == 1
     before = page.locator("#nearest").inner_text()
     page.reload()
     _ready(page)

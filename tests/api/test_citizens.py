@@ -134,6 +134,12 @@ def test_nearest_from_a_lake_starts_from_its_shore(client) -> None:
     assert first["name"] == "Bưu điện Thành phố Hà Nội" and first["distance_m"] < 50
     starts = {tuple(a["geometry"]["coordinates"][0]) for a in answer["agencies"]}
     assert len(starts) > 1 and (answer["origin"]["lon"], answer["origin"]["lat"]) not in starts
+    # The lake's outline comes with it, for the map; each route starts on a road along its shore (within 50 m).
+    lake = shapely.geometry.shape(answer["origin"]["area"])
+    assert lake.geom_type in ("Polygon", "MultiPolygon") and lake.contains(
+        shapely.Point(answer["origin"]["lon"], answer["origin"]["lat"])
+    )
+    assert all(shapely.distance(lake.boundary, shapely.Point(start)) < 4.5e-4 for start in starts)
 
 
 def test_nearest_from_a_point_standing_for_a_lake_starts_from_its_shore(client) -> None:
@@ -150,6 +156,7 @@ def test_nearest_from_a_point_standing_for_a_lake_starts_from_its_shore(client) 
     house = client.get("/search", params={"q": "75 Đinh Tiên Hoàng", "k": 1}).json()["results"][0]
     at_house = {"lat": house["lat"], "lon": house["lon"]}
     alone = client.get("/agencies/nearest", params=at_house).json()["agencies"]
+    assert client.get("/agencies/nearest", params=at_house).json()["origin"]["area"] is None
     assert client.get("/agencies/nearest", params=at_house | {"place": house["id"]}).json()["agencies"] == alone
     # An id no search result has: not found, said which.
     unknown = client.get("/agencies/nearest", params=point | {"place": "osm:way/0"})

@@ -146,6 +146,8 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       overlay.clearLayers();
       nearestList.innerHTML = "";
       const origin = [answer.origin.lat, answer.origin.lon];
+      // A landmark left from all round its edge (a lake): its outline, where the routes start.
+      if (answer.origin.area) L.geoJSON(answer.origin.area, { style: PLACE_STYLE }).addTo(overlay);
       L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
       const bounds = L.latLngBounds([origin]);
       const day = answer.at.slice(0, 10);

@@ -33,8 +33,11 @@ const ROAD_STYLE = {
   trunk_link: ["#e07b39", 1.5], primary_link: ["#e8a33d", 1.5], secondary_link: ["#f3d36b", 1.4],
 };
 
-function fmtMinutes(seconds) { return t("js.minutes", { n: num(seconds / 60, 1) }); }
-function fmtKm(metres) { return t("js.km", { n: num(metres / 1000, 2) }); }
+// Under a minute and under a kilometre said as people say them ("dưới 1 phút", "80 m"), not "0,0 phút", "0,08 km".
+function fmtMinutes(seconds) { return seconds < 60 ? t("js.under_a_minute") : t("js.minutes", { n: num(seconds / 60, 1) }); }
+function fmtKm(metres) {
+  return metres < 1000 ? t("js.m", { n: num(Math.round(metres / 10) * 10, 0) }) : t("js.km", { n: num(metres / 1000, 2) });
+}
 // A date ("2026-02-10") as the page's language writes it (its locale and Intl options in the catalogue): "10/02/2026",
 // "10 Feb 2026".
 function fmtDate(iso) { return new Date(iso + "T00:00:00").toLocaleDateString(t("js.date_locale"), JSON.parse(t("js.date_options"))); }
