@@ -618,6 +618,11 @@ class DayRoute(BaseModel):
     postman: str
     distance_m: int
     travel_time_s: int
+    line: dict[str, Any] | None = Field(
+        None,
+        description="the route along the roads, a GeoJSON LineString in longitude/latitude (6 decimals); null for "
+        "a route staying at one place, or a plan stored before routes were kept",
+    )
     stops: list[DayStop]
 
 

@@ -88,12 +88,20 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
 
 
 def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
-    """Per postman the stops with times and dossiers, and the dossiers unserved with reasons (the ``--json`` of
-    ``agencynet plan-day``)."""
+    """Per postman the stops with times and dossiers and the route along the roads (``line``, a GeoJSON
+    LineString to 6 decimals, about 10 cm; null for a route that stays at one place), and the dossiers unserved
+    with reasons (the ``--json`` of ``agencynet plan-day``)."""
+    features = outcome.geojson["features"]
     points = {
-        (f["properties"]["postman"], f["properties"]["seq"]): f
-        for f in outcome.geojson["features"]
-        if f["geometry"]["type"] == "Point"
+        (f["properties"]["postman"], f["properties"]["seq"]): f for f in features if f["geometry"]["type"] == "Point"
+    }
+    lines = {
+        f["properties"]["postman"]: {
+            "type": "LineString",
+            "coordinates": np.round(f["geometry"]["coordinates"], 6).tolist(),
+        }
+        for f in features
+        if f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"])
     }
     tasks = {t["id"]: t for t in outcome.tasks}
 
@@ -107,6 +115,7 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
             "postman": r.postman,
             "distance_m": r.distance,
             "travel_time_s": r.travel_time,
+            "line": lines.get(r.postman),
             "stops": [
                 {
                     "seq": i,

@@ -61,6 +61,11 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     codes = day.stored(store, daycases.DAY)["state"]["dossiers"][task]
     assert "Chưa đến" in first.inner_text() or "Trễ" in first.inner_text()
     assert page.locator(".leaflet-marker-icon").count() >= 3
+    # The route along the roads, solid (not straight dashed lines between the stops): many more corners than stops.
+    route = page.locator("path.leaflet-interactive").first
+    assert route.get_attribute("stroke-dasharray") is None
+    corners = route.get_attribute("d").count("L")
+    assert corners > 2 * page.locator("li.day-stop").count(), corners
     pages.accessible(page)
     pages._shot(page, "postman")
     first.locator("button[data-event='picked_up']").click()

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
@@ -123,6 +125,31 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
     tomorrow = daytasks.from_states(store.engine, hanoi, DAY + timedelta(days=1))
     back = _by_codes(tomorrow)[("HOME",)]
     assert (back["kind"], back["pickup"], back["delivery"]) == ("result_return", LUONG_VAN_CAN, "address:HOME")
+
+
+def test_each_route_comes_with_its_way_along_the_roads(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The postman's map draws the route along the roads, not straight between stops: from the first stop to the
+    # last, passing each in order, no shorter than the straight lines, kept with the plan for the day's view.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    routes = [r for r in answer["routes"] if len({s["place"] for s in r["stops"]}) > 1]
+    assert routes
+    to_metres = hanoi.network.from_wgs84.transform
+    for route in routes:
+        line = shapely.geometry.shape(route["line"])
+        metres = shapely.LineString(np.column_stack(to_metres(*np.array(line.coords).T)))
+        stops = shapely.points(
+            np.column_stack(to_metres([s["lon"] for s in route["stops"]], [s["lat"] for s in route["stops"]]))
+        )
+        # The line passes each stop (within reach of its road), in order: a route may come back along its roads.
+        vertices, at = shapely.points(shapely.get_coordinates(metres)), 0
+        for stop in stops:
+            near = np.flatnonzero(shapely.distance(vertices[at:], stop) < 150)
+            assert near.size, f"{route['postman']}: the line does not pass a stop after its previous one"
+            at += int(near[0])
+        assert metres.length >= shapely.LineString(shapely.get_coordinates(stops)).length - 1
+        assert metres.length == pytest.approx(route["distance_m"], rel=0.05, abs=50)
+    live = dayevents.live(sqlite_store, DAY, now="08:00")
+    assert [r["line"] for r in live["routes"]] == [r["line"] for r in answer["routes"]]
 
 
 def test_an_urgent_home_pickup_at_noon_keeps_the_done_stops(sqlite_store: Store, hanoi: AddressMap) -> None:

@@ -31,7 +31,9 @@
     document.getElementById("counts").textContent = t("js.day_counts", day.counts);
     if (!route) { list.innerHTML = `<li>${esc(t("js.no_route"))}</li>`; return; }
     const points = route.stops.map((s) => [s.lat, s.lon]);
-    L.polyline(points, { pane: "overlay", color: "#377eb8", weight: 3, opacity: 0.6, dashArray: "6 4" }).addTo(overlay);
+    // The way along the roads; straight and dashed between the stops for a plan stored without it.
+    if (route.line) L.geoJSON(route.line, { pane: "overlay", style: { color: "#377eb8", weight: 4, opacity: 0.75 } }).addTo(overlay);
+    else L.polyline(points, { pane: "overlay", color: "#377eb8", weight: 3, opacity: 0.6, dashArray: "6 4" }).addTo(overlay);
     route.stops.forEach((s) => {
       L.marker([s.lat, s.lon], { icon: stopIcon(COLOUR[s.status] || "#555", s.seq), title: `#${s.seq}` })
         .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
