@@ -546,6 +546,22 @@ class EventOut(BaseModel):
     record_no: str | None
 
 
+class TrackStep(BaseModel):
+    """One step of a dossier's journey."""
+
+    state: str
+    state_words: str = Field(description="the state in words, in the language of the answer")
+    at: str = Field(description="when, Hanoi local time to the minute: '2026-02-03T09:15'")
+
+
+class TrackAgency(BaseModel):
+    """The agency that received a dossier, where its result comes back unless brought home."""
+
+    agency_id: str
+    name: str | None = Field(description="its name; null when the map does not hold it")
+    address: str | None = Field(description="its address; null when the map does not hold it")
+
+
 class TrackAnswer(BaseModel):
     """The public view of a dossier: no personal data."""
 
@@ -560,6 +576,12 @@ class TrackAnswer(BaseModel):
     where_words: str = Field(description="where the dossier is, in words, in the same language: 'Tại điểm phục vụ'")
     appointment: str = Field(description="appointment date for the result, YYYY-MM-DD")
     result_expected: str | None = Field(description="date the result is expected; null once returned or cancelled")
+    return_mode: Literal["agency", "address"] = Field(
+        description="where the result is given back: at the agency (`agency`) or brought to the applicant's address"
+    )
+    agency: TrackAgency
+    authority: str | None = Field(description="the authority deciding it, by name; null when the store lacks it")
+    steps: list[TrackStep] = Field(description="the dossier's journey, oldest first (who moved it is not said)")
 
 
 class AccessOut(BaseModel):

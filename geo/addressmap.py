@@ -110,6 +110,12 @@ class AddressMap:
         )
 
     @cached_property
+    def agency_names(self) -> dict[str, str]:
+        """The name of every agency of the layers (on the roads or not), by ``agency_id``."""
+        frame = self.layers.agencies
+        return dict(zip(frame["agency_id"].astype(str), frame["name"].astype(str), strict=True))
+
+    @cached_property
     def agency_details(self) -> dict[str, dict[str, Any]]:
         """What a citizen needs to know of each agency, by ``agency_id`` (sources in :mod:`geo.agencies`).
 

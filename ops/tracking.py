@@ -10,7 +10,9 @@ import threading
 import time
 import weakref
 from collections import defaultdict, deque
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -39,12 +41,26 @@ RETURN_DAYS = 1
 round); a result returned at the agency is expected on the appointment date."""
 
 
-_d = tables.dossiers
-_BY_CODE = sa.select(
-    _d.c.code, _d.c.state, _d.c.due_date, _d.c.return_mode, _d.c.applicant_phone, _d.c.procedure
-).where(_d.c.code == sa.bindparam("code"))
-"""The one indexed query of tracking, built once (building it anew took longer than running it)."""
-_SQLITE_BY_CODE = str(_BY_CODE.compile(dialect=sqlite.dialect()))
+_d, _a, _e = tables.dossiers, tables.authorities, tables.events
+_BY_CODE = (
+    sa.select(
+        _d.c.code,
+        _d.c.state,
+        _d.c.due_date,
+        _d.c.return_mode,
+        _d.c.applicant_phone,
+        _d.c.procedure,
+        _d.c.agency_id,
+        _a.c.name,
+    )
+    .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code))
+    .where(_d.c.code == sa.bindparam("code"))
+)
+"""The indexed query of tracking, built once (building it anew took longer than running it): the dossier and the
+name of the authority deciding it."""
+_STEPS = sa.select(_e.c.state, _e.c.at).where(_e.c.dossier_code == sa.bindparam("code")).order_by(_e.c.seq)
+"""The dossier's journey, read once the check has passed (by the unique index on code and sequence)."""
+_SQLITE = {query: str(query.compile(dialect=sqlite.dialect())) for query in (_BY_CODE, _STEPS)}
 
 
 def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
@@ -53,20 +69,20 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     Returns
     -------
     dict or None
-        ``code``, ``procedure``, ``state``, ``where`` (:data:`WHERE`), ``appointment`` (the due date) and
-        ``result_expected`` (a date, or ``None`` once returned or cancelled); nothing about the applicant.
+        ``code``, ``procedure``, ``state``, ``where`` (:data:`WHERE`), ``appointment`` (the due date),
+        ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
+        ``address``), ``agency_id`` (the agency that received it), ``authority`` (the name of the authority
+        deciding it, ``None`` when the store does not know it) and ``steps``, its journey (``state`` and ``at``,
+        Hanoi time to the minute); nothing about the applicant, nor who moved it.
     """
-    if engine.dialect.name == "sqlite":
-        row = _sqlite_row(engine, code)
-    else:
-        with engine.connect() as conn:
-            row = conn.execute(_BY_CODE, {"code": code}).first()
-    if row is None:
+    rows = _read(engine, _BY_CODE, code)
+    if not rows:
         return None
-    code, state, due_date, return_mode, phone, procedure = row
+    code, state, due_date, return_mode, phone, procedure, agency_id, authority = rows[0]
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(phone_last4) != 4 or digits[-4:] != phone_last4:
         return None
+    steps = _read(engine, _STEPS, code)
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
     expected: date | None = due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
     if state in ("returned", "cancelled"):
@@ -78,28 +94,47 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "where": WHERE[state],
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),
+        "return_mode": return_mode,
+        "agency_id": agency_id,
+        "authority": authority,
+        "steps": [{"state": step, "at": _hanoi_minute(at)} for step, at in steps],
     }
+
+
+def _read(engine: Engine, query: sa.Select, code: str) -> Sequence[Any]:
+    """The rows of one of tracking's queries for ``code``."""
+    if engine.dialect.name == "sqlite":
+        return _sqlite_rows(engine, _SQLITE[query], code)
+    with engine.connect() as conn:
+        return conn.execute(query, {"code": code}).all()
+
+
+def _hanoi_minute(at: datetime | str) -> str:
+    """A stored time (UTC; SQLite's ISO text without offset) in Hanoi, to the minute: "2026-02-03T09:15"."""
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    return when.astimezone(hours.HANOI).isoformat(timespec="minutes")[:16]
 
 
 _cursors = threading.local()
 
 
-def _sqlite_row(engine: Engine, code: str) -> tuple | None:
-    """The row of ``code`` read on a SQLite file through a DBAPI cursor the thread keeps for the engine.
+def _sqlite_rows(engine: Engine, statement: str, code: str) -> list[tuple]:
+    """The rows of ``statement`` for ``code`` read on a SQLite file through a DBAPI cursor the thread keeps for
+    the engine.
 
     SQLAlchemy's execution (a connection from the pool, the cache of compiled statements, parameter and result
     processing) cost about 14 times the indexed read itself on a local file (80 µs against 6 µs, bench/api.py),
     and tracking is a public operation under load. The cursor is opened once per thread and engine, with the
-    engine's own connection set-up (WAL, pragmas); a read opens no transaction, so it sees every commit. The
-    due date comes back as SQLite stores it, ISO text.
+    engine's own connection set-up (WAL, pragmas); a read opens no transaction, so it sees every commit. Dates
+    and times come back as SQLite stores them, ISO text.
     """
     held: weakref.WeakKeyDictionary = _cursors.__dict__.setdefault("by_engine", weakref.WeakKeyDictionary())
     cursor = held.get(engine)
     if cursor is None:
         cursor = held[engine] = engine.raw_connection().cursor()
-    # Every row read (one: the code is the key), so the statement ends and holds no snapshot of the file open.
-    rows = cursor.execute(_SQLITE_BY_CODE, (code,)).fetchall()
-    return rows[0] if rows else None
+    # Every row read, so the statement ends and holds no snapshot of the file open.
+    return cursor.execute(statement, (code,)).fetchall()
 
 
 class Throttle:

@@ -260,7 +260,8 @@ async def track(
     request: Request,
     query: Annotated[schemas.TrackQuery, Query()],
 ) -> Response:
-    """Where the dossier is and when its result is expected, without personal data; the state and the place in
+    """Where the dossier is and when its result is expected, where it was handed in and is decided, where its
+    result comes back, and its journey step by step, without personal data; the state and the place in
     words in the language asked (the pages' ``lang`` cookie, else ``Accept-Language``; Vietnamese by default). A
     wrong ``phone_last4`` answers like an unknown code (404); repeated wrong tries from one client are throttled
     (429)."""
@@ -279,9 +280,21 @@ async def track(
         request.app.state.throttle.miss(key)
         raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
     lang = i18n.negotiate(request)
+    amap, agency_id = request.app.state.amap, answer.pop("agency_id")
+    details = amap.agency_details.get(agency_id)
+
+    def state(code: str) -> str:
+        return i18n.text(lang, f"tracking.state.{code}")
+
     words = {
-        "state_words": i18n.text(lang, f"tracking.state.{answer['state']}"),
+        "state_words": state(answer["state"]),
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
+        "agency": {
+            "agency_id": agency_id,
+            "name": amap.agency_names.get(agency_id),
+            "address": None if details is None else details["address"] or None,
+        },
+        "steps": [step | {"state_words": state(step["state"])} for step in answer["steps"]],
     }
     return FastJSON(answer | words, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
 

@@ -12,8 +12,9 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, ingest
+from ops import accounts, authorities, database, ingest
 from tests.ops.cases import dossier
+from tests.ops.daycases import LUONG_VAN_CAN
 
 browser = pages.browser
 page = pages.page
@@ -22,11 +23,13 @@ PASSWORD = "mật-khẩu-thử-nghiệm"
 
 @pytest.fixture(scope="module")
 def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service under uvicorn on a free loopback port, with a staff account of agency osm:node/1."""
+    """The service under uvicorn on a free loopback port, with a staff account of Bưu điện Lương Văn Can, where
+    HS-1 was handed in, and the city's authorities."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-dossiers') / 'store.sqlite'}"
     engine = database.connect(url)
-    accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1")
-    ingest.ingest(engine, [(1, dossier("HS-1")), (2, dossier("HS-2", agency_id="osm:node/2"))])
+    accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN)
+    authorities.seed(engine, hanoi)
+    ingest.ingest(engine, [(1, dossier("HS-1", agency_id=LUONG_VAN_CAN)), (2, dossier("HS-2", agency_id="osm:node/2"))])
     engine.dispose()
     with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
         yield address
@@ -59,7 +62,7 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
     assert page.locator("h1").inner_text() == "Đăng nhập nhân viên"
 
 
-def test_tracking_box(page) -> None:
+def test_tracking_box(page, hanoi: AddressMap) -> None:
     page.goto("/")
     pages._ready(page)
     page.fill("#track-code", "HS-1")
@@ -69,6 +72,13 @@ def test_tracking_box(page) -> None:
     answer = page.inner_text("#track-result")
     assert answer.startswith("Hồ sơ Bảo hiểm xã hội: Đã tiếp nhận tại điểm phục vụ.")
     assert "Ngày hẹn trả: 10/02/2026" in answer and "Nguyễn" not in answer
+    # Where it was handed in (by name and address) and is decided, where the result comes back, its steps.
+    address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
+    assert f"Nơi nộp hồ sơ: Bưu điện Lương Văn Can, {address}" in answer
+    assert "Cơ quan giải quyết: " in answer and "Kết quả được bưu tá mang đến địa chỉ của người nộp" in answer
+    assert page.locator(".track-steps li").all_inner_texts() == ["09:15 03/02/2026 Đã tiếp nhận tại điểm phục vụ"]
+    pages.accessible(page)
+    pages._shot(page, "tracking-steps")
     page.fill("#track-phone", "0000")
     page.click("#track-button")
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Không tìm thấy hồ sơ')")
@@ -80,7 +90,10 @@ def test_tracking_box(page) -> None:
     page.fill("#track-phone", "5678")
     page.click("#track-button")
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Received')")
-    assert page.inner_text("#track-result") == (
+    english = page.inner_text("#track-result")
+    assert english.startswith(
         "Social insurance dossier: Received at the agency. At the agency. Appointment: 10 Feb 2026; "
         "result expected: 11 Feb 2026."
     )
+    assert "Handed in at: Bưu điện Lương Văn Can" in english and "Steps so far" in english
+    assert page.locator(".track-steps li").all_inner_texts() == ["09:15 3 Feb 2026 Received at the agency"]

@@ -3,15 +3,19 @@ logged, moves refused with 409, public tracking without personal data and thrott
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from geo.addressmap import AddressMap
-from ops import accounts
+from geo.hours import HANOI
+from ops import accounts, authorities, tables
 from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier, event
+from tests.ops.daycases import LUONG_VAN_CAN
 
 PORTAL_AUTH = {"Authorization": f"Bearer {PORTAL}"}
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -164,13 +168,21 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
         "where_words": "Tại điểm phục vụ",
         "appointment": "2026-02-10",
         "result_expected": "2026-02-10",
+        "return_mode": "agency",
+        "agency": {"agency_id": "osm:node/1", "name": None, "address": None},  # no such agency on the map
+        "authority": None,  # the store holds no authorities here
+        "steps": [{"state": "received", "state_words": "Đã tiếp nhận tại điểm phục vụ", "at": "2026-02-03T09:15"}],
     }
     for personal in ("Nguyễn", "0912345678", "Hàng Bạc", "21.034"):
         assert personal not in found.text
     # In the citizen's language: the words, not the codes, change.
     english = service.get("/track/HS-1", params={"phone_last4": "5678"}, headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert english.headers["content-language"] == "en" and "Accept-Language" in english.headers["vary"]
-    assert english.json() == found.json() | {"state_words": "Received at the agency", "where_words": "At the agency"}
+    assert english.json() == found.json() | {
+        "state_words": "Received at the agency",
+        "where_words": "At the agency",
+        "steps": [{"state": "received", "state_words": "Received at the agency", "at": "2026-02-03T09:15"}],
+    }
     wrong = service.get("/track/HS-1", params={"phone_last4": "0000"})
     unknown = service.get("/track/HS-404", params={"phone_last4": "5678"})
     assert wrong.status_code == unknown.status_code == 404
@@ -181,6 +193,32 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
     throttled = service.get("/track/HS-1", params={"phone_last4": "5678"})
     assert throttled.status_code == 429
     assert int(throttled.headers["retry-after"]) > 0
+
+
+def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, hanoi: AddressMap) -> None:
+    # As a government case-tracking page does: each step with its time (Hanoi), the agency it was handed in at
+    # (by name and address, where the result comes back) and the authority deciding it, by name; still nothing
+    # about the applicant, nor who moved it.
+    authorities.seed(service.app.state.store.engine, hanoi)
+    record = dossier("HS-3", agency_id=LUONG_VAN_CAN, authority_code="00070", return_mode="agency")
+    service.post("/dossiers", json=[record], headers=PORTAL_AUTH)
+    for to in ("digitised", "to_authority"):
+        moved = service.post("/dossiers/HS-3/moves", json={"to": to}, headers=DISPATCH_AUTH)
+        assert moved.status_code == 201
+    found = service.get("/track/HS-3", params={"phone_last4": "5678"}).json()
+    assert [step["state"] for step in found["steps"]] == ["received", "digitised", "to_authority"]
+    assert found["steps"][1]["state_words"] == "Đã số hoá hồ sơ"
+    now = datetime.now(HANOI).replace(tzinfo=None)
+    assert abs(datetime.fromisoformat(found["steps"][-1]["at"]) - now) < timedelta(minutes=2)
+    assert found["agency"] == {
+        "agency_id": LUONG_VAN_CAN,
+        "name": "Bưu điện Lương Văn Can",
+        "address": hanoi.agency_details[LUONG_VAN_CAN]["address"],
+    }
+    with service.app.state.store.engine.connect() as conn:
+        named = conn.execute(sa.select(tables.authorities.c.name).where(tables.authorities.c.code == "00070")).scalar()
+    assert named and found["authority"] == named
+    assert set().union(*found["steps"]) == {"state", "state_words", "at"}  # not who moved it
 
 
 def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:

@@ -18,9 +18,9 @@ function kindName(kind) { const name = t("kind." + kind); return name === "kind.
 function procedureName(code) { const name = t("procedure." + code); return name === "procedure." + code ? code : name; }
 function num(value, digits) { return Number(value).toLocaleString(LANG, { minimumFractionDigits: digits, maximumFractionDigits: digits }); }
 
-// What the page says (its status line and its errors) is brought into view when it changes: on a phone the panel
-// above the map is short, and a message below its fold would go unseen.
-for (const id of ["status", "error"]) {
+// What the page says (its status line, its errors, a dossier tracked) is brought into view when it changes: on a
+// phone the panel above the map is short, and a message below its fold would go unseen.
+for (const id of ["status", "error", "track-result"]) {
   const said = document.getElementById(id);
   if (!said) continue;
   new MutationObserver(() => { if (said.textContent.trim()) said.scrollIntoView({ block: "nearest" }); })

@@ -22,7 +22,17 @@
       out.className = "";
       const expected = data.result_expected ? t("js.track_expected", { date: fmtDate(data.result_expected) }) : "";
       const answer = { procedure: procedureName(data.procedure), state: data.state_words, where: data.where_words, appointment: fmtDate(data.appointment) };
-      out.textContent = t("js.track_answer", answer) + expected + ".";
+      // Where it was handed in and is decided, where the result comes back, and each step with its time.
+      const agency = [data.agency.name || data.agency.agency_id, data.agency.address].filter(Boolean).join(", ");
+      const lines = [
+        t("js.track_answer", answer) + expected + ".",
+        t("js.track_agency", { agency }),
+        data.authority ? t("js.track_authority", { authority: data.authority }) : "",
+        data.return_mode === "agency" ? t("js.track_return_agency", { agency }) : t("js.track_return_address"),
+      ].filter(Boolean);
+      const steps = data.steps.map((step) => `<li><time datetime="${esc(step.at)}">${esc(step.at.slice(11))} ${esc(fmtDate(step.at.slice(0, 10)))}</time> ${esc(step.state_words)}</li>`);
+      out.innerHTML = lines.map((line) => `<p>${esc(line)}</p>`).join("") +
+        `<h3>${esc(t("js.track_steps"))}</h3><ol class="track-steps">${steps.join("")}</ol>`;
     } catch (e) {
       out.className = "error";
       out.textContent = e.message || t("js.track_failed");
