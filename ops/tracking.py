@@ -52,15 +52,17 @@ _BY_CODE = (
         _d.c.procedure,
         _d.c.agency_id,
         _a.c.name,
+        _e.c.state,
+        _e.c.at,
     )
-    .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code))
+    .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code).outerjoin(_e, _e.c.dossier_code == _d.c.code))
     .where(_d.c.code == sa.bindparam("code"))
+    .order_by(_e.c.seq)
 )
-"""The indexed query of tracking, built once (building it anew took longer than running it): the dossier and the
-name of the authority deciding it."""
-_STEPS = sa.select(_e.c.state, _e.c.at).where(_e.c.dossier_code == sa.bindparam("code")).order_by(_e.c.seq)
-"""The dossier's journey, read once the check has passed (by the unique index on code and sequence)."""
-_SQLITE = {query: str(query.compile(dialect=sqlite.dialect())) for query in (_BY_CODE, _STEPS)}
+"""The one query of tracking, built once (building it anew took longer than running it): the dossier, the name
+of the authority deciding it and its journey, one row per step (by the primary key and the unique index on code
+and sequence)."""
+_SQLITE_BY_CODE = str(_BY_CODE.compile(dialect=sqlite.dialect()))
 
 
 def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
@@ -75,14 +77,18 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         deciding it, ``None`` when the store does not know it) and ``steps``, its journey (``state`` and ``at``,
         Hanoi time to the minute); nothing about the applicant, nor who moved it.
     """
-    rows = _read(engine, _BY_CODE, code)
+    rows: Sequence[Any]
+    if engine.dialect.name == "sqlite":
+        rows = _sqlite_rows(engine, code)
+    else:
+        with engine.connect() as conn:
+            rows = conn.execute(_BY_CODE, {"code": code}).all()
     if not rows:
         return None
-    code, state, due_date, return_mode, phone, procedure, agency_id, authority = rows[0]
+    code, state, due_date, return_mode, phone, procedure, agency_id, authority = rows[0][:8]
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(phone_last4) != 4 or digits[-4:] != phone_last4:
         return None
-    steps = _read(engine, _STEPS, code)
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
     expected: date | None = due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
     if state in ("returned", "cancelled"):
@@ -97,16 +103,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "return_mode": return_mode,
         "agency_id": agency_id,
         "authority": authority,
-        "steps": [{"state": step, "at": _hanoi_minute(at)} for step, at in steps],
+        "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at in rows if step is not None],
     }
-
-
-def _read(engine: Engine, query: sa.Select, code: str) -> Sequence[Any]:
-    """The rows of one of tracking's queries for ``code``."""
-    if engine.dialect.name == "sqlite":
-        return _sqlite_rows(engine, _SQLITE[query], code)
-    with engine.connect() as conn:
-        return conn.execute(query, {"code": code}).all()
 
 
 def _hanoi_minute(at: datetime | str) -> str:
@@ -119,9 +117,8 @@ def _hanoi_minute(at: datetime | str) -> str:
 _cursors = threading.local()
 
 
-def _sqlite_rows(engine: Engine, statement: str, code: str) -> list[tuple]:
-    """The rows of ``statement`` for ``code`` read on a SQLite file through a DBAPI cursor the thread keeps for
-    the engine.
+def _sqlite_rows(engine: Engine, code: str) -> list[tuple]:
+    """The rows of ``code`` read on a SQLite file through a DBAPI cursor the thread keeps for the engine.
 
     SQLAlchemy's execution (a connection from the pool, the cache of compiled statements, parameter and result
     processing) cost about 14 times the indexed read itself on a local file (80 µs against 6 µs, bench/api.py),
@@ -134,7 +131,7 @@ def _sqlite_rows(engine: Engine, statement: str, code: str) -> list[tuple]:
     if cursor is None:
         cursor = held[engine] = engine.raw_connection().cursor()
     # Every row read, so the statement ends and holds no snapshot of the file open.
-    return cursor.execute(statement, (code,)).fetchall()
+    return cursor.execute(_SQLITE_BY_CODE, (code,)).fetchall()
 
 
 class Throttle:
