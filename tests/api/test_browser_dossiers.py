@@ -29,7 +29,14 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
     engine = database.connect(url)
     accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN)
     authorities.seed(engine, hanoi)
-    ingest.ingest(engine, [(1, dossier("HS-1", agency_id=LUONG_VAN_CAN)), (2, dossier("HS-2", agency_id="osm:node/2"))])
+    ingest.ingest(
+        engine,
+        [
+            (1, dossier("HS-1", agency_id=LUONG_VAN_CAN)),
+            (2, dossier("HS-2", agency_id="osm:node/2")),
+            (3, dossier("HS-3", agency_id=LUONG_VAN_CAN, return_mode="agency")),
+        ],
+    )
     engine.dispose()
     with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
         yield address
@@ -77,8 +84,18 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     assert f"Nơi nộp hồ sơ: Bưu điện Lương Văn Can, {address}" in answer
     assert "Cơ quan giải quyết: " in answer and "Kết quả được bưu tá mang đến địa chỉ của người nộp" in answer
     assert page.locator(".track-steps li").all_inner_texts() == ["09:15 03/02/2026 Đã tiếp nhận tại điểm phục vụ"]
+    assert page.locator("#track-show-agency").count() == 0  # brought home: nowhere to collect it
     pages.accessible(page)
     pages._shot(page, "tracking-steps")
+    # A result to collect at the agency: shown on the map with its details on asking.
+    page.fill("#track-code", "HS-3")
+    page.click("#track-button")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Nhận kết quả tại')")
+    assert f"Nhận kết quả tại: Bưu điện Lương Văn Can, {address}" in page.inner_text("#track-result")
+    page.click("#track-show-agency")
+    page.wait_for_selector(".leaflet-popup-content")
+    popup = page.inner_text(".leaflet-popup-content")
+    assert popup.startswith("Bưu điện Lương Văn Can") and "Giờ mở cửa" in popup
     page.fill("#track-phone", "0000")
     page.click("#track-button")
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Không tìm thấy hồ sơ')")

@@ -81,6 +81,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   legend.addTo(map);
   // A search result that is an agency is said by its own kind ("Bưu cục", "Cửa hàng FPT Shop").
   let agencyKind = new Map();
+  const agencyMarkers = new Map();
   async function drawAgencies() {
     const at = document.getElementById("at").value;
     const agencies = await api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : ""));
@@ -89,21 +90,31 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     const state = (open) => t(open ? (then ? "js.open_then" : "js.open_now") : then ? "js.closed_then" : "js.closed_now");
     agencyKind = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties.kind]));
     agencyLayer.clearLayers();
+    agencyMarkers.clear();
     for (const f of agencies.features) {
       const a = f.properties;
       if (!a.on_map) continue;
       const [lon, lat] = f.geometry.coordinates;
       const open = a.open_now !== false;
-      L.marker([lat, lon], { icon: pinIcon(open ? OPEN_COLOUR : CLOSED_COLOUR), title: a.name, alt: a.name })
+      const marker = L.marker([lat, lon], { icon: pinIcon(open ? OPEN_COLOUR : CLOSED_COLOUR), title: a.name, alt: a.name })
         .bindTooltip(`${esc(a.name)}<br><span class="muted">${esc(kindName(a.kind))}` +
           (a.open_now === null ? "" : ` · ${esc(state(open))}`) + "</span>")
         .bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day, then)}`)
         .addTo(agencyLayer);
+      agencyMarkers.set(a.agency_id, marker);
     }
     legend.getContainer().innerHTML = [[OPEN_COLOUR, state(true)], [CLOSED_COLOUR, state(false)]]
       .map(([colour, said]) => `<span class="pin legend-pin" style="background:${colour}"></span> ${esc(said)}`).join("<br>");
   }
   await drawAgencies();
+  // An agency asked for by another part of the page (the tracking box: where to collect a result), shown with its
+  // details.
+  document.addEventListener("show-agency", (event) => {
+    const marker = agencyMarkers.get(event.detail);
+    if (!marker) return;
+    map.setView(marker.getLatLng(), 17);
+    marker.openPopup();
+  });
 
   const procedureChoice = document.getElementById("procedure");
 

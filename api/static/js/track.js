@@ -31,8 +31,14 @@
         data.return_mode === "agency" ? t("js.track_return_agency", { agency }) : t("js.track_return_address"),
       ].filter(Boolean);
       const steps = data.steps.map((step) => `<li><time datetime="${esc(step.at)}">${esc(step.at.slice(11))} ${esc(fmtDate(step.at.slice(0, 10)))}</time> ${esc(step.state_words)}</li>`);
-      out.innerHTML = lines.map((line) => `<p>${esc(line)}</p>`).join("") +
+      // Where to collect the result, on the map with its hours (an agency the map holds).
+      const show = data.return_mode === "agency" && data.agency.name
+        ? ` <button type="button" class="link" id="track-show-agency">${esc(t("js.track_show_agency"))}</button>` : "";
+      out.innerHTML = lines.map((line, i) => `<p>${esc(line)}${i === lines.length - 1 ? show : ""}</p>`).join("") +
         `<h3>${esc(t("js.track_steps"))}</h3><ol class="track-steps">${steps.join("")}</ol>`;
+      if (show) {
+        $("track-show-agency").addEventListener("click", () => document.dispatchEvent(new CustomEvent("show-agency", { detail: data.agency.agency_id })));
+      }
     } catch (e) {
       out.className = "error";
       out.textContent = e.message || t("js.track_failed");
