@@ -442,6 +442,12 @@ def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> 
     centre = page.locator(".leaflet-marker-icon[title^='Trung tâm phục vụ hành chính công']").first
     centre.click()
     assert "Đóng cửa lúc đó" in page.locator(".leaflet-popup-content").inner_text()
+    # Agencies found by a search say their hours, open or closed then: the question is answered by the list.
+    page.fill("#q", "bưu điện mở cửa chủ nhật")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
+    first = page.locator("li.hit").first.inner_text()
+    assert re.search(r"Bưu cục · .*hằng ngày 07:30–19:00 \(Mở cửa lúc đó\)$", first), first
     page.fill("#at", "")
     page.wait_for_function("document.querySelector('.legend').textContent.includes('Đang đóng cửa')")
     page.wait_for_function(f"{grey} === {closed(None)}")

@@ -42,6 +42,11 @@ function changeInWords(a, day) {
   return t(a.open_now ? "js.closes_at" : "js.opens_at", { time: when });
 }
 
+// Whether an agency is open, in words: now, or ``then`` (at a time the citizen chose).
+function openInWords(open, then) {
+  return t(open ? (then ? "js.open_then" : "js.open_now") : then ? "js.closed_then" : "js.closed_now");
+}
+
 // An agency's details (address, operator, hours, procedures) as HTML, for the list and the popups; ``day``: the
 // day its hours were read at (today when not said); ``then``: read at a time the citizen chose, not now.
 function agencyDetails(a, day = hanoiToday(), then = false) {
@@ -50,8 +55,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   if (a.address) lines.push(`${esc(t("js.address"))}: ${esc(a.address)}`);
   if (a.operator) lines.push(`${esc(t("js.operator"))}: ${esc(a.operator)}`);
   if (a.opening_hours) {
-    const state = a.open_now === true ? t(then ? "js.open_then" : "js.open_now")
-      : a.open_now === false ? t(then ? "js.closed_then" : "js.closed_now") : "";
+    const state = a.open_now === null || a.open_now === undefined ? "" : openInWords(a.open_now, then);
     const change = changeInWords(a, day);
     lines.push(`${esc(t("js.hours"))}: ${esc(hoursInWords(a.opening_hours))}` + (a.hours_source === "default" ? ` (${esc(t("js.hours_default"))})` : "") +
       (state ? ` — <b class="${a.open_now ? "open" : "closed"}">${esc(state)}</b>` : "") + (change ? ` · ${esc(change)}` : ""));
@@ -79,16 +83,18 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   const legend = L.control({ position: "bottomleft" });
   legend.onAdd = () => L.DomUtil.create("div", "legend");
   legend.addTo(map);
-  // A search result that is an agency is said by its own kind ("Bưu cục", "Cửa hàng FPT Shop").
-  let agencyKind = new Map();
+  // A search result that is an agency is said by its own kind ("Bưu cục", "Cửa hàng FPT Shop") and its hours, open
+  // or closed at the time shown ("bưu điện mở cửa chủ nhật" is answered by the list itself).
+  let agencyProps = new Map();
+  let agenciesThen = false;
   const agencyMarkers = new Map();
   async function drawAgencies() {
     const at = document.getElementById("at").value;
     const agencies = await api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : ""));
     const then = Boolean(at);
     const day = at ? at.slice(0, 10) : hanoiToday();
-    const state = (open) => t(open ? (then ? "js.open_then" : "js.open_now") : then ? "js.closed_then" : "js.closed_now");
-    agencyKind = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties.kind]));
+    agencyProps = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties]));
+    agenciesThen = then;
     agencyLayer.clearLayers();
     agencyMarkers.clear();
     for (const f of agencies.features) {
@@ -98,12 +104,12 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       const open = a.open_now !== false;
       const marker = L.marker([lat, lon], { icon: pinIcon(open ? OPEN_COLOUR : CLOSED_COLOUR), title: a.name, alt: a.name })
         .bindTooltip(`${esc(a.name)}<br><span class="muted">${esc(kindName(a.kind))}` +
-          (a.open_now === null ? "" : ` · ${esc(state(open))}`) + "</span>")
+          (a.open_now === null ? "" : ` · ${esc(openInWords(open, then))}`) + "</span>")
         .bindPopup(`<b>${esc(a.name)}</b>${agencyDetails(a, day, then)}`)
         .addTo(agencyLayer);
       agencyMarkers.set(a.agency_id, marker);
     }
-    legend.getContainer().innerHTML = [[OPEN_COLOUR, state(true)], [CLOSED_COLOUR, state(false)]]
+    legend.getContainer().innerHTML = [[OPEN_COLOUR, openInWords(true, then)], [CLOSED_COLOUR, openInWords(false, then)]]
       .map(([colour, said]) => `<span class="pin legend-pin" style="background:${colour}"></span> ${esc(said)}`).join("<br>");
   }
   await drawAgencies();
@@ -281,7 +287,10 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     const d = hit.near_m === null ? "" : hit.near_m < 1000 ? t("js.m", { n: hit.near_m }) : fmtKm(hit.near_m);
     // 0 m from an area or a line: in the ward, on the street.
     const away = hit.near ? t(hit.near_m === 0 ? "js.in_place" : "js.near_m", { place: hit.near, d }) : d ? t("js.away", { d }) : "";
-    return [named, where, kindName(agencyKind.get(hit.id) || hit.kind), how, away].filter(Boolean).map(esc).join(" · ");
+    const agency = agencyProps.get(hit.id);
+    const hours = agency && agency.opening_hours ? hoursInWords(agency.opening_hours) +
+      (agency.open_now === null ? "" : ` (${openInWords(agency.open_now, agenciesThen)})`) : "";
+    return [named, where, kindName(agency ? agency.kind : hit.kind), how, away, hours].filter(Boolean).map(esc).join(" · ");
   }
 
   // A search's results listed and on the map, numbered alike; ``mine``: found near the citizen's own position.
