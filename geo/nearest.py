@@ -153,8 +153,9 @@ def find_from(
     the map, and not searched from. Any point of the map is answered, from its nearest road however far (a point
     in a lake).
 
-    "Gần hồ gươm" (near the lake) is near its shore all round: a point of the lake, snapped to its nearest road
-    (one-way Đinh Tiên Hoàng), left out the main post office on that road behind it. The edge is sampled every
+    "Gần hồ gươm" (near the lake) is near its shore all round: from a point of the lake, snapped to its nearest
+    road (one-way Đinh Tiên Hoàng), the main post office on that road, behind the point, was not even among the
+    nearest six. The edge is sampled every
     :data:`EDGE_SPACING_M` (at most :data:`EDGE_POINTS` points), each point searched from as :func:`find` does
     (each a compiled call), and each agency kept from the point it is reached soonest from; its route starts
     there, and the answer's :attr:`Found.point` is the first route's start.
@@ -218,9 +219,10 @@ def _soonest(found: list[Found], k: int) -> Found:
     _, first = np.unique(targets[order], return_index=True)
     chosen = order[np.sort(first)][:k]
     start = np.concatenate([[0], np.cumsum([f.targets.size for f in found])])
-    routes = []
-    for s, i in zip(source[chosen].tolist(), (chosen - start[source[chosen]]).tolist(), strict=True):
-        routes.append(found[s].coords[found[s].offset[i] : found[s].offset[i + 1]])
+    routes = [
+        found[s].coords[found[s].offset[i] : found[s].offset[i + 1]]
+        for s, i in zip(source[chosen].tolist(), (chosen - start[source[chosen]]).tolist(), strict=True)
+    ]
     offset = np.concatenate([[0], np.cumsum([len(r) for r in routes])]).astype(np.int64)
     lengths = np.concatenate([f.distance_m for f in found])[chosen]
     point = found[int(source[chosen[0]]) if chosen.size else 0].point
