@@ -6,12 +6,13 @@ exactly like an unknown code, and repeated wrong tries from one client are throt
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import weakref
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,8 +87,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     if not rows:
         return None
     code, state, due_date, return_mode, phone, procedure, agency_id, authority = rows[0][:8]
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(phone_last4) != 4 or digits[-4:] != phone_last4:
+    if len(phone_last4) != 4 or _NOT_DIGIT.sub("", phone)[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
     expected: date | None = due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
@@ -107,10 +107,15 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     }
 
 
+_NOT_DIGIT = re.compile(r"\D")
+_HANOI_OFFSET = hours.HANOI.utcoffset(None)
+
+
 def _hanoi_minute(at: datetime | str) -> str:
     """A stored time (UTC; SQLite's ISO text without offset) in Hanoi, to the minute: "2026-02-03T09:15"."""
     when = datetime.fromisoformat(at) if isinstance(at, str) else at
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    if when.tzinfo is None:  # UTC without its offset: Hanoi's (fixed) added, cheaper than converting
+        return (when + _HANOI_OFFSET).isoformat(timespec="minutes")
     return when.astimezone(hours.HANOI).isoformat(timespec="minutes")[:16]
 
 

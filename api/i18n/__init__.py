@@ -51,6 +51,16 @@ def text(lang: str, key: str, /, **fields: object) -> str:
         return node
 
 
+@cache
+def words(lang: str, key: str) -> dict[str, str]:
+    """The texts under ``key`` in ``lang`` by their own key ("tracking.state": each state's words), for a handler
+    saying several of them; empty when the catalogue has none there."""
+    node: Any = catalogue(lang if lang in LANGUAGES else DEFAULT)
+    for part in key.split("."):
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return {name: said for name, said in node.items() if isinstance(said, str)} if isinstance(node, dict) else {}
+
+
 def has(key: str) -> bool:
     """Whether the catalogues hold ``key``."""
     return text(DEFAULT, key) != key

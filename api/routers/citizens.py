@@ -282,19 +282,16 @@ async def track(
     lang = i18n.negotiate(request)
     amap, agency_id = request.app.state.amap, answer.pop("agency_id")
     details = amap.agency_details.get(agency_id)
-
-    def state(code: str) -> str:
-        return i18n.text(lang, f"tracking.state.{code}")
-
+    states = i18n.words(lang, "tracking.state")
     words = {
-        "state_words": state(answer["state"]),
+        "state_words": states[answer["state"]],
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
         "agency": {
             "agency_id": agency_id,
             "name": amap.agency_names.get(agency_id),
             "address": None if details is None else details["address"] or None,
         },
-        "steps": [step | {"state_words": state(step["state"])} for step in answer["steps"]],
+        "steps": [step | {"state_words": states[step["state"]]} for step in answer["steps"]],
     }
     return FastJSON(answer | words, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
 

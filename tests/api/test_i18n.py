@@ -35,6 +35,15 @@ def test_catalogues_hold_the_same_keys_and_fields() -> None:
         assert fields[0] == fields[1], key
 
 
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_words_of_a_section_are_its_texts(lang: str) -> None:
+    # Every dossier state in words, as text() says each; nothing for a key the catalogue lacks or a text.
+    states = i18n.words(lang, "tracking.state")
+    assert set(states) == set(dossiers.STATES)
+    assert all(said == i18n.text(lang, f"tracking.state.{state}") for state, said in states.items())
+    assert i18n.words(lang, "tracking.nothing") == {} and i18n.words(lang, "errors.off_map") == {}
+
+
 def test_every_text_the_pages_use_is_in_the_catalogue() -> None:
     keys = _keys(i18n.catalogue("vi"))
     used = set()
