@@ -163,8 +163,9 @@ def find_from(
     if area is None:
         return find(amap, lon, lat, k=k, among=among, max_distance_m=None)
     x, y = edge_points(area, amap.network)
+    mask = _mask(amap, among)  # once for every point
     return _soonest(
-        [_find_at(amap, px, py, k=k, among=among, max_distance_m=None) for px, py in zip(x, y, strict=True)], k
+        [_find_at(amap, px, py, k=k, among=mask, max_distance_m=None) for px, py in zip(x, y, strict=True)], k
     )
 
 
@@ -196,17 +197,21 @@ def _find_at(
 ) -> Found:
     """:func:`find` from the point ``(x, y)`` in the network's metres; its point's edge is -1 when it is beyond
     ``max_distance_m`` of every road."""
-    mask = np.ones(len(amap.agencies), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
     edge, fraction, distance, at_lon, at_lat, targets, times, coords, offset, length = _find(
         amap.network.grid.arrays,
         _arrays(amap.network, amap.agency_table),
         x,
         y,
         math.inf if max_distance_m is None else float(max_distance_m),
-        mask,
+        _mask(amap, among),
         k,
     )
     return Found(Snapped(edge, fraction, distance, at_lon, at_lat), targets, times, length, coords, offset)
+
+
+def _mask(amap: AddressMap, among: np.ndarray | None) -> np.ndarray:
+    """``among`` as the boolean mask over the agencies the compiled search takes (a mask is taken as it is)."""
+    return np.ones(len(amap.agencies), dtype=np.bool_) if among is None else np.asarray(among, dtype=np.bool_)
 
 
 def _soonest(found: list[Found], k: int) -> Found:
