@@ -580,7 +580,10 @@ class TrackAnswer(BaseModel):
         description="where the result is given back: at the agency (`agency`) or brought to the applicant's address"
     )
     agency: TrackAgency
-    authority: str | None = Field(description="the authority deciding it, by name; null when the store lacks it")
+    authority: str | None = Field(
+        description="the authority deciding it, by name in the language of the answer ('UBND Phường Hoàn Kiếm'); "
+        "null when the store lacks it"
+    )
     steps: list[TrackStep] = Field(description="the dossier's journey, oldest first (who moved it is not said)")
 
 

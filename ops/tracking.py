@@ -53,6 +53,7 @@ _BY_CODE = (
         _d.c.procedure,
         _d.c.agency_id,
         _a.c.name,
+        _a.c.level,
         _e.c.state,
         _e.c.at,
     )
@@ -74,8 +75,9 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     dict or None
         ``code``, ``procedure``, ``state``, ``where`` (:data:`WHERE`), ``appointment`` (the due date),
         ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
-        ``address``), ``agency_id`` (the agency that received it), ``authority`` (the name of the authority
-        deciding it, ``None`` when the store does not know it) and ``steps``, its journey (``state`` and ``at``,
+        ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
+        name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
+        know it) and ``steps``, its journey (``state`` and ``at``,
         Hanoi time to the minute); nothing about the applicant, nor who moved it.
     """
     rows: Sequence[Any]
@@ -86,7 +88,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
             rows = conn.execute(_BY_CODE, {"code": code}).all()
     if not rows:
         return None
-    code, state, due_date, return_mode, phone, procedure, agency_id, authority = rows[0][:8]
+    code, state, due_date, return_mode, phone, procedure, agency_id, authority, level = rows[0][:9]
     if len(phone_last4) != 4 or _NOT_DIGIT.sub("", phone)[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
@@ -103,6 +105,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "return_mode": return_mode,
         "agency_id": agency_id,
         "authority": authority,
+        "authority_level": level,
         "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at in rows if step is not None],
     }
 

@@ -280,7 +280,7 @@ async def track(
         request.app.state.throttle.miss(key)
         raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
     lang = i18n.negotiate(request)
-    amap, agency_id = request.app.state.amap, answer.pop("agency_id")
+    amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
     states = i18n.words(lang, "tracking.state")
     words = {
@@ -292,6 +292,8 @@ async def track(
             "address": None if details is None else details["address"] or None,
         },
         "steps": [step | {"state_words": states[step["state"]]} for step in answer["steps"]],
+        # A commune's authority is its People's Committee ("UBND Phường Hoàn Kiếm"); a city body has its name.
+        "authority": answer["authority"] and i18n.text(lang, f"tracking.authority.{level}", name=answer["authority"]),
     }
     return FastJSON(answer | words, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
 

@@ -217,7 +217,10 @@ def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, han
     }
     with service.app.state.store.engine.connect() as conn:
         named = conn.execute(sa.select(tables.authorities.c.name).where(tables.authorities.c.code == "00070")).scalar()
-    assert named and found["authority"] == named
+    # A commune's authority is its People's Committee, said in the asker's language.
+    assert named and found["authority"] == f"UBND {named}"
+    english = service.get("/track/HS-3", params={"phone_last4": "5678"}, headers={"Accept-Language": "en"}).json()
+    assert english["authority"] == f"People's Committee of {named}"
     assert set().union(*found["steps"]) == {"state", "state_words", "at"}  # not who moved it
 
 
