@@ -62,8 +62,8 @@ _BY_CODE = (
     .order_by(_e.c.seq)
 )
 """The one query of tracking, built once (building it anew took longer than running it): the dossier, the name
-of the authority deciding it and its journey, one row per step (by the primary key and the unique index on code
-and sequence)."""
+and level of the authority deciding it and its journey, one row per step (by the primary key and the unique
+index on code and sequence)."""
 _SQLITE_BY_CODE = str(_BY_CODE.compile(dialect=sqlite.dialect()))
 
 
@@ -77,8 +77,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
         ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
         name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
-        know it) and ``steps``, its journey (``state`` and ``at``,
-        Hanoi time to the minute); nothing about the applicant, nor who moved it.
+        know it) and ``steps``, its journey (``state`` and ``at``, Hanoi time to the minute); nothing about the
+        applicant, nor who moved it.
     """
     rows: Sequence[Any]
     if engine.dialect.name == "sqlite":
