@@ -93,13 +93,15 @@ class NearestAnswers:
         when: datetime,
         said: dict[str, Any],
         area: dict[str, Any] | None = None,
+        within: bool = False,
     ) -> bytes:
         """The JSON answer (:class:`api.schemas.NearestAnswer`): the origin asked (``lon``, ``lat``, the
-        address's ``label``, the ``area`` left from, a GeoJSON geometry) with its distance to the road, the time
-        asked, what else is ``said`` of the answer (the holiday, the procedure), and :meth:`agencies` at that
-        time."""
+        address's ``label``, the ``area`` left from or, ``within``, whose agencies come first, a GeoJSON
+        geometry) with its distance to the road, the time asked, what else is ``said`` of the answer (the
+        holiday, the procedure), and :meth:`agencies` at that time."""
         road = round(float(found.point.distance_m[0]), 1)
-        origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road, "area": area}
+        inside = found.inside if within else None
+        origin = {"lon": lon, "lat": lat, "label": label, "road_distance_m": road, "area": area, "inside": inside}
         head = {"origin": origin, "at": when.isoformat(timespec="minutes")} | said
         return orjson.dumps(head)[:-1] + b',"agencies":' + self.agencies(found, when) + b"}"
 

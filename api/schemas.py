@@ -132,8 +132,10 @@ class NearestQuery(NearestFilters, _Point):
         min_length=1,
         max_length=100,
         description="the id of the search result the point stands for (`/search`): a landmark with an area of its "
-        "own (a lake, a park, a market) is then left from any point of its edge ('osm:relation/198437', Hồ Hoàn "
-        "Kiếm), the point kept as the origin shown; any other place from the point",
+        "own (a lake, a park, a market) or a street is then left from any point of its edge or line "
+        "('osm:relation/198437', Hồ Hoàn Kiếm), the point kept as the origin shown; a ward lists its own agencies "
+        "first, from the point; any other place from the point. Give a street's id only for the street itself, not "
+        "for a house number placed on it",
     )
 
 
@@ -242,8 +244,14 @@ class Origin(BaseModel):
     )
     area: dict[str, Any] | None = Field(
         None,
-        description="the landmark's area the routes leave from all round its edge (a lake's water), a GeoJSON "
-        "geometry in longitude/latitude simplified to about 2 m; null from a point",
+        description="the place's area or line, a GeoJSON geometry in longitude/latitude simplified to about 2 m: a "
+        "landmark's area (a lake's water) or a street's line, which the routes leave from all round its edge; a "
+        "ward's area, whose agencies come first (`inside`); null from a point",
+    )
+    inside: int | None = Field(
+        None,
+        description="from a ward: how many of the agencies, listed first, lie inside it (the others are the nearest "
+        "outside); null otherwise",
     )
 
 

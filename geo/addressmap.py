@@ -48,9 +48,13 @@ class Located:
     """The procedure the text asks where to take ("đổi bằng lái xe gần hồ gươm": ``driving_licence``), ``""``
     for the service itself, any procedure ("nộp hồ sơ gần hồ gươm"), None when it asks for neither."""
     area: shapely.Geometry | None = None
-    """The landmark's own area or line when the place is one ("Hồ Gươm": the lake), degrees: the agencies are
-    reached from any point of its edge (:func:`geo.nearest.find_from`), not from ``lon``, ``lat`` (a point of
-    it, for the map); None for a point, a street or a ward."""
+    """The area or line of the place, degrees (:meth:`AddressMap.area_of`): a landmark's own ("Hồ Gươm": the
+    lake) or a street's (a street named without a house number), whose agencies are reached from any point of
+    its edge, not from ``lon``, ``lat`` (a point of it, for the map); a ward's, whose agencies come first
+    (``within``); None for a point (a house, an agency)."""
+    within: bool = False
+    """Whether the agencies inside ``area`` are listed first (a ward: "làm căn cước ở Hoàn Kiếm"), from ``lon``,
+    ``lat``; else the area is left from its edge (:func:`geo.nearest.find_from`)."""
 
 
 @dataclass
@@ -108,6 +112,23 @@ class AddressMap:
             provinces=provinces.names(paths.vietnam_dir()),
             shapes=search_shapes(self.layers),
         )
+
+    @cached_property
+    def agency_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of :attr:`agencies`, degrees."""
+        return self.agencies.geometry.x.to_numpy(), self.agencies.geometry.y.to_numpy()
+
+    def agencies_in(self, area: shapely.Geometry) -> np.ndarray:
+        """Which of :attr:`agencies` lie in ``area`` (degrees; on its boundary counts), a boolean mask."""
+        return shapely.intersects_xy(area, *self.agency_points)
+
+    def area_of(self, record_id: str) -> tuple[shapely.Geometry | None, bool]:
+        """The area or line the nearest agencies are sought from for a search record (:attr:`Located.area`),
+        and whether its own agencies come first (:attr:`Located.within`): a landmark's own area (a lake) or a
+        street's whole line, left from its edge; a ward's area, within; None for a record known by its point (a
+        house, an agency). :class:`KeyError` when no record has that id."""
+        shape = self.search.own_shape(record_id)
+        return shape, shape is not None and self.search.kind(record_id) == "ward"
 
     @cached_property
     def agency_names(self) -> dict[str, str]:
@@ -180,16 +201,19 @@ class AddressMap:
         if answer.place is None:  # the place is not one the search reads near: the place text alone
             return self._located(self.geocode(where), procedure)
         # A lake's or a ward's area, a street's line, a house's point: a point of it, whence the nearest road;
-        # a landmark's own shape is left from all round.
+        # a landmark's area and a street's line are left from all round, a ward's agencies come first.
         point = shapely.point_on_surface(answer.place)
-        own = answer.place_kind == "landmark" and answer.place.geom_type != "Point"
+        area = None if answer.place.geom_type == "Point" else answer.place
         score = float(answer.hits[0]["score"])
-        return Located(point.x, point.y, answer.near, score, procedure, answer.place if own else None)
+        return Located(point.x, point.y, answer.near, score, procedure, area, answer.place_kind == "ward")
 
     def _located(self, hit: pd.Series, procedure: str | None) -> Located:
-        """:meth:`locate`'s answer for a search hit: its point, and its own shape for a landmark that has one."""
-        area = self.search.own_shape(str(hit["id"])) if hit["kind"] == "landmark" else None
-        return Located(float(hit["lon"]), float(hit["lat"]), str(hit["label"]), float(hit["score"]), procedure, area)
+        """:meth:`locate`'s answer for a search hit: its point, with the area or line of a landmark, a ward or a
+        street named without a house number (:meth:`area_of`)."""
+        point = hit["kind"] == "street" and hit["match"] != "street"  # a house placed on its street
+        area, within = (None, False) if point else self.area_of(str(hit["id"]))
+        lon, lat = float(hit["lon"]), float(hit["lat"])
+        return Located(lon, lat, str(hit["label"]), float(hit["score"]), procedure, area, within)
 
 
 def search_records(layers: Layers) -> pd.DataFrame:

@@ -8,7 +8,7 @@ read back from the next hops stored by that search.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -99,6 +99,8 @@ class Found:
     distance_m: np.ndarray
     coords: np.ndarray
     offset: np.ndarray
+    inside: int = 0
+    """How many of the agencies, listed first, lie inside the area asked (a ward, :func:`find_from`); 0 else."""
 
     def agencies(self, amap: AddressMap) -> list[NearestAgency]:
         """The agencies found, each with its route."""
@@ -145,27 +147,40 @@ def find_from(
     lat: float,
     area: shapely.Geometry | None = None,
     *,
+    within: bool = False,
     k: int = 3,
     among: np.ndarray | None = None,
 ) -> Found:
-    """The ``k`` agencies reached soonest from a point, or from any point of the edge of ``area`` (a landmark's
-    own area or line, :attr:`geo.addressmap.Located.area`), fastest first; the point is then the area's, for
-    the map, and not searched from. Any point of the map is answered, from its nearest road however far (a point
-    in a lake).
+    """The ``k`` agencies reached soonest from a point, or from the place ``area`` stands for
+    (:attr:`geo.addressmap.Located.area`), fastest first. Any point of the map is answered, from its nearest road
+    however far (a point in a lake).
 
-    "Gần hồ gươm" (near the lake) is near its shore all round: from a point of the lake, snapped to its nearest
-    road (one-way Đinh Tiên Hoàng), the main post office on that road, behind the point, was not even among the
-    nearest six. The edge is sampled every
-    :data:`EDGE_SPACING_M` (at most :data:`EDGE_POINTS` points), each point searched from as :func:`find` does
-    (each a compiled call), and each agency kept from the point it is reached soonest from; its route starts
-    there, and the answer's :attr:`Found.point` is the first route's start.
+    - A landmark's own area or a street's line is left from any point of its edge. "Gần hồ gươm" (near the lake)
+      is near its shore all round: from a point of the lake, snapped to its nearest road (one-way Đinh Tiên
+      Hoàng), the main post office on that road, behind the point, was not even among the nearest six; "phố
+      Huế" is the whole street, not its middle. The edge is sampled every :data:`EDGE_SPACING_M` (at most
+      :data:`EDGE_POINTS` points), each point searched from as :func:`find` does (each a compiled call), and
+      each agency kept from the point it is reached soonest from; its route starts there, and the answer's
+      :attr:`Found.point` is the first route's start (the point is the area's, for the map, not searched from).
+    - An area ``within`` (a ward: "làm căn cước ở Hoàn Kiếm") lists the agencies inside it first, then the
+      nearest outside, each set fastest first from the point (:attr:`Found.inside` says how many are inside):
+      asked for those in a ward, an agency over its border nearer the point is not one of them.
     """
     if area is None:
         return find(amap, lon, lat, k=k, among=among, max_distance_m=None)
-    x, y = edge_points(area, amap.network)
-    mask = _mask(amap, among)  # once for every point
+    mask = _mask(amap, among)  # once for every search
+    if within:
+        inside = amap.agencies_in(area)
+        x, y = amap.network.from_wgs84.transform(lon, lat)
+        first = _find_at(amap, float(x), float(y), k=k, among=mask & inside, max_distance_m=None)
+        if first.targets.size == k:
+            return replace(first, inside=k)
+        rest = _find_at(amap, float(x), float(y), k=k - first.targets.size, among=mask & ~inside, max_distance_m=None)
+        both = _picked([first, rest], np.arange(first.targets.size + rest.targets.size))
+        return replace(both, inside=first.targets.size)
+    xs, ys = edge_points(area, amap.network)
     return _soonest(
-        [_find_at(amap, px, py, k=k, among=mask, max_distance_m=None) for px, py in zip(x, y, strict=True)], k
+        [_find_at(amap, px, py, k=k, among=mask, max_distance_m=None) for px, py in zip(xs, ys, strict=True)], k
     )
 
 
@@ -222,17 +237,29 @@ def _soonest(found: list[Found], k: int) -> Found:
     source = np.repeat(np.arange(len(found)), [f.targets.size for f in found])
     order = np.lexsort((source, times))
     _, first = np.unique(targets[order], return_index=True)
-    chosen = order[np.sort(first)][:k]
+    return _picked(found, order[np.sort(first)][:k])
+
+
+def _picked(found: list[Found], at: np.ndarray) -> Found:
+    """The targets at positions ``at`` of the answers' targets one after the other, in that order, with their
+    routes; the point is that of the first one's answer (the first answer's when none is picked)."""
     start = np.concatenate([[0], np.cumsum([f.targets.size for f in found])])
+    source = np.searchsorted(start, at, side="right") - 1
     routes = [
         found[s].coords[found[s].offset[i] : found[s].offset[i + 1]]
-        for s, i in zip(source[chosen].tolist(), (chosen - start[source[chosen]]).tolist(), strict=True)
+        for s, i in zip(source.tolist(), (at - start[source]).tolist(), strict=True)
     ]
     offset = np.concatenate([[0], np.cumsum([len(r) for r in routes])]).astype(np.int64)
-    lengths = np.concatenate([f.distance_m for f in found])[chosen]
-    point = found[int(source[chosen[0]]) if chosen.size else 0].point
+    point = found[int(source[0]) if source.size else 0].point
     coords = np.concatenate(routes) if routes else np.zeros((0, 2))
-    return Found(point, targets[chosen], times[chosen], lengths, coords, offset)
+    return Found(
+        point,
+        np.concatenate([f.targets for f in found])[at],
+        np.concatenate([f.travel_time_s for f in found])[at],
+        np.concatenate([f.distance_m for f in found])[at],
+        coords,
+        offset,
+    )
 
 
 def _arrays(network: RoadNetwork, table: matrix.TargetTable) -> tuple:

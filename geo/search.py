@@ -852,9 +852,16 @@ class SearchIndex:
         return 1.0 - (_MARKS_PENALTY / sum(weights)) * off
 
     def own_shape(self, record_id: str) -> shapely.Geometry | None:
-        """The area or line a record has of its own (a landmark's: a lake's area), degrees; None for one known by
-        its point alone. :class:`KeyError` when no record has that id."""
-        return self._shapes.get(self._record_at[record_id])
+        """The area or line a record stands for, degrees: a landmark's own (a lake's area), a street's line, a
+        ward's area; None for one known by its point alone (an address, an agency). :class:`KeyError` when no
+        record has that id."""
+        row = self._record_at[record_id]  # a record's own row is its place (other names' rows follow)
+        shape = self._shape(row, "street", float(self._lon[row]), float(self._lat[row]))
+        return None if shape.geom_type == "Point" else shape
+
+    def kind(self, record_id: str) -> str:
+        """The kind of the record ``record_id`` ("street", "ward" ...); :class:`KeyError` when none has it."""
+        return str(self._kind[self._record_at[record_id]])
 
     def elsewhere(self, text: str) -> str:
         """The full name of the province ``text`` ends with, when this index's areas do not cover it ("12

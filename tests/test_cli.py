@@ -84,6 +84,22 @@ def test_nearest_from_an_address_asking_for_a_procedure(capsys: pytest.CaptureFi
     assert text.splitlines()[1].startswith("1. Bưu điện Thành phố Hà Nội [post_office] 0.0 min, 0.01 km")
 
 
+def test_nearest_in_a_ward_lists_its_own_agencies_first(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
+    code, out, _ = _run(capsys, "nearest", "--address", "phường cửa nam", "-k", "5", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    inside = payload["query"]["inside"]
+    ward = hanoi.search.own_shape(str(hanoi.geocode("phường cửa nam")["id"]))
+    assert ward is not None and 0 < inside < 5
+    ids = hanoi.agencies.set_index("agency_id").geometry
+    assert [ward.intersects(ids[r["agency_id"]]) for r in payload["results"]] == [True] * inside + [False] * (
+        5 - inside
+    )
+    _, text, _ = _run(capsys, "nearest", "--address", "phường cửa nam", "-k", "5")
+    said = [line.split("] ")[1].startswith("(in Phường Cửa Nam)") for line in text.splitlines()[1:]]
+    assert said == [True] * inside + [False] * (5 - inside)
+
+
 def test_matrix_writes_a_long_table(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: object) -> None:
     points = tmp_path / "points.csv"
     points.write_text("id,lat,lon\na,21.0245,105.8412\nb,21.0300,105.8500\nc,21.0330,105.8300\n")

@@ -108,7 +108,7 @@ def test_a_lake_is_left_from_all_round_its_shore(hanoi: AddressMap) -> None:
     assert from_shore[0].name == MAIN_POST_OFFICE and from_shore[0].distance_m < 50
 
 
-@pytest.mark.parametrize("text", ["hồ gươm", "văn miếu", "chợ đồng xuân"])
+@pytest.mark.parametrize("text", ["hồ gươm", "văn miếu", "chợ đồng xuân", "phố huế"])
 def test_from_an_edge_each_agency_is_reached_from_the_point_of_it_nearest(hanoi: AddressMap, text: str) -> None:
     # Brute force: every agency from every point of the edge; the answer keeps each agency's best.
     area = hanoi.locate(text).area
@@ -129,6 +129,52 @@ def test_from_an_edge_each_agency_is_reached_from_the_point_of_it_nearest(hanoi:
     starts_at = np.array(sorted(starts))
     assert all(np.abs(starts_at - r[0]).max(axis=1).min() < 1e-9 for r in routes)
     assert len({tuple(r[0]) for r in routes}) > 1, "the routes here start from several points of the edge"
+
+
+def test_a_street_named_alone_is_left_from_all_along_it(hanoi: AddressMap) -> None:
+    # "Phố Huế" is the whole street (2 km): the agencies nearest any point of it, each route starting on it. A
+    # house number on it is a point.
+    at = hanoi.locate("phố huế")
+    assert at.label == "Phố Huế" and at.area is not None and at.area.geom_type in ("LineString", "MultiLineString")
+    assert not at.within
+    found = nearest.find_from(hanoi, at.lon, at.lat, at.area, k=5)
+    metres = hanoi.network.from_wgs84
+    street = shapely.transform(at.area, lambda xy: np.column_stack(metres.transform(*xy.T)))
+    starts = [shapely.Point(metres.transform(*found.coords[a])) for a in found.offset[:-1].tolist()]
+    assert all(shapely.distance(street, start) < nearest.EDGE_SPACING_M for start in starts)
+    assert len({(p.x, p.y) for p in starts}) > 1, "the routes start from several points of the street"
+    house = hanoi.locate("10 phố huế")
+    assert house.area is None and not house.within
+
+
+@pytest.mark.parametrize("k", [1, 4, 12])
+def test_a_ward_lists_its_own_agencies_first(hanoi: AddressMap, k: int) -> None:
+    # "Phường Cửa Nam": the agencies inside the ward first, then the nearest outside, each set fastest first
+    # from the ward's point; checked against every agency's time from that point.
+    at = hanoi.locate("phường cửa nam")
+    assert at.label == "Phường Cửa Nam" and at.within and at.area is not None
+    found = nearest.find_from(hanoi, at.lon, at.lat, at.area, within=True, k=k)
+    every = nearest.find(hanoi, at.lon, at.lat, k=len(hanoi.agencies), max_distance_m=None)
+    inside = hanoi.agencies_in(at.area)
+    assert 0 < inside.sum() < 4, "the ward has a few agencies of its own"
+    ordered = [t for t in every.targets.tolist() if inside[t]] + [t for t in every.targets.tolist() if not inside[t]]
+    assert found.targets.tolist() == ordered[:k]
+    assert found.inside == min(k, int(inside.sum()))
+    np.testing.assert_allclose(found.travel_time_s, [every.travel_time_s[every.targets == t][0] for t in ordered[:k]])
+    # Each route is the one from the point: it starts where the point meets its road.
+    starts = {tuple(found.coords[a]) for a in found.offset[:-1].tolist()}
+    assert starts == {(float(every.point.lon[0]), float(every.point.lat[0]))}
+
+
+def test_a_ward_with_none_of_the_agencies_asked_lists_the_nearest_outside(hanoi: AddressMap) -> None:
+    at = hanoi.locate("phường cửa nam")
+    assert at.area is not None
+    outside = ~hanoi.agencies_in(at.area)
+    found = nearest.find_from(hanoi, at.lon, at.lat, at.area, within=True, k=3, among=outside)
+    plain = nearest.find(hanoi, at.lon, at.lat, k=3, among=outside, max_distance_m=None)
+    assert found.inside == 0 and found.targets.tolist() == plain.targets.tolist()
+    none = nearest.find_from(hanoi, at.lon, at.lat, at.area, within=True, k=3, among=np.zeros_like(outside))
+    assert none.targets.size == 0 and none.inside == 0
 
 
 def test_edge_points_lie_on_the_outer_edge_evenly(hanoi: AddressMap) -> None:

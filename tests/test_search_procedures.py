@@ -175,10 +175,12 @@ def test_a_text_asking_where_to_take_a_procedure_is_located_at_its_place(
     answer = hanoi.search.answer(text, k=1)
     if answer.place is not None:
         assert shapely.distance(answer.place, shapely.Point(at.lon, at.lat)) < 1e-9
-    # A landmark's own area (the lake) is left from its edge; a street, a ward or a house from its point.
-    assert (at.area is not None) == (label == "Hồ Hoàn Kiếm")
+    # A landmark's own area (the lake) and a street's line are left from their edge, a ward's agencies come
+    # first; a house is left from its point.
+    assert (at.area is not None) == (label in ("Hồ Hoàn Kiếm", "Phố Huế", "Phường Cửa Nam"))
+    assert at.within == (label == "Phường Cửa Nam")
     if at.area is not None:
-        assert at.area.equals(answer.place) and answer.place_kind == "landmark"
+        assert at.area.equals(answer.place) and answer.place_kind in ("landmark", "street", "ward")
 
 
 @pytest.mark.parametrize(
@@ -195,13 +197,23 @@ def test_the_answer_says_what_kind_of_place_it_was_found_near(hanoi: AddressMap,
     assert hanoi.search.answer(text, k=3).place_kind == kind
 
 
-def test_a_landmark_found_by_its_name_has_its_own_shape(hanoi: AddressMap) -> None:
+def test_a_landmark_street_or_ward_found_by_its_name_has_its_shape(hanoi: AddressMap) -> None:
     lake = hanoi.locate("hồ gươm")
     assert lake.area is not None and lake.area.geom_type in ("Polygon", "MultiPolygon")
     assert shapely.contains_xy(lake.area, lake.lon, lake.lat)
-    assert hanoi.locate("75 Đinh Tiên Hoàng").area is None and hanoi.locate("phố huế").area is None
+    # A street named alone: its line, the point on it; a ward: its area, the point in it, its agencies first.
+    street, ward = hanoi.locate("phố huế"), hanoi.locate("phường cửa nam")
+    assert street.area is not None and street.area.geom_type in ("LineString", "MultiLineString")
+    assert shapely.distance(street.area, shapely.Point(street.lon, street.lat)) < 1e-6 and not street.within
+    assert ward.area is not None and shapely.contains_xy(ward.area, ward.lon, ward.lat) and ward.within
+    # A house, a house number on a street, an agency: their point.
+    for text in ("75 Đinh Tiên Hoàng", "10 phố huế", "bưu điện tràng tiền"):
+        assert hanoi.locate(text).area is None, text
+    assert hanoi.search.kind(str(hanoi.geocode("phố huế")["id"])) == "street"
     with pytest.raises(KeyError):
         hanoi.search.own_shape("no such record")
+    with pytest.raises(KeyError):
+        hanoi.area_of("no such record")
 
 
 @pytest.mark.parametrize("text", ["đổi bằng lái xe", "làm căn cước gần đây", "nộp hồ sơ"])

@@ -43,22 +43,26 @@ def run(args: argparse.Namespace) -> int:
     if args.address is not None:
         # "đổi bằng lái xe gần hồ gươm": from the lake, the agencies taking driving licences (unless --procedure).
         at = amap.locate(args.address)
-        lon, lat, area = at.lon, at.lat, at.area
+        lon, lat, area, within = at.lon, at.lat, at.area, at.within
         query = {"address": args.address, "matched": at.label, "score": round(at.score, 3)}
         procedure = procedure or at.procedure
     else:
-        lon, lat, area = args.lon, args.lat, None
+        lon, lat, area, within = args.lon, args.lat, None, False
         query = {}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
     when = args.at or datetime.now(hours.HANOI).replace(tzinfo=None)
     holiday = hours.holiday(when.date(), "en")
     query |= {"procedure": procedure or None, "open_now": args.open_now, "at": when.isoformat(timespec="minutes")}
     among = _among(amap, procedure, args.open_now, when)
+    inside = 0
     if area is None:
         results = nearest.nearest_agencies(amap, lon, lat, k=args.k, among=among)
-    else:  # a landmark's area or line ("hồ gươm"): from its edge all round
-        results = nearest.find_from(amap, lon, lat, area, k=args.k, among=among).agencies(amap)
+    else:  # a lake or a street from its edge all round ("hồ gươm"), a ward's own agencies first
+        found = nearest.find_from(amap, lon, lat, area, within=within, k=args.k, among=among)
+        results, inside = found.agencies(amap), found.inside
     states = [hours.state(amap.agency_details[r.agency_id]["opening_hours"], when) for r in results]
+    if within:
+        query["inside"] = inside
     if args.json:
         records = [r.to_dict() | state for r, state in zip(results, states, strict=True)]
         print(json.dumps({"query": query, "holiday": holiday, "results": records}, ensure_ascii=False))
@@ -72,9 +76,10 @@ def run(args: argparse.Namespace) -> int:
     if not results:
         print("no agency left by the filters (--procedure, --open-now)")
     for rank, (r, state) in enumerate(zip(results, states, strict=True), 1):
+        where = f" (in {query['matched']})" if rank <= inside else ""
         print(
-            f"{rank}. {r.name or '(unnamed)'} [{r.kind}] {r.travel_time_s / 60:.1f} min, {r.distance_m / 1000:.2f} km,"
-            f" {_in_words(state, when)}"
+            f"{rank}. {r.name or '(unnamed)'} [{r.kind}]{where} {r.travel_time_s / 60:.1f} min, "
+            f"{r.distance_m / 1000:.2f} km, {_in_words(state, when)}"
         )
     return 0
 

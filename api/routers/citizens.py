@@ -114,21 +114,22 @@ def _nearest(
     filters: schemas.NearestFilters,
     procedure: str | None = None,
     area: shapely.Geometry | None = None,
+    within: bool = False,
 ) -> Response:
-    """The nearest agencies from a point, or from the edge of a landmark's ``area`` (a lake), filtered by
-    ``filters`` (its procedure, else ``procedure``: the one the address asked; ``""`` for public-service agents,
-    any procedure)."""
+    """The nearest agencies from a point, from the edge of a landmark's ``area`` (a lake) or a street's line, or
+    a ward's own first (``within``), filtered by ``filters`` (its procedure, else ``procedure``: the one the
+    address asked; ``""`` for public-service agents, any procedure)."""
     amap, answers = request.app.state.amap, request.app.state.answers
     when = _local(filters.at)
     procedure = filters.procedure or procedure
     among = answers.among(procedure, filters.open_now, when)
     # Inside the map's bounds any point is answered, from its nearest road however far (a point in a lake).
-    found = nearest.find_from(amap, lon, lat, area, k=filters.k, among=among)
+    found = nearest.find_from(amap, lon, lat, area, within=within, k=filters.k, among=among)
     # The language is asked for only on a holiday: the other days' answers say nothing in words.
     holiday = hours.holiday(when.date()) and hours.holiday(when.date(), i18n.negotiate(request))
     said = {"holiday": holiday, "procedure": procedure or None}
     outline = None if area is None else _geojson(shapely.simplify(area, PLACE_TOLERANCE_DEG))
-    answer = answers.answer(found, lon, lat, label, when, said, outline)
+    answer = answers.answer(found, lon, lat, label, when, said, outline, within)
     return Response(answer, media_type="application/json", headers=_LANGUAGE_VARIES)
 
 
@@ -157,10 +158,10 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
     if query.place is None:
         return _nearest(request, query.lon, query.lat, None, query)
     try:
-        area = amap.search.own_shape(query.place)
+        area, within = amap.area_of(query.place)
     except KeyError:
         raise NotFound("place", code="unknown_place", place=query.place) from None
-    return _nearest(request, query.lon, query.lat, None, query, area=area)
+    return _nearest(request, query.lon, query.lat, None, query, area=area, within=within)
 
 
 @router.get(
@@ -189,7 +190,7 @@ async def nearest_agencies_from_address(
     except InputError as error:
         code = error.code if error.code == "address_names_no_place" else "address_not_found"
         raise NotFound("address", code=code, text=query.address) from None
-    return _nearest(request, at.lon, at.lat, at.label, query, at.procedure, at.area)
+    return _nearest(request, at.lon, at.lat, at.label, query, at.procedure, at.area, at.within)
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")

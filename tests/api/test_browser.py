@@ -474,6 +474,37 @@ def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
     assert page.locator("#nearest").inner_text() == before
 
 
+def test_a_ward_chosen_lists_its_own_agencies_first(page) -> None:
+    # A ward chosen among the results: its agencies first, each said in or outside it, its outline drawn; a
+    # street chosen is drawn as the line the routes leave from.
+    page.goto("/?q=" + "phường cửa nam")
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
+    assert "Phường Cửa Nam" in page.locator("li.hit").first.inner_text()
+    with page.expect_response(lambda r: "/agencies/nearest?" in r.url) as answered:
+        page.locator("li.hit button").first.click()
+    inside = answered.value.json()["origin"]["inside"]
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    items = page.locator("li.nearest-item").all_inner_texts()
+    assert 0 < inside < 3
+    assert ["trong Phường Cửa Nam" in item for item in items] == [True] * inside + [False] * (3 - inside)
+    assert all("ngoài Phường Cửa Nam" in item for item in items[inside:])
+    assert "place=" in page.url and page.locator("path.near-place").count() == 1
+    assert "z" in page.locator("path.near-place").get_attribute("d").lower()
+    page.goto("/?q=" + "phố huế")
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
+    assert "Phố Huế" in page.locator("li.hit").first.inner_text()
+    page.locator("li.hit button").first.click()
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    # The street's line (an open path: a ward's or a lake's outline closes with "z"), said neither in nor out.
+    assert page.locator("path.near-place").count() == 1
+    assert "z" not in page.locator("path.near-place").get_attribute("d").lower()
+    assert not any(
+        re.search(r"(trong|ngoài) Phố Huế", item) for item in page.locator("li.nearest-item").all_inner_texts()
+    )
+
+
 def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
     # Typed as citizens ask it: the agencies that take it, near the map's point; the procedure becomes the filter,
     # shown and kept in the address, so that a result chosen lists the nearest agencies taking it.

@@ -164,6 +164,34 @@ def test_nearest_from_a_point_standing_for_a_lake_starts_from_its_shore(client) 
     assert "osm:way/0" in unknown.json()["detail"][0]["message"]
 
 
+def test_nearest_from_a_street_or_a_ward_chosen(client) -> None:
+    # A street named without a number (the page sends its id) is left from all along it: its line comes back.
+    street = client.get("/search", params={"q": "phố huế", "k": 1}).json()["results"][0]
+    assert street["kind"] == "street" and street["match"] == "street"
+    point = {"lat": street["lat"], "lon": street["lon"], "k": 5}
+    along = client.get("/agencies/nearest", params=point | {"place": street["id"]}).json()
+    line = shapely.geometry.shape(along["origin"]["area"])
+    assert line.geom_type in ("LineString", "MultiLineString") and along["origin"]["inside"] is None
+    typed = client.get("/agencies/nearest/address", params={"address": "phố huế", "k": 5}).json()
+    assert [a["agency_id"] for a in typed["agencies"]] == [a["agency_id"] for a in along["agencies"]]
+    # Along the street the nearest are nearer than from its middle.
+    middle = client.get("/agencies/nearest", params=point).json()
+    assert along["agencies"][0]["travel_time_s"] < middle["agencies"][0]["travel_time_s"]
+    # A ward: its own agencies first, said how many, with its area.
+    ward = client.get("/search", params={"q": "phường cửa nam", "k": 1}).json()["results"][0]
+    point = {"lat": ward["lat"], "lon": ward["lon"], "k": 5}
+    within = client.get("/agencies/nearest", params=point | {"place": ward["id"]}).json()
+    area = shapely.geometry.shape(within["origin"]["area"])
+    inside = within["origin"]["inside"]
+    assert area.geom_type in ("Polygon", "MultiPolygon") and 0 < inside < 5
+    ends = [shapely.Point(a["geometry"]["coordinates"][-1]) for a in within["agencies"]]
+    # The simplified outline (2 m) decides as the ward does, away from its border.
+    assert [area.buffer(1e-4).contains(end) for end in ends[:inside]] == [True] * inside
+    assert not any(area.buffer(-1e-4).contains(end) for end in ends[inside:])
+    typed = client.get("/agencies/nearest/address", params={"address": "làm căn cước ở phường cửa nam"}).json()
+    assert typed["origin"]["inside"] is not None and typed["origin"]["area"] is not None
+
+
 def test_nearest_from_an_address_not_found(client) -> None:
     response = client.get("/agencies/nearest/address", params={"address": "zzqxv qqq"})
     assert response.status_code == 404 and _fields(response) == ["address"]

@@ -163,8 +163,13 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       overlay.clearLayers();
       nearestList.innerHTML = "";
       const origin = [answer.origin.lat, answer.origin.lon];
-      // A landmark left from all round its edge (a lake): its outline, where the routes start.
+      // A landmark or a street left from all round its edge (a lake), or a ward whose agencies come first: its
+      // outline or line, where the routes start.
       if (answer.origin.area) L.geoJSON(answer.origin.area, { style: PLACE_STYLE }).addTo(overlay);
+      // From a ward: its own agencies first, each said in or outside it.
+      const inside = answer.origin.inside;
+      const place = answer.origin.label || label;
+      const where = (i) => (inside === null || !place ? "" : ` · ${esc(t(i < inside ? "js.in_place" : "js.outside_place", { place }))}`);
       L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
       const bounds = L.latLngBounds([origin]);
       const day = answer.at.slice(0, 10);
@@ -182,16 +187,17 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
         const li = document.createElement("li");
         li.className = "nearest-item";
         li.innerHTML = `<span class="swatch" style="background:${colour}"></span><b>${esc(a.name)}</b> — ` +
-          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${agencyDetails(a, day, then)}` +
+          `${fmtMinutes(a.travel_time_s)}, ${fmtKm(a.distance_m)}${where(i)}${agencyDetails(a, day, then)}` +
           `<button type="button" class="link">${esc(t("js.route"))}</button>`;
         li.querySelector("button").onclick = () => map.fitBounds(line.getBounds(), { maxZoom: 17 });
         items.unshift(li);
       });
       items.forEach((li) => nearestList.appendChild(li));
       map.fitBounds(bounds.pad(0.2), { maxZoom: 16, animate: false });
-      const said = answer.agencies.length
+      let said = answer.agencies.length
         ? from || (answer.origin.label ? t("js.from_label", { label: answer.origin.label }) : t("js.from_click"))
         : t("js.none_open");
+      if (inside === 0 && answer.agencies.length && place) said = t("js.none_inside", { place });
       // The public holiday the time falls on, a sentence of its own.
       const holiday = answer.holiday ? t("js.holiday", { name: answer.holiday }) : "";
       status.textContent = holiday ? `${said}${/[.!?]$/.test(said) ? " " : " — "}${holiday}` : said;
@@ -201,10 +207,12 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     }
   }
 
-  // From a place the search found, called by its name; a landmark (a lake) from all round its edge (``place``).
+  // From a place the search found, called by its name: a landmark (a lake) or a street named without a house
+  // number from all round its edge or along it, a ward with its own agencies first (``place``: the API knows which).
+  const wholePlace = (hit) => hit.kind === "landmark" || hit.kind === "ward" || (hit.kind === "street" && hit.match === "street");
   const nearestFrom = (hit) =>
     nearest(
-      Object.assign({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, hit.kind === "landmark" ? { place: hit.id } : {}),
+      Object.assign({ lat: hit.lat.toFixed(6), lon: hit.lon.toFixed(6) }, wholePlace(hit) ? { place: hit.id } : {}),
       t("js.from_label", { label: hit.label }),
       hit.label,
     );
