@@ -205,7 +205,10 @@ class AgencyDetails(BaseModel):
     address: str = Field(
         description="OSM address, else the nearest numbered address (40 m) or named road (150 m); empty otherwise"
     )
-    operator: str = Field(description="Vietnam Post, Viettel Post, FPT Retail or the Service Centre")
+    operator: str = Field(
+        description="Vietnam Post, Viettel Post, FPT Retail or the city's Service Centre ('Trung tâm Phục vụ hành "
+        "chính công Thành phố Hà Nội'), as each goes by in Vietnam"
+    )
     opening_hours: str = Field(description="OSM opening_hours syntax, e.g. 'Mo-Su 07:30-19:00'")
     hours_source: Literal["osm", "default"] = Field(description="from OSM, or the documented default of its kind")
     open_now: bool = Field(description="open at the time asked (Hanoi local time), Vietnam's public holidays read")

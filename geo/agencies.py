@@ -71,9 +71,10 @@ OPERATORS: dict[str, str] = {
     "ems": "Vietnam Post",
     "viettel_post": "Viettel Post",
     "fpt_shop": "FPT Retail",
-    "public_admin_centre": "Hanoi Public Administration Service Centre",
+    "public_admin_centre": "Trung tâm Phục vụ hành chính công Thành phố Hà Nội",
 }
-"""Operator of each agency kind."""
+"""Operator of each agency kind, by the name it goes by in Vietnam: the three enterprises by their brands, the
+city's Public Administration Service Centre by its Vietnamese name (it has no other on its counters)."""
 
 OFFICE_HOURS = "Mo-Fr 08:00-11:30,13:30-17:00; PH off"
 """Office hours of ward committees and public-service centres: 08:00-11:30 and 13:30-17:00 on weekdays, closed on

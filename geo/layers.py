@@ -4,8 +4,8 @@ Schemas (one row per feature; the GeoPackage written by :mod:`geo.store` carries
 ``layer_columns`` table):
 
 ``agencies``: ``agency_id`` (``osm:<type>/<id>``), ``name``, ``kind`` (post_office, ems, viettel_post,
-fpt_shop, public_admin_centre), ``operator`` (Vietnam Post, Viettel Post, FPT Retail, Hanoi Public
-Administration Service Centre), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``, ``data_date``,
+fpt_shop, public_admin_centre), ``operator`` (Vietnam Post, Viettel Post, FPT Retail, Trung tâm Phục
+vụ hành chính công Thành phố Hà Nội), ``address``, ``ward``, ``osm_type``, ``osm_id``, ``source``, ``data_date``,
 ``likely_stale``, ``operator_osm`` (as tagged in OSM), ``opening_hours`` (OSM syntax), ``hours_source`` (osm or
 default), ``public_service_agent``, ``procedures`` (codes joined by ``;``), ``address_source`` (osm,
 nearest_address, nearest_street, none), ``name_source`` (osm, or derived from kind and address or ward),
@@ -38,6 +38,7 @@ Priority counts are always synthetic: real registers are private.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,26 @@ def _text(series: pd.Series) -> pd.Series:
     return series.fillna("").astype(str)
 
 
+_NUMBER_WORD = re.compile(r"(?i)^(?:number|no\.?)\s*(?=\d)")
+"""An English "number" before a house number ("number 1", "No 15")."""
+
+_IN_VIETNAMESE = {"alley": "ngõ", "lane": "ngõ", "room": "phòng"}
+"""English words some mappers write in a house number ("No 15, Alley 81"), as an address in Vietnamese says them."""
+
+
+def _housenumber(series: pd.Series) -> pd.Series:
+    """OSM house numbers as a Vietnamese address writes them: "number 1" is "1", "No 15, Alley 81" is "15, ngõ
+    81", "Room 704, 14" is "phòng 704, 14" (the pages say the address in Vietnamese; no library translates
+    these few words)."""
+    words = re.compile(r"(?i)\b(" + "|".join(_IN_VIETNAMESE) + r")\b")
+    return (
+        _text(series)
+        .str.strip()
+        .str.replace(_NUMBER_WORD, "", regex=True)
+        .str.replace(words, lambda m: _IN_VIETNAMESE[m.group(1).lower()], regex=True)
+    )
+
+
 def _in_ward(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Series:
     """Name of the ward containing each point ('' outside every ward)."""
     joined = gpd.sjoin(points[["geometry"]], wards[["name", "geometry"]], how="left", predicate="within")
@@ -158,6 +179,7 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
         )
     for column in ("level", "operator", "addr_housenumber", "addr_street", "data_date", "source"):
         raw[column] = _text(raw[column]) if column in raw else ""
+    raw["addr_housenumber"] = _housenumber(raw["addr_housenumber"])
     stale = pd.to_numeric(raw["likely_stale"], errors="coerce") if "likely_stale" in raw else pd.Series(0, raw.index)
     raw["likely_stale"] = stale.fillna(0).astype(bool)
     raw["address"] = (raw["addr_housenumber"] + " " + raw["addr_street"]).str.strip()
@@ -237,7 +259,7 @@ def addresses(data_dir: Path, wards: gpd.GeoDataFrame, districts: gpd.GeoDataFra
     frame = gpd.GeoDataFrame(
         {
             "address_id": "osm:" + raw["osm_type"] + "/" + raw["osm_id"].astype(str),
-            "housenumber": _text(raw["addr_housenumber"]),
+            "housenumber": _housenumber(raw["addr_housenumber"]),
             "street": _text(raw["addr_street"]),
             "name": _text(raw["name"]),
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyogrio
@@ -81,3 +82,15 @@ def test_an_address_written_with_its_areas_keeps_its_street(hanoi: AddressMap) -
     assert (top["id"], top["label"]) == ("osm:node/1671744985", "12 Hàng Gà")
     # An alley written after its street is no area: kept whole.
     assert (addresses["street"] == "Ngõ Trạm, Hang Bong Street").sum() == 1
+
+
+def test_addresses_and_operators_are_said_in_vietnamese(hanoi: AddressMap) -> None:
+    # OSM mappers wrote "number 1" (Bưu điện Cửa Nam's, on Đình Ngang) and "No 15, Alley 81": the pages, in
+    # Vietnamese, said them so, and called the Service Centres' operator by an English name.
+    agencies = hanoi.layers.agencies.set_index("name")
+    assert agencies.loc["Bưu điện Cửa Nam", "address"] == "1 Đình Ngang"
+    centres = agencies[agencies["kind"] == "public_admin_centre"]
+    assert len(centres) and set(centres["operator"]) == {"Trung tâm Phục vụ hành chính công Thành phố Hà Nội"}
+    numbers = set(hanoi.layers.addresses["housenumber"])
+    assert {"1", "15, ngõ 81", "phòng 704, 14"} <= numbers
+    assert not any(re.search(r"(?i)\b(number|no|alley|room)\b", number) for number in numbers)

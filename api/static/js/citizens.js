@@ -165,13 +165,14 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       const origin = [answer.origin.lat, answer.origin.lon];
       // A landmark or a street left from all round its edge (a lake), or a ward whose agencies come first: its
       // outline or line, where the routes start.
-      if (answer.origin.area) L.geoJSON(answer.origin.area, { style: PLACE_STYLE }).addTo(overlay);
+      const outline = answer.origin.area && L.geoJSON(answer.origin.area, { style: PLACE_STYLE }).addTo(overlay);
       // From a ward: its own agencies first, each said in or outside it.
       const inside = answer.origin.inside;
       const place = answer.origin.label || label;
       const where = (i) => (inside === null || !place ? "" : ` · ${esc(t(i < inside ? "js.in_place" : "js.outside_place", { place }))}`);
       L.marker(origin, { icon: pinIcon("#222", 16), title: t("js.start") }).bindTooltip(answer.origin.label || t("js.your_point")).addTo(overlay);
-      const bounds = L.latLngBounds([origin]);
+      // The whole place in view: a ward, a street, a lake, with the routes.
+      const bounds = outline ? outline.getBounds().extend(origin) : L.latLngBounds([origin]);
       const day = answer.at.slice(0, 10);
       const then = Boolean(filters().at);
       // Slowest first, so that the fastest route is drawn on top where routes share roads.
