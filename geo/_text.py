@@ -451,6 +451,27 @@ def without_questions(text: str) -> tuple[str, bool]:
     return (rest, True) if fold(rest) else (text, False)
 
 
+def other_names_of_kind(text: str) -> list[str]:
+    """The other ways to say a kind of agency ``text`` says (:func:`is_category`), by its near-synonyms
+    (:data:`NEAR_SYNONYMS`), as canonical words; none for another text.
+
+    Examples
+    --------
+    >>> other_names_of_kind("bưu điện"), other_names_of_kind("Bưu cục"), other_names_of_kind("viettel post")
+    (['bc'], ['bd'], [])
+    """
+    if not is_category(text):
+        return []
+    words = canonical(text)
+    return [
+        " ".join(other if w == word else w for w in words)
+        for word in dict.fromkeys(words)
+        for pair in NEAR_SYNONYMS
+        if word in pair
+        for other in pair - {word}
+    ]
+
+
 def is_category(text: str) -> bool:
     """Whether ``text`` says a kind of agency and nothing else ("bưu điện", "Viettel Post").
 

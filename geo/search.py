@@ -654,7 +654,14 @@ class SearchIndex:
         if whole.score.size and whole.score[0] >= _NAMES_ONE:
             return replace(whole, procedure=procedure)
         if kind:
-            found = self._rank(kind, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=self._rows_of(taking))
+            # The kind asked by any of its names ("bưu điện": the post offices named "Bưu cục" too).
+            within = self._rows_of(taking)
+            found = _each_once(
+                [
+                    self._rank(name, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
+                    for name in (kind, *_text.other_names_of_kind(kind))
+                ]
+            )
         else:
             found = self._listed(taking, np.ones(taking.size))
         ranked = None
@@ -697,10 +704,10 @@ class SearchIndex:
             return None
         if not found[0].score.size:
             return None
-        ranked = _joined(found)
-        # Each record once (a record found both ways comes first in the best anywhere).
-        _, first = np.unique(ranked.rows, return_index=True)
-        asked = first[ranked.score[first] >= _NEAR_SHARE * found[0].score[0]]
+        # Each record once, by its best score (a post office named "Bưu cục" is found better as one, for "bưu
+        # điện": _candidates).
+        ranked = _each_once(found)
+        asked = np.flatnonzero(ranked.score >= _NEAR_SHARE * ranked.score[0])
         keep = asked[ranked.rows[asked] != row]
         away = _Away(shape)
         metres = away(ranked.lon[keep], ranked.lat[keep])
@@ -712,11 +719,7 @@ class SearchIndex:
             # shop elsewhere for "viettel post kim mã"): its near score counts.
             named = np.intersect1d(ranked.rows[asked], self._naming(where))
             read = self._rank(whole, k=k, kinds=kinds, min_score=min_score, within=self._rows_of(named))
-            both = _joined([near, read])
-            # Each record once, by the better of its scores.
-            order = np.lexsort((both.rows, -both.score))
-            _, first = np.unique(both.rows[order], return_index=True)
-            near = _picked(both, order[first], both.score[order[first]], k)
+            near = _each_once([near, read], k)
             # Those naming the place are in it or are it, whichever score they keep: no distance from it is said
             # (Bưu điện Tràng Tiền is not "208 m from Phố Tràng Thi" for "bưu điện tràng t").
             itself = named
@@ -733,16 +736,22 @@ class SearchIndex:
     def _candidates(
         self, what: str, shape: shapely.Geometry, kinds: Collection[str] | None, min_score: float
     ) -> list[_Ranked]:
-        """The best matches of ``what`` anywhere and around ``shape`` (_NEAR_RADIUS_M), for :meth:`_near`."""
+        """The best matches of ``what`` anywhere and around ``shape`` (_NEAR_RADIUS_M), for :meth:`_near`; a kind
+        of agency also by its other names around it ("bưu điện": the post offices named "Bưu cục" too, which
+        people call so; "bưu điện gần phố huế" missed the Bưu cục 70 m from the street)."""
         west, south, east, north = shapely.bounds(shape).tolist()
         kx, ky = _metres_per_degree(south)
         dx, dy = _NEAR_RADIUS_M / kx, _NEAR_RADIUS_M / ky
         around = (self._lon >= west - dx) & (self._lon <= east + dx)
         around &= (self._lat >= south - dy) & (self._lat <= north + dy)
-        # Both with a mask: ``what`` is not read as a near query again.
+        # Each with a mask: ``what`` is not read as a near query again.
         return [
-            self._rank(what, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
-            for within in (self._everything, around)
+            self._rank(text, k=_NEAR_CANDIDATES, kinds=kinds, min_score=min_score, within=within)
+            for text, within in [
+                (what, self._everything),
+                (what, around),
+                *((other, around) for other in _text.other_names_of_kind(what)),
+            ]
         ]
 
     def _place_of(self, where: str | tuple[float, float]) -> tuple[shapely.Geometry, str, int] | None:
@@ -1183,6 +1192,16 @@ def _joined(parts: list[_Ranked]) -> _Ranked:
         np.concatenate([p.lat for p in parts]),
         [ward for p in parts for ward in p.wards],
     )
+
+
+def _each_once(parts: list[_Ranked], k: int | None = None) -> _Ranked:
+    """Several rankings as one, each record once by its best score, best first (equal scores by row), the best
+    ``k`` (all without)."""
+    both = _joined(parts)
+    order = np.lexsort((both.rows, -both.score))
+    _, first = np.unique(both.rows[order], return_index=True)
+    at = order[np.sort(first)]
+    return _picked(both, at, both.score[at], both.rows.size if k is None else k)
 
 
 def _picked(ranked: _Ranked, at: np.ndarray, score: np.ndarray, k: int) -> _Ranked:

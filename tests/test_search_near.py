@@ -304,3 +304,25 @@ def test_the_nearest_asked_still_open_is_near_the_asker(hanoi: AddressMap) -> No
     # "Gần nhất còn mở" (nearest, still open): the near word's place is the asker's once the question is left out.
     asked = hanoi.search.hits("bưu điện gần nhất còn mở", k=5, focus=LAKE_SHORE)
     assert asked == hanoi.search.hits("bưu điện gần đây", k=5, focus=LAKE_SHORE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bưu điện gần phố huế", "buu dien gan pho hue", "bưu điện phố huế", "đổi bằng lái xe ở bưu điện gần phố huế"],
+)
+def test_a_post_office_is_one_whichever_word_names_it(hanoi: AddressMap, text: str) -> None:
+    # People say "bưu điện" for any post office: those named "Bưu cục" are post offices too. "Bưu điện gần phố
+    # Huế" left out the Bưu cục 70 m from the street for post offices 300 m and more away, named "Bưu điện".
+    answer = hanoi.search.answer(text, k=3)
+    assert answer.near == "Phố Huế" and answer.place is not None
+    offices = hanoi.layers.agencies[hanoi.layers.agencies["kind"] == "post_office"]
+    street = gpd.GeoSeries([answer.place], crs=4326).to_crs(METRIC_CRS).iloc[0]
+    away = offices.to_crs(METRIC_CRS).distance(street)
+    nearest = offices.loc[away.idxmin(), "name"]
+    assert nearest.startswith("Bưu cục") and away.min() < 100
+    assert answer.hits[0]["label"] == nearest and answer.hits[0]["near_m"] == pytest.approx(away.min(), abs=5)
+
+
+def test_a_post_office_at_the_address_asked_comes_first(hanoi: AddressMap) -> None:
+    hits = hanoi.search.hits("bưu điện gần 18 nguyễn du", k=3)
+    assert hits[0]["label"] == "Bưu cục 18 Nguyễn Du" and hits[0]["near_m"] < 50
