@@ -139,6 +139,24 @@ class NearestQuery(NearestFilters, _Point):
     )
 
 
+class ReverseQuery(_Point):
+    """Query of ``GET /reverse``."""
+
+
+class ReverseAnswer(BaseModel):
+    """The answer of ``GET /reverse``: what is at a point, in words."""
+
+    label: str | None = Field(
+        description="the nearest numbered address within 40 m ('18 Nguyễn Du'), else the nearest named road within "
+        "150 m ('Phố Huế'); null when neither is near (a point off the map's roads, in a lake)"
+    )
+    kind: Literal["address", "street"] | None = Field(description="what `label` is; null with it")
+    distance_m: float | None = Field(description="from the point to the address point or the road, m")
+    lon: float | None = Field(description="the address point, or the road's point nearest the point, degrees")
+    lat: float | None = Field(description="as `lon`")
+    ward: str | None = Field(description="the ward or commune the point lies in ('Phường Cửa Nam'); null outside all")
+
+
 class NearestAddressQuery(NearestFilters, _Address):
     """Query of ``GET /agencies/nearest/address``."""
 

@@ -26,6 +26,7 @@ from geo._nearby import same_place
 from geo._text import fold
 from geo.layers import Layers
 from geo.network import RoadNetwork
+from geo.reverse import Reverse
 from geo.streets import Streets, street_key
 
 if TYPE_CHECKING:
@@ -112,6 +113,11 @@ class AddressMap:
             provinces=provinces.names(paths.vietnam_dir()),
             shapes=search_shapes(self.layers),
         )
+
+    @cached_property
+    def reverse(self) -> Reverse:
+        """What is at a point: its address or street, and its ward (:class:`geo.reverse.Reverse`)."""
+        return Reverse(self.layers.addresses, self.network, self.layers.wards)
 
     @cached_property
     def agency_points(self) -> tuple[np.ndarray, np.ndarray]:

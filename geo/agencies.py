@@ -17,11 +17,10 @@ Sources and defaults (each overridable per place by the data):
   and at the Centre (Decision 45/2016 does not restrict them); the pilot agents of Viettel Post and FPT Retail
   take the procedures of the pilot's citizen services (social insurance, judicial records, civil-status copies,
   driving licences) — an engineering default until the city publishes per-agent lists.
-- **Address**: OSM ``addr:housenumber``/``addr:street`` of the agency; else the nearest numbered address point
-  within :data:`ADDRESS_RADIUS_M`; else the name of the nearest named road within :data:`STREET_RADIUS_M` ("Phố
-  Huế"); else none: an agency off the map's roads (the POI layers cover the whole city, the road extracts a part
-  of it) is not given the name of a road kilometres away (``address_source``: ``osm``, ``nearest_address``,
-  ``nearest_street`` or ``none``).
+- **Address**: OSM ``addr:housenumber``/``addr:street`` of the agency; else what is at its point
+  (:mod:`geo.reverse`): the nearest numbered address point within :data:`geo.reverse.ADDRESS_RADIUS_M`, else the
+  name of the nearest named road within :data:`geo.reverse.STREET_RADIUS_M` ("Phố Huế"), else none
+  (``address_source``: ``osm``, ``nearest_address``, ``nearest_street`` or ``none``).
 - **Name**: OSM ``name``; an agency without one is called by its kind and address, "Bưu cục 18 Nguyễn Du", or
   without an address by its kind and ward, "Bưu cục Xã Quảng Oai" (:data:`NAMELESS`, ``name_source``: ``osm``
   or ``derived``), as a citizen would ask for it: nine post offices of the Hanoi extracts have no name in OSM,
@@ -41,11 +40,11 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
-import shapely
 
 from geo._text import fold
 from geo.hours import check_hours
 from geo.network import RoadNetwork
+from geo.reverse import Reverse
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +116,6 @@ are, with the words the pages use for its kind (the ``kind`` section of the Viet
 GENERIC_NAMES = frozenset({"post office", "buu dien", "buu cuc", "buu chinh"})
 """OSM names (folded) that say what an agency is and not which: named as an agency without a name."""
 
-ADDRESS_RADIUS_M = 40.0
-"""An address point this close to an agency gives it its address when OSM has none, m."""
-
-STREET_RADIUS_M = 150.0
-"""A named road this close to an agency gives it its address when no address point does, m. The agencies of the
-central map lie within 150 m of a named road or beyond 290 m of any (off the extract's roads)."""
-
 OSM_FILES = ("osm/*/*.osm",)
 """Raw OSM extracts searched for ``opening_hours`` tags (globs under the data folder)."""
 
@@ -184,31 +176,14 @@ def add_details(
 def _addresses(
     agencies: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame, network: RoadNetwork
 ) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = network.from_wgs84.transform(agencies.geometry.x.to_numpy(), agencies.geometry.y.to_numpy())
-    points = shapely.points(xs, ys)
+    """Each agency's address and where it comes from (see the module)."""
     address = agencies["address"].fillna("").astype(str).to_numpy(dtype=object)
-    source = np.where(address != "", "osm", "").astype(object)
-
-    numbered = addresses[(addresses["housenumber"] != "") & (addresses["street"] != "")]
-    if len(numbered):
-        ax, ay = network.from_wgs84.transform(numbered.geometry.x.to_numpy(), numbered.geometry.y.to_numpy())
-        tree = shapely.STRtree(shapely.points(ax, ay))
-        (rows, hits), distance = tree.query_nearest(points, return_distance=True, all_matches=False)
-        labels = (numbered["housenumber"] + " " + numbered["street"]).to_numpy()
-        for row, hit, d in zip(rows, hits, distance, strict=True):
-            if not address[row] and d <= ADDRESS_RADIUS_M:
-                address[row], source[row] = labels[hit], "nearest_address"
-
-    named = np.flatnonzero(network.edge_name != "")
-    if len(named):
-        tree = shapely.STRtree(network.edge_geom[named])
-        (rows, hits), distance = tree.query_nearest(points, return_distance=True, all_matches=False)
-        for row, hit, d in zip(rows, hits, distance, strict=True):
-            if not address[row] and d <= STREET_RADIUS_M:
-                street = str(network.edge_name[named[hit]]).split(";")[0].strip()
-                address[row], source[row] = street, "nearest_street"
-    source[source == ""] = "none"
-    return address, source
+    xs, ys = network.from_wgs84.transform(agencies.geometry.x.to_numpy(), agencies.geometry.y.to_numpy())
+    label, kind, _, _ = Reverse(addresses, network).labels(xs, ys)
+    source = np.select(
+        [address != "", kind == "address", kind == "street"], ["osm", "nearest_address", "nearest_street"], "none"
+    )
+    return np.where(address != "", address, label), source.astype(object)
 
 
 def accepts(procedures: pd.Series, procedure: str) -> np.ndarray:

@@ -25,6 +25,10 @@ def test_nearest_json_is_sorted_by_travel_time(capsys: pytest.CaptureFixture[str
     assert len(times) == 3 and times == sorted(times)
     keys = {"agency_id", "name", "kind", "travel_time_s", "distance_m", "geometry", "open_now", "changes_at"}
     assert set(payload["results"][0]) == keys
+    # What is at the point, said first: the street it is on and its ward.
+    assert payload["query"]["near"] == "Đường Lê Duẩn, Phường Văn Miếu - Quốc Tử Giám"
+    _, text, _ = _run(capsys, "nearest", "--lat", "21.0245", "--lon", "105.8412")
+    assert text.splitlines()[0] == "near Đường Lê Duẩn, Phường Văn Miếu - Quốc Tử Giám"
 
 
 def test_nearest_by_address(capsys: pytest.CaptureFixture[str], hanoi: object) -> None:
@@ -55,7 +59,7 @@ def test_nearest_reads_the_hours_at_the_time_asked(capsys: pytest.CaptureFixture
     code, out, _ = _run(capsys, *argv)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "17/02/2026 is a public holiday: Lunar New Year"
+    assert lines[0].startswith("near ") and lines[1] == "17/02/2026 is a public holiday: Lunar New Year"
     centre = next(line for line in lines if "[public_admin_centre]" in line)
     assert centre.endswith("closed, opens Mon 23/02 08:00")
     assert any(line.endswith("open, closes 19:00") for line in lines)  # a post office

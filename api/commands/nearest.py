@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
         procedure = procedure or at.procedure
     else:
         lon, lat, area, within = args.lon, args.lat, None, False
-        query = {}
+        # What is there, for the asker to see the point is the one meant.
+        there = amap.reverse.at(lon, lat)
+        query = {"near": ", ".join(part for part in (there.label, there.ward) if part) or None}
     query |= {"lat": lat, "lon": lon, "profile": args.profile, "k": args.k}
     when = args.at or datetime.now(hours.HANOI).replace(tzinfo=None)
     holiday = hours.holiday(when.date(), "en")
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if "matched" in query:
         print(f"{query['matched']} (score {query['score']})")
+    elif query["near"]:
+        print(f"near {query['near']}")
     if procedure is not None:
         print(f"only agencies accepting {procedure}" if procedure else "only public-service agents")
     if holiday:

@@ -7,6 +7,7 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -147,8 +148,9 @@ _NEAREST_DOC = (
     "/agencies/nearest",
     response_model=schemas.NearestAnswer,
     summary="Nearest agencies from a point",
-    description="The agencies reached soonest by travel time from a point of the map, or from the edge of the "
-    "landmark it stands for (`place`). " + _NEAREST_DOC,
+    description="The agencies reached soonest by travel time from a point of the map, or from the place it stands "
+    "for (`place`): from any point of a landmark's edge or along a street, or a ward's own agencies first. "
+    + _NEAREST_DOC,
     responses=NOT_FOUND,
 )
 async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQuery, Query()]) -> Response:
@@ -191,6 +193,22 @@ async def nearest_agencies_from_address(
         code = error.code if error.code == "address_names_no_place" else "address_not_found"
         raise NotFound("address", code=code, text=query.address) from None
     return _nearest(request, at.lon, at.lat, at.label, query, at.procedure, at.area, at.within)
+
+
+@router.get(
+    "/reverse",
+    response_model=schemas.ReverseAnswer,
+    summary="What is at a point: its address or street, and its ward",
+    description="The nearest numbered address within 40 m, else the nearest named road within 150 m, and the ward "
+    "the point lies in (reverse geocoding, as Nominatim's `/reverse` at its building and street levels): the page "
+    "says where a click on the map is ('gần 18 Nguyễn Du, Phường Cửa Nam'). A point of the map far from its roads "
+    "(in a lake) has no `label`.",
+)
+async def reverse(request: Request, query: Annotated[schemas.ReverseQuery, Query()]) -> FastJSON:
+    """What is at a point of the map."""
+    amap = request.app.state.amap
+    check_on_map(amap, query.lon, query.lat)
+    return FastJSON(asdict(amap.reverse.at(query.lon, query.lat)))
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")

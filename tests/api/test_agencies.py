@@ -9,7 +9,7 @@ import shapely
 from pydantic import TypeAdapter, ValidationError
 
 from api import schemas
-from geo import _text, agencies, hours
+from geo import _text, agencies, hours, reverse
 
 POINT = {"lat": 21.0245, "lon": 105.8412}
 SUNDAY_EVENING = "2025-07-06T20:30"
@@ -62,8 +62,8 @@ def test_an_agency_off_the_map_s_roads_is_not_given_a_far_road_as_its_address(ha
     xs, ys = net.from_wgs84.transform(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy())
     _, distance = shapely.STRtree(named).query_nearest(shapely.points(xs, ys), return_distance=True, all_matches=False)
     by_street = (frame["address_source"] == "nearest_street").to_numpy()
-    assert (distance[by_street] <= agencies.STREET_RADIUS_M).all()
-    far = distance > agencies.STREET_RADIUS_M
+    assert (distance[by_street] <= reverse.STREET_RADIUS_M).all()
+    far = distance > reverse.STREET_RADIUS_M
     assert far.sum() >= 30  # the POI layers cover the city, the central extract a part of it
     unaddressed = frame[far & ~frame["address_source"].isin(["osm", "nearest_address"]).to_numpy()]
     assert (unaddressed["address"] == "").all() and (unaddressed["address_source"] == "none").all()

@@ -202,7 +202,8 @@ def test_citizens_page(page) -> None:
         page.click(".leaflet-control-zoom-out")
         page.wait_for_function(
             f"""(before) => !document.querySelector('.leaflet-zoom-anim')
-                && document.querySelector('.leaflet-marker-icon.result').getBoundingClientRect().x !== before.x
+                && ((box) => box.x !== before.x || box.y !== before.y)(
+                    document.querySelector('.leaflet-marker-icon.result').getBoundingClientRect())
                 && ({ON_TOP})('.leaflet-marker-icon.result')""",
             arg=before,
         )
@@ -252,9 +253,14 @@ def test_citizens_page(page) -> None:
     assert away and int(away[1]) < 100
     accessible(page)
     box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)
+    with page.expect_response(lambda r: "/reverse?" in r.url) as said:
+        page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.55)
     page.wait_for_function("document.querySelector('#status').textContent.includes('bấm trên bản đồ')")
     assert page.locator("li.nearest-item").count() == 3 and _paths(page) >= 3
+    # Where the click landed, in words: the house or street near it and its ward, as /reverse says.
+    at = said.value.json()
+    assert at["label"] and at["ward"]
+    assert page.locator("#status").inner_text() == f"Từ điểm bạn bấm trên bản đồ, gần {at['label']}, {at['ward']}"
     _shot(page, "citizens")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict
 from datetime import datetime
 
 import numpy as np
@@ -190,6 +191,17 @@ def test_nearest_from_a_street_or_a_ward_chosen(client) -> None:
     assert not any(area.buffer(-1e-4).contains(end) for end in ends[inside:])
     typed = client.get("/agencies/nearest/address", params={"address": "làm căn cước ở phường cửa nam"}).json()
     assert typed["origin"]["inside"] is not None and typed["origin"]["area"] is not None
+
+
+def test_what_is_at_a_point(client, hanoi) -> None:
+    # A click beside Bưu cục 18 Nguyễn Du: the house, its ward; as geo.reverse says (tests/test_reverse.py).
+    at = client.get("/reverse", params={"lat": 21.0187, "lon": 105.8505})
+    assert at.status_code == 200 and at.json() == asdict(hanoi.reverse.at(105.8505, 21.0187))
+    assert at.json()["label"] == "18 Nguyễn Du" and at.json()["kind"] == "address"
+    assert at.json()["ward"] == "Phường Cửa Nam" and at.json()["distance_m"] < 40
+    # Off the map: refused as /agencies/nearest refuses it, said where the map is.
+    off = client.get("/reverse", params={"lat": 10.77, "lon": 106.70})
+    assert off.status_code == 422 and off.json()["detail"][0]["reason"] == "off_map"
 
 
 def test_nearest_from_an_address_not_found(client) -> None:

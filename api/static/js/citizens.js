@@ -218,7 +218,16 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       hit.label,
     );
 
-  map.on("click", (e) => nearest({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
+  // A point clicked (or linked without a name): said where it is first, "gần 18 Nguyễn Du, Phường Cửa Nam", so
+  // that the citizen sees the click landed where meant; the point alone when that cannot be said.
+  async function clicked(point) {
+    const at = await api("/reverse?" + new URLSearchParams(point)).catch(() => null);
+    let from = null;
+    if (at && at.label) from = t("js.from_click_near", { where: [at.label, at.ward].filter(Boolean).join(", ") });
+    else if (at && at.ward) from = t("js.from_click_in", { ward: at.ward });
+    return nearest(point, from);
+  }
+  map.on("click", (e) => clicked({ lat: e.latlng.lat.toFixed(6), lon: e.latlng.lng.toFixed(6) }));
   for (const id of ["procedure", "open-now", "at"]) {
     document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, lastLabel) : keep(shown)));
   }
@@ -257,24 +266,40 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   }
 
   // Where each result's marker is drawn off its point, pixels, at the map's zoom: results whose markers would
-  // overlap one drawn before (the post offices of one building) are fanned out with it around their point, so
-  // that each can be seen and clicked.
+  // overlap (the post offices of one building) are fanned out on a circle round their middle, so that each can be
+  // seen and clicked. Overlap is transitive, and two fans that would overlap are one: grouped until none does
+  // (Leaflet draws no such fan by itself; its cluster plugin would hide the results behind a count instead).
   function fannedOut(results) {
-    const firsts = [];
-    const group = results.map((hit) => {
-      const at = map.latLngToContainerPoint([hit.lat, hit.lon]);
-      let g = firsts.findIndex((first) => first.distanceTo(at) < MARKER_PX);
-      if (g < 0) g = firsts.push(at) - 1;
-      return g;
-    });
-    return group.map((g, i) => {
-      const members = group.filter((other) => other === g).length;
-      if (members === 1) return [0, 0];
-      // Far enough out that neighbours on the circle do not overlap.
-      const radius = Math.max(MARKER_PX * 0.7, MARKER_PX / 2 / Math.sin(Math.PI / members) + 1);
-      const angle = (2 * Math.PI * group.slice(0, i).filter((other) => other === g).length) / members - Math.PI / 2;
-      return [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
-    });
+    const at = results.map((hit) => map.latLngToContainerPoint([hit.lat, hit.lon]));
+    const parent = at.map((_, i) => i);
+    const root = (i) => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+    const overlapping = (points) => {
+      let joined = false;
+      for (let i = 0; i < points.length; i++) {
+        for (let j = i + 1; j < points.length; j++) {
+          if (root(i) !== root(j) && points[i].distanceTo(points[j]) < MARKER_PX) {
+            parent[root(i)] = root(j);
+            joined = true;
+          }
+        }
+      }
+      return joined;
+    };
+    let placed = at;
+    for (let again = overlapping(at); again; again = overlapping(placed)) {
+      const members = new Map();
+      at.forEach((_, i) => members.set(root(i), [...(members.get(root(i)) || []), i]));
+      placed = at.map((point, i) => {
+        const group = members.get(root(i));
+        if (group.length === 1) return point;
+        const middle = group.reduce((sum, m) => sum.add(at[m]), L.point(0, 0)).divideBy(group.length);
+        // Far enough out that neighbours on the circle do not overlap.
+        const radius = Math.max(MARKER_PX * 0.7, MARKER_PX / 2 / Math.sin(Math.PI / group.length) + 1);
+        const angle = (2 * Math.PI * group.indexOf(i)) / group.length - Math.PI / 2;
+        return middle.add(L.point(radius * Math.cos(angle), radius * Math.sin(angle)));
+      });
+    }
+    return placed.map((point, i) => [Math.round(point.x - at[i].x), Math.round(point.y - at[i].y)]);
   }
 
   // The results' markers as drawn: fanned out again at each zoom, since markers apart at one zoom overlap at
@@ -488,7 +513,8 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   if (linked.get("lat") && linked.get("lon")) {
     const point = { lat: linked.get("lat"), lon: linked.get("lon") };
     if (linked.get("place")) point.place = linked.get("place");
-    nearest(point, label ? t("js.from_label", { label }) : null, label);
+    if (label) nearest(point, t("js.from_label", { label }), label);
+    else clicked(point);
   } else if (linked.get("q")) {
     input.value = linked.get("q");
     search(linked.get("q"));
