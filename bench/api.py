@@ -8,18 +8,18 @@ once when the connection is behind. wrk times each request from its sending, so 
 shows in the latencies but waiting for a late connection does not; the achieved rate is printed beside the
 asked one, and a step only counts as sustained when it reached 95% of the asked rate.
 
-Endpoints: ``GET /config`` (the HTTP baseline: no map work), ``/agencies/nearest`` (5,000 seeded points on the
-map's roads, k from 1 to 5), ``/search`` (the real queries of ``tests/data/search_queries.csv``, 225, k from 1
-to 10) and ``/track/{code}`` (2,000 seeded synthetic dossiers, simulated and ingested into the bench's own
-database first, each with its phone check). The Lua script draws the URLs in turn from these lists, so no
-answer can come from a cache of URLs. For each, a ramp of rates per worker count, then three bisection steps
-between the last rate sustained and the first not; the table gives p50/p99 at the highest rate sustained with
-p99 <= 20 ms and no error, and its ratio to the baseline of the same worker count (target: every endpoint
->= 90% of the baseline). The server's CPU time per request (its processes read in /proc around each step) is
-printed too, and /config's over each endpoint's: on a machine shared with other work the rates depend on what
+Endpoints: ``GET /config`` (the HTTP baseline: no map work), ``/agencies/nearest`` (5,000 seeded points on the map's
+roads, k from 1 to 5), ``/search`` (the real queries of ``tests/data/search_queries.csv``, 225, k from 1 to 10),
+``/track/{code}`` (2,000 seeded synthetic dossiers, simulated and ingested into the bench's own database first, each
+with its phone check) and ``/reverse`` (the points of ``/agencies/nearest``). The Lua script draws the URLs in turn
+from these lists, so no answer can come from a cache of URLs. For each, a ramp of rates per worker count, then three
+bisection steps between the last rate sustained and the first not; the table gives p50/p99 at the highest rate
+sustained with p99 <= 20 ms and no error, and its ratio to the baseline of the same worker count (target: every
+endpoint >= 90% of the baseline). The server's CPU time per request (its processes read in /proc around each step)
+is printed too, and /config's over each endpoint's: on a machine shared with other work the rates depend on what
 else runs, the CPU spent per request much less. Last, each endpoint's URLs are answered by the ASGI application in
-the bench's own process (``--in-process`` requests, no HTTP): the CPU per request there is the endpoint's own
-work, the rest of the server's is what HTTP costs, the same for every endpoint.
+the bench's own process (``--in-process`` requests, no HTTP): the CPU per request there is the endpoint's own work,
+the rest of the server's is what HTTP costs, the same for every endpoint.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ RATES = (
 """Requests per second of the ramp: up to 20,000, above what `/config` sustains here (it reached the earlier top,
 12,000, on one worker in session 11; about 6,000 in session 8)."""
 
-ENDPOINTS = ("/config", "/agencies/nearest", "/search", "/track/{code}")
+ENDPOINTS = ("/config", "/agencies/nearest", "/search", "/track/{code}", "/reverse")
 """The endpoints measured, by their route."""
 
 TARGET_P99_MS = 20.0
@@ -434,7 +434,8 @@ def main() -> None:
                 ready = wait_ready(base, server, workers)
                 print(f"agencynet serve --workers {workers}: ready in {ready:.0f} s", flush=True)
                 # Drawn only when measured (5,000 requests); the same URLs as in a run of every endpoint.
-                points = road_points(base, 5000, args.seed) if "/agencies/nearest" in args.endpoints else []
+                asked = {"/agencies/nearest", "/reverse"} & set(args.endpoints)
+                points = road_points(base, 5000, args.seed) if asked else []
                 rng = random.Random(args.seed)
                 queries = [(q, k) for q in search_queries() for k in range(1, 11)]
                 rng.shuffle(queries)
@@ -445,6 +446,7 @@ def main() -> None:
                     ],
                     "/search": [f"/search?{urllib.parse.urlencode({'q': q, 'k': k})}" for q, k in queries],
                     "/track/{code}": tracked,
+                    "/reverse": [f"/reverse?lat={lat:.6f}&lon={lon:.6f}" for lon, lat in points],
                 }
                 endpoints = {label: urls for label, urls in endpoints.items() if label in args.endpoints}
                 if not own:
