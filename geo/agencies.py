@@ -179,7 +179,7 @@ def _addresses(
     """Each agency's address and where it comes from (see the module)."""
     address = agencies["address"].fillna("").astype(str).to_numpy(dtype=object)
     xs, ys = network.from_wgs84.transform(agencies.geometry.x.to_numpy(), agencies.geometry.y.to_numpy())
-    label, kind, _, _ = Reverse(addresses, network).labels(xs, ys)
+    label, kind = (np.array(column, dtype=object) for column in Reverse(addresses, network).labels(xs, ys))
     source = np.select(
         [address != "", kind == "address", kind == "street"], ["osm", "nearest_address", "nearest_street"], "none"
     )

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo._grid import SegmentGrid, nearest_edge
 from geo.network import RoadNetwork
 
 ADDRESS_RADIUS_M = 40.0
@@ -42,6 +44,10 @@ class Described:
     ward: str | None
     """The ward (or commune) the point lies in ("Phường Cửa Nam"); None outside every ward of the map."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record, the fields by name (``dataclasses.asdict`` costs as much as finding them)."""
+        return dict(vars(self))
+
 
 class Reverse:
     """The numbered addresses, named roads and wards of a map, to say what is at a point (see the module).
@@ -61,58 +67,52 @@ class Reverse:
         numbered = addresses[(addresses["housenumber"] != "") & (addresses["street"] != "")]
         self._network = network
         x, y = network.from_wgs84.transform(numbered.geometry.x.to_numpy(), numbered.geometry.y.to_numpy())
-        self._houses = shapely.points(x, y)
-        self._house_tree = shapely.STRtree(self._houses)
-        self._house_label = (numbered["housenumber"] + " " + numbered["street"]).to_numpy(dtype=object)
+        self._houses = np.column_stack([x, y]).reshape(-1, 2)
+        self._house_label = (numbered["housenumber"] + " " + numbered["street"]).tolist()
         named = np.flatnonzero(network.edge_name != "")
         self._roads = network.edge_geom[named]
-        self._road_tree = shapely.STRtree(self._roads)
         # osmnx joins the names of merged ways with "; ": the first is the road's.
-        self._road_name = np.array([str(n).split(";")[0].strip() for n in network.edge_name[named]], dtype=object)
+        self._road_name = [str(n).split(";")[0].strip() for n in network.edge_name[named]]
+        # Both searched on the compiled grid the snapping uses (a house is a segment of no length): an STRtree's
+        # or a k-d tree's query of one point costs several times more in calls than in search.
+        self._house_grid = _grid(np.repeat(self._houses, 2, axis=0), np.arange(0, 2 * len(self._houses) + 1, 2))
+        coords, index = shapely.get_coordinates(self._roads, return_index=True)
+        self._road_grid = _grid(coords, np.searchsorted(index, np.arange(len(self._roads) + 1)))
         self._ward_names = [] if wards is None else wards["name"].astype(str).tolist()
         self._ward_tree = None if wards is None else shapely.STRtree(wards.geometry.values)
 
-    def labels(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """What is at many points, in the network's metres: each point's label and kind (``""`` for none, see
-        :class:`Described`), its distance to that place (m, NaN for none) and the place's point (shapely points
-        in metres, None for none)."""
-        points = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        label = np.full(points.size, "", dtype=object)
-        kind = np.full(points.size, "", dtype=object)
-        distance = np.full(points.size, np.nan)
-        at = np.full(points.size, None, dtype=object)
-        for tree, names, places, what, radius in (
-            (self._house_tree, self._house_label, self._houses, "address", ADDRESS_RADIUS_M),
-            (self._road_tree, self._road_name, self._roads, "street", STREET_RADIUS_M),
-        ):
-            rest = np.flatnonzero(kind == "")
-            if not rest.size or not names.size:
-                continue
-            (rows, hits), metres = tree.query_nearest(
-                points[rest], max_distance=radius, return_distance=True, all_matches=False
-            )
-            found = rest[rows]
-            label[found], kind[found], distance[found] = names[hits], what, metres
-            # The place's point: an address point itself, a road's point nearest the point.
-            at[found] = shapely.get_point(shapely.shortest_line(places[hits], points[found]), 0)
-        return label, kind, distance, at
+    def labels(self, x: np.ndarray, y: np.ndarray) -> tuple[list[str], list[str]]:
+        """What is at many points, in the network's metres: each point's label and kind (``""`` for none; see
+        :class:`Described`)."""
+        places = [self._place(float(px), float(py)) for px, py in zip(x, y, strict=True)]
+        return [place[0] for place in places], [place[1] for place in places]
 
     def at(self, lon: float, lat: float) -> Described:
         """What is at the point (``lon``, ``lat``, degrees): its address or street, and its ward."""
         x, y = self._network.from_wgs84.transform(lon, lat)
-        label, kind, distance, at = (column[0] for column in self.labels(np.array([x]), np.array([y])))
-        place_lon = place_lat = None
-        if at is not None:
-            # To 1e-7 degree (1 cm), as the answers' coordinates.
-            place_lon, place_lat = (round(float(v), 7) for v in self._network.to_wgs84.transform(at.x, at.y))
+        label, kind, distance, px, py = self._place(float(x), float(y))
+        if not kind:
+            return Described(None, None, None, None, None, self._ward(lon, lat))
+        # To 1e-7 degree (1 cm), as the answers' coordinates.
+        place_lon, place_lat = self._network.to_wgs84.transform(px, py)
         return Described(
-            label or None,
-            kind or None,
-            None if math.isnan(distance) else round(float(distance), 1),
-            place_lon,
-            place_lat,
-            self._ward(lon, lat),
+            label, kind, round(distance, 1), round(place_lon, 7), round(place_lat, 7), self._ward(lon, lat)
         )
+
+    def _place(self, x: float, y: float) -> tuple[str, str, float, float, float]:
+        """The label, kind, distance (m) and point (x, y, m) of what is at ``(x, y)`` (network metres); an empty
+        kind for nothing near. One point at a time: a click is one, and a batch's arrays cost more than this
+        for one (the agencies without an address are a few dozen)."""
+        house = -1 if self._house_grid is None else nearest_edge(self._house_grid, x, y, ADDRESS_RADIUS_M)
+        if house >= 0:
+            hx, hy = self._houses[house]
+            return self._house_label[house], "address", math.hypot(hx - x, hy - y), float(hx), float(hy)
+        road = -1 if self._road_grid is None else nearest_edge(self._road_grid, x, y, STREET_RADIUS_M)
+        if road < 0:
+            return "", "", math.nan, math.nan, math.nan
+        point = shapely.Point(x, y)
+        nearest = shapely.get_point(shapely.shortest_line(self._roads[road], point), 0)
+        return self._road_name[road], "street", float(shapely.distance(point, nearest)), nearest.x, nearest.y
 
     def _ward(self, lon: float, lat: float) -> str | None:
         """The name of the ward the point lies in (the first of the map's, on a border); None outside every one."""
@@ -120,3 +120,9 @@ class Reverse:
             return None
         inside = self._ward_tree.query(shapely.Point(lon, lat), predicate="intersects")
         return self._ward_names[int(inside.min())] if inside.size else None
+
+
+def _grid(xy: np.ndarray, offset: np.ndarray) -> tuple | None:
+    """The compiled grid (:attr:`geo._grid.SegmentGrid.arrays`) of lines with vertices ``xy`` (m), line ``j`` at
+    ``offset[j]:offset[j + 1]``; None for no line."""
+    return SegmentGrid.build(xy, offset).arrays if len(offset) > 1 else None

@@ -7,7 +7,6 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -208,7 +207,7 @@ async def reverse(request: Request, query: Annotated[schemas.ReverseQuery, Query
     """What is at a point of the map."""
     amap = request.app.state.amap
     check_on_map(amap, query.lon, query.lat)
-    return FastJSON(asdict(amap.reverse.at(query.lon, query.lat)))
+    return FastJSON(amap.reverse.at(query.lon, query.lat).to_dict())
 
 
 @router.get("/search", response_model=schemas.SearchAnswer, summary="Search addresses, streets, places, landmarks")
