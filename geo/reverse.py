@@ -23,6 +23,9 @@ from geo.network import RoadNetwork
 ADDRESS_RADIUS_M = 40.0
 """A numbered address point this close to a point is its address, m (a house's frontage and a shop inside)."""
 
+ROAD_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+"""OSM's road classes, major first (a ``_link`` ranks with its road; other classes after these)."""
+
 STREET_RADIUS_M = 150.0
 """A named road this close to a point is its street when no address point is, m. The agencies of the central map
 lie within 150 m of a named road or beyond 290 m of any (off the extract's roads)."""
@@ -69,7 +72,10 @@ class Reverse:
         x, y = network.from_wgs84.transform(numbered.geometry.x.to_numpy(), numbered.geometry.y.to_numpy())
         self._houses = np.column_stack([x, y]).reshape(-1, 2)
         self._house_label = (numbered["housenumber"] + " " + numbered["street"]).tolist()
+        # Major roads first: the grid keeps the first of equally near roads, so that a corner is said on the
+        # larger street ("Phố Phan Đình Phùng", not the lane it meets there).
         named = np.flatnonzero(network.edge_name != "")
+        named = named[np.argsort([_rank(str(h)) for h in network.edge_highway[named]], kind="stable")]
         self._roads = network.edge_geom[named]
         # osmnx joins the names of merged ways with "; ": the first is the road's.
         self._road_name = [str(n).split(";")[0].strip() for n in network.edge_name[named]]
@@ -126,3 +132,14 @@ def _grid(xy: np.ndarray, offset: np.ndarray) -> tuple | None:
     """The compiled grid (:attr:`geo._grid.SegmentGrid.arrays`) of lines with vertices ``xy`` (m), line ``j`` at
     ``offset[j]:offset[j + 1]``; None for no line."""
     return SegmentGrid.build(xy, offset).arrays if len(offset) > 1 else None
+
+
+def _rank(highway: str) -> int:
+    """The rank of a road's class in :data:`ROAD_CLASSES` (osmnx joins a merged way's classes with "; ": its
+    best), after them for another."""
+    ranks = [
+        ROAD_CLASSES.index(c)
+        for c in (part.strip().removesuffix("_link") for part in highway.split(";"))
+        if c in ROAD_CLASSES
+    ]
+    return min(ranks, default=len(ROAD_CLASSES))

@@ -52,6 +52,20 @@ def test_what_is_at_a_point_equals_brute_force(hanoi: AddressMap) -> None:
     assert seen >= {"address", "street"}
 
 
+def test_a_corner_is_said_on_the_larger_street(hanoi: AddressMap) -> None:
+    # A post office 53 m from the corner of Phố Phan Đình Phùng (secondary) and Phố Hàng Cót (tertiary), as near
+    # one as the other: its address, and so its name, is on the larger street.
+    office = hanoi.layers.agencies.set_index("agency_id").loc["osm:node/4734482023"]
+    net = hanoi.network
+    point = shapely.Point(net.from_wgs84.transform(office.geometry.x, office.geometry.y))
+    named = np.flatnonzero(net.edge_name != "")
+    metres = shapely.distance(net.edge_geom[named], point)
+    tied = named[np.abs(metres - metres.min()) < 1e-6]
+    assert set(net.edge_name[tied]) == {"Phố Phan Đình Phùng", "Phố Hàng Cót"}
+    assert hanoi.reverse.at(office.geometry.x, office.geometry.y).label == "Phố Phan Đình Phùng"
+    assert (office["address"], office["name"]) == ("Phố Phan Đình Phùng", "Bưu cục Phố Phan Đình Phùng")
+
+
 def test_a_house_says_its_own_address(hanoi: AddressMap) -> None:
     # At a numbered house's own point: that house (another only where two share the point).
     houses = hanoi.layers.addresses
