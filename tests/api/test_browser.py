@@ -459,15 +459,23 @@ def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> 
     page.wait_for_function(f"{grey} === {closed(None)}")
 
 
+def _nearest_from_first_hit(page, query: str, label: str) -> dict:
+    """The page searched for ``query`` and its first result, ``label``, chosen: the nearest agencies' answer,
+    once listed."""
+    page.goto("/?q=" + query)
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
+    assert label in page.locator("li.hit").first.inner_text()
+    with page.expect_response(lambda r: "/agencies/nearest?" in r.url) as answered:
+        page.locator("li.hit button").first.click()
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    return answered.value.json()
+
+
 def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
     # "Hồ Gươm" chosen among the results: the nearest agencies from its shore all round, the main post office
     # across the road first; the address keeps the place, and a reload shows the same.
-    page.goto("/?q=" + "hồ gươm")
-    _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
-    assert "Hồ Hoàn Kiếm" in page.locator("li.hit").first.inner_text()
-    page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_from_first_hit(page, "hồ gươm", "Hồ Hoàn Kiếm")
     first = page.locator("li.nearest-item").first.inner_text()
     assert first.startswith("Bưu điện Thành phố Hà Nội"), first
     assert "place=osm%3Arelation%2F198437" in page.url
@@ -483,26 +491,14 @@ def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
 def test_a_ward_chosen_lists_its_own_agencies_first(page) -> None:
     # A ward chosen among the results: its agencies first, each said in or outside it, its outline drawn; a
     # street chosen is drawn as the line the routes leave from.
-    page.goto("/?q=" + "phường cửa nam")
-    _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
-    assert "Phường Cửa Nam" in page.locator("li.hit").first.inner_text()
-    with page.expect_response(lambda r: "/agencies/nearest?" in r.url) as answered:
-        page.locator("li.hit button").first.click()
-    inside = answered.value.json()["origin"]["inside"]
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    inside = _nearest_from_first_hit(page, "phường cửa nam", "Phường Cửa Nam")["origin"]["inside"]
     items = page.locator("li.nearest-item").all_inner_texts()
     assert 0 < inside < 3
     assert ["trong Phường Cửa Nam" in item for item in items] == [True] * inside + [False] * (3 - inside)
     assert all("ngoài Phường Cửa Nam" in item for item in items[inside:])
     assert "place=" in page.url and page.locator("path.near-place").count() == 1
     assert "z" in page.locator("path.near-place").get_attribute("d").lower()
-    page.goto("/?q=" + "phố huế")
-    _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
-    assert "Phố Huế" in page.locator("li.hit").first.inner_text()
-    page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_from_first_hit(page, "phố huế", "Phố Huế")
     # The street's line (an open path: a ward's or a lake's outline closes with "z"), said neither in nor out.
     assert page.locator("path.near-place").count() == 1
     assert "z" not in page.locator("path.near-place").get_attribute("d").lower()
