@@ -865,6 +865,7 @@ class SearchIndex:
         ward's area; None for one known by its point alone (an address, an agency). :class:`KeyError` when no
         record has that id."""
         row = self._record_at[record_id]  # a record's own row is its place (other names' rows follow)
+        # Found as itself ("street" match): a street's whole line, not a house number placed on it.
         shape = self._shape(row, "street", float(self._lon[row]), float(self._lat[row]))
         return None if shape.geom_type == "Point" else shape
 
