@@ -81,7 +81,7 @@ def test_an_address_written_with_its_areas_keeps_its_street(hanoi: AddressMap) -
     top = hanoi.search.hits("12 Hàng Gà", k=1)[0]
     assert (top["id"], top["label"]) == ("osm:node/1671744985", "12 Hàng Gà")
     # An alley written after its street is no area: kept whole.
-    assert (addresses["street"] == "Ngõ Trạm, Hang Bong Street").sum() == 1
+    assert (addresses["street"] == "Ngõ Trạm, Phố Hàng Bông").sum() == 1
 
 
 def test_addresses_and_operators_are_said_in_vietnamese(hanoi: AddressMap) -> None:
@@ -94,3 +94,19 @@ def test_addresses_and_operators_are_said_in_vietnamese(hanoi: AddressMap) -> No
     numbers = set(hanoi.layers.addresses["housenumber"])
     assert {"1", "15, ngõ 81", "phòng 704, 14"} <= numbers
     assert not any(re.search(r"(?i)\b(number|no|alley|room)\b", number) for number in numbers)
+
+
+def test_streets_written_in_english_are_named_as_the_map_names_them(hanoi: AddressMap) -> None:
+    # "Hang Bac Street", "Ton That Thiep St.", "Nhà Chung Alley": the pages said them so, and the points, under
+    # another name than their street's, numbered none. The map's road nearby of that name gives it; an alley the
+    # map does not name is said in Vietnamese order.
+    addresses = hanoi.layers.addresses
+    streets = {(number, street) for number, street in zip(addresses["housenumber"], addresses["street"], strict=True)}
+    assert {("39", "Phố Hàng Bạc"), ("1/53", "Phố Tôn Thất Thiệp"), ("11", "Ngõ Nhà Chung")} <= streets
+    assert ("25-27", "Ngõ Trạm, Phố Hàng Bông") in streets
+    english = r"(?i)\b(street|st|road|rd|avenue|ave|alley|lane)\b\.?(,|$)"
+    assert not any(re.search(english, street) for _, street in streets)
+    # Found where they are, under the name the map writes.
+    found = hanoi.search.answer("39 phố hàng bạc", k=1).hits[0]
+    house = addresses[(addresses["housenumber"] == "39") & (addresses["street"] == "Phố Hàng Bạc")].iloc[0]
+    assert (found["match"], found["lon"], found["lat"]) == ("exact", house.geometry.x, house.geometry.y)
