@@ -194,10 +194,10 @@ class Problem(BaseModel):
     field: str = Field(description="the field at fault, e.g. 'lat' or 'tasks[2].pickup'")
     reason: str = Field(
         description="stable machine code: the service's own (off_map, address_not_found, address_elsewhere, "
-        "address_names_no_place, unknown_ward, unknown_agency, unknown_place, infeasible, unauthorized, forbidden, "
-        "not_found, dossier_not_found, plan_not_found, transition_refused, dossier_moved, record_handover, conflict, "
-        "invalid_value ...: the keys of `errors` in api/i18n/vi.json) or pydantic's error type (missing, "
-        "greater_than_equal, string_too_short ...)"
+        "address_names_no_place, unknown_ward, unknown_agency, unknown_place, unknown_search_result, infeasible, "
+        "unauthorized, forbidden, not_found, dossier_not_found, plan_not_found, transition_refused, dossier_moved, "
+        "record_handover, conflict, invalid_value ...: the keys of `errors` in api/i18n/vi.json) or pydantic's "
+        "error type (missing, greater_than_equal, string_too_short ...)"
     )
     message: str = Field(description="the reason in words, in the reader's language (Vietnamese by default)")
 

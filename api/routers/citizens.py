@@ -161,7 +161,7 @@ async def nearest_agencies(request: Request, query: Annotated[schemas.NearestQue
     try:
         area, within = amap.area_of(query.place)
     except KeyError:
-        raise NotFound("place", code="unknown_place", place=query.place) from None
+        raise NotFound("place", code="unknown_search_result", place=query.place) from None
     return _nearest(request, query.lon, query.lat, None, query, area=area, within=within)
 
 

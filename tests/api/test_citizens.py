@@ -161,8 +161,8 @@ def test_nearest_from_a_point_standing_for_a_lake_starts_from_its_shore(client) 
     assert client.get("/agencies/nearest", params=at_house | {"place": house["id"]}).json()["agencies"] == alone
     # An id no search result has: not found, said which.
     unknown = client.get("/agencies/nearest", params=point | {"place": "osm:way/0"})
-    assert unknown.status_code == 404 and unknown.json()["detail"][0]["reason"] == "unknown_place"
-    assert "osm:way/0" in unknown.json()["detail"][0]["message"]
+    assert unknown.status_code == 404 and unknown.json()["detail"][0]["reason"] == "unknown_search_result"
+    assert "osm:way/0" in unknown.json()["detail"][0]["message"] and "/search" in unknown.json()["detail"][0]["message"]
 
 
 def test_nearest_from_a_street_or_a_ward_chosen(client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def test_catalogues_hold_the_same_keys_and_fields() -> None:
             continue  # said in English by the layer below the API (api.i18n)
         fields = [set(re.findall(r"\{(\w+)\}", i18n.text(lang, key))) for lang in ("vi", "en")]
         assert fields[0] == fields[1], key
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_key_of_a_catalogue_is_written_twice(lang: str) -> None:
+    # JSON keeps the last of two equal keys: the first text would be silently lost (errors.unknown_place was
+    # written twice, and the citizens' message said the dispatchers' words).
+    def once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted({key for key in keys if keys.count(key) > 1})
+        return dict(pairs)
+
+    json.loads((API / "i18n" / f"{lang}.json").read_text(encoding="utf-8"), object_pairs_hook=once)
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
