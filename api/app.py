@@ -12,6 +12,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +34,7 @@ from api.contract import PAGES_TAG
 from api.direct import DirectApp
 from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
-from geo import addressmap, paths
+from geo import addressmap, hours, paths
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
 from ops import demo, tracking
@@ -196,7 +197,10 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
     """The HTML of page ``name`` in ``lang``; ``synthetic`` adds the notice that the store's data are synthetic."""
     texts = i18n.catalogue(lang)
     languages = [(code, i18n.catalogue(code)["lang_name"]) for code in i18n.LANGUAGES]
-    browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang}
+    # The public holidays of the days the pages offer to choose (common.js dayChoice), named in the page's language.
+    year = datetime.now(hours.HANOI).year
+    holidays = {day.isoformat(): name for day, name in hours.public_holidays(range(year - 1, year + 2), lang).items()}
+    browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang, "holidays": holidays}
     return _templates.get_template(f"{name}.html").render(
         page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts, synthetic=synthetic
     )

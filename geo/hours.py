@@ -18,6 +18,7 @@ for a bridging day off) have no ``opening_hours`` syntax and are not read, in ei
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import groupby
@@ -108,6 +109,17 @@ def holiday(day: date, language: str = "vi") -> str | None:
     'Lunar New Year'
     """
     return _calendar(day.year, LANGUAGES.get(language, "vi")).get(day)
+
+
+def public_holidays(years: Iterable[int], language: str = "vi") -> dict[date, str]:
+    """The public holidays of ``years``, each day with its name in ``language`` (``vi`` or ``en``).
+
+    Examples
+    --------
+    >>> public_holidays([2026])[date(2026, 9, 2)]
+    'Quốc khánh'
+    """
+    return {day: name for year in years for day, name in _calendar(year, LANGUAGES.get(language, "vi")).items()}
 
 
 def is_working_day(day: date) -> bool:

@@ -388,13 +388,22 @@ def test_the_citizens_page_keeps_what_it_shows_in_its_address(page) -> None:
     assert page.locator("li.nearest-item").count() == 0
 
 
+def _choose_when(page, at: str) -> None:
+    """The day and the time of ``at`` ("2026-02-24T10:00") chosen on the citizens' page; now when empty."""
+    page.select_option("#at-day", at[:10])
+    if at:
+        page.select_option("#at-time", at[11:])
+
+
 def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     # At the Service Centre of Phường Hai Bà Trưng, going on Tết (a Tuesday at 10:00): the day is named, the
-    # Centre said closed until the Monday after, the post offices open until 19:00.
+    # Centre said closed until the Monday after, the post offices open until 19:00. The page's days start on the
+    # Monday before.
+    page.clock.set_fixed_time("2026-02-16T09:00:00+07:00")
     page.goto("/?lat=21.0132&lon=105.8523&at=2026-02-17T10:00")
     _ready(page)
     page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
-    assert page.input_value("#at") == "2026-02-17T10:00"
+    assert (page.input_value("#at-day"), page.input_value("#at-time")) == ("2026-02-17", "10:00")
     assert page.locator("#status").inner_text().endswith("Ngày lễ: Tết Nguyên Đán.")
     items = [page.locator("li.nearest-item").nth(i).inner_text() for i in range(3)]
     centre = next(item for item in items if "Trung tâm phục vụ hành chính công" in item)
@@ -411,7 +420,7 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     )
     assert "at=2026-02-17T10%3A00" in page.url
     # The Tuesday after: the Centre is open until its lunch break, and no holiday is said.
-    page.fill("#at", "2026-02-24T10:00")
+    _choose_when(page, "2026-02-24T10:00")
     page.wait_for_function("location.search.includes('at=2026-02-24')")
     page.wait_for_function(
         "[...document.querySelectorAll('li.nearest-item')].some(li => li.textContent.includes('Trung tâm'))"
@@ -421,10 +430,64 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     # Without a time chosen: now, and said so.
     page.uncheck("#open-now")
     page.wait_for_function("!location.search.includes('open_now')")
-    page.fill("#at", "")
+    _choose_when(page, "")
     page.wait_for_function("!/[?&]at=/.test(location.search)")
     page.wait_for_function("/Đang (mở|đóng) cửa/.test(document.querySelector('#nearest').textContent)")
     assert "lúc đó" not in page.locator("#nearest").inner_text()
+
+
+def test_days_and_times_are_chosen_in_the_page_language(page) -> None:
+    # A date field is drawn in the browser's locale: this English Chromium showed "mm/dd/yyyy" on the Vietnamese
+    # pages, and the dispatcher's 5 December as "12/05/2026" (12 May, read in Vietnam). The days are listed in
+    # words instead, with today, tomorrow and the public holidays said; the times on the 24-hour clock.
+    page.clock.set_fixed_time("2026-02-15T09:10:00+07:00")  # a Sunday, the day before Tết's eve
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    options = "(selector) => [...document.querySelectorAll(selector + ' option')].map((o) => o.textContent)"
+    for path in ("/", "/dispatch", "/postman"):
+        page.goto(path)
+        _ready(page)
+        assert page.locator("input[type=date], input[type=datetime-local], input[type=time]").count() == 0, path
+    page.goto("/")
+    _ready(page)
+    days = page.evaluate(options, "#at-day")
+    assert days[:4] == [
+        "Bây giờ",
+        "Hôm nay — Chủ Nhật, 15/02",
+        "Ngày mai — Thứ Hai, 16/02 · Giao thừa Tết Nguyên Đán",
+        "Thứ Ba, 17/02 · Tết Nguyên Đán",
+    ]
+    assert "Thứ Năm, 30/04 · Ngày Chiến thắng" in days and len(days) == 1 + 92
+    assert page.evaluate("document.querySelector('#at-day optgroup').label") == "Tháng 2 năm 2026"
+    assert page.evaluate(options, "#at-time")[:3] == ["00:00", "00:30", "01:00"]
+    # Now: no time to choose. A day: the offices' opening, or today the next half hour; a time chosen stays.
+    assert page.is_disabled("#at-time")
+    page.select_option("#at-day", "2026-02-17")
+    assert page.is_enabled("#at-time") and page.input_value("#at-time") == "08:00"
+    page.wait_for_function("location.search.includes('at=2026-02-17T08%3A00')")
+    page.select_option("#at-day", "2026-02-15")
+    assert page.input_value("#at-time") == "09:30"
+    page.select_option("#at-time", "14:00")
+    page.select_option("#at-day", "2026-02-18")
+    assert page.input_value("#at-time") == "14:00"
+    accessible(page)
+    # A time off the half hours in a link is kept; a day outside the list too, with its year.
+    page.goto("/?at=2025-09-02T10:05")
+    _ready(page)
+    assert (page.input_value("#at-day"), page.input_value("#at-time")) == ("2025-09-02", "10:05")
+    assert page.evaluate("document.querySelector('#at-day').selectedOptions[0].textContent") == (
+        "Thứ Ba, 02/09/2025 · Quốc khánh"
+    )
+    # In English; and the dispatcher's day, today by default.
+    page.goto("/?lang=en")
+    _ready(page)
+    assert page.evaluate(options, "#at-day")[1:3] == [
+        "Today — Sunday 15/02",
+        "Tomorrow — Monday 16/02 · Lunar New Year's Eve",
+    ]
+    page.goto("/dispatch?lang=vi")
+    _ready(page)
+    assert page.evaluate("document.querySelector('#day').selectedOptions[0].textContent") == "Hôm nay — Chủ Nhật, 15/02"
+    assert page.evaluate(options, "#day")[0] == "Thứ Sáu, 16/01"  # the month before
 
 
 def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> None:
@@ -437,12 +500,13 @@ def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> 
     grey = "document.querySelectorAll('.leaflet-marker-icon .pin[style*=\"8a8f98\"]').length"
     sunday_night, tet = "2026-03-01T22:00", "2026-02-17T10:00"
     assert closed(sunday_night) != closed(tet), "the two times must differ here"
+    page.clock.set_fixed_time("2026-02-16T09:00:00+07:00")
     page.goto(f"/?at={sunday_night}")
     _ready(page)
     page.wait_for_function(f"{grey} === {closed(sunday_night)}")
     legend = page.locator(".legend").inner_text()
     assert "Mở cửa lúc đó" in legend and "Đóng cửa lúc đó" in legend
-    page.fill("#at", tet)
+    _choose_when(page, tet)
     page.wait_for_function(f"{grey} === {closed(tet)}")
     # On Tết the Service Centres are closed, the post offices open: said so in their popups.
     centre = page.locator(".leaflet-marker-icon[title^='Trung tâm phục vụ hành chính công']").first
@@ -454,7 +518,7 @@ def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> 
     page.wait_for_function("document.querySelectorAll('li.hit').length > 0")
     first = page.locator("li.hit").first.inner_text()
     assert re.search(r"Bưu cục · .*hằng ngày 07:30–19:00 \(Mở cửa lúc đó\)$", first), first
-    page.fill("#at", "")
+    _choose_when(page, "")
     page.wait_for_function("document.querySelector('.legend').textContent.includes('Đang đóng cửa')")
     page.wait_for_function(f"{grey} === {closed(None)}")
 

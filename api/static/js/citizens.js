@@ -29,8 +29,15 @@ function hoursInWords(hours) {
     m === "-" ? "–" : m[0] === "," ? ", " : m[0] === ";" ? "; " : Object.hasOwn(words, m) ? words[m] : m);
 }
 
-// Today in Hanoi ("2026-02-17"), where the agencies' hours are read.
-function hanoiToday() { return new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" }); }
+// The days a citizen may choose to go on ("Lúc đến"): today and the next three months, a Tết ahead among them.
+const DAYS_AHEAD = 92;
+// The time first offered on another day than today, when none was chosen: offices open.
+const FIRST_TIME = "08:00";
+// The next half hour in Hanoi ("14:30" at 14:05), the time first offered today; the day's last after 23:30.
+function nextHalfHour() {
+  const [h, m] = hanoiNow().slice(11).split(":").map(Number);
+  return hhmm(Math.min(Math.ceil((h * 60 + m + 1) / 30) * 30, 23 * 60 + 30) * 60);
+}
 
 // When an agency next opens or closes (``changes_at``, Hanoi time "2026-02-23T08:00"), in words: "mở cửa lúc
 // 08:00", with its day when that is not ``day`` (the day the hours were read): "mở cửa lúc 08:00 T2, 23/02".
@@ -77,6 +84,17 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   let lastFrom = null;
   let lastLabel = null;
 
+  // When the citizen means to go, a day and a time (Hanoi time, as the API takes a time without offset); now when
+  // no day is chosen.
+  const dayChoice = document.getElementById("at-day");
+  const timeChoice = document.getElementById("at-time");
+  const chosenAt = () => (dayChoice.value ? `${dayChoice.value}T${timeChoice.value}` : "");
+  function showWhen(day, time) {
+    fillDays(dayChoice, { from: hanoiToday(), count: DAYS_AHEAD, chosen: day, blank: dayChoice.dataset.now });
+    fillTimes(timeChoice, { chosen: time });
+    timeChoice.disabled = !dayChoice.value;
+  }
+
   // Every agency on the map, open or closed at the time the citizen means to go ("Lúc đến"), else now: closed
   // ones in grey, as the legend says.
   const agencyLayer = L.layerGroup().addTo(map);
@@ -89,7 +107,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   let agenciesThen = false;
   const agencyMarkers = new Map();
   async function drawAgencies() {
-    const at = document.getElementById("at").value;
+    const at = chosenAt();
     const agencies = await api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : ""));
     const then = Boolean(at);
     const day = at ? at.slice(0, 10) : hanoiToday();
@@ -134,8 +152,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     const procedure = procedureChoice.value;
     if (procedure) out.procedure = procedure;
     if (document.getElementById("open-now").checked) out.open_now = "true";
-    // When the citizen means to go (Hanoi time, as the API takes a time without offset); now when empty.
-    const at = document.getElementById("at").value;
+    const at = chosenAt();
     if (at) out.at = at;
     return out;
   }
@@ -232,6 +249,14 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     document.getElementById(id).addEventListener("change", () => (lastQuery ? nearest(lastQuery, lastFrom, lastLabel) : keep(shown)));
   }
   document.getElementById("at").addEventListener("change", () => drawAgencies().catch((e) => (error.textContent = e.message)));
+  // A day chosen after "now" starts at the next half hour today, at the offices' opening another day, unless a
+  // time was chosen; with "now" there is no time to choose.
+  let timeChosen = false;
+  timeChoice.addEventListener("change", () => (timeChosen = true));
+  dayChoice.addEventListener("change", () => {
+    timeChoice.disabled = !dayChoice.value;
+    if (!timeChosen && dayChoice.value) timeChoice.value = dayChoice.value === hanoiToday() ? nextHalfHour() : FIRST_TIME;
+  });
 
   // The citizen's own position (the browser asks them first): the nearest agencies from there.
   document.getElementById("locate").addEventListener("click", () => {
@@ -507,8 +532,10 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   const linked = new URLSearchParams(location.search);
   chooseProcedure(linked.get("procedure"));
   document.getElementById("open-now").checked = linked.get("open_now") === "true";
-  document.getElementById("at").value = linked.get("at") || "";
-  if (linked.get("at")) await drawAgencies();
+  const linkedAt = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(linked.get("at") || "");
+  showWhen(linkedAt ? linkedAt[1] : "", linkedAt ? linkedAt[2] : FIRST_TIME);
+  timeChosen = Boolean(linkedAt);
+  if (chosenAt()) await drawAgencies();
   const label = linked.get("label");
   if (linked.get("lat") && linked.get("lon")) {
     const point = { lat: linked.get("lat"), lon: linked.get("lon") };

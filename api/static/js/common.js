@@ -41,6 +41,63 @@ function fmtKm(metres) {
 // A date ("2026-02-10") as the page's language writes it (its locale and Intl options in the catalogue): "10/02/2026",
 // "10 Feb 2026".
 function fmtDate(iso) { return new Date(iso + "T00:00:00").toLocaleDateString(t("js.date_locale"), JSON.parse(t("js.date_options"))); }
+// The time in Hanoi (UTC+7, no summer time) as the API takes it, "2026-12-05T14:05", whatever the browser's own
+// time zone; its day, "2026-12-05"; the day ``n`` days after ``iso``.
+function hanoiNow() { return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 16); }
+function hanoiToday() { return hanoiNow().slice(0, 10); }
+function addDays(iso, n) {
+  const day = new Date(iso + "T00:00:00Z");
+  day.setUTCDate(day.getUTCDate() + n);
+  return day.toISOString().slice(0, 10);
+}
+// Whether ``text`` is a day ("2026-02-17") that exists.
+function isDay(text) { return /^\d{4}-\d{2}-\d{2}$/.test(text || "") && !isNaN(new Date(text + "T00:00:00Z")) && addDays(text, 0) === text; }
+
+// Days to choose from in ``select``, written in the page's language with their weekday (and their year when not
+// this one), today and tomorrow said, and a public holiday named ("Thứ Ba, 17/02 · Tết Nguyên Đán"), grouped by
+// month. Not a date field: a
+// browser draws that in its own locale, so an English one shows 5 December as "12/05/2026", which Vietnam reads
+// as 12 May, whatever the page's language. ``count`` days from ``from`` (ISO); ``chosen`` is chosen, and added
+// in its place when outside them; ``blank``: the words of a first choice of no day (value "").
+function fillDays(select, { from, count, chosen = "", blank = null }) {
+  const locale = t("js.date_locale");
+  const options = Object.assign(JSON.parse(t("js.day_choice_options")), { timeZone: "UTC" });
+  const said = new Intl.DateTimeFormat(locale, options);
+  const saidWithYear = new Intl.DateTimeFormat(locale, Object.assign({ year: "numeric" }, options));
+  const month = new Intl.DateTimeFormat(locale, { month: "long", year: "numeric", timeZone: "UTC" });
+  const today = hanoiToday();
+  const days = Array.from({ length: count }, (_, i) => addDays(from, i));
+  if (isDay(chosen) && !days.includes(chosen)) days.push(chosen);
+  days.sort();
+  select.innerHTML = blank === null ? "" : `<option value="">${esc(blank)}</option>`;
+  let group = null;
+  for (const day of days) {
+    const date = new Date(day + "T00:00:00Z");
+    const label = month.format(date).replace(/^./, (c) => c.toUpperCase());
+    if (!group || group.label !== label) {
+      group = select.appendChild(document.createElement("optgroup"));
+      group.label = label;
+    }
+    let words = (day.slice(0, 4) === today.slice(0, 4) ? said : saidWithYear).format(date);
+    if (day === today) words = t("js.today_is", { day: words });
+    else if (day === addDays(today, 1)) words = t("js.tomorrow_is", { day: words });
+    if (I18N.holidays[day]) words += ` · ${I18N.holidays[day]}`;
+    group.appendChild(new Option(words, day));
+  }
+  select.value = isDay(chosen) ? chosen : "";
+}
+
+// Times of day to choose from in ``select``, every ``step`` minutes, written "07:30" on the 24-hour clock Vietnam
+// writes (a time field says "07:30 PM" in an English browser); ``chosen`` ("HH:MM") is chosen, and added in its
+// place when off the steps.
+function fillTimes(select, { step = 30, chosen = "" }) {
+  const times = Array.from({ length: (24 * 60) / step }, (_, i) => hhmm(i * step * 60));
+  const valid = /^([01]\d|2[0-3]):[0-5]\d$/.test(chosen);
+  if (valid && !times.includes(chosen)) times.push(chosen);
+  select.replaceChildren(...times.sort().map((time) => new Option(time, time)));
+  if (valid) select.value = chosen;
+}
+
 function hhmm(seconds) {
   const m = Math.round(seconds / 60);
   return String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");

@@ -85,8 +85,9 @@
   // The working day from the dossiers: plan it, follow it (done, late, remaining), re-plan from now.
   const dayInput = document.getElementById("day");
   const dayStatus = document.getElementById("day-counts");
-  const hanoiNow = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString();
-  dayInput.value = new URLSearchParams(location.search).get("date") || hanoiNow().slice(0, 10);
+  // Today in Hanoi, unless the address names a day; the month before and the fortnight after to choose from.
+  const linkedDay = new URLSearchParams(location.search).get("date");
+  fillDays(dayInput, { from: addDays(hanoiToday(), -30), count: 45, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
   const dayPath = () => `/days/${encodeURIComponent(dayInput.value)}`;
   let following = null;
 

@@ -9,9 +9,9 @@
   const list = document.getElementById("stops");
   const overlay = L.layerGroup().addTo(map);
   const COLOUR = { done: "#4daf4a", late: "#e41a1c", remaining: "#377eb8" };
-  // Today in Hanoi (UTC+7), unless the address names a day.
-  dayInput.value = new URLSearchParams(location.search).get("date") ||
-    new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  // Today in Hanoi, unless the address names a day; the week before and tomorrow to choose from.
+  const linkedDay = new URLSearchParams(location.search).get("date");
+  fillDays(dayInput, { from: addDays(hanoiToday(), -7), count: 9, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
 
   function actions(stop) {
     if (stop.status === "done" || !stop.task) return "";
