@@ -197,10 +197,15 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
     """The HTML of page ``name`` in ``lang``; ``synthetic`` adds the notice that the store's data are synthetic."""
     texts = i18n.catalogue(lang)
     languages = [(code, i18n.catalogue(code)["lang_name"]) for code in i18n.LANGUAGES]
-    # The public holidays of the days the pages offer to choose (common.js dayChoice), named in the page's language.
+    # The public holidays of the days the pages offer to choose (common.js fillDays), named in the page's language,
+    # and the Saturdays worked for a day off, with that day.
     year = datetime.now(hours.HANOI).year
-    holidays = {day.isoformat(): name for day, name in hours.public_holidays(range(year - 1, year + 2), lang).items()}
-    browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang, "holidays": holidays}
+    years = range(year - 1, year + 2)
+    calendar = {
+        "holidays": {day.isoformat(): name for day, name in hours.public_holidays(years, lang).items()},
+        "worked": {day.isoformat(): off.isoformat() for day, off in hours.compensatory_working_days(years).items()},
+    }
+    browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang} | calendar
     return _templates.get_template(f"{name}.html").render(
         page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts, synthetic=synthetic
     )

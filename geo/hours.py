@@ -11,8 +11,10 @@ positions ("Jan PH", "SH,PH", "PH +1 day") and years the calendar does not hold 
 to the library's calendar (its fixed dates, 2000-2099: none then).
 
 The same calendar says the working days of the public administration (:func:`is_working_day`), by which
-appointment dates and returns are counted. Compensatory working Saturdays (an office open on a Saturday given
-for a bridging day off) have no ``opening_hours`` syntax and are not read, in either.
+appointment dates and returns are counted. Some days off are moved by decision: a bridging day off (Monday 31
+August 2026, between a Sunday and National Day) is paid for by working a Saturday (22 August). That Saturday is
+a working day, and an office whose hours follow the public holidays (``PH off``) opens on it as on the day off it
+pays for, written out as a date rule (``opening_hours`` has no syntax for a moved working day).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from itertools import groupby
 
 import holidays
 import opening_hours
+from holidays.countries.vietnam import VietnamStaticHolidays
 
 COUNTRY = "VN"
 
@@ -130,7 +133,31 @@ def is_working_day(day: date) -> bool:
     >>> is_working_day(date(2026, 2, 17)), is_working_day(date(2026, 2, 21)), is_working_day(date(2026, 2, 23))
     (False, False, True)
     """
+    if day in _worked(day.year):
+        return True
     return day.weekday() < 5 and day not in _calendar(day.year, "vi")
+
+
+def compensatory_working_days(years: Iterable[int]) -> dict[date, date]:
+    """The days of ``years`` worked for a day off (Saturdays), each with the day off it pays for.
+
+    Examples
+    --------
+    >>> compensatory_working_days([2026])
+    {datetime.date(2026, 8, 22): datetime.date(2026, 8, 31)}
+    """
+    return {day: off for year in years for day, off in _worked(year).items()}
+
+
+def worked_for(day: date) -> date | None:
+    """The day off that ``day`` is worked for, when it is a compensatory working day; None otherwise.
+
+    Examples
+    --------
+    >>> worked_for(date(2026, 8, 22)), worked_for(date(2026, 8, 29))
+    (datetime.date(2026, 8, 31), None)
+    """
+    return _worked(day.year).get(day)
 
 
 def working_day_after(day: date, n: int) -> date:
@@ -160,6 +187,22 @@ def _calendar(year: int, language: str) -> dict[date, str]:
     return dict(holidays.country_holidays(COUNTRY, years=year, language=language))
 
 
+@lru_cache(maxsize=256)
+def _worked(year: int) -> dict[date, date]:
+    """The compensatory working days of ``year``, each with the day off it pays for. The ``holidays`` package
+    holds them only in its table of days moved by decision (by the year of the day off: month and day off, month
+    and day worked, and the year worked when another: 31 December 2018 for Saturday 5 January 2019)."""
+    worked = {}
+    for year_off in (year - 1, year, year + 1):
+        moves = VietnamStaticHolidays.special_public_holidays.get(year_off, ())
+        for move in moves if moves and isinstance(moves[0], tuple) else (moves,) if moves else ():
+            month_off, day_off, month, day, *year_worked = move
+            when = date(year_worked[0] if year_worked else year_off, month, day)
+            if when.year == year:
+                worked[when] = date(year_off, month_off, day_off)
+    return worked
+
+
 @lru_cache(maxsize=1024)
 def _parsed(hours: str) -> opening_hours.OpeningHours:
     return opening_hours.OpeningHours(hours, country=COUNTRY)
@@ -186,8 +229,27 @@ def _with_holidays(hours: str, year: int) -> str:
         if weekdays:
             out += [",".join(weekdays) + rest, between]
         out += [dates + rest, separator]
-    written = "".join(out)
+    written = "".join(out) + _working_days_rule(hours, year)
     return written if check_hours(written) else hours
+
+
+def _working_days_rule(hours: str, year: int) -> str:
+    """Rules opening ``hours`` on the compensatory working days of ``year`` and the next as on the days off they
+    pay for, when those are ordinary days ("; 2026 Aug 22 08:00-11:30,13:30-17:00"); empty when there are none."""
+    rules = []
+    for worked, off in sorted({**_worked(year), **_worked(year + 1)}.items()):
+        # The hours of an ordinary day of the same weekday as the day off: a week before it, or one more.
+        usual = off - timedelta(days=7)
+        while usual in _calendar(usual.year, "vi") or usual in _worked(usual.year):
+            usual -= timedelta(days=7)
+        start = datetime.combine(usual, datetime.min.time())
+        spans = [
+            f"{a:%H:%M}-{'24:00' if b.date() > usual else f'{b:%H:%M}'}"
+            for a, b, state, _ in _parsed(hours).intervals(start, start + timedelta(days=1))
+            if state == opening_hours.State.OPEN
+        ]
+        rules.append(f"; {_dates([worked])} {','.join(spans) or 'off'}")
+    return "".join(rules)
 
 
 def _dates(days: list[date]) -> str:

@@ -41,6 +41,34 @@ def test_the_office_is_closed_on_public_holidays(day: date, name: str) -> None:
     assert hours.is_open(agencies.DEFAULT_HOURS["post_office"], morning)
 
 
+@pytest.mark.parametrize(
+    ("worked", "off"),
+    [
+        (date(2026, 8, 22), date(2026, 8, 31)),  # a Saturday for the Monday before National Day
+        (date(2025, 4, 26), date(2025, 5, 2)),  # for the Friday after Labour Day
+        (date(2019, 1, 5), date(2018, 12, 31)),  # worked in the year after the day off
+    ],
+)
+def test_a_saturday_worked_for_a_day_off_is_a_working_day(worked: date, off: date) -> None:
+    # Decided each year for a bridging day off: the day off is a holiday, the Saturday a working day, on which
+    # the offices following the public holidays open as on the day off and dossiers' days are counted.
+    assert worked.weekday() == 5 and hours.worked_for(worked) == off
+    assert hours.is_working_day(worked) and not hours.is_working_day(off)
+    assert not hours.is_working_day(date.fromordinal(worked.toordinal() + 7))  # the Saturday after: off again
+    morning = datetime.combine(worked, datetime.min.time()).replace(hour=9)
+    assert hours.is_open(OFFICE, morning) and not hours.is_open(OFFICE, morning.replace(hour=12))
+    assert not hours.is_open(OFFICE, datetime.combine(off, datetime.min.time()).replace(hour=9))
+    # Hours not following the public holidays are not moved.
+    assert not hours.is_open("Mo-Fr 08:00-17:00", morning)
+    assert hours.working_day_after(date.fromordinal(worked.toordinal() - 1), 1) == worked
+
+
+def test_the_next_change_reaches_a_saturday_worked() -> None:
+    # Friday 21 August 2026 at closing: the office opens again the next morning.
+    assert hours.next_change(OFFICE, datetime(2026, 8, 21, 17)) == datetime(2026, 8, 22, 8)
+    assert hours.state(OFFICE, datetime(2026, 8, 22, 17)) == {"open_now": False, "changes_at": "2026-08-24T08:00"}
+
+
 def test_a_holiday_is_named_in_the_language_asked() -> None:
     assert hours.holiday(date(2026, 2, 17), "en") == "Lunar New Year"
     assert hours.holiday(date(2026, 2, 17), "fr") == "Tết Nguyên Đán"  # a language the pages lack: Vietnamese

@@ -152,6 +152,12 @@ def test_on_a_public_holiday_the_centre_is_closed_and_the_day_named(client) -> N
         "/agencies/nearest", params=params | {"at": "2026-04-27T10:00"}, headers={"Accept-Language": "en"}
     ).json()
     assert english["holiday"] == "Hung Kings' Commemoration Day (observed)"
+    # A Saturday worked for the day off before National Day: the Centre opens as on a Monday; it closes that Monday.
+    worked = client.get("/agencies/nearest", params=params | {"at": "2026-08-22T10:00", "open_now": "true"}).json()
+    assert worked["holiday"] is None and _centre(worked)[0]["changes_at"] == "2026-08-22T11:30"
+    off = client.get("/agencies/nearest", params=params | {"at": "2026-08-31T10:00"}).json()
+    assert off["holiday"] == "Ngày nghỉ (thay cho ngày 22/08/2026)"
+    assert (_centre(off)[0]["open_now"], _centre(off)[0]["changes_at"]) == (False, "2026-09-03T08:00")
 
 
 def test_every_agency_says_when_it_next_opens_or_closes(client, hanoi) -> None:

@@ -488,6 +488,13 @@ def test_days_and_times_are_chosen_in_the_page_language(page) -> None:
     _ready(page)
     assert page.evaluate("document.querySelector('#day').selectedOptions[0].textContent") == "Hôm nay — Chủ Nhật, 15/02"
     assert page.evaluate(options, "#day")[0] == "Thứ Sáu, 16/01"  # the month before
+    # A Saturday worked for a day off is said so, and the day off named.
+    page.clock.set_fixed_time("2026-08-20T09:00:00+07:00")
+    page.goto("/")
+    _ready(page)
+    days = page.evaluate(options, "#at-day")
+    assert "Thứ Bảy, 22/08 · làm bù cho ngày nghỉ 31/08/2026" in days
+    assert "Thứ Hai, 31/08 · Ngày nghỉ (thay cho ngày 22/08/2026)" in days
 
 
 def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> None:

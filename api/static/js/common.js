@@ -54,8 +54,8 @@ function addDays(iso, n) {
 function isDay(text) { return /^\d{4}-\d{2}-\d{2}$/.test(text || "") && !isNaN(new Date(text + "T00:00:00Z")) && addDays(text, 0) === text; }
 
 // Days to choose from in ``select``, written in the page's language with their weekday (and their year when not
-// this one), today and tomorrow said, and a public holiday named ("Thứ Ba, 17/02 · Tết Nguyên Đán"), grouped by
-// month. Not a date field: a
+// this one), today and tomorrow said, a public holiday named ("Thứ Ba, 17/02 · Tết Nguyên Đán") and a Saturday
+// worked for a day off said so, grouped by month. Not a date field: a
 // browser draws that in its own locale, so an English one shows 5 December as "12/05/2026", which Vietnam reads
 // as 12 May, whatever the page's language. ``count`` days from ``from`` (ISO); ``chosen`` is chosen, and added
 // in its place when outside them; ``blank``: the words of a first choice of no day (value "").
@@ -82,6 +82,7 @@ function fillDays(select, { from, count, chosen = "", blank = null }) {
     if (day === today) words = t("js.today_is", { day: words });
     else if (day === addDays(today, 1)) words = t("js.tomorrow_is", { day: words });
     if (I18N.holidays[day]) words += ` · ${I18N.holidays[day]}`;
+    if (I18N.worked[day]) words += ` · ${t("js.worked_for", { day: fmtDate(I18N.worked[day]) })}`;
     group.appendChild(new Option(words, day));
   }
   select.value = isDay(chosen) ? chosen : "";
