@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import groupby
+from typing import Any
 
 import holidays
 import opening_hours
@@ -194,9 +195,9 @@ def _worked(year: int) -> dict[date, date]:
     and day worked, and the year worked when another: 31 December 2018 for Saturday 5 January 2019)."""
     worked = {}
     for year_off in (year - 1, year, year + 1):
-        moves = VietnamStaticHolidays.special_public_holidays.get(year_off, ())
+        moves: tuple[Any, ...] = VietnamStaticHolidays.special_public_holidays.get(year_off, ())
         for move in moves if moves and isinstance(moves[0], tuple) else (moves,) if moves else ():
-            month_off, day_off, month, day, *year_worked = move
+            month_off, day_off, month, day, *year_worked = (int(n) for n in move)
             when = date(year_worked[0] if year_worked else year_off, month, day)
             if when.year == year:
                 worked[when] = date(year_off, month_off, day_off)
