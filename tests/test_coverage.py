@@ -162,6 +162,18 @@ def test_scenario_adds_sites_and_never_lowers_coverage(hanoi: AddressMap, points
     json.dumps(result.to_dict())
 
 
+def test_street_sites_are_named_by_what_is_there(hanoi: AddressMap) -> None:
+    # A new site on a road was named by the first road leaving its node, and listed by its node id
+    # ("node:2049252583") when that road had no name: each is now its address or street, and its ward.
+    sites = scenario.street_points(hanoi)
+    assert len(sites) and sites["name"].str.len().gt(0).all()
+    wards = set(hanoi.layers.wards["name"])
+    for site in sites.itertuples():
+        there = hanoi.reverse.at(site.geometry.x, site.geometry.y)
+        assert site.name == ", ".join(filter(None, (there.label, there.ward))) and there.ward in wards
+        assert not site.name.startswith("node:")
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

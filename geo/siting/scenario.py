@@ -161,7 +161,8 @@ def street_points(amap: AddressMap, *, spacing_m: float = DEFAULT_STREET_SPACING
     Returns
     -------
     geopandas.GeoDataFrame
-        ``site_id`` (``node:<osm id>``), ``name`` (a street leaving the node, may be empty), ``kind`` =
+        ``site_id`` (``node:<osm id>``), ``name`` (what is there, :meth:`AddressMap.reverse`: the address or the
+        street, and the ward, "Phố Huế, Phường Hai Bà Trưng"; the ward alone far from any named road), ``kind`` =
         ``street``, geometry (EPSG:4326).
     """
     net = amap.network
@@ -169,13 +170,11 @@ def street_points(amap: AddressMap, *, spacing_m: float = DEFAULT_STREET_SPACING
     off_centre = np.hypot(net.node_x - (cx + 0.5) * spacing_m, net.node_y - (cy + 0.5) * spacing_m)
     cells = pd.DataFrame({"cx": cx, "cy": cy, "d": off_centre})
     nodes = np.sort(cells.sort_values("d", kind="stable").drop_duplicates(["cx", "cy"]).index.to_numpy())
-    first_edge = np.full(net.n_nodes, -1)
-    first_edge[net.edge_u[::-1]] = np.arange(net.n_edges)[::-1]
-    names = np.where(first_edge[nodes] >= 0, net.edge_name[np.maximum(first_edge[nodes], 0)], "")
+    there = [amap.reverse.at(float(lon), float(lat)) for lon, lat in zip(net.node_lon[nodes], net.node_lat[nodes])]
     return gpd.GeoDataFrame(
         {
             "site_id": [f"node:{o}" for o in net.node_osmid[nodes]],
-            "name": [str(n) if isinstance(n, str) else "" for n in names],
+            "name": [", ".join(filter(None, (place.label, place.ward))) for place in there],
             "kind": "street",
         },
         geometry=gpd.points_from_xy(net.node_lon[nodes], net.node_lat[nodes]),
