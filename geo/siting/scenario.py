@@ -170,7 +170,8 @@ def street_points(amap: AddressMap, *, spacing_m: float = DEFAULT_STREET_SPACING
     off_centre = np.hypot(net.node_x - (cx + 0.5) * spacing_m, net.node_y - (cy + 0.5) * spacing_m)
     cells = pd.DataFrame({"cx": cx, "cy": cy, "d": off_centre})
     nodes = np.sort(cells.sort_values("d", kind="stable").drop_duplicates(["cx", "cy"]).index.to_numpy())
-    there = [amap.reverse.at(float(lon), float(lat)) for lon, lat in zip(net.node_lon[nodes], net.node_lat[nodes])]
+    points = zip(net.node_lon[nodes], net.node_lat[nodes], strict=True)
+    there = [amap.reverse.at(float(lon), float(lat)) for lon, lat in points]
     return gpd.GeoDataFrame(
         {
             "site_id": [f"node:{o}" for o in net.node_osmid[nodes]],
