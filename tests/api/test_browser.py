@@ -288,10 +288,18 @@ def test_planning_page(page) -> None:
     _ready(page)
     page.wait_for_selector("table.ward-table")
     assert _paths(page) >= 5
+    # The legend says what its shades are of, for the minutes asked.
+    assert page.locator(".legend").inner_text().startswith("Tỉ lệ dân trong vòng 10 phút")
+    page.fill("#minutes", "15")
+    page.click("#coverage")
+    page.wait_for_function("document.querySelector('.legend').textContent.includes('trong vòng 15 phút')")
+    assert page.locator(".legend").count() == 1
     page.fill("#p", "3")
     page.click("#scenario button")
     page.wait_for_selector("ul.new-sites li")
     assert page.locator("ul.new-sites li").count() == 3
+    # Each new site said by where it is, never by a node's id.
+    assert not any(text.startswith("node:") for text in page.locator("ul.new-sites li").all_inner_texts())
     assert page.locator(".leaflet-marker-icon").count() > 50
     accessible(page)
     _shot(page, "planning")

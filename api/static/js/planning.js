@@ -52,14 +52,13 @@
           `<td>${fmtMinutes(60 * w.p95_time_min)}</td></tr>`).join("") + "</table>";
       if (!legend) {
         legend = L.control({ position: "bottomright" });
-        legend.onAdd = () => {
-          const div = L.DomUtil.create("div", "legend");
-          div.innerHTML = esc(t("js.legend")) + "<br>" + [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
-            .map(([s, label]) => `<span class="swatch" style="background:${shade(s)}"></span>${label}`).join("<br>");
-          return div;
-        };
+        legend.onAdd = () => L.DomUtil.create("div", "legend");
         legend.addTo(map);
       }
+      // Its title says the minutes asked: the shades are the share of the ward's people within them.
+      legend.getContainer().innerHTML = esc(t("js.legend", { minutes })) + "<br>" +
+        [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
+          .map(([s, label]) => `<span class="swatch" style="background:${shade(s)}"></span>${label}`).join("<br>");
       status.textContent = t("js.coverage_done", { minutes });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
