@@ -209,6 +209,9 @@ def read(
         [pd.DataFrame(rows, columns=COLUMNS), _poi_landmarks(data_dir / POI_FILE, written, within)],
         ignore_index=True,
     )
+    # A name without a letter ("1": a bus office's number mapped as its name) is nothing people give directions
+    # by, and a search would read it as a house number.
+    frame = frame[frame["name"].str.contains(r"[^\W\d_]", regex=True)]
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
     frame = frame.sort_values(["landmark_id", "version"]).drop_duplicates("landmark_id", keep="last")
     frame = _one_per_place(frame.reset_index(drop=True))

@@ -36,6 +36,8 @@ def test_landmarks_are_the_named_places_people_give_directions_by(table: gpd.Geo
     assert set(kinds) <= set(landmarks.LANDMARK_TAGS)
     # Eateries and roads are not landmarks; Hoàn Kiếm's are (the extract of 2019 has all its tags).
     assert not table["category"].isin(["amenity=restaurant", "amenity=cafe", "highway=pedestrian"]).any()
+    # A name without a letter is no landmark's (a tourist bus office mapped as "1" came first for "bến xe").
+    assert table["name"].str.contains(r"[^\W\d_]", regex=True).all()
     assert _one(table, "Chợ Đồng Xuân")["category"] == "amenity=marketplace"
     assert _one(table, "Bệnh viện Việt Đức")["category"] == "amenity=hospital"
     lake = _one(table, "Hồ Hoàn Kiếm")
