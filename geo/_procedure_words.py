@@ -38,6 +38,11 @@ PROCEDURE_WORDS: dict[str, tuple[str, ...]] = {
         "định danh điện tử",
         "VNeID",
         "đăng ký xe",
+        "đăng ký xe máy",
+        "đăng ký ô tô",
+        "sang tên xe",
+        "sang tên xe máy",
+        "sang tên ô tô",
         "biển số xe",
         "passport",
         "identity card",
@@ -140,12 +145,18 @@ SAID_BEFORE: tuple[str, ...] = (
     "cấp đổi",
     "gia hạn",
     "xin",
+    "đóng",
+    "mua",
+    "tham gia",
+    "rút",
+    "sang tên",
     "nộp",
     "nhận",
     "trả",
     "hồ sơ",
     "thủ tục",
     "đăng ký",
+    "đăng kí",
     "trích lục",
     "xác nhận",
     "bản sao",
@@ -163,17 +174,21 @@ SAID_BEFORE: tuple[str, ...] = (
     "new",
 )
 """Words said before a procedure's that ask for it: the place to (chỗ, nơi, địa điểm), do, change, issue (again),
-renew, apply for, hand in, receive, the dossier, the procedure of, register, confirm, a copy of, the paper, card
-or book of ("chỗ nộp hồ sơ đất đai", "làm căn cước", "cấp lại bằng lái", "xác nhận cư trú", "thẻ bảo hiểm y tế").
+renew, apply for, pay, buy, join or draw (insurance), transfer, hand in, receive, the dossier, the procedure of,
+register (either spelling), confirm, a copy of, the paper, card or book of ("chỗ nộp hồ sơ đất đai", "làm căn
+cước", "cấp lại bằng lái", "đóng bảo hiểm y tế", "sang tên sổ đỏ", "xác nhận cư trú", "thẻ bảo hiểm y tế").
 They are part of the request, not of the place asked near."""
 
 SAID_AFTER: tuple[str, ...] = (
     *("xe máy", "ô tô", "số 1", "số 2", "gắn chip", "lần đầu", "bị mất", "mới", "trực tuyến", "qua mạng", "online"),
+    *("một lần", "tự nguyện", "bắt buộc", "hộ gia đình", "hộ cá thể"),
     *("hạng a", "hạng a1", "hạng a2", "hạng b", "hạng b1", "hạng b2", "hạng c", "hạng d", "hạng e", "hạng f"),
     *("cho con", "cho trẻ em", "cho người nước ngoài", "renewal", "application", "office", "type 1", "type 2"),
 )
 """Words said after a procedure's that belong to the request: the vehicle or class of a driving licence, the form
-of a judicial record (số 1, số 2), a chip ID card, the first time, lost, new, online, for a child or a foreigner,
+of a judicial record (số 1, số 2), a chip ID card, the first time, lost, new, online, insurance drawn at once,
+voluntary, compulsory or of a household, a household business ("rút bảo hiểm xã hội một lần", "ĐKKD hộ cá
+thể"), for a child or a foreigner,
 "renewal", "office" ("bằng lái xe hạng A1", "lý lịch tư pháp số 2", "passport renewal"): not a place ("số 2" is
 no house number 2)."""
 

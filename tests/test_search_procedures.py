@@ -31,7 +31,16 @@ LAKE_SHORE = (105.8520, 21.0287)
         ("thẻ bảo hiểm y tế gần nhất", ("social_insurance", "", "nhất")),
         ("passport renewal near Hoan Kiem Lake", ("police_papers", "", "hoan kiem lake")),
         ("driver's license", ("driving_licence", "", "")),
-        ("ĐKKD hộ cá thể", ("business_registration", "", "hộ cá thể")),
+        ("ĐKKD hộ cá thể", ("business_registration", "", "")),
+        # Paying, buying, drawing insurance, transferring a vehicle or a land title, "đăng kí" spelled with i: the
+        # request, not a place (before, "đóng bảo hiểm y tế" was read near the Dong A hotel).
+        ("đóng bảo hiểm y tế", ("social_insurance", "", "")),
+        ("mua BHYT hộ gia đình", ("social_insurance", "", "")),
+        ("rút bảo hiểm xã hội một lần gần hồ gươm", ("social_insurance", "", "hồ gươm")),
+        ("sang tên xe máy", ("police_papers", "", "")),
+        ("sang tên sổ đỏ ở Hoàn Kiếm", ("land", "", "hoàn kiếm")),
+        ("đăng kí kết hôn", ("civil_status", "", "")),
+        ("đăng ký xe máy", ("police_papers", "", "")),
         # What is said of the paper after it is no place: "số 2" is the judicial record's form, no house number.
         ("Xin phiếu lý lịch tư pháp số 2", ("judicial_record", "", "")),
         ("bằng lái xe hạng A1 gần hồ gươm", ("driving_licence", "", "hồ gươm")),
