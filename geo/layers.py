@@ -166,9 +166,10 @@ def _streets_as_the_map_names_them(frame: gpd.GeoDataFrame, network: RoadNetwork
     road within :data:`STREET_NAME_RADIUS_M` whose street key is that of the name in Vietnamese order ("Phố Bạch
     Đằng", "Phố Hàng Bạc"), else that order ("Ngõ Nhà Chung").
 
-    Some mappers of central Hanoi wrote these (78 of 1,454 points): the pages would say "12 Bach Dang" or "11 Nhà
-    Chung Alley" to a Vietnamese reader, and an English name, under another key than its street's, numbered no
-    street. Unmarked names are matched on the map's roads nearby only: folded, "Hang Bai" could be several names.
+    Some mappers of central Hanoi wrote these (73 of the 1,454 points are renamed): the pages would say "12 Bach
+    Dang" or "11 Nhà Chung Alley" to a Vietnamese reader, and an English name, under another key than its
+    street's, numbered no street. Unmarked names are matched on the map's roads nearby only: folded, "Hang Bai"
+    could be several names.
     """
 
     def vietnamese_order(part: str) -> tuple[str, str, bool]:
