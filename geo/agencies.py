@@ -116,6 +116,12 @@ are, with the words the pages use for its kind (the ``kind`` section of the Viet
 GENERIC_NAMES = frozenset({"post office", "buu dien", "buu cuc", "buu chinh"})
 """OSM names (folded) that say what an agency is and not which: named as an agency without a name."""
 
+BRANDS: dict[str, str] = {"fpt shop": "FPT Shop", "fptshop": "FPT Shop"}
+BRANDS |= {"viettel post": "Viettel Post", "viettelpost": "Viettel Post"}
+"""OSM names (folded) that are a brand alone, as the brand writes itself: mappers wrote "FPT shop", "VIETTEL POST",
+"ViettelPost", "Viettel post", and a list of a chain's points showed four spellings of one name. (Named alike,
+they are told apart by their addresses, as the chain's own signs are.)"""
+
 OSM_FILES = ("osm/*/*.osm",)
 """Raw OSM extracts searched for ``opening_hours`` tags (globs under the data folder)."""
 
@@ -162,6 +168,7 @@ def add_details(
 
     address, source = _addresses(out, addresses, network)
     out["address"], out["address_source"] = address, source
+    out["name"] = out["name"].map(lambda name: BRANDS.get(fold(name), name))
     named = (out["name"] != "") & ~out["name"].map(fold).isin(GENERIC_NAMES)
     where = out["address"].where(out["address"] != "", out["ward"].fillna(""))
     out["name"] = out["name"].where(named, kind.map(NAMELESS).fillna("") + " " + where).str.strip()

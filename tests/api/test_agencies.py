@@ -53,6 +53,9 @@ def test_an_agency_osm_leaves_unnamed_is_called_by_its_kind_and_address(hanoi) -
     main = frame.set_index("agency_id").loc["osm:node/2270438268"]
     assert (main["name"], main["name_source"]) == ("Bưu cục 75 Đinh Tiên Hoàng", "derived")
     assert not frame["name"].map(_text.fold).isin(agencies.GENERIC_NAMES).any()
+    # A chain's brand alone is written as the brand writes itself, not in the mappers' four ways.
+    brands = frame.loc[frame["name"].map(_text.fold).isin(agencies.BRANDS), "name"]
+    assert set(brands) == {"FPT Shop", "Viettel Post"} and len(brands) >= 12
 
 
 def test_an_agency_off_the_map_s_roads_is_not_given_a_far_road_as_its_address(hanoi) -> None:
