@@ -153,6 +153,18 @@ _DETAILS = re.compile(
 )
 
 
+def in_latin_script(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin one, as Vietnamese and English write (a name in another
+    script says nothing to the pages' readers: OSM has hotels and a ministry named in Japanese, Korean or Lao).
+
+    Examples
+    --------
+    >>> in_latin_script("Bưu điện Cửa Nam"), in_latin_script("Beer Street 2"), in_latin_script("ໂຮງແຮມ Melia")
+    (True, True, False)
+    """
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
+
+
 def strip_marks(text: str) -> str:
     """Lower-case ``text`` with diacritics removed and ``đ`` mapped to ``d``; punctuation is kept.
 

@@ -30,7 +30,7 @@ import shapely
 
 from geo import _repair
 from geo._nearby import same_place
-from geo._text import canonical, fold
+from geo._text import canonical, fold, in_latin_script
 
 log = logging.getLogger(__name__)
 
@@ -210,13 +210,25 @@ def read(
         ignore_index=True,
     )
     # A name without a letter ("1": a bus office's number mapped as its name) is nothing people give directions
-    # by, and a search would read it as a house number.
+    # by, and a search would read it as a house number. One in another script than Vietnamese's ("맥주거리") is
+    # said by its first other name in it ("Beer Street"), else the landmark is left out ("ໂຮງແຮມ Melia": Melia
+    # Hanoi is a landmark of its own).
+    names = [_in_latin_script(n, other) for n, other in zip(frame["name"], frame["other_names"], strict=True)]
+    frame["name"] = pd.Series(names, index=frame.index, dtype=object)
     frame = frame[frame["name"].str.contains(r"[^\W\d_]", regex=True)]
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)
     frame = frame.sort_values(["landmark_id", "version"]).drop_duplicates("landmark_id", keep="last")
     frame = _one_per_place(frame.reset_index(drop=True))
     log.info("landmarks: %d named places (%s)", len(frame), frame["name_source"].value_counts().to_dict())
     return frame
+
+
+def _in_latin_script(name: str, other_names: str) -> str:
+    """``name``, or when it is written in another script, the first of ``other_names`` (joined by ``;``) in Latin
+    letters; empty when none is."""
+    if in_latin_script(name):
+        return name
+    return next((other for other in other_names.split(";") if other.strip() and in_latin_script(other)), "")
 
 
 def _poi_landmarks(path: Path, written: set[str], within: shapely.Geometry | None) -> pd.DataFrame:

@@ -51,7 +51,7 @@ from geo import _areas, paths, provinces
 from geo import agencies as agency_details
 from geo import landmarks as _landmarks
 from geo._errors import InputError
-from geo._text import COMMITTEE_WORDS, canonical, strip_marks
+from geo._text import COMMITTEE_WORDS, canonical, in_latin_script, strip_marks
 from geo.network import RoadNetwork
 from geo.streets import street_key
 
@@ -248,6 +248,9 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     # A committee OSM names only "UBND" is the committee of the ward it stands in: "UBND Xã Hát Môn".
     bare = authorities["name"].map(_committee_only) & (authorities["ward"] != "")
     authorities.loc[bare, "name"] = authorities.loc[bare, "name"] + " " + authorities.loc[bare, "ward"]
+    # A name in another script than Vietnamese's says nothing to the pages' readers (the Ministry of Public
+    # Security is "ກະຊວງຕໍາຫຼວດຫວຽດນາມ" in the 2019 extract): unnamed, as OSM leaves others.
+    authorities.loc[~authorities["name"].map(in_latin_script), "name"] = ""
     authorities["level"] = authorities["level"].replace("", "unknown")
     authorities = authorities[["authority_id", *common[:2], "level", *common[2:], "geometry"]]
     return agencies.reset_index(drop=True), authorities.reset_index(drop=True)

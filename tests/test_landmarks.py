@@ -9,6 +9,7 @@ import pytest
 
 from geo import _repair, landmarks, paths
 from geo._nearby import METRIC_CRS
+from geo._text import in_latin_script
 from geo.addressmap import AddressMap
 from geo.search import SearchIndex
 
@@ -36,8 +37,11 @@ def test_landmarks_are_the_named_places_people_give_directions_by(table: gpd.Geo
     assert set(kinds) <= set(landmarks.LANDMARK_TAGS)
     # Eateries and roads are not landmarks; Hoàn Kiếm's are (the extract of 2019 has all its tags).
     assert not table["category"].isin(["amenity=restaurant", "amenity=cafe", "highway=pedestrian"]).any()
-    # A name without a letter is no landmark's (a tourist bus office mapped as "1" came first for "bến xe").
-    assert table["name"].str.contains(r"[^\W\d_]", regex=True).all()
+    # A name without a letter is no landmark's (a tourist bus office mapped as "1" came first for "bến xe"); one
+    # in another script is said by an other name in Latin letters, else left out ("ໂຮງແຮມ Melia" came second for
+    # "khách sạn melia").
+    assert table["name"].str.contains(r"[^\W\d_]", regex=True).all() and table["name"].map(in_latin_script).all()
+    assert _one(table, "Beer Street")["landmark_id"] == "osm:node/4306153990"  # "맥주거리" in OSM
     assert _one(table, "Chợ Đồng Xuân")["category"] == "amenity=marketplace"
     assert _one(table, "Bệnh viện Việt Đức")["category"] == "amenity=hospital"
     lake = _one(table, "Hồ Hoàn Kiếm")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyogrio
 
 from geo import layers, store
+from geo._text import in_latin_script
 from geo.addressmap import AddressMap
 
 
@@ -110,3 +111,10 @@ def test_streets_written_in_english_are_named_as_the_map_names_them(hanoi: Addre
     found = hanoi.search.answer("39 phố hàng bạc", k=1).hits[0]
     house = addresses[(addresses["housenumber"] == "39") & (addresses["street"] == "Phố Hàng Bạc")].iloc[0]
     assert (found["match"], found["lon"], found["lat"]) == ("exact", house.geometry.x, house.geometry.y)
+
+
+def test_an_authority_named_in_another_script_is_unnamed(hanoi: AddressMap) -> None:
+    # The 2019 extract names the Ministry of Public Security in Lao: the pages showed it so.
+    authorities = hanoi.layers.authorities.set_index("authority_id")
+    assert authorities.loc["osm:node/6290534985", "name"] == ""
+    assert authorities["name"].map(in_latin_script).all()
