@@ -265,7 +265,8 @@ def search_records(layers: Layers) -> pd.DataFrame:
             frame(addresses, "address", "address_id"),
             frame(agencies, "agency", "agency_id", street="where"),
             frame(layers.authorities, "authority", "authority_id"),
-            frame(layers.wards, "ward", "ward_id"),
+            # A ward at its committee's seat where the map has it (geo.layers.ward_points).
+            frame(layers.wards.set_geometry(_layers.ward_points(layers.wards, layers.authorities)), "ward", "ward_id"),
             # A landmark mapped as an address point is that point's record (merged into another's by
             # _one_per_address, it is that other's).
             frame(landmarks[~landmarks["landmark_id"].isin(layers.addresses["address_id"])], "landmark", "landmark_id"),

@@ -51,7 +51,7 @@ from geo import _areas, paths, provinces
 from geo import agencies as agency_details
 from geo import landmarks as _landmarks
 from geo._errors import InputError
-from geo._text import COMMITTEE_WORDS, canonical, in_latin_script, strip_marks
+from geo._text import COMMITTEE_WORDS, canonical, fold, in_latin_script, strip_marks
 from geo.network import RoadNetwork
 from geo.streets import street_key
 
@@ -254,6 +254,27 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     authorities["level"] = authorities["level"].replace("", "unknown")
     authorities = authorities[["authority_id", *common[:2], "level", *common[2:], "geometry"]]
     return agencies.reset_index(drop=True), authorities.reset_index(drop=True)
+
+
+def ward_points(wards: gpd.GeoDataFrame, authorities: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each ward is said to be: the seat of its People's Committee where the map has it (a committee lying
+    in the ward whose name names it: "Ủy ban nhân dân phường Hoàn Kiếm"), else a point inside its area. As
+    Nominatim takes a boundary's ``admin_centre``: a ward's agencies are ordered from there, and its marker drawn.
+
+    The committees of the wards merged in 2025 keep their old names ("UBND phường Đội Cấn", in Phường Ba Đình) and
+    are not taken: which of them is the new ward's seat the map does not say.
+    """
+    points = wards.geometry.representative_point()
+    committees = authorities[authorities["kind"] == "ward_committee"]
+    seats = {
+        ward: geometry.representative_point()
+        for ward, name, geometry in zip(committees["ward"], committees["name"], committees.geometry, strict=True)
+        if ward and fold(ward) in fold(name)
+    }
+    for i, ward in enumerate(wards["name"]):
+        if ward in seats:
+            points.iloc[i] = seats[ward]
+    return points
 
 
 def _committee_only(name: str) -> bool:

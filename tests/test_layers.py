@@ -118,3 +118,19 @@ def test_an_authority_named_in_another_script_is_unnamed(hanoi: AddressMap) -> N
     authorities = hanoi.layers.authorities.set_index("authority_id")
     assert authorities.loc["osm:node/6290534985", "name"] == ""
     assert authorities["name"].map(in_latin_script).all()
+
+
+def test_a_ward_is_at_its_committee_s_seat_where_the_map_has_it(hanoi: AddressMap) -> None:
+    # As Nominatim takes a boundary's admin_centre: Phường Hoàn Kiếm at its People's Committee by the lake (it was
+    # a point inside its area, 450 m north, from which the lakeside post offices came after Lương Văn Can's).
+    wards, authorities = hanoi.layers.wards, hanoi.layers.authorities
+    points = layers.ward_points(wards, authorities).set_axis(wards["name"])
+    seat = authorities.set_index("authority_id").loc["osm:node/13709983613"]
+    assert seat["name"] == "Ủy ban nhân dân phường Hoàn Kiếm" and points["Phường Hoàn Kiếm"].equals(seat.geometry)
+    # A committee of a ward merged in 2025 names the old ward: not the new one's seat.
+    ba_dinh = wards.set_index("name").loc[["Phường Ba Đình"]].geometry.representative_point().iloc[0]
+    assert points["Phường Ba Đình"].equals(ba_dinh)
+    assert all(wards.geometry.iloc[i].covers(point) for i, point in enumerate(points))
+    # The search says the ward there.
+    hit = hanoi.search.answer("phường hoàn kiếm", k=1).hits[0]
+    assert (hit["kind"], hit["lon"], hit["lat"]) == ("ward", seat.geometry.x, seat.geometry.y)
