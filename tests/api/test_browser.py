@@ -538,6 +538,34 @@ def test_the_agencies_on_the_map_are_open_or_closed_at_the_time_chosen(page) -> 
     page.wait_for_function(f"{grey} === {closed(None)}")
 
 
+def test_an_answer_overtaken_by_a_later_choice_is_not_drawn(page) -> None:
+    # A day, then a time: two requests, and the first answer may come last (CI saw it). Held back here until after
+    # the second's, it was drawn over it: the markers said Tết at 22:00, the time left, not at 10:00.
+    def closed(at: str) -> int:
+        answer = page.request.get(f"/agencies?at={at}").json()
+        return sum(1 for f in answer["features"] if f["properties"]["on_map"] and f["properties"]["open_now"] is False)
+
+    grey = "document.querySelectorAll('.leaflet-marker-icon .pin[style*=\"8a8f98\"]').length"
+    assert closed("2026-02-17T22:00") != closed("2026-02-17T10:00"), "the two times must differ here"
+    page.clock.set_fixed_time("2026-02-16T09:00:00+07:00")
+    page.goto("/?lat=21.0132&lon=105.8523&at=2026-03-01T22:00")
+    _ready(page)
+    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    page.evaluate(
+        """() => {
+          const real = window.fetch;
+          window.fetch = (url, ...rest) => String(url).includes("2026-02-17T22")
+            ? new Promise((answer) => setTimeout(() => answer(real(url, ...rest)), 1500))
+            : real(url, ...rest);
+        }"""
+    )
+    _choose_when(page, "2026-02-17T10:00")
+    page.wait_for_timeout(2500)  # the held answers have come
+    assert page.evaluate(grey) == closed("2026-02-17T10:00")
+    assert "Ngày lễ: Tết Nguyên Đán." in page.locator("#status").inner_text()
+    assert "đóng cửa lúc 19:00" in page.locator("#nearest").inner_text()  # the post offices, open at 10:00
+
+
 def _nearest_from_first_hit(page, query: str, label: str) -> dict:
     """The page searched for ``query`` and its first result, ``label``, chosen: the nearest agencies' answer,
     once listed."""

@@ -106,9 +106,11 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   let agencyProps = new Map();
   let agenciesThen = false;
   const agencyMarkers = new Map();
+  const agenciesAsked = latestOnly();
   async function drawAgencies() {
     const at = chosenAt();
-    const agencies = await api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : ""));
+    const agencies = await agenciesAsked(api("/agencies" + (at ? "?" + new URLSearchParams({ at }) : "")));
+    if (agencies === undefined) return;
     const then = Boolean(at);
     const day = at ? at.slice(0, 10) : hanoiToday();
     agencyProps = new Map(agencies.features.map((f) => [f.properties.agency_id, f.properties]));
@@ -167,6 +169,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
 
   // ``from``: what the status line calls the point (the citizen's own position), else the address or the click;
   // ``label``: the place the point is, for the address (null for a click; false for the citizen's position).
+  const nearestAsked = latestOnly();
   async function nearest(params, from = null, label = null) {
     lastQuery = params;
     lastFrom = from;
@@ -176,7 +179,8 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     error.textContent = "";
     status.textContent = t("js.finding");
     try {
-      const answer = await api("/agencies/nearest?" + new URLSearchParams(Object.assign({ k: 3 }, params, filters())));
+      const answer = await nearestAsked(api("/agencies/nearest?" + new URLSearchParams(Object.assign({ k: 3 }, params, filters()))));
+      if (answer === undefined) return;
       overlay.clearLayers();
       nearestList.innerHTML = "";
       const origin = [answer.origin.lat, answer.origin.lon];

@@ -107,6 +107,23 @@ function esc(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// A function awaiting the answers of one kind of request, each to undefined when a later one was asked meanwhile:
+// two changes in a row (a day, then a time) ask twice, and the first answer may come last and would be drawn over
+// the second's. Its failures are thrown only while it is the latest.
+function latestOnly() {
+  let asked = 0;
+  return async (request) => {
+    const ask = ++asked;
+    try {
+      const answer = await request;
+      return ask === asked ? answer : undefined;
+    } catch (e) {
+      if (ask === asked) throw e;
+      return undefined;
+    }
+  };
+}
+
 // The page's state kept in its address, so that it can be shared, bookmarked or reloaded (replaced, not pushed:
 // Back still leaves the page); empty values are left out, and the language links keep the state.
 function keepInAddress(params) {
