@@ -28,12 +28,15 @@
   }
   drawAgencies();
 
+  // Minutes asked again before the answer came: only the last answer is drawn (its legend says its minutes).
+  const coverageAsked = latestOnly();
   async function coverage() {
     error.textContent = "";
     status.textContent = t("js.computing");
     const minutes = document.getElementById("minutes").value;
     try {
-      const answer = await api("/coverage?" + new URLSearchParams({ minutes, least: 10 }), { token: token() });
+      const answer = await coverageAsked(api("/coverage?" + new URLSearchParams({ minutes, least: 10 }), { token: token() }));
+      if (answer === undefined) return;
       const key = "share_within_" + Number(minutes);
       wardLayer.clearLayers();
       const layer = L.geoJSON(answer.wards, {
