@@ -136,7 +136,8 @@ def _nearest(
 _NEAREST_DOC = (
     "Each agency comes with its ETA, distance, route and details (address, operator, opening hours, `open_now` "
     "at the time asked and `changes_at`, when it next opens or closes, procedures accepted). Opening hours are "
-    "read with Vietnam's public holidays (Tết among them): `holiday` names the one the time asked falls on, in "
+    "read with Vietnam's public holidays (Tết among them) and the Saturdays worked for a day off, on which an "
+    "office closed on holidays opens as on that day: `holiday` names the holiday the time asked falls on, in "
     "the asker's language. `procedure` keeps only the agencies that accept it and `open_now=true` those open at "
     "`at` (or now); the list is empty when none is left."
 )
