@@ -183,9 +183,17 @@ def working_day_before(day: date) -> date:
     return day
 
 
+_US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+
+
 @lru_cache(maxsize=256)
 def _calendar(year: int, language: str) -> dict[date, str]:
-    return dict(holidays.country_holidays(COUNTRY, years=year, language=language))
+    named = dict(holidays.country_holidays(COUNTRY, years=year, language=language))
+    if language != "en_US":
+        return named
+    # The package's only English is American: "Day off (substituted from 08/22/2026)". The pages write English
+    # dates day first (en-GB), as Vietnam does: 22/08/2026.
+    return {day: _US_DATE.sub(r"\2/\1/\3", name) for day, name in named.items()}
 
 
 @lru_cache(maxsize=256)

@@ -73,6 +73,9 @@ def test_a_holiday_is_named_in_the_language_asked() -> None:
     assert hours.holiday(date(2026, 2, 17), "en") == "Lunar New Year"
     assert hours.holiday(date(2026, 2, 17), "fr") == "Tết Nguyên Đán"  # a language the pages lack: Vietnamese
     assert hours.holiday(date(2026, 2, 24)) is None
+    # A day off for a Saturday worked says that Saturday day first, as the pages write dates in either language.
+    assert hours.holiday(date(2026, 8, 31)) == "Ngày nghỉ (thay cho ngày 22/08/2026)"
+    assert hours.holiday(date(2026, 8, 31), "en") == "Day off (substituted from 22/08/2026)"
 
 
 def test_the_next_change_skips_the_holidays() -> None:
