@@ -51,6 +51,14 @@ POSTMAN_CAPACITY = 40
 PICKUP_WINDOW_S = 2 * 3600
 """Length of the window a citizen asks for a home pickup, s (assumption)."""
 
+SYNTHETIC_HOME = "Hộ dân (giả lập)"
+"""The name of a household stop: synthetic, and said so in Vietnamese, as the pages say the places of a day."""
+
+
+def postman_id(k: int) -> str:
+    """The id of the ``k``-th postman (from 0) of a generated day or of a scenario that names none: "Bưu tá 1"."""
+    return f"Bưu tá {k + 1}"
+
 
 @dataclass
 class Scenario:
@@ -100,13 +108,12 @@ def generate(amap: AddressMap, n_tasks: int, *, postmen: int = 6, seed: int = 1)
 
     kinds = rng.choice(list(TASK_MIX), size=n_tasks, p=list(TASK_MIX.values()))
     homes = priority.sample(int((kinds != "shuttle").sum()), random_state=seed, replace=len(priority) < n_tasks)
-    homes = homes.assign(role="household", place_id=homes["household_id"], name="household (synthetic)")
+    homes = homes.assign(role="household", place_id=homes["household_id"], name=SYNTHETIC_HOME)
     depot_rows = depot_rows.assign(role="depot", place_id="depot:" + depot_rows["agency_id"])
     table = _place_table([depot_rows, agencies, authorities, homes])
     depot_ids = depot_rows["place_id"].tolist()
     crew = [
-        Postman(f"postman {k + 1}", depot_ids[k % len(depot_ids)], POSTMAN_CAPACITY, lunch=Break())
-        for k in range(postmen)
+        Postman(postman_id(k), depot_ids[k % len(depot_ids)], POSTMAN_CAPACITY, lunch=Break()) for k in range(postmen)
     ]
     agency_ids = table.loc[table["role"] == "agency", "place_id"].to_numpy()
     authority_ids = table.loc[table["role"] == "authority", "place_id"].to_numpy()
@@ -245,7 +252,7 @@ def from_records(
     """
     agencies, authorities = map_places(amap)
     homes = amap.layers.households.assign(
-        role="household", place_id=amap.layers.households["household_id"], name="household (synthetic)"
+        role="household", place_id=amap.layers.households["household_id"], name=SYNTHETIC_HOME
     )
     frames = [agencies, authorities, homes]
     if addresses:
@@ -262,7 +269,7 @@ def from_records(
     seen: set[str] = set()
     for k, rec in enumerate(postmen):
         where = f"postmen[{k}]"
-        postman = str(rec.get("id", f"postman {k + 1}"))
+        postman = str(rec.get("id", postman_id(k)))
         if postman in seen:
             text = f"postman id {postman!r} is given twice"
             errors.append(FieldError(f"{where}.id", text, code="duplicate_postman", postman=postman))

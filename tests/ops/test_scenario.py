@@ -19,6 +19,10 @@ def test_generated_day_is_solved_checked_and_drawn_on_roads(hanoi: AddressMap) -
     assert len(day.problem.tasks) == 14
     assert day.synthetic
     assert set(day.places["role"]) >= {"depot", "agency", "authority", "household"}
+    # Said in Vietnamese on the pages, the households labelled synthetic (they were "postman 1" and "household
+    # (synthetic)" on the Vietnamese dispatch page).
+    assert [m.id for m in day.problem.postmen] == ["Bưu tá 1", "Bưu tá 2", "Bưu tá 3"]
+    assert set(day.places.loc[day.places["role"] == "household", "name"]) == {"Hộ dân (giả lập)"}
     plan = solver.solve(day.problem, time_limit_s=3)
     verdict = check.check(day.problem, plan)
     assert verdict.ok, verdict.violations
