@@ -200,7 +200,7 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
     # The public holidays of the days the pages offer to choose (common.js fillDays), named in the page's language,
     # and the Saturdays worked for a day off, with that day.
     year = datetime.now(hours.HANOI).year
-    years = range(year - 1, year + 2)
+    years = range(year - 2, year + 3)  # the days a page lists, and links to days of the years around
     calendar = {
         "holidays": {day.isoformat(): name for day, name in hours.public_holidays(years, lang).items()},
         "worked": {day.isoformat(): off.isoformat() for day, off in hours.compensatory_working_days(years).items()},
