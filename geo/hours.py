@@ -127,7 +127,8 @@ def public_holidays(years: Iterable[int], language: str = "vi") -> dict[date, st
 
 
 def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a working day of the public administration: a weekday that is no public holiday.
+    """Whether ``day`` is a working day of the public administration: a weekday that is no public holiday, or a
+    Saturday worked for a day off (:func:`compensatory_working_days`).
 
     Examples
     --------
@@ -148,17 +149,6 @@ def compensatory_working_days(years: Iterable[int]) -> dict[date, date]:
     {datetime.date(2026, 8, 22): datetime.date(2026, 8, 31)}
     """
     return {day: off for year in years for day, off in _worked(year).items()}
-
-
-def worked_for(day: date) -> date | None:
-    """The day off that ``day`` is worked for, when it is a compensatory working day; None otherwise.
-
-    Examples
-    --------
-    >>> worked_for(date(2026, 8, 22)), worked_for(date(2026, 8, 29))
-    (datetime.date(2026, 8, 31), None)
-    """
-    return _worked(day.year).get(day)
 
 
 def working_day_after(day: date, n: int) -> date:
@@ -243,8 +233,9 @@ def _with_holidays(hours: str, year: int) -> str:
 
 
 def _working_days_rule(hours: str, year: int) -> str:
-    """Rules opening ``hours`` on the compensatory working days of ``year`` and the next as on the days off they
-    pay for, when those are ordinary days ("; 2026 Aug 22 08:00-11:30,13:30-17:00"); empty when there are none."""
+    """Rules opening ``hours`` on the compensatory working days of ``year`` and the next as on an ordinary day of
+    the weekday they pay for ("; 2026 Aug 22 08:00-11:30,13:30-17:00" for Monday 31 August); empty when there are
+    none."""
     rules = []
     for worked, off in sorted({**_worked(year), **_worked(year + 1)}.items()):
         # The hours of an ordinary day of the same weekday as the day off: a week before it, or one more.

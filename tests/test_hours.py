@@ -52,7 +52,7 @@ def test_the_office_is_closed_on_public_holidays(day: date, name: str) -> None:
 def test_a_saturday_worked_for_a_day_off_is_a_working_day(worked: date, off: date) -> None:
     # Decided each year for a bridging day off: the day off is a holiday, the Saturday a working day, on which
     # the offices following the public holidays open as on the day off and dossiers' days are counted.
-    assert worked.weekday() == 5 and hours.worked_for(worked) == off
+    assert worked.weekday() == 5 and hours.compensatory_working_days([worked.year])[worked] == off
     assert hours.is_working_day(worked) and not hours.is_working_day(off)
     assert not hours.is_working_day(date.fromordinal(worked.toordinal() + 7))  # the Saturday after: off again
     morning = datetime.combine(worked, datetime.min.time()).replace(hour=9)
