@@ -55,10 +55,10 @@ function isDay(text) { return /^\d{4}-\d{2}-\d{2}$/.test(text || "") && !isNaN(n
 
 // Days to choose from in ``select``, written in the page's language with their weekday (and their year when not
 // this one), today and tomorrow said, a public holiday named ("Thứ Ba, 17/02 · Tết Nguyên Đán") and a Saturday
-// worked for a day off said so, grouped by month. Not a date field: a
-// browser draws that in its own locale, so an English one shows 5 December as "12/05/2026", which Vietnam reads
-// as 12 May, whatever the page's language. ``count`` days from ``from`` (ISO); ``chosen`` is chosen, and added
-// in its place when outside them; ``blank``: the words of a first choice of no day (value "").
+// worked for a day off said so, grouped by month. Not a date field: a browser draws that in its own locale, so an
+// English one shows 5 December as "12/05/2026", which Vietnam reads as 12 May, whatever the page's language.
+// ``count`` days from ``from`` (ISO); ``chosen`` is chosen, and added in its place when outside them; ``blank``:
+// the words of a first choice of no day (value "").
 function fillDays(select, { from, count, chosen = "", blank = null }) {
   const locale = t("js.date_locale");
   const options = Object.assign(JSON.parse(t("js.day_choice_options")), { timeZone: "UTC" });
