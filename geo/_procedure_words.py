@@ -187,10 +187,9 @@ SAID_AFTER: tuple[str, ...] = (
 )
 """Words said after a procedure's that belong to the request: the vehicle or class of a driving licence, the form
 of a judicial record (số 1, số 2), a chip ID card, the first time, lost, new, online, insurance drawn at once,
-voluntary, compulsory or of a household, a household business ("rút bảo hiểm xã hội một lần", "ĐKKD hộ cá
-thể"), for a child or a foreigner,
-"renewal", "office" ("bằng lái xe hạng A1", "lý lịch tư pháp số 2", "passport renewal"): not a place ("số 2" is
-no house number 2)."""
+voluntary, compulsory or of a household, a household business, for a child or a foreigner, "renewal", "office"
+("bằng lái xe hạng A1", "lý lịch tư pháp số 2", "rút bảo hiểm xã hội một lần", "ĐKKD hộ cá thể", "passport
+renewal"): not a place ("số 2" is no house number 2)."""
 
 SAID_WHERE: tuple[str, ...] = ("ở đâu", "tại đâu", "ở", "tại", "where", "in", "at")
 """Words said after a procedure's, or after the service's, that ask where: where, at, in ("làm căn cước ở đâu",
