@@ -256,24 +256,32 @@ def places(data_dir: Path, wards: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     return agencies.reset_index(drop=True), authorities.reset_index(drop=True)
 
 
-def ward_points(wards: gpd.GeoDataFrame, authorities: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """Where each ward is said to be: the seat of its People's Committee where the map has it (a committee lying
-    in the ward whose name names it: "Ủy ban nhân dân phường Hoàn Kiếm"), else a point inside its area. As
-    Nominatim takes a boundary's ``admin_centre``: a ward's agencies are ordered from there, and its marker drawn.
+def ward_seats(wards: gpd.GeoDataFrame, authorities: gpd.GeoDataFrame) -> dict[str, str]:
+    """The ``authority_id`` of each ward's People's Committee where the map has its seat, by ward name: a committee
+    lying in the ward whose name names it ("Ủy ban nhân dân phường Hoàn Kiếm" in Phường Hoàn Kiếm; the first by id
+    of several).
 
     The committees of the wards merged in 2025 keep their old names ("UBND phường Đội Cấn", in Phường Ba Đình) and
     are not taken: which of them is the new ward's seat the map does not say.
     """
+    committees = authorities[authorities["kind"] == "ward_committee"].sort_values("authority_id")
+    seats: dict[str, str] = {}
+    for ward, name, authority in zip(committees["ward"], committees["name"], committees["authority_id"], strict=True):
+        if ward in set(wards["name"]) and fold(ward) in fold(name):
+            seats.setdefault(ward, authority)
+    return seats
+
+
+def ward_points(wards: gpd.GeoDataFrame, authorities: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each ward is said to be: the seat of its People's Committee where the map has it (:func:`ward_seats`),
+    else a point inside its area. As Nominatim takes a boundary's ``admin_centre``: a ward's agencies are ordered
+    from there, and its marker drawn."""
     points = wards.geometry.representative_point()
-    committees = authorities[authorities["kind"] == "ward_committee"]
-    seats = {
-        ward: geometry.representative_point()
-        for ward, name, geometry in zip(committees["ward"], committees["name"], committees.geometry, strict=True)
-        if ward and fold(ward) in fold(name)
-    }
+    seats = ward_seats(wards, authorities)
+    where = authorities.set_index("authority_id").geometry
     for i, ward in enumerate(wards["name"]):
         if ward in seats:
-            points.iloc[i] = seats[ward]
+            points.iloc[i] = where[seats[ward]].representative_point()
     return points
 
 

@@ -18,7 +18,7 @@ import geopandas as gpd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo import paths
+from geo import layers, paths
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
@@ -94,8 +94,11 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
     codes = ward_codes(amap, units)
     committees = amap.layers.authorities[amap.layers.authorities["kind"] == "ward_committee"]
     inside = gpd.sjoin(committees, amap.layers.wards[["ward_id", "geometry"]], predicate="within")
+    # A ward's own committee first (geo.layers.ward_seats, where the search says the ward is), else the first
+    # committee inside it: a merged ward's old committees ("UBND phường Ô Chợ Dừa", in Phường Đống Đa).
+    seats = set(layers.ward_seats(amap.layers.wards, amap.layers.authorities).values())
     located: dict[str, tuple[float, float, str]] = {}
-    for row in inside.itertuples():
+    for row in sorted(inside.itertuples(), key=lambda row: row.authority_id not in seats):
         code = codes.get(row.ward_id)
         if code is not None and code not in located:
             located[code] = (row.geometry.y, row.geometry.x, row.authority_id)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geo import layers
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import authorities, dossiers, ingest
+from ops import authorities, dossiers, ingest, tables
 from tests.ops.cases import dossier
 
 
@@ -26,6 +28,13 @@ def test_seed_locates_committees_in_their_wards(engine: Engine, hanoi: AddressMa
     assert authorities.data_gaps(engine) == []
     again = authorities.seed(engine, hanoi, units)
     assert again == found
+    # A ward's own committee, where the search says the ward is, before an old ward's committee inside it: dossiers
+    # of Phường Hoàn Kiếm went to the committee of the former Phường Hàng Buồm.
+    seats = layers.ward_seats(hanoi.layers.wards, hanoi.layers.authorities)
+    with engine.connect() as conn:
+        place = dict(conn.execute(sa.select(tables.authorities.c.name, tables.authorities.c.place_id)).all())
+    assert place["Phường Hoàn Kiếm"] == seats["Phường Hoàn Kiếm"] == "osm:node/13709983613"
+    assert place["Phường Xuân Đỉnh"] == seats["Phường Xuân Đỉnh"]
 
 
 def test_gaps_are_listed_and_filled_by_a_csv(engine: Engine, hanoi: AddressMap, tmp_path: Path) -> None:
