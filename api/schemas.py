@@ -535,6 +535,25 @@ class ApplicantOut(BaseModel):
     priority_group: str
 
 
+class TrackAgency(BaseModel):
+    """The agency that received a dossier, where its result comes back unless brought home."""
+
+    agency_id: str
+    name: str | None = Field(description="its name; null when the map does not hold it")
+    address: str | None = Field(description="its address; null when the map does not hold it")
+
+
+class MoveAllowed(BaseModel):
+    """A move a dossier may make from its state."""
+
+    to: str = Field(description="the state it would reach")
+    place: str | None = Field(
+        description="where the move happens, to send as the move's place: the agency's id, the authority's code, "
+        "'address' (the applicant's), null for a cancellation"
+    )
+    handover: bool = Field(description="it hands the dossier over: the move needs the signed record's number")
+
+
 class DossierOut(BaseModel):
     """A dossier and where it stands; ``applicant`` is null for a role that may not see personal data."""
 
@@ -551,6 +570,12 @@ class DossierOut(BaseModel):
     seq: int = Field(description="number of the last event; send it as expected_seq to move the dossier")
     synthetic: bool
     applicant: ApplicantOut | None
+    agency: TrackAgency = Field(description="the agency that received it, by name and address")
+    authority_name: str | None = Field(
+        description="the authority deciding it, in the language asked ('UBND Phường Hoàn Kiếm'); null when the "
+        "registry does not hold its code"
+    )
+    moves: list[MoveAllowed] = Field(description="the moves its lifecycle allows now; empty once it is closed")
 
 
 class MoveIn(_Body):
@@ -572,6 +597,9 @@ class EventOut(BaseModel):
     at: str
     who: str
     place: str | None
+    place_name: str | None = Field(
+        default=None, description="the place by name, in the language asked; null for the applicant's address"
+    )
     record_no: str | None
 
 
@@ -581,14 +609,6 @@ class TrackStep(BaseModel):
     state: str
     state_words: str = Field(description="the state in words, in the language of the answer")
     at: str = Field(description="when, Hanoi local time to the minute: '2026-02-03T09:15'")
-
-
-class TrackAgency(BaseModel):
-    """The agency that received a dossier, where its result comes back unless brought home."""
-
-    agency_id: str
-    name: str | None = Field(description="its name; null when the map does not hold it")
-    address: str | None = Field(description="its address; null when the map does not hold it")
 
 
 class TrackAnswer(BaseModel):

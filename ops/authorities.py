@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,14 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
 def _where(hit: tuple[float, float, str] | None) -> dict:
     lat, lon, place = hit if hit is not None else (None, None, None)
     return {"lat": lat, "lon": lon, "place_id": place}
+
+
+def names(engine: Engine, codes: Collection[str]) -> dict[str, tuple[str, str]]:
+    """The name and level (``commune``, ``city`` ...) of each of ``codes`` the registry holds."""
+    a = tables.authorities
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(a.c.code, a.c.name, a.c.level).where(a.c.code.in_(list(codes)))).all()
+    return {code: (name, level) for code, name, level in rows}
 
 
 def import_csv(engine: Engine, path: Path) -> int:

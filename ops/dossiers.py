@@ -139,6 +139,18 @@ def utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def next_states(state: str, *, channel: str) -> list[str]:
+    """The states a dossier of ``channel`` may move to from ``state`` (:data:`MOVES`; a paper dossier goes to its
+    authority by shuttle, so ``received -> at_authority`` is for online ones only)."""
+    return [m for m in MOVES[state] if channel == "online" or (state, m) != ("received", "at_authority")]
+
+
+def needs_record(to: str, *, channel: str) -> bool:
+    """Whether the move to ``to`` hands a dossier of ``channel`` over against a signed record (:data:`HANDOVERS`;
+    an online dossier reaches its authority without paper)."""
+    return to in HANDOVERS and not (to == "at_authority" and channel == "online")
+
+
 def check_move(code: str, state: str, to: str, *, channel: str) -> None:
     """Raise :class:`TransitionError` unless ``state -> to`` is allowed for a dossier of ``channel``."""
     if to not in STATES:
@@ -150,7 +162,7 @@ def check_move(code: str, state: str, to: str, *, channel: str) -> None:
             to=to,
             states=states,
         )
-    allowed = [m for m in MOVES[state] if channel == "online" or (state, m) != ("received", "at_authority")]
+    allowed = next_states(state, channel=channel)
     if to not in allowed:
         why = f"allowed: {', '.join(allowed)}" if allowed else f"{state} is final"
         raise TransitionError(
@@ -288,7 +300,7 @@ def advance(
             seq=expected_seq,
         )
     check_move(code, state, to, channel=channel)
-    if to in HANDOVERS and not record_no and not (to == "at_authority" and channel == "online"):
+    if needs_record(to, channel=channel) and not record_no:
         raise TransitionError(
             f"dossier {code}: the move to {to} is a handover and needs record_no",
             code="handover_needs_record",

@@ -8,14 +8,17 @@ and every such read is logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, status
 
-from api import auth, errors, schemas
-from api.deps import Code, LangDep, StoreDep
-from ops import accounts, dossiers, ingest
+from api import auth, errors, i18n, schemas
+from api.deps import Code, LangDep, MapDep, StoreDep
+from geo.addressmap import AddressMap
+from ops import accounts, authorities, dossiers, ingest
 from ops.accounts import Principal
+from ops.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ STAFF = ("agency_staff", "dispatcher", "postman", "admin")
 """Roles that read dossiers (personal data only as :func:`ops.accounts.sees_personal_data` allows)."""
 
 
-def _out(row: dict, with_applicant: bool) -> dict:
+def _out(row: dict, with_applicant: bool, places: dict[str, str | None], amap: AddressMap) -> dict:
     applicant = (
         {
             "name": row["applicant_name"],
@@ -47,6 +50,7 @@ def _out(row: dict, with_applicant: bool) -> dict:
         else None
     )
     keep = ("code", "procedure", "agency_id", "authority_code", "channel", "return_mode", "insured_value")
+    agency_id, details = row["agency_id"], amap.agency_details.get(row["agency_id"])
     return {k: row[k] for k in keep} | {
         "received_at": dossiers.utc(row["received_at"]).isoformat(),
         "due_date": row["due_date"].isoformat(),
@@ -54,6 +58,52 @@ def _out(row: dict, with_applicant: bool) -> dict:
         "seq": row["seq"],
         "synthetic": row["synthetic"],
         "applicant": applicant,
+        "agency": {
+            "agency_id": agency_id,
+            "name": places.get(agency_id),
+            "address": None if details is None else details["address"] or None,
+        },
+        "authority_name": places.get(row["authority_code"]),
+        "moves": [
+            {"to": to, "place": _place_of(to, row), "handover": dossiers.needs_record(to, channel=row["channel"])}
+            for to in dossiers.next_states(row["state"], channel=row["channel"])
+        ],
+    }
+
+
+def _place_of(to: str, row: dict) -> str | None:
+    """Where a move to ``to`` happens: at the agency (received, digitised, handed to a postman, a result collected
+    there), at the authority (reached, deciding, a result picked up), at the applicant's address (a result brought
+    home); nowhere for a cancellation."""
+    if to == "cancelled":
+        return None
+    if to in ("at_authority", "decided", "returning"):
+        return row["authority_code"]
+    if to == "failed_return" or (to == "returned" and row["return_mode"] == "address"):
+        return "address"
+    return row["agency_id"]
+
+
+def _place_names(store: Store, amap: AddressMap, places: Iterable[str | None], lang: str) -> dict[str, str | None]:
+    """Each place of a dossier's journey by name in ``lang``: an agency's, an authority's (a commune's as its
+    People's Committee, "UBND Phường Hoàn Kiếm"), none for the applicant's address or a place not known."""
+    wanted = {p for p in places if p and p != "address"}
+    said = {
+        code: i18n.text(lang, f"tracking.authority.{level}", name=name)
+        for code, (name, level) in authorities.names(store.engine, wanted).items()
+    }
+    return {p: amap.agency_names.get(p) or said.get(p) for p in wanted}
+
+
+def _event(event: dossiers.Event, names: dict[str, str | None]) -> dict:
+    return {
+        "seq": event.seq,
+        "state": event.state,
+        "at": dossiers.utc(event.at).isoformat(),
+        "who": event.who,
+        "place": event.place,
+        "place_name": names.get(event.place or ""),
+        "record_no": event.record_no,
     }
 
 
@@ -84,31 +134,28 @@ def summary(store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*ST
 
 
 @router.get("/dossiers/{code}", response_model=schemas.DossierOut, summary="A dossier")
-def get_dossier(code: Code, store: StoreDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> dict:
-    """The dossier; the applicant (personal data) only for the staff of the receiving agency and the postman
-    carrying it, and each such read is written to the access log."""
+def get_dossier(
+    code: Code, store: StoreDep, amap: MapDep, lang: LangDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]
+) -> dict:
+    """The dossier, its agency and authority by name, and the moves its lifecycle allows now (where each happens,
+    and whether it hands the dossier over against a signed record); the applicant (personal data) only for the
+    staff of the receiving agency and the postman carrying it, and each such read is written to the access log."""
     row = dossiers.current(store.engine, code)  # an unknown code is a 404 naming it (api.errors)
     allowed = accounts.sees_personal_data(who, row)
     if allowed:
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}")
-    return _out(row, allowed)
+    return _out(row, allowed, _place_names(store, amap, (row["agency_id"], row["authority_code"]), lang), amap)
 
 
 @router.get("/dossiers/{code}/events", response_model=list[schemas.EventOut], summary="A dossier's journey")
-def get_events(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
-    """Every move of the dossier, first to last."""
+def get_events(
+    code: Code, store: StoreDep, amap: MapDep, lang: LangDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]
+) -> list[dict]:
+    """Every move of the dossier, first to last, each place also by name."""
     dossiers.current(store.engine, code)
-    return [
-        {
-            "seq": e.seq,
-            "state": e.state,
-            "at": dossiers.utc(e.at).isoformat(),
-            "who": e.who,
-            "place": e.place,
-            "record_no": e.record_no,
-        }
-        for e in dossiers.history(store.engine, code)
-    ]
+    events = dossiers.history(store.engine, code)
+    names = _place_names(store, amap, (e.place for e in events), lang)
+    return [_event(e, names) for e in events]
 
 
 @router.post(
@@ -122,6 +169,8 @@ def move(
     code: Code,
     step: schemas.MoveIn,
     store: StoreDep,
+    amap: MapDep,
+    lang: LangDep,
     who: Annotated[Principal, Depends(auth.require("agency_staff", "postman", "dispatcher"))],
 ) -> dict:
     """Record a move; refused with 409 when the lifecycle does not allow it from the dossier's state, or when
@@ -135,14 +184,7 @@ def move(
         record_no=step.record_no,
         expected_seq=step.expected_seq,
     )
-    return {
-        "seq": event.seq,
-        "state": event.state,
-        "at": event.at.isoformat(),
-        "who": event.who,
-        "place": event.place,
-        "record_no": event.record_no,
-    }
+    return _event(event, _place_names(store, amap, [event.place], lang))
 
 
 @router.get("/access-log", response_model=list[schemas.AccessOut], summary="Reads of personal data (admin)")

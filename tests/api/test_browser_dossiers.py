@@ -35,6 +35,7 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (1, dossier("HS-1", agency_id=LUONG_VAN_CAN)),
             (2, dossier("HS-2", agency_id="osm:node/2")),
             (3, dossier("HS-3", agency_id=LUONG_VAN_CAN, return_mode="agency")),
+            (4, dossier("HS-4", agency_id=LUONG_VAN_CAN)),
         ],
     )
     engine.dispose()
@@ -67,6 +68,70 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
     assert page.locator("h1").inner_text() == "Staff sign-in"
     page.goto("/signin?lang=vi")
     assert page.locator("h1").inner_text() == "Đăng nhập nhân viên"
+
+
+def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, hanoi: AddressMap) -> None:
+    page.goto("/signin")
+    page.fill("#username", "lan")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: lan')")
+    page.fill("#lookup-code", "HS-4")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-moves button")
+    said = _fields(page)
+    address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
+    # The state, the dates, the places and the applicant's group in words, not codes (it said "received" and
+    # "2026-02-10" before); due long ago and not returned: overdue.
+    assert said["Trạng thái"] == "Đã tiếp nhận"
+    assert said["Tiếp nhận lúc"] == "09:15 03/02/2026"
+    assert said["Ngày hẹn trả"] == "10/02/2026 (quá hạn)"
+    assert said["Nơi tiếp nhận"] == f"Bưu điện Lương Văn Can, {address}"
+    assert said["Cơ quan giải quyết"].startswith("UBND Phường ")
+    assert said["Trả kết quả"] == "Tại địa chỉ của người nộp"
+    assert (said["Điện thoại"], said["Nhóm ưu tiên"]) == ("0912345678", "Người có công")
+    assert page.locator("#lookup-steps li").all_inner_texts() == [
+        "09:15 03/02/2026 · Đã tiếp nhận · Bưu điện Lương Văn Can · portal"
+    ]
+    buttons = page.locator("#lookup-moves button")
+    assert buttons.all_inner_texts() == ["Đã số hoá", "Huỷ hồ sơ"]
+    # A cancellation is asked again; declined, nothing is recorded.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#lookup-moves button[data-to=cancelled]")
+    page.click("#lookup-moves button[data-to=digitised]")
+    page.wait_for_function("document.querySelector('#lookup-done').textContent === 'Đã ghi nhận: Đã số hoá'")
+    page.click("#lookup-moves button[data-to=to_authority]")
+    page.wait_for_selector("#lookup-moves button[data-to=at_authority]")
+    # Reaching the authority hands the dossier over: the signed record's number is asked first.
+    page.click("#lookup-moves button[data-to=at_authority]")
+    assert page.locator("#record-form label").inner_text() == "Số biên bản bàn giao cho bước “Cơ quan đã nhận hồ sơ”"
+    page.fill("#record-no", "BB-17")
+    page.click("#record-form button")
+    page.wait_for_function("document.querySelector('#lookup-done').textContent.endsWith('Cơ quan đang giải quyết')")
+    steps = page.locator("#lookup-steps li").all_inner_texts()
+    assert [step.split(" · ")[1:] for step in steps] == [
+        ["Đã tiếp nhận", "Bưu điện Lương Văn Can", "portal"],
+        ["Đã số hoá", "Bưu điện Lương Văn Can", "lan"],
+        ["Đang chuyển đến cơ quan giải quyết", "Bưu điện Lương Văn Can", "lan"],
+        ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], "lan"],
+    ]
+    assert page.locator("#record-form").count() == 0
+    pages.accessible(page)
+    pages._shot(page, "counter")
+    # In English, the same dossier.
+    page.goto("/signin?lang=en")
+    page.fill("#lookup-code", "HS-4")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-moves button")
+    english = _fields(page)
+    assert (english["State"], english["Appointment date"]) == ("at the authority", "10 Feb 2026 (overdue)")
+    assert page.locator("#lookup-moves button").all_inner_texts() == ["Decided by the authority", "Cancel the dossier"]
+
+
+def _fields(page) -> dict[str, str]:
+    """The dossier's fields as the counter shows them, by name."""
+    names = page.locator("#lookup-result dt").all_inner_texts()
+    return dict(zip(names, page.locator("#lookup-result dd").all_inner_texts(), strict=True))
 
 
 def test_tracking_box(page, hanoi: AddressMap) -> None:

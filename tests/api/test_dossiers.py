@@ -224,6 +224,59 @@ def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, han
     assert set().union(*found["steps"]) == {"state", "state_words", "at"}  # not who moved it
 
 
+def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, hanoi: AddressMap) -> None:
+    # What the counter needs: the agency and the authority by name, and the next moves of the lifecycle with
+    # where each happens and whether it hands the dossier over against a signed record.
+    authorities.seed(service.app.state.store.engine, hanoi)
+    paper = dossier("HS-5", agency_id=LUONG_VAN_CAN, authority_code="00070")
+    online = dossier("HS-6", agency_id=LUONG_VAN_CAN, authority_code="00070", channel="online", return_mode="agency")
+    service.post("/dossiers", json=[paper, online], headers=PORTAL_AUTH)
+    with service.app.state.store.engine.connect() as conn:
+        named = conn.execute(sa.select(tables.authorities.c.name).where(tables.authorities.c.code == "00070")).scalar()
+    read = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()
+    assert read["agency"] == {
+        "agency_id": LUONG_VAN_CAN,
+        "name": "Bưu điện Lương Văn Can",
+        "address": hanoi.agency_details[LUONG_VAN_CAN]["address"],
+    }
+    assert read["authority_name"] == f"UBND {named}"
+    agency = {"place": LUONG_VAN_CAN, "handover": False}
+    assert read["moves"] == [{"to": "digitised"} | agency, {"to": "cancelled", "place": None, "handover": False}]
+    # An online dossier is at its authority from the start: nothing to digitise or carry there.
+    moves = service.get("/dossiers/HS-6", headers=DISPATCH_AUTH).json()["moves"]
+    assert [m["to"] for m in moves] == ["decided", "cancelled"]
+    # Each move recorded where the answer says it happens, as the staff's page does.
+    for to, record in [("digitised", None), ("to_authority", None), ("at_authority", "BB-1"), ("decided", None)]:
+        (step,) = [m for m in read["moves"] if m["to"] == to]
+        moved = service.post(
+            "/dossiers/HS-5/moves", json={"to": to, "place": step["place"], "record_no": record}, headers=DISPATCH_AUTH
+        )
+        assert moved.status_code == 201
+        read = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()
+        if to == "to_authority":
+            assert read["moves"][0] == {"to": "at_authority", "place": "00070", "handover": True}
+    assert [(m["to"], m["place"], m["handover"]) for m in read["moves"]] == [
+        ("returning", "00070", False),
+        ("cancelled", None, False),
+    ]
+    service.post("/dossiers/HS-5/moves", json={"to": "returning", "place": "00070"}, headers=DISPATCH_AUTH)
+    home = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()["moves"]
+    assert [(m["to"], m["place"], m["handover"]) for m in home] == [
+        ("returned", "address", True),
+        ("failed_return", "address", False),
+        ("cancelled", None, False),
+    ]
+    moved = service.post(
+        "/dossiers/HS-5/moves", json={"to": "returned", "place": "address", "record_no": "BB-2"}, headers=DISPATCH_AUTH
+    ).json()
+    assert (moved["place"], moved["place_name"]) == ("address", None)
+    assert service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()["moves"] == []
+    # The journey's places by name, in the reader's language; the applicant's address is not named.
+    events = service.get("/dossiers/HS-5/events", headers=DISPATCH_AUTH | {"Accept-Language": "en"}).json()
+    said = {e["place"]: e["place_name"] for e in events if e["place"]}
+    assert said == {LUONG_VAN_CAN: "Bưu điện Lương Văn Can", "00070": f"People's Committee of {named}", "address": None}
+
+
 def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:
     # Due the Friday before Tết: brought home the next working day, the Monday after the holiday week (before,
     # the Monday of Tết, 16 February, when no office works).

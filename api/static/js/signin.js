@@ -14,26 +14,95 @@
     $("signout-form").hidden = false;
     $("lookup").hidden = false;
   });
-  $("lookup-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    $("lookup-result").replaceChildren();
+  // The staff's counter: a dossier in words (its agency and authority by name, its dates in the page's language,
+  // the applicant where the role allows), its journey, and the moves its lifecycle allows now as buttons; a
+  // handover asks for the number of the signed record first.
+  const say = (part, key) => { const text = t(`${part}.${key}`); return text === `${part}.${key}` ? key : text; };
+  const moment = (iso) => { const local = new Date(Date.parse(iso) + 7 * 3600 * 1000).toISOString(); return `${local.slice(11, 16)} ${fmtDate(local.slice(0, 10))}`; };
+  const field = (name, value) => {
+    const dt = document.createElement("dt"); dt.textContent = name;
+    const dd = document.createElement("dd"); dd.textContent = value;
+    return [dt, dd];
+  };
+  async function show(code, done = "") {
+    for (const id of ["lookup-result", "lookup-steps", "lookup-moves"]) $(id).replaceChildren();
     $("lookup-error").textContent = "";
-    const r = await fetch(`/dossiers/${encodeURIComponent($("lookup-code").value.trim())}`, {
-      credentials: "same-origin", headers: { "Accept-Language": LANG },
-    });
-    const data = await r.json();
-    if (!r.ok) {
-      const d = data.detail && data.detail[0];
-      $("lookup-error").textContent = (d && (d.message || d.reason)) || t("js.lookup_failed");
+    $("lookup-done").textContent = done;
+    let data, steps;
+    try {
+      [data, steps] = await Promise.all([api(`/dossiers/${encodeURIComponent(code)}`), api(`/dossiers/${encodeURIComponent(code)}/events`)]);
+    } catch (e) {
+      $("lookup-error").textContent = e.message || t("js.lookup_failed");
       return;
     }
+    const closed = data.moves.length === 0;
+    const overdue = !closed && data.due_date < hanoiToday() ? ` (${t("js.overdue")})` : "";
+    const agency = [data.agency.name || data.agency_id, data.agency.address].filter(Boolean).join(", ");
     const rows = [[t("js.field_code"), data.code], [t("js.field_procedure"), procedureName(data.procedure)],
-                  [t("js.field_state"), data.state], [t("js.field_due"), data.due_date],
-                  [t("js.field_applicant"), data.applicant ? data.applicant.name : t("js.no_access")]];
-    for (const [k, v] of rows) {
-      const dt = document.createElement("dt"); dt.textContent = k;
-      const dd = document.createElement("dd"); dd.textContent = v;
-      $("lookup-result").append(dt, dd);
+                  [t("js.field_state"), say("state", data.state)], [t("js.field_received"), moment(data.received_at)],
+                  [t("js.field_due"), fmtDate(data.due_date) + overdue], [t("js.field_agency"), agency],
+                  [t("js.field_authority"), data.authority_name || data.authority_code],
+                  [t("js.field_return"), say("desk.return", data.return_mode)]];
+    const a = data.applicant;
+    rows.push(...(a ? [[t("js.field_applicant"), a.name], [t("js.field_phone"), a.phone], [t("js.field_address"), a.address],
+                       [t("js.field_group"), say("desk.group", a.priority_group)]]
+                    : [[t("js.field_applicant"), t("js.no_access")]]));
+    $("lookup-result").append(...rows.flatMap(([name, value]) => field(name, value)));
+    $("lookup-steps").append(...steps.map((step) => {
+      const li = document.createElement("li");
+      const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
+      li.textContent = [moment(step.at), say("state", step.state), where, step.who].filter(Boolean).join(" · ");
+      return li;
+    }));
+    $("lookup-section").hidden = false;
+    if (closed) {
+      $("lookup-moves").textContent = t("js.moves_none");
+      return;
     }
+    for (const step of data.moves) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = say("desk.move", step.to);
+      button.dataset.to = step.to;
+      if (step.to === "cancelled") button.className = "secondary";
+      button.addEventListener("click", () => {
+        if (step.handover) askRecord(data, step);
+        else if (step.to !== "cancelled" || confirm(t("js.cancel_confirm", { code: data.code }))) record(data, step, null);
+      });
+      $("lookup-moves").append(button);
+    }
+  }
+  function askRecord(data, step) {
+    const form = document.createElement("form");
+    form.className = "row";
+    form.id = "record-form";
+    const label = document.createElement("label");
+    label.htmlFor = "record-no";
+    label.textContent = t("js.move_record", { move: say("desk.move", step.to) });
+    const input = document.createElement("input");
+    Object.assign(input, { id: "record-no", type: "text", required: true, maxLength: 64 });
+    const submit = document.createElement("button");
+    submit.type = "submit";
+    submit.textContent = t("js.move_confirm");
+    form.append(label, input, submit);
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); record(data, step, input.value.trim()); });
+    $("record-form")?.remove();
+    $("lookup-moves").after(form);
+    input.focus();
+  }
+  async function record(data, step, recordNo) {
+    try {
+      const body = { to: step.to, place: step.place, record_no: recordNo, expected_seq: data.seq };
+      const moved = await api(`/dossiers/${encodeURIComponent(data.code)}/moves`, { method: "POST", body });
+      $("record-form")?.remove();
+      await show(data.code, t("js.moved", { state: say("state", moved.state) }));
+    } catch (e) {
+      $("lookup-error").textContent = e.message || t("js.lookup_failed");
+    }
+  }
+  $("lookup-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    $("record-form")?.remove();
+    show($("lookup-code").value.trim());
   });
 })();
