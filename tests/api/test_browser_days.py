@@ -13,7 +13,7 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import day, dayevents, dossiers
+from ops import accounts, day, dayevents, dossiers
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
@@ -107,3 +107,23 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     assert pages._paths(page) >= 1  # the routes are drawn along the roads
     pages.accessible(page)
     pages._shot(page, "dispatch-day")
+
+
+def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
+    # Signed in, the page works by the session: no token field, the stored plans listed and the day followed
+    # (the plans' list stayed empty, asked only with a token, and the token field was still shown).
+    accounts.add_user(store.engine, "dung", daycases.PASSWORD, "dispatcher")
+    page.goto("/signin")
+    page.fill("#username", "dung")
+    page.fill("#password", daycases.PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('dung')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    assert page.locator("#token").count() == 0
+    assert page.inner_text("#signed-in") == "Đã đăng nhập: dung (điều phối viên)"
+    plan_id = day.stored(store, daycases.DAY)["id"]
+    assert plan_id in page.locator("#plans option").all_inner_texts()[1]
+    page.click("#follow-day")
+    page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
+    assert page.inner_text("#error") == ""

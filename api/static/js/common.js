@@ -213,6 +213,20 @@ function stopIcon(colour, label, className = "", shift = [0, 0]) {
 }
 
 // A token kept in the browser's local storage, bound to an input field.
+// Access to a staff page: signed in with one of ``roles`` (the session's cookie goes with each request), its token
+// field is hidden and the page says who; otherwise the bearer token typed there, kept in this browser under ``key``.
+async function staffAccess(inputId, key, roles) {
+  const token = tokenField(inputId, key);
+  const me = await api("/me").catch(() => null);
+  if (!me || !roles.includes(me.role)) return { token, me: null };
+  const row = document.getElementById(inputId).closest(".row");
+  const who = document.createElement("div");
+  who.className = "muted";
+  who.id = "signed-in";
+  who.textContent = t("js.signed_in", { name: me.name, role: t("role." + me.role) });
+  row.replaceWith(who);
+  return { token: () => "", me };
+}
 function tokenField(inputId, key) {
   const input = document.getElementById(inputId);
   input.value = localStorage.getItem(key) || "";

@@ -3,14 +3,14 @@
 
 (async function () {
   const map = await makeMap("map");
-  const token = tokenField("token", "agencynet.dispatcher");
+  const { token, me } = await staffAccess("token", "agencynet.dispatcher", ["dispatcher"]);
   const status = document.getElementById("status");
   const error = document.getElementById("error");
   const select = document.getElementById("plans");
   const overlay = L.layerGroup().addTo(map);
 
   async function listPlans(selected) {
-    if (!token()) return;
+    if (!token() && !me) return;
     try {
       const plans = await api("/plans", { token: token() });
       select.innerHTML = '<option value="">—</option>' +
@@ -69,7 +69,7 @@
 
   document.getElementById("load").onclick = () => select.value && show(select.value);
   select.onchange = () => select.value && show(select.value);
-  document.getElementById("token").addEventListener("change", () => listPlans());
+  document.getElementById("token")?.addEventListener("change", () => listPlans());
   document.getElementById("generate").addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -125,6 +125,6 @@
 
   await listPlans();
   const wanted = new URLSearchParams(location.search).get("plan");
-  if (wanted && token()) await show(wanted);
+  if (wanted && (token() || me)) await show(wanted);
   document.body.dataset.ready = "1";
 })();

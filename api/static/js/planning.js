@@ -4,7 +4,7 @@
 
 (async function () {
   const map = await makeMap("map");
-  const token = tokenField("token", "agencynet.planner");
+  const { token, me } = await staffAccess("token", "agencynet.planner", ["planner"]);
   const status = document.getElementById("status");
   const error = document.getElementById("error");
   const wardLayer = L.layerGroup().addTo(map);
@@ -106,8 +106,7 @@
 
   document.getElementById("coverage").onclick = coverage;
   document.getElementById("scenario").addEventListener("submit", scenario);
-  // The coverage at once for a planner: by the token kept in this browser, or signed in.
-  const me = token() ? null : await api("/me").catch(() => null);
-  if (token() || (me && me.role === "planner")) await coverage();
+  // The coverage at once for a planner: signed in, or by the token kept in this browser.
+  if (token() || me) await coverage();
   document.body.dataset.ready = "1";
 })();
