@@ -653,6 +653,12 @@ class DayPlanIn(_Body):
         default=None, min_length=1, description="the postmen; their depots set the area planned"
     )
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+    at: str | None = Field(
+        default=None,
+        pattern=CLOCK,
+        description="the clock the day is planned from, HH:MM: no postman leaves before it; by default now in Hanoi "
+        "when the day is today, the shifts' start otherwise",
+    )
 
 
 class DossierUnserved(BaseModel):

@@ -10,7 +10,7 @@ one of theirs: each post office's postmen serve the agencies around it.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import sqlalchemy as sa
@@ -163,8 +163,21 @@ def _empty(day: date, excluded: list[dict]) -> dict:
     }
 
 
+def planned_from(day: date, now: datetime) -> str | None:
+    """The clock ``day`` is planned from at ``now`` (Hanoi), ``HH:MM``: now on the day itself, whose shifts may
+    have begun (a plan made at 09:40 has no stop at 07:45, late before it is read); None, the shifts' start, on
+    another day, to come or past (replayed)."""
+    return now.strftime("%H:%M") if day == now.date() else None
+
+
 def plan(
-    store: Store, amap: AddressMap, day: date, *, postmen: list[dict] | None = None, time_limit_s: float
+    store: Store,
+    amap: AddressMap,
+    day: date,
+    *,
+    postmen: list[dict] | None = None,
+    time_limit_s: float,
+    start: str | None = None,
 ) -> tuple[str | None, dict]:
     """Plan ``day`` from the dossiers in the store and save the plan.
 
@@ -182,13 +195,30 @@ def plan(
     time_limit_s
         Time of the plan (travel times, search, routes on the roads), s; reading and writing the store come on
         top.
+    start
+        The clock the day is planned from, ``HH:MM``, for a day whose shifts have begun: no postman leaves before
+        it (:func:`ops.scenario.on_duty_from`); the shifts' start when omitted.
 
     Returns
     -------
     tuple
         The stored plan's id (None when there was nothing to plan) and :func:`report`.
+
+    Raises
+    ------
+    InputError
+        Every shift is over at ``start``.
     """
     team = crew(store, postmen)
+    if start is not None:
+        team = scenario.on_duty_from(team, start)
+        if not team:
+            raise InputError(
+                f"every shift of {day.isoformat()} is over at {start}: plan another day",
+                code="shifts_over",
+                day=day.isoformat(),
+                at=start,
+            )
     served = area(store, amap, team)
     capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in team)
     tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)

@@ -22,7 +22,7 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from ops.errors import FieldError, FieldErrors
 from routing.plan import Plan
-from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock
+from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock, hhmm
 from routing.solver import Progress
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ TASK_MIX = {"shuttle": 0.5, "result_return": 0.3, "home_pickup": 0.2}
 
 POSTMAN_CAPACITY = 40
 """Dossier units one postman's motorbike carries (assumption: two panniers of about 20 folders)."""
+
+SHIFT = "07:30-17:30"
+"""A postman's shift when his record gives none (assumption: the agencies' counters with the time to drive back)."""
 
 PICKUP_WINDOW_S = 2 * 3600
 """Length of the window a citizen asks for a home pickup, s (assumption)."""
@@ -206,8 +209,15 @@ def _at(where: str, exc: Exception) -> FieldError:
 
 def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
     """Windows written ``"08:00-10:00"`` or ``"08:00-11:30,13:30-17:00"``; ``None`` when absent."""
-    if not text:
-        return None
+    return _parsed(text, where) if text else None
+
+
+def _shift(rec: dict, where: str) -> Window:
+    """A postman record's shift: its first window, :data:`SHIFT` when it gives none."""
+    return _parsed(rec.get("shift") or SHIFT, where)[0]
+
+
+def _parsed(text: str, where: str) -> tuple[Window, ...]:
     windows = []
     for part in str(text).split(","):
         start, sep, end = part.strip().partition("-")
@@ -217,6 +227,20 @@ def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
             )
         windows.append((clock(start.strip()), clock(end.strip())))
     return tuple(windows)
+
+
+def on_duty_from(postmen: list[dict], start: str) -> list[dict]:
+    """``postmen`` records as they can still work from ``start`` (``HH:MM``), for a day planned once it has begun:
+    a shift begun by then starts then, a lunch break that no longer fits in its window is left out, and a postman
+    whose shift is over by then is left out."""
+    at, lunch = clock(start), Break()
+    working = []
+    for k, rec in enumerate(postmen):
+        begin, end = _shift(rec, f"postmen[{k}].shift")
+        if at < end:
+            lunch_fits = rec.get("lunch", True) and at + lunch.duration <= lunch.latest
+            working.append(rec | {"shift": f"{hhmm(max(begin, at))}-{hhmm(end)}", "lunch": lunch_fits})
+    return working
 
 
 def from_records(
@@ -280,14 +304,14 @@ def from_records(
             errors.append(FieldError(f"{where}.depot", text, code="unknown_agency", agency=depot))
             continue
         try:
-            shift = _windows(rec.get("shift"), f"{where}.shift") or ((clock("07:30"), clock("17:30")),)
+            shift = _shift(rec, f"{where}.shift")
             crew.append(
                 Postman(
                     postman,
                     f"depot:{depot}",
                     int(rec.get("capacity", POSTMAN_CAPACITY)),
-                    shift_start=shift[0][0],
-                    shift_end=shift[0][1],
+                    shift_start=shift[0],
+                    shift_end=shift[1],
                     lunch=Break() if rec.get("lunch", True) else None,
                 )
             )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 from api import maps
 from api.commands._common import add_map_options, load_map, read_json
 from api.commands._store import add_database_option
+from api.schemas import CLOCK
 from geo._errors import InputError
+from geo.hours import HANOI
 from ops import day
 from ops.store import Store
 from routing import alns
@@ -23,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--postmen", type=Path, help="JSON list of postmen (id, depot, ...); default: the postman accounts"
     )
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds of search (default 20)")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="HH:MM",
+        help="plan from this clock: no postman leaves before it (default: now when --date is today, else the shifts' "
+        "start)",
+    )
     parser.add_argument("--json", action="store_true", help="print the day as JSON")
     parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
     add_database_option(parser)
@@ -46,13 +56,16 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
     if args.time_limit <= 0:
         raise InputError(f"--time-limit must be positive, got {args.time_limit}")
+    if args.start is not None and not re.fullmatch(CLOCK, args.start):
+        raise InputError(f"--from: expected HH:MM, got {args.start!r}")
+    start = args.start or day.planned_from(when, datetime.now(HANOI))
     postmen = read_postmen(args.postmen) if args.postmen is not None else None
     store = Store(args.database)
     try:
         day.crew(store, postmen)  # no postmen is an error before the map is loaded
         amap = load_map(args)
         alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
-        plan_id, answer = day.plan(store, amap, when, postmen=postmen, time_limit_s=args.time_limit)
+        plan_id, answer = day.plan(store, amap, when, postmen=postmen, time_limit_s=args.time_limit, start=start)
         record = store.get("plan", plan_id) if plan_id else None
     finally:
         store.close()

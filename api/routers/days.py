@@ -62,10 +62,13 @@ def plan_day(
     """The day's tasks from the dossiers' states (shuttles grouped per agency and authority, results back to the
     agency or the citizen's address, home pickups in their window; near due dates first, overdue ones
     mandatory), planned and stored. Without ``postmen``, the accounts of role postman with their agencies as
-    depots; no postmen is 422."""
+    depots; no postmen is 422. Today is planned from now (or ``at``): no postman leaves before it, a lunch break
+    that no longer fits is left out, and once every shift is over the plan is refused (422 ``shifts_over``)."""
     body = body or schemas.DayPlanIn()
     postmen = None if body.postmen is None else [p.model_dump() for p in body.postmen]
-    plan_id, answer = day.plan(store, amap, date, postmen=postmen, time_limit_s=time_limit(settings, body.time_limit_s))
+    start = body.at or day.planned_from(date, dt.datetime.now(HANOI))
+    limit = time_limit(settings, body.time_limit_s)
+    plan_id, answer = day.plan(store, amap, date, postmen=postmen, time_limit_s=limit, start=start)
     return _said(answer, lang) | {"id": plan_id}
 
 

@@ -154,3 +154,14 @@ def test_a_past_day_is_seen_at_its_end_whatever_the_hour(client: TestClient, pla
     status = client.get(f"/days/{DAY}", headers=BEARER).json()
     stops = [s for r in status["routes"] for s in r["stops"] if s["task"]]
     assert stops and all(s["status"] in ("done", "late") for s in stops)
+
+
+def test_a_day_whose_shifts_are_over_is_not_planned(client: TestClient) -> None:
+    over = client.post(f"/days/{DAY}/plan", json={"at": "18:00", "time_limit_s": 1}, headers=BEARER)
+    assert over.status_code == 422
+    assert over.json()["detail"][0]["reason"] == "shifts_over"
+    assert over.json()["detail"][0]["message"] == (
+        f"Mọi ca làm việc của ngày {DAY} đã kết thúc lúc 18:00: hãy lập kế hoạch cho ngày khác"
+    )
+    bad = client.post(f"/days/{DAY}/plan", json={"at": "25:00"}, headers=BEARER)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "at"

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 import shapely
 
+from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, daytasks, dossiers, ingest
+from ops import day, dayevents, daytasks, dossiers, ingest, scenario
 from ops.accounts import Principal
 from ops.errors import FieldError, TransitionError
 from ops.store import Store
@@ -173,3 +174,41 @@ def test_an_urgent_home_pickup_at_noon_keeps_the_done_stops(sqlite_store: Store,
     assert new_route["stops"][: done[route["postman"]]] == route["stops"][: done[route["postman"]]]
     pickup = next(s for r in after["routes"] for s in r["stops"] if "URGENT" in s["dossiers"] and s["kind"] == "pickup")
     assert pickup["departure"] >= "12:00" and pickup["arrival"] <= "14:00"  # in the window asked for
+
+
+def test_a_day_planned_once_begun_leaves_from_then(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Planned at 10:40 (today, say): no stop before then, as the whole day's plan had (stops at 07:45, late before
+    # the plan was read). Planned at 13:00 the lunch break no longer fits in 11:30-13:30; after the shifts, no plan.
+    _, whole = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert min(s["departure"] for r in whole["routes"] for s in r["stops"]) < "10:40"
+    _, later = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="10:40")
+    assert later["routes"] and later["check"]
+    assert min(s["departure"] for r in later["routes"] for s in r["stops"]) >= "10:40"
+    _, afternoon = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="13:00")
+    assert afternoon["check"] and min(s["arrival"] for r in afternoon["routes"] for s in r["stops"][1:]) >= "13:00"
+    with pytest.raises(InputError, match="every shift of 2026-02-04 is over at 17:30") as refused:
+        day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="17:30")
+    assert refused.value.code == "shifts_over"
+
+
+def test_on_duty_from_a_clock() -> None:
+    team = [{"id": "a", "depot": "d"}, {"id": "b", "depot": "d", "shift": "07:00-12:00"}, {"id": "c", "depot": "d"}]
+    assert scenario.on_duty_from(team, "06:30") == [
+        {"id": "a", "depot": "d", "shift": "07:30-17:30", "lunch": True},
+        {"id": "b", "depot": "d", "shift": "07:00-12:00", "lunch": True},
+        {"id": "c", "depot": "d", "shift": "07:30-17:30", "lunch": True},
+    ]
+    # At 12:50 the 45-minute break no longer ends by 13:30; b's shift is over.
+    team[2]["lunch"] = False
+    assert scenario.on_duty_from(team, "12:50") == [
+        {"id": "a", "depot": "d", "shift": "12:50-17:30", "lunch": False},
+        {"id": "c", "depot": "d", "shift": "12:50-17:30", "lunch": False},
+    ]
+    assert scenario.on_duty_from(team, "12:45")[0]["lunch"] is True
+
+
+def test_a_day_is_planned_from_now_only_on_the_day_itself() -> None:
+    now = datetime(2026, 2, 4, 9, 41, tzinfo=HANOI)
+    assert day.planned_from(DAY, now) == "09:41"
+    assert day.planned_from(DAY + timedelta(days=1), now) is None
+    assert day.planned_from(DAY - timedelta(days=1), now) is None

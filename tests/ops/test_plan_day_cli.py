@@ -39,6 +39,8 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
         (("--date", day, "--postmen", str(tmp_path / "none.json")), "no such postmen file"),
         (("--date", day, "--postmen", str(postmen)), "postmen[0].depot: unknown agency 'osm:node/1'"),
         (("--date", day, "--time-limit", "0"), "--time-limit must be positive"),
+        (("--date", day, "--from", "9h30"), "--from: expected HH:MM, got '9h30'"),
+        (("--date", day, "--from", "18:00"), f"every shift of {day} is over at 18:00: plan another day"),
     ]:
         code, out, err = _run(capsys, "plan-day", *argv, "--database", url)
         assert (code, out) == (2, "") and message in err and err.count("\n") == 1
