@@ -224,7 +224,9 @@ def plan(
     tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
     if not tasks.tasks:
         return None, _empty(day, tasks.excluded)
-    outcome = plans.explicit(amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s, whole=True)
+    outcome = plans.explicit(
+        amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s, whole=True, leave_impossible=True
+    )
     answer = report(day, outcome, tasks.dossiers, tasks.excluded)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}

@@ -115,14 +115,15 @@ def explicit(
     time_limit_s: float,
     addresses: list[dict] | None = None,
     whole: bool = False,
+    leave_impossible: bool = False,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
-    see :func:`ops.scenario.from_records`).
+    see :func:`ops.scenario.from_records`, as ``leave_impossible``).
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
     the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
     began = time.perf_counter()
-    day = scenario.from_records(amap, postmen, tasks, addresses=addresses)
+    day = scenario.from_records(amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible)
     if whole:
         spent = time.perf_counter() - began
         time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)

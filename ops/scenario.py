@@ -10,7 +10,7 @@ priority-group layer (:mod:`geo.layers`), so every scenario is synthetic and say
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,7 @@ from geo import matrix, nearest, snap
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from ops.errors import FieldError, FieldErrors
+from routing.errors import InfeasibleError
 from routing.plan import Plan
 from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock, hhmm
 from routing.solver import Progress
@@ -188,8 +189,11 @@ def _place_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks: list[Task]) -> Scenario:
-    """Snap the places, compute the travel matrices and build (validate) the problem."""
+def _scenario(
+    amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks: list[Task], *, leave_impossible: bool = False
+) -> Scenario:
+    """Snap the places, compute the travel matrices and build (validate) the problem; with ``leave_impossible``, a
+    task that must be done but that no postman can do is left out with its reason instead of refusing the day."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
     places = [
@@ -197,7 +201,17 @@ def _scenario(amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks:
     ]
     depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
     assert travel.distance_m is not None  # asked for with_distance
-    problem = Problem.build(travel.time_s.round(), travel.distance_m.round(), places, depots, crew, tasks)
+    times, distances = travel.time_s.round(), travel.distance_m.round()
+    try:
+        problem = Problem.build(times, distances, places, depots, crew, tasks)
+    except InfeasibleError as exc:
+        if not (leave_impossible and exc.reasons):
+            raise
+        # A working day planned late, or an overdue dossier no shift can reach: what cannot be done today waits,
+        # said why (the solver explains an optional task left out), and the rest is planned.
+        log.info("scenario: %d tasks that must be done cannot be: left out", len(exc.reasons))
+        tasks = [replace(t, mandatory=False) if t.id in exc.reasons else t for t in tasks]
+        problem = Problem.build(times, distances, places, depots, crew, tasks)
     log.info("scenario: %d places, %d tasks, %d postmen", len(places), len(tasks), len(crew))
     return Scenario(problem, table)
 
@@ -244,7 +258,12 @@ def on_duty_from(postmen: list[dict], start: str) -> list[dict]:
 
 
 def from_records(
-    amap: AddressMap, postmen: list[dict], tasks: list[dict], *, addresses: list[dict] | None = None
+    amap: AddressMap,
+    postmen: list[dict],
+    tasks: list[dict],
+    *,
+    addresses: list[dict] | None = None,
+    leave_impossible: bool = False,
 ) -> Scenario:
     """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
 
@@ -263,6 +282,9 @@ def from_records(
     addresses
         More places for the tasks: citizens' addresses that are not households of the map, records with
         ``id``, ``lat`` and ``lon`` (served in a household's hours, :data:`HOME_HOURS`).
+    leave_impossible
+        A ``mandatory`` task that no postman can do (its windows out of every shift's reach) is left out, with
+        its reason, instead of refusing the day (a working day planned from the store).
 
     Returns
     -------
@@ -357,7 +379,7 @@ def from_records(
         raise FieldErrors(errors)
     visited = known.loc[sorted(used & set(known.index))].reset_index()
     table = _place_table([*depot_rows, visited])
-    day = _scenario(amap, table, crew, records)
+    day = _scenario(amap, table, crew, records, leave_impossible=leave_impossible)
     day.synthetic = bool((table["role"] == "household").any())
     return day
 

@@ -186,6 +186,14 @@ def test_a_day_planned_once_begun_leaves_from_then(sqlite_store: Store, hanoi: A
     assert min(s["departure"] for r in later["routes"] for s in r["stops"]) >= "10:40"
     _, afternoon = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="13:00")
     assert afternoon["check"] and min(s["arrival"] for r in afternoon["routes"] for s in r["stops"][1:]) >= "13:00"
+    # At 17:00 no authority can be reached before it closes: even the overdue dossiers, which must go today, wait
+    # with the reason (the whole day was refused, InfeasibleError naming one task).
+    _, late = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="17:00")
+    assert (late["served_dossiers"], late["routes"]) == (0, [])
+    waiting = {u["code"]: u["reason_code"] for u in late["unserved"]}
+    assert waiting["LATE"] == "delivery_unreachable" and "17:00" in next(
+        u["reason"] for u in late["unserved"] if u["code"] == "LATE"
+    )
     with pytest.raises(InputError, match="every shift of 2026-02-04 is over at 17:30") as refused:
         day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="17:30")
     assert refused.value.code == "shifts_over"
