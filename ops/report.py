@@ -96,8 +96,9 @@ def _named(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
-    """:func:`_named` with shares as percentages and decimals rounded, for the page and the PDF."""
-    frame = frame.copy()
+    """:func:`_named` with shares as percentages and decimals rounded, for the page and the PDF; a ward by its
+    official code (the OSM boundary's id stays in the files, to join with the map)."""
+    frame = frame.drop(columns=["ward_id"]) if "ward_code" in frame.columns else frame.copy()
     for c in frame.columns:
         if c in SHARES or c.startswith("share_within_"):
             frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{number(100 * v, texts, 1)} %")

@@ -27,7 +27,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -44,7 +44,7 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import tables
+from ops import authorities, tables
 from ops.dossiers import utc
 
 log = logging.getLogger(__name__)
@@ -355,6 +355,14 @@ def _grouped(conn: sa.Connection, scope: sa.Table, keys: list[str]) -> pd.DataFr
     return _finish(pd.DataFrame(rows, columns=[*keys, *COUNTS]))
 
 
+def _coded(wards: pd.DataFrame, codes: dict[str, str]) -> pd.DataFrame:
+    """``wards`` with the official code of each (``ward_code``, the General Statistics Office's, which the province's
+    portal reads; "" for one the official list lacks) first."""
+    return wards.assign(ward_code=wards["ward_id"].map(codes).fillna(""))[
+        ["ward_code", *(c for c in wards.columns if c != "ward_code")]
+    ]
+
+
 def _wards(frame: pd.DataFrame, amap: AddressMap) -> pd.DataFrame:
     """Sums per home point summed per ward of the map (points outside every ward under ``ward_id`` "")."""
     wards = amap.layers.wards[["ward_id", "name", "geometry"]]
@@ -481,9 +489,12 @@ def figures(
         for frame in (by_procedure, by_agency, by_authority)
     )
     by_ward = _wards(homes, amap) if len(homes) else _finish(pd.DataFrame(columns=["ward_id", "name", *COUNTS]))
+    codes = authorities.ward_codes(amap, authorities.communes())
+    by_ward = _coded(by_ward, codes)
     priority[["home_pickups", "home_returns"]] = priority[["home_pickups", "home_returns"]].fillna(0).astype("int64")
     if coverage is None:
         coverage = access.coverage(amap)
+    coverage = replace(coverage, wards=_coded(coverage.wards, codes))
     result = Figures(
         when,
         total,

@@ -15,10 +15,11 @@ from sqlalchemy.engine import Engine
 
 from api import i18n
 from api.cli import main
+from geo._text import fold
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import ingest, journeys, report, report_figures, simulate, tables
+from ops import authorities, ingest, journeys, report, report_figures, simulate, tables
 from ops.store import Store
 
 QUARTER = "2026Q1"
@@ -105,6 +106,15 @@ def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: Ad
     for table in (figures.by_agency, figures.by_authority, figures.by_ward):
         assert table[list(report_figures.COUNTS)].sum().to_dict() == {c: total[c] for c in report_figures.COUNTS}
     assert (figures.by_ward["ward_id"] != "").all() and figures.by_ward["name"].str.startswith(("Phường", "Xã")).all()
+    # Each ward by its official code, as the province's portal reads it (the OSM boundary's id was shown as its code).
+    official = authorities.communes()
+    for table in (figures.by_ward, figures.coverage.wards):
+        assert table.columns[0] == "ward_code"
+        # The same unit, whether its tone mark sits as the list writes it or as OSM does ("Hoà", "Hòa").
+        assert all(
+            fold(official[code]) == fold(name) for code, name in zip(table["ward_code"], table["name"], strict=True)
+        )
+    assert "00070" in set(figures.coverage.wards["ward_code"])  # Phường Hoàn Kiếm
     # Two plans of 10 Feb (the latest counts) and one of April, outside the quarter.
     assert figures.postmen == {"plans": 1, "days": 1, "km": 41.0, "postman_hours": 2.2}
     assert figures.synthetic
@@ -130,6 +140,11 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert sum(r[1] for r in sheet.iter_rows(min_row=2, values_only=True)) == 500
     by_agency = pd.read_csv(written.csv["by_agency"], encoding="utf-8-sig")
     assert by_agency["Tiếp nhận"].sum() == 500
+    # The page says a ward by its official code; the files keep the OSM boundary's id too, to join with the map.
+    by_ward = pd.read_csv(written.csv["by_ward"], encoding="utf-8-sig", dtype=str)
+    assert list(by_ward.columns[:3]) == ["Mã phường, xã", "Mã ranh giới OSM", "Tên"]
+    assert by_ward["Mã phường, xã"].str.fullmatch(r"\d{5}").all()
+    assert "Mã ranh giới OSM" not in html and all(f"<td>{code}</td>" in html for code in by_ward["Mã phường, xã"])
     assert pd.read_csv(written.csv["postmen"], encoding="utf-8-sig")["Km"].tolist() == [41.0]
 
 
