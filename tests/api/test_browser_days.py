@@ -104,6 +104,9 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     assert page.locator("#day-stops tr.day-done").count() >= 1
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
     assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
+    # The stop list keeps to the side panel: a long place name wraps (the table ran past it, names cut off).
+    widest = page.evaluate("Math.max(...[...document.querySelectorAll('#day-stops table')].map((t) => t.scrollWidth))")
+    assert widest <= page.evaluate("document.querySelector('#side').clientWidth")
     assert pages._paths(page) >= 1  # the routes are drawn along the roads
     pages.accessible(page)
     pages._shot(page, "dispatch-day")

@@ -101,7 +101,7 @@
         `<h3>${esc(r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
-          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td>${esc(s.name || s.place)}</td>` +
+          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td class="place">${esc(s.name || s.place)}</td>` +
           `<td>${esc(t("js.status." + s.status))}</td></tr>`).join("") + "</table>").join("");
       clearTimeout(following);
       following = setTimeout(follow, 30000);
