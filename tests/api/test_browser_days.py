@@ -104,6 +104,9 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     assert page.locator("#day-stops tr.day-done").count() >= 1
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
     assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
+    # An applicant's address in words, by its dossier (it was shown as "address:HOME").
+    places = page.locator("#day-stops td.place").all_inner_texts()
+    assert "Địa chỉ người nộp hồ sơ HOME" in places and not any(p.startswith("address:") for p in places)
     # The stop list keeps to the side panel: a long place name wraps (the table ran past it, names cut off).
     widest = page.evaluate("Math.max(...[...document.querySelectorAll('#day-stops table')].map((t) => t.scrollWidth))")
     assert widest <= page.evaluate("document.querySelector('#side').clientWidth")

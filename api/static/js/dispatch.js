@@ -33,6 +33,10 @@
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
+  // A place without a name: an applicant's address, whose words only those carrying the dossier read, said by
+  // its dossier ("address:2026Q4-001616" was shown as it stands).
+  const placeName = (place) => (place.startsWith("address:") ? t("js.applicant_home", { code: place.slice(8) }) : place);
+
   function draw(answer, geojson) {
     overlay.clearLayers();
     const postmen = [...new Set(geojson.features.map((f) => f.properties.postman))].sort();
@@ -64,7 +68,7 @@
       `<h3><span class="swatch" style="background:${colour[r.postman]}"></span>${esc(r.postman)}</h3>` +
       `<table class="stop-table"><tr><th>#</th>${["col_time", "col_stop", "col_task", "col_place"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>` +
       r.stops.map((s, i) => `<tr><td>${i}</td><td>${hhmm(s.arrival)}</td><td>${esc(kindName(s.kind))}</td><td>${esc(s.task || "")}</td>` +
-        `<td>${esc(names[r.postman + "#" + i] || s.place)}</td></tr>`).join("") + "</table>").join("");
+        `<td class="place">${esc(names[r.postman + "#" + i] || placeName(s.place))}</td></tr>`).join("") + "</table>").join("");
   }
 
   document.getElementById("load").onclick = () => select.value && show(select.value);
@@ -101,7 +105,7 @@
         `<h3>${esc(r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
-          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td class="place">${esc(s.name || s.place)}</td>` +
+          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td class="place">${esc(s.name || placeName(s.place))}</td>` +
           `<td>${esc(t("js.status." + s.status))}</td></tr>`).join("") + "</table>").join("");
       clearTimeout(following);
       following = setTimeout(follow, 30000);
