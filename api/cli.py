@@ -48,7 +48,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every sub-command, one module of :mod:`api.commands` each."""
-    parser = _Parser(prog="agencynet", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="agencynet",
+        description="Digital address map, postman dispatch and site planning for public-service agents (Hanoi, OSM).",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     parser.add_argument("--data", type=Path, help="folder of the Hanoi data files (default $AGENCYNET_DATA)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
