@@ -524,6 +524,41 @@ class DossierSummary(BaseModel):
     by_procedure: dict[str, int]
 
 
+class DossierListQuery(_Strict):
+    """``GET /dossiers``: which dossiers, and the page."""
+
+    agency_id: str | None = Field(
+        default=None, max_length=64, description="received at this agency; an agency's staff: their own by default"
+    )
+    state: State | None = Field(default=None, description="in this state; every open state when omitted")
+    overdue: bool = Field(default=False, description="only those past their due date (Hanoi's today)")
+    limit: int = Field(default=100, ge=1, le=500, description="at most this many")
+    offset: int = Field(default=0, ge=0, le=1_000_000, description="after skipping this many")
+
+
+class DossierRow(BaseModel):
+    """A dossier in a list: where it stands, no personal data."""
+
+    code: str
+    procedure: str
+    state: str
+    received_at: str
+    due_date: str
+    agency_id: str
+    authority_code: str
+    channel: str
+    return_mode: str
+    overdue: bool = Field(description="past its due date and still open")
+
+
+class DossierList(BaseModel):
+    """A page of dossiers, the most urgent first (due date, then received)."""
+
+    total: int = Field(description="how many match, over every page")
+    agency_id: str | None = Field(description="the agency listed; null for every agency")
+    items: list[DossierRow]
+
+
 class ApplicantOut(BaseModel):
     """The applicant (personal data): only for the roles that need it, and every read is logged."""
 

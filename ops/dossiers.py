@@ -375,6 +375,58 @@ def summary(engine: Engine) -> dict:
     }
 
 
+LISTED = (
+    "code",
+    "procedure",
+    "state",
+    "received_at",
+    "due_date",
+    "agency_id",
+    "authority_code",
+    "channel",
+    "return_mode",
+)
+"""The columns of :func:`listing`: no personal data."""
+
+
+def listing(
+    engine: Engine,
+    *,
+    agency_id: str | None = None,
+    state: str | None = None,
+    due_before: date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[dict]]:
+    """Open dossiers (not returned nor cancelled), the most urgent first (due date, then received), without personal
+    data, and how many there are.
+
+    Parameters
+    ----------
+    agency_id
+        Only those received at this agency.
+    state
+        Only those in this state (a closed one lists the closed); every open state when omitted.
+    due_before
+        Only those due before this day (overdue, given today).
+    limit, offset
+        The page of the list.
+    """
+    d = tables.dossiers
+    where: list[sa.ColumnElement[bool]] = [
+        d.c.state == state if state is not None else d.c.state.in_([s for s in STATES if MOVES[s]])
+    ]
+    if agency_id is not None:
+        where.append(d.c.agency_id == agency_id)
+    if due_before is not None:
+        where.append(d.c.due_date < due_before)
+    query = sa.select(*(d.c[c] for c in LISTED)).where(*where)
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(d).where(*where)).scalar_one()
+        rows = conn.execute(query.order_by(d.c.due_date, d.c.received_at, d.c.code).limit(limit).offset(offset))
+        return total, [dict(r._mapping) for r in rows]
+
+
 def within(engine: Engine, polygon_wkt: str, *, states: Iterable[str] = ("decided",)) -> list[str]:
     """Codes of the dossiers in ``states`` whose applicant address lies inside a polygon (lon/lat WKT).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, status
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query, status
 from api import auth, errors, i18n, schemas
 from api.deps import Code, LangDep, MapDep, StoreDep
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, authorities, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
@@ -125,6 +127,37 @@ def submit(
     report = ingest.submit(store.engine, records, idempotency_key)
     rejected = [r | {"problems": [errors.recorded(lang, p) for p in r.get("problems", [])]} for r in report["rejected"]]
     return report | {"rejected": rejected}
+
+
+@router.get("/dossiers", response_model=schemas.DossierList, summary="Open dossiers, the most urgent first")
+def list_dossiers(
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require(*STAFF))],
+    query: Annotated[schemas.DossierListQuery, Query()],
+) -> dict:
+    """The dossiers still open (or in the ``state`` asked), due first, without personal data (each dossier's own
+    read gives the applicant, to the roles that need it); an agency's staff see their agency's unless
+    ``agency_id`` asks another."""
+    agency_id = query.agency_id or (who.agency_id if who.role == "agency_staff" else None)
+    today = datetime.now(HANOI).date()
+    total, rows = dossiers.listing(
+        store.engine,
+        agency_id=agency_id,
+        state=query.state,
+        due_before=today if query.overdue else None,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    items = [
+        r
+        | {
+            "received_at": dossiers.utc(r["received_at"]).isoformat(),
+            "due_date": r["due_date"].isoformat(),
+            "overdue": r["due_date"] < today and bool(dossiers.MOVES[r["state"]]),
+        }
+        for r in rows
+    ]
+    return {"total": total, "agency_id": agency_id, "items": items}
 
 
 @router.get("/dossiers/summary", response_model=schemas.DossierSummary, summary="Counts of dossiers")

@@ -76,8 +76,15 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.fill("#password", PASSWORD)
     page.click("#signin-button")
     page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: lan')")
-    page.fill("#lookup-code", "HS-4")
-    page.click("#lookup-form button")
+    # The agency's open dossiers, the soonest due first, each opened from the list.
+    page.wait_for_selector("#worklist-table td")
+    assert page.inner_text("#worklist-title") == "Hồ sơ đang mở tại điểm của bạn"
+    assert page.inner_text("#worklist-count") == "3 trên 3 hồ sơ, hạn trả sớm nhất trước"
+    rows = [r.split("\t") for r in page.locator("#worklist-table tr").all_inner_texts()[1:]]
+    assert rows == [
+        [code, "Bảo hiểm xã hội", "Đã tiếp nhận", "10/02/2026 (quá hạn)"] for code in ("HS-1", "HS-3", "HS-4")
+    ]
+    page.click("#worklist-table button:text-is('HS-4')")
     page.wait_for_selector("#lookup-moves button")
     said = _fields(page)
     address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
@@ -116,6 +123,11 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
         ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], "lan"],
     ]
     assert page.locator("#record-form").count() == 0
+    page.wait_for_function("document.querySelector('#worklist-table').textContent.includes('Cơ quan đang giải quyết')")
+    page.check("#worklist-overdue")
+    page.select_option("#worklist-state", "at_authority")
+    page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 2")
+    assert page.locator("#worklist-table button").all_inner_texts() == ["HS-4"]
     pages.accessible(page)
     pages._shot(page, "counter")
     # In English, the same dossier.

@@ -224,6 +224,37 @@ def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, han
     assert set().union(*found["steps"]) == {"state", "state_words", "at"}  # not who moved it
 
 
+def test_staff_list_the_open_dossiers_of_their_agency_most_urgent_first(service) -> None:
+    # The counter's work list: what is still open at this agency, due first, no personal data in it.
+    records = [
+        dossier("L-1", due_date="2026-02-12"),
+        dossier("L-2", due_date="2026-02-10"),
+        dossier("L-3", due_date="2099-01-01"),
+        dossier("L-4", due_date="2026-02-11", agency_id="osm:node/2"),
+        dossier("L-5", due_date="2026-02-09"),
+    ]
+    service.post("/dossiers", json=records, headers=PORTAL_AUTH)
+    service.post("/dossiers/L-5/moves", json={"to": "cancelled"}, headers=DISPATCH_AUTH)
+    assert service.get("/dossiers").status_code == 401
+    assert service.get("/dossiers", headers=PORTAL_AUTH).status_code == 403
+    _sign_in(service, "lan")  # staff of osm:node/1
+    own = service.get("/dossiers").json()
+    assert (own["total"], own["agency_id"]) == (3, "osm:node/1")
+    assert [(i["code"], i["overdue"]) for i in own["items"]] == [("L-2", True), ("L-1", True), ("L-3", False)]
+    for personal in ("Nguyễn", "0912345678", "Hàng Bạc"):
+        assert personal not in service.get("/dossiers").text
+    assert [i["code"] for i in service.get("/dossiers", params={"overdue": "true"}).json()["items"]] == ["L-2", "L-1"]
+    page = service.get("/dossiers", params={"limit": 1, "offset": 1}).json()
+    assert (page["total"], [i["code"] for i in page["items"]]) == (3, ["L-1"])
+    closed = service.get("/dossiers", params={"state": "cancelled"}).json()["items"]
+    assert [(i["code"], i["overdue"]) for i in closed] == [("L-5", False)]  # closed: no longer overdue
+    assert service.get("/dossiers", params={"agency_id": "osm:node/2"}).json()["total"] == 1
+    every = service.get("/dossiers", headers=DISPATCH_AUTH).json()
+    assert (every["agency_id"], every["total"]) == (None, 4)
+    refused = service.get("/dossiers", params={"state": "lost"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "state"
+
+
 def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, hanoi: AddressMap) -> None:
     # What the counter needs: the agency and the authority by name, and the next moves of the lifecycle with
     # where each happens and whether it hands the dossier over against a signed record.

@@ -1,4 +1,5 @@
-// Sign-in page: shows who is signed in and lets staff look a dossier up (personal data only if their role allows).
+// Sign-in page and the staff's counter: who is signed in, the open dossiers (of their agency), and a dossier looked
+// up in words with its journey and next moves (personal data only if their role allows).
 // Texts come from the catalogue (common.js: t()).
 "use strict";
 (function () {
@@ -13,7 +14,50 @@
     $("signin-form").hidden = true;
     $("signout-form").hidden = false;
     $("lookup").hidden = false;
+    if (me.role !== "planner") worklist(me);
   });
+
+  let refreshWorklist = () => {};
+  // The work list: the dossiers still open (at the staff's own agency), the soonest due first, a page at a time;
+  // a code opens the dossier below.
+  function worklist(me) {
+    const states = Object.keys(I18N.state).filter((s) => !["returned", "cancelled"].includes(s));
+    $("worklist-state").replaceChildren(new Option(t("js.list_open"), ""), ...states.map((s) => new Option(say("state", s), s)));
+    $("worklist-title").textContent = t(me.role === "agency_staff" ? "js.list_own" : "js.list_all");
+    $("worklist").hidden = false;
+    let shown = 0;
+    async function load(more) {
+      const params = new URLSearchParams({ limit: 20, offset: more ? shown : 0 });
+      if ($("worklist-state").value) params.set("state", $("worklist-state").value);
+      if ($("worklist-overdue").checked) params.set("overdue", "true");
+      let page;
+      try {
+        page = await api(`/dossiers?${params}`);
+      } catch (e) {
+        $("worklist-count").textContent = e.message;
+        return;
+      }
+      if (!more) {
+        shown = 0;
+        $("worklist-table").innerHTML = `<tr>${["field_code", "field_procedure", "field_state", "field_due"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>`;
+      }
+      for (const d of page.items) {
+        const row = $("worklist-table").insertRow();
+        row.className = d.overdue ? "day-late" : "";
+        row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
+          `<td>${esc(say("state", d.state))}</td><td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
+        row.querySelector("button").addEventListener("click", () => { $("lookup-code").value = d.code; show(d.code); });
+      }
+      shown += page.items.length;
+      $("worklist-count").textContent = page.total ? t("js.list_count", { shown, total: page.total }) : t("js.list_empty");
+      $("worklist-more").hidden = shown >= page.total;
+    }
+    $("worklist-state").addEventListener("change", () => load(false));
+    $("worklist-overdue").addEventListener("change", () => load(false));
+    $("worklist-more").addEventListener("click", () => load(true));
+    refreshWorklist = () => load(false);
+    load(false);
+  }
   // The staff's counter: a dossier in words (its agency and authority by name, its dates in the page's language,
   // the applicant where the role allows), its journey, and the moves its lifecycle allows now as buttons; a
   // handover asks for the number of the signed record first.
@@ -96,6 +140,7 @@
       const moved = await api(`/dossiers/${encodeURIComponent(data.code)}/moves`, { method: "POST", body });
       $("record-form")?.remove();
       await show(data.code, t("js.moved", { state: say("state", moved.state) }));
+      refreshWorklist();
     } catch (e) {
       $("lookup-error").textContent = e.message || t("js.lookup_failed");
     }
