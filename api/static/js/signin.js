@@ -46,7 +46,11 @@
         row.className = d.overdue ? "day-late" : "";
         row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
           `<td>${esc(say("state", d.state))}</td><td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
-        row.querySelector("button").addEventListener("click", () => { $("lookup-code").value = d.code; show(d.code); });
+        row.querySelector("button").addEventListener("click", async () => {
+          $("lookup-code").value = d.code;
+          await show(d.code);
+          $("lookup").scrollIntoView();
+        });
       }
       shown += page.items.length;
       $("worklist-count").textContent = page.total ? t("js.list_count", { shown, total: page.total }) : t("js.list_empty");
