@@ -138,6 +138,20 @@ def names(engine: Engine, codes: Collection[str]) -> dict[str, tuple[str, str]]:
     return {code: (name, level) for code, name, level in rows}
 
 
+def seats(engine: Engine) -> dict[str, str]:
+    """The registry's units by the map place where each sits, as a postman reads them at the door: a commune's
+    People's Committee ("UBND Phường Hoàn Kiếm", where the map may name the building "Đảng uỷ - HĐND phường ..."), a
+    city body by its name (the registry's is current: "Sở Tài chính Hà Nội" where the map still has the department
+    merged into it in 2025); several at one place joined."""
+    a = tables.authorities
+    query = sa.select(a.c.place_id, a.c.name, a.c.level).where(a.c.place_id.is_not(None)).order_by(a.c.code)
+    named: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for place, name, level in conn.execute(query):
+            named.setdefault(place, []).append(f"UBND {name}" if level == "commune" else name)
+    return {place: " · ".join(names) for place, names in named.items()}
+
+
 def import_csv(engine: Engine, path: Path) -> int:
     """Add or replace units from a CSV with columns ``code,name,level[,lat,lon]`` (UTF-8); returns the count.
 

@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import daytasks, plans, scenario, tables
+from ops import authorities, daytasks, plans, scenario, tables
 from ops.daytasks import DayTasks
 from ops.errors import FieldError, UnknownError
 from ops.plans import Outcome
@@ -225,7 +225,14 @@ def plan(
     if not tasks.tasks:
         return None, _empty(day, tasks.excluded)
     outcome = plans.explicit(
-        amap, team, tasks.tasks, addresses=tasks.addresses, time_limit_s=time_limit_s, whole=True, leave_impossible=True
+        amap,
+        team,
+        tasks.tasks,
+        addresses=tasks.addresses,
+        time_limit_s=time_limit_s,
+        whole=True,
+        leave_impossible=True,
+        names=authorities.seats(store.engine),
     )
     answer = report(day, outcome, tasks.dossiers, tasks.excluded)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
@@ -300,6 +307,7 @@ def replan(
         progress=progress,
         time_limit_s=time_limit_s,
         new_addresses=new.addresses,
+        names=authorities.seats(store.engine),
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = state["excluded"] + new.excluded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from geo.addressmap import AddressMap
@@ -116,14 +117,17 @@ def explicit(
     addresses: list[dict] | None = None,
     whole: bool = False,
     leave_impossible: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
-    see :func:`ops.scenario.from_records`, as ``leave_impossible``).
+    see :func:`ops.scenario.from_records`, as ``leave_impossible`` and ``names``).
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
     the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
     began = time.perf_counter()
-    day = scenario.from_records(amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible)
+    day = scenario.from_records(
+        amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible, names=names
+    )
     if whole:
         spent = time.perf_counter() - began
         time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)
@@ -192,10 +196,12 @@ def reoptimised(
     progress: dict[str, dict] | None,
     time_limit_s: float,
     new_addresses: list[dict] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
-    ``new_addresses`` are the places of the new tasks that are citizens' addresses (as for :func:`explicit`)."""
+    ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``names`` names of places
+    instead of the map's (as for :func:`explicit`)."""
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
@@ -204,7 +210,7 @@ def reoptimised(
             )
     all_tasks = [*state["tasks"], *new_tasks]
     addresses = [*state.get("addresses", []), *(new_addresses or [])]
-    day = scenario.from_records(amap, state["postmen"], all_tasks, addresses=addresses)
+    day = scenario.from_records(amap, state["postmen"], all_tasks, addresses=addresses, names=names)
     fresh = {t["id"] for t in new_tasks}
     full = day.problem
     before = Problem.build(

@@ -10,6 +10,7 @@ priority-group layer (:mod:`geo.layers`), so every scenario is synthetic and say
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import geopandas as gpd
@@ -264,6 +265,7 @@ def from_records(
     *,
     addresses: list[dict] | None = None,
     leave_impossible: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Scenario:
     """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
 
@@ -285,6 +287,9 @@ def from_records(
     leave_impossible
         A ``mandatory`` task that no postman can do (its windows out of every shift's reach) is left out, with
         its reason, instead of refusing the day (a working day planned from the store).
+    names
+        Names of places to give instead of the map's, by place id (the registry's units at their seats,
+        :func:`ops.authorities.seats`).
 
     Returns
     -------
@@ -310,6 +315,9 @@ def from_records(
             )
         )
     known = pd.concat(frames, ignore_index=True).set_index("place_id")
+    if names:
+        renamed = known.index.isin(list(names))
+        known.loc[renamed, "name"] = [names[p] for p in known.index[renamed]]
     errors: list[FieldError] = []
     crew, depot_rows = [], []
     seen: set[str] = set()

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+import sqlalchemy as sa
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, daytasks, dossiers, ingest, scenario
+from ops import authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
 from ops.accounts import Principal
 from ops.errors import FieldError, TransitionError
 from ops.store import Store
@@ -220,3 +221,18 @@ def test_a_day_is_planned_from_now_only_on_the_day_itself() -> None:
     assert day.planned_from(DAY, now) == "09:41"
     assert day.planned_from(DAY + timedelta(days=1), now) is None
     assert day.planned_from(DAY - timedelta(days=1), now) is None
+
+
+def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The postman reads the unit the dossiers go to, not the building's name on the map: the city's social
+    # insurance (the map has the national one's building), a ward's People's Committee.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    seats = authorities.seats(sqlite_store.engine)
+    named = {s["place"]: s["name"] for r in answer["routes"] for s in r["stops"] if s["place"] in seats}
+    assert named and named == {place: seats[place] for place in named}
+    with sqlite_store.engine.connect() as conn:
+        bhxh = conn.execute(sa.select(tables.authorities.c.place_id).where(tables.authorities.c.code == BHXH)).scalar()
+    assert named[bhxh] == "Bảo hiểm xã hội thành phố Hà Nội"
+    assert all(n.startswith("UBND Phường ") for p, n in named.items() if p != bhxh)
+    live = dayevents.live(sqlite_store, DAY, now="08:00")
+    assert {s["place"]: s["name"] for r in live["routes"] for s in r["stops"] if s["place"] in seats} == named
