@@ -111,10 +111,11 @@ NEAR_SYNONYMS: dict[frozenset[str], float] = {
     frozenset({"bd", "bc"}): 0.8,
 }
 
-# Administrative and street-type words that appear in a large share of names; they are given a small weight
-# so that "Hoan Kiem" finds "Phường Hoàn Kiếm" nearly as well as "phuong hoan kiem" does.
+# Administrative, street- and area-type words that appear in a large share of names; they are given a small weight
+# so that "Hoan Kiem" finds "Phường Hoàn Kiếm" nearly as well as "phuong hoan kiem" does, and "phố cổ" the Old
+# Quarter, "Khu phố cổ" ("khu", an area).
 GENERIC: frozenset[str] = frozenset(
-    {"phuong", "pho", "duong", "xa", "quan", "huyen", "tp", "hn", "tx", "tt", "vn"} | set(ABBREVIATIONS)
+    {"phuong", "pho", "duong", "xa", "quan", "huyen", "tp", "hn", "tx", "tt", "vn", "khu"} | set(ABBREVIATIONS)
 )
 
 # ABBREVIATIONS read backwards: the abbreviations of each full word.

@@ -271,3 +271,11 @@ def test_police_said_in_english_is_the_police(index: SearchIndex) -> None:
     hits = index.query("police station near hoan kiem lake", k=3)
     assert hits["name"].str.startswith(("Công an", "Bộ công an")).all()
     assert index.query("hanoi police", k=1).iloc[0]["name"] == "Công an thành phố Hà Nội"
+
+
+@pytest.mark.parametrize("text", ["phố cổ", "pho co", "phố cổ hà nội"])
+def test_an_area_said_without_its_kind_word_is_that_area(index: SearchIndex, text: str) -> None:
+    # "Khu" (area) says what kind of place, as "phố" does of a street: "phố cổ" is the Old Quarter, Khu phố cổ.
+    # Before, Phố Cổ Tân and Phố Đồng Cổ came first, the Old Quarter fourth.
+    hits = index.query(text, k=2)
+    assert hits.iloc[0]["name"] == "Khu phố cổ" and hits.iloc[0]["score"] > hits.iloc[1]["score"]
