@@ -303,6 +303,16 @@ def test_planning_page(page) -> None:
     assert page.locator(".leaflet-marker-icon").count() > 50
     accessible(page)
     _shot(page, "planning")
+    # The quarter's report from the page (by the token here: fetched, then opened in a tab of its own).
+    quarters = page.locator("#report-quarter option").all_inner_texts()
+    assert len(quarters) == 8 and quarters[0].endswith("(đến hôm nay)") and quarters[1].startswith("Quý ")
+    page.select_option("#report-area", "agency")
+    with page.expect_popup() as opened:
+        page.click("#report-form button")
+    report = opened.value
+    report.wait_for_function("document.title.startsWith('Báo cáo quý')", timeout=60000)
+    assert report.locator("h2").first.inner_text() == "Theo thủ tục"
+    assert "Theo điểm tiếp nhận" in report.locator("h2").all_inner_texts()[1]
 
 
 def test_a_signed_in_planner_sees_the_coverage_at_once(page) -> None:
@@ -314,6 +324,11 @@ def test_a_signed_in_planner_sees_the_coverage_at_once(page) -> None:
     page.goto("/planning")  # no token in this browser: the session is enough
     _ready(page)
     assert page.locator("table.ward-table tr").count() > 5
+    with page.expect_popup() as opened:  # the report's address, opened by the session
+        page.click("#report-form button")
+    opened.value.wait_for_function("document.title.startsWith('Báo cáo quý')", timeout=60000)
+    quarter = page.locator("#report-quarter").input_value()
+    assert opened.value.url.split("/reports/")[1].startswith(f"{quarter}?area=ward")
 
 
 VIETNAMESE = {"/": "Điểm phục vụ hành chính công gần nhất", "/dispatch": "Lộ trình bưu tá", "/planning": "Độ phủ"}

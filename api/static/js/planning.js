@@ -104,6 +104,37 @@
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
+  // The quarter's report to the province: this quarter (to date) and the seven before, in a tab of its own. Signed
+  // in, the tab opens it (the session goes with it); by a token, the page fetches it and opens what it got.
+  const quarters = document.getElementById("report-quarter");
+  const [year, month] = hanoiToday().split("-").map(Number);
+  let [q, y] = [Math.ceil(month / 3), year];
+  for (let k = 0; k < 8; k++) {
+    quarters.add(new Option(t(k ? "js.quarter" : "js.quarter_now", { q, year: y }), `${y}Q${q}`));
+    [q, y] = q === 1 ? [4, y - 1] : [q - 1, y];
+  }
+  document.getElementById("report-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const url = `/reports/${quarters.value}?` + new URLSearchParams({ area: document.getElementById("report-area").value, lang: LANG });
+    if (!token()) {
+      window.open(url, "_blank");
+      return;
+    }
+    const tab = window.open("", "_blank");
+    status.textContent = t("js.report_making", { quarter: quarters.selectedOptions[0].text });
+    try {
+      const answer = await fetch(url, { headers: { Authorization: "Bearer " + token() } });
+      if (!answer.ok) throw new Error((await answer.json()).detail.map((d) => d.message).join("\n"));
+      tab.location = URL.createObjectURL(await answer.blob());
+      status.textContent = "";
+    } catch (e) {
+      tab.close();
+      status.textContent = "";
+      error.textContent = e.message;
+    }
+  });
+
   document.getElementById("coverage").onclick = coverage;
   document.getElementById("scenario").addEventListener("submit", scenario);
   // The coverage at once for a planner: signed in, or by the token kept in this browser.
