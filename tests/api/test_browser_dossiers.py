@@ -98,7 +98,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     assert said["Trả kết quả"] == "Tại địa chỉ của người nộp"
     assert (said["Điện thoại"], said["Nhóm ưu tiên"]) == ("0912345678", "Người có công")
     assert page.locator("#lookup-steps li").all_inner_texts() == [
-        "09:15 03/02/2026 · Đã tiếp nhận · Bưu điện Lương Văn Can · portal"
+        "09:15 03/02/2026 · Đã tiếp nhận · Bưu điện Lương Văn Can · cổng dịch vụ công"
     ]
     buttons = page.locator("#lookup-moves button")
     assert buttons.all_inner_texts() == ["Đã số hoá", "Huỷ hồ sơ"]
@@ -117,7 +117,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.wait_for_function("document.querySelector('#lookup-done').textContent.endsWith('Cơ quan đang giải quyết')")
     steps = page.locator("#lookup-steps li").all_inner_texts()
     assert [step.split(" · ")[1:] for step in steps] == [
-        ["Đã tiếp nhận", "Bưu điện Lương Văn Can", "portal"],
+        ["Đã tiếp nhận", "Bưu điện Lương Văn Can", "cổng dịch vụ công"],
         ["Đã số hoá", "Bưu điện Lương Văn Can", "lan"],
         ["Đang chuyển đến cơ quan giải quyết", "Bưu điện Lương Văn Can", "lan"],
         ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], "lan"],

@@ -75,7 +75,7 @@
   async function show(code, done = "") {
     for (const id of ["lookup-result", "lookup-steps", "lookup-moves"]) $(id).replaceChildren();
     $("lookup-error").textContent = "";
-    $("lookup-done").textContent = done;
+    $("lookup-done").textContent = "";
     let data, steps;
     try {
       [data, steps] = await Promise.all([api(`/dossiers/${encodeURIComponent(code)}`), api(`/dossiers/${encodeURIComponent(code)}/events`)]);
@@ -99,10 +99,12 @@
     $("lookup-steps").append(...steps.map((step) => {
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
-      li.textContent = [moment(step.at), say("state", step.state), where, step.who].filter(Boolean).join(" · ");
+      // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
+      li.textContent = [moment(step.at), say("state", step.state), where, say("desk.who", step.who)].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
+    $("lookup-done").textContent = done;  // once the dossier is drawn as it now stands
     if (closed) {
       $("lookup-moves").textContent = t("js.moves_none");
       return;
