@@ -242,6 +242,17 @@ def install(app: FastAPI) -> None:
         items: list[dict[str, Any]] = (
             exc.detail if isinstance(exc.detail, list) else [{"field": "path", "reason": str(exc.detail)}]
         )
+        if exc.status_code == status.HTTP_404_NOT_FOUND and not isinstance(exc.detail, list):
+            # No route: Starlette's own "Not Found", said with the path asked ("Không tìm thấy: Not Found" before).
+            path = request.url.path
+            items = [
+                {
+                    "field": "path",
+                    "code": "no_such_path",
+                    "reason": f"no page or API path {path}",
+                    "fields": {"path": path},
+                }
+            ]
         problems = [
             problem(
                 lang,

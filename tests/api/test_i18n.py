@@ -158,7 +158,8 @@ def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
         "Chức năng này dành cho vai trò: cán bộ quy hoạch",
     )
     unknown = client.get("/no/such/page").json()["detail"][0]
-    assert unknown["reason"] == "not_found"
+    # The path asked, in words: it said Starlette's "Not Found" inside the Vietnamese ("Không tìm thấy: Not Found").
+    assert (unknown["reason"], unknown["message"]) == ("no_such_path", "Không có trang hay địa chỉ API /no/such/page")
 
 
 _RAISED = ("FieldError", "UnknownError", "ConflictError", "TransitionError", "IdempotencyError")
