@@ -139,10 +139,13 @@ def _validation_problem(lang: str, error: dict) -> dict[str, str]:
     loc = tuple(error.get("loc", ()))
     field = _field_of(loc)
     detail = str(error.get("msg", "invalid"))
+    key = f"validation.{code}"
+    if code == "json_invalid" and loc[1:2] and isinstance(loc[1], int):
+        # FastAPI puts where the body stops being JSON (from 0) in the field's place ("[1]"): the body, from there.
+        field, context, key = "body", {"position": loc[1] + 1}, "validation.json_invalid_at"
     if code == "extra_forbidden" and loc[:1] == ("query",):
         # A model of query parameters (api.schemas) refuses an unknown one, as api.contract.known_query_only does.
         return problem(lang, field, "unknown_parameter", name=field)
-    key = f"validation.{code}"
     if code == "string_pattern_mismatch" and context.get("pattern") in PATTERNS:
         key = PATTERNS[context["pattern"]]
     if i18n.has(f"errors.{key}"):

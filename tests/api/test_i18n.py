@@ -157,6 +157,18 @@ def test_errors_carry_a_stable_reason_beside_the_message(client) -> None:
         "role_needed",
         "Chức năng này dành cho vai trò: cán bộ quy hoạch",
     )
+    # A body that is no JSON: the body, from where it stops being JSON (it said field "[1]", FastAPI's position).
+    broken = client.post(
+        "/plans",
+        content=b'{"generate": 5,,}',
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {DISPATCHER}"},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["detail"][0] == {
+        "field": "body",
+        "reason": "json_invalid",
+        "message": "Nội dung không phải JSON hợp lệ (từ ký tự thứ 16)",
+    }
     unknown = client.get("/no/such/page").json()["detail"][0]
     # The path asked, in words: it said Starlette's "Not Found" inside the Vietnamese ("Không tìm thấy: Not Found").
     assert (unknown["reason"], unknown["message"]) == ("no_such_path", "Không có trang hay địa chỉ API /no/such/page")
