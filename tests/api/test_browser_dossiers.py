@@ -124,6 +124,17 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     ]
     assert page.locator("#record-form").count() == 0
     page.wait_for_function("document.querySelector('#worklist-table').textContent.includes('Cơ quan đang giải quyết')")
+    # The states to choose from in the order of a dossier's journey, the closed ones left out.
+    assert page.locator("#worklist-state option").all_inner_texts() == [
+        "Mọi trạng thái đang mở",
+        "Đã tiếp nhận",
+        "Đã số hoá",
+        "Đang chuyển đến cơ quan giải quyết",
+        "Cơ quan đang giải quyết",
+        "Đã có kết quả",
+        "Đang trả kết quả",
+        "Trả kết quả không thành công",
+    ]
     page.check("#worklist-overdue")
     page.select_option("#worklist-state", "at_authority")
     page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 2")
@@ -140,7 +151,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-moves button")
     english = _fields(page)
-    assert (english["State"], english["Appointment date"]) == ("at the authority", "10 Feb 2026 (overdue)")
+    assert (english["State"], english["Appointment date"]) == ("At the authority", "10 Feb 2026 (overdue)")
     assert page.locator("#lookup-moves button").all_inner_texts() == ["Decided by the authority", "Cancel the dossier"]
 
 

@@ -21,8 +21,6 @@
   // The work list: the dossiers still open (at the staff's own agency), the soonest due first, a page at a time;
   // a code opens the dossier below.
   function worklist(me) {
-    const states = Object.keys(I18N.state).filter((s) => !["returned", "cancelled"].includes(s));
-    $("worklist-state").replaceChildren(new Option(t("js.list_open"), ""), ...states.map((s) => new Option(say("state", s), s)));
     $("worklist-title").textContent = t(me.role === "agency_staff" ? "js.list_own" : "js.list_all");
     $("worklist").hidden = false;
     let shown = 0;
@@ -45,7 +43,7 @@
         const row = $("worklist-table").insertRow();
         row.className = d.overdue ? "day-late" : "";
         row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
-          `<td>${esc(say("state", d.state))}</td><td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
+          `<td>${esc(stateName(d.state))}</td><td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
         row.querySelector("button").addEventListener("click", async () => {
           $("lookup-code").value = d.code;
           await show(d.code);
@@ -66,6 +64,9 @@
   // the applicant where the role allows), its journey, and the moves its lifecycle allows now as buttons; a
   // handover asks for the number of the signed record first.
   const say = (part, key) => { const text = t(`${part}.${key}`); return text === `${part}.${key}` ? key : text; };
+  // A state on its own (a field, a cell) begins with a capital, as the catalogue's English, written for sentences,
+  // does not.
+  const stateName = (key) => { const words = say("state", key); return words.charAt(0).toLocaleUpperCase(LANG) + words.slice(1); };
   const moment = (iso) => { const local = new Date(Date.parse(iso) + 7 * 3600 * 1000).toISOString(); return `${local.slice(11, 16)} ${fmtDate(local.slice(0, 10))}`; };
   const field = (name, value) => {
     const dt = document.createElement("dt"); dt.textContent = name;
@@ -87,7 +88,7 @@
     const overdue = !closed && data.due_date < hanoiToday() ? ` (${t("js.overdue")})` : "";
     const agency = [data.agency.name || data.agency_id, data.agency.address].filter(Boolean).join(", ");
     const rows = [[t("js.field_code"), data.code], [t("js.field_procedure"), procedureName(data.procedure)],
-                  [t("js.field_state"), say("state", data.state)], [t("js.field_received"), moment(data.received_at)],
+                  [t("js.field_state"), stateName(data.state)], [t("js.field_received"), moment(data.received_at)],
                   [t("js.field_due"), fmtDate(data.due_date) + overdue], [t("js.field_agency"), agency],
                   [t("js.field_authority"), data.authority_name || data.authority_code],
                   [t("js.field_return"), say("desk.return", data.return_mode)]];
@@ -100,7 +101,7 @@
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
       // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
-      li.textContent = [moment(step.at), say("state", step.state), where, say("desk.who", step.who)].filter(Boolean).join(" · ");
+      li.textContent = [moment(step.at), stateName(step.state), where, say("desk.who", step.who)].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
@@ -145,7 +146,7 @@
       const body = { to: step.to, place: step.place, record_no: recordNo, expected_seq: data.seq };
       const moved = await api(`/dossiers/${encodeURIComponent(data.code)}/moves`, { method: "POST", body });
       $("record-form")?.remove();
-      await show(data.code, t("js.moved", { state: say("state", moved.state) }));
+      await show(data.code, t("js.moved", { state: stateName(moved.state) }));
       refreshWorklist();
     } catch (e) {
       $("lookup-error").textContent = e.message || t("js.lookup_failed");
