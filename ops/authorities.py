@@ -145,11 +145,11 @@ def seats(engine: Engine) -> dict[str, str]:
     merged into it in 2025); several at one place joined."""
     a = tables.authorities
     query = sa.select(a.c.place_id, a.c.name, a.c.level).where(a.c.place_id.is_not(None)).order_by(a.c.code)
-    named: dict[str, list[str]] = {}
+    units: dict[str, list[str]] = {}
     with engine.connect() as conn:
         for place, name, level in conn.execute(query):
-            named.setdefault(place, []).append(f"UBND {name}" if level == "commune" else name)
-    return {place: " · ".join(names) for place, names in named.items()}
+            units.setdefault(place, []).append(f"UBND {name}" if level == "commune" else name)
+    return {place: " · ".join(said) for place, said in units.items()}
 
 
 def import_csv(engine: Engine, path: Path) -> int:

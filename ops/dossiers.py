@@ -61,6 +61,9 @@ MOVES: dict[str, tuple[str, ...]] = {
 """The states each state may move to; ``received -> at_authority`` only for online dossiers (no shuttle), and
 ``failed_return`` (citizen not at home) goes back to ``decided`` for another try."""
 
+OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
+"""The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""
+
 HANDOVERS = ("at_authority", "returned")
 """Moves that hand the dossier over against a signed record (Circular 17/2017 art. 5): a record number is required,
 except for an online dossier reaching its authority."""
@@ -413,9 +416,7 @@ def listing(
         The page of the list.
     """
     d = tables.dossiers
-    where: list[sa.ColumnElement[bool]] = [
-        d.c.state == state if state is not None else d.c.state.in_([s for s in STATES if MOVES[s]])
-    ]
+    where: list[sa.ColumnElement[bool]] = [d.c.state == state if state is not None else d.c.state.in_(OPEN_STATES)]
     if agency_id is not None:
         where.append(d.c.agency_id == agency_id)
     if due_before is not None:

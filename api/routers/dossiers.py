@@ -153,7 +153,7 @@ def list_dossiers(
         | {
             "received_at": dossiers.utc(r["received_at"]).isoformat(),
             "due_date": r["due_date"].isoformat(),
-            "overdue": r["due_date"] < today and bool(dossiers.MOVES[r["state"]]),
+            "overdue": r["due_date"] < today and r["state"] in dossiers.OPEN_STATES,
         }
         for r in rows
     ]
