@@ -212,7 +212,6 @@ function stopIcon(colour, label, className = "", shift = [0, 0]) {
     html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
 }
 
-// A token kept in the browser's local storage, bound to an input field.
 // Access to a staff page: signed in with one of ``roles`` (the session's cookie goes with each request), its token
 // field is hidden and the page says who; otherwise the bearer token typed there, kept in this browser under ``key``.
 async function staffAccess(inputId, key, roles) {
@@ -227,6 +226,7 @@ async function staffAccess(inputId, key, roles) {
   row.replaceWith(who);
   return { token: () => "", me };
 }
+// A token kept in the browser's local storage, bound to an input field.
 function tokenField(inputId, key) {
   const input = document.getElementById(inputId);
   input.value = localStorage.getItem(key) || "";
