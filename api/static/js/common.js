@@ -13,9 +13,10 @@ function t(key, fields = {}) {
   if (typeof node !== "string") return key;
   return node.replace(/\{(\w+)\}/g, (m, name) => (name in fields ? String(fields[name]) : m));
 }
-// A kind or procedure code in words ("post_office" -> "Bưu cục"); the code itself when unknown.
-function kindName(kind) { const name = t("kind." + kind); return name === "kind." + kind ? kind : name; }
-function procedureName(code) { const name = t("procedure." + code); return name === "procedure." + code ? code : name; }
+// A code of a part of the catalogue in words ("kind", "post_office" -> "Bưu cục"); the code itself when unknown.
+function codeName(part, code) { const name = t(`${part}.${code}`); return name === `${part}.${code}` ? code : name; }
+function kindName(kind) { return codeName("kind", kind); }
+function procedureName(code) { return codeName("procedure", code); }
 function num(value, digits) { return Number(value).toLocaleString(LANG, { minimumFractionDigits: digits, maximumFractionDigits: digits }); }
 
 // What the page says (its status line, its errors, a dossier tracked) is brought into view when it changes: on a
@@ -43,7 +44,10 @@ function fmtKm(metres) {
 function fmtDate(iso) { return new Date(iso + "T00:00:00").toLocaleDateString(t("js.date_locale"), JSON.parse(t("js.date_options"))); }
 // The time in Hanoi (UTC+7, no summer time) as the API takes it, "2026-12-05T14:05", whatever the browser's own
 // time zone; its day, "2026-12-05"; the day ``n`` days after ``iso``.
-function hanoiNow() { return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 16); }
+function hanoiNow() { return hanoiTime(new Date().toISOString()); }
+// An instant (ISO 8601 with its offset) as Hanoi's clock reads it, "2026-12-05T14:05"; written "14:05 05/12/2026".
+function hanoiTime(iso) { return new Date(Date.parse(iso) + 7 * 3600 * 1000).toISOString().slice(0, 16); }
+function fmtWhen(local) { return `${local.slice(11, 16)} ${fmtDate(local.slice(0, 10))}`; }
 function hanoiToday() { return hanoiNow().slice(0, 10); }
 function addDays(iso, n) {
   const day = new Date(iso + "T00:00:00Z");

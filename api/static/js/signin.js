@@ -63,11 +63,9 @@
   // The staff's counter: a dossier in words (its agency and authority by name, its dates in the page's language,
   // the applicant where the role allows), its journey, and the moves its lifecycle allows now as buttons; a
   // handover asks for the number of the signed record first.
-  const say = (part, key) => { const text = t(`${part}.${key}`); return text === `${part}.${key}` ? key : text; };
   // A state on its own (a field, a cell) begins with a capital, as the catalogue's English, written for sentences,
   // does not.
-  const stateName = (key) => { const words = say("state", key); return words.charAt(0).toLocaleUpperCase(LANG) + words.slice(1); };
-  const moment = (iso) => { const local = new Date(Date.parse(iso) + 7 * 3600 * 1000).toISOString(); return `${local.slice(11, 16)} ${fmtDate(local.slice(0, 10))}`; };
+  const stateName = (key) => { const words = codeName("state", key); return words.charAt(0).toLocaleUpperCase(LANG) + words.slice(1); };
   const field = (name, value) => {
     const dt = document.createElement("dt"); dt.textContent = name;
     const dd = document.createElement("dd"); dd.textContent = value;
@@ -88,20 +86,20 @@
     const overdue = !closed && data.due_date < hanoiToday() ? ` (${t("js.overdue")})` : "";
     const agency = [data.agency.name || data.agency_id, data.agency.address].filter(Boolean).join(", ");
     const rows = [[t("js.field_code"), data.code], [t("js.field_procedure"), procedureName(data.procedure)],
-                  [t("js.field_state"), stateName(data.state)], [t("js.field_received"), moment(data.received_at)],
+                  [t("js.field_state"), stateName(data.state)], [t("js.field_received"), fmtWhen(hanoiTime(data.received_at))],
                   [t("js.field_due"), fmtDate(data.due_date) + overdue], [t("js.field_agency"), agency],
                   [t("js.field_authority"), data.authority_name || data.authority_code],
-                  [t("js.field_return"), say("desk.return", data.return_mode)]];
+                  [t("js.field_return"), codeName("desk.return", data.return_mode)]];
     const a = data.applicant;
     rows.push(...(a ? [[t("js.field_applicant"), a.name], [t("js.field_phone"), a.phone], [t("js.field_address"), a.address],
-                       [t("js.field_group"), say("desk.group", a.priority_group)]]
+                       [t("js.field_group"), codeName("desk.group", a.priority_group)]]
                     : [[t("js.field_applicant"), t("js.no_access")]]));
     $("lookup-result").append(...rows.flatMap(([name, value]) => field(name, value)));
     $("lookup-steps").append(...steps.map((step) => {
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
       // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
-      li.textContent = [moment(step.at), stateName(step.state), where, say("desk.who", step.who)].filter(Boolean).join(" · ");
+      li.textContent = [fmtWhen(hanoiTime(step.at)), stateName(step.state), where, codeName("desk.who", step.who)].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
@@ -113,7 +111,7 @@
     for (const step of data.moves) {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = say("desk.move", step.to);
+      button.textContent = codeName("desk.move", step.to);
       button.dataset.to = step.to;
       if (step.to === "cancelled") button.className = "secondary";
       button.addEventListener("click", () => {
@@ -129,7 +127,7 @@
     form.id = "record-form";
     const label = document.createElement("label");
     label.htmlFor = "record-no";
-    label.textContent = t("js.move_record", { move: say("desk.move", step.to) });
+    label.textContent = t("js.move_record", { move: codeName("desk.move", step.to) });
     const input = document.createElement("input");
     Object.assign(input, { id: "record-no", type: "text", required: true, maxLength: 64 });
     const submit = document.createElement("button");

@@ -30,7 +30,7 @@
         data.authority ? t("js.track_authority", { authority: data.authority }) : "",
         data.return_mode === "agency" ? t("js.track_return_agency", { agency }) : t("js.track_return_address"),
       ].filter(Boolean);
-      const steps = data.steps.map((step) => `<li><time datetime="${esc(step.at)}">${esc(step.at.slice(11))} ${esc(fmtDate(step.at.slice(0, 10)))}</time> ${esc(step.state_words)}</li>`);
+      const steps = data.steps.map((step) => `<li><time datetime="${esc(step.at)}">${esc(fmtWhen(step.at))}</time> ${esc(step.state_words)}</li>`);
       // Where to collect the result, on the map with its hours (an agency the map holds).
       const show = data.return_mode === "agency" && data.agency.name
         ? ` <button type="button" class="link" id="track-show-agency">${esc(t("js.track_show_agency"))}</button>` : "";
