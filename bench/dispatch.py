@@ -5,7 +5,7 @@ postmen scaled to the volume. Both solvers get the very same day in the same pro
 on the wall clock: agencynet with ``deterministic=False`` (the whole budget), VROOM (pyvroom) at exploration
 level 5 with 2 threads and the limit as its ``timeout``. VROOM is given:
 
-- the problem's travel-time matrix (durations) and distance matrix, unchanged;
+- the problem's travel times with the places' setups (``Problem.arcs``) as durations, and the distance matrix;
 - one vehicle per postman: start and end depots, capacity, the shift as its time window, the lunch break as a
   break whose start lies in ``[earliest, latest - duration]`` with the duration as service, and the costs as
   ``VehicleCosts(fixed, per_hour, per_km)``: the postman's fixed cost, cost per hour and cost per km (VND);
@@ -98,11 +98,14 @@ def postmen_for(n_tasks: int) -> int:
 
 # ------------------------------------------------------------------------------------------------------ VROOM
 def vroom_input(problem: Problem) -> vroom.Input:
-    """The day as a ``vroom.Input``: same matrices, vehicles, shipments, windows, breaks and costs."""
+    """The day as a ``vroom.Input``: same matrices, vehicles, shipments, windows, breaks and costs.
+
+    The durations are :attr:`Problem.arcs`, the drives with the places' setups, rather than VROOM's own
+    ``setup``: VROOM's windows bound the start of the setup, ours the start of the service after it."""
     import vroom
 
     inp = vroom.Input()
-    inp.set_durations_matrix(profile="car", matrix_input=_c_order(problem.times))
+    inp.set_durations_matrix(profile="car", matrix_input=_c_order(problem.arcs))
     inp.set_distances_matrix(profile="car", matrix_input=_c_order(problem.distances))
     for k, m in enumerate(problem.postmen):
         breaks = []

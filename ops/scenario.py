@@ -44,6 +44,16 @@ HOURS: dict[str, tuple[Window, ...]] = {
 }
 """Opening hours of a place by its role (a citizen's address: a household's hours)."""
 
+SETUP_S: dict[str, int] = {"depot": 0, "agency": 180, "authority": 240, "household": 0, "address": 0}
+"""Seconds spent once on coming to a place, by its role (assumption): at an authority, parking, the guard's desk
+and the one-stop counter's queue; at an agency, parking and its counter; none at the postman's own post office
+or at a door. Stops in a row at one place share it (:attr:`routing.problem.Place.setup`)."""
+
+SERVICE_S: dict[str, int] = {"depot": 60, "agency": 60, "authority": 60, "household": 300, "address": 300}
+"""Seconds of each stop, by the role of its place (assumption): at a counter, a dossier checked against the
+handover record's list; at a door, the citizen's papers checked, listed, co-signed, packed and sealed (Circular
+17/2017/TT-BTTTT art. 5). A lone stop at an authority takes the 5 minutes it took before setups were counted."""
+
 TASK_MIX = {"shuttle": 0.5, "result_return": 0.3, "home_pickup": 0.2}
 """Share of each task kind in a generated day (assumption: most traffic is dossiers moving to authorities)."""
 
@@ -197,8 +207,15 @@ def _scenario(
     task that must be done but that no postman can do is left out with its reason instead of refusing the day."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
-    places = [
-        Place(pid, i, HOURS[role]) for i, (pid, role) in enumerate(zip(table["place_id"], table["role"], strict=True))
+    roles = dict(zip(table["place_id"], table["role"], strict=True))
+    places = [Place(pid, i, HOURS[role], SETUP_S[role]) for i, (pid, role) in enumerate(roles.items())]
+    tasks = [
+        replace(
+            t,
+            pickup_service=SERVICE_S[roles[t.pickup]],
+            delivery_service=SERVICE_S[roles[t.delivery]] if t.delivery is not None else t.delivery_service,
+        )
+        for t in tasks
     ]
     depots = [Depot(pid, pid) for pid in table.loc[table["role"] == "depot", "place_id"]]
     assert travel.distance_m is not None  # asked for with_distance

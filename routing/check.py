@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import numpy as np
+
 from routing import insertion
 from routing.plan import Plan, Route
 from routing.problem import Postman, Problem, hhmm
@@ -41,11 +43,12 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
     """Check every route and task of ``plan`` against ``problem``.
 
     Checked: each route starts at the postman's start depot and ends at his end depot within his shift and
-    maximum working time; travel times between consecutive stops (breaks included); service times; windows;
-    loads (recomputed, never above capacity or below zero); the break (inside its window, of full length,
-    not during a service); every task served completely once or listed as unserved, pickup before delivery
-    on one route; every mandatory task served; reported distances, times and costs; no optional task
-    dropped that some postman could still take for less than its penalty (:mod:`routing.insertion`).
+    maximum working time; travel times between consecutive stops (breaks, and the setup of a place newly come
+    to, included); service times; windows; loads (recomputed, never above capacity or below zero); the break
+    (inside its window, of full length, not during a service); every task served completely once or listed as
+    unserved, pickup before delivery on one route; every mandatory task served; reported distances, times and
+    costs; no optional task dropped that some postman could still take for less than its penalty
+    (:mod:`routing.insertion`).
     """
     v: list[str] = []
     postmen = {m.id: m for m in problem.postmen}
@@ -139,7 +142,7 @@ def _check_route(problem, m: Postman, route: Route, tasks, v: list[str], visits)
             continue
         if i > 0:
             prev = stops[i - 1]
-            need = prev.departure + int(problem.times[prev.place_index, s.place_index])
+            need = prev.departure + int(problem.arcs[prev.place_index, s.place_index])
             if s.arrival < need:
                 v.append(f"{where}: arrives {hhmm(s.arrival)} ({s.arrival} s), cannot before {need} s")
             # A break between two stops, on the road or while waiting, must fit in the gap with the drive.
@@ -191,13 +194,7 @@ def _check_route(problem, m: Postman, route: Route, tasks, v: list[str], visits)
     idx = [s.place_index for s in stops]
     distance = sum(int(problem.distances[a, b]) for a, b in pairwise(idx))
     travel = sum(int(problem.times[a, b]) for a, b in pairwise(idx))
-    cost = sum(
-        round(
-            float(problem.distances[a, b]) * m.cost_per_km / 1000.0
-            + float(problem.times[a, b]) * m.cost_per_hour / 3600.0
-        )
-        for a, b in pairwise(idx)
-    )
+    cost = problem.arc_cost(m, np.array(idx))
     if any(s.task is not None for s in stops):
         cost += m.fixed_cost
     if route.distance != distance:

@@ -122,7 +122,7 @@ def insertions(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str,
         return {}
     postmen = {m.id: m for m in problem.postmen}
     by_id = {t.id: t for t in problem.tasks}
-    times = problem.times.astype(np.int64)
+    times = problem.arcs.astype(np.int64)
     routes = [_open_route(problem, postmen[r.postman], r, by_id) for r in plan.routes if r.postman in postmen]
     candidates: list[list[tuple[int, int, int, int | None]]] = [[] for _ in tasks]
     for ri, ctx in enumerate(routes):
@@ -337,7 +337,7 @@ def _candidates(
     kpm, kph = m.cost_per_km / 1000.0, m.cost_per_hour / 3600.0
 
     def arc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.rint(problem.distances[a, b] * kpm + problem.times[a, b] * kph)
+        return np.rint(problem.distances[a, b] * kpm + problem.arcs[a, b] * kph)
 
     fixed = 0 if ctx.used else m.fixed_cost
     busy = float(travel_in[1:].sum() + service.sum())
@@ -616,9 +616,4 @@ def _build(
 def route_cost(problem: Problem, postman: Postman, stops: Sequence[Stop]) -> int:
     """Cost of a route's stops in cost units: arc costs rounded arc by arc, plus the fixed cost when used."""
     idx = np.array([s.place_index for s in stops])
-    if len(idx) < 2:
-        return 0
-    d = problem.distances[idx[:-1], idx[1:]].astype(float)
-    t = problem.times[idx[:-1], idx[1:]].astype(float)
-    arcs = int(np.rint(d * (postman.cost_per_km / 1000.0) + t * (postman.cost_per_hour / 3600.0)).sum())
-    return arcs + (postman.fixed_cost if any(s.task is not None for s in stops) else 0)
+    return problem.arc_cost(postman, idx) + (postman.fixed_cost if any(s.task is not None for s in stops) else 0)

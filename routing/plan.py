@@ -18,8 +18,9 @@ StopKind = Literal["start", "position", "pickup", "delivery", "visit", "end"]
 class Stop:
     """One stop of a route; times in seconds since midnight, load in dossier units after the stop.
 
-    ``arrival`` is when the postman reaches the place (after any break taken on the way), ``start`` when
-    service begins (after waiting for the window), ``departure`` when service ends.
+    ``arrival`` is when the postman is ready at the place (after any break taken on the way and, coming from
+    another place, the place's setup: parking, the guard's desk), ``start`` when service begins (after waiting
+    for the window), ``departure`` when service ends.
     """
 
     kind: StopKind
@@ -37,7 +38,8 @@ class Route:
     """The day of one postman: stops from start depot to end depot, and the break if one is taken.
 
     ``distance`` is in metres and ``travel_time`` in seconds (driving only); ``cost`` in cost units (VND)
-    includes the postman's fixed cost when the route serves at least one task.
+    prices the distance and the time driving and setting up at places, and includes the postman's fixed cost
+    when the route serves at least one task.
     """
 
     postman: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -68,11 +69,16 @@ class Place:
         Row and column of the place in the travel-time and distance matrices.
     windows
         Opening hours, several windows a day in seconds since midnight; service starts inside one of them.
+    setup
+        Seconds spent once on coming to the place, whatever is done there: parking, the guard's desk, finding the
+        officer, the handover record. Stops in a row at the same place share it (VROOM's ``setup``), so a
+        postman who brings ten dossiers to one authority pays it once; each stop's own service time follows.
     """
 
     id: str
     index: int
     windows: tuple[Window, ...] = OFFICE_HOURS
+    setup: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,8 @@ class Postman:
     lunch
         The break to take during the day, or ``None``.
     cost_per_km, cost_per_hour
-        Cost of driving, per kilometre and per hour on the road (VND); the default is a motorbike's fuel and
-        wear (about 3,000 VND/km) and a postman's wage (about 40,000 VND/h).
+        Cost of driving, per kilometre and per hour on the road or setting up at a place (VND); the default
+        is a motorbike's fuel and wear (about 3,000 VND/km) and a postman's wage (about 40,000 VND/h).
     fixed_cost
         Cost of using this postman at all (VND).
     profile
@@ -213,7 +219,7 @@ class Problem:
     """A day of dispatch: matrices, places, depots, postmen and tasks. Build it with :meth:`build`.
 
     ``times`` holds travel times in seconds and ``distances`` road distances in metres, both square,
-    asymmetric, indexed by :attr:`Place.index`.
+    asymmetric, indexed by :attr:`Place.index`; :attr:`arcs` adds the places' setup times to the travel times.
     """
 
     times: np.ndarray
@@ -278,7 +284,9 @@ class Problem:
             if not 0 <= p.index < n:
                 errors.append(f"place {p.id!r}: matrix index {p.index} outside 0..{n - 1}")
             check_windows(f"place {p.id!r}", p.windows)
-            places_d[p.id] = Place(p.id, p.index, tuple(sorted(p.windows)))
+            if p.setup < 0:
+                errors.append(f"place {p.id!r}: negative setup time {p.setup} s")
+            places_d[p.id] = Place(p.id, p.index, tuple(sorted(p.windows)), p.setup)
         for d in depots:
             if d.id in depots_d:
                 errors.append(f"depot {d.id!r}: duplicate id")
@@ -410,6 +418,29 @@ class Problem:
             raise ProblemError(f"bad record: {exc}") from exc
 
     # ------------------------------------------------------------------ derived data used by solver and checker
+    @cached_property
+    def arcs(self) -> np.ndarray:
+        """Seconds from leaving one matrix index to being ready at the next: the drive, then the setup of the
+        place arrived at, unless both are one point, no distance apart (stops in a row at one place share one
+        setup, and a post office's counter is no trip from the postman's own depot there).
+
+        Every schedule is computed on these times, and a stop's ``arrival`` is when the postman is ready there;
+        the driving totals stay on :attr:`times`.
+        """
+        setup = np.zeros(self.times.shape[0])
+        for p in self.places.values():
+            setup[p.index] = max(setup[p.index], p.setup)
+        return self.times + np.where(self.distances > 0, setup[None, :], 0)
+
+    def arc_cost(self, postman: Postman, idx: np.ndarray) -> int:
+        """Cost of going through matrix indices ``idx`` in order, cost units: the distance and the time of
+        :attr:`arcs` (setups included) at the postman's rates, rounded arc by arc as the solver rounds them."""
+        if len(idx) < 2:
+            return 0
+        d = self.distances[idx[:-1], idx[1:]]
+        t = self.arcs[idx[:-1], idx[1:]]
+        return int(np.rint(d * (postman.cost_per_km / 1000.0) + t * (postman.cost_per_hour / 3600.0)).sum())
+
     def windows(self, task: Task, stop: Literal["pickup", "delivery"]) -> tuple[Window, ...]:
         """Windows for the start of service at a task's pickup or delivery (seconds since midnight)."""
         place = self.places[task.pickup if stop == "pickup" else task.delivery]  # type: ignore[index]
@@ -467,7 +498,7 @@ class Problem:
                 continue
             # The maximum working time counts from the departure: leaving just in time for the pickup.
             leave = max(
-                m.shift_start, start_p - int(self.times[self.depot_index(m.start_depot), self.index(task.pickup)])
+                m.shift_start, start_p - int(self.arcs[self.depot_index(m.start_depot), self.index(task.pickup)])
             )
             limit = m.shift_end if m.max_work is None else min(m.shift_end, leave + m.max_work)
             if back > limit:
@@ -512,7 +543,7 @@ class Problem:
         Returns arrival and start of service at the pickup, the same at the delivery (``None`` for a start
         when every window has closed), and the time back at the end depot, all seconds since midnight.
         """
-        T = self.times
+        T = self.arcs
         here = self.depot_index(postman.start_depot)
         p = self.index(task.pickup)
         arrive_p = postman.shift_start + int(T[here, p])

@@ -199,7 +199,7 @@ class _Model:
 
         idx = np.array([n.index for n in nodes])
         service = np.array([n.service for n in nodes], dtype=np.int64)
-        travel = problem.times[np.ix_(idx, idx)].astype(np.int64)
+        travel = problem.arcs[np.ix_(idx, idx)].astype(np.int64)
         dist = problem.distances[np.ix_(idx, idx)]
         self.travel = travel
         time_cb = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
@@ -332,7 +332,7 @@ class _Model:
                 if prev is None:
                     arrival = start
                 else:
-                    arrival = prev_dep + int(p.times[prev.index, node.index])
+                    arrival = prev_dep + int(p.arcs[prev.index, node.index])
                     br = breaks.get(vi)
                     if br is not None and prev_dep <= br[0] < arrival:
                         arrival += br[1] - br[0]
@@ -359,17 +359,8 @@ def route_from_stops(problem: Problem, postman: Postman, stops: Sequence[Stop], 
     dist = int(problem.distances[idx[:-1], idx[1:]].sum()) if len(idx) > 1 else 0
     drive = int(problem.times[idx[:-1], idx[1:]].sum()) if len(idx) > 1 else 0
     used = any(s.task is not None for s in stops)
-    cost = arc_cost(problem, postman, idx) + (postman.fixed_cost if used else 0)
+    cost = problem.arc_cost(postman, idx) + (postman.fixed_cost if used else 0)
     return Route(postman.id, tuple(stops), dist, drive, cost, *(brk or (None, None)))
-
-
-def arc_cost(problem: Problem, postman: Postman, idx: np.ndarray) -> int:
-    """Cost of driving through matrix indices ``idx`` in order, cost units, rounded arc by arc as the solver."""
-    if len(idx) < 2:
-        return 0
-    d = problem.distances[idx[:-1], idx[1:]]
-    t = problem.times[idx[:-1], idx[1:]]
-    return int(np.rint(d * (postman.cost_per_km / 1000.0) + t * (postman.cost_per_hour / 3600.0)).sum())
 
 
 def _allow_only(routing: pywrapcp.RoutingModel, index: int, vehicle: int) -> None:
@@ -726,7 +717,7 @@ def _scheduled_routes(problem: Problem, vehicles: Sequence[_Vehicle], table: _Ta
             if prev is not None and prev_dep is not None:
                 # The break, when taken between the two stops, is taken on leaving the first.
                 leave = brk[1] if brk is not None and prev_dep <= brk[0] < start else prev_dep
-                arrival = leave + int(problem.times[prev, node.index])
+                arrival = leave + int(problem.arcs[prev, node.index])
             load += node.demand
             kind = "position" if node.kind == "start" and v.done else node.kind
             stops.append(

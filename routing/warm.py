@@ -63,7 +63,7 @@ def instance(
     used_places = np.unique([n.index for n in nodes])
     row = {int(x): i for i, x in enumerate(used_places)}
     sub = np.ix_(used_places, used_places)
-    times = problem.times[sub].astype(np.int64)
+    times = problem.arcs[sub].astype(np.int64)
     dist = problem.distances[sub]
     classes: dict[tuple[float, float], int] = {}
     costs: list[np.ndarray] = []

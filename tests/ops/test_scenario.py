@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,26 @@ def test_bad_scenario_file_is_one_line(capsys: pytest.CaptureFixture[str], tmp_p
     assert main(["dispatch", "--scenario", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not valid JSON" in err[0]
+
+
+def test_stops_in_a_row_at_one_place_share_its_setup(hanoi: AddressMap) -> None:
+    agency, authority = "osm:node/5239480022", "osm:way/1197716023"
+    postmen = [{"id": "A", "depot": agency}]
+    tasks = [{"id": f"S{k}", "kind": "shuttle", "pickup": agency, "delivery": authority} for k in range(6)]
+    day = scenario.from_records(hanoi, postmen, tasks)
+    assert {(t.pickup_service, t.delivery_service) for t in day.problem.tasks} == {
+        (scenario.SERVICE_S["agency"], scenario.SERVICE_S["authority"])
+    }
+    plan = solver.solve(day.problem, time_limit_s=2)
+    assert check.check(day.problem, plan).ok
+    stops = plan.route("A").stops
+    # The six dossiers are taken at the counter of the postman's own post office: no setup, no drive.
+    assert [s.kind for s in stops[1:7]] == ["pickup"] * 6
+    assert stops[1].arrival == stops[0].departure
+    # Handed over to the authority in one visit: its setup once, then a minute per dossier.
+    at = stops[7:13]
+    assert {s.kind for s in at} == {"delivery"} and {s.place for s in at} == {authority}
+    drive = int(day.problem.times[stops[6].place_index, at[0].place_index])
+    assert at[0].arrival == stops[6].departure + drive + scenario.SETUP_S["authority"]
+    assert all(b.arrival == a.departure for a, b in pairwise(at))
+    assert at[-1].departure - at[0].start == 6 * scenario.SERVICE_S["authority"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from routing.problem import ALL_DAY, Depot, Place, Postman, Problem, Task
@@ -32,18 +34,24 @@ def matrices() -> tuple[np.ndarray, np.ndarray, list[str]]:
     return times, dist, names
 
 
-def places() -> list[Place]:
+def places(setups: Mapping[str, int] | None = None) -> list[Place]:
+    """The places of :data:`COORDS`, with the setup times given by id (none elsewhere)."""
     _, _, names = matrices()
     return [
-        Place(n, k, ALL_DAY if n in HOUSEHOLDS else Place.__dataclass_fields__["windows"].default)
+        Place(
+            n,
+            k,
+            ALL_DAY if n in HOUSEHOLDS else Place.__dataclass_fields__["windows"].default,
+            (setups or {}).get(n, 0),
+        )
         for k, n in enumerate(names)
     ]
 
 
-def build(tasks: list[Task], postmen: list[Postman] | None = None) -> Problem:
+def build(tasks: list[Task], postmen: list[Postman] | None = None, setups: Mapping[str, int] | None = None) -> Problem:
     times, dist, _ = matrices()
     postmen = postmen or [Postman("P1", "D1", capacity=10), Postman("P2", "D1", capacity=10)]
-    return Problem.build(times, dist, places(), [Depot("D1", "D1")], postmen, tasks)
+    return Problem.build(times, dist, places(setups), [Depot("D1", "D1")], postmen, tasks)
 
 
 def day() -> Problem:
