@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import groupby
 
 import pytest
 
@@ -39,15 +40,28 @@ def server(hanoi: AddressMap, store: Store) -> Iterator[str]:
         yield address
 
 
+def sign_in(page, name: str) -> None:
+    """Sign in on ``/signin`` with the password of the day's accounts."""
+    page.goto("/signin")
+    page.fill("#username", name)
+    page.fill("#password", daycases.PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function(f"document.querySelector('#who').textContent.includes('{name}')")
+
+
+def wait_done(page, kind: str, tasks: list[str]) -> None:
+    """Wait until the page shows the ``kind`` stops of ``tasks`` done."""
+    page.wait_for_function(
+        f"[...document.querySelectorAll(\"li.day-stop[data-kind='{kind}']\")]"
+        f".filter((li) => {tasks}.includes(li.dataset.task)).every((li) => li.classList.contains('done'))"
+    )
+
+
 def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.goto("/postman")
     pages._ready(page)
     assert "Đăng nhập" in page.inner_text("#error")  # not signed in: the page says so and links to sign in
-    page.goto("/signin")
-    page.fill("#username", "binh")
-    page.fill("#password", daycases.PASSWORD)
-    page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('binh')")
+    sign_in(page, "binh")
     pages.accessible(page)
     unplanned = (daycases.DAY + dt.timedelta(days=1)).isoformat()
     page.goto(f"/postman?date={unplanned}")  # a day not planned yet: news in Vietnamese, not an error
@@ -119,11 +133,7 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
     # Signed in, the page works by the session: no token field, the stored plans listed and the day followed
     # (the plans' list stayed empty, asked only with a token, and the token field was still shown).
     accounts.add_user(store.engine, "dung", daycases.PASSWORD, "dispatcher")
-    page.goto("/signin")
-    page.fill("#username", "dung")
-    page.fill("#password", daycases.PASSWORD)
-    page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('dung')")
+    sign_in(page, "dung")
     page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
     pages._ready(page)
     assert page.locator("#token").count() == 0
@@ -133,3 +143,39 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
     page.click("#follow-day")
     page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
     assert page.inner_text("#error") == ""
+
+
+def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
+    # Stops in a row at one place are one visit: its pickups taken together and its handovers signed under one
+    # record (the postman typed the record's number and pressed a button at each of the stops).
+    sign_in(page, "binh")
+    page.goto(f"/postman?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    plan = day.stored(store, daycases.DAY)
+    stops = [s for r in plan["result"]["plan"]["routes"] for s in r["stops"] if s["task"]]
+    runs = [list(run) for _, run in groupby(stops, key=lambda s: s["place"])]
+    mixed = next(r for r in runs if {s["kind"] for s in r} == {"pickup", "delivery"})
+    visit = page.locator("li.visit").filter(has=page.locator(f"li.day-stop[data-task='{mixed[0]['task']}']"))
+    assert visit.locator("li.day-stop").count() == len(mixed)
+    assert f"{len(mixed)} điểm dừng liền nhau tại đây" in visit.inner_text()
+    # A delivery there waits for its pickup earlier in the day: take those first, one by one.
+    for s in mixed:
+        if s["kind"] == "delivery":
+            earlier = page.locator(f"li.day-stop[data-kind='pickup'][data-task='{s['task']}']:not(.done)")
+            if earlier.count():
+                earlier.locator("button[data-event='picked_up']").click()
+                wait_done(page, "pickup", [s["task"]])
+    handovers = [s for s in mixed if s["kind"] == "delivery"]
+    visit.locator(".visit-actions input.record").fill("BB-0204-9")
+    visit.locator("button[data-visit-event='handed_over']").click()
+    wait_done(page, "delivery", [s["task"] for s in handovers])
+    codes = [c for s in handovers for c in plan["state"]["dossiers"][s["task"]]]
+    records = {e.record_no for c in codes for e in dossiers.history(store.engine, c) if e.state == "at_authority"}
+    assert records == {"BB-0204-9"}
+    pickups = visit.locator("button[data-visit-event='picked_up']")
+    assert pickups.inner_text() == f"Đã nhận cả {sum(s['kind'] == 'pickup' for s in mixed)}"
+    pickups.click()
+    wait_done(page, "pickup", [s["task"] for s in mixed if s["kind"] == "pickup"])
+    assert visit.locator("button[data-visit-event]").count() == 0
+    pages.accessible(page)
+    pages._shot(page, "postman-visit")

@@ -16,13 +16,59 @@
   function actions(stop) {
     if (stop.status === "done" || !stop.task) return "";
     const id = esc(stop.task);
-    const buttons = stop.kind === "pickup"
-      ? [["picked_up", ""]]
-      : stop.place.startsWith("address:") ? [["delivered", ""]] : [["handed_over", `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">`]];
+    const event = eventOf(stop);
+    const buttons = [[event, event === "handed_over"
+      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : ""]];
     return `<div class="actions" data-task="${id}">` +
       buttons.map(([event, field]) => `${field}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>`).join("") +
       `<input class="reason" aria-label="${esc(t("js.reason"))}" placeholder="${esc(t("js.reason"))}">` +
       `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
+  }
+
+  // What a stop's event is: taken at the pickup, handed over (with the signed record) at an agency or authority,
+  // given at the citizen's door.
+  function eventOf(stop) {
+    if (stop.kind === "pickup") return "picked_up";
+    return stop.place.startsWith("address:") ? "delivered" : "handed_over";
+  }
+
+  // Stops in a row at one place are one visit (one setup, planned so): its remaining stops are done together,
+  // the handovers under one signed record, as a handover record lists every dossier handed over at once.
+  function visits(stops) {
+    const out = [];
+    for (const s of stops) {
+      const last = out[out.length - 1];
+      if (last && last[0].place === s.place) last.push(s);
+      else out.push([s]);
+    }
+    return out;
+  }
+
+  function stopItem(s) {
+    return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}">` +
+      `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
+      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
+      `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
+      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.event ? " · " + esc(t("js.event." + s.event)) : ""}</div>` +
+      actions(s) + "</li>";
+  }
+
+  function visitItem(stops) {
+    if (stops.length === 1) return stopItem(stops[0]);
+    const first = stops[0];
+    const open = stops.filter((s) => s.status !== "done");
+    const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
+      const n = open.filter((s) => eventOf(s) === event).length;
+      if (!n) return "";
+      const field = event === "handed_over"
+        ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : "";
+      return `${field}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>`;
+    }).join("");
+    return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
+      `${esc(first.address || first.name || first.place)}</div>` +
+      `<div class="muted">${esc(t("js.visit_stops", { n: stops.length }))}</div>` +
+      (buttons ? `<div class="actions visit-actions">${buttons}</div>` : "") +
+      `<ol class="day-stops">${stops.map(stopItem).join("")}</ol></li>`;
   }
 
   function draw(day) {
@@ -39,13 +85,7 @@
         .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
     });
     map.fitBounds(L.latLngBounds(points).pad(0.1), { animate: false });
-    list.innerHTML = route.stops.filter((s) => s.task).map((s) =>
-      `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}">` +
-      `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
-      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
-      `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
-      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.event ? " · " + esc(t("js.event." + s.event)) : ""}</div>` +
-      actions(s) + "</li>").join("");
+    list.innerHTML = visits(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
   async function show() {
@@ -70,7 +110,29 @@
     }
   }
 
-  list.addEventListener("click", async (event) => {
+  // Events are sent one after another; each is idempotent, so a visit stopped by an error is done again safely.
+  async function send(bodies) {
+    error.textContent = "";
+    try {
+      for (const body of bodies) await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body });
+    } catch (e) { error.textContent = e.message; }
+    await show();
+  }
+
+  list.addEventListener("click", (event) => {
+    const whole = event.target.closest("button[data-visit-event]");
+    if (whole) {
+      const visit = whole.closest("li.visit");
+      const kind = whole.dataset.visitEvent;
+      const record = visit.querySelector(".visit-actions .record");
+      const stops = [...visit.querySelectorAll(`li.day-stop:not(.done)[data-stop-event="${kind}"]`)];
+      send(stops.map((li) => ({
+        task: li.dataset.task,
+        event: kind,
+        record_no: kind === "handed_over" ? record.value.trim() || undefined : undefined,
+      })));
+      return;
+    }
     const button = event.target.closest("button[data-event]");
     if (!button) return;
     const box = button.closest(".actions");
@@ -78,11 +140,7 @@
     const record = box.querySelector(".record");
     if (body.event === "handed_over") body.record_no = record.value.trim() || undefined;
     if (body.event === "failed") body.reason = box.querySelector(".reason").value.trim() || undefined;
-    error.textContent = "";
-    try {
-      await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body });
-      await show();
-    } catch (e) { error.textContent = e.message; }
+    send([body]);
   });
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); show(); });
   await show();
