@@ -38,6 +38,7 @@ from geo import addressmap, hours, paths
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
 from ops import demo, tracking
+from ops.dossiers import OPEN_STATES
 from ops.store import Store
 from routing import alns
 
@@ -207,7 +208,13 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
     }
     browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang} | calendar
     return _templates.get_template(f"{name}.html").render(
-        page=name, lang=lang, t=texts, languages=languages, browser_texts=browser_texts, synthetic=synthetic
+        page=name,
+        lang=lang,
+        t=texts,
+        languages=languages,
+        browser_texts=browser_texts,
+        synthetic=synthetic,
+        open_states=OPEN_STATES,
     )
 
 
