@@ -208,6 +208,15 @@ class ErrorBody(BaseModel):
     detail: list[Problem]
 
 
+class Me(BaseModel):
+    """Who is signed in."""
+
+    name: str = Field(description="the account's name (``token:<role>`` for an API token)")
+    full_name: str | None = Field(description="what the pages say of the person; null when the account gives none")
+    role: str
+    agency_id: str | None = Field(description="the agency of its staff and postmen")
+
+
 class FeatureCollection(BaseModel):
     """A GeoJSON FeatureCollection (features kept as given)."""
 
@@ -716,7 +725,10 @@ class DayStop(BaseModel):
     task: str | None
     place: str = Field(description="agency_id, authority_id, address:<code> or depot:<agency_id>")
     name: str
-    arrival: str = Field(description="planned arrival, HH:MM")
+    arrival: str = Field(
+        description="planned arrival, HH:MM: ready at the place, after parking and its reception (once per visit: "
+        "stops in a row at one place share it)"
+    )
     departure: str = Field(description="planned departure, HH:MM")
     window: str = Field(description="when service may start: the window asked for, else the place's hours")
     lat: float
@@ -730,7 +742,10 @@ class DayStop(BaseModel):
 class DayRoute(BaseModel):
     """A postman's day."""
 
-    postman: str
+    postman: str = Field(description="the postman's id: his account's name")
+    postman_name: str | None = Field(
+        None, description="what the pages say of him: his account's full name, else his id (null in older plans)"
+    )
     distance_m: int
     travel_time_s: int
     line: dict[str, Any] | None = Field(

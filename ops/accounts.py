@@ -45,16 +45,30 @@ class Principal:
     agency_id: str | None = None
 
 
-def add_user(engine: Engine, name: str, password: str, role: str, *, agency_id: str | None = None) -> Principal:
-    """Create an account.
+def add_user(
+    engine: Engine,
+    name: str,
+    password: str,
+    role: str,
+    *,
+    agency_id: str | None = None,
+    full_name: str | None = None,
+) -> Principal:
+    """Create an account; ``full_name`` ("Nguyễn Văn An") is what the pages say of the person, the login ``name``
+    when it is not given.
 
     Raises
     ------
     InputError
-        A malformed name, a short password, an unknown role, agency staff without an agency, or a name taken.
+        A malformed name, a short password, an unknown role, agency staff without an agency, a full name empty or
+        longer than 200 characters, or a name taken.
     """
     if not _NAME.match(name):
         raise InputError(f"user name {name!r}: 2-64 letters, digits or _ . @ -")
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        if not 1 <= len(full_name) <= 200:
+            raise InputError("a full name needs 1-200 characters")
     if role not in PEOPLE_ROLES:
         raise InputError(f"unknown role {role!r} (one of {', '.join(PEOPLE_ROLES)})")
     if len(password) < 10:
@@ -67,6 +81,7 @@ def add_user(engine: Engine, name: str, password: str, role: str, *, agency_id: 
         "role": role,
         "agency_id": agency_id,
         "created_at": datetime.now(UTC),
+        "full_name": full_name,
     }
     try:
         with engine.begin() as conn:
@@ -75,6 +90,13 @@ def add_user(engine: Engine, name: str, password: str, role: str, *, agency_id: 
         raise InputError(f"user {name!r} exists already") from None
     log.info("user %s added with role %s", name, role)
     return Principal(name, role, agency_id)
+
+
+def full_name(engine: Engine, name: str) -> str | None:
+    """The full name of account ``name``, ``None`` when it has none (or there is no such account: a token)."""
+    users = tables.users
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(users.c.full_name).where(users.c.name == name))
 
 
 def authenticate(engine: Engine, name: str, password: str) -> Principal | None:

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
-    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency.
+    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency (and its full
+    name as ``name``).
 
     Raises
     ------
@@ -40,9 +41,11 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     """
     if postmen is None:
         u = tables.users
-        query = sa.select(u.c.name, u.c.agency_id).where(u.c.role == "postman", u.c.agency_id.is_not(None))
+        query = sa.select(u.c.name, u.c.agency_id, u.c.full_name)
+        query = query.where(u.c.role == "postman", u.c.agency_id.is_not(None))
         with store.engine.connect() as conn:
-            postmen = [{"id": name, "depot": agency} for name, agency in conn.execute(query.order_by(u.c.name))]
+            rows = conn.execute(query.order_by(u.c.name))
+            postmen = [{"id": n, "depot": a} | ({"name": full} if full else {}) for n, a, full in rows]
         if not postmen:
             raise InputError(
                 "no postmen: add accounts (agencynet users add NAME --role postman --agency ID) or give --postmen FILE",
@@ -104,6 +107,7 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
         if f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"])
     }
     tasks = {t["id"]: t for t in outcome.tasks}
+    names = plans.postman_names(outcome.postmen)
 
     def window(stop: Stop, role: str) -> str:
         task = tasks.get(stop.task or "", {})
@@ -113,6 +117,7 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
     routes = [
         {
             "postman": r.postman,
+            "postman_name": names.get(r.postman, r.postman),
             "distance_m": r.distance,
             "travel_time_s": r.travel_time,
             "line": lines.get(r.postman),

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
@@ -135,17 +136,19 @@ def _when(record: dict) -> datetime:
 
 
 def _accounts(engine: Engine, amap: AddressMap) -> list[tuple[str, str, str]]:
-    """One account per role with a random password, and :data:`POSTMEN` postmen: the agency staff work at the
-    agency with most dossiers, the postmen start from the busiest agencies (their depots for the day's plan)."""
+    """One account per role with a random password and a synthetic full name, and :data:`POSTMEN` postmen: the
+    agency staff work at the agency with most dossiers, the postmen start from the busiest agencies (their depots
+    for the day's plan)."""
     d = tables.dossiers
     busiest = sa.select(d.c.agency_id).group_by(d.c.agency_id).order_by(sa.func.count().desc(), d.c.agency_id)
     with engine.connect() as conn:
         agencies = list(conn.scalars(busiest.limit(POSTMEN))) or [str(amap.agencies["agency_id"].iloc[0])]
     people = [(role, f"demo.{role}", agencies[0] if role in ("agency_staff", "postman") else None) for role in ROLES]
     people += [("postman", f"demo.postman{k + 1}", a) for k, a in enumerate(agencies[1:], start=1)]
+    full_names = iter(simulate.person_names(np.random.default_rng(SEED), len(people)))
     made = []
-    for role, name, agency in people:
+    for (role, name, agency), full_name in zip(people, full_names, strict=True):
         password = secrets.token_urlsafe(12)
-        accounts.add_user(engine, name, password, role, agency_id=agency)
+        accounts.add_user(engine, name, password, role, agency_id=agency, full_name=full_name)
         made.append((role, name, password))
     return made

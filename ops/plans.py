@@ -93,11 +93,16 @@ def _finish(
     amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict], addresses: list[dict]
 ) -> Outcome:
     verdict = check.check(day.problem, plan)
-    geojson = scenario.route_lines(amap, day, plan)
+    geojson = scenario.route_lines(amap, day, plan, names=postman_names(postmen))
     problem = day.problem
     return Outcome(
         postmen, tasks, day.synthetic, plan, list(verdict.violations), list(problem.warnings), geojson, addresses
     )
+
+
+def postman_names(postmen: list[dict]) -> dict[str, str]:
+    """The full names of postmen records that give one (``name``), by id."""
+    return {p["id"]: p["name"] for p in postmen if p.get("name")}
 
 
 def generated(amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_limit_s: float) -> Outcome:

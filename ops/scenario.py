@@ -409,7 +409,7 @@ def from_records(
     return day
 
 
-def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
+def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan, names: Mapping[str, str] | None = None) -> dict:
     """The plan as a GeoJSON FeatureCollection: one LineString per postman along the roads, one Point per stop.
 
     Parameters
@@ -420,12 +420,16 @@ def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
         The scenario (for place coordinates).
     plan
         A plan of the scenario's problem.
+    names
+        The postmen's full names by id; a postman without one is said by his id.
 
     Returns
     -------
     dict
-        GeoJSON FeatureCollection; features carry ``postman``, and stops ``seq``, ``kind``, ``task``, ``arrival``.
+        GeoJSON FeatureCollection; features carry ``postman`` and ``postman_name``, and stops ``seq``, ``kind``,
+        ``task``, ``arrival``.
     """
+    said = names or {}
     places = scenario.places
     points = amap.snap(places["lon"].values, places["lat"].values)
     used = sorted({s.place_index for r in plan.routes if r.used for s in r.stops})
@@ -448,6 +452,7 @@ def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
                 "geometry": shapely.geometry.mapping(line),
                 "properties": {
                     "postman": route.postman,
+                    "postman_name": said.get(route.postman, route.postman),
                     "distance_m": route.distance,
                     "travel_time_s": route.travel_time,
                 },
@@ -461,6 +466,7 @@ def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan) -> dict:
                     "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
                     "properties": {
                         "postman": route.postman,
+                        "postman_name": said.get(route.postman, route.postman),
                         "seq": seq,
                         "kind": stop.kind,
                         "task": stop.task,

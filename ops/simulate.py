@@ -92,6 +92,13 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hùng", "Hương", "Lan
 GIVEN += ["Sơn", "Thảo", "Trang", "Tuấn", "Vy", "Yến", "Long", "Hoa", "Khánh", "Giang"]
 
 
+def person_names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` synthetic Vietnamese full names, family name first ("Nguyễn Văn An"), drawn from ``rng``."""
+    family = rng.choice(FAMILY, size=n, p=np.array(FAMILY_SHARE) / sum(FAMILY_SHARE))
+    middle, given = rng.choice(MIDDLE, size=n), rng.choice(GIVEN, size=n)
+    return [f"{f} {m} {g}" for f, m, g in zip(family, middle, given, strict=True)]
+
+
 def quarter_days(quarter: str) -> list[date]:
     """Working days of a quarter written ``2026Q1`` (weekdays that are not Vietnamese public holidays)."""
     hit = re.fullmatch(r"(\d{4})Q([1-4])", quarter)
@@ -155,8 +162,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
     near = np.atleast_2d(near)
     agency_rows = near[np.arange(n), rng.integers(0, near.shape[1], size=n)]
     day_index = np.sort(rng.integers(0, len(days), size=n))
-    family = rng.choice(FAMILY, size=n, p=np.array(FAMILY_SHARE) / sum(FAMILY_SHARE))
-    middle, given = rng.choice(MIDDLE, size=n), rng.choice(GIVEN, size=n)
+    names = person_names(rng, n)
     phones = rng.integers(0, 10**8, size=n)
     to_address = rng.random(n) < RETURN_TO_ADDRESS
     cancelled = rng.random(n) < CANCELLED
@@ -190,7 +196,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
             "due_date": due.isoformat(),
             "insured_value": INSURED_VND.get(procedure, 500_000),
             "applicant": {
-                "name": f"{family[i]} {middle[i]} {given[i]}",
+                "name": names[i],
                 "phone": f"09{phones[i]:08d}",
                 "address": f"Số {1 + i % 199} ngõ {1 + (i * 7) % 397}, {wards[h]} (địa chỉ tổng hợp)",
                 "lat": float(lat[h]),

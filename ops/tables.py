@@ -120,8 +120,9 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("agency_id", sa.String(64), nullable=True),
     sa.Column("created_at", TZ, nullable=False),
+    sa.Column("full_name", sa.String(200), nullable=True),
 )
-"""People who sign in to the pages (argon2id hashes)."""
+"""People who sign in to the pages (argon2id hashes), with the full name the pages say (migration 0002)."""
 
 access_log = sa.Table(
     "access_log",

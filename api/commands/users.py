@@ -1,4 +1,5 @@
-"""``agencynet users add NAME --role R``: create an account for the pages (the password is asked for)."""
+"""``agencynet users add NAME --role R [--full-name "Nguyễn Văn An"]``: create an account for the pages (the password
+is asked for)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("name", help="user name")
     add.add_argument("--role", required=True, choices=accounts.PEOPLE_ROLES, help="role of the account")
     add.add_argument("--agency", help="agency_id of the agency (required for agency_staff)")
+    add.add_argument("--full-name", help='the name the pages say, "Nguyễn Văn An" (default: the user name)')
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (else it is asked)"
     )
@@ -40,6 +42,6 @@ def _password(args: argparse.Namespace) -> str:
 def run_add(args: argparse.Namespace) -> int:
     password = _password(args)
     with open_store(args) as engine:
-        who = accounts.add_user(engine, args.name, password, args.role, agency_id=args.agency)
+        who = accounts.add_user(engine, args.name, password, args.role, agency_id=args.agency, full_name=args.full_name)
     print(f"user {who.name} added with role {who.role}")
     return 0

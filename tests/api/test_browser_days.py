@@ -40,13 +40,13 @@ def server(hanoi: AddressMap, store: Store) -> Iterator[str]:
         yield address
 
 
-def sign_in(page, name: str) -> None:
-    """Sign in on ``/signin`` with the password of the day's accounts."""
+def sign_in(page, name: str, said: str | None = None) -> None:
+    """Sign in on ``/signin`` with the password of the day's accounts; the page says ``said`` (the name)."""
     page.goto("/signin")
     page.fill("#username", name)
     page.fill("#password", daycases.PASSWORD)
     page.click("#signin-button")
-    page.wait_for_function(f"document.querySelector('#who').textContent.includes('{name}')")
+    page.wait_for_function(f"document.querySelector('#who').textContent.includes('{said or name}')")
 
 
 def wait_done(page, kind: str, tasks: list[str]) -> None:
@@ -61,7 +61,9 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.goto("/postman")
     pages._ready(page)
     assert "Đăng nhập" in page.inner_text("#error")  # not signed in: the page says so and links to sign in
-    sign_in(page, "binh")
+    # The postman said by his full name, not by his account's name ("binh").
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    assert page.inner_text("#who") == f"Đã đăng nhập: {daycases.POSTMAN_NAME} (bưu tá)"
     pages.accessible(page)
     unplanned = (daycases.DAY + dt.timedelta(days=1)).isoformat()
     page.goto(f"/postman?date={unplanned}")  # a day not planned yet: news in Vietnamese, not an error
@@ -115,6 +117,9 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     pages._ready(page)
     page.click("#follow-day")
     page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
+    # Routes headed by the postman's full name (they were headed by his account's name, "binh").
+    assert page.locator("#day-stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
+    assert page.locator("#stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
     assert page.locator("#day-stops tr.day-done").count() >= 1
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
     assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
@@ -148,7 +153,7 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
 def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
     # Stops in a row at one place are one visit: its pickups taken together and its handovers signed under one
     # record (the postman typed the record's number and pressed a button at each of the stops).
-    sign_in(page, "binh")
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
     page.goto(f"/postman?date={daycases.DAY.isoformat()}")
     pages._ready(page)
     plan = day.stored(store, daycases.DAY)

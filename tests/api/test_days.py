@@ -125,7 +125,13 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
         mine = client.get(f"/days/{DAY}?at=08:00")
         assert mine.status_code == 200, mine.text
         routes = mine.json()["routes"]
-        assert [r["postman"] for r in routes] == ["binh"]
+        assert [(r["postman"], r["postman_name"]) for r in routes] == [("binh", daycases.POSTMAN_NAME)]
+        assert client.get("/me").json() == {
+            "name": "binh",
+            "full_name": daycases.POSTMAN_NAME,
+            "role": "postman",
+            "agency_id": daycases.LUONG_VAN_CAN,
+        }
         home = next(s for s in routes[0]["stops"] if s["place"] == "address:HOME")
         assert home["address"] == "12 Hàng Bạc, Hoàn Kiếm" and home["window"] == "08:00-20:00"
         pickup = next(s for s in routes[0]["stops"] if s["kind"] == "pickup")

@@ -37,10 +37,14 @@ def add(engine: Engine, code: str, *, states: tuple[str, ...] = (), **changes: A
         dossiers.move(engine, code, state, who="test", record_no=record, at=datetime(2026, 2, 3, 4, tzinfo=UTC))
 
 
+POSTMAN_NAME = "Lê Văn Bình"
+"""The full name of the day's postman, account ``binh``."""
+
+
 def seed(engine: Engine, amap: AddressMap) -> None:
     """Authorities, one postman at Lương Văn Can, and the dossiers of :data:`DAY`."""
     authorities.seed(engine, amap)
-    accounts.add_user(engine, "binh", PASSWORD, "postman", agency_id=LUONG_VAN_CAN)
+    accounts.add_user(engine, "binh", PASSWORD, "postman", agency_id=LUONG_VAN_CAN, full_name=POSTMAN_NAME)
     for k in range(3):  # one shuttle Lương Văn Can -> BHXH with three dossiers
         add(engine, f"S-{k}", states=("digitised",) if k == 0 else ())
     add(engine, "S-HK", authority_code=HOAN_KIEM)  # another authority: another shuttle

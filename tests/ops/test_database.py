@@ -3,15 +3,20 @@ library and from the command line, on a real PostgreSQL server and on SQLite."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from api import cli
-from ops import database
+from geo._errors import InputError
+from ops import accounts, database
 from ops.errors import StoreError
+from tests import pgserver
 
 
 def _closed_port() -> int:
@@ -78,3 +83,55 @@ def test_the_command_line_says_it_in_one_line_with_exit_code_2(capsys: pytest.Ca
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"agencynet dossiers: error: database postgresql://agencynet:***@127.0.0.1:{port}/x: ")
+
+
+def _first_schema(url: str) -> None:
+    """Make the store at ``url`` as the first migration left it, with one account."""
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (name, password_hash, role, agency_id, created_at) "
+                "VALUES ('lan', 'x', 'dispatcher', NULL, CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_a_store_of_the_first_schema_gets_full_names_and_keeps_its_accounts(server: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if server == "sqlite":
+            url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+        else:  # a database of its own: the migrations start from nothing
+            try:
+                url = stack.enter_context(pgserver.database())
+            except pgserver.ServerError as exc:
+                pytest.fail(str(exc), pytrace=False)
+        _first_schema(url)
+        upgraded = database.connect(url)
+        stack.callback(upgraded.dispose)
+        assert accounts.full_name(upgraded, "lan") is None
+        accounts.add_user(upgraded, "an.nv", "a long password", "postman", agency_id="A", full_name=" Nguyễn  Văn An ")
+        assert accounts.full_name(upgraded, "an.nv") == "Nguyễn Văn An"
+        with pytest.raises(InputError, match="a full name needs 1-200 characters"):
+            accounts.add_user(upgraded, "chi", "a long password", "planner", full_name="   ")
+
+
+def test_users_add_gives_an_account_its_full_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("AGENCYNET_PASSWORD", "a long password")
+    args = ["users", "add", "an.nv", "--role", "postman", "--agency", "A", "--full-name", "Nguyễn Văn An"]
+    assert cli.main([*args, "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "user an.nv added with role postman"
+    engine = database.connect(url)
+    assert accounts.full_name(engine, "an.nv") == "Nguyễn Văn An"
+    engine.dispose()
+    assert cli.main([*args, "--database", url]) == 2  # the name is taken: one line
+    assert capsys.readouterr().err.strip().splitlines() == ["agencynet users: error: user 'an.nv' exists already"]

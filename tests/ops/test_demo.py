@@ -32,6 +32,9 @@ def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, han
     for role, name, password in made.accounts:
         who = accounts.authenticate(engine, name, password)
         assert who is not None and who.role == role
+        # A full name to say on the pages (the routes were headed "demo.postman2"): family, middle and given name.
+        full_name = accounts.full_name(engine, name)
+        assert full_name is not None and len(full_name.split()) == 3, full_name
     roles = [role for role, _, _ in made.accounts]
     assert set(roles) == set(demo.ROLES) and roles.count("postman") == demo.POSTMEN
     with engine.connect() as conn:

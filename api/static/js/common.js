@@ -216,6 +216,9 @@ function stopIcon(colour, label, className = "", shift = [0, 0]) {
     html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
 }
 
+// A person signed in (``/me``) as the pages say him: his full name, else his account's name.
+function personName(me) { return me.full_name || me.name; }
+
 // Access to a staff page: signed in with one of ``roles`` (the session's cookie goes with each request), its token
 // field is hidden and the page says who; otherwise the bearer token typed there, kept in this browser under ``key``.
 async function staffAccess(inputId, key, roles) {
@@ -226,7 +229,7 @@ async function staffAccess(inputId, key, roles) {
   const who = document.createElement("div");
   who.className = "muted";
   who.id = "signed-in";
-  who.textContent = t("js.signed_in", { name: me.name, role: t("role." + me.role) });
+  who.textContent = t("js.signed_in", { name: personName(me), role: t("role." + me.role) });
   row.replaceWith(who);
   return { token: () => "", me };
 }

@@ -41,17 +41,19 @@
     overlay.clearLayers();
     const postmen = [...new Set(geojson.features.map((f) => f.properties.postman))].sort();
     const colour = Object.fromEntries(postmen.map((p, i) => [p, COLOURS[i % COLOURS.length]]));
+    // A postman said by his full name (a plan stored before names were kept gives only his id).
+    const said = Object.fromEntries(geojson.features.map((f) => [f.properties.postman, f.properties.postman_name || f.properties.postman]));
     const bounds = L.latLngBounds([]);
     for (const f of geojson.features) {
       const p = f.properties;
       if (f.geometry.type === "LineString" && f.geometry.coordinates.length) {
         const line = L.geoJSON(f, { pane: "overlay", style: { color: colour[p.postman], weight: 4, opacity: 0.85 } })
-          .bindTooltip(`${esc(p.postman)}: ${esc(t("js.driving", { km: fmtKm(p.distance_m), minutes: fmtMinutes(p.travel_time_s) }))}`).addTo(overlay);
+          .bindTooltip(`${esc(said[p.postman])}: ${esc(t("js.driving", { km: fmtKm(p.distance_m), minutes: fmtMinutes(p.travel_time_s) }))}`).addTo(overlay);
         bounds.extend(line.getBounds());
       } else if (f.geometry.type === "Point") {
         const [lon, lat] = f.geometry.coordinates;
-        L.marker([lat, lon], { icon: stopIcon(colour[p.postman], p.seq), title: `${p.postman} #${p.seq}` })
-          .bindTooltip(`${esc(p.postman)} #${p.seq} ${esc(kindName(p.kind))} ${esc(p.task || "")} ${esc(t("js.stop_at", { time: hhmm(p.arrival) }))}<br>${esc(p.name)}`)
+        L.marker([lat, lon], { icon: stopIcon(colour[p.postman], p.seq), title: `${said[p.postman]} #${p.seq}` })
+          .bindTooltip(`${esc(said[p.postman])} #${p.seq} ${esc(kindName(p.kind))} ${esc(p.task || "")} ${esc(t("js.stop_at", { time: hhmm(p.arrival) }))}<br>${esc(p.name)}`)
           .addTo(overlay);
         bounds.extend([lat, lon]);
       }
@@ -65,7 +67,7 @@
     const names = Object.fromEntries(geojson.features.filter((f) => f.geometry.type === "Point")
       .map((f) => [f.properties.postman + "#" + f.properties.seq, f.properties.name]));
     document.getElementById("stops").innerHTML = answer.plan.routes.filter((r) => r.stops.length > 2).map((r) =>
-      `<h3><span class="swatch" style="background:${colour[r.postman]}"></span>${esc(r.postman)}</h3>` +
+      `<h3><span class="swatch" style="background:${colour[r.postman]}"></span>${esc(said[r.postman])}</h3>` +
       `<table class="stop-table"><tr><th>#</th>${["col_time", "col_stop", "col_task", "col_place"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>` +
       r.stops.map((s, i) => `<tr><td>${i}</td><td>${hhmm(s.arrival)}</td><td>${esc(kindName(s.kind))}</td><td>${esc(s.task || "")}</td>` +
         `<td class="place">${esc(names[r.postman + "#" + i] || placeName(s.place))}</td></tr>`).join("") + "</table>").join("");
@@ -102,7 +104,7 @@
       await show(day.id);
       dayStatus.textContent = t("js.day_counts", day.counts);
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
-        `<h3>${esc(r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
+        `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
           `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td class="place">${esc(s.name || placeName(s.place))}</td>` +

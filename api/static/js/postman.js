@@ -93,7 +93,7 @@
     status.textContent = "";
     try {
       const me = await api("/me");
-      document.getElementById("who").textContent = t("js.signed_in_as", { name: me.name });
+      document.getElementById("who").textContent = t("js.signed_in_as", { name: personName(me) });
       const day = await api(`/days/${encodeURIComponent(dayInput.value)}`);
       draw(day);
       status.textContent = day.synthetic ? t("js.synthetic_day") : "";

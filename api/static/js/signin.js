@@ -10,7 +10,7 @@
   fetch("/me", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null)).then((me) => {
     if (!me) return;
     const role = t("role." + me.role);
-    $("who").textContent = t("js.signed_in", { name: me.name, role: role === "role." + me.role ? me.role : role });
+    $("who").textContent = t("js.signed_in", { name: personName(me), role: role === "role." + me.role ? me.role : role });
     $("signin-form").hidden = true;
     $("signout-form").hidden = false;
     $("lookup").hidden = false;
