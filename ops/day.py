@@ -112,7 +112,7 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
     def window(stop: Stop, role: str) -> str:
         task = tasks.get(stop.task or "", {})
         asked = task.get("pickup_window" if stop.kind == "pickup" else "delivery_window")
-        return asked or ",".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.HOURS.get(role, ()))
+        return asked or ", ".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.HOURS.get(role, ()))
 
     routes = [
         {

@@ -59,7 +59,7 @@
     const open = stops.filter((s) => s.status !== "done");
     const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
       const n = open.filter((s) => eventOf(s) === event).length;
-      if (!n) return "";
+      if (n < 2) return ""; // one stop: its own button
       const field = event === "handed_over"
         ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : "";
       return `${field}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>`;
