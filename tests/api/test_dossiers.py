@@ -337,7 +337,12 @@ def test_sign_in_and_out(service) -> None:
     assert service.get("/me").status_code == 401
     _sign_in(service, "lan")
     assert "agencynet_session" in service.cookies
-    assert service.get("/me").json() == {"name": "lan", "role": "agency_staff", "agency_id": "osm:node/1"}
+    assert service.get("/me").json() == {
+        "name": "lan",
+        "full_name": None,
+        "role": "agency_staff",
+        "agency_id": "osm:node/1",
+    }
     service.post("/signout", follow_redirects=False)
     assert service.get("/me").status_code == 401
     assert "Đăng nhập" in service.get("/signin").text
