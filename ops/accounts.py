@@ -66,9 +66,7 @@ def add_user(
     if not _NAME.match(name):
         raise InputError(f"user name {name!r}: 2-64 letters, digits or _ . @ -")
     if full_name is not None:
-        full_name = " ".join(full_name.split())
-        if not 1 <= len(full_name) <= 200:
-            raise InputError("a full name needs 1-200 characters")
+        full_name = _full_name(full_name)
     if role not in PEOPLE_ROLES:
         raise InputError(f"unknown role {role!r} (one of {', '.join(PEOPLE_ROLES)})")
     if len(password) < 10:
@@ -90,6 +88,33 @@ def add_user(
         raise InputError(f"user {name!r} exists already") from None
     log.info("user %s added with role %s", name, role)
     return Principal(name, role, agency_id)
+
+
+def _full_name(text: str) -> str:
+    """A full name with its spaces tidied; 1-200 characters."""
+    tidy = " ".join(text.split())
+    if not 1 <= len(tidy) <= 200:
+        raise InputError("a full name needs 1-200 characters")
+    return tidy
+
+
+def set_full_name(engine: Engine, name: str, full_name: str) -> str:
+    """Give account ``name`` the full name the pages say (an account made before full names were kept has none);
+    returns the name as stored.
+
+    Raises
+    ------
+    InputError
+        A full name empty or longer than 200 characters, or no such account.
+    """
+    tidy = _full_name(full_name)
+    users = tables.users
+    with engine.begin() as conn:
+        changed = conn.execute(users.update().where(users.c.name == name).values(full_name=tidy)).rowcount
+    if not changed:
+        raise InputError(f"no user {name!r}")
+    log.info("user %s: full name set", name)
+    return tidy
 
 
 def full_name(engine: Engine, name: str) -> str | None:

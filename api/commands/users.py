@@ -1,5 +1,5 @@
 """``agencynet users add NAME --role R [--full-name "Nguyễn Văn An"]``: create an account for the pages (the password
-is asked for)."""
+is asked for); ``agencynet users name NAME "Nguyễn Văn An"``: give an account the full name the pages say."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_database_option(add)
     add.set_defaults(func=run_add)
+    name = sub.add_parser("name", help="give an account the full name the pages say")
+    name.add_argument("name", help="user name")
+    name.add_argument("full_name", help='the full name, "Nguyễn Văn An"')
+    add_database_option(name)
+    name.set_defaults(func=run_name)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -44,4 +49,11 @@ def run_add(args: argparse.Namespace) -> int:
     with open_store(args) as engine:
         who = accounts.add_user(engine, args.name, password, args.role, agency_id=args.agency, full_name=args.full_name)
     print(f"user {who.name} added with role {who.role}")
+    return 0
+
+
+def run_name(args: argparse.Namespace) -> int:
+    with open_store(args) as engine:
+        said = accounts.set_full_name(engine, args.name, args.full_name)
+    print(f"user {args.name} is said as {said}")
     return 0

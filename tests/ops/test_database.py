@@ -135,3 +135,8 @@ def test_users_add_gives_an_account_its_full_name(
     engine.dispose()
     assert cli.main([*args, "--database", url]) == 2  # the name is taken: one line
     assert capsys.readouterr().err.strip().splitlines() == ["agencynet users: error: user 'an.nv' exists already"]
+    # An account made before full names were kept gets one afterwards.
+    assert cli.main(["users", "name", "an.nv", "Nguyễn  Văn Ân", "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "user an.nv is said as Nguyễn Văn Ân"
+    assert cli.main(["users", "name", "chi", "Lê Thị Chi", "--database", url]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == ["agencynet users: error: no user 'chi'"]
