@@ -639,7 +639,8 @@ class EventOut(BaseModel):
     seq: int
     state: str
     at: str
-    who: str
+    who: str = Field(description="who recorded it: an account's name, `portal` or `synthetic`")
+    who_name: str | None = Field(default=None, description="the account's full name, where it has one")
     place: str | None
     place_name: str | None = Field(
         default=None, description="the place by name, in the language asked; null for the applicant's address"

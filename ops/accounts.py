@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,11 +118,20 @@ def set_full_name(engine: Engine, name: str, full_name: str) -> str:
     return tidy
 
 
+def full_names(engine: Engine, names: Iterable[str]) -> dict[str, str]:
+    """The full names of the accounts ``names`` that have one, by name (a token, the portal or the simulation
+    has none)."""
+    users = tables.users
+    query = sa.select(users.c.name, users.c.full_name).where(
+        users.c.name.in_(set(names)), users.c.full_name.is_not(None)
+    )
+    with engine.connect() as conn:
+        return {name: full for name, full in conn.execute(query)}
+
+
 def full_name(engine: Engine, name: str) -> str | None:
     """The full name of account ``name``, ``None`` when it has none (or there is no such account: a token)."""
-    users = tables.users
-    with engine.connect() as conn:
-        return conn.scalar(sa.select(users.c.full_name).where(users.c.name == name))
+    return full_names(engine, [name]).get(name)
 
 
 def authenticate(engine: Engine, name: str, password: str) -> Principal | None:

@@ -97,12 +97,13 @@ def _place_names(store: Store, amap: AddressMap, places: Iterable[str | None], l
     return {p: amap.agency_names.get(p) or said.get(p) for p in wanted}
 
 
-def _event(event: dossiers.Event, names: dict[str, str | None]) -> dict:
+def _event(event: dossiers.Event, names: dict[str, str | None], people: dict[str, str]) -> dict:
     return {
         "seq": event.seq,
         "state": event.state,
         "at": dossiers.utc(event.at).isoformat(),
         "who": event.who,
+        "who_name": people.get(event.who),
         "place": event.place,
         "place_name": names.get(event.place or ""),
         "record_no": event.record_no,
@@ -188,7 +189,8 @@ def get_events(
     dossiers.current(store.engine, code)
     events = dossiers.history(store.engine, code)
     names = _place_names(store, amap, (e.place for e in events), lang)
-    return [_event(e, names) for e in events]
+    people = accounts.full_names(store.engine, (e.who for e in events))
+    return [_event(e, names, people) for e in events]
 
 
 @router.post(
@@ -217,7 +219,7 @@ def move(
         record_no=step.record_no,
         expected_seq=step.expected_seq,
     )
-    return _event(event, _place_names(store, amap, [event.place], lang))
+    return _event(event, _place_names(store, amap, [event.place], lang), accounts.full_names(store.engine, [who.name]))
 
 
 @router.get("/access-log", response_model=list[schemas.AccessOut], summary="Reads of personal data (admin)")

@@ -19,6 +19,8 @@ from tests.ops.daycases import LUONG_VAN_CAN
 browser = pages.browser
 page = pages.page
 PASSWORD = "mật-khẩu-thử-nghiệm"
+LAN = "Trần Thị Lan"
+"""The full name of the staff account ``lan``, said on the pages."""
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
     HS-1 was handed in, and the city's authorities."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-dossiers') / 'store.sqlite'}"
     engine = database.connect(url)
-    accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN)
+    accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN, full_name=LAN)
     authorities.seed(engine, hanoi)
     ingest.ingest(
         engine,
@@ -52,7 +54,7 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
     page.fill("#username", "lan")
     page.fill("#password", PASSWORD)
     page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: lan')")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
     page.fill("#lookup-code", "HS-1")
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-result dd")
@@ -64,7 +66,9 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
     pages._shot(page, "signin")
     # The page's texts come from the catalogue: English on switching, role in words.
     page.goto("/signin?lang=en")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('Signed in: lan (agency staff)')")
+    page.wait_for_function(
+        "document.querySelector('#who').textContent.includes('Signed in: Trần Thị Lan (agency staff)')"
+    )
     assert page.locator("h1").inner_text() == "Staff sign-in"
     page.goto("/signin?lang=vi")
     assert page.locator("h1").inner_text() == "Đăng nhập nhân viên"
@@ -75,7 +79,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.fill("#username", "lan")
     page.fill("#password", PASSWORD)
     page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: lan')")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
     # The agency's open dossiers, the soonest due first, each opened from the list.
     page.wait_for_selector("#worklist-table td")
     assert page.inner_text("#worklist-title") == "Hồ sơ đang mở tại điểm của bạn"
@@ -118,9 +122,10 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     steps = page.locator("#lookup-steps li").all_inner_texts()
     assert [step.split(" · ")[1:] for step in steps] == [
         ["Đã tiếp nhận", "Bưu điện Lương Văn Can", "cổng dịch vụ công"],
-        ["Đã số hoá", "Bưu điện Lương Văn Can", "lan"],
-        ["Đang chuyển đến cơ quan giải quyết", "Bưu điện Lương Văn Can", "lan"],
-        ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], "lan"],
+        # Who recorded each step by the full name of the account (it was "lan").
+        ["Đã số hoá", "Bưu điện Lương Văn Can", LAN],
+        ["Đang chuyển đến cơ quan giải quyết", "Bưu điện Lương Văn Can", LAN],
+        ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], LAN],
     ]
     assert page.locator("#record-form").count() == 0
     page.wait_for_function("document.querySelector('#worklist-table').textContent.includes('Cơ quan đang giải quyết')")

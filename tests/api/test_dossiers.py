@@ -28,7 +28,7 @@ def service(hanoi: AddressMap, tmp_path: Path):
     """A service of its own (own database, own throttle), with staff of two agencies and a postman."""
     with client_for(settings_for(tmp_path / "dossiers.sqlite"), hanoi) as client:
         engine = client.app.state.store.engine
-        accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1")
+        accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id="osm:node/1", full_name="Trần Thị Lan")
         accounts.add_user(engine, "minh", PASSWORD, "agency_staff", agency_id="osm:node/2")
         accounts.add_user(engine, "hung", PASSWORD, "postman")
         yield client
@@ -141,7 +141,8 @@ def test_moves_refused_with_409(service) -> None:
     }
     english = service.post("/dossiers/HS-1/moves", json={"to": "decided"}, headers={"Accept-Language": "en"})
     assert "dossier HS-1 is received: move to decided refused" in english.json()["detail"][0]["message"]
-    assert service.post("/dossiers/HS-1/moves", json={"to": "digitised", "expected_seq": 1}).status_code == 201
+    moved = service.post("/dossiers/HS-1/moves", json={"to": "digitised", "expected_seq": 1})
+    assert moved.status_code == 201 and (moved.json()["who"], moved.json()["who_name"]) == ("lan", "Trần Thị Lan")
     stale = service.post("/dossiers/HS-1/moves", json={"to": "to_authority", "expected_seq": 1})
     assert stale.status_code == 409
     assert stale.json()["detail"][0] == {
@@ -150,7 +151,10 @@ def test_moves_refused_with_409(service) -> None:
         "message": "Hồ sơ HS-1 đã thay đổi sau sự kiện 1; hãy đọc lại và thử lại",
     }
     journey = service.get("/dossiers/HS-1/events").json()
-    assert [(e["seq"], e["state"], e["who"]) for e in journey] == [(1, "received", "portal"), (2, "digitised", "lan")]
+    assert [(e["seq"], e["state"], e["who"], e["who_name"]) for e in journey] == [
+        (1, "received", "portal", None),
+        (2, "digitised", "lan", "Trần Thị Lan"),
+    ]
     assert service.post("/dossiers/HS-404/moves", json={"to": "digitised"}).status_code == 404
     assert service.post("/dossiers/HS-1/moves", json={"to": "lost"}).status_code == 422
 
@@ -339,7 +343,7 @@ def test_sign_in_and_out(service) -> None:
     assert "agencynet_session" in service.cookies
     assert service.get("/me").json() == {
         "name": "lan",
-        "full_name": None,
+        "full_name": "Trần Thị Lan",
         "role": "agency_staff",
         "agency_id": "osm:node/1",
     }

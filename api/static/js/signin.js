@@ -99,7 +99,7 @@
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
       // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
-      li.textContent = [fmtWhen(hanoiTime(step.at)), stateName(step.state), where, codeName("desk.who", step.who)].filter(Boolean).join(" · ");
+      li.textContent = [fmtWhen(hanoiTime(step.at)), stateName(step.state), where, step.who_name || codeName("desk.who", step.who)].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
