@@ -81,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
         + (f"; plan {plan_id}" if plan_id else "; nothing to plan")
     )
     for route in answer["routes"]:
-        print(f"  {route['postman']}: {route['distance_m'] / 1000:.1f} km")
+        said = route.get("postman_name") or route["postman"]
+        who = said if said == route["postman"] else f"{said} ({route['postman']})"
+        print(f"  {who}: {route['distance_m'] / 1000:.1f} km")
         for stop in route["stops"]:
             if stop["task"]:
                 print(

@@ -32,6 +32,9 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     assert answer["date"] == day and answer["check"] and answer["dossiers"] == 9
     served = {c for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
     assert len(served) == answer["served_dossiers"] == 9 - len(answer["unserved"])
+    # In words, each route headed by the postman's full name and account.
+    code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "1", "--database", url)
+    assert code == 0 and f"\n  {daycases.POSTMAN_NAME} (binh): " in out
     postmen = tmp_path / "postmen.json"
     postmen.write_text(json.dumps([{"id": "x", "depot": "osm:node/1"}]))
     for argv, message in [
