@@ -145,7 +145,7 @@ def _accounts(engine: Engine, amap: AddressMap) -> list[tuple[str, str, str]]:
         agencies = list(conn.scalars(busiest.limit(POSTMEN))) or [str(amap.agencies["agency_id"].iloc[0])]
     people = [(role, f"demo.{role}", agencies[0] if role in ("agency_staff", "postman") else None) for role in ROLES]
     people += [("postman", f"demo.postman{k + 1}", a) for k, a in enumerate(agencies[1:], start=1)]
-    full_names = iter(simulate.person_names(np.random.default_rng(SEED), len(people)))
+    full_names = simulate.person_names(np.random.default_rng(SEED), len(people))
     made = []
     for (role, name, agency), full_name in zip(people, full_names, strict=True):
         password = secrets.token_urlsafe(12)

@@ -17,12 +17,16 @@
     if (stop.status === "done" || !stop.task) return "";
     const id = esc(stop.task);
     const event = eventOf(stop);
-    const buttons = [[event, event === "handed_over"
-      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : ""]];
     return `<div class="actions" data-task="${id}">` +
-      buttons.map(([event, field]) => `${field}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>`).join("") +
+      `${recordField(event)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
       `<input class="reason" aria-label="${esc(t("js.reason"))}" placeholder="${esc(t("js.reason"))}">` +
       `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
+  }
+
+  // A handover asks for the signed record's number.
+  function recordField(event) {
+    return event === "handed_over"
+      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : "";
   }
 
   // What a stop's event is: taken at the pickup, handed over (with the signed record) at an agency or authority,
@@ -60,9 +64,7 @@
     const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
       const n = open.filter((s) => eventOf(s) === event).length;
       if (n < 2) return ""; // one stop: its own button
-      const field = event === "handed_over"
-        ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : "";
-      return `${field}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>`;
+      return `${recordField(event)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>`;
     }).join("");
     return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
       `${esc(first.address || first.name || first.place)}</div>` +
