@@ -126,6 +126,12 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     # An applicant's address in words, by its dossier (it was shown as "address:HOME").
     places = page.locator("#day-stops td.place").all_inner_texts()
     assert "Địa chỉ người nộp hồ sơ HOME" in places and not any(p.startswith("address:") for p in places)
+    # A visit's place named once, across its rows (BHXH was named on each of its stops in a row).
+    stops = [s for r in plan["result"]["plan"]["routes"] for s in r["stops"] if s["task"]]
+    runs = [len(list(run)) for _, run in groupby(stops, key=lambda s: s["place"])]
+    assert len(places) == len(runs) < len(stops)
+    spans = page.locator("#day-stops td.place").evaluate_all("(tds) => tds.map((td) => td.rowSpan)")
+    assert spans == runs
     # The stop list keeps to the side panel: a long place name wraps (the table ran past it, names cut off).
     widest = page.evaluate("Math.max(...[...document.querySelectorAll('#day-stops table')].map((t) => t.scrollWidth))")
     assert widest <= page.evaluate("document.querySelector('#side').clientWidth")

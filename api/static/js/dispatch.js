@@ -97,6 +97,20 @@
   const dayPath = () => `/days/${encodeURIComponent(dayInput.value)}`;
   let following = null;
 
+  // A day's stops as rows; the stops in a row at one place (one visit, one setup) name it once, across their rows.
+  function dayRows(stops) {
+    return stops.map((s, i) => {
+      let place = "";
+      if (i === 0 || stops[i - 1].place !== s.place) {
+        let n = 1;
+        while (i + n < stops.length && stops[i + n].place === s.place) n += 1;
+        place = `<td class="place"${n > 1 ? ` rowspan="${n}"` : ""}>${esc(s.name || placeName(s.place))}</td>`;
+      }
+      return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
+        `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td></tr>`;
+    }).join("");
+  }
+
   async function follow() {
     error.textContent = "";
     try {
@@ -106,9 +120,7 @@
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
         `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
-        r.stops.filter((s) => s.task).map((s) => `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
-          `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td><td class="place">${esc(s.name || placeName(s.place))}</td>` +
-          `<td>${esc(t("js.status." + s.status))}</td></tr>`).join("") + "</table>").join("");
+        dayRows(r.stops.filter((s) => s.task)) + "</table>").join("");
       clearTimeout(following);
       following = setTimeout(follow, 30000);
     } catch (e) { error.textContent = e.message; }
