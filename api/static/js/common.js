@@ -216,6 +216,17 @@ function stopIcon(colour, label, className = "", shift = [0, 0]) {
     html: `<div class="stop" style="background:${colour};width:18px;height:18px">${esc(label)}</div>` });
 }
 
+// A route's stops in visits: the stops in a row at one place (one setup, planned so), in order.
+function visitsOf(stops) {
+  const out = [];
+  for (const s of stops) {
+    const last = out[out.length - 1];
+    if (last && last[0].place === s.place) last.push(s);
+    else out.push([s]);
+  }
+  return out;
+}
+
 // A person signed in (``/me``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }
 

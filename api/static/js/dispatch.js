@@ -97,18 +97,14 @@
   const dayPath = () => `/days/${encodeURIComponent(dayInput.value)}`;
   let following = null;
 
-  // A day's stops as rows; the stops in a row at one place (one visit, one setup) name it once, across their rows.
+  // A day's stops as rows; a visit names its place once, across its rows.
   function dayRows(stops) {
-    return stops.map((s, i) => {
-      let place = "";
-      if (i === 0 || stops[i - 1].place !== s.place) {
-        let n = 1;
-        while (i + n < stops.length && stops[i + n].place === s.place) n += 1;
-        place = `<td class="place"${n > 1 ? ` rowspan="${n}"` : ""}>${esc(s.name || placeName(s.place))}</td>`;
-      }
+    return visitsOf(stops).map((visit) => visit.map((s, k) => {
+      const span = visit.length > 1 ? ` rowspan="${visit.length}"` : "";
+      const place = k === 0 ? `<td class="place"${span}>${esc(s.name || placeName(s.place))}</td>` : "";
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
         `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td></tr>`;
-    }).join("");
+    }).join("")).join("");
   }
 
   async function follow() {

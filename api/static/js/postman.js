@@ -36,18 +36,6 @@
     return stop.place.startsWith("address:") ? "delivered" : "handed_over";
   }
 
-  // Stops in a row at one place are one visit (one setup, planned so): its remaining stops are done together,
-  // the handovers under one signed record, as a handover record lists every dossier handed over at once.
-  function visits(stops) {
-    const out = [];
-    for (const s of stops) {
-      const last = out[out.length - 1];
-      if (last && last[0].place === s.place) last.push(s);
-      else out.push([s]);
-    }
-    return out;
-  }
-
   function stopItem(s) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
@@ -57,6 +45,8 @@
       actions(s) + "</li>";
   }
 
+  // A visit's remaining stops are done together, the handovers under one signed record, as a handover record
+  // lists every dossier handed over at once.
   function visitItem(stops) {
     if (stops.length === 1) return stopItem(stops[0]);
     const first = stops[0];
@@ -87,7 +77,7 @@
         .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
     });
     map.fitBounds(L.latLngBounds(points).pad(0.1), { animate: false });
-    list.innerHTML = visits(route.stops.filter((s) => s.task)).map(visitItem).join("");
+    list.innerHTML = visitsOf(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
   async function show() {
