@@ -312,6 +312,7 @@ def replan(
         progress=progress,
         time_limit_s=time_limit_s,
         new_addresses=new.addresses,
+        leave_impossible=True,  # as the day's plan: a dossier that cannot go today waits, said why
         names=authorities.seats(store.engine),
     )
     dossiers = state["dossiers"] | new.dossiers

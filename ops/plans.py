@@ -201,12 +201,13 @@ def reoptimised(
     progress: dict[str, dict] | None,
     time_limit_s: float,
     new_addresses: list[dict] | None = None,
+    leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
-    ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``names`` names of places
-    instead of the map's (as for :func:`explicit`)."""
+    ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible`` and
+    ``names`` as for :func:`explicit`."""
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
@@ -215,7 +216,9 @@ def reoptimised(
             )
     all_tasks = [*state["tasks"], *new_tasks]
     addresses = [*state.get("addresses", []), *(new_addresses or [])]
-    day = scenario.from_records(amap, state["postmen"], all_tasks, addresses=addresses, names=names)
+    day = scenario.from_records(
+        amap, state["postmen"], all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names
+    )
     fresh = {t["id"] for t in new_tasks}
     full = day.problem
     before = Problem.build(

@@ -177,6 +177,30 @@ def test_an_urgent_home_pickup_at_noon_keeps_the_done_stops(sqlite_store: Store,
     assert pickup["departure"] >= "12:00" and pickup["arrival"] <= "14:00"  # in the window asked for
 
 
+def test_a_day_planned_late_still_takes_a_new_dossier(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Planned at 16:55, the overdue dossier LATE waits with its reason: no authority can be reached before it
+    # closes. Re-planned then for a new home pickup, the whole re-plan was refused (InfeasibleError on a task that
+    # must be done today) and nothing was added. Now the new dossier is added, and what cannot go waits, said why.
+    plan_id, late = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="16:55")
+    assert {u["code"]: u["reason_code"] for u in late["unserved"]}["LATE"] == "delivery_unreachable"
+    urgent = dossier(
+        "URGENT",
+        agency_id=LUONG_VAN_CAN,
+        authority_code=daycases.HOAN_KIEM,
+        channel="home_pickup",
+        received_at="2026-02-04T16:30:00+07:00",
+    )
+    ingest.ingest(sqlite_store.engine, [(1, urgent)])
+    done = dayevents.done_stops(sqlite_store, DAY)
+    same_id, version, after, added = day.replan(sqlite_store, hanoi, DAY, done=done, at="16:55", time_limit_s=1)
+    assert (same_id, version, added) == (plan_id, 2, 1)
+    assert after["dossiers"] == late["dossiers"] + 1
+    waiting = {u["code"]: u for u in after["unserved"]}
+    assert waiting["LATE"]["reason_code"] == "delivery_unreachable"
+    assert waiting["URGENT"]["reason_code"] == "delivery_unreachable" and "17:00" in waiting["URGENT"]["reason"]
+    assert day.stored(sqlite_store, DAY)["version"] == 2
+
+
 def test_a_day_planned_once_begun_leaves_from_then(sqlite_store: Store, hanoi: AddressMap) -> None:
     # Planned at 10:40 (today, say): no stop before then, as the whole day's plan had (stops at 07:45, late before
     # the plan was read). Planned at 13:00 the lunch break no longer fits in 11:30-13:30; after the shifts, no plan.
