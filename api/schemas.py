@@ -466,6 +466,19 @@ class NewTasks(_Body):
         return self
 
 
+class PlanListed(BaseModel):
+    """A stored plan in the list of ``GET /plans``."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="1 when made, one more at each change (tasks added, the day re-planned)")
+    date: str | None = Field(
+        description="the working day planned from the dossiers (POST /days/{date}/plan), YYYY-MM-DD; null for a "
+        "plan of given or generated tasks"
+    )
+
+
 class PlanAnswer(BaseModel):
     """A stored plan: routes with stop times, unserved tasks with reasons, and the checker's verdict."""
 

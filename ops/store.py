@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -66,11 +67,13 @@ class Store:
             row = conn.execute(query.order_by(table.c.created_at.desc()).limit(1)).mappings().first()
         return None if row is None else dict(row)
 
-    def list(self, kind: str, *, limit: int = 50) -> list[dict]:
-        """The newest records' ids, times and versions, newest first."""
+    def list(self, kind: str, *, limit: int = 50, keys: Sequence[str] = ()) -> list[dict]:
+        """The newest records' ids, times and versions, newest first, with the values of their requests' ``keys``
+        as text (``keys=("date",)``: a working day's plan; None where a request has none)."""
         table = TABLES[kind]
+        asked = [table.c.request[k].as_string().label(k) for k in keys]
         query = (
-            sa.select(table.c.id, table.c.created_at, table.c.updated_at, table.c.version)
+            sa.select(table.c.id, table.c.created_at, table.c.updated_at, table.c.version, *asked)
             .order_by(table.c.created_at.desc())
             .limit(limit)
         )

@@ -70,10 +70,10 @@ def create_plan(
     return _answer(plan_id, 1, outcome.result(), lang)
 
 
-@router.get("/plans", summary="Recent plans")
+@router.get("/plans", response_model=list[schemas.PlanListed], summary="Recent plans")
 def list_plans(store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
-    """Ids, creation times and versions of the newest plans."""
-    return store.list("plan", limit=limit)
+    """Ids, times, versions and working days of the newest plans, newest first."""
+    return store.list("plan", limit=limit, keys=("date",))
 
 
 @router.get("/plans/{plan_id}", response_model=schemas.PlanAnswer, summary="A stored plan")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from itertools import groupby
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -120,6 +121,10 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     # Routes headed by the postman's full name (they were headed by his account's name, "binh").
     assert page.locator("#day-stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
     assert page.locator("#stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
+    # The plan menu names the day's plan drawn (it stayed at "—"), and the address names the plan and the day.
+    assert page.locator("#plans").input_value() == plan["id"]
+    assert page.inner_text("#status") == "Kế hoạch ngày 04/02/2026, phiên bản 1"
+    assert parse_qs(urlparse(page.url).query) == {"date": [daycases.DAY.isoformat()], "plan": [plan["id"]]}
     assert page.locator("#day-stops tr.day-done").count() >= 1
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late
     assert late == page.locator("#day-stops tr").count() - page.locator("#day-stops tr.day-done").count() - 1
@@ -150,7 +155,9 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
     assert page.locator("#token").count() == 0
     assert page.inner_text("#signed-in") == "Đã đăng nhập: dung (điều phối viên)"
     plan_id = day.stored(store, daycases.DAY)["id"]
-    assert plan_id in page.locator("#plans option").all_inner_texts()[1]
+    # The stored plans said by their working day (they were listed by their ids, "plan-9d4df12851bc (v1)").
+    option = page.locator("#plans option").nth(1)
+    assert (option.get_attribute("value"), option.inner_text()) == (plan_id, "Kế hoạch ngày 04/02/2026, phiên bản 1")
     page.click("#follow-day")
     page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
     assert page.inner_text("#error") == ""

@@ -40,8 +40,11 @@ def planned(client: TestClient) -> dict:
     return response.json()
 
 
-def test_a_dispatcher_plans_the_day(planned: dict) -> None:
+def test_a_dispatcher_plans_the_day(client: TestClient, planned: dict) -> None:
     assert planned["id"].startswith("plan-") and planned["check"]
+    # The plans' list says which is the day's, for the dispatcher's menu (it gave ids and times only).
+    listed = {p["id"]: p for p in client.get("/plans", headers=BEARER).json()}
+    assert listed[planned["id"]]["date"] == DAY
     assert planned["dossiers"] == 9
     nowhere = next(u for u in planned["unserved"] if u["code"] == "NOWHERE")
     assert nowhere == {

@@ -62,8 +62,8 @@ def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
     used = [r for r in small_plan["plan"]["routes"] if len(r["stops"]) > 2]
     assert len(lines) == len(used) and all(len(f["geometry"]["coordinates"]) > 1 for f in lines)
     assert len(points) == sum(len(r["stops"]) for r in used)
-    listed = client.get("/plans", headers=dispatcher).json()
-    assert plan_id in {p["id"] for p in listed}
+    listed = {p["id"]: p for p in client.get("/plans", headers=dispatcher).json()}
+    assert listed[plan_id]["version"] == 1 and listed[plan_id]["date"] is None  # not a working day's plan
     export = client.get(f"/plans/{plan_id}/map.html", headers=dispatcher)
     assert export.status_code == 200 and "L.polyline" in export.text
     assert client.get(f"/plans/{plan_id}/map.html").status_code == 401

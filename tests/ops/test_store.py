@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from ops import dossiers, ingest, tables
 from ops.errors import ConflictError, IdempotencyError, TransitionError, UnknownError
+from ops.store import Store
 from tests.ops.cases import dossier, event
 
 
@@ -180,3 +181,15 @@ def test_same_idempotency_key_same_answer_other_body_refused(engine: Engine) -> 
         ingest.submit(engine, [*body, dossier("HS-9")], "key-1")
     assert dossiers.summary(engine)["total"] == 3
     assert ingest.submit(engine, body, "key-2")["unchanged"] == 3
+
+
+def test_plans_are_listed_newest_first_with_their_working_day(backend_url: str) -> None:
+    # The dispatcher's menu says a working day's plan by its date, read from the stored request on both backends.
+    store = Store(backend_url)
+    day = store.add("plan", {"date": "2026-02-04", "postmen": []}, {}, {})
+    generated = store.add("plan", {"generate": 30, "postmen": 4, "seed": 1}, {}, {})
+    store.update("plan", day, 1, state={}, result={})
+    listed = [(p["id"], p["date"], p["version"]) for p in store.list("plan", keys=("date",))]
+    assert listed == [(generated, None, 1), (day, "2026-02-04", 2)]
+    assert store.list("plan", limit=1)[0].keys() == {"id", "created_at", "updated_at", "version"}
+    store.close()

@@ -9,14 +9,27 @@
   const select = document.getElementById("plans");
   const overlay = L.layerGroup().addTo(map);
 
+  // A plan said by its working day when it has one ("Kế hoạch ngày 04/02/2026, phiên bản 2"), else by its id.
+  const listed = {};
+  const planWords = (id, version) => (listed[id]?.date
+    ? t("js.day_plan", { day: fmtDate(listed[id].date), version }) : t("js.version", { id, version }));
+
   async function listPlans(selected) {
     if (!token() && !me) return;
     try {
       const plans = await api("/plans", { token: token() });
+      for (const p of plans) listed[p.id] = p;
       select.innerHTML = '<option value="">—</option>' +
-        plans.map((p) => `<option value="${esc(p.id)}">${esc(p.id)} (v${p.version})</option>`).join("");
+        plans.map((p) => `<option value="${esc(p.id)}">${esc(planWords(p.id, p.version))}</option>`).join("");
       if (selected) select.value = selected;
     } catch (e) { error.textContent = e.message; }
+  }
+
+  // The address names what is shown, the plan and the day followed, to come back to or to send on.
+  function linkTo(key, value) {
+    const query = new URLSearchParams(location.search);
+    query.set(key, value);
+    history.replaceState(null, "", "?" + query);
   }
 
   async function show(planId) {
@@ -28,8 +41,11 @@
         api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
       ]);
       draw(answer, geojson);
-      status.textContent = t("js.version", { id: planId, version: answer.version }) + (answer.synthetic ? t("js.synthetic") : "");
-      history.replaceState(null, "", "?plan=" + encodeURIComponent(planId));
+      // The menu names the plan drawn (it stayed at "—" when following a day drew the day's plan).
+      if (!(planId in listed) || listed[planId].version !== answer.version) await listPlans(planId);
+      select.value = planId;
+      status.textContent = planWords(planId, answer.version) + (answer.synthetic ? t("js.synthetic") : "");
+      linkTo("plan", planId);
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
@@ -112,6 +128,7 @@
     try {
       const day = await api(dayPath(), { token: token() });
       await show(day.id);
+      linkTo("date", dayInput.value);
       dayStatus.textContent = t("js.day_counts", day.counts);
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
         `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
@@ -127,7 +144,7 @@
     status.textContent = t("js.planning");
     try {
       const answer = await api(dayPath() + path, { method: "POST", token: token(), body });
-      status.textContent = t(words, { id: answer.id || "—", served: answer.served_dossiers, dossiers: answer.dossiers,
+      status.textContent = t(words, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
         added: answer.added, version: answer.version });
       if (answer.id) { await listPlans(answer.id); await follow(); }
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
