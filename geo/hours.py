@@ -77,6 +77,27 @@ def next_change(hours: str, when: datetime) -> datetime | None:
     return _parsed(_with_holidays(hours, when.year)).next_change(when)
 
 
+@lru_cache(maxsize=4096)
+def windows_on(hours: str, day: date) -> tuple[tuple[int, int], ...]:
+    """When ``hours`` are open on ``day``: (start, end) in seconds since its midnight, Hanoi time, in order; empty
+    when closed all day (a weekend, a public holiday).
+
+    Examples
+    --------
+    >>> windows_on("Mo-Fr 08:00-11:30,13:30-17:00; PH off", date(2026, 12, 4))  # a Friday
+    ((28800, 41400), (48600, 61200))
+    >>> windows_on("Mo-Fr 08:00-11:30,13:30-17:00; PH off", date(2026, 12, 5))  # a Saturday
+    ()
+    """
+    start = datetime.combine(day, datetime.min.time())
+    found = _parsed(_with_holidays(hours, day.year)).intervals(start, start + timedelta(days=1))
+    return tuple(
+        (int((a - start).total_seconds()), int((b - start).total_seconds()))
+        for a, b, status, _ in found
+        if status == opening_hours.State.OPEN
+    )
+
+
 def state(hours: str, when: datetime) -> dict[str, bool | str | None]:
     """``open_now`` at ``when`` and ``changes_at``, when that next changes (ISO 8601 to the minute, None when
     never), as the answers carry them.

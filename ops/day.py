@@ -90,10 +90,10 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
     return sorted(a for a, k in zip(agencies.index, nearest, strict=True) if known[k] in mine)
 
 
-def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
-    """Per postman the stops with times and dossiers and the route along the roads (``line``, a GeoJSON
-    LineString to 6 decimals, about 10 cm; null for a route that stays at one place), and the dossiers unserved
-    with reasons (the ``--json`` of ``agencynet plan-day``)."""
+def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
+    """Per postman the stops with times, windows (asked, else the place's hours on ``day``) and dossiers and the
+    route along the roads (``line``, a GeoJSON LineString to 6 decimals, about 10 cm; null for a route that stays
+    at one place), and the dossiers unserved with reasons (the ``--json`` of ``agencynet plan-day``)."""
     features = outcome.geojson["features"]
     points = {
         (f["properties"]["postman"], f["properties"]["seq"]): f for f in features if f["geometry"]["type"] == "Point"
@@ -112,7 +112,9 @@ def report(day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded
     def window(stop: Stop, role: str) -> str:
         task = tasks.get(stop.task or "", {})
         asked = task.get("pickup_window" if stop.kind == "pickup" else "delivery_window")
-        return asked or ", ".join(f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.HOURS.get(role, ()))
+        return asked or ", ".join(
+            f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.opening_windows(amap, stop.place, role, day)
+        )
 
     routes = [
         {
@@ -238,8 +240,9 @@ def plan(
         whole=True,
         leave_impossible=True,
         names=authorities.seats(store.engine),
+        day=day,
     )
-    answer = report(day, outcome, tasks.dossiers, tasks.excluded)
+    answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
     plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
@@ -314,10 +317,11 @@ def replan(
         new_addresses=new.addresses,
         leave_impossible=True,  # as the day's plan: a dossier that cannot go today waits, said why
         names=authorities.seats(store.engine),
+        day=day,
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = state["excluded"] + new.excluded
-    answer = report(day, outcome, dossiers, excluded)
+    answer = report(amap, day, outcome, dossiers, excluded)
     version = store.update(
         "plan",
         record["id"],

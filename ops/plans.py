@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from geo.addressmap import AddressMap
 from ops import scenario
@@ -93,11 +94,25 @@ def _finish(
     amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict], addresses: list[dict]
 ) -> Outcome:
     verdict = check.check(day.problem, plan)
+    plan = _named(plan, day, postman_names(postmen))
     geojson = scenario.route_lines(amap, day, plan, names=postman_names(postmen))
     problem = day.problem
     return Outcome(
         postmen, tasks, day.synthetic, plan, list(verdict.violations), list(problem.warnings), geojson, addresses
     )
+
+
+def _named(plan: Plan, day: Scenario, postmen: Mapping[str, str]) -> Plan:
+    """The plan with the places and postmen of its unserved tasks' reasons named beside their ids (``place_name``
+    beside ``place``, ``depot_name``, ``postman_name``), for the reasons to be said with the names people read
+    ("Bảo hiểm xã hội thành phố Hà Nội", not "osm:node/4272709090")."""
+    places = {p: n for p, n in zip(day.places["place_id"], day.places["name"], strict=True) if n}
+    names = {"place": places, "depot": places, "postman": postmen}
+
+    def named(values: dict) -> dict:
+        return values | {f"{k}_name": ids[values[k]] for k, ids in names.items() if values.get(k) in ids}
+
+    return replace(plan, unserved=tuple(replace(u, values=named(u.values)) for u in plan.unserved))
 
 
 def postman_names(postmen: list[dict]) -> dict[str, str]:
@@ -123,21 +138,22 @@ def explicit(
     whole: bool = False,
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
+    day: date | None = None,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
-    see :func:`ops.scenario.from_records`, as ``leave_impossible`` and ``names``).
+    see :func:`ops.scenario.from_records`, as ``leave_impossible``, ``names`` and ``day``).
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
     the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
     began = time.perf_counter()
-    day = scenario.from_records(
-        amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible, names=names
+    planned = scenario.from_records(
+        amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
     )
     if whole:
         spent = time.perf_counter() - began
         time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)
-    plan = solver.solve(day.problem, time_limit_s=time_limit_s)
-    return _finish(amap, day, plan, postmen, tasks, list(addresses or []))
+    plan = solver.solve(planned.problem, time_limit_s=time_limit_s)
+    return _finish(amap, planned, plan, postmen, tasks, list(addresses or []))
 
 
 def plan_from_dict(data: dict) -> Plan:
@@ -203,11 +219,12 @@ def reoptimised(
     new_addresses: list[dict] | None = None,
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
+    day: date | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
-    ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible`` and
-    ``names`` as for :func:`explicit`."""
+    ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible``,
+    ``names`` and ``day`` as for :func:`explicit`."""
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
@@ -216,11 +233,11 @@ def reoptimised(
             )
     all_tasks = [*state["tasks"], *new_tasks]
     addresses = [*state.get("addresses", []), *(new_addresses or [])]
-    day = scenario.from_records(
-        amap, state["postmen"], all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names
+    planned = scenario.from_records(
+        amap, state["postmen"], all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
     )
     fresh = {t["id"] for t in new_tasks}
-    full = day.problem
+    full = planned.problem
     before = Problem.build(
         full.times,
         full.distances,
@@ -234,5 +251,5 @@ def reoptimised(
     problem, new_plan = solver.reoptimise(
         before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
     )
-    day = Scenario(problem, day.places, day.synthetic or state["synthetic"])
-    return _finish(amap, day, new_plan, state["postmen"], all_tasks, addresses)
+    replanned = Scenario(problem, planned.places, planned.synthetic or state["synthetic"])
+    return _finish(amap, replanned, new_plan, state["postmen"], all_tasks, addresses)

@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo import matrix, nearest, snap
+from geo import hours, matrix, nearest, snap
 from geo._errors import InputError
 from geo.addressmap import AddressMap
+from geo.agencies import OFFICE_HOURS as AUTHORITY_HOURS
 from ops.errors import FieldError, FieldErrors
 from routing.errors import InfeasibleError
 from routing.plan import Plan
@@ -200,15 +202,38 @@ def _place_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
+def opening_windows(amap: AddressMap, place: str, role: str, day: date | None) -> tuple[Window, ...]:
+    """When a place of a day's plan is open on ``day``: an agency (and a postman's depot there) by its opening
+    hours (:attr:`geo.addressmap.AddressMap.agency_details`), an authority by the office hours of the public
+    administration (closed at weekends and on public holidays), as the calendar says on that date; empty when
+    closed all day. A citizen's door, and every place of a day without a date, by its role's usual hours
+    (:data:`HOURS`)."""
+    if day is None or role not in ("agency", "depot", "authority"):
+        return HOURS[role]
+    if role == "authority":
+        return hours.windows_on(AUTHORITY_HOURS, day)
+    return hours.windows_on(amap.agency_details[place.removeprefix("depot:")]["opening_hours"], day)
+
+
 def _scenario(
-    amap: AddressMap, table: pd.DataFrame, crew: list[Postman], tasks: list[Task], *, leave_impossible: bool = False
+    amap: AddressMap,
+    table: pd.DataFrame,
+    crew: list[Postman],
+    tasks: list[Task],
+    *,
+    leave_impossible: bool = False,
+    day: date | None = None,
 ) -> Scenario:
-    """Snap the places, compute the travel matrices and build (validate) the problem; with ``leave_impossible``, a
-    task that must be done but that no postman can do is left out with its reason instead of refusing the day."""
+    """Snap the places, compute the travel matrices and build (validate) the problem, each place open on ``day``
+    (:func:`opening_windows`); with ``leave_impossible``, a task that must be done but that no postman can do is
+    left out with its reason instead of refusing the day."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
     roles = dict(zip(table["place_id"], table["role"], strict=True))
-    places = [Place(pid, i, HOURS[role], SETUP_S[role]) for i, (pid, role) in enumerate(roles.items())]
+    places = [
+        Place(pid, i, opening_windows(amap, pid, role, day), SETUP_S[role])
+        for i, (pid, role) in enumerate(roles.items())
+    ]
     tasks = [
         replace(
             t,
@@ -283,6 +308,7 @@ def from_records(
     addresses: list[dict] | None = None,
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
+    day: date | None = None,
 ) -> Scenario:
     """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
 
@@ -307,6 +333,9 @@ def from_records(
     names
         Names of places to give instead of the map's, by place id (the registry's units at their seats,
         :func:`ops.authorities.seats`).
+    day
+        The date planned: agencies and authorities open as their hours say on it (:func:`opening_windows`);
+        without it, every place keeps its role's usual hours (:data:`HOURS`).
 
     Returns
     -------
@@ -404,9 +433,9 @@ def from_records(
         raise FieldErrors(errors)
     visited = known.loc[sorted(used & set(known.index))].reset_index()
     table = _place_table([*depot_rows, visited])
-    day = _scenario(amap, table, crew, records, leave_impossible=leave_impossible)
-    day.synthetic = bool((table["role"] == "household").any())
-    return day
+    scenario = _scenario(amap, table, crew, records, leave_impossible=leave_impossible, day=day)
+    scenario.synthetic = bool((table["role"] == "household").any())
+    return scenario
 
 
 def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan, names: Mapping[str, str] | None = None) -> dict:

@@ -468,6 +468,9 @@ class Problem:
             largest = max(caps)
             text = f"load {task.load} exceeds every postman's capacity (largest {largest})"
             return Reason(text, "over_capacity", {"load": task.load, "largest": largest})
+        for stop, place in (("pickup", task.pickup), ("delivery", task.delivery)):
+            if place is not None and not self.places[place].windows:  # a weekend, a public holiday
+                return Reason(f"{stop} place {place!r} is closed all day", f"{stop}_closed_all_day", {"place": place})
         pw = self.windows(task, "pickup")
         if not pw:
             window = _fmt(task.pickup_windows or ())

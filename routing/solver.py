@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
@@ -578,8 +579,14 @@ def _run(
     def left() -> float:
         return deadline - time.perf_counter()
 
-    table = _Table(problem, vehicles, tasks, carried)
-    hinted = [list(initial_routes.get(v.postman.id, ())) for v in vehicles] if initial_routes else None
+    # A task with a stop that has no window (asked outside the place's hours, or the place closed that day) is
+    # left out of the search and explained with the tasks dropped (the model had no window to give it).
+    table = _Table(problem, vehicles, [t for t in tasks if _schedulable(problem, t)], carried)
+    hinted = (
+        [[key for key in initial_routes.get(v.postman.id, ()) if key in table.key_node] for v in vehicles]
+        if initial_routes
+        else None
+    )
     alns_meta: dict = {}
     breaks: list[int | None] | None = None
     found: alns.Result | None = None
@@ -660,6 +667,12 @@ def _run(
     else:
         routes = model.to_routes(assignment)
     return _finish(problem, routes, tasks, vehicles, status_name, started, deterministic, alns_meta, explain)
+
+
+def _schedulable(problem: Problem, task: Task) -> bool:
+    """Whether each stop of ``task`` has a time it can be served at."""
+    stops: tuple[Literal["pickup", "delivery"], ...] = ("pickup",) if task.delivery is None else ("pickup", "delivery")
+    return all(problem.windows(task, stop) for stop in stops)
 
 
 def _finish(

@@ -63,6 +63,18 @@ def test_a_saturday_worked_for_a_day_off_is_a_working_day(worked: date, off: dat
     assert hours.working_day_after(date.fromordinal(worked.toordinal() - 1), 1) == worked
 
 
+def test_the_windows_of_a_day_for_its_plan() -> None:
+    # A day's plan opens each office as its hours say on that date: a weekday's two sittings, nothing on a
+    # Saturday or on Tết, the Saturday worked for a day off as a weekday; a shop open past midnight in two parts.
+    weekday = ((8 * 3600, 11 * 3600 + 1800), (13 * 3600 + 1800, 17 * 3600))
+    assert hours.windows_on(OFFICE, date(2026, 12, 4)) == weekday
+    assert hours.windows_on(OFFICE, date(2026, 12, 5)) == ()
+    assert hours.windows_on(OFFICE, date(2026, 2, 17)) == ()
+    assert hours.windows_on(OFFICE, date(2026, 8, 22)) == weekday
+    assert hours.windows_on("Mo-Su 20:00-02:00", date(2026, 12, 5)) == ((0, 2 * 3600), (20 * 3600, 24 * 3600))
+    assert hours.windows_on("24/7", date(2026, 12, 5)) == ((0, 24 * 3600),)
+
+
 def test_the_next_change_reaches_a_saturday_worked() -> None:
     # Friday 21 August 2026 at closing: the office opens again the next morning.
     assert hours.next_change(OFFICE, datetime(2026, 8, 21, 17)) == datetime(2026, 8, 22, 8)

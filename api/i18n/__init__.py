@@ -74,14 +74,17 @@ of words."""
 
 def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
     """The text of ``key`` in ``lang`` for something a lower layer said (an error, why a dossier is left out):
-    ``values`` filled in, the codes among them in words (:data:`WORDS`), and ``detail``, that layer's English
-    words, where the text has ``{detail}``; ``detail`` itself when the catalogues lack ``key``."""
+    ``values`` filled in, an id by the name given beside it (``place_name`` for ``place``) and the codes among them
+    in words (:data:`WORDS`), and ``detail``, that layer's English words, where the text has ``{detail}``;
+    ``detail`` itself when the catalogues lack ``key``."""
     if not has(key):
         return detail
 
     def word(name: str, value: Any) -> str:
         if isinstance(value, list | tuple):
             return ", ".join(word(name, v) for v in value)
+        if values.get(f"{name}_name"):
+            return values[f"{name}_name"]
         return text(lang, f"{WORDS[name]}.{value}") if name in WORDS and has(f"{WORDS[name]}.{value}") else value
 
     return text(lang, key, detail=detail, **{name: word(name, value) for name, value in values.items()})

@@ -174,3 +174,19 @@ def test_a_day_whose_shifts_are_over_is_not_planned(client: TestClient) -> None:
     )
     bad = client.post(f"/days/{DAY}/plan", json={"at": "25:00"}, headers=BEARER)
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "at"
+
+
+def test_a_sunday_plan_says_which_office_is_closed(client: TestClient) -> None:
+    # The authorities are closed on Sundays: the dossiers wait, each said why with its office's name.
+    response = client.post("/days/2026-02-08/plan", json={"time_limit_s": 1}, headers=BEARER)
+    assert response.status_code == 200, response.text
+    assert response.json()["routes"] == []
+    waiting = [u for u in response.json()["unserved"] if u["reason_code"] != "agency_not_on_map"]
+    offices = {"Bảo hiểm xã hội thành phố Hà Nội", "UBND Phường Hoàn Kiếm"}
+    assert waiting and {u["values"]["place_name"] for u in waiting} <= offices
+    role = {"pickup_closed_all_day": "nơi nhận", "delivery_closed_all_day": "nơi giao"}
+    for u in waiting:
+        assert u["message"] == f"{u['values']['place_name']}, {role[u['reason_code']]}, không làm việc ngày này"
+    english = client.get("/days/2026-02-08", headers={**BEARER, "Accept-Language": "en"}).json()
+    said = {u["message"] for u in english["unserved"] if u["reason_code"] == "delivery_closed_all_day"}
+    assert said and said <= {f"{office}, where it is delivered, is closed that day" for office in offices}

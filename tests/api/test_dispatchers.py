@@ -51,6 +51,19 @@ def test_explicit_plan(client, dispatcher, places) -> None:
     assert 9 * 3600 <= pickup["start"] <= 11 * 3600
 
 
+def test_a_window_when_the_place_is_closed_leaves_the_task_out(client, dispatcher, places) -> None:
+    # A result asked at the authority during its lunch closure: the task is left out, said why in Vietnamese with
+    # the authority's name (the plan failed with a server error: the model had no window to give the task).
+    body = _explicit(places)
+    body["tasks"][0] |= {"delivery_window": "12:00-13:00"}
+    response = client.post("/plans", json=body, headers=dispatcher)
+    assert response.status_code == 201, response.text
+    (unserved,) = response.json()["plan"]["unserved"]
+    assert (unserved["task"], unserved["code"]) == ("S1", "delivery_window_closed")
+    assert unserved["values"]["place_name"] == "UBND thành phố Hà Nội"
+    assert unserved["message"] == "Khung giờ giao 12:00-13:00 nằm ngoài giờ mở cửa của UBND thành phố Hà Nội"
+
+
 def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
     assert small_plan["synthetic"] and small_plan["check"]
     plan_id = small_plan["id"]

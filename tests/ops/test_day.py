@@ -4,7 +4,7 @@ events moving the dossiers (idempotent), a failed delivery back the next day, th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +14,12 @@ import sqlalchemy as sa
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from geo.hours import HANOI
+from geo.hours import HANOI, windows_on
 from ops import authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
 from ops.accounts import Principal
 from ops.errors import FieldError, TransitionError
 from ops.store import Store
+from routing.problem import hhmm
 from tests.ops import daycases
 from tests.ops.cases import dossier
 from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
@@ -222,6 +223,27 @@ def test_a_day_planned_once_begun_leaves_from_then(sqlite_store: Store, hanoi: A
     with pytest.raises(InputError, match="every shift of 2026-02-04 is over at 17:30") as refused:
         day.plan(sqlite_store, hanoi, DAY, time_limit_s=1, start="17:30")
     assert refused.value.code == "shifts_over"
+
+
+@pytest.mark.parametrize("closed", [date(2026, 2, 7), date(2026, 2, 17)], ids=["saturday", "tet"])
+def test_no_postman_is_sent_to_an_office_closed_that_day(sqlite_store: Store, hanoi: AddressMap, closed: date) -> None:
+    # On a Saturday and on Tết the authorities are closed: every dossier going to or coming from one waits, said
+    # why with the authority's name. The day was planned on a weekday's hours, postmen sent to closed offices.
+    _, answer = day.plan(sqlite_store, hanoi, closed, time_limit_s=1)
+    assert answer["routes"] == [] and answer["check"]
+    seats = authorities.seats(sqlite_store.engine)
+    waiting = {u["code"]: u for u in answer["unserved"] if u["code"] != "NOWHERE"}
+    assert {u["reason_code"] for u in waiting.values()} == {"delivery_closed_all_day", "pickup_closed_all_day"}
+    assert len(waiting) == answer["dossiers"] - 1
+    place = next(p for p, name in seats.items() if name == "Bảo hiểm xã hội thành phố Hà Nội")
+    assert waiting["S-0"]["values"] == {"place": place, "place_name": "Bảo hiểm xã hội thành phố Hà Nội"}
+    assert waiting["BACK"]["reason_code"] == "pickup_closed_all_day"  # the result waits at BHXH
+    # On the weekday before, the post office's stops keep its own hours (OSM's), the authorities' their office's.
+    _, wednesday = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    windows = {s["place"]: s["window"] for r in wednesday["routes"] for s in r["stops"] if s["kind"] != "start"}
+    hours = hanoi.agency_details[LUONG_VAN_CAN]["opening_hours"]
+    assert windows[LUONG_VAN_CAN] == ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in windows_on(hours, DAY))
+    assert windows[place] == "08:00-11:30, 13:30-17:00"
 
 
 def test_on_duty_from_a_clock() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import routing_cases
 from routing_cases import build
 
 from routing import alns, check, solver
+from routing.errors import InfeasibleError
 from routing.plan import Plan
-from routing.problem import Break, Postman, Problem, Task, clock
+from routing.problem import Break, Depot, Postman, Problem, Task, clock
 
 
 def solve_checked(problem: Problem, **kwargs) -> Plan:
@@ -100,6 +102,37 @@ def test_unserved_reasons_found_by_analysis():
     assert said["early"][0] == "pickup_unreachable" and said["early"][1]["window"] == "08:00-08:10"
     assert said["late"][0] == "shift_too_short" and said["late"][1]["postman"] == "P1"
     assert said["cheap"][0] == "dropped_costly" and said["cheap"][1]["penalty"] == 1000
+
+
+def test_tasks_with_no_time_to_be_served_are_left_out_and_explained():
+    # A delivery asked for 14:00-15:00 at a ward office open 08:00-11:30 only, and a shuttle to a ward office
+    # closed all day (a Sunday), each left out with why; the other tasks planned. The model was given an empty
+    # window and failed with a TypeError.
+    times, dist, _ = routing_cases.matrices()
+    places = {p.id: p for p in routing_cases.places()}
+    places["W1"] = replace(places["W1"], windows=((clock("08:00"), clock("11:30")),))
+    places["W2"] = replace(places["W2"], windows=())
+    tasks = [
+        Task("ok", "shuttle", "A1", "W1", mandatory=False),
+        Task("asked", "result_return", "A2", "W1", delivery_windows=((clock("14:00"), clock("15:00")),)),
+        Task("sunday", "shuttle", "A1", "W2"),
+        Task("from_sunday", "result_return", "W2", "H1"),
+    ]
+    postmen = [Postman("P1", "D1", capacity=10)]
+    problem = Problem.build(times, dist, places.values(), [Depot("D1", "D1")], postmen, tasks)
+    plan = solve_checked(problem)
+    assert {s.task for r in plan.routes for s in r.stops if s.task} == {"ok"}
+    said = {u.task: (u.code, u.values) for u in plan.unserved}
+    assert said == {
+        "asked": ("delivery_window_closed", {"window": "14:00-15:00", "place": "W1"}),
+        "sunday": ("delivery_closed_all_day", {"place": "W2"}),
+        "from_sunday": ("pickup_closed_all_day", {"place": "W2"}),
+    }
+    assert {u.task: u.reason for u in plan.unserved}["sunday"] == "delivery place 'W2' is closed all day"
+    # One of them required today makes the problem infeasible, with the same reason.
+    with pytest.raises(InfeasibleError, match="delivery place 'W2' is closed all day") as refused:
+        Problem.build(times, dist, places.values(), [Depot("D1", "D1")], postmen, [replace(tasks[2], mandatory=True)])
+    assert refused.value.reasons["sunday"].code == "delivery_closed_all_day"
 
 
 def test_deterministic_for_the_same_input_and_limit(day):
