@@ -468,9 +468,13 @@ class Problem:
             largest = max(caps)
             text = f"load {task.load} exceeds every postman's capacity (largest {largest})"
             return Reason(text, "over_capacity", {"load": task.load, "largest": largest})
-        for stop, place in (("pickup", task.pickup), ("delivery", task.delivery)):
-            if place is not None and not self.places[place].windows:  # a weekend, a public holiday
-                return Reason(f"{stop} place {place!r} is closed all day", f"{stop}_closed_all_day", {"place": place})
+        # A place closed all day: a weekend, a public holiday.
+        if not self.places[task.pickup].windows:
+            text = f"pickup place {task.pickup!r} is closed all day"
+            return Reason(text, "pickup_closed_all_day", {"place": task.pickup})
+        if task.delivery is not None and not self.places[task.delivery].windows:
+            text = f"delivery place {task.delivery!r} is closed all day"
+            return Reason(text, "delivery_closed_all_day", {"place": task.delivery})
         pw = self.windows(task, "pickup")
         if not pw:
             window = _fmt(task.pickup_windows or ())
