@@ -197,3 +197,23 @@ def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
     assert visit.locator("button[data-visit-event]").count() == 0
     pages.accessible(page)
     pages._shot(page, "postman-visit")
+
+
+def test_a_dispatcher_plans_and_replans_the_day_from_the_page(page, store: Store) -> None:
+    # The buttons say what they did and keep saying it once the plan is drawn (the status was overwritten by the
+    # plan's id); the menu names the new plan by its day.
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.click("#plan-day")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
+    planned = day.stored(store, daycases.DAY)
+    served = planned["result"]["day"]["served_dossiers"]
+    dossiers = planned["result"]["day"]["dossiers"]
+    assert page.inner_text("#status") == f"Đã lập kế hoạch ngày 04/02/2026: phục vụ {served} trên {dossiers} hồ sơ"
+    assert page.locator("#plans").input_value() == planned["id"]
+    assert page.locator("#day-stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
+    page.click("#replan")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã thêm')")
+    assert page.inner_text("#status") == "Đã thêm 0 việc (phiên bản 1)"
+    assert page.inner_text("#error") == ""

@@ -144,9 +144,10 @@
     status.textContent = t("js.planning");
     try {
       const answer = await api(dayPath() + path, { method: "POST", token: token(), body });
+      if (answer.id) { await listPlans(answer.id); await follow(); }
+      // What was done stays said (drawing the plan said only its name and version).
       status.textContent = t(words, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
         added: answer.added, version: answer.version });
-      if (answer.id) { await listPlans(answer.id); await follow(); }
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
