@@ -15,11 +15,12 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, day, dayevents, dossiers
+from ops import accounts, day, dayevents, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
 from tests.ops import daycases
+from tests.ops.cases import dossier
 
 browser = pages.browser
 page = pages.page
@@ -201,17 +202,26 @@ def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
 
 def test_a_dispatcher_plans_and_replans_the_day_from_the_page(page, store: Store) -> None:
     # The buttons say what they did and keep saying it once the plan is drawn (the status was overwritten by the
-    # plan's id); the menu names the new plan by its day.
+    # plan's id); the menu names the new plan. A home pickup asked that morning makes sure there is work left.
+    home = dossier(
+        "BROWSER",
+        agency_id=daycases.LUONG_VAN_CAN,
+        authority_code=daycases.BHXH,
+        channel="home_pickup",
+        received_at="2026-02-04T09:00:00+07:00",
+    )
+    ingest.ingest(store.engine, [(1, home)])
     page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
     page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
     pages._ready(page)
-    page.click("#plan-day")
+    with page.expect_response(lambda r: r.url.endswith("/plan") and r.request.method == "POST") as planning:
+        page.click("#plan-day")
+    answer = planning.value.json()
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
-    planned = day.stored(store, daycases.DAY)
-    served = planned["result"]["day"]["served_dossiers"]
-    dossiers = planned["result"]["day"]["dossiers"]
+    served, dossiers = answer["served_dossiers"], answer["dossiers"]
     assert page.inner_text("#status") == f"Đã lập kế hoạch ngày 04/02/2026: phục vụ {served} trên {dossiers} hồ sơ"
-    assert page.locator("#plans").input_value() == planned["id"]
+    assert "BROWSER" in {c for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
+    assert page.locator("#plans").input_value() == answer["id"]
     assert page.locator("#day-stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
     page.click("#replan")
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã thêm')")
