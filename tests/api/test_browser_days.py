@@ -15,6 +15,7 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, day, dayevents, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
@@ -156,9 +157,12 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
     assert page.locator("#token").count() == 0
     assert page.inner_text("#signed-in") == "Đã đăng nhập: dung (điều phối viên)"
     plan_id = day.stored(store, daycases.DAY)["id"]
-    # The stored plans said by their working day (they were listed by their ids, "plan-9d4df12851bc (v1)").
+    # The stored plans said by their working day and when they were made (they were listed by their ids,
+    # "plan-9d4df12851bc (v1)").
     option = page.locator("#plans option").nth(1)
-    assert (option.get_attribute("value"), option.inner_text()) == (plan_id, "Kế hoạch ngày 04/02/2026, phiên bản 1")
+    made = day.stored(store, daycases.DAY)["created_at"].replace(tzinfo=dt.UTC).astimezone(HANOI)
+    words = f"Kế hoạch ngày 04/02/2026, phiên bản 1 · lập lúc {made:%H:%M %d/%m/%Y}"
+    assert (option.get_attribute("value"), option.inner_text()) == (plan_id, words)
     page.click("#follow-day")
     page.wait_for_function("document.querySelector('#day-counts').textContent.includes('Đã xong')")
     assert page.inner_text("#error") == ""

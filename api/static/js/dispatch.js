@@ -20,7 +20,9 @@
       const plans = await api("/plans", { token: token() });
       for (const p of plans) listed[p.id] = p;
       select.innerHTML = '<option value="">—</option>' +
-        plans.map((p) => `<option value="${esc(p.id)}">${esc(planWords(p.id, p.version))}</option>`).join("");
+        // Two plans of one day told apart by when they were made.
+        plans.map((p) => `<option value="${esc(p.id)}">${esc(planWords(p.id, p.version))} · ` +
+          `${esc(t("js.made_at", { when: fmtWhen(hanoiTime(p.created_at)) }))}</option>`).join("");
       if (selected) select.value = selected;
     } catch (e) { error.textContent = e.message; }
   }
