@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,11 @@ roles an endpoint takes, a siting model), by the value's name: under these keys;
 of words."""
 
 
+DAY_FORMAT = "%d/%m/%Y"
+"""How a day named in a message (a value ``day``, ISO 8601 in the layers below) is written: as Vietnam writes a
+date and as the pages do in both languages (``vi-VN``, ``en-GB``), "08/12/2026" (it read "2026-12-08")."""
+
+
 def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
     """The text of ``key`` in ``lang`` for something a lower layer said (an error, why a dossier is left out):
     ``values`` filled in, an id by the name given beside it (``place_name`` for ``place``) and the codes among them
@@ -85,6 +91,8 @@ def said(lang: str, key: str, detail: str, values: Mapping[str, Any]) -> str:
             return ", ".join(word(name, v) for v in value)
         if values.get(f"{name}_name"):
             return values[f"{name}_name"]
+        if name == "day" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value).strftime(DAY_FORMAT)
         return text(lang, f"{WORDS[name]}.{value}") if name in WORDS and has(f"{WORDS[name]}.{value}") else value
 
     return text(lang, key, detail=detail, **{name: word(name, value) for name, value in values.items()})

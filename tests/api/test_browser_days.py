@@ -231,3 +231,19 @@ def test_a_dispatcher_plans_and_replans_the_day_from_the_page(page, store: Store
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã thêm')")
     assert page.inner_text("#status") == "Đã thêm 0 việc (phiên bản 1)"
     assert page.inner_text("#error") == ""
+
+
+def test_a_postman_without_a_route_is_told_so(page, store: Store) -> None:
+    # A postman the day's plan gives nothing, and a day without a plan: each said in words, the day as Vietnam
+    # writes it (the error named "2026-02-05", and the empty list said "today" of any day).
+    accounts.add_user(store.engine, "cuong", daycases.PASSWORD, "postman", agency_id=daycases.TRANG_TIEN)
+    sign_in(page, "cuong")
+    page.goto(f"/postman?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    assert page.inner_text("#stops") == "Ngày này không có điểm dừng nào cho bạn."
+    page.goto(f"/postman?date={(daycases.DAY + dt.timedelta(days=1)).isoformat()}")
+    pages._ready(page)
+    page.wait_for_function("document.querySelector('#status').textContent.length > 0")
+    assert page.inner_text("#status") == (
+        "Chưa có kế hoạch phát cho ngày 05/02/2026: điều phối viên cần lập kế hoạch ngày trước"
+    )
