@@ -49,7 +49,9 @@ def create_plan(
 
     Explicit places are ids of the map: an ``agency_id`` for depots, and ``agency_id``, ``authority_id`` or
     ``household_id`` for task pickups and deliveries. The plan is stored; its id is in the answer and in the
-    ``Location`` header.
+    ``Location`` header. Such a day has no date: each place keeps its kind's usual hours (an agency 07:30-18:00,
+    an authority 08:00-11:30 and 13:30-17:00, a door 08:00-20:00); a working day planned from the dossiers
+    (``POST /days/{date}/plan``) takes each place's hours on its date, weekends and public holidays closed.
     """
     limit = time_limit(settings, body.time_limit_s)
     if body.generate is not None:
