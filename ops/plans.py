@@ -94,8 +94,9 @@ def _finish(
     amap: AddressMap, day: Scenario, plan: Plan, postmen: list[dict], tasks: list[dict], addresses: list[dict]
 ) -> Outcome:
     verdict = check.check(day.problem, plan)
-    plan = _named(plan, day, postman_names(postmen))
-    geojson = scenario.route_lines(amap, day, plan, names=postman_names(postmen))
+    names = postman_names(postmen)
+    plan = _named(plan, day, names)
+    geojson = scenario.route_lines(amap, day, plan, names=names)
     problem = day.problem
     return Outcome(
         postmen, tasks, day.synthetic, plan, list(verdict.violations), list(problem.warnings), geojson, addresses
