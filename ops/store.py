@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ops import database, tables
+from ops.dossiers import utc
 from ops.errors import ConflictError
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        # Times with their offset, as RFC 3339 and the API's schema write them (SQLite gives them back naive).
+        return [r | {"created_at": utc(r["created_at"]), "updated_at": utc(r["updated_at"])} for r in rows]
 
     def update(self, kind: str, record_id: str, version: int, *, state: dict, result: dict) -> int:
         """Replace a record's state and result if it is still at ``version``; returns the new version.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from geo.addressmap import AddressMap
@@ -77,6 +79,7 @@ def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
     assert len(points) == sum(len(r["stops"]) for r in used)
     listed = {p["id"]: p for p in client.get("/plans", headers=dispatcher).json()}
     assert listed[plan_id]["version"] == 1 and listed[plan_id]["date"] is None  # not a working day's plan
+    assert datetime.fromisoformat(listed[plan_id]["created_at"]).utcoffset() == timedelta(0)  # RFC 3339, offset
     export = client.get(f"/plans/{plan_id}/map.html", headers=dispatcher)
     assert export.status_code == 200 and "L.polyline" in export.text
     assert client.get(f"/plans/{plan_id}/map.html").status_code == 401
