@@ -126,6 +126,11 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     # The plan menu names the day's plan drawn (it stayed at "—"), and the address names the plan and the day.
     assert page.locator("#plans").input_value() == plan["id"]
     assert page.inner_text("#status") == "Kế hoạch ngày 04/02/2026, phiên bản 1"
+    # What waits is said by dossier, codes under each reason; not by the plan's task numbers ("chưa phục vụ T0009").
+    waiting = plan["result"]["day"]["unserved"]
+    assert page.inner_text("#day-waiting h3") == f"Hồ sơ chờ, theo lý do ({len(waiting)})"
+    assert "Điểm phục vụ osm:node/1 không có trên bản đồ: NOWHERE" in page.locator("#day-waiting li").all_inner_texts()
+    assert page.locator("#summary div.muted").count() == 0
     assert parse_qs(urlparse(page.url).query) == {"date": [daycases.DAY.isoformat()], "plan": [plan["id"]]}
     assert page.locator("#day-stops tr.day-done").count() >= 1
     late = page.locator("#day-stops tr.day-late").count()  # the day is in the past: everything else is late

@@ -42,10 +42,10 @@
         api(`/plans/${encodeURIComponent(planId)}`, { token: token() }),
         api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
       ]);
-      draw(answer, geojson);
       // The menu names the plan drawn (it stayed at "—" when following a day drew the day's plan).
       if (!(planId in listed) || listed[planId].version !== answer.version) await listPlans(planId);
       select.value = planId;
+      draw(answer, geojson);
       status.textContent = planWords(planId, answer.version) + (answer.synthetic ? t("js.synthetic") : "");
       linkTo("plan", planId);
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
@@ -80,8 +80,10 @@
     const totals = answer.plan.totals;
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
       check: answer.check ? t("js.check_ok") : t("js.check_bad") });
+    // A working day's plan says what waits by dossier, with the day (its tasks' numbers mean nothing to a reader).
+    const tasksLeft = listed[answer.id]?.date ? [] : answer.plan.unserved;
     document.getElementById("summary").innerHTML = `<p>${esc(summary)}</p>` +
-      answer.plan.unserved.map((u) => `<div class="muted">${esc(t("js.unserved", { task: u.task, reason: u.message || u.reason }))}</div>`).join("");
+      tasksLeft.map((u) => `<div class="muted">${esc(t("js.unserved", { task: u.task, reason: u.message || u.reason }))}</div>`).join("");
     const names = Object.fromEntries(geojson.features.filter((f) => f.geometry.type === "Point")
       .map((f) => [f.properties.postman + "#" + f.properties.seq, f.properties.name]));
     document.getElementById("stops").innerHTML = answer.plan.routes.filter((r) => r.stops.length > 2).map((r) =>
@@ -125,6 +127,15 @@
     }).join("")).join("");
   }
 
+  // The dossiers the day leaves waiting, their codes under each reason ("BHXH ... không làm việc ngày này: ...").
+  function waitingList(unserved) {
+    if (!unserved.length) return "";
+    const byReason = new Map();
+    for (const u of unserved) byReason.set(u.message, [...(byReason.get(u.message) || []), u.code]);
+    return `<h3>${esc(t("js.day_waiting", { n: unserved.length }))}</h3><ul class="waiting">` +
+      [...byReason].map(([why, codes]) => `<li>${esc(why)}: ${esc(codes.join(", "))}</li>`).join("") + "</ul>";
+  }
+
   async function follow() {
     error.textContent = "";
     try {
@@ -132,6 +143,7 @@
       await show(day.id);
       linkTo("date", dayInput.value);
       dayStatus.textContent = t("js.day_counts", day.counts);
+      document.getElementById("day-waiting").innerHTML = waitingList(day.unserved);
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
         `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
