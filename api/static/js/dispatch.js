@@ -42,7 +42,8 @@
         api(`/plans/${encodeURIComponent(planId)}`, { token: token() }),
         api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
       ]);
-      // The menu names the plan drawn (it stayed at "—" when following a day drew the day's plan).
+      // The menu names the plan drawn (it stayed at "—" when following a day drew the day's plan), listed again
+      // when it is new or has changed.
       if (!(planId in listed) || listed[planId].version !== answer.version) await listPlans(planId);
       select.value = planId;
       draw(answer, geojson);
@@ -103,7 +104,6 @@
     try {
       const body = { generate: +document.getElementById("n").value, postmen: +document.getElementById("k").value, seed: 1 };
       const answer = await api("/plans", { method: "POST", token: token(), body });
-      await listPlans(answer.id);
       await show(answer.id);
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   });
@@ -158,7 +158,7 @@
     status.textContent = t("js.planning");
     try {
       const answer = await api(dayPath() + path, { method: "POST", token: token(), body });
-      if (answer.id) { await listPlans(answer.id); await follow(); }
+      if (answer.id) await follow();
       // What was done stays said (drawing the plan said only its name and version).
       status.textContent = t(words, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
         added: answer.added, version: answer.version });
