@@ -72,14 +72,19 @@ def _postman_of(record: dict, task: str) -> str | None:
     return None
 
 
-def _path(kind: str, event: str, state: str, picked: bool) -> list[str]:
-    """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``."""
+def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = False) -> list[str]:
+    """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``; ``to_agency``: a home
+    pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle."""
     if event == "failed":
         return ["failed_return"] if kind == "result_return" and picked else []
     if event == "picked_up":
         if kind == "result_return":
             return ["decided", "returning"] if state == "failed_return" else ["returning"]
+        if to_agency:
+            return ["digitised"] if state == "received" else []
         return ["digitised", "to_authority"] if state == "received" else ["to_authority"]
+    if to_agency:
+        return []
     return ["returned"] if kind == "result_return" else ["at_authority"]
 
 
@@ -207,9 +212,11 @@ def record(
                     key=key, request_hash=digest, status_code=201, response=answer, created_at=datetime.now(UTC)
                 )
             )
+            d = tables.dossiers
             for code in plan["state"]["dossiers"][task]:
-                state = conn.execute(sa.select(tables.dossiers.c.state).where(tables.dossiers.c.code == code)).scalar()
-                for to in _path(spec["kind"], event, str(state), "picked_up" in seen):
+                state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
+                to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency
+                for to in _path(spec["kind"], event, str(state), "picked_up" in seen, to_agency=to_agency):
                     dossiers.advance(
                         conn,
                         code,

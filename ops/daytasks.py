@@ -9,7 +9,9 @@
   A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again.
 - Home-pickup requests (``channel`` ``home_pickup``, priority groups) still ``received`` -> a pickup at the
   address in the window asked for (:data:`ops.scenario.PICKUP_WINDOW_S` from the time of the request), taken to
-  the authority; a request of an earlier day not yet served is picked up any time in a household's hours.
+  the authority; a request of an earlier day not yet served is picked up any time in a household's hours. On a
+  day the authority is closed (a weekend, a public holiday) it is taken to its agency, if open, and goes on with
+  the next working day's shuttle (:mod:`ops.dayevents`: ``digitised`` there).
 - Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
@@ -160,6 +162,17 @@ def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return near
 
 
+def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date) -> str:
+    """Where a dossier picked up at home on ``day`` is taken: its authority, or, when that is closed all day (a
+    weekend, a public holiday), its agency if open, where it waits for the next working day's shuttle instead of
+    at the citizen's home."""
+    agency = row.agency_id
+    closed = not scenario.opening_windows(amap, authority, "authority", day)
+    if closed and agency in amap.agency_details and scenario.opening_windows(amap, agency, "agency", day):
+        return agency
+    return authority
+
+
 def from_states(
     engine: Engine,
     amap: AddressMap,
@@ -236,7 +249,9 @@ def from_states(
             if received >= start:
                 opens = int((received - start).total_seconds())
                 window = f"{hhmm(opens)}-{hhmm(min(opens + scenario.PICKUP_WINDOW_S, 24 * 3600 - 60))}"
-            singles.append(("home_pickup", r, f"address:{r.code}", str(authority), window))
+            singles.append(
+                ("home_pickup", r, f"address:{r.code}", _home_pickup_to(amap, r, str(authority), day), window)
+            )
         elif r.state == "failed_return":
             singles.append(("result_return", r, r.agency_id, f"address:{r.code}", None))
         elif to_address:

@@ -229,12 +229,18 @@ def test_a_day_planned_once_begun_leaves_from_then(sqlite_store: Store, hanoi: A
 def test_no_postman_is_sent_to_an_office_closed_that_day(sqlite_store: Store, hanoi: AddressMap, closed: date) -> None:
     # On a Saturday and on Tết the authorities are closed: every dossier going to or coming from one waits, said
     # why with the authority's name. The day was planned on a weekday's hours, postmen sent to closed offices.
+    # The home pickup asked for is still collected, and taken to its post office, open every day.
     _, answer = day.plan(sqlite_store, hanoi, closed, time_limit_s=1)
-    assert answer["routes"] == [] and answer["check"]
+    assert answer["check"]
     seats = authorities.seats(sqlite_store.engine)
+    stops = [s for r in answer["routes"] for s in r["stops"] if s["task"]]
+    assert [(s["kind"], s["place"], s["dossiers"]) for s in stops] == [
+        ("pickup", "address:PICKUP", ["PICKUP"]),
+        ("delivery", LUONG_VAN_CAN, ["PICKUP"]),
+    ]
     waiting = {u["code"]: u for u in answer["unserved"] if u["code"] != "NOWHERE"}
     assert {u["reason_code"] for u in waiting.values()} == {"delivery_closed_all_day", "pickup_closed_all_day"}
-    assert len(waiting) == answer["dossiers"] - 1
+    assert len(waiting) == answer["dossiers"] - 2
     place = next(p for p, name in seats.items() if name == "Bảo hiểm xã hội thành phố Hà Nội")
     assert waiting["S-0"]["values"] == {"place": place, "place_name": "Bảo hiểm xã hội thành phố Hà Nội"}
     assert waiting["BACK"]["reason_code"] == "pickup_closed_all_day"  # the result waits at BHXH
@@ -244,6 +250,25 @@ def test_no_postman_is_sent_to_an_office_closed_that_day(sqlite_store: Store, ha
     hours = hanoi.agency_details[LUONG_VAN_CAN]["opening_hours"]
     assert windows[LUONG_VAN_CAN] == ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in windows_on(hours, DAY))
     assert windows[place] == "08:00-11:30, 13:30-17:00"
+
+
+def test_a_home_pickup_on_a_saturday_waits_at_its_post_office(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Collected at home on Saturday, handed over at the post office (BHXH is closed), the dossier waits there
+    # digitised and goes to BHXH with Monday's shuttle from the post office.
+    saturday, monday = date(2026, 2, 7), date(2026, 2, 9)
+    _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
+    (task,) = {s["task"] for r in answer["routes"] for s in r["stops"] if "PICKUP" in s["dossiers"]}
+    morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
+    picked = dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    assert picked["moves"] == [{"code": "PICKUP", "state": "digitised"}]
+    handed = dayevents.record(
+        sqlite_store, saturday, task=task, event="handed_over", who=BINH, record_no="BB-0702", at=morning
+    )
+    assert handed["moves"] == [] and dossiers.current(sqlite_store.engine, "PICKUP")["state"] == "digitised"
+    shuttles = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, monday))
+    shuttle = next(t for codes, t in shuttles.items() if "PICKUP" in codes)
+    assert (shuttle["kind"], shuttle["pickup"]) == ("shuttle", LUONG_VAN_CAN)
+    assert set(next(codes for codes in shuttles if "PICKUP" in codes)) >= {"PICKUP", "S-0", "S-1"}
 
 
 def test_on_duty_from_a_clock() -> None:
