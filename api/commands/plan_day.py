@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
                     f"{stop['name'] or stop['place']}: {', '.join(stop['dossiers'])}"
                 )
     for item in answer["unserved"]:
-        names = [v for k, v in item.get("values", {}).items() if k.endswith("_name")]  # of the ids the words give
+        # The names of the places and postmen the reason gives by id.
+        names = [v for k, v in item.get("values", {}).items() if k.endswith("_name")]
         print(f"  unserved {item['code']}: {item['reason']}" + (f" ({', '.join(names)})" if names else ""))
     if args.map and record is not None:
         print(f"map written to {args.map}")
