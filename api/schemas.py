@@ -487,6 +487,11 @@ class PlanAnswer(BaseModel):
     synthetic: bool
     check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
     violations: list[str] = Field(description="what the checker refuses, in its English words (none when check)")
+    shortfalls: list[str] = Field(
+        default_factory=list,
+        description="mandatory tasks no route can take beside the others (a day planned late, say), in the "
+        "checker's English words; the plan stays valid and lists them in plan.unserved with their reason",
+    )
     warnings: list[str] = Field(
         description="optional tasks no postman can serve, as the engine logs them in English; the same tasks are "
         "in plan.unserved with their reason code and the reader's words"

@@ -30,7 +30,8 @@ MIN_SEARCH_SHARE = 0.5
 
 @dataclass
 class Outcome:
-    """A solved day: the records it was built from, the plan, the checker's verdict and the GeoJSON."""
+    """A solved day: the records it was built from, the plan, the checker's verdict (violations and shortfalls,
+    :class:`routing.check.CheckResult`) and the GeoJSON."""
 
     postmen: list[dict]
     tasks: list[dict]
@@ -40,6 +41,7 @@ class Outcome:
     warnings: list[str]
     geojson: dict
     addresses: list[dict] = field(default_factory=list)
+    shortfalls: list[str] = field(default_factory=list)
 
     def state(self) -> dict:
         """What re-optimisation needs (stored, never served)."""
@@ -51,6 +53,7 @@ class Outcome:
             "synthetic": self.synthetic,
             "check": not self.violations,
             "violations": self.violations,
+            "shortfalls": self.shortfalls,
             "warnings": self.warnings,
             "plan": self.plan.to_dict(),
             "geojson": self.geojson,
@@ -99,7 +102,15 @@ def _finish(
     geojson = scenario.route_lines(amap, day, plan, names=names)
     problem = day.problem
     return Outcome(
-        postmen, tasks, day.synthetic, plan, list(verdict.violations), list(problem.warnings), geojson, addresses
+        postmen,
+        tasks,
+        day.synthetic,
+        plan,
+        list(verdict.violations),
+        list(problem.warnings),
+        geojson,
+        addresses,
+        list(verdict.shortfalls),
     )
 
 

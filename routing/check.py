@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Violations found (empty when the plan is valid) and the plan's totals as recomputed.
+    """Violations found (empty when the plan is valid), shortfalls, and the plan's totals as recomputed.
 
+    A shortfall is a mandatory task the plan lists as unserved and that no route can take as the routes stand:
+    the day cannot do it beside the others (a day planned late, say), which the plan says rather than breaks.
     ``distance`` is in metres, ``travel_time`` in seconds and ``cost`` in cost units (routes only).
     """
 
@@ -32,6 +34,7 @@ class CheckResult:
     travel_time: int = 0
     cost: int = 0
     served: frozenset[str] = field(default_factory=frozenset)
+    shortfalls: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -46,9 +49,9 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
     maximum working time; travel times between consecutive stops (breaks, and the setup of a place newly come
     to, included); service times; windows; loads (recomputed, never above capacity or below zero); the break
     (inside its window, of full length, not during a service); every task served completely once or listed as
-    unserved, pickup before delivery on one route; every mandatory task served; reported distances, times and
-    costs; no optional task dropped that some postman could still take for less than its penalty
-    (:mod:`routing.insertion`).
+    unserved, pickup before delivery on one route; reported distances, times and costs; no task dropped that
+    some postman could still take for less than its penalty (:mod:`routing.insertion`). A mandatory task left
+    undone that no route can take is a shortfall, not a violation.
     """
     v: list[str] = []
     postmen = {m.id: m for m in problem.postmen}
@@ -74,8 +77,6 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
         kinds = [s[1] for s in stops]
         expected = ["visit"] if task.kind == "visit" else ["pickup", "delivery"]
         if not stops:
-            if task.mandatory:
-                v.append(f"task {tid!r}: mandatory but not served")
             if tid not in unserved:
                 v.append(f"task {tid!r}: neither served nor listed as unserved")
             continue
@@ -101,8 +102,8 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
             v.append(f"postman {m.id!r} has no route")
     if plan.distance != distance:
         v.append(f"reported total distance {plan.distance} m, recomputed {distance} m")
-    v.extend(_insertable_drops(problem, plan, served))
-    return CheckResult(tuple(v), distance, travel, cost, frozenset(served))
+    insertable, shortfalls = _drops(problem, plan, served)
+    return CheckResult(tuple(v + insertable), distance, travel, cost, frozenset(served), tuple(shortfalls))
 
 
 def _check_route(problem, m: Postman, route: Route, tasks, v: list[str], visits) -> tuple[int, int, int]:
@@ -226,16 +227,23 @@ def _check_break(m: Postman, route: Route, brk: tuple[int, int] | None, v: list[
         v.append(f"{who}: break of {(brk[1] - brk[0]) // 60} min, needs {b.duration // 60} min")
 
 
-def _insertable_drops(problem: Problem, plan: Plan, served: set[str]) -> list[str]:
-    """One sentence per optional task left undone that a postman could take for less than its penalty."""
-    dropped = [t for t in problem.tasks if t.id not in served and not t.mandatory and problem.task_obstacle(t) is None]
-    out = []
-    found_all = insertion.insertions(problem, plan, dropped)
+def _drops(problem: Problem, plan: Plan, served: set[str]) -> tuple[list[str], list[str]]:
+    """Sentences on the tasks left undone: those a postman could take for less than their penalty (violations),
+    and the mandatory ones no route can take (shortfalls)."""
+    dropped = [t for t in problem.tasks if t.id not in served]
+    takeable = [t for t in dropped if problem.task_obstacle(t) is None]
+    found_all = insertion.insertions(problem, plan, takeable)
+    violations, shortfalls = [], []
     for task in dropped:
-        found = found_all[task.id]
+        found = found_all.get(task.id)
         if found is not None and found.cost < task.penalty:
-            out.append(
-                f"task {task.id!r}: dropped, but postman {found.postman!r} can take it "
+            undone = "mandatory but not served" if task.mandatory else "dropped"
+            violations.append(
+                f"task {task.id!r}: {undone}, but postman {found.postman!r} can take it "
                 f"({insertion.describe_positions(found)}) for {found.cost} < its penalty {task.penalty}"
             )
-    return out
+        elif task.mandatory:
+            obstacle = problem.task_obstacle(task)
+            why = obstacle if obstacle is not None else "no route can take it beside the plan's other tasks"
+            shortfalls.append(f"task {task.id!r}: mandatory but not served: {why}")
+    return violations, shortfalls

@@ -349,7 +349,7 @@ def solve_benchmark(path: Path, fmt: str, *, time_limit_s: float) -> dict:
     problem, plan = solve_instance(inst, time_limit_s=time_limit_s)
     result = check.check(problem, plan)
     routes = route_ids(plan)
-    violations = [*result.violations, *exact_violations(inst, routes)]
+    violations = [*result.violations, *result.shortfalls, *exact_violations(inst, routes)]  # every customer
     if violations:
         raise InfeasibleError(f"{inst.name}: plan fails the checker: " + "; ".join(violations[:5]))
     return {

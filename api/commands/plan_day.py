@@ -75,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
         return 0
+    short = len(record["result"].get("shortfalls", [])) if record is not None else 0
     print(
         f"{answer['date']}: {answer['tasks']} tasks, {answer['served_dossiers']} of {answer['dossiers']} dossiers "
         f"served; checker: {'ok' if answer['check'] else 'violations'}"
+        + (f" ({short} mandatory task{'s do' if short > 1 else ' does'} not fit in the day)" if short else "")
         + (f"; plan {plan_id}" if plan_id else "; nothing to plan")
     )
     for route in answer["routes"]:

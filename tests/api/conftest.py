@@ -63,3 +63,44 @@ def small_plan(client: TestClient, dispatcher: dict[str, str]) -> dict:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def plan_places(hanoi: AddressMap) -> dict[str, str]:
+    """An agency (post office) on the map, an authority near the centre and a household on the map."""
+    post = hanoi.agencies[hanoi.agencies["kind"] == "post_office"].iloc[0]["agency_id"]
+    other = hanoi.agencies.iloc[1]["agency_id"]
+    households = hanoi.layers.households.cx[105.84:105.86, 21.02:21.04]
+    return {
+        "depot": post,
+        "agency": other,
+        "authority": "osm:way/309723042",
+        "household": households.iloc[0]["household_id"],
+    }
+
+
+def explicit_plan(places: dict[str, str]) -> dict:
+    """``POST /plans`` of one postman, a shuttle and a home pickup among ``places`` (:func:`plan_places`)."""
+    return {
+        "postmen": [{"id": "Minh", "depot": places["depot"], "capacity": 20, "shift": "07:30-17:30"}],
+        "tasks": [
+            {"id": "S1", "kind": "shuttle", "pickup": places["agency"], "delivery": places["authority"], "load": 2},
+            {
+                "id": "H1",
+                "kind": "home_pickup",
+                "pickup": places["household"],
+                "delivery": places["agency"],
+                "pickup_window": "09:00-11:00",
+                "priority": 4,
+            },
+        ],
+        "time_limit_s": 1,
+    }
+
+
+def conflicting_plan(places: dict[str, str]) -> dict:
+    """:func:`explicit_plan` with both tasks mandatory, in the same five minutes at two places apart: the one
+    postman can do one of them."""
+    body = explicit_plan(places)
+    for task in body["tasks"]:
+        task |= {"mandatory": True, f"{'delivery' if task['kind'] == 'shuttle' else 'pickup'}_window": "16:50-16:55"}
+    return body

@@ -80,7 +80,8 @@
     if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { animate: false });
     const totals = answer.plan.totals;
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
-      check: answer.check ? t("js.check_ok") : t("js.check_bad") });
+      check: !answer.check ? t("js.check_bad")
+        : answer.shortfalls?.length ? t("js.check_short", { n: answer.shortfalls.length }) : t("js.check_ok") });
     // A working day's plan says what waits by dossier, with the day (its tasks' numbers mean nothing to a reader).
     const tasksLeft = listed[answer.id]?.date ? [] : answer.plan.unserved;
     document.getElementById("summary").innerHTML = `<p>${esc(summary)}</p>` +
