@@ -24,6 +24,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
@@ -37,7 +38,9 @@ from api.settings import Settings
 from geo import addressmap, hours, paths
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
+from ops import accounts as ops_accounts
 from ops import demo, tracking
+from ops.accounts import Principal
 from ops.dossiers import OPEN_STATES
 from ops.store import Store
 from routing import alns
@@ -194,8 +197,15 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     return app
 
 
-def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
-    """The HTML of page ``name`` in ``lang``; ``synthetic`` adds the notice that the store's data are synthetic."""
+def _page_state(engine: Engine, who: Principal | None) -> tuple[bool, dict | None]:
+    """Whether the store holds synthetic data, and the person signed in as ``GET /me`` says him (a page knows it
+    without asking: a signed-out page's ``/me`` was a 401, logged by the browser as an error on every page)."""
+    return demo.holds_synthetic(engine), None if who is None else ops_accounts.described(engine, who)
+
+
+def render_page(name: str, lang: str, *, synthetic: bool = False, me: dict | None = None) -> str:
+    """The HTML of page ``name`` in ``lang``; ``synthetic`` adds the notice that the store's data are synthetic,
+    ``me`` is the person signed in (:func:`ops.accounts.described`), given to the page's script."""
     texts = i18n.catalogue(lang)
     languages = [(code, i18n.catalogue(code)["lang_name"]) for code in i18n.LANGUAGES]
     # The public holidays of the days the pages offer to choose (common.js fillDays), named in the page's language,
@@ -215,6 +225,7 @@ def render_page(name: str, lang: str, *, synthetic: bool = False) -> str:
         browser_texts=browser_texts,
         synthetic=synthetic,
         open_states=OPEN_STATES,
+        me=me,
     )
 
 
@@ -227,9 +238,9 @@ def _add_page(app: FastAPI, route: str, name: str) -> None:
         ] = None,
     ) -> HTMLResponse:
         language = i18n.negotiate(request)  # ``lang`` if it names one, else the cookie, else Accept-Language
-        synthetic = await run_in_threadpool(demo.holds_synthetic, request.app.state.store.engine)
+        synthetic, me = await run_in_threadpool(_page_state, request.app.state.store.engine, auth.signed_in(request))
         response = HTMLResponse(
-            render_page(name, language, synthetic=synthetic),
+            render_page(name, language, synthetic=synthetic, me=me),
             headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"},
         )
         if lang in i18n.LANGUAGES:

@@ -134,6 +134,12 @@ def full_name(engine: Engine, name: str) -> str | None:
     return full_names(engine, [name]).get(name)
 
 
+def described(engine: Engine, who: Principal) -> dict[str, str | None]:
+    """``who`` as ``GET /me`` and the pages say him: ``name``, ``full_name`` (``None`` when none), ``role`` and
+    ``agency_id``."""
+    return {"name": who.name, "full_name": full_name(engine, who.name), "role": who.role, "agency_id": who.agency_id}
+
+
 def authenticate(engine: Engine, name: str, password: str) -> Principal | None:
     """The account if the password matches, else ``None`` (the same answer for an unknown name)."""
     users = tables.users

@@ -61,5 +61,4 @@ def signout(request: Request) -> RedirectResponse:
 @router.get("/me", summary="Who is signed in", response_model=schemas.Me, responses={401: {"model": schemas.ErrorBody}})
 def me(store: StoreDep, who: Annotated[Principal, Depends(auth.require(*accounts.ROLES))]) -> dict:
     """The name, full name, role and agency of the person signed in (or of the token)."""
-    full_name = accounts.full_name(store.engine, who.name)
-    return {"name": who.name, "full_name": full_name, "role": who.role, "agency_id": who.agency_id}
+    return accounts.described(store.engine, who)

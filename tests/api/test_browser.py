@@ -296,6 +296,35 @@ def test_a_plan_whose_mandatory_tasks_do_not_all_fit_is_said_valid(page, hanoi: 
     assert summary.endswith("1 việc chưa phục vụ; kiểm tra: đạt; 1 việc bắt buộc không xếp kịp trong ngày"), summary
 
 
+def test_a_signed_out_visitor_meets_no_failed_request(page) -> None:
+    # Every page asked /me before anyone had signed in: a 401, which the browser logs as an error on each page.
+    failed: list[str] = []
+    page.on("console", lambda message: failed.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response",
+        lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
+    for path in ("/", "/signin", "/dispatch", "/planning", "/postman"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")  # the sign-in page has no map to be ready with
+    assert failed == []
+    assert "Đăng nhập" in page.inner_text("#error")  # the postman's page still says to sign in
+
+
+def test_a_person_signed_in_is_known_to_every_page(page) -> None:
+    page.goto("/signin")
+    page.fill("#username", PLANNER_NAME)
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function(f"document.querySelector('#who').textContent.includes('{PLANNER_NAME}')")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/me") else None)
+    page.goto("/planning")
+    _ready(page)
+    assert page.inner_text("#signed-in") == f"Đã đăng nhập: {PLANNER_NAME} (cán bộ quy hoạch)"
+    assert asked == []  # the page is told who is signed in: it asks nobody
+
+
 def test_planning_page(page) -> None:
     page.add_init_script(f"localStorage.setItem('agencynet.planner', '{PLANNER}')")
     page.goto("/planning")

@@ -5,6 +5,9 @@
 // The catalogue parts the server put in the page (api/i18n/<lang>.json: js, kind, procedure) and its language.
 const I18N = JSON.parse(document.getElementById("i18n").textContent);
 const LANG = I18N.lang;
+// The person signed in as GET /me says him, put in the page by the server; null when signed out (asking /me
+// then was a 401 the browser logged as an error on every page).
+const ME = JSON.parse(document.getElementById("me").textContent);
 
 // The text of a dotted key ("js.finding") with {fields} filled in; the key itself if missing.
 function t(key, fields = {}) {
@@ -227,14 +230,14 @@ function visitsOf(stops) {
   return out;
 }
 
-// A person signed in (``/me``) as the pages say him: his full name, else his account's name.
+// A person signed in (``ME``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }
 
 // Access to a staff page: signed in with one of ``roles`` (the session's cookie goes with each request), its token
 // field is hidden and the page says who; otherwise the bearer token typed there, kept in this browser under ``key``.
 async function staffAccess(inputId, key, roles) {
   const token = tokenField(inputId, key);
-  const me = await api("/me").catch(() => null);
+  const me = ME;
   if (!me || !roles.includes(me.role)) return { token, me: null };
   const row = document.getElementById(inputId).closest(".row");
   const who = document.createElement("div");

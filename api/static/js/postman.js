@@ -83,9 +83,14 @@
   async function show() {
     error.textContent = "";
     status.textContent = "";
+    // Not signed in: said as a postman would need it (the API's words speak of bearer tokens).
+    const signIn = `${esc(t("js.postman_signin"))} <a href="/signin">${esc(t("js.signin_link"))}</a>`;
+    if (!ME) {
+      error.innerHTML = signIn;
+      return;
+    }
+    document.getElementById("who").textContent = t("js.signed_in_as", { name: personName(ME) });
     try {
-      const me = await api("/me");
-      document.getElementById("who").textContent = t("js.signed_in_as", { name: personName(me) });
       const day = await api(`/days/${encodeURIComponent(dayInput.value)}`);
       draw(day);
       status.textContent = day.synthetic ? t("js.synthetic_day") : "";
@@ -94,10 +99,7 @@
       if (e.reasons && e.reasons.includes("plan_not_found")) {
         status.textContent = e.message; // a normal morning before the dispatcher has planned: news, not an error
       } else {
-        // Not signed in: said as a postman would need it (the API's words speak of bearer tokens).
-        error.innerHTML = e.status === 401
-          ? `${esc(t("js.postman_signin"))} <a href="/signin">${esc(t("js.signin_link"))}</a>`
-          : esc(e.message);
+        error.innerHTML = e.status === 401 ? signIn : esc(e.message); // the session ended since the page came
       }
     }
   }

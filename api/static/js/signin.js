@@ -7,15 +7,6 @@
   if (new URLSearchParams(location.search).has("error")) {
     $("signin-error").textContent = t("js.signin_failed");
   }
-  fetch("/me", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null)).then((me) => {
-    if (!me) return;
-    const role = t("role." + me.role);
-    $("who").textContent = t("js.signed_in", { name: personName(me), role: role === "role." + me.role ? me.role : role });
-    $("signin-form").hidden = true;
-    $("signout-form").hidden = false;
-    $("lookup").hidden = false;
-    if (me.role !== "planner") worklist(me);
-  });
 
   let refreshWorklist = () => {};
   // The work list: the dossiers still open (at the staff's own agency), the soonest due first, a page at a time;
@@ -155,4 +146,13 @@
     $("record-form")?.remove();
     show($("lookup-code").value.trim());
   });
+  // Who is signed in, last: the work list it opens uses what is declared above.
+  if (ME) {
+    const role = t("role." + ME.role);
+    $("who").textContent = t("js.signed_in", { name: personName(ME), role: role === "role." + ME.role ? ME.role : role });
+    $("signin-form").hidden = true;
+    $("signout-form").hidden = false;
+    $("lookup").hidden = false;
+    if (ME.role !== "planner") worklist(ME);
+  }
 })();
