@@ -21,6 +21,8 @@ from geo._procedure_words import PROCEDURE_WORDS, SAID_AFTER, SAID_BEFORE, SAID_
 # count as one word, and "Hà Nội" and "Hanoi" both "hn".
 PHRASES: dict[tuple[str, ...], str] = {
     ("uy", "ban", "nhan", "dan"): "ubnd",
+    # As people say it: "ủy ban phường" is the ward's People's Committee.
+    ("uy", "ban"): "ubnd",
     ("hoi", "dong", "nhan", "dan"): "hdnd",
     ("buu", "dien"): "bd",
     ("buu", "cuc"): "bc",

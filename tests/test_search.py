@@ -92,6 +92,7 @@ def test_what_an_address_says_inside_its_place_is_left_out(text: str, left: str)
 def test_abbreviations_are_equivalent_both_ways() -> None:
     assert _text.canonical("U.B.N.D. T.P. Hà Nội") == _text.canonical("Ủy ban nhân dân thành phố Hà Nội")
     assert _text.canonical("BĐ") == _text.canonical("Bưu điện") == ["bd"]
+    assert _text.canonical("ủy ban phường") == _text.canonical("UBND phường") == ["ubnd", "phuong"]
     assert {"phuong", "pho"} <= _text.equivalents("p")
     assert "q" in _text.equivalents("quan")
     assert "x" in _text.equivalents("xa")
@@ -154,6 +155,9 @@ def test_names_without_diacritics(index: SearchIndex, plain: str, accented: str,
         ("hoankiem", "ward", "Phường Hoàn Kiếm"),
         ("UBND phuong Hoan Kiem", "authority", "Ủy ban nhân dân phường Hoàn Kiếm"),
         ("Uỷ ban nhân dân P. Hoàn Kiếm", "authority", "Ủy ban nhân dân phường Hoàn Kiếm"),
+        # "Ủy ban" as people say it (the committee of Phường Hàng Buồm came first).
+        ("ủy ban phường Hoàn Kiếm", "authority", "Ủy ban nhân dân phường Hoàn Kiếm"),
+        ("uy ban phuong hoan kiem", "authority", "Ủy ban nhân dân phường Hoàn Kiếm"),
         ("UBND TP HN", "authority", "UBND thành phố Hà Nội"),
         ("X. Van Con", "authority", "Ủy ban nhân dân xã Vân Côn"),
         ("BĐ Tràng Tiền", "agency", "Bưu điện Tràng Tiền"),
