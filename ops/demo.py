@@ -116,7 +116,8 @@ def seed(
         bar.set_description("demo: dossiers")
         records: list[dict] = []
         for k, quarter in enumerate(quarters):
-            feed = simulate.simulate(amap, quarter, seed=SEED + k, count=per_quarter)
+            # The previous quarter's last dossiers are decided in this one (they stayed at their authority).
+            feed = simulate.simulate(amap, quarter, seed=SEED + k, count=per_quarter, until=present)
             records += [r for r in feed if _when(r) <= present]
         report = ingest.ingest(engine, enumerate(records, start=1))
         bar.update()

@@ -118,7 +118,9 @@ def _office_time(rng: np.random.Generator, day: date) -> datetime:
     return moment + timedelta(seconds=int(rng.integers(0, 60)))
 
 
-def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None = None) -> list[dict]:
+def simulate(
+    amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None = None, until: datetime | None = None
+) -> list[dict]:
     """The feed records of a synthetic quarter, in time order (a dossier before its events).
 
     Parameters
@@ -131,6 +133,10 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
         Seed of every draw.
     count
         Dossiers in the quarter (:data:`PER_QUARTER` when omitted).
+    until
+        Decisions and cancellations after this are left out: the end of the quarter when omitted (the feed the
+        portal had sent by then). A later time gives the decisions of the quarter's last dossiers taken in the
+        next quarter, as a store kept across quarters has them.
 
     Returns
     -------
@@ -175,7 +181,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
         np.where(homes["social_protection"].to_numpy() > 0, "social_protection", "none"),
     )
     agency_ids = agencies["agency_id"].astype(str).to_numpy()
-    quarter_end = datetime.combine(days[-1], time(23, 59), hours.HANOI)
+    last = until if until is not None else datetime.combine(days[-1], time(23, 59), hours.HANOI)
     records: list[tuple[datetime, int, dict]] = []
     for i in tqdm(range(n), desc="simulate", unit="dossier", disable=None, leave=False):
         h = home_rows[i]
@@ -212,7 +218,7 @@ def simulate(amap: AddressMap, quarter: str, *, seed: int = 1, count: int | None
             # Decided on the appointment date or the working day before, never within 4 hours of reception.
             decided_on = due if not early[i] else hours.working_day_before(due)
             what, at = "decided", max(_office_time(rng, decided_on), received + timedelta(hours=4))
-        if at <= quarter_end:
+        if at <= last:
             change = {"type": "event", "code": code, "event": what, "at": at.isoformat(), "synthetic": True}
             records.append((at, 1, change))
     records.sort(key=lambda r: (r[0].astimezone(UTC), r[1]))

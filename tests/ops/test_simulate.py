@@ -12,6 +12,7 @@ import pytest
 
 from api.cli import main
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import authorities, database, ingest, simulate
 
 
@@ -49,6 +50,17 @@ def test_working_days_office_hours_and_decisions_after_reception(feed: list[dict
             assert datetime.fromisoformat(record["at"]) > received[record["code"]]
     events = Counter(r["event"] for r in feed if r["type"] == "event")
     assert events["decided"] > 2000 and 0 < events["cancelled"] < 100
+
+
+def test_a_feed_runs_to_the_quarter_end_or_to_the_time_asked(hanoi: AddressMap) -> None:
+    def decided(until: datetime | None) -> list[datetime]:
+        feed = simulate.simulate(hanoi, "2026Q1", seed=3, count=300, until=until)
+        return [datetime.fromisoformat(r["at"]) for r in feed if r["type"] == "event"]
+
+    end, later = datetime(2026, 3, 31, 23, 59, tzinfo=HANOI), datetime(2026, 4, 3, 12, tzinfo=HANOI)
+    within, after = decided(None), decided(later)
+    assert max(within) <= end < max(after) <= later
+    assert [at for at in after if at <= end] == within  # the same quarter, its last decisions added
 
 
 def test_the_feed_ingests_without_rejects(feed: list[dict], tmp_path: Path, hanoi: AddressMap) -> None:
