@@ -6,7 +6,8 @@ store or a benchmark quarter that already lies in the past, this module writes t
 would have made them, in bulk (one transaction, a few statements):
 
 - a paper dossier is digitised half an hour after reception, leaves for its authority at 08:30 on the next
-  working day and is handed over an hour later (signed record ``BB-...``);
+  working day and is handed over an hour later (signed record ``BB-...``); a home pickup is collected at the
+  applicant's door at 09:00 on the next working day, digitised there, and handed over an hour later;
 - a decision that was waiting for the dossier is recorded once it is at the authority (an hour after the
   handover when the portal's decision came earlier);
 - a result leaves at 14:00 when decided in the morning, else at 08:30 on the next working day, and is handed
@@ -49,7 +50,13 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
     """The moves after the dossier's current state, as ``(state, at, place, record_no)``, in order."""
     steps: list[tuple] = []
     state, last = row.state, utc(row.last_at)
-    if state == "received" and row.channel != "online":
+    if state == "received" and row.channel == "home_pickup":
+        # Collected at the door on the next working day's round and taken straight to its authority, as a day's
+        # plan does (ops.dayevents: picked up, digitised and on its way at once).
+        collected = _at(working_day_after(last.astimezone(HANOI).date(), 1), 9)
+        steps += [("digitised", collected, "address", None), ("to_authority", collected, "address", None)]
+        state, last = "to_authority", collected
+    elif state == "received" and row.channel != "online":
         steps.append(("digitised", last + timedelta(minutes=30), row.agency_id, None))
         state, last = "digitised", last + timedelta(minutes=30)
     if state == "digitised":

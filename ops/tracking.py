@@ -35,7 +35,14 @@ WHERE = {
 }
 """Where the dossier is: at the agency, in transit, at the authority, or back with the citizen. The pages and the API
 say the state and the place in words, in the citizen's language (``tracking`` in the catalogues of
-:mod:`api.i18n`)."""
+:mod:`api.i18n`). A home pickup not yet collected is at the applicant's home (:func:`where`)."""
+
+
+def where(state: str, channel: str) -> str:
+    """Where a dossier in ``state`` that came by ``channel`` is (:data:`WHERE`): a home pickup received, not yet
+    collected, is at the applicant's ``home``."""
+    return "home" if state == "received" and channel == "home_pickup" else WHERE[state]
+
 
 RETURN_DAYS = 1
 """Working days from the appointment date to a result brought to the citizen's address (assumption: one postal
@@ -52,6 +59,7 @@ _BY_CODE = (
         _d.c.applicant_phone,
         _d.c.procedure,
         _d.c.agency_id,
+        _d.c.channel,
         _a.c.name,
         _a.c.level,
         _e.c.state,
@@ -73,7 +81,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     Returns
     -------
     dict or None
-        ``code``, ``procedure``, ``state``, ``where`` (:data:`WHERE`), ``appointment`` (the due date),
+        ``code``, ``procedure``, ``state``, ``where`` (:func:`where`), ``channel`` (``counter``, ``online``,
+        ``home_pickup``), ``appointment`` (the due date),
         ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
         ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
         name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
@@ -88,7 +97,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
             rows = conn.execute(_BY_CODE, {"code": code}).all()
     if not rows:
         return None
-    code, state, due_date, return_mode, phone, procedure, agency_id, authority, level = rows[0][:9]
+    code, state, due_date, return_mode, phone, procedure, agency_id, channel, authority, level = rows[0][:10]
     if len(phone_last4) != 4 or _NOT_DIGIT.sub("", phone)[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
@@ -99,7 +108,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "code": code,
         "procedure": procedure,
         "state": state,
-        "where": WHERE[state],
+        "where": where(state, channel),
+        "channel": channel,
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),
         "return_mode": return_mode,

@@ -302,6 +302,8 @@ async def track(
     amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
     states = i18n.words(lang, "tracking.state")
+    if answer["channel"] == "home_pickup":
+        states = states | i18n.words(lang, "tracking.home_pickup")  # received: waiting at home for the postman
     words = {
         "state_words": states[answer["state"]],
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),

@@ -38,11 +38,17 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (2, dossier("HS-2", agency_id="osm:node/2")),
             (3, dossier("HS-3", agency_id=LUONG_VAN_CAN, return_mode="agency")),
             (4, dossier("HS-4", agency_id=LUONG_VAN_CAN)),
+            (5, dossier("HS-5", agency_id=_elsewhere(hanoi), channel="home_pickup")),
         ],
     )
     engine.dispose()
     with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
         yield address
+
+
+def _elsewhere(hanoi: AddressMap) -> str:
+    """An agency of the map other than Bưu điện Lương Văn Can (whose staff lists its own dossiers)."""
+    return str(hanoi.agencies.loc[hanoi.agencies["agency_id"] != LUONG_VAN_CAN, "agency_id"].iloc[0])
 
 
 def test_sign_in_and_look_a_dossier_up(page) -> None:
@@ -185,6 +191,15 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     assert page.locator("#track-show-agency").count() == 0  # brought home: nowhere to collect it
     pages.accessible(page)
     pages._shot(page, "tracking-steps")
+    # A home pickup not collected yet waits at the citizen's door (it was said "received at the agency").
+    page.fill("#track-code", "HS-5")
+    page.click("#track-button")
+    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Tại nhà người nộp')")
+    home = page.inner_text("#track-result")
+    assert home.startswith(
+        "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Tại nhà người nộp."
+    )
+    assert f"Điểm phục vụ phụ trách: {hanoi.agency_names[_elsewhere(hanoi)]}" in home
     # A result to collect at the agency: shown on the map with its details on asking.
     page.fill("#track-code", "HS-3")
     page.click("#track-button")

@@ -169,6 +169,7 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
         "state": "received",
         "state_words": "Đã tiếp nhận tại điểm phục vụ",
         "where": "agency",
+        "channel": "counter",
         "where_words": "Tại điểm phục vụ",
         "appointment": "2026-02-10",
         "result_expected": "2026-02-10",
@@ -226,6 +227,26 @@ def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, han
     english = service.get("/track/HS-3", params={"phone_last4": "5678"}, headers={"Accept-Language": "en"}).json()
     assert english["authority"] == f"People's Committee of {named}"
     assert set().union(*found["steps"]) == {"state", "state_words", "at"}  # not who moved it
+
+
+def test_a_home_pickup_not_yet_collected_is_said_at_home(service) -> None:
+    # It was said "received at the agency" ("Đã tiếp nhận tại điểm phục vụ. Tại điểm phục vụ") while it waited at
+    # the citizen's door for the postman.
+    record = dossier("HS-HOME", channel="home_pickup", return_mode="address")
+    service.post("/dossiers", json=[record], headers=PORTAL_AUTH)
+    found = service.get("/track/HS-HOME", params={"phone_last4": "5678"}).json()
+    assert (found["channel"], found["where"], found["where_words"]) == ("home_pickup", "home", "Tại nhà người nộp")
+    assert (
+        found["state_words"]
+        == found["steps"][0]["state_words"]
+        == ("Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận")
+    )
+    moved = service.post("/dossiers/HS-HOME/moves", json={"to": "digitised"}, headers=DISPATCH_AUTH)
+    assert moved.status_code == 201
+    collected = service.get("/track/HS-HOME", params={"phone_last4": "5678"}).json()
+    assert (collected["where"], collected["state_words"]) == ("agency", "Đã số hoá hồ sơ")
+    english = service.get("/track/HS-HOME", params={"phone_last4": "5678"}, headers={"Accept-Language": "en"}).json()
+    assert english["steps"][0]["state_words"] == "Registered for pickup at home, waiting for the postman"
 
 
 def test_staff_list_the_open_dossiers_of_their_agency_most_urgent_first(service) -> None:

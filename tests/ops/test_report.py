@@ -3,7 +3,7 @@ are written and readable, bad input is refused; the synthetic journeys behind th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -203,6 +203,16 @@ def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, 
         codes = conn.scalars(sa.select(tables.dossiers.c.code).order_by(tables.dossiers.c.code).limit(40)).all()
     for code in codes:
         assert dossiers.derived_state(dossiers.history(engine, code)) == dossiers.current(engine, code)["state"]
+    # A home pickup is collected at the door on the next working day's round, not digitised at the agency.
+    d, ev = tables.dossiers, tables.events
+    with engine.connect() as conn:
+        collected = conn.execute(
+            sa.select(ev.c.place, ev.c.at)
+            .join(d, d.c.code == ev.c.dossier_code)
+            .where(d.c.channel == "home_pickup", ev.c.state == "digitised")
+        ).all()
+    assert collected and {place for place, _ in collected} == {"address"}
+    assert {dossiers.utc(at).astimezone(HANOI).time() for _, at in collected} == {time(9)}
     summary = dossiers.summary(engine)["by_state"]
     assert summary["returned"] > 0 and summary.get("received", 0) > 0
     engine.dispose()

@@ -26,7 +26,7 @@
       const agency = [data.agency.name || data.agency.agency_id, data.agency.address].filter(Boolean).join(", ");
       const lines = [
         t("js.track_answer", answer) + expected + ".",
-        t("js.track_agency", { agency }),
+        t(data.channel === "home_pickup" ? "js.track_agency_home" : "js.track_agency", { agency }),
         data.authority ? t("js.track_authority", { authority: data.authority }) : "",
         data.return_mode === "agency" ? t("js.track_return_agency", { agency }) : t("js.track_return_address"),
       ].filter(Boolean);
