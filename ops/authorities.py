@@ -138,17 +138,45 @@ def names(engine: Engine, codes: Collection[str]) -> dict[str, tuple[str, str]]:
     return {code: (name, level) for code, name, level in rows}
 
 
-def seats(engine: Engine) -> dict[str, str]:
-    """The registry's units by the map place where each sits, as a postman reads them at the door: a commune's
-    People's Committee ("UBND Phường Hoàn Kiếm", where the map may name the building "Đảng uỷ - HĐND phường ..."), a
-    city body by its name (the registry's is current: "Sở Tài chính Hà Nội" where the map still has the department
-    merged into it in 2025); several at one place joined."""
+PLACE_PREFIX = "authority:"
+"""Prefix of the place of a unit located by a point the operator gave (a CSV import), not by a place of the map."""
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a unit of the registry sits: a place of the map (``place_id`` its id), or a point the operator
+    imported (``place_id`` :data:`PLACE_PREFIX` and the unit's code, ``on_map`` false)."""
+
+    place_id: str
+    lat: float
+    lon: float
+    on_map: bool
+
+
+def located(engine: Engine) -> dict[str, Seat]:
+    """The seat of each unit of the registry that has a location, by code."""
     a = tables.authorities
-    query = sa.select(a.c.place_id, a.c.name, a.c.level).where(a.c.place_id.is_not(None)).order_by(a.c.code)
+    query = sa.select(a.c.code, a.c.place_id, a.c.lat, a.c.lon).where(a.c.lat.is_not(None), a.c.lon.is_not(None))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {
+        code: Seat(place or f"{PLACE_PREFIX}{code}", float(lat), float(lon), place is not None)
+        for code, place, lat, lon in rows
+    }
+
+
+def seats(engine: Engine) -> dict[str, str]:
+    """The registry's units by the place where each sits (:func:`located`), as a postman reads them at the door: a
+    commune's People's Committee ("UBND Phường Hoàn Kiếm", where the map may name the building "Đảng uỷ - HĐND
+    phường ..."), a city body by its name (the registry's is current: "Sở Tài chính Hà Nội" where the map still has
+    the department merged into it in 2025); several at one place joined."""
+    a = tables.authorities
+    query = sa.select(a.c.code, a.c.name, a.c.level).where(a.c.lat.is_not(None)).order_by(a.c.code)
+    where = located(engine)
     units: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        for place, name, level in conn.execute(query):
-            units.setdefault(place, []).append(f"UBND {name}" if level == "commune" else name)
+        for code, name, level in conn.execute(query):
+            units.setdefault(where[code].place_id, []).append(f"UBND {name}" if level == "commune" else name)
     return {place: " · ".join(said) for place, said in units.items()}
 
 

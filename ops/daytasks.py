@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 from geo import snap
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import scenario, tables
+from ops import authorities, scenario, tables
 from ops.dossiers import utc
 from routing.plan import Reason
 from routing.problem import hhmm
@@ -62,7 +62,9 @@ class DayTasks:
     tasks
         Task records (``id``, ``kind``, ``pickup``, ``delivery``, ``load``, windows, ``priority``, ``mandatory``).
     addresses
-        Citizens' addresses the tasks visit: ``id`` (``address:<code>``), ``lat``, ``lon``.
+        Places the tasks visit that are not the map's (:func:`ops.scenario.from_records`): citizens' addresses,
+        ``id`` (``address:<code>``), ``lat``, ``lon``; and authorities located by a point the operator imported
+        (:func:`ops.authorities.located`), with ``role`` ``authority``.
     dossiers
         Task id -> codes of the dossiers it carries.
     excluded
@@ -141,12 +143,6 @@ def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Col
     return [r for r in rows if r.code not in skip]
 
 
-def _authority_places(engine: Engine) -> dict[str, str | None]:
-    a = tables.authorities
-    with engine.connect() as conn:
-        return {code: place for code, place in conn.execute(sa.select(a.c.code, a.c.place_id))}
-
-
 def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Whether each point is inside the map and near enough to a road to be snapped."""
     net = amap.network
@@ -213,8 +209,13 @@ def from_states(
         return out
     map_agencies, map_authorities = scenario.map_places(amap)
     agency_ids = set(map_agencies["place_id"])
-    authority_ids = set(map_authorities["place_id"])
-    authority_of = _authority_places(engine)
+    seats = authorities.located(engine)
+    # Units at a point the operator imported (a gap of the map filled): on the day's places when on its roads.
+    imported = [seat for seat in seats.values() if not seat.on_map]
+    on_roads = _on_roads(amap, np.array([s.lon for s in imported]), np.array([s.lat for s in imported]))
+    authority_ids = set(map_authorities["place_id"]) | {
+        s.place_id for s, ok in zip(imported, on_roads, strict=True) if ok
+    }
     home_ok = dict(
         zip(
             (r.code for r in rows),
@@ -226,7 +227,8 @@ def from_states(
     singles: list[tuple[str, sa.Row, str, str, str | None]] = []
     start = day_start(day)
     for r in rows:
-        authority = authority_of.get(r.authority_code)
+        seat = seats.get(r.authority_code)
+        authority = None if seat is None else seat.place_id
         pickup_at_home = r.channel == "home_pickup" and r.state == "received"
         to_address = r.state == "failed_return" or (r.state == "decided" and r.return_mode == "address")
         needs_authority = r.state != "failed_return"
@@ -285,5 +287,9 @@ def from_states(
     for kind, r, pickup, delivery, window in singles:
         add(kind, pickup, delivery, [r], window)
         out.addresses.append({"id": f"address:{r.code}", "lat": r.lat, "lon": r.lon})
+    visited = {place for t in out.tasks for place in (t["pickup"], t["delivery"])}
+    out.addresses += [
+        {"id": s.place_id, "lat": s.lat, "lon": s.lon, "role": "authority"} for s in imported if s.place_id in visited
+    ]
     log.info("day %s: %d tasks for %d dossiers, %d left out", day, len(out.tasks), len(out.codes), len(out.excluded))
     return out

@@ -325,8 +325,9 @@ def from_records(
         ``pickup_window`` / ``delivery_window`` (``"HH:MM-HH:MM[,HH:MM-HH:MM]"``), ``priority`` (1-5) and
         ``mandatory``.
     addresses
-        More places for the tasks: citizens' addresses that are not households of the map, records with
-        ``id``, ``lat`` and ``lon`` (served in a household's hours, :data:`HOME_HOURS`).
+        More places for the tasks, records with ``id``, ``lat`` and ``lon``: citizens' addresses that are not
+        households of the map (served in a household's hours, :data:`HOME_HOURS`), and, with ``role``
+        ``authority``, deciding units at a point the operator gave (:func:`ops.authorities.located`).
     leave_impossible
         A ``mandatory`` task that no postman can do (its windows out of every shift's reach) is left out, with
         its reason, instead of refusing the day (a working day planned from the store).
@@ -355,7 +356,11 @@ def from_records(
     if addresses:
         frames.append(
             gpd.GeoDataFrame(
-                {"place_id": [a["id"] for a in addresses], "role": "address", "name": ""},
+                {
+                    "place_id": [a["id"] for a in addresses],
+                    "role": [a.get("role", "address") for a in addresses],
+                    "name": "",
+                },
                 geometry=gpd.points_from_xy([a["lon"] for a in addresses], [a["lat"] for a in addresses]),
                 crs=homes.crs,
             )

@@ -88,13 +88,16 @@ def _place_of(to: str, row: dict) -> str | None:
 
 def _place_names(store: Store, amap: AddressMap, places: Iterable[str | None], lang: str) -> dict[str, str | None]:
     """Each place of a dossier's journey by name in ``lang``: an agency's, an authority's (a commune's as its
-    People's Committee, "UBND Phường Hoàn Kiếm"), none for the applicant's address or a place not known."""
+    People's Committee, "UBND Phường Hoàn Kiếm"), by its code or by its seat (where a postman's handover is
+    recorded: the map's place, or the operator's point), none for the applicant's address or a place not known."""
     wanted = {p for p in places if p and p != "address"}
+    unit_at = {seat.place_id: code for code, seat in authorities.located(store.engine).items()}
+    codes = {p: unit_at.get(p, p) for p in wanted}
     said = {
         code: i18n.text(lang, f"tracking.authority.{level}", name=name)
-        for code, (name, level) in authorities.names(store.engine, wanted).items()
+        for code, (name, level) in authorities.names(store.engine, set(codes.values())).items()
     }
-    return {p: amap.agency_names.get(p) or said.get(p) for p in wanted}
+    return {p: amap.agency_names.get(p) or said.get(codes[p]) for p in wanted}
 
 
 def _event(event: dossiers.Event, names: dict[str, str | None], people: dict[str, str]) -> dict:

@@ -152,6 +152,26 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
     assert any(r["dossier_code"] == "HOME" and r["who"] == "binh" for r in accounts.access_log(log, code="HOME"))
 
 
+def test_a_handover_at_an_authority_is_named_in_the_journey(hanoi: AddressMap, tmp_path: Path) -> None:
+    # A postman's handover is recorded at the authority's seat on the map; the journey named units by their codes
+    # only, so it gave that step no place name.
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    daycases.seed(engine, hanoi)
+    engine.dispose()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
+    with TestClient(create_app(settings, amap=hanoi)) as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        stops = [s for r in planned["routes"] for s in r["stops"]]
+        bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
+        for event in ({"event": "picked_up"}, {"event": "handed_over", "record_no": "BB-7"}):
+            recorded = client.post(f"/days/{DAY}/events", json={"task": bhxh["task"]} | event, headers=BEARER)
+            assert recorded.status_code == 200, recorded.text
+        code = next(m["code"] for m in recorded.json()["moves"] if m["state"] == "at_authority")
+        events = client.get(f"/dossiers/{code}/events", headers=BEARER).json()
+    (at,) = [e for e in events if e["state"] == "at_authority"]
+    assert at["place"] == bhxh["place"] and at["place_name"] == "Bảo hiểm xã hội thành phố Hà Nội"
+
+
 def test_a_past_day_is_seen_at_its_end_whatever_the_hour(client: TestClient, planned: dict) -> None:
     day = daycases.DAY
     for hour in (1, 9, 23):  # the dispatcher's page follows a past day at any hour of the night

@@ -294,6 +294,27 @@ def test_a_day_is_planned_from_now_only_on_the_day_itself() -> None:
     assert day.planned_from(DAY - timedelta(days=1), now) is None
 
 
+def test_a_unit_the_operator_located_is_planned_at_its_point(
+    sqlite_store: Store, hanoi: AddressMap, tmp_path: Path
+) -> None:
+    # The map has no committee for Phường Nghĩa Đô: its dossier waits, "authority 00160 has no location (agencynet
+    # dossiers gaps)". The operator imports its seat as a point; the dossier then goes there. It still waited, said
+    # unlocated, while the gaps no longer listed the unit.
+    daycases.add(sqlite_store.engine, "GAP", authority_code="00160")
+    _, before = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    waiting = {u["code"]: u["reason_code"] for u in before["unserved"]}
+    assert waiting["GAP"] == "authority_unlocated"
+    table = tmp_path / "seats.csv"
+    table.write_text("code,name,level,lat,lon\n00160,Phường Nghĩa Đô,commune,21.0465,105.7985\n", encoding="utf-8")
+    authorities.import_csv(sqlite_store.engine, table)
+    assert "00160" not in {g["authority_code"] for g in authorities.data_gaps(sqlite_store.engine)}
+    _, after = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert "GAP" not in {u["code"] for u in after["unserved"]}
+    (stop,) = [s for r in after["routes"] for s in r["stops"] if "GAP" in s["dossiers"] and s["kind"] == "delivery"]
+    assert (stop["place"], stop["name"]) == ("authority:00160", "UBND Phường Nghĩa Đô")
+    assert (stop["lat"], stop["lon"]) == pytest.approx((21.0465, 105.7985), abs=1e-4)
+
+
 def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman reads the unit the dossiers go to, not the building's name on the map: the city's social
     # insurance (the map has the national one's building), a ward's People's Committee.
