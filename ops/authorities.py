@@ -2,8 +2,9 @@
 
 Seeded from the official list of Hanoi's commune-level units (``../shared/data/vietnam/units_*.json``, the 126
 units since 1 July 2025) located by the map's authorities layer (a committee inside a ward's boundary is that
-ward's), plus the city-level bodies that decide the procedures handled by post. The operator extends it from a
-CSV file. A unit without a location stays in the registry; its dossiers are listed as a data gap, never dropped.
+ward's; else the ward's public administration service centre among the map's agencies), plus the city-level
+bodies that decide the procedures handled by post. The operator extends it from a CSV file. A unit without a
+location stays in the registry; its dossiers are listed as a data gap, never dropped.
 """
 
 from __future__ import annotations
@@ -98,11 +99,21 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
     # A ward's own committee first (geo.layers.ward_seats, where the search says the ward is), else the first
     # committee inside it: a merged ward's old committees ("UBND phường Ô Chợ Dừa", in Phường Đống Đa).
     seats = set(layers.ward_seats(amap.layers.wards, amap.layers.authorities).values())
-    located: dict[str, tuple[float, float, str]] = {}
+    located: dict[str, tuple[float, float, str | None]] = {}
     for row in sorted(inside.itertuples(), key=lambda row: row.authority_id not in seats):
         code = codes.get(row.ward_id)
         if code is not None and code not in located:
             located[code] = (row.geometry.y, row.geometry.x, row.authority_id)
+    # A ward without a committee on the map, at its public administration service centre where the map has one:
+    # the commune centre that receives its dossiers since July 2025, between which and the deciding bodies the
+    # posts shuttle (Official Dispatch 96/CĐ-TTg). The centre is an agency of the map, so the unit is a point of
+    # its own there (no place_id: its stops are ``authority:<code>``, in an authority's hours).
+    agencies = amap.layers.agencies
+    centres = agencies[agencies["kind"] == "public_admin_centre"]
+    for row in gpd.sjoin(centres, amap.layers.wards[["ward_id", "geometry"]], predicate="within").itertuples():
+        code = codes.get(row.ward_id)
+        if code is not None and code not in located:
+            located[code] = (row.geometry.y, row.geometry.x, None)
     rows = [
         {"code": code, "name": name, "level": "commune", "source": "map", **_where(located.get(code))}
         for code, name in units.items()
@@ -125,7 +136,7 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
     return {"units": len(rows), "located": found}
 
 
-def _where(hit: tuple[float, float, str] | None) -> dict:
+def _where(hit: tuple[float, float, str | None] | None) -> dict:
     lat, lon, place = hit if hit is not None else (None, None, None)
     return {"lat": lat, "lon": lon, "place_id": place}
 

@@ -35,6 +35,12 @@ def test_seed_locates_committees_in_their_wards(engine: Engine, hanoi: AddressMa
         place = dict(conn.execute(sa.select(tables.authorities.c.name, tables.authorities.c.place_id)).all())
     assert place["Phường Hoàn Kiếm"] == seats["Phường Hoàn Kiếm"] == "osm:node/13709983613"
     assert place["Phường Xuân Đỉnh"] == seats["Phường Xuân Đỉnh"]
+    # Phường Hai Bà Trưng has no committee on the map, but its public administration service centre, where its
+    # dossiers are received: the unit is located there, a point of its own (it waited, unlocated).
+    centre = hanoi.agencies.set_index("name").loc["Trung tâm phục vụ hành chính công phường Hai Bà Trưng"]
+    seat = authorities.located(engine)[next(code for code, name in units.items() if name == "Phường Hai Bà Trưng")]
+    assert (seat.lat, seat.lon, seat.on_map) == (centre.geometry.y, centre.geometry.x, False)
+    assert seat.place_id.startswith(authorities.PLACE_PREFIX)
 
 
 def test_gaps_are_listed_and_filled_by_a_csv(engine: Engine, hanoi: AddressMap, tmp_path: Path) -> None:
