@@ -141,6 +141,17 @@ def _where(hit: tuple[float, float, str | None] | None) -> dict:
     return {"lat": lat, "lon": lon, "place_id": place}
 
 
+def said(name: str, level: str) -> str:
+    """A unit as a postman reads it at the door: a commune's People's Committee ("UBND Phường Hoàn Kiếm"), another
+    unit by its name."""
+    return f"UBND {name}" if level == "commune" else name
+
+
+def called(engine: Engine, codes: Collection[str]) -> dict[str, str]:
+    """Each of ``codes`` the registry holds, as :func:`said` says it."""
+    return {code: said(name, level) for code, (name, level) in names(engine, codes).items()}
+
+
 def names(engine: Engine, codes: Collection[str]) -> dict[str, tuple[str, str]]:
     """The name and level (``commune``, ``city`` ...) of each of ``codes`` the registry holds."""
     a = tables.authorities
@@ -187,7 +198,7 @@ def seats(engine: Engine) -> dict[str, str]:
     units: dict[str, list[str]] = {}
     with engine.connect() as conn:
         for code, name, level in conn.execute(query):
-            units.setdefault(where[code].place_id, []).append(f"UBND {name}" if level == "commune" else name)
+            units.setdefault(where[code].place_id, []).append(said(name, level))
     return {place: " · ".join(said) for place, said in units.items()}
 
 

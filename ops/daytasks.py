@@ -226,6 +226,12 @@ def from_states(
     groups: dict[tuple[str, str, str], list[sa.Row]] = defaultdict(list)
     singles: list[tuple[str, sa.Row, str, str, str | None]] = []
     start = day_start(day)
+    called = authorities.called(engine, {r.authority_code for r in rows})
+
+    def unit(code: str) -> dict[str, str]:
+        """The values of a reason about the unit ``code``: its code, and its name where the registry has it."""
+        return {"authority": code} | ({"authority_name": called[code]} if code in called else {})
+
     for r in rows:
         seat = seats.get(r.authority_code)
         authority = None if seat is None else seat.place_id
@@ -238,10 +244,10 @@ def from_states(
             out.excluded.append(left_out(r.code, why))
         elif needs_authority and authority is None:
             text = f"authority {r.authority_code} has no location (agencynet dossiers gaps)"
-            out.excluded.append(left_out(r.code, Reason(text, "authority_unlocated", {"authority": r.authority_code})))
+            out.excluded.append(left_out(r.code, Reason(text, "authority_unlocated", unit(r.authority_code))))
         elif needs_authority and authority not in authority_ids:
             text = f"authority {r.authority_code} is not on the map's roads"
-            out.excluded.append(left_out(r.code, Reason(text, "authority_off_roads", {"authority": r.authority_code})))
+            out.excluded.append(left_out(r.code, Reason(text, "authority_off_roads", unit(r.authority_code))))
         elif (pickup_at_home or to_address) and not home_ok[r.code]:
             why = Reason("the applicant's address is off the map's roads", "address_off_roads")
             out.excluded.append(left_out(r.code, why))

@@ -12,6 +12,7 @@ import pytest
 import shapely
 import sqlalchemy as sa
 
+from api import i18n
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, windows_on
@@ -302,8 +303,13 @@ def test_a_unit_the_operator_located_is_planned_at_its_point(
     # unlocated, while the gaps no longer listed the unit.
     daycases.add(sqlite_store.engine, "GAP", authority_code="00160")
     _, before = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
-    waiting = {u["code"]: u["reason_code"] for u in before["unserved"]}
-    assert waiting["GAP"] == "authority_unlocated"
+    waiting = {u["code"]: u for u in before["unserved"]}
+    assert waiting["GAP"]["reason_code"] == "authority_unlocated"
+    # Named as the postman and the dispatcher read it ("Cơ quan giải quyết 00160 chưa có vị trí" before).
+    assert waiting["GAP"]["values"] == {"authority": "00160", "authority_name": "UBND Phường Nghĩa Đô"}
+    assert i18n.said("vi", "unserved.authority_unlocated", "", waiting["GAP"]["values"]) == (
+        "Cơ quan giải quyết UBND Phường Nghĩa Đô chưa có vị trí"
+    )
     table = tmp_path / "seats.csv"
     table.write_text("code,name,level,lat,lon\n00160,Phường Nghĩa Đô,commune,21.0465,105.7985\n", encoding="utf-8")
     authorities.import_csv(sqlite_store.engine, table)
