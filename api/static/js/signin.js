@@ -15,17 +15,21 @@
     $("worklist-title").textContent = t(me.role === "agency_staff" ? "js.list_own" : "js.list_all");
     $("worklist").hidden = false;
     let shown = 0;
+    // Two changes in a row (the overdue box, then a state) ask twice: the first answer, come last, was drawn over
+    // the second's (and a test of this page failed now and then).
+    const pageAsked = latestOnly();
     async function load(more) {
       const params = new URLSearchParams({ limit: 20, offset: more ? shown : 0 });
       if ($("worklist-state").value) params.set("state", $("worklist-state").value);
       if ($("worklist-overdue").checked) params.set("overdue", "true");
       let page;
       try {
-        page = await api(`/dossiers?${params}`);
+        page = await pageAsked(api(`/dossiers?${params}`));
       } catch (e) {
         $("worklist-count").textContent = e.message;
         return;
       }
+      if (page === undefined) return;
       if (!more) {
         shown = 0;
         $("worklist-table").innerHTML = `<tr>${["field_code", "field_procedure", "field_state", "field_due"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>`;
