@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import playwright.sync_api as playwright_api
 import pytest
@@ -294,6 +295,30 @@ def test_a_plan_whose_mandatory_tasks_do_not_all_fit_is_said_valid(page, hanoi: 
     page.wait_for_selector("table.stop-table")
     summary = page.inner_text("#summary p")
     assert summary.endswith("1 việc chưa phục vụ; kiểm tra: đạt; 1 việc bắt buộc không xếp kịp trong ngày"), summary
+
+
+def test_the_plan_drawn_is_the_last_chosen(page, hanoi: AddressMap) -> None:
+    # Two plans chosen in a row, the first answered last (held back here): the page draws the second, and the menu
+    # and the status name it (the first was drawn over it).
+    auth = {"Authorization": f"Bearer {DISPATCHER}"}
+    body = conflicting_plan(plan_places(hanoi))
+    first, second = (page.request.post("/plans", data=body, headers=auth).json()["id"] for _ in range(2))
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto("/dispatch")
+    _ready(page)
+    page.wait_for_selector(f"#plans option[value='{second}']", state="attached")
+    page.evaluate(
+        f"""() => {{ const fetched = window.fetch; window.fetch = (url, options) =>
+            String(url).startsWith('/plans/{first}')
+              ? new Promise((resolve) => setTimeout(resolve, 800)).then(() => fetched(url, options))
+              : fetched(url, options); }}"""
+    )
+    page.select_option("#plans", first)
+    page.select_option("#plans", second)
+    page.wait_for_selector("table.stop-table")
+    page.wait_for_timeout(1200)  # the first answer has come meanwhile
+    assert page.locator("#plans").input_value() == second
+    assert parse_qs(urlparse(page.url).query)["plan"] == [second]
 
 
 def test_a_signed_out_visitor_meets_no_failed_request(page) -> None:

@@ -34,14 +34,18 @@
     history.replaceState(null, "", "?" + query);
   }
 
+  // Two plans chosen in a row: the first, answered last, is not drawn over the second.
+  const planAsked = latestOnly();
   async function show(planId) {
     error.textContent = "";
     status.textContent = t("js.loading", { id: planId });
     try {
-      const [answer, geojson] = await Promise.all([
+      const both = await planAsked(Promise.all([
         api(`/plans/${encodeURIComponent(planId)}`, { token: token() }),
         api(`/plans/${encodeURIComponent(planId)}/geojson`, { token: token() }),
-      ]);
+      ]));
+      if (both === undefined) return;
+      const [answer, geojson] = both;
       // The menu names the plan drawn (it stayed at "—" when following a day drew the day's plan), listed again
       // when it is new or has changed.
       if (!(planId in listed) || listed[planId].version !== answer.version) await listPlans(planId);

@@ -80,6 +80,7 @@
     list.innerHTML = visitsOf(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
+  const dayAsked = latestOnly();
   async function show() {
     error.textContent = "";
     status.textContent = "";
@@ -91,7 +92,8 @@
     }
     document.getElementById("who").textContent = t("js.signed_in_as", { name: personName(ME) });
     try {
-      const day = await api(`/days/${encodeURIComponent(dayInput.value)}`);
+      const day = await dayAsked(api(`/days/${encodeURIComponent(dayInput.value)}`));
+      if (day === undefined) return; // another day asked since
       draw(day);
       status.textContent = day.synthetic ? t("js.synthetic_day") : "";
     } catch (e) {
