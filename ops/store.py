@@ -55,7 +55,7 @@ class Store:
         table = TABLES[kind]
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
-        return None if row is None else dict(row)
+        return None if row is None else _timed(dict(row))
 
     def latest(self, kind: str, **request: str) -> dict | None:
         """The newest record whose request holds these values (``latest("plan", date="2026-02-03")``), or
@@ -66,7 +66,7 @@ class Store:
             query = query.where(table.c.request[key].as_string() == value)
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(table.c.created_at.desc()).limit(1)).mappings().first()
-        return None if row is None else dict(row)
+        return None if row is None else _timed(dict(row))
 
     def list(self, kind: str, *, limit: int = 50, keys: Sequence[str] = ()) -> list[dict]:
         """The newest records' ids, times and versions, newest first, with the values of their requests' ``keys``
@@ -79,9 +79,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
-        # Times with their offset, as RFC 3339 and the API's schema write them (SQLite gives them back naive).
-        return [r | {"created_at": utc(r["created_at"]), "updated_at": utc(r["updated_at"])} for r in rows]
+            return [_timed(dict(r)) for r in conn.execute(query).mappings()]
 
     def update(self, kind: str, record_id: str, version: int, *, state: dict, result: dict) -> int:
         """Replace a record's state and result if it is still at ``version``; returns the new version.
@@ -110,3 +108,9 @@ class Store:
     def close(self) -> None:
         """Release the connections."""
         self.engine.dispose()
+
+
+def _timed(record: dict) -> dict:
+    """``record`` with its times in UTC with their offset, as RFC 3339 and the API's schemas write them (SQLite
+    gives them back naive: GET /scenarios/{id} wrote its time without one, which a page would read as local)."""
+    return record | {"created_at": utc(record["created_at"]), "updated_at": utc(record["updated_at"])}

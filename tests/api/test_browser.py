@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -26,6 +27,7 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts
 from ops.store import Store
 from tests.api.conftest import DISPATCHER, PLANNER, conflicting_plan, plan_places
@@ -101,8 +103,11 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str) -> Iterator[object]:
-    # A Vietnamese citizen's browser: the pages answer in Vietnamese.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server, locale="vi-VN")
+    # A Vietnamese citizen's browser: the pages answer in Vietnamese, and its clock is Hanoi's (a time the service
+    # wrote without its offset was read as Hanoi's, seven hours off).
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     # Offline: any request leaving the service fails the test.
     outside: list[str] = []
     context.route(
@@ -368,6 +373,13 @@ def test_planning_page(page) -> None:
     assert page.locator("ul.new-sites li").count() == 3
     # Each new site said by where it is, never by a node's id.
     assert not any(text.startswith("node:") for text in page.locator("ul.new-sites li").all_inner_texts())
+    # The least-served wards before and after the new sites, as the map shades them after (the table kept the
+    # coverage before); the scenario said by when it was made, not by its id.
+    assert page.inner_text("#wards h2") == "Phường, xã được phục vụ kém nhất: trước → sau kịch bản"
+    rows = [r.split("\t") for r in page.locator("#wards tr").all_inner_texts()[1:]]
+    assert rows and all(re.fullmatch(r"\d+% → \d+%", within) and " → " in p95 for _, _, within, p95 in rows)
+    made = datetime.strptime(page.inner_text("#status").removeprefix("Kịch bản lập lúc "), "%H:%M %d/%m/%Y")
+    assert abs(made - datetime.now(HANOI).replace(tzinfo=None)) < timedelta(minutes=3)  # Hanoi's time, not UTC
     assert page.locator(".leaflet-marker-icon").count() > 50
     accessible(page)
     _shot(page, "planning")

@@ -192,7 +192,8 @@ def test_plans_are_listed_newest_first_with_their_working_day(backend_url: str) 
     listed = [(p["id"], p["date"], p["version"]) for p in store.list("plan", keys=("date",))]
     assert listed == [(generated, None, 1), (day, "2026-02-04", 2)]
     # Times with their offset, as the API's schema writes them (SQLite gave them back naive).
-    times = [t for p in store.list("plan") for t in (p["created_at"], p["updated_at"])]
-    assert all(t.utcoffset() is not None and t.utcoffset().total_seconds() == 0 for t in times)
+    records = [*store.list("plan"), store.get("plan", day), store.latest("plan", date="2026-02-04")]
+    times = [t for p in records if p is not None for t in (p["created_at"], p["updated_at"])]
+    assert len(times) == 8 and all(t.utcoffset() is not None and t.utcoffset().total_seconds() == 0 for t in times)
     assert store.list("plan", limit=1)[0].keys() == {"id", "created_at", "updated_at", "version"}
     store.close()

@@ -49,10 +49,7 @@
       const total = answer.total;
       document.getElementById("totals").innerHTML = `<p>${esc(t("js.totals", { share: num(100 * total[key], 1),
         population: num(Math.round(total.population), 0), minutes, mean: num(total.mean_time_min, 1) }))}</p>`;
-      document.getElementById("wards").innerHTML = `<h2>${esc(t("js.least_served"))}</h2><table class="ward-table">` +
-        `<tr><th>#</th><th>${esc(t("js.col_ward"))}</th><th>${esc(t("js.col_within"))}</th><th>p95</th></tr>` +
-        answer.least_served.map((w) => `<tr><td>${w.rank}</td><td>${esc(w.name)}</td><td>${num(100 * w[key], 0)}%</td>` +
-          `<td>${fmtMinutes(60 * w.p95_time_min)}</td></tr>`).join("") + "</table>";
+      wardTable(t("js.least_served"), answer.least_served.map((w) => [w.name, `${num(100 * w[key], 0)}%`, fmtMinutes(60 * w.p95_time_min)]));
       if (!legend) {
         legend = L.control({ position: "bottomright" });
         legend.onAdd = () => L.DomUtil.create("div", "legend");
@@ -64,6 +61,14 @@
           .map(([s, label]) => `<span class="swatch" style="background:${shade(s)}"></span>${label}`).join("<br>");
       status.textContent = t("js.coverage_done", { minutes });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  // The least-served wards, a row each: name, share of its people within the minutes, p95 of their times.
+  function wardTable(title, rows) {
+    document.getElementById("wards").innerHTML = `<h2>${esc(title)}</h2><table class="ward-table">` +
+      `<tr><th>#</th><th>${esc(t("js.col_ward"))}</th><th>${esc(t("js.col_within"))}</th><th>p95</th></tr>` +
+      rows.map(([name, within, p95], i) => `<tr><td>${i + 1}</td><td>${esc(name)}</td><td>${within}</td><td>${p95}</td></tr>`).join("") +
+      "</table>";
   }
 
   async function scenario(event) {
@@ -83,8 +88,16 @@
         pane: "overlay",
         style: (f) => ({ color: "#555", weight: 1, fillColor: shade(f.properties[key]), fillOpacity: 0.55 }),
         onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)}: ` +
-          `${(100 * f.properties["share_within_" + Number(minutes) + "_before"]).toFixed(1)}% → ${(100 * f.properties[key]).toFixed(1)}%`),
+          `${num(100 * f.properties["share_within_" + Number(minutes) + "_before"], 1)}% → ${num(100 * f.properties[key], 1)}%`),
       }).addTo(wardLayer);
+      // The wards least served before, each with what the new sites make of it (the table kept the coverage
+      // before, while the map showed the wards after).
+      const share = (w, when) => w["share_within_" + Number(minutes) + "_" + when];
+      const wards = features.filter((f) => f.properties.layer === "ward").map((f) => f.properties)
+        .sort((a, b) => share(a, "before") - share(b, "before") || b.p95_time_min_before - a.p95_time_min_before).slice(0, 10);
+      wardTable(t("js.least_served_after"), wards.map((w) => [w.name,
+        `${num(100 * share(w, "before"), 0)}% → ${num(100 * share(w, "after"), 0)}%`,
+        `${fmtMinutes(60 * w.p95_time_min_before)} → ${fmtMinutes(60 * w.p95_time_min_after)}`]));
       for (const f of features) {
         if (f.geometry.type !== "Point") continue;
         const p = f.properties;
@@ -100,7 +113,7 @@
       document.getElementById("totals").innerHTML = `<p>${esc(t("js.scenario_totals", { model: t("model." + answer.model), p: answer.p, minutes }))} ` +
         `<b>${num(100 * before, 1)}% → ${num(100 * after, 1)}%</b> (${esc(t("js.gap", { gap: answer.gap === null ? "–" : num(100 * answer.gap, 2) + "%" }))})</p>` +
         `<ul class="list new-sites">` + answer.new_sites.map((n) => `<li>${esc(n.name || n.site_id)} <span class="muted">${esc(kindName(n.kind))}</span></li>`).join("") + "</ul>";
-      status.textContent = t("js.scenario", { id: created.id });
+      status.textContent = t("js.scenario", { when: fmtWhen(hanoiTime(answer.created_at)) });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
