@@ -85,7 +85,10 @@ def test_scenario_bad_input(client, planner, dispatcher) -> None:
                 "Sức phục vụ (capacity) chỉ dùng với mô hình p-median, không dùng với phủ tối đa (MCLP)",
             ),
         ),
-        ({"model": "pmedian"}, ("p", "needs_p", "Mô hình p-median cần p, số điểm mới cần mở")),
+        (
+            {"model": "pmedian"},
+            ("p", "needs_p", "Mô hình tổng thời gian đi ít nhất (p-median) cần p, số điểm mới cần mở"),
+        ),
         (
             {"p": 3, "candidates": [{"site_id": "A", "lon": 105.82, "lat": 21.03}]},
             ("p", "too_few_candidates", "Yêu cầu 3 điểm mới nhưng chỉ có 1 điểm ứng viên"),
