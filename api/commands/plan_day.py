@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             if stop["task"]:
                 print(
                     f"    {stop['arrival']}-{stop['departure']} {stop['kind']:<8} {stop['task']} "
-                    f"{stop['name'] or stop['place']}: {', '.join(stop['dossiers'])}"
+                    f"{stop['name'] or _said(stop['place'])}: {', '.join(stop['dossiers'])}"
                 )
     for item in answer["unserved"]:
         # The names of the places and postmen the reason gives by id.
@@ -99,3 +99,9 @@ def run(args: argparse.Namespace) -> int:
     if args.map and record is not None:
         print(f"map written to {args.map}")
     return 0
+
+
+def _said(place: str) -> str:
+    """A place without a name: an applicant's address said by its dossier ("address:HOME" was printed as it is),
+    not by the words only those carrying the dossier read."""
+    return f"applicant's address ({place.removeprefix('address:')})" if place.startswith("address:") else place

@@ -35,6 +35,7 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     # In words, each route headed by the postman's full name and account.
     code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "1", "--database", url)
     assert code == 0 and f"\n  {daycases.POSTMAN_NAME} (binh): " in out
+    assert " applicant's address (HOME): HOME\n" in out and "address:" not in out
     # On a Sunday the offices are closed: each dossier waits, its office named beside its id.
     code, out, _ = _run(capsys, "plan-day", "--date", "2026-02-08", "--time-limit", "1", "--database", url)
     assert code == 0 and "\n  unserved S-0: delivery place 'osm:" in out
