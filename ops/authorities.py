@@ -199,7 +199,7 @@ def seats(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         for code, name, level in conn.execute(query):
             units.setdefault(where[code].place_id, []).append(said(name, level))
-    return {place: " · ".join(said) for place, said in units.items()}
+    return {place: " · ".join(words) for place, words in units.items()}
 
 
 def import_csv(engine: Engine, path: Path) -> int:
