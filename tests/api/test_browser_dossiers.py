@@ -181,6 +181,14 @@ def _fields(page) -> dict[str, str]:
     return dict(zip(names, page.locator("#lookup-result dd").all_inner_texts(), strict=True))
 
 
+def _tracked(page, code: str, said: str) -> str:
+    """The tracking box's answer for ``code`` (with the phone's digits typed), once it says ``said``."""
+    page.fill("#track-code", code)
+    page.click("#track-button")
+    page.wait_for_function(f"document.querySelector('#track-result').textContent.includes('{said}')")
+    return page.inner_text("#track-result")
+
+
 def test_tracking_box(page, hanoi: AddressMap) -> None:
     page.goto("/")
     pages._ready(page)
@@ -201,19 +209,13 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     pages.accessible(page)
     pages._shot(page, "tracking-steps")
     # A home pickup not collected yet waits at the citizen's door (it was said "received at the agency").
-    page.fill("#track-code", "HS-5")
-    page.click("#track-button")
-    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Tại nhà người nộp')")
-    home = page.inner_text("#track-result")
+    home = _tracked(page, "HS-5", "Tại nhà người nộp")
     assert home.startswith(
         "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Tại nhà người nộp."
     )
     assert f"Điểm phục vụ phụ trách: {hanoi.agency_names[_elsewhere(hanoi)]}" in home
     # A result to collect at the agency: shown on the map with its details on asking.
-    page.fill("#track-code", "HS-3")
-    page.click("#track-button")
-    page.wait_for_function("document.querySelector('#track-result').textContent.includes('Nhận kết quả tại')")
-    assert f"Nhận kết quả tại: Bưu điện Lương Văn Can, {address}" in page.inner_text("#track-result")
+    assert f"Nhận kết quả tại: Bưu điện Lương Văn Can, {address}" in _tracked(page, "HS-3", "Nhận kết quả tại")
     page.click("#track-show-agency")
     page.wait_for_selector(".leaflet-popup-content")
     popup = page.inner_text(".leaflet-popup-content")
