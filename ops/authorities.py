@@ -167,23 +167,29 @@ PLACE_PREFIX = "authority:"
 @dataclass(frozen=True)
 class Seat:
     """Where a unit of the registry sits: a place of the map (``place_id`` its id), or a point the operator
-    imported (``place_id`` :data:`PLACE_PREFIX` and the unit's code, ``on_map`` false)."""
+    imported (``place_id`` :data:`PLACE_PREFIX` and the unit's code, ``on_map`` false); ``said``, the unit as a
+    postman reads it (:func:`said`)."""
 
     place_id: str
     lat: float
     lon: float
     on_map: bool
+    said: str
 
 
 def located(engine: Engine) -> dict[str, Seat]:
-    """The seat of each unit of the registry that has a location, by code."""
+    """The seat of each unit of the registry that has a location, by code (in code order)."""
     a = tables.authorities
-    query = sa.select(a.c.code, a.c.place_id, a.c.lat, a.c.lon).where(a.c.lat.is_not(None), a.c.lon.is_not(None))
+    query = (
+        sa.select(a.c.code, a.c.place_id, a.c.lat, a.c.lon, a.c.name, a.c.level)
+        .where(a.c.lat.is_not(None), a.c.lon.is_not(None))
+        .order_by(a.c.code)
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return {
-        code: Seat(place or f"{PLACE_PREFIX}{code}", float(lat), float(lon), place is not None)
-        for code, place, lat, lon in rows
+        code: Seat(place or f"{PLACE_PREFIX}{code}", float(lat), float(lon), place is not None, said(name, level))
+        for code, place, lat, lon, name, level in rows
     }
 
 
@@ -192,13 +198,9 @@ def seats(engine: Engine) -> dict[str, str]:
     commune's People's Committee ("UBND Phường Hoàn Kiếm", where the map may name the building "Đảng uỷ - HĐND
     phường ..."), a city body by its name (the registry's is current: "Sở Tài chính Hà Nội" where the map still has
     the department merged into it in 2025); several at one place joined."""
-    a = tables.authorities
-    query = sa.select(a.c.code, a.c.name, a.c.level).where(a.c.lat.is_not(None)).order_by(a.c.code)
-    where = located(engine)
     units: dict[str, list[str]] = {}
-    with engine.connect() as conn:
-        for code, name, level in conn.execute(query):
-            units.setdefault(where[code].place_id, []).append(said(name, level))
+    for seat in located(engine).values():
+        units.setdefault(seat.place_id, []).append(seat.said)
     return {place: " · ".join(words) for place, words in units.items()}
 
 
