@@ -62,6 +62,13 @@ def words(lang: str, key: str) -> dict[str, str]:
     return {name: said for name, said in node.items() if isinstance(said, str)} if isinstance(node, dict) else {}
 
 
+def unit(lang: str, name: str, level: str) -> str:
+    """A deciding unit said in ``lang``: a commune's as its People's Committee ("UBND Phường Hoàn Kiếm"), a city
+    body's and a unit of another level (a CSV import's) by its name."""
+    said = text(lang, f"tracking.authority.{level}", name=name)
+    return name if said == f"tracking.authority.{level}" else said
+
+
 def has(key: str) -> bool:
     """Whether the catalogues hold ``key``."""
     return text(DEFAULT, key) != key

@@ -314,7 +314,7 @@ async def track(
         },
         "steps": [step | {"state_words": states[step["state"]]} for step in answer["steps"]],
         # A commune's authority is its People's Committee ("UBND Phường Hoàn Kiếm"); a city body has its name.
-        "authority": answer["authority"] and i18n.text(lang, f"tracking.authority.{level}", name=answer["authority"]),
+        "authority": answer["authority"] and i18n.unit(lang, answer["authority"], level),
     }
     return FastJSON(answer | words, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
 

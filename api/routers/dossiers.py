@@ -94,7 +94,7 @@ def _place_names(store: Store, amap: AddressMap, places: Iterable[str | None], l
     unit_at = {seat.place_id: code for code, seat in authorities.located(store.engine).items()}
     codes = {p: unit_at.get(p, p) for p in wanted}
     said = {
-        code: i18n.text(lang, f"tracking.authority.{level}", name=name)
+        code: i18n.unit(lang, name, level)
         for code, (name, level) in authorities.names(store.engine, set(codes.values())).items()
     }
     return {p: amap.agency_names.get(p) or said.get(codes[p]) for p in wanted}

@@ -266,3 +266,19 @@ def test_an_unnamed_agency_is_called_by_its_kind_in_the_pages_words() -> None:
     # The map's names are Vietnamese; an agency OSM leaves unnamed is named with the Vietnamese word of its kind.
     kinds = i18n.catalogue("vi")["kind"]
     assert {kind: kinds[kind] for kind in agencies.NAMELESS} == agencies.NAMELESS
+
+
+@pytest.mark.parametrize(
+    ("lang", "level", "said"),
+    [
+        ("vi", "commune", "UBND Phường Nghĩa Đô"),
+        ("en", "commune", "People's Committee of Phường Nghĩa Đô"),
+        ("vi", "city", "Phường Nghĩa Đô"),
+        # A level a CSV import gives ("province", "other"): the unit by its name. It was said as the catalogue's
+        # key, "tracking.authority.other", in a dossier's journey and its tracking.
+        ("vi", "other", "Phường Nghĩa Đô"),
+        ("en", "province", "Phường Nghĩa Đô"),
+    ],
+)
+def test_a_deciding_unit_is_said_by_its_level(lang: str, level: str, said: str) -> None:
+    assert i18n.unit(lang, "Phường Nghĩa Đô", level) == said
