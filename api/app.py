@@ -33,7 +33,7 @@ from api.answers import NearestAnswers
 from api.basemap import Basemap
 from api.contract import PAGES_TAG
 from api.direct import DirectApp
-from api.routers import accounts, citizens, days, dispatchers, dossiers, planners, reports
+from api.routers import accounts, authorities, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
 from geo import addressmap, hours, paths
 from geo._errors import AgencynetError
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(planners.router)
     app.include_router(dispatchers.router)
     app.include_router(days.router)
+    app.include_router(authorities.router)
     app.include_router(accounts.router)
     app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -168,6 +168,10 @@ def _errors(document: dict[str, Any]) -> None:
                 }
 
 
+_ON_MAP = ("PlaceIn",)
+"""Request bodies whose ``lat`` and ``lon`` the service checks against the map's bounds."""
+
+
 def _bounds(document: dict[str, Any], app: FastAPI) -> None:
     amap = getattr(app.state, "amap", None)
     settings = app.state.settings
@@ -181,6 +185,9 @@ def _bounds(document: dict[str, Any], app: FastAPI) -> None:
             for parameter in operation.get("parameters", []):
                 if parameter.get("name") in limits:
                     _set_range(parameter["schema"], *limits[parameter["name"]])
+    for name in _ON_MAP:
+        for axis, (low, high) in limits.items():
+            _set_range(document["components"]["schemas"][name]["properties"][axis], low, high)
     for schema in document["components"]["schemas"].values():
         budget = schema.get("properties", {}).get("time_limit_s")
         if budget is not None:

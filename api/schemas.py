@@ -479,6 +479,31 @@ class PlanListed(BaseModel):
     )
 
 
+class Authority(BaseModel):
+    """A deciding unit of the registry, with its seat and the open dossiers it decides."""
+
+    code: str = Field(description="official code of a commune-level unit ('00160'), or '01.' and an abbreviation")
+    name: str = Field(description="the registry's name ('Phường Nghĩa Đô')")
+    level: str = Field(description="commune, city or another level given by a CSV import")
+    said: str = Field(description="the unit as a postman reads it at the door ('UBND Phường Nghĩa Đô')")
+    lat: float | None = Field(description="where it sits, degrees; null when the registry has no location")
+    lon: float | None = Field(description="as `lat`")
+    on_map: bool = Field(description="sits at a place of the map (a committee, an office); false for a point given")
+    source: Literal["map", "csv", "operator"] = Field(
+        description="where the row comes from: the official units and the map, a CSV import, or a person placing it"
+    )
+    located_by: str | None = Field(description="the account that placed it (source operator)")
+    located_at: datetime | None = Field(description="when it was placed (source operator)")
+    open_dossiers: int = Field(description="dossiers it decides that are not closed")
+
+
+class PlaceIn(_Body):
+    """``PUT /authorities/{code}/location``: the point where the unit sits, on the map."""
+
+    lat: float = Field(ge=-90, le=90, description="latitude, degrees, within the map")
+    lon: float = Field(ge=-180, le=180, description="longitude, degrees, within the map")
+
+
 class PlanAnswer(BaseModel):
     """A stored plan: routes with stop times, unserved tasks with reasons, and the checker's verdict."""
 

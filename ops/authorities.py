@@ -3,8 +3,9 @@
 Seeded from the official list of Hanoi's commune-level units (``../shared/data/vietnam/units_*.json``, the 126
 units since 1 July 2025) located by the map's authorities layer (a committee inside a ward's boundary is that
 ward's; else the ward's public administration service centre among the map's agencies), plus the city-level
-bodies that decide the procedures handled by post. The operator extends it from a CSV file. A unit without a
-location stays in the registry; its dossiers are listed as a data gap, never dropped.
+bodies that decide the procedures handled by post. The operator extends it from a CSV file, and a dispatcher
+places a unit the map has no place for (:func:`place`). A unit without a location stays in the registry; its
+dossiers are listed as a data gap, never dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,7 +26,8 @@ from geo import layers, paths
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
-from ops import tables
+from ops import dossiers, tables
+from ops.errors import UnknownError
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +131,10 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
                 hit = (first.geometry.y, first.geometry.x, first["authority_id"])
         rows.append({"code": body.code, "name": body.name, "level": "city", "source": "map", **_where(hit)})
     with engine.begin() as conn:
-        from_csv = set(conn.scalars(sa.select(tables.authorities.c.code).where(tables.authorities.c.source == "csv")))
+        # A row imported or placed by a person is theirs: the map's word does not replace it.
+        kept = set(conn.scalars(sa.select(tables.authorities.c.code).where(tables.authorities.c.source != "map")))
         conn.execute(tables.authorities.delete().where(tables.authorities.c.source == "map"))
-        conn.execute(tables.authorities.insert(), [r for r in rows if r["code"] not in from_csv])
+        conn.execute(tables.authorities.insert(), [r for r in rows if r["code"] not in kept])
     found = sum(1 for r in rows if r["lat"] is not None)
     log.info("authorities: %d units, %d located on the map", len(rows), found)
     return {"units": len(rows), "located": found}
@@ -238,6 +242,91 @@ def import_csv(engine: Engine, path: Path) -> int:
         conn.execute(a.delete().where(a.c.code.in_([r["code"] for r in rows])))
         conn.execute(a.insert(), [r | {"place_id": None, "source": "csv"} for r in rows])
     return len(rows)
+
+
+def place(engine: Engine, code: str, lat: float, lon: float, *, who: str) -> dict:
+    """Locate the unit ``code`` at a point a person gives (its committee's door, where the map has no place for
+    it, or a seat the map has wrong): its stops are ``authority:<code>`` from the next plan on, and seeding from
+    the map again keeps it.
+
+    Parameters
+    ----------
+    who
+        The account placing it, kept with the time (``located_by``, ``located_at``).
+
+    Returns
+    -------
+    dict
+        The unit as :func:`registry` gives it.
+
+    Raises
+    ------
+    UnknownError
+        ``unknown_authority``: the registry has no unit ``code``.
+    """
+    a = tables.authorities
+    with engine.begin() as conn:
+        moved = conn.execute(
+            a.update()
+            .where(a.c.code == code)
+            .values(lat=lat, lon=lon, place_id=None, source="operator", located_by=who, located_at=datetime.now(UTC))
+        )
+    if moved.rowcount == 0:
+        raise UnknownError(f"no deciding unit {code!r} in the registry", code="unknown_authority", authority=code)
+    log.info("authority %s placed at %.6f,%.6f by %s", code, lat, lon, who)
+    return registry(engine, codes=[code])[0]
+
+
+def registry(engine: Engine, *, located: bool | None = None, codes: Collection[str] | None = None) -> list[dict]:
+    """The units of the registry with their seat and how many open dossiers each decides, most first.
+
+    Parameters
+    ----------
+    located
+        Only the units with a location (true) or without one (false); all when None.
+    codes
+        Only these units.
+
+    Returns
+    -------
+    list of dict
+        ``code``, ``name``, ``level``, ``said`` (:func:`said`), ``lat`` and ``lon`` (None when unlocated),
+        ``on_map`` (at a place of the map), ``source`` (``map``, ``csv`` or ``operator``), ``located_by`` and
+        ``located_at`` (UTC; who placed it, for ``operator``) and ``open_dossiers``.
+    """
+    a, d = tables.authorities, tables.dossiers
+    waiting = (
+        sa.select(d.c.authority_code, sa.func.count().label("n"))
+        .where(d.c.state.in_(dossiers.OPEN_STATES))
+        .group_by(d.c.authority_code)
+        .subquery()
+    )
+    n = sa.func.coalesce(waiting.c.n, 0)
+    query = sa.select(a, n.label("open_dossiers")).select_from(
+        a.outerjoin(waiting, waiting.c.authority_code == a.c.code)
+    )
+    if located is not None:
+        query = query.where(a.c.lat.is_not(None) if located else a.c.lat.is_(None))
+    if codes is not None:
+        query = query.where(a.c.code.in_(list(codes)))
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(n.desc(), a.c.code)).mappings().all()
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "level": r["level"],
+            "said": said(r["name"], r["level"]),
+            "lat": r["lat"],
+            "lon": r["lon"],
+            "on_map": r["place_id"] is not None,
+            "source": r["source"],
+            "located_by": r["located_by"],
+            "located_at": None if r["located_at"] is None else dossiers.utc(r["located_at"]),
+            "open_dossiers": r["open_dossiers"],
+        }
+        for r in rows
+    ]
 
 
 def data_gaps(engine: Engine) -> list[dict]:

@@ -271,8 +271,9 @@ def stored(store: Store, day: date) -> dict:
 def replan(
     store: Store, amap: AddressMap, day: date, *, done: dict[str, int], at: str, time_limit_s: float
 ) -> tuple[str, int, dict, int]:
-    """Add the dossiers that came in since the day was planned (an urgent home pickup ...) to its plan; the stops
-    done stay fixed and each postman continues from his last one at ``at``.
+    """Add the dossiers that came in since the day was planned (an urgent home pickup ...), and those it left
+    waiting that can go now (their unit placed since), to its plan; the stops done stay fixed and each postman
+    continues from his last one at ``at``.
 
     Parameters
     ----------
@@ -289,7 +290,8 @@ def replan(
     record = stored(store, day)
     state = record["state"]
     capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in state["postmen"])
-    planned = [c for codes in state["dossiers"].values() for c in codes] + [e["code"] for e in state["excluded"]]
+    # The dossiers left waiting are weighed again: the reason may be gone.
+    planned = [c for codes in state["dossiers"].values() for c in codes]
     new: DayTasks = daytasks.from_states(
         store.engine,
         amap,
@@ -320,7 +322,7 @@ def replan(
         day=day,
     )
     dossiers = state["dossiers"] | new.dossiers
-    excluded = state["excluded"] + new.excluded
+    excluded = new.excluded
     answer = report(amap, day, outcome, dossiers, excluded)
     version = store.update(
         "plan",

@@ -244,7 +244,8 @@ def reoptimised(
                 f"tasks[{k}].id", f"task {t['id']!r} is already in the plan", code="task_in_plan", task=t["id"]
             )
     all_tasks = [*state["tasks"], *new_tasks]
-    addresses = [*state.get("addresses", []), *(new_addresses or [])]
+    # One record per place: a unit placed again since the plan is routed to its new point.
+    addresses = list({a["id"]: a for a in [*state.get("addresses", []), *(new_addresses or [])]}.values())
     planned = scenario.from_records(
         amap, state["postmen"], all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
     )

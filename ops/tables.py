@@ -98,8 +98,12 @@ authorities = sa.Table(
     sa.Column("lon", sa.Float, nullable=True),
     sa.Column("place_id", sa.String(64), nullable=True),
     sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("located_by", sa.String(200), nullable=True),
+    sa.Column("located_at", TZ, nullable=True),
 )
-"""Deciding units keyed by official code; a unit without a location is a data gap, never dropped."""
+"""Deciding units keyed by official code; a unit without a location is a data gap, never dropped. ``source``
+says where a row comes from: the official units and the map (``map``, replaced by each seeding), a CSV import
+(``csv``) or a person placing the unit (``operator``, with ``located_by`` and ``located_at``)."""
 
 idempotency = sa.Table(
     "idempotency_keys",

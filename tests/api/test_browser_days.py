@@ -16,7 +16,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, day, dayevents, dossiers, ingest
+from ops import accounts, authorities, day, dayevents, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
@@ -252,3 +252,44 @@ def test_a_postman_without_a_route_is_told_so(page, store: Store) -> None:
     assert page.inner_text("#status") == (
         "Chưa có kế hoạch phát cho ngày 05/02/2026: điều phối viên cần lập kế hoạch ngày trước"
     )
+
+
+def test_a_dispatcher_places_a_unit_the_map_lacks(page, store: Store, hanoi: AddressMap) -> None:
+    # Phường Nghĩa Đô has no committee on the map: its dossier waits, day after day, until its seat is given. The
+    # dispatcher places it on the page (the registry could be filled only by a CSV file on the server), and the
+    # day's plan takes the dossier there.
+    daycases.add(store.engine, "PLACED", authority_code="00160")
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.wait_for_selector("#gaps:not([hidden])")
+    unit = page.locator("#gap-list li").filter(has_text="UBND Phường Nghĩa Đô")
+    assert unit.locator("span").inner_text() == "UBND Phường Nghĩa Đô: 1 hồ sơ đang mở"
+    unit.locator("button").click()
+    assert page.inner_text("#placing-words").startswith("Bấm vào bản đồ tại trụ sở UBND Phường Nghĩa Đô")
+    assert page.locator("#place-save").is_disabled()
+    page.click("#map", position={"x": 500, "y": 300})  # a click on the map drops the pin there
+    page.wait_for_selector(".leaflet-marker-icon .pin")
+    assert page.inner_text("#placing-words").startswith("UBND Phường Nghĩa Đô tại 21.")
+    # Or the seat's address: the pin goes to what the search finds first.
+    page.fill("#place-address", "18 Hoàng Quốc Việt")
+    page.click("#place-find")
+    hit = hanoi.search.answer("18 Hoàng Quốc Việt", k=1).hits[0]
+    page.wait_for_function(f"document.querySelector('#placing-words').textContent.includes('{hit['lat']:.5f}')")
+    pages.accessible(page)
+    page.click("#place-save")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã đặt vị trí')")
+    assert page.inner_text("#status") == (
+        "Đã đặt vị trí UBND Phường Nghĩa Đô. "
+        "Lập kế hoạch ngày hoặc lập lại để đưa 1 hồ sơ của cơ quan này vào lộ trình."
+    )
+    assert page.inner_text("#error") == "" and page.locator("#placing").is_hidden()
+    assert page.locator("#gap-list li").filter(has_text="Nghĩa Đô").count() == 0
+    seat = authorities.registry(store.engine, codes=["00160"])[0]
+    assert (seat["lat"], seat["lon"]) == pytest.approx((hit["lat"], hit["lon"]))
+    assert (seat["source"], seat["located_by"]) == ("operator", "token:dispatcher")
+    pages._shot(page, "dispatch-place-unit")
+    with page.expect_response(lambda r: r.url.endswith("/plan") and r.request.method == "POST") as planning:
+        page.click("#plan-day")
+    stops = [s for r in planning.value.json()["routes"] for s in r["stops"] if "PLACED" in s["dossiers"]]
+    assert ("authority:00160", "UBND Phường Nghĩa Đô") in {(s["place"], s["name"]) for s in stops}

@@ -13,6 +13,7 @@ from geo import layers
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from ops import authorities, dossiers, ingest, tables
+from ops.errors import UnknownError
 from tests.ops.cases import dossier
 
 
@@ -67,3 +68,45 @@ def test_gaps_are_listed_and_filled_by_a_csv(engine: Engine, hanoi: AddressMap, 
     table.write_text("code,name,level,lat,lon\n00001,X,commune,91,105\n", "utf-8")
     with pytest.raises(InputError, match=r"units.csv:2: give both lat and lon"):
         authorities.import_csv(engine, table)
+
+
+def test_a_unit_placed_by_a_person_keeps_its_point_and_who_placed_it(engine: Engine, hanoi: AddressMap) -> None:
+    units = authorities.communes()
+    authorities.seed(engine, hanoi, units)
+    nghia_do = next(code for code, name in units.items() if name == "Phường Nghĩa Đô")
+    records = [dossier(f"HS-{k}", authority_code=nghia_do) for k in (1, 2, 3)]
+    ingest.ingest(engine, list(enumerate(records, start=1)))
+    dossiers.move(engine, "HS-3", "cancelled", who="test")  # closed: no longer waiting
+    gaps = authorities.registry(engine, located=False)
+    assert gaps[0] | {} == {
+        "code": nghia_do,
+        "name": "Phường Nghĩa Đô",
+        "level": "commune",
+        "said": "UBND Phường Nghĩa Đô",
+        "lat": None,
+        "lon": None,
+        "on_map": False,
+        "source": "map",
+        "located_by": None,
+        "located_at": None,
+        "open_dossiers": 2,
+    }
+    assert all(unit["open_dossiers"] == 0 for unit in gaps[1:])
+    placed = authorities.place(engine, nghia_do, 21.0465, 105.7985, who="an.nv")
+    assert (placed["lat"], placed["lon"], placed["on_map"], placed["source"]) == (21.0465, 105.7985, False, "operator")
+    assert placed["located_by"] == "an.nv" and placed["located_at"].tzinfo is not None
+    assert nghia_do not in {unit["code"] for unit in authorities.registry(engine, located=False)}
+    seat = authorities.located(engine)[nghia_do]
+    assert (seat.place_id, seat.said) == (f"{authorities.PLACE_PREFIX}{nghia_do}", "UBND Phường Nghĩa Đô")
+    # Seeding from the map again keeps the person's word; a seat the map has (Phường Hoàn Kiếm's committee) is
+    # moved the same way, and seeding keeps that too.
+    hoan_kiem = next(code for code, name in units.items() if name == "Phường Hoàn Kiếm")
+    assert authorities.located(engine)[hoan_kiem].on_map
+    authorities.place(engine, hoan_kiem, 21.0288, 105.8525, who="an.nv")
+    authorities.seed(engine, hanoi, units)
+    after = {unit["code"]: unit for unit in authorities.registry(engine, located=True)}
+    assert (after[nghia_do]["lat"], after[nghia_do]["located_by"]) == (21.0465, "an.nv")
+    assert (after[hoan_kiem]["lat"], after[hoan_kiem]["on_map"]) == (21.0288, False)
+    with pytest.raises(UnknownError, match="no deciding unit '99999' in the registry") as unknown:
+        authorities.place(engine, "99999", 21.03, 105.85, who="an.nv")
+    assert unknown.value.code == "unknown_authority"

@@ -14,7 +14,7 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, database
+from ops import accounts, authorities, database
 from ops.errors import StoreError
 from tests import pgserver
 
@@ -99,11 +99,17 @@ def _first_schema(url: str) -> None:
                 "VALUES ('lan', 'x', 'dispatcher', NULL, CURRENT_TIMESTAMP)"
             )
         )
+        conn.execute(
+            sa.text(
+                "INSERT INTO authorities (code, name, level, source) "
+                "VALUES ('00160', 'Phường Nghĩa Đô', 'commune', 'map')"
+            )
+        )
     engine.dispose()
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_a_store_of_the_first_schema_gets_full_names_and_keeps_its_accounts(server: str, tmp_path: Path) -> None:
+def test_a_store_of_the_first_schema_gets_the_new_columns_and_keeps_its_rows(server: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
         if server == "sqlite":
             url = f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -120,6 +126,24 @@ def test_a_store_of_the_first_schema_gets_full_names_and_keeps_its_accounts(serv
         assert accounts.full_name(upgraded, "an.nv") == "Nguyễn Văn An"
         with pytest.raises(InputError, match="a full name needs 1-200 characters"):
             accounts.add_user(upgraded, "chi", "a long password", "planner", full_name="   ")
+        # The registry of the first schema gets who placed a unit and when (0003), its rows kept.
+        assert authorities.registry(upgraded) == [
+            {
+                "code": "00160",
+                "name": "Phường Nghĩa Đô",
+                "level": "commune",
+                "said": "UBND Phường Nghĩa Đô",
+                "lat": None,
+                "lon": None,
+                "on_map": False,
+                "source": "map",
+                "located_by": None,
+                "located_at": None,
+                "open_dossiers": 0,
+            }
+        ]
+        placed = authorities.place(upgraded, "00160", 21.0465, 105.7985, who="lan")
+        assert (placed["source"], placed["located_by"]) == ("operator", "lan")
 
 
 def test_users_add_gives_an_account_its_full_name(

@@ -321,6 +321,29 @@ def test_a_unit_the_operator_located_is_planned_at_its_point(
     assert (stop["lat"], stop["lon"]) == pytest.approx((21.0465, 105.7985), abs=1e-4)
 
 
+def test_a_unit_placed_during_the_day_takes_its_dossiers_on_the_replan(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The dispatcher places Phường Nghĩa Đô's committee at 10:00: the re-plan takes the dossier the plan left
+    # waiting for it (it kept waiting: a re-plan added only dossiers that came in since). Placed again, a few
+    # streets off, the re-plan routes both its dossiers to the new point (the plan and the new tasks each named the
+    # place: two records of one place).
+    daycases.add(sqlite_store.engine, "GAP", authority_code="00160")
+    plan_id, before = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert {u["code"]: u["reason_code"] for u in before["unserved"]}["GAP"] == "authority_unlocated"
+    authorities.place(sqlite_store.engine, "00160", 21.0465, 105.7985, who="dispatcher")
+    same_id, version, after, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="10:00", time_limit_s=1)
+    assert (same_id, version, added) == (plan_id, 2, 1)
+    assert after["dossiers"] == before["dossiers"] and "GAP" not in {u["code"] for u in after["unserved"]}
+    (stop,) = [s for r in after["routes"] for s in r["stops"] if "GAP" in s["dossiers"] and s["kind"] == "delivery"]
+    assert (stop["place"], stop["arrival"] >= "10:00") == ("authority:00160", True)
+    daycases.add(sqlite_store.engine, "GAP-2", authority_code="00160")
+    authorities.place(sqlite_store.engine, "00160", 21.0440, 105.8010, who="dispatcher")
+    _, _, moved, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="10:30", time_limit_s=1)
+    assert added == 1 and moved["dossiers"] == before["dossiers"] + 1
+    stops = [s for r in moved["routes"] for s in r["stops"] if s["place"] == "authority:00160"]
+    assert {c for s in stops for c in s["dossiers"]} == {"GAP", "GAP-2"}
+    assert [(s["lat"], s["lon"]) for s in stops] == [pytest.approx((21.0440, 105.8010), abs=1e-4)] * len(stops)
+
+
 def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman reads the unit the dossiers go to, not the building's name on the map: the city's social
     # insurance (the map has the national one's building), a ward's People's Committee.

@@ -101,7 +101,7 @@
 
   document.getElementById("load").onclick = () => select.value && show(select.value);
   select.onchange = () => select.value && show(select.value);
-  document.getElementById("token")?.addEventListener("change", () => listPlans());
+  document.getElementById("token")?.addEventListener("change", () => { listPlans(); listGaps(); });
   document.getElementById("generate").addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -174,7 +174,97 @@
   document.getElementById("plan-day").onclick = () => act("/plan", {}, "js.day_planned");
   document.getElementById("replan").onclick = () => act("/replan", { at: hanoiNow().slice(11, 16) }, "js.day_replanned");
 
+  // Units the map has no place for: their dossiers wait until someone who knows where the committee sits places
+  // it, by a click on the map (the pin dragged to the door) or by its address.
+  const gaps = document.getElementById("gaps");
+  const placing = document.getElementById("placing");
+  const placingWords = document.getElementById("placing-words");
+  const save = document.getElementById("place-save");
+  const pinLayer = L.layerGroup().addTo(map);
+  let unit = null;
+  let pin = null;
+
+  async function listGaps() {
+    if (!token() && !me) return;
+    const units = (await api("/authorities?located=false", { token: token() })).filter((u) => u.open_dossiers > 0);
+    gaps.hidden = !units.length && !unit;
+    document.getElementById("gap-list").innerHTML = units.map((u) =>
+      `<li><span>${esc(t("js.gap", { said: u.said, n: u.open_dossiers }))}</span>` +
+      `<button type="button" data-code="${esc(u.code)}" aria-pressed="${u.code === unit?.code}">${esc(t("js.place"))}</button></li>`).join("");
+    for (const button of gaps.querySelectorAll("button[data-code]")) {
+      button.onclick = () => startPlacing(units.find((u) => u.code === button.dataset.code));
+    }
+  }
+
+  function putPin(lat, lng) {
+    if (pin) pin.setLatLng([lat, lng]);
+    else {
+      pin = L.marker([lat, lng], { draggable: true, autoPan: true, icon: pinIcon("#d7301f", 18), title: unit.said })
+        .addTo(pinLayer);
+      pin.on("dragend", () => sayPin());
+    }
+    sayPin();
+  }
+
+  function sayPin() {
+    const { lat, lng } = pin.getLatLng();
+    placingWords.textContent = t("js.place_at", { said: unit.said, lat: lat.toFixed(5), lon: lng.toFixed(5) });
+    save.disabled = false;
+  }
+
+  async function startPlacing(chosen) {
+    unit = chosen;
+    for (const button of gaps.querySelectorAll("button[data-code]")) button.ariaPressed = button.dataset.code === unit.code;
+    pinLayer.clearLayers();
+    pin = null;
+    save.disabled = true;
+    placing.hidden = false;
+    placingWords.textContent = t("js.place_click", { said: unit.said });
+    map.getContainer().classList.add("placing");
+    document.getElementById("place-address").focus();
+    // The unit's ward in view, where its committee is (a city body: the map as it is).
+    const ward = await api(`/search?${new URLSearchParams({ q: unit.name, kind: "ward", k: 1 })}`).catch(() => null);
+    const hit = ward?.results[0];
+    if (hit && unit.level === "commune") map.setView([hit.lat, hit.lon], 15);
+  }
+
+  function stopPlacing() {
+    unit = null;
+    placing.hidden = true;
+    map.getContainer().classList.remove("placing");
+  }
+
+  map.on("click", (event) => unit && putPin(event.latlng.lat, event.latlng.lng));
+  placing.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const q = document.getElementById("place-address").value.trim();
+    if (!q) return;
+    error.textContent = "";
+    try {
+      const found = await api(`/search?${new URLSearchParams({ q, k: 1, focus: `${map.getCenter().lat},${map.getCenter().lng}` })}`);
+      const hit = found.results[0];
+      if (!hit) { error.textContent = t("js.place_not_found", { q }); return; }
+      putPin(hit.lat, hit.lon);
+      map.setView([hit.lat, hit.lon], Math.max(map.getZoom(), 17));
+    } catch (e) { error.textContent = e.message; }
+  });
+  document.getElementById("place-cancel").onclick = () => { pinLayer.clearLayers(); pin = null; stopPlacing(); listGaps(); };
+  save.onclick = async () => {
+    error.textContent = "";
+    const { lat, lng } = pin.getLatLng();
+    try {
+      const placed = await api(`/authorities/${encodeURIComponent(unit.code)}/location`,
+        { method: "PUT", token: token(), body: { lat, lon: lng } });
+      pin.dragging.disable();
+      pin.bindTooltip(esc(placed.said));
+      status.textContent = t("js.placed", { said: placed.said, n: placed.open_dossiers });
+      stopPlacing();
+      await listGaps();
+    } catch (e) { error.textContent = e.message; }
+  };
+
   await listPlans();
+  listGaps().catch((e) => { error.textContent = e.message; });
   const wanted = new URLSearchParams(location.search).get("plan");
   if (wanted && (token() || me)) await show(wanted);
   document.body.dataset.ready = "1";
