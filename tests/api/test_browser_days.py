@@ -265,7 +265,14 @@ def test_a_dispatcher_places_a_unit_the_map_lacks(page, store: Store, hanoi: Add
     page.wait_for_selector("#gaps:not([hidden])")
     unit = page.locator("#gap-list li").filter(has_text="UBND Phường Nghĩa Đô")
     assert unit.locator("span").inner_text() == "UBND Phường Nghĩa Đô: 1 hồ sơ đang mở"
-    unit.locator("button").click()
+    # The day's plan leaves the dossier waiting, said why; the unit is placed from there (or from the list).
+    page.click("#plan-day")
+    reason = page.locator("#day-waiting li").filter(has_text="UBND Phường Nghĩa Đô")
+    reason.wait_for()
+    assert reason.inner_text().startswith("Cơ quan giải quyết UBND Phường Nghĩa Đô chưa có vị trí: PLACED")
+    reason.locator("button").click()
+    page.wait_for_function("document.querySelector('#placing-words').textContent.includes('Nghĩa Đô')")
+    assert unit.locator("button").get_attribute("aria-pressed") == "true"
     assert page.inner_text("#placing-words").startswith("Bấm vào bản đồ tại trụ sở UBND Phường Nghĩa Đô")
     assert page.locator("#place-save").is_disabled()
     page.click("#map", position={"x": 500, "y": 300})  # a click on the map drops the pin there

@@ -132,13 +132,19 @@
     }).join("")).join("");
   }
 
-  // The dossiers the day leaves waiting, their codes under each reason ("BHXH ... không làm việc ngày này: ...").
+  // The dossiers the day leaves waiting, their codes under each reason ("BHXH ... không làm việc ngày này: ..."); a
+  // unit without a location is placed from there.
   function waitingList(unserved) {
     if (!unserved.length) return "";
     const byReason = new Map();
-    for (const u of unserved) byReason.set(u.message, [...(byReason.get(u.message) || []), u.code]);
+    for (const u of unserved) {
+      const unplaced = u.reason_code === "authority_unlocated" ? u.values.authority : null;
+      byReason.set(u.message, { unplaced, codes: [...(byReason.get(u.message)?.codes || []), u.code] });
+    }
     return `<h3>${esc(t("js.day_waiting", { n: unserved.length }))}</h3><ul class="waiting">` +
-      [...byReason].map(([why, codes]) => `<li>${esc(why)}: ${esc(codes.join(", "))}</li>`).join("") + "</ul>";
+      [...byReason].map(([why, { unplaced, codes }]) => `<li>${esc(why)}: ${esc(codes.join(", "))}` +
+        (unplaced ? ` <button type="button" data-place="${esc(unplaced)}">${esc(t("js.place"))}</button>` : "") +
+        "</li>").join("") + "</ul>";
   }
 
   async function follow() {
@@ -148,7 +154,11 @@
       await show(day.id);
       linkTo("date", dayInput.value);
       dayStatus.textContent = t("js.day_counts", day.counts);
-      document.getElementById("day-waiting").innerHTML = waitingList(day.unserved);
+      const waiting = document.getElementById("day-waiting");
+      waiting.innerHTML = waitingList(day.unserved);
+      for (const button of waiting.querySelectorAll("button[data-place]")) {
+        button.onclick = () => placeByCode(button.dataset.place);
+      }
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
         `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
@@ -184,15 +194,26 @@
   let unit = null;
   let pin = null;
 
+  let units = [];
   async function listGaps() {
     if (!token() && !me) return;
-    const units = (await api("/authorities?located=false", { token: token() })).filter((u) => u.open_dossiers > 0);
+    units = (await api("/authorities?located=false", { token: token() })).filter((u) => u.open_dossiers > 0);
     gaps.hidden = !units.length && !unit;
     document.getElementById("gap-list").innerHTML = units.map((u) =>
       `<li><span>${esc(t("js.gap", { said: u.said, n: u.open_dossiers }))}</span>` +
       `<button type="button" data-code="${esc(u.code)}" aria-pressed="${u.code === unit?.code}">${esc(t("js.place"))}</button></li>`).join("");
     for (const button of gaps.querySelectorAll("button[data-code]")) {
       button.onclick = () => startPlacing(units.find((u) => u.code === button.dataset.code));
+    }
+  }
+
+  // A unit named by a dossier's waiting reason; placed meanwhile (not listed any more), nothing to do.
+  async function placeByCode(code) {
+    await listGaps();
+    const chosen = units.find((u) => u.code === code);
+    if (chosen) {
+      await startPlacing(chosen);
+      gaps.scrollIntoView();
     }
   }
 
@@ -257,9 +278,9 @@
         { method: "PUT", token: token(), body: { lat, lon: lng } });
       pin.dragging.disable();
       pin.bindTooltip(esc(placed.said));
-      status.textContent = t("js.placed", { said: placed.said, n: placed.open_dossiers });
       stopPlacing();
-      await listGaps();
+      await listGaps();  // the list without the unit, then the words saying so
+      status.textContent = t("js.placed", { said: placed.said, n: placed.open_dossiers });
     } catch (e) { error.textContent = e.message; }
   };
 
