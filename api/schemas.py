@@ -821,7 +821,12 @@ class DayAnswer(BaseModel):
 class ReplanIn(_Body):
     """``POST /days/{date}/replan``: add the dossiers that came in since; stops done stay fixed."""
 
-    at: str = Field(pattern=CLOCK, description="the clock now, HH:MM")
+    at: str | None = Field(
+        default=None,
+        pattern=CLOCK,
+        description="the clock now, HH:MM; by default now in Hanoi on the day itself, the start of a coming day and "
+        "the end of a past one (whose shifts are over: 422 shifts_over)",
+    )
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
 
 

@@ -220,12 +220,7 @@ def plan(
     if start is not None:
         team = scenario.on_duty_from(team, start)
         if not team:
-            raise InputError(
-                f"every shift of {day.isoformat()} is over at {start}: plan another day",
-                code="shifts_over",
-                day=day.isoformat(),
-                at=start,
-            )
+            raise _shifts_over(day, start)
     served = area(store, amap, team)
     capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in team)
     tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
@@ -248,6 +243,12 @@ def plan(
     plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
     log.info("day %s: plan %s, %d of %d dossiers served", day, plan_id, answer["served_dossiers"], answer["dossiers"])
     return plan_id, answer
+
+
+def _shifts_over(day: date, at: str) -> InputError:
+    """The refusal of planning ``day`` at a clock ``at`` after every shift."""
+    text = f"every shift of {day.isoformat()} is over at {at}: plan another day"
+    return InputError(text, code="shifts_over", day=day.isoformat(), at=at)
 
 
 def stored(store: Store, day: date) -> dict:
@@ -286,6 +287,12 @@ def replan(
     -------
     tuple
         The plan's id, its new version, :func:`report` and the number of tasks added.
+
+    Raises
+    ------
+    InputError
+        With something to add, every shift is over at ``at`` (``shifts_over``), or one postman's is
+        (``shift_ended``: the engine restarts every postman of the plan at ``at``).
     """
     record = stored(store, day)
     state = record["state"]
@@ -303,6 +310,21 @@ def replan(
     )
     if not new.tasks:
         return record["id"], record["version"], record["result"]["day"], 0
+    on_duty = {p["id"] for p in scenario.on_duty_from(state["postmen"], at)}
+    if not on_duty:
+        raise _shifts_over(day, at)
+    off = next((p for p in state["postmen"] if p["id"] not in on_duty), None)
+    if off is not None:
+        # The engine restarts every postman of the plan at the clock; one whose shift is over cannot be (it took
+        # the whole re-plan down, an OR-Tools failure answered 500).
+        name = off.get("name") or off["id"]
+        raise InputError(
+            f"the shift of postman {name} is over at {at}: plan the day again from then instead of re-planning",
+            code="shift_ended",
+            postman=name,
+            at=at,
+            day=day.isoformat(),
+        )
     stops = {r["postman"]: r["stops"] for r in record["result"]["plan"]["routes"]}
     progress = {
         name: {"place": route[done.get(name, 1) - 1]["place"], "clock": at, "done": done.get(name, 1)}

@@ -137,11 +137,14 @@ def replan(
     _who: Dispatcher,
     lang: LangDep,
 ) -> dict:
-    """Dossiers that came in since the plan (an urgent home pickup at noon ...) are inserted; the stops done
-    (by the events) stay fixed and each postman continues from his last one at ``at``."""
+    """Dossiers that came in since the plan (an urgent home pickup at noon ...), and those it left waiting that can
+    go now (their unit placed since), are inserted; the stops done (by the events) stay fixed and each postman
+    continues from his last one at ``at``. With something to add once every shift is over, 422 ``shifts_over``;
+    once one postman's is, 422 ``shift_ended`` (plan the day again from then)."""
     limit = time_limit(settings, body.time_limit_s)
     done = _stored(dayevents.done_stops, store, date)
-    plan_id, version, answer, added = day.replan(store, amap, date, done=done, at=body.at, time_limit_s=limit)
+    at = body.at or _clock_of(date, dt.datetime.now(HANOI))
+    plan_id, version, answer, added = day.replan(store, amap, date, done=done, at=at, time_limit_s=limit)
     return _said(answer, lang) | {"id": plan_id, "version": version, "added": added}
 
 

@@ -172,6 +172,28 @@ def test_a_handover_at_an_authority_is_named_in_the_journey(hanoi: AddressMap, t
     assert at["place"] == bhxh["place"] and at["place_name"] == "Bảo hiểm xã hội thành phố Hà Nội"
 
 
+def test_a_replan_once_the_shifts_are_over_is_refused_in_words(hanoi: AddressMap, tmp_path: Path) -> None:
+    # "Lập lại từ bây giờ" pressed in the evening, with a dossier to add: the engine could not restart postmen after
+    # their shifts, and the service answered 500. The page sent the browser's clock, on any day chosen.
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    daycases.seed(engine, hanoi)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
+    with TestClient(create_app(settings, amap=hanoi)) as client:
+        assert client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).status_code == 200
+        daycases.add(engine, "EVENING", channel="home_pickup", received_at="2026-02-04T09:00:00+07:00")
+        for body, at in (({"at": "18:00"}, "18:00"), ({}, "23:59")):  # without a clock: a past day at its end
+            over = client.post(f"/days/{DAY}/replan", json=body | {"time_limit_s": 1}, headers=BEARER)
+            assert over.status_code == 422, over.text
+            (problem,) = over.json()["detail"]
+            assert problem["reason"] == "shifts_over"
+            assert problem["message"] == (
+                f"Mọi ca làm việc của ngày 04/02/2026 đã kết thúc lúc {at}: hãy lập kế hoạch cho ngày khác"
+            )
+        noon = client.post(f"/days/{DAY}/replan", json={"at": "12:00", "time_limit_s": 1}, headers=BEARER)
+        assert noon.status_code == 200 and noon.json()["added"] == 1
+    engine.dispose()
+
+
 def test_a_past_day_is_seen_at_its_end_whatever_the_hour(client: TestClient, planned: dict) -> None:
     day = daycases.DAY
     for hour in (1, 9, 23):  # the dispatcher's page follows a past day at any hour of the night

@@ -344,6 +344,21 @@ def test_a_unit_placed_during_the_day_takes_its_dossiers_on_the_replan(sqlite_st
     assert [(s["lat"], s["lon"]) for s in stops] == [pytest.approx((21.0440, 105.8010), abs=1e-4)] * len(stops)
 
 
+def test_a_replan_after_a_postmans_shift_is_refused(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The engine restarts every postman of the plan at the clock: one whose shift is over made OR-Tools fail.
+    postmen = [{"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"}, {"id": "P2", "depot": LUONG_VAN_CAN}]
+    day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+    daycases.add(sqlite_store.engine, "NEW", channel="home_pickup", received_at="2026-02-04T12:30:00+07:00")
+    with pytest.raises(InputError, match="the shift of postman P1 is over at 13:00: plan the day again") as ended:
+        day.replan(sqlite_store, hanoi, DAY, done={}, at="13:00", time_limit_s=1)
+    assert ended.value.code == "shift_ended"
+    with pytest.raises(InputError, match="every shift of 2026-02-04 is over at 17:30") as over:
+        day.replan(sqlite_store, hanoi, DAY, done={}, at="17:30", time_limit_s=1)
+    assert over.value.code == "shifts_over"
+    _, version, _, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="11:00", time_limit_s=1)
+    assert (version, added) == (2, 1)
+
+
 def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman reads the unit the dossiers go to, not the building's name on the map: the city's social
     # insurance (the map has the national one's building), a ward's People's Committee.

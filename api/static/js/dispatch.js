@@ -182,7 +182,8 @@
 
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
   document.getElementById("plan-day").onclick = () => act("/plan", {}, "js.day_planned");
-  document.getElementById("replan").onclick = () => act("/replan", { at: hanoiNow().slice(11, 16) }, "js.day_replanned");
+  // From now on the day itself, from its start on a coming day: the service's clock, not the browser's.
+  document.getElementById("replan").onclick = () => act("/replan", {}, "js.day_replanned");
 
   // Units the map has no place for: their dossiers wait until someone who knows where the committee sits places
   // it, by a click on the map (the pin dragged to the door) or by its address.
