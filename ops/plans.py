@@ -261,6 +261,17 @@ def reoptimised(
     )
     plan = _reindexed(plan_from_dict(stored_plan), before)
     where = scenario.progress_at(plan, clock(at)) if at is not None else progress_of(plan, before, progress or {})
+    for m in before.postmen:
+        if m.id in where and where[m.id].clock > m.shift_end:
+            raise FieldError(
+                "at" if at is not None else f"progress.{m.id}",
+                f"the shift of postman {m.id!r} ends at {hhmm(m.shift_end)}, before {hhmm(where[m.id].clock)}: "
+                "no task can be added to his route",
+                code="shift_over_at",
+                postman=m.id,
+                end=hhmm(m.shift_end),
+                at=hhmm(where[m.id].clock),
+            )
     problem, new_plan = solver.reoptimise(
         before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
     )

@@ -35,7 +35,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
 
 from routing import alns, insertion, warm
-from routing.errors import InfeasibleError
+from routing.errors import InfeasibleError, ProblemError
 from routing.plan import Plan, Reason, Route, Stop, Unserved
 from routing.problem import Postman, Problem, Task, Window, hhmm
 
@@ -499,6 +499,11 @@ def reoptimise(
     -------
     tuple
         The problem with the new tasks (to check the plan against) and the new plan.
+
+    Raises
+    ------
+    ProblemError
+        A postman's route would go on after his shift ends (``postmen[i]``).
     """
     full = Problem.build(
         problem.times,
@@ -532,6 +537,12 @@ def reoptimise(
         now = route.break_end if in_lunch and route.break_end is not None else pr.clock
         # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
         now = max(now, done[-1].departure)
+        if now > m.shift_end:
+            # His day would start after it ends: an empty time window, on which OR-Tools fails outright.
+            raise ProblemError(
+                f"postmen[{vi}]: the shift of postman {m.id!r} ends at {hhmm(m.shift_end)}, before {hhmm(now)}, "
+                "when his route would go on"
+            )
         worked = now - done[0].departure
         max_work = None if m.max_work is None else max(0, m.max_work - worked)
         taken = (route.break_start, route.break_end) if lunch_taken or in_lunch else None

@@ -91,6 +91,16 @@ def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:
     assert stored["version"] == 2 and stored["plan"] == answer["plan"]
     duplicate = client.post(f"/plans/{created['id']}/tasks", json={"tasks": [new], "at": clock}, headers=dispatcher)
     assert duplicate.status_code == 422 and duplicate.json()["detail"][0]["field"] == "tasks[0].id"
+    # After the shifts, no task can go in: said so (OR-Tools failed, and the service answered 500).
+    evening = {"tasks": [new | {"id": "N2"}], "at": "19:00", "time_limit_s": 1}
+    over = client.post(f"/plans/{created['id']}/tasks", json=evening, headers=dispatcher)
+    assert over.status_code == 422, over.text
+    (problem,) = over.json()["detail"]
+    postman = created["plan"]["routes"][0]["postman"]
+    assert (problem["field"], problem["reason"]) == ("at", "shift_over_at")
+    assert problem["message"] == (
+        f"Ca làm việc của {postman} kết thúc lúc 17:30, trước 19:00: không thể thêm việc vào lộ trình này"
+    )
 
 
 def test_add_tasks_with_progress(client, dispatcher, small_plan, places) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from routing import check, solver
+from routing.errors import ProblemError
 from routing.problem import Task, clock
 
 
@@ -77,3 +80,15 @@ def test_plan_with_numpy_indices_serialises(day):
     problem = Problem.build(day.times, day.distances, places, day.depots.values(), day.postmen, day.tasks)
     plan = solver.solve(problem, time_limit_s=0.3)
     assert json.loads(json.dumps(plan.to_dict()))["totals"]["distance_m"] == plan.distance
+
+
+def test_a_postman_restarted_after_his_shift_is_refused_in_words(day):
+    # Restarted after his shift's end, his day had an empty time window: OR-Tools failed ("CP Solver fail").
+    plan = solver.solve(day, time_limit_s=0.5)
+    route = next(r for r in plan.routes if r.used)
+    postman = next(m for m in day.postmen if m.id == route.postman)
+    k = day.postmen.index(postman)
+    late = postman.shift_end + 30 * 60
+    progress = {route.postman: solver.Progress(route.stops[0].place, late, 1)}
+    with pytest.raises(ProblemError, match=rf"postmen\[{k}\]: the shift of postman '{postman.id}' ends at"):
+        solver.reoptimise(day, plan, progress, time_limit_s=0.5)
