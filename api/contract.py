@@ -168,6 +168,15 @@ def _errors(document: dict[str, Any]) -> None:
                 }
 
 
+def links(parameter: str, value: str, *operations: str) -> dict[str, Any]:
+    """An answer's OpenAPI links to ``operations`` (their ids), each given ``parameter`` from ``value``
+    (``$response.body#/id``, ``$request.path.date``): what a client does next with what it made, and the sequences
+    schemathesis' stateful phase follows (it reached no stored plan, scenario or day without them)."""
+    return {
+        "links": {operation: {"operationId": operation, "parameters": {parameter: value}} for operation in operations}
+    }
+
+
 _ON_MAP = ("PlaceIn",)
 """Request bodies whose ``lat`` and ``lon`` the service checks against the map's bounds."""
 

@@ -420,6 +420,10 @@ def _number_or_list(value: Any) -> str:
 class PlanRequest(_Body):
     """``POST /plans``: explicit ``postmen`` and ``tasks``, or a generated day (``generate`` tasks)."""
 
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"generate": 8, "postmen": 2, "seed": 1}]}
+    )
+
     generate: int | None = Field(default=None, ge=1, le=300, description="generate a synthetic day of N tasks")
     postmen: Annotated[
         Annotated[int, Tag("(number)")] | Annotated[list[PostmanIn], Tag("(list)")], Discriminator(_number_or_list)

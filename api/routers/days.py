@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api import auth, i18n, schemas
+from api import auth, contract, i18n, schemas
 from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from api.schemas import CLOCK
@@ -49,7 +49,20 @@ def _stored(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise NotFound("date", str(exc), code=exc.code or "not_found", **exc.fields) from None
 
 
-@router.post("/days/{date}/plan", response_model=schemas.DayAnswer, summary="Plan a day from the dossiers")
+@router.post(
+    "/days/{date}/plan",
+    response_model=schemas.DayAnswer,
+    summary="Plan a day from the dossiers",
+    responses={
+        200: contract.links(
+            "date",
+            "$request.path.date",
+            "get_day_days__date__get",
+            "add_event_days__date__events_post",
+            "replan_days__date__replan_post",
+        )
+    },
+)
 def plan_day(
     date: Day,
     amap: MapDep,

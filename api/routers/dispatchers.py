@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
-from api import auth, i18n, maps, schemas
+from api import auth, contract, i18n, maps, schemas
 from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from ops import plans
@@ -41,7 +41,22 @@ def _stored(store: StoreDep, plan_id: str) -> dict:
     return record
 
 
-@router.post("/plans", response_model=schemas.PlanAnswer, status_code=status.HTTP_201_CREATED, summary="Plan a day")
+@router.post(
+    "/plans",
+    response_model=schemas.PlanAnswer,
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan a day",
+    responses={
+        201: contract.links(
+            "plan_id",
+            "$response.body#/id",
+            "get_plan_plans__plan_id__get",
+            "get_plan_geojson_plans__plan_id__geojson_get",
+            "get_plan_map_plans__plan_id__map_html_get",
+            "add_tasks_plans__plan_id__tasks_post",
+        )
+    },
+)
 def create_plan(
     body: schemas.PlanRequest, amap: MapDep, store: StoreDep, settings: SettingsDep, response: Response, lang: LangDep
 ) -> dict:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from api import auth, schemas
+from api import auth, contract, schemas
 from api.deps import MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import FieldError, NotFound
 from geo._errors import InputError
@@ -110,7 +110,19 @@ def _candidate_features(candidates: gpd.GeoDataFrame) -> list[dict]:
     ]
 
 
-@router.post("/scenarios", status_code=status.HTTP_201_CREATED, summary="Run a site-planning scenario")
+@router.post(
+    "/scenarios",
+    status_code=status.HTTP_201_CREATED,
+    summary="Run a site-planning scenario",
+    responses={
+        201: contract.links(
+            "scenario_id",
+            "$response.body#/id",
+            "get_scenario_scenarios__scenario_id__get",
+            "get_scenario_map_scenarios__scenario_id__map_html_get",
+        )
+    },
+)
 def create_scenario(
     body: schemas.ScenarioRequest,
     amap: MapDep,

@@ -48,6 +48,7 @@ ROLES = {
     ("", "/me"): ADMIN,
     ("", "/plans"): DISPATCHER,
     ("", "/days"): DISPATCHER,
+    ("", "/authorities"): DISPATCHER,
     ("", "/coverage"): PLANNER,
     ("", "/scenarios"): PLANNER,
     ("", "/reports"): PLANNER,
@@ -190,6 +191,26 @@ def test_api_keeps_its_contract(app, capsys: pytest.CaptureFixture[str]) -> None
             + ", ".join(f"{name} {s:.0f} s" for s, name in sorted(slowest, reverse=True)[:4])
         )
     assert not findings, "\n\n".join(findings)
+
+
+def test_every_link_names_an_operation_of_the_document(app) -> None:
+    # What a client does next with a plan, a scenario or a day it made: links by operation id, which FastAPI
+    # derives from the function and the path, so a rename would leave a link to nothing.
+    document = TestClient(app).get("/openapi.json").json()
+    operations = {o["operationId"]: o for ops in document["paths"].values() for o in ops.values()}
+    links = [
+        (path, link)
+        for path, ops in document["paths"].items()
+        for o in ops.values()
+        for answer in o["responses"].values()
+        for link in answer.get("links", {}).values()
+    ]
+    assert {path for path, _ in links} == {"/plans", "/scenarios", "/days/{date}/plan"}
+    for path, link in links:
+        target = operations.get(link["operationId"])
+        assert target is not None, (path, link["operationId"])
+        taken = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+        assert set(link["parameters"]) == taken, (path, link)
 
 
 def test_schemathesis_run_against_the_served_api_finds_nothing(
