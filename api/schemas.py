@@ -497,6 +497,7 @@ class Authority(BaseModel):
         description="where the row comes from: the official units and the map, a CSV import, or a person placing it"
     )
     located_by: str | None = Field(description="the account that placed it (source operator)")
+    located_by_name: str | None = Field(description="that account's full name, as the pages say it")
     located_at: datetime | None = Field(description="when it was placed (source operator)")
     open_dossiers: int = Field(description="dossiers it decides that are not closed")
 

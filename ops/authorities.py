@@ -277,6 +277,42 @@ def place(engine: Engine, code: str, lat: float, lon: float, *, who: str) -> dic
     return registry(engine, codes=[code])[0]
 
 
+def unplace(engine: Engine, amap: AddressMap, code: str) -> dict:
+    """Forget the point a person gave the unit ``code`` (:func:`place`): an official unit takes the map's word
+    again, as seeding gives it (its seat, or none); a unit only a CSV import knows is left without a location.
+
+    Returns
+    -------
+    dict
+        The unit as :func:`registry` gives it.
+
+    Raises
+    ------
+    UnknownError
+        ``unknown_authority``: the registry has no unit ``code``; ``not_placed``: no person placed it.
+    """
+    a = tables.authorities
+    with engine.connect() as conn:
+        source = conn.scalar(sa.select(a.c.source).where(a.c.code == code))
+    if source is None:
+        raise UnknownError(f"no deciding unit {code!r} in the registry", code="unknown_authority", authority=code)
+    if source != "operator":
+        raise UnknownError(f"deciding unit {code!r} was not placed by a person", code="not_placed", authority=code)
+    official = code in communes() or code in {body.code for body in CITY_BODIES}
+    forgotten = {"located_by": None, "located_at": None}
+    with engine.begin() as conn:
+        if official:  # seeding replaces the map's rows
+            conn.execute(a.update().where(a.c.code == code).values(source="map", **forgotten))
+        else:
+            conn.execute(
+                a.update().where(a.c.code == code).values(lat=None, lon=None, place_id=None, source="csv", **forgotten)
+            )
+    if official:
+        seed(engine, amap)
+    log.info("authority %s: the point a person gave is forgotten", code)
+    return registry(engine, codes=[code])[0]
+
+
 def registry(engine: Engine, *, located: bool | None = None, codes: Collection[str] | None = None) -> list[dict]:
     """The units of the registry with their seat and how many open dossiers each decides, most first.
 
@@ -291,8 +327,9 @@ def registry(engine: Engine, *, located: bool | None = None, codes: Collection[s
     -------
     list of dict
         ``code``, ``name``, ``level``, ``said`` (:func:`said`), ``lat`` and ``lon`` (None when unlocated),
-        ``on_map`` (at a place of the map), ``source`` (``map``, ``csv`` or ``operator``), ``located_by`` and
-        ``located_at`` (UTC; who placed it, for ``operator``) and ``open_dossiers``.
+        ``on_map`` (at a place of the map), ``source`` (``map``, ``csv`` or ``operator``), ``located_by``,
+        ``located_by_name`` (the account's full name) and ``located_at`` (UTC; who placed it and when, for
+        ``operator``) and ``open_dossiers``.
     """
     a, d = tables.authorities, tables.dossiers
     waiting = (
@@ -302,8 +339,9 @@ def registry(engine: Engine, *, located: bool | None = None, codes: Collection[s
         .subquery()
     )
     n = sa.func.coalesce(waiting.c.n, 0)
-    query = sa.select(a, n.label("open_dossiers")).select_from(
-        a.outerjoin(waiting, waiting.c.authority_code == a.c.code)
+    u = tables.users
+    query = sa.select(a, n.label("open_dossiers"), u.c.full_name).select_from(
+        a.outerjoin(waiting, waiting.c.authority_code == a.c.code).outerjoin(u, u.c.name == a.c.located_by)
     )
     if located is not None:
         query = query.where(a.c.lat.is_not(None) if located else a.c.lat.is_(None))
@@ -322,6 +360,7 @@ def registry(engine: Engine, *, located: bool | None = None, codes: Collection[s
             "on_map": r["place_id"] is not None,
             "source": r["source"],
             "located_by": r["located_by"],
+            "located_by_name": r["full_name"],
             "located_at": None if r["located_at"] is None else dossiers.utc(r["located_at"]),
             "open_dossiers": r["open_dossiers"],
         }

@@ -1,5 +1,6 @@
 """The registry of deciding units: dispatchers, planners and the operator read it, and a dispatcher or the
-operator places a unit the map has no place for, so that its dossiers stop waiting in the day's plans."""
+operator places a unit the map has no place for, so that its dossiers stop waiting in the day's plans, or
+forgets such a point."""
 
 from __future__ import annotations
 
@@ -61,3 +62,21 @@ def place_unit(
     keeps the point. Who placed it and when are kept. A point off the map is 422 ``off_map``."""
     check_on_map(amap, body.lon, body.lat)
     return _said(authorities.place(store.engine, code, body.lat, body.lon, who=who.name), lang)
+
+
+@router.delete(
+    "/authorities/{code}/location",
+    response_model=schemas.Authority,
+    summary="Forget where a person placed a unit",
+    responses={404: {"model": schemas.ErrorBody, "description": "no such unit, or none a person placed"}},
+)
+def unplace_unit(
+    code: UnitCode,
+    amap: MapDep,
+    store: StoreDep,
+    lang: LangDep,
+    _who: Annotated[Principal, Depends(auth.require("dispatcher", "admin"))],
+) -> dict:
+    """The point a person gave is forgotten: an official unit takes the map's seat again (or none, where the map
+    has none), a unit only a CSV import knows has no location. A unit no person placed is 404 ``not_placed``."""
+    return _said(authorities.unplace(store.engine, amap, code), lang)

@@ -78,6 +78,16 @@ def test_a_dispatcher_places_a_unit_and_the_day_takes_its_dossier(client: TestCl
     assert "GAP" not in {u["code"] for u in after["unserved"]}
     stops = [s for r in after["routes"] for s in r["stops"] if "GAP" in s["dossiers"]]
     assert ("authority:00160", "UBND Phường Nghĩa Đô") in {(s["place"], s["name"]) for s in stops}
+    # Placed by mistake: the point is forgotten, and the unit is a gap again (the map has no seat for it).
+    forgotten = client.delete(f"/authorities/{NGHIA_DO}/location", headers=AS["admin"])
+    assert forgotten.status_code == 200, forgotten.text
+    assert (forgotten.json()["lat"], forgotten.json()["source"]) == (None, "map")
+    gaps = client.get("/authorities?located=false", headers=AS["dispatcher"]).json()
+    assert NGHIA_DO in {g["code"] for g in gaps}
+    again = client.delete(f"/authorities/{NGHIA_DO}/location", headers=AS["dispatcher"])
+    assert (again.status_code, again.json()["detail"][0]["reason"]) == (404, "not_placed")
+    assert again.json()["detail"][0]["message"] == "Cơ quan 00160 không có vị trí do người đặt"
+    assert client.delete(f"/authorities/{NGHIA_DO}/location", headers=AS["planner"]).status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -300,3 +300,17 @@ def test_a_dispatcher_places_a_unit_the_map_lacks(page, store: Store, hanoi: Add
         page.click("#plan-day")
     stops = [s for r in planning.value.json()["routes"] for s in r["stops"] if "PLACED" in s["dossiers"]]
     assert ("authority:00160", "UBND Phường Nghĩa Đô") in {(s["place"], s["name"]) for s in stops}
+    # Who placed it, and when, is said; placed by mistake, the point is forgotten and the unit waits again.
+    placed = page.locator("#placed-list li").filter(has_text="UBND Phường Nghĩa Đô")
+    when = seat["located_at"].astimezone(HANOI)
+    assert placed.locator("span").inner_text() == (
+        f"UBND Phường Nghĩa Đô: đặt bởi mã truy cập của điều phối viên lúc {when:%H:%M %d/%m/%Y}"
+    )
+    pages.accessible(page)
+    pages._shot(page, "dispatch-placed-units")
+    page.once("dialog", lambda dialog: dialog.accept())
+    placed.locator("button[data-forget]").click()
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã bỏ')")
+    assert page.inner_text("#status") == "Đã bỏ vị trí đã đặt của UBND Phường Nghĩa Đô."
+    assert unit.count() == 1 and placed.count() == 0
+    assert authorities.registry(store.engine, codes=["00160"])[0]["lat"] is None

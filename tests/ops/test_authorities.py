@@ -88,6 +88,7 @@ def test_a_unit_placed_by_a_person_keeps_its_point_and_who_placed_it(engine: Eng
         "on_map": False,
         "source": "map",
         "located_by": None,
+        "located_by_name": None,
         "located_at": None,
         "open_dossiers": 2,
     }
@@ -110,3 +111,30 @@ def test_a_unit_placed_by_a_person_keeps_its_point_and_who_placed_it(engine: Eng
     with pytest.raises(UnknownError, match="no deciding unit '99999' in the registry") as unknown:
         authorities.place(engine, "99999", 21.03, 105.85, who="an.nv")
     assert unknown.value.code == "unknown_authority"
+
+
+def test_a_point_a_person_gave_is_forgotten_for_the_maps_word(
+    engine: Engine, hanoi: AddressMap, tmp_path: Path
+) -> None:
+    units = authorities.communes()
+    authorities.seed(engine, hanoi, units)
+    nghia_do = next(code for code, name in units.items() if name == "Phường Nghĩa Đô")
+    hoan_kiem = next(code for code, name in units.items() if name == "Phường Hoàn Kiếm")
+    seat = authorities.located(engine)[hoan_kiem]
+    for code in (nghia_do, hoan_kiem):
+        authorities.place(engine, code, 21.0288, 105.8525, who="an.nv")
+    # Phường Nghĩa Đô has no seat on the map: none again; Phường Hoàn Kiếm's committee is its seat again.
+    forgotten = authorities.unplace(engine, hanoi, nghia_do)
+    assert (forgotten["lat"], forgotten["source"], forgotten["located_by"]) == (None, "map", None)
+    assert authorities.unplace(engine, hanoi, hoan_kiem)["on_map"]
+    assert authorities.located(engine)[hoan_kiem] == seat
+    with pytest.raises(UnknownError, match=f"deciding unit '{nghia_do}' was not placed by a person") as refused:
+        authorities.unplace(engine, hanoi, nghia_do)
+    assert refused.value.code == "not_placed"
+    # A unit only a CSV import knows is left without a location, and stays in the registry.
+    table = tmp_path / "units.csv"
+    table.write_text("code,name,level\n01.SYT,Sở Y tế Hà Nội,city\n", encoding="utf-8")
+    authorities.import_csv(engine, table)
+    authorities.place(engine, "01.SYT", 21.03, 105.85, who="an.nv")
+    unit = authorities.unplace(engine, hanoi, "01.SYT")
+    assert (unit["name"], unit["lat"], unit["source"]) == ("Sở Y tế Hà Nội", None, "csv")

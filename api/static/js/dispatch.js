@@ -195,17 +195,49 @@
   let unit = null;
   let pin = null;
 
+  // Who placed a unit: the person's full name, else the account's, or the token of a role.
+  const placer = (u) => u.located_by_name || (u.located_by.startsWith("token:")
+    ? t("js.token_of", { role: t("role." + u.located_by.slice(6)) }) : u.located_by);
+
+  // The units without a location that dossiers wait for, and those placed by a person (to correct or forget).
   let units = [];
   async function listGaps() {
     if (!token() && !me) return;
-    units = (await api("/authorities?located=false", { token: token() })).filter((u) => u.open_dossiers > 0);
-    gaps.hidden = !units.length && !unit;
+    const registry = await api("/authorities", { token: token() });
+    units = registry.filter((u) => u.lat === null && u.open_dossiers > 0);
+    const placed = registry.filter((u) => u.source === "operator");
+    gaps.hidden = !units.length && !placed.length && !unit;
+    const choose = (u, words) =>
+      `<button type="button" data-code="${esc(u.code)}" aria-pressed="${u.code === unit?.code}">${esc(t(words))}</button>`;
     document.getElementById("gap-list").innerHTML = units.map((u) =>
-      `<li><span>${esc(t("js.gap", { said: u.said, n: u.open_dossiers }))}</span>` +
-      `<button type="button" data-code="${esc(u.code)}" aria-pressed="${u.code === unit?.code}">${esc(t("js.place"))}</button></li>`).join("");
+      `<li><span>${esc(t("js.gap", { said: u.said, n: u.open_dossiers }))}</span>${choose(u, "js.place")}</li>`).join("");
+    document.getElementById("unplaced").hidden = !units.length;
+    document.getElementById("placed-title").hidden = !placed.length;
+    document.getElementById("placed-list").innerHTML = placed.map((u) =>
+      `<li><span>${esc(t("js.placed_by", { said: u.said, who: placer(u), when: fmtWhen(hanoiTime(u.located_at)) }))}` +
+      `</span>${choose(u, "js.replace")}` +
+      `<button type="button" data-forget="${esc(u.code)}">${esc(t("js.unplace"))}</button></li>`).join("");
+    const known = [...units, ...placed];
     for (const button of gaps.querySelectorAll("button[data-code]")) {
-      button.onclick = () => startPlacing(units.find((u) => u.code === button.dataset.code));
+      button.onclick = () => startPlacing(known.find((u) => u.code === button.dataset.code));
     }
+    for (const button of gaps.querySelectorAll("button[data-forget]")) {
+      button.onclick = () => forget(placed.find((u) => u.code === button.dataset.forget));
+    }
+  }
+
+  // A point placed by mistake forgotten: the unit takes the map's seat again, or waits without one.
+  async function forget(chosen) {
+    if (!confirm(t("js.unplace_confirm", { said: chosen.said }))) return;
+    error.textContent = "";
+    try {
+      await api(`/authorities/${encodeURIComponent(chosen.code)}/location`, { method: "DELETE", token: token() });
+      if (unit?.code === chosen.code) stopPlacing();
+      pinLayer.clearLayers();
+      pin = null;
+      await listGaps();
+      status.textContent = t("js.unplaced", { said: chosen.said });
+    } catch (e) { error.textContent = e.message; }
   }
 
   // A unit named by a dossier's waiting reason; placed meanwhile (not listed any more), nothing to do.
@@ -244,6 +276,11 @@
     placingWords.textContent = t("js.place_click", { said: unit.said });
     map.getContainer().classList.add("placing");
     document.getElementById("place-address").focus();
+    if (unit.lat !== null) {  // placed already: the pin where it stands, to move
+      putPin(unit.lat, unit.lon);
+      map.setView([unit.lat, unit.lon], 17);
+      return;
+    }
     // The unit's ward in view, where its committee is (a city body: the map as it is).
     const ward = await api(`/search?${new URLSearchParams({ q: unit.name, kind: "ward", k: 1 })}`).catch(() => null);
     const hit = ward?.results[0];
