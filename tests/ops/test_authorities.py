@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from geo import layers
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import authorities, dossiers, ingest, tables
+from ops import accounts, authorities, dossiers, ingest, tables
 from ops.errors import UnknownError
 from tests.ops.cases import dossier
 
@@ -93,9 +93,11 @@ def test_a_unit_placed_by_a_person_keeps_its_point_and_who_placed_it(engine: Eng
         "open_dossiers": 2,
     }
     assert all(unit["open_dossiers"] == 0 for unit in gaps[1:])
+    accounts.add_user(engine, "an.nv", "a long password", "dispatcher", full_name="Nguyễn Văn An")
     placed = authorities.place(engine, nghia_do, 21.0465, 105.7985, who="an.nv")
     assert (placed["lat"], placed["lon"], placed["on_map"], placed["source"]) == (21.0465, 105.7985, False, "operator")
-    assert placed["located_by"] == "an.nv" and placed["located_at"].tzinfo is not None
+    assert (placed["located_by"], placed["located_by_name"]) == ("an.nv", "Nguyễn Văn An")
+    assert placed["located_at"].tzinfo is not None
     assert nghia_do not in {unit["code"] for unit in authorities.registry(engine, located=False)}
     seat = authorities.located(engine)[nghia_do]
     assert (seat.place_id, seat.said) == (f"{authorities.PLACE_PREFIX}{nghia_do}", "UBND Phường Nghĩa Đô")
