@@ -3,16 +3,18 @@ and dossiers of units without a location listed as data gaps, never dropped."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from api import cli
 from geo import layers
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import accounts, authorities, dossiers, ingest, tables
+from ops import accounts, authorities, database, dossiers, ingest, tables
 from ops.errors import UnknownError
 from tests.ops.cases import dossier
 
@@ -140,3 +142,36 @@ def test_a_point_a_person_gave_is_forgotten_for_the_maps_word(
     authorities.place(engine, "01.SYT", 21.03, 105.85, who="an.nv")
     unit = authorities.unplace(engine, hanoi, "01.SYT")
     assert (unit["name"], unit["lat"], unit["source"]) == ("Sở Y tế Hà Nội", None, "csv")
+
+
+def test_the_command_line_lists_places_and_forgets(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi: AddressMap
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = database.connect(url)
+    authorities.seed(engine, hanoi)
+    ingest.ingest(engine, [(1, dossier("HS-1", authority_code="00160"))])
+    engine.dispose()
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(["authorities", *argv, "--database", url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("list", "--unlocated")
+    assert code == 0 and out.splitlines()[0] == "00160 UBND Phường Nghĩa Đô: no location, 1 open dossiers"
+    code, out, _ = run("place", "00160", "21.0465", "105.7985")
+    assert code == 0 and out.startswith("00160 UBND Phường Nghĩa Đô: 21.046500,105.798500 (operator), placed by cli:")
+    code, out, _ = run("list", "--json")
+    placed = next(unit for unit in json.loads(out) if unit["code"] == "00160")
+    assert placed["source"] == "operator" and placed["located_by"].startswith("cli:")
+    code, out, _ = run("unplace", "00160")
+    assert (code, out) == (0, "00160 UBND Phường Nghĩa Đô: no location, 1 open dossiers\n")
+    for argv, message in [
+        (("place", "00160", "20.5", "105.80"), "lat,lon: Point (20.500000, 105.800000) is outside the map"),
+        (("place", "99999", "21.04", "105.80"), "no deciding unit '99999' in the registry"),
+        (("unplace", "00160"), "deciding unit '00160' was not placed by a person"),
+    ]:
+        code, out, err = run(*argv)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+        assert message in err, err
