@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+from datetime import datetime
 from pathlib import Path
 
 from api.commands._common import add_map_options, load_map
@@ -66,7 +67,7 @@ def run_list(args: argparse.Namespace) -> int:
     with open_store(args) as engine:
         units = authorities.registry(engine, located=False if args.unlocated else None)
     if args.json:
-        print(json.dumps(units, ensure_ascii=False, default=str))
+        print(json.dumps(units, ensure_ascii=False, default=datetime.isoformat))
         return 0
     for unit in units:
         print(_line(unit))

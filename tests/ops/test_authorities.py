@@ -4,6 +4,7 @@ and dossiers of units without a location listed as data gaps, never dropped."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,7 @@ def test_the_command_line_lists_places_and_forgets(
     code, out, _ = run("list", "--json")
     placed = next(unit for unit in json.loads(out) if unit["code"] == "00160")
     assert placed["source"] == "operator" and placed["located_by"].startswith("cli:")
+    assert datetime.fromisoformat(placed["located_at"]).utcoffset() == timedelta(0)
     code, out, _ = run("unplace", "00160")
     assert (code, out) == (0, "00160 UBND Phường Nghĩa Đô: no location, 1 open dossiers\n")
     for argv, message in [
