@@ -272,7 +272,7 @@ def place(engine: Engine, code: str, lat: float, lon: float, *, who: str) -> dic
             .values(lat=lat, lon=lon, place_id=None, source="operator", located_by=who, located_at=datetime.now(UTC))
         )
     if moved.rowcount == 0:
-        raise UnknownError(f"no deciding unit {code!r} in the registry", code="unknown_authority", authority=code)
+        raise _unknown(code)
     log.info("authority %s placed at %.6f,%.6f by %s", code, lat, lon, who)
     return registry(engine, codes=[code])[0]
 
@@ -295,7 +295,7 @@ def unplace(engine: Engine, amap: AddressMap, code: str) -> dict:
     with engine.connect() as conn:
         source = conn.scalar(sa.select(a.c.source).where(a.c.code == code))
     if source is None:
-        raise UnknownError(f"no deciding unit {code!r} in the registry", code="unknown_authority", authority=code)
+        raise _unknown(code)
     if source != "operator":
         raise UnknownError(f"deciding unit {code!r} was not placed by a person", code="not_placed", authority=code)
     official = code in communes() or code in {body.code for body in CITY_BODIES}
@@ -311,6 +311,10 @@ def unplace(engine: Engine, amap: AddressMap, code: str) -> dict:
         seed(engine, amap)
     log.info("authority %s: the point a person gave is forgotten", code)
     return registry(engine, codes=[code])[0]
+
+
+def _unknown(code: str) -> UnknownError:
+    return UnknownError(f"no deciding unit {code!r} in the registry", code="unknown_authority", authority=code)
 
 
 def registry(engine: Engine, *, located: bool | None = None, codes: Collection[str] | None = None) -> list[dict]:
