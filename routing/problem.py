@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -118,7 +118,8 @@ class Postman:
     max_work
         Longest working day from leaving to coming back, in seconds; unlimited when omitted.
     lunch
-        The break to take during the day, or ``None``.
+        The break to take during the day, or ``None``. A break that cannot be taken inside the shift (a morning
+        shift ending before the break could end) is none: :meth:`Problem.build` leaves it out.
     cost_per_km, cost_per_hour
         Cost of driving, per kilometre and per hour on the road or setting up at a place (VND); the default
         is a motorbike's fuel and wear (about 3,000 VND/km) and a postman's wage (about 40,000 VND/h).
@@ -293,7 +294,12 @@ class Problem:
             if d.place not in places_d:
                 errors.append(f"depot {d.id!r}: unknown place {d.place!r}")
             depots_d[d.id] = d
-        postmen_t = tuple(postmen)
+        # A shift too short to hold the break has none: a break no route can take would block the postman's whole
+        # day in the search (its routes start with the break, which never fits), and the checker would require it
+        # of any route crossing its window.
+        postmen_t = tuple(
+            replace(m, lunch=None) if m.lunch is not None and not _holds(m, m.lunch) else m for m in postmen
+        )
         seen: set[str] = set()
         for m in postmen_t:
             if m.id in seen:
@@ -578,3 +584,8 @@ def _earliest_start(arrival: int, windows: Sequence[Window]) -> int | None:
         if arrival <= e:
             return max(arrival, s)
     return None
+
+
+def _holds(postman: Postman, lunch: Break) -> bool:
+    """Whether ``lunch`` can be taken whole inside the postman's shift."""
+    return max(lunch.earliest, postman.shift_start) + lunch.duration <= min(lunch.latest, postman.shift_end)

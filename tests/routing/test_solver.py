@@ -62,6 +62,21 @@ def test_lunch_break_taken_inside_its_window_outside_service():
     assert route.break_end - route.break_start == 45 * 60
 
 
+@pytest.mark.parametrize("shift_end", ["11:30", "12:00"])
+def test_a_morning_shift_too_short_for_the_lunch_break_has_none(shift_end):
+    # A 45-minute break in 11:30-13:30 cannot be taken whole inside a shift ending at noon. The search began each of
+    # the postman's routes with it, so the route could take nothing: the afternoon postman took what he could, and
+    # the mandatory rest was left undone (the checker said a postman could still take it).
+    morning = Postman("P1", "D1", capacity=10, shift_end=clock(shift_end), lunch=Break(duration=45 * 60))
+    afternoon = Postman("P2", "D1", capacity=10, shift_start=clock("16:45"), lunch=Break(duration=45 * 60))
+    pairs = [("A1", "W1"), ("A2", "W2"), ("A1", "W2"), ("W1", "H1"), ("H2", "W1")]
+    tasks = [Task(f"t{i}", "shuttle", a, b, mandatory=True) for i, (a, b) in enumerate(pairs)]
+    problem = build(tasks, [morning, afternoon])
+    assert [m.lunch for m in problem.postmen] == [None, None]  # the afternoon shift starts after the break too
+    plan = solve_checked(problem)
+    assert plan.unserved == () and plan.route("P1").used
+
+
 def test_capacity_splits_the_work_between_postmen():
     postmen = [Postman("P1", "D1", capacity=4), Postman("P2", "D1", capacity=4)]
     tasks = [
