@@ -807,6 +807,11 @@ class DayRoute(BaseModel):
         description="the route along the roads, a GeoJSON LineString in longitude/latitude (6 decimals); null for "
         "a route staying at one place, or a plan stored before routes were kept",
     )
+    closed: bool = Field(
+        False,
+        description="the postman's shift was over when the day was re-planned: his route stays as planned and "
+        "takes nothing more (the stop events recorded after the fact say what became of it)",
+    )
     stops: list[DayStop]
 
 

@@ -123,6 +123,7 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
             "distance_m": r.distance,
             "travel_time_s": r.travel_time,
             "line": lines.get(r.postman),
+            "closed": r.closed,
             "stops": [
                 {
                     "seq": i,
@@ -291,8 +292,8 @@ def replan(
     Raises
     ------
     InputError
-        With something to add, every shift is over at ``at`` (``shifts_over``), or one postman's is
-        (``shift_ended``: the engine restarts every postman of the plan at ``at``).
+        With something to add, every shift is over at ``at`` (``shifts_over``). A postman whose shift is over
+        keeps his route as planned (closed: :func:`routing.solver.reoptimise`); the others take what is added.
     """
     record = stored(store, day)
     state = record["state"]
@@ -310,21 +311,8 @@ def replan(
     )
     if not new.tasks:
         return record["id"], record["version"], record["result"]["day"], 0
-    on_duty = {p["id"] for p in scenario.on_duty_from(state["postmen"], at)}
-    if not on_duty:
+    if not scenario.on_duty_from(state["postmen"], at):
         raise _shifts_over(day, at)
-    off = next((p for p in state["postmen"] if p["id"] not in on_duty), None)
-    if off is not None:
-        # The engine restarts every postman of the plan at the clock; one whose shift is over cannot be (it took
-        # the whole re-plan down, an OR-Tools failure answered 500).
-        name = off.get("name") or off["id"]
-        raise InputError(
-            f"the shift of postman {name} is over at {at}: plan the day again from then instead of re-planning",
-            code="shift_ended",
-            postman=name,
-            at=at,
-            day=day.isoformat(),
-        )
     stops = {r["postman"]: r["stops"] for r in record["result"]["plan"]["routes"]}
     progress = {
         name: {"place": route[done.get(name, 1) - 1]["place"], "clock": at, "done": done.get(name, 1)}

@@ -260,20 +260,24 @@ def reoptimised(
         [t for t in full.tasks if t.id not in fresh],
     )
     plan = _reindexed(plan_from_dict(stored_plan), before)
-    where = scenario.progress_at(plan, clock(at)) if at is not None else progress_of(plan, before, progress or {})
-    for m in before.postmen:
-        if m.id in where and where[m.id].clock > m.shift_end:
-            raise FieldError(
-                "at" if at is not None else f"progress.{m.id}",
-                f"the shift of postman {m.id!r} ends at {hhmm(m.shift_end)}, before {hhmm(where[m.id].clock)}: "
-                "no task can be added to his route",
-                code="shift_over_at",
-                postman=m.id,
-                end=hhmm(m.shift_end),
-                at=hhmm(where[m.id].clock),
-            )
+    when = clock(at) if at is not None else None
+    where = scenario.progress_at(plan, when) if when is not None else progress_of(plan, before, progress or {})
+    # Each postman is free from where he is, or from his depot (no earlier than ``at``); the engine closes the
+    # route of one whose shift is over by then, and there must be someone left to take the new tasks.
+    free = {m.id: where[m.id].clock if m.id in where else max(m.shift_start, when or 0) for m in before.postmen}
+    if all(free[m.id] > m.shift_end for m in before.postmen):
+        last = max(before.postmen, key=lambda m: m.shift_end)
+        raise FieldError(
+            "at" if at is not None else "progress",
+            f"every postman's shift is over by {hhmm(free[last.id])} (the last, {last.id!r}'s, ends at "
+            f"{hhmm(last.shift_end)}): no task can be added to this plan",
+            code="shifts_over_at",
+            postman=last.id,
+            end=hhmm(last.shift_end),
+            at=hhmm(free[last.id]),
+        )
     problem, new_plan = solver.reoptimise(
-        before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], time_limit_s=time_limit_s
+        before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], clock=when, time_limit_s=time_limit_s
     )
     replanned = Scenario(problem, planned.places, planned.synthetic or state["synthetic"])
     return _finish(amap, replanned, new_plan, state["postmen"], all_tasks, addresses)

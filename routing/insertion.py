@@ -7,7 +7,7 @@ Feasibility is that of one concrete schedule, the earliest one (waiting allowed)
 insertable is truly feasible for :func:`routing.check.check` and for the OR-Tools model:
 
 - stops done before a re-optimisation (up to the ``position`` stop) stay; tasks go in after it, with the load
-  the postman carries;
+  the postman carries; a ``closed`` route (its postman's shift over by then) takes none;
 - service starts at the earliest time inside one of the stop's windows; loads stay within the capacity all
   along the route; the postman is back by the end of his shift and within his maximum working time (leaving
   the depot as late as that allows without being back later);
@@ -123,7 +123,9 @@ def insertions(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str,
     postmen = {m.id: m for m in problem.postmen}
     by_id = {t.id: t for t in problem.tasks}
     times = problem.arcs.astype(np.int64)
-    routes = [_open_route(problem, postmen[r.postman], r, by_id) for r in plan.routes if r.postman in postmen]
+    # A closed route (its postman's shift over when the plan was re-optimised) takes nothing more.
+    open_routes = [r for r in plan.routes if r.postman in postmen and not r.closed]
+    routes = [_open_route(problem, postmen[r.postman], r, by_id) for r in open_routes]
     candidates: list[list[tuple[int, int, int, int | None]]] = [[] for _ in tasks]
     for ri, ctx in enumerate(routes):
         if ctx is None:

@@ -39,7 +39,8 @@ class Route:
 
     ``distance`` is in metres and ``travel_time`` in seconds (driving only); ``cost`` in cost units (VND)
     prices the distance and the time driving and setting up at places, and includes the postman's fixed cost
-    when the route serves at least one task.
+    when the route serves at least one task. A ``closed`` route is the day of a postman whose shift had ended when
+    the plan was re-optimised: it stays as it was planned and takes no task more.
     """
 
     postman: str
@@ -49,6 +50,7 @@ class Route:
     cost: int
     break_start: int | None = None
     break_end: int | None = None
+    closed: bool = False
 
     @property
     def used(self) -> bool:

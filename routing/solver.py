@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -469,6 +469,7 @@ def reoptimise(
     progress: Mapping[str, Progress],
     *,
     new_tasks: Sequence[Task] = (),
+    clock: int | None = None,
     time_limit_s: float = 10.0,
     deterministic: bool = True,
     keep_assignment: bool = False,
@@ -480,6 +481,11 @@ def reoptimise(
     remaining route. The search starts from the remaining part of the old plan, so stops move only when the
     cost improves.
 
+    A postman who can no longer be back at his end depot within his shift (it is over, or ends before he could
+    drive back from where he is) keeps his route as it was planned, ``closed``: the events recorded after the
+    fact say what became of its stops, and no task is added to it or taken from it (one of its dossiers may be
+    in his bag, or handed over without the event recorded yet).
+
     Parameters
     ----------
     problem
@@ -490,6 +496,9 @@ def reoptimise(
         Per postman id, where he is; postmen left out have not started (nothing done).
     new_tasks
         Tasks to add.
+    clock
+        The time of the re-optimisation, seconds since midnight: a postman left out of ``progress`` is at his
+        depot from then (from the start of his shift when omitted).
     time_limit_s, deterministic
         As for :func:`solve`.
     keep_assignment
@@ -503,7 +512,7 @@ def reoptimise(
     Raises
     ------
     ProblemError
-        A postman's route would go on after his shift ends (``postmen[i]``).
+        Every postman's route is closed and there are tasks to add (``new_tasks``).
     """
     full = Problem.build(
         problem.times,
@@ -514,35 +523,43 @@ def reoptimise(
         [*problem.tasks, *new_tasks],
     )
     tasks_by_id = {t.id: t for t in full.tasks}
-    vehicles, finished, carried = [], set(), {}
+    vehicles: list[_Vehicle] = []
+    finished: set[str] = set()
+    carried: dict[str, int] = {}
+    closed: list[Route] = []
     initial: dict[str, list[StopKey]] = {}
     owner: dict[str, int] = {}
-    for vi, m in enumerate(full.postmen):
+    for m in full.postmen:
         route = plan.route(m.id)
         pr = progress.get(m.id)
+        vi = len(vehicles)
+        if pr is None and clock is not None and clock > m.shift_start:
+            # Not started by the clock: at his depot from then, so that nothing is planned before it.
+            pr = Progress(full.depots[m.start_depot].place, clock, 1)
         if pr is None:
+            if route.closed:
+                closed.append(route)
+                continue
             vehicles.append(_Vehicle(m, full.depots[m.start_depot].place, m.shift_start, max_work=m.max_work))
             initial[m.id] = [(s.task, s.kind) for s in route.stops if s.task is not None]
             continue
         done = route.stops[: pr.done]
-        picked = {s.task for s in done if s.kind == "pickup" and s.task is not None}
-        delivered = {s.task for s in done if s.kind in ("delivery", "visit") and s.task is not None}
-        finished |= delivered
-        load = sum(tasks_by_id[t].load for t in picked - delivered)
-        for t in picked - delivered:
-            carried[t] = vi
         lunch_taken = route.break_end is not None and route.break_end <= pr.clock
         in_lunch = route.break_start is not None and route.break_start < pr.clock < (route.break_end or 0)
         # A postman at lunch goes on when it ends.
         now = route.break_end if in_lunch and route.break_end is not None else pr.clock
         # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
         now = max(now, done[-1].departure)
-        if now > m.shift_end:
-            # His day would start after it ends: an empty time window, on which OR-Tools fails outright.
-            raise ProblemError(
-                f"postmen[{vi}]: the shift of postman {m.id!r} ends at {hhmm(m.shift_end)}, before {hhmm(now)}, "
-                "when his route would go on"
-            )
+        if route.closed or _back_too_late(full, m, pr.place, now):
+            # An empty time window for his day: OR-Tools would fail outright on it.
+            closed.append(replace(route, closed=True))
+            continue
+        picked = {s.task for s in done if s.kind == "pickup" and s.task is not None}
+        delivered = {s.task for s in done if s.kind in ("delivery", "visit") and s.task is not None}
+        finished |= delivered
+        load = sum(tasks_by_id[t].load for t in picked - delivered)
+        for t in picked - delivered:
+            carried[t] = vi
         worked = now - done[0].departure
         max_work = None if m.max_work is None else max(0, m.max_work - worked)
         taken = (route.break_start, route.break_end) if lunch_taken or in_lunch else None
@@ -553,18 +570,30 @@ def reoptimise(
         initial[m.id] = rest
         for key in rest:
             owner[key[0]] = vi
-    remaining = [t for t in full.tasks if t.id not in finished]
+    theirs = {s.task for r in closed for s in r.stops if s.task is not None}
+    remaining = [t for t in full.tasks if t.id not in finished | theirs]
+    if not vehicles:
+        if new_tasks:
+            raise ProblemError("every postman's route is closed, his shift over: no task can be added to the plan")
+        return full, replace(plan, routes=tuple(closed))
     return full, _run(
         full,
         vehicles,
         remaining,
         carried,
+        closed=closed,
         time_limit_s=time_limit_s,
         deterministic=deterministic,
         first_solution="PARALLEL_CHEAPEST_INSERTION",
         initial_routes=initial,
         fixed_owner=owner if keep_assignment else None,
     )
+
+
+def _back_too_late(problem: Problem, postman: Postman, place: str, now: int) -> bool:
+    """Whether ``postman``, free at ``place`` at ``now``, cannot be back at his end depot within his shift."""
+    home = problem.depots[postman.end].place
+    return now + int(problem.arcs[problem.index(place), problem.index(home)]) > postman.shift_end
 
 
 def _run(
@@ -577,6 +606,7 @@ def _run(
     deterministic: bool,
     first_solution: str,
     initial_routes: Mapping[str, Sequence[StopKey]] | None,
+    closed: Sequence[Route] = (),
     metaheuristic: str = "GUIDED_LOCAL_SEARCH",
     fixed_owner: Mapping[str, int] | None = None,
     explain: bool = True,
@@ -624,7 +654,7 @@ def _run(
         deterministic = deterministic and not found.stopped_by_clock
         if not polish:
             routes = _scheduled_routes(problem, vehicles, table, found)
-            return _finish(problem, routes, tasks, vehicles, "WARM_START", started, deterministic, alns_meta, explain)
+            return _finish(problem, [*routes, *closed], tasks, "WARM_START", started, deterministic, alns_meta, explain)
     built = time.perf_counter()
     model = _Model(problem, vehicles, table)
     log.debug("OR-Tools model of %d nodes built in %.2f s", len(table.nodes), time.perf_counter() - built)
@@ -677,7 +707,7 @@ def _run(
         raise _infeasible(problem, status_name)
     else:
         routes = model.to_routes(assignment)
-    return _finish(problem, routes, tasks, vehicles, status_name, started, deterministic, alns_meta, explain)
+    return _finish(problem, [*routes, *closed], tasks, status_name, started, deterministic, alns_meta, explain)
 
 
 def _schedulable(problem: Problem, task: Task) -> bool:
@@ -690,14 +720,16 @@ def _finish(
     problem: Problem,
     routes: list[Route],
     tasks: Sequence[Task],
-    vehicles: Sequence[_Vehicle],
     status: str,
     started: float,
     deterministic: bool,
     meta: dict,
     explain: bool,
 ) -> Plan:
-    """The plan of the routes found: dropped tasks that still fit put in, the others explained."""
+    """The plan of the routes found (in the order of the postmen): dropped tasks that still fit put in, the others
+    explained."""
+    order = {m.id: i for i, m in enumerate(problem.postmen)}
+    routes = sorted(routes, key=lambda r: order[r.postman])
     served = {s.task for r in routes for s in r.stops if s.task is not None}
     dropped = [t for t in tasks if t.id not in served]
     elapsed = time.perf_counter() - started

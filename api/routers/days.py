@@ -152,8 +152,9 @@ def replan(
 ) -> dict:
     """Dossiers that came in since the plan (an urgent home pickup at noon ...), and those it left waiting that can
     go now (their unit placed since), are inserted; the stops done (by the events) stay fixed and each postman
-    continues from his last one at ``at``. With something to add once every shift is over, 422 ``shifts_over``;
-    once one postman's is, 422 ``shift_ended`` (plan the day again from then)."""
+    continues from his last one at ``at``. A postman whose shift is over by then keeps his route as planned
+    (``closed``) and the others take what is added; with something to add once every shift is over, 422
+    ``shifts_over``."""
     limit = time_limit(settings, body.time_limit_s)
     done = _stored(dayevents.done_stops, store, date)
     at = body.at or _clock_of(date, dt.datetime.now(HANOI))

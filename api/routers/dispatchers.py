@@ -123,6 +123,10 @@ def add_tasks(
 ) -> dict:
     """Insert new tasks into the plan; stops done by ``at`` (or as ``progress`` says) stay as they were.
 
+    A postman not started by ``at`` leaves his post office no earlier; one whose shift is over by then keeps his
+    route as planned (``closed`` in ``plan.routes``) and the others take the new tasks. Once every shift is
+    over, 422 ``shifts_over_at``.
+
     The stored plan is replaced by the new one and its ``version`` goes up; two concurrent updates of the
     same plan cannot both win (the second gets 409 and may retry).
     """

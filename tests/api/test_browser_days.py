@@ -314,3 +314,27 @@ def test_a_dispatcher_places_a_unit_the_map_lacks(page, store: Store, hanoi: Add
     assert page.inner_text("#status") == "Đã bỏ vị trí đã đặt của UBND Phường Nghĩa Đô."
     assert unit.count() == 1 and placed.count() == 0
     assert authorities.registry(store.engine, codes=["00160"])[0]["lat"] is None
+
+
+def test_a_route_kept_after_its_postmans_shift_is_said_so(page, store: Store, hanoi: AddressMap) -> None:
+    # A morning postman's shift was over when the day was re-planned: his route is kept as planned, and the page
+    # says why it takes nothing more (the re-plan was refused before, after OR-Tools failed on it).
+    later = daycases.DAY + dt.timedelta(days=7)
+    postmen = [
+        {"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN, "shift": "07:30-12:00"},
+        {"id": "an", "name": "Trần Thị An", "depot": daycases.LUONG_VAN_CAN, "shift": "12:30-17:30"},
+    ]
+    day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    daycases.add(store.engine, "AFTERNOON", channel="home_pickup", received_at=f"{later}T12:30:00+07:00")
+    _, _, answer, added = day.replan(store, hanoi, later, done={}, at="13:00", time_limit_s=1)
+    assert added == 1 and [r["closed"] for r in answer["routes"]] == [True, False]
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={later.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_selector("#day-stops .route-closed")
+    headings = page.locator("#day-stops h3").all_inner_texts()
+    assert headings == [daycases.POSTMAN_NAME, "Trần Thị An"]
+    closed = page.locator("#day-stops .route-closed")
+    assert closed.all_inner_texts() == ["Hết ca: lộ trình giữ như đã lập, không nhận thêm việc"]
+    pages.accessible(page)

@@ -97,10 +97,35 @@ def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:
     assert over.status_code == 422, over.text
     (problem,) = over.json()["detail"]
     postman = created["plan"]["routes"][0]["postman"]
-    assert (problem["field"], problem["reason"]) == ("at", "shift_over_at")
+    assert (problem["field"], problem["reason"]) == ("at", "shifts_over_at")
     assert problem["message"] == (
-        f"Ca làm việc của {postman} kết thúc lúc 17:30, trước 19:00: không thể thêm việc vào lộ trình này"
+        f"Ca làm việc của mọi bưu tá đã kết thúc trước 19:00 (ca muộn nhất, của {postman}, kết thúc lúc 17:30): "
+        "không thể thêm việc vào kế hoạch này"
     )
+
+
+def test_add_tasks_after_one_postmans_shift_keeps_his_route(client, dispatcher, places) -> None:
+    # A task added at 13:00 went to every postman, the morning one included: OR-Tools failed (500), then the
+    # request was refused. His route now stays as planned and the afternoon postman takes the task.
+    body = explicit_plan(places)
+    body["postmen"] = [
+        body["postmen"][0] | {"shift": "07:30-12:00"},
+        {"id": "Lan", "depot": places["depot"], "capacity": 20, "shift": "12:30-17:30"},
+    ]
+    created = client.post("/plans", json=body, headers=dispatcher).json()
+    morning = created["plan"]["routes"][0]
+    new = {"id": "N1", "kind": "shuttle", "pickup": places["depot"], "delivery": places["authority"]}
+    added = {"tasks": [new], "at": "13:00", "time_limit_s": 1}
+    response = client.post(f"/plans/{created['id']}/tasks", json=added, headers=dispatcher)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    routes = {r["postman"]: r for r in answer["plan"]["routes"]}
+    # The same stops at the same times (the matrix indices are the new problem's).
+    kept = [{k: v for k, v in s.items() if k != "place_index"} for s in routes["Minh"]["stops"]]
+    assert kept == [{k: v for k, v in s.items() if k != "place_index"} for s in morning["stops"]]
+    assert answer["check"] and routes["Minh"]["closed"] and not routes["Lan"]["closed"]
+    (pickup,) = [s for s in routes["Lan"]["stops"] if s["task"] == "N1" and s["kind"] == "pickup"]
+    assert pickup["start"] >= 13 * 3600
 
 
 def test_add_tasks_with_progress(client, dispatcher, small_plan, places) -> None:

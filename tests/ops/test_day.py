@@ -344,19 +344,29 @@ def test_a_unit_placed_during_the_day_takes_its_dossiers_on_the_replan(sqlite_st
     assert [(s["lat"], s["lon"]) for s in stops] == [pytest.approx((21.0440, 105.8010), abs=1e-4)] * len(stops)
 
 
-def test_a_replan_after_a_postmans_shift_is_refused(sqlite_store: Store, hanoi: AddressMap) -> None:
-    # The engine restarts every postman of the plan at the clock: one whose shift is over made OR-Tools fail.
-    postmen = [{"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"}, {"id": "P2", "depot": LUONG_VAN_CAN}]
-    day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+def test_a_replan_after_a_postmans_shift_keeps_his_route_and_gives_the_rest_to_the_others(
+    sqlite_store: Store, hanoi: AddressMap
+) -> None:
+    # The engine restarted every postman of the plan at the clock: one whose shift was over made OR-Tools fail,
+    # and the re-plan was then refused. A morning postman's route now stays as planned, closed.
+    postmen = [
+        {"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"},
+        {"id": "P2", "depot": LUONG_VAN_CAN, "shift": "12:30-17:30"},
+    ]
+    _, before = day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
     daycases.add(sqlite_store.engine, "NEW", channel="home_pickup", received_at="2026-02-04T12:30:00+07:00")
-    with pytest.raises(InputError, match="the shift of postman P1 is over at 13:00: plan the day again") as ended:
-        day.replan(sqlite_store, hanoi, DAY, done={}, at="13:00", time_limit_s=1)
-    assert ended.value.code == "shift_ended"
+    _, version, after, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="13:00", time_limit_s=1)
+    assert (version, added) == (2, 1)
+    routes = {r["postman"]: r for r in after["routes"]}
+    morning = {r["postman"]: r for r in before["routes"]}["P1"]
+    assert routes["P1"]["closed"] and routes["P1"]["stops"] == morning["stops"]
+    assert not routes["P2"]["closed"] and after["check"]
+    (pickup,) = [s for s in routes["P2"]["stops"] if "NEW" in s["dossiers"] and s["kind"] == "pickup"]
+    assert pickup["arrival"] >= "13:00"
+    daycases.add(sqlite_store.engine, "EVENING", channel="home_pickup", received_at="2026-02-04T17:00:00+07:00")
     with pytest.raises(InputError, match="every shift of 2026-02-04 is over at 17:30") as over:
         day.replan(sqlite_store, hanoi, DAY, done={}, at="17:30", time_limit_s=1)
     assert over.value.code == "shifts_over"
-    _, version, _, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="11:00", time_limit_s=1)
-    assert (version, added) == (2, 1)
 
 
 def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from routing_cases import build
@@ -68,6 +70,19 @@ def test_an_insertable_dropped_task_is_a_violation_naming_route_and_positions():
     assert found.cost == found.route.cost - plan.route("P1").cost
     # The insertion is a real plan: the checker accepts it as it is.
     assert check.check(problem, insertion.insert(plan, b, found)).ok
+
+
+def test_a_closed_route_takes_nothing():
+    # A postman whose shift was over when the plan was re-optimised keeps his route as planned: a task his route
+    # had room for is no violation, and nothing is inserted into it.
+    a = Task("a", "shuttle", "A1", "W1", mandatory=True)
+    b = Task("b", "shuttle", "A2", "W2")
+    problem, plan = solved_without([a], b, ONE)
+    closed = replace(plan, routes=tuple(replace(r, closed=True) for r in plan.routes))
+    assert insertion.cheapest_insertion(problem, plan, b) is not None
+    assert insertion.cheapest_insertion(problem, closed, b) is None
+    assert drop_violations(problem, closed) == []
+    assert insertion.explain_unserved(problem, closed, b).code == "no_route_fits"
 
 
 def test_an_unused_postman_counts_with_his_fixed_cost():

@@ -82,13 +82,57 @@ def test_plan_with_numpy_indices_serialises(day):
     assert json.loads(json.dumps(plan.to_dict()))["totals"]["distance_m"] == plan.distance
 
 
-def test_a_postman_restarted_after_his_shift_is_refused_in_words(day):
-    # Restarted after his shift's end, his day had an empty time window: OR-Tools failed ("CP Solver fail").
+def test_a_postman_whose_shift_is_over_keeps_his_route_as_planned(day):
+    # Restarted after his shift's end, his day had an empty time window: OR-Tools failed ("CP Solver fail"), and
+    # the re-plan was then refused. His route now stays as it was planned, closed, and the others take the rest.
     plan = solver.solve(day, time_limit_s=0.5)
     route = next(r for r in plan.routes if r.used)
     postman = next(m for m in day.postmen if m.id == route.postman)
-    k = day.postmen.index(postman)
     late = postman.shift_end + 30 * 60
-    progress = {route.postman: solver.Progress(route.stops[0].place, late, 1)}
-    with pytest.raises(ProblemError, match=rf"postmen\[{k}\]: the shift of postman '{postman.id}' ends at"):
-        solver.reoptimise(day, plan, progress, time_limit_s=0.5)
+    progress = {route.postman: solver.Progress(route.stops[1].place, late, 2)}
+    urgent = Task("urgent", "home_pickup", "H2", "A1", priority=5)
+    full, new = solver.reoptimise(day, plan, progress, new_tasks=[urgent], time_limit_s=0.5)
+    kept = new.route(route.postman)
+    assert kept.closed and kept.stops == route.stops
+    assert check.check(full, new).violations == ()
+    assert [r.postman for r in new.routes] == [m.id for m in day.postmen]
+    assert "urgent" in {s.task for r in new.routes if not r.closed for s in r.stops}
+
+
+def test_a_postman_who_cannot_be_back_within_his_shift_is_closed(day):
+    # Free before his shift ends but farther from the depot than the time left: he is on his way home.
+    plan = solver.solve(day, time_limit_s=0.5)
+    route = next(r for r in plan.routes if r.used)
+    postman = next(m for m in day.postmen if m.id == route.postman)
+    home = day.index(day.depots[postman.end].place)
+    far = max(day.places, key=lambda p: day.arcs[day.index(p), home])
+    drive = int(day.arcs[day.index(far), home])
+    progress = {route.postman: solver.Progress(far, postman.shift_end - drive + 60, 2)}
+    _, new = solver.reoptimise(day, plan, progress, time_limit_s=0.5)
+    assert new.route(route.postman).closed
+    on_time = {route.postman: solver.Progress(far, postman.shift_end - drive - 60, 2)}
+    _, open_ = solver.reoptimise(day, plan, on_time, time_limit_s=0.5)
+    assert not open_.route(route.postman).closed
+
+
+def test_nothing_can_be_added_once_every_route_is_closed(day):
+    plan = solver.solve(day, time_limit_s=0.5)
+    evening = max(m.shift_end for m in day.postmen) + 60
+    urgent = Task("urgent", "home_pickup", "H2", "A1")
+    with pytest.raises(ProblemError, match="every postman's route is closed"):
+        solver.reoptimise(day, plan, {}, new_tasks=[urgent], clock=evening, time_limit_s=0.5)
+    _, same = solver.reoptimise(day, plan, {}, clock=evening, time_limit_s=0.5)
+    assert all(r.closed for r in same.routes) and [r.stops for r in same.routes] == [r.stops for r in plan.routes]
+
+
+def test_postmen_not_started_leave_no_earlier_than_the_clock(day):
+    # Left out of the progress, a postman has not started: at 13:00 he is at his depot from 13:00, and nothing is
+    # planned before (neither by the search nor by the insertions after it, which read the plan's position stops).
+    plan = solver.solve(day, time_limit_s=0.5)
+    one = clock("13:00")
+    urgent = Task("urgent", "home_pickup", "H2", "A1")
+    full, new = solver.reoptimise(day, plan, {}, new_tasks=[urgent], clock=one, time_limit_s=0.5)
+    assert check.check(full, new).violations == ()
+    assert all(s.start >= one for r in new.routes for s in r.stops if s.task is not None)
+    assert [(r.stops[1].kind, r.stops[1].start) for r in new.routes] == [("position", one)] * len(new.routes)
+    assert "urgent" in {s.task for r in new.routes for s in r.stops}

@@ -160,7 +160,9 @@
         button.onclick = () => placeByCode(button.dataset.place);
       }
       document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
-        `<h3>${esc(r.postman_name || r.postman)}</h3><table class="stop-table"><tr><th>#</th>` +
+        `<h3>${esc(r.postman_name || r.postman)}</h3>` +
+        (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : "") +
+        `<table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         dayRows(r.stops.filter((s) => s.task)) + "</table>").join("");
       clearTimeout(following);
