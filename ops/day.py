@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
-    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency (and its full
-    name as ``name``).
+    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency; each with his
+    account's full name as ``name`` unless the record gives one.
 
     Raises
     ------
@@ -54,7 +54,14 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     for k, p in enumerate(postmen):
         if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not isinstance(p.get("depot"), str):
             raise InputError(f"postmen[{k}]: expected an object with 'id' and 'depot' (an agency_id)")
-    return postmen
+    # Postmen given by the dispatcher (their shifts) are named as the pages name their accounts.
+    with store.engine.connect() as conn:
+        u = tables.users
+        ids = [p["id"] for p in postmen]
+        names = dict(
+            conn.execute(sa.select(u.c.name, u.c.full_name).where(u.c.name.in_(ids), u.c.full_name.is_not(None))).all()
+        )
+    return [p | {"name": names[p["id"]]} if p["id"] in names and not p.get("name") else p for p in postmen]
 
 
 def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | None:

@@ -369,6 +369,19 @@ def test_a_replan_after_a_postmans_shift_keeps_his_route_and_gives_the_rest_to_t
     assert over.value.code == "shifts_over"
 
 
+def test_postmen_given_with_their_shifts_are_named_as_their_accounts(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The dispatcher gives the day's shifts: the plan then named the postmen by their ids ("binh"), as the pages
+    # said them, where the accounts' default crew named them in full.
+    postmen = [
+        {"id": "binh", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"},
+        {"id": "P2", "depot": LUONG_VAN_CAN, "name": "Trần Thị An"},
+        {"id": "P3", "depot": LUONG_VAN_CAN},
+    ]
+    assert [p.get("name") for p in day.crew(sqlite_store, postmen)] == [daycases.POSTMAN_NAME, "Trần Thị An", None]
+    _, answer = day.plan(sqlite_store, hanoi, DAY, postmen=postmen[:1], time_limit_s=1)
+    assert [r["postman_name"] for r in answer["routes"]] == [daycases.POSTMAN_NAME]
+
+
 def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman reads the unit the dossiers go to, not the building's name on the map: the city's social
     # insurance (the map has the national one's building), a ward's People's Committee.
