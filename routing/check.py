@@ -50,7 +50,8 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
     to, included); service times; windows; loads (recomputed, never above capacity or below zero); the break
     (inside its window, of full length, not during a service); every task served completely once or listed as
     unserved, pickup before delivery on one route; reported distances, times and costs; no task dropped that
-    some postman could still take for less than its penalty (:mod:`routing.insertion`). A mandatory task left
+    some postman could still take for less than its penalty (:mod:`routing.insertion`; a ``closed`` route, its
+    postman's shift over when the plan was re-optimised, takes none). A mandatory task left
     undone that no route can take is a shortfall, not a violation.
     """
     v: list[str] = []

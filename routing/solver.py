@@ -551,7 +551,7 @@ def reoptimise(
         # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
         now = max(now, done[-1].departure)
         if route.closed or _back_too_late(full, m, pr.place, now):
-            # An empty time window for his day: OR-Tools would fail outright on it.
+            # No time left in his shift (an empty time window, on which OR-Tools fails outright): as planned.
             closed.append(replace(route, closed=True))
             continue
         picked = {s.task for s in done if s.kind == "pickup" and s.task is not None}
@@ -574,7 +574,7 @@ def reoptimise(
     remaining = [t for t in full.tasks if t.id not in finished | theirs]
     if not vehicles:
         if new_tasks:
-            raise ProblemError("every postman's route is closed, his shift over: no task can be added to the plan")
+            raise ProblemError("every postman's route is closed (the shifts are over): no task can be added to it")
         return full, replace(plan, routes=tuple(closed))
     return full, _run(
         full,
