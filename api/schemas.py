@@ -744,6 +744,19 @@ class AccessOut(BaseModel):
     what: str
 
 
+class CrewMember(BaseModel):
+    """A postman as a day is planned with him by default (``GET /postmen``); the dispatcher may send him with
+    another shift in ``postmen`` of ``POST /days/{date}/plan``."""
+
+    id: str = Field(description="the postman's account")
+    name: str | None = Field(default=None, description="his full name (null when the account has none)")
+    depot: str = Field(description="agency_id of his post office, where his day starts and ends")
+    depot_name: str | None = Field(default=None, description="the post office's name (null when off the map)")
+    shift: str = Field(description="working hours HH:MM-HH:MM")
+    capacity: int = Field(description="dossier units carried at once")
+    lunch: bool = Field(description="whether he takes a 45-minute break inside 11:30-13:30")
+
+
 class DayPlanIn(_Body):
     """``POST /days/{date}/plan``: the postmen (default: the accounts of role postman) and the search budget."""
 

@@ -64,6 +64,19 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     return [p | {"name": names[p["id"]]} if p["id"] in names and not p.get("name") else p for p in postmen]
 
 
+def roster(store: Store, amap: AddressMap) -> list[dict]:
+    """The postmen accounts as a day is planned with them by default (:func:`crew`), each with his post office's
+    name (``depot_name``), shift, capacity and lunch break, for the dispatcher to change the day's shifts; none
+    when there are no postmen accounts."""
+    try:
+        team = crew(store)
+    except InputError:
+        return []
+    offices = amap.layers.agencies.set_index("agency_id")["name"]
+    defaults = {"shift": scenario.SHIFT, "capacity": POSTMAN_CAPACITY, "lunch": True}
+    return [defaults | p | {"depot_name": offices.get(p["depot"])} for p in team]
+
+
 def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | None:
     """Agencies served by ``postmen`` (None: all), by the nearest depot among all postmen's depots.
 

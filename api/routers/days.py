@@ -85,6 +85,14 @@ def plan_day(
     return _said(answer, lang) | {"id": plan_id}
 
 
+@router.get("/postmen", response_model=list[schemas.CrewMember], summary="The postmen a day is planned with")
+def postmen(amap: MapDep, store: StoreDep, _who: Dispatcher) -> list[dict]:
+    """The accounts of role postman with a post office, each with the shift, capacity and break a day's plan gives
+    him unless the dispatcher sends others (``postmen`` of ``POST /days/{date}/plan``); an empty list when there
+    are none."""
+    return day.roster(store, amap)
+
+
 @router.get("/days/{date}", response_model=schemas.DayLive, summary="The day as it goes")
 def get_day(
     date: Day,

@@ -338,3 +338,41 @@ def test_a_route_kept_after_its_postmans_shift_is_said_so(page, store: Store, ha
     closed = page.locator("#day-stops .route-closed")
     assert closed.all_inner_texts() == ["Hết ca: lộ trình giữ như đã lập, không nhận thêm việc"]
     pages.accessible(page)
+
+
+def test_a_dispatcher_sets_the_days_shifts(page, store: Store) -> None:
+    # The page planned the day with every postman's default shift: a morning postman, or one off that day, could be
+    # set only through the API or a file.
+    later = daycases.DAY + dt.timedelta(days=21)
+    team = [p["id"] for p in day.crew(store)]  # binh, and the postmen the other tests add
+    k = team.index("binh")
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={later.isoformat()}")
+    pages._ready(page)
+    page.wait_for_selector("#crew:not([hidden])")
+    assert page.inner_text("#crew-summary") == f"Ca làm việc: {len(team)}/{len(team)} bưu tá"
+    page.click("#crew-summary")
+    assert page.locator("#crew-rows tr").nth(k).locator("td").nth(1).inner_text().startswith(daycases.POSTMAN_NAME)
+    page.fill(f"#crew-to-{k}", "12:00")
+    for other in range(len(team)):
+        if other != k:
+            page.uncheck(f"#crew-on-{other}")
+    with page.expect_request(lambda r: r.url.endswith("/plan") and r.method == "POST") as sent:
+        page.click("#plan-day")
+    shift = {"id": "binh", "depot": daycases.LUONG_VAN_CAN, "capacity": 40, "lunch": True, "shift": "07:30-12:00"}
+    assert sent.value.post_data_json == {"postmen": [shift]}
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
+    assert [p["shift"] for p in day.stored(store, later)["state"]["postmen"]] == ["07:30-12:00"]
+    # A shift ending before it starts, and nobody at work, are said before anything is sent.
+    sent_again: list[str] = []
+    page.on("request", lambda r: sent_again.append(r.url) if r.method == "POST" else None)
+    page.fill(f"#crew-from-{k}", "13:00")
+    page.click("#plan-day")
+    assert page.inner_text("#error") == f"Ca của {daycases.POSTMAN_NAME} phải kết thúc sau khi bắt đầu"
+    page.fill(f"#crew-from-{k}", "07:30")
+    page.uncheck(f"#crew-on-{k}")
+    assert page.inner_text("#crew-summary") == f"Ca làm việc: 0/{len(team)} bưu tá"
+    page.click("#plan-day")
+    assert page.inner_text("#error") == "Hãy chọn ít nhất một bưu tá làm việc trong ngày"
+    assert sent_again == []
+    pages.accessible(page)

@@ -49,6 +49,7 @@ ROLES = {
     ("", "/plans"): DISPATCHER,
     ("", "/days"): DISPATCHER,
     ("", "/authorities"): DISPATCHER,
+    ("", "/postmen"): DISPATCHER,
     ("", "/coverage"): PLANNER,
     ("", "/scenarios"): PLANNER,
     ("", "/reports"): PLANNER,

@@ -58,6 +58,22 @@ def test_a_dispatcher_plans_the_day(client: TestClient, planned: dict) -> None:
     assert len(served) == planned["served_dossiers"] and {"S-0", "HOME", "PICKUP"} <= served
 
 
+def test_the_postmen_a_day_is_planned_with(client: TestClient, hanoi: AddressMap) -> None:
+    # The dispatch page lists them to set the day's shifts (only the API and a file could).
+    assert client.get("/postmen").status_code == 401
+    (binh,) = client.get("/postmen", headers=BEARER).json()
+    office = hanoi.layers.agencies.set_index("agency_id").at[daycases.LUONG_VAN_CAN, "name"]
+    assert binh == {
+        "id": "binh",
+        "name": daycases.POSTMAN_NAME,
+        "depot": daycases.LUONG_VAN_CAN,
+        "depot_name": office,
+        "shift": "07:30-17:30",
+        "capacity": 40,
+        "lunch": True,
+    }
+
+
 def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> None:
     assert client.post(f"/days/{DAY}/plan").status_code == 401
     wrong = client.post("/days/2026-02-31/plan", headers=BEARER)

@@ -182,8 +182,54 @@
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
+  // The day's postmen and their shifts, which "Lập kế hoạch ngày" plans with (a postman off that day unticked).
+  const crewBox = document.getElementById("crew");
+  const crewField = (kind, i) => document.getElementById(`crew-${kind}-${i}`);
+  let crew = [];
+  async function listCrew() {
+    if (!token() && !me) return;
+    crew = await api("/postmen", { token: token() });
+    crewBox.hidden = !crew.length;
+    document.getElementById("crew-rows").innerHTML = crew.map((p, i) => {
+      const [begin, end] = p.shift.split("-");
+      const name = p.name || p.id;
+      const field = (kind, value, words) =>
+        `<input type="time" id="crew-${kind}-${i}" value="${esc(value)}" aria-label="${esc(t(words, { name }))}">`;
+      return `<tr><td><input type="checkbox" id="crew-on-${i}" checked aria-label="${esc(t("js.crew_works", { name }))}">` +
+        `</td><td>${esc(name)}${p.depot_name ? `<br><span class="muted">${esc(p.depot_name)}</span>` : ""}</td>` +
+        `<td>${field("from", begin, "js.crew_from")}</td><td>${field("to", end, "js.crew_to")}</td></tr>`;
+    }).join("");
+    sayCrew();
+  }
+  function sayCrew() {
+    const on = crew.filter((_, i) => crewField("on", i).checked).length;
+    document.getElementById("crew-summary").textContent = t("js.crew_summary", { n: on, total: crew.length });
+  }
+  crewBox.addEventListener("change", sayCrew);
+
+  // What "Lập kế hoạch ngày" sends: the postmen ticked, with their shifts; null when a shift is wrong (said why).
+  function crewBody() {
+    if (!crew.length) return {};
+    const postmen = [];
+    for (const [i, p] of crew.entries()) {
+      if (!crewField("on", i).checked) continue;
+      const begin = crewField("from", i).value;
+      const end = crewField("to", i).value;
+      if (!begin || !end || end <= begin) {
+        error.textContent = t("js.crew_order", { name: p.name || p.id });
+        return null;
+      }
+      postmen.push({ id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift: `${begin}-${end}` });
+    }
+    if (!postmen.length) error.textContent = t("js.crew_none");
+    return postmen.length ? { postmen } : null;
+  }
+
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
-  document.getElementById("plan-day").onclick = () => act("/plan", {}, "js.day_planned");
+  document.getElementById("plan-day").onclick = () => {
+    const body = crewBody();
+    if (body) act("/plan", body, "js.day_planned");
+  };
   // From now on the day itself, from its start on a coming day: the service's clock, not the browser's.
   document.getElementById("replan").onclick = () => act("/replan", {}, "js.day_replanned");
 
@@ -326,6 +372,7 @@
 
   await listPlans();
   listGaps().catch((e) => { error.textContent = e.message; });
+  listCrew().catch((e) => { error.textContent = e.message; });
   const wanted = new URLSearchParams(location.search).get("plan");
   if (wanted && (token() || me)) await show(wanted);
   document.body.dataset.ready = "1";
