@@ -795,10 +795,10 @@ def _scheduled_routes(problem: Problem, vehicles: Sequence[_Vehicle], table: _Ta
 
 
 def _fill(problem: Problem, plan: Plan, dropped: Sequence[Task]) -> tuple[Plan, list[Task]]:
-    """Insert, cheapest first, every dropped optional task that some route can still take for less than its
-    penalty (the checker's rule: no dossier is dropped that a postman could still take); returns the plan and
-    the tasks still dropped."""
-    left = [t for t in dropped if not t.mandatory and problem.task_obstacle(t) is None]
+    """Insert, cheapest first, every dropped task that some route can still take for less than its penalty (the
+    checker's rule: no dossier is dropped that a postman could still take, a mandatory one least of all); returns
+    the plan and the tasks still dropped."""
+    left = [t for t in dropped if problem.task_obstacle(t) is None]
     kept = [t for t in dropped if t not in left]
     while left:
         found = insertion.insertions(problem, plan, left)

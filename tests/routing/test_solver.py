@@ -77,6 +77,16 @@ def test_a_morning_shift_too_short_for_the_lunch_break_has_none(shift_end):
     assert plan.unserved == () and plan.route("P1").used
 
 
+def test_a_mandatory_task_a_route_can_still_take_is_put_in_after_the_search():
+    # A shift ending at 12:15 holds the break (11:30-12:15) on a route that serves nothing, but not beside any task
+    # (the postman would be back after his shift): the search kept the break and dropped the mandatory task, and only
+    # optional tasks were put in after it, although the task fits a route that ends before the break is due.
+    morning = Postman("P1", "D1", capacity=10, shift_end=clock("12:15"), lunch=Break(duration=45 * 60))
+    task = Task("a", "shuttle", "A1", "W1", mandatory=True)
+    plan = solve_checked(build([task], [morning]), time_limit_s=0.5)
+    assert plan.unserved == () and plan.route("P1").break_start is None
+
+
 def test_capacity_splits_the_work_between_postmen():
     postmen = [Postman("P1", "D1", capacity=4), Postman("P2", "D1", capacity=4)]
     tasks = [
