@@ -543,7 +543,8 @@ def reoptimise(
             vehicles.append(_Vehicle(m, full.depots[m.start_depot].place, m.shift_start, max_work=m.max_work))
             initial[m.id] = [(s.task, s.kind) for s in route.stops if s.task is not None]
             continue
-        done = route.stops[: pr.done]
+        # A postman back at his depot goes out again from there: his end stop is not one of the stops done.
+        done = route.stops[: min(pr.done, len(route.stops) - 1)]
         lunch_taken = route.break_end is not None and route.break_end <= pr.clock
         in_lunch = route.break_start is not None and route.break_start < pr.clock < (route.break_end or 0)
         # A postman at lunch goes on when it ends.

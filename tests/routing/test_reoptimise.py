@@ -115,6 +115,20 @@ def test_a_postman_who_cannot_be_back_within_his_shift_is_closed(day):
     assert not open_.route(route.postman).closed
 
 
+def test_a_postman_back_at_his_depot_goes_out_again(day):
+    # At a clock after his return every stop of his route is done, the end too: he restarted from it and the new
+    # route had two ends (the checker: "misplaced end").
+    plan = solver.solve(day, time_limit_s=0.5)
+    route = next(r for r in plan.routes if r.used)
+    back = route.stops[-1].arrival + 1800
+    progress = {route.postman: solver.Progress(route.stops[-1].place, back, len(route.stops))}
+    urgent = Task("urgent", "home_pickup", "H2", "A1", priority=5)
+    full, new = solver.reoptimise(day, plan, progress, new_tasks=[urgent], clock=back, time_limit_s=0.5)
+    assert check.check(full, new).violations == ()
+    again = new.route(route.postman)
+    assert [s.kind for s in again.stops].count("end") == 1 and again.stops[: len(route.stops) - 1] == route.stops[:-1]
+
+
 def test_nothing_can_be_added_once_every_route_is_closed(day):
     plan = solver.solve(day, time_limit_s=0.5)
     evening = max(m.shift_end for m in day.postmen) + 60
