@@ -10,7 +10,9 @@ An event names a task of the day's plan and what happened: ``picked_up`` (at the
   ``at_authority``;
 - results: picked up -> ``returning`` (a ``failed_return`` through ``decided``), handed over at the agency or
   delivered at the address -> ``returned``; failed after the pickup -> ``failed_return``, so the next day's
-  tasks bring it again (:mod:`ops.daytasks`).
+  tasks bring it again (:mod:`ops.daytasks`);
+- shuttles and home pickups failed after the pickup (the office closed, or a re-plan left no time to deliver
+  them: ``carried_back``) -> ``digitised`` at their agency, where the next day's shuttle takes them.
 
 A failure before the pickup moves nothing: the dossier stays where it is and comes back in the next day's tasks.
 Each event is kept once under its key (plan, task, event) in the store's table of idempotency keys: the same
@@ -76,7 +78,9 @@ def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = 
     """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``; ``to_agency``: a home
     pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle."""
     if event == "failed":
-        return ["failed_return"] if kind == "result_return" and picked else []
+        if not picked:
+            return []
+        return ["failed_return"] if kind == "result_return" else ["digitised"] if state == "to_authority" else []
     if event == "picked_up":
         if kind == "result_return":
             return ["decided", "returning"] if state == "failed_return" else ["returning"]
@@ -204,6 +208,7 @@ def record(
     answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": moves, "replayed": False}
     k = tables.idempotency
     place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
+    said_place = "address" if place.startswith("address:") else place  # the applicant's, as journeys say it
     try:
         with store.engine.begin() as conn:
             # The key first: of two identical events at once, the second waits here and then finds it.
@@ -222,7 +227,8 @@ def record(
                         code,
                         to,
                         who=who.name,
-                        place="address" if place.startswith("address:") else place,
+                        # Brought back undelivered: at its agency, whatever stop it failed at.
+                        place=agency if to == "digitised" and event == "failed" else said_place,
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
                     )

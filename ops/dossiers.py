@@ -50,7 +50,7 @@ STATES: tuple[str, ...] = get_args(State)
 MOVES: dict[str, tuple[str, ...]] = {
     "received": ("digitised", "at_authority", "cancelled"),
     "digitised": ("to_authority", "cancelled"),
-    "to_authority": ("at_authority", "cancelled"),
+    "to_authority": ("at_authority", "digitised", "cancelled"),
     "at_authority": ("decided", "cancelled"),
     "decided": ("returning", "cancelled"),
     "returning": ("returned", "failed_return", "cancelled"),
@@ -58,8 +58,9 @@ MOVES: dict[str, tuple[str, ...]] = {
     "returned": (),
     "cancelled": (),
 }
-"""The states each state may move to; ``received -> at_authority`` only for online dossiers (no shuttle), and
-``failed_return`` (citizen not at home) goes back to ``decided`` for another try."""
+"""The states each state may move to; ``received -> at_authority`` only for online dossiers (no shuttle),
+``to_authority -> digitised`` brings a dossier the postman could not hand over back to its agency for the next
+shuttle, and ``failed_return`` (citizen not at home) goes back to ``decided`` for another try."""
 
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
 """The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""

@@ -72,6 +72,11 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
         distance, travel, cost = distance + d, travel + t, cost + c
 
     unserved = {u.task for u in plan.unserved}
+    # Per route, the stops done before a re-optimisation: those before its ``position`` stop.
+    done_until = {
+        r.postman: max((i for i, s in enumerate(r.stops) if s.kind == "position"), default=0) for r in plan.routes
+    }
+    carried_back: set[str] = set()
     served = set()
     for tid, task in tasks.items():
         stops = visits.get(tid, [])
@@ -82,6 +87,9 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
                 v.append(f"task {tid!r}: neither served nor listed as unserved")
             continue
         if sorted(kinds) != sorted(expected):
+            if kinds == ["pickup"] and tid in unserved and stops[0][2] < done_until.get(stops[0][0], 0):
+                carried_back.add(tid)  # picked up before a re-optimisation, brought back undelivered
+                continue
             v.append(f"task {tid!r}: stops {kinds}, expected {expected} once each")
             continue
         if len({s[0] for s in stops}) > 1:
@@ -103,7 +111,7 @@ def check(problem: Problem, plan: Plan) -> CheckResult:
             v.append(f"postman {m.id!r} has no route")
     if plan.distance != distance:
         v.append(f"reported total distance {plan.distance} m, recomputed {distance} m")
-    insertable, shortfalls = _drops(problem, plan, served)
+    insertable, shortfalls = _drops(problem, plan, served, carried_back)
     return CheckResult(tuple(v + insertable), distance, travel, cost, frozenset(served), tuple(shortfalls))
 
 
@@ -228,11 +236,11 @@ def _check_break(m: Postman, route: Route, brk: tuple[int, int] | None, v: list[
         v.append(f"{who}: break of {(brk[1] - brk[0]) // 60} min, needs {b.duration // 60} min")
 
 
-def _drops(problem: Problem, plan: Plan, served: set[str]) -> tuple[list[str], list[str]]:
+def _drops(problem: Problem, plan: Plan, served: set[str], carried_back: set[str]) -> tuple[list[str], list[str]]:
     """Sentences on the tasks left undone: those a postman could take for less than their penalty (violations),
-    and the mandatory ones no route can take (shortfalls)."""
+    and the mandatory ones no route can take or that are carried back (shortfalls)."""
     dropped = [t for t in problem.tasks if t.id not in served]
-    takeable = [t for t in dropped if problem.task_obstacle(t) is None]
+    takeable = [t for t in dropped if t.id not in carried_back and problem.task_obstacle(t) is None]
     found_all = insertion.insertions(problem, plan, takeable)
     violations, shortfalls = [], []
     for task in dropped:
@@ -246,5 +254,7 @@ def _drops(problem: Problem, plan: Plan, served: set[str]) -> tuple[list[str], l
         elif task.mandatory:
             obstacle = problem.task_obstacle(task)
             why = obstacle if obstacle is not None else "no route can take it beside the plan's other tasks"
+            if task.id in carried_back:
+                why = "picked up before the re-plan, no route can still deliver it"
             shortfalls.append(f"task {task.id!r}: mandatory but not served: {why}")
     return violations, shortfalls

@@ -731,19 +731,28 @@ def _finish(
     explained."""
     order = {m.id: i for i, m in enumerate(problem.postmen)}
     routes = sorted(routes, key=lambda r: order[r.postman])
-    served = {s.task for r in routes for s in r.stops if s.task is not None}
+    # A task is served by its last stop. One picked up before a re-optimisation whose delivery no route can still
+    # make (a mandatory stop after it would be late) is carried back to the post office: its pickup stays done.
+    served = {s.task for r in routes for s in r.stops if s.task is not None and s.kind != "pickup"}
+    carried_back = {
+        s.task: r.postman for r in routes for s in r.stops if s.kind == "pickup" and s.task and s.task not in served
+    }
     dropped = [t for t in tasks if t.id not in served]
     elapsed = time.perf_counter() - started
     plan = Plan(
         tuple(routes), status=status, meta={"time_s": round(elapsed, 3), "deterministic": deterministic, **meta}
     )
-    plan, dropped = _fill(problem, plan, dropped)
+    plan, dropped = _fill(problem, plan, [t for t in dropped if t.id not in carried_back])
     unexplained = Reason("not analysed", "not_analysed")
     reasons = (
         insertion.explanations(problem, plan, dropped)
         if explain
         else dict.fromkeys((t.id for t in dropped), unexplained)
     )
+    for task, postman in carried_back.items():
+        text = f"picked up by postman {postman!r} before the re-plan, no route can still deliver it: he brings it back"
+        reasons[task] = Reason(text, "carried_back", {"postman": postman})
+    dropped += [t for t in tasks if t.id in carried_back]
     unserved = tuple(Unserved.of(t.id, reasons[t.id]) for t in dropped)
     plan.meta["time_s"] = round(time.perf_counter() - started, 3)
     log.info("plan: %d postmen, %d m, %d unserved, %.1f s", plan.vehicles, plan.distance, len(unserved), elapsed)

@@ -131,6 +131,23 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
     assert (back["kind"], back["pickup"], back["delivery"]) == ("result_return", LUONG_VAN_CAN, "address:HOME")
 
 
+def test_a_shuttle_brought_back_undelivered_goes_again_the_next_day(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Picked up, then not handed over (the office closed, or a re-plan left no time: "carried_back"), a shuttle's
+    # dossiers stayed "to_authority" and no later day took them: lost to the plans. Back at their agency, the next
+    # day's shuttle takes them.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    shuttle = next(s["task"] for r in answer["routes"] for s in r["stops"] if "S-1" in s["dossiers"])
+    dayevents.record(sqlite_store, DAY, task=shuttle, event="picked_up", who=BINH, at=AFTERNOON)
+    closed = "cơ quan đã nghỉ"
+    failed = dayevents.record(sqlite_store, DAY, task=shuttle, event="failed", who=BINH, reason=closed, at=AFTERNOON)
+    assert {m["code"]: m["state"] for m in failed["moves"]} == dict.fromkeys(["LATE", "S-0", "S-1", "S-2"], "digitised")
+    back = dossiers.history(sqlite_store.engine, "S-1")[-1]
+    assert (back.state, back.place) == ("digitised", LUONG_VAN_CAN)
+    tomorrow = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, DAY + timedelta(days=1)))
+    again = next(t for codes, t in tomorrow.items() if "S-1" in codes)
+    assert (again["kind"], again["pickup"]) == ("shuttle", LUONG_VAN_CAN)
+
+
 def test_each_route_comes_with_its_way_along_the_roads(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman's map draws the route along the roads, not straight between stops: from the first stop to the
     # last, passing each in order, no shorter than the straight lines, kept with the plan for the day's view.

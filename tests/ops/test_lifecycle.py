@@ -15,6 +15,8 @@ ALLOWED = {
     ("received", "digitised"),
     ("digitised", "to_authority"),
     ("to_authority", "at_authority"),
+    # Not handed over (the office closed, or a re-plan left no time): back at its agency for the next shuttle.
+    ("to_authority", "digitised"),
     ("at_authority", "decided"),
     ("decided", "returning"),
     ("returning", "returned"),
@@ -22,7 +24,8 @@ ALLOWED = {
     ("failed_return", "decided"),
     *((state, "cancelled") for state in dossiers.STATES if state not in ("returned", "cancelled")),
 }
-"""The moves written in the issue, for any channel; online dossiers may also go received -> at_authority."""
+"""The moves written in the issue, and the way back of a dossier not handed over, for any channel; online dossiers
+may also go received -> at_authority."""
 
 PAIRS = list(itertools.product(dossiers.STATES, dossiers.STATES))
 

@@ -129,6 +129,34 @@ def test_a_postman_back_at_his_depot_goes_out_again(day):
     assert [s.kind for s in again.stops].count("end") == 1 and again.stops[: len(route.stops) - 1] == route.stops[:-1]
 
 
+@pytest.mark.parametrize("mandatory", [False, True])
+def test_a_dossier_picked_up_that_can_no_longer_be_delivered_is_carried_back(mandatory):
+    # Its delivery dropped by the search, the task still counted as served (its pickup was among the stops done):
+    # the checker refused the plan, and the day said the dossier was delivered. It is carried back, said why.
+    from routing_cases import build
+
+    from routing.problem import Postman
+
+    window = ((clock("08:00"), clock("09:00")),)
+    task = Task("late", "shuttle", "A1", "W1", delivery_windows=window, mandatory=mandatory)
+    problem = build([task], [Postman("P1", "D1", capacity=10)])
+    plan = solver.solve(problem, time_limit_s=0.5)
+    route = plan.route("P1")
+    k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
+    progress = {"P1": solver.Progress(route.stops[k].place, clock("09:30"), k + 1)}
+    full, new = solver.reoptimise(problem, plan, progress, time_limit_s=0.5)
+    result = check.check(full, new)
+    assert result.violations == ()
+    (back,) = new.unserved
+    assert (back.task, back.code, back.values) == ("late", "carried_back", {"postman": "P1"})
+    assert [s.kind for s in new.route("P1").stops if s.task == "late"] == ["pickup"]
+    assert result.shortfalls == (
+        ("task 'late': mandatory but not served: picked up before the re-plan, no route can still deliver it",)
+        if mandatory
+        else ()
+    )
+
+
 def test_nothing_can_be_added_once_every_route_is_closed(day):
     plan = solver.solve(day, time_limit_s=0.5)
     evening = max(m.shift_end for m in day.postmen) + 60
