@@ -119,6 +119,12 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.wait_for_function("document.querySelector('#lookup-done').textContent === 'Đã ghi nhận: Đã số hoá'")
     page.click("#lookup-moves button[data-to=to_authority]")
     page.wait_for_selector("#lookup-moves button[data-to=at_authority]")
+    # One the postman could not hand over is taken back at the counter, for the next shuttle.
+    assert buttons.all_inner_texts() == [
+        "Cơ quan đã nhận hồ sơ",
+        "Nhận lại hồ sơ chưa bàn giao được cho cơ quan",
+        "Huỷ hồ sơ",
+    ]
     # Reaching the authority hands the dossier over: the signed record's number is asked first.
     page.click("#lookup-moves button[data-to=at_authority]")
     assert page.locator("#record-form label").inner_text() == "Số biên bản bàn giao cho bước “Cơ quan đã nhận hồ sơ”"

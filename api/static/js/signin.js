@@ -106,7 +106,7 @@
     for (const step of data.moves) {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = codeName("desk.move", step.to);
+      button.textContent = moveName(data, step);
       button.dataset.to = step.to;
       if (step.to === "cancelled") button.className = "secondary";
       button.addEventListener("click", () => {
@@ -116,13 +116,16 @@
       $("lookup-moves").append(button);
     }
   }
+  // A move as the staff say it; a dossier the postman could not hand over, taken back at the counter, has its own.
+  const moveName = (data, step) =>
+    (data.state === "to_authority" && step.to === "digitised" ? t("desk.move_back") : codeName("desk.move", step.to));
   function askRecord(data, step) {
     const form = document.createElement("form");
     form.className = "row";
     form.id = "record-form";
     const label = document.createElement("label");
     label.htmlFor = "record-no";
-    label.textContent = t("js.move_record", { move: codeName("desk.move", step.to) });
+    label.textContent = t("js.move_record", { move: moveName(data, step) });
     const input = document.createElement("input");
     Object.assign(input, { id: "record-no", type: "text", required: true, maxLength: 64 });
     const submit = document.createElement("button");
