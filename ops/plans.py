@@ -261,7 +261,7 @@ def reoptimised(
     )
     plan = _reindexed(plan_from_dict(stored_plan), before)
     when = clock(at) if at is not None else None
-    where = scenario.progress_at(plan, when) if when is not None else progress_of(plan, before, progress or {})
+    where = solver.progress_at(plan, when) if when is not None else progress_of(plan, before, progress or {})
     # Each postman is free from where he is, or from his depot (no earlier than ``at``); the engine closes the
     # route of one whose shift is over by then, and there must be someone left to take the new tasks.
     free = {m.id: where[m.id].clock if m.id in where else max(m.shift_start, when or 0) for m in before.postmen}

@@ -27,7 +27,6 @@ from ops.errors import FieldError, FieldErrors
 from routing.errors import InfeasibleError
 from routing.plan import Plan
 from routing.problem import OFFICE_HOURS, Break, Depot, Place, Postman, Problem, Task, Window, clock, hhmm
-from routing.solver import Progress
 
 log = logging.getLogger(__name__)
 
@@ -512,25 +511,3 @@ def route_lines(amap: AddressMap, scenario: Scenario, plan: Plan, names: Mapping
                 }
             )
     return {"type": "FeatureCollection", "features": features}
-
-
-def progress_at(plan: Plan, when: int) -> dict[str, Progress]:
-    """Where each postman of a plan is at a clock time, for :func:`routing.solver.reoptimise`.
-
-    A stop counts as done once its service has ended by ``when``; the postman is then free at that stop's
-    place from ``when`` (or from its departure, or the end of a break he is on, if later). Postmen who have
-    not left yet are left out.
-    """
-    progress = {}
-    for route in plan.routes:
-        done = [s for s in route.stops if s.departure <= when]
-        if route.used and done:
-            free = max(when, done[-1].departure)
-            if (
-                route.break_start is not None
-                and route.break_end is not None
-                and route.break_start <= when < route.break_end
-            ):
-                free = max(free, route.break_end)
-            progress[route.postman] = Progress(done[-1].place, free, len(done))
-    return progress

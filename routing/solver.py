@@ -99,6 +99,28 @@ class Progress:
     done: int = 1
 
 
+def progress_at(plan: Plan, when: int) -> dict[str, Progress]:
+    """Where each postman of a plan is at a clock time, for :func:`reoptimise`.
+
+    A stop counts as done once its service has ended by ``when``; the postman is then free at that stop's
+    place from ``when`` (or from its departure, or the end of a break he is on, if later). Postmen who have
+    not left yet are left out.
+    """
+    progress = {}
+    for route in plan.routes:
+        done = [s for s in route.stops if s.departure <= when]
+        if route.used and done:
+            free = max(when, done[-1].departure)
+            if (
+                route.break_start is not None
+                and route.break_end is not None
+                and route.break_start <= when < route.break_end
+            ):
+                free = max(free, route.break_end)
+            progress[route.postman] = Progress(done[-1].place, free, len(done))
+    return progress
+
+
 @dataclass
 class _Node:
     key: StopKey | None

@@ -3,7 +3,7 @@
 Each day draws one to three postmen with a shift from the morning, the afternoon or the whole day (some short
 enough that the lunch break cannot be taken inside them, some ending as it does), capacities, and one to eight
 tasks among the places of :mod:`routing_cases` with windows, loads and mandatory flags; the plan is re-optimised
-at a random clock with an urgent home pickup, each postman where :func:`ops.scenario.progress_at` puts him.
+at a random clock with an urgent home pickup, each postman where :func:`routing.solver.progress_at` puts him.
 Written after such a search found re-plans the checker refused: a route with two ends (a postman back at his
 depot restarted from his end stop), a dossier picked up whose delivery the search dropped counted as served, and
 mandatory dossiers left undone beside a break that did not fit the shift.
@@ -16,7 +16,6 @@ import random
 import pytest
 from routing_cases import COORDS, build
 
-from ops.scenario import progress_at
 from routing import check, solver
 from routing.errors import InfeasibleError, ProblemError
 from routing.problem import Break, Postman, Problem, Task, clock
@@ -73,7 +72,7 @@ def test_every_plan_and_re_plan_of_a_random_day_passes_the_checker(seed: int) ->
     urgent = Task("urgent", "home_pickup", pickup, delivery, priority=5)
     try:
         full, again = solver.reoptimise(
-            day, plan, progress_at(plan, when), new_tasks=[urgent], clock=when, time_limit_s=0.2
+            day, plan, solver.progress_at(plan, when), new_tasks=[urgent], clock=when, time_limit_s=0.2
         )
     except ProblemError as refused:  # every shift over by then: nobody to take the urgent pickup
         assert "every postman's route is closed" in str(refused)

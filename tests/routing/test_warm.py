@@ -157,7 +157,7 @@ def test_wall_clock_limit_kept_on_a_generated_day_and_noon_replanning(hanoi: Add
     assert served == len(day.tasks)
 
     # Five urgent home pickups at noon, with the morning done: re-planned within 5 s, done stops unchanged.
-    progress = scenario.progress_at(plan, NOON)
+    progress = solver.progress_at(plan, NOON)
     homes = [p for p in day.places if p.startswith("household")][:5] or list(day.places)[:5]
     agency = next(p for p in day.places if not p.startswith(("household", "depot")))
     urgent = [
