@@ -294,12 +294,7 @@ class Problem:
             if d.place not in places_d:
                 errors.append(f"depot {d.id!r}: unknown place {d.place!r}")
             depots_d[d.id] = d
-        # A shift too short to hold the break has none: a break no route can take would block the postman's whole
-        # day in the search (its routes start with the break, which never fits), and the checker would require it
-        # of any route crossing its window.
-        postmen_t = tuple(
-            replace(m, lunch=None) if m.lunch is not None and not _holds(m, m.lunch) else m for m in postmen
-        )
+        postmen_t = tuple(postmen)
         seen: set[str] = set()
         for m in postmen_t:
             if m.id in seen:
@@ -341,6 +336,10 @@ class Problem:
         if errors:
             raise ProblemError("\n".join(errors))
 
+        # A shift too short to hold the break has none: a break no route can take would block the postman's whole
+        # day in the search (its routes start with the break, which never fits), and the checker would require it
+        # of any route crossing its window.
+        postmen_t = tuple(replace(m, lunch=None) if m.lunch and not _holds(m, m.lunch) else m for m in postmen_t)
         problem = cls(times, distances, places_d, depots_d, postmen_t, tasks_t)
         infeasible: dict[str, Reason] = {}
         warnings: list[str] = []

@@ -7,7 +7,7 @@ import pytest
 from routing_cases import build, matrices, places
 
 from routing.errors import InfeasibleError, ProblemError
-from routing.problem import Depot, Postman, Problem, Task, clock, hhmm, intersect
+from routing.problem import Break, Depot, Postman, Problem, Task, clock, hhmm, intersect
 
 
 def test_unknown_place_and_bad_window_are_collected():
@@ -30,6 +30,16 @@ def test_unknown_depot_and_shift_backwards():
     message = str(err.value)
     assert "postman 'P1': unknown depot 'D9'" in message
     assert "postman 'P1': shift 17:00-08:00 ends before it starts" in message
+
+
+def test_a_break_longer_than_its_window_is_refused_and_one_the_shift_cannot_hold_left_out():
+    # The second is a morning shift (no lunch to take); the first is a mistake, said, not left out with it.
+    long = Postman("P1", "D1", capacity=5, lunch=Break(duration=180 * 60))
+    with pytest.raises(ProblemError, match="postman 'P1': a 180-minute break does not fit in 11:30-13:30"):
+        build([], [long])
+    morning = Postman("P1", "D1", capacity=5, shift_end=clock("12:00"), lunch=Break())
+    afternoon = Postman("P2", "D1", capacity=5, shift_start=clock("12:00"), lunch=Break())
+    assert [m.lunch for m in build([], [morning, afternoon]).postmen] == [None, Break()]
 
 
 def test_load_above_every_capacity():
