@@ -80,7 +80,10 @@ def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = 
     if event == "failed":
         if not picked:
             return []
-        return ["failed_return"] if kind == "result_return" else ["digitised"] if state == "to_authority" else []
+        if kind == "result_return":
+            return ["failed_return"]
+        # Not handed over: back at its agency for the next shuttle (one taken to its agency is there already).
+        return ["digitised"] if state == "to_authority" else []
     if event == "picked_up":
         if kind == "result_return":
             return ["decided", "returning"] if state == "failed_return" else ["returning"]
