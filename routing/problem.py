@@ -8,7 +8,7 @@ raises one error listing every problem found, each with its numbers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
@@ -240,6 +240,8 @@ class Problem:
         depots: Iterable[Depot],
         postmen: Iterable[Postman],
         tasks: Iterable[Task],
+        *,
+        promised: Collection[str] = (),
     ) -> Problem:
         """Check the records and build the problem.
 
@@ -251,6 +253,10 @@ class Problem:
             Road distances in metres, same shape; the travel times stand in when omitted.
         places, depots, postmen, tasks
             The records.
+        promised
+            Ids of mandatory tasks kept, with a warning, when no postman can do them: the tasks of a plan whose
+            shifts a re-optimisation cut short (:func:`routing.solver.reoptimise`), which it leaves unserved
+            and explained rather than refuse the day.
 
         Raises
         ------
@@ -347,14 +353,14 @@ class Problem:
             reason = problem.task_obstacle(t)
             if reason is None:
                 continue
-            if t.mandatory:
+            if t.mandatory and t.id not in promised:
                 infeasible[t.id] = reason
             else:
-                warnings.append(f"task {t.id!r}: {reason}")
+                warnings.append(f"task {t.id!r}{', mandatory' if t.mandatory else ''}: {reason}")
         if infeasible:
             raise InfeasibleError("\n".join(f"task {k!r}: {v}" for k, v in infeasible.items()), reasons=infeasible)
         for w in warnings:
-            log.info("optional %s", w)
+            log.info("no postman can do %s", w)
         return cls(times, distances, places_d, depots_d, postmen_t, tasks_t, tuple(warnings))
 
     @classmethod

@@ -495,6 +495,7 @@ def reoptimise(
     time_limit_s: float = 10.0,
     deterministic: bool = True,
     keep_assignment: bool = False,
+    shift_ends: Mapping[str, int] | None = None,
 ) -> tuple[Problem, Plan]:
     """Insert new tasks into a plan in progress without touching what is done.
 
@@ -525,24 +526,34 @@ def reoptimise(
         As for :func:`solve`.
     keep_assignment
         Forbid moving a planned task to another postman (new tasks may go anywhere).
+    shift_ends
+        New ends of shifts, seconds since midnight, per postman id: one sent home early (taken ill, his motorbike
+        broken down) or kept late. He is back at his end depot by the new end, or goes back at once when it
+        comes before he could be (his shift then ends when he is back); the others take the stops he can no
+        longer make, and what he carries and cannot deliver on time is carried back (``carried_back``).
 
     Returns
     -------
     tuple
-        The problem with the new tasks (to check the plan against) and the new plan.
+        The problem with the new tasks and shifts (to check the plan against) and the new plan.
 
     Raises
     ------
     ProblemError
-        Every postman's route is closed and there are tasks to add (``new_tasks``).
+        Every postman's route is closed and there are tasks to add (``new_tasks``), or a new shift end is given
+        for a postman whose route is closed or who is not in the plan.
     """
+    postmen = problem.postmen
+    if shift_ends:
+        postmen = _shifts_ended(problem, plan, progress, clock, shift_ends)
     full = Problem.build(
         problem.times,
         problem.distances,
         problem.places.values(),
         problem.depots.values(),
-        problem.postmen,
+        postmen,
         [*problem.tasks, *new_tasks],
+        promised={t.id for t in problem.tasks} if shift_ends else (),
     )
     tasks_by_id = {t.id: t for t in full.tasks}
     vehicles: list[_Vehicle] = []
@@ -553,11 +564,8 @@ def reoptimise(
     owner: dict[str, int] = {}
     for m in full.postmen:
         route = plan.route(m.id)
-        pr = progress.get(m.id)
+        pr = _progress(full, m, progress.get(m.id), clock)
         vi = len(vehicles)
-        if pr is None and clock is not None and clock > m.shift_start:
-            # Not started by the clock: at his depot from then, so that nothing is planned before it.
-            pr = Progress(full.depots[m.start_depot].place, clock, 1)
         if pr is None:
             if route.closed:
                 closed.append(route)
@@ -565,14 +573,9 @@ def reoptimise(
             vehicles.append(_Vehicle(m, full.depots[m.start_depot].place, m.shift_start, max_work=m.max_work))
             initial[m.id] = [(s.task, s.kind) for s in route.stops if s.task is not None]
             continue
-        # A postman back at his depot goes out again from there: his end stop is not one of the stops done.
-        done = route.stops[: min(pr.done, len(route.stops) - 1)]
+        done, now = _resume(route, pr)
         lunch_taken = route.break_end is not None and route.break_end <= pr.clock
         in_lunch = route.break_start is not None and route.break_start < pr.clock < (route.break_end or 0)
-        # A postman at lunch goes on when it ends.
-        now = route.break_end if in_lunch and route.break_end is not None else pr.clock
-        # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
-        now = max(now, done[-1].departure)
         if route.closed or _back_too_late(full, m, pr.place, now):
             # No time left in his shift (an empty time window, on which OR-Tools fails outright): as planned.
             closed.append(replace(route, closed=True))
@@ -613,10 +616,76 @@ def reoptimise(
     )
 
 
+def _progress(problem: Problem, postman: Postman, given: Progress | None, clock: int | None) -> Progress | None:
+    """Where ``postman`` is: as ``given``, else, not started by the clock, at his depot from then (so that nothing
+    is planned before it); None when he starts his shift as planned."""
+    if given is None and clock is not None and clock > postman.shift_start:
+        return Progress(problem.depots[postman.start_depot].place, clock, 1)
+    return given
+
+
+def _resume(route: Route, progress: Progress) -> tuple[tuple[Stop, ...], int]:
+    """The stops of ``route`` done at ``progress`` and the time the postman goes on from his last one."""
+    # A postman back at his depot goes out again from there: his end stop is not one of the stops done.
+    done = route.stops[: min(progress.done, len(route.stops) - 1)]
+    in_lunch = route.break_start is not None and route.break_start < progress.clock < (route.break_end or 0)
+    # A postman at lunch goes on when it ends.
+    now = route.break_end if in_lunch and route.break_end is not None else progress.clock
+    # Done stops keep their planned times: the postman goes on from the last one no earlier than it ends.
+    return done, max(now, done[-1].departure)
+
+
+def _back_at(problem: Problem, postman: Postman, place: str, now: int) -> int:
+    """When ``postman``, free at ``place`` at ``now``, is back at his end depot going straight there."""
+    home = problem.depots[postman.end].place
+    return now + int(problem.arcs[problem.index(place), problem.index(home)])
+
+
 def _back_too_late(problem: Problem, postman: Postman, place: str, now: int) -> bool:
     """Whether ``postman``, free at ``place`` at ``now``, cannot be back at his end depot within his shift."""
-    home = problem.depots[postman.end].place
-    return now + int(problem.arcs[problem.index(place), problem.index(home)]) > postman.shift_end
+    return _back_at(problem, postman, place, now) > postman.shift_end
+
+
+def _shifts_ended(
+    problem: Problem, plan: Plan, progress: Mapping[str, Progress], clock: int | None, ends: Mapping[str, int]
+) -> tuple[Postman, ...]:
+    """The postmen of ``problem`` with the shift ends of ``ends``, each no earlier than he can be back at his end
+    depot from where he is (:func:`reoptimise`)."""
+    known = {m.id for m in problem.postmen}
+    if unknown := sorted(set(ends) - known):
+        raise ProblemError(f"no postman {unknown[0]!r} in the plan: his shift cannot end")
+    postmen = []
+    for m in problem.postmen:
+        if m.id not in ends:
+            postmen.append(m)
+            continue
+        route = plan.route(m.id)
+        if route.closed:
+            raise ProblemError(f"the route of postman {m.id!r} is closed (his shift was over): it cannot change")
+        pr = _progress(problem, m, progress.get(m.id), clock)
+        if pr is None:  # not out yet: he need not come at all
+            postmen.append(replace(m, shift_end=max(ends[m.id], m.shift_start)))
+            continue
+        now = _resume(route, pr)[1]
+        end = max(ends[m.id], _back_at(problem, m, pr.place, now))
+        pending = m.lunch is not None and (route.break_start is None or route.break_start >= now)
+        # Sent home before his break, he takes it only if he can still be back by the end after it.
+        lunch = m.lunch if not pending or _break_fits(problem, m, pr.place, now, end) else None
+        postmen.append(replace(m, shift_end=end, lunch=lunch))
+    return tuple(postmen)
+
+
+def _break_fits(problem: Problem, postman: Postman, place: str, now: int, end: int) -> bool:
+    """Whether ``postman``, free at ``place`` at ``now``, can take his whole break inside its window and be back at
+    his end depot by ``end``: after driving there when it still fits, else before."""
+    lunch = postman.lunch
+    assert lunch is not None
+    back = _back_at(problem, postman, place, now)
+    at_home = max(back, lunch.earliest) + lunch.duration
+    if at_home <= lunch.latest:
+        return at_home <= end
+    first = max(now, lunch.earliest) + lunch.duration
+    return first <= lunch.latest and first + back - now <= end
 
 
 def _run(

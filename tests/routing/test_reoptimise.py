@@ -178,3 +178,62 @@ def test_postmen_not_started_leave_no_earlier_than_the_clock(day):
     assert all(s.start >= one for r in new.routes for s in r.stops if s.task is not None)
     assert [(r.stops[1].kind, r.stops[1].start) for r in new.routes] == [("position", one)] * len(new.routes)
     assert "urgent" in {s.task for r in new.routes for s in r.stops}
+
+
+def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
+    # Taken ill after his first pickup: he goes straight back to the post office with what he carries, and the
+    # other postman takes every stop he no longer makes.
+    plan = solver.solve(day, time_limit_s=0.5)
+    route = max(plan.routes, key=lambda r: len(r.stops))
+    k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
+    here = route.stops[k]
+    progress = {route.postman: solver.Progress(here.place, here.departure, k + 1)}
+    ends = {route.postman: here.departure}
+    full, new = solver.reoptimise(day, plan, progress, clock=here.departure, time_limit_s=0.5, shift_ends=ends)
+    result = check.check(full, new)
+    assert result.violations == () and result.shortfalls == ()
+    home = new.route(route.postman)
+    assert home.stops[: k + 1] == route.stops[: k + 1]
+    assert [s.kind for s in home.stops[k + 1 :]] == ["position", "end"]
+    drive = int(day.arcs[day.index(here.place), day.index(day.depots["D1"].place)])
+    assert {m.id: m.shift_end for m in full.postmen}[route.postman] == home.stops[-1].arrival == here.departure + drive
+    (back,) = new.unserved
+    assert (back.task, back.code) == (here.task, "carried_back")
+    other = next(r for r in new.routes if r.postman != route.postman)
+    assert {s.task for s in other.stops if s.task} == {t.id for t in day.tasks} - {here.task}
+    assert all(s.start >= here.departure for s in other.stops if s.task)
+
+
+def test_a_postman_kept_late_takes_what_his_shift_could_not():
+    from routing_cases import build
+
+    from routing.problem import Postman
+
+    evening = Task("evening", "shuttle", "A1", "W1", pickup_windows=((clock("16:00"), clock("17:00")),))
+    problem = build([evening], [Postman("P1", "D1", capacity=10, shift_end=clock("12:00"))])
+    plan = solver.solve(problem, time_limit_s=0.5)
+    assert [u.task for u in plan.unserved] == ["evening"]
+    full, late = solver.reoptimise(
+        problem, plan, {}, clock=clock("11:00"), time_limit_s=0.5, shift_ends={"P1": clock("18:00")}
+    )
+    assert check.check(full, late).violations == () and late.unserved == ()
+    assert full.postmen[0].shift_end == clock("18:00")
+
+
+def test_a_postman_off_before_his_shift_does_nothing(day):
+    plan = solver.solve(day, time_limit_s=0.5)
+    off = day.postmen[0].id
+    full, new = solver.reoptimise(day, plan, {}, time_limit_s=0.5, shift_ends={off: clock("06:00")})
+    assert check.check(full, new).violations == ()
+    assert not new.route(off).used and full.postmen[0].shift_end == full.postmen[0].shift_start
+    assert {u.task for u in new.unserved} <= {u.task for u in plan.unserved}
+
+
+def test_a_shift_end_for_a_closed_route_or_a_stranger_is_refused(day):
+    plan = solver.solve(day, time_limit_s=0.5)
+    with pytest.raises(ProblemError, match="no postman 'P9' in the plan"):
+        solver.reoptimise(day, plan, {}, time_limit_s=0.5, shift_ends={"P9": clock("12:00")})
+    evening = max(m.shift_end for m in day.postmen) + 60
+    _, closed = solver.reoptimise(day, plan, {}, clock=evening, time_limit_s=0.5)
+    with pytest.raises(ProblemError, match="the route of postman 'P1' is closed"):
+        solver.reoptimise(day, closed, {}, clock=evening, time_limit_s=0.5, shift_ends={"P1": clock("20:00")})

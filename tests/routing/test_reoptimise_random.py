@@ -79,3 +79,28 @@ def test_every_plan_and_re_plan_of_a_random_day_passes_the_checker(seed: int) ->
         return
     assert check.check(full, again).violations == ()
     assert [r.postman for r in again.routes] == [m.id for m in day.postmen]
+
+
+@pytest.mark.parametrize("seed", [*range(100), 613])
+def test_every_re_plan_with_a_postman_sent_home_passes_the_checker(seed: int) -> None:
+    # One postman's shift ends at a random clock or up to four hours later (sent home, or kept on): he is back at
+    # his depot by the new end. Seed 613 sent one home at 11:15 with his break still to take: the break held in the
+    # shortened shift but not on the way home, and the plan brought him back at 13:55 for a 12:40 end.
+    rng = random.Random(seed)
+    day = random_day(rng)
+    while day is None:
+        day = random_day(rng)
+    plan = solver.solve(day, time_limit_s=0.2)
+    when = rng.randint(8, 17) * 3600 + rng.choice([0, 900, 1800])
+    postman = rng.choice(day.postmen)
+    end = when + rng.choice([0, 0, 1800, 3600, 4 * 3600])
+    try:
+        full, again = solver.reoptimise(
+            day, plan, solver.progress_at(plan, when), clock=when, time_limit_s=0.2, shift_ends={postman.id: end}
+        )
+    except ProblemError as refused:  # his shift was over by then: his route is closed
+        assert "is closed" in str(refused)
+        return
+    assert check.check(full, again).violations == ()
+    ended = next(m for m in full.postmen if m.id == postman.id)
+    assert ended.shift_end >= end and again.route(postman.id).stops[-1].arrival <= ended.shift_end
