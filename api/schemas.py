@@ -825,6 +825,11 @@ class DayRoute(BaseModel):
         description="the postman's shift was over when the day was re-planned: his route stays as planned and "
         "takes nothing more (the stop events recorded after the fact say what became of it)",
     )
+    shift: str | None = Field(
+        None,
+        description="the postman's shift, HH:MM-HH:MM, as the plan has it: its end moved when he was sent home "
+        "or kept late (null in older plans)",
+    )
     stops: list[DayStop]
 
 
@@ -851,6 +856,15 @@ class ReplanIn(_Body):
         "the end of a past one (whose shifts are over: 422 shifts_over)",
     )
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+    shift_ends: dict[str, Annotated[str, Field(pattern=CLOCK)]] | None = Field(
+        default=None,
+        description="new shift ends, HH:MM, by postman id: one sent home (taken ill, his motorbike broken down) "
+        "goes back to his post office by then, or at once when he could not be back by then; the others take "
+        "the stops he no longer makes, and a dossier he carries that he cannot deliver on the way is carried "
+        "back (carried_back). A later end keeps a postman late. A postman not in the plan, or whose route is "
+        "closed, is 422 (postman_not_in_plan, route_closed)",
+        examples=[{"lvbinh": "10:15"}],
+    )
 
 
 class ReplanAnswer(DayAnswer):

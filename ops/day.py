@@ -128,6 +128,7 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
     }
     tasks = {t["id"]: t for t in outcome.tasks}
     names = plans.postman_names(outcome.postmen)
+    shifts = {p["id"]: p.get("shift") or scenario.SHIFT for p in outcome.postmen}
 
     def window(stop: Stop, role: str) -> str:
         task = tasks.get(stop.task or "", {})
@@ -144,6 +145,7 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
             "travel_time_s": r.travel_time,
             "line": lines.get(r.postman),
             "closed": r.closed,
+            "shift": shifts.get(r.postman),
             "stops": [
                 {
                     "seq": i,
@@ -291,11 +293,19 @@ def stored(store: Store, day: date) -> dict:
 
 
 def replan(
-    store: Store, amap: AddressMap, day: date, *, done: dict[str, int], at: str, time_limit_s: float
+    store: Store,
+    amap: AddressMap,
+    day: date,
+    *,
+    done: dict[str, int],
+    at: str,
+    time_limit_s: float,
+    shift_ends: dict[str, str] | None = None,
 ) -> tuple[str, int, dict, int]:
     """Add the dossiers that came in since the day was planned (an urgent home pickup ...), and those it left
     waiting that can go now (their unit placed since), to its plan; the stops done stay fixed and each postman
-    continues from his last one at ``at``.
+    continues from his last one at ``at``. Shifts that end otherwise than planned (a postman sent home, one
+    kept late) are re-planned for even with nothing to add.
 
     Parameters
     ----------
@@ -303,6 +313,10 @@ def replan(
         Per postman, the stops of his route done (counting the start), from the stop events.
     at
         The clock now, ``HH:MM``.
+    shift_ends
+        New shift ends, ``HH:MM`` per postman id: one sent home goes back to his post office by then, or at once
+        when he could not be back by then, and the others take the stops he no longer makes
+        (:func:`routing.solver.reoptimise`).
 
     Returns
     -------
@@ -329,7 +343,7 @@ def replan(
         skip=set(planned),
         first=len(state["tasks"]) + 1,
     )
-    if not new.tasks:
+    if not new.tasks and not shift_ends:
         return record["id"], record["version"], record["result"]["day"], 0
     if not scenario.on_duty_from(state["postmen"], at):
         raise _shifts_over(day, at)
@@ -350,6 +364,7 @@ def replan(
         leave_impossible=True,  # as the day's plan: a dossier that cannot go today waits, said why
         names=authorities.seats(store.engine),
         day=day,
+        shift_ends=shift_ends,
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded

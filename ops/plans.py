@@ -232,11 +232,14 @@ def reoptimised(
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
     day: date | None = None,
+    shift_ends: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
     ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible``,
-    ``names`` and ``day`` as for :func:`explicit`."""
+    ``names`` and ``day`` as for :func:`explicit`. ``shift_ends`` (``HH:MM`` per postman id) ends shifts early
+    or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end."""
+    ends = _shift_ends(stored_plan, shift_ends or {})
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
@@ -277,7 +280,33 @@ def reoptimised(
             at=hhmm(free[last.id]),
         )
     problem, new_plan = solver.reoptimise(
-        before, plan, where, new_tasks=[t for t in full.tasks if t.id in fresh], clock=when, time_limit_s=time_limit_s
+        before,
+        plan,
+        where,
+        new_tasks=[t for t in full.tasks if t.id in fresh],
+        clock=when,
+        time_limit_s=time_limit_s,
+        shift_ends=ends,
     )
     replanned = Scenario(problem, planned.places, planned.synthetic or state["synthetic"])
-    return _finish(amap, replanned, new_plan, state["postmen"], all_tasks, addresses)
+    shifts = {m.id: f"{hhmm(m.shift_start)}-{hhmm(m.shift_end)}" for m in problem.postmen if m.id in ends}
+    postmen = [p | {"shift": shifts[p["id"]]} if p["id"] in shifts else p for p in state["postmen"]]
+    return _finish(amap, replanned, new_plan, postmen, all_tasks, addresses)
+
+
+def _shift_ends(stored_plan: dict, ends: Mapping[str, str]) -> dict[str, int]:
+    """New shift ends in seconds since midnight, checked against the stored plan's routes (fields named in
+    errors)."""
+    routes = {r["postman"]: r for r in stored_plan["routes"]}
+    for name in ends:
+        field = f"shift_ends.{name}"
+        if name not in routes:
+            raise FieldError(field, f"no postman {name!r} in this plan", code="postman_not_in_plan", postman=name)
+        if routes[name].get("closed"):
+            raise FieldError(
+                field,
+                f"the shift of {name!r} was over when the day was last re-planned: his route is closed",
+                code="route_closed",
+                postman=name,
+            )
+    return {name: clock(end) for name, end in ends.items()}

@@ -376,3 +376,41 @@ def test_a_dispatcher_sets_the_days_shifts(page, store: Store) -> None:
     assert page.inner_text("#error") == "Hãy chọn ít nhất một bưu tá làm việc trong ngày"
     assert sent_again == []
     pages.accessible(page)
+
+
+def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, hanoi: AddressMap) -> None:
+    # Taken ill, his motorbike broken down: the dispatcher sets the end of his shift under his route, and the day is
+    # re-planned from the service's clock (the start of a coming day: no stop is done yet).
+    today = dt.datetime.now(HANOI).date()
+    coming = today + dt.timedelta(days=7 + (2 - today.weekday()) % 7)  # a Wednesday, offices open
+    postmen = [
+        {"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN},
+        {"id": "an", "name": "Trần Thị An", "depot": daycases.LUONG_VAN_CAN},
+    ]
+    daycases.add(store.engine, "COMING", channel="home_pickup", received_at=f"{today}T09:00:00+07:00")
+    _, planned = day.plan(store, hanoi, coming, postmen=postmen, time_limit_s=1)
+    (route, *_) = planned["routes"]
+    name = route["postman_name"]
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={coming.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_selector("#day-stops form.shift-end")
+    form = page.locator("#day-stops form.shift-end").first
+    assert form.locator("span").inner_text() == "Ca 07:30–17:30."
+    assert form.locator("input").input_value() == "17:30"  # a coming day: the shift's end, not the clock now
+    form.locator("input").fill("10:00")
+    with page.expect_request(lambda r: r.url.endswith("/replan") and r.method == "POST") as sent:
+        form.locator("button").click()
+    assert sent.value.post_data_json == {"shift_ends": {route["postman"]: "10:00"}}
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Ca của')")
+    stored = day.stored(store, coming)
+    assert {p["id"]: p.get("shift") for p in stored["state"]["postmen"]}[route["postman"]] == "07:30-10:00"
+    answer = stored["result"]["day"]
+    assert page.inner_text("#status") == (
+        f"Ca của {name} nay kết thúc lúc 10:00; đã lập lại kế hoạch (phiên bản 2): "
+        f"{answer['served_dossiers']}/{answer['dossiers']} hồ sơ được phục vụ"
+    )
+    ended = next((r for r in answer["routes"] if r["postman"] == route["postman"]), None)
+    assert ended is None or all(s["departure"] <= "10:00" for s in ended["stops"])
+    pages.accessible(page)

@@ -249,3 +249,35 @@ def test_a_sunday_plan_says_which_office_is_closed(client: TestClient) -> None:
     english = client.get("/days/2026-02-08", headers={**BEARER, "Accept-Language": "en"}).json()
     said = {u["message"] for u in english["unserved"] if u["reason_code"] == "delivery_closed_all_day"}
     assert said and said <= {f"{office}, where it is delivered, is closed that day" for office in offices}
+
+
+def test_a_dispatcher_sends_a_postman_home(hanoi: AddressMap, tmp_path: Path) -> None:
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    daycases.seed(engine, hanoi)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
+    with TestClient(create_app(settings, amap=hanoi)) as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        (route,) = planned["routes"]
+        assert route["shift"] == "07:30-17:30"
+        for ends, field, reason in (
+            ({"nobody": "10:00"}, "shift_ends.nobody", "postman_not_in_plan"),
+            ({route["postman"]: "25:00"}, f"shift_ends.{route['postman']}", "string_pattern_mismatch"),
+        ):
+            refused = client.post(f"/days/{DAY}/replan", json={"at": "10:00", "shift_ends": ends}, headers=BEARER)
+            assert refused.status_code == 422, refused.text
+            (problem,) = refused.json()["detail"]
+            assert (problem["field"], problem["reason"]) == (field, reason)
+        sent = client.post(
+            f"/days/{DAY}/replan",
+            json={"at": "10:00", "time_limit_s": 1, "shift_ends": {"binh": "10:00"}},
+            headers=BEARER,
+        )
+        assert sent.status_code == 200, sent.text
+        answer = sent.json()
+    engine.dispose()
+    # The only postman went home at 10:00: nothing is done after, and every dossier waits, said why.
+    assert answer["version"] == 2 and answer["check"] and answer["served_dossiers"] == 0
+    assert all(r["shift"] == "07:30-10:00" for r in answer["routes"])
+    said = {u["reason_code"]: u["message"] for u in answer["unserved"]}
+    assert set(said) <= {"agency_not_on_map", "no_route_fits", "shift_too_short"}
+    assert "hết ca lúc 10:00" in said["shift_too_short"]

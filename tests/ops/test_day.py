@@ -412,3 +412,51 @@ def test_an_authoritys_stop_is_named_as_the_registry_names_it(sqlite_store: Stor
     assert all(n.startswith("UBND Phường ") for p, n in named.items() if p != bhxh)
     live = dayevents.live(sqlite_store, DAY, now="08:00")
     assert {s["place"]: s["name"] for r in live["routes"] for s in r["stops"] if s["place"] in seats} == named
+
+
+def test_a_postman_sent_home_hands_his_stops_to_the_others(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Taken ill at 10:00 after his first pickup: he goes back to his post office with that dossier, the other
+    # postman takes the rest; nothing new came in, and the day is re-planned all the same.
+    postmen = [{"id": "P1", "depot": LUONG_VAN_CAN}, {"id": "P2", "depot": LUONG_VAN_CAN}]
+    _, before = day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+    route = before["routes"][0]
+    ill, other = route["postman"], {"P1": "P2", "P2": "P1"}[route["postman"]]
+    first = next(s for s in route["stops"] if s["kind"] == "pickup")
+    dayevents.record(sqlite_store, DAY, task=first["task"], event="picked_up", who=Principal("d", "dispatcher", None))
+    done = dayevents.done_stops(sqlite_store, DAY)
+    _, version, after, added = day.replan(
+        sqlite_store, hanoi, DAY, done=done, at="10:00", time_limit_s=1, shift_ends={ill: "10:00"}
+    )
+    assert (version, added) == (2, 0) and after["check"]
+    routes = {r["postman"]: r for r in after["routes"]}
+    home = routes[ill]
+    assert [s["kind"] for s in home["stops"]] == ["start", "pickup", "position", "end"]
+    assert home["shift"] == f"07:30-{home['stops'][-1]['arrival']}" and home["stops"][-1]["arrival"] >= "10:00"
+    carried = {u["code"] for u in after["unserved"] if u["reason_code"] == "carried_back"}
+    assert carried == set(first["dossiers"])
+    served_before = {c for r in before["routes"] for s in r["stops"] for c in s["dossiers"]}
+    taken = {c for s in routes[other]["stops"] for c in s["dossiers"]}
+    assert served_before - carried <= taken
+    assert all(s["arrival"] >= "10:00" for s in routes[other]["stops"][1:])
+    stored = day.stored(sqlite_store, DAY)["state"]["postmen"]
+    assert {p["id"]: p.get("shift") for p in stored}[ill] == home["shift"]
+
+
+def test_a_shift_end_for_a_stranger_or_a_closed_route_is_refused(sqlite_store: Store, hanoi: AddressMap) -> None:
+    postmen = [
+        {"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"},
+        {"id": "P2", "depot": LUONG_VAN_CAN, "shift": "12:30-17:30"},
+    ]
+    day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+    with pytest.raises(FieldError) as stranger:
+        day.replan(sqlite_store, hanoi, DAY, done={}, at="13:00", time_limit_s=1, shift_ends={"P9": "15:00"})
+    assert (stranger.value.field, stranger.value.code) == ("shift_ends.P9", "postman_not_in_plan")
+    # At 13:00 the morning route is closed; keeping P2 late re-plans, and P1's end can no longer change.
+    _, version, _, _ = day.replan(
+        sqlite_store, hanoi, DAY, done={}, at="13:00", time_limit_s=1, shift_ends={"P2": "18:30"}
+    )
+    shifts = {p["id"]: p["shift"] for p in day.stored(sqlite_store, DAY)["state"]["postmen"]}
+    assert version == 2 and shifts == {"P1": "07:30-12:00", "P2": "12:30-18:30"}
+    with pytest.raises(FieldError) as closed:
+        day.replan(sqlite_store, hanoi, DAY, done={}, at="13:30", time_limit_s=1, shift_ends={"P1": "15:00"})
+    assert (closed.value.field, closed.value.code) == ("shift_ends.P1", "route_closed")

@@ -159,18 +159,25 @@
       for (const button of waiting.querySelectorAll("button[data-place]")) {
         button.onclick = () => placeByCode(button.dataset.place);
       }
-      document.getElementById("day-stops").innerHTML = day.routes.map((r) =>
+      const stops = document.getElementById("day-stops");
+      stops.innerHTML = day.routes.map((r, i) =>
         `<h3>${esc(r.postman_name || r.postman)}</h3>` +
-        (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : "") +
+        (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : shiftForm(r, i)) +
         `<table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         dayRows(r.stops.filter((s) => s.task)) + "</table>").join("");
+      for (const form of stops.querySelectorAll("form.shift-end")) {
+        const input = form.querySelector("input");
+        input.oninput = () => endsTyped.set(form.dataset.postman, input.value);
+        form.onsubmit = (event) => { event.preventDefault(); endShift(form.dataset.postman, input.value); };
+      }
       clearTimeout(following);
       following = setTimeout(follow, 30000);
     } catch (e) { error.textContent = e.message; }
   }
 
-  async function act(path, body, words) {
+  // ``said(answer)`` gives what ``words`` name besides the day's figures.
+  async function act(path, body, words, said = () => ({})) {
     error.textContent = "";
     status.textContent = t("js.planning");
     try {
@@ -178,8 +185,32 @@
       if (answer.id) await follow();
       // What was done stays said (drawing the plan said only its name and version).
       status.textContent = t(words, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
-        added: answer.added, version: answer.version });
+        added: answer.added, version: answer.version, ...said(answer) });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
+  }
+
+  // A postman sent home (taken ill, his motorbike broken down) or kept late: his shift's new end, by default now on
+  // the day itself. The service re-plans: he is back at his post office by then (at once if he cannot be) and
+  // the others take the stops he no longer makes. What is typed outlives the page's redrawing every 30 s.
+  const endsTyped = new Map();
+  function shiftForm(r, i) {
+    if (!r.shift) return "";
+    const name = r.postman_name || r.postman;
+    const end = r.shift.split("-")[1];
+    const value = endsTyped.get(r.postman) ?? (dayInput.value === hanoiToday() ? hanoiNow().slice(11, 16) : end);
+    return `<form class="row shift-end" data-postman="${esc(r.postman)}">` +
+      `<span>${esc(t("js.shift_of", { shift: r.shift.replace("-", "–") }))}</span>` +
+      `<label for="shift-end-${i}">${esc(t("js.shift_end"))}</label>` +
+      `<input type="time" id="shift-end-${i}" value="${esc(value)}" required title="${esc(t("js.shift_end_help", { name }))}">` +
+      `<button type="submit">${esc(t("js.shift_end_apply"))}</button></form>`;
+  }
+  function endShift(postman, end) {
+    if (!end) return;
+    endsTyped.delete(postman);
+    act("/replan", { shift_ends: { [postman]: end } }, "js.shift_ended", (answer) => {
+      const route = answer.routes.find((r) => r.postman === postman);
+      return { name: route?.postman_name || postman, end: route?.shift?.split("-")[1] || end };
+    });
   }
 
   // The day's postmen and their shifts, which "Lập kế hoạch ngày" plans with (a postman off that day unticked).
