@@ -33,6 +33,12 @@ _HHMM = r"\s*([01]?\d|2[0-3]):[0-5]\d\s*"
 WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
 """Pattern of time windows ``"08:00-11:30"`` or ``"08:00-11:30,13:30-17:00"``."""
 
+SHIFT = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+"""Pattern of a shift as an account keeps it, ``HH:MM-HH:MM``."""
+
+ACCOUNT = r"^[A-Za-z0-9_.@-]{2,64}$"
+"""Pattern of an account's name."""
+
 
 TEXT = r"[0-9A-Za-z\u00C0-\u024F\u1E00-\u1EFF]"
 """Pattern of search text: at least one digit or Latin letter, Vietnamese ones included (JSON Schema patterns
@@ -755,6 +761,17 @@ class CrewMember(BaseModel):
     shift: str = Field(description="working hours HH:MM-HH:MM")
     capacity: int = Field(description="dossier units carried at once")
     lunch: bool = Field(description="whether he takes a 45-minute break inside 11:30-13:30")
+
+
+class ShiftIn(_Body):
+    """``PUT /postmen/{name}/shift``: a postman's usual shift."""
+
+    shift: str | None = Field(
+        pattern=SHIFT,
+        description="working hours HH:MM-HH:MM, ending after they start (else 422 shift_order); null: the default "
+        "07:30-17:30",
+        examples=["07:30-12:00"],
+    )
 
 
 class DayPlanIn(_Body):

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from geo._errors import InputError
 from ops import tables
+from ops.errors import UnknownError
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ _hasher = PasswordHasher()
 """argon2id with the library's defaults (RFC 9106 low-memory profile)."""
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+_SHIFT = re.compile(r"((?:[01]\d|2[0-3]):[0-5]\d)\s*-\s*((?:[01]\d|2[0-3]):[0-5]\d)")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,42 @@ def set_full_name(engine: Engine, name: str, full_name: str) -> str:
         raise InputError(f"no user {name!r}")
     log.info("user %s: full name set", name)
     return tidy
+
+
+def set_shift(engine: Engine, name: str, shift: str | None) -> str | None:
+    """Give postman ``name`` his usual shift, ``HH:MM-HH:MM`` (a morning postman's ``07:30-12:00``), which a day
+    is planned with unless the dispatcher sends another; ``None`` gives back the default. Returns the shift as
+    stored.
+
+    Raises
+    ------
+    InputError
+        A shift not ``HH:MM-HH:MM`` (``bad_shift``) or ending before it starts (``shift_order``).
+    UnknownError
+        No postman account ``name`` with a post office (``postman_not_found``).
+    """
+    tidy = None if shift is None else _shift(shift)
+    users = tables.users
+    with engine.begin() as conn:
+        postman = (users.c.name == name) & (users.c.role == "postman") & users.c.agency_id.is_not(None)
+        changed = conn.execute(users.update().where(postman).values(shift=tidy)).rowcount
+    if not changed:
+        raise UnknownError(
+            f"no postman {name!r} with a post office", code="postman_not_found", field="name", postman=name
+        )
+    log.info("postman %s: usual shift %s", name, tidy or "the default")
+    return tidy
+
+
+def _shift(text: str) -> str:
+    """A shift ``HH:MM-HH:MM`` written with two-digit hours, checked to end after it starts."""
+    found = _SHIFT.fullmatch(text.strip())
+    if found is None:
+        raise InputError(f"shift {text!r} is not HH:MM-HH:MM", code="bad_shift", field="shift", shift=text)
+    start, end = found.groups()
+    if end <= start:
+        raise InputError(f"shift {text!r} ends before it starts", code="shift_order", field="shift", shift=text)
+    return f"{start}-{end}"
 
 
 def full_names(engine: Engine, names: Iterable[str]) -> dict[str, str]:

@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
-    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency; each with his
-    account's full name as ``name`` unless the record gives one.
+    """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency (with his usual
+    shift when the account has one); each with his account's full name as ``name`` unless the record gives one.
 
     Raises
     ------
@@ -41,11 +41,14 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     """
     if postmen is None:
         u = tables.users
-        query = sa.select(u.c.name, u.c.agency_id, u.c.full_name)
+        query = sa.select(u.c.name, u.c.agency_id, u.c.full_name, u.c.shift)
         query = query.where(u.c.role == "postman", u.c.agency_id.is_not(None))
         with store.engine.connect() as conn:
             rows = conn.execute(query.order_by(u.c.name))
-            postmen = [{"id": n, "depot": a} | ({"name": full} if full else {}) for n, a, full in rows]
+            postmen = [
+                {"id": n, "depot": a} | ({"name": full} if full else {}) | ({"shift": shift} if shift else {})
+                for n, a, full, shift in rows
+            ]
         if not postmen:
             raise InputError(
                 "no postmen: add accounts (agencynet users add NAME --role postman --agency ID) or give --postmen FILE",

@@ -125,8 +125,10 @@ users = sa.Table(
     sa.Column("agency_id", sa.String(64), nullable=True),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("full_name", sa.String(200), nullable=True),
+    sa.Column("shift", sa.String(11), nullable=True),
 )
-"""People who sign in to the pages (argon2id hashes), with the full name the pages say (migration 0002)."""
+"""People who sign in to the pages (argon2id hashes), with the full name the pages say (migration 0002) and a
+postman's usual shift, ``HH:MM-HH:MM`` (0004; none: :data:`ops.scenario.SHIFT`)."""
 
 access_log = sa.Table(
     "access_log",

@@ -1,5 +1,6 @@
 """``agencynet users add NAME --role R [--full-name "Nguyễn Văn An"]``: create an account for the pages (the password
-is asked for); ``agencynet users name NAME "Nguyễn Văn An"``: give an account the full name the pages say."""
+is asked for); ``agencynet users name NAME "Nguyễn Văn An"``: give an account the full name the pages say;
+``agencynet users shift NAME 07:30-12:00``: a postman's usual shift (``default`` gives back 07:30-17:30)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     name.add_argument("full_name", help='the full name, "Nguyễn Văn An"')
     add_database_option(name)
     name.set_defaults(func=run_name)
+    shift = sub.add_parser("shift", help="keep a postman's usual shift, which a day is planned with")
+    shift.add_argument("name", help="user name of the postman")
+    shift.add_argument("shift", help="HH:MM-HH:MM, or 'default' for 07:30-17:30")
+    add_database_option(shift)
+    shift.set_defaults(func=run_shift)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -56,4 +62,11 @@ def run_name(args: argparse.Namespace) -> int:
     with open_store(args) as engine:
         said = accounts.set_full_name(engine, args.name, args.full_name)
     print(f"user {args.name} is said as {said}")
+    return 0
+
+
+def run_shift(args: argparse.Namespace) -> int:
+    with open_store(args) as engine:
+        kept = accounts.set_shift(engine, args.name, None if args.shift == "default" else args.shift)
+    print(f"postman {args.name} works {kept or 'the default shift'}")
     return 0

@@ -15,7 +15,7 @@ from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import NotFound
 from api.schemas import CLOCK
 from geo.hours import HANOI
-from ops import day, dayevents
+from ops import accounts, day, dayevents
 from ops.accounts import Principal
 from ops.errors import UnknownError
 
@@ -91,6 +91,26 @@ def postmen(amap: MapDep, store: StoreDep, _who: Dispatcher) -> list[dict]:
     him unless the dispatcher sends others (``postmen`` of ``POST /days/{date}/plan``); an empty list when there
     are none."""
     return day.roster(store, amap)
+
+
+@router.put(
+    "/postmen/{name}/shift",
+    response_model=schemas.CrewMember,
+    summary="Keep a postman's usual shift",
+    responses={404: {"model": schemas.ErrorBody, "description": "no postman account of that name with a post office"}},
+)
+def set_shift(
+    name: Annotated[str, Path(pattern=schemas.ACCOUNT, description="the postman's account")],
+    body: schemas.ShiftIn,
+    amap: MapDep,
+    store: StoreDep,
+    _who: Dispatcher,
+) -> dict:
+    """The shift a day is planned with for him unless the dispatcher sends another: a post office's morning
+    postman works 07:30-12:00 every day, without being set each morning; null gives back the default
+    (07:30-17:30). A shift ending before it starts is 422 ``shift_order``."""
+    accounts.set_shift(store.engine, name, body.shift)
+    return next(p for p in day.roster(store, amap) if p["id"] == name)
 
 
 @router.get("/days/{date}", response_model=schemas.DayLive, summary="The day as it goes")

@@ -340,7 +340,7 @@ def test_a_route_kept_after_its_postmans_shift_is_said_so(page, store: Store, ha
     pages.accessible(page)
 
 
-def test_a_dispatcher_sets_the_days_shifts(page, store: Store) -> None:
+def test_a_dispatcher_sets_the_days_shifts(page, store: Store, hanoi: AddressMap) -> None:
     # The page planned the day with every postman's default shift: a morning postman, or one off that day, could be
     # set only through the API or a file.
     later = daycases.DAY + dt.timedelta(days=21)
@@ -375,7 +375,17 @@ def test_a_dispatcher_sets_the_days_shifts(page, store: Store) -> None:
     page.click("#plan-day")
     assert page.inner_text("#error") == "Hãy chọn ít nhất một bưu tá làm việc trong ngày"
     assert sent_again == []
+    # The morning hours kept as his usual shift: the days after are planned with them without setting them.
+    with page.expect_response(lambda r: r.url.endswith("/postmen/binh/shift") and r.request.method == "PUT") as kept:
+        page.click(f"#crew-keep-{k}")
+    assert kept.value.request.post_data_json == {"shift": "07:30-12:00"}
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lưu')")
+    assert page.inner_text("#status") == (
+        f"Đã lưu ca thường lệ của {daycases.POSTMAN_NAME}: 07:30–12:00; các ngày sau lập kế hoạch theo ca này"
+    )
+    assert {p["id"]: p["shift"] for p in day.roster(store, hanoi)}["binh"] == "07:30-12:00"
     pages.accessible(page)
+    accounts.set_shift(store.engine, "binh", None)
 
 
 def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, hanoi: AddressMap) -> None:

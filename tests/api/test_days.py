@@ -281,3 +281,33 @@ def test_a_dispatcher_sends_a_postman_home(hanoi: AddressMap, tmp_path: Path) ->
     said = {u["reason_code"]: u["message"] for u in answer["unserved"]}
     assert set(said) <= {"agency_not_on_map", "no_route_fits", "shift_too_short"}
     assert "hết ca lúc 10:00" in said["shift_too_short"]
+
+
+def test_a_dispatcher_keeps_a_postmans_usual_shift(hanoi: AddressMap, tmp_path: Path) -> None:
+    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    daycases.seed(engine, hanoi)
+    engine.dispose()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
+    with TestClient(create_app(settings, amap=hanoi)) as client:
+        kept = client.put("/postmen/binh/shift", json={"shift": "07:30-12:00"}, headers=BEARER)
+        assert kept.status_code == 200, kept.text
+        assert (kept.json()["id"], kept.json()["shift"]) == ("binh", "07:30-12:00")
+        assert [p["shift"] for p in client.get("/postmen", headers=BEARER).json()] == ["07:30-12:00"]
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        assert [r["shift"] for r in planned["routes"]] == ["07:30-12:00"]
+        said = {}
+        for name, body, status, field, reason in (
+            ("nobody", {"shift": "07:30-12:00"}, 404, "name", "postman_not_found"),
+            ("binh", {"shift": "12:00-07:30"}, 422, "shift", "shift_order"),
+            ("binh", {"shift": "7:30-12:00"}, 422, "shift", "string_pattern_mismatch"),
+            ("binh", {}, 422, "shift", "missing"),
+        ):
+            refused = client.put(f"/postmen/{name}/shift", json=body, headers=BEARER)
+            assert refused.status_code == status, refused.text
+            (problem,) = refused.json()["detail"]
+            assert (problem["field"], problem["reason"]) == (field, reason)
+            said[reason] = problem["message"]
+        assert said["postman_not_found"] == "Không có bưu tá nobody gắn với một bưu cục"
+        assert said["shift_order"] == "Ca “12:00-07:30” kết thúc trước khi bắt đầu"
+        back = client.put("/postmen/binh/shift", json={"shift": None}, headers=BEARER)
+        assert back.json()["shift"] == "07:30-17:30"

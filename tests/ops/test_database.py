@@ -131,6 +131,8 @@ def test_a_store_of_the_first_schema_gets_the_new_columns_and_keeps_its_rows(ser
         assert (unit["code"], unit["source"], unit["located_by"], unit["located_at"]) == ("00160", "map", None, None)
         placed = authorities.place(upgraded, "00160", 21.0465, 105.7985, who="lan")
         assert (placed["source"], placed["located_by"]) == ("operator", "lan")
+        # A postman's usual shift is kept with his account (0004).
+        assert accounts.set_shift(upgraded, "an.nv", "07:30-12:00") == "07:30-12:00"
 
 
 def test_users_add_gives_an_account_its_full_name(
@@ -151,3 +153,11 @@ def test_users_add_gives_an_account_its_full_name(
     assert capsys.readouterr().out.strip() == "user an.nv is said as Nguyễn Văn Ân"
     assert cli.main(["users", "name", "chi", "Lê Thị Chi", "--database", url]) == 2
     assert capsys.readouterr().err.strip().splitlines() == ["agencynet users: error: no user 'chi'"]
+    # A morning postman's usual shift; a shift the wrong way round is one line.
+    assert cli.main(["users", "shift", "an.nv", "07:30-12:00", "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "postman an.nv works 07:30-12:00"
+    assert cli.main(["users", "shift", "an.nv", "12:00-07:30", "--database", url]) == 2
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == ["agencynet users: error: shift '12:00-07:30' ends before it starts"]
+    assert cli.main(["users", "shift", "an.nv", "default", "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "postman an.nv works the default shift"

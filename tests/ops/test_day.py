@@ -16,9 +16,9 @@ from api import i18n
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, windows_on
-from ops import authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
+from ops import accounts, authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
 from ops.accounts import Principal
-from ops.errors import FieldError, TransitionError
+from ops.errors import FieldError, TransitionError, UnknownError
 from ops.store import Store
 from routing.problem import hhmm
 from tests.ops import daycases
@@ -460,3 +460,21 @@ def test_a_shift_end_for_a_stranger_or_a_closed_route_is_refused(sqlite_store: S
     with pytest.raises(FieldError) as closed:
         day.replan(sqlite_store, hanoi, DAY, done={}, at="13:30", time_limit_s=1, shift_ends={"P1": "15:00"})
     assert (closed.value.field, closed.value.code) == ("shift_ends.P1", "route_closed")
+
+
+def test_a_postmans_usual_shift_is_kept_with_his_account(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # A post office's morning postman: every day was planned with the default 07:30-17:30 unless the dispatcher set
+    # his hours that morning.
+    assert accounts.set_shift(sqlite_store.engine, "binh", " 07:30 - 12:00 ") == "07:30-12:00"
+    assert [(p["id"], p["shift"]) for p in day.roster(sqlite_store, hanoi)] == [("binh", "07:30-12:00")]
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert [r["shift"] for r in answer["routes"]] == ["07:30-12:00"]
+    assert all(s["arrival"] <= "12:00" for r in answer["routes"] for s in r["stops"])
+    for shift, code in (("7h30-12h", "bad_shift"), ("12:00-07:30", "shift_order"), ("24:00-25:00", "bad_shift")):
+        with pytest.raises(InputError) as refused:
+            accounts.set_shift(sqlite_store.engine, "binh", shift)
+        assert (refused.value.code, refused.value.field) == (code, "shift")
+    with pytest.raises(UnknownError, match="no postman 'lan' with a post office"):
+        accounts.set_shift(sqlite_store.engine, "lan", "07:30-12:00")
+    assert accounts.set_shift(sqlite_store.engine, "binh", None) is None
+    assert day.roster(sqlite_store, hanoi)[0]["shift"] == scenario.SHIFT

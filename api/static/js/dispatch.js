@@ -228,9 +228,27 @@
         `<input type="time" id="crew-${kind}-${i}" value="${esc(value)}" aria-label="${esc(t(words, { name }))}">`;
       return `<tr><td><input type="checkbox" id="crew-on-${i}" checked aria-label="${esc(t("js.crew_works", { name }))}">` +
         `</td><td>${esc(name)}${p.depot_name ? `<br><span class="muted">${esc(p.depot_name)}</span>` : ""}</td>` +
-        `<td>${field("from", begin, "js.crew_from")}</td><td>${field("to", end, "js.crew_to")}</td></tr>`;
+        `<td>${field("from", begin, "js.crew_from")}</td><td>${field("to", end, "js.crew_to")}</td>` +
+        `<td><button type="button" id="crew-keep-${i}" aria-label="${esc(t("js.crew_keep", { name }))}">` +
+        `${esc(t("js.crew_keep_short"))}</button></td></tr>`;
     }).join("");
+    crew.forEach((p, i) => { crewField("keep", i).onclick = () => keepShift(p, i); });
     sayCrew();
+  }
+  // The hours set in a row kept as the postman's usual shift: the days after are planned with them.
+  async function keepShift(p, i) {
+    const shift = `${crewField("from", i).value}-${crewField("to", i).value}`;
+    const [begin, end] = shift.split("-");
+    error.textContent = "";
+    if (!begin || !end || end <= begin) {
+      error.textContent = t("js.crew_order", { name: p.name || p.id });
+      return;
+    }
+    try {
+      const kept = await api(`/postmen/${encodeURIComponent(p.id)}/shift`, { method: "PUT", token: token(), body: { shift } });
+      crew[i] = kept;
+      status.textContent = t("js.crew_kept", { name: kept.name || kept.id, shift: kept.shift.replace("-", "–") });
+    } catch (e) { error.textContent = e.message; }
   }
   function sayCrew() {
     const on = crew.filter((_, i) => crewField("on", i).checked).length;
