@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from api import i18n
-from api.schemas import BBOX, CLOCK, FOCUS, PHONE_LAST4, QUARTER, TEXT, WINDOWS
+from api.schemas import ACCOUNT, BBOX, CLOCK, FOCUS, PHONE_LAST4, QUARTER, SHIFT, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import dossiers
 from ops import errors as ops_errors
@@ -53,6 +53,8 @@ PATTERNS = {
     CLOCK: "bad_clock",
     PHONE_LAST4: "bad_phone_last4",
     QUARTER: "bad_quarter",
+    SHIFT: "bad_shift_pattern",
+    ACCOUNT: "bad_account",
     dossiers.PHONE: "bad_phone",
 }
 """Messages of the service's own patterns (the API's and those of the portal's records), in place of "does not

@@ -79,6 +79,7 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     task = first.get_attribute("data-task")
     codes = day.stored(store, daycases.DAY)["state"]["dossiers"][task]
     assert "Chưa đến" in first.inner_text() or "Trễ" in first.inner_text()
+    assert page.inner_text("#counts").endswith(" · Ca 07:30–17:30.")  # his shift, which a dispatcher may move
     assert page.locator(".leaflet-marker-icon").count() >= 3
     # The route along the roads, solid (not straight dashed lines between the stops): many more corners than stops.
     route = page.locator("path.leaflet-interactive").first

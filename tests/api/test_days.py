@@ -309,5 +309,6 @@ def test_a_dispatcher_keeps_a_postmans_usual_shift(hanoi: AddressMap, tmp_path: 
             said[reason] = problem["message"]
         assert said["postman_not_found"] == "Không có bưu tá nobody gắn với một bưu cục"
         assert said["shift_order"] == "Ca “12:00-07:30” kết thúc trước khi bắt đầu"
+        assert said["string_pattern_mismatch"] == "Ca làm việc theo dạng HH:MM-HH:MM (ví dụ 07:30-12:00)"
         back = client.put("/postmen/binh/shift", json={"shift": None}, headers=BEARER)
         assert back.json()["shift"] == "07:30-17:30"

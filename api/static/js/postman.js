@@ -66,7 +66,9 @@
   function draw(day) {
     overlay.clearLayers();
     const route = day.routes[0];
-    document.getElementById("counts").textContent = t("js.day_counts", day.counts);
+    // His shift as the plan has it: its end moved when the dispatcher sent him home or kept him late.
+    const shift = route?.shift ? ` · ${t("js.shift_of", { shift: route.shift.replace("-", "–") })}` : "";
+    document.getElementById("counts").textContent = t("js.day_counts", day.counts) + shift;
     if (!route) { list.innerHTML = `<li>${esc(t("js.no_route"))}</li>`; return; }
     const points = route.stops.map((s) => [s.lat, s.lon]);
     // The way along the roads; straight and dashed between the stops for a plan stored without it.
