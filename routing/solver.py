@@ -545,6 +545,11 @@ def reoptimise(
     """
     postmen = problem.postmen
     if shift_ends:
+        # One sent home before his shift begins, with nothing done, has not started: he need not come at all.
+        starts = {m.id: m.shift_start for m in problem.postmen}
+        progress = {
+            k: p for k, p in progress.items() if k not in shift_ends or p.done > 1 or p.clock > starts.get(k, p.clock)
+        }
         postmen = _shifts_ended(problem, plan, progress, clock, shift_ends)
     full = Problem.build(
         problem.times,

@@ -237,3 +237,25 @@ def test_a_shift_end_for_a_closed_route_or_a_stranger_is_refused(day):
     _, closed = solver.reoptimise(day, plan, {}, clock=evening, time_limit_s=0.5)
     with pytest.raises(ProblemError, match="the route of postman 'P1' is closed"):
         solver.reoptimise(day, closed, {}, clock=evening, time_limit_s=0.5, shift_ends={"P1": clock("20:00")})
+
+
+def test_an_afternoon_postman_sent_home_in_the_morning_does_not_come():
+    # Called in sick at 11:00 with his shift from 12:30: he was kept "at his post office" until the plan had him
+    # leave (13:50, for a 14:00 window), and his shift shown as ending then.
+    from routing_cases import build
+
+    from routing.problem import Postman
+
+    task = Task("afternoon", "shuttle", "A1", "W1", pickup_windows=((clock("14:00"), clock("15:00")),))
+    postmen = [
+        Postman("P1", "D1", capacity=10, shift_end=clock("12:00")),
+        Postman("P2", "D1", capacity=10, shift_start=clock("12:30")),
+    ]
+    problem = build([task], postmen)
+    plan = solver.solve(problem, time_limit_s=0.5)
+    assert plan.route("P2").stops[0].departure > clock("13:00")
+    at_depot = {"P2": solver.Progress(problem.depots["D1"].place, clock("11:00"), 1)}
+    full, new = solver.reoptimise(problem, plan, at_depot, time_limit_s=0.5, shift_ends={"P2": clock("11:00")})
+    assert check.check(full, new).violations == ()
+    assert full.postmen[1].shift_end == full.postmen[1].shift_start == clock("12:30")
+    assert not new.route("P2").used and [u.task for u in new.unserved] == ["afternoon"]
