@@ -167,7 +167,8 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
             ],
         }
         for r in outcome.plan.routes
-        if r.used
+        # A route re-planned without a task (start, where he was, end) is no route to follow.
+        if any(s.task is not None for s in r.stops)
     ]
     unserved = list(excluded) + [
         daytasks.left_out(code, u.why) for u in outcome.plan.unserved for code in dossiers.get(u.task, [])

@@ -15,6 +15,8 @@ from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from ops import accounts, database
+from ops import day as days
+from ops.store import Store
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
 
@@ -275,9 +277,12 @@ def test_a_dispatcher_sends_a_postman_home(hanoi: AddressMap, tmp_path: Path) ->
         assert sent.status_code == 200, sent.text
         answer = sent.json()
     engine.dispose()
-    # The only postman went home at 10:00: nothing is done after, and every dossier waits, said why.
-    assert answer["version"] == 2 and answer["check"] and answer["served_dossiers"] == 0
-    assert all(r["shift"] == "07:30-10:00" for r in answer["routes"])
+    # The only postman went home at 10:00 with nothing done: no route to follow (a start, where he was and an end
+    # were listed as one), and every dossier waits, said why.
+    assert answer["version"] == 2 and answer["check"] and answer["served_dossiers"] == 0 and answer["routes"] == []
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert [p["shift"] for p in days.stored(store, daycases.DAY)["state"]["postmen"]] == ["07:30-10:00"]
+    store.close()
     said = {u["reason_code"]: u["message"] for u in answer["unserved"]}
     assert set(said) <= {"agency_not_on_map", "no_route_fits", "shift_too_short"}
     assert "hết ca lúc 10:00" in said["shift_too_short"]
