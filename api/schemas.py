@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
+from ops import accounts
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -36,7 +37,7 @@ WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
 SHIFT = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 """Pattern of a shift as an account keeps it, ``HH:MM-HH:MM``."""
 
-ACCOUNT = r"^[A-Za-z0-9_.@-]{2,64}$"
+ACCOUNT = accounts.NAME.pattern
 """Pattern of an account's name."""
 
 

@@ -35,7 +35,8 @@ CARRYING = ("to_authority", "returning")
 _hasher = PasswordHasher()
 """argon2id with the library's defaults (RFC 9106 low-memory profile)."""
 
-_NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+"""An account's name."""
 _SHIFT = re.compile(r"((?:[01]\d|2[0-3]):[0-5]\d)\s*-\s*((?:[01]\d|2[0-3]):[0-5]\d)")
 
 
@@ -66,7 +67,7 @@ def add_user(
         A malformed name, a short password, an unknown role, agency staff without an agency, a full name empty or
         longer than 200 characters, or a name taken.
     """
-    if not _NAME.match(name):
+    if not NAME.match(name):
         raise InputError(f"user name {name!r}: 2-64 letters, digits or _ . @ -")
     if full_name is not None:
         full_name = _full_name(full_name)

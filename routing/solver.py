@@ -545,11 +545,7 @@ def reoptimise(
     """
     postmen = problem.postmen
     if shift_ends:
-        # One sent home before his shift begins, with nothing done, has not started: he need not come at all.
-        starts = {m.id: m.shift_start for m in problem.postmen}
-        progress = {
-            k: p for k, p in progress.items() if k not in shift_ends or p.done > 1 or p.clock > starts.get(k, p.clock)
-        }
+        progress = _not_coming(problem, progress, shift_ends)
         postmen = _shifts_ended(problem, plan, progress, clock, shift_ends)
     full = Problem.build(
         problem.times,
@@ -649,6 +645,13 @@ def _back_at(problem: Problem, postman: Postman, place: str, now: int) -> int:
 def _back_too_late(problem: Problem, postman: Postman, place: str, now: int) -> bool:
     """Whether ``postman``, free at ``place`` at ``now``, cannot be back at his end depot within his shift."""
     return _back_at(problem, postman, place, now) > postman.shift_end
+
+
+def _not_coming(problem: Problem, progress: Mapping[str, Progress], ends: Mapping[str, int]) -> dict[str, Progress]:
+    """``progress`` without the postmen of ``ends`` it has at their depot before their shifts begin, nothing done:
+    not started, they need not come at all (else each stayed at work until the plan had him leave)."""
+    starts = {m.id: m.shift_start for m in problem.postmen}
+    return {k: p for k, p in progress.items() if k not in ends or k not in starts or p.done > 1 or p.clock > starts[k]}
 
 
 def _shifts_ended(

@@ -3,6 +3,7 @@ reads his route (addresses logged) and records events; bad input answers 4xx wit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +15,7 @@ from api.app import create_app
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database
-from ops import day as days
-from ops.store import Store
+from ops import accounts, database, day
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
 
@@ -24,14 +23,21 @@ DAY = daycases.DAY.isoformat()
 BEARER = {"Authorization": f"Bearer {DISPATCHER}"}
 
 
-@pytest.fixture(scope="module")
-def client(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    path: Path = tmp_path_factory.mktemp("days") / "store.sqlite"
+@contextlib.contextmanager
+def seeded(hanoi: AddressMap, path: Path) -> Iterator[TestClient]:
+    """A client of the service on a store of its own at ``path`` holding the dossiers of :mod:`tests.ops.daycases`
+    (a test that changes the day has its own)."""
     engine = database.connect(f"sqlite:///{path}")
     daycases.seed(engine, hanoi)
     engine.dispose()
     app = create_app(Settings(database_url=f"sqlite:///{path}", tokens=f"{DISPATCHER}:dispatcher"), amap=hanoi)
     with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def client(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with seeded(hanoi, tmp_path_factory.mktemp("days") / "store.sqlite") as test_client:
         yield test_client
 
 
@@ -81,8 +87,8 @@ def test_bad_input_is_a_4xx_with_reasons(client: TestClient, planned: dict) -> N
     wrong = client.post("/days/2026-02-31/plan", headers=BEARER)
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "date"
     # A number is no date, though pydantic would read it as a Unix time (1970-01-01).
-    for day in ("0", "86400"):
-        number = client.get(f"/days/{day}", headers=BEARER)
+    for number_day in ("0", "86400"):
+        number = client.get(f"/days/{number_day}", headers=BEARER)
         assert number.status_code == 422 and number.json()["detail"][0]["reason"] == "date_type"
     depot = client.post(f"/days/{DAY}/plan", json={"postmen": [{"id": "x", "depot": "nope"}]}, headers=BEARER)
     assert depot.status_code == 422 and "postmen[0].depot" in depot.text
@@ -173,11 +179,7 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
 def test_a_handover_at_an_authority_is_named_in_the_journey(hanoi: AddressMap, tmp_path: Path) -> None:
     # A postman's handover is recorded at the authority's seat on the map; the journey named units by their codes
     # only, so it gave that step no place name.
-    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    daycases.seed(engine, hanoi)
-    engine.dispose()
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
-    with TestClient(create_app(settings, amap=hanoi)) as client:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
         planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
         stops = [s for r in planned["routes"] for s in r["stops"]]
         bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
@@ -193,12 +195,11 @@ def test_a_handover_at_an_authority_is_named_in_the_journey(hanoi: AddressMap, t
 def test_a_replan_once_the_shifts_are_over_is_refused_in_words(hanoi: AddressMap, tmp_path: Path) -> None:
     # "Lập lại từ bây giờ" pressed in the evening, with a dossier to add: the engine could not restart postmen after
     # their shifts, and the service answered 500. The page sent the browser's clock, on any day chosen.
-    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    daycases.seed(engine, hanoi)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
-    with TestClient(create_app(settings, amap=hanoi)) as client:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
         assert client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).status_code == 200
-        daycases.add(engine, "EVENING", channel="home_pickup", received_at="2026-02-04T09:00:00+07:00")
+        daycases.add(
+            client.app.state.store.engine, "EVENING", channel="home_pickup", received_at="2026-02-04T09:00:00+07:00"
+        )
         for body, at in (({"at": "18:00"}, "18:00"), ({}, "23:59")):  # without a clock: a past day at its end
             over = client.post(f"/days/{DAY}/replan", json=body | {"time_limit_s": 1}, headers=BEARER)
             assert over.status_code == 422, over.text
@@ -209,7 +210,6 @@ def test_a_replan_once_the_shifts_are_over_is_refused_in_words(hanoi: AddressMap
             )
         noon = client.post(f"/days/{DAY}/replan", json={"at": "12:00", "time_limit_s": 1}, headers=BEARER)
         assert noon.status_code == 200 and noon.json()["added"] == 1
-    engine.dispose()
 
 
 def test_a_past_day_is_seen_at_its_end_whatever_the_hour(client: TestClient, planned: dict) -> None:
@@ -254,10 +254,7 @@ def test_a_sunday_plan_says_which_office_is_closed(client: TestClient) -> None:
 
 
 def test_a_dispatcher_sends_a_postman_home(hanoi: AddressMap, tmp_path: Path) -> None:
-    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    daycases.seed(engine, hanoi)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
-    with TestClient(create_app(settings, amap=hanoi)) as client:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
         planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
         (route,) = planned["routes"]
         assert route["shift"] == "07:30-17:30"
@@ -276,24 +273,18 @@ def test_a_dispatcher_sends_a_postman_home(hanoi: AddressMap, tmp_path: Path) ->
         )
         assert sent.status_code == 200, sent.text
         answer = sent.json()
-    engine.dispose()
+        stored = day.stored(client.app.state.store, daycases.DAY)
     # The only postman went home at 10:00 with nothing done: no route to follow (a start, where he was and an end
     # were listed as one), and every dossier waits, said why.
     assert answer["version"] == 2 and answer["check"] and answer["served_dossiers"] == 0 and answer["routes"] == []
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    assert [p["shift"] for p in days.stored(store, daycases.DAY)["state"]["postmen"]] == ["07:30-10:00"]
-    store.close()
+    assert [p["shift"] for p in stored["state"]["postmen"]] == ["07:30-10:00"]
     said = {u["reason_code"]: u["message"] for u in answer["unserved"]}
     assert set(said) <= {"agency_not_on_map", "no_route_fits", "shift_too_short"}
     assert "hết ca lúc 10:00" in said["shift_too_short"]
 
 
 def test_a_dispatcher_keeps_a_postmans_usual_shift(hanoi: AddressMap, tmp_path: Path) -> None:
-    engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    daycases.seed(engine, hanoi)
-    engine.dispose()
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.sqlite'}", tokens=f"{DISPATCHER}:dispatcher")
-    with TestClient(create_app(settings, amap=hanoi)) as client:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
         kept = client.put("/postmen/binh/shift", json={"shift": "07:30-12:00"}, headers=BEARER)
         assert kept.status_code == 200, kept.text
         assert (kept.json()["id"], kept.json()["shift"]) == ("binh", "07:30-12:00")
