@@ -235,15 +235,19 @@
     crew.forEach((p, i) => { crewField("keep", i).onclick = () => keepShift(p, i); });
     sayCrew();
   }
+  // A row's shift, "HH:MM-HH:MM"; null when it does not end after it starts (said why).
+  function rowShift(p, i) {
+    const begin = crewField("from", i).value;
+    const end = crewField("to", i).value;
+    if (begin && end && begin < end) return `${begin}-${end}`;
+    error.textContent = t("js.crew_order", { name: p.name || p.id });
+    return null;
+  }
   // The hours set in a row kept as the postman's usual shift: the days after are planned with them.
   async function keepShift(p, i) {
-    const shift = `${crewField("from", i).value}-${crewField("to", i).value}`;
-    const [begin, end] = shift.split("-");
     error.textContent = "";
-    if (!begin || !end || end <= begin) {
-      error.textContent = t("js.crew_order", { name: p.name || p.id });
-      return;
-    }
+    const shift = rowShift(p, i);
+    if (!shift) return;
     try {
       const kept = await api(`/postmen/${encodeURIComponent(p.id)}/shift`, { method: "PUT", token: token(), body: { shift } });
       crew[i] = kept;
@@ -262,13 +266,9 @@
     const postmen = [];
     for (const [i, p] of crew.entries()) {
       if (!crewField("on", i).checked) continue;
-      const begin = crewField("from", i).value;
-      const end = crewField("to", i).value;
-      if (!begin || !end || end <= begin) {
-        error.textContent = t("js.crew_order", { name: p.name || p.id });
-        return null;
-      }
-      postmen.push({ id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift: `${begin}-${end}` });
+      const shift = rowShift(p, i);
+      if (!shift) return null;
+      postmen.push({ id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift });
     }
     if (!postmen.length) error.textContent = t("js.crew_none");
     return postmen.length ? { postmen } : null;
