@@ -13,6 +13,7 @@ search is a plan of OR-Tools.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ from routing.problem import Problem
 
 if TYPE_CHECKING:
     from routing.solver import StopKey, _Table, _Vehicle
+
+log = logging.getLogger(__name__)
 
 BREAK_PENALTY = 10**13
 """Penalty of a break left out of a route: above any task's (a postman always takes his lunch)."""
@@ -156,11 +159,23 @@ def search(
 
 def schedules(table: _Table, found: alns.Result) -> list[list[tuple[int, int]]]:
     """Per vehicle, the table nodes of the search's route (start and end included, breaks left out) with the
-    start of service at each."""
+    start of service at each.
+
+    A vehicle whose schedule leaves a window (a stop past every window, started at the search's infinity, which
+    printed as "320255973501901:56") goes straight from its start to its end instead: its tasks are left to the
+    plan's own insertion and explanations (:func:`routing.solver.solve`), never given absurd times.
+    """
     assert found.starts is not None
     nv = len(found.routes)
     out = []
     for k, route in enumerate(found.routes):
         seq = [k, *route, nv + k]
-        out.append([(x, t) for x, t in zip(seq, found.starts[k], strict=True) if x < len(table.nodes)])
+        sched = [(x, t) for x, t in zip(seq, found.starts[k], strict=True) if x < len(table.nodes)]
+        if all(any(lo <= t <= hi for lo, hi in table.nodes[x].windows) for x, t in sched):
+            out.append(sched)
+            continue
+        start, end = table.nodes[k], table.nodes[nv + k]
+        leave = start.windows[0][0]
+        log.warning("the search's schedule of vehicle %d leaves a window: it goes straight to its end", k)
+        out.append([(k, leave), (nv + k, leave + int(table.problem.arcs[start.index, end.index]))])
     return out

@@ -174,3 +174,30 @@ def test_wall_clock_limit_kept_on_a_generated_day_and_noon_replanning(hanoi: Add
         before = plan.route(postman).stops[: pr.done]
         assert replanned.route(postman).stops[: pr.done] == before
     assert np.isfinite(replanned.cost)
+
+
+def test_a_schedule_past_every_window_goes_straight_home_not_at_absurd_times():
+    # The search's schedule of a vehicle it could not keep had a stop at its infinity (2**60 s, printed as
+    # "320255973501901:56" in a re-plan's plan). Such a vehicle goes straight home; its tasks are put in by the
+    # plan's own insertion where they fit, else explained, and the plan passes the checker.
+    problem = _small_day()
+    vehicles = [solver._Vehicle(m, problem.depots[m.start_depot].place, m.shift_start) for m in problem.postmen]
+    table = solver._Table(problem, vehicles, problem.tasks, {})
+    _, found = warm.search(problem, vehicles, table, time_limit_s=2.0, deterministic=True, seed=3)
+    k = next(k for k, r in enumerate(found.routes) if r)
+    assert found.starts is not None
+    good = warm.schedules(table, found)
+    found.starts[k][1] = int(alns._INF)
+    sched = warm.schedules(table, found)
+    nv = len(vehicles)
+    start, end = table.nodes[k], table.nodes[nv + k]
+    assert sched[k] == [
+        (k, start.windows[0][0]),
+        (nv + k, start.windows[0][0] + int(problem.arcs[start.index, end.index])),
+    ]
+    assert [s for j, s in enumerate(sched) if j != k] == [s for j, s in enumerate(good) if j != k]
+    routes = solver._scheduled_routes(problem, vehicles, table, found)
+    assert not any(s.task for s in routes[k].stops)
+    plan = solver._finish(problem, routes, problem.tasks, "WARM_START", time.perf_counter(), True, {}, True)
+    assert check.check(problem, plan).ok
+    assert max(s.departure for r in plan.routes for s in r.stops) <= max(m.shift_end for m in problem.postmen)
