@@ -824,6 +824,19 @@ class DayStop(BaseModel):
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
 
 
+class CarriedBack(BaseModel):
+    """Dossiers a postman picked up that the day's plan no longer has him deliver: he brings them back."""
+
+    task: str
+    seq: int = Field(description="the number of the stop where he picked them up")
+    name: str = Field(description="the place he picked them up at")
+    dossiers: list[str]
+    status: Literal["in_bag", "brought_back"] = Field(
+        description="in_bag: still with him; brought_back: its failed event recorded, the dossiers are at their "
+        "agency again for the next day's plan"
+    )
+
+
 class DayRoute(BaseModel):
     """A postman's day."""
 
@@ -849,6 +862,11 @@ class DayRoute(BaseModel):
         "or kept late (null in older plans)",
     )
     stops: list[DayStop]
+    carried_back: list[CarriedBack] = Field(
+        default_factory=list,
+        description="live views only: what he picked up and no longer delivers since a re-plan (sent home, or no "
+        "time left), to bring back and record with a failed event",
+    )
 
 
 class DayAnswer(BaseModel):

@@ -10,7 +10,8 @@ An event names a task of the day's plan and what happened: ``picked_up`` (at the
   ``at_authority``;
 - results: picked up -> ``returning`` (a ``failed_return`` through ``decided``), handed over at the agency or
   delivered at the address -> ``returned``; failed after the pickup -> ``failed_return``, so the next day's
-  tasks bring it again (:mod:`ops.daytasks`);
+  tasks bring it again (:mod:`ops.daytasks`): to the door, or, for one collected at its agency, from the post
+  office of the postman who brought it back;
 - shuttles and home pickups failed after the pickup (the office closed, or a re-plan left no time to deliver
   them: ``carried_back``) -> ``digitised`` at their agency, where the next day's shuttle takes them.
 
@@ -230,8 +231,7 @@ def record(
                         code,
                         to,
                         who=who.name,
-                        # Brought back undelivered: at its agency, whatever stop it failed at.
-                        place=agency if to == "digitised" and event == "failed" else said_place,
+                        place=_brought_back_to(plan, task, to, agency) if event == "failed" else said_place,
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
                     )
@@ -244,6 +244,19 @@ def record(
         return _replay(again, digest, task, event)
     log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(moves))
     return answer
+
+
+def _brought_back_to(plan: dict, task: str, state: str, agency: str) -> str:
+    """Where a failed task's dossier moving to ``state`` is: a paper dossier back at its agency, for the next
+    shuttle; a result for collection at its agency at the post office of the postman who brings it back, from where
+    the next day's task takes it to the agency (:mod:`ops.daytasks`); a result for the door where the door was."""
+    spec = _task(plan, task)
+    if state == "digitised":
+        return agency
+    if state == "failed_return" and not spec["delivery"].startswith("address:"):
+        depots = {p["id"]: p["depot"] for p in plan["state"]["postmen"]}
+        return depots.get(_postman_of(plan, task) or "", agency)
+    return "address" if spec["delivery"].startswith("address:") else spec["delivery"]
 
 
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
@@ -297,6 +310,8 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     reader
         A postman: only his route, with the applicants' addresses at address stops (each read logged).
 
+    Each route lists what its postman picked up and the plan no longer has him deliver (``carried_back``).
+
     Returns
     -------
     dict
@@ -318,7 +333,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
             if stop["task"]:
                 counts[status] += 1
             stops.append(stop | {"status": status, "event": settled})
-        routes.append(route | {"stops": stops})
+        routes.append(route | {"stops": stops, "carried_back": _carried_back(route, events)})
     if reader is not None:
         _addresses(store, reader, routes)
     return {
@@ -332,6 +347,24 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         "routes": routes,
         "unserved": answer["unserved"] if reader is None else [],
     }
+
+
+def _carried_back(route: dict, events: dict[str, dict[str, dict]]) -> list[dict]:
+    """The tasks ``route`` picked up and no longer delivers (a re-plan left no time: ``carried_back``), each with
+    its dossiers and whether it is ``in_bag`` still or ``brought_back`` (its ``failed`` event recorded: the
+    dossiers are at their agency again, for the next day's plan)."""
+    delivered = {s["task"] for s in route["stops"] if s["kind"] != "pickup"}
+    return [
+        {
+            "task": s["task"],
+            "seq": s["seq"],
+            "name": s["name"],
+            "dossiers": s["dossiers"],
+            "status": "brought_back" if "failed" in events.get(s["task"], {}) else "in_bag",
+        }
+        for s in route["stops"]
+        if s["kind"] == "pickup" and s["task"] not in delivered and "picked_up" in events.get(s["task"], {})
+    ]
 
 
 def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:

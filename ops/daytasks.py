@@ -6,12 +6,18 @@
   where the sum exceeds a postman's capacity).
 - ``decided`` results -> from the authority back to the agency (grouped the same way), or to the citizen's
   address when ``return_mode`` is ``address`` (within a household's hours, :data:`ops.scenario.HOME_HOURS`).
-  A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again.
+  A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again; one for
+  collection at its agency (the agency closed, or a re-plan left no time) goes there from the post office it was
+  brought back to (before, it was taken to the applicant's door).
 - Home-pickup requests (``channel`` ``home_pickup``, priority groups) still ``received`` -> a pickup at the
   address in the window asked for (:data:`ops.scenario.PICKUP_WINDOW_S` from the time of the request), taken to
   the authority; a request of an earlier day not yet served is picked up any time in a household's hours. On a
   day the authority is closed (a weekend, a public holiday) it is taken to its agency, if open, and goes on with
   the next working day's shuttle (:mod:`ops.dayevents`: ``digitised`` there).
+- A dossier still in a postman's bag from an earlier day (``to_authority`` or ``returning``: picked up, and
+  neither handed over nor recorded brought back) is no task: nobody knows where it is until its event is
+  recorded. It is listed as left out (``still_carried``, with the postman and since when), so that the day's
+  waiting list asks for it; it was missing from every later day's plan before.
 - Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
@@ -51,6 +57,8 @@ HOME_PICKUP_PRIORITY = 4
 
 SHUTTLE_STATES = ("received", "digitised")
 RETURN_STATES = ("decided", "failed_return")
+CARRIED_STATES = ("to_authority", "returning")
+"""States of a dossier in a postman's bag."""
 
 
 @dataclass
@@ -107,7 +115,7 @@ def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Col
     d, ev = tables.dossiers, tables.events
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
-        d.c.state.in_(RETURN_STATES),
+        d.c.state.in_(RETURN_STATES + CARRIED_STATES),
     )
     last = sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq)
     query = (
@@ -122,6 +130,9 @@ def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Col
             d.c.due_date,
             d.c.lat,
             d.c.lon,
+            ev.c.who,
+            ev.c.at,
+            ev.c.place,
         )
         .join(ev, last)
         .where(
@@ -167,6 +178,17 @@ def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date) ->
     if closed and agency in amap.agency_details and scenario.opening_windows(amap, agency, "agency", day):
         return agency
     return authority
+
+
+def _still_carried(row: sa.Row) -> Reason:
+    """Why a dossier picked up on an earlier day and neither handed over nor brought back is no task."""
+    since = utc(row.at).astimezone(HANOI)
+    values = {"postman": row.who, "since": f"{since:%H:%M %d/%m/%Y}"}
+    text = (
+        f"still with postman {row.who} since {values['since']}: record it handed over, or brought back to its "
+        "agency (a failed event), before it can be planned again"
+    )
+    return Reason(text, "still_carried", values)
 
 
 def from_states(
@@ -233,10 +255,13 @@ def from_states(
         return {"authority": code} | ({"authority_name": called[code]} if code in called else {})
 
     for r in rows:
+        if r.state in CARRIED_STATES:
+            out.excluded.append(left_out(r.code, _still_carried(r)))
+            continue
         seat = seats.get(r.authority_code)
         authority = None if seat is None else seat.place_id
         pickup_at_home = r.channel == "home_pickup" and r.state == "received"
-        to_address = r.state == "failed_return" or (r.state == "decided" and r.return_mode == "address")
+        to_address = r.return_mode == "address" and r.state in RETURN_STATES
         needs_authority = r.state != "failed_return"
         needs_agency = not pickup_at_home
         if needs_agency and r.agency_id not in agency_ids:
@@ -261,7 +286,9 @@ def from_states(
                 ("home_pickup", r, f"address:{r.code}", _home_pickup_to(amap, r, str(authority), day), window)
             )
         elif r.state == "failed_return":
-            singles.append(("result_return", r, r.agency_id, f"address:{r.code}", None))
+            # From the post office it was brought back to (older records: its agency), to the door or its agency.
+            back = r.place if r.place in agency_ids else r.agency_id
+            singles.append(("result_return", r, back, f"address:{r.code}" if to_address else r.agency_id, None))
         elif to_address:
             singles.append(("result_return", r, str(authority), f"address:{r.code}", None))
         elif r.state == "decided":
@@ -292,7 +319,8 @@ def from_states(
             add(kind, pickup, delivery, members[k : k + max(capacity, 1)])
     for kind, r, pickup, delivery, window in singles:
         add(kind, pickup, delivery, [r], window)
-        out.addresses.append({"id": f"address:{r.code}", "lat": r.lat, "lon": r.lon})
+        if f"address:{r.code}" in (pickup, delivery):
+            out.addresses.append({"id": f"address:{r.code}", "lat": r.lat, "lon": r.lon})
     visited = {place for t in out.tasks for place in (t["pickup"], t["delivery"])}
     out.addresses += [
         {"id": s.place_id, "lat": s.lat, "lon": s.lon, "role": "authority"} for s in imported if s.place_id in visited

@@ -304,6 +304,8 @@ async def track(
     states = i18n.words(lang, "tracking.state")
     if answer["channel"] == "home_pickup":
         states = states | i18n.words(lang, "tracking.home_pickup")  # received: waiting at home for the postman
+    if answer["return_mode"] == "agency":
+        states = states | i18n.words(lang, "tracking.to_agency")  # failed_return: not "nobody at home"
     words = {
         "state_words": states[answer["state"]],
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),

@@ -425,3 +425,66 @@ def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, han
     ended = next((r for r in answer["routes"] if r["postman"] == route["postman"]), None)
     assert ended is None or all(s["departure"] <= "10:00" for s in ended["stops"])
     pages.accessible(page)
+
+
+def _sent_home_after_a_pickup(store: Store, hanoi: AddressMap, later: dt.date) -> dict:
+    """Plan ``later`` for binh alone, record his first shuttle picked up, and send him home at 10:00: the stop of
+    the dossiers he brings back."""
+    daycases.add(store.engine, f"CARRY-{later:%m%d}", authority_code=daycases.HOAN_KIEM)
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    tasks = {t["id"]: t for t in day.stored(store, later)["state"]["tasks"]}
+    stops = planned["routes"][0]["stops"]
+    first = next(s for s in stops if s["kind"] == "pickup" and tasks[s["task"]]["kind"] == "shuttle")
+    dayevents.record(store, later, task=first["task"], event="picked_up", who=Principal("binh", "postman", None))
+    done = dayevents.done_stops(store, later)
+    day.replan(store, hanoi, later, done=done, at="10:00", time_limit_s=1, shift_ends={"binh": "10:00"})
+    return first
+
+
+def test_a_postman_sent_home_records_what_he_brings_back(page, store: Store, hanoi: AddressMap) -> None:
+    # Sent home at 10:00 after his first pickup, he brings its dossiers back. His page listed nothing of them (the
+    # pickup done, the delivery gone from his route), so they stayed "to_authority" in no later day's plan.
+    later = daycases.DAY + dt.timedelta(days=28)  # Wednesday 4 March 2026
+    first = _sent_home_after_a_pickup(store, hanoi, later)
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={later.isoformat()}")
+    pages._ready(page)
+    page.wait_for_selector("#carried:not([hidden]) button[data-carried]")
+    box = page.locator("#carried")
+    assert page.inner_text("#error") == ""  # the route stays at his post office: the map zoomed to infinity before
+    assert box.locator("h2").inner_text() == "Mang về bưu cục (1)"
+    assert box.locator("li").inner_text().splitlines()[:2] == [
+        f"#{first['seq']} đã nhận tại {first['name']}",
+        f"Hồ sơ: {', '.join(first['dossiers'])}",
+    ]
+    pages.accessible(page)
+    with page.expect_request(lambda r: r.url.endswith("/events") and r.method == "POST") as sent:
+        box.locator("button").click()
+    assert sent.value.post_data_json == {
+        "task": first["task"],
+        "event": "failed",
+        "reason": "Mang về bưu cục: kế hoạch mới không còn giao kịp hôm nay",
+    }
+    page.wait_for_function("document.querySelector('#carried li').textContent.includes('Đã mang về bưu cục')")
+    assert box.locator("button").count() == 0
+    assert {dossiers.current(store.engine, c)["state"] for c in first["dossiers"]} == {"digitised"}
+    pages._shot(page, "postman-carried")
+
+
+def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, hanoi: AddressMap) -> None:
+    # The postman back at his post office says so on the phone: the dispatcher records it under his route.
+    later = daycases.DAY + dt.timedelta(days=35)  # Wednesday 11 March 2026
+    first = _sent_home_after_a_pickup(store, hanoi, later)
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={later.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_selector("#day-stops ul.carried button[data-carried]")
+    assert page.locator("#day-stops h4").inner_text() == "Mang về bưu cục (1)"
+    pages.accessible(page)
+    page.click("#day-stops ul.carried button[data-carried]")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã ghi nhận mang về')")
+    assert page.inner_text("#status") == f"Đã ghi nhận mang về bưu cục: {', '.join(first['dossiers'])}"
+    page.wait_for_function("document.querySelector('#day-stops ul.carried li').textContent.includes('Đã mang về')")
+    assert {dossiers.current(store.engine, c)["state"] for c in first["dossiers"]} == {"digitised"}

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, tables
+from ops import accounts, authorities, dossiers, tables
 from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier, event
@@ -339,6 +339,24 @@ def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:
     service.post("/dossiers", json=[dossier("HS-2", due_date="2026-02-13")], headers=PORTAL_AUTH)
     found = service.get("/track/HS-2", params={"phone_last4": "5678"}).json()
     assert (found["appointment"], found["result_expected"]) == ("2026-02-13", "2026-02-23")
+
+
+def test_a_result_not_brought_to_its_agency_is_not_said_missed_at_home(service) -> None:
+    # A result for collection at its agency, brought back undelivered (the agency closed, a re-plan): the citizen
+    # read "nobody at home", for a result that was never going to his home.
+    for code, mode in (("HS-A", "agency"), ("HS-H", "address")):
+        service.post("/dossiers", json=[dossier(code, return_mode=mode)], headers=PORTAL_AUTH)
+        for to in ("digitised", "to_authority", "at_authority", "decided", "returning", "failed_return"):
+            record = "BB-1" if to == "at_authority" else None
+            dossiers.move(service.app.state.store.engine, code, to, who="test", record_no=record)
+    said = {
+        code: service.get(f"/track/{code}", params={"phone_last4": "5678"}).json()["state_words"]
+        for code in ("HS-A", "HS-H")
+    }
+    assert said == {
+        "HS-A": "Chưa chuyển được kết quả về điểm tiếp nhận, sẽ chuyển lại ở lượt sau",
+        "HS-H": "Chưa trả được kết quả (vắng nhà), sẽ giao lại",
+    }
 
 
 def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> None:

@@ -148,6 +148,46 @@ def test_a_shuttle_brought_back_undelivered_goes_again_the_next_day(sqlite_store
     assert (again["kind"], again["pickup"]) == ("shuttle", LUONG_VAN_CAN)
 
 
+def test_a_dossier_left_in_a_postmans_bag_is_asked_for_the_next_day(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Picked up and never handed over nor recorded brought back: "to_authority" since yesterday. It was in no later
+    # day's tasks and on no list; now the next day's waiting list names who has it, and it comes back into the
+    # tasks once the postman records bringing it back.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    shuttle = next(s["task"] for r in answer["routes"] for s in r["stops"] if "S-1" in s["dossiers"])
+    dayevents.record(sqlite_store, DAY, task=shuttle, event="picked_up", who=BINH, at=AFTERNOON)
+    tomorrow = DAY + timedelta(days=1)
+    carried = {"LATE", "S-0", "S-1", "S-2"}
+    waiting = daytasks.from_states(sqlite_store.engine, hanoi, tomorrow)
+    assert carried.isdisjoint(waiting.codes)
+    still = {u["code"]: u for u in waiting.excluded if u["reason_code"] == "still_carried"}
+    assert set(still) == carried
+    assert still["S-1"]["values"] == {"postman": "binh", "since": "15:00 04/02/2026"}
+    said = i18n.reasons("vi", [still["S-1"]], "reason_code")[0]["message"]
+    assert said.startswith("Hồ sơ vẫn ở chỗ bưu tá binh từ 15:00 04/02/2026")
+    assert "still_carried" not in {
+        u["reason_code"] for u in daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded
+    }
+    dayevents.record(sqlite_store, DAY, task=shuttle, event="failed", who=BINH, reason="mang về", at=AFTERNOON)
+    again = daytasks.from_states(sqlite_store.engine, hanoi, tomorrow)
+    assert carried <= set(again.codes) and "still_carried" not in {u["reason_code"] for u in again.excluded}
+
+
+def test_a_result_for_its_agency_brought_back_goes_to_the_agency(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # A result to be collected at its agency, picked up at the authority and brought back undelivered, was taken
+    # to the applicant's door the next day, as if nobody had been at home. It is at the post office of the postman
+    # who brought it back, and the next day's task takes it from there to its agency.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    task = next(s["task"] for r in answer["routes"] for s in r["stops"] if "BACK" in s["dossiers"])
+    dayevents.record(sqlite_store, DAY, task=task, event="picked_up", who=BINH, at=AFTERNOON)
+    dayevents.record(sqlite_store, DAY, task=task, event="failed", who=BINH, reason="điểm đã đóng cửa", at=AFTERNOON)
+    back = dossiers.history(sqlite_store.engine, "BACK")[-1]
+    assert (back.state, back.place) == ("failed_return", LUONG_VAN_CAN)  # binh's post office
+    again = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, DAY + timedelta(days=1)))[("BACK",)]
+    assert (again["kind"], again["pickup"], again["delivery"]) == ("result_return", LUONG_VAN_CAN, LUONG_VAN_CAN)
+    _, tomorrow = day.plan(sqlite_store, hanoi, DAY + timedelta(days=1), time_limit_s=1)
+    assert tomorrow["check"] and "BACK" not in {u["code"] for u in tomorrow["unserved"]}
+
+
 def test_each_route_comes_with_its_way_along_the_roads(sqlite_store: Store, hanoi: AddressMap) -> None:
     # The postman's map draws the route along the roads, not straight between stops: from the first stop to the
     # last, passing each in order, no shorter than the straight lines, kept with the plan for the day's view.

@@ -241,6 +241,24 @@ function visitsOf(stops) {
   return out;
 }
 
+// What a re-plan took off a postman's route after he had picked it up (``carried_back`` of a route of the day): he
+// brings it back, and a button records it (a failed event: the dossiers at their agency again, for the next working
+// day's plan). ``heading``: the tag of its heading where it stands on the page; ``intro``: a catalogue key of what
+// to tell the reader first.
+function carriedBackList(items, heading, intro = null) {
+  if (!items?.length) return "";
+  return `<${heading}>${esc(t("js.carried_title", { n: items.length }))}</${heading}>` +
+    (intro ? `<p class="muted">${esc(t(intro))}</p>` : "") + `<ul class="carried">` + items.map((c) =>
+      `<li data-task="${esc(c.task)}"><div><b>${esc(t("js.carried_item", { seq: c.seq, name: c.name }))}</b></div>` +
+      `<div>${esc(t("js.dossiers", { codes: c.dossiers.join(", ") }))}</div>` +
+      (c.status === "brought_back"
+        ? `<div class="stop-state">${esc(t("js.carried_done"))}</div>`
+        : `<button type="button" data-carried="${esc(c.task)}">${esc(t("js.carried_record"))}</button>`) +
+      "</li>").join("") + "</ul>";
+}
+// The stop event that records a task of ``carriedBackList`` brought back.
+function broughtBack(task) { return { task, event: "failed", reason: t("js.carried_reason") }; }
+
 // A person signed in (``ME``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }
 

@@ -81,7 +81,7 @@
         bounds.extend([lat, lon]);
       }
     }
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { animate: false });
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: 17, animate: false }); // one place: no size
     const totals = answer.plan.totals;
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
       check: !answer.check ? t("js.check_bad")
@@ -165,7 +165,10 @@
         (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : shiftForm(r, i)) +
         `<table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
-        dayRows(r.stops.filter((s) => s.task)) + "</table>").join("");
+        dayRows(r.stops.filter((s) => s.task)) + "</table>" + carriedBackList(r.carried_back, "h4")).join("");
+      for (const button of stops.querySelectorAll("button[data-carried]")) {
+        button.onclick = () => recordBroughtBack(button.dataset.carried, button.closest("li"));
+      }
       for (const form of stops.querySelectorAll("form.shift-end")) {
         const input = form.querySelector("input");
         input.oninput = () => endsTyped.set(form.dataset.postman, input.value);
@@ -173,6 +176,17 @@
       }
       clearTimeout(following);
       following = setTimeout(follow, 30000);
+    } catch (e) { error.textContent = e.message; }
+  }
+
+  // A postman back at his post office with what a re-plan took off his route, said on the phone: the dispatcher
+  // records it for him.
+  async function recordBroughtBack(task, item) {
+    error.textContent = "";
+    try {
+      const answer = await api(dayPath() + "/events", { method: "POST", token: token(), body: broughtBack(task) });
+      status.textContent = t("js.carried_recorded", { codes: answer.moves.map((m) => m.code).join(", ") });
+      await follow();
     } catch (e) { error.textContent = e.message; }
   }
 

@@ -63,9 +63,16 @@
       `<ol class="day-stops">${stops.map(stopItem).join("")}</ol></li>`;
   }
 
+  function drawCarried(route) {
+    const box = document.getElementById("carried");
+    box.innerHTML = carriedBackList(route?.carried_back, "h2", "js.carried_intro");
+    box.hidden = !box.innerHTML;
+  }
+
   function draw(day) {
     overlay.clearLayers();
     const route = day.routes[0];
+    drawCarried(route);
     // His shift as the plan has it: its end moved when the dispatcher sent him home or kept him late.
     const shift = route?.shift ? ` · ${t("js.shift_of", { shift: route.shift.replace("-", "–") })}` : "";
     document.getElementById("counts").textContent = t("js.day_counts", day.counts) + shift;
@@ -78,7 +85,8 @@
       L.marker([s.lat, s.lon], { icon: stopIcon(COLOUR[s.status] || "#555", s.seq), title: `#${s.seq}` })
         .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
     });
-    map.fitBounds(L.latLngBounds(points).pad(0.1), { animate: false });
+    // A route staying at one place has bounds of no size: without a zoom cap Leaflet zooms to infinity (NaN).
+    map.fitBounds(L.latLngBounds(points).pad(0.1), { maxZoom: 17, animate: false });
     list.innerHTML = visitsOf(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
@@ -100,6 +108,7 @@
       status.textContent = day.synthetic ? t("js.synthetic_day") : "";
     } catch (e) {
       list.innerHTML = "";
+      drawCarried(null);
       if (e.reasons && e.reasons.includes("plan_not_found")) {
         status.textContent = e.message; // a normal morning before the dispatcher has planned: news, not an error
       } else {
@@ -139,6 +148,10 @@
     if (body.event === "handed_over") body.record_no = record.value.trim() || undefined;
     if (body.event === "failed") body.reason = box.querySelector(".reason").value.trim() || undefined;
     send([body]);
+  });
+  document.getElementById("carried").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-carried]");
+    if (button) send([broughtBack(button.dataset.carried)]);
   });
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); show(); });
   await show();
