@@ -10,6 +10,7 @@ one of theirs: each post office's postmen serve the agencies around it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date, datetime
 
 import numpy as np
@@ -24,7 +25,7 @@ from ops.errors import FieldError, UnknownError
 from ops.plans import Outcome
 from ops.scenario import POSTMAN_CAPACITY
 from ops.store import Store
-from routing.plan import Stop
+from routing.plan import Stop, Unserved
 from routing.problem import hhmm
 
 log = logging.getLogger(__name__)
@@ -170,10 +171,18 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
         # A route re-planned without a task (start, where he was, end) is no route to follow.
         if any(s.task is not None for s in r.stops)
     ]
-    unserved = list(excluded) + [
-        daytasks.left_out(code, u.why) for u in outcome.plan.unserved for code in dossiers.get(u.task, [])
-    ]
-    total = sum(len(c) for c in dossiers.values()) + len(excluded)
+    # A dossier brought back by a postman sent home is in two tasks (his, and the one giving it to another): it
+    # counts once, unserved only when neither serves it, with the later task's reason.
+    left = {u.task for u in outcome.plan.unserved}
+    served = {code for task, codes in dossiers.items() if task not in left for code in codes}
+    order = {task: k for k, task in enumerate(dossiers)}  # the tasks as they were added
+    why: dict[str, Unserved] = {}
+    for u in outcome.plan.unserved:
+        for code in dossiers.get(u.task, []):
+            if code not in served and (code not in why or order[why[code].task] < order[u.task]):
+                why[code] = u
+    unserved = list(excluded) + [daytasks.left_out(code, u.why) for code, u in why.items()]
+    total = len({code for codes in dossiers.values() for code in codes}) + len(excluded)
     return {
         "date": day.isoformat(),
         "tasks": len(outcome.tasks),
@@ -305,6 +314,7 @@ def replan(
     at: str,
     time_limit_s: float,
     shift_ends: dict[str, str] | None = None,
+    again: Collection[str] = (),
 ) -> tuple[str, int, dict, int]:
     """Add the dossiers that came in since the day was planned (an urgent home pickup ...), and those it left
     waiting that can go now (their unit placed since), to its plan; the stops done stay fixed and each postman
@@ -321,6 +331,9 @@ def replan(
         New shift ends, ``HH:MM`` per postman id: one sent home goes back to his post office by then, or at once
         when he could not be back by then, and the others take the stops he no longer makes
         (:func:`routing.solver.reoptimise`).
+    again
+        Dossiers of the plan that a postman sent home brought back (:func:`ops.dayevents.brought_back`): each is
+        planned again, picked up at its agency no earlier than he brought it back.
 
     Returns
     -------
@@ -344,7 +357,8 @@ def replan(
         day,
         agencies=state["area"],
         capacity=capacity,
-        skip=set(planned),
+        skip=set(planned) - set(again),
+        again=again,
         first=len(state["tasks"]) + 1,
     )
     if not new.tasks and not shift_ends:

@@ -367,6 +367,23 @@ def _carried_back(route: dict, events: dict[str, dict[str, dict]]) -> list[dict]
     ]
 
 
+def brought_back(store: Store, day: date) -> set[str]:
+    """The dossiers postmen brought back during ``day`` from what a re-plan took off their routes (``carried_back``,
+    recorded brought back) that no other task of the plan carries yet: for :func:`ops.day.replan` to give them to
+    another postman the same day."""
+    plan = stored(store, day)
+    events = recorded(store, plan["id"])
+    back = {
+        c["task"]
+        for r in plan["result"]["day"]["routes"]
+        for c in _carried_back(r, events)
+        if c["status"] == "brought_back"
+    }
+    tasks = plan["state"]["dossiers"]
+    held = {code for task, codes in tasks.items() if task not in back for code in codes}
+    return {code for task in back for code in tasks[task]} - held
+
+
 def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:
     """Add the applicant's address to the postman's address stops, logging each read."""
     codes = [c for r in routes for s in r["stops"] if s["place"].startswith("address:") for c in s["dossiers"]]

@@ -22,7 +22,8 @@
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
 A dossier counts in the state it had reached when the day began (what comes in during the day waits for the
-next one, except the home pickups asked for that day). Dossiers that cannot become a task (agency,
+next one, except the home pickups asked for that day, and the dossiers a postman sent home brought back, which a
+re-plan gives another postman: :func:`ops.day.replan`). Dossiers that cannot become a task (agency,
 authority or address not on the map) are listed with the reason.
 """
 
@@ -109,9 +110,12 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), HANOI)
 
 
-def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str]) -> list[sa.Row]:
-    """The dossiers waiting on ``day``: in a waiting state reached before the day began, and the home pickups asked
-    for that day (a store holding later events, such as a whole synthetic quarter, is read as it stood then)."""
+def _rows(
+    engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str], again: Collection[str]
+) -> list[sa.Row]:
+    """The dossiers waiting on ``day``: in a waiting state reached before the day began, the home pickups asked
+    for that day, and those of ``again`` (a store holding later events, such as a whole synthetic quarter, is read
+    as it stood then)."""
     d, ev = tables.dossiers, tables.events
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
@@ -144,6 +148,7 @@ def _rows(engine: Engine, day: date, agencies: Collection[str] | None, skip: Col
                     d.c.state == "received",
                     ev.c.at < day_start(day + timedelta(days=1)),
                 ),
+                d.c.code.in_(sorted(again)),
             ),
         )
     )
@@ -199,6 +204,7 @@ def from_states(
     agencies: Collection[str] | None = None,
     capacity: int = scenario.POSTMAN_CAPACITY,
     skip: Collection[str] = (),
+    again: Collection[str] = (),
     first: int = 1,
 ) -> DayTasks:
     """The tasks of ``day`` from the dossiers in the store.
@@ -217,6 +223,9 @@ def from_states(
         Most dossier units in one task (the smallest capacity of the postmen), so that every task fits.
     skip
         Codes already planned (a re-plan adds only the others).
+    again
+        Codes brought back during the day by a postman sent home (:func:`ops.day.replan`): planned again that day,
+        picked up no earlier than they were brought back.
     first
         Number of the first task id (``T0001``...).
 
@@ -225,7 +234,7 @@ def from_states(
     DayTasks
         Tasks, addresses, dossiers per task and the dossiers left out with reasons.
     """
-    rows = _rows(engine, day, agencies, skip)
+    rows = _rows(engine, day, agencies, skip, again)
     out = DayTasks()
     if not rows:
         return out
@@ -297,6 +306,13 @@ def from_states(
             groups[("shuttle", r.agency_id, str(authority))].append(r)
     number = iter(range(first, first + len(rows) + 1))
 
+    def ready(members: list[sa.Row], window: str | None = None) -> str | None:
+        """The pickup window of ``members``: from when the last of them was brought back, if one was today."""
+        back = [utc(m.at) for m in members if m.code in again and utc(m.at) >= start]
+        if not back:
+            return window
+        return f"{hhmm(int((max(back) - start).total_seconds()))}-{hhmm(24 * 3600 - 60)}"
+
     def add(kind: str, pickup: str, delivery: str, members: list[sa.Row], window: str | None = None) -> None:
         marks = [urgency(m.due_date, day) for m in members]
         task_id = f"T{next(number):04d}"
@@ -307,7 +323,7 @@ def from_states(
                 "pickup": pickup,
                 "delivery": delivery,
                 "load": len(members),
-                "pickup_window": window,
+                "pickup_window": ready(members, window),
                 "priority": max([p for p, _ in marks] + [HOME_PICKUP_PRIORITY if kind == "home_pickup" else 1]),
                 "mandatory": any(m for _, m in marks),
             }

@@ -851,7 +851,8 @@ def _finish(
     for task, postman in carried_back.items():
         text = f"picked up by postman {postman!r} before the re-plan, no route can still deliver it: he brings it back"
         reasons[task] = Reason(text, "carried_back", {"postman": postman})
-    dropped += [t for t in tasks if t.id in carried_back]
+    # A closed route's too: its tasks are not among ``tasks`` (what was left to plan).
+    dropped += [t for t in problem.tasks if t.id in carried_back]
     unserved = tuple(Unserved.of(t.id, reasons[t.id]) for t in dropped)
     plan.meta["time_s"] = round(time.perf_counter() - started, 3)
     log.info("plan: %d postmen, %d m, %d unserved, %.1f s", plan.vehicles, plan.distance, len(unserved), elapsed)

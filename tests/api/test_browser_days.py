@@ -473,7 +473,8 @@ def test_a_postman_sent_home_records_what_he_brings_back(page, store: Store, han
 
 
 def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, hanoi: AddressMap) -> None:
-    # The postman back at his post office says so on the phone: the dispatcher records it under his route.
+    # The postman back at his post office says so on the phone: the dispatcher records it under his route (the
+    # re-plan that then gives it to another postman: tests/api/test_days.py).
     later = daycases.DAY + dt.timedelta(days=35)  # Wednesday 11 March 2026
     first = _sent_home_after_a_pickup(store, hanoi, later)
     page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
@@ -485,6 +486,9 @@ def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, ha
     pages.accessible(page)
     page.click("#day-stops ul.carried button[data-carried]")
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã ghi nhận mang về')")
-    assert page.inner_text("#status") == f"Đã ghi nhận mang về bưu cục: {', '.join(first['dossiers'])}"
+    assert page.inner_text("#status") == (
+        f"Đã ghi nhận mang về bưu cục: {', '.join(first['dossiers'])}. "
+        "Bấm “Lập lại từ bây giờ” để bưu tá khác mang đi trong ngày."
+    )
     page.wait_for_function("document.querySelector('#day-stops ul.carried li').textContent.includes('Đã mang về')")
     assert {dossiers.current(store.engine, c)["state"] for c in first["dossiers"]} == {"digitised"}

@@ -308,3 +308,42 @@ def test_a_dispatcher_keeps_a_postmans_usual_shift(hanoi: AddressMap, tmp_path: 
         assert said["string_pattern_mismatch"] == "Ca làm việc theo dạng HH:MM-HH:MM (ví dụ 07:30-12:00)"
         back = client.put("/postmen/binh/shift", json={"shift": None}, headers=BEARER)
         assert back.json()["shift"] == "07:30-17:30"
+
+
+def test_what_a_postman_sent_home_brought_back_goes_out_with_another(hanoi: AddressMap, tmp_path: Path) -> None:
+    # Sent home at 10:00 with a dossier picked up, he brings it back at 10:20 (his route lists it, in his bag, then
+    # brought back), and the next re-plan gives it to the postman still at work.
+    postmen = [{"id": name, "depot": daycases.LUONG_VAN_CAN} for name in ("binh", "an")]
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1, "postmen": postmen}, headers=BEARER)
+        route = planned.json()["routes"][0]
+        ill, other = route["postman"], {"binh": "an", "an": "binh"}[route["postman"]]
+        first = next(s for s in route["stops"] if s["kind"] == "pickup")
+        event = {"task": first["task"], "at": f"{DAY}T09:00:00+07:00"}
+        assert client.post(f"/days/{DAY}/events", json=event | {"event": "picked_up"}, headers=BEARER).is_success
+        sent = {"at": "10:00", "time_limit_s": 1, "shift_ends": {ill: "10:00"}}
+        assert client.post(f"/days/{DAY}/replan", json=sent, headers=BEARER).is_success
+
+        def carried() -> list[dict]:
+            live = client.get(f"/days/{DAY}", params={"at": "10:30"}, headers=BEARER).json()
+            return next(r for r in live["routes"] if r["postman"] == ill)["carried_back"]
+
+        assert carried() == [
+            {
+                "task": first["task"],
+                "seq": first["seq"],
+                "name": first["name"],
+                "dossiers": first["dossiers"],
+                "status": "in_bag",
+            }
+        ]
+        back = event | {"event": "failed", "reason": "mang về bưu cục", "at": f"{DAY}T10:20:00+07:00"}
+        assert client.post(f"/days/{DAY}/events", json=back, headers=BEARER).is_success
+        assert [c["status"] for c in carried()] == ["brought_back"]
+        again = client.post(f"/days/{DAY}/replan", json={"at": "10:30", "time_limit_s": 1}, headers=BEARER).json()
+    assert (again["version"], again["added"], again["check"]) == (3, 1, True)
+    taken = {
+        c: s["arrival"] for r in again["routes"] if r["postman"] == other for s in r["stops"] for c in s["dossiers"]
+    }
+    assert set(first["dossiers"]) <= set(taken) and min(taken[c] for c in first["dossiers"]) >= "10:20"
+    assert set(first["dossiers"]).isdisjoint(u["code"] for u in again["unserved"])

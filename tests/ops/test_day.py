@@ -482,6 +482,45 @@ def test_a_postman_sent_home_hands_his_stops_to_the_others(sqlite_store: Store, 
     assert {p["id"]: p.get("shift") for p in stored}[ill] == home["shift"]
 
 
+def test_what_a_postman_sent_home_brings_back_goes_out_again_the_same_day(
+    sqlite_store: Store, hanoi: AddressMap
+) -> None:
+    # Brought back to the post office at 10:20, the dossiers waited for the next working day: an overdue one
+    # missed its day. The next re-plan gives them to the postman still out, picked up no earlier than 10:20.
+    postmen = [{"id": "P1", "depot": LUONG_VAN_CAN}, {"id": "P2", "depot": LUONG_VAN_CAN}]
+    _, before = day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+    route = before["routes"][0]
+    ill, other = route["postman"], {"P1": "P2", "P2": "P1"}[route["postman"]]
+    first = next(s for s in route["stops"] if s["kind"] == "pickup")
+    dispatcher = Principal("d", "dispatcher", None)
+    dayevents.record(sqlite_store, DAY, task=first["task"], event="picked_up", who=dispatcher)
+    done = dayevents.done_stops(sqlite_store, DAY)
+    day.replan(sqlite_store, hanoi, DAY, done=done, at="10:00", time_limit_s=1, shift_ends={ill: "10:00"})
+    assert dayevents.brought_back(sqlite_store, DAY) == set()  # still in his bag
+    back_at = datetime(2026, 2, 4, 10, 20, tzinfo=HANOI)
+    dayevents.record(
+        sqlite_store, DAY, task=first["task"], event="failed", who=dispatcher, reason="mang về", at=back_at
+    )
+    again = dayevents.brought_back(sqlite_store, DAY)
+    assert again == set(first["dossiers"])
+
+    done = dayevents.done_stops(sqlite_store, DAY)
+    _, version, after, added = day.replan(sqlite_store, hanoi, DAY, done=done, at="10:30", time_limit_s=1, again=again)
+    assert (version, added) == (3, 1)
+    assert after["check"]
+    state = day.stored(sqlite_store, DAY)["state"]
+    task = state["tasks"][-1]  # the one added
+    assert set(state["dossiers"][task["id"]]) == again and task["pickup_window"] == "10:20-23:59"
+    (stop,) = [s for r in after["routes"] for s in r["stops"] if s["task"] == task["id"] and s["kind"] == "pickup"]
+    assert stop["arrival"] >= "10:20"
+    assert next(r for r in after["routes"] if stop in r["stops"])["postman"] == other
+    assert again.isdisjoint(u["code"] for u in after["unserved"])
+    assert after["dossiers"] == before["dossiers"]  # each dossier counted once, in two tasks
+    assert dayevents.brought_back(sqlite_store, DAY) == set()  # given to another task: not again
+    moved = dayevents.record(sqlite_store, DAY, task=task["id"], event="picked_up", who=dispatcher)
+    assert {m["code"]: m["state"] for m in moved["moves"]} == dict.fromkeys(again, "to_authority")
+
+
 def test_a_shift_end_for_a_stranger_or_a_closed_route_is_refused(sqlite_store: Store, hanoi: AddressMap) -> None:
     postmen = [
         {"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"},

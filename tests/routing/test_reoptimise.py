@@ -204,6 +204,25 @@ def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
     assert all(s.start >= here.departure for s in other.stops if s.task)
 
 
+def test_what_he_carried_back_stays_listed_once_his_route_is_closed(day):
+    # Re-planned again after the end of his shortened shift, his route is closed; the task he had carried back was
+    # then neither served nor listed unserved, and the checker refused the plan.
+    plan = solver.solve(day, time_limit_s=0.5)
+    route = max(plan.routes, key=lambda r: len(r.stops))
+    k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
+    here = route.stops[k]
+    progress = {route.postman: solver.Progress(here.place, here.departure, k + 1)}
+    ends = {route.postman: here.departure}
+    full, sent = solver.reoptimise(day, plan, progress, clock=here.departure, time_limit_s=0.5, shift_ends=ends)
+    later = sent.route(route.postman).stops[-1].arrival + 1800
+    urgent = Task("urgent", "home_pickup", "H2", "A1", priority=5)
+    progress = {route.postman: solver.Progress(here.place, later, k + 1)}
+    again, new = solver.reoptimise(full, sent, progress, new_tasks=[urgent], clock=later, time_limit_s=0.5)
+    assert new.route(route.postman).closed
+    assert check.check(again, new).violations == ()
+    assert [(u.task, u.code) for u in new.unserved] == [(here.task, "carried_back")]
+
+
 def test_a_postman_kept_late_takes_what_his_shift_could_not():
     from routing_cases import build
 
