@@ -289,7 +289,11 @@ def reoptimised(
         shift_ends=ends,
     )
     replanned = Scenario(problem, planned.places, planned.synthetic or state["synthetic"])
-    shifts = {m.id: f"{hhmm(m.shift_start)}-{hhmm(m.shift_end)}" for m in problem.postmen if m.id in ends}
+    # The end to the minute he is back, rounded up: rounded to the nearest, it came before him (10:22:23, "10:22")
+    # and the checker refused his closed route at the next re-plan.
+    shifts = {
+        m.id: f"{hhmm(m.shift_start)}-{hhmm(-(-m.shift_end // 60) * 60)}" for m in problem.postmen if m.id in ends
+    }
     postmen = [p | {"shift": shifts[p["id"]]} if p["id"] in shifts else p for p in state["postmen"]]
     return _finish(amap, replanned, new_plan, postmen, all_tasks, addresses)
 

@@ -27,6 +27,7 @@ from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
 
 AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI)
 BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
+DISPATCHER = Principal("d", "dispatcher", None)
 
 
 @pytest.fixture
@@ -480,6 +481,34 @@ def test_a_postman_sent_home_hands_his_stops_to_the_others(sqlite_store: Store, 
     assert all(s["arrival"] >= "10:00" for s in routes[other]["stops"][1:])
     stored = day.stored(sqlite_store, DAY)["state"]["postmen"]
     assert {p["id"]: p.get("shift") for p in stored}[ill] == home["shift"]
+
+
+def test_the_shift_of_a_postman_sent_home_ends_once_he_is_back(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Sent home after a pickup at an authority, he is back at 10:22:23. His shift was kept as "10:22" (rounded to
+    # the nearest minute), before he is back: the next re-plan, his route closed, failed the checker.
+    postmen = [{"id": "P1", "depot": LUONG_VAN_CAN}, {"id": "P2", "depot": LUONG_VAN_CAN}]
+    _, before = day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+    route = before["routes"][0]
+    ill, other = route["postman"], {"P1": "P2", "P2": "P1"}[route["postman"]]
+    away = [s for s in route["stops"] if s["kind"] == "pickup" and s["place"] != LUONG_VAN_CAN][1]
+    for stop in route["stops"][1 : away["seq"] + 1]:
+        if stop["kind"] == "pickup":
+            dayevents.record(sqlite_store, DAY, task=stop["task"], event="picked_up", who=DISPATCHER)
+    done = dayevents.done_stops(sqlite_store, DAY)
+    _, _, sent, _ = day.replan(
+        sqlite_store, hanoi, DAY, done=done, at="10:00", time_limit_s=1, shift_ends={ill: "10:00"}
+    )
+    (back,) = [
+        r["stops"][-1]["arrival"]
+        for r in day.stored(sqlite_store, DAY)["result"]["plan"]["routes"]
+        if r["postman"] == ill
+    ]
+    assert back % 60 and back % 60 < 30  # rounded to the nearest minute, before he is back
+    assert next(r["shift"] for r in sent["routes"] if r["postman"] == ill) == f"07:30-{hhmm(back + 60 - back % 60)}"
+    _, _, later, _ = day.replan(
+        sqlite_store, hanoi, DAY, done=done, at="11:00", time_limit_s=1, shift_ends={other: "17:30"}
+    )
+    assert later["check"]
 
 
 def test_what_a_postman_sent_home_brings_back_goes_out_again_the_same_day(
