@@ -833,7 +833,7 @@ class CarriedBack(BaseModel):
     dossiers: list[str]
     status: Literal["in_bag", "brought_back"] = Field(
         description="in_bag: still with him; brought_back: its failed event recorded, the dossiers are at their "
-        "agency again for the next day's plan"
+        "agency again, for the next re-plan to give to another postman (else the next day's plan)"
     )
 
 

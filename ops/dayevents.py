@@ -352,7 +352,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
 def _carried_back(route: dict, events: dict[str, dict[str, dict]]) -> list[dict]:
     """The tasks ``route`` picked up and no longer delivers (a re-plan left no time: ``carried_back``), each with
     its dossiers and whether it is ``in_bag`` still or ``brought_back`` (its ``failed`` event recorded: the
-    dossiers are at their agency again, for the next day's plan)."""
+    dossiers are at their agency again, for the next re-plan: :func:`brought_back`)."""
     delivered = {s["task"] for s in route["stops"] if s["kind"] != "pickup"}
     return [
         {

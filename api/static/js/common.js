@@ -242,9 +242,9 @@ function visitsOf(stops) {
 }
 
 // What a re-plan took off a postman's route after he had picked it up (``carried_back`` of a route of the day): he
-// brings it back, and a button records it (a failed event: the dossiers at their agency again, for the next working
-// day's plan). ``heading``: the tag of its heading where it stands on the page; ``intro``: a catalogue key of what
-// to tell the reader first.
+// brings it back, and a button records it (a failed event: the dossiers at their agency again, for the next
+// re-plan to give to another postman). ``heading``: the tag of its heading where it stands on the page; ``intro``:
+// a catalogue key of what to tell the reader first.
 function carriedBackList(items, heading, intro = null) {
   if (!items?.length) return "";
   return `<${heading}>${esc(t("js.carried_title", { n: items.length }))}</${heading}>` +
