@@ -64,6 +64,10 @@ POSTMAN_CAPACITY = 40
 SHIFT = "07:30-17:30"
 """A postman's shift when his record gives none (assumption: the agencies' counters with the time to drive back)."""
 
+BREAK_FROM_S = 6 * 3600
+"""A shift this long or longer owes a break (Labour Code 2019, art. 109: at least 30 minutes in a working day of 6
+hours or more); a shorter one (a morning or an afternoon round) has none, whatever its record asks."""
+
 PICKUP_WINDOW_S = 2 * 3600
 """Length of the window a citizen asks for a home pickup, s (assumption)."""
 
@@ -317,7 +321,8 @@ def from_records(
         The loaded map.
     postmen
         Records with ``id``, ``depot`` (an ``agency_id``), and optionally ``capacity`` (dossier units),
-        ``shift`` (``"07:30-17:30"``) and ``lunch`` (true for a 45-minute break inside 11:30-13:30).
+        ``shift`` (``"07:30-17:30"``) and ``lunch`` (true for a 45-minute break inside 11:30-13:30, taken on a
+        shift of :data:`BREAK_FROM_S` or longer).
     tasks
         Records with ``id``, ``kind`` (shuttle, result_return, home_pickup), ``pickup`` and ``delivery`` (an
         ``agency_id``, ``authority_id`` or ``household_id`` of the map), and optionally ``load``,
@@ -392,7 +397,7 @@ def from_records(
                     int(rec.get("capacity", POSTMAN_CAPACITY)),
                     shift_start=shift[0],
                     shift_end=shift[1],
-                    lunch=Break() if rec.get("lunch", True) else None,
+                    lunch=Break() if rec.get("lunch", True) and shift[1] - shift[0] >= BREAK_FROM_S else None,
                 )
             )
         except (InputError, TypeError, ValueError) as exc:

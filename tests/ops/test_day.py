@@ -550,6 +550,16 @@ def test_what_a_postman_sent_home_brings_back_goes_out_again_the_same_day(
     assert {m["code"]: m["state"] for m in moved["moves"]} == dict.fromkeys(again, "to_authority")
 
 
+def test_a_half_day_round_owes_no_break(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # A break is owed to a working day of 6 hours or more (Labour Code 2019, art. 109): an afternoon round of five
+    # hours was given its 45 minutes of lunch at 12:30, as it started.
+    for shift, owed in (("12:30-17:30", False), ("11:30-17:30", True)):
+        postmen = [{"id": "P2", "depot": LUONG_VAN_CAN, "shift": shift}]
+        _, answer = day.plan(sqlite_store, hanoi, DAY, postmen=postmen, time_limit_s=1)
+        (route,) = day.stored(sqlite_store, DAY)["result"]["plan"]["routes"]
+        assert answer["served_dossiers"] and (route["break_start"] is not None) == owed
+
+
 def test_a_shift_end_for_a_stranger_or_a_closed_route_is_refused(sqlite_store: Store, hanoi: AddressMap) -> None:
     postmen = [
         {"id": "P1", "depot": LUONG_VAN_CAN, "shift": "07:30-12:00"},
