@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from geo import snap
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import authorities, scenario, tables
+from ops import accounts, authorities, scenario, tables
 from ops.dossiers import utc
 from routing.plan import Reason
 from routing.problem import hhmm
@@ -185,13 +185,16 @@ def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date) ->
     return authority
 
 
-def _still_carried(row: sa.Row) -> Reason:
-    """Why a dossier picked up on an earlier day and neither handed over nor brought back is no task."""
+def _still_carried(row: sa.Row, names: Mapping[str, str]) -> Reason:
+    """Why a dossier picked up on an earlier day and neither handed over nor brought back is no task: who has it
+    (``postman``, his ``postman_name``) since when (``since``, the ``day`` it was picked up)."""
     since = utc(row.at).astimezone(HANOI)
-    values = {"postman": row.who, "since": f"{since:%H:%M %d/%m/%Y}"}
+    values = {"postman": row.who, "since": f"{since:%H:%M}", "day": since.date().isoformat()}
+    if row.who in names:
+        values["postman_name"] = names[row.who]
     text = (
-        f"still with postman {row.who} since {values['since']}: record it handed over, or brought back to its "
-        "agency (a failed event), before it can be planned again"
+        f"still with postman {row.who} since {values['since']} on {values['day']}: record it handed over, or "
+        "brought back to its agency (a failed event), before it can be planned again"
     )
     return Reason(text, "still_carried", values)
 
@@ -263,9 +266,10 @@ def from_states(
         """The values of a reason about the unit ``code``: its code, and its name where the registry has it."""
         return {"authority": code} | ({"authority_name": called[code]} if code in called else {})
 
+    carriers = accounts.full_names(engine, {r.who for r in rows if r.state in CARRIED_STATES})
     for r in rows:
         if r.state in CARRIED_STATES:
-            out.excluded.append(left_out(r.code, _still_carried(r)))
+            out.excluded.append(left_out(r.code, _still_carried(r, carriers)))
             continue
         seat = seats.get(r.authority_code)
         authority = None if seat is None else seat.place_id

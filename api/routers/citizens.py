@@ -306,15 +306,20 @@ async def track(
         states = states | i18n.words(lang, "tracking.home_pickup")  # received: waiting at home for the postman
     if answer["return_mode"] == "agency":
         states = states | i18n.words(lang, "tracking.to_agency")  # failed_return: not "nobody at home"
+    # A dossier brought back to its agency undelivered went back a step: said so, not "digitised" once more.
+    said = [states[step["state"]] for step in answer["steps"]]
+    for k in range(1, len(said)):
+        if answer["steps"][k - 1]["state"] == "to_authority" and answer["steps"][k]["state"] == "digitised":
+            said[k] = i18n.text(lang, "tracking.back.digitised")
     words = {
-        "state_words": states[answer["state"]],
+        "state_words": said[-1] if said else states[answer["state"]],  # the last step is the state it is in
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
         "agency": {
             "agency_id": agency_id,
             "name": amap.agency_names.get(agency_id),
             "address": None if details is None else details["address"] or None,
         },
-        "steps": [step | {"state_words": states[step["state"]]} for step in answer["steps"]],
+        "steps": [step | {"state_words": text} for step, text in zip(answer["steps"], said, strict=True)],
         # A commune's authority is its People's Committee ("UBND Phường Hoàn Kiếm"); a city body has its name.
         "authority": answer["authority"] and i18n.unit(lang, answer["authority"], level),
     }

@@ -436,7 +436,10 @@ def _sent_home_after_a_pickup(store: Store, hanoi: AddressMap, later: dt.date) -
     tasks = {t["id"]: t for t in day.stored(store, later)["state"]["tasks"]}
     stops = planned["routes"][0]["stops"]
     first = next(s for s in stops if s["kind"] == "pickup" and tasks[s["task"]]["kind"] == "shuttle")
-    dayevents.record(store, later, task=first["task"], event="picked_up", who=Principal("binh", "postman", None))
+    nine = dt.datetime.combine(later, dt.time(9), HANOI)
+    dayevents.record(
+        store, later, task=first["task"], event="picked_up", who=Principal("binh", "postman", None), at=nine
+    )
     done = dayevents.done_stops(store, later)
     day.replan(store, hanoi, later, done=done, at="10:00", time_limit_s=1, shift_ends={"binh": "10:00"})
     return first
@@ -473,12 +476,28 @@ def test_a_postman_sent_home_records_what_he_brings_back(page, store: Store, han
 
 
 def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, hanoi: AddressMap) -> None:
-    # The postman back at his post office says so on the phone: the dispatcher records it under his route (the
-    # re-plan that then gives it to another postman: tests/api/test_days.py).
+    # Not recorded, the dossiers are still in his bag the next day: its waiting list says so and links to his day,
+    # where the dispatcher records them brought back under his route (the re-plan that then gives them to another
+    # postman: tests/api/test_days.py).
     later = daycases.DAY + dt.timedelta(days=35)  # Wednesday 11 March 2026
     first = _sent_home_after_a_pickup(store, hanoi, later)
+    day.plan(
+        store,
+        hanoi,
+        later + dt.timedelta(days=1),
+        postmen=[{"id": "binh", "depot": daycases.LUONG_VAN_CAN}],
+        time_limit_s=1,
+    )
     page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-    page.goto(f"/dispatch?date={later.isoformat()}")
+    page.goto(f"/dispatch?date={(later + dt.timedelta(days=1)).isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    still = page.locator("#day-waiting li", has_text="Hồ sơ vẫn ở chỗ bưu tá")
+    still.wait_for()
+    assert still.inner_text().startswith(f"Hồ sơ vẫn ở chỗ bưu tá {daycases.POSTMAN_NAME} từ 09:00 ngày 11/03/2026")
+    assert all(code in still.inner_text() for code in first["dossiers"])
+    still.locator("a").click()
+    page.wait_for_url(f"**/dispatch?date={later.isoformat()}")
     pages._ready(page)
     page.click("#follow-day")
     page.wait_for_selector("#day-stops ul.carried button[data-carried]")

@@ -359,6 +359,23 @@ def test_a_result_not_brought_to_its_agency_is_not_said_missed_at_home(service) 
     }
 
 
+def test_a_dossier_brought_back_undelivered_is_said_so(service) -> None:
+    # Taken to its authority, brought back to its agency (the office closed, a postman sent home): the citizen read
+    # "Đã số hoá hồ sơ" a second time, as if nothing had happened.
+    service.post("/dossiers", json=[dossier("HS-B")], headers=PORTAL_AUTH)
+    for to in ("digitised", "to_authority", "digitised"):
+        dossiers.move(service.app.state.store.engine, "HS-B", to, who="test")
+    found = service.get("/track/HS-B", params={"phone_last4": "5678"}).json()
+    back = "Chưa bàn giao được cho cơ quan giải quyết, đã mang về điểm phục vụ; sẽ chuyển lại ở lượt sau"
+    assert [s["state_words"] for s in found["steps"]] == [
+        "Đã tiếp nhận tại điểm phục vụ",
+        "Đã số hoá hồ sơ",
+        "Đang chuyển đến cơ quan giải quyết",
+        back,
+    ]
+    assert (found["state"], found["state_words"]) == ("digitised", back)
+
+
 def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> None:
     # On PostgreSQL the lookup runs in a worker thread, not on the event loop (on SQLite it stays there).
     try:

@@ -162,9 +162,14 @@ def test_a_dossier_left_in_a_postmans_bag_is_asked_for_the_next_day(sqlite_store
     assert carried.isdisjoint(waiting.codes)
     still = {u["code"]: u for u in waiting.excluded if u["reason_code"] == "still_carried"}
     assert set(still) == carried
-    assert still["S-1"]["values"] == {"postman": "binh", "since": "15:00 04/02/2026"}
+    assert still["S-1"]["values"] == {
+        "postman": "binh",
+        "postman_name": daycases.POSTMAN_NAME,
+        "since": "15:00",
+        "day": "2026-02-04",
+    }
     said = i18n.reasons("vi", [still["S-1"]], "reason_code")[0]["message"]
-    assert said.startswith("Hồ sơ vẫn ở chỗ bưu tá binh từ 15:00 04/02/2026")
+    assert said.startswith(f"Hồ sơ vẫn ở chỗ bưu tá {daycases.POSTMAN_NAME} từ 15:00 ngày 04/02/2026")
     assert "still_carried" not in {
         u["reason_code"] for u in daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded
     }

@@ -133,17 +133,20 @@
   }
 
   // The dossiers the day leaves waiting, their codes under each reason ("BHXH ... không làm việc ngày này: ..."); a
-  // unit without a location is placed from there.
+  // unit without a location is placed from there, and a dossier still in a postman's bag links to the day he
+  // picked it up, where it is recorded.
   function waitingList(unserved) {
     if (!unserved.length) return "";
     const byReason = new Map();
     for (const u of unserved) {
       const unplaced = u.reason_code === "authority_unlocated" ? u.values.authority : null;
-      byReason.set(u.message, { unplaced, codes: [...(byReason.get(u.message)?.codes || []), u.code] });
+      const carriedOn = u.reason_code === "still_carried" ? u.values.day : null;
+      byReason.set(u.message, { unplaced, carriedOn, codes: [...(byReason.get(u.message)?.codes || []), u.code] });
     }
     return `<h3>${esc(t("js.day_waiting", { n: unserved.length }))}</h3><ul class="waiting">` +
-      [...byReason].map(([why, { unplaced, codes }]) => `<li>${esc(why)}: ${esc(codes.join(", "))}` +
+      [...byReason].map(([why, { unplaced, carriedOn, codes }]) => `<li>${esc(why)}: ${esc(codes.join(", "))}` +
         (unplaced ? ` <button type="button" data-place="${esc(unplaced)}">${esc(t("js.place"))}</button>` : "") +
+        (carriedOn ? ` <a href="/dispatch?date=${esc(carriedOn)}">${esc(t("js.see_day", { day: fmtDate(carriedOn) }))}</a>` : "") +
         "</li>").join("") + "</ul>";
   }
 
@@ -167,7 +170,7 @@
         ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         dayRows(r.stops.filter((s) => s.task)) + "</table>" + carriedBackList(r.carried_back, "h4")).join("");
       for (const button of stops.querySelectorAll("button[data-carried]")) {
-        button.onclick = () => recordBroughtBack(button.dataset.carried, button.closest("li"));
+        button.onclick = () => recordBroughtBack(button.dataset.carried);
       }
       for (const form of stops.querySelectorAll("form.shift-end")) {
         const input = form.querySelector("input");
@@ -181,12 +184,13 @@
 
   // A postman back at his post office with what a re-plan took off his route, said on the phone: the dispatcher
   // records it for him.
-  async function recordBroughtBack(task, item) {
+  async function recordBroughtBack(task) {
     error.textContent = "";
     try {
       const answer = await api(dayPath() + "/events", { method: "POST", token: token(), body: broughtBack(task) });
-      status.textContent = t("js.carried_recorded", { codes: answer.moves.map((m) => m.code).join(", ") });
       await follow();
+      // Said once the day is drawn again (drawing says which plan it loads).
+      status.textContent = t("js.carried_recorded", { codes: answer.moves.map((m) => m.code).join(", ") });
     } catch (e) { error.textContent = e.message; }
   }
 
