@@ -31,6 +31,8 @@ are combined as ``0.65 * query + 0.2 * record + 0.15 * similarity``. A house num
 or after "số") multiplies this by 1 for a record with that house number, 0.93 for a neighbour ("12" vs "12A")
 and 0.85 otherwise, so the right house of a street always comes first. A trailing number ("Nguyễn Hữu Huân
 37b") counts the same way among records that have a house number, and stays a word for names ending in one.
+With neither a number nor an alley word asked, an alley named by its number ("Ngõ 20", off Đường Tây Hồ) is
+multiplied by 0.95, so that one found through the street it opens on ranks below that street.
 Words typed with diacritics say which of the words that fold alike is meant: a record that writes them
 otherwise ("Láng" asked, "Linh Lang" written) is multiplied by down to 0.8, in proportion to the words that
 disagree; a record written without any diacritics is not. The last word, which may be typed in part, is
@@ -101,6 +103,10 @@ _MARKS_PENALTY = 0.2
 # house beside it, so "Ngõ 10" opens at number 10 of the street. Each alley level left out lowers the score, so
 # that an alley the map has ranks above the mouth of the same alley.
 _ALLEY_MOUTH = 0.9
+# An alley named by its number ("Ngõ 20", off Đường Tây Hồ) found through the street it opens on alone, no alley
+# and no number asked, ranks below that street: for "hồ tây" three alleys came before Đường Tây Hồ, whose "Đường"
+# left it less covered than an alley's street.
+_ALLEY_UNASKED = 0.95
 _ALLEY_NAMES = {
     "ngo": "Ngõ",
     "ng": "Ngõ",
@@ -300,6 +306,10 @@ class SearchIndex:
         self._street_factor = np.where(interpolable, _HN_INTERPOLATED, _HN_STREET)
         # A mouth stands for an alley the map lacks: not sought on the streets the map has the alley of.
         self._has_alley = _alleys_of(self.labels, kind)
+        self._unasked_alleys = np.ones(n)
+        self._unasked_alleys[[row for row in self._street_rows.tolist() if _numbered_alley(self.labels[row])]] = (
+            _ALLEY_UNASKED
+        )
         # The house-number factors before the houses asked are set: every record "another house", streets by
         # whether they place numbers; copied per query (cheaper than filling and indexing again).
         self._other_house = np.full(n, _HN_OTHER)
@@ -1076,9 +1086,10 @@ class SearchIndex:
         return areas.membership(geometry)
 
     def _housenumber_factor(self, parsed: _Query) -> np.ndarray:
-        """What each record's text score is multiplied by for the query's house number (ones without one)."""
+        """What each record's text score is multiplied by for the query's house number (ones without one, but for
+        the numbered alleys when no alley is asked either: :data:`_ALLEY_UNASKED`)."""
         if not parsed.housenumber:
-            return self._ones
+            return self._ones if _text.ALLEY_WORDS.intersection(parsed.words) else self._unasked_alleys
         exact, neighbour = self._housenumber_hits(parsed.housenumber)
         on_streets = house_base(parsed.number) is not None
         factor = (self._other_house_on_streets if on_streets and not parsed.trailing else self._other_house).copy()
@@ -1153,6 +1164,12 @@ def _alleys_of(labels: list[str], kind: np.ndarray) -> dict[str, np.ndarray]:
         if len(words) > 2 and words[0] in _ALLEY_NAMES and _text.is_housenumber(words[1]):
             found.setdefault(f"{words[0]} {words[1]}", []).extend(rows_by_key.get(" ".join(words[2:]), []))
     return {alley: np.array(rows, dtype=np.intp) for alley, rows in found.items() if rows}
+
+
+def _numbered_alley(label: str) -> bool:
+    """Whether a street's ``label`` names an alley by its number ("Ngõ 20", "Ngách 35 Ngõ 462 Bưởi")."""
+    words = street_key(label).split()
+    return len(words) > 1 and words[0] in _ALLEY_NAMES and _text.is_housenumber(words[1])
 
 
 def _here(text: str, asked: bool) -> tuple[str, str] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import shapely
@@ -52,6 +54,16 @@ def test_an_alley_named_by_its_number_carries_the_street_it_opens_on(hanoi: Addr
     row = bare.iloc[0]
     top = _top(hanoi, f"{row['name']} {_text.fold(row['opens_on'])}")
     assert top["label"] == f"{row['name']}, {row['opens_on']}"
+
+
+@pytest.mark.parametrize("text", ["hồ tây", "ho tay", "tây hồ"])
+def test_an_alley_found_through_its_street_alone_ranks_below_it(hanoi: AddressMap, text: str) -> None:
+    # Words in another order ("hồ tây"): Ngõ 20, 25 and 28, off Đường Tây Hồ and found through it alone, came
+    # before the street itself.
+    labels = hanoi.search.query(text, k=10)["label"].tolist()
+    assert labels[0] == "Đường Tây Hồ"
+    assert not any(re.fullmatch(r"Ngõ \d+, Đường Tây Hồ", label) for label in labels[:3])
+    assert _top(hanoi, f"ngõ 20 {text}")["label"] == "Ngõ 20, Đường Tây Hồ"  # asked, the alley still comes first
 
 
 @pytest.mark.parametrize("text", ["so 10 pho hue", "số 10 Phố Huế", "sn 10 p. Hue", "10 p. huế"])
