@@ -901,6 +901,13 @@ class ReplanIn(_Body):
         "closed, is 422 (postman_not_in_plan, route_closed)",
         examples=[{"lvbinh": "10:15"}],
     )
+    joining: list[PostmanIn] | None = Field(
+        default=None,
+        min_length=1,
+        description="postmen called in (a substitute for one sent home): each leaves his post office at the clock "
+        "or the start of his shift, whichever comes later, and takes stops from the others. One already in the "
+        "plan is 422 (postman_in_plan), one of an unknown post office 422 (unknown_agency)",
+    )
 
 
 class ReplanAnswer(DayAnswer):

@@ -305,6 +305,22 @@ def stored(store: Store, day: date) -> dict:
     return record
 
 
+def _called_in(store: Store, joining: list[dict], at: str) -> list[dict]:
+    """The records of postmen called in at ``at``, named as their accounts are, each shift starting no earlier
+    than ``at`` (:func:`ops.scenario.on_duty_from`); a shift over by then is refused (``joining[k].shift``)."""
+    on_duty = scenario.on_duty_from(crew(store, joining), at) if joining else []
+    for k, p in enumerate(joining):
+        if p["id"] not in {q["id"] for q in on_duty}:
+            raise FieldError(
+                f"joining[{k}].shift",
+                f"the shift of {p['id']!r} is over by {at}",
+                code="shift_over",
+                postman=p["id"],
+                at=at,
+            )
+    return on_duty
+
+
 def replan(
     store: Store,
     amap: AddressMap,
@@ -315,6 +331,7 @@ def replan(
     time_limit_s: float,
     shift_ends: dict[str, str] | None = None,
     again: Collection[str] = (),
+    joining: list[dict] | None = None,
 ) -> tuple[str, int, dict, int]:
     """Add the dossiers that came in since the day was planned (an urgent home pickup ...), and those it left
     waiting that can go now (their unit placed since), to its plan; the stops done stay fixed and each postman
@@ -334,6 +351,9 @@ def replan(
     again
         Dossiers of the plan that a postman sent home brought back (:func:`ops.dayevents.brought_back`): each is
         planned again, picked up at its agency no earlier than he brought it back.
+    joining
+        Postmen called in (records as in :func:`plan`): each leaves his post office at ``at`` or the start of his
+        shift, whichever comes later, and the day is re-planned with him even with nothing to add.
 
     Returns
     -------
@@ -348,7 +368,9 @@ def replan(
     """
     record = stored(store, day)
     state = record["state"]
-    capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in state["postmen"])
+    joining = _called_in(store, joining or [], at)
+    working = [*state["postmen"], *joining]
+    capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in working)
     # The dossiers left waiting are weighed again: the reason may be gone.
     planned = [c for codes in state["dossiers"].values() for c in codes]
     new: DayTasks = daytasks.from_states(
@@ -361,9 +383,9 @@ def replan(
         again=again,
         first=len(state["tasks"]) + 1,
     )
-    if not new.tasks and not shift_ends:
+    if not new.tasks and not shift_ends and not joining:
         return record["id"], record["version"], record["result"]["day"], 0
-    if not scenario.on_duty_from(state["postmen"], at):
+    if not scenario.on_duty_from(working, at):
         raise _shifts_over(day, at)
     stops = {r["postman"]: r["stops"] for r in record["result"]["plan"]["routes"]}
     progress = {
@@ -383,6 +405,7 @@ def replan(
         names=authorities.seats(store.engine),
         day=day,
         shift_ends=shift_ends,
+        joining=joining,
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded

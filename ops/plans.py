@@ -15,7 +15,7 @@ from datetime import date
 
 from geo.addressmap import AddressMap
 from ops import scenario
-from ops.errors import FieldError
+from ops.errors import FieldError, FieldErrors
 from ops.scenario import Scenario
 from routing import check, solver
 from routing.plan import Plan, Route, Stop, Unserved
@@ -233,13 +233,28 @@ def reoptimised(
     names: Mapping[str, str] | None = None,
     day: date | None = None,
     shift_ends: Mapping[str, str] | None = None,
+    joining: list[dict] | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
     ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible``,
     ``names`` and ``day`` as for :func:`explicit`. ``shift_ends`` (``HH:MM`` per postman id) ends shifts early
-    or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end."""
+    or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end.
+    ``joining``: postmen records (as for :func:`ops.scenario.from_records`) of postmen called in, who leave their
+    depot at the start of their shift, no earlier than ``at``; each refused that is in the plan already
+    (``joining[k].id``: ``postman_in_plan``) or malformed."""
     ends = _shift_ends(stored_plan, shift_ends or {})
+    joining = joining or []
+    in_plan = {p["id"] for p in state["postmen"]}
+    refused = scenario.postmen_errors(amap, joining, "joining") + [
+        FieldError(
+            f"joining[{k}].id", f"postman {p['id']!r} is in the plan already", code="postman_in_plan", postman=p["id"]
+        )
+        for k, p in enumerate(joining)
+        if p.get("id") in in_plan
+    ]
+    if refused:
+        raise FieldErrors(refused)
     known = {t["id"] for t in state["tasks"]}
     for k, t in enumerate(new_tasks):
         if t["id"] in known:
@@ -249,8 +264,9 @@ def reoptimised(
     all_tasks = [*state["tasks"], *new_tasks]
     # One record per place: a unit placed again since the plan is routed to its new point.
     addresses = list({a["id"]: a for a in [*state.get("addresses", []), *(new_addresses or [])]}.values())
+    crew = [*state["postmen"], *joining]
     planned = scenario.from_records(
-        amap, state["postmen"], all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
+        amap, crew, all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
     )
     fresh = {t["id"] for t in new_tasks}
     full = planned.problem
@@ -294,7 +310,7 @@ def reoptimised(
     shifts = {
         m.id: f"{hhmm(m.shift_start)}-{hhmm(-(-m.shift_end // 60) * 60)}" for m in problem.postmen if m.id in ends
     }
-    postmen = [p | {"shift": shifts[p["id"]]} if p["id"] in shifts else p for p in state["postmen"]]
+    postmen = [p | {"shift": shifts[p["id"]]} if p["id"] in shifts else p for p in crew]
     return _finish(amap, replanned, new_plan, postmen, all_tasks, addresses)
 
 

@@ -303,6 +303,50 @@ def on_duty_from(postmen: list[dict], start: str) -> list[dict]:
     return working
 
 
+def _crew(
+    agencies: pd.DataFrame, postmen: list[dict], field: str
+) -> tuple[list[Postman], list[pd.DataFrame], list[FieldError]]:
+    """The postmen of ``postmen`` records (each named ``field[k]`` in the errors), their depots' rows, and what is
+    wrong with the records."""
+    errors: list[FieldError] = []
+    crew, depot_rows = [], []
+    seen: set[str] = set()
+    for k, rec in enumerate(postmen):
+        where = f"{field}[{k}]"
+        postman = str(rec.get("id", postman_id(k)))
+        if postman in seen:
+            text = f"postman id {postman!r} is given twice"
+            errors.append(FieldError(f"{where}.id", text, code="duplicate_postman", postman=postman))
+        seen.add(postman)
+        depot = rec.get("depot")
+        if depot not in agencies["place_id"].values:
+            text = f"unknown agency {depot!r} (an agency_id of the map)"
+            errors.append(FieldError(f"{where}.depot", text, code="unknown_agency", agency=depot))
+            continue
+        try:
+            shift = _shift(rec, f"{where}.shift")
+            crew.append(
+                Postman(
+                    postman,
+                    f"depot:{depot}",
+                    int(rec.get("capacity", POSTMAN_CAPACITY)),
+                    shift_start=shift[0],
+                    shift_end=shift[1],
+                    lunch=Break() if rec.get("lunch", True) and shift[1] - shift[0] >= BREAK_FROM_S else None,
+                )
+            )
+        except (InputError, TypeError, ValueError) as exc:
+            errors.append(_at(where, exc))
+        depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
+    return crew, depot_rows, errors
+
+
+def postmen_errors(amap: AddressMap, postmen: list[dict], field: str) -> list[FieldError]:
+    """What is wrong with ``postmen`` records (unknown depot, malformed shift, an id twice), each error naming
+    ``field[k]`` and the key."""
+    return _crew(map_places(amap)[0], postmen, field)[2]
+
+
 def from_records(
     amap: AddressMap,
     postmen: list[dict],
@@ -373,39 +417,10 @@ def from_records(
     if names:
         renamed = known.index.isin(list(names))
         known.loc[renamed, "name"] = [names[p] for p in known.index[renamed]]
-    errors: list[FieldError] = []
-    crew, depot_rows = [], []
-    seen: set[str] = set()
-    for k, rec in enumerate(postmen):
-        where = f"postmen[{k}]"
-        postman = str(rec.get("id", postman_id(k)))
-        if postman in seen:
-            text = f"postman id {postman!r} is given twice"
-            errors.append(FieldError(f"{where}.id", text, code="duplicate_postman", postman=postman))
-        seen.add(postman)
-        depot = rec.get("depot")
-        if depot not in agencies["place_id"].values:
-            text = f"unknown agency {depot!r} (an agency_id of the map)"
-            errors.append(FieldError(f"{where}.depot", text, code="unknown_agency", agency=depot))
-            continue
-        try:
-            shift = _shift(rec, f"{where}.shift")
-            crew.append(
-                Postman(
-                    postman,
-                    f"depot:{depot}",
-                    int(rec.get("capacity", POSTMAN_CAPACITY)),
-                    shift_start=shift[0],
-                    shift_end=shift[1],
-                    lunch=Break() if rec.get("lunch", True) and shift[1] - shift[0] >= BREAK_FROM_S else None,
-                )
-            )
-        except (InputError, TypeError, ValueError) as exc:
-            errors.append(_at(where, exc))
-        depot_rows.append(agencies[agencies["place_id"] == depot].assign(role="depot", place_id=f"depot:{depot}"))
+    crew, depot_rows, errors = _crew(agencies, postmen, "postmen")
     records: list[Task] = []
     used: set[str] = set()
-    seen = set()
+    seen: set[str] = set()
     for k, rec in enumerate(tasks):
         where = f"tasks[{k}]"
         task = str(rec.get("id", f"T{k:03d}"))

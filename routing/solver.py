@@ -504,6 +504,9 @@ def reoptimise(
     remaining route. The search starts from the remaining part of the old plan, so stops move only when the
     cost improves.
 
+    A postman of ``problem`` without a route in ``plan`` joins the day (a substitute called in): he leaves his
+    depot at the start of his shift, no earlier than ``clock``, and takes what the search gives him.
+
     A postman who can no longer be back at his end depot within his shift (it is over, or ends before he could
     drive back from where he is) keeps his route as it was planned, ``closed``: the events recorded after the
     fact say what became of its stops, and no task is added to it or taken from it (one of its dossiers may be
@@ -563,8 +566,10 @@ def reoptimise(
     closed: list[Route] = []
     initial: dict[str, list[StopKey]] = {}
     owner: dict[str, int] = {}
+    routes = {r.postman: r for r in plan.routes}
     for m in full.postmen:
-        route = plan.route(m.id)
+        # Called in since the plan: a day with nothing planned, so that he starts as one not out yet does.
+        route = routes[m.id] if m.id in routes else _stay_at_depot(full, m)
         pr = _progress(full, m, progress.get(m.id), clock)
         vi = len(vehicles)
         if pr is None:
@@ -615,6 +620,17 @@ def reoptimise(
         initial_routes=initial,
         fixed_owner=owner if keep_assignment else None,
     )
+
+
+def _stay_at_depot(problem: Problem, postman: Postman) -> Route:
+    """The route of ``postman`` with no stop: from his start depot at the start of his shift to his end depot."""
+    start, end = problem.depots[postman.start_depot].place, problem.depots[postman.end].place
+    home = postman.shift_start + int(problem.arcs[problem.index(start), problem.index(end)])
+    stops = [
+        Stop("start", start, problem.index(start), postman.shift_start, postman.shift_start, postman.shift_start, 0),
+        Stop("end", end, problem.index(end), home, home, home, 0),
+    ]
+    return route_from_stops(problem, postman, stops, None)
 
 
 def _progress(problem: Problem, postman: Postman, given: Progress | None, clock: int | None) -> Progress | None:

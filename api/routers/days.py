@@ -183,14 +183,23 @@ def replan(
     continues from his last one at ``at``. A postman whose shift is over by then keeps his route as planned
     (``closed``) and the others take what is added; with something to add once every shift is over, 422
     ``shifts_over``. ``shift_ends`` sends postmen home early (or keeps them late): the others take the stops
-    they no longer make. What a postman sent home brought back (recorded) is given to another postman, picked up
-    at its agency no earlier than it was brought back."""
+    they no longer make, and ``joining`` calls postmen in. What a postman sent home brought back (recorded) is
+    given to another postman, picked up at its agency no earlier than it was brought back."""
     limit = time_limit(settings, body.time_limit_s)
     done = _stored(dayevents.done_stops, store, date)
     again = _stored(dayevents.brought_back, store, date)
     at = body.at or _clock_of(date, dt.datetime.now(HANOI))
+    joining = None if body.joining is None else [p.model_dump() for p in body.joining]
     plan_id, version, answer, added = day.replan(
-        store, amap, date, done=done, at=at, time_limit_s=limit, shift_ends=body.shift_ends, again=again
+        store,
+        amap,
+        date,
+        done=done,
+        at=at,
+        time_limit_s=limit,
+        shift_ends=body.shift_ends,
+        again=again,
+        joining=joining,
     )
     return _said(answer, lang) | {"id": plan_id, "version": version, "added": added}
 

@@ -511,3 +511,33 @@ def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, ha
     )
     page.wait_for_function("document.querySelector('#day-stops ul.carried li').textContent.includes('Đã mang về')")
     assert {dossiers.current(store.engine, c)["state"] for c in first["dossiers"]} == {"digitised"}
+
+
+def test_a_dispatcher_calls_a_postman_in_from_the_shifts_table(page, store: Store, hanoi: AddressMap) -> None:
+    # The day was planned with Bình alone; Lan, off that day, is called in from her row of the shifts table.
+    today = dt.datetime.now(HANOI).date()
+    coming = today + dt.timedelta(days=7 + (3 - today.weekday()) % 7)  # a Thursday, offices open
+    accounts.add_user(
+        store.engine, "lan", daycases.PASSWORD, "postman", agency_id=daycases.LUONG_VAN_CAN, full_name="Nguyễn Thị Lan"
+    )
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    day.plan(store, hanoi, coming, postmen=postmen, time_limit_s=1)
+    k = [p["id"] for p in day.crew(store)].index("lan")
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={coming.isoformat()}")
+    pages._ready(page)
+    page.wait_for_selector("#crew:not([hidden])")
+    page.click("#crew-summary")
+    assert page.get_attribute(f"#crew-join-{k}", "aria-label") == "Gọi Nguyễn Thị Lan vào ca từ bây giờ"
+    pages.accessible(page)
+    with page.expect_request(lambda r: r.url.endswith("/replan") and r.method == "POST") as sent:
+        page.click(f"#crew-join-{k}")
+    lan = {"id": "lan", "depot": daycases.LUONG_VAN_CAN, "capacity": 40, "lunch": True, "shift": "07:30-17:30"}
+    assert sent.value.post_data_json == {"joining": [lan]}
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã gọi')")
+    answer = day.stored(store, coming)["result"]["day"]
+    assert page.inner_text("#status") == (
+        "Đã gọi Nguyễn Thị Lan vào ca; đã lập lại kế hoạch (phiên bản 2): "
+        f"{answer['served_dossiers']}/{answer['dossiers']} hồ sơ được phục vụ"
+    )
+    assert [p["id"] for p in day.stored(store, coming)["state"]["postmen"]] == ["binh", "lan"]

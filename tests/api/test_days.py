@@ -347,3 +347,23 @@ def test_what_a_postman_sent_home_brought_back_goes_out_with_another(hanoi: Addr
     }
     assert set(first["dossiers"]) <= set(taken) and min(taken[c] for c in first["dossiers"]) >= "10:20"
     assert set(first["dossiers"]).isdisjoint(u["code"] for u in again["unserved"])
+
+
+def test_a_dispatcher_calls_a_postman_in(hanoi: AddressMap, tmp_path: Path) -> None:
+    # Binh sent home at 10:00 with nothing done, An is called in from the same post office.
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        accounts.add_user(client.app.state.store.engine, "an", "mật-khẩu-an-1", "postman", full_name="Trần Thị An")
+        client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER)
+        an = {"id": "an", "depot": daycases.LUONG_VAN_CAN}
+        refused = client.post(
+            f"/days/{DAY}/replan", json={"at": "10:00", "joining": [an | {"id": "binh"}]}, headers=BEARER
+        )
+        assert refused.status_code == 422
+        (problem,) = refused.json()["detail"]
+        assert (problem["field"], problem["reason"]) == ("joining[0].id", "postman_in_plan")
+        assert problem["message"] == "Bưu tá binh đã có trong kế hoạch này"
+        body = {"at": "10:00", "time_limit_s": 1, "shift_ends": {"binh": "10:00"}, "joining": [an]}
+        called = client.post(f"/days/{DAY}/replan", json=body, headers=BEARER)
+    assert called.status_code == 200, called.text
+    (route,) = called.json()["routes"]
+    assert (route["postman"], route["postman_name"], route["shift"]) == ("an", "Trần Thị An", "10:00-17:30")

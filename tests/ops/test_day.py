@@ -18,7 +18,7 @@ from geo.addressmap import AddressMap
 from geo.hours import HANOI, windows_on
 from ops import accounts, authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
 from ops.accounts import Principal
-from ops.errors import FieldError, TransitionError, UnknownError
+from ops.errors import FieldError, FieldErrors, TransitionError, UnknownError
 from ops.store import Store
 from routing.problem import hhmm
 from tests.ops import daycases
@@ -553,6 +553,37 @@ def test_what_a_postman_sent_home_brings_back_goes_out_again_the_same_day(
     assert dayevents.brought_back(sqlite_store, DAY) == set()  # given to another task: not again
     moved = dayevents.record(sqlite_store, DAY, task=task["id"], event="picked_up", who=dispatcher)
     assert {m["code"]: m["state"] for m in moved["moves"]} == dict.fromkeys(again, "to_authority")
+
+
+def test_a_postman_called_in_takes_the_stops_of_one_sent_home(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Binh taken ill at 10:00 with nothing done, a substitute is called in from the same post office: he leaves
+    # then and takes the day's stops (before, a day could only be re-planned with the postmen it was planned with).
+    _, before = day.plan(sqlite_store, hanoi, DAY, postmen=[{"id": "binh", "depot": LUONG_VAN_CAN}], time_limit_s=1)
+    for joining, field, code in (
+        ([{"id": "binh", "depot": LUONG_VAN_CAN}], "joining[0].id", "postman_in_plan"),
+        ([{"id": "an", "depot": "osm:node/1"}], "joining[0].depot", "unknown_agency"),
+        ([{"id": "an", "depot": LUONG_VAN_CAN, "shift": "07:30-09:00"}], "joining[0].shift", "shift_over"),
+    ):
+        with pytest.raises((FieldError, FieldErrors)) as refused:
+            day.replan(sqlite_store, hanoi, DAY, done={}, at="10:00", time_limit_s=1, joining=joining)
+        problems = getattr(refused.value, "problems", [refused.value])
+        assert [(e.field, e.code) for e in problems] == [(field, code)]
+    substitute = {"id": "an", "depot": LUONG_VAN_CAN}
+    _, version, after, added = day.replan(
+        sqlite_store,
+        hanoi,
+        DAY,
+        done={},
+        at="10:00",
+        time_limit_s=1,
+        shift_ends={"binh": "10:00"},
+        joining=[substitute],
+    )
+    assert (version, added) == (2, 0) and after["check"]
+    (route,) = after["routes"]
+    assert route["postman"] == "an" and all(s["arrival"] >= "10:00" for s in route["stops"][1:])
+    assert after["served_dossiers"] == before["served_dossiers"]
+    assert [p["id"] for p in day.stored(sqlite_store, DAY)["state"]["postmen"]] == ["binh", "an"]
 
 
 def test_a_half_day_round_owes_no_break(sqlite_store: Store, hanoi: AddressMap) -> None:

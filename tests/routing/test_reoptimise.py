@@ -223,6 +223,30 @@ def test_what_he_carried_back_stays_listed_once_his_route_is_closed(day):
     assert [(u.task, u.code) for u in new.unserved] == [(here.task, "carried_back")]
 
 
+def test_a_postman_called_in_takes_stops_from_the_clock(day):
+    # Both postmen off sick before their rounds, a substitute is called in at 11:00: a postman of the problem
+    # without a route in the plan leaves his depot then and takes what the search gives him.
+    from dataclasses import replace
+
+    from routing.problem import Problem
+
+    plan = solver.solve(day, time_limit_s=0.5)
+    eleven = clock("11:00")
+    substitute = replace(day.postmen[0], id="P9")
+    joined = Problem.build(
+        day.times, day.distances, day.places.values(), day.depots.values(), [*day.postmen, substitute], day.tasks
+    )
+    ends = {m.id: eleven for m in day.postmen}
+    full, new = solver.reoptimise(joined, plan, {}, clock=eleven, time_limit_s=0.5, shift_ends=ends)
+    assert check.check(full, new).violations == ()
+    assert [r.postman for r in new.routes] == [m.id for m in joined.postmen]
+    came = new.route("P9")
+    taken = {s.task for s in came.stops if s.task}
+    assert taken and taken == {t.id for t in day.tasks} - {u.task for u in new.unserved}
+    assert [s.kind for s in came.stops[:2]] == ["start", "position"]
+    assert all(s.start >= eleven for s in came.stops[1:])
+
+
 def test_a_postman_kept_late_takes_what_his_shift_could_not():
     from routing_cases import build
 

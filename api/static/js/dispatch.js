@@ -248,9 +248,14 @@
         `</td><td>${esc(name)}${p.depot_name ? `<br><span class="muted">${esc(p.depot_name)}</span>` : ""}</td>` +
         `<td>${field("from", begin, "js.crew_from")}</td><td>${field("to", end, "js.crew_to")}</td>` +
         `<td><button type="button" id="crew-keep-${i}" aria-label="${esc(t("js.crew_keep", { name }))}">` +
-        `${esc(t("js.crew_keep_short"))}</button></td></tr>`;
+        `${esc(t("js.crew_keep_short"))}</button></td>` +
+        `<td><button type="button" id="crew-join-${i}" aria-label="${esc(t("js.crew_join", { name }))}">` +
+        `${esc(t("js.crew_join_short"))}</button></td></tr>`;
     }).join("");
-    crew.forEach((p, i) => { crewField("keep", i).onclick = () => keepShift(p, i); });
+    crew.forEach((p, i) => {
+      crewField("keep", i).onclick = () => keepShift(p, i);
+      crewField("join", i).onclick = () => callIn(p, i);
+    });
     sayCrew();
   }
   // A row's shift, "HH:MM-HH:MM"; null when it does not end after it starts (said why).
@@ -278,18 +283,30 @@
   }
   crewBox.addEventListener("change", sayCrew);
 
+  // A row as the service takes a postman; null when its shift is wrong (said why).
+  function crewRecord(p, i) {
+    const shift = rowShift(p, i);
+    return shift && { id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift };
+  }
   // What "Lập kế hoạch ngày" sends: the postmen ticked, with their shifts; null when a shift is wrong (said why).
   function crewBody() {
     if (!crew.length) return {};
     const postmen = [];
     for (const [i, p] of crew.entries()) {
       if (!crewField("on", i).checked) continue;
-      const shift = rowShift(p, i);
-      if (!shift) return null;
-      postmen.push({ id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift });
+      const record = crewRecord(p, i);
+      if (!record) return null;
+      postmen.push(record);
     }
     if (!postmen.length) error.textContent = t("js.crew_none");
     return postmen.length ? { postmen } : null;
+  }
+  // A substitute called in to the day planned (one sent home, a busy day): he leaves his post office now, or when
+  // his shift begins, and the day is re-planned with him.
+  function callIn(p, i) {
+    error.textContent = "";
+    const record = crewRecord(p, i);
+    if (record) act("/replan", { joining: [record] }, "js.called_in", () => ({ name: p.name || p.id }));
   }
 
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
