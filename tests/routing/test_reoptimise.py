@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from routing import check, solver
 from routing.errors import ProblemError
-from routing.problem import Task, clock
+from routing.plan import Plan, Route
+from routing.problem import Problem, Task, clock
 
 
 def test_done_stops_stay_and_new_task_is_served(day):
@@ -180,9 +183,9 @@ def test_postmen_not_started_leave_no_earlier_than_the_clock(day):
     assert "urgent" in {s.task for r in new.routes for s in r.stops}
 
 
-def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
-    # Taken ill after his first pickup: he goes straight back to the post office with what he carries, and the
-    # other postman takes every stop he no longer makes.
+def _sent_home_after_his_first_pickup(day) -> tuple[Route, int, Problem, Plan]:
+    """The day planned, then re-planned with the postman of its longest route sent home as he leaves his first
+    pickup: that route, the pickup's position in it, the problem re-planned and the new plan."""
     plan = solver.solve(day, time_limit_s=0.5)
     route = max(plan.routes, key=lambda r: len(r.stops))
     k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
@@ -190,6 +193,14 @@ def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
     progress = {route.postman: solver.Progress(here.place, here.departure, k + 1)}
     ends = {route.postman: here.departure}
     full, new = solver.reoptimise(day, plan, progress, clock=here.departure, time_limit_s=0.5, shift_ends=ends)
+    return route, k, full, new
+
+
+def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
+    # Taken ill after his first pickup: he goes straight back to the post office with what he carries, and the
+    # other postman takes every stop he no longer makes.
+    route, k, full, new = _sent_home_after_his_first_pickup(day)
+    here = route.stops[k]
     result = check.check(full, new)
     assert result.violations == () and result.shortfalls == ()
     home = new.route(route.postman)
@@ -207,13 +218,8 @@ def test_a_postman_sent_home_goes_back_and_the_others_take_his_stops(day):
 def test_what_he_carried_back_stays_listed_once_his_route_is_closed(day):
     # Re-planned again after the end of his shortened shift, his route is closed; the task he had carried back was
     # then neither served nor listed unserved, and the checker refused the plan.
-    plan = solver.solve(day, time_limit_s=0.5)
-    route = max(plan.routes, key=lambda r: len(r.stops))
-    k = next(i for i, s in enumerate(route.stops) if s.kind == "pickup")
+    route, k, full, sent = _sent_home_after_his_first_pickup(day)
     here = route.stops[k]
-    progress = {route.postman: solver.Progress(here.place, here.departure, k + 1)}
-    ends = {route.postman: here.departure}
-    full, sent = solver.reoptimise(day, plan, progress, clock=here.departure, time_limit_s=0.5, shift_ends=ends)
     later = sent.route(route.postman).stops[-1].arrival + 1800
     urgent = Task("urgent", "home_pickup", "H2", "A1", priority=5)
     progress = {route.postman: solver.Progress(here.place, later, k + 1)}
@@ -226,10 +232,6 @@ def test_what_he_carried_back_stays_listed_once_his_route_is_closed(day):
 def test_a_postman_called_in_takes_stops_from_the_clock(day):
     # Both postmen off sick before their rounds, a substitute is called in at 11:00: a postman of the problem
     # without a route in the plan leaves his depot then and takes what the search gives him.
-    from dataclasses import replace
-
-    from routing.problem import Problem
-
     plan = solver.solve(day, time_limit_s=0.5)
     eleven = clock("11:00")
     substitute = replace(day.postmen[0], id="P9")
