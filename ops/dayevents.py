@@ -213,6 +213,11 @@ def record(
     k = tables.idempotency
     place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
     said_place = "address" if place.startswith("address:") else place  # the applicant's, as journeys say it
+    if event == "failed" and spec["kind"] == "result_return" and not to_address:
+        # A result for collection at its agency, brought back undelivered, is at the post office of the postman who
+        # brings it back, from where the next day's task takes it to the agency (ops.daytasks).
+        depots = {p["id"]: p["depot"] for p in plan["state"]["postmen"]}
+        said_place = depots.get(_postman_of(plan, task) or "", said_place)
     try:
         with store.engine.begin() as conn:
             # The key first: of two identical events at once, the second waits here and then finds it.
@@ -231,7 +236,8 @@ def record(
                         code,
                         to,
                         who=who.name,
-                        place=_brought_back_to(plan, task, to, agency) if event == "failed" else said_place,
+                        # A paper dossier brought back undelivered: at its agency, whatever stop it failed at.
+                        place=agency if to == "digitised" and event == "failed" else said_place,
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
                     )
@@ -244,19 +250,6 @@ def record(
         return _replay(again, digest, task, event)
     log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(moves))
     return answer
-
-
-def _brought_back_to(plan: dict, task: str, state: str, agency: str) -> str:
-    """Where a failed task's dossier moving to ``state`` is: a paper dossier back at its agency, for the next
-    shuttle; a result for collection at its agency at the post office of the postman who brings it back, from where
-    the next day's task takes it to the agency (:mod:`ops.daytasks`); a result for the door where the door was."""
-    spec = _task(plan, task)
-    if state == "digitised":
-        return agency
-    if state == "failed_return" and not spec["delivery"].startswith("address:"):
-        depots = {p["id"]: p["depot"] for p in plan["state"]["postmen"]}
-        return depots.get(_postman_of(plan, task) or "", agency)
-    return "address" if spec["delivery"].startswith("address:") else spec["delivery"]
 
 
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
