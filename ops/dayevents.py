@@ -77,14 +77,16 @@ def _postman_of(record: dict, task: str) -> str | None:
 
 def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = False) -> list[str]:
     """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``; ``to_agency``: a home
-    pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle."""
+    pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle.
+    A state equal to ``state`` is a change of hands (:func:`ops.dossiers.transfer`)."""
     if event == "failed":
         if not picked:
             return []
         if kind == "result_return":
             return ["failed_return"]
-        # Not handed over: back at its agency for the next shuttle (one taken to its agency is there already).
-        return ["digitised"] if state == "to_authority" else []
+        # Not handed over: back at its agency for the next shuttle (one on its way to its agency: at the post
+        # office, as it was).
+        return ["digitised"] if state in ("to_authority", "digitised") else []
     if event == "picked_up":
         if kind == "result_return":
             return ["decided", "returning"] if state == "failed_return" else ["returning"]
@@ -92,7 +94,7 @@ def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = 
             return ["digitised"] if state == "received" else []
         return ["digitised", "to_authority"] if state == "received" else ["to_authority"]
     if to_agency:
-        return []
+        return ["digitised"] if state == "digitised" else []
     return ["returned"] if kind == "result_return" else ["at_authority"]
 
 
@@ -213,11 +215,12 @@ def record(
     k = tables.idempotency
     place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
     said_place = "address" if place.startswith("address:") else place  # the applicant's, as journeys say it
+    depots = {p["id"]: p["depot"] for p in plan["state"]["postmen"]}
+    post_office = depots.get(_postman_of(plan, task) or "", said_place)
     if event == "failed" and spec["kind"] == "result_return" and not to_address:
         # A result for collection at its agency, brought back undelivered, is at the post office of the postman who
         # brings it back, from where the next day's task takes it to the agency (ops.daytasks).
-        depots = {p["id"]: p["depot"] for p in plan["state"]["postmen"]}
-        said_place = depots.get(_postman_of(plan, task) or "", said_place)
+        said_place = post_office
     try:
         with store.engine.begin() as conn:
             # The key first: of two identical events at once, the second waits here and then finds it.
@@ -231,6 +234,12 @@ def record(
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency
                 for to in _path(spec["kind"], event, str(state), "picked_up" in seen, to_agency=to_agency):
+                    moves.append({"code": code, "state": to})
+                    if to == state:
+                        # Handed over at its agency against the record, or brought back to the post office.
+                        where = post_office if event == "failed" else said_place
+                        dossiers.transfer(conn, code, who=who.name, place=where, record_no=record_no, at=when)
+                        continue
                     dossiers.advance(
                         conn,
                         code,
@@ -241,7 +250,6 @@ def record(
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
                     )
-                    moves.append({"code": code, "state": to})
             conn.execute(k.update().where(k.c.key == key).values(response=answer))
     except sa.exc.IntegrityError:
         again = recorded(store, plan_id).get(task, {}).get(event)

@@ -13,7 +13,8 @@
   address in the window asked for (:data:`ops.scenario.PICKUP_WINDOW_S` from the time of the request), taken to
   the authority; a request of an earlier day not yet served is picked up any time in a household's hours. On a
   day the authority is closed (a weekend, a public holiday) it is taken to its agency, if open, and goes on with
-  the next working day's shuttle (:mod:`ops.dayevents`: ``digitised`` there).
+  the next working day's shuttle (:mod:`ops.dayevents`: ``digitised`` there; brought back undelivered, from the
+  postman's post office).
 - A dossier still in a postman's bag from an earlier day (``to_authority`` or ``returning``: picked up, and
   neither handed over nor recorded brought back) is no task: nobody knows where it is until its event is
   recorded. It is listed as left out (``still_carried``, with the postman and since when), so that the day's
@@ -307,7 +308,9 @@ def from_states(
         elif r.state == "decided":
             groups[("result_return", str(authority), r.agency_id)].append(r)
         else:
-            groups[("shuttle", r.agency_id, str(authority))].append(r)
+            # From where it waits: its agency, or the post office a home pickup was brought back to.
+            at = r.place if r.state == "digitised" and r.place in agency_ids else r.agency_id
+            groups[("shuttle", at, str(authority))].append(r)
     number = iter(range(first, first + len(rows) + 1))
 
     def ready(members: list[sa.Row], window: str | None = None) -> str | None:

@@ -65,6 +65,11 @@ shuttle, and ``failed_return`` (citizen not at home) goes back to ``decided`` fo
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
 """The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""
 
+TRANSFERS = ("digitised",)
+"""States a dossier changes hands in without changing state (:func:`transfer`): a home pickup digitised at the
+applicant's door on a day its authority is closed is handed over at its agency, against a signed record, or
+brought back to the postman's post office, and waits there for the next working day's shuttle."""
+
 HANDOVERS = ("at_authority", "returned")
 """Moves that hand the dossier over against a signed record (Circular 17/2017 art. 5): a record number is required,
 except for an online dossier reaching its authority."""
@@ -191,12 +196,13 @@ class Event:
 
 
 def derived_state(events: Iterable[Event]) -> str:
-    """The state of a dossier from its events: the state of the last one, each move checked against :data:`MOVES`."""
+    """The state of a dossier from its events: the state of the last one, each move checked against :data:`MOVES`
+    (or a change of hands, :data:`TRANSFERS`)."""
     ordered = sorted(events, key=lambda e: e.seq)
     if not ordered or ordered[0].state != "received":
         raise ValueError("a dossier's journey starts with 'received'")
     for a, b in pairwise(ordered):
-        if b.state not in MOVES[a.state]:
+        if b.state not in MOVES[a.state] and not a.state == b.state in TRANSFERS:
             raise ValueError(f"event {b.seq}: {a.state} -> {b.state} is not an allowed move")
     return ordered[-1].state
 
@@ -316,6 +322,37 @@ def advance(
     if to == "at_authority":
         _apply_waiting_decision(conn, code, event.seq)
     log.info("dossier %s: %s -> %s by %s", code, state, to, who)
+    return event
+
+
+def transfer(
+    conn: Connection, code: str, *, who: str, place: str, record_no: str | None = None, at: datetime | None = None
+) -> Event:
+    """Record that a dossier changed hands without changing state (:data:`TRANSFERS`), in the caller's transaction:
+    an event of the same state at its new ``place``, with the signed record's number where there is one.
+
+    Raises
+    ------
+    UnknownError
+        No dossier has this code.
+    TransitionError
+        The dossier is in a state that does not change hands so (it is at an authority, on its way ...).
+    """
+    d = tables.dossiers
+    row = conn.execute(sa.select(d.c.state, d.c.seq).where(d.c.code == code)).first()
+    if row is None:
+        raise UnknownError(f"no dossier {code!r}", code="dossier_not_found", dossier=code)
+    if row.state not in TRANSFERS:
+        raise TransitionError(
+            f"dossier {code} is {row.state}: it changes hands only by a move",
+            code="transition_refused",
+            dossier=code,
+            state=row.state,
+            to=row.state,
+        )
+    event = Event(row.seq + 1, row.state, utc(at or datetime.now(UTC)), who, place, record_no)
+    append(conn, code, row.seq, event)
+    log.info("dossier %s: %s, handed to %s by %s", code, row.state, place, who)
     return event
 
 

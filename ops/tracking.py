@@ -38,10 +38,15 @@ say the state and the place in words, in the citizen's language (``tracking`` in
 :mod:`api.i18n`). A home pickup not yet collected is at the applicant's home (:func:`where`)."""
 
 
-def where(state: str, channel: str) -> str:
-    """Where a dossier in ``state`` that came by ``channel`` is (:data:`WHERE`): a home pickup received, not yet
-    collected, is at the applicant's ``home``."""
-    return "home" if state == "received" and channel == "home_pickup" else WHERE[state]
+def where(state: str, channel: str, place: str | None = None) -> str:
+    """Where a dossier in ``state`` that came by ``channel``, its last move made at ``place``, is (:data:`WHERE`): a
+    home pickup received, not yet collected, is at the applicant's ``home``; one digitised at the door and not yet
+    handed over at a post office is with the postman (``in_transit``)."""
+    if channel == "home_pickup" and state == "received":
+        return "home"
+    if channel == "home_pickup" and state == "digitised" and place == "address":
+        return "in_transit"
+    return WHERE[state]
 
 
 RETURN_DAYS = 1
@@ -64,6 +69,7 @@ _BY_CODE = (
         _a.c.level,
         _e.c.state,
         _e.c.at,
+        _e.c.place,
     )
     .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code).outerjoin(_e, _e.c.dossier_code == _d.c.code))
     .where(_d.c.code == sa.bindparam("code"))
@@ -86,8 +92,9 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
         ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
         name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
-        know it) and ``steps``, its journey (``state`` and ``at``, Hanoi time to the minute); nothing about the
-        applicant, nor who moved it.
+        know it) and ``steps``, its journey (``state`` and ``at``, Hanoi time to the minute), with ``places``, where
+        each step was made (for the words of a change of hands, :data:`ops.dossiers.TRANSFERS`: not to be shown);
+        nothing about the applicant, nor who moved it.
     """
     rows: Sequence[Any]
     if engine.dialect.name == "sqlite":
@@ -108,7 +115,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "code": code,
         "procedure": procedure,
         "state": state,
-        "where": where(state, channel),
+        "where": where(state, channel, rows[-1][-1]),
         "channel": channel,
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),
@@ -116,7 +123,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "agency_id": agency_id,
         "authority": authority,
         "authority_level": level,
-        "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at in rows if step is not None],
+        "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at, _ in rows if step is not None],
+        "places": [place for *_, step, _, place in rows if step is not None],
     }
 
 

@@ -306,11 +306,16 @@ async def track(
         states = states | i18n.words(lang, "tracking.home_pickup")  # received: waiting at home for the postman
     if answer["return_mode"] == "agency":
         states = states | i18n.words(lang, "tracking.to_agency")  # failed_return: not "nobody at home"
-    # A dossier brought back to its agency undelivered went back a step: said so, not "digitised" once more.
+    # A dossier brought back to its agency undelivered went back a step, and one that changed hands at a post
+    # office (a home pickup taken to its agency, or brought back to the postman's) moved on: said so, not
+    # "digitised" once more.
     said = [states[step["state"]] for step in answer["steps"]]
+    places = answer.pop("places")
     for k in range(1, len(said)):
-        if answer["steps"][k - 1]["state"] == "to_authority" and answer["steps"][k]["state"] == "digitised":
-            said[k] = i18n.text(lang, "tracking.back.digitised")
+        before, now = answer["steps"][k - 1]["state"], answer["steps"][k]["state"]
+        if now == "digitised" and before in ("to_authority", "digitised"):
+            how = "back" if before == "to_authority" else "handed" if places[k] == agency_id else "kept"
+            said[k] = i18n.text(lang, f"tracking.{how}.digitised")
     words = {
         "state_words": said[-1] if said else states[answer["state"]],  # the last step is the state it is in
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),

@@ -376,6 +376,36 @@ def test_a_dossier_brought_back_undelivered_is_said_so(service) -> None:
     assert (found["state"], found["state_words"]) == ("digitised", back)
 
 
+def test_a_home_pickup_handed_over_at_a_post_office_is_said_so(service) -> None:
+    # Collected on a Saturday and taken to its agency (its authority closed): the handover at the agency was not in
+    # its journey, and while the postman carried it the page said it was at the agency already.
+    engine = service.app.state.store.engine
+    for code in ("HS-P", "HS-Q"):
+        service.post("/dossiers", json=[dossier(code, channel="home_pickup")], headers=PORTAL_AUTH)
+        dossiers.move(engine, code, "digitised", who="binh", place="address")
+    carried = service.get("/track/HS-P", params={"phone_last4": "5678"}).json()
+    assert (carried["where"], carried["where_words"]) == ("in_transit", "Đang vận chuyển")
+    with engine.begin() as conn:  # at its agency, against the record; the other back to the postman's post office
+        dossiers.transfer(conn, "HS-P", who="binh", place="osm:node/1", record_no="BB-0702")
+        dossiers.transfer(conn, "HS-Q", who="binh", place=LUONG_VAN_CAN)
+    said = {code: service.get(f"/track/{code}", params={"phone_last4": "5678"}).json() for code in ("HS-P", "HS-Q")}
+    assert [s["state_words"] for s in said["HS-P"]["steps"]] == [
+        "Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận",
+        "Đã số hoá hồ sơ",
+        "Bưu tá đã bàn giao hồ sơ tại điểm phục vụ; sẽ chuyển đến cơ quan giải quyết vào ngày làm việc tiếp theo",
+    ]
+    assert said["HS-P"]["where"] == "agency" and "places" not in said["HS-P"]
+    assert said["HS-Q"]["state_words"] == (
+        "Điểm phục vụ chưa nhận được hồ sơ, bưu tá đã mang về bưu cục; sẽ chuyển đến cơ quan giải quyết ở lượt sau"
+    )
+    # Staff read the handover in the journey: where, and against which record.
+    journey = service.get("/dossiers/HS-P/events", headers=DISPATCH_AUTH).json()
+    assert [(e["state"], e["place"], e["record_no"]) for e in journey[-2:]] == [
+        ("digitised", "address", None),
+        ("digitised", "osm:node/1", "BB-0702"),
+    ]
+
+
 def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> None:
     # On PostgreSQL the lookup runs in a worker thread, not on the event loop (on SQLite it stays there).
     try:

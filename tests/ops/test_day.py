@@ -328,11 +328,53 @@ def test_a_home_pickup_on_a_saturday_waits_at_its_post_office(sqlite_store: Stor
     handed = dayevents.record(
         sqlite_store, saturday, task=task, event="handed_over", who=BINH, record_no="BB-0702", at=morning
     )
-    assert handed["moves"] == [] and dossiers.current(sqlite_store.engine, "PICKUP")["state"] == "digitised"
+    # The handover is in its journey: the same state, now at the post office, against the signed record.
+    assert handed["moves"] == [{"code": "PICKUP", "state": "digitised"}]
+    journey = dossiers.history(sqlite_store.engine, "PICKUP")
+    assert [(e.state, e.place, e.record_no) for e in journey[-2:]] == [
+        ("digitised", "address", None),
+        ("digitised", LUONG_VAN_CAN, "BB-0702"),
+    ]
+    assert dossiers.derived_state(journey) == dossiers.current(sqlite_store.engine, "PICKUP")["state"] == "digitised"
     shuttles = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, monday))
     shuttle = next(t for codes, t in shuttles.items() if "PICKUP" in codes)
     assert (shuttle["kind"], shuttle["pickup"]) == ("shuttle", LUONG_VAN_CAN)
     assert set(next(codes for codes in shuttles if "PICKUP" in codes)) >= {"PICKUP", "S-0", "S-1"}
+
+
+def test_a_home_pickup_its_agency_could_not_take_goes_on_from_the_postman_s_post_office(
+    sqlite_store: Store, hanoi: AddressMap
+) -> None:
+    # Handed in for Tràng Tiền, collected on Saturday by a postman of Lương Văn Can, and Tràng Tiền could not take
+    # it: he brings it back to his own post office, and Monday's shuttle to BHXH leaves from there, not from an
+    # agency that never had it.
+    saturday, monday = date(2026, 2, 7), date(2026, 2, 9)
+    daycases.add(sqlite_store.engine, "AWAY", channel="home_pickup", agency_id=daycases.TRANG_TIEN)
+    _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
+    stops = [s for r in answer["routes"] for s in r["stops"] if "AWAY" in s["dossiers"]]
+    assert [(s["kind"], s["place"]) for s in stops] == [("pickup", "address:AWAY"), ("delivery", daycases.TRANG_TIEN)]
+    morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
+    task = stops[0]["task"]
+    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    failed = dayevents.record(
+        sqlite_store, saturday, task=task, event="failed", who=BINH, reason="đóng cửa", at=morning + timedelta(hours=1)
+    )
+    assert failed["moves"] == [{"code": "AWAY", "state": "digitised"}]
+    last = dossiers.history(sqlite_store.engine, "AWAY")[-1]
+    assert (last.state, last.place, last.record_no) == ("digitised", LUONG_VAN_CAN, None)
+    shuttles = _by_codes(daytasks.from_states(sqlite_store.engine, hanoi, monday))
+    codes, shuttle = next((codes, t) for codes, t in shuttles.items() if "AWAY" in codes)
+    assert (shuttle["kind"], shuttle["pickup"]) == ("shuttle", LUONG_VAN_CAN)
+    assert "S-0" in codes  # with the dossiers of that post office for BHXH
+
+
+def test_only_a_dossier_waiting_at_a_post_office_changes_hands_without_a_move(sqlite_store: Store) -> None:
+    with sqlite_store.engine.begin() as conn:
+        with pytest.raises(TransitionError, match="S-1 is received: it changes hands only by a move"):
+            dossiers.transfer(conn, "S-1", who="binh", place=daycases.TRANG_TIEN)
+        event = dossiers.transfer(conn, "S-0", who="binh", place=daycases.TRANG_TIEN, record_no="BB-9")
+    assert (event.state, event.place, event.record_no) == ("digitised", daycases.TRANG_TIEN, "BB-9")
+    assert dossiers.current(sqlite_store.engine, "S-0")["seq"] == event.seq
 
 
 def test_on_duty_from_a_clock() -> None:
