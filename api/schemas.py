@@ -373,6 +373,19 @@ class SearchAnswer(BaseModel):
     )
 
 
+def _whole(value: object) -> object:
+    """A JSON number without a fraction as the integer it is ("10.0" is the integer 10 in JSON Schema); anything
+    else as it came, for strict validation to refuse."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+UsualCapacity = Annotated[
+    int, Field(ge=accounts.CAPACITY_RANGE[0], le=accounts.CAPACITY_RANGE[1]), BeforeValidator(_whole)
+]
+"""A postman's usual capacity, written with or without ``.0``, as the document's ``integer`` allows (the bounds
+before the validator: after it, pydantic writes them in the document as ``ge``/``le``, not JSON Schema's words)."""
+
+
 class _Body(BaseModel):
     """A request body: a field it does not declare is refused, and a value is taken only as the document says
     its type, as JSON has it (strict): "2" or true is no number, as lax validation would take them."""
@@ -772,6 +785,15 @@ class ShiftIn(_Body):
         description="working hours HH:MM-HH:MM, ending after they start (else 422 shift_order); null: the default "
         "07:30-17:30",
         examples=["07:30-12:00"],
+    )
+
+
+class CapacityIn(_Body):
+    """``PUT /postmen/{name}/capacity``: a postman's usual capacity."""
+
+    capacity: UsualCapacity | None = Field(
+        description="dossier units his vehicle carries at once; null: the default 40",
+        examples=[15],
     )
 
 

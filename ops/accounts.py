@@ -134,16 +134,52 @@ def set_shift(engine: Engine, name: str, shift: str | None) -> str | None:
         No postman account ``name`` with a post office (``postman_not_found``).
     """
     tidy = None if shift is None else _shift(shift)
+    _keep(engine, name, shift=tidy)
+    log.info("postman %s: usual shift %s", name, tidy or "the default")
+    return tidy
+
+
+CAPACITY_RANGE = (1, 10_000)
+"""The usual capacities a postman's account may keep, dossier units."""
+
+
+def set_capacity(engine: Engine, name: str, capacity: int | None) -> int | None:
+    """Give postman ``name`` his usual capacity, the dossier units his vehicle carries at once (one on a bicycle:
+    15), which a day is planned with unless the dispatcher sends another; ``None`` gives back the default
+    (:data:`ops.scenario.POSTMAN_CAPACITY`). Returns the capacity as stored.
+
+    Raises
+    ------
+    InputError
+        A capacity outside :data:`CAPACITY_RANGE` (``bad_capacity``).
+    UnknownError
+        No postman account ``name`` with a post office (``postman_not_found``).
+    """
+    low, high = CAPACITY_RANGE
+    if capacity is not None and not low <= capacity <= high:
+        raise InputError(
+            f"capacity {capacity} is not between {low} and {high} dossier units",
+            code="bad_capacity",
+            field="capacity",
+            capacity=capacity,
+            low=low,
+            high=high,
+        )
+    _keep(engine, name, capacity=capacity)
+    log.info("postman %s: usual capacity %s", name, capacity or "the default")
+    return capacity
+
+
+def _keep(engine: Engine, name: str, **values: object) -> None:
+    """Write ``values`` on the account of postman ``name``, or raise :class:`UnknownError` when there is none."""
     users = tables.users
     with engine.begin() as conn:
         postman = (users.c.name == name) & (users.c.role == "postman") & users.c.agency_id.is_not(None)
-        changed = conn.execute(users.update().where(postman).values(shift=tidy)).rowcount
+        changed = conn.execute(users.update().where(postman).values(**values)).rowcount
     if not changed:
         raise UnknownError(
             f"no postman {name!r} with a post office", code="postman_not_found", field="name", postman=name
         )
-    log.info("postman %s: usual shift %s", name, tidy or "the default")
-    return tidy
 
 
 def _shift(text: str) -> str:

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     """The postmen of the day: ``postmen`` checked, else one per ``postman`` account with an agency (with his usual
-    shift when the account has one); each with his account's full name as ``name`` unless the record gives one.
+    shift and capacity when the account has them); each with his account's full name as ``name`` unless the record
+    gives one.
 
     Raises
     ------
@@ -42,13 +43,16 @@ def crew(store: Store, postmen: list[dict] | None = None) -> list[dict]:
     """
     if postmen is None:
         u = tables.users
-        query = sa.select(u.c.name, u.c.agency_id, u.c.full_name, u.c.shift)
+        query = sa.select(u.c.name, u.c.agency_id, u.c.full_name, u.c.shift, u.c.capacity)
         query = query.where(u.c.role == "postman", u.c.agency_id.is_not(None))
         with store.engine.connect() as conn:
-            rows = conn.execute(query.order_by(u.c.name))
+            rows = conn.execute(query.order_by(u.c.name)).mappings()
+            kept = ("shift", "capacity")  # his usual ones, where the account has them
             postmen = [
-                {"id": n, "depot": a} | ({"name": full} if full else {}) | ({"shift": shift} if shift else {})
-                for n, a, full, shift in rows
+                {"id": r["name"], "depot": r["agency_id"]}
+                | ({"name": r["full_name"]} if r["full_name"] else {})
+                | {k: r[k] for k in kept if r[k] is not None}
+                for r in rows
             ]
         if not postmen:
             raise InputError(

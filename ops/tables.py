@@ -126,9 +126,11 @@ users = sa.Table(
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("full_name", sa.String(200), nullable=True),
     sa.Column("shift", sa.String(11), nullable=True),
+    sa.Column("capacity", sa.Integer, nullable=True),
 )
-"""People who sign in to the pages (argon2id hashes), with the full name the pages say (migration 0002) and a
-postman's usual shift, ``HH:MM-HH:MM`` (0004; none: :data:`ops.scenario.SHIFT`)."""
+"""People who sign in to the pages (argon2id hashes), with the full name the pages say (migration 0002), a
+postman's usual shift, ``HH:MM-HH:MM`` (0004; none: :data:`ops.scenario.SHIFT`) and usual capacity in dossier
+units (0005; none: :data:`ops.scenario.POSTMAN_CAPACITY`)."""
 
 access_log = sa.Table(
     "access_log",

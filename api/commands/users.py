@@ -1,6 +1,7 @@
 """``agencynet users add NAME --role R [--full-name "Nguyễn Văn An"]``: create an account for the pages (the password
 is asked for); ``agencynet users name NAME "Nguyễn Văn An"``: give an account the full name the pages say;
-``agencynet users shift NAME 07:30-12:00``: a postman's usual shift (``default`` gives back 07:30-17:30)."""
+``agencynet users shift NAME 07:30-12:00``: a postman's usual shift (``default`` gives back 07:30-17:30);
+``agencynet users capacity NAME 15``: his usual capacity in dossier units (``default`` gives back 40)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     shift.add_argument("shift", help="HH:MM-HH:MM, or 'default' for 07:30-17:30")
     add_database_option(shift)
     shift.set_defaults(func=run_shift)
+    capacity = sub.add_parser("capacity", help="keep a postman's usual capacity, which a day is planned with")
+    capacity.add_argument("name", help="user name of the postman")
+    capacity.add_argument("capacity", help="dossier units his vehicle carries at once, or 'default' for 40")
+    add_database_option(capacity)
+    capacity.set_defaults(func=run_capacity)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -69,4 +75,13 @@ def run_shift(args: argparse.Namespace) -> int:
     with open_store(args) as engine:
         kept = accounts.set_shift(engine, args.name, None if args.shift == "default" else args.shift)
     print(f"postman {args.name} works {kept or 'the default shift'}")
+    return 0
+
+
+def run_capacity(args: argparse.Namespace) -> int:
+    if args.capacity != "default" and not args.capacity.isdecimal():
+        raise InputError(f"capacity {args.capacity!r} is not a whole number of dossier units, nor 'default'")
+    with open_store(args) as engine:
+        kept = accounts.set_capacity(engine, args.name, None if args.capacity == "default" else int(args.capacity))
+    print(f"postman {args.name} carries {kept or 'the default'} dossier units")
     return 0

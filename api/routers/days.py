@@ -113,6 +113,25 @@ def set_shift(
     return next(p for p in day.roster(store, amap) if p["id"] == name)
 
 
+@router.put(
+    "/postmen/{name}/capacity",
+    response_model=schemas.CrewMember,
+    summary="Keep a postman's usual capacity",
+    responses={404: {"model": schemas.ErrorBody, "description": "no postman account of that name with a post office"}},
+)
+def set_capacity(
+    name: Annotated[str, Path(pattern=schemas.ACCOUNT, description="the postman's account")],
+    body: schemas.CapacityIn,
+    amap: MapDep,
+    store: StoreDep,
+    _who: Dispatcher,
+) -> dict:
+    """The dossier units a day is planned with for him unless the dispatcher sends another: a postman on a bicycle
+    carries 15 every day, without being set each morning; null gives back the default (40)."""
+    accounts.set_capacity(store.engine, name, body.capacity)
+    return next(p for p in day.roster(store, amap) if p["id"] == name)
+
+
 @router.get("/days/{date}", response_model=schemas.DayLive, summary="The day as it goes")
 def get_day(
     date: Day,

@@ -353,40 +353,74 @@ def test_a_dispatcher_sets_the_days_shifts(page, store: Store, hanoi: AddressMap
     page.wait_for_selector("#crew:not([hidden])")
     assert page.inner_text("#crew-summary") == f"Ca làm việc: {len(team)}/{len(team)} bưu tá"
     page.click("#crew-summary")
-    assert page.locator("#crew-rows tr").nth(k).locator("td").nth(1).inner_text().startswith(daycases.POSTMAN_NAME)
-    page.fill(f"#crew-to-{k}", "12:00")
+    card = page.locator("#crew-rows li").nth(k)
+    assert card.locator(".crew-who").inner_text().strip() == f"{daycases.POSTMAN_NAME} · Bưu điện Lương Văn Can"
+    # Every field and button of a card lies within the side panel (the table's last columns ran out of it, unseen).
+    side = page.locator("#side").bounding_box()
+    for box in (card.locator(f"#crew-{kind}-{k}").bounding_box() for kind in ("from", "to", "load", "keep", "join")):
+        assert box is not None and side is not None and box["x"] + box["width"] <= side["x"] + side["width"]
+    page.select_option(f"#crew-to-{k}", "12:00")
+    assert page.input_value(f"#crew-load-{k}") == "40"
+    # The hours on the 24-hour clock Vietnam writes, every quarter of an hour (a time field drew "05:30" for 17:30 in
+    # an English browser, its "PM" cut off by the field's width).
+    hours = page.locator(f"#crew-to-{k} option").all_inner_texts()
+    assert (len(hours), hours[:2], hours[-1]) == (96, ["00:00", "00:15"], "23:45")
+    assert page.input_value(f"#crew-from-{k}") == "07:30" and page.locator("#crew input[type=time]").count() == 0
+    page.fill(f"#crew-load-{k}", "15")  # on a bicycle today
     for other in range(len(team)):
         if other != k:
             page.uncheck(f"#crew-on-{other}")
     with page.expect_request(lambda r: r.url.endswith("/plan") and r.method == "POST") as sent:
         page.click("#plan-day")
-    shift = {"id": "binh", "depot": daycases.LUONG_VAN_CAN, "capacity": 40, "lunch": True, "shift": "07:30-12:00"}
+    shift = {"id": "binh", "depot": daycases.LUONG_VAN_CAN, "capacity": 15, "lunch": True, "shift": "07:30-12:00"}
     assert sent.value.post_data_json == {"postmen": [shift]}
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
-    assert [p["shift"] for p in day.stored(store, later)["state"]["postmen"]] == ["07:30-12:00"]
-    # A shift ending before it starts, and nobody at work, are said before anything is sent.
+    planned = day.stored(store, later)["state"]["postmen"]
+    assert [(p["shift"], p["capacity"]) for p in planned] == [("07:30-12:00", 15)]
+    # A shift ending before it starts, a capacity he cannot carry, and nobody at work, are said before anything is
+    # sent.
     sent_again: list[str] = []
     page.on("request", lambda r: sent_again.append(r.url) if r.method == "POST" else None)
-    page.fill(f"#crew-from-{k}", "13:00")
+    page.select_option(f"#crew-from-{k}", "13:00")
     page.click("#plan-day")
     assert page.inner_text("#error") == f"Ca của {daycases.POSTMAN_NAME} phải kết thúc sau khi bắt đầu"
-    page.fill(f"#crew-from-{k}", "07:30")
+    page.select_option(f"#crew-from-{k}", "07:30")
+    page.fill(f"#crew-load-{k}", "0")
+    page.click("#plan-day")
+    assert page.inner_text("#error") == (
+        f"Sức chở của {daycases.POSTMAN_NAME} phải là số nguyên từ 1 đến 10000 đơn vị hồ sơ"
+    )
+    page.fill(f"#crew-load-{k}", "15")
     page.uncheck(f"#crew-on-{k}")
     assert page.inner_text("#crew-summary") == f"Ca làm việc: 0/{len(team)} bưu tá"
     page.click("#plan-day")
     assert page.inner_text("#error") == "Hãy chọn ít nhất một bưu tá làm việc trong ngày"
     assert sent_again == []
-    # The morning hours kept as his usual shift: the days after are planned with them without setting them.
-    with page.expect_response(lambda r: r.url.endswith("/postmen/binh/shift") and r.request.method == "PUT") as kept:
+    # The morning hours and the bicycle's load kept as his usual ones: the days after are planned with them
+    # without setting them.
+    puts: list[tuple[str, object]] = []
+    page.on("request", lambda r: puts.append((r.url, r.post_data_json)) if r.method == "PUT" else None)
+    with page.expect_response(lambda r: r.url.endswith("/postmen/binh/capacity") and r.request.method == "PUT"):
         page.click(f"#crew-keep-{k}")
-    assert kept.value.request.post_data_json == {"shift": "07:30-12:00"}
+    assert [(url.rsplit("/", 1)[1], body) for url, body in puts] == [
+        ("shift", {"shift": "07:30-12:00"}),
+        ("capacity", {"capacity": 15}),
+    ]
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lưu')")
     assert page.inner_text("#status") == (
-        f"Đã lưu ca thường lệ của {daycases.POSTMAN_NAME}: 07:30–12:00; các ngày sau lập kế hoạch theo ca này"
+        f"Đã lưu ca thường lệ của {daycases.POSTMAN_NAME}: 07:30–12:00, sức chở 15 đơn vị hồ sơ; "
+        "các ngày sau lập kế hoạch theo đó"
     )
-    assert {p["id"]: p["shift"] for p in day.roster(store, hanoi)}["binh"] == "07:30-12:00"
+    roster = {p["id"]: (p["shift"], p["capacity"]) for p in day.roster(store, hanoi)}
+    assert roster["binh"] == ("07:30-12:00", 15)
+    # Kept again with the same load, only the shift is sent (an account on the default load keeps following it).
+    puts.clear()
+    with page.expect_response(lambda r: r.url.endswith("/postmen/binh/shift") and r.request.method == "PUT"):
+        page.click(f"#crew-keep-{k}")
+    assert [url.rsplit("/", 1)[1] for url, _ in puts] == ["shift"]
     pages.accessible(page)
     accounts.set_shift(store.engine, "binh", None)
+    accounts.set_capacity(store.engine, "binh", None)
 
 
 def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, hanoi: AddressMap) -> None:
@@ -409,8 +443,8 @@ def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, han
     page.wait_for_selector("#day-stops form.shift-end")
     form = page.locator("#day-stops form.shift-end").first
     assert form.locator("span").inner_text() == "Ca 07:30–17:30."
-    assert form.locator("input").input_value() == "17:30"  # a coming day: the shift's end, not the clock now
-    form.locator("input").fill("10:00")
+    assert form.locator("select").input_value() == "17:30"  # a coming day: the shift's end, not the clock now
+    form.locator("select").select_option("10:00")
     with page.expect_request(lambda r: r.url.endswith("/replan") and r.method == "POST") as sent:
         form.locator("button").click()
     assert sent.value.post_data_json == {"shift_ends": {route["postman"]: "10:00"}}

@@ -310,6 +310,30 @@ def test_a_dispatcher_keeps_a_postmans_usual_shift(hanoi: AddressMap, tmp_path: 
         assert back.json()["shift"] == "07:30-17:30"
 
 
+def test_a_dispatcher_keeps_a_postmans_usual_capacity(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        kept = client.put("/postmen/binh/capacity", json={"capacity": 15}, headers=BEARER)
+        assert kept.status_code == 200, kept.text
+        assert (kept.json()["id"], kept.json()["capacity"], kept.json()["shift"]) == ("binh", 15, "07:30-17:30")
+        assert [p["capacity"] for p in client.get("/postmen", headers=BEARER).json()] == [15]
+        client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER)
+        stored = day.stored(client.app.state.store, daycases.DAY)
+        assert [p["capacity"] for p in stored["state"]["postmen"]] == [15]
+        for name, body, status, reason in (
+            ("nobody", {"capacity": 15}, 404, "postman_not_found"),
+            ("binh", {"capacity": 0}, 422, "greater_than_equal"),
+            ("binh", {"capacity": 1.5}, 422, "int_type"),
+            ("binh", {}, 422, "missing"),
+        ):
+            refused = client.put(f"/postmen/{name}/capacity", json=body, headers=BEARER)
+            assert refused.status_code == status, refused.text
+            (problem,) = refused.json()["detail"]
+            assert (problem["field"], problem["reason"]) == ("name" if status == 404 else "capacity", reason)
+        assert client.put("/postmen/binh/capacity", json={"capacity": 15}).status_code == 401
+        back = client.put("/postmen/binh/capacity", json={"capacity": None}, headers=BEARER)
+        assert back.json()["capacity"] == 40
+
+
 def test_what_a_postman_sent_home_brought_back_goes_out_with_another(hanoi: AddressMap, tmp_path: Path) -> None:
     # Sent home at 10:00 with a dossier picked up, he brings it back at 10:20 (his route lists it, in his bag, then
     # brought back), and the next re-plan gives it to the postman still at work.

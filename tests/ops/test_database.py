@@ -133,6 +133,8 @@ def test_a_store_of_the_first_schema_gets_the_new_columns_and_keeps_its_rows(ser
         assert (placed["source"], placed["located_by"]) == ("operator", "lan")
         # A postman's usual shift is kept with his account (0004).
         assert accounts.set_shift(upgraded, "an.nv", "07:30-12:00") == "07:30-12:00"
+        # And his usual capacity (0005).
+        assert accounts.set_capacity(upgraded, "an.nv", 15) == 15
 
 
 def test_users_add_gives_an_account_its_full_name(
@@ -161,3 +163,14 @@ def test_users_add_gives_an_account_its_full_name(
     assert said == ["agencynet users: error: shift '12:00-07:30' ends before it starts"]
     assert cli.main(["users", "shift", "an.nv", "default", "--database", url]) == 0
     assert capsys.readouterr().out.strip() == "postman an.nv works the default shift"
+    # On a bicycle, his usual capacity; a capacity that is no whole number, or none he could carry, is one line.
+    assert cli.main(["users", "capacity", "an.nv", "15", "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "postman an.nv carries 15 dossier units"
+    for wrong, line in (
+        ("1.5", "capacity '1.5' is not a whole number of dossier units, nor 'default'"),
+        ("0", "capacity 0 is not between 1 and 10000 dossier units"),
+    ):
+        assert cli.main(["users", "capacity", "an.nv", wrong, "--database", url]) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [f"agencynet users: error: {line}"]
+    assert cli.main(["users", "capacity", "an.nv", "default", "--database", url]) == 0
+    assert capsys.readouterr().out.strip() == "postman an.nv carries the default dossier units"

@@ -674,3 +674,25 @@ def test_a_postmans_usual_shift_is_kept_with_his_account(sqlite_store: Store, ha
         accounts.set_shift(sqlite_store.engine, "lan", "07:30-12:00")
     assert accounts.set_shift(sqlite_store.engine, "binh", None) is None
     assert day.roster(sqlite_store, hanoi)[0]["shift"] == scenario.SHIFT
+
+
+def test_a_postmans_usual_capacity_is_kept_with_his_account(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # On a bicycle he carries 2 dossier units: every day was planned with the default 40 unless the dispatcher sent
+    # his capacity that morning; the four dossiers for BHXH now leave in two loads.
+    _, before = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert accounts.set_capacity(sqlite_store.engine, "binh", 2) == 2
+    assert [(p["id"], p["capacity"]) for p in day.roster(sqlite_store, hanoi)] == [("binh", 2)]
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+
+    def most(plan: dict) -> int:
+        return max(len(s["dossiers"]) for r in plan["routes"] for s in r["stops"] if s["kind"] == "pickup")
+
+    assert most(answer) == 2 < most(before) == 4
+    for capacity in (0, 10_001):
+        with pytest.raises(InputError) as refused:
+            accounts.set_capacity(sqlite_store.engine, "binh", capacity)
+        assert (refused.value.code, refused.value.field) == ("bad_capacity", "capacity")
+    with pytest.raises(UnknownError, match="no postman 'lan' with a post office"):
+        accounts.set_capacity(sqlite_store.engine, "lan", 15)
+    assert accounts.set_capacity(sqlite_store.engine, "binh", None) is None
+    assert day.roster(sqlite_store, hanoi)[0]["capacity"] == scenario.POSTMAN_CAPACITY

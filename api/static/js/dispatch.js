@@ -173,7 +173,8 @@
         button.onclick = () => recordBroughtBack(button.dataset.carried);
       }
       for (const form of stops.querySelectorAll("form.shift-end")) {
-        const input = form.querySelector("input");
+        const input = form.querySelector("select");
+        fillTimes(input, { step: 5, chosen: input.dataset.chosen });
         input.oninput = () => endsTyped.set(form.dataset.postman, input.value);
         form.onsubmit = (event) => { event.preventDefault(); endShift(form.dataset.postman, input.value); };
       }
@@ -219,7 +220,7 @@
     return `<form class="row shift-end" data-postman="${esc(r.postman)}">` +
       `<span>${esc(t("js.shift_of", { shift: r.shift.replace("-", "–") }))}</span>` +
       `<label for="shift-end-${i}">${esc(t("js.shift_end"))}</label>` +
-      `<input type="time" id="shift-end-${i}" value="${esc(value)}" required title="${esc(t("js.shift_end_help", { name }))}">` +
+      `<select id="shift-end-${i}" data-chosen="${esc(value)}" required title="${esc(t("js.shift_end_help", { name }))}"></select>` +
       `<button type="submit">${esc(t("js.shift_end_apply"))}</button></form>`;
   }
   function endShift(postman, end) {
@@ -239,20 +240,29 @@
     if (!token() && !me) return;
     crew = await api("/postmen", { token: token() });
     crewBox.hidden = !crew.length;
+    // One card a postman, its fields wrapping within the side panel (a table's seven columns ran out of it).
     document.getElementById("crew-rows").innerHTML = crew.map((p, i) => {
-      const [begin, end] = p.shift.split("-");
       const name = p.name || p.id;
-      const field = (kind, value, words) =>
-        `<input type="time" id="crew-${kind}-${i}" value="${esc(value)}" aria-label="${esc(t(words, { name }))}">`;
-      return `<tr><td><input type="checkbox" id="crew-on-${i}" checked aria-label="${esc(t("js.crew_works", { name }))}">` +
-        `</td><td>${esc(name)}${p.depot_name ? `<br><span class="muted">${esc(p.depot_name)}</span>` : ""}</td>` +
-        `<td>${field("from", begin, "js.crew_from")}</td><td>${field("to", end, "js.crew_to")}</td>` +
-        `<td><button type="button" id="crew-keep-${i}" aria-label="${esc(t("js.crew_keep", { name }))}">` +
-        `${esc(t("js.crew_keep_short"))}</button></td>` +
-        `<td><button type="button" id="crew-join-${i}" aria-label="${esc(t("js.crew_join", { name }))}">` +
-        `${esc(t("js.crew_join_short"))}</button></td></tr>`;
+      const field = (kind, words, control) =>
+        `<label>${esc(t(`js.${words}_short`))} ` +
+        `${control(`id="crew-${kind}-${i}" aria-label="${esc(t(`js.${words}`, { name }))}"`)}</label>`;
+      const time = (attributes) => `<select ${attributes}></select>`;
+      const load = (attributes) =>
+        `<input type="number" value="${p.capacity}" min="1" max="10000" step="1" inputmode="numeric" ${attributes}>`;
+      const button = (kind, words) =>
+        `<button type="button" id="crew-${kind}-${i}" aria-label="${esc(t(`js.${words}`, { name }))}">` +
+        `${esc(t(`js.${words}_short`))}</button>`;
+      return `<li><label class="crew-who"><input type="checkbox" id="crew-on-${i}" checked ` +
+        `aria-label="${esc(t("js.crew_works", { name }))}"> <span>${esc(name)}</span>` +
+        `${p.depot_name ? ` <span class="muted">· ${esc(p.depot_name)}</span>` : ""}</label>` +
+        `<div class="crew-fields">${field("from", "crew_from", time)}${field("to", "crew_to", time)}` +
+        `${field("load", "crew_load", load)}` +
+        `</div><div class="crew-actions">${button("keep", "crew_keep")} ${button("join", "crew_join")}</div></li>`;
     }).join("");
     crew.forEach((p, i) => {
+      const [begin, end] = p.shift.split("-");
+      fillTimes(crewField("from", i), { step: 15, chosen: begin });
+      fillTimes(crewField("to", i), { step: 15, chosen: end });
       crewField("keep", i).onclick = () => keepShift(p, i);
       crewField("join", i).onclick = () => callIn(p, i);
     });
@@ -266,15 +276,26 @@
     error.textContent = t("js.crew_order", { name: p.name || p.id });
     return null;
   }
-  // The hours set in a row kept as the postman's usual shift: the days after are planned with them.
+  // A row's capacity, whole dossier units; null when it is not one (said why).
+  function rowLoad(p, i) {
+    const load = Number(crewField("load", i).value);
+    if (Number.isInteger(load) && load >= 1 && load <= 10000) return load;
+    error.textContent = t("js.crew_load_bad", { name: p.name || p.id });
+    return null;
+  }
+  // The hours and the capacity set in a row kept as the postman's usual ones: the days after are planned with them
+  // (the capacity sent only when it changed, so an account on the default keeps following it).
   async function keepShift(p, i) {
     error.textContent = "";
     const shift = rowShift(p, i);
-    if (!shift) return;
+    const capacity = shift && rowLoad(p, i);
+    if (!capacity) return;
+    const path = `/postmen/${encodeURIComponent(p.id)}`;
     try {
-      const kept = await api(`/postmen/${encodeURIComponent(p.id)}/shift`, { method: "PUT", token: token(), body: { shift } });
+      let kept = await api(`${path}/shift`, { method: "PUT", token: token(), body: { shift } });
+      if (capacity !== p.capacity) kept = await api(`${path}/capacity`, { method: "PUT", token: token(), body: { capacity } });
       crew[i] = kept;
-      status.textContent = t("js.crew_kept", { name: kept.name || kept.id, shift: kept.shift.replace("-", "–") });
+      status.textContent = t("js.crew_kept", { name: kept.name || kept.id, shift: kept.shift.replace("-", "–"), capacity: kept.capacity });
     } catch (e) { error.textContent = e.message; }
   }
   function sayCrew() {
@@ -286,7 +307,8 @@
   // A row as the service takes a postman; null when its shift is wrong (said why).
   function crewRecord(p, i) {
     const shift = rowShift(p, i);
-    return shift && { id: p.id, depot: p.depot, capacity: p.capacity, lunch: p.lunch, shift };
+    const capacity = shift && rowLoad(p, i);
+    return capacity && { id: p.id, depot: p.depot, capacity, lunch: p.lunch, shift };
   }
   // What "Lập kế hoạch ngày" sends: the postmen ticked, with their shifts; null when a shift is wrong (said why).
   function crewBody() {
