@@ -5,6 +5,7 @@ server whose store holds two synthetic dossiers and a staff account. The browser
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +13,7 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, authorities, database, ingest
+from ops import accounts, authorities, database, dossiers, ingest
 from tests.ops.cases import dossier
 from tests.ops.daycases import LUONG_VAN_CAN
 
@@ -39,8 +40,14 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (3, dossier("HS-3", agency_id=LUONG_VAN_CAN, return_mode="agency")),
             (4, dossier("HS-4", agency_id=LUONG_VAN_CAN)),
             (5, dossier("HS-5", agency_id=_elsewhere(hanoi), channel="home_pickup")),
+            (6, dossier("HS-6", agency_id=_elsewhere(hanoi), channel="home_pickup")),
         ],
     )
+    # HS-6 collected at the door on a Saturday and handed over at its agency (ops.dayevents).
+    dossiers.move(engine, "HS-6", "digitised", who="lan", place="address", at=datetime(2026, 2, 7, 2, tzinfo=UTC))
+    with engine.begin() as conn:
+        at = datetime(2026, 2, 7, 3, tzinfo=UTC)
+        dossiers.transfer(conn, "HS-6", who="lan", place=_elsewhere(hanoi), record_no="BB-0702", at=at)
     engine.dispose()
     with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
         yield address
@@ -137,7 +144,8 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
         # Who recorded each step by the full name of the account (it was "lan").
         ["Đã số hoá", "Bưu điện Lương Văn Can", LAN],
         ["Đang chuyển đến cơ quan giải quyết", "Bưu điện Lương Văn Can", LAN],
-        ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], LAN],
+        # The signed record of a handover beside it.
+        ["Cơ quan đang giải quyết", said["Cơ quan giải quyết"], "biên bản BB-17", LAN],
     ]
     assert page.locator("#record-form").count() == 0
     page.wait_for_function("document.querySelector('#worklist-table').textContent.includes('Cơ quan đang giải quyết')")
@@ -193,6 +201,23 @@ def _tracked(page, code: str, said: str) -> str:
     page.click("#track-button")
     page.wait_for_function(f"document.querySelector('#track-result').textContent.includes('{said}')")
     return page.inner_text("#track-result")
+
+
+def test_the_counter_says_a_handover_at_an_agency_with_its_record(page, hanoi: AddressMap) -> None:
+    page.goto("/signin")
+    page.fill("#username", "lan")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
+    page.fill("#lookup-code", "HS-6")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-steps li")
+    agency = hanoi.agency_names[_elsewhere(hanoi)]
+    # It read "Đã số hoá" twice, the second without the signed record's number.
+    assert page.locator("#lookup-steps li").all_inner_texts()[1:] == [
+        f"09:00 07/02/2026 · Đã số hoá · địa chỉ người nộp · {LAN}",
+        f"10:00 07/02/2026 · Đã bàn giao hồ sơ đã số hoá · {agency} · biên bản BB-0702 · {LAN}",
+    ]
 
 
 def test_tracking_box(page, hanoi: AddressMap) -> None:

@@ -90,11 +90,15 @@
                        [t("js.field_group"), codeName("desk.group", a.priority_group)]]
                     : [[t("js.field_applicant"), t("js.no_access")]]));
     $("lookup-result").append(...rows.flatMap(([name, value]) => field(name, value)));
-    $("lookup-steps").append(...steps.map((step) => {
+    $("lookup-steps").append(...steps.map((step, k) => {
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
+      // A step of the same state is a change of hands (a home pickup handed over at its agency): said so.
+      const what = k && steps[k - 1].state === step.state ? t("desk.handed") : stateName(step.state);
+      const record = step.record_no && t("desk.record", { no: step.record_no });
       // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
-      li.textContent = [fmtWhen(hanoiTime(step.at)), stateName(step.state), where, step.who_name || codeName("desk.who", step.who)].filter(Boolean).join(" · ");
+      const who = step.who_name || codeName("desk.who", step.who);
+      li.textContent = [fmtWhen(hanoiTime(step.at)), what, where, record, who].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
