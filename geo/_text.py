@@ -107,6 +107,11 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "alley": ("ngo", "ngach"),
 }
 
+# The district words, read also as the level below, one way only: since the 2025 reform there are no districts,
+# and the wards and communes that took a former district's name are what "quận Hoàn Kiếm" or "UBND huyện Gia Lâm"
+# ask for now (Phường Hoàn Kiếm, Xã Gia Lâm). A query "phường" still does not match a record written "quận".
+FORMER_DISTRICT: dict[str, tuple[str, ...]] = {"quan": ("phuong",), "huyen": ("xa",)}
+
 # Pairs of canonical tokens that are near-synonyms: people say "bưu điện" for any post office, including
 # those named "Bưu cục". Similarity in [0, 1].
 NEAR_SYNONYMS: dict[frozenset[str], float] = {
@@ -754,8 +759,9 @@ def resolve_p(words: list[str]) -> list[str]:
 
 
 def equivalents(token: str) -> set[str]:
-    """Canonical tokens that ``token`` matches exactly, through :data:`ABBREVIATIONS` in either direction."""
-    return {token, *ABBREVIATIONS.get(token, ()), *_ABBREVIATED_AS.get(token, ())}
+    """Canonical tokens that ``token`` matches exactly, through :data:`ABBREVIATIONS` in either direction and
+    :data:`FORMER_DISTRICT` forward."""
+    return {token, *ABBREVIATIONS.get(token, ()), *_ABBREVIATED_AS.get(token, ()), *FORMER_DISTRICT.get(token, ())}
 
 
 def is_housenumber(token: str) -> bool:

@@ -11,6 +11,7 @@ import pytest
 
 from geo import _text, paths
 from geo._errors import InputError
+from geo.addressmap import AddressMap
 from geo.search import SearchIndex
 
 
@@ -95,6 +96,8 @@ def test_abbreviations_are_equivalent_both_ways() -> None:
     assert _text.canonical("ủy ban phường") == _text.canonical("UBND phường") == ["ubnd", "phuong"]
     assert {"phuong", "pho"} <= _text.equivalents("p")
     assert "q" in _text.equivalents("quan")
+    # A district word also reads as the level that took the districts' names, not the other way.
+    assert "phuong" in _text.equivalents("quan") and "quan" not in _text.equivalents("phuong")
     assert "x" in _text.equivalents("xa")
     assert "ng" in _text.equivalents("ngo")
     assert "d" in _text.equivalents("duong")
@@ -291,3 +294,21 @@ def test_bad_records_are_rejected(records: pd.DataFrame) -> None:
         SearchIndex.from_frame(records.drop(columns="street"))
     with pytest.raises(InputError, match="unknown kinds"):
         SearchIndex.from_frame(records.assign(kind="shop"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name"),
+    [
+        ("UBND quận Hoàn Kiếm", "authority", "Ủy ban nhân dân phường Hoàn Kiếm"),
+        ("ubnd quan dong da", "authority", "Đảng ủy - HĐND - UBND phường Đống Đa"),
+        ("quận Ba Đình", "ward", "Phường Ba Đình"),
+        ("huyện Gia Lâm", "ward", "Xã Gia Lâm"),
+    ],
+)
+def test_a_former_district_names_the_unit_that_took_its_name(
+    hanoi: AddressMap, text: str, kind: str, name: str
+) -> None:
+    # Districts were abolished in 2025; people still say "quận Hoàn Kiếm". The city's committee, which stands in
+    # Phường Hoàn Kiếm, came before the ward's own.
+    top = hanoi.search.query(text, k=1).iloc[0]
+    assert (top["kind"], top["name"]) == (kind, name)
