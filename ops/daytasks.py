@@ -15,10 +15,11 @@
   day the authority is closed (a weekend, a public holiday) it is taken to its agency, if open, and goes on with
   the next working day's shuttle (:mod:`ops.dayevents`: ``digitised`` there; brought back undelivered, from the
   postman's post office).
-- A dossier still in a postman's bag from an earlier day (``to_authority`` or ``returning``: picked up, and
-  neither handed over nor recorded brought back) is no task: nobody knows where it is until its event is
-  recorded. It is listed as left out (``still_carried``, with the postman and since when), so that the day's
-  waiting list asks for it; it was missing from every later day's plan before.
+- A dossier still in a postman's bag from an earlier day (``to_authority`` or ``returning``, or a home pickup
+  ``digitised`` at the door: picked up, and neither handed over nor recorded brought back) is no task: nobody
+  knows where it is until its event is recorded. It is listed as left out (``still_carried``, with the postman
+  and since when), so that the day's waiting list asks for it; it was missing from every later day's plan
+  before.
 - Priority grows as the due date nears (:data:`PRIORITY_BY_DAYS_LEFT`); a dossier past its due date is
   mandatory. A task takes the highest priority of its dossiers and is mandatory if one of them is.
 
@@ -60,7 +61,13 @@ HOME_PICKUP_PRIORITY = 4
 SHUTTLE_STATES = ("received", "digitised")
 RETURN_STATES = ("decided", "failed_return")
 CARRIED_STATES = ("to_authority", "returning")
-"""States of a dossier in a postman's bag."""
+"""States of a dossier in a postman's bag (and ``digitised`` at the applicant's door: :func:`carried`)."""
+
+
+def carried(row: sa.Row) -> bool:
+    """Whether the dossier of ``row`` (its state and its last event's ``place``) is in a postman's bag: on its way,
+    or a home pickup digitised at the door and not yet handed over at a post office (:mod:`ops.dayevents`)."""
+    return row.state in CARRIED_STATES or (row.state == "digitised" and row.place == "address")
 
 
 @dataclass
@@ -267,9 +274,9 @@ def from_states(
         """The values of a reason about the unit ``code``: its code, and its name where the registry has it."""
         return {"authority": code} | ({"authority_name": called[code]} if code in called else {})
 
-    carriers = accounts.full_names(engine, {r.who for r in rows if r.state in CARRIED_STATES})
+    carriers = accounts.full_names(engine, {r.who for r in rows if carried(r)})
     for r in rows:
-        if r.state in CARRIED_STATES:
+        if carried(r):
             out.excluded.append(left_out(r.code, _still_carried(r, carriers)))
             continue
         seat = seats.get(r.authority_code)

@@ -14,9 +14,10 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, database
+from ops import accounts, authorities, database, dossiers, ingest
 from ops.errors import StoreError
 from tests import pgserver
+from tests.ops.cases import dossier
 
 
 def _closed_port() -> int:
@@ -85,14 +86,19 @@ def test_the_command_line_says_it_in_one_line_with_exit_code_2(capsys: pytest.Ca
     assert err.startswith(f"agencynet dossiers: error: database postgresql://agencynet:***@127.0.0.1:{port}/x: ")
 
 
+def _migrate(conn: sa.Connection, revision: str, *, down: bool = False) -> None:
+    """Bring the store of ``conn`` to ``revision`` (down to it with ``down``)."""
+    config = Config()
+    config.set_main_option("script_location", str(database.MIGRATIONS))
+    config.attributes["connection"] = conn
+    (command.downgrade if down else command.upgrade)(config, revision)
+
+
 def _first_schema(url: str) -> None:
     """Make the store at ``url`` as the first migration left it, with one account."""
     engine = sa.create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(database.MIGRATIONS))
     with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+        _migrate(conn, "0001")
         conn.execute(
             sa.text(
                 "INSERT INTO users (name, password_hash, role, agency_id, created_at) "
@@ -174,3 +180,30 @@ def test_users_add_gives_an_account_its_full_name(
         assert capsys.readouterr().err.strip().splitlines() == [f"agencynet users: error: {line}"]
     assert cli.main(["users", "capacity", "an.nv", "default", "--database", url]) == 0
     assert capsys.readouterr().out.strip() == "postman an.nv carries the default dossier units"
+
+
+def test_a_door_pickup_from_before_handovers_were_events_is_at_its_agency(tmp_path: Path) -> None:
+    # A home pickup handed over at its agency recorded no event: its journey ended at the door. Now that reads as in
+    # the postman's bag, and it would be asked for as still carried, with no event left to record.
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        _migrate(conn, "0005")
+    ingest.ingest(engine, [(1, dossier("DOOR", channel="home_pickup")), (2, dossier("AWAY", channel="home_pickup"))])
+    for code, states in (("DOOR", ["digitised"]), ("AWAY", ["digitised", "to_authority"])):
+        for state in states:
+            dossiers.move(engine, code, state, who="binh", place="address")
+    engine.dispose()
+    upgraded = database.connect(url)
+    journey = dossiers.history(upgraded, "DOOR")
+    assert [(e.state, e.place, e.who) for e in journey[1:]] == [
+        ("digitised", "address", "binh"),
+        ("digitised", "osm:node/1", "migration-0006"),  # at its agency, as it was read before
+    ]
+    assert dossiers.derived_state(journey) == dossiers.current(upgraded, "DOOR")["state"] == "digitised"
+    assert [e.state for e in dossiers.history(upgraded, "AWAY")] == ["received", "digitised", "to_authority"]
+    with upgraded.begin() as conn:
+        _migrate(conn, "0005", down=True)
+    assert [e.who for e in dossiers.history(upgraded, "DOOR")] == ["portal", "binh"]
+    assert dossiers.current(upgraded, "DOOR")["seq"] == 2
+    upgraded.dispose()

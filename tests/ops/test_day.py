@@ -368,6 +368,25 @@ def test_a_home_pickup_its_agency_could_not_take_goes_on_from_the_postman_s_post
     assert "S-0" in codes  # with the dossiers of that post office for BHXH
 
 
+def test_a_home_pickup_not_handed_over_at_its_agency_is_asked_for(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Collected on Saturday, its handover at the post office not recorded: Monday's shuttle was planned from the
+    # post office, where it was not. It is named as still with the postman until its event is recorded.
+    saturday, monday = date(2026, 2, 7), date(2026, 2, 9)
+    _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
+    (task,) = {s["task"] for r in answer["routes"] for s in r["stops"] if "PICKUP" in s["dossiers"]}
+    morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
+    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    tasks = daytasks.from_states(sqlite_store.engine, hanoi, monday)
+    assert "PICKUP" not in tasks.codes
+    (left,) = [x for x in tasks.excluded if x["code"] == "PICKUP"]
+    assert (left["reason_code"], left["values"]) == (
+        "still_carried",
+        {"postman": "binh", "since": "09:00", "day": "2026-02-07", "postman_name": daycases.POSTMAN_NAME},
+    )
+    dayevents.record(sqlite_store, saturday, task=task, event="handed_over", who=BINH, record_no="BB-0702", at=morning)
+    assert "PICKUP" in daytasks.from_states(sqlite_store.engine, hanoi, monday).codes
+
+
 def test_only_a_dossier_waiting_at_a_post_office_changes_hands_without_a_move(sqlite_store: Store) -> None:
     with sqlite_store.engine.begin() as conn:
         with pytest.raises(TransitionError, match="S-1 is received: it changes hands only by a move"):
