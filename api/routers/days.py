@@ -85,7 +85,20 @@ def plan_day(
     return _said(answer, lang) | {"id": plan_id}
 
 
-@router.get("/postmen", response_model=list[schemas.CrewMember], summary="The postmen a day is planned with")
+@router.get(
+    "/postmen",
+    response_model=list[schemas.CrewMember],
+    summary="The postmen a day is planned with",
+    responses={
+        # By the account (id), not the full name (name), which the path's {name} is not.
+        200: contract.links(
+            "name",
+            "$response.body#/0/id",
+            "set_shift_postmen__name__shift_put",
+            "set_capacity_postmen__name__capacity_put",
+        )
+    },
+)
 def postmen(amap: MapDep, store: StoreDep, _who: Dispatcher) -> list[dict]:
     """The accounts of role postman with a post office, each with the shift, capacity and break a day's plan gives
     him unless the dispatcher sends others (``postmen`` of ``POST /days/{date}/plan``); an empty list when there
