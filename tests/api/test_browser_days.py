@@ -415,8 +415,9 @@ def test_a_dispatcher_sets_the_days_shifts(page, store: Store, hanoi: AddressMap
     assert roster["binh"] == ("07:30-12:00", 15)
     # Kept again with the same load, only the shift is sent (an account on the default load keeps following it).
     puts.clear()
-    with page.expect_response(lambda r: r.url.endswith("/postmen/binh/shift") and r.request.method == "PUT"):
-        page.click(f"#crew-keep-{k}")
+    page.evaluate("document.querySelector('#status').textContent = ''")
+    page.click(f"#crew-keep-{k}")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lưu')")
     assert [url.rsplit("/", 1)[1] for url, _ in puts] == ["shift"]
     pages.accessible(page)
     accounts.set_shift(store.engine, "binh", None)
@@ -547,8 +548,8 @@ def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, ha
     assert {dossiers.current(store.engine, c)["state"] for c in first["dossiers"]} == {"digitised"}
 
 
-def test_a_dispatcher_calls_a_postman_in_from_the_shifts_table(page, store: Store, hanoi: AddressMap) -> None:
-    # The day was planned with Bình alone; Lan, off that day, is called in from her row of the shifts table.
+def test_a_dispatcher_calls_a_postman_in_from_the_shifts(page, store: Store, hanoi: AddressMap) -> None:
+    # The day was planned with Bình alone; Lan, off that day, is called in from her card in the shifts.
     today = dt.datetime.now(HANOI).date()
     coming = today + dt.timedelta(days=7 + (3 - today.weekday()) % 7)  # a Thursday, offices open
     accounts.add_user(

@@ -263,7 +263,7 @@
       const [begin, end] = p.shift.split("-");
       fillTimes(crewField("from", i), { step: 15, chosen: begin });
       fillTimes(crewField("to", i), { step: 15, chosen: end });
-      crewField("keep", i).onclick = () => keepShift(p, i);
+      crewField("keep", i).onclick = () => keepShift(i);
       crewField("join", i).onclick = () => callIn(p, i);
     });
     sayCrew();
@@ -284,8 +284,9 @@
     return null;
   }
   // The hours and the capacity set in a row kept as the postman's usual ones: the days after are planned with them
-  // (the capacity sent only when it changed, so an account on the default keeps following it).
-  async function keepShift(p, i) {
+  // (the capacity sent only when it changed from what was kept, so an account on the default keeps following it).
+  async function keepShift(i) {
+    const p = crew[i];  // as last kept
     error.textContent = "";
     const shift = rowShift(p, i);
     const capacity = shift && rowLoad(p, i);
