@@ -58,6 +58,15 @@ def _elsewhere(hanoi: AddressMap) -> str:
     return str(hanoi.agencies.loc[hanoi.agencies["agency_id"] != LUONG_VAN_CAN, "agency_id"].iloc[0])
 
 
+def _sign_in(page) -> None:
+    """Sign in as Lan, of Bưu điện Lương Văn Can, on the counter's page."""
+    page.goto("/signin")
+    page.fill("#username", "lan")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
+
+
 def test_sign_in_and_look_a_dossier_up(page) -> None:
     page.goto("/signin")
     page.fill("#username", "lan")
@@ -88,11 +97,7 @@ def test_sign_in_and_look_a_dossier_up(page) -> None:
 
 
 def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, hanoi: AddressMap) -> None:
-    page.goto("/signin")
-    page.fill("#username", "lan")
-    page.fill("#password", PASSWORD)
-    page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
+    _sign_in(page)
     # The agency's open dossiers, the soonest due first, each opened from the list.
     page.wait_for_selector("#worklist-table td")
     assert page.inner_text("#worklist-title") == "Hồ sơ đang mở tại điểm của bạn"
@@ -204,11 +209,7 @@ def _tracked(page, code: str, said: str) -> str:
 
 
 def test_the_counter_says_a_handover_at_an_agency_with_its_record(page, hanoi: AddressMap) -> None:
-    page.goto("/signin")
-    page.fill("#username", "lan")
-    page.fill("#password", PASSWORD)
-    page.click("#signin-button")
-    page.wait_for_function("document.querySelector('#who').textContent.includes('Đã đăng nhập: Trần Thị Lan')")
+    _sign_in(page)
     page.fill("#lookup-code", "HS-6")
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-steps li")
