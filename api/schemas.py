@@ -451,6 +451,9 @@ class PlanRequest(_Body):
     seed: int = Field(default=1, ge=0, description="seed of the generated day")
     tasks: list[TaskIn] | None = None
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+    balanced: bool = Field(
+        default=False, description="the last postman back as early as possible first, the cost second"
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> PlanRequest:
@@ -529,6 +532,16 @@ class PlaceIn(_Body):
     lon: float = Field(ge=-180, le=180, description="longitude, degrees, within the map")
 
 
+class Balance(BaseModel):
+    """What balancing the day gave, against the cheapest plan."""
+
+    back: str = Field(description="when the last postman is back, HH:MM")
+    cost: int = Field(description="the plan's cost, VND: driving and wages on the road")
+    cheapest_back: str = Field(description="when the last postman would be back in the cheapest plan, HH:MM")
+    cheapest_cost: int = Field(description="the cheapest plan's cost, VND")
+    steps: int = Field(description="plans made to find the earliest return")
+
+
 class PlanAnswer(BaseModel):
     """A stored plan: routes with stop times, unserved tasks with reasons, and the checker's verdict."""
 
@@ -547,6 +560,9 @@ class PlanAnswer(BaseModel):
         "in plan.unserved with their reason code and the reader's words"
     )
     plan: dict[str, Any]
+    balance: Balance | None = Field(
+        None, description="a plan made balanced (balanced: true): its last return and cost beside the cheapest's"
+    )
 
 
 class CandidateIn(_Body):
@@ -804,6 +820,12 @@ class DayPlanIn(_Body):
         default=None, min_length=1, description="the postmen; their depots set the area planned"
     )
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
+    balanced: bool = Field(
+        default=False,
+        description="put the time the last postman is back before the cost: the plan spreads the day among the "
+        "postmen rather than giving it to one who chains the stops (cheaper, back later); it is several plans in "
+        "the same time limit. Re-plans of a balanced day keep each planned dossier with its postman",
+    )
     at: str | None = Field(
         default=None,
         pattern=CLOCK,
@@ -902,6 +924,11 @@ class DayAnswer(BaseModel):
     unserved: list[DossierUnserved]
     routes: list[DayRoute]
     check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
+    balance: Balance | None = Field(
+        None,
+        description="a day planned balanced (balanced: true): what balancing gave when the day was planned (a "
+        "re-plan keeps it); null otherwise",
+    )
 
 
 class ReplanIn(_Body):

@@ -195,6 +195,7 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
         "unserved": unserved,
         "routes": routes,
         "check": not outcome.violations,
+        "balance": outcome.plan.meta.get("balance"),
     }
 
 
@@ -225,6 +226,7 @@ def plan(
     postmen: list[dict] | None = None,
     time_limit_s: float,
     start: str | None = None,
+    balanced: bool = False,
 ) -> tuple[str | None, dict]:
     """Plan ``day`` from the dossiers in the store and save the plan.
 
@@ -245,6 +247,9 @@ def plan(
     start
         The clock the day is planned from, ``HH:MM``, for a day whose shifts have begun: no postman leaves before
         it (:func:`ops.scenario.on_duty_from`); the shifts' start when omitted.
+    balanced
+        The last postman back as early as possible, then the cheapest plan (:mod:`routing.balance`); re-plans
+        of the day keep each planned dossier with its postman. The cheapest plan otherwise.
 
     Returns
     -------
@@ -276,9 +281,10 @@ def plan(
         leave_impossible=True,
         names=authorities.seats(store.engine),
         day=day,
+        balanced=balanced,
     )
     answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded)
-    request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s}
+    request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s, "balanced": balanced}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
     plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
     log.info("day %s: plan %s, %d of %d dossiers served", day, plan_id, answer["served_dossiers"], answer["dossiers"])
@@ -410,10 +416,11 @@ def replan(
         day=day,
         shift_ends=shift_ends,
         joining=joining,
+        balanced=bool(record["request"].get("balanced")),
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded
-    answer = report(amap, day, outcome, dossiers, excluded)
+    answer = report(amap, day, outcome, dossiers, excluded) | {"balance": record["result"]["day"].get("balance")}
     version = store.update(
         "plan",
         record["id"],

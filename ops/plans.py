@@ -17,7 +17,7 @@ from geo.addressmap import AddressMap
 from ops import scenario
 from ops.errors import FieldError, FieldErrors
 from ops.scenario import Scenario
-from routing import check, solver
+from routing import balance, check, solver
 from routing.plan import Plan, Route, Stop, Unserved
 from routing.problem import Problem, Window, clock, hhmm
 from routing.solver import Progress
@@ -56,6 +56,7 @@ class Outcome:
             "shortfalls": self.shortfalls,
             "warnings": self.warnings,
             "plan": self.plan.to_dict(),
+            "balance": self.plan.meta.get("balance"),
             "geojson": self.geojson,
         }
 
@@ -132,10 +133,13 @@ def postman_names(postmen: list[dict]) -> dict[str, str]:
     return {p["id"]: p["name"] for p in postmen if p.get("name")}
 
 
-def generated(amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_limit_s: float) -> Outcome:
-    """Plan a generated (synthetic) day of ``n_tasks`` tasks for ``postmen`` postmen."""
+def generated(
+    amap: AddressMap, n_tasks: int, postmen: int, seed: int, *, time_limit_s: float, balanced: bool = False
+) -> Outcome:
+    """Plan a generated (synthetic) day of ``n_tasks`` tasks for ``postmen`` postmen (``balanced`` as for
+    :func:`explicit`)."""
     day = scenario.generate(amap, n_tasks, postmen=postmen, seed=seed)
-    plan = solver.solve(day.problem, time_limit_s=time_limit_s)
+    plan = _solve(day.problem, time_limit_s, balanced)
     crew, tasks = records(day.problem)
     return _finish(amap, day, plan, crew, tasks, [])
 
@@ -151,12 +155,15 @@ def explicit(
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
     day: date | None = None,
+    balanced: bool = False,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
     see :func:`ops.scenario.from_records`, as ``leave_impossible``, ``names`` and ``day``).
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
-    the travel times, less as much again for drawing the routes along the roads (which costs about the same)."""
+    the travel times, less as much again for drawing the routes along the roads (which costs about the same).
+    ``balanced``: the last postman back as early as possible first, the cost second (:mod:`routing.balance`);
+    the cheapest plan otherwise."""
     began = time.perf_counter()
     planned = scenario.from_records(
         amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
@@ -164,8 +171,14 @@ def explicit(
     if whole:
         spent = time.perf_counter() - began
         time_limit_s = max(time_limit_s - 2 * spent, MIN_SEARCH_SHARE * time_limit_s)
-    plan = solver.solve(planned.problem, time_limit_s=time_limit_s)
+    plan = _solve(planned.problem, time_limit_s, balanced)
     return _finish(amap, planned, plan, postmen, tasks, list(addresses or []))
+
+
+def _solve(problem: Problem, time_limit_s: float, balanced: bool) -> Plan:
+    if balanced:
+        return balance.solve(problem, time_limit_s=time_limit_s)
+    return solver.solve(problem, time_limit_s=time_limit_s)
 
 
 def plan_from_dict(data: dict) -> Plan:
@@ -234,6 +247,7 @@ def reoptimised(
     day: date | None = None,
     shift_ends: Mapping[str, str] | None = None,
     joining: list[dict] | None = None,
+    balanced: bool = False,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
@@ -242,7 +256,9 @@ def reoptimised(
     or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end.
     ``joining``: postmen records (as for :func:`ops.scenario.from_records`) of postmen called in, who leave their
     depot at the start of their shift, no earlier than ``at``; each refused that is in the plan already
-    (``joining[k].id``: ``postman_in_plan``) or malformed."""
+    (``joining[k].id``: ``postman_in_plan``) or malformed. ``balanced``: the plan was balanced
+    (:func:`explicit`), so its tasks stay with their postmen, the cheaper plan of one taking another's being
+    what the dispatcher chose against; unless shifts change or postmen join, whose point is to move them."""
     ends = _shift_ends(stored_plan, shift_ends or {})
     joining = joining or []
     in_plan = {p["id"] for p in state["postmen"]}
@@ -303,6 +319,7 @@ def reoptimised(
         clock=when,
         time_limit_s=time_limit_s,
         shift_ends=ends,
+        keep_assignment=balanced and not ends and not joining,
     )
     replanned = Scenario(problem, planned.places, planned.synthetic or state["synthetic"])
     # The end to the minute he is back, rounded up: rounded to the nearest, it came before him (10:22:23, "10:22")

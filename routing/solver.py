@@ -770,7 +770,7 @@ def _run(
         deterministic = deterministic and not found.stopped_by_clock
         if not polish:
             routes = _scheduled_routes(problem, vehicles, table, found)
-            return _finish(problem, [*routes, *closed], tasks, "WARM_START", started, deterministic, alns_meta, explain)
+            return finish(problem, [*routes, *closed], tasks, "WARM_START", started, deterministic, alns_meta, explain)
     built = time.perf_counter()
     model = _Model(problem, vehicles, table)
     log.debug("OR-Tools model of %d nodes built in %.2f s", len(table.nodes), time.perf_counter() - built)
@@ -823,7 +823,7 @@ def _run(
         raise _infeasible(problem, status_name)
     else:
         routes = model.to_routes(assignment)
-    return _finish(problem, [*routes, *closed], tasks, status_name, started, deterministic, alns_meta, explain)
+    return finish(problem, [*routes, *closed], tasks, status_name, started, deterministic, alns_meta, explain)
 
 
 def _schedulable(problem: Problem, task: Task) -> bool:
@@ -832,7 +832,7 @@ def _schedulable(problem: Problem, task: Task) -> bool:
     return all(problem.windows(task, stop) for stop in stops)
 
 
-def _finish(
+def finish(
     problem: Problem,
     routes: list[Route],
     tasks: Sequence[Task],
@@ -843,7 +843,25 @@ def _finish(
     explain: bool,
 ) -> Plan:
     """The plan of the routes found (in the order of the postmen): dropped tasks that still fit put in, the others
-    explained."""
+    explained.
+
+    Parameters
+    ----------
+    problem
+        The problem the routes are a plan of.
+    routes
+        The routes, closed ones included.
+    tasks
+        The tasks there were to plan (a closed route's are not).
+    status, meta
+        The search's status and notes, kept in the plan (``meta`` gets ``time_s`` and ``deterministic``).
+    started
+        When the search began (:func:`time.perf_counter`), for ``time_s``.
+    deterministic
+        Whether the search would find the same routes again.
+    explain
+        Analyse why each task left out is (else each is ``not_analysed``).
+    """
     order = {m.id: i for i, m in enumerate(problem.postmen)}
     routes = sorted(routes, key=lambda r: order[r.postman])
     # A task is served by its last stop. One picked up before a re-optimisation whose delivery no route can still

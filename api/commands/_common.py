@@ -49,3 +49,11 @@ def read_json(path: Path, what: str) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not valid JSON ({exc})") from None
+
+
+def balanced_line(balance: dict) -> str:
+    """What balancing gave (:class:`routing.balance.Balance`), a line beside the cheapest plan."""
+    return (
+        f"  balanced: the last postman back at {balance['back']}, {balance['cost']:,} VND (cheapest plan: back at "
+        f"{balance['cheapest_back']}, {balance['cheapest_cost']:,} VND)"
+    )

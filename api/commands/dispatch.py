@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from api import maps
-from api.commands._common import add_map_options, load_map, read_json
+from api.commands._common import add_map_options, balanced_line, load_map, read_json
 from geo._errors import InputError
 from ops import scenario
-from routing import alns, check, solver
+from routing import alns, balance, check, solver
 from routing.problem import hhmm
 
 
@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--postmen", type=int, default=6, help="number of postmen (default 6)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated day")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds of search (default 20)")
+    parser.add_argument(
+        "--balanced", action="store_true", help="the last postman back as early as possible, then the cheapest plan"
+    )
     parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (with GeoJSON routes)")
     add_map_options(parser)
@@ -48,14 +51,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         day = scenario.generate(amap, args.generate, postmen=args.postmen, seed=args.seed)
     alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
-    plan = solver.solve(day.problem, time_limit_s=args.time_limit)
+    solve = balance.solve if args.balanced else solver.solve
+    plan = solve(day.problem, time_limit_s=args.time_limit)
     verdict = check.check(day.problem, plan)
     geojson = scenario.route_lines(amap, day, plan)
     if args.map:
         args.map.parent.mkdir(parents=True, exist_ok=True)
         maps.folium_map(geojson).save(args.map)
     if args.json:
-        payload = plan.to_dict() | {"synthetic": day.synthetic, "check": verdict.ok, "geojson": geojson}
+        payload = plan.to_dict() | {
+            "synthetic": day.synthetic,
+            "check": verdict.ok,
+            "balance": plan.meta.get("balance"),
+            "geojson": geojson,
+        }
         print(json.dumps(payload, ensure_ascii=False, default=str))
         return 0
     checked = "ok" if verdict.ok else "; ".join(verdict.violations)
@@ -64,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         f"{len(day.problem.tasks)} tasks{label}, {len(day.problem.postmen)} postmen: {plan.vehicles} used, "
         f"{plan.distance / 1000:.1f} km, {len(plan.unserved)} unserved; checker: {checked}"
     )
+    if "balance" in plan.meta:
+        print(balanced_line(plan.meta["balance"]))
     for route in plan.routes:
         if route.used:
             print(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from api import maps
-from api.commands._common import add_map_options, load_map, read_json
+from api.commands._common import add_map_options, balanced_line, load_map, read_json
 from api.commands._store import add_database_option
 from api.schemas import CLOCK
 from geo._errors import InputError
@@ -32,6 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HH:MM",
         help="plan from this clock: no postman leaves before it (default: now when --date is today, else the shifts' "
         "start)",
+    )
+    parser.add_argument(
+        "--balanced",
+        action="store_true",
+        help="the last postman back as early as possible, then the cheapest plan (default: the cheapest plan, which "
+        "may give one postman the whole day)",
     )
     parser.add_argument("--json", action="store_true", help="print the day as JSON")
     parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
@@ -65,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
         day.crew(store, postmen)  # no postmen is an error before the map is loaded
         amap = load_map(args)
         alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
-        plan_id, answer = day.plan(store, amap, when, postmen=postmen, time_limit_s=args.time_limit, start=start)
+        plan_id, answer = day.plan(
+            store, amap, when, postmen=postmen, time_limit_s=args.time_limit, start=start, balanced=args.balanced
+        )
         record = store.get("plan", plan_id) if plan_id else None
     finally:
         store.close()
@@ -82,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         + (f" ({short} mandatory task{'s do' if short > 1 else ' does'} not fit in the day)" if short else "")
         + (f"; plan {plan_id}" if plan_id else "; nothing to plan")
     )
+    if answer.get("balance"):
+        print(balanced_line(answer["balance"]))
     for route in answer["routes"]:
         said = route.get("postman_name") or route["postman"]
         who = said if said == route["postman"] else f"{said} ({route['postman']})"

@@ -81,7 +81,9 @@ def plan_day(
     postmen = None if body.postmen is None else [p.model_dump() for p in body.postmen]
     start = body.at or day.planned_from(date, dt.datetime.now(HANOI))
     limit = time_limit(settings, body.time_limit_s)
-    plan_id, answer = day.plan(store, amap, date, postmen=postmen, time_limit_s=limit, start=start)
+    plan_id, answer = day.plan(
+        store, amap, date, postmen=postmen, time_limit_s=limit, start=start, balanced=body.balanced
+    )
     return _said(answer, lang) | {"id": plan_id}
 
 

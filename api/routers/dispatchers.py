@@ -71,7 +71,9 @@ def create_plan(
     limit = time_limit(settings, body.time_limit_s)
     if body.generate is not None:
         assert isinstance(body.postmen, int)
-        outcome = plans.generated(amap, body.generate, body.postmen, body.seed, time_limit_s=limit)
+        outcome = plans.generated(
+            amap, body.generate, body.postmen, body.seed, time_limit_s=limit, balanced=body.balanced
+        )
     else:
         assert isinstance(body.postmen, list) and body.tasks is not None
         outcome = plans.explicit(
@@ -79,6 +81,7 @@ def create_plan(
             [p.model_dump() for p in body.postmen],
             [t.model_dump() for t in body.tasks],
             time_limit_s=limit,
+            balanced=body.balanced,
         )
     request = body.model_dump(mode="json")
     plan_id = store.add("plan", request, outcome.state(), outcome.result())

@@ -239,6 +239,43 @@ def test_a_dispatcher_plans_and_replans_the_day_from_the_page(page, store: Store
     assert page.inner_text("#error") == ""
 
 
+def test_a_dispatcher_plans_the_day_balanced(page, store: Store) -> None:
+    # Ticked, the day is planned with the last postman back as early as possible, and the page says when, and at
+    # what cost beside the cheapest plan's.
+    later = daycases.DAY + dt.timedelta(days=35)
+    home = dossier(
+        "BALANCED",
+        agency_id=daycases.LUONG_VAN_CAN,
+        authority_code=daycases.BHXH,
+        channel="home_pickup",
+        received_at="2026-02-04T09:00:00+07:00",
+    )
+    ingest.ingest(store.engine, [(1, home)])
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={later.isoformat()}")
+    pages._ready(page)
+    page.wait_for_selector("#crew:not([hidden])")
+    assert page.inner_text("label[for=balanced], label:has(#balanced)") == "Cân bằng giữa các bưu tá"
+    page.check("#balanced")
+    with page.expect_response(lambda r: r.url.endswith("/plan") and r.request.method == "POST") as planning:
+        page.click("#plan-day")
+    assert planning.value.request.post_data_json["balanced"] is True
+    answer = planning.value.json()
+    said = answer["balance"]
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
+    assert page.inner_text("#status") == (
+        f"Đã lập kế hoạch ngày {later:%d/%m/%Y}: phục vụ {answer['served_dossiers']} trên {answer['dossiers']} hồ "
+        f"sơ. Cân bằng: bưu tá cuối cùng về lúc {said['back']}, chi phí {_dong(said['cost'])} ₫ (kế hoạch rẻ nhất: "
+        f"về lúc {said['cheapest_back']}, {_dong(said['cheapest_cost'])} ₫)"
+    )
+    assert day.stored(store, later)["request"]["balanced"] is True
+
+
+def _dong(amount: int) -> str:
+    """An amount of đồng as the Vietnamese page writes it: 613.406."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def test_a_postman_without_a_route_is_told_so(page, store: Store) -> None:
     # A postman the day's plan gives nothing, and a day without a plan: each said in words, the day as Vietnam
     # writes it (the error named "2026-02-05", and the empty list said "today" of any day).
@@ -373,7 +410,7 @@ def test_a_dispatcher_sets_the_days_shifts(page, store: Store, hanoi: AddressMap
     with page.expect_request(lambda r: r.url.endswith("/plan") and r.method == "POST") as sent:
         page.click("#plan-day")
     shift = {"id": "binh", "depot": daycases.LUONG_VAN_CAN, "capacity": 15, "lunch": True, "shift": "07:30-12:00"}
-    assert sent.value.post_data_json == {"postmen": [shift]}
+    assert sent.value.post_data_json == {"postmen": [shift], "balanced": False}
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
     planned = day.stored(store, later)["state"]["postmen"]
     assert [(p["shift"], p["capacity"]) for p in planned] == [("07:30-12:00", 15)]

@@ -391,3 +391,20 @@ def test_a_dispatcher_calls_a_postman_in(hanoi: AddressMap, tmp_path: Path) -> N
     assert called.status_code == 200, called.text
     (route,) = called.json()["routes"]
     assert (route["postman"], route["postman_name"], route["shift"]) == ("an", "Trần Thị An", "10:00-17:30")
+
+
+def test_a_dispatcher_plans_the_day_balanced(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        cheapest = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        answer = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 2, "balanced": True}, headers=BEARER)
+        assert answer.status_code == 200, answer.text
+        balanced = answer.json()
+        replanned = client.post(f"/days/{DAY}/replan", json={"at": "07:30"}, headers=BEARER).json()
+        refused = client.post(f"/days/{DAY}/plan", json={"balanced": "yes"}, headers=BEARER)
+    assert cheapest["balance"] is None and balanced["check"]
+    said = balanced["balance"]
+    assert set(said) == {"back", "cost", "cheapest_back", "cheapest_cost", "steps"}
+    assert said["back"] == max(r["stops"][-1]["arrival"] for r in balanced["routes"]) <= said["cheapest_back"]
+    assert balanced["served_dossiers"] == cheapest["served_dossiers"]
+    assert replanned["balance"] == said  # what balancing gave is the day's
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "balanced"

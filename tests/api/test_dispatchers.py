@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from geo.addressmap import AddressMap
+from routing.problem import hhmm
 from tests.api.conftest import conflicting_plan, explicit_plan, plan_places
 
 
@@ -70,6 +71,18 @@ def test_generated_plan_and_geojson(client, dispatcher, small_plan) -> None:
     export = client.get(f"/plans/{plan_id}/map.html", headers=dispatcher)
     assert export.status_code == 200 and "L.polyline" in export.text
     assert client.get(f"/plans/{plan_id}/map.html").status_code == 401
+
+
+def test_a_generated_day_planned_balanced_says_what_it_gave(client, dispatcher) -> None:
+    body = {"generate": 12, "postmen": 3, "seed": 4, "time_limit_s": 2, "balanced": True}
+    answer = client.post("/plans", json=body, headers=dispatcher).json()
+    routes = [r for r in answer["plan"]["routes"] if len(r["stops"]) > 2]
+    said = answer["balance"]
+    assert answer["check"] and said["cost"] == answer["plan"]["totals"]["cost"]
+    assert said["back"] == hhmm(max(r["stops"][-1]["arrival"] for r in routes)) <= said["cheapest_back"]
+    assert client.get(f"/plans/{answer['id']}", headers=dispatcher).json()["balance"] == said
+    cheapest = client.post("/plans", json=body | {"balanced": False}, headers=dispatcher).json()
+    assert cheapest["balance"] is None
 
 
 def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:

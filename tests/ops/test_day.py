@@ -715,3 +715,40 @@ def test_a_postmans_usual_capacity_is_kept_with_his_account(sqlite_store: Store,
         accounts.set_capacity(sqlite_store.engine, "lan", 15)
     assert accounts.set_capacity(sqlite_store.engine, "binh", None) is None
     assert day.roster(sqlite_store, hanoi)[0]["capacity"] == scenario.POSTMAN_CAPACITY
+
+
+def test_a_balanced_day_comes_back_earlier_and_its_replan_keeps_the_postmen_s_dossiers(
+    sqlite_store: Store, hanoi: AddressMap
+) -> None:
+    # Twenty results to bring to doors around Hoàn Kiếm lake: chained by one postman, back before noon.
+    for k in range(20):
+        door = {"lat": 21.018 + 0.004 * (k % 5), "lon": 105.834 + 0.006 * (k // 5), "address": f"Số {k + 1} (tổng hợp)"}
+        applicant = dossier("-")["applicant"] | door
+        daycases.add(
+            sqlite_store.engine, f"DOOR-{k}", states=daycases.DECIDED, applicant=applicant, return_mode="address"
+        )
+    crew = [{"id": "binh", "depot": LUONG_VAN_CAN}, {"id": "an", "depot": LUONG_VAN_CAN}]
+    _, cheapest = day.plan(sqlite_store, hanoi, DAY, postmen=crew, time_limit_s=2)
+    _, balanced = day.plan(sqlite_store, hanoi, DAY, postmen=crew, time_limit_s=4, balanced=True)
+    said = balanced["balance"]
+    assert cheapest["balance"] is None and balanced["check"]
+    assert balanced["served_dossiers"] == cheapest["served_dossiers"]
+    back = max(r["stops"][-1]["arrival"] for r in balanced["routes"])
+    assert said["back"] == back < said["cheapest_back"] and said["cost"] > said["cheapest_cost"]
+    assert len(balanced["routes"]) == 2
+
+    def carriers(answer: dict) -> dict[str, str]:
+        return {c: r["postman"] for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
+
+    urgent = dossier(
+        "URGENT",
+        agency_id=LUONG_VAN_CAN,
+        authority_code=BHXH,
+        channel="home_pickup",
+        received_at="2026-02-04T12:00:00+07:00",
+    )
+    ingest.ingest(sqlite_store.engine, [(1, urgent)])
+    _, _, after, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="07:30", time_limit_s=2)
+    assert added == 1 and after["balance"] == said
+    kept = carriers(balanced)
+    assert {c: p for c, p in carriers(after).items() if c in kept} == kept

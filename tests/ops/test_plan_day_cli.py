@@ -28,7 +28,7 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "2", "--json", "--database", url)
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"date", "tasks", "dossiers", "served_dossiers", "unserved", "routes", "check"}
+    assert set(answer) == {"date", "tasks", "dossiers", "served_dossiers", "unserved", "routes", "check", "balance"}
     assert answer["date"] == day and answer["check"] and answer["dossiers"] == 9
     served = {c for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
     assert len(served) == answer["served_dossiers"] == 9 - len(answer["unserved"])
@@ -36,6 +36,12 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "1", "--database", url)
     assert code == 0 and f"\n  {daycases.POSTMAN_NAME} (binh): " in out
     assert " applicant's address (HOME): HOME\n" in out and "address:" not in out
+    assert "balanced" not in out
+    # Balanced, the line under the figures says when the last postman is back, beside the cheapest plan.
+    code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "2", "--balanced", "--database", url)
+    said = out.splitlines()[1]
+    assert code == 0 and said.startswith("  balanced: the last postman back at ")
+    assert " VND (cheapest plan: back at " in said
     # On a Sunday the offices are closed: each dossier waits, its office named beside its id.
     code, out, _ = _run(capsys, "plan-day", "--date", "2026-02-08", "--time-limit", "1", "--database", url)
     assert code == 0 and "\n  unserved S-0: delivery place 'osm:" in out

@@ -48,7 +48,10 @@ def test_dispatch_command_prints_a_checked_plan(capsys: pytest.CaptureFixture[st
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     assert payload["check"] is True and payload["synthetic"] is True
-    assert payload["geojson"]["type"] == "FeatureCollection"
+    assert payload["geojson"]["type"] == "FeatureCollection" and payload["balance"] is None
+    code = main(["dispatch", "--generate", "8", "--postmen", "2", "--time-limit", "2", "--balanced"])
+    said = capsys.readouterr().out.splitlines()
+    assert code == 0 and said[1].startswith("  balanced: the last postman back at ")
 
 
 def test_scenario_file_is_solved(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:

@@ -198,6 +198,6 @@ def test_a_schedule_past_every_window_goes_straight_home_not_at_absurd_times():
     assert [s for j, s in enumerate(sched) if j != k] == [s for j, s in enumerate(good) if j != k]
     routes = solver._scheduled_routes(problem, vehicles, table, found)
     assert not any(s.task for s in routes[k].stops)
-    plan = solver._finish(problem, routes, problem.tasks, "WARM_START", time.perf_counter(), True, {}, True)
+    plan = solver.finish(problem, routes, problem.tasks, "WARM_START", time.perf_counter(), True, {}, True)
     assert check.check(problem, plan).ok
     assert max(s.departure for r in plan.routes for s in r.stops) <= max(m.shift_end for m in problem.postmen)

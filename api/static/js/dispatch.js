@@ -195,7 +195,7 @@
     } catch (e) { error.textContent = e.message; }
   }
 
-  // ``said(answer)`` gives what ``words`` name besides the day's figures.
+  // ``said(answer)`` gives what ``words`` name besides the day's figures; ``words`` may depend on the answer.
   async function act(path, body, words, said = () => ({})) {
     error.textContent = "";
     status.textContent = t("js.planning");
@@ -203,7 +203,8 @@
       const answer = await api(dayPath() + path, { method: "POST", token: token(), body });
       if (answer.id) await follow();
       // What was done stays said (drawing the plan said only its name and version).
-      status.textContent = t(words, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
+      const key = typeof words === "function" ? words(answer) : words;
+      status.textContent = t(key, { day: fmtDate(dayInput.value), served: answer.served_dossiers, dossiers: answer.dossiers,
         added: answer.added, version: answer.version, ...said(answer) });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
@@ -333,9 +334,16 @@
   }
 
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
+  // Balanced: the last postman back as early as possible, said beside the cheapest plan (the service's default).
+  const balanced = document.getElementById("balanced");
+  const balanceSaid = (b) => b ? { back: b.back, cost: num(b.cost, 0), cheapest_back: b.cheapest_back,
+    cheapest_cost: num(b.cheapest_cost, 0) } : {};
   document.getElementById("plan-day").onclick = () => {
     const body = crewBody();
-    if (body) act("/plan", body, "js.day_planned");
+    if (body) {
+      act("/plan", { ...body, balanced: balanced.checked },
+        (answer) => answer.balance ? "js.day_planned_balanced" : "js.day_planned", (answer) => balanceSaid(answer.balance));
+    }
   };
   // From now on the day itself, from its start on a coming day: the service's clock, not the browser's.
   document.getElementById("replan").onclick = () => act("/replan", {}, "js.day_replanned");
