@@ -452,7 +452,9 @@ class PlanRequest(_Body):
     tasks: list[TaskIn] | None = None
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
     balanced: bool = Field(
-        default=False, description="the last postman back as early as possible first, the cost second"
+        default=False,
+        description="the last postman back as early as possible first, the longest working day as short as "
+        "possible second, the cost third",
     )
 
     @model_validator(mode="after")
@@ -536,10 +538,12 @@ class Balance(BaseModel):
     """What balancing the day gave, against the cheapest plan."""
 
     back: str = Field(description="when the last postman is back, HH:MM")
+    longest_s: int = Field(description="the longest working day, from leaving to coming back, s")
     cost: int = Field(description="the plan's cost, VND: driving and wages on the road")
     cheapest_back: str = Field(description="when the last postman would be back in the cheapest plan, HH:MM")
+    cheapest_longest_s: int = Field(description="the cheapest plan's longest working day, s")
     cheapest_cost: int = Field(description="the cheapest plan's cost, VND")
-    steps: int = Field(description="plans made to find the earliest return")
+    steps: int = Field(description="plans made to find the earliest return and the shortest longest day")
 
 
 class PlanAnswer(BaseModel):
@@ -822,9 +826,10 @@ class DayPlanIn(_Body):
     time_limit_s: float | None = Field(default=None, gt=0, description="search budget, s")
     balanced: bool = Field(
         default=False,
-        description="put the time the last postman is back before the cost: the plan spreads the day among the "
-        "postmen rather than giving it to one who chains the stops (cheaper, back later); it is several plans in "
-        "the same time limit. Re-plans of a balanced day keep each planned dossier with its postman",
+        description="put the time the last postman is back first, then the longest working day, then the cost: the "
+        "plan spreads the day among the postmen rather than giving it to one who chains the stops (cheaper, back "
+        "later); it is several plans in the same time limit. Re-plans of a balanced day keep each planned dossier "
+        "with its postman",
     )
     at: str | None = Field(
         default=None,

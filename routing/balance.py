@@ -1,18 +1,23 @@
-"""Balanced days: the last postman back as early as possible, serving as much as the cheapest plan.
+"""Balanced days: the last postman back as early as possible, then no one out longer than he must be, serving as
+much as the cheapest plan.
 
 The cheapest plan (driving and wages on the road, :class:`~routing.problem.Postman`) often gives one postman
 the whole day while the others stay at their post offices: chaining the stops saves the drives out and back. On
 the demo Monday one postman takes all 35 tasks and is back at 16:27. A dispatcher may rather have the results
 out by mid-morning and a day that does not hang on one person: the "balance" option of dispatch tools
-(OptimoRoute's and Routific's). The balanced plan puts the time the last postman is back first and the cost
-second: it searches a common end of the shifts ``T`` (every postman back by ``T``) by bisection, each ``T`` a
-plan of its own by :func:`routing.solver.solve`, and keeps the earliest ``T`` whose plan leaves no more undone
-(by drop penalty) than the cheapest plan.
+(OptimoRoute's and Routific's). The balanced plan puts first the time the last postman is back, then the
+longest working day (from leaving to coming back), then the cost. Each is found by bisection on a hard limit
+that every postman keeps, each limit a plan of its own by :func:`routing.solver.solve`: first a common end of
+the shifts, then, under the end found, a common longest day (``max_work``). The earliest limit whose plan
+leaves no more undone (by drop penalty) than the cheapest plan is kept. The second matters when a task late in
+the day (a home pickup asked for 15:00) sets the end: the first alone would then let one postman work from
+morning to that end while the others wait.
 
-Why by hand: OR-Tools has a cost for the latest return (``SetGlobalSpanCostCoefficient``), but its search only
-polishes the plan of the adaptive large neighbourhood search (:mod:`routing.alns`), whose objective is a sum of
-arc costs that a term for the latest route end does not fit (every insertion would have to know every route's
-end). Bisection on hard shift ends uses the whole engine, search, OR-Tools and checker, unchanged.
+Why by hand: OR-Tools has costs for the latest return and the longest route (``SetGlobalSpanCostCoefficient``,
+``SetSpanCostCoefficientForVehicle``), but its search only polishes the plan of the adaptive large
+neighbourhood search (:mod:`routing.alns`), whose objective is a sum of arc costs that such terms do not fit
+(every insertion would have to know every route's end). Bisection on hard limits uses the whole engine, search,
+OR-Tools and checker, unchanged.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from routing import solver
 from routing.errors import InfeasibleError
@@ -43,30 +48,33 @@ MIN_STEP_S = 0.2
 
 @dataclass(frozen=True)
 class Balance:
-    """What balancing gave: the latest return of the cheapest plan and of the balanced one, and their costs.
-
-    ``back`` and ``cost`` are the balanced plan's latest return and cost (the cheapest plan's when no earlier
-    return served as much); ``steps`` the plans made in the bisection."""
+    """What balancing gave, beside the cheapest plan: when the last postman is back, the longest working day
+    (seconds from leaving to coming back) and the cost of each plan, and the plans made in the bisections."""
 
     back: int
+    longest: int
     cost: int
     cheapest_back: int
+    cheapest_longest: int
     cheapest_cost: int
     steps: int
 
     def to_dict(self) -> dict:
-        """JSON-friendly form, clock times as ``HH:MM``."""
+        """JSON-friendly form, clock times as ``HH:MM``, working days in seconds."""
         return {
             "back": hhmm(self.back),
+            "longest_s": self.longest,
             "cost": self.cost,
             "cheapest_back": hhmm(self.cheapest_back),
+            "cheapest_longest_s": self.cheapest_longest,
             "cheapest_cost": self.cheapest_cost,
             "steps": self.steps,
         }
 
 
 def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, seed: int = 0) -> Plan:
-    """Plan the day with the last postman back as early as possible, then at the least cost.
+    """Plan the day with the last postman back as early as possible, then the longest working day as short as
+    possible, then at the least cost.
 
     Parameters
     ----------
@@ -74,53 +82,96 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
         The validated problem.
     time_limit_s
         Budget of the whole search on the wall clock, s: :data:`FIRST_SHARE` of it for the cheapest plan, the
-        rest shared among the steps of the bisection.
+        rest shared among the steps of the two bisections.
     deterministic, seed
         As for :func:`routing.solver.solve`; the plan is deterministic when each of its searches was.
 
     Returns
     -------
     Plan
-        The plan, checked and explained on ``problem`` itself (tasks dropped under a common end that still fit
+        The plan, checked and explained on ``problem`` itself (tasks dropped under the limits that still fit
         the real shifts are put in); ``meta["balance"]`` is :meth:`Balance.to_dict`.
     """
     started = time.perf_counter()
-    deadline = started + time_limit_s
     cheapest = solver.solve(
         problem, time_limit_s=FIRST_SHARE * time_limit_s, deterministic=deterministic, seed=seed, explain=False
     )
-    penalty = {t.id: t.penalty for t in problem.tasks}
-    allowed = sum(penalty[u.task] for u in cheapest.unserved)
-    lo, hi = _lower_bound(problem, cheapest), _back(cheapest)
-    best, steps, determined = cheapest, 0, bool(cheapest.meta.get("deterministic"))
-    while hi - lo > PRECISION_S:
-        # What is left shared among the steps still to make and the checking and explaining of the plan kept.
-        budget = (deadline - time.perf_counter()) / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1)
-        if budget < MIN_STEP_S:
-            log.info("balance: out of time with the last return between %s and %s", hhmm(lo), hhmm(hi))
-            break
-        at, steps = (lo + hi) // 2, steps + 1
-        try:
-            plan = solver.solve(
-                capped(problem, at), time_limit_s=budget, deterministic=deterministic, seed=seed, explain=False
-            )
-        except InfeasibleError:
-            lo = at
-            continue
-        determined = determined and bool(plan.meta.get("deterministic"))
-        if sum(penalty[u.task] for u in plan.unserved) <= allowed:
-            best, hi = plan, _back(plan)
-        else:
-            lo = at
-    meta = best.meta | {"deterministic": determined}
-    final = solver.finish(problem, list(best.routes), problem.tasks, best.status, started, determined, meta, True)
-    final.meta["balance"] = Balance(_back(final), final.cost, _back(cheapest), cheapest.cost, steps).to_dict()
-    log.info("balance: the last back at %s rather than %s (%d steps)", hhmm(_back(final)), hhmm(_back(cheapest)), steps)
+    search = _Bisection(problem, cheapest, deterministic, seed)
+    ends = started + (1 + FIRST_SHARE) / 2 * time_limit_s  # half of what is left for each bisection
+    search.run(lambda at: capped(problem, at), _lower_end(problem, cheapest), _back, ends)
+    end = _back(search.best)
+    search.run(lambda most: capped(problem, end, most), _lower_day(problem, cheapest), _longest, started + time_limit_s)
+    best = search.best
+    meta = best.meta | {"deterministic": search.repeatable}
+    final = solver.finish(
+        problem, list(best.routes), problem.tasks, best.status, started, search.repeatable, meta, True
+    )
+    balance = Balance(
+        _back(final),
+        _longest(final),
+        final.cost,
+        _back(cheapest),
+        _longest(cheapest),
+        cheapest.cost,
+        search.steps,
+    )
+    final.meta["balance"] = balance.to_dict()
+    log.info("balance: %s", final.meta["balance"])
     return final
 
 
-def capped(problem: Problem, end: int) -> Problem:
-    """``problem`` with every postman back at his end depot by ``end`` (seconds since midnight).
+@dataclass
+class _Bisection:
+    """The plans of the bisections: the best so far (the cheapest plan at first), weighed by what they leave
+    undone against the cheapest plan; the searches made, and whether each would find its plan again
+    (``repeatable``)."""
+
+    problem: Problem
+    best: Plan
+    deterministic: bool
+    seed: int
+    steps: int = 0
+    repeatable: bool = field(init=False)
+    allowed: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.repeatable = bool(self.best.meta.get("deterministic"))
+        self.allowed = self._undone(self.best)
+
+    def _undone(self, plan: Plan) -> int:
+        penalty = {t.id: t.penalty for t in self.problem.tasks}
+        return sum(penalty[u.task] for u in plan.unserved)
+
+    def run(self, limited: Callable[[int], Problem], lo: int, measure: Callable[[Plan], int], until: float) -> None:
+        """Search the least limit (``limited(limit)`` is the problem under it) between ``lo`` and the best plan's
+        ``measure``, to :data:`PRECISION_S`, by ``until`` on the clock (:func:`time.perf_counter`)."""
+        hi = measure(self.best)
+        while hi - lo > PRECISION_S:
+            # What is left shared among the steps still to make and one more share (the next bisection, or the
+            # checking and explaining of the plan kept).
+            budget = (until - time.perf_counter()) / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1)
+            if budget < MIN_STEP_S:
+                log.info("balance: out of time with the limit between %d and %d s", lo, hi)
+                return
+            at = (lo + hi) // 2
+            self.steps += 1
+            try:
+                plan = solver.solve(
+                    limited(at), time_limit_s=budget, deterministic=self.deterministic, seed=self.seed, explain=False
+                )
+            except InfeasibleError:
+                lo = at
+                continue
+            self.repeatable &= bool(plan.meta.get("deterministic"))
+            if self._undone(plan) <= self.allowed:
+                self.best, hi = plan, measure(plan)
+            else:
+                lo = at
+
+
+def capped(problem: Problem, end: int, longest: int | None = None) -> Problem:
+    """``problem`` with every postman back at his end depot by ``end`` (seconds since midnight), and out no longer
+    than ``longest`` seconds when given.
 
     A postman whose lunch break would no longer fit whole before ``end`` is back before it can begin: a route
     ending inside the break's window must hold the break (:mod:`routing.check`). Tasks mandatory today may be
@@ -131,18 +182,19 @@ def capped(problem: Problem, end: int) -> Problem:
         problem.distances,
         problem.places.values(),
         problem.depots.values(),
-        [_back_by(m, end) for m in problem.postmen],
+        [_limited(m, end, longest) for m in problem.postmen],
         problem.tasks,
         promised={t.id for t in problem.tasks},
     )
 
 
-def _back_by(postman: Postman, end: int) -> Postman:
+def _limited(postman: Postman, end: int, longest: int | None) -> Postman:
     end = min(postman.shift_end, end)
     b = postman.lunch
     if b is not None and end > b.earliest and max(b.earliest, postman.shift_start) + b.duration > min(b.latest, end):
         end = b.earliest
-    return replace(postman, shift_end=max(postman.shift_start, end))
+    most = postman.max_work if longest is None else min(longest, postman.max_work or longest)
+    return replace(postman, shift_end=max(postman.shift_start, end), max_work=most)
 
 
 def _back(plan: Plan) -> int:
@@ -152,16 +204,37 @@ def _back(plan: Plan) -> int:
     )
 
 
-def _lower_bound(problem: Problem, plan: Plan) -> int:
+def _longest(plan: Plan) -> int:
+    """The longest working day of ``plan``, seconds from leaving to coming back."""
+    return max((r.stops[-1].arrival - r.stops[0].departure for r in plan.routes if r.used), default=0)
+
+
+def _lower_end(problem: Problem, plan: Plan) -> int:
     """A time no plan serving the tasks ``plan`` serves can have every postman back by: the latest of the
     earliest returns of a postman doing one of those tasks alone."""
+    return max((back for back, _ in _alone(problem, plan)), default=min(m.shift_start for m in problem.postmen))
+
+
+def _lower_day(problem: Problem, plan: Plan) -> int:
+    """A working day no plan serving the tasks ``plan`` serves can keep every postman's within: the longest of
+    the shortest days of a postman doing one of those tasks alone."""
+    return max((day for _, day in _alone(problem, plan)), default=0)
+
+
+def _alone(problem: Problem, plan: Plan) -> list[tuple[int, int]]:
+    """Per task ``plan`` serves, the earliest return and the shortest working day of a postman doing it alone
+    (the break left out)."""
     served = {s.task for r in plan.routes for s in r.stops if s.task is not None}
-    backs: Iterable[int] = (
-        min(
-            (b for m in problem.postmen if (b := problem.single_task_schedule(m, t)[4]) is not None),
-            default=min(m.shift_start for m in problem.postmen),
-        )
-        for t in problem.tasks
-        if t.id in served
-    )
-    return max(backs, default=min(m.shift_start for m in problem.postmen))
+    out = []
+    for t in problem.tasks:
+        if t.id not in served:
+            continue
+        options = []
+        for m in problem.postmen:
+            _, start, _, _, back = problem.single_task_schedule(m, t)
+            if back is not None:
+                leave = start - int(problem.arcs[problem.depot_index(m.start_depot), problem.index(t.pickup)])
+                options.append((back, back - leave))
+        if options:
+            out.append((min(b for b, _ in options), min(d for _, d in options)))
+    return out

@@ -53,7 +53,12 @@ def read_json(path: Path, what: str) -> object:
 
 def balanced_line(balance: dict) -> str:
     """What balancing gave (:class:`routing.balance.Balance`), a line beside the cheapest plan."""
+
+    def hours(seconds: int) -> str:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
     return (
-        f"  balanced: the last postman back at {balance['back']}, {balance['cost']:,} VND (cheapest plan: back at "
-        f"{balance['cheapest_back']}, {balance['cheapest_cost']:,} VND)"
+        f"  balanced: the last postman back at {balance['back']}, none out longer than {hours(balance['longest_s'])}, "
+        f"{balance['cost']:,} VND (cheapest plan: back at {balance['cheapest_back']}, the longest out "
+        f"{hours(balance['cheapest_longest_s'])}, {balance['cheapest_cost']:,} VND)"
     )

@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated day")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds of search (default 20)")
     parser.add_argument(
-        "--balanced", action="store_true", help="the last postman back as early as possible, then the cheapest plan"
+        "--balanced",
+        action="store_true",
+        help="the last postman back as early as possible, then the longest working day as short, then the cost",
     )
     parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (with GeoJSON routes)")

@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--balanced",
         action="store_true",
-        help="the last postman back as early as possible, then the cheapest plan (default: the cheapest plan, which "
-        "may give one postman the whole day)",
+        help="the last postman back as early as possible, then the longest working day as short, then the cost "
+        "(default: the cheapest plan, which may give one postman the whole day)",
     )
     parser.add_argument("--json", action="store_true", help="print the day as JSON")
     parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")

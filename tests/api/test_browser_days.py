@@ -265,10 +265,16 @@ def test_a_dispatcher_plans_the_day_balanced(page, store: Store) -> None:
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lập')")
     assert page.inner_text("#status") == (
         f"Đã lập kế hoạch ngày {later:%d/%m/%Y}: phục vụ {answer['served_dossiers']} trên {answer['dossiers']} hồ "
-        f"sơ. Cân bằng: bưu tá cuối cùng về lúc {said['back']}, chi phí {_dong(said['cost'])} ₫ (kế hoạch rẻ nhất: "
-        f"về lúc {said['cheapest_back']}, {_dong(said['cheapest_cost'])} ₫)"
+        f"sơ. Cân bằng: bưu tá cuối cùng về lúc {said['back']}, không ai đi quá {_hours(said['longest_s'])}, chi phí "
+        f"{_dong(said['cost'])} ₫ (kế hoạch rẻ nhất: về lúc {said['cheapest_back']}, người đi lâu nhất "
+        f"{_hours(said['cheapest_longest_s'])}, {_dong(said['cheapest_cost'])} ₫)"
     )
     assert day.stored(store, later)["request"]["balanced"] is True
+
+
+def _hours(seconds: int) -> str:
+    """A working day as the Vietnamese page says it: 2 giờ 5 phút."""
+    return f"{seconds // 3600} giờ {seconds % 3600 // 60} phút"
 
 
 def _dong(amount: int) -> str:

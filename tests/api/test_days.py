@@ -16,6 +16,7 @@ from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from ops import accounts, database, day
+from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
 
@@ -403,7 +404,9 @@ def test_a_dispatcher_plans_the_day_balanced(hanoi: AddressMap, tmp_path: Path) 
         refused = client.post(f"/days/{DAY}/plan", json={"balanced": "yes"}, headers=BEARER)
     assert cheapest["balance"] is None and balanced["check"]
     said = balanced["balance"]
-    assert set(said) == {"back", "cost", "cheapest_back", "cheapest_cost", "steps"}
+    assert set(said) == {"back", "longest_s", "cost", "cheapest_back", "cheapest_longest_s", "cheapest_cost", "steps"}
+    days = [clock(r["stops"][-1]["arrival"]) - clock(r["stops"][0]["departure"]) for r in balanced["routes"]]
+    assert abs(said["longest_s"] - max(days)) <= 60  # the stops' times to the minute
     assert said["back"] == max(r["stops"][-1]["arrival"] for r in balanced["routes"]) <= said["cheapest_back"]
     assert balanced["served_dossiers"] == cheapest["served_dossiers"]
     assert replanned["balance"] == said  # what balancing gave is the day's

@@ -28,6 +28,10 @@ def _back(plan: Plan) -> int:
     return max(r.stops[-1].arrival for r in plan.routes if r.used)
 
 
+def _longest(plan: Plan) -> int:
+    return max(r.stops[-1].arrival - r.stops[0].departure for r in plan.routes if r.used)
+
+
 def test_the_balanced_day_ends_earlier_and_serves_as_much():
     day = _crowded_day()
     cheapest = solver.solve(day, time_limit_s=1.0)
@@ -39,18 +43,23 @@ def test_the_balanced_day_ends_earlier_and_serves_as_much():
     assert _back(plan) <= _back(cheapest) - 3600
     assert plan.cost >= cheapest.cost  # the price of coming back earlier
     said = plan.meta["balance"]
-    assert said["back"] == hhmm(_back(plan))
+    assert said["back"] == hhmm(_back(plan)) and said["longest_s"] == _longest(plan)
     assert clock(said["cheapest_back"]) >= clock(said["back"]) + 3600
-    assert said["cheapest_cost"] <= plan.cost and said["steps"] >= 2
+    assert said["cheapest_longest_s"] >= said["longest_s"] + 3600
+    assert said["cheapest_cost"] <= plan.cost == said["cost"] and said["steps"] >= 2
 
 
-def test_a_task_only_the_afternoon_can_serve_is_still_served():
+def test_a_task_of_the_afternoon_sets_the_end_and_the_day_is_still_shared():
+    # The last return cannot be before 15:00: the longest working day, not the end, spreads the morning's work.
     late = Task("late", "shuttle", "A1", "W2", pickup_windows=((clock("15:00"), clock("15:30")),))
     day = build([*_crowded_day().tasks, late], list(_crowded_day().postmen))
-    plan = balance.solve(day, time_limit_s=3.0)
+    cheapest = solver.solve(day, time_limit_s=1.0)
+    plan = balance.solve(day, time_limit_s=4.0)
     assert check.check(day, plan).ok
     assert not plan.unserved
     assert _back(plan) >= clock("15:00")
+    assert sum(r.used for r in plan.routes) >= 2
+    assert _longest(plan) <= _longest(cheapest) - 3600
 
 
 def test_nothing_to_do_is_the_cheapest_plan():
@@ -74,6 +83,13 @@ def test_capped_shifts_keep_the_lunch_break_whole_or_end_before_it(end, shift_en
     (postman,) = balance.capped(day, clock(end)).postmen
     assert hhmm(postman.shift_end) == shift_end
     assert postman.lunch == lunch
+
+
+def test_capped_days_are_no_longer_than_asked_nor_than_the_postman_s_own():
+    day = build([], [Postman("P1", "D1", capacity=10), Postman("P2", "D1", capacity=10, max_work=2 * 3600)])
+    free, short = balance.capped(day, clock("17:00"), 3 * 3600).postmen
+    assert (free.max_work, short.max_work) == (3 * 3600, 2 * 3600)
+    assert [m.max_work for m in balance.capped(day, clock("17:00")).postmen] == [None, 2 * 3600]
 
 
 def test_the_time_limit_is_kept_on_the_wall_clock():

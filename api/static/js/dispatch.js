@@ -334,10 +334,12 @@
   }
 
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
-  // Balanced: the last postman back as early as possible, said beside the cheapest plan (the service's default).
+  // Balanced: the last postman back as early as possible, then no one out longer than needed, said beside the
+  // cheapest plan (the service's default).
   const balanced = document.getElementById("balanced");
-  const balanceSaid = (b) => b ? { back: b.back, cost: num(b.cost, 0), cheapest_back: b.cheapest_back,
-    cheapest_cost: num(b.cheapest_cost, 0) } : {};
+  const hours = (s) => t("js.hours_minutes", { h: Math.floor(s / 3600), m: Math.floor(s % 3600 / 60) });
+  const balanceSaid = (b) => b ? { back: b.back, longest: hours(b.longest_s), cost: num(b.cost, 0),
+    cheapest_back: b.cheapest_back, cheapest_longest: hours(b.cheapest_longest_s), cheapest_cost: num(b.cheapest_cost, 0) } : {};
   document.getElementById("plan-day").onclick = () => {
     const body = crewBody();
     if (body) {
