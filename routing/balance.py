@@ -22,6 +22,7 @@ OR-Tools and checker, unchanged.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -36,14 +37,16 @@ from routing.problem import Postman, Problem, hhmm
 log = logging.getLogger(__name__)
 
 PRECISION_S = 600
-"""The bisection stops when the earliest return known possible and the latest known impossible are this close
+"""A bisection stops when the least limit known to serve as much and the greatest known not to are this close
 (10 minutes: a dispatcher's clock; each step more is a plan more in the same time limit)."""
 
-FIRST_SHARE = 0.3
-"""Share of the time limit for the cheapest plan, which the bisection's plans are weighed against."""
+SHARES = (0.25, 0.2, 0.2, 0.25)
+"""Shares of the time limit: the cheapest plan (which the others are weighed against), the bisection on the
+end, the bisection on the longest day, and the search under both limits found, from the best plan so far; the
+rest is for checking and explaining the plan kept. Each bisection gives what it did not use to the next."""
 
 MIN_STEP_S = 0.2
-"""A step of the bisection needs at least this much of the limit left, else the best plan so far is kept."""
+"""A step of a bisection needs at least this much of the limit left, else the best plan so far is kept."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,7 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
     problem
         The validated problem.
     time_limit_s
-        Budget of the whole search on the wall clock, s: :data:`FIRST_SHARE` of it for the cheapest plan, the
-        rest shared among the steps of the two bisections.
+        Budget of the whole search on the wall clock, s, shared as :data:`SHARES` say.
     deterministic, seed
         As for :func:`routing.solver.solve`; the plan is deterministic when each of its searches was.
 
@@ -93,14 +95,16 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
         the real shifts are put in); ``meta["balance"]`` is :meth:`Balance.to_dict`.
     """
     started = time.perf_counter()
+    until = [started + share * time_limit_s for share in itertools.accumulate(SHARES)]
     cheapest = solver.solve(
-        problem, time_limit_s=FIRST_SHARE * time_limit_s, deterministic=deterministic, seed=seed, explain=False
+        problem, time_limit_s=until[0] - started, deterministic=deterministic, seed=seed, explain=False
     )
     search = _Bisection(problem, cheapest, deterministic, seed)
-    ends = started + (1 + FIRST_SHARE) / 2 * time_limit_s  # half of what is left for each bisection
-    search.run(lambda at: capped(problem, at), _lower_end(problem, cheapest), _back, ends)
+    search.run(lambda at: capped(problem, at), _lower_end(problem, cheapest), _back, until[1])
     end = _back(search.best)
-    search.run(lambda most: capped(problem, end, most), _lower_day(problem, cheapest), _longest, started + time_limit_s)
+    search.run(lambda most: capped(problem, end, most), _lower_day(problem, cheapest), _longest, until[2])
+    if search.best is not cheapest:  # else nothing was balanced: the cheapest plan stays
+        search.polish(capped(problem, end, _longest(search.best)), until[3])
     best = search.best
     meta = best.meta | {"deterministic": search.repeatable}
     final = solver.finish(
@@ -123,14 +127,16 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
 @dataclass
 class _Bisection:
     """The plans of the bisections: the best so far (the cheapest plan at first), weighed by what they leave
-    undone against the cheapest plan; the searches made, and whether each would find its plan again
-    (``repeatable``)."""
+    undone against the cheapest plan; the searches made, whether each would find its plan again
+    (``repeatable``), and the most a search took beyond its limit (``overrun``: a plan's fixed work, the model
+    and the routes read back, which a very short limit cannot shorten), taken off the next searches' limits."""
 
     problem: Problem
     best: Plan
     deterministic: bool
     seed: int
     steps: int = 0
+    overrun: float = 0.0
     repeatable: bool = field(init=False)
     allowed: int = field(init=False)
 
@@ -142,6 +148,33 @@ class _Bisection:
         penalty = {t.id: t.penalty for t in self.problem.tasks}
         return sum(penalty[u.task] for u in plan.unserved)
 
+    def _search(self, problem: Problem, share: float, initial: Plan | None = None) -> Plan | None:
+        """A plan of ``problem`` within ``share`` seconds on the clock, from ``initial``'s routes when given; None
+        when there is no time for it, or when a task it must serve cannot be (the limits are too tight)."""
+        budget = share - self.overrun
+        if budget < MIN_STEP_S:
+            return None
+        routes = None
+        if initial is not None:
+            routes = {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in initial.routes}
+        self.steps += 1
+        started = time.perf_counter()
+        try:
+            plan = solver.solve(
+                problem,
+                time_limit_s=budget,
+                deterministic=self.deterministic,
+                seed=self.seed,
+                explain=False,
+                initial_routes=routes,
+            )
+        except InfeasibleError:
+            return None
+        finally:
+            self.overrun = max(self.overrun, time.perf_counter() - started - budget)
+        self.repeatable &= bool(plan.meta.get("deterministic"))
+        return plan
+
     def run(self, limited: Callable[[int], Problem], lo: int, measure: Callable[[Plan], int], until: float) -> None:
         """Search the least limit (``limited(limit)`` is the problem under it) between ``lo`` and the best plan's
         ``measure``, to :data:`PRECISION_S`, by ``until`` on the clock (:func:`time.perf_counter`)."""
@@ -149,24 +182,23 @@ class _Bisection:
         while hi - lo > PRECISION_S:
             # What is left shared among the steps still to make and one more share (the next bisection, or the
             # checking and explaining of the plan kept).
-            budget = (until - time.perf_counter()) / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1)
-            if budget < MIN_STEP_S:
+            left = until - time.perf_counter()
+            if left - self.overrun < MIN_STEP_S:
                 log.info("balance: out of time with the limit between %d and %d s", lo, hi)
                 return
             at = (lo + hi) // 2
-            self.steps += 1
-            try:
-                plan = solver.solve(
-                    limited(at), time_limit_s=budget, deterministic=self.deterministic, seed=self.seed, explain=False
-                )
-            except InfeasibleError:
-                lo = at
-                continue
-            self.repeatable &= bool(plan.meta.get("deterministic"))
-            if self._undone(plan) <= self.allowed:
+            plan = self._search(limited(at), left / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1))
+            if plan is not None and self._undone(plan) <= self.allowed:
                 self.best, hi = plan, measure(plan)
             else:
                 lo = at
+
+    def polish(self, limited: Problem, until: float) -> None:
+        """Search ``limited`` (the problem under the limits found) from the best plan until ``until``, and keep
+        what it finds if it serves as much for less: a bisection's plans had a share of the time each."""
+        plan = self._search(limited, until - time.perf_counter(), initial=self.best)
+        if plan is not None and self._undone(plan) <= self.allowed and plan.cost < self.best.cost:
+            self.best = plan
 
 
 def capped(problem: Problem, end: int, longest: int | None = None) -> Problem:

@@ -26,7 +26,7 @@ the maximum working time and a break to add, until one holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -118,30 +118,50 @@ def cheapest_insertion(problem: Problem, plan: Plan, task: Task) -> Insertion | 
 
 def insertions(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str, Insertion | None]:
     """:func:`cheapest_insertion` of several tasks, each alone into ``plan``, by task id (one batch per route)."""
+    return cheapest(plan, by_route(problem, plan, tasks), tasks)
+
+
+def by_route(
+    problem: Problem, plan: Plan, tasks: Sequence[Task], postmen: Collection[str] | None = None
+) -> dict[str, dict[str, Insertion | None]]:
+    """Per postman (those of ``postmen``, else all), the cheapest feasible insertion of each task alone into his
+    route, by task id (``None`` where it does not fit): what :func:`insertions` chooses among, kept by a caller
+    that inserts one task after another and needs only the changed route's again."""
     if not tasks:
         return {}
-    postmen = {m.id: m for m in problem.postmen}
+    by_postman = {m.id: m for m in problem.postmen}
     by_id = {t.id: t for t in problem.tasks}
     times = problem.arcs.astype(np.int64)
+    out: dict[str, dict[str, Insertion | None]] = {}
     # A closed route (its postman's shift over when the plan was re-optimised) takes nothing more.
-    open_routes = [r for r in plan.routes if r.postman in postmen and not r.closed]
-    routes = [_open_route(problem, postmen[r.postman], r, by_id) for r in open_routes]
-    candidates: list[list[tuple[int, int, int, int | None]]] = [[] for _ in tasks]
-    for ri, ctx in enumerate(routes):
+    for r in plan.routes:
+        if r.postman not in by_postman or r.closed or (postmen is not None and r.postman not in postmen):
+            continue
+        ctx = _open_route(problem, by_postman[r.postman], r, by_id)
+        found: dict[str, Insertion | None] = {t.id: None for t in tasks}
+        out[r.postman] = found
         if ctx is None:
             continue
+        candidates: list[list[tuple[int, int, int | None]]] = [[] for _ in tasks]
         for ti, cost, i, j in _candidates(problem, times, ctx, tasks):
-            candidates[ti].append((cost, ri, i, j))
+            candidates[ti].append((cost, i, j))
+        for ti, task in enumerate(tasks):
+            for cost, i, j in sorted(candidates[ti], key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2])):
+                if (fit := _schedule(problem, times, ctx, task, i, j, cost)) is not None:
+                    found[task.id] = fit
+                    break
+    return out
+
+
+def cheapest(
+    plan: Plan, routes: Mapping[str, Mapping[str, Insertion | None]], tasks: Sequence[Task]
+) -> dict[str, Insertion | None]:
+    """The cheapest of the insertions :func:`by_route` found, by task id (ties: the first postman of ``plan``)."""
+    rank = {r.postman: k for k, r in enumerate(plan.routes)}
     out: dict[str, Insertion | None] = {}
-    for ti, task in enumerate(tasks):
-        out[task.id] = None
-        for cost, ri, i, j in sorted(candidates[ti], key=lambda c: (c[0], c[1], c[2], -1 if c[3] is None else c[3])):
-            ctx = routes[ri]
-            assert ctx is not None
-            found = _schedule(problem, times, ctx, task, i, j, cost)
-            if found is not None:
-                out[task.id] = found
-                break
+    for task in tasks:
+        fits = [(fit.cost, rank[p], fit) for p, found in routes.items() if (fit := found.get(task.id)) is not None]
+        out[task.id] = min(fits, key=lambda f: f[:2])[2] if fits else None
     return out
 
 

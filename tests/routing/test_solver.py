@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,7 @@ from routing_cases import build
 
 from routing import alns, check, solver
 from routing.errors import InfeasibleError
-from routing.plan import Plan
+from routing.plan import Plan, Route, Stop, StopKind
 from routing.problem import Break, Depot, Postman, Problem, Task, clock
 
 
@@ -85,6 +86,23 @@ def test_a_mandatory_task_a_route_can_still_take_is_put_in_after_the_search():
     task = Task("a", "shuttle", "A1", "W1", mandatory=True)
     plan = solve_checked(build([task], [morning]), time_limit_s=0.5)
     assert plan.unserved == () and plan.route("P1").break_start is None
+
+
+def test_tasks_left_out_are_put_in_until_the_time_limit_and_no_later(day):
+    # Put in one after another, each finding again only the route it changed; once the limit is over, the tasks
+    # the search left stay out (the checker names them) rather than the limit being broken.
+    empty = [Route(m.id, (_at_depot(day, m, "start"), _at_depot(day, m, "end")), 0, 0, 0) for m in day.postmen]
+    now = time.perf_counter()
+    filled = solver.finish(day, empty, day.tasks, "TEST", now, True, {}, False)
+    assert not filled.unserved and check.check(day, filled).ok
+    late = solver.finish(day, empty, day.tasks, "TEST", now, True, {}, False, until=now)
+    assert {u.task for u in late.unserved} == {t.id for t in day.tasks}
+    assert not check.check(day, late).ok
+
+
+def _at_depot(problem: Problem, postman: Postman, kind: StopKind) -> Stop:
+    index, leave = problem.depot_index(postman.start_depot), postman.shift_start
+    return Stop(kind, postman.start_depot, index, leave, leave, leave, 0)
 
 
 def test_capacity_splits_the_work_between_postmen():
