@@ -40,7 +40,7 @@ PRECISION_S = 600
 """A bisection stops when the least limit known to serve as much and the greatest known not to are this close
 (10 minutes: a dispatcher's clock; each step more is a plan more in the same time limit)."""
 
-SHARES = (0.25, 0.2, 0.2, 0.25)
+SHARES = (0.2, 0.3, 0.3, 0.15)
 """Shares of the time limit: the cheapest plan (which the others are weighed against), the bisection on the
 end, the bisection on the longest day, and the search under both limits found, from the best plan so far; the
 rest is for checking and explaining the plan kept. Each bisection gives what it did not use to the next."""
