@@ -991,6 +991,9 @@ class DayLive(BaseModel):
     counts: DayCounts
     routes: list[DayRoute]
     unserved: list[DossierUnserved]
+    balance: Balance | None = Field(
+        None, description="the day was planned balanced: what balancing gave when it was planned; null otherwise"
+    )
 
 
 class StopEventIn(_Body):

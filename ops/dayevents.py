@@ -317,7 +317,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     -------
     dict
         ``{"id", "version", "date", "now", "check", "synthetic", "counts": {"done", "late", "remaining"},
-        "routes": [...], "unserved": [...]}``.
+        "routes": [...], "unserved": [...], "balance"}`` (``balance`` as :func:`ops.day.report` says it).
     """
     plan = stored(store, day)
     events = recorded(store, plan["id"])
@@ -347,6 +347,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         "counts": counts,
         "routes": routes,
         "unserved": answer["unserved"] if reader is None else [],
+        "balance": answer.get("balance"),
     }
 
 

@@ -270,6 +270,13 @@ def test_a_dispatcher_plans_the_day_balanced(page, store: Store) -> None:
         f"{_hours(said['cheapest_longest_s'])}, {_dong(said['cheapest_cost'])} ₫)"
     )
     assert day.stored(store, later)["request"]["balanced"] is True
+    # Seen again later, the day says it was balanced and keeps the tick for planning it again.
+    page.reload()
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_function("document.querySelector('#day-counts').textContent.includes('cân bằng')")
+    assert page.inner_text("#day-counts").endswith(f" · Kế hoạch cân bằng: bưu tá cuối cùng về lúc {said['back']}")
+    assert page.is_checked("#balanced")
 
 
 def _hours(seconds: int) -> str:

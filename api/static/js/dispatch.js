@@ -116,6 +116,8 @@
   // The working day from the dossiers: plan it, follow it (done, late, remaining), re-plan from now.
   const dayInput = document.getElementById("day");
   const dayStatus = document.getElementById("day-counts");
+  const balanced = document.getElementById("balanced");
+  let tickedFor = null;
   // Today in Hanoi, unless the address names a day; the month before and the fortnight after to choose from.
   const linkedDay = new URLSearchParams(location.search).get("date");
   fillDays(dayInput, { from: addDays(hanoiToday(), -30), count: 45, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
@@ -156,7 +158,11 @@
       const day = await api(dayPath(), { token: token() });
       await show(day.id);
       linkTo("date", dayInput.value);
-      dayStatus.textContent = t("js.day_counts", day.counts);
+      dayStatus.textContent = t("js.day_counts", day.counts) +
+        (day.balance ? " · " + t("js.day_balanced", { back: day.balance.back }) : "");
+      // The tick as the day was planned, once per day shown (the redrawing every 30 s keeps what was ticked since).
+      if (tickedFor !== dayInput.value) balanced.checked = Boolean(day.balance);
+      tickedFor = dayInput.value;
       const waiting = document.getElementById("day-waiting");
       waiting.innerHTML = waitingList(day.unserved);
       for (const button of waiting.querySelectorAll("button[data-place]")) {
@@ -336,7 +342,6 @@
   document.getElementById("day-form").addEventListener("submit", (event) => { event.preventDefault(); follow(); });
   // Balanced: the last postman back as early as possible, then no one out longer than needed, said beside the
   // cheapest plan (the service's default).
-  const balanced = document.getElementById("balanced");
   const hours = (s) => t("js.hours_minutes", { h: Math.floor(s / 3600), m: Math.floor(s % 3600 / 60) });
   const balanceSaid = (b) => b ? { back: b.back, longest: hours(b.longest_s), cost: num(b.cost, 0),
     cheapest_back: b.cheapest_back, cheapest_longest: hours(b.cheapest_longest_s), cheapest_cost: num(b.cheapest_cost, 0) } : {};
