@@ -524,6 +524,10 @@ class Authority(BaseModel):
     located_by: str | None = Field(description="the account that placed it (source operator)")
     located_by_name: str | None = Field(description="that account's full name, as the pages say it")
     located_at: datetime | None = Field(description="when it was placed (source operator)")
+    hours: str | None = Field(
+        description="its own office hours (OSM opening_hours); null for the public administration's, "
+        "Mo-Fr 08:00-11:30,13:30-17:00; PH off"
+    )
     open_dossiers: int = Field(description="dossiers it decides that are not closed")
 
 
@@ -532,6 +536,18 @@ class PlaceIn(_Body):
 
     lat: float = Field(ge=-90, le=90, description="latitude, degrees, within the map")
     lon: float = Field(ge=-180, le=180, description="longitude, degrees, within the map")
+
+
+class HoursIn(_Body):
+    """``PUT /authorities/{code}/hours``: the unit's own office hours, or null for the usual ones."""
+
+    hours: str | None = Field(
+        max_length=200,
+        description="OSM opening_hours ('Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off'); null gives back "
+        "the public administration's. Hours OpenStreetMap would not read are 422 bad_office_hours, hours open on no "
+        "day of the week 422 closed_office_hours",
+        examples=["Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"],
+    )
 
 
 class Balance(BaseModel):

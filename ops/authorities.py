@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,8 +26,9 @@ from geo import layers, paths
 from geo._errors import InputError
 from geo._text import fold
 from geo.addressmap import AddressMap
+from geo.hours import check_hours, windows_on
 from ops import dossiers, tables
-from ops.errors import UnknownError
+from ops.errors import FieldError, UnknownError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ UNITS_FILE = "units_2026-07-25.json"
 
 HANOI = "01"
 """Official code of Hà Nội."""
+
+HOURS_LENGTH = 200
+"""The longest office hours kept (the column's width)."""
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,14 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
                 first = matches.iloc[0]
                 hit = (first.geometry.y, first.geometry.x, first["authority_id"])
         rows.append({"code": body.code, "name": body.name, "level": "city", "source": "map", **_where(hit)})
+    a = tables.authorities
     with engine.begin() as conn:
-        # A row imported or placed by a person is theirs: the map's word does not replace it.
-        kept = set(conn.scalars(sa.select(tables.authorities.c.code).where(tables.authorities.c.source != "map")))
-        conn.execute(tables.authorities.delete().where(tables.authorities.c.source == "map"))
-        conn.execute(tables.authorities.insert(), [r for r in rows if r["code"] not in kept])
+        # A row imported or placed by a person is theirs: the map's word does not replace it; the hours a person
+        # gave a unit are kept.
+        kept = set(conn.scalars(sa.select(a.c.code).where(a.c.source != "map")))
+        given = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
+        conn.execute(a.delete().where(a.c.source == "map"))
+        conn.execute(a.insert(), [r | {"hours": given.get(r["code"])} for r in rows if r["code"] not in kept])
     found = sum(1 for r in rows if r["lat"] is not None)
     log.info("authorities: %d units, %d located on the map", len(rows), found)
     return {"units": len(rows), "located": found}
@@ -208,8 +215,64 @@ def seats(engine: Engine) -> dict[str, str]:
     return {place: " · ".join(words) for place, words in units.items()}
 
 
+def office_hours(engine: Engine) -> dict[str, str]:
+    """The office hours of the units that have their own (:func:`set_hours`), by the place where each sits
+    (:func:`located`); a place of several units takes the first unit's in code order that has any."""
+    a = tables.authorities
+    with engine.connect() as conn:
+        own = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
+    out: dict[str, str] = {}
+    for code, seat in located(engine).items():
+        if code in own:
+            out.setdefault(seat.place_id, own[code])
+    return out
+
+
+def set_hours(engine: Engine, code: str, hours: str | None) -> dict:
+    """Give the unit ``code`` its own office hours (OSM ``opening_hours``: ``Mo-Fr 07:30-11:30,13:30-17:00; Sa
+    08:00-11:30; PH off``), or with None the public administration's (:data:`geo.agencies.OFFICE_HOURS`); the
+    next plans serve it in them.
+
+    Returns
+    -------
+    dict
+        The unit as :func:`registry` gives it.
+
+    Raises
+    ------
+    FieldError
+        ``bad_office_hours``: not OSM ``opening_hours`` (or longer than :data:`HOURS_LENGTH`);
+        ``closed_office_hours``: open on no day of the week.
+    UnknownError
+        ``unknown_authority``: the registry has no unit ``code``.
+    """
+    if hours is not None:
+        _check_hours(hours, "hours")
+    a = tables.authorities
+    with engine.begin() as conn:
+        changed = conn.execute(a.update().where(a.c.code == code).values(hours=hours))
+    if changed.rowcount == 0:
+        raise _unknown(code)
+    log.info("authority %s: office hours %s", code, hours or "the usual ones")
+    return registry(engine, codes=[code])[0]
+
+
+def _check_hours(hours: str, where: str) -> None:
+    """Refuse ``hours`` that are not OSM ``opening_hours`` or open on no day of a week, ``where`` naming them."""
+    if len(hours) > HOURS_LENGTH or not check_hours(hours):
+        text = f"office hours {hours!r} are not opening hours as OpenStreetMap writes them (Mo-Fr 08:00-11:30)"
+        raise FieldError(where, text, code="bad_office_hours", hours=hours)
+    first = date(2026, 1, 5)  # a Monday, of a week without public holidays
+    if not any(windows_on(hours, first + timedelta(days=k)) for k in range(7)):
+        raise FieldError(
+            where, f"office hours {hours!r} are open on no day of the week", code="closed_office_hours", hours=hours
+        )
+
+
 def import_csv(engine: Engine, path: Path) -> int:
-    """Add or replace units from a CSV with columns ``code,name,level[,lat,lon]`` (UTF-8); returns the count.
+    """Add or replace units from a CSV with columns ``code,name,level[,lat,lon,hours]`` (UTF-8; ``hours`` the
+    unit's own office hours as for :func:`set_hours`, a unit replaced without them keeping those it had); returns
+    the count.
 
     Raises
     ------
@@ -236,11 +299,22 @@ def import_csv(engine: Engine, path: Path) -> int:
             in_range = lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
             if not in_range and (lat, lon) != (None, None):
                 raise InputError(f"{path}:{line}: give both lat and lon, in degrees")
-            rows.append({"code": code, "name": name, "level": rec["level"].strip() or "other", "lat": lat, "lon": lon})
+            hours = (rec.get("hours") or "").strip() or None
+            if hours is not None:
+                try:
+                    _check_hours(hours, "hours")
+                except FieldError as exc:
+                    raise InputError(f"{path}:{line}: {exc}") from None
+            level = rec["level"].strip() or "other"
+            rows.append({"code": code, "name": name, "level": level, "lat": lat, "lon": lon, "hours": hours})
     a = tables.authorities
     with engine.begin() as conn:
+        had = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
         conn.execute(a.delete().where(a.c.code.in_([r["code"] for r in rows])))
-        conn.execute(a.insert(), [r | {"place_id": None, "source": "csv"} for r in rows])
+        conn.execute(
+            a.insert(),
+            [r | {"place_id": None, "source": "csv", "hours": r["hours"] or had.get(r["code"])} for r in rows],
+        )
     return len(rows)
 
 
@@ -333,7 +407,7 @@ def registry(engine: Engine, *, located: bool | None = None, codes: Collection[s
         ``code``, ``name``, ``level``, ``said`` (:func:`said`), ``lat`` and ``lon`` (None when unlocated),
         ``on_map`` (at a place of the map), ``source`` (``map``, ``csv`` or ``operator``), ``located_by``,
         ``located_by_name`` (the account's full name) and ``located_at`` (UTC; who placed it and when, for
-        ``operator``) and ``open_dossiers``.
+        ``operator``), ``hours`` (its own office hours, None for the usual ones) and ``open_dossiers``.
     """
     a, d = tables.authorities, tables.dossiers
     waiting = (
@@ -366,6 +440,7 @@ def registry(engine: Engine, *, located: bool | None = None, codes: Collection[s
             "located_by": r["located_by"],
             "located_by_name": r["full_name"],
             "located_at": None if r["located_at"] is None else dossiers.utc(r["located_at"]),
+            "hours": r["hours"],
             "open_dossiers": r["open_dossiers"],
         }
         for r in rows

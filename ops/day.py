@@ -10,7 +10,7 @@ one of theirs: each post office's postmen serve the agencies around it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
 import numpy as np
@@ -118,10 +118,18 @@ def area(store: Store, amap: AddressMap, postmen: list[dict]) -> list[str] | Non
     return sorted(a for a, k in zip(agencies.index, nearest, strict=True) if known[k] in mine)
 
 
-def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, list[str]], excluded: list[dict]) -> dict:
-    """Per postman the stops with times, windows (asked, else the place's hours on ``day``) and dossiers and the
-    route along the roads (``line``, a GeoJSON LineString to 6 decimals, about 10 cm; null for a route that stays
-    at one place), and the dossiers unserved with reasons (the ``--json`` of ``agencynet plan-day``)."""
+def report(
+    amap: AddressMap,
+    day: date,
+    outcome: Outcome,
+    dossiers: dict[str, list[str]],
+    excluded: list[dict],
+    office_hours: Mapping[str, str] | None = None,
+) -> dict:
+    """Per postman the stops with times, windows (asked, else the place's hours on ``day``, an authority's own where
+    ``office_hours`` has them) and dossiers and the route along the roads (``line``, a GeoJSON LineString to 6
+    decimals, about 10 cm; null for a route that stays at one place), and the dossiers unserved with reasons (the
+    ``--json`` of ``agencynet plan-day``)."""
     features = outcome.geojson["features"]
     points = {
         (f["properties"]["postman"], f["properties"]["seq"]): f for f in features if f["geometry"]["type"] == "Point"
@@ -142,7 +150,7 @@ def report(amap: AddressMap, day: date, outcome: Outcome, dossiers: dict[str, li
         task = tasks.get(stop.task or "", {})
         asked = task.get("pickup_window" if stop.kind == "pickup" else "delivery_window")
         return asked or ", ".join(
-            f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.opening_windows(amap, stop.place, role, day)
+            f"{hhmm(s)}-{hhmm(e)}" for s, e in scenario.opening_windows(amap, stop.place, role, day, office_hours)
         )
 
     routes = [
@@ -268,6 +276,7 @@ def plan(
             raise _shifts_over(day, start)
     served = area(store, amap, team)
     capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in team)
+    own = authorities.office_hours(store.engine)
     tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
     if not tasks.tasks:
         return None, _empty(day, tasks.excluded)
@@ -282,8 +291,9 @@ def plan(
         names=authorities.seats(store.engine),
         day=day,
         balanced=balanced,
+        office_hours=own,
     )
-    answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded)
+    answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded, own)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s, "balanced": balanced}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
     plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
@@ -397,6 +407,7 @@ def replan(
         return record["id"], record["version"], record["result"]["day"], 0
     if not scenario.on_duty_from(working, at):
         raise _shifts_over(day, at)
+    own = authorities.office_hours(store.engine)
     stops = {r["postman"]: r["stops"] for r in record["result"]["plan"]["routes"]}
     progress = {
         name: {"place": route[done.get(name, 1) - 1]["place"], "clock": at, "done": done.get(name, 1)}
@@ -417,10 +428,11 @@ def replan(
         shift_ends=shift_ends,
         joining=joining,
         balanced=bool(record["request"].get("balanced")),
+        office_hours=own,
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded
-    answer = report(amap, day, outcome, dossiers, excluded) | {"balance": record["result"]["day"].get("balance")}
+    answer = report(amap, day, outcome, dossiers, excluded, own) | {"balance": record["result"]["day"].get("balance")}
     version = store.update(
         "plan",
         record["id"],

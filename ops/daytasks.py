@@ -182,12 +182,12 @@ def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return near
 
 
-def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date) -> str:
+def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date, office_hours: Mapping[str, str]) -> str:
     """Where a dossier picked up at home on ``day`` is taken: its authority, or, when that is closed all day (a
-    weekend, a public holiday), its agency if open, where it waits for the next working day's shuttle instead of
-    at the citizen's home."""
+    weekend, a public holiday; in its own ``office_hours`` where it has them), its agency if open, where it waits
+    for the next working day's shuttle instead of at the citizen's home."""
     agency = row.agency_id
-    closed = not scenario.opening_windows(amap, authority, "authority", day)
+    closed = not scenario.opening_windows(amap, authority, "authority", day, office_hours)
     if closed and agency in amap.agency_details and scenario.opening_windows(amap, agency, "agency", day):
         return agency
     return authority
@@ -252,6 +252,7 @@ def from_states(
     map_agencies, map_authorities = scenario.map_places(amap)
     agency_ids = set(map_agencies["place_id"])
     seats = authorities.located(engine)
+    own = authorities.office_hours(engine)
     # Units at a point the operator imported (a gap of the map filled): on the day's places when on its roads.
     imported = [seat for seat in seats.values() if not seat.on_map]
     on_roads = _on_roads(amap, np.array([s.lon for s in imported]), np.array([s.lat for s in imported]))
@@ -304,7 +305,7 @@ def from_states(
                 opens = int((received - start).total_seconds())
                 window = f"{hhmm(opens)}-{hhmm(min(opens + scenario.PICKUP_WINDOW_S, 24 * 3600 - 60))}"
             singles.append(
-                ("home_pickup", r, f"address:{r.code}", _home_pickup_to(amap, r, str(authority), day), window)
+                ("home_pickup", r, f"address:{r.code}", _home_pickup_to(amap, r, str(authority), day, own), window)
             )
         elif r.state == "failed_return":
             # From the post office it was brought back to (older records: its agency), to the door or its agency.

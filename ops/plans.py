@@ -156,9 +156,10 @@ def explicit(
     names: Mapping[str, str] | None = None,
     day: date | None = None,
     balanced: bool = False,
+    office_hours: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Plan a day given as records (postmen with depots, tasks between places of the map and ``addresses``,
-    see :func:`ops.scenario.from_records`, as ``leave_impossible``, ``names`` and ``day``).
+    see :func:`ops.scenario.from_records`, as ``leave_impossible``, ``names``, ``day`` and ``office_hours``).
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
     the travel times, less as much again for drawing the routes along the roads (which costs about the same).
@@ -166,7 +167,14 @@ def explicit(
     the cheapest plan otherwise."""
     began = time.perf_counter()
     planned = scenario.from_records(
-        amap, postmen, tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
+        amap,
+        postmen,
+        tasks,
+        addresses=addresses,
+        leave_impossible=leave_impossible,
+        names=names,
+        day=day,
+        office_hours=office_hours,
     )
     if whole:
         spent = time.perf_counter() - began
@@ -248,12 +256,13 @@ def reoptimised(
     shift_ends: Mapping[str, str] | None = None,
     joining: list[dict] | None = None,
     balanced: bool = False,
+    office_hours: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Insert ``new_tasks`` into a stored plan; stops done by ``at`` (or as ``progress`` says) stay fixed.
 
     ``new_addresses`` are the places of the new tasks that are citizens' addresses, and ``leave_impossible``,
-    ``names`` and ``day`` as for :func:`explicit`. ``shift_ends`` (``HH:MM`` per postman id) ends shifts early
-    or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end.
+    ``names``, ``day`` and ``office_hours`` as for :func:`explicit`. ``shift_ends`` (``HH:MM`` per postman id)
+    ends shifts early or late (:func:`routing.solver.reoptimise`); the postmen records keep the shifts as they now end.
     ``joining``: postmen records (as for :func:`ops.scenario.from_records`) of postmen called in, who leave their
     depot at the start of their shift, no earlier than ``at``; each refused that is in the plan already
     (``joining[k].id``: ``postman_in_plan``) or malformed. ``balanced``: the plan was balanced
@@ -282,7 +291,14 @@ def reoptimised(
     addresses = list({a["id"]: a for a in [*state.get("addresses", []), *(new_addresses or [])]}.values())
     crew = [*state["postmen"], *joining]
     planned = scenario.from_records(
-        amap, crew, all_tasks, addresses=addresses, leave_impossible=leave_impossible, names=names, day=day
+        amap,
+        crew,
+        all_tasks,
+        addresses=addresses,
+        leave_impossible=leave_impossible,
+        names=names,
+        day=day,
+        office_hours=office_hours,
     )
     fresh = {t["id"] for t in new_tasks}
     full = planned.problem

@@ -205,16 +205,19 @@ def _place_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def opening_windows(amap: AddressMap, place: str, role: str, day: date | None) -> tuple[Window, ...]:
+def opening_windows(
+    amap: AddressMap, place: str, role: str, day: date | None, office_hours: Mapping[str, str] | None = None
+) -> tuple[Window, ...]:
     """When a place of a day's plan is open on ``day``: an agency (and a postman's depot there) by its opening
-    hours (:attr:`geo.addressmap.AddressMap.agency_details`), an authority by the office hours of the public
-    administration (closed at weekends and on public holidays), as the calendar says on that date; empty when
+    hours (:attr:`geo.addressmap.AddressMap.agency_details`), an authority by its own office hours where
+    ``office_hours`` has them for its place (:func:`ops.authorities.office_hours`), else by the public
+    administration's (closed at weekends and on public holidays), as the calendar says on that date; empty when
     closed all day. A citizen's door, and every place of a day without a date, by its role's usual hours
     (:data:`HOURS`)."""
     if day is None or role not in ("agency", "depot", "authority"):
         return HOURS[role]
     if role == "authority":
-        return hours.windows_on(AUTHORITY_HOURS, day)
+        return hours.windows_on((office_hours or {}).get(place, AUTHORITY_HOURS), day)
     return hours.windows_on(amap.agency_details[place.removeprefix("depot:")]["opening_hours"], day)
 
 
@@ -226,15 +229,16 @@ def _scenario(
     *,
     leave_impossible: bool = False,
     day: date | None = None,
+    office_hours: Mapping[str, str] | None = None,
 ) -> Scenario:
     """Snap the places, compute the travel matrices and build (validate) the problem, each place open on ``day``
-    (:func:`opening_windows`); with ``leave_impossible``, a task that must be done but that no postman can do is
-    left out with its reason instead of refusing the day."""
+    (:func:`opening_windows`, authorities in their ``office_hours``); with ``leave_impossible``, a task that must
+    be done but that no postman can do is left out with its reason instead of refusing the day."""
     points = amap.snap(table["lon"].values, table["lat"].values)
     travel = matrix.travel_times(amap.network, points, with_distance=True)
     roles = dict(zip(table["place_id"], table["role"], strict=True))
     places = [
-        Place(pid, i, opening_windows(amap, pid, role, day), SETUP_S[role])
+        Place(pid, i, opening_windows(amap, pid, role, day, office_hours), SETUP_S[role])
         for i, (pid, role) in enumerate(roles.items())
     ]
     tasks = [
@@ -356,6 +360,7 @@ def from_records(
     leave_impossible: bool = False,
     names: Mapping[str, str] | None = None,
     day: date | None = None,
+    office_hours: Mapping[str, str] | None = None,
 ) -> Scenario:
     """A day written by hand (a dispatcher's scenario file or an API request), on the map's places.
 
@@ -385,6 +390,8 @@ def from_records(
     day
         The date planned: agencies and authorities open as their hours say on it (:func:`opening_windows`);
         without it, every place keeps its role's usual hours (:data:`HOURS`).
+    office_hours
+        The registry's units' own office hours, by place id (:func:`ops.authorities.office_hours`).
 
     Returns
     -------
@@ -457,7 +464,9 @@ def from_records(
         raise FieldErrors(errors)
     visited = known.loc[sorted(used & set(known.index))].reset_index()
     table = _place_table([*depot_rows, visited])
-    scenario = _scenario(amap, table, crew, records, leave_impossible=leave_impossible, day=day)
+    scenario = _scenario(
+        amap, table, crew, records, leave_impossible=leave_impossible, day=day, office_hours=office_hours
+    )
     scenario.synthetic = bool((table["role"] == "household").any())
     return scenario
 

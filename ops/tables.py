@@ -100,10 +100,12 @@ authorities = sa.Table(
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("located_by", sa.String(200), nullable=True),
     sa.Column("located_at", TZ, nullable=True),
+    sa.Column("hours", sa.String(200), nullable=True),
 )
 """Deciding units keyed by official code; a unit without a location is a data gap, never dropped. ``source``
 says where a row comes from: the official units and the map (``map``, replaced by each seeding), a CSV import
-(``csv``) or a person placing the unit (``operator``, with ``located_by`` and ``located_at``)."""
+(``csv``) or a person placing the unit (``operator``, with ``located_by`` and ``located_at``). ``hours``: the
+unit's own office hours (OSM ``opening_hours``), kept through seeding; null for the public administration's."""
 
 idempotency = sa.Table(
     "idempotency_keys",

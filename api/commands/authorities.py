@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_map_options(seed)
     add_database_option(seed)
     seed.set_defaults(func=run_seed)
-    load = sub.add_parser("import", help="add or replace units from a CSV: code,name,level[,lat,lon]")
+    load = sub.add_parser("import", help="add or replace units from a CSV: code,name,level[,lat,lon,hours]")
     load.add_argument("file", type=Path, help="CSV file (UTF-8)")
     add_database_option(load)
     load.set_defaults(func=run_import)
@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_map_options(place)
     add_database_option(place)
     place.set_defaults(func=run_place)
+    hours = sub.add_parser("hours", help="a unit's own office hours (OSM opening_hours), or 'default'")
+    hours.add_argument("code", help="the unit's code")
+    hours.add_argument("hours", help="'Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off', or 'default'")
+    add_database_option(hours)
+    hours.set_defaults(func=run_hours)
     unplace = sub.add_parser("unplace", help="forget the point a person gave a unit: back to the map's seat")
     unplace.add_argument("code", help="the unit's code")
     add_map_options(unplace)
@@ -83,6 +88,13 @@ def run_place(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_hours(args: argparse.Namespace) -> int:
+    with open_store(args) as engine:
+        unit = authorities.set_hours(engine, args.code, None if args.hours == "default" else args.hours)
+    print(_line(unit))
+    return 0
+
+
 def run_unplace(args: argparse.Namespace) -> int:
     amap = load_map(args)
     with open_store(args) as engine:
@@ -92,11 +104,12 @@ def run_unplace(args: argparse.Namespace) -> int:
 
 
 def _line(unit: dict) -> str:
-    """A unit in one line: code, name, seat (and who placed it), open dossiers."""
+    """A unit in one line: code, name, seat (and who placed it), its own office hours, open dossiers."""
     if unit["lat"] is None:
         seat = "no location"
     else:
         seat = f"{unit['lat']:.6f},{unit['lon']:.6f} ({'the map' if unit['on_map'] else unit['source']})"
         if unit["source"] == "operator":
             seat += f", placed by {unit['located_by']} at {unit['located_at']:%Y-%m-%d %H:%M} UTC"
-    return f"{unit['code']} {unit['said']}: {seat}, {unit['open_dossiers']} open dossiers"
+    hours = f", open {unit['hours']}" if unit["hours"] else ""
+    return f"{unit['code']} {unit['said']}: {seat}{hours}, {unit['open_dossiers']} open dossiers"

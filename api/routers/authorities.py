@@ -64,6 +64,25 @@ def place_unit(
     return _said(authorities.place(store.engine, code, body.lat, body.lon, who=who.name), lang)
 
 
+@router.put(
+    "/authorities/{code}/hours",
+    response_model=schemas.Authority,
+    summary="Set a deciding unit's office hours",
+    responses={404: {"model": schemas.ErrorBody, "description": "the registry has no such unit"}},
+)
+def set_unit_hours(
+    code: UnitCode,
+    body: schemas.HoursIn,
+    store: StoreDep,
+    lang: LangDep,
+    _who: Annotated[Principal, Depends(auth.require("dispatcher", "admin"))],
+) -> dict:
+    """The unit's own office hours (its one-stop counter also open on Saturday mornings, a body with other
+    hours): from the next plan of a day on, its stops fall in them, and a home pickup for it on a day it is
+    closed is taken to its agency. Null gives back the public administration's. Seeding the registry keeps them."""
+    return _said(authorities.set_hours(store.engine, code, body.hours), lang)
+
+
 @router.delete(
     "/authorities/{code}/location",
     response_model=schemas.Authority,

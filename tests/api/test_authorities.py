@@ -120,3 +120,28 @@ def test_the_document_gives_the_map_as_the_range_of_a_place(client: TestClient, 
     assert (point["lon"]["minimum"], point["lon"]["maximum"]) == (west, east)
     answers = document["paths"]["/authorities/{code}/location"]["put"]["responses"]
     assert {"200", "401", "403", "404", "422"} <= set(answers)
+
+
+def test_a_dispatcher_gives_a_unit_its_office_hours(client: TestClient) -> None:
+    saturday = "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"
+    given = client.put(f"/authorities/{daycases.HOAN_KIEM}/hours", json={"hours": saturday}, headers=AS["dispatcher"])
+    assert given.status_code == 200, given.text
+    assert given.json()["hours"] == saturday
+    listed = {u["code"]: u for u in client.get("/authorities", headers=AS["planner"]).json()}
+    assert listed[daycases.HOAN_KIEM]["hours"] == saturday and listed[daycases.BHXH]["hours"] is None
+    # Saturday's plan takes the shuttle to Hoàn Kiếm, in its morning.
+    planned = client.post("/days/2026-02-07/plan", json={"time_limit_s": 1}, headers=AS["dispatcher"]).json()
+    assert any("S-HK" in s["dossiers"] and s["window"] == "08:00-11:30" for r in planned["routes"] for s in r["stops"])
+    back = client.put(f"/authorities/{daycases.HOAN_KIEM}/hours", json={"hours": None}, headers=AS["dispatcher"])
+    assert back.status_code == 200 and back.json()["hours"] is None
+    wrong = client.put(f"/authorities/{daycases.HOAN_KIEM}/hours", json={"hours": "sáng thứ bảy"}, headers=AS["admin"])
+    (problem,) = wrong.json()["detail"]
+    assert (wrong.status_code, problem["field"], problem["reason"]) == (422, "hours", "bad_office_hours")
+    assert problem["message"] == (
+        "Giờ làm việc “sáng thứ bảy” không viết theo cách của OpenStreetMap (ví dụ Mo-Fr 08:00-11:30,13:30-17:00; Sa "
+        "08:00-11:30)"
+    )
+    unknown = client.put("/authorities/99999/hours", json={"hours": saturday}, headers=AS["dispatcher"])
+    assert (unknown.status_code, unknown.json()["detail"][0]["reason"]) == (404, "unknown_authority")
+    refused = client.put(f"/authorities/{daycases.HOAN_KIEM}/hours", json={"hours": None}, headers=AS["planner"])
+    assert refused.status_code == 403

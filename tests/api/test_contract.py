@@ -65,12 +65,14 @@ SEMANTIC = {
     ("POST", "/days/{date}/replan"),
     ("POST", "/dossiers"),
     ("PUT", "/postmen/{name}/shift"),
+    ("PUT", "/authorities/{code}/hours"),
 }
 """Operations whose bodies name places of the map, tasks of a stored plan or a day's postmen, or ask for a plan
 that may have no solution, and the portal's feed, whose ``Idempotency-Key`` may come again with another body
 (generated keys repeat): a JSON Schema cannot say which ids exist or which keys were used, so a schema-valid
 request may still be refused with 422 (documented, with reasons). The same for a shift whose end must come after
-its start: one string, whose two times a pattern cannot compare."""
+its start: one string, whose two times a pattern cannot compare; and for a unit's office hours, in a grammar (OSM
+``opening_hours``) no pattern can hold."""
 
 
 @pytest.fixture(scope="module")

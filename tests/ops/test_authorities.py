@@ -93,6 +93,7 @@ def test_a_unit_placed_by_a_person_keeps_its_point_and_who_placed_it(engine: Eng
         "located_by": None,
         "located_by_name": None,
         "located_at": None,
+        "hours": None,
         "open_dossiers": 2,
     }
     assert all(unit["open_dossiers"] == 0 for unit in gaps[1:])
@@ -169,7 +170,17 @@ def test_the_command_line_lists_places_and_forgets(
     assert datetime.fromisoformat(placed["located_at"]).utcoffset() == timedelta(0)
     code, out, _ = run("unplace", "00160")
     assert (code, out) == (0, "00160 UBND Phường Nghĩa Đô: no location, 1 open dossiers\n")
+    code, out, _ = run("hours", "00160", "Mo-Sa 07:30-11:30; PH off")
+    assert (code, out) == (
+        0,
+        "00160 UBND Phường Nghĩa Đô: no location, open Mo-Sa 07:30-11:30; PH off, 1 open dossiers\n",
+    )
+    code, out, _ = run("hours", "00160", "default")
+    assert (code, out) == (0, "00160 UBND Phường Nghĩa Đô: no location, 1 open dossiers\n")
     for argv, message in [
+        (("hours", "00160", "tuesdays"), "office hours 'tuesdays' are not opening hours as OpenStreetMap writes them"),
+        (("hours", "00160", "Mo-Su off"), "office hours 'Mo-Su off' are open on no day of the week"),
+        (("hours", "99999", "Mo-Fr 08:00-17:00"), "no deciding unit '99999' in the registry"),
         (("place", "00160", "20.5", "105.80"), "lat,lon: Point (20.500000, 105.800000) is outside the map"),
         (("place", "99999", "21.04", "105.80"), "no deciding unit '99999' in the registry"),
         (("unplace", "00160"), "deciding unit '00160' was not placed by a person"),
@@ -177,3 +188,32 @@ def test_the_command_line_lists_places_and_forgets(
         code, out, err = run(*argv)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
         assert message in err, err
+
+
+def test_a_units_own_office_hours_are_kept_through_seeding_and_csv(
+    engine: Engine, hanoi: AddressMap, tmp_path: Path
+) -> None:
+    units = authorities.communes()
+    authorities.seed(engine, hanoi, units)
+    seat = authorities.located(engine)["00070"].place_id  # Hoàn Kiếm, at its committee on the map
+    saturday = "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"
+    assert authorities.set_hours(engine, "00070", saturday)["hours"] == saturday
+    assert authorities.office_hours(engine) == {seat: saturday}
+    authorities.seed(engine, hanoi, units)  # the map's word again, the hours a person gave kept
+    assert authorities.office_hours(engine) == {seat: saturday}
+    # A CSV gives a unit its hours; one replaced without them keeps those it had; a bad value names its line.
+    table = tmp_path / "units.csv"
+    table.write_text(
+        "code,name,level,lat,lon,hours\n01.SYT,Sở Y tế Hà Nội,city,21.03,105.85,Mo-Fr 07:30-17:00\n"
+        "00070,Phường Hoàn Kiếm,commune,21.0288,105.8525,\n",
+        "utf-8",
+    )
+    assert authorities.import_csv(engine, table) == 2
+    hours = {u["code"]: u["hours"] for u in authorities.registry(engine, codes=["01.SYT", "00070"])}
+    assert hours == {"01.SYT": "Mo-Fr 07:30-17:00", "00070": saturday}
+    table.write_text("code,name,level,hours\n01.SYT,Sở Y tế Hà Nội,city,every day\n", "utf-8")
+    with pytest.raises(InputError, match=r"units.csv:2: hours: office hours 'every day' are not opening hours"):
+        authorities.import_csv(engine, table)
+    with pytest.raises(UnknownError, match="no deciding unit '99999'"):
+        authorities.set_hours(engine, "99999", saturday)
+    assert authorities.set_hours(engine, "00070", None)["hours"] is None

@@ -146,6 +146,8 @@ def test_a_store_of_the_first_schema_gets_the_new_columns_and_keeps_its_rows(ser
         assert accounts.set_shift(upgraded, "an.nv", "07:30-12:00") == "07:30-12:00"
         # And his usual capacity (0005).
         assert accounts.set_capacity(upgraded, "an.nv", 15) == 15
+        # A unit's own office hours (0007).
+        assert authorities.set_hours(upgraded, "00160", "Mo-Sa 07:30-11:30")["hours"] == "Mo-Sa 07:30-11:30"
 
 
 def test_users_add_gives_an_account_its_full_name(

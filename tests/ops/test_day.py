@@ -23,7 +23,7 @@ from ops.store import Store
 from routing.problem import hhmm
 from tests.ops import daycases
 from tests.ops.cases import dossier
-from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
+from tests.ops.daycases import BHXH, DAY, HOAN_KIEM, LUONG_VAN_CAN
 
 AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI)
 BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
@@ -314,6 +314,28 @@ def test_no_postman_is_sent_to_an_office_closed_that_day(sqlite_store: Store, ha
     hours = hanoi.agency_details[LUONG_VAN_CAN]["opening_hours"]
     assert windows[LUONG_VAN_CAN] == ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in windows_on(hours, DAY))
     assert windows[place] == "08:00-11:30, 13:30-17:00"
+
+
+def test_a_unit_open_on_saturday_mornings_is_served_then(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # The Hoàn Kiếm committee's one-stop counter also receives on Saturday mornings: given its own hours, its
+    # shuttle goes on Saturday, in them; BHXH, in the usual hours, stays closed. Given back the usual hours, the
+    # shuttle waits again.
+    saturday = DAY + timedelta(days=3)
+    unit = authorities.set_hours(
+        sqlite_store.engine, HOAN_KIEM, "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"
+    )
+    assert unit["hours"] == "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"
+    _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
+    (committee,) = {s["place"] for r in answer["routes"] for s in r["stops"] if s["dossiers"] == ["S-HK"]} - {
+        LUONG_VAN_CAN
+    }
+    delivered = next(s for r in answer["routes"] for s in r["stops"] if s["place"] == committee)
+    assert answer["check"] and delivered["window"] == "08:00-11:30" and "08:00" <= delivered["arrival"] <= "11:30"
+    waiting = {u["code"]: u["reason_code"] for u in answer["unserved"]}
+    assert waiting["S-0"] == "delivery_closed_all_day" and "S-HK" not in waiting
+    authorities.set_hours(sqlite_store.engine, HOAN_KIEM, None)
+    _, again = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
+    assert {u["code"]: u["reason_code"] for u in again["unserved"]}["S-HK"] == "delivery_closed_all_day"
 
 
 def test_a_home_pickup_on_a_saturday_waits_at_its_post_office(sqlite_store: Store, hanoi: AddressMap) -> None:
