@@ -163,8 +163,8 @@ def explicit(
 
     ``time_limit_s`` bounds the search, or with ``whole`` the whole plan: the search then gets what is left after
     the travel times, less as much again for drawing the routes along the roads (which costs about the same).
-    ``balanced``: the last postman back as early as possible first, the cost second (:mod:`routing.balance`);
-    the cheapest plan otherwise."""
+    ``balanced``: the last postman back as early as possible first, then the longest working day as short as
+    possible, then the cost (:mod:`routing.balance`); the cheapest plan otherwise."""
     began = time.perf_counter()
     planned = scenario.from_records(
         amap,

@@ -95,6 +95,7 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
         the real shifts are put in); ``meta["balance"]`` is :meth:`Balance.to_dict`.
     """
     started = time.perf_counter()
+    deadline = started + time_limit_s
     until = [started + share * time_limit_s for share in itertools.accumulate(SHARES)]
     cheapest = solver.solve(
         problem, time_limit_s=until[0] - started, deterministic=deterministic, seed=seed, explain=False
@@ -108,7 +109,7 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
     best = search.best
     meta = best.meta | {"deterministic": search.repeatable}
     final = solver.finish(
-        problem, list(best.routes), problem.tasks, best.status, started, search.repeatable, meta, True
+        problem, list(best.routes), problem.tasks, best.status, started, search.repeatable, meta, True, deadline
     )
     balance = Balance(
         _back(final),
