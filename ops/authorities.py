@@ -248,11 +248,7 @@ def set_hours(engine: Engine, code: str, hours: str | None) -> dict:
     """
     if hours is not None:
         _check_hours(hours, "hours")
-    a = tables.authorities
-    with engine.begin() as conn:
-        changed = conn.execute(a.update().where(a.c.code == code).values(hours=hours))
-    if changed.rowcount == 0:
-        raise _unknown(code)
+    _change(engine, code, hours=hours)
     log.info("authority %s: office hours %s", code, hours or "the usual ones")
     return registry(engine, codes=[code])[0]
 
@@ -338,15 +334,9 @@ def place(engine: Engine, code: str, lat: float, lon: float, *, who: str) -> dic
     UnknownError
         ``unknown_authority``: the registry has no unit ``code``.
     """
-    a = tables.authorities
-    with engine.begin() as conn:
-        moved = conn.execute(
-            a.update()
-            .where(a.c.code == code)
-            .values(lat=lat, lon=lon, place_id=None, source="operator", located_by=who, located_at=datetime.now(UTC))
-        )
-    if moved.rowcount == 0:
-        raise _unknown(code)
+    _change(
+        engine, code, lat=lat, lon=lon, place_id=None, source="operator", located_by=who, located_at=datetime.now(UTC)
+    )
     log.info("authority %s placed at %.6f,%.6f by %s", code, lat, lon, who)
     return registry(engine, codes=[code])[0]
 
@@ -385,6 +375,14 @@ def unplace(engine: Engine, amap: AddressMap, code: str) -> dict:
         seed(engine, amap)
     log.info("authority %s: the point a person gave is forgotten", code)
     return registry(engine, codes=[code])[0]
+
+
+def _change(engine: Engine, code: str, **values: object) -> None:
+    """Set ``values`` on the unit ``code``; :func:`_unknown` when the registry has none."""
+    a = tables.authorities
+    with engine.begin() as conn:
+        if conn.execute(a.update().where(a.c.code == code).values(**values)).rowcount == 0:
+            raise _unknown(code)
 
 
 def _unknown(code: str) -> UnknownError:

@@ -243,14 +243,7 @@ def test_a_dispatcher_plans_the_day_balanced(page, store: Store) -> None:
     # Ticked, the day is planned with the last postman back as early as possible, and the page says when, and at
     # what cost beside the cheapest plan's.
     later = daycases.DAY + dt.timedelta(days=35)
-    home = dossier(
-        "BALANCED",
-        agency_id=daycases.LUONG_VAN_CAN,
-        authority_code=daycases.BHXH,
-        channel="home_pickup",
-        received_at="2026-02-04T09:00:00+07:00",
-    )
-    ingest.ingest(store.engine, [(1, home)])
+    daycases.add(store.engine, "BALANCED", channel="home_pickup", received_at="2026-02-04T09:00:00+07:00")
     page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
     page.goto(f"/dispatch?date={later.isoformat()}")
     pages._ready(page)

@@ -762,14 +762,7 @@ def test_a_balanced_day_comes_back_earlier_and_its_replan_keeps_the_postmen_s_do
     def carriers(answer: dict) -> dict[str, str]:
         return {c: r["postman"] for r in answer["routes"] for s in r["stops"] for c in s["dossiers"]}
 
-    urgent = dossier(
-        "URGENT",
-        agency_id=LUONG_VAN_CAN,
-        authority_code=BHXH,
-        channel="home_pickup",
-        received_at="2026-02-04T12:00:00+07:00",
-    )
-    ingest.ingest(sqlite_store.engine, [(1, urgent)])
+    daycases.add(sqlite_store.engine, "URGENT", channel="home_pickup", received_at="2026-02-04T12:00:00+07:00")
     _, _, after, added = day.replan(sqlite_store, hanoi, DAY, done={}, at="07:30", time_limit_s=2)
     assert added == 1 and after["balance"] == said
     kept = carriers(balanced)
