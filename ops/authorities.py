@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import sqlalchemy as sa
@@ -139,7 +140,7 @@ def seed(engine: Engine, amap: AddressMap, units: dict[str, str] | None = None) 
         # A row imported or placed by a person is theirs: the map's word does not replace it; the hours a person
         # gave a unit are kept.
         kept = set(conn.scalars(sa.select(a.c.code).where(a.c.source != "map")))
-        given = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
+        given = _given_hours(conn)
         conn.execute(a.delete().where(a.c.source == "map"))
         conn.execute(a.insert(), [r | {"hours": given.get(r["code"])} for r in rows if r["code"] not in kept])
     found = sum(1 for r in rows if r["lat"] is not None)
@@ -218,9 +219,8 @@ def seats(engine: Engine) -> dict[str, str]:
 def office_hours(engine: Engine) -> dict[str, str]:
     """The office hours of the units that have their own (:func:`set_hours`), by the place where each sits
     (:func:`located`); a place of several units takes the first unit's in code order that has any."""
-    a = tables.authorities
     with engine.connect() as conn:
-        own = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
+        own = _given_hours(conn)
     out: dict[str, str] = {}
     for code, seat in located(engine).items():
         if code in own:
@@ -277,7 +277,7 @@ def import_csv(engine: Engine, path: Path) -> int:
     """
     if not path.is_file():
         raise InputError(f"no such CSV file: {path}")
-    rows = []
+    rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"code", "name", "level"} - set(reader.fieldnames or ())
@@ -305,7 +305,7 @@ def import_csv(engine: Engine, path: Path) -> int:
             rows.append({"code": code, "name": name, "level": level, "lat": lat, "lon": lon, "hours": hours})
     a = tables.authorities
     with engine.begin() as conn:
-        had = dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
+        had = _given_hours(conn)
         conn.execute(a.delete().where(a.c.code.in_([r["code"] for r in rows])))
         conn.execute(
             a.insert(),
@@ -375,6 +375,12 @@ def unplace(engine: Engine, amap: AddressMap, code: str) -> dict:
         seed(engine, amap)
     log.info("authority %s: the point a person gave is forgotten", code)
     return registry(engine, codes=[code])[0]
+
+
+def _given_hours(conn: sa.Connection) -> dict[str, str]:
+    """The units that have their own office hours, by code."""
+    a = tables.authorities
+    return dict(conn.execute(sa.select(a.c.code, a.c.hours).where(a.c.hours.is_not(None))).all())
 
 
 def _change(engine: Engine, code: str, **values: object) -> None:

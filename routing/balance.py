@@ -139,15 +139,16 @@ class _Bisection:
     steps: int = 0
     overrun: float = 0.0
     repeatable: bool = field(init=False)
+    penalty: dict[str, int] = field(init=False)
     allowed: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.repeatable = bool(self.best.meta.get("deterministic"))
+        self.penalty = {t.id: t.penalty for t in self.problem.tasks}
         self.allowed = self._undone(self.best)
 
     def _undone(self, plan: Plan) -> int:
-        penalty = {t.id: t.penalty for t in self.problem.tasks}
-        return sum(penalty[u.task] for u in plan.unserved)
+        return sum(self.penalty[u.task] for u in plan.unserved)
 
     def _search(self, problem: Problem, share: float, initial: Plan | None = None) -> Plan | None:
         """A plan of ``problem`` within ``share`` seconds on the clock, from ``initial``'s routes when given; None
