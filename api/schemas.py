@@ -844,8 +844,8 @@ class DayPlanIn(_Body):
         default=False,
         description="put the time the last postman is back first, then the longest working day, then the cost: the "
         "plan spreads the day among the postmen rather than giving it to one who chains the stops (cheaper, back "
-        "later); it is several plans in the same time limit. Re-plans of a balanced day keep each planned dossier "
-        "with its postman",
+        "later); it is several plans in the same time limit. Re-plans of a balanced day are balanced and keep "
+        "each planned dossier with its postman, unless shifts change or postmen join",
     )
     at: str | None = Field(
         default=None,
@@ -947,8 +947,8 @@ class DayAnswer(BaseModel):
     check: bool = Field(description="whether the independent checker (routing.check) accepts the plan")
     balance: Balance | None = Field(
         None,
-        description="a day planned balanced (balanced: true): what balancing gave when the day was planned (a "
-        "re-plan keeps it); null otherwise",
+        description="a day planned balanced (balanced: true): what balancing gave, beside the cheapest plan "
+        "(re-plans of the day are balanced too); null otherwise",
     )
 
 

@@ -257,7 +257,7 @@ def plan(
         it (:func:`ops.scenario.on_duty_from`); the shifts' start when omitted.
     balanced
         The last postman back as early as possible, then the cheapest plan (:mod:`routing.balance`); re-plans
-        of the day keep each planned dossier with its postman. The cheapest plan otherwise.
+        of the day are balanced too (:func:`ops.plans.reoptimised`). The cheapest plan otherwise.
 
     Returns
     -------
@@ -432,7 +432,7 @@ def replan(
     )
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded
-    answer = report(amap, day, outcome, dossiers, excluded, own) | {"balance": record["result"]["day"].get("balance")}
+    answer = report(amap, day, outcome, dossiers, excluded, own)
     version = store.update(
         "plan",
         record["id"],

@@ -266,8 +266,7 @@ def reoptimised(
     ``joining``: postmen records (as for :func:`ops.scenario.from_records`) of postmen called in, who leave their
     depot at the start of their shift, no earlier than ``at``; each refused that is in the plan already
     (``joining[k].id``: ``postman_in_plan``) or malformed. ``balanced``: the plan was balanced
-    (:func:`explicit`), so its tasks stay with their postmen, the cheaper plan of one taking another's being
-    what the dispatcher chose against; unless shifts change or postmen join, whose point is to move them."""
+    (:func:`explicit`) and the new one is (:func:`routing.balance.reoptimise`)."""
     ends = _shift_ends(stored_plan, shift_ends or {})
     joining = joining or []
     in_plan = {p["id"] for p in state["postmen"]}
@@ -327,7 +326,9 @@ def reoptimised(
             end=hhmm(last.shift_end),
             at=hhmm(free[last.id]),
         )
-    problem, new_plan = solver.reoptimise(
+    # A balanced day stays balanced, its planned tasks with their postmen (the cheaper plan of one taking
+    # another's being what the dispatcher chose against) unless shifts change or postmen join, which is to move them.
+    problem, new_plan = (balance.reoptimise if balanced else solver.reoptimise)(
         before,
         plan,
         where,

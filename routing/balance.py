@@ -26,13 +26,14 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from routing import solver
-from routing.errors import InfeasibleError
+from routing.errors import InfeasibleError, ProblemError
 from routing.plan import Plan
-from routing.problem import Postman, Problem, hhmm
+from routing.problem import Postman, Problem, Task, hhmm
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,15 @@ class Balance:
         }
 
 
+Limits = Callable[[Postman], Postman]
+"""Each postman as a step of a bisection sees him: his shift ending no later than the common end, and his working
+day no longer than the common longest (:func:`_limited`)."""
+
+Search = Callable[[Limits, float, "Plan | None"], Plan]
+"""A plan under the limits, within the seconds given on the wall clock, from the routes of the plan given when
+it can start from them."""
+
+
 def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, seed: int = 0) -> Plan:
     """Plan the day with the last postman back as early as possible, then the longest working day as short as
     possible, then at the least cost.
@@ -95,34 +105,77 @@ def solve(problem: Problem, *, time_limit_s: float, deterministic: bool = True, 
         the real shifts are put in); ``meta["balance"]`` is :meth:`Balance.to_dict`.
     """
     started = time.perf_counter()
-    deadline = started + time_limit_s
-    until = [started + share * time_limit_s for share in itertools.accumulate(SHARES)]
     cheapest = solver.solve(
-        problem, time_limit_s=until[0] - started, deterministic=deterministic, seed=seed, explain=False
+        problem, time_limit_s=SHARES[0] * time_limit_s, deterministic=deterministic, seed=seed, explain=False
     )
-    search = _Bisection(problem, cheapest, deterministic, seed)
-    search.run(lambda at: capped(problem, at), _lower_end(problem, cheapest), _back, until[1])
-    end = _back(search.best)
-    search.run(lambda most: capped(problem, end, most), _lower_day(problem, cheapest), _longest, until[2])
-    if search.best is not cheapest:  # else nothing was balanced: the cheapest plan stays
-        search.polish(capped(problem, end, _longest(search.best)), until[3])
-    best = search.best
-    meta = best.meta | {"deterministic": search.repeatable}
-    final = solver.finish(
-        problem, list(best.routes), problem.tasks, best.status, started, search.repeatable, meta, True, deadline
-    )
-    balance = Balance(
-        _back(final),
-        _longest(final),
-        final.cost,
-        _back(cheapest),
-        _longest(cheapest),
-        cheapest.cost,
-        search.steps,
-    )
-    final.meta["balance"] = balance.to_dict()
-    log.info("balance: %s", final.meta["balance"])
-    return final
+
+    def search(limits: Limits, budget: float, initial: Plan | None) -> Plan:
+        routes = None
+        if initial is not None:
+            routes = {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in initial.routes}
+        return solver.solve(
+            _under(problem, limits),
+            time_limit_s=budget,
+            deterministic=deterministic,
+            seed=seed,
+            explain=False,
+            initial_routes=routes,
+        )
+
+    bisection = _Bisection(problem, cheapest, search)
+    return bisection.balanced(_lower_end(problem, cheapest), _lower_day(problem, cheapest), started, time_limit_s)
+
+
+def reoptimise(
+    problem: Problem,
+    plan: Plan,
+    progress: Mapping[str, solver.Progress],
+    *,
+    new_tasks: Sequence[Task] = (),
+    clock: int | None = None,
+    time_limit_s: float = 10.0,
+    deterministic: bool = True,
+    keep_assignment: bool = False,
+    shift_ends: Mapping[str, int] | None = None,
+) -> tuple[Problem, Plan]:
+    """Re-plan a balanced day in progress (:func:`routing.solver.reoptimise`) keeping it balanced: new tasks and
+    the stops of a postman sent home go where they keep the last return earliest, a postman called in takes a
+    share of the day rather than only what is cheaper for him.
+
+    Parameters
+    ----------
+    problem, plan, progress, new_tasks, clock, keep_assignment, shift_ends
+        As for :func:`routing.solver.reoptimise`.
+    time_limit_s, deterministic
+        As for :func:`solve`; each search starts from the plan's remaining routes.
+
+    Returns
+    -------
+    tuple
+        The problem with the new tasks and shifts and the new plan, ``meta["balance"]`` as for :func:`solve`
+        (beside the cheapest re-plan's).
+    """
+    started = time.perf_counter()
+
+    def search(limits: Limits | None, budget: float) -> tuple[Problem, Plan]:
+        return solver.reoptimise(
+            problem,
+            plan,
+            progress,
+            new_tasks=new_tasks,
+            clock=clock,
+            time_limit_s=budget,
+            deterministic=deterministic,
+            keep_assignment=keep_assignment,
+            shift_ends=shift_ends,
+            cap=limits,
+            explain=False,
+        )
+
+    full, cheapest = search(None, SHARES[0] * time_limit_s)
+    bisection = _Bisection(full, cheapest, lambda limits, budget, _: search(limits, budget)[1])
+    end, day = _lower_replan(full, cheapest, clock)
+    return full, bisection.balanced(end, day, started, time_limit_s)
 
 
 @dataclass
@@ -133,53 +186,77 @@ class _Bisection:
     and the routes read back, which a very short limit cannot shorten), taken off the next searches' limits."""
 
     problem: Problem
-    best: Plan
-    deterministic: bool
-    seed: int
+    cheapest: Plan
+    search: Search
     steps: int = 0
     overrun: float = 0.0
+    best: Plan = field(init=False)
     repeatable: bool = field(init=False)
     penalty: dict[str, int] = field(init=False)
     allowed: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.repeatable = bool(self.best.meta.get("deterministic"))
+        self.best = self.cheapest
+        self.repeatable = bool(self.cheapest.meta.get("deterministic"))
         self.penalty = {t.id: t.penalty for t in self.problem.tasks}
-        self.allowed = self._undone(self.best)
+        self.allowed = self._undone(self.cheapest)
+
+    def balanced(self, lo_end: int, lo_day: int, started: float, time_limit_s: float) -> Plan:
+        """The balanced plan: the common end searched from ``lo_end``, then under it the common longest day from
+        ``lo_day``, then a search under both from the best plan, each by its share of the limit (:data:`SHARES`,
+        counted from ``started``); the plan kept checked and explained on the problem without limits."""
+        until = [started + share * time_limit_s for share in itertools.accumulate(SHARES)]
+        self.run(lambda at: partial(_limited, end=at, longest=None), lo_end, _back, until[1])
+        end = _back(self.best)
+        self.run(lambda most: partial(_limited, end=end, longest=most), lo_day, _longest, until[2])
+        if self.best is not self.cheapest:  # else nothing was balanced: the cheapest plan stays
+            self.polish(partial(_limited, end=end, longest=_longest(self.best)), until[3])
+        best = self.best
+        meta = best.meta | {"deterministic": self.repeatable}
+        final = solver.finish(
+            self.problem,
+            list(best.routes),
+            self.problem.tasks,
+            best.status,
+            started,
+            self.repeatable,
+            meta,
+            True,
+            started + time_limit_s,
+        )
+        cheapest = self.cheapest
+        balance = Balance(
+            _back(final), _longest(final), final.cost, _back(cheapest), _longest(cheapest), cheapest.cost, self.steps
+        )
+        final.meta["balance"] = balance.to_dict()
+        log.info("balance: %s", final.meta["balance"])
+        return final
 
     def _undone(self, plan: Plan) -> int:
         return sum(self.penalty[u.task] for u in plan.unserved)
 
-    def _search(self, problem: Problem, share: float, initial: Plan | None = None) -> Plan | None:
-        """A plan of ``problem`` within ``share`` seconds on the clock, from ``initial``'s routes when given; None
-        when there is no time for it, or when a task it must serve cannot be (the limits are too tight)."""
+    def _search(self, limits: Limits, share: float, initial: Plan | None = None) -> Plan | None:
+        """A plan under ``limits`` within ``share`` seconds on the clock, from ``initial``'s routes when given;
+        None when there is no time for it, or when a task it must serve cannot be (the limits are too tight)."""
         budget = share - self.overrun
         if budget < MIN_STEP_S:
             return None
-        routes = None
-        if initial is not None:
-            routes = {r.postman: [(s.task, s.kind) for s in r.stops if s.task is not None] for r in initial.routes}
         self.steps += 1
         started = time.perf_counter()
         try:
-            plan = solver.solve(
-                problem,
-                time_limit_s=budget,
-                deterministic=self.deterministic,
-                seed=self.seed,
-                explain=False,
-                initial_routes=routes,
-            )
-        except InfeasibleError:
+            plan = self.search(limits, budget, initial)
+        except (InfeasibleError, ProblemError):  # a re-plan's too: every postman out past the limits
             return None
         finally:
             self.overrun = max(self.overrun, time.perf_counter() - started - budget)
         self.repeatable &= bool(plan.meta.get("deterministic"))
         return plan
 
-    def run(self, limited: Callable[[int], Problem], lo: int, measure: Callable[[Plan], int], until: float) -> None:
-        """Search the least limit (``limited(limit)`` is the problem under it) between ``lo`` and the best plan's
-        ``measure``, to :data:`PRECISION_S`, by ``until`` on the clock (:func:`time.perf_counter`)."""
+    def run(self, limited: Callable[[int], Limits], lo: int, measure: Callable[[Plan], int], until: float) -> None:
+        """Search the least limit (``limited(limit)`` are the postmen under it) between ``lo`` and the best plan's
+        ``measure``, to :data:`PRECISION_S`, by ``until`` on the clock (:func:`time.perf_counter`). A plan is
+        kept when it serves as much and keeps the limit: a re-plan's postman out who can no longer be back by it
+        keeps his route as planned, which does not."""
         hi = measure(self.best)
         while hi - lo > PRECISION_S:
             # What is left shared among the steps still to make and one more share (the next bisection, or the
@@ -190,15 +267,15 @@ class _Bisection:
                 return
             at = (lo + hi) // 2
             plan = self._search(limited(at), left / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1))
-            if plan is not None and self._undone(plan) <= self.allowed:
+            if plan is not None and self._undone(plan) <= self.allowed and measure(plan) <= at:
                 self.best, hi = plan, measure(plan)
             else:
                 lo = at
 
-    def polish(self, limited: Problem, until: float) -> None:
-        """Search ``limited`` (the problem under the limits found) from the best plan until ``until``, and keep
-        what it finds if it serves as much for less: a bisection's plans had a share of the time each."""
-        plan = self._search(limited, until - time.perf_counter(), initial=self.best)
+    def polish(self, limits: Limits, until: float) -> None:
+        """Search under ``limits`` (those found) from the best plan until ``until``, and keep what it finds if it
+        serves as much for less: a bisection's plans had a share of the time each."""
+        plan = self._search(limits, until - time.perf_counter(), initial=self.best)
         if plan is not None and self._undone(plan) <= self.allowed and plan.cost < self.best.cost:
             self.best = plan
 
@@ -211,12 +288,17 @@ def capped(problem: Problem, end: int, longest: int | None = None) -> Problem:
     ending inside the break's window must hold the break (:mod:`routing.check`). Tasks mandatory today may be
     left undone (at their penalty) rather than refused.
     """
+    return _under(problem, partial(_limited, end=end, longest=longest))
+
+
+def _under(problem: Problem, limits: Limits) -> Problem:
+    """``problem`` with each postman as ``limits`` has him, every task allowed to be left undone at its penalty."""
     return Problem.build(
         problem.times,
         problem.distances,
         problem.places.values(),
         problem.depots.values(),
-        [_limited(m, end, longest) for m in problem.postmen],
+        [limits(m) for m in problem.postmen],
         problem.tasks,
         promised={t.id for t in problem.tasks},
     )
@@ -253,6 +335,25 @@ def _lower_day(problem: Problem, plan: Plan) -> int:
     """A working day no plan serving the tasks ``plan`` serves can keep every postman's within: the longest of
     the shortest days of a postman doing one of those tasks alone."""
     return max((day for _, day in _alone(problem, plan)), default=0)
+
+
+def _lower_replan(problem: Problem, plan: Plan, clock: int | None) -> tuple[int, int]:
+    """The end and the working day no re-plan can keep every postman within, from a re-plan ``plan``: each goes on
+    from where he was free (his ``position`` stop) and is back no earlier than going straight to his end depot,
+    and a closed route comes back as planned; the clock (else the first shift's start) bounds the end when
+    nothing does. A task done alone from a post office bounds nothing here: the postmen are out."""
+    ends = {m.id: problem.depot_index(m.end) for m in problem.postmen}
+    bounds = [(min(m.shift_start for m in problem.postmen) if clock is None else clock, 0)]
+    for r in plan.routes:
+        free = next((s for s in r.stops if s.kind == "position"), None)
+        if r.closed:
+            back = r.stops[-1].arrival
+        elif free is not None:
+            back = free.departure + int(problem.arcs[problem.index(free.place), ends[r.postman]])
+        else:
+            continue
+        bounds.append((back, back - r.stops[0].departure))
+    return max(b for b, _ in bounds), max(d for _, d in bounds)
 
 
 def _alone(problem: Problem, plan: Plan) -> list[tuple[int, int]]:

@@ -496,6 +496,8 @@ def reoptimise(
     deterministic: bool = True,
     keep_assignment: bool = False,
     shift_ends: Mapping[str, int] | None = None,
+    cap: Callable[[Postman], Postman] | None = None,
+    explain: bool = True,
 ) -> tuple[Problem, Plan]:
     """Insert new tasks into a plan in progress without touching what is done.
 
@@ -534,11 +536,18 @@ def reoptimise(
         broken down) or kept late. He is back at his end depot by the new end, or goes back at once when it
         comes before he could be (his shift then ends when he is back); the others take the stops he can no
         longer make, and what he carries and cannot deliver on time is carried back (``carried_back``).
+    cap
+        Each postman, his shift as it now ends, as the search is to see him: tighter limits (a balanced re-plan's
+        common end and longest day, :func:`routing.balance.reoptimise`). Under them every task may be left
+        undone at its penalty, and one out who can no longer be back by the limited end keeps his route as
+        planned (``closed``).
+    explain
+        As for :func:`solve`.
 
     Returns
     -------
     tuple
-        The problem with the new tasks and shifts (to check the plan against) and the new plan.
+        The problem with the new tasks and shifts (to check the plan against, without ``cap``) and the new plan.
 
     Raises
     ------
@@ -559,6 +568,17 @@ def reoptimise(
         [*problem.tasks, *new_tasks],
         promised={t.id for t in problem.tasks} if shift_ends else (),
     )
+    searched = full
+    if cap is not None:
+        searched = Problem.build(
+            full.times,
+            full.distances,
+            full.places.values(),
+            full.depots.values(),
+            [cap(m) for m in postmen],
+            full.tasks,
+            promised={t.id for t in full.tasks},
+        )
     tasks_by_id = {t.id: t for t in full.tasks}
     vehicles: list[_Vehicle] = []
     finished: set[str] = set()
@@ -567,7 +587,7 @@ def reoptimise(
     initial: dict[str, list[StopKey]] = {}
     owner: dict[str, int] = {}
     routes = {r.postman: r for r in plan.routes}
-    for m in full.postmen:
+    for m in searched.postmen:
         # Called in since the plan: a day with nothing planned, so that he starts as one not out yet does.
         route = routes[m.id] if m.id in routes else _stay_at_depot(full, m)
         pr = _progress(full, m, progress.get(m.id), clock)
@@ -609,7 +629,7 @@ def reoptimise(
             raise ProblemError("every postman's route is closed (the shifts are over): no task can be added to it")
         return full, replace(plan, routes=tuple(closed))
     return full, _run(
-        full,
+        searched,
         vehicles,
         remaining,
         carried,
@@ -619,6 +639,7 @@ def reoptimise(
         first_solution="PARALLEL_CHEAPEST_INSERTION",
         initial_routes=initial,
         fixed_owner=owner if keep_assignment else None,
+        explain=explain,
     )
 
 

@@ -128,7 +128,7 @@ def add_tasks(
 
     A postman not started by ``at`` leaves his post office no earlier; one whose shift is over by then keeps his
     route as planned (``closed`` in ``plan.routes``) and the others take the new tasks. Once every shift is
-    over, 422 ``shifts_over_at``.
+    over, 422 ``shifts_over_at``. A plan made balanced (``balanced: true``) is re-planned balanced.
 
     The stored plan is replaced by the new one and its ``version`` goes up; two concurrent updates of the
     same plan cannot both win (the second gets 409 and may retry).
@@ -143,6 +143,7 @@ def add_tasks(
         at=body.at,
         progress=None if body.progress is None else {k: v.model_dump() for k, v in body.progress.items()},
         time_limit_s=limit,
+        balanced=record["result"].get("balance") is not None,
     )
     version = store.update("plan", plan_id, record["version"], state=outcome.state(), result=outcome.result())
     return _answer(plan_id, version, outcome.result(), lang)

@@ -85,6 +85,21 @@ def test_a_generated_day_planned_balanced_says_what_it_gave(client, dispatcher) 
     assert cheapest["balance"] is None
 
 
+def test_tasks_added_to_a_balanced_plan_are_planned_balanced(client, dispatcher, places) -> None:
+    new = {"id": "N1", "kind": "shuttle", "pickup": places["depot"], "delivery": places["authority"]}
+    added = {"tasks": [new], "at": "08:00", "time_limit_s": 1}
+    for balanced in (True, False):
+        created = client.post("/plans", json=explicit_plan(places) | {"balanced": balanced}, headers=dispatcher)
+        answer = client.post(f"/plans/{created.json()['id']}/tasks", json=added, headers=dispatcher).json()
+        assert answer["check"]
+        if not balanced:
+            assert answer["balance"] is None
+            continue
+        routes = [r for r in answer["plan"]["routes"] if len(r["stops"]) > 2]
+        assert answer["balance"]["back"] == hhmm(max(r["stops"][-1]["arrival"] for r in routes))
+        assert answer["balance"]["cost"] == answer["plan"]["totals"]["cost"]
+
+
 def test_add_tasks_keeps_done_stops(client, dispatcher, places) -> None:
     created = client.post("/plans", json=explicit_plan(places), headers=dispatcher).json()
     before = created["plan"]["routes"][0]["stops"]

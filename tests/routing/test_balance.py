@@ -92,6 +92,76 @@ def test_capped_days_are_no_longer_than_asked_nor_than_the_postman_s_own():
     assert [m.max_work for m in balance.capped(day, clock("17:00")).postmen] == [None, 2 * 3600]
 
 
+def _joined(day: Problem, postman: Postman) -> Problem:
+    return Problem.build(
+        day.times, day.distances, day.places.values(), day.depots.values(), [*day.postmen, postman], day.tasks
+    )
+
+
+def test_a_postman_called_in_to_a_balanced_day_takes_a_share_of_it():
+    # One postman has the ten shuttles; at 09:00, his first stops done, a second is called in. The cheapest re-plan
+    # gives the newcomer what is cheaper for him; the balanced one has both back earlier.
+    day = _crowded_day(postmen=1)
+    plan = balance.solve(day, time_limit_s=1.0)
+    (route,) = plan.routes
+    nine = clock("09:00")
+    done = sum(s.departure <= nine for s in route.stops)
+    here = route.stops[done - 1]
+    progress = {"P1": solver.Progress(here.place, max(nine, here.departure), done)}
+    joined = _joined(day, Postman("P2", "D1", capacity=10))
+    _, cheapest = solver.reoptimise(joined, plan, progress, clock=nine, time_limit_s=1.0)
+    full, balanced = balance.reoptimise(joined, plan, progress, clock=nine, time_limit_s=3.0)
+    assert check.check(full, balanced).ok
+    assert not balanced.unserved and not cheapest.unserved
+    assert balanced.route("P1").stops[:done] == route.stops[:done]  # what is done stays as it was
+    assert all(s.start >= nine for s in balanced.route("P2").stops if s.task)
+    assert _back(balanced) <= _back(cheapest) - 1800
+    said = balanced.meta["balance"]
+    assert said["back"] == hhmm(_back(balanced)) and clock(said["cheapest_back"]) > clock(said["back"])
+
+
+def test_new_tasks_of_a_balanced_day_go_where_the_day_ends_earliest():
+    # Two postmen share the shuttles; four more come in at 08:30. Each planned shuttle stays with its postman, and
+    # the new ones are shared too, where the cheapest re-plan gives them to whoever chains them for less.
+    day = _crowded_day(postmen=2)
+    plan = balance.solve(day, time_limit_s=2.0)
+    owner = {s.task: r.postman for r in plan.routes for s in r.stops if s.task}
+    more = [Task(f"n{k}", "shuttle", f"A{k % 2 + 1}", "W1", pickup_service=600, delivery_service=600) for k in range(4)]
+    at = clock("08:30")
+    progress = {
+        r.postman: solver.Progress(r.stops[n - 1].place, at, n)
+        for r in plan.routes
+        if (n := sum(s.departure <= at for s in r.stops))
+    }
+    _, cheapest = solver.reoptimise(day, plan, progress, new_tasks=more, clock=at, keep_assignment=True, time_limit_s=1)
+    full, balanced = balance.reoptimise(
+        day, plan, progress, new_tasks=more, clock=at, keep_assignment=True, time_limit_s=3.0
+    )
+    assert check.check(full, balanced).ok and not balanced.unserved
+    assert {s.task: r.postman for r in balanced.routes for s in r.stops if s.task in owner} == owner
+    assert _back(balanced) <= _back(cheapest)
+    assert balanced.meta["balance"]["steps"] >= 1
+
+
+def test_a_balanced_re_plan_looks_no_earlier_than_a_postman_out_can_be_back():
+    # A postman out far from home cannot be back early: a limit before he can be would close his route as planned
+    # (no stop added or taken, his shift taken as over). The re-plan knows it from where he is: nothing to search,
+    # and he is routed on as any other.
+    far = Task("far", "result_return", "A1", "FAR", pickup_service=600, mandatory=True)
+    day = build([far, *_crowded_day().tasks[:4]], [Postman("P1", "D1", capacity=10), Postman("P2", "D1", capacity=10)])
+    plan = solver.solve(day, time_limit_s=1.0)
+    route = next(r for r in plan.routes if any(s.task == "far" for s in r.stops))
+    k = next(i for i, s in enumerate(route.stops) if s.task == "far" and s.kind == "delivery")
+    at = route.stops[k].departure
+    progress = {route.postman: solver.Progress("FAR", at, k + 1)}
+    full, balanced = balance.reoptimise(day, plan, progress, clock=at, time_limit_s=2.0)
+    assert check.check(full, balanced).ok and not balanced.unserved
+    assert balanced.route(route.postman).stops[: k + 1] == route.stops[: k + 1]
+    assert not any(r.closed for r in balanced.routes)
+    # He cannot be back before the cheapest re-plan has him: nothing to search.
+    assert balanced.meta["balance"]["steps"] == 0
+
+
 def test_the_time_limit_is_kept_on_the_wall_clock():
     day = _crowded_day(postmen=4)
     started = time.perf_counter()
