@@ -6,13 +6,19 @@ when the last postman is back, the longest working day (leaving to coming back),
 time of each; then what balancing changed: the last return earlier by, the longest day as a share of the
 cheapest plan's, and the cost as a multiple of it.
 
+Then the day as it goes: halfway between the first departure and the balanced plan's last return, the postman
+with the most stops is sent home (``shift_ends``), or a substitute is called in (a postman more, from the first
+one's post office). The balanced plan is re-planned from where each postman is then, cheapest
+(``routing.solver.reoptimise``) and balanced (``routing.balance.reoptimise``), at the same limit, and the same
+figures printed.
+
 The days: generated Hanoi days (``ops.scenario.generate`` on the default map, postmen as given) and the
 demonstration store's Monday (``ops.demo`` seeded as of 2026-12-07 00:00 in Hanoi, the day planned from its
 dossiers with the demo postmen, as ``agencynet plan-day --date 2026-12-07`` would).
 
 Usage::
 
-    python bench/balance.py [--sizes 30:4,60:6,150:8] [--seed 1] [--time-limit 10] [--no-demo]
+    python bench/balance.py [--sizes 30:4,60:6,150:8] [--seed 1] [--time-limit 10] [--no-demo] [--no-replans]
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -82,12 +89,49 @@ def measure(name: str, problem: Problem, limit: float) -> list[dict]:
     return rows
 
 
+def measure_replans(name: str, problem: Problem, limit: float) -> list[dict]:
+    """The balanced plan of ``problem`` re-planned halfway through its day after each event, cheapest and
+    balanced, each within ``limit`` seconds."""
+    plan = balance.solve(problem, time_limit_s=limit)
+    used = [r for r in plan.routes if r.used]
+    if not used:
+        return []
+    first = min(r.stops[0].departure for r in used)
+    when = (first + max(r.stops[-1].arrival for r in used)) // 2 // 300 * 300
+    where = solver.progress_at(plan, when)
+    busiest = max(used, key=lambda r: len(r.stops)).postman
+    substitute = replace(problem.postmen[0], id="substitute")
+    joined = Problem.build(
+        problem.times,
+        problem.distances,
+        problem.places.values(),
+        problem.depots.values(),
+        [*problem.postmen, substitute],
+        problem.tasks,
+    )
+    events = {
+        f"{busiest} sent home at {hhmm(when)}": (problem, {busiest: when}),
+        f"a substitute called in at {hhmm(when)}": (joined, None),
+    }
+    rows = []
+    for event, (day, ends) in events.items():
+        for kind, reoptimise in (("cheapest", solver.reoptimise), ("balanced", balance.reoptimise)):
+            started = time.perf_counter()
+            full, new = reoptimise(day, plan, where, clock=when, time_limit_s=limit, shift_ends=ends)
+            rows.append(
+                {"day": f"{name}, {event}", "tasks": len(full.tasks), "plan": kind}
+                | figures(full, new, time.perf_counter() - started)
+            )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="30:4,60:6,150:8", help="generated days, tasks:postmen, comma-separated")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated days")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per plan (default 10)")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demonstration store's Monday")
+    parser.add_argument("--no-replans", action="store_true", help="leave out the re-plans of the days as they go")
     args = parser.parse_args(argv)
     amap = addressmap.load()
     alns.warm_up()
@@ -99,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_demo:
         days_.append((f"demo Monday {DEMO_MONDAY}", demo_monday(amap)))
     rows = [row for name, problem in tqdm(days_, desc="days") for row in measure(name, problem, args.time_limit)]
+    if not args.no_replans:
+        rows += [
+            row
+            for name, problem in tqdm(days_, desc="re-plans")
+            for row in measure_replans(name, problem, args.time_limit)
+        ]
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.to_string(index=False))
