@@ -38,6 +38,7 @@ from api.settings import Settings
 from geo import addressmap, hours, paths
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
+from geo.agencies import OFFICE_HOURS
 from ops import accounts as ops_accounts
 from ops import demo, tracking
 from ops.accounts import Principal
@@ -226,6 +227,7 @@ def render_page(name: str, lang: str, *, synthetic: bool = False, me: dict | Non
         browser_texts=browser_texts,
         synthetic=synthetic,
         open_states=OPEN_STATES,
+        office_hours=OFFICE_HOURS,
         me=me,
     )
 

@@ -619,3 +619,42 @@ def test_a_dispatcher_calls_a_postman_in_from_the_shifts(page, store: Store, han
         f"{answer['served_dossiers']}/{answer['dossiers']} hồ sơ được phục vụ"
     )
     assert [p["id"] for p in day.stored(store, coming)["state"]["postmen"]] == ["binh", "lan"]
+
+
+def test_a_dispatcher_gives_a_unit_its_office_hours(page, store: Store) -> None:
+    # The Hoàn Kiếm committee's one-stop counter also works on Saturday mornings: the dispatcher says so on the page
+    # (before, only the API, the command line or a CSV file could), sees it in words, and gives the usual hours back.
+    saturday = "Mo-Fr 08:00-11:30,13:30-17:00; Sa 08:00-11:30; PH off"
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto("/dispatch")
+    pages._ready(page)
+    page.wait_for_selector("#office-hours:not([hidden])")
+    page.click("#office-hours summary")
+    assert page.inner_text("#office-hours summary") == "Giờ làm việc của cơ quan giải quyết"
+    assert page.get_attribute("#hours-text", "placeholder") == "Mo-Fr 08:00-11:30,13:30-17:00; PH off"
+    page.select_option("#hours-unit", daycases.HOAN_KIEM)
+    said = page.locator("#hours-unit option:checked").inner_text()
+    assert said == "UBND Phường Hoàn Kiếm" and page.input_value("#hours-text") == ""
+    page.fill("#hours-text", "sáng thứ bảy")  # not as OpenStreetMap writes hours: said, nothing saved
+    page.click("#hours-save")
+    page.wait_for_function("document.querySelector('#error').textContent.includes('OpenStreetMap')")
+    assert page.inner_text("#error").startswith("Giờ làm việc “sáng thứ bảy” không viết theo cách của OpenStreetMap")
+    assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] is None
+    page.fill("#hours-text", saturday)
+    page.click("#hours-save")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('Đã lưu giờ làm việc')")
+    words = "T2–T6 08:00–11:30, 13:30–17:00; T7 08:00–11:30; ngày lễ nghỉ"
+    assert page.inner_text("#status") == (
+        f"Đã lưu giờ làm việc của {said}: {words}. Lập kế hoạch ngày hoặc lập lại để áp dụng."
+    )
+    assert page.inner_text("#error") == ""
+    assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] == saturday
+    own = page.locator("#hours-list li")
+    assert own.count() == 1 and own.locator("span").inner_text() == f"{said}: {words}"
+    pages.accessible(page)
+    pages._shot(page, "dispatch-office-hours")
+    own.locator("button[data-usual]").click()
+    page.wait_for_function("document.querySelector('#status').textContent.includes('giờ chung')")
+    assert page.inner_text("#status") == f"{said} làm việc theo giờ chung. Lập kế hoạch ngày hoặc lập lại để áp dụng."
+    assert own.count() == 0 and page.locator("#hours-own").is_hidden()
+    assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] is None

@@ -21,14 +21,6 @@ const SUGGEST_AFTER_MS = 250;
 const SUGGEST_FROM_CHARS = 3;
 const SUGGESTIONS = 5;
 
-// OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
-// catalogue, ranges with dashes; what a rule holds beyond these stays as written.
-function hoursInWords(hours) {
-  const words = I18N.js.hours_words;
-  return hours.replace(/Mo-Su|24\/7|[A-Za-z]+|-|,\s*|;\s*/g, (m) =>
-    m === "-" ? "–" : m[0] === "," ? ", " : m[0] === ";" ? "; " : Object.hasOwn(words, m) ? words[m] : m);
-}
-
 // The days a citizen may choose to go on ("Lúc đến"): today and the next three months, a Tết ahead among them.
 const DAYS_AHEAD = 92;
 // The time first offered on another day than today, when none was chosen: offices open.

@@ -50,6 +50,13 @@ function fmtDate(iso) { return new Date(iso + "T00:00:00").toLocaleDateString(t(
 function hanoiNow() { return hanoiTime(new Date().toISOString()); }
 // An instant (ISO 8601 with its offset) as Hanoi's clock reads it, "2026-12-05T14:05"; written "14:05 05/12/2026".
 function hanoiTime(iso) { return new Date(Date.parse(iso) + 7 * 3600 * 1000).toISOString().slice(0, 16); }
+// OSM opening hours said in words ("Mo-Fr 08:00-17:00" as "T2–T6 08:00–17:00"): the days and "off" from the
+// catalogue, ranges with dashes; what a rule holds beyond these stays as written.
+function hoursInWords(hours) {
+  const words = I18N.js.hours_words;
+  return hours.replace(/Mo-Su|24\/7|[A-Za-z]+|-|,\s*|;\s*/g, (m) =>
+    m === "-" ? "–" : m[0] === "," ? ", " : m[0] === ";" ? "; " : Object.hasOwn(words, m) ? words[m] : m);
+}
 function fmtWhen(local) { return `${local.slice(11, 16)} ${fmtDate(local.slice(0, 10))}`; }
 function hanoiToday() { return hanoiNow().slice(0, 10); }
 function addDays(iso, n) {

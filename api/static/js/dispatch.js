@@ -374,6 +374,7 @@
   async function listGaps() {
     if (!token() && !me) return;
     const registry = await api("/authorities", { token: token() });
+    listHours(registry);
     units = registry.filter((u) => u.lat === null && u.open_dossiers > 0);
     const placed = registry.filter((u) => u.source === "operator");
     gaps.hidden = !units.length && !placed.length && !unit;
@@ -395,6 +396,47 @@
       button.onclick = () => forget(placed.find((u) => u.code === button.dataset.forget));
     }
   }
+
+  // Office hours: the units with their own (a one-stop counter open on Saturday mornings), given back the usual
+  // ones with a click, and any unit given its own; the plans made from then on serve its stops in them.
+  const officeHours = document.getElementById("office-hours");
+  const hoursUnit = document.getElementById("hours-unit");
+  const hoursText = document.getElementById("hours-text");
+  let registryUnits = [];
+  function listHours(registry) {
+    officeHours.hidden = false;
+    registryUnits = [...registry].sort((a, b) => a.said.localeCompare(b.said, LANG));
+    const own = registryUnits.filter((u) => u.hours);
+    document.getElementById("hours-own").hidden = !own.length;
+    const list = document.getElementById("hours-list");
+    list.innerHTML = own.map((u) =>
+      `<li><span>${esc(t("js.hours_said", { said: u.said, hours: hoursInWords(u.hours) }))}</span>` +
+      `<button type="button" data-usual="${esc(u.code)}">${esc(t("js.hours_usual"))}</button></li>`).join("");
+    for (const button of list.querySelectorAll("button[data-usual]")) {
+      button.onclick = () => setHours(own.find((u) => u.code === button.dataset.usual), null);
+    }
+    const chosen = hoursUnit.value;
+    hoursUnit.innerHTML = `<option value="">${esc(t("js.hours_choose"))}</option>` +
+      registryUnits.map((u) => `<option value="${esc(u.code)}">${esc(u.said)}</option>`).join("");
+    hoursUnit.value = chosen;
+  }
+  hoursUnit.onchange = () => { hoursText.value = registryUnits.find((u) => u.code === hoursUnit.value)?.hours || ""; };
+  async function setHours(chosen, hours) {
+    error.textContent = "";
+    try {
+      const saved = await api(`/authorities/${encodeURIComponent(chosen.code)}/hours`,
+        { method: "PUT", token: token(), body: { hours } });
+      await listGaps();
+      hoursText.value = hoursUnit.value === saved.code ? saved.hours || "" : hoursText.value;
+      status.textContent = saved.hours ? t("js.hours_saved", { said: saved.said, hours: hoursInWords(saved.hours) })
+        : t("js.hours_reset", { said: saved.said });
+    } catch (e) { error.textContent = e.message; }
+  }
+  document.getElementById("hours-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = registryUnits.find((u) => u.code === hoursUnit.value);
+    if (chosen) setHours(chosen, hoursText.value.trim() || null);
+  });
 
   // A point placed by mistake forgotten: the unit takes the map's seat again, or waits without one.
   async function forget(chosen) {
