@@ -169,3 +169,12 @@ def test_the_time_limit_is_kept_on_the_wall_clock():
     took = time.perf_counter() - started
     assert took <= 1.5 * 1.1 + 0.3
     assert check.check(day, plan).ok
+    # Re-planned at 09:00 with a postman sent home: the same limit, kept as well.
+    nine = clock("09:00")
+    progress = solver.progress_at(plan, nine)
+    busiest = max(plan.routes, key=lambda r: len(r.stops)).postman
+    started = time.perf_counter()
+    full, again = balance.reoptimise(day, plan, progress, clock=nine, time_limit_s=1.5, shift_ends={busiest: nine})
+    took = time.perf_counter() - started
+    assert took <= 1.5 * 1.1 + 0.3
+    assert check.check(full, again).ok
