@@ -120,6 +120,36 @@ by side that meet after each stretch (:func:`_together`)."""
 ROUTE_SHARE = 0.15
 """Share of each stretch of the general search in which every route is searched alone (:func:`_apart`)."""
 
+WORK_PER_CALL = 4
+"""Work counted for one trial of a request on a route, besides one unit per stop of the route: the budget of a
+deterministic search is counted in such units (:func:`plan`), which follow the search's time whatever the
+routes' lengths, where a count of iterations did not (an iteration on a route of 70 stops costs several on
+routes of 17)."""
+
+WORK_PER_ITERATION = 40
+"""Work counted for an iteration besides its insertions (copying the plan, choosing the operators): what an
+iteration of a day with one task costs, where the insertions count for almost nothing."""
+
+WORK_RATE = 2_200_000
+"""Units of work a thread does in a second (:data:`WORK_PER_CALL`, :data:`WORK_PER_ITERATION`), as the budgets
+of work are sized: ``WORK_RATE * seconds``.
+
+Measured here (2 cores, both searching; session 41, units per CPU second of the search's stretches, 4-s limits):
+3.6-4.1 million on generated days of 30, 60, 150 and 300 tasks and 3.8 million on the demonstration Monday,
+3.3-3.6 million on the same days under a common end of the shifts (:mod:`routing.balance`), 2.6 million on the
+Monday under one (tight windows make each unit of work cost more), 5.5 million on a day of one task; the
+iterations a second meanwhile ranged from 197 (300 tasks) to 2,281 (30 tasks) and 125,831 (one task). The rate
+is set below the lowest, so that on such a machine the work, not the clock, ends the search (the same plan every
+run), and on a slower or busier one the clock ends it on time (``Result.stopped_by_clock``); on a day without
+tight limits the search then ends after about 60% of its time. Until session 41 the budget was a count of
+iterations, 400,000 x seconds / requests^1.5: the Monday ran 1,299 iterations a second against the 1,677 it
+assumed, and neither it nor a 60-task day was ever planned the same twice here."""
+
+ITERATIONS_PER_REQUEST_S = 500
+"""With a budget of work, a search also ends after this many iterations per request per second of its budget: a
+small day finds its plan in a few hundred iterations, and a day of one task would otherwise spend its whole
+budget on 100,000 iterations a second."""
+
 
 @dataclass(frozen=True)
 class Data:
@@ -316,6 +346,7 @@ def _empty(inst: tuple) -> tuple:
         where,
         np.zeros((fleet, width), dtype=np.int64),
         np.zeros((fleet, width), dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
     )
     for k in range(fleet):
         _refresh(sol, inst, k)
@@ -425,6 +456,7 @@ def _best_insertion(sol, inst, k, r, bound):
     best, bi, bj = bound, -1, -1
     if allowed[r] >= 0 and allowed[r] != k:
         return _INF, -1, -1
+    sol[9][0] += rlen[k] + WORK_PER_CALL
     cc = vehicles[k, _VK]
     capacity = vehicles[k, _VC]
     p = requests[r, 0]
@@ -982,18 +1014,42 @@ def _seed(seed):
 
 @njit(cache=True, nogil=True)
 def _iterate(
-    cur, cand, best, inst, vmax, pen, rank_pen, iters, temp, cooling, weights, scores, uses, state, scale, noise, cap
+    cur,
+    cand,
+    best,
+    inst,
+    vmax,
+    pen,
+    rank_pen,
+    iters,
+    temp,
+    cooling,
+    weights,
+    scores,
+    uses,
+    state,
+    scale,
+    noise,
+    cap,
+    work_end,
+    iter_end,
 ):
-    """Run `iters` ALNS iterations; state = [f_cur, rank_best, iteration]; returns the temperature reached.
+    """Run `iters` ALNS iterations, or fewer once `cand`'s work count reaches `work_end` or the iteration count
+    `iter_end` (each when not negative); state = [f_cur, rank_best, iteration]; returns the temperature reached.
 
     `pen` is the penalty per request left out that the acceptance sees, `rank_pen` the one the best plan is
-    ranked by; at most `cap` requests leave the plan in one iteration."""
+    ranked by; at most `cap` requests leave the plan in one iteration. The temperature is multiplied by
+    `cooling` after each iteration, or with a work budget once per unit of work the iteration did."""
     n_req = len(inst[5])
     q_max = max(1, min(cap, int(REMOVAL_SHARE * n_req)))
     q_min = min(4, q_max)
     chosen = np.empty(n_req, dtype=np.int64)
     n_destroy = 3
     for _ in range(iters):
+        if (work_end >= 0 and cand[9][0] >= work_end) or (iter_end >= 0 and state[2] >= iter_end):
+            break
+        work = cand[9][0]
+        cand[9][0] += WORK_PER_ITERATION
         _copy(cur, cand)
         q = np.random.randint(q_min, q_max + 1)
         op_d = _roulette(weights[:n_destroy])
@@ -1048,7 +1104,7 @@ def _iterate(
         for op in (op_d, n_destroy + op_r, n_destroy + len(REPAIRS) + op_n):
             scores[op] += score
             uses[op] += 1
-        temp *= cooling
+        temp *= cooling if work_end < 0 else cooling ** (cand[9][0] - work)
         state[2] += 1
         if state[2] % SEGMENT == 0:
             for op in range(len(weights)):
@@ -1115,37 +1171,41 @@ class _Search:
         t0: float,
         pen: np.ndarray,
         t1: float | None = None,
+        work: int | None = None,
         iterations: int | None = None,
         chunk: int = 50,
     ) -> bool:
-        """Iterate for `seconds` (or `iterations`, whichever ends first), at least one chunk, cooling from t0 to
-        t1 (default END_TEMPERATURE * t0) over the seconds (or over the iterations when a count is given).
+        """Iterate for `seconds` (or until `work` units are done, or `iterations` run, whichever ends first;
+        :data:`WORK_PER_CALL`), at least one chunk, cooling from t0 to t1 (default END_TEMPERATURE * t0) over the
+        seconds (or over the work when a budget is given).
 
         Returns True when stopped because the best plan left no request out.
         """
         started = time.perf_counter()
-        first = int(self.state[2])
         temp = t0
         end = END_TEMPERATURE if t1 is None else t1 / t0
+        work_end = -1 if work is None else int(self.cand[9][0]) + work
+        iter_end = -1 if iterations is None else int(self.state[2]) + iterations
         elapsed = 0.0
         while True:
-            # Geometric cooling to t1 over the budget: by the clock, or by a fixed factor per iteration when the
-            # budget is a count (then the chunks' sizes do not change the plan).
-            if iterations is None:
+            # Geometric cooling to t1 over the budget: by the clock, or by a fixed factor per unit of work when the
+            # budget is work (then neither the chunks' sizes nor the machine's speed change the plan).
+            if work is None:
                 goal = t0 * end ** min(1.0, (elapsed + 0.05) / max(seconds, 0.05))
                 cooling = (goal / temp) ** (1.0 / chunk) if temp > 0 else 1.0
             else:
-                cooling = end ** (1.0 / max(iterations, 1))
+                cooling = end ** (1.0 / max(work, 1))
             before = time.perf_counter()
             temp = _iterate(
                 self.cur, self.cand, self.best, self.inst, vmax, pen, self.ranked, chunk, temp, cooling,
-                self.weights, self.scores, self.uses, self.state, self.scale, self.noise, self.cap,
+                self.weights, self.scores, self.uses, self.state, self.scale, self.noise, self.cap, work_end,
+                iter_end,
             )  # fmt: skip
             if stop_when_complete and len(self.banked(self.best)) == 0:
                 return True
             now = time.perf_counter()
             elapsed = now - started
-            if iterations is not None and self.state[2] - first >= iterations:
+            if (work is not None and self.cand[9][0] >= work_end) or (iter_end >= 0 and self.state[2] >= iter_end):
                 return False
             # Chunks of about CHUNK_S seconds, so that the clock is read often enough to stop in time, and no
             # longer than the time left: one slow chunk (a thread waiting for the GIL) shortens the next, it
@@ -1154,8 +1214,6 @@ class _Search:
             if elapsed + per_iteration >= seconds:
                 return False
             chunk = int(max(1, min(50, CHUNK_S / per_iteration, (seconds - elapsed) / per_iteration)))
-            if iterations is not None:
-                chunk = int(max(1, min(chunk, iterations - (self.state[2] - first))))
 
 
 def search(
@@ -1247,7 +1305,7 @@ def plan(
     data: Instance,
     *,
     time_limit_s: float,
-    iterations: int | None = None,
+    work: int | None = None,
     seed: int = 0,
     initial: list[list[int]] | None = None,
 ) -> Result:
@@ -1258,10 +1316,11 @@ def plan(
     data
         The instance, with a penalty per request.
     time_limit_s
-        Wall-clock budget in seconds; the search stops at it whatever the iteration count.
-    iterations
-        Iteration budget: with it, the same input and seed give the same plan as long as the wall clock does not
-        stop the search first (see ``Result.stopped_by_clock``).
+        Wall-clock budget in seconds; the search stops at it whatever the work done.
+    work
+        Budget of each thread, in units of work (:data:`WORK_RATE`; also :data:`ITERATIONS_PER_REQUEST_S`): with
+        it, the same input and seed give the same plan as long as the wall clock does not stop the search first
+        (see ``Result.stopped_by_clock``).
     seed
         Seed of the random choices.
     initial
@@ -1292,18 +1351,18 @@ def plan(
     for e in range(EPOCHS):
         now = time.perf_counter()
         epoch_end = now + (deadline - now) / (EPOCHS - e)
-        count = None if iterations is None else iterations * (e + 1) // EPOCHS - iterations * e // EPOCHS
+        share = None if work is None else work * (e + 1) // EPOCHS - work * e // EPOCHS
         stretch = _Stretch(s, (seed * EPOCHS + e) * 1_000, e, (1 - ROUTE_SHARE) * (epoch_end - now), t0)
         if whole:
-            ran = _together(searches, replace(stretch, count=_part_of(count, 1 - ROUTE_SHARE)))
+            ran = _together(searches, replace(stretch, work=_part_of(share, 1 - ROUTE_SHARE)))
             s = min(searches, key=lambda x: int(x.state[1]))
         else:
-            ran = _apart(s, replace(stretch, count=_part_of(count, 1 - ROUTE_SHARE)), rng, WORKERS)
+            ran = _apart(s, replace(stretch, work=_part_of(share, 1 - ROUTE_SHARE)), rng, WORKERS)
         # Then every route alone (with a few requests left out): the whole plan's iterations move a route's
         # stops only a few at a time, and a postman's day of 70 stops stays far from its best order.
         polish = replace(
             stretch, search=s, seed=stretch.seed + 500, seconds=epoch_end - time.perf_counter(),
-            count=_part_of(count, ROUTE_SHARE),
+            work=_part_of(share, ROUTE_SHARE),
         )  # fmt: skip
         polished = _apart(s, polish, rng, data.fleet)
         done += ran[0] + polished[0]
@@ -1355,16 +1414,16 @@ def _construct(s: _Search, *, in_turn: bool) -> None:
         _repair(s.cur, s.inst, np.ascontiguousarray(batch), 2, 0, data.fleet, s.ranked)
 
 
-def _part_of(count: int | None, share: float) -> int | None:
-    """An iteration count's share (at least one), or None for a budget by the clock."""
-    return None if count is None else max(1, round(count * share))
+def _part_of(work: int | None, share: float) -> int | None:
+    """A work budget's share (at least one unit), or None for a budget by the clock."""
+    return None if work is None else max(1, round(work * share))
 
 
 def _together(searches: list[_Search], stretch: _Stretch) -> tuple[int, bool]:
     """One stretch of whole plans searched side by side, each from its own seed (a synchronous cooperative ALNS:
-    :func:`plan` gives the others the leader's plan after each stretch; with an iteration budget the exchanges
-    fall at counts, so the plan does not depend on the threads' speed). Returns the iterations run and whether
-    the clock ended the stretch before its count."""
+    :func:`plan` gives the others the leader's plan after each stretch; with a work budget the exchanges fall
+    at amounts of work, so the plan does not depend on the threads' speed). Returns the iterations run and
+    whether the clock ended the stretch before its work was done."""
     runs = _in_threads([replace(stretch, search=x, seed=stretch.seed + w) for w, x in enumerate(searches)])
     return sum(n for n, _ in runs), any(late for _, late in runs)
 
@@ -1376,13 +1435,11 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
     The routes are dealt at random into the parts, each part with the requests its routes serve and a random
     share of those left out: a decomposition (the parts are smaller, so each iteration is cheaper, and every
     core works). A request that fits only a route of another part gets there in a later stretch. A part is never
-    worse than its start, so neither is the joined plan. With an iteration budget, a part runs the stretch's
-    count scaled to its size and to its share of the threads, so the plan does not depend on the threads' speed:
-    an iteration costs about requests^1.5 on a part of several routes, requests^1.2 on a route alone (its stops
-    are as many as on the whole plan's routes; measured on 300- and 1,000-task days, the routes alone took twice
-    their share of the time with 1.5). Routes alone also cool from their share of the temperature.
+    worse than its start, so neither is the joined plan. With a work budget, a part does its thread's share of
+    the stretch's work, so the plan does not depend on the threads' speed (work follows time, whatever the part's
+    size: :data:`WORK_PER_CALL`). Routes alone also cool from their share of the temperature.
 
-    Returns the iterations run and whether the clock ended a part before its count."""
+    Returns the iterations run and whether the clock ended a part before its work was done."""
     data = s.data
     assert data.penalties is not None
     best = s.best
@@ -1394,9 +1451,9 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
     allowed = data.allowed if data.allowed is not None else np.full(len(route_of), -1)
     side = np.where(allowed >= 0, group[np.maximum(allowed, 0)], side)
     turns = max(1.0, n_parts / WORKERS)  # parts per thread
-    # By the clock, a part has its share of the stretch; with a count, any part may run to the stretch's end (the
-    # parts' sizes differ, and a share of the time would cut a large one before its count).
-    until = None if stretch.count is None else time.perf_counter() + stretch.seconds
+    # By the clock, a part has its share of the stretch; with a work budget, any part may run to the stretch's end
+    # (a share of the time would cut one whose thread started late before its work was done).
+    until = None if stretch.work is None else time.perf_counter() + stretch.seconds
     alone = n_parts == data.fleet
     parts, jobs = [], []
     for w in range(n_parts):
@@ -1404,8 +1461,8 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
         if len(requests) < 2:
             # Nothing to move, or one request that can only go back where it was (a postman's break on a route
             # with nothing else): the routes stay as they are. Such a part ran ~110,000 empty iterations a second
-            # on a 30-task day, its count scaled up for its size, and often ran out of time before it (the plan
-            # was then never deterministic).
+            # on a 30-task day, under a count of iterations scaled up for its size, and often ran out of time
+            # before it (the plan was then never deterministic).
             continue
         renumber = np.full(data.fleet, -1)
         renumber[vehicles] = np.arange(len(vehicles))
@@ -1424,13 +1481,11 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
         _start_from(part, [routes[k] for k in vehicles])
         part.reset_to(part.cur, part.ranked)
         size = len(requests) / max(1, len(data.requests))
-        count = stretch.count
-        if count is not None:
-            count = max(1, round(count / max(size, 1e-3) ** (1.2 if alone else 1.5) / turns))
+        work = None if stretch.work is None else max(1, round(stretch.work / turns))
         parts.append(vehicles)
         jobs.append(
             replace(
-                stretch, search=part, seed=stretch.seed + w, seconds=stretch.seconds / turns, count=count,
+                stretch, search=part, seed=stretch.seed + w, seconds=stretch.seconds / turns, work=work,
                 scale=size if alone else 1.0, until=until,
             )
         )  # fmt: skip
@@ -1448,21 +1503,27 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
 @dataclass
 class _Stretch:
     """One stretch of a search in a thread: its seed (numba's random state is the thread's own), the cooling
-    from the stretch's share of the temperatures (times `scale`), and the iteration count or the clock as its
-    end."""
+    from the stretch's share of the temperatures (times `scale`), and the work budget or the clock as its end."""
 
     search: _Search
     seed: int
     epoch: int
     seconds: float
     t0: float
-    count: int | None = None
+    work: int | None = None
     scale: float = 1.0
     until: float | None = None
     """A time on the clock (``time.perf_counter``) to stop at, in place of `seconds` from the start."""
 
     def __call__(self) -> tuple[int, bool]:
         first = int(self.search.state[2])
+        done = int(self.search.cand[9][0])
+        work = self.work
+        most = (
+            None
+            if work is None
+            else max(1, round(ITERATIONS_PER_REQUEST_S * len(self.search.data.requests) * work / WORK_RATE))
+        )
         _seed(self.seed)
         t0 = self.t0 * self.scale
         self.search.run(
@@ -1472,11 +1533,14 @@ class _Stretch:
             t0=t0 * END_TEMPERATURE ** (self.epoch / EPOCHS),
             t1=t0 * END_TEMPERATURE ** ((self.epoch + 1) / EPOCHS),
             pen=self.search.ranked,
-            iterations=self.count,
+            work=work,
+            iterations=most,
             chunk=1,
         )
         ran = int(self.search.state[2]) - first
-        return ran, self.count is not None and ran < self.count
+        # Ended by the clock: neither its work nor its iterations done.
+        late = work is not None and most is not None and ran < most and int(self.search.cand[9][0]) - done < work
+        return ran, late
 
 
 def _in_threads(jobs: list[_Stretch]) -> list[tuple[int, bool]]:

@@ -182,14 +182,16 @@ def reoptimise(
 class _Bisection:
     """The plans of the bisections: the best so far (the cheapest plan at first), weighed by what they leave
     undone against the cheapest plan; the searches made, whether each would find its plan again
-    (``repeatable``), and the most a search took beyond its limit (``overrun``: a plan's fixed work, the model
-    and the routes read back, which a very short limit cannot shorten), taken off the next searches' limits."""
+    (``repeatable``), the most a search took beyond its limit (``overrun``: a plan's fixed work, the model and
+    the routes read back, which a very short limit cannot shorten), kept free on the clock before the next
+    searches, and the seconds of its shares a bisection did not give out, for the next (``spare``)."""
 
     problem: Problem
     cheapest: Plan
     search: Search
     steps: int = 0
     overrun: float = 0.0
+    spare: float = 0.0
     best: Plan = field(init=False)
     repeatable: bool = field(init=False)
     penalty: dict[str, int] = field(init=False)
@@ -206,11 +208,14 @@ class _Bisection:
         ``lo_day``, then a search under both from the best plan, each by its share of the limit (:data:`SHARES`,
         counted from ``started``); the plan kept checked and explained on the problem without limits."""
         until = [started + share * time_limit_s for share in itertools.accumulate(SHARES)]
-        self.run(lambda at: partial(_limited, end=at, longest=None), lo_end, _back, until[1])
+        self.run(lambda at: partial(_limited, end=at, longest=None), lo_end, _back, until[1], SHARES[1] * time_limit_s)
         end = _back(self.best)
-        self.run(lambda most: partial(_limited, end=end, longest=most), lo_day, _longest, until[2])
+        self.run(
+            lambda most: partial(_limited, end=end, longest=most), lo_day, _longest, until[2], SHARES[2] * time_limit_s
+        )
         if self.best is not self.cheapest:  # else nothing was balanced: the cheapest plan stays
-            self.polish(partial(_limited, end=end, longest=_longest(self.best)), until[3])
+            limits = partial(_limited, end=end, longest=_longest(self.best))
+            self.polish(limits, until[3], SHARES[3] * time_limit_s + self.spare)
         best = self.best
         meta = best.meta | {"deterministic": self.repeatable}
         final = solver.finish(
@@ -235,10 +240,17 @@ class _Bisection:
     def _undone(self, plan: Plan) -> int:
         return sum(self.penalty[u.task] for u in plan.unserved)
 
-    def _search(self, limits: Limits, share: float, initial: Plan | None = None) -> Plan | None:
-        """A plan under ``limits`` within ``share`` seconds on the clock, from ``initial``'s routes when given;
-        None when there is no time for it, or when a task it must serve cannot be (the limits are too tight)."""
-        budget = share - self.overrun
+    def _search(self, limits: Limits, budget: float, until: float, initial: Plan | None = None) -> Plan | None:
+        """A plan under ``limits`` within ``budget`` seconds, from ``initial``'s routes when given; None when there
+        is no time for it, or when a task it must serve cannot be (the limits are too tight).
+
+        The budget is the step's share of the limit, the same from run to run, so that the search's budget of work
+        is too (:mod:`routing.warm`); the clock cuts it only when what is left before ``until`` is less (a busy
+        machine: the plan is then not ``repeatable``)."""
+        left = until - time.perf_counter() - self.overrun
+        if left < budget:
+            self.repeatable = False
+            budget = left
         if budget < MIN_STEP_S:
             return None
         self.steps += 1
@@ -252,30 +264,37 @@ class _Bisection:
         self.repeatable &= bool(plan.meta.get("deterministic"))
         return plan
 
-    def run(self, limited: Callable[[int], Limits], lo: int, measure: Callable[[Plan], int], until: float) -> None:
+    def run(
+        self, limited: Callable[[int], Limits], lo: int, measure: Callable[[Plan], int], until: float, share: float
+    ) -> None:
         """Search the least limit (``limited(limit)`` are the postmen under it) between ``lo`` and the best plan's
-        ``measure``, to :data:`PRECISION_S`, by ``until`` on the clock (:func:`time.perf_counter`). A plan is
-        kept when it serves as much and keeps the limit: a re-plan's postman out who can no longer be back by it
-        keeps his route as planned, which does not."""
+        ``measure``, to :data:`PRECISION_S`, in ``share`` seconds and what the bisection before left (``spare``),
+        by ``until`` on the clock (:func:`time.perf_counter`). A plan is kept when it serves as much and keeps the
+        limit: a re-plan's postman out who can no longer be back by it keeps his route as planned, which does not."""
         hi = measure(self.best)
+        left = share + self.spare
         while hi - lo > PRECISION_S:
             # What is left shared among the steps still to make and one more share (the next bisection, or the
             # checking and explaining of the plan kept).
-            left = until - time.perf_counter()
-            if left - self.overrun < MIN_STEP_S:
+            budget = left / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1)
+            late = until - time.perf_counter() - self.overrun < MIN_STEP_S
+            if budget < MIN_STEP_S or late:
+                self.repeatable &= not late
                 log.info("balance: out of time with the limit between %d and %d s", lo, hi)
-                return
+                break
             at = (lo + hi) // 2
-            plan = self._search(limited(at), left / (math.ceil(math.log2((hi - lo) / PRECISION_S)) + 1))
+            plan = self._search(limited(at), budget, until)
+            left -= budget
             if plan is not None and self._undone(plan) <= self.allowed and measure(plan) <= at:
                 self.best, hi = plan, measure(plan)
             else:
                 lo = at
+        self.spare = left
 
-    def polish(self, limits: Limits, until: float) -> None:
-        """Search under ``limits`` (those found) from the best plan until ``until``, and keep what it finds if it
-        serves as much for less: a bisection's plans had a share of the time each."""
-        plan = self._search(limits, until - time.perf_counter(), initial=self.best)
+    def polish(self, limits: Limits, until: float, budget: float) -> None:
+        """Search under ``limits`` (those found) from the best plan in ``budget`` seconds, by ``until``, and keep
+        what it finds if it serves as much for less: a bisection's plans had a share of the time each."""
+        plan = self._search(limits, budget, until, initial=self.best)
         if plan is not None and self._undone(plan) <= self.allowed and plan.cost < self.best.cost:
             self.best = plan
 

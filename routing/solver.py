@@ -14,8 +14,8 @@ own schedule. Tasks dropped although a route can still take them for less than t
 wall clock: the search gets the limit less the measured cost of building the OR-Tools model and a share for
 OR-Tools and the explanations.
 
-Determinism: with ``deterministic=True`` (the default) the warm start stops at an iteration budget scaled to
-the limit (:data:`routing.warm.ITERATION_RATE`), after which OR-Tools takes its plan and stops at its first
+Determinism: with ``deterministic=True`` (the default) the warm start stops at a budget of work scaled to
+the limit (:data:`routing.alns.WORK_RATE`), after which OR-Tools takes its plan and stops at its first
 solution (from scratch, without the warm start, OR-Tools stops at a number of solutions,
 :data:`SOLUTIONS_PER_SECOND`); both are also stopped by the wall clock. Same input, seed and limit give the
 same plan whenever the budgets, not the clock, end the searches (an idle machine); ``meta["deterministic"]``
@@ -775,13 +775,14 @@ def _run(
         reserve = RESERVE_S + EXPLAIN_SHARE * time_limit_s
         if polish:
             reserve += MODEL_SECONDS_PER_PAIR * len(table.nodes) ** 2 + EXPLAIN_SHARE * time_limit_s
-        budget = max(min(0.05, time_limit_s / 4), left() - reserve)
+        least = min(0.05, time_limit_s / 4)
         hinted, found = warm.search(
             problem,
             vehicles,
             table,
-            time_limit_s=budget,
-            deterministic=deterministic,
+            time_limit_s=max(least, left() - reserve),
+            # The budget of work from the limit, not from the clock: the milliseconds the table took would change it.
+            sized_s=max(least, time_limit_s - reserve) if deterministic else None,
             seed=seed,
             owner=fixed_owner,
             initial=hinted,

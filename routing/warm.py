@@ -30,17 +30,6 @@ log = logging.getLogger(__name__)
 BREAK_PENALTY = 10**13
 """Penalty of a break left out of a route: above any task's (a postman always takes his lunch)."""
 
-ITERATION_RATE = 400_000
-"""The deterministic search's budget is ``ITERATION_RATE * seconds / requests ** 1.5`` iterations.
-
-An iteration costs more on a larger day: routes get longer and up to a tenth of the requests leave the plan at
-once. Measured here (2 cores, one other job running; iterations per CPU second, breaks counted as requests):
-1,077/s at 66 requests (60 tasks), 466 at 156, 103 at 308, 33 at 615, 12 at 1,025, i.e. 390,000-900,000 x
-requests^-1.5. The budget is set below that, so that on such a machine the iteration count, not the clock, ends
-the search (same plan every run), and on a busier one the clock ends it on time (``Result.stopped_by_clock``).
-With 300,000 the search of a 300-task day ended after 15 s of a 28.5-s limit on an idle machine (session 6).
-The budget is each thread's (:data:`routing.alns.WORKERS`); a part of a large fleet gets it scaled to its size."""
-
 
 def instance(
     problem: Problem,
@@ -136,22 +125,21 @@ def search(
     table: _Table,
     *,
     time_limit_s: float,
-    deterministic: bool,
+    sized_s: float | None,
     seed: int = 0,
     owner: Mapping[str, int] | None = None,
     initial: Sequence[Sequence[StopKey]] | None = None,
 ) -> tuple[list[list[StopKey]], alns.Result]:
     """Search the day within ``time_limit_s`` seconds and return each vehicle's task stops in order.
 
-    With ``deterministic``, the search also stops at an iteration budget (:data:`ITERATION_RATE`), so that the
-    same input and seed give the same routes unless the clock ends the search first (``Result.stopped_by_clock``).
+    With ``sized_s``, the search also stops at a budget of work of that many seconds (:data:`alns.WORK_RATE`), so
+    that the same input and seed give the same routes unless the clock ends the search first
+    (``Result.stopped_by_clock``); without, the clock alone ends it.
     """
     data = instance(problem, vehicles, table, owner)
-    iterations = None
-    if deterministic:
-        iterations = max(200, int(ITERATION_RATE * time_limit_s / max(20, len(data.requests)) ** 1.5))
+    work = None if sized_s is None else int(alns.WORK_RATE * sized_s)
     start = initial_nodes(table, initial) if initial else None
-    found = alns.plan(data, time_limit_s=time_limit_s, iterations=iterations, seed=seed, initial=start)
+    found = alns.plan(data, time_limit_s=time_limit_s, work=work, seed=seed, initial=start)
     keys = [n.key for n in table.nodes]
     routes = [[keys[x] for x in r if x < len(keys) and keys[x] is not None] for r in found.routes]
     return routes, found  # type: ignore[return-value]

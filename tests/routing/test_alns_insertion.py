@@ -83,7 +83,7 @@ def _brute_force(sol: tuple, inst: tuple, k: int, r: int) -> int:
 @pytest.mark.parametrize("seed", range(4))
 def test_cheapest_insertion_equals_every_position(seed: int) -> None:
     data = _day(seed)
-    found = alns.plan(data, time_limit_s=5.0, iterations=30, seed=seed)
+    found = alns.plan(data, time_limit_s=5.0, work=20_000, seed=seed)
     search = alns._Search(data, seed)
     alns._start_from(search, found.routes)
     sol, inst = search.cur, search.inst
@@ -108,7 +108,7 @@ def test_cheapest_insertion_equals_every_position(seed: int) -> None:
 
 def test_a_bound_keeps_only_cheaper_insertions() -> None:
     data = _day(0)
-    found = alns.plan(data, time_limit_s=5.0, iterations=30, seed=0)
+    found = alns.plan(data, time_limit_s=5.0, work=20_000, seed=0)
     search = alns._Search(data, 0)
     alns._start_from(search, found.routes)
     sol, inst = search.cur, search.inst

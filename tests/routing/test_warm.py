@@ -8,6 +8,7 @@ import itertools
 import time
 
 import numpy as np
+import pytest
 import routing_cases
 
 from geo.addressmap import AddressMap
@@ -125,7 +126,7 @@ def test_warm_start_finds_the_optimum_of_a_small_day():
     problem = _small_day()
     vehicles = [solver._Vehicle(m, problem.depots[m.start_depot].place, m.shift_start) for m in problem.postmen]
     table = solver._Table(problem, vehicles, problem.tasks, {})
-    routes, found = warm.search(problem, vehicles, table, time_limit_s=5.0, deterministic=True, seed=3)
+    routes, found = warm.search(problem, vehicles, table, time_limit_s=5.0, sized_s=5.0, seed=3)
     left_out = [t for t in problem.tasks if all((t.id, "pickup") not in r for r in routes)]
     optimum = _brute_force(problem)
     assert found.distance + sum(t.penalty for t in left_out) == optimum
@@ -137,12 +138,38 @@ def test_warm_start_finds_the_optimum_of_a_small_day():
     assert {u.task for u in plan.unserved} == {"far"}
 
 
-def test_same_seed_same_plan_and_the_iteration_budget_decides():
+def test_same_seed_same_plan_and_the_work_budget_decides():
     problem = _small_day()
     first = solver.solve(problem, time_limit_s=2.0, seed=5)
     second = solver.solve(problem, time_limit_s=2.0, seed=5)
     assert first.meta["deterministic"]
     assert first.stops.equals(second.stops)
+
+
+@pytest.mark.parametrize(("tasks", "postmen"), [(40, 4), (30, 1)], ids=["routes shared", "one long route"])
+def test_a_hanoi_day_is_planned_the_same_twice(hanoi: AddressMap, tasks: int, postmen: int):
+    # A budget of iterations scaled by the day's size did not follow the routes' lengths: a postman alone with 30
+    # tasks (a route of 60 stops) ran fewer iterations a second than it assumed, and the clock ended the search.
+    # Work counts the stops each insertion tries, so the budget ends it, and the plan is the same every run.
+    day = scenario.generate(hanoi, tasks, postmen=postmen, seed=3).problem
+    alns.warm_up()
+    first = solver.solve(day, time_limit_s=3.0)
+    second = solver.solve(day, time_limit_s=3.0)
+    assert first.meta["deterministic"] and second.meta["deterministic"]
+    assert first.meta["alns_iterations"] == second.meta["alns_iterations"]
+    assert first.stops.equals(second.stops)
+    assert first.meta["time_s"] < 3.0
+
+
+def test_a_day_of_one_task_ends_its_search_early():
+    # Work alone would give a day of one task 100,000 iterations a second, all of them finding nothing new: the
+    # iterations per request end it.
+    day = routing_cases.build([Task("a", "shuttle", "A1", "W1")], [Postman("P1", "D1", capacity=10)])
+    alns.warm_up()
+    plan = solver.solve(day, time_limit_s=5.0)
+    assert plan.meta["deterministic"] and not plan.unserved
+    # Two requests (the task and the lunch break), each thread's budget at most the limit's seconds.
+    assert plan.meta["alns_iterations"] <= alns.WORKERS * alns.ITERATIONS_PER_REQUEST_S * 2 * 5.0
 
 
 def test_wall_clock_limit_kept_on_a_generated_day_and_noon_replanning(hanoi: AddressMap):
@@ -183,7 +210,7 @@ def test_a_schedule_past_every_window_goes_straight_home_not_at_absurd_times():
     problem = _small_day()
     vehicles = [solver._Vehicle(m, problem.depots[m.start_depot].place, m.shift_start) for m in problem.postmen]
     table = solver._Table(problem, vehicles, problem.tasks, {})
-    _, found = warm.search(problem, vehicles, table, time_limit_s=2.0, deterministic=True, seed=3)
+    _, found = warm.search(problem, vehicles, table, time_limit_s=2.0, sized_s=2.0, seed=3)
     k = next(k for k, r in enumerate(found.routes) if r)
     assert found.starts is not None
     good = warm.schedules(table, found)
