@@ -125,16 +125,17 @@ def measure_replans(name: str, problem: Problem, limit: float) -> list[dict]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="30:4,60:6,150:8", help="generated days, tasks:postmen, comma-separated")
+def add_day_options(parser: argparse.ArgumentParser, sizes: str) -> None:
+    """The options choosing the days: generated ``sizes`` (``tasks:postmen``, comma-separated), their seed, the
+    demonstration Monday or not, and the time limit of each plan."""
+    parser.add_argument("--sizes", default=sizes, help="generated days, tasks:postmen, comma-separated")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated days")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per plan (default 10)")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demonstration store's Monday")
-    parser.add_argument("--no-replans", action="store_true", help="leave out the re-plans of the days as they go")
-    args = parser.parse_args(argv)
-    amap = addressmap.load()
-    alns.warm_up()
+
+
+def chosen_days(amap: addressmap.AddressMap, args: argparse.Namespace) -> list[tuple[str, Problem]]:
+    """The days the options of :func:`add_day_options` choose, each with its name."""
     days_: list[tuple[str, Problem]] = []
     for size in args.sizes.split(","):
         tasks, postmen = (int(x) for x in size.split(":"))
@@ -142,6 +143,17 @@ def main(argv: list[str] | None = None) -> int:
         days_.append((f"generated {tasks} tasks, {postmen} postmen, seed {args.seed}", problem))
     if not args.no_demo:
         days_.append((f"demo Monday {DEMO_MONDAY}", demo_monday(amap)))
+    return days_
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_day_options(parser, "30:4,60:6,150:8")
+    parser.add_argument("--no-replans", action="store_true", help="leave out the re-plans of the days as they go")
+    args = parser.parse_args(argv)
+    amap = addressmap.load()
+    alns.warm_up()
+    days_ = chosen_days(amap, args)
     rows = [row for name, problem in tqdm(days_, desc="days") for row in measure(name, problem, args.time_limit)]
     if not args.no_replans:
         rows += [

@@ -31,9 +31,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.balance import DEMO_MONDAY, demo_monday
+from bench.balance import add_day_options, chosen_days
 from geo import addressmap
-from ops import scenario
 from routing import alns, balance, check, solver
 from routing.plan import Plan
 from routing.problem import Problem
@@ -72,23 +71,12 @@ def measure(name: str, problem: Problem, limit: float, kinds: dict[str, Callable
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes", default="30:4,60:6,150:8,300:10,30:1", help="generated days, tasks:postmen, comma-separated"
-    )
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated days")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per plan (default 10)")
-    parser.add_argument("--no-demo", action="store_true", help="leave out the demonstration store's Monday")
+    add_day_options(parser, "30:4,60:6,150:8,300:10,30:1")
     parser.add_argument("--balanced", action="store_true", help="also the balanced plans, twice each")
     args = parser.parse_args(argv)
     amap = addressmap.load()
     alns.warm_up()
-    days: list[tuple[str, Problem]] = []
-    for size in args.sizes.split(","):
-        tasks, postmen = (int(x) for x in size.split(":"))
-        problem = scenario.generate(amap, tasks, postmen=postmen, seed=args.seed).problem
-        days.append((f"generated {tasks} tasks, {postmen} postmen", problem))
-    if not args.no_demo:
-        days.append((f"demo Monday {DEMO_MONDAY}", demo_monday(amap)))
+    days = chosen_days(amap, args)
     kinds: dict[str, Callable[..., Plan]] = {"cheapest": solver.solve}
     if args.balanced:
         kinds["balanced"] = balance.solve
