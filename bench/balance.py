@@ -101,14 +101,7 @@ def measure_replans(name: str, problem: Problem, limit: float) -> list[dict]:
     where = solver.progress_at(plan, when)
     busiest = max(used, key=lambda r: len(r.stops)).postman
     substitute = replace(problem.postmen[0], id="substitute")
-    joined = Problem.build(
-        problem.times,
-        problem.distances,
-        problem.places.values(),
-        problem.depots.values(),
-        [*problem.postmen, substitute],
-        problem.tasks,
-    )
+    joined = problem.rebuilt(postmen=[*problem.postmen, substitute])
     events = {
         f"{busiest} sent home at {hhmm(when)}": (problem, {busiest: when}),
         f"a substitute called in at {hhmm(when)}": (joined, None),

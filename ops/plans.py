@@ -301,14 +301,7 @@ def reoptimised(
     )
     fresh = {t["id"] for t in new_tasks}
     full = planned.problem
-    before = Problem.build(
-        full.times,
-        full.distances,
-        full.places.values(),
-        full.depots.values(),
-        full.postmen,
-        [t for t in full.tasks if t.id not in fresh],
-    )
+    before = full.rebuilt(tasks=[t for t in full.tasks if t.id not in fresh])
     plan = _reindexed(plan_from_dict(stored_plan), before)
     when = clock(at) if at is not None else None
     where = solver.progress_at(plan, when) if when is not None else progress_of(plan, before, progress or {})

@@ -312,15 +312,7 @@ def capped(problem: Problem, end: int, longest: int | None = None) -> Problem:
 
 def _under(problem: Problem, limits: Limits) -> Problem:
     """``problem`` with each postman as ``limits`` has him, every task allowed to be left undone at its penalty."""
-    return Problem.build(
-        problem.times,
-        problem.distances,
-        problem.places.values(),
-        problem.depots.values(),
-        [limits(m) for m in problem.postmen],
-        problem.tasks,
-        promised={t.id for t in problem.tasks},
-    )
+    return problem.rebuilt(postmen=[limits(m) for m in problem.postmen], promised={t.id for t in problem.tasks})
 
 
 def _limited(postman: Postman, end: int, longest: int | None) -> Postman:

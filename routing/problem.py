@@ -363,6 +363,25 @@ class Problem:
             log.info("no postman can do %s", w)
         return cls(times, distances, places_d, depots_d, postmen_t, tasks_t, tuple(warnings))
 
+    def rebuilt(
+        self,
+        *,
+        postmen: Iterable[Postman] | None = None,
+        tasks: Iterable[Task] | None = None,
+        promised: Collection[str] = (),
+    ) -> Problem:
+        """The same matrices, places and depots with other postmen or other tasks (these ones when omitted),
+        checked as :meth:`build` checks them (``promised`` as there)."""
+        return Problem.build(
+            self.times,
+            self.distances,
+            self.places.values(),
+            self.depots.values(),
+            self.postmen if postmen is None else postmen,
+            self.tasks if tasks is None else tasks,
+            promised=promised,
+        )
+
     @classmethod
     def from_records(
         cls,

@@ -559,26 +559,14 @@ def reoptimise(
     if shift_ends:
         progress = _not_coming(problem, progress, shift_ends)
         postmen = _shifts_ended(problem, plan, progress, clock, shift_ends)
-    full = Problem.build(
-        problem.times,
-        problem.distances,
-        problem.places.values(),
-        problem.depots.values(),
-        postmen,
-        [*problem.tasks, *new_tasks],
+    full = problem.rebuilt(
+        postmen=postmen,
+        tasks=[*problem.tasks, *new_tasks],
         promised={t.id for t in problem.tasks} if shift_ends else (),
     )
     searched = full
     if cap is not None:
-        searched = Problem.build(
-            full.times,
-            full.distances,
-            full.places.values(),
-            full.depots.values(),
-            [cap(m) for m in postmen],
-            full.tasks,
-            promised={t.id for t in full.tasks},
-        )
+        searched = full.rebuilt(postmen=[cap(m) for m in postmen], promised={t.id for t in full.tasks})
     tasks_by_id = {t.id: t for t in full.tasks}
     vehicles: list[_Vehicle] = []
     finished: set[str] = set()

@@ -92,12 +92,6 @@ def test_capped_days_are_no_longer_than_asked_nor_than_the_postman_s_own():
     assert [m.max_work for m in balance.capped(day, clock("17:00")).postmen] == [None, 2 * 3600]
 
 
-def _joined(day: Problem, postman: Postman) -> Problem:
-    return Problem.build(
-        day.times, day.distances, day.places.values(), day.depots.values(), [*day.postmen, postman], day.tasks
-    )
-
-
 def test_a_postman_called_in_to_a_balanced_day_takes_a_share_of_it():
     # One postman has the ten shuttles; at 09:00, his first stops done, a second is called in. The cheapest re-plan
     # gives the newcomer what is cheaper for him; the balanced one has both back earlier.
@@ -108,7 +102,7 @@ def test_a_postman_called_in_to_a_balanced_day_takes_a_share_of_it():
     done = sum(s.departure <= nine for s in route.stops)
     here = route.stops[done - 1]
     progress = {"P1": solver.Progress(here.place, max(nine, here.departure), done)}
-    joined = _joined(day, Postman("P2", "D1", capacity=10))
+    joined = day.rebuilt(postmen=[*day.postmen, Postman("P2", "D1", capacity=10)])
     _, cheapest = solver.reoptimise(joined, plan, progress, clock=nine, time_limit_s=1.0)
     full, balanced = balance.reoptimise(joined, plan, progress, clock=nine, time_limit_s=3.0)
     assert check.check(full, balanced).ok

@@ -101,3 +101,15 @@ def test_from_records_bad_key():
         Problem.from_records(
             times, dist, places=[{"id": "D1", "index": 0, "colour": "red"}], depots=[], postmen=[], tasks=[]
         )
+
+
+def test_rebuilt_keeps_the_map_and_checks_the_new_records():
+    day = build([Task("s", "shuttle", "A1", "W1", mandatory=True)])
+    late = day.rebuilt(postmen=[Postman("P9", "D1", capacity=10, shift_start=clock("13:00"))])
+    assert late.times is day.times and late.places == day.places and late.tasks == day.tasks
+    assert [m.id for m in late.postmen] == ["P9"]
+    # A mandatory task no postman can do any more is refused, unless promised (kept, with a warning).
+    short = [Postman("P1", "D1", capacity=10, shift_end=clock("07:40"))]
+    with pytest.raises(InfeasibleError, match="task 's'"):
+        day.rebuilt(postmen=short)
+    assert day.rebuilt(postmen=short, promised={"s"}).warnings
