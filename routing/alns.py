@@ -350,6 +350,11 @@ def _empty(inst: tuple) -> tuple:
     )
     for k in range(fleet):
         _refresh(sol, inst, k)
+        # A break that an empty route cannot keep (a working day that ends before the break's window opens) waits
+        # in the bank: held in the route, it left no room for any stop.
+        if vehicles[k, _VB] >= 0 and not _feasible(sol, inst, k):
+            where[vehicles[k, _VB]] = -1
+            _compact(sol, inst, k)
     return sol
 
 
@@ -627,7 +632,7 @@ def _remove(sol, inst, chosen, count):
             continue
         _compact(sol, inst, k)
         brk = inst[6][k, _VB]
-        if brk >= 0 and where[brk] == k and not _feasible(sol, k):
+        if brk >= 0 and where[brk] == k and not _feasible(sol, inst, k):
             where[brk] = -1
             _compact(sol, inst, k)
 
@@ -650,7 +655,7 @@ def _compact(sol, inst, k):
 
 
 @njit(cache=True)
-def _feasible(sol, k):
+def _feasible(sol, inst, k):
     """Whether every stop of route k starts inside a window and early enough for the rest of the route."""
     for pos in range(sol[1][k] + 2):  # noqa: SIM110 (numba compiles no generator inside all())
         if sol[3][k, pos] >= _INF or sol[3][k, pos] > sol[4][k, pos]:

@@ -228,3 +228,23 @@ def test_a_schedule_past_every_window_goes_straight_home_not_at_absurd_times():
     plan = solver.finish(problem, routes, problem.tasks, "WARM_START", time.perf_counter(), True, {}, True)
     assert check.check(problem, plan).ok
     assert max(s.departure for r in plan.routes for s in r.stops) <= max(m.shift_end for m in problem.postmen)
+
+
+def _searched(problem: Problem) -> tuple[list[list[solver.StopKey]], alns.Result]:
+    vehicles = [
+        solver._Vehicle(m, problem.depots[m.start_depot].place, m.shift_start, max_work=m.max_work)
+        for m in problem.postmen
+    ]
+    table = solver._Table(problem, vehicles, problem.tasks, {})
+    return warm.search(problem, vehicles, table, time_limit_s=2.0, sized_s=2.0, seed=1)
+
+
+def test_a_day_too_short_for_the_lunch_break_is_still_searched():
+    # A postman out at most an hour and a half from 07:30 is back before his break could begin and needs none. The
+    # search's empty route held the break although it could not be kept there: no stop fitted beside it, and the
+    # search left every task to OR-Tools (a balanced day's bisection saw "0 vehicles, 30 left out").
+    postman = Postman("P1", "D1", capacity=10, lunch=Break(), max_work=90 * 60)
+    day = routing_cases.build([Task("s1", "shuttle", "A1", "W1"), Task("s2", "shuttle", "A2", "W2")], [postman])
+    routes, found = _searched(day)
+    assert not [r for r in found.unserved if r > 0]  # the break (request 0) alone is left out
+    assert {key for r in routes for key in r} == {(t, kind) for t in ("s1", "s2") for kind in ("pickup", "delivery")}
