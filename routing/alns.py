@@ -48,9 +48,10 @@ _E, _L, _S, _Q = 0, 1, 2, 3
 """Columns of a benchmark node table (:class:`Data`): window start, window end, service time, load change."""
 _P, _SV, _LD = 0, 1, 2
 """Columns of the general node table: place (row of the matrices; -1 for a break), service time, load change."""
-_VS, _VE, _VB, _VC, _VL, _VK, _VF = 0, 1, 2, 3, 4, 5, 6
+_VS, _VE, _VB, _VC, _VL, _VK, _VF, _VW = 0, 1, 2, 3, 4, 5, 6, 7
 """Columns of the vehicle table: start node, end node, break node (-1: none), capacity, load at the start,
-cost class (matrix of ``costs``), fixed cost when used."""
+cost class (matrix of ``costs``), fixed cost when used; in the compiled layout, the longest working day (-1: no
+limit)."""
 
 REMOVAL_SHARE = 0.4
 """At most this share of the requests (and at most 100) leave the plan in one iteration (the paper's xi)."""
@@ -235,6 +236,9 @@ class Instance:
         then the fleet, then the distance).
     allowed
         Per request, the only vehicle that may serve it (a load already on board), or ``-1``.
+    longest
+        Per vehicle, the longest working day, from leaving the start to arriving at the end (``-1``: no limit); the
+        vehicle may leave later than its start window opens to keep it. ``None``: no vehicle has one.
     homogeneous
         Whether the vehicles are interchangeable (then one empty route stands for all of them).
     """
@@ -247,6 +251,7 @@ class Instance:
     vehicles: np.ndarray
     penalties: np.ndarray | None = None
     allowed: np.ndarray | None = None
+    longest: np.ndarray | None = None
     homogeneous: bool = False
 
     def __post_init__(self) -> None:
@@ -274,6 +279,8 @@ class Instance:
         windows[:, : self.windows.shape[1]] = self.windows
         count = (windows[:, :, 1] >= 0).sum(axis=1).astype(np.int64)
         allowed = self.allowed if self.allowed is not None else np.full(len(self.requests), -1)
+        longest = self.longest if self.longest is not None else np.full(len(self.vehicles), -1)
+        vehicles = np.column_stack([self.vehicles, longest])
         return (
             np.ascontiguousarray(self.times, dtype=np.int64),
             np.ascontiguousarray(self.costs, dtype=np.int64),
@@ -281,7 +288,7 @@ class Instance:
             windows,
             count,
             np.ascontiguousarray(self.requests, dtype=np.int64),
-            np.ascontiguousarray(self.vehicles, dtype=np.int64),
+            np.ascontiguousarray(vehicles, dtype=np.int64),
             np.ascontiguousarray(allowed, dtype=np.int64),
             np.int64(self.homogeneous),
         )
@@ -307,7 +314,7 @@ class Result:
     """Per vehicle of the general search, when its break starts (``None``: no break in the route)."""
     starts: list[list[int]] | None = None
     """Per vehicle of the general search, the start of service at each stop of the route, start and end
-    included (the earliest schedule)."""
+    included: the earliest schedule, leaving later when that keeps the vehicle's longest working day."""
 
     @property
     def vehicles(self) -> int:
@@ -399,40 +406,128 @@ def _route_used(sol, inst, k):
 
 
 @njit(cache=True)
+def _places(inst, seq, n, out):
+    """Fill `out` with the matrix row of the place of each position of the route seq[0..n+1] (a break is where the
+    stop before it is)."""
+    nodes = inst[2]
+    here = nodes[seq[0], _P]
+    for pos in range(n + 2):
+        there = nodes[seq[pos], _P]
+        if there >= 0:
+            here = there
+        out[pos] = here
+
+
+@njit(cache=True)
+def _forward(inst, seq, place, n, t, out):
+    """Fill `out` with the earliest start of service at each position of the route seq[0..n+1] (places `place`)
+    from a start of service `t` at its start node; returns the start of service at its end node."""
+    times, nodes = inst[0], inst[2]
+    out[0] = t
+    for pos in range(1, n + 2):
+        t = _open(inst, seq[pos], t + nodes[seq[pos - 1], _SV] + times[place[pos - 1], place[pos]])
+        out[pos] = t
+    return t
+
+
+@njit(cache=True)
+def _backward(inst, seq, place, n, out):
+    """Fill `out` with the latest start of service at each position of the route seq[0..n+1] that keeps the rest
+    of it inside its windows (-_INF where none does); returns that at its start node."""
+    times, nodes = inst[0], inst[2]
+    t = _close(inst, seq[n + 1], _INF)
+    out[n + 1] = t
+    for pos in range(n, -1, -1):
+        t = _close(inst, seq[pos], t - nodes[seq[pos], _SV] - times[place[pos], place[pos + 1]])
+        out[pos] = t
+    return t
+
+
+@njit(cache=True)
+def _shortest_day(inst, seq, n):
+    """The working day of the route seq[0..n+1] (from leaving its start to the start of service at its end) when
+    its vehicle leaves as late as the route allows, then goes on as early as it can; _INF when no schedule
+    keeps its windows.
+
+    Exact with one window per stop: leaving later then only takes up waiting. With several, a stop may wait for
+    its next window instead: the day found is then longer than the shortest, never shorter, so a route kept
+    within a limit by it is kept."""
+    place = np.empty(n + 2, dtype=np.int64)
+    scratch = np.empty(n + 2, dtype=np.int64)
+    _places(inst, seq, n, place)
+    leave = _backward(inst, seq, place, n, scratch)
+    if leave == -_INF:
+        return _INF
+    return _forward(inst, seq, place, n, leave, scratch) - leave - inst[2][seq[0], _SV]
+
+
+@njit(cache=True)
+def _fits_day(sol, inst, k, p, i, d, j):
+    """Whether route k with node p after position i (and node d after position j, when d >= 0) keeps its vehicle's
+    longest working day. The route's earliest schedule (``start``) may leave too early for it: the day is
+    measured leaving as late as the route allows (:func:`_shortest_day`)."""
+    limit = inst[6][k, _VW]
+    if limit < 0:
+        return True
+    m = sol[1][k]
+    seq = sol[0][k]
+    sol[9][0] += m
+    trial = np.empty(m + 4, dtype=np.int64)
+    w = 0
+    for pos in range(m + 2):
+        trial[w] = seq[pos]
+        w += 1
+        if pos == i:
+            trial[w] = p
+            w += 1
+        if d >= 0 and pos == j:
+            trial[w] = d
+            w += 1
+    return _shortest_day(inst, trial, w - 2) <= limit
+
+
+@njit(cache=True)
+def _kept_day(inst, seq, n, limit, out):
+    """Fill `out` with the schedule of the route seq[0..n+1] that leaves at the earliest start of service at its
+    start node keeping the working day within `limit` (-1: none), by bisection between the earliest departure
+    and the latest the route allows (the latest when none keeps it)."""
+    place = np.empty(n + 2, dtype=np.int64)
+    _places(inst, seq, n, place)
+    service = inst[2][seq[0], _SV]
+    lo = _open(inst, seq[0], 0)
+    if _forward(inst, seq, place, n, lo, out) - lo - service <= limit or limit < 0:
+        return
+    hi = max(lo, _backward(inst, seq, place, n, out))
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _forward(inst, seq, place, n, mid, out) - mid - service <= limit:
+            hi = mid
+        else:
+            lo = mid
+    _forward(inst, seq, place, n, hi, out)
+
+
+@njit(cache=True)
 def _refresh(sol, inst, k):
     seq, rlen, cost, start, latest, load, place, peak = sol[0], sol[1], sol[2], sol[3], sol[4], sol[5], sol[7], sol[8]
-    times, costs, nodes, vehicles = inst[0], inst[1], inst[2], inst[6]
+    costs, nodes, vehicles = inst[1], inst[2], inst[6]
     cc = vehicles[k, _VK]
     m = rlen[k]
-    a = seq[k, 0]
-    here = nodes[a, _P]
-    t = _open(inst, a, 0)
-    start[k, 0] = t
+    _places(inst, seq[k], m, place[k])
+    _forward(inst, seq[k], place[k], m, _open(inst, seq[k, 0], 0), start[k])
+    _backward(inst, seq[k], place[k], m, latest[k])
     ld = vehicles[k, _VL]
     load[k, 0] = ld
-    place[k, 0] = here
     c = 0
     for pos in range(1, m + 2):
-        b = seq[k, pos]
-        there = nodes[b, _P]
-        if there < 0:
-            there = here
-        t = _open(inst, b, t + nodes[a, _SV] + times[here, there])
-        start[k, pos] = t
-        ld += nodes[b, _LD]
+        ld += nodes[seq[k, pos], _LD]
         load[k, pos] = ld
-        place[k, pos] = there
-        c += costs[cc, here, there]
-        a, here = b, there
+        c += costs[cc, place[k, pos - 1], place[k, pos]]
     if _route_used(sol, inst, k):
         c += vehicles[k, _VF]
     cost[k] = c
-    latest[k, m + 1] = _close(inst, seq[k, m + 1], _INF)
     peak[k, m + 1] = load[k, m + 1]
     for pos in range(m, -1, -1):
-        a = seq[k, pos]
-        reach = latest[k, pos + 1] - nodes[a, _SV] - times[place[k, pos], place[k, pos + 1]]
-        latest[k, pos] = _close(inst, a, reach)
         peak[k, pos] = max(load[k, pos], peak[k, pos + 1])
 
 
@@ -491,7 +586,7 @@ def _best_insertion(sol, inst, k, r, bound):
             if not ok:
                 continue
             delta = costs[cc, here, at] + costs[cc, at, nxt] - costs[cc, here, nxt] + fixed
-            if delta < best:
+            if delta < best and _fits_day(sol, inst, k, p, i, -1, -1):
                 best, bi, bj = delta, i, -1
         return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
     ld_ = nodes[d, _P]
@@ -552,7 +647,7 @@ def _best_insertion(sol, inst, k, r, bound):
             ok, nxt = _after(sol, inst, k, i, ld_, td + sd)
             if ok:
                 delta = costs[cc, here, lp] + costs[cc, lp, ld_] + costs[cc, ld_, nxt] - costs[cc, here, nxt] + fixed
-                if delta < best:
+                if delta < best and _fits_day(sol, inst, k, p, i, d, i):
                     best, bi, bj = delta, i, i
         # Delivery after position j > i: the stops in between are pushed by the pickup and carry its load.
         t = tp
@@ -568,7 +663,7 @@ def _best_insertion(sol, inst, k, r, bound):
             if t >= _INF or (not moved and t > latest[k, j]) or load[k, j] + qp > capacity:
                 break
             if t == start[k, j] and cp == place[k, j]:
-                if base[x] + tail[j] < best:
+                if base[x] + tail[j] < best and _fits_day(sol, inst, k, p, i, d, tail_at[j]):
                     best, bi, bj = base[x] + tail[j], i, tail_at[j]
                 break
             prev, prev_place = c, cp
@@ -580,7 +675,7 @@ def _best_insertion(sol, inst, k, r, bound):
             td = _open(inst, d, t + nodes[c, _SV] + times[cp, ld_])
             if td >= _INF:
                 continue
-            if _after(sol, inst, k, j, ld_, td + sd)[0]:
+            if _after(sol, inst, k, j, ld_, td + sd)[0] and _fits_day(sol, inst, k, p, i, d, j):
                 best, bi, bj = delta, i, j
     return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
 
@@ -656,11 +751,13 @@ def _compact(sol, inst, k):
 
 @njit(cache=True)
 def _feasible(sol, inst, k):
-    """Whether every stop of route k starts inside a window and early enough for the rest of the route."""
-    for pos in range(sol[1][k] + 2):  # noqa: SIM110 (numba compiles no generator inside all())
+    """Whether every stop of route k starts inside a window and early enough for the rest of the route, and the
+    route keeps its vehicle's longest working day."""
+    for pos in range(sol[1][k] + 2):
         if sol[3][k, pos] >= _INF or sol[3][k, pos] > sol[4][k, pos]:
             return False
-    return True
+    limit = inst[6][k, _VW]
+    return limit < 0 or _shortest_day(inst, sol[0][k], sol[1][k]) <= limit
 
 
 @njit(cache=True)
@@ -677,11 +774,33 @@ def _served(sol, inst):
 
 @njit(cache=True)
 def _objective(sol, inst, pen):
-    """Arc and fixed costs plus the penalty of every request left out (pen: per request)."""
+    """Arc and fixed costs plus the penalty of every request left out (pen: per request); a break left out costs
+    nothing when its route does not need it (:func:`_break_needed`)."""
     f = sol[2].sum()
+    nodes, requests, vehicles = inst[2], inst[5], inst[6]
     for r in _bank(sol, inst):
+        p = requests[r, 0]
+        if nodes[p, _P] < 0:
+            k = np.flatnonzero(vehicles[:, _VB] == p)[0]
+            if not _break_needed(sol, inst, k):
+                continue
         f += pen[r]
     return f
+
+
+@njit(cache=True)
+def _break_needed(sol, inst, k):
+    """Whether route k must hold its break: it serves something, and its day (as the plan schedules it,
+    :func:`_kept_day`) ends after the break could begin and begins before the break's latest start. A day of the
+    morning, or one of the afternoon under a longest working day, needs none (as :mod:`routing.check` has it)."""
+    if not _route_used(sol, inst, k):
+        return False
+    n = sol[1][k]
+    seq = sol[0][k]
+    day = np.empty(n + 2, dtype=np.int64)
+    _kept_day(inst, seq, n, inst[6][k, _VW], day)
+    window = inst[3][inst[6][k, _VB], 0]
+    return day[n + 1] > window[0] and day[0] + inst[2][seq[0], _SV] < window[1]
 
 
 @njit(cache=True)
@@ -1378,10 +1497,11 @@ def plan(
     best = s.best
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
     unserved = [int(r) for r in s.banked(best)]
+    starts = [_schedule(s, best, k) for k in range(data.fleet)]
     breaks: list[int | None] = []
     for k, route in enumerate(routes):
         brk = int(data.vehicles[k, _VB])
-        breaks.append(int(best[3][k, route.index(brk) + 1]) if brk in route else None)
+        breaks.append(starts[k][route.index(brk) + 1] if brk in route else None)
     log.info(
         "alns: %d vehicles, cost %d, %d left out, %d iterations in %.2f s",
         sum(1 for k in range(data.fleet) if _route_used(best, s.inst, k)),
@@ -1390,8 +1510,16 @@ def plan(
         done,
         time.perf_counter() - started,
     )
-    starts = [[int(x) for x in best[3][k, : len(routes[k]) + 2]] for k in range(data.fleet)]
     return Result(routes, s.distance(best), unserved, done, [], stopped_by_clock=by_clock, breaks=breaks, starts=starts)
+
+
+def _schedule(s: _Search, sol: tuple, k: int) -> list[int]:
+    """The start of service at each stop of route k of `sol`, start and end included: the earliest schedule,
+    leaving later when that keeps the vehicle's longest working day (:func:`_kept_day`)."""
+    n = int(sol[1][k])
+    out = np.empty(n + 2, dtype=np.int64)
+    _kept_day(s.inst, sol[0][k], n, s.inst[6][k, _VW], out)
+    return [int(x) for x in out]
 
 
 def _construct(s: _Search, *, in_turn: bool) -> None:
@@ -1476,6 +1604,7 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
                 data.times, data.costs, data.nodes, data.windows, data.requests[requests], data.vehicles[vehicles],
                 penalties=data.penalties[requests],
                 allowed=np.where(allowed[requests] >= 0, renumber[np.maximum(allowed[requests], 0)], -1),
+                longest=None if data.longest is None else data.longest[vehicles],
             ),
             stretch.seed + w,
         )  # fmt: skip
@@ -1564,9 +1693,10 @@ def _start_from(s: _Search, initial: list[list[int]]) -> None:
         if not nodes:
             continue
         brk = int(s.data.vehicles[k, _VB])
+        held = brk >= 0 and sol[6][brk] == k  # not when the empty route could not keep it (:func:`_empty`)
         end = sol[0][k, sol[1][k] + 1]
         backup = (sol[0][k].copy(), int(sol[1][k]))
-        if brk >= 0:
+        if held:
             sol[6][brk] = -1
         sol[0][k, 1 : len(nodes) + 1] = nodes
         sol[0][k, len(nodes) + 1] = end
@@ -1575,12 +1705,12 @@ def _start_from(s: _Search, initial: list[list[int]]) -> None:
         _refresh(sol, inst, k)
         m = len(nodes) + 2
         capacity = s.data.vehicles[k, _VC]
-        ok = (sol[3][k, :m] <= sol[4][k, :m]).all() and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0
+        ok = _feasible(sol, inst, k) and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0
         if ok:
             continue
         sol[6][np.asarray(nodes)] = -1
         sol[0][k], sol[1][k] = backup
-        if brk >= 0:
+        if held:
             sol[6][brk] = k
         _refresh(sol, inst, k)
 

@@ -156,9 +156,10 @@ def reoptimise(
         (beside the cheapest re-plan's).
     """
     started = time.perf_counter()
+    owner = {s.task: r.postman for r in plan.routes for s in r.stops if s.task is not None}
 
     def search(limits: Limits | None, budget: float) -> tuple[Problem, Plan]:
-        return solver.reoptimise(
+        full, step = solver.reoptimise(
             problem,
             plan,
             progress,
@@ -171,6 +172,18 @@ def reoptimise(
             cap=limits,
             explain=False,
         )
+        # The plan's own insertion gives a dossier the search left undone to whoever can take it (no dossier is
+        # dropped that a postman could take): under limits that leave its postman no room, a kept assignment
+        # is broken, and the limits are too tight.
+        moved = [
+            s.task
+            for r in step.routes
+            for s in r.stops
+            if s.task is not None and owner.get(s.task, r.postman) != r.postman
+        ]
+        if keep_assignment and limits is not None and moved:
+            raise InfeasibleError(f"under these limits task {moved[0]!r} changes postman")
+        return full, step
 
     full, cheapest = search(None, SHARES[0] * time_limit_s)
     bisection = _Bisection(full, cheapest, lambda limits, budget, _: search(limits, budget)[1])

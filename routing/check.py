@@ -223,9 +223,7 @@ def _check_break(m: Postman, route: Route, brk: tuple[int, int] | None, v: list[
             v.append(f"{who}: takes a break but has none")
         return
     b = m.lunch
-    begin, end = route.stops[0].departure, route.stops[-1].arrival
-    # A day that ends before the break could start, or starts after it could end, needs no break.
-    needed = route.used and end > b.earliest and begin < b.latest - b.duration
+    needed = route.used and b.needed(route.stops[0].departure, route.stops[-1].arrival)
     if brk is None:
         if needed and not any(s.kind == "position" for s in route.stops):
             v.append(f"{who}: no break of {b.duration // 60} min in {hhmm(b.earliest)}-{hhmm(b.latest)}")

@@ -577,7 +577,7 @@ def _schedule(
     if ctx.needs_break_check and m.lunch is not None:
         b = m.lunch
         begin = sched[0][2] if ctx.first == 0 else ctx.route.stops[0].departure
-        if sched[-1][0] > b.earliest and begin < b.latest - b.duration:
+        if b.needed(begin, sched[-1][0]):
             sched = None
             for k in range(len(els)):
                 tail = k == len(els) - 1

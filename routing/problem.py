@@ -100,6 +100,11 @@ class Break:
     earliest: int = 11 * 3600 + 1800
     latest: int = 13 * 3600 + 1800
 
+    def needed(self, begin: int, end: int) -> bool:
+        """Whether a working day from ``begin`` (leaving) to ``end`` (back), seconds since midnight, must hold the
+        break: one that ends before the break could begin, or begins after its latest start, needs none."""
+        return end > self.earliest and begin < self.latest - self.duration
+
 
 @dataclass(frozen=True)
 class Postman:

@@ -372,6 +372,10 @@ class _Model:
                 i = assignment.Value(self.routing.NextVar(i))
             used = any(s.task is not None for s in stops)
             brk = breaks.get(vi) if used else None
+            begin, end = stops[0].departure, stops[-1].arrival
+            if brk is not None and m.lunch is not None and not m.lunch.needed(begin, end):
+                # OR-Tools places every break, on duty or not: one outside a day that needs none is not the day's.
+                brk = brk if brk[0] < end and brk[1] > begin else None
             routes.append(route_from_stops(p, m, stops, v.taken_break or brk))
         return routes
 

@@ -3,11 +3,14 @@
 OR-Tools alone builds its first plan by parallel cheapest insertion, which on a few hundred pickup-and-delivery
 pairs with breaks takes longer than the dispatcher's limit and leaves postmen idle (issue 9). The adaptive large
 neighbourhood search of :mod:`routing.alns` takes the same model — every postman's own start, end, shift,
-capacity, costs and lunch break, several windows per stop, penalties by priority, mandatory tasks, loads already
-on board and the rest of a plan in progress — and hands its plan to OR-Tools, which checks it on the full model.
+longest working day (leaving later to keep it), capacity, costs and lunch break, several windows per stop,
+penalties by priority, mandatory tasks, loads already on board and the rest of a plan in progress — and hands its
+plan to OR-Tools, which checks it on the full model.
 
 The break is a stop of its own in the search: taken where the postman is (after a stop, while waiting), of its
-full length, starting inside its window. OR-Tools is freer (a break may also cut a drive), so every plan of the
+full length, starting inside its window; a day that ends before the break could begin, or begins after its
+latest start, goes without (:meth:`routing.problem.Break.needed`). OR-Tools is freer (a break may also cut a
+drive, or fall before the postman leaves or after he is back, outside his working day), so every plan of the
 search is a plan of OR-Tools.
 """
 
@@ -74,8 +77,7 @@ def instance(
         m = v.postman
         # A postman under way leaves from where he is at once; one at the depot may leave later.
         windows[vi] = [(v.earliest, v.earliest if v.done else m.shift_end)] + [(-1, -1)] * (width - 1)
-        latest_back = m.shift_end if v.max_work is None else min(m.shift_end, v.earliest + v.max_work)
-        windows[nv + vi] = [(max(m.shift_start, v.earliest), latest_back)] + [(-1, -1)] * (width - 1)
+        windows[nv + vi] = [(max(m.shift_start, v.earliest), m.shift_end)] + [(-1, -1)] * (width - 1)
     fleet = []
     requests: list[tuple[int, int]] = []
     penalties: list[int] = []
@@ -111,6 +113,7 @@ def instance(
         np.array(fleet, dtype=np.int64),
         penalties=np.array(penalties, dtype=np.int64),
         allowed=np.array(allowed, dtype=np.int64),
+        longest=np.array([-1 if v.max_work is None else v.max_work for v in vehicles], dtype=np.int64),
     )
 
 

@@ -89,3 +89,13 @@ def test_a_failure_in_a_thread_reaches_the_caller() -> None:
 
     with pytest.raises(ValueError, match="broken search"):
         alns._in_threads([broken, broken])  # type: ignore[list-item]
+
+
+def test_a_plan_is_scheduled_as_early_as_it_can_be_without_a_longest_day() -> None:
+    data = _day(1)
+    found = alns.plan(data, time_limit_s=60.0, work=WORK, seed=2)
+    search = alns._Search(data, 0)
+    alns._start_from(search, found.routes)
+    assert found.starts is not None
+    for k, route in enumerate(found.routes):
+        assert found.starts[k] == search.cur[3][k, : len(route) + 2].tolist(), k

@@ -248,3 +248,38 @@ def test_a_day_too_short_for_the_lunch_break_is_still_searched():
     routes, found = _searched(day)
     assert not [r for r in found.unserved if r > 0]  # the break (request 0) alone is left out
     assert {key for r in routes for key in r} == {(t, kind) for t in ("s1", "s2") for kind in ("pickup", "delivery")}
+
+
+def test_a_short_working_day_may_begin_in_the_afternoon():
+    # The longest working day was searched as a return by the shift's start plus the day: a postman out at most two
+    # hours could never take a pickup asked for 14:00-15:00. It is a span: he may leave later to keep it.
+    asked = (clock("14:00"), clock("15:00"))
+    postman = Postman("P1", "D1", capacity=10, max_work=2 * 3600)
+    day = routing_cases.build([Task("h1", "home_pickup", "H1", "A1", pickup_windows=(asked,))], [postman])
+    routes, found = _searched(day)
+    assert routes == [[("h1", "pickup"), ("h1", "delivery")]]
+    assert found.starts is not None
+    leave, back = found.starts[0][0], found.starts[0][-1]
+    assert back - leave <= postman.max_work
+    assert asked[0] <= found.starts[0][1] <= asked[1]
+    plan = solver.solve(day, time_limit_s=2.0)
+    assert check.check(day, plan).ok and not plan.unserved
+
+
+def test_a_working_day_is_kept_with_the_lunch_break_inside_it():
+    # Two shuttles, one the agencies' morning and one their afternoon (their hours 08:00-11:30, 13:30-17:00),
+    # cannot share a day of three hours: each postman takes one, and each day, break included, is within it.
+    morning, afternoon = (clock("08:00"), clock("09:00")), (clock("15:00"), clock("16:00"))
+    tasks = [
+        Task("am", "shuttle", "A1", "W1", pickup_windows=(morning,)),
+        Task("pm", "shuttle", "A2", "W2", pickup_windows=(afternoon,)),
+    ]
+    postmen = [Postman(f"P{k}", "D1", capacity=10, lunch=Break(), max_work=3 * 3600) for k in (1, 2)]
+    day = routing_cases.build(tasks, postmen)
+    routes, found = _searched(day)
+    assert sorted(len(r) for r in routes) == [2, 2]
+    assert found.starts is not None
+    for k, starts in enumerate(found.starts):
+        assert starts[-1] - starts[0] <= 3 * 3600, k
+    plan = solver.solve(day, time_limit_s=2.0)
+    assert check.check(day, plan).ok and not plan.unserved
