@@ -1497,9 +1497,14 @@ def plan(
     done, by_clock = 0, False
     for e in range(EPOCHS):
         now = time.perf_counter()
-        epoch_end = now + (deadline - now) / (EPOCHS - e)
+        # By the clock, each stretch has its share of the time. With a budget of work, the work ends each stretch
+        # and the clock only the whole search: a share of the time (a few milliseconds for a route alone in a
+        # balanced day's short step) was cut by what no work counts (threads started, parts set up), and the plan
+        # was then not repeatable.
+        epoch_end = now + (deadline - now) / (EPOCHS - e) if work is None else deadline
         share = None if work is None else work * (e + 1) // EPOCHS - work * e // EPOCHS
-        stretch = _Stretch(s, (seed * EPOCHS + e) * 1_000, e, (1 - ROUTE_SHARE) * (epoch_end - now), t0)
+        ahead = (1 - ROUTE_SHARE) * (epoch_end - now) if work is None else epoch_end - now
+        stretch = _Stretch(s, (seed * EPOCHS + e) * 1_000, e, ahead, t0)
         if whole:
             ran = _together(searches, replace(stretch, work=_part_of(share, 1 - ROUTE_SHARE)))
             s = min(searches, key=lambda x: int(x.state[1]))

@@ -13,7 +13,7 @@ import routing_cases
 
 from geo.addressmap import AddressMap
 from ops import scenario
-from routing import alns, check, solver, warm
+from routing import alns, balance, check, solver, warm
 from routing.problem import Break, Depot, Postman, Problem, Task, clock
 
 NOON = clock("12:00")
@@ -159,6 +159,19 @@ def test_a_hanoi_day_is_planned_the_same_twice(hanoi: AddressMap, tasks: int, po
     assert first.meta["alns_iterations"] == second.meta["alns_iterations"]
     assert first.stops.equals(second.stops)
     assert first.meta["time_s"] < 3.0
+
+
+def test_a_day_under_a_common_end_and_a_longest_day_is_planned_the_same_twice(hanoi: AddressMap):
+    # A step of a balanced day: every postman back by 15:00 and out at most five hours, some leaving late to keep
+    # it. The search's budget of work, checks of the day included, ends it: the same plan both times.
+    day = balance.capped(scenario.generate(hanoi, 40, postmen=4, seed=3).problem, clock("15:00"), 5 * 3600)
+    alns.warm_up()
+    first = solver.solve(day, time_limit_s=3.0)
+    second = solver.solve(day, time_limit_s=3.0)
+    assert first.meta["deterministic"] and second.meta["deterministic"]
+    assert first.stops.equals(second.stops)
+    assert check.check(day, first).ok
+    assert all(r.stops[-1].arrival - r.stops[0].departure <= 5 * 3600 for r in first.routes if r.used)
 
 
 def test_a_day_of_one_task_ends_its_search_early():
