@@ -145,7 +145,8 @@ def reoptimise(
     Parameters
     ----------
     problem, plan, progress, new_tasks, clock, keep_assignment, shift_ends
-        As for :func:`routing.solver.reoptimise`.
+        As for :func:`routing.solver.reoptimise`; with ``keep_assignment``, limits under which a planned dossier
+        would change postman are too tight.
     time_limit_s, deterministic
         As for :func:`solve`; each search starts from the plan's remaining routes.
 
@@ -172,17 +173,14 @@ def reoptimise(
             cap=limits,
             explain=False,
         )
-        # The plan's own insertion gives a dossier the search left undone to whoever can take it (no dossier is
-        # dropped that a postman could take): under limits that leave its postman no room, a kept assignment
-        # is broken, and the limits are too tight.
-        moved = [
-            s.task
-            for r in step.routes
-            for s in r.stops
-            if s.task is not None and owner.get(s.task, r.postman) != r.postman
-        ]
-        if keep_assignment and limits is not None and moved:
-            raise InfeasibleError(f"under these limits task {moved[0]!r} changes postman")
+        if keep_assignment and limits is not None:
+            # The plan's own insertion gives a dossier the search left undone to whoever can take it (no dossier
+            # is dropped that a postman could take): under limits that leave its postman no room, the kept
+            # assignment is broken, and the limits are too tight.
+            for r in step.routes:
+                moved = next((s.task for s in r.stops if s.task in owner and owner[s.task] != r.postman), None)
+                if moved is not None:
+                    raise InfeasibleError(f"under these limits task {moved!r} changes postman")
         return full, step
 
     full, cheapest = search(None, SHARES[0] * time_limit_s)

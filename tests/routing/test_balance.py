@@ -172,3 +172,25 @@ def test_the_time_limit_is_kept_on_the_wall_clock():
     took = time.perf_counter() - started
     assert took <= 1.5 * 1.1 + 0.3
     assert check.check(full, again).ok
+
+
+def test_a_balanced_re_plan_that_keeps_assignments_gives_no_dossier_to_another_postman():
+    # P1 is 28 km out, at a home pickup he takes to A1; his shuttle from A1 waits. P2, called in at his post office,
+    # could take the shuttle and have both back earlier, but the re-plan keeps each dossier with its postman. Under
+    # an end that P1 can keep only without the shuttle, the search left it undone and the plan's own insertion gave
+    # it to P2: that limit was kept, and the dossier changed hands.
+    tasks = [
+        Task("far", "home_pickup", "FAR", "A1", pickup_windows=((clock("09:00"), clock("09:30")),), mandatory=True),
+        Task("s", "shuttle", "A1", "W1", pickup_windows=((clock("10:00"), clock("16:00")),), delivery_service=1800),
+    ]
+    day = build(tasks, [Postman("P1", "D1", capacity=10)])
+    plan = solver.solve(day, time_limit_s=1.0)
+    (route,) = plan.routes
+    done = next(i for i, s in enumerate(route.stops) if s.task == "far") + 1
+    at = route.stops[done - 1].departure
+    progress = {"P1": solver.Progress("FAR", at, done)}
+    joined = day.rebuilt(postmen=[*day.postmen, Postman("P2", "D1", capacity=10)])
+    full, balanced = balance.reoptimise(joined, plan, progress, clock=at, keep_assignment=True, time_limit_s=3.0)
+    assert check.check(full, balanced).ok and not balanced.unserved
+    assert {s.task for s in balanced.route("P1").stops if s.task} == {"far", "s"}
+    assert not any(s.task for s in balanced.route("P2").stops)
