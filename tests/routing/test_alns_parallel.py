@@ -4,6 +4,9 @@ threads' speed, and every plan is one the search itself accepts as feasible."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -99,3 +102,30 @@ def test_a_plan_is_scheduled_as_early_as_it_can_be_without_a_longest_day() -> No
     assert found.starts is not None
     for k, route in enumerate(found.routes):
         assert found.starts[k] == search.cur[3][k, : len(route) + 2].tolist(), k
+
+
+def test_the_first_plans_are_paid_from_the_budget_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two searches side by side, each built from its own first plan, one after the other before any stretch.
+    monkeypatch.setattr(alns, "WORKERS", 2)
+    monkeypatch.setattr(alns, "DECOMPOSE_FLEET", 100)
+    data = _day(3)
+    built = 0
+    for w in range(2):
+        search = alns._Search(data, 5 + w)
+        alns._construct(search, in_turn=w % 2 == 0)
+        built += int(search.cur[9][0])
+    given: list[int] = []
+
+    def counted(run: Callable[..., tuple[int, bool]]) -> Callable[..., tuple[int, bool]]:
+        def spy(*args: Any) -> tuple[int, bool]:
+            given.append(next(a for a in args if isinstance(a, alns._Stretch)).work or 0)
+            return run(*args)
+
+        return spy
+
+    for name in ("_together", "_apart"):
+        monkeypatch.setattr(alns, name, counted(getattr(alns, name)))
+    found = alns.plan(data, time_limit_s=60.0, work=built + WORK, seed=5)
+    assert not found.stopped_by_clock
+    # The stretches share what the first plans left of the budget (each share rounded to a unit).
+    assert abs(sum(given) - WORK) <= len(given)
