@@ -435,6 +435,7 @@ def solve(
     tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
     warm_start: bool = True,
     seed: int = 0,
+    or_tools: bool = True,
 ) -> Plan:
     """Plan the day: route every postman and say why each unserved task is unserved.
 
@@ -463,6 +464,10 @@ def solve(
         takes most of the limit; without it OR-Tools builds its own first plan by ``first_solution``.
     seed
         Seed of the warm start's random choices.
+    or_tools
+        With the warm start, OR-Tools takes its plan on the full model (and, by the clock, searches on from it);
+        without, the search's own schedule is the plan, as on days above :data:`POLISH_MAX_NODES`, and the search
+        has the time the model would take (a balanced day's bisection steps, :mod:`routing.balance`).
 
     Returns
     -------
@@ -486,6 +491,7 @@ def solve(
         tune=tune,
         warm_start=warm_start,
         seed=seed,
+        or_tools=or_tools,
     )
 
 
@@ -502,6 +508,7 @@ def reoptimise(
     shift_ends: Mapping[str, int] | None = None,
     cap: Callable[[Postman], Postman] | None = None,
     explain: bool = True,
+    or_tools: bool = True,
 ) -> tuple[Problem, Plan]:
     """Insert new tasks into a plan in progress without touching what is done.
 
@@ -545,7 +552,7 @@ def reoptimise(
         common end and longest day, :func:`routing.balance.reoptimise`). Under them every task may be left
         undone at its penalty, and one out who can no longer be back by the limited end keeps his route as
         planned (``closed``).
-    explain
+    explain, or_tools
         As for :func:`solve`.
 
     Returns
@@ -632,6 +639,7 @@ def reoptimise(
         initial_routes=initial,
         fixed_owner=owner if keep_assignment else None,
         explain=explain,
+        or_tools=or_tools,
     )
 
 
@@ -742,6 +750,7 @@ def _run(
     tune: Callable[[routing_parameters_pb2.RoutingSearchParameters], None] | None = None,
     warm_start: bool = True,
     seed: int = 0,
+    or_tools: bool = True,
 ) -> Plan:
     started = time.perf_counter()
     deadline = started + time_limit_s
@@ -760,11 +769,12 @@ def _run(
     alns_meta: dict = {}
     breaks: list[int | None] | None = None
     found: alns.Result | None = None
-    polish = not warm_start or len(table.nodes) <= POLISH_MAX_NODES
+    polish = not warm_start or (or_tools and len(table.nodes) <= POLISH_MAX_NODES)
     if warm_start:
         # The search gets the limit less what building the OR-Tools model, reading the plan back and explaining
-        # what is left out will take (measured: about 2 us per node pair of the model, see module notes).
-        reserve = RESERVE_S + EXPLAIN_SHARE * time_limit_s
+        # what is left out will take (measured: about 2 us per node pair of the model, see module notes); a plan
+        # OR-Tools is not to take keeps back only the checking and explaining.
+        reserve = (RESERVE_S if or_tools else 0.0) + EXPLAIN_SHARE * time_limit_s
         if polish:
             reserve += MODEL_SECONDS_PER_PAIR * len(table.nodes) ** 2 + EXPLAIN_SHARE * time_limit_s
         least = min(0.05, time_limit_s / 4)

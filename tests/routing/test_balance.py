@@ -49,6 +49,24 @@ def test_the_balanced_day_ends_earlier_and_serves_as_much():
     assert said["cheapest_cost"] <= plan.cost == said["cost"] and said["steps"] >= 2
 
 
+def test_the_steps_are_the_searchs_own_from_the_best_plan_and_only_the_last_goes_through_or_tools(monkeypatch):
+    day = _crowded_day()
+    calls: list[tuple[bool, bool]] = []
+    solve = solver.solve
+
+    def spy(problem: Problem, **kwargs) -> Plan:
+        calls.append((kwargs.get("initial_routes") is not None, kwargs.get("or_tools", True)))
+        return solve(problem, **kwargs)
+
+    monkeypatch.setattr(solver, "solve", spy)
+    plan = balance.solve(day, time_limit_s=3.0)
+    assert check.check(day, plan).ok and not plan.unserved
+    # The cheapest plan from nothing; each step of the bisections from the best plan so far, the search's alone
+    # (OR-Tools' model would take most of a short step); the last search, under the limits found, through OR-Tools.
+    assert calls[0] == (False, True) and calls[-1] == (True, True)
+    assert len(calls) >= 4 and set(calls[1:-1]) == {(True, False)}
+
+
 def test_a_task_of_the_afternoon_sets_the_end_and_the_day_is_still_shared():
     # The last return cannot be before 15:00: the longest working day, not the end, spreads the morning's work.
     late = Task("late", "shuttle", "A1", "W2", pickup_windows=((clock("15:00"), clock("15:30")),))

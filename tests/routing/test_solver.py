@@ -186,6 +186,18 @@ def test_deterministic_for_the_same_input_and_limit(day):
     assert first.stops.equals(second.stops)
 
 
+def test_without_or_tools_the_plan_is_the_searchs_own(day, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("the OR-Tools model was built")
+
+    alns.warm_up()
+    monkeypatch.setattr(solver, "_Model", no_model)
+    first = solve_checked(day, time_limit_s=0.5, or_tools=False)
+    second = solve_checked(day, time_limit_s=0.5, or_tools=False)
+    assert first.status == "WARM_START" and first.unserved == ()
+    assert first.meta["deterministic"] and first.stops.equals(second.stops)
+
+
 def test_tune_hook_adjusts_the_search_parameters(day):
     seen = []
 
