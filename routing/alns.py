@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -160,6 +161,18 @@ check about 0.9 us on a route of 40 stops. Measured (session 42, 4-s searches un
 day of 5 h): counted one unit per stop, the work ran at 18-28 million units a second against 3.6-4.1 on the same
 days without a limit, and a deterministic search stopped after a sixth of its time; without counting the checks,
 1.1-1.7 million."""
+
+FIRST_PLANS_WORK = 2
+"""With a budget of work, the first plans stop at this many times the budget (the requests not yet in stay out,
+and no work is left to search): :data:`WORK_RATE` is about half the least rate they were measured at (3.8-7
+million units a second), so at the slowest they end near the search's time. Measured (session 43): a 300-task
+day's first plans at a 2-s limit took 1.6 times its budget (cut at once, they left out tasks the search had the
+time for); under a tight longest day in a balanced day's step, 14 times (2.1 s of a 0.5-s step)."""
+
+DAY_BOUND_SLACK = 10
+"""Seconds by which an insertion's travel may exceed what its route has room for under the longest working day
+before it is refused without the day's check (:func:`_fits_day`): travel times keep the triangle inequality only up
+to rounding, and a refusal by the bound must never be wrong."""
 
 ITERATIONS_PER_REQUEST_S = 500
 """With a budget of work, a search also ends after this many iterations per request per second of its budget: a
@@ -477,16 +490,62 @@ def _shortest_day(inst, seq, n):
 
 
 @njit(cache=True)
-def _fits_day(sol, inst, k, p, i, d, j):
+def _day_room(sol, inst, k, r):
+    """The longest working day of route k's vehicle less the route's travel and service and the service of request
+    r's stops: the most travel inserting r may add and keep the day, which is no shorter than its travel and
+    service (waiting aside)."""
+    limit = inst[6][k, _VW]
+    if limit < 0:
+        return _INF
+    seq, place = sol[0][k], sol[7][k]
+    times, nodes = inst[0], inst[2]
+    m = sol[1][k]
+    sol[9][0] += 1 + m // DAY_CHECK_STOPS
+    busy = 0
+    for pos in range(m + 1):  # a break is where the stop before it is: no travel
+        busy += times[place[pos], place[pos + 1]]
+        if pos > 0:
+            busy += nodes[seq[pos], _SV]
+    p, d = inst[5][r, 0], inst[5][r, 1]
+    return limit - busy - nodes[p, _SV] - (nodes[d, _SV] if d >= 0 else 0)
+
+
+@njit(cache=True)
+def _added_travel(sol, inst, k, p, i, d, j):
+    """The travel time route k gains with node p after position i (and node d after position j, when d >= 0),
+    between the places of its stops (a break is where the stop before it is, and moves with it)."""
+    seq, place = sol[0][k], sol[7][k]
+    times, nodes = inst[0], inst[2]
+    lp = nodes[p, _P]
+    if lp < 0:
+        return 0
+    here = place[i]
+    nxt = place[i + 2] if nodes[seq[i + 1], _P] < 0 else place[i + 1]
+    if d < 0:
+        return times[here, lp] + times[lp, nxt] - times[here, nxt]
+    ld = nodes[d, _P]
+    after = place[j + 2] if nodes[seq[j + 1], _P] < 0 else place[j + 1]
+    if j == i or (j == i + 1 and nodes[seq[j], _P] < 0):  # side by side, or a break between them at the pickup
+        return times[here, lp] + times[lp, ld] + times[ld, after] - times[here, after]
+    cp = place[j]
+    return times[here, lp] + times[lp, nxt] - times[here, nxt] + times[cp, ld] + times[ld, after] - times[cp, after]
+
+
+@njit(cache=True)
+def _fits_day(sol, inst, k, p, i, d, j, room):
     """Whether route k with node p after position i (and node d after position j, when d >= 0) keeps its vehicle's
     longest working day. The route's earliest schedule (``start``) may leave too early for it: the day is
-    measured leaving as late as the route allows (:func:`_shortest_day`)."""
+    measured leaving as late as the route allows (:func:`_shortest_day`). An insertion adding more travel than
+    the route has `room` for (:func:`_day_room`, give or take :data:`DAY_BOUND_SLACK`) is refused at once."""
     limit = inst[6][k, _VW]
     if limit < 0:
         return True
     m = sol[1][k]
     seq = sol[0][k]
-    sol[9][0] += 1 + m // DAY_CHECK_STOPS
+    sol[9][0] += 1
+    if _added_travel(sol, inst, k, p, i, d, j) > room + DAY_BOUND_SLACK:
+        return False
+    sol[9][0] += m // DAY_CHECK_STOPS
     trial = np.empty(m + 4, dtype=np.int64)
     w = 0
     for pos in range(m + 2):
@@ -570,17 +629,19 @@ def _best_insertion(sol, inst, k, r, bound):
     The vehicle's longest working day is checked on the cheapest insertion found without it, and only when that
     one breaks it on each better insertion in a second pass: checking every better one slowed the search of days
     without a longest day by a sixth (the check's calls in the inner loops, although they returned at once)."""
-    found = _insertion(sol, inst, k, r, bound, False)
+    found = _insertion(sol, inst, k, r, bound, False, 0)
     if found[1] < 0 or inst[6][k, _VW] < 0:
         return found
-    if _fits_day(sol, inst, k, inst[5][r, 0], found[1], inst[5][r, 1], found[2]):
+    room = _day_room(sol, inst, k, r)
+    if _fits_day(sol, inst, k, inst[5][r, 0], found[1], inst[5][r, 1], found[2], room):
         return found
-    return _insertion(sol, inst, k, r, bound, True)
+    return _insertion(sol, inst, k, r, bound, True, room)
 
 
 @njit(cache=True)
-def _insertion(sol, inst, k, r, bound, day):
-    """:func:`_best_insertion`, each better insertion checked against the longest working day when `day`."""
+def _insertion(sol, inst, k, r, bound, day, room):
+    """:func:`_best_insertion`, each better insertion checked against the longest working day when `day` (`room`:
+    :func:`_day_room`)."""
     seq, rlen, start, latest, load, place, peak = sol[0], sol[1], sol[3], sol[4], sol[5], sol[7], sol[8]
     times, costs, nodes, requests, vehicles, allowed = inst[0], inst[1], inst[2], inst[5], inst[6], inst[7]
     best, bi, bj = bound, -1, -1
@@ -616,7 +677,7 @@ def _insertion(sol, inst, k, r, bound, day):
             if not ok:
                 continue
             delta = costs[cc, here, at] + costs[cc, at, nxt] - costs[cc, here, nxt] + fixed
-            if delta < best and (not day or _fits_day(sol, inst, k, p, i, -1, -1)):
+            if delta < best and (not day or _fits_day(sol, inst, k, p, i, -1, -1, room)):
                 best, bi, bj = delta, i, -1
         return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
     ld_ = nodes[d, _P]
@@ -677,7 +738,7 @@ def _insertion(sol, inst, k, r, bound, day):
             ok, nxt = _after(sol, inst, k, i, ld_, td + sd)
             if ok:
                 delta = costs[cc, here, lp] + costs[cc, lp, ld_] + costs[cc, ld_, nxt] - costs[cc, here, nxt] + fixed
-                if delta < best and (not day or _fits_day(sol, inst, k, p, i, d, i)):
+                if delta < best and (not day or _fits_day(sol, inst, k, p, i, d, i, room)):
                     best, bi, bj = delta, i, i
         # Delivery after position j > i: the stops in between are pushed by the pickup and carry its load.
         t = tp
@@ -693,7 +754,7 @@ def _insertion(sol, inst, k, r, bound, day):
             if t >= _INF or (not moved and t > latest[k, j]) or load[k, j] + qp > capacity:
                 break
             if t == start[k, j] and cp == place[k, j]:
-                if base[x] + tail[j] < best and (not day or _fits_day(sol, inst, k, p, i, d, tail_at[j])):
+                if base[x] + tail[j] < best and (not day or _fits_day(sol, inst, k, p, i, d, tail_at[j], room)):
                     best, bi, bj = base[x] + tail[j], i, tail_at[j]
                 break
             prev, prev_place = c, cp
@@ -705,7 +766,7 @@ def _insertion(sol, inst, k, r, bound, day):
             td = _open(inst, d, t + nodes[c, _SV] + times[cp, ld_])
             if td >= _INF:
                 continue
-            if _after(sol, inst, k, j, ld_, td + sd)[0] and (not day or _fits_day(sol, inst, k, p, i, d, j)):
+            if _after(sol, inst, k, j, ld_, td + sd)[0] and (not day or _fits_day(sol, inst, k, p, i, d, j, room)):
                 best, bi, bj = delta, i, j
     return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
 
@@ -873,9 +934,9 @@ def _column(sol, inst, k, bank, active, table, at_i, at_j, noise, pen):
 
 
 @njit(cache=True)
-def _repair(sol, inst, bank, regret, noise, vmax, pen):
+def _repair(sol, inst, bank, regret, noise, vmax, pen, work_end):
     """Insert the bank's requests by regret-k insertion (k = 1: greedy), each only where it costs less than its
-    penalty; returns how many stay out."""
+    penalty, until the plan's count of work reaches `work_end` (-1: no end); returns how many stay out."""
     n_routes = len(sol[1])
     nb = len(bank)
     table = np.full((nb, n_routes), _INF, dtype=np.int64)
@@ -884,12 +945,14 @@ def _repair(sol, inst, bank, regret, noise, vmax, pen):
     active = np.ones(nb, dtype=np.bool_)
     empty = _first_empty(sol, inst, vmax)
     for k in range(n_routes):
+        if 0 <= work_end <= sol[9][0]:  # the table alone costs a bank's insertions into every route
+            return nb
         if _open_to(sol, inst, k, empty):
             _column(sol, inst, k, bank, active, table, at_i, at_j, noise, pen)
     left = nb
     big = 1e15
     firsts = np.empty(max(regret, 1), dtype=np.int64)
-    while left > 0:
+    while left > 0 and not 0 <= work_end <= sol[9][0]:
         pick, pick_k, score_best = -1, -1, -np.inf
         for b in range(nb):
             if not active[b]:
@@ -950,7 +1013,7 @@ def _alone(inst, k, r):
 
 
 @njit(cache=True)
-def _fill_in_turn(sol, inst, bank, pen, lam):
+def _fill_in_turn(sol, inst, bank, pen, lam, work_end):
     """Fill the routes one after another (Solomon's sequential insertion, I1): each empty route starts from the
     feasible request that costs most to serve alone from its vehicle (:func:`_alone`), then takes the request with
     the best ``lam * alone - cost of its insertion`` until none fits; returns how many stay out.
@@ -960,7 +1023,7 @@ def _fill_in_turn(sol, inst, bank, pen, lam):
     visits than VROOM's, and the search did not undo it). A request that did not fit a route is not tried there
     again: inserting stops only makes a route later and fuller (one left out there for costing its penalty or
     more may miss a cheaper place that a later stop opens; the regret insertion after this one can still find
-    it)."""
+    it). It stops when the plan's count of work reaches `work_end` (-1: no end)."""
     nb = len(bank)
     active = np.ones(nb, dtype=np.bool_)
     fits = np.zeros(nb, dtype=np.bool_)
@@ -980,7 +1043,7 @@ def _fill_in_turn(sol, inst, bank, pen, lam):
             fits[b] = active[b]
             if active[b]:
                 alone[b] = _alone(inst, k, bank[b])
-        while True:
+        while not 0 <= work_end <= sol[9][0]:
             pick, score_best = -1, -np.inf
             for b in range(nb):
                 if not fits[b]:
@@ -1236,7 +1299,7 @@ def _iterate(
         if REPAIRS[op_r] == 0:
             _repair_in_turn(cand, inst, bank, noise if op_n == 1 else 0, vmax, rank_pen)
         else:
-            _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax, rank_pen)
+            _repair(cand, inst, bank, REPAIRS[op_r], noise if op_n == 1 else 0, vmax, rank_pen, -1)
         f = _objective(cand, inst, pen)
         score = 0.0
         rank = _objective(cand, inst, rank_pen)
@@ -1406,7 +1469,7 @@ def search(
     general = data.general()
     s = _Search(general, seed)
     bank = s.banked(s.cur)
-    _repair(s.cur, s.inst, bank, 2, 0, data.fleet, s.ranked)
+    _repair(s.cur, s.inst, bank, 2, 0, data.fleet, s.ranked, -1)
     first_distance = max(1, s.distance(s.cur))
     t0 = -START_WORSE * first_distance / math.log(0.5)
     s.reset_to(s.cur, s.penalty)
@@ -1429,7 +1492,7 @@ def search(
         k = int(np.argsort(sizes, kind="stable")[tries])
         out = np.flatnonzero(trial[6][data.requests[:, 0]] == k).astype(np.int64)
         _remove(trial, s.inst, out, len(out))
-        _repair(trial, s.inst, s.banked(trial), 2, 0, vehicles - 1, s.ranked)
+        _repair(trial, s.inst, s.banked(trial), 2, 0, vehicles - 1, s.ranked, -1)
         s.reset_to(trial, s.penalty)
         budget = min(fleet_end - time.perf_counter(), max(FLEET_TRY * time_limit_s, 1.0))
         if s.run(vehicles - 1, budget, stop_when_complete=True, t0=t0, pen=s.penalty):
@@ -1492,29 +1555,41 @@ def plan(
     deadline = started + time_limit_s
     whole = WORKERS == 1 or data.fleet < DECOMPOSE_FLEET
     searches = [_Search(data, seed + w) for w in range(WORKERS if whole else 1)]
+    # The first plans are built one after another, before any stretch, and their insertions count work like the
+    # search's: the budget pays for them (:data:`FIRST_PLANS_WORK`). Left uncharged, they took a third of a
+    # balanced day's short step under a tight longest day, and the clock ended the search.
+    spent = 0
     for w, x in enumerate(searches):
         if initial:
             _start_from(x, initial)
         # Side by side, the searches start from both first plans; the better leads after the first stretch.
-        _construct(x, in_turn=w % 2 == 0)
+        _construct(x, in_turn=w % 2 == 0, work_end=-1 if work is None else max(0, FIRST_PLANS_WORK * work - spent))
+        spent += int(x.cur[9][0])
         x.reset_to(x.cur, x.ranked)
     if work is not None:
-        # The first plans are built one after another, before any stretch, and their insertions count work like
-        # the search's (measured: 3.8-4 million units a second): the budget pays for them. Left uncharged, they
-        # took a third of a balanced day's short step under a tight longest day, and the clock ended the search.
-        work = max(1, work - sum(int(x.cur[9][0]) for x in searches))
+        work -= spent  # a budget they used up leaves nothing to search
     s = searches[0]
     t0 = -START_WORSE * max(1, s.distance(s.cur)) / math.log(0.5)
     rng = np.random.default_rng(seed)
     done, by_clock = 0, False
-    for e in range(EPOCHS):
+    used, searched = 0, False
+    for e in range(EPOCHS if work is None or work > 0 else 0):
+        share = None
+        if work is not None:
+            # A stretch's work is what the budget comes to by its end less what the stretches before it did: one
+            # iteration may do more than a stretch's share (a 300-task day's under a tight longest day did three
+            # times its share, 16 stretches ran six times the budget, and the clock ended the search), and what
+            # it overran is taken from the next; none runs once the budget is spent.
+            share = work * (e + 1) // EPOCHS - used
+            if share <= 0:
+                continue
+        searched = True
         now = time.perf_counter()
         # By the clock, each stretch has its share of the time. With a budget of work, the work ends each stretch
         # and the clock only the whole search: a share of the time (a few milliseconds for a route alone in a
         # balanced day's short step) was cut by what no work counts (threads started, parts set up), and the plan
         # was then not repeatable.
         epoch_end = now + (deadline - now) / (EPOCHS - e) if work is None else deadline
-        share = None if work is None else work * (e + 1) // EPOCHS - work * e // EPOCHS
         ahead = (1 - ROUTE_SHARE) * (epoch_end - now) if work is None else epoch_end - now
         stretch = _Stretch(s, (seed * EPOCHS + e) * 1_000, e, ahead, t0)
         if whole:
@@ -1529,11 +1604,14 @@ def plan(
             work=_part_of(share, ROUTE_SHARE),
         )  # fmt: skip
         polished = _apart(s, polish, rng, data.fleet)
-        done += ran[0] + polished[0]
-        by_clock |= ran[1] or polished[1]
+        done += ran.iterations + polished.iterations
+        by_clock |= ran.late or polished.late
+        used += max(share or 0, ran.work + polished.work)  # work a stretch left undone is not given to the next
         for other in searches:  # the leader's plan, after its routes alone, for every search
             if other is not s:
                 other.reset_to(s.best, other.ranked)
+    if not searched:  # the first plans used the budget: the better of them
+        s = min(searches, key=lambda x: int(x.state[1]))
     best = s.best
     routes = [[int(x) for x in best[0][k, 1 : best[1][k] + 1]] for k in range(data.fleet)]
     unserved = [int(r) for r in s.banked(best)]
@@ -1562,10 +1640,10 @@ def _schedule(s: _Search, sol: tuple, k: int) -> list[int]:
     return [int(x) for x in out]
 
 
-def _construct(s: _Search, *, in_turn: bool) -> None:
+def _construct(s: _Search, *, in_turn: bool, work_end: int = -1) -> None:
     """The first plan, in ``s.cur``: with `in_turn`, routes filled one after another (:func:`_fill_in_turn`),
     then what is left by regret insertion (mandatory tasks first), else regret insertion alone (all routes at
-    once).
+    once); until the plan's count of work reaches `work_end` (-1: no end), the rest left in the bank.
 
     Measured with the search alone (:func:`plan`) at 57 s (28 s, 43 s, 19 s) on generated Hanoi days, seeds of the
     search 0-3: the 1,000-task day seed 2 served 972-992 tasks from routes filled in turn against 939-954 from
@@ -1577,14 +1655,14 @@ def _construct(s: _Search, *, in_turn: bool) -> None:
     by side."""
     data = s.data
     if in_turn:
-        _fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, FILL_LAMBDA)
+        _fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, FILL_LAMBDA, work_end)
     # Breaks and mandatory tasks first, then by penalty; ties by the earliest window. Regret insertion packs the
     # routes better than one request at a time, and in batches it costs the batch's size, not the day's.
     bank = s.banked(s.cur)
     first_open = data.windows[data.requests[bank, 0], 0, 0]
     order = bank[np.lexsort((first_open, -s.ranked[bank]))]
     for batch in np.array_split(order, max(1, len(order) // CONSTRUCT_BATCH)):
-        _repair(s.cur, s.inst, np.ascontiguousarray(batch), 2, 0, data.fleet, s.ranked)
+        _repair(s.cur, s.inst, np.ascontiguousarray(batch), 2, 0, data.fleet, s.ranked, work_end)
 
 
 def _part_of(work: int | None, share: float) -> int | None:
@@ -1592,16 +1670,16 @@ def _part_of(work: int | None, share: float) -> int | None:
     return None if work is None else max(1, round(work * share))
 
 
-def _together(searches: list[_Search], stretch: _Stretch) -> tuple[int, bool]:
+def _together(searches: list[_Search], stretch: _Stretch) -> _Ran:
     """One stretch of whole plans searched side by side, each from its own seed (a synchronous cooperative ALNS:
     :func:`plan` gives the others the leader's plan after each stretch; with a work budget the exchanges fall
-    at amounts of work, so the plan does not depend on the threads' speed). Returns the iterations run and
-    whether the clock ended the stretch before its work was done."""
+    at amounts of work, so the plan does not depend on the threads' speed). Returns what the searches did, the
+    work of the one that did most."""
     runs = _in_threads([replace(stretch, search=x, seed=stretch.seed + w) for w, x in enumerate(searches)])
-    return sum(n for n, _ in runs), any(late for _, late in runs)
+    return _Ran(sum(r.iterations for r in runs), any(r.late for r in runs), max(r.work for r in runs))
 
 
-def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int) -> tuple[int, bool]:
+def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int) -> _Ran:
     """One stretch of `s.best` searched in `n_parts` parts, WORKERS at a time; the parts' best plans are joined
     into `s` (current and best).
 
@@ -1612,7 +1690,7 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
     the stretch's work, so the plan does not depend on the threads' speed (work follows time, whatever the part's
     size: :data:`WORK_PER_CALL`). Routes alone also cool from their share of the temperature.
 
-    Returns the iterations run and whether the clock ended a part before its work was done."""
+    Returns what the parts did, their work shared among the threads."""
     data = s.data
     assert data.penalties is not None
     best = s.best
@@ -1671,7 +1749,17 @@ def _apart(s: _Search, stretch: _Stretch, rng: np.random.Generator, n_parts: int
     s.cur = _empty(s.inst)
     _start_from(s, routes)
     s.reset_to(s.cur, s.ranked)
-    return sum(n for n, _ in runs), any(late for _, late in runs)
+    threads = max(1, min(WORKERS, len(runs)))
+    return _Ran(sum(r.iterations for r in runs), any(r.late for r in runs), sum(r.work for r in runs) // threads)
+
+
+class _Ran(NamedTuple):
+    """What a stretch did: the iterations run, whether the clock ended it before its work was done, and the work it
+    counted in a thread (its set-up included, :data:`WORK_PER_STRETCH`)."""
+
+    iterations: int
+    late: bool
+    work: int
 
 
 @dataclass
@@ -1689,7 +1777,7 @@ class _Stretch:
     until: float | None = None
     """A time on the clock (``time.perf_counter``) to stop at, in place of `seconds` from the start."""
 
-    def __call__(self) -> tuple[int, bool]:
+    def __call__(self) -> _Ran:
         first = int(self.search.state[2])
         done = int(self.search.cand[9][0])
         work = None if self.work is None else max(1, self.work - WORK_PER_STRETCH)
@@ -1712,12 +1800,13 @@ class _Stretch:
             chunk=1,
         )
         ran = int(self.search.state[2]) - first
+        worked = int(self.search.cand[9][0]) - done
         # Ended by the clock: neither its work nor its iterations done.
-        late = work is not None and most is not None and ran < most and int(self.search.cand[9][0]) - done < work
-        return ran, late
+        late = work is not None and most is not None and ran < most and worked < work
+        return _Ran(ran, late, worked + WORK_PER_STRETCH)
 
 
-def _in_threads(jobs: list[_Stretch]) -> list[tuple[int, bool]]:
+def _in_threads(jobs: list[_Stretch]) -> list[_Ran]:
     """Run the jobs in WORKERS threads and return their answers in order; the first error is raised."""
     if len(jobs) == 1:
         return [jobs[0]()]
@@ -1726,33 +1815,48 @@ def _in_threads(jobs: list[_Stretch]) -> list[tuple[int, bool]]:
 
 
 def _start_from(s: _Search, initial: list[list[int]]) -> None:
-    """Make the given routes the current plan, each as given when it is feasible (its break left to the repair),
-    else left empty so that its requests go back through the repair."""
-    sol, inst = s.cur, s.inst
+    """Make the given routes the current plan (breaks left to the repair), each as given when it is feasible, else
+    cut short: its last request (both stops of a pair) goes back to the bank until what is left is. A route kept in
+    part changes a postman's day less than one emptied, and leaves the repair less to put back: a balanced day's
+    step, started from a plan under a looser limit, emptied whole routes, and their repair took more than the
+    step's budget of work."""
+    request = np.full(len(s.data.nodes), -1, dtype=np.int64)
+    for r, (p, d) in enumerate(s.data.requests):
+        request[p] = r
+        if d >= 0:
+            request[d] = r
     for k, nodes in enumerate(initial):
-        if not nodes:
-            continue
-        brk = int(s.data.vehicles[k, _VB])
-        held = brk >= 0 and sol[6][brk] == k  # not when the empty route could not keep it (:func:`_empty`)
-        end = sol[0][k, sol[1][k] + 1]
-        backup = (sol[0][k].copy(), int(sol[1][k]))
-        if held:
-            sol[6][brk] = -1
-        sol[0][k, 1 : len(nodes) + 1] = nodes
-        sol[0][k, len(nodes) + 1] = end
-        sol[1][k] = len(nodes)
-        sol[6][np.asarray(nodes)] = k  # before the refresh: whether the route is used (its fixed cost) reads it
-        _refresh(sol, inst, k)
-        m = len(nodes) + 2
-        capacity = s.data.vehicles[k, _VC]
-        ok = _feasible(sol, inst, k) and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0
-        if ok:
-            continue
-        sol[6][np.asarray(nodes)] = -1
-        sol[0][k], sol[1][k] = backup
-        if held:
-            sol[6][brk] = k
-        _refresh(sol, inst, k)
+        kept = list(nodes)
+        while kept and not _put_route(s, k, kept):
+            last = request[kept[-1]]
+            kept = [x for x in kept if request[x] != last]
+
+
+def _put_route(s: _Search, k: int, nodes: list[int]) -> bool:
+    """Make ``nodes`` route k of the current plan when it is feasible (windows, longest day, capacity); else leave
+    the route as it was. Returns whether it was put."""
+    sol, inst = s.cur, s.inst
+    brk = int(s.data.vehicles[k, _VB])
+    held = brk >= 0 and sol[6][brk] == k  # not when the empty route could not keep it (:func:`_empty`)
+    end = sol[0][k, sol[1][k] + 1]
+    backup = (sol[0][k].copy(), int(sol[1][k]))
+    if held:
+        sol[6][brk] = -1
+    sol[0][k, 1 : len(nodes) + 1] = nodes
+    sol[0][k, len(nodes) + 1] = end
+    sol[1][k] = len(nodes)
+    sol[6][np.asarray(nodes)] = k  # before the refresh: whether the route is used (its fixed cost) reads it
+    _refresh(sol, inst, k)
+    m = len(nodes) + 2
+    capacity = s.data.vehicles[k, _VC]
+    if _feasible(sol, inst, k) and sol[8][k, 0] <= capacity and sol[5][k, :m].min() >= 0:
+        return True
+    sol[6][np.asarray(nodes)] = -1
+    sol[0][k], sol[1][k] = backup
+    if held:
+        sol[6][brk] = k
+    _refresh(sol, inst, k)
+    return False
 
 
 def warm_up() -> None:

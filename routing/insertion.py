@@ -26,6 +26,7 @@ the maximum working time and a break to add, until one holds.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -122,11 +123,16 @@ def insertions(problem: Problem, plan: Plan, tasks: Sequence[Task]) -> dict[str,
 
 
 def by_route(
-    problem: Problem, plan: Plan, tasks: Sequence[Task], postmen: Collection[str] | None = None
+    problem: Problem,
+    plan: Plan,
+    tasks: Sequence[Task],
+    postmen: Collection[str] | None = None,
+    until: float | None = None,
 ) -> dict[str, dict[str, Insertion | None]]:
     """Per postman (those of ``postmen``, else all), the cheapest feasible insertion of each task alone into his
-    route, by task id (``None`` where it does not fit): what :func:`insertions` chooses among, kept by a caller
-    that inserts one task after another and needs only the changed route's again."""
+    route, by task id (``None`` where it does not fit, or where ``until`` on the clock, :func:`time.perf_counter`,
+    came first): what :func:`insertions` chooses among, kept by a caller that inserts one task after another and
+    needs only the changed route's again."""
     if not tasks:
         return {}
     by_postman = {m.id: m for m in problem.postmen}
@@ -146,6 +152,8 @@ def by_route(
         for ti, cost, i, j in _candidates(problem, times, ctx, tasks):
             candidates[ti].append((cost, i, j))
         for ti, task in enumerate(tasks):
+            if until is not None and time.perf_counter() >= until:
+                return out
             for cost, i, j in sorted(candidates[ti], key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2])):
                 if (fit := _schedule(problem, times, ctx, task, i, j, cost)) is not None:
                     found[task.id] = fit

@@ -977,7 +977,7 @@ def _fill(problem: Problem, plan: Plan, dropped: Sequence[Task], until: float | 
     kept = [t for t in dropped if t not in left]
     # Each insertion changes one route: only its insertions are found again (a plan of 150 tasks leaving 60 out,
     # as under a balanced day's tight limits, took 17 s finding every route's again after each).
-    routes = insertion.by_route(problem, plan, left)
+    routes = insertion.by_route(problem, plan, left, until=until)
     while left and (until is None or time.perf_counter() < until):
         found = insertion.cheapest(plan, routes, left)
         fits = [(f.cost, t.id) for t in left if (f := found[t.id]) is not None and f.cost < t.penalty]
@@ -989,5 +989,5 @@ def _fill(problem: Problem, plan: Plan, dropped: Sequence[Task], until: float | 
         log.info("task %r inserted after the search (postman %r, cost %d)", task.id, fit.postman, fit.cost)
         plan = insertion.insert(plan, task, fit)
         left.remove(task)
-        routes |= insertion.by_route(problem, plan, left, {fit.postman})
+        routes |= insertion.by_route(problem, plan, left, {fit.postman}, until)
     return plan, kept + left

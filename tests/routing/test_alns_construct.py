@@ -41,7 +41,7 @@ def _two_districts(shift_end: int) -> alns.Instance:
 
 def _fill(data: alns.Instance, lam: float = alns.FILL_LAMBDA) -> alns._Search:
     s = alns._Search(data, 0)
-    alns._fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, lam)
+    alns._fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, lam, -1)
     return s
 
 
@@ -76,7 +76,7 @@ def test_a_route_in_progress_keeps_its_stops() -> None:
     s = alns._Search(data, 0)
     given = [[int(x) for x in data.requests[10]], []]  # one eastern pair already on the first postman's route
     alns._start_from(s, given)
-    alns._fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, alns.FILL_LAMBDA)
+    alns._fill_in_turn(s.cur, s.inst, s.banked(s.cur), s.ranked, alns.FILL_LAMBDA, -1)
     route = _routes(s.cur)[0]
     assert [x for x in route if x in given[0]] == given[0]
     # It needs no seed: it goes on in the east, where it already is, and the other postman takes the west.
