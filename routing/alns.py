@@ -169,11 +169,6 @@ million units a second), so at the slowest they end near the search's time. Meas
 day's first plans at a 2-s limit took 1.6 times its budget (cut at once, they left out tasks the search had the
 time for); under a tight longest day in a balanced day's step, 14 times (2.1 s of a 0.5-s step)."""
 
-DAY_BOUND_SLACK = 10
-"""Seconds by which an insertion's travel may exceed what its route has room for under the longest working day
-before it is refused without the day's check (:func:`_fits_day`): travel times keep the triangle inequality only up
-to rounding, and a refusal by the bound must never be wrong."""
-
 ITERATIONS_PER_REQUEST_S = 500
 """With a budget of work, a search also ends after this many iterations per request per second of its budget: a
 small day finds its plan in a few hundred iterations, and a day of one task would otherwise spend its whole
@@ -490,62 +485,16 @@ def _shortest_day(inst, seq, n):
 
 
 @njit(cache=True)
-def _day_room(sol, inst, k, r):
-    """The longest working day of route k's vehicle less the route's travel and service and the service of request
-    r's stops: the most travel inserting r may add and keep the day, which is no shorter than its travel and
-    service (waiting aside)."""
-    limit = inst[6][k, _VW]
-    if limit < 0:
-        return _INF
-    seq, place = sol[0][k], sol[7][k]
-    times, nodes = inst[0], inst[2]
-    m = sol[1][k]
-    sol[9][0] += 1 + m // DAY_CHECK_STOPS
-    busy = 0
-    for pos in range(m + 1):  # a break is where the stop before it is: no travel
-        busy += times[place[pos], place[pos + 1]]
-        if pos > 0:
-            busy += nodes[seq[pos], _SV]
-    p, d = inst[5][r, 0], inst[5][r, 1]
-    return limit - busy - nodes[p, _SV] - (nodes[d, _SV] if d >= 0 else 0)
-
-
-@njit(cache=True)
-def _added_travel(sol, inst, k, p, i, d, j):
-    """The travel time route k gains with node p after position i (and node d after position j, when d >= 0),
-    between the places of its stops (a break is where the stop before it is, and moves with it)."""
-    seq, place = sol[0][k], sol[7][k]
-    times, nodes = inst[0], inst[2]
-    lp = nodes[p, _P]
-    if lp < 0:
-        return 0
-    here = place[i]
-    nxt = place[i + 2] if nodes[seq[i + 1], _P] < 0 else place[i + 1]
-    if d < 0:
-        return times[here, lp] + times[lp, nxt] - times[here, nxt]
-    ld = nodes[d, _P]
-    after = place[j + 2] if nodes[seq[j + 1], _P] < 0 else place[j + 1]
-    if j == i or (j == i + 1 and nodes[seq[j], _P] < 0):  # side by side, or a break between them at the pickup
-        return times[here, lp] + times[lp, ld] + times[ld, after] - times[here, after]
-    cp = place[j]
-    return times[here, lp] + times[lp, nxt] - times[here, nxt] + times[cp, ld] + times[ld, after] - times[cp, after]
-
-
-@njit(cache=True)
-def _fits_day(sol, inst, k, p, i, d, j, room):
+def _fits_day(sol, inst, k, p, i, d, j):
     """Whether route k with node p after position i (and node d after position j, when d >= 0) keeps its vehicle's
     longest working day. The route's earliest schedule (``start``) may leave too early for it: the day is
-    measured leaving as late as the route allows (:func:`_shortest_day`). An insertion adding more travel than
-    the route has `room` for (:func:`_day_room`, give or take :data:`DAY_BOUND_SLACK`) is refused at once."""
+    measured leaving as late as the route allows (:func:`_shortest_day`)."""
     limit = inst[6][k, _VW]
     if limit < 0:
         return True
     m = sol[1][k]
     seq = sol[0][k]
-    sol[9][0] += 1
-    if _added_travel(sol, inst, k, p, i, d, j) > room + DAY_BOUND_SLACK:
-        return False
-    sol[9][0] += m // DAY_CHECK_STOPS
+    sol[9][0] += 1 + m // DAY_CHECK_STOPS
     trial = np.empty(m + 4, dtype=np.int64)
     w = 0
     for pos in range(m + 2):
@@ -629,19 +578,17 @@ def _best_insertion(sol, inst, k, r, bound):
     The vehicle's longest working day is checked on the cheapest insertion found without it, and only when that
     one breaks it on each better insertion in a second pass: checking every better one slowed the search of days
     without a longest day by a sixth (the check's calls in the inner loops, although they returned at once)."""
-    found = _insertion(sol, inst, k, r, bound, False, 0)
+    found = _insertion(sol, inst, k, r, bound, False)
     if found[1] < 0 or inst[6][k, _VW] < 0:
         return found
-    room = _day_room(sol, inst, k, r)
-    if _fits_day(sol, inst, k, inst[5][r, 0], found[1], inst[5][r, 1], found[2], room):
+    if _fits_day(sol, inst, k, inst[5][r, 0], found[1], inst[5][r, 1], found[2]):
         return found
-    return _insertion(sol, inst, k, r, bound, True, room)
+    return _insertion(sol, inst, k, r, bound, True)
 
 
 @njit(cache=True)
-def _insertion(sol, inst, k, r, bound, day, room):
-    """:func:`_best_insertion`, each better insertion checked against the longest working day when `day` (`room`:
-    :func:`_day_room`)."""
+def _insertion(sol, inst, k, r, bound, day):
+    """:func:`_best_insertion`, each better insertion checked against the longest working day when `day`."""
     seq, rlen, start, latest, load, place, peak = sol[0], sol[1], sol[3], sol[4], sol[5], sol[7], sol[8]
     times, costs, nodes, requests, vehicles, allowed = inst[0], inst[1], inst[2], inst[5], inst[6], inst[7]
     best, bi, bj = bound, -1, -1
@@ -677,7 +624,7 @@ def _insertion(sol, inst, k, r, bound, day, room):
             if not ok:
                 continue
             delta = costs[cc, here, at] + costs[cc, at, nxt] - costs[cc, here, nxt] + fixed
-            if delta < best and (not day or _fits_day(sol, inst, k, p, i, -1, -1, room)):
+            if delta < best and (not day or _fits_day(sol, inst, k, p, i, -1, -1)):
                 best, bi, bj = delta, i, -1
         return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
     ld_ = nodes[d, _P]
@@ -738,7 +685,7 @@ def _insertion(sol, inst, k, r, bound, day, room):
             ok, nxt = _after(sol, inst, k, i, ld_, td + sd)
             if ok:
                 delta = costs[cc, here, lp] + costs[cc, lp, ld_] + costs[cc, ld_, nxt] - costs[cc, here, nxt] + fixed
-                if delta < best and (not day or _fits_day(sol, inst, k, p, i, d, i, room)):
+                if delta < best and (not day or _fits_day(sol, inst, k, p, i, d, i)):
                     best, bi, bj = delta, i, i
         # Delivery after position j > i: the stops in between are pushed by the pickup and carry its load.
         t = tp
@@ -754,7 +701,7 @@ def _insertion(sol, inst, k, r, bound, day, room):
             if t >= _INF or (not moved and t > latest[k, j]) or load[k, j] + qp > capacity:
                 break
             if t == start[k, j] and cp == place[k, j]:
-                if base[x] + tail[j] < best and (not day or _fits_day(sol, inst, k, p, i, d, tail_at[j], room)):
+                if base[x] + tail[j] < best and (not day or _fits_day(sol, inst, k, p, i, d, tail_at[j])):
                     best, bi, bj = base[x] + tail[j], i, tail_at[j]
                 break
             prev, prev_place = c, cp
@@ -766,7 +713,7 @@ def _insertion(sol, inst, k, r, bound, day, room):
             td = _open(inst, d, t + nodes[c, _SV] + times[cp, ld_])
             if td >= _INF:
                 continue
-            if _after(sol, inst, k, j, ld_, td + sd)[0] and (not day or _fits_day(sol, inst, k, p, i, d, j, room)):
+            if _after(sol, inst, k, j, ld_, td + sd)[0] and (not day or _fits_day(sol, inst, k, p, i, d, j)):
                 best, bi, bj = delta, i, j
     return (best, bi, bj) if bi >= 0 else (_INF, -1, -1)
 

@@ -119,37 +119,3 @@ def test_a_bound_keeps_only_cheaper_insertions() -> None:
     assert cheapest < alns._INF
     assert alns._best_insertion(sol, inst, costs.index(cheapest), r, cheapest)[0] == alns._INF
     assert alns._best_insertion(sol, inst, costs.index(cheapest), r, cheapest + 1)[0] == cheapest
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_the_travel_bound_refuses_only_insertions_the_day_check_refuses(seed: int) -> None:
-    data = _day(seed)
-    found = alns.plan(data, time_limit_s=5.0, work=20_000, seed=seed)
-    loose = alns._Search(data, seed)
-    alns._start_from(loose, found.routes)
-    # Each route's longest working day half an hour over its own shortest: some insertions keep it, many do not.
-    longest = np.array(
-        [alns._shortest_day(loose.inst, loose.cur[0][k], int(loose.cur[1][k])) + 1800 for k in range(data.fleet)]
-    )
-    tight = alns.Instance(
-        data.times, data.costs, data.nodes, data.windows, data.requests, data.vehicles,
-        penalties=data.penalties, allowed=data.allowed, longest=longest,
-    )  # fmt: skip
-    search = alns._Search(tight, seed)
-    alns._start_from(search, found.routes)
-    sol, inst = search.cur, search.inst
-    kept = refused = bounded = 0
-    for k in range(data.fleet):
-        m = int(sol[1][k])
-        for r, (p, d) in enumerate(data.requests.tolist()):
-            if sol[6][p] == k or inst[7][r] not in (-1, k):
-                continue
-            room = alns._day_room(sol, inst, k, r)
-            for i in range(m + 1):
-                for j in range(i, m + 1) if d >= 0 else [-1]:
-                    checked = alns._fits_day(sol, inst, k, p, i, d, j, alns._INF)
-                    assert alns._fits_day(sol, inst, k, p, i, d, j, room) == checked, (k, r, i, j)
-                    kept += checked
-                    refused += not checked
-                    bounded += alns._added_travel(sol, inst, k, p, i, d, j) > room + alns.DAY_BOUND_SLACK
-    assert kept and refused and bounded, "the bound must refuse some insertions, and the check keep some"
