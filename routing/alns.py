@@ -1767,11 +1767,11 @@ def _start_from(s: _Search, initial: list[list[int]]) -> None:
     part changes a postman's day less than one emptied, and leaves the repair less to put back: a balanced day's
     step, started from a plan under a looser limit, emptied whole routes, and their repair took more than the
     step's budget of work."""
-    request = np.full(len(s.data.nodes), -1, dtype=np.int64)
-    for r, (p, d) in enumerate(s.data.requests):
-        request[p] = r
-        if d >= 0:
-            request[d] = r
+    requests = s.data.requests
+    request = np.full(len(s.data.nodes), -1, dtype=np.int64)  # each stop's request
+    request[requests[:, 0]] = np.arange(len(requests))
+    pairs = np.flatnonzero(requests[:, 1] >= 0)
+    request[requests[pairs, 1]] = pairs
     for k, nodes in enumerate(initial):
         kept = list(nodes)
         while kept and not _put_route(s, k, kept):
