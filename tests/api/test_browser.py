@@ -148,6 +148,15 @@ def accessible(page) -> None:
     assert not found, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in found]
 
 
+def _nearest_shown(page, count: str) -> None:
+    """Wait for the nearest agencies of the last place asked, as many as ``count`` says ("=== 3"): the list is
+    busy until they come, and shows the place before's agencies meanwhile."""
+    page.wait_for_function(
+        "document.querySelector('#nearest').getAttribute('aria-busy') === null"
+        f" && document.querySelectorAll('li.nearest-item').length {count}"
+    )
+
+
 def _paths(page) -> int:
     return page.locator(".leaflet-overlay-pane svg path").count()
 
@@ -214,7 +223,7 @@ def test_citizens_page(page) -> None:
             arg=before,
         )
     results.nth(1).click()
-    page.wait_for_function("document.querySelectorAll('#nearest li').length === 3")
+    _nearest_shown(page, "=== 3")
     assert page.locator(".leaflet-marker-icon.result").count() == 0 and page.locator("li.hit").count() == 0
     assert page.locator("path.near-place").count() == 0
     # And from the keyboard: Enter on a marker.
@@ -240,8 +249,19 @@ def test_citizens_page(page) -> None:
     page.fill("#q", "75 dinh tien hoang")
     page.click("#search-button")
     page.wait_for_function("document.querySelector('#status').textContent.endsWith('hãy chọn một.')")
+    # Until the answer comes (held here), the list shows the agencies of the marker before, faded and marked busy.
+    held: list = []
+    page.route("**/agencies/nearest?*", lambda route: held.append(route))
     page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    assert page.get_attribute("#nearest", "aria-busy") == "true" and page.locator("li.nearest-item").count() == 3
+    assert page.eval_on_selector("#nearest", "list => getComputedStyle(list).opacity") == "0.5"
+    for _ in range(250):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    page.unroute("**/agencies/nearest?*")
+    _nearest_shown(page, "=== 3")
     assert _paths(page) >= 3
     # The main post office at that number: under a minute and a few metres, said so (not "0,0 phút, 0,01 km").
     first_route = page.locator("li.nearest-item").first.inner_text()
@@ -464,14 +484,14 @@ def test_the_citizens_page_keeps_what_it_shows_in_its_address(page) -> None:
     # link, shared) shows the same nearest agencies, from the place called by its name.
     page.select_option("#procedure", "judicial_record")
     page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    _nearest_shown(page, "> 0")
     linked = dict(re.findall(r"[?&](\w+)=([^&]*)", page.url))
     assert set(linked) == {"lat", "lon", "label", "procedure"} and linked["procedure"] == "judicial_record"
     before = page.locator("#nearest").inner_text()
     status = page.locator("#status").inner_text()
     page.reload()
     _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    _nearest_shown(page, "> 0")
     assert page.locator("#nearest").inner_text() == before and page.locator("#status").inner_text() == status
     assert status.startswith("Từ Bưu điện") and page.input_value("#procedure") == "judicial_record"
     # A click on the map: its point, with no name; the filters kept.
@@ -505,7 +525,7 @@ def test_a_citizen_planning_a_visit_sees_the_hours_of_that_day(page) -> None:
     page.clock.set_fixed_time("2026-02-16T09:00:00+07:00")
     page.goto("/?lat=21.0132&lon=105.8523&at=2026-02-17T10:00")
     _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     assert (page.input_value("#at-day"), page.input_value("#at-time")) == ("2026-02-17", "10:00")
     assert page.locator("#status").inner_text().endswith("Ngày lễ: Tết Nguyên Đán.")
     items = [page.locator("li.nearest-item").nth(i).inner_text() for i in range(3)]
@@ -645,7 +665,7 @@ def test_an_answer_overtaken_by_a_later_choice_is_not_drawn(page) -> None:
     page.clock.set_fixed_time("2026-02-16T09:00:00+07:00")
     page.goto("/?lat=21.0132&lon=105.8523&at=2026-03-01T22:00")
     _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     page.evaluate(
         """() => {
           const real = window.fetch;
@@ -670,7 +690,7 @@ def _nearest_from_first_hit(page, query: str, label: str) -> dict:
     assert label in page.locator("li.hit").first.inner_text()
     with page.expect_response(lambda r: "/agencies/nearest?" in r.url) as answered:
         page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     return answered.value.json()
 
 
@@ -686,7 +706,7 @@ def test_a_lake_chosen_is_left_from_its_shore(page) -> None:
     before = page.locator("#nearest").inner_text()
     page.reload()
     _ready(page)
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     assert page.locator("#nearest").inner_text() == before
 
 
@@ -720,7 +740,7 @@ def test_a_citizen_asks_where_to_take_a_procedure(page) -> None:
     page.wait_for_function(f"{status}.startsWith('Nơi nhận hồ sơ Giấy phép lái xe.')")
     assert page.input_value("#procedure") == "driving_licence" and "procedure=driving_licence" in page.url
     page.locator("li.hit button").first.click()
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length > 0")
+    _nearest_shown(page, "> 0")
     items = page.locator("li.nearest-item").all_inner_texts()
     assert items and all("Giấy phép lái xe" in item for item in items)
     # In a ward asked: the agencies in it say so, not "0 m from it".
@@ -760,7 +780,7 @@ def test_a_citizen_finds_the_nearest_agency_with_the_keyboard_alone(page) -> Non
     page.wait_for_selector("li.hit button")
     _tab_to(page, "li.hit button", presses=0)  # the results found, the first has the focus
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     # The post office that OSM leaves unnamed, called by its kind and address, is the nearest.
     assert page.locator("li.nearest-item").first.inner_text().startswith("Bưu cục 18 Nguyễn Du")
     # Its marker on the map is reached with Tab too, and Enter opens its details.
@@ -791,7 +811,7 @@ def test_suggestions_while_typing_are_taken_with_the_keyboard_or_a_click(page) -
     assert page.get_attribute("#q", "aria-activedescendant") is None
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     assert page.input_value("#q") == "Bưu điện Tràng Tiền"
     assert page.locator("#suggestions").is_hidden() and page.get_attribute("#q", "aria-expanded") == "false"
     assert page.locator("li.nearest-item").first.inner_text().startswith("Bưu điện Tràng Tiền")
@@ -841,7 +861,7 @@ def test_the_nearest_agencies_from_where_the_citizen_is(browser, server: str) ->
     metres = re.search(r"cách (\d+) m", page.locator("li.hit").first.inner_text())
     assert metres and int(metres[1]) < 400  # the post offices by the lake
     page.click("#locate")
-    page.wait_for_function("document.querySelectorAll('li.nearest-item').length === 3")
+    _nearest_shown(page, "=== 3")
     assert page.locator("#status").inner_text() == "Từ vị trí của bạn" and _paths(page) >= 3
     # The citizen's position is not put in the page's address, which may be shared; nor when a filter changes.
     assert "lat=" not in page.url and "lon=" not in page.url

@@ -170,6 +170,9 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
     resultLayer.clearLayers();
     error.textContent = "";
     status.textContent = t("js.finding");
+    // Until the answer comes the list still shows the last place's agencies: marked busy (faded, and said so to
+    // screen readers), as from a click while its address is looked up and from a position being found.
+    nearestList.setAttribute("aria-busy", "true");
     try {
       const answer = await nearestAsked(api("/agencies/nearest?" + new URLSearchParams(Object.assign({ k: 3 }, params, filters()))));
       if (answer === undefined) return;
@@ -215,9 +218,11 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       // The public holiday the time falls on, a sentence of its own.
       const holiday = answer.holiday ? t("js.holiday", { name: answer.holiday }) : "";
       status.textContent = holiday ? `${said}${/[.!?]$/.test(said) ? " " : " — "}${holiday}` : said;
+      nearestList.removeAttribute("aria-busy");
     } catch (e) {
       status.textContent = "";
       error.textContent = e.message;
+      nearestList.removeAttribute("aria-busy");
     }
   }
 
@@ -234,6 +239,7 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
   // A point clicked (or linked without a name): said where it is first, "gần 18 Nguyễn Du, Phường Cửa Nam", so
   // that the citizen sees the click landed where meant; the point alone when that cannot be said.
   async function clicked(point) {
+    nearestList.setAttribute("aria-busy", "true");
     const at = await api("/reverse?" + new URLSearchParams(point)).catch(() => null);
     let from = null;
     if (at && at.label) from = t("js.from_click_near", { where: [at.label, at.ward].filter(Boolean).join(", ") });
@@ -262,9 +268,11 @@ function agencyDetails(a, day = hanoiToday(), then = false) {
       return;
     }
     status.textContent = t("js.locating");
+    nearestList.setAttribute("aria-busy", "true");
     navigator.geolocation.getCurrentPosition(
       (at) => nearest({ lat: at.coords.latitude.toFixed(6), lon: at.coords.longitude.toFixed(6) }, t("js.from_me"), false),
       (why) => {
+        nearestList.removeAttribute("aria-busy");
         status.textContent = "";
         error.textContent = t(why.code === why.PERMISSION_DENIED ? "js.locate_denied" : "js.locate_failed");
       },
