@@ -142,10 +142,13 @@ def _shot(page, name: str) -> None:
 
 
 def accessible(page) -> None:
-    """axe-core finds no violation in the page as it stands (each listed with its rule, help and elements)."""
+    """axe-core finds no violation in the page as it stands (each listed with its rule, help and elements), and
+    every text shown is whole: no field left unfilled ("{said}") nor a key the catalogue lacks ("js.gap")."""
     page.wait_for_timeout(300)  # Leaflet fades popups and tooltips in: contrast is judged on the drawn colours
     found = AXE.run(page).response["violations"]
     assert not found, [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in found]
+    shown = page.locator("body").inner_text()
+    assert not re.search(r"\{\w+\}|\bjs\.[a-z_]+\b", shown), re.findall(r".*(?:\{\w+\}|\bjs\.[a-z_]+\b).*", shown)
 
 
 def _nearest_shown(page, count: str) -> None:
@@ -393,6 +396,14 @@ def test_planning_page(page) -> None:
     assert page.locator("ul.new-sites li").count() == 3
     # Each new site said by where it is, never by a node's id.
     assert not any(text.startswith("node:") for text in page.locator("ul.new-sites li").all_inner_texts())
+    # The totals: the model, the share within the minutes before and after, and how far from optimal the solver
+    # proved the sites to be.
+    totals = page.inner_text("#totals p")
+    assert re.fullmatch(
+        r"Mô hình tổng thời gian đi ít nhất \(p-median\): 3 điểm mới; trong vòng 15 phút [\d,]+% → [\d,]+% "
+        r"\(sai số tối ưu ([\d,]+%|–)\)",
+        totals,
+    ), totals
     # The least-served wards before and after the new sites, as the map shades them after (the table kept the
     # coverage before); the scenario said by when it was made, not by its id.
     assert page.inner_text("#wards h2") == "Phường, xã được phục vụ kém nhất: trước → sau kịch bản"

@@ -381,7 +381,7 @@
     const choose = (u, words) =>
       `<button type="button" data-code="${esc(u.code)}" aria-pressed="${u.code === unit?.code}">${esc(t(words))}</button>`;
     document.getElementById("gap-list").innerHTML = units.map((u) =>
-      `<li><span>${esc(t("js.gap", { said: u.said, n: u.open_dossiers }))}</span>${choose(u, "js.place")}</li>`).join("");
+      `<li><span>${esc(t("js.unit_open", { said: u.said, n: u.open_dossiers }))}</span>${choose(u, "js.place")}</li>`).join("");
     document.getElementById("unplaced").hidden = !units.length;
     document.getElementById("placed-title").hidden = !placed.length;
     document.getElementById("placed-list").innerHTML = placed.map((u) =>
