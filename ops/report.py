@@ -24,6 +24,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from mpl_toolkits.axes_grid1 import make_axes_locatable
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
@@ -48,6 +49,13 @@ KEYS = {"ward": "ward_id", "agency": "agency_id", "authority": "authority_code"}
 
 SHARES = ("on_time_share",)
 """Columns shown as percentages."""
+
+PLACES = ("lat", "lon", "geometry", "points")
+"""Columns of where a row is, for the maps: in no table."""
+
+FILES_ONLY = ("ward_id", "agency_id")
+"""Keys the files keep, to join with the map, and the page and the PDF leave out: a ward is said by its official
+code, an agency by its name and address (the OSM ids mean nothing to a reader)."""
 
 MAP = "map"
 """Label of the figures that are maps."""
@@ -89,22 +97,40 @@ def number(value: float, texts: Mapping[str, Any], digits: int = 0) -> str:
 
 def _named(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     """A table as people read it: procedure and group names in words, columns labelled, no coordinates."""
-    frame = frame.drop(columns=[c for c in ("lat", "lon", "geometry", "points") if c in frame.columns])
+    frame = frame.drop(columns=[c for c in PLACES if c in frame.columns])
     words = {"procedure": texts["procedure"], "priority_group": texts["report"]["groups"]}
     frame = frame.assign(**{c: frame[c].map(lambda v, w=w: w.get(v, v)) for c, w in words.items() if c in frame})
     return frame.rename(columns={c: _label(texts, c) for c in frame.columns})
 
 
 def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
-    """:func:`_named` with shares as percentages and decimals rounded, for the page and the PDF; a ward by its
-    official code (the OSM boundary's id stays in the files, to join with the map)."""
-    frame = frame.drop(columns=["ward_id"]) if "ward_code" in frame.columns else frame.copy()
+    """:func:`_named` with shares as percentages, decimals rounded (people to the unit) and no OSM ids
+    (:data:`FILES_ONLY`), for the page and the PDF."""
+    frame = frame.drop(columns=[c for c in FILES_ONLY if c in frame.columns])
     for c in frame.columns:
         if c in SHARES or c.startswith("share_within_"):
             frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{number(100 * v, texts, 1)} %")
         elif frame[c].dtype.kind == "f":
-            frame[c] = frame[c].map(lambda v: number(v, texts, 1))
+            people = c == "population" or c.startswith("population_within_")  # estimated, but people are whole
+            frame[c] = frame[c].map(lambda v, digits=0 if people else 1: number(v, texts, digits))
     return _named(frame, texts)
+
+
+def _html_table(frame: pd.DataFrame, texts: Mapping[str, Any]) -> str:
+    """A table of the page: the columns of words it starts with (codes, names, addresses) to the left, the figures
+    to the right (CSS ``words-N`` of the template: pandas gives cells no class)."""
+    kept = [c for c in frame.columns if c not in PLACES + FILES_ONLY]
+    words = next((k for k, c in enumerate(kept) if pd.api.types.is_numeric_dtype(frame[c])), len(kept))
+    return _shown(frame, texts).to_html(index=False, border=0, classes=["t", f"words-{min(words, 3)}"])
+
+
+def _agency_labels(agencies: pd.DataFrame) -> pd.Series:
+    """Agencies as a chart names them: by name, and by address too where the name is not theirs alone ("FPT
+    Shop"); by id when nothing else tells them apart."""
+    named = agencies["name"].where(agencies["name"] != "", agencies["agency_id"])
+    shared = named.duplicated(keep=False)
+    where = agencies["address"].where(agencies["address"] != "", agencies["agency_id"])
+    return named.where(~shared, named + " (" + where + ")")
 
 
 def _inline(figure: Figure) -> str:
@@ -172,7 +198,15 @@ def _map(figures: Figures, amap: AddressMap, area: str, texts: Mapping[str, Any]
     axes = figure.subplots()
     if area == "ward":
         shaded = wards.merge(figures.by_ward[["ward_id", "received"]], on="ward_id", how="left").fillna({"received": 0})
-        shaded.plot(column="received", ax=axes, cmap="Blues", edgecolor="#666", linewidth=0.3, legend=True)
+        shaded.plot(
+            column="received",
+            ax=axes,
+            cax=_colour_bar(axes),
+            cmap="Blues",
+            edgecolor="#666",
+            linewidth=0.3,
+            legend=True,
+        )
     else:
         wards.plot(ax=axes, color="#f4f4f4", edgecolor="#999", linewidth=0.3)
         table = figures.by_agency if area == "agency" else figures.by_authority
@@ -185,6 +219,12 @@ def _map(figures: Figures, amap: AddressMap, area: str, texts: Mapping[str, Any]
     axes.set_title(report["map_caption"].format(area=report["areas"][area]))
     _frame(axes, amap)
     return figure
+
+
+def _colour_bar(axes: Any) -> Any:
+    """Axes for a map's colour bar, beside it and as tall as the map is drawn (a map keeps its aspect, so a bar
+    of the figure's height would stand far above and below it)."""
+    return make_axes_locatable(axes).append_axes("right", size="4%", pad=0.1)
 
 
 def _frame(axes: Any, amap: AddressMap) -> None:
@@ -211,6 +251,7 @@ def _coverage_map(coverage: access.Coverage, amap: AddressMap, texts: Mapping[st
         edgecolor="#666",
         linewidth=0.3,
         legend=True,
+        cax=_colour_bar(axes),
     )
     axes.set_title(texts["report"]["within"].format(minutes=f"{minutes:g}"))
     _frame(axes, amap)
@@ -333,7 +374,7 @@ def draw(figures: Figures, *, amap: AddressMap, texts: Mapping[str, Any], area: 
         _timeliness(figures, texts),
         _bars(
             top,
-            top["name"].where(top["name"] != "", top["agency_id"]),
+            _agency_labels(top),
             ["received", "returned"],
             report["chart_agency"],
             texts,
@@ -344,7 +385,8 @@ def draw(figures: Figures, *, amap: AddressMap, texts: Mapping[str, Any], area: 
         charts.append(_coverage_map(figures.coverage, amap, texts))
     if figures.synthetic:
         for chart in charts:
-            chart.text(0.5, 0.005, report["synthetic"], ha="center", fontsize=7, color="#a00")
+            # Under the figure (the saved figures are cut to what they draw), clear of the axes' labels.
+            chart.text(0.5, -0.02, report["synthetic"], ha="center", va="top", fontsize=7, color="#a00")
     return charts
 
 
@@ -359,10 +401,7 @@ def page(figures: Figures, charts: list[Figure], *, texts: Mapping[str, Any], ar
         banner=report["synthetic"] if figures.synthetic else None,
         summary=_summary(figures, texts),
         charts=[_inline(c) for c in charts],
-        tables=[
-            (heading, _shown(tables[name], texts).to_html(index=False, border=0, classes="t"))
-            for heading, name in _sections(figures, texts, area)
-        ],
+        tables=[(heading, _html_table(tables[name], texts)) for heading, name in _sections(figures, texts, area)],
         definitions=report["definitions"],
         generated=report["generated"].format(at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         files=report["files"],

@@ -476,12 +476,13 @@ def figures(
         {
             "agency_id": amap.agencies["agency_id"].astype(str),
             "name": amap.agencies["name"].fillna(""),
+            "address": amap.agencies["address"].fillna(""),
             "lat": amap.agencies.geometry.y,
             "lon": amap.agencies.geometry.x,
         }
     )
     by_agency = agencies.merge(by_agency, on="agency_id", how="right")
-    by_agency["name"] = by_agency["name"].fillna("")
+    by_agency[["name", "address"]] = by_agency[["name", "address"]].fillna("")
     by_authority = registry.merge(by_authority, on="authority_code", how="right")
     by_authority["name"] = by_authority["name"].fillna("")
     by_procedure, by_agency, by_authority = (

@@ -3,6 +3,7 @@ are written and readable, bad input is refused; the synthetic journeys behind th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -140,6 +141,15 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert sum(r[1] for r in sheet.iter_rows(min_row=2, values_only=True)) == 500
     by_agency = pd.read_csv(written.csv["by_agency"], encoding="utf-8-sig")
     assert by_agency["Tiếp nhận"].sum() == 500
+    # An agency by its name and address; its OSM id stays in the files, to join with the map, not on the page.
+    assert list(by_agency.columns[:3]) == ["Mã điểm tiếp nhận", "Tên", "Địa chỉ"]
+    assert (by_agency["Địa chỉ"].fillna("") != "").mean() > 0.8
+    assert "Mã điểm tiếp nhận" not in html and "osm:node/" not in html
+    # The page's tables: the words they start with to the left (an agency's name and address, a ward's or an
+    # authority's code and name; a procedure), the figures to the right.
+    assert html.count('<table class="dataframe t words-2">') == 4 and '<table class="dataframe t words-1">' in html
+    # People counted whole (the coverage's population of Phường Hoàn Kiếm), other decimals to a tenth.
+    assert re.search(r"<td>00070</td>\s*<td>Phường Hoàn Kiếm</td>\s*<td>\d{1,3}(\.\d{3})+</td>", html)
     # The page says a ward by its official code; the files keep the OSM boundary's id too, to join with the map.
     by_ward = pd.read_csv(written.csv["by_ward"], encoding="utf-8-sig", dtype=str)
     assert list(by_ward.columns[:3]) == ["Mã phường, xã", "Mã ranh giới OSM", "Tên"]
@@ -228,3 +238,20 @@ def test_numbers_are_written_the_readers_way() -> None:
 def test_past_due_is_counted_at_the_quarters_end_or_today() -> None:
     assert report_figures.period("2020Q1").as_of == date(2020, 4, 1)
     assert report_figures.period("2099Q4").as_of == datetime.now(HANOI).date()
+
+
+def test_agencies_of_one_name_are_told_apart_in_the_charts() -> None:
+    # Three FPT Shops among the agencies receiving most: each said with its address, or its id without one.
+    agencies = pd.DataFrame(
+        {
+            "agency_id": ["osm:node/1", "osm:node/2", "osm:node/3", "osm:node/4"],
+            "name": ["FPT Shop", "Bưu điện Cửa Nam", "FPT Shop", ""],
+            "address": ["Đường Cầu Giấy", "1 Đình Ngang", "", ""],
+        }
+    )
+    assert report._agency_labels(agencies).tolist() == [
+        "FPT Shop (Đường Cầu Giấy)",
+        "Bưu điện Cửa Nam",
+        "FPT Shop (osm:node/3)",
+        "osm:node/4",
+    ]
