@@ -116,12 +116,16 @@ def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     return _named(frame, texts)
 
 
-def _html_table(frame: pd.DataFrame, texts: Mapping[str, Any]) -> str:
-    """A table of the page: the columns of words it starts with (codes, names, addresses) to the left, the figures
-    to the right (CSS ``words-N`` of the template: pandas gives cells no class)."""
+def _words(frame: pd.DataFrame) -> int:
+    """How many columns of words (codes, names, addresses) a table shows before its figures: set to the left."""
     kept = [c for c in frame.columns if c not in PLACES + FILES_ONLY]
-    words = next((k for k, c in enumerate(kept) if pd.api.types.is_numeric_dtype(frame[c])), len(kept))
-    return _shown(frame, texts).to_html(index=False, border=0, classes=["t", f"words-{min(words, 3)}"])
+    return next((k for k, c in enumerate(kept) if pd.api.types.is_numeric_dtype(frame[c])), len(kept))
+
+
+def _html_table(frame: pd.DataFrame, texts: Mapping[str, Any]) -> str:
+    """A table of the page, its columns of words to the left (CSS ``words-N`` of the template: pandas gives cells
+    no class)."""
+    return _shown(frame, texts).to_html(index=False, border=0, classes=["t", f"words-{min(_words(frame), 3)}"])
 
 
 def _agency_labels(agencies: pd.DataFrame) -> pd.Series:
@@ -258,8 +262,9 @@ def _coverage_map(coverage: access.Coverage, amap: AddressMap, texts: Mapping[st
     return figure
 
 
-def _table_figure(frame: pd.DataFrame, title: str, banner: str | None, rows: int = PDF_ROWS) -> Figure:
-    """A table as a PDF page (the first ``rows`` rows; the workbook has them all).
+def _table_figure(frame: pd.DataFrame, title: str, banner: str | None, words: int, rows: int = PDF_ROWS) -> Figure:
+    """A table as a PDF page (the first ``rows`` rows; the workbook has them all), its first ``words`` columns
+    to the left.
 
     Each column is one multi-line text, so a page costs a few dozen texts: matplotlib's ``table`` lays out every
     cell on its own (about two seconds a page here).
@@ -272,12 +277,13 @@ def _table_figure(frame: pd.DataFrame, title: str, banner: str | None, rows: int
         max([*(len(v) for v in shown[c]), *map(len, h)]) + 2 for c, h in zip(shown.columns, headers, strict=True)
     ]
     x = 0.03
-    for column, width, lines in zip(shown.columns, longest, headers, strict=True):
-        x += 0.94 * width / sum(longest)
+    for k, (column, width, lines) in enumerate(zip(shown.columns, longest, headers, strict=True)):
+        left, x = x, x + 0.94 * width / sum(longest)
+        at, align = (left, "left") if k < words else (x, "right")
         header = "\n".join(lines[:4])
-        figure.text(x, 0.91, header, fontsize=6.5, weight="bold", ha="right", va="top", multialignment="right")
+        figure.text(at, 0.91, header, fontsize=6.5, weight="bold", ha=align, va="top", multialignment=align)
         body = "\n".join(shown[column])
-        figure.text(x, 0.84, body, fontsize=7, ha="right", va="top", multialignment="right", linespacing=1.6)
+        figure.text(at, 0.84, body, fontsize=7, ha=align, va="top", multialignment=align, linespacing=1.6)
     if len(frame) > rows:
         figure.text(0.03, 0.06, f"{rows} / {len(frame)}", fontsize=7, color="#666")
     if banner:
@@ -473,7 +479,7 @@ def render(
             pages.savefig(chart, bbox_inches="tight")
         # The PDF for sending keeps the chosen breakdown; the other two are on the page and in the workbook.
         for heading, name in (s for s in sections if s[1] not in order[1:]):
-            pages.savefig(_table_figure(_shown(tables[name], texts), heading, banner))
+            pages.savefig(_table_figure(_shown(tables[name], texts), heading, banner, _words(tables[name])))
 
     bar.update()
     bar.set_description("report: HTML")
