@@ -44,9 +44,6 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 
-KEYS = {"ward": "ward_id", "agency": "agency_id", "authority": "authority_code"}
-"""The key column of each area's table."""
-
 SHARES = ("on_time_share",)
 """Columns shown as percentages."""
 
