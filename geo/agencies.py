@@ -39,7 +39,6 @@ from typing import Literal, get_args
 import geopandas as gpd
 import numpy as np
 import osmium
-import pandas as pd
 
 from geo._text import fold
 from geo.hours import check_hours
@@ -191,8 +190,3 @@ def _addresses(
         [address != "", kind == "address", kind == "street"], ["osm", "nearest_address", "nearest_street"], "none"
     )
     return np.where(address != "", address, label), source.astype(object)
-
-
-def accepts(procedures: pd.Series, procedure: str) -> np.ndarray:
-    """Which agencies (their ``procedures`` column) accept ``procedure``."""
-    return procedures.fillna("").map(lambda p: procedure in p.split(";")).to_numpy(dtype=bool)

@@ -316,20 +316,6 @@ class _Model:
             assignment.SetPerformedValue(interval, 1)
         return assignment
 
-    def read_routes(self, assignment: pywrapcp.Assignment) -> list[list[StopKey]]:
-        """The routes of a solution as task stops."""
-        out = []
-        for vi in range(len(self.vehicles)):
-            seq, i = [], self.routing.Start(vi)
-            i = assignment.Value(self.routing.NextVar(i))
-            while not self.routing.IsEnd(i):
-                key = self.nodes[self.manager.IndexToNode(i)].key
-                assert key is not None
-                seq.append(key)
-                i = assignment.Value(self.routing.NextVar(i))
-            out.append(seq)
-        return out
-
     def to_routes(self, assignment: pywrapcp.Assignment) -> list[Route]:
         """Routes with times, loads, distances and costs read from a solution."""
         breaks: dict[int, tuple[int, int]] = {}
