@@ -15,7 +15,7 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from geo.hours import HANOI
+from geo.hours import HANOI, holiday
 from ops import accounts, authorities, day, dayevents, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
@@ -272,6 +272,18 @@ def test_a_dispatcher_plans_the_day_balanced(page, store: Store) -> None:
     assert page.is_checked("#balanced")
 
 
+WEDNESDAY, THURSDAY = 2, 3
+
+
+def _coming(today: dt.date, weekday: int) -> dt.date:
+    """A day of the given weekday a week or more after ``today`` on which the offices open: no public holiday
+    (the tests run on any day of the year, Tết included)."""
+    day = today + dt.timedelta(days=7 + (weekday - today.weekday()) % 7)
+    while holiday(day):
+        day += dt.timedelta(days=7)
+    return day
+
+
 def _hours(seconds: int) -> str:
     """A working day as the Vietnamese page says it: 2 giờ 5 phút."""
     return f"{seconds // 3600} giờ {seconds % 3600 // 60} phút"
@@ -471,7 +483,7 @@ def test_a_dispatcher_sends_a_postman_home_from_the_page(page, store: Store, han
     # Taken ill, his motorbike broken down: the dispatcher sets the end of his shift under his route, and the day is
     # re-planned from the service's clock (the start of a coming day: no stop is done yet).
     today = dt.datetime.now(HANOI).date()
-    coming = today + dt.timedelta(days=7 + (2 - today.weekday()) % 7)  # a Wednesday, offices open
+    coming = _coming(today, WEDNESDAY)
     postmen = [
         {"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN},
         {"id": "an", "name": "Trần Thị An", "depot": daycases.LUONG_VAN_CAN},
@@ -593,8 +605,7 @@ def test_a_dispatcher_records_what_a_postman_brought_back(page, store: Store, ha
 
 def test_a_dispatcher_calls_a_postman_in_from_the_shifts(page, store: Store, hanoi: AddressMap) -> None:
     # The day was planned with Bình alone; Lan, off that day, is called in from her card in the shifts.
-    today = dt.datetime.now(HANOI).date()
-    coming = today + dt.timedelta(days=7 + (3 - today.weekday()) % 7)  # a Thursday, offices open
+    coming = _coming(dt.datetime.now(HANOI).date(), THURSDAY)
     accounts.add_user(
         store.engine, "lan", daycases.PASSWORD, "postman", agency_id=daycases.LUONG_VAN_CAN, full_name="Nguyễn Thị Lan"
     )
