@@ -770,13 +770,18 @@ class TrackAnswer(BaseModel):
         description="the state in words, in the language asked (the pages' lang cookie, else Accept-Language; "
         "Vietnamese by default): 'Đã tiếp nhận tại điểm phục vụ'"
     )
-    where: Literal["agency", "home", "in_transit", "authority", "returned"] = Field(
-        description="where it is: `home` for a home pickup not yet collected (at the applicant's)"
+    where: Literal["agency", "home", "in_transit", "authority", "post_office", "returned"] = Field(
+        description="where it is: `home` for a home pickup not yet collected (at the applicant's), `post_office` for "
+        "one a postman brought back to his post office, its agency not taking it"
     )
     channel: Literal["counter", "online", "home_pickup"] = Field(
         description="how it came: handed in at the counter, submitted online, or collected at home by a postman"
     )
     where_words: str = Field(description="where the dossier is, in words, in the same language: 'Tại điểm phục vụ'")
+    state_says_where: bool = Field(
+        description="whether state_words already says where the dossier is ('Đã tiếp nhận tại điểm phục vụ'): the "
+        "page then leaves where_words out"
+    )
     appointment: str = Field(description="appointment date for the result, YYYY-MM-DD")
     result_expected: str | None = Field(description="date the result is expected; null once returned or cancelled")
     return_mode: Literal["agency", "address"] = Field(

@@ -38,14 +38,17 @@ say the state and the place in words, in the citizen's language (``tracking`` in
 :mod:`api.i18n`). A home pickup not yet collected is at the applicant's home (:func:`where`)."""
 
 
-def where(state: str, channel: str, place: str | None = None) -> str:
-    """Where a dossier in ``state`` that came by ``channel``, its last move made at ``place``, is (:data:`WHERE`): a
-    home pickup received, not yet collected, is at the applicant's ``home``; one digitised at the door and not yet
-    handed over at a post office is with the postman (``in_transit``)."""
+def where(state: str, channel: str, place: str | None = None, agency_id: str | None = None) -> str:
+    """Where a dossier in ``state`` that came by ``channel`` to ``agency_id``, its last move made at ``place``, is
+    (:data:`WHERE`): a home pickup received, not yet collected, is at the applicant's ``home``; one digitised at the
+    door and not yet handed over at a post office is with the postman (``in_transit``); one the postman brought back
+    to another post office than its agency (:data:`ops.dossiers.TRANSFERS`) is at that ``post_office``."""
     if channel == "home_pickup" and state == "received":
         return "home"
     if channel == "home_pickup" and state == "digitised" and place == "address":
         return "in_transit"
+    if channel == "home_pickup" and state == "digitised" and place not in (None, agency_id):
+        return "post_office"
     return WHERE[state]
 
 
@@ -115,7 +118,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "code": code,
         "procedure": procedure,
         "state": state,
-        "where": where(state, channel, rows[-1][-1]),
+        "where": where(state, channel, rows[-1][-1], agency_id),
         "channel": channel,
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),

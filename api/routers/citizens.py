@@ -268,6 +268,46 @@ async def search(request: Request, query: Annotated[schemas.SearchQuery, Query()
     )
 
 
+SAYS_WHERE = frozenset(
+    {
+        "state.received",
+        "state.to_authority",
+        "state.at_authority",
+        "state.returning",
+        "state.returned",
+        "home_pickup.received",
+        "back.digitised",
+        "handed.digitised",
+        "kept.digitised",
+    }
+)
+"""The texts of a dossier's state (keys under ``tracking`` in the catalogues) that say where it is, in both
+languages ("Đã tiếp nhận tại điểm phục vụ", "Bưu tá đang mang kết quả đến"): the citizens' page then leaves the
+place out, where it read "Đã tiếp nhận tại điểm phục vụ. Tại điểm phục vụ."."""
+
+
+def _step_keys(answer: dict[str, Any], agency_id: str, places: list[str | None]) -> list[str]:
+    """The text of each step of a dossier's journey (:func:`ops.tracking.track`'s ``answer``): a key under
+    ``tracking`` in the catalogues. A home pickup received waits at home for the postman; a result that failed to
+    reach its agency was not "nobody at home"; a dossier brought back to its agency undelivered went back a step,
+    and one that changed hands at a post office (a home pickup taken to its agency, ``places`` saying where, or
+    brought back to the postman's) moved on: said so, not "digitised" once more."""
+    keys = []
+    before = None
+    for step, place in zip(answer["steps"], places, strict=True):
+        now = step["state"]
+        key = f"state.{now}"
+        if answer["channel"] == "home_pickup" and now == "received":
+            key = "home_pickup.received"
+        elif answer["return_mode"] == "agency" and now == "failed_return":
+            key = "to_agency.failed_return"
+        elif now == "digitised" and before in ("to_authority", "digitised"):
+            key = f"{'back' if before == 'to_authority' else 'handed' if place == agency_id else 'kept'}.digitised"
+        keys.append(key)
+        before = now
+    return keys
+
+
 @router.get(
     "/track/{code}",
     response_model=schemas.TrackAnswer,
@@ -301,24 +341,13 @@ async def track(
     lang = i18n.negotiate(request)
     amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
-    states = i18n.words(lang, "tracking.state")
-    if answer["channel"] == "home_pickup":
-        states = states | i18n.words(lang, "tracking.home_pickup")  # received: waiting at home for the postman
-    if answer["return_mode"] == "agency":
-        states = states | i18n.words(lang, "tracking.to_agency")  # failed_return: not "nobody at home"
-    # A dossier brought back to its agency undelivered went back a step, and one that changed hands at a post
-    # office (a home pickup taken to its agency, or brought back to the postman's) moved on: said so, not
-    # "digitised" once more.
-    said = [states[step["state"]] for step in answer["steps"]]
-    places = answer.pop("places")
-    for k in range(1, len(said)):
-        before, now = answer["steps"][k - 1]["state"], answer["steps"][k]["state"]
-        if now == "digitised" and before in ("to_authority", "digitised"):
-            how = "back" if before == "to_authority" else "handed" if places[k] == agency_id else "kept"
-            said[k] = i18n.text(lang, f"tracking.{how}.digitised")
+    keys = _step_keys(answer, agency_id, answer.pop("places"))
+    said = [i18n.text(lang, f"tracking.{key}") for key in keys]
+    last = keys[-1] if keys else f"state.{answer['state']}"  # the last step is the state it is in
     words = {
-        "state_words": said[-1] if said else states[answer["state"]],  # the last step is the state it is in
+        "state_words": i18n.text(lang, f"tracking.{last}"),
         "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
+        "state_says_where": last in SAYS_WHERE,
         "agency": {
             "agency_id": agency_id,
             "name": amap.agency_names.get(agency_id),

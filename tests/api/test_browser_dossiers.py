@@ -41,8 +41,10 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
             (4, dossier("HS-4", agency_id=LUONG_VAN_CAN)),
             (5, dossier("HS-5", agency_id=_elsewhere(hanoi), channel="home_pickup")),
             (6, dossier("HS-6", agency_id=_elsewhere(hanoi), channel="home_pickup")),
+            (7, dossier("HS-7", agency_id=_elsewhere(hanoi))),
         ],
     )
+    dossiers.move(engine, "HS-7", "digitised", who="lan")
     # HS-6 collected at the door on a Saturday and handed over at its agency (ops.dayevents).
     dossiers.move(engine, "HS-6", "digitised", who="lan", place="address", at=datetime(2026, 2, 7, 2, tzinfo=UTC))
     with engine.begin() as conn:
@@ -241,9 +243,17 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     pages.accessible(page)
     pages._shot(page, "tracking-steps")
     # A home pickup not collected yet waits at the citizen's door (it was said "received at the agency").
-    home = _tracked(page, "HS-5", "Tại nhà người nộp")
+    home = _tracked(page, "HS-5", "chờ bưu tá")
     assert home.startswith(
-        "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Tại nhà người nộp."
+        "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Ngày hẹn trả: 10/02/2026"
+    )
+    # The place said once: after a state that does not say it, not after one that does (it read "Đã tiếp nhận tại
+    # điểm phục vụ. Tại điểm phục vụ.").
+    digitised = _tracked(page, "HS-7", "Đã số hoá")
+    assert digitised.startswith("Hồ sơ Bảo hiểm xã hội: Đã số hoá hồ sơ. Tại điểm phục vụ. Ngày hẹn trả: 10/02/2026")
+    assert _tracked(page, "HS-6", "Bưu tá đã bàn giao").startswith(
+        "Hồ sơ Bảo hiểm xã hội: Bưu tá đã bàn giao hồ sơ tại điểm phục vụ; sẽ chuyển đến cơ quan giải quyết vào ngày "
+        "làm việc tiếp theo. Ngày hẹn trả: 10/02/2026"
     )
     assert f"Điểm phục vụ phụ trách: {hanoi.agency_names[_elsewhere(hanoi)]}" in home
     # A result to collect at the agency: shown on the map with its details on asking.
@@ -265,8 +275,7 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     page.wait_for_function("document.querySelector('#track-result').textContent.includes('Received')")
     english = page.inner_text("#track-result")
     assert english.startswith(
-        "Social insurance dossier: Received at the agency. At the agency. Appointment: 10 Feb 2026; "
-        "result expected: 11 Feb 2026."
+        "Social insurance dossier: Received at the agency. Appointment: 10 Feb 2026; result expected: 11 Feb 2026."
     )
     assert "Handed in at: Bưu điện Lương Văn Can" in english and "Steps so far" in english
     assert page.locator(".track-steps li").all_inner_texts() == ["09:15 3 Feb 2026 Received at the agency"]

@@ -171,6 +171,7 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
         "where": "agency",
         "channel": "counter",
         "where_words": "Tại điểm phục vụ",
+        "state_says_where": True,  # the page does not say the place twice
         "appointment": "2026-02-10",
         "result_expected": "2026-02-10",
         "return_mode": "agency",
@@ -245,6 +246,7 @@ def test_a_home_pickup_not_yet_collected_is_said_at_home(service) -> None:
     assert moved.status_code == 201
     collected = service.get("/track/HS-HOME", params={"phone_last4": "5678"}).json()
     assert (collected["where"], collected["state_words"]) == ("agency", "Đã số hoá hồ sơ")
+    assert found["state_says_where"] and not collected["state_says_where"]  # "at home" said; "at the agency" not
     english = service.get("/track/HS-HOME", params={"phone_last4": "5678"}, headers={"Accept-Language": "en"}).json()
     assert english["steps"][0]["state_words"] == "Registered for pickup at home, waiting for the postman"
 
@@ -398,6 +400,9 @@ def test_a_home_pickup_handed_over_at_a_post_office_is_said_so(service) -> None:
     assert said["HS-Q"]["state_words"] == (
         "Điểm phục vụ chưa nhận được hồ sơ, bưu tá đã mang về bưu cục; sẽ chuyển đến cơ quan giải quyết ở lượt sau"
     )
+    # At the postman's post office, not at the agency that could not take it (it was said "Tại điểm phục vụ").
+    assert (said["HS-Q"]["where"], said["HS-Q"]["where_words"]) == ("post_office", "Tại bưu cục")
+    assert said["HS-P"]["state_says_where"] and said["HS-Q"]["state_says_where"] and not carried["state_says_where"]
     # Staff read the handover in the journey: where, and against which record.
     journey = service.get("/dossiers/HS-P/events", headers=DISPATCH_AUTH).json()
     assert [(e["state"], e["place"], e["record_no"]) for e in journey[-2:]] == [

@@ -21,7 +21,9 @@
       const data = await api(`/track/${encodeURIComponent(code)}?phone_last4=${encodeURIComponent(last4)}`);
       out.className = "";
       const expected = data.result_expected ? t("js.track_expected", { date: fmtDate(data.result_expected) }) : "";
-      const answer = { procedure: procedureName(data.procedure), state: data.state_words, where: data.where_words, appointment: fmtDate(data.appointment) };
+      // The place unless the state says it already ("Đã tiếp nhận tại điểm phục vụ").
+      const state = data.state_says_where ? data.state_words : t("js.track_state_where", { state: data.state_words, where: data.where_words });
+      const answer = { procedure: procedureName(data.procedure), state, appointment: fmtDate(data.appointment) };
       // Where it was handed in and is decided, where the result comes back, and each step with its time.
       const agency = [data.agency.name || data.agency.agency_id, data.agency.address].filter(Boolean).join(", ");
       const lines = [
