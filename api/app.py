@@ -35,7 +35,7 @@ from api.contract import PAGES_TAG
 from api.direct import DirectApp
 from api.routers import accounts, authorities, citizens, days, dispatchers, dossiers, planners, reports
 from api.settings import Settings
-from geo import addressmap, hours, paths
+from geo import addressmap, hours, paths, webmap
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
 from geo.agencies import OFFICE_HOURS
@@ -180,6 +180,8 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(authorities.router)
     app.include_router(accounts.router)
     app.include_router(reports.router)
+    # Leaflet is the map's (geo.webmap draws the exports with the same copy).
+    app.mount("/static/leaflet", StaticFiles(directory=webmap.LEAFLET), name="leaflet")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Swagger UI from the swagger-ui-bundle package rather than FastAPI's CDN default, so /docs works offline.
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")

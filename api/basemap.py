@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -33,6 +35,26 @@ def _main_class(highway: object) -> str:
 
 def road_geojson(amap: AddressMap, detail: str) -> bytes:
     """Road edges as GeoJSON bytes: ``detail`` ``main`` (main classes) or ``all``; property ``c`` is the class."""
+    edges, classes = _roads(amap, detail)
+    features = [
+        {"type": "Feature", "geometry": _rounded(g), "properties": {"c": c, "n": n or ""}}
+        for g, c, n in zip(edges.geometry, classes, edges["name"], strict=True)
+    ]
+    log.info("basemap %s: %d road features", detail, len(features))
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+
+
+def main_roads(amap: AddressMap, bounds: Sequence[float]) -> shapely.Geometry:
+    """The main roads crossing ``bounds`` (west, south, east, north, degrees) as one geometry, to 5 decimals: the
+    background of a map exported as a file (:mod:`api.maps`)."""
+    edges, _ = _roads(amap, "main")
+    lines = edges.geometry.to_numpy()
+    return shapely.set_precision(shapely.multilinestrings(lines[shapely.intersects(lines, shapely.box(*bounds))]), 1e-5)
+
+
+def _roads(amap: AddressMap, detail: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The road edges of ``detail`` (``main`` classes or ``all``), one direction of a two-way road, and their
+    classes."""
     edges = amap.network.edges_frame()
     classes = np.array([_main_class(h) for h in edges["highway"]])
     if detail == "main":
@@ -40,12 +62,7 @@ def road_geojson(amap: AddressMap, detail: str) -> bytes:
     # Both directions of a two-way road are separate edges: draw one.
     u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
     keep = ~(edges["oneway"].to_numpy() == False) | (u <= v)  # noqa: E712
-    features = [
-        {"type": "Feature", "geometry": _rounded(g), "properties": {"c": c, "n": n or ""}}
-        for g, c, n in zip(edges.geometry[keep], classes[keep], edges["name"][keep], strict=True)
-    ]
-    log.info("basemap %s: %d road features", detail, len(features))
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+    return edges[keep], classes[keep]
 
 
 def ward_geojson(amap: AddressMap) -> bytes:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import Depends, Path, Request, status
+from fastapi import Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from api import i18n
@@ -41,6 +41,12 @@ async def get_lang(request: Request) -> str:
     """The language of the answer's words (:func:`api.i18n.negotiate`)."""
     return i18n.negotiate(request)
 
+
+LangQuery = Annotated[
+    Literal["vi", "en"] | None,
+    Query(description="language of the page's words: `vi` or `en`; else the `lang` cookie, else Accept-Language"),
+]
+"""The ``lang`` query of a page the API serves (a map page), read by :func:`api.i18n.negotiate`."""
 
 MapDep = Annotated[AddressMap, Depends(get_map)]
 LangDep = Annotated[str, Depends(get_lang)]

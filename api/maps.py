@@ -1,39 +1,105 @@
-"""Map exports of the faces: folium HTML of a dispatch plan's GeoJSON (:func:`ops.scenario.route_lines`)."""
+"""Map exports of the faces: a dispatch plan's routes (:func:`ops.scenario.route_lines`) as one HTML file that draws
+offline (:mod:`geo.webmap`), in the reader's language."""
 
 from __future__ import annotations
 
-import folium
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
+import folium
+import shapely
+
+from api import basemap, i18n
+from geo import webmap
+from geo.addressmap import AddressMap
 from routing.problem import hhmm
 
 COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#66c2a5")
 """Route colours, one per postman (ColorBrewer Set1)."""
 
+LEAFLET_URL = "/static/leaflet"
+"""Where the service serves Leaflet: its maps link it there rather than carry it."""
 
-def folium_map(geojson: dict) -> folium.Map:
-    """A folium map of :func:`ops.scenario.route_lines`: one colour per postman, numbered stops with their times."""
-    points = [f for f in geojson["features"] if f["geometry"]["type"] == "Point"]
-    lat = sum(f["geometry"]["coordinates"][1] for f in points) / max(len(points), 1)
-    lon = sum(f["geometry"]["coordinates"][0] for f in points) / max(len(points), 1)
-    fmap = folium.Map(location=[lat, lon], zoom_start=14, tiles="OpenStreetMap", control_scale=True)
-    postmen = sorted({f["properties"]["postman"] for f in geojson["features"]})
+MARGIN_DEG = 0.005
+"""Least room around the routes on the map, degrees (about 500 m); half their extent when that is more (the roads
+drawn fill the window the map opens in)."""
+
+
+def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None = None) -> folium.Map:
+    """A map of :func:`ops.scenario.route_lines`: one layer per postman in his colour (named so, by a swatch of it,
+    in the layer control), numbered stops with their
+    kind, task, time and place, over the main roads of ``amap`` when given (:func:`api.basemap.main_roads`).
+
+    Parameters
+    ----------
+    geojson
+        The routes and stops.
+    texts
+        A catalogue of :mod:`api.i18n` (its ``maps`` and ``kind`` parts).
+    amap
+        The map the plan was made on; none for the routes alone.
+    """
+    said = texts["maps"]
+    features = geojson["features"]
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in features]
+    west, south, east, north = shapely.GeometryCollection(shapes).bounds if shapes else (0.0, 0.0, 0.0, 0.0)
+    fmap = webmap.new_map((west, south, east, north), said)
+    dx, dy = max(MARGIN_DEG, (east - west) / 2), max(MARGIN_DEG, (north - south) / 2)
+    roads = None if amap is None else basemap.main_roads(amap, (west - dx, south - dy, east + dx, north + dy))
+    if roads is not None and not roads.is_empty:
+        folium.GeoJson(
+            shapely.geometry.mapping(roads),
+            name=said["roads"],
+            style_function=lambda _f: {"color": "#9aa0a6", "weight": 2, "opacity": 0.8},
+        ).add_to(fmap)
+    postmen = sorted({f["properties"]["postman"] for f in features})
     colour = {p: COLOURS[i % len(COLOURS)] for i, p in enumerate(postmen)}
-    for feature in geojson["features"]:
+    layers: dict[str, folium.FeatureGroup] = {}
+    for feature in features:
         props = feature["properties"]
+        name = props.get("postman_name") or props["postman"]
+        if props["postman"] not in layers:
+            swatch = f'<span style="color:{colour[props["postman"]]}">■</span> {html.escape(name)}'
+            layers[props["postman"]] = folium.FeatureGroup(name=swatch)
+            layers[props["postman"]].add_to(fmap)
+        layer, paint = layers[props["postman"]], colour[props["postman"]]
         if feature["geometry"]["type"] == "LineString" and feature["geometry"]["coordinates"]:
             coords = [(y, x) for x, y in feature["geometry"]["coordinates"]]
-            folium.PolyLine(coords, color=colour[props["postman"]], weight=4, tooltip=props["postman"]).add_to(fmap)
+            folium.PolyLine(coords, color=paint, weight=4, tooltip=name).add_to(layer)
         elif feature["geometry"]["type"] == "Point":
             x, y = feature["geometry"]["coordinates"]
-            label = (
-                f"{props['postman']} #{props['seq']} {props['kind']} {props['task'] or ''} at {hhmm(props['arrival'])}"
+            label = said["stop"].format(
+                postman=name,
+                seq=props["seq"],
+                kind=texts["kind"].get(props["kind"], props["kind"]),
+                task=props["task"] or "",
+                time=hhmm(props["arrival"]),
+                place=props["name"],
             )
             folium.Marker(
                 [y, x],
-                tooltip=f"{label}: {props['name']}",
+                tooltip=" ".join(label.split()),  # no double space where a stop has no task
                 icon=folium.DivIcon(
-                    html=f'<div style="background:{colour[props["postman"]]};color:#fff;border-radius:9px;'
-                    f'width:18px;text-align:center;font:11px sans-serif">{props["seq"]}</div>'
+                    class_name="stop",
+                    html=f'<div style="background:{paint};color:#fff;border-radius:9px;'
+                    f'width:18px;text-align:center;font:11px sans-serif">{props["seq"]}</div>',
                 ),
-            ).add_to(fmap)
+            ).add_to(layer)
     return fmap
+
+
+def save(fmap: folium.Map, path: Path, lang: str, title: str) -> None:
+    """Write a map of :func:`geo.webmap.new_map` to ``path`` as one HTML file in ``lang`` that draws offline, entitled
+    by the ``maps`` text ``title`` of the catalogue."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    said = i18n.catalogue(lang)["maps"]
+    webmap.save(fmap, path, said, title=said[title])
+
+
+def served(fmap: folium.Map, lang: str, title: str) -> str:
+    """A map of :func:`geo.webmap.new_map` as an HTML page of the service in ``lang``, linking its Leaflet
+    (:data:`LEAFLET_URL`), entitled by the ``maps`` text ``title`` of the catalogue."""
+    said = i18n.catalogue(lang)["maps"]
+    return webmap.document(fmap, said, title=said[title], leaflet=LEAFLET_URL)

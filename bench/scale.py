@@ -248,6 +248,7 @@ def cluster_start_stop(workers: int) -> float:
 
 def engine(clips: list[Path], folder: Path) -> None:
     """The batch on the clips as regions with 1 and 2 workers: speed-up and overhead per task."""
+    from api import i18n
     from ops import regions
 
     spec = folder / "clips.toml"
@@ -262,7 +263,7 @@ def engine(clips: list[Path], folder: Path) -> None:
         fixed = cluster_start_stop(workers)
         out = folder / f"batch-{workers}"
         shutil.rmtree(out, ignore_errors=True)
-        result = regions.batch(parsed, out, workers=workers)
+        result = regions.batch(parsed, out, texts=i18n.catalogue("vi"), workers=workers)
         work = float(result.table["seconds"].sum())
         overhead = (result.seconds - fixed - work / workers) / len(clips)
         results[workers] = result.seconds

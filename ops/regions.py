@@ -29,7 +29,7 @@ import os
 import re
 import time
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import addressmap, network, osm, paths, profiles, snap
+from geo import addressmap, network, osm, paths, profiles, snap, webmap
 from geo import layers as _layers
 from geo._errors import AgencynetError, InputError
 from geo.addressmap import AddressMap
@@ -98,6 +98,9 @@ COLUMNS = (
 
 TIMING_COLUMNS = ("seconds",)
 """Columns that depend on the machine, not on the input."""
+
+VIETNAM_BOUNDS = (102.1, 8.4, 109.5, 23.4)
+"""West, south, east, north of Vietnam's mainland, degrees: the overview map's view when no region has an area."""
 
 _WHOLE_NUMBERS = (
     "nodes",
@@ -541,6 +544,7 @@ def batch(
     regions: RegionsFile,
     out: str | Path,
     *,
+    texts: Mapping[str, Any],
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Callable[[dict], None] | None = None,
@@ -554,6 +558,8 @@ def batch(
     out
         Output folder: ``regions.csv``, ``regions.gpkg``, ``regions.html``, and ``results/`` (finished rows
         by input hash, reused by the next run).
+    texts
+        A catalogue of :mod:`api.i18n`: the overview map's words (its ``maps`` part).
     scheduler
         Address of a running dask scheduler (``tcp://host:8786``); a ``LocalCluster`` of worker processes on
         this machine when omitted.
@@ -611,15 +617,16 @@ def batch(
             workers=size,
         )
     table = to_table(rows[region.id] for region in regions.regions)
-    files = write(table, out)
+    files = write(table, out, texts)
     computed = [region.id for region, _ in todo]
     reused = [region.id for region in regions.regions if region.id not in computed]
     log.info("batch on %s (%d workers): %d computed, %d reused", address, n_workers, len(computed), len(reused))
     return BatchResult(table, files, computed, reused, address, n_workers, time.perf_counter() - started)
 
 
-def write(table: gpd.GeoDataFrame, out: Path) -> list[Path]:
-    """Write the national table as ``regions.csv``, ``regions.gpkg`` (layer ``regions``) and ``regions.html``."""
+def write(table: gpd.GeoDataFrame, out: Path, texts: Mapping[str, Any]) -> list[Path]:
+    """Write the national table as ``regions.csv``, ``regions.gpkg`` (layer ``regions``) and ``regions.html`` (the
+    overview map in the words of ``texts``, a catalogue of :mod:`api.i18n`)."""
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "regions.csv"
     pd.DataFrame(table.drop(columns="geometry")).to_csv(csv, index=False)
@@ -627,7 +634,7 @@ def write(table: gpd.GeoDataFrame, out: Path) -> list[Path]:
     gpkg.unlink(missing_ok=True)
     table.to_file(gpkg, layer="regions", driver="GPKG")
     html = out / "regions.html"
-    overview_map(table).save(html)
+    webmap.save(overview_map(table, texts), html, texts["maps"], title=texts["maps"]["regions_title"])
     return [csv, gpkg, html]
 
 
@@ -636,43 +643,34 @@ def _colour(scale: Any, share: float) -> str:
     return "#999999" if pd.isna(share) else scale(float(share))
 
 
-def overview_map(table: gpd.GeoDataFrame) -> Any:
-    """A folium map of the regions (Vietnamese labels): each area coloured by the share within 15 minutes,
-    its figures in the tooltip, over the boundaries of their provinces."""
+def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> Any:
+    """A map of the regions drawn offline (:func:`geo.webmap.new_map`): each area coloured by the share within 15
+    minutes, its figures in the tooltip, over the boundaries of their provinces; in the words of ``texts`` (a
+    catalogue of :mod:`api.i18n`: its ``maps`` part)."""
     import folium
 
     from geo.siting import access
 
+    said = texts["maps"]
     mapped = table[table.geometry.notna()]
-    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True)
+    boundaries = {}
     for code in sorted(set(table["province_code"].dropna())):
         try:
-            boundary = province_boundary(str(code))
+            boundaries[code] = province_boundary(str(code))
         except InputError:
             continue
+    drawn = [frame for frame in (mapped, *boundaries.values()) if len(frame)]
+    fmap = webmap.new_map(drawn[0].total_bounds if drawn else VIETNAM_BOUNDS, said)
+    for code, boundary in boundaries.items():
+        name = boundary["name"].iloc[0] if "name" in boundary else code
         folium.GeoJson(
             boundary.__geo_interface__,
-            name=f"ranh giới {boundary['name'].iloc[0] if 'name' in boundary else code}",
+            name=said["boundary"].format(name=name),
             style_function=lambda _f: {"color": "#333", "weight": 2, "fill": False, "dashArray": "5,5"},
         ).add_to(fmap)
-    scale = access.share_scale(15)
-    scale.caption = "tỷ lệ dân số trong 15 phút đến điểm đại lý"
+    scale = access.share_scale()
     if len(mapped):
-        labels = {
-            "region": "vùng",
-            "name": "tên",
-            "province": "tỉnh/thành",
-            "nodes": "nút",
-            "edges": "cạnh",
-            "agencies": "điểm đại lý",
-            "households": "hộ (phần lớn tổng hợp)",
-            "share_10min": "trong 10 phút",
-            "share_15min": "trong 15 phút",
-            "sites_proposed": "điểm mới đề xuất",
-            "gain_10min_pp": "tăng trong 10 phút (điểm %)",
-            "tasks_served": "việc đã phục vụ (ngày tổng hợp)",
-            "km": "km",
-        }
+        labels = said["region_columns"]
         frame = mapped[[*labels, "geometry"]].copy()
         for column in frame.columns:
             if column != "geometry":
@@ -680,7 +678,7 @@ def overview_map(table: gpd.GeoDataFrame) -> Any:
         shares = dict(zip(mapped["region"], mapped["share_15min"], strict=True))
         folium.GeoJson(
             frame.__geo_interface__,
-            name="vùng",
+            name=said["regions"],
             style_function=lambda f: {
                 "fillColor": _colour(scale, shares[f["properties"]["region"]]),
                 "color": "#222",
@@ -689,8 +687,5 @@ def overview_map(table: gpd.GeoDataFrame) -> Any:
             },
             tooltip=folium.GeoJsonTooltip(list(labels), aliases=list(labels.values())),
         ).add_to(fmap)
-        west, south, east, north = mapped.total_bounds
-        fmap.fit_bounds([[south, west], [north, east]])
-    scale.add_to(fmap)
-    folium.LayerControl().add_to(fmap)
+    access.share_legend(scale, 15, texts).add_to(fmap)
     return fmap

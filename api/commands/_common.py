@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from api import i18n
 from geo import addressmap, profiles
 from geo._errors import InputError
 from geo.addressmap import AddressMap
@@ -22,6 +23,11 @@ def add_map_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--osm", type=Path, help="OSM extract (.osm, .osm.bz2, .osm.pbf); default: central Hanoi")
     source.add_argument("--place", help="place name to download with osmnx (needs internet)")
     parser.add_argument("--profile", default="motorbike", help=f"travel profile: {', '.join(profiles.PROFILES)}")
+
+
+def add_lang_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of what the command writes for people to read (a map, a report)."""
+    parser.add_argument("--lang", default=i18n.DEFAULT, choices=i18n.LANGUAGES, help="language (default vi)")
 
 
 def load_map(args: argparse.Namespace) -> AddressMap:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from api import i18n
+from api.commands._common import add_lang_option
 from geo._errors import InputError
 from ops import regions
 
@@ -20,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", help="address of a running dask scheduler (default: a local cluster)")
     parser.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (regions.csv, .gpkg, .html)")
+    add_lang_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -35,7 +38,14 @@ def run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(f"{row['region']}: {row['status'][:40]}")
             bar.update(1)
 
-        result = regions.batch(parsed, args.out, scheduler=args.scheduler, workers=args.workers, progress=done)
+        result = regions.batch(
+            parsed,
+            args.out,
+            texts=i18n.catalogue(args.lang),
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=done,
+        )
     table = result.table
     ok = int((table["status"] == "ok").sum())
     engine = f"on {result.scheduler} with {result.workers} workers" if result.computed else "without a cluster"

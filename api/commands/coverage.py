@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from api.commands._common import add_map_options, load_map
+from api import i18n, maps
+from api.commands._common import add_lang_option, add_map_options, load_map
 from geo._errors import InputError
 from geo.siting import access
 
@@ -23,8 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("coverage", help="population within T minutes of an agency, per ward")
     parser.add_argument("--minutes", default="10,15,20", help="thresholds, min, comma-separated (default 10,15,20)")
     parser.add_argument("--least", type=int, default=10, help="how many least-served wards to list (default 10)")
-    parser.add_argument("--map", type=Path, help="write a folium HTML map (share within the first threshold)")
+    parser.add_argument("--map", type=Path, help="write an HTML map (share within the first threshold; draws offline)")
     parser.add_argument("--json", action="store_true", help="print the totals and the ward table as JSON")
+    add_lang_option(parser)
     add_map_options(parser)
     parser.set_defaults(func=run)
 
@@ -36,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
     amap = load_map(args)
     result = access.coverage(amap, minutes=minutes)
     if args.map:
-        args.map.parent.mkdir(parents=True, exist_ok=True)
-        result.folium_map(minutes=minutes[0]).save(args.map)
+        maps.save(
+            result.folium_map(i18n.catalogue(args.lang), minutes=minutes[0]), args.map, args.lang, "coverage_title"
+        )
     least = result.least_served(n=args.least)
     if args.json:
         payload = {

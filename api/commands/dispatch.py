@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from api import maps
-from api.commands._common import add_map_options, balanced_line, load_map, read_json
+from api import i18n, maps
+from api.commands._common import add_lang_option, add_map_options, balanced_line, load_map, read_json
 from geo._errors import InputError
 from ops import scenario
 from routing import alns, balance, check, solver
@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the last postman back as early as possible, then the longest working day as short, then the cost",
     )
-    parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
+    parser.add_argument("--map", type=Path, help="write an HTML map of the routes (draws offline)")
+    add_lang_option(parser)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (with GeoJSON routes)")
     add_map_options(parser)
     parser.set_defaults(func=run)
@@ -58,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
     verdict = check.check(day.problem, plan)
     geojson = scenario.route_lines(amap, day, plan)
     if args.map:
-        args.map.parent.mkdir(parents=True, exist_ok=True)
-        maps.folium_map(geojson).save(args.map)
+        maps.save(maps.route_map(geojson, i18n.catalogue(args.lang), amap), args.map, args.lang, "routes_title")
     if args.json:
         payload = plan.to_dict() | {
             "synthetic": day.synthetic,

@@ -8,8 +8,8 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from api import maps
-from api.commands._common import add_map_options, balanced_line, load_map, read_json
+from api import i18n, maps
+from api.commands._common import add_lang_option, add_map_options, balanced_line, load_map, read_json
 from api.commands._store import add_database_option
 from api.schemas import CLOCK
 from geo._errors import InputError
@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: the cheapest plan, which may give one postman the whole day)",
     )
     parser.add_argument("--json", action="store_true", help="print the day as JSON")
-    parser.add_argument("--map", type=Path, help="write a folium HTML map of the routes")
+    parser.add_argument("--map", type=Path, help="write an HTML map of the routes (draws offline)")
+    add_lang_option(parser)
     add_database_option(parser)
     add_map_options(parser)
     parser.set_defaults(func=run)
@@ -78,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.map and record is not None:
-        args.map.parent.mkdir(parents=True, exist_ok=True)
-        maps.folium_map(record["result"]["geojson"]).save(args.map)
+        geojson = record["result"]["geojson"]
+        maps.save(maps.route_map(geojson, i18n.catalogue(args.lang), amap), args.map, args.lang, "routes_title")
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
         return 0

@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from api.commands._common import add_map_options, load_map
+from api import i18n, maps
+from api.commands._common import add_lang_option, add_map_options, load_map
 from geo._errors import InputError
 from geo.siting import scenario
 
@@ -32,9 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--cell", type=float, default=scenario.DEFAULT_CELL_M, help="side of the demand cells, m (default 250)"
     )
-    parser.add_argument("--map", type=Path, help="write a folium HTML map (coverage before/after, sites)")
+    parser.add_argument("--map", type=Path, help="write an HTML map (coverage before/after, sites; draws offline)")
     parser.add_argument("--areas", action="store_true", help="draw the new sites' service areas on the map")
     parser.add_argument("--json", action="store_true", help="print the scenario as JSON (with GeoJSON)")
+    add_lang_option(parser)
     add_map_options(parser)
     parser.set_defaults(func=run)
 
@@ -58,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
         with_areas=args.areas and args.map is not None,
     )
     if args.map:
-        args.map.parent.mkdir(parents=True, exist_ok=True)
-        result.folium_map().save(args.map)
+        maps.save(result.folium_map(i18n.catalogue(args.lang)), args.map, args.lang, "scenario_title")
     if args.json:
         print(json.dumps(result.to_dict() | {"geojson": result.to_geojson()}, ensure_ascii=False))
         return 0

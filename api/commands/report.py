@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from api import i18n
-from api.commands._common import add_map_options, load_map
+from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
 from ops import report, report_figures
 
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--area", default="ward", choices=report_figures.AREAS, help="breakdown drawn on the map (default ward)"
     )
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files into")
-    parser.add_argument("--lang", default=i18n.DEFAULT, choices=i18n.LANGUAGES, help="language (default vi)")
+    add_lang_option(parser)
     add_database_option(parser)
     add_map_options(parser)
     parser.set_defaults(func=run)

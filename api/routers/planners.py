@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from api import auth, contract, schemas
-from api.deps import MapDep, SettingsDep, StoreDep, time_limit
+from api import auth, contract, i18n, maps, schemas
+from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_limit
 from api.errors import FieldError, NotFound
 from geo._errors import InputError
 from geo.siting import access
@@ -152,7 +152,10 @@ def create_scenario(
     geojson = result.to_geojson()
     geojson["features"] = geojson["features"] + _candidate_features(candidates)
     geojson = json.loads(json.dumps(geojson, default=_plain).replace("NaN", "null"))
-    export = result.folium_map().get_root().render()
+    # The map page in each language (a twentieth of a second each), for whoever reads it.
+    export = {
+        lang: maps.served(result.folium_map(i18n.catalogue(lang)), lang, "scenario_title") for lang in i18n.LANGUAGES
+    }
     scenario_id = store.add(
         "scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson, "map_html": export}
     )
@@ -175,12 +178,16 @@ def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreD
     )
 
 
-@router.get(
-    "/scenarios/{scenario_id}/map.html", response_class=HTMLResponse, summary="A stored scenario as a folium map"
-)
-def get_scenario_map(scenario_id: Annotated[str, Path(max_length=64)], store: StoreDep) -> HTMLResponse:
-    """A static HTML export of the scenario (folium): coverage before and after by ward, existing and new sites."""
+@router.get("/scenarios/{scenario_id}/map.html", response_class=HTMLResponse, summary="A stored scenario as a map page")
+def get_scenario_map(
+    scenario_id: Annotated[str, Path(max_length=64)], store: StoreDep, language: LangDep, lang: LangQuery = None
+) -> HTMLResponse:
+    """The scenario as a map page in the language asked (``lang``, else the cookie, else Accept-Language; folium,
+    with the service's Leaflet: it fetches nothing from another site): coverage today and with the new sites by ward,
+    existing and new sites. A scenario stored before the pages spoke Vietnamese has its one map, in English."""
     record = store.get("scenario", scenario_id)
     if record is None:
         raise NotFound("id", code="unknown_scenario", scenario=scenario_id)
-    return HTMLResponse(record["result"]["map_html"])
+    export = record["result"]["map_html"]
+    page, language = (export, "en") if isinstance(export, str) else (export[language], language)
+    return HTMLResponse(page, headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"})

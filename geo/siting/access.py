@@ -12,7 +12,7 @@ they are good for comparing scenarios, not for official statistics.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import matrix, snap
+from geo import matrix, snap, webmap
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.snap import Snapped
@@ -285,8 +285,16 @@ class Coverage:
         """The ward table as a GeoJSON FeatureCollection (aggregates only: no household is exported)."""
         return ward_geojson(self.wards)
 
-    def folium_map(self, *, minutes: float | None = None, zoom_start: int = 13) -> Any:
-        """A folium choropleth of the share of population within ``minutes`` (the first threshold by default).
+    def folium_map(self, texts: Mapping[str, Any], *, minutes: float | None = None) -> Any:
+        """A choropleth of the share of population within ``minutes`` (the first threshold by default), drawn
+        offline (:func:`geo.webmap.new_map`).
+
+        Parameters
+        ----------
+        texts
+            A catalogue of :mod:`api.i18n` (its ``maps`` and ``report`` parts).
+        minutes
+            The threshold shown, min.
 
         Returns
         -------
@@ -296,40 +304,46 @@ class Coverage:
         m = self.minutes[0] if minutes is None else float(minutes)
         if m not in self.minutes:
             raise InputError(f"no coverage for {m:g} minutes; thresholds: {', '.join(map(_label, self.minutes))}")
-        # Imported here: folium is only needed to draw.
-        import folium
-
-        bounds = self.wards.total_bounds
-        centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-        fmap = folium.Map(location=centre, zoom_start=zoom_start, tiles="OpenStreetMap", control_scale=True)
-        scale = share_scale(m)
-        choropleth(self.wards, m, scale, name=f"coverage within {m:g} min").add_to(fmap)
-        scale.add_to(fmap)
+        fmap = webmap.new_map(self.wards.total_bounds, texts["maps"])
+        scale = share_scale()
+        choropleth(self.wards, m, scale, texts, name=texts["maps"]["coverage"].format(minutes=f"{m:g}")).add_to(fmap)
+        share_legend(scale, m, texts).add_to(fmap)
         return fmap
 
 
-def share_scale(minutes: float) -> Any:
-    """The colour scale of coverage maps: red at 0 % of the population within ``minutes``, green at 100 %."""
+def share_scale() -> Any:
+    """The colour scale of coverage maps: red at 0 % of the population within the threshold, green at 100 %, in
+    ten steps (a branca ``StepColormap``)."""
     import branca.colormap
 
     linear = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
-    scale = linear.to_step(10)
-    scale.caption = f"share of population within {minutes:g} min of an agency"
-    return scale
+    return linear.to_step(10)
 
 
-def choropleth(wards: gpd.GeoDataFrame, minutes: float, scale: Any, *, name: str, show: bool = True) -> Any:
-    """A folium GeoJson layer of a ward table coloured by the share within ``minutes``, with tooltips."""
+def share_legend(scale: Any, minutes: float, texts: Mapping[str, Any]) -> Any:
+    """The legend of :func:`share_scale` within ``minutes``, in the words of ``texts`` (a catalogue's ``maps``)."""
+    return webmap.legend(
+        scale, texts["maps"]["legend"].format(minutes=f"{minutes:g}"), {0.0: "0 %", 0.5: "50 %", 1.0: "100 %"}
+    )
+
+
+def choropleth(
+    wards: gpd.GeoDataFrame, minutes: float, scale: Any, texts: Mapping[str, Any], *, name: str, show: bool = True
+) -> Any:
+    """A folium GeoJson layer of a ward table coloured by the share within ``minutes``, with tooltips in the words of
+    ``texts`` (a catalogue of :mod:`api.i18n`: its ``maps`` and ``report`` parts)."""
     import folium
 
     key = f"share_within_{_label(minutes)}"
     frame = wards[["ward_id", "name", "population", key, "mean_time_min", "p95_time_min", "geometry"]]
     frame = frame.assign(
+        population=frame["population"].round(0),
         share_pct=(100 * frame[key]).round(1),
         mean_time_min=frame["mean_time_min"].round(1),
         p95_time_min=frame["p95_time_min"].round(1),
     )
     share = dict(zip(frame["ward_id"], frame[key], strict=True))
+    said, columns = texts["maps"], texts["report"]["columns"]
     return folium.GeoJson(
         frame.drop(columns=[key]).__geo_interface__,
         name=name,
@@ -342,7 +356,14 @@ def choropleth(wards: gpd.GeoDataFrame, minutes: float, scale: Any, *, name: str
         },
         tooltip=folium.GeoJsonTooltip(
             ["name", "population", "share_pct", "mean_time_min", "p95_time_min"],
-            aliases=["ward", "persons", f"% within {minutes:g} min", "mean minutes", "95th percentile minutes"],
+            aliases=[
+                said["ward"],
+                columns["population"],
+                said["share"].format(minutes=f"{minutes:g}"),
+                columns["mean_time_min"],
+                columns["p95_time_min"],
+            ],
+            localize=True,
         ),
     )
 

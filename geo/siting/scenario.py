@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 from pyogrio.errors import DataSourceError
 
-from geo import isochrones, matrix, snap
+from geo import isochrones, matrix, snap, webmap
 from geo._errors import InfeasibleError, InputError
 from geo.addressmap import AddressMap
 from geo.siting import access
@@ -426,37 +427,36 @@ class SiteScenario:
         features = access.ward_geojson(wards)["features"] + access.ward_geojson(sites)["features"]
         return {"type": "FeatureCollection", "features": features}
 
-    def folium_map(self, *, zoom_start: int = 13) -> Any:
-        """A folium map: ward choropleths of the share within T before and after, existing and new sites.
+    def folium_map(self, texts: Mapping[str, Any]) -> Any:
+        """A map drawn offline (:func:`geo.webmap.new_map`): ward choropleths of the share within T before and
+        after, existing and new sites.
 
         Parameters
         ----------
-        zoom_start
-            Initial zoom level.
+        texts
+            A catalogue of :mod:`api.i18n` (its ``maps``, ``kind`` and ``report`` parts).
 
         Returns
         -------
         folium.Map
-            Layers: "coverage before", "coverage after" (red 0 % to green 100 %), "existing agencies" (blue),
-            "new sites" (orange), and "service areas" of the new sites when :attr:`areas` is set.
+            Layers: coverage today (hidden at first) and with the new sites (red 0 % to green 100 %), existing
+            agencies (blue), new sites (orange), and the new sites' service areas when :attr:`areas` is set.
         """
-        # Imported here: folium is only needed to draw.
         import folium
 
-        scale = access.share_scale(self.minutes)
-        bounds = self.before.wards.total_bounds
-        centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
-        fmap = folium.Map(location=centre, zoom_start=zoom_start, tiles="OpenStreetMap", control_scale=True)
-        access.choropleth(self.before.wards, self.minutes, scale, name="coverage before", show=False).add_to(fmap)
-        access.choropleth(self.after.wards, self.minutes, scale, name="coverage after").add_to(fmap)
+        said = texts["maps"]
+        scale = access.share_scale()
+        fmap = webmap.new_map(self.before.wards.total_bounds, said)
+        access.choropleth(self.before.wards, self.minutes, scale, texts, name=said["before"], show=False).add_to(fmap)
+        access.choropleth(self.after.wards, self.minutes, scale, texts, name=said["after"]).add_to(fmap)
         if self.areas is not None and not self.areas.empty:
             folium.GeoJson(
                 self.areas[["agency_id", "minutes", "geometry"]].__geo_interface__,
-                name="service areas",
+                name=said["areas"],
                 style_function=lambda f: {"fillColor": "#ff7f00", "color": "#ff7f00", "weight": 1, "fillOpacity": 0.15},
             ).add_to(fmap)
-        for status, colour, label in (("existing", "#2b6cb0", "existing agencies"), ("new", "#ff7f00", "new sites")):
-            group = folium.FeatureGroup(name=label)
+        for status, colour in (("existing", "#2b6cb0"), ("new", "#ff7f00")):
+            group = folium.FeatureGroup(name=said[status])
             for row in self.sites[self.sites["status"] == status].itertuples():
                 folium.CircleMarker(
                     [row.geometry.y, row.geometry.x],
@@ -464,11 +464,14 @@ class SiteScenario:
                     color=colour,
                     fill=True,
                     fill_opacity=0.9,
-                    tooltip=f"{label[:-1]}: {row.name} ({row.kind}), {row.population_served:,.0f} persons",
+                    tooltip=said["site"].format(
+                        name=row.name,
+                        kind=texts["kind"].get(row.kind, row.kind),
+                        population=f"{row.population_served:,.0f}".replace(",", said["thousands"]),
+                    ),
                 ).add_to(group)
             group.add_to(fmap)
-        scale.add_to(fmap)
-        folium.LayerControl(collapsed=False).add_to(fmap)
+        access.share_legend(scale, self.minutes, texts).add_to(fmap)
         return fmap
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -44,7 +45,10 @@ def test_scenario_roundtrip(client, planner) -> None:
     assert "household_id" not in str(stored)
     export = client.get(f"/scenarios/{created['id']}/map.html", headers=planner)
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/html")
-    assert "coverage after" in export.text and "new sites" in export.text
+    assert json.dumps("Độ phủ khi mở điểm mới").strip('"') in export.text  # the layers' names, JSON-escaped
+    assert export.headers["content-language"] == "vi" and "/static/leaflet/leaflet.js" in export.text
+    english = client.get(f"/scenarios/{created['id']}/map.html", params={"lang": "en"}, headers=planner)
+    assert english.headers["content-language"] == "en" and "Coverage with the new sites" in english.text
     assert client.get(f"/scenarios/{created['id']}/map.html").status_code == 401
 
 

@@ -22,8 +22,12 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
+from api import i18n
 from geo._errors import InputError
 from ops import regions
+
+VI = i18n.catalogue("vi")
+"""The overview map's words."""
 
 REAL = """
 [batch]
@@ -93,7 +97,7 @@ def with_faults(tmp_path_factory: pytest.TempPathFactory) -> regions.RegionsFile
 
 @pytest.fixture(scope="module")
 def first_batch(with_faults: regions.RegionsFile, tmp_path_factory: pytest.TempPathFactory) -> regions.BatchResult:
-    return regions.batch(with_faults, tmp_path_factory.mktemp("out"), workers=2)
+    return regions.batch(with_faults, tmp_path_factory.mktemp("out"), texts=VI, workers=2)
 
 
 def test_batch_on_two_tcp_workers_matches_one_by_one(
@@ -118,7 +122,8 @@ def test_outputs_hold_one_row_per_region(first_batch: regions.BatchResult) -> No
     layer = gpd.read_file(gpkg, layer="regions")
     assert len(layer) == 4 and layer.geometry.notna().sum() == 2
     page = html.read_text(encoding="utf-8")  # folium writes non-ASCII text as JSON escapes
-    assert "van-mieu-2023" in page and json.dumps("trong 15 phút").strip('"') in page
+    assert "van-mieu-2023" in page and json.dumps("Trong vòng 15 phút").strip('"') in page
+    assert '<html lang="vi">' in page and "Leaflet 1.9.4" in page  # drawn offline (tests/api/test_browser_maps.py)
 
 
 def test_missing_and_broken_regions_end_as_rows_with_the_reason(first_batch: regions.BatchResult) -> None:
@@ -131,7 +136,7 @@ def test_rerun_reuses_finished_regions(
     first_batch: regions.BatchResult, real: regions.RegionsFile, expected: gpd.GeoDataFrame
 ) -> None:
     out = first_batch.files[0].parent
-    again = regions.batch(real, out, workers=2)
+    again = regions.batch(real, out, texts=VI, workers=2)
     assert again.reused == ["hoan-kiem-2019", "van-mieu-2023"] and again.computed == []
     assert again.scheduler == ""  # nothing left to compute: no cluster was started
     _same(again.table, expected)
@@ -163,7 +168,7 @@ def test_a_killed_worker_does_not_lose_the_batch(
 
         killer = threading.Thread(target=kill_the_busy_worker, daemon=True)
         killer.start()
-        result = regions.batch(real, tmp_path, scheduler=cluster.scheduler_address)
+        result = regions.batch(real, tmp_path, texts=VI, scheduler=cluster.scheduler_address)
         killer.join(timeout=5)
         assert killed, "no worker was seen running the Hoàn Kiếm task"
         assert killed[0] not in client.run(os.getpid).values()  # the nanny started a new process

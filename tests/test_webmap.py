@@ -1,0 +1,70 @@
+"""Maps as one HTML file (geo.webmap): Leaflet carried in it or linked from the service, nothing from another site,
+in the language and with the texts they are given."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+from jinja2.utils import htmlsafe_json_dumps
+
+from api import i18n
+from geo import webmap
+from geo.siting import access
+
+VI = i18n.catalogue("vi")["maps"]
+BOUNDS = (105.84, 21.02, 105.86, 21.04)
+OUTSIDE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(?:https?:)?//")
+
+
+def _with_a_layer() -> folium.Map:
+    fmap = webmap.new_map(BOUNDS, VI)
+    folium.GeoJson({"type": "Point", "coordinates": [105.85, 21.03]}, name="điểm").add_to(fmap)
+    return fmap
+
+
+def test_a_file_carries_leaflet_and_links_nothing() -> None:
+    page = webmap.document(_with_a_layer(), VI, title="Bản đồ thử")
+    assert not OUTSIDE.search(page)
+    assert "Leaflet 1.9.4" in page and ".leaflet-pane" in page  # the script and the style sheet, in the file
+    # The style sheet's images too (the layer control's icon), as data URIs.
+    assert "url(images/" not in page and "url(data:image/png;base64," in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="vi">') and "<title>Bản đồ thử</title>" in page
+    # OpenStreetMap's tiles are a layer the reader may turn on, not drawn at first; its attribution is said anyway.
+    assert webmap.OSM_TILES in page and "L.control.layers" in page
+    tiles = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
+    assert tiles and f"{tiles.group(1)}.addTo(" not in page
+    assert "addAttribution" in page and "imperial: false" in page
+
+
+def test_a_page_of_the_service_links_its_leaflet() -> None:
+    page = webmap.document(_with_a_layer(), i18n.catalogue("en")["maps"], title="Test", leaflet="/static/leaflet")
+    assert '<script src="/static/leaflet/leaflet.js"></script>' in page
+    assert '<link rel="stylesheet" href="/static/leaflet/leaflet.css">' in page
+    assert "Leaflet 1.9.4" not in page and '<html lang="en">' in page
+
+
+def test_a_map_that_would_fetch_a_library_is_refused() -> None:
+    # folium's Icon draws with Leaflet.awesome-markers, which folium's maps link from a CDN; a square marker links
+    # leaflet-dvf itself: blank offline, both.
+    icon = webmap.new_map(BOUNDS, VI)
+    folium.Marker([21.03, 105.85], icon=folium.Icon(color="green", icon="home")).add_to(icon)
+    with pytest.raises(ValueError, match=r"awesome-markers .* blank offline"):
+        webmap.document(icon, VI, title="x")
+    square = webmap.new_map(BOUNDS, VI)
+    folium.RegularPolygonMarker([21.03, 105.85], number_of_sides=4).add_to(square)
+    with pytest.raises(ValueError, match=r"links '<script src=\"https://'.* blank offline"):
+        webmap.document(square, VI, title="x")
+
+
+def test_the_legend_shows_each_step_and_its_labels_inside_the_box() -> None:
+    scale = access.share_scale()
+    fmap = webmap.new_map(BOUNDS, VI)
+    webmap.legend(scale, "Tỉ lệ <dân>", {0.0: "0 %", 0.5: "50 %", 1.0: "100 %"}).add_to(fmap)
+    page = webmap.document(fmap, VI, title="x")
+    assert "d3.min.js" not in page  # branca's own legend needs d3 from a CDN
+    assert page.count("flex:1;height:12px;background:#") == len(scale.index) - 1
+    # The caption is text, not markup (in the page's script as JSON, as folium writes it).
+    assert str(htmlsafe_json_dumps("<div>Tỉ lệ &lt;dân&gt;</div>")).strip('"') in page
+    assert "left:0.0%;transform:translateX(-0.0%)" in page and "left:100.0%;transform:translateX(-100.0%)" in page
