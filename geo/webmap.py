@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import folium
+from branca.colormap import StepColormap
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
@@ -69,9 +69,9 @@ def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
     return fmap
 
 
-def legend(scale: Any, caption: str, labels: Mapping[float, str]) -> MacroElement:
-    """A colour scale as a Leaflet control at the bottom right: one box per step of ``scale`` (a branca
-    ``StepColormap``), ``caption`` above and ``labels`` (value: text) under the boxes.
+def legend(scale: StepColormap, caption: str, labels: Mapping[float, str]) -> MacroElement:
+    """A colour scale as a Leaflet control at the bottom right: one box per step of ``scale``, ``caption`` above
+    and ``labels`` (value: text) under the boxes.
 
     Written here rather than branca's own legend: that one draws with d3, fetched from a CDN.
     """

@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ from geo import layers as _layers
 from geo._errors import AgencynetError, InputError
 from geo.addressmap import AddressMap
 from geo.layers import Layers
+from geo.siting import access
 from geo.siting import scenario as siting
 from ops import _batch
 from ops import scenario as day
@@ -643,14 +645,10 @@ def _colour(scale: Any, share: float) -> str:
     return "#999999" if pd.isna(share) else scale(float(share))
 
 
-def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> Any:
+def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> folium.Map:
     """A map of the regions drawn offline (:func:`geo.webmap.new_map`): each area coloured by the share within 15
     minutes, its figures in the tooltip, over the boundaries of their provinces; in the words of ``texts`` (a
     catalogue of :mod:`api.i18n`: its ``maps`` part)."""
-    import folium
-
-    from geo.siting import access
-
     said = texts["maps"]
     mapped = table[table.geometry.notna()]
     boundaries = {}

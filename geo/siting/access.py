@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import branca.colormap
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -285,7 +287,7 @@ class Coverage:
         """The ward table as a GeoJSON FeatureCollection (aggregates only: no household is exported)."""
         return ward_geojson(self.wards)
 
-    def folium_map(self, texts: Mapping[str, Any], *, minutes: float | None = None) -> Any:
+    def folium_map(self, texts: Mapping[str, Any], *, minutes: float | None = None) -> folium.Map:
         """A choropleth of the share of population within ``minutes`` (the first threshold by default), drawn
         offline (:func:`geo.webmap.new_map`).
 
@@ -311,16 +313,16 @@ class Coverage:
         return fmap
 
 
-def share_scale() -> Any:
+def share_scale() -> branca.colormap.StepColormap:
     """The colour scale of coverage maps: red at 0 % of the population within the threshold, green at 100 %, in
     ten steps (a branca ``StepColormap``)."""
-    import branca.colormap
-
     linear = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
     return linear.to_step(10)
 
 
-def share_legend(scale: Any, minutes: float, texts: Mapping[str, Any]) -> Any:
+def share_legend(
+    scale: branca.colormap.StepColormap, minutes: float, texts: Mapping[str, Any]
+) -> branca.element.MacroElement:
     """The legend of :func:`share_scale` within ``minutes``, in the words of ``texts`` (a catalogue's ``maps``)."""
     return webmap.legend(
         scale, texts["maps"]["legend"].format(minutes=f"{minutes:g}"), {0.0: "0 %", 0.5: "50 %", 1.0: "100 %"}
@@ -328,12 +330,16 @@ def share_legend(scale: Any, minutes: float, texts: Mapping[str, Any]) -> Any:
 
 
 def choropleth(
-    wards: gpd.GeoDataFrame, minutes: float, scale: Any, texts: Mapping[str, Any], *, name: str, show: bool = True
-) -> Any:
+    wards: gpd.GeoDataFrame,
+    minutes: float,
+    scale: branca.colormap.StepColormap,
+    texts: Mapping[str, Any],
+    *,
+    name: str,
+    show: bool = True,
+) -> folium.GeoJson:
     """A folium GeoJson layer of a ward table coloured by the share within ``minutes``, with tooltips in the words of
     ``texts`` (a catalogue of :mod:`api.i18n`: its ``maps`` and ``report`` parts)."""
-    import folium
-
     key = f"share_within_{_label(minutes)}"
     frame = wards[["ward_id", "name", "population", key, "mean_time_min", "p95_time_min", "geometry"]]
     frame = frame.assign(

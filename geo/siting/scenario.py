@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -427,7 +428,7 @@ class SiteScenario:
         features = access.ward_geojson(wards)["features"] + access.ward_geojson(sites)["features"]
         return {"type": "FeatureCollection", "features": features}
 
-    def folium_map(self, texts: Mapping[str, Any]) -> Any:
+    def folium_map(self, texts: Mapping[str, Any]) -> folium.Map:
         """A map drawn offline (:func:`geo.webmap.new_map`): ward choropleths of the share within T before and
         after, existing and new sites.
 
@@ -442,8 +443,6 @@ class SiteScenario:
             Layers: coverage today (hidden at first) and with the new sites (red 0 % to green 100 %), existing
             agencies (blue), new sites (orange), and the new sites' service areas when :attr:`areas` is set.
         """
-        import folium
-
         said = texts["maps"]
         scale = access.share_scale()
         fmap = webmap.new_map(self.before.wards.total_bounds, said)
