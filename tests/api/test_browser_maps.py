@@ -35,7 +35,20 @@ def plan_id(server: str) -> str:
     return made.json()["id"]
 
 
-def _drawn(page) -> dict:
+def offline_page(browser) -> tuple[object, list[str], list[str]]:
+    """A page of its own context for a map file set as its content, with the requests it tried to make (all
+    refused) and its script errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    outside: list[str] = []
+    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(pages.TIMEOUT_MS)
+    return page, outside, errors
+
+
+def drawn(page) -> dict:
     """What the map shows: its title and language, the layer control's names, the lines and polygons drawn, the
     markers, and the legend's text."""
     page.wait_for_selector(".leaflet-control-layers")
@@ -58,7 +71,7 @@ def _stop(page, seq: int):
     return page.locator(".leaflet-marker-icon").filter(has=page.get_by_text(str(seq), exact=True))
 
 
-def _tooltip(page, locator) -> str:
+def tooltip(page, locator) -> str:
     """The tooltip shown on hovering the first element of ``locator`` (told so, rather than the mouse moved over it:
     another marker may lie over it), closed again once read."""
     locator.first.dispatch_event("mouseover")
@@ -75,14 +88,14 @@ def test_a_plans_map_page_draws_offline_in_the_readers_language(page, server: st
     postmen = sorted({f["properties"]["postman_name"] for f in geojson["features"]})
     answer = page.goto(f"/plans/{plan_id}/map.html")
     assert answer.headers["content-language"] == "vi"
-    drawn = _drawn(page)
-    assert (drawn["title"], drawn["lang"]) == ("Lộ trình của bưu tá", "vi")
+    shown = drawn(page)
+    assert (shown["title"], shown["lang"]) == ("Lộ trình của bưu tá", "vi")
     # The tiles are a layer to turn on, off at first; the main roads under the routes; one layer per postman.
-    assert drawn["layers"] == ["Nền OpenStreetMap (cần Internet)", "Đường chính", *(f"■ {p}" for p in postmen)]
-    assert drawn["tiles"] == 0 and drawn["markers"] == len(stops)
-    assert drawn["paths"] == 1 + len(postmen)  # the roads, one line per postman
+    assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Đường chính", *(f"■ {p}" for p in postmen)]
+    assert shown["tiles"] == 0 and shown["markers"] == len(stops)
+    assert shown["paths"] == 1 + len(postmen)  # the roads, one line per postman
     firsts = {f["properties"]["name"] for f in stops if f["properties"]["seq"] == 1}
-    said = _tooltip(page, _stop(page, 1))
+    said = tooltip(page, _stop(page, 1))
     assert ", điểm 1: " in said and " lúc " in said and said.split(", ")[-1] in firsts
     assert page.locator(".leaflet-control-scale-line").count() == 1 and "mi" not in page.inner_text(
         ".leaflet-control-scale"
@@ -90,10 +103,10 @@ def test_a_plans_map_page_draws_offline_in_the_readers_language(page, server: st
     assert page.inner_text(".leaflet-control-attribution").endswith("© những người đóng góp OpenStreetMap (ODbL)")
     pages._shot(page, "plan-map")
     page.goto(f"/plans/{plan_id}/map.html?lang=en")
-    drawn = _drawn(page)
-    assert (drawn["title"], drawn["lang"]) == ("Postmen's routes", "en")
-    assert drawn["layers"][:2] == ["OpenStreetMap tiles (needs the Internet)", "Main roads"]
-    said = _tooltip(page, _stop(page, 1))
+    shown = drawn(page)
+    assert (shown["title"], shown["lang"]) == ("Postmen's routes", "en")
+    assert shown["layers"][:2] == ["OpenStreetMap tiles (needs the Internet)", "Main roads"]
+    said = tooltip(page, _stop(page, 1))
     assert ", stop 1: " in said and " at " in said
 
 
@@ -103,24 +116,24 @@ def test_a_scenarios_map_page_draws_offline_with_its_legend(page, server: str) -
     assert made.status_code == 201, made.text
     page.set_extra_http_headers({"Authorization": f"Bearer {PLANNER}"})
     page.goto(f"/scenarios/{made.json()['id']}/map.html")
-    drawn = _drawn(page)
-    assert (drawn["title"], drawn["lang"]) == ("Kịch bản mở điểm phục vụ mới", "vi")
-    assert drawn["layers"] == [
+    shown = drawn(page)
+    assert (shown["title"], shown["lang"]) == ("Kịch bản mở điểm phục vụ mới", "vi")
+    assert shown["layers"] == [
         "Nền OpenStreetMap (cần Internet)",
         "Độ phủ hiện nay",
         "Độ phủ khi mở điểm mới",
         "Điểm phục vụ hiện có",
         "Điểm mới đề xuất",
     ]
-    assert drawn["legend"].split("\n")[0] == "Tỉ lệ dân trong vòng 5 phút đến điểm phục vụ gần nhất"
-    assert "0 %" in drawn["legend"] and "100 %" in drawn["legend"]
+    assert shown["legend"].split("\n")[0] == "Tỉ lệ dân trong vòng 5 phút đến điểm phục vụ gần nhất"
+    assert "0 %" in shown["legend"] and "100 %" in shown["legend"]
     wards = page.locator(".leaflet-overlay-pane path[fill-opacity='0.55']")
     assert wards.count() > 10  # today's coverage hidden at first: the wards with the new sites
-    said = _tooltip(page, wards)
+    said = tooltip(page, wards)
     assert "Phường, xã" in said and "Dân số" in said and "% dân trong vòng 5 phút" in said
     new_site = page.locator(".leaflet-overlay-pane path[stroke='#ff7f00']")
     assert new_site.count() == 2
-    said = _tooltip(page, new_site)
+    said = tooltip(page, new_site)
     assert re.fullmatch(r".+ \(.+\): phục vụ [\d.]+ người", said), said
     pages._shot(page, "scenario-map")
 
@@ -143,15 +156,15 @@ def test_the_files_of_the_commands_draw_offline(
         text = path.read_text(encoding="utf-8")
         assert "/static/" not in text and "Leaflet 1.9.4" in text
     page.set_content(routes.read_text(encoding="utf-8"))
-    drawn = _drawn(page)
-    assert drawn["title"] == "Lộ trình của bưu tá" and drawn["paths"] > 1 and drawn["markers"] > 2
+    shown = drawn(page)
+    assert shown["title"] == "Lộ trình của bưu tá" and shown["paths"] > 1 and shown["markers"] > 2
     page.set_content(coverage.read_text(encoding="utf-8"))
-    drawn = _drawn(page)
-    assert drawn["layers"] == ["Nền OpenStreetMap (cần Internet)", "Độ phủ trong vòng 10 phút"]
-    assert drawn["legend"].startswith("Tỉ lệ dân trong vòng 10 phút")
+    shown = drawn(page)
+    assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Độ phủ trong vòng 10 phút"]
+    assert shown["legend"].startswith("Tỉ lệ dân trong vòng 10 phút")
     page.set_content(demo.read_text(encoding="utf-8"))
-    drawn = _drawn(page)
-    assert drawn["layers"] == [
+    shown = drawn(page)
+    assert shown["layers"] == [
         "Nền OpenStreetMap (cần Internet)",
         "Đường chính",
         "Phường, xã",
@@ -159,4 +172,4 @@ def test_the_files_of_the_commands_draw_offline(
         "Cơ quan giải quyết",
         "Đường đến điểm phục vụ gần nhất",
     ]
-    assert _tooltip(page, page.locator(".leaflet-overlay-pane path[stroke='#1a73e8']")).startswith("1. ")
+    assert tooltip(page, page.locator(".leaflet-overlay-pane path[stroke='#1a73e8']")).startswith("1. ")

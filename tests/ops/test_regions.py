@@ -22,10 +22,13 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
+import tests.api.test_browser as pages
+import tests.api.test_browser_maps as maps_seen
 from api import i18n
 from geo._errors import InputError
 from ops import regions
 
+browser = pages.browser
 VI = i18n.catalogue("vi")
 """The overview map's words."""
 
@@ -124,6 +127,22 @@ def test_outputs_hold_one_row_per_region(first_batch: regions.BatchResult) -> No
     page = html.read_text(encoding="utf-8")  # folium writes non-ASCII text as JSON escapes
     assert "van-mieu-2023" in page and json.dumps("Trong vòng 15 phút").strip('"') in page
     assert '<html lang="vi">' in page and "Leaflet 1.9.4" in page  # drawn offline (tests/api/test_browser_maps.py)
+
+
+def test_the_overview_map_draws_offline(first_batch: regions.BatchResult, browser) -> None:
+    # In headless Chromium, nothing let out: the regions over their province's boundary, coloured, with a legend.
+    page, outside, errors = maps_seen.offline_page(browser)
+    page.set_content(first_batch.files[2].read_text(encoding="utf-8"))
+    shown = maps_seen.drawn(page)
+    assert (shown["title"], shown["lang"]) == ("Độ phủ theo vùng", "vi")
+    assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Ranh giới Hà Nội", "Vùng"]
+    assert shown["legend"].startswith("Tỉ lệ dân trong vòng 15 phút")
+    areas = page.locator(".leaflet-overlay-pane path[fill-opacity='0.6']")
+    assert areas.count() == 2  # the two regions with an area; the missing and broken ones have none
+    said = maps_seen.tooltip(page, areas)
+    assert "Vùng\t" in said and "Tỉnh, thành phố\tThành phố Hà Nội" in said
+    page.context.close()
+    assert not outside and not errors, (outside, errors)
 
 
 def test_missing_and_broken_regions_end_as_rows_with_the_reason(first_batch: regions.BatchResult) -> None:
