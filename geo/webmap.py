@@ -36,6 +36,10 @@ _NOT_CARRIED = {
 }
 """Libraries folium's elements call that :func:`new_map` does not carry (folium links them from CDNs)."""
 _IMAGE = re.compile(r"url\(images/([\w-]+\.png)\)")
+_VIEWPORT = re.compile(r'<meta name="viewport" content="[^"]*"')
+VIEWPORT = "width=device-width, initial-scale=1.0"
+"""The page's viewport: folium's forbids zooming the page (``user-scalable=no``), which a reader with poor sight
+needs (WCAG 1.4.4)."""
 
 
 def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
@@ -51,7 +55,7 @@ def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
         The ``maps`` texts of a catalogue: ``tiles`` names the tiles' layer, ``attribution`` says whose the data
         are.
     """
-    fmap = folium.Map(tiles=None, control_scale=False)
+    fmap = folium.Map(tiles=None, control_scale=False, zoom_snap=0.25)  # fitted closely to its bounds
     # Instance attributes: folium's class-wide lists of CDN links stay as they are for other maps.
     fmap.default_js = []
     fmap.default_css = []
@@ -120,6 +124,7 @@ def document(fmap: folium.Map, texts: Mapping[str, str], *, title: str, leaflet:
         root.header.add_child(Element(f'<link rel="stylesheet" href="{leaflet}/leaflet.css">'), name="leaflet_css")
         root.header.add_child(Element(f'<script src="{leaflet}/leaflet.js"></script>'), name="leaflet")
     page = root.render().replace("<html>", f'<html lang="{texts["lang"]}">', 1)
+    page = _VIEWPORT.sub(f'<meta name="viewport" content="{VIEWPORT}"', page, count=1)
     if linked := _LINKED.search(page):
         raise ValueError(f"the map links {linked.group(0)!r}…: it would be blank offline")
     body = page.split("</head>", 1)[-1]  # the map's own scripts, Leaflet's left out
@@ -157,13 +162,22 @@ def _inline_css() -> str:
 
 class _Corners(MacroElement):
     """OpenStreetMap's attribution in the map's corner, whether its tiles are shown or not, and
-    a scale bar in metres only (folium's has miles too), on a paper-coloured ground where tiles are off."""
+    a scale bar in metres only (folium's has miles too), on a paper-coloured ground where tiles are off; the map is
+    the page's main landmark, named by its title, which it shows as its heading above the scale bar."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
         "L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});"
         "{{ this._parent.get_name() }}.getContainer().style.background = '#f5f3ef';"
+        "{{ this._parent.get_name() }}.getContainer().setAttribute('role', 'main');"
+        "{{ this._parent.get_name() }}.getContainer().setAttribute('aria-label', document.title);"
+        "var {{ this.get_name() }} = L.control({position: 'bottomleft'});"
+        "{{ this.get_name() }}.onAdd = function () {"
+        " var h1 = L.DomUtil.create('h1'); h1.textContent = document.title;"
+        " h1.style.cssText = 'margin:0;padding:4px 10px;font:bold 16px sans-serif;background:rgba(255,255,255,.9);"
+        "border-radius:4px'; return h1; };"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 

@@ -101,6 +101,7 @@ def test_a_plans_map_page_draws_offline_in_the_readers_language(page, server: st
         ".leaflet-control-scale"
     )
     assert page.inner_text(".leaflet-control-attribution").endswith("© những người đóng góp OpenStreetMap (ODbL)")
+    pages.accessible(page)
     pages._shot(page, "plan-map")
     page.goto(f"/plans/{plan_id}/map.html?lang=en")
     shown = drawn(page)
@@ -135,6 +136,7 @@ def test_a_scenarios_map_page_draws_offline_with_its_legend(page, server: str) -
     assert new_site.count() == 2
     said = tooltip(page, new_site)
     assert re.fullmatch(r".+ \(.+\): phục vụ [\d.]+ người", said), said
+    pages.accessible(page)
     pages._shot(page, "scenario-map")
 
 
