@@ -36,6 +36,8 @@ def test_a_file_carries_leaflet_and_links_nothing() -> None:
     tiles = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
     assert tiles and f"{tiles.group(1)}.addTo(" not in page
     assert "addAttribution" in page and "imperial: false" in page
+    # The reader may zoom the page (folium's viewport forbade it).
+    assert f'<meta name="viewport" content="{webmap.VIEWPORT}"' in page and "user-scalable" not in page
 
 
 def test_a_page_of_the_service_links_its_leaflet() -> None:
