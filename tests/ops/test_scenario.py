@@ -54,6 +54,19 @@ def test_dispatch_command_prints_a_checked_plan(capsys: pytest.CaptureFixture[st
     assert code == 0 and said[1].startswith("  balanced: the last postman back at ")
 
 
+def test_dispatch_command_writes_its_map_in_the_language_asked(
+    capsys: pytest.CaptureFixture[str], hanoi: AddressMap, tmp_path: Path
+) -> None:
+    # One file that draws offline (tests/api/test_browser_maps.py), Vietnamese unless asked otherwise.
+    for lang, title in (("vi", "Lộ trình của bưu tá"), ("en", "Postmen's routes")):
+        out = tmp_path / f"routes-{lang}.html"
+        argv = ["dispatch", "--generate", "8", "--postmen", "2", "--time-limit", "1", "--map", str(out)]
+        assert main(argv + (["--lang", lang] if lang != "vi" else [])) == 0
+        page = out.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in page and f"<title>{title}</title>" in page and "Leaflet 1.9.4" in page
+    capsys.readouterr()
+
+
 def test_scenario_file_is_solved(capsys: pytest.CaptureFixture[str], hanoi: AddressMap) -> None:
     path = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "hoan_kiem_morning.json"
     code = main(["dispatch", "--scenario", str(path), "--time-limit", "2", "--json"])
