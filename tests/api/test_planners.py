@@ -50,6 +50,11 @@ def test_scenario_roundtrip(client, planner) -> None:
     english = client.get(f"/scenarios/{created['id']}/map.html", params={"lang": "en"}, headers=planner)
     assert english.headers["content-language"] == "en" and "Coverage with the new sites" in english.text
     assert client.get(f"/scenarios/{created['id']}/map.html").status_code == 401
+    # A scenario stored before the map spoke Vietnamese has its one page, said to be English.
+    stored = client.app.state.store.get("scenario", created["id"])
+    old = client.app.state.store.add("scenario", stored["request"], {}, stored["result"] | {"map_html": "<p>old</p>"})
+    before = client.get(f"/scenarios/{old}/map.html", headers=planner)
+    assert (before.text, before.headers["content-language"]) == ("<p>old</p>", "en")
 
 
 def test_scenario_with_candidates(client, planner) -> None:
