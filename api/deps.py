@@ -48,6 +48,15 @@ LangQuery = Annotated[
 ]
 """The ``lang`` query of a page the API serves (a map page), read by :func:`api.i18n.negotiate`."""
 
+StandaloneQuery = Annotated[
+    bool,
+    Query(
+        description="`true`: the page carries Leaflet (about 160 KB more), a file to keep or send that draws "
+        "offline; else it links the service's copy"
+    ),
+]
+"""The ``standalone`` query of a map page the API serves."""
+
 MapDep = Annotated[AddressMap, Depends(get_map)]
 LangDep = Annotated[str, Depends(get_lang)]
 StoreDep = Annotated[Store, Depends(get_store)]

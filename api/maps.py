@@ -98,8 +98,9 @@ def save(fmap: folium.Map, path: Path, lang: str, title: str) -> None:
     webmap.save(fmap, path, said, title=said[title])
 
 
-def served(fmap: folium.Map, lang: str, title: str) -> str:
-    """A map of :func:`geo.webmap.new_map` as an HTML page of the service in ``lang``, linking its Leaflet
-    (:data:`LEAFLET_URL`), entitled by the ``maps`` text ``title`` of the catalogue."""
+def served(fmap: folium.Map, lang: str, title: str, *, standalone: bool = False) -> str:
+    """A map of :func:`geo.webmap.new_map` as an HTML page of the service in ``lang``, entitled by the ``maps`` text
+    ``title`` of the catalogue: linking the service's Leaflet (:data:`LEAFLET_URL`), or carrying it when
+    ``standalone`` (a page to keep or send as a file)."""
     said = i18n.catalogue(lang)["maps"]
-    return webmap.document(fmap, said, title=said[title], leaflet=LEAFLET_URL)
+    return webmap.document(fmap, said, title=said[title], leaflet=None if standalone else LEAFLET_URL)

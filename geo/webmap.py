@@ -61,9 +61,9 @@ def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
     fmap.default_css = []
     # Leaflet in the page from the start, so that a notebook shows the map offline too (:func:`document` may link
     # the service's copy instead).
-    header = _figure(fmap).header
-    header.add_child(Element(f"<style>{_inline_css()}</style>"), name="leaflet_css")
-    header.add_child(Element(f"<script>{(LEAFLET / 'leaflet.js').read_text()}</script>"), name="leaflet")
+    css, js = _carried()
+    _figure(fmap).header.add_child(Element(css), name="leaflet_css")
+    _figure(fmap).header.add_child(Element(js), name="leaflet")
     attribution = f'<a href="{COPYRIGHT}">{html.escape(texts["attribution"])}</a>'
     tiles = folium.TileLayer(OSM_TILES, attr=attribution, name=texts["tiles"], overlay=True, show=False, max_zoom=19)
     tiles.add_to(fmap)
@@ -121,8 +121,9 @@ def document(fmap: folium.Map, texts: Mapping[str, str], *, title: str, leaflet:
     root = _figure(fmap)
     root.title = title
     if leaflet is not None:
-        root.header.add_child(Element(f'<link rel="stylesheet" href="{leaflet}/leaflet.css">'), name="leaflet_css")
-        root.header.add_child(Element(f'<script src="{leaflet}/leaflet.js"></script>'), name="leaflet")
+        css, js = _links(leaflet)
+        root.header.add_child(Element(css), name="leaflet_css")
+        root.header.add_child(Element(js), name="leaflet")
     page = root.render().replace("<html>", f'<html lang="{texts["lang"]}">', 1)
     page = _VIEWPORT.sub(f'<meta name="viewport" content="{VIEWPORT}"', page, count=1)
     if linked := _LINKED.search(page):
@@ -137,6 +138,14 @@ def document(fmap: folium.Map, texts: Mapping[str, str], *, title: str, leaflet:
     return page
 
 
+def carry(page: str, leaflet: str) -> str:
+    """A page of :func:`document` that links Leaflet at ``leaflet`` made to carry it instead (a page the service
+    stored, to keep or send as a file); another page as it is."""
+    for link, inline in zip(_links(leaflet), _carried(), strict=True):
+        page = page.replace(link, inline, 1)
+    return page
+
+
 def save(fmap: folium.Map, path: Path, texts: Mapping[str, str], *, title: str) -> None:
     """Write :func:`document` of the map, Leaflet in it, to ``path`` (UTF-8)."""
     path.write_text(document(fmap, texts, title=title), encoding="utf-8")
@@ -148,6 +157,16 @@ def _figure(fmap: folium.Map) -> Figure:
     if not isinstance(root, Figure):
         raise ValueError("the map is not drawn on a page")
     return root
+
+
+def _links(leaflet: str) -> tuple[str, str]:
+    """The elements of a page linking the style sheet and the script of Leaflet at ``leaflet``."""
+    return f'<link rel="stylesheet" href="{leaflet}/leaflet.css">', f'<script src="{leaflet}/leaflet.js"></script>'
+
+
+def _carried() -> tuple[str, str]:
+    """The elements of a page carrying Leaflet's style sheet (:func:`_inline_css`) and script."""
+    return f"<style>{_inline_css()}</style>", f"<script>{(LEAFLET / 'leaflet.js').read_text()}</script>"
 
 
 def _inline_css() -> str:

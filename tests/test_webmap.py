@@ -47,6 +47,14 @@ def test_a_page_of_the_service_links_its_leaflet() -> None:
     assert "Leaflet 1.9.4" not in page and '<html lang="en">' in page
 
 
+def test_a_page_of_the_service_made_to_carry_leaflet_links_nothing() -> None:
+    # A map page the service stored (a scenario's), to open as a file.
+    linked = webmap.document(_with_a_layer(), VI, title="x", leaflet="/static/leaflet")
+    carried = webmap.carry(linked, "/static/leaflet")
+    assert "/static/leaflet" not in carried and "Leaflet 1.9.4" in carried and not OUTSIDE.search(carried)
+    assert webmap.carry("<p>another page</p>", "/static/leaflet") == "<p>another page</p>"
+
+
 def test_a_map_that_would_fetch_a_library_is_refused() -> None:
     # folium's Icon draws with Leaflet.awesome-markers, which folium's maps link from a CDN; a square marker links
     # leaflet-dvf itself: blank offline, both.

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from api import auth, contract, i18n, maps, schemas
-from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_limit
+from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StandaloneQuery, StoreDep, time_limit
 from api.errors import NotFound
 from ops import plans
 
@@ -115,13 +115,19 @@ def get_plan_geojson(plan_id: PlanId, store: StoreDep) -> dict:
 
 @router.get("/plans/{plan_id}/map.html", response_class=HTMLResponse, summary="A stored plan as a map page")
 def get_plan_map(
-    plan_id: PlanId, store: StoreDep, amap: MapDep, language: LangDep, lang: LangQuery = None
+    plan_id: PlanId,
+    store: StoreDep,
+    amap: MapDep,
+    language: LangDep,
+    lang: LangQuery = None,
+    standalone: StandaloneQuery = False,
 ) -> HTMLResponse:
     """The plan as a map page in the language asked (``lang``, else the cookie, else Accept-Language; folium, with
     the service's Leaflet: it fetches nothing from another site): one layer and colour per postman, numbered stops
-    with their kind, task, time and place, over the main roads."""
+    with their kind, task, time and place, over the main roads; ``standalone``, a file to keep or send."""
     geojson = _stored(store, plan_id)["result"]["geojson"]
-    page = maps.served(maps.route_map(geojson, i18n.catalogue(language), amap), language, "routes_title")
+    routes = maps.route_map(geojson, i18n.catalogue(language), amap)
+    page = maps.served(routes, language, "routes_title", standalone=standalone)
     return HTMLResponse(page, headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"})
 
 

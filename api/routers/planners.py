@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import Field
 
 from api import auth, contract, i18n, maps, schemas
-from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_limit
+from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StandaloneQuery, StoreDep, time_limit
 from api.errors import FieldError, NotFound
+from geo import webmap
 from geo._errors import InputError
 from geo.siting import access
 from geo.siting import scenario as siting
@@ -180,14 +181,21 @@ def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreD
 
 @router.get("/scenarios/{scenario_id}/map.html", response_class=HTMLResponse, summary="A stored scenario as a map page")
 def get_scenario_map(
-    scenario_id: Annotated[str, Path(max_length=64)], store: StoreDep, language: LangDep, lang: LangQuery = None
+    scenario_id: Annotated[str, Path(max_length=64)],
+    store: StoreDep,
+    language: LangDep,
+    lang: LangQuery = None,
+    standalone: StandaloneQuery = False,
 ) -> HTMLResponse:
     """The scenario as a map page in the language asked (``lang``, else the cookie, else Accept-Language; folium,
     with the service's Leaflet: it fetches nothing from another site): coverage today and with the new sites by ward,
-    existing and new sites. A scenario stored before the pages spoke Vietnamese has its one map, in English."""
+    existing and new sites; ``standalone``, a file to keep or send. A scenario stored before the pages spoke
+    Vietnamese has its one map, in English."""
     record = store.get("scenario", scenario_id)
     if record is None:
         raise NotFound("id", code="unknown_scenario", scenario=scenario_id)
     export = record["result"]["map_html"]
     page, language = (export, "en") if isinstance(export, str) else (export[language], language)
+    if standalone:
+        page = webmap.carry(page, maps.LEAFLET_URL)
     return HTMLResponse(page, headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"})

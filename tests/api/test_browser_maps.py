@@ -175,3 +175,35 @@ def test_the_files_of_the_commands_draw_offline(
         "Đường đến điểm phục vụ gần nhất",
     ]
     assert tooltip(page, page.locator(".leaflet-overlay-pane path[stroke='#1a73e8']")).startswith("1. ")
+
+
+def test_the_dispatch_page_opens_its_plan_as_a_map_page_to_keep(page, plan_id: str) -> None:
+    # By a token: the page fetches the map page carrying Leaflet and opens what it got in a tab of its own.
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?plan={plan_id}")
+    pages._ready(page)
+    assert page.get_attribute("#plan-map", "title").startswith("Bản đồ lộ trình trong một trang riêng")
+    page.wait_for_function("!document.getElementById('plan-map').disabled")
+    with page.expect_popup() as opened:
+        page.click("#plan-map")
+    tab = opened.value
+    shown = drawn(tab)
+    assert (shown["title"], shown["lang"]) == ("Lộ trình của bưu tá", "vi") and shown["markers"] > 2
+    assert tab.url.startswith("blob:") and "Leaflet 1.9.4" in tab.content()  # a file to keep: it draws offline
+
+
+def test_the_planning_page_opens_its_scenario_as_a_map_page_to_keep(page) -> None:
+    page.add_init_script(f"localStorage.setItem('agencynet.planner', '{PLANNER}')")
+    page.goto("/planning?lang=en")
+    pages._ready(page)
+    assert page.is_disabled("#scenario-map")  # no scenario yet
+    page.fill("#p", "2")
+    page.click("#scenario button[type=submit]")
+    page.wait_for_selector("ul.new-sites li")
+    with page.expect_popup() as opened:
+        page.click("#scenario-map")
+    tab = opened.value
+    shown = drawn(tab)
+    assert (shown["title"], shown["lang"]) == ("New agencies scenario", "en")
+    assert shown["legend"].startswith("Share of the population within 10 min")
+    assert "/static/leaflet" not in tab.content()

@@ -173,6 +173,31 @@ async function api(path, options = {}) {
   return data;
 }
 
+// A page of the service in a tab of its own (a report, a map page). Signed in, the tab opens its address (the
+// session goes with it); by a token, the page fetches it and opens what it got, so the page must carry what it
+// shows (a map page asked with standalone=true). A refusal rejects with the API's words.
+async function openInTab(url, token) {
+  if (!token) {
+    window.open(url, "_blank");
+    return;
+  }
+  const tab = window.open("", "_blank");
+  try {
+    const answer = await fetch(url, { headers: { Authorization: "Bearer " + token, "Accept-Language": LANG } });
+    if (!answer.ok) throw new Error((await answer.json()).detail.map((d) => d.message).join("\n"));
+    tab.location = URL.createObjectURL(await answer.blob());
+  } catch (e) {
+    tab.close();
+    throw e;
+  }
+}
+
+// A map page of the service (a plan's, a scenario's) in a tab of its own, in the page's language, carrying Leaflet:
+// to print, save or send, it draws offline.
+function openMapPage(path, token) {
+  return openInTab(`${path}?${new URLSearchParams({ lang: LANG, standalone: true })}`, token);
+}
+
 // A Leaflet map with the offline basemap; resolves when the wards and main roads are drawn.
 async function makeMap(elementId) {
   const map = L.map(elementId, { preferCanvas: false, zoomControl: true });

@@ -8,6 +8,7 @@
   const error = document.getElementById("error");
   const select = document.getElementById("plans");
   const overlay = L.layerGroup().addTo(map);
+  const planMap = document.getElementById("plan-map");
 
   // A plan said by its working day when it has one ("Kế hoạch ngày 04/02/2026, phiên bản 2"), else by its id.
   const listed = {};
@@ -51,6 +52,8 @@
       if (!(planId in listed) || listed[planId].version !== answer.version) await listPlans(planId);
       select.value = planId;
       draw(answer, geojson);
+      planMap.dataset.plan = planId;
+      planMap.disabled = false;
       status.textContent = planWords(planId, answer.version) + (answer.synthetic ? t("js.synthetic") : "");
       linkTo("plan", planId);
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
@@ -100,6 +103,8 @@
   }
 
   document.getElementById("load").onclick = () => select.value && show(select.value);
+  planMap.onclick = () => openMapPage(`/plans/${encodeURIComponent(planMap.dataset.plan)}/map.html`, token())
+    .catch((e) => { error.textContent = e.message; });
   select.onchange = () => select.value && show(select.value);
   document.getElementById("token")?.addEventListener("change", () => { listPlans(); listGaps(); });
   document.getElementById("generate").addEventListener("submit", async (event) => {

@@ -7,6 +7,7 @@
   const { token, me } = await staffAccess("token", "agencynet.planner", ["planner"]);
   const status = document.getElementById("status");
   const error = document.getElementById("error");
+  const scenarioMap = document.getElementById("scenario-map");
   const wardLayer = L.layerGroup().addTo(map);
   const siteLayer = L.layerGroup().addTo(map);
   let legend = null;
@@ -79,6 +80,8 @@
       const minutes = +document.getElementById("minutes").value;
       const body = { p: +document.getElementById("p").value, minutes };
       const created = await api("/scenarios", { method: "POST", token: token(), body });
+      scenarioMap.dataset.scenario = created.id;
+      scenarioMap.disabled = false;
       const answer = await api(`/scenarios/${encodeURIComponent(created.id)}`, { token: token() });
       siteLayer.clearLayers();
       const key = "share_within_" + Number(minutes) + "_after";
@@ -117,8 +120,7 @@
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
 
-  // The quarter's report to the province: this quarter (to date) and the seven before, in a tab of its own. Signed
-  // in, the tab opens it (the session goes with it); by a token, the page fetches it and opens what it got.
+  // The quarter's report to the province: this quarter (to date) and the seven before, in a tab of its own.
   const quarters = document.getElementById("report-quarter");
   const [year, month] = hanoiToday().split("-").map(Number);
   let [q, y] = [Math.ceil(month / 3), year];
@@ -130,24 +132,18 @@
     event.preventDefault();
     error.textContent = "";
     const url = `/reports/${quarters.value}?` + new URLSearchParams({ area: document.getElementById("report-area").value, lang: LANG });
-    if (!token()) {
-      window.open(url, "_blank");
-      return;
-    }
-    const tab = window.open("", "_blank");
-    status.textContent = t("js.report_making", { quarter: quarters.selectedOptions[0].text });
+    if (token()) status.textContent = t("js.report_making", { quarter: quarters.selectedOptions[0].text });
     try {
-      const answer = await fetch(url, { headers: { Authorization: "Bearer " + token() } });
-      if (!answer.ok) throw new Error((await answer.json()).detail.map((d) => d.message).join("\n"));
-      tab.location = URL.createObjectURL(await answer.blob());
+      await openInTab(url, token());
       status.textContent = "";
     } catch (e) {
-      tab.close();
       status.textContent = "";
       error.textContent = e.message;
     }
   });
 
+  scenarioMap.onclick = () => openMapPage(`/scenarios/${encodeURIComponent(scenarioMap.dataset.scenario)}/map.html`, token())
+    .catch((e) => { error.textContent = e.message; });
   document.getElementById("coverage").onclick = coverage;
   document.getElementById("scenario").addEventListener("submit", scenario);
   // The coverage at once for a planner: signed in, or by the token kept in this browser.
