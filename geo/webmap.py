@@ -13,11 +13,9 @@ import base64
 import html
 import re
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 from pathlib import Path
 
 import folium
-from branca.colormap import StepColormap
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
@@ -73,26 +71,19 @@ def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
     return fmap
 
 
-def legend(scale: StepColormap, caption: str, labels: Mapping[float, str]) -> MacroElement:
-    """A colour scale as a Leaflet control at the bottom right: one box per step of ``scale``, ``caption`` above
-    and ``labels`` (value: text) under the boxes.
+def legend(caption: str, steps: Sequence[tuple[str, str]]) -> MacroElement:
+    """A legend as a Leaflet control at the bottom right: ``caption`` above, then each step's colour and words
+    (``steps``: colour, text), as the planners' page draws its own.
 
-    Written here rather than branca's own legend: that one draws with d3, fetched from a CDN.
+    Written here rather than branca's legend: that one draws with d3, fetched from a CDN.
     """
-    steps = list(pairwise(float(v) for v in scale.index))
-    boxes = "".join(f'<i style="flex:1;height:12px;background:{scale.rgb_hex_str((a + b) / 2)}"></i>' for a, b in steps)
-    low, high = steps[0][0], steps[-1][1]
-    # Each label as far left of its value as the value is along the scale: the ends stay inside the box.
-    ticks = "".join(
-        f'<span style="position:absolute;left:{at:.1f}%;transform:translateX(-{at:.1f}%);white-space:nowrap">'
-        f"{html.escape(text)}</span>"
-        for at, text in ((100 * (value - low) / (high - low), text) for value, text in labels.items())
+    rows = "".join(
+        f'<div><i style="display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;'
+        f'background:{colour}"></i>{html.escape(text)}</div>'
+        for colour, text in steps
     )
     element = _Legend()
-    element.content = (
-        f'<div>{html.escape(caption)}</div><div style="display:flex;margin-top:4px">{boxes}</div>'
-        f'<div style="position:relative;height:14px">{ticks}</div>'
-    )
+    element.content = f'<div style="margin-bottom:4px">{html.escape(caption)}</div>{rows}'
     return element
 
 
@@ -213,7 +204,7 @@ class _Legend(MacroElement):
         "var {{ this.get_name() }} = L.control({position: 'bottomright'});"
         "{{ this.get_name() }}.onAdd = function () {"
         " var div = L.DomUtil.create('div', 'legend');"
-        " div.style.cssText = 'background:#fff;padding:6px 10px;font:13px sans-serif;min-width:240px;"
+        " div.style.cssText = 'background:#fff;padding:6px 10px;font:13px sans-serif;"
         "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)';"
         " div.innerHTML = {{ this.content|tojson }}; return div; };"
         "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"

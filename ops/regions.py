@@ -640,9 +640,10 @@ def write(table: gpd.GeoDataFrame, out: Path, texts: Mapping[str, Any]) -> list[
     return [csv, gpkg, html]
 
 
-def _colour(scale: Any, share: float) -> str:
-    """The scale's colour of a share; grey when the region has none (its work failed after the map)."""
-    return "#999999" if pd.isna(share) else scale(float(share))
+def _colour(share: float) -> str:
+    """The shade of a share (:data:`geo.siting.access.SHARE_STEPS`); grey when the region has none (its work failed
+    after the map)."""
+    return "#999999" if pd.isna(share) else access.share_colour(float(share))
 
 
 def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> folium.Map:
@@ -666,7 +667,6 @@ def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> folium.Ma
             name=said["boundary"].format(name=name),
             style_function=lambda _f: {"color": "#333", "weight": 2, "fill": False, "dashArray": "5,5"},
         ).add_to(fmap)
-    scale = access.share_scale()
     if len(mapped):
         labels = said["region_columns"]
         frame = mapped[[*labels, "geometry"]].copy()
@@ -678,12 +678,12 @@ def overview_map(table: gpd.GeoDataFrame, texts: Mapping[str, Any]) -> folium.Ma
             frame.__geo_interface__,
             name=said["regions"],
             style_function=lambda f: {
-                "fillColor": _colour(scale, shares[f["properties"]["region"]]),
+                "fillColor": _colour(shares[f["properties"]["region"]]),
                 "color": "#222",
                 "weight": 1,
                 "fillOpacity": 0.6,
             },
             tooltip=folium.GeoJsonTooltip(list(labels), aliases=list(labels.values())),
         ).add_to(fmap)
-    access.share_legend(scale, 15, texts).add_to(fmap)
+    access.share_legend(15, texts).add_to(fmap)
     return fmap

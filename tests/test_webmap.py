@@ -68,13 +68,31 @@ def test_a_map_that_would_fetch_a_library_is_refused() -> None:
         webmap.document(square, VI, title="x")
 
 
-def test_the_legend_shows_each_step_and_its_labels_inside_the_box() -> None:
-    scale = access.share_scale()
+def test_the_coverage_legend_says_the_steps_the_planners_page_says() -> None:
+    legend = access.share_legend(10, i18n.catalogue("vi"))
+    # One row per shade, in the words of the page (api/static/js/planning.js), the caption first.
+    rows = re.findall(r'background:(#\w+)"></i>([^<]*)</div>', legend.content)
+    words = ["&lt; 50%", "50-70%", "70-85%", "85-95%", "≥ 95%"]
+    assert rows == list(zip([colour for _, colour in access.SHARE_STEPS], words, strict=True))
+    assert legend.content.startswith('<div style="margin-bottom:4px">Tỉ lệ dân trong vòng 10 phút đến điểm phục vụ')
     fmap = webmap.new_map(BOUNDS, VI)
-    webmap.legend(scale, "Tỉ lệ <dân>", {0.0: "0 %", 0.5: "50 %", 1.0: "100 %"}).add_to(fmap)
+    legend.add_to(fmap)
+    assert "d3.min.js" not in webmap.document(fmap, VI, title="x")  # branca's own legend needs d3 from a CDN
+
+
+def test_a_legend_says_its_words_as_text_not_markup() -> None:
+    fmap = webmap.new_map(BOUNDS, VI)
+    webmap.legend("Tỉ lệ <dân>", [("#d7301f", "< 50%")]).add_to(fmap)
     page = webmap.document(fmap, VI, title="x")
-    assert "d3.min.js" not in page  # branca's own legend needs d3 from a CDN
-    assert page.count("flex:1;height:12px;background:#") == len(scale.index) - 1
-    # The caption is text, not markup (in the page's script as JSON, as folium writes it).
-    assert str(htmlsafe_json_dumps("<div>Tỉ lệ &lt;dân&gt;</div>")).strip('"') in page
-    assert "left:0.0%;transform:translateX(-0.0%)" in page and "left:100.0%;transform:translateX(-100.0%)" in page
+    assert str(htmlsafe_json_dumps("Tỉ lệ &lt;dân&gt;")).strip('"') in page and "\\u003cd\\u00e2n" not in page
+
+
+def test_each_share_has_the_shade_of_its_step() -> None:
+    assert [access.share_colour(s) for s in (0.0, 0.49, 0.5, 0.94, 0.95, 1.0)] == [
+        "#d7301f",
+        "#d7301f",
+        "#fc8d59",
+        "#c2e699",
+        "#31a354",
+        "#31a354",
+    ]

@@ -24,6 +24,7 @@ from geo import hours, nearest
 from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
+from geo.siting import access
 from ops import tracking
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ NOT_FOUND: dict[int | str, dict] = {
 # Routes are matched in the order they are defined: the public ones under load first.
 @router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
 async def config(request: Request) -> FastJSON:
-    """Online tiles (when configured) and the map's bounds, for the pages."""
+    """Online tiles (when configured), the map's bounds and the shades of coverage maps (`coverage_steps`: each
+    colour below its bound, the last up to 1), for the pages."""
     settings = request.app.state.settings
     west, south, east, north = request.app.state.amap.bounds
     return FastJSON(
@@ -80,6 +82,7 @@ async def config(request: Request) -> FastJSON:
             "tiles_attribution": settings.tiles_attribution,
             "bounds": [[south, west], [north, east]],
             "profile": settings.profile,
+            "coverage_steps": access.SHARE_STEPS,
         }
     )
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
-import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import MacroElement
 
 from geo import matrix, snap, webmap
 from geo._errors import InputError
@@ -301,38 +302,46 @@ class Coverage:
         Returns
         -------
         folium.Map
-            One polygon per ward, red (0 %) to green (100 %), with population and mean time in the tooltip.
+            One polygon per ward shaded by :data:`SHARE_STEPS`, with population and mean time in the tooltip.
         """
         m = self.minutes[0] if minutes is None else float(minutes)
         if m not in self.minutes:
             raise InputError(f"no coverage for {m:g} minutes; thresholds: {', '.join(map(_label, self.minutes))}")
         fmap = webmap.new_map(self.wards.total_bounds, texts["maps"])
-        scale = share_scale()
-        choropleth(self.wards, m, scale, texts, name=texts["maps"]["coverage"].format(minutes=f"{m:g}")).add_to(fmap)
-        share_legend(scale, m, texts).add_to(fmap)
+        choropleth(self.wards, m, texts, name=texts["maps"]["coverage"].format(minutes=f"{m:g}")).add_to(fmap)
+        share_legend(m, texts).add_to(fmap)
         return fmap
 
 
-def share_scale() -> branca.colormap.StepColormap:
-    """The colour scale of coverage maps: red at 0 % of the population within the threshold, green at 100 %, in
-    ten steps (a branca ``StepColormap``)."""
-    linear = branca.colormap.LinearColormap(["#d7191c", "#fdae61", "#a6d96a", "#1a9641"], vmin=0.0, vmax=1.0)
-    return linear.to_step(10)
+SHARE_STEPS: tuple[tuple[float, str], ...] = (
+    (0.5, "#d7301f"),
+    (0.7, "#fc8d59"),
+    (0.85, "#fdcc8a"),
+    (0.95, "#c2e699"),
+    (1.0, "#31a354"),
+)
+"""The shades of a share of the population within the minutes, on every coverage map (the planners' page, by
+``/config``, and the exports): each colour below its bound, the last from 95 % to 100 % (ColorBrewer's
+red-to-green)."""
 
 
-def share_legend(
-    scale: branca.colormap.StepColormap, minutes: float, texts: Mapping[str, Any]
-) -> branca.element.MacroElement:
-    """The legend of :func:`share_scale` within ``minutes``, in the words of ``texts`` (a catalogue's ``maps``)."""
-    return webmap.legend(
-        scale, texts["maps"]["legend"].format(minutes=f"{minutes:g}"), {0.0: "0 %", 0.5: "50 %", 1.0: "100 %"}
-    )
+def share_colour(share: float) -> str:
+    """The shade of ``share`` (0-1) in :data:`SHARE_STEPS`."""
+    return next((colour for bound, colour in SHARE_STEPS if share < bound), SHARE_STEPS[-1][1])
+
+
+def share_legend(minutes: float, texts: Mapping[str, Any]) -> MacroElement:
+    """The legend of :data:`SHARE_STEPS` within ``minutes``, in the words of ``texts`` (a catalogue's ``maps``), its
+    steps said as the planners' page says them ("< 50%", "50-70%" ... "≥ 95%")."""
+    bounds = [100 * bound for bound, _ in SHARE_STEPS]
+    said = [f"< {bounds[0]:g}%", *(f"{low:g}-{high:g}%" for low, high in pairwise(bounds[:-1])), f"≥ {bounds[-2]:g}%"]
+    caption = texts["maps"]["legend"].format(minutes=f"{minutes:g}")
+    return webmap.legend(caption, list(zip([colour for _, colour in SHARE_STEPS], said, strict=True)))
 
 
 def choropleth(
     wards: gpd.GeoDataFrame,
     minutes: float,
-    scale: branca.colormap.StepColormap,
     texts: Mapping[str, Any],
     *,
     name: str,
@@ -355,7 +364,7 @@ def choropleth(
         name=name,
         show=show,
         style_function=lambda f: {
-            "fillColor": scale(share[f["properties"]["ward_id"]]),
+            "fillColor": share_colour(share[f["properties"]["ward_id"]]),
             "color": "#555",
             "weight": 1,
             "fillOpacity": 0.55,

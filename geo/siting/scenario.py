@@ -440,14 +440,13 @@ class SiteScenario:
         Returns
         -------
         folium.Map
-            Layers: coverage today (hidden at first) and with the new sites (red 0 % to green 100 %), existing
+            Layers: coverage today (hidden at first) and with the new sites (:data:`access.SHARE_STEPS`), existing
             agencies (blue), new sites (orange), and the new sites' service areas when :attr:`areas` is set.
         """
         said = texts["maps"]
-        scale = access.share_scale()
         fmap = webmap.new_map(self.before.wards.total_bounds, said)
-        access.choropleth(self.before.wards, self.minutes, scale, texts, name=said["before"], show=False).add_to(fmap)
-        access.choropleth(self.after.wards, self.minutes, scale, texts, name=said["after"]).add_to(fmap)
+        access.choropleth(self.before.wards, self.minutes, texts, name=said["before"], show=False).add_to(fmap)
+        access.choropleth(self.after.wards, self.minutes, texts, name=said["after"]).add_to(fmap)
         if self.areas is not None and not self.areas.empty:
             folium.GeoJson(
                 self.areas[["agency_id", "minutes", "geometry"]].__geo_interface__,
@@ -470,7 +469,7 @@ class SiteScenario:
                     ),
                 ).add_to(group)
             group.add_to(fmap)
-        access.share_legend(scale, self.minutes, texts).add_to(fmap)
+        access.share_legend(self.minutes, texts).add_to(fmap)
         return fmap
 
 

@@ -463,6 +463,7 @@ def test_basemap_and_config(client) -> None:
     assert client.get("/basemap/roads", params={"detail": "some"}).status_code == 422
     config = client.get("/config").json()
     assert config["tiles_url"] is None and len(config["bounds"]) == 2
+    assert config["coverage_steps"][0] == [0.5, "#d7301f"] and config["coverage_steps"][-1][0] == 1.0
 
 
 def test_pages_and_assets_are_local(client) -> None:

@@ -198,11 +198,18 @@ function openMapPage(path, token) {
   return openInTab(`${path}?${new URLSearchParams({ lang: LANG, standalone: true })}`, token);
 }
 
+// The service's settings for the pages (GET /config), asked once.
+let settingsAsked = null;
+function settings() {
+  settingsAsked = settingsAsked || api("/config");
+  return settingsAsked;
+}
+
 // A Leaflet map with the offline basemap; resolves when the wards and main roads are drawn.
 async function makeMap(elementId) {
   const map = L.map(elementId, { preferCanvas: false, zoomControl: true });
   const canvas = L.canvas({ padding: 0.3 });
-  const config = await api("/config");
+  const config = await settings();
   map.fitBounds(config.bounds);
   const layers = {};
   if (config.tiles_url) {

@@ -12,11 +12,12 @@
   const siteLayer = L.layerGroup().addTo(map);
   let legend = null;
 
-  function shade(share) {
-    const stops = [[0.5, "#d7301f"], [0.7, "#fc8d59"], [0.85, "#fdcc8a"], [0.95, "#c2e699"], [1.01, "#31a354"]];
-    for (const [limit, colour] of stops) if (share < limit) return colour;
-    return "#31a354";
-  }
+  // The service's shades of a share (the map exports use the same): each colour below its bound, the last up to 1.
+  const steps = (await settings()).coverage_steps;
+  const shade = (share) => (steps.find(([bound]) => share < bound) || steps[steps.length - 1])[1];
+  const percent = (share) => `${+(100 * share).toFixed(1)}`;
+  const stepWords = steps.map(([bound], k) => (k === 0 ? `< ${percent(bound)}%`
+    : k === steps.length - 1 ? `≥ ${percent(steps[k - 1][0])}%` : `${percent(steps[k - 1][0])}-${percent(bound)}%`));
 
   const agencies = await api("/agencies");
   function drawAgencies() {
@@ -58,8 +59,7 @@
       }
       // Its title says the minutes asked: the shades are the share of the ward's people within them.
       legend.getContainer().innerHTML = esc(t("js.legend", { minutes })) + "<br>" +
-        [[0.4, "< 50%"], [0.6, "50-70%"], [0.8, "70-85%"], [0.9, "85-95%"], [1, "≥ 95%"]]
-          .map(([s, label]) => `<span class="swatch" style="background:${shade(s)}"></span>${label}`).join("<br>");
+        steps.map(([, colour], k) => `<span class="swatch" style="background:${colour}"></span>${stepWords[k]}`).join("<br>");
       status.textContent = t("js.coverage_done", { minutes });
     } catch (e) { status.textContent = ""; error.textContent = e.message; }
   }
