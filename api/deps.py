@@ -46,7 +46,8 @@ LangQuery = Annotated[
     Literal["vi", "en"] | None,
     Query(description="language of the page's words: `vi` or `en`; else the `lang` cookie, else Accept-Language"),
 ]
-"""The ``lang`` query of a page the API serves (a map page), read by :func:`api.i18n.negotiate`."""
+"""The ``lang`` query of a page the API serves (a map page), read by :func:`api.i18n.negotiate`; its values are
+:data:`api.i18n.LANGUAGES` (a ``Literal`` is written out)."""
 
 StandaloneQuery = Annotated[
     bool,

@@ -28,9 +28,9 @@ drawn fill the window the map opens in)."""
 
 
 def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None = None) -> folium.Map:
-    """A map of :func:`ops.scenario.route_lines`: one layer per postman in his colour (named so, by a swatch of it,
-    in the layer control), numbered stops with their
-    kind, task, time and place, over the main roads of ``amap`` when given (:func:`api.basemap.main_roads`).
+    """A map of :func:`ops.scenario.route_lines`: one layer per postman in his colour (named by a swatch of it in the
+    layer control), numbered stops with their kind, task, time and place, over the main roads of ``amap`` when given
+    (:func:`api.basemap.main_roads`).
 
     Parameters
     ----------

@@ -13,6 +13,7 @@ import base64
 import html
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 import folium
@@ -60,8 +61,9 @@ def new_map(bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
     # Leaflet in the page from the start, so that a notebook shows the map offline too (:func:`document` may link
     # the service's copy instead).
     css, js = _carried()
-    _figure(fmap).header.add_child(Element(css), name="leaflet_css")
-    _figure(fmap).header.add_child(Element(js), name="leaflet")
+    header = _figure(fmap).header
+    header.add_child(Element(css), name="leaflet_css")
+    header.add_child(Element(js), name="leaflet")
     attribution = f'<a href="{COPYRIGHT}">{html.escape(texts["attribution"])}</a>'
     tiles = folium.TileLayer(OSM_TILES, attr=attribution, name=texts["tiles"], overlay=True, show=False, max_zoom=19)
     tiles.add_to(fmap)
@@ -155,8 +157,9 @@ def _links(leaflet: str) -> tuple[str, str]:
     return f'<link rel="stylesheet" href="{leaflet}/leaflet.css">', f'<script src="{leaflet}/leaflet.js"></script>'
 
 
+@cache
 def _carried() -> tuple[str, str]:
-    """The elements of a page carrying Leaflet's style sheet (:func:`_inline_css`) and script."""
+    """The elements of a page carrying Leaflet's style sheet (:func:`_inline_css`) and script, read once."""
     return f"<style>{_inline_css()}</style>", f"<script>{(LEAFLET / 'leaflet.js').read_text()}</script>"
 
 
