@@ -6,11 +6,12 @@ import ast
 import json
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from starlette.requests import Request
 
-from api import errors, i18n
+from api import deps, errors, i18n
 from geo import agencies
 from ops import dossiers
 from tests.api.conftest import DISPATCHER
@@ -340,3 +341,9 @@ def test_the_scripts_fill_in_each_field_of_the_texts_they_say() -> None:
                 assert set(re.findall(r"\{(\w+)\}", i18n.text(lang, call[1]))) == given, f"{where} ({lang})"
             checked += 1
     assert checked >= 100
+
+
+def test_the_map_pages_take_the_languages_of_the_catalogues() -> None:
+    # The lang query of the map pages is a Literal written out: it must follow the catalogues.
+    answer, _none = get_args(get_args(deps.LangQuery)[0])
+    assert get_args(answer) == i18n.LANGUAGES
