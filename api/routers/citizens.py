@@ -344,12 +344,17 @@ async def track(
     lang = i18n.negotiate(request)
     amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
-    keys = _step_keys(answer, agency_id, answer.pop("places"))
+    places = answer.pop("places")
+    keys = _step_keys(answer, agency_id, places)
     said = [i18n.text(lang, f"tracking.{key}") for key in keys]
     last = keys[-1] if keys else f"state.{answer['state']}"  # the last step is the state it is in
+    # The post office a dossier waits at, by its name where the map has it ("Tại Bưu điện Lương Văn Can").
+    office = amap.agency_names.get(places[-1]) if answer["where"] == "post_office" and places else None
     words = {
         "state_words": i18n.text(lang, f"tracking.{last}"),
-        "where_words": i18n.text(lang, f"tracking.where.{answer['where']}"),
+        "where_words": i18n.text(lang, f"tracking.where.{answer['where']}")
+        if office is None
+        else i18n.text(lang, "tracking.where.at_office", office=office),
         "state_says_where": last in SAYS_WHERE,
         "agency": {
             "agency_id": agency_id,

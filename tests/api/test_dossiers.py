@@ -400,8 +400,11 @@ def test_a_home_pickup_handed_over_at_a_post_office_is_said_so(service) -> None:
     assert said["HS-Q"]["state_words"] == (
         "Điểm phục vụ chưa nhận được hồ sơ, bưu tá đã mang về bưu cục; sẽ chuyển đến cơ quan giải quyết ở lượt sau"
     )
-    # At the postman's post office, not at the agency that could not take it (it was said "Tại điểm phục vụ").
-    assert (said["HS-Q"]["where"], said["HS-Q"]["where_words"]) == ("post_office", "Tại bưu cục")
+    # At the postman's post office, by its name, not at the agency that could not take it (it was said "Tại điểm
+    # phục vụ").
+    assert (said["HS-Q"]["where"], said["HS-Q"]["where_words"]) == ("post_office", "Tại Bưu điện Lương Văn Can")
+    english = service.get("/track/HS-Q", params={"phone_last4": "5678"}, headers={"Accept-Language": "en"}).json()
+    assert english["where_words"] == "At Bưu điện Lương Văn Can"
     assert said["HS-P"]["state_says_where"] and said["HS-Q"]["state_says_where"] and not carried["state_says_where"]
     # Staff read the handover in the journey: where, and against which record.
     journey = service.get("/dossiers/HS-P/events", headers=DISPATCH_AUTH).json()
