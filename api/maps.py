@@ -4,7 +4,7 @@ offline (:mod:`geo.webmap`), in the reader's language."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,9 @@ def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None =
     shapes = [shapely.geometry.shape(f["geometry"]) for f in features]
     west, south, east, north = shapely.GeometryCollection(shapes).bounds if shapes else (0.0, 0.0, 0.0, 0.0)
     fmap = webmap.new_map((west, south, east, north), said)
-    dx, dy = max(MARGIN_DEG, (east - west) / 2), max(MARGIN_DEG, (north - south) / 2)
-    roads = None if amap is None else basemap.main_roads(amap, (west - dx, south - dy, east + dx, north + dy))
-    if roads is not None and not roads.is_empty:
-        folium.GeoJson(
-            shapely.geometry.mapping(roads),
-            name=said["roads"],
-            style_function=lambda _f: {"color": "#9aa0a6", "weight": 2, "opacity": 0.8},
-        ).add_to(fmap)
+    if amap is not None:
+        dx, dy = max(MARGIN_DEG, (east - west) / 2), max(MARGIN_DEG, (north - south) / 2)
+        roads_layer(amap, (west - dx, south - dy, east + dx, north + dy), said).add_to(fmap)
     postmen = sorted({f["properties"]["postman"] for f in features})
     colour = {p: COLOURS[i % len(COLOURS)] for i, p in enumerate(postmen)}
     layers: dict[str, folium.FeatureGroup] = {}
@@ -88,6 +83,16 @@ def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None =
                 ),
             ).add_to(layer)
     return fmap
+
+
+def roads_layer(amap: AddressMap, bounds: Sequence[float], texts: Mapping[str, str]) -> folium.GeoJson:
+    """The main roads of ``amap`` crossing ``bounds`` (west, south, east, north) in grey, a map's background, named
+    by the ``maps`` texts of a catalogue."""
+    return folium.GeoJson(
+        shapely.geometry.mapping(basemap.main_roads(amap, bounds)),
+        name=texts["roads"],
+        style_function=lambda _f: {"color": "#9aa0a6", "weight": 2, "opacity": 0.8},
+    )
 
 
 def save(fmap: folium.Map, path: Path, lang: str, title: str) -> None:

@@ -8,9 +8,8 @@ from pathlib import Path
 import folium
 import shapely
 
-from api import basemap, i18n, maps
+from api import i18n, maps
 from api.commands._common import add_lang_option, add_map_options, load_map
-from api.maps import MARGIN_DEG
 from geo import nearest, paths, webmap
 from geo.addressmap import AddressMap
 
@@ -46,12 +45,9 @@ def demo_map(
     west, south, east, north = net.node_lon.min(), net.node_lat.min(), net.node_lon.max(), net.node_lat.max()
     shown = shapely.MultiLineString([r.route.geometry for r in results]).union(shapely.Point(start))
     x0, y0, x1, y1 = shown.bounds
-    fmap = webmap.new_map((x0 - MARGIN_DEG, y0 - MARGIN_DEG, x1 + MARGIN_DEG, y1 + MARGIN_DEG), said)
-    folium.GeoJson(
-        shapely.geometry.mapping(basemap.main_roads(amap, (west, south, east, north))),
-        name=said["roads"],
-        style_function=lambda _f: {"color": "#9aa0a6", "weight": 2, "opacity": 0.8},
-    ).add_to(fmap)
+    margin = maps.MARGIN_DEG
+    fmap = webmap.new_map((x0 - margin, y0 - margin, x1 + margin, y1 + margin), said)
+    maps.roads_layer(amap, (west, south, east, north), said).add_to(fmap)
     wards = amap.layers.wards.cx[west:east, south:north]
     folium.GeoJson(
         wards[["name", "kind", "population_estimated", "geometry"]],
