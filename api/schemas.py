@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
-from ops import accounts
+from ops import accounts, dayevents
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -872,6 +872,29 @@ class DossierUnserved(BaseModel):
     message: str = Field(description="why, in the reader's language (Vietnamese by default)")
 
 
+class StopRecorded(BaseModel):
+    """What was recorded when a stop was settled."""
+
+    at: str = Field(description="when, HH:MM Hanoi time")
+    record_no: str | None = Field(description="the signed record's number (handed over, delivered)")
+    reason_code: FailureCode | None = Field(description="why it failed (failed only)")
+    reason: str | None = Field(description="why it failed, in the postman's words")
+    off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
+    far: bool = Field(
+        description=f"recorded farther from the stop than the phone's accuracy and {dayevents.FAR_M:g} m besides"
+    )
+
+
+class LastSeen(BaseModel):
+    """Where a postman's phone was at his newest event that carried a position."""
+
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    at: str = Field(description="when, HH:MM Hanoi time")
+    task: str = Field(description="the task of that event")
+
+
 class DayStop(BaseModel):
     """A stop of a postman's day: when, where, what, and (live) whether it is done."""
 
@@ -889,8 +912,14 @@ class DayStop(BaseModel):
     lat: float
     lon: float
     dossiers: list[str] = Field(description="codes of the dossiers picked up or handed over here")
-    status: Literal["done", "late", "remaining"] | None = Field(default=None, description="live views only")
+    status: Literal["done", "failed", "late", "remaining"] | None = Field(
+        default=None,
+        description="live views only: done or failed (by its event), late (its planned arrival passed) or remaining",
+    )
     event: str | None = Field(default=None, description="the event that settled the stop (live views only)")
+    recorded: StopRecorded | None = Field(
+        default=None, description="live views only: what was recorded at the stop, null until it is settled"
+    )
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
 
 
@@ -932,6 +961,9 @@ class DayRoute(BaseModel):
         "or kept late (null in older plans)",
     )
     stops: list[DayStop]
+    last_seen: LastSeen | None = Field(
+        None, description="live views only: where his phone was at his newest event with a position"
+    )
     carried_back: list[CarriedBack] = Field(
         default_factory=list,
         description="live views only: what he picked up and no longer delivers since a re-plan (sent home, or no "
@@ -996,6 +1028,7 @@ class DayCounts(BaseModel):
     """Task stops by status."""
 
     done: int
+    failed: int
     late: int
     remaining: int
 
@@ -1017,6 +1050,18 @@ class DayLive(BaseModel):
     )
 
 
+FailureCode = Literal["nobody_home", "refused", "address_not_found", "place_closed", "not_ready", "no_time", "other"]
+"""Why a stop failed (:data:`ops.dayevents.FAILURES`, written out for the schema)."""
+
+
+class PhonePosition(_Body):
+    """Where the postman's phone was when he recorded the event (the browser's geolocation)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, description="the fix's accuracy the phone reports, m")
+
+
 class StopEventIn(_Body):
     """A postman's stop event."""
 
@@ -1025,7 +1070,25 @@ class StopEventIn(_Body):
     record_no: str | None = Field(
         default=None, min_length=1, max_length=64, description="signed handover record (handed_over)"
     )
-    reason: str | None = Field(default=None, min_length=1, max_length=500, description="why it failed (failed)")
+    reason_code: FailureCode | None = Field(
+        default=None,
+        description="why it failed (failed only; 422 reason_code_not_failed otherwise): at the citizen's address "
+        "nobody_home, refused (the result is then kept at its agency for collection), address_not_found (so too); "
+        "at an agency or authority place_closed, not_ready (what was to be picked up); anywhere no_time, other "
+        "(said in reason). A reason that does not fit the stop is 422 failure_not_here. Omitted: other",
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="why it failed, in words (failed: required with reason_code other or none, 422 "
+        "failure_reason_needed)",
+    )
+    position: PhonePosition | None = Field(
+        default=None,
+        description="where the phone was: the answer says how far from the stop (off_m), and the day as it goes "
+        "flags an event recorded far from its stop",
+    )
     # Not strict: JSON writes a time as text.
     at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
 
@@ -1046,5 +1109,8 @@ class StopEventOut(BaseModel):
     at: str
     record_no: str | None
     reason: str | None
+    reason_code: FailureCode | None = Field(description="why it failed (failed only)")
+    position: PhonePosition | None
+    off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
     moves: list[DossierMove]
     replayed: bool

@@ -2,8 +2,8 @@
 
 An event names a task of the day's plan and what happened: ``picked_up`` (at the pickup stop), ``handed_over``
 (at an agency or authority, against the signed record's number), ``delivered`` (at the citizen's address) or
-``failed`` (with the reason). The dossiers of the task move together, in one transaction
-(:func:`ops.dossiers.advance`):
+``failed`` (with the reason, one of :data:`FAILURES`). The dossiers of the task move together, in one transaction
+(:func:`ops.dossiers.advance`), a failure's reason recorded with their move:
 
 - shuttles and home pickups: picked up -> ``to_authority`` (through ``digitised`` when the agency had not yet
   scanned it: the postman lists the documents with the staff, Circular 17/2017 art. 5), handed over ->
@@ -17,7 +17,9 @@ An event names a task of the day's plan and what happened: ``picked_up`` (at the
 
 A failure before the pickup moves nothing: the dossier stays where it is and comes back in the next day's tasks.
 Each event is kept once under its key (plan, task, event) in the store's table of idempotency keys: the same
-event again answers as the first time and moves nothing.
+event again answers as the first time and moves nothing. An event may carry where the postman's phone was
+(``position``): the answer says how far that is from the stop (``off_m``), and the day as it goes flags an event
+recorded far from its stop (:data:`FAR_M`), as dispatch tools flag a delivery completed away from its address.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import logging
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from pyproj import Geod
 
+from geo.hours import HANOI
 from ops import accounts, dossiers, tables
 from ops.accounts import Principal
 from ops.day import stored
@@ -41,6 +45,25 @@ EVENTS = ("picked_up", "handed_over", "delivered", "failed")
 
 TERMINAL = ("handed_over", "delivered", "failed")
 """Events that end a task."""
+
+FAILURES = {
+    "nobody_home": "address",
+    "refused": "address",
+    "address_not_found": "address",
+    "place_closed": "office",
+    "not_ready": "office",
+    "no_time": "any",
+    "other": "any",
+}
+"""Why a stop failed (``reason_code``), and where it can: at the citizen's ``address`` (nobody at home, the result
+refused, the address not found), at an agency or authority (``office``: closed, or what was to be picked up not
+ready), or anywhere (no time left; ``other``, said in words)."""
+
+FAR_M = 300.0
+"""Distance from its stop beyond which an event is flagged ``far``, besides the accuracy the phone reports, m
+(assumption: a few houses or an alley's length, more than a phone's fix in a street is off by)."""
+
+_GEOD = Geod(ellps="WGS84")
 
 
 def _key(plan_id: str, task: str, event: str) -> str:
@@ -107,6 +130,8 @@ def record(
     who: Principal,
     record_no: str | None = None,
     reason: str | None = None,
+    reason_code: str | None = None,
+    position: dict | None = None,
     at: datetime | None = None,
 ) -> dict:
     """Record a stop event and move its dossiers.
@@ -127,14 +152,20 @@ def record(
         Number of the signed handover record (required for ``handed_over``; for ``delivered`` the delivery
         note's number, the plan and task when omitted).
     reason
-        Why it failed (required for ``failed``).
+        Why it failed, in words (required for ``failed`` with ``reason_code`` ``other``, or none).
+    reason_code
+        Why it failed (``failed`` only): one of :data:`FAILURES`, fitting the stop; ``other`` when omitted.
+    position
+        Where the postman's phone was: ``{"lat", "lon", "accuracy_m"}`` (accuracy optional).
     at
         When (now when omitted).
 
     Returns
     -------
     dict
-        ``{"plan_id", "task", "event", "at", "record_no", "reason", "moves": [{"code", "state"}], "replayed"}``.
+        ``{"plan_id", "task", "event", "at", "record_no", "reason", "reason_code", "position", "off_m", "moves":
+        [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m (null without
+        a position). The same event again answers as the first time: its position is the first one's.
 
     Raises
     ------
@@ -180,14 +211,14 @@ def record(
         )
     if event == "handed_over" and not record_no:
         raise FieldError("record_no", "a handover needs the number of the signed record", code="record_no_needed")
-    if event == "failed" and not reason:
-        raise FieldError("reason", "say why it failed", code="failure_reason_needed")
+    seen = recorded(store, plan_id).get(task, {})
+    at_pickup = event == "picked_up" or "picked_up" not in seen
+    reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
     if event == "delivered" and not record_no:
         record_no = f"{plan_id}/{task}"
-    content = {"task": task, "event": event, "record_no": record_no, "reason": reason}
+    content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
     digest = dossiers.content_hash(content)
     key = _key(plan_id, task, event)
-    seen = recorded(store, plan_id).get(task, {})
     if event in seen:
         return _replay(seen[event], digest, task, event)
     ended = [e for e in TERMINAL if e in seen]
@@ -211,7 +242,15 @@ def record(
         )
     when = dossiers.utc(at or datetime.now(UTC))
     moves: list[dict] = []
-    answer = content | {"plan_id": plan_id, "at": when.isoformat(), "moves": moves, "replayed": False}
+    stop = _stop_of(plan, task, "pickup" if at_pickup else "delivery")
+    answer = content | {
+        "plan_id": plan_id,
+        "at": when.isoformat(),
+        "position": position,
+        "off_m": None if position is None or stop is None else _off_m(position, stop),
+        "moves": moves,
+        "replayed": False,
+    }
     k = tables.idempotency
     place = {"pickup": spec["pickup"], "delivery": spec["delivery"]}["pickup" if event == "picked_up" else "delivery"]
     said_place = "address" if place.startswith("address:") else place  # the applicant's, as journeys say it
@@ -249,6 +288,7 @@ def record(
                         place=agency if to == "digitised" and event == "failed" else said_place,
                         record_no=record_no if to in dossiers.HANDOVERS else None,
                         at=when,
+                        reason=reason_code,
                     )
             conn.execute(k.update().where(k.c.key == key).values(response=answer))
     except sa.exc.IntegrityError:
@@ -260,8 +300,62 @@ def record(
     return answer
 
 
+def _failure(event: str, reason: str | None, code: str | None, spec: dict, *, at_pickup: bool) -> str | None:
+    """The ``reason_code`` of an event, checked: a failure's (``other`` when only words are given), none for the
+    other events; a reason of the citizen's door only at an address, one of an office only at an agency or
+    authority (where the stop failed: its pickup before the dossiers were picked up, else its delivery)."""
+    if event != "failed":
+        if code is not None:
+            raise FieldError(
+                "reason_code",
+                f"only a failed event has a reason_code, not {event}",
+                code="reason_code_not_failed",
+                event=event,
+            )
+        return None
+    code = code or ("other" if reason else None)
+    if code is None:
+        raise FieldError("reason", "say why it failed", code="failure_reason_needed")
+    if code not in FAILURES:
+        known = ", ".join(FAILURES)
+        raise FieldError(
+            "reason_code",
+            f"unknown reason {code!r} (one of {known})",
+            code="unknown_failure",
+            failure=code,
+            failures=known,
+        )
+    if code == "other" and not reason:
+        raise FieldError("reason", "say in words why it failed", code="failure_reason_needed")
+    place = spec["pickup"] if at_pickup else spec["delivery"]
+    where = "address" if place.startswith("address:") else "office"
+    if FAILURES[code] not in ("any", where):
+        raise FieldError(
+            "reason_code",
+            f"{code} is not a reason at {'an address' if where == 'address' else 'an agency or authority'}",
+            code="failure_not_here",
+            failure=code,
+            place=place,
+        )
+    return code
+
+
+def _stop_of(plan: dict, task: str, kind: str) -> dict | None:
+    """The ``kind`` stop (pickup or delivery) of ``task`` in the plan as the day has it."""
+    stops = (s for r in plan["result"]["day"]["routes"] for s in r["stops"])
+    return next((s for s in stops if s["task"] == task and s["kind"] == kind), None)
+
+
+def _off_m(position: dict, stop: dict) -> int:
+    """Metres from a phone's ``position`` to ``stop`` on the ellipsoid."""
+    _, _, metres = _GEOD.inv(position["lon"], position["lat"], stop["lon"], stop["lat"])
+    return round(metres)
+
+
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
     content = {k: first[k] for k in ("task", "event", "record_no", "reason")}
+    # A failure recorded before reasons had codes was said in words: "other".
+    content["reason_code"] = first.get("reason_code", "other" if event == "failed" else None)
     if dossiers.content_hash(content) != digest:
         raise ConflictError(
             f"task {task}: {event} was recorded already with other details",
@@ -302,7 +396,8 @@ def done_stops(store: Store, day: date) -> dict[str, int]:
 
 
 def live(store: Store, day: date, *, now: str, reader: Principal | None = None) -> dict:
-    """The day as it goes: every stop done (with its event), late (its planned arrival passed) or remaining.
+    """The day as it goes: every stop done or failed (with its event and what was recorded), late (its planned
+    arrival passed) or remaining.
 
     Parameters
     ----------
@@ -311,30 +406,50 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     reader
         A postman: only his route, with the applicants' addresses at address stops (each read logged).
 
-    Each route lists what its postman picked up and the plan no longer has him deliver (``carried_back``).
+    A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
+    far from the stop the phone was and whether that is ``far``). Each route says where its postman's phone was
+    last seen (``last_seen``: the newest event with a position), and lists what he picked up and the plan no longer
+    has him deliver (``carried_back``).
 
     Returns
     -------
     dict
-        ``{"id", "version", "date", "now", "check", "synthetic", "counts": {"done", "late", "remaining"},
-        "routes": [...], "unserved": [...], "balance"}`` (``balance`` as :func:`ops.day.report` says it).
+        ``{"id", "version", "date", "now", "check", "synthetic", "counts": {"done", "failed", "late",
+        "remaining"}, "routes": [...], "unserved": [...], "balance"}`` (``balance`` as :func:`ops.day.report` says
+        it).
     """
     plan = stored(store, day)
     events = recorded(store, plan["id"])
     answer = plan["result"]["day"]
-    counts = {"done": 0, "late": 0, "remaining": 0}
+    counts = {"done": 0, "failed": 0, "late": 0, "remaining": 0}
     routes = []
     for route in answer["routes"]:
         if reader is not None and route["postman"] != reader.name:
             continue
         stops = []
         for stop in route["stops"]:
-            settled = _stop_state(stop, events.get(stop["task"], {})) if stop["task"] else None
-            status = "done" if settled else ("late" if clock(stop["arrival"]) < clock(now) else "remaining")
+            own = events.get(stop["task"], {}) if stop["task"] else {}
+            settled = _stop_state(stop, own)
+            if settled:
+                status = "failed" if settled == "failed" else "done"
+            else:
+                status = "late" if clock(stop["arrival"]) < clock(now) else "remaining"
             if stop["task"]:
                 counts[status] += 1
-            stops.append(stop | {"status": status, "event": settled})
-        routes.append(route | {"stops": stops, "carried_back": _carried_back(route, events)})
+            said = None if settled is None else _said(own[settled])
+            stops.append(stop | {"status": status, "event": settled, "recorded": said})
+        seen = [e for s in route["stops"] if s["task"] for e in events.get(s["task"], {}).values() if e.get("position")]
+        last = max(seen, key=lambda e: e["at"], default=None)
+        routes.append(
+            route
+            | {
+                "stops": stops,
+                "carried_back": _carried_back(route, events),
+                "last_seen": None
+                if last is None
+                else {**last["position"], "at": _hanoi_clock(last["at"]), "task": last["task"]},
+            }
+        )
     if reader is not None:
         _addresses(store, reader, routes)
     return {
@@ -349,6 +464,27 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         "unserved": answer["unserved"] if reader is None else [],
         "balance": answer.get("balance"),
     }
+
+
+def _said(event: dict) -> dict:
+    """What the day as it goes says of an event recorded (events recorded before reasons had codes and phones their
+    position: a failure's words are ``other``, no distance)."""
+    off = event.get("off_m")
+    accuracy = (event.get("position") or {}).get("accuracy_m") or 0.0
+    failed = event["event"] == "failed"
+    return {
+        "at": _hanoi_clock(event["at"]),
+        "record_no": event["record_no"],
+        "reason_code": event.get("reason_code", "other") if failed else None,
+        "reason": event["reason"],
+        "off_m": off,
+        "far": off is not None and off > FAR_M + accuracy,
+    }
+
+
+def _hanoi_clock(at: str) -> str:
+    """``HH:MM`` in Hanoi of an ISO time."""
+    return datetime.fromisoformat(at).astimezone(HANOI).strftime("%H:%M")
 
 
 def _carried_back(route: dict, events: dict[str, dict[str, dict]]) -> list[dict]:

@@ -6,9 +6,11 @@
   where the sum exceeds a postman's capacity).
 - ``decided`` results -> from the authority back to the agency (grouped the same way), or to the citizen's
   address when ``return_mode`` is ``address`` (within a household's hours, :data:`ops.scenario.HOME_HOURS`).
-  A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again; one for
-  collection at its agency (the agency closed, or a re-plan left no time) goes there from the post office it was
-  brought back to (before, it was taken to the applicant's door).
+  A ``failed_return`` (nobody at home) waits at its agency and is brought to the address again, up to
+  :data:`DOOR_ATTEMPTS` tries at the door; after them, or once the result was refused or the address not found
+  (:data:`FOR_COLLECTION`), it goes to its agency, where the citizen collects it. One for collection at its agency
+  (the agency closed, or a re-plan left no time) goes there from the post office it was brought back to (before,
+  it was taken to the applicant's door).
 - Home-pickup requests (``channel`` ``home_pickup``, priority groups) still ``received`` -> a pickup at the
   address in the window asked for (:data:`ops.scenario.PICKUP_WINDOW_S` from the time of the request), taken to
   the authority; a request of an earlier day not yet served is picked up any time in a household's hours. On a
@@ -54,6 +56,17 @@ log = logging.getLogger(__name__)
 PRIORITY_BY_DAYS_LEFT = {0: 5, 1: 4, 2: 3, 3: 2, 4: 2}
 """Priority of a dossier by days left to its due date (1 when more than four days are left; assumption: the
 last working week before the appointment counts as near)."""
+
+DOOR_ATTEMPTS = 2
+"""Tries at the citizen's door before a result is kept at its agency for collection (assumption: as the post
+office does with a registered item, a second try and then a notice to collect it)."""
+
+FOR_COLLECTION = ("refused", "address_not_found")
+"""Failures at the door (``dossier_events.reason``, :data:`ops.dayevents.FAILURES`) after which the door is not
+tried again: the result goes to its agency for collection."""
+
+NOT_AT_DOOR = ("no_time",)
+"""Failures that were no try at the door: the postman did not get there."""
 
 HOME_PICKUP_PRIORITY = 4
 """Least priority of a home pickup (priority groups: people with meritorious service, social protection)."""
@@ -125,6 +138,18 @@ def _rows(
     for that day, and those of ``again`` (a store holding later events, such as a whole synthetic quarter, is read
     as it stood then)."""
     d, ev = tables.dossiers, tables.events
+    tried = ev.alias("tried")
+    # Tries at the door: failed returns, but those where the postman did not get there (a failure recorded before
+    # reasons had codes was at the door: nobody at home).
+    door_tries = (
+        sa.select(sa.func.count())
+        .where(
+            tried.c.dossier_code == d.c.code,
+            tried.c.state == "failed_return",
+            sa.or_(tried.c.reason.is_(None), tried.c.reason.not_in(NOT_AT_DOOR)),
+        )
+        .scalar_subquery()
+    )
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
         d.c.state.in_(RETURN_STATES + CARRIED_STATES),
@@ -145,6 +170,8 @@ def _rows(
             ev.c.who,
             ev.c.at,
             ev.c.place,
+            ev.c.reason,
+            door_tries.label("door_tries"),
         )
         .join(ev, last)
         .where(
@@ -180,6 +207,12 @@ def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     if inside.any():
         near[inside] = snap.road_distances(net, lon[inside], lat[inside]) <= snap.DEFAULT_MAX_DISTANCE_M
     return near
+
+
+def _for_collection(row: sa.Row) -> bool:
+    """Whether a result asked for at the citizen's address is kept at its agency for collection instead: tried at the
+    door :data:`DOOR_ATTEMPTS` times, or refused there, or its address not found (:data:`FOR_COLLECTION`)."""
+    return row.state == "failed_return" and (row.reason in FOR_COLLECTION or row.door_tries >= DOOR_ATTEMPTS)
 
 
 def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date, office_hours: Mapping[str, str]) -> str:
@@ -283,7 +316,7 @@ def from_states(
         seat = seats.get(r.authority_code)
         authority = None if seat is None else seat.place_id
         pickup_at_home = r.channel == "home_pickup" and r.state == "received"
-        to_address = r.return_mode == "address" and r.state in RETURN_STATES
+        to_address = r.return_mode == "address" and r.state in RETURN_STATES and not _for_collection(r)
         needs_authority = r.state != "failed_return"
         needs_agency = not pickup_at_home
         if needs_agency and r.agency_id not in agency_ids:

@@ -185,7 +185,8 @@ def check_move(code: str, state: str, to: str, *, channel: str) -> None:
 
 @dataclass(frozen=True)
 class Event:
-    """One move of a dossier: its number, the state reached, when, who, where and the handover record."""
+    """One move of a dossier: its number, the state reached, when, who, where, the handover record, and why (a
+    machine code, for a delivery that failed: :data:`ops.dayevents.FAILURES`)."""
 
     seq: int
     state: str
@@ -193,6 +194,7 @@ class Event:
     who: str
     place: str | None
     record_no: str | None
+    reason: str | None = None
 
 
 def derived_state(events: Iterable[Event]) -> str:
@@ -210,7 +212,7 @@ def derived_state(events: Iterable[Event]) -> str:
 def history(engine: Engine, code: str) -> list[Event]:
     """The events of a dossier, first to last (empty for an unknown code)."""
     ev = tables.events
-    query = sa.select(ev.c.seq, ev.c.state, ev.c.at, ev.c.who, ev.c.place, ev.c.record_no)
+    query = sa.select(ev.c.seq, ev.c.state, ev.c.at, ev.c.who, ev.c.place, ev.c.record_no, ev.c.reason)
     with engine.connect() as conn:
         rows = conn.execute(query.where(ev.c.dossier_code == code).order_by(ev.c.seq)).all()
     return [Event(*r) for r in rows]
@@ -291,8 +293,10 @@ def advance(
     record_no: str | None = None,
     at: datetime | None = None,
     expected_seq: int | None = None,
+    reason: str | None = None,
 ) -> Event:
-    """:func:`move` in the caller's transaction, so that several dossiers (one stop's) move together or not at all.
+    """:func:`move` in the caller's transaction, so that several dossiers (one stop's) move together or not at all;
+    ``reason`` says why, as a machine code (a failed delivery's).
 
     The dossier is read before the transaction's first write (the SQLite driver begins it at that write), and
     :func:`append` refuses the move if it moved since.
@@ -317,7 +321,7 @@ def advance(
             dossier=code,
             to=to,
         )
-    event = Event(seq + 1, to, utc(at or datetime.now(UTC)), who, place, record_no)
+    event = Event(seq + 1, to, utc(at or datetime.now(UTC)), who, place, record_no, reason)
     append(conn, code, seq, event)
     if to == "at_authority":
         _apply_waiting_decision(conn, code, event.seq)
@@ -384,6 +388,7 @@ def append(conn: Connection, code: str, seq: int, event: Event) -> None:
             who=event.who,
             place=event.place,
             record_no=event.record_no,
+            reason=event.reason,
         )
     )
 

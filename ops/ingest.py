@@ -264,6 +264,7 @@ def _event_row(code: str, event: Event) -> dict:
         "who": event.who,
         "place": event.place,
         "record_no": event.record_no,
+        "reason": event.reason,
     }
 
 

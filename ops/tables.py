@@ -71,6 +71,7 @@ events = sa.Table(
     sa.Column("who", sa.String(64), nullable=False),
     sa.Column("place", sa.String(64), nullable=True),
     sa.Column("record_no", sa.String(64), nullable=True),
+    sa.Column("reason", sa.String(32), nullable=True),
     sa.UniqueConstraint("dossier_code", "seq", name="uq_dossier_events_seq"),
 )
 """The append-only journey: one row per move; the state a dossier is in is the state of its last event."""

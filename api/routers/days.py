@@ -183,7 +183,9 @@ def add_event(
 ) -> dict:
     """Picked up, handed over (with the signed record's number), delivered, or failed (with the reason): the
     task's dossiers move together. The same event again answers the same (``replayed``) and moves nothing; a
-    failed delivery comes back in the next day's tasks. A postman records events of his own route only."""
+    failed delivery comes back in the next day's tasks: to the citizen's door again (two tries), else, or once
+    refused there or the address not found, to its agency for collection. A postman records events of his own
+    route only; with the phone's position, the answer says how far from the stop it was (``off_m``)."""
     return _stored(
         dayevents.record,
         store,
@@ -193,6 +195,8 @@ def add_event(
         who=who,
         record_no=event.record_no,
         reason=event.reason,
+        reason_code=event.reason_code,
+        position=None if event.position is None else event.position.model_dump(),
         at=event.at,
     )
 

@@ -15,8 +15,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geo.addressmap import AddressMap
 from ops import database, tables
+from ops.store import Store
 from tests import pgserver
+from tests.ops import daycases
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +52,21 @@ def engine(backend_url: str) -> Iterator[Engine]:
     engine = database.connect(backend_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def store(backend_url: str, hanoi: AddressMap) -> Iterator[Store]:
+    """A store with the dossiers of :mod:`tests.ops.daycases`, on SQLite and on PostgreSQL."""
+    store = Store(backend_url)
+    daycases.seed(store.engine, hanoi)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, hanoi: AddressMap) -> Iterator[Store]:
+    """The store of :func:`store` on SQLite only."""
+    store = Store(f"sqlite:///{tmp_path / 'day.sqlite'}")
+    daycases.seed(store.engine, hanoi)
+    yield store
+    store.close()

@@ -195,14 +195,15 @@ def test_a_door_pickup_from_before_handovers_were_events_is_at_its_agency(server
     # the postman's bag, and it would be asked for as still carried, with no event left to record.
     with contextlib.ExitStack() as stack:
         url = _empty_store(server, tmp_path, stack)
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            _migrate(conn, "0005")
+        # The rows are written by today's code (its columns), then the schema is taken down to 0005 under them.
+        engine = database.connect(url)
         records = [(1, dossier("DOOR", channel="home_pickup")), (2, dossier("AWAY", channel="home_pickup"))]
         ingest.ingest(engine, records)
         for code, states in (("DOOR", ["digitised"]), ("AWAY", ["digitised", "to_authority"])):
             for state in states:
                 dossiers.move(engine, code, state, who="binh", place="address")
+        with engine.begin() as conn:
+            _migrate(conn, "0005", down=True)
         engine.dispose()
         upgraded = database.connect(url)
         stack.callback(upgraded.dispose)
@@ -221,5 +222,7 @@ def _door_pickups_moved(upgraded: sa.Engine) -> None:
     assert [e.state for e in dossiers.history(upgraded, "AWAY")] == ["received", "digitised", "to_authority"]
     with upgraded.begin() as conn:
         _migrate(conn, "0005", down=True)
-    assert [e.who for e in dossiers.history(upgraded, "DOOR")] == ["portal", "binh"]
+    with upgraded.connect() as conn:  # the schema of 0005: today's columns are not all there
+        who = conn.execute(sa.text("SELECT who FROM dossier_events WHERE dossier_code = 'DOOR' ORDER BY seq"))
+        assert who.scalars().all() == ["portal", "binh"]
     assert dossiers.current(upgraded, "DOOR")["seq"] == 2

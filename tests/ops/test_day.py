@@ -3,7 +3,6 @@ events moving the dossiers (idempotent), a failed delivery back the next day, th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -28,23 +27,6 @@ from tests.ops.daycases import BHXH, DAY, HOAN_KIEM, LUONG_VAN_CAN
 AFTERNOON = datetime(2026, 2, 4, 15, tzinfo=HANOI)
 BINH = Principal("binh", "postman", daycases.LUONG_VAN_CAN)
 DISPATCHER = Principal("d", "dispatcher", None)
-
-
-@pytest.fixture
-def store(backend_url: str, hanoi: AddressMap) -> Iterator[Store]:
-    """A store with the dossiers of :mod:`tests.ops.daycases`, on SQLite and on PostgreSQL."""
-    store = Store(backend_url)
-    daycases.seed(store.engine, hanoi)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path, hanoi: AddressMap) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'day.sqlite'}")
-    daycases.seed(store.engine, hanoi)
-    yield store
-    store.close()
 
 
 def _by_codes(tasks: daytasks.DayTasks) -> dict[tuple[str, ...], dict]:
@@ -121,11 +103,23 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
     with pytest.raises(TransitionError, match="not picked up"):
         dayevents.record(store, DAY, task=home, event="delivered", who=BINH)
     dayevents.record(store, DAY, task=home, event="picked_up", who=BINH, at=AFTERNOON)
-    dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason="không có ai ở nhà", at=AFTERNOON)
+    dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason_code="nobody_home", at=AFTERNOON)
     assert dossiers.current(store.engine, "HOME")["state"] == "failed_return"
+    assert dossiers.history(store.engine, "HOME")[-1].reason == "nobody_home"
     live = dayevents.live(store, DAY, now="23:00")
     task_stops = sum(1 for r in live["routes"] for s in r["stops"] if s["task"])
-    assert live["counts"] == {"done": 4, "late": task_stops - 4, "remaining": 0}
+    assert live["counts"] == {"done": 3, "failed": 1, "late": task_stops - 4, "remaining": 0}
+    said = {(s["task"], s["kind"]): s for r in live["routes"] for s in r["stops"]}
+    assert said[(home, "delivery")]["status"] == "failed"
+    assert said[(home, "delivery")]["recorded"] == {
+        "at": "15:00",
+        "record_no": None,
+        "reason_code": "nobody_home",
+        "reason": None,
+        "off_m": None,
+        "far": False,
+    }
+    assert said[(shuttle, "delivery")]["recorded"]["record_no"] == "BB-0204-1"
 
     tomorrow = daytasks.from_states(store.engine, hanoi, DAY + timedelta(days=1))
     back = _by_codes(tomorrow)[("HOME",)]
