@@ -737,6 +737,10 @@ class MoveIn(_Body):
     expected_seq: int | None = Field(default=None, description="the seq read; 409 if the dossier moved since")
 
 
+FailureCode = Literal["nobody_home", "refused", "address_not_found", "place_closed", "not_ready", "no_time", "other"]
+"""Why a stop failed (:data:`ops.dayevents.FAILURES`, written out for the schema)."""
+
+
 class EventOut(BaseModel):
     """One event of a dossier's journey."""
 
@@ -750,6 +754,9 @@ class EventOut(BaseModel):
         default=None, description="the place by name, in the language asked; null for the applicant's address"
     )
     record_no: str | None
+    reason: FailureCode | None = Field(
+        default=None, description="why it moved: a delivery that failed says why (POST /days/{date}/events)"
+    )
 
 
 class TrackStep(BaseModel):
@@ -1048,10 +1055,6 @@ class DayLive(BaseModel):
     balance: Balance | None = Field(
         None, description="the day was planned balanced: what balancing gave when it was planned; null otherwise"
     )
-
-
-FailureCode = Literal["nobody_home", "refused", "address_not_found", "place_closed", "not_ready", "no_time", "other"]
-"""Why a stop failed (:data:`ops.dayevents.FAILURES`, written out for the schema)."""
 
 
 class PhonePosition(_Body):

@@ -209,10 +209,16 @@ def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return near
 
 
+def door_given_up(tries: int, reason: str | None) -> bool:
+    """Whether a result asked for at the citizen's address, whose last try failed for ``reason`` after ``tries``
+    at the door, goes to its agency for collection instead: tried :data:`DOOR_ATTEMPTS` times, or refused there,
+    or its address not found (:data:`FOR_COLLECTION`)."""
+    return reason in FOR_COLLECTION or tries >= DOOR_ATTEMPTS
+
+
 def _for_collection(row: sa.Row) -> bool:
-    """Whether a result asked for at the citizen's address is kept at its agency for collection instead: tried at the
-    door :data:`DOOR_ATTEMPTS` times, or refused there, or its address not found (:data:`FOR_COLLECTION`)."""
-    return row.state == "failed_return" and (row.reason in FOR_COLLECTION or row.door_tries >= DOOR_ATTEMPTS)
+    """Whether a dossier of the waiting ones (:func:`_rows`) is a result kept at its agency for collection."""
+    return row.state == "failed_return" and door_given_up(row.door_tries, row.reason)
 
 
 def _home_pickup_to(amap: AddressMap, row: sa.Row, authority: str, day: date, office_hours: Mapping[str, str]) -> str:

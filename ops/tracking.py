@@ -73,6 +73,7 @@ _BY_CODE = (
         _e.c.state,
         _e.c.at,
         _e.c.place,
+        _e.c.reason,
     )
     .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code).outerjoin(_e, _e.c.dossier_code == _d.c.code))
     .where(_d.c.code == sa.bindparam("code"))
@@ -96,8 +97,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
         name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
         know it) and ``steps``, its journey (``state`` and ``at``, Hanoi time to the minute), with ``places``, where
-        each step was made (for the words of a change of hands, :data:`ops.dossiers.TRANSFERS`: not to be shown);
-        nothing about the applicant, nor who moved it.
+        each step was made (for the words of a change of hands, :data:`ops.dossiers.TRANSFERS`: not to be shown),
+        and ``reasons``, why (a failed delivery's, for its words); nothing about the applicant, nor who moved it.
     """
     rows: Sequence[Any]
     if engine.dialect.name == "sqlite":
@@ -118,7 +119,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "code": code,
         "procedure": procedure,
         "state": state,
-        "where": where(state, channel, rows[-1][-1], agency_id),
+        "where": where(state, channel, rows[-1][-2], agency_id),
         "channel": channel,
         "appointment": due.isoformat(),
         "result_expected": None if expected is None else expected.isoformat(),
@@ -126,8 +127,9 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "agency_id": agency_id,
         "authority": authority,
         "authority_level": level,
-        "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at, _ in rows if step is not None],
-        "places": [place for *_, step, _, place in rows if step is not None],
+        "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at, _, _ in rows if step is not None],
+        "places": [place for *_, step, _, place, _ in rows if step is not None],
+        "reasons": [reason for *_, step, _, _, reason in rows if step is not None],
     }
 
 

@@ -74,7 +74,15 @@ def has(key: str) -> bool:
     return text(DEFAULT, key) != key
 
 
-WORDS = {"event": "js.event", "before": "js.event", "state": "state", "to": "state", "roles": "role", "model": "model"}
+WORDS = {
+    "event": "js.event",
+    "before": "js.event",
+    "state": "state",
+    "to": "state",
+    "roles": "role",
+    "model": "model",
+    "failure": "failure",
+}
 """Values named in messages that are codes the catalogues say in words (a task's events, a dossier's states, the
 roles an endpoint takes, a siting model), by the value's name: under these keys; a list of codes is said as a list
 of words."""

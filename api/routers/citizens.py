@@ -25,7 +25,7 @@ from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
 from geo.siting import access
-from ops import tracking
+from ops import dayevents, daytasks, tracking
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,9 @@ NOT_FOUND: dict[int | str, dict] = {
 # Routes are matched in the order they are defined: the public ones under load first.
 @router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
 async def config(request: Request) -> FastJSON:
-    """Online tiles (when configured), the map's bounds and the shades of coverage maps (`coverage_steps`: each
-    colour below its bound, the last up to 1), for the pages."""
+    """Online tiles (when configured), the map's bounds, the shades of coverage maps (`coverage_steps`: each
+    colour below its bound, the last up to 1) and the reasons a stop may fail, each with where it can (`failures`:
+    `address`, `office` or `any`), for the pages."""
     settings = request.app.state.settings
     west, south, east, north = request.app.state.amap.bounds
     return FastJSON(
@@ -83,6 +84,7 @@ async def config(request: Request) -> FastJSON:
             "bounds": [[south, west], [north, east]],
             "profile": settings.profile,
             "coverage_steps": access.SHARE_STEPS,
+            "failures": dayevents.FAILURES,
         }
     )
 
@@ -289,21 +291,34 @@ languages ("Đã tiếp nhận tại điểm phục vụ", "Bưu tá đang mang 
 place out, where it read "Đã tiếp nhận tại điểm phục vụ. Tại điểm phục vụ."."""
 
 
-def _step_keys(answer: dict[str, Any], agency_id: str, places: list[str | None]) -> list[str]:
+def _step_keys(
+    answer: dict[str, Any], agency_id: str, places: list[str | None], reasons: list[str | None]
+) -> list[str]:
     """The text of each step of a dossier's journey (:func:`ops.tracking.track`'s ``answer``): a key under
     ``tracking`` in the catalogues. A home pickup received waits at home for the postman; a result that failed to
-    reach its agency was not "nobody at home"; a dossier brought back to its agency undelivered went back a step,
+    reach its agency was not "nobody at home", nor one that failed at the door for another of its ``reasons``, and
+    one the door is no longer tried for goes to its agency, where the citizen collects it
+    (:func:`ops.daytasks.door_given_up`); a dossier brought back to its agency undelivered went back a step,
     and one that changed hands at a post office (a home pickup taken to its agency, ``places`` saying where, or
     brought back to the postman's) moved on: said so, not "digitised" once more."""
     keys = []
     before = None
-    for step, place in zip(answer["steps"], places, strict=True):
+    tries = 0
+    for step, place, reason in zip(answer["steps"], places, reasons, strict=True):
         now = step["state"]
         key = f"state.{now}"
         if answer["channel"] == "home_pickup" and now == "received":
             key = "home_pickup.received"
         elif answer["return_mode"] == "agency" and now == "failed_return":
             key = "to_agency.failed_return"
+        elif now == "failed_return" and reason in daytasks.NOT_AT_DOOR:
+            key = "door.no_time"
+        elif now == "failed_return":
+            tries += 1
+            if daytasks.door_given_up(tries, reason):
+                key = f"door.{reason if reason in daytasks.FOR_COLLECTION else 'given_up'}"
+            elif reason not in (None, "nobody_home"):
+                key = "door.other"
         elif now == "digitised" and before in ("to_authority", "digitised"):
             key = f"{'back' if before == 'to_authority' else 'handed' if place == agency_id else 'kept'}.digitised"
         keys.append(key)
@@ -345,7 +360,7 @@ async def track(
     amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
     places = answer.pop("places")
-    keys = _step_keys(answer, agency_id, places)
+    keys = _step_keys(answer, agency_id, places, answer.pop("reasons"))
     said = [i18n.text(lang, f"tracking.{key}") for key in keys]
     last = keys[-1] if keys else f"state.{answer['state']}"  # the last step is the state it is in
     # The post office a dossier waits at, by its name where the map has it ("Tại Bưu điện Lương Văn Can").

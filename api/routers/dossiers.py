@@ -110,6 +110,7 @@ def _event(event: dossiers.Event, names: dict[str, str | None], people: dict[str
         "place": event.place,
         "place_name": names.get(event.place or ""),
         "record_no": event.record_no,
+        "reason": event.reason,
     }
 
 

@@ -10,6 +10,7 @@ from itertools import groupby
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from pyproj import Geod
 
 import tests.api.test_browser as pages
 from api.app import create_app
@@ -20,6 +21,7 @@ from ops import accounts, authorities, day, dayevents, dossiers, ingest
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
+from tests.api.test_browser_maps import tooltip
 from tests.ops import daycases
 from tests.ops.cases import dossier
 
@@ -557,6 +559,7 @@ def test_a_postman_sent_home_records_what_he_brings_back(page, store: Store, han
     assert sent.value.post_data_json == {
         "task": first["task"],
         "event": "failed",
+        "reason_code": "no_time",  # never at the door: no try counted against a result to the door
         "reason": "Mang về bưu cục: kế hoạch mới không còn giao kịp hôm nay",
     }
     page.wait_for_function("document.querySelector('#carried li').textContent.includes('Đã mang về bưu cục')")
@@ -669,3 +672,73 @@ def test_a_dispatcher_gives_a_unit_its_office_hours(page, store: Store) -> None:
     assert page.inner_text("#status") == f"{said} làm việc theo giờ chung. Lập kế hoạch ngày hoặc lập lại để áp dụng."
     assert own.count() == 0 and page.locator("#hours-own").is_hidden()
     assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] is None
+
+
+def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
+    page, browser, server: str, store: Store, hanoi: AddressMap
+) -> None:
+    # At the citizen's door nobody answers: the postman picks the reason from those of a door (not "closed"), adds
+    # a note, and his phone says where he is, 2 km off (he recorded it later, on his way). The dispatcher sees why,
+    # when, and that it was recorded far from the stop; and where the postman's phone was last.
+    later = daycases.DAY + dt.timedelta(days=42)  # Wednesday 18 March 2026
+    code = f"DOOR-{later:%m%d}"
+    daycases.add(store.engine, code, states=daycases.DECIDED, return_mode="address")
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    door = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == f"address:{code}")
+    binh = Principal("binh", "postman", None)
+    nine = dt.datetime.combine(later, dt.time(9), HANOI)
+    dayevents.record(store, later, task=door["task"], event="picked_up", who=binh, at=nine)
+    lon, lat, _ = Geod(ellps="WGS84").fwd(door["lon"], door["lat"], 0, 2000)
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 20})
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={later.isoformat()}")
+    pages._ready(page)
+    stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{door['task']}']")
+    reasons = stop.locator("select.reason-code option").all_inner_texts()
+    assert reasons == [
+        "Không gặp người nhận",
+        "Người nhận từ chối nhận",
+        "Không tìm thấy địa chỉ",
+        "Không kịp giờ",
+        "Lý do khác",
+    ]
+    stop.locator("select.reason-code").select_option("nobody_home")
+    stop.locator("input.reason").fill("Gọi điện không nghe máy")
+    pages.accessible(page)
+    with page.expect_request(lambda r: r.url.endswith("/events") and r.method == "POST") as sent:
+        stop.locator("button[data-event='failed']").click()
+    body = sent.value.post_data_json
+    assert (body["event"], body["reason_code"], body["reason"]) == ("failed", "nobody_home", "Gọi điện không nghe máy")
+    assert body["position"] == {"lat": pytest.approx(lat), "lon": pytest.approx(lon), "accuracy_m": 20}
+    page.wait_for_function(
+        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{door['task']}']\").classList.contains('failed')"
+    )
+    said = stop.locator(".stop-state").inner_text()
+    assert said.startswith("Không thành công · ") and said.endswith(
+        " · Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km"
+    )
+    assert stop.locator(".actions").count() == 0
+    assert dossiers.current(store.engine, code)["state"] == "failed_return"
+    pages._shot(page, "postman-failed")
+
+    # The dispatcher's own browser.
+    context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    other = context.new_page()
+    other.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    other.goto(f"/dispatch?date={later.isoformat()}")
+    pages._ready(other)
+    other.click("#follow-day")
+    other.wait_for_function("document.querySelector('#day-counts').textContent.includes('không thành công 1')")
+    row = other.locator("#day-stops tr.day-failed")
+    assert row.count() == 1 and door["task"] in row.inner_text()
+    recorded = row.locator("td.recorded.far").inner_text()
+    assert recorded.endswith("Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km")
+    assert other.locator("#day-stops th").last.inner_text() == "Ghi nhận"
+    seen = other.locator("path.leaflet-interactive[fill='#ffd92f']")
+    assert seen.count() == 1
+    assert tooltip(other, seen).startswith(f"{daycases.POSTMAN_NAME}: vị trí lúc ")
+    pages.accessible(other)
+    pages._shot(other, "dispatch-failed")
+    context.close()

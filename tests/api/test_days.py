@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api import i18n, schemas
 from api.app import create_app
+from api.routers import citizens
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, day
+from ops import accounts, database, day, dayevents
 from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
@@ -412,3 +415,80 @@ def test_a_dispatcher_plans_the_day_balanced(hanoi: AddressMap, tmp_path: Path) 
     assert balanced["served_dossiers"] == cheapest["served_dossiers"]
     assert replanned["balance"] == said == live["balance"]  # what balancing gave is the day's
     assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "balanced"
+
+
+def test_a_failed_delivery_says_why_in_words_and_in_the_journey(hanoi: AddressMap, tmp_path: Path) -> None:
+    # The reasons are one list: the service's, its schema's, the pages' (/config) and the catalogues' words.
+    assert set(typing.get_args(schemas.FailureCode)) == set(dayevents.FAILURES)
+    assert all(set(i18n.catalogue(lang)["failure"]) == set(dayevents.FAILURES) for lang in i18n.LANGUAGES)
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        assert client.get("/config").json()["failures"] == dayevents.FAILURES
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        home = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == "address:HOME")
+        event = {"task": home["task"], "event": "failed"}
+        client.post(f"/days/{DAY}/events", json=event | {"event": "picked_up"}, headers=BEARER)
+        closed = client.post(f"/days/{DAY}/events", json=event | {"reason_code": "place_closed"}, headers=BEARER)
+        assert closed.status_code == 422
+        said = closed.json()["detail"][0]
+        assert (said["field"], said["reason"], said["message"]) == (
+            "reason_code",
+            "failure_not_here",
+            "Lý do “Nơi giao nhận đóng cửa” không dùng được ở điểm dừng này",
+        )
+        unknown = client.post(f"/days/{DAY}/events", json=event | {"reason_code": "lost"}, headers=BEARER)
+        assert unknown.status_code == 422 and unknown.json()["detail"][0]["field"] == "reason_code"
+        far = event | {"position": {"lat": 91, "lon": 105.85}}
+        assert client.post(f"/days/{DAY}/events", json=far, headers=BEARER).json()["detail"][0]["field"] == (
+            "position.lat"
+        )
+        here = {"lat": home["lat"], "lon": home["lon"], "accuracy_m": 8}
+        failed = client.post(
+            f"/days/{DAY}/events", json=event | {"reason_code": "nobody_home", "position": here}, headers=BEARER
+        )
+        assert failed.status_code == 200, failed.text
+        assert (failed.json()["reason_code"], failed.json()["off_m"], failed.json()["position"]) == (
+            "nobody_home",
+            0,
+            here,
+        )
+        journey = client.get("/dossiers/HOME/events", headers=BEARER).json()
+        assert journey[-1]["state"] == "failed_return" and journey[-1]["reason"] == "nobody_home"
+        tracked = client.get("/track/HOME?phone_last4=5678").json()
+        assert tracked["steps"][-1]["state_words"] == "Chưa trả được kết quả (vắng nhà), sẽ giao lại"
+        live = client.get(f"/days/{DAY}", headers=BEARER | {"Accept-Language": "en"}).json()
+    stop = next(s for r in live["routes"] for s in r["stops"] if s["task"] == home["task"] and s["kind"] == "delivery")
+    assert stop["status"] == "failed" and stop["recorded"]["reason_code"] == "nobody_home"
+    assert live["counts"]["failed"] == 1 and live["routes"][0]["last_seen"]["task"] == home["task"]
+
+
+def _journey(*failures: str | None) -> tuple[dict, str, list[None], list[str | None]]:
+    """A result for the citizen's door tried once per failure (``_step_keys``'s answer, agency, places and
+    reasons)."""
+    states = ["received", "to_authority", "at_authority", "decided", "returning"]
+    reasons: list[str | None] = [None] * len(states)
+    for failure in failures:
+        states += ["failed_return", "decided", "returning"]
+        reasons += [failure, None, None]
+    states, reasons = states[:-2], reasons[:-2]  # it ends failed
+    answer = {"channel": "counter", "return_mode": "address", "steps": [{"state": s} for s in states]}
+    return answer, daycases.LUONG_VAN_CAN, [None] * len(states), reasons
+
+
+@pytest.mark.parametrize(
+    ("failures", "said"),
+    [
+        (["nobody_home"], "state.failed_return"),
+        ([None], "state.failed_return"),  # recorded before reasons had codes: nobody at home
+        (["other"], "door.other"),
+        (["no_time"], "door.no_time"),
+        (["nobody_home", "no_time"], "door.no_time"),
+        (["nobody_home", "no_time", "nobody_home"], "door.given_up"),  # no time was no try at the door
+        (["nobody_home", "other"], "door.given_up"),
+        (["refused"], "door.refused"),
+        (["address_not_found"], "door.address_not_found"),
+    ],
+)
+def test_a_failed_return_is_told_as_the_next_days_tasks_take_it(failures: list[str | None], said: str) -> None:
+    # The citizen reads what happens next: the door tried again, or the result waiting at the agency for them,
+    # as ops.daytasks plans it.
+    assert citizens._step_keys(*_journey(*failures))[-1] == said

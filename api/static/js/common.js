@@ -295,8 +295,18 @@ function carriedBackList(items, heading, intro = null) {
         : `<button type="button" data-carried="${esc(c.task)}">${esc(t("js.carried_record"))}</button>`) +
       "</li>").join("") + "</ul>";
 }
-// The stop event that records a task of ``carriedBackList`` brought back.
-function broughtBack(task) { return { task, event: "failed", reason: t("js.carried_reason") }; }
+// The stop event that records a task of ``carriedBackList`` brought back: no time was left to hand it over.
+function broughtBack(task) { return { task, event: "failed", reason_code: "no_time", reason: t("js.carried_reason") }; }
+
+// What was recorded at a stop (``recorded`` of a stop of the day), in words: when, the signed record's number or why
+// it failed, and how far from the stop when that is far ("15:10 · Không gặp người nhận: gọi không nghe máy").
+function recordedWords(recorded) {
+  const why = recorded.reason_code
+    ? codeName("failure", recorded.reason_code) + (recorded.reason ? `: ${recorded.reason}` : "")
+    : recorded.record_no;
+  const far = recorded.far ? t("js.recorded_far", { distance: fmtKm(recorded.off_m) }) : "";
+  return [recorded.at, why, far].filter(Boolean).join(" · ");
+}
 
 // A person signed in (``ME``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }

@@ -8,6 +8,7 @@
   const error = document.getElementById("error");
   const select = document.getElementById("plans");
   const overlay = L.layerGroup().addTo(map);
+  const seen = L.layerGroup().addTo(map); // where each postman's phone was last seen, when following a day
   const planMap = document.getElementById("plan-map");
 
   // A plan said by its working day when it has one ("Kế hoạch ngày 04/02/2026, phiên bản 2"), else by its id.
@@ -65,6 +66,7 @@
 
   function draw(answer, geojson) {
     overlay.clearLayers();
+    seen.clearLayers();
     const postmen = [...new Set(geojson.features.map((f) => f.properties.postman))].sort();
     const colour = Object.fromEntries(postmen.map((p, i) => [p, COLOURS[i % COLOURS.length]]));
     // A postman said by his full name (a plan stored before names were kept gives only his id).
@@ -129,14 +131,27 @@
   const dayPath = () => `/days/${encodeURIComponent(dayInput.value)}`;
   let following = null;
 
-  // A day's stops as rows; a visit names its place once, across its rows.
+  // A day's stops as rows; a visit names its place once, across its rows. What was recorded at a stop says when,
+  // the record or why it failed, and flags an event recorded far from its stop.
   function dayRows(stops) {
     return visitsOf(stops).map((visit) => visit.map((s, k) => {
       const span = visit.length > 1 ? ` rowspan="${visit.length}"` : "";
       const place = k === 0 ? `<td class="place"${span}>${esc(s.name || placeName(s.place))}</td>` : "";
+      const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}</td>` : "<td></td>";
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
-        `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td></tr>`;
+        `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
     }).join("")).join("");
+  }
+
+  // Each postman where his phone was at his newest event that said it.
+  function drawSeen(routes) {
+    seen.clearLayers();
+    for (const r of routes) {
+      if (!r.last_seen) continue;
+      const words = t("js.last_seen", { name: r.postman_name || r.postman, at: r.last_seen.at });
+      L.circleMarker([r.last_seen.lat, r.last_seen.lon], { pane: "overlay", radius: 9, color: "#222", weight: 3, fillColor: "#ffd92f", fillOpacity: 1 })
+        .bindTooltip(esc(words)).addTo(seen);
+    }
   }
 
   // The dossiers the day leaves waiting, their codes under each reason ("BHXH ... không làm việc ngày này: ..."); a
@@ -162,6 +177,7 @@
     try {
       const day = await api(dayPath(), { token: token() });
       await show(day.id);
+      drawSeen(day.routes);
       linkTo("date", dayInput.value);
       dayStatus.textContent = t("js.day_counts", day.counts) +
         (day.balance ? " · " + t("js.day_balanced", { back: day.balance.back }) : "");
@@ -178,7 +194,7 @@
         `<h3>${esc(r.postman_name || r.postman)}</h3>` +
         (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : shiftForm(r, i)) +
         `<table class="stop-table"><tr><th>#</th>` +
-        ["col_time", "col_stop", "col_task", "col_place", "col_status"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
+        ["col_time", "col_stop", "col_task", "col_place", "col_status", "col_recorded"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         dayRows(r.stops.filter((s) => s.task)) + "</table>" + carriedBackList(r.carried_back, "h4")).join("");
       for (const button of stops.querySelectorAll("button[data-carried]")) {
         button.onclick = () => recordBroughtBack(button.dataset.carried);

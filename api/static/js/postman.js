@@ -1,26 +1,49 @@
-// Postman page: today's stops in order (address, window, dossiers), a map of them, and the stop events.
+// Postman page: today's stops in order (address, window, dossiers), a map of them, and the stop events, each sent
+// with where the phone is when it lets the page know.
 "use strict";
 
 (async function () {
   const map = await makeMap("map");
+  const { failures } = await settings();
   const status = document.getElementById("status");
   const error = document.getElementById("error");
   const dayInput = document.getElementById("day");
   const list = document.getElementById("stops");
   const overlay = L.layerGroup().addTo(map);
-  const COLOUR = { done: "#4daf4a", late: "#e41a1c", remaining: "#377eb8" };
+  const COLOUR = { done: "#4daf4a", failed: "#984ea3", late: "#e41a1c", remaining: "#377eb8" };
   // Today in Hanoi, unless the address names a day; the week before and tomorrow to choose from.
   const linkedDay = new URLSearchParams(location.search).get("date");
   fillDays(dayInput, { from: addDays(hanoiToday(), -7), count: 9, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
 
   function actions(stop) {
-    if (stop.status === "done" || !stop.task) return "";
+    if (settled(stop) || !stop.task) return "";
     const id = esc(stop.task);
     const event = eventOf(stop);
     return `<div class="actions" data-task="${id}">` +
       `${recordField(event)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
-      `<input class="reason" aria-label="${esc(t("js.reason"))}" placeholder="${esc(t("js.reason"))}">` +
-      `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
+      failureFields(stop) + `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
+  }
+
+  function settled(stop) { return stop.status === "done" || stop.status === "failed"; }
+
+  // Why it failed: the reasons that fit where the stop is (the citizen's door, or an agency or authority), and a
+  // note in the postman's words (needed with "other").
+  function failureFields(stop) {
+    const where = stop.place.startsWith("address:") ? "address" : "office";
+    const options = Object.entries(failures).filter(([, at]) => at === "any" || at === where)
+      .map(([code]) => `<option value="${esc(code)}">${esc(codeName("failure", code))}</option>`).join("");
+    return `<select class="reason-code" aria-label="${esc(t("js.reason"))}">${options}</select>` +
+      `<input class="reason" aria-label="${esc(t("js.reason_words"))}" placeholder="${esc(t("js.reason_words"))}">`;
+  }
+
+  // Where the phone is, if it lets the page know within a few seconds; the event goes without it otherwise.
+  function position() {
+    if (!navigator.geolocation) return Promise.resolve(undefined);
+    return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy }),
+      () => resolve(undefined),
+      { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 },
+    ));
   }
 
   // A handover asks for the signed record's number.
@@ -41,7 +64,9 @@
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
       `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
-      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.event ? " · " + esc(t("js.event." + s.event)) : ""}</div>` +
+      // A failed stop's event says what its status says.
+      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
+      `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}</div>` +
       actions(s) + "</li>";
   }
 
@@ -50,7 +75,7 @@
   function visitItem(stops) {
     if (stops.length === 1) return stopItem(stops[0]);
     const first = stops[0];
-    const open = stops.filter((s) => s.status !== "done");
+    const open = stops.filter((s) => !settled(s));
     const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
       const n = open.filter((s) => eventOf(s) === event).length;
       if (n < 2) return ""; // one stop: its own button
@@ -121,7 +146,10 @@
   async function send(bodies) {
     error.textContent = "";
     try {
-      for (const body of bodies) await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body });
+      const at = await position();
+      for (const body of bodies) {
+        await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body: { ...body, position: at } });
+      }
     } catch (e) { error.textContent = e.message; }
     await show();
   }
@@ -132,7 +160,7 @@
       const visit = whole.closest("li.visit");
       const kind = whole.dataset.visitEvent;
       const record = visit.querySelector(".visit-actions .record");
-      const stops = [...visit.querySelectorAll(`li.day-stop:not(.done)[data-stop-event="${kind}"]`)];
+      const stops = [...visit.querySelectorAll(`li.day-stop:not(.done):not(.failed)[data-stop-event="${kind}"]`)];
       send(stops.map((li) => ({
         task: li.dataset.task,
         event: kind,
@@ -146,7 +174,10 @@
     const body = { task: box.dataset.task, event: button.dataset.event };
     const record = box.querySelector(".record");
     if (body.event === "handed_over") body.record_no = record.value.trim() || undefined;
-    if (body.event === "failed") body.reason = box.querySelector(".reason").value.trim() || undefined;
+    if (body.event === "failed") {
+      body.reason_code = box.querySelector(".reason-code").value;
+      body.reason = box.querySelector(".reason").value.trim() || undefined;
+    }
     send([body]);
   });
   document.getElementById("carried").addEventListener("click", (event) => {

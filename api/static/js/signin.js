@@ -96,9 +96,10 @@
       // A step of the same state is a change of hands (a home pickup handed over at its agency): said so.
       const what = k && steps[k - 1].state === step.state ? t("desk.handed") : stateName(step.state);
       const record = step.record_no && t("desk.record", { no: step.record_no });
+      const why = step.reason && codeName("failure", step.reason);
       // Who moved it: a member of staff by name; the portal or the demonstration's simulation in words.
       const who = step.who_name || codeName("desk.who", step.who);
-      li.textContent = [fmtWhen(hanoiTime(step.at)), what, where, record, who].filter(Boolean).join(" · ");
+      li.textContent = [fmtWhen(hanoiTime(step.at)), what, where, record, why, who].filter(Boolean).join(" · ");
       return li;
     }));
     $("lookup-section").hidden = false;
