@@ -42,6 +42,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import ColumnElement
 
 from geo import snap
 from geo.addressmap import AddressMap
@@ -139,17 +140,7 @@ def _rows(
     as it stood then)."""
     d, ev = tables.dossiers, tables.events
     tried = ev.alias("tried")
-    # Tries at the door: failed returns, but those where the postman did not get there (a failure recorded before
-    # reasons had codes was at the door: nobody at home).
-    door_tries = (
-        sa.select(sa.func.count())
-        .where(
-            tried.c.dossier_code == d.c.code,
-            tried.c.state == "failed_return",
-            sa.or_(tried.c.reason.is_(None), tried.c.reason.not_in(NOT_AT_DOOR)),
-        )
-        .scalar_subquery()
-    )
+    door_tries = sa.select(sa.func.count()).where(tried.c.dossier_code == d.c.code, door_try(tried)).scalar_subquery()
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
         d.c.state.in_(RETURN_STATES + CARRIED_STATES),
@@ -207,6 +198,15 @@ def _on_roads(amap: AddressMap, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     if inside.any():
         near[inside] = snap.road_distances(net, lon[inside], lat[inside]) <= snap.DEFAULT_MAX_DISTANCE_M
     return near
+
+
+def door_try(events: sa.FromClause) -> ColumnElement[bool]:
+    """Whether a row of ``events`` (``dossier_events`` or an alias) is a try at the citizen's door that failed: a
+    failed return, but one where the postman did not get there (:data:`NOT_AT_DOOR`); one recorded before reasons had
+    codes was at the door, nobody at home."""
+    return sa.and_(
+        events.c.state == "failed_return", sa.or_(events.c.reason.is_(None), events.c.reason.not_in(NOT_AT_DOOR))
+    )
 
 
 def door_given_up(tries: int, reason: str | None) -> bool:

@@ -44,7 +44,7 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 
-SHARES = ("on_time_share",)
+SHARES = ("on_time_share", "first_try_share")
 """Columns shown as percentages."""
 
 PLACES = ("lat", "lon", "geometry", "points")
@@ -327,6 +327,17 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
             pickups=number(total["pickups_priority"], texts), returns=number(total["returns_priority"], texts)
         )
     )
+    door = figures.door
+    if door["door_returns"] or door["collected_at_agency"] or door["door_failures"]:
+        lines.append(
+            report["door_line"].format(
+                returns=number(door["door_returns"], texts),
+                first=number(door["first_try"], texts),
+                share=f"{number(100 * (door['first_try_share'] or 0), texts, 1)} %",
+                failures=number(door["door_failures"], texts),
+                collected=number(door["collected_at_agency"], texts),
+            )
+        )
     p = figures.postmen
     lines.append(
         report["plans_line"].format(
@@ -355,7 +366,12 @@ def _sections(figures: Figures, texts: Mapping[str, Any], area: str) -> list[tup
     """(heading, table name) of each table of the report, in order."""
     report = texts["report"]
     sections = [(report["by_procedure"], "by_procedure"), *((report[name], name) for name in _order(area))]
-    sections += [(report["lateness"], "lateness"), (report["priority"], "priority"), (report["postmen"], "postmen")]
+    sections += [
+        (report["lateness"], "lateness"),
+        (report["priority"], "priority"),
+        (report["door"], "door"),
+        (report["postmen"], "postmen"),
+    ]
     if figures.coverage is not None:
         sections.append((report["coverage"], "coverage"))
     return sections

@@ -12,7 +12,11 @@ flows within the quarter (Hanoi time) and the stock at its end:
   ``days_late`` summed over them (the day of return minus the due date);
 - ``median_days``: median time from reception to return of the returned dossiers, in days (to 0.1 day);
 - ``pickups_priority`` / ``returns_priority``: home pickups received and results returned to the address for
-  the priority groups (people with meritorious service, social-protection beneficiaries).
+  the priority groups (people with meritorious service, social-protection beneficiaries);
+- at the citizen's door (:func:`door_figures`), of the results asked for at the address: ``door_returns`` handed
+  over at the door in the quarter, ``first_try`` of them at the first try, ``collected_at_agency`` handed over
+  elsewhere (at the agency, after the tries at the door or a refusal: :mod:`ops.daytasks`), and the tries at the
+  door that failed in the quarter, ``door_failures``, by reason.
 
 Every figure is one aggregate query over ``dossiers`` and the ``returned``/``cancelled`` events (see
 :func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home (wards are
@@ -44,7 +48,7 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import authorities, tables
+from ops import authorities, daytasks, tables
 from ops.dossiers import utc
 
 log = logging.getLogger(__name__)
@@ -304,6 +308,7 @@ class Figures:
     lateness: pd.DataFrame
     priority: pd.DataFrame
     postmen: dict
+    door: dict
     coverage: access.Coverage | None
     synthetic: bool
     notes: list[str] = field(default_factory=list)
@@ -319,6 +324,7 @@ class Figures:
             "lateness": self.lateness,
             "priority": self.priority,
             "postmen": pd.DataFrame([self.postmen]),
+            "door": pd.DataFrame([self.door]),
         }
         if self.coverage is not None:
             out["coverage"] = pd.DataFrame(self.coverage.wards.drop(columns="geometry"))
@@ -414,6 +420,47 @@ def postmen_figures(engine: Engine, when: Period) -> dict:
     }
 
 
+DOOR_FAILURES = ("nobody_home", "refused", "address_not_found", "other")
+"""Why a try at the door failed (:data:`ops.dayevents.FAILURES` of an address, but no time), each a column of
+:func:`door_figures`."""
+
+
+def door_figures(engine: Engine, when: Period) -> dict:
+    """The results asked for at the citizen's address, at the door (see the module's docstring): ``door_returns``,
+    ``first_try``, ``first_try_share`` (null without returns), ``collected_at_agency``, ``door_failures`` and one
+    column per reason of :data:`DOOR_FAILURES` (a failure recorded before reasons had codes was nobody at home)."""
+    d, ev = tables.dossiers, tables.events
+    tried = ev.alias("tried")
+    before = sa.select(sa.func.count()).where(
+        tried.c.dossier_code == ev.c.dossier_code, tried.c.seq < ev.c.seq, daytasks.door_try(tried)
+    )
+    at_door = ev.c.place == "address"
+    asked = sa.and_(d.c.return_mode == "address", ev.c.at >= when.start, ev.c.at < when.end)
+    journeys = ev.join(d, d.c.code == ev.c.dossier_code)
+    returns = (
+        sa.select(
+            sa.func.count().filter(at_door),
+            sa.func.count().filter(sa.and_(at_door, before.scalar_subquery() == 0)),
+            sa.func.count().filter(~sa.func.coalesce(at_door, False)),
+        )
+        .select_from(journeys)
+        .where(asked, ev.c.state == "returned")
+    )
+    why = sa.func.coalesce(ev.c.reason, "nobody_home")
+    failures = sa.select(why, sa.func.count()).select_from(journeys).where(asked, daytasks.door_try(ev)).group_by(why)
+    with engine.connect() as conn:
+        door_returns, first_try, elsewhere = conn.execute(returns).one()
+        failed: dict[str, int] = {reason: n for reason, n in conn.execute(failures)}
+    return {
+        "door_returns": door_returns,
+        "first_try": first_try,
+        "first_try_share": round(first_try / door_returns, 4) if door_returns else None,
+        "collected_at_agency": elsewhere,
+        "door_failures": sum(failed.values()),
+        **{reason: failed.get(reason, 0) for reason in DOOR_FAILURES},
+    }
+
+
 def figures(
     engine: Engine,
     quarter: str,
@@ -506,6 +553,7 @@ def figures(
         lateness,
         priority,
         postmen_figures(engine, when),
+        door_figures(engine, when),
         coverage,
         synthetic,
     )

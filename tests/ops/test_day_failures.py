@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 import pytest
 from pyproj import Geod
 
+from api import i18n
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, daytasks, dossiers
+from ops import day, dayevents, daytasks, dossiers, report, report_figures
 from ops.accounts import Principal
 from ops.errors import ConflictError, FieldError
 from ops.store import Store
+from tests.ops import daycases
 from tests.ops.daycases import DAY, LUONG_VAN_CAN
 
 BINH = Principal("binh", "postman", LUONG_VAN_CAN)
@@ -131,3 +133,48 @@ def test_an_event_says_how_far_from_its_stop_the_phone_was(sqlite_store: Store, 
     assert said["delivery"]["record_no"] == "BB-1"
     assert route["last_seen"] == far | {"at": "09:40", "task": task}
     assert all(s["recorded"] is None for s in route["stops"] if s["task"] and s["task"] != task)
+
+
+def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # HOME: nobody at home, brought the next day; FIRST: handed over at the first try; GONE: refused at the door,
+    # taken to its agency the next day, where it is handed over for the citizen to collect.
+    for code in ("FIRST", "GONE"):
+        daycases.add(sqlite_store.engine, code, states=daycases.DECIDED, return_mode="address")
+    on = datetime.combine(DAY, datetime.min.time(), HANOI).replace(hour=15)
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    for code, event, extra in (
+        ("HOME", "failed", {"reason_code": "nobody_home"}),
+        ("FIRST", "delivered", {}),
+        ("GONE", "failed", {"reason_code": "refused"}),
+    ):
+        task = _task_of(answer, code)
+        dayevents.record(sqlite_store, DAY, task=task, event="picked_up", who=BINH, at=on)
+        dayevents.record(sqlite_store, DAY, task=task, event=event, who=BINH, at=on, **extra)
+    after = DAY + timedelta(days=1)
+    _, answer = day.plan(sqlite_store, hanoi, after, time_limit_s=1)
+    for code, event, extra in (("HOME", "delivered", {}), ("GONE", "handed_over", {"record_no": "BB-9"})):
+        task = _task_of(answer, code)
+        dayevents.record(sqlite_store, after, task=task, event="picked_up", who=BINH, at=on + timedelta(days=1))
+        dayevents.record(sqlite_store, after, task=task, event=event, who=BINH, at=on + timedelta(days=1), **extra)
+    assert dossiers.history(sqlite_store.engine, "GONE")[-1].place == LUONG_VAN_CAN
+    assert report_figures.door_figures(sqlite_store.engine, report_figures.period("2026Q1")) == {
+        "door_returns": 2,
+        "first_try": 1,
+        "first_try_share": 0.5,
+        "collected_at_agency": 1,
+        "door_failures": 2,
+        "nobody_home": 1,
+        "refused": 1,
+        "address_not_found": 0,
+        "other": 0,
+    }
+    before = report_figures.door_figures(sqlite_store.engine, report_figures.period("2025Q4"))
+    assert before["door_returns"] == before["door_failures"] == 0 and before["first_try_share"] is None
+    # The report says it, and has the table.
+    figures = report_figures.figures(sqlite_store.engine, "2026Q1", amap=hanoi)
+    html = report.page(figures, [], texts=i18n.catalogue("vi"))
+    assert (
+        "Trả kết quả tại nhà: 2 hồ sơ, 1 ngay lần giao đầu (50,0 %); 2 lần giao không thành công; 1 hồ sơ chuyển về "
+        "điểm phục vụ để công dân đến nhận." in html
+    )
+    assert "<th>Tỷ lệ trả ngay lần đầu</th>" in html and "<th>Người nhận từ chối</th>" in html
