@@ -12,7 +12,8 @@ would have made them, in bulk (one transaction, a few statements):
   handover when the portal's decision came earlier);
 - a result leaves at 14:00 when decided in the morning, else at 08:30 on the next working day, and is handed
   over two hours later (record ``BG-...``); :data:`FAILED_RETURN` of the deliveries to an address find nobody
-  at home and go out again on the next working day.
+  at home (the move's reason ``nobody_home``, :data:`ops.dayevents.FAILURES`) and go out again on the next
+  working day, where they are handed over.
 
 Only synthetic dossiers are moved, and only by moves that happen before ``until``.
 """
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 FAILED_RETURN = 0.04
 """Share of deliveries to an address that find nobody at home (assumption)."""
+
+FAILED_REASON = "nobody_home"
+"""The reason of those failures, as a postman records it."""
 
 WHO = "synthetic"
 """The ``who`` of the moves written here."""
@@ -148,6 +152,7 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
                     "who": WHO,
                     "place": place,
                     "record_no": record_no,
+                    "reason": FAILED_REASON if state == "failed_return" else None,
                 }
             )
         states.append({"c": row.code, "old": row.seq, "state": steps[-1][0], "seq": row.seq + len(steps)})

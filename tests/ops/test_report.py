@@ -56,7 +56,9 @@ def _direct(engine: Engine) -> dict:
     end = datetime(2026, 4, 1, tzinfo=HANOI).astimezone(UTC)
     with engine.connect() as conn:
         rows = pd.DataFrame(conn.execute(sa.select(d)).mappings().all())
-        moves = pd.DataFrame(conn.execute(sa.select(ev.c.dossier_code, ev.c.state, ev.c.at)).mappings().all())
+        moves = pd.DataFrame(
+            conn.execute(sa.select(ev.c.dossier_code, ev.c.state, ev.c.at, ev.c.place, ev.c.reason)).mappings().all()
+        )
     for frame, column in ((rows, "received_at"), (moves, "at")):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     first = moves.groupby(["dossier_code", "state"])["at"].min().unstack()
@@ -68,6 +70,11 @@ def _direct(engine: Engine) -> dict:
     late_days = pd.Series([(r - u).days if pd.notna(r) else 0 for r, u in zip(local_return, due, strict=True)])
     open_ = (rows["received_at"] < end) & ~closed
     days = (rows["returned"] - rows["received_at"]).dt.total_seconds() / 86400
+    to_door = moves.join(rows.set_index("code")["return_mode"], on="dossier_code")["return_mode"] == "address"
+    door = moves[to_door & moves["at"].between(start, end, inclusive="left")]
+    failed = door[door["state"] == "failed_return"]
+    at_door = door[(door["state"] == "returned") & (door["place"] == "address")]
+    tried = set(moves.loc[to_door & (moves["state"] == "failed_return"), "dossier_code"])
     return {
         "received": int((rows["received_at"] >= start).sum()),
         "returned": int(returned.sum()),
@@ -85,6 +92,11 @@ def _direct(engine: Engine) -> dict:
             ).sum()
         ),
         "home_returns": int((returned & (rows["return_mode"] == "address") & (rows["priority_group"] != "none")).sum()),
+        "door": {
+            "door_returns": len(at_door),
+            "first_try": int((~at_door["dossier_code"].isin(tried)).sum()),
+            "failures": failed["reason"].value_counts().to_dict(),
+        },
     }
 
 
@@ -104,6 +116,14 @@ def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: Ad
     )
     assert int(figures.priority["home_pickups"].sum()) == expected["pickups"] == total["pickups_priority"] > 0
     assert int(figures.priority["home_returns"].sum()) == expected["home_returns"] == total["returns_priority"]
+    # The synthetic journeys find nobody at home at a few doors, and go again the next working day.
+    door = figures.door
+    assert (door["door_returns"], door["first_try"]) == (
+        expected["door"]["door_returns"],
+        expected["door"]["first_try"],
+    )
+    assert expected["door"]["failures"] == {"nobody_home": door["door_failures"]} and door["door_failures"] > 0
+    assert door["first_try"] < door["door_returns"] and door["collected_at_agency"] == 0
     for table in (figures.by_agency, figures.by_authority, figures.by_ward):
         assert table[list(report_figures.COUNTS)].sum().to_dict() == {c: total[c] for c in report_figures.COUNTS}
     assert (figures.by_ward["ward_id"] != "").all() and figures.by_ward["name"].str.startswith(("Phường", "Xã")).all()
