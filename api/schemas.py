@@ -928,6 +928,12 @@ class DayStop(BaseModel):
         default=None, description="live views only: what was recorded at the stop, null until it is settled"
     )
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
+    applicant_name: str | None = Field(
+        default=None, description="whom to hand it to, the applicant: the postman's own view only"
+    )
+    phone: str | None = Field(
+        default=None, description="the applicant's phone, to call when nobody opens: the postman's own view only"
+    )
 
 
 class CarriedBack(BaseModel):

@@ -404,7 +404,8 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     now
         The clock, ``HH:MM``.
     reader
-        A postman: only his route, with the applicants' addresses at address stops (each read logged).
+        A postman: only his route, with the applicants' addresses, names and phones at address stops (each read
+        logged).
 
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
     far from the stop the phone was and whether that is ``far``). Each route says where its postman's phone was
@@ -523,16 +524,20 @@ def brought_back(store: Store, day: date) -> set[str]:
 
 
 def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:
-    """Add the applicant's address to the postman's address stops, logging each read."""
+    """Add the applicant's address, name and phone to the postman's address stops (whom to hand the result to, whom
+    to call when nobody opens), logging each read."""
     codes = [c for r in routes for s in r["stops"] if s["place"].startswith("address:") for c in s["dossiers"]]
     if not codes:
         return
     d = tables.dossiers
+    columns = (d.c.applicant_address, d.c.applicant_name, d.c.applicant_phone)
     with store.engine.connect() as conn:
-        found = dict(conn.execute(sa.select(d.c.code, d.c.applicant_address).where(d.c.code.in_(codes))).all())
+        found = {row[0]: row[1:] for row in conn.execute(sa.select(d.c.code, *columns).where(d.c.code.in_(codes)))}
     for r in routes:
         for s in r["stops"]:
             if s["place"].startswith("address:"):
-                s["address"] = "; ".join(found.get(c, "") for c in s["dossiers"])
+                said = [found[c] for c in s["dossiers"] if c in found]
+                for k, key in enumerate(("address", "applicant_name", "phone")):
+                    s[key] = "; ".join(dict.fromkeys(a[k] for a in said))
     for code in codes:
         accounts.log_access(store.engine, reader, code, "GET /days/{date}")

@@ -696,6 +696,9 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     page.goto(f"/postman?date={later.isoformat()}")
     pages._ready(page)
     stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{door['task']}']")
+    # Whom to hand it to, and the phone to call (the synthetic applicant's).
+    assert stop.locator(".contact").inner_text() == "Người nhận: Nguyễn Văn An (tổng hợp) · 0912345678"
+    assert stop.locator(".contact a").get_attribute("href") == "tel:0912345678"
     reasons = stop.locator("select.reason-code option").all_inner_texts()
     assert reasons == [
         "Không gặp người nhận",

@@ -165,6 +165,8 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
         }
         home = next(s for s in routes[0]["stops"] if s["place"] == "address:HOME")
         assert home["address"] == "12 Hàng Bạc, Hoàn Kiếm" and home["window"] == "08:00-20:00"
+        # Whom to hand the result to, and whom to call when nobody opens (synthetic, as every applicant here).
+        assert (home["applicant_name"], home["phone"]) == ("Nguyễn Văn An (tổng hợp)", "0912345678")
         pickup = next(s for s in routes[0]["stops"] if s["kind"] == "pickup")
         event = {"task": pickup["task"], "event": "picked_up"}
         first = client.post(f"/days/{DAY}/events", json=event)

@@ -59,10 +59,17 @@
     return stop.place.startsWith("address:") ? "delivered" : "handed_over";
   }
 
+  // At the citizen's door: whom to hand it to, and the phone to call when nobody opens.
+  function contact(s) {
+    if (!s.phone) return "";
+    const phones = s.phone.split("; ").map((p) => `<a href="tel:${esc(p.replace(/[^0-9+]/g, ""))}">${esc(p)}</a>`);
+    return `<div class="contact">${esc(t("js.recipient", { name: s.applicant_name }))} · ${phones.join(", ")}</div>`;
+  }
+
   function stopItem(s) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
-      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` +
+      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
