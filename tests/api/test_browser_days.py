@@ -90,7 +90,8 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     assert corners > 2 * page.locator("li.day-stop").count(), corners
     pages.accessible(page)
     pages._shot(page, "postman")
-    first.locator("button[data-event='picked_up']").click()
+    # Recording an event keeps the map where the postman zoomed it (it went back to the whole route).
+    _stays_zoomed_in(page, first.locator("button[data-event='picked_up']").click, f"/days/{daycases.DAY.isoformat()}")
     page.wait_for_function(
         f"document.querySelector(\"li.day-stop[data-kind='pickup'][data-task='{task}']\").classList.contains('done')"
     )
@@ -153,6 +154,24 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     assert pages._paths(page) >= 1  # the routes are drawn along the roads
     pages.accessible(page)
     pages._shot(page, "dispatch-day")
+    # The day drawn again (every 30 s, or asked) keeps the map where the dispatcher moved it: it jumped back to the
+    # whole plan each time.
+    _stays_zoomed_in(page, lambda: page.click("#follow-day"), "/geojson")
+
+
+def _stays_zoomed_in(page, again, path: str) -> None:
+    """Zoom the map in twice, do ``again`` (which draws the same plan anew, asking ``path``): the map stays zoomed in
+    (its scale bar reads the same)."""
+    scale = page.locator(".leaflet-control-scale-line").first
+    before = scale.inner_text()
+    for _ in range(2):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_function(f"document.querySelector('.leaflet-control-scale-line').textContent !== '{before}'")
+        before = scale.inner_text()
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url.endswith(path)):
+        again()
+    page.wait_for_timeout(1000)  # the drawing follows the answer
+    assert scale.inner_text() == before
 
 
 def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:

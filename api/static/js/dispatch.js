@@ -9,6 +9,7 @@
   const select = document.getElementById("plans");
   const overlay = L.layerGroup().addTo(map);
   const seen = L.layerGroup().addTo(map); // where each postman's phone was last seen, when following a day
+  let fitted = null; // the plan (id/version) the map was last fitted to
   const planMap = document.getElementById("plan-map");
 
   // A plan said by its working day when it has one ("Kế hoạch ngày 04/02/2026, phiên bản 2"), else by its id.
@@ -86,7 +87,11 @@
         bounds.extend([lat, lon]);
       }
     }
-    if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: 17, animate: false }); // one place: no size
+    // Fitted to a plan when it is first drawn, not when the day followed is drawn again every 30 s (the map the
+    // dispatcher had moved jumped back). One place has bounds of no size: zoom capped.
+    const drawn = `${answer.id}/${answer.version}`;
+    if (bounds.isValid() && fitted !== drawn) map.fitBounds(bounds.pad(0.1), { maxZoom: 17, animate: false });
+    fitted = drawn;
     const totals = answer.plan.totals;
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
       check: !answer.check ? t("js.check_bad")

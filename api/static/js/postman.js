@@ -10,6 +10,7 @@
   const dayInput = document.getElementById("day");
   const list = document.getElementById("stops");
   const overlay = L.layerGroup().addTo(map);
+  let fitted = null; // the day's plan (id/version) the map was last fitted to
   const COLOUR = { done: "#4daf4a", failed: "#984ea3", late: "#e41a1c", remaining: "#377eb8" };
   // Today in Hanoi, unless the address names a day; the week before and tomorrow to choose from.
   const linkedDay = new URLSearchParams(location.search).get("date");
@@ -117,8 +118,12 @@
       L.marker([s.lat, s.lon], { icon: stopIcon(COLOUR[s.status] || "#555", s.seq), title: `#${s.seq}` })
         .bindTooltip(`#${s.seq} ${esc(kindName(s.kind))} ${esc(s.arrival)}`).addTo(overlay);
     });
-    // A route staying at one place has bounds of no size: without a zoom cap Leaflet zooms to infinity (NaN).
-    map.fitBounds(L.latLngBounds(points).pad(0.1), { maxZoom: 17, animate: false });
+    // Fitted to the route when the day (or a new version of it) is first drawn, not after each event recorded: the
+    // postman zoomed in on his stop stays there. A route staying at one place has bounds of no size: without a
+    // zoom cap Leaflet zooms to infinity (NaN).
+    const drawn = `${day.id}/${day.version}`;
+    if (fitted !== drawn) map.fitBounds(L.latLngBounds(points).pad(0.1), { maxZoom: 17, animate: false });
+    fitted = drawn;
     list.innerHTML = visitsOf(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
