@@ -363,7 +363,8 @@ def _replay(first: dict, digest: str, task: str, event: str) -> dict:
             task=task,
             event=event,
         )
-    return first | {"replayed": True}
+    # One recorded before phones said where they were: no position.
+    return {"position": None, "off_m": None} | first | content | {"replayed": True}
 
 
 def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from api import i18n, schemas
 from api.app import create_app
@@ -18,7 +19,7 @@ from api.routers import citizens
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, day, dayevents
+from ops import accounts, database, day, dayevents, tables
 from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
@@ -458,6 +459,22 @@ def test_a_failed_delivery_says_why_in_words_and_in_the_journey(hanoi: AddressMa
         tracked = client.get("/track/HOME?phone_last4=5678").json()
         assert tracked["steps"][-1]["state_words"] == "Chưa trả được kết quả (vắng nhà), sẽ giao lại"
         live = client.get(f"/days/{DAY}", headers=BEARER | {"Accept-Language": "en"}).json()
+        # A failure recorded before reasons had codes and phones a position, sent again: the same, said "other".
+        shuttle = next(
+            s for r in planned["routes"] for s in r["stops"] if s["kind"] == "pickup" and s["task"] != home["task"]
+        )
+        older = {"task": shuttle["task"], "event": "failed", "reason": "đóng cửa"}
+        assert client.post(f"/days/{DAY}/events", json=older, headers=BEARER).status_code == 200
+        store = client.app.state.store
+        k = tables.idempotency
+        with store.engine.begin() as conn:
+            key = k.c.key.endswith(f":{shuttle['task']}:failed")
+            (response,) = conn.execute(sa.select(k.c.response).where(key)).one()
+            old = {n: v for n, v in response.items() if n not in ("reason_code", "position", "off_m")}
+            conn.execute(k.update().where(key).values(response=old))
+        again = client.post(f"/days/{DAY}/events", json=older, headers=BEARER)
+        assert again.status_code == 200, again.text
+        assert again.json()["replayed"] and (again.json()["reason_code"], again.json()["position"]) == ("other", None)
     stop = next(s for r in live["routes"] for s in r["stops"] if s["task"] == home["task"] and s["kind"] == "delivery")
     assert stop["status"] == "failed" and stop["recorded"]["reason_code"] == "nobody_home"
     assert live["counts"]["failed"] == 1 and live["routes"][0]["last_seen"]["task"] == home["task"]
