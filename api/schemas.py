@@ -767,6 +767,17 @@ class TrackStep(BaseModel):
     at: str = Field(description="when, Hanoi local time to the minute: '2026-02-03T09:15'")
 
 
+class TrackVisit(BaseModel):
+    """When the postman is expected at the citizen's door today."""
+
+    kind: Literal["pickup", "delivery"] = Field(description="the dossier collected at home, or its result brought")
+    date: str = Field(description="today in Hanoi, YYYY-MM-DD")
+    from_: str = Field(alias="from", description="the window's start, HH:MM, Hanoi time")
+    to: str = Field(description="the window's end, HH:MM: an hour around the planned arrival, within the stop's hours")
+    late: bool = Field(description="the window is past and the postman has not been yet")
+    words: str = Field(description="the visit in words, in the language of the answer")
+
+
 class TrackAnswer(BaseModel):
     """The public view of a dossier: no personal data."""
 
@@ -800,6 +811,11 @@ class TrackAnswer(BaseModel):
         "null when the store lacks it"
     )
     steps: list[TrackStep] = Field(description="the dossier's journey, oldest first (who moved it is not said)")
+    visit: TrackVisit | None = Field(
+        None,
+        description="when the postman is expected at the applicant's door today, by the day's plan (a home pickup "
+        "not yet collected, a result to be brought home): null otherwise, and once the stop is done or failed",
+    )
 
 
 class AccessOut(BaseModel):

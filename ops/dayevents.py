@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from pyproj import Geod
@@ -36,7 +37,7 @@ from ops.accounts import Principal
 from ops.day import stored
 from ops.errors import ConflictError, FieldError, TransitionError
 from ops.store import Store
-from routing.problem import clock
+from routing.problem import clock, hhmm
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,13 @@ FAR_M = 300.0
 (assumption: a few houses or an alley's length, more than a phone's fix in a street is off by)."""
 
 _GEOD = Geod(ellps="WGS84")
+
+VISIT_MARGIN_S = 30 * 60
+"""Half the window a citizen is told the postman comes in, around his planned arrival (assumption: an hour, as
+parcel services announce their couriers; rounded outward to 5 minutes and kept within the stop's own window)."""
+
+_SETTLING = {"pickup": ("picked_up", "failed"), "delivery": TERMINAL}
+"""The events that settle a stop of each kind (:func:`_stop_state`)."""
 
 
 def _key(plan_id: str, task: str, event: str) -> str:
@@ -465,6 +473,68 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         "routes": routes,
         "unserved": answer["unserved"] if reader is None else [],
         "balance": answer.get("balance"),
+    }
+
+
+def awaits_door(state: str, channel: str, return_mode: str) -> bool:
+    """Whether a dossier in ``state`` waits for a postman at the citizen's door: a home pickup not yet collected, or
+    a result to be brought home not yet handed over."""
+    if channel == "home_pickup" and state == "received":
+        return True
+    return return_mode == "address" and state in ("decided", "returning", "failed_return")
+
+
+def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
+    """When the postman is expected at the door of dossier ``code`` today (Hanoi's date of ``now``), by the day's
+    newest plan, for the citizen to be at home: nothing about the postman or his other stops.
+
+    Returns
+    -------
+    dict or None
+        ``{"kind": "pickup" | "delivery", "date", "from", "to", "late"}``: the dossier collected or its result
+        brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S` around the planned arrival);
+        ``late`` once the window is past and the stop not settled. None when no plan of today has the dossier at its
+        door, or the stop is settled (done or failed).
+    """
+    local = now.astimezone(HANOI)
+    newest = store.latest_version("plan", date=local.date().isoformat())
+    if newest is None:
+        return None
+    stop = _doors(store, *newest).get(code)
+    if stop is None:
+        return None
+    k = tables.idempotency
+    settling = [_key(newest[0], stop["task"], event) for event in _SETTLING[stop["kind"]]]
+    with store.engine.connect() as conn:
+        if conn.execute(sa.select(k.c.key).where(k.c.key.in_(settling)).limit(1)).first() is not None:
+            return None
+    opens, closes = (clock(t) for t in stop["window"].split("-"))
+    arrival = clock(stop["arrival"])
+    start = max(opens, (arrival - VISIT_MARGIN_S) // 300 * 300)
+    end = min(max(closes, arrival), -(-(arrival + VISIT_MARGIN_S) // 300) * 300)
+    seconds = local.hour * 3600 + local.minute * 60
+    return {
+        "kind": stop["kind"],
+        "date": local.date().isoformat(),
+        "from": hhmm(start),
+        "to": hhmm(end),
+        "late": seconds > end,
+    }
+
+
+@lru_cache(maxsize=4)
+def _doors(store: Store, plan_id: str, version: int) -> dict[str, dict]:
+    """The stops of a plan's version at citizens' doors by the dossiers they serve (a version never changes: kept,
+    so that tracking reads a plan only when it is new)."""
+    record = store.get("plan", plan_id)
+    if record is None or record["version"] != version:
+        return {}
+    return {
+        code: stop
+        for route in record["result"]["day"]["routes"]
+        for stop in route["stops"]
+        if stop["place"].startswith("address:")
+        for code in stop["dossiers"]
     }
 
 

@@ -61,12 +61,17 @@ class Store:
         """The newest record whose request holds these values (``latest("plan", date="2026-02-03")``), or
         ``None``."""
         table = TABLES[kind]
-        query = sa.select(table)
-        for key, value in request.items():
-            query = query.where(table.c.request[key].as_string() == value)
         with self.engine.connect() as conn:
-            row = conn.execute(query.order_by(table.c.created_at.desc()).limit(1)).mappings().first()
+            row = conn.execute(_newest(sa.select(table), table, request)).mappings().first()
         return None if row is None else _timed(dict(row))
+
+    def latest_version(self, kind: str, **request: str) -> tuple[str, int] | None:
+        """The id and version of :meth:`latest`'s record, without reading the record (a client holding what it read
+        of a version knows whether it still stands), or ``None``."""
+        table = TABLES[kind]
+        with self.engine.connect() as conn:
+            row = conn.execute(_newest(sa.select(table.c.id, table.c.version), table, request)).first()
+        return None if row is None else (row.id, row.version)
 
     def list(self, kind: str, *, limit: int = 50, keys: Sequence[str] = ()) -> list[dict]:
         """The newest records' ids, times and versions, newest first, with the values of their requests' ``keys``
@@ -108,6 +113,13 @@ class Store:
     def close(self) -> None:
         """Release the connections."""
         self.engine.dispose()
+
+
+def _newest(query: sa.Select, table: sa.Table, request: dict[str, str]) -> sa.Select:
+    """``query`` of ``table`` narrowed to the newest record whose request holds these values."""
+    for key, value in request.items():
+        query = query.where(table.c.request[key].as_string() == value)
+    return query.order_by(table.c.created_at.desc()).limit(1)
 
 
 def _timed(record: dict) -> dict:

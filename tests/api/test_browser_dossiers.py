@@ -14,6 +14,8 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from ops import accounts, authorities, database, dossiers, ingest
+from ops.store import Store
+from tests.ops import daycases
 from tests.ops.cases import dossier
 from tests.ops.daycases import LUONG_VAN_CAN
 
@@ -51,6 +53,9 @@ def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Itera
         at = datetime(2026, 2, 7, 3, tzinfo=UTC)
         dossiers.transfer(conn, "HS-6", who="lan", place=_elsewhere(hanoi), record_no="BB-0702", at=at)
     engine.dispose()
+    store = Store(url)
+    daycases.evening_at_the_door(store, "HS-5", "pickup")  # the postman expected at HS-5's door tonight
+    store.close()
     with pages.live(create_app(Settings(database_url=url), amap=hanoi)) as address:
         yield address
 
@@ -247,6 +252,10 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     assert home.startswith(
         "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Ngày hẹn trả: 10/02/2026"
     )
+    # When the postman comes today, by the day's plan, for the citizen to be at home.
+    visit = page.locator("#track-result p.visit")
+    assert visit.inner_text() == "Hôm nay bưu tá dự kiến đến nhận hồ sơ tại nhà trong khoảng 23:10–23:59."
+    pages._shot(page, "tracking-visit")
     # The place said once: after a state that does not say it, not after one that does (it read "Đã tiếp nhận tại
     # điểm phục vụ. Tại điểm phục vụ.").
     digitised = _tracked(page, "HS-7", "Đã số hoá")

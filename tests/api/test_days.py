@@ -511,3 +511,26 @@ def test_a_failed_return_is_told_as_the_next_days_tasks_take_it(failures: list[s
     # The citizen reads what happens next: the door tried again, or the result waiting at the agency for them,
     # as ops.daytasks plans it.
     assert citizens._step_keys(*_journey(*failures))[-1] == said
+
+
+def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        today = daycases.evening_at_the_door(client.app.state.store, "HOME", "delivery")
+        for lang, said in (
+            ("vi", "Hôm nay bưu tá dự kiến mang kết quả đến nhà trong khoảng 23:10–23:59"),
+            ("en", "Today the postman is expected to bring the result home between 23:10 and 23:59"),
+        ):
+            tracked = client.get("/track/HOME?phone_last4=5678", headers={"Accept-Language": lang})
+            assert tracked.status_code == 200, tracked.text
+            visit = tracked.json()["visit"]
+            assert visit == {
+                "kind": "delivery",
+                "date": today.isoformat(),
+                "from": "23:10",
+                "to": "23:59",
+                "late": False,  # the window lasts to the day's end
+                "words": visit["words"],
+            }
+            assert visit["words"].startswith(said)
+        # A dossier at its authority waits for nobody at its door.
+        assert client.get("/track/S-0?phone_last4=5678").json()["visit"] is None

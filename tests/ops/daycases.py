@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, authorities, dossiers, ingest
+from ops.store import Store
 from tests.ops.cases import dossier
 
 DAY = date(2026, 2, 4)
@@ -54,3 +56,25 @@ def seed(engine: Engine, amap: AddressMap) -> None:
     add(engine, "BACK", states=DECIDED)  # a result brought back to the agency
     add(engine, "PICKUP", channel="home_pickup", received_at="2026-02-04T10:00:00+07:00")
     add(engine, "NOWHERE", agency_id="osm:node/1")  # an agency that is not on the map
+
+
+def evening_at_the_door(store: Store, code: str, kind: str) -> date:
+    """Write a plan of today (Hanoi) holding one stop at the door of ``code``, a ``kind`` (pickup or delivery) at
+    23:40 in the day's hours, as the planner would write it: the real planner, on whatever day the tests run, could
+    find the offices closed. Returns today."""
+    today = datetime.now(HANOI).date()
+    stop = {
+        "seq": 1,
+        "kind": kind,
+        "task": "T0001",
+        "place": f"address:{code}",
+        "name": "",
+        "arrival": "23:40",
+        "departure": "23:42",
+        "window": "00:00-23:59",
+        "lat": 21.034,
+        "lon": 105.852,
+        "dossiers": [code],
+    }
+    store.add("plan", {"date": today.isoformat()}, {}, {"day": {"routes": [{"postman": "binh", "stops": [stop]}]}})
+    return today
