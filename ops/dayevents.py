@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
+from cachetools.func import ttl_cache
 from pyproj import Geod
 
 from geo.hours import HANOI
@@ -72,6 +73,11 @@ parcel services announce their couriers; rounded outward to 5 minutes and kept w
 
 _SETTLING = {"pickup": ("picked_up", "failed"), "delivery": TERMINAL}
 """The events that settle a stop of each kind (:func:`_stop_state`)."""
+
+NEWEST_PLAN_TTL_S = 10.0
+"""How long tracking keeps which plan of a day is the newest, s: a re-plan reaches the citizens' page that much
+later, and a dossier awaiting its postman is tracked without a query of the plans (bench/api.py: ``/track`` cost
+twice as much in process with it)."""
 
 
 def _key(plan_id: str, task: str, event: str) -> str:
@@ -497,7 +503,7 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
         door, or the stop is settled (done or failed).
     """
     local = now.astimezone(HANOI)
-    newest = store.latest_version("plan", date=local.date().isoformat())
+    newest = _newest_plan(store, local.date().isoformat())
     if newest is None:
         return None
     stop = _doors(store, *newest).get(code)
@@ -520,6 +526,12 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
         "to": hhmm(end),
         "late": seconds > end,
     }
+
+
+@ttl_cache(maxsize=16, ttl=NEWEST_PLAN_TTL_S)
+def _newest_plan(store: Store, day: str) -> tuple[str, int] | None:
+    """:meth:`ops.store.Store.latest_version` of the plan of ``day``, kept :data:`NEWEST_PLAN_TTL_S`."""
+    return store.latest_version("plan", date=day)
 
 
 @lru_cache(maxsize=4)

@@ -178,6 +178,7 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
         "agency": {"agency_id": "osm:node/1", "name": None, "address": None},  # no such agency on the map
         "authority": None,  # the store holds no authorities here
         "steps": [{"state": "received", "state_words": "Đã tiếp nhận tại điểm phục vụ", "at": "2026-02-03T09:15"}],
+        "visit": None,  # no plan of today brings it to the door
     }
     for personal in ("Nguyễn", "0912345678", "Hàng Bạc", "21.034"):
         assert personal not in found.text
