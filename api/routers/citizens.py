@@ -25,7 +25,7 @@ from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
 from geo.siting import access
-from ops import dayevents, daytasks, tracking
+from ops import dayevents, daytasks, tracking, visits
 from ops.store import Store
 
 log = logging.getLogger(__name__)
@@ -382,7 +382,7 @@ async def track(
         "authority": answer["authority"] and i18n.unit(lang, answer["authority"], level),
     }
     visit = None
-    if dayevents.awaits_door(answer["state"], answer["channel"], answer["return_mode"]):
+    if visits.awaits_door(answer["state"], answer["channel"], answer["return_mode"]):
         visit = await _door_visit(request.app.state.store, code, lang)
     return FastJSON(
         answer | words | {"visit": visit}, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
@@ -390,12 +390,12 @@ async def track(
 
 
 async def _door_visit(store: Store, code: str, lang: str) -> dict[str, Any] | None:
-    """:func:`ops.dayevents.door_visit` now, in words (on the event loop for a SQLite file, as tracking's read)."""
+    """:func:`ops.visits.door_visit` now, in words (on the event loop for a SQLite file, as tracking's read)."""
     now = datetime.now(hours.HANOI)
     if store.engine.dialect.name == "sqlite":
-        visit = dayevents.door_visit(store, code, now=now)
+        visit = visits.door_visit(store, code, now=now)
     else:
-        visit = await run_in_threadpool(dayevents.door_visit, store, code, now=now)
+        visit = await run_in_threadpool(visits.door_visit, store, code, now=now)
     if visit is None:
         return None
     said = i18n.text(lang, f"tracking.visit.{visit['kind']}", start=visit["from"], end=visit["to"])

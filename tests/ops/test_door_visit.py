@@ -1,4 +1,4 @@
-"""When the postman is expected at a citizen's door today (:func:`ops.dayevents.door_visit`), for the citizen's
+"""When the postman is expected at a citizen's door today (:func:`ops.visits.door_visit`), for the citizen's
 tracking: from the day's newest plan, within the stop's hours, until the stop is settled."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents
+from ops import day, dayevents, visits
 from ops.accounts import Principal
 from ops.store import Store
 from routing.problem import clock
@@ -27,22 +27,22 @@ def _door_stop(answer: dict, code: str) -> dict:
 def test_the_citizen_is_told_an_hour_around_the_planned_arrival(sqlite_store: Store, hanoi: AddressMap) -> None:
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
     stop = _door_stop(answer, "HOME")
-    visit = dayevents.door_visit(sqlite_store, "HOME", now=_at(7))
+    visit = visits.door_visit(sqlite_store, "HOME", now=_at(7))
     assert visit is not None and (visit["kind"], visit["date"], visit["late"]) == ("delivery", DAY.isoformat(), False)
     arrival, start, end = clock(stop["arrival"]), clock(visit["from"]), clock(visit["to"])
-    assert start <= arrival <= end and end - start <= 2 * dayevents.VISIT_MARGIN_S + 600
+    assert start <= arrival <= end and end - start <= 2 * visits.VISIT_MARGIN_S + 600
     assert start % 300 == end % 300 == 0  # said to five minutes
     # Past the window, the postman not yet there: said late.
-    assert dayevents.door_visit(sqlite_store, "HOME", now=_at(21))["late"]
+    assert visits.door_visit(sqlite_store, "HOME", now=_at(21))["late"]
     # No plan that day, or not at anybody's door: nothing to say.
-    assert dayevents.door_visit(sqlite_store, "HOME", now=_at(8, on=DAY + timedelta(days=1))) is None
-    assert dayevents.door_visit(sqlite_store, "S-1", now=_at(8)) is None
+    assert visits.door_visit(sqlite_store, "HOME", now=_at(8, on=DAY + timedelta(days=1))) is None
+    assert visits.door_visit(sqlite_store, "S-1", now=_at(8)) is None
 
 
 def test_a_home_pickup_is_told_within_the_window_asked(sqlite_store: Store, hanoi: AddressMap) -> None:
     # PICKUP asked for 10:00-12:00: the hour around the planned arrival is cut to it.
     day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
-    visit = dayevents.door_visit(sqlite_store, "PICKUP", now=_at(9))
+    visit = visits.door_visit(sqlite_store, "PICKUP", now=_at(9))
     assert visit is not None and visit["kind"] == "pickup"
     assert "10:00" <= visit["from"] < visit["to"] <= "12:00"
 
@@ -51,6 +51,6 @@ def test_a_settled_stop_is_no_visit(sqlite_store: Store, hanoi: AddressMap) -> N
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
     task = _door_stop(answer, "HOME")["task"]
     dayevents.record(sqlite_store, DAY, task=task, event="picked_up", who=BINH, at=_at(13))
-    assert dayevents.door_visit(sqlite_store, "HOME", now=_at(14)) is not None, "on his way: still to come"
+    assert visits.door_visit(sqlite_store, "HOME", now=_at(14)) is not None, "on his way: still to come"
     dayevents.record(sqlite_store, DAY, task=task, event="failed", who=BINH, reason_code="nobody_home", at=_at(14))
-    assert dayevents.door_visit(sqlite_store, "HOME", now=_at(15)) is None
+    assert visits.door_visit(sqlite_store, "HOME", now=_at(15)) is None
