@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
-from ops import accounts, dayevents
+from ops import accounts, dayevents, daytasks
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -942,6 +942,12 @@ class DayStop(BaseModel):
     event: str | None = Field(default=None, description="the event that settled the stop (live views only)")
     recorded: StopRecorded | None = Field(
         default=None, description="live views only: what was recorded at the stop, null until it is settled"
+    )
+    door_try: int | None = Field(
+        default=None,
+        description="live views only, a result brought to a citizen's door: which try there it is (after that many "
+        "failed on earlier days; the last before the result goes to its agency for collection is "
+        f"{daytasks.DOOR_ATTEMPTS})",
     )
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
     applicant_name: str | None = Field(

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pyproj import Geod
 
 from geo.hours import HANOI
-from ops import accounts, dossiers, tables
+from ops import accounts, daytasks, dossiers, tables
 from ops.accounts import Principal
 from ops.day import stored
 from ops.errors import ConflictError, FieldError, TransitionError
@@ -410,7 +410,9 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         logged).
 
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
-    far from the stop the phone was and whether that is ``far``). Each route says where its postman's phone was
+    far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
+    try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
+    day), so that the postman calls ahead. Each route says where its postman's phone was
     last seen (``last_seen``: the newest event with a position), and lists what he picked up and the plan no longer
     has him deliver (``carried_back``).
 
@@ -443,6 +445,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
             stops.append(stop | {"status": status, "event": settled, "recorded": said})
         more = {"stops": stops, "carried_back": _carried_back(route, events), "last_seen": _last_seen(route, events)}
         routes.append(route | more)
+    _door_tries(store, day, routes)
     if reader is not None:
         _addresses(store, reader, routes)
     return {
@@ -457,6 +460,25 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         "unserved": answer["unserved"] if reader is None else [],
         "balance": answer.get("balance"),
     }
+
+
+def _door_tries(store: Store, day: date, routes: list[dict]) -> None:
+    """Add to each delivery at a citizen's door which try there it is: one more than the tries at the door that
+    failed before ``day`` (:func:`ops.daytasks.door_try`)."""
+    doors = [s for r in routes for s in r["stops"] if s["kind"] == "delivery" and s["place"].startswith("address:")]
+    if not doors:
+        return
+    ev = tables.events
+    codes = sorted({c for s in doors for c in s["dossiers"]})
+    query = (
+        sa.select(ev.c.dossier_code, sa.func.count())
+        .where(ev.c.dossier_code.in_(codes), daytasks.door_try(ev), ev.c.at < daytasks.day_start(day))
+        .group_by(ev.c.dossier_code)
+    )
+    with store.engine.connect() as conn:
+        failed = {code: n for code, n in conn.execute(query)}
+    for stop in doors:
+        stop["door_try"] = 1 + max((failed.get(c, 0) for c in stop["dossiers"]), default=0)
 
 
 def _last_seen(route: dict, events: dict[str, dict[str, dict]]) -> dict | None:

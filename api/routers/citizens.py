@@ -74,8 +74,9 @@ NOT_FOUND: dict[int | str, dict] = {
 @router.get("/config", response_model=dict[str, Any], summary="Settings the pages need")
 async def config(request: Request) -> FastJSON:
     """Online tiles (when configured), the map's bounds, the shades of coverage maps (`coverage_steps`: each
-    colour below its bound, the last up to 1) and the reasons a stop may fail, each with where it can (`failures`:
-    `address`, `office` or `any`), for the pages."""
+    colour below its bound, the last up to 1), the reasons a stop may fail, each with where it can (`failures`:
+    `address`, `office` or `any`), and the tries at a citizen's door before a result goes to its agency
+    (`door_attempts`), for the pages."""
     settings = request.app.state.settings
     west, south, east, north = request.app.state.amap.bounds
     return FastJSON(
@@ -86,6 +87,7 @@ async def config(request: Request) -> FastJSON:
             "profile": settings.profile,
             "coverage_steps": access.SHARE_STEPS,
             "failures": dayevents.FAILURES,
+            "door_attempts": daytasks.DOOR_ATTEMPTS,
         }
     )
 

@@ -700,8 +700,9 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     # a note, and his phone says where he is, 2 km off (he recorded it later, on his way). The dispatcher sees why,
     # when, and that it was recorded far from the stop; and where the postman's phone was last.
     later = daycases.DAY + dt.timedelta(days=42)  # Wednesday 18 March 2026
-    code = f"DOOR-{later:%m%d}"
-    daycases.add(store.engine, code, states=daycases.DECIDED, return_mode="address")
+    code, again = f"DOOR-{later:%m%d}", f"AGAIN-{later:%m%d}"
+    for each in (code, again):
+        daycases.add(store.engine, each, states=daycases.DECIDED, return_mode="address")
     postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
     _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
     door = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == f"address:{code}")
@@ -764,3 +765,27 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     pages.accessible(other)
     pages._shot(other, "dispatch-failed")
     context.close()
+    # Another result that found nobody at home that afternoon (recorded at its time: the page records now) comes
+    # again the next day: the postman reads that it is the last try at the door.
+    task = next(s["task"] for r in planned["routes"] for s in r["stops"] if s["place"] == f"address:{again}")
+    for event in ({"event": "picked_up"}, {"event": "failed", "reason_code": "nobody_home"}):
+        dayevents.record(store, later, task=task, who=binh, at=nine.replace(hour=15), **event)
+    after = later + dt.timedelta(days=1)
+    day.plan(store, hanoi, after, postmen=postmen, time_limit_s=1)
+    page.goto(f"/postman?date={after.isoformat()}")
+    pages._ready(page)
+    second = page.locator("li.day-stop[data-kind='delivery']").filter(has_text=again)
+    assert second.locator(".door-try").inner_text() == (
+        "Giao lần 2 tại nhà (lần cuối: nếu không được, kết quả chuyển về điểm phục vụ; hãy gọi trước)"
+    )
+    context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    other = context.new_page()
+    other.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    other.goto(f"/dispatch?date={after.isoformat()}")
+    pages._ready(other)
+    other.click("#follow-day")
+    other.wait_for_selector("#day-stops tr.day-late")
+    rows = other.locator("#day-stops tr").filter(has_text=task)  # its pickup, then its delivery
+    kinds = [rows.nth(k).locator("td").nth(2).inner_text() for k in range(rows.count())]
+    context.close()
+    assert kinds == ["Nhận hồ sơ", "Giao hồ sơ · Giao lần 2 tại nhà"]

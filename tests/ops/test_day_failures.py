@@ -178,3 +178,18 @@ def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: 
         "điểm phục vụ để công dân đến nhận." in html
     )
     assert "<th>Tỷ lệ trả ngay lần đầu</th>" in html and "<th>Người nhận từ chối</th>" in html
+
+
+def test_the_day_says_which_try_at_the_door_a_delivery_is(sqlite_store: Store, hanoi: AddressMap) -> None:
+    first = datetime.combine(DAY, datetime.min.time(), HANOI).replace(hour=15)
+
+    def tries(on: datetime) -> list[int]:
+        live = dayevents.live(sqlite_store, on.date(), now="08:00")
+        stops = [s for r in live["routes"] for s in r["stops"] if s["kind"] == "delivery"]
+        assert all("door_try" not in s for s in stops if not s["place"].startswith("address:"))
+        return [s["door_try"] for s in stops if s["place"] == "address:HOME"]
+
+    _fail_at_the_door(sqlite_store, hanoi, first, "nobody_home")
+    assert tries(first) == [1], "failed that day: it was the first try"
+    day.plan(sqlite_store, hanoi, DAY + timedelta(days=1), time_limit_s=1)
+    assert tries(first + timedelta(days=1)) == [2]

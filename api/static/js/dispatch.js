@@ -144,7 +144,7 @@
       const place = k === 0 ? `<td class="place"${span}>${esc(s.name || placeName(s.place))}</td>` : "";
       const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}</td>` : "<td></td>";
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
-        `<td>${esc(kindName(s.kind))}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
+        `<td>${esc(kindName(s.kind))}${s.door_try > 1 ? " · " + esc(t("js.door_try", { n: s.door_try })) : ""}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
     }).join("")).join("");
   }
 

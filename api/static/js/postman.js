@@ -4,7 +4,7 @@
 
 (async function () {
   const map = await makeMap("map");
-  const { failures } = await settings();
+  const { failures, door_attempts: doorAttempts } = await settings();
   const status = document.getElementById("status");
   const error = document.getElementById("error");
   const dayInput = document.getElementById("day");
@@ -60,6 +60,13 @@
     return stop.place.startsWith("address:") ? "delivered" : "handed_over";
   }
 
+  // A result brought to the door again: which try, and whether the last before it goes to the agency.
+  function doorTry(s) {
+    if (!(s.door_try > 1)) return "";
+    const last = s.door_try >= doorAttempts ? " " + t("js.door_last") : "";
+    return `<div class="door-try">${esc(t("js.door_try", { n: s.door_try }) + last)}</div>`;
+  }
+
   // At the citizen's door: whom to hand it to, and the phone to call when nobody opens.
   function contact(s) {
     if (!s.phone) return "";
@@ -70,7 +77,7 @@
   function stopItem(s) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
-      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + contact(s) +
+      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
