@@ -140,7 +140,9 @@ def _rows(
     as it stood then)."""
     d, ev = tables.dossiers, tables.events
     tried = ev.alias("tried")
-    door_tries = sa.select(sa.func.count()).where(tried.c.dossier_code == d.c.code, door_try(tried)).scalar_subquery()
+    # Counted for the failed returns only (the others need no count, and a quarter's store holds thousands).
+    counted = sa.select(sa.func.count()).where(tried.c.dossier_code == d.c.code, door_try(tried)).scalar_subquery()
+    door_tries = sa.case((d.c.state == "failed_return", counted), else_=0)
     waiting = sa.or_(
         sa.and_(d.c.state.in_(SHUTTLE_STATES), d.c.channel != "online"),
         d.c.state.in_(RETURN_STATES + CARRIED_STATES),

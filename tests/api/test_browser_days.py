@@ -693,6 +693,18 @@ def test_a_dispatcher_gives_a_unit_its_office_hours(page, store: Store) -> None:
     assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] is None
 
 
+def _dispatcher_follows(browser, server: str, day: dt.date) -> tuple:
+    """A dispatcher's own browser (beside the postman's) following ``day`` on the dispatch page: its context and
+    page."""
+    context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={day.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    return context, page
+
+
 def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     page, browser, server: str, store: Store, hanoi: AddressMap
 ) -> None:
@@ -746,13 +758,7 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     assert dossiers.current(store.engine, code)["state"] == "failed_return"
     pages._shot(page, "postman-failed")
 
-    # The dispatcher's own browser.
-    context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    other = context.new_page()
-    other.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-    other.goto(f"/dispatch?date={later.isoformat()}")
-    pages._ready(other)
-    other.click("#follow-day")
+    context, other = _dispatcher_follows(browser, server, later)
     other.wait_for_function("document.querySelector('#day-counts').textContent.includes('không thành công 1')")
     row = other.locator("#day-stops tr.day-failed")
     assert row.count() == 1 and door["task"] in row.inner_text()
@@ -778,12 +784,7 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     assert second.locator(".door-try").inner_text() == (
         "Giao lần 2 tại nhà (lần cuối: nếu không được, kết quả chuyển về điểm phục vụ; hãy gọi trước)"
     )
-    context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    other = context.new_page()
-    other.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-    other.goto(f"/dispatch?date={after.isoformat()}")
-    pages._ready(other)
-    other.click("#follow-day")
+    context, other = _dispatcher_follows(browser, server, after)
     other.wait_for_selector("#day-stops tr.day-late")
     rows = other.locator("#day-stops tr").filter(has_text=task)  # its pickup, then its delivery
     kinds = [rows.nth(k).locator("td").nth(2).inner_text() for k in range(rows.count())]
