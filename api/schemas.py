@@ -803,7 +803,8 @@ class TrackAnswer(BaseModel):
     appointment: str = Field(description="appointment date for the result, YYYY-MM-DD")
     result_expected: str | None = Field(description="date the result is expected; null once returned or cancelled")
     return_mode: Literal["agency", "address"] = Field(
-        description="where the result is given back: at the agency (`agency`) or brought to the applicant's address"
+        description="where the result is given back: at the agency (`agency`) or brought to the applicant's address "
+        "(`address`; `agency` once the door is given up: tried twice, the result refused, or the address not found)"
     )
     agency: TrackAgency
     authority: str | None = Field(

@@ -329,6 +329,15 @@ def _step_keys(
     return keys
 
 
+GIVEN_UP = frozenset({"door.given_up", "door.refused", "door.address_not_found"})
+"""The steps (:func:`_step_keys`) after which a result asked for at the address goes to its agency instead."""
+
+
+def _comes_back(keys: list[str], return_mode: str) -> str:
+    """Where the result comes back (``agency`` or ``address``): at its agency once the door was given up."""
+    return "agency" if GIVEN_UP.intersection(keys) else return_mode
+
+
 @router.get(
     "/track/{code}",
     response_model=schemas.TrackAnswer,
@@ -364,6 +373,7 @@ async def track(
     details = amap.agency_details.get(agency_id)
     places = answer.pop("places")
     keys = _step_keys(answer, agency_id, places, answer.pop("reasons"))
+    answer["return_mode"] = _comes_back(keys, answer["return_mode"])
     said = [i18n.text(lang, f"tracking.{key}") for key in keys]
     last = keys[-1] if keys else f"state.{answer['state']}"  # the last step is the state it is in
     # The post office a dossier waits at, by its name where the map has it ("Tại Bưu điện Lương Văn Can").

@@ -510,7 +510,11 @@ def _journey(*failures: str | None) -> tuple[dict, str, list[None], list[str | N
 def test_a_failed_return_is_told_as_the_next_days_tasks_take_it(failures: list[str | None], said: str) -> None:
     # The citizen reads what happens next: the door tried again, or the result waiting at the agency for them,
     # as ops.daytasks plans it.
-    assert citizens._step_keys(*_journey(*failures))[-1] == said
+    keys = citizens._step_keys(*_journey(*failures))
+    assert keys[-1] == said
+    # Where the result comes back, as the page says it: at the agency once the door is given up.
+    given_up = said in ("door.given_up", "door.refused", "door.address_not_found")
+    assert citizens._comes_back(keys, "address") == ("agency" if given_up else "address")
 
 
 def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMap, tmp_path: Path) -> None:
