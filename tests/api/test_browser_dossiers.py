@@ -253,7 +253,7 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
         "Hồ sơ Bảo hiểm xã hội: Đã đăng ký nhận hồ sơ tại nhà, chờ bưu tá đến nhận. Ngày hẹn trả: 10/02/2026"
     )
     # When the postman comes today, by the day's plan, for the citizen to be at home.
-    visit = page.locator("#track-result p.visit")
+    visit = page.locator("#track-result p.track-visit")
     assert visit.inner_text() == "Hôm nay bưu tá dự kiến đến nhận hồ sơ tại nhà trong khoảng 23:10–23:59."
     pages._shot(page, "tracking-visit")
     # The place said once: after a state that does not say it, not after one that does (it read "Đã tiếp nhận tại

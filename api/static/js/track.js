@@ -38,7 +38,7 @@
       // Where to collect the result, on the map with its hours (an agency the map holds).
       const show = data.return_mode === "agency" && data.agency.name
         ? ` <button type="button" class="link" id="track-show-agency">${esc(t("js.track_show_agency"))}</button>` : "";
-      out.innerHTML = lines.map((line, i) => `<p${data.visit && i === 1 ? ' class="visit"' : ""}>${esc(line)}${i === lines.length - 1 ? show : ""}</p>`).join("") +
+      out.innerHTML = lines.map((line, i) => `<p${data.visit && i === 1 ? ' class="track-visit"' : ""}>${esc(line)}${i === lines.length - 1 ? show : ""}</p>`).join("") +
         `<h3>${esc(t("js.track_steps"))}</h3><ol class="track-steps">${steps.join("")}</ol>`;
       if (show) {
         $("track-show-agency").addEventListener("click", () => document.dispatchEvent(new CustomEvent("show-agency", { detail: data.agency.agency_id })));
