@@ -767,6 +767,10 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     assert other.locator("#day-stops th").last.inner_text() == "Ghi nhận"
     seen = other.locator("path.leaflet-interactive[fill='#ffd92f']")
     assert seen.count() == 1
+    # 2 km off the route, and in view: the day's plan is fitted with the postmen's last positions.
+    mark, frame = seen.bounding_box(), other.locator("#map").bounding_box()
+    assert frame["x"] <= mark["x"] and mark["x"] + mark["width"] <= frame["x"] + frame["width"]
+    assert frame["y"] <= mark["y"] and mark["y"] + mark["height"] <= frame["y"] + frame["height"]
     assert tooltip(other, seen).startswith(f"{daycases.POSTMAN_NAME}: vị trí lúc ")
     pages.accessible(other)
     pages._shot(other, "dispatch-failed")

@@ -10,6 +10,7 @@
   const overlay = L.layerGroup().addTo(map);
   const seen = L.layerGroup().addTo(map); // where each postman's phone was last seen, when following a day
   let fitted = null; // the plan (id/version) the map was last fitted to
+  let fittedNow = null; // the bounds it was fitted to by the last drawing, null when that drawing kept the view
   const planMap = document.getElementById("plan-map");
 
   // A plan said by its working day when it has one ("Kế hoạch ngày 04/02/2026, phiên bản 2"), else by its id.
@@ -90,7 +91,8 @@
     // Fitted to a plan when it is first drawn, not when the day followed is drawn again every 30 s (the map the
     // dispatcher had moved jumped back). One place has bounds of no size: zoom capped.
     const drawn = `${answer.id}/${answer.version}`;
-    if (bounds.isValid() && fitted !== drawn) map.fitBounds(bounds.pad(0.1), { maxZoom: 17, animate: false });
+    fittedNow = bounds.isValid() && fitted !== drawn ? bounds : null;
+    if (fittedNow) map.fitBounds(bounds.pad(0.1), { maxZoom: 17, animate: false });
     fitted = drawn;
     const totals = answer.plan.totals;
     const summary = t("js.summary", { vehicles: totals.vehicles, km: fmtKm(totals.distance_m), unserved: totals.unserved,
@@ -148,14 +150,21 @@
     }).join("")).join("");
   }
 
-  // Each postman where his phone was at his newest event that said it.
+  // Each postman where his phone was at his newest event that said it; a plan just fitted is fitted with these
+  // too, so that a postman seen off his route is in view.
   function drawSeen(routes) {
     seen.clearLayers();
+    const positions = [];
     for (const r of routes) {
       if (!r.last_seen) continue;
       const words = t("js.last_seen", { name: r.postman_name || r.postman, at: r.last_seen.at });
-      L.circleMarker([r.last_seen.lat, r.last_seen.lon], { pane: "overlay", radius: 9, color: "#222", weight: 3, fillColor: "#ffd92f", fillOpacity: 1 })
+      positions.push([r.last_seen.lat, r.last_seen.lon]);
+      L.circleMarker(positions.at(-1), { pane: "overlay", radius: 9, color: "#222", weight: 3, fillColor: "#ffd92f", fillOpacity: 1 })
         .bindTooltip(esc(words)).addTo(seen);
+    }
+    if (fittedNow && positions.length) {
+      const all = L.latLngBounds(fittedNow.getSouthWest(), fittedNow.getNorthEast()).extend(L.latLngBounds(positions));
+      map.fitBounds(all.pad(0.1), { maxZoom: 17, animate: false });
     }
   }
 
