@@ -7,13 +7,15 @@ Nothing here reads the households layer: answers carry agencies, authorities, ad
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import shapely
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
+from sqlalchemy.engine import Engine
 
 from api import i18n, schemas
 from api.contract import GEOJSON, FastJSON, GeoJSONResponse
@@ -29,6 +31,8 @@ from ops import dayevents, daytasks, tracking, visits
 from ops.store import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Lean routes (api.lean): the operations whose endpoint reads the app's state itself and takes its query as one
 # strict model are run without FastAPI's dependency solving.
@@ -357,14 +361,8 @@ async def track(
     key = client_key(request, "track")
     if (refused := throttled(request, key, "phone_last4")) is not None:
         return refused
-    engine = request.app.state.store.engine
-    if engine.dialect.name == "sqlite":
-        # On the event loop: one lookup by primary key in a local file takes less than the hop to a worker
-        # thread (bench/api.py).
-        answer = tracking.track(engine, code, query.phone_last4)
-    else:
-        # A database server: the query waits on the network, which must not hold up the other requests.
-        answer = await run_in_threadpool(tracking.track, engine, code, query.phone_last4)
+    store = request.app.state.store
+    answer = await _read(store.engine, tracking.track, store.engine, code, query.phone_last4)
     if answer is None:
         request.app.state.throttle.miss(key)
         raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
@@ -395,19 +393,24 @@ async def track(
     }
     visit = None
     if visits.awaits_door(answer["state"], answer["channel"], answer["return_mode"]):
-        visit = await _door_visit(request.app.state.store, code, lang)
+        visit = await _door_visit(store, code, lang)
     return FastJSON(
         answer | words | {"visit": visit}, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
     )
 
 
+async def _read(engine: Engine, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``read(*args, **kwargs)``, a few indexed reads of the store: on the event loop for a SQLite file (one lookup
+    by primary key in a local file takes less than the hop to a worker thread, bench/api.py), in a worker thread for
+    a database server (the query waits on the network, which must not hold up the other requests)."""
+    if engine.dialect.name == "sqlite":
+        return read(*args, **kwargs)
+    return await run_in_threadpool(read, *args, **kwargs)
+
+
 async def _door_visit(store: Store, code: str, lang: str) -> dict[str, Any] | None:
-    """:func:`ops.visits.door_visit` now, in words (on the event loop for a SQLite file, as tracking's read)."""
-    now = datetime.now(hours.HANOI)
-    if store.engine.dialect.name == "sqlite":
-        visit = visits.door_visit(store, code, now=now)
-    else:
-        visit = await run_in_threadpool(visits.door_visit, store, code, now=now)
+    """:func:`ops.visits.door_visit` now, in words."""
+    visit = await _read(store.engine, visits.door_visit, store, code, now=datetime.now(hours.HANOI))
     if visit is None:
         return None
     said = i18n.text(lang, f"tracking.visit.{visit['kind']}", start=visit["from"], end=visit["to"])
