@@ -66,7 +66,7 @@ PAGE_LINKS = {
 }
 """What each page reads from its address, for the OpenAPI document (the pages refuse no parameter)."""
 
-BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model", "state", "desk", "failure")
+BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model", "state", "desk", "failure", "signer", "id_type")
 """Parts of the catalogue the pages' scripts use."""
 
 _templates = jinja2.Environment(

@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from geo.agencies import Procedure
-from ops import accounts, dayevents, daytasks
+from ops import accounts, dayevents, daytasks, proofs
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -907,6 +907,7 @@ class StopRecorded(BaseModel):
     far: bool = Field(
         description=f"recorded farther from the stop than the phone's accuracy and {dayevents.FAR_M:g} m besides"
     )
+    signer: Signer | None = Field(default=None, description="who signed, at the citizen's address")
 
 
 class LastSeen(BaseModel):
@@ -1094,6 +1095,75 @@ class PhonePosition(_Body):
     accuracy_m: float | None = Field(default=None, ge=0, description="the fix's accuracy the phone reports, m")
 
 
+Signer = Literal["applicant", "authorised"]
+"""Who signs at the citizen's door (:data:`ops.proofs.SIGNERS`)."""
+
+IdType = Literal["id_card", "vneid", "passport"]
+"""The identity paper checked at the door (:data:`ops.proofs.ID_TYPES`)."""
+
+Point = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=2, max_length=2)]
+
+
+class SignatureIn(_Body):
+    """A signature drawn on the postman's phone: strokes of points in the pad's pixels, origin top left."""
+
+    width: int = Field(ge=50, le=4000, description="the pad's width, px")
+    height: int = Field(ge=30, le=4000, description="the pad's height, px")
+    strokes: list[Annotated[list[Point], Field(min_length=1, max_length=500)]] = Field(
+        min_length=1,
+        max_length=40,
+        description=f"each stroke its [x, y] points; at least {proofs.MIN_POINTS} points in all, spanning "
+        f"{proofs.MIN_SPAN:.0%} of the width, on the pad (422 signature_too_small, signature_off_pad)",
+    )
+
+
+class ProofIn(_Body):
+    """Who signed at the citizen's address, the paper the postman checked, and the signature."""
+
+    signer: Signer = Field(description="the applicant, or a person the applicant authorised in writing")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="the signer's full name: required for an authorised person (422 signer_name_needed)",
+    )
+    id_type: IdType = Field(description="the identity paper checked: identity card, VNeID, passport")
+    id_last4: str = Field(
+        pattern="^[0-9A-Za-z]{4}$", description="its number's last four characters (the number is not kept)"
+    )
+    signature: SignatureIn
+
+
+class ProofSummary(BaseModel):
+    """What an event's answer says of its proof."""
+
+    signer: Signer
+    digest: str = Field(description="tells the same proof again: an event repeated with another proof is 409")
+
+
+class SignatureOut(BaseModel):
+    """A signature as drawn."""
+
+    width: int
+    height: int
+    strokes: list[list[list[float]]]
+
+
+class ProofOut(BaseModel):
+    """A proof at the citizen's door; who signed and how only for readers of the applicant's personal data."""
+
+    event: Literal["picked_up", "delivered"] = Field(description="a dossier picked up at home, a result delivered")
+    at: str = Field(description="when, UTC")
+    postman: str
+    postman_name: str | None = Field(description="the postman's full name, where his account has one")
+    signer: Signer
+    name: str | None = Field(description="the authorised person's name; null for the applicant or without access")
+    id_type: IdType | None = Field(description="the paper checked; null without access")
+    id_last4: str | None = Field(description="its number's last four characters; null without access")
+    signature: SignatureOut | None = Field(description="null without access")
+    off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
+
+
 class StopEventIn(_Body):
     """A postman's stop event."""
 
@@ -1121,6 +1191,11 @@ class StopEventIn(_Body):
         description="where the phone was: the answer says how far from the stop (off_m), and the day as it goes "
         "flags an event recorded far from its stop",
     )
+    proof: ProofIn | None = Field(
+        default=None,
+        description="who signed at the citizen's address: required for delivered and for picked_up at a home "
+        "pickup (422 proof_needed), refused elsewhere (422 proof_not_here)",
+    )
     # Not strict: JSON writes a time as text.
     at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
 
@@ -1144,5 +1219,6 @@ class StopEventOut(BaseModel):
     reason_code: FailureCode | None = Field(description="why it failed (failed only)")
     position: PhonePosition | None
     off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
+    proof: ProofSummary | None = Field(description="who signed, at the citizen's address; null elsewhere")
     moves: list[DossierMove]
     replayed: bool

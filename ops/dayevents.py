@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pyproj import Geod
 
 from geo.hours import HANOI
-from ops import accounts, daytasks, dossiers, tables
+from ops import accounts, daytasks, dossiers, proofs, tables
 from ops.accounts import Principal
 from ops.day import stored
 from ops.errors import ConflictError, FieldError, TransitionError
@@ -133,6 +133,7 @@ def record(
     reason: str | None = None,
     reason_code: str | None = None,
     position: dict | None = None,
+    proof: dict | None = None,
     at: datetime | None = None,
 ) -> dict:
     """Record a stop event and move its dossiers.
@@ -158,22 +159,27 @@ def record(
         Why it failed (``failed`` only): one of :data:`FAILURES`, fitting the stop; ``other`` when omitted.
     position
         Where the postman's phone was: ``{"lat", "lon", "accuracy_m"}`` (accuracy optional).
+    proof
+        Who signed at the citizen's address, as :func:`ops.proofs.check` takes it: required for ``delivered`` and
+        for ``picked_up`` at a home pickup, refused elsewhere.
     at
         When (now when omitted).
 
     Returns
     -------
     dict
-        ``{"plan_id", "task", "event", "at", "record_no", "reason", "reason_code", "position", "off_m", "moves":
-        [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m (null without
-        a position). The same event again answers as the first time: its position is the first one's.
+        ``{"plan_id", "task", "event", "at", "record_no", "reason", "reason_code", "position", "off_m", "proof",
+        "moves": [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m (null
+        without a position); ``proof`` who signed and the proof's digest (:func:`ops.proofs.summary`). The same
+        event again answers as the first time: its position is the first one's.
 
     Raises
     ------
     UnknownError
         No plan of that date.
     FieldError
-        An unknown task, an event that does not fit the stop, a missing record number or reason.
+        An unknown task, an event that does not fit the stop, a missing record number, reason or proof, a proof
+        where none is taken or one that does not hold (:func:`ops.proofs.check`).
     TransitionError
         The event does not follow the task's events (delivered before picked up ...) or a dossier refuses the move.
     ConflictError
@@ -215,10 +221,12 @@ def record(
     seen = recorded(store, plan_id).get(task, {})
     at_pickup = event == "picked_up" or "picked_up" not in seen
     reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
+    proof = proofs.check(proof, event, spec["pickup"] if event == "picked_up" else spec["delivery"])
     if event == "delivered" and not record_no:
         record_no = f"{plan_id}/{task}"
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
-    digest = dossiers.content_hash(content)
+    signed = proofs.summary(proof)
+    digest = dossiers.content_hash(content | _signed(signed))
     key = event_key(plan_id, task, event)
     if event in seen:
         return _replay(seen[event], digest, task, event)
@@ -244,11 +252,13 @@ def record(
     when = dossiers.utc(at or datetime.now(UTC))
     moves: list[dict] = []
     stop = _stop_of(plan, task, "pickup" if at_pickup else "delivery")
+    off_m = None if position is None or stop is None else _off_m(position, stop)
     answer = content | {
         "plan_id": plan_id,
         "at": when.isoformat(),
         "position": position,
-        "off_m": None if position is None or stop is None else _off_m(position, stop),
+        "off_m": off_m,
+        "proof": signed,
         "moves": moves,
         "replayed": False,
     }
@@ -270,7 +280,10 @@ def record(
                 )
             )
             d = tables.dossiers
-            for code in plan["state"]["dossiers"][task]:
+            codes = plan["state"]["dossiers"][task]
+            if proof is not None:
+                proofs.write(conn, proof, key=key, codes=codes, event=event, at=when, postman=who.name, off_m=off_m)
+            for code in codes:
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency
                 for to in _path(spec["kind"], event, str(state), "picked_up" in seen, to_agency=to_agency):
@@ -353,19 +366,25 @@ def _off_m(position: dict, stop: dict) -> int:
     return round(metres)
 
 
+def _signed(summary: dict | None) -> dict:
+    """What of a proof makes an event's content: its digest, when it has one (events without a proof hash as they
+    did before proofs were taken)."""
+    return {} if summary is None else {"proof": summary["digest"]}
+
+
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
     content = {k: first[k] for k in ("task", "event", "record_no", "reason")}
     # A failure recorded before reasons had codes was said in words: "other".
     content["reason_code"] = first.get("reason_code", "other" if event == "failed" else None)
-    if dossiers.content_hash(content) != digest:
+    if dossiers.content_hash(content | _signed(first.get("proof"))) != digest:
         raise ConflictError(
             f"task {task}: {event} was recorded already with other details",
             code="event_recorded",
             task=task,
             event=event,
         )
-    # One recorded before phones said where they were: no position.
-    return {"position": None, "off_m": None} | first | content | {"replayed": True}
+    # One recorded before phones said where they were, or proofs were taken: no position, no proof.
+    return {"position": None, "off_m": None, "proof": None} | first | content | {"replayed": True}
 
 
 def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
@@ -489,8 +508,9 @@ def _last_seen(route: dict, events: dict[str, dict[str, dict]]) -> dict | None:
 
 
 def _said(event: dict) -> dict:
-    """What the day as it goes says of an event recorded (events recorded before reasons had codes and phones their
-    position: a failure's words are ``other``, no distance)."""
+    """What the day as it goes says of an event recorded: who signed for it at an address (``signer``; none for
+    events recorded before proofs were taken), and for events recorded before reasons had codes and phones their
+    position: a failure's words are ``other``, no distance."""
     off = event.get("off_m")
     accuracy = (event.get("position") or {}).get("accuracy_m") or 0.0
     failed = event["event"] == "failed"
@@ -501,6 +521,7 @@ def _said(event: dict) -> dict:
         "reason": event["reason"],
         "off_m": off,
         "far": off is not None and off > FAR_M + accuracy,
+        "signer": (event.get("proof") or {}).get("signer"),
     }
 
 

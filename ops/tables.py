@@ -76,6 +76,27 @@ events = sa.Table(
 )
 """The append-only journey: one row per move; the state a dossier is in is the state of its last event."""
 
+proofs = sa.Table(
+    "proofs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_key", sa.String(200), nullable=False),
+    sa.Column("dossier_code", sa.String(64), sa.ForeignKey("dossiers.code"), nullable=False, index=True),
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+    sa.Column("postman", sa.String(64), nullable=False),
+    sa.Column("signer", sa.String(16), nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=True),
+    sa.Column("id_type", sa.String(16), nullable=False),
+    sa.Column("id_last4", sa.String(4), nullable=False),
+    sa.Column("signature", sa.JSON, nullable=False),
+    sa.Column("off_m", sa.Integer, nullable=True),
+    sa.UniqueConstraint("event_key", "dossier_code", name="uq_proofs_event"),
+)
+"""What the citizen signed at the door (:mod:`ops.proofs`): one row per dossier of a stop event at an address (a
+result delivered, a dossier picked up at home), written with the event; personal data, read only as
+:func:`ops.accounts.sees_personal_data` allows."""
+
 portal_events = sa.Table(
     "portal_events",
     metadata,

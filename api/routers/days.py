@@ -185,7 +185,9 @@ def add_event(
     task's dossiers move together. The same event again answers the same (``replayed``) and moves nothing; a
     failed delivery comes back in the next day's tasks: to the citizen's door again (two tries), else, or once
     refused there or the address not found, to its agency for collection. A postman records events of his own
-    route only; with the phone's position, the answer says how far from the stop it was (``off_m``)."""
+    route only; with the phone's position, the answer says how far from the stop it was (``off_m``). At the
+    citizen's address (a result delivered, a dossier picked up at home) the signer signs on the postman's phone
+    (``proof``): the applicant or a person authorised in writing, against an identity paper."""
     return _stored(
         dayevents.record,
         store,
@@ -197,6 +199,7 @@ def add_event(
         reason=event.reason,
         reason_code=event.reason_code,
         position=None if event.position is None else event.position.model_dump(),
+        proof=None if event.proof is None else event.proof.model_dump(),
         at=event.at,
     )
 

@@ -18,7 +18,7 @@ from api import auth, errors, i18n, schemas
 from api.deps import Code, LangDep, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, ingest
+from ops import accounts, authorities, dossiers, ingest, proofs
 from ops.accounts import Principal
 from ops.store import Store
 
@@ -195,6 +195,21 @@ def get_events(
     names = _place_names(store, amap, (e.place for e in events), lang)
     people = accounts.full_names(store.engine, (e.who for e in events))
     return [_event(e, names, people) for e in events]
+
+
+@router.get("/dossiers/{code}/proofs", response_model=list[schemas.ProofOut], summary="Who signed at the door")
+def get_proofs(code: Code, store: StoreDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
+    """The signatures taken at the applicant's address, oldest first: a dossier picked up at home, a result
+    delivered. Who signed is said to every member of staff; the authorised person's name, the paper checked and
+    the signature (personal data) only to the staff of the receiving agency and the postman carrying it, each such
+    read written to the access log."""
+    row = dossiers.current(store.engine, code)
+    allowed = accounts.sees_personal_data(who, row)
+    found = proofs.of_dossier(store.engine, code, personal=allowed)
+    if allowed and found:
+        accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/proofs")
+    people = accounts.full_names(store.engine, (p["postman"] for p in found))
+    return [p | {"postman_name": people.get(p["postman"])} for p in found]
 
 
 @router.post(

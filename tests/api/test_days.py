@@ -19,7 +19,7 @@ from api.routers import citizens
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, day, dayevents, tables
+from ops import accounts, database, day, dayevents, proofs, tables
 from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
@@ -538,3 +538,65 @@ def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMa
             assert visit["words"].startswith(said)
         # A dossier at its authority waits for nobody at its door.
         assert client.get("/track/S-0?phone_last4=5678").json()["visit"] is None
+
+
+def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: AddressMap, tmp_path: Path) -> None:
+    assert set(typing.get_args(schemas.Signer)) == set(proofs.SIGNERS)
+    assert set(typing.get_args(schemas.IdType)) == set(proofs.ID_TYPES)
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        store = client.app.state.store
+        accounts.add_user(store.engine, "lan", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        home = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == "address:HOME")
+        event = {"task": home["task"], "event": "delivered"}
+        client.post(f"/days/{DAY}/events", json=event | {"event": "picked_up"}, headers=BEARER)
+
+        def refusal(proof: dict | None) -> tuple[str, str, str]:
+            answer = client.post(f"/days/{DAY}/events", json=event | {"proof": proof}, headers=BEARER)
+            assert answer.status_code == 422, answer.text
+            said = answer.json()["detail"][0]
+            return said["field"], said["reason"], said["message"]
+
+        signed = daycases.SIGNED
+        assert refusal(None) == (
+            "proof",
+            "proof_needed",
+            "“Đã giao tận nơi” tại địa chỉ của người dân cần người nhận ký xác nhận",
+        )
+        assert refusal(signed | {"signer": "authorised"})[:2] == ("proof.name", "signer_name_needed")
+        assert refusal(signed | {"id_last4": "12"})[0] == "proof.id_last4"
+        dot = signed | {"signature": signed["signature"] | {"strokes": [[[5, 5], [6, 6]]]}}
+        assert refusal(dot)[1:] == ("signature_too_small", "Chữ ký quá nhỏ (2 điểm): hãy ký lại")
+
+        delivered = client.post(f"/days/{DAY}/events", json=event | {"proof": signed}, headers=BEARER)
+        assert delivered.status_code == 200, delivered.text
+        assert delivered.json()["proof"]["signer"] == "applicant"
+        live = client.get(f"/days/{DAY}", headers=BEARER).json()
+        stop = next(
+            s for r in live["routes"] for s in r["stops"] if s["task"] == home["task"] and s["kind"] == "delivery"
+        )
+        assert stop["recorded"]["signer"] == "applicant"
+
+        # The dispatcher learns who signed; the agency's staff also how, and the read is logged.
+        (said,) = client.get("/dossiers/HOME/proofs", headers=BEARER).json()
+        assert (said["event"], said["signer"], said["postman"], said["signature"], said["id_last4"]) == (
+            "delivered",
+            "applicant",
+            "token:dispatcher",
+            None,
+            None,
+        )
+        assert not any(r["what"] == "GET /dossiers/{code}/proofs" for r in accounts.access_log(store.engine))
+        client.post("/signin", data={"username": "lan", "password": daycases.PASSWORD}, follow_redirects=False)
+        try:
+            (read,) = client.get("/dossiers/HOME/proofs").json()
+        finally:
+            client.post("/signout")
+        assert (read["id_type"], read["id_last4"], read["signature"]) == (
+            signed["id_type"],
+            signed["id_last4"],
+            signed["signature"],
+        )
+        logged = accounts.access_log(store.engine, code="HOME")
+        assert logged[0]["who"] == "lan" and logged[0]["what"] == "GET /dossiers/{code}/proofs"
+        assert client.get("/dossiers/NOPE/proofs", headers=BEARER).status_code == 404

@@ -3,6 +3,7 @@ central Hanoi, and dossiers in chosen states (synthetic, built on :func:`tests.o
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, ingest
+from ops import accounts, authorities, dossiers, ingest, proofs
 from ops.store import Store
 from tests.ops.cases import dossier
 
@@ -27,6 +28,8 @@ BHXH, HOAN_KIEM = "01.BHXH", "00070"
 """City social insurance and the Hoàn Kiếm ward committee (both on the map)."""
 
 PASSWORD = "mật-khẩu-bưu-tá"
+SIGNED = proofs.synthetic(random.Random(4))
+"""A made-up signature of the applicant at the door (:mod:`ops.proofs`)."""
 DECIDED = ("digitised", "to_authority", "at_authority", "decided")
 
 

@@ -15,7 +15,7 @@ from api import i18n
 from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, windows_on
-from ops import accounts, authorities, day, dayevents, daytasks, dossiers, ingest, scenario, tables
+from ops import accounts, authorities, day, dayevents, daytasks, dossiers, ingest, proofs, scenario, tables
 from ops.accounts import Principal
 from ops.errors import FieldError, FieldErrors, TransitionError, UnknownError
 from ops.store import Store
@@ -101,7 +101,7 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
         dayevents.record(store, DAY, task=shuttle, event="failed", who=BINH, reason="late")
 
     with pytest.raises(TransitionError, match="not picked up"):
-        dayevents.record(store, DAY, task=home, event="delivered", who=BINH)
+        dayevents.record(store, DAY, task=home, event="delivered", who=BINH, proof=daycases.SIGNED)
     dayevents.record(store, DAY, task=home, event="picked_up", who=BINH, at=AFTERNOON)
     dayevents.record(store, DAY, task=home, event="failed", who=BINH, reason_code="nobody_home", at=AFTERNOON)
     assert dossiers.current(store.engine, "HOME")["state"] == "failed_return"
@@ -118,6 +118,7 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
         "reason": None,
         "off_m": None,
         "far": False,
+        "signer": None,
     }
     assert said[(shuttle, "delivery")]["recorded"]["record_no"] == "BB-0204-1"
 
@@ -339,7 +340,9 @@ def test_a_home_pickup_on_a_saturday_waits_at_its_post_office(sqlite_store: Stor
     _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
     (task,) = {s["task"] for r in answer["routes"] for s in r["stops"] if "PICKUP" in s["dossiers"]}
     morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
-    picked = dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    picked = dayevents.record(
+        sqlite_store, saturday, task=task, event="picked_up", who=BINH, proof=daycases.SIGNED, at=morning
+    )
     assert picked["moves"] == [{"code": "PICKUP", "state": "digitised"}]
     handed = dayevents.record(
         sqlite_store, saturday, task=task, event="handed_over", who=BINH, record_no="BB-0702", at=morning
@@ -371,7 +374,7 @@ def test_a_home_pickup_its_agency_could_not_take_goes_on_from_the_postman_s_post
     assert [(s["kind"], s["place"]) for s in stops] == [("pickup", "address:AWAY"), ("delivery", daycases.TRANG_TIEN)]
     morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
     task = stops[0]["task"]
-    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, proof=daycases.SIGNED, at=morning)
     failed = dayevents.record(
         sqlite_store, saturday, task=task, event="failed", who=BINH, reason="đóng cửa", at=morning + timedelta(hours=1)
     )
@@ -391,7 +394,7 @@ def test_a_home_pickup_not_handed_over_at_its_agency_is_asked_for(sqlite_store: 
     _, answer = day.plan(sqlite_store, hanoi, saturday, time_limit_s=1)
     (task,) = {s["task"] for r in answer["routes"] for s in r["stops"] if "PICKUP" in s["dossiers"]}
     morning = datetime(2026, 2, 7, 9, tzinfo=HANOI)
-    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, at=morning)
+    dayevents.record(sqlite_store, saturday, task=task, event="picked_up", who=BINH, proof=daycases.SIGNED, at=morning)
     tasks = daytasks.from_states(sqlite_store.engine, hanoi, monday)
     assert "PICKUP" not in tasks.codes
     (left,) = [x for x in tasks.excluded if x["code"] == "PICKUP"]
@@ -575,7 +578,8 @@ def test_the_shift_of_a_postman_sent_home_ends_once_he_is_back(sqlite_store: Sto
     away = [s for s in route["stops"] if s["kind"] == "pickup" and s["place"] != LUONG_VAN_CAN][1]
     for stop in route["stops"][1 : away["seq"] + 1]:
         if stop["kind"] == "pickup":
-            dayevents.record(sqlite_store, DAY, task=stop["task"], event="picked_up", who=DISPATCHER)
+            signed = daycases.SIGNED if proofs.needed("picked_up", stop["place"]) else None
+            dayevents.record(sqlite_store, DAY, task=stop["task"], event="picked_up", who=DISPATCHER, proof=signed)
     done = dayevents.done_stops(sqlite_store, DAY)
     _, _, sent, _ = day.replan(
         sqlite_store, hanoi, DAY, done=done, at="10:00", time_limit_s=1, shift_ends={ill: "10:00"}

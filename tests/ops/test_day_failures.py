@@ -144,7 +144,7 @@ def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: 
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
     for code, event, extra in (
         ("HOME", "failed", {"reason_code": "nobody_home"}),
-        ("FIRST", "delivered", {}),
+        ("FIRST", "delivered", {"proof": daycases.SIGNED}),
         ("GONE", "failed", {"reason_code": "refused"}),
     ):
         task = _task_of(answer, code)
@@ -152,7 +152,10 @@ def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: 
         dayevents.record(sqlite_store, DAY, task=task, event=event, who=BINH, at=on, **extra)
     after = DAY + timedelta(days=1)
     _, answer = day.plan(sqlite_store, hanoi, after, time_limit_s=1)
-    for code, event, extra in (("HOME", "delivered", {}), ("GONE", "handed_over", {"record_no": "BB-9"})):
+    for code, event, extra in (
+        ("HOME", "delivered", {"proof": daycases.SIGNED}),
+        ("GONE", "handed_over", {"record_no": "BB-9"}),
+    ):
         task = _task_of(answer, code)
         dayevents.record(sqlite_store, after, task=task, event="picked_up", who=BINH, at=on + timedelta(days=1))
         dayevents.record(sqlite_store, after, task=task, event=event, who=BINH, at=on + timedelta(days=1), **extra)

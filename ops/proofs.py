@@ -1,0 +1,224 @@
+"""Proof at the citizen's door: who took the result (or gave the dossier, at a home pickup), the identity paper the
+postman checked, and the signature drawn on his phone.
+
+A result is handed to the applicant, or to a person the applicant authorised in writing, who shows an identity
+paper; at a home pickup the applicant co-signs the list of documents taken (Circular 17/2017/TT-BTTTT art. 5). A
+stop event at an address (``delivered``, or ``picked_up`` at a home pickup) therefore carries a proof, as delivery
+tools (Onfleet, the carriers' proof of delivery) ask for a signature at the door. Only what settles a dispute is
+kept: the paper's type and its last four characters (not its number), the signer's name when not the applicant,
+and the strokes of the signature, one row per dossier of the event (:data:`ops.tables.proofs`), written with the
+event's moves. A proof is personal data: read as :func:`ops.accounts.sees_personal_data` allows, each read logged.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ops import dossiers, tables
+from ops.errors import FieldError
+
+SIGNERS = ("applicant", "authorised")
+"""Who signs: the applicant, or a person the applicant authorised in writing (whose name is then said)."""
+
+ID_TYPES = ("id_card", "vneid", "passport")
+"""The identity paper the postman checks: the identity card (căn cước, formerly căn cước công dân), the VNeID
+electronic identity on the signer's phone (level 2, worth the card: Decree 69/2024/NĐ-CP), a passport."""
+
+ID_TAIL = re.compile(r"[0-9A-Z]{4}")
+"""The last four characters of the paper's number: digits on a card or VNeID, letters and digits on a passport."""
+
+MIN_POINTS = 10
+"""Points a signature has at least: fewer is a tap, not a signature (assumption)."""
+
+MIN_SPAN = 0.2
+"""Share of the signing pad's width a signature spans at least (assumption: a short name written small still spans
+a fifth of a phone's pad)."""
+
+
+def needed(event: str, place: str) -> bool:
+    """Whether an ``event`` at ``place`` (a place id, ``address:...`` at a citizen's) asks for a proof: a result
+    delivered at the door, a dossier picked up at home."""
+    return event in ("delivered", "picked_up") and place.startswith("address:")
+
+
+def check(proof: dict | None, event: str, place: str) -> dict | None:
+    """The proof of an ``event`` at ``place``, checked and with its signature's points rounded to a tenth.
+
+    Parameters
+    ----------
+    proof
+        ``{"signer", "name", "id_type", "id_last4", "signature": {"width", "height", "strokes": [[[x, y], ...],
+        ...]}}``: ``name`` required for an ``authorised`` signer; the signature in the pad's pixels, origin top left.
+    event, place
+        The event and where it happens (:func:`needed`).
+
+    Returns
+    -------
+    dict or None
+        The proof to keep; None for an event that needs none.
+
+    Raises
+    ------
+    FieldError
+        A proof missing where it is needed or given where it is not, an unknown signer or paper, a name missing, the
+        paper's last four characters malformed, a signature too small (:data:`MIN_POINTS`, :data:`MIN_SPAN`) or
+        drawn off its pad.
+    """
+    if not needed(event, place):
+        if proof is not None:
+            raise FieldError(
+                "proof",
+                f"only an event at the citizen's address is signed for, not {event} at {place}",
+                code="proof_not_here",
+                event=event,
+            )
+        return None
+    if proof is None:
+        raise FieldError(
+            "proof", f"{event} at the citizen's address needs the signer's proof", code="proof_needed", event=event
+        )
+    signer, id_type, tail = proof.get("signer"), proof.get("id_type"), str(proof.get("id_last4") or "").upper()
+    if signer not in SIGNERS:
+        raise FieldError("proof.signer", f"unknown signer {signer!r}", code="unknown_signer", signer=str(signer))
+    name = (proof.get("name") or "").strip() or None
+    if signer == "authorised" and name is None:
+        raise FieldError("proof.name", "an authorised person signs with his name", code="signer_name_needed")
+    if id_type not in ID_TYPES:
+        raise FieldError("proof.id_type", f"unknown paper {id_type!r}", code="unknown_id_type", id_type=str(id_type))
+    if not ID_TAIL.fullmatch(tail):
+        raise FieldError("proof.id_last4", "the paper's last four characters, letters or digits", code="id_last4")
+    return {
+        "signer": signer,
+        "name": name,
+        "id_type": id_type,
+        "id_last4": tail,
+        "signature": _signature(proof.get("signature") or {}),
+    }
+
+
+def _signature(signature: dict) -> dict:
+    """A signature checked: on its pad, of :data:`MIN_POINTS` points or more, spanning :data:`MIN_SPAN` of it."""
+    width, height = signature.get("width", 0), signature.get("height", 0)
+    strokes = [[(round(x, 1), round(y, 1)) for x, y in stroke] for stroke in signature.get("strokes", [])]
+    points = [p for stroke in strokes for p in stroke]
+    off = next((p for p in points if not (0 <= p[0] <= width and 0 <= p[1] <= height)), None)
+    if off is not None:
+        raise FieldError(
+            "proof.signature",
+            f"point {off} is off the {width} x {height} pad",
+            code="signature_off_pad",
+            width=width,
+            height=height,
+        )
+    span = max(p[0] for p in points) - min(p[0] for p in points) if points else 0.0
+    if len(points) < MIN_POINTS or span < MIN_SPAN * width:
+        raise FieldError(
+            "proof.signature",
+            f"a signature of {len(points)} points over {span:.0f} of {width} px is too small to be one",
+            code="signature_too_small",
+            points=len(points),
+        )
+    return {"width": width, "height": height, "strokes": strokes}
+
+
+def summary(proof: dict | None) -> dict | None:
+    """What an event's answer says of its proof: who signed, and a digest that tells the same proof again."""
+    return None if proof is None else {"signer": proof["signer"], "digest": dossiers.content_hash(proof)}
+
+
+def write(
+    conn: Connection,
+    proof: dict,
+    *,
+    key: str,
+    codes: list[str],
+    event: str,
+    at: datetime,
+    postman: str,
+    off_m: int | None,
+) -> None:
+    """Keep ``proof`` (checked by :func:`check`) for each dossier of an event, in the event's transaction ``conn``;
+    ``key`` the event's (:func:`ops.dayevents.event_key`), ``off_m`` how far from the stop the phone was."""
+    rows = [
+        {
+            "event_key": key,
+            "dossier_code": code,
+            "event": event,
+            "at": at,
+            "postman": postman,
+            "signer": proof["signer"],
+            "signer_name": proof["name"],
+            "id_type": proof["id_type"],
+            "id_last4": proof["id_last4"],
+            "signature": proof["signature"],
+            "off_m": off_m,
+        }
+        for code in codes
+    ]
+    if rows:
+        conn.execute(tables.proofs.insert(), rows)
+
+
+def of_dossier(engine: Engine, code: str, *, personal: bool) -> list[dict]:
+    """The proofs of a dossier, oldest first.
+
+    Parameters
+    ----------
+    engine
+        The store's engine.
+    code
+        The dossier's code.
+    personal
+        Whether the reader may see personal data: without it, the signer's name, paper and signature are null.
+
+    Returns
+    -------
+    list of dict
+        ``{"event", "at", "postman", "signer", "name", "id_type", "id_last4", "signature", "off_m"}``; ``name``
+        null for the applicant; ``at`` in UTC.
+    """
+    p = tables.proofs
+    query = sa.select(p).where(p.c.dossier_code == code).order_by(p.c.at, p.c.id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    hidden = ("signer_name", "id_type", "id_last4", "signature")
+    return [
+        {
+            "event": r["event"],
+            "at": dossiers.utc(r["at"]).isoformat(),
+            "postman": r["postman"],
+            "signer": r["signer"],
+            "off_m": r["off_m"],
+        }
+        | {k.removeprefix("signer_"): r[k] if personal else None for k in hidden}
+        for r in rows
+    ]
+
+
+def synthetic(rng: random.Random, *, signer: str = "applicant", name: str | None = None) -> dict:
+    """A made-up proof, for synthetic days (simulations, demonstrations, tests): a card's four random digits and a
+    signature of two to four loops across a 300 x 120 pad, drawn from ``rng``."""
+    width, height = 300, 120
+    strokes = []
+    x = rng.uniform(15, 30)
+    for _ in range(rng.randint(2, 4)):
+        length, wave, phase = rng.uniform(35, 55), rng.uniform(15, 35), rng.uniform(0, math.pi)
+        stroke = [
+            (x + length * k / 15, height / 2 + wave * math.sin(phase + k * rng.uniform(0.6, 1.0))) for k in range(16)
+        ]
+        strokes.append([[round(px, 1), round(py, 1)] for px, py in stroke])
+        x += length + rng.uniform(0, 8)
+    digits = f"{rng.randrange(10_000):04d}"
+    return {
+        "signer": signer,
+        "name": name,
+        "id_type": "id_card",
+        "id_last4": digits,
+        "signature": {"width": width, "height": height, "strokes": strokes},
+    }
