@@ -62,6 +62,23 @@ def wait_done(page, kind: str, tasks: list[str]) -> None:
     )
 
 
+def sign(page, form, last4: str = "0420") -> list[tuple[float, float]]:
+    """Fill the proof's ``form`` (the paper ending ``last4``) and draw a wave across its pad with the mouse, not sent
+    yet; the wave's points on the screen."""
+    form.locator("input.id-last4").fill(last4)
+    pad = form.locator("canvas.signature-pad").bounding_box()
+    wave = [
+        (pad["x"] + 20 + k * (pad["width"] - 40) / 24, pad["y"] + pad["height"] * (0.5 + 0.3 * (-1) ** k))
+        for k in range(25)
+    ]
+    page.mouse.move(*wave[0])
+    page.mouse.down()
+    for point in wave[1:]:
+        page.mouse.move(*point)
+    page.mouse.up()
+    return wave
+
+
 def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.goto("/postman")
     pages._ready(page)
@@ -214,6 +231,9 @@ def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
             earlier = page.locator(f"li.day-stop[data-kind='pickup'][data-task='{s['task']}']:not(.done)")
             if earlier.count():
                 earlier.locator("button[data-event='picked_up']").click()
+                if earlier.get_attribute("data-place").startswith("address:"):  # a home pickup: co-signed
+                    sign(page, earlier.locator("form.proof"))
+                    earlier.locator("form.proof button[type='submit']").click()
                 wait_done(page, "pickup", [s["task"]])
     handovers = [s for s in mixed if s["kind"] == "delivery"]
     visit.locator(".visit-actions input.record").fill("BB-0204-9")
@@ -794,3 +814,73 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     kinds = [rows.nth(k).locator("td").nth(2).inner_text() for k in range(rows.count())]
     context.close()
     assert kinds == ["Nhận hồ sơ", "Giao hồ sơ · Giao lần 2 tại nhà"]
+
+
+def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
+    page, store: Store, hanoi: AddressMap
+) -> None:
+    # The applicant's son takes the result, with the written authorisation and his passport: the postman says so,
+    # checks the passport's last characters and has him sign on the phone. At the agency's counter the staff read
+    # who signed, the paper and the signature.
+    later = daycases.DAY + dt.timedelta(days=49)  # Wednesday 25 March 2026
+    code = f"SIGN-{later:%m%d}"
+    daycases.add(store.engine, code, states=daycases.DECIDED, return_mode="address")
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    door = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == f"address:{code}")
+    at = dt.datetime.combine(later, dt.time(9), HANOI)
+    dayevents.record(store, later, task=door["task"], event="picked_up", who=Principal("binh", "postman"), at=at)
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={later.isoformat()}")
+    pages._ready(page)
+    stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{door['task']}']")
+    stop.locator("button[data-event='delivered']").click()
+    form = stop.locator("form.proof")
+    assert form.locator(".proof-title").inner_text() == "Người nhận ký xác nhận đã nhận kết quả"
+    assert "Chính chủ: Nguyễn Văn An (tổng hợp)" in form.inner_text()
+    assert form.locator("select.id-type option").all_inner_texts() == ["thẻ căn cước", "VNeID", "hộ chiếu"]
+    form.locator("select.signer").select_option("authorised")
+    form.locator("button[type='submit']").click()
+    assert form.locator(".proof-error").inner_text().startswith("Hãy ghi họ tên người được ủy quyền")
+    form.locator("input.signer-name").fill("Nguyễn Văn Bảo (tổng hợp)")
+    form.locator("select.id-type").select_option("passport")
+    form.locator("input.id-last4").fill("c7k2")
+    form.locator("button[type='submit']").click()
+    assert form.locator(".proof-error").inner_text() == "Người ký chưa ký vào khung"
+    wave = sign(page, form, "c7k2")
+    pages.accessible(page)
+    pages._shot(page, "postman-proof")
+    with page.expect_request(lambda r: r.url.endswith("/events") and r.method == "POST") as sent:
+        form.locator("button[type='submit']").click()
+    proof = sent.value.post_data_json["proof"]
+    assert (proof["signer"], proof["name"], proof["id_type"], proof["id_last4"]) == (
+        "authorised",
+        "Nguyễn Văn Bảo (tổng hợp)",
+        "passport",
+        "C7K2",
+    )
+    assert (proof["signature"]["width"], proof["signature"]["height"]) == (300, 120)
+    (line,) = proof["signature"]["strokes"]
+    assert len(line) == len(wave) and max(x for x, _ in line) - min(x for x, _ in line) > 200  # in the pad's pixels
+    page.wait_for_function(
+        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{door['task']}']\").classList.contains('done')"
+    )
+    assert "người được ủy quyền đã ký" in stop.locator(".stop-state").inner_text()
+    assert dossiers.current(store.engine, code)["state"] == "returned"
+
+    accounts.add_user(store.engine, "lan", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
+    page.goto("/signin")
+    page.click("#signout-form button")
+    sign_in(page, "lan")
+    page.fill("#lookup-code", code)
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-proofs li")
+    said = page.inner_text("#lookup-proofs li")
+    assert " · Đã giao tận nơi · người được ủy quyền Nguyễn Văn Bảo (tổng hợp) đã ký · hộ chiếu …C7K2 · " in said
+    assert said.endswith(daycases.POSTMAN_NAME)
+    drawn = page.locator("#lookup-proofs svg.signature path").get_attribute("d")
+    assert drawn.startswith("M") and drawn.count("L") == len(line) - 1
+    assert page.is_visible("#proofs-title")
+    pages.accessible(page)
+    page.locator("#lookup-proofs").scroll_into_view_if_needed()
+    pages._shot(page, "counter-proof")

@@ -305,7 +305,8 @@ function recordedWords(recorded) {
     ? codeName("failure", recorded.reason_code) + (recorded.reason ? `: ${recorded.reason}` : "")
     : recorded.record_no;
   const far = recorded.far ? t("js.recorded_far", { distance: fmtKm(recorded.off_m) }) : "";
-  return [recorded.at, why, far].filter(Boolean).join(" · ");
+  const signed = recorded.signer ? t("js.signed_by", { signer: codeName("signer", recorded.signer) }) : "";
+  return [recorded.at, why, signed, far].filter(Boolean).join(" · ");
 }
 
 // A person signed in (``ME``) as the pages say him: his full name, else his account's name.

@@ -47,6 +47,97 @@
     ));
   }
 
+  // At the citizen's address the event is signed for (a result given, a dossier taken at home): the button opens the
+  // proof's form first.
+  function signedFor(event, place) { return (event === "delivered" || event === "picked_up") && place.startsWith("address:"); }
+
+  // Who signs (the applicant, or a person authorised in writing, by name), the paper checked (its last four
+  // characters), and the signature drawn with a finger on the pad.
+  function proofForm(event, applicant) {
+    const ids = ["id_card", "vneid", "passport"].map((k) => `<option value="${k}">${esc(codeName("id_type", k))}</option>`).join("");
+    const signers = ["applicant", "authorised"].map((k) => `<option value="${k}">${esc(codeName("signer", k))}</option>`).join("");
+    const who = applicant ? `<div class="muted">${esc(t("js.proof_applicant", { name: applicant }))}</div>` : "";
+    const title = esc(t("js.proof_title." + event));
+    return `<form class="proof" aria-label="${title}"><strong class="proof-title">${title}</strong>${who}` +
+      `<label>${esc(t("js.proof_signer"))} <select class="signer">${signers}</select></label>` +
+      `<input class="signer-name" aria-label="${esc(t("js.proof_name"))}" placeholder="${esc(t("js.proof_name"))}" maxlength="200" hidden>` +
+      `<label>${esc(t("js.proof_id"))} <select class="id-type">${ids}</select></label>` +
+      `<input class="id-last4" aria-label="${esc(t("js.proof_last4"))}" placeholder="${esc(t("js.proof_last4"))}" maxlength="4" autocapitalize="characters" autocomplete="off">` +
+      `<canvas class="signature-pad" width="300" height="120" aria-label="${esc(t("js.proof_pad"))}"></canvas>` +
+      `<div class="muted">${esc(t("js.proof_pad"))}</div>` +
+      `<div class="proof-actions"><button type="button" class="secondary proof-clear">${esc(t("js.proof_clear"))}</button>` +
+      `<button type="submit">${esc(t("js.proof_send"))}</button></div><div class="proof-error error" role="alert"></div></form>`;
+  }
+
+  // The pad keeps its strokes in its own pixels, whatever size the screen draws it at.
+  const strokes = new WeakMap();
+  function signingPad(canvas) {
+    const pen = canvas.getContext("2d");
+    pen.lineWidth = 2.5; pen.lineCap = "round"; pen.lineJoin = "round";
+    strokes.set(canvas, []);
+    const at = (e) => {
+      const box = canvas.getBoundingClientRect();
+      return [(e.clientX - box.left) * canvas.width / box.width, (e.clientY - box.top) * canvas.height / box.height];
+    };
+    let line = null;
+    canvas.addEventListener("pointerdown", (e) => {
+      canvas.setPointerCapture(e.pointerId);
+      line = [at(e)];
+      strokes.get(canvas).push(line);
+    });
+    canvas.addEventListener("pointermove", (e) => {
+      if (!line) return;
+      const [x0, y0] = line[line.length - 1];
+      const [x, y] = at(e);
+      if (x < 0 || y < 0 || x > canvas.width || y > canvas.height) return; // off the pad
+      line.push([x, y]);
+      pen.beginPath(); pen.moveTo(x0, y0); pen.lineTo(x, y); pen.stroke();
+    });
+    const lift = () => { line = null; };
+    canvas.addEventListener("pointerup", lift);
+    canvas.addEventListener("pointercancel", lift);
+  }
+
+  // The proof as the form has it, or the words of what it still lacks.
+  function proofOf(form) {
+    const canvas = form.querySelector(".signature-pad");
+    const signer = form.querySelector(".signer").value;
+    const name = form.querySelector(".signer-name").value.trim();
+    const tail = form.querySelector(".id-last4").value.trim().toUpperCase();
+    const drawn = strokes.get(canvas).filter((line) => line.length > 1)
+      .map((line) => line.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]));
+    if (signer === "authorised" && !name) return t("js.proof_name_needed");
+    if (!/^[0-9A-Z]{4}$/.test(tail)) return t("js.proof_last4_needed");
+    if (drawn.flat().length < 10) return t("js.proof_unsigned");
+    return {
+      signer, name: name || undefined, id_type: form.querySelector(".id-type").value, id_last4: tail,
+      signature: { width: canvas.width, height: canvas.height, strokes: drawn },
+    };
+  }
+
+  // Open the proof's form under ``box`` for the events ``bodies``, sent signed once it is filled in.
+  function askProof(box, event, applicant, bodies) {
+    list.querySelector("form.proof")?.remove();
+    box.insertAdjacentHTML("afterend", proofForm(event, applicant));
+    const form = box.nextElementSibling;
+    const canvas = form.querySelector(".signature-pad");
+    signingPad(canvas);
+    form.querySelector(".signer").addEventListener("change", (e) => {
+      form.querySelector(".signer-name").hidden = e.target.value !== "authorised";
+    });
+    form.querySelector(".proof-clear").addEventListener("click", () => {
+      canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+      strokes.set(canvas, []);
+    });
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const proof = proofOf(form);
+      if (typeof proof === "string") { form.querySelector(".proof-error").textContent = proof; return; }
+      send(bodies.map((body) => ({ ...body, proof })));
+    });
+    form.scrollIntoView({ block: "nearest" });
+  }
+
   // A handover asks for the signed record's number.
   function recordField(event) {
     return event === "handed_over"
@@ -75,7 +166,8 @@
   }
 
   function stopItem(s) {
-    return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}">` +
+    return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}" ` +
+      `data-place="${esc(s.place)}" data-applicant="${esc(s.applicant_name || "")}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
       `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
@@ -180,11 +272,14 @@
       const kind = whole.dataset.visitEvent;
       const record = visit.querySelector(".visit-actions .record");
       const stops = [...visit.querySelectorAll(`li.day-stop:not(.done):not(.failed)[data-stop-event="${kind}"]`)];
-      send(stops.map((li) => ({
+      const bodies = stops.map((li) => ({
         task: li.dataset.task,
         event: kind,
         record_no: kind === "handed_over" ? record.value.trim() || undefined : undefined,
-      })));
+      }));
+      // One signature for all the visit's stops at the address, as one person takes them together.
+      if (signedFor(kind, stops[0].dataset.place)) askProof(whole.closest(".visit-actions"), kind, stops[0].dataset.applicant, bodies);
+      else send(bodies);
       return;
     }
     const button = event.target.closest("button[data-event]");
@@ -197,7 +292,9 @@
       body.reason_code = box.querySelector(".reason-code").value;
       body.reason = box.querySelector(".reason").value.trim() || undefined;
     }
-    send([body]);
+    const stop = box.closest("li.day-stop");
+    if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, [body]);
+    else send([body]);
   });
   document.getElementById("carried").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-carried]");

@@ -67,12 +67,13 @@
     return [dt, dd];
   };
   async function show(code, done = "") {
-    for (const id of ["lookup-result", "lookup-steps", "lookup-moves"]) $(id).replaceChildren();
+    for (const id of ["lookup-result", "lookup-steps", "lookup-moves", "lookup-proofs"]) $(id).replaceChildren();
     $("lookup-error").textContent = "";
     $("lookup-done").textContent = "";
-    let data, steps;
+    let data, steps, proofs;
     try {
-      [data, steps] = await Promise.all([api(`/dossiers/${encodeURIComponent(code)}`), api(`/dossiers/${encodeURIComponent(code)}/events`)]);
+      const path = `/dossiers/${encodeURIComponent(code)}`;
+      [data, steps, proofs] = await Promise.all([api(path), api(`${path}/events`), api(`${path}/proofs`)]);
     } catch (e) {
       $("lookup-error").textContent = e.message || t("js.lookup_failed");
       return;
@@ -102,6 +103,8 @@
       li.textContent = [fmtWhen(hanoiTime(step.at)), what, where, record, why, who].filter(Boolean).join(" · ");
       return li;
     }));
+    $("lookup-proofs").append(...proofs.map(proofItem));
+    $("proofs-title").hidden = !proofs.length;
     $("lookup-section").hidden = false;
     $("lookup-done").textContent = done;  // once the dossier is drawn as it now stands
     if (closed) {
@@ -120,6 +123,29 @@
       });
       $("lookup-moves").append(button);
     }
+  }
+  // A signature taken at the applicant's address: when, what, who signed; the paper checked and the signature as
+  // drawn where the role may read them (the staff of the dossier's agency).
+  function proofItem(proof) {
+    const li = document.createElement("li");
+    const signer = proof.name ? `${codeName("signer", proof.signer)} ${proof.name}` : codeName("signer", proof.signer);
+    const paper = proof.id_type && `${codeName("id_type", proof.id_type)} …${proof.id_last4}`;
+    const what = codeName("js.event", proof.event);
+    li.textContent = [fmtWhen(hanoiTime(proof.at)), what, t("js.signed_by", { signer }), paper,
+                      proof.postman_name || proof.postman].filter(Boolean).join(" · ");
+    if (proof.signature) li.append(signatureImage(proof.signature));
+    return li;
+  }
+  function signatureImage({ width, height, strokes }) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    svg.setAttribute("class", "signature");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", t("js.signature"));
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", strokes.map((line) => "M" + line.map(([x, y]) => `${x} ${y}`).join(" L")).join(" "));
+    svg.append(path);
+    return svg;
   }
   // A move as the staff say it; a dossier the postman could not hand over, taken back at the counter, has its own.
   const moveName = (data, step) =>
