@@ -13,7 +13,9 @@ would have made them, in bulk (one transaction, a few statements):
 - a result leaves at 14:00 when decided in the morning, else at 08:30 on the next working day, and is handed
   over two hours later (record ``BG-...``); :data:`FAILED_RETURN` of the deliveries to an address find nobody
   at home (the move's reason ``nobody_home``, :data:`ops.dayevents.FAILURES`) and go out again on the next
-  working day, where they are handed over.
+  working day, where they are handed over;
+- at the applicant's door, the dossier collected and the result delivered are signed for (:mod:`ops.proofs`,
+  made-up signatures), :data:`AUTHORISED` of the results by a person the applicant authorised.
 
 Only synthetic dossiers are moved, and only by moves that happen before ``until``.
 """
@@ -21,6 +23,7 @@ Only synthetic dossiers are moved, and only by moves that happen before ``until`
 from __future__ import annotations
 
 import logging
+import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -29,7 +32,7 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from geo.hours import HANOI, is_working_day, working_day_after
-from ops import tables
+from ops import proofs, tables
 from ops.dossiers import utc
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ FAILED_RETURN = 0.04
 
 FAILED_REASON = "nobody_home"
 """The reason of those failures, as a postman records it."""
+
+AUTHORISED = 0.1
+"""Share of the results delivered at the door that a person the applicant authorised signs for (assumption)."""
 
 WHO = "synthetic"
 """The ``who`` of the moves written here."""
@@ -100,6 +106,24 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
     return steps
 
 
+def _signed_event(state: str, place: str) -> str | None:
+    """The stop event a move at the applicant's door was signed for (a home pickup collected: ``picked_up``, once,
+    with its move on to the authority; a result: ``delivered``), or None."""
+    if place != "address":
+        return None
+    return {"to_authority": "picked_up", "returned": "delivered"}.get(state)
+
+
+def _proof(rng: random.Random, code: str, seq: int, event: str, at: datetime) -> dict:
+    """A made-up proof row of ``code``'s move ``seq``."""
+    by_other = event == "delivered" and rng.random() < AUTHORISED
+    if by_other:
+        proof = proofs.synthetic(rng, signer="authorised", name="Người được ủy quyền (tổng hợp)")
+    else:
+        proof = proofs.synthetic(rng)
+    return proofs.row(proof, key=f"journey:{code}:{seq}", code=code, event=event, at=at, postman=WHO, off_m=None)
+
+
 def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool = False) -> int:
     """Write the moves of the synthetic dossiers that the network would have made before ``until``.
 
@@ -136,7 +160,8 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
         rows = conn.execute(query).all()
         decisions = {r.dossier_code: (r.id, utc(r.at)) for r in conn.execute(waiting)}
     fails = np.random.default_rng(seed).random(len(rows)) < FAILED_RETURN
-    events, states, applied = [], [], []
+    signing = random.Random(seed)
+    events, states, applied, signed = [], [], [], []
     for row, fail in tqdm(zip(rows, fails, strict=True), total=len(rows), desc="journeys", disable=not progress):
         decision = decisions.get(row.code)
         steps = [s for s in _steps(row, decision[1] if decision else None, bool(fail)) if s[1] < limit]
@@ -155,6 +180,9 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
                     "reason": FAILED_REASON if state == "failed_return" else None,
                 }
             )
+            event = _signed_event(state, place)
+            if event is not None:
+                signed.append(_proof(signing, row.code, row.seq + k, event, at))
         states.append({"c": row.code, "old": row.seq, "state": steps[-1][0], "seq": row.seq + len(steps)})
         if decision and any(s[0] == "decided" for s in steps) and row.state != "decided":
             applied.append({"i": decision[0]})
@@ -169,6 +197,8 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
             states,
         )
         conn.execute(ev.insert(), events)
+        if signed:
+            conn.execute(tables.proofs.insert(), signed)
         if applied:
             conn.execute(pe.update().where(pe.c.id == sa.bindparam("i")).values(applied=True), applied)
     log.info("journeys until %s: %d moves of %d dossiers", limit.isoformat(), len(events), len(states))

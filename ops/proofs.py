@@ -132,6 +132,24 @@ def summary(proof: dict | None) -> dict | None:
     return None if proof is None else {"signer": proof["signer"], "digest": dossiers.content_hash(proof)}
 
 
+def row(proof: dict, *, key: str, code: str, event: str, at: datetime, postman: str, off_m: int | None) -> dict:
+    """The row of :data:`ops.tables.proofs` keeping ``proof`` (checked by :func:`check`) for dossier ``code``;
+    ``key`` the event's (:func:`ops.dayevents.event_key`), ``off_m`` how far from the stop the phone was."""
+    return {
+        "event_key": key,
+        "dossier_code": code,
+        "event": event,
+        "at": at,
+        "postman": postman,
+        "signer": proof["signer"],
+        "signer_name": proof["name"],
+        "id_type": proof["id_type"],
+        "id_last4": proof["id_last4"],
+        "signature": proof["signature"],
+        "off_m": off_m,
+    }
+
+
 def write(
     conn: Connection,
     proof: dict,
@@ -143,25 +161,9 @@ def write(
     postman: str,
     off_m: int | None,
 ) -> None:
-    """Keep ``proof`` (checked by :func:`check`) for each dossier of an event, in the event's transaction ``conn``;
-    ``key`` the event's (:func:`ops.dayevents.event_key`), ``off_m`` how far from the stop the phone was."""
-    rows = [
-        {
-            "event_key": key,
-            "dossier_code": code,
-            "event": event,
-            "at": at,
-            "postman": postman,
-            "signer": proof["signer"],
-            "signer_name": proof["name"],
-            "id_type": proof["id_type"],
-            "id_last4": proof["id_last4"],
-            "signature": proof["signature"],
-            "off_m": off_m,
-        }
-        for code in codes
-    ]
-    if rows:
+    """Keep ``proof`` for each dossier of an event (:func:`row`), in the event's transaction ``conn``."""
+    if codes:
+        rows = [row(proof, key=key, code=c, event=event, at=at, postman=postman, off_m=off_m) for c in codes]
         conn.execute(tables.proofs.insert(), rows)
 
 

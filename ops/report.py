@@ -336,6 +336,8 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
                 share=f"{number(100 * (door['first_try_share'] or 0), texts, 1)} %",
                 failures=number(door["door_failures"], texts),
                 collected=number(door["collected_at_agency"], texts),
+                signed=number(door["signed_at_door"], texts),
+                authorised=number(door["by_authorised"], texts),
             )
         )
     p = figures.postmen

@@ -15,8 +15,10 @@ flows within the quarter (Hanoi time) and the stock at its end:
   the priority groups (people with meritorious service, social-protection beneficiaries);
 - at the citizen's door (:func:`door_figures`), of the results asked for at the address: ``door_returns`` handed
   over at the door in the quarter, ``first_try`` of them at the first try, ``collected_at_agency`` handed over
-  elsewhere (at the agency, after the tries at the door or a refusal: :mod:`ops.daytasks`), and the tries at the
-  door that failed in the quarter, ``door_failures``, by reason.
+  elsewhere (at the agency, after the tries at the door or a refusal: :mod:`ops.daytasks`), the results signed for
+  at the door in the quarter, ``signed_at_door``, ``by_authorised`` of them by a person the applicant authorised
+  (:mod:`ops.proofs`; a result the counter recorded brought home, or one delivered before signatures were taken,
+  has none), and the tries at the door that failed in the quarter, ``door_failures``, by reason.
 
 Every figure is one aggregate query over ``dossiers`` and the ``returned``/``cancelled`` events (see
 :func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home (wards are
@@ -427,8 +429,9 @@ DOOR_FAILURES = ("nobody_home", "refused", "address_not_found", "other")
 
 def door_figures(engine: Engine, when: Period) -> dict:
     """The results asked for at the citizen's address, at the door (see the module's docstring): ``door_returns``,
-    ``first_try``, ``first_try_share`` (null without returns), ``collected_at_agency``, ``door_failures`` and one
-    column per reason of :data:`DOOR_FAILURES` (a failure recorded before reasons had codes was nobody at home)."""
+    ``first_try``, ``first_try_share`` (null without returns), ``collected_at_agency``, ``signed_at_door``,
+    ``by_authorised``, ``door_failures`` and one column per reason of :data:`DOOR_FAILURES` (a failure recorded
+    before reasons had codes was nobody at home)."""
     d, ev = tables.dossiers, tables.events
     tried = ev.alias("tried")
     before = sa.select(sa.func.count()).where(
@@ -448,14 +451,21 @@ def door_figures(engine: Engine, when: Period) -> dict:
     )
     why = sa.func.coalesce(ev.c.reason, "nobody_home")
     failures = sa.select(why, sa.func.count()).select_from(journeys).where(asked, daytasks.door_try(ev)).group_by(why)
+    p = tables.proofs
+    signed = sa.select(sa.func.count(), sa.func.count().filter(p.c.signer == "authorised")).where(
+        p.c.event == "delivered", p.c.at >= when.start, p.c.at < when.end
+    )
     with engine.connect() as conn:
         door_returns, first_try, elsewhere = conn.execute(returns).one()
+        signed_at_door, by_authorised = conn.execute(signed).one()
         failed: dict[str, int] = {reason: n for reason, n in conn.execute(failures)}
     return {
         "door_returns": door_returns,
         "first_try": first_try,
         "first_try_share": round(first_try / door_returns, 4) if door_returns else None,
         "collected_at_agency": elsewhere,
+        "signed_at_door": signed_at_door,
+        "by_authorised": by_authorised,
         "door_failures": sum(failed.values()),
         **{reason: failed.get(reason, 0) for reason in DOOR_FAILURES},
     }

@@ -59,7 +59,11 @@ def _direct(engine: Engine) -> dict:
         moves = pd.DataFrame(
             conn.execute(sa.select(ev.c.dossier_code, ev.c.state, ev.c.at, ev.c.place, ev.c.reason)).mappings().all()
         )
-    for frame, column in ((rows, "received_at"), (moves, "at")):
+        p = tables.proofs
+        signed = pd.DataFrame(
+            conn.execute(sa.select(p.c.at, p.c.signer).where(p.c.event == "delivered")).mappings().all()
+        )
+    for frame, column in ((rows, "received_at"), (moves, "at"), (signed, "at")):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     first = moves.groupby(["dossier_code", "state"])["at"].min().unstack()
     rows = rows.join(first[["returned", "cancelled"]], on="code")
@@ -96,6 +100,9 @@ def _direct(engine: Engine) -> dict:
             "door_returns": len(at_door),
             "first_try": int((~at_door["dossier_code"].isin(tried)).sum()),
             "failures": failed["reason"].value_counts().to_dict(),
+            "by_authorised": int(
+                (signed["at"].between(start, end, inclusive="left") & (signed["signer"] == "authorised")).sum()
+            ),
         },
     }
 
@@ -124,6 +131,9 @@ def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: Ad
     )
     assert expected["door"]["failures"] == {"nobody_home": door["door_failures"]} and door["door_failures"] > 0
     assert door["first_try"] < door["door_returns"] and door["collected_at_agency"] == 0
+    # Every result handed over at the door was signed for (the journeys sign), a few by an authorised person.
+    assert door["signed_at_door"] == door["door_returns"]
+    assert 0 < door["by_authorised"] == expected["door"]["by_authorised"] < door["door_returns"]
     for table in (figures.by_agency, figures.by_authority, figures.by_ward):
         assert table[list(report_figures.COUNTS)].sum().to_dict() == {c: total[c] for c in report_figures.COUNTS}
     assert (figures.by_ward["ward_id"] != "").all() and figures.by_ward["name"].str.startswith(("Phường", "Xã")).all()

@@ -132,7 +132,7 @@
     const paper = proof.id_type && `${codeName("id_type", proof.id_type)} …${proof.id_last4}`;
     const what = codeName("js.event", proof.event);
     li.textContent = [fmtWhen(hanoiTime(proof.at)), what, t("js.signed_by", { signer }), paper,
-                      proof.postman_name || proof.postman].filter(Boolean).join(" · ");
+                      proof.postman_name || codeName("desk.who", proof.postman)].filter(Boolean).join(" · ");
     if (proof.signature) li.append(signatureImage(proof.signature));
     return li;
   }
