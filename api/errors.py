@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from api import i18n
-from api.schemas import ACCOUNT, BBOX, CLOCK, FOCUS, PHONE_LAST4, QUARTER, SHIFT, TEXT, WINDOWS
+from api.schemas import ACCOUNT, BBOX, CLOCK, FOCUS, ID_LAST4, PHONE_LAST4, QUARTER, SHIFT, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import dossiers
 from ops import errors as ops_errors
@@ -52,6 +52,7 @@ PATTERNS = {
     WINDOWS: "bad_windows",
     CLOCK: "bad_clock",
     PHONE_LAST4: "bad_phone_last4",
+    ID_LAST4: "id_last4",
     QUARTER: "bad_quarter",
     SHIFT: "bad_shift_pattern",
     ACCOUNT: "bad_account",

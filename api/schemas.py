@@ -97,6 +97,9 @@ FOCUS = rf"^\s*{_LAT}\s*,\s*{_LON}\s*$"
 PHONE_LAST4 = r"^\d{4}$"
 """Pattern of the last four digits of a phone number."""
 
+ID_LAST4 = r"^[0-9A-Za-z]{4}$"
+"""Pattern of the last four characters of an identity paper's number (letters on a passport)."""
+
 QUARTER = r"^20\d\dQ[1-4]$"
 """Pattern of a quarter, ``2026Q1``."""
 
@@ -1128,9 +1131,7 @@ class ProofIn(_Body):
         description="the signer's full name: required for an authorised person (422 signer_name_needed)",
     )
     id_type: IdType = Field(description="the identity paper checked: identity card, VNeID, passport")
-    id_last4: str = Field(
-        pattern="^[0-9A-Za-z]{4}$", description="its number's last four characters (the number is not kept)"
-    )
+    id_last4: str = Field(pattern=ID_LAST4, description="its number's last four characters (the number is not kept)")
     signature: SignatureIn
 
 

@@ -868,10 +868,10 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     assert "người được ủy quyền đã ký" in stop.locator(".stop-state").inner_text()
     assert dossiers.current(store.engine, code)["state"] == "returned"
 
-    accounts.add_user(store.engine, "lan", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
+    accounts.add_user(store.engine, "thu", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
     page.goto("/signin")
     page.click("#signout-form button")
-    sign_in(page, "lan")
+    sign_in(page, "thu")
     page.fill("#lookup-code", code)
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-proofs li")
