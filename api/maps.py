@@ -14,6 +14,8 @@ import shapely
 from api import basemap, i18n
 from geo import webmap
 from geo.addressmap import AddressMap
+from geo.siting.access import Coverage
+from geo.siting.scenario import SiteScenario
 from routing.problem import hhmm
 
 COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#66c2a5")
@@ -21,6 +23,9 @@ COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f
 
 LEAFLET_URL = "/static/leaflet"
 """Where the service serves Leaflet: its maps link it there rather than carry it."""
+
+ROADS_PANE = "roads"
+"""The pane of a map's roads, under Leaflet's overlays (z-index 350 < 400)."""
 
 MARGIN_DEG = 0.005
 """Least room around the routes on the map, degrees (about 500 m); half their extent when that is more (the roads
@@ -48,7 +53,7 @@ def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None =
     fmap = webmap.new_map((west, south, east, north), said)
     if amap is not None:
         dx, dy = max(MARGIN_DEG, (east - west) / 2), max(MARGIN_DEG, (north - south) / 2)
-        roads_layer(amap, (west - dx, south - dy, east + dx, north + dy), said).add_to(fmap)
+        add_roads(fmap, amap, (west - dx, south - dy, east + dx, north + dy), said)
     postmen = sorted({f["properties"]["postman"] for f in features})
     colour = {p: COLOURS[i % len(COLOURS)] for i, p in enumerate(postmen)}
     layers: dict[str, folium.FeatureGroup] = {}
@@ -85,14 +90,35 @@ def route_map(geojson: dict, texts: Mapping[str, Any], amap: AddressMap | None =
     return fmap
 
 
-def roads_layer(amap: AddressMap, bounds: Sequence[float], texts: Mapping[str, str]) -> folium.GeoJson:
-    """The main roads of ``amap`` crossing ``bounds`` (west, south, east, north) in grey, a map's background, named
-    by the ``maps`` texts of a catalogue."""
-    return folium.GeoJson(
+def add_roads(fmap: folium.Map, amap: AddressMap, bounds: Sequence[float], texts: Mapping[str, str]) -> folium.Map:
+    """Draw the main roads of ``amap`` crossing ``bounds`` (west, south, east, north) on ``fmap`` in grey, its
+    background: in a pane of their own under the map's other layers whatever the order they are added in (a ward's
+    shading over them, a site's marker above), named by the ``maps`` texts of a catalogue."""
+    folium.map.CustomPane(ROADS_PANE, z_index=350, pointer_events=False).add_to(fmap)
+    folium.GeoJson(
         shapely.geometry.mapping(basemap.main_roads(amap, bounds)),
         name=texts["roads"],
         style_function=lambda _f: {"color": "#9aa0a6", "weight": 2, "opacity": 0.8},
-    )
+        pane=ROADS_PANE,
+        interactive=False,
+    ).add_to(fmap)
+    return fmap
+
+
+def coverage_map(result: Coverage, amap: AddressMap, lang: str, *, minutes: float | None = None) -> folium.Map:
+    """A coverage map (:meth:`geo.siting.access.Coverage.folium_map`, at ``minutes``) in ``lang``, over the main
+    roads of its wards."""
+    texts = i18n.catalogue(lang)
+    fmap = result.folium_map(texts, minutes=minutes)
+    return add_roads(fmap, amap, tuple(result.wards.total_bounds), texts["maps"])
+
+
+def scenario_map(result: SiteScenario, amap: AddressMap, lang: str) -> folium.Map:
+    """A siting scenario's map (:meth:`geo.siting.scenario.SiteScenario.folium_map`) in ``lang``, over the main roads of
+    the wards it covers."""
+    texts = i18n.catalogue(lang)
+    fmap = result.folium_map(texts)
+    return add_roads(fmap, amap, tuple(result.before.wards.total_bounds), texts["maps"])
 
 
 def save(fmap: folium.Map, path: Path, lang: str, title: str) -> None:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from api import i18n, maps
+from api import maps
 from api.commands._common import add_lang_option, add_map_options, load_map
 from geo._errors import InputError
 from geo.siting import access
@@ -38,9 +38,7 @@ def run(args: argparse.Namespace) -> int:
     amap = load_map(args)
     result = access.coverage(amap, minutes=minutes)
     if args.map:
-        maps.save(
-            result.folium_map(i18n.catalogue(args.lang), minutes=minutes[0]), args.map, args.lang, "coverage_title"
-        )
+        maps.save(maps.coverage_map(result, amap, args.lang, minutes=minutes[0]), args.map, args.lang, "coverage_title")
     least = result.least_served(n=args.least)
     if args.json:
         payload = {

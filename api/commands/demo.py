@@ -47,7 +47,7 @@ def demo_map(
     x0, y0, x1, y1 = shown.bounds
     margin = maps.MARGIN_DEG
     fmap = webmap.new_map((x0 - margin, y0 - margin, x1 + margin, y1 + margin), said)
-    maps.roads_layer(amap, (west, south, east, north), said).add_to(fmap)
+    maps.add_roads(fmap, amap, (west, south, east, north), said)
     wards = amap.layers.wards.cx[west:east, south:north]
     folium.GeoJson(
         wards[["name", "kind", "population_estimated", "geometry"]],

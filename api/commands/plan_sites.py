@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from api import i18n, maps
+from api import maps
 from api.commands._common import add_lang_option, add_map_options, load_map
 from geo._errors import InputError
 from geo.siting import scenario
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         with_areas=args.areas and args.map is not None,
     )
     if args.map:
-        maps.save(result.folium_map(i18n.catalogue(args.lang)), args.map, args.lang, "scenario_title")
+        maps.save(maps.scenario_map(result, amap, args.lang), args.map, args.lang, "scenario_title")
     if args.json:
         print(json.dumps(result.to_dict() | {"geojson": result.to_geojson()}, ensure_ascii=False))
         return 0

@@ -155,7 +155,7 @@ def create_scenario(
     geojson = json.loads(json.dumps(geojson, default=_plain).replace("NaN", "null"))
     # The map page in each language (a twentieth of a second each), for whoever reads it.
     export = {
-        lang: maps.served(result.folium_map(i18n.catalogue(lang)), lang, "scenario_title") for lang in i18n.LANGUAGES
+        lang: maps.served(maps.scenario_map(result, amap, lang), lang, "scenario_title") for lang in i18n.LANGUAGES
     }
     scenario_id = store.add(
         "scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson, "map_html": export}

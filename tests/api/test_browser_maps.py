@@ -59,6 +59,7 @@ def drawn(page) -> dict:
             layers: [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
                 .map((label) => label.innerText.trim()),
             paths: document.querySelectorAll('.leaflet-overlay-pane path').length,
+            roads: document.querySelectorAll('.leaflet-roads-pane path').length,
             markers: document.querySelectorAll('.leaflet-marker-icon').length,
             legend: document.querySelector('.legend') ? document.querySelector('.legend').innerText : null,
             tiles: document.querySelectorAll('.leaflet-tile').length,
@@ -93,7 +94,7 @@ def test_a_plans_map_page_draws_offline_in_the_readers_language(page, server: st
     # The tiles are a layer to turn on, off at first; the main roads under the routes; one layer per postman.
     assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Đường chính", *(f"■ {p}" for p in postmen)]
     assert shown["tiles"] == 0 and shown["markers"] == len(stops)
-    assert shown["paths"] == 1 + len(postmen)  # the roads, one line per postman
+    assert shown["paths"] == len(postmen) and shown["roads"] == 1  # one line per postman, over the roads
     firsts = {f["properties"]["name"] for f in stops if f["properties"]["seq"] == 1}
     said = tooltip(page, _stop(page, 1))
     assert ", điểm 1: " in said and " lúc " in said and said.split(", ")[-1] in firsts
@@ -125,7 +126,9 @@ def test_a_scenarios_map_page_draws_offline_with_its_legend(page, server: str) -
         "Độ phủ khi mở điểm mới",
         "Điểm phục vụ hiện có",
         "Điểm mới đề xuất",
+        "Đường chính",
     ]
+    assert shown["roads"] == 1
     assert shown["legend"].split("\n")[0] == "Tỉ lệ dân trong vòng 5 phút đến điểm phục vụ gần nhất"
     # The page's shades, said as the planning page says them.
     assert shown["legend"].split("\n")[1:] == ["< 50%", "50-70%", "70-85%", "85-95%", "≥ 95%"]
@@ -150,7 +153,7 @@ def test_the_files_of_the_commands_draw_offline(
     vi = i18n.catalogue("vi")
     routes, coverage, demo = tmp_path / "routes.html", tmp_path / "coverage.html", tmp_path / "demo.html"
     maps.save(maps.route_map(geojson, vi, hanoi), routes, "vi", "routes_title")
-    maps.save(access.coverage(hanoi, minutes=(10,)).folium_map(vi), coverage, "vi", "coverage_title")
+    maps.save(maps.coverage_map(access.coverage(hanoi, minutes=(10,)), hanoi, "vi"), coverage, "vi", "coverage_title")
     hit = hanoi.geocode("58 Phố Hào Nam")
     start = (float(hit["lon"]), float(hit["lat"]))
     found = nearest.nearest_agencies(hanoi, *start, k=3)
@@ -160,10 +163,13 @@ def test_the_files_of_the_commands_draw_offline(
         assert "/static/" not in text and "Leaflet 1.9.4" in text
     page.set_content(routes.read_text(encoding="utf-8"))
     shown = drawn(page)
-    assert shown["title"] == "Lộ trình của bưu tá" and shown["paths"] > 1 and shown["markers"] > 2
+    assert shown["title"] == "Lộ trình của bưu tá" and shown["paths"] >= 1 and shown["markers"] > 2
+    assert shown["roads"] == 1
     page.set_content(coverage.read_text(encoding="utf-8"))
     shown = drawn(page)
-    assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Độ phủ trong vòng 10 phút"]
+    # The wards shaded over the main roads (the planner finds his way on it), in a pane under the shading.
+    assert shown["layers"] == ["Nền OpenStreetMap (cần Internet)", "Độ phủ trong vòng 10 phút", "Đường chính"]
+    assert shown["roads"] == 1 and shown["paths"] > 10
     assert shown["legend"].startswith("Tỉ lệ dân trong vòng 10 phút")
     page.set_content(demo.read_text(encoding="utf-8"))
     shown = drawn(page)

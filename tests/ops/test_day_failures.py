@@ -136,15 +136,16 @@ def test_an_event_says_how_far_from_its_stop_the_phone_was(sqlite_store: Store, 
 
 
 def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: AddressMap) -> None:
-    # HOME: nobody at home, brought the next day; FIRST: handed over at the first try; GONE: refused at the door,
-    # taken to its agency the next day, where it is handed over for the citizen to collect.
+    # HOME: nobody at home, brought the next day; FIRST: handed over at the first try, to a person the applicant
+    # authorised; GONE: refused at the door, taken to its agency the next day, where it is handed over for the
+    # citizen to collect.
     for code in ("FIRST", "GONE"):
         daycases.add(sqlite_store.engine, code, states=daycases.DECIDED, return_mode="address")
     on = datetime.combine(DAY, datetime.min.time(), HANOI).replace(hour=15)
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
     for code, event, extra in (
         ("HOME", "failed", {"reason_code": "nobody_home"}),
-        ("FIRST", "delivered", {"proof": daycases.SIGNED}),
+        ("FIRST", "delivered", {"proof": daycases.SIGNED | {"signer": "authorised", "name": "Lê Văn Ủy (tổng hợp)"}}),
         ("GONE", "failed", {"reason_code": "refused"}),
     ):
         task = _task_of(answer, code)
@@ -165,6 +166,8 @@ def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: 
         "first_try": 1,
         "first_try_share": 0.5,
         "collected_at_agency": 1,
+        "signed_at_door": 2,
+        "by_authorised": 1,
         "door_failures": 2,
         "nobody_home": 1,
         "refused": 1,
@@ -177,10 +180,11 @@ def test_the_quarter_counts_the_results_at_the_door(sqlite_store: Store, hanoi: 
     figures = report_figures.figures(sqlite_store.engine, "2026Q1", amap=hanoi)
     html = report.page(figures, [], texts=i18n.catalogue("vi"))
     assert (
-        "Trả kết quả tại nhà: 2 hồ sơ, 1 ngay lần giao đầu (50,0 %); 2 lần giao không thành công; 1 hồ sơ chuyển về "
-        "điểm phục vụ để công dân đến nhận." in html
+        "Trả kết quả tại nhà: 2 hồ sơ, 1 ngay lần giao đầu (50,0 %), 2 có chữ ký người nhận (1 qua người được ủy "
+        "quyền); 2 lần giao không thành công; 1 hồ sơ chuyển về điểm phục vụ để công dân đến nhận." in html
     )
     assert "<th>Tỷ lệ trả ngay lần đầu</th>" in html and "<th>Người nhận từ chối</th>" in html
+    assert "<th>Qua người được ủy quyền</th>" in html
 
 
 def test_the_day_says_which_try_at_the_door_a_delivery_is(sqlite_store: Store, hanoi: AddressMap) -> None:

@@ -133,7 +133,7 @@
       e.preventDefault();
       const proof = proofOf(form);
       if (typeof proof === "string") { form.querySelector(".proof-error").textContent = proof; return; }
-      send(bodies.map((body) => ({ ...body, proof })));
+      send(bodies.map((body) => ({ ...body, proof })), form);
     });
     form.scrollIntoView({ block: "nearest" });
   }
@@ -253,15 +253,19 @@
     }
   }
 
-  // Events are sent one after another; each is idempotent, so a visit stopped by an error is done again safely.
-  async function send(bodies) {
+  // Events are sent one after another; each is idempotent, so a visit stopped by an error is done again safely. A
+  // proof refused is said in its form, kept as filled in and signed, to be corrected and sent again.
+  async function send(bodies, form) {
     error.textContent = "";
     try {
       const at = await position();
       for (const body of bodies) {
         await api(`/days/${encodeURIComponent(dayInput.value)}/events`, { method: "POST", body: { ...body, position: at } });
       }
-    } catch (e) { error.textContent = e.message; }
+    } catch (e) {
+      if (form) { form.querySelector(".proof-error").textContent = e.message; return; }
+      error.textContent = e.message;
+    }
     await show();
   }
 
