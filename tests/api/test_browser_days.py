@@ -847,6 +847,19 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     form.locator("input.id-last4").fill("c7k2")
     form.locator("button[type='submit']").click()
     assert form.locator(".proof-error").inner_text() == "Người ký chưa ký vào khung"
+    # A scribble in a corner passes the page's count of points, not the service's span: said in the form, which
+    # stays as filled in; signed again on a cleared pad.
+    pad = form.locator("canvas.signature-pad").bounding_box()
+    page.mouse.move(pad["x"] + 10, pad["y"] + 10)
+    page.mouse.down()
+    for k in range(12):
+        page.mouse.move(pad["x"] + 10 + k % 4, pad["y"] + 10 + k % 3)
+    page.mouse.up()
+    form.locator("button[type='submit']").click()
+    page.wait_for_function("document.querySelector('form.proof .proof-error').textContent.includes('quá nhỏ')")
+    assert form.locator(".proof-error").inner_text().startswith("Chữ ký quá nhỏ (")
+    assert form.locator("input.signer-name").input_value() == "Nguyễn Văn Bảo (tổng hợp)"
+    form.locator("button.proof-clear").click()
     wave = sign(page, form, "c7k2")
     pages.accessible(page)
     pages._shot(page, "postman-proof")
