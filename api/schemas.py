@@ -777,7 +777,14 @@ class TrackVisit(BaseModel):
     date: str = Field(description="today in Hanoi, YYYY-MM-DD")
     from_: str = Field(alias="from", description="the window's start, HH:MM, Hanoi time")
     to: str = Field(description="the window's end, HH:MM: an hour around the planned arrival, within the stop's hours")
-    late: bool = Field(description="the window is past and the postman has not been yet")
+    late: bool = Field(
+        description="the window is past and the postman has not been yet, or he is so far behind that he would come "
+        "after the stop's hours (the window is then the planned one)"
+    )
+    delay_min: int = Field(
+        ge=0, description="minutes the postman is behind his plan, by the events of his route: the window moved as much"
+    )
+    stops_before: int = Field(ge=0, description="the stops of his route before the citizen's not settled yet")
     words: str = Field(description="the visit in words, in the language of the answer")
 
 

@@ -1,7 +1,11 @@
 """When the postman is expected at a citizen's door today, for the citizen's tracking: the home pickup not yet
 collected, or the result to be brought home, as a window around the planned arrival in the day's newest plan (as
 delivery services give the recipient a window), until the stop is settled by its event (:mod:`ops.dayevents`).
-Nothing about the postman or his other stops."""
+
+The window follows the day as it goes, as delivery trackers move their estimate: a postman behind his plan (his
+last stop settled later than planned, or a stop before the citizen's still open past its planned arrival) brings the
+window that much later, and the citizen is told how many stops come before his. Nothing else about the postman or
+his other stops."""
 
 from __future__ import annotations
 
@@ -39,40 +43,82 @@ def awaits_door(state: str, channel: str, return_mode: str) -> bool:
 
 def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     """When the postman is expected at the door of dossier ``code`` today (Hanoi's date of ``now``), by the day's
-    newest plan, for the citizen to be at home: nothing about the postman or his other stops.
+    newest plan and the events recorded on his route since, for the citizen to be at home.
 
     Returns
     -------
     dict or None
-        ``{"kind": "pickup" | "delivery", "date", "from", "to", "late"}``: the dossier collected or its result
-        brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S` around the planned arrival);
-        ``late`` once the window is past and the stop not settled. None when no plan of today has the dossier at its
-        door, or the stop is settled (done or failed).
+        ``{"kind": "pickup" | "delivery", "date", "from", "to", "late", "delay_min", "stops_before"}``: the dossier
+        collected or its result brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S` around the
+        planned arrival, later by ``delay_min``, the minutes the postman is behind his plan: :func:`_delay`);
+        ``late`` once the window is past and the stop not settled, or the delay would bring him after the stop's
+        hours (the window then the planned one); ``stops_before``, the stops of his route before the citizen's not
+        settled yet. None when no plan of today has the dossier at its door, or the stop is
+        settled (done or failed).
     """
     local = now.astimezone(HANOI)
     newest = _newest_plan(store, local.date().isoformat())
     if newest is None:
         return None
-    stop = _doors(store, *newest).get(code)
-    if stop is None:
+    door = _doors(store, *newest).get(code)
+    if door is None:
         return None
-    k = tables.idempotency
-    settling = [dayevents.event_key(newest[0], stop["task"], event) for event in _SETTLING[stop["kind"]]]
-    with store.engine.connect() as conn:
-        if conn.execute(sa.select(k.c.key).where(k.c.key.in_(settling)).limit(1)).first() is not None:
-            return None
+    stop, earlier = door
+    settled = _settled(store, newest[0], [*earlier, stop])
+    if (stop["task"], stop["kind"]) in settled:
+        return None
+    seconds = local.hour * 3600 + local.minute * 60
+    delay = _delay(earlier, settled, seconds)
     opens, closes = (clock(t) for t in stop["window"].split("-"))
-    arrival = clock(stop["arrival"])
+    planned = clock(stop["arrival"])
+    # So far behind that he would come after the stop's hours: the window planned, said late.
+    beyond = planned + delay > max(closes, planned)
+    arrival = planned if beyond else planned + delay
     start = max(opens, (arrival - VISIT_MARGIN_S) // 300 * 300)
     end = min(max(closes, arrival), -(-(arrival + VISIT_MARGIN_S) // 300) * 300)
-    seconds = local.hour * 3600 + local.minute * 60
     return {
         "kind": stop["kind"],
         "date": local.date().isoformat(),
         "from": hhmm(start),
         "to": hhmm(end),
-        "late": seconds > end,
+        "late": beyond or seconds > end,
+        "delay_min": delay // 60,
+        "stops_before": sum((s["task"], s["kind"]) not in settled for s in earlier),
     }
+
+
+def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:
+    """Of ``stops`` of a plan, those settled by an event (:data:`_SETTLING`), by task and kind: when, seconds of the
+    day in Hanoi."""
+    k = tables.idempotency
+    keys = {
+        dayevents.event_key(plan_id, s["task"], event): (s["task"], s["kind"])
+        for s in stops
+        for event in _SETTLING[s["kind"]]
+    }
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.in_(keys)))
+        out: dict[tuple[str, str], int] = {}
+        for key, answer in rows:
+            at = datetime.fromisoformat(answer["at"]).astimezone(HANOI)
+            out[keys[key]] = min(out.get(keys[key], 86_400), at.hour * 3600 + at.minute * 60 + at.second)
+    return out
+
+
+def _delay(earlier: list[dict], settled: dict[tuple[str, str], int], now: int) -> int:
+    """How far behind his plan the postman is before the citizen's stop, s, rounded up to 5 minutes: the last of the
+    ``earlier`` stops settled later than its planned departure, or the next one not settled past its planned arrival
+    at ``now`` (seconds of the day), whichever is more (a stop he passed by unsettled does not hold him back). Never
+    ahead: a citizen told a window is at home from its start."""
+    done = [k for k, s in enumerate(earlier) if (s["task"], s["kind"]) in settled]
+    behind = 0
+    if done:
+        last = earlier[done[-1]]
+        behind = settled[(last["task"], last["kind"])] - clock(last["departure"])
+    pending = earlier[done[-1] + 1 :] if done else earlier
+    if pending:
+        behind = max(behind, now - clock(pending[0]["arrival"]))
+    return max(0, -(-behind // 300) * 300)
 
 
 @ttl_cache(maxsize=16, ttl=NEWEST_PLAN_TTL_S)
@@ -82,16 +128,16 @@ def _newest_plan(store: Store, day: str) -> tuple[str, int] | None:
 
 
 @lru_cache(maxsize=4)
-def _doors(store: Store, plan_id: str, version: int) -> dict[str, dict]:
-    """The stops of a plan's version at citizens' doors by the dossiers they serve (a version never changes: kept,
-    so that tracking reads a plan only when it is new)."""
+def _doors(store: Store, plan_id: str, version: int) -> dict[str, tuple[dict, list[dict]]]:
+    """The stops of a plan's version at citizens' doors by the dossiers they serve, each with the task stops of its
+    route before it (a version never changes: kept, so that tracking reads a plan only when it is new)."""
     record = store.get("plan", plan_id)
     if record is None or record["version"] != version:
         return {}
-    return {
-        code: stop
-        for route in record["result"]["day"]["routes"]
-        for stop in route["stops"]
-        if stop["place"].startswith("address:")
-        for code in stop["dossiers"]
-    }
+    out = {}
+    for route in record["result"]["day"]["routes"]:
+        stops = [s for s in route["stops"] if s["task"]]
+        for k, stop in enumerate(stops):
+            if stop["place"].startswith("address:"):
+                out.update({code: (stop, stops[:k]) for code in stop["dossiers"]})
+    return out

@@ -533,11 +533,50 @@ def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMa
                 "from": "23:10",
                 "to": "23:59",
                 "late": False,  # the window lasts to the day's end
+                "delay_min": 0,
+                "stops_before": 0,
                 "words": visit["words"],
             }
             assert visit["words"].startswith(said)
         # A dossier at its authority waits for nobody at its door.
         assert client.get("/track/S-0?phone_last4=5678").json()["visit"] is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "delay", "before", "late", "said"),
+    [
+        ("vi", 0, 0, False, "Hôm nay bưu tá dự kiến mang kết quả đến nhà trong khoảng 10:20–11:25"),
+        (
+            "vi",
+            25,
+            3,
+            False,
+            "Hôm nay bưu tá dự kiến mang kết quả đến nhà trong khoảng 10:20–11:25 (muộn 25 phút so với kế hoạch); bưu "
+            "tá còn 3 điểm dừng trước nhà bạn",
+        ),
+        (
+            "en",
+            25,
+            1,
+            False,
+            "Today the postman is expected to bring the result home between 10:20 and 11:25 (25 minutes later than "
+            "planned); the postman's stops before yours: 1",
+        ),
+        (
+            "vi",
+            600,
+            2,
+            True,
+            "Hôm nay bưu tá dự kiến mang kết quả đến nhà trong khoảng 10:20–11:25; bưu tá còn 2 điểm dừng trước nhà "
+            "bạn; bưu tá có thể đến muộn hơn dự kiến",
+        ),
+    ],
+)
+def test_a_visit_is_said_with_the_postmans_delay_and_the_stops_before(
+    lang: str, delay: int, before: int, late: bool, said: str
+) -> None:
+    visit = {"kind": "delivery", "from": "10:20", "to": "11:25", "late": late, "delay_min": delay}
+    assert citizens._visit_words(visit | {"stops_before": before}, lang) == said
 
 
 def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: AddressMap, tmp_path: Path) -> None:
