@@ -1011,6 +1011,12 @@ class DayRoute(BaseModel):
     last_seen: LastSeen | None = Field(
         None, description="live views only: where his phone was at his newest event with a position"
     )
+    behind_min: int | None = Field(
+        None,
+        ge=0,
+        description="live views only: minutes he is behind his plan, to 5: his last stop settled after its planned "
+        "departure, or the next one still open past its planned arrival at the view's clock (never ahead: 0)",
+    )
     carried_back: list[CarriedBack] = Field(
         default_factory=list,
         description="live views only: what he picked up and no longer delivers since a re-plan (sent home, or no "

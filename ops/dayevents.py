@@ -398,6 +398,45 @@ def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
     return None
 
 
+def settled_at(stops: list[dict], events: dict[str, dict[str, dict]]) -> dict[tuple[str, str], int]:
+    """When each of ``stops`` (of a route, with a task) was settled, by its task and kind: the time of the event that
+    settled it (:func:`_stop_state`), seconds of the day in Hanoi."""
+    out = {}
+    for stop in stops:
+        own = events.get(stop["task"], {})
+        settled = _stop_state(stop, own)
+        if settled is not None:
+            at = datetime.fromisoformat(own[settled]["at"]).astimezone(HANOI)
+            out[(stop["task"], stop["kind"])] = at.hour * 3600 + at.minute * 60 + at.second
+    return out
+
+
+def behind(stops: list[dict], settled: dict[tuple[str, str], int], now: int) -> int:
+    """How far behind his plan a postman is along ``stops`` (task stops of his route, in order), s, rounded up to 5
+    minutes: the last stop settled later than its planned departure, or the next one not settled past its planned
+    arrival at ``now`` (seconds of the day), whichever is more (a stop he passed by unsettled does not hold him
+    back); never ahead (0).
+
+    Parameters
+    ----------
+    stops
+        Stops of the day as it goes (``task``, ``kind``, ``arrival``, ``departure``).
+    settled
+        When they were settled (:func:`settled_at`).
+    now
+        The clock, seconds of the day in Hanoi.
+    """
+    done = [k for k, s in enumerate(stops) if (s["task"], s["kind"]) in settled]
+    late = 0
+    if done:
+        last = stops[done[-1]]
+        late = settled[(last["task"], last["kind"])] - clock(last["departure"])
+    pending = stops[done[-1] + 1 :] if done else stops
+    if pending:
+        late = max(late, now - clock(pending[0]["arrival"]))
+    return max(0, -(-late // 300) * 300)
+
+
 def done_stops(store: Store, day: date) -> dict[str, int]:
     """Per postman, the stops of his route settled by events, counting the start (for :func:`ops.day.replan`)."""
     plan = stored(store, day)
@@ -432,8 +471,8 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
     try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
     day), so that the postman calls ahead. Each route says where its postman's phone was
-    last seen (``last_seen``: the newest event with a position), and lists what he picked up and the plan no longer
-    has him deliver (``carried_back``).
+    last seen (``last_seen``: the newest event with a position), how far behind his plan he is (``behind_min``:
+    :func:`behind`), and lists what he picked up and the plan no longer has him deliver (``carried_back``).
 
     Returns
     -------
@@ -462,7 +501,13 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
                 counts[status] += 1
             said = None if settled is None else _said(own[settled])
             stops.append(stop | {"status": status, "event": settled, "recorded": said})
-        more = {"stops": stops, "carried_back": _carried_back(route, events), "last_seen": _last_seen(route, events)}
+        tasks = [s for s in stops if s["task"]]
+        more = {
+            "stops": stops,
+            "carried_back": _carried_back(route, events),
+            "last_seen": _last_seen(route, events),
+            "behind_min": behind(tasks, settled_at(tasks, events), clock(now)) // 60,
+        }
         routes.append(route | more)
     _door_tries(store, day, routes)
     if reader is not None:

@@ -24,9 +24,6 @@ VISIT_MARGIN_S = 30 * 60
 """Half the window a citizen is told the postman comes in, around his planned arrival (assumption: an hour, as
 parcel services announce their couriers; rounded outward to 5 minutes and kept within the stop's own window)."""
 
-_SETTLING = {"pickup": ("picked_up", "failed"), "delivery": dayevents.TERMINAL}
-"""The events that settle a stop of each kind (as the day as it goes has them, :mod:`ops.dayevents`)."""
-
 NEWEST_PLAN_TTL_S = 10.0
 """How long tracking keeps which plan of a day is the newest, s: a re-plan reaches the citizens' page that much
 later, and a dossier awaiting its postman is tracked without a query of the plans (bench/api.py: ``/track`` cost
@@ -50,10 +47,10 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     dict or None
         ``{"kind": "pickup" | "delivery", "date", "from", "to", "late", "delay_min", "stops_before"}``: the dossier
         collected or its result brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S` around the
-        planned arrival, later by ``delay_min``, the minutes the postman is behind his plan: :func:`_delay`);
-        ``late`` once the window is past and the stop not settled, or the delay would bring him after the stop's
-        hours (the window then the planned one); ``stops_before``, the stops of his route before the citizen's not
-        settled yet. None when no plan of today has the dossier at its door, or the stop is
+        planned arrival, later by ``delay_min``, the minutes the postman is behind his plan:
+        :func:`ops.dayevents.behind`); ``late`` once the window is past and the stop not settled, or the delay would
+        bring him after the stop's hours (the window then the planned one); ``stops_before``, the stops of his route
+        before the citizen's not settled yet. None when no plan of today has the dossier at its door, or the stop is
         settled (done or failed).
     """
     local = now.astimezone(HANOI)
@@ -68,7 +65,7 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     if (stop["task"], stop["kind"]) in settled:
         return None
     seconds = local.hour * 3600 + local.minute * 60
-    delay = _delay(earlier, settled, seconds)
+    delay = dayevents.behind(earlier, settled, seconds)
     opens, closes = (clock(t) for t in stop["window"].split("-"))
     planned = clock(stop["arrival"])
     # So far behind that he would come after the stop's hours: the window planned, said late.
@@ -88,37 +85,16 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
 
 
 def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:
-    """Of ``stops`` of a plan, those settled by an event (:data:`_SETTLING`), by task and kind: when, seconds of the
-    day in Hanoi."""
+    """Of ``stops`` of a plan, those settled by an event, and when (:func:`ops.dayevents.settled_at`)."""
     k = tables.idempotency
-    keys = {
-        dayevents.event_key(plan_id, s["task"], event): (s["task"], s["kind"])
-        for s in stops
-        for event in _SETTLING[s["kind"]]
-    }
+    keys = {dayevents.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.EVENTS}
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.in_(keys)))
-        out: dict[tuple[str, str], int] = {}
+        events: dict[str, dict[str, dict]] = {}
         for key, answer in rows:
-            at = datetime.fromisoformat(answer["at"]).astimezone(HANOI)
-            out[keys[key]] = min(out.get(keys[key], 86_400), at.hour * 3600 + at.minute * 60 + at.second)
-    return out
-
-
-def _delay(earlier: list[dict], settled: dict[tuple[str, str], int], now: int) -> int:
-    """How far behind his plan the postman is before the citizen's stop, s, rounded up to 5 minutes: the last of the
-    ``earlier`` stops settled later than its planned departure, or the next one not settled past its planned arrival
-    at ``now`` (seconds of the day), whichever is more (a stop he passed by unsettled does not hold him back). Never
-    ahead: a citizen told a window is at home from its start."""
-    done = [k for k, s in enumerate(earlier) if (s["task"], s["kind"]) in settled]
-    behind = 0
-    if done:
-        last = earlier[done[-1]]
-        behind = settled[(last["task"], last["kind"])] - clock(last["departure"])
-    pending = earlier[done[-1] + 1 :] if done else earlier
-    if pending:
-        behind = max(behind, now - clock(pending[0]["arrival"]))
-    return max(0, -(-behind // 300) * 300)
+            task, event = keys[key]
+            events.setdefault(task, {})[event] = answer
+    return dayevents.settled_at(stops, events)
 
 
 @ttl_cache(maxsize=16, ttl=NEWEST_PLAN_TTL_S)

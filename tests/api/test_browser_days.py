@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from urllib.parse import parse_qs, urlparse
 
+import httpx
 import pytest
 from pyproj import Geod
 
@@ -897,3 +898,26 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     pages.accessible(page)
     page.locator("#lookup-proofs").scroll_into_view_if_needed()
     pages._shot(page, "counter-proof")
+
+
+def test_the_dispatcher_and_the_postman_read_how_far_behind_he_is(page, server: str) -> None:
+    # The day's pages seen as if it were that day at 10:30 (the browser's clock); the service sees the past day at
+    # its end, every stop still open late: how far behind, said beside the postman's name and in his counts.
+    auth = {"Authorization": f"Bearer {DISPATCHER}"}
+    live = httpx.get(f"{server}/days/{daycases.DAY.isoformat()}", headers=auth).json()
+    (route,) = [r for r in live["routes"] if r["postman"] == "binh"]
+    assert route["behind_min"] > 0 and route["behind_min"] % 5 == 0
+    said = f"chậm {route['behind_min']} phút so với kế hoạch"
+    page.clock.set_fixed_time(f"{daycases.DAY.isoformat()}T10:30:00+07:00")
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.click("#follow-day")
+    page.wait_for_selector("#day-stops h3 .behind")
+    assert page.locator("#day-stops h3").first.inner_text() == f"{daycases.POSTMAN_NAME} {said}"
+    pages.accessible(page)
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    page.wait_for_function("document.querySelector('#counts').textContent.includes('chậm')")
+    assert page.inner_text("#counts").endswith(f" · {said} · Ca 07:30–17:30.")

@@ -100,6 +100,13 @@ def test_the_window_moves_with_a_postman_behind_his_plan(sqlite_store: Store, ha
     later = visits.door_visit(sqlite_store, "HOME", now=settled)
     assert later["delay_min"] == 40 and later["stops_before"] == len(earlier) - 1
     assert clock(later["from"]) >= clock(planned["from"]) + 35 * 60  # moved, to five minutes
+    # The dispatcher reads it beside the postman's route.
+    (route,) = [
+        r
+        for r in dayevents.live(sqlite_store, DAY, now=settled.strftime("%H:%M"))["routes"]
+        if any(s["task"] == first["task"] for s in r["stops"])
+    ]
+    assert route["behind_min"] == 40
 
     # Far behind, past the door's hours: the window planned, said late.
     evening = visits.door_visit(sqlite_store, "HOME", now=_at(19, 55))

@@ -203,9 +203,12 @@
       for (const button of waiting.querySelectorAll("button[data-place]")) {
         button.onclick = () => placeByCode(button.dataset.place);
       }
+      // How far behind his plan each postman is, today only (a past day's clock is its end: every open stop late).
+      const behindWords = (r) => (r.behind_min && dayInput.value === hanoiToday()
+        ? ` <span class="behind">${esc(t("js.behind", { minutes: r.behind_min }))}</span>` : "");
       const stops = document.getElementById("day-stops");
       stops.innerHTML = day.routes.map((r, i) =>
-        `<h3>${esc(r.postman_name || r.postman)}</h3>` +
+        `<h3>${esc(r.postman_name || r.postman)}${behindWords(r)}</h3>` +
         (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : shiftForm(r, i)) +
         `<table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status", "col_recorded"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +

@@ -207,7 +207,9 @@
     drawCarried(route);
     // His shift as the plan has it: its end moved when the dispatcher sent him home or kept him late.
     const shift = route?.shift ? ` · ${t("js.shift_of", { shift: route.shift.replace("-", "–") })}` : "";
-    document.getElementById("counts").textContent = t("js.day_counts", day.counts) + shift;
+    // How far behind his plan he is, today only (a past day is seen at its end: every open stop late).
+    const behind = route?.behind_min && dayInput.value === hanoiToday() ? ` · ${t("js.behind", { minutes: route.behind_min })}` : "";
+    document.getElementById("counts").textContent = t("js.day_counts", day.counts) + behind + shift;
     if (!route) { list.innerHTML = `<li>${esc(t("js.no_route"))}</li>`; return; }
     const points = route.stops.map((s) => [s.lat, s.lon]);
     // The way along the roads; straight and dashed between the stops for a plan stored without it.
