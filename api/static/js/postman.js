@@ -115,8 +115,8 @@
     };
   }
 
-  // Open the proof's form under ``box`` for the events ``bodies``, sent signed once it is filled in.
-  function askProof(box, event, applicant, bodies) {
+  // Open the proof's form under ``box`` for the event ``body``, sent signed once it is filled in.
+  function askProof(box, event, applicant, body) {
     list.querySelector("form.proof")?.remove();
     box.insertAdjacentHTML("afterend", proofForm(event, applicant));
     const form = box.nextElementSibling;
@@ -133,7 +133,7 @@
       e.preventDefault();
       const proof = proofOf(form);
       if (typeof proof === "string") { form.querySelector(".proof-error").textContent = proof; return; }
-      send(bodies.map((body) => ({ ...body, proof })), form);
+      send([{ ...body, proof }], form);
     });
     form.scrollIntoView({ block: "nearest" });
   }
@@ -278,14 +278,12 @@
       const kind = whole.dataset.visitEvent;
       const record = visit.querySelector(".visit-actions .record");
       const stops = [...visit.querySelectorAll(`li.day-stop:not(.done):not(.failed)[data-stop-event="${kind}"]`)];
-      const bodies = stops.map((li) => ({
+      // A visit is at an agency or authority: a citizen's address is one dossier's, a stop of its own.
+      send(stops.map((li) => ({
         task: li.dataset.task,
         event: kind,
         record_no: kind === "handed_over" ? record.value.trim() || undefined : undefined,
-      }));
-      // One signature for all the visit's stops at the address, as one person takes them together.
-      if (signedFor(kind, stops[0].dataset.place)) askProof(whole.closest(".visit-actions"), kind, stops[0].dataset.applicant, bodies);
-      else send(bodies);
+      })));
       return;
     }
     const button = event.target.closest("button[data-event]");
@@ -299,7 +297,7 @@
       body.reason = box.querySelector(".reason").value.trim() || undefined;
     }
     const stop = box.closest("li.day-stop");
-    if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, [body]);
+    if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, body);
     else send([body]);
   });
   document.getElementById("carried").addEventListener("click", (event) => {
