@@ -917,7 +917,7 @@ class StopRecorded(BaseModel):
     far: bool = Field(
         description=f"recorded farther from the stop than the phone's accuracy and {dayevents.FAR_M:g} m besides"
     )
-    signer: Signer | None = Field(default=None, description="who signed, at the citizen's address")
+    signer: Signer | None = Field(default=None, description="who signed on the postman's phone")
 
 
 class LastSeen(BaseModel):
@@ -1111,8 +1111,8 @@ class PhonePosition(_Body):
     accuracy_m: float | None = Field(default=None, ge=0, description="the fix's accuracy the phone reports, m")
 
 
-Signer = Literal["applicant", "authorised"]
-"""Who signs at the citizen's door (:data:`ops.proofs.SIGNERS`)."""
+Signer = Literal["applicant", "authorised", "officer"]
+"""Who signs on the postman's phone (:data:`ops.proofs.SIGNERS`)."""
 
 IdType = Literal["id_card", "vneid", "passport"]
 """The identity paper checked at the door (:data:`ops.proofs.ID_TYPES`)."""
@@ -1134,17 +1134,29 @@ class SignatureIn(_Body):
 
 
 class ProofIn(_Body):
-    """Who signed at the citizen's address, the paper the postman checked, and the signature."""
+    """Who signed on the postman's phone and the signature: at the citizen's address, with the paper he checked; at
+    a handover, the officer taking it over."""
 
-    signer: Signer = Field(description="the applicant, or a person the applicant authorised in writing")
+    signer: Signer = Field(
+        description="at the citizen's address the applicant, or a person the applicant authorised in writing; at a "
+        "handover the officer (or the agency's staff) taking it over (another is 422 signer_not_here)"
+    )
     name: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
-        description="the signer's full name: required for an authorised person (422 signer_name_needed)",
+        description="the signer's full name: required for an authorised person and an officer (422 signer_name_needed)",
     )
-    id_type: IdType = Field(description="the identity paper checked: identity card, VNeID, passport")
-    id_last4: str = Field(pattern=ID_LAST4, description="its number's last four characters (the number is not kept)")
+    id_type: IdType | None = Field(
+        default=None,
+        description="the identity paper checked at the citizen's address: identity card, VNeID, passport (required "
+        "there: 422 id_needed; none at a handover)",
+    )
+    id_last4: str | None = Field(
+        default=None,
+        pattern=ID_LAST4,
+        description="its number's last four characters, with id_type (the number is not kept)",
+    )
     signature: SignatureIn
 
 
@@ -1166,13 +1178,17 @@ class SignatureOut(BaseModel):
 class ProofOut(BaseModel):
     """A proof at the citizen's door; who signed and how only for readers of the applicant's personal data."""
 
-    event: Literal["picked_up", "delivered"] = Field(description="a dossier picked up at home, a result delivered")
+    event: Literal["picked_up", "delivered", "handed_over"] = Field(
+        description="a dossier picked up at home, a result delivered, a handover the officer signed for"
+    )
     at: str = Field(description="when, UTC")
     postman: str
     postman_name: str | None = Field(description="the postman's full name, where his account has one")
     signer: Signer
-    name: str | None = Field(description="the authorised person's name; null for the applicant or without access")
-    id_type: IdType | None = Field(description="the paper checked; null without access")
+    name: str | None = Field(
+        description="the authorised person's or the officer's name; null for the applicant or without access"
+    )
+    id_type: IdType | None = Field(description="the paper checked; null at a handover or without access")
     id_last4: str | None = Field(description="its number's last four characters; null without access")
     signature: SignatureOut | None = Field(description="null without access")
     off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
@@ -1184,7 +1200,11 @@ class StopEventIn(_Body):
     task: str = Field(min_length=1, max_length=64, description="a task id of the day's plan")
     event: Literal["picked_up", "handed_over", "delivered", "failed"]
     record_no: str | None = Field(
-        default=None, min_length=1, max_length=64, description="signed handover record (handed_over)"
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the signed handover record's number (handed_over: required unless the officer signs on the phone, "
+        "proof; 422 record_no_needed)",
     )
     reason_code: FailureCode | None = Field(
         default=None,
@@ -1207,8 +1227,9 @@ class StopEventIn(_Body):
     )
     proof: ProofIn | None = Field(
         default=None,
-        description="who signed at the citizen's address: required for delivered and for picked_up at a home "
-        "pickup (422 proof_needed), refused elsewhere (422 proof_not_here)",
+        description="who signed: required at the citizen's address, for delivered and for picked_up at a home "
+        "pickup (422 proof_needed); at a handover the officer's signature, in place of record_no; refused elsewhere "
+        "(422 proof_not_here)",
     )
     # Not strict: JSON writes a time as text.
     at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
@@ -1233,6 +1254,6 @@ class StopEventOut(BaseModel):
     reason_code: FailureCode | None = Field(description="why it failed (failed only)")
     position: PhonePosition | None
     off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
-    proof: ProofSummary | None = Field(description="who signed, at the citizen's address; null elsewhere")
+    proof: ProofSummary | None = Field(description="who signed on the phone; null when nobody did")
     moves: list[DossierMove]
     replayed: bool

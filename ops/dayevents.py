@@ -151,8 +151,8 @@ def record(
     who
         Who records it; a postman only for the tasks of his own route.
     record_no
-        Number of the signed handover record (required for ``handed_over``; for ``delivered`` the delivery
-        note's number, the plan and task when omitted).
+        Number of the signed handover record (for ``handed_over``, required unless the officer signs on the phone:
+        ``proof``); for ``delivered`` the delivery note's number; the plan and task when omitted.
     reason
         Why it failed, in words (required for ``failed`` with ``reason_code`` ``other``, or none).
     reason_code
@@ -160,8 +160,9 @@ def record(
     position
         Where the postman's phone was: ``{"lat", "lon", "accuracy_m"}`` (accuracy optional).
     proof
-        Who signed at the citizen's address, as :func:`ops.proofs.check` takes it: required for ``delivered`` and
-        for ``picked_up`` at a home pickup, refused elsewhere.
+        Who signed, as :func:`ops.proofs.check` takes it: required at the citizen's address (``delivered``,
+        ``picked_up`` at a home pickup); at a handover, the officer's in place of a paper record's number; refused
+        elsewhere.
     at
         When (now when omitted).
 
@@ -216,14 +217,18 @@ def record(
             code="record_handover",
             task=task,
         )
-    if event == "handed_over" and not record_no:
-        raise FieldError("record_no", "a handover needs the number of the signed record", code="record_no_needed")
+    if event == "handed_over" and not record_no and proof is None:
+        raise FieldError(
+            "record_no",
+            "a handover needs the number of the signed record, or the officer's signature",
+            code="record_no_needed",
+        )
     seen = recorded(store, plan_id).get(task, {})
     at_pickup = event == "picked_up" or "picked_up" not in seen
     reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
     proof = proofs.check(proof, event, spec["pickup"] if event == "picked_up" else spec["delivery"])
-    if event == "delivered" and not record_no:
-        record_no = f"{plan_id}/{task}"
+    if event in ("delivered", "handed_over") and not record_no:
+        record_no = f"{plan_id}/{task}"  # the delivery note, or the handover signed on the phone
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
     signed = proofs.summary(proof)
     digest = dossiers.content_hash(content | _signed(signed))

@@ -1,13 +1,16 @@
-"""Proof at the citizen's door: who took the result (or gave the dossier, at a home pickup), the identity paper the
-postman checked, and the signature drawn on his phone.
+"""Proof at the citizen's door and at a handover: who took the result (or gave the dossier, at a home pickup), the
+identity paper the postman checked, and the signature drawn on his phone.
 
 A result is handed to the applicant, or to a person the applicant authorised in writing, who shows an identity
 paper; at a home pickup the applicant co-signs the list of documents taken (Circular 17/2017/TT-BTTTT art. 5). A
 stop event at an address (``delivered``, or ``picked_up`` at a home pickup) therefore carries a proof, as delivery
-tools (Onfleet, the carriers' proof of delivery) ask for a signature at the door. Only what settles a dispute is
-kept: the paper's type and its last four characters (not its number), the signer's name when not the applicant,
-and the strokes of the signature, one row per dossier of the event (:data:`ops.tables.proofs`), written with the
-event's moves. A proof is personal data: read as :func:`ops.accounts.sees_personal_data` allows, each read logged.
+tools (Onfleet, the carriers' proof of delivery) ask for a signature at the door. At an agency or authority the
+dossiers are handed over against a signed record (art. 5): its number on paper, or the signature of the officer who
+takes them over, by name, drawn on the postman's phone (``officer``: the record is then the event's own). Only what
+settles a dispute is kept: the paper's type and its last four characters (not its number), the signer's name when
+not the applicant, and the strokes of the signature, one row per dossier of the event (:data:`ops.tables.proofs`),
+written with the event's moves. A proof is personal data: read as :func:`ops.accounts.sees_personal_data` allows,
+each read logged.
 """
 
 from __future__ import annotations
@@ -23,8 +26,12 @@ from sqlalchemy.engine import Connection, Engine
 from ops import dossiers, tables
 from ops.errors import FieldError
 
-SIGNERS = ("applicant", "authorised")
-"""Who signs: the applicant, or a person the applicant authorised in writing (whose name is then said)."""
+SIGNERS = ("applicant", "authorised", "officer")
+"""Who signs: at the citizen's address the applicant, or a person the applicant authorised in writing (whose name is
+then said); at a handover the officer (or the agency's staff) taking the dossiers over, by name."""
+
+AT_THE_DOOR = ("applicant", "authorised")
+"""The signers at a citizen's address."""
 
 ID_TYPES = ("id_card", "vneid", "passport")
 """The identity paper the postman checks: the identity card (căn cước, formerly căn cước công dân), the VNeID
@@ -54,45 +61,52 @@ def check(proof: dict | None, event: str, place: str) -> dict | None:
     ----------
     proof
         ``{"signer", "name", "id_type", "id_last4", "signature": {"width", "height", "strokes": [[[x, y], ...],
-        ...]}}``: ``name`` required for an ``authorised`` signer; the signature in the pad's pixels, origin top left.
+        ...]}}``: at the citizen's address (:func:`needed`) the applicant or an ``authorised`` person (then by
+        ``name``) against a paper; at a handover (``handed_over``) the ``officer`` taking it over, by ``name``, no
+        paper; the signature in the pad's pixels, origin top left.
     event, place
-        The event and where it happens (:func:`needed`).
+        The event and where it happens.
 
     Returns
     -------
     dict or None
-        The proof to keep; None for an event that needs none.
+        The proof to keep; None for an event that needs none and has none.
 
     Raises
     ------
     FieldError
-        A proof missing where it is needed or given where it is not, an unknown signer or paper, a name missing, the
-        paper's last four characters malformed, a signature too small (:data:`MIN_POINTS`, :data:`MIN_SPAN`) or
-        drawn off its pad.
+        A proof missing where it is needed or given where none is taken, a signer who does not sign there, a name
+        missing, a paper missing, unknown or its last four characters malformed, a signature too small
+        (:data:`MIN_POINTS`, :data:`MIN_SPAN`) or drawn off its pad.
     """
-    if not needed(event, place):
-        if proof is not None:
+    at_door = needed(event, place)
+    if proof is None:
+        if at_door:
             raise FieldError(
-                "proof",
-                f"only an event at the citizen's address is signed for, not {event} at {place}",
-                code="proof_not_here",
-                event=event,
+                "proof", f"{event} at the citizen's address needs the signer's proof", code="proof_needed", event=event
             )
         return None
-    if proof is None:
+    if not at_door and event != "handed_over":
         raise FieldError(
-            "proof", f"{event} at the citizen's address needs the signer's proof", code="proof_needed", event=event
+            "proof",
+            f"only an event at the citizen's address or a handover is signed for, not {event} at {place}",
+            code="proof_not_here",
+            event=event,
         )
-    signer, id_type, tail = proof.get("signer"), proof.get("id_type"), str(proof.get("id_last4") or "").upper()
-    if signer not in SIGNERS:
-        raise FieldError("proof.signer", f"unknown signer {signer!r}", code="unknown_signer", signer=str(signer))
+    signer = proof.get("signer")
+    here = AT_THE_DOOR if at_door else ("officer",)
+    if signer not in here:
+        raise FieldError(
+            "proof.signer",
+            f"{signer!r} does not sign {event} at {place} (one of {', '.join(here)})",
+            code="signer_not_here",
+            signer=str(signer),
+            signers=list(here),
+        )
     name = (proof.get("name") or "").strip() or None
-    if signer == "authorised" and name is None:
-        raise FieldError("proof.name", "an authorised person signs with his name", code="signer_name_needed")
-    if id_type not in ID_TYPES:
-        raise FieldError("proof.id_type", f"unknown paper {id_type!r}", code="unknown_id_type", id_type=str(id_type))
-    if not ID_TAIL.fullmatch(tail):
-        raise FieldError("proof.id_last4", "the paper's last four characters, letters or digits", code="id_last4")
+    if signer != "applicant" and name is None:
+        raise FieldError("proof.name", f"the {signer} signs with his name", code="signer_name_needed", signer=signer)
+    id_type, tail = _paper(proof) if at_door else (None, None)
     return {
         "signer": signer,
         "name": name,
@@ -100,6 +114,18 @@ def check(proof: dict | None, event: str, place: str) -> dict | None:
         "id_last4": tail,
         "signature": _signature(proof.get("signature") or {}),
     }
+
+
+def _paper(proof: dict) -> tuple[str, str]:
+    """The identity paper a proof at the door says was checked, and its number's last four characters in capitals."""
+    id_type, tail = proof.get("id_type"), str(proof.get("id_last4") or "").upper()
+    if id_type is None:
+        raise FieldError("proof.id_type", "say which identity paper was checked", code="id_needed")
+    if id_type not in ID_TYPES:
+        raise FieldError("proof.id_type", f"unknown paper {id_type!r}", code="unknown_id_type", id_type=str(id_type))
+    if not ID_TAIL.fullmatch(tail):
+        raise FieldError("proof.id_last4", "the paper's last four characters, letters or digits", code="id_last4")
+    return id_type, tail
 
 
 def _signature(signature: dict) -> dict:

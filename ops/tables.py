@@ -87,15 +87,15 @@ proofs = sa.Table(
     sa.Column("postman", sa.String(64), nullable=False),
     sa.Column("signer", sa.String(16), nullable=False),
     sa.Column("signer_name", sa.String(200), nullable=True),
-    sa.Column("id_type", sa.String(16), nullable=False),
-    sa.Column("id_last4", sa.String(4), nullable=False),
+    sa.Column("id_type", sa.String(16), nullable=True),
+    sa.Column("id_last4", sa.String(4), nullable=True),
     sa.Column("signature", sa.JSON, nullable=False),
     sa.Column("off_m", sa.Integer, nullable=True),
     sa.UniqueConstraint("event_key", "dossier_code", name="uq_proofs_event"),
 )
-"""What the citizen signed at the door (:mod:`ops.proofs`): one row per dossier of a stop event at an address (a
-result delivered, a dossier picked up at home), written with the event; personal data, read only as
-:func:`ops.accounts.sees_personal_data` allows."""
+"""What was signed on the postman's phone (:mod:`ops.proofs`): one row per dossier of a stop event at an address (a
+result delivered, a dossier picked up at home: the paper checked) or of a handover the officer signed for (no
+paper), written with the event; personal data, read only as :func:`ops.accounts.sees_personal_data` allows."""
 
 portal_events = sa.Table(
     "portal_events",

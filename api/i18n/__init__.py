@@ -82,10 +82,12 @@ WORDS = {
     "roles": "role",
     "model": "model",
     "failure": "failure",
+    "signer": "signer",
+    "signers": "signer",
 }
 """Values named in messages that are codes the catalogues say in words (a task's events, a dossier's states, the
-roles an endpoint takes, a siting model), by the value's name: under these keys; a list of codes is said as a list
-of words."""
+roles an endpoint takes, a siting model, who signs), by the value's name: under these keys; a list of codes is said
+as a list of words."""
 
 
 DAY_FORMAT = "%d/%m/%Y"

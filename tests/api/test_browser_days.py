@@ -64,9 +64,10 @@ def wait_done(page, kind: str, tasks: list[str]) -> None:
 
 
 def sign(page, form, last4: str = "0420") -> list[tuple[float, float]]:
-    """Fill the proof's ``form`` (the paper ending ``last4``) and draw a wave across its pad with the mouse, not sent
-    yet; the wave's points on the screen."""
-    form.locator("input.id-last4").fill(last4)
+    """Fill the proof's ``form`` (at a door, the paper ending ``last4``) and draw a wave across its pad with the mouse,
+    not sent yet; the wave's points on the screen."""
+    if form.locator("input.id-last4").count():
+        form.locator("input.id-last4").fill(last4)
     pad = form.locator("canvas.signature-pad").bounding_box()
     wave = [
         (pad["x"] + 20 + k * (pad["width"] - 40) / 24, pad["y"] + pad["height"] * (0.5 + 0.3 * (-1) ** k))
@@ -921,3 +922,46 @@ def test_the_dispatcher_and_the_postman_read_how_far_behind_he_is(page, server: 
     pages._ready(page)
     page.wait_for_function("document.querySelector('#counts').textContent.includes('chậm')")
     assert page.inner_text("#counts").endswith(f" · {said} · Ca 07:30–17:30.")
+
+
+def test_the_officer_signs_for_a_handover_on_the_postmans_phone(page, store: Store, hanoi: AddressMap) -> None:
+    # At the social insurance office the officer signs on the phone in place of a paper record: the handover's
+    # record is then the event's own, and the counter reads who signed.
+    later = daycases.DAY + dt.timedelta(days=56)  # Wednesday 1 April 2026
+    code = f"HAND-{later:%m%d}"
+    daycases.add(store.engine, code, states=("digitised",))
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    task = next(s["task"] for r in planned["routes"] for s in r["stops"] if code in s["dossiers"])
+    at = dt.datetime.combine(later, dt.time(9), HANOI)
+    dayevents.record(store, later, task=task, event="picked_up", who=Principal("binh", "postman"), at=at)
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={later.isoformat()}")
+    pages._ready(page)
+    stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{task}']")
+    stop.locator("button[data-officer='stop']").click()
+    form = stop.locator("form.proof")
+    assert form.locator(".proof-title").inner_text() == "Cán bộ nhận bàn giao ký xác nhận (thay biên bản giấy)"
+    assert form.locator("select.id-type").count() == 0  # no identity paper at an office
+    sign(page, form)
+    form.locator("button[type='submit']").click()
+    assert form.locator(".proof-error").inner_text() == "Hãy ghi họ tên cán bộ nhận bàn giao"
+    form.locator("input.signer-name").fill("Phạm Thị Nhận (tổng hợp)")
+    pages.accessible(page)
+    with page.expect_request(lambda r: r.url.endswith("/events") and r.method == "POST") as sent:
+        form.locator("button[type='submit']").click()
+    body = sent.value.post_data_json
+    assert (body["event"], body.get("record_no"), body["proof"]["signer"], body["proof"]["name"]) == (
+        "handed_over",
+        None,
+        "officer",
+        "Phạm Thị Nhận (tổng hợp)",
+    )
+    assert "id_type" not in body["proof"] or body["proof"]["id_type"] is None
+    page.wait_for_function(
+        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
+    )
+    assert "cán bộ nhận bàn giao đã ký" in stop.locator(".stop-state").inner_text()
+    plan_id = day.stored(store, later)["id"]
+    handed = dossiers.history(store.engine, code)[-1]
+    assert (handed.state, handed.record_no) == ("at_authority", f"{plan_id}/{task}")

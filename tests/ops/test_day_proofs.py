@@ -12,7 +12,7 @@ import pytest
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, proofs
+from ops import day, dayevents, dossiers, proofs
 from ops.accounts import Principal
 from ops.errors import ConflictError, FieldError
 from ops.store import Store
@@ -92,6 +92,34 @@ def test_a_home_pickup_is_co_signed_and_an_office_takes_no_signature(sqlite_stor
     assert len(proofs.of_dossier(sqlite_store.engine, "PICKUP", personal=True)) == 1
 
 
+def test_a_handover_is_signed_by_the_officer_in_place_of_a_paper_record(sqlite_store: Store, hanoi: AddressMap) -> None:
+    shuttle = _tasks(sqlite_store, hanoi)["S-1"]
+    dayevents.record(sqlite_store, DAY, task=shuttle, event="picked_up", who=BINH, at=NOON)
+    officer = proofs.synthetic(random.Random(3), signer="officer", name="Phạm Thị Nhận (tổng hợp)")
+    officer |= {"id_type": None, "id_last4": None}
+
+    def refused(**given: object) -> str:
+        with pytest.raises(FieldError) as caught:
+            dayevents.record(sqlite_store, DAY, task=shuttle, event="handed_over", who=BINH, at=NOON, **given)
+        return str(caught.value.code)
+
+    assert refused() == "record_no_needed"  # neither a paper record nor a signature
+    assert refused(proof=daycases.SIGNED) == "signer_not_here"  # the applicant is not at the authority
+    assert refused(proof=officer | {"name": None}) == "signer_name_needed"
+    handed = dayevents.record(sqlite_store, DAY, task=shuttle, event="handed_over", who=BINH, proof=officer, at=NOON)
+    # The record is the event's own; the dossiers at their authority against it, the officer's signature kept.
+    assert handed["record_no"] == f"{handed['plan_id']}/{shuttle}" and handed["proof"]["signer"] == "officer"
+    for code in ("S-1", "S-2"):
+        (kept,) = proofs.of_dossier(sqlite_store.engine, code, personal=True)
+        assert (kept["event"], kept["name"], kept["id_type"], kept["id_last4"]) == (
+            "handed_over",
+            "Phạm Thị Nhận (tổng hợp)",
+            None,
+            None,
+        )
+        assert dossiers.history(sqlite_store.engine, code)[-1].record_no == handed["record_no"]
+
+
 def _with(**changes: object) -> dict:
     proof = copy.deepcopy(daycases.SIGNED)
     signature = changes.pop("signature", None)
@@ -103,7 +131,9 @@ def _with(**changes: object) -> dict:
 @pytest.mark.parametrize(
     ("proof", "code"),
     [
-        (_with(signer="neighbour"), "unknown_signer"),
+        (_with(signer="neighbour"), "signer_not_here"),
+        (_with(signer="officer", name="Cán bộ"), "signer_not_here"),  # an officer signs a handover, not at a door
+        (_with(id_type=None), "id_needed"),
         (_with(signer="authorised"), "signer_name_needed"),
         (_with(signer="authorised", name="  "), "signer_name_needed"),
         (_with(id_type="driving_licence"), "unknown_id_type"),

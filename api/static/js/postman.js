@@ -22,6 +22,7 @@
     const event = eventOf(stop);
     return `<div class="actions" data-task="${id}">` +
       `${recordField(event)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
+      (event === "handed_over" ? officerButton("stop", t("js.officer_signs")) : "") +
       failureFields(stop) + `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
   }
 
@@ -51,22 +52,38 @@
   // proof's form first.
   function signedFor(event, place) { return (event === "delivered" || event === "picked_up") && place.startsWith("address:"); }
 
-  // Who signs (the applicant, or a person authorised in writing, by name), the paper checked (its last four
-  // characters), and the signature drawn with a finger on the pad.
+  // At an agency or authority the dossiers go against a signed record: its number on paper, or the officer taking
+  // them over signs on the phone (the button opens the proof's form for him).
+  function officerButton(scope, words) {
+    return `<button type="button" class="secondary" data-officer="${scope}">${esc(words)}</button>`;
+  }
+
+  // At the door: who signs (the applicant, or a person authorised in writing, by name) and the paper checked (its
+  // last four characters); at a handover: the officer, by name. Then the signature drawn with a finger on the pad.
   function proofForm(event, applicant) {
-    const ids = ["id_card", "vneid", "passport"].map((k) => `<option value="${k}">${esc(codeName("id_type", k))}</option>`).join("");
-    const signers = ["applicant", "authorised"].map((k) => `<option value="${k}">${esc(codeName("signer", k))}</option>`).join("");
-    const who = applicant ? `<div class="muted">${esc(t("js.proof_applicant", { name: applicant }))}</div>` : "";
     const title = esc(t("js.proof_title." + event));
-    return `<form class="proof" aria-label="${title}"><strong class="proof-title">${title}</strong>${who}` +
-      `<label>${esc(t("js.proof_signer"))} <select class="signer">${signers}</select></label>` +
-      `<input class="signer-name" aria-label="${esc(t("js.proof_name"))}" placeholder="${esc(t("js.proof_name"))}" maxlength="200" hidden>` +
-      `<label>${esc(t("js.proof_id"))} <select class="id-type">${ids}</select></label>` +
-      `<input class="id-last4" aria-label="${esc(t("js.proof_last4"))}" placeholder="${esc(t("js.proof_last4"))}" maxlength="4" autocapitalize="characters" autocomplete="off">` +
+    return `<form class="proof" aria-label="${title}"><strong class="proof-title">${title}</strong>` +
+      (event === "handed_over" ? officerFields() : doorFields(applicant)) +
       `<canvas class="signature-pad" width="300" height="120" aria-label="${esc(t("js.proof_pad"))}"></canvas>` +
       `<div class="muted">${esc(t("js.proof_pad"))}</div>` +
       `<div class="proof-actions"><button type="button" class="secondary proof-clear">${esc(t("js.proof_clear"))}</button>` +
       `<button type="submit">${esc(t("js.proof_send"))}</button></div><div class="proof-error error" role="alert"></div></form>`;
+  }
+
+  function doorFields(applicant) {
+    const ids = ["id_card", "vneid", "passport"].map((k) => `<option value="${k}">${esc(codeName("id_type", k))}</option>`).join("");
+    const signers = ["applicant", "authorised"].map((k) => `<option value="${k}">${esc(codeName("signer", k))}</option>`).join("");
+    const who = applicant ? `<div class="muted">${esc(t("js.proof_applicant", { name: applicant }))}</div>` : "";
+    return who + `<label>${esc(t("js.proof_signer"))} <select class="signer">${signers}</select></label>` +
+      `<input class="signer-name" aria-label="${esc(t("js.proof_name"))}" placeholder="${esc(t("js.proof_name"))}" maxlength="200" hidden>` +
+      `<label>${esc(t("js.proof_id"))} <select class="id-type">${ids}</select></label>` +
+      `<input class="id-last4" aria-label="${esc(t("js.proof_last4"))}" placeholder="${esc(t("js.proof_last4"))}" maxlength="4" autocapitalize="characters" autocomplete="off">`;
+  }
+
+  function officerFields() {
+    const said = esc(t("js.proof_officer_name"));
+    return `<input class="signer" type="hidden" value="officer">` +
+      `<input class="signer-name" aria-label="${said}" placeholder="${said}" maxlength="200">`;
   }
 
   // The pad keeps its strokes in its own pixels, whatever size the screen draws it at.
@@ -103,26 +120,28 @@
     const canvas = form.querySelector(".signature-pad");
     const signer = form.querySelector(".signer").value;
     const name = form.querySelector(".signer-name").value.trim();
-    const tail = form.querySelector(".id-last4").value.trim().toUpperCase();
+    const paper = form.querySelector(".id-type");
+    const tail = paper && form.querySelector(".id-last4").value.trim().toUpperCase();
     const drawn = strokes.get(canvas).filter((line) => line.length > 1)
       .map((line) => line.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]));
-    if (signer === "authorised" && !name) return t("js.proof_name_needed");
-    if (!/^[0-9A-Z]{4}$/.test(tail)) return t("js.proof_last4_needed");
+    if (signer !== "applicant" && !name) return t(`js.proof_name_needed_${signer}`);
+    if (paper && !/^[0-9A-Z]{4}$/.test(tail)) return t("js.proof_last4_needed");
     if (drawn.flat().length < 10) return t("js.proof_unsigned");
     return {
-      signer, name: name || undefined, id_type: form.querySelector(".id-type").value, id_last4: tail,
+      signer, name: name || undefined, id_type: paper?.value, id_last4: tail || undefined,
       signature: { width: canvas.width, height: canvas.height, strokes: drawn },
     };
   }
 
-  // Open the proof's form under ``box`` for the event ``body``, sent signed once it is filled in.
-  function askProof(box, event, applicant, body) {
+  // Open the proof's form under ``box`` for the events ``bodies`` (a stop's, or a visit's handovers), sent signed
+  // once it is filled in.
+  function askProof(box, event, applicant, bodies) {
     list.querySelector("form.proof")?.remove();
     box.insertAdjacentHTML("afterend", proofForm(event, applicant));
     const form = box.nextElementSibling;
     const canvas = form.querySelector(".signature-pad");
     signingPad(canvas);
-    form.querySelector(".signer").addEventListener("change", (e) => {
+    form.querySelector("select.signer")?.addEventListener("change", (e) => {
       form.querySelector(".signer-name").hidden = e.target.value !== "authorised";
     });
     form.querySelector(".proof-clear").addEventListener("click", () => {
@@ -133,7 +152,7 @@
       e.preventDefault();
       const proof = proofOf(form);
       if (typeof proof === "string") { form.querySelector(".proof-error").textContent = proof; return; }
-      send([{ ...body, proof }], form);
+      send(bodies.map((body) => ({ ...body, proof })), form);
     });
     form.scrollIntoView({ block: "nearest" });
   }
@@ -186,7 +205,8 @@
     const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
       const n = open.filter((s) => eventOf(s) === event).length;
       if (n < 2) return ""; // one stop: its own button
-      return `${recordField(event)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>`;
+      return `${recordField(event)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>` +
+        (event === "handed_over" ? officerButton("visit", t("js.officer_signs_all", { n })) : "");
     }).join("");
     return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
       `${esc(first.address || first.name || first.place)}</div>` +
@@ -278,12 +298,22 @@
       const kind = whole.dataset.visitEvent;
       const record = visit.querySelector(".visit-actions .record");
       const stops = [...visit.querySelectorAll(`li.day-stop:not(.done):not(.failed)[data-stop-event="${kind}"]`)];
-      // A visit is at an agency or authority: a citizen's address is one dossier's, a stop of its own.
+      // A visit is at an agency or authority (a citizen's address is one dossier's, a stop of its own).
       send(stops.map((li) => ({
         task: li.dataset.task,
         event: kind,
         record_no: kind === "handed_over" ? record.value.trim() || undefined : undefined,
       })));
+      return;
+    }
+    // The officer signs on the phone for a stop's handover, or a visit's handovers all at once.
+    const officer = event.target.closest("button[data-officer]");
+    if (officer) {
+      const visit = officer.dataset.officer === "visit";
+      const open = visit
+        ? [...officer.closest("li.visit").querySelectorAll("li.day-stop:not(.done):not(.failed)[data-stop-event='handed_over']")]
+        : [officer.closest("li.day-stop")];
+      askProof(officer.parentElement, "handed_over", "", open.map((li) => ({ task: li.dataset.task, event: "handed_over" })));
       return;
     }
     const button = event.target.closest("button[data-event]");
@@ -297,7 +327,7 @@
       body.reason = box.querySelector(".reason").value.trim() || undefined;
     }
     const stop = box.closest("li.day-stop");
-    if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, body);
+    if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, [body]);
     else send([body]);
   });
   document.getElementById("carried").addEventListener("click", (event) => {

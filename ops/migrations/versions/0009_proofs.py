@@ -1,6 +1,6 @@
-"""Proofs at the citizen's door (``proofs``): who signed for a result delivered or a dossier picked up at home, the
-identity paper the postman checked (its type and last four characters only) and the signature drawn on his phone,
-one row per dossier of the event.
+"""Proofs signed on the postman's phone (``proofs``): who signed for a result delivered or a dossier picked up at
+home, the identity paper the postman checked (its type and last four characters only), or the officer who took a
+handover over (no paper), and the signature, one row per dossier of the event.
 
 Revision ID: 0009
 Revises: 0008
@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.Column("postman", sa.String(64), nullable=False),
         sa.Column("signer", sa.String(16), nullable=False),
         sa.Column("signer_name", sa.String(200), nullable=True),
-        sa.Column("id_type", sa.String(16), nullable=False),
-        sa.Column("id_last4", sa.String(4), nullable=False),
+        sa.Column("id_type", sa.String(16), nullable=True),
+        sa.Column("id_last4", sa.String(4), nullable=True),
         sa.Column("signature", sa.JSON, nullable=False),
         sa.Column("off_m", sa.Integer, nullable=True),
         sa.UniqueConstraint("event_key", "dossier_code", name="uq_proofs_event"),
