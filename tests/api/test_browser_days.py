@@ -238,6 +238,8 @@ def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
                     earlier.locator("form.proof button[type='submit']").click()
                 wait_done(page, "pickup", [s["task"]])
     handovers = [s for s in mixed if s["kind"] == "delivery"]
+    # Under one paper record here; the officer could sign for them all on the phone instead.
+    assert visit.locator("button[data-officer='visit']").inner_text() == f"Cán bộ ký nhận cả {len(handovers)}"
     visit.locator(".visit-actions input.record").fill("BB-0204-9")
     visit.locator("button[data-visit-event='handed_over']").click()
     wait_done(page, "delivery", [s["task"] for s in handovers])
