@@ -602,7 +602,16 @@ def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: Addres
             "proof_needed",
             "“Đã giao tận nơi” tại địa chỉ của người dân cần người nhận ký xác nhận",
         )
-        assert refusal(signed | {"signer": "authorised"})[:2] == ("proof.name", "signer_name_needed")
+        assert refusal(signed | {"signer": "authorised"}) == (
+            "proof.name",
+            "signer_name_needed",
+            "Hãy ghi họ tên người được ủy quyền",
+        )
+        assert refusal(signed | {"signer": "officer", "name": "Cán bộ"}) == (
+            "proof.signer",
+            "signer_not_here",
+            "“cán bộ nhận bàn giao” không ký tại điểm dừng này (ở đây: chính chủ, người được ủy quyền)",
+        )
         assert refusal(signed | {"id_last4": "12"})[0] == "proof.id_last4"
         dot = signed | {"signature": signed["signature"] | {"strokes": [[[5, 5], [6, 6]]]}}
         assert refusal(dot)[1:] == ("signature_too_small", "Chữ ký quá nhỏ (2 điểm): hãy ký lại")
