@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from itertools import groupby
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -820,6 +821,21 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     assert kinds == ["Nhận hồ sơ", "Giao hồ sơ · Giao lần 2 tại nhà"]
 
 
+def _carried(page, store: Store, hanoi: AddressMap, on: dt.date, code: str, **changes: Any) -> tuple[str, Any]:
+    """Add dossier ``code`` (:func:`tests.ops.daycases.add` with ``changes``), plan ``on`` for Bình, record its
+    pickup at 09:00 and open his page signed in: its task and its delivery stop on the page."""
+    daycases.add(store.engine, code, **changes)
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, on, postmen=postmen, time_limit_s=1)
+    task = next(s["task"] for r in planned["routes"] for s in r["stops"] if code in s["dossiers"])
+    at = dt.datetime.combine(on, dt.time(9), HANOI)
+    dayevents.record(store, on, task=task, event="picked_up", who=Principal("binh", "postman"), at=at)
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={on.isoformat()}")
+    pages._ready(page)
+    return task, page.locator(f"li.day-stop[data-kind='delivery'][data-task='{task}']")
+
+
 def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     page, store: Store, hanoi: AddressMap
 ) -> None:
@@ -828,16 +844,7 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     # who signed, the paper and the signature.
     later = daycases.DAY + dt.timedelta(days=49)  # Wednesday 25 March 2026
     code = f"SIGN-{later:%m%d}"
-    daycases.add(store.engine, code, states=daycases.DECIDED, return_mode="address")
-    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
-    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
-    door = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == f"address:{code}")
-    at = dt.datetime.combine(later, dt.time(9), HANOI)
-    dayevents.record(store, later, task=door["task"], event="picked_up", who=Principal("binh", "postman"), at=at)
-    sign_in(page, "binh", daycases.POSTMAN_NAME)
-    page.goto(f"/postman?date={later.isoformat()}")
-    pages._ready(page)
-    stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{door['task']}']")
+    task, stop = _carried(page, store, hanoi, later, code, states=daycases.DECIDED, return_mode="address")
     stop.locator("button[data-event='delivered']").click()
     form = stop.locator("form.proof")
     assert form.locator(".proof-title").inner_text() == "Người nhận ký xác nhận đã nhận kết quả"
@@ -880,7 +887,7 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     (line,) = proof["signature"]["strokes"]
     assert len(line) == len(wave) and max(x for x, _ in line) - min(x for x, _ in line) > 200  # in the pad's pixels
     page.wait_for_function(
-        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{door['task']}']\").classList.contains('done')"
+        f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
     )
     assert "người được ủy quyền đã ký" in stop.locator(".stop-state").inner_text()
     assert dossiers.current(store.engine, code)["state"] == "returned"
@@ -931,16 +938,7 @@ def test_the_officer_signs_for_a_handover_on_the_postmans_phone(page, store: Sto
     # record is then the event's own, and the counter reads who signed.
     later = daycases.DAY + dt.timedelta(days=56)  # Wednesday 1 April 2026
     code = f"HAND-{later:%m%d}"
-    daycases.add(store.engine, code, states=("digitised",))
-    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
-    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
-    task = next(s["task"] for r in planned["routes"] for s in r["stops"] if code in s["dossiers"])
-    at = dt.datetime.combine(later, dt.time(9), HANOI)
-    dayevents.record(store, later, task=task, event="picked_up", who=Principal("binh", "postman"), at=at)
-    sign_in(page, "binh", daycases.POSTMAN_NAME)
-    page.goto(f"/postman?date={later.isoformat()}")
-    pages._ready(page)
-    stop = page.locator(f"li.day-stop[data-kind='delivery'][data-task='{task}']")
+    task, stop = _carried(page, store, hanoi, later, code, states=("digitised",))
     stop.locator("button[data-officer='stop']").click()
     form = stop.locator("form.proof")
     assert form.locator(".proof-title").inner_text() == "Cán bộ nhận bàn giao ký xác nhận (thay biên bản giấy)"
