@@ -702,7 +702,14 @@ class MoveAllowed(BaseModel):
         description="where the move happens, to send as the move's place: the agency's id, the authority's code, "
         "'address' (the applicant's), null for a cancellation"
     )
-    handover: bool = Field(description="it hands the dossier over: the move needs the signed record's number")
+    handover: bool = Field(
+        description="it hands the dossier over: the move needs the signed record's number, or for a result the "
+        "signature of who takes it (proof)"
+    )
+    proof: Literal["required", "optional"] | None = Field(
+        description="the move's proof (MoveIn.proof): required for a result returned at the applicant's address, "
+        "optional (in place of the record's number) for one collected at the agency's counter, null for the others"
+    )
 
 
 class DossierOut(BaseModel):
@@ -727,17 +734,6 @@ class DossierOut(BaseModel):
         "registry does not hold its code"
     )
     moves: list[MoveAllowed] = Field(description="the moves its lifecycle allows now; empty once it is closed")
-
-
-class MoveIn(_Body):
-    """A move of a dossier to another state."""
-
-    to: State = Field(description="the state to move to", examples=["digitised"])
-    place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
-    record_no: str | None = Field(
-        default=None, max_length=64, description="number of the signed handover record (at_authority, returned)"
-    )
-    expected_seq: int | None = Field(default=None, description="the seq read; 409 if the dossier moved since")
 
 
 FailureCode = Literal["nobody_home", "refused", "address_not_found", "place_closed", "not_ready", "no_time", "other"]
@@ -1134,12 +1130,13 @@ class SignatureIn(_Body):
 
 
 class ProofIn(_Body):
-    """Who signed on the postman's phone and the signature: at the citizen's address, with the paper he checked; at
-    a handover, the officer taking it over."""
+    """Who signed on the postman's phone or the counter's tablet and the signature: at the citizen's address and at
+    the counter, with the paper checked; at a handover, the officer taking it over."""
 
     signer: Signer = Field(
-        description="at the citizen's address the applicant, or a person the applicant authorised in writing; at a "
-        "handover the officer (or the agency's staff) taking it over (another is 422 signer_not_here)"
+        description="at the citizen's address and for a result collected at the counter the applicant, or a person "
+        "the applicant authorised in writing; at a handover the officer (or the agency's staff) taking it over "
+        "(another is 422 signer_not_here)"
     )
     name: str | None = Field(
         default=None,
@@ -1149,8 +1146,8 @@ class ProofIn(_Body):
     )
     id_type: IdType | None = Field(
         default=None,
-        description="the identity paper checked at the citizen's address: identity card, VNeID, passport (required "
-        "there: 422 id_needed; none at a handover)",
+        description="the identity paper checked at the citizen's address or the counter: identity card, VNeID, "
+        "passport (required there: 422 id_needed; none at a handover)",
     )
     id_last4: str | None = Field(
         default=None,
@@ -1167,6 +1164,32 @@ class ProofSummary(BaseModel):
     digest: str = Field(description="tells the same proof again: an event repeated with another proof is 409")
 
 
+class MoveIn(_Body):
+    """A move of a dossier to another state."""
+
+    to: State = Field(description="the state to move to", examples=["digitised"])
+    place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
+    record_no: str | None = Field(
+        default=None,
+        max_length=64,
+        description="number of the signed handover record (at_authority, returned; for a result returned, not needed "
+        "with a proof)",
+    )
+    expected_seq: int | None = Field(default=None, description="the seq read; 409 if the dossier moved since")
+    proof: ProofIn | None = Field(
+        default=None,
+        description="who took the result and signed (returned only): required at the applicant's address (422 "
+        "proof_needed); at the agency's counter the applicant's signature on the tablet, in place of record_no; "
+        "refused for another move (422 proof_not_here)",
+    )
+
+
+class MoveOut(EventOut):
+    """A move recorded: its event, and who signed for it."""
+
+    proof: ProofSummary | None = Field(description="who signed on the tablet or phone; null when nobody did")
+
+
 class SignatureOut(BaseModel):
     """A signature as drawn."""
 
@@ -1176,14 +1199,16 @@ class SignatureOut(BaseModel):
 
 
 class ProofOut(BaseModel):
-    """A proof at the citizen's door; who signed and how only for readers of the applicant's personal data."""
+    """A proof at the citizen's door, at the counter or at a handover; who signed and how only for readers of the
+    applicant's personal data."""
 
-    event: Literal["picked_up", "delivered", "handed_over"] = Field(
-        description="a dossier picked up at home, a result delivered, a handover the officer signed for"
+    event: Literal["picked_up", "delivered", "collected", "handed_over"] = Field(
+        description="a dossier picked up at home, a result delivered at the address or collected at the agency's "
+        "counter, a handover the officer signed for"
     )
     at: str = Field(description="when, UTC")
-    postman: str
-    postman_name: str | None = Field(description="the postman's full name, where his account has one")
+    taken_by: str = Field(description="the account whose phone or tablet took it: the postman's, the counter's staff")
+    taken_by_name: str | None = Field(description="its full name, where the account has one")
     signer: Signer
     name: str | None = Field(
         description="the authorised person's or the officer's name; null for the applicant or without access"

@@ -287,7 +287,7 @@ def record(
             d = tables.dossiers
             codes = plan["state"]["dossiers"][task]
             if proof is not None:
-                proofs.write(conn, proof, key=key, codes=codes, event=event, at=when, postman=who.name, off_m=off_m)
+                proofs.write(conn, proof, key=key, codes=codes, event=event, at=when, taken_by=who.name, off_m=off_m)
             for code in codes:
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency

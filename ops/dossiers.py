@@ -72,7 +72,8 @@ brought back to the postman's post office, and waits there for the next working 
 
 HANDOVERS = ("at_authority", "returned")
 """Moves that hand the dossier over against a signed record (Circular 17/2017 art. 5): a record number is required,
-except for an online dossier reaching its authority."""
+except for an online dossier reaching its authority and a result signed for on a phone or tablet
+(:mod:`ops.proofs`)."""
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -294,9 +295,11 @@ def advance(
     at: datetime | None = None,
     expected_seq: int | None = None,
     reason: str | None = None,
+    signed: bool = False,
 ) -> Event:
     """:func:`move` in the caller's transaction, so that several dossiers (one stop's) move together or not at all;
-    ``reason`` says why, as a machine code (a failed delivery's).
+    ``reason`` says why, as a machine code (a failed delivery's); a handover ``signed`` for on a phone or tablet
+    (:mod:`ops.proofs`, written by the caller) needs no record number.
 
     The dossier is read before the transaction's first write (the SQLite driver begins it at that write), and
     :func:`append` refuses the move if it moved since.
@@ -314,7 +317,7 @@ def advance(
             seq=expected_seq,
         )
     check_move(code, state, to, channel=channel)
-    if needs_record(to, channel=channel) and not record_no:
+    if needs_record(to, channel=channel) and not (record_no or signed):
         raise TransitionError(
             f"dossier {code}: the move to {to} is a handover and needs record_no",
             code="handover_needs_record",

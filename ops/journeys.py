@@ -14,8 +14,9 @@ would have made them, in bulk (one transaction, a few statements):
   over two hours later (record ``BG-...``); :data:`FAILED_RETURN` of the deliveries to an address find nobody
   at home (the move's reason ``nobody_home``, :data:`ops.dayevents.FAILURES`) and go out again on the next
   working day, where they are handed over;
-- at the applicant's door, the dossier collected and the result delivered are signed for (:mod:`ops.proofs`,
-  made-up signatures), :data:`AUTHORISED` of the results by a person the applicant authorised.
+- at the applicant's door, the dossier collected and the result delivered are signed for, and so is a result
+  collected at the agency's counter (:mod:`ops.proofs`, made-up signatures), :data:`AUTHORISED` of the results by a
+  person the applicant authorised.
 
 Only synthetic dossiers are moved, and only by moves that happen before ``until``.
 """
@@ -44,7 +45,7 @@ FAILED_REASON = "nobody_home"
 """The reason of those failures, as a postman records it."""
 
 AUTHORISED = 0.1
-"""Share of the results delivered at the door that a person the applicant authorised signs for (assumption)."""
+"""Share of the results, at the door or the counter, that a person the applicant authorised signs for (assumption)."""
 
 WHO = "synthetic"
 """The ``who`` of the moves written here."""
@@ -107,21 +108,22 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
 
 
 def _signed_event(state: str, place: str) -> str | None:
-    """The stop event a move at the applicant's door was signed for (a home pickup collected: ``picked_up``, once,
-    with its move on to the authority; a result: ``delivered``), or None."""
-    if place != "address":
-        return None
-    return {"to_authority": "picked_up", "returned": "delivered"}.get(state)
+    """The event a move was signed for: at the applicant's door, a home pickup collected (``picked_up``, once, with
+    its move on to the authority) or a result delivered (``delivered``); at the agency's counter, a result
+    ``collected``; None for the other moves."""
+    if state == "returned":
+        return proofs.of_move(state, place)
+    return "picked_up" if (state, place) == ("to_authority", "address") else None
 
 
 def _proof(rng: random.Random, code: str, seq: int, event: str, at: datetime) -> dict:
     """A made-up proof row of ``code``'s move ``seq``."""
-    by_other = event == "delivered" and rng.random() < AUTHORISED
+    by_other = event in ("delivered", "collected") and rng.random() < AUTHORISED
     if by_other:
         proof = proofs.synthetic(rng, signer="authorised", name="Người được ủy quyền (tổng hợp)")
     else:
         proof = proofs.synthetic(rng)
-    return proofs.row(proof, key=f"journey:{code}:{seq}", code=code, event=event, at=at, postman=WHO, off_m=None)
+    return proofs.row(proof, key=f"journey:{code}:{seq}", code=code, event=event, at=at, taken_by=WHO, off_m=None)
 
 
 def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool = False) -> int:

@@ -1,16 +1,18 @@
-"""Proof at the citizen's door and at a handover: who took the result (or gave the dossier, at a home pickup), the
-identity paper the postman checked, and the signature drawn on his phone.
+"""Proof at the citizen's door, at the agency's counter and at a handover: who took the result (or gave the dossier,
+at a home pickup), the identity paper checked, and the signature drawn on the postman's phone or the counter's
+tablet.
 
 A result is handed to the applicant, or to a person the applicant authorised in writing, who shows an identity
 paper; at a home pickup the applicant co-signs the list of documents taken (Circular 17/2017/TT-BTTTT art. 5). A
 stop event at an address (``delivered``, or ``picked_up`` at a home pickup) therefore carries a proof, as delivery
-tools (Onfleet, the carriers' proof of delivery) ask for a signature at the door. At an agency or authority the
-dossiers are handed over against a signed record (art. 5): its number on paper, or the signature of the officer who
-takes them over, by name, drawn on the postman's phone (``officer``: the record is then the event's own). Only what
-settles a dispute is kept: the paper's type and its last four characters (not its number), the signer's name when
-not the applicant, and the strokes of the signature, one row per dossier of the event (:data:`ops.tables.proofs`),
-written with the event's moves. A proof is personal data: read as :func:`ops.accounts.sees_personal_data` allows,
-each read logged.
+tools (Onfleet, the carriers' proof of delivery) ask for a signature at the door. A result collected at its agency
+(``collected``) is signed for the same way on the counter's tablet, in place of the paper record's number. At an
+agency or authority the dossiers are handed over against a signed record (art. 5): its number on paper, or the
+signature of the officer who takes them over, by name, drawn on the postman's phone (``officer``: the record is
+then the event's own). Only what settles a dispute is kept: the paper's type and its last four characters (not its
+number), the signer's name when not the applicant, and the strokes of the signature, one row per dossier of the
+event (:data:`ops.tables.proofs`), written with the event's moves. A proof is personal data: read as
+:func:`ops.accounts.sees_personal_data` allows, each read logged.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ SIGNERS = ("applicant", "authorised", "officer")
 then said); at a handover the officer (or the agency's staff) taking the dossiers over, by name."""
 
 AT_THE_DOOR = ("applicant", "authorised")
-"""The signers at a citizen's address."""
+"""The signers at a citizen's address, and at the counter for a result collected there."""
 
 ID_TYPES = ("id_card", "vneid", "passport")
 """The identity paper the postman checks: the identity card (căn cước, formerly căn cước công dân), the VNeID
@@ -49,9 +51,18 @@ a fifth of a phone's pad)."""
 
 
 def needed(event: str, place: str) -> bool:
-    """Whether an ``event`` at ``place`` (a place id, ``address:...`` at a citizen's) asks for a proof: a result
-    delivered at the door, a dossier picked up at home."""
-    return event in ("delivered", "picked_up") and place.startswith("address:")
+    """Whether an ``event`` at ``place`` (a place id; ``address``, or a stop's ``address:...``, at a citizen's) asks
+    for a proof: a result delivered at the door, a dossier picked up at home."""
+    return event in ("delivered", "picked_up") and place.startswith("address")
+
+
+def of_move(to: str, place: str | None) -> str:
+    """The event a staff's move to state ``to`` at ``place`` is signed for: a result returned at the applicant's
+    address is ``delivered`` (as the postman's stop event says it), one returned at its agency ``collected`` at the
+    counter; any other move is named by its state (and takes no proof)."""
+    if to != "returned":
+        return to
+    return "delivered" if (place or "").startswith("address") else "collected"
 
 
 def check(proof: dict | None, event: str, place: str) -> dict | None:
@@ -61,9 +72,10 @@ def check(proof: dict | None, event: str, place: str) -> dict | None:
     ----------
     proof
         ``{"signer", "name", "id_type", "id_last4", "signature": {"width", "height", "strokes": [[[x, y], ...],
-        ...]}}``: at the citizen's address (:func:`needed`) the applicant or an ``authorised`` person (then by
-        ``name``) against a paper; at a handover (``handed_over``) the ``officer`` taking it over, by ``name``, no
-        paper; the signature in the pad's pixels, origin top left.
+        ...]}}``: at the citizen's address (:func:`needed`) and for a result ``collected`` at the counter (optional
+        there) the applicant or an ``authorised`` person (then by ``name``) against a paper; at a handover
+        (``handed_over``) the ``officer`` taking it over, by ``name``, no paper; the signature in the pad's pixels,
+        origin top left.
     event, place
         The event and where it happens.
 
@@ -86,15 +98,17 @@ def check(proof: dict | None, event: str, place: str) -> dict | None:
                 "proof", f"{event} at the citizen's address needs the signer's proof", code="proof_needed", event=event
             )
         return None
-    if not at_door and event != "handed_over":
+    to_citizen = at_door or event == "collected"
+    if not to_citizen and event != "handed_over":
         raise FieldError(
             "proof",
-            f"only an event at the citizen's address or a handover is signed for, not {event} at {place}",
+            f"only an event at the citizen's address, a result collected at the counter or a handover is signed for, "
+            f"not {event} at {place}",
             code="proof_not_here",
             event=event,
         )
     signer = proof.get("signer")
-    here = AT_THE_DOOR if at_door else ("officer",)
+    here = AT_THE_DOOR if to_citizen else ("officer",)
     if signer not in here:
         raise FieldError(
             "proof.signer",
@@ -106,7 +120,7 @@ def check(proof: dict | None, event: str, place: str) -> dict | None:
     name = (proof.get("name") or "").strip() or None
     if signer != "applicant" and name is None:
         raise FieldError("proof.name", f"the {signer} signs with his name", code="signer_name_needed", signer=signer)
-    id_type, tail = _paper(proof) if at_door else (None, None)
+    id_type, tail = _paper(proof) if to_citizen else (None, None)
     return {
         "signer": signer,
         "name": name,
@@ -158,15 +172,16 @@ def summary(proof: dict | None) -> dict | None:
     return None if proof is None else {"signer": proof["signer"], "digest": dossiers.content_hash(proof)}
 
 
-def row(proof: dict, *, key: str, code: str, event: str, at: datetime, postman: str, off_m: int | None) -> dict:
+def row(proof: dict, *, key: str, code: str, event: str, at: datetime, taken_by: str, off_m: int | None) -> dict:
     """The row of :data:`ops.tables.proofs` keeping ``proof`` (checked by :func:`check`) for dossier ``code``;
-    ``key`` the event's (:func:`ops.dayevents.event_key`), ``off_m`` how far from the stop the phone was."""
+    ``key`` the event's (:func:`ops.dayevents.event_key`), ``taken_by`` the account whose phone or tablet took it
+    (the postman's, the counter's staff), ``off_m`` how far from the stop the phone was."""
     return {
         "event_key": key,
         "dossier_code": code,
         "event": event,
         "at": at,
-        "postman": postman,
+        "taken_by": taken_by,
         "signer": proof["signer"],
         "signer_name": proof["name"],
         "id_type": proof["id_type"],
@@ -184,13 +199,70 @@ def write(
     codes: list[str],
     event: str,
     at: datetime,
-    postman: str,
+    taken_by: str,
     off_m: int | None,
 ) -> None:
     """Keep ``proof`` for each dossier of an event (:func:`row`), in the event's transaction ``conn``."""
     if codes:
-        rows = [row(proof, key=key, code=c, event=event, at=at, postman=postman, off_m=off_m) for c in codes]
+        rows = [row(proof, key=key, code=c, event=event, at=at, taken_by=taken_by, off_m=off_m) for c in codes]
         conn.execute(tables.proofs.insert(), rows)
+
+
+def signed_move(
+    engine: Engine,
+    code: str,
+    to: str,
+    *,
+    who: str,
+    place: str | None = None,
+    record_no: str | None = None,
+    proof: dict | None = None,
+    expected_seq: int | None = None,
+) -> tuple[dossiers.Event, dict | None]:
+    """:func:`ops.dossiers.move` by a member of staff, signed for where a result is handed to its applicant: at the
+    address (a proof required, as at the postman's door) or at the counter (a proof in place of the record's number).
+
+    Parameters
+    ----------
+    engine, code, to, who, place, record_no, expected_seq
+        As :func:`ops.dossiers.move` takes them.
+    proof
+        Who signed, as :func:`check` takes it for the move's event (:func:`of_move`).
+
+    Returns
+    -------
+    tuple
+        The move's event, and who signed with the proof's digest (:func:`summary`; None without a proof).
+
+    Raises
+    ------
+    FieldError
+        A proof missing at the address, given for a move other than ``returned``, or one that does not hold.
+    UnknownError, TransitionError, ConflictError
+        As :func:`ops.dossiers.move` raises them.
+    """
+    dossiers.current(engine, code)  # an unknown dossier is said so before what is wrong with its proof
+    if proof is not None and to != "returned":
+        raise FieldError(
+            "proof", f"only a result returned is signed for, not a move to {to}", code="proof_not_for_move", to=to
+        )
+    event = of_move(to, place)
+    kept = check(proof, event, place or "")
+    with engine.begin() as conn:
+        moved = dossiers.advance(
+            conn,
+            code,
+            to,
+            who=who,
+            place=place,
+            record_no=record_no,
+            signed=kept is not None,
+            expected_seq=expected_seq,
+        )
+        if kept is not None:
+            key = f"move:{code}:{moved.seq}"
+            write(conn, kept, key=key, codes=[code], event=event, at=moved.at, taken_by=who, off_m=None)
+    return moved, summary(kept)
 
 
 def of_dossier(engine: Engine, code: str, *, personal: bool) -> list[dict]:
@@ -208,7 +280,7 @@ def of_dossier(engine: Engine, code: str, *, personal: bool) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"event", "at", "postman", "signer", "name", "id_type", "id_last4", "signature", "off_m"}``; ``name``
+        ``{"event", "at", "taken_by", "signer", "name", "id_type", "id_last4", "signature", "off_m"}``; ``name``
         null for the applicant; ``at`` in UTC.
     """
     p = tables.proofs
@@ -220,7 +292,7 @@ def of_dossier(engine: Engine, code: str, *, personal: bool) -> list[dict]:
         {
             "event": r["event"],
             "at": dossiers.utc(r["at"]).isoformat(),
-            "postman": r["postman"],
+            "taken_by": r["taken_by"],
             "signer": r["signer"],
             "off_m": r["off_m"],
         }

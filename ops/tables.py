@@ -84,7 +84,7 @@ proofs = sa.Table(
     sa.Column("dossier_code", sa.String(64), sa.ForeignKey("dossiers.code"), nullable=False, index=True),
     sa.Column("event", sa.String(16), nullable=False),
     sa.Column("at", TZ, nullable=False),
-    sa.Column("postman", sa.String(64), nullable=False),
+    sa.Column("taken_by", sa.String(64), nullable=False),
     sa.Column("signer", sa.String(16), nullable=False),
     sa.Column("signer_name", sa.String(200), nullable=True),
     sa.Column("id_type", sa.String(16), nullable=True),
@@ -93,9 +93,11 @@ proofs = sa.Table(
     sa.Column("off_m", sa.Integer, nullable=True),
     sa.UniqueConstraint("event_key", "dossier_code", name="uq_proofs_event"),
 )
-"""What was signed on the postman's phone (:mod:`ops.proofs`): one row per dossier of a stop event at an address (a
-result delivered, a dossier picked up at home: the paper checked) or of a handover the officer signed for (no
-paper), written with the event; personal data, read only as :func:`ops.accounts.sees_personal_data` allows."""
+"""What was signed on the postman's phone or the counter's tablet (:mod:`ops.proofs`): one row per dossier of a stop
+event at an address (a result delivered, a dossier picked up at home: the paper checked), of a result collected at
+the counter (the paper checked) or of a handover the officer signed for (no paper), written with the event, with
+the account that took it (``taken_by``); personal data, read only as :func:`ops.accounts.sees_personal_data`
+allows."""
 
 portal_events = sa.Table(
     "portal_events",

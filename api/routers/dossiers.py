@@ -67,10 +67,18 @@ def _out(row: dict, with_applicant: bool, places: dict[str, str | None], amap: A
         },
         "authority_name": places.get(row["authority_code"]),
         "moves": [
-            {"to": to, "place": _place_of(to, row), "handover": dossiers.needs_record(to, channel=row["channel"])}
+            _allowed(to, _place_of(to, row), row["channel"])
             for to in dossiers.next_states(row["state"], channel=row["channel"])
         ],
     }
+
+
+def _allowed(to: str, place: str | None, channel: str) -> dict:
+    """A move the dossier may make: where, whether it is a handover, and whether it is signed for (a result handed
+    to its applicant: at the address, required; at the counter, in place of the record's number)."""
+    event = proofs.of_move(to, place)
+    proof = "required" if proofs.needed(event, place or "") else "optional" if event == "collected" else None
+    return {"to": to, "place": place, "handover": dossiers.needs_record(to, channel=channel), "proof": proof}
 
 
 def _place_of(to: str, row: dict) -> str | None:
@@ -197,24 +205,24 @@ def get_events(
     return [_event(e, names, people) for e in events]
 
 
-@router.get("/dossiers/{code}/proofs", response_model=list[schemas.ProofOut], summary="Who signed at the door")
+@router.get("/dossiers/{code}/proofs", response_model=list[schemas.ProofOut], summary="Who signed for a dossier")
 def get_proofs(code: Code, store: StoreDep, who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
-    """The signatures taken at the applicant's address, oldest first: a dossier picked up at home, a result
-    delivered. Who signed is said to every member of staff; the authorised person's name, the paper checked and
-    the signature (personal data) only to the staff of the receiving agency and the postman carrying it, each such
-    read written to the access log."""
+    """The signatures taken, oldest first: at the applicant's address (a dossier picked up at home, a result
+    delivered), at the counter (a result collected), at a handover (the officer). Who signed is said to every member
+    of staff; the authorised person's name, the paper checked and the signature (personal data) only to the staff of
+    the receiving agency and the postman carrying it, each such read written to the access log."""
     row = dossiers.current(store.engine, code)
     allowed = accounts.sees_personal_data(who, row)
     found = proofs.of_dossier(store.engine, code, personal=allowed)
     if allowed and found:
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/proofs")
-    people = accounts.full_names(store.engine, (p["postman"] for p in found))
-    return [p | {"postman_name": people.get(p["postman"])} for p in found]
+    people = accounts.full_names(store.engine, (p["taken_by"] for p in found))
+    return [p | {"taken_by_name": people.get(p["taken_by"])} for p in found]
 
 
 @router.post(
     "/dossiers/{code}/moves",
-    response_model=schemas.EventOut,
+    response_model=schemas.MoveOut,
     status_code=status.HTTP_201_CREATED,
     summary="Move a dossier",
     responses={409: {"model": schemas.ErrorBody, "description": "move not allowed now, or a concurrent move won"}},
@@ -228,17 +236,21 @@ def move(
     who: Annotated[Principal, Depends(auth.require("agency_staff", "postman", "dispatcher"))],
 ) -> dict:
     """Record a move; refused with 409 when the lifecycle does not allow it from the dossier's state, or when
-    another move was recorded since ``expected_seq`` (read the dossier again and retry)."""
-    event = dossiers.move(
+    another move was recorded since ``expected_seq`` (read the dossier again and retry). A result handed to its
+    applicant is signed for (``proof``): at the address always, at the agency's counter in place of the record's
+    number; the signature is kept as the postman's at the door is (``GET /dossiers/{code}/proofs``)."""
+    event, signed = proofs.signed_move(
         store.engine,
         code,
         step.to,
         who=who.name,
         place=step.place,
         record_no=step.record_no,
+        proof=None if step.proof is None else step.proof.model_dump(),
         expected_seq=step.expected_seq,
     )
-    return _event(event, _place_names(store, amap, [event.place], lang), accounts.full_names(store.engine, [who.name]))
+    names = _place_names(store, amap, [event.place], lang)
+    return _event(event, names, accounts.full_names(store.engine, [who.name])) | {"proof": signed}
 
 
 @router.get("/access-log", response_model=list[schemas.AccessOut], summary="Reads of personal data (admin)")

@@ -15,9 +15,10 @@ from api.settings import Settings
 from geo.addressmap import AddressMap
 from ops import accounts, authorities, database, dossiers, ingest
 from ops.store import Store
+from tests.api.test_browser_days import sign
 from tests.ops import daycases
 from tests.ops.cases import dossier
-from tests.ops.daycases import LUONG_VAN_CAN
+from tests.ops.daycases import DECIDED, LUONG_VAN_CAN
 
 browser = pages.browser
 page = pages.page
@@ -27,10 +28,16 @@ LAN = "Trần Thị Lan"
 
 
 @pytest.fixture(scope="module")
-def server(hanoi: AddressMap, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The address of the live server's store."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser-dossiers') / 'store.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def server(hanoi: AddressMap, store_url: str) -> Iterator[str]:
     """The service under uvicorn on a free loopback port, with a staff account of Bưu điện Lương Văn Can, where
     HS-1 was handed in, and the city's authorities."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-dossiers') / 'store.sqlite'}"
+    url = store_url
     engine = database.connect(url)
     accounts.add_user(engine, "lan", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN, full_name=LAN)
     authorities.seed(engine, hanoi)
@@ -199,6 +206,62 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     english = _fields(page)
     assert (english["State"], english["Appointment date"]) == ("At the authority", "10 Feb 2026 (overdue)")
     assert page.locator("#lookup-moves button").all_inner_texts() == ["Decided by the authority", "Cancel the dossier"]
+
+
+def test_the_recipient_signs_for_a_result_at_the_counter(page, store_url: str) -> None:
+    # HS-8's result waits at Bưu điện Lương Văn Can; the applicant's delegate collects it and signs on the tablet.
+    engine = database.connect(store_url)
+    ingest.ingest(engine, [(8, dossier("HS-8", agency_id=LUONG_VAN_CAN, return_mode="agency"))])
+    for state in DECIDED:
+        dossiers.move(engine, "HS-8", state, who="lan", record_no="BB-8" if state == "at_authority" else None)
+    engine.dispose()
+    _sign_in(page)
+    page.fill("#lookup-code", "HS-8")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-moves button")
+    page.click("#lookup-moves button[data-to=returning]")
+    page.wait_for_selector("#lookup-moves button[data-signs=returned]")
+    # The paper record's number as before, or the signature on the tablet in its place.
+    assert page.locator("#lookup-moves button").all_inner_texts()[:2] == [
+        "Đã trả kết quả cho người nộp",
+        "Người nhận ký trên máy",
+    ]
+    page.click("#lookup-moves button[data-signs=returned]")
+    form = page.locator("#proof-form")
+    assert form.locator(".proof-title").inner_text() == "Người nhận ký xác nhận đã nhận kết quả tại quầy"
+    assert "Chính chủ: Nguyễn Văn An (tổng hợp)" in form.inner_text()
+    # A delegate without a name is asked for it before anything is sent.
+    form.locator("select.signer").select_option("authorised")
+    sign(page, form, "12ab")
+    form.locator("button[type=submit]").click()
+    assert form.locator(".proof-error").inner_text().startswith("Hãy ghi họ tên người được ủy quyền")
+    form.locator("input.signer-name").fill("Lê Thị Hoa (tổng hợp)")
+    # A scrawl in a corner has points enough for the page but is no signature for the service: said in the form,
+    # which stays as filled in.
+    form.locator(".proof-clear").click()
+    pad = form.locator("canvas.signature-pad").bounding_box()
+    page.mouse.move(pad["x"] + 10, pad["y"] + 10)
+    page.mouse.down()
+    for k in range(12):
+        page.mouse.move(pad["x"] + 10 + k % 3, pad["y"] + 10 + k)
+    page.mouse.up()
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("document.querySelector('#proof-form .proof-error').textContent.includes('quá nhỏ')")
+    assert form.locator("input.signer-name").input_value() == "Lê Thị Hoa (tổng hợp)"
+    form.locator(".proof-clear").click()
+    sign(page, form, "12ab")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("document.querySelector('#lookup-done').textContent === 'Đã ghi nhận: Đã trả kết quả'")
+    assert page.locator("#proof-form").count() == 0
+    # Returned at the counter with no paper record: the signature is the record, said with who signed and took it.
+    last = page.locator("#lookup-steps li").all_inner_texts()[-1]
+    assert last.split(" · ")[1:] == ["Đã trả kết quả", "Bưu điện Lương Văn Can", LAN]
+    said = page.inner_text("#lookup-proofs li")
+    assert " · Đã nhận kết quả tại quầy · người được ủy quyền Lê Thị Hoa (tổng hợp) đã ký · " in said
+    assert said.endswith(f"…12AB · {LAN}")
+    assert page.inner_text("#proofs-title") == "Chữ ký xác nhận"
+    assert page.locator("#lookup-proofs svg.signature path").get_attribute("d").startswith("M")
+    pages.accessible(page)
 
 
 def _fields(page) -> dict[str, str]:

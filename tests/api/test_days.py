@@ -627,7 +627,7 @@ def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: Addres
 
         # The dispatcher learns who signed; the agency's staff also how, and the read is logged.
         (said,) = client.get("/dossiers/HOME/proofs", headers=BEARER).json()
-        assert (said["event"], said["signer"], said["postman"], said["signature"], said["id_last4"]) == (
+        assert (said["event"], said["signer"], said["taken_by"], said["signature"], said["id_last4"]) == (
             "delivered",
             "applicant",
             "token:dispatcher",

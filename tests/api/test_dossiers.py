@@ -15,7 +15,7 @@ from ops import accounts, authorities, dossiers, tables
 from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier, event
-from tests.ops.daycases import LUONG_VAN_CAN
+from tests.ops.daycases import LUONG_VAN_CAN, SIGNED
 
 PORTAL_AUTH = {"Authorization": f"Bearer {PORTAL}"}
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -299,8 +299,9 @@ def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, ha
         "address": hanoi.agency_details[LUONG_VAN_CAN]["address"],
     }
     assert read["authority_name"] == f"UBND {named}"
-    agency = {"place": LUONG_VAN_CAN, "handover": False}
-    assert read["moves"] == [{"to": "digitised"} | agency, {"to": "cancelled", "place": None, "handover": False}]
+    agency = {"place": LUONG_VAN_CAN, "handover": False, "proof": None}
+    cancel = {"to": "cancelled", "place": None, "handover": False, "proof": None}
+    assert read["moves"] == [{"to": "digitised"} | agency, cancel]
     # An online dossier is at its authority from the start: nothing to digitise or carry there.
     moves = service.get("/dossiers/HS-6", headers=DISPATCH_AUTH).json()["moves"]
     assert [m["to"] for m in moves] == ["decided", "cancelled"]
@@ -313,27 +314,78 @@ def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, ha
         assert moved.status_code == 201
         read = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()
         if to == "to_authority":
-            assert read["moves"][0] == {"to": "at_authority", "place": "00070", "handover": True}
+            assert read["moves"][0] == {"to": "at_authority", "place": "00070", "handover": True, "proof": None}
     assert [(m["to"], m["place"], m["handover"]) for m in read["moves"]] == [
         ("returning", "00070", False),
         ("cancelled", None, False),
     ]
     service.post("/dossiers/HS-5/moves", json={"to": "returning", "place": "00070"}, headers=DISPATCH_AUTH)
     home = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()["moves"]
-    assert [(m["to"], m["place"], m["handover"]) for m in home] == [
-        ("returned", "address", True),
-        ("failed_return", "address", False),
-        ("cancelled", None, False),
+    # A result handed over at the address is signed for by who takes it, as at the postman's door.
+    assert [(m["to"], m["place"], m["handover"], m["proof"]) for m in home] == [
+        ("returned", "address", True, "required"),
+        ("failed_return", "address", False, None),
+        ("cancelled", None, False, None),
     ]
-    moved = service.post(
-        "/dossiers/HS-5/moves", json={"to": "returned", "place": "address", "record_no": "BB-2"}, headers=DISPATCH_AUTH
-    ).json()
-    assert (moved["place"], moved["place_name"]) == ("address", None)
+    home = {"to": "returned", "place": "address", "record_no": "BB-2"}
+    unsigned = service.post("/dossiers/HS-5/moves", json=home, headers=DISPATCH_AUTH)
+    assert (unsigned.status_code, unsigned.json()["detail"][0]["reason"]) == (422, "proof_needed")
+    moved = service.post("/dossiers/HS-5/moves", json=home | {"proof": SIGNED}, headers=DISPATCH_AUTH).json()
+    assert (moved["place"], moved["place_name"], moved["proof"]["signer"]) == ("address", None, "applicant")
+    (kept,) = service.get("/dossiers/HS-5/proofs", headers=DISPATCH_AUTH).json()
+    assert (kept["event"], kept["taken_by"], kept["id_last4"]) == ("delivered", "token:dispatcher", None)
     assert service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()["moves"] == []
     # The journey's places by name, in the reader's language; the applicant's address is not named.
     events = service.get("/dossiers/HS-5/events", headers=DISPATCH_AUTH | {"Accept-Language": "en"}).json()
     said = {e["place"]: e["place_name"] for e in events if e["place"]}
     assert said == {LUONG_VAN_CAN: "Bưu điện Lương Văn Can", "00070": f"People's Committee of {named}", "address": None}
+
+
+def test_a_result_collected_at_the_counter_is_signed_on_the_tablet(service) -> None:
+    # The applicant's delegate collects the result at the agency: the staff check the paper and the delegate signs
+    # on the counter's tablet, in place of a paper record's number; kept as a signature at the door is.
+    service.post("/dossiers", json=[dossier("HS-7", return_mode="agency")], headers=PORTAL_AUTH)
+    _sign_in(service, "lan")  # staff of the receiving agency
+    for to, record in [("digitised", None), ("to_authority", None), ("at_authority", "BB-1"), ("decided", None)]:
+        assert service.post("/dossiers/HS-7/moves", json={"to": to, "record_no": record}).status_code == 201
+    # Only a result handed to its applicant is signed for: said with the move's state in words.
+    signed_early = service.post("/dossiers/HS-7/moves", json={"to": "returning", "proof": SIGNED})
+    assert signed_early.status_code == 422
+    assert signed_early.json()["detail"][0] == {
+        "field": "proof",
+        "reason": "proof_not_for_move",
+        "message": "Chỉ khi trả kết quả mới ký xác nhận, không phải khi chuyển sang “Đang trả kết quả”",
+    }
+    assert service.post("/dossiers/HS-7/moves", json={"to": "returning"}).status_code == 201
+    (collect,) = [m for m in service.get("/dossiers/HS-7").json()["moves"] if m["to"] == "returned"]
+    assert (collect["place"], collect["handover"], collect["proof"]) == ("osm:node/1", True, "optional")
+    # Neither a record nor a signature: refused; a signature without the paper checked: refused.
+    bare = service.post("/dossiers/HS-7/moves", json={"to": "returned", "place": collect["place"]})
+    assert bare.json()["detail"][0]["reason"] == "handover_needs_record"
+    delegate = SIGNED | {"signer": "authorised", "name": "Lê Thị Hoa (tổng hợp)"}
+    no_paper = {k: v for k, v in delegate.items() if k != "id_type"}
+    unchecked = service.post("/dossiers/HS-7/moves", json={"to": "returned", "place": "osm:node/1", "proof": no_paper})
+    assert (unchecked.status_code, unchecked.json()["detail"][0]["reason"]) == (422, "id_needed")
+    moved = service.post("/dossiers/HS-7/moves", json={"to": "returned", "place": "osm:node/1", "proof": delegate})
+    assert moved.status_code == 201
+    assert (moved.json()["record_no"], moved.json()["proof"]["signer"]) == (None, "authorised")
+    assert service.get("/dossiers/HS-7").json()["moves"] == []
+    (kept,) = service.get("/dossiers/HS-7/proofs").json()
+    assert kept | {"at": None, "signature": None} == {
+        "event": "collected",
+        "at": None,
+        "taken_by": "lan",
+        "taken_by_name": "Trần Thị Lan",
+        "signer": "authorised",
+        "name": "Lê Thị Hoa (tổng hợp)",
+        "id_type": SIGNED["id_type"],
+        "id_last4": SIGNED["id_last4"],
+        "signature": None,
+        "off_m": None,
+    }
+    assert kept["signature"]["strokes"] == SIGNED["signature"]["strokes"]
+    log = service.get("/access-log", params={"code": "HS-7"}, headers=ADMIN_AUTH).json()
+    assert ("lan", "GET /dossiers/{code}/proofs") in [(e["who"], e["what"]) for e in log]
 
 
 def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, database, dossiers, ingest
+from ops import accounts, authorities, database, dossiers, ingest, proofs
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
@@ -226,3 +227,40 @@ def _door_pickups_moved(upgraded: sa.Engine) -> None:
         who = conn.execute(sa.text("SELECT who FROM dossier_events WHERE dossier_code = 'DOOR' ORDER BY seq"))
         assert who.scalars().all() == ["portal", "binh"]
     assert dossiers.current(upgraded, "DOOR")["seq"] == 2
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_a_proof_taken_at_the_door_before_the_counter_signed_keeps_who_took_it(server: str, tmp_path: Path) -> None:
+    # 0010 renames the postman who took a proof to the account that took it (a postman, or the counter's staff).
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        ingest.ingest(engine, [(1, dossier("HOME"))])
+        old = sa.table(
+            "proofs",
+            *(sa.column(c) for c in ("event_key", "dossier_code", "event", "at", "postman", "signer")),
+            sa.column("signature", sa.JSON),
+        )
+        signature = {"width": 300, "height": 120, "strokes": [[[10.0, 10.0], [200.0, 60.0]]]}
+        with engine.begin() as conn:
+            _migrate(conn, "0009", down=True)
+            conn.execute(
+                old.insert().values(
+                    event_key="day:p:t1:delivered",
+                    dossier_code="HOME",
+                    event="delivered",
+                    at=datetime(2026, 2, 4, 5, tzinfo=UTC),
+                    postman="binh",
+                    signer="applicant",
+                    signature=signature,
+                )
+            )
+        engine.dispose()
+        upgraded = database.connect(url)
+        stack.callback(upgraded.dispose)
+        (kept,) = proofs.of_dossier(upgraded, "HOME", personal=True)
+        assert (kept["event"], kept["taken_by"], kept["signature"]) == ("delivered", "binh", signature)
+        with upgraded.begin() as conn:
+            _migrate(conn, "0009", down=True)
+        with upgraded.connect() as conn:
+            assert conn.execute(sa.text("SELECT postman FROM proofs")).scalars().all() == ["binh"]

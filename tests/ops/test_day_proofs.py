@@ -45,7 +45,7 @@ def test_a_result_at_the_door_is_signed_for_and_kept(store: Store, hanoi: Addres
     assert kept | {"at": None} == {
         "event": "delivered",
         "at": None,
-        "postman": "binh",
+        "taken_by": "binh",
         "signer": "authorised",
         "name": "Trần Văn Ủy (tổng hợp)",
         "id_type": "id_card",

@@ -253,6 +253,14 @@ def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, 
         ).all()
     assert collected and {place for place, _ in collected} == {"address"}
     assert {dossiers.utc(at).astimezone(HANOI).time() for _, at in collected} == {time(9)}
+    # Each result collected at its agency was signed for at the counter, and only those.
+    p = tables.proofs
+    with engine.connect() as conn:
+        at_counter = conn.execute(
+            sa.select(ev.c.dossier_code).where(ev.c.state == "returned", ev.c.place != "address")
+        ).scalars()
+        signed = conn.execute(sa.select(p.c.dossier_code).where(p.c.event == "collected")).scalars()
+        assert sorted(signed) == sorted(at_counter) != []
     summary = dossiers.summary(engine)["by_state"]
     assert summary["returned"] > 0 and summary.get("received", 0) > 0
     engine.dispose()

@@ -333,3 +333,92 @@ function tokenField(inputId, key) {
   input.addEventListener("change", () => localStorage.setItem(key, input.value.trim()));
   return () => input.value.trim();
 }
+
+// The proof's form, on the postman's phone and the counter's tablet. At the door and the counter: who signs (the
+// applicant, or a person authorised in writing, by name) and the paper checked (its last four characters); at a
+// handover: the officer, by name. Then the signature drawn with a finger on the pad.
+function proofForm(event, applicant) {
+  const title = esc(t("js.proof_title." + event));
+  return `<form class="proof" aria-label="${title}"><strong class="proof-title">${title}</strong>` +
+    (event === "handed_over" ? officerFields() : doorFields(applicant)) +
+    `<canvas class="signature-pad" width="300" height="120" aria-label="${esc(t("js.proof_pad"))}"></canvas>` +
+    `<div class="muted">${esc(t("js.proof_pad"))}</div>` +
+    `<div class="proof-actions"><button type="button" class="secondary proof-clear">${esc(t("js.proof_clear"))}</button>` +
+    `<button type="submit">${esc(t("js.proof_send"))}</button></div><div class="proof-error error" role="alert"></div></form>`;
+}
+
+function doorFields(applicant) {
+  const ids = ["id_card", "vneid", "passport"].map((k) => `<option value="${k}">${esc(codeName("id_type", k))}</option>`).join("");
+  const signers = ["applicant", "authorised"].map((k) => `<option value="${k}">${esc(codeName("signer", k))}</option>`).join("");
+  const who = applicant ? `<div class="muted">${esc(t("js.proof_applicant", { name: applicant }))}</div>` : "";
+  return who + `<label>${esc(t("js.proof_signer"))} <select class="signer">${signers}</select></label>` +
+    `<input class="signer-name" aria-label="${esc(t("js.proof_name"))}" placeholder="${esc(t("js.proof_name"))}" maxlength="200" hidden>` +
+    `<label>${esc(t("js.proof_id"))} <select class="id-type">${ids}</select></label>` +
+    `<input class="id-last4" aria-label="${esc(t("js.proof_last4"))}" placeholder="${esc(t("js.proof_last4"))}" maxlength="4" autocapitalize="characters" autocomplete="off">`;
+}
+
+function officerFields() {
+  const said = esc(t("js.proof_officer_name"));
+  return `<input class="signer" type="hidden" value="officer">` +
+    `<input class="signer-name" aria-label="${said}" placeholder="${said}" maxlength="200">`;
+}
+
+// The pad keeps its strokes in its own pixels, whatever size the screen draws it at.
+const proofStrokes = new WeakMap();
+function signingPad(canvas) {
+  const pen = canvas.getContext("2d");
+  pen.lineWidth = 2.5; pen.lineCap = "round"; pen.lineJoin = "round";
+  proofStrokes.set(canvas, []);
+  const at = (e) => {
+    const box = canvas.getBoundingClientRect();
+    return [(e.clientX - box.left) * canvas.width / box.width, (e.clientY - box.top) * canvas.height / box.height];
+  };
+  let line = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    canvas.setPointerCapture(e.pointerId);
+    line = [at(e)];
+    proofStrokes.get(canvas).push(line);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!line) return;
+    const [x0, y0] = line[line.length - 1];
+    const [x, y] = at(e);
+    if (x < 0 || y < 0 || x > canvas.width || y > canvas.height) return; // off the pad
+    line.push([x, y]);
+    pen.beginPath(); pen.moveTo(x0, y0); pen.lineTo(x, y); pen.stroke();
+  });
+  const lift = () => { line = null; };
+  canvas.addEventListener("pointerup", lift);
+  canvas.addEventListener("pointercancel", lift);
+}
+
+// The proof as the form has it, or the words of what it still lacks.
+function proofOf(form) {
+  const canvas = form.querySelector(".signature-pad");
+  const signer = form.querySelector(".signer").value;
+  const name = form.querySelector(".signer-name").value.trim();
+  const paper = form.querySelector(".id-type");
+  const tail = paper && form.querySelector(".id-last4").value.trim().toUpperCase();
+  const drawn = proofStrokes.get(canvas).filter((line) => line.length > 1)
+    .map((line) => line.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]));
+  if (signer !== "applicant" && !name) return t(`js.proof_name_needed_${signer}`);
+  if (paper && !/^[0-9A-Z]{4}$/.test(tail)) return t("js.proof_last4_needed");
+  if (drawn.flat().length < 10) return t("js.proof_unsigned");
+  return {
+    signer, name: name || undefined, id_type: paper?.value, id_last4: tail || undefined,
+    signature: { width: canvas.width, height: canvas.height, strokes: drawn },
+  };
+}
+
+// A proof's form made live: the signing pad, the authorised person's name asked only for him, "sign again".
+function wireProof(form) {
+  const canvas = form.querySelector(".signature-pad");
+  signingPad(canvas);
+  form.querySelector("select.signer")?.addEventListener("change", (e) => {
+    form.querySelector(".signer-name").hidden = e.target.value !== "authorised";
+  });
+  form.querySelector(".proof-clear").addEventListener("click", () => {
+    canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+    proofStrokes.set(canvas, []);
+  });
+}

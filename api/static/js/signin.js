@@ -57,7 +57,7 @@
   }
   // The staff's counter: a dossier in words (its agency and authority by name, its dates in the page's language,
   // the applicant where the role allows), its journey, and the moves its lifecycle allows now as buttons; a
-  // handover asks for the number of the signed record first.
+  // handover asks for the number of the signed record first, a result handed to its applicant for a signature.
   // A state on its own (a field, a cell) begins with a capital, as the catalogue's English, written for sentences,
   // does not.
   const stateName = (key) => { const words = codeName("state", key); return words.charAt(0).toLocaleUpperCase(LANG) + words.slice(1); };
@@ -112,27 +112,40 @@
       return;
     }
     for (const step of data.moves) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = moveName(data, step);
+      const button = moveButton(moveName(data, step), step.to === "cancelled");
       button.dataset.to = step.to;
-      if (step.to === "cancelled") button.className = "secondary";
       button.addEventListener("click", () => {
-        if (step.handover) askRecord(data, step);
+        if (step.proof === "required") askProof(data, step);
+        else if (step.handover) askRecord(data, step);
         else if (step.to !== "cancelled" || confirm(t("js.cancel_confirm", { code: data.code }))) record(data, step, null);
       });
       $("lookup-moves").append(button);
+      // A result collected at the counter: the paper record's number, or who takes it signs on the tablet.
+      if (step.proof === "optional") {
+        const signs = moveButton(t("js.recipient_signs"), true);
+        signs.dataset.signs = step.to;
+        signs.addEventListener("click", () => askProof(data, step));
+        $("lookup-moves").append(signs);
+      }
     }
   }
-  // A signature taken at the applicant's address: when, what, who signed; the paper checked and the signature as
-  // drawn where the role may read them (the staff of the dossier's agency).
+  function moveButton(words, secondary) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = words;
+    if (secondary) button.className = "secondary";
+    return button;
+  }
+  // A signature taken at the applicant's address, at the counter or at a handover: when, what, who signed, who took
+  // it; the paper checked and the signature as drawn where the role may read them (the staff of the dossier's
+  // agency).
   function proofItem(proof) {
     const li = document.createElement("li");
     const signer = proof.name ? `${codeName("signer", proof.signer)} ${proof.name}` : codeName("signer", proof.signer);
     const paper = proof.id_type && `${codeName("id_type", proof.id_type)} …${proof.id_last4}`;
     const what = codeName("js.event", proof.event);
     li.textContent = [fmtWhen(hanoiTime(proof.at)), what, t("js.signed_by", { signer }), paper,
-                      proof.postman_name || codeName("desk.who", proof.postman)].filter(Boolean).join(" · ");
+                      proof.taken_by_name || codeName("desk.who", proof.taken_by)].filter(Boolean).join(" · ");
     if (proof.signature) li.append(signatureImage(proof.signature));
     return li;
   }
@@ -164,24 +177,43 @@
     submit.textContent = t("js.move_confirm");
     form.append(label, input, submit);
     form.addEventListener("submit", (ev) => { ev.preventDefault(); record(data, step, input.value.trim()); });
-    $("record-form")?.remove();
+    closeForms();
     $("lookup-moves").after(form);
     input.focus();
   }
-  async function record(data, step, recordNo) {
+  // A result handed to its applicant: at the address (a move recorded after the fact) or at the counter, who takes
+  // it signs on the tablet, against the paper the staff check. A proof refused is said in its form, kept as signed.
+  function askProof(data, step) {
+    closeForms();
+    const event = step.place === "address" ? "delivered" : "collected";
+    $("lookup-moves").insertAdjacentHTML("afterend", proofForm(event, data.applicant?.name));
+    const form = $("lookup-moves").nextElementSibling;
+    form.id = "proof-form";
+    wireProof(form);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const proof = proofOf(form);
+      if (typeof proof === "string") form.querySelector(".proof-error").textContent = proof;
+      else record(data, step, null, proof);
+    });
+    form.scrollIntoView({ block: "nearest" });
+  }
+  const closeForms = () => { $("record-form")?.remove(); $("proof-form")?.remove(); };
+  async function record(data, step, recordNo, proof = undefined) {
     try {
-      const body = { to: step.to, place: step.place, record_no: recordNo, expected_seq: data.seq };
+      const body = { to: step.to, place: step.place, record_no: recordNo, expected_seq: data.seq, proof };
       const moved = await api(`/dossiers/${encodeURIComponent(data.code)}/moves`, { method: "POST", body });
-      $("record-form")?.remove();
+      closeForms();
       await show(data.code, t("js.moved", { state: stateName(moved.state) }));
       refreshWorklist();
     } catch (e) {
-      $("lookup-error").textContent = e.message || t("js.lookup_failed");
+      const said = proof && $("proof-form")?.querySelector(".proof-error");
+      (said || $("lookup-error")).textContent = e.message || t("js.lookup_failed");
     }
   }
   $("lookup-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    $("record-form")?.remove();
+    closeForms();
     show($("lookup-code").value.trim());
   });
   // Who is signed in, last: the work list it opens uses what is declared above.
