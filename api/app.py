@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-import jinja2
 import swagger_ui_bundle
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,7 +27,7 @@ from sqlalchemy.engine import Engine
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
-from api import auth, contract, errors, i18n, lean
+from api import auth, contract, errors, i18n, lean, templates
 from api.answers import NearestAnswers
 from api.basemap import Basemap
 from api.contract import PAGES_TAG
@@ -68,10 +67,6 @@ PAGE_LINKS = {
 
 BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model", "state", "desk", "failure", "signer", "id_type")
 """Parts of the catalogue the pages' scripts use."""
-
-_templates = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(HERE / "pages"), autoescape=True, undefined=jinja2.StrictUndefined
-)
 
 
 class _Service(DirectApp):
@@ -221,7 +216,7 @@ def render_page(name: str, lang: str, *, synthetic: bool = False, me: dict | Non
         "worked": {day.isoformat(): off.isoformat() for day, off in hours.compensatory_working_days(years).items()},
     }
     browser_texts = {part: texts[part] for part in BROWSER_TEXTS} | {"lang": lang} | calendar
-    return _templates.get_template(f"{name}.html").render(
+    return templates.PAGES.get_template(f"{name}.html").render(
         page=name,
         lang=lang,
         t=texts,

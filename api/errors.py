@@ -82,14 +82,31 @@ class FieldError(ops_errors.FieldError):
         super().__init__(field, reason or i18n.text("en", f"errors.{code}", **fields), code=code, **fields)
 
 
-class NotFound(HTTPException):
-    """An unknown id in the path or the query; ``code`` and ``fields`` as for :class:`FieldError`."""
+class _Refusal(HTTPException):
+    """A request refused with ``status_code``; ``code`` and ``fields`` as for :class:`FieldError`."""
 
-    def __init__(self, field: str, reason: str = "", *, code: str = "not_found", **fields: Any) -> None:
+    status_code_of = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, field: str, reason: str = "", *, code: str, **fields: Any) -> None:
         reason = reason or i18n.text("en", f"errors.{code}", **fields)
         super().__init__(
-            status.HTTP_404_NOT_FOUND, detail=[{"field": field, "reason": reason, "code": code, "fields": fields}]
+            self.status_code_of, detail=[{"field": field, "reason": reason, "code": code, "fields": fields}]
         )
+
+
+class NotFound(_Refusal):
+    """An unknown id in the path or the query."""
+
+    status_code_of = status.HTTP_404_NOT_FOUND
+
+    def __init__(self, field: str, reason: str = "", *, code: str = "not_found", **fields: Any) -> None:
+        super().__init__(field, reason, code=code, **fields)
+
+
+class Forbidden(_Refusal):
+    """A resource the reader's role reaches but this reader may not read (another agency's dossier ...)."""
+
+    status_code_of = status.HTTP_403_FORBIDDEN
 
 
 def problem(lang: str, field: str, code: str, detail: str = "", **fields: Any) -> dict[str, str]:

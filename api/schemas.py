@@ -1119,8 +1119,8 @@ Point = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=2, max_l
 class SignatureIn(_Body):
     """A signature drawn on the postman's phone: strokes of points in the pad's pixels, origin top left."""
 
-    width: int = Field(ge=50, le=4000, description="the pad's width, px")
-    height: int = Field(ge=30, le=4000, description="the pad's height, px")
+    width: Annotated[int, Field(ge=50, le=4000), BeforeValidator(_whole)] = Field(description="the pad's width, px")
+    height: Annotated[int, Field(ge=30, le=4000), BeforeValidator(_whole)] = Field(description="the pad's height, px")
     strokes: list[Annotated[list[Point], Field(min_length=1, max_length=500)]] = Field(
         min_length=1,
         max_length=40,

@@ -85,6 +85,12 @@ index on code and sequence)."""
 _SQLITE_BY_CODE = str(_BY_CODE.compile(dialect=sqlite.dialect()))
 
 
+def result_expected(due: date, return_mode: str) -> date:
+    """When the applicant has the result of a dossier due on ``due``: that day at its agency, the
+    :data:`RETURN_DAYS`-th working day after at the applicant's address (the post brings it)."""
+    return due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
+
+
 def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     """The public view of a dossier, or ``None`` for an unknown code or a wrong check (the same answer).
 
@@ -112,9 +118,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
     if len(phone_last4) != 4 or _NOT_DIGIT.sub("", phone)[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
-    expected: date | None = due if return_mode == "agency" else hours.working_day_after(due, RETURN_DAYS)
-    if state in ("returned", "cancelled"):
-        expected = None
+    expected = None if state in ("returned", "cancelled") else result_expected(due, return_mode)
     return {
         "code": code,
         "procedure": procedure,

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, status
+from fastapi.responses import HTMLResponse
 
-from api import auth, errors, i18n, schemas
-from api.deps import Code, LangDep, MapDep, StoreDep
+from api import auth, errors, i18n, receipt, schemas
+from api.deps import Code, LangDep, LangQuery, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from ops import accounts, authorities, dossiers, ingest, proofs
@@ -218,6 +219,51 @@ def get_proofs(code: Code, store: StoreDep, who: Annotated[Principal, Depends(au
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/proofs")
     people = accounts.full_names(store.engine, (p["taken_by"] for p in found))
     return [p | {"taken_by_name": people.get(p["taken_by"])} for p in found]
+
+
+@router.get(
+    "/dossiers/{code}/receipt",
+    response_class=HTMLResponse,
+    summary="A dossier's receipt and appointment, to print",
+    responses={403: {"model": schemas.ErrorBody, "description": "a role that prints no receipt, or not this one"}},
+)
+def get_receipt(
+    code: Code,
+    request: Request,
+    store: StoreDep,
+    amap: MapDep,
+    language: LangDep,
+    who: Annotated[Principal, Depends(auth.require("agency_staff", "postman"))],
+    lang: LangQuery = None,
+) -> HTMLResponse:
+    """The paper the applicant takes home (form 01 of Circular 01/2018/TT-VPCP), a page to print in the language
+    asked (``lang``, else the cookie, else Accept-Language): the dossier's code, the applicant, the procedure, the
+    deciding authority, when it was received, the appointment date, where the result comes back, and a QR code
+    opening the citizens' page with the code filled in (``/?code=``). It holds personal data: printed only by the
+    staff of the receiving agency or the postman carrying the dossier (403 ``receipt_not_yours`` for another), each
+    print written to the access log."""
+    row = dossiers.current(store.engine, code)
+    if not accounts.sees_personal_data(who, row):
+        raise errors.Forbidden(
+            "code",
+            f"only the staff of the agency that received dossier {code}, or the postman carrying it, print its receipt",
+            code="receipt_not_yours",
+            dossier=code,
+        )
+    accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/receipt")
+    names = _place_names(store, amap, (row["agency_id"], row["authority_code"]), language)
+    details = amap.agency_details.get(row["agency_id"]) or {}
+    page = receipt.render(
+        language,
+        row,
+        agency=names.get(row["agency_id"]) or row["agency_id"],
+        agency_address=details.get("address") or None,
+        authority=names.get(row["authority_code"]),
+        link=receipt.track_link(str(request.base_url), code),
+        receiver=accounts.full_names(store.engine, [who.name]).get(who.name) or who.name,
+    )
+    headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie", "Cache-Control": "no-store"}
+    return HTMLResponse(page, headers=headers)
 
 
 @router.post(

@@ -4,10 +4,13 @@ server whose store holds two synthetic dossiers and a staff account. The browser
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 import tests.api.test_browser as pages
 from api.app import create_app
@@ -262,6 +265,34 @@ def test_the_recipient_signs_for_a_result_at_the_counter(page, store_url: str) -
     assert page.inner_text("#proofs-title") == "Chữ ký xác nhận"
     assert page.locator("#lookup-proofs svg.signature path").get_attribute("d").startswith("M")
     pages.accessible(page)
+
+
+def test_the_counter_prints_a_receipt_whose_qr_code_opens_the_tracking_box(page, server: str) -> None:
+    _sign_in(page)
+    page.fill("#lookup-code", "HS-2")  # another agency's: its applicant is not for this account, nor its receipt
+    page.click("#lookup-form button")
+    page.wait_for_function("document.querySelector('#lookup-result').textContent.includes('HS-2')")
+    assert page.locator("#lookup-receipt-line").is_hidden()
+    page.fill("#lookup-code", "HS-1")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-receipt-line:not([hidden])")
+    assert page.inner_text("#lookup-receipt") == "In giấy tiếp nhận và hẹn trả kết quả"
+    with page.context.expect_page() as opened:
+        page.click("#lookup-receipt")
+    paper = opened.value
+    paper.wait_for_load_state()
+    assert paper.locator("h1").text_content() == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    assert paper.locator("#receipt-receiver").inner_text() == LAN
+    pages.accessible(paper)
+    pages._shot(paper, "receipt")
+    # The QR code as the screen draws it, read by a real decoder (ZXing), leads to the tracking box with the code.
+    drawn = Image.open(io.BytesIO(paper.locator(".follow div.qr").screenshot()))
+    (found,) = zxingcpp.read_barcodes(drawn)
+    assert found.text == f"{server}/?code=HS-1"
+    paper.goto(found.text)
+    paper.wait_for_function("document.activeElement && document.activeElement.id === 'track-phone'")
+    assert paper.input_value("#track-code") == "HS-1"
+    paper.close()
 
 
 def _fields(page) -> dict[str, str]:

@@ -3,7 +3,9 @@ logged, moves refused with 409, public tracking without personal data and thrott
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -362,7 +364,9 @@ def test_a_result_collected_at_the_counter_is_signed_on_the_tablet(service) -> N
     # Neither a record nor a signature: refused; a signature without the paper checked: refused.
     bare = service.post("/dossiers/HS-7/moves", json={"to": "returned", "place": collect["place"]})
     assert bare.json()["detail"][0]["reason"] == "handover_needs_record"
-    delegate = SIGNED | {"signer": "authorised", "name": "Lê Thị Hoa (tổng hợp)"}
+    # The pad's width written 300.0 is the integer 300, as JSON Schema has it.
+    pad = SIGNED["signature"] | {"width": 300.0}
+    delegate = SIGNED | {"signer": "authorised", "name": "Lê Thị Hoa (tổng hợp)", "signature": pad}
     no_paper = {k: v for k, v in delegate.items() if k != "id_type"}
     unchecked = service.post("/dossiers/HS-7/moves", json={"to": "returned", "place": "osm:node/1", "proof": no_paper})
     assert (unchecked.status_code, unchecked.json()["detail"][0]["reason"]) == (422, "id_needed")
@@ -386,6 +390,73 @@ def test_a_result_collected_at_the_counter_is_signed_on_the_tablet(service) -> N
     assert kept["signature"]["strokes"] == SIGNED["signature"]["strokes"]
     log = service.get("/access-log", params={"code": "HS-7"}, headers=ADMIN_AUTH).json()
     assert ("lan", "GET /dossiers/{code}/proofs") in [(e["who"], e["what"]) for e in log]
+
+
+def _receipt(html: str) -> dict[str, str]:
+    """The fields of a printed receipt, by name."""
+    return {unescape(k): unescape(v) for k, v in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", html)}
+
+
+def test_the_receipt_says_the_appointment_and_leads_to_the_tracking_box(service, hanoi: AddressMap) -> None:
+    engine = service.app.state.store.engine
+    authorities.seed(engine, hanoi)
+    accounts.add_user(engine, "thu", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN, full_name="Phạm Thu")
+    service.post("/dossiers", json=[dossier("HS-9", agency_id=LUONG_VAN_CAN)], headers=PORTAL_AUTH)
+    assert service.get("/dossiers/HS-9/receipt").status_code == 401
+    assert service.get("/dossiers/HS-9/receipt", headers=DISPATCH_AUTH).json()["detail"][0]["reason"] == "role_needed"
+    # It names the applicant: staff of another agency may not print it.
+    _sign_in(service, "lan")
+    other = service.get("/dossiers/HS-9/receipt")
+    assert other.status_code == 403
+    assert other.json()["detail"][0] == {
+        "field": "code",
+        "reason": "receipt_not_yours",
+        "message": "Chỉ nhân viên điểm tiếp nhận hồ sơ HS-9 (hoặc bưu tá đang mang hồ sơ) mới in được giấy hẹn",
+    }
+    _sign_in(service, "thu")
+    printed = service.get("/dossiers/HS-9/receipt")
+    assert printed.status_code == 200 and printed.headers["content-type"].startswith("text/html")
+    assert printed.headers["content-language"] == "vi"
+    page = printed.text
+    assert "<h1>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</h1>" in page
+    assert '<strong id="receipt-code">HS-9</strong>' in page
+    said = _receipt(page)
+    with engine.connect() as conn:
+        named = conn.execute(sa.select(tables.authorities.c.name).where(tables.authorities.c.code == "00070")).scalar()
+    # The result is due on Tuesday 10 February at the agency; brought home, the next working day.
+    expected = service.get("/track/HS-9", params={"phone_last4": "5678"}).json()["result_expected"]
+    assert expected == "2026-02-11"
+    assert said == {
+        "Tiếp nhận hồ sơ của": "Nguyễn Văn An (tổng hợp)",
+        "Số điện thoại": "0912345678",
+        "Địa chỉ": "12 Hàng Bạc, Hoàn Kiếm",
+        "Đối tượng ưu tiên": "Người có công",
+        "Thủ tục": "Bảo hiểm xã hội",
+        "Cơ quan giải quyết": f"UBND {named}",
+        "Hình thức nộp": "Nộp trực tiếp tại điểm phục vụ",
+        "Thời gian tiếp nhận": "09 giờ 15 phút, ngày 03/02/2026",
+        "Ngày hẹn trả kết quả": "10/02/2026",
+        "Nơi trả kết quả": "Bưu điện chuyển phát đến địa chỉ của người nộp, dự kiến ngày 11/02/2026",
+    }
+    address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
+    assert f'<p class="issuer"><strong>Bưu điện Lương Văn Can</strong><br>{address}</p>' in page
+    assert '<span class="name" id="receipt-receiver">Phạm Thu</span>' in page
+    # The QR code and the printed link open the citizens' tracking box with the code, never the phone's digits.
+    assert '<a id="receipt-link" href="http://testserver/?code=HS-9">' in page
+    assert '<svg width="' in page and "<title>Mã QR mở trang tra cứu hồ sơ HS-9</title>" in page
+    assert "Dữ liệu tổng hợp (giả lập)" in page and "5678" not in page.replace("0912345678", "")
+    log = service.get("/access-log", params={"code": "HS-9"}, headers=ADMIN_AUTH).json()
+    assert [(e["who"], e["what"]) for e in log] == [("thu", "GET /dossiers/{code}/receipt")]
+    # In English on asking, the dates as Vietnam writes them.
+    english = _receipt(service.get("/dossiers/HS-9/receipt", params={"lang": "en"}).text)
+    assert (english["Received from"], english["Received"]) == ("Nguyễn Văn An (tổng hợp)", "09:15 on 03/02/2026")
+    assert service.get("/dossiers/HS-404/receipt").status_code == 404
+    # A result for collection: at the agency, by name and address, on the appointment date.
+    service.post(
+        "/dossiers", json=[dossier("HS-10", agency_id=LUONG_VAN_CAN, return_mode="agency")], headers=PORTAL_AUTH
+    )
+    collected = _receipt(service.get("/dossiers/HS-10/receipt").text)
+    assert collected["Nơi trả kết quả"] == f"Tại Bưu điện Lương Văn Can, {address}"
 
 
 def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:

@@ -91,6 +91,9 @@
                        [t("js.field_group"), codeName("desk.group", a.priority_group)]]
                     : [[t("js.field_applicant"), t("js.no_access")]]));
     $("lookup-result").append(...rows.flatMap(([name, value]) => field(name, value)));
+    // The receipt to print for the applicant, where the reader may see the applicant (it names him).
+    $("lookup-receipt").href = `/dossiers/${encodeURIComponent(data.code)}/receipt?lang=${LANG}`;
+    $("lookup-receipt-line").hidden = !a;
     $("lookup-steps").append(...steps.map((step, k) => {
       const li = document.createElement("li");
       const where = step.place === "address" ? t("desk.at_address") : step.place_name || step.place;
