@@ -99,9 +99,12 @@ def _postman_of(record: dict, task: str) -> str | None:
     return None
 
 
-def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = False) -> list[str]:
+def _path(
+    kind: str, event: str, state: str, picked: bool, *, to_agency: bool = False, at_door: bool = True
+) -> list[str]:
     """The states a dossier of a ``kind`` task goes through on ``event``, from ``state``; ``to_agency``: a home
-    pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle.
+    pickup taken to its agency (its authority closed that day), where it waits, digitised, for the next shuttle;
+    ``at_door``: a result brought to the applicant's address (else to its agency, where it awaits collection).
     A state equal to ``state`` is a change of hands (:func:`ops.dossiers.transfer`)."""
     if event == "failed":
         if not picked:
@@ -119,7 +122,9 @@ def _path(kind: str, event: str, state: str, picked: bool, *, to_agency: bool = 
         return ["digitised", "to_authority"] if state == "received" else ["to_authority"]
     if to_agency:
         return ["digitised"] if state == "digitised" else []
-    return ["returned"] if kind == "result_return" else ["at_authority"]
+    if kind == "result_return":
+        return ["returned"] if at_door else ["for_collection"]
+    return ["at_authority"]
 
 
 def record(
@@ -291,7 +296,10 @@ def record(
             for code in codes:
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency
-                for to in _path(spec["kind"], event, str(state), "picked_up" in seen, to_agency=to_agency):
+                steps = _path(
+                    spec["kind"], event, str(state), "picked_up" in seen, to_agency=to_agency, at_door=to_address
+                )
+                for to in steps:
                     moves.append({"code": code, "state": to})
                     if to == state:
                         # Handed over at its agency against the record, or brought back to the post office.

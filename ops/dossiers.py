@@ -40,6 +40,7 @@ State = Literal[
     "at_authority",
     "decided",
     "returning",
+    "for_collection",
     "returned",
     "cancelled",
     "failed_return",
@@ -53,14 +54,17 @@ MOVES: dict[str, tuple[str, ...]] = {
     "to_authority": ("at_authority", "digitised", "cancelled"),
     "at_authority": ("decided", "cancelled"),
     "decided": ("returning", "cancelled"),
-    "returning": ("returned", "failed_return", "cancelled"),
+    "returning": ("for_collection", "returned", "failed_return", "cancelled"),
+    "for_collection": ("returned", "cancelled"),
     "failed_return": ("decided", "cancelled"),
     "returned": (),
     "cancelled": (),
 }
 """The states each state may move to; ``received -> at_authority`` only for online dossiers (no shuttle),
 ``to_authority -> digitised`` brings a dossier the postman could not hand over back to its agency for the next
-shuttle, and ``failed_return`` (citizen not at home) goes back to ``decided`` for another try."""
+shuttle, ``failed_return`` (citizen not at home) goes back to ``decided`` for another try, and a result brought to
+its agency for collection is ``for_collection`` there until the applicant takes it at the counter
+(``returned``; straight to ``returned`` when the applicant takes it as it arrives)."""
 
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
 """The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""
@@ -70,7 +74,7 @@ TRANSFERS = ("digitised",)
 applicant's door on a day its authority is closed is handed over at its agency, against a signed record, or
 brought back to the postman's post office, and waits there for the next working day's shuttle."""
 
-HANDOVERS = ("at_authority", "returned")
+HANDOVERS = ("at_authority", "for_collection", "returned")
 """Moves that hand the dossier over against a signed record (Circular 17/2017 art. 5): a record number is required,
 except for an online dossier reaching its authority and a result signed for on a phone or tablet
 (:mod:`ops.proofs`)."""

@@ -11,9 +11,10 @@ would have made them, in bulk (one transaction, a few statements):
 - a decision that was waiting for the dossier is recorded once it is at the authority (an hour after the
   handover when the portal's decision came earlier);
 - a result leaves at 14:00 when decided in the morning, else at 08:30 on the next working day, and is handed
-  over two hours later (record ``BG-...``); :data:`FAILED_RETURN` of the deliveries to an address find nobody
-  at home (the move's reason ``nobody_home``, :data:`ops.dayevents.FAILURES`) and go out again on the next
-  working day, where they are handed over;
+  over two hours later (record ``BG-...``): at the applicant's door, or at the agency, where the applicant
+  collects it at the counter at 10:00 on the next working day; :data:`FAILED_RETURN` of the deliveries to an
+  address find nobody at home (the move's reason ``nobody_home``, :data:`ops.dayevents.FAILURES`) and go out again
+  on the next working day, where they are handed over;
 - at the applicant's door, the dossier collected and the result delivered are signed for, and so is a result
   collected at the agency's counter (:mod:`ops.proofs`, made-up signatures), :data:`AUTHORISED` of the results by a
   person the applicant authorised.
@@ -50,7 +51,16 @@ AUTHORISED = 0.1
 WHO = "synthetic"
 """The ``who`` of the moves written here."""
 
-OPEN = ("received", "digitised", "to_authority", "at_authority", "decided", "returning", "failed_return")
+OPEN = (
+    "received",
+    "digitised",
+    "to_authority",
+    "at_authority",
+    "decided",
+    "returning",
+    "for_collection",
+    "failed_return",
+)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -102,8 +112,16 @@ def _steps(row: sa.Row, decision: datetime | None, fail: bool) -> list[tuple]:
             leaves = again + timedelta(minutes=30)
             steps.append(("returning", leaves, row.agency_id, None))
             last = leaves
-        place = "address" if to_door else row.agency_id
-        steps.append(("returned", last + timedelta(hours=2), place, f"BG-{row.code}"))
+        arrives = last + timedelta(hours=2)
+        if to_door:
+            steps.append(("returned", arrives, "address", f"BG-{row.code}"))
+            return steps
+        steps.append(("for_collection", arrives, row.agency_id, f"BG-{row.code}"))
+        state, last = "for_collection", arrives
+    if state == "for_collection":
+        # The applicant collects it at the counter the next working day (assumption), signing on the tablet.
+        collected = _at(working_day_after(last.astimezone(HANOI).date(), 1), 10)
+        steps.append(("returned", collected, row.agency_id, None))
     return steps
 
 

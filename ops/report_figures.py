@@ -4,7 +4,9 @@ The Hậu Giang agreement asks Vietnam Post for a progress report every three mo
 flows within the quarter (Hanoi time) and the stock at its end:
 
 - ``received``: dossiers received in the quarter;
-- ``returned``: dossiers whose result was handed over (event ``returned``) in the quarter, whenever received;
+- ``returned``: dossiers whose result was handed over in the quarter, whenever received: to the applicant (event
+  ``returned``), or at the agency for collection (``for_collection``: the service's part is done, whenever the
+  applicant comes), the first of them;
 - ``cancelled``: dossiers cancelled in the quarter;
 - ``in_progress``: dossiers received before the quarter's end and neither returned nor cancelled by then;
   ``overdue``: those of them whose due date had passed at the quarter's end (today, in a quarter not over yet);
@@ -20,7 +22,8 @@ flows within the quarter (Hanoi time) and the stock at its end:
   (:mod:`ops.proofs`; a result the counter recorded brought home, or one delivered before signatures were taken,
   has none), and the tries at the door that failed in the quarter, ``door_failures``, by reason.
 
-Every figure is one aggregate query over ``dossiers`` and the ``returned``/``cancelled`` events (see
+Every figure is one aggregate query over ``dossiers`` and the ``returned``/``for_collection``/``cancelled``
+events (see
 :func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home (wards are
 found for the distinct home points, then summed). Kilometres and postman-hours come from the dispatch plans stored
 for days of the quarter; coverage by travel time from :func:`geo.siting.access.coverage`.
@@ -175,20 +178,27 @@ def _days_postgresql(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) ->
     return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
 
 
+RESULT_HANDED = ("returned", "for_collection")
+"""The moves that end the service's part of a dossier: its result handed to the applicant, or at its agency for
+collection."""
+
+
 def _scope(when: Period) -> sa.Select:
     """One row per dossier that was open at some moment of the quarter, with the flags the figures sum.
 
-    The return and cancellation times are the first ``returned`` and ``cancelled`` events of each dossier.
+    The return and cancellation times are the first result handed over (:data:`RESULT_HANDED`) and the first
+    ``cancelled`` event of each dossier.
     """
     d, ev = tables.dossiers, tables.events
     start, end = when.start, when.end
+    handed = ev.c.state.in_(RESULT_HANDED)
     ends = (
         sa.select(
             ev.c.dossier_code,
-            sa.func.min(sa.case((ev.c.state == "returned", ev.c.at))).label("returned_at"),
+            sa.func.min(sa.case((handed, ev.c.at))).label("returned_at"),
             sa.func.min(sa.case((ev.c.state == "cancelled", ev.c.at))).label("cancelled_at"),
         )
-        .where(ev.c.state.in_(("returned", "cancelled")))
+        .where(ev.c.state.in_((*RESULT_HANDED, "cancelled")))
         .group_by(ev.c.dossier_code)
         .subquery("ends")
     )
@@ -440,6 +450,12 @@ def door_figures(engine: Engine, when: Period) -> dict:
     at_door = ev.c.place == "address"
     asked = sa.and_(d.c.return_mode == "address", ev.c.at >= when.start, ev.c.at < when.end)
     journeys = ev.join(d, d.c.code == ev.c.dossier_code)
+    # A result is handed over once: at the door, or at its agency (for collection, or to the applicant there); its
+    # collection after it waited at the agency is not a second return.
+    handed = ev.alias("handed")
+    again = sa.exists().where(
+        handed.c.dossier_code == ev.c.dossier_code, handed.c.seq < ev.c.seq, handed.c.state.in_(RESULT_HANDED)
+    )
     returns = (
         sa.select(
             sa.func.count().filter(at_door),
@@ -447,7 +463,7 @@ def door_figures(engine: Engine, when: Period) -> dict:
             sa.func.count().filter(~sa.func.coalesce(at_door, False)),
         )
         .select_from(journeys)
-        .where(asked, ev.c.state == "returned")
+        .where(asked, ev.c.state.in_(RESULT_HANDED), ~again)
     )
     why = sa.func.coalesce(ev.c.reason, "nobody_home")
     failures = sa.select(why, sa.func.count()).select_from(journeys).where(asked, daytasks.door_try(ev)).group_by(why)

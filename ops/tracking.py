@@ -29,6 +29,7 @@ WHERE = {
     "at_authority": "authority",
     "decided": "authority",
     "returning": "in_transit",
+    "for_collection": "agency",
     "returned": "returned",
     "cancelled": "agency",
     "failed_return": "in_transit",

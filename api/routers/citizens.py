@@ -286,6 +286,7 @@ SAYS_WHERE = frozenset(
         "state.to_authority",
         "state.at_authority",
         "state.returning",
+        "state.for_collection",
         "state.returned",
         "home_pickup.received",
         "back.digitised",
@@ -338,8 +339,9 @@ GIVEN_UP = frozenset({"door.given_up", "door.refused", "door.address_not_found"}
 
 
 def _comes_back(keys: list[str], return_mode: str) -> str:
-    """Where the result comes back (``agency`` or ``address``): at its agency once the door was given up."""
-    return "agency" if GIVEN_UP.intersection(keys) else return_mode
+    """Where the result comes back (``agency`` or ``address``): at its agency once the door was given up, or once
+    it waits there for collection."""
+    return "agency" if GIVEN_UP.intersection(keys) or "state.for_collection" in keys else return_mode
 
 
 @router.get(

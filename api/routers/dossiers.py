@@ -83,14 +83,15 @@ def _allowed(to: str, place: str | None, channel: str) -> dict:
 
 
 def _place_of(to: str, row: dict) -> str | None:
-    """Where a move to ``to`` happens: at the agency (received, digitised, handed to a postman, a result collected
-    there), at the authority (reached, deciding, a result picked up), at the applicant's address (a result brought
-    home); nowhere for a cancellation."""
+    """Where a move to ``to`` happens: at the agency (received, digitised, handed to a postman, a result brought
+    there for collection or collected there), at the authority (reached, deciding, a result picked up), at the
+    applicant's address (a result brought home); nowhere for a cancellation."""
     if to == "cancelled":
         return None
     if to in ("at_authority", "decided", "returning"):
         return row["authority_code"]
-    if to == "failed_return" or (to == "returned" and row["return_mode"] == "address"):
+    at_agency = row["state"] == "for_collection"  # a result kept there, whatever was asked
+    if to == "failed_return" or (to == "returned" and row["return_mode"] == "address" and not at_agency):
         return "address"
     return row["agency_id"]
 

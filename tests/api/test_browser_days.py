@@ -128,7 +128,9 @@ def test_a_postman_marks_a_stop_done(page, store: Store) -> None:
     page.wait_for_function(
         f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
     )
-    assert {dossiers.current(store.engine, c)["state"] for c in codes} <= {"at_authority", "returned"}
+    # At its authority, at the applicant's address, or at its agency for the applicant to collect.
+    handed = {"at_authority", "returned", "for_collection"}
+    assert {dossiers.current(store.engine, c)["state"] for c in codes} <= handed
     page.set_viewport_size({"width": 390, "height": 844})  # on a phone: one column, buttons a thumb can hit
     button = page.locator("li.day-stop:not(.done) .actions button").first.bounding_box()
     assert button["height"] >= 44 and page.locator("#side").bounding_box()["width"] == 390

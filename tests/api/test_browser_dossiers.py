@@ -180,6 +180,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
         "Cơ quan đang giải quyết",
         "Đã có kết quả",
         "Đang trả kết quả",
+        "Chờ người nộp đến nhận kết quả",
         "Trả kết quả không thành công",
     ]
     # The first of two lists asked in a row answers last (held back here): the page keeps the second's (the first
@@ -215,19 +216,20 @@ def test_the_recipient_signs_for_a_result_at_the_counter(page, store_url: str) -
     # HS-8's result waits at Bưu điện Lương Văn Can; the applicant's delegate collects it and signs on the tablet.
     engine = database.connect(store_url)
     ingest.ingest(engine, [(8, dossier("HS-8", agency_id=LUONG_VAN_CAN, return_mode="agency"))])
-    for state in DECIDED:
-        dossiers.move(engine, "HS-8", state, who="lan", record_no="BB-8" if state == "at_authority" else None)
+    for state in (*DECIDED, "returning", "for_collection"):
+        record = {"at_authority": "BB-8", "for_collection": "BG-8"}.get(state)
+        dossiers.move(engine, "HS-8", state, who="lan", record_no=record)
     engine.dispose()
     _sign_in(page)
     page.fill("#lookup-code", "HS-8")
     page.click("#lookup-form button")
-    page.wait_for_selector("#lookup-moves button")
-    page.click("#lookup-moves button[data-to=returning]")
     page.wait_for_selector("#lookup-moves button[data-signs=returned]")
+    assert _fields(page)["Trạng thái"] == "Chờ người nộp đến nhận kết quả"
     # The paper record's number as before, or the signature on the tablet in its place.
-    assert page.locator("#lookup-moves button").all_inner_texts()[:2] == [
+    assert page.locator("#lookup-moves button").all_inner_texts() == [
         "Đã trả kết quả cho người nộp",
         "Người nhận ký trên máy",
+        "Huỷ hồ sơ",
     ]
     page.click("#lookup-moves button[data-signs=returned]")
     form = page.locator("#proof-form")

@@ -359,6 +359,11 @@ def test_a_result_collected_at_the_counter_is_signed_on_the_tablet(service) -> N
         "message": "Chỉ khi trả kết quả mới ký xác nhận, không phải khi chuyển sang “Đang trả kết quả”",
     }
     assert service.post("/dossiers/HS-7/moves", json={"to": "returning"}).status_code == 201
+    # Brought to the agency, it waits there for the applicant, who reads so on the citizens' page.
+    assert service.post("/dossiers/HS-7/moves", json={"to": "for_collection", "record_no": "BG-7"}).status_code == 201
+    tracked = service.get("/track/HS-7", params={"phone_last4": "5678"}).json()
+    waiting = "Kết quả đã về điểm phục vụ, mời ông/bà đến nhận"
+    assert (tracked["state_words"], tracked["state_says_where"], tracked["where"]) == (waiting, True, "agency")
     (collect,) = [m for m in service.get("/dossiers/HS-7").json()["moves"] if m["to"] == "returned"]
     assert (collect["place"], collect["handover"], collect["proof"]) == ("osm:node/1", True, "optional")
     # Neither a record nor a signature: refused; a signature without the paper checked: refused.

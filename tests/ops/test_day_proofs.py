@@ -12,7 +12,7 @@ import pytest
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, dossiers, proofs
+from ops import day, dayevents, dossiers, proofs, tracking
 from ops.accounts import Principal
 from ops.errors import ConflictError, FieldError
 from ops.store import Store
@@ -163,3 +163,28 @@ def test_made_up_proofs_hold() -> None:
     rng = random.Random(11)
     for _ in range(200):
         assert proofs.check(proofs.synthetic(rng), "delivered", "address:X") is not None
+
+
+def test_a_result_brought_to_its_agency_waits_there_and_is_signed_for_at_the_counter(
+    store: Store, hanoi: AddressMap
+) -> None:
+    back = _tasks(store, hanoi)["BACK"]
+    dayevents.record(store, DAY, task=back, event="picked_up", who=BINH, at=NOON)
+    handed = dayevents.record(store, DAY, task=back, event="handed_over", who=BINH, record_no="BB-0204", at=NOON)
+    assert handed["moves"] == [{"code": "BACK", "state": "for_collection"}]
+    # The citizen reads that it is at the agency, on the appointment date it was given.
+    tracked = tracking.track(store.engine, "BACK", "5678")
+    assert (tracked["state"], tracked["where"], tracked["result_expected"]) == (
+        "for_collection",
+        "agency",
+        "2026-02-10",
+    )
+    # Collected at the counter: the applicant signs on the tablet, in place of a paper record.
+    event, signed = proofs.signed_move(
+        store.engine, "BACK", "returned", who="thu", place=LUONG_VAN_CAN, proof=daycases.SIGNED
+    )
+    assert (event.state, event.record_no, signed["signer"]) == ("returned", None, "applicant")
+    assert [(p["event"], p["taken_by"]) for p in proofs.of_dossier(store.engine, "BACK", personal=False)] == [
+        ("collected", "thu")
+    ]
+    assert [e.state for e in dossiers.history(store.engine, "BACK")][-3:] == ["returning", "for_collection", "returned"]

@@ -20,12 +20,15 @@ ALLOWED = {
     ("at_authority", "decided"),
     ("decided", "returning"),
     ("returning", "returned"),
+    # A result for collection: at its agency until the applicant takes it at the counter.
+    ("returning", "for_collection"),
+    ("for_collection", "returned"),
     ("returning", "failed_return"),
     ("failed_return", "decided"),
     *((state, "cancelled") for state in dossiers.STATES if state not in ("returned", "cancelled")),
 }
-"""The moves written in the issue, and the way back of a dossier not handed over, for any channel; online dossiers
-may also go received -> at_authority."""
+"""The moves written in the issue, the way back of a dossier not handed over and the wait of a result at its agency,
+for any channel; online dossiers may also go received -> at_authority."""
 
 PAIRS = list(itertools.product(dossiers.STATES, dossiers.STATES))
 

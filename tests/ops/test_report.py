@@ -66,7 +66,9 @@ def _direct(engine: Engine) -> dict:
     for frame, column in ((rows, "received_at"), (moves, "at"), (signed, "at")):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     first = moves.groupby(["dossier_code", "state"])["at"].min().unstack()
-    rows = rows.join(first[["returned", "cancelled"]], on="code")
+    # Returned: the result handed to the applicant, or at its agency for collection, whichever came first.
+    handed = moves[moves["state"].isin(["returned", "for_collection"])].groupby("dossier_code")["at"].min()
+    rows = rows.join(first[["cancelled"]], on="code").join(handed.rename("returned"), on="code")
     returned = rows["returned"].between(start, end, inclusive="left")
     closed = (rows["returned"] < end) | (rows["cancelled"] < end)
     local_return = rows["returned"].dt.tz_convert("Asia/Ho_Chi_Minh").dt.date
