@@ -255,6 +255,7 @@ def test_the_recipient_signs_for_a_result_at_the_counter(page, store_url: str) -
     assert form.locator("input.signer-name").input_value() == "Lê Thị Hoa (tổng hợp)"
     form.locator(".proof-clear").click()
     sign(page, form, "12ab")
+    pages._shot(page, "counter-signing")
     form.locator("button[type=submit]").click()
     page.wait_for_function("document.querySelector('#lookup-done').textContent === 'Đã ghi nhận: Đã trả kết quả'")
     assert page.locator("#proof-form").count() == 0
