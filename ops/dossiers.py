@@ -159,6 +159,21 @@ def next_states(state: str, *, channel: str) -> list[str]:
     return [m for m in MOVES[state] if channel == "online" or (state, m) != ("received", "at_authority")]
 
 
+def place_of(to: str, row: dict) -> str | None:
+    """Where a move to ``to`` of the dossier of ``row`` (:func:`current`) happens: at the agency (received,
+    digitised, handed to a postman, a result brought there for collection or collected there), at the authority
+    (reached, deciding, a result picked up), at the applicant's address (a result brought home); nowhere for a
+    cancellation."""
+    if to == "cancelled":
+        return None
+    if to in ("at_authority", "decided", "returning"):
+        return row["authority_code"]
+    at_agency = row["state"] == "for_collection"  # a result kept there, whatever was asked
+    if to == "failed_return" or (to == "returned" and row["return_mode"] == "address" and not at_agency):
+        return "address"
+    return row["agency_id"]
+
+
 def needs_record(to: str, *, channel: str) -> bool:
     """Whether the move to ``to`` hands a dossier of ``channel`` over against a signed record (:data:`HANDOVERS`;
     an online dossier reaches its authority without paper)."""

@@ -225,7 +225,8 @@ def signed_move(
     Parameters
     ----------
     engine, code, to, who, place, record_no, expected_seq
-        As :func:`ops.dossiers.move` takes them.
+        As :func:`ops.dossiers.move` takes them; a result returned without a ``place`` is returned where the
+        dossier says (:func:`ops.dossiers.place_of`).
     proof
         Who signed, as :func:`check` takes it for the move's event (:func:`of_move`).
 
@@ -241,11 +242,13 @@ def signed_move(
     UnknownError, TransitionError, ConflictError
         As :func:`ops.dossiers.move` raises them.
     """
-    dossiers.current(engine, code)  # an unknown dossier is said so before what is wrong with its proof
+    row = dossiers.current(engine, code)  # an unknown dossier is said so before what is wrong with its proof
     if proof is not None and to != "returned":
         raise FieldError(
             "proof", f"only a result returned is signed for, not a move to {to}", code="proof_not_for_move", to=to
         )
+    if to == "returned" and place is None:
+        place = dossiers.place_of(to, row)  # where it is handed over decides the proof: not left unsaid
     event = of_move(to, place)
     kept = check(proof, event, place or "")
     with engine.begin() as conn:

@@ -68,7 +68,7 @@ def _out(row: dict, with_applicant: bool, places: dict[str, str | None], amap: A
         },
         "authority_name": places.get(row["authority_code"]),
         "moves": [
-            _allowed(to, _place_of(to, row), row["channel"])
+            _allowed(to, dossiers.place_of(to, row), row["channel"])
             for to in dossiers.next_states(row["state"], channel=row["channel"])
         ],
     }
@@ -80,20 +80,6 @@ def _allowed(to: str, place: str | None, channel: str) -> dict:
     event = proofs.of_move(to, place)
     proof = "required" if proofs.needed(event, place or "") else "optional" if event == "collected" else None
     return {"to": to, "place": place, "handover": dossiers.needs_record(to, channel=channel), "proof": proof}
-
-
-def _place_of(to: str, row: dict) -> str | None:
-    """Where a move to ``to`` happens: at the agency (received, digitised, handed to a postman, a result brought
-    there for collection or collected there), at the authority (reached, deciding, a result picked up), at the
-    applicant's address (a result brought home); nowhere for a cancellation."""
-    if to == "cancelled":
-        return None
-    if to in ("at_authority", "decided", "returning"):
-        return row["authority_code"]
-    at_agency = row["state"] == "for_collection"  # a result kept there, whatever was asked
-    if to == "failed_return" or (to == "returned" and row["return_mode"] == "address" and not at_agency):
-        return "address"
-    return row["agency_id"]
 
 
 def _place_names(store: Store, amap: AddressMap, places: Iterable[str | None], lang: str) -> dict[str, str | None]:

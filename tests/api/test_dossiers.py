@@ -325,6 +325,7 @@ def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, ha
     home = service.get("/dossiers/HS-5", headers=DISPATCH_AUTH).json()["moves"]
     # A result handed over at the address is signed for by who takes it, as at the postman's door.
     assert [(m["to"], m["place"], m["handover"], m["proof"]) for m in home] == [
+        ("for_collection", LUONG_VAN_CAN, True, None),  # or kept at its agency, for the applicant to collect
         ("returned", "address", True, "required"),
         ("failed_return", "address", False, None),
         ("cancelled", None, False, None),
@@ -332,6 +333,11 @@ def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, ha
     home = {"to": "returned", "place": "address", "record_no": "BB-2"}
     unsigned = service.post("/dossiers/HS-5/moves", json=home, headers=DISPATCH_AUTH)
     assert (unsigned.status_code, unsigned.json()["detail"][0]["reason"]) == (422, "proof_needed")
+    # Where it is handed over left unsaid: where the dossier says, the address, and so signed for there too.
+    placeless = service.post(
+        "/dossiers/HS-5/moves", json={"to": "returned", "record_no": "BB-2"}, headers=DISPATCH_AUTH
+    )
+    assert placeless.json()["detail"][0]["reason"] == "proof_needed"
     moved = service.post("/dossiers/HS-5/moves", json=home | {"proof": SIGNED}, headers=DISPATCH_AUTH).json()
     assert (moved["place"], moved["place_name"], moved["proof"]["signer"]) == ("address", None, "applicant")
     (kept,) = service.get("/dossiers/HS-5/proofs", headers=DISPATCH_AUTH).json()
