@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from geo.hours import HANOI, is_working_day, working_day_after
 from ops import proofs, tables
-from ops.dossiers import utc
+from ops.dossiers import OPEN_STATES, utc
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,6 @@ AUTHORISED = 0.1
 
 WHO = "synthetic"
 """The ``who`` of the moves written here."""
-
-OPEN = (
-    "received",
-    "digitised",
-    "to_authority",
-    "at_authority",
-    "decided",
-    "returning",
-    "for_collection",
-    "failed_return",
-)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -172,7 +161,7 @@ def carry_out(engine: Engine, until: datetime, *, seed: int = 1, progress: bool 
         sa.select(
             d.c.code, d.c.state, d.c.seq, d.c.channel, d.c.return_mode, d.c.agency_id, d.c.authority_code, last_at
         )
-        .where(d.c.synthetic, d.c.state.in_(OPEN), d.c.received_at < limit)
+        .where(d.c.synthetic, d.c.state.in_(OPEN_STATES), d.c.received_at < limit)
         .order_by(d.c.code)
     )
     waiting = sa.select(pe.c.id, pe.c.dossier_code, pe.c.at).where(pe.c.event == "decided", ~pe.c.applied)
