@@ -647,7 +647,9 @@ class DossierListQuery(_Strict):
         default=None, max_length=64, description="received at this agency; an agency's staff: their own by default"
     )
     state: State | None = Field(default=None, description="in this state; every open state when omitted")
-    overdue: bool = Field(default=False, description="only those past their due date (Hanoi's today)")
+    overdue: bool = Field(
+        default=False, description="only those past their due date (Hanoi's today) whose result is still owed"
+    )
     limit: int = Field(default=100, ge=1, le=500, description="at most this many")
     offset: int = Field(default=0, ge=0, le=1_000_000, description="after skipping this many")
 
@@ -664,7 +666,7 @@ class DossierRow(BaseModel):
     authority_code: str
     channel: str
     return_mode: str
-    overdue: bool = Field(description="past its due date and still open")
+    overdue: bool = Field(description="past its due date and its result still owed (not waiting at its agency)")
 
 
 class DossierList(BaseModel):
@@ -725,6 +727,10 @@ class DossierOut(BaseModel):
     due_date: str
     insured_value: int = Field(description="VND")
     state: str
+    overdue: bool = Field(
+        description="due before today (Hanoi) and its result still owed (a result waiting at its agency for the "
+        "applicant is not late)"
+    )
     seq: int = Field(description="number of the last event; send it as expected_seq to move the dossier")
     synthetic: bool
     applicant: ApplicantOut | None

@@ -69,6 +69,16 @@ its agency for collection is ``for_collection`` there until the applicant takes 
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
 """The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""
 
+OWED_STATES: tuple[str, ...] = tuple(s for s in OPEN_STATES if s != "for_collection")
+"""The open states the service still owes the dossier's result in: a result waiting at its agency for the
+applicant is not late, whatever day the applicant comes."""
+
+
+def overdue(state: str, due: date, today: date) -> bool:
+    """Whether a dossier in ``state`` due on ``due`` is late on ``today``: due before, its result still owed."""
+    return due < today and state in OWED_STATES
+
+
 TRANSFERS = ("digitised",)
 """States a dossier changes hands in without changing state (:func:`transfer`): a home pickup digitised at the
 applicant's door on a day its authority is closed is handed over at its agency, against a signed record, or
@@ -476,7 +486,7 @@ def listing(
     state
         Only those in this state (a closed one lists the closed); every open state when omitted.
     due_before
-        Only those due before this day (overdue, given today).
+        Only those due before this day whose result is still owed (:data:`OWED_STATES`: overdue, given today).
     limit, offset
         The page of the list.
     """
@@ -485,7 +495,7 @@ def listing(
     if agency_id is not None:
         where.append(d.c.agency_id == agency_id)
     if due_before is not None:
-        where.append(d.c.due_date < due_before)
+        where += [d.c.due_date < due_before, d.c.state.in_(OWED_STATES)]
     query = sa.select(*(d.c[c] for c in LISTED)).where(*where)
     with engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(d).where(*where)).scalar_one()

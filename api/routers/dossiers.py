@@ -58,6 +58,7 @@ def _out(row: dict, with_applicant: bool, places: dict[str, str | None], amap: A
         "received_at": dossiers.utc(row["received_at"]).isoformat(),
         "due_date": row["due_date"].isoformat(),
         "state": row["state"],
+        "overdue": dossiers.overdue(row["state"], row["due_date"], datetime.now(HANOI).date()),
         "seq": row["seq"],
         "synthetic": row["synthetic"],
         "applicant": applicant,
@@ -154,7 +155,7 @@ def list_dossiers(
         | {
             "received_at": dossiers.utc(r["received_at"]).isoformat(),
             "due_date": r["due_date"].isoformat(),
-            "overdue": r["due_date"] < today and r["state"] in dossiers.OPEN_STATES,
+            "overdue": dossiers.overdue(r["state"], r["due_date"], today),
         }
         for r in rows
     ]

@@ -365,8 +365,16 @@ def test_a_result_collected_at_the_counter_is_signed_on_the_tablet(service) -> N
         "message": "Chỉ khi trả kết quả mới ký xác nhận, không phải khi chuyển sang “Đang trả kết quả”",
     }
     assert service.post("/dossiers/HS-7/moves", json={"to": "returning"}).status_code == 201
-    # Brought to the agency, it waits there for the applicant, who reads so on the citizens' page.
+    overdue = {"overdue": "true"}
+    assert service.get("/dossiers/HS-7").json()["overdue"]  # due 10 February 2026: late until the result is back
+    assert "HS-7" in [d["code"] for d in service.get("/dossiers", params=overdue).json()["items"]]
+    # Brought to the agency, it waits there for the applicant, who reads so on the citizens' page; no longer late,
+    # whenever the applicant comes.
     assert service.post("/dossiers/HS-7/moves", json={"to": "for_collection", "record_no": "BG-7"}).status_code == 201
+    assert not service.get("/dossiers/HS-7").json()["overdue"]
+    listed = service.get("/dossiers", params={"state": "for_collection"}).json()["items"]
+    assert [(d["code"], d["overdue"]) for d in listed] == [("HS-7", False)]
+    assert "HS-7" not in [d["code"] for d in service.get("/dossiers", params=overdue).json()["items"]]
     tracked = service.get("/track/HS-7", params={"phone_last4": "5678"}).json()
     waiting = "Kết quả đã về điểm phục vụ, mời ông/bà đến nhận"
     assert (tracked["state_words"], tracked["state_says_where"], tracked["where"]) == (waiting, True, "agency")

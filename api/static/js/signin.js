@@ -79,7 +79,7 @@
       return;
     }
     const closed = data.moves.length === 0;
-    const overdue = !closed && data.due_date < hanoiToday() ? ` (${t("js.overdue")})` : "";
+    const overdue = data.overdue ? ` (${t("js.overdue")})` : "";
     const agency = [data.agency.name || data.agency_id, data.agency.address].filter(Boolean).join(", ");
     const rows = [[t("js.field_code"), data.code], [t("js.field_procedure"), procedureName(data.procedure)],
                   [t("js.field_state"), stateName(data.state)], [t("js.field_received"), fmtWhen(hanoiTime(data.received_at))],
