@@ -69,7 +69,11 @@ its agency for collection is ``for_collection`` there until the applicant takes 
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if MOVES[s])
 """The states a dossier is still open in: every one but the final ``returned`` and ``cancelled``."""
 
-OWED_STATES: tuple[str, ...] = tuple(s for s in OPEN_STATES if s != "for_collection")
+RESULT_HANDED = ("for_collection", "returned")
+"""The moves that end the service's part of a dossier: its result at its agency for collection, or handed to the
+applicant; the first of them is when its result was returned (the quarter's figures, :mod:`ops.report_figures`)."""
+
+OWED_STATES: tuple[str, ...] = tuple(s for s in OPEN_STATES if s not in RESULT_HANDED)
 """The open states the service still owes the dossier's result in: a result waiting at its agency for the
 applicant is not late, whatever day the applicant comes."""
 

@@ -23,10 +23,9 @@ flows within the quarter (Hanoi time) and the stock at its end:
   has none), and the tries at the door that failed in the quarter, ``door_failures``, by reason.
 
 Every figure is one aggregate query over ``dossiers`` and the ``returned``/``for_collection``/``cancelled``
-events (see
-:func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home (wards are
-found for the distinct home points, then summed). Kilometres and postman-hours come from the dispatch plans stored
-for days of the quarter; coverage by travel time from :func:`geo.siting.access.coverage`.
+events (see :func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home
+(wards are found for the distinct home points, then summed). Kilometres and postman-hours come from the dispatch
+plans stored for days of the quarter; coverage by travel time from :func:`geo.siting.access.coverage`.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
 from ops import authorities, daytasks, tables
-from ops.dossiers import utc
+from ops.dossiers import RESULT_HANDED, utc
 
 log = logging.getLogger(__name__)
 
@@ -178,16 +177,11 @@ def _days_postgresql(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) ->
     return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 86400.0)"
 
 
-RESULT_HANDED = ("returned", "for_collection")
-"""The moves that end the service's part of a dossier: its result handed to the applicant, or at its agency for
-collection."""
-
-
 def _scope(when: Period) -> sa.Select:
     """One row per dossier that was open at some moment of the quarter, with the flags the figures sum.
 
-    The return and cancellation times are the first result handed over (:data:`RESULT_HANDED`) and the first
-    ``cancelled`` event of each dossier.
+    The return and cancellation times are the first result handed over (:data:`ops.dossiers.RESULT_HANDED`) and
+    the first ``cancelled`` event of each dossier.
     """
     d, ev = tables.dossiers, tables.events
     start, end = when.start, when.end
