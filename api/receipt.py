@@ -1,6 +1,6 @@
 """The paper a citizen takes home when a dossier is received: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" (form 01 of
-Circular 01/2018/TT-VPCP, under Decree 61/2018/NĐ-CP), printed at the agency's counter, or by the postman at a home
-pickup. It says the dossier's code, who handed it in, the procedure, the authority deciding it, when it was
+Circular 01/2018/TT-VPCP, under Decree 61/2018/NĐ-CP), printed at the agency's counter (or by the postman carrying
+the dossier). It says the dossier's code, who handed it in, the procedure, the authority deciding it, when it was
 received, the appointment date and where the result comes back, and carries a QR code that opens the citizens' page
 with the code filled in: the phone's last digits, the check of ``GET /track/{code}``, are asked there and are never
 in the code, as they are never in a link.
@@ -8,7 +8,7 @@ in the code, as they are never in a link.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 import segno
@@ -60,7 +60,7 @@ def render(
     texts = i18n.catalogue(lang)
     words = texts["receipt"]
     received = dossiers.utc(row["received_at"]).astimezone(HANOI)
-    due = row["due_date"] if isinstance(row["due_date"], date) else date.fromisoformat(row["due_date"])
+    due = row["due_date"]
     if row["return_mode"] == "agency":
         returned = words["return_agency"].format(agency=", ".join(filter(None, (agency, agency_address))))
     else:
