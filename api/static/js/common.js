@@ -410,9 +410,16 @@ function proofOf(form) {
   };
 }
 
-// A proof's form made live: the signing pad, the authorised person's name asked only for him, "sign again".
-function wireProof(form) {
+// A proof's form made live: the signing pad, the authorised person's name asked only for him, "sign again"; sent,
+// ``send`` gets the proof, or the form says what it still lacks.
+function wireProof(form, send) {
   const canvas = form.querySelector(".signature-pad");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const proof = proofOf(form);
+    if (typeof proof === "string") form.querySelector(".proof-error").textContent = proof;
+    else send(proof);
+  });
   signingPad(canvas);
   form.querySelector("select.signer")?.addEventListener("change", (e) => {
     form.querySelector(".signer-name").hidden = e.target.value !== "authorised";

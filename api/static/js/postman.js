@@ -64,13 +64,7 @@
     list.querySelector("form.proof")?.remove();
     box.insertAdjacentHTML("afterend", proofForm(event, applicant));
     const form = box.nextElementSibling;
-    wireProof(form);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const proof = proofOf(form);
-      if (typeof proof === "string") { form.querySelector(".proof-error").textContent = proof; return; }
-      send(bodies.map((body) => ({ ...body, proof })), form);
-    });
+    wireProof(form, (proof) => send(bodies.map((body) => ({ ...body, proof })), form));
     form.scrollIntoView({ block: "nearest" });
   }
 

@@ -192,13 +192,7 @@
     $("lookup-moves").insertAdjacentHTML("afterend", proofForm(event, data.applicant?.name));
     const form = $("lookup-moves").nextElementSibling;
     form.id = "proof-form";
-    wireProof(form);
-    form.addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      const proof = proofOf(form);
-      if (typeof proof === "string") form.querySelector(".proof-error").textContent = proof;
-      else record(data, step, null, proof);
-    });
+    wireProof(form, (proof) => record(data, step, null, proof));
     form.scrollIntoView({ block: "nearest" });
   }
   const closeForms = () => { $("record-form")?.remove(); $("proof-form")?.remove(); };
