@@ -79,7 +79,7 @@ def _label(texts: Mapping[str, Any], column: str) -> str:
         return texts["report"]["within"].format(minutes=column.removeprefix("share_within_"))
     if column.startswith("population_within_"):
         return texts["report"]["population_within"].format(minutes=column.removeprefix("population_within_"))
-    return columns.get(column, column)
+    return columns.get(column, column).format(days=report_figures.LONG_WAIT_DAYS)
 
 
 def number(value: float, texts: Mapping[str, Any], digits: int = 0) -> str:
@@ -340,6 +340,21 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
                 authorised=number(door["by_authorised"], texts),
             )
         )
+    collection = figures.collection
+    if len(collection):
+        waiting = int(collection["waiting"].sum())
+        line = report["collection_line"].format(
+            collected=number(collection["collected"].sum(), texts),
+            waiting=number(waiting, texts),
+            agencies=number((collection["waiting"] > 0).sum(), texts),
+        )
+        if waiting:
+            line += report["collection_long"].format(
+                long=number(collection["waiting_long"].sum(), texts),
+                days=report_figures.LONG_WAIT_DAYS,
+                oldest=number(collection["oldest_days"].max(), texts),
+            )
+        lines.append(line)
     p = figures.postmen
     lines.append(
         report["plans_line"].format(
@@ -372,6 +387,7 @@ def _sections(figures: Figures, texts: Mapping[str, Any], area: str) -> list[tup
         (report["lateness"], "lateness"),
         (report["priority"], "priority"),
         (report["door"], "door"),
+        (report["collection"], "collection"),
         (report["postmen"], "postmen"),
     ]
     if figures.coverage is not None:

@@ -20,7 +20,11 @@ flows within the quarter (Hanoi time) and the stock at its end:
   elsewhere (at the agency, after the tries at the door or a refusal: :mod:`ops.daytasks`), the results signed for
   at the door in the quarter, ``signed_at_door``, ``by_authorised`` of them by a person the applicant authorised
   (:mod:`ops.proofs`; a result the counter recorded brought home, or one delivered before signatures were taken,
-  has none), and the tries at the door that failed in the quarter, ``door_failures``, by reason.
+  has none), and the tries at the door that failed in the quarter, ``door_failures``, by reason;
+- results brought to their agency for the applicant to collect (:func:`collection_figures`), per agency:
+  ``collected`` at the counter in the quarter and the median days they waited, and the stock ``waiting`` there
+  at the quarter's end, whenever it arrived (before the quarter too), with the oldest's days and those waiting more
+  than :data:`LONG_WAIT_DAYS`.
 
 Every figure is one aggregate query over ``dossiers`` and the ``returned``/``for_collection``/``cancelled``
 events (see :func:`_scope`), grouped by procedure, receiving agency, deciding authority or the applicant's home
@@ -297,6 +301,10 @@ class Figures:
         Late returns by whole days late.
     priority
         Home pickups and home returns per priority group.
+    door
+        The results asked for at the address, at the door (:func:`door_figures`).
+    collection
+        Results collected at, and waiting at, each agency (:func:`collection_figures`), with names.
     postmen
         Plans of the quarter's days: ``plans``, ``km``, ``postman_hours`` (driving time of the planned routes).
     coverage
@@ -315,6 +323,7 @@ class Figures:
     priority: pd.DataFrame
     postmen: dict
     door: dict
+    collection: pd.DataFrame
     coverage: access.Coverage | None
     synthetic: bool
     notes: list[str] = field(default_factory=list)
@@ -331,6 +340,7 @@ class Figures:
             "priority": self.priority,
             "postmen": pd.DataFrame([self.postmen]),
             "door": pd.DataFrame([self.door]),
+            "collection": self.collection,
         }
         if self.coverage is not None:
             out["coverage"] = pd.DataFrame(self.coverage.wards.drop(columns="geometry"))
@@ -481,6 +491,69 @@ def door_figures(engine: Engine, when: Period) -> dict:
     }
 
 
+LONG_WAIT_DAYS = 30
+"""Days after which a result waiting at its agency is counted apart (``waiting_long``). An assumption of this
+service, to show the agencies whose shelves fill up: no rule found here sets a time after which an uncollected
+result goes elsewhere."""
+
+COLLECTION = ("collected", "median_days_to_collect", "waiting", "waiting_long", "oldest_days")
+"""Columns of :func:`collection_figures` after ``agency_id``."""
+
+
+def collection_figures(conn: sa.Connection, when: Period) -> pd.DataFrame:
+    """Results brought to their agency for the applicant to collect (``for_collection``), per agency that had one:
+    ``collected`` (``returned`` at the counter) in the quarter and the median of the whole days (Hanoi dates) they
+    waited, ``median_days_to_collect``; the results still ``waiting`` there at the quarter's end (today in a quarter
+    not over yet), whenever they arrived, ``waiting_long`` of them for more than :data:`LONG_WAIT_DAYS` days, and
+    the days the oldest has waited, ``oldest_days``. A result cancelled while it waited is in neither. Rows by
+    ``agency_id``, most waiting first."""
+    ev, d = tables.events, tables.dossiers
+    ends = (
+        sa.select(
+            ev.c.dossier_code,
+            sa.func.min(sa.case((ev.c.state == "for_collection", ev.c.at))).label("arrived_at"),
+            sa.func.min(sa.case((ev.c.state == "returned", ev.c.at))).label("collected_at"),
+            sa.func.min(sa.case((ev.c.state == "cancelled", ev.c.at))).label("cancelled_at"),
+        )
+        .where(ev.c.state.in_(("for_collection", "returned", "cancelled")))
+        .group_by(ev.c.dossier_code)
+        .subquery("ends")
+    )
+    arrived, collected_at, cancelled_at = ends.c.arrived_at, ends.c.collected_at, ends.c.cancelled_at
+    # A result for collection leaves its agency once, collected or cancelled (ops.dossiers.MOVES).
+    left_at = sa.func.coalesce(collected_at, cancelled_at)
+    collected = sa.and_(collected_at >= when.start, collected_at < when.end)
+    waiting = sa.or_(left_at.is_(None), left_at >= when.end)
+    waited = (_HanoiDay(collected_at) - _HanoiDay(arrived)).label("waited")
+    days = (_DateDay(sa.literal(when.as_of, sa.Date)) - _HanoiDay(arrived)).label("days")
+    scope = (
+        sa.select(d.c.agency_id, collected.label("collected"), waiting.label("waiting"), waited, days)
+        .select_from(ends.join(d, d.c.code == ends.c.dossier_code))
+        .where(arrived < when.end, sa.or_(left_at.is_(None), left_at >= when.start))
+        .subquery("scope")
+    )
+    s = scope.c
+    counts = sa.select(
+        s.agency_id,
+        sa.func.count().filter(s.collected),
+        sa.func.count().filter(s.waiting),
+        sa.func.count().filter(sa.and_(s.waiting, s.days > LONG_WAIT_DAYS)),
+        sa.func.max(sa.case((s.waiting, s.days))),
+    ).group_by(s.agency_id)
+    waits = sa.select(s.agency_id, s.waited, sa.func.count()).where(s.collected).group_by(s.agency_id, s.waited)
+    columns = ["agency_id", "collected", "waiting", "waiting_long", "oldest_days"]
+    frame = pd.DataFrame(conn.execute(counts).all(), columns=columns)
+    hist = pd.DataFrame(conn.execute(waits).all(), columns=["agency_id", "days", "n"])
+    medians = {
+        agency: median_of_histogram(g["days"].to_numpy(), g["n"].to_numpy()) for agency, g in hist.groupby("agency_id")
+    }
+    frame["median_days_to_collect"] = frame["agency_id"].map(medians).astype(float)
+    frame["oldest_days"] = frame["oldest_days"].astype(float)
+    frame = frame[(frame["collected"] > 0) | (frame["waiting"] > 0)]
+    frame = frame.sort_values(["waiting", "collected"], ascending=False, ignore_index=True)
+    return frame[["agency_id", *COLLECTION]]
+
+
 def figures(
     engine: Engine,
     quarter: str,
@@ -534,6 +607,7 @@ def figures(
             columns=["priority_group", "home_pickups", "home_returns"],
         )
         synthetic = bool(conn.execute(sa.select(sa.func.max(sa.cast(scope.c.synthetic, sa.Integer)))).scalar() or 0)
+        collection = collection_figures(conn, when)
         au = tables.authorities
         registry = pd.DataFrame(
             conn.execute(sa.select(au.c.code, au.c.name, au.c.lat, au.c.lon)).all(),
@@ -548,8 +622,9 @@ def figures(
             "lon": amap.agencies.geometry.x,
         }
     )
-    by_agency = agencies.merge(by_agency, on="agency_id", how="right")
-    by_agency[["name", "address"]] = by_agency[["name", "address"]].fillna("")
+    by_agency, collection = (agencies.merge(f, on="agency_id", how="right") for f in (by_agency, collection))
+    for frame in (by_agency, collection):
+        frame[["name", "address"]] = frame[["name", "address"]].fillna("")
     by_authority = registry.merge(by_authority, on="authority_code", how="right")
     by_authority["name"] = by_authority["name"].fillna("")
     by_procedure, by_agency, by_authority = (
@@ -574,6 +649,7 @@ def figures(
         priority,
         postmen_figures(engine, when),
         door_figures(engine, when),
+        collection,
         coverage,
         synthetic,
     )

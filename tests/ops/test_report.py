@@ -20,8 +20,9 @@ from geo._text import fold
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import authorities, ingest, journeys, report, report_figures, simulate, tables
+from ops import authorities, dossiers, ingest, journeys, report, report_figures, simulate, tables
 from ops.store import Store
+from tests.ops import daycases
 
 QUARTER = "2026Q1"
 UNTIL = datetime(2026, 3, 20, 12, tzinfo=HANOI)
@@ -81,7 +82,11 @@ def _direct(engine: Engine) -> dict:
     failed = door[door["state"] == "failed_return"]
     at_door = door[(door["state"] == "returned") & (door["place"] == "address")]
     tried = set(moves.loc[to_door & (moves["state"] == "failed_return"), "dossier_code"])
+    kept = first["for_collection"].notna()
+    gone = first["returned"].combine_first(first["cancelled"])
     return {
+        "collected": int((kept & first["returned"].between(start, end, inclusive="left")).sum()),
+        "waiting": int((kept & (first["for_collection"] < end) & ~(gone < end)).sum()),
         "received": int((rows["received_at"] >= start).sum()),
         "returned": int(returned.sum()),
         "cancelled": int(rows["cancelled"].between(start, end, inclusive="left").sum()),
@@ -136,6 +141,10 @@ def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: Ad
     # Every result handed over at the door was signed for (the journeys sign), a few by an authorised person.
     assert door["signed_at_door"] == door["door_returns"]
     assert 0 < door["by_authorised"] == expected["door"]["by_authorised"] < door["door_returns"]
+    # Results collected at their agency the next working day; those that came on the last days still wait there.
+    collection = figures.collection[["collected", "waiting"]].sum().to_dict()
+    assert collection == {"collected": expected["collected"], "waiting": expected["waiting"]}
+    assert collection["collected"] > 0 and set(figures.collection["name"]) <= set(figures.by_agency["name"])
     for table in (figures.by_agency, figures.by_authority, figures.by_ward):
         assert table[list(report_figures.COUNTS)].sum().to_dict() == {c: total[c] for c in report_figures.COUNTS}
     assert (figures.by_ward["ward_id"] != "").all() and figures.by_ward["name"].str.startswith(("Phường", "Xã")).all()
@@ -179,7 +188,7 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert "Mã điểm tiếp nhận" not in html and "osm:node/" not in html
     # The page's tables: the words they start with to the left (an agency's name and address, a ward's or an
     # authority's code and name; a procedure), the figures to the right.
-    assert html.count('<table class="dataframe t words-2">') == 4 and '<table class="dataframe t words-1">' in html
+    assert html.count('<table class="dataframe t words-2">') == 5 and '<table class="dataframe t words-1">' in html
     # People counted whole (the coverage's population of Phường Hoàn Kiếm), other decimals to a tenth.
     assert re.search(r"<td>00070</td>\s*<td>Phường Hoàn Kiếm</td>\s*<td>\d{1,3}(\.\d{3})+</td>", html)
     # The page says a ward by its official code; the files keep the OSM boundary's id too, to join with the map.
@@ -188,6 +197,69 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert by_ward["Mã phường, xã"].str.fullmatch(r"\d{5}").all()
     assert "Mã ranh giới OSM" not in html and all(f"<td>{code}</td>" in html for code in by_ward["Mã phường, xã"])
     assert pd.read_csv(written.csv["postmen"], encoding="utf-8-sig")["Km"].tolist() == [41.0]
+
+
+def _moved(engine: Engine, code: str, *steps: tuple[str, str]) -> None:
+    """Add a decided dossier of Lương Văn Can and move it through ``steps`` (state, Hanoi time)."""
+    daycases.add(engine, code, states=daycases.DECIDED)
+    for state, at in steps:
+        record = "BB-1" if state in dossiers.HANDOVERS else None
+        when = datetime.fromisoformat(at).replace(tzinfo=HANOI)
+        dossiers.move(engine, code, state, who="test", record_no=record, at=when)
+
+
+def test_results_waiting_at_their_agency_are_counted_whenever_they_arrived(
+    engine: Engine, hanoi: AddressMap, coverage
+) -> None:
+    arrives = ("returning", "2026-02-05 15:00")
+    # OLD waits from 6 February and is never collected; QUICK arrives on 30 March and is collected on 2 April;
+    # SOON waits two days in February; GONE is cancelled while it waits; TAKEN is taken as it arrives.
+    _moved(engine, "OLD", arrives, ("for_collection", "2026-02-06 09:00"))
+    _moved(engine, "QUICK", arrives, ("for_collection", "2026-03-30 15:00"), ("returned", "2026-04-02 10:00"))
+    _moved(engine, "SOON", arrives, ("for_collection", "2026-02-10 16:00"), ("returned", "2026-02-12 08:00"))
+    _moved(engine, "GONE", arrives, ("for_collection", "2026-02-10 16:00"), ("cancelled", "2026-02-20 08:00"))
+    _moved(engine, "TAKEN", arrives, ("returned", "2026-02-06 09:00"))
+    columns = ["agency_id", *report_figures.COLLECTION]
+    first = report_figures.figures(engine, "2026Q1", amap=hanoi, coverage=coverage).collection
+    # At the quarter's end (1 April): OLD has waited 54 days, QUICK 2; SOON was collected after 2 days.
+    assert first[columns].to_dict("records") == [
+        {
+            "agency_id": daycases.LUONG_VAN_CAN,
+            "collected": 1,
+            "median_days_to_collect": 2.0,
+            "waiting": 2,
+            "waiting_long": 1,
+            "oldest_days": 54.0,
+        }
+    ]
+    assert first["name"].iloc[0] == "Bưu điện Lương Văn Can"
+    # The next quarter received nothing of these and returned none (their results reached the agency before it),
+    # yet OLD still waits there, 145 days on 1 July, and QUICK was collected after 3 days.
+    second = report_figures.figures(engine, "2026Q2", amap=hanoi, coverage=coverage)
+    assert int(second.total["received"].iloc[0]) == int(second.total["returned"].iloc[0]) == 0
+    assert second.collection[columns].to_dict("records") == [
+        {
+            "agency_id": daycases.LUONG_VAN_CAN,
+            "collected": 1,
+            "median_days_to_collect": 3.0,
+            "waiting": 1,
+            "waiting_long": 1,
+            "oldest_days": 145.0,
+        }
+    ]
+    html = report.page(second, [], texts=i18n.catalogue("vi"))
+    assert (
+        "Kết quả trả tại điểm phục vụ: 1 kết quả được người nộp đến nhận trong quý; cuối kỳ còn 1 kết quả chờ nhận "
+        "tại 1 điểm phục vụ. Trong đó 1 kết quả đã chờ quá 30 ngày; lâu nhất 145 ngày." in html
+    )
+    assert "<th>Chờ quá 30 ngày</th>" in html and "<th>Đang chờ nhận cuối kỳ</th>" in html
+    # Before any arrived, and a year on, when nothing is left waiting or collected: no row.
+    assert report_figures.figures(engine, "2025Q4", amap=hanoi, coverage=coverage).collection.empty
+    dossiers.move(engine, "OLD", "returned", who="test", record_no="BB-2", at=datetime(2026, 9, 1, tzinfo=HANOI))
+    later = report_figures.figures(engine, "2026Q4", amap=hanoi, coverage=coverage)
+    assert later.collection.empty and "Kết quả trả tại điểm phục vụ" not in report.page(
+        later, [], texts=i18n.catalogue("vi")
+    )
 
 
 def test_a_quarter_without_dossiers_reports_zeros(tmp_path: Path, hanoi: AddressMap, coverage) -> None:
@@ -233,7 +305,7 @@ def test_the_median_of_a_histogram_is_the_lower_middle() -> None:
 
 
 def test_journeys_stop_at_the_given_moment_and_are_not_repeated(tmp_path: Path, feed: list[dict]) -> None:
-    from ops import database, dossiers
+    from ops import database
 
     engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
     ingest.ingest(engine, enumerate(feed, start=1))
