@@ -661,6 +661,7 @@ class DossierRow(BaseModel):
     procedure: str
     state: str
     received_at: str
+    since: str = Field(description="time of its last event: in its state since then (a result waiting since then)")
     due_date: str
     agency_id: str
     authority_code: str
@@ -670,7 +671,8 @@ class DossierRow(BaseModel):
 
 
 class DossierList(BaseModel):
-    """A page of dossiers, the most urgent first (due date, then received)."""
+    """A page of dossiers, the most urgent first (due date, then received; results waiting at their agency, the
+    longest waiting first)."""
 
     total: int = Field(description="how many match, over every page")
     agency_id: str | None = Field(description="the agency listed; null for every agency")

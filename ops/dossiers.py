@@ -481,7 +481,8 @@ def listing(
     offset: int = 0,
 ) -> tuple[int, list[dict]]:
     """Open dossiers (not returned nor cancelled), the most urgent first (due date, then received), without personal
-    data, and how many there are.
+    data, with the time of their last event (``since``: in their state since then), and how many there are. Results
+    waiting at their agency (``state`` ``for_collection``) come the longest waiting first: none of them is late.
 
     Parameters
     ----------
@@ -500,10 +501,13 @@ def listing(
         where.append(d.c.agency_id == agency_id)
     if due_before is not None:
         where += [d.c.due_date < due_before, d.c.state.in_(OWED_STATES)]
-    query = sa.select(*(d.c[c] for c in LISTED)).where(*where)
+    ev = tables.events
+    last = ev.join(d, sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq))
+    query = sa.select(*(d.c[c] for c in LISTED), ev.c.at.label("since")).select_from(last).where(*where)
+    urgent = (ev.c.at,) if state == "for_collection" else (d.c.due_date, d.c.received_at)
     with engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(d).where(*where)).scalar_one()
-        rows = conn.execute(query.order_by(d.c.due_date, d.c.received_at, d.c.code).limit(limit).offset(offset))
+        rows = conn.execute(query.order_by(*urgent, d.c.code).limit(limit).offset(offset))
         return total, [dict(r._mapping) for r in rows]
 
 

@@ -139,7 +139,8 @@ def list_dossiers(
 ) -> dict:
     """The dossiers still open (or in the ``state`` asked), due first, without personal data (each dossier's own
     read gives the applicant, to the roles that need it); an agency's staff see their agency's unless
-    ``agency_id`` asks another."""
+    ``agency_id`` asks another. Each says since when it is in its state (``since``); results waiting at their
+    agency for the applicant (``state=for_collection``) come the longest waiting first."""
     agency_id = query.agency_id or (who.agency_id if who.role == "agency_staff" else None)
     today = datetime.now(HANOI).date()
     total, rows = dossiers.listing(
@@ -154,6 +155,7 @@ def list_dossiers(
         r
         | {
             "received_at": dossiers.utc(r["received_at"]).isoformat(),
+            "since": dossiers.utc(r["since"]).isoformat(),
             "due_date": r["due_date"].isoformat(),
             "overdue": dossiers.overdue(r["state"], r["due_date"], today),
         }

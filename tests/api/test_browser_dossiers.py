@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import zxingcpp
@@ -16,6 +16,7 @@ import tests.api.test_browser as pages
 from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
+from geo.hours import HANOI
 from ops import accounts, authorities, database, dossiers, ingest
 from ops.store import Store
 from tests.api.test_browser_days import sign
@@ -120,8 +121,11 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     assert page.inner_text("#worklist-title") == "Hồ sơ đang mở tại điểm của bạn"
     assert page.inner_text("#worklist-count") == "3 trên 3 hồ sơ, hạn trả sớm nhất trước"
     rows = [r.split("\t") for r in page.locator("#worklist-table tr").all_inner_texts()[1:]]
+    # Received on 3 February (Hanoi), and in that state since.
+    days = (datetime.now(HANOI).date() - date(2026, 2, 3)).days
+    since = f"03/02/2026 ({days} ngày)"
     assert rows == [
-        [code, "Bảo hiểm xã hội", "Đã tiếp nhận", "10/02/2026 (quá hạn)"] for code in ("HS-1", "HS-3", "HS-4")
+        [code, "Bảo hiểm xã hội", "Đã tiếp nhận", since, "10/02/2026 (quá hạn)"] for code in ("HS-1", "HS-3", "HS-4")
     ]
     page.click("#worklist-table button:text-is('HS-4')")
     page.wait_for_selector("#lookup-moves button")
@@ -221,6 +225,18 @@ def test_the_recipient_signs_for_a_result_at_the_counter(page, store_url: str) -
         dossiers.move(engine, "HS-8", state, who="lan", record_no=record)
     engine.dispose()
     _sign_in(page)
+    # In the work list of results waiting for their applicants, since today.
+    page.wait_for_selector("#worklist-table td")
+    page.select_option("#worklist-state", "for_collection")
+    count = "1 trên 1 kết quả chờ người nộp đến nhận, chờ lâu nhất trước"
+    page.wait_for_function(f"document.querySelector('#worklist-count').textContent === '{count}'")
+    today = datetime.now(HANOI).strftime("%d/%m/%Y")
+    assert page.locator("#worklist-table tr").nth(1).inner_text().split("\t")[:4] == [
+        "HS-8",
+        "Bảo hiểm xã hội",
+        "Chờ người nộp đến nhận kết quả",
+        f"{today} (hôm nay)",
+    ]
     page.fill("#lookup-code", "HS-8")
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-moves button[data-signs=returned]")

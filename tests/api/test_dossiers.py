@@ -285,6 +285,33 @@ def test_staff_list_the_open_dossiers_of_their_agency_most_urgent_first(service)
     assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "state"
 
 
+def test_results_waiting_at_the_agency_are_listed_the_longest_waiting_first(service) -> None:
+    # W-1 came back to the agency on 20 March, W-2 on 5 March, W-3 is still at its authority: each row says since
+    # when it is in its state, and the results waiting for their applicants come the longest waiting first
+    # (not by due date: none of them is late).
+    service.post(
+        "/dossiers", json=[dossier(f"W-{k}", due_date=f"2026-02-1{k}") for k in (1, 2, 3)], headers=PORTAL_AUTH
+    )
+    engine = service.app.state.store.engine
+    decided = ["digitised", "to_authority", "at_authority", "decided"]
+    for code, back in (("W-1", "2026-03-20T16:30"), ("W-2", "2026-03-05T09:00"), ("W-3", None)):
+        for k, state in enumerate([*decided, "returning", "for_collection"] if back else decided[:3]):
+            at = datetime(2026, 2, 4 + k, 9, tzinfo=HANOI)
+            if state == "for_collection":
+                at = datetime.fromisoformat(back).replace(tzinfo=HANOI)
+            record = "BB-1" if state in dossiers.HANDOVERS else None
+            dossiers.move(engine, code, state, who="lan", record_no=record, at=at)
+    _sign_in(service, "lan")
+    waiting = service.get("/dossiers", params={"state": "for_collection"}).json()["items"]
+    assert [(i["code"], i["since"]) for i in waiting] == [
+        ("W-2", "2026-03-05T02:00:00+00:00"),
+        ("W-1", "2026-03-20T09:30:00+00:00"),
+    ]
+    every = {i["code"]: i["since"] for i in service.get("/dossiers").json()["items"]}
+    assert list(every) == ["W-1", "W-2", "W-3"]  # all open ones: the soonest due first
+    assert every["W-3"] == "2026-02-06T02:00:00+00:00"  # at its authority since 6 February
+
+
 def test_staff_read_a_dossier_by_name_with_the_moves_it_may_make_now(service, hanoi: AddressMap) -> None:
     # What the counter needs: the agency and the authority by name, and the next moves of the lifecycle with
     # where each happens and whether it hands the dossier over against a signed record.

@@ -9,6 +9,12 @@
   }
 
   let refreshWorklist = () => {};
+  // Since when a dossier is in its state, its Hanoi day and the days since: "12/03/2026 (5 ngày)".
+  function since(iso) {
+    const day = hanoiTime(iso).slice(0, 10);
+    const n = Math.round((Date.parse(hanoiToday() + "T00:00:00Z") - Date.parse(day + "T00:00:00Z")) / 86400000);
+    return t(n > 0 ? "js.since_days" : "js.since_today", { date: fmtDate(day), n });
+  }
   // The work list: the dossiers still open (at the staff's own agency), the soonest due first, a page at a time;
   // a code opens the dossier below.
   function worklist(me) {
@@ -32,13 +38,14 @@
       if (page === undefined) return;
       if (!more) {
         shown = 0;
-        $("worklist-table").innerHTML = `<tr>${["field_code", "field_procedure", "field_state", "field_due"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>`;
+        $("worklist-table").innerHTML = `<tr>${["field_code", "field_procedure", "field_state", "field_since", "field_due"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("")}</tr>`;
       }
       for (const d of page.items) {
         const row = $("worklist-table").insertRow();
         row.className = d.overdue ? "day-late" : "";
         row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
-          `<td>${esc(stateName(d.state))}</td><td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
+          `<td>${esc(stateName(d.state))}</td><td>${esc(since(d.since))}</td>` +
+          `<td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
         row.querySelector("button").addEventListener("click", async () => {
           $("lookup-code").value = d.code;
           await show(d.code);
@@ -46,7 +53,8 @@
         });
       }
       shown += page.items.length;
-      $("worklist-count").textContent = page.total ? t("js.list_count", { shown, total: page.total }) : t("js.list_empty");
+      const counted = $("worklist-state").value === "for_collection" ? "js.list_count_waiting" : "js.list_count";
+      $("worklist-count").textContent = page.total ? t(counted, { shown, total: page.total }) : t("js.list_empty");
       $("worklist-more").hidden = shown >= page.total;
     }
     $("worklist-state").addEventListener("change", () => load(false));
