@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from api import i18n
-from api.schemas import ACCOUNT, BBOX, CLOCK, FOCUS, ID_LAST4, PHONE_LAST4, QUARTER, SHIFT, TEXT, WINDOWS
+from api.schemas import ACCOUNT, BBOX, CLOCK, CURSOR, FOCUS, ID_LAST4, PHONE_LAST4, QUARTER, SHIFT, TEXT, WINDOWS
 from geo._errors import AgencynetError, InfeasibleError, InputError
 from ops import dossiers
 from ops import errors as ops_errors
@@ -57,6 +57,7 @@ PATTERNS = {
     SHIFT: "bad_shift_pattern",
     ACCOUNT: "bad_account",
     dossiers.PHONE: "bad_phone",
+    CURSOR: "bad_cursor",
 }
 """Messages of the service's own patterns (the API's and those of the portal's records), in place of "does not
 match <regex>"."""

@@ -39,6 +39,7 @@ def render(
     authority: str | None,
     link: str,
     receiver: str,
+    taken_at: datetime | None = None,
 ) -> str:
     """The receipt of a dossier as an HTML page to print, in ``lang``.
 
@@ -56,10 +57,13 @@ def render(
         Where the QR code and the printed link lead (:func:`track_link`).
     receiver
         Who received the dossier and prints the paper, by name.
+    taken_at
+        When the postman took a home pickup's paper dossier at the applicant's address
+        (:func:`ops.dossiers.taken_at_home`): the paper says that moment as its reception, not the request's.
     """
     texts = i18n.catalogue(lang)
     words = texts["receipt"]
-    received = dossiers.utc(row["received_at"]).astimezone(HANOI)
+    received = dossiers.utc(taken_at or row["received_at"]).astimezone(HANOI)
     due = row["due_date"]
     if row["return_mode"] == "agency":
         returned = words["return_agency"].format(agency=", ".join(filter(None, (agency, agency_address))))
@@ -73,7 +77,7 @@ def render(
         (words["procedure"], texts["procedure"].get(row["procedure"], row["procedure"])),
         (words["authority"], authority or row["authority_code"]),
         (words["channel"], words["channels"][row["channel"]]),
-        (words["received"], _when(words, received)),
+        (words["taken" if taken_at else "received"], _when(words, received)),
         (words["due"], due.strftime(i18n.DAY_FORMAT)),
         (words["return"], returned),
     ]

@@ -23,12 +23,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from geo._errors import InputError
 from geo.agencies import Procedure
-from ops import accounts, dayevents, daytasks, proofs
+from ops import accounts, changes, dayevents, daytasks, proofs
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
 """Pattern of a clock time ``HH:MM``."""
+
+CURSOR = r"^\d{1,19}-\d{1,19}$"
+"""Pattern of a cursor of the portal's feed of changes (:class:`ops.changes.Cursor`)."""
 
 _HHMM = r"\s*([01]?\d|2[0-3]):[0-5]\d\s*"
 WINDOWS = rf"^{_HHMM}-{_HHMM}(,{_HHMM}-{_HHMM})*$"
@@ -630,6 +634,56 @@ class IngestReport(BaseModel):
     updated: int = Field(description="dossiers stored before with other content (their journey kept)")
     unchanged: int = Field(description="records already stored exactly so")
     rejected: list[Rejected]
+
+
+def _feed_cursor(value: str | None) -> str | None:
+    """A cursor the feed of changes could have written (:func:`ops.changes.cursor`: numbers that fit 64 bits)."""
+    if value is not None:
+        try:
+            changes.cursor(value)
+        except InputError:
+            raise PydanticCustomError(
+                "cursor_unknown", "not a cursor the feed gives: {cursor}", {"cursor": value}
+            ) from None
+    return value
+
+
+class ChangesQuery(_Strict):
+    """``GET /portal/changes``: after which change, and how many."""
+
+    after: Annotated[str | None, AfterValidator(_feed_cursor)] = Field(
+        default=None,
+        pattern=CURSOR,
+        max_length=39,
+        description="the cursor of the last change read (`next` of the page before); from the first change when "
+        "omitted",
+    )
+    limit: int = Field(default=500, ge=1, le=changes.LIMIT, description="at most this many changes")
+
+
+class Change(BaseModel):
+    """One move of a dossier, as the portal reads it: no personal data, nor which account recorded it."""
+
+    cursor: str = Field(description="where this change stands in the feed: ask `after` it for the ones that follow")
+    code: str
+    seq: int = Field(description="its number in the dossier's journey (1 is its reception)")
+    state: str = Field(description="the state reached")
+    at: str = Field(description="when, UTC")
+    place: str | None = Field(
+        description="where: an agency's id, an authority's code, or `address` (the applicant's home); null for a "
+        "cancellation"
+    )
+    record_no: str | None = Field(description="the signed handover record's number")
+    reason: str | None = Field(description="why, as a machine code (a delivery that failed at the door)")
+    by_portal: bool = Field(description="sent by the portal itself (a dossier received, a decision)")
+
+
+class ChangesPage(BaseModel):
+    """A page of the feed of changes, oldest first."""
+
+    changes: list[Change]
+    next: str = Field(description="the cursor to ask `after` next time (the last change's, or `after` if none)")
+    more: bool = Field(description="more changes are ready now: ask again at once")
 
 
 class DossierSummary(BaseModel):

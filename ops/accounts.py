@@ -1,7 +1,8 @@
 """Accounts and roles: people sign in with a name and a password (argon2id hashes), systems use API tokens.
 
 Applicants' personal data only reaches the roles that need it: the staff of the agency that received the
-dossier, and postmen while a dossier is in their hands (on its way to the authority or back to the citizen).
+dossier, and postmen while a dossier is in their hands (on its way to the authority or back to the citizen, or
+taken at the applicant's home and not yet handed over at a post office).
 Every read of personal data is written to the access log (who, when, which dossier).
 """
 
@@ -231,11 +232,18 @@ def authenticate(engine: Engine, name: str, password: str) -> Principal | None:
     return Principal(row["name"], row["role"], row["agency_id"])
 
 
+def carried(dossier: dict) -> bool:
+    """Whether ``dossier`` (:func:`ops.dossiers.current`) is in a postman's hands: on its way to its authority or
+    back to the citizen (:data:`CARRYING`), or a home pickup digitised at the applicant's door (its last move made
+    at the ``address``) and not yet handed over at a post office."""
+    return dossier["state"] in CARRYING or (dossier["state"] == "digitised" and dossier["place"] == "address")
+
+
 def sees_personal_data(who: Principal, dossier: dict) -> bool:
-    """Whether ``who`` may read the applicant of ``dossier`` (a row of the ``dossiers`` table)."""
+    """Whether ``who`` may read the applicant of ``dossier`` (:func:`ops.dossiers.current`)."""
     if who.role == "agency_staff":
         return who.agency_id == dossier["agency_id"]
-    return who.role == "postman" and dossier["state"] in CARRYING
+    return who.role == "postman" and carried(dossier)
 
 
 def log_access(engine: Engine, who: Principal, code: str, what: str) -> None:

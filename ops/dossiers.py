@@ -252,16 +252,25 @@ def history(engine: Engine, code: str) -> list[Event]:
     return [Event(*r) for r in rows]
 
 
+def taken_at_home(events: Iterable[Event]) -> Event | None:
+    """The move in which a home pickup's paper dossier was taken at the applicant's address (digitised there, or
+    taken on to its authority): when the dossier was really received from the applicant; None before."""
+    return next((e for e in events if e.place == "address" and e.state in ("digitised", "to_authority")), None)
+
+
 def current(engine: Engine, code: str) -> dict:
-    """The dossier's row as a dict (personal data included: callers check the role and log the read).
+    """The dossier's row as a dict, with ``place``, where its last event happened (personal data included: callers
+    check the role and log the read).
 
     Raises
     ------
     UnknownError
         No dossier has this code.
     """
+    d, ev = tables.dossiers, tables.events
+    last = d.outerjoin(ev, sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq))
     with engine.connect() as conn:
-        row = conn.execute(sa.select(tables.dossiers).where(tables.dossiers.c.code == code)).mappings().first()
+        row = conn.execute(sa.select(d, ev.c.place).select_from(last).where(d.c.code == code)).mappings().first()
     if row is None:
         raise UnknownError(f"no dossier {code!r}", code="dossier_not_found", dossier=code)
     return dict(row)

@@ -72,9 +72,13 @@ events = sa.Table(
     sa.Column("place", sa.String(64), nullable=True),
     sa.Column("record_no", sa.String(64), nullable=True),
     sa.Column("reason", sa.String(32), nullable=True),
+    # Set by the database (migration 0011): the writing transaction's id on PostgreSQL, 0 on SQLite.
+    sa.Column("tx", sa.BigInteger, sa.FetchedValue(), nullable=False),
     sa.UniqueConstraint("dossier_code", "seq", name="uq_dossier_events_seq"),
+    sa.Index("ix_dossier_events_tx_id", "tx", "id"),
 )
-"""The append-only journey: one row per move; the state a dossier is in is the state of its last event."""
+"""The append-only journey: one row per move; the state a dossier is in is the state of its last event; ``tx``
+orders the portal's feed of changes (:mod:`ops.changes`)."""
 
 proofs = sa.Table(
     "proofs",

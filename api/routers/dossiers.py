@@ -1,5 +1,5 @@
-"""Dossier endpoints: the portal's submissions (role ``portal``), staff reading and moving dossiers and the
-access log (``admin``); citizens track theirs in :mod:`api.routers.citizens`.
+"""Dossier endpoints: the portal's submissions and its feed of changes (role ``portal``), staff reading and moving
+dossiers and the access log (``admin``); citizens track theirs in :mod:`api.routers.citizens`.
 
 Personal data of applicants is served only to the roles that need it (:func:`ops.accounts.sees_personal_data`)
 and every such read is logged.
@@ -19,7 +19,7 @@ from api import auth, errors, i18n, receipt, schemas
 from api.deps import Code, LangDep, LangQuery, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, ingest, proofs
+from ops import accounts, authorities, changes, dossiers, ingest, proofs
 from ops.accounts import Principal
 from ops.store import Store
 
@@ -131,6 +131,21 @@ def submit(
     return report | {"rejected": rejected}
 
 
+@router.get("/portal/changes", response_model=schemas.ChangesPage, summary="The feed of changes (portal)")
+def portal_changes(
+    store: StoreDep,
+    _who: Annotated[Principal, Depends(auth.require("portal"))],
+    query: Annotated[schemas.ChangesQuery, Query()],
+) -> dict:
+    """Every move of every dossier after the cursor ``after``, oldest first, a page at a time, for the portal to
+    keep its record of each dossier up to date: the state reached, when, where (an agency, an authority, or the
+    applicant's ``address``, never the address itself), the signed record's number and why; no personal data.
+    Keep ``next`` and ask after it: no change is served twice or skipped, even one whose transaction committed
+    after a younger one's (:mod:`ops.changes`). ``more`` says the next page is ready now."""
+    since = changes.START if query.after is None else changes.cursor(query.after)
+    return changes.after(store.engine, since, limit=query.limit)
+
+
 @router.get("/dossiers", response_model=schemas.DossierList, summary="Open dossiers, the most urgent first")
 def list_dossiers(
     store: StoreDep,
@@ -229,9 +244,10 @@ def get_receipt(
     """The paper the applicant takes home (form 01 of Circular 01/2018/TT-VPCP), a page to print in the language
     asked (``lang``, else the cookie, else Accept-Language): the dossier's code, the applicant, the procedure, the
     deciding authority, when it was received, the appointment date, where the result comes back, and a QR code
-    opening the citizens' page with the code filled in (``/?code=``). It holds personal data: printed only by the
-    staff of the receiving agency or the postman carrying the dossier (403 ``receipt_not_yours`` for another), each
-    print written to the access log."""
+    opening the citizens' page with the code filled in (``/?code=``); a home pickup's says when the postman took it
+    at the applicant's address. It holds personal data: printed only by the staff of the receiving agency or the
+    postman carrying the dossier, from the applicant's door on (403 ``receipt_not_yours`` for another), each print
+    written to the access log."""
     row = dossiers.current(store.engine, code)
     if not accounts.sees_personal_data(who, row):
         raise errors.Forbidden(
@@ -243,6 +259,7 @@ def get_receipt(
     accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/receipt")
     names = _place_names(store, amap, (row["agency_id"], row["authority_code"]), language)
     details = amap.agency_details.get(row["agency_id"]) or {}
+    taken = dossiers.taken_at_home(dossiers.history(store.engine, code)) if row["channel"] == "home_pickup" else None
     page = receipt.render(
         language,
         row,
@@ -251,6 +268,7 @@ def get_receipt(
         authority=names.get(row["authority_code"]),
         link=receipt.track_link(str(request.base_url), code),
         receiver=accounts.full_names(store.engine, [who.name]).get(who.name) or who.name,
+        taken_at=None if taken is None else taken.at,
     )
     headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie", "Cache-Control": "no-store"}
     return HTMLResponse(page, headers=headers)

@@ -912,6 +912,41 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     pages._shot(page, "counter-proof")
 
 
+def test_the_postman_gives_the_receipt_at_a_home_pickup(page, store: Store, hanoi: AddressMap) -> None:
+    # A priority-group applicant asked for the pickup that morning; once the postman has taken the dossier at the
+    # door (signed for), his page links its receipt, which he prints or shows there.
+    later = daycases.DAY + dt.timedelta(days=50)  # Thursday 26 March 2026
+    code = f"HOME-{later:%m%d}"
+    daycases.add(store.engine, code, channel="home_pickup", received_at=f"{later}T07:00:00+07:00")
+    postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
+    _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
+    task = next(s["task"] for r in planned["routes"] for s in r["stops"] if code in s["dossiers"])
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={later.isoformat()}")
+    pages._ready(page)
+    stop = page.locator(f"li.day-stop[data-kind='pickup'][data-task='{task}']")
+    assert stop.locator("a.receipt").count() == 0  # not taken yet
+    stop.locator("button[data-event='picked_up']").click()
+    sign(page, stop.locator("form.proof"))
+    stop.locator("form.proof button[type='submit']").click()
+    wait_done(page, "pickup", [task])
+    link = stop.locator("a.receipt")
+    assert link.inner_text() == f"Giấy tiếp nhận hồ sơ {code}"
+    pages.accessible(page)
+    with page.context.expect_page() as opened:
+        link.click()
+    receipt = opened.value
+    receipt.wait_for_load_state()
+    taken = dossiers.taken_at_home(dossiers.history(store.engine, code))
+    assert taken is not None
+    at = dossiers.utc(taken.at).astimezone(HANOI)
+    fields = dict(zip(receipt.locator("dt").all_inner_texts(), receipt.locator("dd").all_inner_texts(), strict=True))
+    assert fields["Bưu tá nhận hồ sơ tại nhà lúc"] == f"{at:%H} giờ {at:%M} phút, ngày {at:%d/%m/%Y}"
+    assert fields["Hình thức nộp"] == "Bưu tá nhận hồ sơ tại nhà"
+    assert receipt.inner_text("#receipt-receiver") == daycases.POSTMAN_NAME
+    receipt.close()
+
+
 def test_the_dispatcher_and_the_postman_read_how_far_behind_he_is(page, server: str) -> None:
     # The day's pages seen as if it were that day at 10:30 (the browser's clock); the service sees the past day at
     # its end, every stop still open late: how far behind, said beside the postman's name and in his counts.

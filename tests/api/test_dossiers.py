@@ -68,6 +68,33 @@ def test_portal_submission_is_idempotent(service) -> None:
     assert bad.json()["rejected"][0]["line"] == 1
 
 
+def test_the_portal_reads_the_changes_after_its_cursor(service) -> None:
+    # The portal sends two dossiers, the counter moves one; the portal follows them in its feed, page by page.
+    service.post("/dossiers", json=[dossier("C-1"), dossier("C-2")], headers=PORTAL_AUTH)
+    _sign_in(service, "lan")
+    assert service.post("/dossiers/C-1/moves", json={"to": "digitised", "place": "osm:node/1"}).status_code == 201
+    refused = service.get("/portal/changes")  # staff signed in: not the portal
+    assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "role_needed")
+    service.post("/signout")
+    assert service.get("/portal/changes").status_code == 401
+    first = service.get("/portal/changes", params={"limit": 2}, headers=PORTAL_AUTH).json()
+    assert [(c["code"], c["state"], c["by_portal"]) for c in first["changes"]] == [
+        ("C-1", "received", True),
+        ("C-2", "received", True),
+    ]
+    assert first["more"] and first["next"] == first["changes"][-1]["cursor"]
+    rest = service.get("/portal/changes", params={"after": first["next"]}, headers=PORTAL_AUTH).json()
+    assert [(c["code"], c["seq"], c["state"], c["place"]) for c in rest["changes"]] == [
+        ("C-1", 2, "digitised", "osm:node/1")
+    ]
+    assert not rest["more"] and "Nguyễn" not in str(rest) and "who" not in rest["changes"][0]
+    done = service.get("/portal/changes", params={"after": rest["next"]}, headers=PORTAL_AUTH).json()
+    assert done == {"changes": [], "next": rest["next"], "more": False}
+    for bad in ("x", "1-2-3", "9999999999999999999-1"):
+        answer = service.get("/portal/changes", params={"after": bad}, headers=PORTAL_AUTH)
+        assert (answer.status_code, answer.json()["detail"][0]["field"]) == (422, "after"), bad
+
+
 def test_rejected_records_say_each_problem_in_the_readers_language(service) -> None:
     # Each problem with its field and a machine code, as in a refusal, said in Vietnamese unless asked otherwise.
     bad_phone = dossier("HS-2")
@@ -503,6 +530,40 @@ def test_the_receipt_says_the_appointment_and_leads_to_the_tracking_box(service,
     )
     collected = _receipt(service.get("/dossiers/HS-10/receipt").text)
     assert collected["Nơi trả kết quả"] == f"Tại Bưu điện Lương Văn Can, {address}"
+
+
+def test_the_postman_prints_the_receipt_of_a_dossier_taken_at_home(service) -> None:
+    # A home pickup: registered on 3 February, taken at the applicant's door on the 4th at 09:05 and digitised
+    # there (its authority closed that day), so the postman holds it until he hands it over at a post office.
+    engine = service.app.state.store.engine
+    service.post("/dossiers", json=[dossier("HS-H", channel="home_pickup")], headers=PORTAL_AUTH)
+    _sign_in(service, "hung")
+    assert service.get("/dossiers/HS-H/receipt").status_code == 403  # not yet in his hands
+    at_door = datetime(2026, 2, 4, 9, 5, tzinfo=HANOI)
+    dossiers.move(engine, "HS-H", "digitised", who="hung", place="address", at=at_door)
+    assert service.get("/dossiers/HS-H").json()["applicant"]["name"] == "Nguyễn Văn An (tổng hợp)"
+    printed = service.get("/dossiers/HS-H/receipt").text
+    said = _receipt(printed)
+    # The paper says when he took it at the door (not when the pickup was asked for), and him as the receiver.
+    assert said["Hình thức nộp"] == "Bưu tá nhận hồ sơ tại nhà"
+    assert said["Bưu tá nhận hồ sơ tại nhà lúc"] == "09 giờ 05 phút, ngày 04/02/2026"
+    assert "Thời gian tiếp nhận" not in said and "Ngày 4 tháng 2 năm 2026" in printed
+    assert '<span class="name" id="receipt-receiver">hung</span>' in printed
+    english = _receipt(service.get("/dossiers/HS-H/receipt", params={"lang": "en"}).text)
+    assert english["Taken at the applicant's home"] == "09:05 on 04/02/2026"
+    # Handed over at its agency, it is out of his hands: neither the applicant nor the receipt any more.
+    with engine.begin() as conn:
+        dossiers.transfer(conn, "HS-H", who="hung", place="osm:node/1", record_no="BB-0402")
+    assert service.get("/dossiers/HS-H").json()["applicant"] is None
+    assert service.get("/dossiers/HS-H/receipt").status_code == 403
+    # Taken at the door on to its authority: in his bag, the receipt says the same moment.
+    service.post("/dossiers", json=[dossier("HS-J", channel="home_pickup")], headers=PORTAL_AUTH)
+    dossiers.move(engine, "HS-J", "digitised", who="hung", place="address", at=at_door)
+    dossiers.move(engine, "HS-J", "to_authority", who="hung", place="address", at=at_door)
+    taken = _receipt(service.get("/dossiers/HS-J/receipt").text)
+    assert taken["Bưu tá nhận hồ sơ tại nhà lúc"] == "09 giờ 05 phút, ngày 04/02/2026"
+    log = service.get("/access-log", params={"code": "HS-H"}, headers=ADMIN_AUTH).json()
+    assert [e["what"] for e in log].count("GET /dossiers/{code}/receipt") == 2
 
 
 def test_a_result_brought_home_is_expected_on_a_working_day(service) -> None:

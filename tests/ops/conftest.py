@@ -37,7 +37,11 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty store: a SQLite file, or the PostgreSQL test database emptied."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    url = request.getfixturevalue("postgres_url")
+    return emptied(request.getfixturevalue("postgres_url"))
+
+
+def emptied(url: str) -> str:
+    """``url``, the PostgreSQL test database, its tables emptied (its schema upgraded first)."""
     engine = database.connect(url)
     with engine.begin() as conn:
         names = ", ".join(t.name for t in tables.metadata.sorted_tables)

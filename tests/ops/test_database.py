@@ -15,7 +15,7 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, database, dossiers, ingest, proofs
+from ops import accounts, authorities, changes, database, dossiers, ingest, proofs
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
@@ -264,3 +264,27 @@ def test_a_proof_taken_at_the_door_before_the_counter_signed_keeps_who_took_it(s
             _migrate(conn, "0009", down=True)
         with upgraded.connect() as conn:
             assert conn.execute(sa.text("SELECT postman FROM proofs")).scalars().all() == ["binh"]
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_events_from_before_the_feed_of_changes_are_in_it_in_their_order(server: str, tmp_path: Path) -> None:
+    # 0011 gives each event the transaction that wrote it: the events already stored take one older than any new
+    # one (PostgreSQL) or 0 (SQLite), so the portal's feed serves them first, in the order they were written.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        ingest.ingest(engine, [(1, dossier("OLD-1")), (2, dossier("OLD-2"))])
+        dossiers.move(engine, "OLD-1", "digitised", who="lan")
+        with engine.begin() as conn:
+            _migrate(conn, "0010", down=True)
+        engine.dispose()
+        upgraded = database.connect(url)
+        stack.callback(upgraded.dispose)
+        dossiers.move(upgraded, "OLD-2", "digitised", who="lan")
+        seen = changes.after(upgraded)["changes"]
+        assert [(c["code"], c["seq"]) for c in seen] == [("OLD-1", 1), ("OLD-2", 1), ("OLD-1", 2), ("OLD-2", 2)]
+        with upgraded.begin() as conn:
+            _migrate(conn, "0010", down=True)
+        with upgraded.connect() as conn:  # the schema of 0010: the events kept, without the column
+            assert conn.execute(sa.text("SELECT count(*) FROM dossier_events")).scalar_one() == 4
+            assert "tx" not in {c["name"] for c in sa.inspect(conn).get_columns("dossier_events")}

@@ -95,6 +95,15 @@
     return `<div class="contact">${esc(t("js.recipient", { name: s.applicant_name }))} · ${phones.join(", ")}</div>`;
   }
 
+  // A dossier taken at the applicant's home: its receipt, to print or to show at the door (the applicant's phone
+  // reads its QR code).
+  function receipts(s) {
+    if (!(s.kind === "pickup" && s.status === "done" && s.place.startsWith("address:"))) return "";
+    const links = s.dossiers.map((code) =>
+      `<a class="receipt" href="/dossiers/${encodeURIComponent(code)}/receipt" target="_blank" rel="noopener">${esc(t("js.receipt_of", { code }))}</a>`);
+    return `<div class="receipts">${links.join(" · ")}</div>`;
+  }
+
   function stopItem(s) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}" ` +
       `data-place="${esc(s.place)}" data-applicant="${esc(s.applicant_name || "")}">` +
@@ -104,7 +113,7 @@
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
       `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}</div>` +
-      actions(s) + "</li>";
+      receipts(s) + actions(s) + "</li>";
   }
 
   // A visit's remaining stops are done together, the handovers under one signed record, as a handover record

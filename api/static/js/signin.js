@@ -123,7 +123,7 @@
       return;
     }
     for (const step of data.moves) {
-      const button = moveButton(moveName(data, step), step.to === "cancelled");
+      const button = moveButton(moveName(data, step), step.to === "cancelled" ? "danger" : "");
       button.dataset.to = step.to;
       button.addEventListener("click", () => {
         if (step.proof === "required") askProof(data, step);
@@ -133,18 +133,19 @@
       $("lookup-moves").append(button);
       // A result collected at the counter: the paper record's number, or who takes it signs on the tablet.
       if (step.proof === "optional") {
-        const signs = moveButton(t("js.recipient_signs"), true);
+        const signs = moveButton(t("js.recipient_signs"), "secondary");
         signs.dataset.signs = step.to;
         signs.addEventListener("click", () => askProof(data, step));
         $("lookup-moves").append(signs);
       }
     }
   }
-  function moveButton(words, secondary) {
+  // A move's button, of the class ``style`` ("danger", "secondary") or the main one's.
+  function moveButton(words, style) {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = words;
-    if (secondary) button.className = "secondary";
+    button.className = style;
     return button;
   }
   // A signature taken at the applicant's address, at the counter or at a handover: when, what, who signed, who took

@@ -1,0 +1,101 @@
+"""The portal's feed of changes: every move once, in order, a page at a time after a cursor, on SQLite and on a real
+PostgreSQL server; on PostgreSQL a move whose transaction began first and committed last is neither skipped nor
+served before it is visible."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ops import changes, database, dossiers, ingest
+from tests.ops.cases import dossier, event
+from tests.ops.conftest import emptied
+
+
+def _read_all(engine: Engine, since: changes.Cursor, limit: int) -> tuple[list[dict], changes.Cursor]:
+    """Every change after ``since``, page by page, and the cursor to go on from."""
+    seen: list[dict] = []
+    while True:
+        page = changes.after(engine, since, limit=limit)
+        seen += page["changes"]
+        since = changes.cursor(page["next"])
+        if not page["more"]:
+            return seen, since
+
+
+def test_every_move_is_read_once_in_order_page_by_page(engine: Engine) -> None:
+    ingest.ingest(engine, [(k, dossier(f"F-{k}")) for k in range(1, 4)])
+    ingest.ingest(engine, [(1, dossier("F-ON", channel="online"))])  # received, and at its authority at once
+    at = datetime(2026, 2, 4, 2, tzinfo=UTC)
+    for code in ("F-1", "F-2"):
+        dossiers.move(engine, code, "digitised", who="lan", at=at)
+    dossiers.move(engine, "F-1", "to_authority", who="binh", at=at)
+    dossiers.move(engine, "F-1", "at_authority", who="binh", record_no="BB-7", place="00070", at=at)
+    ingest.ingest(engine, [(1, event("F-1", "decided"))])  # the portal's decision
+    seen, since = _read_all(engine, changes.START, limit=2)
+    assert [(c["code"], c["seq"], c["state"]) for c in seen] == [
+        ("F-1", 1, "received"),
+        ("F-2", 1, "received"),
+        ("F-3", 1, "received"),
+        ("F-ON", 1, "received"),
+        ("F-ON", 2, "at_authority"),
+        ("F-1", 2, "digitised"),
+        ("F-2", 2, "digitised"),
+        ("F-1", 3, "to_authority"),
+        ("F-1", 4, "at_authority"),
+        ("F-1", 5, "decided"),
+    ]
+    assert len({c["cursor"] for c in seen}) == len(seen) and str(since) == seen[-1]["cursor"]
+    handed = seen[8]
+    assert handed == {
+        "cursor": handed["cursor"],
+        "code": "F-1",
+        "seq": 4,
+        "state": "at_authority",
+        "at": "2026-02-04T02:00:00+00:00",
+        "place": "00070",
+        "record_no": "BB-7",
+        "reason": None,
+        "by_portal": False,
+    }
+    assert [c["by_portal"] for c in seen if c["code"] == "F-1"] == [True, False, False, False, True]
+    # Nothing about the applicant, nor who recorded it.
+    assert "Nguyễn" not in repr(seen) and "lan" not in {v for c in seen for v in c.values()}
+    # Read to the end: an empty page keeps the cursor; a new move comes after it, alone.
+    assert changes.after(engine, since) == {"changes": [], "next": str(since), "more": False}
+    dossiers.move(engine, "F-3", "cancelled", who="lan", at=at)
+    (cancelled,) = changes.after(engine, since)["changes"]
+    assert (cancelled["code"], cancelled["state"], cancelled["place"]) == ("F-3", "cancelled", None)
+
+
+@pytest.mark.parametrize("text", ["", "12", "1-2-3", "a-1", "-1-2", "1-99999999999999999999", "9999999999999999999-1"])
+def test_a_cursor_not_written_by_the_feed_is_refused(text: str) -> None:
+    with pytest.raises(changes.InputError, match="after: a cursor of the feed"):
+        changes.cursor(text)
+
+
+def test_a_move_committed_late_waits_and_is_not_skipped(postgres_url: str) -> None:
+    # Two counters move two dossiers at once. The first begins writing, the second writes and commits, then the
+    # first commits. A feed read by the events' numbers alone would serve the second's move and go past the first's,
+    # still invisible, for good.
+    engine = database.connect(emptied(postgres_url))
+    try:
+        ingest.ingest(engine, [(1, dossier("SLOW")), (2, dossier("FAST"))])
+        _, since = _read_all(engine, changes.START, limit=100)
+        with engine.connect() as slow:
+            held = slow.begin()
+            dossiers.advance(slow, "SLOW", "digitised", who="lan")  # written, not committed
+            dossiers.move(engine, "FAST", "digitised", who="minh")  # written and committed after it
+            with engine.connect() as conn:
+                written = conn.execute(sa.text("SELECT count(*) FROM dossier_events")).scalar_one()
+            assert written == 3  # the committed ones: two receptions and FAST's move
+            # FAST's move is committed but waits: a transaction that began writing before it is still open.
+            assert changes.after(engine, since) == {"changes": [], "next": str(since), "more": False}
+            held.commit()
+        seen, _ = _read_all(engine, since, limit=100)
+        assert [(c["code"], c["state"]) for c in seen] == [("SLOW", "digitised"), ("FAST", "digitised")]
+    finally:
+        engine.dispose()
