@@ -293,6 +293,7 @@ def plan(
         balanced=balanced,
         office_hours=own,
     )
+    outcome.synthetic = outcome.synthetic or tasks.synthetic
     answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded, own)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s, "balanced": balanced}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
@@ -430,6 +431,7 @@ def replan(
         balanced=bool(record["request"].get("balanced")),
         office_hours=own,
     )
+    outcome.synthetic = outcome.synthetic or new.synthetic
     dossiers = state["dossiers"] | new.dossiers
     excluded = new.excluded
     answer = report(amap, day, outcome, dossiers, excluded, own)

@@ -468,7 +468,9 @@ def done_stops(store: Store, day: date) -> dict[str, int]:
     return out
 
 
-def live(store: Store, day: date, *, now: str, reader: Principal | None = None) -> dict:
+def live(
+    store: Store, day: date, *, now: str, reader: Principal | None = None, read_as: str = "GET /days/{date}"
+) -> dict:
     """The day as it goes: every stop done or failed (with its event and what was recorded), late (its planned
     arrival passed) or remaining.
 
@@ -479,6 +481,8 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
     reader
         A postman: only his route, with the applicants' addresses, names and phones at address stops (each read
         logged).
+    read_as
+        What the access log says was read (the day, or its route sheet).
 
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
@@ -524,7 +528,7 @@ def live(store: Store, day: date, *, now: str, reader: Principal | None = None) 
         routes.append(route | more)
     _door_tries(store, day, routes)
     if reader is not None:
-        _addresses(store, reader, routes)
+        _addresses(store, reader, routes, read_as)
     return {
         "id": plan["id"],
         "version": plan["version"],
@@ -623,7 +627,7 @@ def brought_back(store: Store, day: date) -> set[str]:
     return {code for task in back for code in tasks[task]} - held
 
 
-def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:
+def _addresses(store: Store, reader: Principal, routes: list[dict], read_as: str) -> None:
     """Add the applicant's address, name and phone to the postman's address stops (whom to hand the result to, whom
     to call when nobody opens), logging each read."""
     codes = [c for r in routes for s in r["stops"] if s["place"].startswith("address:") for c in s["dossiers"]]
@@ -640,4 +644,4 @@ def _addresses(store: Store, reader: Principal, routes: list[dict]) -> None:
                 for k, key in enumerate(("address", "applicant_name", "phone")):
                     s[key] = "; ".join(dict.fromkeys(a[k] for a in said))
     for code in codes:
-        accounts.log_access(store.engine, reader, code, "GET /days/{date}")
+        accounts.log_access(store.engine, reader, code, read_as)

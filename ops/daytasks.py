@@ -100,12 +100,15 @@ class DayTasks:
         Task id -> codes of the dossiers it carries.
     excluded
         Dossiers that could not become a task, as :func:`left_out` gives them.
+    synthetic
+        Whether a dossier the tasks carry is synthetic (the day's plan then says so, as its pages and sheets do).
     """
 
     tasks: list[dict] = field(default_factory=list)
     addresses: list[dict] = field(default_factory=list)
     dossiers: dict[str, list[str]] = field(default_factory=dict)
     excluded: list[dict] = field(default_factory=list)
+    synthetic: bool = False
 
     @property
     def codes(self) -> list[str]:
@@ -160,6 +163,7 @@ def _rows(
             d.c.due_date,
             d.c.lat,
             d.c.lon,
+            d.c.synthetic,
             ev.c.who,
             ev.c.at,
             ev.c.place,
@@ -385,6 +389,7 @@ def from_states(
             }
         )
         out.dossiers[task_id] = [m.code for m in members]
+        out.synthetic = out.synthetic or any(m.synthetic for m in members)
 
     for (kind, pickup, delivery), members in sorted(groups.items()):
         for k in range(0, len(members), max(capacity, 1)):

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import HTMLResponse
 
-from api import auth, contract, i18n, schemas
-from api.deps import LangDep, MapDep, SettingsDep, StoreDep, time_limit
-from api.errors import NotFound
-from api.schemas import CLOCK
+from api import auth, contract, i18n, schemas, sheet
+from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_limit
+from api.errors import Forbidden, NotFound
+from api.schemas import ACCOUNT, CLOCK
 from geo.hours import HANOI
 from ops import accounts, day, dayevents
 from ops.accounts import Principal
@@ -167,6 +168,48 @@ def get_day(
     now = at or _clock_of(date, dt.datetime.now(HANOI))
     reader = who if who.role == "postman" else None
     return _said(_stored(dayevents.live, store, date, now=now, reader=reader), lang)
+
+
+@router.get(
+    "/days/{date}/sheet",
+    response_class=HTMLResponse,
+    summary="The route sheets of the day, to print",
+    responses={
+        403: {"model": schemas.ErrorBody, "description": "a postman asking for another's route"},
+        404: {"model": schemas.ErrorBody, "description": "no plan for the day, or no route of the postman asked"},
+    },
+)
+def get_sheet(
+    date: Day,
+    store: StoreDep,
+    amap: MapDep,
+    language: LangDep,
+    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    postman: Annotated[
+        str | None,
+        Query(pattern=ACCOUNT, description="only this postman's route (a postman: his own, by default)"),
+    ] = None,
+    lang: LangQuery = None,
+) -> HTMLResponse:
+    """Each postman's route of the day on a page to print (A4), in the language asked (``lang``, else the cookie,
+    else Accept-Language): every stop in order, its planned time and window, what is done there and where, the
+    dossiers, and a column to sign or write the handover record's number in (filled in for the stops already
+    settled). A postman prints his own, with the applicants at their doors (each read written to the access log);
+    a dispatcher any postman's (``postman``) or all of them, without personal data."""
+    if who.role == "postman" and postman not in (None, who.name):
+        raise Forbidden(
+            "postman", f"a postman prints his own route, not {postman}'s", code="sheet_not_yours", postman=postman
+        )
+    reader = who if who.role == "postman" else None
+    now = _clock_of(date, dt.datetime.now(HANOI))
+    answer = _stored(dayevents.live, store, date, now=now, reader=reader, read_as="GET /days/{date}/sheet")
+    routes = [r for r in answer["routes"] if postman is None or r["postman"] == postman]
+    if postman is not None and not routes:
+        raise NotFound("postman", f"no route of {postman} on {date}", code="postman_not_in_plan", postman=postman)
+    addresses = {key: value["address"] for key, value in amap.agency_details.items() if value.get("address")}
+    page = sheet.render(language, answer | {"routes": routes}, addresses=addresses)
+    headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie", "Cache-Control": "no-store"}
+    return HTMLResponse(page, headers=headers)
 
 
 @router.post(

@@ -196,6 +196,48 @@ def _stays_zoomed_in(page, again, path: str) -> None:
     assert scale.inner_text() == before
 
 
+def test_the_route_sheet_prints_from_the_postmans_and_the_dispatchers_pages(page, store: Store) -> None:
+    on = daycases.DAY.isoformat()
+    (route,) = [r for r in dayevents.live(store, daycases.DAY, now="08:00")["routes"] if r["postman"] == "binh"]
+    stops = [s for s in route["stops"] if s["kind"] != "position"]
+    sign_in(page, "binh", daycases.POSTMAN_NAME)
+    page.goto(f"/postman?date={on}")
+    pages._ready(page)
+    link = page.locator("#sheet-link")
+    link.wait_for(state="visible")
+    assert (link.inner_text(), link.get_attribute("href")) == ("In lộ trình", f"/days/{on}/sheet")
+    with page.context.expect_page() as opened:
+        link.click()
+    sheet = opened.value
+    sheet.wait_for_load_state()
+    assert sheet.locator("h1").text_content() == "Lộ trình và bảng kê giao nhận hồ sơ"
+    assert sheet.locator("tbody tr").count() == len(stops)
+    # At the applicant's door, whom to ask for, on his own sheet.
+    assert "Nguyễn Văn An (tổng hợp)" in sheet.locator("tbody").inner_text()
+    pages.accessible(sheet)
+    pages._shot(sheet, "route-sheet")
+    sheet.close()
+    # The dispatcher by a token: the page fetches the sheet and opens it in a tab, its style carried with it.
+    page.goto("/signin")
+    page.click("#signout-form button")
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={on}")
+    pages._ready(page)
+    page.click("#follow-day")
+    button = page.locator("#day-stops button.sheet")
+    button.first.wait_for()
+    assert button.all_inner_texts() == ["In lộ trình"]
+    with page.context.expect_page() as opened:
+        button.click()
+    fetched = opened.value
+    fetched.wait_for_load_state()
+    fetched.wait_for_selector("tbody tr")
+    assert fetched.url.startswith("blob:") and fetched.locator("tbody tr").count() == len(stops)
+    border = fetched.evaluate("getComputedStyle(document.querySelector('td')).borderTopStyle")
+    assert border == "solid" and "Nguyễn Văn An" not in fetched.locator("tbody").inner_text()
+    fetched.close()
+
+
 def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
     # Signed in, the page works by the session: no token field, the stored plans listed and the day followed
     # (the plans' list stayed empty, asked only with a token, and the token field was still shown).

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import typing
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -648,3 +650,57 @@ def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: Addres
         logged = accounts.access_log(store.engine, code="HOME")
         assert logged[0]["who"] == "lan" and logged[0]["what"] == "GET /dossiers/{code}/proofs"
         assert client.get("/dossiers/NOPE/proofs", headers=BEARER).status_code == 404
+
+
+def _sheet_rows(page: str) -> list[list[str]]:
+    """The cells of each row of the route sheets' tables, as text."""
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
+    rows = [row for body in bodies for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+    return [[unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        stops = [s for r in planned["routes"] for s in r["stops"]]
+        bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
+        for event in ({"event": "picked_up"}, {"event": "handed_over", "record_no": "BB-7"}):
+            client.post(f"/days/{DAY}/events", json={"task": bhxh["task"]} | event, headers=BEARER)
+        # The dispatcher's: every stop of Bình's route in order, the applicants' homes without their addresses, the
+        # handover done with its record.
+        answer = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+        page = answer.text
+        assert "<h1>Lộ trình và bảng kê giao nhận hồ sơ</h1>" in page
+        assert f"Ngày 04/02/2026 · Bưu tá {daycases.POSTMAN_NAME}" in page and "Dữ liệu tổng hợp (giả lập)" in page
+        rows = _sheet_rows(page)
+        (route,) = planned["routes"]
+        planned_stops = [s for s in route["stops"] if s["kind"] != "position"]
+        assert [int(r[0]) for r in rows] == [s["seq"] for s in planned_stops]
+        home = rows[[s["place"] for s in planned_stops].index("address:HOME")]
+        assert home[3:6] == ["Giao hồ sơ", "Nhà người nộp hồ sơ", "HOME"] and home[6] == ""
+        handed = next(r for r, s in zip(rows, planned_stops, strict=True) if s["seq"] == bhxh["seq"])
+        assert handed[4] == "Bảo hiểm xã hội thành phố Hà Nội" and re.fullmatch(r"Đã xong \d\d:\d\d · BB-7", handed[6])
+        assert "Hàng Bạc" not in page and "0912345678" not in page
+        assert client.get(f"/days/{DAY}/sheet", headers=BEARER).text.count('<section class="sheet">') == 1
+        unknown = client.get(f"/days/{DAY}/sheet", params={"postman": "lan"}, headers=BEARER)
+        assert (unknown.status_code, unknown.json()["detail"][0]["reason"]) == (404, "postman_not_in_plan")
+        assert client.get("/days/2026-02-05/sheet", headers=BEARER).status_code == 404
+        # The postman's own: the applicant at the door, by name and phone, the read logged; not another's.
+        client.post("/signin", data={"username": "binh", "password": daycases.PASSWORD}, follow_redirects=False)
+        own = client.get(f"/days/{DAY}/sheet").text
+        assert "12 Hàng Bạc, Hoàn Kiếm (Nguyễn Văn An (tổng hợp), 0912345678)" in own
+        refused = client.get(f"/days/{DAY}/sheet", params={"postman": "lan"})
+        assert (refused.status_code, refused.json()["detail"][0]) == (
+            403,
+            {
+                "field": "postman",
+                "reason": "sheet_not_yours",
+                "message": "Bưu tá chỉ in được lộ trình của mình, không in lộ trình của lan",
+            },
+        )
+        english = client.get(f"/days/{DAY}/sheet", params={"lang": "en"}).text
+        assert "<h1>Route and handover sheet</h1>" in english and "Postman" in english
+        engine = client.app.state.store.engine
+        reads = [(r["who"], r["what"]) for r in accounts.access_log(engine, code="HOME")]
+        assert ("binh", "GET /days/{date}/sheet") in reads

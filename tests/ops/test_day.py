@@ -65,6 +65,20 @@ def test_tasks_follow_the_states(sqlite_store: Store, hanoi: AddressMap) -> None
     ]
 
 
+def test_a_day_of_synthetic_dossiers_says_so(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # A shuttle between an agency and an authority visits no made-up household, yet its dossiers are synthetic:
+    # the day said it was not, and the postman's page and route sheet did not label it.
+    assert daytasks.from_states(sqlite_store.engine, hanoi, DAY).synthetic
+    day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert day.stored(sqlite_store, DAY)["result"]["synthetic"]
+    assert dayevents.live(sqlite_store, DAY, now="08:00")["synthetic"]
+    with sqlite_store.engine.begin() as conn:  # the same dossiers, real: the next plan of the day says so
+        conn.execute(tables.dossiers.update().values(synthetic=False))
+    assert not daytasks.from_states(sqlite_store.engine, hanoi, DAY).synthetic
+    day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    assert not day.stored(sqlite_store, DAY)["result"]["synthetic"]
+
+
 def test_priority_grows_as_the_due_date_nears() -> None:
     assert daytasks.urgency(DAY - timedelta(days=1), DAY) == (5, True)
     assert daytasks.urgency(DAY, DAY) == (5, False)

@@ -209,10 +209,16 @@
       const stops = document.getElementById("day-stops");
       stops.innerHTML = day.routes.map((r, i) =>
         `<h3>${esc(r.postman_name || r.postman)}${behindWords(r)}</h3>` +
+        `<p><button type="button" class="secondary sheet" data-postman="${esc(r.postman)}">${esc(t("js.print_route"))}</button></p>` +
         (r.closed ? `<p class="route-closed">${esc(t("js.route_closed"))}</p>` : shiftForm(r, i)) +
         `<table class="stop-table"><tr><th>#</th>` +
         ["col_time", "col_stop", "col_task", "col_place", "col_status", "col_recorded"].map((c) => `<th>${esc(t("js." + c))}</th>`).join("") + "</tr>" +
         dayRows(r.stops.filter((s) => s.task)) + "</table>" + carriedBackList(r.carried_back, "h4")).join("");
+      // His route sheet in a tab of its own, to print (by the session, or fetched with the token).
+      for (const button of stops.querySelectorAll("button.sheet")) {
+        const path = `${dayPath()}/sheet?${new URLSearchParams({ postman: button.dataset.postman, lang: LANG })}`;
+        button.onclick = () => openInTab(path, token()).catch((e) => { error.textContent = e.message; });
+      }
       for (const button of stops.querySelectorAll("button[data-carried]")) {
         button.onclick = () => recordBroughtBack(button.dataset.carried);
       }

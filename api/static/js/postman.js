@@ -150,6 +150,10 @@
     // How far behind his plan he is, today only (a past day is seen at its end: every open stop late).
     const behind = route?.behind_min && dayInput.value === hanoiToday() ? ` · ${t("js.behind", { minutes: route.behind_min })}` : "";
     document.getElementById("counts").textContent = t("js.day_counts", day.counts) + behind + shift;
+    // His route on paper, to take along should the phone fail, with a column for the handovers' signatures.
+    const sheet = document.getElementById("sheet-link");
+    sheet.href = `/days/${encodeURIComponent(dayInput.value)}/sheet`;
+    sheet.hidden = !route;
     if (!route) { list.innerHTML = `<li>${esc(t("js.no_route"))}</li>`; return; }
     const points = route.stops.map((s) => [s.lat, s.lon]);
     // The way along the roads; straight and dashed between the stops for a plan stored without it.
@@ -187,6 +191,7 @@
     } catch (e) {
       list.innerHTML = "";
       drawCarried(null);
+      document.getElementById("sheet-link").hidden = true;
       if (e.reasons && e.reasons.includes("plan_not_found")) {
         status.textContent = e.message; // a normal morning before the dispatcher has planned: news, not an error
       } else {

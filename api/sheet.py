@@ -1,0 +1,107 @@
+"""A postman's route sheet for the day, to print: every stop in order with its time, window, what is done there,
+where, the dossiers, and a column for the signature or the number of the handover record, one A4 page per
+postman. A postman takes it along should his phone fail, and it holds the day's handovers on paper (Circular
+17/2017 asks for a signed record of each); what was already recorded is filled in.
+
+The postman's own sheet names the applicants at their doors (personal data, as his page does, each read logged);
+the dispatcher's says only that a stop is an applicant's home.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from api import i18n, templates
+
+STYLE = (Path(__file__).parent / "static" / "css" / "sheet.css").read_text(encoding="utf-8")
+"""The sheet's style, carried in the page: a dispatcher signed in by a token opens the page fetched (a blob, which
+links nothing of the service), and a sheet saved as a file prints the same."""
+
+
+def _place(stop: dict, texts: dict, addresses: dict[str, str]) -> str:
+    """Where a stop is, in words: the applicant and the address at a door (for the postman), else the place's name
+    and its address where the map has one."""
+    words = texts["sheet"]
+    if stop["place"].startswith("address:"):
+        if not stop.get("address"):
+            return words["applicant_home"]
+        who = ", ".join(filter(None, (stop.get("applicant_name"), stop.get("phone"))))
+        return f"{stop['address']} ({who})" if who else stop["address"]
+    where = addresses.get(stop["place"].removeprefix("depot:"))
+    return ", ".join(filter(None, (stop["name"] or stop["place"], where)))
+
+
+def _what(stop: dict, texts: dict) -> str:
+    """What is done at a stop: its kind in words, and at a door a try after a failed one."""
+    said = texts["kind"].get(stop["kind"], stop["kind"])
+    if (stop.get("door_try") or 1) > 1:
+        said += " · " + texts["sheet"]["door_try"].format(n=stop["door_try"])
+    return said
+
+
+def _recorded(stop: dict, texts: dict) -> str:
+    """What was recorded at a settled stop ("Đã xong 09:40 · BB-0204-7"); blank for one still to do, to sign."""
+    recorded = stop.get("recorded")
+    if recorded is None:
+        return ""
+    words = texts["sheet"]
+    said = [words["failed" if stop["status"] == "failed" else "done"].format(at=recorded["at"])]
+    if recorded.get("record_no"):
+        said.append(recorded["record_no"])
+    if recorded.get("signer"):
+        said.append(texts["signer"].get(recorded["signer"], recorded["signer"]))
+    if recorded.get("reason_code"):
+        said.append(texts["failure"].get(recorded["reason_code"], recorded["reason_code"]))
+    return " · ".join(said)
+
+
+def _hours(seconds: int, lang: str) -> str:
+    """A driving time as people say it: "2 giờ 05 phút", "2 h 05 min"."""
+    minutes = round(seconds / 60)
+    return i18n.text(lang, "sheet.driving", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+
+
+def render(lang: str, day: dict, *, addresses: dict[str, str]) -> str:
+    """The route sheets of ``day`` (:func:`ops.dayevents.live`, its routes those to print) as one HTML page.
+
+    Parameters
+    ----------
+    lang
+        The language of the page.
+    day
+        The day as it goes: its date, whether synthetic, and the routes, with the applicants' addresses, names and
+        phones at their doors where the reader may see them.
+    addresses
+        Addresses of the agencies by id (the map's), said beside their names.
+    """
+    texts = i18n.catalogue(lang)
+    words = texts["sheet"]
+    on = date.fromisoformat(day["date"]).strftime(i18n.DAY_FORMAT)
+    sheets = []
+    for route in day["routes"]:
+        stops = [s for s in route["stops"] if s["kind"] != "position"]  # where a re-plan found him: no stop
+        rows = [
+            {
+                "seq": s["seq"],
+                "time": s["arrival"] if s["arrival"] == s["departure"] else f"{s['arrival']}–{s['departure']}",
+                "window": s["window"].replace("-", "–"),
+                "what": _what(s, texts),
+                "place": _place(s, texts, addresses),
+                "dossiers": ", ".join(s["dossiers"]),
+                "recorded": _recorded(s, texts),
+                "task": bool(s["task"]),
+            }
+            for s in stops
+        ]
+        summary = words["summary"].format(
+            shift=(route.get("shift") or "–").replace("-", "–"),
+            stops=sum(row["task"] for row in rows),
+            km=f"{route['distance_m'] / 1000:.1f}".replace(".", texts["report"]["decimal"]),
+            driving=_hours(route["travel_time_s"], lang),
+        )
+        postman = route.get("postman_name") or route["postman"]
+        sheets.append({"heading": words["of"].format(date=on, postman=postman), "summary": summary, "rows": rows})
+    return templates.PAGES.get_template("sheet.html").render(
+        lang=lang, t=texts, s=words, date=on, sheets=sheets, synthetic=day["synthetic"], style=STYLE
+    )
