@@ -185,16 +185,23 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
     assert any(r["dossier_code"] == "HOME" and r["who"] == "binh" for r in accounts.access_log(log, code="HOME"))
 
 
+def _handed_over_at_bhxh(client: TestClient) -> tuple[dict, dict, Any]:
+    """Plan the day and record the shuttle to the city's social insurance picked up and handed over (record BB-7):
+    the plan, that delivery stop, and the handover's answer."""
+    planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+    stops = [s for r in planned["routes"] for s in r["stops"]]
+    bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
+    for event in ({"event": "picked_up"}, {"event": "handed_over", "record_no": "BB-7"}):
+        recorded = client.post(f"/days/{DAY}/events", json={"task": bhxh["task"]} | event, headers=BEARER)
+        assert recorded.status_code == 200, recorded.text
+    return planned, bhxh, recorded
+
+
 def test_a_handover_at_an_authority_is_named_in_the_journey(hanoi: AddressMap, tmp_path: Path) -> None:
     # A postman's handover is recorded at the authority's seat on the map; the journey named units by their codes
     # only, so it gave that step no place name.
     with seeded(hanoi, tmp_path / "store.sqlite") as client:
-        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
-        stops = [s for r in planned["routes"] for s in r["stops"]]
-        bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
-        for event in ({"event": "picked_up"}, {"event": "handed_over", "record_no": "BB-7"}):
-            recorded = client.post(f"/days/{DAY}/events", json={"task": bhxh["task"]} | event, headers=BEARER)
-            assert recorded.status_code == 200, recorded.text
+        _, bhxh, recorded = _handed_over_at_bhxh(client)
         code = next(m["code"] for m in recorded.json()["moves"] if m["state"] == "at_authority")
         events = client.get(f"/dossiers/{code}/events", headers=BEARER).json()
     (at,) = [e for e in events if e["state"] == "at_authority"]
@@ -661,11 +668,7 @@ def _sheet_rows(page: str) -> list[list[str]]:
 
 def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tmp_path: Path) -> None:
     with seeded(hanoi, tmp_path / "store.sqlite") as client:
-        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
-        stops = [s for r in planned["routes"] for s in r["stops"]]
-        bhxh = next(s for s in stops if s["kind"] == "delivery" and s["name"] == "Bảo hiểm xã hội thành phố Hà Nội")
-        for event in ({"event": "picked_up"}, {"event": "handed_over", "record_no": "BB-7"}):
-            client.post(f"/days/{DAY}/events", json={"task": bhxh["task"]} | event, headers=BEARER)
+        planned, bhxh, _ = _handed_over_at_bhxh(client)
         # The dispatcher's: every stop of Bình's route in order, the applicants' homes without their addresses, the
         # handover done with its record.
         answer = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER)
