@@ -1230,7 +1230,12 @@ class MoveIn(_Body):
     """A move of a dossier to another state."""
 
     to: State = Field(description="the state to move to", examples=["digitised"])
-    place: str | None = Field(default=None, max_length=64, description="agency id, authority code or 'address'")
+    place: str | None = Field(
+        default=None,
+        max_length=64,
+        description="agency id, authority code or 'address'; by default where the lifecycle says the move happens "
+        "(the `place` of the dossier's `moves`)",
+    )
     record_no: str | None = Field(
         default=None,
         max_length=64,

@@ -225,8 +225,8 @@ def signed_move(
     Parameters
     ----------
     engine, code, to, who, place, record_no, expected_seq
-        As :func:`ops.dossiers.move` takes them; a result returned without a ``place`` is returned where the
-        dossier says (:func:`ops.dossiers.place_of`).
+        As :func:`ops.dossiers.move` takes them; a move without a ``place`` happens where the dossier's lifecycle
+        says (:func:`ops.dossiers.place_of`: a result returned at the address asked for, or at its agency).
     proof
         Who signed, as :func:`check` takes it for the move's event (:func:`of_move`).
 
@@ -247,8 +247,10 @@ def signed_move(
         raise FieldError(
             "proof", f"only a result returned is signed for, not a move to {to}", code="proof_not_for_move", to=to
         )
-    if to == "returned" and place is None:
-        place = dossiers.place_of(to, row)  # where it is handed over decides the proof: not left unsaid
+    if place is None:
+        # Where its lifecycle says the move happens: a result's place decides its proof, and the journey (and the
+        # portal's feed of changes) says where every step was made.
+        place = dossiers.place_of(to, row)
     event = of_move(to, place)
     kept = check(proof, event, place or "")
     with engine.begin() as conn:
