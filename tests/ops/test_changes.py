@@ -4,12 +4,15 @@ served before it is visible."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from api.cli import main
 from ops import changes, database, dossiers, ingest
 from tests.ops.cases import dossier, event
 from tests.ops.conftest import emptied
@@ -99,3 +102,27 @@ def test_a_move_committed_late_waits_and_is_not_skipped(postgres_url: str) -> No
         assert [(c["code"], c["state"]) for c in seen] == [("SLOW", "digitised"), ("FAST", "digitised")]
     finally:
         engine.dispose()
+
+
+def test_the_command_prints_the_changes_and_the_cursor_to_go_on_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = database.connect(url)
+    ingest.ingest(engine, [(1, dossier("K-1")), (2, dossier("K-2"))])
+    dossiers.move(engine, "K-1", "digitised", who="lan")
+    engine.dispose()
+    assert main(["dossiers", "changes", "--database", url]) == 0
+    out, err = capsys.readouterr()
+    printed = [json.loads(line) for line in out.splitlines()]
+    assert [(c["code"], c["state"]) for c in printed] == [
+        ("K-1", "received"),
+        ("K-2", "received"),
+        ("K-1", "digitised"),
+    ]
+    assert err == f"3 changes; next: --after {printed[-1]['cursor']}\n"
+    assert main(["dossiers", "changes", "--database", url, "--after", printed[0]["cursor"]]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert main(["dossiers", "changes", "--database", url, "--after", "first"]) == 2
+    err = capsys.readouterr().err
+    assert "after: a cursor of the feed" in err and err.count("\n") == 1
