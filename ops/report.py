@@ -60,7 +60,14 @@ MAP = "map"
 PDF_ROWS = 20
 """Rows of each table printed in the PDF (the page, the CSV files and the workbook have them all)."""
 
-COLOURS = {"received": "#377eb8", "returned": "#4daf4a", "in_progress": "#ff7f00", "late": "#e41a1c"}
+COLOURS = {
+    "received": "#377eb8",
+    "returned": "#4daf4a",
+    "in_progress": "#ff7f00",
+    "late": "#e41a1c",
+    "waiting": "#984ea3",
+    "waiting_long": "#e41a1c",
+}
 
 
 @dataclass(frozen=True)
@@ -418,6 +425,10 @@ def draw(figures: Figures, *, amap: AddressMap, texts: Mapping[str, Any], area: 
         ),
         _map(figures, amap, area, texts),
     ]
+    waiting = figures.collection[figures.collection["waiting"] > 0].head(15)
+    if len(waiting):
+        columns = ["waiting", "waiting_long"]
+        charts.insert(3, _bars(waiting, _agency_labels(waiting), columns, report["chart_collection"], texts))
     if figures.coverage is not None:
         charts.append(_coverage_map(figures.coverage, amap, texts))
     if figures.synthetic:

@@ -173,7 +173,10 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     engine.dispose()
     html = written.html.read_text(encoding="utf-8")
     assert '<html lang="vi">' in html and "Báo cáo quý 2026Q1" in html
-    assert html.count("Dữ liệu tổng hợp") >= 2 and html.count("<svg") == 3 and html.count("data:image/png") == 2
+    # Three charts, and the results still waiting at their agencies when some are.
+    waiting = pd.read_csv(written.csv["collection"], encoding="utf-8-sig")["Đang chờ nhận cuối kỳ"].sum()
+    assert html.count("Dữ liệu tổng hợp") >= 2 and html.count("data:image/png") == 2
+    assert html.count("<svg") == 3 + (waiting > 0)
     assert written.pdf.read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(written.xlsx, read_only=True)
     assert book.sheetnames == ["about", *written.csv]
@@ -253,6 +256,14 @@ def test_results_waiting_at_their_agency_are_counted_whenever_they_arrived(
         "tại 1 điểm phục vụ. Trong đó 1 kết quả đã chờ quá 30 ngày; lâu nhất 145 ngày." in html
     )
     assert "<th>Chờ quá 30 ngày</th>" in html and "<th>Đang chờ nhận cuối kỳ</th>" in html
+    # A chart of them by agency, those waiting too long beside.
+    charts = report.draw(second, amap=hanoi, texts=i18n.catalogue("vi"))
+    (chart,) = [c for c in charts if c.axes[0].get_title().startswith("Kết quả chờ người nộp đến nhận cuối kỳ")]
+    assert [label.get_text() for label in chart.axes[0].get_yticklabels()] == ["Bưu điện Lương Văn Can"]
+    assert [text.get_text() for text in chart.axes[0].get_legend().get_texts()] == [
+        "Đang chờ nhận cuối kỳ",
+        "Chờ quá 30 ngày",
+    ]
     # Before any arrived, and a year on, when nothing is left waiting or collected: no row.
     assert report_figures.figures(engine, "2025Q4", amap=hanoi, coverage=coverage).collection.empty
     dossiers.move(engine, "OLD", "returned", who="test", record_no="BB-2", at=datetime(2026, 9, 1, tzinfo=HANOI))
