@@ -151,7 +151,8 @@ def test_the_dispatcher_follows_the_day(page, store: Store) -> None:
     assert page.locator("#stops h3").all_inner_texts() == [daycases.POSTMAN_NAME]
     # The plan menu names the day's plan drawn (it stayed at "—"), and the address names the plan and the day.
     assert page.locator("#plans").input_value() == plan["id"]
-    assert page.inner_text("#status") == "Kế hoạch ngày 04/02/2026, phiên bản 1"
+    # A day of synthetic dossiers says so (it did not: its shuttles visit no made-up household).
+    assert page.inner_text("#status") == "Kế hoạch ngày 04/02/2026, phiên bản 1 (ngày mẫu, dữ liệu tổng hợp)"
     # What waits is said by dossier, codes under each reason; not by the plan's task numbers ("chưa phục vụ T0009").
     waiting = plan["result"]["day"]["unserved"]
     assert page.inner_text("#day-waiting h3") == f"Hồ sơ chờ, theo lý do ({len(waiting)})"
