@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from api import i18n, templates
+from ops import report
 
 STYLE = (Path(__file__).parent / "static" / "css" / "sheet.css").read_text(encoding="utf-8")
 """The sheet's style, carried in the page: a dispatcher signed in by a token opens the page fetched (a blob, which
@@ -97,7 +98,7 @@ def render(lang: str, day: dict, *, addresses: dict[str, str]) -> str:
         summary = words["summary"].format(
             shift=(route.get("shift") or "–").replace("-", "–"),
             stops=sum(row["task"] for row in rows),
-            km=f"{route['distance_m'] / 1000:.1f}".replace(".", texts["report"]["decimal"]),
+            km=report.number(route["distance_m"] / 1000, texts, 1),
             driving=_hours(route["travel_time_s"], lang),
         )
         postman = route.get("postman_name") or route["postman"]

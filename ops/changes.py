@@ -39,7 +39,7 @@ _BIGGEST = 2**63 - 1
 """The largest transaction id and event number (both stored as 64-bit integers)."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Cursor:
     """Where a reader of the feed stands: the ``(tx, id)`` of the last change it read; written ``"tx-id"``."""
 

@@ -676,8 +676,12 @@ def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tm
         page = answer.text
         assert "<h1>Lộ trình và bảng kê giao nhận hồ sơ</h1>" in page
         assert f"Ngày 04/02/2026 · Bưu tá {daycases.POSTMAN_NAME}" in page and "Dữ liệu tổng hợp (giả lập)" in page
-        rows = _sheet_rows(page)
+        # The shift, the stops with a task, and the kilometres and driving time written the Vietnamese way.
         (route,) = planned["routes"]
+        tasks, km = sum(bool(s["task"]) for s in route["stops"]), f"{route['distance_m'] / 1000:.1f}".replace(".", ",")
+        driving = f"{round(route['travel_time_s'] / 60) // 60} giờ {round(route['travel_time_s'] / 60) % 60:02d} phút"
+        assert f"Ca 07:30–17:30 · {tasks} điểm dừng · {km} km · {driving} lái xe" in page
+        rows = _sheet_rows(page)
         planned_stops = [s for s in route["stops"] if s["kind"] != "position"]
         assert [int(r[0]) for r in rows] == [s["seq"] for s in planned_stops]
         home = rows[[s["place"] for s in planned_stops].index("address:HOME")]
