@@ -9,6 +9,7 @@ the dispatcher's says only that a stop is an applicant's home.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ STYLE = (Path(__file__).parent / "static" / "css" / "sheet.css").read_text(encod
 links nothing of the service), and a sheet saved as a file prints the same."""
 
 
-def _place(stop: dict, texts: dict, addresses: dict[str, str]) -> str:
+def _place(stop: dict, texts: dict, agencies: Mapping[str, dict]) -> str:
     """Where a stop is, in words: the applicant and the address at a door (for the postman), else the place's name
     and its address where the map has one."""
     words = texts["sheet"]
@@ -29,7 +30,7 @@ def _place(stop: dict, texts: dict, addresses: dict[str, str]) -> str:
             return words["applicant_home"]
         who = ", ".join(filter(None, (stop.get("applicant_name"), stop.get("phone"))))
         return f"{stop['address']} ({who})" if who else stop["address"]
-    where = addresses.get(stop["place"].removeprefix("depot:"))
+    where = agencies.get(stop["place"].removeprefix("depot:"), {}).get("address")
     return ", ".join(filter(None, (stop["name"] or stop["place"], where)))
 
 
@@ -63,7 +64,7 @@ def _hours(seconds: int, lang: str) -> str:
     return i18n.text(lang, "sheet.driving", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
-def render(lang: str, day: dict, *, addresses: dict[str, str]) -> str:
+def render(lang: str, day: dict, *, agencies: Mapping[str, dict]) -> str:
     """The route sheets of ``day`` (:func:`ops.dayevents.live`, its routes those to print) as one HTML page.
 
     Parameters
@@ -73,8 +74,9 @@ def render(lang: str, day: dict, *, addresses: dict[str, str]) -> str:
     day
         The day as it goes: its date, whether synthetic, and the routes, with the applicants' addresses, names and
         phones at their doors where the reader may see them.
-    addresses
-        Addresses of the agencies by id (the map's), said beside their names.
+    agencies
+        The map's details of the agencies by id (:attr:`geo.addressmap.AddressMap.agency_details`): their
+        addresses are said beside their names.
     """
     texts = i18n.catalogue(lang)
     words = texts["sheet"]
@@ -88,7 +90,7 @@ def render(lang: str, day: dict, *, addresses: dict[str, str]) -> str:
                 "time": s["arrival"] if s["arrival"] == s["departure"] else f"{s['arrival']}–{s['departure']}",
                 "window": s["window"].replace("-", "–"),
                 "what": _what(s, texts),
-                "place": _place(s, texts, addresses),
+                "place": _place(s, texts, agencies),
                 "dossiers": ", ".join(s["dossiers"]),
                 "recorded": _recorded(s, texts),
                 "task": bool(s["task"]),

@@ -99,9 +99,9 @@ def after(engine: Engine, since: Cursor = START, *, limit: int = LIMIT) -> dict[
     if not 1 <= limit <= LIMIT:
         raise InputError(f"limit: 1 to {LIMIT}, got {limit}")
     ev = tables.events
-    columns = (ev.c.tx, ev.c.id, ev.c.dossier_code, ev.c.seq, ev.c.state, ev.c.at, ev.c.place, ev.c.record_no)
     query = (
-        sa.select(*columns, ev.c.reason, ev.c.who)
+        sa.select(ev.c.tx, ev.c.id, ev.c.dossier_code, ev.c.seq, ev.c.state, ev.c.at, ev.c.place, ev.c.record_no)
+        .add_columns(ev.c.reason, ev.c.who)
         .where(sa.tuple_(ev.c.tx, ev.c.id) > sa.tuple_(sa.literal(since.tx), sa.literal(since.id)), _horizon(engine))
         .order_by(ev.c.tx, ev.c.id)
         .limit(limit + 1)

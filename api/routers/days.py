@@ -206,8 +206,7 @@ def get_sheet(
     routes = [r for r in answer["routes"] if postman is None or r["postman"] == postman]
     if postman is not None and not routes:
         raise NotFound("postman", f"no route of {postman} on {date}", code="postman_not_in_plan", postman=postman)
-    addresses = {key: value["address"] for key, value in amap.agency_details.items() if value.get("address")}
-    page = sheet.render(language, answer | {"routes": routes}, addresses=addresses)
+    page = sheet.render(language, answer | {"routes": routes}, agencies=amap.agency_details)
     headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie", "Cache-Control": "no-store"}
     return HTMLResponse(page, headers=headers)
 
