@@ -103,8 +103,9 @@ def _order(network: RoadNetwork, tail: np.ndarray, head: np.ndarray) -> np.ndarr
         ),
         dtype=np.int64,
     )
-    # Written to a temporary name first so a concurrent reader never sees half a file.
-    partial = cache_file.with_suffix(".tmp.npy")
+    # Written to a name of this process's own first, then renamed: a concurrent reader never sees half a file,
+    # and two processes building the same order (the service's workers, the tests' workers) never write into one.
+    partial = cache_file.with_name(f"{cache_file.stem}.{os.getpid()}.part.npy")
     np.save(partial, order)
     partial.replace(cache_file)
     log.info("CCH order of %d nodes cached in %s", network.n_nodes, cache_file.name)

@@ -42,7 +42,8 @@ def start() -> int:
         )
     if _run("pg_ctlcluster", *CLUSTER, "status").returncode != 0:
         started = _run("pg_ctlcluster", *CLUSTER, "start")
-        if started.returncode != 0:
+        # Another test process may have started it in the meantime (the tests run in parallel workers).
+        if started.returncode != 0 and _run("pg_ctlcluster", *CLUSTER, "status").returncode != 0:
             raise ServerError(f"pg_ctlcluster {' '.join(CLUSTER)} start failed: {started.stderr.strip()}")
     for _ in range(60):
         if _run("pg_isready", "-q", "-h", "127.0.0.1").returncode == 0:
