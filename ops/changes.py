@@ -77,6 +77,20 @@ def _horizon(engine: Engine) -> sa.ColumnElement[bool]:
     return ev.c.tx < sa.cast(sa.cast(xmin, sa.Text), sa.BigInteger)
 
 
+def _later(engine: Engine, since: Cursor) -> sa.ColumnElement[bool]:
+    """The events after ``since`` that the feed may serve now."""
+    ev = tables.events
+    return sa.and_(
+        sa.tuple_(ev.c.tx, ev.c.id) > sa.tuple_(sa.literal(since.tx), sa.literal(since.id)), _horizon(engine)
+    )
+
+
+def count(engine: Engine, since: Cursor = START) -> int:
+    """How many changes after ``since`` the feed may serve now (what a reader at ``since`` has still to read)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).where(_later(engine, since))).scalar_one()
+
+
 def after(engine: Engine, since: Cursor = START, *, limit: int = LIMIT) -> dict[str, Any]:
     """The changes after ``since``, at most ``limit`` of them.
 
@@ -102,7 +116,7 @@ def after(engine: Engine, since: Cursor = START, *, limit: int = LIMIT) -> dict[
     query = (
         sa.select(ev.c.tx, ev.c.id, ev.c.dossier_code, ev.c.seq, ev.c.state, ev.c.at, ev.c.place, ev.c.record_no)
         .add_columns(ev.c.reason, ev.c.who)
-        .where(sa.tuple_(ev.c.tx, ev.c.id) > sa.tuple_(sa.literal(since.tx), sa.literal(since.id)), _horizon(engine))
+        .where(_later(engine, since))
         .order_by(ev.c.tx, ev.c.id)
         .limit(limit + 1)
     )

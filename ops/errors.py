@@ -51,3 +51,13 @@ class TransitionError(AgencynetError, ValueError):
 
 class IdempotencyError(InputError):
     """An ``Idempotency-Key`` used again with another request body."""
+
+
+class PushError(AgencynetError):
+    """The receiver of the pushed feed did not take a batch: it could not be reached, did not answer in time, or
+    answered other than 2xx; the message names it and what it answered. ``transient``: worth trying again (no
+    answer, 408, 425, 429, 5xx), not a refusal of the batch or of the key."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient

@@ -173,3 +173,18 @@ access_log = sa.Table(
     sa.Column("what", sa.String(64), nullable=False),
 )
 """Every read of an applicant's personal data: who, when, which dossier."""
+
+feed_pushes = sa.Table(
+    "feed_pushes",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("cursor", sa.String(41), nullable=False),
+    sa.Column("pushed", sa.BigInteger, nullable=False),
+    sa.Column("pushed_at", TZ, nullable=True),
+    sa.Column("failed_at", TZ, nullable=True),
+    sa.Column("failure", sa.String(500), nullable=True),
+)
+"""Where each receiver of the pushed feed of changes stands (:mod:`ops.push`, migration 0012): its name, the address
+last pushed to, the cursor of the last change it took, how many changes it took in all and when, and the last
+failure (cleared by the next batch taken)."""

@@ -1,14 +1,29 @@
-"""``agencynet dossiers``: what the store holds (``summary``), the authorities without a location (``gaps``) and the
-feed of changes the province's portal reads (``changes``)."""
+"""``agencynet dossiers``: what the store holds (``summary``), the authorities without a location (``gaps``), the
+feed of changes the province's portal reads (``changes``) and the same feed pushed to the portal's address
+(``push``, ``pushes``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
+
+from sqlalchemy.engine import Engine
+from tqdm import tqdm
 
 from api.commands._store import add_database_option, open_store
-from ops import authorities, changes, dossiers
+from ops import authorities, changes, dossiers, push
+from ops.errors import PushError
+
+SECRET = "AGENCYNET_PUSH_SECRET"
+"""The environment variable holding the key the pushed batches are signed with (never on the command line, which
+other users of the machine can read)."""
+
+BACKOFF_S = 600.0
+"""The longest wait between two tries of a receiver that does not take the feed, when following."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +45,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     feed.add_argument("--after", default=None, help="the cursor of the last change read (from the first change)")
     add_database_option(feed)
     feed.set_defaults(func=run_changes)
+    pusher = sub.add_parser(
+        "push",
+        help=f"POST every change the receiver has not taken to its address, a batch at a time, signed with the key in "
+        f"${SECRET} (HMAC-SHA256, header {push.SIGNATURE}); its cursor is kept in the store",
+    )
+    pusher.add_argument("--to", required=True, metavar="URL", help="the receiver's http:// or https:// address")
+    pusher.add_argument("--name", default="portal", help="the receiver, by the name its cursor is kept under")
+    pusher.add_argument("--batch", type=int, default=push.BATCH, help="most changes in one batch (1 to 1000)")
+    pusher.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait for an answer")
+    pusher.add_argument(
+        "--follow",
+        action="store_true",
+        help="keep pushing new changes until stopped (SIGTERM, Ctrl-C); a receiver that does not answer is tried "
+        "again, waiting twice as long each time (up to 10 minutes)",
+    )
+    pusher.add_argument("--every", type=float, default=30.0, metavar="S", help="with --follow: seconds between looks")
+    add_database_option(pusher)
+    pusher.set_defaults(func=run_push)
+    pushes = sub.add_parser("pushes", help="the receivers pushed to: where each stands, what it has still to take")
+    pushes.add_argument("--json", action="store_true", help="print them as JSON")
+    add_database_option(pushes)
+    pushes.set_defaults(func=run_pushes)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -69,3 +106,62 @@ def run_changes(args: argparse.Namespace) -> int:
                 break
     print(f"{count} changes; next: --after {since}", file=sys.stderr)
     return 0
+
+
+def run_push(args: argparse.Namespace) -> int:
+    secret = os.environ.get(SECRET, "")
+    if not secret:
+        print(f"agencynet dossiers push: set {SECRET} to the key the receiver checks the batches with", file=sys.stderr)
+        return 2
+    if args.every <= 0 or args.timeout <= 0:
+        print("agencynet dossiers push: --every and --timeout are seconds above 0", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    if args.follow:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    wait = args.every
+    with open_store(args) as engine:
+        while True:
+            try:
+                pushed = _push_once(engine, args, secret.encode(), stop)
+            except PushError as exc:
+                print(f"agencynet dossiers push: {exc}", file=sys.stderr)
+                if not (args.follow and exc.transient):
+                    return 1
+                wait = min(2 * wait, BACKOFF_S)
+            else:
+                wait = args.every
+                if pushed.changes or not args.follow:
+                    print(
+                        f"{_count(pushed.changes, 'change', 'changes')} pushed to {args.to} in "
+                        f"{_count(pushed.batches, 'batch', 'batches')}; "
+                        f"{args.name} at cursor {pushed.cursor}",
+                        file=sys.stderr,
+                    )
+            if not args.follow or stop.wait(wait):
+                return 0
+
+
+def _push_once(engine: Engine, args: argparse.Namespace, secret: bytes, stop: threading.Event) -> push.Pushed:
+    """One push of what the receiver has not taken, with a bar of progress on a terminal."""
+    with tqdm(total=push.waiting(engine, args.name), unit="change", desc=args.name, disable=None) as bar:
+        return push.push(
+            engine, args.name, args.to, secret, batch=args.batch, timeout_s=args.timeout, progress=bar.update, stop=stop
+        )
+
+
+def run_pushes(args: argparse.Namespace) -> int:
+    with open_store(args) as engine:
+        found = push.receivers(engine)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, default=str))
+        return 0
+    for r in found:
+        failed = f"; failed {r['failed_at']:%Y-%m-%d %H:%M}: {r['failure']}" if r["failure"] else ""
+        print(f"{r['name']} {r['url']}: {r['pushed']} taken, {r['waiting']} waiting, at cursor {r['cursor']}{failed}")
+    return 0
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -15,7 +15,7 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, changes, database, dossiers, ingest, proofs
+from ops import accounts, authorities, changes, database, dossiers, ingest, proofs, push, tables
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
@@ -288,3 +288,24 @@ def test_events_from_before_the_feed_of_changes_are_in_it_in_their_order(server:
         with upgraded.connect() as conn:  # the schema of 0010: the events kept, without the column
             assert conn.execute(sa.text("SELECT count(*) FROM dossier_events")).scalar_one() == 4
             assert "tx" not in {c["name"] for c in sa.inspect(conn).get_columns("dossier_events")}
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_where_the_receivers_stand_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
+    # 0012 keeps the cursor of each receiver of the pushed feed; down to 0011 the table goes and the events stay.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        ingest.ingest(engine, [(1, dossier("OLD-1"))])
+        with engine.begin() as conn:
+            conn.execute(sa.insert(tables.feed_pushes).values(name="portal", url="http://x/", cursor="0-1", pushed=1))
+        assert push.position(engine, "portal") == changes.Cursor(0, 1)
+        with engine.begin() as conn:
+            _migrate(conn, "0011", down=True)
+        with engine.connect() as conn:
+            assert "feed_pushes" not in sa.inspect(conn).get_table_names()
+            assert conn.execute(sa.text("SELECT count(*) FROM dossier_events")).scalar_one() == 1
+        with engine.begin() as conn:
+            _migrate(conn, "0012")
+        assert push.position(engine, "portal") == changes.START

@@ -1,0 +1,199 @@
+"""The feed of changes pushed to the province's portal: every change after the cursor the portal last took, a batch
+at a time, POSTed to the portal's own address and signed; the cursor kept in the store once the portal has taken
+the batch (answered 2xx), so that a push started again goes on from there.
+
+The portal may read the same feed itself (``GET /portal/changes``, :mod:`ops.changes`); the provinces' portals more
+often take the updates of a dossier on an address of their own, called by the postal system. A batch is the page
+the feed serves, ``{"changes": [...], "next": cursor, "more": bool}``, with two headers:
+
+- ``X-Agencynet-Signature: sha256=<hex>``, the HMAC-SHA256 of the body under a key both sides hold, as GitHub and
+  Stripe sign the events they push: the portal checks it before taking the batch;
+- ``X-Agencynet-Delivery: <first change's cursor>..<last change's cursor>``, the same each time a batch is sent.
+
+Delivery is at least once: a batch the portal took but whose answer was lost is sent again, the same. The portal
+keeps a change once by its cursor (or by the dossier's ``code`` and ``seq``). A change is never skipped: the cursor
+moves only past what the portal took.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo._errors import InputError
+from ops import changes, tables
+from ops.changes import Cursor
+from ops.errors import PushError
+
+BATCH = 500
+"""Changes in one batch, by default."""
+
+SIGNATURE = "X-Agencynet-Signature"
+DELIVERY = "X-Agencynet-Delivery"
+
+_TRY_AGAIN = frozenset({408, 425, 429})
+"""The answers other than 5xx that ask to be sent again later (a timeout, too early, too many requests)."""
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What one push delivered: ``changes`` in ``batches``, and the cursor the receiver now stands at."""
+
+    changes: int
+    batches: int
+    cursor: Cursor
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """The ``X-Agencynet-Signature`` of ``body`` under ``secret``: ``sha256=`` and the HMAC's hex digest."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def position(engine: Engine, name: str) -> Cursor:
+    """The cursor of the last change the receiver ``name`` took (:data:`ops.changes.START` for a new one)."""
+    fp = tables.feed_pushes
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(fp.c.cursor).where(fp.c.name == name)).scalar_one_or_none()
+    return changes.START if stored is None else changes.cursor(stored)
+
+
+def waiting(engine: Engine, name: str) -> int:
+    """How many changes the receiver ``name`` has still to take."""
+    return changes.count(engine, position(engine, name))
+
+
+def push(
+    engine: Engine,
+    name: str,
+    url: str,
+    secret: bytes,
+    *,
+    batch: int = BATCH,
+    timeout_s: float = 30.0,
+    progress: Callable[[int], object] | None = None,
+    stop: threading.Event | None = None,
+) -> Pushed:
+    """Push every change the receiver ``name`` has not taken to ``url``, a batch at a time, oldest first.
+
+    Parameters
+    ----------
+    engine
+        The store.
+    name
+        The receiver, by the name its cursor is kept under (``portal``).
+    url
+        Its ``http://`` or ``https://`` address.
+    secret
+        The key the batches are signed with.
+    batch
+        Most changes in one batch, 1 to :data:`ops.changes.LIMIT`.
+    timeout_s
+        How long to wait for the receiver's answer to one batch.
+    progress
+        Called with the number of changes of each batch taken.
+    stop
+        Once set, no batch is sent after the one on its way.
+
+    Returns
+    -------
+    Pushed
+        What the receiver took.
+
+    Raises
+    ------
+    InputError
+        ``url`` not an http(s) address, ``batch`` out of range, ``name`` empty or too long.
+    PushError
+        The receiver did not take a batch; the batches it took before are kept as taken.
+    """
+    _check(name, url, batch)
+    since = position(engine, name)
+    taken = batches = 0
+    with httpx.Client(timeout=timeout_s) as client:
+        while stop is None or not stop.is_set():
+            page = changes.after(engine, since, limit=batch)
+            if not page["changes"]:
+                break
+            _deliver(engine, client, name, url, secret, page, since)
+            since = changes.cursor(page["next"])
+            count = len(page["changes"])
+            _taken(engine, name, url, since, count)
+            taken, batches = taken + count, batches + 1
+            if progress is not None:
+                progress(count)
+    return Pushed(changes=taken, batches=batches, cursor=since)
+
+
+def _check(name: str, url: str, batch: int) -> None:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InputError(f"to: an http:// or https:// address, got {url!r} ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InputError(f"to: an http:// or https:// address, got {url!r}")
+    if not 1 <= batch <= changes.LIMIT:
+        raise InputError(f"batch: 1 to {changes.LIMIT} changes, got {batch}")
+    longest = tables.feed_pushes.c.name.type.length  # type: ignore[attr-defined]
+    if not 1 <= len(name) <= longest:
+        raise InputError(f"name: 1 to {longest} characters, got {name!r}")
+
+
+def _deliver(
+    engine: Engine, client: httpx.Client, name: str, url: str, secret: bytes, page: dict, since: Cursor
+) -> None:
+    """POST one page of the feed to the receiver; raises :class:`PushError`, the failure stored, unless taken."""
+    body = orjson.dumps(page)
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE: sign(secret, body),
+        DELIVERY: f"{page['changes'][0]['cursor']}..{page['next']}",
+    }
+    try:
+        answer = client.post(url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        failure, transient = f"{url} did not answer: {exc or type(exc).__name__}", True
+    else:
+        if answer.is_success:
+            return
+        said = " ".join(answer.text.split())[:200]
+        failure = f"{url} answered {answer.status_code} {answer.reason_phrase}" + (f": {said}" if said else "")
+        transient = answer.status_code in _TRY_AGAIN or answer.status_code >= 500
+    fp = tables.feed_pushes
+    with engine.begin() as conn:
+        _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
+    left = changes.count(engine, since)
+    raise PushError(f"{failure}; {left} changes wait to be pushed, after cursor {since}", transient=transient)
+
+
+def _taken(engine: Engine, name: str, url: str, cursor: Cursor, count: int) -> None:
+    """Keep that the receiver took ``count`` more changes, up to ``cursor``."""
+    fp = tables.feed_pushes
+    with engine.begin() as conn:
+        _upsert(conn, name, url, cursor, pushed_at=datetime.now(UTC), failed_at=None, failure=None)
+        conn.execute(sa.update(fp).where(fp.c.name == name).values(pushed=fp.c.pushed + count))
+
+
+def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, **values: object) -> None:
+    fp = tables.feed_pushes
+    row = {"url": url, "cursor": str(cursor), **values}
+    if conn.execute(sa.update(fp).where(fp.c.name == name).values(**row)).rowcount == 0:
+        conn.execute(sa.insert(fp).values(name=name, pushed=0, **row))
+
+
+def receivers(engine: Engine) -> list[dict]:
+    """Every receiver pushed to: ``name``, ``url``, ``cursor``, ``pushed`` (changes taken in all), ``pushed_at``,
+    ``failed_at`` and ``failure`` (the last failure, if no batch was taken since) and ``waiting`` (changes still
+    to take)."""
+    fp = tables.feed_pushes
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(fp).order_by(fp.c.name)).mappings().all()
+    return [{**row, "waiting": changes.count(engine, changes.cursor(row["cursor"]))} for row in rows]
