@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     demo
         Whether ``agencynet serve`` fills an empty store with the demonstration data (:mod:`ops.demo`); the
         service itself never does, so tests and other stores are left alone.
+    public_url
+        The address the citizens reach the service at (``https://dichvucong.example.vn/agencynet/``), for the links
+        printed on paper (the receipt's QR code). Empty: the request's own address, which behind a reverse proxy is
+        the proxy's as its ``X-Forwarded-Proto`` and ``Host`` headers say (trusted from ``agencynet serve
+        --forwarded-allow-ips``).
     """
 
     model_config = SettingsConfigDict(env_prefix="AGENCYNET_", extra="ignore")
@@ -67,6 +72,7 @@ class Settings(BaseSettings):
     solve_time_limit_s: float = Field(default=5.0, gt=0)
     max_solve_time_s: float = Field(default=60.0, gt=0)
     demo: bool = True
+    public_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$")
 
     def resolved_database_url(self) -> str:
         """The database URL, the default SQLite file when none is set (its folder is created)."""

@@ -25,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (each loads the map)")
     parser.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("AGENCYNET_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        metavar="IPS",
+        help="the reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed, comma-separated "
+        "addresses or networks, or * (default $AGENCYNET_FORWARDED_ALLOW_IPS, else 127.0.0.1)",
+    )
+    parser.add_argument(
         "--no-demo", action="store_true", help="never create the demonstration data, even in an empty store"
     )
     parser.set_defaults(func=run)
@@ -102,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
         "loop": "uvloop",
         "http": "httptools",
         "access_log": bool(args.verbose),
+        # The scheme and client a reverse proxy says, believed from these addresses only.
+        "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
     }
     if args.workers == 1:
         assert amap is not None

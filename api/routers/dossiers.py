@@ -266,7 +266,7 @@ def get_receipt(
         agency=names.get(row["agency_id"]) or row["agency_id"],
         agency_address=details.get("address") or None,
         authority=names.get(row["authority_code"]),
-        link=receipt.track_link(str(request.base_url), code),
+        link=receipt.track_link(request.app.state.settings.public_url or str(request.base_url), code),
         receiver=accounts.full_names(store.engine, [who.name]).get(who.name) or who.name,
         taken_at=None if taken is None else taken.at,
     )

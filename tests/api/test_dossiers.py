@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from ops import accounts, authorities, dossiers, tables
@@ -530,6 +531,21 @@ def test_the_receipt_says_the_appointment_and_leads_to_the_tracking_box(service,
     )
     collected = _receipt(service.get("/dossiers/HS-10/receipt").text)
     assert collected["Nơi trả kết quả"] == f"Tại Bưu điện Lương Văn Can, {address}"
+
+
+def test_the_receipt_leads_to_the_public_address_the_service_is_given(hanoi: AddressMap, tmp_path: Path) -> None:
+    # Behind a proxy, or printed from a machine of the agency's network, the QR code leads where citizens reach it.
+    public = "https://dichvucong.example.vn/agencynet/"
+    settings = settings_for(tmp_path / "public.sqlite").model_copy(update={"public_url": public})
+    with client_for(settings, hanoi) as service:
+        engine = service.app.state.store.engine
+        accounts.add_user(engine, "thu", PASSWORD, "agency_staff", agency_id=LUONG_VAN_CAN)
+        service.post("/dossiers", json=[dossier("HS-9", agency_id=LUONG_VAN_CAN)], headers=PORTAL_AUTH)
+        _sign_in(service, "thu")
+        page = service.get("/dossiers/HS-9/receipt").text
+    assert f'<a id="receipt-link" href="{public}?code=HS-9">' in page
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(public_url="dichvucong.example.vn")
 
 
 def test_the_postman_prints_the_receipt_of_a_dossier_taken_at_home(service) -> None:

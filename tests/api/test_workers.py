@@ -76,6 +76,20 @@ def test_each_worker_listens_on_a_socket_of_its_own(served: tuple[subprocess.Pop
     assert not any(c.laddr.port == port for c in psutil.Process(server.pid).net_connections("tcp"))
 
 
+def test_a_reverse_proxy_on_the_machine_is_believed_about_the_scheme(served: tuple[subprocess.Popen, int]) -> None:
+    # Behind nginx on the same machine (127.0.0.1, --forwarded-allow-ips by default), the service's own absolute
+    # links (a redirect here, the receipt's QR code) say https, as the citizen reached it.
+    _, port = served
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        client.request("GET", "/config/", headers={"Host": "dichvucong.example.vn", "X-Forwarded-Proto": "https"})
+        answer = client.getresponse()
+        answer.read()
+    finally:
+        client.close()
+    assert (answer.status, answer.getheader("location")) == (307, "https://dichvucong.example.vn/config")
+
+
 def test_the_kernel_shares_the_connections_between_the_workers(served: tuple[subprocess.Popen, int]) -> None:
     server, port = served
     clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in range(CONNECTIONS)]
