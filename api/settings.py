@@ -5,9 +5,10 @@ Every setting has a default that runs the service offline on the embedded centra
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ops import database
@@ -72,7 +73,14 @@ class Settings(BaseSettings):
     solve_time_limit_s: float = Field(default=5.0, gt=0)
     max_solve_time_s: float = Field(default=60.0, gt=0)
     demo: bool = True
-    public_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$")
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", value):
+            raise ValueError(f"an http:// or https:// address such as https://dichvucong.example.vn/, got {value!r}")
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, the default SQLite file when none is set (its folder is created)."""

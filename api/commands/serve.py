@@ -72,12 +72,27 @@ def _open_store(settings: Settings, *, seed: bool, amap: AddressMap | None) -> A
     return amap
 
 
+def _settings() -> Settings:
+    """The settings of the environment; a bad one is one line naming its variable, not pydantic's report."""
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+    from geo._errors import InputError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        said = "; ".join(
+            f"AGENCYNET_{str(e['loc'][0]).upper()}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
+        raise InputError(said) from None
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api import workers
     from api.app import create_app, tokens_of
-    from api.settings import Settings
     from geo._errors import AgencynetError, InputError
 
     if args.workers < 1:
@@ -91,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             f"agencynet: no AGENCYNET_TOKENS set; tokens for this run: planner {planner}, dispatcher {dispatcher}",
             flush=True,
         )
-    settings = Settings()
+    settings = _settings()
     tokens_of(settings)  # a bad token is one line here, not a traceback in every worker restarted by uvicorn
     # One worker serves the map loaded here (a bad map is one line); several load their own (each a process).
     amap = _map(settings) if args.workers == 1 else None

@@ -129,6 +129,16 @@ def test_a_bad_token_is_one_line_and_exit_code_2_not_a_worker_restarted_forever(
     assert lines == ["agencynet serve: error: AGENCYNET_TOKENS: a token must have at least 8 characters"]
 
 
+def test_a_bad_setting_is_one_line_naming_its_variable(tmp_path: Path) -> None:
+    env = {"AGENCYNET_PUBLIC_URL": "dichvucong.example.vn", "AGENCYNET_SOLVE_TIME_LIMIT_S": "-1"}
+    lines = _failed_start(free_port(), tmp_path, env=env)
+    assert lines == [
+        "agencynet serve: error: AGENCYNET_SOLVE_TIME_LIMIT_S: Input should be greater than 0; "
+        "AGENCYNET_PUBLIC_URL: an http:// or https:// address such as https://dichvucong.example.vn/, "
+        "got 'dichvucong.example.vn'"
+    ]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_store_that_does_not_answer_is_one_line_before_any_worker_starts(tmp_path: Path, workers: int) -> None:
     closed = free_port()
