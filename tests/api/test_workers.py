@@ -139,6 +139,7 @@ def test_a_bad_setting_is_one_line_naming_its_variable(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_store_that_does_not_answer_is_one_line_before_any_worker_starts(tmp_path: Path, workers: int) -> None:
     closed = free_port()
@@ -155,6 +156,7 @@ def test_one_worker_that_cannot_read_the_map_is_one_line(tmp_path: Path) -> None
     assert lines[0].startswith(f"agencynet serve: error: OSM file not found: {tmp_path}")
 
 
+@pytest.mark.alone
 def test_workers_that_cannot_read_the_map_stop_the_service_each_saying_why(tmp_path: Path) -> None:
     lines = _failed_start(free_port(), tmp_path, data=tmp_path)
     reasons = [line for line in lines if "agencynet serve: error: OSM file not found: " in line]

@@ -28,6 +28,7 @@ def _kept_whole(data: alns.Instance, routes: list[list[int]]) -> bool:
     return all(kept == route for kept, route in zip(_routes(search.cur), routes, strict=True) if route)
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("parts", [False, True], ids=["whole plans", "in parts"])
 def test_same_seed_same_plan_side_by_side(monkeypatch: pytest.MonkeyPatch, parts: bool) -> None:
     monkeypatch.setattr(alns, "WORKERS", 2)
@@ -106,6 +107,7 @@ def test_a_plan_is_scheduled_as_early_as_it_can_be_without_a_longest_day() -> No
         assert found.starts[k] == search.cur[3][k, : len(route) + 2].tolist(), k
 
 
+@pytest.mark.alone
 def test_the_first_plans_are_paid_from_the_budget_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two searches side by side, each built from its own first plan, one after the other before any stretch.
     monkeypatch.setattr(alns, "WORKERS", 2)
@@ -135,6 +137,7 @@ def test_the_first_plans_are_paid_from_the_budget_of_work(monkeypatch: pytest.Mo
     assert sum(given) <= WORK + len(given)
 
 
+@pytest.mark.alone
 def test_a_stretch_that_overran_its_share_leaves_the_next_less(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(alns, "WORKERS", 2)
     monkeypatch.setattr(alns, "DECOMPOSE_FLEET", 100)

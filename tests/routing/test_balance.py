@@ -174,6 +174,7 @@ def test_a_balanced_re_plan_looks_no_earlier_than_a_postman_out_can_be_back():
     assert balanced.meta["balance"]["steps"] == 0
 
 
+@pytest.mark.alone
 def test_the_time_limit_is_kept_on_the_wall_clock():
     day = _crowded_day(postmen=4)
     started = time.perf_counter()

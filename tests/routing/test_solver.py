@@ -184,6 +184,7 @@ def test_tasks_with_no_time_to_be_served_are_left_out_and_explained():
     assert refused.value.reasons["sunday"].code == "delivery_closed_all_day"
 
 
+@pytest.mark.alone
 def test_deterministic_for_the_same_input_and_limit(day):
     alns.warm_up()  # as the service does at start: compiling inside a 0.5-s limit would end the search by the clock
     first = solver.solve(day, time_limit_s=0.5)
@@ -192,6 +193,7 @@ def test_deterministic_for_the_same_input_and_limit(day):
     assert first.stops.equals(second.stops)
 
 
+@pytest.mark.alone
 def test_without_or_tools_the_plan_is_the_searchs_own(day, monkeypatch):
     def no_model(*args, **kwargs):
         raise AssertionError("the OR-Tools model was built")

@@ -138,6 +138,7 @@ def test_warm_start_finds_the_optimum_of_a_small_day():
     assert {u.task for u in plan.unserved} == {"far"}
 
 
+@pytest.mark.alone
 def test_same_seed_same_plan_and_the_work_budget_decides():
     problem = _small_day()
     first = solver.solve(problem, time_limit_s=2.0, seed=5)
@@ -146,6 +147,7 @@ def test_same_seed_same_plan_and_the_work_budget_decides():
     assert first.stops.equals(second.stops)
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize(("tasks", "postmen"), [(40, 4), (30, 1)], ids=["routes shared", "one long route"])
 def test_a_hanoi_day_is_planned_the_same_twice(hanoi: AddressMap, tasks: int, postmen: int):
     # A budget of iterations scaled by the day's size did not follow the routes' lengths: a postman alone with 30
@@ -161,6 +163,7 @@ def test_a_hanoi_day_is_planned_the_same_twice(hanoi: AddressMap, tasks: int, po
     assert first.meta["time_s"] < 3.0
 
 
+@pytest.mark.alone
 def test_a_day_under_a_common_end_and_a_longest_day_is_planned_the_same_twice(hanoi: AddressMap):
     # A step of a balanced day: every postman back by 15:00 and out at most five hours, some leaving late to keep
     # it. The search's budget of work, checks of the day included, ends it: the same plan both times.
@@ -174,6 +177,7 @@ def test_a_day_under_a_common_end_and_a_longest_day_is_planned_the_same_twice(ha
     assert all(r.stops[-1].arrival - r.stops[0].departure <= 5 * 3600 for r in first.routes if r.used)
 
 
+@pytest.mark.alone
 def test_a_day_of_one_task_ends_its_search_early():
     # Work alone would give a day of one task 100,000 iterations a second, all of them finding nothing new: the
     # iterations per request end it.
@@ -185,6 +189,7 @@ def test_a_day_of_one_task_ends_its_search_early():
     assert plan.meta["alns_iterations"] <= alns.WORKERS * alns.ITERATIONS_PER_REQUEST_S * 2 * 5.0
 
 
+@pytest.mark.alone
 def test_wall_clock_limit_kept_on_a_generated_day_and_noon_replanning(hanoi: AddressMap):
     day = scenario.generate(hanoi, 300, postmen=10, seed=11).problem
     alns.warm_up()
