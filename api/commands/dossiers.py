@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
@@ -29,14 +30,8 @@ BACKOFF_S = 600.0
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dossiers", help="dossiers in the store: summary, data gaps")
     sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
-    summary = sub.add_parser("summary", help="counts by state and by procedure")
-    summary.add_argument("--json", action="store_true", help="print the summary as JSON")
-    add_database_option(summary)
-    summary.set_defaults(func=run_summary)
-    gaps = sub.add_parser("gaps", help="deciding units of stored dossiers that are unknown or have no location")
-    gaps.add_argument("--json", action="store_true", help="print the gaps as JSON")
-    add_database_option(gaps)
-    gaps.set_defaults(func=run_gaps)
+    _listing(sub, "summary", "counts by state and by procedure", run_summary)
+    _listing(sub, "gaps", "deciding units of stored dossiers that are unknown or have no location", run_gaps)
     feed = sub.add_parser(
         "changes",
         help="every move after a cursor, oldest first, one JSON object a line (what GET /portal/changes serves); "
@@ -63,10 +58,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pusher.add_argument("--every", type=float, default=30.0, metavar="S", help="with --follow: seconds between looks")
     add_database_option(pusher)
     pusher.set_defaults(func=run_push)
-    pushes = sub.add_parser("pushes", help="the receivers pushed to: where each stands, what it has still to take")
-    pushes.add_argument("--json", action="store_true", help="print them as JSON")
-    add_database_option(pushes)
-    pushes.set_defaults(func=run_pushes)
+    _listing(sub, "pushes", "the receivers pushed to: where each stands, what it has still to take", run_pushes)
+
+
+def _listing(sub: argparse._SubParsersAction, name: str, what: str, run: Callable[[argparse.Namespace], int]) -> None:
+    """A command that prints what the store holds, as text or ``--json``."""
+    parser = sub.add_parser(name, help=what)
+    parser.add_argument("--json", action="store_true", help="print it as JSON")
+    add_database_option(parser)
+    parser.set_defaults(func=run)
 
 
 def run_summary(args: argparse.Namespace) -> int:
