@@ -69,7 +69,7 @@ def connect(database_url: str = "") -> Engine:
     try:
         engine = sa.create_engine(given)
     except (sa.exc.ArgumentError, ImportError) as exc:  # not a URL, an unknown dialect, a driver not installed
-        raise StoreError(f"database URL {_shown(given)}: {_first_line(exc)}") from None
+        raise StoreError(f"database URL {_shown(given)}: {first_line(exc)}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     shown = engine.url.render_as_string(hide_password=True)
@@ -79,7 +79,7 @@ def connect(database_url: str = "") -> Engine:
     except (sa.exc.DBAPIError, CommandError) as exc:
         engine.dispose()
         reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-        raise StoreError(f"database {shown}: {_first_line(reason)}") from None
+        raise StoreError(f"database {shown}: {first_line(reason)}") from None
     log.info("database %s", shown)
     return engine
 
@@ -92,7 +92,7 @@ def _shown(given: str) -> str:
         return "(not a URL)"
 
 
-def _first_line(exc: BaseException | None) -> str:
+def first_line(exc: BaseException | None) -> str:
     """The first line of an exception's message (a driver's message goes on with hints on further lines)."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 

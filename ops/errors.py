@@ -54,9 +54,10 @@ class IdempotencyError(InputError):
 
 
 class PushError(AgencynetError):
-    """The receiver of the pushed feed did not take a batch: it could not be reached, did not answer in time, or
-    answered other than 2xx; the message names it and what it answered. ``transient``: worth trying again (no
-    answer, 408, 425, 429, 5xx), not a refusal of the batch or of the key."""
+    """The push of the feed could not go on: its receiver did not take a batch (could not be reached, did not answer
+    in time, or answered other than 2xx), or the store stopped answering; the message names which and what was
+    said. ``transient``: worth trying again (no answer, 408, 425, 429, 5xx, the store), not a refusal of the batch
+    or of the key."""
 
     def __init__(self, message: str, *, transient: bool) -> None:
         super().__init__(message)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geo._errors import InputError
-from ops import changes, tables
+from ops import changes, database, tables
 from ops.changes import Cursor
 from ops.errors import PushError
 
@@ -67,8 +68,10 @@ def position(engine: Engine, name: str) -> Cursor:
 
 
 def waiting(engine: Engine, name: str) -> int:
-    """How many changes the receiver ``name`` has still to take."""
-    return changes.count(engine, position(engine, name))
+    """How many changes the receiver ``name`` has still to take; raises :class:`PushError` when the store does not
+    answer."""
+    with _answering(engine):
+        return changes.count(engine, position(engine, name))
 
 
 def push(
@@ -113,24 +116,36 @@ def push(
     InputError
         ``url`` not an http(s) address, ``batch`` out of range, ``name`` empty or too long.
     PushError
-        The receiver did not take a batch; the batches it took before are kept as taken.
+        The receiver did not take a batch, or the store stopped answering; the batches taken before are kept as
+        taken.
     """
     _check(name, url, batch)
-    since = position(engine, name)
     taken = batches = 0
-    with httpx.Client(timeout=timeout_s) as client:
-        while stop is None or not stop.is_set():
-            page = changes.after(engine, since, limit=batch)
-            if not page["changes"]:
-                break
-            _deliver(engine, client, name, url, secret, page, since)
-            since = changes.cursor(page["next"])
-            count = len(page["changes"])
-            _taken(engine, name, url, since, count)
-            taken, batches = taken + count, batches + 1
-            if progress is not None:
-                progress(count)
+    with _answering(engine):
+        since = position(engine, name)
+        with httpx.Client(timeout=timeout_s) as client:
+            while stop is None or not stop.is_set():
+                page = changes.after(engine, since, limit=batch)
+                if not page["changes"]:
+                    break
+                _deliver(engine, client, name, url, secret, page, since)
+                since = changes.cursor(page["next"])
+                count = len(page["changes"])
+                _taken(engine, name, url, since, count)
+                taken, batches = taken + count, batches + 1
+                if progress is not None:
+                    progress(count)
     return Pushed(changes=taken, batches=batches, cursor=since)
+
+
+@contextmanager
+def _answering(engine: Engine) -> Iterator[None]:
+    """A store that stops answering (a restart, the network) is a :class:`PushError` worth trying again."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        raise PushError(f"database {shown}: {database.first_line(exc.orig)}", transient=True) from None
 
 
 def _check(name: str, url: str, batch: int) -> None:

@@ -26,10 +26,11 @@ def _run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
-def _psql(sql: str, db: str = "postgres") -> str:
-    done = _run("runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-d", db, "-Atc", sql)
+def sql(statement: str, db: str = "postgres") -> str:
+    """Run ``statement`` on the packaged cluster as its superuser (in database ``db``); its output."""
+    done = _run("runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-d", db, "-Atc", statement)
     if done.returncode != 0:
-        raise ServerError(f"PostgreSQL: {sql!r} failed: {done.stderr.strip()}")
+        raise ServerError(f"PostgreSQL: {statement!r} failed: {done.stderr.strip()}")
     return done.stdout.strip()
 
 
@@ -47,7 +48,7 @@ def start() -> int:
             raise ServerError(f"pg_ctlcluster {' '.join(CLUSTER)} start failed: {started.stderr.strip()}")
     for _ in range(60):
         if _run("pg_isready", "-q", "-h", "127.0.0.1").returncode == 0:
-            return int(_psql("show port"))
+            return int(sql("show port"))
         time.sleep(0.5)
     raise ServerError("PostgreSQL did not accept connections within 30 s of pg_ctlcluster start")
 
@@ -62,11 +63,11 @@ def database() -> Iterator[str]:
     port = start()
     name = f"agencynet_test_{secrets.token_hex(4)}"
     password = secrets.token_hex(12)
-    _psql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+    sql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
     try:
-        _psql(f"CREATE DATABASE {name} OWNER {name}")
-        _psql("CREATE EXTENSION postgis", db=name)
+        sql(f"CREATE DATABASE {name} OWNER {name}")
+        sql("CREATE EXTENSION postgis", db=name)
         yield f"postgresql+psycopg://{name}:{password}@127.0.0.1:{port}/{name}"
     finally:
-        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _psql(f"DROP ROLE IF EXISTS {name}")
+        sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        sql(f"DROP ROLE IF EXISTS {name}")

@@ -18,12 +18,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from api import cli
 from geo._errors import InputError
-from ops import changes, dossiers, push
+from ops import changes, database, dossiers, ingest, push
 from ops.errors import PushError
 from ops.store import Store
+from tests import pgserver
+from tests.ops.cases import dossier
 
 SECRET = b"the-key-both-sides-hold"
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,3 +233,40 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the follower did not push within a minute"
         time.sleep(0.05)
+
+
+def test_following_outlives_a_store_that_stops_answering(portal: Portal, tmp_path: Path) -> None:
+    # The database refuses connections for a while (a restart): the follower says so in one line, tries again
+    # later, and goes on from where the portal stands once it answers.
+    with pgserver.database() as url:
+        name = sa.engine.make_url(url).database
+        engine = database.connect(url)
+        ingest.ingest(engine, [(1, dossier("OUT-1"))])
+        engine.dispose()
+        log = tmp_path / "follower.err"
+        command = [sys.executable, "-m", "api.cli", "dossiers", "push", "--to", portal.url, "--database", url]
+        environment = os.environ | {"AGENCYNET_PUSH_SECRET": SECRET.decode()}
+        with (
+            log.open("w") as err,
+            subprocess.Popen(
+                [*command, "--follow", "--every", "0.2"], cwd=ROOT, env=environment, stderr=err
+            ) as follower,
+        ):
+            _wait_for(lambda: len(portal.taken()) == 1)
+            pgserver.sql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+            pgserver.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+            _wait_for(lambda: "not currently accepting connections" in log.read_text())
+            pgserver.sql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+            engine = database.connect(url)
+            dossiers.move(engine, "OUT-1", "digitised", who="lan")
+            engine.dispose()
+            _wait_for(lambda: len(portal.taken()) == 2)
+            follower.send_signal(signal.SIGTERM)
+            follower.wait(timeout=30)
+    assert follower.returncode == 0
+    assert [(c["code"], c["state"]) for c in portal.taken()] == [("OUT-1", "received"), ("OUT-1", "digitised")]
+    said = log.read_text().splitlines()
+    refused = [line for line in said if line.startswith("agencynet dossiers push: database postgresql")]
+    assert all("***@" in line for line in refused)  # the password never printed
+    assert any(line.endswith(f'database "{name}" is not currently accepting connections') for line in refused)
+    assert "Traceback" not in log.read_text()
