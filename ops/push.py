@@ -191,17 +191,16 @@ def _deliver(
 
 def _taken(engine: Engine, name: str, url: str, cursor: Cursor, count: int) -> None:
     """Keep that the receiver took ``count`` more changes, up to ``cursor``."""
-    fp = tables.feed_pushes
     with engine.begin() as conn:
-        _upsert(conn, name, url, cursor, pushed_at=datetime.now(UTC), failed_at=None, failure=None)
-        conn.execute(sa.update(fp).where(fp.c.name == name).values(pushed=fp.c.pushed + count))
+        _upsert(conn, name, url, cursor, added=count, pushed_at=datetime.now(UTC), failed_at=None, failure=None)
 
 
-def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, **values: object) -> None:
+def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, *, added: int = 0, **values: object) -> None:
+    """Write the receiver's row (made when new): its address, cursor, ``added`` changes taken, and ``values``."""
     fp = tables.feed_pushes
     row = {"url": url, "cursor": str(cursor), **values}
-    if conn.execute(sa.update(fp).where(fp.c.name == name).values(**row)).rowcount == 0:
-        conn.execute(sa.insert(fp).values(name=name, pushed=0, **row))
+    if conn.execute(sa.update(fp).where(fp.c.name == name).values(pushed=fp.c.pushed + added, **row)).rowcount == 0:
+        conn.execute(sa.insert(fp).values(name=name, pushed=added, **row))
 
 
 def receivers(engine: Engine) -> list[dict]:
