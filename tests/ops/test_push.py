@@ -44,9 +44,10 @@ class Portal:
 
     def taken(self) -> list[dict]:
         """The changes of the batches answered 2xx, in the order they came."""
+        # Not strict: read while a request is being kept, the lists may differ by its status for a moment.
         return [
             c
-            for status, (_, body) in zip(self.statuses, self.requests, strict=True)
+            for status, (_, body) in zip(self.statuses, self.requests, strict=False)
             if status < 300
             for c in json.loads(body)["changes"]
         ]
@@ -60,8 +61,8 @@ def portal() -> Iterator[Portal]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             status = state.answers.pop(0) if state.answers else 200
-            state.requests.append((dict(self.headers), body))
             state.statuses.append(status)
+            state.requests.append((dict(self.headers), body))
             self.send_response(status)
             said = b"" if status < 300 else b"portal says no"
             self.send_header("Content-Length", str(len(said)))
