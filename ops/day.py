@@ -1,6 +1,7 @@
 """A working day from the store: the postmen, the tasks from the dossiers' states (:mod:`ops.daytasks`), the plan
 of the dispatch engine (:mod:`ops.plans`), kept in the store with the dossiers of every task, and the re-plan
-during the day with the stops done fixed.
+during the day with the stops done fixed; each plan and re-plan issues the handover records of its visits to
+agencies and authorities (:mod:`ops.records`).
 
 The postmen are the accounts of role ``postman`` (their agency is their depot) unless a list is given. The area
 of a list of postmen is the agencies whose nearest depot (straight-line distance) among all postmen's depots is
@@ -19,7 +20,7 @@ from scipy.spatial import cKDTree
 
 from geo._errors import InputError
 from geo.addressmap import AddressMap
-from ops import authorities, daytasks, plans, scenario, tables
+from ops import authorities, daytasks, plans, records, scenario, tables
 from ops.daytasks import DayTasks
 from ops.errors import FieldError, UnknownError
 from ops.plans import Outcome
@@ -236,7 +237,8 @@ def plan(
     start: str | None = None,
     balanced: bool = False,
 ) -> tuple[str | None, dict]:
-    """Plan ``day`` from the dossiers in the store and save the plan.
+    """Plan ``day`` from the dossiers in the store, save the plan and issue its handover records
+    (:func:`ops.records.issue`).
 
     Parameters
     ----------
@@ -298,6 +300,7 @@ def plan(
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s, "balanced": balanced}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
     plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
+    records.issue(store.engine, day, plan_id, answer["routes"])
     log.info("day %s: plan %s, %d of %d dossiers served", day, plan_id, answer["served_dossiers"], answer["dossiers"])
     return plan_id, answer
 
@@ -357,7 +360,8 @@ def replan(
     """Add the dossiers that came in since the day was planned (an urgent home pickup ...), and those it left
     waiting that can go now (their unit placed since), to its plan; the stops done stay fixed and each postman
     continues from his last one at ``at``. Shifts that end otherwise than planned (a postman sent home, one
-    kept late) are re-planned for even with nothing to add.
+    kept late) are re-planned for even with nothing to add. A visit the re-plan changes gets a new handover record
+    (:func:`ops.records.issue`).
 
     Parameters
     ----------
@@ -442,5 +446,6 @@ def replan(
         state=outcome.state() | {"area": state["area"], "dossiers": dossiers, "excluded": excluded},
         result=outcome.result() | {"day": answer},
     )
+    records.issue(store.engine, day, record["id"], answer["routes"])
     log.info("day %s: %d tasks added at %s, plan %s v%d", day, len(new.tasks), at, record["id"], version)
     return record["id"], version, answer, len(new.tasks)

@@ -1,9 +1,9 @@
 """The postmen's stop events of a planned day, the dossiers' moves they make, and the day as it goes.
 
 An event names a task of the day's plan and what happened: ``picked_up`` (at the pickup stop), ``handed_over``
-(at an agency or authority, against the signed record's number), ``delivered`` (at the citizen's address) or
-``failed`` (with the reason, one of :data:`FAILURES`). The dossiers of the task move together, in one transaction
-(:func:`ops.dossiers.advance`), a failure's reason recorded with their move:
+(at an agency or authority, against the signed record's number: :mod:`ops.records`), ``delivered`` (at the
+citizen's address) or ``failed`` (with the reason, one of :data:`FAILURES`). The dossiers of the task move
+together, in one transaction (:func:`ops.dossiers.advance`), a failure's reason recorded with their move:
 
 - shuttles and home pickups: picked up -> ``to_authority`` (through ``digitised`` when the agency had not yet
   scanned it: the postman lists the documents with the staff, Circular 17/2017 art. 5), handed over ->
@@ -31,10 +31,11 @@ import sqlalchemy as sa
 from pyproj import Geod
 
 from geo.hours import HANOI
-from ops import accounts, daytasks, dossiers, proofs, tables
+from ops import accounts, daytasks, dossiers, proofs, records, tables
 from ops.accounts import Principal
 from ops.day import stored
 from ops.errors import ConflictError, FieldError, TransitionError
+from ops.stopkeys import event_key, recorded
 from ops.store import Store
 from routing.problem import clock
 
@@ -64,24 +65,6 @@ FAR_M = 300.0
 (assumption: a few houses or an alley's length, more than a phone's fix in a street is off by)."""
 
 _GEOD = Geod(ellps="WGS84")
-
-
-def event_key(plan_id: str, task: str, event: str) -> str:
-    """The key an event is kept under in the store's table of idempotency keys."""
-    return f"day:{plan_id}:{task}:{event}"
-
-
-def recorded(store: Store, plan_id: str) -> dict[str, dict[str, dict]]:
-    """The events of a plan: task -> event -> the answer it got."""
-    k = tables.idempotency
-    prefix = f"day:{plan_id}:"
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.startswith(prefix, autoescape=True)))
-        out: dict[str, dict[str, dict]] = {}
-        for key, response in rows:
-            task, _, event = key.removeprefix(prefix).rpartition(":")
-            out.setdefault(task, {})[event] = response
-    return out
 
 
 def _task(record: dict, task: str) -> dict:
@@ -157,7 +140,9 @@ def record(
         Who records it; a postman only for the tasks of his own route.
     record_no
         Number of the signed handover record (for ``handed_over``, required unless the officer signs on the phone:
-        ``proof``); for ``delivered`` the delivery note's number; the plan and task when omitted.
+        ``proof``, who then signs the task's record): one of the registry's must be the task's own
+        (:func:`ops.records.check`), another is taken as written; for ``delivered`` the delivery note's number; the
+        task's record, else the plan and task, when omitted.
     reason
         Why it failed, in words (required for ``failed`` with ``reason_code`` ``other``, or none).
     reason_code
@@ -185,7 +170,8 @@ def record(
         No plan of that date.
     FieldError
         An unknown task, an event that does not fit the stop, a missing record number, reason or proof, a proof
-        where none is taken or one that does not hold (:func:`ops.proofs.check`).
+        where none is taken or one that does not hold (:func:`ops.proofs.check`), a record number of the registry
+        that is not the task's (:func:`ops.records.check`).
     TransitionError
         The event does not follow the task's events (delivered before picked up ...) or a dossier refuses the move.
     ConflictError
@@ -228,10 +214,13 @@ def record(
             "a handover needs the number of the signed record, or the officer's signature",
             code="record_no_needed",
         )
-    seen = recorded(store, plan_id).get(task, {})
+    so_far = recorded(store.engine, plan_id)
+    seen = so_far.get(task, {})
     at_pickup = event == "picked_up" or "picked_up" not in seen
     reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
     proof = proofs.check(proof, event, spec["pickup"] if event == "picked_up" else spec["delivery"])
+    if event == "handed_over":
+        record_no = records.check(store.engine, plan_id, task, record_no or None)
     if event in ("delivered", "handed_over") and not record_no:
         record_no = f"{plan_id}/{task}"  # the delivery note, or the handover signed on the phone
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
@@ -317,9 +306,11 @@ def record(
                         at=when,
                         reason=reason_code,
                     )
+            settled = records.settled_tasks(so_far)
+            records.settle(conn, plan_id, task, event=event, record_no=record_no, at=when, settled=settled)
             conn.execute(k.update().where(k.c.key == key).values(response=answer))
     except sa.exc.IntegrityError:
-        again = recorded(store, plan_id).get(task, {}).get(event)
+        again = recorded(store.engine, plan_id).get(task, {}).get(event)
         if again is None:
             raise
         return _replay(again, digest, task, event)
@@ -453,7 +444,7 @@ def behind(stops: list[dict], settled: dict[tuple[str, str], int], now: int) -> 
 def done_stops(store: Store, day: date) -> dict[str, int]:
     """Per postman, the stops of his route settled by events, counting the start (for :func:`ops.day.replan`)."""
     plan = stored(store, day)
-    events = recorded(store, plan["id"])
+    events = recorded(store.engine, plan["id"])
     out = {}
     for route in plan["result"]["plan"]["routes"]:
         # A delivery whose pickup failed was never visited: it does not end the part of the route travelled.
@@ -487,7 +478,8 @@ def live(
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
     try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
-    day), so that the postman calls ahead. Each route says where its postman's phone was
+    day), so that the postman calls ahead. A handover at an agency or authority says the number of its record
+    (``handover_record``, :mod:`ops.records`), to sign there. Each route says where its postman's phone was
     last seen (``last_seen``: the newest event with a position), how far behind his plan he is (``behind_min``:
     :func:`behind`), and lists what he picked up and the plan no longer has him deliver (``carried_back``).
 
@@ -499,7 +491,8 @@ def live(
         it).
     """
     plan = stored(store, day)
-    events = recorded(store, plan["id"])
+    events = recorded(store.engine, plan["id"])
+    numbers = records.numbers(store.engine, plan["id"])
     answer = plan["result"]["day"]
     counts = {"done": 0, "failed": 0, "late": 0, "remaining": 0}
     routes = []
@@ -517,7 +510,8 @@ def live(
             if stop["task"]:
                 counts[status] += 1
             said = None if settled is None else _said(own[settled])
-            stops.append(stop | {"status": status, "event": settled, "recorded": said})
+            handover = numbers.get(stop["task"]) if stop["kind"] == "delivery" else None
+            stops.append(stop | {"status": status, "event": settled, "recorded": said, "handover_record": handover})
         tasks = [s for s in stops if s["task"]]
         more = {
             "stops": stops,
@@ -615,7 +609,7 @@ def brought_back(store: Store, day: date) -> set[str]:
     recorded brought back) that no other task of the plan carries yet: for :func:`ops.day.replan` to give them to
     another postman the same day."""
     plan = stored(store, day)
-    events = recorded(store, plan["id"])
+    events = recorded(store.engine, plan["id"])
     back = {
         c["task"]
         for r in plan["result"]["day"]["routes"]

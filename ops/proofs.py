@@ -174,7 +174,7 @@ def summary(proof: dict | None) -> dict | None:
 
 def row(proof: dict, *, key: str, code: str, event: str, at: datetime, taken_by: str, off_m: int | None) -> dict:
     """The row of :data:`ops.tables.proofs` keeping ``proof`` (checked by :func:`check`) for dossier ``code``;
-    ``key`` the event's (:func:`ops.dayevents.event_key`), ``taken_by`` the account whose phone or tablet took it
+    ``key`` the event's (:func:`ops.stopkeys.event_key`), ``taken_by`` the account whose phone or tablet took it
     (the postman's, the counter's staff), ``off_m`` how far from the stop the phone was."""
     return {
         "event_key": key,

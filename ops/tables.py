@@ -188,3 +188,26 @@ feed_pushes = sa.Table(
 """Where each receiver of the pushed feed of changes stands (:mod:`ops.push`, migration 0012): its name, the address
 last pushed to, the cursor of the last change it took, how many changes it took in all and when, and the last
 failure (cleared by the next batch taken)."""
+
+handover_records = sa.Table(
+    "handover_records",
+    metadata,
+    sa.Column("no", sa.String(32), primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("plan_id", sa.String(32), nullable=False),
+    sa.Column("postman", sa.String(64), nullable=False),
+    sa.Column("place", sa.String(64), nullable=False),
+    sa.Column("tasks", sa.JSON, nullable=False),
+    sa.Column("dossiers", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("issued_at", TZ, nullable=False),
+    sa.Column("used_at", TZ, nullable=True),
+    sa.Column("voided_at", TZ, nullable=True),
+    sa.Column("void_reason", sa.String(16), nullable=True),
+    sa.UniqueConstraint("day", "seq", name="uq_handover_records_day_seq"),
+    sa.Index("ix_handover_records_plan_id", "plan_id"),
+)
+"""The registry of the day's handover records (:mod:`ops.records`, migration 0013): each number issued, once, for a
+postman's visit to an agency or authority (its tasks and dossiers), whether it is still to sign (``issued``), a
+handover was recorded under it (``used``) or it is void, and why."""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from cachetools.func import ttl_cache
 
 from geo.hours import HANOI
-from ops import dayevents, tables
+from ops import dayevents, stopkeys, tables
 from ops.store import Store
 from routing.problem import clock, hhmm
 
@@ -87,7 +87,7 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
 def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:
     """Of ``stops`` of a plan, those settled by an event, and when (:func:`ops.dayevents.settled_at`)."""
     k = tables.idempotency
-    keys = {dayevents.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.EVENTS}
+    keys = {stopkeys.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.EVENTS}
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.in_(keys)))
         events: dict[str, dict[str, dict]] = {}

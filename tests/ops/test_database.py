@@ -15,10 +15,11 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, changes, database, dossiers, ingest, proofs, push, tables
+from ops import accounts, authorities, changes, database, dossiers, ingest, proofs, push, records, tables
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
+from tests.ops.daycases import DAY
 
 
 def _closed_port() -> int:
@@ -309,3 +310,26 @@ def test_where_the_receivers_stand_comes_and_goes_with_its_migration(server: str
         with engine.begin() as conn:
             _migrate(conn, "0012")
         assert push.position(engine, "portal") == changes.START
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_registry_of_handover_records_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
+    # 0013 keeps the numbers issued for the postmen's handovers, once each a day; down to 0012 the table goes.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        stop = {"seq": 1, "task": "T1", "kind": "delivery", "place": "00070", "dossiers": ["A"]}
+        routes = [{"postman": "binh", "stops": [stop]}]
+        assert records.issue(engine, DAY, "plan-1", routes) == ["BBGN-20260204-0001"]
+        taken = {"no": "BBGN-X", "day": DAY, "seq": 1, "plan_id": "p", "postman": "p", "place": "p", "tasks": []}
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # the day's first number is taken
+            row = taken | {"dossiers": [], "status": "issued", "issued_at": datetime.now(UTC)}
+            conn.execute(sa.insert(tables.handover_records).values(**row))
+        with engine.begin() as conn:
+            _migrate(conn, "0012", down=True)
+        with engine.connect() as conn:
+            assert "handover_records" not in sa.inspect(conn).get_table_names()
+        with engine.begin() as conn:
+            _migrate(conn, "0013")
+        assert records.of_day(engine, DAY) == []

@@ -12,7 +12,7 @@ import pytest
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, dossiers, proofs, tracking
+from ops import day, dayevents, dossiers, proofs, records, tracking
 from ops.accounts import Principal
 from ops.errors import ConflictError, FieldError
 from ops.store import Store
@@ -107,8 +107,11 @@ def test_a_handover_is_signed_by_the_officer_in_place_of_a_paper_record(sqlite_s
     assert refused(proof=daycases.SIGNED) == "signer_not_here"  # the applicant is not at the authority
     assert refused(proof=officer | {"name": None}) == "signer_name_needed"
     handed = dayevents.record(sqlite_store, DAY, task=shuttle, event="handed_over", who=BINH, proof=officer, at=NOON)
-    # The record is the event's own; the dossiers at their authority against it, the officer's signature kept.
-    assert handed["record_no"] == f"{handed['plan_id']}/{shuttle}" and handed["proof"]["signer"] == "officer"
+    # He signs the record the system issued for the visit; the dossiers at their authority against it, the
+    # officer's signature kept.
+    own = records.numbers(sqlite_store.engine, handed["plan_id"])[shuttle]
+    assert handed["record_no"] == own and handed["proof"]["signer"] == "officer"
+    assert next(r for r in records.of_day(sqlite_store.engine, DAY) if r["no"] == own)["status"] == "used"
     for code in ("S-1", "S-2"):
         (kept,) = proofs.of_dossier(sqlite_store.engine, code, personal=True)
         assert (kept["event"], kept["name"], kept["id_type"], kept["id_last4"]) == (

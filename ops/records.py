@@ -1,0 +1,289 @@
+"""The day's handover records (biên bản giao nhận hồ sơ), numbered by the system.
+
+Dossiers change hands between a postman and an agency or authority against a record both sign (Circular
+17/2017/TT-BTTTT art. 5). The system issues one for each visit of a postman's route where he hands dossiers over:
+the stops in a row at one agency or authority (as his page groups them), the tasks delivered there. Its number is
+printed on his route sheet and on the record itself, to sign at the visit, and his phone offers it when he records
+the handover. A handover recorded under one of the registry's numbers is checked against it: the number of another
+visit, or a void one, is refused, so that a slip of the finger does not file the dossiers under another record. A
+number of another form (a paper record of the authority's own) is taken as written, as before.
+
+Numbers run per day, ``BBGN-20260204-0007``, and none is issued twice: a registry of numbered records keeps the
+spoilt ones too. A re-plan that changes a visit (a task added to it, or taken off the route) voids its record, said
+why (``replanned``), and issues another; a new plan of the day does the same for the records of the one before. A
+record whose tasks all failed is void (``failed``), and one whose tasks were all handed over under other numbers is
+``replaced``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ops import dossiers, stopkeys, tables
+from ops.errors import FieldError
+
+PREFIX = "BBGN"
+"""The numbers' prefix: biên bản giao nhận."""
+
+NUMBER = re.compile(rf"{PREFIX}-\d{{8}}-\d{{4,}}")
+"""A number of the registry, ``BBGN-<day YYYYMMDD>-<its sequence in the day>``."""
+
+STATUSES = ("issued", "used", "void")
+"""A record to sign, one a handover was recorded under, a void one."""
+
+VOID_REASONS = ("replanned", "failed", "replaced")
+"""Why a record is void: its visit changed or left the plan, its tasks failed, or were handed over under other
+numbers."""
+
+SETTLING = ("handed_over", "failed")
+"""The events that settle a handover's task."""
+
+ISSUE_TRIES = 3
+"""Tries at issuing a plan's records when another plan of the day took the same next number at once."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A visit where a postman hands dossiers over: at ``place``, from his stop ``seq``, the ``tasks`` delivered
+    there."""
+
+    postman: str
+    place: str
+    seq: int
+    tasks: tuple[str, ...]
+
+
+def number(day: date, seq: int) -> str:
+    """The number of the ``seq``-th record issued for ``day``."""
+    return f"{PREFIX}-{day:%Y%m%d}-{seq:04d}"
+
+
+def visits(routes: list[dict]) -> list[Visit]:
+    """The handover visits of a day's routes (:func:`ops.day.report`'s), in route order: on each route the stops
+    with a task in a row at one agency or authority, that deliver there (a citizen's address takes no record)."""
+    out = []
+    for route in routes:
+        stops = [s for s in route["stops"] if s["task"]]
+        for place, group in itertools.groupby(stops, key=lambda s: s["place"]):
+            handed = [s for s in group if s["kind"] == "delivery"]
+            if handed and not place.startswith("address:"):
+                out.append(Visit(route["postman"], place, handed[0]["seq"], tuple(s["task"] for s in handed)))
+    return out
+
+
+def settled_tasks(events: dict[str, dict[str, dict]]) -> set[str]:
+    """The tasks settled by their events (:func:`ops.stopkeys.recorded`): handed over, or failed."""
+    return {task for task, said in events.items() if any(e in said for e in SETTLING)}
+
+
+def issue(engine: Engine, day: date, plan_id: str, routes: list[dict], *, at: datetime | None = None) -> list[str]:
+    """Issue the handover records of the plan ``plan_id`` of ``day``, new or re-planned.
+
+    A visit whose tasks still to hand over are those of a record issued before keeps it; any other gets a new
+    number. The records left without their visit, and those of the day's other plans still to sign, are void
+    (``replanned``). Tasks settled already (handed over, failed) and those of a record used are in no new record.
+
+    Parameters
+    ----------
+    engine
+        The store's engine.
+    day, plan_id
+        The day and its plan.
+    routes
+        The plan's routes as :func:`ops.day.report` says them: each stop's ``task``, ``kind``, ``place`` and
+        ``dossiers``.
+    at
+        When (now when omitted).
+
+    Returns
+    -------
+    list of str
+        The numbers issued now, in route order.
+    """
+    settled = settled_tasks(stopkeys.recorded(engine, plan_id))
+    carried = {s["task"]: s["dossiers"] for r in routes for s in r["stops"] if s["task"] and s["kind"] == "delivery"}
+    when = at or datetime.now(UTC)
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            with engine.begin() as conn:
+                return _issue(conn, day, plan_id, visits(routes), settled, carried, when)
+        except sa.exc.IntegrityError:
+            # Another plan of the day took the same next number at once: count again.
+            if tries == ISSUE_TRIES:
+                raise
+
+
+def _issue(
+    conn: Connection,
+    day: date,
+    plan_id: str,
+    planned: list[Visit],
+    settled: set[str],
+    carried: dict[str, list[str]],
+    when: datetime,
+) -> list[str]:
+    r = tables.handover_records
+    rows = conn.execute(sa.select(r).where(r.c.day == day)).mappings().all()
+    used = {t for row in rows if row["plan_id"] == plan_id and row["status"] == "used" for t in row["tasks"]}
+
+    def pending(tasks: Collection[str]) -> tuple[str, ...]:
+        return tuple(t for t in tasks if t not in settled and t not in used)
+
+    live = {
+        (row["postman"], row["place"], pending(row["tasks"])): row["no"]
+        for row in rows
+        if row["plan_id"] == plan_id and row["status"] == "issued"
+    }
+    stale = [row["no"] for row in rows if row["plan_id"] != plan_id and row["status"] == "issued"]
+    new = []
+    for visit in planned:
+        key = (visit.postman, visit.place, pending(visit.tasks))
+        if key[2] and live.pop(key, None) is None:
+            new.append(key)
+    stale += list(live.values())
+    if stale:
+        voided = {"status": "void", "voided_at": when, "void_reason": "replanned"}
+        conn.execute(r.update().where(r.c.no.in_(stale), r.c.status == "issued").values(**voided))
+    last = max((row["seq"] for row in rows), default=0)
+    issued = [
+        {
+            "no": number(day, last + k),
+            "day": day,
+            "seq": last + k,
+            "plan_id": plan_id,
+            "postman": postman,
+            "place": place,
+            "tasks": list(tasks),
+            "dossiers": [c for t in tasks for c in carried[t]],
+            "status": "issued",
+            "issued_at": when,
+        }
+        for k, (postman, place, tasks) in enumerate(new, start=1)
+    ]
+    if issued:
+        conn.execute(r.insert(), issued)
+    return [str(row["no"]) for row in issued]
+
+
+def _live(conn: Connection, plan_id: str, task: str) -> sa.RowMapping | None:
+    """The record of ``task`` in plan ``plan_id`` still to sign or used, if any."""
+    r = tables.handover_records
+    rows = conn.execute(sa.select(r).where(r.c.plan_id == plan_id, r.c.status != "void")).mappings()
+    return next((row for row in rows if task in row["tasks"]), None)
+
+
+def check(engine: Engine, plan_id: str, task: str, record_no: str | None) -> str | None:
+    """The number a handover of ``task`` (of plan ``plan_id``) is recorded under.
+
+    Parameters
+    ----------
+    engine
+        The store's engine.
+    plan_id, task
+        The plan and the task handed over.
+    record_no
+        The number the postman gives: one of the registry's (:data:`NUMBER`, in any case) must be the task's record;
+        another (a paper form of the authority's own) is taken as written. None: the task's record (the officer
+        signing on the phone signs it), or None when it has none.
+
+    Raises
+    ------
+    FieldError
+        ``record_no`` names no record issued (``record_unknown``), a void one (``record_void``) or the record of
+        another visit (``record_not_for_task``); the message says the task's own.
+    """
+    r = tables.handover_records
+    with engine.connect() as conn:
+        own = _live(conn, plan_id, task)
+        if record_no is None:
+            return None if own is None else str(own["no"])
+        no = record_no.strip().upper()
+        if not NUMBER.fullmatch(no):
+            return record_no
+        row = conn.execute(sa.select(r).where(r.c.no == no)).mappings().first()
+    mine = f"task {task}'s is {own['no']}" if own is not None else f"task {task} has none"
+    said = {"record_no": no, "task": task, "own": "" if own is None else str(own["no"])}
+    if row is None:
+        raise FieldError("record_no", f"no handover record {no} was issued ({mine})", code="record_unknown", **said)
+    if row["status"] == "void":
+        why = str(row["void_reason"])
+        text = f"handover record {no} is void, {why} ({mine})"
+        raise FieldError("record_no", text, code="record_void", why=why, **said)
+    if row["plan_id"] != plan_id or task not in row["tasks"]:
+        text = f"handover record {no} is another visit's ({mine})"
+        raise FieldError("record_no", text, code="record_not_for_task", **said)
+    return no
+
+
+def settle(
+    conn: Connection,
+    plan_id: str,
+    task: str,
+    *,
+    event: str,
+    record_no: str | None,
+    at: datetime,
+    settled: Collection[str],
+) -> None:
+    """Write what a stop event of ``task`` does to its record, in the event's transaction ``conn``: a handover under
+    the record's number uses it; a record whose tasks are then all settled, none under it, is void (``failed``
+    after a failure, ``replaced`` after a handover under another number).
+
+    Parameters
+    ----------
+    settled
+        The plan's tasks settled before this event (:func:`settled_tasks`).
+    """
+    if event not in SETTLING:
+        return
+    r = tables.handover_records
+    row = _live(conn, plan_id, task)
+    if row is None:
+        return
+    if event == "handed_over" and record_no == row["no"]:
+        conn.execute(
+            r.update().where(r.c.no == row["no"]).values(status="used", used_at=sa.func.coalesce(r.c.used_at, at))
+        )
+    elif row["status"] == "issued" and all(t in settled or t == task for t in row["tasks"]):
+        why = "failed" if event == "failed" else "replaced"
+        conn.execute(r.update().where(r.c.no == row["no"]).values(status="void", voided_at=at, void_reason=why))
+
+
+def numbers(engine: Engine, plan_id: str) -> dict[str, str]:
+    """The number of each task's record in plan ``plan_id``, still to sign or used."""
+    r = tables.handover_records
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(r.c.no, r.c.tasks).where(r.c.plan_id == plan_id, r.c.status != "void"))
+        return {task: no for no, tasks in rows for task in tasks}
+
+
+def of_day(engine: Engine, day: date, *, postman: str | None = None) -> list[dict]:
+    """The registry of ``day``: every number issued, in order (a postman's only, with ``postman``).
+
+    Returns
+    -------
+    list of dict
+        ``{"no", "seq", "plan_id", "postman", "place", "tasks", "dossiers", "status", "void_reason", "issued_at",
+        "used_at", "voided_at"}``, the times in UTC (null until then).
+    """
+    r = tables.handover_records
+    query = sa.select(r).where(r.c.day == day).order_by(r.c.seq)
+    if postman is not None:
+        query = query.where(r.c.postman == postman)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    times = ("issued_at", "used_at", "voided_at")
+    return [
+        {k: v for k, v in row.items() if k != "day" and k not in times}
+        | {k: None if row[k] is None else dossiers.utc(row[k]).isoformat() for k in times}
+        for row in rows
+    ]
