@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from geo._errors import InputError
 from geo.agencies import Procedure
-from ops import accounts, changes, dayevents, daytasks, proofs
+from ops import accounts, changes, dayevents, daytasks, proofs, records
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -1013,6 +1013,11 @@ class DayStop(BaseModel):
     recorded: StopRecorded | None = Field(
         default=None, description="live views only: what was recorded at the stop, null until it is settled"
     )
+    handover_record: str | None = Field(
+        default=None,
+        description="live views only, a handover at an agency or authority: the number of the record the system "
+        "issued for the visit (BBGN-YYYYMMDD-NNNN), to sign there and give when recording the handover",
+    )
     door_try: int | None = Field(
         default=None,
         description="live views only, a result brought to a citizen's door: which try there it is (after that many "
@@ -1026,6 +1031,36 @@ class DayStop(BaseModel):
     phone: str | None = Field(
         default=None, description="the applicant's phone, to call when nobody opens: the postman's own view only"
     )
+
+
+class HandoverRecord(BaseModel):
+    """A number of the day's registry of handover records: the visit it was issued for and what became of it."""
+
+    no: str = Field(description="the record's number, BBGN-YYYYMMDD-NNNN")
+    seq: int = Field(description="its place in the day's numbering, from 1")
+    plan_id: str = Field(description="the plan it was issued with")
+    postman: str = Field(description="the postman handing the dossiers over")
+    place: str = Field(description="the agency_id or authority's place id where they are handed over")
+    name: str | None = Field(description="the place's name, as the day's newest plan says it (null off that plan)")
+    tasks: list[str] = Field(description="the tasks handed over at the visit")
+    dossiers: list[str] = Field(description="their dossiers' codes")
+    status: records.Status = Field(
+        description="issued: to sign at the visit; used: a handover was recorded under it; void: not to use"
+    )
+    void_reason: records.VoidReason | None = Field(
+        description="replanned: its visit changed or left the plan; failed: nothing could be handed over; replaced: "
+        "handed over under another record's number"
+    )
+    issued_at: datetime = Field(description="when it was issued, UTC")
+    used_at: datetime | None = Field(description="when a handover was first recorded under it, UTC")
+    voided_at: datetime | None = Field(description="when it became void, UTC")
+
+
+class HandoverRecords(BaseModel):
+    """The registry of a day's handover records."""
+
+    date: str = Field(description="the day, YYYY-MM-DD")
+    records: list[HandoverRecord] = Field(description="every number issued that day, in order, void ones too")
 
 
 class CarriedBack(BaseModel):

@@ -1,7 +1,9 @@
 """A postman's route sheet for the day, to print: every stop in order with its time, window, what is done there,
 where, the dossiers, and a column for the signature or the number of the handover record, one A4 page per
 postman. A postman takes it along should his phone fail, and it holds the day's handovers on paper (Circular
-17/2017 asks for a signed record of each); what was already recorded is filled in.
+17/2017 asks for a signed record of each); what was already recorded is filled in. The handover records the system
+numbered for his visits to agencies and authorities (:mod:`ops.records`) follow his sheet, one A4 page each, for
+him and the officer receiving the dossiers to sign.
 
 The postman's own sheet names the applicants at their doors (personal data, as his page does, each read logged);
 the dispatcher's says only that a stop is an applicant's home.
@@ -43,10 +45,12 @@ def _what(stop: dict, texts: dict) -> str:
 
 
 def _recorded(stop: dict, texts: dict) -> str:
-    """What was recorded at a settled stop ("Đã xong 09:40 · BB-0204-7"); blank for one still to do, to sign."""
+    """What was recorded at a settled stop ("Đã xong 09:40 · BB-0204-7"); for a handover still to do the number of
+    its record, to sign; blank otherwise, to sign."""
     recorded = stop.get("recorded")
     if recorded is None:
-        return ""
+        no = stop.get("handover_record")
+        return texts["sheet"]["record_to_sign"].format(no=no) if no else ""
     words = texts["sheet"]
     said = [words["failed" if stop["status"] == "failed" else "done"].format(at=recorded["at"])]
     if recorded.get("record_no"):
@@ -64,7 +68,36 @@ def _hours(seconds: int, lang: str) -> str:
     return i18n.text(lang, "sheet.driving", hours=minutes // 60, minutes=f"{minutes % 60:02d}")
 
 
-def render(lang: str, day: dict, *, agencies: Mapping[str, dict]) -> str:
+def _records(
+    route: dict, on: str, texts: dict, agencies: Mapping[str, dict], procedures: Mapping[str, str]
+) -> list[dict]:
+    """The handover records of a route on day ``on`` (:mod:`ops.records`), one for each visit where the postman
+    hands dossiers over, in the route's order: where, who hands them over and who receives them, the dossiers."""
+    words = texts["handover"]
+    office = _place(route["stops"][0], texts, agencies)  # the route starts at his post office
+    postman = route.get("postman_name") or route["postman"]
+    out: dict[str, dict] = {}
+    for stop in route["stops"]:
+        no = stop.get("handover_record")
+        if not no:
+            continue
+        record = out.setdefault(
+            no,
+            {
+                "no": no,
+                "opening": words["opening"].format(date=on, place=_place(stop, texts, agencies)),
+                "giver": words["giver_is"].format(postman=postman, office=office),
+                "receiver": stop["name"] or stop["place"],
+                "dossiers": [],
+            },
+        )
+        for code in stop["dossiers"]:
+            procedure = procedures.get(code, "")
+            record["dossiers"].append({"code": code, "procedure": texts["procedure"].get(procedure, procedure)})
+    return [r | {"agreed": words["agreed"].format(n=len(r["dossiers"]))} for r in out.values()]
+
+
+def render(lang: str, day: dict, *, agencies: Mapping[str, dict], procedures: Mapping[str, str]) -> str:
     """The route sheets of ``day`` (:func:`ops.dayevents.live`, its routes those to print) as one HTML page.
 
     Parameters
@@ -77,6 +110,9 @@ def render(lang: str, day: dict, *, agencies: Mapping[str, dict]) -> str:
     agencies
         The map's details of the agencies by id (:attr:`geo.addressmap.AddressMap.agency_details`): their
         addresses are said beside their names.
+    procedures
+        The procedure of each dossier handed over at an agency or authority: each postman's sheet is followed by
+        the handover records of his visits (``handover_record`` of the stops), one page each, to sign there.
     """
     texts = i18n.catalogue(lang)
     words = texts["sheet"]
@@ -104,7 +140,21 @@ def render(lang: str, day: dict, *, agencies: Mapping[str, dict]) -> str:
             driving=_hours(route["travel_time_s"], lang),
         )
         postman = route.get("postman_name") or route["postman"]
-        sheets.append({"heading": words["of"].format(date=on, postman=postman), "summary": summary, "rows": rows})
+        sheets.append(
+            {
+                "heading": words["of"].format(date=on, postman=postman),
+                "summary": summary,
+                "rows": rows,
+                "records": _records(route, on, texts, agencies, procedures),
+            }
+        )
     return templates.PAGES.get_template("sheet.html").render(
-        lang=lang, t=texts, s=words, date=on, sheets=sheets, synthetic=day["synthetic"], style=STYLE
+        lang=lang,
+        t=texts,
+        s=words,
+        h=texts["handover"],
+        date=on,
+        sheets=sheets,
+        synthetic=day["synthetic"],
+        style=STYLE,
     )

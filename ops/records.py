@@ -22,6 +22,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -35,10 +36,10 @@ PREFIX = "BBGN"
 NUMBER = re.compile(rf"{PREFIX}-\d{{8}}-\d{{4,}}")
 """A number of the registry, ``BBGN-<day YYYYMMDD>-<its sequence in the day>``."""
 
-STATUSES = ("issued", "used", "void")
+Status = Literal["issued", "used", "void"]
 """A record to sign, one a handover was recorded under, a void one."""
 
-VOID_REASONS = ("replanned", "failed", "replaced")
+VoidReason = Literal["replanned", "failed", "replaced"]
 """Why a record is void: its visit changed or left the plan, its tasks failed, or were handed over under other
 numbers."""
 
@@ -211,16 +212,16 @@ def check(engine: Engine, plan_id: str, task: str, record_no: str | None) -> str
             return record_no
         row = conn.execute(sa.select(r).where(r.c.no == no)).mappings().first()
     mine = f"task {task}'s is {own['no']}" if own is not None else f"task {task} has none"
-    said = {"record_no": no, "task": task, "own": "" if own is None else str(own["no"])}
+    ours = "" if own is None else str(own["no"])
     if row is None:
-        raise FieldError("record_no", f"no handover record {no} was issued ({mine})", code="record_unknown", **said)
+        text = f"no handover record {no} was issued ({mine})"
+        raise FieldError("record_no", text, code="record_unknown", record_no=no, task=task, own=ours)
     if row["status"] == "void":
-        why = str(row["void_reason"])
-        text = f"handover record {no} is void, {why} ({mine})"
-        raise FieldError("record_no", text, code="record_void", why=why, **said)
+        text = f"handover record {no} is void, {row['void_reason']} ({mine})"
+        raise FieldError("record_no", text, code="record_void", record_no=no, task=task, own=ours)
     if row["plan_id"] != plan_id or task not in row["tasks"]:
         text = f"handover record {no} is another visit's ({mine})"
-        raise FieldError("record_no", text, code="record_not_for_task", **said)
+        raise FieldError("record_no", text, code="record_not_for_task", record_no=no, task=task, own=ours)
     return no
 
 
@@ -287,3 +288,10 @@ def of_day(engine: Engine, day: date, *, postman: str | None = None) -> list[dic
         | {k: None if row[k] is None else dossiers.utc(row[k]).isoformat() for k in times}
         for row in rows
     ]
+
+
+def procedures(engine: Engine, codes: Collection[str]) -> dict[str, str]:
+    """The procedure of each dossier of ``codes``, as a record lists its dossiers."""
+    d = tables.dossiers
+    with engine.connect() as conn:
+        return {code: p for code, p in conn.execute(sa.select(d.c.code, d.c.procedure).where(d.c.code.in_(codes)))}

@@ -16,7 +16,7 @@ from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_lim
 from api.errors import Forbidden, NotFound
 from api.schemas import ACCOUNT, CLOCK
 from geo.hours import HANOI
-from ops import accounts, day, dayevents
+from ops import accounts, day, dayevents, records
 from ops.accounts import Principal
 from ops.errors import UnknownError
 
@@ -194,21 +194,61 @@ def get_sheet(
     """Each postman's route of the day on a page to print (A4), in the language asked (``lang``, else the cookie,
     else Accept-Language): every stop in order, its planned time and window, what is done there and where, the
     dossiers, and a column to sign or write the handover record's number in (filled in for the stops already
-    settled). A postman prints his own, with the applicants at their doors (each read written to the access log);
-    a dispatcher any postman's (``postman``) or all of them, without personal data."""
-    if who.role == "postman" and postman not in (None, who.name):
-        raise Forbidden(
-            "postman", f"a postman prints his own route, not {postman}'s", code="sheet_not_yours", postman=postman
-        )
+    settled, and with the number the system issued for a handover still to do). Each postman's sheet is followed
+    by the handover records of his visits to agencies and authorities, one A4 page each, numbered, listing the
+    dossiers, for him and the officer receiving them to sign (``GET /days/{date}/records``). A postman prints his
+    own, with the applicants at their doors (each read written to the access log); a dispatcher any postman's
+    (``postman``) or all of them, without personal data."""
+    _own(who, postman)
     reader = who if who.role == "postman" else None
     now = _clock_of(date, dt.datetime.now(HANOI))
     answer = _stored(dayevents.live, store, date, now=now, reader=reader, read_as="GET /days/{date}/sheet")
     routes = [r for r in answer["routes"] if postman is None or r["postman"] == postman]
     if postman is not None and not routes:
         raise NotFound("postman", f"no route of {postman} on {date}", code="postman_not_in_plan", postman=postman)
-    page = sheet.render(language, answer | {"routes": routes}, agencies=amap.agency_details)
+    listed = {c for r in routes for s in r["stops"] if s.get("handover_record") for c in s["dossiers"]}
+    procedures = records.procedures(store.engine, listed)
+    page = sheet.render(language, answer | {"routes": routes}, agencies=amap.agency_details, procedures=procedures)
     headers = {"Content-Language": language, "Vary": "Accept-Language, Cookie", "Cache-Control": "no-store"}
     return HTMLResponse(page, headers=headers)
+
+
+def _own(who: Principal, postman: str | None) -> None:
+    """Refuse a postman asking for another's route or records (403 ``sheet_not_yours``)."""
+    if who.role == "postman" and postman not in (None, who.name):
+        raise Forbidden(
+            "postman", f"a postman prints his own route, not {postman}'s", code="sheet_not_yours", postman=postman
+        )
+
+
+@router.get(
+    "/days/{date}/records",
+    response_model=schemas.HandoverRecords,
+    summary="The day's registry of handover records",
+    responses={
+        403: {"model": schemas.ErrorBody, "description": "a postman asking for another's records"},
+        404: {"model": schemas.ErrorBody, "description": "no plan for the day"},
+    },
+)
+def get_records(
+    date: Day,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    postman: Annotated[
+        str | None,
+        Query(pattern=ACCOUNT, description="only this postman's records (a postman: his own, always)"),
+    ] = None,
+) -> dict:
+    """Every number the system issued for the day's handovers, in order: one for each visit where a postman
+    hands dossiers over at an agency or authority, printed with his route sheet to sign there. A number is
+    ``issued`` (to sign), ``used`` (a handover was recorded under it) or ``void``, said why: its visit changed or
+    left the plan at a re-plan, nothing could be handed over, or it was under another record's number. No number is
+    issued twice. A postman sees his own."""
+    _own(who, postman)
+    plan = _stored(day.stored, store, date)
+    names = {s["place"]: s["name"] for r in plan["result"]["day"]["routes"] for s in r["stops"]}
+    issued = records.of_day(store.engine, date, postman=who.name if who.role == "postman" else postman)
+    return {"date": date.isoformat(), "records": [r | {"name": names.get(r["place"])} for r in issued]}
 
 
 @router.post(

@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, holiday
-from ops import accounts, authorities, day, dayevents, dossiers, ingest
+from ops import accounts, authorities, day, dayevents, dossiers, ingest, records
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
@@ -212,9 +212,15 @@ def test_the_route_sheet_prints_from_the_postmans_and_the_dispatchers_pages(page
     sheet = opened.value
     sheet.wait_for_load_state()
     assert sheet.locator("h1").text_content() == "Lộ trình và bảng kê giao nhận hồ sơ"
-    assert sheet.locator("tbody tr").count() == len(stops)
+    assert sheet.locator(".sheet tbody tr").count() == len(stops)
     # At the applicant's door, whom to ask for, on his own sheet.
-    assert "Nguyễn Văn An (tổng hợp)" in sheet.locator("tbody").inner_text()
+    assert "Nguyễn Văn An (tổng hợp)" in sheet.locator(".sheet tbody").inner_text()
+    # Then a handover record to sign at each visit to an agency or authority, on a page of its own.
+    numbers = list(dict.fromkeys(s["handover_record"] for s in stops if s["handover_record"]))
+    records = sheet.locator("section.record")
+    assert numbers and records.count() == len(numbers)
+    assert [records.nth(k).locator(".number strong").inner_text() for k in range(len(numbers))] == numbers
+    assert records.first.locator("h2").inner_text().casefold() == "biên bản giao nhận hồ sơ"
     pages.accessible(sheet)
     pages._shot(sheet, "route-sheet")
     sheet.close()
@@ -233,9 +239,9 @@ def test_the_route_sheet_prints_from_the_postmans_and_the_dispatchers_pages(page
     fetched = opened.value
     fetched.wait_for_load_state()
     fetched.wait_for_selector("tbody tr")
-    assert fetched.url.startswith("blob:") and fetched.locator("tbody tr").count() == len(stops)
+    assert fetched.url.startswith("blob:") and fetched.locator(".sheet tbody tr").count() == len(stops)
     border = fetched.evaluate("getComputedStyle(document.querySelector('td')).borderTopStyle")
-    assert border == "solid" and "Nguyễn Văn An" not in fetched.locator("tbody").inner_text()
+    assert border == "solid" and "Nguyễn Văn An" not in fetched.locator(".sheet tbody").inner_text()
     fetched.close()
 
 
@@ -1014,11 +1020,14 @@ def test_the_dispatcher_and_the_postman_read_how_far_behind_he_is(page, server: 
 
 
 def test_the_officer_signs_for_a_handover_on_the_postmans_phone(page, store: Store, hanoi: AddressMap) -> None:
-    # At the social insurance office the officer signs on the phone in place of a paper record: the handover's
-    # record is then the event's own, and the counter reads who signed.
+    # At the social insurance office the officer signs on the phone in place of a paper record: he signs the record
+    # the system issued for the visit, and the counter reads who signed.
     later = daycases.DAY + dt.timedelta(days=56)  # Wednesday 1 April 2026
     code = f"HAND-{later:%m%d}"
     task, stop = _carried(page, store, hanoi, later, code, states=("digitised",))
+    # The number the system issued for the visit is filled in, as his sheet prints it.
+    number = records.numbers(store.engine, day.stored(store, later)["id"])[task]
+    assert stop.locator("input.record").input_value() == number
     stop.locator("button[data-officer='stop']").click()
     form = stop.locator("form.proof")
     assert form.locator(".proof-title").inner_text() == "Cán bộ nhận bàn giao ký xác nhận (thay biên bản giấy)"
@@ -1042,6 +1051,7 @@ def test_the_officer_signs_for_a_handover_on_the_postmans_phone(page, store: Sto
         f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{task}']\").classList.contains('done')"
     )
     assert "cán bộ nhận bàn giao đã ký" in stop.locator(".stop-state").inner_text()
-    plan_id = day.stored(store, later)["id"]
+    # The record he signed on the phone is the visit's: its number is used.
     handed = dossiers.history(store.engine, code)[-1]
-    assert (handed.state, handed.record_no) == ("at_authority", f"{plan_id}/{task}")
+    assert (handed.state, handed.record_no) == ("at_authority", number)
+    assert next(r for r in records.of_day(store.engine, later) if r["no"] == number)["status"] == "used"

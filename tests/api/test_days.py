@@ -659,9 +659,11 @@ def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: Addres
         assert client.get("/dossiers/NOPE/proofs", headers=BEARER).status_code == 404
 
 
-def _sheet_rows(page: str) -> list[list[str]]:
-    """The cells of each row of the route sheets' tables, as text."""
-    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
+def _sheet_rows(page: str, section: str = "sheet") -> list[list[str]]:
+    """The cells of each row of the tables of the page's sections of a class (the route sheets; ``record``: the
+    handover records), as text."""
+    sections = re.findall(rf'<section class="{section}"[^>]*>(.*?)</section>', page, re.S)
+    bodies = [body for part in sections for body in re.findall(r"<tbody>(.*?)</tbody>", part, re.S)]
     rows = [row for body in bodies for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
     return [[unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
 
@@ -711,3 +713,62 @@ def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tm
         engine = client.app.state.store.engine
         reads = [(r["who"], r["what"]) for r in accounts.access_log(engine, code="HOME")]
         assert ("binh", "GET /days/{date}/sheet") in reads
+
+
+def test_the_day_s_handover_records_are_numbered_printed_and_checked(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned, bhxh, _ = _handed_over_at_bhxh(client)  # under the authority's own paper record, BB-7
+        answer = client.get(f"/days/{DAY}/records", headers=BEARER)
+        assert answer.status_code == 200, answer.text
+        registry = answer.json()["records"]
+        assert [r["no"] for r in registry] == [f"BBGN-20260204-{k:04d}" for k in range(1, len(registry) + 1)]
+        (at_bhxh,) = [r for r in registry if bhxh["task"] in r["tasks"]]
+        # Every task of the visit handed over under BB-7: the system's record was replaced; the others to sign.
+        handed_there = [s["task"] for r in planned["routes"] for s in r["stops"] if s["place"] == bhxh["place"]]
+        status = "void" if set(at_bhxh["tasks"]) <= {bhxh["task"]} else "issued"
+        assert (at_bhxh["status"], at_bhxh["name"]) == (status, "Bảo hiểm xã hội thành phố Hà Nội")
+        assert set(at_bhxh["tasks"]) <= set(handed_there)
+        to_sign = [r for r in registry if r["status"] == "issued"]
+        assert to_sign and all(r["postman"] == "binh" and r["void_reason"] is None for r in to_sign)
+
+        # The day as it goes offers each its number; a slip of the finger is refused, in words.
+        live = client.get(f"/days/{DAY}", headers=BEARER).json()
+        offered = {s["task"]: s["handover_record"] for r in live["routes"] for s in r["stops"] if s["handover_record"]}
+        assert offered == {t: r["no"] for r in to_sign for t in r["tasks"]}
+        task, record = next((t, r) for r in to_sign for t in r["tasks"])
+        client.post(f"/days/{DAY}/events", json={"task": task, "event": "picked_up"}, headers=BEARER)
+        slip = client.post(
+            f"/days/{DAY}/events",
+            json={"task": task, "event": "handed_over", "record_no": "BBGN-20260204-0999"},
+            headers=BEARER,
+        )
+        assert (slip.status_code, slip.json()["detail"][0]) == (
+            422,
+            {
+                "field": "record_no",
+                "reason": "record_unknown",
+                "message": "Số biên bản BBGN-20260204-0999 không có trong sổ biên bản bàn giao: hãy ghi số in trên "
+                "lộ trình",
+            },
+        )
+
+        # The sheet: the number to sign in the handover's row, then one page per record, the dossiers listed.
+        page = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER).text
+        assert f"Biên bản số {record['no']}" in {row[6] for row in _sheet_rows(page)}
+        assert page.count('<section class="record"') == len(to_sign)
+        assert "Biên bản giao nhận hồ sơ" in page and f"Số: <strong>{record['no']}</strong>" in page
+        assert f"Bưu tá {daycases.POSTMAN_NAME}, Bưu điện Lương Văn Can" in page
+        listed = _sheet_rows(page, "record")
+        assert [row[1] for row in listed] == [c for r in to_sign for c in r["dossiers"]]
+        assert {row[2] for row in listed} <= set(i18n.catalogue("vi")["procedure"].values())
+        english = client.get(f"/days/{DAY}/sheet", params={"postman": "binh", "lang": "en"}, headers=BEARER).text
+        assert "Dossier handover record" in english and "For the party receiving" in english
+
+        # A postman sees his own records, not another's; a day without a plan has none.
+        client.post("/signin", data={"username": "binh", "password": daycases.PASSWORD}, follow_redirects=False)
+        own = client.get(f"/days/{DAY}/records").json()["records"]
+        assert [r["no"] for r in own] == [r["no"] for r in registry]
+        refused = client.get(f"/days/{DAY}/records", params={"postman": "lan"})
+        assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "sheet_not_yours")
+        nothing = client.get("/days/2026-02-05/records", headers=BEARER)
+        assert (nothing.status_code, nothing.json()["detail"][0]["reason"]) == (404, "plan_not_found")

@@ -21,7 +21,7 @@
     const id = esc(stop.task);
     const event = eventOf(stop);
     return `<div class="actions" data-task="${id}">` +
-      `${recordField(event)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
+      `${recordField(event, stop.handover_record)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
       (event === "handed_over" ? officerButton("stop", t("js.officer_signs")) : "") +
       failureFields(stop) + `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
   }
@@ -68,10 +68,12 @@
     form.scrollIntoView({ block: "nearest" });
   }
 
-  // A handover asks for the signed record's number.
-  function recordField(event) {
+  // A handover asks for the signed record's number: the one the system issued for the visit, printed on his sheet,
+  // is filled in (another paper's number may be typed over it).
+  function recordField(event, number) {
+    const value = number ? ` value="${esc(number)}"` : "";
     return event === "handed_over"
-      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}">` : "";
+      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}"${value}>` : "";
   }
 
   // What a stop's event is: taken at the pickup, handed over (with the signed record) at an agency or authority,
@@ -125,7 +127,8 @@
     const buttons = ["picked_up", "handed_over", "delivered"].map((event) => {
       const n = open.filter((s) => eventOf(s) === event).length;
       if (n < 2) return ""; // one stop: its own button
-      return `${recordField(event)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>` +
+      const number = open.find((s) => eventOf(s) === event)?.handover_record;
+      return `${recordField(event, number)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>` +
         (event === "handed_over" ? officerButton("visit", t("js.officer_signs_all", { n })) : "");
     }).join("");
     return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
