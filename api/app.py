@@ -65,7 +65,19 @@ PAGE_LINKS = {
 }
 """What each page reads from its address, for the OpenAPI document (the pages refuse no parameter)."""
 
-BROWSER_TEXTS = ("js", "kind", "procedure", "role", "model", "state", "desk", "failure", "signer", "id_type")
+BROWSER_TEXTS = (
+    "js",
+    "kind",
+    "procedure",
+    "role",
+    "model",
+    "state",
+    "desk",
+    "failure",
+    "signer",
+    "id_type",
+    "handover",
+)
 """Parts of the catalogue the pages' scripts use."""
 
 

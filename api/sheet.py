@@ -50,7 +50,7 @@ def _recorded(stop: dict, texts: dict) -> str:
     recorded = stop.get("recorded")
     if recorded is None:
         no = stop.get("handover_record")
-        return texts["sheet"]["record_to_sign"].format(no=no) if no else ""
+        return texts["handover"]["to_sign"].format(no=no) if no else ""
     words = texts["sheet"]
     said = [words["failed" if stop["status"] == "failed" else "done"].format(at=recorded["at"])]
     if recorded.get("record_no"):

@@ -14,7 +14,7 @@ from api.commands._store import add_database_option
 from api.schemas import CLOCK
 from geo._errors import InputError
 from geo.hours import HANOI
-from ops import day
+from ops import day, records
 from ops.store import Store
 from routing import alns
 
@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             store, amap, when, postmen=postmen, time_limit_s=args.time_limit, start=start, balanced=args.balanced
         )
         record = store.get("plan", plan_id) if plan_id else None
+        numbers = records.numbers(store.engine, plan_id) if plan_id else {}
     finally:
         store.close()
     if args.map and record is not None:
@@ -99,9 +100,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {who}: {route['distance_m'] / 1000:.1f} km")
         for stop in route["stops"]:
             if stop["task"]:
+                # A handover at an agency or authority: the number of the record to sign there.
+                no = numbers.get(stop["task"]) if stop["kind"] == "delivery" else None
                 print(
                     f"    {stop['arrival']}-{stop['departure']} {stop['kind']:<8} {stop['task']} "
                     f"{stop['name'] or _said(stop['place'])}: {', '.join(stop['dossiers'])}"
+                    + (f" (record {no})" if no else "")
                 )
     for item in answer["unserved"]:
         # The names of the places and postmen the reason gives by id.

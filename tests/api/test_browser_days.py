@@ -234,6 +234,9 @@ def test_the_route_sheet_prints_from_the_postmans_and_the_dispatchers_pages(page
     button = page.locator("#day-stops button.sheet")
     button.first.wait_for()
     assert button.all_inner_texts() == ["In lộ trình"]
+    # The handovers still to do say their records' numbers, as the sheet prints them.
+    said = page.locator("#day-stops td.recorded").all_inner_texts()
+    assert [f"Biên bản số {no}" in said for no in numbers] == [True] * len(numbers)
     with page.context.expect_page() as opened:
         button.click()
     fetched = opened.value

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from api.cli import main
 from geo.addressmap import AddressMap
-from ops import database
+from ops import database, records
 from tests.ops import daycases
 
 
@@ -37,6 +38,14 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     assert code == 0 and f"\n  {daycases.POSTMAN_NAME} (binh): " in out
     assert " applicant's address (HOME): HOME\n" in out and "address:" not in out
     assert "balanced" not in out
+    # Each handover at an agency or authority says the number of the record to sign there, as the sheet prints it.
+    handovers = [line for line in out.splitlines() if line.startswith("    ") and " delivery " in line]
+    marked = [re.search(r" \(record (BBGN-\d{8}-\d{4})\)$", line) for line in handovers]
+    assert [m is None for m in marked] == ["applicant's address" in line for line in handovers]
+    engine = database.connect(url)
+    issued = {r["no"] for r in records.of_day(engine, daycases.DAY) if r["status"] == "issued"}
+    engine.dispose()
+    assert {m[1] for m in marked if m} == issued and issued
     # Balanced, the line under the figures says when the last postman is back, beside the cheapest plan.
     code, out, _ = _run(capsys, "plan-day", "--date", day, "--time-limit", "2", "--balanced", "--database", url)
     said = out.splitlines()[1]

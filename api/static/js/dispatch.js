@@ -139,12 +139,14 @@
   let following = null;
 
   // A day's stops as rows; a visit names its place once, across its rows. What was recorded at a stop says when,
-  // the record or why it failed, and flags an event recorded far from its stop.
+  // the record or why it failed, and flags an event recorded far from its stop; a handover still to do, its record.
   function dayRows(stops) {
     return visitsOf(stops).map((visit) => visit.map((s, k) => {
       const span = visit.length > 1 ? ` rowspan="${visit.length}"` : "";
       const place = k === 0 ? `<td class="place"${span}>${esc(s.name || placeName(s.place))}</td>` : "";
-      const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}</td>` : "<td></td>";
+      // A handover still to do: the number of the record the system issued for the visit, to sign there.
+      const toSign = s.handover_record ? `<td class="recorded">${esc(t("handover.to_sign", { no: s.handover_record }))}</td>` : "<td></td>";
+      const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}</td>` : toSign;
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
         `<td>${esc(kindName(s.kind))}${s.door_try > 1 ? " · " + esc(t("js.door_try", { n: s.door_try })) : ""}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
     }).join("")).join("");
