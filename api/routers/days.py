@@ -34,6 +34,8 @@ router = APIRouter(
 
 Day = Annotated[schemas.IsoDate, Path(description="the day, YYYY-MM-DD")]
 Dispatcher = Annotated[Principal, Depends(auth.require("dispatcher"))]
+OnTheRound = Annotated[Principal, Depends(auth.require("dispatcher", "postman"))]
+"""A dispatcher, or a postman (who sees his own route)."""
 T = TypeVar("T")
 
 
@@ -152,7 +154,7 @@ def set_capacity(
 def get_day(
     date: Day,
     store: StoreDep,
-    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    who: OnTheRound,
     lang: LangDep,
     at: Annotated[
         str | None,
@@ -184,7 +186,7 @@ def get_sheet(
     store: StoreDep,
     amap: MapDep,
     language: LangDep,
-    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    who: OnTheRound,
     postman: Annotated[
         str | None,
         Query(pattern=ACCOUNT, description="only this postman's route (a postman: his own, by default)"),
@@ -233,7 +235,7 @@ def _own(who: Principal, postman: str | None) -> None:
 def get_records(
     date: Day,
     store: StoreDep,
-    who: Annotated[Principal, Depends(auth.require("dispatcher", "postman"))],
+    who: OnTheRound,
     postman: Annotated[
         str | None,
         Query(pattern=ACCOUNT, description="only this postman's records (a postman: his own, always)"),
@@ -261,7 +263,7 @@ def add_event(
     date: Day,
     event: schemas.StopEventIn,
     store: StoreDep,
-    who: Annotated[Principal, Depends(auth.require("postman", "dispatcher"))],
+    who: OnTheRound,
 ) -> dict:
     """Picked up, handed over (with the signed record's number), delivered, or failed (with the reason): the
     task's dossiers move together. The same event again answers the same (``replayed``) and moves nothing; a

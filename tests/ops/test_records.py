@@ -11,12 +11,12 @@ from sqlalchemy.engine import Engine
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import day, dayevents, dossiers, ingest, records
+from ops import day, dayevents, dossiers, records
 from ops.accounts import Principal
 from ops.errors import FieldError
 from ops.store import Store
-from tests.ops.cases import dossier
-from tests.ops.daycases import BHXH, DAY, LUONG_VAN_CAN
+from tests.ops import daycases
+from tests.ops.daycases import DAY, LUONG_VAN_CAN
 
 BINH = Principal("binh", "postman", LUONG_VAN_CAN)
 NOON = datetime(2026, 2, 4, 12, tzinfo=HANOI)
@@ -186,14 +186,7 @@ def test_a_re_plan_keeps_the_numbers_of_the_visits_it_leaves_as_they_were(
     for task in used["tasks"]:
         dayevents.record(sqlite_store, DAY, task=task, event="picked_up", who=BINH, at=NOON)
         dayevents.record(sqlite_store, DAY, task=task, event="handed_over", who=BINH, record_no=used["no"], at=NOON)
-    urgent = dossier(
-        "URGENT",
-        agency_id=LUONG_VAN_CAN,
-        authority_code=BHXH,
-        channel="home_pickup",
-        received_at="2026-02-04T12:00:00+07:00",
-    )
-    ingest.ingest(sqlite_store.engine, [(1, urgent)])
+    daycases.add(sqlite_store.engine, "URGENT", channel="home_pickup", received_at="2026-02-04T12:00:00+07:00")
     done = dayevents.done_stops(sqlite_store, DAY)
     _, _, after, added = day.replan(sqlite_store, hanoi, DAY, done=done, at="12:00", time_limit_s=1)
     assert added == 1
