@@ -271,7 +271,8 @@ def test_a_dispatcher_signed_in_needs_no_token(page, store: Store) -> None:
 
 def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
     # Stops in a row at one place are one visit: its pickups taken together and its handovers signed under one
-    # record (the postman typed the record's number and pressed a button at each of the stops).
+    # record (the postman typed the record's number and pressed a button at each of the stops; the number is now
+    # the system's, filled in).
     sign_in(page, "binh", daycases.POSTMAN_NAME)
     page.goto(f"/postman?date={daycases.DAY.isoformat()}")
     pages._ready(page)
@@ -293,14 +294,17 @@ def test_a_postman_does_a_visit_at_once(page, store: Store) -> None:
                     earlier.locator("form.proof button[type='submit']").click()
                 wait_done(page, "pickup", [s["task"]])
     handovers = [s for s in mixed if s["kind"] == "delivery"]
-    # Under one paper record here; the officer could sign for them all on the phone instead.
+    # Under the one record the system issued for the visit, its number filled in as his sheet prints it; the
+    # officer could sign for them all on the phone instead.
     assert visit.locator("button[data-officer='visit']").inner_text() == f"Cán bộ ký nhận cả {len(handovers)}"
-    visit.locator(".visit-actions input.record").fill("BB-0204-9")
+    number = records.numbers(store.engine, plan["id"])[handovers[0]["task"]]
+    assert visit.locator(".visit-actions input.record").input_value() == number
     visit.locator("button[data-visit-event='handed_over']").click()
     wait_done(page, "delivery", [s["task"] for s in handovers])
     codes = [c for s in handovers for c in plan["state"]["dossiers"][s["task"]]]
-    records = {e.record_no for c in codes for e in dossiers.history(store.engine, c) if e.state == "at_authority"}
-    assert records == {"BB-0204-9"}
+    said = {e.record_no for c in codes for e in dossiers.history(store.engine, c) if e.state == "at_authority"}
+    assert said == {number}
+    assert next(r for r in records.of_day(store.engine, daycases.DAY) if r["no"] == number)["status"] == "used"
     pickups = visit.locator("button[data-visit-event='picked_up']")
     assert pickups.inner_text() == f"Đã nhận cả {sum(s['kind'] == 'pickup' for s in mixed)}"
     pickups.click()
