@@ -84,6 +84,7 @@ def push(
     timeout_s: float = 30.0,
     progress: Callable[[int], object] | None = None,
     stop: threading.Event | None = None,
+    shape: Callable[[dict], dict | None] | None = None,
 ) -> Pushed:
     """Push every change the receiver ``name`` has not taken to ``url``, a batch at a time, oldest first.
 
@@ -105,6 +106,9 @@ def push(
         Called with the number of changes of each batch taken.
     stop
         Once set, no batch is sent after the one on its way.
+    shape
+        What the receiver is sent of a page of the feed (the page itself when omitted): the applicants' notices of
+        its changes, for an SMS gateway (:mod:`ops.notices`). A page it makes nothing of (None) is taken as sent.
 
     Returns
     -------
@@ -128,7 +132,10 @@ def push(
                 page = changes.after(engine, since, limit=batch)
                 if not page["changes"]:
                     break
-                _deliver(engine, client, name, url, secret, page, since)
+                body = page if shape is None else shape(page)
+                if body is not None:
+                    delivery = f"{page['changes'][0]['cursor']}..{page['next']}"
+                    _deliver(engine, client, name, url, secret, body, delivery, since)
                 since = changes.cursor(page["next"])
                 count = len(page["changes"])
                 _taken(engine, name, url, since, count)
@@ -163,17 +170,21 @@ def _check(name: str, url: str, batch: int) -> None:
 
 
 def _deliver(
-    engine: Engine, client: httpx.Client, name: str, url: str, secret: bytes, page: dict, since: Cursor
+    engine: Engine,
+    client: httpx.Client,
+    name: str,
+    url: str,
+    secret: bytes,
+    body: dict,
+    delivery: str,
+    since: Cursor,
 ) -> None:
-    """POST one page of the feed to the receiver; raises :class:`PushError`, the failure stored, unless taken."""
-    body = orjson.dumps(page)
-    headers = {
-        "Content-Type": "application/json",
-        SIGNATURE: sign(secret, body),
-        DELIVERY: f"{page['changes'][0]['cursor']}..{page['next']}",
-    }
+    """POST one batch to the receiver, ``delivery`` the range of the feed's cursors it holds; raises
+    :class:`PushError`, the failure stored, unless taken."""
+    content = orjson.dumps(body)
+    headers = {"Content-Type": "application/json", SIGNATURE: sign(secret, content), DELIVERY: delivery}
     try:
-        answer = client.post(url, content=body, headers=headers)
+        answer = client.post(url, content=content, headers=headers)
     except httpx.HTTPError as exc:
         failure, transient = f"{url} did not answer: {exc or type(exc).__name__}", True
     else:

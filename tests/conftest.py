@@ -2,11 +2,14 @@
 run alone on the machine.
 
 The tests run in two processes (pytest-xdist). A few measure the wall clock: a search whose budget of work, not its
-time limit, must end it on an idle machine (the same plan twice), a time limit kept, a supervisor's timing. Marked
-``alone``, such a test waits until the other process has finished the test it is running, and keeps it from
-starting another until done. A lock file shared by the processes, taken shared by every test and exclusive by those
-marked; a second lock, the gate, held by a test marked while it waits, so that the others cannot keep it waiting
-for ever. Hand-written: pytest-xdist groups tests on one process (``xdist_group``) but runs nothing alone.
+time limit, must end it on an idle machine (the same plan twice), a time limit kept, a supervisor's timing. Others
+read the feed of changes on PostgreSQL, which holds back the moves of any transaction still open on the server (the
+other process's, in its own database, count too: :mod:`ops.changes`), so that what they expect to read could wait
+there a moment. Marked ``alone``, such a test waits until the other process has finished the test it is running,
+and keeps it from starting another until done. A lock file shared by the processes, taken shared by every test and
+exclusive by those marked; a second lock, the gate, held by a test marked while it waits, so that the others cannot
+keep it waiting for ever. Hand-written: pytest-xdist groups tests on one process (``xdist_group``) but runs nothing
+alone.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ _turns: dict[str, IO[str]] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "alone: measures the wall clock: runs while no other test runs")
+    config.addinivalue_line(
+        "markers", "alone: measures the wall clock, or reads PostgreSQL's feed: runs while no other test runs"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,6 +1,6 @@
 """``agencynet dossiers``: what the store holds (``summary``), the authorities without a location (``gaps``), the
-feed of changes the province's portal reads (``changes``) and the same feed pushed to the portal's address
-(``push``, ``pushes``)."""
+feed of changes the province's portal reads (``changes``) and the same feed pushed to the portal's address, or as
+the applicants' SMS notices to the operator's gateway (``push``, ``pushes``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
+from api import notify
+from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
 from ops import authorities, changes, dossiers, push
 from ops.errors import PushError
@@ -46,7 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"${SECRET} (HMAC-SHA256, header {push.SIGNATURE}); its cursor is kept in the store",
     )
     pusher.add_argument("--to", required=True, metavar="URL", help="the receiver's http:// or https:// address")
-    pusher.add_argument("--name", default="portal", help="the receiver, by the name its cursor is kept under")
+    pusher.add_argument(
+        "--name",
+        default=None,
+        help="the receiver, by the name its cursor is kept under (portal; with --notices, notices)",
+    )
     pusher.add_argument("--batch", type=int, default=push.BATCH, help="most changes in one batch (1 to 1000)")
     pusher.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait for an answer")
     pusher.add_argument(
@@ -56,6 +62,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "again, waiting twice as long each time (up to 10 minutes)",
     )
     pusher.add_argument("--every", type=float, default=30.0, metavar="S", help="with --follow: seconds between looks")
+    pusher.add_argument(
+        "--notices",
+        action="store_true",
+        help="send the applicants' SMS notices the changes ask for (a result waiting at its agency, one on its way "
+        'to the door) instead of the changes: {"messages": [{"ref", "to", "text", "kind", "synthetic"}]}',
+    )
+    pusher.add_argument("--plain", action="store_true", help="with --notices: the texts without diacritics")
+    add_lang_option(pusher)
+    add_map_options(pusher)
     add_database_option(pusher)
     pusher.set_defaults(func=run_push)
     _listing(sub, "pushes", "the receivers pushed to: where each stands, what it has still to take", run_pushes)
@@ -116,15 +131,21 @@ def run_push(args: argparse.Namespace) -> int:
     if args.every <= 0 or args.timeout <= 0:
         print("agencynet dossiers push: --every and --timeout are seconds above 0", file=sys.stderr)
         return 2
+    if args.plain and not args.notices:
+        print("agencynet dossiers push: --plain goes with --notices", file=sys.stderr)
+        return 2
+    args.name = args.name or ("notices" if args.notices else "portal")
     stop = threading.Event()
     if args.follow:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     wait = args.every
     with open_store(args) as engine:
+        # The notices name the agency a result waits at, and its address: the map's.
+        shape = notify.shaper(engine, load_map(args), args.lang, plain=args.plain) if args.notices else None
         while True:
             try:
-                pushed = _push_once(engine, args, secret.encode(), stop)
+                pushed = _push_once(engine, args, secret.encode(), stop, shape)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -143,11 +164,25 @@ def run_push(args: argparse.Namespace) -> int:
                 return 0
 
 
-def _push_once(engine: Engine, args: argparse.Namespace, secret: bytes, stop: threading.Event) -> push.Pushed:
+def _push_once(
+    engine: Engine,
+    args: argparse.Namespace,
+    secret: bytes,
+    stop: threading.Event,
+    shape: Callable[[dict], dict | None] | None,
+) -> push.Pushed:
     """One push of what the receiver has not taken, with a bar of progress on a terminal."""
     with tqdm(total=push.waiting(engine, args.name), unit="change", desc=args.name, disable=None) as bar:
         return push.push(
-            engine, args.name, args.to, secret, batch=args.batch, timeout_s=args.timeout, progress=bar.update, stop=stop
+            engine,
+            args.name,
+            args.to,
+            secret,
+            batch=args.batch,
+            timeout_s=args.timeout,
+            progress=bar.update,
+            stop=stop,
+            shape=shape,
         )
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the operations tests: the store on SQLite and on a real PostgreSQL/PostGIS server.
+"""Fixtures of the operations tests: the store on SQLite and on a real PostgreSQL/PostGIS server, and a real HTTP
+server standing for a receiver of the pushed feed (the portal, the SMS gateway).
 
 The PostgreSQL server is Debian's packaged cluster started by :mod:`tests.pgserver`; a test database with the
 PostGIS extension is created for the session and dropped at the end. When the server cannot be started the
@@ -8,7 +9,11 @@ server's database (with PostGIS) instead.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -74,3 +79,52 @@ def sqlite_store(tmp_path: Path, hanoi: AddressMap) -> Iterator[Store]:
     daycases.seed(store.engine, hanoi)
     yield store
     store.close()
+
+
+@dataclass
+class Portal:
+    """A real HTTP server on loopback that takes the batches POSTed to it, answering ``answers`` in turn (200 once
+    they run out), and keeps every request: its headers and its body."""
+
+    url: str
+    answers: list[int] = field(default_factory=list)
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    def taken(self) -> list[dict]:
+        """The changes of the batches answered 2xx, in the order they came."""
+        # Not strict: read while a request is being kept, the lists may differ by its status for a moment.
+        return [
+            c
+            for status, (_, body) in zip(self.statuses, self.requests, strict=False)
+            if status < 300
+            for c in json.loads(body)["changes"]
+        ]
+
+
+@pytest.fixture
+def portal() -> Iterator[Portal]:
+    state = Portal(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = state.answers.pop(0) if state.answers else 200
+            state.statuses.append(status)
+            state.requests.append((dict(self.headers), body))
+            self.send_response(status)
+            said = b"" if status < 300 else b"portal says no"
+            self.send_header("Content-Length", str(len(said)))
+            self.end_headers()
+            self.wfile.write(said)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/dossier-updates"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

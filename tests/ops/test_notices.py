@@ -1,0 +1,113 @@
+"""The applicants' SMS notices (:mod:`ops.notices`, :mod:`api.notify`): a result waiting at its agency, one on its way
+to the door, sent as the feed is pushed to a real HTTP server standing for the operator's SMS gateway, each once by
+its ``ref``, signed; from the library (SQLite and PostgreSQL) and from ``agencynet dossiers push --notices``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from api import cli, notify
+from geo.addressmap import AddressMap
+from ops import accounts, changes, dossiers, push
+from ops.errors import PushError
+from ops.store import Store
+from tests.ops.conftest import Portal
+
+SECRET = b"the-gateway-s-key"
+AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
+LUONG_VAN_CAN = "Bưu điện Lương Văn Can, 4 Phố Lê Thái Tổ"
+
+
+def _results_move(store: Store) -> None:
+    """BACK's result brought to its agency for collection; HOME's taken by the postman to the citizen's door."""
+    dossiers.move(store.engine, "BACK", "returning", who="binh", at=AT)
+    dossiers.move(store.engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=AT)
+    dossiers.move(store.engine, "HOME", "returning", who="binh", at=AT)
+
+
+def _messages(portal: Portal) -> list[dict]:
+    """The notices of the batches the gateway took, in order."""
+    taken = [body for status, (_, body) in zip(portal.statuses, portal.requests, strict=True) if status < 300]
+    return [m for body in taken for m in json.loads(body)["messages"]]
+
+
+@pytest.mark.alone  # the feed on PostgreSQL: tests/conftest.py
+def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
+    store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    shape = notify.shaper(store.engine, hanoi, "vi")
+    # The seeded moves ask for no notice: nothing is sent, and the gateway stands after them.
+    seeded = len(changes.after(store.engine)["changes"])
+    assert push.push(store.engine, "notices", portal.url, SECRET, shape=shape).changes == seeded
+    assert portal.requests == []
+    _results_move(store)
+    portal.answers = [503]  # not taken: the same batch again, the notices with the same refs
+    with pytest.raises(PushError, match="503"):
+        push.push(store.engine, "notices", portal.url, SECRET, shape=shape)
+    pushed = push.push(store.engine, "notices", portal.url, SECRET, shape=shape)
+    assert pushed.changes == 3 and pushed.batches == 1
+    (refused, sent), (headers, body) = portal.requests
+    assert body == sent and headers[push.SIGNATURE] == refused[push.SIGNATURE] == push.sign(SECRET, body)
+    seqs = {code: dossiers.current(store.engine, code)["seq"] for code in ("BACK", "HOME")}
+    assert _messages(portal) == [
+        {
+            "ref": f"BACK:{seqs['BACK']}",
+            "to": "0912345678",
+            "text": f"[Giả lập] Kết quả hồ sơ BACK đã có tại {LUONG_VAN_CAN}. Mời ông/bà mang giấy hẹn đến nhận.",
+            "kind": "for_collection",
+            "synthetic": True,
+        },
+        {
+            "ref": f"HOME:{seqs['HOME']}",
+            "to": "0912345678",
+            "text": "[Giả lập] Kết quả hồ sơ HOME đang được bưu tá mang đến địa chỉ của ông/bà trong hôm nay.",
+            "kind": "out_for_delivery",
+            "synthetic": True,
+        },
+    ]
+    # Each phone read for a notice is in the access log; BACK on its way to its agency told nobody.
+    for code in ("BACK", "HOME"):
+        reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code=code)]
+        assert reads.count(("notices", "SMS notice")) == 2  # read for the batch refused, and again
+    assert push.push(store.engine, "notices", portal.url, SECRET, shape=shape).changes == 0
+    # The portal's cursor is its own: it still has every change to take.
+    assert push.waiting(store.engine, "portal") == seeded + 3
+
+
+def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
+    assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm") == "Buu dien Dong Da, Hoan Kiem"
+    _results_move(sqlite_store)
+    shape = notify.shaper(sqlite_store.engine, hanoi, "en", plain=True)
+    push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
+    (waiting, coming) = _messages(portal)
+    assert waiting["text"] == (
+        "[Synthetic] The result of dossier BACK is ready at Buu dien Luong Van Can, 4 Pho Le Thai To. Please bring "
+        "your appointment slip to collect it."
+    )
+    assert coming["text"].isascii() and coming["kind"] == "out_for_delivery"
+
+
+def test_the_command_sends_the_notices(
+    sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _results_move(sqlite_store)
+    database = sqlite_store.engine.url.render_as_string(hide_password=False)
+    base = ["dossiers", "push", "--to", portal.url, "--database", database]
+    monkeypatch.setenv("AGENCYNET_PUSH_SECRET", SECRET.decode())
+    assert cli.main([*base, "--plain"]) == 2
+    assert capsys.readouterr().err == "agencynet dossiers push: --plain goes with --notices\n"
+    assert cli.main([*base, "--notices", "--plain"]) == 0
+    every = len(changes.after(sqlite_store.engine)["changes"])
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert said.startswith(f"{every} changes pushed to {portal.url} in 1 batch; notices at cursor ")
+    texts = [m["text"] for m in _messages(portal)]
+    assert texts[0] == (
+        "[Gia lap] Ket qua ho so BACK da co tai Buu dien Luong Van Can, 4 Pho Le Thai To. Moi ong/ba mang giay hen "
+        "den nhan."
+    )
+    assert len(texts) == 2
+    assert cli.main(["dossiers", "pushes", "--database", database]) == 0
+    assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
