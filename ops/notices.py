@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ops import tables
+from ops import daytasks, tables
 
-KINDS = ("for_collection", "out_for_delivery")
-"""What an applicant is told: the result is at its agency to collect (a move to ``for_collection``), or on its way
-to the applicant's address (``returning``, a result returned to the address)."""
+KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery"}
+"""What an applicant is told, by the move that tells it: the result is at its agency to collect, or on its way to
+the applicant's address with the postman (a result returned to the address, not given up at the door: then it goes
+to its agency, and the applicant is told once it is there)."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -45,19 +46,26 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
         ``<code>:<seq>``, the same when a page is sent again; ``phone`` the applicant's first number, digits and a
         leading +.
     """
-    asked = [c for c in changes if c["state"] in ("for_collection", "returning")]
+    asked = [c for c in changes if c["state"] in KINDS]
     if not asked:
         return []
-    d = tables.dossiers
-    query = sa.select(d.c.code, d.c.applicant_phone, d.c.agency_id, d.c.return_mode, d.c.synthetic).where(
-        d.c.code.in_({c["code"] for c in asked})
+    codes = {c["code"] for c in asked}
+    d, ev = tables.dossiers, tables.events
+    query = sa.select(d.c.code, d.c.applicant_phone, d.c.agency_id, d.c.return_mode, d.c.synthetic)
+    failed = (
+        sa.select(ev.c.dossier_code, ev.c.seq, ev.c.reason, daytasks.door_try(ev).label("at_door"))
+        .where(ev.c.dossier_code.in_(codes), ev.c.state == "failed_return")
+        .order_by(ev.c.seq)
     )
     with engine.connect() as conn:
-        rows = {r.code: r for r in conn.execute(query)}
+        rows = {r.code: r for r in conn.execute(query.where(d.c.code.in_(codes)))}
+        tries = conn.execute(failed).all()
     out = []
     for change in asked:
         row = rows[change["code"]]
-        if change["state"] == "returning" and row.return_mode != "address":
+        if change["state"] == "returning" and (
+            row.return_mode != "address" or _given_up([t for t in tries if t.dossier_code == row.code], change["seq"])
+        ):
             continue  # on its way to its agency: the applicant is told once it is there
         found = _FIRST_PHONE.search(row.applicant_phone)
         if found is None:
@@ -65,7 +73,7 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
         out.append(
             {
                 "ref": f"{change['code']}:{change['seq']}",
-                "kind": "for_collection" if change["state"] == "for_collection" else "out_for_delivery",
+                "kind": KINDS[change["state"]],
                 "code": change["code"],
                 "phone": re.sub(r"[^0-9+]", "", found.group()),
                 "agency_id": row.agency_id,
@@ -75,6 +83,13 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
     if out:
         _logged(engine, [n["code"] for n in out])
     return out
+
+
+def _given_up(failures: list[sa.Row], seq: int) -> bool:
+    """Whether a result, its failed returns ``failures`` (oldest first), goes to its agency at its move ``seq``
+    instead of the door (:func:`ops.daytasks.door_given_up`)."""
+    before = [f for f in failures if f.seq < seq]
+    return bool(before) and daytasks.door_given_up(sum(bool(f.at_door) for f in before), before[-1].reason)
 
 
 def _logged(engine: Engine, codes: list[str]) -> None:

@@ -111,3 +111,15 @@ def test_the_command_sends_the_notices(
     assert len(texts) == 2
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
+
+
+def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
+    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door.
+    for to in ("returning", "failed_return", "decided", "returning", "failed_return", "decided", "returning"):
+        dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
+    dossiers.move(sqlite_store.engine, "HOME", "for_collection", who="binh", record_no="BBGN-20260206-0001", at=AT)
+    push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=notify.shaper(sqlite_store.engine, hanoi, "vi"))
+    told = [m["kind"] for m in _messages(portal) if m["ref"].startswith("HOME:")]
+    assert told == ["out_for_delivery", "out_for_delivery", "for_collection"]
