@@ -686,6 +686,19 @@ class ChangesPage(BaseModel):
     more: bool = Field(description="more changes are ready now: ask again at once")
 
 
+class PushReceiver(BaseModel):
+    """Where a receiver of the pushed feed stands (``agencynet dossiers push``): the portal, the SMS gateway."""
+
+    name: str = Field(description="the name its cursor is kept under (portal, notices)")
+    url: str = Field(description="the address last pushed to")
+    cursor: str = Field(description="the cursor of the last change it took")
+    pushed: int = Field(description="changes it took in all")
+    waiting: int = Field(description="changes it has still to take")
+    pushed_at: datetime | None = Field(description="when it last took a batch, UTC")
+    failed_at: datetime | None = Field(description="when a batch last failed, UTC (null once one is taken since)")
+    failure: str | None = Field(description="what that failure was: what the receiver answered, or that it did not")
+
+
 class DossierSummary(BaseModel):
     """Counts of the dossiers in the store."""
 

@@ -19,7 +19,7 @@ from api import auth, errors, i18n, receipt, schemas
 from api.deps import Code, LangDep, LangQuery, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, changes, dossiers, ingest, proofs
+from ops import accounts, authorities, changes, dossiers, ingest, proofs, push
 from ops.accounts import Principal
 from ops.store import Store
 
@@ -305,6 +305,16 @@ def move(
     )
     names = _place_names(store, amap, [event.place], lang)
     return _event(event, names, accounts.full_names(store.engine, [who.name])) | {"proof": signed}
+
+
+@router.get(
+    "/portal/pushes", response_model=list[schemas.PushReceiver], summary="Where each receiver of the pushed feed stands"
+)
+def portal_pushes(store: StoreDep, _who: Annotated[Principal, Depends(auth.require("admin", "portal"))]) -> list[dict]:
+    """Each receiver the feed of changes is pushed to (``agencynet dossiers push``: the portal's address, the SMS
+    gateway's notices): the changes it took and those it has still to take, and its last failure, for the operator
+    to see a receiver falling behind (what ``agencynet dossiers pushes`` prints)."""
+    return push.receivers(store.engine)
 
 
 @router.get("/access-log", response_model=list[schemas.AccessOut], summary="Reads of personal data (admin)")

@@ -4,6 +4,7 @@ logged, moves refused with 409, public tracking without personal data and thrott
 from __future__ import annotations
 
 import re
+import socket
 from datetime import datetime, timedelta
 from html import unescape
 from pathlib import Path
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, tables
+from ops import accounts, authorities, dossiers, push, tables
+from ops.errors import PushError
 from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier, event
@@ -94,6 +96,29 @@ def test_the_portal_reads_the_changes_after_its_cursor(service) -> None:
     for bad in ("x", "1-2-3", "9999999999999999999-1"):
         answer = service.get("/portal/changes", params={"after": bad}, headers=PORTAL_AUTH)
         assert (answer.status_code, answer.json()["detail"][0]["field"]) == (422, "after"), bad
+
+
+def test_the_operator_sees_where_each_receiver_of_the_push_stands(service) -> None:
+    service.post("/dossiers", json=[dossier("P-1"), dossier("P-2")], headers=PORTAL_AUTH)
+    engine = service.app.state.store.engine
+    with socket.socket() as closed:  # a port nothing listens on: the receiver does not answer
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/updates"
+    with pytest.raises(PushError, match="did not answer"):
+        push.push(engine, "portal", url, b"key", timeout_s=2)
+    for auth in (ADMIN_AUTH, PORTAL_AUTH):
+        (portal,) = service.get("/portal/pushes", headers=auth).json()
+        assert {k: portal[k] for k in ("name", "url", "cursor", "pushed", "waiting", "pushed_at")} == {
+            "name": "portal",
+            "url": url,
+            "cursor": "0-0",
+            "pushed": 0,
+            "waiting": 2,
+            "pushed_at": None,
+        }
+        assert portal["failure"].startswith(f"{url} did not answer") and portal["failed_at"] is not None
+    refused = service.get("/portal/pushes", headers=DISPATCH_AUTH)
+    assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "role_needed")
 
 
 def test_rejected_records_say_each_problem_in_the_readers_language(service) -> None:
