@@ -1028,8 +1028,8 @@ class DayStop(BaseModel):
     )
     handover_record: str | None = Field(
         default=None,
-        description="live views only, a handover at an agency or authority: the number of the record the system "
-        "issued for the visit (BBGN-YYYYMMDD-NNNN), to sign there and give when recording the handover",
+        description="live views only, a stop at an agency or authority: the number of the record the system issued "
+        "for the visit (BBGN-YYYYMMDD-NNNN), to sign there and give when recording the handover or the pickup",
     )
     door_try: int | None = Field(
         default=None,
@@ -1046,6 +1046,13 @@ class DayStop(BaseModel):
     )
 
 
+class RecordSide(BaseModel):
+    """What a handover record lists on one side: tasks and their dossiers."""
+
+    tasks: list[str]
+    dossiers: list[str] = Field(description="the dossiers' codes")
+
+
 class HandoverRecord(BaseModel):
     """A number of the day's registry of handover records: the visit it was issued for and what became of it."""
 
@@ -1055,17 +1062,17 @@ class HandoverRecord(BaseModel):
     postman: str = Field(description="the postman handing the dossiers over")
     place: str = Field(description="the agency_id or authority's place id where they are handed over")
     name: str | None = Field(description="the place's name, as the day's newest plan says it (null off that plan)")
-    tasks: list[str] = Field(description="the tasks handed over at the visit")
-    dossiers: list[str] = Field(description="their dossiers' codes")
+    handed: RecordSide = Field(description="what the postman hands over at the visit (the deliveries of its tasks)")
+    taken: RecordSide = Field(description="what he takes there (the pickups of its tasks)")
     status: records.Status = Field(
-        description="issued: to sign at the visit; used: a handover was recorded under it; void: not to use"
+        description="issued: to sign at the visit; used: a handover or pickup was recorded under it; void: not to use"
     )
     void_reason: records.VoidReason | None = Field(
-        description="replanned: its visit changed or left the plan; failed: nothing could be handed over; replaced: "
-        "handed over under another record's number"
+        description="replanned: its visit changed or left the plan; failed: its stops failed; replaced: its stops "
+        "were recorded under another record's number, or none"
     )
     issued_at: datetime = Field(description="when it was issued, UTC")
-    used_at: datetime | None = Field(description="when a handover was first recorded under it, UTC")
+    used_at: datetime | None = Field(description="when an event was first recorded under it, UTC")
     voided_at: datetime | None = Field(description="when it became void, UTC")
 
 
@@ -1344,7 +1351,8 @@ class StopEventIn(_Body):
         min_length=1,
         max_length=64,
         description="the signed handover record's number (handed_over: required unless the officer signs on the phone, "
-        "proof; 422 record_no_needed)",
+        "proof; 422 record_no_needed; picked_up at an agency or authority: optional); one of the system's "
+        "(BBGN-...) must be the visit's (422 record_unknown, record_void, record_not_for_task)",
     )
     reason_code: FailureCode | None = Field(
         default=None,

@@ -3,7 +3,7 @@ where, the dossiers, and a column for the signature or the number of the handove
 postman. A postman takes it along should his phone fail, and it holds the day's handovers on paper (Circular
 17/2017 asks for a signed record of each); what was already recorded is filled in. The handover records the system
 numbered for his visits to agencies and authorities (:mod:`ops.records`) follow his sheet, one A4 page each, for
-him and the officer receiving the dossiers to sign.
+him and the agency's or authority's officer to sign.
 
 The postman's own sheet names the applicants at their doors (personal data, as his page does, each read logged);
 the dispatcher's says only that a stop is an applicant's home.
@@ -45,8 +45,8 @@ def _what(stop: dict, texts: dict) -> str:
 
 
 def _recorded(stop: dict, texts: dict) -> str:
-    """What was recorded at a settled stop ("Đã xong 09:40 · BB-0204-7"); for a handover still to do the number of
-    its record, to sign; blank otherwise, to sign."""
+    """What was recorded at a settled stop ("Đã xong 09:40 · BB-0204-7"); for a stop at an agency or authority still
+    to do the number of its visit's record, to sign; blank otherwise, to sign."""
     recorded = stop.get("recorded")
     if recorded is None:
         no = stop.get("handover_record")
@@ -71,8 +71,9 @@ def _hours(seconds: int, lang: str) -> str:
 def _records(
     route: dict, on: str, texts: dict, agencies: Mapping[str, dict], procedures: Mapping[str, str]
 ) -> list[dict]:
-    """The handover records of a route on day ``on`` (:mod:`ops.records`), one for each visit where the postman
-    hands dossiers over, in the route's order: where, who hands them over and who receives them, the dossiers."""
+    """The handover records of a route on day ``on`` (:mod:`ops.records`), one for each visit to an agency or
+    authority, in the route's order: where, the postman (party A) and the place (party B), the dossiers A hands over
+    to B and those B hands over to A."""
     words = texts["handover"]
     office = _place(route["stops"][0], texts, agencies)  # the route starts at his post office
     postman = route.get("postman_name") or route["postman"]
@@ -86,15 +87,27 @@ def _records(
             {
                 "no": no,
                 "opening": words["opening"].format(date=on, place=_place(stop, texts, agencies)),
-                "giver": words["giver_is"].format(postman=postman, office=office),
-                "receiver": stop["name"] or stop["place"],
-                "dossiers": [],
+                "party_a": words["party_a_is"].format(postman=postman, office=office),
+                "party_b": stop["name"] or stop["place"],
+                "delivery": [],
+                "pickup": [],
             },
         )
         for code in stop["dossiers"]:
             procedure = procedures.get(code, "")
-            record["dossiers"].append({"code": code, "procedure": texts["procedure"].get(procedure, procedure)})
-    return [r | {"agreed": words["agreed"].format(n=len(r["dossiers"]))} for r in out.values()]
+            listed = {"code": code, "procedure": texts["procedure"].get(procedure, procedure)}
+            record[stop["kind"]].append(listed)
+    return [
+        r
+        | {
+            "lists": [
+                {"said": words[said].format(n=len(r[kind])), "dossiers": r[kind]}
+                for kind, said in (("delivery", "a_to_b"), ("pickup", "b_to_a"))
+                if r[kind]
+            ]
+        }
+        for r in out.values()
+    ]
 
 
 def render(lang: str, day: dict, *, agencies: Mapping[str, dict], procedures: Mapping[str, str]) -> str:

@@ -140,9 +140,10 @@ def record(
         Who records it; a postman only for the tasks of his own route.
     record_no
         Number of the signed handover record (for ``handed_over``, required unless the officer signs on the phone:
-        ``proof``, who then signs the task's record): one of the registry's must be the task's own
-        (:func:`ops.records.check`), another is taken as written; for ``delivered`` the delivery note's number; the
-        task's record, else the plan and task, when omitted.
+        ``proof``, who then signs the task's record; for ``picked_up`` at an agency or authority, optional): one of
+        the registry's must be the record of the task's stop (:func:`ops.records.check`), another is taken as
+        written; for ``delivered`` the delivery note's number; at a handover the task's record, else the plan and
+        task, when omitted.
     reason
         Why it failed, in words (required for ``failed`` with ``reason_code`` ``other``, or none).
     reason_code
@@ -219,8 +220,10 @@ def record(
     at_pickup = event == "picked_up" or "picked_up" not in seen
     reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
     proof = proofs.check(proof, event, spec["pickup"] if event == "picked_up" else spec["delivery"])
-    if event == "handed_over":
-        record_no = records.check(store.engine, plan_id, task, record_no or None)
+    # Dossiers taken at an agency or authority, or handed over there: under the visit's record.
+    office_pickup = event == "picked_up" and not spec["pickup"].startswith("address:")
+    if event == "handed_over" or office_pickup:
+        record_no = records.check(store.engine, plan_id, task, event, record_no or None)
     if event in ("delivered", "handed_over") and not record_no:
         record_no = f"{plan_id}/{task}"  # the delivery note, or the handover signed on the phone
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
@@ -302,11 +305,11 @@ def record(
                         who=who.name,
                         # A paper dossier brought back undelivered: at its agency, whatever stop it failed at.
                         place=agency if to == "digitised" and event == "failed" else said_place,
-                        record_no=record_no if to in dossiers.HANDOVERS else None,
+                        record_no=record_no if to in dossiers.HANDOVERS or office_pickup else None,
                         at=when,
                         reason=reason_code,
                     )
-            settled = records.settled_tasks(so_far)
+            settled = records.settled_stops(so_far)
             records.settle(conn, plan_id, task, event=event, record_no=record_no, at=when, settled=settled)
             conn.execute(k.update().where(k.c.key == key).values(response=answer))
     except sa.exc.IntegrityError:
@@ -478,7 +481,7 @@ def live(
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
     try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
-    day), so that the postman calls ahead. A handover at an agency or authority says the number of its record
+    day), so that the postman calls ahead. A stop at an agency or authority says the number of its visit's record
     (``handover_record``, :mod:`ops.records`), to sign there. Each route says where its postman's phone was
     last seen (``last_seen``: the newest event with a position), how far behind his plan he is (``behind_min``:
     :func:`behind`), and lists what he picked up and the plan no longer has him deliver (``carried_back``).
@@ -510,7 +513,8 @@ def live(
             if stop["task"]:
                 counts[status] += 1
             said = None if settled is None else _said(own[settled])
-            handover = numbers.get(stop["task"]) if stop["kind"] == "delivery" else None
+            at_office = stop["task"] and not stop["place"].startswith("address:")
+            handover = numbers.get((stop["task"], stop["kind"])) if at_office else None
             stops.append(stop | {"status": status, "event": settled, "recorded": said, "handover_record": handover})
         tasks = [s for s in stops if s["task"]]
         more = {

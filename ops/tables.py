@@ -198,8 +198,8 @@ handover_records = sa.Table(
     sa.Column("plan_id", sa.String(32), nullable=False),
     sa.Column("postman", sa.String(64), nullable=False),
     sa.Column("place", sa.String(64), nullable=False),
-    sa.Column("tasks", sa.JSON, nullable=False),
-    sa.Column("dossiers", sa.JSON, nullable=False),
+    sa.Column("handed", sa.JSON, nullable=False),
+    sa.Column("taken", sa.JSON, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("issued_at", TZ, nullable=False),
     sa.Column("used_at", TZ, nullable=True),
@@ -209,5 +209,6 @@ handover_records = sa.Table(
     sa.Index("ix_handover_records_plan_id", "plan_id"),
 )
 """The registry of the day's handover records (:mod:`ops.records`, migration 0013): each number issued, once, for a
-postman's visit to an agency or authority (its tasks and dossiers), whether it is still to sign (``issued``), a
-handover was recorded under it (``used``) or it is void, and why."""
+postman's visit to an agency or authority (the tasks and dossiers he hands over there, ``handed``, and takes,
+``taken``: each ``{"tasks", "dossiers"}``), whether it is still to sign (``issued``), an event was recorded under it
+(``used``) or it is void, and why."""

@@ -100,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {who}: {route['distance_m'] / 1000:.1f} km")
         for stop in route["stops"]:
             if stop["task"]:
-                # A handover at an agency or authority: the number of the record to sign there.
-                no = numbers.get(stop["task"]) if stop["kind"] == "delivery" else None
+                # At an agency or authority: the number of the visit's record, to sign there.
+                no = numbers.get((stop["task"], stop["kind"]))
                 print(
                     f"    {stop['arrival']}-{stop['departure']} {stop['kind']:<8} {stop['task']} "
                     f"{stop['name'] or _said(stop['place'])}: {', '.join(stop['dossiers'])}"

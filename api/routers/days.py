@@ -196,9 +196,10 @@ def get_sheet(
     """Each postman's route of the day on a page to print (A4), in the language asked (``lang``, else the cookie,
     else Accept-Language): every stop in order, its planned time and window, what is done there and where, the
     dossiers, and a column to sign or write the handover record's number in (filled in for the stops already
-    settled, and with the number the system issued for a handover still to do). Each postman's sheet is followed
-    by the handover records of his visits to agencies and authorities, one A4 page each, numbered, listing the
-    dossiers, for him and the officer receiving them to sign (``GET /days/{date}/records``). A postman prints his
+    settled, and with the number the system issued for a stop at an agency or authority still to do). Each
+    postman's sheet is followed by the handover records of his visits to agencies and authorities, one A4 page
+    each, numbered, listing the dossiers he hands over and those he takes, for him and the officer there to sign
+    (``GET /days/{date}/records``). A postman prints his
     own, with the applicants at their doors (each read written to the access log); a dispatcher any postman's
     (``postman``) or all of them, without personal data."""
     _own(who, postman)
@@ -241,11 +242,11 @@ def get_records(
         Query(pattern=ACCOUNT, description="only this postman's records (a postman: his own, always)"),
     ] = None,
 ) -> dict:
-    """Every number the system issued for the day's handovers, in order: one for each visit where a postman
-    hands dossiers over at an agency or authority, printed with his route sheet to sign there. A number is
-    ``issued`` (to sign), ``used`` (a handover was recorded under it) or ``void``, said why: its visit changed or
-    left the plan at a re-plan, nothing could be handed over, or it was under another record's number. No number is
-    issued twice. A postman sees his own."""
+    """Every number the system issued for the day's handover records, in order: one for each visit of a postman
+    to an agency or authority, listing what he hands over there (``handed``) and takes (``taken``), printed with
+    his route sheet to sign there. A number is ``issued`` (to sign), ``used`` (a handover or pickup was recorded
+    under it) or ``void``, said why: its visit changed or left the plan at a re-plan, its stops failed, or they went
+    under another number or none. No number is issued twice. A postman sees his own."""
     _own(who, postman)
     plan = _stored(day.stored, store, date)
     names = {s["place"]: s["name"] for r in plan["result"]["day"]["routes"] for s in r["stops"]}

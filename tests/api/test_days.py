@@ -21,7 +21,7 @@ from api.routers import citizens
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, day, dayevents, proofs, tables
+from ops import accounts, database, day, dayevents, proofs, records, tables
 from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
@@ -722,20 +722,25 @@ def test_the_day_s_handover_records_are_numbered_printed_and_checked(hanoi: Addr
         assert answer.status_code == 200, answer.text
         registry = answer.json()["records"]
         assert [r["no"] for r in registry] == [f"BBGN-20260204-{k:04d}" for k in range(1, len(registry) + 1)]
-        (at_bhxh,) = [r for r in registry if bhxh["task"] in r["tasks"]]
-        # Every task of the visit handed over under BB-7: the system's record was replaced; the others to sign.
-        handed_there = [s["task"] for r in planned["routes"] for s in r["stops"] if s["place"] == bhxh["place"]]
-        status = "void" if set(at_bhxh["tasks"]) <= {bhxh["task"]} else "issued"
-        assert (at_bhxh["status"], at_bhxh["name"]) == (status, "Bảo hiểm xã hội thành phố Hà Nội")
-        assert set(at_bhxh["tasks"]) <= set(handed_there)
+        (at_bhxh,) = [r for r in registry if bhxh["task"] in r["handed"]["tasks"]]
+        # Its stops all settled, every handover under BB-7: the system's record would be replaced; else to sign.
+        there = [s["task"] for r in planned["routes"] for s in r["stops"] if s["place"] == bhxh["place"]]
+        settled = set(at_bhxh["handed"]["tasks"]) <= {bhxh["task"]} and not at_bhxh["taken"]["tasks"]
+        assert (at_bhxh["status"], at_bhxh["name"]) == (
+            "void" if settled else "issued",
+            "Bảo hiểm xã hội thành phố Hà Nội",
+        )
+        assert set(at_bhxh["handed"]["tasks"]) | set(at_bhxh["taken"]["tasks"]) <= set(there)
         to_sign = [r for r in registry if r["status"] == "issued"]
         assert to_sign and all(r["postman"] == "binh" and r["void_reason"] is None for r in to_sign)
 
         # The day as it goes offers each its number; a slip of the finger is refused, in words.
         live = client.get(f"/days/{DAY}", headers=BEARER).json()
-        offered = {s["task"]: s["handover_record"] for r in live["routes"] for s in r["stops"] if s["handover_record"]}
-        assert offered == {t: r["no"] for r in to_sign for t in r["tasks"]}
-        task, record = next((t, r) for r in to_sign for t in r["tasks"])
+        stops = [s for r in live["routes"] for s in r["stops"] if s["handover_record"]]
+        offered = {(s["task"], s["kind"]): s["handover_record"] for s in stops}
+        sides = records.SIDES.items()
+        assert offered == {(t, kind): r["no"] for r in to_sign for kind, side in sides for t in r[side]["tasks"]}
+        task, record = next((t, r) for r in to_sign for t in r["handed"]["tasks"])
         client.post(f"/days/{DAY}/events", json={"task": task, "event": "picked_up"}, headers=BEARER)
         slip = client.post(
             f"/days/{DAY}/events",
@@ -752,17 +757,24 @@ def test_the_day_s_handover_records_are_numbered_printed_and_checked(hanoi: Addr
             },
         )
 
-        # The sheet: the number to sign in the handover's row, then one page per record, the dossiers listed.
+        # The sheet: the number to sign in the handover's row, then one page per record not void (the pickup just
+        # recorded without a number may have settled the last stop of its visit's), the dossiers listed.
         page = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER).text
         assert f"Biên bản số {record['no']}" in {row[6] for row in _sheet_rows(page)}
+        registry = client.get(f"/days/{DAY}/records", headers=BEARER).json()["records"]
+        to_sign = [r for r in registry if r["status"] != "void"]
         assert page.count('<section class="record"') == len(to_sign)
         assert "Biên bản giao nhận hồ sơ" in page and f"Số: <strong>{record['no']}</strong>" in page
         assert f"Bưu tá {daycases.POSTMAN_NAME}, Bưu điện Lương Văn Can" in page
+        # What the postman hands over, then what he takes: the registry's, in its order.
         listed = _sheet_rows(page, "record")
-        assert [row[1] for row in listed] == [c for r in to_sign for c in r["dossiers"]]
+        assert [row[1] for row in listed] == [
+            c for r in to_sign for side in ("handed", "taken") for c in r[side]["dossiers"]
+        ]
         assert {row[2] for row in listed} <= set(i18n.catalogue("vi")["procedure"].values())
+        assert "Bên A giao cho bên B" in page and "Bên B giao cho bên A" in page
         english = client.get(f"/days/{DAY}/sheet", params={"postman": "binh", "lang": "en"}, headers=BEARER).text
-        assert "Dossier handover record" in english and "For the party receiving" in english
+        assert "Dossier handover record" in english and "For party B" in english
 
         # A postman sees his own records, not another's; a day without a plan has none.
         client.post("/signin", data={"username": "binh", "password": daycases.PASSWORD}, follow_redirects=False)

@@ -314,7 +314,7 @@ def test_where_the_receivers_stand_comes_and_goes_with_its_migration(server: str
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
 def test_the_registry_of_handover_records_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
-    # 0013 keeps the numbers issued for the postmen's handovers, once each a day; down to 0012 the table goes.
+    # 0013 keeps the numbers issued for the postmen's visits, once each a day; down to 0012 the table goes.
     with contextlib.ExitStack() as stack:
         url = _empty_store(server, tmp_path, stack)
         engine = database.connect(url)
@@ -322,9 +322,9 @@ def test_the_registry_of_handover_records_comes_and_goes_with_its_migration(serv
         stop = {"seq": 1, "task": "T1", "kind": "delivery", "place": "00070", "dossiers": ["A"]}
         routes = [{"postman": "binh", "stops": [stop]}]
         assert records.issue(engine, DAY, "plan-1", routes) == ["BBGN-20260204-0001"]
-        taken = {"no": "BBGN-X", "day": DAY, "seq": 1, "plan_id": "p", "postman": "p", "place": "p", "tasks": []}
+        taken = {"no": "BBGN-X", "day": DAY, "seq": 1, "plan_id": "p", "postman": "p", "place": "p", "handed": {}}
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # the day's first number is taken
-            row = taken | {"dossiers": [], "status": "issued", "issued_at": datetime.now(UTC)}
+            row = taken | {"taken": {}, "status": "issued", "issued_at": datetime.now(UTC)}
             conn.execute(sa.insert(tables.handover_records).values(**row))
         with engine.begin() as conn:
             _migrate(conn, "0012", down=True)

@@ -109,7 +109,7 @@ def test_a_handover_is_signed_by_the_officer_in_place_of_a_paper_record(sqlite_s
     handed = dayevents.record(sqlite_store, DAY, task=shuttle, event="handed_over", who=BINH, proof=officer, at=NOON)
     # He signs the record the system issued for the visit; the dossiers at their authority against it, the
     # officer's signature kept.
-    own = records.numbers(sqlite_store.engine, handed["plan_id"])[shuttle]
+    own = records.numbers(sqlite_store.engine, handed["plan_id"])[(shuttle, "delivery")]
     assert handed["record_no"] == own and handed["proof"]["signer"] == "officer"
     assert next(r for r in records.of_day(sqlite_store.engine, DAY) if r["no"] == own)["status"] == "used"
     for code in ("S-1", "S-2"):

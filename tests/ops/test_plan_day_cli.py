@@ -38,10 +38,10 @@ def test_plan_day_json(capsys: pytest.CaptureFixture[str], tmp_path: Path, hanoi
     assert code == 0 and f"\n  {daycases.POSTMAN_NAME} (binh): " in out
     assert " applicant's address (HOME): HOME\n" in out and "address:" not in out
     assert "balanced" not in out
-    # Each handover at an agency or authority says the number of the record to sign there, as the sheet prints it.
-    handovers = [line for line in out.splitlines() if line.startswith("    ") and " delivery " in line]
-    marked = [re.search(r" \(record (BBGN-\d{8}-\d{4})\)$", line) for line in handovers]
-    assert [m is None for m in marked] == ["applicant's address" in line for line in handovers]
+    # Each stop at an agency or authority says the number of its visit's record, to sign there, as the sheet prints it.
+    stops = [line for line in out.splitlines() if line.startswith("    ")]
+    marked = [re.search(r" \(record (BBGN-\d{8}-\d{4})\)$", line) for line in stops]
+    assert [m is None for m in marked] == ["applicant's address" in line for line in stops]
     engine = database.connect(url)
     issued = {r["no"] for r in records.of_day(engine, daycases.DAY) if r["status"] == "issued"}
     engine.dispose()

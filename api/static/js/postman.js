@@ -68,12 +68,12 @@
     form.scrollIntoView({ block: "nearest" });
   }
 
-  // A handover asks for the signed record's number: the one the system issued for the visit, printed on his sheet,
-  // is filled in (another paper's number may be typed over it).
+  // A handover asks for the signed record's number, and a pickup at an agency or authority takes it: the one the
+  // system issued for the visit, printed on his sheet, is filled in (another paper's number may be typed over it).
   function recordField(event, number) {
+    if (!(event === "handed_over" || (event === "picked_up" && number))) return "";
     const value = number ? ` value="${esc(number)}"` : "";
-    return event === "handed_over"
-      ? `<input class="record" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}"${value}>` : "";
+    return `<input class="record" data-for="${event}" aria-label="${esc(t("js.record_no"))}" placeholder="${esc(t("js.record_no"))}"${value}>`;
   }
 
   // What a stop's event is: taken at the pickup, handed over (with the signed record) at an agency or authority,
@@ -224,13 +224,13 @@
     if (whole) {
       const visit = whole.closest("li.visit");
       const kind = whole.dataset.visitEvent;
-      const record = visit.querySelector(".visit-actions .record");
+      const record = visit.querySelector(`.visit-actions .record[data-for="${kind}"]`);
       const stops = [...visit.querySelectorAll(`li.day-stop:not(.done):not(.failed)[data-stop-event="${kind}"]`)];
       // A visit is at an agency or authority (a citizen's address is one dossier's, a stop of its own).
       send(stops.map((li) => ({
         task: li.dataset.task,
         event: kind,
-        record_no: kind === "handed_over" ? record.value.trim() || undefined : undefined,
+        record_no: record ? record.value.trim() || undefined : undefined,
       })));
       return;
     }
@@ -248,8 +248,8 @@
     if (!button) return;
     const box = button.closest(".actions");
     const body = { task: box.dataset.task, event: button.dataset.event };
-    const record = box.querySelector(".record");
-    if (body.event === "handed_over") body.record_no = record.value.trim() || undefined;
+    const record = box.querySelector(`.record[data-for="${body.event}"]`);
+    if (record) body.record_no = record.value.trim() || undefined;
     if (body.event === "failed") {
       body.reason_code = box.querySelector(".reason-code").value;
       body.reason = box.querySelector(".reason").value.trim() || undefined;

@@ -1,5 +1,5 @@
 """The registry of the day's handover records (``handover_records``, :mod:`ops.records`): the numbers the system
-issues for the postmen's handovers at agencies and authorities, each once, with what it covers and its status.
+issues for the postmen's visits to agencies and authorities, each once, with what it covers and its status.
 
 Revision ID: 0013
 Revises: 0012
@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.String(32), nullable=False),
         sa.Column("postman", sa.String(64), nullable=False),
         sa.Column("place", sa.String(64), nullable=False),
-        sa.Column("tasks", sa.JSON, nullable=False),
-        sa.Column("dossiers", sa.JSON, nullable=False),
+        sa.Column("handed", sa.JSON, nullable=False),
+        sa.Column("taken", sa.JSON, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
