@@ -161,9 +161,12 @@ def _issue(
         for t in row[side]["tasks"]
     }
 
+    done = settled | used
+
     def pending(handed: Collection[str], taken: Collection[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        return tuple(t for t in handed if (t, "handed") not in settled | used), tuple(
-            t for t in taken if (t, "taken") not in settled | used
+        """The stops of a visit still to settle, each side."""
+        return tuple(t for t in handed if (t, "handed") not in done), tuple(
+            t for t in taken if (t, "taken") not in done
         )
 
     live = {
@@ -174,8 +177,9 @@ def _issue(
     stale = [row["no"] for row in rows if row["plan_id"] != plan_id and row["status"] == "issued"]
     new = []
     for visit in planned:
-        key = (visit.postman, visit.place, pending(visit.handed, visit.taken))
-        if any(key[2]) and live.pop(key, None) is None:
+        sides = pending(visit.handed, visit.taken)
+        key = (visit.postman, visit.place, sides)
+        if any(sides) and live.pop(key, None) is None:
             new.append(key)
     stale += list(live.values())
     if stale:
