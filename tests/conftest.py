@@ -55,7 +55,9 @@ _turns: dict[str, IO[str]] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "alone: measures the wall clock, or reads PostgreSQL's feed: runs while no other test runs"
+        "markers",
+        "alone(backend=None): measures the wall clock, or reads PostgreSQL's feed (backend='postgresql': that run "
+        "only): runs while no other test runs",
     )
 
 
@@ -71,11 +73,22 @@ def turns(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[
     _turns.clear()
 
 
+def _alone(item: pytest.Item) -> bool:
+    """Whether ``item`` runs alone: marked ``alone``, and when the mark names a backend (``backend="postgresql"``)
+    and the test runs on each (``backend_url``), its run on that one."""
+    marker = item.get_closest_marker("alone")
+    if marker is None:
+        return False
+    backend = marker.kwargs.get("backend")
+    spec = getattr(item, "callspec", None)
+    return backend is None or spec is None or spec.params.get("backend_url", backend) == backend
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if not _turns:
         return (yield)
-    alone = item.get_closest_marker("alone") is not None
+    alone = _alone(item)
     fcntl.flock(_turns["gate"], fcntl.LOCK_EX)
     try:
         fcntl.flock(_turns["room"], fcntl.LOCK_EX if alone else fcntl.LOCK_SH)

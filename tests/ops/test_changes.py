@@ -29,7 +29,7 @@ def _read_all(engine: Engine, since: changes.Cursor, limit: int) -> tuple[list[d
             return seen, since
 
 
-@pytest.mark.alone  # the feed on PostgreSQL: tests/conftest.py
+@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_every_move_is_read_once_in_order_page_by_page(engine: Engine) -> None:
     ingest.ingest(engine, [(k, dossier(f"F-{k}")) for k in range(1, 4)])
     ingest.ingest(engine, [(1, dossier("F-ON", channel="online"))])  # received, and at its authority at once
@@ -81,7 +81,7 @@ def test_a_cursor_not_written_by_the_feed_is_refused(text: str) -> None:
         changes.cursor(text)
 
 
-@pytest.mark.alone  # the feed on PostgreSQL: tests/conftest.py
+@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_a_move_committed_late_waits_and_is_not_skipped(postgres_url: str) -> None:
     # Two counters move two dossiers at once. The first begins writing, the second writes and commits, then the
     # first commits. A feed read by the events' numbers alone would serve the second's move and go past the first's,
