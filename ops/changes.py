@@ -7,10 +7,12 @@ twice nor skipped, even when two transactions write events at once and the one t
 
 - on SQLite writers take turns, and events are numbered in the order they were committed (``tx`` is 0);
 - on PostgreSQL an event carries the id of the transaction that wrote it (``tx``, migration 0011), and the feed
-  serves, ordered by ``(tx, id)``, only the events of transactions older than the oldest one still running
-  (``pg_snapshot_xmin``). Every transaction older than that horizon has ended, so what a later read sees for the
-  first time comes from a younger transaction, after the cursor. An event waits at most as long as the longest
-  transaction that was running when it was written.
+  serves, ordered by ``(tx, id)``, only the events of transactions older than the oldest one that may still be
+  running in this database (:data:`_HORIZON`). Every transaction of this database older than that horizon has ended,
+  so what a later read sees for the first time comes from a younger transaction, after the cursor. An event waits at
+  most as long as the longest transaction of this database that was running when it was written: the transactions
+  of the server's other databases (another store, another application) cannot write these events, and do not hold
+  them back.
 
 A change says the state reached, when, where (an agency id, an authority code, or ``address`` for the applicant's
 home: never the address itself), the number of the signed handover record, why (a failed delivery's reason), and
@@ -68,13 +70,30 @@ def cursor(text: str) -> Cursor:
     return Cursor(int(hit[1]), int(hit[2]))
 
 
+_HORIZON = sa.literal_column(
+    """(SELECT coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE NOT EXISTS (
+        SELECT FROM pg_stat_activity AS a
+        WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = x::text::bigint % 4294967296))""",
+    sa.BigInteger,
+)
+"""The oldest transaction id of the statement's snapshot that may still be running in this database; the snapshot's
+upper bound when none.
+
+PostgreSQL's own horizon (``pg_snapshot_xmin``) is the whole server's, so a long transaction in another database
+would hold the feed back. The snapshot's running transactions (64-bit ``xid8``) are matched against the backends of
+the server (``pg_stat_activity``, read after the snapshot was taken; its ``backend_xid`` is the 32-bit id, the low
+half of the 64-bit one, and unique among running transactions): one is passed over only when a backend of another
+database is seen running it. One that ended meanwhile, or whose backend the reader may not see, still counts, which
+only delays the feed a moment. No function of PostgreSQL gives a database's own horizon; hence the query."""
+
+
 def _horizon(engine: Engine) -> sa.ColumnElement[bool]:
     """The events the feed may serve now: all of them on SQLite, those of ended transactions on PostgreSQL."""
-    ev = tables.events
     if engine.dialect.name != "postgresql":
         return sa.true()
-    xmin = sa.func.pg_snapshot_xmin(sa.func.pg_current_snapshot())
-    return ev.c.tx < sa.cast(sa.cast(xmin, sa.Text), sa.BigInteger)
+    return tables.events.c.tx < _HORIZON
 
 
 def _later(engine: Engine, since: Cursor) -> sa.ColumnElement[bool]:

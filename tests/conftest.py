@@ -2,14 +2,11 @@
 run alone on the machine.
 
 The tests run in two processes (pytest-xdist). A few measure the wall clock: a search whose budget of work, not its
-time limit, must end it on an idle machine (the same plan twice), a time limit kept, a supervisor's timing. Others
-read the feed of changes on PostgreSQL, which holds back the moves of any transaction still open on the server (the
-other process's, in its own database, count too: :mod:`ops.changes`), so that what they expect to read could wait
-there a moment. Marked ``alone``, such a test waits until the other process has finished the test it is running,
-and keeps it from starting another until done. A lock file shared by the processes, taken shared by every test and
-exclusive by those marked; a second lock, the gate, held by a test marked while it waits, so that the others cannot
-keep it waiting for ever. Hand-written: pytest-xdist groups tests on one process (``xdist_group``) but runs nothing
-alone.
+time limit, must end it on an idle machine (the same plan twice), a time limit kept, a supervisor's timing. Marked
+``alone``, such a test waits until the other process has finished the test it is running, and keeps it from starting
+another until done. A lock file shared by the processes, taken shared by every test and exclusive by those marked;
+a second lock, the gate, held by a test marked while it waits, so that the others cannot keep it waiting for ever.
+Hand-written: pytest-xdist groups tests on one process (``xdist_group``) but runs nothing alone.
 """
 
 from __future__ import annotations
@@ -56,8 +53,7 @@ _turns: dict[str, IO[str]] = {}
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "alone(backend=None): measures the wall clock, or reads PostgreSQL's feed (backend='postgresql': that run "
-        "only): runs while no other test runs",
+        "alone: measures the wall clock; runs while no other test runs",
     )
 
 
@@ -73,22 +69,11 @@ def turns(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[
     _turns.clear()
 
 
-def _alone(item: pytest.Item) -> bool:
-    """Whether ``item`` runs alone: marked ``alone``, and when the mark names a backend (``backend="postgresql"``)
-    and the test runs on each (``backend_url``), its run on that one."""
-    marker = item.get_closest_marker("alone")
-    if marker is None:
-        return False
-    backend = marker.kwargs.get("backend")
-    spec = getattr(item, "callspec", None)
-    return backend is None or spec is None or spec.params.get("backend_url", backend) == backend
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if not _turns:
         return (yield)
-    alone = _alone(item)
+    alone = item.get_closest_marker("alone") is not None
     fcntl.flock(_turns["gate"], fcntl.LOCK_EX)
     try:
         fcntl.flock(_turns["room"], fcntl.LOCK_EX if alone else fcntl.LOCK_SH)

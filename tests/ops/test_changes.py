@@ -29,7 +29,6 @@ def _read_all(engine: Engine, since: changes.Cursor, limit: int) -> tuple[list[d
             return seen, since
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_every_move_is_read_once_in_order_page_by_page(engine: Engine) -> None:
     ingest.ingest(engine, [(k, dossier(f"F-{k}")) for k in range(1, 4)])
     ingest.ingest(engine, [(1, dossier("F-ON", channel="online"))])  # received, and at its authority at once
@@ -81,7 +80,6 @@ def test_a_cursor_not_written_by_the_feed_is_refused(text: str) -> None:
         changes.cursor(text)
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_a_move_committed_late_waits_and_is_not_skipped(postgres_url: str) -> None:
     # Two counters move two dossiers at once. The first begins writing, the second writes and commits, then the
     # first commits. A feed read by the events' numbers alone would serve the second's move and go past the first's,
@@ -103,6 +101,37 @@ def test_a_move_committed_late_waits_and_is_not_skipped(postgres_url: str) -> No
         seen, _ = _read_all(engine, since, limit=100)
         assert [(c["code"], c["state"]) for c in seen] == [("SLOW", "digitised"), ("FAST", "digitised")]
     finally:
+        engine.dispose()
+
+
+def test_a_transaction_open_in_another_database_does_not_hold_the_feed_back(postgres_url: str) -> None:
+    # Another application of the same server (here in its maintenance database) keeps a transaction open that has
+    # an id. The server's own horizon stays behind it; this database's moves are served all the same.
+    engine = database.connect(emptied(postgres_url))
+    elsewhere = sa.create_engine(sa.make_url(postgres_url).set(database="postgres"))
+    try:
+        ingest.ingest(engine, [(1, dossier("HERE")), (2, dossier("THERE"))])
+        _, since = _read_all(engine, changes.START, limit=100)
+        with elsewhere.connect() as other:
+            other.begin()
+            held = other.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+            dossiers.move(engine, "HERE", "digitised", who="lan")
+            with engine.connect() as conn:
+                server = conn.execute(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+                assert server.scalar_one() <= held  # what the feed would wait for with the server's horizon
+            (moved,) = changes.after(engine, since)["changes"]
+            assert (moved["code"], moved["state"]) == ("HERE", "digitised")
+            assert changes.count(engine, since) == 1
+            # A transaction of this database, begun after it, still holds back what is written later.
+            with engine.connect() as slow:
+                slow.begin()
+                dossiers.advance(slow, "THERE", "digitised", who="binh")
+                dossiers.move(engine, "HERE", "to_authority", who="lan")  # committed
+                assert changes.count(engine, since) == 1
+                slow.rollback()
+            assert [c["state"] for c in changes.after(engine, since)["changes"]] == ["digitised", "to_authority"]
+    finally:
+        elsewhere.dispose()
         engine.dispose()
 
 

@@ -34,7 +34,6 @@ def _messages(portal: Portal) -> list[dict]:
     return [m for body in taken for m in json.loads(body)["messages"]]
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:

@@ -35,7 +35,6 @@ def _every_change(store: Store) -> list[dict]:
     return changes.after(store.engine)["changes"]
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_every_change_reaches_the_portal_once_in_order_and_signed(store: Store, portal: Portal) -> None:
     every = _every_change(store)
     assert len(every) > 8  # the seeded day's moves: enough for three batches of four
@@ -66,7 +65,6 @@ def test_every_change_reaches_the_portal_once_in_order_and_signed(store: Store, 
     assert receiver["cursor"] == str(again.cursor) and receiver["pushed_at"] is not None
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_a_batch_not_taken_is_sent_again_the_same_and_none_is_skipped(store: Store, portal: Portal) -> None:
     every = _every_change(store)
     portal.answers = [200, 503]
@@ -89,7 +87,6 @@ def test_a_batch_not_taken_is_sent_again_the_same_and_none_is_skipped(store: Sto
     assert push.receivers(store.engine)[0]["failure"] is None
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_a_refusal_is_not_worth_trying_again_and_a_timeout_is(store: Store, portal: Portal) -> None:
     portal.answers = [401]
     with pytest.raises(PushError, match=r"answered 401 Unauthorized: portal says no; \d+ changes wait") as refused:
@@ -101,7 +98,6 @@ def test_a_refusal_is_not_worth_trying_again_and_a_timeout_is(store: Store, port
     assert busy.value.transient and push.position(store.engine, "portal") == changes.START
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_a_portal_that_does_not_answer_is_said_and_its_cursor_kept(store: Store) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -194,7 +190,6 @@ def _wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.alone(backend="postgresql")  # the feed on PostgreSQL: tests/conftest.py
 def test_following_outlives_a_store_that_stops_answering(portal: Portal, tmp_path: Path) -> None:
     # The database refuses connections for a while (a restart): the follower says so in one line, tries again
     # later, and goes on from where the portal stands once it answers.
