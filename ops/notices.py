@@ -6,6 +6,11 @@ They go out as the feed is pushed (:func:`ops.push.push`, shaped by the service'
 batch of notices for each page of changes, so that each notice is sent at least once and none is skipped: the
 receiver, the postal operator's SMS gateway, keeps a notice once by its ``ref``. The applicant's phone is personal
 data: each notice's read is written to the access log.
+
+A notice says what is true when it is sent: one whose dossier has moved since (a result collected, delivered, or
+its delivery failed, before the feed was pushed) is not sent. Notices go out within sending hours
+(:data:`SENDING_HOURS` unless the operator says others), so that nobody is woken by one; those of the night wait for
+the morning, and what has moved meanwhile is not said.
 """
 
 from __future__ import annotations
@@ -16,12 +21,18 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geo._errors import InputError
+from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, tables
 
 KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery"}
 """What an applicant is told, by the move that tells it: the result is at its agency to collect, or on its way to
 the applicant's address with the postman (a result returned to the address, not given up at the door: then it goes
 to its agency, and the applicant is told once it is there)."""
+
+SENDING_HOURS = "07:00-21:00"
+"""When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
+any hour). Many applicants are older people; a text at night wakes them for news that keeps until the morning."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -44,14 +55,14 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
     list of dict
         ``{"ref", "kind", "code", "phone", "agency_id", "synthetic"}``: ``ref`` the change's dossier and move,
         ``<code>:<seq>``, the same when a page is sent again; ``phone`` the applicant's first number, digits and a
-        leading +.
+        leading +. None for a change its dossier has moved on from since.
     """
     asked = [c for c in changes if c["state"] in KINDS]
     if not asked:
         return []
     codes = {c["code"] for c in asked}
     d, ev = tables.dossiers, tables.events
-    query = sa.select(d.c.code, d.c.applicant_phone, d.c.agency_id, d.c.return_mode, d.c.synthetic)
+    query = sa.select(d.c.code, d.c.seq, d.c.applicant_phone, d.c.agency_id, d.c.return_mode, d.c.synthetic)
     failed = (
         sa.select(ev.c.dossier_code, ev.c.seq, ev.c.reason, daytasks.door_try(ev).label("at_door"))
         .where(ev.c.dossier_code.in_(codes), ev.c.state == "failed_return")
@@ -63,6 +74,8 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
     out = []
     for change in asked:
         row = rows[change["code"]]
+        if row.seq != change["seq"]:
+            continue  # the dossier has moved since: the notice would no longer be true
         if change["state"] == "returning" and (
             row.return_mode != "address" or _given_up([t for t in tries if t.dossier_code == row.code], change["seq"])
         ):
@@ -83,6 +96,38 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
     if out:
         _logged(engine, [n["code"] for n in out])
     return out
+
+
+def sending_hours(hours: str) -> str:
+    """``hours`` checked as sending hours: OSM ``opening_hours`` that open at some time.
+
+    Raises
+    ------
+    InputError
+        Not ``opening_hours``, or never open (``off``).
+    """
+    if not check_hours(hours):
+        raise InputError(f"send-hours: OSM opening_hours such as {SENDING_HOURS} or 24/7, got {hours!r}")
+    held_until(hours, datetime.now(UTC))
+    return hours
+
+
+def held_until(hours: str, now: datetime) -> datetime | None:
+    """Until when notices are held at ``now`` (aware), outside the sending ``hours``: the time these open, Hanoi time;
+    None within them.
+
+    Raises
+    ------
+    InputError
+        ``hours`` closed at ``now`` and never open after.
+    """
+    local = now.astimezone(HANOI).replace(tzinfo=None)
+    if is_open(hours, local):
+        return None
+    opens = next_change(hours, local)
+    if opens is None:
+        raise InputError(f"send-hours: {hours!r} are never open: no notice would go out")
+    return opens.replace(tzinfo=HANOI)
 
 
 def _given_up(failures: list[sa.Row], seq: int) -> bool:

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
@@ -18,7 +19,7 @@ from tqdm import tqdm
 from api import notify
 from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
-from ops import authorities, changes, dossiers, push
+from ops import authorities, changes, dossiers, notices, push
 from ops.errors import PushError
 
 SECRET = "AGENCYNET_PUSH_SECRET"
@@ -69,6 +70,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         'to the door) instead of the changes: {"messages": [{"ref", "to", "text", "kind", "synthetic"}]}',
     )
     pusher.add_argument("--plain", action="store_true", help="with --notices: the texts without diacritics")
+    pusher.add_argument(
+        "--send-hours",
+        default=None,
+        metavar="HOURS",
+        help=f"with --notices: when they go out, Hanoi time, as OSM opening_hours (default {notices.SENDING_HOURS}; "
+        "24/7 for at any hour); outside them the notices wait, and their cursor with them",
+    )
     add_lang_option(pusher)
     add_map_options(pusher)
     add_database_option(pusher)
@@ -131,9 +139,11 @@ def run_push(args: argparse.Namespace) -> int:
     if args.every <= 0 or args.timeout <= 0:
         print("agencynet dossiers push: --every and --timeout are seconds above 0", file=sys.stderr)
         return 2
-    if args.plain and not args.notices:
-        print("agencynet dossiers push: --plain goes with --notices", file=sys.stderr)
-        return 2
+    for option, given in (("--plain", args.plain), ("--send-hours", args.send_hours is not None)):
+        if given and not args.notices:
+            print(f"agencynet dossiers push: {option} goes with --notices", file=sys.stderr)
+            return 2
+    hours = notices.sending_hours(args.send_hours or notices.SENDING_HOURS) if args.notices else None
     args.name = args.name or ("notices" if args.notices else "portal")
     stop = threading.Event()
     if args.follow:
@@ -144,6 +154,17 @@ def run_push(args: argparse.Namespace) -> int:
         # The notices name the agency a result waits at, and its address: the map's.
         shape = notify.shaper(engine, load_map(args), args.lang, plain=args.plain) if args.notices else None
         while True:
+            held = None if hours is None else notices.held_until(hours, datetime.now(UTC))
+            if held is not None:
+                print(
+                    f"agencynet dossiers push: the notices wait for their sending hours ({hours}), until "
+                    f"{held:%Y-%m-%d %H:%M}",
+                    file=sys.stderr,
+                )
+                # A second past the opening, so that the next look finds the hours open.
+                if not args.follow or stop.wait((held - datetime.now(UTC)).total_seconds() + 1):
+                    return 0
+                continue
             try:
                 pushed = _push_once(engine, args, secret.encode(), stop, shape)
             except PushError as exc:

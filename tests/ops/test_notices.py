@@ -1,17 +1,19 @@
 """The applicants' SMS notices (:mod:`ops.notices`, :mod:`api.notify`): a result waiting at its agency, one on its way
 to the door, sent as the feed is pushed to a real HTTP server standing for the operator's SMS gateway, each once by
-its ``ref``, signed; from the library (SQLite and PostgreSQL) and from ``agencynet dossiers push --notices``."""
+its ``ref``, signed, only while still true and within the sending hours; from the library (SQLite and PostgreSQL)
+and from ``agencynet dossiers push --notices``."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api import cli, notify
 from geo.addressmap import AddressMap
-from ops import accounts, changes, dossiers, push
+from geo.hours import HANOI
+from ops import accounts, changes, dossiers, notices, push
 from ops.errors import PushError
 from ops.store import Store
 from tests.ops.conftest import Portal
@@ -96,9 +98,22 @@ def test_the_command_sends_the_notices(
     database = sqlite_store.engine.url.render_as_string(hide_password=False)
     base = ["dossiers", "push", "--to", portal.url, "--database", database]
     monkeypatch.setenv("AGENCYNET_PUSH_SECRET", SECRET.decode())
-    assert cli.main([*base, "--plain"]) == 2
-    assert capsys.readouterr().err == "agencynet dossiers push: --plain goes with --notices\n"
-    assert cli.main([*base, "--notices", "--plain"]) == 0
+    for alone in (["--plain"], ["--send-hours", "24/7"]):
+        assert cli.main([*base, *alone]) == 2
+        assert capsys.readouterr().err == f"agencynet dossiers push: {alone[0]} goes with --notices\n"
+    for wrong, said in (("7h-21h", "OSM opening_hours such as 07:00-21:00"), ("off", "'off' are never open")):
+        assert cli.main([*base, "--notices", "--send-hours", wrong]) == 2
+        err = capsys.readouterr().err
+        assert f"send-hours: {said}" in err and err.count("\n") == 1
+    # Outside the sending hours (an hour that begins in two hours' time) nothing is sent, and nothing taken.
+    opens = datetime.now(HANOI) + timedelta(hours=2)
+    closed = f"{opens:%H:%M}-{opens + timedelta(minutes=30):%H:%M}"
+    assert cli.main([*base, "--notices", "--send-hours", closed]) == 0
+    assert capsys.readouterr().err == (
+        f"agencynet dossiers push: the notices wait for their sending hours ({closed}), until {opens:%Y-%m-%d %H:%M}\n"
+    )
+    assert portal.requests == [] and push.position(sqlite_store.engine, "notices") == changes.START
+    assert cli.main([*base, "--notices", "--plain", "--send-hours", "24/7"]) == 0
     every = len(changes.after(sqlite_store.engine)["changes"])
     said = capsys.readouterr().err.splitlines()[-1]
     assert said.startswith(f"{every} changes pushed to {portal.url} in 1 batch; notices at cursor ")
@@ -115,10 +130,54 @@ def test_the_command_sends_the_notices(
 def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
     sqlite_store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door.
+    # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door. The
+    # notices are pushed as the moves happen (--follow).
+    shape = notify.shaper(sqlite_store.engine, hanoi, "vi")
     for to in ("returning", "failed_return", "decided", "returning", "failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
+        push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     dossiers.move(sqlite_store.engine, "HOME", "for_collection", who="binh", record_no="BBGN-20260206-0001", at=AT)
-    push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=notify.shaper(sqlite_store.engine, hanoi, "vi"))
+    push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     told = [m["kind"] for m in _messages(portal) if m["ref"].startswith("HOME:")]
     assert told == ["out_for_delivery", "out_for_delivery", "for_collection"]
+
+
+def test_a_notice_no_longer_true_when_pushed_is_not_sent(
+    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    # The push was stopped (the night's hours, the gateway down): meanwhile BACK's result was collected at its agency
+    # and HOME's delivery failed. Only HOME's return to its agency, the last move, is still true.
+    _results_move(sqlite_store)
+    dossiers.move(sqlite_store.engine, "BACK", "returned", who="lan", record_no="BN-0001", at=AT)
+    for to in ("failed_return", "decided", "returning"):
+        dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
+    shape = notify.shaper(sqlite_store.engine, hanoi, "vi")
+    assert shape(changes.after(sqlite_store.engine)) == {
+        "messages": [
+            {
+                "ref": f"HOME:{dossiers.current(sqlite_store.engine, 'HOME')['seq']}",
+                "to": "0912345678",
+                "text": "[Giả lập] Kết quả hồ sơ HOME đang được bưu tá mang đến địa chỉ của ông/bà trong hôm nay.",
+                "kind": "out_for_delivery",
+                "synthetic": True,
+            }
+        ]
+    }
+    dossiers.move(sqlite_store.engine, "HOME", "returned", who="binh", record_no="BN-0002", at=AT)
+    assert shape(changes.after(sqlite_store.engine)) is None
+
+
+@pytest.mark.parametrize(
+    ("hours", "now", "held"),
+    [
+        (notices.SENDING_HOURS, datetime(2026, 2, 5, 10, 0), None),
+        (notices.SENDING_HOURS, datetime(2026, 2, 5, 21, 0), datetime(2026, 2, 6, 7, 0)),
+        (notices.SENDING_HOURS, datetime(2026, 2, 6, 6, 59), datetime(2026, 2, 6, 7, 0)),
+        ("24/7", datetime(2026, 2, 6, 3, 0), None),
+        # Working hours only: from the Friday before Tết to the Monday after the holidays.
+        ("Mo-Fr 08:00-17:00; PH off", datetime(2026, 2, 13, 18, 0), datetime(2026, 2, 23, 8, 0)),
+    ],
+)
+def test_notices_wait_outside_their_sending_hours(hours: str, now: datetime, held: datetime | None) -> None:
+    at = now.replace(tzinfo=HANOI).astimezone(UTC)
+    assert notices.held_until(notices.sending_hours(hours), at) == (held and held.replace(tzinfo=HANOI))
