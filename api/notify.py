@@ -1,5 +1,6 @@
 """The applicants' notices (:mod:`ops.notices`) in words, as the SMS gateway is sent them, a batch for each page of
-the feed of changes (:func:`ops.push.push`)::
+the feed of changes (:func:`ops.push.push`) and one for the home pickups of the day's plan still to tell
+(:func:`ops.push.send`)::
 
     {"messages": [{"ref": "HS-001:6", "to": "0912345678", "text": "Kết quả hồ sơ HS-001 đã có tại ...",
                    "kind": "for_collection", "synthetic": false}]}
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy.engine import Engine
 
@@ -29,13 +31,11 @@ def unaccented(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 
-def shaper(engine: Engine, amap: AddressMap, lang: str, *, plain: bool = False) -> Callable[[dict], dict | None]:
-    """What the SMS gateway is sent of a page of the feed: its notices in ``lang`` (None when it asks for none).
+class Texts:
+    """The notices (:mod:`ops.notices`) in words, as the gateway is sent them.
 
     Parameters
     ----------
-    engine
-        The store.
     amap
         The map: the agency a result waits at is said by its name and address.
     lang
@@ -43,29 +43,41 @@ def shaper(engine: Engine, amap: AddressMap, lang: str, *, plain: bool = False) 
     plain
         The texts without diacritics.
     """
-    words = i18n.catalogue(lang)["notice"]
-    names, details = amap.agency_names, amap.agency_details
+
+    def __init__(self, amap: AddressMap, lang: str, *, plain: bool = False) -> None:
+        self.words = i18n.catalogue(lang)["notice"]
+        self.names, self.details = amap.agency_names, amap.agency_details
+        self.plain = plain
+
+    def batch(self, found: list[dict]) -> dict:
+        """``{"messages": [...]}``, one message for each notice of ``found``."""
+        return {"messages": [self._message(n) for n in found]}
+
+    def _message(self, n: dict) -> dict:
+        agency_id = n.get("agency_id", "")
+        said = (self.names.get(agency_id), self.details.get(agency_id, {}).get("address"))
+        day = n.get("day")
+        values = n | {
+            "agency": ", ".join(filter(None, said)) or agency_id,
+            "date": None if day is None else f"{date.fromisoformat(day):%d/%m}",
+        }
+        text = self.words[n["kind"]].format(**values)
+        if n["synthetic"]:
+            text = self.words["synthetic"] + " " + text
+        return {
+            "ref": n["ref"],
+            "to": n["phone"],
+            "text": unaccented(text) if self.plain else text,
+            "kind": n["kind"],
+            "synthetic": n["synthetic"],
+        }
+
+
+def shaper(engine: Engine, texts: Texts) -> Callable[[dict], dict | None]:
+    """What the SMS gateway is sent of a page of the feed: its notices (None when it asks for none)."""
 
     def shape(page: dict) -> dict | None:
         found = notices.of_changes(engine, page["changes"])
-        if not found:
-            return None
-        messages = []
-        for n in found:
-            said = (names.get(n["agency_id"]), details.get(n["agency_id"], {}).get("address"))
-            agency = ", ".join(filter(None, said)) or n["agency_id"]
-            text = words[n["kind"]].format(code=n["code"], agency=agency)
-            if n["synthetic"]:
-                text = words["synthetic"] + " " + text
-            messages.append(
-                {
-                    "ref": n["ref"],
-                    "to": n["phone"],
-                    "text": unaccented(text) if plain else text,
-                    "kind": n["kind"],
-                    "synthetic": n["synthetic"],
-                }
-            )
-        return {"messages": messages}
+        return texts.batch(found) if found else None
 
     return shape

@@ -169,6 +169,36 @@ def _check(name: str, url: str, batch: int) -> None:
         raise InputError(f"name: 1 to {longest} characters, got {name!r}")
 
 
+def send(url: str, secret: bytes, body: dict, delivery: str, *, timeout_s: float = 30.0) -> None:
+    """POST one signed batch that is not a page of the feed (the notices of the day's home pickups:
+    :func:`ops.notices.pickups`) to ``url``, ``delivery`` naming it.
+
+    Raises
+    ------
+    PushError
+        The receiver did not take it.
+    """
+    with httpx.Client(timeout=timeout_s) as client:
+        failed = _post(client, url, secret, body, delivery)
+    if failed is not None:
+        raise PushError(failed[0], transient=failed[1])
+
+
+def _post(client: httpx.Client, url: str, secret: bytes, body: dict, delivery: str) -> tuple[str, bool] | None:
+    """POST one batch, signed; None when taken, else what failed and whether to try again later."""
+    content = orjson.dumps(body)
+    headers = {"Content-Type": "application/json", SIGNATURE: sign(secret, content), DELIVERY: delivery}
+    try:
+        answer = client.post(url, content=content, headers=headers)
+    except httpx.HTTPError as exc:
+        return f"{url} did not answer: {exc or type(exc).__name__}", True
+    if answer.is_success:
+        return None
+    said = " ".join(answer.text.split())[:200]
+    failure = f"{url} answered {answer.status_code} {answer.reason_phrase}" + (f": {said}" if said else "")
+    return failure, answer.status_code in _TRY_AGAIN or answer.status_code >= 500
+
+
 def _deliver(
     engine: Engine,
     client: httpx.Client,
@@ -181,18 +211,10 @@ def _deliver(
 ) -> None:
     """POST one batch to the receiver, ``delivery`` the range of the feed's cursors it holds; raises
     :class:`PushError`, the failure stored, unless taken."""
-    content = orjson.dumps(body)
-    headers = {"Content-Type": "application/json", SIGNATURE: sign(secret, content), DELIVERY: delivery}
-    try:
-        answer = client.post(url, content=content, headers=headers)
-    except httpx.HTTPError as exc:
-        failure, transient = f"{url} did not answer: {exc or type(exc).__name__}", True
-    else:
-        if answer.is_success:
-            return
-        said = " ".join(answer.text.split())[:200]
-        failure = f"{url} answered {answer.status_code} {answer.reason_phrase}" + (f": {said}" if said else "")
-        transient = answer.status_code in _TRY_AGAIN or answer.status_code >= 500
+    failed = _post(client, url, secret, body, delivery)
+    if failed is None:
+        return
+    failure, transient = failed
     fp = tables.feed_pushes
     with engine.begin() as conn:
         _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]

@@ -212,3 +212,16 @@ handover_records = sa.Table(
 postman's visit to an agency or authority (the tasks and dossiers he hands over there, ``handed``, and takes,
 ``taken``: each ``{"tasks", "dossiers"}``), whether it is still to sign (``issued``), an event was recorded under it
 (``used``) or it is void, and why."""
+
+pickup_notices = sa.Table(
+    "pickup_notices",
+    metadata,
+    sa.Column("dossier_code", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("start", sa.String(5), nullable=False),
+    sa.Column("end", sa.String(5), nullable=False),
+    sa.Column("ref", sa.String(100), nullable=False),
+    sa.Column("sent_at", TZ, nullable=False),
+)
+"""What the applicant of each home pickup was told of the postman's coming on a day (:mod:`ops.notices`, migration
+0014): the window of the last notice sent (``HH:MM``, Hanoi time) and its ``ref``."""

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from api import notify
 from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
+from geo.hours import HANOI
 from ops import authorities, changes, dossiers, notices, push
 from ops.errors import PushError
 
@@ -67,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--notices",
         action="store_true",
         help="send the applicants' SMS notices the changes ask for (a result waiting at its agency, one on its way "
-        'to the door) instead of the changes: {"messages": [{"ref", "to", "text", "kind", "synthetic"}]}',
+        "to the door) instead of the changes, and those of today's plan (when the postman comes for a home pickup): "
+        '{"messages": [{"ref", "to", "text", "kind", "synthetic"}]}',
     )
     pusher.add_argument("--plain", action="store_true", help="with --notices: the texts without diacritics")
     pusher.add_argument(
@@ -152,7 +154,8 @@ def run_push(args: argparse.Namespace) -> int:
     wait = args.every
     with open_store(args) as engine:
         # The notices name the agency a result waits at, and its address: the map's.
-        shape = notify.shaper(engine, load_map(args), args.lang, plain=args.plain) if args.notices else None
+        texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None
+        shape = None if texts is None else notify.shaper(engine, texts)
         while True:
             held = None if hours is None else notices.held_until(hours, datetime.now(UTC))
             if held is not None:
@@ -167,6 +170,7 @@ def run_push(args: argparse.Namespace) -> int:
                 continue
             try:
                 pushed = _push_once(engine, args, secret.encode(), stop, shape)
+                told = 0 if texts is None else _tell_pickups(engine, args, secret.encode(), texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -179,6 +183,11 @@ def run_push(args: argparse.Namespace) -> int:
                         f"{_count(pushed.changes, 'change', 'changes')} pushed to {args.to} in "
                         f"{_count(pushed.batches, 'batch', 'batches')}; "
                         f"{args.name} at cursor {pushed.cursor}",
+                        file=sys.stderr,
+                    )
+                if told:
+                    print(
+                        f"{_count(told, 'home pickup notice', 'home pickup notices')} sent to {args.to}",
                         file=sys.stderr,
                     )
             if not args.follow or stop.wait(wait):
@@ -205,6 +214,16 @@ def _push_once(
             stop=stop,
             shape=shape,
         )
+
+
+def _tell_pickups(engine: Engine, args: argparse.Namespace, secret: bytes, texts: notify.Texts) -> int:
+    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`); how many."""
+    today = datetime.now(HANOI).date()
+    found = notices.pickups(engine, today)
+    if found:
+        push.send(args.to, secret, texts.batch(found), f"pickups:{today.isoformat()}", timeout_s=args.timeout)
+        notices.told(engine, found)
+    return len(found)
 
 
 def run_pushes(args: argparse.Namespace) -> int:

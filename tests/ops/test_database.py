@@ -15,7 +15,7 @@ from alembic.config import Config
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, changes, database, dossiers, ingest, proofs, push, records, tables
+from ops import accounts, authorities, changes, database, dossiers, ingest, notices, proofs, push, records, tables
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
@@ -333,3 +333,26 @@ def test_the_registry_of_handover_records_comes_and_goes_with_its_migration(serv
         with engine.begin() as conn:
             _migrate(conn, "0013")
         assert records.of_day(engine, DAY) == []
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_what_the_pickups_applicants_were_told_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
+    # 0014 keeps the window each home pickup's applicant was told, once a day; down to 0013 the table goes.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        sent = {"ref": "P:pickup:2026-02-04:10:00", "code": "P", "day": DAY.isoformat(), "start": "10:00"}
+        notices.told(engine, [sent | {"end": "11:00"}])
+        notices.told(engine, [sent | {"end": "10:45"}])  # told again: the day's row, replaced
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(tables.pickup_notices.c.day, tables.pickup_notices.c.end)).all()
+        assert rows == [(DAY, "10:45")]
+        with engine.begin() as conn:
+            _migrate(conn, "0013", down=True)
+        with engine.connect() as conn:
+            assert "pickup_notices" not in sa.inspect(conn).get_table_names()
+        with engine.begin() as conn:
+            _migrate(conn, "0014")
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(tables.pickup_notices)).scalar_one() == 0

@@ -5,18 +5,21 @@ and from ``agencynet dossiers push --notices``."""
 
 from __future__ import annotations
 
+import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from api import cli, notify
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, changes, dossiers, notices, push
+from ops import accounts, changes, day, dossiers, notices, push
 from ops.errors import PushError
 from ops.store import Store
+from routing.problem import clock
 from tests.ops.conftest import Portal
+from tests.ops.daycases import DAY
 
 SECRET = b"the-gateway-s-key"
 AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
@@ -39,7 +42,7 @@ def _messages(portal: Portal) -> list[dict]:
 def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    shape = notify.shaper(store.engine, hanoi, "vi")
+    shape = notify.shaper(store.engine, notify.Texts(hanoi, "vi"))
     # The seeded moves ask for no notice: nothing is sent, and the gateway stands after them.
     seeded = len(changes.after(store.engine)["changes"])
     assert push.push(store.engine, "notices", portal.url, SECRET, shape=shape).changes == seeded
@@ -81,7 +84,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
 def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
     assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm") == "Buu dien Dong Da, Hoan Kiem"
     _results_move(sqlite_store)
-    shape = notify.shaper(sqlite_store.engine, hanoi, "en", plain=True)
+    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "en", plain=True))
     push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     (waiting, coming) = _messages(portal)
     assert waiting["text"] == (
@@ -92,9 +95,14 @@ def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi
 
 
 def test_the_command_sends_the_notices(
-    sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sqlite_store: Store,
+    hanoi: AddressMap,
+    portal: Portal,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _results_move(sqlite_store)
+    _planned_today(sqlite_store, hanoi)
     database = sqlite_store.engine.url.render_as_string(hide_password=False)
     base = ["dossiers", "push", "--to", portal.url, "--database", database]
     monkeypatch.setenv("AGENCYNET_PUSH_SECRET", SECRET.decode())
@@ -115,14 +123,16 @@ def test_the_command_sends_the_notices(
     assert portal.requests == [] and push.position(sqlite_store.engine, "notices") == changes.START
     assert cli.main([*base, "--notices", "--plain", "--send-hours", "24/7"]) == 0
     every = len(changes.after(sqlite_store.engine)["changes"])
-    said = capsys.readouterr().err.splitlines()[-1]
-    assert said.startswith(f"{every} changes pushed to {portal.url} in 1 batch; notices at cursor ")
+    pushed, told = capsys.readouterr().err.splitlines()[-2:]
+    assert pushed.startswith(f"{every} changes pushed to {portal.url} in 1 batch; notices at cursor ")
+    assert told == f"1 home pickup notice sent to {portal.url}"
     texts = [m["text"] for m in _messages(portal)]
     assert texts[0] == (
         "[Gia lap] Ket qua ho so BACK da co tai Buu dien Luong Van Can, 4 Pho Le Thai To. Moi ong/ba mang giay hen "
         "den nhan."
     )
-    assert len(texts) == 2
+    assert len(texts) == 3 and texts[2].startswith("[Gia lap] Buu ta se den nhan ho so PICKUP tai nha ong/ba hom nay")
+    assert portal.requests[-1][0][push.DELIVERY] == f"pickups:{datetime.now(HANOI).date().isoformat()}"
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
 
@@ -132,7 +142,7 @@ def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
 ) -> None:
     # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door. The
     # notices are pushed as the moves happen (--follow).
-    shape = notify.shaper(sqlite_store.engine, hanoi, "vi")
+    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "vi"))
     for to in ("returning", "failed_return", "decided", "returning", "failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
         push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
@@ -151,7 +161,7 @@ def test_a_notice_no_longer_true_when_pushed_is_not_sent(
     dossiers.move(sqlite_store.engine, "BACK", "returned", who="lan", record_no="BN-0001", at=AT)
     for to in ("failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
-    shape = notify.shaper(sqlite_store.engine, hanoi, "vi")
+    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "vi"))
     assert shape(changes.after(sqlite_store.engine)) == {
         "messages": [
             {
@@ -181,3 +191,82 @@ def test_a_notice_no_longer_true_when_pushed_is_not_sent(
 def test_notices_wait_outside_their_sending_hours(hours: str, now: datetime, held: datetime | None) -> None:
     at = now.replace(tzinfo=HANOI).astimezone(UTC)
     assert notices.held_until(notices.sending_hours(hours), at) == (held and held.replace(tzinfo=HANOI))
+
+
+def _pickup(store: Store, day: date) -> dict:
+    """The stop at PICKUP's home in the newest plan of ``day``."""
+    routes = store.latest("plan", date=day.isoformat())["result"]["day"]["routes"]
+    return next(s for r in routes for s in r["stops"] if s["place"] == "address:PICKUP")
+
+
+def _planned_today(store: Store, hanoi: AddressMap) -> None:
+    """The plan of :data:`DAY` made again as today's, as the morning's plan is."""
+    day.plan(store, hanoi, DAY, time_limit_s=1)
+    made = store.latest("plan", date=DAY.isoformat())
+    today = datetime.now(HANOI).date().isoformat()
+    store.add("plan", made["request"] | {"date": today}, made["state"], made["result"])
+
+
+def _moved(store: Store, arrival: str) -> None:
+    """The newest plan of :data:`DAY` with the postman at PICKUP's home at ``arrival`` (as a re-plan would)."""
+    made = store.latest("plan", date=DAY.isoformat())
+    result = copy.deepcopy(made["result"])
+    for r in result["day"]["routes"]:
+        for s in r["stops"]:
+            if s["place"] == "address:PICKUP":
+                s["arrival"] = arrival
+    store.update("plan", made["id"], made["version"], state=made["state"], result=result)
+
+
+def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
+    store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    assert notices.pickups(store.engine, DAY) == []  # nothing planned yet
+    day.plan(store, hanoi, DAY, time_limit_s=1)
+    stop = _pickup(store, DAY)
+    (due,) = notices.pickups(store.engine, DAY)
+    start, end = clock(due["start"]), clock(due["end"])
+    opens, closes = (clock(t) for t in stop["window"].split("-"))  # asked: from the request, two hours
+    # An hour on the quarter, from a quarter before the postman is there, within the window asked.
+    at = max(clock(stop["arrival"]), opens)
+    assert opens <= start <= at <= end <= closes and start % 900 == 0 and end - start <= 3600
+    assert start == max(opens, (at - 900) // 900 * 900)
+    assert due == {
+        "ref": f"PICKUP:pickup:2026-02-04:{due['start']}",
+        "kind": "home_pickup",
+        "code": "PICKUP",
+        "phone": "0912345678",
+        "day": "2026-02-04",
+        "start": due["start"],
+        "end": due["end"],
+        "synthetic": True,
+    }
+    texts = notify.Texts(hanoi, "vi")
+    portal.answers = [503]  # the gateway does not take it: nothing kept as told
+    with pytest.raises(PushError, match="503"):
+        push.send(portal.url, SECRET, texts.batch([due]), "pickups:2026-02-04")
+    (again,) = notices.pickups(store.engine, DAY)
+    push.send(portal.url, SECRET, texts.batch([again]), "pickups:2026-02-04")
+    notices.told(store.engine, [again])
+    (message,) = _messages(portal)
+    assert message["text"] == (
+        f"[Giả lập] Bưu tá sẽ đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02), trong khoảng {due['start']}–"
+        f"{due['end']}."
+    )
+    assert notices.pickups(store.engine, DAY) == []  # told
+    # A re-plan that keeps the postman within the window told tells nothing; one that moves him out of it does.
+    _moved(store, due["end"])
+    assert notices.pickups(store.engine, DAY) == []
+    _moved(store, "11:50")
+    (moved,) = notices.pickups(store.engine, DAY)
+    assert (moved["kind"], moved["start"], moved["end"]) == ("home_pickup_moved", "11:30", "12:00")
+    assert texts.batch([moved])["messages"][0]["text"] == (
+        "[Giả lập] Giờ bưu tá đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02) đã đổi: trong khoảng 11:30–12:00."
+    )
+    notices.told(store.engine, [moved])
+    # Collected: nothing more to tell, whatever the plan says.
+    dossiers.move(store.engine, "PICKUP", "digitised", who="binh", place="address", at=AT)
+    _moved(store, "10:00")
+    assert notices.pickups(store.engine, DAY) == []
+    reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code="PICKUP")]
+    assert reads.count(("notices", "SMS notice")) == 3  # read for each notice made
