@@ -24,8 +24,9 @@ from sqlalchemy.engine import Engine
 
 from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
-from ops import daytasks, store, tables
-from routing.problem import clock, hhmm
+from ops import daytasks, tables, visits
+from ops.store import Store
+from routing.problem import clock
 
 KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery"}
 """What an applicant is told, by the move that tells it: the result is at its agency to collect, or on its way to
@@ -35,12 +36,6 @@ to its agency, and the applicant is told once it is there)."""
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
 any hour). Many applicants are older people; a text at night wakes them for news that keeps until the morning."""
-
-PICKUP_NOTICE_S = 3600
-"""How long a window a home pickup's applicant is told the postman comes in, s."""
-
-QUARTER = 15 * 60
-"""The told window begins this long before the planned time, on a quarter of an hour, s."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -138,14 +133,11 @@ def held_until(hours: str, now: datetime) -> datetime | None:
     return opens.replace(tzinfo=HANOI)
 
 
-def pickups(engine: Engine, day: date) -> list[dict]:
-    """The notices of the home pickups the newest plan of ``day`` makes: when the postman comes to the applicant's
-    home for the dossier, to those not yet told, and again to those whose planned time has left the window told
-    (a re-plan).
-
-    The window told is an hour (:data:`PICKUP_NOTICE_S`) from a quarter of an hour before the planned time, rounded
-    down to the quarter, within the window the stop keeps (the pickup asked for, or the hours of the day). A pickup
-    made, or no longer asked, is not told.
+def pickups(store: Store, now: datetime) -> list[dict]:
+    """The notices of the home pickups of today's newest plan (Hanoi's date of ``now``): when the postman comes to
+    the applicant's home for the dossier, in the window the tracking page shows (:func:`ops.visits.door_visit`), to
+    those not yet told, and again to those whose time expected has left the window told (a re-plan, the postman
+    behind his plan). A pickup made or failed, or no longer asked, is not told.
 
     Returns
     -------
@@ -154,46 +146,43 @@ def pickups(engine: Engine, day: date) -> list[dict]:
         ``home_pickup_moved`` for a notice sent again; ``ref`` ``<code>:pickup:<day>:<start>``; ``start`` and
         ``end`` ``HH:MM``, Hanoi time. Record them as sent with :func:`told`.
     """
-    record = store.latest(engine, "plan", date=day.isoformat())
-    if record is None:
+    day = now.astimezone(HANOI).date()
+    planned = [code for code, (stop, _) in visits.doors(store, day.isoformat()).items() if stop["kind"] == "pickup"]
+    if not planned:
         return []
-    planned = {
-        s["place"].removeprefix("address:"): s
-        for r in record["result"]["day"]["routes"]
-        for s in r["stops"]
-        if s["kind"] == "pickup" and s["place"].startswith("address:")
-    }
     d, pn = tables.dossiers, tables.pickup_notices
     waiting = sa.select(d.c.code, d.c.applicant_phone, d.c.synthetic).where(
         d.c.code.in_(planned), d.c.channel == "home_pickup", d.c.state == "received"
     )
-    with engine.connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(waiting).all()
         before = {r.dossier_code: r for r in conn.execute(sa.select(pn).where(pn.c.day == day))}
     out = []
     for row in rows:
-        stop = planned[row.code]
-        at, start, end = _coming(clock(stop["arrival"]), stop["window"])
+        visit = visits.door_visit(store, row.code, now=now)
+        if visit is None:
+            continue
         told = before.get(row.code)
-        if told is not None and clock(told.start) <= at <= clock(told.end):
+        expected = (clock(visit["from"]) + clock(visit["to"])) // 2
+        if told is not None and clock(told.start) <= expected <= clock(told.end):
             continue
         found = _FIRST_PHONE.search(row.applicant_phone)
         if found is None:
             continue
         out.append(
             {
-                "ref": f"{row.code}:pickup:{day.isoformat()}:{hhmm(start)}",
+                "ref": f"{row.code}:pickup:{visit['date']}:{visit['from']}",
                 "kind": "home_pickup" if told is None else "home_pickup_moved",
                 "code": row.code,
                 "phone": re.sub(r"[^0-9+]", "", found.group()),
-                "day": day.isoformat(),
-                "start": hhmm(start),
-                "end": hhmm(end),
+                "day": visit["date"],
+                "start": visit["from"],
+                "end": visit["to"],
                 "synthetic": row.synthetic,
             }
         )
     if out:
-        _logged(engine, [n["code"] for n in out])
+        _logged(store.engine, [n["code"] for n in out])
     return out
 
 
@@ -209,17 +198,6 @@ def told(engine: Engine, sent: list[dict]) -> None:
             values = {"start": n["start"], "end": n["end"], "ref": n["ref"], "sent_at": at}
             if conn.execute(sa.update(pn).where(key).values(**values)).rowcount == 0:
                 conn.execute(sa.insert(pn).values(dossier_code=n["code"], day=day, **values))
-
-
-def _coming(arrival: int, windows: str) -> tuple[int, int, int]:
-    """When a postman arriving at ``arrival`` (seconds since midnight) at a stop kept within ``windows``
-    (``"10:00-12:00"``, several joined by commas; may be empty) is there, and the window told of it
-    (:func:`pickups`)."""
-    spans = [(clock(a), clock(b)) for a, _, b in (w.strip().partition("-") for w in windows.split(",") if w.strip())]
-    opens, closes = next(((a, b) for a, b in spans if arrival <= b), (0, 24 * 3600 - 60))
-    at = max(arrival, opens)  # arrived early, he waits for the window
-    start = max(opens, (at - QUARTER) // QUARTER * QUARTER)
-    return at, start, max(at, min(closes, start + PICKUP_NOTICE_S))
 
 
 def _given_up(failures: list[sa.Row], seq: int) -> bool:

@@ -97,6 +97,13 @@ def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, s
     return dayevents.settled_at(stops, events)
 
 
+def doors(store: Store, day: str) -> dict[str, tuple[dict, list[dict]]]:
+    """The stops at citizens' doors of the newest plan of ``day`` (``YYYY-MM-DD``) by the dossiers they serve, each
+    with the task stops of its route before it; empty without a plan."""
+    newest = _newest_plan(store, day)
+    return {} if newest is None else _doors(store, *newest)
+
+
 @ttl_cache(maxsize=16, ttl=NEWEST_PLAN_TTL_S)
 def _newest_plan(store: Store, day: str) -> tuple[str, int] | None:
     """:meth:`ops.store.Store.latest_version` of the plan of ``day``, kept :data:`NEWEST_PLAN_TTL_S`."""

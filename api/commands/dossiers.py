@@ -19,9 +19,9 @@ from tqdm import tqdm
 from api import notify
 from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
-from geo.hours import HANOI
 from ops import authorities, changes, dossiers, notices, push
 from ops.errors import PushError
+from ops.store import Store
 
 SECRET = "AGENCYNET_PUSH_SECRET"
 """The environment variable holding the key the pushed batches are signed with (never on the command line, which
@@ -152,7 +152,9 @@ def run_push(args: argparse.Namespace) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     wait = args.every
-    with open_store(args) as engine:
+    store = Store(args.database)
+    engine = store.engine
+    try:
         # The notices name the agency a result waits at, and its address: the map's.
         texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None
         shape = None if texts is None else notify.shaper(engine, texts)
@@ -170,7 +172,7 @@ def run_push(args: argparse.Namespace) -> int:
                 continue
             try:
                 pushed = _push_once(engine, args, secret.encode(), stop, shape)
-                told = 0 if texts is None else _tell_pickups(engine, args, secret.encode(), texts)
+                told = 0 if texts is None else _tell_pickups(store, args, secret.encode(), texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -192,6 +194,8 @@ def run_push(args: argparse.Namespace) -> int:
                     )
             if not args.follow or stop.wait(wait):
                 return 0
+    finally:
+        store.close()
 
 
 def _push_once(
@@ -216,13 +220,12 @@ def _push_once(
         )
 
 
-def _tell_pickups(engine: Engine, args: argparse.Namespace, secret: bytes, texts: notify.Texts) -> int:
+def _tell_pickups(store: Store, args: argparse.Namespace, secret: bytes, texts: notify.Texts) -> int:
     """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`); how many."""
-    today = datetime.now(HANOI).date()
-    found = notices.pickups(engine, today)
+    found = notices.pickups(store, datetime.now(UTC))
     if found:
-        push.send(args.to, secret, texts.batch(found), f"pickups:{today.isoformat()}", timeout_s=args.timeout)
-        notices.told(engine, found)
+        push.send(args.to, secret, texts.batch(found), f"pickups:{found[0]['day']}", timeout_s=args.timeout)
+        notices.told(store.engine, found)
     return len(found)
 
 

@@ -5,16 +5,15 @@ and from ``agencynet dossiers push --notices``."""
 
 from __future__ import annotations
 
-import copy
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from api import cli, notify
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, changes, day, dossiers, notices, push
+from ops import accounts, changes, day, dossiers, notices, push, visits
 from ops.errors import PushError
 from ops.store import Store
 from routing.problem import clock
@@ -193,12 +192,6 @@ def test_notices_wait_outside_their_sending_hours(hours: str, now: datetime, hel
     assert notices.held_until(notices.sending_hours(hours), at) == (held and held.replace(tzinfo=HANOI))
 
 
-def _pickup(store: Store, day: date) -> dict:
-    """The stop at PICKUP's home in the newest plan of ``day``."""
-    routes = store.latest("plan", date=day.isoformat())["result"]["day"]["routes"]
-    return next(s for r in routes for s in r["stops"] if s["place"] == "address:PICKUP")
-
-
 def _planned_today(store: Store, hanoi: AddressMap) -> None:
     """The plan of :data:`DAY` made again as today's, as the morning's plan is."""
     day.plan(store, hanoi, DAY, time_limit_s=1)
@@ -207,45 +200,37 @@ def _planned_today(store: Store, hanoi: AddressMap) -> None:
     store.add("plan", made["request"] | {"date": today}, made["state"], made["result"])
 
 
-def _moved(store: Store, arrival: str) -> None:
-    """The newest plan of :data:`DAY` with the postman at PICKUP's home at ``arrival`` (as a re-plan would)."""
-    made = store.latest("plan", date=DAY.isoformat())
-    result = copy.deepcopy(made["result"])
-    for r in result["day"]["routes"]:
-        for s in r["stops"]:
-            if s["place"] == "address:PICKUP":
-                s["arrival"] = arrival
-    store.update("plan", made["id"], made["version"], state=made["state"], result=result)
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(DAY, time(hour, minute), HANOI)
 
 
 def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    assert notices.pickups(store.engine, DAY) == []  # nothing planned yet
-    day.plan(store, hanoi, DAY, time_limit_s=1)
-    stop = _pickup(store, DAY)
-    (due,) = notices.pickups(store.engine, DAY)
-    start, end = clock(due["start"]), clock(due["end"])
-    opens, closes = (clock(t) for t in stop["window"].split("-"))  # asked: from the request, two hours
-    # An hour on the quarter, from a quarter before the postman is there, within the window asked.
-    at = max(clock(stop["arrival"]), opens)
-    assert opens <= start <= at <= end <= closes and start % 900 == 0 and end - start <= 3600
-    assert start == max(opens, (at - 900) // 900 * 900)
+    _, answer = day.plan(store, hanoi, DAY, time_limit_s=1)
+    assert notices.pickups(store, _at(7) + timedelta(days=1)) == []  # nothing planned that day
+    (route,) = [r for r in answer["routes"] if any(s["place"] == "address:PICKUP" for s in r["stops"])]
+    tasks = [s for s in route["stops"] if s["task"]]
+    first = clock(tasks[0]["arrival"])  # his first stop of the day, before PICKUP's
+    (due,) = notices.pickups(store, _at(7))
+    # The window of the tracking page (an hour around the planned arrival, within the window asked).
+    shown = visits.door_visit(store, "PICKUP", now=_at(7))
+    assert (due["start"], due["end"]) == (shown["from"], shown["to"])
     assert due == {
-        "ref": f"PICKUP:pickup:2026-02-04:{due['start']}",
+        "ref": f"PICKUP:pickup:2026-02-04:{shown['from']}",
         "kind": "home_pickup",
         "code": "PICKUP",
         "phone": "0912345678",
         "day": "2026-02-04",
-        "start": due["start"],
-        "end": due["end"],
+        "start": shown["from"],
+        "end": shown["to"],
         "synthetic": True,
     }
     texts = notify.Texts(hanoi, "vi")
     portal.answers = [503]  # the gateway does not take it: nothing kept as told
     with pytest.raises(PushError, match="503"):
         push.send(portal.url, SECRET, texts.batch([due]), "pickups:2026-02-04")
-    (again,) = notices.pickups(store.engine, DAY)
+    (again,) = notices.pickups(store, _at(7))
     push.send(portal.url, SECRET, texts.batch([again]), "pickups:2026-02-04")
     notices.told(store.engine, [again])
     (message,) = _messages(portal)
@@ -253,20 +238,29 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
         f"[Giả lập] Bưu tá sẽ đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02), trong khoảng {due['start']}–"
         f"{due['end']}."
     )
-    assert notices.pickups(store.engine, DAY) == []  # told
-    # A re-plan that keeps the postman within the window told tells nothing; one that moves him out of it does.
-    _moved(store, due["end"])
-    assert notices.pickups(store.engine, DAY) == []
-    _moved(store, "11:50")
-    (moved,) = notices.pickups(store.engine, DAY)
-    assert (moved["kind"], moved["start"], moved["end"]) == ("home_pickup_moved", "11:30", "12:00")
+    assert notices.pickups(store, _at(7)) == []  # told
+    # The postman a little behind his plan: the time expected is still within the window told, nothing more said.
+    late = first + 10 * 60
+    assert notices.pickups(store, _at(late // 3600, late % 3600 // 60)) == []
+    # Far behind: told again, the window the tracking page now shows.
+    late = first + 90 * 60
+    now = _at(late // 3600, late % 3600 // 60)
+    (moved,) = notices.pickups(store, now)
+    shown = visits.door_visit(store, "PICKUP", now=now)
+    assert shown["delay_min"] >= 90 and (moved["kind"], moved["start"], moved["end"]) == (
+        "home_pickup_moved",
+        shown["from"],
+        shown["to"],
+    )
+    assert clock(moved["start"]) > clock(due["end"])
     assert texts.batch([moved])["messages"][0]["text"] == (
-        "[Giả lập] Giờ bưu tá đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02) đã đổi: trong khoảng 11:30–12:00."
+        f"[Giả lập] Giờ bưu tá đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02) đã đổi: trong khoảng "
+        f"{moved['start']}–{moved['end']}."
     )
     notices.told(store.engine, [moved])
-    # Collected: nothing more to tell, whatever the plan says.
+    assert notices.pickups(store, now) == []
+    # Collected: nothing more to tell, however late the day.
     dossiers.move(store.engine, "PICKUP", "digitised", who="binh", place="address", at=AT)
-    _moved(store, "10:00")
-    assert notices.pickups(store.engine, DAY) == []
+    assert notices.pickups(store, _at(11, 30)) == []
     reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code="PICKUP")]
     assert reads.count(("notices", "SMS notice")) == 3  # read for each notice made
