@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from datetime import date
-
-from sqlalchemy.engine import Engine
+from datetime import UTC, date, datetime
 
 from api import i18n
 from geo.addressmap import AddressMap
 from ops import notices
+from ops.store import Store
 
 
 def unaccented(text: str) -> str:
@@ -61,7 +60,9 @@ class Texts:
             "agency": ", ".join(filter(None, said)) or agency_id,
             "date": None if day is None else f"{date.fromisoformat(day):%d/%m}",
         }
-        text = self.words[n["kind"]].format(**values)
+        # A result on its way is said with its window when the day's plan gives one.
+        text = self.words[n["kind"] + ("_window" if "start" in n and n["kind"] == "out_for_delivery" else "")]
+        text = text.format(**values)
         if n["synthetic"]:
             text = self.words["synthetic"] + " " + text
         return {
@@ -73,11 +74,14 @@ class Texts:
         }
 
 
-def shaper(engine: Engine, texts: Texts) -> Callable[[dict], dict | None]:
-    """What the SMS gateway is sent of a page of the feed: its notices (None when it asks for none)."""
+def shaper(
+    store: Store, texts: Texts, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Callable[[dict], dict | None]:
+    """What the SMS gateway is sent of a page of the feed: its notices at the time ``clock`` says (None when it
+    asks for none)."""
 
     def shape(page: dict) -> dict | None:
-        found = notices.of_changes(engine, page["changes"])
+        found = notices.of_changes(store, page["changes"], clock())
         return texts.batch(found) if found else None
 
     return shape

@@ -43,26 +43,31 @@ READER = ("notices", "system")
 _FIRST_PHONE = re.compile(r"\+?[0-9][0-9 .-]{7,19}")
 
 
-def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
-    """The notices a page of the feed of changes asks for, in its order.
+def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
+    """The notices a page of the feed of changes asks for at ``now``, in its order.
 
     Parameters
     ----------
-    engine
+    store
         The store.
     changes
         Changes of the feed (:func:`ops.changes.after`): ``code``, ``seq``, ``state``.
+    now
+        The time they are sent: a result on its way to the door is said with the window the tracking page shows
+        then (:func:`ops.visits.door_visit`), when today's plan has the postman at that door.
 
     Returns
     -------
     list of dict
-        ``{"ref", "kind", "code", "phone", "agency_id", "synthetic"}``: ``ref`` the change's dossier and move,
-        ``<code>:<seq>``, the same when a page is sent again; ``phone`` the applicant's first number, digits and a
-        leading +. None for a change its dossier has moved on from since.
+        ``{"ref", "kind", "code", "phone", "agency_id", "synthetic"}``, and ``day``, ``start`` and ``end`` for a
+        result on its way with its window: ``ref`` the change's dossier and move, ``<code>:<seq>``, the same when a
+        page is sent again; ``phone`` the applicant's first number, digits and a leading +. No notice for a change
+        its dossier has moved on from since.
     """
     asked = [c for c in changes if c["state"] in KINDS]
     if not asked:
         return []
+    engine = store.engine
     codes = {c["code"] for c in asked}
     d, ev = tables.dossiers, tables.events
     query = sa.select(d.c.code, d.c.seq, d.c.applicant_phone, d.c.agency_id, d.c.return_mode, d.c.synthetic)
@@ -86,6 +91,8 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
         found = _FIRST_PHONE.search(row.applicant_phone)
         if found is None:
             continue
+        visit = visits.door_visit(store, row.code, now=now) if change["state"] == "returning" else None
+        when = {} if visit is None else {"day": visit["date"], "start": visit["from"], "end": visit["to"]}
         out.append(
             {
                 "ref": f"{change['code']}:{change['seq']}",
@@ -95,6 +102,7 @@ def of_changes(engine: Engine, changes: list[dict]) -> list[dict]:
                 "agency_id": row.agency_id,
                 "synthetic": row.synthetic,
             }
+            | when
         )
     if out:
         _logged(engine, [n["code"] for n in out])

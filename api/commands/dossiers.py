@@ -157,7 +157,7 @@ def run_push(args: argparse.Namespace) -> int:
     try:
         # The notices name the agency a result waits at, and its address: the map's.
         texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None
-        shape = None if texts is None else notify.shaper(engine, texts)
+        shape = None if texts is None else notify.shaper(store, texts)
         while True:
             held = None if hours is None else notices.held_until(hours, datetime.now(UTC))
             if held is not None:

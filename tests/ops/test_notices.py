@@ -41,7 +41,7 @@ def _messages(portal: Portal) -> list[dict]:
 def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    shape = notify.shaper(store.engine, notify.Texts(hanoi, "vi"))
+    shape = notify.shaper(store, notify.Texts(hanoi, "vi"))
     # The seeded moves ask for no notice: nothing is sent, and the gateway stands after them.
     seeded = len(changes.after(store.engine)["changes"])
     assert push.push(store.engine, "notices", portal.url, SECRET, shape=shape).changes == seeded
@@ -83,7 +83,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
 def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
     assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm") == "Buu dien Dong Da, Hoan Kiem"
     _results_move(sqlite_store)
-    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "en", plain=True))
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "en", plain=True))
     push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     (waiting, coming) = _messages(portal)
     assert waiting["text"] == (
@@ -141,7 +141,7 @@ def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
 ) -> None:
     # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door. The
     # notices are pushed as the moves happen (--follow).
-    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "vi"))
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
     for to in ("returning", "failed_return", "decided", "returning", "failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
         push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
@@ -160,7 +160,7 @@ def test_a_notice_no_longer_true_when_pushed_is_not_sent(
     dossiers.move(sqlite_store.engine, "BACK", "returned", who="lan", record_no="BN-0001", at=AT)
     for to in ("failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
-    shape = notify.shaper(sqlite_store.engine, notify.Texts(hanoi, "vi"))
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
     assert shape(changes.after(sqlite_store.engine)) == {
         "messages": [
             {
@@ -264,3 +264,27 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
     assert notices.pickups(store, _at(11, 30)) == []
     reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code="PICKUP")]
     assert reads.count(("notices", "SMS notice")) == 3  # read for each notice made
+
+
+def test_a_result_on_its_way_is_said_with_the_window_of_today_s_plan(
+    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    dossiers.move(sqlite_store.engine, "HOME", "returning", who="binh", at=AT)
+    page = changes.after(sqlite_store.engine)
+    shown = visits.door_visit(sqlite_store, "HOME", now=_at(7))
+    assert shown is not None and shown["kind"] == "delivery"
+    (message,) = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"), lambda: _at(7))(page)["messages"]
+    assert message["text"] == (
+        f"[Giả lập] Kết quả hồ sơ HOME đang được bưu tá mang đến địa chỉ của ông/bà hôm nay (04/02), trong khoảng "
+        f"{shown['from']}–{shown['to']}."
+    )
+    assert message["kind"] == "out_for_delivery"
+    # Another day, no plan: today, without a window.
+    (message,) = notify.shaper(sqlite_store, notify.Texts(hanoi, "en"), lambda: _at(7) + timedelta(days=1))(page)[
+        "messages"
+    ]
+    assert (
+        message["text"]
+        == "[Synthetic] The result of dossier HOME is on its way to your address with the postman today."
+    )
