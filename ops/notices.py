@@ -11,7 +11,8 @@ data: each notice's read is written to the access log.
 A notice says what is true when it is sent: one whose dossier has moved since (a result collected, delivered, or
 its delivery failed, before the feed was pushed) is not sent. Notices go out within sending hours
 (:data:`SENDING_HOURS` unless the operator says others), so that nobody is woken by one; those of the night wait for
-the morning, and what has moved meanwhile is not said.
+the morning, and what has moved meanwhile is not said. The time the postman comes to a door is the window the
+citizen's tracking page shows (:mod:`ops.visits`).
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
             row.return_mode != "address" or _given_up([t for t in tries if t.dossier_code == row.code], change["seq"])
         ):
             continue  # on its way to its agency: the applicant is told once it is there
-        found = _FIRST_PHONE.search(row.applicant_phone)
-        if found is None:
+        phone = _phone(row.applicant_phone)
+        if phone is None:
             continue
         visit = visits.door_visit(store, row.code, now=now) if change["state"] == "returning" else None
         when = {} if visit is None else {"day": visit["date"], "start": visit["from"], "end": visit["to"]}
@@ -98,7 +99,7 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
                 "ref": f"{change['code']}:{change['seq']}",
                 "kind": KINDS[change["state"]],
                 "code": change["code"],
-                "phone": re.sub(r"[^0-9+]", "", found.group()),
+                "phone": phone,
                 "agency_id": row.agency_id,
                 "synthetic": row.synthetic,
             }
@@ -174,15 +175,15 @@ def pickups(store: Store, now: datetime) -> list[dict]:
         expected = (clock(visit["from"]) + clock(visit["to"])) // 2
         if told is not None and clock(told.start) <= expected <= clock(told.end):
             continue
-        found = _FIRST_PHONE.search(row.applicant_phone)
-        if found is None:
+        phone = _phone(row.applicant_phone)
+        if phone is None:
             continue
         out.append(
             {
                 "ref": f"{row.code}:pickup:{visit['date']}:{visit['from']}",
                 "kind": "home_pickup" if told is None else "home_pickup_moved",
                 "code": row.code,
-                "phone": re.sub(r"[^0-9+]", "", found.group()),
+                "phone": phone,
                 "day": visit["date"],
                 "start": visit["from"],
                 "end": visit["to"],
@@ -206,6 +207,12 @@ def told(engine: Engine, sent: list[dict]) -> None:
             values = {"start": n["start"], "end": n["end"], "ref": n["ref"], "sent_at": at}
             if conn.execute(sa.update(pn).where(key).values(**values)).rowcount == 0:
                 conn.execute(sa.insert(pn).values(dossier_code=n["code"], day=day, **values))
+
+
+def _phone(text: str) -> str | None:
+    """The first phone number written in ``text``, its digits and a leading +; None without one."""
+    found = _FIRST_PHONE.search(text)
+    return None if found is None else re.sub(r"[^0-9+]", "", found.group())
 
 
 def _given_up(failures: list[sa.Row], seq: int) -> bool:
