@@ -1037,6 +1037,11 @@ class DayStop(BaseModel):
         "failed on earlier days; the last before the result goes to its agency for collection is "
         f"{daytasks.DOOR_ATTEMPTS})",
     )
+    told: str | None = Field(
+        default=None,
+        description="live views only, a home pickup: the window its applicant was told by SMS (HH:MM-HH:MM, agencynet "
+        "dossiers push --notices), to keep to; null when none was sent",
+    )
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
     applicant_name: str | None = Field(
         default=None, description="whom to hand it to, the applicant: the postman's own view only"

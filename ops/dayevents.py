@@ -481,10 +481,11 @@ def live(
     A settled stop says what was recorded (``recorded``: when, Hanoi time, the record's number, why it failed, how
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
     try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
-    day), so that the postman calls ahead. A stop at an agency or authority says the number of its visit's record
-    (``handover_record``, :mod:`ops.records`), to sign there. Each route says where its postman's phone was
-    last seen (``last_seen``: the newest event with a position), how far behind his plan he is (``behind_min``:
-    :func:`behind`), and lists what he picked up and the plan no longer has him deliver (``carried_back``).
+    day), so that the postman calls ahead; a home pickup, the window its applicant was told by SMS (``told``). A stop
+    at an agency or authority says the number of its visit's record (``handover_record``, :mod:`ops.records`), to
+    sign there. Each route says where its postman's phone was last seen (``last_seen``: the newest event with a
+    position), how far behind his plan he is (``behind_min``: :func:`behind`), and lists what he picked up and the
+    plan no longer has him deliver (``carried_back``).
 
     Returns
     -------
@@ -525,6 +526,7 @@ def live(
         }
         routes.append(route | more)
     _door_tries(store, day, routes)
+    _told(store, day, routes)
     if reader is not None:
         _addresses(store, reader, routes, read_as)
     return {
@@ -558,6 +560,21 @@ def _door_tries(store: Store, day: date, routes: list[dict]) -> None:
         failed = {code: n for code, n in conn.execute(query)}
     for stop in doors:
         stop["door_try"] = 1 + max((failed.get(c, 0) for c in stop["dossiers"]), default=0)
+
+
+def _told(store: Store, day: date, routes: list[dict]) -> None:
+    """Add to each home pickup the window its applicant was told by SMS (``told``, ``HH:MM-HH:MM``,
+    :func:`ops.notices.pickups`), for the postman to keep to; None when no notice was sent."""
+    homes = [s for r in routes for s in r["stops"] if s["kind"] == "pickup" and s["place"].startswith("address:")]
+    if not homes:
+        return
+    pn = tables.pickup_notices
+    codes = [c for s in homes for c in s["dossiers"]]
+    query = sa.select(pn.c.dossier_code, pn.c.start, pn.c.end).where(pn.c.day == day, pn.c.dossier_code.in_(codes))
+    with store.engine.connect() as conn:
+        told = {code: f"{start}-{end}" for code, start, end in conn.execute(query)}
+    for stop in homes:
+        stop["told"] = next((told[c] for c in stop["dossiers"] if c in told), None)
 
 
 def _last_seen(route: dict, events: dict[str, dict[str, dict]]) -> dict | None:

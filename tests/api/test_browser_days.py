@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, holiday
-from ops import accounts, authorities, day, dayevents, dossiers, ingest, records
+from ops import accounts, authorities, day, dayevents, dossiers, ingest, notices, records
 from ops.accounts import Principal
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
@@ -971,7 +971,9 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     pages._shot(page, "counter-proof")
 
 
-def test_the_postman_gives_the_receipt_at_a_home_pickup(page, store: Store, hanoi: AddressMap) -> None:
+def test_the_postman_gives_the_receipt_at_a_home_pickup(
+    page, browser, server: str, store: Store, hanoi: AddressMap
+) -> None:
     # A priority-group applicant asked for the pickup that morning; once the postman has taken the dossier at the
     # door (signed for), his page links its receipt, which he prints or shows there.
     later = daycases.DAY + dt.timedelta(days=50)  # Thursday 26 March 2026
@@ -980,10 +982,23 @@ def test_the_postman_gives_the_receipt_at_a_home_pickup(page, store: Store, hano
     postmen = [{"id": "binh", "name": daycases.POSTMAN_NAME, "depot": daycases.LUONG_VAN_CAN}]
     _, planned = day.plan(store, hanoi, later, postmen=postmen, time_limit_s=1)
     task = next(s["task"] for r in planned["routes"] for s in r["stops"] if code in s["dossiers"])
+    # The applicant was told by SMS when the postman comes: his page says it.
+    (told,) = [
+        n for n in notices.pickups(store, dt.datetime.combine(later, dt.time(7, 30), HANOI)) if n["code"] == code
+    ]
+    notices.told(store.engine, [told])
     sign_in(page, "binh", daycases.POSTMAN_NAME)
     page.goto(f"/postman?date={later.isoformat()}")
     pages._ready(page)
     stop = page.locator(f"li.day-stop[data-kind='pickup'][data-task='{task}']")
+    said = f"Đã nhắn tin hẹn người nộp: {told['start']}–{told['end']}"
+    assert stop.locator(".told").inner_text() == said
+    context, other = _dispatcher_follows(browser, server, later)  # the dispatcher reads it too
+    other.wait_for_selector("#day-stops tr")
+    assert other.locator("#day-stops tr").filter(has_text=task).first.locator("td").nth(2).inner_text() == (
+        f"Nhận hồ sơ · {said}"
+    )
+    context.close()
     assert stop.locator("a.receipt").count() == 0  # not taken yet
     stop.locator("button[data-event='picked_up']").click()
     sign(page, stop.locator("form.proof"))

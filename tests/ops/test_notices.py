@@ -13,7 +13,7 @@ import pytest
 from api import cli, notify
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, changes, day, dossiers, notices, push, visits
+from ops import accounts, changes, day, dayevents, dossiers, notices, push, visits
 from ops.errors import PushError
 from ops.store import Store
 from routing.problem import clock
@@ -239,6 +239,13 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
         f"{due['end']}."
     )
     assert notices.pickups(store, _at(7)) == []  # told
+    # The postman's day says the window told, to keep to.
+    stops = [s for r in dayevents.live(store, DAY, now="07:00")["routes"] for s in r["stops"]]
+    assert {s["place"]: s.get("told") for s in stops if s["kind"] == "pickup"} == {
+        s["place"]: f"{due['start']}-{due['end']}" if s["place"] == "address:PICKUP" else None
+        for s in stops
+        if s["kind"] == "pickup"
+    }
     # The postman a little behind his plan: the time expected is still within the window told, nothing more said.
     late = first + 10 * 60
     assert notices.pickups(store, _at(late // 3600, late % 3600 // 60)) == []

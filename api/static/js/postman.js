@@ -97,6 +97,11 @@
     return `<div class="contact">${esc(t("js.recipient", { name: s.applicant_name }))} · ${phones.join(", ")}</div>`;
   }
 
+  // The window the applicant of a home pickup was told by SMS: the one to keep to.
+  function told(s) {
+    return s.told ? `<div class="told">${esc(t("js.told", { window: s.told.replace("-", "–") }))}</div>` : "";
+  }
+
   // A dossier taken at the applicant's home: its receipt, to print or to show at the door (the applicant's phone
   // reads its QR code).
   function receipts(s) {
@@ -110,7 +115,7 @@
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}" ` +
       `data-place="${esc(s.place)}" data-applicant="${esc(s.applicant_name || "")}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
-      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + contact(s) +
+      `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + told(s) + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
