@@ -21,12 +21,17 @@ from geo.addressmap import AddressMap
 from ops import notices
 from ops.store import Store
 
+_PLAIN_MARKS = str.maketrans({"đ": "d", "Đ": "D", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'})
+"""What a plain text writes otherwise besides the combining marks: the letter đ, and typographic dashes and quotes
+(outside the GSM 7-bit alphabet, they too would make the message UCS-2)."""
+
 
 def unaccented(text: str) -> str:
-    """``text`` without its diacritics, its case kept ("Bưu điện Đống Đa" -> "Buu dien Dong Da").
+    """``text`` without its diacritics and in plain punctuation, its case kept ("Bưu điện Đống Đa, 10:00–10:30" ->
+    "Buu dien Dong Da, 10:00-10:30").
 
     Written here because :func:`geo._text.strip_marks`, the search's, also lower-cases."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    text = text.translate(_PLAIN_MARKS)
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 

@@ -29,10 +29,11 @@ from ops import daytasks, tables, visits
 from ops.store import Store
 from routing.problem import clock
 
-KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery"}
-"""What an applicant is told, by the move that tells it: the result is at its agency to collect, or on its way to
-the applicant's address with the postman (a result returned to the address, not given up at the door: then it goes
-to its agency, and the applicant is told once it is there)."""
+KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery", "failed_return": "missed_delivery"}
+"""What an applicant is told, by the move that tells it: the result is at its agency to collect, on its way to the
+applicant's address with the postman, or not delivered there that day and to come again. Only of a result returned
+to the address whose door is not given up: once it is, the result goes to its agency, and the applicant is told
+when it is there (:func:`ops.daytasks.door_given_up`)."""
 
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
@@ -60,10 +61,10 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"ref", "kind", "code", "phone", "agency_id", "synthetic"}``, and ``day``, ``start`` and ``end`` for a
-        result on its way with its window: ``ref`` the change's dossier and move, ``<code>:<seq>``, the same when a
-        page is sent again; ``phone`` the applicant's first number, digits and a leading +. No notice for a change
-        its dossier has moved on from since.
+        ``{"ref", "kind", "code", "phone", "agency_id", "synthetic"}``; ``day``, ``start`` and ``end`` for a result
+        on its way with its window, ``day`` for one not delivered (the day of the try). ``ref`` is the change's
+        dossier and move, ``<code>:<seq>``, the same when a page is sent again; ``phone`` the applicant's first
+        number, digits and a leading +. No notice for a change its dossier has moved on from since.
     """
     asked = [c for c in changes if c["state"] in KINDS]
     if not asked:
@@ -85,15 +86,18 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
         row = rows[change["code"]]
         if row.seq != change["seq"]:
             continue  # the dossier has moved since: the notice would no longer be true
-        if change["state"] == "returning" and (
-            row.return_mode != "address" or _given_up([t for t in tries if t.dossier_code == row.code], change["seq"])
-        ):
-            continue  # on its way to its agency: the applicant is told once it is there
+        # A failure counts itself: after the last try at the door, the result goes to its agency.
+        failures = [t for t in tries if t.dossier_code == row.code]
+        upto = change["seq"] + (change["state"] == "failed_return")
+        if change["state"] != "for_collection" and (row.return_mode != "address" or _given_up(failures, upto)):
+            continue  # to or at its agency: the applicant is told once it is there
         phone = _phone(row.applicant_phone)
         if phone is None:
             continue
         visit = visits.door_visit(store, row.code, now=now) if change["state"] == "returning" else None
         when = {} if visit is None else {"day": visit["date"], "start": visit["from"], "end": visit["to"]}
+        if change["state"] == "failed_return":
+            when = {"day": datetime.fromisoformat(change["at"]).astimezone(HANOI).date().isoformat()}
         out.append(
             {
                 "ref": f"{change['code']}:{change['seq']}",

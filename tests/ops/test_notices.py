@@ -81,7 +81,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
 
 
 def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
-    assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm") == "Buu dien Dong Da, Hoan Kiem"
+    assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm, 10:00–10:30") == "Buu dien Dong Da, Hoan Kiem, 10:00-10:30"
     _results_move(sqlite_store)
     shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "en", plain=True))
     push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
@@ -136,7 +136,7 @@ def test_the_command_sends_the_notices(
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
 
 
-def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
+def test_a_try_missed_at_the_door_is_said_and_a_result_given_up_is_announced_at_its_agency(
     sqlite_store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
     # Two tries at the door failed: the third time the postman takes the result to its agency, not to the door. The
@@ -147,8 +147,12 @@ def test_a_result_given_up_at_the_door_is_announced_at_its_agency_only(
         push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     dossiers.move(sqlite_store.engine, "HOME", "for_collection", who="binh", record_no="BBGN-20260206-0001", at=AT)
     push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
-    told = [m["kind"] for m in _messages(portal) if m["ref"].startswith("HOME:")]
-    assert told == ["out_for_delivery", "out_for_delivery", "for_collection"]
+    told = [m for m in _messages(portal) if m["ref"].startswith("HOME:")]
+    # Told of the first try missed, not of the last: the result goes to its agency, and that is said once there.
+    assert [m["kind"] for m in told] == ["out_for_delivery", "missed_delivery", "out_for_delivery", "for_collection"]
+    assert told[1]["text"] == (
+        "[Giả lập] Kết quả hồ sơ HOME chưa giao được tại địa chỉ của ông/bà ngày 05/02; bưu tá sẽ mang đến lần sau."
+    )
 
 
 def test_a_notice_no_longer_true_when_pushed_is_not_sent(
