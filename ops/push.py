@@ -45,6 +45,11 @@ _TRY_AGAIN = frozenset({408, 425, 429})
 """The answers other than 5xx that ask to be sent again later (a timeout, too early, too many requests)."""
 
 
+Post = Callable[[httpx.Client, str, dict, str], tuple[str, bool] | None]
+"""How a batch goes to a receiver: ``post(client, url, body, delivery)``, None once taken, else what failed and
+whether to try again later."""
+
+
 @dataclass(frozen=True)
 class Pushed:
     """What one push delivered: ``changes`` in ``batches``, and the cursor the receiver now stands at."""
@@ -85,6 +90,7 @@ def push(
     progress: Callable[[int], object] | None = None,
     stop: threading.Event | None = None,
     shape: Callable[[dict], dict | None] | None = None,
+    post: Post | None = None,
 ) -> Pushed:
     """Push every change the receiver ``name`` has not taken to ``url``, a batch at a time, oldest first.
 
@@ -109,6 +115,9 @@ def push(
     shape
         What the receiver is sent of a page of the feed (the page itself when omitted): the applicants' notices of
         its changes, for an SMS gateway (:mod:`ops.notices`). A page it makes nothing of (None) is taken as sent.
+    post
+        How a batch goes to the receiver (:func:`signed` with ``secret`` when omitted): an SMS provider's own API
+        (:mod:`ops.gateways`).
 
     Returns
     -------
@@ -135,7 +144,7 @@ def push(
                 body = page if shape is None else shape(page)
                 if body is not None:
                     delivery = f"{page['changes'][0]['cursor']}..{page['next']}"
-                    _deliver(engine, client, name, url, secret, body, delivery, since)
+                    _deliver(engine, client, name, url, post or signed(secret), body, delivery, since)
                 since = changes.cursor(page["next"])
                 count = len(page["changes"])
                 _taken(engine, name, url, since, count)
@@ -169,9 +178,11 @@ def _check(name: str, url: str, batch: int) -> None:
         raise InputError(f"name: 1 to {longest} characters, got {name!r}")
 
 
-def send(url: str, secret: bytes, body: dict, delivery: str, *, timeout_s: float = 30.0) -> None:
-    """POST one signed batch that is not a page of the feed (the notices of the day's home pickups:
-    :func:`ops.notices.pickups`) to ``url``, ``delivery`` naming it.
+def send(
+    url: str, secret: bytes, body: dict, delivery: str, *, timeout_s: float = 30.0, post: Post | None = None
+) -> None:
+    """POST one batch that is not a page of the feed (the notices of the day's home pickups:
+    :func:`ops.notices.pickups`) to ``url``, ``delivery`` naming it: signed, unless ``post`` says how it goes.
 
     Raises
     ------
@@ -179,19 +190,35 @@ def send(url: str, secret: bytes, body: dict, delivery: str, *, timeout_s: float
         The receiver did not take it.
     """
     with httpx.Client(timeout=timeout_s) as client:
-        failed = _post(client, url, secret, body, delivery)
+        failed = (post or signed(secret))(client, url, body, delivery)
     if failed is not None:
         raise PushError(failed[0], transient=failed[1])
 
 
-def _post(client: httpx.Client, url: str, secret: bytes, body: dict, delivery: str) -> tuple[str, bool] | None:
-    """POST one batch, signed; None when taken, else what failed and whether to try again later."""
-    content = orjson.dumps(body)
-    headers = {"Content-Type": "application/json", SIGNATURE: sign(secret, content), DELIVERY: delivery}
-    try:
-        answer = client.post(url, content=content, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"{url} did not answer: {exc or type(exc).__name__}", True
+def signed(secret: bytes) -> Post:
+    """How a batch goes to a receiver of agencynet's own form: POSTed as JSON, signed with ``secret``
+    (:data:`SIGNATURE`), its range of the feed in :data:`DELIVERY`."""
+
+    def post(client: httpx.Client, url: str, body: dict, delivery: str) -> tuple[str, bool] | None:
+        content = orjson.dumps(body)
+        headers = {"Content-Type": "application/json", SIGNATURE: sign(secret, content), DELIVERY: delivery}
+        try:
+            answer = client.post(url, content=content, headers=headers)
+        except httpx.HTTPError as exc:
+            return unanswered(url, exc)
+        return refused(url, answer)
+
+    return post
+
+
+def unanswered(url: str, exc: httpx.HTTPError) -> tuple[str, bool]:
+    """What failed when ``url`` did not answer (worth trying again later)."""
+    return f"{url} did not answer: {exc or type(exc).__name__}", True
+
+
+def refused(url: str, answer: httpx.Response) -> tuple[str, bool] | None:
+    """None when ``answer`` is a success, else what ``url`` answered and whether to try again later (a 5xx, a
+    timeout, too early, too many requests)."""
     if answer.is_success:
         return None
     said = " ".join(answer.text.split())[:200]
@@ -204,14 +231,14 @@ def _deliver(
     client: httpx.Client,
     name: str,
     url: str,
-    secret: bytes,
+    post: Post,
     body: dict,
     delivery: str,
     since: Cursor,
 ) -> None:
-    """POST one batch to the receiver, ``delivery`` the range of the feed's cursors it holds; raises
+    """Send one batch to the receiver by ``post``, ``delivery`` the range of the feed's cursors it holds; raises
     :class:`PushError`, the failure stored, unless taken."""
-    failed = _post(client, url, secret, body, delivery)
+    failed = post(client, url, body, delivery)
     if failed is None:
         return
     failure, transient = failed

@@ -19,9 +19,12 @@ from tqdm import tqdm
 from api import notify
 from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
-from ops import authorities, changes, dossiers, notices, push
+from ops import authorities, changes, dossiers, gateways, notices, push
 from ops.errors import PushError
 from ops.store import Store
+
+ESMS_KEYS = ("AGENCYNET_ESMS_API_KEY", "AGENCYNET_ESMS_SECRET_KEY")
+"""The environment variables holding the operator's eSMS keys (``--gateway esms``)."""
 
 SECRET = "AGENCYNET_PUSH_SECRET"
 """The environment variable holding the key the pushed batches are signed with (never on the command line, which
@@ -49,7 +52,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"POST every change the receiver has not taken to its address, a batch at a time, signed with the key in "
         f"${SECRET} (HMAC-SHA256, header {push.SIGNATURE}); its cursor is kept in the store",
     )
-    pusher.add_argument("--to", required=True, metavar="URL", help="the receiver's http:// or https:// address")
+    pusher.add_argument(
+        "--to",
+        default=None,
+        metavar="URL",
+        help=f"the receiver's http:// or https:// address (with --gateway esms, {gateways.ESMS_URL} by default)",
+    )
     pusher.add_argument(
         "--name",
         default=None,
@@ -78,6 +86,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HOURS",
         help=f"with --notices: when they go out, Hanoi time, as OSM opening_hours (default {notices.SENDING_HOURS}; "
         "24/7 for at any hour); outside them the notices wait, and their cursor with them",
+    )
+    pusher.add_argument(
+        "--gateway",
+        choices=("agencynet", "esms"),
+        default="agencynet",
+        help="with --notices: the body agencynet's own, signed (default), or each notice sent to eSMS.vn's API for "
+        f"customer-care brandname messages with the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}",
+    )
+    pusher.add_argument("--brandname", default=None, help="with --gateway esms: the brandname registered with eSMS")
+    pusher.add_argument(
+        "--sandbox", action="store_true", help="with --gateway esms: eSMS checks the messages, sends and charges none"
     )
     add_lang_option(pusher)
     add_map_options(pusher)
@@ -133,18 +152,41 @@ def run_changes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refused(said: str) -> int:
+    """Exit code 2, having said why in one line."""
+    print(f"agencynet dossiers push: {said}", file=sys.stderr)
+    return 2
+
+
 def run_push(args: argparse.Namespace) -> int:
-    secret = os.environ.get(SECRET, "")
-    if not secret:
-        print(f"agencynet dossiers push: set {SECRET} to the key the receiver checks the batches with", file=sys.stderr)
-        return 2
+    esms = args.gateway == "esms"
     if args.every <= 0 or args.timeout <= 0:
-        print("agencynet dossiers push: --every and --timeout are seconds above 0", file=sys.stderr)
-        return 2
-    for option, given in (("--plain", args.plain), ("--send-hours", args.send_hours is not None)):
-        if given and not args.notices:
-            print(f"agencynet dossiers push: {option} goes with --notices", file=sys.stderr)
-            return 2
+        return _refused("--every and --timeout are seconds above 0")
+    given = {
+        "--plain": args.plain,
+        "--send-hours": args.send_hours is not None,
+        "--gateway": esms,
+        "--brandname": args.brandname is not None,
+        "--sandbox": args.sandbox,
+    }
+    alone = [o for o, on in given.items() if on and not args.notices]
+    if alone:
+        return _refused(f"{alone[0]} goes with --notices")
+    alone = [o for o in ("--brandname", "--sandbox") if given[o] and not esms]
+    if alone:
+        return _refused(f"{alone[0]} goes with --gateway esms")
+    api_key, secret_key = (os.environ.get(name, "") for name in ESMS_KEYS)
+    if esms and not (api_key and secret_key and args.brandname):
+        return _refused(
+            f"--gateway esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
+        )
+    secret = os.environ.get(SECRET, "")
+    if not (secret or esms):
+        return _refused(f"set {SECRET} to the key the receiver checks the batches with")
+    if args.to is None and not esms:
+        return _refused("--to: the receiver's address is needed")
+    args.to = args.to or gateways.ESMS_URL
+    post = gateways.Esms(api_key, secret_key, args.brandname, args.sandbox).post if esms else None
     hours = notices.sending_hours(args.send_hours or notices.SENDING_HOURS) if args.notices else None
     args.name = args.name or ("notices" if args.notices else "portal")
     stop = threading.Event()
@@ -171,8 +213,8 @@ def run_push(args: argparse.Namespace) -> int:
                     return 0
                 continue
             try:
-                pushed = _push_once(engine, args, secret.encode(), stop, shape)
-                told = 0 if texts is None else _tell_pickups(store, args, secret.encode(), texts)
+                pushed = _push_once(engine, args, (secret.encode(), post), stop, shape)
+                told = 0 if texts is None else _tell_pickups(store, args, (secret.encode(), post), texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -201,30 +243,36 @@ def run_push(args: argparse.Namespace) -> int:
 def _push_once(
     engine: Engine,
     args: argparse.Namespace,
-    secret: bytes,
+    how: tuple[bytes, push.Post | None],
     stop: threading.Event,
     shape: Callable[[dict], dict | None] | None,
 ) -> push.Pushed:
-    """One push of what the receiver has not taken, with a bar of progress on a terminal."""
+    """One push of what the receiver has not taken, with a bar of progress on a terminal; ``how``, the key of the
+    signature and how a batch goes (:func:`ops.push.push`'s ``secret`` and ``post``)."""
     with tqdm(total=push.waiting(engine, args.name), unit="change", desc=args.name, disable=None) as bar:
         return push.push(
             engine,
             args.name,
             args.to,
-            secret,
+            how[0],
             batch=args.batch,
             timeout_s=args.timeout,
             progress=bar.update,
             stop=stop,
             shape=shape,
+            post=how[1],
         )
 
 
-def _tell_pickups(store: Store, args: argparse.Namespace, secret: bytes, texts: notify.Texts) -> int:
-    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`); how many."""
+def _tell_pickups(
+    store: Store, args: argparse.Namespace, how: tuple[bytes, push.Post | None], texts: notify.Texts
+) -> int:
+    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`), ``how`` as for
+    :func:`_push_once`; how many."""
     found = notices.pickups(store, datetime.now(UTC))
     if found:
-        push.send(args.to, secret, texts.batch(found), f"pickups:{found[0]['day']}", timeout_s=args.timeout)
+        delivery = f"pickups:{found[0]['day']}"
+        push.send(args.to, how[0], texts.batch(found), delivery, timeout_s=args.timeout, post=how[1])
         notices.told(store.engine, found)
     return len(found)
 

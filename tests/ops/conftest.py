@@ -84,10 +84,12 @@ def sqlite_store(tmp_path: Path, hanoi: AddressMap) -> Iterator[Store]:
 @dataclass
 class Portal:
     """A real HTTP server on loopback that takes the batches POSTed to it, answering ``answers`` in turn (200 once
-    they run out), and keeps every request: its headers and its body."""
+    they run out) with the bodies ``replies`` in turn (empty once they run out), and keeps every request: its
+    headers and its body."""
 
     url: str
     answers: list[int] = field(default_factory=list)
+    replies: list[bytes] = field(default_factory=list)
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
 
@@ -113,7 +115,7 @@ def portal() -> Iterator[Portal]:
             state.statuses.append(status)
             state.requests.append((dict(self.headers), body))
             self.send_response(status)
-            said = b"" if status < 300 else b"portal says no"
+            said = state.replies.pop(0) if state.replies else b"" if status < 300 else b"portal says no"
             self.send_header("Content-Length", str(len(said)))
             self.end_headers()
             self.wfile.write(said)

@@ -1,0 +1,108 @@
+"""The applicants' notices sent straight to eSMS.vn's API (:mod:`ops.gateways`), a real HTTP server on loopback
+standing for eSMS: one request per notice with the account's keys, the brandname, the text and its ref as
+``RequestId``; a RequestId taken before counts as sent; a refusal stops the push with eSMS's words, the notices
+waiting; from the library and from ``agencynet dossiers push --notices --gateway esms``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from api import cli, notify
+from geo.addressmap import AddressMap
+from ops import changes, dossiers, gateways, push
+from ops.errors import PushError
+from ops.store import Store
+from tests.ops.conftest import Portal
+
+AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
+ACCOUNT = gateways.Esms("the-api-key", "the-secret-key", "BUUDIENHN", sandbox=True)
+
+
+def _esms(code: str, error: str | None = None) -> bytes:
+    """What eSMS answers a request: its result code (and error message)."""
+    said = {"CodeResult": code, "CountRegenerate": 0, "SMSID": f"sms-{code}"}
+    return json.dumps(said | ({"ErrorMessage": error} if error else {}), ensure_ascii=False).encode()
+
+
+def _results_move(store: Store) -> None:
+    """BACK's result brought to its agency for collection; HOME's taken by the postman to the citizen's door."""
+    dossiers.move(store.engine, "BACK", "returning", who="binh", at=AT)
+    dossiers.move(store.engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=AT)
+    dossiers.move(store.engine, "HOME", "returning", who="binh", at=AT)
+
+
+def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
+    engine = sqlite_store.engine
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
+    push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)  # the seeded moves: none
+    _results_move(sqlite_store)
+    # eSMS takes the first notice, then fails: the batch is sent again; eSMS knows the first by its RequestId.
+    portal.answers = [200, 503]
+    portal.replies = [_esms("100"), b"", _esms("124", "Trùng RequestId"), _esms("100")]
+    with pytest.raises(PushError, match="503") as failed:
+        push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)
+    assert failed.value.transient and push.waiting(engine, "notices") == 3
+    assert push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post).changes == 3
+    sent = [json.loads(body) for _, body in portal.requests]
+    refs = [s["RequestId"] for s in sent]
+    back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
+    assert refs == [back, home, back, home]
+    assert sent[0] == {
+        "ApiKey": "the-api-key",
+        "SecretKey": "the-secret-key",
+        "Phone": "0912345678",
+        "Content": "[Giả lập] Kết quả hồ sơ BACK đã có tại Bưu điện Lương Văn Can, 4 Phố Lê Thái Tổ. Mời ông/bà mang "
+        "giấy hẹn đến nhận.",
+        "Brandname": "BUUDIENHN",
+        "SmsType": "2",
+        "IsUnicode": "1",
+        "Sandbox": "1",
+        "RequestId": back,
+    }
+    # eSMS refuses (the account's balance): the push stops with its words, and the notice waits.
+    dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)  # nobody at home (no reason: at the door)
+    portal.replies = [_esms("103", "Không đủ số dư để gửi tin.")]
+    plain = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi", plain=True))
+    with pytest.raises(PushError) as refused:
+        push.push(engine, "notices", portal.url, b"", shape=plain, post=ACCOUNT.post)
+    missed = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
+    assert str(refused.value).startswith(
+        f"eSMS did not take notice {missed}: CodeResult 103 (Không đủ số dư để gửi tin.); 1 changes wait to be pushed"
+    )
+    assert not refused.value.transient and push.waiting(engine, "notices") == 1
+    last = json.loads(portal.requests[-1][1])
+    assert (last["RequestId"], last["IsUnicode"]) == (missed, "0") and last["Content"].isascii()
+
+
+def test_the_command_sends_the_notices_to_esms(
+    sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _results_move(sqlite_store)
+    database = sqlite_store.engine.url.render_as_string(hide_password=False)
+    base = ["dossiers", "push", "--database", database, "--send-hours", "24/7", "--notices"]
+    needs = "--gateway esms needs --brandname and the account's keys in $AGENCYNET_ESMS_API_KEY and "
+    wrong = {
+        ("--brandname", "X"): "--brandname goes with --gateway esms",
+        ("--gateway", "esms"): needs,
+        ("--gateway", "esms", "--brandname", "X"): needs,  # without the keys
+    }
+    for given, said in wrong.items():
+        assert cli.main([*base, *given]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"agencynet dossiers push: {said}") and err.count("\n") == 1
+    assert cli.main(["dossiers", "push", "--database", database, "--gateway", "esms", "--to", portal.url]) == 2
+    assert capsys.readouterr().err == "agencynet dossiers push: --gateway goes with --notices\n"
+    monkeypatch.setenv("AGENCYNET_ESMS_API_KEY", "the-api-key")
+    monkeypatch.setenv("AGENCYNET_ESMS_SECRET_KEY", "the-secret-key")
+    given = ["--gateway", "esms", "--brandname", "BUUDIENHN", "--sandbox", "--to", portal.url]
+    portal.replies = [b"", _esms("100"), _esms("100")]  # eSMS says nothing: not taken
+    assert cli.main([*base, *given]) == 1
+    assert capsys.readouterr().err.startswith("agencynet dossiers push: eSMS did not take notice BACK:")
+    assert cli.main([*base, *given]) == 0  # no AGENCYNET_PUSH_SECRET needed: eSMS's keys instead
+    every = len(changes.after(sqlite_store.engine)["changes"])
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"{every} changes pushed to {portal.url} in 1 batch")
+    sent = [json.loads(body) for _, body in portal.requests]
+    assert [(s["Brandname"], s["Sandbox"], s["SmsType"]) for s in sent] == [("BUUDIENHN", "1", "2")] * 3
