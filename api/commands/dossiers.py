@@ -152,16 +152,12 @@ def run_changes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refused(said: str) -> int:
-    """Exit code 2, having said why in one line."""
-    print(f"agencynet dossiers push: {said}", file=sys.stderr)
-    return 2
-
-
-def run_push(args: argparse.Namespace) -> int:
+def _wrong_options(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options of ``push`` (None when nothing): an option without the one it goes with, a
+    key or an address missing."""
     esms = args.gateway == "esms"
     if args.every <= 0 or args.timeout <= 0:
-        return _refused("--every and --timeout are seconds above 0")
+        return "--every and --timeout are seconds above 0"
     given = {
         "--plain": args.plain,
         "--send-hours": args.send_hours is not None,
@@ -171,20 +167,27 @@ def run_push(args: argparse.Namespace) -> int:
     }
     alone = [o for o, on in given.items() if on and not args.notices]
     if alone:
-        return _refused(f"{alone[0]} goes with --notices")
+        return f"{alone[0]} goes with --notices"
     alone = [o for o in ("--brandname", "--sandbox") if given[o] and not esms]
     if alone:
-        return _refused(f"{alone[0]} goes with --gateway esms")
-    api_key, secret_key = (os.environ.get(name, "") for name in ESMS_KEYS)
-    if esms and not (api_key and secret_key and args.brandname):
-        return _refused(
-            f"--gateway esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
-        )
-    secret = os.environ.get(SECRET, "")
-    if not (secret or esms):
-        return _refused(f"set {SECRET} to the key the receiver checks the batches with")
+        return f"{alone[0]} goes with --gateway esms"
+    if esms and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
+        return f"--gateway esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
+    if not (os.environ.get(SECRET) or esms):
+        return f"set {SECRET} to the key the receiver checks the batches with"
     if args.to is None and not esms:
-        return _refused("--to: the receiver's address is needed")
+        return "--to: the receiver's address is needed"
+    return None
+
+
+def run_push(args: argparse.Namespace) -> int:
+    wrong = _wrong_options(args)
+    if wrong is not None:
+        print(f"agencynet dossiers push: {wrong}", file=sys.stderr)
+        return 2
+    secret = os.environ.get(SECRET, "")
+    api_key, secret_key = (os.environ.get(name, "") for name in ESMS_KEYS)
+    esms = args.gateway == "esms"
     args.to = args.to or gateways.ESMS_URL
     post = gateways.Esms(api_key, secret_key, args.brandname, args.sandbox).post if esms else None
     hours = notices.sending_hours(args.send_hours or notices.SENDING_HOURS) if args.notices else None
