@@ -60,7 +60,10 @@ class Store:
     def latest(self, kind: str, **request: str) -> dict | None:
         """The newest record whose request holds these values (``latest("plan", date="2026-02-03")``), or
         ``None``."""
-        return latest(self.engine, kind, **request)
+        table = TABLES[kind]
+        with self.engine.connect() as conn:
+            row = conn.execute(_newest(sa.select(table), table, request)).mappings().first()
+        return None if row is None else _timed(dict(row))
 
     def latest_version(self, kind: str, **request: str) -> tuple[str, int] | None:
         """The id and version of :meth:`latest`'s record, without reading the record (a client holding what it read
@@ -110,14 +113,6 @@ class Store:
     def close(self) -> None:
         """Release the connections."""
         self.engine.dispose()
-
-
-def latest(engine: Engine, kind: str, **request: str) -> dict | None:
-    """:meth:`Store.latest` in the store ``engine`` holds."""
-    table = TABLES[kind]
-    with engine.connect() as conn:
-        row = conn.execute(_newest(sa.select(table), table, request)).mappings().first()
-    return None if row is None else _timed(dict(row))
 
 
 def _newest(query: sa.Select, table: sa.Table, request: dict[str, str]) -> sa.Select:
