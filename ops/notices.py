@@ -95,7 +95,10 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
         if phone is None:
             continue
         visit = visits.door_visit(store, row.code, now=now) if change["state"] == "returning" else None
-        when = {} if visit is None else {"day": visit["date"], "start": visit["from"], "end": visit["to"]}
+        # A window past (the postman late) is not said: "today" only.
+        when = (
+            {} if visit is None or visit["late"] else {"day": visit["date"], "start": visit["from"], "end": visit["to"]}
+        )
         if change["state"] == "failed_return":
             when = {"day": datetime.fromisoformat(change["at"]).astimezone(HANOI).date().isoformat()}
         out.append(
@@ -150,7 +153,8 @@ def pickups(store: Store, now: datetime) -> list[dict]:
     """The notices of the home pickups of today's newest plan (Hanoi's date of ``now``): when the postman comes to
     the applicant's home for the dossier, in the window the tracking page shows (:func:`ops.visits.door_visit`), to
     those not yet told, and again to those whose time expected has left the window told (a re-plan, the postman
-    behind his plan). A pickup made or failed, or no longer asked, is not told.
+    behind his plan). A pickup made or failed, or no longer asked, is not told; nor one whose window is past, the
+    postman late (:func:`ops.visits.door_visit`'s ``late``).
 
     Returns
     -------
@@ -173,8 +177,8 @@ def pickups(store: Store, now: datetime) -> list[dict]:
     out = []
     for row in rows:
         visit = visits.door_visit(store, row.code, now=now)
-        if visit is None:
-            continue
+        if visit is None or visit["late"]:
+            continue  # none planned, or no time to say: past its window, the re-plan the dispatcher makes will tell
         told = before.get(row.code)
         expected = (clock(visit["from"]) + clock(visit["to"])) // 2
         if told is not None and clock(told.start) <= expected <= clock(told.end):
