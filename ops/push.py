@@ -12,7 +12,8 @@ the feed serves, ``{"changes": [...], "next": cursor, "more": bool}``, with two 
 
 Delivery is at least once: a batch the portal took but whose answer was lost is sent again, the same. The portal
 keeps a change once by its cursor (or by the dossier's ``code`` and ``seq``). A change is never skipped: the cursor
-moves only past what the portal took.
+moves only past what the portal took. A receiver of another form, an SMS provider's own API (:mod:`ops.gateways`),
+is given each batch by a ``post`` of its own, under the same rules.
 """
 
 from __future__ import annotations
