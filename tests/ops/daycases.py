@@ -81,3 +81,14 @@ def evening_at_the_door(store: Store, code: str, kind: str) -> date:
     }
     store.add("plan", {"date": today.isoformat()}, {}, {"day": {"routes": [{"postman": "binh", "stops": [stop]}]}})
     return today
+
+
+RESULTS_AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
+"""When :func:`results_move` moves the results: 10:00 in Hanoi the day after :data:`DAY`."""
+
+
+def results_move(engine: Engine) -> None:
+    """BACK's result brought to its agency for collection; HOME's taken by the postman to the citizen's door."""
+    dossiers.move(engine, "BACK", "returning", who="binh", at=RESULTS_AT)
+    dossiers.move(engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=RESULTS_AT)
+    dossiers.move(engine, "HOME", "returning", who="binh", at=RESULTS_AT)

@@ -6,7 +6,6 @@ waiting; from the library and from ``agencynet dossiers push --notices --gateway
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
@@ -15,9 +14,10 @@ from geo.addressmap import AddressMap
 from ops import changes, dossiers, gateways, push
 from ops.errors import PushError
 from ops.store import Store
+from tests.ops import daycases
 from tests.ops.conftest import Portal
 
-AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
+AT = daycases.RESULTS_AT
 ACCOUNT = gateways.Esms("the-api-key", "the-secret-key", "BUUDIENHN", sandbox=True)
 
 
@@ -27,18 +27,11 @@ def _esms(code: str, error: str | None = None) -> bytes:
     return json.dumps(said | ({"ErrorMessage": error} if error else {}), ensure_ascii=False).encode()
 
 
-def _results_move(store: Store) -> None:
-    """BACK's result brought to its agency for collection; HOME's taken by the postman to the citizen's door."""
-    dossiers.move(store.engine, "BACK", "returning", who="binh", at=AT)
-    dossiers.move(store.engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=AT)
-    dossiers.move(store.engine, "HOME", "returning", who="binh", at=AT)
-
-
 def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
     engine = sqlite_store.engine
     shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
     push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)  # the seeded moves: none
-    _results_move(sqlite_store)
+    daycases.results_move(sqlite_store.engine)
     # eSMS takes the first notice, then fails: the batch is sent again; eSMS knows the first by its RequestId.
     portal.answers = [200, 503]
     portal.replies = [_esms("100"), b"", _esms("124", "Trùng RequestId"), _esms("100")]
@@ -80,7 +73,7 @@ def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: Ad
 def test_the_command_sends_the_notices_to_esms(
     sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _results_move(sqlite_store)
+    daycases.results_move(sqlite_store.engine)
     database = sqlite_store.engine.url.render_as_string(hide_password=False)
     base = ["dossiers", "push", "--database", database, "--send-hours", "24/7", "--notices"]
     needs = "--gateway esms needs --brandname and the account's keys in $AGENCYNET_ESMS_API_KEY and "

@@ -5,6 +5,7 @@ and from ``agencynet dossiers push --notices``."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime, time, timedelta
 
@@ -16,20 +17,14 @@ from geo.hours import HANOI
 from ops import accounts, changes, day, dayevents, dossiers, notices, push, visits
 from ops.errors import PushError
 from ops.store import Store
-from routing.problem import clock
+from routing.problem import clock, hhmm
+from tests.ops import daycases
 from tests.ops.conftest import Portal
 from tests.ops.daycases import DAY
 
 SECRET = b"the-gateway-s-key"
-AT = datetime(2026, 2, 5, 3, tzinfo=UTC)
+AT = daycases.RESULTS_AT
 LUONG_VAN_CAN = "Bưu điện Lương Văn Can, 4 Phố Lê Thái Tổ"
-
-
-def _results_move(store: Store) -> None:
-    """BACK's result brought to its agency for collection; HOME's taken by the postman to the citizen's door."""
-    dossiers.move(store.engine, "BACK", "returning", who="binh", at=AT)
-    dossiers.move(store.engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=AT)
-    dossiers.move(store.engine, "HOME", "returning", who="binh", at=AT)
 
 
 def _messages(portal: Portal) -> list[dict]:
@@ -46,7 +41,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
     seeded = len(changes.after(store.engine)["changes"])
     assert push.push(store.engine, "notices", portal.url, SECRET, shape=shape).changes == seeded
     assert portal.requests == []
-    _results_move(store)
+    daycases.results_move(store.engine)
     portal.answers = [503]  # not taken: the same batch again, the notices with the same refs
     with pytest.raises(PushError, match="503"):
         push.push(store.engine, "notices", portal.url, SECRET, shape=shape)
@@ -82,7 +77,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
 
 def test_the_texts_without_diacritics_keep_their_case(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
     assert notify.unaccented("Bưu điện Đống Đa, Hoàn Kiếm, 10:00–10:30") == "Buu dien Dong Da, Hoan Kiem, 10:00-10:30"
-    _results_move(sqlite_store)
+    daycases.results_move(sqlite_store.engine)
     shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "en", plain=True))
     push.push(sqlite_store.engine, "notices", portal.url, SECRET, shape=shape)
     (waiting, coming) = _messages(portal)
@@ -100,7 +95,7 @@ def test_the_command_sends_the_notices(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _results_move(sqlite_store)
+    daycases.results_move(sqlite_store.engine)
     _planned_today(sqlite_store, hanoi)
     database = sqlite_store.engine.url.render_as_string(hide_password=False)
     base = ["dossiers", "push", "--to", portal.url, "--database", database]
@@ -160,7 +155,7 @@ def test_a_notice_no_longer_true_when_pushed_is_not_sent(
 ) -> None:
     # The push was stopped (the night's hours, the gateway down): meanwhile BACK's result was collected at its agency
     # and HOME's delivery failed. Only HOME's return to its agency, the last move, is still true.
-    _results_move(sqlite_store)
+    daycases.results_move(sqlite_store.engine)
     dossiers.move(sqlite_store.engine, "BACK", "returned", who="lan", record_no="BN-0001", at=AT)
     for to in ("failed_return", "decided", "returning"):
         dossiers.move(sqlite_store.engine, "HOME", to, who="binh", at=AT)
@@ -197,11 +192,20 @@ def test_notices_wait_outside_their_sending_hours(hours: str, now: datetime, hel
 
 
 def _planned_today(store: Store, hanoi: AddressMap) -> None:
-    """The plan of :data:`DAY` made again as today's, as the morning's plan is."""
+    """The plan of :data:`DAY` made again as today's as it stands now: PICKUP's the one stop of its postman's route
+    still to make, half an hour from now (the command reads the wall clock)."""
     day.plan(store, hanoi, DAY, time_limit_s=1)
     made = store.latest("plan", date=DAY.isoformat())
-    today = datetime.now(HANOI).date().isoformat()
-    store.add("plan", made["request"] | {"date": today}, made["state"], made["result"])
+    now = datetime.now(HANOI)
+    coming = hhmm(min(now.hour * 3600 + now.minute * 60 + 1800, 23 * 3600 + 59 * 60))
+    result = copy.deepcopy(made["result"])
+    for route in result["day"]["routes"]:
+        route["stops"] = [
+            s | {"arrival": coming, "departure": coming, "window": "00:00-23:59"}
+            for s in route["stops"]
+            if s["place"] == "address:PICKUP" or not s["task"]
+        ]
+    store.add("plan", made["request"] | {"date": now.date().isoformat()}, made["state"], result)
 
 
 def _at(hour: int, minute: int = 0) -> datetime:
