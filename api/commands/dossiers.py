@@ -216,8 +216,8 @@ def run_push(args: argparse.Namespace) -> int:
                     return 0
                 continue
             try:
-                pushed = _push_once(engine, args, (secret.encode(), post), stop, shape)
-                told = 0 if texts is None else _tell_pickups(store, args, (secret.encode(), post), texts)
+                pushed = _push_once(engine, args, secret.encode(), post, stop, shape)
+                told = 0 if texts is None else _tell_pickups(store, args, secret.encode(), post, texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -246,36 +246,37 @@ def run_push(args: argparse.Namespace) -> int:
 def _push_once(
     engine: Engine,
     args: argparse.Namespace,
-    how: tuple[bytes, push.Post | None],
+    secret: bytes,
+    post: push.Post | None,
     stop: threading.Event,
     shape: Callable[[dict], dict | None] | None,
 ) -> push.Pushed:
-    """One push of what the receiver has not taken, with a bar of progress on a terminal; ``how``, the key of the
-    signature and how a batch goes (:func:`ops.push.push`'s ``secret`` and ``post``)."""
+    """One push of what the receiver has not taken (:func:`ops.push.push`), with a bar of progress on a
+    terminal."""
     with tqdm(total=push.waiting(engine, args.name), unit="change", desc=args.name, disable=None) as bar:
         return push.push(
             engine,
             args.name,
             args.to,
-            how[0],
+            secret,
             batch=args.batch,
             timeout_s=args.timeout,
             progress=bar.update,
             stop=stop,
             shape=shape,
-            post=how[1],
+            post=post,
         )
 
 
 def _tell_pickups(
-    store: Store, args: argparse.Namespace, how: tuple[bytes, push.Post | None], texts: notify.Texts
+    store: Store, args: argparse.Namespace, secret: bytes, post: push.Post | None, texts: notify.Texts
 ) -> int:
-    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`), ``how`` as for
-    :func:`_push_once`; how many."""
+    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`, :func:`ops.push.send`);
+    how many."""
     found = notices.pickups(store, datetime.now(UTC))
     if found:
         delivery = f"pickups:{found[0]['day']}"
-        push.send(args.to, how[0], texts.batch(found), delivery, timeout_s=args.timeout, post=how[1])
+        push.send(args.to, secret, texts.batch(found), delivery, timeout_s=args.timeout, post=post)
         notices.told(store.engine, found)
     return len(found)
 
