@@ -309,6 +309,9 @@ function recordedWords(recorded) {
   return [recorded.at, why, signed, far].filter(Boolean).join(" · ");
 }
 
+// The window a home pickup's applicant was told by SMS (``told`` of a stop of the day, "10:00-10:30"), in words.
+function toldWords(told) { return t("js.told", { window: told.replace("-", "–") }); }
+
 // A person signed in (``ME``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }
 
