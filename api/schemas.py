@@ -848,6 +848,10 @@ class TrackVisit(BaseModel):
     date: str = Field(description="today in Hanoi, YYYY-MM-DD")
     from_: str = Field(alias="from", description="the window's start, HH:MM, Hanoi time")
     to: str = Field(description="the window's end, HH:MM: an hour around the planned arrival, within the stop's hours")
+    expected: str = Field(
+        description="when he is expected, HH:MM: the planned arrival, later by delay_min (the window's middle, "
+        "unless cut by the stop's hours)"
+    )
     late: bool = Field(
         description="the window is past and the postman has not been yet, or he is so far behind that he would come "
         "after the stop's hours (the window is then the planned one)"

@@ -1,7 +1,8 @@
 """Notices to applicants, by SMS, drawn from the feed of changes (:mod:`ops.changes`): a result waiting at its
 agency for the applicant to collect, and a result on its way to the applicant's door, as delivery services tell
 the recipient (Onfleet's notifications, the carriers' "out for delivery"); and drawn from the day's plan, when the
-postman comes to collect a home pickup's dossier (:func:`pickups`).
+postman comes to collect a home pickup's dossier (:func:`pickups`), and when he is on his way to the door
+(:func:`on_the_way`).
 
 They go out as the feed is pushed (:func:`ops.push.push`, shaped by the service's words: :mod:`api.notify`), a
 batch of notices for each page of changes, so that each notice is sent at least once and none is skipped: the
@@ -27,7 +28,7 @@ from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, tables, visits
 from ops.store import Store
-from routing.problem import clock
+from routing.problem import clock, hhmm
 
 KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery", "failed_return": "missed_delivery"}
 """What an applicant is told, by the move that tells it: the result is at its agency to collect, on its way to the
@@ -38,6 +39,11 @@ when it is there (:func:`ops.daytasks.door_given_up`)."""
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
 any hour). Many applicants are older people; a text at night wakes them for news that keeps until the morning."""
+
+ON_THE_WAY_S = 20 * 60
+"""How long before the postman is expected at a door, the stops of his route before it all settled, the applicant is
+told he is on his way (:func:`on_the_way`), as Onfleet tells a recipient once the task before is done (assumption:
+twenty minutes, time to come home from the market or a neighbour's)."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -203,18 +209,77 @@ def pickups(store: Store, now: datetime) -> list[dict]:
     return out
 
 
+def on_the_way(store: Store, now: datetime) -> list[dict]:
+    """The notices that the postman is on his way to a door, by today's newest plan (Hanoi's date of ``now``): to the
+    applicant of each home pickup still to collect and of each result he carries to the address, once every task
+    stop of his route before theirs is settled and he is expected within :data:`ON_THE_WAY_S`; once a day each.
+    Not when he is late past the window (:func:`ops.visits.door_visit`'s ``late``: the dispatcher's re-plan will
+    tell).
+
+    Returns
+    -------
+    list of dict
+        ``{"ref", "kind", "code", "phone", "day", "expected", "synthetic"}``: ``kind`` ``pickup_on_the_way`` or
+        ``delivery_on_the_way``; ``ref`` ``<code>:way:<day>``; ``expected`` ``HH:MM``, Hanoi time, the expected
+        arrival rounded up to five minutes, now at the earliest. Record them as sent with :func:`told`.
+    """
+    local = now.astimezone(HANOI)
+    day = local.date()
+    planned = visits.doors(store, day.isoformat())
+    if not planned:
+        return []
+    d, wn = tables.dossiers, tables.way_notices
+    carried = sa.select(d.c.code, d.c.channel, d.c.state, d.c.applicant_phone, d.c.synthetic).where(
+        d.c.code.in_(planned),
+        sa.or_(d.c.state == "returning", sa.and_(d.c.channel == "home_pickup", d.c.state == "received")),
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(carried).all()
+        before = set(conn.execute(sa.select(wn.c.dossier_code).where(wn.c.day == day)).scalars())
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    out = []
+    for row in rows:
+        kind = planned[row.code][0]["kind"]
+        if row.code in before or (kind == "pickup") != (row.state == "received"):
+            continue  # told; or a result not yet his to bring (he has not taken it), a pickup that is no more
+        visit = visits.door_visit(store, row.code, now=now)
+        if visit is None or visit["late"] or visit["stops_before"]:
+            continue
+        expected = max(clock(visit["expected"]), seconds)
+        phone = _phone(row.applicant_phone)
+        if expected - seconds > ON_THE_WAY_S or phone is None:
+            continue
+        out.append(
+            {
+                "ref": f"{row.code}:way:{visit['date']}",
+                "kind": f"{kind}_on_the_way",
+                "code": row.code,
+                "phone": phone,
+                "day": visit["date"],
+                "expected": hhmm(-(-expected // 300) * 300),
+                "synthetic": row.synthetic,
+            }
+        )
+    if out:
+        _logged(store.engine, [n["code"] for n in out])
+    return out
+
+
 def told(engine: Engine, sent: list[dict]) -> None:
-    """Keep that the notices ``sent`` (:func:`pickups`) were taken by the gateway: their windows are what the
-    applicants now expect."""
-    pn = tables.pickup_notices
+    """Keep that the notices ``sent`` (:func:`pickups`, :func:`on_the_way`) were taken by the gateway: what the
+    applicants now expect, not to be told again."""
     at = datetime.now(UTC)
     with engine.begin() as conn:
         for n in sent:
+            way = n["kind"].endswith("_on_the_way")
+            kept = tables.way_notices if way else tables.pickup_notices
             day = date.fromisoformat(n["day"])
-            key = (pn.c.dossier_code == n["code"]) & (pn.c.day == day)
-            values = {"start": n["start"], "end": n["end"], "ref": n["ref"], "sent_at": at}
-            if conn.execute(sa.update(pn).where(key).values(**values)).rowcount == 0:
-                conn.execute(sa.insert(pn).values(dossier_code=n["code"], day=day, **values))
+            key = (kept.c.dossier_code == n["code"]) & (kept.c.day == day)
+            values = {"ref": n["ref"], "sent_at": at} | (
+                {"expected": n["expected"]} if way else {"start": n["start"], "end": n["end"]}
+            )
+            if conn.execute(sa.update(kept).where(key).values(**values)).rowcount == 0:
+                conn.execute(sa.insert(kept).values(dossier_code=n["code"], day=day, **values))
 
 
 def _phone(text: str) -> str | None:

@@ -180,20 +180,38 @@ def _check(name: str, url: str, batch: int) -> None:
 
 
 def send(
-    url: str, secret: bytes, body: dict, delivery: str, *, timeout_s: float = 30.0, post: Post | None = None
+    engine: Engine,
+    name: str,
+    url: str,
+    secret: bytes,
+    body: dict,
+    delivery: str,
+    *,
+    timeout_s: float = 30.0,
+    post: Post | None = None,
 ) -> None:
-    """POST one batch that is not a page of the feed (the notices of the day's home pickups:
-    :func:`ops.notices.pickups`) to ``url``, ``delivery`` naming it: signed, unless ``post`` says how it goes.
+    """POST one batch that is not a page of the feed (the notices of the postman's coming to the doors of the day's
+    plan: :func:`ops.notices.pickups`, :func:`ops.notices.on_the_way`) to the receiver ``name`` at ``url``,
+    ``delivery`` naming it: signed with ``secret``, unless ``post`` says how it goes. A failure is kept on the
+    receiver's row, as a batch of the feed's (:func:`receivers`), until a batch is taken; its cursor does not move.
 
     Raises
     ------
     PushError
         The receiver did not take it.
     """
+    _check(name, url, 1)
+    since = position(engine, name)
     with httpx.Client(timeout=timeout_s) as client:
         failed = (post or signed(secret))(client, url, body, delivery)
-    if failed is not None:
-        raise PushError(failed[0], transient=failed[1])
+    fp = tables.feed_pushes
+    with engine.begin() as conn:
+        if failed is None:
+            _upsert(conn, name, url, since, failed_at=None, failure=None)
+            return
+        failure = f"{failed[0]} (batch {delivery})"
+        _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
+    raise PushError(failure, transient=failed[1])
 
 
 def signed(secret: bytes) -> Post:

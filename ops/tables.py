@@ -225,3 +225,15 @@ pickup_notices = sa.Table(
 )
 """What the applicant of each home pickup was told of the postman's coming on a day (:mod:`ops.notices`, migration
 0014): the window of the last notice sent (``HH:MM``, Hanoi time) and its ``ref``."""
+
+way_notices = sa.Table(
+    "way_notices",
+    metadata,
+    sa.Column("dossier_code", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("expected", sa.String(5), nullable=False),
+    sa.Column("ref", sa.String(100), nullable=False),
+    sa.Column("sent_at", TZ, nullable=False),
+)
+"""The applicants told on a day that the postman is on his way to their door (:mod:`ops.notices`, migration 0015):
+the time said he is expected (``HH:MM``, Hanoi time) and the notice's ``ref``."""

@@ -45,13 +45,13 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     Returns
     -------
     dict or None
-        ``{"kind": "pickup" | "delivery", "date", "from", "to", "late", "delay_min", "stops_before"}``: the dossier
-        collected or its result brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S` around the
-        planned arrival, later by ``delay_min``, the minutes the postman is behind his plan:
-        :func:`ops.dayevents.behind`); ``late`` once the window is past and the stop not settled, or the delay would
-        bring him after the stop's hours (the window then the planned one); ``stops_before``, the stops of his route
-        before the citizen's not settled yet. None when no plan of today has the dossier at its door, or the stop is
-        settled (done or failed).
+        ``{"kind": "pickup" | "delivery", "date", "from", "to", "expected", "late", "delay_min", "stops_before"}``:
+        the dossier collected or its result brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S`
+        around the planned arrival, later by ``delay_min``, the minutes the postman is behind his plan:
+        :func:`ops.dayevents.behind`); ``expected``, that arrival (``HH:MM``); ``late`` once the window is past and
+        the stop not settled, or the delay would bring him after the stop's hours (the window and the arrival then
+        the planned ones); ``stops_before``, the stops of his route before the citizen's not settled yet. None when
+        no plan of today has the dossier at its door, or the stop is settled (done or failed).
     """
     local = now.astimezone(HANOI)
     newest = _newest_plan(store, local.date().isoformat())
@@ -78,6 +78,7 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
         "date": local.date().isoformat(),
         "from": hhmm(start),
         "to": hhmm(end),
+        "expected": hhmm(arrival),
         "late": beyond or seconds > end,
         "delay_min": delay // 60,
         "stops_before": sum((s["task"], s["kind"]) not in settled for s in earlier),

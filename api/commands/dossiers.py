@@ -217,7 +217,7 @@ def run_push(args: argparse.Namespace) -> int:
                 continue
             try:
                 pushed = _push_once(engine, args, secret.encode(), post, stop, shape)
-                told = 0 if texts is None else _tell_pickups(store, args, secret.encode(), post, texts)
+                told = 0 if texts is None else _tell_doors(store, args, secret.encode(), post, texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -234,7 +234,7 @@ def run_push(args: argparse.Namespace) -> int:
                     )
                 if told:
                     print(
-                        f"{_count(told, 'home pickup notice', 'home pickup notices')} sent to {args.to}",
+                        f"{_count(told, 'notice', 'notices')} of the postman's coming sent to {args.to}",
                         file=sys.stderr,
                     )
             if not args.follow or stop.wait(wait):
@@ -268,15 +268,18 @@ def _push_once(
         )
 
 
-def _tell_pickups(
+def _tell_doors(
     store: Store, args: argparse.Namespace, secret: bytes, post: push.Post | None, texts: notify.Texts
 ) -> int:
-    """Send the notices of today's home pickups still to tell (:func:`ops.notices.pickups`, :func:`ops.push.send`);
-    how many."""
-    found = notices.pickups(store, datetime.now(UTC))
+    """Send the notices of the postman's coming to the doors of today's plan still to tell: the windows of home
+    pickups (:func:`ops.notices.pickups`) and his being on his way (:func:`ops.notices.on_the_way`), a batch
+    (:func:`ops.push.send`); how many."""
+    now = datetime.now(UTC)
+    found = notices.pickups(store, now) + notices.on_the_way(store, now)
     if found:
-        delivery = f"pickups:{found[0]['day']}"
-        push.send(args.to, secret, texts.batch(found), delivery, timeout_s=args.timeout, post=post)
+        delivery = f"doors:{found[0]['day']}"
+        batch = texts.batch(found)
+        push.send(store.engine, args.name, args.to, secret, batch, delivery, timeout_s=args.timeout, post=post)
         notices.told(store.engine, found)
     return len(found)
 

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, ingest, proofs
+from ops import accounts, authorities, dayevents, dossiers, ingest, proofs
+from ops.accounts import Principal
 from ops.store import Store
 from tests.ops.cases import dossier
 
@@ -44,6 +45,9 @@ def add(engine: Engine, code: str, *, states: tuple[str, ...] = (), **changes: A
 
 POSTMAN_NAME = "Lê Văn Bình"
 """The full name of the day's postman, account ``binh``."""
+
+POSTMAN = Principal("binh", "postman", LUONG_VAN_CAN)
+"""The day's postman, as he records the events of his route."""
 
 
 def seed(engine: Engine, amap: AddressMap) -> None:
@@ -92,3 +96,23 @@ def results_move(engine: Engine) -> None:
     dossiers.move(engine, "BACK", "returning", who="binh", at=RESULTS_AT)
     dossiers.move(engine, "BACK", "for_collection", who="binh", record_no="BBGN-20260205-0001", at=RESULTS_AT)
     dossiers.move(engine, "HOME", "returning", who="binh", at=RESULTS_AT)
+
+
+def route_to(answer: dict, code: str) -> tuple[dict, list[dict]]:
+    """The door stop of ``code`` and the task stops of its route before it."""
+    for route in answer["routes"]:
+        stops = [s for s in route["stops"] if s["task"]]
+        for k, stop in enumerate(stops):
+            if stop["place"] == f"address:{code}":
+                return stop, stops[:k]
+    raise AssertionError(code)
+
+
+def settle(store: Store, stop: dict, at: datetime) -> None:
+    """Settle ``stop`` at ``at``: its pickup picked up (signed at a door), its delivery handed over or delivered."""
+    at_door = stop["place"].startswith("address:")
+    if stop["kind"] == "pickup":
+        given = {"event": "picked_up", "proof": SIGNED if at_door else None}
+    else:
+        given = {"event": "delivered", "proof": SIGNED} if at_door else {"event": "handed_over", "record_no": "BB"}
+    dayevents.record(store, DAY, task=stop["task"], who=POSTMAN, at=at, **given)

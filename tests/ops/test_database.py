@@ -342,7 +342,13 @@ def test_what_the_pickups_applicants_were_told_comes_and_goes_with_its_migration
         url = _empty_store(server, tmp_path, stack)
         engine = database.connect(url)
         stack.callback(engine.dispose)
-        sent = {"ref": "P:pickup:2026-02-04:10:00", "code": "P", "day": DAY.isoformat(), "start": "10:00"}
+        sent = {
+            "ref": "P:pickup:2026-02-04:10:00",
+            "kind": "home_pickup",
+            "code": "P",
+            "day": DAY.isoformat(),
+            "start": "10:00",
+        }
         notices.told(engine, [sent | {"end": "11:00"}])
         notices.told(engine, [sent | {"end": "10:45"}])  # told again: the day's row, replaced
         with engine.connect() as conn:
@@ -356,3 +362,27 @@ def test_what_the_pickups_applicants_were_told_comes_and_goes_with_its_migration
             _migrate(conn, "0014")
         with engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(tables.pickup_notices)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_who_was_told_the_postman_is_on_his_way_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
+    # 0015 keeps, once a day, that an applicant was told the postman is on his way; down to 0014 the table goes.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        sent = {"ref": "P:way:2026-02-04", "kind": "pickup_on_the_way", "code": "P", "day": DAY.isoformat()}
+        notices.told(engine, [sent | {"expected": "10:35"}])
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(tables.way_notices.c.day, tables.way_notices.c.expected)).all()
+            assert conn.execute(sa.select(sa.func.count()).select_from(tables.pickup_notices)).scalar_one() == 0
+        assert rows == [(DAY, "10:35")]
+        with engine.begin() as conn:
+            _migrate(conn, "0014", down=True)
+        with engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names()
+        assert "way_notices" not in names and "pickup_notices" in names
+        with engine.begin() as conn:
+            _migrate(conn, "0015")
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(tables.way_notices)).scalar_one() == 0

@@ -8,13 +8,10 @@ from datetime import datetime, time, timedelta
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from ops import day, dayevents, visits
-from ops.accounts import Principal
 from ops.store import Store
 from routing.problem import clock
 from tests.ops import daycases
-from tests.ops.daycases import DAY, LUONG_VAN_CAN
-
-BINH = Principal("binh", "postman", LUONG_VAN_CAN)
+from tests.ops.daycases import DAY
 
 
 def _at(hour: int, minute: int = 0, on=DAY) -> datetime:
@@ -52,37 +49,15 @@ def test_a_settled_stop_is_no_visit(store: Store, hanoi: AddressMap) -> None:
     # On SQLite and on PostgreSQL (the plans' request read as JSON there).
     _, answer = day.plan(store, hanoi, DAY, time_limit_s=1)
     task = _door_stop(answer, "HOME")["task"]
-    dayevents.record(store, DAY, task=task, event="picked_up", who=BINH, at=_at(13))
+    dayevents.record(store, DAY, task=task, event="picked_up", who=daycases.POSTMAN, at=_at(13))
     assert visits.door_visit(store, "HOME", now=_at(14)) is not None, "on his way: still to come"
-    dayevents.record(store, DAY, task=task, event="failed", who=BINH, reason_code="nobody_home", at=_at(14))
+    dayevents.record(store, DAY, task=task, event="failed", who=daycases.POSTMAN, reason_code="nobody_home", at=_at(14))
     assert visits.door_visit(store, "HOME", now=_at(15)) is None
-
-
-def _route_to(answer: dict, code: str) -> tuple[dict, list[dict]]:
-    """The door stop of ``code`` and the task stops of its route before it."""
-    for route in answer["routes"]:
-        stops = [s for s in route["stops"] if s["task"]]
-        for k, stop in enumerate(stops):
-            if stop["place"] == f"address:{code}":
-                return stop, stops[:k]
-    raise AssertionError(code)
-
-
-def _record(store: Store, stop: dict, at: datetime) -> None:
-    """Settle ``stop`` at ``at``: its pickup picked up (signed at a door), its delivery handed over or delivered."""
-    at_door = stop["place"].startswith("address:")
-    if stop["kind"] == "pickup":
-        given = {"event": "picked_up", "proof": daycases.SIGNED if at_door else None}
-    else:
-        given = (
-            {"event": "delivered", "proof": daycases.SIGNED} if at_door else {"event": "handed_over", "record_no": "BB"}
-        )
-    dayevents.record(store, DAY, task=stop["task"], who=BINH, at=at, **given)
 
 
 def test_the_window_moves_with_a_postman_behind_his_plan(sqlite_store: Store, hanoi: AddressMap) -> None:
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
-    _, earlier = _route_to(answer, "HOME")
+    _, earlier = daycases.route_to(answer, "HOME")
     assert len(earlier) >= 2
     first = earlier[0]
     planned = visits.door_visit(sqlite_store, "HOME", now=_at(7))
@@ -96,7 +71,7 @@ def test_the_window_moves_with_a_postman_behind_his_plan(sqlite_store: Store, ha
 
     # The first stop settled 40 minutes after its planned departure: 40 behind, one stop fewer before the door.
     settled = datetime.combine(DAY, datetime.min.time(), HANOI) + timedelta(seconds=clock(first["departure"]) + 40 * 60)
-    _record(sqlite_store, first, settled)
+    daycases.settle(sqlite_store, first, settled)
     later = visits.door_visit(sqlite_store, "HOME", now=settled)
     assert later["delay_min"] == 40 and later["stops_before"] == len(earlier) - 1
     assert clock(later["from"]) >= clock(planned["from"]) + 35 * 60  # moved, to five minutes
@@ -116,11 +91,11 @@ def test_the_window_moves_with_a_postman_behind_his_plan(sqlite_store: Store, ha
 def test_a_stop_passed_by_unsettled_does_not_hold_the_window_back(sqlite_store: Store, hanoi: AddressMap) -> None:
     # He went on from the first stop without recording it and settled the second on time: on time.
     _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
-    _, earlier = _route_to(answer, "HOME")
+    _, earlier = daycases.route_to(answer, "HOME")
     second = earlier[1]
     if second["kind"] == "delivery" and second["task"] == earlier[0]["task"]:
         second = earlier[2]  # the first stop's own delivery settles with it; the next one is passed by
     on_time = datetime.combine(DAY, datetime.min.time(), HANOI) + timedelta(seconds=clock(second["departure"]))
-    _record(sqlite_store, second, on_time)
+    daycases.settle(sqlite_store, second, on_time)
     visit = visits.door_visit(sqlite_store, "HOME", now=on_time)
     assert visit["delay_min"] == 0 and visit["stops_before"] == len(earlier) - 1

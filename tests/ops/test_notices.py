@@ -119,14 +119,15 @@ def test_the_command_sends_the_notices(
     every = len(changes.after(sqlite_store.engine)["changes"])
     pushed, told = capsys.readouterr().err.splitlines()[-2:]
     assert pushed.startswith(f"{every} changes pushed to {portal.url} in 1 batch; notices at cursor ")
-    assert told == f"1 home pickup notice sent to {portal.url}"
+    assert told == f"2 notices of the postman's coming sent to {portal.url}"
     texts = [m["text"] for m in _messages(portal)]
     assert texts[0] == (
         "[Gia lap] Ket qua ho so BACK da co tai Buu dien Luong Van Can, 4 Pho Le Thai To. Moi ong/ba mang giay hen "
         "den nhan."
     )
-    assert len(texts) == 3 and texts[2].startswith("[Gia lap] Buu ta se den nhan ho so PICKUP tai nha ong/ba hom nay")
-    assert portal.requests[-1][0][push.DELIVERY] == f"pickups:{datetime.now(HANOI).date().isoformat()}"
+    assert len(texts) == 4 and texts[2].startswith("[Gia lap] Buu ta se den nhan ho so PICKUP tai nha ong/ba hom nay")
+    assert texts[3].startswith("[Gia lap] Buu ta dang tren duong den nha ong/ba de nhan ho so PICKUP, du kien den")
+    assert portal.requests[-1][0][push.DELIVERY] == f"doors:{datetime.now(HANOI).date().isoformat()}"
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
 
@@ -193,11 +194,11 @@ def test_notices_wait_outside_their_sending_hours(hours: str, now: datetime, hel
 
 def _planned_today(store: Store, hanoi: AddressMap) -> None:
     """The plan of :data:`DAY` made again as today's as it stands now: PICKUP's the one stop of its postman's route
-    still to make, half an hour from now (the command reads the wall clock)."""
+    still to make, a quarter of an hour from now, the postman on his way (the command reads the wall clock)."""
     day.plan(store, hanoi, DAY, time_limit_s=1)
     made = store.latest("plan", date=DAY.isoformat())
     now = datetime.now(HANOI)
-    coming = hhmm(min(now.hour * 3600 + now.minute * 60 + 1800, 23 * 3600 + 59 * 60))
+    coming = hhmm(min(now.hour * 3600 + now.minute * 60 + 900, 23 * 3600 + 59 * 60))
     result = copy.deepcopy(made["result"])
     for route in result["day"]["routes"]:
         route["stops"] = [
@@ -237,12 +238,18 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
         "synthetic": True,
     }
     texts = notify.Texts(hanoi, "vi")
-    portal.answers = [503]  # the gateway does not take it: nothing kept as told
+    portal.answers = [503]  # the gateway does not take it: nothing kept as told, the failure kept as the feed's
     with pytest.raises(PushError, match="503"):
-        push.send(portal.url, SECRET, texts.batch([due]), "pickups:2026-02-04")
+        push.send(store.engine, "notices", portal.url, SECRET, texts.batch([due]), "doors:2026-02-04")
+    (failed,) = push.receivers(store.engine)
+    assert (
+        failed["failure"] == f"{portal.url} answered 503 Service Unavailable: portal says no (batch doors:2026-02-04)"
+    )
+    assert (failed["name"], failed["cursor"], failed["pushed"]) == ("notices", str(changes.START), 0)
     (again,) = notices.pickups(store, _at(7))
-    push.send(portal.url, SECRET, texts.batch([again]), "pickups:2026-02-04")
+    push.send(store.engine, "notices", portal.url, SECRET, texts.batch([again]), "doors:2026-02-04")
     notices.told(store.engine, [again])
+    assert push.receivers(store.engine)[0]["failure"] is None
     (message,) = _messages(portal)
     assert message["text"] == (
         f"[Giả lập] Bưu tá sẽ đến nhận hồ sơ PICKUP tại nhà ông/bà hôm nay (04/02), trong khoảng {due['start']}–"
@@ -281,6 +288,62 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
     assert notices.pickups(store, _at(11, 30)) == []
     reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code="PICKUP")]
     assert reads.count(("notices", "SMS notice")) == 3  # read for each notice made
+
+
+def _hanoi(seconds: int) -> datetime:
+    """:data:`DAY` at ``seconds`` of the day, Hanoi time."""
+    return datetime.combine(DAY, time(), HANOI) + timedelta(seconds=seconds)
+
+
+def test_the_applicant_is_told_when_the_postman_is_on_his_way(store: Store, hanoi: AddressMap, portal: Portal) -> None:
+    _, answer = day.plan(store, hanoi, DAY, time_limit_s=1)
+    texts = notify.Texts(hanoi, "vi")
+    # PICKUP: the stops of his route before it still to make, nothing said however near its time.
+    stop, earlier = daycases.route_to(answer, "PICKUP")
+    arrival = clock(stop["arrival"])
+    assert earlier and notices.on_the_way(store, _hanoi(arrival - 5 * 60)) == []
+    for before in earlier:  # each settled as planned
+        daycases.settle(store, before, _hanoi(clock(before["departure"])))
+    assert notices.on_the_way(store, _hanoi(arrival - notices.ON_THE_WAY_S - 5 * 60)) == []  # not yet
+    (way,) = notices.on_the_way(store, _hanoi(arrival - 10 * 60))
+    expected = hhmm(-(-arrival // 300) * 300)
+    assert way == {
+        "ref": "PICKUP:way:2026-02-04",
+        "kind": "pickup_on_the_way",
+        "code": "PICKUP",
+        "phone": "0912345678",
+        "day": "2026-02-04",
+        "expected": expected,
+        "synthetic": True,
+    }
+    push.send(store.engine, "notices", portal.url, SECRET, texts.batch([way]), "doors:2026-02-04")
+    notices.told(store.engine, [way])
+    (message,) = _messages(portal)
+    assert message["text"] == (
+        f"[Giả lập] Bưu tá đang trên đường đến nhà ông/bà để nhận hồ sơ PICKUP, dự kiến đến lúc khoảng {expected}."
+    )
+    assert notices.on_the_way(store, _hanoi(arrival - 5 * 60)) == []  # told once
+
+
+def test_the_applicant_is_told_when_the_postman_brings_the_result_late(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # HOME: its result taken from the agency (returning), the stop before the door settled half an hour late:
+    # expected as much later, and told twenty minutes before.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    stop, earlier = daycases.route_to(answer, "HOME")
+    for before in earlier:
+        late = 30 * 60 if before is earlier[-1] else 0
+        daycases.settle(sqlite_store, before, _hanoi(clock(before["departure"]) + late))
+    assert dossiers.current(sqlite_store.engine, "HOME")["state"] == "returning"
+    arrival = clock(stop["arrival"]) + 30 * 60
+    assert notices.on_the_way(sqlite_store, _hanoi(arrival - notices.ON_THE_WAY_S - 60)) == []
+    (way,) = notices.on_the_way(sqlite_store, _hanoi(arrival - notices.ON_THE_WAY_S))
+    assert (way["kind"], way["expected"]) == ("delivery_on_the_way", hhmm(-(-arrival // 300) * 300))
+    assert notify.Texts(hanoi, "vi").batch([way])["messages"][0]["text"] == (
+        f"[Giả lập] Bưu tá đang trên đường mang kết quả hồ sơ HOME đến địa chỉ của ông/bà, dự kiến đến lúc khoảng "
+        f"{way['expected']}."
+    )
+    # Past the door's window, the postman not there: no time to say.
+    assert notices.on_the_way(sqlite_store, _at(21)) == []
 
 
 def test_a_result_on_its_way_is_said_with_the_window_of_today_s_plan(
