@@ -686,6 +686,14 @@ class ChangesPage(BaseModel):
     more: bool = Field(description="more changes are ready now: ask again at once")
 
 
+class PassedNotice(BaseModel):
+    """A notice an SMS provider will never deliver to its phone, passed over."""
+
+    ref: str = Field(description="the notice's ref: the dossier's code first")
+    reason: str = Field(description="the provider's words")
+    at: datetime = Field(description="when it was last refused, UTC")
+
+
 class PushReceiver(BaseModel):
     """Where a receiver of the pushed feed stands (``agencynet dossiers push``): the portal, the SMS gateway."""
 
@@ -697,6 +705,11 @@ class PushReceiver(BaseModel):
     pushed_at: datetime | None = Field(description="when it last took a batch, UTC")
     failed_at: datetime | None = Field(description="when a batch last failed, UTC (null once one is taken since)")
     failure: str | None = Field(description="what that failure was: what the receiver answered, or that it did not")
+    passed: int = Field(
+        description="notices its SMS provider said it will never deliver to their phone (a number it does not take, "
+        "one blocked, a carrier the brandname is not registered with), passed over so that the others go on"
+    )
+    last_passed: PassedNotice | None = Field(description="the newest of them")
 
 
 class DossierSummary(BaseModel):

@@ -15,6 +15,7 @@ nothing to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -25,20 +26,31 @@ ESMS_URL = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_pos
 """eSMS's address for customer-care messages as JSON."""
 
 ESMS_SENT = {"100": "sent", "124": "sent before: its RequestId was taken"}
-"""The ``CodeResult`` of a message eSMS took. Any other (101 wrong keys, 103 balance too low, 104 unknown
-brandname, 146 text not of a registered template, 177 brandname not registered with the carrier ...) stops the push
-until the operator mends it: the notices wait, none is skipped."""
+"""The ``CodeResult`` of a message eSMS took."""
+
+ESMS_PHONE = {
+    "99": "the phone number is blocked",
+    "108": "not a phone number eSMS takes",
+    "177": "the brandname is not registered with the phone's carrier",
+}
+"""The ``CodeResult`` of a message eSMS will never deliver to its phone, the same whenever it is sent again: passed
+over (:attr:`Esms.passed`), so that one applicant's number does not hold back the others' notices. Any other (101
+wrong keys, 103 balance too low, 104 unknown brandname, 140 address not allowed, 146 text not of a registered
+template ...) stops the push until the operator mends it: the notices wait, none is skipped."""
 
 
 @dataclass(frozen=True)
 class Esms:
-    """The operator's eSMS account: its keys, its registered brandname, and whether messages are only checked
-    (``sandbox``: eSMS answers as for real, sends nothing and charges nothing)."""
+    """The operator's eSMS account: its keys, its registered brandname, whether messages are only checked
+    (``sandbox``: eSMS answers as for real, sends nothing and charges nothing), and who keeps the messages it will
+    never deliver to their phone (``passed``, called with the message and eSMS's words, :data:`ESMS_PHONE`: the
+    batch goes on; without it, such a refusal stops the push as any other)."""
 
     api_key: str
     secret_key: str
     brandname: str
     sandbox: bool = False
+    passed: Callable[[dict, str], None] | None = None
 
     def post(self, client: httpx.Client, url: str, body: dict, delivery: str) -> tuple[str, bool] | None:
         """Send each message of a batch of notices (:class:`api.notify.Texts`) to eSMS at ``url``, one request
@@ -47,8 +59,8 @@ class Esms:
         Returns
         -------
         tuple or None
-            None once every message is taken, else what failed and whether to try again later (eSMS did not
-            answer, or answered a 5xx); the messages taken before it stay taken.
+            None once every message is taken or passed over, else what failed and whether to try again later (eSMS
+            did not answer, or answered a 5xx); the messages taken before it stay taken.
         """
         for message in body["messages"]:
             request = {
@@ -74,10 +86,12 @@ class Esms:
             except ValueError:
                 said = {}
             code = str(said.get("CodeResult", "")) if isinstance(said, dict) else ""
-            if code not in ESMS_SENT:
-                why = (said.get("ErrorMessage") if isinstance(said, dict) else None) or answer.text
-                shown = " ".join(str(why).split())[:200]
-                return f"eSMS did not take notice {message['ref']}: CodeResult {code or '?'}" + (
-                    f" ({shown})" if shown else ""
-                ), False
+            if code in ESMS_SENT:
+                continue
+            why = (said.get("ErrorMessage") if isinstance(said, dict) else None) or ESMS_PHONE.get(code, answer.text)
+            words = f"CodeResult {code or '?'}" + (f" ({' '.join(str(why).split())[:200]})" if why else "")
+            if code in ESMS_PHONE and self.passed is not None:
+                self.passed(message, f"eSMS: {words}")
+                continue
+            return f"eSMS did not take notice {message['ref']}: {words}", False
         return None

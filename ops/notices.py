@@ -282,6 +282,24 @@ def told(engine: Engine, sent: list[dict]) -> None:
                 conn.execute(sa.insert(kept).values(dossier_code=n["code"], day=day, **values))
 
 
+def passed(engine: Engine, receiver: str, message: dict, why: str) -> None:
+    """Keep that the SMS provider of ``receiver`` will never deliver ``message`` (:class:`api.notify.Texts`) to its
+    phone, and ``why`` in its words (:data:`ops.gateways.ESMS_PHONE`): the notice is passed over, the batch goes on.
+    The same notice passed over again (its batch sent again) is kept once, with the last words."""
+    rn = tables.refused_notices
+    longest = rn.c.reason.type.length  # type: ignore[attr-defined]
+    values = {"reason": why[:longest], "at": datetime.now(UTC)}
+    key = (rn.c.receiver == receiver) & (rn.c.ref == message["ref"])
+    code = message["ref"].split(":", 1)[0]
+    with engine.begin() as conn:
+        if conn.execute(sa.update(rn).where(key).values(**values)).rowcount == 0:
+            conn.execute(
+                sa.insert(rn).values(
+                    receiver=receiver, ref=message["ref"], dossier_code=code, kind=message["kind"], **values
+                )
+            )
+
+
 def _phone(text: str) -> str | None:
     """The first phone number written in ``text``, its digits and a leading +; None without one."""
     found = _FIRST_PHONE.search(text)

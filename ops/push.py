@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geo._errors import InputError
-from ops import changes, database, tables
+from ops import changes, database, dossiers, tables
 from ops.changes import Cursor
 from ops.errors import PushError
 
@@ -284,9 +284,24 @@ def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, *, added: 
 
 def receivers(engine: Engine) -> list[dict]:
     """Every receiver pushed to: ``name``, ``url``, ``cursor``, ``pushed`` (changes taken in all), ``pushed_at``,
-    ``failed_at`` and ``failure`` (the last failure, if no batch was taken since) and ``waiting`` (changes still
-    to take)."""
-    fp = tables.feed_pushes
+    ``failed_at`` and ``failure`` (the last failure, if no batch was taken since), ``waiting`` (changes still to
+    take), ``passed`` (notices its SMS provider will never deliver, passed over: :func:`ops.notices.passed`) and
+    ``last_passed`` (the newest of them, ``{"ref", "reason", "at"}``, or None); times aware, in UTC."""
+    fp, rn = tables.feed_pushes, tables.refused_notices
     with engine.connect() as conn:
         rows = conn.execute(sa.select(fp).order_by(fp.c.name)).mappings().all()
-    return [{**row, "waiting": changes.count(engine, changes.cursor(row["cursor"]))} for row in rows]
+        counts: dict[str, int] = dict(
+            conn.execute(sa.select(rn.c.receiver, sa.func.count()).group_by(rn.c.receiver)).all()
+        )
+        newest = sa.select(rn.c.receiver, rn.c.ref, rn.c.reason, rn.c.at).order_by(rn.c.at)
+        last = {r.receiver: {"ref": r.ref, "reason": r.reason, "at": dossiers.utc(r.at)} for r in conn.execute(newest)}
+    return [
+        {
+            **row,
+            **{k: None if row[k] is None else dossiers.utc(row[k]) for k in ("pushed_at", "failed_at")},
+            "waiting": changes.count(engine, changes.cursor(row["cursor"])),
+            "passed": counts.get(row["name"], 0),
+            "last_passed": last.get(row["name"]),
+        }
+        for row in rows
+    ]

@@ -237,3 +237,17 @@ way_notices = sa.Table(
 )
 """The applicants told on a day that the postman is on his way to their door (:mod:`ops.notices`, migration 0015):
 the time said he is expected (``HH:MM``, Hanoi time) and the notice's ``ref``."""
+
+refused_notices = sa.Table(
+    "refused_notices",
+    metadata,
+    sa.Column("receiver", sa.String(64), primary_key=True),
+    sa.Column("ref", sa.String(100), primary_key=True),
+    sa.Column("dossier_code", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("reason", sa.String(300), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+)
+"""The notices an SMS provider said it will never deliver to their phone (a number it does not take, one blocked, a
+carrier the brandname is not registered with: :mod:`ops.gateways`), passed over so that the others go on
+(:mod:`ops.notices`, migration 0016): by receiver (the cursor's name) and notice, the provider's words and when."""

@@ -5,6 +5,7 @@ the applicants' SMS notices to the operator's gateway (``push``, ``pushes``)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -189,7 +190,6 @@ def run_push(args: argparse.Namespace) -> int:
     api_key, secret_key = (os.environ.get(name, "") for name in ESMS_KEYS)
     esms = args.gateway == "esms"
     args.to = args.to or gateways.ESMS_URL
-    post = gateways.Esms(api_key, secret_key, args.brandname, args.sandbox).post if esms else None
     hours = notices.sending_hours(args.send_hours or notices.SENDING_HOURS) if args.notices else None
     args.name = args.name or ("notices" if args.notices else "portal")
     stop = threading.Event()
@@ -199,6 +199,9 @@ def run_push(args: argparse.Namespace) -> int:
     wait = args.every
     store = Store(args.database)
     engine = store.engine
+    # A notice eSMS will never deliver to its phone is kept and passed over, so that the others go on.
+    passed = functools.partial(notices.passed, engine, args.name)
+    post = gateways.Esms(api_key, secret_key, args.brandname, args.sandbox, passed).post if esms else None
     try:
         # The notices name the agency a result waits at, and its address: the map's.
         texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None
@@ -291,8 +294,15 @@ def run_pushes(args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, default=str))
         return 0
     for r in found:
-        failed = f"; failed {r['failed_at']:%Y-%m-%d %H:%M}: {r['failure']}" if r["failure"] else ""
-        print(f"{r['name']} {r['url']}: {r['pushed']} taken, {r['waiting']} waiting, at cursor {r['cursor']}{failed}")
+        said = [f"{r['name']} {r['url']}: {r['pushed']} taken, {r['waiting']} waiting, at cursor {r['cursor']}"]
+        if r["failure"]:
+            said.append(f"failed {r['failed_at']:%Y-%m-%d %H:%M}: {r['failure']}")
+        if r["last_passed"]:
+            last = r["last_passed"]
+            said.append(
+                f"{_count(r['passed'], 'notice', 'notices')} passed over, the last {last['ref']}: {last['reason']}"
+            )
+        print("; ".join(said))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, dossiers, push, tables
+from ops import accounts, authorities, dossiers, notices, push, tables
 from ops.errors import PushError
 from tests import pgserver
 from tests.api.conftest import ADMIN, DISPATCHER, PORTAL, client_for, settings_for
@@ -106,6 +106,7 @@ def test_the_operator_sees_where_each_receiver_of_the_push_stands(service) -> No
         url = f"http://127.0.0.1:{closed.getsockname()[1]}/updates"
     with pytest.raises(PushError, match="did not answer"):
         push.push(engine, "portal", url, b"key", timeout_s=2)
+    notices.passed(engine, "portal", {"ref": "P-1:1", "kind": "for_collection"}, "eSMS: CodeResult 177")
     for auth in (ADMIN_AUTH, PORTAL_AUTH):
         (portal,) = service.get("/portal/pushes", headers=auth).json()
         assert {k: portal[k] for k in ("name", "url", "cursor", "pushed", "waiting", "pushed_at")} == {
@@ -117,6 +118,8 @@ def test_the_operator_sees_where_each_receiver_of_the_push_stands(service) -> No
             "pushed_at": None,
         }
         assert portal["failure"].startswith(f"{url} did not answer") and portal["failed_at"] is not None
+        assert portal["passed"] == 1 and portal["last_passed"]["ref"] == "P-1:1"
+        assert datetime.fromisoformat(portal["last_passed"]["at"]) <= datetime.now(UTC)
     refused = service.get("/portal/pushes", headers=DISPATCH_AUTH)
     assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "role_needed")
 

@@ -386,3 +386,26 @@ def test_who_was_told_the_postman_is_on_his_way_comes_and_goes_with_its_migratio
             _migrate(conn, "0015")
         with engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(tables.way_notices)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_notices_passed_over_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
+    # 0016 keeps the notices an SMS provider will never deliver to their phone; down to 0015 the table goes.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        message = {"ref": "P:4", "kind": "for_collection"}
+        notices.passed(engine, "notices", message, "eSMS: CodeResult 177")
+        notices.passed(engine, "notices", message, "eSMS: CodeResult 108" + "!" * 400)  # again: once, cut short
+        with engine.connect() as conn:
+            (row,) = conn.execute(sa.select(tables.refused_notices)).mappings().all()
+        assert (row["dossier_code"], len(row["reason"])) == ("P", 300)
+        with engine.begin() as conn:
+            _migrate(conn, "0015", down=True)
+        with engine.connect() as conn:
+            assert "refused_notices" not in sa.inspect(conn).get_table_names()
+        with engine.begin() as conn:
+            _migrate(conn, "0016")
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(tables.refused_notices)).scalar_one() == 0

@@ -1,17 +1,21 @@
 """The applicants' notices sent straight to eSMS.vn's API (:mod:`ops.gateways`), a real HTTP server on loopback
 standing for eSMS: one request per notice with the account's keys, the brandname, the text and its ref as
 ``RequestId``; a RequestId taken before counts as sent; a refusal stops the push with eSMS's words, the notices
-waiting; from the library and from ``agencynet dossiers push --notices --gateway esms``."""
+waiting, unless it concerns one phone only (kept and passed over); from the library and from
+``agencynet dossiers push --notices --gateway esms``."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from api import cli, notify
 from geo.addressmap import AddressMap
-from ops import changes, dossiers, gateways, push
+from ops import changes, dossiers, gateways, notices, push, tables
 from ops.errors import PushError
 from ops.store import Store
 from tests.ops import daycases
@@ -70,6 +74,32 @@ def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: Ad
     assert (last["RequestId"], last["IsUnicode"]) == (missed, "0") and last["Content"].isascii()
 
 
+def test_a_notice_esms_never_delivers_to_its_phone_is_kept_and_passed_over(
+    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    engine = sqlite_store.engine
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
+    keeper = dataclasses.replace(ACCOUNT, passed=functools.partial(notices.passed, engine, "notices"))
+    push.push(engine, "notices", portal.url, b"", shape=shape, post=keeper.post)  # the seeded moves: none
+    daycases.results_move(engine)
+    back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
+    # BACK's phone is with a carrier the brandname is not registered with: without a keeper, the push stops.
+    portal.replies = [_esms("177")]
+    with pytest.raises(PushError, match=f"notice {back}: CodeResult 177 \\(the brandname is not registered"):
+        push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)
+    # With one, BACK's notice is kept and passed over; HOME's goes; sent again, BACK's is kept once.
+    portal.replies = [_esms("177", "Brandname chưa đăng ký hướng"), _esms("100")]
+    assert push.push(engine, "notices", portal.url, b"", shape=shape, post=keeper.post).changes == 3
+    assert [json.loads(body)["RequestId"] for _, body in portal.requests] == [back, back, home]
+    notices.passed(engine, "notices", {"ref": back, "kind": "for_collection"}, "eSMS: CodeResult 177 (again)")
+    (row,) = push.receivers(engine)
+    assert (row["waiting"], row["passed"], row["failure"]) == (0, 1, None)
+    assert (row["last_passed"]["ref"], row["last_passed"]["reason"]) == (back, "eSMS: CodeResult 177 (again)")
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(tables.refused_notices.c.dossier_code, tables.refused_notices.c.kind)).all()
+    assert kept == [("BACK", "for_collection")]
+
+
 def test_the_command_sends_the_notices_to_esms(
     sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,3 +129,13 @@ def test_the_command_sends_the_notices_to_esms(
     assert capsys.readouterr().err.splitlines()[-1].startswith(f"{every} changes pushed to {portal.url} in 1 batch")
     sent = [json.loads(body) for _, body in portal.requests]
     assert [(s["Brandname"], s["Sandbox"], s["SmsType"]) for s in sent] == [("BUUDIENHN", "1", "2")] * 3
+    # A phone eSMS does not take: passed over, and said beside the receiver's cursor.
+    dossiers.move(sqlite_store.engine, "HOME", "failed_return", who="binh", at=AT)
+    portal.replies = [_esms("108")]
+    assert cli.main([*base, *given]) == 0
+    capsys.readouterr()
+    assert cli.main(["dossiers", "pushes", "--database", database]) == 0
+    missed = f"HOME:{dossiers.current(sqlite_store.engine, 'HOME')['seq']}"
+    assert capsys.readouterr().out.endswith(
+        f"; 1 notice passed over, the last {missed}: eSMS: CodeResult 108 (not a phone number eSMS takes)\n"
+    )
