@@ -910,11 +910,22 @@ class TrackAnswer(BaseModel):
         "null when the store lacks it"
     )
     steps: list[TrackStep] = Field(description="the dossier's journey, oldest first (who moved it is not said)")
+    sms: bool = Field(
+        description="whether the applicant takes the dossier's SMS notices (yes unless said otherwise: "
+        "PUT /track/{code}/notices)"
+    )
     visit: TrackVisit | None = Field(
         None,
         description="when the postman is expected at the applicant's door today, by the day's plan (a home pickup "
         "not yet collected, a result to be brought home): null otherwise, and once the stop is done or failed",
     )
+
+
+class NoticeChoice(_Body):
+    """Whether the applicant takes a dossier's SMS notices: the result ready at its agency or on its way, the
+    postman's coming to the door."""
+
+    sms: bool = Field(description="true to take them (the default), false to be sent none")
 
 
 class AccessOut(BaseModel):

@@ -13,12 +13,14 @@ A notice says what is true when it is sent: one whose dossier has moved since (a
 its delivery failed, before the feed was pushed) is not sent. Notices go out within sending hours
 (:data:`SENDING_HOURS` unless the operator says others), so that nobody is woken by one; those of the night wait for
 the morning, and what has moved meanwhile is not said. The time the postman comes to a door is the window the
-citizen's tracking page shows (:mod:`ops.visits`).
+citizen's tracking page shows (:mod:`ops.visits`). An applicant who said no to the notices of a dossier
+(:func:`choose`, from the tracking page) is sent none of them, until he takes them again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -87,11 +89,12 @@ def of_changes(store: Store, changes: list[dict], now: datetime) -> list[dict]:
     with engine.connect() as conn:
         rows = {r.code: r for r in conn.execute(query.where(d.c.code.in_(codes)))}
         tries = conn.execute(failed).all()
+        quiet = _quiet(conn, codes)
     out = []
     for change in asked:
         row = rows[change["code"]]
-        if row.seq != change["seq"]:
-            continue  # the dossier has moved since: the notice would no longer be true
+        if row.seq != change["seq"] or row.code in quiet:
+            continue  # the dossier has moved since, the notice would no longer be true; or no SMS, its applicant said
         # A failure counts itself: after the last try at the door, the result goes to its agency.
         failures = [t for t in tries if t.dossier_code == row.code]
         upto = change["seq"] + (change["state"] == "failed_return")
@@ -178,7 +181,8 @@ def pickups(store: Store, now: datetime) -> list[dict]:
         d.c.code.in_(planned), d.c.channel == "home_pickup", d.c.state == "received"
     )
     with store.engine.connect() as conn:
-        rows = conn.execute(waiting).all()
+        quiet = _quiet(conn, planned)
+        rows = [r for r in conn.execute(waiting) if r.code not in quiet]
         before = {r.dossier_code: r for r in conn.execute(sa.select(pn).where(pn.c.day == day))}
     out = []
     for row in rows:
@@ -235,13 +239,15 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(carried).all()
-        before = set(conn.execute(sa.select(wn.c.dossier_code).where(wn.c.day == day)).scalars())
+        before = _quiet(conn, planned) | set(
+            conn.execute(sa.select(wn.c.dossier_code).where(wn.c.day == day)).scalars()
+        )
     seconds = local.hour * 3600 + local.minute * 60 + local.second
     out = []
     for row in rows:
         kind = planned[row.code][0]["kind"]
         if row.code in before or (kind == "pickup") != (row.state == "received"):
-            continue  # told; or a result not yet his to bring (he has not taken it), a pickup that is no more
+            continue  # told, or no SMS; or a result not yet his to bring (he has not taken it), a pickup no more
         visit = visits.door_visit(store, row.code, now=now)
         if visit is None or visit["late"] or visit["stops_before"]:
             continue
@@ -280,6 +286,30 @@ def told(engine: Engine, sent: list[dict]) -> None:
             )
             if conn.execute(sa.update(kept).where(key).values(**values)).rowcount == 0:
                 conn.execute(sa.insert(kept).values(dossier_code=n["code"], day=day, **values))
+
+
+def choose(engine: Engine, code: str, *, sms: bool, by: str) -> None:
+    """Keep whether the applicant of dossier ``code`` takes its SMS notices (``sms``), as ``by`` says it
+    (``citizen``: on the tracking page); from then on none is sent while he does not."""
+    nc = tables.notice_choices
+    values = {"sms": sms, "by": by, "at": datetime.now(UTC)}
+    with engine.begin() as conn:
+        if conn.execute(sa.update(nc).where(nc.c.dossier_code == code).values(**values)).rowcount == 0:
+            conn.execute(sa.insert(nc).values(dossier_code=code, **values))
+
+
+def takes_sms(engine: Engine, code: str) -> bool:
+    """Whether the applicant of dossier ``code`` takes its SMS notices (yes unless he said no: :func:`choose`)."""
+    with engine.connect() as conn:
+        return code not in _quiet(conn, [code])
+
+
+def _quiet(conn: sa.Connection, codes: Iterable[str]) -> set[str]:
+    """Of the dossiers ``codes``, those whose applicant said no to the SMS notices."""
+    nc = tables.notice_choices
+    return set(
+        conn.execute(sa.select(nc.c.dossier_code).where(nc.c.dossier_code.in_(list(codes)), ~nc.c.sms)).scalars()
+    )
 
 
 def passed(engine: Engine, receiver: str, message: dict, why: str) -> None:

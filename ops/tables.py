@@ -251,3 +251,15 @@ refused_notices = sa.Table(
 """The notices an SMS provider said it will never deliver to their phone (a number it does not take, one blocked, a
 carrier the brandname is not registered with: :mod:`ops.gateways`), passed over so that the others go on
 (:mod:`ops.notices`, migration 0016): by receiver (the cursor's name) and notice, the provider's words and when."""
+
+notice_choices = sa.Table(
+    "notice_choices",
+    metadata,
+    sa.Column("dossier_code", sa.String(64), primary_key=True),
+    sa.Column("sms", sa.Boolean, nullable=False),
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+)
+"""Whether the applicant of a dossier takes its SMS notices (:mod:`ops.notices`, migration 0017), when said
+otherwise than by default (a dossier without a row takes them): who said it last (``citizen`` on the tracking page)
+and when."""

@@ -58,7 +58,7 @@ RETURN_DAYS = 1
 round); a result returned at the agency is expected on the appointment date."""
 
 
-_d, _a, _e = tables.dossiers, tables.authorities, tables.events
+_d, _a, _e, _n = tables.dossiers, tables.authorities, tables.events, tables.notice_choices
 _BY_CODE = (
     sa.select(
         _d.c.code,
@@ -71,18 +71,23 @@ _BY_CODE = (
         _d.c.channel,
         _a.c.name,
         _a.c.level,
+        _n.c.sms,
         _e.c.state,
         _e.c.at,
         _e.c.place,
         _e.c.reason,
     )
-    .select_from(_d.outerjoin(_a, _a.c.code == _d.c.authority_code).outerjoin(_e, _e.c.dossier_code == _d.c.code))
+    .select_from(
+        _d.outerjoin(_a, _a.c.code == _d.c.authority_code)
+        .outerjoin(_n, _n.c.dossier_code == _d.c.code)
+        .outerjoin(_e, _e.c.dossier_code == _d.c.code)
+    )
     .where(_d.c.code == sa.bindparam("code"))
     .order_by(_e.c.seq)
 )
 """The one query of tracking, built once (building it anew took longer than running it): the dossier, the name
-and level of the authority deciding it and its journey, one row per step (by the primary key and the unique
-index on code and sequence)."""
+and level of the authority deciding it, whether its applicant takes the SMS notices, and its journey, one row per
+step (by the primary keys and the unique index on code and sequence)."""
 _SQLITE_BY_CODE = str(_BY_CODE.compile(dialect=sqlite.dialect()))
 
 
@@ -103,7 +108,8 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         ``result_expected`` (a date, or ``None`` once returned or cancelled), ``return_mode`` (``agency`` or
         ``address``), ``agency_id`` (the agency that received it), ``authority`` and ``authority_level`` (the
         name and level, ``commune`` or ``city``, of the authority deciding it; ``None`` when the store does not
-        know it) and ``steps``, its journey (``state`` and ``at``, Hanoi time to the minute), with ``places``, where
+        know it), ``sms`` (whether the applicant takes the SMS notices: :func:`ops.notices.choose`) and ``steps``,
+        its journey (``state`` and ``at``, Hanoi time to the minute), with ``places``, where
         each step was made (for the words of a change of hands, :data:`ops.dossiers.TRANSFERS`: not to be shown),
         and ``reasons``, why (a failed delivery's, for its words); nothing about the applicant, nor who moved it.
     """
@@ -115,7 +121,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
             rows = conn.execute(_BY_CODE, {"code": code}).all()
     if not rows:
         return None
-    code, state, due_date, return_mode, phone, procedure, agency_id, channel, authority, level = rows[0][:10]
+    code, state, due_date, return_mode, phone, procedure, agency_id, channel, authority, level, sms = rows[0][:11]
     if len(phone_last4) != 4 or _NOT_DIGIT.sub("", phone)[-4:] != phone_last4:
         return None
     due = due_date if isinstance(due_date, date) else date.fromisoformat(due_date)
@@ -132,6 +138,7 @@ def track(engine: Engine, code: str, phone_last4: str) -> dict | None:
         "agency_id": agency_id,
         "authority": authority,
         "authority_level": level,
+        "sms": sms is None or bool(sms),
         "steps": [{"state": step, "at": _hanoi_minute(at)} for *_, step, at, _, _ in rows if step is not None],
         "places": [place for *_, step, _, place, _ in rows if step is not None],
         "reasons": [reason for *_, step, _, _, reason in rows if step is not None],

@@ -27,7 +27,7 @@ from geo._errors import InputError, OutOfAreaError
 from geo._text import fold
 from geo.addressmap import AddressMap
 from geo.siting import access
-from ops import dayevents, daytasks, tracking, visits
+from ops import dayevents, daytasks, notices, tracking, visits
 from ops.store import Store
 
 log = logging.getLogger(__name__)
@@ -399,6 +399,32 @@ async def track(
     return FastJSON(
         answer | words | {"visit": visit}, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
     )
+
+
+@router.put(
+    "/track/{code}/notices",
+    response_model=schemas.NoticeChoice,
+    summary="Take or stop a dossier's SMS notices (public)",
+    responses={429: {"model": schemas.ErrorBody, "description": "too many wrong tries; wait Retry-After seconds"}},
+)
+async def choose_notices(
+    code: Code,
+    request: Request,
+    query: Annotated[schemas.TrackQuery, Query()],
+    choice: schemas.NoticeChoice,
+) -> Response:
+    """The applicant takes the SMS notices of the dossier again, or stops them (none is sent while stopped), checked
+    as tracking is: a wrong ``phone_last4`` answers like an unknown code (404), repeated wrong tries are throttled
+    (429)."""
+    key = client_key(request, "track")
+    if (refused := throttled(request, key, "phone_last4")) is not None:
+        return refused
+    engine = request.app.state.store.engine
+    if await run_in_threadpool(tracking.track, engine, code, query.phone_last4) is None:
+        request.app.state.throttle.miss(key)
+        raise NotFound("code", code="dossier_not_tracked")
+    await run_in_threadpool(notices.choose, engine, code, sms=choice.sms, by="citizen")
+    return FastJSON({"sms": choice.sms})
 
 
 async def _read(engine: Engine, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:

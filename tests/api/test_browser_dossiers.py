@@ -360,6 +360,20 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     assert page.locator("#track-show-agency").count() == 0  # brought home: nowhere to collect it
     pages.accessible(page)
     pages._shot(page, "tracking-steps")
+    # The applicant stops the SMS notices of the dossier, by keyboard, and takes them again; asked again, the box
+    # says the choice kept.
+    assert page.inner_text("#track-sms") == (
+        "Ông/bà đang nhận tin nhắn SMS về hồ sơ này (có kết quả, bưu tá đến). Ngừng nhận tin nhắn"
+    )
+    page.focus("#track-sms-toggle")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#track-sms').textContent.includes('đã ngừng')")
+    assert page.inner_text("#track-sms") == "Ông/bà đã ngừng nhận tin nhắn SMS về hồ sơ này. Nhận lại tin nhắn"
+    assert page.evaluate("document.activeElement.id") == "track-sms-toggle"  # the keyboard stays where it was
+    assert _tracked(page, "HS-1", "đã ngừng")
+    page.click("#track-sms-toggle")
+    page.wait_for_function("document.querySelector('#track-sms').textContent.includes('đang nhận')")
+    assert _tracked(page, "HS-1", "đang nhận tin nhắn")
     # A home pickup not collected yet waits at the citizen's door (it was said "received at the agency").
     home = _tracked(page, "HS-5", "chờ bưu tá")
     assert home.startswith(

@@ -236,6 +236,7 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
         "agency": {"agency_id": "osm:node/1", "name": None, "address": None},  # no such agency on the map
         "authority": None,  # the store holds no authorities here
         "steps": [{"state": "received", "state_words": "Đã tiếp nhận tại điểm phục vụ", "at": "2026-02-03T09:15"}],
+        "sms": True,  # the applicant takes the SMS notices unless he stops them
         "visit": None,  # no plan of today brings it to the door
     }
     for personal in ("Nguyễn", "0912345678", "Hàng Bạc", "21.034"):
@@ -258,6 +259,36 @@ def test_tracking_without_personal_data_and_throttled(service) -> None:
     throttled = service.get("/track/HS-1", params={"phone_last4": "5678"})
     assert throttled.status_code == 429
     assert int(throttled.headers["retry-after"]) > 0
+
+
+def test_the_applicant_stops_and_takes_again_the_sms_notices(service) -> None:
+    service.post("/dossiers", json=[dossier("HS-1", return_mode="agency")], headers=PORTAL_AUTH)
+    engine = service.app.state.store.engine
+    mine = {"phone_last4": "5678"}
+    stopped = service.put("/track/HS-1/notices", params=mine, json={"sms": False})
+    assert (stopped.status_code, stopped.json()) == (200, {"sms": False})
+    assert service.get("/track/HS-1", params=mine).json()["sms"] is False
+    assert not notices.takes_sms(engine, "HS-1")
+    with engine.connect() as conn:
+        (row,) = conn.execute(sa.select(tables.notice_choices)).mappings().all()
+    assert (row["dossier_code"], row["sms"], row["by"]) == ("HS-1", False, "citizen")
+    assert service.put("/track/HS-1/notices", params=mine, json={"sms": True}).json() == {"sms": True}
+    assert service.get("/track/HS-1", params=mine).json()["sms"] is True and notices.takes_sms(engine, "HS-1")
+    # Checked as tracking is: a wrong check answers as an unknown code, and leaves the choice as it was.
+    wrong = service.put("/track/HS-1/notices", params={"phone_last4": "0000"}, json={"sms": False})
+    unknown = service.put("/track/HS-404/notices", params=mine, json={"sms": False})
+    assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
+    assert notices.takes_sms(engine, "HS-1")
+    for bad, field in (({"sms": "no"}, "sms"), ({}, "sms"), ({"sms": False, "email": True}, "email")):
+        refused = service.put("/track/HS-1/notices", params=mine, json=bad)
+        assert (refused.status_code, refused.json()["detail"][0]["field"]) == (422, field), bad
+    for _ in range(3):  # five wrong tries in all
+        assert (
+            service.put("/track/HS-1/notices", params={"phone_last4": "1111"}, json={"sms": False}).status_code == 404
+        )
+    throttled = service.put("/track/HS-1/notices", params=mine, json={"sms": False})
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+    assert notices.takes_sms(engine, "HS-1")
 
 
 def test_tracking_tells_the_journey_and_where_the_result_comes_back(service, hanoi: AddressMap) -> None:
@@ -700,6 +731,9 @@ def test_tracking_on_a_database_server(hanoi: AddressMap, tmp_path: Path) -> Non
                 found = client.get("/track/HS-PG", params={"phone_last4": "5678"})
                 assert found.status_code == 200 and found.json()["state"] == "received"
                 assert client.get("/track/HS-PG", params={"phone_last4": "0000"}).status_code == 404
+                stop = client.put("/track/HS-PG/notices", params={"phone_last4": "5678"}, json={"sms": False})
+                assert stop.status_code == 200
+                assert client.get("/track/HS-PG", params={"phone_last4": "5678"}).json()["sms"] is False
     except pgserver.ServerError as exc:
         pytest.fail(str(exc), pytrace=False)
 

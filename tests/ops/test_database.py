@@ -409,3 +409,21 @@ def test_the_notices_passed_over_come_and_go_with_their_migration(server: str, t
             _migrate(conn, "0016")
         with engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(tables.refused_notices)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_applicants_choice_of_notices_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
+    # 0017 keeps whether an applicant takes a dossier's SMS notices; down to 0016 the table goes, and all take them.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        notices.choose(engine, "P", sms=False, by="citizen")
+        assert not notices.takes_sms(engine, "P") and notices.takes_sms(engine, "Q")
+        with engine.begin() as conn:
+            _migrate(conn, "0016", down=True)
+        with engine.connect() as conn:
+            assert "notice_choices" not in sa.inspect(conn).get_table_names()
+        with engine.begin() as conn:
+            _migrate(conn, "0017")
+        assert notices.takes_sms(engine, "P")

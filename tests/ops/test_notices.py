@@ -366,3 +366,26 @@ def test_a_result_on_its_way_is_said_with_the_window_of_today_s_plan(
         assert message["text"] == (
             "[Synthetic] The result of dossier HOME is on its way to your address with the postman today."
         )
+
+
+def test_an_applicant_who_stopped_the_notices_is_sent_none_until_he_takes_them_again(
+    sqlite_store: Store, hanoi: AddressMap
+) -> None:
+    engine = sqlite_store.engine
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    daycases.results_move(engine)
+    for code in ("HOME", "PICKUP"):
+        notices.choose(engine, code, sms=False, by="citizen")
+    page = changes.after(engine)["changes"]
+    assert [n["code"] for n in notices.of_changes(sqlite_store, page, _at(7))] == ["BACK"]
+    assert notices.pickups(sqlite_store, _at(7)) == []
+    stop, earlier = daycases.route_to(answer, "PICKUP")
+    for before in earlier:
+        daycases.settle(sqlite_store, before, _hanoi(clock(before["departure"])))
+    coming = _hanoi(clock(stop["arrival"]) - 10 * 60)
+    assert notices.on_the_way(sqlite_store, coming) == []
+    for code in ("HOME", "PICKUP"):
+        notices.choose(engine, code, sms=True, by="citizen")
+    assert [n["code"] for n in notices.of_changes(sqlite_store, page, _at(7))] == ["BACK", "HOME"]
+    assert [n["code"] for n in notices.pickups(sqlite_store, coming)] == ["PICKUP"]
+    assert [n["kind"] for n in notices.on_the_way(sqlite_store, coming)] == ["pickup_on_the_way"]

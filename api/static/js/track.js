@@ -39,13 +39,32 @@
       const show = data.return_mode === "agency" && data.agency.name
         ? ` <button type="button" class="link" id="track-show-agency">${esc(t("js.track_show_agency"))}</button>` : "";
       out.innerHTML = lines.map((line, i) => `<p${data.visit && i === 1 ? ' class="track-visit"' : ""}>${esc(line)}${i === lines.length - 1 ? show : ""}</p>`).join("") +
-        `<h3>${esc(t("js.track_steps"))}</h3><ol class="track-steps">${steps.join("")}</ol>`;
+        `<p id="track-sms"></p><h3>${esc(t("js.track_steps"))}</h3><ol class="track-steps">${steps.join("")}</ol>`;
       if (show) {
         $("track-show-agency").addEventListener("click", () => document.dispatchEvent(new CustomEvent("show-agency", { detail: data.agency.agency_id })));
       }
+      smsChoice(code, last4, data.sms);
     } catch (e) {
       out.className = "error";
       out.textContent = e.message || t("js.track_failed");
     }
   });
+
+  // Whether the applicant takes the dossier's SMS notices, and the button that stops them or takes them again
+  // (PUT /track/{code}/notices, checked by the same four digits).
+  function smsChoice(code, last4, sms) {
+    const line = $("track-sms");
+    line.innerHTML = `${esc(t(sms ? "js.track_sms_on" : "js.track_sms_off"))} ` +
+      `<button type="button" class="link" id="track-sms-toggle">${esc(t(sms ? "js.track_sms_stop" : "js.track_sms_resume"))}</button>`;
+    $("track-sms-toggle").addEventListener("click", async () => {
+      try {
+        const path = `/track/${encodeURIComponent(code)}/notices?phone_last4=${encodeURIComponent(last4)}`;
+        const chosen = await api(path, { method: "PUT", body: { sms: !sms } });
+        smsChoice(code, last4, chosen.sms);
+        $("track-sms-toggle").focus();
+      } catch (e) {
+        line.textContent = e.message || t("js.track_failed");
+      }
+    });
+  }
 })();
