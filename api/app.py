@@ -77,6 +77,7 @@ BROWSER_TEXTS = (
     "signer",
     "id_type",
     "handover",
+    "notice_kind",
 )
 """Parts of the catalogue the pages' scripts use."""
 

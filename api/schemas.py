@@ -928,6 +928,39 @@ class NoticeChoice(_Body):
     sms: bool = Field(description="true to take them (the default), false to be sent none")
 
 
+class NoticeOut(BaseModel):
+    """A notice of a dossier, taken by a gateway or passed over."""
+
+    at: datetime = Field(description="when the gateway took it, or last refused it, UTC")
+    kind: Literal[
+        "for_collection",
+        "out_for_delivery",
+        "missed_delivery",
+        "home_pickup",
+        "home_pickup_moved",
+        "pickup_on_the_way",
+        "delivery_on_the_way",
+    ] = Field(description="what it said (agencynet dossiers push --notices)")
+    receiver: str = Field(description="the gateway, by the name its cursor is kept under")
+    ref: str = Field(description="the notice's ref, as the gateway keeps it once")
+    passed: str | None = Field(
+        description="null once taken; else why its SMS provider will never deliver it to the phone, in its words"
+    )
+
+
+class DossierNotices(BaseModel):
+    """What the applicant of a dossier was sent, and whether he takes the notices."""
+
+    sms: bool = Field(description="whether the applicant takes the SMS notices (yes unless said otherwise)")
+    chosen_by: str | None = Field(
+        description="who said so last: 'citizen' in the tracking box, or the member of staff at the counter; null "
+        "by default"
+    )
+    chosen_by_name: str | None = Field(description="the member of staff's full name; null otherwise")
+    chosen_at: datetime | None = Field(description="when, UTC")
+    notices: list[NoticeOut] = Field(description="oldest first")
+
+
 class AccessOut(BaseModel):
     """One read of personal data."""
 

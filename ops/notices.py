@@ -20,7 +20,7 @@ citizen's tracking page shows (:mod:`ops.visits`). An applicant who said no to t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, tables, visits
+from ops.dossiers import utc
 from ops.store import Store
 from routing.problem import clock, hhmm
 
@@ -302,6 +303,64 @@ def takes_sms(engine: Engine, code: str) -> bool:
     """Whether the applicant of dossier ``code`` takes its SMS notices (yes unless he said no: :func:`choose`)."""
     with engine.connect() as conn:
         return code not in _quiet(conn, [code])
+
+
+def keeper(receiver: str) -> Callable[[sa.Connection, dict], None]:
+    """What is kept of a batch of notices the gateway ``receiver`` took (:data:`ops.push.Kept`): each notice sent,
+    by dossier, but for those it passed over (:func:`passed`), once by its ``ref``."""
+    sn, rn = tables.sent_notices, tables.refused_notices
+
+    def kept(conn: sa.Connection, body: dict) -> None:
+        messages = {m["ref"]: m for m in body["messages"]}
+        ours = (sn.c.receiver == receiver) & sn.c.ref.in_(list(messages))
+        known = set(conn.execute(sa.select(sn.c.ref).where(ours)).scalars())
+        mine = (rn.c.receiver == receiver) & rn.c.ref.in_(list(messages))
+        known |= set(conn.execute(sa.select(rn.c.ref).where(mine)).scalars())
+        at = datetime.now(UTC)
+        rows = [
+            {"receiver": receiver, "ref": ref, "dossier_code": _code(ref), "kind": m["kind"], "at": at}
+            for ref, m in messages.items()
+            if ref not in known
+        ]
+        if rows:
+            conn.execute(sa.insert(sn), rows)
+
+    return kept
+
+
+def of_dossier(engine: Engine, code: str) -> dict:
+    """What the applicant of dossier ``code`` was sent, for the counter to answer "was I told?".
+
+    Returns
+    -------
+    dict
+        ``{"sms", "chosen_by", "chosen_at", "notices"}``: whether he takes the notices, who said so last and when
+        (None by default); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed"}``, each taken by
+        a gateway, or passed over (``passed``, the provider's words: :func:`passed`). Times aware, UTC.
+    """
+    sn, rn, nc = tables.sent_notices, tables.refused_notices, tables.notice_choices
+    with engine.connect() as conn:
+        sent = conn.execute(sa.select(sn).where(sn.c.dossier_code == code)).mappings().all()
+        refused = conn.execute(sa.select(rn).where(rn.c.dossier_code == code)).mappings().all()
+        choice = conn.execute(sa.select(nc).where(nc.c.dossier_code == code)).mappings().one_or_none()
+    found = [
+        {"at": utc(r["at"]), "kind": r["kind"], "receiver": r["receiver"], "ref": r["ref"], "passed": None}
+        for r in sent
+    ] + [
+        {"at": utc(r["at"]), "kind": r["kind"], "receiver": r["receiver"], "ref": r["ref"], "passed": r["reason"]}
+        for r in refused
+    ]
+    return {
+        "sms": choice is None or choice["sms"],
+        "chosen_by": None if choice is None else choice["by"],
+        "chosen_at": None if choice is None else utc(choice["at"]),
+        "notices": sorted(found, key=lambda n: (n["at"], n["ref"])),
+    }
+
+
+def _code(ref: str) -> str:
+    """The dossier a notice's ``ref`` is of: its code comes first (``<code>:<seq>``, ``<code>:pickup:...``)."""
+    return ref.split(":", 1)[0]
 
 
 def _quiet(conn: sa.Connection, codes: Iterable[str]) -> set[str]:

@@ -50,6 +50,10 @@ Post = Callable[[httpx.Client, str, dict, str], tuple[str, bool] | None]
 """How a batch goes to a receiver: ``post(client, url, body, delivery)``, None once taken, else what failed and
 whether to try again later."""
 
+Kept = Callable[[sa.Connection, dict], None]
+"""What is written of a batch the receiver took, ``kept(conn, body)``, in the transaction that moves its cursor (the
+notices sent, by dossier: :func:`ops.notices.keeper`)."""
+
 
 @dataclass(frozen=True)
 class Pushed:
@@ -92,6 +96,7 @@ def push(
     stop: threading.Event | None = None,
     shape: Callable[[dict], dict | None] | None = None,
     post: Post | None = None,
+    kept: Kept | None = None,
 ) -> Pushed:
     """Push every change the receiver ``name`` has not taken to ``url``, a batch at a time, oldest first.
 
@@ -119,6 +124,8 @@ def push(
     post
         How a batch goes to the receiver (:func:`signed` with ``secret`` when omitted): an SMS provider's own API
         (:mod:`ops.gateways`).
+    kept
+        What is written of each batch taken, with the cursor.
 
     Returns
     -------
@@ -148,7 +155,12 @@ def push(
                     _deliver(engine, client, name, url, post or signed(secret), body, delivery, since)
                 since = changes.cursor(page["next"])
                 count = len(page["changes"])
-                _taken(engine, name, url, since, count)
+                with engine.begin() as conn:
+                    _upsert(
+                        conn, name, url, since, added=count, pushed_at=datetime.now(UTC), failed_at=None, failure=None
+                    )
+                    if kept is not None and body is not None:
+                        kept(conn, body)
                 taken, batches = taken + count, batches + 1
                 if progress is not None:
                     progress(count)
@@ -189,11 +201,13 @@ def send(
     *,
     timeout_s: float = 30.0,
     post: Post | None = None,
+    kept: Kept | None = None,
 ) -> None:
     """POST one batch that is not a page of the feed (the notices of the postman's coming to the doors of the day's
     plan: :func:`ops.notices.pickups`, :func:`ops.notices.on_the_way`) to the receiver ``name`` at ``url``,
-    ``delivery`` naming it: signed with ``secret``, unless ``post`` says how it goes. A failure is kept on the
-    receiver's row, as a batch of the feed's (:func:`receivers`), until a batch is taken; its cursor does not move.
+    ``delivery`` naming it: signed with ``secret``, unless ``post`` says how it goes; once taken, ``kept`` writes
+    what it keeps of it. A failure is kept on the receiver's row, as a batch of the feed's (:func:`receivers`),
+    until a batch is taken; its cursor does not move.
 
     Raises
     ------
@@ -208,6 +222,8 @@ def send(
     with engine.begin() as conn:
         if failed is None:
             _upsert(conn, name, url, since, failed_at=None, failure=None)
+            if kept is not None:
+                kept(conn, body)
             return
         failure = f"{failed[0]} (batch {delivery})"
         _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
@@ -266,12 +282,6 @@ def _deliver(
         _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
     left = changes.count(engine, since)
     raise PushError(f"{failure}; {left} changes wait to be pushed, after cursor {since}", transient=transient)
-
-
-def _taken(engine: Engine, name: str, url: str, cursor: Cursor, count: int) -> None:
-    """Keep that the receiver took ``count`` more changes, up to ``cursor``."""
-    with engine.begin() as conn:
-        _upsert(conn, name, url, cursor, added=count, pushed_at=datetime.now(UTC), failed_at=None, failure=None)
 
 
 def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, *, added: int = 0, **values: object) -> None:

@@ -263,3 +263,16 @@ notice_choices = sa.Table(
 """Whether the applicant of a dossier takes its SMS notices (:mod:`ops.notices`, migration 0017), when said
 otherwise than by default (a dossier without a row takes them): who said it last (``citizen`` on the tracking page)
 and when."""
+
+sent_notices = sa.Table(
+    "sent_notices",
+    metadata,
+    sa.Column("receiver", sa.String(64), primary_key=True),
+    sa.Column("ref", sa.String(100), primary_key=True),
+    sa.Column("dossier_code", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+)
+"""The notices each receiver (the cursor's name) took, by their ``ref`` (:mod:`ops.notices`, migration 0018): the
+dossier, what it said, and when the receiver took the batch; written with the batch's cursor, so that none is
+counted twice nor missed."""

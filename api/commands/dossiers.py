@@ -268,6 +268,8 @@ def _push_once(
             stop=stop,
             shape=shape,
             post=post,
+            # The notices sent, by dossier, for the counter (a portal's batch keeps nothing more than its cursor).
+            kept=None if shape is None else notices.keeper(args.name),
         )
 
 
@@ -282,7 +284,10 @@ def _tell_doors(
     if found:
         delivery = f"doors:{found[0]['day']}"
         batch = texts.batch(found)
-        push.send(store.engine, args.name, args.to, secret, batch, delivery, timeout_s=args.timeout, post=post)
+        kept = notices.keeper(args.name)
+        push.send(
+            store.engine, args.name, args.to, secret, batch, delivery, timeout_s=args.timeout, post=post, kept=kept
+        )
         notices.told(store.engine, found)
     return len(found)
 

@@ -19,7 +19,7 @@ from api import auth, errors, i18n, receipt, schemas
 from api.deps import Code, LangDep, LangQuery, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, changes, dossiers, ingest, proofs, push
+from ops import accounts, authorities, changes, dossiers, ingest, notices, proofs, push
 from ops.accounts import Principal
 from ops.store import Store
 
@@ -224,6 +224,36 @@ def get_proofs(code: Code, store: StoreDep, who: Annotated[Principal, Depends(au
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/proofs")
     people = accounts.full_names(store.engine, (p["taken_by"] for p in found))
     return [p | {"taken_by_name": people.get(p["taken_by"])} for p in found]
+
+
+@router.get("/dossiers/{code}/notices", response_model=schemas.DossierNotices, summary="What the applicant was sent")
+def get_notices(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> dict:
+    """The SMS notices of the dossier the gateways took, oldest first, and those passed over (a phone the provider
+    will never deliver to, in its words); whether the applicant takes them, who said so last and when. No personal
+    data: what each said, not to which number."""
+    dossiers.current(store.engine, code)
+    return _notices(store, code)
+
+
+@router.put("/dossiers/{code}/notices", response_model=schemas.DossierNotices, summary="Take or stop the notices")
+def choose_notices(
+    code: Code,
+    choice: schemas.NoticeChoice,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("agency_staff"))],
+) -> dict:
+    """The applicant, at the counter, stops the dossier's SMS notices or takes them again; kept under the staff's
+    name (the citizen may say it himself in the tracking box: ``PUT /track/{code}/notices``)."""
+    dossiers.current(store.engine, code)
+    notices.choose(store.engine, code, sms=choice.sms, by=who.name)
+    return _notices(store, code)
+
+
+def _notices(store: Store, code: str) -> dict:
+    """:func:`ops.notices.of_dossier`, who chose by name (a member of staff)."""
+    found = notices.of_dossier(store.engine, code)
+    names = accounts.full_names(store.engine, filter(None, [found["chosen_by"]]))
+    return found | {"chosen_by_name": names.get(found["chosen_by"])}
 
 
 @router.get(

@@ -17,7 +17,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, database, dossiers, ingest
+from ops import accounts, authorities, database, dossiers, ingest, notices
 from ops.store import Store
 from tests.api.test_browser_days import sign
 from tests.ops import daycases
@@ -63,6 +63,10 @@ def server(hanoi: AddressMap, store_url: str) -> Iterator[str]:
     with engine.begin() as conn:
         at = datetime(2026, 2, 7, 3, tzinfo=UTC)
         dossiers.transfer(conn, "HS-6", who="lan", place=_elsewhere(hanoi), record_no="BB-0702", at=at)
+    # HS-4's applicant was told by SMS his result is ready; a notice of its delivery his carrier never took.
+    with engine.begin() as conn:
+        notices.keeper("notices")(conn, {"messages": [{"ref": "HS-4:1", "kind": "for_collection"}]})
+    notices.passed(engine, "notices", {"ref": "HS-4:2", "kind": "missed_delivery"}, "eSMS: CodeResult 177")
     engine.dispose()
     store = Store(url)
     daycases.evening_at_the_door(store, "HS-5", "pickup")  # the postman expected at HS-5's door tonight
@@ -339,6 +343,26 @@ def test_the_counter_says_a_handover_at_an_agency_with_its_record(page, hanoi: A
         f"09:00 07/02/2026 · Đã số hoá · địa chỉ người nộp · {LAN}",
         f"10:00 07/02/2026 · Đã bàn giao hồ sơ đã số hoá · {agency} · biên bản BB-0702 · {LAN}",
     ]
+
+
+def test_the_counter_says_what_the_applicant_was_sent_and_stops_the_messages(page) -> None:
+    _sign_in(page)
+    page.fill("#lookup-code", "HS-4")
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-notices li")
+    sent, passed = (line.split(" · ", 1)[1] for line in page.locator("#lookup-notices li").all_inner_texts())
+    assert sent == "Kết quả đã có tại điểm phục vụ · đã gửi"
+    assert passed == "Chưa giao được kết quả tại địa chỉ · không gửi được: eSMS: CodeResult 177"
+    assert page.inner_text("#lookup-sms") == "Người nộp nhận tin nhắn SMS về hồ sơ này. Ngừng gửi tin nhắn"
+    # The applicant asks at the counter to be sent no more: said with who and when, and undone the same way.
+    page.click("#lookup-sms-toggle")
+    page.wait_for_function("document.querySelector('#lookup-sms').textContent.includes('đã ngừng')")
+    said = page.inner_text("#lookup-sms")
+    assert said.startswith(f"Người nộp đã ngừng nhận tin nhắn SMS về hồ sơ này. ({LAN}, ")
+    assert said.endswith(") Gửi lại tin nhắn") and page.evaluate("document.activeElement.id") == "lookup-sms-toggle"
+    pages.accessible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#lookup-sms').textContent.startsWith('Người nộp nhận')")
 
 
 def test_tracking_box(page, hanoi: AddressMap) -> None:

@@ -272,6 +272,25 @@ def test_the_applicant_stops_and_takes_again_the_sms_notices(service) -> None:
     with engine.connect() as conn:
         (row,) = conn.execute(sa.select(tables.notice_choices)).mappings().all()
     assert (row["dossier_code"], row["sms"], row["by"]) == ("HS-1", False, "citizen")
+    # The counter reads it (by token or signed in), and nothing about the applicant's number.
+    told = service.get("/dossiers/HS-1/notices", headers=DISPATCH_AUTH).json()
+    assert {k: told[k] for k in ("sms", "chosen_by", "chosen_by_name", "notices")} == {
+        "sms": False,
+        "chosen_by": "citizen",
+        "chosen_by_name": None,
+        "notices": [],
+    }
+    assert service.get("/dossiers/HS-1/notices", headers=PORTAL_AUTH).status_code == 403
+    assert service.get("/dossiers/HS-404/notices", headers=DISPATCH_AUTH).status_code == 404
+    # The applicant asks at the counter: the staff takes them again, under the staff's name; a dispatcher may not.
+    assert service.put("/dossiers/HS-1/notices", json={"sms": True}, headers=DISPATCH_AUTH).status_code == 403
+    _sign_in(service, "lan")
+    again = service.put("/dossiers/HS-1/notices", json={"sms": True})
+    assert again.status_code == 200
+    assert {k: again.json()[k] for k in ("sms", "chosen_by", "chosen_by_name")} == (
+        {"sms": True, "chosen_by": "lan", "chosen_by_name": "Trần Thị Lan"}
+    )
+    service.post("/signout", follow_redirects=False)
     assert service.put("/track/HS-1/notices", params=mine, json={"sms": True}).json() == {"sms": True}
     assert service.get("/track/HS-1", params=mine).json()["sms"] is True and notices.takes_sms(engine, "HS-1")
     # Checked as tracking is: a wrong check answers as an unknown code, and leaves the choice as it was.

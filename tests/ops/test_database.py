@@ -427,3 +427,24 @@ def test_the_applicants_choice_of_notices_comes_and_goes_with_its_migration(serv
         with engine.begin() as conn:
             _migrate(conn, "0017")
         assert notices.takes_sms(engine, "P")
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_notices_sent_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
+    # 0018 keeps each notice a gateway took, by dossier, once by its ref; down to 0017 the table goes.
+    with contextlib.ExitStack() as stack:
+        url = _empty_store(server, tmp_path, stack)
+        engine = database.connect(url)
+        stack.callback(engine.dispose)
+        batch = {"messages": [{"ref": "P:4", "kind": "for_collection"}, {"ref": "P:6", "kind": "out_for_delivery"}]}
+        for _ in range(2):  # the same batch taken twice: kept once
+            with engine.begin() as conn:
+                notices.keeper("notices")(conn, batch)
+        assert [n["ref"] for n in notices.of_dossier(engine, "P")["notices"]] == ["P:4", "P:6"]
+        with engine.begin() as conn:
+            _migrate(conn, "0017", down=True)
+        with engine.connect() as conn:
+            assert "sent_notices" not in sa.inspect(conn).get_table_names()
+        with engine.begin() as conn:
+            _migrate(conn, "0018")
+        assert notices.of_dossier(engine, "P")["notices"] == []

@@ -89,7 +89,12 @@ def test_a_notice_esms_never_delivers_to_its_phone_is_kept_and_passed_over(
         push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)
     # With one, BACK's notice is kept and passed over; HOME's goes; sent again, BACK's is kept once.
     portal.replies = [_esms("177", "Brandname chưa đăng ký hướng"), _esms("100")]
-    assert push.push(engine, "notices", portal.url, b"", shape=shape, post=keeper.post).changes == 3
+    kept = notices.keeper("notices")
+    assert push.push(engine, "notices", portal.url, b"", shape=shape, post=keeper.post, kept=kept).changes == 3
+    # The counter sees HOME's notice sent, BACK's passed over with eSMS's words.
+    ((sent,), (passed,)) = (notices.of_dossier(engine, code)["notices"] for code in ("HOME", "BACK"))
+    assert (sent["ref"], sent["passed"]) == (home, None)
+    assert (passed["ref"], passed["passed"]) == (back, "eSMS: CodeResult 177 (Brandname chưa đăng ký hướng)")
     assert [json.loads(body)["RequestId"] for _, body in portal.requests] == [back, back, home]
     notices.passed(engine, "notices", {"ref": back, "kind": "for_collection"}, "eSMS: CodeResult 177 (again)")
     (row,) = push.receivers(engine)

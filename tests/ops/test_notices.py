@@ -43,9 +43,11 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
     assert portal.requests == []
     daycases.results_move(store.engine)
     portal.answers = [503]  # not taken: the same batch again, the notices with the same refs
+    kept = notices.keeper("notices")
     with pytest.raises(PushError, match="503"):
-        push.push(store.engine, "notices", portal.url, SECRET, shape=shape)
-    pushed = push.push(store.engine, "notices", portal.url, SECRET, shape=shape)
+        push.push(store.engine, "notices", portal.url, SECRET, shape=shape, kept=kept)
+    assert notices.of_dossier(store.engine, "BACK")["notices"] == []  # none kept as sent
+    pushed = push.push(store.engine, "notices", portal.url, SECRET, shape=shape, kept=kept)
     assert pushed.changes == 3 and pushed.batches == 1
     (refused, sent), (headers, body) = portal.requests
     assert body == sent and headers[push.SIGNATURE] == refused[push.SIGNATURE] == push.sign(SECRET, body)
@@ -66,6 +68,14 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
             "synthetic": True,
         },
     ]
+    # Each kept as sent, by its dossier, for the counter.
+    (told,) = notices.of_dossier(store.engine, "HOME")["notices"]
+    assert {k: told[k] for k in ("kind", "receiver", "ref", "passed")} == {
+        "kind": "out_for_delivery",
+        "receiver": "notices",
+        "ref": f"HOME:{seqs['HOME']}",
+        "passed": None,
+    }
     # Each phone read for a notice is in the access log; BACK on its way to its agency told nobody.
     for code in ("BACK", "HOME"):
         reads = [(r["who"], r["what"]) for r in accounts.access_log(store.engine, code=code)]
@@ -128,6 +138,8 @@ def test_the_command_sends_the_notices(
     assert len(texts) == 4 and texts[2].startswith("[Gia lap] Buu ta se den nhan ho so PICKUP tai nha ong/ba hom nay")
     assert texts[3].startswith("[Gia lap] Buu ta dang tren duong den nha ong/ba de nhan ho so PICKUP, du kien den")
     assert portal.requests[-1][0][push.DELIVERY] == f"doors:{datetime.now(HANOI).date().isoformat()}"
+    kinds = [n["kind"] for n in notices.of_dossier(sqlite_store.engine, "PICKUP")["notices"]]
+    assert sorted(kinds) == ["home_pickup", "pickup_on_the_way"]
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: {every} taken, 0 waiting")
 

@@ -75,13 +75,13 @@
     return [dt, dd];
   };
   async function show(code, done = "") {
-    for (const id of ["lookup-result", "lookup-steps", "lookup-moves", "lookup-proofs"]) $(id).replaceChildren();
+    for (const id of ["lookup-result", "lookup-steps", "lookup-moves", "lookup-proofs", "lookup-notices", "lookup-sms"]) $(id).replaceChildren();
     $("lookup-error").textContent = "";
     $("lookup-done").textContent = "";
-    let data, steps, proofs;
+    let data, steps, proofs, sent;
     try {
       const path = `/dossiers/${encodeURIComponent(code)}`;
-      [data, steps, proofs] = await Promise.all([api(path), api(`${path}/events`), api(`${path}/proofs`)]);
+      [data, steps, proofs, sent] = await Promise.all([api(path), api(`${path}/events`), api(`${path}/proofs`), api(`${path}/notices`)]);
     } catch (e) {
       $("lookup-error").textContent = e.message || t("js.lookup_failed");
       return;
@@ -116,6 +116,7 @@
     }));
     $("lookup-proofs").append(...proofs.map(proofItem));
     $("proofs-title").hidden = !proofs.length;
+    noticesOf(data.code, sent);
     $("lookup-section").hidden = false;
     $("lookup-done").textContent = done;  // once the dossier is drawn as it now stands
     if (closed) {
@@ -139,6 +140,33 @@
         $("lookup-moves").append(signs);
       }
     }
+  }
+  // What the applicant was sent by SMS, each notice in words, taken or passed over with the provider's words; whether
+  // he takes them, and (the agency's staff) a button to stop them or take them again as he asks at the counter.
+  function noticesOf(code, sent) {
+    $("lookup-notices").append(...sent.notices.map((n) => {
+      const li = document.createElement("li");
+      const fate = n.passed ? t("js.notice_passed", { why: n.passed }) : t("js.notice_sent");
+      li.textContent = [fmtWhen(hanoiTime(n.at)), codeName("notice_kind", n.kind), fate].join(" · ");
+      return li;
+    }));
+    const chosen = sent.chosen_by && t("js.notices_chosen", { who: sent.chosen_by_name || codeName("desk.who", sent.chosen_by), at: fmtWhen(hanoiTime(sent.chosen_at)) });
+    $("lookup-sms").textContent = [t(sent.sms ? "js.notices_on" : "js.notices_off"), chosen].filter(Boolean).join(" ");
+    if (!sent.notices.length) $("lookup-sms").append(" " + t("js.notices_none"));
+    if (ME.role !== "agency_staff") return;
+    const button = moveButton(t(sent.sms ? "js.notices_stop" : "js.notices_resume"), "secondary");
+    button.id = "lookup-sms-toggle";
+    button.addEventListener("click", async () => {
+      try {
+        const now = await api(`/dossiers/${encodeURIComponent(code)}/notices`, { method: "PUT", body: { sms: !sent.sms } });
+        for (const id of ["lookup-notices", "lookup-sms"]) $(id).replaceChildren();
+        noticesOf(code, now);
+        $("lookup-sms-toggle").focus();
+      } catch (e) {
+        $("lookup-error").textContent = e.message || t("js.lookup_failed");
+      }
+    });
+    $("lookup-sms").append(" ", button);
   }
   // A move's button, of the class ``style`` ("danger", "secondary") or the main one's.
   function moveButton(words, style) {
