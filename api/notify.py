@@ -3,7 +3,7 @@ the feed of changes (:func:`ops.push.push`) and one for the home pickups of the 
 (:func:`ops.push.send`)::
 
     {"messages": [{"ref": "HS-001:6", "to": "0912345678", "text": "Kết quả hồ sơ HS-001 đã có tại ...",
-                   "kind": "for_collection", "synthetic": false}]}
+                   "kind": "for_collection", "values": {"code": "HS-001", "agency": "..."}, "synthetic": false}]}
 
 The body is agencynet's own: a provider's API (an SMS brandname service, Zalo's notification service) takes it
 through an adapter of the operator's. ``plain`` writes the text without diacritics, as SMS brandnames in Vietnam
@@ -33,6 +33,12 @@ def unaccented(text: str) -> str:
     Written here because :func:`geo._text.strip_marks`, the search's, also lower-cases."""
     text = text.translate(_PLAIN_MARKS)
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+VALUES = ("code", "agency", "date", "start", "end", "expected")
+"""The values a notice may carry beside its text, for a provider whose approved templates take parameters (Zalo's
+notification service, :class:`ops.gateways.Zns`): the dossier's code, the agency (name and address), the day
+(``DD/MM``), the window's start and end and the time expected (``HH:MM``), those of its kind."""
 
 
 class Texts:
@@ -75,6 +81,7 @@ class Texts:
             "to": n["phone"],
             "text": unaccented(text) if self.plain else text,
             "kind": n["kind"],
+            "values": {k: values[k] for k in VALUES if values.get(k) is not None},
             "synthetic": n["synthetic"],
         }
 

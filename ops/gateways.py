@@ -1,13 +1,20 @@
-"""The SMS providers the applicants' notices (:mod:`ops.notices`) can go to straight, without an adapter of the
-operator's: eSMS.vn (ViHAT), by its public API for customer-care brandname messages (developers.esms.vn, "Gửi tin
-Chăm sóc khách hàng (TypeSMS 2) dạng POST").
+"""The providers the applicants' notices (:mod:`ops.notices`) can go to straight, without an adapter of the
+operator's: eSMS.vn (ViHAT), by its public API for customer-care brandname SMS (developers.esms.vn, "Gửi tin Chăm
+sóc khách hàng (TypeSMS 2) dạng POST"), and Zalo's notification service (ZNS), by the official account's API for
+template messages (zalo.cloud, "Gửi ZNS").
 
-Each notice of a batch is one request, ``SendMultipleMessage_V4_post_json``: the operator's keys, the applicant's
-phone, the text, the registered brandname, ``SmsType`` 2 (customer care), ``IsUnicode`` 1 for a text with
-diacritics, and the notice's ``ref`` as ``RequestId``, which eSMS keeps once: a batch sent again after a failure
-halfway sends each notice once (code 124, a RequestId already taken, counts as sent). Customer-care texts must match
-templates the brandname has registered with the carriers (code 146 otherwise): the operator registers the texts of
-the catalogues' ``notice`` section (``api/i18n``).
+Each notice of a batch is one request. To eSMS, ``SendMultipleMessage_V4_post_json``: the operator's keys, the
+applicant's phone, the text, the registered brandname, ``SmsType`` 2 (customer care), ``IsUnicode`` 1 for a text
+with diacritics, and the notice's ``ref`` as ``RequestId``, which eSMS keeps once (code 124, a RequestId already
+taken, counts as sent). Customer-care texts must match templates the brandname has registered with the carriers
+(code 146 otherwise): the operator registers the texts of the catalogues' ``notice`` section (``api/i18n``). To
+ZNS, ``message/template``: the official account's access token, the phone in international form, the template the
+operator had approved for the notice's kind and the notice's values as its parameters (``code``, ``agency``,
+``date``, ``start``, ``end``, ``expected``, those the kind has), the ``ref`` as ``tracking_id``.
+
+Both: a notice taken is kept at once (:class:`ops.notices.Ledger`), so that a batch sent again after a failure
+halfway sends none twice; one the provider will never deliver to its phone is passed over with its words; a
+synthetic dossier's notice is sent only to the provider's test mode (``sandbox``), never to a real phone.
 
 Hand-written: a request is one JSON POST over ``httpx``, as to the other receivers; a client library would add
 nothing to it.
@@ -15,8 +22,9 @@ nothing to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 import httpx
 
@@ -39,59 +47,170 @@ wrong keys, 103 balance too low, 104 unknown brandname, 140 address not allowed,
 template ...) stops the push until the operator mends it: the notices wait, none is skipped."""
 
 
-@dataclass(frozen=True)
-class Esms:
-    """The operator's eSMS account: its keys, its registered brandname, whether messages are only checked
-    (``sandbox``: eSMS answers as for real, sends nothing and charges nothing), and who keeps the messages it will
-    never deliver to their phone (``passed``, called with the message and eSMS's words, :data:`ESMS_PHONE`: the
-    batch goes on; without it, such a refusal stops the push as any other)."""
+ZNS_URL = "https://business.openapi.zalo.me/message/template"
+"""Zalo's address for the template messages of the notification service."""
 
-    api_key: str
-    secret_key: str
-    brandname: str
+ZNS_PHONE = {
+    -108: "not a phone number Zalo takes",
+    -110: "the applicant's Zalo is too old for ZNS",
+    -118: "no Zalo account with this number, or one disabled",
+    -119: "the account cannot receive ZNS",
+    -139: "the applicant refused ZNS",
+}
+"""The ``error`` of a message ZNS will never deliver to its phone (zalo.cloud, "Cách xử lý mã lỗi"): passed over.
+Any other (-124 an access token expired, -109 an unknown template, -112 its parameters wrong, -144 over the daily
+quota ...) stops the push until the operator mends it."""
+
+Failure = tuple[str, bool]
+"""What failed, and whether to try again later (:data:`ops.push.Post`)."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A notice the provider did not take, in its ``words``; ``phone`` when it concerns that phone only."""
+
+    words: str
+    phone: bool = False
+
+
+class Ledger(Protocol):
+    """Where the notices a provider took are kept as they go (:class:`ops.notices.Ledger`)."""
+
+    def has(self, message: dict) -> bool:
+        """Whether ``message`` was taken before."""
+        ...
+
+    def took(self, message: dict) -> None:
+        """Keep that ``message`` was taken."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provider:
+    """An account with a provider: whether messages go only to its test mode (``sandbox``: it answers as for real,
+    sends nothing and charges nothing), who keeps the messages it will never deliver to their phone (``passed``,
+    called with the message and the provider's words: the batch goes on; without it, such a refusal stops the push
+    as any other), and where the messages taken are kept as they go (``ledger``)."""
+
     sandbox: bool = False
     passed: Callable[[dict, str], None] | None = None
+    ledger: Ledger | None = None
+    name: ClassVar[str]
 
-    def post(self, client: httpx.Client, url: str, body: dict, delivery: str) -> tuple[str, bool] | None:
-        """Send each message of a batch of notices (:class:`api.notify.Texts`) to eSMS at ``url``, one request
-        each (``delivery`` is agencynet's name of the batch; eSMS has no use for it).
+    def post(self, client: httpx.Client, url: str, body: dict, delivery: str) -> Failure | None:
+        """Send each message of a batch of notices (:class:`api.notify.Texts`) to the provider at ``url``, one
+        request each (``delivery`` is agencynet's name of the batch; the provider has no use for it).
 
         Returns
         -------
         tuple or None
-            None once every message is taken or passed over, else what failed and whether to try again later (eSMS
-            did not answer, or answered a 5xx); the messages taken before it stay taken.
+            None once every message is taken or passed over, else what failed and whether to try again later (the
+            provider did not answer, or answered a 5xx); the messages taken before it stay taken.
         """
         for message in body["messages"]:
-            request = {
-                "ApiKey": self.api_key,
-                "SecretKey": self.secret_key,
-                "Phone": message["to"],
-                "Content": message["text"],
-                "Brandname": self.brandname,
-                "SmsType": "2",
-                "IsUnicode": "0" if message["text"].isascii() else "1",
-                "Sandbox": "1" if self.sandbox else "0",
-                "RequestId": message["ref"],
-            }
-            try:
-                answer = client.post(url, json=request)
-            except httpx.HTTPError as exc:
-                return unanswered(url, exc)
-            failed = refused(url, answer)
-            if failed is not None:
-                return failed
-            try:
-                said = answer.json()
-            except ValueError:
-                said = {}
-            code = str(said.get("CodeResult", "")) if isinstance(said, dict) else ""
-            if code in ESMS_SENT:
-                continue
-            why = (said.get("ErrorMessage") if isinstance(said, dict) else None) or ESMS_PHONE.get(code, answer.text)
-            words = f"CodeResult {code or '?'}" + (f" ({' '.join(str(why).split())[:200]})" if why else "")
-            if code in ESMS_PHONE and self.passed is not None:
-                self.passed(message, f"eSMS: {words}")
-                continue
-            return f"eSMS did not take notice {message['ref']}: {words}", False
+            if self.ledger is not None and self.ledger.has(message):
+                continue  # taken before a failure halfway through the batch: not twice
+            if message["synthetic"] and not self.sandbox:
+                answer: Refusal | Failure | None = Refusal("a synthetic dossier's notice, not for a real phone", True)
+            else:
+                answer = self._send(client, url, message)
+            if isinstance(answer, tuple):
+                return answer
+            if answer is None:
+                if self.ledger is not None:
+                    self.ledger.took(message)
+            elif answer.phone and self.passed is not None:
+                self.passed(message, f"{self.name}: {answer.words}")
+            else:
+                return f"{self.name} did not take notice {message['ref']}: {answer.words}", False
         return None
+
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+        """Send one message: None once taken, a :class:`Refusal`, or a :data:`Failure` of the transport."""
+        raise NotImplementedError
+
+
+def _asked(client: httpx.Client, url: str, request: dict, headers: dict | None = None) -> dict | Failure:
+    """The provider's JSON answer to ``request`` POSTed to ``url`` (an empty dict for none), or what failed."""
+    try:
+        answer = client.post(url, json=request, headers=headers)
+    except httpx.HTTPError as exc:
+        return unanswered(url, exc)
+    failed = refused(url, answer)
+    if failed is not None:
+        return failed
+    try:
+        said = answer.json()
+    except ValueError:
+        return {"text": answer.text}
+    return said if isinstance(said, dict) else {"text": answer.text}
+
+
+def _words(code: object, why: object) -> str:
+    """A provider's code and words, on one line."""
+    shown = " ".join(str(why or "").split())[:200]
+    return f"{code}" + (f" ({shown})" if shown else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Esms(Provider):
+    """The operator's eSMS account: its keys and its registered brandname."""
+
+    api_key: str
+    secret_key: str
+    brandname: str
+    name: ClassVar[str] = "eSMS"
+
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+        request = {
+            "ApiKey": self.api_key,
+            "SecretKey": self.secret_key,
+            "Phone": message["to"],
+            "Content": message["text"],
+            "Brandname": self.brandname,
+            "SmsType": "2",
+            "IsUnicode": "0" if message["text"].isascii() else "1",
+            "Sandbox": "1" if self.sandbox else "0",
+            "RequestId": message["ref"],
+        }
+        said = _asked(client, url, request)
+        if isinstance(said, tuple):
+            return said
+        code = str(said.get("CodeResult", ""))
+        if code in ESMS_SENT:
+            return None
+        why = said.get("ErrorMessage") or ESMS_PHONE.get(code) or said.get("text")
+        return Refusal(_words(f"CodeResult {code or '?'}", why), code in ESMS_PHONE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Zns(Provider):
+    """The operator's Zalo official account: its access token, and the template approved for each kind of notice
+    (``templates``, kind to template id)."""
+
+    access_token: str
+    templates: Mapping[str, str]
+    name: ClassVar[str] = "ZNS"
+
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+        request = {
+            "phone": international(message["to"]),
+            "template_id": self.templates[message["kind"]],
+            "template_data": message["values"],
+            "tracking_id": message["ref"],
+        } | ({"mode": "development"} if self.sandbox else {})
+        said = _asked(client, url, request, {"access_token": self.access_token})
+        if isinstance(said, tuple):
+            return said
+        error = said.get("error")
+        if error == 0:
+            return None
+        phone = ZNS_PHONE.get(error) if isinstance(error, int) else None
+        why = said.get("message") or phone or said.get("text")
+        return Refusal(_words(f"error {error if error is not None else '?'}", why), phone is not None)
+
+
+def international(phone: str) -> str:
+    """A Vietnamese phone number as ZNS takes it: ``84`` and the number without its leading 0 or +84."""
+    digits = phone.lstrip("+")
+    return "84" + digits[1:] if digits.startswith("0") else digits

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -38,6 +39,10 @@ KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery", "f
 applicant's address with the postman, or not delivered there that day and to come again. Only of a result returned
 to the address whose door is not given up: once it is, the result goes to its agency, and the applicant is told
 when it is there (:func:`ops.daytasks.door_given_up`)."""
+
+EVERY_KIND = (*KINDS.values(), "home_pickup", "home_pickup_moved", "pickup_on_the_way", "delivery_on_the_way")
+"""Every kind of notice: those of the feed (:data:`KINDS`), and of the day's plan (:func:`pickups`,
+:func:`on_the_way`)."""
 
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
@@ -308,24 +313,44 @@ def takes_sms(engine: Engine, code: str) -> bool:
 def keeper(receiver: str) -> Callable[[sa.Connection, dict], None]:
     """What is kept of a batch of notices the gateway ``receiver`` took (:data:`ops.push.Kept`): each notice sent,
     by dossier, but for those it passed over (:func:`passed`), once by its ``ref``."""
+    return lambda conn, body: _keep(conn, receiver, body["messages"])
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The notices the provider ``receiver`` took (:mod:`ops.gateways`), kept one by one as they go: a batch sent
+    again after a failure halfway sends none twice."""
+
+    engine: Engine
+    receiver: str
+
+    def has(self, message: dict) -> bool:
+        """Whether the provider took ``message`` before."""
+        sn = tables.sent_notices
+        key = (sn.c.receiver == self.receiver) & (sn.c.ref == message["ref"])
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sn.c.ref).where(key)).first() is not None
+
+    def took(self, message: dict) -> None:
+        """Keep that the provider took ``message``."""
+        with self.engine.begin() as conn:
+            _keep(conn, self.receiver, [message])
+
+
+def _keep(conn: sa.Connection, receiver: str, messages: list[dict]) -> None:
+    """Keep the notices ``messages`` as taken by ``receiver``, but for those kept before or passed over."""
     sn, rn = tables.sent_notices, tables.refused_notices
-
-    def kept(conn: sa.Connection, body: dict) -> None:
-        messages = {m["ref"]: m for m in body["messages"]}
-        ours = (sn.c.receiver == receiver) & sn.c.ref.in_(list(messages))
-        known = set(conn.execute(sa.select(sn.c.ref).where(ours)).scalars())
-        mine = (rn.c.receiver == receiver) & rn.c.ref.in_(list(messages))
-        known |= set(conn.execute(sa.select(rn.c.ref).where(mine)).scalars())
-        at = datetime.now(UTC)
-        rows = [
-            {"receiver": receiver, "ref": ref, "dossier_code": _code(ref), "kind": m["kind"], "at": at}
-            for ref, m in messages.items()
-            if ref not in known
-        ]
-        if rows:
-            conn.execute(sa.insert(sn), rows)
-
-    return kept
+    refs = [m["ref"] for m in messages]
+    known = set(conn.execute(sa.select(sn.c.ref).where((sn.c.receiver == receiver) & sn.c.ref.in_(refs))).scalars())
+    known |= set(conn.execute(sa.select(rn.c.ref).where((rn.c.receiver == receiver) & rn.c.ref.in_(refs))).scalars())
+    at = datetime.now(UTC)
+    rows = [
+        {"receiver": receiver, "ref": m["ref"], "dossier_code": _code(m["ref"]), "kind": m["kind"], "at": at}
+        for m in messages
+        if m["ref"] not in known
+    ]
+    if rows:
+        conn.execute(sa.insert(sn), rows)
 
 
 def of_dossier(engine: Engine, code: str) -> dict:

@@ -27,6 +27,12 @@ from ops.store import Store
 ESMS_KEYS = ("AGENCYNET_ESMS_API_KEY", "AGENCYNET_ESMS_SECRET_KEY")
 """The environment variables holding the operator's eSMS keys (``--gateway esms``)."""
 
+ZNS_TOKEN = "AGENCYNET_ZNS_ACCESS_TOKEN"
+"""The environment variable holding the Zalo official account's access token (``--gateway zns``)."""
+
+PROVIDER_URLS = {"esms": gateways.ESMS_URL, "zns": gateways.ZNS_URL}
+"""Where each provider is sent the notices unless ``--to`` says otherwise."""
+
 SECRET = "AGENCYNET_PUSH_SECRET"
 """The environment variable holding the key the pushed batches are signed with (never on the command line, which
 other users of the machine can read)."""
@@ -57,7 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--to",
         default=None,
         metavar="URL",
-        help=f"the receiver's http:// or https:// address (with --gateway esms, {gateways.ESMS_URL} by default)",
+        help=f"the receiver's http:// or https:// address (with --gateway esms, {gateways.ESMS_URL} by default; with "
+        f"--gateway zns, {gateways.ZNS_URL})",
     )
     pusher.add_argument(
         "--name",
@@ -90,14 +97,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pusher.add_argument(
         "--gateway",
-        choices=("agencynet", "esms"),
+        choices=("agencynet", "esms", "zns"),
         default="agencynet",
         help="with --notices: the body agencynet's own, signed (default), or each notice sent to eSMS.vn's API for "
-        f"customer-care brandname messages with the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}",
+        f"customer-care brandname messages with the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}, or to "
+        f"Zalo's notification service (ZNS) with the official account's access token in ${ZNS_TOKEN}",
     )
     pusher.add_argument("--brandname", default=None, help="with --gateway esms: the brandname registered with eSMS")
     pusher.add_argument(
-        "--sandbox", action="store_true", help="with --gateway esms: eSMS checks the messages, sends and charges none"
+        "--templates",
+        default=None,
+        metavar="FILE",
+        help="with --gateway zns: a JSON object of the template approved for each kind of notice, "
+        '{"for_collection": "<template id>", ...}',
+    )
+    pusher.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="with --gateway esms or zns: the provider's test mode, which checks the messages, sends and charges "
+        "none; a synthetic dossier's notice goes nowhere else",
     )
     add_lang_option(pusher)
     add_map_options(pusher)
@@ -155,29 +173,71 @@ def run_changes(args: argparse.Namespace) -> int:
 
 def _wrong_options(args: argparse.Namespace) -> str | None:
     """What is wrong with the options of ``push`` (None when nothing): an option without the one it goes with, a
-    key or an address missing."""
-    esms = args.gateway == "esms"
+    key, an address or a template missing."""
+    provider = args.gateway != "agencynet"
     if args.every <= 0 or args.timeout <= 0:
         return "--every and --timeout are seconds above 0"
     given = {
         "--plain": args.plain,
         "--send-hours": args.send_hours is not None,
-        "--gateway": esms,
+        "--gateway": provider,
         "--brandname": args.brandname is not None,
+        "--templates": args.templates is not None,
         "--sandbox": args.sandbox,
     }
     alone = [o for o, on in given.items() if on and not args.notices]
     if alone:
         return f"{alone[0]} goes with --notices"
-    alone = [o for o in ("--brandname", "--sandbox") if given[o] and not esms]
-    if alone:
-        return f"{alone[0]} goes with --gateway esms"
-    if esms and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
+    for option, gateway in (("--brandname", "esms"), ("--templates", "zns"), ("--sandbox", "esms or zns")):
+        if given[option] and args.gateway not in gateway.split(" or "):
+            return f"{option} goes with --gateway {gateway}"
+    if args.gateway == "esms" and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
         return f"--gateway esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
-    if not (os.environ.get(SECRET) or esms):
+    if args.gateway == "zns" and not (os.environ.get(ZNS_TOKEN) and args.templates):
+        return f"--gateway zns needs --templates and the official account's access token in ${ZNS_TOKEN}"
+    if args.gateway == "zns":
+        return _wrong_templates(args.templates)
+    if not (os.environ.get(SECRET) or provider):
         return f"set {SECRET} to the key the receiver checks the batches with"
-    if args.to is None and not esms:
+    if args.to is None and not provider:
         return "--to: the receiver's address is needed"
+    return None
+
+
+def _wrong_templates(path: str) -> str | None:
+    """What is wrong with the ``--templates`` file (None when nothing): unreadable, not a JSON object of template
+    ids, or a kind of notice without one."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            templates = json.load(f)
+    except (OSError, ValueError) as exc:
+        return f"--templates: cannot read {path} ({exc})"
+    if not isinstance(templates, dict) or not all(isinstance(v, str) and v for v in templates.values()):
+        return f"--templates: {path} is not a JSON object of template ids by kind of notice"
+    missing = [kind for kind in notices.EVERY_KIND if kind not in templates]
+    return f"--templates: {path} has no template for {', '.join(missing)}" if missing else None
+
+
+def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | None:
+    """The account of ``--gateway`` (None for agencynet's own receiver): a notice the provider will never deliver
+    to its phone is kept and passed over, so that the others go on; each one taken is kept as it goes."""
+    passed = functools.partial(notices.passed, engine, args.name)
+    ledger = notices.Ledger(engine, args.name)
+    if args.gateway == "esms":
+        api_key, secret_key = (os.environ[name] for name in ESMS_KEYS)
+        return gateways.Esms(
+            api_key=api_key,
+            secret_key=secret_key,
+            brandname=args.brandname,
+            sandbox=args.sandbox,
+            passed=passed,
+            ledger=ledger,
+        )
+    if args.gateway == "zns":
+        with open(args.templates, encoding="utf-8") as f:
+            templates = json.load(f)
+        token = os.environ[ZNS_TOKEN]
+        return gateways.Zns(access_token=token, templates=templates, sandbox=args.sandbox, passed=passed, ledger=ledger)
     return None
 
 
@@ -187,9 +247,7 @@ def run_push(args: argparse.Namespace) -> int:
         print(f"agencynet dossiers push: {wrong}", file=sys.stderr)
         return 2
     secret = os.environ.get(SECRET, "")
-    api_key, secret_key = (os.environ.get(name, "") for name in ESMS_KEYS)
-    esms = args.gateway == "esms"
-    args.to = args.to or gateways.ESMS_URL
+    args.to = args.to or PROVIDER_URLS.get(args.gateway)
     hours = notices.sending_hours(args.send_hours or notices.SENDING_HOURS) if args.notices else None
     args.name = args.name or ("notices" if args.notices else "portal")
     stop = threading.Event()
@@ -199,9 +257,8 @@ def run_push(args: argparse.Namespace) -> int:
     wait = args.every
     store = Store(args.database)
     engine = store.engine
-    # A notice eSMS will never deliver to its phone is kept and passed over, so that the others go on.
-    passed = functools.partial(notices.passed, engine, args.name)
-    post = gateways.Esms(api_key, secret_key, args.brandname, args.sandbox, passed).post if esms else None
+    provider = _provider(args, engine)
+    post = None if provider is None else provider.post
     try:
         # The notices name the agency a result waits at, and its address: the map's.
         texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None

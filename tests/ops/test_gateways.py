@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from tests.ops import daycases
 from tests.ops.conftest import Portal
 
 AT = daycases.RESULTS_AT
-ACCOUNT = gateways.Esms("the-api-key", "the-secret-key", "BUUDIENHN", sandbox=True)
+ACCOUNT = gateways.Esms(api_key="the-api-key", secret_key="the-secret-key", brandname="BUUDIENHN", sandbox=True)
 
 
 def _esms(code: str, error: str | None = None) -> bytes:
@@ -144,3 +145,115 @@ def test_the_command_sends_the_notices_to_esms(
     assert capsys.readouterr().out.endswith(
         f"; 1 notice passed over, the last {missed}: eSMS: CodeResult 108 (not a phone number eSMS takes)\n"
     )
+
+
+TEMPLATES = {kind: f"tpl-{k}" for k, kind in enumerate(notices.EVERY_KIND)}
+"""A Zalo official account's approved templates, one for each kind of notice."""
+
+
+def _zns(error: int, message: str = "Success") -> bytes:
+    """What ZNS answers a request: its error (0 for taken) and its words."""
+    data = {"msg_id": "m-1", "sent_time": "1714529559833"} if error == 0 else None
+    return json.dumps({"error": error, "message": message, "data": data}).encode()
+
+
+def test_each_notice_goes_to_zns_with_its_template_and_values_once(
+    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+) -> None:
+    engine = sqlite_store.engine
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
+    kept = {"passed": functools.partial(notices.passed, engine, "zalo"), "ledger": notices.Ledger(engine, "zalo")}
+    test_mode = gateways.Zns(access_token="the-token", templates=TEMPLATES, sandbox=True, **kept)
+    push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post)  # the seeded moves: none
+    daycases.results_move(engine)
+    back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
+    # ZNS takes the first notice, then fails: sent again, the batch does not send the first twice (ZNS keeps no
+    # tracking_id once, as eSMS keeps a RequestId).
+    portal.answers = [200, 503]
+    portal.replies = [_zns(0), b"", _zns(0)]
+    with pytest.raises(PushError, match="503"):
+        push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post)
+    assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post).changes == 3
+    sent = [(headers, json.loads(body)) for headers, body in portal.requests]
+    assert [body["tracking_id"] for _, body in sent] == [back, home, home]
+    headers, first = sent[0]
+    assert headers["access_token"] == "the-token"
+    assert first == {
+        "phone": "84912345678",
+        "template_id": TEMPLATES["for_collection"],
+        "template_data": {"code": "BACK", "agency": "Bưu điện Lương Văn Can, 4 Phố Lê Thái Tổ"},
+        "tracking_id": back,
+        "mode": "development",
+    }
+    assert [n["ref"] for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]] == [back, home]
+    # No Zalo account with HOME's number: passed over with ZNS's words; an expired token stops the push.
+    dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)
+    portal.replies = [_zns(-118, "Zalo account not existed")]
+    assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post).changes == 1
+    missed = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
+    assert notices.of_dossier(engine, "HOME")["notices"][-1]["passed"] == "ZNS: error -118 (Zalo account not existed)"
+    dossiers.move(engine, "BACK", "returned", who="binh", record_no="BN-1", at=AT)
+    dossiers.move(engine, "HOME", "decided", who="binh", at=AT)
+    dossiers.move(engine, "HOME", "returning", who="binh", at=AT)
+    portal.replies = [_zns(-124, "Access token invalid")]
+    with pytest.raises(PushError) as stopped:
+        push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post)
+    coming = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
+    assert str(stopped.value).startswith(f"ZNS did not take notice {coming}: error -124 (Access token invalid)")
+    assert not stopped.value.transient and missed != coming
+    # Out of the test mode, a synthetic dossier's notice goes to no real phone: passed over, nothing sent.
+    asked = len(portal.requests)
+    real = dataclasses.replace(test_mode, sandbox=False)
+    assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=real.post).changes == 3
+    assert len(portal.requests) == asked
+    assert notices.of_dossier(engine, "HOME")["notices"][-1] | {"at": None} == {
+        "at": None,
+        "kind": "out_for_delivery",
+        "receiver": "zalo",
+        "ref": coming,
+        "passed": "ZNS: a synthetic dossier's notice, not for a real phone",
+    }
+    assert gateways.international("+84912345678") == gateways.international("0912345678") == "84912345678"
+
+
+def test_the_command_sends_the_notices_to_zns(
+    sqlite_store: Store,
+    portal: Portal,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    daycases.results_move(sqlite_store.engine)
+    database = sqlite_store.engine.url.render_as_string(hide_password=False)
+    base = ["dossiers", "push", "--database", database, "--send-hours", "24/7", "--notices", "--to", portal.url]
+    templates, partial, broken = tmp_path / "zns.json", tmp_path / "some.json", tmp_path / "broken.json"
+    templates.write_text(json.dumps(TEMPLATES))
+    partial.write_text(json.dumps({"for_collection": "tpl-1"}))
+    broken.write_text("[1, 2]")
+    needs = "--gateway zns needs --templates and the official account's access token in $AGENCYNET_ZNS_ACCESS_TOKEN"
+    wrong = {
+        ("--gateway", "zns"): needs,
+        ("--templates", str(templates)): "--templates goes with --gateway zns",
+        ("--gateway", "zns", "--brandname", "X"): "--brandname goes with --gateway esms",
+    }
+    for given, said in wrong.items():
+        assert cli.main([*base, *given]) == 2
+        assert capsys.readouterr().err == f"agencynet dossiers push: {said}\n"
+    monkeypatch.setenv("AGENCYNET_ZNS_ACCESS_TOKEN", "the-token")
+    for path, said in (
+        (tmp_path / "none.json", "cannot read"),
+        (broken, "is not a JSON object of template ids"),
+        (partial, "has no template for out_for_delivery, missed_delivery, home_pickup"),
+    ):
+        assert cli.main([*base, "--gateway", "zns", "--templates", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("agencynet dossiers push: --templates: ") and said in err and err.count("\n") == 1
+    portal.replies = [_zns(0), _zns(0)]
+    assert cli.main([*base, "--gateway", "zns", "--templates", str(templates), "--sandbox"]) == 0
+    sent = [json.loads(body) for _, body in portal.requests]
+    assert [(s["template_id"], s["mode"]) for s in sent] == [
+        (TEMPLATES["for_collection"], "development"),
+        (TEMPLATES["out_for_delivery"], "development"),
+    ]
+    assert cli.main(["dossiers", "pushes", "--database", database]) == 0
+    assert capsys.readouterr().out.startswith(f"notices {portal.url}: ")

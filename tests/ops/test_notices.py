@@ -58,6 +58,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
             "to": "0912345678",
             "text": f"[Giả lập] Kết quả hồ sơ BACK đã có tại {LUONG_VAN_CAN}. Mời ông/bà mang giấy hẹn đến nhận.",
             "kind": "for_collection",
+            "values": {"code": "BACK", "agency": LUONG_VAN_CAN},  # for a provider's templates
             "synthetic": True,
         },
         {
@@ -65,6 +66,7 @@ def test_the_applicant_is_told_once_when_the_result_waits_and_when_it_comes(
             "to": "0912345678",
             "text": "[Giả lập] Kết quả hồ sơ HOME đang được bưu tá mang đến địa chỉ của ông/bà trong hôm nay.",
             "kind": "out_for_delivery",
+            "values": {"code": "HOME", "agency": LUONG_VAN_CAN},
             "synthetic": True,
         },
     ]
@@ -180,6 +182,7 @@ def test_a_notice_no_longer_true_when_pushed_is_not_sent(
                 "to": "0912345678",
                 "text": "[Giả lập] Kết quả hồ sơ HOME đang được bưu tá mang đến địa chỉ của ông/bà trong hôm nay.",
                 "kind": "out_for_delivery",
+                "values": {"code": "HOME", "agency": LUONG_VAN_CAN},
                 "synthetic": True,
             }
         ]
