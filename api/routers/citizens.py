@@ -360,14 +360,10 @@ async def track(
     words in the language asked (the pages' ``lang`` cookie, else ``Accept-Language``; Vietnamese by default). A
     wrong ``phone_last4`` answers like an unknown code (404); repeated wrong tries from one client are throttled
     (429)."""
-    key = client_key(request, "track")
-    if (refused := throttled(request, key, "phone_last4")) is not None:
-        return refused
+    answer = await _tracked(request, code, query.phone_last4)
+    if isinstance(answer, Response):
+        return answer
     store = request.app.state.store
-    answer = await _read(store.engine, tracking.track, store.engine, code, query.phone_last4)
-    if answer is None:
-        request.app.state.throttle.miss(key)
-        raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
     lang = i18n.negotiate(request)
     amap, agency_id, level = request.app.state.amap, answer.pop("agency_id"), answer.pop("authority_level")
     details = amap.agency_details.get(agency_id)
@@ -416,15 +412,25 @@ async def choose_notices(
     """The applicant takes the SMS notices of the dossier again, or stops them (none is sent while stopped), checked
     as tracking is: a wrong ``phone_last4`` answers like an unknown code (404), repeated wrong tries are throttled
     (429)."""
+    refused = await _tracked(request, code, query.phone_last4)
+    if isinstance(refused, Response):
+        return refused
+    await run_in_threadpool(notices.choose, request.app.state.store.engine, code, sms=choice.sms, by="citizen")
+    return FastJSON({"sms": choice.sms})
+
+
+async def _tracked(request: Request, code: str, phone_last4: str) -> dict | Response:
+    """:func:`ops.tracking.track` of ``code`` checked by ``phone_last4``, as the client's wrong tries allow: a 429
+    answer once it made too many; a wrong check counted and answered as an unknown code (404)."""
     key = client_key(request, "track")
     if (refused := throttled(request, key, "phone_last4")) is not None:
         return refused
     engine = request.app.state.store.engine
-    if await run_in_threadpool(tracking.track, engine, code, query.phone_last4) is None:
+    answer = await _read(engine, tracking.track, engine, code, phone_last4)
+    if answer is None:
         request.app.state.throttle.miss(key)
-        raise NotFound("code", code="dossier_not_tracked")
-    await run_in_threadpool(notices.choose, engine, code, sms=choice.sms, by="citizen")
-    return FastJSON({"sms": choice.sms})
+        raise NotFound("code", code="dossier_not_tracked")  # the same for a wrong check
+    return answer
 
 
 async def _read(engine: Engine, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -541,6 +541,7 @@ def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMa
                 "date": today.isoformat(),
                 "from": "23:10",
                 "to": "23:59",
+                "expected": "23:40",  # the planned arrival, the postman not behind
                 "late": False,  # the window lasts to the day's end
                 "delay_min": 0,
                 "stops_before": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Engine
 
 from api import cli
 from geo._errors import InputError
@@ -335,116 +337,65 @@ def test_the_registry_of_handover_records_comes_and_goes_with_its_migration(serv
         assert records.of_day(engine, DAY) == []
 
 
-@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_what_the_pickups_applicants_were_told_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
-    # 0014 keeps the window each home pickup's applicant was told, once a day; down to 0013 the table goes.
+@contextlib.contextmanager
+def _migrated(server: str, tmp_path: Path) -> Iterator[Engine]:
+    """An empty store of ``server`` at the newest migration."""
     with contextlib.ExitStack() as stack:
-        url = _empty_store(server, tmp_path, stack)
-        engine = database.connect(url)
+        engine = database.connect(_empty_store(server, tmp_path, stack))
         stack.callback(engine.dispose)
-        sent = {
-            "ref": "P:pickup:2026-02-04:10:00",
-            "kind": "home_pickup",
-            "code": "P",
-            "day": DAY.isoformat(),
-            "start": "10:00",
-        }
-        notices.told(engine, [sent | {"end": "11:00"}])
-        notices.told(engine, [sent | {"end": "10:45"}])  # told again: the day's row, replaced
-        with engine.connect() as conn:
-            rows = conn.execute(sa.select(tables.pickup_notices.c.day, tables.pickup_notices.c.end)).all()
-        assert rows == [(DAY, "10:45")]
-        with engine.begin() as conn:
-            _migrate(conn, "0013", down=True)
-        with engine.connect() as conn:
-            assert "pickup_notices" not in sa.inspect(conn).get_table_names()
-        with engine.begin() as conn:
-            _migrate(conn, "0014")
-        with engine.connect() as conn:
-            assert conn.execute(sa.select(sa.func.count()).select_from(tables.pickup_notices)).scalar_one() == 0
+        yield engine
+
+
+def _gone_and_back(engine: Engine, table: sa.Table, revision: str) -> int:
+    """Migrate down to the revision before ``revision``, ``table`` gone, and up to the newest again: the rows it
+    then has."""
+    with engine.begin() as conn:
+        _migrate(conn, f"{int(revision) - 1:04d}", down=True)
+    with engine.connect() as conn:
+        assert table.name not in sa.inspect(conn).get_table_names()
+    with engine.begin() as conn:
+        _migrate(conn, "head")
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_who_was_told_the_postman_is_on_his_way_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
-    # 0015 keeps, once a day, that an applicant was told the postman is on his way; down to 0014 the table goes.
-    with contextlib.ExitStack() as stack:
-        url = _empty_store(server, tmp_path, stack)
-        engine = database.connect(url)
-        stack.callback(engine.dispose)
-        sent = {"ref": "P:way:2026-02-04", "kind": "pickup_on_the_way", "code": "P", "day": DAY.isoformat()}
-        notices.told(engine, [sent | {"expected": "10:35"}])
+def test_what_the_applicants_were_told_of_the_postman_comes_and_goes_with_its_migrations(
+    server: str, tmp_path: Path
+) -> None:
+    # 0014 keeps the window each home pickup's applicant was told, once a day; 0015, that one was told the postman
+    # is on his way; each goes down with its migration.
+    with _migrated(server, tmp_path) as engine:
+        sent = {"ref": "P:pickup:2026-02-04:10:00", "kind": "home_pickup", "code": "P", "day": DAY.isoformat()}
+        notices.told(engine, [sent | {"start": "10:00", "end": "11:00"}])
+        notices.told(engine, [sent | {"start": "10:00", "end": "10:45"}])  # told again: the day's row, replaced
+        way = {"ref": "P:way:2026-02-04", "kind": "pickup_on_the_way", "code": "P", "day": DAY.isoformat()}
+        notices.told(engine, [way | {"expected": "10:35"}])
+        pn, wn = tables.pickup_notices, tables.way_notices
         with engine.connect() as conn:
-            rows = conn.execute(sa.select(tables.way_notices.c.day, tables.way_notices.c.expected)).all()
-            assert conn.execute(sa.select(sa.func.count()).select_from(tables.pickup_notices)).scalar_one() == 0
-        assert rows == [(DAY, "10:35")]
-        with engine.begin() as conn:
-            _migrate(conn, "0014", down=True)
-        with engine.connect() as conn:
-            names = sa.inspect(conn).get_table_names()
-        assert "way_notices" not in names and "pickup_notices" in names
-        with engine.begin() as conn:
-            _migrate(conn, "0015")
-        with engine.connect() as conn:
-            assert conn.execute(sa.select(sa.func.count()).select_from(tables.way_notices)).scalar_one() == 0
+            assert conn.execute(sa.select(pn.c.day, pn.c.end)).all() == [(DAY, "10:45")]
+            assert conn.execute(sa.select(wn.c.day, wn.c.expected)).all() == [(DAY, "10:35")]
+        assert _gone_and_back(engine, wn, "0015") == 0
+        assert _gone_and_back(engine, pn, "0014") == 0
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_the_notices_passed_over_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
-    # 0016 keeps the notices an SMS provider will never deliver to their phone; down to 0015 the table goes.
-    with contextlib.ExitStack() as stack:
-        url = _empty_store(server, tmp_path, stack)
-        engine = database.connect(url)
-        stack.callback(engine.dispose)
+def test_the_notices_passed_over_sent_and_chosen_come_and_go_with_their_migrations(server: str, tmp_path: Path) -> None:
+    # 0016 keeps the notices an SMS provider will never deliver to their phone, 0017 whether an applicant takes a
+    # dossier's notices, 0018 each notice a gateway took, by dossier, once by its ref.
+    with _migrated(server, tmp_path) as engine:
         message = {"ref": "P:4", "kind": "for_collection"}
         notices.passed(engine, "notices", message, "eSMS: CodeResult 177")
         notices.passed(engine, "notices", message, "eSMS: CodeResult 108" + "!" * 400)  # again: once, cut short
-        with engine.connect() as conn:
-            (row,) = conn.execute(sa.select(tables.refused_notices)).mappings().all()
-        assert (row["dossier_code"], len(row["reason"])) == ("P", 300)
-        with engine.begin() as conn:
-            _migrate(conn, "0015", down=True)
-        with engine.connect() as conn:
-            assert "refused_notices" not in sa.inspect(conn).get_table_names()
-        with engine.begin() as conn:
-            _migrate(conn, "0016")
-        with engine.connect() as conn:
-            assert conn.execute(sa.select(sa.func.count()).select_from(tables.refused_notices)).scalar_one() == 0
-
-
-@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_the_applicants_choice_of_notices_comes_and_goes_with_its_migration(server: str, tmp_path: Path) -> None:
-    # 0017 keeps whether an applicant takes a dossier's SMS notices; down to 0016 the table goes, and all take them.
-    with contextlib.ExitStack() as stack:
-        url = _empty_store(server, tmp_path, stack)
-        engine = database.connect(url)
-        stack.callback(engine.dispose)
-        notices.choose(engine, "P", sms=False, by="citizen")
-        assert not notices.takes_sms(engine, "P") and notices.takes_sms(engine, "Q")
-        with engine.begin() as conn:
-            _migrate(conn, "0016", down=True)
-        with engine.connect() as conn:
-            assert "notice_choices" not in sa.inspect(conn).get_table_names()
-        with engine.begin() as conn:
-            _migrate(conn, "0017")
-        assert notices.takes_sms(engine, "P")
-
-
-@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
-def test_the_notices_sent_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
-    # 0018 keeps each notice a gateway took, by dossier, once by its ref; down to 0017 the table goes.
-    with contextlib.ExitStack() as stack:
-        url = _empty_store(server, tmp_path, stack)
-        engine = database.connect(url)
-        stack.callback(engine.dispose)
-        batch = {"messages": [{"ref": "P:4", "kind": "for_collection"}, {"ref": "P:6", "kind": "out_for_delivery"}]}
-        for _ in range(2):  # the same batch taken twice: kept once
+        batch = {"messages": [message, {"ref": "P:6", "kind": "out_for_delivery"}]}
+        for _ in range(2):  # the same batch taken twice: kept once, and not the notice passed over
             with engine.begin() as conn:
                 notices.keeper("notices")(conn, batch)
-        assert [n["ref"] for n in notices.of_dossier(engine, "P")["notices"]] == ["P:4", "P:6"]
-        with engine.begin() as conn:
-            _migrate(conn, "0017", down=True)
-        with engine.connect() as conn:
-            assert "sent_notices" not in sa.inspect(conn).get_table_names()
-        with engine.begin() as conn:
-            _migrate(conn, "0018")
-        assert notices.of_dossier(engine, "P")["notices"] == []
+        notices.choose(engine, "P", sms=False, by="citizen")
+        found = notices.of_dossier(engine, "P")
+        assert (found["sms"], found["chosen_by"]) == (False, "citizen") and notices.takes_sms(engine, "Q")
+        assert [(n["ref"], len(n["passed"] or "")) for n in found["notices"]] == [("P:4", 300), ("P:6", 0)]
+        assert _gone_and_back(engine, tables.sent_notices, "0018") == 0
+        assert _gone_and_back(engine, tables.notice_choices, "0017") == 0
+        assert _gone_and_back(engine, tables.refused_notices, "0016") == 0
+        assert notices.of_dossier(engine, "P") == {"sms": True, "chosen_by": None, "chosen_at": None, "notices": []}
