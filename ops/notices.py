@@ -32,7 +32,7 @@ from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, tables, visits
 from ops.dossiers import utc
 from ops.store import Store
-from routing.problem import clock, hhmm
+from routing.problem import clock
 
 KINDS = {"for_collection": "for_collection", "returning": "out_for_delivery", "failed_return": "missed_delivery"}
 """What an applicant is told, by the move that tells it: the result is at its agency to collect, on its way to the
@@ -47,11 +47,6 @@ EVERY_KIND = (*KINDS.values(), "home_pickup", "home_pickup_moved", "pickup_on_th
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
 any hour). Many applicants are older people; a text at night wakes them for news that keeps until the morning."""
-
-ON_THE_WAY_S = 20 * 60
-"""How long before the postman is expected at a door, the stops of his route before it all settled, the applicant is
-told he is on his way (:func:`on_the_way`), as Onfleet tells a recipient once the task before is done (assumption:
-twenty minutes, time to come home from the market or a neighbour's)."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -222,9 +217,9 @@ def pickups(store: Store, now: datetime) -> list[dict]:
 def on_the_way(store: Store, now: datetime) -> list[dict]:
     """The notices that the postman is on his way to a door, by today's newest plan (Hanoi's date of ``now``): to the
     applicant of each home pickup still to collect and of each result he carries to the address, once every task
-    stop of his route before theirs is settled and he is expected within :data:`ON_THE_WAY_S`; once a day each.
-    Not when he is late past the window (:func:`ops.visits.door_visit`'s ``late``: the dispatcher's re-plan will
-    tell).
+    stop of his route before theirs is settled and he is expected within :data:`ops.visits.ON_THE_WAY_S`
+    (:func:`ops.visits.on_the_way`); once a day each. Not when he is late past the window (the dispatcher's
+    re-plan will tell).
 
     Returns
     -------
@@ -233,8 +228,7 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
         ``delivery_on_the_way``; ``ref`` ``<code>:way:<day>``; ``expected`` ``HH:MM``, Hanoi time, the expected
         arrival rounded up to five minutes, now at the earliest. Record them as sent with :func:`told`.
     """
-    local = now.astimezone(HANOI)
-    day = local.date()
+    day = now.astimezone(HANOI).date()
     planned = visits.doors(store, day.isoformat())
     if not planned:
         return []
@@ -248,18 +242,15 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
         before = _quiet(conn, planned) | set(
             conn.execute(sa.select(wn.c.dossier_code).where(wn.c.day == day)).scalars()
         )
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
     out = []
     for row in rows:
         kind = planned[row.code][0]["kind"]
         if row.code in before or (kind == "pickup") != (row.state == "received"):
             continue  # told, or no SMS; or a result not yet his to bring (he has not taken it), a pickup no more
         visit = visits.door_visit(store, row.code, now=now)
-        if visit is None or visit["late"] or visit["stops_before"]:
-            continue
-        expected = max(clock(visit["expected"]), seconds)
+        expected = None if visit is None else visits.on_the_way(visit, now)
         phone = _phone(row.applicant_phone)
-        if expected - seconds > ON_THE_WAY_S or phone is None:
+        if visit is None or expected is None or phone is None:
             continue
         out.append(
             {
@@ -268,7 +259,7 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
                 "code": row.code,
                 "phone": phone,
                 "day": visit["date"],
-                "expected": hhmm(-(-expected // 300) * 300),
+                "expected": expected,
                 "synthetic": row.synthetic,
             }
         )

@@ -4,8 +4,8 @@ delivery services give the recipient a window), until the stop is settled by its
 
 The window follows the day as it goes, as delivery trackers move their estimate: a postman behind his plan (his
 last stop settled later than planned, or a stop before the citizen's still open past its planned arrival) brings the
-window that much later, and the citizen is told how many stops come before his. Nothing else about the postman or
-his other stops."""
+window that much later, and the citizen is told how many stops come before his, and when the postman is on his way
+to the door (:func:`on_the_way`). Nothing else about the postman or his other stops."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ from routing.problem import clock, hhmm
 VISIT_MARGIN_S = 30 * 60
 """Half the window a citizen is told the postman comes in, around his planned arrival (assumption: an hour, as
 parcel services announce their couriers; rounded outward to 5 minutes and kept within the stop's own window)."""
+
+ON_THE_WAY_S = 20 * 60
+"""How long before the postman is expected at a door, the stops of his route before it all settled, he is said to be
+on his way (:func:`on_the_way`), as Onfleet tells a recipient once the task before is done (assumption: twenty
+minutes, time to come home from the market or a neighbour's)."""
 
 NEWEST_PLAN_TTL_S = 10.0
 """How long tracking keeps which plan of a day is the newest, s: a re-plan reaches the citizens' page that much
@@ -83,6 +88,18 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
         "delay_min": delay // 60,
         "stops_before": sum((s["task"], s["kind"]) not in settled for s in earlier),
     }
+
+
+def on_the_way(visit: dict, now: datetime) -> str | None:
+    """When the postman on his way to the door of ``visit`` (:func:`door_visit` at ``now``) is expected, ``HH:MM``
+    rounded up to five minutes, now at the earliest: once every stop of his route before the door is settled and he
+    is expected within :data:`ON_THE_WAY_S`; None before, and when he is late past the window."""
+    if visit["late"] or visit["stops_before"]:
+        return None
+    local = now.astimezone(HANOI)
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    expected = max(clock(visit["expected"]), seconds)
+    return None if expected - seconds > ON_THE_WAY_S else hhmm(-(-expected // 300) * 300)
 
 
 def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:

@@ -444,18 +444,22 @@ async def _read(engine: Engine, read: Callable[..., T], *args: Any, **kwargs: An
 
 async def _door_visit(store: Store, code: str, lang: str) -> dict[str, Any] | None:
     """:func:`ops.visits.door_visit` now, in words (:func:`_visit_words`)."""
-    visit = await _read(store.engine, visits.door_visit, store, code, now=datetime.now(hours.HANOI))
-    return None if visit is None else visit | {"words": _visit_words(visit, lang)}
+    now = datetime.now(hours.HANOI)
+    visit = await _read(store.engine, visits.door_visit, store, code, now=now)
+    return None if visit is None else visit | {"words": _visit_words(visit, lang, visits.on_the_way(visit, now))}
 
 
-def _visit_words(visit: dict, lang: str) -> str:
+def _visit_words(visit: dict, lang: str, coming: str | None = None) -> str:
     """A door visit in words: the window, how much later than planned, how many stops come before the citizen's, or
-    that the postman may come later still."""
+    that the postman is on his way, expected at ``coming`` (:func:`ops.visits.on_the_way`), or that he may come
+    later still."""
     said = [i18n.text(lang, f"tracking.visit.{visit['kind']}", start=visit["from"], end=visit["to"])]
     if visit["delay_min"] and not visit["late"]:
         said.append(i18n.text(lang, "tracking.visit.behind", minutes=visit["delay_min"]))
     if visit["stops_before"]:
         said.append(i18n.text(lang, "tracking.visit.stops", n=visit["stops_before"]))
+    if coming is not None:
+        said.append(i18n.text(lang, "tracking.visit.on_the_way", expected=coming))
     if visit["late"]:
         said.append(i18n.text(lang, "tracking.visit.late"))
     return "".join(said)

@@ -21,7 +21,8 @@ from api.routers import citizens
 from api.routers.days import _clock_of
 from api.settings import Settings
 from geo.addressmap import AddressMap
-from ops import accounts, database, day, dayevents, proofs, records, tables
+from geo.hours import HANOI
+from ops import accounts, database, day, dayevents, proofs, records, tables, visits
 from routing.problem import clock
 from tests.api.conftest import DISPATCHER, TestClient
 from tests.ops import daycases
@@ -587,6 +588,22 @@ def test_a_visit_is_said_with_the_postmans_delay_and_the_stops_before(
 ) -> None:
     visit = {"kind": "delivery", "from": "10:20", "to": "11:25", "late": late, "delay_min": delay}
     assert citizens._visit_words(visit | {"stops_before": before}, lang) == said
+
+
+@pytest.mark.parametrize(
+    ("at", "coming"),
+    [((10, 10), None), ((10, 13), "10:35"), ((10, 40), "10:40"), ((10, 41, 30), "10:45"), ((11, 30), None)],
+)
+def test_the_postman_on_his_way_is_said_with_the_time_expected(at: tuple[int, ...], coming: str | None) -> None:
+    # Expected at 10:33, the stops before the door settled: said on his way from twenty minutes before, rounded up
+    # to five minutes, now at the earliest; not once the window is past.
+    visit = {"kind": "pickup", "from": "10:05", "to": "11:05", "expected": "10:33", "delay_min": 0, "stops_before": 0}
+    now = dt.datetime.combine(daycases.DAY, dt.time(*at), HANOI)
+    visit["late"] = now.time() > dt.time(11, 5)
+    assert visits.on_the_way(visit, now) == coming
+    assert visits.on_the_way(visit | {"stops_before": 1}, now) is None
+    words = citizens._visit_words(visit, "vi", coming)
+    assert words.endswith("; bưu tá đang trên đường đến, dự kiến đến lúc khoảng 10:35") == (coming == "10:35")
 
 
 def test_a_result_at_the_door_is_signed_for_and_read_by_its_agency(hanoi: AddressMap, tmp_path: Path) -> None:

@@ -319,7 +319,7 @@ def test_the_applicant_is_told_when_the_postman_is_on_his_way(store: Store, hano
     assert earlier and notices.on_the_way(store, _hanoi(arrival - 5 * 60)) == []
     for before in earlier:  # each settled as planned
         daycases.settle(store, before, _hanoi(clock(before["departure"])))
-    assert notices.on_the_way(store, _hanoi(arrival - notices.ON_THE_WAY_S - 5 * 60)) == []  # not yet
+    assert notices.on_the_way(store, _hanoi(arrival - visits.ON_THE_WAY_S - 5 * 60)) == []  # not yet
     (way,) = notices.on_the_way(store, _hanoi(arrival - 10 * 60))
     expected = hhmm(-(-arrival // 300) * 300)
     assert way == {
@@ -350,8 +350,8 @@ def test_the_applicant_is_told_when_the_postman_brings_the_result_late(sqlite_st
         daycases.settle(sqlite_store, before, _hanoi(clock(before["departure"]) + late))
     assert dossiers.current(sqlite_store.engine, "HOME")["state"] == "returning"
     arrival = clock(stop["arrival"]) + 30 * 60
-    assert notices.on_the_way(sqlite_store, _hanoi(arrival - notices.ON_THE_WAY_S - 60)) == []
-    (way,) = notices.on_the_way(sqlite_store, _hanoi(arrival - notices.ON_THE_WAY_S))
+    assert notices.on_the_way(sqlite_store, _hanoi(arrival - visits.ON_THE_WAY_S - 60)) == []
+    (way,) = notices.on_the_way(sqlite_store, _hanoi(arrival - visits.ON_THE_WAY_S))
     assert (way["kind"], way["expected"]) == ("delivery_on_the_way", hhmm(-(-arrival // 300) * 300))
     assert notify.Texts(hanoi, "vi").batch([way])["messages"][0]["text"] == (
         f"[Giả lập] Bưu tá đang trên đường mang kết quả hồ sơ HOME đến địa chỉ của ông/bà, dự kiến đến lúc khoảng "
