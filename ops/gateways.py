@@ -22,6 +22,7 @@ nothing to it.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
@@ -58,8 +59,8 @@ ZNS_PHONE = {
     -139: "the applicant refused ZNS",
 }
 """The ``error`` of a message ZNS will never deliver to its phone (zalo.cloud, "Cách xử lý mã lỗi"): passed over.
-Any other (-124 an access token expired, -109 an unknown template, -112 its parameters wrong, -144 over the daily
-quota ...) stops the push until the operator mends it."""
+Any other (an access token expired, an unknown template, its parameters wrong, the quota spent ...) stops the push
+until the operator mends it."""
 
 Failure = tuple[str, bool]
 """What failed, and whether to try again later (:data:`ops.push.Post`)."""
@@ -86,7 +87,7 @@ class Ledger(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Provider:
+class Provider(ABC):
     """An account with a provider: whether messages go only to its test mode (``sandbox``: it answers as for real,
     sends nothing and charges nothing), who keeps the messages it will never deliver to their phone (``passed``,
     called with the message and the provider's words: the batch goes on; without it, such a refusal stops the push
@@ -125,13 +126,14 @@ class Provider:
                 return f"{self.name} did not take notice {message['ref']}: {answer.words}", False
         return None
 
+    @abstractmethod
     def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
         """Send one message: None once taken, a :class:`Refusal`, or a :data:`Failure` of the transport."""
-        raise NotImplementedError
 
 
 def _asked(client: httpx.Client, url: str, request: dict, headers: dict | None = None) -> dict | Failure:
-    """The provider's JSON answer to ``request`` POSTed to ``url`` (an empty dict for none), or what failed."""
+    """The provider's JSON answer to ``request`` POSTed to ``url`` (``{"text": ...}`` when it is no JSON object), or
+    what failed."""
     try:
         answer = client.post(url, json=request, headers=headers)
     except httpx.HTTPError as exc:

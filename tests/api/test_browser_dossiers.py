@@ -361,6 +361,8 @@ def test_the_counter_says_what_the_applicant_was_sent_and_stops_the_messages(pag
     assert said.startswith(f"Người nộp đã ngừng nhận tin nhắn SMS về hồ sơ này. ({LAN}, ")
     assert said.endswith(") Gửi lại tin nhắn") and page.evaluate("document.activeElement.id") == "lookup-sms-toggle"
     pages.accessible(page)
+    page.locator("#lookup-sms").scroll_into_view_if_needed()
+    pages._shot(page, "counter-notices")
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#lookup-sms').textContent.startsWith('Người nộp nhận')")
 
@@ -395,6 +397,7 @@ def test_tracking_box(page, hanoi: AddressMap) -> None:
     assert page.inner_text("#track-sms") == "Ông/bà đã ngừng nhận tin nhắn SMS về hồ sơ này. Nhận lại tin nhắn"
     assert page.evaluate("document.activeElement.id") == "track-sms-toggle"  # the keyboard stays where it was
     assert _tracked(page, "HS-1", "đã ngừng")
+    pages._shot(page, "tracking-sms")
     page.click("#track-sms-toggle")
     page.wait_for_function("document.querySelector('#track-sms').textContent.includes('đang nhận')")
     assert _tracked(page, "HS-1", "đang nhận tin nhắn")
