@@ -91,11 +91,16 @@ class Provider(ABC):
     """An account with a provider: whether messages go only to its test mode (``sandbox``: it answers as for real,
     sends nothing and charges nothing), who keeps the messages it will never deliver to their phone (``passed``,
     called with the message and the provider's words: the batch goes on; without it, such a refusal stops the push
-    as any other), and where the messages taken are kept as they go (``ledger``)."""
+    as any other), where the messages taken are kept as they go (``ledger``), and the provider a message goes to
+    when this one will never deliver it to its phone (``fallback``: SMS for an applicant without Zalo, as
+    multichannel services send it; it is sent to the fallback's own ``url``, the first provider's being the push's
+    address)."""
 
     sandbox: bool = False
     passed: Callable[[dict, str], None] | None = None
     ledger: Ledger | None = None
+    fallback: Provider | None = None
+    url: str = ""
     name: ClassVar[str]
 
     def post(self, client: httpx.Client, url: str, body: dict, delivery: str) -> Failure | None:
@@ -111,10 +116,7 @@ class Provider(ABC):
         for message in body["messages"]:
             if self.ledger is not None and self.ledger.has(message):
                 continue  # taken before a failure halfway through the batch: not twice
-            if message["synthetic"] and not self.sandbox:
-                answer: Refusal | Failure | None = Refusal("a synthetic dossier's notice, not for a real phone", True)
-            else:
-                answer = self._send(client, url, message)
+            answer = self._tried(client, url, message)
             if isinstance(answer, tuple):
                 return answer
             if answer is None:
@@ -125,6 +127,19 @@ class Provider(ABC):
             else:
                 return f"{self.name} did not take notice {message['ref']}: {answer.words}", False
         return None
+
+    def _tried(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+        """Send one message to this provider at ``url``, and to its ``fallback`` at its own address if this one will
+        never deliver it to its phone; a synthetic dossier's only in the test mode."""
+        if message["synthetic"] and not self.sandbox:
+            return Refusal("a synthetic dossier's notice, not for a real phone", True)
+        answer = self._send(client, url, message)
+        if not (isinstance(answer, Refusal) and answer.phone and self.fallback is not None):
+            return answer
+        then = self.fallback._tried(client, self.fallback.url, message)
+        if isinstance(then, Refusal):
+            return Refusal(f"{answer.words}; {self.fallback.name}: {then.words}", then.phone)
+        return then
 
     @abstractmethod
     def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
@@ -161,6 +176,7 @@ class Esms(Provider):
     api_key: str
     secret_key: str
     brandname: str
+    url: str = ESMS_URL
     name: ClassVar[str] = "eSMS"
 
     def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
@@ -192,6 +208,7 @@ class Zns(Provider):
 
     access_token: str
     templates: Mapping[str, str]
+    url: str = ZNS_URL
     name: ClassVar[str] = "ZNS"
 
     def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:

@@ -103,7 +103,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"customer-care brandname messages with the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}, or to "
         f"Zalo's notification service (ZNS) with the official account's access token in ${ZNS_TOKEN}",
     )
-    pusher.add_argument("--brandname", default=None, help="with --gateway esms: the brandname registered with eSMS")
+    pusher.add_argument(
+        "--fallback",
+        choices=("esms",),
+        default=None,
+        help="with --gateway zns: a notice Zalo will never deliver to its phone (no Zalo account, ZNS refused ...) "
+        "sent by SMS instead, to eSMS.vn with its keys and --brandname",
+    )
+    pusher.add_argument(
+        "--brandname", default=None, help="with --gateway esms or --fallback esms: the brandname registered with eSMS"
+    )
     pusher.add_argument(
         "--templates",
         default=None,
@@ -177,22 +186,28 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
     provider = args.gateway != "agencynet"
     if args.every <= 0 or args.timeout <= 0:
         return "--every and --timeout are seconds above 0"
+    esms = "esms" in (args.gateway, args.fallback)
     given = {
         "--plain": args.plain,
         "--send-hours": args.send_hours is not None,
         "--gateway": provider,
         "--brandname": args.brandname is not None,
         "--templates": args.templates is not None,
+        "--fallback": args.fallback is not None,
         "--sandbox": args.sandbox,
     }
     alone = [o for o, on in given.items() if on and not args.notices]
     if alone:
         return f"{alone[0]} goes with --notices"
-    for option, gateway in (("--brandname", "esms"), ("--templates", "zns"), ("--sandbox", "esms or zns")):
+    goes = {"--templates": "zns", "--fallback": "zns", "--sandbox": "esms or zns"}
+    for option, gateway in goes.items():
         if given[option] and args.gateway not in gateway.split(" or "):
             return f"{option} goes with --gateway {gateway}"
-    if args.gateway == "esms" and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
-        return f"--gateway esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
+    if given["--brandname"] and not esms:
+        return "--brandname goes with --gateway esms or --fallback esms"
+    if esms and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
+        which = "--gateway" if args.gateway == "esms" else "--fallback"
+        return f"{which} esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
     if args.gateway == "zns" and not (os.environ.get(ZNS_TOKEN) and args.templates):
         return f"--gateway zns needs --templates and the official account's access token in ${ZNS_TOKEN}"
     if args.gateway == "zns":
@@ -219,13 +234,15 @@ def _wrong_templates(path: str) -> str | None:
 
 
 def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | None:
-    """The account of ``--gateway`` (None for agencynet's own receiver): a notice the provider will never deliver
-    to its phone is kept and passed over, so that the others go on; each one taken is kept as it goes."""
+    """The account of ``--gateway`` (None for agencynet's own receiver), with its ``--fallback``: a notice the
+    providers will never deliver to its phone is kept and passed over, so that the others go on; each one taken is
+    kept as it goes."""
     passed = functools.partial(notices.passed, engine, args.name)
     ledger = notices.Ledger(engine, args.name)
-    if args.gateway == "esms":
+    esms = None
+    if "esms" in (args.gateway, args.fallback):
         api_key, secret_key = (os.environ[name] for name in ESMS_KEYS)
-        return gateways.Esms(
+        esms = gateways.Esms(
             api_key=api_key,
             secret_key=secret_key,
             brandname=args.brandname,
@@ -233,12 +250,14 @@ def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | N
             passed=passed,
             ledger=ledger,
         )
-    if args.gateway == "zns":
-        with open(args.templates, encoding="utf-8") as f:
-            templates = json.load(f)
-        token = os.environ[ZNS_TOKEN]
-        return gateways.Zns(access_token=token, templates=templates, sandbox=args.sandbox, passed=passed, ledger=ledger)
-    return None
+    if args.gateway != "zns":
+        return esms
+    with open(args.templates, encoding="utf-8") as f:
+        templates = json.load(f)
+    token = os.environ[ZNS_TOKEN]
+    return gateways.Zns(
+        access_token=token, templates=templates, sandbox=args.sandbox, passed=passed, ledger=ledger, fallback=esms
+    )
 
 
 def run_push(args: argparse.Namespace) -> int:

@@ -234,12 +234,16 @@ def test_the_command_sends_the_notices_to_zns(
     wrong = {
         ("--gateway", "zns"): needs,
         ("--templates", str(templates)): "--templates goes with --gateway zns",
-        ("--gateway", "zns", "--brandname", "X"): "--brandname goes with --gateway esms",
+        ("--gateway", "zns", "--brandname", "X"): "--brandname goes with --gateway esms or --fallback esms",
+        ("--gateway", "esms", "--fallback", "esms"): "--fallback goes with --gateway zns",
     }
     for given, said in wrong.items():
         assert cli.main([*base, *given]) == 2
         assert capsys.readouterr().err == f"agencynet dossiers push: {said}\n"
     monkeypatch.setenv("AGENCYNET_ZNS_ACCESS_TOKEN", "the-token")
+    zns = ["--gateway", "zns", "--templates", str(templates)]
+    assert cli.main([*base, *zns, "--fallback", "esms"]) == 2  # eSMS's keys and brandname missing
+    assert capsys.readouterr().err.startswith("agencynet dossiers push: --fallback esms needs --brandname")
     for path, said in (
         (tmp_path / "none.json", "cannot read"),
         (broken, "is not a JSON object of template ids"),
@@ -257,3 +261,33 @@ def test_the_command_sends_the_notices_to_zns(
     ]
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
     assert capsys.readouterr().out.startswith(f"notices {portal.url}: ")
+
+
+def test_a_notice_zalo_never_delivers_goes_by_sms(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
+    engine = sqlite_store.engine
+    shape = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi"))
+    kept = {"passed": functools.partial(notices.passed, engine, "zalo"), "ledger": notices.Ledger(engine, "zalo")}
+    sms = dataclasses.replace(ACCOUNT, url=f"{portal.url}esms", **kept)
+    zalo = gateways.Zns(access_token="the-token", templates=TEMPLATES, sandbox=True, fallback=sms, **kept)
+    push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)  # the seeded moves: none
+    daycases.results_move(engine)
+    back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
+    # No Zalo account with BACK's number: sent by SMS; HOME's by Zalo.
+    portal.replies = [_zns(-118, "Zalo account not existed"), _esms("100"), _zns(0)]
+    assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 3
+    to_zalo, by_sms, then = (json.loads(body) for _, body in portal.requests)
+    assert (to_zalo["tracking_id"], by_sms["RequestId"], then["tracking_id"]) == (back, back, home)
+    assert by_sms["Phone"] == "0912345678"
+    assert by_sms["Content"].startswith("[Giả lập] Kết quả hồ sơ BACK đã có tại Bưu điện Lương Văn Can")
+    assert [n["passed"] for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]] == [
+        None,
+        None,
+    ]
+    # Neither can deliver it: passed over with the words of both.
+    dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)
+    portal.replies = [_zns(-118, "Zalo account not existed"), _esms("177")]
+    assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 1
+    assert notices.of_dossier(engine, "HOME")["notices"][-1]["passed"] == (
+        "ZNS: error -118 (Zalo account not existed); eSMS: CodeResult 177 (the brandname is not registered with the "
+        "phone's carrier)"
+    )
