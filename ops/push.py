@@ -218,7 +218,6 @@ def send(
     since = position(engine, name)
     with httpx.Client(timeout=timeout_s) as client:
         failed = (post or signed(secret))(client, url, body, delivery)
-    fp = tables.feed_pushes
     with engine.begin() as conn:
         if failed is None:
             _upsert(conn, name, url, since, failed_at=None, failure=None)
@@ -226,7 +225,7 @@ def send(
                 kept(conn, body)
             return
         failure = f"{failed[0]} (batch {delivery})"
-        _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
+        _failed(conn, name, url, since, failure)
     raise PushError(failure, transient=failed[1])
 
 
@@ -277,11 +276,16 @@ def _deliver(
     if failed is None:
         return
     failure, transient = failed
-    fp = tables.feed_pushes
     with engine.begin() as conn:
-        _upsert(conn, name, url, since, failed_at=datetime.now(UTC), failure=failure[: fp.c.failure.type.length])  # type: ignore[attr-defined]
+        _failed(conn, name, url, since, failure)
     left = changes.count(engine, since)
     raise PushError(f"{failure}; {left} changes wait to be pushed, after cursor {since}", transient=transient)
+
+
+def _failed(conn: sa.Connection, name: str, url: str, cursor: Cursor, failure: str) -> None:
+    """Keep on the receiver's row that a batch failed, and how (cut to the column's length); its cursor stays."""
+    longest = tables.feed_pushes.c.failure.type.length  # type: ignore[attr-defined]
+    _upsert(conn, name, url, cursor, failed_at=datetime.now(UTC), failure=failure[:longest])
 
 
 def _upsert(conn: sa.Connection, name: str, url: str, cursor: Cursor, *, added: int = 0, **values: object) -> None:

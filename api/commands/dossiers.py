@@ -20,6 +20,7 @@ from tqdm import tqdm
 from api import notify
 from api.commands._common import add_lang_option, add_map_options, load_map
 from api.commands._store import add_database_option, open_store
+from geo._errors import InputError
 from ops import authorities, changes, dossiers, gateways, notices, push
 from ops.errors import PushError
 from ops.store import Store
@@ -220,17 +221,33 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
 
 
 def _wrong_templates(path: str) -> str | None:
-    """What is wrong with the ``--templates`` file (None when nothing): unreadable, not a JSON object of template
-    ids, or a kind of notice without one."""
+    """What is wrong with the ``--templates`` file (None when nothing)."""
+    try:
+        _templates(path)
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def _templates(path: str) -> dict[str, str]:
+    """The ``--templates`` file: the template id of each kind of notice.
+
+    Raises
+    ------
+    InputError
+        The file unreadable, not a JSON object of template ids, or a kind of notice without one.
+    """
     try:
         with open(path, encoding="utf-8") as f:
             templates = json.load(f)
     except (OSError, ValueError) as exc:
-        return f"--templates: cannot read {path} ({exc})"
+        raise InputError(f"--templates: cannot read {path} ({exc})") from None
     if not isinstance(templates, dict) or not all(isinstance(v, str) and v for v in templates.values()):
-        return f"--templates: {path} is not a JSON object of template ids by kind of notice"
+        raise InputError(f"--templates: {path} is not a JSON object of template ids by kind of notice")
     missing = [kind for kind in notices.EVERY_KIND if kind not in templates]
-    return f"--templates: {path} has no template for {', '.join(missing)}" if missing else None
+    if missing:
+        raise InputError(f"--templates: {path} has no template for {', '.join(missing)}")
+    return templates
 
 
 def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | None:
@@ -252,8 +269,7 @@ def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | N
         )
     if args.gateway != "zns":
         return esms
-    with open(args.templates, encoding="utf-8") as f:
-        templates = json.load(f)
+    templates = _templates(args.templates)  # checked by _wrong_options
     token = os.environ[ZNS_TOKEN]
     return gateways.Zns(
         access_token=token, templates=templates, sandbox=args.sandbox, passed=passed, ledger=ledger, fallback=esms
