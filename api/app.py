@@ -32,7 +32,7 @@ from api.answers import NearestAnswers
 from api.basemap import Basemap
 from api.contract import PAGES_TAG
 from api.direct import DirectApp
-from api.routers import accounts, authorities, citizens, days, dispatchers, dossiers, planners, reports
+from api.routers import accounts, authorities, citizens, days, dispatchers, dossiers, planners, receipts, reports
 from api.settings import Settings
 from geo import addressmap, hours, paths, webmap
 from geo._errors import AgencynetError
@@ -188,6 +188,7 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
     app.include_router(authorities.router)
     app.include_router(accounts.router)
     app.include_router(reports.router)
+    app.include_router(receipts.router)
     # Leaflet is the map's (geo.webmap draws the exports with the same copy).
     app.mount("/static/leaflet", StaticFiles(directory=webmap.LEAFLET), name="leaflet")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -32,6 +32,10 @@ PAGES_TAG = "pages"
 """Tag of the HTML pages: documented like the operations, but a page refuses no query parameter (its script
 reads its own, and a shared link may carry others)."""
 
+CALLBACKS_TAG = "receipts"
+"""Tag of the operations a provider calls (its delivery receipts, :mod:`api.routers.receipts`): they refuse no query
+parameter either, since the provider sends parameters of its own beyond those read, and may add others."""
+
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 _DESCRIPTIONS = {
     "400": "A body that is not JSON",
@@ -90,7 +94,7 @@ async def known_query_only(request: Request) -> None:
 
     A coroutine, so that FastAPI does not run it in a worker thread on every request."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not route.include_in_schema or PAGES_TAG in route.tags:
+    if not isinstance(route, APIRoute) or not route.include_in_schema or {PAGES_TAG, CALLBACKS_TAG} & set(route.tags):
         return
     known, singles = _query_names(route)
     params = request.query_params

@@ -710,6 +710,8 @@ class PushReceiver(BaseModel):
         "one blocked, a carrier the brandname is not registered with), passed over so that the others go on"
     )
     last_passed: PassedNotice | None = Field(description="the newest of them")
+    delivered: int = Field(description="notices its provider took and then said are on the applicant's phone")
+    undelivered: int = Field(description="notices its provider took and then said will never be")
 
 
 class DossierSummary(BaseModel):
@@ -945,6 +947,38 @@ class NoticeOut(BaseModel):
     ref: str = Field(description="the notice's ref, as the gateway keeps it once")
     passed: str | None = Field(
         description="null once taken; else why its SMS provider will never deliver it to the phone, in its words"
+    )
+    channel: Literal["sms", "zalo"] | None = Field(
+        description="what it went by, when a provider took it (agencynet dossiers push --gateway esms or zns); null "
+        "for agencynet's own receiver"
+    )
+    receipt: Literal["delivered", "undelivered"] | None = Field(
+        description="the provider's delivery receipt: on the applicant's phone, or never to be; null until one comes"
+    )
+    receipt_at: datetime | None = Field(description="when it reached the phone, or was given up, UTC")
+    receipt_words: str | None = Field(description="the provider's words of a notice that never arrives")
+
+
+class ReceiptKept(BaseModel):
+    """What a provider's delivery receipt did."""
+
+    kept: int = Field(
+        description="the notices it was kept on: 1, or 0 for a message agencynet did not send, a receipt given "
+        "before, a status that is no fate yet, or an event of another kind"
+    )
+
+
+class ZnsEvent(BaseModel):
+    """An event of the Zalo official account's webhook; only ``user_received_message`` with a
+    ``message.delivery_time`` (a ZNS message on the applicant's phone) is read, the others are answered and left."""
+
+    model_config = ConfigDict(extra="allow")
+
+    app_id: str = Field(description="the Zalo app's id")
+    event_name: str = Field(description="user_received_message, for a receipt")
+    timestamp: str = Field(description="when Zalo sent the event, milliseconds since 1970 (it is signed)")
+    message: dict[str, Any] | None = Field(
+        default=None, description="msg_id, the id ZNS answered when it took the message; delivery_time, milliseconds"
     )
 
 

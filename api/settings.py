@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         printed on paper (the receipt's QR code). Empty: the request's own address, which behind a reverse proxy is
         the proxy's as its ``X-Forwarded-Proto`` and ``Host`` headers say (trusted from ``agencynet serve
         --forwarded-allow-ips``).
+    esms_callback_key
+        The key eSMS's delivery receipts must carry (``GET /receipts/esms?key=``; ``agencynet dossiers push
+        --gateway esms --receipts-to`` gives eSMS the address with it); none taken when empty.
+    zns_app_id, zns_oa_secret_key
+        The Zalo app's id and the official account's secret key, which sign the events of its webhook
+        (``POST /receipts/zns``); none taken when either is empty.
     """
 
     model_config = SettingsConfigDict(env_prefix="AGENCYNET_", extra="ignore")
@@ -74,6 +80,9 @@ class Settings(BaseSettings):
     max_solve_time_s: float = Field(default=60.0, gt=0)
     demo: bool = True
     public_url: str = ""
+    esms_callback_key: str = ""
+    zns_app_id: str = ""
+    zns_oa_secret_key: str = ""
 
     @field_validator("public_url")
     @classmethod

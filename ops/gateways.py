@@ -12,9 +12,12 @@ ZNS, ``message/template``: the official account's access token, the phone in int
 operator had approved for the notice's kind and the notice's values as its parameters (``code``, ``agency``,
 ``date``, ``start``, ``end``, ``expected``, those the kind has), the ``ref`` as ``tracking_id``.
 
-Both: a notice taken is kept at once (:class:`ops.notices.Ledger`), so that a batch sent again after a failure
-halfway sends none twice; one the provider will never deliver to its phone is passed over with its words; a
-synthetic dossier's notice is sent only to the provider's test mode (``sandbox``), never to a real phone.
+Both: a notice taken is kept at once (:class:`ops.notices.Ledger`), with the channel it went by and the provider's
+id of the message (eSMS's ``SMSID``, ZNS's ``msg_id``), so that a batch sent again after a failure halfway sends none
+twice and the provider's delivery receipt finds it (:mod:`ops.receipts`; to eSMS, the ``CallbackUrl`` it calls is
+given with each message, to ZNS the webhook is the official account's); one the provider will never deliver to its
+phone is passed over with its words; a synthetic dossier's notice is sent only to the provider's test mode
+(``sandbox``), never to a real phone.
 
 Hand-written: a request is one JSON POST over ``httpx``, as to the other receivers; a client library would add
 nothing to it.
@@ -26,6 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -62,8 +66,20 @@ ZNS_PHONE = {
 Any other (an access token expired, an unknown template, its parameters wrong, the quota spent ...) stops the push
 until the operator mends it."""
 
+SMS, ZALO = "sms", "zalo"
+"""The channels a notice goes by (``sent_notices.channel``)."""
+
 Failure = tuple[str, bool]
 """What failed, and whether to try again later (:data:`ops.push.Post`)."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A notice the provider took: the ``channel`` it goes by, and the provider's ``id`` of the message (None when it
+    gave none: eSMS's answer to a RequestId taken before)."""
+
+    channel: str
+    id: str | None
 
 
 @dataclass(frozen=True)
@@ -81,8 +97,8 @@ class Ledger(Protocol):
         """Whether ``message`` was taken before."""
         ...
 
-    def took(self, message: dict) -> None:
-        """Keep that ``message`` was taken."""
+    def took(self, message: dict, taken: Taken) -> None:
+        """Keep that ``message`` was ``taken``."""
         ...
 
 
@@ -102,6 +118,7 @@ class Provider(ABC):
     fallback: Provider | None = None
     url: str = ""
     name: ClassVar[str]
+    channel: ClassVar[str]
 
     def post(self, client: httpx.Client, url: str, body: dict, delivery: str) -> Failure | None:
         """Send each message of a batch of notices (:class:`api.notify.Texts`) to the provider at ``url``, one
@@ -119,16 +136,16 @@ class Provider(ABC):
             answer = self._tried(client, url, message)
             if isinstance(answer, tuple):
                 return answer
-            if answer is None:
+            if isinstance(answer, Taken):
                 if self.ledger is not None:
-                    self.ledger.took(message)
+                    self.ledger.took(message, answer)
             elif answer.phone and self.passed is not None:
                 self.passed(message, f"{self.name}: {answer.words}")
             else:
                 return f"{self.name} did not take notice {message['ref']}: {answer.words}", False
         return None
 
-    def _tried(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+    def _tried(self, client: httpx.Client, url: str, message: dict) -> Taken | Refusal | Failure:
         """Send one message to this provider at ``url``, and to its ``fallback`` at its own address if this one will
         never deliver it to its phone; a synthetic dossier's only in the test mode."""
         if message["synthetic"] and not self.sandbox:
@@ -142,8 +159,8 @@ class Provider(ABC):
         return then
 
     @abstractmethod
-    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
-        """Send one message: None once taken, a :class:`Refusal`, or a :data:`Failure` of the transport."""
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Taken | Refusal | Failure:
+        """Send one message: :class:`Taken`, a :class:`Refusal`, or a :data:`Failure` of the transport."""
 
 
 def _asked(client: httpx.Client, url: str, request: dict, headers: dict | None = None) -> dict | Failure:
@@ -171,15 +188,19 @@ def _words(code: object, why: object) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Esms(Provider):
-    """The operator's eSMS account: its keys and its registered brandname."""
+    """The operator's eSMS account: its keys and its registered brandname; where eSMS calls back with each message's
+    delivery receipt (``callback``, agencynet's ``GET /receipts/esms`` and its key: :func:`callback_url`; none
+    asked when empty)."""
 
     api_key: str
     secret_key: str
     brandname: str
+    callback: str = ""
     url: str = ESMS_URL
     name: ClassVar[str] = "eSMS"
+    channel: ClassVar[str] = SMS
 
-    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Taken | Refusal | Failure:
         request = {
             "ApiKey": self.api_key,
             "SecretKey": self.secret_key,
@@ -190,13 +211,13 @@ class Esms(Provider):
             "IsUnicode": "0" if message["text"].isascii() else "1",
             "Sandbox": "1" if self.sandbox else "0",
             "RequestId": message["ref"],
-        }
+        } | ({"CallbackUrl": self.callback} if self.callback else {})
         said = _asked(client, url, request)
         if isinstance(said, tuple):
             return said
         code = str(said.get("CodeResult", ""))
         if code in ESMS_SENT:
-            return None
+            return Taken(self.channel, _id(said.get("SMSID")))
         why = said.get("ErrorMessage") or ESMS_PHONE.get(code) or said.get("text")
         return Refusal(_words(f"CodeResult {code or '?'}", why), code in ESMS_PHONE)
 
@@ -210,8 +231,9 @@ class Zns(Provider):
     templates: Mapping[str, str]
     url: str = ZNS_URL
     name: ClassVar[str] = "ZNS"
+    channel: ClassVar[str] = ZALO
 
-    def _send(self, client: httpx.Client, url: str, message: dict) -> Refusal | Failure | None:
+    def _send(self, client: httpx.Client, url: str, message: dict) -> Taken | Refusal | Failure:
         request = {
             "phone": international(message["to"]),
             "template_id": self.templates[message["kind"]],
@@ -223,10 +245,22 @@ class Zns(Provider):
             return said
         error = said.get("error")
         if error == 0:
-            return None
+            data = said.get("data")
+            return Taken(self.channel, _id(data.get("msg_id")) if isinstance(data, dict) else None)
         phone = ZNS_PHONE.get(error) if isinstance(error, int) else None
         why = said.get("message") or phone or said.get("text")
         return Refusal(_words(f"error {error if error is not None else '?'}", why), phone is not None)
+
+
+def _id(given: object) -> str | None:
+    """A provider's id of a message as kept (``sent_notices.provider_id``), None when it gave none."""
+    return str(given)[:100] if given not in (None, "") else None
+
+
+def callback_url(service: str, key: str) -> str:
+    """The address eSMS calls back with a message's delivery receipt: agencynet's ``GET /receipts/esms`` at its
+    public address ``service``, with the ``key`` the service checks (``AGENCYNET_ESMS_CALLBACK_KEY``)."""
+    return f"{service.rstrip('/')}/receipts/esms?" + urlencode({"key": key})
 
 
 def international(phone: str) -> str:

@@ -31,6 +31,7 @@ from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, tables, visits
 from ops.dossiers import utc
+from ops.gateways import Taken
 from ops.store import Store
 from routing.problem import clock
 
@@ -322,21 +323,23 @@ class Ledger:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sn.c.ref).where(key)).first() is not None
 
-    def took(self, message: dict) -> None:
-        """Keep that the provider took ``message``."""
+    def took(self, message: dict, taken: Taken) -> None:
+        """Keep that the provider took ``message``, by the channel and with the id it said (``taken``)."""
         with self.engine.begin() as conn:
-            _keep(conn, self.receiver, [message])
+            _keep(conn, self.receiver, [message], taken)
 
 
-def _keep(conn: sa.Connection, receiver: str, messages: list[dict]) -> None:
-    """Keep the notices ``messages`` as taken by ``receiver``, but for those kept before or passed over."""
+def _keep(conn: sa.Connection, receiver: str, messages: list[dict], taken: Taken | None = None) -> None:
+    """Keep the notices ``messages`` as taken by ``receiver`` (by a provider, as it said: ``taken``), but for those
+    kept before or passed over."""
     sn, rn = tables.sent_notices, tables.refused_notices
     refs = [m["ref"] for m in messages]
     known = set(conn.execute(sa.select(sn.c.ref).where((sn.c.receiver == receiver) & sn.c.ref.in_(refs))).scalars())
     known |= set(conn.execute(sa.select(rn.c.ref).where((rn.c.receiver == receiver) & rn.c.ref.in_(refs))).scalars())
     at = datetime.now(UTC)
+    how = {} if taken is None else {"channel": taken.channel, "provider_id": taken.id}
     rows = [
-        {"receiver": receiver, "ref": m["ref"], "dossier_code": _code(m["ref"]), "kind": m["kind"], "at": at}
+        {"receiver": receiver, "ref": m["ref"], "dossier_code": _code(m["ref"]), "kind": m["kind"], "at": at} | how
         for m in messages
         if m["ref"] not in known
     ]
@@ -351,27 +354,35 @@ def of_dossier(engine: Engine, code: str) -> dict:
     -------
     dict
         ``{"sms", "chosen_by", "chosen_at", "notices"}``: whether he takes the notices, who said so last and when
-        (None by default); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed"}``, each taken by
-        a gateway, or passed over (``passed``, the provider's words: :func:`passed`). Times aware, UTC.
+        (None by default); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed", "channel",
+        "receipt", "receipt_at", "receipt_words"}``, each taken by a gateway, or passed over (``passed``, the
+        provider's words: :func:`passed`); of a provider's, the channel it went by and its delivery receipt
+        (:mod:`ops.receipts`), None until one comes. Times aware, UTC.
     """
     sn, rn, nc = tables.sent_notices, tables.refused_notices, tables.notice_choices
     with engine.connect() as conn:
         sent = conn.execute(sa.select(sn).where(sn.c.dossier_code == code)).mappings().all()
         refused = conn.execute(sa.select(rn).where(rn.c.dossier_code == code)).mappings().all()
         choice = conn.execute(sa.select(nc).where(nc.c.dossier_code == code)).mappings().one_or_none()
-    found = [
-        {"at": utc(r["at"]), "kind": r["kind"], "receiver": r["receiver"], "ref": r["ref"], "passed": None}
-        for r in sent
-    ] + [
-        {"at": utc(r["at"]), "kind": r["kind"], "receiver": r["receiver"], "ref": r["ref"], "passed": r["reason"]}
-        for r in refused
-    ]
+    found = [_said(r) | {"passed": None} | {k: r[k] for k in RECEIPT_KEYS} for r in sent]
+    found += [_said(r) | {"passed": r["reason"]} | dict.fromkeys(RECEIPT_KEYS) for r in refused]
+    for notice in found:
+        notice["receipt_at"] = notice["receipt_at"] and utc(notice["receipt_at"])
     return {
         "sms": choice is None or choice["sms"],
         "chosen_by": None if choice is None else choice["by"],
         "chosen_at": None if choice is None else utc(choice["at"]),
         "notices": sorted(found, key=lambda n: (n["at"], n["ref"])),
     }
+
+
+RECEIPT_KEYS = ("channel", "receipt", "receipt_at", "receipt_words")
+"""What :func:`of_dossier` says of how a notice went and whether it arrived."""
+
+
+def _said(row: sa.RowMapping) -> dict:
+    """What a notice kept said, when, and to which receiver."""
+    return {"at": utc(row["at"]), "kind": row["kind"], "receiver": row["receiver"], "ref": row["ref"]}
 
 
 def _code(ref: str) -> str:

@@ -177,13 +177,18 @@ def _answering(engine: Engine) -> Iterator[None]:
         raise PushError(f"database {shown}: {database.first_line(exc.orig)}", transient=True) from None
 
 
-def _check(name: str, url: str, batch: int) -> None:
+def check_address(url: str, field: str = "to") -> None:
+    """Raise :class:`InputError` (naming ``field``) unless ``url`` is an ``http://`` or ``https://`` address."""
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise InputError(f"to: an http:// or https:// address, got {url!r} ({exc})") from None
+        raise InputError(f"{field}: an http:// or https:// address, got {url!r} ({exc})") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InputError(f"to: an http:// or https:// address, got {url!r}")
+        raise InputError(f"{field}: an http:// or https:// address, got {url!r}")
+
+
+def _check(name: str, url: str, batch: int) -> None:
+    check_address(url)
     if not 1 <= batch <= changes.LIMIT:
         raise InputError(f"batch: 1 to {changes.LIMIT} changes, got {batch}")
     longest = tables.feed_pushes.c.name.type.length  # type: ignore[attr-defined]
@@ -300,13 +305,16 @@ def receivers(engine: Engine) -> list[dict]:
     """Every receiver pushed to: ``name``, ``url``, ``cursor``, ``pushed`` (changes taken in all), ``pushed_at``,
     ``failed_at`` and ``failure`` (the last failure, if no batch was taken since), ``waiting`` (changes still to
     take), ``passed`` (notices its SMS provider will never deliver, passed over: :func:`ops.notices.passed`) and
-    ``last_passed`` (the newest of them, ``{"ref", "reason", "at"}``, or None); times aware, in UTC."""
-    fp, rn = tables.feed_pushes, tables.refused_notices
+    ``last_passed`` (the newest of them, ``{"ref", "reason", "at"}``, or None), and of the notices its provider
+    took, those it then said ``delivered`` and ``undelivered`` (:mod:`ops.receipts`); times aware, in UTC."""
+    fp, rn, sn = tables.feed_pushes, tables.refused_notices, tables.sent_notices
     with engine.connect() as conn:
         rows = conn.execute(sa.select(fp).order_by(fp.c.name)).mappings().all()
         counts: dict[str, int] = dict(
             conn.execute(sa.select(rn.c.receiver, sa.func.count()).group_by(rn.c.receiver)).all()
         )
+        fates = sa.select(sn.c.receiver, sn.c.receipt, sa.func.count()).where(sn.c.receipt.is_not(None))
+        receipts = {(r, fate): n for r, fate, n in conn.execute(fates.group_by(sn.c.receiver, sn.c.receipt))}
         newest = sa.select(rn.c.receiver, rn.c.ref, rn.c.reason, rn.c.at).order_by(rn.c.at)
         last = {r.receiver: {"ref": r.ref, "reason": r.reason, "at": dossiers.utc(r.at)} for r in conn.execute(newest)}
     return [
@@ -316,6 +324,7 @@ def receivers(engine: Engine) -> list[dict]:
             "waiting": changes.count(engine, changes.cursor(row["cursor"])),
             "passed": counts.get(row["name"], 0),
             "last_passed": last.get(row["name"]),
+            **{fate: receipts.get((row["name"], fate), 0) for fate in ("delivered", "undelivered")},
         }
         for row in rows
     ]

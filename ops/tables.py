@@ -272,7 +272,14 @@ sent_notices = sa.Table(
     sa.Column("dossier_code", sa.String(64), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("at", TZ, nullable=False),
+    sa.Column("channel", sa.String(16)),
+    sa.Column("provider_id", sa.String(100), index=True),
+    sa.Column("receipt", sa.String(16)),
+    sa.Column("receipt_at", TZ),
+    sa.Column("receipt_words", sa.String(300)),
 )
 """The notices each receiver (the cursor's name) took, by their ``ref`` (:mod:`ops.notices`, migration 0018): the
 dossier, what it said, and when the receiver took the batch; written with the batch's cursor, so that none is
-counted twice nor missed."""
+counted twice nor missed. Of a provider's (:mod:`ops.gateways`, migration 0019): the ``channel`` it went by (``sms``,
+``zalo``) and the provider's id of the message; then its delivery receipt (:mod:`ops.receipts`): ``delivered`` or
+``undelivered``, when, and the provider's words. Null for agencynet's own receiver, and until a receipt comes."""

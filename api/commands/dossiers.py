@@ -28,6 +28,10 @@ from ops.store import Store
 ESMS_KEYS = ("AGENCYNET_ESMS_API_KEY", "AGENCYNET_ESMS_SECRET_KEY")
 """The environment variables holding the operator's eSMS keys (``--gateway esms``)."""
 
+CALLBACK_KEY = "AGENCYNET_ESMS_CALLBACK_KEY"
+"""The environment variable holding the key eSMS's delivery receipts carry (``--receipts-to``), the service's
+setting of the same name."""
+
 ZNS_TOKEN = "AGENCYNET_ZNS_ACCESS_TOKEN"
 """The environment variable holding the Zalo official account's access token (``--gateway zns``)."""
 
@@ -115,6 +119,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--brandname", default=None, help="with --gateway esms or --fallback esms: the brandname registered with eSMS"
     )
     pusher.add_argument(
+        "--receipts-to",
+        default=None,
+        metavar="URL",
+        help="with --gateway esms or --fallback esms: agencynet's public address, for eSMS to call back with each "
+        f"message's delivery receipt (GET /receipts/esms), with the key in ${CALLBACK_KEY} that the service holds too",
+    )
+    pusher.add_argument(
         "--templates",
         default=None,
         metavar="FILE",
@@ -193,6 +204,7 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
         "--send-hours": args.send_hours is not None,
         "--gateway": provider,
         "--brandname": args.brandname is not None,
+        "--receipts-to": args.receipts_to is not None,
         "--templates": args.templates is not None,
         "--fallback": args.fallback is not None,
         "--sandbox": args.sandbox,
@@ -204,8 +216,13 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
     for option, gateway in goes.items():
         if given[option] and args.gateway not in gateway.split(" or "):
             return f"{option} goes with --gateway {gateway}"
-    if given["--brandname"] and not esms:
-        return "--brandname goes with --gateway esms or --fallback esms"
+    for option in ("--brandname", "--receipts-to"):
+        if given[option] and not esms:
+            return f"{option} goes with --gateway esms or --fallback esms"
+    if given["--receipts-to"]:
+        wrong = _wrong_address(args.receipts_to)
+        if wrong is not None or not os.environ.get(CALLBACK_KEY):
+            return wrong or f"--receipts-to needs the key eSMS's receipts carry in ${CALLBACK_KEY}"
     if esms and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
         which = "--gateway" if args.gateway == "esms" else "--fallback"
         return f"{which} esms needs --brandname and the account's keys in ${ESMS_KEYS[0]} and ${ESMS_KEYS[1]}"
@@ -217,6 +234,15 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
         return f"set {SECRET} to the key the receiver checks the batches with"
     if args.to is None and not provider:
         return "--to: the receiver's address is needed"
+    return None
+
+
+def _wrong_address(url: str) -> str | None:
+    """What is wrong with the ``--receipts-to`` address (None when nothing)."""
+    try:
+        push.check_address(url, "--receipts-to")
+    except InputError as exc:
+        return str(exc)
     return None
 
 
@@ -259,10 +285,12 @@ def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | N
     esms = None
     if "esms" in (args.gateway, args.fallback):
         api_key, secret_key = (os.environ[name] for name in ESMS_KEYS)
+        receipts = args.receipts_to and gateways.callback_url(args.receipts_to, os.environ[CALLBACK_KEY])
         esms = gateways.Esms(
             api_key=api_key,
             secret_key=secret_key,
             brandname=args.brandname,
+            callback=receipts or "",
             sandbox=args.sandbox,
             passed=passed,
             ledger=ledger,
@@ -399,6 +427,8 @@ def run_pushes(args: argparse.Namespace) -> int:
             said.append(
                 f"{_count(r['passed'], 'notice', 'notices')} passed over, the last {last['ref']}: {last['reason']}"
             )
+        if r["delivered"] or r["undelivered"]:
+            said.append(f"receipts: {r['delivered']} delivered, {r['undelivered']} undelivered")
         print("; ".join(said))
     return 0
 

@@ -21,15 +21,9 @@ from ops.errors import PushError
 from ops.store import Store
 from tests.ops import daycases
 from tests.ops.conftest import Portal
+from tests.ops.providers import ACCOUNT, TEMPLATES, esms, zns
 
 AT = daycases.RESULTS_AT
-ACCOUNT = gateways.Esms(api_key="the-api-key", secret_key="the-secret-key", brandname="BUUDIENHN", sandbox=True)
-
-
-def _esms(code: str, error: str | None = None) -> bytes:
-    """What eSMS answers a request: its result code (and error message)."""
-    said = {"CodeResult": code, "CountRegenerate": 0, "SMSID": f"sms-{code}"}
-    return json.dumps(said | ({"ErrorMessage": error} if error else {}), ensure_ascii=False).encode()
 
 
 def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
@@ -39,7 +33,7 @@ def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: Ad
     daycases.results_move(sqlite_store.engine)
     # eSMS takes the first notice, then fails: the batch is sent again; eSMS knows the first by its RequestId.
     portal.answers = [200, 503]
-    portal.replies = [_esms("100"), b"", _esms("124", "Trùng RequestId"), _esms("100")]
+    portal.replies = [esms("100"), b"", esms("124", "Trùng RequestId"), esms("100")]
     with pytest.raises(PushError, match="503") as failed:
         push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)
     assert failed.value.transient and push.waiting(engine, "notices") == 3
@@ -62,7 +56,7 @@ def test_each_notice_goes_to_esms_once_by_its_ref(sqlite_store: Store, hanoi: Ad
     }
     # eSMS refuses (the account's balance): the push stops with its words, and the notice waits.
     dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)  # nobody at home (no reason: at the door)
-    portal.replies = [_esms("103", "Không đủ số dư để gửi tin.")]
+    portal.replies = [esms("103", "Không đủ số dư để gửi tin.")]
     plain = notify.shaper(sqlite_store, notify.Texts(hanoi, "vi", plain=True))
     with pytest.raises(PushError) as refused:
         push.push(engine, "notices", portal.url, b"", shape=plain, post=ACCOUNT.post)
@@ -85,11 +79,11 @@ def test_a_notice_esms_never_delivers_to_its_phone_is_kept_and_passed_over(
     daycases.results_move(engine)
     back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
     # BACK's phone is with a carrier the brandname is not registered with: without a keeper, the push stops.
-    portal.replies = [_esms("177")]
+    portal.replies = [esms("177")]
     with pytest.raises(PushError, match=f"notice {back}: CodeResult 177 \\(the brandname is not registered"):
         push.push(engine, "notices", portal.url, b"", shape=shape, post=ACCOUNT.post)
     # With one, BACK's notice is kept and passed over; HOME's goes; sent again, BACK's is kept once.
-    portal.replies = [_esms("177", "Brandname chưa đăng ký hướng"), _esms("100")]
+    portal.replies = [esms("177", "Brandname chưa đăng ký hướng"), esms("100")]
     kept = notices.keeper("notices")
     assert push.push(engine, "notices", portal.url, b"", shape=shape, post=keeper.post, kept=kept).changes == 3
     # The counter sees HOME's notice sent, BACK's passed over with eSMS's words.
@@ -106,7 +100,7 @@ def test_a_notice_esms_never_delivers_to_its_phone_is_kept_and_passed_over(
     assert kept == [("BACK", "for_collection")]
 
 
-def test_the_command_sends_the_notices_to_esms(
+def test_the_command_sends_the_notices_toesms(
     sqlite_store: Store, portal: Portal, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     daycases.results_move(sqlite_store.engine)
@@ -117,6 +111,7 @@ def test_the_command_sends_the_notices_to_esms(
         ("--brandname", "X"): "--brandname goes with --gateway esms",
         ("--gateway", "esms"): needs,
         ("--gateway", "esms", "--brandname", "X"): needs,  # without the keys
+        ("--receipts-to", "https://x.vn"): "--receipts-to goes with --gateway esms or --fallback esms",
     }
     for given, said in wrong.items():
         assert cli.main([*base, *given]) == 2
@@ -127,7 +122,17 @@ def test_the_command_sends_the_notices_to_esms(
     monkeypatch.setenv("AGENCYNET_ESMS_API_KEY", "the-api-key")
     monkeypatch.setenv("AGENCYNET_ESMS_SECRET_KEY", "the-secret-key")
     given = ["--gateway", "esms", "--brandname", "BUUDIENHN", "--sandbox", "--to", portal.url]
-    portal.replies = [b"", _esms("100"), _esms("100")]  # eSMS says nothing: not taken
+    # eSMS calls back with the receipts at the service's public address, with the key the service holds.
+    receipts = ["--receipts-to", "https://dichvucong.example.vn/agencynet/"]
+    for address, said in (
+        (receipts, "--receipts-to needs the key eSMS's receipts carry in $AGENCYNET_ESMS_CALLBACK_KEY"),
+        (["--receipts-to", "dichvucong.example.vn"], "--receipts-to: an http:// or https:// address, got"),
+    ):
+        assert cli.main([*base, *given, *address]) == 2
+        assert capsys.readouterr().err.startswith(f"agencynet dossiers push: {said}")
+    monkeypatch.setenv("AGENCYNET_ESMS_CALLBACK_KEY", "the receipts' key")
+    given += receipts
+    portal.replies = [b"", esms("100"), esms("100")]  # eSMS says nothing: not taken
     assert cli.main([*base, *given]) == 1
     assert capsys.readouterr().err.startswith("agencynet dossiers push: eSMS did not take notice BACK:")
     assert cli.main([*base, *given]) == 0  # no AGENCYNET_PUSH_SECRET needed: eSMS's keys instead
@@ -135,9 +140,11 @@ def test_the_command_sends_the_notices_to_esms(
     assert capsys.readouterr().err.splitlines()[-1].startswith(f"{every} changes pushed to {portal.url} in 1 batch")
     sent = [json.loads(body) for _, body in portal.requests]
     assert [(s["Brandname"], s["Sandbox"], s["SmsType"]) for s in sent] == [("BUUDIENHN", "1", "2")] * 3
+    callback = "https://dichvucong.example.vn/agencynet/receipts/esms?key=the+receipts%27+key"
+    assert {s["CallbackUrl"] for s in sent} == {callback}
     # A phone eSMS does not take: passed over, and said beside the receiver's cursor.
     dossiers.move(sqlite_store.engine, "HOME", "failed_return", who="binh", at=AT)
-    portal.replies = [_esms("108")]
+    portal.replies = [esms("108")]
     assert cli.main([*base, *given]) == 0
     capsys.readouterr()
     assert cli.main(["dossiers", "pushes", "--database", database]) == 0
@@ -145,16 +152,6 @@ def test_the_command_sends_the_notices_to_esms(
     assert capsys.readouterr().out.endswith(
         f"; 1 notice passed over, the last {missed}: eSMS: CodeResult 108 (not a phone number eSMS takes)\n"
     )
-
-
-TEMPLATES = {kind: f"tpl-{k}" for k, kind in enumerate(notices.EVERY_KIND)}
-"""A Zalo official account's approved templates, one for each kind of notice."""
-
-
-def _zns(error: int, message: str = "Success") -> bytes:
-    """What ZNS answers a request: its error (0 for taken) and its words."""
-    data = {"msg_id": "m-1", "sent_time": "1714529559833"} if error == 0 else None
-    return json.dumps({"error": error, "message": message, "data": data}).encode()
 
 
 def test_each_notice_goes_to_zns_with_its_template_and_values_once(
@@ -170,7 +167,7 @@ def test_each_notice_goes_to_zns_with_its_template_and_values_once(
     # ZNS takes the first notice, then fails: sent again, the batch does not send the first twice (ZNS keeps no
     # tracking_id once, as eSMS keeps a RequestId).
     portal.answers = [200, 503]
-    portal.replies = [_zns(0), b"", _zns(0)]
+    portal.replies = [zns(0), b"", zns(0)]
     with pytest.raises(PushError, match="503"):
         push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post)
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post).changes == 3
@@ -185,17 +182,21 @@ def test_each_notice_goes_to_zns_with_its_template_and_values_once(
         "tracking_id": back,
         "mode": "development",
     }
-    assert [n["ref"] for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]] == [back, home]
+    # Each kept with the channel it went by and ZNS's id of the message, for its receipt to find.
+    found = [n for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]]
+    assert [(n["ref"], n["channel"], n["receipt"]) for n in found] == [(back, "zalo", None), (home, "zalo", None)]
+    with engine.connect() as conn:
+        assert set(conn.execute(sa.select(tables.sent_notices.c.provider_id)).scalars()) == {"m-1"}
     # No Zalo account with HOME's number: passed over with ZNS's words; an expired token stops the push.
     dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)
-    portal.replies = [_zns(-118, "Zalo account not existed")]
+    portal.replies = [zns(-118, "Zalo account not existed")]
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post).changes == 1
     missed = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
     assert notices.of_dossier(engine, "HOME")["notices"][-1]["passed"] == "ZNS: error -118 (Zalo account not existed)"
     dossiers.move(engine, "BACK", "returned", who="binh", record_no="BN-1", at=AT)
     dossiers.move(engine, "HOME", "decided", who="binh", at=AT)
     dossiers.move(engine, "HOME", "returning", who="binh", at=AT)
-    portal.replies = [_zns(-124, "Access token invalid")]
+    portal.replies = [zns(-124, "Access token invalid")]
     with pytest.raises(PushError) as stopped:
         push.push(engine, "zalo", portal.url, b"", shape=shape, post=test_mode.post)
     coming = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
@@ -212,11 +213,12 @@ def test_each_notice_goes_to_zns_with_its_template_and_values_once(
         "receiver": "zalo",
         "ref": coming,
         "passed": "ZNS: a synthetic dossier's notice, not for a real phone",
+        **dict.fromkeys(("channel", "receipt", "receipt_at", "receipt_words")),
     }
     assert gateways.international("+84912345678") == gateways.international("0912345678") == "84912345678"
 
 
-def test_the_command_sends_the_notices_to_zns(
+def test_the_command_sends_the_notices_tozns(
     sqlite_store: Store,
     portal: Portal,
     tmp_path: Path,
@@ -241,8 +243,8 @@ def test_the_command_sends_the_notices_to_zns(
         assert cli.main([*base, *given]) == 2
         assert capsys.readouterr().err == f"agencynet dossiers push: {said}\n"
     monkeypatch.setenv("AGENCYNET_ZNS_ACCESS_TOKEN", "the-token")
-    zns = ["--gateway", "zns", "--templates", str(templates)]
-    assert cli.main([*base, *zns, "--fallback", "esms"]) == 2  # eSMS's keys and brandname missing
+    zalo = ["--gateway", "zns", "--templates", str(templates)]
+    assert cli.main([*base, *zalo, "--fallback", "esms"]) == 2  # eSMS's keys and brandname missing
     assert capsys.readouterr().err.startswith("agencynet dossiers push: --fallback esms needs --brandname")
     for path, said in (
         (tmp_path / "none.json", "cannot read"),
@@ -252,7 +254,7 @@ def test_the_command_sends_the_notices_to_zns(
         assert cli.main([*base, "--gateway", "zns", "--templates", str(path)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("agencynet dossiers push: --templates: ") and said in err and err.count("\n") == 1
-    portal.replies = [_zns(0), _zns(0)]
+    portal.replies = [zns(0), zns(0)]
     assert cli.main([*base, "--gateway", "zns", "--templates", str(templates), "--sandbox"]) == 0
     sent = [json.loads(body) for _, body in portal.requests]
     assert [(s["template_id"], s["mode"]) for s in sent] == [
@@ -273,19 +275,18 @@ def test_a_notice_zalo_never_delivers_goes_by_sms(sqlite_store: Store, hanoi: Ad
     daycases.results_move(engine)
     back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
     # No Zalo account with BACK's number: sent by SMS; HOME's by Zalo.
-    portal.replies = [_zns(-118, "Zalo account not existed"), _esms("100"), _zns(0)]
+    portal.replies = [zns(-118, "Zalo account not existed"), esms("100"), zns(0)]
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 3
     to_zalo, by_sms, then = (json.loads(body) for _, body in portal.requests)
     assert (to_zalo["tracking_id"], by_sms["RequestId"], then["tracking_id"]) == (back, back, home)
     assert by_sms["Phone"] == "0912345678"
     assert by_sms["Content"].startswith("[Giả lập] Kết quả hồ sơ BACK đã có tại Bưu điện Lương Văn Can")
-    assert [n["passed"] for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]] == [
-        None,
-        None,
-    ]
+    # Each kept with the channel it went by.
+    found = [n for code in ("BACK", "HOME") for n in notices.of_dossier(engine, code)["notices"]]
+    assert [(n["passed"], n["channel"]) for n in found] == [(None, "sms"), (None, "zalo")]
     # Neither can deliver it: passed over with the words of both.
     dossiers.move(engine, "HOME", "failed_return", who="binh", at=AT)
-    portal.replies = [_zns(-118, "Zalo account not existed"), _esms("177")]
+    portal.replies = [zns(-118, "Zalo account not existed"), esms("177")]
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 1
     assert notices.of_dossier(engine, "HOME")["notices"][-1]["passed"] == (
         "ZNS: error -118 (Zalo account not existed); eSMS: CodeResult 177 (the brandname is not registered with the "

@@ -146,8 +146,7 @@
   function noticesOf(code, sent) {
     $("lookup-notices").append(...sent.notices.map((n) => {
       const li = document.createElement("li");
-      const fate = n.passed ? t("js.notice_passed", { why: n.passed }) : t("js.notice_sent");
-      li.textContent = [fmtWhen(hanoiTime(n.at)), codeName("notice_kind", n.kind), fate].join(" · ");
+      li.textContent = [fmtWhen(hanoiTime(n.at)), codeName("notice_kind", n.kind), ...noticeFate(n)].join(" · ");
       return li;
     }));
     const chosen = sent.chosen_by && t("js.notices_chosen", { who: sent.chosen_by_name || codeName("desk.who", sent.chosen_by), at: fmtWhen(hanoiTime(sent.chosen_at)) });
@@ -167,6 +166,16 @@
       }
     });
     $("lookup-sms").append(" ", button);
+  }
+  // What became of a notice: passed over in its provider's words, or taken (by which channel, when a provider took
+  // it) and then, by the provider's delivery receipt, on the applicant's phone or never to be.
+  function noticeFate(n) {
+    if (n.passed) return [t("js.notice_passed", { why: n.passed })];
+    if (!n.channel) return [t("js.notice_sent")];
+    const receipt = n.receipt === "delivered" ? t("js.notice_delivered", { at: fmtWhen(hanoiTime(n.receipt_at)) })
+      : n.receipt === "undelivered" ? t("js.notice_undelivered", { why: n.receipt_words })
+      : t("js.notice_no_receipt");
+    return [t(`js.notice_sent_${n.channel}`), receipt];
   }
   // A move's button, of the class ``style`` ("danger", "secondary") or the main one's.
   function moveButton(words, style) {
