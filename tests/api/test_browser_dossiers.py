@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import zxingcpp
@@ -17,7 +17,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, database, dossiers, ingest, notices
+from ops import accounts, authorities, database, dossiers, gateways, ingest, notices, receipts
 from ops.store import Store
 from tests.api.test_browser_days import sign
 from tests.ops import daycases
@@ -28,6 +28,8 @@ browser = pages.browser
 page = pages.page
 PASSWORD = "mật-khẩu-thử-nghiệm"
 LAN = "Trần Thị Lan"
+RECEIVED = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=2)
+"""When HS-4's applicant's phone took the notice of the postman on his way, by Zalo's receipt."""
 """The full name of the staff account ``lan``, said on the pages."""
 
 
@@ -67,6 +69,11 @@ def server(hanoi: AddressMap, store_url: str) -> Iterator[str]:
     with engine.begin() as conn:
         notices.keeper("notices")(conn, {"messages": [{"ref": "HS-4:1", "kind": "for_collection"}]})
     notices.passed(engine, "notices", {"ref": "HS-4:2", "kind": "missed_delivery"}, "eSMS: CodeResult 177")
+    # Then the postman on his way, told by Zalo, on the applicant's phone soon after; his coming by SMS, no receipt yet.
+    ledger = notices.Ledger(engine, "notices")
+    ledger.took({"ref": "HS-4:way:2026-02-08", "kind": "delivery_on_the_way"}, gateways.Taken("zalo", "z-1"))
+    ledger.took({"ref": "HS-4:pickup:2026-02-08", "kind": "home_pickup"}, gateways.Taken("sms", "s-1"))
+    receipts.keep(engine, receipts.Receipt("zalo", "z-1", None, receipts.DELIVERED, RECEIVED))
     engine.dispose()
     store = Store(url)
     daycases.evening_at_the_door(store, "HS-5", "pickup")  # the postman expected at HS-5's door tonight
@@ -350,9 +357,14 @@ def test_the_counter_says_what_the_applicant_was_sent_and_stops_the_messages(pag
     page.fill("#lookup-code", "HS-4")
     page.click("#lookup-form button")
     page.wait_for_selector("#lookup-notices li")
-    sent, passed = (line.split(" · ", 1)[1] for line in page.locator("#lookup-notices li").all_inner_texts())
-    assert sent == "Kết quả đã có tại điểm phục vụ · đã gửi"
-    assert passed == "Chưa giao được kết quả tại địa chỉ · không gửi được: eSMS: CodeResult 177"
+    said = [line.split(" · ", 1)[1] for line in page.locator("#lookup-notices li").all_inner_texts()]
+    received = RECEIVED.astimezone(HANOI)
+    assert said == [
+        "Kết quả đã có tại điểm phục vụ · đã gửi",
+        "Chưa giao được kết quả tại địa chỉ · không gửi được: eSMS: CodeResult 177",
+        f"Bưu tá đang trên đường mang kết quả đến · đã gửi qua Zalo · đã đến máy lúc {received:%H:%M %d/%m/%Y}",
+        "Giờ bưu tá đến nhận hồ sơ tại nhà · đã gửi qua SMS · chưa có báo đã đến máy",
+    ]
     assert page.inner_text("#lookup-sms") == "Người nộp nhận tin nhắn SMS về hồ sơ này. Ngừng gửi tin nhắn"
     # The applicant asks at the counter to be sent no more: said with who and when, and undone the same way.
     page.click("#lookup-sms-toggle")

@@ -17,7 +17,21 @@ from sqlalchemy.engine import Engine
 
 from api import cli
 from geo._errors import InputError
-from ops import accounts, authorities, changes, database, dossiers, ingest, notices, proofs, push, records, tables
+from ops import (
+    accounts,
+    authorities,
+    changes,
+    database,
+    dossiers,
+    gateways,
+    ingest,
+    notices,
+    proofs,
+    push,
+    receipts,
+    records,
+    tables,
+)
 from ops.errors import StoreError
 from tests import pgserver
 from tests.ops.cases import dossier
@@ -399,3 +413,24 @@ def test_the_notices_passed_over_sent_and_chosen_come_and_go_with_their_migratio
         assert _gone_and_back(engine, tables.notice_choices, "0017") == 0
         assert _gone_and_back(engine, tables.refused_notices, "0016") == 0
         assert notices.of_dossier(engine, "P") == {"sms": True, "chosen_by": None, "chosen_at": None, "notices": []}
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_notices_channels_and_receipts_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
+    # 0019 keeps how each notice a provider took went, the provider's id of it, and its delivery receipt.
+    with _migrated(server, tmp_path) as engine:
+        notices.Ledger(engine, "notices").took({"ref": "P:4", "kind": "for_collection"}, gateways.Taken("sms", "s-4"))
+        at = datetime(2026, 2, 5, 3, 2, tzinfo=UTC)
+        assert receipts.keep(engine, receipts.Receipt("sms", "s-4", None, receipts.DELIVERED, at)) == 1
+        (sent,) = notices.of_dossier(engine, "P")["notices"]
+        assert (sent["channel"], sent["receipt"], sent["receipt_at"]) == ("sms", "delivered", at)
+        added = {"channel", "provider_id", "receipt", "receipt_at", "receipt_words"}
+        with engine.begin() as conn:
+            _migrate(conn, "0018", down=True)
+        with engine.connect() as conn:
+            assert added.isdisjoint(c["name"] for c in sa.inspect(conn).get_columns("sent_notices"))
+            assert conn.execute(sa.text("SELECT ref FROM sent_notices")).scalars().all() == ["P:4"]
+        with engine.begin() as conn:
+            _migrate(conn, "head")
+        (sent,) = notices.of_dossier(engine, "P")["notices"]
+        assert (sent["ref"], sent["channel"], sent["receipt"]) == ("P:4", None, None)

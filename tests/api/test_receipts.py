@@ -1,0 +1,94 @@
+"""The providers' delivery receipts over HTTP (:mod:`api.routers.receipts`): eSMS's call back by GET with the
+service's key and parameters of its own, Zalo's webhook signed; refused (403) without the key or the signature, or
+while the service holds none; the counter then reads the notice's fate (``GET /dossiers/{code}/notices``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from geo.addressmap import AddressMap
+from ops import gateways, notices
+from tests.api.conftest import DISPATCHER, PORTAL, client_for, settings_for
+from tests.ops.cases import dossier
+
+KEY, APP_ID, SECRET = "the receipts' key", "1234567890", "the official account's secret"
+STAFF = {"Authorization": f"Bearer {DISPATCHER}"}
+
+
+@pytest.fixture
+def service(hanoi: AddressMap, tmp_path: Path) -> Iterator:
+    """A service holding the receipts' keys, HS-1's result told by SMS, HS-2's by Zalo."""
+    keys = {"esms_callback_key": KEY, "zns_app_id": APP_ID, "zns_oa_secret_key": SECRET}
+    with client_for(settings_for(tmp_path / "receipts.sqlite").model_copy(update=keys), hanoi) as client:
+        client.post("/dossiers", json=[dossier("HS-1"), dossier("HS-2")], headers={"Authorization": f"Bearer {PORTAL}"})
+        ledger = notices.Ledger(client.app.state.store.engine, "notices")
+        ledger.took({"ref": "HS-1:3", "kind": "for_collection"}, gateways.Taken("sms", "s-1"))
+        ledger.took({"ref": "HS-2:3", "kind": "for_collection"}, gateways.Taken("zalo", "z-2"))
+        yield client
+
+
+def _notice(client, code: str) -> dict:
+    (notice,) = client.get(f"/dossiers/{code}/notices", headers=STAFF).json()["notices"]
+    return notice
+
+
+def test_esms_calls_back_with_the_key_and_its_own_parameters(service) -> None:
+    # As eSMS calls: its parameters, those agencynet does not read among them.
+    called = {"SMSID": "s-1", "SendFailed": "0", "SendStatus": "5", "SendSuccess": "1", "TotalPrice": "0.0000"}
+    called |= {"TotalReceiver": "1", "TotalSent": "1", "RequestId": "", "TypeId": "2", "telcoid": "1"}
+    for key in ("another key", ""):
+        refused = service.get("/receipts/esms", params=called | {"key": key})
+        assert refused.status_code == 403
+        assert refused.json()["detail"][0] | {"message": ""} == {
+            "field": "key",
+            "reason": "receipt_unsigned",
+            "message": "",
+        }
+    assert _notice(service, "HS-1")["receipt"] is None
+    assert service.get("/receipts/esms", params=called | {"key": KEY, "SendStatus": "7"}).json() == {"kept": 0}
+    assert service.get("/receipts/esms", params=called | {"key": KEY}).json() == {"kept": 1}
+    notice = _notice(service, "HS-1")
+    assert (notice["channel"], notice["receipt"], notice["receipt_words"]) == ("sms", "delivered", None)
+    # eSMS calling again: answered, nothing changed.
+    assert service.get("/receipts/esms", params=called | {"key": KEY, "SendStatus": "4"}).json() == {"kept": 0}
+    assert _notice(service, "HS-1")["receipt"] == "delivered"
+    missing = service.get("/receipts/esms", params={"key": KEY, "SendStatus": "5"})
+    assert (missing.status_code, missing.json()["detail"][0]["field"]) == (422, "SMSID")
+
+
+def _signed(event: dict) -> tuple[bytes, dict[str, str]]:
+    """An event of Zalo's webhook as Zalo posts it: its body and headers."""
+    body = orjson.dumps(event)
+    mac = hashlib.sha256(APP_ID.encode() + body + event["timestamp"].encode() + SECRET.encode()).hexdigest()
+    return body, {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}
+
+
+def test_zalo_posts_its_events_signed(service, hanoi: AddressMap, tmp_path: Path) -> None:
+    received = {
+        "app_id": APP_ID,
+        "event_name": "user_received_message",
+        "sender": {"id": "oa-1"},
+        "recipient": {"id": "user-1"},
+        "message": {"msg_id": "z-2", "delivery_time": "1770260520000"},
+        "timestamp": "1770260521000",
+    }
+    body, headers = _signed(received)
+    forged = service.post("/receipts/zns", content=body.replace(b"z-2", b"z-9"), headers=headers)
+    assert (forged.status_code, forged.json()["detail"][0]["field"]) == (403, "X-ZEvent-Signature")
+    unsigned = service.post("/receipts/zns", content=body, headers={"Content-Type": "application/json"})
+    assert unsigned.status_code == 403
+    assert service.post("/receipts/zns", content=body, headers=headers).json() == {"kept": 1}
+    notice = _notice(service, "HS-2")
+    assert (notice["channel"], notice["receipt"], notice["receipt_at"]) == ("zalo", "delivered", "2026-02-05T03:02:00Z")
+    # Another event of the official account: answered, nothing kept.
+    other, signed = _signed(received | {"event_name": "follow"})
+    assert service.post("/receipts/zns", content=other, headers=signed).json() == {"kept": 0}
+    # A service that holds no key of Zalo's takes none.
+    with client_for(settings_for(tmp_path / "bare.sqlite"), hanoi) as bare:
+        assert bare.post("/receipts/zns", content=body, headers=headers).status_code == 403
+        assert bare.get("/receipts/esms", params={"key": "", "SMSID": "s-1", "SendStatus": "5"}).status_code == 403
