@@ -732,6 +732,11 @@ class DossierListQuery(_Strict):
     overdue: bool = Field(
         default=False, description="only those past their due date (Hanoi's today) whose result is still owed"
     )
+    unreached: bool = Field(
+        default=False,
+        description="only those whose applicant was not reached by the SMS or Zalo notice of where the dossier "
+        "stands (passed over by the provider, or undelivered by its receipt): to phone him",
+    )
     limit: int = Field(default=100, ge=1, le=500, description="at most this many")
     offset: int = Field(default=0, ge=0, le=1_000_000, description="after skipping this many")
 
@@ -750,6 +755,9 @@ class DossierRow(BaseModel):
     channel: str
     return_mode: str
     overdue: bool = Field(description="past its due date and its result still owed (not waiting at its agency)")
+    unreached: bool = Field(
+        description="its applicant not reached by the notice of where it stands (passed over, or undelivered)"
+    )
 
 
 class DossierList(BaseModel):

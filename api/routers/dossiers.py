@@ -163,6 +163,8 @@ def list_dossiers(
         agency_id=agency_id,
         state=query.state,
         due_before=today if query.overdue else None,
+        flags={"unreached": notices.unreached()},
+        only=["unreached"] if query.unreached else [],
         limit=query.limit,
         offset=query.offset,
     )
@@ -173,6 +175,7 @@ def list_dossiers(
             "since": dossiers.utc(r["since"]).isoformat(),
             "due_date": r["due_date"].isoformat(),
             "overdue": dossiers.overdue(r["state"], r["due_date"], today),
+            "unreached": bool(r["unreached"]),
         }
         for r in rows
     ]

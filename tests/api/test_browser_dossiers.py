@@ -28,9 +28,10 @@ browser = pages.browser
 page = pages.page
 PASSWORD = "mật-khẩu-thử-nghiệm"
 LAN = "Trần Thị Lan"
+"""The full name of the staff account ``lan``, said on the pages."""
+
 RECEIVED = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=2)
 """When HS-4's applicant's phone took the notice of the postman on his way, by Zalo's receipt."""
-"""The full name of the staff account ``lan``, said on the pages."""
 
 
 @pytest.fixture(scope="module")
@@ -65,15 +66,20 @@ def server(hanoi: AddressMap, store_url: str) -> Iterator[str]:
     with engine.begin() as conn:
         at = datetime(2026, 2, 7, 3, tzinfo=UTC)
         dossiers.transfer(conn, "HS-6", who="lan", place=_elsewhere(hanoi), record_no="BB-0702", at=at)
-    # HS-4's applicant was told by SMS his result is ready; a notice of its delivery his carrier never took.
-    with engine.begin() as conn:
-        notices.keeper("notices")(conn, {"messages": [{"ref": "HS-4:1", "kind": "for_collection"}]})
-    notices.passed(engine, "notices", {"ref": "HS-4:2", "kind": "missed_delivery"}, "eSMS: CodeResult 177")
-    # Then the postman on his way, told by Zalo, on the applicant's phone soon after; his coming by SMS, no receipt yet.
+    # HS-4's applicant was sent by SMS that his result is ready, which never reached his phone; a notice of its
+    # delivery his carrier never took.
     ledger = notices.Ledger(engine, "notices")
+    ledger.took({"ref": "HS-4:1", "kind": "for_collection"}, gateways.Taken("sms", "s-1"))
+    refused = receipts.Receipt("sms", "s-1", None, receipts.UNDELIVERED, RECEIVED, "eSMS: SendStatus 4 (refused)")
+    receipts.keep(engine, refused)
+    notices.passed(engine, "notices", {"ref": "HS-4:2", "kind": "missed_delivery"}, "eSMS: CodeResult 177")
+    # Then the postman on his way, told by Zalo, on the phone soon after; his coming by the operator's own gateway,
+    # and its time moved by SMS, no receipt yet.
     ledger.took({"ref": "HS-4:way:2026-02-08", "kind": "delivery_on_the_way"}, gateways.Taken("zalo", "z-1"))
-    ledger.took({"ref": "HS-4:pickup:2026-02-08", "kind": "home_pickup"}, gateways.Taken("sms", "s-1"))
     receipts.keep(engine, receipts.Receipt("zalo", "z-1", None, receipts.DELIVERED, RECEIVED))
+    with engine.begin() as conn:
+        notices.keeper("notices")(conn, {"messages": [{"ref": "HS-4:pickup:2026-02-08:10:00", "kind": "home_pickup"}]})
+    ledger.took({"ref": "HS-4:pickup:2026-02-08:11:00", "kind": "home_pickup_moved"}, gateways.Taken("sms", "s-2"))
     engine.dispose()
     store = Store(url)
     daycases.evening_at_the_door(store, "HS-5", "pickup")  # the postman expected at HS-5's door tonight
@@ -135,9 +141,17 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     # Received on 3 February (Hanoi), and in that state since.
     days = (datetime.now(HANOI).date() - date(2026, 2, 3)).days
     since = f"03/02/2026 ({days} ngày)"
+    # HS-4's applicant not reached by the notice of where it stands: said, to phone him.
+    unreached = "Đã tiếp nhận (người nộp chưa nhận được tin nhắn, nên gọi điện)"
     assert rows == [
-        [code, "Bảo hiểm xã hội", "Đã tiếp nhận", since, "10/02/2026 (quá hạn)"] for code in ("HS-1", "HS-3", "HS-4")
+        [code, "Bảo hiểm xã hội", state, since, "10/02/2026 (quá hạn)"]
+        for code, state in (("HS-1", "Đã tiếp nhận"), ("HS-3", "Đã tiếp nhận"), ("HS-4", unreached))
     ]
+    page.check("#worklist-unreached")
+    page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 2")
+    assert page.locator("#worklist-table button").all_inner_texts() == ["HS-4"]
+    page.uncheck("#worklist-unreached")
+    page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 4")
     page.click("#worklist-table button:text-is('HS-4')")
     page.wait_for_selector("#lookup-moves button")
     said = _fields(page)
@@ -360,10 +374,11 @@ def test_the_counter_says_what_the_applicant_was_sent_and_stops_the_messages(pag
     said = [line.split(" · ", 1)[1] for line in page.locator("#lookup-notices li").all_inner_texts()]
     received = RECEIVED.astimezone(HANOI)
     assert said == [
-        "Kết quả đã có tại điểm phục vụ · đã gửi",
+        "Kết quả đã có tại điểm phục vụ · đã gửi qua SMS · không đến được máy: eSMS: SendStatus 4 (refused)",
         "Chưa giao được kết quả tại địa chỉ · không gửi được: eSMS: CodeResult 177",
         f"Bưu tá đang trên đường mang kết quả đến · đã gửi qua Zalo · đã đến máy lúc {received:%H:%M %d/%m/%Y}",
-        "Giờ bưu tá đến nhận hồ sơ tại nhà · đã gửi qua SMS · chưa có báo đã đến máy",
+        "Giờ bưu tá đến nhận hồ sơ tại nhà · đã gửi",
+        "Giờ bưu tá đến nhận hồ sơ đã đổi · đã gửi qua SMS · chưa có báo đã đến máy",
     ]
     assert page.inner_text("#lookup-sms") == "Người nộp nhận tin nhắn SMS về hồ sơ này. Ngừng gửi tin nhắn"
     # The applicant asks at the counter to be sent no more: said with who and when, and undone the same way.

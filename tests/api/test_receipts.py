@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from geo.addressmap import AddressMap
-from ops import gateways, notices
+from ops import dossiers, gateways, notices
 from tests.api.conftest import DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier
 
@@ -26,9 +26,11 @@ def service(hanoi: AddressMap, tmp_path: Path) -> Iterator:
     keys = {"esms_callback_key": KEY, "zns_app_id": APP_ID, "zns_oa_secret_key": SECRET}
     with client_for(settings_for(tmp_path / "receipts.sqlite").model_copy(update=keys), hanoi) as client:
         client.post("/dossiers", json=[dossier("HS-1"), dossier("HS-2")], headers={"Authorization": f"Bearer {PORTAL}"})
-        ledger = notices.Ledger(client.app.state.store.engine, "notices")
-        ledger.took({"ref": "HS-1:3", "kind": "for_collection"}, gateways.Taken("sms", "s-1"))
-        ledger.took({"ref": "HS-2:3", "kind": "for_collection"}, gateways.Taken("zalo", "z-2"))
+        engine = client.app.state.store.engine
+        ledger = notices.Ledger(engine, "notices")
+        # The notices of where each dossier stands (their ref, its code and move).
+        for code, taken in (("HS-1", gateways.Taken("sms", "s-1")), ("HS-2", gateways.Taken("zalo", "z-2"))):
+            ledger.took({"ref": f"{code}:{dossiers.current(engine, code)['seq']}", "kind": "for_collection"}, taken)
         yield client
 
 
@@ -92,3 +94,13 @@ def test_zalo_posts_its_events_signed(service, hanoi: AddressMap, tmp_path: Path
     with client_for(settings_for(tmp_path / "bare.sqlite"), hanoi) as bare:
         assert bare.post("/receipts/zns", content=body, headers=headers).status_code == 403
         assert bare.get("/receipts/esms", params={"key": "", "SMSID": "s-1", "SendStatus": "5"}).status_code == 403
+
+
+def test_the_counter_lists_the_applicants_not_reached(service) -> None:
+    called = {"key": KEY, "SMSID": "s-1", "SendStatus": "4"}  # refused: never to reach HS-1's applicant
+    assert service.get("/receipts/esms", params=called).json() == {"kept": 1}
+    assert _notice(service, "HS-1")["receipt_words"] == "eSMS: SendStatus 4 (refused)"
+    unreached = service.get("/dossiers", params={"unreached": "true"}, headers=STAFF).json()
+    assert (unreached["total"], [(d["code"], d["unreached"]) for d in unreached["items"]]) == (1, [("HS-1", True)])
+    every = service.get("/dossiers", headers=STAFF).json()["items"]
+    assert {d["code"]: d["unreached"] for d in every} == {"HS-1": True, "HS-2": False}

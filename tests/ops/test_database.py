@@ -434,3 +434,9 @@ def test_the_notices_channels_and_receipts_come_and_go_with_their_migration(serv
             _migrate(conn, "head")
         (sent,) = notices.of_dossier(engine, "P")["notices"]
         assert (sent["ref"], sent["channel"], sent["receipt"]) == ("P:4", None, None)
+        # The counter's list of applicants not reached by the notice of where their dossier stands, on each server.
+        ingest.ingest(engine, [(1, dossier("Q"))])
+        seq = dossiers.current(engine, "Q")["seq"]
+        notices.passed(engine, "notices", {"ref": f"Q:{seq}", "kind": "for_collection"}, "eSMS: CodeResult 99")
+        total, rows = dossiers.listing(engine, flags={"unreached": notices.unreached()}, only=["unreached"])
+        assert (total, [(r["code"], r["unreached"]) for r in rows]) == (1, [("Q", True)])

@@ -71,7 +71,27 @@ def test_esms_receipts_find_their_notice_and_the_first_fate_stands(
     assert receipts.keep(engine, dataclasses.replace(delivered, channel="zalo", provider_id="s-home")) == 0
     (row,) = push.receivers(engine)
     assert (row["name"], row["delivered"], row["undelivered"]) == ("notices", 1, 1)
-    assert back != home
+    # The counter's list: HOME's applicant was not reached by the notice of where his dossier stands.
+    assert _unreached(sqlite_store) == ["HOME"]
+    _, listed = dossiers.listing(engine, flags={"unreached": notices.unreached()})
+    assert {r["code"]: r["unreached"] for r in listed if r["code"] in ("BACK", "HOME")} == {"BACK": False, "HOME": True}
+    # HOME's result moves on (its door missed): the notice of that move is another, unreached once passed over.
+    dossiers.move(engine, "HOME", "failed_return", who="binh", at=daycases.RESULTS_AT)
+    assert _unreached(sqlite_store) == []
+    missed = f"HOME:{dossiers.current(engine, 'HOME')['seq']}"
+    notices.passed(engine, "notices", {"ref": missed, "kind": "missed_delivery"}, "eSMS: CodeResult 99")
+    assert _unreached(sqlite_store) == ["HOME"]
+    # Taken by another receiver after all (the operator's own gateway): reached.
+    with engine.begin() as conn:
+        notices.keeper("gateway")(conn, {"messages": [{"ref": missed, "kind": "missed_delivery"}]})
+    assert _unreached(sqlite_store) == [] and back != home
+
+
+def _unreached(store: Store) -> list[str]:
+    """The open dossiers whose applicant was not reached by the notice of where his dossier stands."""
+    total, rows = dossiers.listing(store.engine, flags={"unreached": notices.unreached()}, only=["unreached"])
+    assert total == len(rows)
+    return [r["code"] for r in rows]
 
 
 def _signed(event: dict) -> tuple[bytes, str]:

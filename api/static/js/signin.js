@@ -28,6 +28,7 @@
       const params = new URLSearchParams({ limit: 20, offset: more ? shown : 0 });
       if ($("worklist-state").value) params.set("state", $("worklist-state").value);
       if ($("worklist-overdue").checked) params.set("overdue", "true");
+      if ($("worklist-unreached").checked) params.set("unreached", "true");
       let page;
       try {
         page = await pageAsked(api(`/dossiers?${params}`));
@@ -44,7 +45,7 @@
         const row = $("worklist-table").insertRow();
         row.className = d.overdue ? "day-late" : "";
         row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
-          `<td>${esc(stateName(d.state))}</td><td>${esc(since(d.since))}</td>` +
+          `<td>${esc(stateName(d.state) + (d.unreached ? ` (${t("js.unreached")})` : ""))}</td><td>${esc(since(d.since))}</td>` +
           `<td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
         row.querySelector("button").addEventListener("click", async () => {
           $("lookup-code").value = d.code;
@@ -59,6 +60,7 @@
     }
     $("worklist-state").addEventListener("change", () => load(false));
     $("worklist-overdue").addEventListener("change", () => load(false));
+    $("worklist-unreached").addEventListener("change", () => load(false));
     $("worklist-more").addEventListener("click", () => load(true));
     refreshWorklist = () => load(false);
     load(false);
