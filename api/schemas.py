@@ -1145,6 +1145,11 @@ class DayStop(BaseModel):
         description="live views only, a home pickup: the window its applicant was told by SMS (HH:MM-HH:MM, agencynet "
         "dossiers push --notices), to keep to; null when none was sent",
     )
+    told_unreached: bool | None = Field(
+        default=None,
+        description="live views only, a home pickup told its window: whether that notice reached nobody (passed over "
+        "by the SMS provider, or undelivered by its receipt), to phone ahead",
+    )
     address: str | None = Field(default=None, description="the applicant's address: the postman's own view only")
     applicant_name: str | None = Field(
         default=None, description="whom to hand it to, the applicant: the postman's own view only"

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pyproj import Geod
 
 from geo.hours import HANOI
-from ops import accounts, daytasks, dossiers, proofs, records, tables
+from ops import accounts, daytasks, dossiers, proofs, receipts, records, tables
 from ops.accounts import Principal
 from ops.day import stored
 from ops.errors import ConflictError, FieldError, TransitionError
@@ -564,17 +564,22 @@ def _door_tries(store: Store, day: date, routes: list[dict]) -> None:
 
 def _told(store: Store, day: date, routes: list[dict]) -> None:
     """Add to each home pickup the window its applicant was told by SMS (``told``, ``HH:MM-HH:MM``,
-    :func:`ops.notices.pickups`), for the postman to keep to; None when no notice was sent."""
+    :func:`ops.notices.pickups`), for the postman to keep to, None when no notice was sent; and whether that
+    notice reached nobody (``told_unreached``: passed over by the provider, or undelivered by its receipt,
+    :func:`ops.receipts.unreached`), for him to phone ahead."""
     homes = [s for r in routes for s in r["stops"] if s["kind"] == "pickup" and s["place"].startswith("address:")]
     if not homes:
         return
     pn = tables.pickup_notices
     codes = [c for s in homes for c in s["dossiers"]]
-    query = sa.select(pn.c.dossier_code, pn.c.start, pn.c.end).where(pn.c.day == day, pn.c.dossier_code.in_(codes))
+    missed = receipts.unreached(pn.c.ref, pn.c.dossier_code)
+    query = sa.select(pn.c.dossier_code, pn.c.start, pn.c.end, missed).where(
+        pn.c.day == day, pn.c.dossier_code.in_(codes)
+    )
     with store.engine.connect() as conn:
-        told = {code: f"{start}-{end}" for code, start, end in conn.execute(query)}
+        told = {code: (f"{start}-{end}", bool(unreached)) for code, start, end, unreached in conn.execute(query)}
     for stop in homes:
-        stop["told"] = next((told[c] for c in stop["dossiers"] if c in told), None)
+        stop["told"], stop["told_unreached"] = next((told[c] for c in stop["dossiers"] if c in told), (None, None))
 
 
 def _last_seen(route: dict, events: dict[str, dict[str, dict]]) -> dict | None:

@@ -29,10 +29,9 @@ from sqlalchemy.engine import Engine
 
 from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
-from ops import daytasks, tables, visits
+from ops import daytasks, receipts, tables, visits
 from ops.dossiers import utc
 from ops.gateways import Taken
-from ops.receipts import UNDELIVERED
 from ops.store import Store
 from routing.problem import clock
 
@@ -305,16 +304,10 @@ def takes_sms(engine: Engine, code: str) -> bool:
 
 def unreached() -> sa.ColumnElement[bool]:
     """Whether the applicant of a dossier (a row of :data:`ops.tables.dossiers`) was not reached by the notice of the
-    move it stands at (its ref ``<code>:<seq>``): passed over by the provider, or said undelivered by its
-    receipt (:mod:`ops.receipts`), and taken by no other receiver. The counter then phones him: his result is
-    waiting and he does not know it."""
-    d, sn, rn = tables.dossiers, tables.sent_notices, tables.refused_notices
-    ref = d.c.code.concat(":").concat(sa.cast(d.c.seq, sa.String))
-    mine = (sn.c.dossier_code == d.c.code) & (sn.c.ref == ref)
-    failed = sa.exists().where(mine, sn.c.receipt == UNDELIVERED)
-    passed = sa.exists().where(rn.c.dossier_code == d.c.code, rn.c.ref == ref)
-    reached = sa.exists().where(mine, sn.c.receipt.is_(None) | (sn.c.receipt != UNDELIVERED))
-    return (failed | passed) & ~reached
+    move it stands at (its ref ``<code>:<seq>``, :func:`ops.receipts.unreached`). The counter then phones him: his
+    result is waiting and he does not know it."""
+    d = tables.dossiers
+    return receipts.unreached(d.c.code.concat(":").concat(sa.cast(d.c.seq, sa.String)), d.c.code)
 
 
 def keeper(receiver: str) -> Callable[[sa.Connection, dict], None]:

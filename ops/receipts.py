@@ -124,6 +124,18 @@ def of_zns(event: Mapping[str, Any]) -> Receipt | None:
     return Receipt(ZALO, str(msg_id) if msg_id else None, str(ref) if ref else None, DELIVERED, at)
 
 
+def unreached(ref: sa.ColumnElement[str], code: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """Whether the notice ``ref`` of the dossier ``code`` (columns of the caller's query) reached nobody: passed over
+    by its provider (``refused_notices``), or said undelivered by its receipt, and taken by no other receiver
+    (one without receipts, agencynet's own gateway, counts as reaching)."""
+    sn, rn = tables.sent_notices, tables.refused_notices
+    mine = (sn.c.dossier_code == code) & (sn.c.ref == ref)
+    failed = sa.exists().where(mine, sn.c.receipt == UNDELIVERED)
+    passed = sa.exists().where(rn.c.dossier_code == code, rn.c.ref == ref)
+    reached = sa.exists().where(mine, sn.c.receipt.is_(None) | (sn.c.receipt != UNDELIVERED))
+    return (failed | passed) & ~reached
+
+
 def keep(engine: Engine, receipt: Receipt) -> int:
     """Keep ``receipt`` on the notice it is of, unless that notice has its fate already.
 

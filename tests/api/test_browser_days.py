@@ -999,6 +999,13 @@ def test_the_postman_gives_the_receipt_at_a_home_pickup(
         f"Nhận hồ sơ · {said}"
     )
     context.close()
+    # The SMS provider passed it over after all (the number blocked): his page says so, for him to phone ahead.
+    notices.passed(store.engine, "notices", {"ref": told["ref"], "kind": "home_pickup"}, "eSMS: CodeResult 99")
+    page.reload()
+    pages._ready(page)
+    window = f"{told['start']}–{told['end']}"
+    unreached = f"Tin nhắn hẹn giờ {window} không đến được người nộp: nên gọi điện trước"
+    assert stop.locator(".told").inner_text() == unreached
     assert stop.locator("a.receipt").count() == 0  # not taken yet
     stop.locator("button[data-event='picked_up']").click()
     sign(page, stop.locator("form.proof"))

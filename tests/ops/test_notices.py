@@ -273,11 +273,16 @@ def test_the_applicant_of_a_home_pickup_is_told_when_the_postman_comes(
     assert notices.pickups(store, _at(7)) == []  # told
     # The postman's day says the window told, to keep to.
     stops = [s for r in dayevents.live(store, DAY, now="07:00")["routes"] for s in r["stops"]]
-    assert {s["place"]: s.get("told") for s in stops if s["kind"] == "pickup"} == {
-        s["place"]: f"{due['start']}-{due['end']}" if s["place"] == "address:PICKUP" else None
+    assert {s["place"]: (s.get("told"), s.get("told_unreached")) for s in stops if s["kind"] == "pickup"} == {
+        s["place"]: (f"{due['start']}-{due['end']}", False) if s["place"] == "address:PICKUP" else (None, None)
         for s in stops
         if s["kind"] == "pickup"
     }
+    # The SMS provider passed it over after all (the number blocked): the day says it reached nobody, to phone ahead.
+    notices.passed(store.engine, "notices", {"ref": again["ref"], "kind": "home_pickup"}, "eSMS: CodeResult 99")
+    stops = [s for r in dayevents.live(store, DAY, now="07:00")["routes"] for s in r["stops"]]
+    (home,) = [s for s in stops if s["place"] == "address:PICKUP"]
+    assert (home["told"], home["told_unreached"]) == (f"{due['start']}-{due['end']}", True)
     # The postman a little behind his plan: the time expected is still within the window told, nothing more said.
     late = first + 10 * 60
     assert notices.pickups(store, _at(late // 3600, late % 3600 // 60)) == []

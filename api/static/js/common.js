@@ -309,8 +309,11 @@ function recordedWords(recorded) {
   return [recorded.at, why, signed, far].filter(Boolean).join(" · ");
 }
 
-// The window a home pickup's applicant was told by SMS (``told`` of a stop of the day, "10:00-10:30"), in words.
-function toldWords(told) { return t("js.told", { window: told.replace("-", "–") }); }
+// The window a home pickup's applicant was told by SMS (``told`` of a stop of the day, "10:00-10:30"), in words;
+// and that the message never reached him, to phone ahead (``told_unreached``).
+function toldWords(stop) {
+  return t(stop.told_unreached ? "js.told_unreached" : "js.told", { window: stop.told.replace("-", "–") });
+}
 
 // A person signed in (``ME``) as the pages say him: his full name, else his account's name.
 function personName(me) { return me.full_name || me.name; }

@@ -99,7 +99,7 @@
 
   // The window the applicant of a home pickup was told by SMS: the one to keep to.
   function told(s) {
-    return s.told ? `<div class="told">${esc(toldWords(s.told))}</div>` : "";
+    return s.told ? `<div class="told">${esc(toldWords(s))}</div>` : "";
   }
 
   // A dossier taken at the applicant's home: its receipt, to print or to show at the door (the applicant's phone
