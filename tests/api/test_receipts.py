@@ -4,26 +4,25 @@ while the service holds none; the counter then reads the notice's fate (``GET /d
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import orjson
 import pytest
 
 from geo.addressmap import AddressMap
 from ops import dossiers, gateways, notices
 from tests.api.conftest import DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier
+from tests.ops.providers import APP_ID, OA_SECRET, received, signed
 
-KEY, APP_ID, SECRET = "the receipts' key", "1234567890", "the official account's secret"
+KEY = "the receipts' key"
 STAFF = {"Authorization": f"Bearer {DISPATCHER}"}
 
 
 @pytest.fixture
 def service(hanoi: AddressMap, tmp_path: Path) -> Iterator:
     """A service holding the receipts' keys, HS-1's result told by SMS, HS-2's by Zalo."""
-    keys = {"esms_callback_key": KEY, "zns_app_id": APP_ID, "zns_oa_secret_key": SECRET}
+    keys = {"esms_callback_key": KEY, "zns_app_id": APP_ID, "zns_oa_secret_key": OA_SECRET}
     with client_for(settings_for(tmp_path / "receipts.sqlite").model_copy(update=keys), hanoi) as client:
         client.post("/dossiers", json=[dossier("HS-1"), dossier("HS-2")], headers={"Authorization": f"Bearer {PORTAL}"})
         engine = client.app.state.store.engine
@@ -63,23 +62,15 @@ def test_esms_calls_back_with_the_key_and_its_own_parameters(service) -> None:
     assert (missing.status_code, missing.json()["detail"][0]["field"]) == (422, "SMSID")
 
 
-def _signed(event: dict) -> tuple[bytes, dict[str, str]]:
+def _posted(event: dict) -> tuple[bytes, dict[str, str]]:
     """An event of Zalo's webhook as Zalo posts it: its body and headers."""
-    body = orjson.dumps(event)
-    mac = hashlib.sha256(APP_ID.encode() + body + event["timestamp"].encode() + SECRET.encode()).hexdigest()
-    return body, {"Content-Type": "application/json", "X-ZEvent-Signature": f"mac={mac}"}
+    body, signature = signed(event)
+    return body, {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
 
 
 def test_zalo_posts_its_events_signed(service, hanoi: AddressMap, tmp_path: Path) -> None:
-    received = {
-        "app_id": APP_ID,
-        "event_name": "user_received_message",
-        "sender": {"id": "oa-1"},
-        "recipient": {"id": "user-1"},
-        "message": {"msg_id": "z-2", "delivery_time": "1770260520000"},
-        "timestamp": "1770260521000",
-    }
-    body, headers = _signed(received)
+    event = received("z-2")
+    body, headers = _posted(event)
     forged = service.post("/receipts/zns", content=body.replace(b"z-2", b"z-9"), headers=headers)
     assert (forged.status_code, forged.json()["detail"][0]["field"]) == (403, "X-ZEvent-Signature")
     unsigned = service.post("/receipts/zns", content=body, headers={"Content-Type": "application/json"})
@@ -88,8 +79,8 @@ def test_zalo_posts_its_events_signed(service, hanoi: AddressMap, tmp_path: Path
     notice = _notice(service, "HS-2")
     assert (notice["channel"], notice["receipt"], notice["receipt_at"]) == ("zalo", "delivered", "2026-02-05T03:02:00Z")
     # Another event of the official account: answered, nothing kept.
-    other, signed = _signed(received | {"event_name": "follow"})
-    assert service.post("/receipts/zns", content=other, headers=signed).json() == {"kept": 0}
+    other, follows = _posted(event | {"event_name": "follow"})
+    assert service.post("/receipts/zns", content=other, headers=follows).json() == {"kept": 0}
     # A service that holds no key of Zalo's takes none.
     with client_for(settings_for(tmp_path / "bare.sqlite"), hanoi) as bare:
         assert bare.post("/receipts/zns", content=body, headers=headers).status_code == 403

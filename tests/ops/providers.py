@@ -3,7 +3,10 @@ eSMS account in its test mode, a Zalo official account's templates, and what eac
 
 from __future__ import annotations
 
+import hashlib
 import json
+
+import orjson
 
 from ops import gateways, notices
 
@@ -24,3 +27,26 @@ def zns(error: int, message: str = "Success", *, msg_id: str = "m-1") -> bytes:
     """What ZNS answers a request: its error (0 for taken) and its words, and its id of a message taken."""
     data = {"msg_id": msg_id, "sent_time": "1714529559833"} if error == 0 else None
     return json.dumps({"error": error, "message": message, "data": data}).encode()
+
+
+APP_ID, OA_SECRET = "1234567890", "the official account's secret"
+"""A Zalo app's id and its official account's secret key, which sign the webhook's events."""
+
+
+def received(msg_id: str) -> dict:
+    """Zalo's webhook event of a ZNS message ``msg_id`` on the applicant's phone, at 10:02 on 5 February 2026."""
+    return {
+        "app_id": APP_ID,
+        "event_name": "user_received_message",
+        "sender": {"id": "oa-1"},
+        "recipient": {"id": "user-1"},
+        "message": {"msg_id": msg_id, "delivery_time": "1770260520000"},
+        "timestamp": "1770260521000",
+    }
+
+
+def signed(event: dict) -> tuple[bytes, str]:
+    """An event of Zalo's webhook as Zalo sends it: the body, and its ``X-ZEvent-Signature``."""
+    body = orjson.dumps(event)
+    mac = hashlib.sha256(APP_ID.encode() + body + event["timestamp"].encode() + OA_SECRET.encode()).hexdigest()
+    return body, f"mac={mac}"

@@ -6,10 +6,8 @@ events are taken only under its signature."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from datetime import UTC, datetime
 
-import orjson
 import pytest
 
 from api import notify
@@ -19,10 +17,9 @@ from ops import dossiers, gateways, notices, push, receipts
 from ops.store import Store
 from tests.ops import daycases
 from tests.ops.conftest import Portal
-from tests.ops.providers import ACCOUNT, TEMPLATES, esms, zns
+from tests.ops.providers import ACCOUNT, APP_ID, OA_SECRET, TEMPLATES, esms, received, signed, zns
 
 NOW = datetime(2026, 2, 5, 3, 2, tzinfo=UTC)
-APP_ID, SECRET = "1234567890", "the official account's secret"
 
 
 def _sent(store: Store, hanoi: AddressMap, portal: Portal, provider: gateways.Provider) -> tuple[str, str]:
@@ -94,48 +91,35 @@ def _unreached(store: Store) -> list[str]:
     return [r["code"] for r in rows]
 
 
-def _signed(event: dict) -> tuple[bytes, str]:
-    """An event of Zalo's webhook as Zalo sends it: the body, and its ``X-ZEvent-Signature``."""
-    body = orjson.dumps(event)
-    return body, "mac=" + hashlib.sha256(
-        APP_ID.encode() + body + event["timestamp"].encode() + SECRET.encode()
-    ).hexdigest()
-
-
 def test_zalo_receipts_are_taken_under_its_signature(sqlite_store: Store, hanoi: AddressMap, portal: Portal) -> None:
     engine = sqlite_store.engine
     portal.replies = [zns(0, msg_id="z-back"), zns(0, msg_id="z-home")]
     zalo = gateways.Zns(access_token="the-token", templates=TEMPLATES, sandbox=True)
     _sent(sqlite_store, hanoi, portal, zalo)
-    received = {
-        "app_id": APP_ID,
-        "event_name": "user_received_message",
-        "sender": {"id": "oa-1"},
-        "recipient": {"id": "user-1"},
-        "message": {"msg_id": "z-back", "delivery_time": "1770260520000"},
-        "timestamp": "1770260521000",
-    }
-    body, signature = _signed(received)
-    assert receipts.zns_signed(body, signature, app_id=APP_ID, secret=SECRET)
+    event = received("z-back")
+    body, signature = signed(event)
+    assert receipts.zns_signed(body, signature, app_id=APP_ID, secret=OA_SECRET)
     # Another key, another app, a body changed, no signature, no timestamp: not Zalo's.
     assert not receipts.zns_signed(body, signature, app_id=APP_ID, secret="another")
-    assert not receipts.zns_signed(body, signature, app_id="1234567891", secret=SECRET)
-    assert not receipts.zns_signed(body.replace(b"z-back", b"z-home"), signature, app_id=APP_ID, secret=SECRET)
-    assert not receipts.zns_signed(body, None, app_id=APP_ID, secret=SECRET)
-    untimed, signed = _signed(received | {"timestamp": ""})
-    assert not receipts.zns_signed(untimed.replace(b'"timestamp":""', b'"t":""'), signed, app_id=APP_ID, secret=SECRET)
-    assert not receipts.zns_signed(b"not json", signature, app_id=APP_ID, secret=SECRET)
+    assert not receipts.zns_signed(body, signature, app_id="1234567891", secret=OA_SECRET)
+    assert not receipts.zns_signed(body.replace(b"z-back", b"z-home"), signature, app_id=APP_ID, secret=OA_SECRET)
+    assert not receipts.zns_signed(body, None, app_id=APP_ID, secret=OA_SECRET)
+    untimed, unsigned = signed(event | {"timestamp": ""})
+    assert not receipts.zns_signed(
+        untimed.replace(b'"timestamp":""', b'"t":""'), unsigned, app_id=APP_ID, secret=OA_SECRET
+    )
+    assert not receipts.zns_signed(b"not json", signature, app_id=APP_ID, secret=OA_SECRET)
     # On BACK's applicant's phone at its delivery time (10:02 in Hanoi), once.
-    receipt = receipts.of_zns(received)
+    receipt = receipts.of_zns(event)
     assert receipt is not None and receipts.keep(engine, receipt) == 1 and receipts.keep(engine, receipt) == 0
     assert _fate(sqlite_store, "BACK") == ("zalo", "delivered", datetime(2026, 2, 5, 3, 2, tzinfo=UTC), None)
     assert _fate(sqlite_store, "HOME") == ("zalo", None, None, None)
     # The official account's other events, and a chat message of it received (no delivery time), are no receipt.
-    assert receipts.of_zns(received | {"event_name": "follow"}) is None
-    assert receipts.of_zns(received | {"message": {"msg_id": "z-home"}}) is None
+    assert receipts.of_zns(event | {"event_name": "follow"}) is None
+    assert receipts.of_zns(event | {"message": {"msg_id": "z-home"}}) is None
     for wrong, said in (
         ({"delivery_time": "1770260520000"}, "without its msg_id"),
         ({"msg_id": "z-home", "delivery_time": "soon"}, "'soon' is not a time in milliseconds"),
     ):
         with pytest.raises(InputError, match=said):
-            receipts.of_zns(received | {"message": wrong})
+            receipts.of_zns(event | {"message": wrong})
