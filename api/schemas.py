@@ -984,7 +984,7 @@ class ZnsEvent(BaseModel):
 
     app_id: str = Field(description="the Zalo app's id")
     event_name: str = Field(description="user_received_message, for a receipt")
-    timestamp: str = Field(description="when Zalo sent the event, milliseconds since 1970 (it is signed)")
+    timestamp: str | int = Field(description="when Zalo sent the event, milliseconds since 1970 (it is signed)")
     message: dict[str, Any] | None = Field(
         default=None, description="msg_id, the id ZNS answered when it took the message; delivery_time, milliseconds"
     )

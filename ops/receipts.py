@@ -94,7 +94,7 @@ def zns_signed(body: bytes, signature: str | None, *, app_id: str, secret: str) 
         return False
     signed = app_id.encode() + body + str(timestamp).encode() + secret.encode()
     expected = "mac=" + hashlib.sha256(signed).hexdigest()
-    return hmac.compare_digest(expected, signature.strip())
+    return hmac.compare_digest(expected.encode(), signature.strip().encode())
 
 
 def of_zns(event: Mapping[str, Any]) -> Receipt | None:

@@ -362,6 +362,19 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
                 oldest=number(collection["oldest_days"].max(), texts),
             )
         lines.append(line)
+    sent = figures.notices
+    if sent["sent"] or sent["passed"]:
+        lines.append(
+            report["notices_line"].format(
+                sent=number(sent["sent"], texts),
+                zalo=number(sent["by_zalo"], texts),
+                sms=number(sent["by_sms"], texts),
+                delivered=number(sent["delivered"], texts),
+                share=f"{number(100 * (sent['delivered_share'] or 0), texts, 1)} %",
+                undelivered=number(sent["undelivered"], texts),
+                passed=number(sent["passed"], texts),
+            )
+        )
     p = figures.postmen
     lines.append(
         report["plans_line"].format(

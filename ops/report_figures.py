@@ -56,7 +56,7 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import authorities, daytasks, tables
+from ops import authorities, daytasks, gateways, receipts, tables
 from ops.dossiers import RESULT_HANDED, utc
 
 log = logging.getLogger(__name__)
@@ -305,6 +305,8 @@ class Figures:
         The results asked for at the address, at the door (:func:`door_figures`).
     collection
         Results collected at, and waiting at, each agency (:func:`collection_figures`), with names.
+    notices
+        The applicants' SMS and Zalo notices, and whether they reached the phone (:func:`notice_figures`).
     postmen
         Plans of the quarter's days: ``plans``, ``km``, ``postman_hours`` (driving time of the planned routes).
     coverage
@@ -326,6 +328,7 @@ class Figures:
     collection: pd.DataFrame
     coverage: access.Coverage | None
     synthetic: bool
+    notices: dict
     notes: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -341,6 +344,7 @@ class Figures:
             "postmen": pd.DataFrame([self.postmen]),
             "door": pd.DataFrame([self.door]),
             "collection": self.collection,
+            "notices": pd.DataFrame([self.notices]),
         }
         if self.coverage is not None:
             out["coverage"] = pd.DataFrame(self.coverage.wards.drop(columns="geometry"))
@@ -488,6 +492,36 @@ def door_figures(engine: Engine, when: Period) -> dict:
         "by_authorised": by_authorised,
         "door_failures": sum(failed.values()),
         **{reason: failed.get(reason, 0) for reason in DOOR_FAILURES},
+    }
+
+
+def notice_figures(engine: Engine, when: Period) -> dict:
+    """The applicants' notices of the quarter (:mod:`ops.notices`), by when a gateway took them or passed them
+    over: ``sent`` (taken), of them ``by_zalo`` and ``by_sms`` (taken by a provider: :mod:`ops.gateways`), and of
+    those, by the providers' receipts (:mod:`ops.receipts`), ``delivered`` to the phone and ``undelivered``
+    (``delivered_share`` of those a provider took, null without any); ``passed`` over (a phone the provider never
+    delivers to)."""
+    sn, rn = tables.sent_notices, tables.refused_notices
+    counts = sa.select(
+        sa.func.count(),
+        sa.func.count().filter(sn.c.channel == gateways.ZALO),
+        sa.func.count().filter(sn.c.channel == gateways.SMS),
+        sa.func.count().filter(sn.c.receipt == receipts.DELIVERED),
+        sa.func.count().filter(sn.c.receipt == receipts.UNDELIVERED),
+    ).where(sn.c.at >= when.start, sn.c.at < when.end)
+    passed = sa.select(sa.func.count()).where(rn.c.at >= when.start, rn.c.at < when.end)
+    with engine.connect() as conn:
+        sent, by_zalo, by_sms, delivered, undelivered = conn.execute(counts).one()
+        passed_over = conn.execute(passed).scalar_one()
+    by_provider = by_zalo + by_sms
+    return {
+        "sent": sent,
+        "by_zalo": by_zalo,
+        "by_sms": by_sms,
+        "delivered": delivered,
+        "undelivered": undelivered,
+        "delivered_share": round(delivered / by_provider, 4) if by_provider else None,
+        "passed": passed_over,
     }
 
 
@@ -652,6 +686,7 @@ def figures(
         collection,
         coverage,
         synthetic,
+        notice_figures(engine, when),
     )
     log.info(
         "report %s: %d received, %d returned", quarter, int(total["received"].iloc[0]), int(total["returned"].iloc[0])

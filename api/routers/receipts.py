@@ -39,7 +39,8 @@ def esms_receipt(
 ) -> dict:
     """eSMS's word on a message it took: on the applicant's phone (``SendStatus`` 5) or refused (4), kept on the
     notice; the other statuses, and eSMS's other parameters, are answered and left."""
-    if not (settings.esms_callback_key and hmac.compare_digest(key, settings.esms_callback_key)):
+    expected = settings.esms_callback_key.encode()
+    if not (expected and hmac.compare_digest(key.encode(), expected)):
         raise errors.Forbidden("key", code="receipt_unsigned", provider="eSMS")
     params = {"SMSID": sms_id, "SendStatus": send_status, "RequestId": request_id or ""}
     receipt = receipts.of_esms(params, datetime.now(UTC))

@@ -42,7 +42,7 @@ def test_esms_calls_back_with_the_key_and_its_own_parameters(service) -> None:
     # As eSMS calls: its parameters, those agencynet does not read among them.
     called = {"SMSID": "s-1", "SendFailed": "0", "SendStatus": "5", "SendSuccess": "1", "TotalPrice": "0.0000"}
     called |= {"TotalReceiver": "1", "TotalSent": "1", "RequestId": "", "TypeId": "2", "telcoid": "1"}
-    for key in ("another key", ""):
+    for key in ("another key", "", "khóa"):
         refused = service.get("/receipts/esms", params=called | {"key": key})
         assert refused.status_code == 403
         assert refused.json()["detail"][0] | {"message": ""} == {
@@ -75,12 +75,19 @@ def test_zalo_posts_its_events_signed(service, hanoi: AddressMap, tmp_path: Path
     assert (forged.status_code, forged.json()["detail"][0]["field"]) == (403, "X-ZEvent-Signature")
     unsigned = service.post("/receipts/zns", content=body, headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 403
+    odd = service.post(
+        "/receipts/zns", content=body, headers=headers | {"X-ZEvent-Signature": "mac=é".encode("latin-1")}
+    )
+    assert odd.status_code == 403
     assert service.post("/receipts/zns", content=body, headers=headers).json() == {"kept": 1}
     notice = _notice(service, "HS-2")
     assert (notice["channel"], notice["receipt"], notice["receipt_at"]) == ("zalo", "delivered", "2026-02-05T03:02:00Z")
     # Another event of the official account: answered, nothing kept.
     other, follows = _posted(event | {"event_name": "follow"})
     assert service.post("/receipts/zns", content=other, headers=follows).json() == {"kept": 0}
+    # Its time as a number rather than a string: signed the same.
+    timed, signature = _posted(event | {"event_name": "follow", "timestamp": 1770260521000})
+    assert service.post("/receipts/zns", content=timed, headers=signature).json() == {"kept": 0}
     # A service that holds no key of Zalo's takes none.
     with client_for(settings_for(tmp_path / "bare.sqlite"), hanoi) as bare:
         assert bare.post("/receipts/zns", content=body, headers=headers).status_code == 403

@@ -48,5 +48,5 @@ def received(msg_id: str) -> dict:
 def signed(event: dict) -> tuple[bytes, str]:
     """An event of Zalo's webhook as Zalo sends it: the body, and its ``X-ZEvent-Signature``."""
     body = orjson.dumps(event)
-    mac = hashlib.sha256(APP_ID.encode() + body + event["timestamp"].encode() + OA_SECRET.encode()).hexdigest()
+    mac = hashlib.sha256(APP_ID.encode() + body + str(event["timestamp"]).encode() + OA_SECRET.encode()).hexdigest()
     return body, f"mac={mac}"

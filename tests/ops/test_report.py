@@ -167,6 +167,7 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
 
     engine = database.connect(f"sqlite:///{tmp_path / 'store.sqlite'}")
     _seed(engine, feed)
+    _notified(engine)
     written = report.build(
         engine, QUARTER, tmp_path / "out", amap=hanoi, texts=i18n.catalogue("vi"), area="agency", coverage=coverage
     )
@@ -200,6 +201,38 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert by_ward["Mã phường, xã"].str.fullmatch(r"\d{5}").all()
     assert "Mã ranh giới OSM" not in html and all(f"<td>{code}</td>" in html for code in by_ward["Mã phường, xã"])
     assert pd.read_csv(written.csv["postmen"], encoding="utf-8-sig")["Km"].tolist() == [41.0]
+    # The applicants' notices of the quarter, and whether they reached the phone.
+    assert (
+        "Tin nhắn cho người nộp: 3 tin đã gửi (1 qua Zalo, 1 qua SMS), 1 được nhà cung cấp báo đã đến máy (50,0 % số "
+        "tin gửi qua Zalo và SMS), 1 không đến được máy; 1 tin không gửi được." in html
+    )
+    sent = pd.read_csv(written.csv["notices"], encoding="utf-8-sig").iloc[0].to_dict()
+    assert sent == {
+        "Tin đã gửi": 3,
+        "Qua Zalo": 1,
+        "Qua SMS": 1,
+        "Đã đến máy": 1,
+        "Không đến được máy": 1,
+        "Tỷ lệ đến máy": 0.5,
+        "Không gửi được": 1,
+    }
+
+
+def _notified(engine: Engine) -> None:
+    """Notices of the quarter: one by Zalo on the phone, one by SMS that never reached it, one to the operator's own
+    gateway, one passed over; and one of the quarter after."""
+    at = datetime(2026, 2, 5, 3, tzinfo=UTC)
+    row = {"receiver": "notices", "dossier_code": "HS-1", "kind": "for_collection", "at": at}
+    unsaid = {"channel": None, "receipt": None, "receipt_at": None}
+    rows = [
+        row | {"ref": "HS-1:1", "channel": "zalo", "receipt": "delivered", "receipt_at": at},
+        row | {"ref": "HS-1:2", "channel": "sms", "receipt": "undelivered", "receipt_at": at},
+        row | unsaid | {"ref": "HS-1:3"},
+        row | unsaid | {"ref": "HS-1:4", "channel": "sms", "at": datetime(2026, 4, 1, tzinfo=HANOI)},
+    ]
+    with engine.begin() as conn:
+        conn.execute(sa.insert(tables.sent_notices), rows)
+        conn.execute(sa.insert(tables.refused_notices), [row | {"ref": "HS-1:5", "reason": "eSMS: CodeResult 99"}])
 
 
 def _moved(engine: Engine, code: str, *steps: tuple[str, str]) -> None:
