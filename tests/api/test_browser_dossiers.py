@@ -137,12 +137,12 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.wait_for_selector("#worklist-table td")
     assert page.inner_text("#worklist-title") == "Hồ sơ đang mở tại điểm của bạn"
     assert page.inner_text("#worklist-count") == "3 trên 3 hồ sơ, hạn trả sớm nhất trước"
-    rows = [r.split("\t") for r in page.locator("#worklist-table tr").all_inner_texts()[1:]]
+    rows = [[c.strip() for c in r.split("\t")] for r in page.locator("#worklist-table tr").all_inner_texts()[1:]]
     # Received on 3 February (Hanoi), and in that state since.
     days = (datetime.now(HANOI).date() - date(2026, 2, 3)).days
     since = f"03/02/2026 ({days} ngày)"
     # HS-4's applicant not reached by the notice of where it stands: said, to phone him.
-    unreached = "Đã tiếp nhận (người nộp chưa nhận được tin nhắn, nên gọi điện)"
+    unreached = "Đã tiếp nhận\nNgười nộp chưa nhận được tin nhắn: nên gọi điện"
     assert rows == [
         [code, "Bảo hiểm xã hội", state, since, "10/02/2026 (quá hạn)"]
         for code, state in (("HS-1", "Đã tiếp nhận"), ("HS-3", "Đã tiếp nhận"), ("HS-4", unreached))
@@ -150,6 +150,7 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.check("#worklist-unreached")
     page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 2")
     assert page.locator("#worklist-table button").all_inner_texts() == ["HS-4"]
+    pages._shot(page, "counter-unreached")
     page.uncheck("#worklist-unreached")
     page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 4")
     page.click("#worklist-table button:text-is('HS-4')")

@@ -45,7 +45,8 @@
         const row = $("worklist-table").insertRow();
         row.className = d.overdue ? "day-late" : "";
         row.innerHTML = `<td><button type="button" class="link">${esc(d.code)}</button></td><td>${esc(procedureName(d.procedure))}</td>` +
-          `<td>${esc(stateName(d.state) + (d.unreached ? ` (${t("js.unreached")})` : ""))}</td><td>${esc(since(d.since))}</td>` +
+          `<td>${esc(stateName(d.state))}${d.unreached ? `<div class="unreached">${esc(t("js.unreached"))}</div>` : ""}</td>` +
+          `<td>${esc(since(d.since))}</td>` +
           `<td>${esc(fmtDate(d.due_date) + (d.overdue ? ` (${t("js.overdue")})` : ""))}</td>`;
         row.querySelector("button").addEventListener("click", async () => {
           $("lookup-code").value = d.code;
