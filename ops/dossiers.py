@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -486,8 +486,7 @@ def listing(
     agency_id: str | None = None,
     state: str | None = None,
     due_before: date | None = None,
-    flags: Mapping[str, sa.ColumnElement[bool]] | None = None,
-    only: Sequence[str] = (),
+    also: Sequence[sa.ColumnElement[bool]] = (),
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[dict]]:
@@ -503,11 +502,9 @@ def listing(
         Only those in this state (a closed one lists the closed); every open state when omitted.
     due_before
         Only those due before this day whose result is still owed (:data:`OWED_STATES`: overdue, given today).
-    flags
-        Conditions of the caller's on a row of :data:`ops.tables.dossiers` (its applicant not reached by his notice:
-        :func:`ops.notices.unreached`), each said on every dossier listed, by its name.
-    only
-        The names of those flags a dossier must have to be listed.
+    also
+        Conditions of the caller's on a row of :data:`ops.tables.dossiers` (its applicant not reached by the notice
+        of where it stands: :func:`ops.notices.unreached`).
     limit, offset
         The page of the list.
     """
@@ -517,12 +514,10 @@ def listing(
         where.append(d.c.agency_id == agency_id)
     if due_before is not None:
         where += [d.c.due_date < due_before, d.c.state.in_(OWED_STATES)]
-    flags = flags or {}
-    where += [flags[name] for name in only]
+    where += also
     ev = tables.events
     last = ev.join(d, sa.and_(ev.c.dossier_code == d.c.code, ev.c.seq == d.c.seq))
-    said = [clause.label(name) for name, clause in flags.items()]
-    query = sa.select(*(d.c[c] for c in LISTED), ev.c.at.label("since"), *said).select_from(last).where(*where)
+    query = sa.select(*(d.c[c] for c in LISTED), ev.c.at.label("since")).select_from(last).where(*where)
     urgent = (ev.c.at,) if state == "for_collection" else (d.c.due_date, d.c.received_at)
     with engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(d).where(*where)).scalar_one()

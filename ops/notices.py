@@ -310,6 +310,14 @@ def unreached() -> sa.ColumnElement[bool]:
     return receipts.unreached(d.c.code.concat(":").concat(sa.cast(d.c.seq, sa.String)), d.c.code)
 
 
+def unreached_among(engine: Engine, codes: Iterable[str]) -> set[str]:
+    """Of the dossiers ``codes`` (a page of a list), those whose applicant was not reached by the notice of where
+    it stands (:func:`unreached`)."""
+    d = tables.dossiers
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(d.c.code).where(d.c.code.in_(list(codes)), unreached())).scalars())
+
+
 def keeper(receiver: str) -> Callable[[sa.Connection, dict], None]:
     """What is kept of a batch of notices the gateway ``receiver`` took (:data:`ops.push.Kept`): each notice sent,
     by dossier, but for those it passed over (:func:`passed`), once by its ``ref``."""

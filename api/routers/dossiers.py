@@ -163,11 +163,11 @@ def list_dossiers(
         agency_id=agency_id,
         state=query.state,
         due_before=today if query.overdue else None,
-        flags={"unreached": notices.unreached()},
-        only=["unreached"] if query.unreached else [],
+        also=[notices.unreached()] if query.unreached else [],
         limit=query.limit,
         offset=query.offset,
     )
+    missed = notices.unreached_among(store.engine, (r["code"] for r in rows)) if rows else set()
     items = [
         r
         | {
@@ -175,7 +175,7 @@ def list_dossiers(
             "since": dossiers.utc(r["since"]).isoformat(),
             "due_date": r["due_date"].isoformat(),
             "overdue": dossiers.overdue(r["state"], r["due_date"], today),
-            "unreached": bool(r["unreached"]),
+            "unreached": r["code"] in missed,
         }
         for r in rows
     ]
