@@ -950,6 +950,8 @@ class NoticeOut(BaseModel):
         "home_pickup_moved",
         "pickup_on_the_way",
         "delivery_on_the_way",
+        "pickup_later",
+        "delivery_later",
     ] = Field(description="what it said (agencynet dossiers push --notices)")
     receiver: str = Field(description="the gateway, by the name its cursor is kept under")
     ref: str = Field(description="the notice's ref, as the gateway keeps it once")

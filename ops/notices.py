@@ -41,7 +41,15 @@ applicant's address with the postman, or not delivered there that day and to com
 to the address whose door is not given up: once it is, the result goes to its agency, and the applicant is told
 when it is there (:func:`ops.daytasks.door_given_up`)."""
 
-EVERY_KIND = (*KINDS.values(), "home_pickup", "home_pickup_moved", "pickup_on_the_way", "delivery_on_the_way")
+EVERY_KIND = (
+    *KINDS.values(),
+    "home_pickup",
+    "home_pickup_moved",
+    "pickup_on_the_way",
+    "delivery_on_the_way",
+    "pickup_later",
+    "delivery_later",
+)
 """Every kind of notice: those of the feed (:data:`KINDS`), and of the day's plan (:func:`pickups`,
 :func:`on_the_way`)."""
 
@@ -219,15 +227,17 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
     """The notices that the postman is on his way to a door, by today's newest plan (Hanoi's date of ``now``): to the
     applicant of each home pickup still to collect and of each result he carries to the address, once every task
     stop of his route before theirs is settled and he is expected within :data:`ops.visits.ON_THE_WAY_S`
-    (:func:`ops.visits.on_the_way`); once a day each. Not when he is late past the window (the dispatcher's
-    re-plan will tell).
+    (:func:`ops.visits.on_the_way`); once a day each. Told again when he is now expected a quarter of an hour or
+    more after the time told (:func:`ops.visits.later`: a re-plan put stops before the door, or he has fallen
+    behind), with the new time. Not when he is late past the window (the dispatcher's re-plan will tell).
 
     Returns
     -------
     list of dict
         ``{"ref", "kind", "code", "phone", "day", "expected", "synthetic"}``: ``kind`` ``pickup_on_the_way`` or
-        ``delivery_on_the_way``; ``ref`` ``<code>:way:<day>``; ``expected`` ``HH:MM``, Hanoi time, the expected
-        arrival rounded up to five minutes, now at the earliest. Record them as sent with :func:`told`.
+        ``delivery_on_the_way``, ``ref`` ``<code>:way:<day>``; told again, ``pickup_later`` or ``delivery_later``,
+        ``ref`` ``<code>:way:<day>:<expected>``; ``expected`` ``HH:MM``, Hanoi time, the expected arrival rounded
+        up to five minutes, now at the earliest. Record them as sent with :func:`told`.
     """
     day = now.astimezone(HANOI).date()
     planned = visits.doors(store, day.isoformat())
@@ -240,23 +250,29 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(carried).all()
-        before = _quiet(conn, planned) | set(
-            conn.execute(sa.select(wn.c.dossier_code).where(wn.c.day == day)).scalars()
-        )
+        quiet = _quiet(conn, planned)
+        told = dict(conn.execute(sa.select(wn.c.dossier_code, wn.c.expected).where(wn.c.day == day)).all())
     out = []
     for row in rows:
         kind = planned[row.code][0]["kind"]
-        if row.code in before or (kind == "pickup") != (row.state == "received"):
-            continue  # told, or no SMS; or a result not yet his to bring (he has not taken it), a pickup no more
+        if row.code in quiet or (kind == "pickup") != (row.state == "received"):
+            continue  # no SMS; or a result not yet his to bring (he has not taken it), a pickup no more
         visit = visits.door_visit(store, row.code, now=now)
-        expected = None if visit is None else visits.on_the_way(visit, now)
         phone = _phone(row.applicant_phone)
-        if visit is None or expected is None or phone is None:
+        if visit is None or phone is None:
+            continue
+        if row.code in told:
+            expected = visits.later(visit, now, told[row.code])
+            ref, said = f"{row.code}:way:{visit['date']}:{expected}", f"{kind}_later"
+        else:
+            expected = visits.on_the_way(visit, now)
+            ref, said = f"{row.code}:way:{visit['date']}", f"{kind}_on_the_way"
+        if expected is None:
             continue
         out.append(
             {
-                "ref": f"{row.code}:way:{visit['date']}",
-                "kind": f"{kind}_on_the_way",
+                "ref": ref,
+                "kind": said,
                 "code": row.code,
                 "phone": phone,
                 "day": visit["date"],
@@ -275,7 +291,7 @@ def told(engine: Engine, sent: list[dict]) -> None:
     at = datetime.now(UTC)
     with engine.begin() as conn:
         for n in sent:
-            way = n["kind"].endswith("_on_the_way")
+            way = n["kind"].endswith(("_on_the_way", "_later"))
             kept = tables.way_notices if way else tables.pickup_notices
             day = date.fromisoformat(n["day"])
             key = (kept.c.dossier_code == n["code"]) & (kept.c.day == day)

@@ -29,6 +29,11 @@ ON_THE_WAY_S = 20 * 60
 on his way (:func:`on_the_way`), as Onfleet tells a recipient once the task before is done (assumption: twenty
 minutes, time to come home from the market or a neighbour's)."""
 
+LATER_S = 15 * 60
+"""How much later than the time an applicant was told the postman is on his way he must now be expected for the
+applicant to be told again (:func:`later`; assumption: a quarter of an hour, what a wait at home bears before one
+wonders whether he still comes)."""
+
 NEWEST_PLAN_TTL_S = 10.0
 """How long tracking keeps which plan of a day is the newest, s: a re-plan reaches the citizens' page that much
 later, and a dossier awaiting its postman is tracked without a query of the plans (bench/api.py: ``/track`` cost
@@ -96,10 +101,30 @@ def on_the_way(visit: dict, now: datetime) -> str | None:
     is expected within :data:`ON_THE_WAY_S`; None before, and when he is late past the window."""
     if visit["late"] or visit["stops_before"]:
         return None
+    expected, seconds = _expected(visit, now)
+    return None if expected - seconds > ON_THE_WAY_S else _said(expected)
+
+
+def later(visit: dict, now: datetime, told: str) -> str | None:
+    """When the postman is now expected at the door of ``visit`` (:func:`door_visit` at ``now``), ``HH:MM`` as
+    :func:`on_the_way` says it, if :data:`LATER_S` or more after the time the applicant was ``told`` (a re-plan put
+    stops before his door, or the postman has fallen behind); None otherwise, and when he is late past the window."""
+    if visit["late"]:
+        return None
+    said = _said(_expected(visit, now)[0])
+    return said if clock(said) - clock(told) >= LATER_S else None
+
+
+def _expected(visit: dict, now: datetime) -> tuple[int, int]:
+    """When the postman is expected at the door of ``visit``, now at the earliest, and now: seconds of Hanoi's day."""
     local = now.astimezone(HANOI)
     seconds = local.hour * 3600 + local.minute * 60 + local.second
-    expected = max(clock(visit["expected"]), seconds)
-    return None if expected - seconds > ON_THE_WAY_S else hhmm(-(-expected // 300) * 300)
+    return max(clock(visit["expected"]), seconds), seconds
+
+
+def _said(expected: int) -> str:
+    """A time expected as the applicant is told it: ``HH:MM``, rounded up to five minutes."""
+    return hhmm(-(-expected // 300) * 300)
 
 
 def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:

@@ -343,6 +343,22 @@ def test_the_applicant_is_told_when_the_postman_is_on_his_way(store: Store, hano
         f"[Giả lập] Bưu tá đang trên đường đến nhà ông/bà để nhận hồ sơ PICKUP, dự kiến đến lúc khoảng {expected}."
     )
     assert notices.on_the_way(store, _hanoi(arrival - 5 * 60)) == []  # told once
+    # He has not come: a little later than told, nothing more said; a quarter of an hour later, told the new time,
+    # once; and again only a quarter of an hour after that.
+    told = clock(expected)
+    assert notices.on_the_way(store, _hanoi(told + 5 * 60)) == []
+    (later,) = notices.on_the_way(store, _hanoi(told + 15 * 60))
+    moved = hhmm(told + 15 * 60)
+    assert (later["kind"], later["ref"], later["expected"]) == ("pickup_later", f"PICKUP:way:2026-02-04:{moved}", moved)
+    assert texts.batch([later])["messages"][0]["text"] == (
+        f"[Giả lập] Bưu tá đến nhà ông/bà để nhận hồ sơ PICKUP muộn hơn đã báo: nay dự kiến đến lúc khoảng {moved}."
+    )
+    notices.told(store.engine, [later])
+    assert notices.on_the_way(store, _hanoi(told + 25 * 60)) == []
+    assert [n["expected"] for n in notices.on_the_way(store, _hanoi(told + 30 * 60))] == [hhmm(told + 30 * 60)]
+    # Collected: nothing more to say.
+    daycases.settle(store, stop, _hanoi(told + 31 * 60))
+    assert notices.on_the_way(store, _hanoi(told + 60 * 60)) == []
 
 
 def test_the_applicant_is_told_when_the_postman_brings_the_result_late(sqlite_store: Store, hanoi: AddressMap) -> None:
