@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from geo._errors import InputError
 from geo.agencies import Procedure
-from ops import accounts, changes, dayevents, daytasks, proofs, records
+from ops import accounts, changes, dayevents, daytasks, notices, proofs, records
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -942,17 +942,7 @@ class NoticeOut(BaseModel):
     """A notice of a dossier, taken by a gateway or passed over."""
 
     at: datetime = Field(description="when the gateway took it, or last refused it, UTC")
-    kind: Literal[
-        "for_collection",
-        "out_for_delivery",
-        "missed_delivery",
-        "home_pickup",
-        "home_pickup_moved",
-        "pickup_on_the_way",
-        "delivery_on_the_way",
-        "pickup_later",
-        "delivery_later",
-    ] = Field(description="what it said (agencynet dossiers push --notices)")
+    kind: notices.Kind = Field(description="what it said (agencynet dossiers push --notices)")
     receiver: str = Field(description="the gateway, by the name its cursor is kept under")
     ref: str = Field(description="the notice's ref, as the gateway keeps it once")
     passed: str | None = Field(
@@ -992,6 +982,21 @@ class ZnsEvent(BaseModel):
     )
 
 
+class NoticeCall(BaseModel):
+    """The counter's phone call to an applicant his notice did not reach."""
+
+    reached: bool = Field(description="true: he answered and now knows; false: no answer, to call again")
+
+
+class CallOut(BaseModel):
+    """The last phone call to the applicant about the move his dossier stands at."""
+
+    reached: bool = Field(description="whether he answered and now knows")
+    by: str = Field(description="the member of staff who called")
+    by_name: str | None = Field(description="his or her full name")
+    at: datetime = Field(description="when, UTC")
+
+
 class DossierNotices(BaseModel):
     """What the applicant of a dossier was sent, and whether he takes the notices."""
 
@@ -1002,6 +1007,11 @@ class DossierNotices(BaseModel):
     )
     chosen_by_name: str | None = Field(description="the member of staff's full name; null otherwise")
     chosen_at: datetime | None = Field(description="when, UTC")
+    unreached: bool = Field(
+        description="whether the notice of the move the dossier stands at reached nobody (passed over, or "
+        "undelivered by its receipt) and no phone call has reached the applicant since: the counter calls him"
+    )
+    call: CallOut | None = Field(description="the counter's last phone call about that move; null without one")
     notices: list[NoticeOut] = Field(description="oldest first")
 
 

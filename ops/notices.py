@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,15 +42,20 @@ applicant's address with the postman, or not delivered there that day and to com
 to the address whose door is not given up: once it is, the result goes to its agency, and the applicant is told
 when it is there (:func:`ops.daytasks.door_given_up`)."""
 
-EVERY_KIND = (
-    *KINDS.values(),
+Kind = Literal[
+    "for_collection",
+    "out_for_delivery",
+    "missed_delivery",
     "home_pickup",
     "home_pickup_moved",
     "pickup_on_the_way",
     "delivery_on_the_way",
     "pickup_later",
     "delivery_later",
-)
+]
+"""What a notice says (``kind``)."""
+
+EVERY_KIND: tuple[str, ...] = get_args(Kind)
 """Every kind of notice: those of the feed (:data:`KINDS`), and of the day's plan (:func:`pickups`,
 :func:`on_the_way`)."""
 
@@ -320,10 +326,25 @@ def takes_sms(engine: Engine, code: str) -> bool:
 
 def unreached() -> sa.ColumnElement[bool]:
     """Whether the applicant of a dossier (a row of :data:`ops.tables.dossiers`) was not reached by the notice of the
-    move it stands at (its ref ``<code>:<seq>``, :func:`ops.receipts.unreached`). The counter then phones him: his
-    result is waiting and he does not know it."""
-    d = tables.dossiers
-    return receipts.unreached(d.c.code.concat(":").concat(sa.cast(d.c.seq, sa.String)), d.c.code)
+    move it stands at (its ref ``<code>:<seq>``, :func:`ops.receipts.unreached`), nor since by the counter's phone
+    call (:func:`called`). The counter then phones him: his result is waiting and he does not know it."""
+    d, nc = tables.dossiers, tables.notice_calls
+    ref = d.c.code.concat(":").concat(sa.cast(d.c.seq, sa.String))
+    phoned = sa.exists().where(nc.c.dossier_code == d.c.code, nc.c.seq == d.c.seq, nc.c.reached)
+    return receipts.unreached(ref, d.c.code) & ~phoned
+
+
+def called(engine: Engine, code: str, *, reached: bool, by: str) -> None:
+    """Keep that ``by``, at the counter, phoned the applicant of dossier ``code`` about the move it stands at:
+    ``reached`` (he now knows: off the list of those to call) or not (no answer: still on it). Called again at the
+    same move, the last call is kept."""
+    d, nc = tables.dossiers, tables.notice_calls
+    with engine.begin() as conn:
+        seq = conn.execute(sa.select(d.c.seq).where(d.c.code == code)).scalar_one()
+        values = {"reached": reached, "by": by, "at": datetime.now(UTC)}
+        key = (nc.c.dossier_code == code) & (nc.c.seq == seq)
+        if conn.execute(sa.update(nc).where(key).values(**values)).rowcount == 0:
+            conn.execute(sa.insert(nc).values(dossier_code=code, seq=seq, **values))
 
 
 def unreached_among(engine: Engine, codes: Iterable[str]) -> set[str]:
@@ -385,17 +406,25 @@ def of_dossier(engine: Engine, code: str) -> dict:
     Returns
     -------
     dict
-        ``{"sms", "chosen_by", "chosen_at", "notices"}``: whether he takes the notices, who said so last and when
-        (None by default); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed", "channel",
+        ``{"sms", "chosen_by", "chosen_at", "unreached", "call", "notices"}``: whether he takes the notices, who
+        said so last and when (None by default); whether the notice of the move the dossier stands at reached
+        nobody (:func:`unreached`), and the counter's phone call about it (``{"reached", "by", "at"}``, or None:
+        :func:`called`); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed", "channel",
         "receipt", "receipt_at", "receipt_words"}``, each taken by a gateway, or passed over (``passed``, the
         provider's words: :func:`passed`); of a provider's, the channel it went by and its delivery receipt
         (:mod:`ops.receipts`), None until one comes. Times aware, UTC.
     """
     sn, rn, nc = tables.sent_notices, tables.refused_notices, tables.notice_choices
+    d, calls = tables.dossiers, tables.notice_calls
     with engine.connect() as conn:
         sent = conn.execute(sa.select(sn).where(sn.c.dossier_code == code)).mappings().all()
         refused = conn.execute(sa.select(rn).where(rn.c.dossier_code == code)).mappings().all()
         choice = conn.execute(sa.select(nc).where(nc.c.dossier_code == code)).mappings().one_or_none()
+        missed = conn.execute(sa.select(d.c.code).where(d.c.code == code, unreached())).first() is not None
+        now = sa.select(calls.c.reached, calls.c.by, calls.c.at).join(
+            d, (d.c.code == calls.c.dossier_code) & (d.c.seq == calls.c.seq)
+        )
+        call = conn.execute(now.where(d.c.code == code)).mappings().one_or_none()
     found = [_said(r) | {"passed": None} | {k: r[k] for k in RECEIPT_KEYS} for r in sent]
     found += [_said(r) | {"passed": r["reason"]} | dict.fromkeys(RECEIPT_KEYS) for r in refused]
     for notice in found:
@@ -404,6 +433,8 @@ def of_dossier(engine: Engine, code: str) -> dict:
         "sms": choice is None or choice["sms"],
         "chosen_by": None if choice is None else choice["by"],
         "chosen_at": None if choice is None else utc(choice["at"]),
+        "unreached": missed,
+        "call": None if call is None else dict(call) | {"at": utc(call["at"])},
         "notices": sorted(found, key=lambda n: (n["at"], n["ref"])),
     }
 

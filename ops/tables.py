@@ -264,6 +264,19 @@ notice_choices = sa.Table(
 otherwise than by default (a dossier without a row takes them): who said it last (``citizen`` on the tracking page)
 and when."""
 
+notice_calls = sa.Table(
+    "notice_calls",
+    metadata,
+    sa.Column("dossier_code", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("reached", sa.Boolean, nullable=False),
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+)
+"""The counter's phone call to an applicant the notice of a move of his dossier did not reach (:mod:`ops.notices`,
+migration 0020): by the dossier and the move (``seq``), whether he was reached and now knows (else, no answer: the
+dossier stays on the list to call), who called last and when."""
+
 sent_notices = sa.Table(
     "sent_notices",
     metadata,

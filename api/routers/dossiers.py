@@ -252,11 +252,32 @@ def choose_notices(
     return _notices(store, code)
 
 
+@router.put(
+    "/dossiers/{code}/call", response_model=schemas.DossierNotices, summary="Keep a phone call to the applicant"
+)
+def call_applicant(
+    code: Code,
+    call: schemas.NoticeCall,
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require("agency_staff"))],
+) -> dict:
+    """The agency's staff phoned the applicant the notice of where his dossier stands did not reach (``unreached``
+    of ``GET /dossiers``): he answered and now knows (off the list of those to call), or did not (still on it); kept
+    under the staff's name, the last call of that move."""
+    dossiers.current(store.engine, code)
+    notices.called(store.engine, code, reached=call.reached, by=who.name)
+    return _notices(store, code)
+
+
 def _notices(store: Store, code: str) -> dict:
-    """:func:`ops.notices.of_dossier`, who chose by name (a member of staff)."""
+    """:func:`ops.notices.of_dossier`, who chose and who called by name (members of staff)."""
     found = notices.of_dossier(store.engine, code)
-    names = accounts.full_names(store.engine, filter(None, [found["chosen_by"]]))
-    return found | {"chosen_by_name": names.get(found["chosen_by"])}
+    call = found["call"]
+    names = accounts.full_names(store.engine, filter(None, [found["chosen_by"], call and call["by"]]))
+    return found | {
+        "chosen_by_name": names.get(found["chosen_by"]),
+        "call": call and call | {"by_name": names.get(call["by"])},
+    }
 
 
 @router.get(

@@ -155,6 +155,22 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     page.wait_for_function("document.querySelectorAll('#worklist-table tr').length === 4")
     page.click("#worklist-table button:text-is('HS-4')")
     page.wait_for_selector("#lookup-moves button")
+    # HS-4's applicant to phone: no answer first, then reached; said with who and when, the buttons gone.
+    call = page.locator("#lookup-call")
+    assert call.inner_text().startswith(
+        "Tin nhắn về bước hiện tại của hồ sơ không đến được người nộp: hãy gọi điện báo cho người nộp."
+    )
+    call.locator("button[data-reached='false']").click()
+    page.wait_for_function("document.querySelector('#lookup-call').textContent.includes('không nghe máy')")
+    assert f"Đã gọi điện nhưng người nộp không nghe máy ({LAN}, " in call.inner_text()
+    call.scroll_into_view_if_needed()
+    pages._shot(page, "counter-call")
+    call.locator("button[data-reached='true']").click()
+    page.wait_for_function("document.querySelector('#lookup-call').textContent.startsWith('Đã gọi điện, người')")
+    assert (
+        call.inner_text().startswith(f"Đã gọi điện, người nộp đã biết ({LAN}, ") and call.locator("button").count() == 0
+    )
+    assert page.evaluate("document.activeElement.id") == "lookup-call"
     said = _fields(page)
     address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
     # The state, the dates, the places and the applicant's group in words, not codes (it said "received" and

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from geo.addressmap import AddressMap
-from ops import dossiers, gateways, notices
+from ops import accounts, dossiers, gateways, notices
 from tests.api.conftest import DISPATCHER, PORTAL, client_for, settings_for
 from tests.ops.cases import dossier
 from tests.ops.providers import APP_ID, OA_SECRET, received, signed
@@ -102,3 +102,25 @@ def test_the_counter_lists_the_applicants_not_reached(service) -> None:
     assert (unreached["total"], [(d["code"], d["unreached"]) for d in unreached["items"]]) == (1, [("HS-1", True)])
     every = service.get("/dossiers", headers=STAFF).json()["items"]
     assert {d["code"]: d["unreached"] for d in every} == {"HS-1": True, "HS-2": False}
+
+    # The agency's staff phone him: no answer, still to call; answered, off the list. Kept under the staff's name.
+    engine = service.app.state.store.engine
+    accounts.add_user(
+        engine, "lan", "một-mật-khẩu-dài", "agency_staff", agency_id="osm:node/1", full_name="Trần Thị Lan"
+    )
+    assert service.put("/dossiers/HS-1/call", json={"reached": True}, headers=STAFF).status_code == 403
+    signed_in = service.post(
+        "/signin", data={"username": "lan", "password": "một-mật-khẩu-dài"}, follow_redirects=False
+    )
+    assert signed_in.status_code == 303
+    missed = service.put("/dossiers/HS-1/call", json={"reached": False}).json()
+    assert missed["unreached"] and (missed["call"]["reached"], missed["call"]["by_name"]) == (False, "Trần Thị Lan")
+    assert service.get("/dossiers", params={"unreached": "true"}).json()["total"] == 1
+    reached = service.put("/dossiers/HS-1/call", json={"reached": True}).json()
+    assert not reached["unreached"] and (reached["call"]["reached"], reached["call"]["by"]) == (True, "lan")
+    assert service.get("/dossiers", params={"unreached": "true"}).json()["total"] == 0
+    assert service.put("/dossiers/HS-404/call", json={"reached": True}).status_code == 404
+    # The dossier moves on: that call was about the move before.
+    dossiers.move(engine, "HS-1", "digitised", who="lan")
+    moved = notices.of_dossier(engine, "HS-1")
+    assert (moved["call"], moved["unreached"]) == (None, False)

@@ -440,3 +440,19 @@ def test_the_notices_channels_and_receipts_come_and_go_with_their_migration(serv
         notices.passed(engine, "notices", {"ref": f"Q:{seq}", "kind": "for_collection"}, "eSMS: CodeResult 99")
         total, rows = dossiers.listing(engine, also=[notices.unreached()])
         assert (total, [r["code"] for r in rows], notices.unreached_among(engine, ["Q", "P"])) == (1, ["Q"], {"Q"})
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_counter_s_calls_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
+    # 0020 keeps the counter's phone calls to an applicant the notice of where his dossier stands did not reach.
+    with _migrated(server, tmp_path) as engine:
+        ingest.ingest(engine, [(1, dossier("Q"))])
+        seq = dossiers.current(engine, "Q")["seq"]
+        notices.passed(engine, "notices", {"ref": f"Q:{seq}", "kind": "for_collection"}, "eSMS: CodeResult 99")
+        notices.called(engine, "Q", reached=False, by="lan")
+        assert notices.unreached_among(engine, ["Q"]) == {"Q"}
+        notices.called(engine, "Q", reached=True, by="lan")  # called again: the last call kept
+        found = notices.of_dossier(engine, "Q")
+        assert (found["unreached"], found["call"]["reached"], found["call"]["by"]) == (False, True, "lan")
+        assert _gone_and_back(engine, tables.notice_calls, "0020") == 0
+        assert notices.unreached_among(engine, ["Q"]) == {"Q"}

@@ -155,20 +155,38 @@
     const chosen = sent.chosen_by && t("js.notices_chosen", { who: sent.chosen_by_name || codeName("desk.who", sent.chosen_by), at: fmtWhen(hanoiTime(sent.chosen_at)) });
     $("lookup-sms").textContent = [t(sent.sms ? "js.notices_on" : "js.notices_off"), chosen].filter(Boolean).join(" ");
     if (!sent.notices.length) $("lookup-sms").append(" " + t("js.notices_none"));
+    callOf(code, sent);
     if (ME.role !== "agency_staff") return;
     const button = moveButton(t(sent.sms ? "js.notices_stop" : "js.notices_resume"), "secondary");
     button.id = "lookup-sms-toggle";
-    button.addEventListener("click", async () => {
-      try {
-        const now = await api(`/dossiers/${encodeURIComponent(code)}/notices`, { method: "PUT", body: { sms: !sent.sms } });
-        for (const id of ["lookup-notices", "lookup-sms"]) $(id).replaceChildren();
-        noticesOf(code, now);
-        $("lookup-sms-toggle").focus();
-      } catch (e) {
-        $("lookup-error").textContent = e.message || t("js.lookup_failed");
-      }
-    });
+    button.addEventListener("click", () => putNotices(code, "notices", { sms: !sent.sms }, "lookup-sms-toggle"));
     $("lookup-sms").append(" ", button);
+  }
+  // PUT ``body`` to the dossier's ``path`` (its notices, its call), then draw its notices again as answered, the
+  // focus back on ``focus``.
+  async function putNotices(code, path, body, focus) {
+    try {
+      const now = await api(`/dossiers/${encodeURIComponent(code)}/${path}`, { method: "PUT", body });
+      for (const id of ["lookup-notices", "lookup-sms", "lookup-call"]) $(id).replaceChildren();
+      noticesOf(code, now);
+      $(focus).focus();
+    } catch (e) {
+      $("lookup-error").textContent = e.message || t("js.lookup_failed");
+    }
+  }
+  // The applicant the notice of where his dossier stands did not reach: said, with the counter's last call about it;
+  // the agency's staff keep the call they make (he answered and now knows, or no answer).
+  function callOf(code, sent) {
+    const call = sent.call && t(sent.call.reached ? "js.call_reached" : "js.call_missed", {
+      who: sent.call.by_name || sent.call.by, at: fmtWhen(hanoiTime(sent.call.at)) });
+    $("lookup-call").textContent = [sent.unreached && t("js.call_needed"), call].filter(Boolean).join(" ");
+    if (!sent.unreached || ME.role !== "agency_staff") return;
+    for (const [words, reached] of [[t("js.call_done"), true], [t("js.call_no_answer"), false]]) {
+      const button = moveButton(words, reached ? "" : "secondary");
+      button.dataset.reached = reached;
+      button.addEventListener("click", () => putNotices(code, "call", { reached }, "lookup-call"));
+      $("lookup-call").append(" ", button);
+    }
   }
   // What became of a notice: passed over in its provider's words, or taken (by which channel, when a provider took
   // it) and then, by the provider's delivery receipt, on the applicant's phone or never to be.
