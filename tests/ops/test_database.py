@@ -412,7 +412,14 @@ def test_the_notices_passed_over_sent_and_chosen_come_and_go_with_their_migratio
         assert _gone_and_back(engine, tables.sent_notices, "0018") == 0
         assert _gone_and_back(engine, tables.notice_choices, "0017") == 0
         assert _gone_and_back(engine, tables.refused_notices, "0016") == 0
-        assert notices.of_dossier(engine, "P") == {"sms": True, "chosen_by": None, "chosen_at": None, "notices": []}
+        assert notices.of_dossier(engine, "P") == {
+            "sms": True,
+            "chosen_by": None,
+            "chosen_at": None,
+            "unreached": False,
+            "call": None,
+            "notices": [],
+        }
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
