@@ -945,6 +945,10 @@ class NoticeOut(BaseModel):
     kind: notices.Kind = Field(description="what it said (agencynet dossiers push --notices)")
     receiver: str = Field(description="the gateway, by the name its cursor is kept under")
     ref: str = Field(description="the notice's ref, as the gateway keeps it once")
+    follow_up: bool = Field(
+        description="an SMS sent again of a Zalo notice no receipt confirmed in time (agencynet dossiers push "
+        "--sms-after), its ref the Zalo notice's and ':sms'"
+    )
     passed: str | None = Field(
         description="null once taken; else why its SMS provider will never deliver it to the phone, in its words"
     )

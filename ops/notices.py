@@ -20,9 +20,9 @@ citizen's tracking page shows (:mod:`ops.visits`). An applicant who said no to t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, get_args
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ from geo._errors import InputError
 from geo.hours import HANOI, check_hours, is_open, next_change
 from ops import daytasks, receipts, tables, visits
 from ops.dossiers import utc
-from ops.gateways import Taken
+from ops.gateways import ZALO, Taken
 from ops.store import Store
 from routing.problem import clock
 
@@ -62,6 +62,15 @@ EVERY_KIND: tuple[str, ...] = get_args(Kind)
 SENDING_HOURS = "07:00-21:00"
 """When notices go out unless the operator says otherwise: Hanoi time, OSM ``opening_hours`` syntax (``24/7`` for at
 any hour). Many applicants are older people; a text at night wakes them for news that keeps until the morning."""
+
+SILENT_S = 15 * 60
+"""How long a Zalo notice may go without a receipt before the same is sent by SMS (:func:`silent`), unless the
+operator says otherwise: Zalo's receipt comes within seconds of a phone that is on and has Zalo; a quarter of an hour
+is the wait of an assumption, as multichannel services let their users set one."""
+
+SILENT_WITHIN = timedelta(days=1)
+"""The oldest Zalo notice :func:`silent` follows up: a service that starts sending the SMS after a while does not
+send the old news of every notice before."""
 
 READER = ("notices", "system")
 """Who reads the applicants' phones for the notices, as the access log says it (name, role)."""
@@ -291,6 +300,96 @@ def on_the_way(store: Store, now: datetime) -> list[dict]:
     return out
 
 
+def silent(store: Store, receiver: str, now: datetime, after_s: int = SILENT_S) -> list[dict]:
+    """The notices to send again by SMS: those the provider of ``receiver`` took by Zalo ``after_s`` seconds or more
+    before ``now`` (and within :data:`SILENT_WITHIN`) that no receipt says reached the phone, not followed up yet,
+    and still true now. Zalo sends no receipt of a message that did not arrive: one not on the phone by then may
+    never be (no Zalo on the phone, the phone off), and the applicant's SMS reaches any phone.
+
+    Still true: of the feed, a dossier that has not moved since, the notice made again as :func:`of_changes` makes it
+    now (a result on its way, with the window the tracking page shows now); of a home pickup's window, the window
+    still the one told today, the pickup not made and the postman expected in it. That the postman is on his way is
+    not sent again: a quarter of an hour later he is at the door, or told again (:func:`on_the_way`).
+
+    Returns
+    -------
+    list of dict
+        The notices as :func:`of_changes` and :func:`pickups` give them, each ``ref`` the Zalo notice's and
+        :data:`ops.receipts.FOLLOW_UP`.
+    """
+    sn, rn, pn, ev = tables.sent_notices, tables.refused_notices, tables.pickup_notices, tables.events
+    later = sn.alias("later")
+    again = sn.c.ref.concat(receipts.FOLLOW_UP)
+    followed = sa.exists().where(later.c.receiver == receiver, later.c.ref == again) | sa.exists().where(
+        rn.c.receiver == receiver, rn.c.ref == again
+    )
+    quiet_zalo = sa.select(sn.c.ref, sn.c.kind, sn.c.dossier_code).where(
+        sn.c.receiver == receiver,
+        sn.c.channel == ZALO,
+        sn.c.receipt.is_(None),
+        sn.c.at <= now - timedelta(seconds=after_s),
+        sn.c.at > now - SILENT_WITHIN,
+        sn.c.kind.in_([*KINDS.values(), "home_pickup", "home_pickup_moved"]),
+        ~followed,
+    )
+    today = now.astimezone(HANOI).date()
+    with store.engine.connect() as conn:
+        found = conn.execute(quiet_zalo.order_by(sn.c.at, sn.c.ref)).all()
+        moves = [f.ref.rsplit(":", 1) for f in found if f.kind in KINDS.values()]
+        pairs = [(code, int(seq)) for code, seq in moves]
+        changed = sa.select(ev.c.dossier_code, ev.c.seq, ev.c.state, ev.c.at).where(
+            sa.tuple_(ev.c.dossier_code, ev.c.seq).in_(pairs)
+        )
+        events = conn.execute(changed).all() if pairs else []
+        windows = sa.select(pn).where(pn.c.day == today, pn.c.ref.in_([f.ref for f in found]))
+        told_windows = conn.execute(windows).all()
+    changes = [{"code": e.dossier_code, "seq": e.seq, "state": e.state, "at": utc(e.at).isoformat()} for e in events]
+    kinds = {f.ref: f.kind for f in found}
+    out = of_changes(store, changes, now) + _windows_still(store, told_windows, kinds, now)
+    return [n | {"ref": n["ref"] + receipts.FOLLOW_UP} for n in out]
+
+
+def _windows_still(store: Store, told_windows: Iterable[sa.Row], kinds: Mapping[str, str], now: datetime) -> list[dict]:
+    """Of the home pickups' windows told today (rows of ``pickup_notices``), those still true at ``now``, as notices
+    of :func:`pickups` of the kind they were told by (``kinds``, by ref): the pickup still to make, the postman
+    expected in the window told."""
+    d = tables.dossiers
+    codes = [w.dossier_code for w in told_windows]
+    if not codes:
+        return []
+    waiting = sa.select(d.c.code, d.c.applicant_phone, d.c.synthetic).where(
+        d.c.code.in_(codes), d.c.channel == "home_pickup", d.c.state == "received"
+    )
+    with store.engine.connect() as conn:
+        quiet = _quiet(conn, codes)
+        rows = {r.code: r for r in conn.execute(waiting) if r.code not in quiet}
+    out = []
+    for told_window in told_windows:
+        row = rows.get(told_window.dossier_code)
+        visit = None if row is None else visits.door_visit(store, row.code, now=now)
+        phone = None if row is None else _phone(row.applicant_phone)
+        if row is None or visit is None or visit["late"] or phone is None:
+            continue
+        expected = (clock(visit["from"]) + clock(visit["to"])) // 2
+        if not clock(told_window.start) <= expected <= clock(told_window.end):
+            continue  # moved: the new window is told by pickups()
+        out.append(
+            {
+                "ref": told_window.ref,
+                "kind": kinds[told_window.ref],
+                "code": row.code,
+                "phone": phone,
+                "day": told_window.day.isoformat(),
+                "start": told_window.start,
+                "end": told_window.end,
+                "synthetic": row.synthetic,
+            }
+        )
+    if out:
+        _logged(store.engine, [n["code"] for n in out])
+    return out
+
+
 def told(engine: Engine, sent: list[dict]) -> None:
     """Keep that the notices ``sent`` (:func:`pickups`, :func:`on_the_way`) were taken by the gateway: what the
     applicants now expect, not to be told again."""
@@ -409,9 +508,10 @@ def of_dossier(engine: Engine, code: str) -> dict:
         ``{"sms", "chosen_by", "chosen_at", "unreached", "call", "notices"}``: whether he takes the notices, who
         said so last and when (None by default); whether the notice of the move the dossier stands at reached
         nobody (:func:`unreached`), and the counter's phone call about it (``{"reached", "by", "at"}``, or None:
-        :func:`called`); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "passed", "channel",
-        "receipt", "receipt_at", "receipt_words"}``, each taken by a gateway, or passed over (``passed``, the
-        provider's words: :func:`passed`); of a provider's, the channel it went by and its delivery receipt
+        :func:`called`); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "follow_up", "passed",
+        "channel", "receipt", "receipt_at", "receipt_words"}``, each taken by a gateway, or passed over (``passed``,
+        the provider's words: :func:`passed`); ``follow_up``, the SMS sent again of a Zalo notice no receipt
+        confirmed (:func:`silent`); of a provider's, the channel it went by and its delivery receipt
         (:mod:`ops.receipts`), None until one comes. Times aware, UTC.
     """
     sn, rn, nc = tables.sent_notices, tables.refused_notices, tables.notice_choices
@@ -444,8 +544,14 @@ RECEIPT_KEYS = ("channel", "receipt", "receipt_at", "receipt_words")
 
 
 def _said(row: sa.RowMapping) -> dict:
-    """What a notice kept said, when, and to which receiver."""
-    return {"at": utc(row["at"]), "kind": row["kind"], "receiver": row["receiver"], "ref": row["ref"]}
+    """What a notice kept said, when, to which receiver, and whether it followed up a Zalo notice."""
+    return {
+        "at": utc(row["at"]),
+        "kind": row["kind"],
+        "receiver": row["receiver"],
+        "ref": row["ref"],
+        "follow_up": row["ref"].endswith(receipts.FOLLOW_UP),
+    }
 
 
 def _code(ref: str) -> str:

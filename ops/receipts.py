@@ -49,6 +49,10 @@ ESMS_FATES = {"5": DELIVERED, "4": UNDELIVERED}
 ZNS_RECEIVED = "user_received_message"
 """The event of Zalo's webhook that says a message is on the phone."""
 
+FOLLOW_UP = ":sms"
+"""What ends the ref of the SMS sent after a Zalo notice no receipt confirmed (``<ref>:sms``,
+:func:`ops.notices.silent`)."""
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -127,12 +131,25 @@ def of_zns(event: Mapping[str, Any]) -> Receipt | None:
 def unreached(ref: sa.ColumnElement[str], code: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
     """Whether the notice ``ref`` of the dossier ``code`` (columns of the caller's query) reached nobody: passed over
     by its provider (``refused_notices``), or said undelivered by its receipt, and taken by no other receiver
-    (one without receipts, agencynet's own gateway, counts as reaching)."""
+    (one without receipts, agencynet's own gateway, counts as reaching).
+
+    A Zalo notice no receipt confirmed in time is followed by an SMS (``<ref>:sms``, :data:`FOLLOW_UP`): once that
+    SMS is tried, the Zalo notice without a receipt no longer counts as reaching, and the SMS's fate is the notice's
+    (unless Zalo's receipt comes after all)."""
     sn, rn = tables.sent_notices, tables.refused_notices
+    again = ref.concat(FOLLOW_UP)
     mine = (sn.c.dossier_code == code) & (sn.c.ref == ref)
-    failed = sa.exists().where(mine, sn.c.receipt == UNDELIVERED)
-    passed = sa.exists().where(rn.c.dossier_code == code, rn.c.ref == ref)
-    reached = sa.exists().where(mine, sn.c.receipt.is_(None) | (sn.c.receipt != UNDELIVERED))
+    either = (sn.c.dossier_code == code) & sn.c.ref.in_([ref, again])
+    tried = sa.exists().where(sn.c.dossier_code == code, sn.c.ref == again) | sa.exists().where(
+        rn.c.dossier_code == code, rn.c.ref == again
+    )
+    failed = sa.exists().where(either, sn.c.receipt == UNDELIVERED)
+    passed = sa.exists().where(rn.c.dossier_code == code, rn.c.ref.in_([ref, again]))
+    reached = (
+        sa.exists().where(either, sn.c.receipt == DELIVERED)
+        | (sa.exists().where(mine, sn.c.receipt.is_(None)) & ~tried)
+        | sa.exists().where(sn.c.dossier_code == code, sn.c.ref == again, sn.c.receipt.is_(None))
+    )
     return (failed | passed) & ~reached
 
 

@@ -374,6 +374,7 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
                 undelivered=number(sent["undelivered"], texts),
                 passed=number(sent["passed"], texts),
             )
+            + (report["notices_again"].format(again=number(sent["sms_again"], texts)) if sent["sms_again"] else "")
         )
     p = figures.postmen
     lines.append(

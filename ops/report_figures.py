@@ -497,27 +497,30 @@ def door_figures(engine: Engine, when: Period) -> dict:
 
 def notice_figures(engine: Engine, when: Period) -> dict:
     """The applicants' notices of the quarter (:mod:`ops.notices`), by when a gateway took them or passed them
-    over: ``sent`` (taken), of them ``by_zalo`` and ``by_sms`` (taken by a provider: :mod:`ops.gateways`), and of
-    those, by the providers' receipts (:mod:`ops.receipts`), ``delivered`` to the phone and ``undelivered``
-    (``delivered_share`` of those a provider took, null without any); ``passed`` over (a phone the provider never
-    delivers to)."""
+    over: ``sent`` (taken), of them ``by_zalo`` and ``by_sms`` (taken by a provider: :mod:`ops.gateways`), of
+    these ``sms_again`` sent again of a Zalo notice no receipt confirmed (:func:`ops.notices.silent`), and of those
+    a provider took, by the providers' receipts (:mod:`ops.receipts`), ``delivered`` to the phone and
+    ``undelivered`` (``delivered_share`` of those a provider took, null without any); ``passed`` over (a phone the
+    provider never delivers to)."""
     sn, rn = tables.sent_notices, tables.refused_notices
     counts = sa.select(
         sa.func.count(),
         sa.func.count().filter(sn.c.channel == gateways.ZALO),
         sa.func.count().filter(sn.c.channel == gateways.SMS),
+        sa.func.count().filter(sn.c.channel == gateways.SMS, sn.c.ref.endswith(receipts.FOLLOW_UP)),
         sa.func.count().filter(sn.c.receipt == receipts.DELIVERED),
         sa.func.count().filter(sn.c.receipt == receipts.UNDELIVERED),
     ).where(sn.c.at >= when.start, sn.c.at < when.end)
     passed = sa.select(sa.func.count()).where(rn.c.at >= when.start, rn.c.at < when.end)
     with engine.connect() as conn:
-        sent, by_zalo, by_sms, delivered, undelivered = conn.execute(counts).one()
+        sent, by_zalo, by_sms, sms_again, delivered, undelivered = conn.execute(counts).one()
         passed_over = conn.execute(passed).scalar_one()
     by_provider = by_zalo + by_sms
     return {
         "sent": sent,
         "by_zalo": by_zalo,
         "by_sms": by_sms,
+        "sms_again": sms_again,
         "delivered": delivered,
         "undelivered": undelivered,
         "delivered_share": round(delivered / by_provider, 4) if by_provider else None,

@@ -116,6 +116,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "sent by SMS instead, to eSMS.vn with its keys and --brandname",
     )
     pusher.add_argument(
+        "--fallback-to",
+        default=None,
+        metavar="URL",
+        help=f"with --fallback esms: its http:// or https:// address ({gateways.ESMS_URL} by default)",
+    )
+    pusher.add_argument(
+        "--sms-after",
+        type=float,
+        default=None,
+        metavar="MIN",
+        help="with --fallback esms: a Zalo notice no receipt says reached the phone after MIN minutes (Zalo sends none "
+        "of a message that did not arrive) sent again by SMS, when still true (the dossier not moved, the window "
+        f"told still the postman's); suggested {notices.SILENT_S // 60}. Needs Zalo's webhook at agencynet's "
+        "POST /receipts/zns: without receipts every Zalo notice would go by SMS too",
+    )
+    pusher.add_argument(
         "--brandname", default=None, help="with --gateway esms or --fallback esms: the brandname registered with eSMS"
     )
     pusher.add_argument(
@@ -198,6 +214,8 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
     provider = args.gateway != "agencynet"
     if args.every <= 0 or args.timeout <= 0:
         return "--every and --timeout are seconds above 0"
+    if args.sms_after is not None and not 0 < args.sms_after <= notices.SILENT_WITHIN.total_seconds() / 60:
+        return f"--sms-after: minutes above 0, at most {notices.SILENT_WITHIN.total_seconds() / 60:.0f}"
     esms = "esms" in (args.gateway, args.fallback)
     given = {
         "--plain": args.plain,
@@ -207,6 +225,8 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
         "--receipts-to": args.receipts_to is not None,
         "--templates": args.templates is not None,
         "--fallback": args.fallback is not None,
+        "--fallback-to": args.fallback_to is not None,
+        "--sms-after": args.sms_after is not None,
         "--sandbox": args.sandbox,
     }
     alone = [o for o, on in given.items() if on and not args.notices]
@@ -216,11 +236,18 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
     for option, gateway in goes.items():
         if given[option] and args.gateway not in gateway.split(" or "):
             return f"{option} goes with --gateway {gateway}"
+    for option in ("--fallback-to", "--sms-after"):
+        if given[option] and args.fallback != "esms":
+            return f"{option} goes with --fallback esms"
+    if given["--fallback-to"]:
+        wrong = _wrong_address(args.fallback_to, "--fallback-to")
+        if wrong is not None:
+            return wrong
     for option in ("--brandname", "--receipts-to"):
         if given[option] and not esms:
             return f"{option} goes with --gateway esms or --fallback esms"
     if given["--receipts-to"]:
-        wrong = _wrong_address(args.receipts_to)
+        wrong = _wrong_address(args.receipts_to, "--receipts-to")
         if wrong is not None or not os.environ.get(CALLBACK_KEY):
             return wrong or f"--receipts-to needs the key eSMS's receipts carry in ${CALLBACK_KEY}"
     if esms and not (all(os.environ.get(name) for name in ESMS_KEYS) and args.brandname):
@@ -237,10 +264,10 @@ def _wrong_options(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _wrong_address(url: str) -> str | None:
-    """What is wrong with the ``--receipts-to`` address (None when nothing)."""
+def _wrong_address(url: str, option: str) -> str | None:
+    """What is wrong with the address given to ``option`` (None when nothing)."""
     try:
-        push.check_address(url, "--receipts-to")
+        push.check_address(url, option)
     except InputError as exc:
         return str(exc)
     return None
@@ -294,6 +321,7 @@ def _provider(args: argparse.Namespace, engine: Engine) -> gateways.Provider | N
             sandbox=args.sandbox,
             passed=passed,
             ledger=ledger,
+            url=args.fallback_to or gateways.ESMS_URL,
         )
     if args.gateway != "zns":
         return esms
@@ -322,6 +350,8 @@ def run_push(args: argparse.Namespace) -> int:
     engine = store.engine
     provider = _provider(args, engine)
     post = None if provider is None else provider.post
+    # Where the Zalo notices no receipt confirmed go again (--sms-after).
+    sms = provider.fallback if provider is not None and args.sms_after is not None else None
     try:
         # The notices name the agency a result waits at, and its address: the map's.
         texts = notify.Texts(load_map(args), args.lang, plain=args.plain) if args.notices else None
@@ -341,6 +371,7 @@ def run_push(args: argparse.Namespace) -> int:
             try:
                 pushed = _push_once(engine, args, secret.encode(), post, stop, shape)
                 told = 0 if texts is None else _tell_doors(store, args, secret.encode(), post, texts)
+                again = 0 if sms is None or texts is None else _follow_up(store, args, sms, texts)
             except PushError as exc:
                 print(f"agencynet dossiers push: {exc}", file=sys.stderr)
                 if not (args.follow and exc.transient):
@@ -358,6 +389,12 @@ def run_push(args: argparse.Namespace) -> int:
                 if told:
                     print(
                         f"{_count(told, 'notice', 'notices')} of the postman's coming sent to {args.to}",
+                        file=sys.stderr,
+                    )
+                if again:
+                    print(
+                        f"{_count(again, 'Zalo notice', 'Zalo notices')} no receipt confirmed in {args.sms_after:g} "
+                        "min sent again by SMS",
                         file=sys.stderr,
                     )
             if not args.follow or stop.wait(wait):
@@ -409,6 +446,27 @@ def _tell_doors(
             store.engine, args.name, args.to, secret, batch, delivery, timeout_s=args.timeout, post=post, kept=kept
         )
         notices.told(store.engine, found)
+    return len(found)
+
+
+def _follow_up(store: Store, args: argparse.Namespace, sms: gateways.Provider, texts: notify.Texts) -> int:
+    """Send by SMS, to the ``--fallback`` provider ``sms`` at its own address, the Zalo notices no receipt confirmed
+    in ``--sms-after`` minutes and still true (:func:`ops.notices.silent`), a batch; how many."""
+    now = datetime.now(UTC)
+    found = notices.silent(store, args.name, now, round(args.sms_after * 60))
+    if found:
+        push.send(
+            store.engine,
+            args.name,
+            args.to,
+            b"",
+            texts.batch(found),
+            f"sms-after:{now:%Y-%m-%dT%H:%M}",
+            timeout_s=args.timeout,
+            # The batch goes to the fallback at its own address; the receiver's row keeps the push's.
+            post=lambda client, _, body, delivery: sms.post(client, sms.url, body, delivery),
+            kept=notices.keeper(args.name),
+        )
     return len(found)
 
 

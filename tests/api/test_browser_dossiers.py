@@ -74,12 +74,14 @@ def server(hanoi: AddressMap, store_url: str) -> Iterator[str]:
     receipts.keep(engine, refused)
     notices.passed(engine, "notices", {"ref": "HS-4:2", "kind": "missed_delivery"}, "eSMS: CodeResult 177")
     # Then the postman on his way, told by Zalo, on the phone soon after; his coming by the operator's own gateway,
-    # and its time moved by SMS, no receipt yet.
+    # and its time moved by Zalo, no receipt, then by SMS again, no receipt yet.
     ledger.took({"ref": "HS-4:way:2026-02-08", "kind": "delivery_on_the_way"}, gateways.Taken("zalo", "z-1"))
     receipts.keep(engine, receipts.Receipt("zalo", "z-1", None, receipts.DELIVERED, RECEIVED))
     with engine.begin() as conn:
         notices.keeper("notices")(conn, {"messages": [{"ref": "HS-4:pickup:2026-02-08:10:00", "kind": "home_pickup"}]})
-    ledger.took({"ref": "HS-4:pickup:2026-02-08:11:00", "kind": "home_pickup_moved"}, gateways.Taken("sms", "s-2"))
+    moved = "HS-4:pickup:2026-02-08:11:00"
+    ledger.took({"ref": moved, "kind": "home_pickup_moved"}, gateways.Taken("zalo", "z-2"))
+    ledger.took({"ref": f"{moved}:sms", "kind": "home_pickup_moved"}, gateways.Taken("sms", "s-2"))
     engine.dispose()
     store = Store(url)
     daycases.evening_at_the_door(store, "HS-5", "pickup")  # the postman expected at HS-5's door tonight
@@ -395,7 +397,9 @@ def test_the_counter_says_what_the_applicant_was_sent_and_stops_the_messages(pag
         "Chưa giao được kết quả tại địa chỉ · không gửi được: eSMS: CodeResult 177",
         f"Bưu tá đang trên đường mang kết quả đến · đã gửi qua Zalo · đã đến máy lúc {received:%H:%M %d/%m/%Y}",
         "Giờ bưu tá đến nhận hồ sơ tại nhà · đã gửi",
-        "Giờ bưu tá đến nhận hồ sơ đã đổi · đã gửi qua SMS · chưa có báo đã đến máy",
+        "Giờ bưu tá đến nhận hồ sơ đã đổi · đã gửi qua Zalo · chưa có báo đã đến máy",
+        "Giờ bưu tá đến nhận hồ sơ đã đổi · gửi lại qua SMS vì Zalo chưa báo tin trước đã đến máy · chưa có báo đã "
+        "đến máy",
     ]
     assert page.inner_text("#lookup-sms") == "Người nộp nhận tin nhắn SMS về hồ sơ này. Ngừng gửi tin nhắn"
     # The applicant asks at the counter to be sent no more: said with who and when, and undone the same way.

@@ -212,6 +212,7 @@ def test_each_notice_goes_to_zns_with_its_template_and_values_once(
         "kind": "out_for_delivery",
         "receiver": "zalo",
         "ref": coming,
+        "follow_up": False,
         "passed": "ZNS: a synthetic dossier's notice, not for a real phone",
         **dict.fromkeys(("channel", "receipt", "receipt_at", "receipt_words")),
     }

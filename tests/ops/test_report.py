@@ -203,15 +203,17 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
     assert pd.read_csv(written.csv["postmen"], encoding="utf-8-sig")["Km"].tolist() == [41.0]
     # The applicants' notices of the quarter, and whether they reached the phone.
     assert (
-        "Tin nhắn cho người nộp: 3 tin đã gửi (1 qua Zalo, 1 qua SMS), 1 được nhà cung cấp báo đã đến máy (50,0 % số "
-        "tin gửi qua Zalo và SMS), 1 không đến được máy; 1 tin không gửi được." in html
+        "Tin nhắn cho người nộp: 5 tin đã gửi (2 qua Zalo, 2 qua SMS), 2 được nhà cung cấp báo đã đến máy (50,0 % số "
+        "tin gửi qua Zalo và SMS), 1 không đến được máy; 1 tin không gửi được. Trong số tin qua SMS có 1 tin gửi lại "
+        "vì Zalo chưa báo tin trước đã đến máy." in html
     )
     sent = pd.read_csv(written.csv["notices"], encoding="utf-8-sig").iloc[0].to_dict()
     assert sent == {
-        "Tin đã gửi": 3,
-        "Qua Zalo": 1,
-        "Qua SMS": 1,
-        "Đã đến máy": 1,
+        "Tin đã gửi": 5,
+        "Qua Zalo": 2,
+        "Qua SMS": 2,
+        "Gửi lại qua SMS": 1,
+        "Đã đến máy": 2,
         "Không đến được máy": 1,
         "Tỷ lệ đến máy": 0.5,
         "Không gửi được": 1,
@@ -220,7 +222,8 @@ def test_the_files_are_written(tmp_path: Path, feed: list[dict], hanoi: AddressM
 
 def _notified(engine: Engine) -> None:
     """Notices of the quarter: one by Zalo on the phone, one by SMS that never reached it, one to the operator's own
-    gateway, one passed over; and one of the quarter after."""
+    gateway, one by Zalo no receipt confirmed and sent again by SMS, on the phone, one passed over; and one of the
+    quarter after."""
     at = datetime(2026, 2, 5, 3, tzinfo=UTC)
     row = {"receiver": "notices", "dossier_code": "HS-1", "kind": "for_collection", "at": at}
     unsaid = {"channel": None, "receipt": None, "receipt_at": None}
@@ -228,6 +231,8 @@ def _notified(engine: Engine) -> None:
         row | {"ref": "HS-1:1", "channel": "zalo", "receipt": "delivered", "receipt_at": at},
         row | {"ref": "HS-1:2", "channel": "sms", "receipt": "undelivered", "receipt_at": at},
         row | unsaid | {"ref": "HS-1:3"},
+        row | unsaid | {"ref": "HS-1:6", "channel": "zalo"},
+        row | {"ref": "HS-1:6:sms", "channel": "sms", "receipt": "delivered", "receipt_at": at},
         row | unsaid | {"ref": "HS-1:4", "channel": "sms", "at": datetime(2026, 4, 1, tzinfo=HANOI)},
     ]
     with engine.begin() as conn:

@@ -189,14 +189,15 @@
     }
   }
   // What became of a notice: passed over in its provider's words, or taken (by which channel, when a provider took
-  // it) and then, by the provider's delivery receipt, on the applicant's phone or never to be.
+  // it; an SMS sent again of a Zalo notice no receipt confirmed) and then, by the provider's delivery receipt, on the
+  // applicant's phone or never to be.
   function noticeFate(n) {
     if (n.passed) return [t("js.notice_passed", { why: n.passed })];
     if (!n.channel) return [t("js.notice_sent")];
     const receipt = n.receipt === "delivered" ? t("js.notice_delivered", { at: fmtWhen(hanoiTime(n.receipt_at)) })
       : n.receipt === "undelivered" ? t("js.notice_undelivered", { why: n.receipt_words })
       : t("js.notice_no_receipt");
-    return [t(`js.notice_sent_${n.channel}`), receipt];
+    return [n.follow_up ? t("js.notice_sent_again") : t(`js.notice_sent_${n.channel}`), receipt];
   }
   // A move's button, of the class ``style`` ("danger", "secondary") or the main one's.
   function moveButton(words, style) {
