@@ -1,6 +1,7 @@
 """The Zalo notices no receipt confirmed in time, sent again by SMS (:func:`ops.notices.silent`): only those still
 true, once each, to the fallback at its own address; the applicant reached or not by the SMS's fate; from the library
-(real HTTP servers on loopback standing for ZNS and eSMS) and from ``agencynet dossiers push --sms-after``."""
+(SQLite and PostgreSQL; real HTTP servers on loopback standing for ZNS and eSMS) and from
+``agencynet dossiers push --sms-after``."""
 
 from __future__ import annotations
 
@@ -56,12 +57,12 @@ def _fates(engine: sa.Engine, code: str) -> list[tuple]:
 
 
 def test_a_zalo_notice_no_receipt_confirmed_goes_again_by_sms_once(
-    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+    store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    engine = sqlite_store.engine
+    engine = store.engine
     texts = notify.Texts(hanoi, "vi")
-    zalo, sms = _providers(sqlite_store, portal)
-    shape = notify.shaper(sqlite_store, texts)
+    zalo, sms = _providers(store, portal)
+    shape = notify.shaper(store, texts)
     push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)  # the seeded moves: none
     daycases.results_move(engine)
     portal.replies = [zns(0, msg_id="m-back"), zns(0, msg_id="m-home")]
@@ -70,25 +71,25 @@ def test_a_zalo_notice_no_receipt_confirmed_goes_again_by_sms_once(
     back, home = (f"{code}:{dossiers.current(engine, code)['seq']}" for code in ("BACK", "HOME"))
     # HOME's reached the phone, Zalo says; of BACK's, no word.
     assert receipts.keep(engine, receipts.of_zns(received("m-home"))) == 1
-    assert notices.silent(sqlite_store, "zalo", taken + 10 * MINUTE) == []  # not a quarter of an hour yet
-    assert notices.silent(sqlite_store, "portal", taken + 16 * MINUTE) == []  # another receiver's
-    assert notices.silent(sqlite_store, "zalo", taken + 2 * notices.SILENT_WITHIN) == []  # old news
+    assert notices.silent(store, "zalo", taken + 10 * MINUTE) == []  # not a quarter of an hour yet
+    assert notices.silent(store, "portal", taken + 16 * MINUTE) == []  # another receiver's
+    assert notices.silent(store, "zalo", taken + 2 * notices.SILENT_WITHIN) == []  # old news
     # The applicant said no to the notices meanwhile: none; yes again: BACK's, made again as it would be now.
     notices.choose(engine, "BACK", sms=False, by="citizen")
-    assert notices.silent(sqlite_store, "zalo", taken + 16 * MINUTE) == []
+    assert notices.silent(store, "zalo", taken + 16 * MINUTE) == []
     notices.choose(engine, "BACK", sms=True, by="citizen")
-    (again,) = notices.silent(sqlite_store, "zalo", taken + 16 * MINUTE)
-    (first,) = notices.of_changes(sqlite_store, [c for c in _changes(engine) if c["code"] == "BACK"], taken)
+    (again,) = notices.silent(store, "zalo", taken + 16 * MINUTE)
+    (first,) = notices.of_changes(store, [c for c in _changes(engine) if c["code"] == "BACK"], taken)
     assert again == first | {"ref": f"{back}:sms"}
-    assert notices.silent(sqlite_store, "zalo", taken + 10 * MINUTE, after_s=300) == [again]  # the operator's wait
+    assert notices.silent(store, "zalo", taken + 10 * MINUTE, after_s=300) == [again]  # the operator's wait
     # Sent to eSMS, with its own ref: taken, kept, not followed up twice.
     portal.replies = [esms("100", sms_id="s-back")]
     asked = len(portal.requests)
-    _again(sqlite_store, sms, texts, [again], portal)
+    _again(store, sms, texts, [again], portal)
     (body,) = [json.loads(b) for _, b in portal.requests[asked:]]
     assert (body["RequestId"], body["Phone"]) == (f"{back}:sms", "0912345678")
     assert body["Content"].startswith("[Giả lập] Kết quả hồ sơ BACK đã có tại Bưu điện Lương Văn Can")
-    assert notices.silent(sqlite_store, "zalo", taken + 30 * MINUTE) == []
+    assert notices.silent(store, "zalo", taken + 30 * MINUTE) == []
     assert _fates(engine, "BACK") == [(back, False, "zalo", None), (f"{back}:sms", True, "sms", None)]
     # Reached unless the SMS never arrives; then the counter phones, until Zalo's receipt comes after all.
     assert not notices.of_dossier(engine, "BACK")["unreached"]
@@ -111,32 +112,32 @@ def _changes(engine: sa.Engine) -> list[dict]:
 
 
 def test_what_is_no_longer_true_or_never_went_is_not_sent_again(
-    sqlite_store: Store, hanoi: AddressMap, portal: Portal
+    store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
-    engine = sqlite_store.engine
+    engine = store.engine
     texts = notify.Texts(hanoi, "vi")
-    zalo, sms = _providers(sqlite_store, portal)
-    shape = notify.shaper(sqlite_store, texts)
+    zalo, sms = _providers(store, portal)
+    shape = notify.shaper(store, texts)
     push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)
     daycases.results_move(engine)
     # BACK's Zalo refused: it went by SMS at once (no second SMS of it); HOME's taken by Zalo, then HOME moved on.
     portal.replies = [zns(-118, "Zalo account not existed"), esms("100"), zns(0)]
     push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)
     taken = datetime.now(UTC)
-    (again,) = notices.silent(sqlite_store, "zalo", taken + 16 * MINUTE)
+    (again,) = notices.silent(store, "zalo", taken + 16 * MINUTE)
     assert again["code"] == "HOME"
     dossiers.move(engine, "HOME", "failed_return", who="binh", at=daycases.RESULTS_AT)
-    assert notices.silent(sqlite_store, "zalo", taken + 16 * MINUTE) == []
+    assert notices.silent(store, "zalo", taken + 16 * MINUTE) == []
     # The missed delivery told by Zalo, no word of it; its SMS passed over (the number blocked): kept so, not tried
     # again, and nobody reached.
     portal.replies = [zns(0, msg_id="m-2")]
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 1
-    (again,) = notices.silent(sqlite_store, "zalo", datetime.now(UTC) + 16 * MINUTE)
+    (again,) = notices.silent(store, "zalo", datetime.now(UTC) + 16 * MINUTE)
     assert again["kind"] == "missed_delivery"
     assert not notices.of_dossier(engine, "HOME")["unreached"]
     portal.replies = [esms("99", "Phone number is blocked")]
-    _again(sqlite_store, sms, texts, [again], portal)
-    assert notices.silent(sqlite_store, "zalo", datetime.now(UTC) + 30 * MINUTE) == []
+    _again(store, sms, texts, [again], portal)
+    assert notices.silent(store, "zalo", datetime.now(UTC) + 30 * MINUTE) == []
     assert notices.of_dossier(engine, "HOME")["notices"][-1]["passed"].startswith("eSMS: CodeResult 99")
     assert notices.of_dossier(engine, "HOME")["unreached"]
 
