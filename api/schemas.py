@@ -990,15 +990,22 @@ class NoticeCall(BaseModel):
     """The counter's phone call to an applicant his notice did not reach."""
 
     reached: bool = Field(description="true: he answered and now knows; false: no answer, to call again")
+    note: str | None = Field(
+        None,
+        max_length=notices.CALL_NOTE_CHARS,
+        description="what was said or agreed ('comes on Monday', 'number out of service'), spaces collapsed",
+    )
 
 
 class CallOut(BaseModel):
-    """The last phone call to the applicant about the move his dossier stands at."""
+    """A phone call of the counter to the applicant."""
 
+    seq: int = Field(description="the move of the dossier it was about (its number, as the steps count them)")
     reached: bool = Field(description="whether he answered and now knows")
     by: str = Field(description="the member of staff who called")
     by_name: str | None = Field(description="his or her full name")
     at: datetime = Field(description="when, UTC")
+    note: str | None = Field(description="what was said or agreed; null without a note")
 
 
 class DossierNotices(BaseModel):
@@ -1016,6 +1023,7 @@ class DossierNotices(BaseModel):
         "undelivered by its receipt) and no phone call has reached the applicant since: the counter calls him"
     )
     call: CallOut | None = Field(description="the counter's last phone call about that move; null without one")
+    calls: list[CallOut] = Field(description="every phone call about the dossier, oldest first")
     notices: list[NoticeOut] = Field(description="oldest first")
 
 

@@ -433,17 +433,29 @@ def unreached() -> sa.ColumnElement[bool]:
     return receipts.unreached(ref, d.c.code) & ~phoned
 
 
-def called(engine: Engine, code: str, *, reached: bool, by: str) -> None:
+CALL_NOTE_CHARS = 300
+"""The longest note of a phone call (``notice_calls.note``)."""
+
+
+def called(engine: Engine, code: str, *, reached: bool, by: str, note: str | None = None) -> None:
     """Keep that ``by``, at the counter, phoned the applicant of dossier ``code`` about the move it stands at:
-    ``reached`` (he now knows: off the list of those to call) or not (no answer: still on it). Called again at the
-    same move, the last call is kept."""
+    ``reached`` (he now knows: off the list of those to call) or not (no answer: still on it), and what was said
+    (``note``: "will come on Monday", "number out of service"), as a case-tracking system keeps each attempt. Every
+    call is kept; one that reached him settles the move.
+
+    Raises
+    ------
+    InputError
+        A ``note`` longer than :data:`CALL_NOTE_CHARS`.
+    """
+    said = " ".join((note or "").split()) or None
+    if said is not None and len(said) > CALL_NOTE_CHARS:
+        raise InputError(f"note: at most {CALL_NOTE_CHARS} characters, got {len(said)}")
     d, nc = tables.dossiers, tables.notice_calls
     with engine.begin() as conn:
         seq = conn.execute(sa.select(d.c.seq).where(d.c.code == code)).scalar_one()
-        values = {"reached": reached, "by": by, "at": datetime.now(UTC)}
-        key = (nc.c.dossier_code == code) & (nc.c.seq == seq)
-        if conn.execute(sa.update(nc).where(key).values(**values)).rowcount == 0:
-            conn.execute(sa.insert(nc).values(dossier_code=code, seq=seq, **values))
+        values = {"reached": reached, "by": by, "at": datetime.now(UTC), "note": said}
+        conn.execute(sa.insert(nc).values(dossier_code=code, seq=seq, **values))
 
 
 def unreached_among(engine: Engine, codes: Iterable[str]) -> set[str]:
@@ -505,10 +517,11 @@ def of_dossier(engine: Engine, code: str) -> dict:
     Returns
     -------
     dict
-        ``{"sms", "chosen_by", "chosen_at", "unreached", "call", "notices"}``: whether he takes the notices, who
-        said so last and when (None by default); whether the notice of the move the dossier stands at reached
-        nobody (:func:`unreached`), and the counter's phone call about it (``{"reached", "by", "at"}``, or None:
-        :func:`called`); ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "follow_up", "passed",
+        ``{"sms", "chosen_by", "chosen_at", "unreached", "call", "calls", "notices"}``: whether he takes the
+        notices, who said so last and when (None by default); whether the notice of the move the dossier stands at
+        reached nobody (:func:`unreached`), and the counter's last phone call about it (``{"seq", "reached", "by",
+        "at", "note"}``, or None: :func:`called`); ``calls``, every call about the dossier, oldest first;
+        ``notices``, oldest first, ``{"at", "kind", "receiver", "ref", "follow_up", "passed",
         "channel", "receipt", "receipt_at", "receipt_words"}``, each taken by a gateway, or passed over (``passed``,
         the provider's words: :func:`passed`); ``follow_up``, the SMS sent again of a Zalo notice no receipt
         confirmed (:func:`silent`); of a provider's, the channel it went by and its delivery receipt
@@ -521,20 +534,21 @@ def of_dossier(engine: Engine, code: str) -> dict:
         refused = conn.execute(sa.select(rn).where(rn.c.dossier_code == code)).mappings().all()
         choice = conn.execute(sa.select(nc).where(nc.c.dossier_code == code)).mappings().one_or_none()
         missed = conn.execute(sa.select(d.c.code).where(d.c.code == code, unreached())).first() is not None
-        now = sa.select(calls.c.reached, calls.c.by, calls.c.at).join(
-            d, (d.c.code == calls.c.dossier_code) & (d.c.seq == calls.c.seq)
-        )
-        call = conn.execute(now.where(d.c.code == code)).mappings().one_or_none()
+        seq = conn.execute(sa.select(d.c.seq).where(d.c.code == code)).scalar_one_or_none()
+        made = sa.select(calls.c.seq, calls.c.reached, calls.c.by, calls.c.at, calls.c.note)
+        every = conn.execute(made.where(calls.c.dossier_code == code).order_by(calls.c.id)).mappings().all()
     found = [_said(r) | {"passed": None} | {k: r[k] for k in RECEIPT_KEYS} for r in sent]
     found += [_said(r) | {"passed": r["reason"]} | dict.fromkeys(RECEIPT_KEYS) for r in refused]
     for notice in found:
         notice["receipt_at"] = notice["receipt_at"] and utc(notice["receipt_at"])
+    phoned = [dict(c) | {"at": utc(c["at"])} for c in every]
     return {
         "sms": choice is None or choice["sms"],
         "chosen_by": None if choice is None else choice["by"],
         "chosen_at": None if choice is None else utc(choice["at"]),
         "unreached": missed,
-        "call": None if call is None else dict(call) | {"at": utc(call["at"])},
+        "call": next((c for c in reversed(phoned) if c["seq"] == seq), None),
+        "calls": phoned,
         "notices": sorted(found, key=lambda n: (n["at"], n["ref"])),
     }
 

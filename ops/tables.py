@@ -267,15 +267,18 @@ and when."""
 notice_calls = sa.Table(
     "notice_calls",
     metadata,
-    sa.Column("dossier_code", sa.String(64), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_code", sa.String(64), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("reached", sa.Boolean, nullable=False),
     sa.Column("by", sa.String(64), nullable=False),
     sa.Column("at", TZ, nullable=False),
+    sa.Column("note", sa.String(300)),
+    sa.Index("ix_notice_calls_dossier_code_seq", "dossier_code", "seq"),
 )
-"""The counter's phone call to an applicant the notice of a move of his dossier did not reach (:mod:`ops.notices`,
-migration 0020): by the dossier and the move (``seq``), whether he was reached and now knows (else, no answer: the
-dossier stays on the list to call), who called last and when."""
+"""The counter's phone calls to an applicant the notice of a move of his dossier did not reach (:mod:`ops.notices`,
+migrations 0020 and 0021): each call, by the dossier and the move (``seq``), whether he was reached and now knows
+(else, no answer: the dossier stays on the list to call), who called and when, and what was said (``note``)."""
 
 sent_notices = sa.Table(
     "sent_notices",

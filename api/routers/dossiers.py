@@ -263,9 +263,9 @@ def call_applicant(
 ) -> dict:
     """The agency's staff phoned the applicant the notice of where his dossier stands did not reach (``unreached``
     of ``GET /dossiers``): he answered and now knows (off the list of those to call), or did not (still on it); kept
-    under the staff's name, the last call of that move."""
+    under the staff's name with what was said (``note``), each call."""
     dossiers.current(store.engine, code)
-    notices.called(store.engine, code, reached=call.reached, by=who.name)
+    notices.called(store.engine, code, reached=call.reached, by=who.name, note=call.note)
     return _notices(store, code)
 
 
@@ -273,10 +273,11 @@ def _notices(store: Store, code: str) -> dict:
     """:func:`ops.notices.of_dossier`, who chose and who called by name (members of staff)."""
     found = notices.of_dossier(store.engine, code)
     call = found["call"]
-    names = accounts.full_names(store.engine, filter(None, [found["chosen_by"], call and call["by"]]))
+    names = accounts.full_names(store.engine, {found["chosen_by"], *(c["by"] for c in found["calls"])} - {None})
     return found | {
         "chosen_by_name": names.get(found["chosen_by"]),
         "call": call and call | {"by_name": names.get(call["by"])},
+        "calls": [c | {"by_name": names.get(c["by"])} for c in found["calls"]],
     }
 
 

@@ -162,9 +162,13 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
     assert call.inner_text().startswith(
         "Tin nhắn về bước hiện tại của hồ sơ không đến được người nộp: hãy gọi điện báo cho người nộp."
     )
+    assert page.locator("#calls-title").is_hidden()  # no call yet
+    page.get_by_label("Ghi chú cuộc gọi (không bắt buộc)").fill("Máy bận, gọi lại chiều")
     call.locator("button[data-reached='false']").click()
     page.wait_for_function("document.querySelector('#lookup-call').textContent.includes('không nghe máy')")
     assert f"Đã gọi điện nhưng người nộp không nghe máy ({LAN}, " in call.inner_text()
+    assert "không nghe máy" in call.inner_text() and "Ghi chú: “Máy bận, gọi lại chiều”." in call.inner_text()
+    assert page.locator("#lookup-call-note").input_value() == ""  # drawn again, empty for the next call
     call.scroll_into_view_if_needed()
     pages._shot(page, "counter-call")
     call.locator("button[data-reached='true']").click()
@@ -173,6 +177,10 @@ def test_the_counter_says_a_dossier_in_words_and_records_its_next_steps(page, ha
         call.inner_text().startswith(f"Đã gọi điện, người nộp đã biết ({LAN}, ") and call.locator("button").count() == 0
     )
     assert page.evaluate("document.activeElement.id") == "lookup-call"
+    # Each call kept in the dossier, the oldest first, with what was said.
+    assert page.inner_text("#calls-title") == "Các cuộc gọi cho người nộp"
+    made = [line.split(" · ", 1)[1] for line in page.locator("#lookup-calls li").all_inner_texts()]
+    assert made == [f"{LAN} · Gọi không được · Máy bận, gọi lại chiều", f"{LAN} · Đã gọi, người nộp đã biết"]
     said = _fields(page)
     address = hanoi.agency_details[LUONG_VAN_CAN]["address"]
     # The state, the dates, the places and the applicant's group in words, not codes (it said "received" and

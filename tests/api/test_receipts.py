@@ -113,14 +113,23 @@ def test_the_counter_lists_the_applicants_not_reached(service) -> None:
         "/signin", data={"username": "lan", "password": "một-mật-khẩu-dài"}, follow_redirects=False
     )
     assert signed_in.status_code == 303
-    missed = service.put("/dossiers/HS-1/call", json={"reached": False}).json()
+    missed = service.put("/dossiers/HS-1/call", json={"reached": False, "note": "  máy bận,  gọi lại chiều "}).json()
     assert missed["unreached"] and (missed["call"]["reached"], missed["call"]["by_name"]) == (False, "Trần Thị Lan")
+    assert missed["call"]["note"] == "máy bận, gọi lại chiều"  # spaces collapsed
     assert service.get("/dossiers", params={"unreached": "true"}).json()["total"] == 1
-    reached = service.put("/dossiers/HS-1/call", json={"reached": True}).json()
+    # A note too long is refused, and the call with it: nothing kept.
+    too_long = service.put("/dossiers/HS-1/call", json={"reached": True, "note": "x" * 301})
+    assert too_long.status_code == 422 and too_long.json()["detail"][0]["field"] == "note"
+    reached = service.put("/dossiers/HS-1/call", json={"reached": True, "note": "Chiều thứ Hai đến nhận"}).json()
     assert not reached["unreached"] and (reached["call"]["reached"], reached["call"]["by"]) == (True, "lan")
+    # Each call kept, in the order made, with what was said.
+    assert [(c["reached"], c["by_name"], c["note"]) for c in reached["calls"]] == [
+        (False, "Trần Thị Lan", "máy bận, gọi lại chiều"),
+        (True, "Trần Thị Lan", "Chiều thứ Hai đến nhận"),
+    ]
     assert service.get("/dossiers", params={"unreached": "true"}).json()["total"] == 0
     assert service.put("/dossiers/HS-404/call", json={"reached": True}).status_code == 404
-    # The dossier moves on: that call was about the move before.
+    # The dossier moves on: those calls were about the move before, still in the dossier's calls.
     dossiers.move(engine, "HS-1", "digitised", who="lan")
     moved = notices.of_dossier(engine, "HS-1")
-    assert (moved["call"], moved["unreached"]) == (None, False)
+    assert (moved["call"], moved["unreached"], len(moved["calls"])) == (None, False, 2)

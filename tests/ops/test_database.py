@@ -418,6 +418,7 @@ def test_the_notices_passed_over_sent_and_chosen_come_and_go_with_their_migratio
             "chosen_at": None,
             "unreached": False,
             "call": None,
+            "calls": [],
             "notices": [],
         }
 
@@ -458,8 +459,24 @@ def test_the_counter_s_calls_come_and_go_with_their_migration(server: str, tmp_p
         notices.passed(engine, "notices", {"ref": f"Q:{seq}", "kind": "for_collection"}, "eSMS: CodeResult 99")
         notices.called(engine, "Q", reached=False, by="lan")
         assert notices.unreached_among(engine, ["Q"]) == {"Q"}
-        notices.called(engine, "Q", reached=True, by="lan")  # called again: the last call kept
+        notices.called(engine, "Q", reached=True, by="lan", note="Sẽ đến nhận")  # called again: each call kept
         found = notices.of_dossier(engine, "Q")
         assert (found["unreached"], found["call"]["reached"], found["call"]["by"]) == (False, True, "lan")
+        assert [(c["seq"], c["reached"], c["note"]) for c in found["calls"]] == [
+            (seq, False, None),
+            (seq, True, "Sẽ đến nhận"),
+        ]
+        # 0021 keeps every call and its note: down, the last call of each move is kept; up again, it is the one call.
+        with engine.begin() as conn:
+            _migrate(conn, "0020", down=True)
+        with engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT dossier_code, seq, reached FROM notice_calls")).all()
+            assert [(code, s, bool(r)) for code, s, r in kept] == [("Q", seq, True)]
+        with engine.begin() as conn:
+            _migrate(conn, "head")
+        found = notices.of_dossier(engine, "Q")
+        assert [(c["seq"], c["reached"], c["by"], c["note"]) for c in found["calls"]] == [(seq, True, "lan", None)]
+        notices.called(engine, "Q", reached=False, by="lan")  # numbered on from the copied call
+        assert [c["reached"] for c in notices.of_dossier(engine, "Q")["calls"]] == [True, False]
         assert _gone_and_back(engine, tables.notice_calls, "0020") == 0
         assert notices.unreached_among(engine, ["Q"]) == {"Q"}

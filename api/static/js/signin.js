@@ -175,18 +175,40 @@
     }
   }
   // The applicant the notice of where his dossier stands did not reach: said, with the counter's last call about it;
-  // the agency's staff keep the call they make (he answered and now knows, or no answer).
+  // the agency's staff keep the call they make (he answered and now knows, or no answer) and what was said. Every
+  // call about the dossier is listed below, as a case file keeps each attempt.
   function callOf(code, sent) {
-    const call = sent.call && t(sent.call.reached ? "js.call_reached" : "js.call_missed", {
-      who: sent.call.by_name || sent.call.by, at: fmtWhen(hanoiTime(sent.call.at)) });
-    $("lookup-call").textContent = [sent.unreached && t("js.call_needed"), call].filter(Boolean).join(" ");
+    const last = sent.call;
+    const call = last && t(last.reached ? "js.call_reached" : "js.call_missed", {
+      who: last.by_name || last.by, at: fmtWhen(hanoiTime(last.at)) });
+    const said = last && last.note && t("js.call_note", { note: last.note });
+    $("lookup-call").textContent = [sent.unreached && t("js.call_needed"), call, said].filter(Boolean).join(" ");
+    $("lookup-calls").replaceChildren(...sent.calls.map(callItem));
+    $("calls-title").hidden = !sent.calls.length;
     if (!sent.unreached || ME.role !== "agency_staff") return;
+    const label = document.createElement("label");
+    label.htmlFor = "lookup-call-note";
+    label.textContent = t("js.call_note_label");
+    const note = document.createElement("input");
+    note.id = "lookup-call-note";
+    note.maxLength = 300;
+    note.autocomplete = "off";
+    $("lookup-call").append(document.createElement("br"), label, " ", note);
     for (const [words, reached] of [[t("js.call_done"), true], [t("js.call_no_answer"), false]]) {
       const button = moveButton(words, reached ? "" : "secondary");
       button.dataset.reached = reached;
-      button.addEventListener("click", () => putNotices(code, "call", { reached }, "lookup-call"));
+      button.addEventListener("click", () => {
+        putNotices(code, "call", { reached, note: note.value.trim() || null }, "lookup-call");
+      });
       $("lookup-call").append(" ", button);
     }
+  }
+  // One call of the counter to the applicant: when, who, how it went, what was said.
+  function callItem(call) {
+    const li = document.createElement("li");
+    const how = t(call.reached ? "js.call_done" : "js.call_no_answer");
+    li.textContent = [fmtWhen(hanoiTime(call.at)), call.by_name || call.by, how, call.note].filter(Boolean).join(" · ");
+    return li;
   }
   // What became of a notice: passed over in its provider's words, or taken (by which channel, when a provider took
   // it; an SMS sent again of a Zalo notice no receipt confirmed) and then, by the provider's delivery receipt, on the
