@@ -287,7 +287,7 @@ sent_notices = sa.Table(
     sa.Column("ref", sa.String(100), primary_key=True),
     sa.Column("dossier_code", sa.String(64), nullable=False, index=True),
     sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("at", TZ, nullable=False),
+    sa.Column("at", TZ, nullable=False, index=True),
     sa.Column("channel", sa.String(16)),
     sa.Column("provider_id", sa.String(100), index=True),
     sa.Column("receipt", sa.String(16)),

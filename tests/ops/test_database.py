@@ -451,6 +451,24 @@ def test_the_notices_channels_and_receipts_come_and_go_with_their_migration(serv
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_notices_are_found_by_when_they_were_taken(server: str, tmp_path: Path) -> None:
+    # 0022 indexes the notices taken by when: the quarter's figures and the Zalo notices to follow up read them so.
+    with _migrated(server, tmp_path) as engine:
+
+        def indexes() -> set[str]:
+            with engine.connect() as conn:
+                return {i["name"] for i in sa.inspect(conn).get_indexes("sent_notices")}
+
+        assert "ix_sent_notices_at" in indexes()
+        with engine.begin() as conn:
+            _migrate(conn, "0021", down=True)
+        assert "ix_sent_notices_at" not in indexes() and "ix_sent_notices_provider_id" in indexes()
+        with engine.begin() as conn:
+            _migrate(conn, "head")
+        assert "ix_sent_notices_at" in indexes()
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
 def test_the_counter_s_calls_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
     # 0020 keeps the counter's phone calls to an applicant the notice of where his dossier stands did not reach.
     with _migrated(server, tmp_path) as engine:
