@@ -712,6 +712,10 @@ class PushReceiver(BaseModel):
     last_passed: PassedNotice | None = Field(description="the newest of them")
     delivered: int = Field(description="notices its provider took and then said are on the applicant's phone")
     undelivered: int = Field(description="notices its provider took and then said will never be")
+    sms_again: int = Field(
+        description="SMS sent again of its Zalo notices no receipt confirmed in time (agencynet dossiers push "
+        "--sms-after)"
+    )
 
 
 class DossierSummary(BaseModel):

@@ -315,11 +315,11 @@ def silent(store: Store, receiver: str, now: datetime, after_s: int = SILENT_S) 
     -------
     list of dict
         The notices as :func:`of_changes` and :func:`pickups` give them, each ``ref`` the Zalo notice's and
-        :data:`ops.receipts.FOLLOW_UP`.
+        :data:`ops.tables.FOLLOW_UP`.
     """
     sn, rn, pn, ev = tables.sent_notices, tables.refused_notices, tables.pickup_notices, tables.events
     later = sn.alias("later")
-    again = sn.c.ref.concat(receipts.FOLLOW_UP)
+    again = sn.c.ref.concat(tables.FOLLOW_UP)
     followed = sa.exists().where(later.c.receiver == receiver, later.c.ref == again) | sa.exists().where(
         rn.c.receiver == receiver, rn.c.ref == again
     )
@@ -346,7 +346,7 @@ def silent(store: Store, receiver: str, now: datetime, after_s: int = SILENT_S) 
     changes = [{"code": e.dossier_code, "seq": e.seq, "state": e.state, "at": utc(e.at).isoformat()} for e in events]
     kinds = {f.ref: f.kind for f in found}
     out = of_changes(store, changes, now) + _windows_still(store, told_windows, kinds, now)
-    return [n | {"ref": n["ref"] + receipts.FOLLOW_UP} for n in out]
+    return [n | {"ref": n["ref"] + tables.FOLLOW_UP} for n in out]
 
 
 def _windows_still(store: Store, told_windows: Iterable[sa.Row], kinds: Mapping[str, str], now: datetime) -> list[dict]:
@@ -564,7 +564,7 @@ def _said(row: sa.RowMapping) -> dict:
         "kind": row["kind"],
         "receiver": row["receiver"],
         "ref": row["ref"],
-        "follow_up": row["ref"].endswith(receipts.FOLLOW_UP),
+        "follow_up": row["ref"].endswith(tables.FOLLOW_UP),
     }
 
 

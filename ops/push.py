@@ -306,7 +306,8 @@ def receivers(engine: Engine) -> list[dict]:
     ``failed_at`` and ``failure`` (the last failure, if no batch was taken since), ``waiting`` (changes still to
     take), ``passed`` (notices its SMS provider will never deliver, passed over: :func:`ops.notices.passed`) and
     ``last_passed`` (the newest of them, ``{"ref", "reason", "at"}``, or None), and of the notices its provider
-    took, those it then said ``delivered`` and ``undelivered`` (:mod:`ops.receipts`); times aware, in UTC."""
+    took, those it then said ``delivered`` and ``undelivered`` (:mod:`ops.receipts`), and ``sms_again``, the SMS sent
+    again of its Zalo notices no receipt confirmed (:func:`ops.notices.silent`); times aware, in UTC."""
     fp, rn, sn = tables.feed_pushes, tables.refused_notices, tables.sent_notices
     with engine.connect() as conn:
         rows = conn.execute(sa.select(fp).order_by(fp.c.name)).mappings().all()
@@ -315,6 +316,10 @@ def receivers(engine: Engine) -> list[dict]:
         )
         fates = sa.select(sn.c.receiver, sn.c.receipt, sa.func.count()).where(sn.c.receipt.is_not(None))
         receipts = {(r, fate): n for r, fate, n in conn.execute(fates.group_by(sn.c.receiver, sn.c.receipt))}
+        again = (
+            sa.select(sn.c.receiver, sa.func.count()).where(sn.c.ref.endswith(tables.FOLLOW_UP)).group_by(sn.c.receiver)
+        )
+        followed: dict[str, int] = dict(conn.execute(again).all())
         newest = sa.select(rn.c.receiver, rn.c.ref, rn.c.reason, rn.c.at).order_by(rn.c.at)
         last = {r.receiver: {"ref": r.ref, "reason": r.reason, "at": dossiers.utc(r.at)} for r in conn.execute(newest)}
     return [
@@ -325,6 +330,7 @@ def receivers(engine: Engine) -> list[dict]:
             "passed": counts.get(row["name"], 0),
             "last_passed": last.get(row["name"]),
             **{fate: receipts.get((row["name"], fate), 0) for fate in ("delivered", "undelivered")},
+            "sms_again": followed.get(row["name"], 0),
         }
         for row in rows
     ]

@@ -49,10 +49,6 @@ ESMS_FATES = {"5": DELIVERED, "4": UNDELIVERED}
 ZNS_RECEIVED = "user_received_message"
 """The event of Zalo's webhook that says a message is on the phone."""
 
-FOLLOW_UP = ":sms"
-"""What ends the ref of the SMS sent after a Zalo notice no receipt confirmed (``<ref>:sms``,
-:func:`ops.notices.silent`)."""
-
 
 @dataclass(frozen=True)
 class Receipt:
@@ -133,11 +129,11 @@ def unreached(ref: sa.ColumnElement[str], code: sa.ColumnElement[str]) -> sa.Col
     by its provider (``refused_notices``), or said undelivered by its receipt, and taken by no other receiver
     (one without receipts, agencynet's own gateway, counts as reaching).
 
-    A Zalo notice no receipt confirmed in time is followed by an SMS (``<ref>:sms``, :data:`FOLLOW_UP`): once that
-    SMS is tried, the Zalo notice without a receipt no longer counts as reaching, and the SMS's fate is the notice's
-    (unless Zalo's receipt comes after all)."""
+    A Zalo notice no receipt confirmed in time is followed by an SMS (``<ref>:sms``, :data:`ops.tables.FOLLOW_UP`):
+    once that SMS is tried, the Zalo notice without a receipt no longer counts as reaching, and the SMS's fate is the
+    notice's (unless Zalo's receipt comes after all)."""
     sn, rn = tables.sent_notices, tables.refused_notices
-    again = ref.concat(FOLLOW_UP)
+    again = ref.concat(tables.FOLLOW_UP)
     mine = (sn.c.dossier_code == code) & (sn.c.ref == ref)
     either = (sn.c.dossier_code == code) & sn.c.ref.in_([ref, again])
     tried = sa.exists().where(sn.c.dossier_code == code, sn.c.ref == again) | sa.exists().where(

@@ -507,7 +507,7 @@ def notice_figures(engine: Engine, when: Period) -> dict:
         sa.func.count(),
         sa.func.count().filter(sn.c.channel == gateways.ZALO),
         sa.func.count().filter(sn.c.channel == gateways.SMS),
-        sa.func.count().filter(sn.c.channel == gateways.SMS, sn.c.ref.endswith(receipts.FOLLOW_UP)),
+        sa.func.count().filter(sn.c.channel == gateways.SMS, sn.c.ref.endswith(tables.FOLLOW_UP)),
         sa.func.count().filter(sn.c.receipt == receipts.DELIVERED),
         sa.func.count().filter(sn.c.receipt == receipts.UNDELIVERED),
     ).where(sn.c.at >= when.start, sn.c.at < when.end)

@@ -299,3 +299,7 @@ dossier, what it said, and when the receiver took the batch; written with the ba
 counted twice nor missed. Of a provider's (:mod:`ops.gateways`, migration 0019): the ``channel`` it went by (``sms``,
 ``zalo``) and the provider's id of the message; then its delivery receipt (:mod:`ops.receipts`): ``delivered`` or
 ``undelivered``, when, and the provider's words. Null for agencynet's own receiver, and until a receipt comes."""
+
+FOLLOW_UP = ":sms"
+"""What ends the ``ref`` of a notice in ``sent_notices`` sent again by SMS after a Zalo notice no receipt confirmed
+(``<ref>:sms``, :func:`ops.notices.silent`)."""

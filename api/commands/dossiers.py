@@ -487,6 +487,10 @@ def run_pushes(args: argparse.Namespace) -> int:
             )
         if r["delivered"] or r["undelivered"]:
             said.append(f"receipts: {r['delivered']} delivered, {r['undelivered']} undelivered")
+        if r["sms_again"]:
+            said.append(
+                f"{_count(r['sms_again'], 'Zalo notice', 'Zalo notices')} no receipt confirmed sent again by SMS"
+            )
         print("; ".join(said))
     return 0
 

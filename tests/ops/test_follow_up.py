@@ -218,4 +218,7 @@ def test_the_command_sends_again_by_sms_what_zalo_did_not_confirm(
     assert cli.main([*zalo, *sms]) == 0  # each once
     assert len(portal.requests) == asked + 2
     (row,) = push.receivers(engine)
-    assert (row["name"], row["url"]) == ("notices", portal.url)  # the receiver's address is the push's
+    assert (row["name"], row["url"], row["sms_again"]) == ("notices", portal.url, 2)  # the address is the push's
+    capsys.readouterr()
+    assert cli.main(["dossiers", "pushes", "--database", database]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; 2 Zalo notices no receipt confirmed sent again by SMS")
