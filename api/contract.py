@@ -67,6 +67,12 @@ class GeoJSONResponse(JSONResponse):
     media_type = GEOJSON
 
 
+class JPEGResponse(Response):
+    """A photo, as JPEG."""
+
+    media_type = "image/jpeg"
+
+
 def install(app: FastAPI) -> None:
     """Make ``app.openapi()`` describe the service as it answers.
 

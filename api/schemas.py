@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from geo._errors import InputError
 from geo.agencies import Procedure
-from ops import accounts, changes, dayevents, daytasks, notices, proofs, records
+from ops import accounts, changes, dayevents, daytasks, notices, photos, proofs, records
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -1120,6 +1120,9 @@ class StopRecorded(BaseModel):
         description=f"recorded farther from the stop than the phone's accuracy and {dayevents.FAR_M:g} m besides"
     )
     signer: Signer | None = Field(default=None, description="who signed on the postman's phone")
+    photo: bool = Field(
+        default=False, description="whether a photo was taken with it (GET /days/{date}/photos/{task}/{event})"
+    )
 
 
 class LastSeen(BaseModel):
@@ -1482,11 +1485,15 @@ class ProofOut(BaseModel):
     off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
 
 
+StopEventName = Literal["picked_up", "handed_over", "delivered", "failed"]
+"""A stop event."""
+
+
 class StopEventIn(_Body):
     """A postman's stop event."""
 
     task: str = Field(min_length=1, max_length=64, description="a task id of the day's plan")
-    event: Literal["picked_up", "handed_over", "delivered", "failed"]
+    event: StopEventName
     record_no: str | None = Field(
         default=None,
         min_length=1,
@@ -1520,6 +1527,14 @@ class StopEventIn(_Body):
         "pickup (422 proof_needed); at a handover the officer's signature, in place of record_no; refused elsewhere "
         "(422 proof_not_here)",
     )
+    photo: str | None = Field(
+        default=None,
+        max_length=photos.MAX_BYTES * 4 // 3 + 64,
+        description="a photo taken there (the door nobody opened, the office closed), as a data URL "
+        "data:image/jpeg;base64,... (JPEG, PNG or WebP, at most 3,000,000 bytes and 40 megapixels; 422 "
+        "photo_unreadable, photo_too_large); kept re-encoded without its metadata, read at "
+        "GET /days/{date}/photos/{task}/{event}",
+    )
     # Not strict: JSON writes a time as text.
     at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
 
@@ -1544,5 +1559,6 @@ class StopEventOut(BaseModel):
     position: PhonePosition | None
     off_m: int | None = Field(description="metres from the phone's position to the stop; null without a position")
     proof: ProofSummary | None = Field(description="who signed on the phone; null when nobody did")
+    photo: str | None = Field(default=None, description="the SHA-256 of the photo sent with it (hex); null without one")
     moves: list[DossierMove]
     replayed: bool

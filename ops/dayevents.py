@@ -31,10 +31,10 @@ import sqlalchemy as sa
 from pyproj import Geod
 
 from geo.hours import HANOI
-from ops import accounts, daytasks, dossiers, proofs, receipts, records, tables
+from ops import accounts, daytasks, dossiers, photos, proofs, receipts, records, tables
 from ops.accounts import Principal
 from ops.day import stored
-from ops.errors import ConflictError, FieldError, TransitionError
+from ops.errors import ConflictError, FieldError, TransitionError, UnknownError
 from ops.stopkeys import event_key, recorded
 from ops.store import Store
 from routing.problem import clock
@@ -122,6 +122,7 @@ def record(
     reason_code: str | None = None,
     position: dict | None = None,
     proof: dict | None = None,
+    photo: str | None = None,
     at: datetime | None = None,
 ) -> dict:
     """Record a stop event and move its dossiers.
@@ -154,6 +155,8 @@ def record(
         Who signed, as :func:`ops.proofs.check` takes it: required at the citizen's address (``delivered``,
         ``picked_up`` at a home pickup); at a handover, the officer's in place of a paper record's number; refused
         elsewhere.
+    photo
+        A photo taken there, as a data URL (:func:`ops.photos.check`): the door nobody opened.
     at
         When (now when omitted).
 
@@ -161,9 +164,10 @@ def record(
     -------
     dict
         ``{"plan_id", "task", "event", "at", "record_no", "reason", "reason_code", "position", "off_m", "proof",
-        "moves": [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m (null
-        without a position); ``proof`` who signed and the proof's digest (:func:`ops.proofs.summary`). The same
-        event again answers as the first time: its position is the first one's.
+        "photo", "moves": [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m
+        (null without a position); ``proof`` who signed and the proof's digest (:func:`ops.proofs.summary`);
+        ``photo`` the SHA-256 of the photo sent, or None. The same event again answers as the first time: its
+        position is the first one's.
 
     Raises
     ------
@@ -226,9 +230,11 @@ def record(
         record_no = records.check(store.engine, plan_id, task, event, record_no or None)
     if event in ("delivered", "handed_over") and not record_no:
         record_no = f"{plan_id}/{task}"  # the delivery note, or the handover signed on the phone
+    taken = None if photo is None else photos.check(photo)
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
     signed = proofs.summary(proof)
-    digest = dossiers.content_hash(content | _signed(signed))
+    shot = {} if taken is None else {"photo": taken.digest}
+    digest = dossiers.content_hash(content | _signed(signed) | shot)
     key = event_key(plan_id, task, event)
     if event in seen:
         return _replay(seen[event], digest, task, event)
@@ -261,6 +267,7 @@ def record(
         "position": position,
         "off_m": off_m,
         "proof": signed,
+        "photo": None if taken is None else taken.digest,
         "moves": moves,
         "replayed": False,
     }
@@ -285,6 +292,8 @@ def record(
             codes = plan["state"]["dossiers"][task]
             if proof is not None:
                 proofs.write(conn, proof, key=key, codes=codes, event=event, at=when, taken_by=who.name, off_m=off_m)
+            if taken is not None:
+                photos.write(conn, taken, key=key, at=when, taken_by=who.name)
             for code in codes:
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency
@@ -379,19 +388,52 @@ def _signed(summary: dict | None) -> dict:
     return {} if summary is None else {"proof": summary["digest"]}
 
 
+def photo(store: Store, day: date, *, task: str, event: str, who: Principal) -> bytes:
+    """The photo taken with the stop event ``event`` of ``task`` in the day's plan (JPEG, :mod:`ops.photos`), for
+    ``who``: a dispatcher, or the postman of the task's route; each read written to the access log, once per dossier
+    of the task.
+
+    Raises
+    ------
+    UnknownError
+        No plan of that date, or no photo with that event (``photo_not_found``).
+    FieldError
+        An unknown task; a postman asking for another's (``task_of_another``).
+    """
+    plan = stored(store, day)
+    _task(plan, task)
+    if who.role == "postman" and _postman_of(plan, task) != who.name:
+        raise FieldError(
+            "task",
+            f"task {task} is not on the route of {who.name}",
+            code="task_of_another",
+            task=task,
+            postman=who.name,
+        )
+    jpeg = photos.read(store.engine, event_key(plan["id"], task, event))
+    if jpeg is None:
+        raise UnknownError(
+            f"no photo with {event} of task {task} on {day}", code="photo_not_found", task=task, event=event
+        )
+    for code in plan["state"]["dossiers"][task]:
+        accounts.log_access(store.engine, who, code, "GET /days/{date}/photos/{task}/{event}")
+    return jpeg
+
+
 def _replay(first: dict, digest: str, task: str, event: str) -> dict:
     content = {k: first[k] for k in ("task", "event", "record_no", "reason")}
     # A failure recorded before reasons had codes was said in words: "other".
     content["reason_code"] = first.get("reason_code", "other" if event == "failed" else None)
-    if dossiers.content_hash(content | _signed(first.get("proof"))) != digest:
+    shot = {"photo": first["photo"]} if first.get("photo") else {}
+    if dossiers.content_hash(content | _signed(first.get("proof")) | shot) != digest:
         raise ConflictError(
             f"task {task}: {event} was recorded already with other details",
             code="event_recorded",
             task=task,
             event=event,
         )
-    # One recorded before phones said where they were, or proofs were taken: no position, no proof.
-    return {"position": None, "off_m": None, "proof": None} | first | content | {"replayed": True}
+    # One recorded before phones said where they were, proofs or photos were taken: no position, proof, photo.
+    return {"position": None, "off_m": None, "proof": None, "photo": None} | first | content | {"replayed": True}
 
 
 def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
@@ -604,6 +646,7 @@ def _said(event: dict) -> dict:
         "off_m": off,
         "far": off is not None and off > FAR_M + accuracy,
         "signer": (event.get("proof") or {}).get("signer"),
+        "photo": bool(event.get("photo")),
     }
 
 

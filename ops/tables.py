@@ -135,6 +135,20 @@ says where a row comes from: the official units and the map (``map``, replaced b
 (``csv``) or a person placing the unit (``operator``, with ``located_by`` and ``located_at``). ``hours``: the
 unit's own office hours (OSM ``opening_hours``), kept through seeding; null for the public administration's."""
 
+stop_photos = sa.Table(
+    "stop_photos",
+    metadata,
+    sa.Column("event_key", sa.String(200), primary_key=True),
+    sa.Column("jpeg", sa.LargeBinary, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("taken_by", sa.String(64), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+)
+"""The photo taken with a stop event (:mod:`ops.photos`, migration 0023), by the event's key: re-encoded, without
+metadata; its size, the SHA-256 of the photo as sent, who took it and when."""
+
 idempotency = sa.Table(
     "idempotency_keys",
     metadata,

@@ -18,7 +18,7 @@ from api.schemas import ACCOUNT, CLOCK
 from geo.hours import HANOI
 from ops import accounts, day, dayevents, records
 from ops.accounts import Principal
-from ops.errors import UnknownError
+from ops.errors import FieldError, UnknownError
 
 log = logging.getLogger(__name__)
 
@@ -285,8 +285,38 @@ def add_event(
         reason_code=event.reason_code,
         position=None if event.position is None else event.position.model_dump(),
         proof=None if event.proof is None else event.proof.model_dump(),
+        photo=event.photo,
         at=event.at,
     )
+
+
+@router.get(
+    "/days/{date}/photos/{task}/{event}",
+    response_class=contract.JPEGResponse,
+    summary="The photo taken with a stop event",
+    responses={
+        200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+        403: {"model": schemas.ErrorBody, "description": "a postman asking for a photo of another's route"},
+        404: {"model": schemas.ErrorBody, "description": "no plan for the day, no such task, or no photo"},
+    },
+)
+def get_photo(
+    date: Day,
+    task: Annotated[str, Path(min_length=1, max_length=64, description="a task id of the day's plan")],
+    event: Annotated[schemas.StopEventName, Path(description="the stop event the photo was taken with")],
+    store: StoreDep,
+    who: OnTheRound,
+) -> contract.JPEGResponse:
+    """The photo the postman took with a stop event (``photo`` of ``POST /days/{date}/events``: the door nobody
+    opened), as kept: JPEG, at most 1,600 pixels a side, without the phone's metadata. A photo of a home is personal
+    data: a dispatcher reads any, a postman those of his route; each read is written to the access log."""
+    try:
+        jpeg = _stored(dayevents.photo, store, date, task=task, event=event, who=who)
+    except FieldError as exc:
+        if exc.code == "task_of_another":
+            raise Forbidden("task", exc.reason, code=exc.code, **exc.fields) from None
+        raise NotFound("task", exc.reason, code=exc.code or "not_found", **exc.fields) from None
+    return contract.JPEGResponse(jpeg, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post(

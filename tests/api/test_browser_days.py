@@ -4,14 +4,18 @@ and the dossiers' states change. The browser fixtures are those of ``test_browse
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 from collections.abc import Iterator
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from PIL import Image
 from pyproj import Geod
 
 import tests.api.test_browser as pages
@@ -792,11 +796,12 @@ def _dispatcher_follows(browser, server: str, day: dt.date) -> tuple:
 
 
 def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
-    page, browser, server: str, store: Store, hanoi: AddressMap
+    page, browser, server: str, store: Store, hanoi: AddressMap, tmp_path: Path
 ) -> None:
     # At the citizen's door nobody answers: the postman picks the reason from those of a door (not "closed"), adds
-    # a note, and his phone says where he is, 2 km off (he recorded it later, on his way). The dispatcher sees why,
-    # when, and that it was recorded far from the stop; and where the postman's phone was last.
+    # a note and a photo of the door, and his phone says where he is, 2 km off (he recorded it later, on his way).
+    # The dispatcher sees why, when, that it was recorded far from the stop, and the photo; and where the postman's
+    # phone was last.
     later = daycases.DAY + dt.timedelta(days=42)  # Wednesday 18 March 2026
     code, again = f"DOOR-{later:%m%d}", f"AGAIN-{later:%m%d}"
     for each in (code, again):
@@ -827,19 +832,33 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     ]
     stop.locator("select.reason-code").select_option("nobody_home")
     stop.locator("input.reason").fill("Gọi điện không nghe máy")
+    door_photo = tmp_path / "door.jpg"
+    Image.new("RGB", (3000, 2000), (150, 90, 40)).save(door_photo, "JPEG")  # as a phone's camera takes it
+    stop.get_by_label("Chụp ảnh tại chỗ (không bắt buộc)").set_input_files(door_photo)
+    assert stop.locator(".photo-chosen").inner_text() == "Đã chọn ảnh door.jpg"
+    stop.locator(".photo-field").scroll_into_view_if_needed()
+    pages._shot(page, "postman-photo")
     pages.accessible(page)
     with page.expect_request(lambda r: r.url.endswith("/events") and r.method == "POST") as sent:
         stop.locator("button[data-event='failed']").click()
     body = sent.value.post_data_json
     assert (body["event"], body["reason_code"], body["reason"]) == ("failed", "nobody_home", "Gọi điện không nghe máy")
     assert body["position"] == {"lat": pytest.approx(lat), "lon": pytest.approx(lon), "accuracy_m": 20}
+    # Sent made smaller on the phone: 1,280 pixels a side, JPEG.
+    assert body["photo"].startswith("data:image/jpeg;base64,")
+    sent_photo = Image.open(io.BytesIO(base64.b64decode(body["photo"].split(",", 1)[1])))
+    assert sent_photo.size == (1280, 853)
     page.wait_for_function(
         f"document.querySelector(\"li.day-stop[data-kind='delivery'][data-task='{door['task']}']\").classList.contains('failed')"
     )
     said = stop.locator(".stop-state").inner_text()
     assert said.startswith("Không thành công · ") and said.endswith(
-        " · Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km"
+        " · Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km · Xem ảnh"
     )
+    # The photo as kept, read with the postman's session.
+    shown = page.request.get(stop.locator("a.photo-link").get_attribute("href"))
+    assert shown.status == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(shown.body())).size == (1280, 853)
     assert stop.locator(".actions").count() == 0
     assert dossiers.current(store.engine, code)["state"] == "failed_return"
     pages._shot(page, "postman-failed")
@@ -849,7 +868,14 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     row = other.locator("#day-stops tr.day-failed")
     assert row.count() == 1 and door["task"] in row.inner_text()
     recorded = row.locator("td.recorded.far").inner_text()
-    assert recorded.endswith("Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km")
+    assert recorded.endswith("Không gặp người nhận: Gọi điện không nghe máy · ghi nhận cách điểm dừng 2,00 km Xem ảnh")
+    with other.expect_popup() as opened:
+        row.locator("button.photo").click()
+    # Fetched with the dispatcher's token and opened: the photo as kept.
+    opened.value.wait_for_url(lambda url: url.startswith("blob:"))
+    opened.value.wait_for_function("document.images.length === 1 && document.images[0].complete")
+    assert opened.value.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]") == [1280, 853]
+    opened.value.close()
     assert other.locator("#day-stops th").last.inner_text() == "Ghi nhận"
     seen = other.locator("path.leaflet-interactive[fill='#ffd92f']")
     assert seen.count() == 1

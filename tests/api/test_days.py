@@ -3,8 +3,11 @@ reads his route (addresses logged) and records events; bad input answers 4xx wit
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import hashlib
+import io
 import re
 import typing
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from api import i18n, schemas
 from api.app import create_app
@@ -802,3 +806,51 @@ def test_the_day_s_handover_records_are_numbered_printed_and_checked(hanoi: Addr
         assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "sheet_not_yours")
         nothing = client.get("/days/2026-02-05/records", headers=BEARER)
         assert (nothing.status_code, nothing.json()["detail"][0]["reason"]) == (404, "plan_not_found")
+
+
+def test_a_photo_of_the_door_goes_with_the_failure_and_is_read_back(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        home = next(s for r in planned["routes"] for s in r["stops"] if s["place"] == "address:HOME")
+        photo_path = f"/days/{DAY}/photos/{home['task']}/failed"
+        client.post(f"/days/{DAY}/events", json={"task": home["task"], "event": "picked_up"}, headers=BEARER)
+        failed = {"task": home["task"], "event": "failed", "reason_code": "nobody_home"}
+        broken = client.post(
+            f"/days/{DAY}/events", json=failed | {"photo": "data:image/jpeg;base64,aGVsbG8="}, headers=BEARER
+        )
+        assert broken.status_code == 422
+        assert broken.json()["detail"][0] | {"message": ""} == {
+            "field": "photo",
+            "reason": "photo_unreadable",
+            "message": "",
+        }
+        assert client.get(photo_path, headers=BEARER).json()["detail"][0]["reason"] == "photo_not_found"
+        image = io.BytesIO()
+        Image.new("RGB", (1280, 960), (90, 90, 90)).save(image, "JPEG")
+        sent = "data:image/jpeg;base64," + base64.b64encode(image.getvalue()).decode()
+        recorded = client.post(f"/days/{DAY}/events", json=failed | {"photo": sent}, headers=BEARER)
+        assert recorded.status_code == 200, recorded.text
+        assert recorded.json()["photo"] == hashlib.sha256(image.getvalue()).hexdigest()
+        shown = client.get(photo_path, headers=BEARER)
+        assert (shown.status_code, shown.headers["content-type"]) == (200, "image/jpeg")
+        assert shown.headers["cache-control"] == "private, no-store"
+        assert Image.open(io.BytesIO(shown.content)).size == (1280, 960)
+        stop = next(
+            s
+            for r in client.get(f"/days/{DAY}", headers=BEARER).json()["routes"]
+            for s in r["stops"]
+            if s["task"] == home["task"] and s["status"] == "failed"
+        )
+        assert stop["recorded"]["photo"] is True
+        missing = client.get(f"/days/{DAY}/photos/T-none/failed", headers=BEARER)
+        assert (missing.status_code, missing.json()["detail"][0]["reason"]) == (404, "task_not_in_plan")
+        assert client.get(f"/days/{DAY}/photos/{home['task']}/lost", headers=BEARER).status_code == 422
+        assert client.get(photo_path).status_code == 401
+        # Another postman than the route's: refused.
+        accounts.add_user(
+            client.app.state.store.engine, "an", "một-mật-khẩu-dài", "postman", agency_id=daycases.LUONG_VAN_CAN
+        )
+        client.post("/signin", data={"username": "an", "password": "một-mật-khẩu-dài"}, follow_redirects=False)
+        other = client.get(photo_path)
+        assert (other.status_code, other.json()["detail"][0]["reason"]) == (403, "task_of_another")
+        client.post("/signout")

@@ -26,6 +26,7 @@ from ops import (
     gateways,
     ingest,
     notices,
+    photos,
     proofs,
     push,
     receipts,
@@ -448,6 +449,17 @@ def test_the_notices_channels_and_receipts_come_and_go_with_their_migration(serv
         notices.passed(engine, "notices", {"ref": f"Q:{seq}", "kind": "for_collection"}, "eSMS: CodeResult 99")
         total, rows = dossiers.listing(engine, also=[notices.unreached()])
         assert (total, [r["code"] for r in rows], notices.unreached_among(engine, ["Q", "P"])) == (1, ["Q"], {"Q"})
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_photos_of_stop_events_come_and_go_with_their_migration(server: str, tmp_path: Path) -> None:
+    # 0023 keeps the photo a postman takes with a stop event, its bytes as they were.
+    with _migrated(server, tmp_path) as engine:
+        kept = photos.Photo(b"\xff\xd8 a JPEG \x00\xff\xd9", 1, 1, "0" * 64)
+        with engine.begin() as conn:
+            photos.write(conn, kept, key="plan-1/T1/failed", at=datetime(2026, 2, 4, 3, tzinfo=UTC), taken_by="binh")
+        assert photos.read(engine, "plan-1/T1/failed") == kept.jpeg and photos.read(engine, "plan-1/T2/failed") is None
+        assert _gone_and_back(engine, tables.stop_photos, "0023") == 0
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])

@@ -309,6 +309,13 @@ function recordedWords(recorded) {
   return [recorded.at, why, signed, far].filter(Boolean).join(" · ");
 }
 
+// The address of the photo the postman took with a settled stop's event (``recorded.photo``), "" without one.
+function photoPath(day, stop) {
+  if (!(stop.recorded && stop.recorded.photo)) return "";
+  const parts = [day, stop.task, stop.event].map(encodeURIComponent);
+  return `/days/${parts[0]}/photos/${parts[1]}/${parts[2]}`;
+}
+
 // The window a home pickup's applicant was told by SMS (``told`` of a stop of the day, "10:00-10:30"), in words;
 // and that the message never reached him, to phone ahead (``told_unreached``).
 function toldWords(stop) {

@@ -146,7 +146,10 @@
       const place = k === 0 ? `<td class="place"${span}>${esc(s.name || placeName(s.place))}</td>` : "";
       // A handover still to do: the number of the record the system issued for the visit, to sign there.
       const toSign = s.handover_record ? `<td class="recorded">${esc(t("handover.to_sign", { no: s.handover_record }))}</td>` : "<td></td>";
-      const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}</td>` : toSign;
+      // The photo taken there (the door nobody opened): opened in a tab of its own.
+      const photo = photoPath(dayInput.value, s);
+      const shown = photo ? ` <button type="button" class="secondary photo" data-photo="${esc(photo)}">${esc(t("js.photo_link"))}</button>` : "";
+      const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}${shown}</td>` : toSign;
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
         `<td>${esc(kindName(s.kind))}${s.door_try > 1 ? " · " + esc(t("js.door_try", { n: s.door_try })) : ""}` +
         `${s.told ? " · " + esc(toldWords(s)) : ""}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
@@ -221,6 +224,9 @@
       for (const button of stops.querySelectorAll("button.sheet")) {
         const path = `${dayPath()}/sheet?${new URLSearchParams({ postman: button.dataset.postman, lang: LANG })}`;
         button.onclick = () => openInTab(path, token()).catch((e) => { error.textContent = e.message; });
+      }
+      for (const button of stops.querySelectorAll("button[data-photo]")) {
+        button.onclick = () => openInTab(button.dataset.photo, token()).catch((e) => { error.textContent = e.message; });
       }
       for (const button of stops.querySelectorAll("button[data-carried]")) {
         button.onclick = () => recordBroughtBack(button.dataset.carried);

@@ -35,7 +35,23 @@
     const options = Object.entries(failures).filter(([, at]) => at === "any" || at === where)
       .map(([code]) => `<option value="${esc(code)}">${esc(codeName("failure", code))}</option>`).join("");
     return `<select class="reason-code" aria-label="${esc(t("js.reason"))}">${options}</select>` +
-      `<input class="reason" aria-label="${esc(t("js.reason_words"))}" placeholder="${esc(t("js.reason_words"))}">`;
+      `<input class="reason" aria-label="${esc(t("js.reason_words"))}" placeholder="${esc(t("js.reason_words"))}">` +
+      // The browser's own file button speaks the phone's language, not the page's: hidden from sight (still
+      // focusable), the label is the button.
+      `<label class="photo-field"><input type="file" class="photo sr-only" accept="image/jpeg,image/png,image/webp" ` +
+      `capture="environment"><span class="photo-button">${esc(t("js.photo_label"))}</span><span class="photo-chosen"></span></label>`;
+  }
+
+  // The photo chosen, as sent: at most 1,280 pixels a side, JPEG, a data URL of some 200 KB; drawn on a canvas,
+  // which keeps the pixels only (not where the phone took it, nor the phone). The service checks it again.
+  async function shrunk(file) {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, 1280 / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return canvas.toDataURL("image/jpeg", 0.8);
   }
 
   // Where the phone is, if it lets the page know within a few seconds; the event goes without it otherwise.
@@ -111,6 +127,12 @@
     return `<div class="receipts">${links.join(" · ")}</div>`;
   }
 
+  // The photo taken with a settled stop's event, in a tab of its own (the session goes with it).
+  function photoLink(s) {
+    const path = photoPath(dayInput.value, s);
+    return path ? ` · <a class="photo-link" href="${esc(path)}" target="_blank" rel="noopener">${esc(t("js.photo_link"))}</a>` : "";
+  }
+
   function stopItem(s) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}" ` +
       `data-place="${esc(s.place)}" data-applicant="${esc(s.applicant_name || "")}">` +
@@ -119,7 +141,7 @@
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
-      `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}</div>` +
+      `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}${photoLink(s)}</div>` +
       receipts(s) + actions(s) + "</li>";
   }
 
@@ -224,7 +246,7 @@
     await show();
   }
 
-  list.addEventListener("click", (event) => {
+  list.addEventListener("click", async (event) => {
     const whole = event.target.closest("button[data-visit-event]");
     if (whole) {
       const visit = whole.closest("li.visit");
@@ -258,10 +280,24 @@
     if (body.event === "failed") {
       body.reason_code = box.querySelector(".reason-code").value;
       body.reason = box.querySelector(".reason").value.trim() || undefined;
+      const file = box.querySelector(".photo").files[0];
+      if (file) {
+        try {
+          body.photo = await shrunk(file);
+        } catch {
+          error.textContent = t("js.photo_unread");
+          return;
+        }
+      }
     }
     const stop = box.closest("li.day-stop");
     if (signedFor(body.event, stop.dataset.place)) askProof(box, body.event, stop.dataset.applicant, [body]);
     else send([body]);
+  });
+  list.addEventListener("change", (event) => {
+    if (!event.target.matches("input.photo")) return;
+    const file = event.target.files[0];
+    event.target.closest(".photo-field").querySelector(".photo-chosen").textContent = file ? t("js.photo_chosen", { name: file.name }) : "";
   });
   document.getElementById("carried").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-carried]");

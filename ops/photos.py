@@ -1,0 +1,127 @@
+"""Photos taken at a stop: the door nobody opened, the office found closed, the house number not found, as carriers
+ask of a failed delivery, beside the phone's position (:mod:`ops.dayevents`): that the postman was there. One photo
+per stop event, optional, sent with it; kept re-encoded as JPEG, at most :data:`KEPT_SIDE` pixels a side, without
+its metadata (a phone's photo carries where it was taken and the device), by the event's key
+(:data:`ops.tables.stop_photos`). A photo of a home is personal data: read by the dispatcher and the postman of the
+route, each read logged.
+
+Decoding, checking and re-encoding are Pillow's; what is written here is what a photo may be.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.engine import Connection, Engine
+
+from ops import tables
+from ops.errors import FieldError
+
+MAX_BYTES = 3_000_000
+"""The largest photo taken, as sent (a phone's page sends one of 1,280 pixels a side, some 200 KB)."""
+
+MAX_PIXELS = 40_000_000
+"""The most pixels a photo may have (a 40-megapixel phone's), so that a small file cannot unfold into gigabytes."""
+
+FORMATS = ("JPEG", "PNG", "WEBP")
+"""What a photo may be sent as."""
+
+KEPT_SIDE = 1600
+"""The longest side of a photo as kept, pixels: a door and its number stay readable."""
+
+QUALITY = 80
+"""JPEG quality of a photo as kept."""
+
+_DATA_URL = re.compile(r"data:image/[a-z]+;base64,(?P<data>[A-Za-z0-9+/=\s]+)")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo as kept: its JPEG, its size, and the SHA-256 of what was sent (``digest``: the same photo sent again,
+    an event replayed, is known by it)."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    digest: str
+
+
+def check(sent: str) -> Photo:
+    """The photo ``sent`` as a data URL (``data:image/jpeg;base64,...``, as a page's canvas or file reader writes
+    it), checked and re-encoded.
+
+    Raises
+    ------
+    FieldError
+        ``photo``: not a data URL of base64 (``photo_unreadable``), larger than :data:`MAX_BYTES` or
+        :data:`MAX_PIXELS` (``photo_too_large``), not an image of :data:`FORMATS` (``photo_unreadable``).
+    """
+    found = _DATA_URL.fullmatch(sent.strip())
+    if found is None:
+        raise FieldError("photo", "a data URL, data:image/jpeg;base64,...", code="photo_unreadable")
+    if len(found["data"]) > MAX_BYTES * 4 // 3 + 4:
+        raise _too_large()
+    try:
+        raw = base64.b64decode(re.sub(r"\s", "", found["data"]), validate=True)
+    except binascii.Error:
+        raise FieldError("photo", "its base64 does not decode", code="photo_unreadable") from None
+    image = _opened(raw)
+    image = ImageOps.exif_transpose(image)  # as the phone held it: the turn is in its metadata, which goes
+    image.thumbnail((KEPT_SIDE, KEPT_SIDE))
+    kept = io.BytesIO()
+    image.convert("RGB").save(kept, "JPEG", quality=QUALITY, optimize=True)
+    return Photo(kept.getvalue(), image.width, image.height, hashlib.sha256(raw).hexdigest())
+
+
+def _opened(raw: bytes) -> Image.Image:
+    """The image of ``raw``, decoded whole; raises :class:`FieldError` as :func:`check` says."""
+    if len(raw) > MAX_BYTES:
+        raise _too_large()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw), formats=FORMATS)
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise FieldError("photo", "not a JPEG, PNG or WebP image of a photo's size", code="photo_unreadable") from None
+    if image.width * image.height > MAX_PIXELS:
+        raise _too_large()
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise FieldError("photo", "a broken image", code="photo_unreadable") from None
+    return image
+
+
+def _too_large() -> FieldError:
+    return FieldError("photo", f"at most {MAX_BYTES:,} bytes and {MAX_PIXELS:,} pixels", code="photo_too_large")
+
+
+def write(conn: Connection, photo: Photo, *, key: str, at: datetime, taken_by: str) -> None:
+    """Keep ``photo`` with the stop event ``key``, taken by ``taken_by`` at ``at``, in the event's transaction."""
+    conn.execute(
+        sa.insert(tables.stop_photos).values(
+            event_key=key,
+            jpeg=photo.jpeg,
+            width=photo.width,
+            height=photo.height,
+            digest=photo.digest,
+            taken_by=taken_by,
+            at=at,
+        )
+    )
+
+
+def read(engine: Engine, key: str) -> bytes | None:
+    """The JPEG of the photo of the stop event ``key``; None without one."""
+    sp = tables.stop_photos
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sp.c.jpeg).where(sp.c.event_key == key)).scalar_one_or_none()
