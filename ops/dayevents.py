@@ -75,6 +75,18 @@ def _task(record: dict, task: str) -> dict:
     raise FieldError("task", f"no task {task!r} in the plan of {day}", code="task_not_in_plan", task=task, day=day)
 
 
+def _own_route(record: dict, task: str, who: Principal) -> None:
+    """Refuse a postman a task of another's route (``task_of_another``)."""
+    if who.role == "postman" and _postman_of(record, task) != who.name:
+        raise FieldError(
+            "task",
+            f"task {task} is not on the route of {who.name}",
+            code="task_of_another",
+            task=task,
+            postman=who.name,
+        )
+
+
 def _postman_of(record: dict, task: str) -> str | None:
     for route in record["result"]["plan"]["routes"]:
         if any(s["task"] == task for s in route["stops"]):
@@ -190,14 +202,7 @@ def record(
         raise FieldError(
             "event", f"unknown event {event!r} (one of {events})", code="unknown_event", event=event, events=events
         )
-    if who.role == "postman" and _postman_of(plan, task) != who.name:
-        raise FieldError(
-            "task",
-            f"task {task} is not on the route of {who.name}",
-            code="task_of_another",
-            task=task,
-            postman=who.name,
-        )
+    _own_route(plan, task, who)
     to_address = spec["delivery"].startswith("address:")
     if event == "handed_over" and to_address:
         raise FieldError(
@@ -402,14 +407,7 @@ def photo(store: Store, day: date, *, task: str, event: str, who: Principal) -> 
     """
     plan = stored(store, day)
     _task(plan, task)
-    if who.role == "postman" and _postman_of(plan, task) != who.name:
-        raise FieldError(
-            "task",
-            f"task {task} is not on the route of {who.name}",
-            code="task_of_another",
-            task=task,
-            postman=who.name,
-        )
+    _own_route(plan, task, who)
     jpeg = photos.read(store.engine, event_key(plan["id"], task, event))
     if jpeg is None:
         raise UnknownError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def _providers(store: Store, portal: Portal) -> tuple[gateways.Zns, gateways.Esm
     return gateways.Zns(access_token="the-token", templates=TEMPLATES, sandbox=True, fallback=sms, **kept), sms
 
 
+def _pushing(
+    store: Store, hanoi: AddressMap, portal: Portal
+) -> tuple[notify.Texts, gateways.Zns, gateways.Esms, Callable[[dict], dict | None]]:
+    """The texts, the providers (:func:`_providers`) and the shape of the notices the feed is pushed with, the
+    seeded moves pushed (no notice)."""
+    texts = notify.Texts(hanoi, "vi")
+    zalo, sms = _providers(store, portal)
+    shape = notify.shaper(store, texts)
+    push.push(store.engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)
+    return texts, zalo, sms, shape
+
+
 def _again(store: Store, sms: gateways.Esms, texts: notify.Texts, found: list[dict], portal: Portal) -> None:
     """Send ``found`` to the fallback, as ``agencynet dossiers push --sms-after`` does."""
     push.send(
@@ -60,10 +73,7 @@ def test_a_zalo_notice_no_receipt_confirmed_goes_again_by_sms_once(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
     engine = store.engine
-    texts = notify.Texts(hanoi, "vi")
-    zalo, sms = _providers(store, portal)
-    shape = notify.shaper(store, texts)
-    push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)  # the seeded moves: none
+    texts, zalo, sms, shape = _pushing(store, hanoi, portal)
     daycases.results_move(engine)
     portal.replies = [zns(0, msg_id="m-back"), zns(0, msg_id="m-home")]
     assert push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post).changes == 3
@@ -115,10 +125,7 @@ def test_what_is_no_longer_true_or_never_went_is_not_sent_again(
     store: Store, hanoi: AddressMap, portal: Portal
 ) -> None:
     engine = store.engine
-    texts = notify.Texts(hanoi, "vi")
-    zalo, sms = _providers(store, portal)
-    shape = notify.shaper(store, texts)
-    push.push(engine, "zalo", portal.url, b"", shape=shape, post=zalo.post)
+    texts, zalo, sms, shape = _pushing(store, hanoi, portal)
     daycases.results_move(engine)
     # BACK's Zalo refused: it went by SMS at once (no second SMS of it); HOME's taken by Zalo, then HOME moved on.
     portal.replies = [zns(-118, "Zalo account not existed"), esms("100"), zns(0)]
