@@ -133,6 +133,7 @@ def test_events_move_the_dossiers_once_and_a_failed_delivery_comes_back(store: S
         "off_m": None,
         "far": False,
         "signer": None,
+        "photo": False,
     }
     assert said[(shuttle, "delivery")]["recorded"]["record_no"] == "BB-0204-1"
 
