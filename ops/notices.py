@@ -215,8 +215,7 @@ def pickups(store: Store, now: datetime) -> list[dict]:
         if visit is None or visit["late"]:
             continue  # none planned, or no time to say: past its window, the re-plan the dispatcher makes will tell
         told = before.get(row.code)
-        expected = (clock(visit["from"]) + clock(visit["to"])) // 2
-        if told is not None and clock(told.start) <= expected <= clock(told.end):
+        if told is not None and _in_window(visit, told):
             continue
         phone = _phone(row.applicant_phone)
         if phone is None:
@@ -236,6 +235,13 @@ def pickups(store: Store, now: datetime) -> list[dict]:
     if out:
         _logged(store.engine, [n["code"] for n in out])
     return out
+
+
+def _in_window(visit: dict, told: sa.Row) -> bool:
+    """Whether the postman, as ``visit`` (:func:`ops.visits.door_visit`) expects him, still comes within the window
+    told (a row of ``pickup_notices``): the middle of the window he is now expected in lies inside it."""
+    expected = (clock(visit["from"]) + clock(visit["to"])) // 2
+    return clock(told.start) <= expected <= clock(told.end)
 
 
 def on_the_way(store: Store, now: datetime) -> list[dict]:
@@ -370,8 +376,7 @@ def _windows_still(store: Store, told_windows: Iterable[sa.Row], kinds: Mapping[
         phone = None if row is None else _phone(row.applicant_phone)
         if row is None or visit is None or visit["late"] or phone is None:
             continue
-        expected = (clock(visit["from"]) + clock(visit["to"])) // 2
-        if not clock(told_window.start) <= expected <= clock(told_window.end):
+        if not _in_window(visit, told_window):
             continue  # moved: the new window is told by pickups()
         out.append(
             {
