@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from geo._errors import InputError
 from geo.agencies import Procedure
-from ops import accounts, changes, dayevents, daytasks, notices, photos, proofs, records
+from ops import accounts, changes, dayevents, daytasks, notices, performance, photos, proofs, records
 from ops.dossiers import State
 
 CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$"
@@ -1562,3 +1562,62 @@ class StopEventOut(BaseModel):
     photo: str | None = Field(default=None, description="the SHA-256 of the photo sent with it (hex); null without one")
     moves: list[DossierMove]
     replayed: bool
+
+
+class PerformanceFigures(BaseModel):
+    """How planned stops ended (:mod:`ops.performance`): a postman's, a day's or the period's."""
+
+    days: int = Field(description="days with a route of tasks")
+    stops: int = Field(description="the tasks' pickups and deliveries planned, in the day's newest plan")
+    done: int = Field(description="stops settled by a pickup, a handover or a delivery")
+    failed: int = Field(description="stops settled by a failure")
+    after_failure: int = Field(description="deliveries never visited, their pickup having failed")
+    unsettled: int = Field(description="stops with nothing recorded (passed by, or the day still going)")
+    done_share: float | None = Field(description="done as a share of the stops; null without stops")
+    in_window: int = Field(
+        description="settled stops whose event fell, that day, in the stop's window (the time asked, else the "
+        "place's hours)"
+    )
+    in_window_share: float | None = Field(description="in_window as a share of the settled stops; null without any")
+    delay_median_min: float | None = Field(
+        description="median of the settled stops' event time less their planned departure, minutes (negative: "
+        "early); null without any"
+    )
+    delay_p90_min: float | None = Field(description="90th percentile of the same, minutes")
+    far: int = Field(description=f"events recorded farther than {dayevents.FAR_M:g} m from their stop")
+    photos: int = Field(description="failures recorded with a photo")
+    failures: dict[str, int] = Field(description="failures by reason_code (see POST /days/{date}/events)")
+    planned_km: float = Field(description="kilometres of the routes planned")
+    planned_h: float = Field(description="hours of the routes planned, leaving to coming back")
+
+
+class PostmanPerformance(PerformanceFigures):
+    """A postman's stops over the period."""
+
+    postman: str = Field(description="his account")
+    name: str = Field(description="his full name (his account when it has none)")
+
+
+class DayPerformance(PerformanceFigures):
+    """A day's stops, all postmen."""
+
+    day: str = Field(description="YYYY-MM-DD")
+
+
+class Performance(BaseModel):
+    """The postmen's days against their plans over a period."""
+
+    from_: str = Field(alias="from", description="the period's first day, YYYY-MM-DD")
+    to: str = Field(description="its last day, YYYY-MM-DD")
+    days: int = Field(description="days of the period with a plan")
+    synthetic: bool = Field(description="whether a plan of the period carries synthetic dossiers")
+    postmen: list[PostmanPerformance] = Field(description="per postman, the most stops first")
+    by_day: list[DayPerformance] = Field(description="per day with a plan, in order")
+    total: PerformanceFigures
+
+
+class PerformanceQuery(_Strict):
+    """The period of ``GET /postmen/performance``: ``days`` days ending on ``to``."""
+
+    to: IsoDate | None = Field(default=None, description="the period's last day, YYYY-MM-DD (default: today in Hanoi)")
+    days: int = Field(7, ge=1, le=performance.MAX_DAYS, description="how many days, ending on `to`")

@@ -434,7 +434,7 @@ def _replay(first: dict, digest: str, task: str, event: str) -> dict:
     return {"position": None, "off_m": None, "proof": None, "photo": None} | first | content | {"replayed": True}
 
 
-def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
+def stop_state(stop: dict, events: dict[str, dict]) -> str | None:
     """The event that settled a stop, or None."""
     if stop["kind"] == "pickup":
         return next((e for e in ("picked_up", "failed") if e in events), None)
@@ -447,11 +447,11 @@ def _stop_state(stop: dict, events: dict[str, dict]) -> str | None:
 
 def settled_at(stops: list[dict], events: dict[str, dict[str, dict]]) -> dict[tuple[str, str], int]:
     """When each of ``stops`` (of a route, with a task) was settled, by its task and kind: the time of the event that
-    settled it (:func:`_stop_state`), seconds of the day in Hanoi."""
+    settled it (:func:`stop_state`), seconds of the day in Hanoi."""
     out = {}
     for stop in stops:
         own = events.get(stop["task"], {})
-        settled = _stop_state(stop, own)
+        settled = stop_state(stop, own)
         if settled is not None:
             at = datetime.fromisoformat(own[settled]["at"]).astimezone(HANOI)
             out[(stop["task"], stop["kind"])] = at.hour * 3600 + at.minute * 60 + at.second
@@ -495,7 +495,7 @@ def done_stops(store: Store, day: date) -> dict[str, int]:
             i
             for i, s in enumerate(route["stops"])
             if s["task"]
-            and _stop_state(s, events.get(s["task"], {}))
+            and stop_state(s, events.get(s["task"], {}))
             and (s["kind"] != "delivery" or "picked_up" in events.get(s["task"], {}))
         ]
         out[route["postman"]] = max(settled, default=0) + 1
@@ -546,17 +546,17 @@ def live(
         stops = []
         for stop in route["stops"]:
             own = events.get(stop["task"], {}) if stop["task"] else {}
-            settled = _stop_state(stop, own)
+            settled = stop_state(stop, own)
             if settled:
                 status = "failed" if settled == "failed" else "done"
             else:
                 status = "late" if clock(stop["arrival"]) < clock(now) else "remaining"
             if stop["task"]:
                 counts[status] += 1
-            said = None if settled is None else _said(own[settled])
+            what = None if settled is None else said(own[settled])
             at_office = stop["task"] and not stop["place"].startswith("address:")
             handover = numbers.get((stop["task"], stop["kind"])) if at_office else None
-            stops.append(stop | {"status": status, "event": settled, "recorded": said, "handover_record": handover})
+            stops.append(stop | {"status": status, "event": settled, "recorded": what, "handover_record": handover})
         tasks = [s for s in stops if s["task"]]
         more = {
             "stops": stops,
@@ -629,7 +629,7 @@ def _last_seen(route: dict, events: dict[str, dict[str, dict]]) -> dict | None:
     return None if last is None else last["position"] | {"at": _hanoi_clock(last["at"]), "task": last["task"]}
 
 
-def _said(event: dict) -> dict:
+def said(event: dict) -> dict:
     """What the day as it goes says of an event recorded: who signed for it at an address (``signer``; none for
     events recorded before proofs were taken), and for events recorded before reasons had codes and phones their
     position: a failure's words are ``other``, no distance."""

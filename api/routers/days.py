@@ -16,7 +16,7 @@ from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StoreDep, time_lim
 from api.errors import Forbidden, NotFound
 from api.schemas import ACCOUNT, CLOCK
 from geo.hours import HANOI
-from ops import accounts, day, dayevents, records
+from ops import accounts, day, dayevents, performance, records
 from ops.accounts import Principal
 from ops.errors import FieldError, UnknownError
 
@@ -109,6 +109,26 @@ def postmen(amap: MapDep, store: StoreDep, _who: Dispatcher) -> list[dict]:
     him unless the dispatcher sends others (``postmen`` of ``POST /days/{date}/plan``); an empty list when there
     are none."""
     return day.roster(store, amap)
+
+
+@router.get(
+    "/postmen/performance",
+    response_model=schemas.Performance,
+    summary="The postmen's days against their plans",
+)
+def postmen_performance(
+    query: Annotated[schemas.PerformanceQuery, Query()],
+    store: StoreDep,
+    _who: Annotated[Principal, Depends(auth.require("dispatcher", "planner", "admin"))],
+) -> dict:
+    """Per postman and per day over ``days`` days ending on ``to``: the stops the day's newest plan had, how each
+    ended (done, failed, never visited after its pickup failed, nothing recorded), the share made in its window,
+    the delay against the plan's time (median and 90th percentile), failures by reason and with a photo, events
+    far from their stop, and the kilometres and hours planned (``ops/performance.py``). Days without a plan have
+    no figures; a period without any answers empty lists."""
+    last = query.to or dt.datetime.now(HANOI).date()
+    first = dt.date.fromordinal(max(1, last.toordinal() - query.days + 1))
+    return performance.of_period(store, first, last)
 
 
 @router.put(

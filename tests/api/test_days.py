@@ -854,3 +854,32 @@ def test_a_photo_of_the_door_goes_with_the_failure_and_is_read_back(hanoi: Addre
         other = client.get(photo_path)
         assert (other.status_code, other.json()["detail"][0]["reason"]) == (403, "task_of_another")
         client.post("/signout")
+
+
+def test_the_postmen_s_days_against_their_plans(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        (route,) = planned["routes"]
+        pickup = next(s for s in route["stops"] if s["kind"] == "pickup" and s["place"] == daycases.LUONG_VAN_CAN)
+        at = dt.datetime.combine(daycases.DAY, dt.time(), HANOI) + dt.timedelta(seconds=clock(pickup["departure"]))
+        failed = {"task": pickup["task"], "event": "failed", "reason_code": "not_ready", "at": at.isoformat()}
+        assert client.post(f"/days/{DAY}/events", json=failed, headers=BEARER).status_code == 200
+
+        asked = client.get("/postmen/performance", params={"to": "2026-02-05", "days": 3}, headers=BEARER)
+        assert asked.status_code == 200, asked.text
+        said = asked.json()
+        assert (said["from"], said["to"], said["days"]) == ("2026-02-03", "2026-02-05", 1)
+        (binh,) = said["postmen"]
+        assert (binh["postman"], binh["name"]) == ("binh", daycases.POSTMAN_NAME)
+        assert (binh["failed"], binh["failures"], binh["delay_median_min"]) == (1, {"not_ready": 1}, 0.0)
+        assert binh["stops"] == sum(1 for s in route["stops"] if s["task"])
+        assert [d["day"] for d in said["by_day"]] == [DAY]
+        # A week with no plan answers empty lists; the period is bounded; the figures are the dispatcher's, the
+        # planner's and the administrator's, not a postman's.
+        empty = client.get("/postmen/performance", params={"to": "2026-03-05"}, headers=BEARER).json()
+        assert (empty["from"], empty["postmen"], empty["total"]["stops"]) == ("2026-02-27", [], 0)
+        too_long = client.get("/postmen/performance", params={"days": 93}, headers=BEARER)
+        assert too_long.status_code == 422 and too_long.json()["detail"][0]["field"] == "days"
+        assert client.get("/postmen/performance").status_code == 401
+        client.post("/signin", data={"username": "binh", "password": daycases.PASSWORD}, follow_redirects=False)
+        assert client.get("/postmen/performance").status_code == 403

@@ -1,0 +1,174 @@
+"""How the postmen's days went against their plans over a period: per postman and per day, the stops planned and
+how each ended, whether it was made within its window and how far from the plan's time, and the roads planned.
+What a dispatcher reads at the end of a week, as the driver reports of Onfleet or OptimoRoute give it
+(completion, on-time share, planned against actual).
+
+A day counts with its newest plan (a re-plan updates it: :func:`ops.day.stored`) and the stop events recorded
+under it (:func:`ops.stopkeys.recorded`). A stop is the pickup or the delivery of a task on a postman's route, and
+it ends as the day as it goes says (:func:`ops.dayevents.live`):
+
+- ``done`` or ``failed`` by the event that settled it;
+- ``after_failure``: the delivery of a task whose pickup failed, never visited (the failure is the pickup's);
+- ``unsettled``: nothing recorded (a stop passed by, or the phone not used); a day still going counts its stops
+  still to come here too.
+
+A settled stop was made ``in_window`` when its event falls, that day, in one of the stop's windows (the time the
+citizen asked for, else the place's hours that day: what the plan kept to). Its ``delay`` is the event's time less
+the stop's planned departure (the plan expects the event when the service there ends), in minutes, negative when
+early. An event recorded far from its stop (:data:`ops.dayevents.FAR_M`) is counted ``far``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from geo.hours import HANOI
+from ops import dayevents
+from ops.errors import FieldError
+from ops.stopkeys import recorded
+from ops.store import Store
+from routing.problem import clock
+
+MAX_DAYS = 92
+"""The longest period asked at once, days: a quarter (the quarterly report has the quarter's figures)."""
+
+ENDS = ("done", "failed", "after_failure", "unsettled")
+"""How a planned stop ended (see the module's docstring)."""
+
+_STOP = ["postman", "name", "day", "end", "in_window", "delay_min", "reason_code", "far", "photo"]
+_ROUTE = ["postman", "name", "day", "km", "hours"]
+
+
+def of_period(store: Store, first: date, last: date) -> dict:
+    """The postmen's days from ``first`` to ``last`` (both included) against their plans.
+
+    Parameters
+    ----------
+    store
+        The store.
+    first, last
+        The period's first and last day; at most :data:`MAX_DAYS` days.
+
+    Returns
+    -------
+    dict
+        ``{"from", "to", "days", "synthetic", "postmen": [...], "by_day": [...], "total": {...}, "failures":
+        {reason_code: n}}``: ``days`` the days with a plan; each row of ``postmen`` (the most stops first) and
+        ``by_day`` (in order), and ``total``, with ``days``, ``stops`` and how they ended (:data:`ENDS`),
+        ``done_share`` (of the stops), ``in_window`` and its share of the settled stops (``in_window_share``, null
+        without any), ``delay_median_min`` and ``delay_p90_min`` (null without any), ``far``, ``photos`` (failures
+        with a photo), ``failures`` by reason, ``planned_km`` and ``planned_h`` (leaving to coming back); a postman's
+        row has his account (``postman``) and full name (``name``).
+
+    Raises
+    ------
+    FieldError
+        ``to`` before ``from`` (``period_order``), or a period longer than :data:`MAX_DAYS` (``period_too_long``).
+    """
+    if last < first:
+        raise FieldError("to", f"the period ends ({last}) before it begins ({first})", code="period_order")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise FieldError(
+            "to",
+            f"at most {MAX_DAYS} days at once, asked {(last - first).days + 1} ({first} to {last})",
+            code="period_too_long",
+            most=MAX_DAYS,
+        )
+    stops, routes, synthetic = _read(store, first, last)
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": int(routes["day"].nunique()),
+        "synthetic": synthetic,
+        "postmen": _rows(stops, routes, ["postman", "name"], order="stops"),
+        "by_day": _rows(stops, routes, ["day"], order="day"),
+        "total": _summary(stops, routes),
+    }
+
+
+def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """A row per planned stop of a task (postman, day, how it ended, when, reason, ...) and a row per route."""
+    stops: list[dict] = []
+    routes: list[dict] = []
+    synthetic = False
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        plan = store.latest("plan", date=date.fromordinal(ordinal).isoformat())
+        if plan is None or "day" not in plan["result"]:
+            continue
+        on = date.fromisoformat(plan["result"]["day"]["date"])
+        synthetic |= bool(plan["result"].get("synthetic"))
+        events = recorded(store.engine, plan["id"])
+        for route in plan["result"]["day"]["routes"]:
+            tasks = [s for s in route["stops"] if s["task"]]
+            if not tasks:
+                continue
+            who = {"postman": route["postman"], "name": route.get("postman_name") or route["postman"], "day": on}
+            hours = (clock(route["stops"][-1]["arrival"]) - clock(route["stops"][0]["departure"])) / 3600
+            routes.append(who | {"km": route["distance_m"] / 1000, "hours": hours})
+            stops.extend(who | _ended(on, stop, events.get(stop["task"], {})) for stop in tasks)
+    return pd.DataFrame(stops, columns=_STOP), pd.DataFrame(routes, columns=_ROUTE), synthetic
+
+
+def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
+    """How ``stop`` ended, with the event that settled it: in its window or not, its delay, why it failed."""
+    settled = dayevents.stop_state(stop, events)
+    if settled is None:
+        return {"end": "unsettled", "in_window": False, "far": False, "photo": False}
+    if stop["kind"] == "delivery" and settled == "failed" and "picked_up" not in events:
+        return {"end": "after_failure", "in_window": False, "far": False, "photo": False}
+    event = events[settled]
+    at = datetime.fromisoformat(event["at"]).astimezone(HANOI)
+    planned = datetime.combine(day, datetime.min.time(), HANOI) + timedelta(seconds=clock(stop["departure"]))
+    moment = at.hour * 3600 + at.minute * 60 + at.second
+    said = dayevents.said(event)
+    return {
+        "end": "failed" if settled == "failed" else "done",
+        "in_window": at.date() == day and any(s <= moment <= e for s, e in _windows(stop["window"])),
+        "delay_min": (at - planned).total_seconds() / 60,
+        "reason_code": said["reason_code"],
+        "far": said["far"],
+        "photo": said["photo"],
+    }
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The windows of a stop as the day's plan says them (``08:00-11:30, 13:30-17:00``), seconds of the day."""
+    spans = [part.strip().split("-") for part in text.split(",") if part.strip()]
+    return [(clock(start), clock(end) + 59) for start, end in spans]
+
+
+def _rows(stops: pd.DataFrame, routes: pd.DataFrame, keys: list[str], *, order: str) -> list[dict]:
+    """:func:`_summary` per group of ``keys``; by day in order, by postman the most stops first."""
+    rows = []
+    for values, group in routes.groupby(keys, sort=True):
+        chosen = stops[np.logical_and.reduce([stops[k] == v for k, v in zip(keys, values, strict=True)])]
+        row = dict(zip(keys, values, strict=True)) | _summary(chosen, group)
+        rows.append(row | ({"day": row["day"].isoformat()} if "day" in row else {}))
+    return sorted(rows, key=lambda r: -r["stops"]) if order == "stops" else rows
+
+
+def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
+    """The figures of some stops and their routes (see :func:`of_period`)."""
+    ends = stops["end"].value_counts()
+    settled = stops[stops["end"].isin(["done", "failed"])]
+    failed = settled[settled["end"] == "failed"]
+    delays = settled["delay_min"].to_numpy(dtype=float)
+    in_window = int(settled["in_window"].sum())
+    return {
+        "days": int(routes["day"].nunique()),
+        "stops": len(stops),
+        **{end: int(ends.get(end, 0)) for end in ENDS},
+        "done_share": round(int(ends.get("done", 0)) / len(stops), 4) if len(stops) else None,
+        "in_window": in_window,
+        "in_window_share": round(in_window / len(settled), 4) if len(settled) else None,
+        "delay_median_min": round(float(np.median(delays)), 1) if len(delays) else None,
+        "delay_p90_min": round(float(np.percentile(delays, 90)), 1) if len(delays) else None,
+        "far": int(settled["far"].sum()),
+        "photos": int(failed["photo"].sum()),
+        "failures": {str(k): int(v) for k, v in failed["reason_code"].value_counts().sort_index().items()},
+        "planned_km": round(float(routes["km"].sum()), 1),
+        "planned_h": round(float(routes["hours"].sum()), 1),
+    }
