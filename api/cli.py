@@ -36,6 +36,7 @@ COMMANDS = (
     "users",
     "report",
     "plan_day",
+    "performance",
 )
 
 

@@ -5,6 +5,7 @@ and the dossiers' states change. The browser fixtures are those of ``test_browse
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -23,8 +24,9 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, holiday
-from ops import accounts, authorities, day, dayevents, dossiers, ingest, notices, records
+from ops import accounts, authorities, day, dayevents, dossiers, ingest, notices, performance, records
 from ops.accounts import Principal
+from ops.errors import ConflictError, TransitionError
 from ops.store import Store
 from tests.api.conftest import DISPATCHER
 from tests.api.test_browser_maps import tooltip
@@ -1113,3 +1115,40 @@ def test_the_officer_signs_for_a_handover_on_the_postmans_phone(page, store: Sto
     handed = dossiers.history(store.engine, code)[-1]
     assert (handed.state, handed.record_no) == ("at_authority", number)
     assert next(r for r in records.of_day(store.engine, later) if r["no"] == number)["status"] == "used"
+
+
+def test_the_dispatcher_reads_the_postmen_s_days_against_their_plans(page, store: Store) -> None:
+    shuttle = next(t["id"] for t in day.stored(store, daycases.DAY)["state"]["tasks"] if t["kind"] == "shuttle")
+    with contextlib.suppress(ConflictError, TransitionError):  # an earlier test may have settled it otherwise
+        dayevents.record(
+            store,
+            daycases.DAY,
+            task=shuttle,
+            event="failed",
+            who=Principal("an", "dispatcher"),
+            reason_code="not_ready",
+        )
+    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+    pages._ready(page)
+    # The week up to the day the page was opened at, as the API counts it.
+    page.wait_for_selector("#performance-out .perf-list")
+    week = performance.of_period(store, daycases.DAY - dt.timedelta(days=6), daycases.DAY)
+    total = week["total"]
+    said = page.inner_text("#performance-out")
+    assert f"Từ 29/01/2026 đến 04/02/2026: 1 ngày có kế hoạch, {total['stops']} điểm dừng." in said
+    assert f"{total['done']} xong · {total['failed']} không thành công" in said
+    assert "Lý do không thành công: " in said and total["failed"] >= 1
+    (binh,) = page.locator("#performance-out .perf-list strong").all_inner_texts()
+    assert binh == daycases.POSTMAN_NAME
+    bar = page.locator("#performance-out .perf-list .perf-bar").first.get_attribute("aria-label")
+    assert bar == f"{total['done']} xong, {total['failed'] + total['after_failure']} không thành công, " + (
+        f"{total['unsettled']} còn lại"
+    )
+    # A month up to the same day.
+    page.select_option("#performance-days", "30")
+    page.click("#performance-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#performance-out').textContent.includes('Từ 06/01/2026')")
+    assert "Từ 06/01/2026 đến 04/02/2026: 1 ngày có kế hoạch" in page.inner_text("#performance-out")
+    pages.accessible(page)
+    pages._shot(page, "dispatch-performance")

@@ -3,10 +3,12 @@ by how it ended, in its window or not, its delay against the plan, and the perio
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
 
+from api.cli import main
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from ops import day, dayevents, performance
@@ -88,3 +90,22 @@ def test_a_period_backwards_or_longer_than_a_quarter_is_refused(sqlite_store: St
     with pytest.raises(FieldError) as caught:
         performance.of_period(sqlite_store, DAY, last)
     assert caught.value.code == code and caught.value.field == "to"
+
+
+def test_the_command_prints_the_period_and_each_postman(
+    sqlite_store: Store, hanoi: AddressMap, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    database_url = str(sqlite_store.engine.url)
+    assert main(["performance", "--to", DAY.isoformat(), "--database", database_url]) == 0
+    first, everyone, binh = capsys.readouterr().out.splitlines()
+    stops = performance.of_period(sqlite_store, DAY, DAY)["total"]["stops"]
+    assert first == f"2026-01-29 to 2026-02-04: 1 day with a plan, {stops} stops (synthetic dossiers)"
+    assert everyone.startswith(f"  all: 0 done, 0 failed, 0 not visited after a failed pickup, {stops} nothing")
+    assert binh.startswith(f"  {POSTMAN_NAME} (binh), 1 day: 0 done")
+    assert main(["performance", "--to", DAY.isoformat(), "--days", "1", "--json", "--database", database_url]) == 0
+    assert json.loads(capsys.readouterr().out)["from"] == DAY.isoformat()
+    for wrong in (["--days", "93"], ["--to", "04/02/2026"]):
+        assert main(["performance", *wrong, "--database", database_url]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("agencynet performance: error: --")

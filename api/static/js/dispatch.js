@@ -590,6 +590,7 @@
   await listPlans();
   listGaps().catch((e) => { error.textContent = e.message; });
   listCrew().catch((e) => { error.textContent = e.message; });
+  performanceSection(token, me);
   const wanted = new URLSearchParams(location.search).get("plan");
   if (wanted && (token() || me)) await show(wanted);
   document.body.dataset.ready = "1";
