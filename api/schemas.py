@@ -1564,6 +1564,20 @@ class StopEventOut(BaseModel):
     replayed: bool
 
 
+class DossierPhoto(BaseModel):
+    """A photo the postman took with a stop event of a task carrying the dossier (``GET /dossiers/{code}/photos``)."""
+
+    id: int = Field(description="its number: GET /dossiers/{code}/photos/{id} reads it")
+    day: str = Field(description="the day of the plan, YYYY-MM-DD")
+    task: str = Field(description="the task of the day's plan")
+    event: StopEventName = Field(description="the stop event it was taken with (failed: the door nobody opened)")
+    at: datetime = Field(description="when the event was recorded, UTC")
+    taken_by: str = Field(description="the postman's account")
+    taken_by_name: str | None = Field(description="his full name, where the account has one")
+    width: int = Field(description="pixels")
+    height: int = Field(description="pixels")
+
+
 class PerformanceFigures(BaseModel):
     """How planned stops ended (:mod:`ops.performance`): a postman's, a day's or the period's."""
 

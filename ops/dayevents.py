@@ -298,7 +298,8 @@ def record(
             if proof is not None:
                 proofs.write(conn, proof, key=key, codes=codes, event=event, at=when, taken_by=who.name, off_m=off_m)
             if taken is not None:
-                photos.write(conn, taken, key=key, at=when, taken_by=who.name)
+                at_stop = photos.Stop(day, task, event)
+                photos.write(conn, taken, key=key, stop=at_stop, codes=codes, at=when, taken_by=who.name)
             for code in codes:
                 state, agency = conn.execute(sa.select(d.c.state, d.c.agency_id).where(d.c.code == code)).one()
                 to_agency = spec["kind"] == "home_pickup" and spec["delivery"] == agency

@@ -16,14 +16,16 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.engine import Connection, Engine
 
 from ops import tables
+from ops.dossiers import utc
 from ops.errors import FieldError
 
 MAX_BYTES = 3_000_000
@@ -105,8 +107,20 @@ def _too_large() -> FieldError:
     return FieldError("photo", f"at most {MAX_BYTES:,} bytes and {MAX_PIXELS:,} pixels", code="photo_too_large")
 
 
-def write(conn: Connection, photo: Photo, *, key: str, at: datetime, taken_by: str) -> None:
-    """Keep ``photo`` with the stop event ``key``, taken by ``taken_by`` at ``at``, in the event's transaction."""
+@dataclass(frozen=True)
+class Stop:
+    """The stop event a photo was taken with: the plan's day, the task and the event."""
+
+    day: date
+    task: str
+    event: str
+
+
+def write(
+    conn: Connection, photo: Photo, *, key: str, stop: Stop, codes: Sequence[str], at: datetime, taken_by: str
+) -> None:
+    """Keep ``photo`` with the stop event ``key`` (``stop``), taken by ``taken_by`` at ``at``, in the event's
+    transaction, listed under each dossier of ``codes`` (those its task carries)."""
     conn.execute(
         sa.insert(tables.stop_photos).values(
             event_key=key,
@@ -118,6 +132,9 @@ def write(conn: Connection, photo: Photo, *, key: str, at: datetime, taken_by: s
             at=at,
         )
     )
+    if codes:
+        listed = {"event_key": key, "day": stop.day, "task": stop.task, "event": stop.event}
+        conn.execute(sa.insert(tables.dossier_photos), [listed | {"dossier_code": code} for code in codes])
 
 
 def read(engine: Engine, key: str) -> bytes | None:
@@ -125,3 +142,30 @@ def read(engine: Engine, key: str) -> bytes | None:
     sp = tables.stop_photos
     with engine.connect() as conn:
         return conn.execute(sa.select(sp.c.jpeg).where(sp.c.event_key == key)).scalar_one_or_none()
+
+
+def of_dossier(engine: Engine, code: str) -> list[dict]:
+    """The photos taken with the stop events of the tasks that carried dossier ``code``, in the order they were
+    taken: ``{"id", "day", "task", "event", "at", "taken_by", "width", "height"}`` (``id`` reads it with
+    :func:`read_of_dossier`; ``at`` aware, UTC), without the photos themselves."""
+    dp, sp = tables.dossier_photos, tables.stop_photos
+    query = (
+        sa.select(dp.c.id, dp.c.day, dp.c.task, dp.c.event, sp.c.at, sp.c.taken_by, sp.c.width, sp.c.height)
+        .join(sp, sp.c.event_key == dp.c.event_key)
+        .where(dp.c.dossier_code == code)
+        .order_by(dp.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(r) | {"at": utc(r["at"])} for r in conn.execute(query).mappings()]
+
+
+def read_of_dossier(engine: Engine, code: str, photo_id: int) -> bytes | None:
+    """The JPEG of the photo ``photo_id`` of dossier ``code`` (:func:`of_dossier`); None when it has none of that id."""
+    dp, sp = tables.dossier_photos, tables.stop_photos
+    query = (
+        sa.select(sp.c.jpeg)
+        .join(dp, dp.c.event_key == sp.c.event_key)
+        .where(dp.c.dossier_code == code, dp.c.id == photo_id)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one_or_none()

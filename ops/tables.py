@@ -149,6 +149,20 @@ stop_photos = sa.Table(
 """The photo taken with a stop event (:mod:`ops.photos`, migration 0023), by the event's key: re-encoded, without
 metadata; its size, the SHA-256 of the photo as sent, who took it and when."""
 
+dossier_photos = sa.Table(
+    "dossier_photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dossier_code", sa.String(64), nullable=False),
+    sa.Column("event_key", sa.String(200), sa.ForeignKey("stop_photos.event_key"), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("task", sa.String(64), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.UniqueConstraint("dossier_code", "event_key", name="uq_dossier_photos_dossier_code_event_key"),
+)
+"""Each photo of a stop event listed under every dossier its task carried, with its day, task and event (migration
+0024): the counter finds a dossier's photos by it, numbered in the order they were taken (``id``)."""
+
 idempotency = sa.Table(
     "idempotency_keys",
     metadata,

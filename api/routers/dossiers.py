@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, status
 from fastapi.responses import HTMLResponse
 
-from api import auth, errors, i18n, receipt, schemas
+from api import auth, contract, errors, i18n, receipt, schemas
 from api.deps import Code, LangDep, LangQuery, MapDep, StoreDep
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, changes, dossiers, ingest, notices, proofs, push
+from ops import accounts, authorities, changes, dossiers, ingest, notices, photos, proofs, push
 from ops.accounts import Principal
 from ops.store import Store
 
@@ -227,6 +227,63 @@ def get_proofs(code: Code, store: StoreDep, who: Annotated[Principal, Depends(au
         accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/proofs")
     people = accounts.full_names(store.engine, (p["taken_by"] for p in found))
     return [p | {"taken_by_name": people.get(p["taken_by"])} for p in found]
+
+
+@router.get(
+    "/dossiers/{code}/photos", response_model=list[schemas.DossierPhoto], summary="The photos taken at its stops"
+)
+def list_photos(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(auth.require(*STAFF))]) -> list[dict]:
+    """The photos postmen took with the stop events of the tasks that carried the dossier (``photo`` of ``POST
+    /days/{date}/events``: the door nobody opened, the office found closed), in the order they were taken: when,
+    by whom, with which event; the photos themselves at ``GET /dossiers/{code}/photos/{id}``."""
+    dossiers.current(store.engine, code)
+    found = photos.of_dossier(store.engine, code)
+    people = accounts.full_names(store.engine, (p["taken_by"] for p in found))
+    return [p | {"day": p["day"].isoformat(), "taken_by_name": people.get(p["taken_by"])} for p in found]
+
+
+@router.get(
+    "/dossiers/{code}/photos/{photo_id}",
+    response_class=contract.JPEGResponse,
+    summary="A photo taken at a stop of the dossier",
+    responses={
+        200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+        403: {
+            "model": schemas.ErrorBody,
+            "description": "not the receiving agency's staff, its carrier or a dispatcher",
+        },
+        404: {"model": schemas.ErrorBody, "description": "no such dossier, or no photo of that number for it"},
+    },
+)
+def get_photo(
+    code: Code,
+    photo_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="the photo's number (id of the list)")],
+    store: StoreDep,
+    who: Annotated[Principal, Depends(auth.require(*STAFF))],
+) -> contract.JPEGResponse:
+    """The photo as kept (JPEG, at most 1,600 pixels a side, without the phone's metadata). A photo of a home is
+    personal data: the staff of the receiving agency read it at the counter (the applicant asking why his result did
+    not come), as do the postman carrying the dossier and the dispatcher (403 ``photo_not_yours`` for another); each
+    read is written to the access log."""
+    row = dossiers.current(store.engine, code)
+    if not (accounts.sees_personal_data(who, row) or who.role == "dispatcher"):
+        raise errors.Forbidden(
+            "code",
+            f"only the staff of the agency that received dossier {code}, its carrier or a dispatcher see its photos",
+            code="photo_not_yours",
+            dossier=code,
+        )
+    jpeg = photos.read_of_dossier(store.engine, code, photo_id)
+    if jpeg is None:
+        raise errors.NotFound(
+            "photo_id",
+            f"dossier {code} has no photo {photo_id}",
+            code="photo_of_dossier_not_found",
+            dossier=code,
+            photo=photo_id,
+        )
+    accounts.log_access(store.engine, who, code, "GET /dossiers/{code}/photos/{photo_id}")
+    return contract.JPEGResponse(jpeg, headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/dossiers/{code}/notices", response_model=schemas.DossierNotices, summary="What the applicant was sent")

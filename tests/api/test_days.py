@@ -854,6 +854,33 @@ def test_a_photo_of_the_door_goes_with_the_failure_and_is_read_back(hanoi: Addre
         other = client.get(photo_path)
         assert (other.status_code, other.json()["detail"][0]["reason"]) == (403, "task_of_another")
         client.post("/signout")
+        _read_at_the_counter(client, home["task"], image.getvalue())
+
+
+def _read_at_the_counter(client: TestClient, task: str, sent: bytes) -> None:
+    """The photo of HOME's failed delivery (``task``), as the counters read it: listed under the dossier, read by the
+    staff of its agency (logged), not by another agency's."""
+    engine = client.app.state.store.engine
+    for name, agency in (("lan", daycases.LUONG_VAN_CAN), ("hoa", daycases.TRANG_TIEN)):
+        accounts.add_user(engine, name, "một-mật-khẩu-dài", "agency_staff", agency_id=agency)
+    client.post("/signin", data={"username": "lan", "password": "một-mật-khẩu-dài"}, follow_redirects=False)
+    (listed,) = client.get("/dossiers/HOME/photos").json()
+    assert (listed["day"], listed["task"], listed["event"]) == (DAY, task, "failed")
+    assert (listed["taken_by"], listed["width"], listed["height"]) == ("token:dispatcher", 1280, 960)
+    shown = client.get(f"/dossiers/HOME/photos/{listed['id']}")
+    assert (shown.status_code, shown.headers["content-type"]) == (200, "image/jpeg")
+    assert Image.open(io.BytesIO(shown.content)).size == (1280, 960) and shown.content != sent  # re-encoded
+    assert accounts.access_log(engine, code="HOME")[0]["what"] == "GET /dossiers/{code}/photos/{photo_id}"
+    assert client.get("/dossiers/BACK/photos").json() == []
+    for path in (f"/dossiers/BACK/photos/{listed['id']}", f"/dossiers/HOME/photos/{listed['id'] + 1}"):
+        missing = client.get(path)
+        assert (missing.status_code, missing.json()["detail"][0]["reason"]) == (404, "photo_of_dossier_not_found")
+    client.post("/signout")
+    client.post("/signin", data={"username": "hoa", "password": "một-mật-khẩu-dài"}, follow_redirects=False)
+    assert len(client.get("/dossiers/HOME/photos").json()) == 1  # when and by whom, for every member of staff
+    refused = client.get(f"/dossiers/HOME/photos/{listed['id']}")
+    assert (refused.status_code, refused.json()["detail"][0]["reason"]) == (403, "photo_not_yours")
+    client.post("/signout")
 
 
 def test_the_postmen_s_days_against_their_plans(hanoi: AddressMap, tmp_path: Path) -> None:

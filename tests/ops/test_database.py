@@ -456,10 +456,39 @@ def test_the_photos_of_stop_events_come_and_go_with_their_migration(server: str,
     # 0023 keeps the photo a postman takes with a stop event, its bytes as they were.
     with _migrated(server, tmp_path) as engine:
         kept = photos.Photo(b"\xff\xd8 a JPEG \x00\xff\xd9", 1, 1, "0" * 64)
-        with engine.begin() as conn:
-            photos.write(conn, kept, key="plan-1/T1/failed", at=datetime(2026, 2, 4, 3, tzinfo=UTC), taken_by="binh")
-        assert photos.read(engine, "plan-1/T1/failed") == kept.jpeg and photos.read(engine, "plan-1/T2/failed") is None
+        _photo(engine, kept, "day:plan-1:T1:failed", codes=())
+        assert photos.read(engine, "day:plan-1:T1:failed") == kept.jpeg
+        assert photos.read(engine, "day:plan-1:T2:failed") is None
         assert _gone_and_back(engine, tables.stop_photos, "0023") == 0
+
+
+def _photo(engine: Engine, kept: photos.Photo, key: str, codes: tuple[str, ...]) -> None:
+    """Keep ``kept`` with the stop event ``key`` of :data:`DAY`, listed under the dossiers ``codes``."""
+    _, _, task, event = key.split(":")
+    with engine.begin() as conn:
+        at = datetime(2026, 2, 4, 3, tzinfo=UTC)
+        stop = photos.Stop(DAY, task, event)
+        photos.write(conn, kept, key=key, stop=stop, codes=codes, at=at, taken_by="binh")
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_the_photos_are_listed_by_dossier_from_their_migration_on(server: str, tmp_path: Path) -> None:
+    # 0024 lists each photo under the dossiers its task carried; up, the photos kept before are listed from their
+    # day's plan (a key that is no stop event's, or of a plan gone, is left unlisted).
+    with _migrated(server, tmp_path) as engine:
+        kept = photos.Photo(b"\xff\xd8 a JPEG \x00\xff\xd9", 1, 1, "0" * 64)
+        _photo(engine, kept, "day:plan-1:T1:failed", codes=("P", "Q"))
+        _photo(engine, kept, "day:plan-gone:T1:failed", codes=())
+        (first,) = photos.of_dossier(engine, "Q")
+        assert (first["day"], first["task"], first["event"], first["taken_by"]) == (DAY, "T1", "failed", "binh")
+        assert photos.read_of_dossier(engine, "Q", first["id"]) == kept.jpeg
+        assert photos.read_of_dossier(engine, "R", first["id"]) is None
+        now = datetime(2026, 2, 4, 3, tzinfo=UTC)
+        plan = {"request": {"date": DAY.isoformat()}, "state": {"dossiers": {"T1": ["P", "Q"]}}, "result": {}}
+        with engine.begin() as conn:
+            conn.execute(sa.insert(tables.plans).values(id="plan-1", created_at=now, updated_at=now, version=1, **plan))
+        assert _gone_and_back(engine, tables.dossier_photos, "0024") == 2
+        assert [p["task"] for p in photos.of_dossier(engine, "P")] == ["T1"] and photos.of_dossier(engine, "R") == []
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgresql"])
