@@ -2,8 +2,9 @@
 ask of a failed delivery, beside the phone's position (:mod:`ops.dayevents`): that the postman was there. One photo
 per stop event, optional, sent with it; kept re-encoded as JPEG, at most :data:`KEPT_SIDE` pixels a side, without
 its metadata (a phone's photo carries where it was taken and the device), by the event's key
-(:data:`ops.tables.stop_photos`). A photo of a home is personal data: read by the dispatcher and the postman of the
-route, each read logged.
+(:data:`ops.tables.stop_photos`), and listed under each dossier its task carried (:data:`ops.tables.dossier_photos`),
+for the counter. A photo of a home is personal data: read by the dispatcher, the postman of the route and the staff of
+the dossier's receiving agency, each read logged.
 
 Decoding, checking and re-encoding are Pillow's; what is written here is what a photo may be.
 """

@@ -909,6 +909,27 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
     context.close()
     assert kinds == ["Nhận hồ sơ", "Giao hồ sơ · Giao lần 2 tại nhà"]
 
+    # At the counter the applicant asks why his result did not come: the agency's staff see the photo of his door
+    # with his dossier, and open it.
+    accounts.add_user(store.engine, "nga", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
+    page.goto("/signin")
+    page.click("#signout-form button")
+    sign_in(page, "nga")
+    page.fill("#lookup-code", code)
+    page.click("#lookup-form button")
+    page.wait_for_selector("#lookup-photos li")
+    assert page.is_visible("#photos-title") and page.inner_text("#photos-title") == "Ảnh bưu tá chụp tại chỗ"
+    said = page.inner_text("#lookup-photos li")
+    assert said.endswith(f" · Không thành công · chụp bởi {daycases.POSTMAN_NAME} · Xem ảnh")
+    with page.expect_popup() as opened:
+        page.click("#lookup-photos a")
+    opened.value.wait_for_function("document.images.length === 1 && document.images[0].complete")
+    assert opened.value.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]") == [1280, 853]
+    opened.value.close()
+    pages.accessible(page)
+    page.locator("#lookup-photos").scroll_into_view_if_needed()
+    pages._shot(page, "counter-photo")
+
 
 def _carried(page, store: Store, hanoi: AddressMap, on: dt.date, code: str, **changes: Any) -> tuple[str, Any]:
     """Add dossier ``code`` (:func:`tests.ops.daycases.add` with ``changes``), plan ``on`` for Bình, record its

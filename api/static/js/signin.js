@@ -78,13 +78,14 @@
     return [dt, dd];
   };
   async function show(code, done = "") {
-    for (const id of ["lookup-result", "lookup-steps", "lookup-moves", "lookup-proofs", "lookup-notices", "lookup-sms"]) $(id).replaceChildren();
+    for (const id of ["lookup-result", "lookup-steps", "lookup-moves", "lookup-proofs", "lookup-photos", "lookup-notices", "lookup-sms"]) $(id).replaceChildren();
     $("lookup-error").textContent = "";
     $("lookup-done").textContent = "";
-    let data, steps, proofs, sent;
+    let data, steps, proofs, shots, sent;
     try {
       const path = `/dossiers/${encodeURIComponent(code)}`;
-      [data, steps, proofs, sent] = await Promise.all([api(path), api(`${path}/events`), api(`${path}/proofs`), api(`${path}/notices`)]);
+      [data, steps, proofs, shots, sent] = await Promise.all(
+        [api(path), api(`${path}/events`), api(`${path}/proofs`), api(`${path}/photos`), api(`${path}/notices`)]);
     } catch (e) {
       $("lookup-error").textContent = e.message || t("js.lookup_failed");
       return;
@@ -119,6 +120,10 @@
     }));
     $("lookup-proofs").append(...proofs.map(proofItem));
     $("proofs-title").hidden = !proofs.length;
+    // The photos the postman took at its stops (the door nobody opened), each opened in a tab by whoever may see
+    // the applicant: the receiving agency's staff, answering him at the counter.
+    $("lookup-photos").append(...shots.map((shot) => photoItem(data.code, shot, Boolean(a))));
+    $("photos-title").hidden = !shots.length;
     noticesOf(data.code, sent);
     $("lookup-section").hidden = false;
     $("lookup-done").textContent = done;  // once the dossier is drawn as it now stands
@@ -240,6 +245,20 @@
     li.textContent = [fmtWhen(hanoiTime(proof.at)), what, t("js.signed_by", { signer }), paper,
                       proof.taken_by_name || codeName("desk.who", proof.taken_by)].filter(Boolean).join(" · ");
     if (proof.signature) li.append(signatureImage(proof.signature));
+    return li;
+  }
+  function photoItem(code, shot, readable) {
+    const li = document.createElement("li");
+    li.textContent = [fmtWhen(hanoiTime(shot.at)), codeName("js.event", shot.event),
+                      t("js.photo_taken_by", { who: shot.taken_by_name || codeName("desk.who", shot.taken_by) })].join(" · ");
+    if (readable) {
+      const link = document.createElement("a");
+      link.href = `/dossiers/${encodeURIComponent(code)}/photos/${shot.id}`;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = t("js.photo_link");
+      li.append(" · ", link);
+    }
     return li;
   }
   function signatureImage({ width, height, strokes }) {
