@@ -301,3 +301,15 @@ def test_a_working_day_is_kept_with_the_lunch_break_inside_it():
         assert starts[-1] - starts[0] <= 3 * 3600, k
     plan = solver.solve(day, time_limit_s=2.0)
     assert check.check(day, plan).ok and not plan.unserved
+
+
+def test_or_tools_takes_the_search_s_plan_of_a_large_day_with_lunch_breaks(hanoi: AddressMap):
+    # OR-Tools times the plan it is given (stops and breaks) under its limit of a large neighbourhood move, 100 ms by
+    # default: on a 450-task day beside other work it overran it and took no plan (FAIL), and the day kept the
+    # search's own schedule. It now has the whole of what is left of the limit.
+    day = scenario.generate(hanoi, 450, postmen=15, seed=1).problem
+    assert any(m.lunch is not None for m in day.postmen)
+    alns.warm_up()
+    plan = solver.solve(day, time_limit_s=15.0)
+    assert plan.status == "PARTIAL_SUCCESS"
+    assert check.check(day, plan).ok and not plan.unserved
