@@ -62,6 +62,17 @@ def sign_in(page, name: str, said: str | None = None) -> None:
     page.wait_for_function(f"document.querySelector('#who').textContent.includes('{said or name}')")
 
 
+def at_the_counter(page, store: Store, name: str, code: str) -> None:
+    """Sign out whoever is signed in, add ``name`` as a member of staff of Lương Văn Can and sign him in at the
+    counter, then look dossier ``code`` up."""
+    accounts.add_user(store.engine, name, daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
+    page.goto("/signin")
+    page.click("#signout-form button")
+    sign_in(page, name)
+    page.fill("#lookup-code", code)
+    page.click("#lookup-form button")
+
+
 def wait_done(page, kind: str, tasks: list[str]) -> None:
     """Wait until the page shows the ``kind`` stops of ``tasks`` done."""
     page.wait_for_function(
@@ -911,12 +922,7 @@ def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
 
     # At the counter the applicant asks why his result did not come: the agency's staff see the photo of his door
     # with his dossier, and open it.
-    accounts.add_user(store.engine, "nga", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
-    page.goto("/signin")
-    page.click("#signout-form button")
-    sign_in(page, "nga")
-    page.fill("#lookup-code", code)
-    page.click("#lookup-form button")
+    at_the_counter(page, store, "nga", code)
     page.wait_for_selector("#lookup-photos li")
     assert page.is_visible("#photos-title") and page.inner_text("#photos-title") == "Ảnh bưu tá chụp tại chỗ"
     said = page.inner_text("#lookup-photos li")
@@ -1002,12 +1008,7 @@ def test_a_postman_takes_the_signature_at_the_door_and_the_agency_reads_it(
     assert "người được ủy quyền đã ký" in stop.locator(".stop-state").inner_text()
     assert dossiers.current(store.engine, code)["state"] == "returned"
 
-    accounts.add_user(store.engine, "thu", daycases.PASSWORD, "agency_staff", agency_id=daycases.LUONG_VAN_CAN)
-    page.goto("/signin")
-    page.click("#signout-form button")
-    sign_in(page, "thu")
-    page.fill("#lookup-code", code)
-    page.click("#lookup-form button")
+    at_the_counter(page, store, "thu", code)
     page.wait_for_selector("#lookup-proofs li")
     said = page.inner_text("#lookup-proofs li")
     assert " · Đã giao tận nơi · người được ủy quyền Nguyễn Văn Bảo (tổng hợp) đã ký · hộ chiếu …C7K2 · " in said
