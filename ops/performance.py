@@ -142,10 +142,10 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 def _rows(stops: pd.DataFrame, routes: pd.DataFrame, keys: list[str], *, order: str) -> list[dict]:
     """:func:`_summary` per group of ``keys``; by day in order, by postman the most stops first."""
+    of = dict(iter(stops.groupby(keys)))
     rows = []
-    for values, group in routes.groupby(keys, sort=True):
-        chosen = stops[np.logical_and.reduce([stops[k] == v for k, v in zip(keys, values, strict=True)])]
-        row = dict(zip(keys, values, strict=True)) | _summary(chosen, group)
+    for values, group in routes.groupby(keys):
+        row = dict(zip(keys, values, strict=True)) | _summary(of.get(values, stops.iloc[:0]), group)
         rows.append(row | ({"day": row["day"].isoformat()} if "day" in row else {}))
     return sorted(rows, key=lambda r: -r["stops"]) if order == "stops" else rows
 
