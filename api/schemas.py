@@ -1593,6 +1593,11 @@ class PerformanceFigures(BaseModel):
         "place's hours)"
     )
     in_window_share: float | None = Field(description="in_window as a share of the settled stops; null without any")
+    door_settled: int = Field(description="settled stops at citizens' doors (home pickups, results brought home)")
+    door_in_window_share: float | None = Field(
+        description="the share of them whose event fell in the window (the time asked, else 08:00-20:00); null "
+        "without any"
+    )
     delay_median_min: float | None = Field(
         description="median of the settled stops' event time less their planned departure, minutes (negative: "
         "early); null without any"

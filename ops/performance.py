@@ -13,9 +13,10 @@ it ends as the day as it goes says (:func:`ops.dayevents.live`):
   still to come here too.
 
 A settled stop was made ``in_window`` when its event falls, that day, in one of the stop's windows (the time the
-citizen asked for, else the place's hours that day: what the plan kept to). Its ``delay`` is the event's time less
-the stop's planned departure (the plan expects the event when the service there ends), in minutes, negative when
-early. An event recorded far from its stop (:data:`ops.dayevents.FAR_M`) is counted ``far``.
+citizen asked for, else the place's hours that day: what the plan kept to); the stops at citizens' doors are also
+counted apart (``door_``), as an office's hours are kept far more easily than a home's window. Its ``delay`` is the
+event's time less the stop's planned departure (the plan expects the event when the service there ends), in minutes,
+negative when early. An event recorded far from its stop (:data:`ops.dayevents.FAR_M`) is counted ``far``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ MAX_DAYS = 92
 ENDS = ("done", "failed", "after_failure", "unsettled")
 """How a planned stop ended (see the module's docstring)."""
 
-_STOP = ["postman", "name", "day", "end", "in_window", "delay_min", "reason_code", "far", "photo"]
+_STOP = ["postman", "name", "day", "end", "door", "in_window", "delay_min", "reason_code", "far", "photo"]
 _ROUTE = ["postman", "name", "day", "km", "hours"]
 
 
@@ -59,9 +60,10 @@ def of_period(store: Store, first: date, last: date) -> dict:
         {reason_code: n}}``: ``days`` the days with a plan; each row of ``postmen`` (the most stops first) and
         ``by_day`` (in order), and ``total``, with ``days``, ``stops`` and how they ended (:data:`ENDS`),
         ``done_share`` (of the stops), ``in_window`` and its share of the settled stops (``in_window_share``, null
-        without any), ``delay_median_min`` and ``delay_p90_min`` (null without any), ``far``, ``photos`` (failures
-        with a photo), ``failures`` by reason, ``planned_km`` and ``planned_h`` (leaving to coming back); a postman's
-        row has his account (``postman``) and full name (``name``).
+        without any), the settled stops at citizens' doors (``door_settled``) and the share of them in the window
+        (``door_in_window_share``), ``delay_median_min`` and ``delay_p90_min`` (null without any), ``far``,
+        ``photos`` (failures with a photo), ``failures`` by reason, ``planned_km`` and ``planned_h`` (leaving to
+        coming back); a postman's row has his account (``postman``) and full name (``name``).
 
     Raises
     ------
@@ -108,7 +110,10 @@ def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataF
             who = {"postman": route["postman"], "name": route.get("postman_name") or route["postman"], "day": on}
             hours = (clock(route["stops"][-1]["arrival"]) - clock(route["stops"][0]["departure"])) / 3600
             routes.append(who | {"km": route["distance_m"] / 1000, "hours": hours})
-            stops.extend(who | _ended(on, stop, events.get(stop["task"], {})) for stop in tasks)
+            stops.extend(
+                who | {"door": stop["place"].startswith("address:")} | _ended(on, stop, events.get(stop["task"], {}))
+                for stop in tasks
+            )
     return pd.DataFrame(stops, columns=_STOP), pd.DataFrame(routes, columns=_ROUTE), synthetic
 
 
@@ -157,6 +162,7 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
     failed = settled[settled["end"] == "failed"]
     delays = settled["delay_min"].to_numpy(dtype=float)
     in_window = int(settled["in_window"].sum())
+    doors = settled[settled["door"].astype(bool)]
     return {
         "days": int(routes["day"].nunique()),
         "stops": len(stops),
@@ -164,6 +170,8 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
         "done_share": round(int(ends.get("done", 0)) / len(stops), 4) if len(stops) else None,
         "in_window": in_window,
         "in_window_share": round(in_window / len(settled), 4) if len(settled) else None,
+        "door_settled": len(doors),
+        "door_in_window_share": round(int(doors["in_window"].sum()) / len(doors), 4) if len(doors) else None,
         "delay_median_min": round(float(np.median(delays)), 1) if len(delays) else None,
         "delay_p90_min": round(float(np.percentile(delays, 90)), 1) if len(delays) else None,
         "far": int(settled["far"].sum()),

@@ -60,14 +60,20 @@ def _line(figures: dict) -> str:
     words = [
         f"{figures['done']} done, {figures['failed']} failed, {figures['after_failure']} not visited after a failed "
         f"pickup, {figures['unsettled']} nothing recorded",
-        "in the window: " + ("-" if share is None else f"{100 * share:.1f}%"),
+        "in the window: " + _share(share),
         f"delay against the plan: median {_minutes(figures['delay_median_min'])}, "
         f"90th percentile {_minutes(figures['delay_p90_min'])}",
         f"{figures['planned_km']:.1f} km and {figures['planned_h']:.1f} h planned",
     ]
+    if figures["door_settled"]:
+        words.insert(2, f"at citizens' doors: {_share(figures['door_in_window_share'])} of {figures['door_settled']}")
     if figures["failures"]:
         words.append("failures: " + ", ".join(f"{code} {n}" for code, n in figures["failures"].items()))
     return "; ".join(words)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 def _minutes(value: float | None) -> str:

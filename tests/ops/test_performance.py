@@ -3,10 +3,13 @@ by how it ended, in its window or not, its delay against the plan, and the perio
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from datetime import datetime, timedelta
 
 import pytest
+from PIL import Image
 
 from api.cli import main
 from geo.addressmap import AddressMap
@@ -30,7 +33,6 @@ def test_each_planned_stop_counts_once_by_how_it_ended(store: Store, hanoi: Addr
     _, answer = day.plan(store, hanoi, DAY, time_limit_s=1)
     (route,) = answer["routes"]
     stops = [s for s in route["stops"] if s["task"]]
-    by_code = {code: s for s in stops for code in s["dossiers"]}
     home_pickup, home = (s for s in stops if "HOME" in s["dossiers"])
     shuttle = next(s for s in stops if "S-HK" in s["dossiers"] and s["kind"] == "pickup")
     # The result for the door picked up 10 minutes late and delivered 30 late; the other shuttle fails at its
@@ -39,10 +41,11 @@ def test_each_planned_stop_counts_once_by_how_it_ended(store: Store, hanoi: Addr
     dayevents.record(
         store, DAY, task=home["task"], event="delivered", who=POSTMAN, at=_at(home, 30), proof=daycases.SIGNED
     )
-    dayevents.record(
-        store, DAY, task=shuttle["task"], event="failed", who=POSTMAN, reason_code="place_closed", at=_at(shuttle, -5)
-    )
-    assert by_code["HOME"] is home
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 90, 90)).save(image, "JPEG")
+    photo = "data:image/jpeg;base64," + base64.b64encode(image.getvalue()).decode()
+    failed = {"event": "failed", "reason_code": "place_closed", "photo": photo}
+    dayevents.record(store, DAY, task=shuttle["task"], who=POSTMAN, at=_at(shuttle, -5), **failed)
 
     said = performance.of_period(store, DAY - timedelta(days=2), DAY + timedelta(days=1))
     assert (said["from"], said["to"], said["days"], said["synthetic"]) == ("2026-02-02", "2026-02-05", 1, True)
@@ -51,9 +54,10 @@ def test_each_planned_stop_counts_once_by_how_it_ended(store: Store, hanoi: Addr
     assert binh["stops"] == len(stops)
     assert (binh["done"], binh["failed"], binh["after_failure"]) == (2, 1, 1)
     assert binh["unsettled"] == len(stops) - 4
-    assert binh["failures"] == {"place_closed": 1}
+    assert (binh["failures"], binh["photos"], binh["far"]) == ({"place_closed": 1}, 1, 0)
     assert binh["done_share"] == round(2 / len(stops), 4)
     assert binh["delay_median_min"] == 10.0  # -5, 10 and 30 minutes
+    assert (binh["door_settled"], binh["door_in_window_share"]) == (1, 1.0)  # delivered at HOME's door by 20:00
     assert binh["planned_km"] == round(route["distance_m"] / 1000, 1)
     assert said["total"] | {"days": 1} == {k: v for k, v in binh.items() if k not in ("postman", "name")}
     (only,) = said["by_day"]

@@ -38,6 +38,7 @@ function performanceSection(token, me) {
         t("js.perf_delay", { median: minutes(f.delay_median_min), p90: minutes(f.delay_p90_min) }),
       t("js.perf_km", { km: num(f.planned_km, 1), hours: num(f.planned_h, 1) }),
     ];
+    if (f.door_settled) lines.splice(2, 0, t("js.perf_doors", { n: f.door_settled, share: share(f.door_in_window_share) }));
     const why = Object.entries(f.failures).map(([code, n]) => `${codeName("failure", code)} ${n}`);
     if (why.length) lines.push(t("js.perf_failures", { list: why.join(", ") }));
     if (f.far) lines.push(t("js.perf_far", { n: f.far }));
