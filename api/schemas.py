@@ -1628,7 +1628,8 @@ class Performance(BaseModel):
 
     from_: str = Field(alias="from", description="the period's first day, YYYY-MM-DD")
     to: str = Field(description="its last day, YYYY-MM-DD")
-    days: int = Field(description="days of the period with a plan")
+    postman: str | None = Field(description="the postman asked for, null for all")
+    days: int = Field(description="days of the period with a plan (with his route, for one postman)")
     synthetic: bool = Field(description="whether a plan of the period carries synthetic dossiers")
     postmen: list[PostmanPerformance] = Field(description="per postman, the most stops first")
     by_day: list[DayPerformance] = Field(description="per day with a plan, in order")
@@ -1640,3 +1641,6 @@ class PerformanceQuery(_Strict):
 
     to: IsoDate | None = Field(default=None, description="the period's last day, YYYY-MM-DD (default: today in Hanoi)")
     days: int = Field(7, ge=1, le=performance.MAX_DAYS, description="how many days, ending on `to`")
+    postman: str | None = Field(
+        None, pattern=ACCOUNT, description="only this postman's routes (his account): his days one by one"
+    )

@@ -43,7 +43,7 @@ _STOP = ["postman", "name", "day", "end", "door", "in_window", "delay_min", "rea
 _ROUTE = ["postman", "name", "day", "km", "hours"]
 
 
-def of_period(store: Store, first: date, last: date) -> dict:
+def of_period(store: Store, first: date, last: date, *, postman: str | None = None) -> dict:
     """The postmen's days from ``first`` to ``last`` (both included) against their plans.
 
     Parameters
@@ -52,18 +52,20 @@ def of_period(store: Store, first: date, last: date) -> dict:
         The store.
     first, last
         The period's first and last day; at most :data:`MAX_DAYS` days.
+    postman
+        Only this postman's routes (his account), when given: his days one by one in ``by_day``.
 
     Returns
     -------
     dict
-        ``{"from", "to", "days", "synthetic", "postmen": [...], "by_day": [...], "total": {...}, "failures":
-        {reason_code: n}}``: ``days`` the days with a plan; each row of ``postmen`` (the most stops first) and
-        ``by_day`` (in order), and ``total``, with ``days``, ``stops`` and how they ended (:data:`ENDS`),
-        ``done_share`` (of the stops), ``in_window`` and its share of the settled stops (``in_window_share``, null
-        without any), the settled stops at citizens' doors (``door_settled``) and the share of them in the window
-        (``door_in_window_share``), ``delay_median_min`` and ``delay_p90_min`` (null without any), ``far``,
-        ``photos`` (failures with a photo), ``failures`` by reason, ``planned_km`` and ``planned_h`` (leaving to
-        coming back); a postman's row has his account (``postman``) and full name (``name``).
+        ``{"from", "to", "postman", "days", "synthetic", "postmen": [...], "by_day": [...], "total": {...}}``:
+        ``postman`` as asked; ``days`` the days with a plan (with his route, for one postman); each row of
+        ``postmen`` (the most stops first) and ``by_day`` (in order), and ``total``, with ``days``, ``stops`` and how
+        they ended (:data:`ENDS`), ``done_share`` (of the stops), ``in_window`` and its share of the settled stops
+        (``in_window_share``, null without any), the settled stops at citizens' doors (``door_settled``) and the
+        share of them in the window (``door_in_window_share``), ``delay_median_min`` and ``delay_p90_min`` (null
+        without any), ``far``, ``photos`` (failures with a photo), ``failures`` by reason, ``planned_km`` and
+        ``planned_h`` (leaving to coming back); a postman's row has his account (``postman``) and full name (``name``).
 
     Raises
     ------
@@ -80,9 +82,12 @@ def of_period(store: Store, first: date, last: date) -> dict:
             most=MAX_DAYS,
         )
     stops, routes, synthetic = _read(store, first, last)
+    if postman is not None:
+        stops, routes = stops[stops["postman"] == postman], routes[routes["postman"] == postman]
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
+        "postman": postman,
         "days": int(routes["day"].nunique()),
         "synthetic": synthetic,
         "postmen": _rows(stops, routes, ["postman", "name"], order="stops"),

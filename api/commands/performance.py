@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--days", type=int, default=7, help=f"how many days, ending on --to (default 7, at most {performance.MAX_DAYS})"
     )
+    parser.add_argument("--postman", metavar="NAME", help="only this postman's routes (his account), day by day")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON (as GET /postmen/performance)")
     add_database_option(parser)
     parser.set_defaults(func=run)
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--days: expected 1 to {performance.MAX_DAYS}, got {args.days}")
     store = Store(args.database)
     try:
-        said = performance.of_period(store, date.fromordinal(max(1, last.toordinal() - args.days + 1)), last)
+        first = date.fromordinal(max(1, last.toordinal() - args.days + 1))
+        said = performance.of_period(store, first, last, postman=args.postman)
     finally:
         store.close()
     if args.json:
@@ -51,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  all: {_line(total)}")
     for row in said["postmen"]:
         print(f"  {row['name']} ({row['postman']}), {row['days']} day{'s' * (row['days'] != 1)}: {_line(row)}")
+    if args.postman is not None:
+        for row in said["by_day"]:
+            print(f"    {row['day']}: {_line(row)}")
     return 0
 
 

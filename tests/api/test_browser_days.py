@@ -1161,16 +1161,27 @@ def test_the_dispatcher_reads_the_postmen_s_days_against_their_plans(page, store
     assert f"Từ 29/01/2026 đến 04/02/2026: 1 ngày có kế hoạch, {total['stops']} điểm dừng." in said
     assert f"{total['done']} xong · {total['failed']} không thành công" in said
     assert "Lý do không thành công: " in said and total["failed"] >= 1
-    (binh,) = page.locator("#performance-out .perf-list strong").all_inner_texts()
+    (binh,) = page.locator("#performance-out button[data-postman]").all_inner_texts()
     assert binh == daycases.POSTMAN_NAME
     bar = page.locator("#performance-out .perf-list .perf-bar").first.get_attribute("aria-label")
     assert bar == f"{total['done']} xong, {total['failed'] + total['after_failure']} không thành công, " + (
         f"{total['unsettled']} còn lại"
     )
-    # A month up to the same day.
+    # A month up to the same day, then Bình's days one by one, and all postmen again.
     page.select_option("#performance-days", "30")
     page.click("#performance-form button[type=submit]")
     page.wait_for_function("document.querySelector('#performance-out').textContent.includes('Từ 06/01/2026')")
     assert "Từ 06/01/2026 đến 04/02/2026: 1 ngày có kế hoạch" in page.inner_text("#performance-out")
+    with page.expect_response(lambda r: "postman=binh" in r.url):
+        page.click("#performance-out button[data-postman='binh']")
+    page.wait_for_selector("#performance-out button[data-postman='']")
+    assert (
+        page.locator("#performance-out h3").first.inner_text()
+        == f"Theo ngày: {daycases.POSTMAN_NAME} Xem tất cả bưu tá"
+    )
+    assert page.get_attribute("#performance-out button[data-postman='binh']", "aria-pressed") == "true"
+    page.click("#performance-out button[data-postman='']")
+    page.wait_for_function("!document.querySelector(\"#performance-out button[data-postman='']\")")
+    assert page.locator("#performance-out h3").first.inner_text() == "Theo ngày"
     pages.accessible(page)
     pages._shot(page, "dispatch-performance")

@@ -900,7 +900,11 @@ def test_the_postmen_s_days_against_their_plans(hanoi: AddressMap, tmp_path: Pat
         assert (binh["postman"], binh["name"]) == ("binh", daycases.POSTMAN_NAME)
         assert (binh["failed"], binh["failures"], binh["delay_median_min"]) == (1, {"not_ready": 1}, 0.0)
         assert binh["stops"] == sum(1 for s in route["stops"] if s["task"])
-        assert [d["day"] for d in said["by_day"]] == [DAY]
+        assert [d["day"] for d in said["by_day"]] == [DAY] and said["postman"] is None
+        one = client.get("/postmen/performance", params={"to": DAY, "postman": "binh"}, headers=BEARER).json()
+        assert (one["postman"], one["total"]) == ("binh", said["total"])
+        bad = client.get("/postmen/performance", params={"postman": "Bình ơi"}, headers=BEARER)
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "postman"
         # A week with no plan answers empty lists; the period is bounded; the figures are the dispatcher's, the
         # planner's and the administrator's, not a postman's.
         empty = client.get("/postmen/performance", params={"to": "2026-03-05"}, headers=BEARER).json()

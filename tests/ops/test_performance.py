@@ -62,6 +62,11 @@ def test_each_planned_stop_counts_once_by_how_it_ended(store: Store, hanoi: Addr
     assert said["total"] | {"days": 1} == {k: v for k, v in binh.items() if k not in ("postman", "name")}
     (only,) = said["by_day"]
     assert only["day"] == "2026-02-04" and only["stops"] == binh["stops"]
+    # One postman's days: his routes alone; one without a route in the period has none.
+    his = performance.of_period(store, DAY, DAY, postman="binh")
+    assert his["postman"] == "binh" and his["total"] == said["total"] and his["by_day"] == said["by_day"]
+    other = performance.of_period(store, DAY, DAY, postman="an")
+    assert (other["days"], other["postmen"], other["by_day"], other["total"]["stops"]) == (0, [], [], 0)
 
 
 def test_in_the_window_is_by_the_stop_s_own_window(sqlite_store: Store, hanoi: AddressMap) -> None:
@@ -109,6 +114,8 @@ def test_the_command_prints_the_period_and_each_postman(
     assert binh.startswith(f"  {POSTMAN_NAME} (binh), 1 day: 0 done")
     assert main(["performance", "--to", DAY.isoformat(), "--days", "1", "--json", "--database", database_url]) == 0
     assert json.loads(capsys.readouterr().out)["from"] == DAY.isoformat()
+    assert main(["performance", "--to", DAY.isoformat(), "--postman", "binh", "--database", database_url]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("    2026-02-04: 0 done")
     for wrong in (["--days", "93"], ["--to", "04/02/2026"]):
         assert main(["performance", *wrong, "--database", database_url]) == 2
         (line,) = capsys.readouterr().err.splitlines()

@@ -52,28 +52,45 @@ function performanceSection(token, me) {
     const total = said.total;
     const byDay = said.by_day.map((d) =>
       `<li><span class="perf-label">${esc(fmtDate(d.day))}</span>${bar(d)}</li>`).join("");
+    // A postman's name shows his days one by one; asked for one, a button gives back all.
     const byPostman = said.postmen.map((p) =>
-      `<li><strong>${esc(p.name)}</strong> <span class="muted">${esc(t("js.perf_day_count", { n: p.days }))}</span>` +
+      `<li><button type="button" class="link" data-postman="${esc(p.postman)}"` +
+      ` aria-pressed="${said.postman === p.postman}">${esc(p.name)}</button>` +
+      ` <span class="muted">${esc(t("js.perf_day_count", { n: p.days }))}</span>` +
       `${bar(p)}<div class="muted">${figures(p)}</div></li>`).join("");
+    const dayTitle = said.postman
+      ? t("js.perf_days_of", { name: said.postmen[0]?.name || said.postman }) : t("js.perf_days_title");
+    const all = said.postman ? ` <button type="button" class="link" data-postman="">${esc(t("js.perf_all"))}</button>` : "";
     const key = ["done", "failed", "open"].map((kind) =>
       `<span class="swatch perf-${kind}"></span>${esc(t(`js.perf_key_${kind}`))}`).join(" ");
     return `<p>${esc(t("js.perf_period", { ...period, days: said.days, stops: total.stops }))}</p>` +
       `<div class="muted">${key}</div>${bar(total)}<div class="muted">${figures(total)}</div>` +
-      `<h3>${esc(t("js.perf_days_title"))}</h3><ul class="perf-list">${byDay}</ul>` +
+      `<h3>${esc(dayTitle)}${all}</h3><ul class="perf-list">${byDay}</ul>` +
       `<h3>${esc(t("js.perf_postmen_title"))}</h3><ul class="perf-list">${byPostman}</ul>`;
   }
 
-  async function show(event) {
-    event?.preventDefault();
+  let postman = "";
+  async function show() {
     out.innerHTML = "";
     try {
       const asked = new URLSearchParams({ to: upTo.value, days: days.value });
+      if (postman) asked.set("postman", postman);
       out.innerHTML = render(await api(`/postmen/performance?${asked}`, { token: token() }));
     } catch (e) {
       out.innerHTML = `<p class="error" role="alert">${esc(e.message)}</p>`;
+      return;
+    }
+    for (const button of out.querySelectorAll("button[data-postman]")) {
+      button.onclick = () => {
+        postman = button.dataset.postman === postman ? "" : button.dataset.postman;
+        show();
+      };
     }
   }
 
-  form.addEventListener("submit", show);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    show();
+  });
   if (token() || me) show();
 }
