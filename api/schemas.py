@@ -1600,7 +1600,7 @@ class PerformanceFigures(BaseModel):
     )
     delay_median_min: float | None = Field(
         description="median of the settled stops' event time less their planned departure, minutes (negative: "
-        "early); null without any"
+        "early; an event recorded on another day than its plan's left out); null without any"
     )
     delay_p90_min: float | None = Field(description="90th percentile of the same, minutes")
     far: int = Field(description=f"events recorded farther than {dayevents.FAR_M:g} m from their stop")

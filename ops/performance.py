@@ -16,7 +16,8 @@ A settled stop was made ``in_window`` when its event falls, that day, in one of 
 citizen asked for, else the place's hours that day: what the plan kept to); the stops at citizens' doors are also
 counted apart (``door_``), as an office's hours are kept far more easily than a home's window. Its ``delay`` is the
 event's time less the stop's planned departure (the plan expects the event when the service there ends), in minutes,
-negative when early. An event recorded far from its stop (:data:`ops.dayevents.FAR_M`) is counted ``far``.
+negative when early; an event recorded on another day than its plan's has none. An event recorded far from its stop
+(:data:`ops.dayevents.FAR_M`) is counted ``far``.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
     return {
         "end": "failed" if settled == "failed" else "done",
         "in_window": at.date() == day and any(s <= moment <= e for s, e in _windows(stop["window"])),
-        "delay_min": (at - planned).total_seconds() / 60,
+        # Recorded another day (entered late, or the day re-read), the event's time says nothing of the round.
+        "delay_min": (at - planned).total_seconds() / 60 if at.date() == day else None,
         "reason_code": said["reason_code"],
         "far": said["far"],
         "photo": said["photo"],
@@ -165,7 +167,7 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
     ends = stops["end"].value_counts()
     settled = stops[stops["end"].isin(["done", "failed"])]
     failed = settled[settled["end"] == "failed"]
-    delays = settled["delay_min"].to_numpy(dtype=float)
+    delays = settled["delay_min"].dropna().to_numpy(dtype=float)
     in_window = int(settled["in_window"].sum())
     doors = settled[settled["door"].astype(bool)]
     return {

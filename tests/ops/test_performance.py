@@ -81,7 +81,11 @@ def test_in_the_window_is_by_the_stop_s_own_window(sqlite_store: Store, hanoi: A
     assert said["total"]["in_window"] == 1 and said["total"]["in_window_share"] == 1.0
     other = next(s for s in route["stops"] if s["task"] and s["kind"] == "pickup" and s["task"] != stop["task"])
     daycases.settle(sqlite_store, other, last + timedelta(days=1))
-    assert performance.of_period(sqlite_store, DAY, DAY)["total"]["in_window_share"] == 0.5
+    total = performance.of_period(sqlite_store, DAY, DAY)["total"]
+    assert total["in_window_share"] == 0.5
+    # Recorded the next day: no delay of a day and more, only the first stop's.
+    expected = (last - _at(stop, 0)).total_seconds() / 60
+    assert total["delay_median_min"] == total["delay_p90_min"] == round(expected, 1)
 
 
 def test_a_period_without_plans_has_no_figures(sqlite_store: Store) -> None:
