@@ -73,6 +73,10 @@ class JPEGResponse(Response):
     media_type = "image/jpeg"
 
 
+JPEG_ANSWER = {"content": {JPEGResponse.media_type: {"schema": {"type": "string", "format": "binary"}}}}
+"""How an operation answering :class:`JPEGResponse` documents its 200."""
+
+
 def install(app: FastAPI) -> None:
     """Make ``app.openapi()`` describe the service as it answers.
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo.hours import HANOI
-from ops import dayevents
+from ops import dayevents, scenario
 from ops.errors import FieldError
 from ops.stopkeys import recorded
 from ops.store import Store
@@ -137,19 +137,15 @@ def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
     said = dayevents.said(event)
     return {
         "end": "failed" if settled == "failed" else "done",
-        "in_window": at.date() == day and any(s <= moment <= e for s, e in _windows(stop["window"])),
+        # A window's end is written to the minute: an event within that minute is in it.
+        "in_window": at.date() == day
+        and any(s <= moment < e + 60 for s, e in scenario.windows(stop["window"], "window") or ()),
         # Recorded another day (entered late, or the day re-read), the event's time says nothing of the round.
         "delay_min": (at - planned).total_seconds() / 60 if at.date() == day else None,
         "reason_code": said["reason_code"],
         "far": said["far"],
         "photo": said["photo"],
     }
-
-
-def _windows(text: str) -> list[tuple[int, int]]:
-    """The windows of a stop as the day's plan says them (``08:00-11:30, 13:30-17:00``), seconds of the day."""
-    spans = [part.strip().split("-") for part in text.split(",") if part.strip()]
-    return [(clock(start), clock(end) + 59) for start, end in spans]
 
 
 def _rows(stops: pd.DataFrame, routes: pd.DataFrame, keys: list[str], *, order: str) -> list[dict]:

@@ -271,8 +271,9 @@ def _at(where: str, exc: Exception) -> FieldError:
     return exc if isinstance(exc, FieldError) else FieldError(where, str(exc))
 
 
-def _windows(text: str | None, where: str) -> tuple[Window, ...] | None:
-    """Windows written ``"08:00-10:00"`` or ``"08:00-11:30,13:30-17:00"``; ``None`` when absent."""
+def windows(text: str | None, where: str) -> tuple[Window, ...] | None:
+    """Windows written ``"08:00-10:00"`` or ``"08:00-11:30,13:30-17:00"`` (a task's, a stop's of a day's plan),
+    seconds of the day; ``None`` when absent. Text of another form is refused as field ``where``."""
     return _parsed(text, where) if text else None
 
 
@@ -282,15 +283,15 @@ def _shift(rec: dict, where: str) -> Window:
 
 
 def _parsed(text: str, where: str) -> tuple[Window, ...]:
-    windows = []
+    spans = []
     for part in str(text).split(","):
         start, sep, end = part.strip().partition("-")
         if not sep:
             raise FieldError(
                 where, f"window {part.strip()!r} is not HH:MM-HH:MM", code="bad_window", window=part.strip()
             )
-        windows.append((clock(start.strip()), clock(end.strip())))
-    return tuple(windows)
+        spans.append((clock(start.strip()), clock(end.strip())))
+    return tuple(spans)
 
 
 def on_duty_from(postmen: list[dict], start: str) -> list[dict]:
@@ -449,8 +450,8 @@ def from_records(
                     str(rec.get("pickup")),
                     str(rec.get("delivery")),
                     load=int(rec.get("load", 1)),
-                    pickup_windows=_windows(rec.get("pickup_window"), f"{where}.pickup_window"),
-                    delivery_windows=_windows(rec.get("delivery_window"), f"{where}.delivery_window"),
+                    pickup_windows=windows(rec.get("pickup_window"), f"{where}.pickup_window"),
+                    delivery_windows=windows(rec.get("delivery_window"), f"{where}.delivery_window"),
                     priority=int(rec.get("priority", 1)),
                     mandatory=bool(rec.get("mandatory", False)),
                 )

@@ -315,7 +315,7 @@ def add_event(
     response_class=contract.JPEGResponse,
     summary="The photo taken with a stop event",
     responses={
-        200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+        200: contract.JPEG_ANSWER,
         403: {"model": schemas.ErrorBody, "description": "a postman asking for a photo of another's route"},
         404: {"model": schemas.ErrorBody, "description": "no plan for the day, no such task, or no photo"},
     },

@@ -247,7 +247,7 @@ def list_photos(code: Code, store: StoreDep, _who: Annotated[Principal, Depends(
     response_class=contract.JPEGResponse,
     summary="A photo taken at a stop of the dossier",
     responses={
-        200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+        200: contract.JPEG_ANSWER,
         403: {
             "model": schemas.ErrorBody,
             "description": "not the receiving agency's staff, its carrier or a dispatcher",
