@@ -52,7 +52,7 @@ def demo_monday(amap: addressmap.AddressMap) -> Problem:
     """The demonstration store's Monday as the dispatch page plans it: its dossiers' tasks, the demo postmen."""
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{folder}/demo.sqlite")
-        demo.seed(store.engine, amap, now=datetime(2026, 12, 7, tzinfo=HANOI))
+        demo.seed(store, amap, now=datetime(2026, 12, 7, tzinfo=HANOI))
         team = days.crew(store)
         served = days.area(store, amap, team)
         tasks = daytasks.from_states(store.engine, amap, DEMO_MONDAY, agencies=served, capacity=40)

@@ -236,6 +236,7 @@ def plan(
     time_limit_s: float,
     start: str | None = None,
     balanced: bool = False,
+    at: datetime | None = None,
 ) -> tuple[str | None, dict]:
     """Plan ``day`` from the dossiers in the store, save the plan and issue its handover records
     (:func:`ops.records.issue`).
@@ -260,6 +261,9 @@ def plan(
     balanced
         The last postman back as early as possible, then the cheapest plan (:mod:`routing.balance`); re-plans
         of the day are balanced too (:func:`ops.plans.reoptimised`). The cheapest plan otherwise.
+    at
+        When the plan is made: stored and its records issued (now when omitted; a synthetic past day's morning,
+        :mod:`ops.pastdays`).
 
     Returns
     -------
@@ -299,8 +303,8 @@ def plan(
     answer = report(amap, day, outcome, tasks.dossiers, tasks.excluded, own)
     request = {"date": day.isoformat(), "postmen": team, "time_limit_s": time_limit_s, "balanced": balanced}
     state = outcome.state() | {"area": served, "dossiers": tasks.dossiers, "excluded": tasks.excluded}
-    plan_id = store.add("plan", request, state, outcome.result() | {"day": answer})
-    records.issue(store.engine, day, plan_id, answer["routes"])
+    plan_id = store.add("plan", request, state, outcome.result() | {"day": answer}, at=at)
+    records.issue(store.engine, day, plan_id, answer["routes"], at=at)
     log.info("day %s: plan %s, %d of %d dossiers served", day, plan_id, answer["served_dossiers"], answer["dossiers"])
     return plan_id, answer
 

@@ -2,8 +2,10 @@
 per role, so that every page shows real work at once.
 
 The previous quarter and the current one up to now are simulated (:mod:`ops.simulate`, seeded), ingested
-(:mod:`ops.ingest`) and carried out until the start of today (:mod:`ops.journeys`): the past is done, today's
-shuttles and returns are waiting for the dispatcher. Everything is marked synthetic, and the pages say so.
+(:mod:`ops.ingest`) and carried out until the start of today: the last :data:`PLANNED_DAYS` working days as the
+service carries out a day, planned for the demonstration postmen and settled stop by stop (:mod:`ops.pastdays`),
+the rest in bulk (:mod:`ops.journeys`). The past is done, today's shuttles and returns are waiting for the
+dispatcher. Everything is marked synthetic, and the pages say so.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from tqdm import tqdm
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, authorities, ingest, journeys, simulate, tables
+from ops import accounts, authorities, ingest, pastdays, simulate, tables
 from ops.dossiers import utc
+from ops.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +41,22 @@ ROLES = ("agency_staff", "dispatcher", "postman", "planner", "admin")
 POSTMEN = 4
 """Postmen of the demonstration (``demo.postman``, ``demo.postman2`` ...), each at one of the busiest agencies."""
 
+PLANNED_DAYS = 5
+"""Working days before today planned for the demonstration postmen and carried out stop by stop: a week of their
+work to look back on (:mod:`ops.performance`)."""
+
+PLAN_S = 2.0
+"""Time limit of each of those days' plans, s."""
+
 
 @dataclass(frozen=True)
 class Demo:
-    """What :func:`seed` created: the quarters, the dossiers, and the accounts (role, name, password; the
-    passwords are shown once)."""
+    """What :func:`seed` created: the quarters, the dossiers, what was carried out (:class:`ops.pastdays.Carried`)
+    and the accounts (role, name, password; the passwords are shown once)."""
 
     quarters: tuple[str, ...]
     dossiers: int
-    moves: int
+    carried: pastdays.Carried
     accounts: list[tuple[str, str, str]]
 
 
@@ -79,7 +89,7 @@ def holds_synthetic(engine: Engine) -> bool:
 
 
 def seed(
-    engine: Engine,
+    store: Store,
     amap: AddressMap,
     *,
     now: datetime | None = None,
@@ -90,7 +100,7 @@ def seed(
 
     Parameters
     ----------
-    engine
+    store
         The store (empty: see :func:`is_empty`).
     amap
         The map the dossiers are simulated on.
@@ -110,6 +120,7 @@ def seed(
     today = present.astimezone(HANOI).date()
     current = quarter_of(today)
     quarters = (previous_quarter(current), current)
+    engine = store.engine
     with tqdm(total=4, desc="demo: authorities", unit="step", disable=not progress, leave=False) as bar:
         authorities.seed(engine, amap)
         bar.update()
@@ -121,15 +132,23 @@ def seed(
             records += [r for r in feed if _when(r) <= present]
         report = ingest.ingest(engine, enumerate(records, start=1))
         bar.update()
-        bar.set_description("demo: journeys")
-        moves = journeys.carry_out(engine, datetime.combine(today, time(0), HANOI), seed=SEED)
-        bar.update()
         bar.set_description("demo: accounts")
         made = _accounts(engine, amap)
         bar.update()
-    log.info("demo store: %d dossiers of %s, %d moves", report.created, " and ".join(quarters), moves)
+        bar.set_description("demo: the days carried out")
+        carried = pastdays.carry_out(
+            store,
+            amap,
+            datetime.combine(today, time(0), HANOI),
+            planned_days=PLANNED_DAYS,
+            seed=SEED,
+            time_limit_s=PLAN_S,
+            progress=progress,
+        )
+        bar.update()
+    log.info("demo store: %d dossiers of %s, %d moves", report.created, " and ".join(quarters), carried.moves)
     dossiers = sum(1 for r in records if r["type"] == "dossier")
-    return Demo(quarters, dossiers, moves, made)
+    return Demo(quarters, dossiers, carried, made)
 
 
 def _when(record: dict) -> datetime:

@@ -37,10 +37,11 @@ class Store:
     def __init__(self, url: str = "") -> None:
         self.engine: Engine = database.connect(url)
 
-    def add(self, kind: str, request: dict, state: dict, result: dict) -> str:
-        """Store a new record; returns its id (``plan-`` or ``scenario-`` followed by 12 hex digits)."""
+    def add(self, kind: str, request: dict, state: dict, result: dict, *, at: datetime | None = None) -> str:
+        """Store a new record made ``at`` (now when omitted); returns its id (``plan-`` or ``scenario-`` followed by
+        12 hex digits)."""
         table = TABLES[kind]
-        now = datetime.now(UTC)
+        now = utc(at or datetime.now(UTC))
         record_id = f"{kind}-{secrets.token_hex(6)}"
         with self.engine.begin() as conn:
             conn.execute(

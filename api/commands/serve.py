@@ -51,20 +51,24 @@ def _open_store(settings: Settings, *, seed: bool, amap: AddressMap | None) -> A
 
     Returns the map: ``amap``, or the one loaded for the demonstration data when ``amap`` was None.
     """
-    from ops import database, demo
+    from ops import demo
+    from ops.store import Store
 
-    engine = database.connect(settings.resolved_database_url())
+    store = Store(settings.resolved_database_url())
     try:
-        if not seed or not demo.is_empty(engine):
+        if not seed or not demo.is_empty(store.engine):
             return amap
         print("agencynet: empty store: creating the demonstration data (synthetic, seeded) ...", flush=True)
         amap = amap or _map(settings)
-        made = demo.seed(engine, amap, progress=True)
+        made = demo.seed(store, amap, progress=True)
     finally:
-        engine.dispose()
+        store.engine.dispose()
+    carried = made.carried
+    planned = f", {len(carried.days)} days planned from {carried.days[0]} on" if carried.days else ""
     print(
-        f"agencynet: {made.dossiers:,} synthetic dossiers of {' and '.join(made.quarters)} "
-        f"({made.moves:,} moves carried out until this morning); demonstration accounts, shown only now:",
+        f"agencynet: {made.dossiers:,} synthetic dossiers of {' and '.join(made.quarters)} carried out until this "
+        f"morning ({carried.moves:,} moves{planned}, {carried.events:,} stop events); demonstration accounts, "
+        "shown only now:",
         flush=True,
     )
     for role, name, password in made.accounts:

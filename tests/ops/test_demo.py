@@ -1,34 +1,54 @@
-"""The demonstration store of a first start: a synthetic quarter and a half up to now, one account per role."""
+"""The demonstration store of a first start: a synthetic quarter and a half up to now, the last working days planned
+and carried out stop by stop, one account per role."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
+import pytest
 import sqlalchemy as sa
 
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, database, demo, dossiers, tables
+from ops import accounts, dayevents, demo, dossiers, journeys, pastdays, performance, photos, records, stopkeys, tables
+from ops import day as days
+from ops.store import Store
+from routing.problem import clock
+
+NOW = datetime(2026, 3, 10, 15, 30, tzinfo=HANOI)
+"""A Tuesday: the days planned are the Tuesday before to Monday, over the weekend."""
+
+MORNING = datetime(2026, 3, 10, tzinfo=HANOI)
 
 
-def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, hanoi: AddressMap) -> None:
-    engine = database.connect(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    assert demo.is_empty(engine) and not demo.holds_synthetic(engine)
-    now = datetime(2026, 3, 10, 15, 30, tzinfo=HANOI)
-    made = demo.seed(engine, hanoi, now=now, per_quarter=300)
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, hanoi: AddressMap) -> Iterator[tuple[Store, demo.Demo]]:
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}")
+    assert demo.is_empty(store.engine) and not demo.holds_synthetic(store.engine)
+    yield store, demo.seed(store, hanoi, now=NOW)
+    store.engine.dispose()
+
+
+def test_an_empty_store_gets_the_past_done_and_today_waiting(
+    seeded: tuple[Store, demo.Demo], hanoi: AddressMap
+) -> None:
+    store, made = seeded
+    engine = store.engine
     assert made.quarters == ("2025Q4", "2026Q1")
     assert not demo.is_empty(engine) and demo.holds_synthetic(engine)
     d, ev = tables.dossiers, tables.events
     with engine.connect() as conn:
         latest = conn.execute(sa.select(sa.func.max(d.c.received_at), sa.func.count(), sa.func.min(d.c.synthetic)))
         last_received, count, all_synthetic = latest.one()
-        morning = datetime(2026, 3, 10, tzinfo=HANOI)
-        moved_today = conn.scalar(sa.select(sa.func.count()).where(ev.c.who == "synthetic", ev.c.at >= morning))
-    assert count == made.dossiers and 300 < count < 600 and all_synthetic
-    assert dossiers.utc(last_received) <= now and moved_today == 0
+        # Neither the journeys written in bulk nor the postmen of the planned days moved anything today.
+        moved = sa.or_(ev.c.who == journeys.WHO, ev.c.who.startswith("demo.postman"))
+        moved_today = conn.scalar(sa.select(sa.func.count()).where(moved, ev.c.at >= MORNING))
+    assert count == made.dossiers and demo.PER_QUARTER < count < 2 * demo.PER_QUARTER and all_synthetic
+    assert dossiers.utc(last_received) <= NOW and moved_today == 0
     states = dossiers.summary(engine)["by_state"]
-    assert states["returned"] > 200 and states.get("decided", 0) + states.get("digitised", 0) > 0
+    assert states["returned"] > 400 and states.get("decided", 0) + states.get("digitised", 0) > 0
     # The previous quarter is over: its last dossiers, due in this one, were decided here and brought back (they
     # stayed at their authority for good, 7% of the quarter: the feed of a quarter ends with it).
     with engine.connect() as conn:
@@ -47,7 +67,68 @@ def test_an_empty_store_gets_the_past_done_and_today_waiting(tmp_path: Path, han
     with engine.connect() as conn:
         depots = conn.scalars(sa.select(tables.users.c.agency_id).where(tables.users.c.role == "postman")).all()
     assert len(set(depots)) == demo.POSTMEN and set(depots) <= set(hanoi.agencies["agency_id"].astype(str))
-    engine.dispose()
+
+
+def test_the_last_working_days_are_planned_and_settled_stop_by_stop(seeded: tuple[Store, demo.Demo]) -> None:
+    store, made = seeded
+    carried = made.carried
+    week = ("2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09")
+    assert carried.days == week and carried.moves > 0
+    assert [d.date().isoformat() for d in pastdays.working_days_before(NOW, demo.PLANNED_DAYS)] == list(week)
+    # The week as the dispatcher reads it: every planned stop settled, the failures at the citizens' doors only.
+    said = performance.of_period(store, date(2026, 3, 3), date(2026, 3, 10))
+    total = said["total"]
+    assert (said["days"], said["synthetic"], len(said["postmen"])) == (5, True, demo.POSTMEN)
+    assert total["stops"] == carried.events and (total["unsettled"], total["after_failure"]) == (0, 0)
+    assert total["failed"] == carried.failures > 0 and set(total["failures"]) <= set(pastdays.DOOR_FAILURES)
+    assert total["done_share"] > 0.9 and total["delay_median_min"] > 0 and total["planned_km"] > 0
+    for day in map(date.fromisoformat, week):
+        plan = days.stored(store, day)
+        # Planned that morning at 07:00, balanced, by the postmen accounts; every handover under its signed record.
+        assert plan["created_at"] == datetime.combine(day, pastdays.PLANNED_AT, HANOI)
+        assert plan["request"]["balanced"] and {p["id"] for p in plan["request"]["postmen"]} <= {
+            name for role, name, _ in made.accounts if role == "postman"
+        }
+        assert {r["status"] for r in records.of_day(store.engine, day)} <= {"used", "void"}
+        for route in plan["result"]["day"]["routes"]:
+            settled = _settled(store, plan["id"], route)
+            # In the route's order, on its day, late by a walk but never far ahead of the plan.
+            assert settled == sorted(settled) and all(at.date() == day for at, _ in settled)
+            assert all(at >= planned - timedelta(minutes=pastdays.AHEAD_MIN + 1) for at, planned in settled)
+
+
+def _settled(store: Store, plan_id: str, route: dict) -> list[tuple[datetime, datetime]]:
+    """When each stop of ``route`` was settled and its planned departure, in Hanoi, in the route's order."""
+    recorded = stopkeys.recorded(store.engine, plan_id)
+    times = []
+    for stop in (s for s in route["stops"] if s["task"]):
+        said = recorded[stop["task"]]
+        event = "picked_up" if stop["kind"] == "pickup" else next(e for e in dayevents.TERMINAL if e in said)
+        at = datetime.fromisoformat(said[event]["at"]).astimezone(HANOI)
+        start = datetime.combine(at.date(), time(0), HANOI)
+        times.append((at, start + timedelta(seconds=clock(stop["departure"]))))
+    return times
+
+
+def test_the_doors_nobody_opened_were_photographed_and_every_journey_runs_forward(
+    seeded: tuple[Store, demo.Demo],
+) -> None:
+    store, _ = seeded
+    sp, ev = tables.stop_photos, tables.events
+    with store.engine.connect() as conn:
+        shot = conn.execute(sa.select(sp.c.event_key, sp.c.taken_by)).all()
+        codes = conn.scalars(sa.select(tables.dossier_photos.c.dossier_code).distinct()).all()
+        moves = conn.execute(sa.select(ev.c.dossier_code, ev.c.seq, ev.c.at).order_by(ev.c.dossier_code, ev.c.seq))
+        backwards = [
+            (a.dossier_code, a.seq) for a, b in pairwise(moves) if a.dossier_code == b.dossier_code and b.at < a.at
+        ]
+    assert shot and all(taken_by.startswith("demo.postman") for _, taken_by in shot)
+    for code in codes:
+        for listed in photos.of_dossier(store.engine, code):
+            assert listed["event"] == "failed"
+            assert photos.read_of_dossier(store.engine, code, listed["id"])[:2] == b"\xff\xd8"  # a JPEG
+    # Journeys written in bulk between the planned days never go back before a postman's move.
+    assert backwards == []
 
 
 def test_quarters() -> None:
