@@ -15,7 +15,7 @@ from api import basemap, i18n
 from geo import webmap
 from geo.addressmap import AddressMap
 from geo.siting.access import Coverage
-from geo.siting.scenario import SiteScenario
+from geo.siting.scenario import SiteScenario, drawn, layers
 from routing.problem import hhmm
 
 COLOURS = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#66c2a5")
@@ -119,6 +119,15 @@ def scenario_map(result: SiteScenario, amap: AddressMap, lang: str) -> folium.Ma
     texts = i18n.catalogue(lang)
     fmap = result.folium_map(texts)
     return add_roads(fmap, amap, tuple(result.before.wards.total_bounds), texts["maps"])
+
+
+def stored_scenario_map(geojson: dict, minutes: float, amap: AddressMap, lang: str) -> folium.Map:
+    """A stored scenario's map, drawn from its GeoJSON (:func:`geo.siting.scenario.layers`) in ``lang`` as the
+    catalogue says it today, over the main roads of its wards."""
+    texts = i18n.catalogue(lang)
+    before, after, sites = layers(geojson)
+    fmap = drawn(before, after, sites, minutes, texts)
+    return add_roads(fmap, amap, tuple(before.total_bounds), texts["maps"])
 
 
 def save(fmap: folium.Map, path: Path, lang: str, title: str) -> None:

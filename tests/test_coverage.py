@@ -160,6 +160,19 @@ def test_scenario_adds_sites_and_never_lowers_coverage(hanoi: AddressMap, points
     layers = [f["properties"]["layer"] for f in result.to_geojson()["features"]]
     assert layers.count("ward") == len(before) and layers.count("site") == len(result.sites)
     json.dumps(result.to_dict())
+    # Its GeoJSON, as stored, gives back the tables its map is drawn from (the measures to 4 decimals).
+    stored = json.loads(json.dumps(result.to_geojson()))
+    stored["features"].append({"type": "Feature", "geometry": None, "properties": {"layer": "candidate"}})
+    read_before, read_after, read_sites = scenario.layers(stored)
+    for read, table in ((read_before, before), (read_after, after)):
+        assert set(read.columns) == set(table.columns) and list(read["ward_id"]) == list(table["ward_id"])
+        measures = table.columns.drop(["ward_id", "name", "geometry"])
+        assert np.allclose(read[measures].to_numpy(float), table[measures].to_numpy(float), atol=1e-4, equal_nan=True)
+        assert read.geometry.geom_equals_exact(table.geometry.reset_index(drop=True), tolerance=1e-9).all()
+    assert set(read_sites.columns) == set(result.sites.columns)
+    columns = ["site_id", "name", "kind", "status"]
+    assert read_sites[columns].equals(result.sites[columns].reset_index(drop=True))
+    assert np.allclose(read_sites["population_served"], result.sites["population_served"], atol=1e-4)
 
 
 def test_street_sites_are_named_by_what_is_there(hanoi: AddressMap) -> None:

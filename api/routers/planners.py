@@ -17,10 +17,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from api import auth, contract, i18n, maps, schemas
+from api import auth, contract, maps, schemas
 from api.deps import LangDep, LangQuery, MapDep, SettingsDep, StandaloneQuery, StoreDep, time_limit
 from api.errors import FieldError, NotFound
-from geo import webmap
 from geo._errors import InputError
 from geo.siting import access
 from geo.siting import scenario as siting
@@ -153,13 +152,7 @@ def create_scenario(
     geojson = result.to_geojson()
     geojson["features"] = geojson["features"] + _candidate_features(candidates)
     geojson = json.loads(json.dumps(geojson, default=_plain).replace("NaN", "null"))
-    # The map page in each language (a twentieth of a second each), for whoever reads it.
-    export = {
-        lang: maps.served(maps.scenario_map(result, amap, lang), lang, "scenario_title") for lang in i18n.LANGUAGES
-    }
-    scenario_id = store.add(
-        "scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson, "map_html": export}
-    )
+    scenario_id = store.add("scenario", body.model_dump(mode="json"), {}, {"result": summary, "geojson": geojson})
     response.headers["Location"] = f"/scenarios/{scenario_id}"
     log.info("scenario %s: %s p=%s, gap %.4f", scenario_id, result.model, result.p, result.gap)
     return {"id": scenario_id} | summary
@@ -183,19 +176,19 @@ def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], store: StoreD
 def get_scenario_map(
     scenario_id: Annotated[str, Path(max_length=64)],
     store: StoreDep,
+    amap: MapDep,
     language: LangDep,
     lang: LangQuery = None,
     standalone: StandaloneQuery = False,
 ) -> HTMLResponse:
     """The scenario as a map page in the language asked (``lang``, else the cookie, else Accept-Language; folium,
     with the service's Leaflet: it fetches nothing from another site): coverage today and with the new sites by ward,
-    existing and new sites; ``standalone``, a file to keep or send. A scenario stored before the pages spoke
-    Vietnamese has its one map, in English."""
+    existing and new sites; ``standalone``, a file to keep or send. Drawn from the stored figures when asked (a
+    twentieth of a second), so a scenario stored long ago is said in today's words."""
     record = store.get("scenario", scenario_id)
     if record is None:
         raise NotFound("id", code="unknown_scenario", scenario=scenario_id)
-    export = record["result"]["map_html"]
-    page, language = (export, "en") if isinstance(export, str) else (export[language], language)
-    if standalone:
-        page = webmap.carry(page, maps.LEAFLET_URL)
+    stored = record["result"]
+    fmap = maps.stored_scenario_map(stored["geojson"], stored["result"]["minutes"], amap, language)
+    page = maps.served(fmap, language, "scenario_title", standalone=standalone)
     return HTMLResponse(page, headers={"Content-Language": language, "Vary": "Accept-Language, Cookie"})

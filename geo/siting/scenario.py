@@ -79,6 +79,9 @@ DOSSIERS_PER_PERSON_DAY = 12e6 / 95.5e6 / 250
 (CONTEXT.md) over 95.5 million people (GSO, 2018) and 250 working days; ~5e-4. Converts population into the
 dossiers a day a capacity counts."""
 
+_WARD_BASE = ["ward_id", "name", "points", "population", "geometry"]
+"""Columns of a ward table that are the ward's, not a measure of its coverage (those are stored before and after)."""
+
 
 def _metric_xy(amap: AddressMap, gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates of point rows in the network's metric CRS, m."""
@@ -416,9 +419,8 @@ class SiteScenario:
         Ward features have ``layer`` = ``ward`` and, for every column of the ward tables, ``<column>_before``
         and ``<column>_after``; site features have ``layer`` = ``site`` and the columns of :attr:`sites`.
         """
-        base = ["ward_id", "name", "points", "population", "geometry"]
-        measures = [c for c in self.before.wards.columns if c not in base]
-        wards = self.before.wards[base].copy()
+        measures = [c for c in self.before.wards.columns if c not in _WARD_BASE]
+        wards = self.before.wards[_WARD_BASE].copy()
         for label, cover in (("before", self.before), ("after", self.after)):
             for column in measures:
                 wards[f"{column}_{label}"] = cover.wards[column].to_numpy()
@@ -429,48 +431,91 @@ class SiteScenario:
         return {"type": "FeatureCollection", "features": features}
 
     def folium_map(self, texts: Mapping[str, Any]) -> folium.Map:
-        """A map drawn offline (:func:`geo.webmap.new_map`): ward choropleths of the share within T before and
-        after, existing and new sites.
+        """The scenario's map (:func:`drawn`), with the new sites' service areas when :attr:`areas` is set."""
+        return drawn(self.before.wards, self.after.wards, self.sites, self.minutes, texts, areas=self.areas)
 
-        Parameters
-        ----------
-        texts
-            A catalogue of :mod:`api.i18n` (its ``maps``, ``kind`` and ``report`` parts).
 
-        Returns
-        -------
-        folium.Map
-            Layers: coverage today (hidden at first) and with the new sites (:data:`access.SHARE_STEPS`), existing
-            agencies (blue), new sites (orange), and the new sites' service areas when :attr:`areas` is set.
-        """
-        said = texts["maps"]
-        fmap = webmap.new_map(self.before.wards.total_bounds, said)
-        access.choropleth(self.before.wards, self.minutes, texts, name=said["before"], show=False).add_to(fmap)
-        access.choropleth(self.after.wards, self.minutes, texts, name=said["after"]).add_to(fmap)
-        if self.areas is not None and not self.areas.empty:
-            folium.GeoJson(
-                self.areas[["agency_id", "minutes", "geometry"]].__geo_interface__,
-                name=said["areas"],
-                style_function=lambda f: {"fillColor": "#ff7f00", "color": "#ff7f00", "weight": 1, "fillOpacity": 0.15},
-            ).add_to(fmap)
-        for status, colour in (("existing", "#2b6cb0"), ("new", "#ff7f00")):
-            group = folium.FeatureGroup(name=said[status])
-            for row in self.sites[self.sites["status"] == status].itertuples():
-                folium.CircleMarker(
-                    [row.geometry.y, row.geometry.x],
-                    radius=6 if status == "existing" else 9,
-                    color=colour,
-                    fill=True,
-                    fill_opacity=0.9,
-                    tooltip=said["site"].format(
-                        name=row.name,
-                        kind=texts["kind"].get(row.kind, row.kind),
-                        population=f"{row.population_served:,.0f}".replace(",", said["thousands"]),
-                    ),
-                ).add_to(group)
-            group.add_to(fmap)
-        access.share_legend(self.minutes, texts).add_to(fmap)
-        return fmap
+def drawn(
+    before: gpd.GeoDataFrame,
+    after: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    minutes: float,
+    texts: Mapping[str, Any],
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A scenario's map drawn offline (:func:`geo.webmap.new_map`): ward choropleths of the share within T before
+    and after, existing and new sites.
+
+    Parameters
+    ----------
+    before, after
+        The ward tables of the coverage before and after (:attr:`SiteScenario.before`, or :func:`layers` of a
+        stored scenario).
+    sites
+        The open sites (:attr:`SiteScenario.sites`).
+    minutes
+        Coverage threshold T, min.
+    texts
+        A catalogue of :mod:`api.i18n` (its ``maps``, ``kind`` and ``report`` parts).
+    areas
+        The new sites' service areas (:attr:`SiteScenario.areas`), if any.
+
+    Returns
+    -------
+    folium.Map
+        Layers: coverage today (hidden at first) and with the new sites (:data:`access.SHARE_STEPS`), existing
+        agencies (blue), new sites (orange), and the new sites' service areas when given.
+    """
+    said = texts["maps"]
+    fmap = webmap.new_map(before.total_bounds, said)
+    access.choropleth(before, minutes, texts, name=said["before"], show=False).add_to(fmap)
+    access.choropleth(after, minutes, texts, name=said["after"]).add_to(fmap)
+    if areas is not None and not areas.empty:
+        folium.GeoJson(
+            areas[["agency_id", "minutes", "geometry"]].__geo_interface__,
+            name=said["areas"],
+            style_function=lambda f: {"fillColor": "#ff7f00", "color": "#ff7f00", "weight": 1, "fillOpacity": 0.15},
+        ).add_to(fmap)
+    for status, colour in (("existing", "#2b6cb0"), ("new", "#ff7f00")):
+        group = folium.FeatureGroup(name=said[status])
+        for row in sites[sites["status"] == status].itertuples():
+            folium.CircleMarker(
+                [row.geometry.y, row.geometry.x],
+                radius=6 if status == "existing" else 9,
+                color=colour,
+                fill=True,
+                fill_opacity=0.9,
+                tooltip=said["site"].format(
+                    name=row.name,
+                    kind=texts["kind"].get(row.kind, row.kind),
+                    population=f"{row.population_served:,.0f}".replace(",", said["thousands"]),
+                ),
+            ).add_to(group)
+        group.add_to(fmap)
+    access.share_legend(minutes, texts).add_to(fmap)
+    return fmap
+
+
+def layers(geojson: dict[str, Any]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The ward tables before and after and the open sites of a scenario's GeoJSON (:meth:`SiteScenario.to_geojson`;
+    other layers, such as the candidates the service adds, are left), for :func:`drawn` to draw a stored scenario in
+    the words of the day.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``before`` and ``after`` with the columns of :attr:`access.Coverage.wards` (the measures as stored, to 4
+        decimals), and ``sites`` with those of :attr:`SiteScenario.sites`, EPSG:4326.
+    """
+    frame = gpd.GeoDataFrame.from_features(geojson["features"], crs=4326)
+    wards = frame[frame["layer"] == "ward"].reset_index(drop=True)
+    sides = []
+    for label in ("before", "after"):
+        measures = {c: c.removesuffix(f"_{label}") for c in wards.columns if c.endswith(f"_{label}")}
+        sides.append(wards[[*_WARD_BASE, *measures]].rename(columns=measures))
+    sites = frame[frame["layer"] == "site"].dropna(axis="columns", how="all").drop(columns="layer")
+    return sides[0], sides[1], sites.reset_index(drop=True)
 
 
 def _build_model(
