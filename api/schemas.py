@@ -1603,6 +1603,18 @@ class PerformanceFigures(BaseModel):
         "early; an event recorded on another day than its plan's left out); null without any"
     )
     delay_p90_min: float | None = Field(description="90th percentile of the same, minutes")
+    first_delay_median_min: float | None = Field(
+        description="median delay of each route's first timed stop of the day, minutes (a late start, or a first leg "
+        "longer than planned); null without any"
+    )
+    door_added_min: float | None = Field(
+        description="minutes a leg ending at a citizen's door added to the delay, on average: the delay there less "
+        "the delay at the route's timed stop before it (the leg's actual duration less its planned one: travel, "
+        "waiting, service); null without any"
+    )
+    office_added_min: float | None = Field(
+        description="the same for the legs ending at an agency or authority; null without any"
+    )
     far: int = Field(description=f"events recorded farther than {dayevents.FAR_M:g} m from their stop")
     photos: int = Field(description="failures recorded with a photo")
     failures: dict[str, int] = Field(description="failures by reason_code (see POST /days/{date}/events)")

@@ -18,6 +18,12 @@ counted apart (``door_``), as an office's hours are kept far more easily than a 
 event's time less the stop's planned departure (the plan expects the event when the service there ends), in minutes,
 negative when early; an event recorded on another day than its plan's has none. An event recorded far from its stop
 (:data:`ops.dayevents.FAR_M`) is counted ``far``.
+
+Why a postman runs late is told by where his delay grows: how late his first timed stop of the day was
+(``first_delay_median_min``: a late start, or a first leg longer than planned), and what each later leg added to it
+(the delay at its stop less the delay at the timed stop before it on his route, so the leg's actual duration less
+its planned one: travel, waiting and the service there), on average, apart for the legs ending at citizens' doors
+(``door_added_min``: a door's service longer than planned) and at agencies and authorities (``office_added_min``).
 """
 
 from __future__ import annotations
@@ -40,7 +46,10 @@ MAX_DAYS = 92
 ENDS = ("done", "failed", "after_failure", "unsettled")
 """How a planned stop ended (see the module's docstring)."""
 
-_STOP = ["postman", "name", "day", "end", "door", "in_window", "delay_min", "reason_code", "far", "photo"]
+_STOP = [
+    *("postman", "name", "day", "end", "door", "in_window", "delay_min", "first", "added_min"),
+    *("reason_code", "far", "photo"),
+]
 _ROUTE = ["postman", "name", "day", "km", "hours"]
 
 
@@ -65,8 +74,10 @@ def of_period(store: Store, first: date, last: date, *, postman: str | None = No
         they ended (:data:`ENDS`), ``done_share`` (of the stops), ``in_window`` and its share of the settled stops
         (``in_window_share``, null without any), the settled stops at citizens' doors (``door_settled``) and the
         share of them in the window (``door_in_window_share``), ``delay_median_min`` and ``delay_p90_min`` (null
-        without any), ``far``, ``photos`` (failures with a photo), ``failures`` by reason, ``planned_km`` and
-        ``planned_h`` (leaving to coming back); a postman's row has his account (``postman``) and full name (``name``).
+        without any), ``first_delay_median_min``, ``door_added_min`` and ``office_added_min`` (null without any:
+        see the module's docstring), ``far``, ``photos`` (failures with a photo), ``failures`` by reason,
+        ``planned_km`` and ``planned_h`` (leaving to coming back); a postman's row has his account (``postman``) and
+        full name (``name``).
 
     Raises
     ------
@@ -116,10 +127,11 @@ def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataF
             who = {"postman": route["postman"], "name": route.get("postman_name") or route["postman"], "day": on}
             hours = (clock(route["stops"][-1]["arrival"]) - clock(route["stops"][0]["departure"])) / 3600
             routes.append(who | {"km": route["distance_m"] / 1000, "hours": hours})
-            stops.extend(
+            ended = [
                 who | {"door": stop["place"].startswith("address:")} | _ended(on, stop, events.get(stop["task"], {}))
                 for stop in tasks
-            )
+            ]
+            stops.extend(_legs(ended))
     return pd.DataFrame(stops, columns=_STOP), pd.DataFrame(routes, columns=_ROUTE), synthetic
 
 
@@ -148,6 +160,18 @@ def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
     }
 
 
+def _legs(ended: list[dict]) -> list[dict]:
+    """A route's stops in order (:func:`_ended`) with whether each is its first timed one (``first``) and the minutes
+    its leg added to the delay (``added_min``: the delay less the one at the timed stop before it)."""
+    before = None
+    for stop in ended:
+        delay = stop.get("delay_min")
+        stop["first"] = delay is not None and before is None
+        stop["added_min"] = None if delay is None or before is None else delay - before
+        before = before if delay is None else delay
+    return ended
+
+
 def _rows(stops: pd.DataFrame, routes: pd.DataFrame, keys: list[str], *, order: str) -> list[dict]:
     """:func:`_summary` per group of ``keys``; by day in order, by postman the most stops first."""
     of = dict(iter(stops.groupby(keys)))
@@ -166,6 +190,10 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
     delays = settled["delay_min"].dropna().to_numpy(dtype=float)
     in_window = int(settled["in_window"].sum())
     doors = settled[settled["door"].astype(bool)]
+    firsts = settled.loc[settled["first"].astype(bool), "delay_min"].to_numpy(dtype=float)
+    legs = settled.dropna(subset=["added_min"])
+    at_door = legs["door"].astype(bool)
+    door_legs, office_legs = (legs.loc[m, "added_min"].to_numpy(dtype=float) for m in (at_door, ~at_door))
     return {
         "days": int(routes["day"].nunique()),
         "stops": len(stops),
@@ -177,6 +205,9 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
         "door_in_window_share": round(int(doors["in_window"].sum()) / len(doors), 4) if len(doors) else None,
         "delay_median_min": round(float(np.median(delays)), 1) if len(delays) else None,
         "delay_p90_min": round(float(np.percentile(delays, 90)), 1) if len(delays) else None,
+        "first_delay_median_min": round(float(np.median(firsts)), 1) if len(firsts) else None,
+        "door_added_min": round(float(door_legs.mean()), 1) if len(door_legs) else None,
+        "office_added_min": round(float(office_legs.mean()), 1) if len(office_legs) else None,
         "far": int(settled["far"].sum()),
         "photos": int(failed["photo"].sum()),
         "failures": {str(k): int(v) for k, v in failed["reason_code"].value_counts().sort_index().items()},

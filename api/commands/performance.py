@@ -70,6 +70,12 @@ def _line(figures: dict) -> str:
         f"90th percentile {_minutes(figures['delay_p90_min'])}",
         f"{figures['planned_km']:.1f} km and {figures['planned_h']:.1f} h planned",
     ]
+    if figures["first_delay_median_min"] is not None:
+        words.insert(
+            -1,
+            f"first stop {_minutes(figures['first_delay_median_min'])}, each leg adding "
+            f"{_added(figures['door_added_min'])} to a door, {_added(figures['office_added_min'])} to an office",
+        )
     if figures["door_settled"]:
         words.insert(2, f"at citizens' doors: {_share(figures['door_in_window_share'])} of {figures['door_settled']}")
     if figures["failures"]:
@@ -83,3 +89,7 @@ def _share(value: float | None) -> str:
 
 def _minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:+.0f} min"
+
+
+def _added(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f} min"

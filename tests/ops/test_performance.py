@@ -7,6 +7,8 @@ import base64
 import io
 import json
 from datetime import datetime, timedelta
+from itertools import pairwise
+from statistics import mean
 
 import pytest
 from PIL import Image
@@ -58,6 +60,13 @@ def test_each_planned_stop_counts_once_by_how_it_ended(store: Store, hanoi: Addr
     assert binh["done_share"] == round(2 / len(stops), 4)
     assert binh["delay_median_min"] == 10.0  # -5, 10 and 30 minutes
     assert (binh["door_settled"], binh["door_in_window_share"]) == (1, 1.0)  # delivered at HOME's door by 20:00
+    # Where the delay grows: the first timed stop of the route, then each leg's change of delay, to a door or not.
+    timed = sorted([(home_pickup, 10), (home, 30), (shuttle, -5)], key=lambda pair: stops.index(pair[0]))
+    legs = [(b["place"].startswith("address:"), later - sooner) for (_, sooner), (b, later) in pairwise(timed)]
+    door, office = ([added for at_door, added in legs if at_door is side] for side in (True, False))
+    assert binh["first_delay_median_min"] == timed[0][1]
+    assert binh["door_added_min"] == (round(mean(door), 1) if door else None)
+    assert binh["office_added_min"] == (round(mean(office), 1) if office else None)
     assert binh["planned_km"] == round(route["distance_m"] / 1000, 1)
     assert said["total"] | {"days": 1} == {k: v for k, v in binh.items() if k not in ("postman", "name")}
     (only,) = said["by_day"]

@@ -1,6 +1,6 @@
 // Dispatch page: the postmen's days against their plans over a period (GET /postmen/performance). Per day and per
 // postman a bar of how the stops ended (done, failed, nothing recorded), then the share made in the window, the
-// delay against the planned time, the roads planned and why stops failed.
+// delay against the planned time and where it grows, the roads planned and why stops failed.
 "use strict";
 
 // The section, once the dispatch page knows who is asking: ``token`` gives the bearer token typed (empty when
@@ -21,6 +21,12 @@ function performanceSection(token, me) {
     return t(value < 0 ? "js.perf_early" : "js.perf_late", { n: num(Math.abs(value), 0) });
   };
 
+  // Minutes a leg adds to the delay, signed to a tenth ("+1,2 phút").
+  const added = (value) => {
+    if (value === null) return "–";
+    return t("js.perf_added", { n: `${value < 0 ? "−" : "+"}${num(Math.abs(value), 1)}` });
+  };
+
   // How the stops ended as one bar: done, failed (and the deliveries never visited after a failed pickup), the
   // rest; its words for screen readers and on hovering.
   function bar(f) {
@@ -39,6 +45,11 @@ function performanceSection(token, me) {
       t("js.perf_km", { km: num(f.planned_km, 1), hours: num(f.planned_h, 1) }),
     ];
     if (f.door_settled) lines.splice(2, 0, t("js.perf_doors", { n: f.door_settled, share: share(f.door_in_window_share) }));
+    if (f.first_delay_median_min !== null) {
+      lines.splice(lines.length - 1, 0, t("js.perf_why", {
+        first: minutes(f.first_delay_median_min), door: added(f.door_added_min), office: added(f.office_added_min),
+      }));
+    }
     const why = Object.entries(f.failures).map(([code, n]) => `${codeName("failure", code)} ${n}`);
     if (why.length) lines.push(t("js.perf_failures", { list: why.join(", ") }));
     if (f.far) lines.push(t("js.perf_far", { n: f.far }));
