@@ -262,8 +262,8 @@ def plan(
         The last postman back as early as possible, then the cheapest plan (:mod:`routing.balance`); re-plans
         of the day are balanced too (:func:`ops.plans.reoptimised`). The cheapest plan otherwise.
     at
-        When the plan is made: stored and its records issued (now when omitted; a synthetic past day's morning,
-        :mod:`ops.pastdays`).
+        When the plan is made: stored and its records issued, and the home pickups asked for later unknown (now when
+        omitted; a synthetic past day's morning, :mod:`ops.pastdays`).
 
     Returns
     -------
@@ -283,7 +283,7 @@ def plan(
     served = area(store, amap, team)
     capacity = min(int(p.get("capacity", POSTMAN_CAPACITY)) for p in team)
     own = authorities.office_hours(store.engine)
-    tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity)
+    tasks = daytasks.from_states(store.engine, amap, day, agencies=served, capacity=capacity, known_at=at)
     if not tasks.tasks:
         return None, _empty(day, tasks.excluded)
     outcome = plans.explicit(

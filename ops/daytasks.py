@@ -136,11 +136,18 @@ def day_start(day: date) -> datetime:
 
 
 def _rows(
-    engine: Engine, day: date, agencies: Collection[str] | None, skip: Collection[str], again: Collection[str]
+    engine: Engine,
+    day: date,
+    agencies: Collection[str] | None,
+    skip: Collection[str],
+    again: Collection[str],
+    known_at: datetime | None,
 ) -> list[sa.Row]:
     """The dossiers waiting on ``day``: in a waiting state reached before the day began, the home pickups asked
-    for that day, and those of ``again`` (a store holding later events, such as a whole synthetic quarter, is read
-    as it stood then)."""
+    for that day (before ``known_at``, when given), and those of ``again`` (a store holding later events, such as a
+    whole synthetic quarter, is read as it stood then)."""
+    asked_by = day_start(day + timedelta(days=1))
+    asked_by = asked_by if known_at is None else min(asked_by, known_at)
     d, ev = tables.dossiers, tables.events
     tried = ev.alias("tried")
     # Counted for the failed returns only (the others need no count, and a quarter's store holds thousands).
@@ -178,7 +185,7 @@ def _rows(
                 sa.and_(
                     d.c.channel == "home_pickup",
                     d.c.state == "received",
-                    ev.c.at < day_start(day + timedelta(days=1)),
+                    ev.c.at < asked_by,
                 ),
                 d.c.code.in_(sorted(again)),
             ),
@@ -262,6 +269,7 @@ def from_states(
     skip: Collection[str] = (),
     again: Collection[str] = (),
     first: int = 1,
+    known_at: datetime | None = None,
 ) -> DayTasks:
     """The tasks of ``day`` from the dossiers in the store.
 
@@ -284,13 +292,16 @@ def from_states(
         picked up no earlier than they were brought back.
     first
         Number of the first task id (``T0001``...).
+    known_at
+        When the day is planned: the home pickups asked for later that day are not known yet (a synthetic past day
+        planned in a store holding its whole quarter, :mod:`ops.pastdays`); all of the day's when omitted.
 
     Returns
     -------
     DayTasks
         Tasks, addresses, dossiers per task and the dossiers left out with reasons.
     """
-    rows = _rows(engine, day, agencies, skip, again)
+    rows = _rows(engine, day, agencies, skip, again, known_at)
     out = DayTasks()
     if not rows:
         return out

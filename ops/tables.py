@@ -7,11 +7,30 @@ application writes the same rows everywhere.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 metadata = sa.MetaData()
 
-TZ = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """A time with its time zone, bound in UTC: PostgreSQL keeps the instant whatever the offset, but SQLite keeps
+    the text of the clock without its offset, so a time of Hanoi written or compared there as it is would be read
+    seven hours off (``day_start(day)`` of :mod:`ops.daytasks`, a quarter's bounds). A naive time is taken as UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+
+TZ = UtcDateTime()
 
 
 def _record_table(name: str) -> sa.Table:

@@ -3,7 +3,7 @@ events moving the dossiers (idempotent), a failed delivery back the next day, th
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,13 @@ def test_tasks_follow_the_states(sqlite_store: Store, hanoi: AddressMap) -> None
     assert not any("ONLINE" in codes for codes in tasks), "online dossiers need no shuttle"
     earlier = daytasks.from_states(sqlite_store.engine, hanoi, DAY - timedelta(days=2))
     assert {"HOME", "PICKUP", "S-0"}.isdisjoint(earlier.codes), "a state reached later is no task on an earlier day"
+    # Planned at 07:00, before the pickup was asked for at 10:00: not known yet; at 10:00 it is.
+    morning = datetime.combine(DAY, time(7), HANOI)
+    assert "PICKUP" not in daytasks.from_states(sqlite_store.engine, hanoi, DAY, known_at=morning).codes
+    assert (
+        "PICKUP"
+        in daytasks.from_states(sqlite_store.engine, hanoi, DAY, known_at=morning + timedelta(hours=3, seconds=1)).codes
+    )
     assert daytasks.from_states(sqlite_store.engine, hanoi, DAY).excluded == [
         {
             "code": "NOWHERE",
