@@ -44,7 +44,7 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 
-SHARES = ("on_time_share", "first_try_share")
+SHARES = ("on_time_share", "first_try_share", "done_share", "in_window_share", "door_in_window_share")
 """Columns shown as percentages."""
 
 PLACES = ("lat", "lon", "geometry", "points")
@@ -99,6 +99,11 @@ def number(value: float, texts: Mapping[str, Any], digits: int = 0) -> str:
     return text
 
 
+def _percent(share: float | None, texts: Mapping[str, Any]) -> str:
+    """A share as a percentage to a tenth, "–" when there is none."""
+    return "–" if share is None else f"{number(100 * share, texts, 1)} %"
+
+
 def _named(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     """A table as people read it: procedure and group names in words, columns labelled, no coordinates."""
     frame = frame.drop(columns=[c for c in PLACES if c in frame.columns])
@@ -113,7 +118,7 @@ def _shown(frame: pd.DataFrame, texts: Mapping[str, Any]) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in FILES_ONLY if c in frame.columns])
     for c in frame.columns:
         if c in SHARES or c.startswith("share_within_"):
-            frame[c] = frame[c].map(lambda v: "–" if pd.isna(v) else f"{number(100 * v, texts, 1)} %")
+            frame[c] = frame[c].map(lambda v: _percent(None if pd.isna(v) else v, texts))
         elif frame[c].dtype.kind == "f":
             people = c == "population" or c.startswith("population_within_")  # estimated, but people are whole
             frame[c] = frame[c].map(lambda v, digits=0 if people else 1: number(v, texts, digits))
@@ -323,7 +328,7 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
     if total["returned"]:
         lines.append(
             report["on_time_line"].format(
-                share=f"{number(100 * total['on_time_share'], texts, 1)} %",
+                share=_percent(total["on_time_share"], texts),
                 late=number(total["late"], texts),
                 mean=number(total["mean_days_late"], texts, 1),
             )
@@ -340,7 +345,7 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
             report["door_line"].format(
                 returns=number(door["door_returns"], texts),
                 first=number(door["first_try"], texts),
-                share=f"{number(100 * (door['first_try_share'] or 0), texts, 1)} %",
+                share=_percent(door["first_try_share"] or 0, texts),
                 failures=number(door["door_failures"], texts),
                 collected=number(door["collected_at_agency"], texts),
                 signed=number(door["signed_at_door"], texts),
@@ -370,7 +375,7 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
                 zalo=number(sent["by_zalo"], texts),
                 sms=number(sent["by_sms"], texts),
                 delivered=number(sent["delivered"], texts),
-                share=f"{number(100 * (sent['delivered_share'] or 0), texts, 1)} %",
+                share=_percent(sent["delivered_share"] or 0, texts),
                 undelivered=number(sent["undelivered"], texts),
                 passed=number(sent["passed"], texts),
             )
@@ -384,12 +389,23 @@ def _summary(figures: Figures, texts: Mapping[str, Any]) -> list[str]:
         if p["plans"]
         else report["no_plans"]
     )
+    if p["stops"]:
+        lines.append(
+            report["stops_line"].format(
+                stops=number(p["stops"], texts),
+                done=_percent(p["done_share"], texts),
+                window=_percent(p["in_window_share"], texts),
+                doors=number(p["door_stops"], texts),
+                door=_percent(p["door_in_window_share"], texts),
+                delay=number(p["delay_median_min"], texts),
+            )
+        )
     if figures.coverage is not None:
         covered = figures.coverage.total
         for minutes in figures.coverage.minutes:
             lines.append(
                 report["coverage_line"].format(
-                    share=f"{number(100 * covered[f'share_within_{minutes:g}'], texts, 1)} %", minutes=f"{minutes:g}"
+                    share=_percent(covered[f"share_within_{minutes:g}"], texts), minutes=f"{minutes:g}"
                 )
             )
     return lines

@@ -56,8 +56,9 @@ from geo._errors import InputError
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
 from geo.siting import access
-from ops import authorities, daytasks, gateways, receipts, tables
+from ops import authorities, daytasks, gateways, performance, receipts, tables
 from ops.dossiers import RESULT_HANDED, utc
+from ops.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -413,10 +414,14 @@ def _plan_day(record: dict) -> date:
 
 
 def postmen_figures(engine: Engine, when: Period) -> dict:
-    """Plans of the quarter's days, their kilometres and postman-hours of driving (0 without plans).
+    """Plans of the quarter's days, their kilometres and postman-hours of driving (0 without plans), and how the
+    stops of the working days' plans ended (:func:`ops.performance.of_period`).
 
     A day's plan is its newest (as :func:`ops.day.stored` reads it: a re-plan updates that record); a plan
-    without a date (``POST /plans``) counts on the day it was made.
+    without a date (``POST /plans``) counts on the day it was made. Of the working days' plans, ``stops`` planned,
+    the share ``done``, the share of the settled ones made in their window (``in_window_share``), the settled stops
+    at citizens' doors (``door_stops``) and the share of them in the window the citizen was told
+    (``door_in_window_share``), and the median delay against the plan (``delay_median_min``); null without any.
     """
     p = tables.plans
     with engine.connect() as conn:
@@ -432,11 +437,18 @@ def postmen_figures(engine: Engine, when: Period) -> dict:
             latest[key] = dict(row)
     distance = sum(r["result"].get("plan", {}).get("totals", {}).get("distance_m", 0) for r in latest.values())
     driving = sum(r["result"].get("plan", {}).get("totals", {}).get("travel_time_s", 0) for r in latest.values())
+    stops = performance.of_period(Store(engine=engine), when.first, when.last)["total"]
     return {
         "plans": len(latest),
         "days": len({day for day, _ in latest}),
         "km": round(distance / 1000, 1),
         "postman_hours": round(driving / 3600, 1),
+        "stops": stops["stops"],
+        "done_share": stops["done_share"],
+        "in_window_share": stops["in_window_share"],
+        "door_stops": stops["door_settled"],
+        "door_in_window_share": stops["door_in_window_share"],
+        "delay_median_min": stops["delay_median_min"],
     }
 
 

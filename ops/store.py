@@ -32,10 +32,12 @@ class Store:
     ----------
     url
         SQLAlchemy database URL (:func:`ops.database.url` when empty); the schema is migrated when behind.
+    engine
+        An engine of a store already open, in place of ``url`` (the records of a store its engine reads otherwise).
     """
 
-    def __init__(self, url: str = "") -> None:
-        self.engine: Engine = database.connect(url)
+    def __init__(self, url: str = "", *, engine: Engine | None = None) -> None:
+        self.engine: Engine = engine if engine is not None else database.connect(url)
 
     def add(self, kind: str, request: dict, state: dict, result: dict, *, at: datetime | None = None) -> str:
         """Store a new record made ``at`` (now when omitted); returns its id (``plan-`` or ``scenario-`` followed by

@@ -10,9 +10,25 @@ from itertools import pairwise
 import pytest
 import sqlalchemy as sa
 
+from api import i18n
 from geo.addressmap import AddressMap
 from geo.hours import HANOI
-from ops import accounts, dayevents, demo, dossiers, journeys, pastdays, performance, photos, records, stopkeys, tables
+from geo.siting import access
+from ops import (
+    accounts,
+    dayevents,
+    demo,
+    dossiers,
+    journeys,
+    pastdays,
+    performance,
+    photos,
+    records,
+    report,
+    report_figures,
+    stopkeys,
+    tables,
+)
 from ops import day as days
 from ops.store import Store
 from routing.problem import clock
@@ -82,6 +98,14 @@ def test_the_last_working_days_are_planned_and_settled_stop_by_stop(seeded: tupl
     assert total["stops"] == carried.events and (total["unsettled"], total["after_failure"]) == (0, 0)
     assert total["failed"] == carried.failures > 0 and set(total["failures"]) <= set(pastdays.DOOR_FAILURES)
     assert total["done_share"] > 0.9 and total["delay_median_min"] > 0 and total["planned_km"] > 0
+    # The quarter's report counts the same stops.
+    quarter = report_figures.postmen_figures(store.engine, report_figures.period("2026Q1"))
+    assert (quarter["stops"], quarter["done_share"], quarter["door_stops"]) == (
+        total["stops"],
+        total["done_share"],
+        total["door_settled"],
+    )
+    assert quarter["days"] == 5 and quarter["door_in_window_share"] == total["door_in_window_share"]
     for day in map(date.fromisoformat, week):
         plan = days.stored(store, day)
         # Planned that morning at 07:00, balanced, by the postmen accounts; every handover under its signed record.
@@ -134,3 +158,17 @@ def test_the_doors_nobody_opened_were_photographed_and_every_journey_runs_forwar
 def test_quarters() -> None:
     assert demo.quarter_of(datetime(2026, 12, 1).date()) == "2026Q4"
     assert demo.previous_quarter("2026Q1") == "2025Q4" and demo.previous_quarter("2026Q3") == "2026Q2"
+
+
+def test_the_quarter_s_report_says_how_the_postmen_s_stops_went(
+    seeded: tuple[Store, demo.Demo], hanoi: AddressMap
+) -> None:
+    store, _ = seeded
+    figures = report_figures.figures(store.engine, "2026Q1", amap=hanoi, coverage=access.coverage(hanoi))
+    p = figures.postmen
+    html = report.page(figures, [], texts=i18n.catalogue("vi"))
+    done, door = (report.number(100 * p[k], i18n.catalogue("vi"), 1) for k in ("done_share", "door_in_window_share"))
+    said = f"Điểm dừng của bưu tá trong các ngày làm việc đã lập kế hoạch: {p['stops']}, {done} % hoàn thành"
+    assert said in html and f"tại nhà người dân {p['door_stops']} điểm, {door} % trong khung giờ đã hẹn" in html
+    # The table of the postmen's figures has them too, as percentages.
+    assert "Tại nhà: tỷ lệ trong khung giờ" in html and f"<td>{door} %</td>" in html

@@ -157,8 +157,10 @@ def test_counts_equal_direct_queries(engine: Engine, feed: list[dict], hanoi: Ad
             fold(official[code]) == fold(name) for code, name in zip(table["ward_code"], table["name"], strict=True)
         )
     assert "00070" in set(figures.coverage.wards["ward_code"])  # Phường Hoàn Kiếm
-    # Two plans of 10 Feb (the latest counts) and one of April, outside the quarter.
-    assert figures.postmen == {"plans": 1, "days": 1, "km": 41.0, "postman_hours": 2.2}
+    # Two plans of 10 Feb (the latest counts) and one of April, outside the quarter; none of a working day's stops.
+    assert figures.postmen == {"plans": 1, "days": 1, "km": 41.0, "postman_hours": 2.2, "stops": 0} | dict.fromkeys(
+        ("done_share", "in_window_share", "door_stops", "door_in_window_share", "delay_median_min")
+    ) | {"door_stops": 0}
     assert figures.synthetic
 
 
