@@ -129,7 +129,7 @@ def issue(engine: Engine, day: date, plan_id: str, routes: list[dict], *, at: da
     """
     settled = settled_stops(stopkeys.recorded(engine, plan_id))
     carried = {(s["task"], SIDES[s["kind"]]): s["dossiers"] for r in routes for s in r["stops"] if s["task"]}
-    when = dossiers.utc(at or datetime.now(UTC))
+    when = at or datetime.now(UTC)
     tries = 0
     while True:
         tries += 1

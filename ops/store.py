@@ -43,7 +43,7 @@ class Store:
         """Store a new record made ``at`` (now when omitted); returns its id (``plan-`` or ``scenario-`` followed by
         12 hex digits)."""
         table = TABLES[kind]
-        now = utc(at or datetime.now(UTC))
+        now = at or datetime.now(UTC)
         record_id = f"{kind}-{secrets.token_hex(6)}"
         with self.engine.begin() as conn:
             conn.execute(
