@@ -35,6 +35,7 @@ from ops import dayevents, journeys, proofs, records
 from ops.accounts import Principal
 from ops.daytasks import day_start
 from ops.store import Store
+from routing import alns
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ def carry_out(
     rng = random.Random(seed)
     moves = events = failures = 0
     planned: list[str] = []
+    alns.warm_up()  # the first plan compiles the search (numba caches it): not inside its time limit
     for start in tqdm(working_days_before(until, planned_days), desc="planned days", disable=not progress):
         moves += journeys.carry_out(store.engine, start, seed=seed)
         day = start.date()
