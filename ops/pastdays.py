@@ -36,6 +36,7 @@ from ops.accounts import Principal
 from ops.daytasks import day_start
 from ops.store import Store
 from routing import alns
+from routing.problem import clock
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,7 @@ def _route(store: Store, start: datetime, route: dict, numbers: dict, rng: rando
         if stop["task"] is None:
             continue
         late = max(-AHEAD_MIN, late + rng.gauss(DRIFT_MIN, SPREAD_MIN))
-        hour, minute = map(int, stop["departure"].split(":"))
-        last = max(last + timedelta(seconds=30), start + timedelta(hours=hour, minutes=minute + late))
+        last = max(last + timedelta(seconds=30), start + timedelta(seconds=clock(stop["departure"]), minutes=late))
         fate = random.Random(f"{seed} {start.date()} {stop['kind']} {' '.join(stop['dossiers'])}")
         recorded.append(_settle(store, start, stop, numbers, rng, fate, postman, last))
     return recorded
