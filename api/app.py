@@ -34,7 +34,7 @@ from api.contract import PAGES_TAG
 from api.direct import DirectApp
 from api.routers import accounts, authorities, citizens, days, dispatchers, dossiers, planners, receipts, reports
 from api.settings import Settings
-from geo import addressmap, hours, paths, webmap
+from geo import addressmap, hours, paths, warm, webmap
 from geo._errors import AgencynetError
 from geo.addressmap import AddressMap
 from geo.agencies import OFFICE_HOURS
@@ -139,8 +139,10 @@ def create_app(settings: Settings | None = None, *, amap: AddressMap | None = No
         loaded = amap if amap is not None else await run_in_threadpool(load_map, settings)
         # The search index (streets included) is built now rather than by the first search (a few seconds).
         await run_in_threadpool(lambda: loaded.search)
-        # The dispatch search is compiled (or read from numba's cache) now, not inside a dispatcher's time limit.
+        # The dispatch search and the map's compiled code are compiled (or read from numba's cache) now, not inside a
+        # request's time or a dispatcher's time limit.
         await run_in_threadpool(alns.warm_up)
+        await run_in_threadpool(warm.warm_up, loaded)
         app.state.amap = loaded
         app.state.answers = NearestAnswers(loaded)
         app.state.basemap = Basemap(loaded)

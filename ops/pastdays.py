@@ -28,6 +28,7 @@ from datetime import datetime, time, timedelta
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
+from geo import warm
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, is_working_day
 from ops import day as days
@@ -123,7 +124,9 @@ def carry_out(
     rng = random.Random(seed)
     moves = events = failures = 0
     planned: list[str] = []
-    alns.warm_up()  # the first plan compiles the search (numba caches it): not inside its time limit
+    # The first plan would compile the search and the routes' code (numba caches them), not within its time limit.
+    alns.warm_up()
+    warm.warm_up(amap)
     for start in tqdm(working_days_before(until, planned_days), desc="planned days", disable=not progress):
         moves += journeys.carry_out(store.engine, start, seed=seed)
         day = start.date()

@@ -6,11 +6,12 @@ import itertools
 import math
 
 import networkx as nx
+import numba
 import numpy as np
 import pytest
 import shapely
 
-from geo import matrix, nearest
+from geo import matrix, nearest, snap, warm
 from geo.addressmap import AddressMap
 
 
@@ -272,3 +273,27 @@ def test_the_segment_grid_finds_the_nearest_edge_as_the_strtree_does(hanoi: Addr
     within = net.grid.nearest(x, y, 100.0)
     assert np.array_equal(within >= 0, shapely.distance(points, net.edge_geom[reference]) <= 100.0)
     assert np.array_equal(within[within >= 0], found[within >= 0])
+
+
+def _compiled() -> dict[str, set[str]]:
+    """The types each compiled function of the map's answers has been compiled for, by name."""
+    modules = (nearest, nearest._routes, nearest.snap)
+    return {
+        f"{m.__name__}.{name}": {str(s) for s in f.signatures}
+        for m in modules
+        for name, f in vars(m).items()
+        if isinstance(f, numba.core.registry.CPUDispatcher)
+    }
+
+
+def test_warming_up_compiles_what_a_day_s_routes_use(hanoi: AddressMap) -> None:
+    warm.warm_up(hanoi)
+    ready = _compiled()
+    assert ready["geo.nearest._fastest"] and ready["geo.snap._snap"]
+    # A route between two agencies, as a day's plan draws each leg (ops.scenario.route_lines): nothing new to
+    # compile within the plan's time limit.
+    lon, lat = hanoi.agency_points
+    points = snap.to_edges(hanoi.network, lon[:2], lat[:2])
+    table = matrix.target_table(hanoi.network, points.subset([1]))
+    route = nearest.route_to_target(hanoi.network, table, points.subset([0]), 0)
+    assert route.distance_m > 0 and _compiled() == ready

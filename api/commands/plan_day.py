@@ -12,6 +12,7 @@ from api import i18n, maps
 from api.commands._common import add_lang_option, add_map_options, balanced_line, load_map, read_json
 from api.commands._store import add_database_option
 from api.schemas import CLOCK
+from geo import warm
 from geo._errors import InputError
 from geo.hours import HANOI
 from ops import day, records
@@ -71,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         day.crew(store, postmen)  # no postmen is an error before the map is loaded
         amap = load_map(args)
-        alns.warm_up()  # the first run compiles the search (numba caches it): not counted in the time limit
+        # The first run compiles the search and the routes' code (numba caches them): not counted in the time limit.
+        alns.warm_up()
+        warm.warm_up(amap)
         plan_id, answer = day.plan(
             store, amap, when, postmen=postmen, time_limit_s=args.time_limit, start=start, balanced=args.balanced
         )
