@@ -1157,6 +1157,11 @@ class DayStop(BaseModel):
         description="live views only: done or failed (by its event), late (its planned arrival passed) or remaining",
     )
     event: str | None = Field(default=None, description="the event that settled the stop (live views only)")
+    arrived: str | None = Field(
+        default=None,
+        description="live views only: when the postman said he came to the stop (event arrived), HH:MM Hanoi time; "
+        "null until he did",
+    )
     recorded: StopRecorded | None = Field(
         default=None, description="live views only: what was recorded at the stop, null until it is settled"
     )
@@ -1486,14 +1491,24 @@ class ProofOut(BaseModel):
 
 
 StopEventName = Literal["picked_up", "handed_over", "delivered", "failed"]
-"""A stop event."""
+"""A stop event that settles its stop."""
+
+StopEventAsked = Literal["arrived", "picked_up", "handed_over", "delivered", "failed"]
+"""A stop event a postman records: arrived at the stop, or one that settles it."""
+
+StopSide = Literal["pickup", "delivery"]
+"""A task's stop."""
 
 
 class StopEventIn(_Body):
     """A postman's stop event."""
 
     task: str = Field(min_length=1, max_length=64, description="a task id of the day's plan")
-    event: StopEventName
+    event: StopEventAsked = Field(
+        description="arrived: the postman came to the task's stop still to settle (its pickup, else its delivery; "
+        "with position and at only, 422 not_at_arrival; moves nothing, and the week's figures measure from it how "
+        "long a stop takes); picked_up, handed_over, delivered or failed settle the stop"
+    )
     record_no: str | None = Field(
         default=None,
         min_length=1,
@@ -1535,6 +1550,12 @@ class StopEventIn(_Body):
         "photo_unreadable, photo_too_large); kept re-encoded without its metadata, read at "
         "GET /days/{date}/photos/{task}/{event}",
     )
+    stop: StopSide | None = Field(
+        default=None,
+        description="the task's stop: an arrival's (omitted: its pickup until picked up, else its delivery; 409 "
+        "not_picked_up at a delivery before the pickup); any other event's must be the stop it settles (422 "
+        "other_stop)",
+    )
     # Not strict: JSON writes a time as text.
     at: IsoDateTime | None = Field(default=None, strict=False, description="when (now when omitted)")
 
@@ -1552,6 +1573,9 @@ class StopEventOut(BaseModel):
     plan_id: str
     task: str
     event: str
+    stop: StopSide | None = Field(
+        default=None, description="the task's stop it was recorded at; null for an event recorded before it was said"
+    )
     at: str
     record_no: str | None
     reason: str | None
@@ -1614,6 +1638,25 @@ class PerformanceFigures(BaseModel):
     )
     office_added_min: float | None = Field(
         description="the same for the legs ending at an agency or authority; null without any"
+    )
+    visits_settled: int = Field(
+        description="visits (a postman's stops in a row at one place) whose stops were all settled the day of their "
+        "plan"
+    )
+    visits_timed: int = Field(description="of them, those the postman said he came to (event arrived)")
+    door_visit_min: float | None = Field(
+        description="median minutes of the timed visits at citizens' doors, from the arrival to the last event "
+        "settling their stops; null without any"
+    )
+    door_visit_planned_min: float | None = Field(
+        description="median minutes the plan gave the same visits (each stop's service); null without any"
+    )
+    office_visit_min: float | None = Field(
+        description="the same as door_visit_min at agencies and authorities; null without any"
+    )
+    office_visit_planned_min: float | None = Field(
+        description="median minutes the plan gave them (the place's setup, unless the postman was there already, "
+        "and each stop's service); null without any"
     )
     far: int = Field(description=f"events recorded farther than {dayevents.FAR_M:g} m from their stop")
     photos: int = Field(description="failures recorded with a photo")

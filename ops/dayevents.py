@@ -16,6 +16,9 @@ together, in one transaction (:func:`ops.dossiers.advance`), a failure's reason 
   them: ``carried_back``) -> ``digitised`` at their agency, where the next day's shuttle takes them.
 
 A failure before the pickup moves nothing: the dossier stays where it is and comes back in the next day's tasks.
+Nor does ``arrived``, which the postman records on coming to a stop: how long he then stays there is what the plan
+assumed of each place (:data:`ops.scenario.SETUP_S`, :data:`ops.scenario.SERVICE_S`) and what the week's figures
+measure against it (:mod:`ops.performance`).
 Each event is kept once under its key (plan, task, event) in the store's table of idempotency keys: the same
 event again answers as the first time and moves nothing. An event may carry where the postman's phone was
 (``position``): the answer says how far that is from the stop (``off_m``), and the day as it goes flags an event
@@ -41,8 +44,14 @@ from routing.problem import clock
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("picked_up", "handed_over", "delivered", "failed")
+ARRIVED = "arrived"
+"""The event of coming to a stop, before it is settled: it moves nothing."""
+
+EVENTS = (ARRIVED, "picked_up", "handed_over", "delivered", "failed")
 """What a postman records at a stop."""
+
+SETTLING = EVENTS[1:]
+"""The events that settle a stop (all but :data:`ARRIVED`)."""
 
 TERMINAL = ("handed_over", "delivered", "failed")
 """Events that end a task."""
@@ -65,6 +74,12 @@ FAR_M = 300.0
 (assumption: a few houses or an alley's length, more than a phone's fix in a street is off by)."""
 
 _GEOD = Geod(ellps="WGS84")
+
+
+def arrival(side: str) -> str:
+    """The name an arrival at a task's ``side`` stop (``pickup`` or ``delivery``) is kept under: a task has two
+    stops, and the postman comes to each once."""
+    return f"{ARRIVED}_{side}"
 
 
 def _task(record: dict, task: str) -> dict:
@@ -135,6 +150,7 @@ def record(
     position: dict | None = None,
     proof: dict | None = None,
     photo: str | None = None,
+    stop: str | None = None,
     at: datetime | None = None,
 ) -> dict:
     """Record a stop event and move its dossiers.
@@ -148,7 +164,8 @@ def record(
     task
         A task id of the day's plan.
     event
-        One of :data:`EVENTS`.
+        One of :data:`EVENTS`: :data:`ARRIVED` says the postman came to the task's stop still to settle (its pickup,
+        else its delivery), with his ``position`` and ``at`` only, and moves nothing (:func:`_arrive`).
     who
         Who records it; a postman only for the tasks of his own route.
     record_no
@@ -169,14 +186,18 @@ def record(
         elsewhere.
     photo
         A photo taken there, as a data URL (:func:`ops.photos.check`): the door nobody opened.
+    stop
+        The task's stop it is recorded at, ``pickup`` or ``delivery``: an arrival's (at the stop still to settle
+        when omitted); any other event's must be the stop it settles (``other_stop``).
     at
         When (now when omitted).
 
     Returns
     -------
     dict
-        ``{"plan_id", "task", "event", "at", "record_no", "reason", "reason_code", "position", "off_m", "proof",
-        "photo", "moves": [{"code", "state"}], "replayed"}``; ``off_m`` the distance from ``position`` to the stop, m
+        ``{"plan_id", "task", "event", "stop", "at", "record_no", "reason", "reason_code", "position", "off_m",
+        "proof", "photo", "moves": [{"code", "state"}], "replayed"}``; ``stop`` the task's stop it was recorded at
+        (``pickup`` or ``delivery``); ``off_m`` the distance from ``position`` to the stop, m
         (null without a position); ``proof`` who signed and the proof's digest (:func:`ops.proofs.summary`);
         ``photo`` the SHA-256 of the photo sent, or None. The same event again answers as the first time: its
         position is the first one's.
@@ -186,7 +207,8 @@ def record(
     UnknownError
         No plan of that date.
     FieldError
-        An unknown task, an event that does not fit the stop, a missing record number, reason or proof, a proof
+        An unknown task, an event that does not fit the stop, an arrival with more than a position and a time
+        (``not_at_arrival``), a missing record number, reason or proof, a proof
         where none is taken or one that does not hold (:func:`ops.proofs.check`), a record number of the registry
         that is not the task's (:func:`ops.records.check`).
     TransitionError
@@ -203,6 +225,9 @@ def record(
             "event", f"unknown event {event!r} (one of {events})", code="unknown_event", event=event, events=events
         )
     _own_route(plan, task, who)
+    if event == ARRIVED:
+        given = {"record_no": record_no, "reason": reason, "reason_code": reason_code, "proof": proof, "photo": photo}
+        return _arrive(store, plan, task, given, stop=stop, position=position, at=at)
     to_address = spec["delivery"].startswith("address:")
     if event == "handed_over" and to_address:
         raise FieldError(
@@ -225,8 +250,9 @@ def record(
             code="record_no_needed",
         )
     so_far = recorded(store.engine, plan_id)
-    seen = so_far.get(task, {})
+    seen = {e: said for e, said in so_far.get(task, {}).items() if e in SETTLING}  # not the arrivals
     at_pickup = event == "picked_up" or "picked_up" not in seen
+    _same_stop(task, event, stop, "pickup" if at_pickup else "delivery")
     reason_code = _failure(event, reason, reason_code, spec, at_pickup=at_pickup)
     proof = proofs.check(proof, event, spec["pickup"] if event == "picked_up" else spec["delivery"])
     # Dossiers taken at an agency or authority, or handed over there: under the visit's record.
@@ -237,6 +263,7 @@ def record(
         record_no = f"{plan_id}/{task}"  # the delivery note, or the handover signed on the phone
     taken = None if photo is None else photos.check(photo)
     content = {"task": task, "event": event, "record_no": record_no, "reason": reason, "reason_code": reason_code}
+    side = "pickup" if at_pickup else "delivery"
     signed = proofs.summary(proof)
     shot = {} if taken is None else {"photo": taken.digest}
     digest = dossiers.content_hash(content | _signed(signed) | shot)
@@ -264,9 +291,10 @@ def record(
         )
     when = dossiers.utc(at or datetime.now(UTC))
     moves: list[dict] = []
-    stop = _stop_of(plan, task, "pickup" if at_pickup else "delivery")
-    off_m = None if position is None or stop is None else _off_m(position, stop)
+    here = _stop_of(plan, task, side)
+    off_m = None if position is None or here is None else _off_m(position, here)
     answer = content | {
+        "stop": side,
         "plan_id": plan_id,
         "at": when.isoformat(),
         "position": position,
@@ -333,6 +361,86 @@ def record(
             raise
         return _replay(again, digest, task, event)
     log.info("day %s: %s %s by %s, %d moves", day, task, event, who.name, len(moves))
+    return answer
+
+
+def _same_stop(task: str, event: str, asked: str | None, side: str) -> None:
+    """Refuse an event said to be at the other stop of its task than the one it settles (``other_stop``)."""
+    if asked not in (None, side):
+        raise FieldError(
+            "stop", f"task {task}: {event} is at its {side}, not its {asked}", code="other_stop", event=event, side=side
+        )
+
+
+def _arrive(
+    store: Store,
+    plan: dict,
+    task: str,
+    given: dict,
+    *,
+    stop: str | None,
+    position: dict | None,
+    at: datetime | None,
+) -> dict:
+    """Record that the postman came to ``task``'s ``stop``, by default the one still to settle: its pickup, else
+    (picked up) its delivery.
+
+    Kept once per stop under :func:`arrival`: the same arrival again answers as the first time. ``given``: the
+    details an arrival does not take (a record's number, a reason, a proof, a photo), refused when any is given."""
+    extra = [name for name, value in given.items() if value is not None]
+    if extra:
+        raise FieldError(
+            extra[0], f"an arrival takes no {extra[0]}: it moves nothing", code="not_at_arrival", given=extra[0]
+        )
+    plan_id = plan["id"]
+    seen = recorded(store.engine, plan_id).get(task, {})
+    side = stop or ("delivery" if "picked_up" in seen else "pickup")
+    kept = arrival(side)
+    if kept in seen:
+        return seen[kept] | {"replayed": True}  # nothing in an arrival can differ from the first
+    ended = [e for e in TERMINAL if e in seen] or (["picked_up"] if side == "pickup" and "picked_up" in seen else [])
+    if ended:
+        raise TransitionError(
+            f"task {task}: {ARRIVED} refused, {ended[0]} was recorded already",
+            field="event",
+            code="event_after_end",
+            task=task,
+            event=ARRIVED,
+            before=ended[0],
+        )
+    if side == "delivery" and "picked_up" not in seen:
+        raise TransitionError(
+            f"task {task}: {ARRIVED} at its delivery refused, the dossiers were not picked up",
+            field="stop",
+            code="not_picked_up",
+            task=task,
+            event=ARRIVED,
+        )
+    place = _stop_of(plan, task, side)
+    answer = {
+        "task": task,
+        "event": ARRIVED,
+        "stop": side,
+        "plan_id": plan_id,
+        "at": dossiers.utc(at or datetime.now(UTC)).isoformat(),
+        "record_no": None,
+        "reason": None,
+        "reason_code": None,
+        "position": position,
+        "off_m": None if position is None or place is None else _off_m(position, place),
+        "proof": None,
+        "photo": None,
+        "moves": [],
+        "replayed": False,
+    }
+    k = tables.idempotency
+    row = {"key": event_key(plan_id, task, kept), "request_hash": dossiers.content_hash({"task": task, "stop": side})}
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(k.insert().values(**row, status_code=201, response=answer, created_at=datetime.now(UTC)))
+    except sa.exc.IntegrityError:
+        return recorded(store.engine, plan_id)[task][kept] | {"replayed": True}
+    log.info("day %s: %s arrived at its %s", plan["request"]["date"], task, side)
     return answer
 
 
@@ -432,7 +540,12 @@ def _replay(first: dict, digest: str, task: str, event: str) -> dict:
             event=event,
         )
     # One recorded before phones said where they were, proofs or photos were taken: no position, proof, photo.
-    return {"position": None, "off_m": None, "proof": None, "photo": None} | first | content | {"replayed": True}
+    return (
+        {"stop": None, "position": None, "off_m": None, "proof": None, "photo": None}
+        | first
+        | content
+        | {"replayed": True}
+    )
 
 
 def stop_state(stop: dict, events: dict[str, dict]) -> str | None:
@@ -444,6 +557,15 @@ def stop_state(stop: dict, events: dict[str, dict]) -> str | None:
             return "failed"
         return next((e for e in TERMINAL if e in events), None)
     return None
+
+
+def settling(stop: dict, events: dict[str, dict]) -> dict | None:
+    """The event that settled a stop the postman came to (:func:`stop_state`), or None: unsettled, or a delivery
+    never visited (its pickup failed)."""
+    settled = stop_state(stop, events)
+    if settled is None or (stop["kind"] == "delivery" and settled == "failed" and "picked_up" not in events):
+        return None
+    return events[settled]
 
 
 def settled_at(stops: list[dict], events: dict[str, dict[str, dict]]) -> dict[tuple[str, str], int]:
@@ -523,6 +645,7 @@ def live(
     far from the stop the phone was and whether that is ``far``). A result brought to a citizen's door says which
     try there it is (``door_try``: 2, the last of :data:`ops.daytasks.DOOR_ATTEMPTS`, after a failure on an earlier
     day), so that the postman calls ahead; a home pickup, the window its applicant was told by SMS (``told``). A stop
+    the postman said he came to says when (``arrived``, Hanoi time; null otherwise). A stop
     at an agency or authority says the number of its visit's record (``handover_record``, :mod:`ops.records`), to
     sign there. Each route says where its postman's phone was last seen (``last_seen``: the newest event with a
     position), how far behind his plan he is (``behind_min``: :func:`behind`), and lists what he picked up and the
@@ -557,7 +680,12 @@ def live(
             what = None if settled is None else said(own[settled])
             at_office = stop["task"] and not stop["place"].startswith("address:")
             handover = numbers.get((stop["task"], stop["kind"])) if at_office else None
-            stops.append(stop | {"status": status, "event": settled, "recorded": what, "handover_record": handover})
+            came = own.get(arrival(stop["kind"]))
+            stops.append(
+                stop
+                | {"status": status, "event": settled, "recorded": what, "handover_record": handover}
+                | {"arrived": None if came is None else _hanoi_clock(came["at"])}
+            )
         tasks = [s for s in stops if s["task"]]
         more = {
             "stops": stops,

@@ -24,17 +24,25 @@ Why a postman runs late is told by where his delay grows: how late his first tim
 (the delay at its stop less the delay at the timed stop before it on his route, so the leg's actual duration less
 its planned one: travel, waiting and the service there), on average, apart for the legs ending at citizens' doors
 (``door_added_min``: a door's service longer than planned) and at agencies and authorities (``office_added_min``).
+
+How long a stop takes is measured where the postman said he came to it (``arrived``): a visit (his stops in a row at
+one place, a citizen's door or an office) lasted from the first arrival recorded at its stops to the last event that
+settled them, against what the plan assumed there (the place's setup, :data:`ops.scenario.SETUP_S`, unless he was
+there already, and each stop's service, as planned). Only visits whose stops were all settled the day of their plan
+and whose postman said he came are timed (``visits_timed`` of ``visits_settled``): the figures say what he was
+asked to say, not a position stream.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from geo.hours import HANOI
-from ops import dayevents, scenario
+from ops import dayevents, records, scenario
 from ops.errors import FieldError
 from ops.stopkeys import recorded
 from ops.store import Store
@@ -51,6 +59,7 @@ _STOP = [
     *("reason_code", "far", "photo"),
 ]
 _ROUTE = ["postman", "name", "day", "km", "hours"]
+_VISIT = ["postman", "name", "day", "door", "timed_min", "planned_min"]
 
 
 def of_period(store: Store, first: date, last: date, *, postman: str | None = None) -> dict:
@@ -93,25 +102,34 @@ def of_period(store: Store, first: date, last: date, *, postman: str | None = No
             code="period_too_long",
             most=MAX_DAYS,
         )
-    stops, routes, synthetic = _read(store, first, last)
+    read, synthetic = _read(store, first, last)
     if postman is not None:
-        stops, routes = stops[stops["postman"] == postman], routes[routes["postman"] == postman]
+        read = _Read(*(frame[frame["postman"] == postman] for frame in read))
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
         "postman": postman,
-        "days": int(routes["day"].nunique()),
+        "days": int(read.routes["day"].nunique()),
         "synthetic": synthetic,
-        "postmen": _rows(stops, routes, ["postman", "name"], order="stops"),
-        "by_day": _rows(stops, routes, ["day"], order="day"),
-        "total": _summary(stops, routes),
+        "postmen": _rows(read, ["postman", "name"], order="stops"),
+        "by_day": _rows(read, ["day"], order="day"),
+        "total": _summary(read),
     }
 
 
-def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
-    """A row per planned stop of a task (postman, day, how it ended, when, reason, ...) and a row per route."""
+class _Read(NamedTuple):
+    """A period's planned stops, routes and visits (a row each)."""
+
+    stops: pd.DataFrame
+    routes: pd.DataFrame
+    visits: pd.DataFrame
+
+
+def _read(store: Store, first: date, last: date) -> tuple[_Read, bool]:
+    """A row per planned stop of a task (postman, day, how it ended, when, reason, ...), per route and per visit."""
     stops: list[dict] = []
     routes: list[dict] = []
+    visits: list[dict] = []
     synthetic = False
     for ordinal in range(first.toordinal(), last.toordinal() + 1):
         plan = store.latest("plan", date=date.fromordinal(ordinal).isoformat())
@@ -120,6 +138,7 @@ def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataF
         on = date.fromisoformat(plan["result"]["day"]["date"])
         synthetic |= bool(plan["result"].get("synthetic"))
         events = recorded(store.engine, plan["id"])
+        planned = _planned(plan["result"])
         for route in plan["result"]["day"]["routes"]:
             tasks = [s for s in route["stops"] if s["task"]]
             if not tasks:
@@ -132,7 +151,60 @@ def _read(store: Store, first: date, last: date) -> tuple[pd.DataFrame, pd.DataF
                 for stop in tasks
             ]
             stops.extend(_legs(ended))
-    return pd.DataFrame(stops, columns=_STOP), pd.DataFrame(routes, columns=_ROUTE), synthetic
+            visits.extend(who | v for v in _visits(on, route, events, planned))
+    frames = _Read(*(pd.DataFrame(rows, columns=c) for rows, c in ((stops, _STOP), (routes, _ROUTE), (visits, _VISIT))))
+    return frames, synthetic
+
+
+def _planned(result: dict) -> dict[tuple[str, int], tuple[int, str]]:
+    """The seconds each stop of a stored plan was to serve, and its place's role, by postman and stop number."""
+    roles = {
+        (f["properties"]["postman"], f["properties"]["seq"]): f["properties"]["role"]
+        for f in result["geojson"]["features"]
+        if f["geometry"]["type"] == "Point"
+    }
+    return {
+        (r["postman"], k): (s["departure"] - s["start"], roles.get((r["postman"], k), "address"))
+        for r in result["plan"]["routes"]
+        for k, s in enumerate(r["stops"])
+    }
+
+
+def _visits(
+    day: date, route: dict, events: dict[str, dict[str, dict]], planned: dict[tuple[str, int], tuple[int, str]]
+) -> list[dict]:
+    """The visits of ``route`` (:func:`ops.records.visits`, a citizen's door among them) whose stops were all
+    settled on ``day``: at a door or not, how long from the first arrival recorded at them to the last event that
+    settled them (``timed_min``, null without an arrival) and how long the plan gave them (``planned_min``)."""
+    out = []
+    stops = route["stops"]
+    for run in records.runs(stops):
+        moments = [_moment(day, dayevents.settling(s, events.get(s["task"], {}))) for s in run]
+        if any(m is None for m in moments):
+            continue  # a stop unsettled, settled another day, or a delivery after its pickup failed
+        came = [_moment(day, events.get(s["task"], {}).get(dayevents.arrival(s["kind"]))) for s in run]
+        arrived = min((m for m in came if m is not None), default=None)
+        left = max(m for m in moments if m is not None)
+        before = stops[run[0]["seq"] - 1]
+        moved = (before["lon"], before["lat"]) != (run[0]["lon"], run[0]["lat"])
+        serving = [planned.get((route["postman"], s["seq"]), (0, "address")) for s in run]
+        setup = scenario.SETUP_S.get(serving[0][1], 0) if moved else 0
+        out.append(
+            {
+                "door": run[0]["place"].startswith("address:"),
+                "timed_min": None if arrived is None or left < arrived else (left - arrived) / 60,
+                "planned_min": (setup + sum(seconds for seconds, _ in serving)) / 60,
+            }
+        )
+    return out
+
+
+def _moment(day: date, event: dict | None) -> float | None:
+    """Seconds of ``day`` (Hanoi) an event was recorded at; None without one, or one recorded another day."""
+    if event is None:
+        return None
+    at = datetime.fromisoformat(event["at"]).astimezone(HANOI)
+    return (at - datetime.combine(day, datetime.min.time(), HANOI)).total_seconds() if at.date() == day else None
 
 
 def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
@@ -160,6 +232,19 @@ def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
     }
 
 
+def _visit_times(visits: pd.DataFrame) -> dict:
+    """How many visits were settled and timed, and the median time the timed ones took, and was planned, at
+    citizens' doors and at offices (null without any)."""
+    timed = visits.dropna(subset=["timed_min"])
+    out: dict = {"visits_settled": len(visits), "visits_timed": len(timed)}
+    at_door = timed["door"].astype(bool)
+    for where, part in (("door", timed[at_door]), ("office", timed[~at_door])):
+        for figure, column in (("visit_min", "timed_min"), ("visit_planned_min", "planned_min")):
+            values = part[column].to_numpy(dtype=float)
+            out[f"{where}_{figure}"] = round(float(np.median(values)), 1) if len(values) else None
+    return out
+
+
 def _legs(ended: list[dict]) -> list[dict]:
     """A route's stops in order (:func:`_ended`) with whether each is its first timed one (``first``) and the minutes
     its leg added to the delay (``added_min``: the delay less the one at the timed stop before it)."""
@@ -172,18 +257,20 @@ def _legs(ended: list[dict]) -> list[dict]:
     return ended
 
 
-def _rows(stops: pd.DataFrame, routes: pd.DataFrame, keys: list[str], *, order: str) -> list[dict]:
+def _rows(read: _Read, keys: list[str], *, order: str) -> list[dict]:
     """:func:`_summary` per group of ``keys``; by day in order, by postman the most stops first."""
-    of = dict(iter(stops.groupby(keys)))
+    stops, visits = (dict(iter(frame.groupby(keys))) for frame in (read.stops, read.visits))
     rows = []
-    for values, group in routes.groupby(keys):
-        row = dict(zip(keys, values, strict=True)) | _summary(of.get(values, stops.iloc[:0]), group)
+    for values, group in read.routes.groupby(keys):
+        own = _Read(stops.get(values, read.stops.iloc[:0]), group, visits.get(values, read.visits.iloc[:0]))
+        row = dict(zip(keys, values, strict=True)) | _summary(own)
         rows.append(row | ({"day": row["day"].isoformat()} if "day" in row else {}))
     return sorted(rows, key=lambda r: -r["stops"]) if order == "stops" else rows
 
 
-def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
-    """The figures of some stops and their routes (see :func:`of_period`)."""
+def _summary(read: _Read) -> dict:
+    """The figures of some stops, their routes and visits (see :func:`of_period`)."""
+    stops, routes = read.stops, read.routes
     ends = stops["end"].value_counts()
     settled = stops[stops["end"].isin(["done", "failed"])]
     failed = settled[settled["end"] == "failed"]
@@ -208,6 +295,7 @@ def _summary(stops: pd.DataFrame, routes: pd.DataFrame) -> dict:
         "first_delay_median_min": round(float(np.median(firsts)), 1) if len(firsts) else None,
         "door_added_min": round(float(door_legs.mean()), 1) if len(door_legs) else None,
         "office_added_min": round(float(office_legs.mean()), 1) if len(office_legs) else None,
+        **_visit_times(read.visits),
         "far": int(settled["far"].sum()),
         "photos": int(failed["photo"].sum()),
         "failures": {str(k): int(v) for k, v in failed["reason_code"].value_counts().sort_index().items()},

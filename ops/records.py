@@ -79,14 +79,20 @@ def number(day: date, seq: int) -> str:
     return f"{PREFIX}-{day:%Y%m%d}-{seq:04d}"
 
 
+def runs(stops: list[dict]) -> list[list[dict]]:
+    """The stops of a route with a task in a row at one place, in order: a postman's visits (a citizen's door
+    among them)."""
+    tasks = [s for s in stops if s["task"]]
+    return [list(run) for _, run in itertools.groupby(tasks, key=lambda s: s["place"])]
+
+
 def visits(routes: list[dict]) -> list[Visit]:
-    """The visits of a day's routes (:func:`ops.day.report`'s) to agencies and authorities, in route order: on each
-    route the stops with a task in a row at one place (a citizen's address takes no record)."""
+    """The visits of a day's routes (:func:`ops.day.report`'s) to agencies and authorities, in route order
+    (:func:`runs`; a citizen's address takes no record)."""
     out = []
     for route in routes:
-        stops = [s for s in route["stops"] if s["task"]]
-        for place, run in itertools.groupby(stops, key=lambda s: s["place"]):
-            group = list(run)
+        for group in runs(route["stops"]):
+            place = group[0]["place"]
             if not place.startswith("address:"):
                 handed, taken = ([s["task"] for s in group if SIDES[s["kind"]] == side] for side in ("handed", "taken"))
                 out.append(Visit(route["postman"], place, group[0]["seq"], tuple(handed), tuple(taken)))

@@ -130,7 +130,7 @@ def _said(expected: int) -> str:
 def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:
     """Of ``stops`` of a plan, those settled by an event, and when (:func:`ops.dayevents.settled_at`)."""
     k = tables.idempotency
-    keys = {stopkeys.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.EVENTS}
+    keys = {stopkeys.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.SETTLING}
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.in_(keys)))
         events: dict[str, dict[str, dict]] = {}

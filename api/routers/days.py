@@ -306,6 +306,7 @@ def add_event(
         position=None if event.position is None else event.position.model_dump(),
         proof=None if event.proof is None else event.proof.model_dump(),
         photo=event.photo,
+        stop=event.stop,
         at=event.at,
     )
 

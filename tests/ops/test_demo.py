@@ -98,6 +98,9 @@ def test_the_last_working_days_are_planned_and_settled_stop_by_stop(seeded: tupl
     assert total["stops"] == carried.events and (total["unsettled"], total["after_failure"]) == (0, 0)
     assert total["failed"] == carried.failures > 0 and set(total["failures"]) <= set(pastdays.DOOR_FAILURES)
     assert total["done_share"] > 0.9 and total["delay_median_min"] > 0 and total["planned_km"] > 0
+    # Most visits timed from the postman's arrival (he forgets now and then), longer than the plan gave them.
+    assert 0.75 * total["visits_settled"] < total["visits_timed"] < total["visits_settled"]
+    assert total["door_visit_min"] > total["door_visit_planned_min"] > 0 and total["office_visit_min"] > 0
     # The quarter's report counts the same stops.
     quarter = report_figures.postmen_figures(store.engine, report_figures.period("2026Q1"))
     assert (quarter["stops"], quarter["done_share"], quarter["door_stops"]) == (
@@ -118,6 +121,12 @@ def test_the_last_working_days_are_planned_and_settled_stop_by_stop(seeded: tupl
             settled = _settled(store, plan["id"], route)
             # In the route's order, on its day, late by a walk but never far ahead of the plan.
             assert settled == sorted(settled) and all(at.date() == day for at, _ in settled)
+            # An arrival said before its stop was settled, after the stop before its visit to that place.
+            came = _arrivals(store, plan["id"], route)
+            places = [s["place"] for s in route["stops"] if s["task"]]
+            first = {k: next(j for j in range(k, -1, -1) if j == 0 or places[j - 1] != places[k]) for k in came}
+            assert came and all(at <= settled[k][0] for k, at in came.items())
+            assert all(first[k] == 0 or settled[first[k] - 1][0] <= at for k, at in came.items())
             assert all(at >= planned - timedelta(minutes=pastdays.AHEAD_MIN + 1) for at, planned in settled)
 
 
@@ -132,6 +141,14 @@ def _settled(store: Store, plan_id: str, route: dict) -> list[tuple[datetime, da
         start = datetime.combine(at.date(), time(0), HANOI)
         times.append((at, start + timedelta(seconds=clock(stop["departure"]))))
     return times
+
+
+def _arrivals(store: Store, plan_id: str, route: dict) -> dict[int, datetime]:
+    """When the postman said he came to the stops of ``route`` he said it of, by their place among its task stops."""
+    recorded = stopkeys.recorded(store.engine, plan_id)
+    stops = [s for s in route["stops"] if s["task"]]
+    said = [recorded[s["task"]].get(dayevents.arrival(s["kind"])) for s in stops]
+    return {k: datetime.fromisoformat(e["at"]).astimezone(HANOI) for k, e in enumerate(said) if e is not None}
 
 
 def test_the_doors_nobody_opened_were_photographed_and_every_journey_runs_forward(

@@ -16,11 +16,16 @@
   const linkedDay = new URLSearchParams(location.search).get("date");
   fillDays(dayInput, { from: addDays(hanoiToday(), -7), count: 9, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
 
-  function actions(stop) {
+  // Coming to a stop is said first (a visit's stops at once): how long a stop takes is measured from it.
+  function arriveButton() {
+    return `<button type="button" class="secondary" data-arrive="1">${esc(t("js.arrive"))}</button>`;
+  }
+
+  function actions(stop, inVisit) {
     if (settled(stop) || !stop.task) return "";
     const id = esc(stop.task);
     const event = eventOf(stop);
-    return `<div class="actions" data-task="${id}">` +
+    return `<div class="actions" data-task="${id}">` + (inVisit || stop.arrived ? "" : arriveButton()) +
       `${recordField(event, stop.handover_record)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
       (event === "handed_over" ? officerButton("stop", t("js.officer_signs")) : "") +
       failureFields(stop) + `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
@@ -133,7 +138,7 @@
     return path ? ` · <a class="photo-link" href="${esc(path)}" target="_blank" rel="noopener">${esc(t("js.photo_link"))}</a>` : "";
   }
 
-  function stopItem(s) {
+  function stopItem(s, inVisit) {
     return `<li class="day-stop ${esc(s.status)}" data-task="${esc(s.task)}" data-kind="${esc(s.kind)}" data-stop-event="${eventOf(s)}" ` +
       `data-place="${esc(s.place)}" data-applicant="${esc(s.applicant_name || "")}">` +
       `<div><b>#${s.seq} ${esc(s.arrival)}</b> · ${esc(kindName(s.kind))} · ${esc(s.address || s.name || s.place)}</div>` +
@@ -141,8 +146,9 @@
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
       `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
+      `${s.arrived ? " · " + esc(t("js.arrived_at", { at: s.arrived })) : ""}` +
       `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}${photoLink(s)}</div>` +
-      receipts(s) + actions(s) + "</li>";
+      receipts(s) + actions(s, inVisit) + "</li>";
   }
 
   // A visit's remaining stops are done together, the handovers under one signed record, as a handover record
@@ -158,11 +164,12 @@
       return `${recordField(event, number)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>` +
         (event === "handed_over" ? officerButton("visit", t("js.officer_signs_all", { n })) : "");
     }).join("");
+    const arrive = open.length && !open.some((s) => s.arrived) ? arriveButton() : "";
     return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
       `${esc(first.address || first.name || first.place)}</div>` +
       `<div class="muted">${esc(t("js.visit_stops", { n: stops.length }))}</div>` +
-      (buttons ? `<div class="actions visit-actions">${buttons}</div>` : "") +
-      `<ol class="day-stops">${stops.map(stopItem).join("")}</ol></li>`;
+      (arrive || buttons ? `<div class="actions visit-actions">${arrive}${buttons}</div>` : "") +
+      `<ol class="day-stops">${stops.map((s) => stopItem(s, true)).join("")}</ol></li>`;
   }
 
   function drawCarried(route) {
@@ -247,6 +254,13 @@
   }
 
   list.addEventListener("click", async (event) => {
+    const arrive = event.target.closest("button[data-arrive]");
+    if (arrive) {
+      const visit = arrive.closest("li.visit");
+      const open = visit ? [...visit.querySelectorAll("li.day-stop:not(.done):not(.failed)")] : [arrive.closest("li.day-stop")];
+      send(open.map((li) => ({ task: li.dataset.task, event: "arrived" })));
+      return;
+    }
     const whole = event.target.closest("button[data-visit-event]");
     if (whole) {
       const visit = whole.closest("li.visit");
