@@ -76,6 +76,13 @@ def _line(figures: dict) -> str:
             f"first stop {_minutes(figures['first_delay_median_min'])}, each leg adding "
             f"{_added(figures['door_added_min'])} to a door, {_added(figures['office_added_min'])} to an office",
         )
+    if figures["visits_timed"]:
+        words.insert(
+            -1,
+            f"time at a stop ({figures['visits_timed']} of {figures['visits_settled']} visits timed): doors "
+            f"{_spent(figures['door_visit_min'])} against {_spent(figures['door_visit_planned_min'])} planned, "
+            f"offices {_spent(figures['office_visit_min'])} against {_spent(figures['office_visit_planned_min'])}",
+        )
     if figures["door_settled"]:
         words.insert(2, f"at citizens' doors: {_share(figures['door_in_window_share'])} of {figures['door_settled']}")
     if figures["failures"]:
@@ -93,3 +100,7 @@ def _minutes(value: float | None) -> str:
 
 def _added(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1f} min"
+
+
+def _spent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} min"

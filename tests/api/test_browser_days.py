@@ -24,7 +24,7 @@ from api.app import create_app
 from api.settings import Settings
 from geo.addressmap import AddressMap
 from geo.hours import HANOI, holiday
-from ops import accounts, authorities, day, dayevents, dossiers, ingest, notices, performance, records
+from ops import accounts, authorities, day, dayevents, dossiers, ingest, notices, performance, records, stopkeys
 from ops.accounts import Principal
 from ops.errors import ConflictError, TransitionError
 from ops.store import Store
@@ -1213,5 +1213,73 @@ def test_the_dispatcher_reads_where_the_delay_grows(browser, hanoi: AddressMap, 
     assert (
         "Trễ từ đâu: điểm đầu tiên trễ 7 phút; mỗi chặng đến nhà người dân thêm –, đến cơ quan, bưu cục thêm +3,0 phút"
         in said
+    )
+    store.close()
+
+
+def test_a_postman_says_he_came_and_the_dispatcher_reads_how_long_stops_take(
+    browser, hanoi: AddressMap, tmp_path: Path
+) -> None:
+    # A store of its own: the module's has its stops settled by the tests before.
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    daycases.seed(store.engine, hanoi)
+    _, answer = day.plan(store, hanoi, daycases.DAY, time_limit_s=1)
+    (route,) = answer["routes"]
+    stops = [s for s in route["stops"] if s["task"]]
+    runs = [list(run) for _, run in groupby(stops, key=lambda s: s["place"])]
+    visit = next(run for run in runs if len(run) > 1 and all(s["kind"] == "pickup" for s in run))
+    home = next(s for s in stops if s["place"] == "address:PICKUP")
+    # The home pickup, said and signed for on the day: came at its planned arrival, signed 7 minutes later.
+    came = dt.datetime.combine(daycases.DAY, dt.time(0), HANOI) + dt.timedelta(seconds=clock(home["arrival"]))
+    dayevents.record(store, daycases.DAY, task=home["task"], event="arrived", who=daycases.POSTMAN, at=came)
+    daycases.settle(store, home, came + dt.timedelta(minutes=7))
+    settings = Settings(database_url=str(store.engine.url), tokens=f"{DISPATCHER}:dispatcher")
+    with pages.live(create_app(settings, amap=hanoi)) as address:
+        context = browser.new_context(base_url=address, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        page = context.new_page()
+        sign_in(page, "binh", daycases.POSTMAN_NAME)
+        page.goto(f"/postman?date={daycases.DAY.isoformat()}")
+        pages._ready(page)
+        # One button for the visit's stops in a row at one place, none on the stops themselves.
+        item = page.locator("li.visit").filter(has=page.locator(f"li.day-stop[data-task='{visit[0]['task']}']"))
+        assert item.locator("li.day-stop button[data-arrive]").count() == 0
+        item.locator(".visit-actions button[data-arrive]").click()
+        page.wait_for_function(
+            "[...document.querySelectorAll('li.visit li.day-stop')].some((li) => li.innerText.includes('Đã đến lúc'))"
+        )
+        assert item.locator("button[data-arrive]").count() == 0
+        for stop in visit:
+            said = item.locator(f"li.day-stop[data-task='{stop['task']}'] .stop-state").inner_text()
+            assert said.startswith("Đã đến lúc ")  # not "late" any more: there
+        # Kept once per stop, each at its pickup; the dossiers did not move.
+        plan_id = day.stored(store, daycases.DAY)["id"]
+        kept = stopkeys.recorded(store.engine, plan_id)
+        assert all(set(kept[s["task"]]) == {"arrived_pickup"} for s in visit)
+        assert all(dossiers.history(store.engine, c)[-1].state != "to_authority" for s in visit for c in s["dossiers"])
+        # A single stop has its own button until it is settled, a delivery once its pickup is done.
+        for stop in stops:
+            alone = [run for run in runs if run == [stop]]
+            if alone and stop is not home:
+                button = page.locator(
+                    f"li.day-stop[data-task='{stop['task']}'][data-kind='{stop['kind']}'] button[data-arrive]"
+                )
+                assert button.count() == (stop["kind"] == "pickup")
+        # None at the door visit, settled already.
+        door = page.locator(f"li.day-stop[data-task='{home['task']}'][data-kind='pickup']")
+        assert door.locator("button[data-arrive]").count() == 0
+        assert door.locator(".stop-state").inner_text().startswith("Đã xong · Đã nhận hồ sơ")
+        pages.accessible(page)
+        dispatcher = browser.new_context(base_url=address, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        desk = dispatcher.new_page()
+        desk.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
+        desk.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
+        desk.wait_for_selector("#performance-out .perf-list")
+        read = desk.inner_text("#performance-out")
+        context.close()
+        dispatcher.close()
+    # Only the door visit was settled on its day: one visit timed, 7 minutes against the plan's 5.
+    assert (
+        "Thời gian tại điểm (từ lúc bấm “Đã đến”, 1 trên 1 lượt): nhà người dân 7,0 phút, kế hoạch 5,0 phút; "
+        "cơ quan, bưu cục –, kế hoạch –" in read
     )
     store.close()

@@ -190,6 +190,33 @@ def test_a_postman_reads_his_route_and_records_events(client: TestClient, planne
     assert any(r["dossier_code"] == "HOME" and r["who"] == "binh" for r in accounts.access_log(log, code="HOME"))
 
 
+def test_an_arrival_answers_with_its_stop_and_refuses_what_it_does_not_take(hanoi: AddressMap, tmp_path: Path) -> None:
+    with seeded(hanoi, tmp_path / "store.sqlite") as client:
+        planned = client.post(f"/days/{DAY}/plan", json={"time_limit_s": 1}, headers=BEARER).json()
+        shuttle = next(s for r in planned["routes"] for s in r["stops"] if "S-0" in s["dossiers"])
+        post = {"url": f"/days/{DAY}/events", "headers": BEARER}
+        came = client.post(**post, json={"task": shuttle["task"], "event": "arrived"})
+        assert came.status_code == 200, came.text
+        assert (came.json()["stop"], came.json()["moves"], came.json()["replayed"]) == ("pickup", [], False)
+        refusals = [
+            ({"event": "arrived", "record_no": "BB-1"}, 422, "not_at_arrival", "record_no"),
+            ({"event": "arrived", "stop": "delivery"}, 409, "not_picked_up", "stop"),
+            ({"event": "picked_up", "stop": "delivery"}, 422, "other_stop", "stop"),
+        ]
+        for body, status, code, field in refusals:
+            refused = client.post(**post, json={"task": shuttle["task"]} | body)
+            assert refused.status_code == status, refused.text
+            (said,) = refused.json()["detail"]
+            assert (said["reason"], said["field"]) == (code, field)
+        words = client.post(**post, json={"task": shuttle["task"], "event": "arrived", "reason": "x"}).json()
+        assert words["detail"][0]["message"].startswith("“Đã đến” chỉ ghi vị trí và thời điểm")
+        live = client.get(f"/days/{DAY}?at=23:00", headers=BEARER).json()
+        stop = next(
+            s for r in live["routes"] for s in r["stops"] if s["task"] == shuttle["task"] and s["kind"] == "pickup"
+        )
+        assert stop["arrived"] == dt.datetime.fromisoformat(came.json()["at"]).astimezone(HANOI).strftime("%H:%M")
+
+
 def _handed_over_at_bhxh(client: TestClient) -> tuple[dict, dict, Any]:
     """Plan the day and record the shuttle to the city's social insurance picked up and handed over (record BB-7):
     the plan, that delivery stop, and the handover's answer."""

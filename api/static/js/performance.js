@@ -1,6 +1,7 @@
 // Dispatch page: the postmen's days against their plans over a period (GET /postmen/performance). Per day and per
 // postman a bar of how the stops ended (done, failed, nothing recorded), then the share made in the window, the
-// delay against the planned time and where it grows, the roads planned and why stops failed.
+// delay against the planned time and where it grows, how long a stop takes against the plan, the roads planned and
+// why stops failed.
 "use strict";
 
 // The section, once the dispatch page knows who is asking: ``token`` gives the bearer token typed (empty when
@@ -27,6 +28,9 @@ function performanceSection(token, me) {
     return t("js.perf_added", { n: `${value < 0 ? "−" : "+"}${num(Math.abs(value), 1)}` });
   };
 
+  // Minutes spent at a stop, to a tenth.
+  const spent = (value) => (value === null ? "–" : t("js.perf_spent", { n: num(value, 1) }));
+
   // How the stops ended as one bar: done, failed (and the deliveries never visited after a failed pickup), the
   // rest; its words for screen readers and on hovering.
   function bar(f) {
@@ -48,6 +52,13 @@ function performanceSection(token, me) {
     if (f.first_delay_median_min !== null) {
       lines.splice(lines.length - 1, 0, t("js.perf_why", {
         first: minutes(f.first_delay_median_min), door: added(f.door_added_min), office: added(f.office_added_min),
+      }));
+    }
+    if (f.visits_timed) {
+      lines.splice(lines.length - 1, 0, t("js.perf_visits", {
+        timed: f.visits_timed, settled: f.visits_settled,
+        door: spent(f.door_visit_min), door_planned: spent(f.door_visit_planned_min),
+        office: spent(f.office_visit_min), office_planned: spent(f.office_visit_planned_min),
       }));
     }
     const why = Object.entries(f.failures).map(([code, n]) => `${codeName("failure", code)} ${n}`);

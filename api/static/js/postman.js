@@ -16,7 +16,11 @@
   const linkedDay = new URLSearchParams(location.search).get("date");
   fillDays(dayInput, { from: addDays(hanoiToday(), -7), count: 9, chosen: isDay(linkedDay) ? linkedDay : hanoiToday() });
 
-  // Coming to a stop is said first (a visit's stops at once): how long a stop takes is measured from it.
+  // Coming to a stop is said first (a visit's stops at once): how long a stop takes is measured from it. A delivery
+  // takes it once its dossiers are picked up.
+  let pickedUp = new Set();
+  function arrives(stop) { return !stop.arrived && (stop.kind === "pickup" || pickedUp.has(stop.task)); }
+
   function arriveButton() {
     return `<button type="button" class="secondary" data-arrive="1">${esc(t("js.arrive"))}</button>`;
   }
@@ -25,7 +29,7 @@
     if (settled(stop) || !stop.task) return "";
     const id = esc(stop.task);
     const event = eventOf(stop);
-    return `<div class="actions" data-task="${id}">` + (inVisit || stop.arrived ? "" : arriveButton()) +
+    return `<div class="actions" data-task="${id}">` + (!inVisit && arrives(stop) ? arriveButton() : "") +
       `${recordField(event, stop.handover_record)}<button type="button" data-event="${event}">${esc(t("js.event." + event))}</button>` +
       (event === "handed_over" ? officerButton("stop", t("js.officer_signs")) : "") +
       failureFields(stop) + `<button type="button" data-event="failed">${esc(t("js.event.failed"))}</button></div>`;
@@ -145,8 +149,9 @@
       `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + told(s) + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
-      `<div class="stop-state">${esc(t("js.status." + s.status))}${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
-      `${s.arrived ? " · " + esc(t("js.arrived_at", { at: s.arrived })) : ""}` +
+      // A stop he came to and has yet to settle: since when he is there.
+      `<div class="stop-state">${esc(s.arrived && !settled(s) ? t("js.arrived_at", { at: s.arrived }) : t("js.status." + s.status))}` +
+      `${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
       `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}${photoLink(s)}</div>` +
       receipts(s) + actions(s, inVisit) + "</li>";
   }
@@ -164,7 +169,7 @@
       return `${recordField(event, number)}<button type="button" data-visit-event="${event}">${esc(t("js.visit_all." + event, { n }))}</button>` +
         (event === "handed_over" ? officerButton("visit", t("js.officer_signs_all", { n })) : "");
     }).join("");
-    const arrive = open.length && !open.some((s) => s.arrived) ? arriveButton() : "";
+    const arrive = open.some(arrives) && !open.some((s) => s.arrived) ? arriveButton() : "";
     return `<li class="visit"><div><b>#${first.seq}–#${stops[stops.length - 1].seq} ${esc(first.arrival)}</b> · ` +
       `${esc(first.address || first.name || first.place)}</div>` +
       `<div class="muted">${esc(t("js.visit_stops", { n: stops.length }))}</div>` +
@@ -206,6 +211,7 @@
     const drawn = `${day.id}/${day.version}`;
     if (fitted !== drawn) map.fitBounds(L.latLngBounds(points).pad(0.1), { maxZoom: 17, animate: false });
     fitted = drawn;
+    pickedUp = new Set(route.stops.filter((s) => s.kind === "pickup" && s.status === "done").map((s) => s.task));
     list.innerHTML = visitsOf(route.stops.filter((s) => s.task)).map(visitItem).join("");
   }
 
@@ -258,7 +264,8 @@
     if (arrive) {
       const visit = arrive.closest("li.visit");
       const open = visit ? [...visit.querySelectorAll("li.day-stop:not(.done):not(.failed)")] : [arrive.closest("li.day-stop")];
-      send(open.map((li) => ({ task: li.dataset.task, event: "arrived" })));
+      const ready = open.filter((li) => li.dataset.kind === "pickup" || pickedUp.has(li.dataset.task));
+      send(ready.map((li) => ({ task: li.dataset.task, event: "arrived", stop: li.dataset.kind })));
       return;
     }
     const whole = event.target.closest("button[data-visit-event]");
