@@ -1277,7 +1277,8 @@ class DayRoute(BaseModel):
         None,
         ge=0,
         description="live views only: minutes he is behind his plan, to 5: his last stop settled after its planned "
-        "departure, or the next one still open past its planned arrival at the view's clock (never ahead: 0)",
+        "departure, or the next one still open past its planned arrival at the view's clock; there already (event "
+        "arrived), by how late he came and how long he stays past its planned departure (never ahead: 0)",
     )
     carried_back: list[CarriedBack] = Field(
         default_factory=list,

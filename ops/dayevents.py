@@ -368,7 +368,12 @@ def _same_stop(task: str, event: str, asked: str | None, side: str) -> None:
     """Refuse an event said to be at the other stop of its task than the one it settles (``other_stop``)."""
     if asked not in (None, side):
         raise FieldError(
-            "stop", f"task {task}: {event} is at its {side}, not its {asked}", code="other_stop", event=event, side=side
+            "stop",
+            f"task {task}: {event} is at its {side}, not its {asked}",
+            code="other_stop",
+            task=task,
+            event=event,
+            side=side,
         )
 
 
@@ -576,16 +581,35 @@ def settled_at(stops: list[dict], events: dict[str, dict[str, dict]]) -> dict[tu
         own = events.get(stop["task"], {})
         settled = stop_state(stop, own)
         if settled is not None:
-            at = datetime.fromisoformat(own[settled]["at"]).astimezone(HANOI)
-            out[(stop["task"], stop["kind"])] = at.hour * 3600 + at.minute * 60 + at.second
+            out[(stop["task"], stop["kind"])] = _seconds(own[settled]["at"])
     return out
 
 
-def behind(stops: list[dict], settled: dict[tuple[str, str], int], now: int) -> int:
+def arrived_at(stops: list[dict], events: dict[str, dict[str, dict]]) -> dict[tuple[str, str], int]:
+    """When the postman said he came to each of ``stops`` (:data:`ARRIVED`), by its task and kind, seconds of the day
+    in Hanoi."""
+    out = {}
+    for stop in stops:
+        came = events.get(stop["task"], {}).get(arrival(stop["kind"]))
+        if came is not None:
+            out[(stop["task"], stop["kind"])] = _seconds(came["at"])
+    return out
+
+
+def _seconds(at: str) -> int:
+    """Seconds of the day in Hanoi of an ISO time."""
+    moment = datetime.fromisoformat(at).astimezone(HANOI)
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def behind(
+    stops: list[dict], settled: dict[tuple[str, str], int], now: int, arrived: dict[tuple[str, str], int] | None = None
+) -> int:
     """How far behind his plan a postman is along ``stops`` (task stops of his route, in order), s, rounded up to 5
     minutes: the last stop settled later than its planned departure, or the next one not settled past its planned
     arrival at ``now`` (seconds of the day), whichever is more (a stop he passed by unsettled does not hold him
-    back); never ahead (0).
+    back); never ahead (0). At the next stop already (he said he came), that stop holds him back by how late he came
+    and, past its planned departure, by how long he stays.
 
     Parameters
     ----------
@@ -595,6 +619,8 @@ def behind(stops: list[dict], settled: dict[tuple[str, str], int], now: int) -> 
         When they were settled (:func:`settled_at`).
     now
         The clock, seconds of the day in Hanoi.
+    arrived
+        When he said he came to them (:func:`arrived_at`), if known.
     """
     done = [k for k, s in enumerate(stops) if (s["task"], s["kind"]) in settled]
     late = 0
@@ -603,7 +629,12 @@ def behind(stops: list[dict], settled: dict[tuple[str, str], int], now: int) -> 
         late = settled[(last["task"], last["kind"])] - clock(last["departure"])
     pending = stops[done[-1] + 1 :] if done else stops
     if pending:
-        late = max(late, now - clock(pending[0]["arrival"]))
+        here = pending[0]
+        came = (arrived or {}).get((here["task"], here["kind"]))
+        if came is None:
+            late = max(late, now - clock(here["arrival"]))
+        else:
+            late = max(late, came - clock(here["arrival"]), now - clock(here["departure"]))
     return max(0, -(-late // 300) * 300)
 
 
@@ -691,7 +722,7 @@ def live(
             "stops": stops,
             "carried_back": _carried_back(route, events),
             "last_seen": _last_seen(route, events),
-            "behind_min": behind(tasks, settled_at(tasks, events), clock(now)) // 60,
+            "behind_min": behind(tasks, settled_at(tasks, events), clock(now), arrived_at(tasks, events)) // 60,
         }
         routes.append(route | more)
     _door_tries(store, day, routes)

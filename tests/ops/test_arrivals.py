@@ -135,3 +135,18 @@ def _runs(stops: list[dict]) -> list[list[dict]]:
         else:
             out.append([stop])
     return out
+
+
+@pytest.mark.parametrize(
+    ("came", "now", "behind_min"),
+    [
+        (None, "09:20", 20),  # not there yet: late by the time since his planned arrival
+        ("09:02", "09:20", 15),  # there since 09:02: late by his stay past the planned departure
+        ("09:02", "09:04", 5),  # came 2 minutes late, within the planned service: 5 (rounded up)
+        ("08:55", "09:03", 0),  # came early, within the planned service: on time
+    ],
+)
+def test_a_postman_at_his_next_stop_is_behind_by_his_stay_there(came: str | None, now: str, behind_min: int) -> None:
+    stops = [{"task": "A", "kind": "pickup", "arrival": "09:00", "departure": "09:05"}]
+    arrived = {} if came is None else {("A", "pickup"): clock(came)}
+    assert dayevents.behind(stops, {}, clock(now), arrived) == behind_min * 60
