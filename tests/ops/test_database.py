@@ -4,6 +4,7 @@ library and from the command line, on a real PostgreSQL server and on SQLite."""
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from ops import (
     tables,
 )
 from ops.errors import StoreError
+from ops.store import Store
 from tests import pgserver
 from tests.ops.cases import dossier
 from tests.ops.daycases import DAY
@@ -539,3 +541,15 @@ def test_the_counter_s_calls_come_and_go_with_their_migration(server: str, tmp_p
         assert [c["reached"] for c in notices.of_dossier(engine, "Q")["calls"]] == [True, False]
         assert _gone_and_back(engine, tables.notice_calls, "0020") == 0
         assert notices.unreached_among(engine, ["Q"]) == {"Q"}
+
+
+def test_a_document_only_the_standard_library_reads_is_read(tmp_path: Path) -> None:
+    # The store reads JSON with orjson; a result the standard library wrote with NaN in it (which orjson refuses)
+    # is read all the same, and an ordinary one comes back as written.
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    odd = store.add("plan", {"date": "2026-02-04"}, {}, {"objective": float("nan"), "name": "Lương Văn Can"})
+    plain = store.add("plan", {"date": "2026-02-05"}, {}, {"objective": 1.5, "routes": [{"stops": [1, 2]}]})
+    read = store.get("plan", odd)["result"]
+    assert math.isnan(read["objective"]) and read["name"] == "Lương Văn Can"
+    assert store.get("plan", plain)["result"] == {"objective": 1.5, "routes": [{"stops": [1, 2]}]}
+    store.close()
