@@ -9,7 +9,9 @@ photographed. The dispatcher's week of work (:mod:`ops.performance`), the day pa
 counter then show real work. What the plans do not carry (other agencies' dossiers, decisions, results collected at
 the counter) is carried out by :mod:`ops.journeys` between the days.
 
-The postmen run late by a random walk along their routes, a few events are recorded away from their stop, and a
+The postmen run late by a random walk along their routes, say they came to most visits some minutes before settling
+their first stop (``arrived``: the week's figures time the visits from it), a few events are recorded away from their
+stop, and a
 share of the results brought to a door find nobody there, are refused or find no such address (assumptions below);
 pickups and handovers at offices and the home pickups always succeed here, so that no dossier is left for
 :mod:`ops.journeys` to move on a day its plan has spoken for.
