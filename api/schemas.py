@@ -881,10 +881,14 @@ class TrackVisit(BaseModel):
     )
     late: bool = Field(
         description="the window is past and the postman has not been yet, or he is so far behind that he would come "
-        "after the stop's hours (the window is then the planned one)"
+        "after the stop's hours (the window is then the planned one); never once he is there (arrived)"
     )
     delay_min: int = Field(
         ge=0, description="minutes the postman is behind his plan, by the events of his route: the window moved as much"
+    )
+    arrived: str | None = Field(
+        default=None,
+        description="when the postman said he came to the door, HH:MM Hanoi time: he is there; null until he did",
     )
     stops_before: int = Field(ge=0, description="the stops of his route before the citizen's not settled yet")
     words: str = Field(description="the visit in words, in the language of the answer")

@@ -55,13 +55,15 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     Returns
     -------
     dict or None
-        ``{"kind": "pickup" | "delivery", "date", "from", "to", "expected", "late", "delay_min", "stops_before"}``:
-        the dossier collected or its result brought, in the window ``from``-``to`` (``HH:MM``, :data:`VISIT_MARGIN_S`
-        around the planned arrival, later by ``delay_min``, the minutes the postman is behind his plan:
-        :func:`ops.dayevents.behind`); ``expected``, that arrival (``HH:MM``); ``late`` once the window is past and
-        the stop not settled, or the delay would bring him after the stop's hours (the window and the arrival then
-        the planned ones); ``stops_before``, the stops of his route before the citizen's not settled yet. None when
-        no plan of today has the dossier at its door, or the stop is settled (done or failed).
+        ``{"kind": "pickup" | "delivery", "date", "from", "to", "expected", "late", "arrived", "delay_min",
+        "stops_before"}``: the dossier collected or its result brought, in the window ``from``-``to`` (``HH:MM``,
+        :data:`VISIT_MARGIN_S` around the planned arrival, later by ``delay_min``, the minutes the postman is behind
+        his plan: :func:`ops.dayevents.behind`); ``expected``, that arrival (``HH:MM``); ``late`` once the window is
+        past and the stop not settled, or the delay would bring him after the stop's hours (the window and the
+        arrival then the planned ones), unless he is there; ``arrived``, when he said he came to the door (``HH:MM``,
+        the stop still to settle: he is there), else None; ``stops_before``, the stops of his route before the
+        citizen's not settled yet. None when no plan of today has the dossier at its door, or the stop is settled
+        (done or failed).
     """
     local = now.astimezone(HANOI)
     newest = _newest_plan(store, local.date().isoformat())
@@ -71,11 +73,14 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
     if door is None:
         return None
     stop, earlier = door
-    settled = _settled(store, newest[0], [*earlier, stop])
+    events = _events(store, newest[0], [*earlier, stop])
+    settled = dayevents.settled_at([*earlier, stop], events)
     if (stop["task"], stop["kind"]) in settled:
         return None
     seconds = local.hour * 3600 + local.minute * 60
-    delay = dayevents.behind(earlier, settled, seconds)
+    came = dayevents.arrived_at([*earlier, stop], events)
+    delay = dayevents.behind(earlier, settled, seconds, came)
+    here = came.get((stop["task"], stop["kind"]))
     opens, closes = (clock(t) for t in stop["window"].split("-"))
     planned = clock(stop["arrival"])
     # So far behind that he would come after the stop's hours: the window planned, said late.
@@ -89,7 +94,8 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
         "from": hhmm(start),
         "to": hhmm(end),
         "expected": hhmm(arrival),
-        "late": beyond or seconds > end,
+        "late": here is None and (beyond or seconds > end),
+        "arrived": None if here is None else hhmm(here),
         "delay_min": delay // 60,
         "stops_before": sum((s["task"], s["kind"]) not in settled for s in earlier),
     }
@@ -98,8 +104,8 @@ def door_visit(store: Store, code: str, *, now: datetime) -> dict | None:
 def on_the_way(visit: dict, now: datetime) -> str | None:
     """When the postman on his way to the door of ``visit`` (:func:`door_visit` at ``now``) is expected, ``HH:MM``
     rounded up to five minutes, now at the earliest: once every stop of his route before the door is settled and he
-    is expected within :data:`ON_THE_WAY_S`; None before, and when he is late past the window."""
-    if visit["late"] or visit["stops_before"]:
+    is expected within :data:`ON_THE_WAY_S`; None before, when he is late past the window, and once he is there."""
+    if visit["late"] or visit["stops_before"] or visit.get("arrived"):
         return None
     expected, seconds = _expected(visit, now)
     return None if expected - seconds > ON_THE_WAY_S else _said(expected)
@@ -108,8 +114,9 @@ def on_the_way(visit: dict, now: datetime) -> str | None:
 def later(visit: dict, now: datetime, told: str) -> str | None:
     """When the postman is now expected at the door of ``visit`` (:func:`door_visit` at ``now``), ``HH:MM`` as
     :func:`on_the_way` says it, if :data:`LATER_S` or more after the time the applicant was ``told`` (a re-plan put
-    stops before his door, or the postman has fallen behind); None otherwise, and when he is late past the window."""
-    if visit["late"]:
+    stops before his door, or the postman has fallen behind); None otherwise, when he is late past the window, and once
+    he is there."""
+    if visit["late"] or visit.get("arrived"):
         return None
     said = _said(_expected(visit, now)[0])
     return said if clock(said) - clock(told) >= LATER_S else None
@@ -127,17 +134,19 @@ def _said(expected: int) -> str:
     return hhmm(-(-expected // 300) * 300)
 
 
-def _settled(store: Store, plan_id: str, stops: list[dict]) -> dict[tuple[str, str], int]:
-    """Of ``stops`` of a plan, those settled by an event, and when (:func:`ops.dayevents.settled_at`)."""
+def _events(store: Store, plan_id: str, stops: list[dict]) -> dict[str, dict[str, dict]]:
+    """The events recorded at ``stops`` of a plan, those that settle them and the arrivals, by task and event (as
+    :func:`ops.stopkeys.recorded` reads them all), in one indexed read."""
     k = tables.idempotency
-    keys = {stopkeys.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in dayevents.SETTLING}
+    names = (*dayevents.SETTLING, *(dayevents.arrival(side) for side in ("pickup", "delivery")))
+    keys = {stopkeys.event_key(plan_id, s["task"], e): (s["task"], e) for s in stops for e in names}
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(k.c.key, k.c.response).where(k.c.key.in_(keys)))
         events: dict[str, dict[str, dict]] = {}
         for key, answer in rows:
             task, event = keys[key]
             events.setdefault(task, {})[event] = answer
-    return dayevents.settled_at(stops, events)
+    return events
 
 
 def doors(store: Store, day: str) -> dict[str, tuple[dict, list[dict]]]:

@@ -452,8 +452,10 @@ async def _door_visit(store: Store, code: str, lang: str) -> dict[str, Any] | No
 def _visit_words(visit: dict, lang: str, coming: str | None = None) -> str:
     """A door visit in words: the window, how much later than planned, how many stops come before the citizen's, or
     that the postman is on his way, expected at ``coming`` (:func:`ops.visits.on_the_way`), or that he may come
-    later still."""
+    later still; once he said he came, that he is at the door."""
     said = [i18n.text(lang, f"tracking.visit.{visit['kind']}", start=visit["from"], end=visit["to"])]
+    if visit.get("arrived"):
+        return "".join([*said, i18n.text(lang, "tracking.visit.here", at=visit["arrived"])])
     if visit["delay_min"] and not visit["late"]:
         said.append(i18n.text(lang, "tracking.visit.behind", minutes=visit["delay_min"]))
     if visit["stops_before"]:

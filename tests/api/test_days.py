@@ -575,6 +575,7 @@ def test_tracking_says_when_the_postman_is_expected_at_the_door(hanoi: AddressMa
                 "to": "23:59",
                 "expected": "23:40",  # the planned arrival, the postman not behind
                 "late": False,  # the window lasts to the day's end
+                "arrived": None,  # the postman not there yet
                 "delay_min": 0,
                 "stops_before": 0,
                 "words": visit["words"],
@@ -619,6 +620,18 @@ def test_a_visit_is_said_with_the_postmans_delay_and_the_stops_before(
 ) -> None:
     visit = {"kind": "delivery", "from": "10:20", "to": "11:25", "late": late, "delay_min": delay}
     assert citizens._visit_words(visit | {"stops_before": before}, lang) == said
+
+
+def test_a_postman_at_the_door_is_said_there() -> None:
+    visit = {"kind": "pickup", "from": "10:20", "to": "11:25", "late": False, "delay_min": 15, "stops_before": 0}
+    said = citizens._visit_words(visit | {"arrived": "10:52"}, "vi", coming="10:55")
+    assert (
+        said
+        == "Hôm nay bưu tá dự kiến đến nhận hồ sơ tại nhà trong khoảng 10:20–11:25; bưu tá đã đến nhà bạn lúc 10:52"
+    )
+    schemas.TrackVisit.model_validate(
+        visit | {"arrived": "10:52", "date": "2026-02-04", "expected": "10:50"} | {"words": said}
+    )
 
 
 @pytest.mark.parametrize(

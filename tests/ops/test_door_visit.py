@@ -99,3 +99,26 @@ def test_a_stop_passed_by_unsettled_does_not_hold_the_window_back(sqlite_store: 
     daycases.settle(sqlite_store, second, on_time)
     visit = visits.door_visit(sqlite_store, "HOME", now=on_time)
     assert visit["delay_min"] == 0 and visit["stops_before"] == len(earlier) - 1
+
+
+def test_a_postman_at_the_door_is_said_there_not_late(sqlite_store: Store, hanoi: AddressMap) -> None:
+    # Every stop before HOME's door settled on time, the first one after he came to it 12 minutes late (the citizen
+    # waiting meanwhile is told so); he says he came to the door at 20:10, past its hours: there, not late.
+    _, answer = day.plan(sqlite_store, hanoi, DAY, time_limit_s=1)
+    door, earlier = daycases.route_to(answer, "HOME")
+    start = datetime.combine(DAY, datetime.min.time(), HANOI)
+    for stop in earlier:
+        if stop is earlier[0]:
+            came = start + timedelta(seconds=clock(stop["arrival"]) + 12 * 60)
+            dayevents.record(sqlite_store, DAY, task=stop["task"], event="arrived", who=daycases.POSTMAN, at=came)
+            waiting = visits.door_visit(sqlite_store, "HOME", now=came + timedelta(minutes=3))
+            assert waiting["delay_min"] == 15  # 12 late, rounded up to five minutes
+        daycases.settle(sqlite_store, stop, start + timedelta(seconds=clock(stop["departure"])))
+    evening = _at(20, 10)
+    assert visits.door_visit(sqlite_store, "HOME", now=evening)["late"]
+    dayevents.record(sqlite_store, DAY, task=door["task"], event="arrived", who=daycases.POSTMAN, at=evening)
+    there = visits.door_visit(sqlite_store, "HOME", now=evening + timedelta(minutes=2))
+    assert (there["arrived"], there["late"], there["stops_before"]) == ("20:10", False, 0)
+    assert visits.on_the_way(there, evening) is None and visits.later(there, evening, told="10:00") is None
+    daycases.settle(sqlite_store, door, evening + timedelta(minutes=6))
+    assert visits.door_visit(sqlite_store, "HOME", now=evening + timedelta(minutes=7)) is None
