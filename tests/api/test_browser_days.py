@@ -1283,6 +1283,12 @@ def test_a_postman_says_he_came_and_the_dispatcher_reads_how_long_stops_take(
         desk.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
         desk.wait_for_selector("#performance-out .perf-list")
         read = desk.inner_text("#performance-out")
+        # The day followed: the visit's stops said with the time he came, in place of "late".
+        desk.click("#follow-day")
+        desk.wait_for_selector("#day-stops tr")
+        rows = desk.locator("#day-stops tr").all_inner_texts()
+        there = [row for row in rows if "Đã đến lúc" in row]
+        assert len(there) == len(visit) and all(any(s["task"] in row for row in there) for s in visit)
         context.close()
         dispatcher.close()
     # Only the door visit was settled on its day: one visit timed, 7 minutes against the plan's 5.

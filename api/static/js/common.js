@@ -298,6 +298,12 @@ function carriedBackList(items, heading, intro = null) {
 // The stop event that records a task of ``carriedBackList`` brought back: no time was left to hand it over.
 function broughtBack(task) { return { task, event: "failed", reason_code: "no_time", reason: t("js.carried_reason") }; }
 
+// A stop of the day's status in words; one the postman came to and has yet to settle, since when he is there.
+function stopStatusWords(stop) {
+  const open = stop.status !== "done" && stop.status !== "failed";
+  return open && stop.arrived ? t("js.arrived_at", { at: stop.arrived }) : t("js.status." + stop.status);
+}
+
 // What was recorded at a stop (``recorded`` of a stop of the day), in words: when, the signed record's number or why
 // it failed, and how far from the stop when that is far ("15:10 · Không gặp người nhận: gọi không nghe máy").
 function recordedWords(recorded) {

@@ -152,7 +152,7 @@
       const recorded = s.recorded ? `<td class="recorded${s.recorded.far ? " far" : ""}">${esc(recordedWords(s.recorded))}${shown}</td>` : toSign;
       return `<tr class="day-${esc(s.status)}"><td>${s.seq}</td><td>${esc(s.arrival)}</td>` +
         `<td>${esc(kindName(s.kind))}${s.door_try > 1 ? " · " + esc(t("js.door_try", { n: s.door_try })) : ""}` +
-        `${s.told ? " · " + esc(toldWords(s)) : ""}</td><td>${esc(s.task)}</td>${place}<td>${esc(t("js.status." + s.status))}</td>${recorded}</tr>`;
+        `${s.told ? " · " + esc(toldWords(s)) : ""}</td><td>${esc(s.task)}</td>${place}<td>${esc(stopStatusWords(s))}</td>${recorded}</tr>`;
     }).join("")).join("");
   }
 

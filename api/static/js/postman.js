@@ -149,8 +149,7 @@
       `<div class="muted">${esc(t("js.window", { window: s.window }))}</div>` + doorTry(s) + told(s) + contact(s) +
       `<div>${esc(t("js.dossiers", { codes: s.dossiers.join(", ") }))}</div>` +
       // A failed stop's event says what its status says.
-      // A stop he came to and has yet to settle: since when he is there.
-      `<div class="stop-state">${esc(s.arrived && !settled(s) ? t("js.arrived_at", { at: s.arrived }) : t("js.status." + s.status))}` +
+      `<div class="stop-state">${esc(stopStatusWords(s))}` +
       `${s.status === "done" ? " · " + esc(t("js.event." + s.event)) : ""}` +
       `${s.recorded ? " · " + esc(recordedWords(s.recorded)) : ""}${photoLink(s)}</div>` +
       receipts(s) + actions(s, inVisit) + "</li>";
