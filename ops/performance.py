@@ -84,7 +84,9 @@ def of_period(store: Store, first: date, last: date, *, postman: str | None = No
         (``in_window_share``, null without any), the settled stops at citizens' doors (``door_settled``) and the
         share of them in the window (``door_in_window_share``), ``delay_median_min`` and ``delay_p90_min`` (null
         without any), ``first_delay_median_min``, ``door_added_min`` and ``office_added_min`` (null without any:
-        see the module's docstring), ``far``, ``photos`` (failures with a photo), ``failures`` by reason,
+        see the module's docstring), ``visits_settled`` and ``visits_timed``, ``door_visit_min`` and
+        ``office_visit_min`` against ``door_visit_planned_min`` and ``office_visit_planned_min`` (medians, null
+        without any: the module's docstring), ``far``, ``photos`` (failures with a photo), ``failures`` by reason,
         ``planned_km`` and ``planned_h`` (leaving to coming back); a postman's row has his account (``postman``) and
         full name (``name``).
 

@@ -123,8 +123,9 @@ def postmen_performance(
 ) -> dict:
     """Per postman and per day over ``days`` days ending on ``to``: the stops the day's newest plan had, how each
     ended (done, failed, never visited after its pickup failed, nothing recorded), the share made in its window,
-    the delay against the plan's time (median and 90th percentile), failures by reason and with a photo, events
-    far from their stop, and the kilometres and hours planned (``ops/performance.py``); with ``postman``, his routes
+    the delay against the plan's time (median and 90th percentile) and where it grows, how long a visit took from
+    the postman's arrival against the time the plan gave it, failures by reason and with a photo, events far from
+    their stop, and the kilometres and hours planned (``ops/performance.py``); with ``postman``, his routes
     only, day by day. Days without a plan have no figures; a period without any answers empty lists."""
     last = query.to or dt.datetime.now(HANOI).date()
     first = dt.date.fromordinal(max(1, last.toordinal() - query.days + 1))
