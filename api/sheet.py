@@ -137,6 +137,8 @@ def render(lang: str, day: dict, *, agencies: Mapping[str, dict], procedures: Ma
             {
                 "seq": s["seq"],
                 "time": s["arrival"] if s["arrival"] == s["departure"] else f"{s['arrival']}–{s['departure']}",
+                # When he came, as his phone said it; blank on paper, to write by hand.
+                "arrived": s.get("arrived") or "",
                 "window": s["window"].replace("-", "–"),
                 "what": _what(s, texts),
                 "place": _place(s, texts, agencies),

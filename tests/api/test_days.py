@@ -733,6 +733,9 @@ def _sheet_rows(page: str, section: str = "sheet") -> list[list[str]]:
 def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tmp_path: Path) -> None:
     with seeded(hanoi, tmp_path / "store.sqlite") as client:
         planned, bhxh, _ = _handed_over_at_bhxh(client)
+        # The postman came to where HOME's result is picked up: the time he came, in its column.
+        (home_task,) = {s["task"] for r in planned["routes"] for s in r["stops"] if s["place"] == "address:HOME"}
+        came = client.post(f"/days/{DAY}/events", json={"task": home_task, "event": "arrived"}, headers=BEARER).json()
         # The dispatcher's: every stop of Bình's route in order, the applicants' homes without their addresses, the
         # handover done with its record.
         answer = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER)
@@ -749,9 +752,11 @@ def test_the_route_sheet_prints_the_day_with_its_handovers(hanoi: AddressMap, tm
         planned_stops = [s for s in route["stops"] if s["kind"] != "position"]
         assert [int(r[0]) for r in rows] == [s["seq"] for s in planned_stops]
         home = rows[[s["place"] for s in planned_stops].index("address:HOME")]
-        assert home[3:6] == ["Giao hồ sơ", "Nhà người nộp hồ sơ", "HOME"] and home[6] == ""
+        assert home[4:7] == ["Giao hồ sơ", "Nhà người nộp hồ sơ", "HOME"] and home[2] == home[7] == ""
+        taken = rows[[(s["task"], s["kind"]) for s in planned_stops].index((home_task, "pickup"))]
+        assert taken[2] == dt.datetime.fromisoformat(came["at"]).astimezone(HANOI).strftime("%H:%M")
         handed = next(r for r, s in zip(rows, planned_stops, strict=True) if s["seq"] == bhxh["seq"])
-        assert handed[4] == "Bảo hiểm xã hội thành phố Hà Nội" and re.fullmatch(r"Đã xong \d\d:\d\d · BB-7", handed[6])
+        assert handed[5] == "Bảo hiểm xã hội thành phố Hà Nội" and re.fullmatch(r"Đã xong \d\d:\d\d · BB-7", handed[7])
         assert "Hàng Bạc" not in page and "0912345678" not in page
         assert client.get(f"/days/{DAY}/sheet", headers=BEARER).text.count('<section class="sheet">') == 1
         unknown = client.get(f"/days/{DAY}/sheet", params={"postman": "lan"}, headers=BEARER)
@@ -822,7 +827,7 @@ def test_the_day_s_handover_records_are_numbered_printed_and_checked(hanoi: Addr
         # The sheet: the number to sign in the handover's row, then one page per record not void (the pickup just
         # recorded without a number may have settled the last stop of its visit's), the dossiers listed.
         page = client.get(f"/days/{DAY}/sheet", params={"postman": "binh"}, headers=BEARER).text
-        assert f"Biên bản số {record['no']}" in {row[6] for row in _sheet_rows(page)}
+        assert f"Biên bản số {record['no']}" in {row[7] for row in _sheet_rows(page)}
         registry = client.get(f"/days/{DAY}/records", headers=BEARER).json()["records"]
         to_sign = [r for r in registry if r["status"] != "void"]
         assert page.count('<section class="record"') == len(to_sign)
