@@ -795,16 +795,28 @@ def test_a_dispatcher_gives_a_unit_its_office_hours(page, store: Store) -> None:
     assert authorities.registry(store.engine, codes=[daycases.HOAN_KIEM])[0]["hours"] is None
 
 
-def _dispatcher_follows(browser, server: str, day: dt.date) -> tuple:
-    """A dispatcher's own browser (beside the postman's) following ``day`` on the dispatch page: its context and
+def _dispatcher_at(browser, server: str, day: dt.date) -> tuple:
+    """A dispatcher's own browser (beside the postman's) on the dispatch page of ``day``, ready: its context and
     page."""
     context = browser.new_context(base_url=server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
     page.goto(f"/dispatch?date={day.isoformat()}")
     pages._ready(page)
+    return context, page
+
+
+def _dispatcher_follows(browser, server: str, day: dt.date) -> tuple:
+    """:func:`_dispatcher_at`, following ``day``."""
+    context, page = _dispatcher_at(browser, server, day)
     page.click("#follow-day")
     return context, page
+
+
+def _week_read(page) -> str:
+    """The postmen's week as the dispatch page says it, once drawn."""
+    page.wait_for_selector("#performance-out .perf-list")
+    return page.inner_text("#performance-out")
 
 
 def test_a_postman_says_why_a_delivery_failed_and_the_dispatcher_sees_it(
@@ -1150,8 +1162,7 @@ def test_the_dispatcher_reads_the_postmen_s_days_against_their_plans(
     dayevents.record(store, daycases.DAY, task=shuttle, event="failed", who=dispatcher, reason_code="not_ready")
     settings = Settings(database_url=str(store.engine.url), tokens=f"{DISPATCHER}:dispatcher")
     with pages.live(create_app(settings, amap=hanoi)) as address:
-        context = browser.new_context(base_url=address, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-        page = context.new_page()
+        context, page = _dispatcher_at(browser, address, daycases.DAY)
         _reads_the_week(page, store)
         context.close()
     store.close()
@@ -1159,14 +1170,10 @@ def test_the_dispatcher_reads_the_postmen_s_days_against_their_plans(
 
 def _reads_the_week(page, store: Store) -> None:
     """The dispatch page's week of :data:`tests.ops.daycases.DAY`, as the API counts it, one postman's and all."""
-    page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-    page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
-    pages._ready(page)
     # The week up to the day the page was opened at, as the API counts it.
-    page.wait_for_selector("#performance-out .perf-list")
+    said = _week_read(page)
     week = performance.of_period(store, daycases.DAY - dt.timedelta(days=6), daycases.DAY)
     total = week["total"]
-    said = page.inner_text("#performance-out")
     assert f"Từ 29/01/2026 đến 04/02/2026: 1 ngày có kế hoạch, {total['stops']} điểm dừng." in said
     assert f"{total['done']} xong · {total['failed']} không thành công" in said
     assert "Lý do không thành công: " in said and total["failed"] >= 1
@@ -1211,12 +1218,8 @@ def test_the_dispatcher_reads_where_the_delay_grows(browser, hanoi: AddressMap, 
     assert (total["first_delay_median_min"], total["office_added_min"], total["door_added_min"]) == (7.0, 3.0, None)
     settings = Settings(database_url=str(store.engine.url), tokens=f"{DISPATCHER}:dispatcher")
     with pages.live(create_app(settings, amap=hanoi)) as address:
-        context = browser.new_context(base_url=address, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-        page = context.new_page()
-        page.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-        page.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
-        page.wait_for_selector("#performance-out .perf-list")
-        said = page.inner_text("#performance-out")
+        context, page = _dispatcher_at(browser, address, daycases.DAY)
+        said = _week_read(page)
         context.close()
     assert (
         "Trễ từ đâu: điểm đầu tiên trễ 7 phút; mỗi chặng đến nhà người dân thêm –, đến cơ quan, bưu cục thêm +3,0 phút"
@@ -1277,12 +1280,8 @@ def test_a_postman_says_he_came_and_the_dispatcher_reads_how_long_stops_take(
         assert door.locator("button[data-arrive]").count() == 0
         assert door.locator(".stop-state").inner_text().startswith("Đã xong · Đã nhận hồ sơ")
         pages.accessible(page)
-        dispatcher = browser.new_context(base_url=address, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-        desk = dispatcher.new_page()
-        desk.add_init_script(f"localStorage.setItem('agencynet.dispatcher', '{DISPATCHER}')")
-        desk.goto(f"/dispatch?date={daycases.DAY.isoformat()}")
-        desk.wait_for_selector("#performance-out .perf-list")
-        read = desk.inner_text("#performance-out")
+        dispatcher, desk = _dispatcher_at(browser, address, daycases.DAY)
+        read = _week_read(desk)
         # The day followed: the visit's stops said with the time he came, in place of "late".
         desk.click("#follow-day")
         desk.wait_for_selector("#day-stops tr")
