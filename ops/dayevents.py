@@ -645,13 +645,7 @@ def done_stops(store: Store, day: date) -> dict[str, int]:
     out = {}
     for route in plan["result"]["plan"]["routes"]:
         # A delivery whose pickup failed was never visited: it does not end the part of the route travelled.
-        settled = [
-            i
-            for i, s in enumerate(route["stops"])
-            if s["task"]
-            and stop_state(s, events.get(s["task"], {}))
-            and (s["kind"] != "delivery" or "picked_up" in events.get(s["task"], {}))
-        ]
+        settled = [i for i, s in enumerate(route["stops"]) if s["task"] and settling(s, events.get(s["task"], {}))]
         out[route["postman"]] = max(settled, default=0) + 1
     return out
 

@@ -214,9 +214,9 @@ def _ended(day: date, stop: dict, events: dict[str, dict]) -> dict:
     settled = dayevents.stop_state(stop, events)
     if settled is None:
         return {"end": "unsettled", "in_window": False, "far": False, "photo": False}
-    if stop["kind"] == "delivery" and settled == "failed" and "picked_up" not in events:
+    event = dayevents.settling(stop, events)
+    if event is None:
         return {"end": "after_failure", "in_window": False, "far": False, "photo": False}
-    event = events[settled]
     at = datetime.fromisoformat(event["at"]).astimezone(HANOI)
     planned = datetime.combine(day, datetime.min.time(), HANOI) + timedelta(seconds=clock(stop["departure"]))
     moment = at.hour * 3600 + at.minute * 60 + at.second
